@@ -1,0 +1,104 @@
+# amphi — top-level build.  `make` builds the host command and the kernel;
+# `make demo`, `make test` and `make bench` also install what they need.
+
+BUILD   := build
+HOSTCC  := gcc
+CC      := gcc
+MUSLCC  := musl-gcc
+PYTHON  := /usr/bin/python3
+
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration -Ilib
+
+# The kernel: freestanding, higher half (-mcmodel=kernel), no red zone
+# (interrupts land on the same stack), no SSE (user FPU state is ours to keep),
+# frame pointers kept for the panic backtrace.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	-Ikernel -Ilib -DAMPHI_KERNEL
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+	-T kernel/arch/x86_64/linker.ld
+
+LIB_SRC     := $(wildcard lib/*.c)
+KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
+KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
+TOOL_SRC    := $(wildcard tools/amphi/*.c) $(LIB_SRC)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+PROG_SRC    := $(wildcard tests/progs/*.c)
+PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
+	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
+EXAMPLES    := $(BUILD)/examples/hello
+
+.PHONY: all deps demo test unit vmtest bench clean
+all: $(BUILD)/amphi $(BUILD)/amphi.elf
+
+deps:
+	@sh tools/install-deps.sh
+
+# ---- kernel ---------------------------------------------------------------
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+
+# Two links: the first finds where every function landed, the second adds that
+# table (placed after all code, so no function moves) for panic backtraces.
+$(BUILD)/amphi.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld tools/ksyms.sh
+	$(CC) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ)
+	sh tools/ksyms.sh $@.pass1 > $(BUILD)/ksyms.S
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	@sh tools/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms moved between links" >&2; exit 1; }
+
+# ---- host command ---------------------------------------------------------
+$(BUILD)/amphi: $(TOOL_SRC) $(wildcard tools/amphi/*.h lib/*.h)
+	@mkdir -p $(BUILD)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
+
+# ---- tests ----------------------------------------------------------------
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
+
+$(BUILD)/progs/%-pie: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -O2 -Wall -fPIE -pie -static-pie -o $@ $< -pthread 2>/dev/null || \
+	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $$(dirname $$($(MUSLCC) -print-file-name=rcrt1.o))/rcrt1.o \
+		$$(dirname $$($(MUSLCC) -print-file-name=crti.o))/crti.o $< -Wl,-static,-pie,--no-dynamic-linker -pthread \
+		$$(dirname $$($(MUSLCC) -print-file-name=crtn.o))/crtn.o
+$(BUILD)/progs/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread
+
+$(BUILD)/examples/hello: examples/hello/hello.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -static -O2 -Wall -o $@ $<
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+vmtest: all $(PROG_BIN) $(EXAMPLES)
+	$(PYTHON) -m pytest -q tests/vm
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) vmtest
+
+demo: deps
+	$(MAKE) all $(EXAMPLES)
+	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
+
+bench: deps
+	$(MAKE) all $(EXAMPLES) $(PROG_BIN)
+	sh bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)
