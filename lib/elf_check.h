@@ -1,0 +1,29 @@
+/* Validation of x86_64 Linux executables, shared by the host command (to
+ * refuse bad input before booting) and the kernel's loader (which must not
+ * trust the initrd either).  Freestanding. */
+#ifndef AMPHI_LIB_ELF_CHECK_H
+#define AMPHI_LIB_ELF_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct elf_info {
+	int is_pie;		/* ET_DYN (static-pie): load at a base of our choice */
+	uint64_t entry;		/* e_entry (relative to base when is_pie) */
+	uint64_t phoff;		/* file offset of the program headers */
+	uint16_t phnum, phentsize;
+	uint64_t lo, hi;	/* lowest PT_LOAD vaddr (page-aligned down), highest end */
+	uint64_t phdr_vaddr;	/* where the program headers are mapped (for AT_PHDR) */
+};
+
+/* Checks that img[0..size) is a loadable static x86_64 Linux ELF: ELF64,
+ * little endian, EM_X86_64, ET_EXEC or ET_DYN, program headers inside the
+ * file, every PT_LOAD with filesz <= memsz, offset+filesz inside the file,
+ * vaddr % align == offset % align (align a power of two, or 0/1), no overflow,
+ * all below 0x0000800000000000, no PT_INTERP.
+ * Returns 0 and fills *info, or a negative errno with *why set to a short
+ * English reason ("not an ELF file", "32-bit ELF (only x86_64 is supported)",
+ * "dynamically linked (needs an interpreter)", "not for x86_64", ...). */
+int elf_check(const void *img, size_t size, struct elf_info *info, const char **why);
+
+#endif
