@@ -19,11 +19,13 @@ struct cpio_entry {
 /* Reads the entry at *offset and advances *offset past it.
  * Returns 1 for an entry, 0 at the "TRAILER!!!" record, and -EINVAL (-22)
  * for a malformed archive: bad magic, non-hex field, a name or data that
- * runs past `size`. Never reads outside [archive, archive + size). */
+ * runs past `size`, or no trailer before the end. The padding after the
+ * last record may be missing. Never reads outside [archive, archive + size). */
 int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_entry *e);
 
-/* Writer: appends one entry to buf (capacity cap) at *len.  Returns 0, or
- * -ENOSPC (-28) when it would not fit (nothing written then).
+/* Writer: appends one entry to buf (capacity cap) at *len.  Returns 0,
+ * -ENOSPC (-28) when it would not fit, or -EINVAL (-22) for data of 4 GiB or
+ * more (the format's sizes are 32 bits); nothing is written on failure.
  * cpio_trailer() appends the end record. */
 int cpio_append(void *buf, size_t cap, size_t *len, const char *name,
 		uint32_t mode, uint32_t mtime, const void *data, size_t size);

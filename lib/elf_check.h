@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* lo, hi, entry and phdr_vaddr are absolute for ET_EXEC and relative to a
+ * base of 0 for ET_DYN. */
 struct elf_info {
 	int is_pie;		/* ET_DYN (static-pie): load at a base of our choice */
 	uint64_t entry;		/* e_entry (relative to base when is_pie) */
@@ -20,10 +22,12 @@ struct elf_info {
  * little endian, EM_X86_64, ET_EXEC or ET_DYN, program headers inside the
  * file, every PT_LOAD with filesz <= memsz, offset+filesz inside the file,
  * vaddr % align == offset % align (align a power of two, or 0/1), no overflow,
- * all below 0x0000800000000000, no PT_INTERP.
+ * all below 0x0000800000000000, no PT_INTERP, the entry point inside a
+ * PT_LOAD, and for ET_EXEC nothing in page zero (so NULL faults).
  * Returns 0 and fills *info, or a negative errno with *why set to a short
  * English reason ("not an ELF file", "32-bit ELF (only x86_64 is supported)",
- * "dynamically linked (needs an interpreter)", "not for x86_64", ...). */
+ * "dynamically linked (needs an interpreter)", "not an x86_64 program", ...).
+ * The errno is -ENOEXEC (-8), as Linux gives for an image it cannot run. */
 int elf_check(const void *img, size_t size, struct elf_info *info, const char **why);
 
 #endif
