@@ -1,0 +1,364 @@
+#!/usr/bin/python3
+"""amphi against a Linux VM under the same QEMU, in the same run.
+
+Measures, for the static program build/progs/hello ("hello from amphi" written
+at the top of main):
+  boot-to-main  host wall time from spawning the VM to the first byte of the
+                program's output reaching the host;
+  boot-to-exit  host wall time from spawning the VM to the VM process exiting;
+  image size    the kernel image each boots;
+  least memory  the smallest -m (MiB) with which hello runs to completion.
+Both VMs: QEMU TCG, -M pc, -smp 1,maxcpus=2.  The method is in docs/bench.md.
+Prints a table with amphi/Linux ratios and the project's targets; the targets
+are printed, never asserted.
+"""
+
+import argparse
+import os
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MARKER = b"hello from amphi"
+QEMU = "qemu-system-x86_64"
+TIMING_MEM = 128  # MiB, the same for both VMs in the timing runs
+
+
+class RunError(Exception):
+    """A VM run that did not show the marker and exit as expected."""
+
+
+# ---- running a process and timing its output --------------------------------
+
+def timed_run(argv, timeout, marker=MARKER):
+    """Spawns argv with stdout+stderr on one pipe and stdin closed.
+
+    Returns (t_marker, t_exit, status, output): seconds from spawn to the
+    read that completed `marker` (None if it never came) and to the process's
+    exit.  Kills the process group and raises RunError after `timeout` s.
+    """
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    out = bytearray()
+    t_marker = None
+    fd = p.stdout.fileno()
+    try:
+        while True:
+            left = timeout - (time.monotonic() - t0)
+            if left <= 0:
+                raise RunError("timed out after %ds; output ends with: %r"
+                               % (timeout, bytes(out[-300:])))
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            out += chunk
+            if t_marker is None and marker in out:
+                t_marker = time.monotonic() - t0
+        status = p.wait(timeout=max(1, timeout - (time.monotonic() - t0)))
+        t_exit = time.monotonic() - t0
+    except (RunError, subprocess.TimeoutExpired) as e:
+        kill_group(p)
+        if isinstance(e, subprocess.TimeoutExpired):
+            raise RunError("did not exit within %ds" % timeout)
+        raise
+    finally:
+        p.stdout.close()
+    return t_marker, t_exit, status, bytes(out)
+
+
+def kill_group(p):
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    p.wait()
+
+
+# ---- the Linux side -----------------------------------------------------------
+
+def newc_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
+    """One cpio "newc" record (the format `cpio -H newc` writes)."""
+    name_b = name.encode() + b"\0"
+    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0]
+    hdr = b"070701" + b"".join(b"%08X" % f for f in fields)
+    rec = hdr + name_b
+    rec += b"\0" * (-len(rec) % 4)
+    rec += data
+    rec += b"\0" * (-len(rec) % 4)
+    return rec
+
+
+INIT_SCRIPT = b"""#!/bin/busybox sh
+/hello
+/bin/busybox poweroff -f
+"""
+
+
+def build_initramfs(path, hello, busybox):
+    """/init (a busybox sh script: run /hello, then power off), /bin/busybox,
+    /hello and /dev/console.  Uncompressed, so the kernel spends no time
+    decompressing it."""
+    with open(hello, "rb") as f:
+        hello_data = f.read()
+    with open(busybox, "rb") as f:
+        busybox_data = f.read()
+    entries = [
+        ("bin", 0o040755, b"", (0, 0)),
+        ("dev", 0o040755, b"", (0, 0)),
+        ("dev/console", 0o020600, b"", (5, 1)),
+        ("proc", 0o040755, b"", (0, 0)),
+        ("bin/busybox", 0o100755, busybox_data, (0, 0)),
+        ("hello", 0o100755, hello_data, (0, 0)),
+        ("init", 0o100755, INIT_SCRIPT, (0, 0)),
+    ]
+    with open(path, "wb") as f:
+        for i, (name, mode, data, rdev) in enumerate(entries):
+            f.write(newc_entry(name, mode, data, rdev, ino=i + 1))
+        f.write(newc_entry("TRAILER!!!", 0, ino=0))
+
+
+def linux_argv(vmlinuz, initrd, mem_mib):
+    return [QEMU, "-M", "pc", "-accel", "tcg", "-smp", "1,maxcpus=2",
+            "-m", "%dM" % mem_mib, "-display", "none", "-nodefaults", "-no-reboot",
+            "-serial", "stdio", "-kernel", vmlinuz, "-initrd", initrd,
+            "-append", "console=ttyS0 quiet panic=-1"]
+
+
+def linux_once(vmlinuz, initrd, mem_mib, timeout):
+    t_main, t_exit, status, out = timed_run(linux_argv(vmlinuz, initrd, mem_mib), timeout)
+    if t_main is None:
+        raise RunError("Linux VM (-m %dM) exited with status %d without printing %r; "
+                       "output ends with: %r" % (mem_mib, status, MARKER, out[-300:]))
+    if status != 0:
+        raise RunError("Linux VM exited with status %d after the program ran" % status)
+    return t_main, t_exit
+
+
+# ---- the amphi side -----------------------------------------------------------
+
+def amphi_argv(amphi, hello, mem_mib=None):
+    argv = [amphi, "run", "--accel", "tcg", "--machine", "pc", "--smp", "1"]
+    if mem_mib is not None:
+        argv += ["-m", "%dM" % mem_mib]
+    return argv + [hello]
+
+
+def amphi_once(amphi, hello, mem_mib, timeout):
+    t_main, t_exit, status, out = timed_run(amphi_argv(amphi, hello, mem_mib), timeout)
+    if t_main is None or status != 0:
+        raise RunError("amphi run%s exited with status %d; output: %r"
+                       % (" -m %dM" % mem_mib if mem_mib else "", status, out[-300:]))
+    return t_main, t_exit
+
+
+# ---- measurements -------------------------------------------------------------
+
+def medians(fn, runs, log):
+    mains, exits = [], []
+    for _ in range(runs):
+        t_main, t_exit = fn()
+        log("  main %.3f s, exit %.3f s" % (t_main, t_exit))
+        mains.append(t_main)
+        exits.append(t_exit)
+    return statistics.median(mains), statistics.median(exits)
+
+
+def least_memory(works, lo, hi):
+    """Smallest m in (lo, hi] with works(m), given works(hi) and not works(lo).
+    Returns None if works(hi) is false."""
+    if not works(hi):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if works(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def probe(fn, label, log):
+    try:
+        fn()
+        log("  %s: runs" % label)
+        return True
+    except RunError as e:
+        log("  %s: fails (%s)" % (label, str(e).splitlines()[0][:120]))
+        return False
+
+
+def loaded_bytes(path):
+    """Sum of p_filesz over PT_LOAD segments of an ELF64: what a loader copies."""
+    with open(path, "rb") as f:
+        img = f.read()
+    if img[:4] != b"\x7fELF" or img[4] != 2:
+        return None
+    phoff = int.from_bytes(img[32:40], "little")
+    phentsize = int.from_bytes(img[54:56], "little")
+    phnum = int.from_bytes(img[56:58], "little")
+    total = 0
+    for i in range(phnum):
+        ph = img[phoff + i * phentsize: phoff + (i + 1) * phentsize]
+        if int.from_bytes(ph[0:4], "little") == 1:
+            total += int.from_bytes(ph[32:40], "little")
+    return total
+
+
+# ---- report ---------------------------------------------------------------------
+
+def fmt_s(x):
+    return "%.3f s" % x if x is not None else "n/a"
+
+
+def fmt_mib(x):
+    return "%.2f MiB" % (x / 2**20) if x is not None else "n/a"
+
+
+def fmt_m(x):
+    return "%d MiB" % x if x is not None else "n/a"
+
+
+def ratio(linux, amphi, higher_is_better=False):
+    """How many times better amphi is than Linux ("n/a" when either is missing)."""
+    if linux is None or amphi is None or amphi == 0 or linux == 0:
+        return "n/a"
+    r = amphi / linux if higher_is_better else linux / amphi
+    return "%.1fx" % r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs per timing (median)")
+    ap.add_argument("--linux-only", action="store_true",
+                    help="measure only the Linux VM (e.g. while the kernel does not boot)")
+    ap.add_argument("--linux-kernel", default=None, help="the vmlinuz to boot")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds per VM run")
+    args = ap.parse_args()
+
+    build = os.path.join(ROOT, "build")
+    hello = os.path.join(build, "progs", "hello")
+    amphi = os.path.join(build, "amphi")
+    amphi_elf = os.path.join(build, "amphi.elf")
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    vmlinuz = args.linux_kernel
+    if vmlinuz is None:
+        boot = os.path.join(ROOT, "deps", "linux", "root", "boot")
+        cands = sorted(f for f in os.listdir(boot) if f.startswith("vmlinuz-")) \
+            if os.path.isdir(boot) else []
+        vmlinuz = os.path.join(boot, cands[-1]) if cands else None
+    for what, path in (("test program", hello), ("busybox", busybox),
+                       ("Linux kernel", vmlinuz)):
+        if not path or not os.path.isfile(path):
+            sys.exit("bench: %s not found (%s); run `make bench`" % (what, path))
+    if shutil.which(QEMU) is None:
+        sys.exit("bench: %s not found" % QEMU)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    qemu_version = subprocess.run([QEMU, "--version"], capture_output=True,
+                                  text=True).stdout.splitlines()[0]
+    log("bench: %s; %s; program %s; %d runs per timing"
+        % (qemu_version, os.path.basename(vmlinuz), os.path.relpath(hello, ROOT), args.runs))
+
+    res = {}
+    problems = []
+    tmp = tempfile.mkdtemp(prefix="amphi-bench-")
+    try:
+        initrd = os.path.join(tmp, "initramfs.cpio")
+        build_initramfs(initrd, hello, busybox)
+
+        log("Linux: boot to main/exit, -m %dM" % TIMING_MEM)
+        try:
+            res["linux_time"] = medians(
+                lambda: linux_once(vmlinuz, initrd, TIMING_MEM, args.timeout), args.runs, log)
+        except RunError as e:
+            problems.append("Linux timing: %s" % e)
+        log("Linux: least -m (binary search, MiB)")
+        res["linux_mem"] = least_memory(
+            lambda m: probe(lambda: linux_once(vmlinuz, initrd, m, args.timeout),
+                            "-m %dM" % m, log), 8, 512)
+
+        amphi_ok = not args.linux_only
+        if amphi_ok:
+            for what, path in (("host command", amphi), ("kernel", amphi_elf)):
+                if not os.path.isfile(path):
+                    problems.append("amphi: %s %s not built" % (what, path))
+                    amphi_ok = False
+        if amphi_ok:
+            log("amphi: boot to main/exit, -m %dM" % TIMING_MEM)
+            try:
+                res["amphi_time"] = medians(
+                    lambda: amphi_once(amphi, hello, TIMING_MEM, args.timeout), args.runs, log)
+            except RunError as e:
+                problems.append("amphi timing: %s" % e)
+                amphi_ok = False
+        if amphi_ok:
+            log("amphi: least -m (binary search, MiB)")
+            res["amphi_mem"] = least_memory(
+                lambda m: probe(lambda: amphi_once(amphi, hello, m, args.timeout),
+                                "-m %dM" % m, log), 0, 128)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    lt = res.get("linux_time", (None, None))
+    at = res.get("amphi_time", (None, None))
+    amphi_file = os.path.getsize(amphi_elf) if os.path.isfile(amphi_elf) else None
+    amphi_load = loaded_bytes(amphi_elf) if amphi_file else None
+    linux_file = os.path.getsize(vmlinuz)
+
+    rows = [
+        ("boot to main (median)", fmt_s(at[0]), fmt_s(lt[0]), ratio(lt[0], at[0]),
+         "amphi >= 20x faster"),
+        ("boot to exit (median)", fmt_s(at[1]), fmt_s(lt[1]), ratio(lt[1], at[1]), ""),
+        ("kernel image, file", fmt_mib(amphi_file), fmt_mib(linux_file),
+         ratio(linux_file, amphi_file), ""),
+        ("kernel image, loaded", fmt_mib(amphi_load), fmt_mib(linux_file),
+         ratio(linux_file, amphi_load), "amphi < 1 MiB"),
+        ("least -m to run hello", fmt_m(res.get("amphi_mem")), fmt_m(res.get("linux_mem")),
+         ratio(res.get("linux_mem"), res.get("amphi_mem")), "amphi runs in 8 MiB"),
+    ]
+    head = ("", "amphi", "Linux 6.1", "amphi better by", "target")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
+    line = "  ".join("%%-%ds" % w for w in widths)
+    print()
+    print("amphi vs Linux, %s, TCG, -M pc, -smp 1,maxcpus=2, program build/progs/hello"
+          % qemu_version)
+    print(line % head)
+    for r in rows:
+        print(line % r)
+    print()
+    print("Linux: %s booting a busybox initramfs whose /init runs the program, then "
+          "`poweroff -f`; image = the bzImage file." % os.path.basename(vmlinuz))
+    print("Timings: -m %dM for both." % TIMING_MEM)
+    print("amphi: `amphi run --accel tcg --machine pc --smp 1`; image = build/amphi.elf "
+          "(file with debug info; loaded = PT_LOAD bytes).")
+    targets = []
+    if at[0] is not None and lt[0] is not None:
+        targets.append("boot to main %.1fx faster (target >= 20x): %s"
+                       % (lt[0] / at[0], "met" if lt[0] / at[0] >= 20 else "NOT met"))
+    if amphi_load is not None:
+        targets.append("kernel loaded size %.2f MiB (target < 1 MiB): %s"
+                       % (amphi_load / 2**20, "met" if amphi_load < 2**20 else "NOT met"))
+    if res.get("amphi_mem") is not None:
+        targets.append("hello needs -m %dM (target <= 8M): %s"
+                       % (res["amphi_mem"], "met" if res["amphi_mem"] <= 8 else "NOT met"))
+    for t in targets:
+        print("target: " + t)
+    for p in problems:
+        print("problem: " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
