@@ -1,0 +1,158 @@
+"""Shared helpers for the tests that boot amphi under QEMU.
+
+Every test here runs `build/amphi run --accel tcg ...` from the repository
+root, the way a user would, and checks what the user sees: standard output,
+standard error and the exit status.  Programs come from build/progs/ (built
+from tests/progs/ by `make vmtest`).  See docs/testing.md.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AMPHI = os.path.join("build", "amphi")
+KERNEL = os.path.join("build", "amphi.elf")
+PROGS = os.path.join("build", "progs")
+
+# Seconds one VM run may take before the test fails (and the VM is killed).
+RUN_TIMEOUT = 60
+
+# The environment a program gets when no -e is given (docs: amphi run).
+DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/"]
+
+
+class Result:
+    """What one `amphi run` showed: status, stdout, stderr, wall seconds."""
+
+    def __init__(self, status, stdout, stderr, seconds):
+        self.status, self.stdout, self.stderr, self.seconds = status, stdout, stderr, seconds
+
+    def __iter__(self):  # status, stdout, stderr = run(...)
+        return iter((self.status, self.stdout, self.stderr))
+
+    def describe(self):
+        return ("status %s after %.2f s\n--- stdout ---\n%r\n--- stderr ---\n%s"
+                % (self.status, self.seconds, self.stdout[:2000],
+                   self.stderr.decode("utf-8", "replace")[-3000:]))
+
+
+def prog_path(prog):
+    """A bare name means build/progs/NAME; anything with a slash is a path.
+    Returned relative to ROOT, as a user would type it from there."""
+    return prog if "/" in prog else os.path.join(PROGS, prog)
+
+
+def amphi_argv(prog, *args, machine="pc", smp=2, mem=None, env=(), boot=None,
+               verbose=False, timeout=None, options=()):
+    argv = [AMPHI, "run", "--accel", "tcg", "--machine", machine, "--smp", str(smp)]
+    if mem is not None:
+        argv += ["-m", mem]
+    for e in env:
+        argv += ["-e", e]
+    if boot is not None:
+        argv += ["--boot", boot]
+    if verbose:
+        argv.append("-v")
+    if timeout is not None:
+        argv += ["--timeout", str(timeout)]
+    argv += list(options)
+    return argv + [prog_path(prog)] + [str(a) for a in args]
+
+
+def spawn(argv, stdin=b"", limit=RUN_TIMEOUT):
+    """Runs argv from ROOT in its own process group.  Returns a Result, with
+    status None if it did not finish within `limit` seconds (the whole group,
+    amphi and its QEMU, is then killed)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = p.communicate(stdin, timeout=limit)
+        status = p.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        status = None
+    return Result(status, out, err, time.monotonic() - t0)
+
+
+def run_argv(argv, stdin=b"", limit=RUN_TIMEOUT):
+    """spawn(), failing the test when the run does not finish in time."""
+    r = spawn(argv, stdin, limit)
+    if r.status is None:
+        pytest.fail("`%s` did not finish within %d s\n--- stdout ---\n%r\n--- stderr ---\n%s"
+                    % (" ".join(argv), limit, r.stdout[-2000:],
+                       r.stderr.decode("utf-8", "replace")[-3000:]))
+    return r
+
+
+def run(prog, *args, machine="pc", smp=2, mem=None, stdin=b"", env=(), boot=None,
+        verbose=False, timeout=None, options=(), limit=RUN_TIMEOUT):
+    """`amphi run` PROG ARGS... under TCG; returns a Result, which unpacks as
+    (status, stdout, stderr)."""
+    return run_argv(amphi_argv(prog, *args, machine=machine, smp=smp, mem=mem, env=env,
+                               boot=boot, verbose=verbose, timeout=timeout,
+                               options=options),
+                    stdin=stdin, limit=limit)
+
+
+def require_static(path):
+    """Fails the test, blaming the build, when `path` has a PT_INTERP (a
+    dynamic program where the test wants a static or static-pie one)."""
+    with open(path, "rb") as f:
+        img = f.read()
+    phoff = int.from_bytes(img[32:40], "little")
+    size, num = int.from_bytes(img[54:56], "little"), int.from_bytes(img[56:58], "little")
+    if any(int.from_bytes(img[phoff + i * size:phoff + i * size + 4], "little") == 3
+           for i in range(num)):
+        pytest.fail("%s has a PT_INTERP: the build made a dynamic PIE, not a static-pie "
+                    "(see docs/testing.md, 'static-pie')" % path, pytrace=False)
+
+
+def lines(b):
+    return b.decode("utf-8", "replace").splitlines()
+
+
+_boot_failure = None
+
+
+@pytest.fixture(scope="session")
+def amphi_works():
+    """Fails every VM test at once, with the reason, when amphi cannot run
+    the simplest program (instead of letting each test wait for its own
+    time-out).  Modules that boot VMs use it through `pytestmark`; test_hello.py
+    does not, so each machine and boot protocol there reports its own result."""
+    global _boot_failure
+    if _boot_failure is None:
+        missing = [p for p in (AMPHI, KERNEL, os.path.join(PROGS, "hello"))
+                   if not os.path.isfile(os.path.join(ROOT, p))]
+        if missing:
+            _boot_failure = "not built: %s (run `make vmtest`)" % ", ".join(missing)
+        else:
+            argv = amphi_argv("hello")
+            r = spawn(argv)
+            if r.status == 0 and r.stdout == b"hello from amphi\n":
+                _boot_failure = ""
+            elif r.status is None:
+                _boot_failure = "`%s` did not finish within %d s" % (" ".join(argv),
+                                                                      RUN_TIMEOUT)
+            else:
+                _boot_failure = "`%s` gave %s" % (" ".join(argv), r.describe())
+    if _boot_failure:
+        pytest.fail("amphi cannot run hello, so this test cannot run: " + _boot_failure,
+                    pytrace=False)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "vm: boots amphi under QEMU (tests/vm)")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(os.path.abspath(__file__))
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.vm)

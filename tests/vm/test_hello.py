@@ -1,0 +1,48 @@
+"""The first thing a user runs: hello, on every machine type and boot
+protocol, and the friendly example program."""
+
+import os
+
+import pytest
+
+from conftest import PROGS, ROOT, require_static, run
+
+HELLO = b"hello from amphi\n"
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35", "microvm"])
+@pytest.mark.parametrize("boot", ["multiboot", "pvh"])
+def test_hello_boots(machine, boot):
+    r = run("hello", machine=machine, boot=boot)
+    assert (r.status, r.stdout, r.stderr) == (0, HELLO, b""), r.describe()
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35", "microvm"])
+def test_hello_default_boot(machine):
+    r = run("hello", machine=machine)
+    assert (r.status, r.stdout, r.stderr) == (0, HELLO, b""), r.describe()
+
+
+def test_hello_static_pie():
+    require_static(os.path.join(ROOT, PROGS, "hello-pie"))
+    r = run("hello-pie")
+    assert (r.status, r.stdout, r.stderr) == (0, HELLO, b""), r.describe()
+
+
+def test_hello_in_8_mib():
+    r = run("hello", mem="8M")
+    assert (r.status, r.stdout, r.stderr) == (0, HELLO, b""), r.describe()
+
+
+def test_verbose_shows_kernel_messages_on_stderr_only():
+    r = run("hello", verbose=True)
+    assert (r.status, r.stdout) == (0, HELLO), r.describe()
+    assert r.stderr.strip(), "-v printed no kernel messages\n" + r.describe()
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_example_hello(smp):
+    r = run("build/examples/hello", "amphi", smp=smp)
+    want = ("Hello, amphi!\nThis is build/examples/hello, a static Linux program, "
+            "running on %d CPU%s.\n" % (smp, "" if smp == 1 else "s")).encode()
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
