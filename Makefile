@@ -23,7 +23,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecsta
 LIB_SRC     := $(wildcard lib/*.c)
 KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
 KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
-KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
+KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) $(BUILD)/k/syscall_names.o
 TOOL_SRC    := $(wildcard tools/amphi/*.c) $(LIB_SRC)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -45,6 +45,11 @@ $(BUILD)/k/%.c.o: %.c
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/k/syscall_names.o: tools/syscall-names.sh
+	@mkdir -p $(dir $@)
+	sh tools/syscall-names.sh > $(BUILD)/k/syscall_names.c
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/syscall_names.c -o $@
 
 # Two links: the first finds where every function landed, the second adds that
 # table (placed after all code, so no function moves) for panic backtraces.

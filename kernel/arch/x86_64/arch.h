@@ -1,0 +1,108 @@
+/* The CPU, as the rest of the kernel sees it.  Layers above arch/ include
+ * only this header from arch/ (STYLE.md rule 1). */
+#ifndef AMPHI_ARCH_H
+#define AMPHI_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SIZE	4096ul
+#define PAGE_SHIFT	12
+#define PAGE_ROUND_UP(x)   (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define PAGE_ROUND_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
+
+/* Virtual layout: user below USER_TOP, a direct map of physical memory at
+ * DIRECT_BASE, the kernel image at KERNEL_VMA + its physical address. */
+#define USER_TOP	0x0000800000000000ul
+#define DIRECT_BASE	0xffff800000000000ul
+#define KERNEL_VMA	0xffffffff80000000ul
+
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_BASE); }
+static inline uint64_t virt_to_phys(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_BASE;
+}
+
+static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+
+static inline uint64_t irq_save(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f) :: "memory");
+	return f;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	if (flags & (1ul << 9))
+		irq_enable();
+}
+
+static inline bool irq_enabled(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f & (1ul << 9);
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Halts until an interrupt; returns with interrupts disabled.  Called with
+ * interrupts disabled so a wake-up between the caller's check and the halt
+ * is not lost (sti's one-instruction shadow covers the hlt). */
+static inline void arch_cpu_idle(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+
+/* Never returns: stops this CPU. */
+_Noreturn void arch_cpu_halt(void);
+
+/* Ends the VM with a status QEMU reports as (code << 1) | 1. */
+_Noreturn void arch_poweroff(int code);
+
+/* Sends the reschedule interrupt to another CPU. */
+void arch_send_resched(int cpu);
+
+/* Stops every other CPU (used by panic and exit). */
+void arch_stop_others(void);
+
+/* Flushes user mappings in [start, end) on every CPU. */
+void arch_tlb_shootdown(uint64_t start, uint64_t end);
+
+/* The CPU's local timer: fire once after `ns` nanoseconds (0 = never). */
+void arch_timer_oneshot(uint64_t ns);
+
+/* Nanoseconds since boot (TSC based) and the wall-clock time at boot. */
+uint64_t arch_clock_ns(void);
+uint64_t arch_boot_epoch_s(void);
+
+#endif
+
+/* Page tables (mmu.c).  One address space: the kernel's upper half and the
+ * program's lower half.  prot is Linux's PROT_READ/WRITE/EXEC (1/2/4). */
+#define MMU_READ	1
+#define MMU_WRITE	2
+#define MMU_EXEC	4
+
+void mmu_init(void);
+int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot);	/* -ENOMEM */
+uint64_t mmu_unmap_user(uint64_t va);				/* old pa, 0 if none */
+int mmu_protect_user(uint64_t va, unsigned prot);		/* -1 if not mapped */
+uint64_t mmu_translate_user(uint64_t va);			/* pa, 0 if none */
+/* Makes [pa, pa + size) reachable through the direct map (RAM outside the
+ * memory map, ACPI tables, device registers when uncached) and returns it. */
+void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached);
+
+/* User context of the running thread (cpu.c). */
+void arch_set_kernel_stack(uint64_t top);	/* where user-mode entries land */
+void arch_set_fs_base(uint64_t base);
+void arch_fpu_save(void *area);			/* 512-byte fxsave area */
+void arch_fpu_restore(const void *area);
+void arch_fpu_init_state(void *area);		/* a fresh program's FPU/SSE state */

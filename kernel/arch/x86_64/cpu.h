@@ -1,0 +1,18 @@
+/* Setting up one CPU's tables and control registers. */
+#ifndef AMPHI_ARCH_CPU_H
+#define AMPHI_ARCH_CPU_H
+
+#include <stdbool.h>
+
+struct cpu;
+
+extern bool cpu_has_smap;
+
+/* Once, on the boot CPU, before anything else: IDT contents, features. */
+void cpu_init(void);
+/* On every CPU: GDT and TSS, IDT, GS base, syscall MSRs, CR0/CR4. */
+void cpu_init_cpu(struct cpu *c);
+/* The kernel stack the CPU switches to on entry from user mode. */
+void cpu_set_kernel_stack(struct cpu *c, uint64_t top);
+
+#endif

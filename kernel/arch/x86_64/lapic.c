@@ -1,0 +1,89 @@
+/* Local APIC: interrupts between CPUs, end of interrupt, the one-shot timer. */
+#include "arch/x86_64/lapic.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/printk.h"
+
+#define REG_ID		0x020
+#define REG_EOI		0x0b0
+#define REG_SVR		0x0f0
+#define REG_ICR_LO	0x300
+#define REG_ICR_HI	0x310
+#define REG_LVT_TIMER	0x320
+#define REG_LVT_LINT0	0x350
+#define REG_LVT_LINT1	0x360
+#define REG_LVT_ERROR	0x370
+#define REG_TIMER_INIT	0x380
+#define REG_TIMER_CUR	0x390
+#define REG_TIMER_DIV	0x3e0
+#define LVT_MASKED	(1u << 16)
+#define ICR_PENDING	(1u << 12)
+
+static volatile uint32_t *regs;
+static uint64_t ticks_per_ns_32;	/* timer ticks per ns, as a 32.32 fixed-point number */
+
+static uint32_t rd(int reg) { return regs[reg / 4]; }
+static void wr(int reg, uint32_t v) { regs[reg / 4] = v; }
+
+void lapic_init(uint64_t phys)
+{
+	regs = mmu_map_phys(phys, PAGE_SIZE, true);
+}
+
+void lapic_init_cpu(void)
+{
+	wr(REG_SVR, 0x100 | VEC_SPURIOUS);	/* software enable */
+	wr(REG_LVT_LINT0, LVT_MASKED);
+	wr(REG_LVT_LINT1, 0x400);		/* NMI */
+	wr(REG_LVT_ERROR, LVT_MASKED);
+	wr(REG_TIMER_DIV, 0x3);			/* divide by 16 */
+	wr(REG_LVT_TIMER, VEC_TIMER | LVT_MASKED);
+	wr(REG_EOI, 0);
+}
+
+uint32_t lapic_id(void) { return rd(REG_ID) >> 24; }
+void lapic_eoi(void) { wr(REG_EOI, 0); }
+
+static void icr_send(uint32_t apic_id, uint32_t lo)
+{
+	uint64_t flags = irq_save();
+
+	while (rd(REG_ICR_LO) & ICR_PENDING)
+		cpu_relax();
+	wr(REG_ICR_HI, apic_id << 24);
+	wr(REG_ICR_LO, lo);
+	irq_restore(flags);
+}
+
+void lapic_send_ipi(uint32_t apic_id, int vector) { icr_send(apic_id, (uint32_t)vector); }
+
+void lapic_send_init_sipi(uint32_t apic_id, uint8_t page)
+{
+	icr_send(apic_id, 0x4500);		/* INIT, assert */
+	icr_send(apic_id, 0x4600 | page);	/* start-up at page * 4096 */
+}
+
+void lapic_timer_start_count(uint32_t count)
+{
+	wr(REG_LVT_TIMER, VEC_TIMER | LVT_MASKED);
+	wr(REG_TIMER_INIT, count);
+}
+
+uint32_t lapic_timer_current(void) { return rd(REG_TIMER_CUR); }
+void lapic_timer_set_hz(uint64_t hz) { ticks_per_ns_32 = (hz << 32) / 1000000000u; }
+
+void arch_timer_oneshot(uint64_t ns)
+{
+	if (!ns) {
+		wr(REG_TIMER_INIT, 0);
+		return;
+	}
+	uint64_t ticks = (unsigned __int128)ns * ticks_per_ns_32 >> 32;
+
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;
+	wr(REG_LVT_TIMER, VEC_TIMER);	/* one-shot, unmasked */
+	wr(REG_TIMER_INIT, (uint32_t)ticks);
+}

@@ -1,0 +1,168 @@
+/* Page tables.  The kernel's mappings: a direct map of RAM in 2 MiB pages
+ * (data, never executable) and the kernel image in 4 KiB pages with W^X
+ * permissions per section.  The program's pages are mapped one at a time by
+ * core/vm.c through mmu_*_user. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/bootinfo.h"
+#include "arch/x86_64/x86.h"
+#include "core/errno.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+
+#define PTE_P	(1ull << 0)
+#define PTE_W	(1ull << 1)
+#define PTE_U	(1ull << 2)
+#define PTE_PWT	(1ull << 3)
+#define PTE_PCD	(1ull << 4)
+#define PTE_PS	(1ull << 7)
+#define PTE_G	(1ull << 8)
+#define PTE_NX	(1ull << 63)
+#define PTE_NONE (1ull << 9)	/* software: a PROT_NONE page, kept but not present */
+#define PTE_USED (PTE_P | PTE_NONE)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define LARGE	(2ull << 20)
+
+extern char kernel_phys_start[], text_start[], text_end[], rodata_start[], rodata_end[],
+	data_start[], kernel_end[];
+
+static uint64_t *pml4;
+/* Guards changes to the kernel half (mmu_map_phys); the user half is guarded
+ * by core/vm.c's lock. */
+static struct spinlock kernel_map_lock = SPINLOCK_INIT;
+
+static uint64_t *table_at(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
+
+/* The entry for va at `level` (3 = PML4 ... 0 = PT), creating tables on the
+ * way with `table_flags`; NULL if a table is missing (and !create), out of
+ * memory, or a large page covers va above that level. */
+static uint64_t *walk(uint64_t va, int level, bool create, uint64_t table_flags)
+{
+	uint64_t *t = pml4;
+
+	for (int l = 3; l > level; l--) {
+		uint64_t *e = &t[(va >> (12 + 9 * l)) & 511];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			uint64_t pa = page_alloc(1);
+			if (!pa)
+				return NULL;
+			*e = pa | table_flags;
+		} else if (*e & PTE_PS) {
+			return NULL;
+		}
+		t = table_at(*e);
+	}
+	return &t[(va >> (12 + 9 * level)) & 511];
+}
+
+static void map_kernel_range(uint64_t va, uint64_t va_end, uint64_t flags)
+{
+	for (; va < va_end; va += PAGE_SIZE) {
+		uint64_t *e = walk(va, 0, true, PTE_P | PTE_W);
+		if (!e)
+			panic("out of memory mapping the kernel");
+		*e = (va - KERNEL_VMA) | flags;
+	}
+}
+
+static void map_direct(uint64_t start, uint64_t end)
+{
+	for (uint64_t pa = start & ~(LARGE - 1); pa < end; pa += LARGE) {
+		uint64_t *e = walk(DIRECT_BASE + pa, 1, true, PTE_P | PTE_W);
+		if (!e)
+			panic("out of memory building the direct map");
+		if (!(*e & PTE_P))
+			*e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+	}
+}
+
+void mmu_init(void)
+{
+	uint64_t pa = page_alloc(1);
+
+	if (!pa)
+		panic("out of memory for page tables");
+	pml4 = phys_to_virt(pa);
+	for (int i = 0; i < boot_info.nram; i++)
+		map_direct(boot_info.ram[i].start, boot_info.ram[i].end);
+	map_direct(0, LARGE);	/* low memory: the AP trampoline, BIOS data */
+	map_kernel_range((uint64_t)text_start, (uint64_t)text_end, PTE_P | PTE_G);
+	map_kernel_range((uint64_t)rodata_start, (uint64_t)rodata_end, PTE_P | PTE_G | PTE_NX);
+	map_kernel_range((uint64_t)data_start, (uint64_t)kernel_end, PTE_P | PTE_W | PTE_G | PTE_NX);
+	write_cr3(pa);
+}
+
+void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached)
+{
+	uint64_t flags = PTE_P | PTE_W | PTE_G | PTE_NX | (uncached ? PTE_PCD | PTE_PWT : 0);
+	uint64_t irq = spin_lock_irqsave(&kernel_map_lock);
+
+	for (uint64_t p = PAGE_ROUND_DOWN(pa); p < pa + size; p += PAGE_SIZE) {
+		uint64_t *large = walk(DIRECT_BASE + p, 1, true, PTE_P | PTE_W);
+		if (large && (*large & PTE_P) && (*large & PTE_PS))
+			continue;	/* already in the direct map */
+		uint64_t *e = walk(DIRECT_BASE + p, 0, true, PTE_P | PTE_W);
+		if (!e)
+			panic("out of memory mapping physical %lx", p);
+		*e = p | flags;
+		invlpg(DIRECT_BASE + p);
+	}
+	spin_unlock_irqrestore(&kernel_map_lock, irq);
+	return phys_to_virt(pa);
+}
+
+static uint64_t user_flags(unsigned prot)
+{
+	if (!prot)
+		return PTE_NONE;
+	uint64_t f = PTE_P | PTE_U;
+
+	if (prot & MMU_WRITE)
+		f |= PTE_W;
+	if (!(prot & MMU_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot)
+{
+	uint64_t *e = walk(va, 0, true, PTE_P | PTE_W | PTE_U);
+
+	if (!e)
+		return -ENOMEM;
+	*e = pa | user_flags(prot);
+	return 0;
+}
+
+uint64_t mmu_unmap_user(uint64_t va)
+{
+	uint64_t *e = walk(va, 0, false, 0);
+
+	if (!e || !(*e & PTE_USED))
+		return 0;
+	uint64_t pa = *e & PTE_ADDR;
+	*e = 0;
+	return pa;
+}
+
+int mmu_protect_user(uint64_t va, unsigned prot)
+{
+	uint64_t *e = walk(va, 0, false, 0);
+
+	if (!e || !(*e & PTE_USED))
+		return -1;
+	*e = (*e & PTE_ADDR) | user_flags(prot);
+	return 0;
+}
+
+uint64_t mmu_translate_user(uint64_t va)
+{
+	uint64_t *e = walk(va, 0, false, 0);
+
+	return e && (*e & PTE_USED) ? *e & PTE_ADDR : 0;
+}

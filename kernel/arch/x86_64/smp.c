@@ -1,0 +1,163 @@
+/* AP start-up (INIT-SIPI), cross-CPU requests (reschedule, TLB shoot-down,
+ * stop) and the ways the machine ends. */
+#include "arch/x86_64/smp.h"
+
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/x86.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/sched.h"
+#include "core/string.h"
+
+#define TRAMP_PAGE 0x08		/* the trampoline runs at 0x8000 */
+
+extern char ap_tramp_start[], ap_tramp_end[], ap_tramp_cr3[], ap_tramp_entry[];
+extern char ap_entry64[], boot_pml4[];
+
+/* Read by ap_entry64 (only one AP starts at a time). */
+uint64_t ap_boot_cr3, ap_boot_stack;
+static volatile int ap_boot_id;
+
+void ap_main(void);
+
+void ap_main(void)
+{
+	struct cpu *c = &cpus[ap_boot_id];
+
+	cpu_init_cpu(c);
+	lapic_init_cpu();
+	sched_init_cpu(c->id);
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	sched_idle_loop();
+}
+
+static void install_trampoline(void)
+{
+	char *t = phys_to_virt(TRAMP_PAGE * PAGE_SIZE);
+	size_t size = ap_tramp_end - ap_tramp_start;
+	uint32_t cr3 = (uint32_t)virt_to_phys(boot_pml4);
+	uint64_t entry = (uint64_t)ap_entry64;
+
+	memcpy(t, ap_tramp_start, size);
+	memcpy(t + (ap_tramp_cr3 - ap_tramp_start), &cr3, 4);
+	memcpy(t + (ap_tramp_entry - ap_tramp_start), &entry, 8);
+	ap_boot_cr3 = read_cr3();
+}
+
+static bool wait_online(struct cpu *c, uint64_t ms)
+{
+	uint64_t end = arch_clock_ns() + ms * 1000000;
+
+	while (arch_clock_ns() < end)
+		if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static bool start_ap(int id, uint32_t apic_id)
+{
+	struct cpu *c = &cpus[id];
+	void *stack = page_alloc_virt(KSTACK_PAGES);
+
+	if (!stack)
+		return false;
+	c->id = id;
+	c->apic_id = apic_id;
+	c->arch.fault_stack = NULL;
+	ap_boot_id = id;
+	ap_boot_stack = (uint64_t)stack + KSTACK_PAGES * PAGE_SIZE;
+	/* The AP's idle thread adopts this stack (sched_init_cpu). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	lapic_send_init_sipi(apic_id, TRAMP_PAGE);
+	if (wait_online(c, 100))
+		return true;
+	lapic_send_ipi(apic_id, 0x4600 | TRAMP_PAGE);	/* a second start-up */
+	return wait_online(c, 500);
+}
+
+int smp_start_aps(const struct madt_info *madt)
+{
+	uint32_t self = lapic_id();
+
+	install_trampoline();
+	for (int i = 0; i < madt->ncpus && ncpus < MAX_CPUS; i++) {
+		if (madt->apic_ids[i] == self)
+			continue;
+		if (start_ap(ncpus, madt->apic_ids[i]))
+			ncpus++;
+		else
+			printk("smp: CPU with APIC id %u did not start\n", madt->apic_ids[i]);
+	}
+	return ncpus;
+}
+
+void arch_send_resched(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, VEC_RESCHED); }
+
+/* TLB shoot-down: one at a time; the initiator waits, with interrupts on,
+ * until every other online CPU has flushed. */
+static struct spinlock tlb_lock = SPINLOCK_INIT;
+static volatile uint64_t tlb_start, tlb_end;
+static volatile int tlb_pending;
+
+static void flush_range(uint64_t start, uint64_t end)
+{
+	if (end - start > 64 * PAGE_SIZE) {
+		write_cr3(read_cr3());	/* user pages are not global: this drops them */
+		return;
+	}
+	for (uint64_t va = start; va < end; va += PAGE_SIZE)
+		invlpg(va);
+}
+
+void tlb_shootdown_interrupt(void)
+{
+	flush_range(tlb_start, tlb_end);
+	__atomic_fetch_sub(&tlb_pending, 1, __ATOMIC_RELEASE);
+}
+
+void arch_tlb_shootdown(uint64_t start, uint64_t end)
+{
+	flush_range(start, end);
+	if (ncpus == 1)
+		return;
+	BUG_ON(!irq_enabled());
+	spin_lock(&tlb_lock);
+	tlb_start = start;
+	tlb_end = end;
+	int me = this_cpu()->id, n = 0;
+	for (int i = 0; i < ncpus; i++)
+		if (i != me && cpus[i].online)
+			n++;
+	tlb_pending = n;
+	for (int i = 0; i < ncpus; i++)
+		if (i != me && cpus[i].online)
+			lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
+	while (__atomic_load_n(&tlb_pending, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	spin_unlock(&tlb_lock);
+}
+
+void arch_stop_others(void)
+{
+	struct cpu *self = ncpus ? this_cpu() : NULL;
+
+	/* As an NMI: the other CPU may be spinning with interrupts off. */
+	for (int i = 0; i < ncpus; i++)
+		if (&cpus[i] != self && cpus[i].online)
+			lapic_send_ipi(cpus[i].apic_id, 0x400);
+}
+
+_Noreturn void arch_cpu_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+_Noreturn void arch_poweroff(int code)
+{
+	outb(0xf4, (uint8_t)code);	/* isa-debug-exit: QEMU exits (code << 1) | 1 */
+	arch_cpu_halt();
+}

@@ -1,0 +1,143 @@
+/* Where every interrupt and exception lands (from entry.S).  Exceptions in
+ * the program become signals; in the kernel they are fixed up (a user copy
+ * that faulted) or reported in full and end the VM. */
+#include "arch/x86_64/trap.h"
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/x86.h"
+#include "core/backtrace.h"
+#include "core/errno.h"
+#include "core/printk.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "core/vm.h"
+#include "linux/signal.h"
+
+#define PF_PRESENT	(1u << 0)
+#define PF_WRITE	(1u << 1)
+#define PF_USER		(1u << 2)
+#define PF_FETCH	(1u << 4)
+
+struct ex_entry {
+	uint64_t fault_ip, fixup_ip;
+};
+
+extern const struct ex_entry ex_table_start[], ex_table_end[];
+static irq_handler_fn *irq_handlers[16];
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 floating point", "alignment check", "machine check",
+	"SIMD floating point", "virtualization", "control protection",
+};
+
+void irq_register(int irq, irq_handler_fn *fn) { irq_handlers[irq] = fn; }
+
+static uint64_t fixup_for(uint64_t ip)
+{
+	for (const struct ex_entry *e = ex_table_start; e < ex_table_end; e++)
+		if (e->fault_ip == ip)
+			return e->fixup_ip;
+	return 0;
+}
+
+static _Noreturn void kernel_fault(struct trapframe *tf)
+{
+	const char *name = tf->vector < 32 && exception_names[tf->vector] ?
+		exception_names[tf->vector] : "unknown exception";
+	uint64_t off;
+	const char *fn = ksym_lookup(tf->rip, &off);
+
+	printk("kernel fault on CPU %d: %s (vector %lu, error 0x%lx)\n", this_cpu()->id,
+	       name, tf->vector, tf->error);
+	printk("  rip %016lx %s+0x%lx  cr2 %016lx\n", tf->rip, fn ? fn : "?", fn ? off : 0, read_cr2());
+	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+	printk("  cs %lx ss %lx rflags %lx\n", tf->cs, tf->ss, tf->rflags);
+	backtrace_print(tf->rbp);
+	panic("%s at %s+0x%lx", name, fn ? fn : "?", fn ? off : 0);
+}
+
+static void page_fault(struct trapframe *tf)
+{
+	uint64_t addr = read_cr2();
+	unsigned access = tf->error & PF_FETCH ? MMU_EXEC : tf->error & PF_WRITE ? MMU_WRITE : MMU_READ;
+
+	/* Interrupts were off on entry; the fault may take the vm lock. */
+	if (tf->rflags & RFLAGS_IF)
+		irq_enable();
+	int err = addr < USER_TOP ? vm_fault(addr, access) : -EFAULT;
+	if (!err)
+		return;
+	if (err == -ENOMEM)
+		linux_out_of_memory();
+	if (trapframe_from_user(tf)) {
+		signal_fault(tf, SIGSEGV, addr, tf->error & PF_PRESENT);
+		return;
+	}
+	uint64_t fixup = fixup_for(tf->rip);
+	if (fixup && addr < USER_TOP) {
+		tf->rip = fixup;
+		return;
+	}
+	kernel_fault(tf);
+}
+
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+static void exception(struct trapframe *tf)
+{
+	if (tf->vector == 2) {
+		arch_cpu_halt();	/* another CPU stopped us (arch_stop_others) */
+	} else if (tf->vector == 14) {
+		page_fault(tf);
+	} else if (trapframe_from_user(tf)) {
+		irq_enable();
+		signal_fault(tf, exception_signal(tf->vector), tf->rip, 0);
+	} else {
+		kernel_fault(tf);
+	}
+}
+
+static void interrupt(struct trapframe *tf)
+{
+	int v = (int)tf->vector;
+
+	if (v == VEC_SPURIOUS)
+		return;
+	lapic_eoi();
+	if (v == VEC_TIMER)
+		timer_interrupt();
+	else if (v == VEC_STOP)
+		arch_cpu_halt();
+	else if (v == VEC_TLB)
+		tlb_shootdown_interrupt();
+	else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16 && irq_handlers[v - VEC_IRQ_BASE])
+		irq_handlers[v - VEC_IRQ_BASE]();
+	/* VEC_RESCHED needs nothing more: the return path looks at the run queue. */
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	if (tf->vector < 32)
+		exception(tf);
+	else
+		interrupt(tf);
+	if (trapframe_from_user(tf))
+		linux_exit_to_user(tf);
+}

@@ -1,0 +1,113 @@
+/* The kernel heap: power-of-two size classes from 32 to 2048 bytes carved
+ * out of single pages, and whole pages for anything larger.  Every block
+ * starts with a 16-byte header saying which, so kfree needs no size. */
+#include "core/kmalloc.h"
+
+#include <stdint.h>
+
+#include "arch/x86_64/arch.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+
+#define HDR		16
+#define MIN_SHIFT	5
+#define MAX_SHIFT	11
+#define NCLASSES	(MAX_SHIFT - MIN_SHIFT + 1)
+#define LARGE		0xffffu
+
+struct header {
+	uint32_t class;		/* size class index, or LARGE */
+	uint32_t npages;	/* for LARGE */
+	uint64_t magic;
+};
+
+#define MAGIC 0x6b6d616c6c6f6321ull
+
+struct free_block {
+	struct free_block *next;
+};
+
+static struct spinlock lock = SPINLOCK_INIT;	/* guards free_lists */
+static struct free_block *free_lists[NCLASSES];
+
+static int class_of(size_t total)
+{
+	for (int c = 0; c < NCLASSES; c++)
+		if (total <= (1ul << (c + MIN_SHIFT)))
+			return c;
+	return -1;
+}
+
+/* Caller holds lock. */
+static int refill(int c)
+{
+	char *page = page_alloc_virt(1);
+	size_t size = 1ul << (c + MIN_SHIFT);
+
+	if (!page)
+		return -1;
+	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
+		struct free_block *b = (struct free_block *)(page + off);
+		b->next = free_lists[c];
+		free_lists[c] = b;
+	}
+	return 0;
+}
+
+static void *alloc_large(size_t total)
+{
+	size_t n = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct header *h = page_alloc_virt(n);
+
+	if (!h)
+		return NULL;
+	*h = (struct header){ LARGE, (uint32_t)n, MAGIC };
+	return (char *)h + HDR;
+}
+
+void *kmalloc(size_t size)
+{
+	if (size > (1ul << 30))
+		return NULL;
+	size_t total = size + HDR;
+	int c = class_of(total);
+
+	if (c < 0)
+		return alloc_large(total);
+	uint64_t flags = spin_lock_irqsave(&lock);
+	if (!free_lists[c] && refill(c) < 0) {
+		spin_unlock_irqrestore(&lock, flags);
+		return NULL;
+	}
+	struct free_block *b = free_lists[c];
+	free_lists[c] = b->next;
+	spin_unlock_irqrestore(&lock, flags);
+
+	struct header *h = (struct header *)b;
+	memset(h, 0, 1ul << (c + MIN_SHIFT));
+	*h = (struct header){ (uint32_t)c, 0, MAGIC };
+	return (char *)h + HDR;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	struct header *h = (struct header *)((char *)p - HDR);
+
+	if (h->magic != MAGIC)
+		panic("kfree of a pointer kmalloc did not return: %p", p);
+	h->magic = 0;
+	if (h->class == LARGE) {
+		page_free_virt(h, h->npages);
+		return;
+	}
+	uint32_t c = h->class;
+	struct free_block *b = (struct free_block *)h;
+	uint64_t flags = spin_lock_irqsave(&lock);
+	b->next = free_lists[c];
+	free_lists[c] = b;
+	spin_unlock_irqrestore(&lock, flags);
+}

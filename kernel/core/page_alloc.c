@@ -1,0 +1,92 @@
+/* The physical page allocator: one bitmap over all of RAM, next fit, one
+ * lock.  The bitmap lives in the first free stretch of RAM big enough. */
+#include "core/page_alloc.h"
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/bootinfo.h"
+#include "bitalloc.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+
+static struct spinlock lock = SPINLOCK_INIT;	/* guards pages */
+static struct bitalloc pages;
+static size_t total_pages;
+
+static int overlaps(uint64_t s, uint64_t e, const struct mem_region *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s < r[i].end && r[i].start < e)
+			return 1;
+	return 0;
+}
+
+/* A page-aligned spot for `bytes` in RAM clear of every reserved range. */
+static uint64_t place_bitmap(size_t bytes, const struct mem_region *ram, int nram,
+			     const struct mem_region *res, int nres)
+{
+	for (int i = 0; i < nram; i++) {
+		for (uint64_t s = PAGE_ROUND_UP(ram[i].start); s + bytes <= ram[i].end; s += PAGE_SIZE)
+			if (!overlaps(s, s + bytes, res, nres))
+				return s;
+	}
+	panic("no room for the page bitmap");
+}
+
+void page_alloc_init(const struct mem_region *ram, int nram,
+		     const struct mem_region *reserved, int nreserved)
+{
+	uint64_t top = 0;
+
+	for (int i = 0; i < nram; i++)
+		if (ram[i].end > top)
+			top = ram[i].end;
+	size_t npages = top / PAGE_SIZE;
+	size_t bytes = PAGE_ROUND_UP(bitalloc_words(npages) * 8);
+	uint64_t at = place_bitmap(bytes, ram, nram, reserved, nreserved);
+
+	bitalloc_init(&pages, phys_to_virt(at), npages);
+	for (int i = 0; i < nram; i++) {
+		uint64_t s = PAGE_ROUND_UP(ram[i].start), e = PAGE_ROUND_DOWN(ram[i].end);
+		if (e > s)
+			bitalloc_mark_free(&pages, s / PAGE_SIZE, (e - s) / PAGE_SIZE);
+	}
+	for (int i = 0; i < nreserved; i++) {
+		uint64_t s = PAGE_ROUND_DOWN(reserved[i].start), e = PAGE_ROUND_UP(reserved[i].end);
+		bitalloc_mark_used(&pages, s / PAGE_SIZE, (e - s) / PAGE_SIZE);
+	}
+	bitalloc_mark_used(&pages, at / PAGE_SIZE, bytes / PAGE_SIZE);
+	total_pages = pages.nfree;
+}
+
+uint64_t page_alloc(size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+	long at = bitalloc_alloc(&pages, n, 1);
+
+	spin_unlock_irqrestore(&lock, flags);
+	if (at < 0)
+		return 0;
+	uint64_t pa = (uint64_t)at * PAGE_SIZE;
+	memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
+	return pa;
+}
+
+void page_free(uint64_t pa, size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+void *page_alloc_virt(size_t n)
+{
+	uint64_t pa = page_alloc(n);
+
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void page_free_virt(void *va, size_t n) { page_free(virt_to_phys(va), n); }
+size_t page_free_count(void) { return pages.nfree; }
+size_t page_total_count(void) { return total_pages; }

@@ -1,0 +1,21 @@
+/* Kernel messages and panics. */
+#ifndef AMPHI_CORE_PRINTK_H
+#define AMPHI_CORE_PRINTK_H
+
+#include <stddef.h>
+
+/* Where kernel messages go: the console registers itself at boot. */
+typedef void printk_sink_fn(const char *text, size_t len);
+void printk_set_sink(printk_sink_fn *sink);
+
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What panic() does after printing: the console tells the host and ends the
+ * VM.  Registered by the console; until then a panic halts. */
+typedef void panic_hook_fn(const char *reason);
+void panic_set_hook(panic_hook_fn *hook);
+
+#define BUG_ON(cond) do { if (cond) panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); } while (0)
+
+#endif

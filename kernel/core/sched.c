@@ -1,0 +1,387 @@
+/* The scheduler: per-CPU run queues, round robin with a 10 ms slice, idle
+ * CPUs that halt and steal work, wake-ups that prefer an idle CPU.
+ *
+ * Switching out a thread ends on the next thread's stack, in
+ * sched_finish_switch(), which clears prev->on_cpu.  Until then no other CPU
+ * may run prev, even if a wake-up already put it on a run queue: whoever
+ * picks it waits for on_cpu to drop. */
+#include "core/sched.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/string.h"
+#include "core/timer.h"
+
+struct cpu cpus[MAX_CPUS];
+int ncpus = 1;
+
+static struct spinlock threads_lock = SPINLOCK_INIT;	/* guards all_threads, nthreads */
+static struct list all_threads = LIST_INIT(all_threads);
+static int nthreads;
+static int next_tid = 1;
+
+struct thread *switch_to(struct thread *prev, struct thread *next);
+void sched_finish_switch(struct thread *prev);
+extern char thread_trampoline[];
+extern char enter_user[];
+
+static bool cpu_is_idle(const struct cpu *c)
+{
+	return c->online && c->current == c->idle_thread && c->nr_ready == 0;
+}
+
+static void enqueue(struct thread *t, int cpu)
+{
+	struct cpu *c = &cpus[cpu];
+	uint64_t flags = spin_lock_irqsave(&c->rq_lock);
+
+	t->cpu = cpu;
+	list_add_tail(&c->rq, &t->rq_link);
+	c->nr_ready++;
+	spin_unlock_irqrestore(&c->rq_lock, flags);
+	if (c != this_cpu())
+		arch_send_resched(cpu);
+}
+
+/* Caller holds c->rq_lock. */
+static struct thread *dequeue(struct cpu *c, bool from_tail)
+{
+	if (list_empty(&c->rq))
+		return NULL;
+	struct list *l = from_tail ? c->rq.prev : c->rq.next;
+	list_del(l);
+	c->nr_ready--;
+	return list_entry(l, struct thread, rq_link);
+}
+
+static int find_idle_cpu(int prefer)
+{
+	if (cpu_is_idle(&cpus[prefer]))
+		return prefer;
+	for (int i = 0; i < ncpus; i++)
+		if (cpu_is_idle(&cpus[i]))
+			return i;
+	return -1;
+}
+
+static int least_loaded_cpu(void)
+{
+	int best = this_cpu()->id;
+
+	for (int i = 0; i < ncpus; i++)
+		if (cpus[i].online && cpus[i].nr_ready < cpus[best].nr_ready)
+			best = i;
+	return best;
+}
+
+bool sched_wake(struct thread *t)
+{
+	int expected = THREAD_BLOCKED;
+
+	if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_RUNNABLE, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return false;
+	int cpu = find_idle_cpu(t->cpu);
+	enqueue(t, cpu >= 0 ? cpu : t->cpu);
+	return true;
+}
+
+void thread_start(struct thread *t)
+{
+	int cpu = find_idle_cpu(this_cpu()->id);
+
+	t->state = THREAD_RUNNABLE;
+	enqueue(t, cpu >= 0 ? cpu : least_loaded_cpu());
+}
+
+static void account(struct thread *prev, struct thread *next, uint64_t now)
+{
+	prev->run_ns += now - prev->run_start;
+	next->run_start = now;
+	next->slice_end = now + SLICE_NS;
+}
+
+static void switch_user_state(struct thread *prev, struct thread *next)
+{
+	if (prev->user)
+		arch_fpu_save(prev->fpu);
+	if (next->user) {
+		arch_fpu_restore(next->fpu);
+		arch_set_fs_base(next->fs_base);
+		arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_PAGES * PAGE_SIZE);
+	}
+}
+
+/* Picks what runs next on this CPU and switches to it.  Interrupts off. */
+static void schedule(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+
+	c->need_resched = false;
+	spin_lock(&c->rq_lock);
+	if (prev->state == THREAD_RUNNING && prev != c->idle_thread) {
+		prev->state = THREAD_RUNNABLE;
+		list_add_tail(&c->rq, &prev->rq_link);
+		c->nr_ready++;
+	}
+	next = dequeue(c, false);
+	spin_unlock(&c->rq_lock);
+	if (!next)
+		next = c->idle_thread;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	next->state = THREAD_RUNNING;
+	next->cpu = c->id;
+	next->on_cpu = 1;
+	c->current = next;
+	account(prev, next, clock_ns());
+	switch_user_state(prev, next);
+	prev = switch_to(prev, next);
+	sched_finish_switch(prev);
+}
+
+void sched_finish_switch(struct thread *prev)
+{
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (prev->state == THREAD_DEAD) {
+		page_free_virt(prev->kstack, KSTACK_PAGES);
+		kfree(prev);
+	}
+	timer_reprogram();
+}
+
+void sched_yield(void)
+{
+	uint64_t flags = irq_save();
+
+	schedule();
+	irq_restore(flags);
+}
+
+void sched_yield_blocked(void)
+{
+	uint64_t flags = irq_save();
+
+	/* Even when already woken (RUNNABLE, on some run queue), go through
+	 * schedule(): it takes us off whichever queue holds us. */
+	schedule();
+	irq_restore(flags);
+}
+
+/* Takes a runnable thread from the busiest other CPU.  Interrupts off. */
+static void steal(struct cpu *c)
+{
+	struct cpu *busiest = NULL;
+
+	for (int i = 0; i < ncpus; i++)
+		if (&cpus[i] != c && cpus[i].nr_ready > 0 &&
+		    (!busiest || cpus[i].nr_ready > busiest->nr_ready))
+			busiest = &cpus[i];
+	if (!busiest)
+		return;
+	spin_lock(&busiest->rq_lock);
+	struct thread *t = dequeue(busiest, true);
+	spin_unlock(&busiest->rq_lock);
+	if (!t)
+		return;
+	spin_lock(&c->rq_lock);
+	t->cpu = c->id;
+	list_add_tail(&c->rq, &t->rq_link);
+	c->nr_ready++;
+	spin_unlock(&c->rq_lock);
+}
+
+_Noreturn void sched_idle_loop(void)
+{
+	for (;;) {
+		irq_disable();
+		struct cpu *c = this_cpu();
+		if (c->nr_ready == 0)
+			steal(c);
+		if (c->nr_ready > 0) {
+			schedule();
+			continue;
+		}
+		c->idle = true;
+		timer_reprogram();
+		arch_cpu_idle();
+		c->idle = false;
+	}
+}
+
+void sched_tick(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	uint64_t now = clock_ns();
+
+	if (t == c->idle_thread || now < t->slice_end)
+		return;
+	t->slice_end = now + SLICE_NS;
+	if (c->nr_ready > 0)
+		c->need_resched = true;
+}
+
+void sched_return_to_user(void)
+{
+	while (this_cpu()->need_resched)
+		sched_yield();
+}
+
+static struct thread *thread_alloc(const char *name)
+{
+	struct thread *t = kmalloc(sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->kstack = page_alloc_virt(KSTACK_PAGES);
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	for (int i = 0; i < (int)sizeof t->name - 1 && name[i]; i++)
+		t->name[i] = name[i];
+	t->state = THREAD_BLOCKED;
+	t->cpu = this_cpu()->id;
+	list_init(&t->rq_link);
+	uint64_t flags = spin_lock_irqsave(&threads_lock);
+	t->tid = next_tid++;
+	list_add_tail(&all_threads, &t->all_link);
+	nthreads++;
+	spin_unlock_irqrestore(&threads_lock, flags);
+	return t;
+}
+
+/* Lays out a stack that switch_to "returns" from into thread_trampoline,
+ * which calls fn(arg).  top is 16-byte aligned; so is the fn slot, as the
+ * trampoline's call needs. */
+static void prepare_stack(struct thread *t, uint64_t top, void (*fn)(void *), void *arg)
+{
+	uint64_t *sp = (uint64_t *)(top - 32);
+
+	sp[0] = (uint64_t)fn;
+	sp[1] = (uint64_t)arg;
+	sp -= 7;
+	memset(sp, 0, 6 * sizeof *sp);	/* r15 r14 r13 r12 rbx rbp */
+	sp[6] = (uint64_t)thread_trampoline;
+	t->ksp = (uint64_t)sp;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_alloc(name);
+
+	if (t)
+		prepare_stack(t, (uint64_t)t->kstack + KSTACK_PAGES * PAGE_SIZE, fn, arg);
+	return t;
+}
+
+struct thread *thread_create_user(const struct trapframe *tf)
+{
+	struct thread *t = thread_alloc("user");
+
+	if (!t)
+		return NULL;
+	uint64_t top = (uint64_t)t->kstack + KSTACK_PAGES * PAGE_SIZE;
+	struct trapframe *utf = (struct trapframe *)(top - sizeof *utf);
+
+	*utf = *tf;
+	t->user = true;
+	arch_fpu_init_state(t->fpu);
+	prepare_stack(t, (uint64_t)utf, (void (*)(void *))enter_user, utf);
+	return t;
+}
+
+static void forget(struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&threads_lock);
+
+	list_del(&t->all_link);
+	nthreads--;
+	spin_unlock_irqrestore(&threads_lock, flags);
+}
+
+void thread_destroy(struct thread *t)
+{
+	forget(t);
+	page_free_virt(t->kstack, KSTACK_PAGES);
+	kfree(t);
+}
+
+_Noreturn void thread_exit(void)
+{
+	struct thread *t = current();
+
+	forget(t);
+	irq_disable();
+	t->state = THREAD_DEAD;
+	schedule();
+	panic("a dead thread ran again");
+}
+
+int sched_thread_count(void) { return nthreads; }
+
+int sched_online_cpus(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < ncpus; i++)
+		n += cpus[i].online;
+	return n;
+}
+
+void sched_init_cpu(int id)
+{
+	struct cpu *c = &cpus[id];
+	struct thread *idle = kmalloc(sizeof *idle);
+
+	if (!idle)
+		panic("out of memory for CPU %d's idle thread", id);
+	c->self = c;
+	c->id = id;
+	list_init(&c->rq);
+	idle->state = THREAD_RUNNING;
+	idle->on_cpu = 1;
+	idle->cpu = id;
+	idle->name[0] = 'i';
+	list_init(&idle->rq_link);
+	list_init(&idle->all_link);
+	c->idle_thread = idle;
+	c->current = idle;
+	c->online = true;
+}
+
+struct sleeper {
+	struct timer timer;
+	struct thread *thread;
+};
+
+static void sleeper_wake(struct timer *t)
+{
+	sched_wake(container_of(t, struct sleeper, timer)->thread);
+}
+
+int sched_block_until(uint64_t deadline)
+{
+	struct sleeper s = { .timer.fn = sleeper_wake, .thread = current() };
+	uint64_t flags = irq_save();
+
+	timer_arm(&s.timer, deadline);	/* already past: it fires at once */
+	sched_yield_blocked();
+	timer_cancel(&s.timer);
+	irq_restore(flags);
+	return clock_ns() >= deadline ? 0 : 1;
+}
+
+int sched_sleep_until(uint64_t deadline)
+{
+	current()->state = THREAD_BLOCKED;
+	return sched_block_until(deadline);
+}

@@ -1,0 +1,106 @@
+/* Threads, CPUs and the scheduler.
+ *
+ * Every CPU has its own run queue.  A thread is RUNNING on exactly one CPU,
+ * RUNNABLE in exactly one run queue, BLOCKED (nowhere: something holds it to
+ * wake it), or DEAD.  Blocking is two-phase so no wake-up is lost: set
+ * current->state = THREAD_BLOCKED while holding the lock that the waker
+ * takes, drop the lock, then sched_yield_blocked(); a sched_wake() in
+ * between makes it RUNNABLE again and the yield returns at once. */
+#ifndef AMPHI_CORE_SCHED_H
+#define AMPHI_CORE_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/arch_cpu.h"
+#include "arch/x86_64/trapframe.h"
+#include "core/list.h"
+#include "core/spinlock.h"
+
+#define MAX_CPUS	64
+#define KSTACK_PAGES	4
+#define SLICE_NS	10000000ull	/* 10 ms */
+
+enum thread_state { THREAD_RUNNING, THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_DEAD };
+
+struct thread {
+	uint64_t ksp;			/* saved kernel rsp; switch.S uses offset 0 */
+	void *kstack;			/* KSTACK_PAGES pages */
+	volatile int state;		/* enum thread_state; changed with atomics */
+	volatile int on_cpu;		/* still running on (or leaving) a CPU */
+	int cpu;			/* run queue it is on, or CPU it last ran on */
+	int tid;
+	bool user;			/* has a user context (trapframe at stack top) */
+	char name[16];
+	struct list rq_link;		/* under cpus[cpu].rq_lock */
+	struct list all_link;		/* under threads_lock */
+	uint64_t slice_end;		/* ns; preempt after this */
+	uint64_t run_ns, run_start;	/* CPU time used */
+
+	/* User context. */
+	uint64_t fs_base;
+	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
+	uint64_t robust_list;
+	uint64_t sigmask;
+	int wake_reason;		/* set by whoever wakes it (futex, timer) */
+	uint8_t fpu[512] __attribute__((aligned(16)));	/* fxsave area */
+};
+
+struct cpu {
+	struct cpu *self;		/* %gs:0  */
+	uint64_t kstack_top;		/* %gs:8  - syscall entry stack */
+	uint64_t user_rsp;		/* %gs:16 - scratch for syscall entry */
+	struct thread *current;		/* %gs:24 */
+	int id;
+	uint32_t apic_id;
+	volatile bool online;
+	volatile bool idle;		/* halted or about to halt */
+	volatile bool need_resched;
+
+	struct spinlock rq_lock;	/* guards rq and nr_ready */
+	struct list rq;
+	volatile int nr_ready;
+
+	struct thread *idle_thread;
+	struct arch_cpu arch;
+} __attribute__((aligned(64)));
+
+extern struct cpu cpus[MAX_CPUS];
+extern int ncpus;
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+static inline struct thread *current(void) { return this_cpu()->current; }
+
+/* Boot: the calling context becomes CPU `id`'s idle thread. */
+void sched_init_cpu(int id);
+
+/* Creates a kernel thread that runs fn(arg), not yet started. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/* A user thread that starts by returning to user mode with *tf. */
+struct thread *thread_create_user(const struct trapframe *tf);
+void thread_start(struct thread *t);
+void thread_destroy(struct thread *t);	/* one never started */
+_Noreturn void thread_exit(void);
+
+void sched_yield(void);			/* give the CPU to another runnable thread */
+void sched_yield_blocked(void);		/* current->state is BLOCKED: sleep */
+bool sched_wake(struct thread *t);	/* BLOCKED -> RUNNABLE; false if it was not blocked */
+_Noreturn void sched_idle_loop(void);
+void sched_tick(void);			/* from the timer interrupt */
+void sched_return_to_user(void);	/* before leaving the kernel for user mode */
+int sched_thread_count(void);
+int sched_online_cpus(void);
+
+/* Sleeps until clock_ns() >= deadline, or a sched_wake(); 0 when the
+ * deadline passed, 1 when woken early.  sched_block_until() is the second
+ * phase for a caller that already set current->state = THREAD_BLOCKED. */
+int sched_sleep_until(uint64_t deadline);
+int sched_block_until(uint64_t deadline);
+
+#endif

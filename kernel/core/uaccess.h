@@ -1,0 +1,36 @@
+/* The only way the kernel touches the program's memory: these return
+ * -EFAULT for a pointer outside the user half or into unmapped memory,
+ * never fault the kernel.  Call with interrupts on (a fault may page in,
+ * which may need a TLB shoot-down). */
+#ifndef AMPHI_CORE_UACCESS_H
+#define AMPHI_CORE_UACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_strnlen_user(const char *s, size_t max);
+
+static inline int user_range_ok(uint64_t uaddr, size_t n)
+{
+	return uaddr + n >= uaddr && uaddr + n <= USER_TOP;
+}
+
+static inline long copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	return user_range_ok(usrc, n) ? arch_copy_user(dst, (const void *)usrc, n) : -EFAULT;
+}
+
+static inline long copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+	return user_range_ok(udst, n) ? arch_copy_user((void *)udst, src, n) : -EFAULT;
+}
+
+/* Copies a NUL-terminated string of at most max-1 bytes into dst[max];
+ * -ENAMETOOLONG if longer, -EFAULT. */
+long copy_string_from_user(char *dst, uint64_t usrc, size_t max);
+
+#endif

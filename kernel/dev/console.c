@@ -1,0 +1,151 @@
+/* The console over COM1.
+ *
+ * Output: one lock keeps each frame whole on the line.
+ * Input: the interrupt handler decodes frames into a ring.  It takes bytes
+ * from the UART only while the ring has room for a whole frame, then turns
+ * the receive interrupt off; QEMU stops reading amphi's pipe when the UART is
+ * full, so a slow reader holds the sender back and no byte is lost.  The
+ * reader turns the interrupt back on as it drains the ring. */
+#include "dev/console.h"
+
+#include <stdbool.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/trap.h"
+#include "core/errno.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+#include "core/waitq.h"
+#include "dev/uart.h"
+#include "frame.h"
+
+#define RING_SIZE (64 * 1024)
+
+static struct spinlock out_lock = SPINLOCK_INIT;	/* guards the transmit side */
+
+static struct spinlock in_lock = SPINLOCK_INIT;	/* guards everything below */
+static uint8_t ring[RING_SIZE];
+static size_t ring_head, ring_tail;	/* free-running: head - tail bytes queued */
+static bool in_eof, rx_stopped;
+static struct frame_decoder decoder;
+static struct waitq readers = WAITQ_INIT(readers);
+
+void console_write(int type, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	do {
+		size_t n = len < FRAME_MAX ? len : FRAME_MAX;
+		uint8_t hdr[FRAME_HDR];
+		frame_header(hdr, type, n);
+		uint64_t flags = spin_lock_irqsave(&out_lock);
+		uart_write(hdr, sizeof hdr);
+		uart_write(p, n);
+		spin_unlock_irqrestore(&out_lock, flags);
+		p += n;
+		len -= n;
+	} while (len);
+}
+
+static void kmsg_sink(const char *text, size_t len) { console_write(FRAME_KMSG, text, len); }
+
+static void panic_hook(const char *reason)
+{
+	console_write(FRAME_PANIC, reason, strlen(reason));
+	arch_poweroff(1);
+}
+
+_Noreturn void console_exit(int status)
+{
+	uint8_t le[4] = { status & 0xff, (status >> 8) & 0xff, (status >> 16) & 0xff, (uint32_t)status >> 24 };
+
+	console_write(FRAME_EXIT, le, sizeof le);
+	arch_poweroff(0);
+}
+
+/* Caller holds in_lock. */
+static void take_frame(void)
+{
+	if (decoder.type == FRAME_EOF) {
+		in_eof = true;
+		return;
+	}
+	if (decoder.type != FRAME_STDIN)
+		return;
+	for (size_t i = 0; i < decoder.len; i++)
+		ring[ring_head++ % RING_SIZE] = decoder.payload[i];
+}
+
+/* Caller holds in_lock, interrupts off. */
+static void drain_uart(void)
+{
+	while (uart_rx_ready()) {
+		if (RING_SIZE - (ring_head - ring_tail) < FRAME_MAX) {
+			rx_stopped = true;
+			uart_rx_interrupts(false);
+			return;
+		}
+		if (frame_feed(&decoder, uart_rx_byte()) == 1)
+			take_frame();
+	}
+}
+
+static void console_irq(void)
+{
+	spin_lock(&in_lock);
+	drain_uart();
+	spin_unlock(&in_lock);
+	waitq_wake_all(&readers);
+}
+
+void console_init(void)
+{
+	uart_init();
+	uart_write(FRAME_SYNC, FRAME_SYNC_LEN);
+	frame_decoder_init(&decoder, 0);
+	printk_set_sink(kmsg_sink);
+	panic_set_hook(panic_hook);
+}
+
+void console_init_irq(uint32_t apic_id)
+{
+	irq_register(UART_IRQ, console_irq);
+	ioapic_route_isa(UART_IRQ, apic_id);
+	uart_rx_interrupts(true);
+}
+
+/* Copies queued input out.  Caller holds in_lock. */
+static size_t ring_take(uint8_t *dst, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && ring_tail != ring_head)
+		dst[n++] = ring[ring_tail++ % RING_SIZE];
+	if (rx_stopped && RING_SIZE - (ring_head - ring_tail) >= FRAME_MAX) {
+		rx_stopped = false;
+		drain_uart();
+		if (!rx_stopped)
+			uart_rx_interrupts(true);
+	}
+	return n;
+}
+
+long console_read(void *buf, size_t len, int nonblock)
+{
+	if (!len)
+		return 0;
+	for (;;) {
+		struct waiter w;
+		uint64_t flags = spin_lock_irqsave(&in_lock);
+		size_t n = ring_take(buf, len);
+		if (n || in_eof || nonblock) {
+			spin_unlock_irqrestore(&in_lock, flags);
+			return n ? (long)n : in_eof ? 0 : -EAGAIN;
+		}
+		waitq_prepare(&readers, &w);
+		spin_unlock_irqrestore(&in_lock, flags);
+		waitq_sleep(&readers, &w);
+	}
+}

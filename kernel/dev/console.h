@@ -1,0 +1,23 @@
+/* The console: the framed line to amphi (docs/protocol.md).  Standard
+ * output, standard error and kernel messages go out as frames; standard
+ * input comes in as frames and waits in a ring for readers. */
+#ifndef AMPHI_DEV_CONSOLE_H
+#define AMPHI_DEV_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void console_init(void);		/* before anything prints */
+void console_init_irq(uint32_t apic_id);	/* once interrupts can be routed */
+
+/* Sends len bytes as frames of `type` (FRAME_STDOUT, FRAME_STDERR, ...). */
+void console_write(int type, const void *buf, size_t len);
+
+/* Reads up to len bytes of standard input into buf (kernel memory).
+ * Blocks until some is there unless nonblock; 0 at end of file, -EAGAIN. */
+long console_read(void *buf, size_t len, int nonblock);
+
+/* Tells amphi the program's exit status and powers off. */
+_Noreturn void console_exit(int status);
+
+#endif

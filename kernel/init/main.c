@@ -1,0 +1,77 @@
+/* Boot: from the loader's hand-off to the program's first instruction. */
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/bootinfo.h"
+#include "arch/x86_64/clock.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/x86.h"
+#include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/random.h"
+#include "core/sched.h"
+#include "dev/console.h"
+#include "fs/initrd.h"
+#include "linux/program.h"
+#include "linux/syscall.h"
+
+extern char kernel_phys_start[], kernel_end[];
+
+void kmain(uint32_t boot_kind, uint32_t info_phys);
+
+static void init_memory(void)
+{
+	const struct mem_region reserved[] = {
+		{ 0, 1 << 20 },	/* BIOS data, the AP trampoline, option ROMs */
+		{ (uint64_t)kernel_phys_start, virt_to_phys(kernel_end) },
+		{ boot_info.initrd_start, boot_info.initrd_end },
+	};
+
+	page_alloc_init(boot_info.ram, boot_info.nram, reserved, 3);
+	mmu_init();
+}
+
+/* The 8259 PICs are replaced by the I/O APIC; keep them quiet. */
+static void mask_legacy_pic(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+static void start_cpus(void)
+{
+	struct madt_info madt;
+
+	cpu_init();
+	cpu_init_cpu(&cpus[0]);
+	sched_init_cpu(0);
+	acpi_init(&madt);
+	lapic_init(madt.lapic_phys);
+	lapic_init_cpu();
+	cpus[0].apic_id = lapic_id();
+	mask_legacy_pic();
+	clock_init();
+	irq_enable();
+	smp_start_aps(&madt);
+}
+
+void kmain(uint32_t boot_kind, uint32_t info_phys)
+{
+	console_init();
+	bootinfo_parse(boot_kind, info_phys);
+	init_memory();
+	start_cpus();
+	random_init();
+	console_init_irq(cpus[0].apic_id);
+	initrd_init(phys_to_virt(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
+	printk("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
+	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
+	syscall_init();
+	struct thread *t = thread_create("init", program_start, NULL);
+	if (!t)
+		panic("out of memory starting the program");
+	thread_start(t);
+	sched_idle_loop();
+}

@@ -1,0 +1,10 @@
+/* Futexes: the one thing user threads block on. */
+#ifndef AMPHI_LINUX_FUTEX_H
+#define AMPHI_LINUX_FUTEX_H
+
+#include <stdint.h>
+
+/* Wakes up to n waiters on uaddr whose bitset meets `bitset`; how many. */
+int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
+
+#endif

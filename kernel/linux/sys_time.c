@@ -1,0 +1,141 @@
+/* Clocks and sleeping: clock_gettime and friends, nanosleep. */
+#include "linux/time.h"
+
+#include "core/errno.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "core/uaccess.h"
+#include "linux/syscall.h"
+
+#define CLOCK_REALTIME			0
+#define CLOCK_MONOTONIC			1
+#define CLOCK_PROCESS_CPUTIME_ID	2
+#define CLOCK_THREAD_CPUTIME_ID		3
+#define CLOCK_MONOTONIC_RAW		4
+#define CLOCK_REALTIME_COARSE		5
+#define CLOCK_MONOTONIC_COARSE		6
+#define CLOCK_BOOTTIME			7
+#define TIMER_ABSTIME			1
+
+uint64_t time_realtime_offset_ns(void) { return arch_boot_epoch_s() * 1000000000ull; }
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct thread *t = current();
+
+	return t->run_ns + (clock_ns() - t->run_start);
+}
+
+/* Now on `clock`, in ns; -EINVAL for an unknown clock. */
+static int64_t clock_read(int clock)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		return clock_ns() + time_realtime_offset_ns();
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		return clock_ns();
+	case CLOCK_PROCESS_CPUTIME_ID:	/* approximated by this thread's time */
+	case CLOCK_THREAD_CPUTIME_ID:
+		return thread_cpu_ns();
+	default:
+		return -EINVAL;
+	}
+}
+
+static long put_timespec(uint64_t uts, uint64_t ns)
+{
+	struct linux_timespec ts = { ns / 1000000000u, ns % 1000000000u };
+
+	return copy_to_user(uts, &ts, sizeof ts);
+}
+
+static long get_timespec_ns(uint64_t uts, uint64_t *ns)
+{
+	struct linux_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof ts))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	return 0;
+}
+
+static long sys_clock_gettime(const struct sysargs *a)
+{
+	int64_t ns = clock_read((int)a->a[0]);
+
+	return ns < 0 ? ns : put_timespec(a->a[1], ns);
+}
+
+static long sys_clock_getres(const struct sysargs *a)
+{
+	if (clock_read((int)a->a[0]) < 0)
+		return -EINVAL;
+	return a->a[1] ? put_timespec(a->a[1], 1) : 0;
+}
+
+static long sys_gettimeofday(const struct sysargs *a)
+{
+	uint64_t ns = clock_ns() + time_realtime_offset_ns();
+	struct linux_timeval tv = { ns / 1000000000u, ns % 1000000000u / 1000 };
+
+	return a->a[0] ? copy_to_user(a->a[0], &tv, sizeof tv) : 0;
+}
+
+static long sys_time(const struct sysargs *a)
+{
+	int64_t s = (clock_ns() + time_realtime_offset_ns()) / 1000000000u;
+
+	if (a->a[0] && copy_to_user(a->a[0], &s, sizeof s))
+		return -EFAULT;
+	return s;
+}
+
+/* Sleeps until deadline (clock_ns terms); writes what is left to urem when
+ * woken early (never, until signals can interrupt). */
+static long sleep_until(uint64_t deadline)
+{
+	while (sched_sleep_until(deadline))
+		;
+	return 0;
+}
+
+static long sys_nanosleep(const struct sysargs *a)
+{
+	uint64_t ns;
+	long err = get_timespec_ns(a->a[0], &ns);
+
+	return err ? err : sleep_until(clock_ns() + ns);
+}
+
+static long sys_clock_nanosleep(const struct sysargs *a)
+{
+	int clock = (int)a->a[0];
+	uint64_t ns;
+	long err = get_timespec_ns(a->a[2], &ns);
+
+	if (err)
+		return err;
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	if (!(a->a[1] & TIMER_ABSTIME))
+		return sleep_until(clock_ns() + ns);
+	if (clock == CLOCK_REALTIME)
+		ns = ns > time_realtime_offset_ns() ? ns - time_realtime_offset_ns() : 0;
+	return sleep_until(ns);
+}
+
+void sys_time_register(void)
+{
+	syscall_register(228, sys_clock_gettime);
+	syscall_register(229, sys_clock_getres);
+	syscall_register(96, sys_gettimeofday);
+	syscall_register(201, sys_time);
+	syscall_register(35, sys_nanosleep);
+	syscall_register(230, sys_clock_nanosleep);
+}

@@ -1,0 +1,57 @@
+/* System call dispatch: a table by number, filled by each area's register
+ * function.  Unimplemented calls return -ENOSYS and are reported once. */
+#include "linux/syscall.h"
+
+#include "core/errno.h"
+#include "core/printk.h"
+#include "linux/signal.h"
+
+extern const char *const syscall_names[NR_SYSCALLS];
+
+static syscall_fn *table[NR_SYSCALLS];
+static uint8_t warned[NR_SYSCALLS];
+
+void syscall_register(int nr, syscall_fn *fn)
+{
+	if (nr < 0 || nr >= NR_SYSCALLS || table[nr])
+		panic("system call %d registered twice", nr);
+	table[nr] = fn;
+}
+
+const char *syscall_name(int nr)
+{
+	return nr >= 0 && nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "unknown";
+}
+
+void syscall_init(void)
+{
+	sys_fs_register();
+	sys_mm_register();
+	sys_thread_register();
+	sys_futex_register();
+	sys_signal_register();
+	sys_time_register();
+	sys_misc_register();
+}
+
+static long unimplemented(uint64_t nr)
+{
+	if (nr >= NR_SYSCALLS || !__atomic_exchange_n(&warned[nr], 1, __ATOMIC_RELAXED))
+		printk("amphi: unimplemented system call %lu (%s)\n", nr,
+		       syscall_name(nr < NR_SYSCALLS ? (int)nr : -1));
+	return -ENOSYS;
+}
+
+void syscall_dispatch(struct trapframe *tf);
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	uint64_t nr = tf->rax;
+	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
+
+	if (nr < NR_SYSCALLS && table[nr])
+		tf->rax = table[nr](&a);
+	else
+		tf->rax = unimplemented(nr);
+	linux_exit_to_user(tf);
+}

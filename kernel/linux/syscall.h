@@ -1,0 +1,32 @@
+/* The Linux system call boundary. */
+#ifndef AMPHI_LINUX_SYSCALL_H
+#define AMPHI_LINUX_SYSCALL_H
+
+#include <stdint.h>
+
+#include "arch/x86_64/trapframe.h"
+
+#define NR_SYSCALLS 512
+
+struct sysargs {
+	uint64_t a[6];
+	struct trapframe *tf;	/* the caller's user registers */
+};
+
+typedef long syscall_fn(const struct sysargs *a);
+
+/* Registers fn for system call nr; registering a number twice panics. */
+void syscall_register(int nr, syscall_fn *fn);
+void syscall_init(void);
+const char *syscall_name(int nr);
+
+/* One register function per area (STYLE.md rule 3). */
+void sys_fs_register(void);
+void sys_mm_register(void);
+void sys_thread_register(void);
+void sys_futex_register(void);
+void sys_signal_register(void);
+void sys_time_register(void);
+void sys_misc_register(void);
+
+#endif
