@@ -6,6 +6,7 @@ HOSTCC  := gcc
 CC      := gcc
 MUSLCC  := musl-gcc
 PYTHON  := /usr/bin/python3
+MUSL_LIB := /usr/lib/x86_64-linux-musl
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration -Ilib
 
@@ -17,7 +18,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-decla
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	-Ikernel -Ilib -DAMPHI_KERNEL
-KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=0x1000 -z noexecstack \
 	-T kernel/arch/x86_64/linker.ld
 
 LIB_SRC     := $(wildcard lib/*.c)
@@ -70,12 +71,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
 
+# A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
+# link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -O2 -Wall -fPIE -pie -static-pie -o $@ $< -pthread 2>/dev/null || \
-	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $$(dirname $$($(MUSLCC) -print-file-name=rcrt1.o))/rcrt1.o \
-		$$(dirname $$($(MUSLCC) -print-file-name=crti.o))/crti.o $< -Wl,-static,-pie,--no-dynamic-linker -pthread \
-		$$(dirname $$($(MUSLCC) -print-file-name=crtn.o))/crtn.o
+	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
+		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread

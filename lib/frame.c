@@ -27,6 +27,7 @@ void frame_decoder_init(struct frame_decoder *d, int need_sync)
 {
 	d->need_sync = need_sync;
 	d->sync_seen = 0;
+	d->synced = !need_sync;
 	d->state = need_sync ? ST_SYNC : ST_TYPE;
 	d->type = 0;
 	d->len = 0;
@@ -53,6 +54,7 @@ static void sync_step(struct frame_decoder *d, uint8_t byte)
 		d->sync_seen = byte == (uint8_t)FRAME_SYNC[0];
 	if (d->sync_seen == FRAME_SYNC_LEN) {
 		d->sync_seen = 0;
+		d->synced = 1;
 		d->state = ST_TYPE;
 	}
 }

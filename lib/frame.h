@@ -28,6 +28,7 @@ void frame_header(uint8_t hdr[FRAME_HDR], int type, size_t len);
  * up to and including FRAME_SYNC. */
 struct frame_decoder {
 	int need_sync;
+	int synced;		/* the sync string has been seen (ever) */
 	size_t sync_seen;
 	int state;		/* internal */
 	int type;
