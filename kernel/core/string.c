@@ -83,3 +83,13 @@ char *strchr(const char *s, int c)
 			return (char *)s;
 	return c ? NULL : (char *)s;
 }
+
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return (char *)hay;
+	return n ? NULL : (char *)hay;
+}

@@ -12,6 +12,7 @@
 #include "core/printk.h"
 #include "core/random.h"
 #include "core/sched.h"
+#include "core/string.h"
 #include "dev/console.h"
 #include "fs/initrd.h"
 #include "linux/program.h"
@@ -57,6 +58,17 @@ static void start_cpus(void)
 	smp_start_aps(&madt);
 }
 
+/* For the tests: "amphi.crash=fault" or "amphi.crash=panic" on the kernel
+ * command line makes the kernel fail on purpose, so that the report of a
+ * kernel failure can be checked end to end. */
+static void __attribute__((noinline)) crash_if_asked(void)
+{
+	if (strstr(boot_info.cmdline, "amphi.crash=fault"))
+		*(volatile uint64_t *)0xffffc00000001000ull = 1;	/* never mapped */
+	if (strstr(boot_info.cmdline, "amphi.crash=panic"))
+		panic("asked for on the command line");
+}
+
 void kmain(uint32_t boot_kind, uint32_t info_phys)
 {
 	console_init();
@@ -69,6 +81,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	printk("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
+	crash_if_asked();
 	struct thread *t = thread_create("init", program_start, NULL);
 	if (!t)
 		panic("out of memory starting the program");

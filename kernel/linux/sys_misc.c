@@ -20,12 +20,16 @@ struct rlimit {
 	uint64_t cur, max;
 };
 
-static struct rlimit limits[RLIMIT_NLIMITS] = {
-	[0 ... RLIMIT_NLIMITS - 1] = { RLIM_INFINITY, RLIM_INFINITY },
-	[3] = { 8 << 20, RLIM_INFINITY },	/* RLIMIT_STACK */
-	[4] = { 0, RLIM_INFINITY },		/* RLIMIT_CORE */
-	[7] = { 1024, 4096 },			/* RLIMIT_NOFILE */
-};
+static struct rlimit limits[RLIMIT_NLIMITS];
+
+static void init_limits(void)
+{
+	for (int i = 0; i < RLIMIT_NLIMITS; i++)
+		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	limits[3] = (struct rlimit){ 8 << 20, RLIM_INFINITY };	/* RLIMIT_STACK */
+	limits[4] = (struct rlimit){ 0, RLIM_INFINITY };	/* RLIMIT_CORE */
+	limits[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
+}
 
 static long sys_uname(const struct sysargs *a)
 {
@@ -129,6 +133,7 @@ static long sys_prctl(const struct sysargs *a)
 
 void sys_misc_register(void)
 {
+	init_limits();
 	syscall_register(63, sys_uname);
 	syscall_register(39, sys_getpid);
 	syscall_register(110, sys_getppid);

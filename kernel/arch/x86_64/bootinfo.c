@@ -4,8 +4,10 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/printk.h"
+#include "core/string.h"
 
 struct boot_info boot_info;
+static char cmdline[512];	/* a copy: the loader's may lie in memory we hand out */
 
 struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
@@ -97,4 +99,7 @@ void bootinfo_parse(int kind, uint32_t info_phys)
 		parse_pvh(phys_to_virt(info_phys));
 	if (!boot_info.nram)
 		panic("the boot loader gave no memory map");
+	size_t n = strnlen(boot_info.cmdline, sizeof cmdline - 1);
+	memcpy(cmdline, boot_info.cmdline, n);
+	boot_info.cmdline = cmdline;
 }
