@@ -34,6 +34,10 @@ class RunError(Exception):
     """A VM run that did not show the marker and exit as expected."""
 
 
+class Refused(RunError):
+    """amphi refused the command line (status 2) without booting."""
+
+
 # ---- running a process and timing its output --------------------------------
 
 def timed_run(argv, timeout, marker=MARKER):
@@ -156,8 +160,9 @@ def amphi_argv(amphi, hello, mem_mib=None):
 def amphi_once(amphi, hello, mem_mib, timeout):
     t_main, t_exit, status, out = timed_run(amphi_argv(amphi, hello, mem_mib), timeout)
     if t_main is None or status != 0:
-        raise RunError("amphi run%s exited with status %d; output: %r"
-                       % (" -m %dM" % mem_mib if mem_mib else "", status, out[-300:]))
+        error = Refused if status == 2 else RunError
+        raise error("amphi run%s exited with status %d; output: %r"
+                    % (" -m %dM" % mem_mib if mem_mib else "", status, out[-300:]))
     return t_main, t_exit
 
 
@@ -187,13 +192,16 @@ def least_memory(works, lo, hi):
     return hi
 
 
-def probe(fn, label, log):
+def probe(fn, label, log, refused=None):
+    """Runs fn once: True if it ran.  A Refused run is noted in `refused`."""
     try:
         fn()
         log("  %s: runs" % label)
         return True
     except RunError as e:
         log("  %s: fails (%s)" % (label, str(e).splitlines()[0][:120]))
+        if isinstance(e, Refused) and refused is not None:
+            refused.append(label)
         return False
 
 
@@ -305,9 +313,11 @@ def main():
                 amphi_ok = False
         if amphi_ok:
             log("amphi: least -m (binary search, MiB)")
+            refused = []
             res["amphi_mem"] = least_memory(
                 lambda m: probe(lambda: amphi_once(amphi, hello, m, args.timeout),
-                                "-m %dM" % m, log), 0, 128)
+                                "-m %dM" % m, log, refused), 0, 128)
+            res["amphi_mem_floor"] = bool(refused) and res["amphi_mem"] is not None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -325,7 +335,9 @@ def main():
          ratio(linux_file, amphi_file), ""),
         ("kernel image, loaded", fmt_mib(amphi_load), fmt_mib(linux_file),
          ratio(linux_file, amphi_load), "amphi < 1 MiB"),
-        ("least -m to run hello", fmt_m(res.get("amphi_mem")), fmt_m(res.get("linux_mem")),
+        ("least -m to run hello",
+         fmt_m(res.get("amphi_mem")) + (" (*)" if res.get("amphi_mem_floor") else ""),
+         fmt_m(res.get("linux_mem")),
          ratio(res.get("linux_mem"), res.get("amphi_mem")), "amphi runs in 8 MiB"),
     ]
     head = ("", "amphi", "Linux 6.1", "amphi better by", "target")
@@ -343,6 +355,9 @@ def main():
     print("Timings: -m %dM for both." % TIMING_MEM)
     print("amphi: `amphi run --accel tcg --machine pc --smp 1`; image = build/amphi.elf "
           "(file with debug info; loaded = PT_LOAD bytes).")
+    if res.get("amphi_mem_floor"):
+        print("(*) amphi refused smaller sizes as bad input (status 2): this is the smallest "
+              "-m it accepts; the kernel itself may need less.")
     targets = []
     if at[0] is not None and lt[0] is not None:
         targets.append("boot to main %.1fx faster (target >= 20x): %s"
