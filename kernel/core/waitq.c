@@ -13,6 +13,7 @@ void waitq_prepare(struct waitq *wq, struct waiter *w)
 	uint64_t flags = spin_lock_irqsave(&wq->lock);
 
 	w->thread = current();
+	w->wake = NULL;
 	list_add_tail(&wq->waiters, &w->link);
 	current()->state = THREAD_BLOCKED;
 	spin_unlock_irqrestore(&wq->lock, flags);
@@ -48,8 +49,22 @@ void waitq_wake_all(struct waitq *wq)
 
 	list_for_each_safe(l, n, &wq->waiters) {
 		struct waiter *w = list_entry(l, struct waiter, link);
+		if (w->wake) {
+			w->wake(w);
+			continue;
+		}
 		list_del(&w->link);
 		sched_wake(w->thread);
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
+
+void waitq_add(struct waitq *wq, struct waiter *w)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+
+	list_add_tail(&wq->waiters, &w->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void waitq_remove(struct waitq *wq, struct waiter *w) { finish(wq, w); }

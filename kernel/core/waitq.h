@@ -24,6 +24,11 @@ struct waitq {
 struct waiter {
 	struct list link;
 	struct thread *thread;
+	/* With wake set, waking calls it (in the waker's context, interrupts
+	 * possibly off, wq->lock held) and leaves the entry queued: poll and
+	 * epoll watch files this way.  Without, the thread is woken and the
+	 * entry taken off. */
+	void (*wake)(struct waiter *w);
 };
 
 #define WAITQ_INIT(name) { SPINLOCK_INIT, LIST_INIT((name).waiters) }
@@ -34,5 +39,9 @@ void waitq_prepare(struct waitq *wq, struct waiter *w);
 void waitq_sleep(struct waitq *wq, struct waiter *w);
 void waitq_sleep_until(struct waitq *wq, struct waiter *w, uint64_t deadline);
 void waitq_wake_all(struct waitq *wq);
+
+/* Callback entries (w->wake set): stay queued until removed. */
+void waitq_add(struct waitq *wq, struct waiter *w);
+void waitq_remove(struct waitq *wq, struct waiter *w);
 
 #endif

@@ -149,3 +149,14 @@ long console_read(void *buf, size_t len, int nonblock)
 		waitq_sleep(&readers, &w);
 	}
 }
+
+bool console_input_ready(void)
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+	bool ready = ring_head != ring_tail || in_eof;
+
+	spin_unlock_irqrestore(&in_lock, flags);
+	return ready;
+}
+
+struct waitq *console_input_waitq(void) { return &readers; }

@@ -4,6 +4,7 @@
 #ifndef AMPHI_DEV_CONSOLE_H
 #define AMPHI_DEV_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,10 @@ void console_write(int type, const void *buf, size_t len);
 /* Reads up to len bytes of standard input into buf (kernel memory).
  * Blocks until some is there unless nonblock; 0 at end of file, -EAGAIN. */
 long console_read(void *buf, size_t len, int nonblock);
+
+/* For poll: whether a read would not block, and the queue that says when. */
+bool console_input_ready(void);
+struct waitq *console_input_waitq(void);
 
 /* Tells amphi the program's exit status and powers off. */
 _Noreturn void console_exit(int status);

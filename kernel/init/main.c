@@ -34,10 +34,21 @@ static void init_memory(void)
 	mmu_init();
 }
 
-/* The 8259 PICs are replaced by the I/O APIC; keep them quiet. */
-static void mask_legacy_pic(void)
+/* The 8259 PICs are replaced by the I/O APIC.  The firmware left them at
+ * vectors 8-15, where an interrupt already latched would land on exception
+ * stubs (IRQ 5 on the #GP stub, with no error code pushed): move them to
+ * 0xf0-0xff, where nothing else lives, then mask every line. */
+static void quiet_legacy_pic(void)
 {
-	outb(0x21, 0xff);
+	outb(0x20, 0x11);	/* ICW1: initialise, ICW4 follows */
+	outb(0xa0, 0x11);
+	outb(0x21, 0xf0);	/* ICW2: vector base */
+	outb(0xa1, 0xf8);
+	outb(0x21, 0x04);	/* ICW3: slave on IRQ 2 */
+	outb(0xa1, 0x02);
+	outb(0x21, 0x01);	/* ICW4: 8086 mode */
+	outb(0xa1, 0x01);
+	outb(0x21, 0xff);	/* mask all */
 	outb(0xa1, 0xff);
 }
 
@@ -45,6 +56,7 @@ static void start_cpus(void)
 {
 	struct madt_info madt;
 
+	quiet_legacy_pic();
 	cpu_init();
 	cpu_init_cpu(&cpus[0]);
 	sched_init_cpu(0);
@@ -52,7 +64,6 @@ static void start_cpus(void)
 	lapic_init(madt.lapic_phys);
 	lapic_init_cpu();
 	cpus[0].apic_id = lapic_id();
-	mask_legacy_pic();
 	clock_init();
 	irq_enable();
 	smp_start_aps(&madt);

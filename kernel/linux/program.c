@@ -70,6 +70,8 @@ void program_start(void *unused)
 
 	(void)unused;
 	read_settings(&s);
+	if (stdio_install())
+		linux_out_of_memory();
 	int err = exec_load(s.exe, s.argv, s.argc, s.envp, s.envc, &tf, &why);
 	if (err == -ENOMEM)
 		linux_out_of_memory();

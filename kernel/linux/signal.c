@@ -5,6 +5,7 @@
 
 #include "core/format.h"
 #include "core/page_alloc.h"
+#include "core/printk.h"
 #include "core/sched.h"
 #include "dev/console.h"
 #include "frame.h"
@@ -13,6 +14,9 @@
 void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present)
 {
 	char why[160];
+
+	printk("fault in the program: vector %lu, error 0x%lx, cs 0x%lx, rip 0x%lx, rsp 0x%lx, addr 0x%lx\n",
+	       tf->vector, tf->error, tf->cs, tf->rip, tf->rsp, addr);
 
 	if (sig == SIGSEGV)
 		snprintf(why, sizeof why, "%s at address 0x%lx, ip 0x%lx",

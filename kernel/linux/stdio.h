@@ -1,12 +1,16 @@
-/* The program's standard input, output and error: the console.  (The file
- * system and its descriptor table come later; until then these are the only
- * descriptors.) */
+/* The program's standard input, output and error: the console as a file. */
 #ifndef AMPHI_LINUX_STDIO_H
 #define AMPHI_LINUX_STDIO_H
 
 #include <stdbool.h>
 
+struct file;
+
 /* Whether amphi's own descriptor fd (0..2) is a terminal on the host. */
 void stdio_set_tty(int fd, bool tty);
+/* A file on stream 0 (in), 1 (out) or 2 (err) of the console. */
+struct file *stdio_open(int stream, unsigned flags);
+/* Descriptors 0, 1, 2 at start-up; 0 or -ENOMEM. */
+int stdio_install(void);
 
 #endif

@@ -21,6 +21,7 @@ void syscall_init(void);
 const char *syscall_name(int nr);
 
 /* One register function per area (STYLE.md rule 3). */
+void sys_fd_register(void);
 void sys_fs_register(void);
 void sys_mm_register(void);
 void sys_thread_register(void);

@@ -1,0 +1,98 @@
+/* Open files: what a file descriptor points at.
+ *
+ * A struct file is shared by every descriptor dup()ed from it and holds the
+ * offset and status flags; its ops say what it is (a tmpfs file, a pipe end,
+ * the console, an eventfd ...).  Data moves through a struct iobuf, which is
+ * either user memory (checked on every copy) or kernel memory, so the same
+ * read/write serve system calls and in-kernel copies (sendfile). */
+#ifndef AMPHI_FS_FILE_H
+#define AMPHI_FS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/spinlock.h"
+
+struct file;
+struct kstat;
+struct poll_table;
+struct inode;
+
+/* open(2) flags, as Linux numbers them. */
+#define O_ACCMODE	00000003
+#define O_RDONLY	00000000
+#define O_WRONLY	00000001
+#define O_RDWR		00000002
+#define O_CREAT		00000100
+#define O_EXCL		00000200
+#define O_NOCTTY	00000400
+#define O_TRUNC		00001000
+#define O_APPEND	00002000
+#define O_NONBLOCK	00004000
+#define O_DIRECTORY	00200000
+#define O_NOFOLLOW	00400000
+#define O_CLOEXEC	02000000
+#define O_PATH		010000000
+
+/* poll(2) events. */
+#define POLLIN		0x001
+#define POLLPRI		0x002
+#define POLLOUT		0x004
+#define POLLERR		0x008
+#define POLLHUP		0x010
+#define POLLNVAL	0x020
+#define POLLRDNORM	0x040
+#define POLLWRNORM	0x100
+#define POLLRDHUP	0x2000
+
+struct iobuf {
+	uint64_t user;		/* user address, or 0 when kernel is used */
+	char *kernel;
+	size_t len;
+};
+
+static inline struct iobuf iobuf_user(uint64_t uaddr, size_t len) { return (struct iobuf){ uaddr, NULL, len }; }
+static inline struct iobuf iobuf_kernel(void *p, size_t len) { return (struct iobuf){ 0, p, len }; }
+
+/* Copies n bytes from src to the buffer at offset off (a read filling it),
+ * or from the buffer at off to dst (a write draining it).  0 or -EFAULT. */
+long iobuf_fill(const struct iobuf *b, size_t off, const void *src, size_t n);
+long iobuf_drain(const struct iobuf *b, size_t off, void *dst, size_t n);
+
+struct file_ops {
+	/* Both advance *pos where the file has positions; return bytes moved,
+	 * or -errno (-EAGAIN when O_NONBLOCK and nothing can move now). */
+	long (*read)(struct file *f, const struct iobuf *b, int64_t *pos);
+	long (*write)(struct file *f, const struct iobuf *b, int64_t *pos);
+	/* The events ready now; with pt, also registers on the wait queues
+	 * that will announce changes (poll_wait). */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
+	int (*stat)(struct file *f, struct kstat *st);
+	/* Directories: fills b with linux_dirent64 records from *pos. */
+	long (*getdents)(struct file *f, const struct iobuf *b, int64_t *pos);
+	long (*truncate)(struct file *f, uint64_t size);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_ops *ops;
+	volatile int refs;
+	unsigned flags;			/* O_* status flags (O_NONBLOCK, O_APPEND, access mode) */
+	struct spinlock pos_lock;	/* guards pos */
+	int64_t pos;
+	struct inode *inode;		/* for files in the VFS; NULL otherwise */
+	void *priv;			/* the ops' own state */
+	char *path;			/* for /proc/self/fd (may be NULL) */
+};
+
+/* A new file with one reference; NULL when out of memory. */
+struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv);
+void file_get(struct file *f);
+void file_put(struct file *f);	/* the last put calls ops->release */
+
+static inline bool file_readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
+static inline bool file_writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
+
+#endif

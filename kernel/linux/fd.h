@@ -1,0 +1,16 @@
+/* Helpers the descriptor-based system calls share. */
+#ifndef AMPHI_LINUX_FD_H
+#define AMPHI_LINUX_FD_H
+
+#include <stdint.h>
+
+struct kstat;
+
+/* Writes st to user memory as struct stat; 0 or -EFAULT. */
+long stat_copy_out(const struct kstat *st, uint64_t ustat);
+
+/* fcntl commands beyond descriptors and status flags (advisory locks):
+ * sys_fs.c's, since they concern files in the VFS. */
+long fcntl_more(int fd, int cmd, uint64_t arg);
+
+#endif

@@ -1,0 +1,311 @@
+/* System calls on descriptors, whatever file they name: read and write in
+ * all their forms, lseek, close, dup, fcntl, ioctl, fstat.  What a file does
+ * is up to its ops (fs/file.h). */
+#include "linux/fd.h"
+
+#include "core/errno.h"
+#include "core/uaccess.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/stat.h"
+#include "linux/syscall.h"
+
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+#define F_DUPFD		0
+#define F_GETFD		1
+#define F_SETFD		2
+#define F_GETFL		3
+#define F_SETFL		4
+#define F_DUPFD_CLOEXEC	1030
+#define FD_CLOEXEC	1
+#define FIONBIO		0x5421
+#define FIOCLEX		0x5451
+#define FIONCLEX	0x5450
+#define IOV_MAX		1024
+#define SETFL_MASK	(O_APPEND | O_NONBLOCK)
+
+/* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
+ * use and advance the file's own. */
+static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
+{
+	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
+		return -EBADF;
+	if (!b->len)
+		return 0;
+	if (pos)
+		return write ? f->ops->write(f, b, pos) : f->ops->read(f, b, pos);
+	/* The offset is not locked across the call (that would hold a lock
+	 * while blocking): threads sharing one descriptor race as they would
+	 * without O_APPEND on Linux before 3.14. */
+	int64_t p = f->pos;
+	long n = write ? f->ops->write(f, b, &p) : f->ops->read(f, b, &p);
+	if (n > 0)
+		f->pos = p;
+	return n;
+}
+
+static long fd_io(int fd, const struct iobuf *b, int64_t *pos, bool write)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	if (pos && !f->inode) {
+		file_put(f);
+		return -ESPIPE;
+	}
+	long n = file_io(f, b, pos, write);
+	file_put(f);
+	return n;
+}
+
+struct iovec {
+	uint64_t base, len;
+};
+
+/* Vector I/O: one iovec at a time; stops at the first short transfer. */
+static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
+{
+	long total = 0;
+
+	if (n > IOV_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < n; i++) {
+		struct iovec v;
+		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
+			return total ? total : -EFAULT;
+		if (!v.len)
+			continue;
+		struct iobuf b = iobuf_user(v.base, v.len);
+		long r = fd_io(fd, &b, pos, write);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < v.len)
+			break;
+	}
+	return total;
+}
+
+static long sys_read(const struct sysargs *a)
+{
+	struct iobuf b = iobuf_user(a->a[1], a->a[2]);
+
+	return user_range_ok(a->a[1], a->a[2]) ? fd_io(a->a[0], &b, NULL, false) : -EFAULT;
+}
+
+static long sys_write(const struct sysargs *a)
+{
+	struct iobuf b = iobuf_user(a->a[1], a->a[2]);
+
+	return user_range_ok(a->a[1], a->a[2]) ? fd_io(a->a[0], &b, NULL, true) : -EFAULT;
+}
+
+static long positioned(const struct sysargs *a, bool write)
+{
+	int64_t pos = (int64_t)a->a[3];
+	struct iobuf b = iobuf_user(a->a[1], a->a[2]);
+
+	if (pos < 0)
+		return -EINVAL;
+	return user_range_ok(a->a[1], a->a[2]) ? fd_io(a->a[0], &b, &pos, write) : -EFAULT;
+}
+
+static long sys_pread64(const struct sysargs *a) { return positioned(a, false); }
+static long sys_pwrite64(const struct sysargs *a) { return positioned(a, true); }
+static long sys_readv(const struct sysargs *a) { return fd_iov(a->a[0], a->a[1], a->a[2], NULL, false); }
+static long sys_writev(const struct sysargs *a) { return fd_iov(a->a[0], a->a[1], a->a[2], NULL, true); }
+
+static long vector_positioned(const struct sysargs *a, bool write)
+{
+	int64_t pos = (int64_t)a->a[3];
+
+	return pos < 0 ? -EINVAL : fd_iov(a->a[0], a->a[1], a->a[2], &pos, write);
+}
+
+static long sys_preadv(const struct sysargs *a) { return vector_positioned(a, false); }
+static long sys_pwritev(const struct sysargs *a) { return vector_positioned(a, true); }
+
+static long file_size(struct file *f, int64_t *size)
+{
+	struct kstat st;
+	int err = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
+
+	*size = st.size;
+	return err;
+}
+
+static long sys_lseek(const struct sysargs *a)
+{
+	struct file *f = fd_get(a->a[0]);
+	int64_t off = (int64_t)a->a[1], base = 0, size;
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->inode)
+		ret = -ESPIPE;
+	else if (a->a[2] == SEEK_CUR)
+		base = f->pos;
+	else if (a->a[2] == SEEK_END)
+		ret = file_size(f, &size), base = size;
+	else if (a->a[2] != SEEK_SET)
+		ret = -EINVAL;
+	if (!ret && (base + off < 0 || (off > 0 && base + off < base)))
+		ret = -EINVAL;
+	if (!ret)
+		ret = f->pos = base + off;
+	file_put(f);
+	return ret;
+}
+
+static long sys_close(const struct sysargs *a) { return fd_close((int)a->a[0]); }
+
+static long dup_from(int oldfd, int min, bool cloexec)
+{
+	struct file *f = fd_get(oldfd);
+
+	return f ? fd_install(f, min, cloexec) : -EBADF;
+}
+
+static long sys_dup(const struct sysargs *a) { return dup_from((int)a->a[0], 0, false); }
+
+static long dup_to(int oldfd, int newfd, bool cloexec)
+{
+	struct file *f = fd_get(oldfd);
+
+	return f ? fd_install_at(f, newfd, cloexec) : -EBADF;
+}
+
+static long sys_dup2(const struct sysargs *a)
+{
+	int oldfd = (int)a->a[0], newfd = (int)a->a[1];
+
+	if (oldfd == newfd) {
+		struct file *f = fd_get(oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return dup_to(oldfd, newfd, false);
+}
+
+static long sys_dup3(const struct sysargs *a)
+{
+	if (a->a[0] == a->a[1] || (a->a[2] & ~(uint64_t)O_CLOEXEC))
+		return -EINVAL;
+	return dup_to((int)a->a[0], (int)a->a[1], a->a[2] & O_CLOEXEC);
+}
+
+static long sys_fcntl(const struct sysargs *a)
+{
+	int fd = (int)a->a[0];
+	struct file *f;
+	long ret;
+
+	switch (a->a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		return dup_from(fd, (int)a->a[2], a->a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		ret = fd_get_cloexec(fd);
+		return ret < 0 ? ret : ret ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		return fd_set_cloexec(fd, a->a[2] & FD_CLOEXEC);
+	case F_GETFL:
+	case F_SETFL:
+		f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		if (a->a[1] == F_SETFL)
+			f->flags = (f->flags & ~SETFL_MASK) | (a->a[2] & SETFL_MASK);
+		ret = f->flags;
+		file_put(f);
+		return a->a[1] == F_GETFL ? ret : 0;
+	default:
+		return fcntl_more(fd, (int)a->a[1], a->a[2]);
+	}
+}
+
+static long sys_ioctl(const struct sysargs *a)
+{
+	struct file *f = fd_get(a->a[0]);
+	int on;
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	switch (a->a[1]) {
+	case FIONBIO:
+		ret = copy_from_user(&on, a->a[2], sizeof on);
+		if (!ret)
+			f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		break;
+	case FIOCLEX:
+	case FIONCLEX:
+		ret = fd_set_cloexec(a->a[0], a->a[1] == FIOCLEX);
+		break;
+	default:
+		ret = f->ops->ioctl ? f->ops->ioctl(f, a->a[1], a->a[2]) : -ENOTTY;
+	}
+	file_put(f);
+	return ret;
+}
+
+struct linux_stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	int64_t reserved[3];
+};
+
+long stat_copy_out(const struct kstat *st, uint64_t ustat)
+{
+	struct linux_stat l = {
+		.dev = st->dev, .ino = st->ino, .nlink = st->nlink, .mode = st->mode,
+		.uid = st->uid, .gid = st->gid, .rdev = st->rdev, .size = st->size,
+		.blksize = st->blksize, .blocks = st->blocks,
+		.atime = st->atime_ns / 1000000000, .atime_ns = st->atime_ns % 1000000000,
+		.mtime = st->mtime_ns / 1000000000, .mtime_ns = st->mtime_ns % 1000000000,
+		.ctime = st->ctime_ns / 1000000000, .ctime_ns = st->ctime_ns % 1000000000,
+	};
+
+	return copy_to_user(ustat, &l, sizeof l) ? -EFAULT : 0;
+}
+
+static long sys_fstat(const struct sysargs *a)
+{
+	struct file *f = fd_get(a->a[0]);
+	struct kstat st;
+
+	if (!f)
+		return -EBADF;
+	long err = f->ops->stat ? f->ops->stat(f, &st) : -EBADF;
+	file_put(f);
+	return err ? err : stat_copy_out(&st, a->a[1]);
+}
+
+void sys_fd_register(void)
+{
+	syscall_register(0, sys_read);
+	syscall_register(1, sys_write);
+	syscall_register(17, sys_pread64);
+	syscall_register(18, sys_pwrite64);
+	syscall_register(19, sys_readv);
+	syscall_register(20, sys_writev);
+	syscall_register(295, sys_preadv);
+	syscall_register(296, sys_pwritev);
+	syscall_register(8, sys_lseek);
+	syscall_register(3, sys_close);
+	syscall_register(32, sys_dup);
+	syscall_register(33, sys_dup2);
+	syscall_register(292, sys_dup3);
+	syscall_register(72, sys_fcntl);
+	syscall_register(16, sys_ioctl);
+	syscall_register(5, sys_fstat);
+}
