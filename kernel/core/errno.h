@@ -36,5 +36,8 @@
 #define ENOTEMPTY	39
 #define ELOOP		40
 #define ETIMEDOUT	110
+/* Kernel-internal: a sleep was interrupted by a signal.  The way back to
+ * user mode turns it into EINTR, or restarts the call (SA_RESTART). */
+#define ERESTARTSYS	512
 
 #endif

@@ -42,7 +42,9 @@ struct thread {
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;
 	uint64_t sigmask;
-	int wake_reason;		/* set by whoever wakes it (futex, timer) */
+	/* Set by the signal layer while a signal is pending and not blocked:
+	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */
+	volatile bool signalled;
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* fxsave area */
 };
 
@@ -76,6 +78,7 @@ static inline struct cpu *this_cpu(void)
 }
 
 static inline struct thread *current(void) { return this_cpu()->current; }
+static inline bool thread_signalled(void) { return current()->signalled; }
 
 /* Boot: the calling context becomes CPU `id`'s idle thread. */
 void sched_init_cpu(int id);

@@ -33,6 +33,11 @@ void syscall_init(void)
 	sys_signal_register();
 	sys_time_register();
 	sys_misc_register();
+	sys_pipe_register();
+	sys_poll_register();
+	sys_epoll_register();
+	sys_eventfd_register();
+	sys_timerfd_register();
 }
 
 static long unimplemented(uint64_t nr)

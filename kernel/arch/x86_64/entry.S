@@ -106,7 +106,7 @@ syscall_entry:
 	pushq %r11
 	pushq $USER_CS
 	pushq %rcx
-	pushq $0
+	pushq %rax			/* error: the call's number, for restarts */
 	pushq $VEC_SYSCALL
 	SAVE_REGS
 	cld

@@ -8,7 +8,7 @@
 struct trapframe {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
+	uint64_t vector, error;		/* error: for a system call, its number */
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU (or by syscall entry) */
 };
 
