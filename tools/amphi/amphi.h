@@ -1,0 +1,115 @@
+/* The host command: declarations shared between its files.  One section
+ * per file, in the order a run goes through them. */
+#ifndef AMPHI_TOOL_H
+#define AMPHI_TOOL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+#ifndef AMPHI_VERSION
+#define AMPHI_VERSION "0.1.0"
+#endif
+
+/* Exit statuses of amphi itself (the program's own are 0..255). */
+#define EXIT_USAGE	2	/* bad usage or bad input */
+#define EXIT_TIMEOUT	124	/* --timeout expired (as timeout(1)) */
+#define EXIT_VMFAIL	125	/* the VM failed: panic, QEMU error, no status */
+
+/* main.c: the subcommand table */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);	/* NULL: the one-line summary is all */
+	const char *summary;
+};
+const struct command *command_find(const char *name);
+const struct command *command_list(size_t *n);
+
+/* cmd_*.c: one file per subcommand */
+int cmd_run(int argc, char **argv);
+void cmd_run_usage(FILE *out);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+void amphi_usage(FILE *out);
+
+/* util.c: one-line errors and small helpers */
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_uint(const char *s, uint64_t max, uint64_t *v);
+int parse_size(const char *s, uint64_t *bytes);
+int write_full(int fd, const void *buf, size_t n);
+int64_t now_ms(void);
+
+/* signals.c: SIGINT/SIGTERM/SIGHUP are blocked except while amphi waits
+ * in ppoll, so a signal is seen at one place only. */
+void signals_init(void);
+const sigset_t *signals_wait_mask(void);	/* for ppoll */
+const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
+int signals_caught(void);			/* signal number, or 0 */
+
+/* tmpdir.c: the run's private directory, removed at exit */
+const char *tmpdir_create(void);
+char *tmpdir_file(const char *name);	/* path for name inside it, tracked for removal */
+void tmpdir_remove(void);
+
+/* program.c: the program to run, read and checked */
+struct program {
+	const char *typed;	/* as the user wrote it: becomes argv[0] */
+	char *path;		/* absolute, symlinks resolved: its place in the guest */
+	uint8_t *data;
+	size_t size;
+	mode_t mode;
+	uint32_t mtime;
+};
+void program_load(struct program *p, const char *typed);
+
+/* The run's settings, from cmd_run's options. */
+struct run_opts {
+	unsigned smp;
+	uint64_t mem;		/* bytes */
+	const char *machine;	/* pc, q35, microvm */
+	const char *accel;	/* kvm, tcg */
+	const char *boot;	/* multiboot, pvh */
+	const char *kernel;
+	const char *qemu;
+	unsigned timeout;	/* seconds, 0 = none */
+	int verbose;
+	char **env;		/* NAME=VALUE, defaults merged in */
+	size_t nenv;
+	char **args;		/* the program's argv[1..] */
+	size_t nargs;
+};
+
+/* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
+void initrd_write(const char *path, const struct program *p, const struct run_opts *o);
+
+/* kernel.c: which kernel image to boot, and its PVH-only copy */
+const char *kernel_default_path(void);
+const char *kernel_for_boot(const char *kernel, const char *boot);
+
+/* accel.c */
+int kvm_usable(void);
+
+/* qemu.c: the QEMU process */
+struct vm {
+	pid_t pid;
+	int in, out, err;	/* our ends of its stdin, stdout, stderr */
+	int reaped, wstatus;
+};
+char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd);
+int qemu_spawn(char **argv, struct vm *vm);
+int qemu_reap(struct vm *vm, int block);
+void qemu_kill(struct vm *vm);
+
+/* console.c: relays the console until the VM ends; returns amphi's status */
+int console_run(struct vm *vm, const struct run_opts *o);
+
+#endif

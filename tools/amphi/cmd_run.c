@@ -1,0 +1,222 @@
+/* amphi run: options, checks, then initrd, QEMU and the console.
+ * Everything that can be refused is refused (status 2) before QEMU starts. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "amphi.h"
+
+#define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */
+#define MAX_MEM		(1ull << 40)
+#define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
+#define MAX_TIMEOUT	1000000
+
+enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT };
+
+static const struct option options[] = {
+	{ "smp", required_argument, NULL, OPT_SMP },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cmd_run_usage(FILE *out)
+{
+	fputs("usage: amphi run [options] PROGRAM [ARG...]\n"
+	      "\n"
+	      "Boots a VM that runs PROGRAM, a static x86_64 Linux executable, with the\n"
+	      "ARGs. The program's standard input, output and error are amphi's own.\n"
+	      "A PROGRAM without a slash is taken from the current directory, else PATH.\n"
+	      "\n"
+	      "options (they end at PROGRAM):\n"
+	      "  --smp N            virtual CPUs, 1 to 255 (default 1)\n"
+	      "  -m, --memory SIZE  guest memory; a number of MiB, or with a K, M or G\n"
+	      "                     suffix (default 64M)\n"
+	      "  -e, --env VAR=VAL  set an environment variable (repeatable); the defaults\n"
+	      "                     are PATH=/usr/local/bin:/usr/bin:/bin and HOME=/\n"
+	      "  --machine TYPE     pc, q35 or microvm (default pc)\n"
+	      "  --accel ACCEL      kvm or tcg (default kvm if /dev/kvm works, else tcg)\n"
+	      "  --boot PROTOCOL    multiboot or pvh (default multiboot on pc and q35,\n"
+	      "                     pvh on microvm)\n"
+	      "  --kernel PATH      kernel image (default $AMPHI_KERNEL, else amphi.elf\n"
+	      "                     beside the amphi binary)\n"
+	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
+	      "  --timeout SECONDS  stop the VM after this long (default 0: no limit)\n"
+	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
+	      "  -h, --help         show this help\n"
+	      "\n"
+	      "exit status:\n"
+	      "  0-255  the program's own (128+N if signal N ended it)\n"
+	      "  2      bad usage or bad input: unknown option, PROGRAM missing or not\n"
+	      "         a static x86_64 Linux program, kernel image missing\n"
+	      "  124    --timeout expired\n"
+	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
+	      "  141    amphi's standard output was closed before the program ended\n"
+	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP\n",
+	      out);
+}
+
+static int one_of(const char *v, const char *a, const char *b, const char *c)
+{
+	return strcmp(v, a) == 0 || strcmp(v, b) == 0 || (c && strcmp(v, c) == 0);
+}
+
+/* -e NAME=VALUE replaces an earlier NAME in place (defaults included),
+ * else joins the end: the program sees each name once, in a stable order. */
+static void env_set(struct run_opts *o, const char *var)
+{
+	const char *eq = strchr(var, '=');
+	size_t name_len = eq ? (size_t)(eq - var) : 0;
+
+	if (!name_len)
+		die("run: -e wants VAR=VALUE, not '%s'", var);
+	for (size_t i = 0; i < o->nenv; i++) {
+		if (strncmp(o->env[i], var, name_len + 1) == 0) {
+			o->env[i] = xstrdup(var);
+			return;
+		}
+	}
+	o->env = xrealloc(o->env, sizeof(char *) * (o->nenv + 1));
+	o->env[o->nenv++] = xstrdup(var);
+}
+
+static void set_defaults(struct run_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->smp = 1;
+	o->mem = 64ull << 20;
+	o->machine = "pc";
+	o->qemu = "qemu-system-x86_64";
+	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
+	env_set(o, "HOME=/");
+}
+
+static unsigned number(const char *opt, const char *v, uint64_t min, uint64_t max)
+{
+	uint64_t n;
+
+	if (parse_uint(v, max, &n) < 0 || n < min)
+		die("run: %s wants a whole number from %llu to %llu, not '%s'", opt,
+		    (unsigned long long)min, (unsigned long long)max, v);
+	return (unsigned)n;
+}
+
+static void set_memory(struct run_opts *o, const char *v)
+{
+	if (parse_size(v, &o->mem) < 0 || o->mem < MIN_MEM || o->mem > MAX_MEM ||
+	    o->mem % 1024)
+		die("run: -m wants a size from 8M to 1T (like 64M or 1G), not '%s'", v);
+}
+
+/* The option getopt refused: a short one by its letter (it may sit in a
+ * group like -vx), a long one as written. */
+static const char *option_name(char **argv)
+{
+	static char s[3] = "-";
+	const char *last = argv[optind - 1];
+
+	if (strncmp(last, "--", 2) != 0 && optopt > 0 && optopt < 128) {
+		s[1] = (char)optopt;
+		return s;
+	}
+	return last;
+}
+
+static void parse_option(struct run_opts *o, int opt, const char *arg, char **argv)
+{
+	switch (opt) {
+	case OPT_SMP: o->smp = number("--smp", arg, 1, MAX_SMP); break;
+	case 'm': set_memory(o, arg); break;
+	case 'e': env_set(o, arg); break;
+	case OPT_MACHINE:
+		if (!one_of(arg, "pc", "q35", "microvm"))
+			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
+		o->machine = arg;
+		break;
+	case OPT_ACCEL:
+		if (!one_of(arg, "kvm", "tcg", NULL))
+			die("run: --accel wants kvm or tcg, not '%s'", arg);
+		o->accel = arg;
+		break;
+	case OPT_BOOT:
+		if (!one_of(arg, "multiboot", "pvh", NULL))
+			die("run: --boot wants multiboot or pvh, not '%s'", arg);
+		o->boot = arg;
+		break;
+	case OPT_KERNEL: o->kernel = arg; break;
+	case OPT_QEMU: o->qemu = arg; break;
+	case OPT_TIMEOUT: o->timeout = number("--timeout", arg, 0, MAX_TIMEOUT); break;
+	case 'v': o->verbose = 1; break;
+	case 'h': cmd_run_usage(stdout); exit(0);
+	case ':': die("run: %s needs a value (see amphi help run)", option_name(argv));
+	default: die("run: unknown option '%s' (see amphi help run)", option_name(argv));
+	}
+}
+
+/* Fills o; returns the index of PROGRAM in argv. */
+static int parse_args(struct run_opts *o, int argc, char **argv)
+{
+	int opt;
+
+	set_defaults(o);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:m:e:vh", options, NULL)) != -1)
+		parse_option(o, opt, optarg, argv);
+	if (optind >= argc)
+		die("run: missing PROGRAM (see amphi help run)");
+	o->args = argv + optind + 1;
+	o->nargs = (size_t)(argc - optind - 1);
+	if (!o->boot)
+		o->boot = strcmp(o->machine, "microvm") == 0 ? "pvh" : "multiboot";
+	if (!o->kernel)
+		o->kernel = kernel_default_path();
+	return optind;
+}
+
+static void choose_accel(struct run_opts *o)
+{
+	if (!o->accel)
+		o->accel = kvm_usable() ? "kvm" : "tcg";
+	else if (strcmp(o->accel, "kvm") == 0 && !kvm_usable())
+		die("run: --accel kvm: /dev/kvm cannot run a VM here (try --accel tcg)");
+}
+
+static void print_argv(char **argv)
+{
+	fputs("amphi:", stderr);
+	for (; *argv; argv++)
+		fprintf(stderr, " %s", *argv);
+	fputc('\n', stderr);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct program prog;
+	struct vm vm;
+
+	int pi = parse_args(&o, argc, argv);
+	signals_init();
+	program_load(&prog, argv[pi]);
+	choose_accel(&o);
+	tmpdir_create();
+	const char *kernel = kernel_for_boot(o.kernel, o.boot);
+	char *initrd = tmpdir_file("initrd.cpio");
+	initrd_write(initrd, &prog, &o);
+	free(prog.data);
+	char **qargv = qemu_argv(&o, kernel, initrd);
+	if (o.verbose)
+		print_argv(qargv);
+	int r = qemu_spawn(qargv, &vm);
+	if (r < 0)
+		die_status(EXIT_VMFAIL, "cannot run %s: %s", o.qemu, strerror(-r));
+	return console_run(&vm, &o);
+}

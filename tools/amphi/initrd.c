@@ -1,0 +1,101 @@
+/* The initrd: a cpio archive holding the program at its own absolute path
+ * (so /proc/self/exe and the program's path agree, docs/protocol.md),
+ * the directories above it, and /.amphi/config with exe, arg and env. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "amphi.h"
+#include "config.h"
+#include "cpio.h"
+
+#define DIR_MODE (S_IFDIR | 0755)
+
+/* A growing buffer that the lib/ writers append to. */
+struct blob {
+	char *data;
+	size_t len, cap;
+};
+
+static void blob_reserve(struct blob *b, size_t more)
+{
+	if (more > SIZE_MAX / 2 - b->len)
+		die_status(EXIT_VMFAIL, "initrd too large");
+	if (b->len + more <= b->cap)
+		return;
+	b->cap = (b->len + more) * 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+static void add_pair(struct blob *b, const char *key, const char *value)
+{
+	blob_reserve(b, strlen(key) + strlen(value) + 2);
+	if (config_append(b->data, b->cap, &b->len, key, value) < 0)
+		die_status(EXIT_VMFAIL, "internal error: config does not fit");
+}
+
+static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t mtime,
+		      const void *data, size_t size)
+{
+	blob_reserve(b, cpio_entry_size(strlen(name), size));
+	if (cpio_append(b->data, b->cap, &b->len, name, mode, mtime, data, size) < 0)
+		die_status(EXIT_VMFAIL, "internal error: initrd entry does not fit");
+}
+
+/* exe, then argv (as typed, then the ARGs), then the environment. */
+static struct blob config_build(const struct program *p, const struct run_opts *o)
+{
+	struct blob c = { 0 };
+
+	add_pair(&c, "exe", p->path);
+	add_pair(&c, "arg", p->typed);
+	for (size_t i = 0; i < o->nargs; i++)
+		add_pair(&c, "arg", o->args[i]);
+	for (size_t i = 0; i < o->nenv; i++)
+		add_pair(&c, "env", o->env[i]);
+	return c;
+}
+
+/* "work", "work/main", "work/main/build" for "/work/main/build/hello":
+ * an extractor (the kernel's included) then never meets a file whose
+ * directory it has not seen. */
+static void add_parents(struct blob *b, const char *path)
+{
+	for (const char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		char *dir = strndup(path + 1, (size_t)(s - path - 1));
+		if (!dir)
+			die_status(EXIT_VMFAIL, "out of memory");
+		add_entry(b, dir, DIR_MODE, 0, NULL, 0);
+		free(dir);
+	}
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		die_status(EXIT_VMFAIL, "%s: %s", path, strerror(errno));
+	int r = write_full(fd, data, len);
+	if (r < 0 || close(fd) < 0)
+		die_status(EXIT_VMFAIL, "%s: %s", path, strerror(r < 0 ? -r : errno));
+}
+
+void initrd_write(const char *path, const struct program *p, const struct run_opts *o)
+{
+	struct blob config = config_build(p, o);
+	struct blob a = { 0 };
+
+	add_parents(&a, p->path);
+	add_entry(&a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
+	add_entry(&a, ".amphi", DIR_MODE, 0, NULL, 0);
+	add_entry(&a, CONFIG_PATH, S_IFREG | 0644, 0, config.data, config.len);
+	blob_reserve(&a, cpio_entry_size(10, 0));
+	if (cpio_trailer(a.data, a.cap, &a.len) < 0)
+		die_status(EXIT_VMFAIL, "internal error: initrd trailer does not fit");
+	write_file(path, a.data, a.len);
+	free(config.data);
+	free(a.data);
+}

@@ -1,0 +1,170 @@
+/* The QEMU process: its command line and its life (spawn, reap, kill). */
+#define _GNU_SOURCE	/* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "amphi.h"
+
+#define MAX_ARGS 40
+
+struct argv {
+	char *v[MAX_ARGS];
+	int n;
+};
+
+static void add(struct argv *a, const char *s)
+{
+	if (a->n >= MAX_ARGS - 1)
+		die_status(EXIT_VMFAIL, "internal error: QEMU command line too long");
+	a->v[a->n++] = xstrdup(s);
+}
+
+/* microvm as our kernel wants it: no option ROMs to load (faster boot),
+ * a CMOS clock for the wall time, a PIT to calibrate the LAPIC timer
+ * against, no 8259 (the kernel uses the IOAPIC), COM1 for the console,
+ * and ACPI tables (the MADT lists the CPUs). */
+static const char *machine_arg(const char *machine)
+{
+	if (strcmp(machine, "microvm") == 0)
+		return "microvm,x-option-roms=off,rtc=on,pit=on,pic=off,isa-serial=on,acpi=on";
+	return machine;
+}
+
+/* -m takes a bare number as MiB; anything finer is passed in KiB. */
+static char *mem_arg(uint64_t bytes)
+{
+	if (bytes % (1 << 20) == 0)
+		return xasprintf("%lluM", (unsigned long long)(bytes >> 20));
+	return xasprintf("%lluK", (unsigned long long)(bytes >> 10));
+}
+
+/* KVM runs the host's CPU model, less IA32_ARCH_CAPABILITIES: nested
+ * hosts (KVM inside a cloud VM) offer that MSR and then refuse to set it,
+ * and QEMU aborts ("failed to set MSR 0x10a").  Nothing in the guest
+ * needs it.  TCG emulates the most it can ("max"). */
+static const char *cpu_arg(const char *accel)
+{
+	return strcmp(accel, "kvm") == 0 ? "host,-arch-capabilities" : "max";
+}
+
+char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd)
+{
+	struct argv a = { .n = 0 };
+	char *s;
+
+	add(&a, o->qemu);
+	add(&a, "-display");		/* no window: the console is the serial line */
+	add(&a, "none");
+	add(&a, "-nodefaults");		/* no NIC, VGA, floppy or CD unless asked for */
+	add(&a, "-no-user-config");	/* a site's qemu.conf cannot change the machine */
+	add(&a, "-no-reboot");		/* a triple fault ends QEMU instead of a reboot loop */
+	add(&a, "-M");
+	add(&a, machine_arg(o->machine));
+	add(&a, "-accel");
+	add(&a, o->accel);
+	add(&a, "-cpu");
+	add(&a, cpu_arg(o->accel));
+	add(&a, "-m");
+	add(&a, s = mem_arg(o->mem));
+	free(s);
+	/* maxcpus >= 2 even for one CPU: with max_cpus == 1, TCG drops the
+	 * guest's memory barriers while devices run in other host threads. */
+	add(&a, "-smp");
+	add(&a, s = xasprintf("%u,maxcpus=%u", o->smp, o->smp < 2 ? 2 : o->smp));
+	free(s);
+	add(&a, "-serial");		/* COM1 is QEMU's stdin/stdout: our pipes */
+	add(&a, "stdio");
+	add(&a, "-device");		/* the guest's way to make QEMU exit */
+	add(&a, "isa-debug-exit,iobase=0xf4,iosize=4");
+	add(&a, "-kernel");
+	add(&a, kernel);
+	add(&a, "-initrd");
+	add(&a, initrd);
+	char **v = xmalloc(sizeof(char *) * (size_t)(a.n + 1));
+	memcpy(v, a.v, sizeof(char *) * (size_t)a.n);
+	v[a.n] = NULL;
+	return v;
+}
+
+/* In the child: QEMU gets the pipes as stdio, its own process group (a
+ * ^C at the terminal reaches amphi alone, which stops QEMU itself), death
+ * with amphi (no orphan VM if amphi is SIGKILLed), and the signal state
+ * amphi started with. */
+static noreturn void child(char **argv, int in, int out, int err, int report, pid_t parent)
+{
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, signals_child_mask(), NULL);
+	execvp(argv[0], argv);
+	int e = errno;
+	if (write(report, &e, sizeof e) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Returns 0, or -errno if QEMU could not be started (the exec failure
+ * comes back through a close-on-exec pipe: EOF there means exec worked). */
+int qemu_spawn(char **argv, struct vm *vm)
+{
+	int in[2], out[2], err[2], rep[2], e = 0;
+	pid_t parent = getpid();
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
+	    pipe2(rep, O_CLOEXEC))
+		return -errno;
+	vm->pid = fork();
+	if (vm->pid < 0)
+		return -errno;
+	if (vm->pid == 0)
+		child(argv, in[0], out[1], err[1], rep[1], parent);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(rep[1]);
+	while (read(rep[0], &e, sizeof e) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	if (e) {
+		waitpid(vm->pid, NULL, 0);
+		return -e;
+	}
+	vm->in = in[1];
+	vm->out = out[0];
+	vm->err = err[0];
+	vm->reaped = 0;
+	/* Ours alone (QEMU has the other ends), so O_NONBLOCK here is safe. */
+	fcntl(vm->in, F_SETFL, O_NONBLOCK);
+	fcntl(vm->out, F_SETFL, O_NONBLOCK);
+	fcntl(vm->err, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Returns 1 once QEMU has been waited for (its status in vm->wstatus). */
+int qemu_reap(struct vm *vm, int block)
+{
+	if (vm->reaped)
+		return 1;
+	pid_t r;
+	while ((r = waitpid(vm->pid, &vm->wstatus, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r == vm->pid || (r < 0 && errno == ECHILD))
+		vm->reaped = 1;
+	return vm->reaped;
+}
+
+void qemu_kill(struct vm *vm)
+{
+	if (!vm->reaped)
+		kill(vm->pid, SIGKILL);
+}

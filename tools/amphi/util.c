@@ -1,0 +1,166 @@
+/* One-line errors (as git's die()/error()), allocation that cannot fail,
+ * number parsing for options, and writes that finish. */
+#define _GNU_SOURCE	/* vasprintf */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "amphi.h"
+
+static void vreport(const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof line, fmt, ap);
+	fprintf(stderr, "amphi: %s\n", line);
+}
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+}
+
+/* exit() runs the atexit handlers, which remove the private directory. */
+noreturn void die_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_status(EXIT_VMFAIL, "out of memory");
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return xrealloc(NULL, n);
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_status(EXIT_VMFAIL, "out of memory");
+	return s;
+}
+
+/* Plain decimal only: no sign, no spaces, no 0x, nothing after. */
+int parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		unsigned d = (unsigned)(*s - '0');
+		if (n > (max - d) / 10)
+			return -ERANGE;
+		n = n * 10 + d;
+	}
+	*v = n;
+	return 0;
+}
+
+static int suffix_shift(const char *s)
+{
+	static const char units[] = "KMGT";
+	const char *u = *s ? strchr(units, *s & ~0x20) : NULL;
+
+	if (!u)
+		return -1;
+	s++;
+	/* "M", "MB" and "MiB" all mean 2^20, as QEMU reads them. */
+	if (*s == 'i')
+		s++;
+	if ((*s | 0x20) == 'b')
+		s++;
+	return *s ? -1 : 10 * (int)(u - units + 1);
+}
+
+/* A size as QEMU's -m takes it: a number of MiB, or one with a K, M, G or
+ * T suffix (powers of 1024). */
+int parse_size(const char *s, uint64_t *bytes)
+{
+	size_t digits = strspn(s, "0123456789");
+	int shift = digits && !s[digits] ? 20 : suffix_shift(s + digits);
+	uint64_t n;
+
+	if (!digits || shift < 0)
+		return -EINVAL;
+	char *num = strndup(s, digits);
+	int r = parse_uint(num, UINT64_MAX >> shift, &n);
+	free(num);
+	if (r < 0)
+		return r;
+	*bytes = n << shift;
+	return 0;
+}
+
+/* Writes all of buf, waiting when fd is non-blocking and full.  Returns 0,
+ * or -errno (-EPIPE when the reader has gone: SIGPIPE is ignored). */
+int write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EAGAIN) {
+			poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, -1);
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
