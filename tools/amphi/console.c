@@ -171,7 +171,7 @@ static void poll_setup(struct console *c, struct pollfd *p)
 		p[P_QIN] = (struct pollfd){ .fd = c->vm->in, .events = POLLOUT };
 	if (c->qout_open && c->in_pos == c->in_len)
 		p[P_QOUT] = (struct pollfd){ .fd = c->vm->out, .events = POLLIN };
-	if (c->qerr_open)
+	if (c->qerr_open && (!c->o->verbose || c->err.len < QUEUE_HIGH))
 		p[P_QERR] = (struct pollfd){ .fd = c->vm->err, .events = POLLIN };
 	if (c->out_open && c->out.len)
 		p[P_STDOUT] = (struct pollfd){ .fd = 1, .events = POLLOUT };
