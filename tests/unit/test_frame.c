@@ -76,7 +76,10 @@ static void sync_after_garbage(void **state)
 	memcpy(in, noise, sizeof noise - 1);
 	len = sizeof noise - 1;
 	put_frame(in, &len, FRAME_STDOUT, "hi", 2);
-	feed(d, in, len, 0, &s);
+	feed(d, in, sizeof noise - 2, 0, &s);
+	assert_int_equal(d->synced, 0);		/* one byte short of the sync string */
+	feed(d, in + sizeof noise - 2, len - (sizeof noise - 2), sizeof noise - 2, &s);
+	assert_int_equal(d->synced, 1);
 	assert_int_equal(s.n, 1);	/* the fake 'O' frame in the noise is skipped */
 	assert_int_equal(s.errors, 0);
 	assert_int_equal(s.types[0], 'O');
@@ -175,6 +178,7 @@ static void unknown_type_no_sync(void **state)
 	in[len++] = 0xff;	/* length 0xffff */
 	in[len++] = 0xff;
 	put_frame(in, &len, FRAME_STDIN, "abc", 3);
+	assert_int_equal(d->synced, 1);	/* nothing to wait for without need_sync */
 	feed(d, in, len, 0, &s);
 	assert_int_equal(s.errors, 2);
 	assert_int_equal(s.n, 1);

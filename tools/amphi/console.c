@@ -3,7 +3,9 @@
  *
  * Nothing here blocks.  QEMU only takes bytes from its stdin when the
  * guest's UART has room, so what amphi reads from its own stdin waits in
- * to_guest until QEMU's (non-blocking) pipe accepts it.  The other way,
+ * to_guest until QEMU's (non-blocking) pipe accepts it, and not before the
+ * guest's sync string: the kernel's UART set-up clears the FIFO, so bytes
+ * QEMU handed over earlier would be lost.  The other way,
  * frames are decoded only while the stdout and stderr queues are short:
  * a slow reader of amphi's output stops amphi reading QEMU, which stops
  * the guest's UART, which stops the program.  Back-pressure, no loss, and
