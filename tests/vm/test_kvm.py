@@ -17,7 +17,10 @@ KVM_CREATE_VM = 0xAE01
 
 
 def kvm_usable():
-    """As amphi decides: /dev/kvm opens and creates a VM."""
+    """As amphi decides (tools/amphi/accel.c): hardware KVM (kvm_intel or
+    kvm_amd, not kvm_pvm), /dev/kvm opens and creates a VM."""
+    if not any(os.path.exists("/sys/module/" + m) for m in ("kvm_intel", "kvm_amd")):
+        return False
     try:
         fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
     except OSError:

@@ -86,7 +86,14 @@ struct run_opts {
 	size_t nenv;
 	char **args;		/* the program's argv[1..] */
 	size_t nargs;
+	char **files;		/* --files HOSTDIR[:GUESTDIR] */
+	size_t nfiles;
 };
+
+/* hostdir.c: the entries of a --files tree, parents first */
+typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_t mtime,
+			     const void *data, size_t size);
+void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct program *p, const struct run_opts *o);

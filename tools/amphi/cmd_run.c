@@ -11,7 +11,7 @@
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 #define MAX_TIMEOUT	1000000
 
-enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT };
+enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -23,6 +23,7 @@ static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "files", required_argument, NULL, OPT_FILES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -50,6 +51,9 @@ void cmd_run_usage(FILE *out)
 	      "                     beside the amphi binary)\n"
 	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
 	      "  --timeout SECONDS  stop the VM after this long (default 0: no limit)\n"
+	      "  --files HOSTDIR[:GUESTDIR]\n"
+	      "                     copy a host folder into the guest's root file system\n"
+	      "                     at GUESTDIR (default /); repeatable\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
@@ -154,6 +158,10 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
 	case OPT_TIMEOUT: o->timeout = number("--timeout", arg, 0, MAX_TIMEOUT); break;
+	case OPT_FILES:
+		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
+		o->files[o->nfiles++] = (char *)arg;
+		break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", option_name(argv));

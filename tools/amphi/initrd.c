@@ -55,6 +55,14 @@ static struct blob config_build(const struct program *p, const struct run_opts *
 		add_pair(&c, "arg", o->args[i]);
 	for (size_t i = 0; i < o->nenv; i++)
 		add_pair(&c, "env", o->env[i]);
+	/* Which of amphi's own streams are terminals: the program's isatty()
+	 * and stdio buffering should see what a native run would. */
+	char tty[4] = "", *t = tty;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			*t++ = (char)('0' + fd);
+	if (*tty)
+		add_pair(&c, "tty", tty);
 	return c;
 }
 
@@ -83,11 +91,25 @@ static void write_file(const char *path, const void *data, size_t len)
 		die_status(EXIT_VMFAIL, "%s: %s", path, strerror(r < 0 ? -r : errno));
 }
 
+static void emit_host_entry(void *ctx, const char *name, uint32_t mode, uint32_t mtime,
+			    const void *data, size_t size)
+{
+	add_entry(ctx, name, mode, mtime, data, size);
+}
+
+/* The --files trees come first: the program and the config, added after,
+ * win where a tree holds the same names. */
 void initrd_write(const char *path, const struct program *p, const struct run_opts *o)
 {
 	struct blob config = config_build(p, o);
 	struct blob a = { 0 };
 
+	for (size_t i = 0; i < o->nfiles; i++) {
+		const char *colon = strchr(o->files[i], ':');
+		if (colon && colon[1] && strcmp(colon + 1, "/"))
+			add_parents(&a, colon + 1);
+		hostdir_walk(o->files[i], emit_host_entry, &a);
+	}
 	add_parents(&a, p->path);
 	add_entry(&a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
 	add_entry(&a, ".amphi", DIR_MODE, 0, NULL, 0);
