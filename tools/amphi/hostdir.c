@@ -57,6 +57,27 @@ static void emit_link(struct walk *w, const char *host, const char *guest, const
 	w->emit(w->ctx, guest, st->st_mode, (uint32_t)st->st_mtime, target, (size_t)n);
 }
 
+static void walk_tree(struct walk *w, const char *host, const char *guest);
+
+/* The entries of directory host, named under guest ("" for the root). */
+static void walk_children(struct walk *w, const char *host, const char *guest)
+{
+	DIR *d = opendir(host);
+
+	if (!d)
+		die("--files: %s: %s", host, strerror(errno));
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *h = join(host, e->d_name);
+		char *g = *guest ? join(guest, e->d_name) : xstrdup(e->d_name);
+		walk_tree(w, h, g);
+		free(h);
+		free(g);
+	}
+	closedir(d);
+}
+
 static void walk_tree(struct walk *w, const char *host, const char *guest)
 {
 	struct stat st;
@@ -69,18 +90,7 @@ static void walk_tree(struct walk *w, const char *host, const char *guest)
 		emit_link(w, host, guest, &st);
 	} else if (S_ISDIR(st.st_mode)) {
 		w->emit(w->ctx, guest, st.st_mode, (uint32_t)st.st_mtime, NULL, 0);
-		DIR *d = opendir(host);
-		if (!d)
-			die("--files: %s: %s", host, strerror(errno));
-		for (struct dirent *e; (e = readdir(d));) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *h = join(host, e->d_name), *g = join(guest, e->d_name);
-			walk_tree(w, h, g);
-			free(h);
-			free(g);
-		}
-		closedir(d);
+		walk_children(w, host, guest);
 	}
 	/* Sockets, FIFOs and devices are skipped: they have no contents. */
 }
@@ -101,20 +111,9 @@ void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx)
 	/* Archive names have no leading slash; the root itself is not an entry. */
 	while (*guest == '/')
 		guest++;
-	if (!*guest) {
-		DIR *d = opendir(host);
-		if (!d)
-			die("--files: %s: %s", host, strerror(errno));
-		for (struct dirent *e; (e = readdir(d));) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *h = join(host, e->d_name);
-			walk_tree(&w, h, e->d_name);
-			free(h);
-		}
-		closedir(d);
-	} else {
+	if (*guest)
 		walk_tree(&w, host, guest);
-	}
+	else
+		walk_children(&w, host, "");
 	free(host);
 }
