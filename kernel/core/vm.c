@@ -386,3 +386,23 @@ long vm_remap(uint64_t old, uint64_t old_len, uint64_t new_len, int may_move, ui
 	spin_unlock(&vm_lock);
 	return ret;
 }
+
+int vm_area_next(uint64_t addr, struct vm_area *a, int count_resident)
+{
+	struct list *l;
+	int found = 0;
+
+	spin_lock(&vm_lock);
+	list_for_each(l, &vmas) {
+		struct vma *v = vma_at(l);
+		if (v->end <= addr)
+			continue;
+		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot };
+		for (uint64_t va = v->start; count_resident && v->prot && va < v->end; va += PAGE_SIZE)
+			a->resident += mmu_translate_user(va) != 0;
+		found = 1;
+		break;
+	}
+	spin_unlock(&vm_lock);
+	return found;
+}

@@ -28,6 +28,18 @@ int vm_discard(uint64_t addr, uint64_t len);
 /* True if [addr, addr+len) overlaps no mapping. */
 int vm_is_free(uint64_t addr, uint64_t len);
 
+/* One mapping as /proc/self/maps shows it. */
+struct vm_area {
+	uint64_t start, end;
+	unsigned prot;
+	uint64_t resident;	/* pages present (when asked for) */
+};
+
+/* Read-only iteration: the first area ending above addr, 1 and *a filled,
+ * or 0 past the last.  count_resident walks the page tables of the area
+ * (areas without access are not counted). */
+int vm_area_next(uint64_t addr, struct vm_area *a, int count_resident);
+
 /* Resolves a fault at addr for access (MMU_READ/WRITE/EXEC): 0 when a page
  * is now there, -EFAULT when the access is not allowed, -ENOMEM. */
 int vm_fault(uint64_t addr, unsigned access);

@@ -1,11 +1,14 @@
 #include "fs/initrd.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/printk.h"
 #include "core/string.h"
 #include "cpio.h"
-
-#define S_IFMT	0170000
-#define S_IFREG	0100000
+#include "fs/path.h"
+#include "fs/stat.h"
+#include "fs/vfs.h"
+#include "fs/vfs_kernel.h"
 
 static const void *archive;
 static size_t archive_size;
@@ -39,4 +42,119 @@ int initrd_lookup(const char *path, const void **data, size_t *size)
 		}
 	}
 	return r < 0 ? -EIO : -ENOENT;
+}
+
+/* The entry's path without "./" or "/" in front, NUL-terminated in a new
+ * buffer; NULL for the root itself, amphi's own files, or no memory. */
+static char *entry_path(const struct cpio_entry *e)
+{
+	const char *name = e->name;
+	size_t len = e->name_len;
+
+	while (len && (*name == '/' || (*name == '.' && len > 1 && name[1] == '/')))
+		name += *name == '/' ? 1 : 2, len--;
+	while (len && *name == '/')
+		name++, len--;
+	if (!len || (len == 1 && *name == '.'))
+		return NULL;
+	if (len >= 6 && !memcmp(name, ".amphi", 6) && (len == 6 || name[6] == '/'))
+		return NULL;
+	char *path = kmalloc(len + 2);
+	if (path) {
+		path[0] = '/';
+		memcpy(path + 1, name, len);
+		path[len + 1] = 0;
+	}
+	return path;
+}
+
+static int set_attrs(const char *path, const struct cpio_entry *e, bool mode)
+{
+	struct inode *i;
+	int err = path_lookup(vfs_root(), path, false, &i, NULL);
+
+	if (err)
+		return err;
+	if (mode)
+		i->mode = (i->mode & S_IFMT) | (e->mode & 07777);
+	i->atime_ns = i->mtime_ns = i->ctime_ns = (int64_t)e->mtime * 1000000000;
+	inode_put(i);
+	return 0;
+}
+
+static int unpack_symlink(const char *path, const struct cpio_entry *e)
+{
+	char *target = kmalloc(e->size + 1);
+
+	if (!target)
+		return -ENOMEM;
+	memcpy(target, e->data, e->size);
+	target[e->size] = 0;
+	int err = vfs_make_symlink(path, target);
+	kfree(target);
+	return err ? err : set_attrs(path, e, false);
+}
+
+static int unpack_entry(const struct cpio_entry *e)
+{
+	char *path = entry_path(e);
+	int err = 0;
+
+	if (!path)
+		return e->name_len ? 0 : -EINVAL;
+	switch (e->mode & S_IFMT) {
+	case S_IFDIR:
+		err = vfs_make_dirs(path, e->mode & 07777, NULL);
+		if (!err)
+			err = set_attrs(path, e, true);
+		break;
+	case S_IFREG:
+		err = vfs_make_file(path, e->data, e->size, e->mode);
+		if (!err)
+			err = set_attrs(path, e, true);
+		break;
+	case S_IFLNK:
+		err = unpack_symlink(path, e);
+		break;
+	default:
+		break;	/* device nodes and FIFOs: /dev is made by the kernel */
+	}
+	if (err && err != -ENOMEM && err != -ENOSPC)
+		printk("amphi: initrd: cannot make %s (error %d)\n", path, -err);
+	kfree(path);
+	return err;
+}
+
+/* Making entries inside a directory changed its mtime: a second pass puts
+ * back the archive's times, as Linux's initramfs unpacker does. */
+static void restore_dir_times(void)
+{
+	struct cpio_entry e;
+	size_t off = 0;
+
+	while (cpio_next(archive, archive_size, &off, &e) == 1) {
+		char *path = (e.mode & S_IFMT) == S_IFDIR ? entry_path(&e) : NULL;
+		if (path)
+			set_attrs(path, &e, false);
+		kfree(path);
+	}
+}
+
+/* An entry that cannot be made (a file where the archive has a directory
+ * too, say) is reported and skipped; running out of memory stops it all. */
+int initrd_unpack(void)
+{
+	struct cpio_entry e;
+	size_t off = 0;
+	int r;
+
+	while ((r = cpio_next(archive, archive_size, &off, &e)) == 1) {
+		int err = unpack_entry(&e);
+		if (err == -ENOMEM || err == -ENOSPC)
+			return err;
+	}
+	if (r < 0)
+		printk("amphi: initrd: malformed archive after %lu bytes\n", off);
+	restore_dir_times();
+	return 0;
 }

@@ -11,7 +11,7 @@
 #include "core/string.h"
 #include "core/vm.h"
 #include "elf_check.h"
-#include "fs/initrd.h"
+#include "fs/vfs_kernel.h"
 #include "linux/process.h"
 
 #define PIE_BASE	0x0000555555554000ul
@@ -156,29 +156,80 @@ static int setup_stack(const char *path, const char *const *argv, int argc, cons
 	return err;
 }
 
+/* argv and envp as NUL-separated strings, for /proc/self/cmdline and
+ * environ (amphi lays the strings out on the stack in another order than
+ * Linux, so they are kept here rather than read back from the stack). */
+static struct {
+	char *data;
+	size_t len;
+} saved[2];
+
+static void save_strings(int which, const char *const *v, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	kfree(saved[which].data);
+	saved[which].data = kmalloc(len ? len : 1);
+	saved[which].len = saved[which].data ? len : 0;
+	for (int i = 0, at = 0; i < n && saved[which].data; i++) {
+		memcpy(saved[which].data + at, v[i], strlen(v[i]) + 1);
+		at += strlen(v[i]) + 1;
+	}
+}
+
+const char *exec_cmdline(size_t *len)
+{
+	*len = saved[0].len;
+	return saved[0].data;
+}
+
+const char *exec_environ(size_t *len)
+{
+	*len = saved[1].len;
+	return saved[1].data;
+}
+
+static const char *read_error(int err)
+{
+	switch (err) {
+	case -ENOENT: return "not found in the initrd";
+	case -ENOTDIR: return "not found in the initrd (a parent is not a directory)";
+	case -EACCES: return "not an executable regular file";
+	case -ENOMEM: return "no memory to read it";
+	default: return "cannot be read";
+	}
+}
+
 int exec_load(const char *path, const char *const *argv, int argc,
 	      const char *const *envp, int envc, struct trapframe *tf, const char **why)
 {
-	const void *img;
+	void *img;
 	size_t size;
-	struct elf_info info;
+	struct elf_info info = { 0 };
 	uint64_t rsp;
 
-	*why = "not found in the initrd";
-	int err = initrd_lookup(path, &img, &size);
-	if (!err)
-		err = elf_check(img, size, &info, why);
-	if (err)
+	int err = vfs_read_whole(path, 1, &img, &size);
+	if (err) {
+		*why = read_error(err);
 		return err;
+	}
+	err = elf_check(img, size, &info, why);
 	uint64_t base = info.is_pie ? PIE_BASE : 0;
-	*why = "cannot load its segments";
-	err = load_segments(img, &info, base);
+	if (!err) {
+		*why = "cannot load its segments";
+		err = load_segments(img, &info, base);
+	}
+	kfree(img);
 	if (!err) {
 		*why = "cannot set up its stack";
 		err = setup_stack(path, argv, argc, envp, envc, &info, base, &rsp);
 	}
 	if (err)
 		return err;
+	save_strings(0, argv, argc);
+	save_strings(1, envp, envc);
 	proc.brk_base = proc.brk = PAGE_ROUND_UP(base + info.hi);
 	memset(tf, 0, sizeof *tf);
 	tf->rip = base + info.entry;

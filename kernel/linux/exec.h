@@ -2,11 +2,18 @@
 #ifndef AMPHI_LINUX_EXEC_H
 #define AMPHI_LINUX_EXEC_H
 
+#include <stddef.h>
+
 #include "arch/x86_64/trapframe.h"
 
-/* Loads the ELF at path (from the initrd) into the empty address space and
+/* Loads the ELF at path (read through the VFS) into the empty address space and
  * fills *tf to enter it with argv/envp.  0, or -errno with *why set. */
 int exec_load(const char *path, const char *const *argv, int argc,
 	      const char *const *envp, int envc, struct trapframe *tf, const char **why);
+
+/* The strings the program started with, NUL-separated (/proc/self/cmdline,
+ * /proc/self/environ); NULL before exec. */
+const char *exec_cmdline(size_t *len);
+const char *exec_environ(size_t *len);
 
 #endif

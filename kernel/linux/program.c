@@ -13,6 +13,7 @@
 #include "fs/initrd.h"
 #include "linux/exec.h"
 #include "linux/process.h"
+#include "linux/rootfs.h"
 #include "linux/signal.h"
 #include "linux/stdio.h"
 
@@ -71,6 +72,8 @@ void program_start(void *unused)
 	(void)unused;
 	read_settings(&s);
 	if (stdio_install())
+		linux_out_of_memory();
+	if (rootfs_init())
 		linux_out_of_memory();
 	int err = exec_load(s.exe, s.argv, s.argc, s.envp, s.envc, &tf, &why);
 	if (err == -ENOMEM)

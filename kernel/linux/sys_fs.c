@@ -1,64 +1,145 @@
-/* System calls on paths.  Until the VFS lands: readlink of
- * /proc/self/exe, fstatat with AT_EMPTY_PATH, and ENOENT for every open. */
+/* System calls on paths: open and its relatives here; the rest by area in
+ * sys_fs_stat.c, sys_fs_dir.c, sys_fs_attr.c, sys_fs_io.c, sys_fs_lock.c.
+ * The work is in fs/ (vfs*.c, path.c, tmpfs.c); this is argument checking. */
 #include "core/errno.h"
-#include "core/string.h"
+#include "core/kmalloc.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
-#include "fs/stat.h"
-#include "linux/fd.h"
-#include "linux/process.h"
+#include "fs/path.h"
+#include "fs/vfs_file.h"
+#include "fs/vfs_open.h"
 #include "linux/syscall.h"
+#include "linux/sys_fs_internal.h"
 
-#define AT_EMPTY_PATH	0x1000
-
-static long readlink_path(uint64_t upath, uint64_t ubuf, uint64_t size)
+long path_from_user(uint64_t upath, char **out)
 {
-	char path[256];
-	long n = copy_string_from_user(path, upath, sizeof path);
+	char *path = kmalloc(PATH_MAX);
 
-	if (n < 0)
+	if (!path)
+		return -ENOMEM;
+	long n = copy_string_from_user(path, upath, PATH_MAX);
+	if (n < 0) {
+		kfree(path);
 		return n;
-	if (strcmp(path, "/proc/self/exe"))
-		return -ENOENT;
-	if ((int64_t)size <= 0)
-		return -EINVAL;
-	size_t len = strlen(proc.exe);
-	if (len > size)
-		len = size;
-	return copy_to_user(ubuf, proc.exe, len) ? -EFAULT : (long)len;
+	}
+	*out = path;
+	return 0;
 }
 
-static long sys_readlink(const struct sysargs *a) { return readlink_path(a->a[0], a->a[1], a->a[2]); }
-static long sys_readlinkat(const struct sysargs *a) { return readlink_path(a->a[1], a->a[2], a->a[3]); }
-static long sys_open(const struct sysargs *a) { (void)a; return -ENOENT; }
-
-static long sys_newfstatat(const struct sysargs *a)
+int at_start(int dirfd, const char *path, struct inode **out)
 {
-	char c;
-
-	if (!(a->a[3] & AT_EMPTY_PATH) || copy_from_user(&c, a->a[1], 1) || c)
-		return -ENOENT;
-	struct file *f = fd_get((int)a->a[0]);
-	struct kstat st;
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		*out = path[0] == '/' ? vfs_root() : vfs_cwd();
+		inode_get(*out);
+		return 0;
+	}
+	struct file *f = fd_get(dirfd);
 	if (!f)
 		return -EBADF;
-	long err = f->ops->stat ? f->ops->stat(f, &st) : -EBADF;
+	struct inode *i = f->inode;
+	if (i)
+		inode_get(i);
 	file_put(f);
-	return err ? err : stat_copy_out(&st, a->a[2]);
+	if (i && is_dir(i)) {
+		*out = i;
+		return 0;
+	}
+	if (i)
+		inode_put(i);
+	return -ENOTDIR;
 }
 
-long fcntl_more(int fd, int cmd, uint64_t arg)
+/* dirfd itself, for AT_EMPTY_PATH. */
+static int fd_inode(int dirfd, struct inode **out)
 {
-	(void)fd, (void)cmd, (void)arg;
-	return -EINVAL;
+	if (dirfd == AT_FDCWD) {
+		vfs_lock();
+		int err = at_start(dirfd, "", out);
+		vfs_unlock();
+		return err;
+	}
+	struct file *f = fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	*out = f->inode;
+	if (*out)
+		inode_get(*out);
+	file_put(f);
+	return *out ? 0 : -EBADF;
+}
+
+int at_lookup(int dirfd, uint64_t upath, int flags, bool follow, struct inode **out)
+{
+	char *path;
+	struct inode *start;
+	long err = upath || !(flags & AT_EMPTY_PATH) ? path_from_user(upath, &path) : (path = NULL, 0);
+
+	if (err)
+		return (int)err;
+	if (!path || !*path) {
+		kfree(path);
+		return flags & AT_EMPTY_PATH ? fd_inode(dirfd, out) : -ENOENT;
+	}
+	vfs_lock();
+	err = at_start(dirfd, path, &start);
+	if (!err) {
+		err = path_lookup(start, path, follow, out, NULL);
+		inode_put(start);
+	}
+	vfs_unlock();
+	kfree(path);
+	return (int)err;
+}
+
+int at_parent(int dirfd, const char *path, struct inode **dir, char name[NAME_MAX + 1], bool *slash)
+{
+	struct inode *start;
+	int err = *path ? at_start(dirfd, path, &start) : -ENOENT;
+
+	if (err)
+		return err;
+	err = path_parent(start, path, dir, name, slash);
+	inode_put(start);
+	return err;
+}
+
+static long do_open(int dirfd, uint64_t upath, unsigned flags, unsigned mode)
+{
+	char *path;
+	struct inode *start;
+	struct file *f;
+	long err = path_from_user(upath, &path);
+
+	if (err)
+		return err;
+	vfs_lock();
+	err = *path ? at_start(dirfd, path, &start) : -ENOENT;
+	vfs_unlock();
+	if (!err) {
+		err = vfs_open(start, path, flags, mode, &f);
+		inode_put(start);
+	}
+	kfree(path);
+	return err ? err : fd_install(f, 0, flags & O_CLOEXEC);
+}
+
+static long sys_open(const struct sysargs *a) { return do_open(AT_FDCWD, a->a[0], (unsigned)a->a[1], (unsigned)a->a[2]); }
+static long sys_openat(const struct sysargs *a) { return do_open((int)a->a[0], a->a[1], (unsigned)a->a[2], (unsigned)a->a[3]); }
+
+static long sys_creat(const struct sysargs *a)
+{
+	return do_open(AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a->a[1]);
 }
 
 void sys_fs_register(void)
 {
-	syscall_register(262, sys_newfstatat);
-	syscall_register(89, sys_readlink);
-	syscall_register(267, sys_readlinkat);
 	syscall_register(2, sys_open);
-	syscall_register(257, sys_open);	/* openat */
+	syscall_register(257, sys_openat);
+	syscall_register(85, sys_creat);
+	sys_fs_stat_register();
+	sys_fs_dir_register();
+	sys_fs_attr_register();
+	sys_fs_io_register();
+	sys_fs_lock_register();
 }

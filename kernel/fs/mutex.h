@@ -1,0 +1,27 @@
+/* Sleeping locks for the file system: a thread that finds the lock taken
+ * sleeps on a wait queue instead of spinning, so a holder may copy to or
+ * from user memory (which may fault pages in) for as long as that takes.
+ * Not for interrupt handlers.  Waiting for a mutex is not interruptible:
+ * holders only run short, non-blocking critical sections. */
+#ifndef AMPHI_FS_MUTEX_H
+#define AMPHI_FS_MUTEX_H
+
+#include <stdbool.h>
+
+#include "core/spinlock.h"
+#include "core/waitq.h"
+
+struct mutex {
+	struct spinlock lock;	/* guards held, waiters */
+	bool held;
+	int waiters;
+	struct waitq wq;
+};
+
+#define MUTEX_INIT(name) { SPINLOCK_INIT, false, 0, WAITQ_INIT((name).wq) }
+
+void mutex_init(struct mutex *m);
+void mutex_lock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+
+#endif

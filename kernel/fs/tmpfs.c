@@ -1,0 +1,248 @@
+/* Regular file contents: pages in a radix tree of 512-way nodes whose
+ * height grows with the file (0: the root is the one data page; each level
+ * multiplies by 512; 4 levels cover 2^48 bytes).  Missing pages are holes
+ * and read as zeros.  Everything here runs under the inode's data_lock, a
+ * sleeping lock, so copying user memory (which may fault) is allowed. */
+#include "fs/vfs.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/page_alloc.h"
+#include "core/string.h"
+#include "fs/file.h"
+
+#define FANOUT_SHIFT	9
+#define FANOUT		(1u << FANOUT_SHIFT)
+#define MAX_HEIGHT	4
+#define MAX_FILE_SIZE	((int64_t)1 << (PAGE_SHIFT + FANOUT_SHIFT * MAX_HEIGHT))
+
+/* Seals (memfd): writes and size changes they forbid. */
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_GROW	0x0004
+#define F_SEAL_WRITE	0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010
+
+static uint64_t pages_used;	/* data and node pages of every file */
+static const char zeros[PAGE_SIZE];
+
+uint64_t tmpfs_pages_used(void) { return pages_used; }
+
+/* A zeroed page for file data, or NULL: tmpfs leaves a reserve of RAM so the
+ * program itself can still run (and report ENOSPC) when the files fill up
+ * memory. */
+static void *page_get(void)
+{
+	size_t reserve = page_total_count() / 64 + 64;
+
+	if (page_free_count() < reserve)
+		return NULL;
+	void *p = page_alloc_virt(1);
+	if (p)
+		__atomic_add_fetch(&pages_used, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+static void page_put(void *p)
+{
+	page_free_virt(p, 1);
+	__atomic_sub_fetch(&pages_used, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t capacity(int height) { return 1ull << (FANOUT_SHIFT * height); }
+
+/* Raises the tree until it covers page index idx.  0 or -ENOSPC. */
+static int grow(struct inode *i, uint64_t idx)
+{
+	while (idx >= capacity(i->height)) {
+		if (i->pages) {
+			void **node = page_get();
+			if (!node)
+				return -ENOSPC;
+			node[0] = i->pages;
+			i->pages = node;
+		}
+		i->height++;
+	}
+	return 0;
+}
+
+/* The slot holding page idx, making the nodes on the way if create; NULL
+ * when absent (or out of memory with create). */
+static void **slot_of(struct inode *i, uint64_t idx, bool create)
+{
+	if (idx >= capacity(i->height) && (!create || grow(i, idx)))
+		return NULL;
+	void **slot = &i->pages;
+	for (int level = i->height; level > 0; level--) {
+		if (!*slot && (!create || !(*slot = page_get())))
+			return NULL;
+		void **node = *slot;
+		slot = &node[(idx >> (FANOUT_SHIFT * (level - 1))) & (FANOUT - 1)];
+	}
+	return slot;
+}
+
+static char *page_of(struct inode *i, uint64_t idx, bool create)
+{
+	void **slot = slot_of(i, idx, create);
+
+	if (!slot)
+		return NULL;
+	if (!*slot && create && (*slot = page_get()))
+		i->npages++;
+	return *slot;
+}
+
+/* Frees every page at index >= first in the subtree at *slot, of the given
+ * level (0: a data page). */
+static void free_from(struct inode *i, void **slot, int level, uint64_t first)
+{
+	if (!*slot)
+		return;
+	if (level > 0) {
+		uint64_t span = capacity(level - 1);
+		void **node = *slot;
+		for (uint64_t k = first / span; k < FANOUT; k++)
+			free_from(i, &node[k], level - 1, k == first / span ? first % span : 0);
+	} else if (first == 0) {
+		i->npages--;
+	}
+	if (first == 0) {
+		page_put(*slot);
+		*slot = NULL;
+	}
+}
+
+long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
+{
+	size_t done = 0;
+
+	mutex_lock(&i->data_lock);
+	size_t n = pos >= i->size ? 0 : (uint64_t)(i->size - pos) < b->len ? (size_t)(i->size - pos) : b->len;
+	while (done < n) {
+		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
+		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
+		const char *page = page_of(i, at / PAGE_SIZE, false);
+		if (iobuf_fill(b, done, page ? page + off : zeros, chunk))
+			break;
+		done += chunk;
+	}
+	mutex_unlock(&i->data_lock);
+	return done || !n ? (long)done : -EFAULT;
+}
+
+/* Caller holds data_lock. */
+static int check_seals(struct inode *i, int64_t new_size, bool writing)
+{
+	if (writing && (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	if (new_size > i->size && (i->seals & F_SEAL_GROW))
+		return -EPERM;
+	if (new_size < i->size && (i->seals & F_SEAL_SHRINK))
+		return -EPERM;
+	return 0;
+}
+
+/* Caller holds data_lock; [pos, pos + n) is within MAX_FILE_SIZE. */
+static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos, size_t n)
+{
+	size_t done = 0;
+	long err = 0;
+
+	while (done < n) {
+		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
+		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
+		char *page = page_of(i, at / PAGE_SIZE, true);
+		if (!page)
+			err = -ENOSPC;
+		else if (iobuf_drain(b, done, page + off, chunk))
+			err = -EFAULT;
+		if (err)
+			break;
+		done += chunk;
+	}
+	if (done && pos + (int64_t)done > i->size)
+		i->size = pos + (int64_t)done;
+	if (done)
+		i->mtime_ns = i->ctime_ns = vfs_now();
+	return done ? (long)done : err;
+}
+
+long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
+{
+	mutex_lock(&i->data_lock);
+	if (append)
+		*pos = i->size;
+	int64_t p = *pos;
+	size_t n = b->len;
+	long ret = p >= MAX_FILE_SIZE ? -EFBIG : 0;
+	if (!ret && (int64_t)n > MAX_FILE_SIZE - p)
+		n = (size_t)(MAX_FILE_SIZE - p);
+	if (!ret)
+		ret = check_seals(i, p + (int64_t)n > i->size ? p + (int64_t)n : i->size, true);
+	if (!ret)
+		ret = write_locked(i, b, p, n);
+	if (ret > 0)
+		*pos = p + ret;
+	mutex_unlock(&i->data_lock);
+	return ret;
+}
+
+/* Zeroes the part of the page holding size that lies beyond it, so growing
+ * the file again shows zeros there.  Caller holds data_lock. */
+static void zero_tail(struct inode *i, int64_t size)
+{
+	uint64_t off = (uint64_t)size % PAGE_SIZE;
+	char *page = off ? page_of(i, (uint64_t)size / PAGE_SIZE, false) : NULL;
+
+	if (page)
+		memset(page + off, 0, PAGE_SIZE - off);
+}
+
+int tmpfs_truncate(struct inode *i, int64_t size)
+{
+	if (size < 0)
+		return -EINVAL;
+	if (size > MAX_FILE_SIZE)
+		return -EFBIG;
+	mutex_lock(&i->data_lock);
+	int err = check_seals(i, size, false);
+	if (!err && size < i->size) {
+		zero_tail(i, size);
+		free_from(i, &i->pages, i->height, ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+		if (!i->pages)
+			i->height = 0;
+	}
+	if (!err) {
+		i->size = size;
+		i->mtime_ns = i->ctime_ns = vfs_now();
+	}
+	mutex_unlock(&i->data_lock);
+	return err;
+}
+
+int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (off > MAX_FILE_SIZE - len)
+		return -EFBIG;
+	mutex_lock(&i->data_lock);
+	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
+	for (uint64_t idx = (uint64_t)off / PAGE_SIZE; !err && idx <= (uint64_t)(off + len - 1) / PAGE_SIZE; idx++)
+		if (!page_of(i, idx, true))
+			err = -ENOSPC;
+	if (!err && off + len > i->size) {
+		i->size = off + len;
+		i->ctime_ns = vfs_now();
+	}
+	mutex_unlock(&i->data_lock);
+	return err;
+}
+
+/* The inode is unreachable: no lock needed. */
+void tmpfs_free(struct inode *i)
+{
+	free_from(i, &i->pages, i->height, 0);
+	i->height = 0;
+}

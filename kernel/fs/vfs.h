@@ -1,0 +1,177 @@
+/* The VFS: one tree of inodes in memory (tmpfs), with /dev and /proc as
+ * directories of special inodes inside it.
+ *
+ * Locking.  One global sleeping lock, vfs_lock(), guards the namespace:
+ * every directory's entries, parent pointers, link counts, the cwd, and
+ * inode metadata (mode, owner, times, symlink targets).  Path lookup and
+ * every change to the tree run under it.  A regular file's contents and
+ * size have their own sleeping lock (inode.data_lock), so reads and writes
+ * of different files run in parallel and never hold vfs_lock while copying
+ * user memory.  Order: vfs_lock before any data_lock.  Times are plain
+ * stores under either lock; a racing stat may see a mix, as it may on Linux.
+ *
+ * Lifetime.  inode.refs counts directory entries naming the inode, open
+ * files, the cwd, a directory's children (through their parent pointer)
+ * and the temporary references lookups hand out.  The last inode_put()
+ * frees it; that never takes vfs_lock, so it may happen under it. */
+#ifndef AMPHI_FS_VFS_H
+#define AMPHI_FS_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/list.h"
+#include "fs/mutex.h"
+#include "fs/stat.h"
+
+#define NAME_MAX	255
+#define PATH_MAX	4096
+#define SYMLOOP_MAX	40
+
+struct file;
+struct inode;
+struct iobuf;
+
+/* Which file system an inode belongs to: st_dev, statfs, /proc/mounts. */
+enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC };
+
+/* One entry a directory lists (getdents, readdir). */
+struct dir_item {
+	const char *name;
+	uint64_t ino;
+	unsigned type;		/* DT_*: the mode's S_IFMT >> 12 */
+	int64_t next;		/* the position just after it (getdents' d_off) */
+};
+
+/* Hooks for inodes that are not plain tmpfs files (devices, /proc).  Every
+ * one is optional; callers hold vfs_lock. */
+struct inode_ops {
+	/* Builds the open file (devices, generated /proc files, the targets of
+	 * /proc/self/fd links).  Sets f->inode itself if the file has one. */
+	int (*open)(struct inode *i, unsigned flags, struct file **out);
+	/* Directories with generated entries, after the stored ones: lookup
+	 * gives a referenced inode or -ENOENT; iterate finds the first entry
+	 * with index >= *index, sets *index to it and returns 1, or 0. */
+	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	int (*iterate)(struct inode *dir, uint64_t *index, struct dir_item *it, char *name);
+	/* Symlinks with generated targets: the length written (buf has room
+	 * for size bytes and a NUL, which need not be written), or -errno.
+	 * follow, for /proc's "magic" links, gives the inode the link leads
+	 * to (referenced) or NULL to resolve the target text instead. */
+	long (*readlink)(struct inode *link, char *buf, size_t size);
+	struct inode *(*follow)(struct inode *link);
+	void (*stat)(struct inode *i, struct kstat *st);
+	/* A generated directory's own name in its parent (for getcwd). */
+	int (*name)(struct inode *dir, char *buf, size_t size);
+	void (*release)(struct inode *i);	/* frees priv */
+};
+
+struct inode {
+	volatile int refs;
+	uint64_t ino;
+	uint8_t fs;			/* enum vfs_fs */
+	const struct inode_ops *ops;	/* NULL for plain tmpfs inodes */
+	void *priv;			/* the ops' own */
+
+	/* Under vfs_lock. */
+	uint32_t mode, uid, gid;
+	uint64_t rdev;
+	uint32_t nlink;			/* directory entries naming it */
+	int64_t atime_ns, mtime_ns, ctime_ns;
+	struct list entries;		/* directories: struct dentry, oldest first */
+	struct inode *parent;		/* directories: holds a reference; root's is itself */
+	uint64_t next_cookie;		/* directories: getdents position of the next entry */
+	uint32_t nsubdirs, nentries;
+	char *target;			/* symlinks */
+	void *fifo;			/* FIFOs: struct pipe, made on first open */
+
+	/* Regular files: under data_lock. */
+	struct mutex data_lock;
+	int64_t size;
+	void *pages;			/* radix tree of pages (tmpfs.c) */
+	int height;
+	uint64_t npages;		/* pages held, for st_blocks */
+	unsigned seals;			/* F_SEAL_* (memfd) */
+
+	/* Advisory locks (vfs_locks.c), under its lock. */
+	struct list locks;
+};
+
+/* A name in a directory.  Holds a reference to inode. */
+struct dentry {
+	struct list link;
+	struct inode *inode;
+	uint64_t cookie;		/* getdents position, increasing */
+	uint8_t len;
+	char name[];			/* NUL-terminated */
+};
+
+static inline bool is_dir(const struct inode *i) { return (i->mode & S_IFMT) == S_IFDIR; }
+static inline bool is_reg(const struct inode *i) { return (i->mode & S_IFMT) == S_IFREG; }
+static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == S_IFLNK; }
+
+/* vfs_inode.c */
+void vfs_lock(void);
+void vfs_unlock(void);
+void vfs_init(void);
+struct inode *vfs_root(void);			/* not referenced */
+struct inode *inode_new(uint32_t mode, int fs);	/* one reference; NULL if no memory */
+void inode_get(struct inode *i);
+void inode_put(struct inode *i);
+void inode_stat(struct inode *i, struct kstat *st);
+int64_t vfs_now(void);				/* ns since the epoch */
+uint64_t vfs_dev(int fs);
+uint64_t vfs_inode_count(void);			/* inodes alive, for statfs */
+
+/* The current directory.  Caller holds vfs_lock. */
+struct inode *vfs_cwd(void);			/* not referenced */
+void vfs_set_cwd(struct inode *dir);		/* takes a new reference */
+unsigned vfs_umask(unsigned set, bool change);	/* the old value */
+
+/* vfs_dir.c, caller holds vfs_lock.  Names are not "." or "..". */
+struct dentry *dir_find(struct inode *dir, const char *name, size_t len);
+/* A referenced inode for name (stored, ".", "..", or generated), or -ENOENT. */
+int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+int dir_add(struct inode *dir, const char *name, struct inode *i);
+void dir_remove(struct inode *dir, struct dentry *d);
+bool dir_empty(struct inode *dir);
+/* Calls emit for entries from *pos on while it returns true; *pos is left
+ * at the first entry not taken.  Positions: 0 ".", 1 "..", then stored
+ * entries by cookie, then generated ones. */
+void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
+		 void *arg);
+/* The absolute path of a directory in buf; -ENOENT once it is removed. */
+int dir_path(struct inode *dir, char *buf, size_t size);
+bool dir_is_under(struct inode *dir, struct inode *ancestor);
+
+/* vfs_namei.c: changes to the tree.  Caller holds vfs_lock; names are one
+ * component (from path_parent), possibly "", "." or "..".  Modes come with
+ * the umask already applied. */
+#define RENAME_NOREPLACE	1
+#define RENAME_EXCHANGE		2
+#define RENAME_WHITEOUT		4
+/* A new inode of mode's type (not a symlink) named name in dir; *out (if
+ * out) gets a reference.  -EEXIST if name exists. */
+int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev, struct inode **out);
+/* A regular file in no directory (O_TMPFILE, memfd_create). */
+struct inode *vfs_create_unnamed(int fs, uint32_t mode);
+int vfs_symlink(struct inode *dir, const char *name, const char *target);
+int vfs_link(struct inode *dir, const char *name, struct inode *i);
+/* unlink(2) or rmdir(2) of name in dir; slash: the path ended in '/'. */
+int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash);
+int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+	       unsigned flags, bool slash);
+
+/* tmpfs.c: regular file contents. */
+long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);
+long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
+int tmpfs_truncate(struct inode *i, int64_t size);
+int tmpfs_allocate(struct inode *i, int64_t off, int64_t len);
+void tmpfs_free(struct inode *i);
+uint64_t tmpfs_pages_used(void);
+
+/* symlink targets (vfs_dir.c): the target in a new kmalloc'd string. */
+int symlink_read(struct inode *link, char **target);
+
+#endif

@@ -1,0 +1,243 @@
+/* Directories: a list of entries, oldest first, each with an increasing
+ * cookie that serves as its getdents position, so removing entries never
+ * shifts the positions of the others.  Callers hold vfs_lock.  Lookups are
+ * linear in the number of entries. */
+#include "fs/vfs.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+
+/* Generated entries (inode_ops.iterate) come after every stored one. */
+#define DYN_BASE	(1ll << 40)
+
+static struct dentry *dentry_at(struct list *l) { return list_entry(l, struct dentry, link); }
+
+struct dentry *dir_find(struct inode *dir, const char *name, size_t len)
+{
+	struct list *l;
+
+	list_for_each(l, &dir->entries) {
+		struct dentry *d = dentry_at(l);
+		if (d->len == len && !memcmp(d->name, name, len))
+			return d;
+	}
+	return NULL;
+}
+
+static bool is_dot(const char *name, size_t len) { return len == 1 && name[0] == '.'; }
+static bool is_dotdot(const char *name, size_t len) { return len == 2 && name[0] == '.' && name[1] == '.'; }
+
+int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	struct dentry *d;
+	char copy[NAME_MAX + 1];
+
+	if (is_dot(name, len) || is_dotdot(name, len)) {
+		*out = is_dot(name, len) ? dir : dir->parent;
+		inode_get(*out);
+		return 0;
+	}
+	if ((d = dir_find(dir, name, len))) {
+		*out = d->inode;
+		inode_get(*out);
+		return 0;
+	}
+	if (!dir->ops || !dir->ops->lookup || len > NAME_MAX)
+		return -ENOENT;
+	memcpy(copy, name, len);
+	copy[len] = 0;
+	return dir->ops->lookup(dir, copy, out);
+}
+
+int dir_add(struct inode *dir, const char *name, struct inode *i)
+{
+	size_t len = strlen(name);
+	struct dentry *d = kmalloc(sizeof *d + len + 1);
+
+	if (!d)
+		return -ENOMEM;
+	d->inode = i;
+	d->len = (uint8_t)len;
+	memcpy(d->name, name, len + 1);
+	d->cookie = dir->next_cookie++;
+	list_add_tail(&dir->entries, &d->link);
+	dir->nentries++;
+	inode_get(i);
+	i->nlink++;
+	i->ctime_ns = dir->mtime_ns = dir->ctime_ns = vfs_now();
+	if (is_dir(i)) {
+		struct inode *old = i->parent;
+		inode_get(dir);
+		i->parent = dir;
+		dir->nsubdirs++;
+		if (old)
+			inode_put(old);
+	}
+	return 0;
+}
+
+/* The parent reference of a removed directory stays until it is freed:
+ * ".." from a removed current directory still leads somewhere. */
+void dir_remove(struct inode *dir, struct dentry *d)
+{
+	struct inode *i = d->inode;
+
+	list_del(&d->link);
+	dir->nentries--;
+	kfree(d);
+	i->nlink--;
+	i->ctime_ns = dir->mtime_ns = dir->ctime_ns = vfs_now();
+	if (is_dir(i))
+		dir->nsubdirs--;
+	inode_put(i);
+}
+
+bool dir_empty(struct inode *dir) { return list_empty(&dir->entries); }
+
+static struct dir_item item_of(const char *name, struct inode *i, int64_t next)
+{
+	return (struct dir_item){ name, i->ino, (i->mode & S_IFMT) >> 12, next };
+}
+
+/* Stored entries from *pos; false when emit stopped. */
+static bool iterate_stored(struct inode *dir, int64_t *pos,
+			   bool (*emit)(void *, const struct dir_item *), void *arg)
+{
+	struct list *l;
+
+	list_for_each(l, &dir->entries) {
+		struct dentry *d = dentry_at(l);
+		if ((int64_t)d->cookie < *pos)
+			continue;
+		struct dir_item it = item_of(d->name, d->inode, (int64_t)d->cookie + 1);
+		*pos = (int64_t)d->cookie;
+		if (!emit(arg, &it))
+			return false;
+	}
+	*pos = DYN_BASE;
+	return true;
+}
+
+static bool iterate_generated(struct inode *dir, int64_t *pos,
+			      bool (*emit)(void *, const struct dir_item *), void *arg)
+{
+	char name[NAME_MAX + 1];
+	struct dir_item it;
+
+	for (;;) {
+		uint64_t idx = (uint64_t)(*pos - DYN_BASE);
+		if (dir->ops->iterate(dir, &idx, &it, name) != 1)
+			return true;
+		*pos = DYN_BASE + (int64_t)idx;
+		it.name = name;
+		it.next = *pos + 1;
+		if (!emit(arg, &it))
+			return false;
+		*pos += 1;
+	}
+}
+
+void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
+		 void *arg)
+{
+	struct dir_item it;
+
+	if (*pos < 0)
+		return;
+	if (*pos == 0) {
+		it = item_of(".", dir, 1);
+		if (!emit(arg, &it))
+			return;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		it = item_of("..", dir->parent, 2);
+		if (!emit(arg, &it))
+			return;
+		*pos = 2;
+	}
+	if (*pos < DYN_BASE && !iterate_stored(dir, pos, emit, arg))
+		return;
+	if (dir->ops && dir->ops->iterate)
+		iterate_generated(dir, pos, emit, arg);
+}
+
+/* The name dir has in its parent. */
+static int name_in_parent(struct inode *dir, char *buf, size_t size)
+{
+	struct list *l;
+
+	list_for_each(l, &dir->parent->entries) {
+		struct dentry *d = dentry_at(l);
+		if (d->inode != dir)
+			continue;
+		if (d->len + 1u > size)
+			return -ENAMETOOLONG;
+		memcpy(buf, d->name, d->len + 1);
+		return d->len;
+	}
+	if (dir->ops && dir->ops->name)
+		return dir->ops->name(dir, buf, size);
+	return -ENOENT;
+}
+
+/* Built from the end of buf towards its start, then moved down. */
+int dir_path(struct inode *dir, char *buf, size_t size)
+{
+	char name[NAME_MAX + 1];
+	size_t at = size;
+
+	if (size < 2)
+		return -ENAMETOOLONG;
+	buf[--at] = 0;
+	for (struct inode *d = dir; d != vfs_root(); d = d->parent) {
+		if (!d->nlink && !(d->ops && d->ops->name))
+			return -ENOENT;
+		int n = name_in_parent(d, name, sizeof name);
+		if (n < 0)
+			return n;
+		if ((size_t)n + 1 > at)
+			return -ENAMETOOLONG;
+		at -= n;
+		memcpy(buf + at, name, n);
+		buf[--at] = '/';
+	}
+	if (at == size - 1)
+		buf[--at] = '/';
+	memmove(buf, buf + at, size - at);
+	return (int)(size - at - 1);
+}
+
+bool dir_is_under(struct inode *dir, struct inode *ancestor)
+{
+	for (struct inode *d = dir;; d = d->parent) {
+		if (d == ancestor)
+			return true;
+		if (d == vfs_root())
+			return false;
+	}
+}
+
+int symlink_read(struct inode *link, char **target)
+{
+	if (link->ops && link->ops->readlink) {
+		char *buf = kmalloc(PATH_MAX);
+		if (!buf)
+			return -ENOMEM;
+		long n = link->ops->readlink(link, buf, PATH_MAX - 1);
+		if (n < 0) {
+			kfree(buf);
+			return (int)n;
+		}
+		buf[n] = 0;
+		*target = buf;
+		return 0;
+	}
+	size_t len = link->target ? strlen(link->target) : 0;
+	*target = kmalloc(len + 1);
+	if (!*target)
+		return -ENOMEM;
+	memcpy(*target, link->target ? link->target : "", len + 1);
+	return 0;
+}

@@ -1,0 +1,212 @@
+/* Open files on VFS inodes.  Regular files read and write through tmpfs.c
+ * under the inode's data lock; directories list through dir_iterate under
+ * vfs_lock; O_PATH handles only name an inode (fstat, fchdir, *at calls). */
+#include "fs/vfs_file.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "fs/devfs.h"
+#include "fs/poll.h"
+#include "fs/vfs_fifo.h"
+#include "fs/vfs_locks.h"
+
+#define GETDENTS_CHUNK	(32 * 1024)
+
+struct file *vfs_file_new(struct inode *i, const struct file_ops *ops, unsigned flags, void *priv)
+{
+	struct file *f = file_new(ops, flags, priv);
+
+	if (f) {
+		inode_get(i);
+		f->inode = i;
+	}
+	return f;
+}
+
+void vfs_file_release(struct file *f)
+{
+	locks_release(f);
+	inode_put(f->inode);
+}
+
+int vfs_file_stat(struct file *f, struct kstat *st)
+{
+	inode_stat(f->inode, st);
+	return 0;
+}
+
+unsigned vfs_file_poll(struct file *f, struct poll_table *pt)
+{
+	(void)f, (void)pt;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	long n = tmpfs_read(f->inode, b, *pos);
+
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+static long reg_write(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	return tmpfs_write(f->inode, b, pos, f->flags & O_APPEND);
+}
+
+static long reg_truncate(struct file *f, uint64_t size)
+{
+	return size > INT64_MAX ? -EINVAL : tmpfs_truncate(f->inode, (int64_t)size);
+}
+
+static const struct file_ops reg_ops = {
+	.read = reg_read,
+	.write = reg_write,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.truncate = reg_truncate,
+	.release = vfs_file_release,
+};
+
+static long dir_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	(void)f, (void)b, (void)pos;
+	return -EISDIR;
+}
+
+static long dir_getdents(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	return vfs_getdents(f, b, pos, true);
+}
+
+static const struct file_ops dir_ops = {
+	.read = dir_read,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.getdents = dir_getdents,
+	.release = vfs_file_release,
+};
+
+static const struct file_ops path_ops = {
+	.stat = vfs_file_stat,
+	.release = vfs_file_release,
+};
+
+bool file_is_path(const struct file *f) { return f->ops == &path_ops; }
+
+/* What F_GETFL shows: open(2) keeps no creation flags, and 64-bit Linux
+ * adds O_LARGEFILE. */
+static unsigned status_flags(unsigned flags)
+{
+	return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+}
+
+static int open_special(struct inode *i, unsigned flags, struct file **out)
+{
+	switch (i->mode & S_IFMT) {
+	case S_IFCHR:
+		return chrdev_open(i, flags, out);
+	case S_IFIFO:
+		return fifo_open(i, flags, out);
+	default:
+		return -ENXIO;	/* sockets, block devices */
+	}
+}
+
+static int open_plain(struct inode *i, unsigned flags, struct file **out)
+{
+	bool dir = is_dir(i);
+
+	if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		return -EISDIR;
+	if (!dir && (flags & O_TRUNC)) {
+		int err = tmpfs_truncate(i, 0);
+		if (err)
+			return err;
+	}
+	*out = vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
+	return *out ? 0 : -ENOMEM;
+}
+
+int vfs_open_inode(struct inode *i, unsigned flags, struct file **out)
+{
+	if (flags & O_PATH) {
+		*out = vfs_file_new(i, &path_ops, O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW)), NULL);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (is_lnk(i))
+		return -ELOOP;	/* O_NOFOLLOW met a symlink */
+	if ((flags & O_DIRECTORY) && !is_dir(i))
+		return -ENOTDIR;
+	if (i->ops && i->ops->open)
+		return i->ops->open(i, flags, out);
+	if (!is_dir(i) && !is_reg(i))
+		return open_special(i, flags, out);
+	return open_plain(i, flags, out);
+}
+
+/* getdents: records built in a kernel buffer under vfs_lock, copied out
+ * after it is dropped. */
+struct dents {
+	char *buf;
+	size_t used, cap;
+	bool dirent64;
+	bool full;		/* an entry did not fit */
+};
+
+static size_t record_size(size_t namelen, bool dirent64)
+{
+	size_t raw = dirent64 ? 19 + namelen + 1 : 18 + namelen + 2;
+
+	return (raw + 7) & ~(size_t)7;
+}
+
+static bool emit(void *arg, const struct dir_item *it)
+{
+	struct dents *d = arg;
+	size_t len = strlen(it->name), size = record_size(len, d->dirent64);
+	char *r = d->buf + d->used;
+	uint16_t reclen = (uint16_t)size;
+
+	if (d->used + size > d->cap) {
+		d->full = true;
+		return false;
+	}
+	memset(r, 0, size);
+	memcpy(r, &it->ino, 8);
+	memcpy(r + 8, &it->next, 8);
+	memcpy(r + 16, &reclen, 2);
+	if (d->dirent64) {
+		r[18] = (char)it->type;
+		memcpy(r + 19, it->name, len);
+	} else {
+		memcpy(r + 18, it->name, len);
+		r[size - 1] = (char)it->type;
+	}
+	d->used += size;
+	return true;
+}
+
+long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dirent64)
+{
+	struct dents d = { .cap = b->len < GETDENTS_CHUNK ? b->len : GETDENTS_CHUNK, .dirent64 = dirent64 };
+	int64_t p = *pos;
+
+	if (!f->inode || !is_dir(f->inode))
+		return -ENOTDIR;
+	d.buf = kmalloc(d.cap);
+	if (!d.buf)
+		return -ENOMEM;
+	vfs_lock();
+	dir_iterate(f->inode, &p, emit, &d);
+	vfs_unlock();
+	long ret = d.used ? (long)d.used : d.full ? -EINVAL : 0;
+	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))
+		ret = -EFAULT;
+	if (ret >= 0)
+		*pos = p;
+	kfree(d.buf);
+	return ret;
+}

@@ -1,0 +1,36 @@
+/* Open files on VFS inodes: regular files, directories, O_PATH handles,
+ * and the helpers devices and /proc use to make theirs. */
+#ifndef AMPHI_FS_VFS_FILE_H
+#define AMPHI_FS_VFS_FILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs/file.h"
+#include "fs/vfs.h"
+
+#define O_LARGEFILE	00100000
+#define O_TMPFILE	(020000000 | O_DIRECTORY)
+
+/* Opens inode i as open(2) would with flags (O_TRUNC included).  Caller
+ * holds vfs_lock and a reference on i (the file takes its own). */
+int vfs_open_inode(struct inode *i, unsigned flags, struct file **out);
+
+/* A file on i with ops, holding a reference on i; NULL if no memory.  Ops
+ * made this way use vfs_file_release (or call it from their own). */
+struct file *vfs_file_new(struct inode *i, const struct file_ops *ops, unsigned flags, void *priv);
+void vfs_file_release(struct file *f);
+int vfs_file_stat(struct file *f, struct kstat *st);
+unsigned vfs_file_poll(struct file *f, struct poll_table *pt);
+
+/* The inode behind an open file: files opened through the VFS, including
+ * O_PATH ones; NULL for pipes, sockets, the console. */
+static inline struct inode *file_inode(const struct file *f) { return f->inode; }
+bool file_is_path(const struct file *f);	/* opened with O_PATH */
+
+/* Directory entries from *pos into b as linux_dirent64 (dirent64) or the
+ * old linux_dirent records; bytes filled, 0 at the end, -EINVAL if b cannot
+ * hold the next one.  Takes vfs_lock. */
+long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dirent64);
+
+#endif

@@ -1,0 +1,141 @@
+/* Inodes: creation, references, metadata; the global VFS lock, the root,
+ * the current directory and the umask. */
+#include "fs/vfs.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/kmalloc.h"
+#include "core/printk.h"
+#include "core/timer.h"
+#include "core/string.h"
+#include "fs/vfs_fifo.h"
+
+static struct mutex lock = MUTEX_INIT(lock);
+static struct inode *root;
+static struct inode *cwd;	/* under lock; holds a reference */
+static unsigned umask_bits = 022;	/* under lock */
+static uint64_t next_ino = 2;
+static uint64_t ninodes;	/* alive, for statfs */
+
+void vfs_lock(void) { mutex_lock(&lock); }
+void vfs_unlock(void) { mutex_unlock(&lock); }
+
+int64_t vfs_now(void) { return (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns()); }
+
+/* Device numbers of the three file systems, as Linux numbers anonymous
+ * ones (major 0). */
+uint64_t vfs_dev(int fs)
+{
+	static const uint64_t devs[] = { [FS_TMPFS] = 0x1b, [FS_DEVTMPFS] = 0x05, [FS_PROC] = 0x15 };
+
+	return devs[fs];
+}
+
+struct inode *inode_new(uint32_t mode, int fs)
+{
+	struct inode *i = kmalloc(sizeof *i);
+
+	if (!i)
+		return NULL;
+	i->refs = 1;
+	i->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	i->fs = (uint8_t)fs;
+	i->mode = mode;
+	i->atime_ns = i->mtime_ns = i->ctime_ns = vfs_now();
+	list_init(&i->entries);
+	list_init(&i->locks);
+	mutex_init(&i->data_lock);
+	i->next_cookie = 2;
+	i->seals = 1;	/* F_SEAL_SEAL: only memfd_create(MFD_ALLOW_SEALING) lifts it */
+	__atomic_add_fetch(&ninodes, 1, __ATOMIC_RELAXED);
+	return i;
+}
+
+uint64_t vfs_inode_count(void) { return ninodes; }
+
+void inode_get(struct inode *i) { __atomic_add_fetch(&i->refs, 1, __ATOMIC_RELAXED); }
+
+/* Frees i; gives the reference i held on its parent back to the loop in
+ * inode_put, so a chain of removed directories frees without recursion. */
+static struct inode *inode_free(struct inode *i)
+{
+	struct inode *parent = is_dir(i) && i->parent != i ? i->parent : NULL;
+
+	if (i->ops && i->ops->release)
+		i->ops->release(i);
+	if (is_reg(i))
+		tmpfs_free(i);
+	if ((i->mode & S_IFMT) == S_IFIFO)
+		fifo_release(i);
+	kfree(i->target);
+	kfree(i);
+	__atomic_sub_fetch(&ninodes, 1, __ATOMIC_RELAXED);
+	return parent;
+}
+
+void inode_put(struct inode *i)
+{
+	while (i && !__atomic_sub_fetch(&i->refs, 1, __ATOMIC_ACQ_REL))
+		i = inode_free(i);
+}
+
+static uint32_t nlink_of(struct inode *i)
+{
+	if (!is_dir(i))
+		return i->nlink;
+	return i->nlink ? 2 + i->nsubdirs : 0;
+}
+
+void inode_stat(struct inode *i, struct kstat *st)
+{
+	*st = (struct kstat){
+		.dev = vfs_dev(i->fs), .ino = i->ino, .nlink = nlink_of(i), .mode = i->mode,
+		.uid = i->uid, .gid = i->gid, .rdev = i->rdev, .blksize = PAGE_SIZE,
+		.atime_ns = i->atime_ns, .mtime_ns = i->mtime_ns, .ctime_ns = i->ctime_ns,
+	};
+	if (is_reg(i)) {
+		st->size = i->size;
+		st->blocks = (int64_t)i->npages * (PAGE_SIZE / 512);
+	} else if (is_lnk(i)) {
+		st->size = i->target ? (int64_t)strlen(i->target) : 0;
+	} else if (is_dir(i)) {
+		/* One block, as a disk file system shows a small directory
+		 * (tmpfs would say 0 blocks): du and ls then print what they
+		 * print on most hosts. */
+		st->size = PAGE_SIZE;
+		st->blocks = PAGE_SIZE / 512;
+	}
+	if (i->ops && i->ops->stat)
+		i->ops->stat(i, st);
+}
+
+void vfs_init(void)
+{
+	root = inode_new(S_IFDIR | 0755, FS_TMPFS);
+	if (!root)
+		panic("no memory for the root directory");
+	root->parent = root;
+	root->nlink = 1;	/* named by itself: never freed, never removed */
+	inode_get(root);
+	cwd = root;
+}
+
+struct inode *vfs_root(void) { return root; }
+struct inode *vfs_cwd(void) { return cwd; }
+
+void vfs_set_cwd(struct inode *dir)
+{
+	struct inode *old = cwd;
+
+	inode_get(dir);
+	cwd = dir;
+	inode_put(old);
+}
+
+unsigned vfs_umask(unsigned set, bool change)
+{
+	unsigned old = umask_bits;
+
+	if (change)
+		umask_bits = set & 0777;
+	return old;
+}

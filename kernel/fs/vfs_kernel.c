@@ -1,0 +1,158 @@
+/* The VFS for the kernel's own use: population at boot, loading programs. */
+#include "fs/vfs_kernel.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "fs/file.h"
+#include "fs/path.h"
+#include "fs/vfs.h"
+
+/* Steps one component down from *dir (consuming its reference), making a
+ * directory there if it is missing. */
+static int step_down(struct inode **dir, const char *name, uint32_t mode)
+{
+	struct inode *next;
+	int err = dir_lookup(*dir, name, strlen(name), &next);
+
+	if (err == -ENOENT)
+		err = vfs_create(*dir, name, S_IFDIR | mode, 0, &next);
+	inode_put(*dir);
+	if (err)
+		return err;
+	*dir = next;
+	return is_dir(next) ? 0 : -ENOTDIR;
+}
+
+int vfs_make_dirs(const char *path, uint32_t mode, struct inode **out)
+{
+	struct inode *dir = vfs_root();
+	char name[NAME_MAX + 1];
+	int err = 0;
+
+	inode_get(dir);
+	while (*path && !err) {
+		while (*path == '/')
+			path++;
+		size_t n = 0;
+		while (path[n] && path[n] != '/')
+			n++;
+		if (!n)
+			break;
+		if (n > NAME_MAX) {
+			inode_put(dir);
+			return -ENAMETOOLONG;
+		}
+		memcpy(name, path, n);
+		name[n] = 0;
+		path += n;
+		err = step_down(&dir, name, mode);
+	}
+	if (err)
+		return err;
+	if (out)
+		*out = dir;
+	else
+		inode_put(dir);
+	return 0;
+}
+
+/* The directory holding path's last component, made if missing. */
+static int parent_of(const char *path, struct inode **dir, char name[NAME_MAX + 1])
+{
+	bool slash;
+	int err = path_parent(vfs_root(), path, dir, name, &slash);
+
+	if (err == -ENOENT) {
+		char *copy = kmalloc(strlen(path) + 1);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, path, strlen(path) + 1);
+		char *cut = copy + strlen(copy);
+		while (cut > copy && cut[-1] != '/')
+			cut--;
+		*cut = 0;
+		err = vfs_make_dirs(copy, 0755, NULL);
+		kfree(copy);
+		if (!err)
+			err = path_parent(vfs_root(), path, dir, name, &slash);
+	}
+	return err;
+}
+
+int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode)
+{
+	char name[NAME_MAX + 1];
+	struct inode *dir, *i;
+	int err = parent_of(path, &dir, name);
+
+	if (err)
+		return err;
+	struct dentry *old = dir_find(dir, name, strlen(name));
+	if (old && !is_dir(old->inode))
+		dir_remove(dir, old);
+	err = vfs_create(dir, name, S_IFREG | (mode & 07777), 0, &i);
+	inode_put(dir);
+	if (err)
+		return err;
+	struct iobuf b = iobuf_kernel((void *)data, size);
+	int64_t pos = 0;
+	long n = size ? tmpfs_write(i, &b, &pos, false) : 0;
+	inode_put(i);
+	return n < 0 ? (int)n : (size_t)n < size ? -ENOSPC : 0;
+}
+
+int vfs_make_symlink(const char *path, const char *target)
+{
+	char name[NAME_MAX + 1];
+	struct inode *dir;
+	int err = parent_of(path, &dir, name);
+
+	if (err)
+		return err;
+	struct dentry *old = dir_find(dir, name, strlen(name));
+	if (old && !is_dir(old->inode))
+		dir_remove(dir, old);
+	err = vfs_symlink(dir, name, target);
+	inode_put(dir);
+	return err;
+}
+
+int vfs_exists(const char *path)
+{
+	struct inode *i;
+
+	if (path_lookup(vfs_root(), path, false, &i, NULL))
+		return 0;
+	inode_put(i);
+	return 1;
+}
+
+int vfs_read_whole(const char *path, int exec, void **data, size_t *size)
+{
+	struct inode *i;
+
+	vfs_lock();
+	int err = path_lookup(vfs_cwd(), path, true, &i, NULL);
+	vfs_unlock();
+	if (err)
+		return err;
+	if (!is_reg(i) || (exec && !(i->mode & 0111))) {
+		inode_put(i);
+		return -EACCES;
+	}
+	mutex_lock(&i->data_lock);
+	size_t n = (size_t)i->size;
+	mutex_unlock(&i->data_lock);
+	char *buf = kmalloc(n ? n : 1);
+	struct iobuf b = iobuf_kernel(buf, n);
+	long got = buf ? tmpfs_read(i, &b, 0) : -ENOMEM;
+	inode_put(i);
+	if (got < 0 || (size_t)got != n) {
+		kfree(buf);
+		return got < 0 ? (int)got : -EIO;
+	}
+	*data = buf;
+	*size = n;
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* The VFS as the kernel itself uses it: building the tree at boot and
+ * reading the program to run. */
+#ifndef AMPHI_FS_VFS_KERNEL_H
+#define AMPHI_FS_VFS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct inode;
+
+/* Caller holds vfs_lock.  Paths are absolute. */
+/* mkdir -p: the directory at path (made with mode where missing), with a
+ * reference in *out if out. */
+int vfs_make_dirs(const char *path, uint32_t mode, struct inode **out);
+/* A regular file at path with these contents, replacing one already there. */
+int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode);
+int vfs_make_symlink(const char *path, const char *target);
+/* 1 if path names something (without following a last symlink), else 0. */
+int vfs_exists(const char *path);
+
+/* Takes vfs_lock.  The whole regular file at path (symlinks followed) in a
+ * new kmalloc'd buffer: -ENOENT, -EACCES (not a regular file, or no execute
+ * bit with exec), -ENOMEM. */
+int vfs_read_whole(const char *path, int exec, void **data, size_t *size);
+
+#endif

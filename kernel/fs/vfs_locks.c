@@ -1,0 +1,193 @@
+/* Advisory locks, kept per inode in a list under one spinlock (plain: never
+ * taken from interrupts, never held across user memory). */
+#include "fs/vfs_locks.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/list.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/waitq.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+
+#ifndef ENOLCK
+#define ENOLCK	37	/* Linux's: out of lock records */
+#endif
+#define LOCK_SH	1
+#define LOCK_EX	2
+#define LOCK_NB	4
+#define LOCK_UN	8
+
+enum { CLASS_FCNTL, CLASS_FLOCK };
+
+struct lock {
+	struct list link;
+	const struct file *owner;	/* NULL: the process (POSIX) */
+	int class;
+	int type;
+	int64_t start, end;
+};
+
+static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks */
+static struct waitq waiters = WAITQ_INIT(waiters);	/* woken on every unlock */
+
+static struct lock *lock_at(struct list *l) { return list_entry(l, struct lock, link); }
+
+static bool overlaps(const struct lock *k, int64_t start, int64_t end)
+{
+	return k->start <= end && start <= k->end;
+}
+
+/* Caller holds lock. */
+static struct lock *conflict(struct inode *i, const struct file *owner, int class,
+			     const struct lock_range *r)
+{
+	struct list *l;
+
+	if (r->type == F_UNLCK)
+		return NULL;
+	list_for_each(l, &i->locks) {
+		struct lock *k = lock_at(l);
+		if (k->class == class && k->owner != owner && overlaps(k, r->start, r->end) &&
+		    (k->type == F_WRLCK || r->type == F_WRLCK))
+			return k;
+	}
+	return NULL;
+}
+
+int locks_test(struct inode *i, const struct file *owner, struct lock_range *r, bool *by_process)
+{
+	spin_lock(&lock);
+	struct lock *k = conflict(i, owner, CLASS_FCNTL, r);
+	if (k) {
+		*r = (struct lock_range){ k->type, k->start, k->end };
+		*by_process = !k->owner;
+	}
+	spin_unlock(&lock);
+	return k != NULL;
+}
+
+/* Removes owner's coverage of [start, end], splitting a lock that spans it
+ * with *spare (which is then used up).  Caller holds lock. */
+static void cut(struct inode *i, const struct file *owner, int class, int64_t start, int64_t end,
+		struct lock **spare)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, &i->locks) {
+		struct lock *k = lock_at(l);
+		if (k->owner != owner || k->class != class || !overlaps(k, start, end))
+			continue;
+		if (k->start < start && k->end > end) {
+			struct lock *right = *spare;
+			*spare = NULL;
+			*right = *k;
+			right->start = end + 1;
+			list_add_head(&k->link, &right->link);
+			k->end = start - 1;
+		} else if (k->start < start) {
+			k->end = start - 1;
+		} else if (k->end > end) {
+			k->start = end + 1;
+		} else {
+			list_del(&k->link);
+			kfree(k);
+		}
+	}
+}
+
+/* Adds [r] for owner, merged with its touching locks of the same type.
+ * Caller holds lock; owner has nothing inside r (cut). */
+static void add(struct inode *i, const struct file *owner, int class, const struct lock_range *r,
+		struct lock *k)
+{
+	struct list *l, *n;
+
+	*k = (struct lock){ .owner = owner, .class = class, .type = r->type, .start = r->start, .end = r->end };
+	list_for_each_safe(l, n, &i->locks) {
+		struct lock *o = lock_at(l);
+		if (o->owner != owner || o->class != class || o->type != k->type)
+			continue;
+		if ((k->start > 0 && o->end == k->start - 1) || (k->end < LOCK_END && o->start == k->end + 1)) {
+			k->start = o->start < k->start ? o->start : k->start;
+			k->end = o->end > k->end ? o->end : k->end;
+			list_del(&o->link);
+			kfree(o);
+		}
+	}
+	list_add_tail(&i->locks, &k->link);
+}
+
+static int set(struct inode *i, const struct file *owner, int class, const struct lock_range *r,
+	       bool wait)
+{
+	struct lock *spare = kmalloc(sizeof *spare), *fresh = kmalloc(sizeof *fresh);
+	int err = spare && fresh ? 0 : -ENOLCK;
+
+	while (!err) {
+		struct waiter w;
+		spin_lock(&lock);
+		if (!conflict(i, owner, class, r)) {
+			cut(i, owner, class, r->start, r->end, &spare);
+			if (r->type != F_UNLCK)
+				add(i, owner, class, r, fresh), fresh = NULL;
+			spin_unlock(&lock);
+			waitq_wake_all(&waiters);
+			break;
+		}
+		if (!wait || thread_signalled()) {
+			spin_unlock(&lock);
+			err = wait ? -ERESTARTSYS : -EAGAIN;
+			break;
+		}
+		waitq_prepare(&waiters, &w);
+		spin_unlock(&lock);
+		waitq_sleep(&waiters, &w);
+	}
+	kfree(spare);
+	kfree(fresh);
+	return err;
+}
+
+int locks_set(struct inode *i, const struct file *owner, const struct lock_range *r, bool wait)
+{
+	return set(i, owner, CLASS_FCNTL, r, wait);
+}
+
+int locks_flock(struct file *f, int op)
+{
+	struct lock_range r = { F_UNLCK, 0, LOCK_END };
+
+	switch (op & ~LOCK_NB) {
+	case LOCK_SH: r.type = F_RDLCK; break;
+	case LOCK_EX: r.type = F_WRLCK; break;
+	case LOCK_UN: break;
+	default: return -EINVAL;
+	}
+	if (!f->inode)
+		return 0;	/* pipes and the console: nothing else can lock them */
+	return set(f->inode, f, CLASS_FLOCK, &r, !(op & LOCK_NB));
+}
+
+void locks_release(struct file *f)
+{
+	struct inode *i = f->inode;
+	struct list *l, *n;
+	bool any = false;
+
+	if (!i)
+		return;
+	spin_lock(&lock);
+	list_for_each_safe(l, n, &i->locks) {
+		struct lock *k = lock_at(l);
+		if (k->owner == f || (!k->owner && k->class == CLASS_FCNTL)) {
+			list_del(&k->link);
+			kfree(k);
+			any = true;
+		}
+	}
+	spin_unlock(&lock);
+	if (any)
+		waitq_wake_all(&waiters);
+}

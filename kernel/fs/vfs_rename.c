@@ -1,0 +1,107 @@
+/* rename(2) and renameat2(2)'s RENAME_NOREPLACE and RENAME_EXCHANGE.
+ * Caller holds vfs_lock, which makes the whole change atomic. */
+#include "fs/vfs.h"
+
+#include "core/errno.h"
+#include "core/string.h"
+
+static bool is_dots(const char *name)
+{
+	return !*name || !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+/* Moving directory i under ndir must not put it inside itself. */
+static int check_move(struct inode *i, struct inode *ndir)
+{
+	return is_dir(i) && dir_is_under(ndir, i) ? -EINVAL : 0;
+}
+
+/* Can the source (od) replace the target (nd, maybe NULL)? */
+static int check_replace(struct dentry *od, struct dentry *nd)
+{
+	if (!nd)
+		return 0;
+	if (is_dir(od->inode) && !is_dir(nd->inode))
+		return -ENOTDIR;
+	if (!is_dir(od->inode) && is_dir(nd->inode))
+		return -EISDIR;
+	if (is_dir(nd->inode) && (!dir_empty(nd->inode) || (nd->inode->ops && nd->inode->ops->iterate)))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+static int check_flags(unsigned flags, const char *oname, const char *nname)
+{
+	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+	    (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	if (is_dots(oname) || is_dots(nname))
+		return -EBUSY;
+	return 0;
+}
+
+static int move(struct inode *odir, struct dentry *od, struct inode *ndir, const char *nname,
+		struct dentry *nd)
+{
+	struct inode *i = od->inode;
+	int err = dir_add(ndir, nname, i);
+
+	if (err)
+		return err;
+	if (nd)
+		dir_remove(ndir, nd);
+	dir_remove(odir, od);
+	return 0;
+}
+
+static int exchange(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd)
+{
+	if (od->inode == nd->inode)
+		return 0;
+	int err = check_move(od->inode, ndir);
+
+	if (!err)
+		err = check_move(nd->inode, odir);
+	if (!err)
+		err = dir_add(ndir, nd->name, od->inode);
+	if (err)
+		return err;
+	struct dentry *added = list_entry(ndir->entries.prev, struct dentry, link);	/* dir_add appends */
+	err = dir_add(odir, od->name, nd->inode);
+	if (err) {
+		dir_remove(ndir, added);
+		return err;
+	}
+	dir_remove(ndir, nd);
+	dir_remove(odir, od);
+	return 0;
+}
+
+int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+	       unsigned flags, bool slash)
+{
+	struct dentry *od, *nd;
+	int err = check_flags(flags, oname, nname);
+
+	if (err)
+		return err;
+	if (!(od = dir_find(odir, oname, strlen(oname))))
+		return -ENOENT;
+	if (slash && !is_dir(od->inode))
+		return -ENOTDIR;
+	if (odir->fs == FS_PROC || ndir->fs == FS_PROC)
+		return -EPERM;
+	if (!ndir->nlink)
+		return -ENOENT;
+	nd = dir_find(ndir, nname, strlen(nname));
+	if (flags & RENAME_EXCHANGE)
+		return nd ? exchange(odir, od, ndir, nd) : -ENOENT;
+	if (nd && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (nd && nd->inode == od->inode)
+		return 0;	/* two names of one file: nothing to do */
+	err = check_move(od->inode, ndir);
+	if (!err)
+		err = check_replace(od, nd);
+	return err ? err : move(odir, od, ndir, nname, nd);
+}

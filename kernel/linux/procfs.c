@@ -1,0 +1,166 @@
+/* /proc: directories of generated entries inside the VFS tree.  A file's
+ * text is made when it is opened and read from that snapshot, so one read
+ * sequence sees one consistent state.  The program's own directory (PID)
+ * is found by name and through the "self" link. */
+#include "linux/procfs.h"
+
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "fs/vfs_file.h"
+#include "linux/procfs_internal.h"
+#include "linux/process.h"
+
+#define DT_DIR	4
+
+static struct inode *pid_dir;	/* set once at boot */
+
+static long text_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct seqbuf *s = f->priv;
+
+	if (*pos >= (int64_t)s->len)
+		return 0;
+	size_t n = s->len - (size_t)*pos < b->len ? s->len - (size_t)*pos : b->len;
+	if (iobuf_fill(b, 0, s->buf + *pos, n))
+		return -EFAULT;
+	*pos += (int64_t)n;
+	return (long)n;
+}
+
+static void text_release(struct file *f)
+{
+	seqbuf_free(f->priv);
+	kfree(f->priv);
+	vfs_file_release(f);
+}
+
+static const struct file_ops text_ops = {
+	.read = text_read,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.release = text_release,
+};
+
+static int text_open(struct inode *i, unsigned flags, struct file **out)
+{
+	const struct proc_file *pf = i->priv;
+
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return -EACCES;
+	struct seqbuf *s = kmalloc(sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	pf->gen(s);
+	*out = s->failed ? NULL : vfs_file_new(i, &text_ops, (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, s);
+	if (!*out) {
+		seqbuf_free(s);
+		kfree(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct inode_ops text_inode_ops = { .open = text_open };
+
+struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv)
+{
+	struct inode *i = inode_new(mode, FS_PROC);
+
+	if (i) {
+		i->ops = ops;
+		i->priv = priv;
+	}
+	return i;
+}
+
+static int add(struct inode *dir, const char *name, struct inode *i)
+{
+	if (!i)
+		return -ENOMEM;
+	int err = dir_add(dir, name, i);
+	inode_put(i);
+	return err;
+}
+
+int proc_add_files(struct inode *dir, const struct proc_file *files, int n)
+{
+	int err = 0;
+
+	for (int k = 0; k < n && !err; k++)
+		err = add(dir, files[k].name, proc_inode(S_IFREG | 0444, &text_inode_ops, (void *)&files[k]));
+	return err;
+}
+
+int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *ops)
+{
+	return add(dir, name, proc_inode(S_IFLNK | 0777, ops, NULL));
+}
+
+struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode, const struct inode_ops *ops)
+{
+	struct inode *i = proc_inode(S_IFDIR | mode, ops, NULL);
+
+	return add(dir, name, i) ? NULL : i;
+}
+
+void proc_gen_mounts(struct seqbuf *s)
+{
+	seq_printf(s, "tmpfs / tmpfs rw,relatime 0 0\n");
+	seq_printf(s, "devtmpfs /dev devtmpfs rw,relatime,mode=755 0 0\n");
+	seq_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+}
+
+/* "self" -> the program's PID. */
+static long self_readlink(struct inode *link, char *buf, size_t size)
+{
+	(void)link;
+	return snprintf(buf, size + 1, "%d", proc.pid);
+}
+
+static const struct inode_ops self_ops = { .readlink = self_readlink };
+
+static bool is_pid(const char *name)
+{
+	char want[16];
+
+	snprintf(want, sizeof want, "%d", proc.pid);
+	return !strcmp(name, want);
+}
+
+static int root_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	(void)dir;
+	if (!is_pid(name))
+		return -ENOENT;
+	inode_get(pid_dir);
+	*out = pid_dir;
+	return 0;
+}
+
+static int root_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, char *name)
+{
+	(void)dir;
+	if (*index > 0)
+		return 0;
+	snprintf(name, NAME_MAX + 1, "%d", proc.pid);
+	*it = (struct dir_item){ .name = name, .ino = pid_dir->ino, .type = DT_DIR };
+	return 1;
+}
+
+static const struct inode_ops root_ops = { .lookup = root_lookup, .iterate = root_iterate };
+
+int procfs_init(struct inode *proc)
+{
+	proc->fs = FS_PROC;
+	proc->mode = S_IFDIR | 0555;
+	proc->ops = &root_ops;
+	pid_dir = proc_pid_dir_make(proc);
+	if (!pid_dir)
+		return -ENOMEM;
+	int err = proc_add_link(proc, "self", &self_ops);
+	if (!err)
+		err = proc_sys_make(proc);
+	return err;
+}

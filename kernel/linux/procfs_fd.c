@@ -1,0 +1,177 @@
+/* /proc/self/fd: one symlink per open descriptor, made when looked up.
+ * Reading one names the file (a path, "pipe:[N]", ...); following one
+ * leads to the open file itself, whatever its name says (a "magic" link):
+ * the file's inode when it has one, else a stand-in inode whose open gives
+ * the same open file again (/dev/stdin on a pipe). */
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/string.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "linux/procfs_internal.h"
+
+#define DT_LNK		10
+#define FD_INO_BASE	(1ull << 32)
+
+static int fd_of(struct inode *link) { return (int)(uintptr_t)link->priv; }
+
+/* What a file without a path is called, by its type. */
+static int anon_name(struct file *f, char *buf, size_t size)
+{
+	struct kstat st = { 0 };
+
+	if (f->ops->stat)
+		f->ops->stat(f, &st);
+	switch (st.mode & S_IFMT) {
+	case S_IFIFO:
+		return snprintf(buf, size, "pipe:[%lu]", st.ino);
+	case S_IFSOCK:
+		return snprintf(buf, size, "socket:[%lu]", st.ino);
+	case S_IFCHR:
+		if (st.rdev == (136 << 8))
+			return snprintf(buf, size, "/dev/pts/0");
+		return snprintf(buf, size, "anon_inode:[unknown]");
+	default:
+		return snprintf(buf, size, "anon_inode:[unknown]");
+	}
+}
+
+static int file_name(struct file *f, char *buf, size_t size)
+{
+	struct inode *i = f->inode;
+	int n;
+
+	if (i && is_dir(i))
+		return dir_path(i, buf, size);
+	if (!f->path)
+		return anon_name(f, buf, size);
+	n = snprintf(buf, size, "%s%s", f->path, i && !i->nlink && f->path[0] == '/' ? " (deleted)" : "");
+	return n;
+}
+
+static long fd_readlink(struct inode *link, char *buf, size_t size)
+{
+	struct file *f = fd_get(fd_of(link));
+
+	if (!f)
+		return -ENOENT;
+	int n = file_name(f, buf, size + 1);
+	file_put(f);
+	return n < 0 ? n : (size_t)n > size ? (long)size : n;
+}
+
+/* Stand-in inodes for files without one: priv holds a file reference. */
+static int standin_open(struct inode *i, unsigned flags, struct file **out)
+{
+	(void)flags;
+	file_get(i->priv);
+	*out = i->priv;
+	return 0;
+}
+
+static void standin_stat(struct inode *i, struct kstat *st)
+{
+	struct file *f = i->priv;
+
+	if (f->ops->stat)
+		f->ops->stat(f, st);
+}
+
+static void standin_release(struct inode *i) { file_put(i->priv); }
+
+static const struct inode_ops standin_ops = {
+	.open = standin_open, .stat = standin_stat, .release = standin_release,
+};
+
+static struct inode *fd_follow(struct inode *link)
+{
+	struct file *f = fd_get(fd_of(link));
+	struct kstat st = { .mode = S_IFREG };
+
+	if (!f)
+		return NULL;
+	if (f->inode) {
+		struct inode *i = f->inode;
+		inode_get(i);
+		file_put(f);
+		return i;
+	}
+	if (f->ops->stat)
+		f->ops->stat(f, &st);
+	struct inode *i = proc_inode(st.mode, &standin_ops, f);
+	if (!i)
+		file_put(f);
+	else
+		i->nlink = 1;
+	return i;
+}
+
+static const struct inode_ops fd_link_ops = { .readlink = fd_readlink, .follow = fd_follow };
+
+static int parse_fd(const char *name)
+{
+	int fd = 0;
+
+	if (!*name || (name[0] == '0' && name[1]))
+		return -1;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || fd >= FD_MAX)
+			return -1;
+		fd = fd * 10 + (*name - '0');
+	}
+	return fd < FD_MAX ? fd : -1;
+}
+
+/* The permission bits show the access mode, as Linux's do. */
+static uint32_t link_mode(struct file *f)
+{
+	uint32_t m = S_IFLNK;
+
+	if (file_readable(f) && !(f->flags & O_PATH))
+		m |= 0500;
+	if (file_writable(f) && !(f->flags & O_PATH))
+		m |= 0300;
+	return m;
+}
+
+static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	int fd = parse_fd(name);
+	struct file *f = fd >= 0 ? fd_get(fd) : NULL;
+
+	(void)dir;
+	if (!f)
+		return -ENOENT;
+	uint32_t mode = link_mode(f);
+	file_put(f);
+	struct inode *i = proc_inode(mode, &fd_link_ops, (void *)(uintptr_t)fd);
+	if (!i)
+		return -ENOMEM;
+	i->ino = FD_INO_BASE + (uint64_t)fd;
+	i->nlink = 1;
+	*out = i;
+	return 0;
+}
+
+static int fd_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, char *name)
+{
+	(void)dir;
+	for (uint64_t fd = *index; fd < FD_MAX; fd++) {
+		struct file *f = fd_get((int)fd);
+		if (!f)
+			continue;
+		file_put(f);
+		snprintf(name, NAME_MAX + 1, "%lu", fd);
+		*it = (struct dir_item){ .name = name, .ino = FD_INO_BASE + fd, .type = DT_LNK };
+		*index = fd;
+		return 1;
+	}
+	return 0;
+}
+
+static const struct inode_ops fd_dir_ops = { .lookup = fd_lookup, .iterate = fd_iterate };
+
+int proc_fd_dir_make(struct inode *pid_dir)
+{
+	return proc_add_dir(pid_dir, "fd", 0500, &fd_dir_ops) ? 0 : -ENOMEM;
+}

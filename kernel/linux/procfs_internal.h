@@ -1,0 +1,34 @@
+/* Shared by procfs*.c. */
+#ifndef AMPHI_LINUX_PROCFS_INTERNAL_H
+#define AMPHI_LINUX_PROCFS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "fs/seqbuf.h"
+#include "fs/vfs.h"
+
+/* A file whose text gen() writes afresh on every open. */
+struct proc_file {
+	const char *name;
+	void (*gen)(struct seqbuf *s);
+};
+
+/* Caller holds vfs_lock.  0, or -ENOMEM. */
+int proc_add_files(struct inode *dir, const struct proc_file *files, int n);
+int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *ops);
+/* A new directory (NULL if no memory); not referenced by the caller. */
+struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode,
+			   const struct inode_ops *ops);
+/* An inode of /proc's kind, not in any directory (one reference). */
+struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv);
+
+void proc_gen_mounts(struct seqbuf *s);
+
+/* procfs_sys.c: the files about the machine, and /proc/sys. */
+int proc_sys_make(struct inode *proc);
+/* procfs_pid.c: the program's directory, reached as /proc/self and /proc/PID. */
+struct inode *proc_pid_dir_make(struct inode *proc);
+/* procfs_fd.c: /proc/self/fd. */
+int proc_fd_dir_make(struct inode *pid_dir);
+
+#endif

@@ -1,0 +1,261 @@
+/* Changing what a file is like: chmod, chown, times, size, the umask. */
+#include "core/errno.h"
+#include "core/uaccess.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/vfs_file.h"
+#include "linux/syscall.h"
+#include "linux/sys_fs_internal.h"
+#include "linux/time.h"
+
+#define UTIME_NOW	((1l << 30) - 1)
+#define UTIME_OMIT	((1l << 30) - 2)
+#define NS		1000000000l
+
+/* What to change; one of these applies per call. */
+struct attr {
+	int (*fn)(struct inode *i, const struct attr *a);
+	uint32_t mode;
+	uint32_t uid, gid;
+	int64_t times[2];	/* atime, mtime in ns; UTIME_OMIT to keep */
+};
+
+static int set_mode(struct inode *i, const struct attr *a)
+{
+	if (i->fs == FS_PROC)
+		return -EPERM;
+	i->mode = (i->mode & S_IFMT) | (a->mode & 07777);
+	i->ctime_ns = vfs_now();
+	return 0;
+}
+
+/* chown clears set-user-ID, and set-group-ID where group execute is on
+ * (mandatory locking marks otherwise), on anything but a directory. */
+static int set_owner(struct inode *i, const struct attr *a)
+{
+	if (i->fs == FS_PROC)
+		return -EPERM;
+	if (a->uid != (uint32_t)-1)
+		i->uid = a->uid;
+	if (a->gid != (uint32_t)-1)
+		i->gid = a->gid;
+	if (!is_dir(i)) {
+		i->mode &= ~04000u;
+		if (i->mode & 010)
+			i->mode &= ~02000u;
+	}
+	i->ctime_ns = vfs_now();
+	return 0;
+}
+
+static int set_times(struct inode *i, const struct attr *a)
+{
+	if (a->times[0] == UTIME_OMIT && a->times[1] == UTIME_OMIT)
+		return 0;
+	if (a->times[0] != UTIME_OMIT)
+		i->atime_ns = a->times[0];
+	if (a->times[1] != UTIME_OMIT)
+		i->mtime_ns = a->times[1];
+	i->ctime_ns = vfs_now();
+	return 0;
+}
+
+static long apply(struct inode *i, const struct attr *a)
+{
+	vfs_lock();
+	long err = a->fn(i, a);
+	vfs_unlock();
+	inode_put(i);
+	return err;
+}
+
+static long apply_at(int dirfd, uint64_t upath, int flags, const struct attr *a)
+{
+	struct inode *i;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long err = at_lookup(dirfd, upath, flags, !(flags & AT_SYMLINK_NOFOLLOW), &i);
+	return err ? err : apply(i, a);
+}
+
+/* fchmod, fchown, futimens: O_PATH descriptors are refused; files without
+ * an inode (pipes, the console) take the change and forget it. */
+static long apply_fd(int fd, const struct attr *a)
+{
+	struct file *f = fd_get(fd);
+	struct inode *i;
+
+	if (!f)
+		return -EBADF;
+	i = file_is_path(f) ? NULL : f->inode;
+	long err = file_is_path(f) ? -EBADF : 0;
+	if (i)
+		inode_get(i);
+	file_put(f);
+	return i ? apply(i, a) : err;
+}
+
+static long sys_chmod(const struct sysargs *a)
+{
+	struct attr at = { .fn = set_mode, .mode = (uint32_t)a->a[1] };
+	return apply_at(AT_FDCWD, a->a[0], 0, &at);
+}
+
+static long sys_fchmod(const struct sysargs *a)
+{
+	struct attr at = { .fn = set_mode, .mode = (uint32_t)a->a[1] };
+	return apply_fd((int)a->a[0], &at);
+}
+
+static long sys_fchmodat(const struct sysargs *a)
+{
+	struct attr at = { .fn = set_mode, .mode = (uint32_t)a->a[2] };
+	return apply_at((int)a->a[0], a->a[1], 0, &at);
+}
+
+static long chown_at(int dirfd, uint64_t upath, uint64_t uid, uint64_t gid, int flags)
+{
+	struct attr at = { .fn = set_owner, .uid = (uint32_t)uid, .gid = (uint32_t)gid };
+	return apply_at(dirfd, upath, flags, &at);
+}
+
+static long sys_chown(const struct sysargs *a) { return chown_at(AT_FDCWD, a->a[0], a->a[1], a->a[2], 0); }
+static long sys_lchown(const struct sysargs *a) { return chown_at(AT_FDCWD, a->a[0], a->a[1], a->a[2], AT_SYMLINK_NOFOLLOW); }
+static long sys_fchownat(const struct sysargs *a) { return chown_at((int)a->a[0], a->a[1], a->a[2], a->a[3], (int)a->a[4]); }
+
+static long sys_fchown(const struct sysargs *a)
+{
+	struct attr at = { .fn = set_owner, .uid = (uint32_t)a->a[1], .gid = (uint32_t)a->a[2] };
+	return apply_fd((int)a->a[0], &at);
+}
+
+/* A time from utimensat: UTIME_NOW, UTIME_OMIT or a valid timespec. */
+static long time_of(const struct linux_timespec *ts, int64_t *ns)
+{
+	if (ts->tv_nsec == UTIME_OMIT)
+		*ns = UTIME_OMIT;
+	else if (ts->tv_nsec == UTIME_NOW)
+		*ns = vfs_now();
+	else if (ts->tv_nsec < 0 || ts->tv_nsec >= NS)
+		return -EINVAL;
+	else
+		*ns = ts->tv_sec * NS + ts->tv_nsec;
+	return 0;
+}
+
+static long times_at(int dirfd, uint64_t upath, struct attr *at, int flags)
+{
+	if (upath)
+		return apply_at(dirfd, upath, flags, at);
+	if (flags & ~AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
+	return dirfd == AT_FDCWD ? -EFAULT : apply_fd(dirfd, at);
+}
+
+static long sys_utimensat(const struct sysargs *a)
+{
+	struct linux_timespec ts[2];
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+
+	if (a->a[2]) {
+		if (copy_from_user(ts, a->a[2], sizeof ts))
+			return -EFAULT;
+		long err = time_of(&ts[0], &at.times[0]);
+		if (!err)
+			err = time_of(&ts[1], &at.times[1]);
+		if (err)
+			return err;
+	}
+	return times_at((int)a->a[0], a->a[1], &at, (int)a->a[3]);
+}
+
+/* utimes and futimesat: microseconds. */
+static long timeval_times_at(int dirfd, uint64_t upath, uint64_t utv)
+{
+	struct linux_timeval tv[2];
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+
+	if (utv) {
+		if (copy_from_user(tv, utv, sizeof tv))
+			return -EFAULT;
+		for (int k = 0; k < 2; k++) {
+			if (tv[k].tv_usec < 0 || tv[k].tv_usec >= 1000000)
+				return -EINVAL;
+			at.times[k] = tv[k].tv_sec * NS + tv[k].tv_usec * 1000;
+		}
+	}
+	return apply_at(dirfd, upath, 0, &at);
+}
+
+static long sys_utimes(const struct sysargs *a) { return timeval_times_at(AT_FDCWD, a->a[0], a->a[1]); }
+static long sys_futimesat(const struct sysargs *a) { return timeval_times_at((int)a->a[0], a->a[1], a->a[2]); }
+
+static long sys_utime(const struct sysargs *a)
+{
+	int64_t tb[2];
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+
+	if (a->a[1]) {
+		if (copy_from_user(tb, a->a[1], sizeof tb))
+			return -EFAULT;
+		at.times[0] = tb[0] * NS;
+		at.times[1] = tb[1] * NS;
+	}
+	return apply_at(AT_FDCWD, a->a[0], 0, &at);
+}
+
+static long sys_truncate(const struct sysargs *a)
+{
+	struct inode *i;
+
+	if ((int64_t)a->a[1] < 0)
+		return -EINVAL;
+	long err = at_lookup(AT_FDCWD, a->a[0], 0, true, &i);
+	if (err)
+		return err;
+	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : tmpfs_truncate(i, (int64_t)a->a[1]);
+	inode_put(i);
+	return err;
+}
+
+static long sys_ftruncate(const struct sysargs *a)
+{
+	struct file *f = fd_get((int)a->a[0]);
+
+	if (!f)
+		return -EBADF;
+	long err = file_is_path(f) ? -EBADF : (int64_t)a->a[1] < 0 ? -EINVAL : 0;
+	if (!err && (!file_writable(f) || !f->ops->truncate))
+		err = -EINVAL;
+	if (!err)
+		err = f->ops->truncate(f, a->a[1]);
+	file_put(f);
+	return err;
+}
+
+static long sys_umask(const struct sysargs *a)
+{
+	vfs_lock();
+	long old = vfs_umask((unsigned)a->a[0], true);
+	vfs_unlock();
+	return old;
+}
+
+void sys_fs_attr_register(void)
+{
+	syscall_register(90, sys_chmod);
+	syscall_register(91, sys_fchmod);
+	syscall_register(268, sys_fchmodat);
+	syscall_register(92, sys_chown);
+	syscall_register(93, sys_fchown);
+	syscall_register(94, sys_lchown);
+	syscall_register(260, sys_fchownat);
+	syscall_register(280, sys_utimensat);
+	syscall_register(132, sys_utime);
+	syscall_register(235, sys_utimes);
+	syscall_register(261, sys_futimesat);
+	syscall_register(76, sys_truncate);
+	syscall_register(77, sys_ftruncate);
+	syscall_register(95, sys_umask);
+}

@@ -1,0 +1,275 @@
+/* Changing the tree and moving around in it: mkdir, mknod, symlink, link,
+ * unlink, rmdir, rename; getdents; getcwd, chdir. */
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "core/uaccess.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/path.h"
+#include "fs/vfs_file.h"
+#include "linux/syscall.h"
+#include "linux/sys_fs_internal.h"
+
+/* A change to the entry path names in its directory. */
+struct change {
+	int (*fn)(struct inode *dir, const char *name, bool slash, const struct change *c);
+	uint32_t mode;
+	uint64_t rdev;
+	const char *target;	/* symlink */
+	struct inode *inode;	/* link */
+	bool rmdir;
+};
+
+static long change_at(int dirfd, uint64_t upath, const struct change *c)
+{
+	char *path, name[NAME_MAX + 1];
+	struct inode *dir;
+	bool slash;
+	long err = path_from_user(upath, &path);
+
+	if (err)
+		return err;
+	vfs_lock();
+	err = at_parent(dirfd, path, &dir, name, &slash);
+	if (!err) {
+		err = c->fn(dir, name, slash, c);
+		inode_put(dir);
+	}
+	vfs_unlock();
+	kfree(path);
+	return err;
+}
+
+static unsigned masked(unsigned mode) { return mode & ~vfs_umask(0, false); }
+
+static int do_mkdir(struct inode *dir, const char *name, bool slash, const struct change *c)
+{
+	(void)slash;
+	return vfs_create(dir, name, S_IFDIR | masked(c->mode & 01777), 0, NULL);
+}
+
+static long mkdir_at(int dirfd, uint64_t upath, uint32_t mode)
+{
+	struct change c = { .fn = do_mkdir, .mode = mode };
+
+	return change_at(dirfd, upath, &c);
+}
+
+static long sys_mkdir(const struct sysargs *a) { return mkdir_at(AT_FDCWD, a->a[0], (uint32_t)a->a[1]); }
+static long sys_mkdirat(const struct sysargs *a) { return mkdir_at((int)a->a[0], a->a[1], (uint32_t)a->a[2]); }
+
+static int do_mknod(struct inode *dir, const char *name, bool slash, const struct change *c)
+{
+	uint32_t type = c->mode & S_IFMT;
+
+	(void)slash;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
+		return -EINVAL;
+	return vfs_create(dir, name, (type ? type : S_IFREG) | masked(c->mode & 07777), c->rdev, NULL);
+}
+
+static long mknod_at(int dirfd, uint64_t upath, uint32_t mode, uint64_t dev)
+{
+	struct change c = { .fn = do_mknod, .mode = mode, .rdev = (uint32_t)dev };
+
+	return change_at(dirfd, upath, &c);
+}
+
+static long sys_mknod(const struct sysargs *a) { return mknod_at(AT_FDCWD, a->a[0], (uint32_t)a->a[1], a->a[2]); }
+static long sys_mknodat(const struct sysargs *a) { return mknod_at((int)a->a[0], a->a[1], (uint32_t)a->a[2], a->a[3]); }
+
+static int do_symlink(struct inode *dir, const char *name, bool slash, const struct change *c)
+{
+	(void)slash;
+	return vfs_symlink(dir, name, c->target);
+}
+
+static long symlink_at(uint64_t utarget, int dirfd, uint64_t upath)
+{
+	char *target;
+	long err = path_from_user(utarget, &target);
+
+	if (err)
+		return err;
+	struct change c = { .fn = do_symlink, .target = target };
+	err = change_at(dirfd, upath, &c);
+	kfree(target);
+	return err;
+}
+
+static long sys_symlink(const struct sysargs *a) { return symlink_at(a->a[0], AT_FDCWD, a->a[1]); }
+static long sys_symlinkat(const struct sysargs *a) { return symlink_at(a->a[0], (int)a->a[1], a->a[2]); }
+
+static int do_link(struct inode *dir, const char *name, bool slash, const struct change *c)
+{
+	if (slash)
+		return dir_find(dir, name, strlen(name)) ? -EEXIST : -ENOENT;
+	return vfs_link(dir, name, c->inode);
+}
+
+static long link_at(int olddir, uint64_t uold, int newdir, uint64_t unew, int flags)
+{
+	struct inode *i;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long err = at_lookup(olddir, uold, flags & AT_EMPTY_PATH, flags & AT_SYMLINK_FOLLOW, &i);
+	if (err)
+		return err;
+	struct change c = { .fn = do_link, .inode = i };
+	err = change_at(newdir, unew, &c);
+	inode_put(i);
+	return err;
+}
+
+static long sys_link(const struct sysargs *a) { return link_at(AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0); }
+static long sys_linkat(const struct sysargs *a) { return link_at((int)a->a[0], a->a[1], (int)a->a[2], a->a[3], (int)a->a[4]); }
+
+static int do_remove(struct inode *dir, const char *name, bool slash, const struct change *c)
+{
+	return vfs_remove(dir, name, c->rmdir, slash);
+}
+
+static long remove_at(int dirfd, uint64_t upath, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	struct change c = { .fn = do_remove, .rmdir = flags & AT_REMOVEDIR };
+	return change_at(dirfd, upath, &c);
+}
+
+static long sys_unlink(const struct sysargs *a) { return remove_at(AT_FDCWD, a->a[0], 0); }
+static long sys_rmdir(const struct sysargs *a) { return remove_at(AT_FDCWD, a->a[0], AT_REMOVEDIR); }
+static long sys_unlinkat(const struct sysargs *a) { return remove_at((int)a->a[0], a->a[1], (int)a->a[2]); }
+
+static long rename_at(int odirfd, uint64_t uold, int ndirfd, uint64_t unew, unsigned flags)
+{
+	char *opath, *npath = NULL, oname[NAME_MAX + 1], nname[NAME_MAX + 1];
+	struct inode *odir = NULL, *ndir = NULL;
+	bool oslash, nslash;
+	long err = path_from_user(uold, &opath);
+
+	if (!err && (err = path_from_user(unew, &npath)))
+		kfree(opath);
+	if (err)
+		return err;
+	vfs_lock();
+	err = at_parent(odirfd, opath, &odir, oname, &oslash);
+	if (!err)
+		err = at_parent(ndirfd, npath, &ndir, nname, &nslash);
+	if (!err)
+		err = vfs_rename(odir, oname, ndir, nname, flags, oslash || nslash);
+	if (odir)
+		inode_put(odir);
+	if (ndir)
+		inode_put(ndir);
+	vfs_unlock();
+	kfree(opath);
+	kfree(npath);
+	return err;
+}
+
+static long sys_rename(const struct sysargs *a) { return rename_at(AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0); }
+static long sys_renameat(const struct sysargs *a) { return rename_at((int)a->a[0], a->a[1], (int)a->a[2], a->a[3], 0); }
+static long sys_renameat2(const struct sysargs *a) { return rename_at((int)a->a[0], a->a[1], (int)a->a[2], a->a[3], (unsigned)a->a[4]); }
+
+static long getdents_fd(int fd, uint64_t ubuf, uint64_t count, bool dirent64)
+{
+	struct file *f = fd_get(fd);
+	struct iobuf b = iobuf_user(ubuf, count);
+
+	if (!f)
+		return -EBADF;
+	long ret = file_is_path(f) ? -EBADF : !f->inode || !is_dir(f->inode) ? -ENOTDIR : 0;
+	if (!ret && !user_range_ok(ubuf, count))
+		ret = -EFAULT;
+	if (!ret) {
+		int64_t pos = f->pos;
+		ret = vfs_getdents(f, &b, &pos, dirent64);
+		if (ret >= 0)
+			f->pos = pos;
+	}
+	file_put(f);
+	return ret;
+}
+
+static long sys_getdents(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], a->a[2], false); }
+static long sys_getdents64(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], a->a[2], true); }
+
+/* Linux's getcwd returns the length with the NUL. */
+static long sys_getcwd(const struct sysargs *a)
+{
+	char *buf = kmalloc(PATH_MAX);
+
+	if (!buf)
+		return -ENOMEM;
+	vfs_lock();
+	long n = dir_path(vfs_cwd(), buf, PATH_MAX);
+	vfs_unlock();
+	if (n >= 0)
+		n = (uint64_t)n + 1 > a->a[1] ? -ERANGE : copy_to_user(a->a[0], buf, n + 1) ? -EFAULT : n + 1;
+	kfree(buf);
+	return n;
+}
+
+static long change_dir(struct inode *i)
+{
+	long err = is_dir(i) ? 0 : -ENOTDIR;
+
+	if (!err) {
+		vfs_lock();
+		vfs_set_cwd(i);
+		vfs_unlock();
+	}
+	inode_put(i);
+	return err;
+}
+
+static long sys_chdir(const struct sysargs *a)
+{
+	struct inode *i;
+	long err = at_lookup(AT_FDCWD, a->a[0], 0, true, &i);
+
+	return err ? err : change_dir(i);
+}
+
+static long sys_fchdir(const struct sysargs *a)
+{
+	struct file *f = fd_get((int)a->a[0]);
+	struct inode *i;
+
+	if (!f)
+		return -EBADF;
+	i = f->inode;
+	if (i)
+		inode_get(i);
+	file_put(f);
+	return i ? change_dir(i) : -ENOTDIR;
+}
+
+void sys_fs_dir_register(void)
+{
+	syscall_register(83, sys_mkdir);
+	syscall_register(258, sys_mkdirat);
+	syscall_register(133, sys_mknod);
+	syscall_register(259, sys_mknodat);
+	syscall_register(88, sys_symlink);
+	syscall_register(266, sys_symlinkat);
+	syscall_register(86, sys_link);
+	syscall_register(265, sys_linkat);
+	syscall_register(87, sys_unlink);
+	syscall_register(84, sys_rmdir);
+	syscall_register(263, sys_unlinkat);
+	syscall_register(82, sys_rename);
+	syscall_register(264, sys_renameat);
+	syscall_register(316, sys_renameat2);
+	syscall_register(78, sys_getdents);
+	syscall_register(217, sys_getdents64);
+	syscall_register(79, sys_getcwd);
+	syscall_register(80, sys_chdir);
+	syscall_register(81, sys_fchdir);
+}

@@ -1,0 +1,284 @@
+/* Moving data between files in the kernel (sendfile, copy_file_range),
+ * preallocation, syncing (nothing to do: it is all memory), advice, and
+ * memfd_create. */
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "core/uaccess.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/vfs_file.h"
+#include "linux/syscall.h"
+#include "linux/sys_fs_internal.h"
+
+#define CHUNK		(64 * 1024)
+#define MAX_RW		0x7ffff000l	/* Linux's cap on one transfer */
+#define EOPNOTSUPP	95
+#define MFD_CLOEXEC	1u
+#define MFD_ALLOW_SEALING 2u
+#define MFD_NOEXEC_SEAL	8u
+#define MFD_EXEC	0x10u
+#define F_SEAL_SEAL	1u
+#define F_SEAL_EXEC	0x20u
+#define MFD_NAME_MAX	249
+
+/* One read or write at *pos (the file's own offset when pos is NULL). */
+static long rw(struct file *f, void *buf, size_t n, int64_t *pos, bool write)
+{
+	struct iobuf b = iobuf_kernel(buf, n);
+	int64_t p = pos ? *pos : f->pos;
+	long r = write ? f->ops->write(f, &b, &p) : f->ops->read(f, &b, &p);
+
+	if (r > 0 && pos)
+		*pos = p;
+	else if (r > 0)
+		f->pos = p;
+	return r;
+}
+
+/* Writes all n bytes unless the output stops; bytes written or -errno. */
+static long write_all(struct file *out, char *buf, size_t n, int64_t *pos)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		long w = rw(out, buf + done, n - done, pos, true);
+		if (w <= 0)
+			return done ? (long)done : w;
+		done += (size_t)w;
+	}
+	return (long)done;
+}
+
+/* The loop both calls share: copies up to len bytes from in to out. */
+static long pump(struct file *in, int64_t *ipos, struct file *out, int64_t *opos, size_t len)
+{
+	char *buf = kmalloc(CHUNK);
+	size_t done = 0;
+	long err = buf ? 0 : -ENOMEM;
+
+	while (!err && done < len) {
+		size_t n = len - done < CHUNK ? len - done : CHUNK;
+		int64_t at = ipos ? *ipos : in->pos;
+		long r = rw(in, buf, n, ipos, false);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		long w = write_all(out, buf, (size_t)r, opos);
+		if (w < r && in->inode) {	/* give back what was read but not written */
+			if (ipos)
+				*ipos = at + (w > 0 ? w : 0);
+			else
+				in->pos = at + (w > 0 ? w : 0);
+		}
+		if (w > 0)
+			done += (size_t)w;
+		if (w < r) {
+			err = w < 0 ? w : 0;
+			break;
+		}
+	}
+	kfree(buf);
+	return done ? (long)done : err;
+}
+
+static long check_pair(struct file *in, struct file *out)
+{
+	if (!in || !out || file_is_path(in) || file_is_path(out))
+		return -EBADF;
+	if (!file_readable(in) || !in->ops->read || !file_writable(out) || !out->ops->write)
+		return -EBADF;
+	return 0;
+}
+
+static long sendfile(struct file *in, struct file *out, uint64_t uoff, uint64_t count)
+{
+	int64_t off;
+	long err = check_pair(in, out);
+
+	if (!err && (out->flags & O_APPEND))
+		err = -EINVAL;
+	if (err || !uoff)
+		return err ? err : pump(in, NULL, out, NULL, count);
+	if (!in->inode)
+		return -ESPIPE;
+	if (copy_from_user(&off, uoff, sizeof off))
+		return -EFAULT;
+	if (off < 0)
+		return -EINVAL;
+	long n = pump(in, &off, out, NULL, count);
+	return n >= 0 && copy_to_user(uoff, &off, sizeof off) ? -EFAULT : n;
+}
+
+static long sys_sendfile(const struct sysargs *a)
+{
+	struct file *out = fd_get((int)a->a[0]), *in = fd_get((int)a->a[1]);
+	uint64_t count = a->a[3] > MAX_RW ? MAX_RW : a->a[3];
+	long ret = sendfile(in, out, a->a[2], count);
+
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return ret;
+}
+
+static long regular_file(struct file *f)
+{
+	if (is_dir(f->inode))
+		return -EISDIR;
+	return is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -EINVAL;
+}
+
+/* Both offsets from user memory (or the files' own); same-file copies must
+ * not overlap. */
+static long copy_range(struct file *in, uint64_t uin, struct file *out, uint64_t uout, size_t len)
+{
+	int64_t ioff = in->pos, ooff = out->pos;
+
+	if ((uin && copy_from_user(&ioff, uin, 8)) || (uout && copy_from_user(&ooff, uout, 8)))
+		return -EFAULT;
+	if (ioff < 0 || ooff < 0)
+		return -EINVAL;
+	if (in->inode == out->inode && ioff < ooff + (int64_t)len && ooff < ioff + (int64_t)len)
+		return -EINVAL;
+	long n = pump(in, &ioff, out, &ooff, len);
+	if (n <= 0)
+		return n;
+	if ((uin && copy_to_user(uin, &ioff, 8)) || (uout && copy_to_user(uout, &ooff, 8)))
+		return -EFAULT;
+	if (!uin)
+		in->pos = ioff;
+	if (!uout)
+		out->pos = ooff;
+	return n;
+}
+
+static long sys_copy_file_range(const struct sysargs *a)
+{
+	struct file *in = fd_get((int)a->a[0]), *out = fd_get((int)a->a[2]);
+	size_t len = a->a[4] > MAX_RW ? MAX_RW : a->a[4];
+	long err = a->a[5] ? -EINVAL : check_pair(in, out);
+
+	if (!err && (out->flags & O_APPEND))
+		err = -EBADF;
+	if (!err && (!in->inode || !out->inode))
+		err = -EINVAL;
+	if (!err)
+		err = regular_file(in);
+	if (!err)
+		err = regular_file(out);
+	if (!err)
+		err = copy_range(in, a->a[1], out, a->a[3], len);
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return err;
+}
+
+static long sys_fallocate(const struct sysargs *a)
+{
+	struct file *f = fd_get((int)a->a[0]);
+	int64_t off = (int64_t)a->a[2], len = (int64_t)a->a[3];
+
+	if (!f)
+		return -EBADF;
+	long err = file_is_path(f) || !file_writable(f) ? -EBADF : 0;
+	if (!err && a->a[1])
+		err = -EOPNOTSUPP;
+	if (!err && (off < 0 || len <= 0))
+		err = -EINVAL;
+	if (!err && !f->inode)
+		err = -ESPIPE;
+	if (!err)
+		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
+	if (!err)
+		err = tmpfs_allocate(f->inode, off, len);
+	file_put(f);
+	return err;
+}
+
+/* Everything is in memory: syncing only checks the descriptor. */
+static long sync_fd(int fd, bool files_only)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	long err = files_only && !f->inode ? -EINVAL : 0;
+	file_put(f);
+	return err;
+}
+
+static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true); }
+static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false); }
+static long sys_sync(const struct sysargs *a) { (void)a; return 0; }
+
+static long sys_fadvise64(const struct sysargs *a)
+{
+	struct file *f = fd_get((int)a->a[0]);
+
+	if (!f)
+		return -EBADF;
+	long err = !f->inode || (f->inode->mode & S_IFMT) == S_IFIFO ? -ESPIPE : a->a[3] > 5 ? -EINVAL : 0;
+	file_put(f);
+	return err;
+}
+
+static long memfd_open(const char *name, unsigned flags, struct file **out)
+{
+	uint32_t mode = flags & MFD_NOEXEC_SEAL ? 0666 : 0777;
+	struct inode *i = vfs_create_unnamed(FS_TMPFS, mode);
+
+	if (!i)
+		return -ENOMEM;
+	i->seals = flags & MFD_ALLOW_SEALING ? 0 : F_SEAL_SEAL;
+	if (flags & MFD_NOEXEC_SEAL)
+		i->seals |= F_SEAL_EXEC;
+	vfs_lock();
+	long err = vfs_open_inode(i, O_RDWR, out);
+	vfs_unlock();
+	inode_put(i);
+	if (err)
+		return err;
+	(*out)->path = kmalloc(strlen(name) + 8);
+	if ((*out)->path) {
+		memcpy((*out)->path, "/memfd:", 7);
+		memcpy((*out)->path + 7, name, strlen(name) + 1);
+	}
+	return 0;
+}
+
+static long sys_memfd_create(const struct sysargs *a)
+{
+	char name[MFD_NAME_MAX + 1];
+	unsigned flags = (unsigned)a->a[1];
+	struct file *f;
+
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC))
+		return -EINVAL;
+	if ((flags & MFD_NOEXEC_SEAL) && (flags & MFD_EXEC))
+		return -EINVAL;
+	long err = copy_string_from_user(name, a->a[0], sizeof name);
+	if (err == -ENAMETOOLONG)
+		return -EINVAL;
+	if (err < 0)
+		return err;
+	err = memfd_open(name, flags, &f);
+	return err ? err : fd_install(f, 0, flags & MFD_CLOEXEC);
+}
+
+void sys_fs_io_register(void)
+{
+	syscall_register(40, sys_sendfile);
+	syscall_register(326, sys_copy_file_range);
+	syscall_register(285, sys_fallocate);
+	syscall_register(74, sys_fsync);
+	syscall_register(75, sys_fsync);	/* fdatasync */
+	syscall_register(162, sys_sync);
+	syscall_register(306, sys_syncfs);
+	syscall_register(221, sys_fadvise64);
+	syscall_register(319, sys_memfd_create);
+}
