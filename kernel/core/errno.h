@@ -39,5 +39,12 @@
 /* Kernel-internal: a sleep was interrupted by a signal.  The way back to
  * user mode turns it into EINTR, or restarts the call (SA_RESTART). */
 #define ERESTARTSYS	512
+/* The rest of Linux's restart codes (linux/sigdeliver.c decides):
+ * NOINTR always restarts; NOHAND restarts unless a handler ran (then
+ * EINTR); RESTARTBLOCK is NOHAND resuming through restart_syscall with
+ * what current->restart holds (nanosleep's deadline). */
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
 
 #endif

@@ -41,7 +41,19 @@ struct thread {
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;
-	uint64_t sigmask;
+
+	/* Signals: linux/signal.c owns these; the alternate stack and restart
+	 * are the thread's own, the rest changes under the signal lock. */
+	uint64_t sigmask;		/* blocked signals (bit N-1: signal N) */
+	uint64_t sigpending;		/* sent to this thread alone */
+	uint64_t sigsaved;		/* the mask sigsuspend replaced, while sigsaved_valid */
+	bool sigsaved_valid;
+	uint64_t altstack_sp, altstack_size;	/* sigaltstack; size 0: none */
+	int altstack_flags;		/* SS_AUTODISARM */
+	struct list sig_link;		/* in the signal layer's list of user threads */
+	struct {			/* what restart_syscall resumes (nanosleep) */
+		uint64_t deadline, urem;
+	} restart;
 	/* Set by the signal layer while a signal is pending and not blocked:
 	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */
 	volatile bool signalled;

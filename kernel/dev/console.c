@@ -15,6 +15,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/errno.h"
 #include "core/printk.h"
+#include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
 #include "core/waitq.h"
@@ -132,6 +133,9 @@ static size_t ring_take(uint8_t *dst, size_t len)
 	return n;
 }
 
+/* Blocks until input, end of input, or a signal (-ERESTARTSYS: the signal
+ * layer fails the read with EINTR or restarts it).  Input that came with
+ * the signal is returned first. */
 long console_read(void *buf, size_t len, int nonblock)
 {
 	if (!len)
@@ -144,8 +148,18 @@ long console_read(void *buf, size_t len, int nonblock)
 			spin_unlock_irqrestore(&in_lock, flags);
 			return n ? (long)n : in_eof ? 0 : -EAGAIN;
 		}
+		if (thread_signalled()) {
+			spin_unlock_irqrestore(&in_lock, flags);
+			return -ERESTARTSYS;
+		}
 		waitq_prepare(&readers, &w);
 		spin_unlock_irqrestore(&in_lock, flags);
+		/* A signal sent between the check above and waitq_prepare woke
+		 * nothing: look again now that we are BLOCKED (the fence orders
+		 * that store before this load) and wake ourselves. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (thread_signalled())
+			sched_wake(current());
 		waitq_sleep(&readers, &w);
 	}
 }

@@ -94,6 +94,12 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t
 	current()->state = THREAD_BLOCKED;
 	spin_unlock(&b->lock);
 
+	/* A signal sent before we were BLOCKED found nothing to wake: look
+	 * (the fence orders the state store before the load) and wake
+	 * ourselves, so the sleep ends at once. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (thread_signalled())
+		sched_wake(current());
 	if (deadline)
 		sched_block_until(deadline);
 	else
@@ -106,7 +112,14 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t
 	spin_unlock(&b->lock);
 	if (woken)
 		return 0;
-	return deadline && clock_ns() >= deadline ? -ETIMEDOUT : 0;
+	if (deadline && clock_ns() >= deadline)
+		return -ETIMEDOUT;
+	/* Interrupted: EINTR after a handler (futex(2)); with SA_RESTART an
+	 * untimed wait restarts, as on Linux.  A timed one is restarted only
+	 * when no handler ran, with its original timeout. */
+	if (thread_signalled())
+		return deadline ? -ERESTARTNOHAND : -ERESTARTSYS;
+	return 0;	/* spurious: callers check the word again */
 }
 
 /* Caller holds b->lock. */
@@ -225,7 +238,9 @@ static long wait_deadline(uint64_t uts, bool absolute, bool realtime, uint64_t *
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	/* Capped at about 146 years, so deadlines cannot wrap. */
+	uint64_t ns = ts.tv_sec >= (1ll << 62) / 1000000000 ? 1ull << 62 :
+		      (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 	if (!absolute)
 		*deadline = clock_ns() + ns;
 	else if (realtime)

@@ -6,6 +6,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "linux/futex.h"
+#include "linux/signal.h"
 
 struct process proc;
 
@@ -34,6 +35,7 @@ _Noreturn void process_thread_exit(int code)
 {
 	struct thread *t = current();
 
+	signal_thread_exit(t);	/* before it can no longer take signals */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, sizeof zero))

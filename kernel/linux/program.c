@@ -88,5 +88,5 @@ void program_start(void *unused)
 		linux_out_of_memory();
 	proc.pid = t->tid;
 	proc.nthreads = 1;
-	thread_start(t);
+	signal_thread_start(t, NULL);
 }

@@ -1,4 +1,11 @@
-/* Signals.  For now: the actions are recorded, faults end the program. */
+/* Signals: who has what pending, and delivery on the way back to user mode
+ * (a handler's frame, or the default action).  The program is one process:
+ * a signal is sent to one of its threads, or to the process, where any
+ * thread that does not block it takes it.
+ *
+ * Invariant (under the signal lock): thread->signalled is true exactly when
+ * (thread->sigpending | the process's pending set) & ~thread->sigmask is not
+ * empty.  A thread sleeping interruptibly is woken when it becomes true. */
 #ifndef AMPHI_LINUX_SIGNAL_H
 #define AMPHI_LINUX_SIGNAL_H
 
@@ -6,24 +13,99 @@
 
 #include "arch/x86_64/trapframe.h"
 
-#define SIGHUP	1
-#define SIGINT	2
-#define SIGQUIT	3
-#define SIGILL	4
-#define SIGTRAP	5
-#define SIGABRT	6
-#define SIGBUS	7
-#define SIGFPE	8
-#define SIGKILL	9
-#define SIGSEGV	11
-#define SIGPIPE	13
-#define NSIG	64
+#define SIGHUP		1
+#define SIGINT		2
+#define SIGQUIT		3
+#define SIGILL		4
+#define SIGTRAP		5
+#define SIGABRT		6
+#define SIGBUS		7
+#define SIGFPE		8
+#define SIGKILL		9
+#define SIGUSR1		10
+#define SIGSEGV		11
+#define SIGUSR2		12
+#define SIGPIPE		13
+#define SIGALRM		14
+#define SIGTERM		15
+#define SIGSTKFLT	16
+#define SIGCHLD		17
+#define SIGCONT		18
+#define SIGSTOP		19
+#define SIGTSTP		20
+#define SIGTTIN		21
+#define SIGTTOU		22
+#define SIGURG		23
+#define SIGXCPU		24
+#define SIGXFSZ		25
+#define SIGVTALRM	26
+#define SIGPROF		27
+#define SIGWINCH	28
+#define SIGIO		29
+#define SIGPWR		30
+#define SIGSYS		31
+#define SIGRTMIN	32
+#define NSIG		64
 
-/* A synchronous fault in the program (from trap.c). */
+/* si_code values. */
+#define SI_USER		0
+#define SI_KERNEL	0x80
+#define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
+#define SI_TKILL	(-6)
+#define SEGV_MAPERR	1
+#define SEGV_ACCERR	2
+#define FPE_INTDIV	1
+#define FPE_FLTDIV	3
+#define FPE_FLTINV	7
+#define ILL_ILLOPN	2
+#define TRAP_BRKPT	1
+#define BUS_ADRALN	1
+
+static inline uint64_t sig_bit(int sig) { return 1ull << (sig - 1); }
+
+/* Linux's siginfo_t (128 bytes), as the program sees it. */
+struct linux_siginfo {
+	int32_t signo, errno_, code, pad0;
+	union {
+		struct { int32_t pid; uint32_t uid; uint64_t value; } kill;	/* kill, tkill, sigqueue */
+		struct { int32_t tid, overrun; uint64_t value; } timer;
+		struct { uint64_t addr; } fault;
+		uint8_t raw[112];
+	};
+};
+
+/* Makes sig pending for thread tid, or for the process when tid is 0.
+ * info NULL means "from the kernel" (SI_KERNEL); its signo is set here.
+ * 0, -ESRCH (no such thread), -EAGAIN (real-time queue full).  Any
+ * context, interrupts included. */
+int signal_send(int tid, int sig, const struct linux_siginfo *info);
+/* sig to the calling thread, as if it had called raise() (SIGPIPE). */
+void signal_raise_self(int sig);
+
+/* A synchronous fault in the program (from trap.c): runs its handler, or
+ * ends the program with a one-line report. */
 void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present);
 /* The program needs memory the machine does not have: end it. */
 _Noreturn void linux_out_of_memory(void);
-/* On every way back to user mode: reschedule, then whatever is pending. */
+/* On every way back to user mode: reschedule, deliver what is pending,
+ * restart or fail an interrupted system call. */
 void linux_exit_to_user(struct trapframe *tf);
+
+/* Sleeps until deadline (clock_ns(); 0: none) or until a signal is pending
+ * and not blocked: 0 when the deadline passed, 1 when woken for another
+ * reason (callers look again), -ERESTARTSYS for a signal. */
+int signal_sleep_until(uint64_t deadline);
+
+struct thread;
+/* Starts a new user thread (parent NULL for the first) with the parent's
+ * mask, no alternate stack and nothing pending, and lets signals reach it. */
+void signal_thread_start(struct thread *t, const struct thread *parent);
+/* A user thread is ending: drop what was sent to it alone, hand what the
+ * process has pending to another thread. */
+void signal_thread_exit(struct thread *t);
+/* CPU time used by all the program's threads, ended ones included (the
+ * signal layer keeps the list of threads, so it adds them up). */
+uint64_t signal_threads_cpu_ns(void);
 
 #endif

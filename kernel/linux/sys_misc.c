@@ -4,6 +4,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "linux/host.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
@@ -33,10 +34,9 @@ static void init_limits(void)
 
 static long sys_uname(const struct sysargs *a)
 {
-	static const struct utsname u = {
-		"Linux", "amphi", "6.1.0-amphi", "#1 SMP amphi", "x86_64", "(none)",
-	};
+	struct utsname u = { "Linux", "", "6.1.0-amphi", "#1 SMP amphi", "x86_64", "" };
 
+	host_names(u.nodename, u.domainname);	/* sethostname may have changed them */
 	return copy_to_user(a->a[0], &u, sizeof u);
 }
 

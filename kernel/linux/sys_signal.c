@@ -1,40 +1,42 @@
-/* Signal system calls.  Actions and the mask are recorded so programs that
- * install handlers at start-up run; delivery comes with the signals work. */
+/* Signal system calls: actions, masks, sending, waiting.  The state they
+ * change is signal.c's; the frame calls (rt_sigreturn, sigaltstack) are
+ * sigframe.c's, the timers itimer.c's. */
 #include "core/errno.h"
 #include "core/sched.h"
-#include "core/spinlock.h"
+#include "core/timer.h"
 #include "core/uaccess.h"
-#include "linux/signal.h"
+#include "linux/process.h"
+#include "linux/signal_internal.h"
 #include "linux/syscall.h"
+#include "linux/time.h"
 
 #define SIG_BLOCK	0
 #define SIG_UNBLOCK	1
 #define SIG_SETMASK	2
-#define UNBLOCKABLE	((1ull << (SIGKILL - 1)) | (1ull << (19 - 1)))	/* SIGKILL, SIGSTOP */
-
-struct kernel_sigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
-static struct spinlock actions_lock = SPINLOCK_INIT;	/* guards actions */
-static struct kernel_sigaction actions[NSIG];
+#define SIGSET_SIZE	8	/* the kernel's sigset_t: 64 signals */
 
 static long sys_rt_sigaction(const struct sysargs *a)
 {
 	int sig = (int)a->a[0];
 	struct kernel_sigaction new, old;
 
-	if (sig < 1 || sig > NSIG || a->a[3] != 8)
+	if (sig < 1 || sig > NSIG || a->a[3] != SIGSET_SIZE)
 		return -EINVAL;
-	if (a->a[1] && (sig == SIGKILL || sig == 19))
-		return -EINVAL;
-	if (a->a[1] && copy_from_user(&new, a->a[1], sizeof new))
-		return -EFAULT;
-	spin_lock(&actions_lock);
-	old = actions[sig - 1];
-	if (a->a[1])
-		actions[sig - 1] = new;
-	spin_unlock(&actions_lock);
+	if (a->a[1]) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		if (copy_from_user(&new, a->a[1], sizeof new))
+			return -EFAULT;
+		new.mask &= ~UNBLOCKABLE;
+	}
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	old = sig_actions[sig - 1];
+	if (a->a[1]) {
+		sig_actions[sig - 1] = new;
+		if (sig_action_ignores(sig))
+			sig_flush(sig);	/* POSIX: pending instances go too */
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
 	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof old))
 		return -EFAULT;
 	return 0;
@@ -44,27 +46,230 @@ static long sys_rt_sigprocmask(const struct sysargs *a)
 {
 	struct thread *t = current();
 	uint64_t set, old = t->sigmask;
+	long err = 0;
 
-	if (a->a[3] != 8)
+	if (a->a[3] != SIGSET_SIZE)
 		return -EINVAL;
 	if (a->a[1]) {
 		if (copy_from_user(&set, a->a[1], sizeof set))
 			return -EFAULT;
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		old = t->sigmask;
 		switch (a->a[0]) {
-		case SIG_BLOCK: t->sigmask |= set; break;
-		case SIG_UNBLOCK: t->sigmask &= ~set; break;
-		case SIG_SETMASK: t->sigmask = set; break;
-		default: return -EINVAL;
+		case SIG_BLOCK: sig_set_mask(t, old | set); break;
+		case SIG_UNBLOCK: sig_set_mask(t, old & ~set); break;
+		case SIG_SETMASK: sig_set_mask(t, set); break;
+		default: err = -EINVAL;
 		}
-		t->sigmask &= ~UNBLOCKABLE;
+		spin_unlock_irqrestore(&sig_lock, flags);
 	}
-	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof old))
+	if (!err && a->a[2] && copy_to_user(a->a[2], &old, sizeof old))
 		return -EFAULT;
+	return err;
+}
+
+static long sys_rt_sigpending(const struct sysargs *a)
+{
+	struct thread *t = current();
+
+	if (a->a[1] > SIGSET_SIZE)
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint64_t set = sig_pending_for(t) & t->sigmask;	/* unblocked ones are delivered */
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return copy_to_user(a->a[0], &set, a->a[1]) ? -EFAULT : 0;
+}
+
+static struct linux_siginfo from_program(int code)
+{
+	return (struct linux_siginfo){ .code = code, .kill.pid = proc.pid, .kill.uid = 0 };
+}
+
+/* kill(2): the program is the only process.  kill(-1) reaches every
+ * process but the caller on Linux: none here. */
+static long sys_kill(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], sig = (int)a->a[1];
+	struct linux_siginfo info = from_program(SI_USER);
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid != proc.pid && pid != 0 && pid != -proc.pid)
+		return -ESRCH;
+	return sig ? signal_send(0, sig, &info) : 0;
+}
+
+/* To one thread: tid must be the program's; tgid, when given, its pid. */
+static long to_thread(int tgid, int tid, int sig, const struct linux_siginfo *info)
+{
+	if (tid <= 0 || tgid == 0 || tgid < -1 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (tgid > 0 && tgid != proc.pid)
+		return -ESRCH;
+	if (sig)
+		return signal_send(tid, sig, info);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool found = sig_find_thread(tid);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return found ? 0 : -ESRCH;
+}
+
+static long sys_tkill(const struct sysargs *a)
+{
+	struct linux_siginfo info = from_program(SI_TKILL);
+
+	return to_thread(-1, (int)a->a[0], (int)a->a[1], &info);
+}
+
+static long sys_tgkill(const struct sysargs *a)
+{
+	struct linux_siginfo info = from_program(SI_TKILL);
+
+	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
+}
+
+/* sigqueue: the program gives the siginfo (it sends to itself, so any
+ * si_code is allowed). */
+static long sys_rt_sigqueueinfo(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], sig = (int)a->a[1];
+	struct linux_siginfo info;
+
+	if (copy_from_user(&info, a->a[2], sizeof info))
+		return -EFAULT;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid != proc.pid)
+		return -ESRCH;
+	return sig ? signal_send(0, sig, &info) : 0;
+}
+
+static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
+{
+	struct linux_siginfo info;
+
+	if (copy_from_user(&info, a->a[3], sizeof info))
+		return -EFAULT;
+	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
+}
+
+/* Sleeps until a signal is pending and not blocked; a handler makes the
+ * call fail with EINTR, anything else restarts it. */
+static long wait_for_signal(void)
+{
+	while (signal_sleep_until(0) != -ERESTARTSYS)
+		;
+	return -ERESTARTNOHAND;
+}
+
+static long sys_pause(const struct sysargs *a)
+{
+	(void)a;
+	return wait_for_signal();
+}
+
+/* The mask is replaced while asleep; the way out puts the old one back,
+ * through the handler's frame or, with no handler, directly. */
+static long sys_rt_sigsuspend(const struct sysargs *a)
+{
+	struct thread *t = current();
+	uint64_t mask;
+
+	if (a->a[1] != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&mask, a->a[0], sizeof mask))
+		return -EFAULT;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	if (!t->sigsaved_valid)
+		t->sigsaved = t->sigmask;
+	t->sigsaved_valid = true;
+	sig_set_mask(t, mask);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return wait_for_signal();
+}
+
+/* The deadline for an optional relative timeout: 0 for none, and
+ * *poll set when the timeout is zero. */
+static long timeout_deadline(uint64_t uts, uint64_t *deadline, bool *poll)
+{
+	struct linux_timespec ts;
+
+	*deadline = 0;
+	*poll = false;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof ts))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*poll = !ts.tv_sec && !ts.tv_nsec;
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	*deadline = ns / 1000000000u == (uint64_t)ts.tv_sec ? clock_ns() + ns : UINT64_MAX;
 	return 0;
+}
+
+/* Waits for a signal in set, which are unblocked meanwhile so their
+ * arrival wakes us; takes it under the same lock that blocks them again. */
+static int wait_in_set(struct thread *t, uint64_t set, uint64_t deadline, struct linux_siginfo *info,
+		       int *slept)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock), saved = t->sigmask;
+
+	t->sigmask &= ~set;
+	sig_recalc(t);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	while ((*slept = signal_sleep_until(deadline)) == 1)
+		;
+	flags = spin_lock_irqsave(&sig_lock);
+	sig_set_mask(t, saved);
+	int sig = sig_take(t, set, info);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return sig;
+}
+
+static long sys_rt_sigtimedwait(const struct sysargs *a)
+{
+	struct thread *t = current();
+	struct linux_siginfo info;
+	uint64_t set, deadline;
+	bool poll;
+	int slept = 0;
+
+	if (a->a[3] != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&set, a->a[0], sizeof set))
+		return -EFAULT;
+	long err = timeout_deadline(a->a[2], &deadline, &poll);
+	if (err)
+		return err;
+	set &= ~UNBLOCKABLE;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int sig = sig_take(t, set, &info);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (!sig && !poll)
+		sig = wait_in_set(t, set, deadline, &info, &slept);
+	if (!sig)
+		return poll || slept == 0 ? -EAGAIN : -EINTR;
+	if (a->a[1] && copy_to_user(a->a[1], &info, sizeof info))
+		return -EFAULT;
+	return sig;
 }
 
 void sys_signal_register(void)
 {
 	syscall_register(13, sys_rt_sigaction);
 	syscall_register(14, sys_rt_sigprocmask);
+	syscall_register(127, sys_rt_sigpending);
+	syscall_register(62, sys_kill);
+	syscall_register(200, sys_tkill);
+	syscall_register(234, sys_tgkill);
+	syscall_register(129, sys_rt_sigqueueinfo);
+	syscall_register(297, sys_rt_tgsigqueueinfo);
+	syscall_register(34, sys_pause);
+	syscall_register(130, sys_rt_sigsuspend);
+	syscall_register(128, sys_rt_sigtimedwait);
+	/* The other signal-area files: they have no line in syscall.c. */
+	sigframe_register();
+	sys_itimer_register();
+	sys_resource_register();
 }

@@ -6,6 +6,7 @@
 #include "core/sched.h"
 #include "core/uaccess.h"
 #include "linux/process.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define CLONE_VM		0x00000100
@@ -33,7 +34,6 @@ static long sys_clone(const struct sysargs *a)
 		return -EAGAIN;
 	arch_fpu_save(t->fpu);	/* the child starts with the parent's live FPU state */
 	t->fs_base = flags & CLONE_SETTLS ? tls : parent->fs_base;
-	t->sigmask = parent->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &t->tid, sizeof t->tid)) ||
@@ -43,7 +43,7 @@ static long sys_clone(const struct sysargs *a)
 	}
 	__atomic_add_fetch(&proc.nthreads, 1, __ATOMIC_ACQ_REL);
 	int tid = t->tid;
-	thread_start(t);
+	signal_thread_start(t, parent);	/* inherits the mask; signals can reach it */
 	return tid;
 }
 

@@ -5,6 +5,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define CLOCK_REALTIME			0
@@ -38,7 +39,8 @@ static int64_t clock_read(int clock)
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		return clock_ns();
-	case CLOCK_PROCESS_CPUTIME_ID:	/* approximated by this thread's time */
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return signal_threads_cpu_ns();
 	case CLOCK_THREAD_CPUTIME_ID:
 		return thread_cpu_ns();
 	default:
@@ -61,7 +63,9 @@ static long get_timespec_ns(uint64_t uts, uint64_t *ns)
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	/* Capped at about 146 years, so adding it to clock_ns() cannot wrap. */
+	*ns = ts.tv_sec >= (1ll << 62) / 1000000000 ? 1ull << 62 :
+	      (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 	return 0;
 }
 
@@ -96,13 +100,37 @@ static long sys_time(const struct sysargs *a)
 	return s;
 }
 
-/* Sleeps until deadline (clock_ns terms); writes what is left to urem when
- * woken early (never, until signals can interrupt). */
-static long sleep_until(uint64_t deadline)
+/* Sleeps until deadline (clock_ns terms).  Interrupted by a signal: what
+ * is left goes to urem (relative sleeps), and restart_syscall can resume
+ * the same sleep when no handler ran; with one, the call fails with EINTR
+ * (nanosleep(2): never restarted, whatever SA_RESTART says). */
+static long sleep_until(uint64_t deadline, uint64_t urem)
 {
-	while (sched_sleep_until(deadline))
+	struct thread *t = current();
+	int r;
+
+	while ((r = signal_sleep_until(deadline)) == 1)
 		;
-	return 0;
+	if (!r)
+		return 0;
+	uint64_t now = clock_ns();
+	if (urem && put_timespec(urem, deadline > now ? deadline - now : 0))
+		return -EFAULT;
+	t->restart.deadline = deadline;
+	t->restart.urem = urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/* Resumes the sleep current->restart describes (sigdeliver.c restarts an
+ * interrupted nanosleep through here). */
+static long sys_restart_syscall(const struct sysargs *a)
+{
+	struct thread *t = current();
+	uint64_t deadline = t->restart.deadline;
+
+	(void)a;
+	t->restart.deadline = 0;
+	return deadline ? sleep_until(deadline, t->restart.urem) : -EINTR;
 }
 
 static long sys_nanosleep(const struct sysargs *a)
@@ -110,7 +138,7 @@ static long sys_nanosleep(const struct sysargs *a)
 	uint64_t ns;
 	long err = get_timespec_ns(a->a[0], &ns);
 
-	return err ? err : sleep_until(clock_ns() + ns);
+	return err ? err : sleep_until(clock_ns() + ns, a->a[1]);
 }
 
 static long sys_clock_nanosleep(const struct sysargs *a)
@@ -124,10 +152,10 @@ static long sys_clock_nanosleep(const struct sysargs *a)
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
 		return -EINVAL;
 	if (!(a->a[1] & TIMER_ABSTIME))
-		return sleep_until(clock_ns() + ns);
+		return sleep_until(clock_ns() + ns, a->a[3]);
 	if (clock == CLOCK_REALTIME)
 		ns = ns > time_realtime_offset_ns() ? ns - time_realtime_offset_ns() : 0;
-	return sleep_until(ns);
+	return sleep_until(ns ? ns : 1, 0);
 }
 
 void sys_time_register(void)
@@ -138,4 +166,5 @@ void sys_time_register(void)
 	syscall_register(201, sys_time);
 	syscall_register(35, sys_nanosleep);
 	syscall_register(230, sys_clock_nanosleep);
+	syscall_register(219, sys_restart_syscall);
 }

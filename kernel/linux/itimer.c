@@ -1,0 +1,146 @@
+/* Interval timers: setitimer, getitimer, and alarm (ITIMER_REAL in whole
+ * seconds).  ITIMER_REAL sends SIGALRM to the process when it expires.
+ * ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF) should count the
+ * program's CPU time; here they count wall-clock time like ITIMER_REAL, a
+ * stand-in that gives periodic ticks to programs that want them. */
+#include "core/errno.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "core/uaccess.h"
+#include "linux/signal_internal.h"
+#include "linux/syscall.h"
+#include "linux/time.h"
+
+#define NTIMERS		3
+/* Shorter periods are stretched to this, so a timer cannot fire faster
+ * than the program can take its signals. */
+#define MIN_INTERVAL_NS	1000000ull
+
+struct itimer {
+	struct timer timer;
+	int sig;
+	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
+	volatile uint64_t interval;	/* ns between expiries; 0: once */
+};
+
+struct linux_itimerval {
+	struct linux_timeval interval, value;
+};
+
+static void itimer_fire(struct timer *tm);
+
+static struct itimer itimers[NTIMERS] = {
+	{ .timer.fn = itimer_fire, .sig = SIGALRM },
+	{ .timer.fn = itimer_fire, .sig = SIGVTALRM },
+	{ .timer.fn = itimer_fire, .sig = SIGPROF },
+};
+/* Serializes setitimer/alarm.  itimer_fire never takes it: a change first
+ * stops the timer, waiting for a running itimer_fire to finish. */
+static struct spinlock change_lock = SPINLOCK_INIT;
+
+/* Interrupt context, on the CPU the timer was armed on. */
+static void itimer_fire(struct timer *tm)
+{
+	struct itimer *it = container_of(tm, struct itimer, timer);
+
+	signal_send(0, it->sig, NULL);
+	if (!it->interval) {
+		it->deadline = 0;
+		return;
+	}
+	uint64_t next = it->deadline + it->interval, now = clock_ns();
+	if (next <= now)
+		next = now + it->interval;	/* missed periods are not made up */
+	it->deadline = next;
+	timer_arm(tm, next);
+}
+
+static uint64_t timeval_ns(const struct linux_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+static struct linux_timeval ns_timeval(uint64_t ns)
+{
+	ns = (ns + 999) / 1000;	/* whole microseconds, rounded up */
+	return (struct linux_timeval){ ns / 1000000u, ns % 1000000u };
+}
+
+static struct linux_itimerval itimer_read(const struct itimer *it)
+{
+	uint64_t deadline = it->deadline, now = clock_ns();
+	uint64_t left = !deadline ? 0 : deadline > now ? deadline - now : 1;
+
+	return (struct linux_itimerval){ ns_timeval(it->interval), ns_timeval(left) };
+}
+
+static bool timeval_ok(const struct linux_timeval *tv)
+{
+	return tv->tv_sec >= 0 && tv->tv_sec < (int64_t)(UINT64_MAX / 2000000000u) &&
+	       tv->tv_usec >= 0 && tv->tv_usec < 1000000;
+}
+
+/* Sets timer which to *new; what it was goes to *old. */
+static void itimer_set(int which, const struct linux_itimerval *new, struct linux_itimerval *old)
+{
+	struct itimer *it = &itimers[which];
+	uint64_t value = timeval_ns(&new->value), interval = timeval_ns(&new->interval);
+
+	spin_lock(&change_lock);
+	do
+		timer_cancel(&it->timer);	/* a running itimer_fire may re-arm it */
+	while (it->timer.armed);
+	*old = itimer_read(it);
+	it->interval = interval && interval < MIN_INTERVAL_NS ? MIN_INTERVAL_NS : interval;
+	it->deadline = value ? clock_ns() + value : 0;
+	if (value)
+		timer_arm(&it->timer, it->deadline);
+	spin_unlock(&change_lock);
+}
+
+static long sys_setitimer(const struct sysargs *a)
+{
+	int which = (int)a->a[0];
+	struct linux_itimerval new = { 0 }, old;
+
+	if (which < 0 || which >= NTIMERS)
+		return -EINVAL;
+	/* A null new value disarms, as Linux has long accepted. */
+	if (a->a[1] && copy_from_user(&new, a->a[1], sizeof new))
+		return -EFAULT;
+	if (!timeval_ok(&new.value) || !timeval_ok(&new.interval))
+		return -EINVAL;
+	itimer_set(which, &new, &old);
+	return a->a[2] && copy_to_user(a->a[2], &old, sizeof old) ? -EFAULT : 0;
+}
+
+static long sys_getitimer(const struct sysargs *a)
+{
+	int which = (int)a->a[0];
+
+	if (which < 0 || which >= NTIMERS)
+		return -EINVAL;
+	struct linux_itimerval cur = itimer_read(&itimers[which]);
+	return copy_to_user(a->a[1], &cur, sizeof cur) ? -EFAULT : 0;
+}
+
+/* alarm(2): the seconds left on the previous alarm, rounded to nearest
+ * but never 0 for one still pending. */
+static long sys_alarm(const struct sysargs *a)
+{
+	struct linux_itimerval new = { .value.tv_sec = (uint32_t)a->a[0] }, old;
+
+	itimer_set(0, &new, &old);
+	long left = old.value.tv_sec;
+	if (old.value.tv_usec >= 500000 || (!left && old.value.tv_usec))
+		left++;
+	return left;
+}
+
+void sys_itimer_register(void)
+{
+	syscall_register(38, sys_setitimer);
+	syscall_register(36, sys_getitimer);
+	syscall_register(37, sys_alarm);
+}

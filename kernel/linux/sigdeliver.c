@@ -1,0 +1,205 @@
+/* The way back to user mode: run what is pending (a handler's frame, or
+ * the default action), then restart or fail an interrupted system call.
+ * And faults in the program, which are signals that cannot wait. */
+#include "linux/signal_internal.h"
+
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/sched.h"
+#include "linux/process.h"
+
+#define NR_RESTART_SYSCALL	219
+
+static void restart(struct trapframe *tf, uint64_t nr)
+{
+	tf->rax = nr;
+	tf->rip -= 2;	/* back onto the two-byte syscall instruction */
+}
+
+void sig_syscall_interrupted(struct trapframe *tf, const struct kernel_sigaction *ka)
+{
+	if (tf->vector != VEC_SYSCALL || tf->error == NO_SYSCALL)
+		return;
+	switch ((int64_t)tf->rax) {
+	case -ERESTARTSYS:
+		if (ka && !(ka->flags & SA_RESTART)) {
+			tf->rax = -EINTR;
+			break;
+		}
+		/* fall through */
+	case -ERESTARTNOINTR:
+		restart(tf, tf->error);
+		break;
+	case -ERESTARTNOHAND:
+		if (ka)
+			tf->rax = -EINTR;
+		else
+			restart(tf, tf->error);
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		if (ka)
+			tf->rax = -EINTR;
+		else
+			restart(tf, NR_RESTART_SYSCALL);
+		break;
+	}
+	tf->error = NO_SYSCALL;	/* decided once, by the first signal handled */
+}
+
+static const char *source(const struct linux_siginfo *info)
+{
+	switch (info->code) {
+	case SI_USER: case SI_TKILL: case SI_QUEUE:
+		return "sent by the program";
+	case SI_KERNEL:
+		return "sent by the kernel";
+	default:
+		return "sent by a timer";
+	}
+}
+
+static void default_action(int sig, const struct linux_siginfo *info)
+{
+	char why[64];
+
+	if (sig_default_ignores(sig))
+		return;
+	/* Terminate, and the core-dump signals too (there is no core): the
+	 * status is 128 + sig either way. */
+	snprintf(why, sizeof why, "signal %d, %s", sig, source(info));
+	process_killed(sig, why);
+}
+
+static _Noreturn void frame_failed(int sig, const struct trapframe *tf, const char *why)
+{
+	char line[200];
+
+	snprintf(line, sizeof line, "%s%sno room for the signal %d handler's frame (stack 0x%lx)",
+		 why ? why : "", why ? "; " : "", sig, tf->rsp);
+	process_killed(SIGSEGV, line);
+}
+
+/* Takes the next signal t may take and acts on it.  Interrupts on. */
+static void deliver_next(struct thread *t, struct trapframe *tf)
+{
+	struct linux_siginfo info;
+	struct kernel_sigaction ka;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int sig = sig_take(t, ~t->sigmask, &info);
+
+	if (sig) {
+		ka = sig_actions[sig - 1];
+		if (ka.handler > SIG_IGN && (ka.flags & SA_RESETHAND))
+			sig_actions[sig - 1].handler = SIG_DFL;
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (!sig || ka.handler == SIG_IGN)
+		return;
+	if (ka.handler == SIG_DFL)
+		default_action(sig, &info);
+	else if (sigframe_push(tf, sig, &info, &ka))
+		frame_failed(sig, tf, NULL);
+}
+
+static void restore_saved_mask(struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	t->sigsaved_valid = false;
+	sig_set_mask(t, t->sigsaved);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+void linux_exit_to_user(struct trapframe *tf)
+{
+	struct thread *t = current();
+
+	for (;;) {
+		sched_return_to_user();
+		/* Look with interrupts off: a signal sent after this look finds
+		 * us RUNNING and interrupts the CPU, which brings us back here
+		 * once in user mode. */
+		irq_disable();
+		if (t->signalled) {
+			irq_enable();
+			deliver_next(t, tf);
+		} else if (t->sigsaved_valid) {
+			/* sigsuspend's mask, when no handler ran to restore it */
+			irq_enable();
+			restore_saved_mask(t);
+		} else {
+			break;
+		}
+	}
+	sig_syscall_interrupted(tf, NULL);
+}
+
+/* Runs the program's handler for a signal that cannot wait: true when its
+ * frame is built.  A blocked or ignored fault is fatal, as on Linux. */
+static bool run_handler_now(struct trapframe *tf, int sig, const struct linux_siginfo *info,
+			    const char *why)
+{
+	struct thread *t = current();
+	struct kernel_sigaction ka;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	ka = sig_actions[sig - 1];
+	bool run = ka.handler > SIG_IGN && !(t->sigmask & sig_bit(sig));
+	if (run && (ka.flags & SA_RESETHAND))
+		sig_actions[sig - 1].handler = SIG_DFL;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (run && sigframe_push(tf, sig, info, &ka))
+		frame_failed(sig, tf, why);
+	return run;
+}
+
+static int fault_code(uint64_t vector, int present)
+{
+	switch (vector) {
+	case 0: return FPE_INTDIV;
+	case 16: case 19: return FPE_FLTINV;
+	case 6: return ILL_ILLOPN;
+	case 1: case 3: return TRAP_BRKPT;
+	case 17: return BUS_ADRALN;
+	case 14: return present ? SEGV_ACCERR : SEGV_MAPERR;
+	default: return SI_KERNEL;	/* general protection, stack fault */
+	}
+}
+
+void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present)
+{
+	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, page_present) };
+	char why[160];
+
+	info.fault.addr = info.code == SI_KERNEL ? 0 : addr;
+	if (sig == SIGSEGV && tf->vector == 14)
+		snprintf(why, sizeof why, "%s at address 0x%lx, ip 0x%lx",
+			 page_present ? "access not allowed" : "no mapping", addr, tf->rip);
+	else
+		snprintf(why, sizeof why, "exception %lu at ip 0x%lx", tf->vector, tf->rip);
+	if (run_handler_now(tf, sig, &info, why))
+		return;
+	printk("fault in the program: vector %lu, error 0x%lx, cs 0x%lx, rip 0x%lx, rsp 0x%lx, addr 0x%lx\n",
+	       tf->vector, tf->error, tf->cs, tf->rip, tf->rsp, addr);
+	process_killed(sig, why);
+}
+
+void sigdeliver_force_segv(struct trapframe *tf, const char *why)
+{
+	struct linux_siginfo info = { .signo = SIGSEGV, .code = SI_KERNEL };
+
+	tf->error = NO_SYSCALL;
+	if (!run_handler_now(tf, SIGSEGV, &info, why))
+		process_killed(SIGSEGV, why);
+}
+
+_Noreturn void linux_out_of_memory(void)
+{
+	char why[96];
+
+	snprintf(why, sizeof why, "out of memory (all %lu KiB in use; give the VM more with -m)",
+		 page_total_count() * 4);
+	process_killed(SIGKILL, why);
+}

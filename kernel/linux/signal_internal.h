@@ -1,0 +1,95 @@
+/* Shared by the signal files: signal.c (pending sets, actions, the list of
+ * threads), sigdeliver.c (the way back to user mode), sigframe.c (the
+ * handler's stack frame), sys_signal.c and itimer.c (system calls). */
+#ifndef AMPHI_LINUX_SIGNAL_INTERNAL_H
+#define AMPHI_LINUX_SIGNAL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/spinlock.h"
+#include "linux/signal.h"
+
+struct thread;
+
+#define SIG_DFL		0
+#define SIG_IGN		1
+
+#define SA_NOCLDSTOP	0x00000001u
+#define SA_NOCLDWAIT	0x00000002u
+#define SA_SIGINFO	0x00000004u
+#define SA_RESTORER	0x04000000u
+#define SA_ONSTACK	0x08000000u
+#define SA_RESTART	0x10000000u
+#define SA_NODEFER	0x40000000u
+#define SA_RESETHAND	0x80000000u
+
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SS_AUTODISARM	(1u << 31)
+#define MINSIGSTKSZ	2048
+
+/* tf->error of a system call's frame once there is nothing to restart. */
+#define NO_SYSCALL	(~0ull)
+
+/* SIGKILL and SIGSTOP: never blocked, never caught. */
+#define UNBLOCKABLE	(sig_bit(SIGKILL) | sig_bit(SIGSTOP))
+
+/* The program's struct sigaction as the kernel takes it (x86_64 order). */
+struct kernel_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* Guards every thread's sigmask, sigpending, sigsaved, sig_link and
+ * signalled (the alternate stack and restart are the thread's own), the
+ * process's pending set, the queue of siginfos, the actions
+ * and the list of threads.  Taken with spin_lock_irqsave: timers send
+ * signals from interrupt context.  Never touch user memory under it. */
+extern struct spinlock sig_lock;
+extern struct kernel_sigaction sig_actions[NSIG];	/* [sig - 1] */
+
+/* Everything below: caller holds sig_lock. */
+
+/* Recomputes t->signalled from the pending sets and t's mask. */
+void sig_recalc(struct thread *t);
+/* Sets t's mask (SIGKILL and SIGSTOP stay unblocked); if that blocks a
+ * signal the process has pending, another thread is told about it. */
+void sig_set_mask(struct thread *t, uint64_t mask);
+/* Takes the lowest signal in set pending for t (its own first, then the
+ * process's) and its siginfo; 0 when there is none. */
+int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info);
+/* What t may take: its own pending set and the process's. */
+uint64_t sig_pending_for(const struct thread *t);
+/* Drops every pending instance of sig (its action became "ignore"). */
+void sig_flush(int sig);
+/* The program's thread with this id, or NULL. */
+struct thread *sig_find_thread(int tid);
+/* Whether the action for sig, as it stands, throws it away. */
+bool sig_action_ignores(int sig);
+/* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH,
+ * SIGCONT, and the stop signals, since there is no job control). */
+bool sig_default_ignores(int sig);
+/* Makes sig pending (signal_send without the lock and the thread lookup). */
+int sig_queue(struct thread *t, int sig, const struct linux_siginfo *info);
+
+/* No lock held. */
+
+/* The interrupted system call's result, now that a signal is handled by ka
+ * (NULL: by no handler): restart it or fail it with EINTR, as the restart
+ * code it returned and SA_RESTART say.  Does nothing for other frames. */
+void sig_syscall_interrupted(struct trapframe *tf, const struct kernel_sigaction *ka);
+
+/* Builds the handler's frame on the user stack and points tf at the
+ * handler; the interrupted system call is restarted or failed with EINTR
+ * first.  0, or -EFAULT when the frame could not be written. */
+int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *info,
+		  const struct kernel_sigaction *ka);
+/* A fault the program cannot go on from (a bad frame at rt_sigreturn):
+ * its SIGSEGV handler, if it has one it does not block, or the end. */
+void sigdeliver_force_segv(struct trapframe *tf, const char *why);
+
+void sys_itimer_register(void);
+void sys_resource_register(void);
+void sigframe_register(void);
+
+#endif
