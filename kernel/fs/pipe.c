@@ -1,0 +1,329 @@
+/* Pipes: a byte ring and the two kinds of end on it.
+ *
+ * The ring's bytes are copied to and from the program's memory under the
+ * pipe's lock, a plain spinlock (interrupts stay on, so a page fault in the
+ * copy can be served); that is what makes a write of up to PIPE_BUF bytes
+ * atomic: it goes in as one copy or waits until it can.  Wake-ups are sent
+ * after the lock is dropped, so a waker never holds it and a wait queue's
+ * lock together. */
+#include "fs/pipe.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+#include "core/uaccess.h"
+#include "fs/file.h"
+#include "fs/poll.h"
+#include "fs/stat.h"
+#include "fs/wait.h"
+#include "linux/signal.h"
+
+#define FIONREAD	0x541b
+#define PIPEFS_DEV	0x0c	/* st_dev of every pipe, as an anonymous fs */
+
+struct pipe {
+	struct spinlock lock;	/* guards buf through refs */
+	char *buf;		/* PIPE_SIZE bytes; allocated on the first write */
+	size_t head, tail;	/* free-running: head - tail bytes queued */
+	int readers, writers;	/* open ends that read, that write */
+	int refs;		/* open ends + a pipe_new() holder */
+	unsigned id;		/* inode number: fstat, "pipe:[N]" */
+	struct waitq rd_wait;	/* readers: data came, the last writer left */
+	struct waitq wr_wait;	/* writers: room was made, the last reader left */
+	struct waitq ends_wait;	/* an end opened or closed */
+};
+
+static unsigned next_id = 4096;
+
+static size_t queued(const struct pipe *p) { return p->head - p->tail; }
+static size_t room(const struct pipe *p) { return PIPE_SIZE - queued(p); }
+
+struct pipe *pipe_new(void)
+{
+	struct pipe *p = kmalloc(sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	p->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	waitq_init(&p->rd_wait);
+	waitq_init(&p->wr_wait);
+	waitq_init(&p->ends_wait);
+	return p;
+}
+
+void pipe_put(struct pipe *p)
+{
+	spin_lock(&p->lock);
+	int left = --p->refs;
+	spin_unlock(&p->lock);
+	if (left)
+		return;
+	if (p->buf)
+		page_free_virt(p->buf, PIPE_SIZE / PAGE_SIZE);
+	kfree(p);
+}
+
+bool pipe_has_readers(struct pipe *p) { return __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) > 0; }
+bool pipe_has_writers(struct pipe *p) { return __atomic_load_n(&p->writers, __ATOMIC_ACQUIRE) > 0; }
+struct waitq *pipe_waitq(struct pipe *p) { return &p->ends_wait; }
+
+static void wake_all(struct pipe *p)
+{
+	waitq_wake_all(&p->rd_wait);
+	waitq_wake_all(&p->wr_wait);
+	waitq_wake_all(&p->ends_wait);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Copies up to b->len queued bytes out.  Caller holds p->lock.  Bytes
+ * or -EFAULT; only what reached the buffer leaves the ring. */
+static long ring_take(struct pipe *p, const struct iobuf *b)
+{
+	size_t n = queued(p) < b->len ? queued(p) : b->len, done = 0;
+
+	while (done < n) {
+		size_t at = (p->tail + done) % PIPE_SIZE;
+		size_t piece = n - done < PIPE_SIZE - at ? n - done : PIPE_SIZE - at;
+		if (iobuf_fill(b, done, p->buf + at, piece))
+			break;
+		done += piece;
+	}
+	p->tail += done;
+	return done ? (long)done : -EFAULT;
+}
+
+static long pipe_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct pipe *p = f->priv;
+
+	(void)pos;
+	for (;;) {
+		struct waiter w;
+		spin_lock(&p->lock);
+		if (queued(p)) {
+			long n = ring_take(p, b);
+			spin_unlock(&p->lock);
+			if (n > 0)
+				waitq_wake_all(&p->wr_wait);
+			return n;
+		}
+		long why = !p->writers ? 0 : f->flags & O_NONBLOCK ? -EAGAIN
+			 : thread_signalled() ? -ERESTARTSYS : 1;
+		if (why <= 0) {
+			spin_unlock(&p->lock);
+			return why;
+		}
+		waitq_prepare(&p->rd_wait, &w);
+		spin_unlock(&p->lock);
+		wait_sleep(&p->rd_wait, &w, 0);
+	}
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Copies n bytes from b at off into the ring.  Caller holds p->lock and
+ * checked the room.  0 or -EFAULT (then nothing was added). */
+static long ring_put(struct pipe *p, const struct iobuf *b, size_t off, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t at = (p->head + done) % PIPE_SIZE;
+		size_t piece = n - done < PIPE_SIZE - at ? n - done : PIPE_SIZE - at;
+		if (iobuf_drain(b, off + done, p->buf + at, piece))
+			return -EFAULT;
+		done += piece;
+	}
+	p->head += n;
+	return 0;
+}
+
+/* The ring is allocated by the first write, so idle pipes cost no pages. */
+static int ensure_buffer(struct pipe *p)
+{
+	if (__atomic_load_n(&p->buf, __ATOMIC_ACQUIRE))
+		return 0;
+	char *buf = page_alloc_virt(PIPE_SIZE / PAGE_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	if (p->buf) {
+		spin_unlock(&p->lock);
+		page_free_virt(buf, PIPE_SIZE / PAGE_SIZE);
+		return 0;
+	}
+	__atomic_store_n(&p->buf, buf, __ATOMIC_RELEASE);
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+/* The one call from fs/ up into linux/: a write to a pipe nobody reads
+ * raises SIGPIPE on the writer, whichever system call did the write. */
+static long broken_pipe(size_t done)
+{
+	signal_raise_self(SIGPIPE);
+	return done ? (long)done : -EPIPE;
+}
+
+/* Why a write that cannot go on now stops (-EAGAIN, -ERESTARTSYS), or 0
+ * to sleep.  Caller holds p->lock. */
+static long write_stop(struct file *f)
+{
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (thread_signalled())
+		return -ERESTARTSYS;
+	return 0;
+}
+
+/* Up to PIPE_BUF bytes go in at once or not at all; a longer write takes
+ * whatever room there is, piece by piece, and may interleave with others. */
+static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0, need = b->len <= PIPE_BUF ? b->len : 1;
+	long err = ensure_buffer(p);
+
+	(void)pos;
+	if (err)
+		return err;
+	for (;;) {
+		struct waiter w;
+		spin_lock(&p->lock);
+		if (!p->readers) {
+			spin_unlock(&p->lock);
+			return broken_pipe(done);
+		}
+		if (room(p) >= need) {
+			size_t n = b->len - done < room(p) ? b->len - done : room(p);
+			err = ring_put(p, b, done, n);
+			spin_unlock(&p->lock);
+			if (err)
+				return done ? (long)done : err;
+			waitq_wake_all(&p->rd_wait);
+			if ((done += n) == b->len)
+				return done;
+			continue;
+		}
+		if ((err = write_stop(f))) {
+			spin_unlock(&p->lock);
+			return done ? (long)done : err;
+		}
+		waitq_prepare(&p->wr_wait, &w);
+		spin_unlock(&p->lock);
+		wait_sleep(&p->wr_wait, &w, 0);
+	}
+}
+
+/* ---- the rest of the file ops ------------------------------------------- */
+
+/* POLLOUT once a PIPE_BUF write would not block; POLLHUP to readers when
+ * no writer is left, POLLERR to writers when no reader is. */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	unsigned ev = 0;
+
+	if (file_readable(f))
+		poll_wait(pt, &p->rd_wait);
+	if (file_writable(f))
+		poll_wait(pt, &p->wr_wait);
+	spin_lock(&p->lock);
+	if (file_readable(f)) {
+		ev |= queued(p) ? POLLIN | POLLRDNORM : 0;
+		ev |= p->writers ? 0 : POLLHUP;
+	}
+	if (file_writable(f)) {
+		ev |= room(p) >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
+		ev |= p->readers ? 0 : POLLERR;
+	}
+	spin_unlock(&p->lock);
+	return ev;
+}
+
+static long pipe_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	spin_lock(&p->lock);
+	int n = (int)queued(p);
+	spin_unlock(&p->lock);
+	return copy_to_user(arg, &n, sizeof n) ? -EFAULT : 0;
+}
+
+static int pipe_stat(struct file *f, struct kstat *st)
+{
+	struct pipe *p = f->priv;
+
+	*st = (struct kstat){ .dev = PIPEFS_DEV, .ino = p->id, .nlink = 1,
+			      .mode = S_IFIFO | 0600, .blksize = PAGE_SIZE };
+	return 0;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	spin_lock(&p->lock);
+	p->readers -= file_readable(f);
+	p->writers -= file_writable(f);
+	spin_unlock(&p->lock);
+	wake_all(p);
+	pipe_put(p);
+}
+
+static const struct file_ops pipe_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.stat = pipe_stat,
+	.release = pipe_release,
+};
+
+/* ---- ends --------------------------------------------------------------- */
+
+struct file *pipe_open(struct pipe *p, unsigned flags)
+{
+	struct file *f = file_new(&pipe_ops, flags & (O_ACCMODE | O_NONBLOCK), p);
+	char name[32];
+
+	if (!f)
+		return NULL;
+	snprintf(name, sizeof name, "pipe:[%u]", p->id);
+	f->path = kmalloc(strlen(name) + 1);
+	if (f->path)
+		memcpy(f->path, name, strlen(name) + 1);
+	spin_lock(&p->lock);
+	p->refs++;
+	p->readers += file_readable(f);
+	p->writers += file_writable(f);
+	spin_unlock(&p->lock);
+	wake_all(p);
+	return f;
+}
+
+int pipe_create(struct file **r, struct file **w, unsigned flags)
+{
+	struct pipe *p = pipe_new();
+
+	if (!p)
+		return -ENOMEM;
+	*r = pipe_open(p, O_RDONLY | (flags & O_NONBLOCK));
+	*w = *r ? pipe_open(p, O_WRONLY | (flags & O_NONBLOCK)) : NULL;
+	pipe_put(p);
+	if (*w)
+		return 0;
+	if (*r)
+		file_put(*r);
+	return -ENOMEM;
+}

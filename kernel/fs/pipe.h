@@ -1,0 +1,32 @@
+/* Pipes (pipe(7)): a 64 KiB byte ring shared by a read end and a write end,
+ * each a struct file.  Writes of at most PIPE_BUF bytes are atomic. */
+#ifndef AMPHI_FS_PIPE_H
+#define AMPHI_FS_PIPE_H
+
+#include <stdbool.h>
+
+struct file;
+struct pipe;
+
+#define PIPE_BUF	4096
+#define PIPE_SIZE	(64 * 1024)
+
+/* A new pipe: *r reading, *w writing.  flags: O_NONBLOCK (other bits are
+ * ignored).  0, or -ENOMEM. */
+int pipe_create(struct file **r, struct file **w, unsigned flags);
+
+/* For FIFOs, where each open(2) adds an end to one pipe kept with the
+ * inode: pipe_new() gives a pipe with one reference, pipe_open() an end
+ * (flags' access mode says which: O_RDONLY, O_WRONLY or O_RDWR) holding its
+ * own, pipe_put() drops the caller's.  Opening blocks for nothing: waiting
+ * for the other side (fifo(7)) is the opener's business, helped by
+ * pipe_has_readers()/pipe_has_writers() and pipe_waitq(). */
+struct pipe *pipe_new(void);
+struct file *pipe_open(struct pipe *p, unsigned flags);
+void pipe_put(struct pipe *p);
+bool pipe_has_readers(struct pipe *p);
+bool pipe_has_writers(struct pipe *p);
+/* Woken whenever an end opens or closes (and on data moving). */
+struct waitq *pipe_waitq(struct pipe *p);
+
+#endif

@@ -1,0 +1,30 @@
+/* Interruptible sleeps for files' blocking operations (pipes, eventfd,
+ * timerfd, epoll).  The loop around one:
+ *
+ *	for (;;) {
+ *		lock; if (ready) { take it; unlock; return n; }
+ *		if (nonblock) { unlock; return -EAGAIN; }
+ *		if (thread_signalled()) { unlock; return -ERESTARTSYS; }
+ *		waitq_prepare(&wq, &w); unlock;
+ *		wait_sleep(&wq, &w, deadline);
+ *	}
+ *
+ * The readiness check comes before the signal check, as on Linux: data that
+ * arrived together with a signal is returned, and the signal handled after. */
+#ifndef AMPHI_FS_WAIT_H
+#define AMPHI_FS_WAIT_H
+
+#include <stdint.h>
+
+#include "core/waitq.h"
+
+/* The second phase after waitq_prepare(): sleeps until woken, until
+ * deadline (clock_ns(); 0 for none), or until a signal, including one sent
+ * between the caller's thread_signalled() check and waitq_prepare(). */
+void wait_sleep(struct waitq *wq, struct waiter *w, uint64_t deadline);
+
+/* The same for a caller that set current()->state = THREAD_BLOCKED itself
+ * (poll, select: callbacks on many queues wake it). */
+void wait_block(uint64_t deadline);
+
+#endif

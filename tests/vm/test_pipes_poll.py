@@ -1,0 +1,55 @@
+"""Pipes, poll/select, epoll, eventfd and timerfd, on one CPU and on four:
+the blocking checks have one thread sleep and another wake it."""
+
+import pytest
+
+from conftest import run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+SMP = [1, 4]
+
+
+def expect(r, lines):
+    want = "".join(line + "\n" for line in lines).encode()
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+
+
+@pytest.mark.parametrize("smp", SMP)
+def test_pipe_basics(smp):
+    expect(run("pipe_basic", smp=smp), [
+        "data in order ok", "stat and flags ok", "nonblocking ok", "nonblock set later ok",
+        "end of file ok", "broken pipe ok", "200 pipes ok", "pipe_basic ok"])
+
+
+@pytest.mark.parametrize("smp", SMP)
+def test_pipe_between_threads(smp):
+    expect(run("pipe_threads", 8, 500, 2000, smp=smp), [
+        "transfer 8 MiB ok",
+        "atomic 500 x 4096-byte writes from 4 threads ok",
+        "atomic 500 x 1000-byte writes from 4 threads ok",
+        "pingpong 2000 ok", "eof wakes reader ok", "epipe wakes writer ok",
+        "pipe_threads ok"])
+
+
+def test_sigpipe_kills_the_writer():
+    r = run("pipe_sigpipe", "kill")
+    assert (r.status, r.stdout) == (141, b"before write\n"), r.describe()
+
+
+def test_sigpipe_handler_runs_in_the_writer():
+    expect(run("pipe_sigpipe", "handler", smp=2), ["handler ok"])
+
+
+@pytest.mark.parametrize("smp", SMP)
+def test_poll_and_select(smp):
+    expect(run("poll_select", smp=smp), [
+        "pipe events ok", "full pipe ok", "bad descriptors ok", "timeouts ok",
+        "select sets ok", "nfds 2048 ok", "woken by another thread ok", "two pollers ok",
+        "100 descriptors ok", "poll_select ok"])
+
+
+@pytest.mark.xfail(reason="setrlimit(RLIMIT_NOFILE) does not raise the descriptor "
+                   "table's limit yet (fd_set_limit)", strict=False)
+def test_select_descriptor_above_1024():
+    expect(run("poll_select", "high"), ["descriptor 1500 ok"])
