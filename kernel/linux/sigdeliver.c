@@ -3,11 +3,13 @@
  * And faults in the program, which are signals that cannot wait. */
 #include "linux/signal_internal.h"
 
+#include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
+#include "core/vm.h"
 #include "linux/process.h"
 
 #define NR_RESTART_SYSCALL	219
@@ -170,8 +172,13 @@ static int fault_code(uint64_t vector, int present)
 
 void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present)
 {
-	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, page_present) };
 	char why[160];
+
+	/* Linux's SEGV_ACCERR means "mapped, but not for this access", whether
+	 * or not the page was ever touched: ask the VMAs, not the PTE. */
+	if (tf->vector == 14)
+		page_present = addr < USER_TOP && !vm_is_free(PAGE_ROUND_DOWN(addr), 1);
+	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, page_present) };
 
 	info.fault.addr = info.code == SI_KERNEL ? 0 : addr;
 	if (sig == SIGSEGV && tf->vector == 14)

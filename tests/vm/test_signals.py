@@ -25,3 +25,69 @@ def test_basic(smp):
     r = run("signals_basic", smp=smp)
     assert (r.status, r.stdout, r.stderr) == (0, expect_lines(BASIC, "signals_basic"), b""), \
         r.describe()
+
+
+FAULT = ["SIGSEGV unmapped, si_addr", "SIGSEGV read-only, SEGV_ACCERR",
+         "SIGSEGV twice after siglongjmp", "SIGFPE integer division by zero", "SIGILL on ud2",
+         "SIGTRAP on int3, handler returns", "sigaltstack set",
+         "SA_ONSTACK handler on the alternate stack",
+         "stack overflow caught on the alternate stack", "FPU registers kept across a handler",
+         "handler starts with a clean FPU state"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_faults_handled(smp):
+    r = run("signals_fault", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(FAULT, "signals_fault"), b""), \
+        r.describe()
+
+
+TIMER = ["alarm returns 0 when none was set", "alarm returns the seconds left",
+         "pause woken by alarm", "getitimer", "setitimer periodic ticks, then disarmed",
+         "nanosleep EINTR with the time left", "futex wait EINTR without SA_RESTART",
+         "futex wait restarted with SA_RESTART", "FPU kept across asynchronous handlers"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_timers_and_interrupted_sleeps(smp):
+    r = run("signals_timer", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(TIMER, "signals_timer"), b""), \
+        r.describe()
+
+
+THREADS = ["tgkill runs the handler in that thread",
+           "process signal goes to a thread that does not block it", "tkill to itself",
+           "sigwaitinfo in another thread",
+           "handler in a thread asleep in pthread_cond_wait, which goes on",
+           "tgkill of no such thread"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_threads(smp):
+    r = run("signals_threads", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(THREADS, "signals_threads"), b""), \
+        r.describe()
+
+
+# mode: (status, signal name in the one-line report or None when it goes on)
+DEFAULTS = {
+    "abort": (134, "SIGABRT"), "term": (143, "SIGTERM"), "kill": (137, "SIGKILL"),
+    "usr1": (138, "SIGUSR1"), "alarm": (142, "SIGALRM"), "rtmin": (163, "signal 35"),
+    "segv-blocked": (139, "SIGSEGV"), "thread-term": (143, "SIGTERM"),
+    "chld": (0, None), "winch": (0, None),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(DEFAULTS))
+@pytest.mark.parametrize("smp", [1, 2])
+def test_default_action(mode, smp):
+    status, name = DEFAULTS[mode]
+    r = run("signals_default", mode, smp=smp)
+    assert r.status == status, r.describe()
+    if name is None:
+        assert (r.stdout, r.stderr) == (b"before\nafter\n", b""), r.describe()
+        return
+    assert r.stdout == b"before\n", r.describe()
+    text = r.stderr.decode("utf-8", "replace")
+    assert text.count("\n") == 1 and name in text, r.describe()
+    assert "kernel panic" not in text.lower(), r.describe()

@@ -1,0 +1,72 @@
+/* Default actions, one per run: signals_default MODE prints "before", then
+ * gets a signal with no handler.  Under a shell the status is 128 + the
+ * signal for the ones that end the program:
+ *   abort 134, term 143, kill 137, usr1 138, alarm 142, rtmin 163 (musl's
+ *   SIGRTMIN is 35),
+ *   segv-blocked 139 (a blocked fault still ends it), thread-term 143 (sent
+ *   by another thread, ends them all); chld and winch are ignored: "after",
+ *   status 0. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *raise_term(void *arg)
+{
+	(void)arg;
+	raise(SIGTERM);
+	return NULL;
+}
+
+static void on_segv(int sig)
+{
+	(void)sig;
+	printf("FAIL: handler ran for a blocked SIGSEGV\n");
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	sigset_t set;
+	pthread_t t;
+
+	printf("before\n");
+	fflush(stdout);
+	if (!strcmp(mode, "abort")) {
+		abort();
+	} else if (!strcmp(mode, "term")) {
+		raise(SIGTERM);
+	} else if (!strcmp(mode, "kill")) {
+		raise(SIGKILL);
+	} else if (!strcmp(mode, "usr1")) {
+		kill(getpid(), SIGUSR1);
+	} else if (!strcmp(mode, "alarm")) {
+		alarm(1);
+		for (;;)
+			pause();
+	} else if (!strcmp(mode, "rtmin")) {
+		raise(SIGRTMIN);
+	} else if (!strcmp(mode, "segv-blocked")) {
+		signal(SIGSEGV, on_segv);
+		sigemptyset(&set);
+		sigaddset(&set, SIGSEGV);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		*(volatile int *)0 = 1;
+	} else if (!strcmp(mode, "thread-term")) {
+		pthread_create(&t, NULL, raise_term, NULL);
+		for (;;)
+			pause();
+	} else if (!strcmp(mode, "chld")) {
+		raise(SIGCHLD);
+	} else if (!strcmp(mode, "winch")) {
+		kill(getpid(), SIGWINCH);
+	} else {
+		printf("FAIL: unknown mode %s\n", mode);
+		return 2;
+	}
+	printf("after\n");
+	return 0;
+}
