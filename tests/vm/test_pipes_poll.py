@@ -53,3 +53,12 @@ def test_poll_and_select(smp):
                    "table's limit yet (fd_set_limit)", strict=False)
 def test_select_descriptor_above_1024():
     expect(run("poll_select", "high"), ["descriptor 1500 ok"])
+
+
+@pytest.mark.parametrize("smp", SMP)
+def test_eventfd_and_timerfd(smp):
+    expect(run("eventfd_timerfd", smp=smp), [
+        "eventfd counter ok", "eventfd semaphore ok", "eventfd overflow ok",
+        "eventfd across threads ok", "timerfd one-shot ok", "timerfd periodic ok",
+        "timerfd absolute ok", "timerfd errors ok", "timerfd across threads ok",
+        "eventfd_timerfd ok"])
