@@ -1,0 +1,173 @@
+"""Debian's busybox-static, unmodified, under amphi: each applet's output
+compared with the same applet's output on the host (run in a chroot holding
+the same files at the same paths).  Every command is one program run: amphi
+has no fork yet, so busybox's shell cannot start applets itself."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import busybox_tree
+from conftest import run
+
+BUSYBOX = "/bin/busybox"
+CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
+ENV = ["PATH=/bin", "HOME=/root", "TZ=UTC", "LC_ALL=C"]
+
+pytestmark = [
+    pytest.mark.usefixtures("amphi_works"),
+    pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="busybox-static is not installed"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="the host reference runs in a chroot (root only)"),
+]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    return busybox_tree.build(str(tmp_path_factory.mktemp("bbroot")))
+
+
+def on_host(tree, args, stdin=b""):
+    p = subprocess.run([CHROOT, tree, "/bin/busybox"] + args, input=stdin,
+                       capture_output=True, env=dict(e.split("=", 1) for e in ENV), timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+def on_amphi(tree, args, stdin=b""):
+    r = run(BUSYBOX, *args, stdin=stdin, env=ENV,
+            options=["--files", os.path.join(tree, "data") + ":/data",
+                     "--files", os.path.join(tree, "etc") + ":/etc"])
+    return r.status, r.stdout, r.stderr
+
+
+def same_as_host(tree, args, stdin=b""):
+    host = on_host(tree, args, stdin)
+    guest = on_amphi(tree, args, stdin)
+    assert guest[:2] == host[:2], ("busybox %s\nhost:  %r\namphi: %r\namphi stderr: %s"
+                                   % (" ".join(args), host[:2], guest[:2], guest[2][-2000:]))
+
+
+# Applets whose whole output (and status) must equal the host's.
+SAME = {
+    "echo": ["echo", "-e", "a\\tb", "c"],
+    "printf": ["printf", "%05d|%-4s|%x\\n", "42", "ab", "255"],
+    "cat": ["cat", "/data/fruits.txt", "/data/poem.txt"],
+    "cat-missing": ["cat", "/data/nope"],
+    "ls-la": ["ls", "-la", "/data/dir"],
+    "ls-ln": ["ls", "-ln", "/data"],
+    "ls-R": ["ls", "-R", "/data"],
+    "find": ["find", "/data", "-name", "*.txt"],
+    "find-type": ["find", "/data", "-type", "d"],
+    "grep-E": ["grep", "-E", "an+a|rr", "/data/fruits.txt"],
+    "grep-rn": ["grep", "-rn", "deep", "/data"],
+    "grep-none": ["grep", "zebra", "/data/fruits.txt"],
+    "sed": ["sed", "-e", "s/a/A/g", "-e", "2d", "/data/fruits.txt"],
+    "awk": ["awk", "-F,", "NR>1 { t += $2 * $3 } END { printf \"%.2f\\n\", t }", "/data/table.csv"],
+    "sort": ["sort", "/data/fruits.txt"],
+    "sort-n": ["sort", "-n", "-r", "/data/numbers.txt"],
+    "wc": ["wc", "/data/poem.txt", "/data/fruits.txt"],
+    "head": ["head", "-n", "3", "/data/poem.txt"],
+    "tail": ["tail", "-n", "2", "/data/poem.txt"],
+    "cut": ["cut", "-d,", "-f1,3", "/data/table.csv"],
+    "md5sum": ["md5sum", "/data/fruits.txt", "/data/poem.txt"],
+    "sha256sum": ["sha256sum", "/data/table.csv"],
+    "base64": ["base64", "/data/poem.txt"],
+    "dd": ["dd", "if=/data/poem.txt", "bs=5", "skip=2", "count=3", "status=none"],
+    "stat-c": ["stat", "-c", "%n %s %F %a %U %G %Y", "/data/poem.txt", "/data/dir", "/data/link-to-poem"],
+    "du": ["du", "-a", "/data/dir"],
+    "seq": ["seq", "3", "4", "20"],
+    "expr": ["expr", "7", "*", "6"],
+    "expr-false": ["expr", "0", "+", "0"],
+    "env": ["env"],
+    "readlink": ["readlink", "/data/link-to-poem"],
+    "basename": ["basename", "/data/dir/notes.md", ".md"],
+    "sh-builtins": ["sh", "-c",
+                    "f() { echo \"f:$1\"; return 3; }; for i in 1 2 3; do f $i; done; echo $?; "
+                    "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo i=$i; "
+                    "case abc in a*) echo glob;; esac; set -- x y; echo $# \"$@\""],
+    "sh-redirect": ["sh", "-c",
+                    "echo one > /tmp/f; echo two >> /tmp/f; while read l; do echo \"<$l>\"; done < /tmp/f"],
+    "sh-heredoc": ["sh", "-c", "while read a b; do echo \"$b $a\"; done <<EOF\nx 1\ny 2\nEOF\n"],
+    "sh-exit": ["sh", "-c", "exit 42"],
+}
+
+# Applets that read standard input.
+STDIN = {
+    "tr": (["tr", "a-z", "A-Z"], b"hello, world\n"),
+    "uniq": (["uniq", "-c"], b"a\na\nb\nc\nc\nc\n"),
+    "sort-stdin": (["sort", "-u"], b"b\na\nb\nc\n"),
+    "wc-stdin": (["wc", "-l", "-w", "-c"], b"one two\nthree\n"),
+    "md5sum-stdin": (["md5sum"], bytes(range(256)) * 10),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME))
+def test_same_as_host(tree, name):
+    same_as_host(tree, SAME[name])
+
+
+@pytest.mark.parametrize("name", sorted(STDIN))
+def test_stdin_same_as_host(tree, name):
+    args, data = STDIN[name]
+    same_as_host(tree, args, data)
+
+
+def test_gzip_round_trip(tree):
+    """gzip under amphi, gunzip on the host, and the other way round."""
+    original = open(os.path.join(tree, "data/poem.txt"), "rb").read() * 50
+    status, packed, _ = on_amphi(tree, ["gzip", "-c"], original)
+    assert status == 0
+    assert subprocess.run(["gzip", "-dc"], input=packed, capture_output=True).stdout == original
+    host_packed = subprocess.run(["gzip", "-c"], input=original, capture_output=True).stdout
+    status, unpacked, _ = on_amphi(tree, ["gunzip", "-c"], host_packed)
+    assert (status, unpacked) == (0, original)
+
+
+def test_tar_create_is_readable_on_the_host(tree):
+    status, archive, err = on_amphi(tree, ["tar", "-cf", "-", "-C", "/data", "."])
+    assert status == 0, err
+    mine = subprocess.run(["tar", "-tvf", "-"], input=archive, capture_output=True)
+    _, host_archive, _ = on_host(tree, ["tar", "-cf", "-", "-C", "/data", "."])
+    host = subprocess.run(["tar", "-tvf", "-"], input=host_archive, capture_output=True)
+    assert mine.stdout and mine.stdout == host.stdout, (mine.stdout, host.stdout)
+
+
+def test_tar_extract_lists_what_it_extracts(tree):
+    archive = subprocess.run(["tar", "-cf", "-", "-C", os.path.join(tree, "data"), "."],
+                             capture_output=True).stdout
+    status, out, err = on_amphi(tree, ["tar", "-xvf", "-", "-C", "/tmp"], archive)
+    host = on_host(tree, ["tar", "-xvf", "-", "-C", "/tmp"], archive)
+    assert (status, out) == host[:2], err
+
+
+def test_uname(tree):
+    status, out, _ = on_amphi(tree, ["uname", "-a"])
+    assert (status, out) == (0, b"Linux amphi 6.1.0-amphi #1 SMP amphi x86_64 GNU/Linux\n")
+
+
+def test_date_is_now(tree):
+    status, out, _ = on_amphi(tree, ["date", "+%Y"])
+    host_year = subprocess.run(["date", "-u", "+%Y"], capture_output=True).stdout
+    assert (status, out) == (0, host_year)
+
+
+def test_sleep(tree):
+    status, out, _ = on_amphi(tree, ["sleep", "0.3"])
+    assert (status, out) == (0, b"")
+
+
+def test_df_lists_the_root(tree):
+    status, out, _ = on_amphi(tree, ["df", "/"])
+    assert status == 0
+    assert out.splitlines()[-1].split()[-1] == b"/"
+
+
+def test_yes_stops_when_the_reader_does(tree):
+    """`amphi run busybox yes | head -3`: the pipe is on the host side."""
+    from conftest import amphi_argv, ROOT
+    p1 = subprocess.Popen(amphi_argv(BUSYBOX, "yes"), cwd=ROOT, stdout=subprocess.PIPE)
+    out = subprocess.run(["head", "-3"], stdin=p1.stdout, capture_output=True).stdout
+    p1.stdout.close()
+    assert p1.wait(timeout=60) == 141
+    assert out == b"y\ny\ny\n"
