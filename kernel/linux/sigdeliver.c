@@ -114,10 +114,25 @@ static void restore_saved_mask(struct thread *t)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
+/* Whether a system call's result says a signal cut it short. */
+static bool interrupted(const struct trapframe *tf)
+{
+	int64_t r = (int64_t)tf->rax;
+
+	return tf->vector == VEC_SYSCALL && tf->error != NO_SYSCALL &&
+	       (r == -EINTR || r == -ERESTARTSYS || r == -ERESTARTNOINTR ||
+		r == -ERESTARTNOHAND || r == -ERESTART_RESTARTBLOCK);
+}
+
 void linux_exit_to_user(struct trapframe *tf)
 {
 	struct thread *t = current();
 
+	/* A call with a mask for its wait (ppoll...) that was not interrupted
+	 * puts the old mask back first: what only that mask let through is
+	 * not delivered, as on Linux. */
+	if (t->sigsaved_valid && !interrupted(tf))
+		restore_saved_mask(t);
 	for (;;) {
 		sched_return_to_user();
 		/* Look with interrupts off: a signal sent after this look finds

@@ -341,6 +341,18 @@ uint64_t signal_threads_cpu_ns(void)
 	return ns;
 }
 
+void signal_mask_for_wait(uint64_t mask)
+{
+	struct thread *t = current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (!t->sigsaved_valid)
+		t->sigsaved = t->sigmask;
+	t->sigsaved_valid = true;
+	sig_set_mask(t, mask);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
 int signal_sleep_until(uint64_t deadline)
 {
 	struct thread *t = current();

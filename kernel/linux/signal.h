@@ -97,6 +97,12 @@ void linux_exit_to_user(struct trapframe *tf);
  * reason (callers look again), -ERESTARTSYS for a signal. */
 int signal_sleep_until(uint64_t deadline);
 
+/* A mask for the length of one call (sigsuspend, ppoll, pselect6,
+ * epoll_pwait): replaced now, the old one put back on the way to user
+ * mode (by the frame's sigreturn when a handler runs, at once when the
+ * call was not interrupted by a signal). */
+void signal_mask_for_wait(uint64_t mask);
+
 struct thread;
 /* Starts a new user thread (parent NULL for the first) with the parent's
  * mask, no alternate stack and nothing pending, and lets signals reach it. */

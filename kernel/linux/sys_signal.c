@@ -172,19 +172,13 @@ static long sys_pause(const struct sysargs *a)
  * through the handler's frame or, with no handler, directly. */
 static long sys_rt_sigsuspend(const struct sysargs *a)
 {
-	struct thread *t = current();
 	uint64_t mask;
 
 	if (a->a[1] != SIGSET_SIZE)
 		return -EINVAL;
 	if (copy_from_user(&mask, a->a[0], sizeof mask))
 		return -EFAULT;
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	if (!t->sigsaved_valid)
-		t->sigsaved = t->sigmask;
-	t->sigsaved_valid = true;
-	sig_set_mask(t, mask);
-	spin_unlock_irqrestore(&sig_lock, flags);
+	signal_mask_for_wait(mask);
 	return wait_for_signal();
 }
 

@@ -91,3 +91,16 @@ def test_default_action(mode, smp):
     text = r.stderr.decode("utf-8", "replace")
     assert text.count("\n") == 1 and name in text, r.describe()
     assert "kernel panic" not in text.lower(), r.describe()
+
+
+EINTR = ["pipe read EINTR without SA_RESTART", "pipe read restarted with SA_RESTART",
+         "poll EINTR even with SA_RESTART", "ppoll mask lets a blocked signal in, then is undone",
+         "ppoll that did not wait undoes its mask without delivering",
+         "delivered once unblocked", "SIGPIPE handler and EPIPE"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_interrupted_calls(smp):
+    r = run("signals_eintr", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(EINTR, "signals_eintr"), b""), \
+        r.describe()
