@@ -16,6 +16,9 @@
 #define CLOCK_REALTIME_COARSE		5
 #define CLOCK_MONOTONIC_COARSE		6
 #define CLOCK_BOOTTIME			7
+#define CLOCK_REALTIME_ALARM		8
+#define CLOCK_BOOTTIME_ALARM		9
+#define CLOCK_TAI			11
 #define TIMER_ABSTIME			1
 
 uint64_t time_realtime_offset_ns(void) { return arch_boot_epoch_s() * 1000000000ull; }
@@ -33,11 +36,14 @@ static int64_t clock_read(int clock)
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_TAI:		/* Linux's TAI offset is 0 until NTP sets it */
 		return clock_ns() + time_realtime_offset_ns();
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
 		return clock_ns();
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return signal_threads_cpu_ns();
