@@ -7,9 +7,8 @@
  *
  * A signal ends the wait with -ERESTARTNOHAND: Linux restarts these calls
  * only when no handler ran, and a handler makes them fail with EINTR
- * whatever SA_RESTART says (signal(7)).  ppoll's and pselect6's signal mask
- * is applied for the call's duration once the signal layer offers a way to
- * (signal_mask_for_wait, below); until then it is checked and ignored. */
+ * whatever SA_RESTART says (signal(7)).  ppoll's and pselect6's signal mask:
+ * linux/waitmask.h. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/sched.h"
@@ -21,17 +20,12 @@
 #include "fs/poller.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
+#include "linux/waitmask.h"
 
 #define NS_PER_SEC	1000000000ull
-#define SIGSET_SIZE	8
 #define POLLIN_SET	(POLLIN | POLLRDNORM | POLLHUP | POLLERR | 0x080 /* RDBAND */)
 #define POLLOUT_SET	(POLLOUT | POLLWRNORM | POLLERR | 0x200 /* WRBAND */)
 #define POLLEX_SET	POLLPRI
-
-/* sigsuspend's rule for a mask that lasts while the call waits: replaced
- * now, put back on the way to user mode (after a handler, if one runs).
- * From the signal layer; weak until it provides it. */
-__attribute__((weak)) void signal_mask_for_wait(uint64_t mask);
 
 /* One pass over the files: how many are ready (or -errno).  hook: the
  * first pass, which also hooks the poller onto their queues. */
@@ -109,22 +103,6 @@ static long put_remaining(uint64_t uaddr, uint64_t deadline, bool was_zero, bool
 	return err && ret == -ERESTARTNOHAND ? -EINTR : ret;
 }
 
-/* ppoll's and pselect6's mask: checked always, applied when possible. */
-static long apply_sigmask(uint64_t umask, uint64_t size)
-{
-	uint64_t mask;
-
-	if (!umask)
-		return 0;
-	if (size != SIGSET_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, sizeof mask))
-		return -EFAULT;
-	if (signal_mask_for_wait)
-		signal_mask_for_wait(mask);
-	return 0;
-}
-
 /* ---- poll --------------------------------------------------------------- */
 
 struct linux_pollfd {
@@ -192,7 +170,7 @@ static long sys_ppoll(const struct sysargs *a)
 	bool zero;
 	long err = get_timeout_ts(uts, &deadline);
 
-	if (err || (err = apply_sigmask(a->a[3], a->a[4])))
+	if (err || (err = waitmask_apply(a->a[3], a->a[4])))
 		return err;
 	zero = deadline && !remaining(deadline);
 	return put_remaining(uts, deadline, zero, false, do_poll(a->a[0], (unsigned)a->a[1], deadline));
@@ -306,7 +284,7 @@ static long sys_pselect6(const struct sysargs *a)
 		return err;
 	if (a->a[5] && copy_from_user(sig, a->a[5], sizeof sig))
 		return -EFAULT;
-	if ((err = apply_sigmask(sig[0], sig[1])))
+	if ((err = waitmask_apply(sig[0], sig[1])))
 		return err;
 	bool zero = deadline && !remaining(deadline);
 	return put_remaining(uts, deadline, zero, false, do_select((int)a->a[0], sets, deadline));

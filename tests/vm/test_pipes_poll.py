@@ -62,3 +62,16 @@ def test_eventfd_and_timerfd(smp):
         "eventfd across threads ok", "timerfd one-shot ok", "timerfd periodic ok",
         "timerfd absolute ok", "timerfd errors ok", "timerfd across threads ok",
         "eventfd_timerfd ok"])
+
+
+@pytest.mark.parametrize("smp", SMP)
+def test_epoll_semantics(smp):
+    expect(run("epoll_semantics", smp=smp), [
+        "errors ok", "level-triggered ok", "edge-triggered ok", "one-shot ok", "maxevents ok",
+        "nested ok", "closed descriptor ok", "timeouts ok", "woken by another thread ok",
+        "multiplex 8 writers ok", "epoll_semantics ok"])
+
+
+@pytest.mark.parametrize("smp", [2, 4])
+def test_epoll_under_concurrency(smp):
+    expect(run("epoll_threads", 20000, smp=smp), ["churn ok", "workers ok", "epoll_threads ok"])

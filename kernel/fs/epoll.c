@@ -1,0 +1,473 @@
+/* epoll: items, the ready list and the callbacks that fill it.
+ *
+ * Every item hooks a callback waiter onto each wait queue its file's poll op
+ * names.  The callback runs in the waker's context (maybe an interrupt
+ * handler, interrupts off, the file's queue lock held): it only moves the
+ * item onto the ready list under ep->lock and wakes ep->wq.  epoll_wait then
+ * polls each ready item's file (without pt) to learn its events: a wake-up
+ * is a hint, the poll op is the truth.
+ *
+ * Locks, outermost first: nest_lock (adding an epoll to an epoll), ep->mtx
+ * (the item set; epoll_wait's harvest; may copy to user memory and call poll
+ * ops), a file's queue lock, ep->lock (irqsave: the ready list), ep->wq's
+ * lock.  Epolls nest only without cycles, so their mutexes are taken outer
+ * to inner. */
+#include "fs/epoll.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/list.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+#include "core/timer.h"
+#include "core/waitq.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/mutex.h"
+#include "fs/poll.h"
+#include "fs/wait.h"
+
+#define PRIVATE_BITS	(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
+#define MAX_NESTS	5	/* Linux allows 4 epolls inside the outermost */
+
+enum item_state {
+	IDLE,		/* not on the ready list */
+	READY,		/* on ep->ready */
+	TAKEN,		/* on a harvest's private list */
+};
+
+struct epoll {
+	struct mutex mtx;		/* guards items and every item's key, events, data */
+	struct list items;
+	struct spinlock lock;		/* irqsave; guards ready, item state/rewoken/rlink */
+	struct list ready;
+	struct waitq wq;		/* epoll_wait sleepers and pollers of the epoll file */
+};
+
+struct ep_hook;
+
+struct ep_item {
+	struct list link;		/* in ep->items */
+	struct list rlink;		/* in ep->ready, or a harvest's list */
+	int state;			/* enum item_state */
+	bool rewoken;			/* woken while TAKEN: ready again after */
+	struct epoll *ep;
+	int fd;				/* the key: (fd, file), as Linux */
+	struct file *file;		/* referenced */
+	uint32_t events;		/* asked for, with EPOLLERR|HUP and private bits */
+	uint64_t data;
+	struct ep_hook *hooks;
+};
+
+struct ep_hook {
+	struct waiter w;		/* on wq, with w.wake = hook_wake */
+	struct waitq *wq;
+	struct ep_item *item;
+	struct ep_hook *next;
+};
+
+static const struct file_ops epoll_ops;
+static struct mutex nest_lock = MUTEX_INIT(nest_lock);
+
+static struct epoll *ep_of(const struct file *f) { return f->priv; }
+bool epoll_is(const struct file *f) { return f->ops == &epoll_ops; }
+
+/* ---- the ready list ----------------------------------------------------- */
+
+/* Caller holds ep->lock. */
+static void make_ready(struct epoll *ep, struct ep_item *it)
+{
+	if (it->state == IDLE) {
+		it->state = READY;
+		list_add_tail(&ep->ready, &it->rlink);
+	} else if (it->state == TAKEN) {
+		it->rewoken = true;
+	}
+}
+
+/* In the waker's context: see the top of the file. */
+static void hook_wake(struct waiter *w)
+{
+	struct ep_item *it = container_of(w, struct ep_hook, w)->item;
+	struct epoll *ep = it->ep;
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	make_ready(ep, it);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	waitq_wake_all(&ep->wq);
+}
+
+static void mark_ready(struct epoll *ep, struct ep_item *it)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	make_ready(ep, it);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	waitq_wake_all(&ep->wq);
+}
+
+/* A harvested item goes back: onto the ready list when requeue (level
+ * triggered and still ready) or woken meanwhile, else idle. */
+static void settle(struct epoll *ep, struct ep_item *it, bool requeue)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	if (requeue || it->rewoken) {
+		it->state = READY;
+		list_add_tail(&ep->ready, &it->rlink);
+	} else {
+		it->state = IDLE;
+	}
+	it->rewoken = false;
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/* ---- items -------------------------------------------------------------- */
+
+struct ep_table {
+	struct poll_table pt;
+	struct ep_item *item;
+	int error;
+};
+
+static void hook_queue(struct poll_table *pt, struct waitq *wq)
+{
+	struct ep_table *t = container_of(pt, struct ep_table, pt);
+	struct ep_hook *h = kmalloc(sizeof *h);
+
+	if (!h) {
+		t->error = -ENOMEM;
+		return;
+	}
+	h->w.thread = NULL;
+	h->w.wake = hook_wake;
+	h->wq = wq;
+	h->item = t->item;
+	h->next = t->item->hooks;
+	t->item->hooks = h;
+	waitq_add(wq, &h->w);
+}
+
+/* The item's events now; with hook, also hooks it onto its file's queues. */
+static unsigned item_poll(struct ep_item *it, bool hook, int *error)
+{
+	struct ep_table t = { { hook_queue }, it, 0 };
+	unsigned ev = it->file->ops->poll(it->file, hook ? &t.pt : NULL);
+
+	if (error)
+		*error = t.error;
+	return ev & it->events & ~PRIVATE_BITS;
+}
+
+/* Unhooks, unlists and frees it.  Caller holds ep->mtx. */
+static void item_free(struct epoll *ep, struct ep_item *it)
+{
+	while (it->hooks) {
+		struct ep_hook *h = it->hooks;
+		waitq_remove(h->wq, &h->w);	/* after this its callback cannot run */
+		it->hooks = h->next;
+		kfree(h);
+	}
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	if (it->state == READY)
+		list_del(&it->rlink);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	list_del(&it->link);
+	file_put(it->file);
+	kfree(it);
+}
+
+/* Whether it's descriptor still names its file (see epoll.h). */
+static bool item_current(const struct ep_item *it)
+{
+	struct file *f = fd_get(it->fd);
+
+	if (f)
+		file_put(f);
+	return f == it->file;
+}
+
+/* Caller holds ep->mtx.  Stale items found on the way are dropped. */
+static struct ep_item *item_find(struct epoll *ep, int fd, struct file *file)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, &ep->items) {
+		struct ep_item *it = list_entry(l, struct ep_item, link);
+		if (it->fd != fd)
+			continue;
+		if (it->file == file)
+			return it;
+		if (!item_current(it))
+			item_free(ep, it);
+	}
+	return NULL;
+}
+
+/* Whether `to` is reachable from `from` through nested epolls, or the
+ * nesting is too deep.  Caller holds nest_lock, so no other thread links
+ * epolls meanwhile. */
+static bool reaches(struct epoll *from, struct epoll *to, int depth)
+{
+	struct list *l;
+	bool found = false;
+
+	if (from == to || depth > MAX_NESTS)
+		return true;
+	mutex_lock(&from->mtx);
+	list_for_each(l, &from->items) {
+		struct ep_item *it = list_entry(l, struct ep_item, link);
+		if (epoll_is(it->file) && reaches(ep_of(it->file), to, depth + 1)) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&from->mtx);
+	return found;
+}
+
+/* Caller holds ep->mtx. */
+static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t events, uint64_t data)
+{
+	struct ep_item *it = kmalloc(sizeof *it);
+	int error;
+
+	if (!it)
+		return -ENOMEM;
+	*it = (struct ep_item){ .state = IDLE, .ep = ep, .fd = fd, .file = target,
+				.events = events | EPOLLERR | EPOLLHUP, .data = data };
+	list_init(&it->rlink);
+	file_get(target);
+	list_add_tail(&ep->items, &it->link);
+	unsigned ev = item_poll(it, true, &error);
+	if (error) {
+		item_free(ep, it);
+		return error;
+	}
+	if (ev)
+		mark_ready(ep, it);
+	return 0;
+}
+
+/* Caller holds ep->mtx. */
+static int item_mod(struct epoll *ep, struct ep_item *it, uint32_t events, uint64_t data)
+{
+	if (it->events & EPOLLEXCLUSIVE)
+		return -EINVAL;
+	it->events = events | EPOLLERR | EPOLLHUP;
+	it->data = data;
+	if (item_poll(it, false, NULL))
+		mark_ready(ep, it);
+	return 0;
+}
+
+static int ctl_check(struct file *epf, int op, struct file *target, uint32_t events)
+{
+	if (!target->ops->poll)
+		return -EPERM;
+	if (!epoll_is(epf) || epf == target)
+		return -EINVAL;
+	if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
+		return -EINVAL;
+	if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE)) {
+		uint32_t ok = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+		if (op == EPOLL_CTL_MOD || epoll_is(target) || (events & ~ok))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int epoll_ctl(struct file *epf, int op, int fd, struct file *target, uint32_t events, uint64_t data)
+{
+	struct epoll *ep = ep_of(epf);
+	bool nested = op == EPOLL_CTL_ADD && epoll_is(target);
+	int err = ctl_check(epf, op, target, events);
+
+	if (err)
+		return err;
+	if (nested)
+		mutex_lock(&nest_lock);
+	mutex_lock(&ep->mtx);
+	struct ep_item *it = item_find(ep, fd, target);
+	if (op == EPOLL_CTL_ADD)
+		err = it ? -EEXIST : nested && reaches(ep_of(target), ep, 1) ? -ELOOP
+		    : item_add(ep, fd, target, events, data);
+	else if (!it)
+		err = -ENOENT;
+	else if (op == EPOLL_CTL_MOD)
+		err = item_mod(ep, it, events, data);
+	else
+		item_free(ep, it);
+	mutex_unlock(&ep->mtx);
+	if (nested)
+		mutex_unlock(&nest_lock);
+	return err;
+}
+
+/* ---- harvesting ---------------------------------------------------------- */
+
+/* Moves the ready list to tx, marking the items TAKEN. */
+static void take_ready(struct epoll *ep, struct list *tx)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	while (!list_empty(&ep->ready)) {
+		struct ep_item *it = list_entry(ep->ready.next, struct ep_item, rlink);
+		list_del(&it->rlink);
+		it->state = TAKEN;
+		it->rewoken = false;
+		list_add_tail(tx, &it->rlink);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/* Items not looked at go back to the front, in order. */
+static void give_back(struct epoll *ep, struct list *tx)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	while (!list_empty(tx)) {
+		struct ep_item *it = list_entry(tx->prev, struct ep_item, rlink);
+		list_del(&it->rlink);
+		it->state = READY;
+		it->rewoken = false;
+		list_add_head(&ep->ready, &it->rlink);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/* Reports one taken item if it is ready: 1 when copied out, 0 when not
+ * ready (or dropped as stale), -EFAULT.  Caller holds ep->mtx. */
+static int harvest_one(struct epoll *ep, struct ep_item *it, const struct iobuf *out, int n)
+{
+	unsigned ev = item_poll(it, false, NULL);
+
+	if (!ev) {
+		settle(ep, it, false);
+		return 0;
+	}
+	if (!item_current(it)) {
+		settle(ep, it, false);
+		item_free(ep, it);
+		return 0;
+	}
+	struct epoll_event_user e = { ev, it->data };
+	if (iobuf_fill(out, n * sizeof e, &e, sizeof e)) {
+		settle(ep, it, true);
+		return -EFAULT;
+	}
+	if (it->events & EPOLLONESHOT)
+		it->events &= PRIVATE_BITS;	/* disabled until EPOLL_CTL_MOD */
+	settle(ep, it, !(it->events & (EPOLLET | EPOLLONESHOT)));
+	return 1;
+}
+
+/* Copies out up to max ready events; level-triggered items that were
+ * reported go back on the ready list, to be polled again next time. */
+static long harvest(struct epoll *ep, const struct iobuf *out, int max)
+{
+	struct list tx;
+	int n = 0;
+
+	list_init(&tx);
+	mutex_lock(&ep->mtx);
+	take_ready(ep, &tx);
+	while (!list_empty(&tx) && n < max) {
+		struct ep_item *it = list_entry(tx.next, struct ep_item, rlink);
+		list_del(&it->rlink);
+		int r = harvest_one(ep, it, out, n);
+		if (r < 0) {
+			if (!n)
+				n = r;
+			break;
+		}
+		n += r;
+	}
+	give_back(ep, &tx);
+	mutex_unlock(&ep->mtx);
+	return n;
+}
+
+long epoll_wait(struct file *epf, const struct iobuf *out, int max, uint64_t deadline)
+{
+	struct epoll *ep = ep_of(epf);
+
+	for (;;) {
+		struct waiter w;
+		long n = harvest(ep, out, max);
+		if (n)
+			return n;
+		if (deadline && clock_ns() >= deadline)
+			return 0;
+		if (thread_signalled())
+			return -EINTR;
+		uint64_t flags = spin_lock_irqsave(&ep->lock);
+		if (!list_empty(&ep->ready)) {
+			spin_unlock_irqrestore(&ep->lock, flags);
+			continue;
+		}
+		waitq_prepare(&ep->wq, &w);
+		spin_unlock_irqrestore(&ep->lock, flags);
+		wait_sleep(&ep->wq, &w, deadline);
+	}
+}
+
+/* ---- the epoll file ------------------------------------------------------ */
+
+/* Readable when an item on the ready list really has events. */
+static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
+{
+	struct epoll *ep = ep_of(f);
+	struct list *l;
+	unsigned ev = 0;
+
+	poll_wait(pt, &ep->wq);
+	mutex_lock(&ep->mtx);
+	list_for_each(l, &ep->items) {
+		struct ep_item *it = list_entry(l, struct ep_item, link);
+		if (__atomic_load_n(&it->state, __ATOMIC_RELAXED) == READY && item_poll(it, false, NULL)) {
+			ev = POLLIN | POLLRDNORM;
+			break;
+		}
+	}
+	mutex_unlock(&ep->mtx);
+	return ev;
+}
+
+/* The last reference: no epoll_ctl or epoll_wait can be running. */
+static void epoll_release(struct file *f)
+{
+	struct epoll *ep = ep_of(f);
+
+	mutex_lock(&ep->mtx);
+	while (!list_empty(&ep->items))
+		item_free(ep, list_entry(ep->items.next, struct ep_item, link));
+	mutex_unlock(&ep->mtx);
+	kfree(ep);
+}
+
+static const struct file_ops epoll_ops = {
+	.poll = epoll_file_poll,
+	.release = epoll_release,
+};
+
+struct file *epoll_new(void)
+{
+	struct epoll *ep = kmalloc(sizeof *ep);
+	struct file *f = ep ? file_new(&epoll_ops, O_RDWR, ep) : NULL;
+	static const char name[] = "anon_inode:[eventpoll]";
+
+	if (!f) {
+		kfree(ep);
+		return NULL;
+	}
+	mutex_init(&ep->mtx);
+	list_init(&ep->items);
+	list_init(&ep->ready);
+	waitq_init(&ep->wq);
+	f->path = kmalloc(sizeof name);
+	if (f->path)
+		memcpy(f->path, name, sizeof name);
+	return f;
+}
