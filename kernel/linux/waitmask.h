@@ -1,8 +1,5 @@
 /* The signal mask that ppoll, pselect6 and epoll_pwait take for as long as
- * they wait.  sigsuspend's rule: replaced now, put back on the way to user
- * mode (after the handler, if one runs).  The replacing is the signal
- * layer's (signal_mask_for_wait); until it offers it, the mask is checked
- * (size, readable) and not applied. */
+ * they wait (sigsuspend's rule, linux/signal.h: signal_mask_for_wait). */
 #ifndef AMPHI_LINUX_WAITMASK_H
 #define AMPHI_LINUX_WAITMASK_H
 
@@ -10,12 +7,12 @@
 
 #include "core/errno.h"
 #include "core/uaccess.h"
+#include "linux/signal.h"
 
 #define WAITMASK_SIZE 8		/* sizeof(kernel sigset_t) */
 
-__attribute__((weak)) void signal_mask_for_wait(uint64_t mask);
-
-/* umask 0: none.  0, -EINVAL (size), -EFAULT. */
+/* Applies the mask at umask (0: none, nothing changes).  0, -EINVAL for a
+ * size other than the kernel's sigset_t, -EFAULT. */
 static inline long waitmask_apply(uint64_t umask, uint64_t size)
 {
 	uint64_t mask;
@@ -26,8 +23,7 @@ static inline long waitmask_apply(uint64_t umask, uint64_t size)
 		return -EINVAL;
 	if (copy_from_user(&mask, umask, sizeof mask))
 		return -EFAULT;
-	if (signal_mask_for_wait)
-		signal_mask_for_wait(mask);
+	signal_mask_for_wait(mask);
 	return 0;
 }
 

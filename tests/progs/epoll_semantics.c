@@ -3,8 +3,9 @@
  * one-shot reporting, EPOLLHUP/EPOLLERR, data.u64 returned as given,
  * maxevents and fairness, nested epolls and polling an epoll, a closed
  * descriptor's registration, timeouts, epoll_pwait/epoll_pwait2; then
- * threads: a waiter woken by a write, by an epoll_ctl of a ready file, and
- * one thread multiplexing the pipes of many writers until every one hangs up.
+ * threads: a waiter woken by a write, by an epoll_ctl of a ready file, or by
+ * a signal (EINTR; epoll_pwait's mask), and one thread multiplexing the pipes
+ * of many writers until every one hangs up.
  * One "<what> ok" line per check and "epoll_semantics ok"; "FAIL: ..." and
  * status 1 otherwise. */
 #define _GNU_SOURCE
@@ -326,6 +327,50 @@ static void woken_by_thread(void)
 	printf("woken by another thread ok\n");
 }
 
+static volatile sig_atomic_t handled;
+static pthread_t main_thread;
+
+static void on_signal(int sig) { handled += sig == SIGUSR1 ? 1 : 100; }
+
+static void *signal_later(void *arg)
+{
+	usleep(100000);
+	pthread_kill(main_thread, (int)(intptr_t)arg);
+	return NULL;
+}
+
+/* epoll_wait fails with EINTR after a handler, SA_RESTART or not;
+ * epoll_pwait's mask lets a blocked signal in for the wait only. */
+static void signals(void)
+{
+	int ep = epoll_create1(0);
+	struct epoll_event ev;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigset_t usr1, none, now;
+	pthread_t th;
+
+	CHECK(ep >= 0);
+	main_thread = pthread_self();
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_create(&th, NULL, signal_later, (void *)(intptr_t)SIGUSR2);
+	CHECK(epoll_wait(ep, &ev, 1, 10000) == -1 && errno == EINTR && handled == 100);
+	pthread_join(th, NULL);
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&none);
+	CHECK(sigprocmask(SIG_BLOCK, &usr1, NULL) == 0);
+	handled = 0;
+	pthread_create(&th, NULL, signal_later, (void *)(intptr_t)SIGUSR1);
+	CHECK(epoll_pwait(ep, &ev, 1, 10000, &none) == -1 && errno == EINTR && handled == 1);
+	pthread_join(th, NULL);
+	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0 && sigismember(&now, SIGUSR1));
+	CHECK(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
+	close(ep);
+	printf("signals ok\n");
+}
+
 enum { WRITERS = 8, MESSAGES = 300 };
 
 static void *writer(void *arg)
@@ -393,6 +438,7 @@ int main(void)
 	closed_descriptor();
 	timeouts();
 	woken_by_thread();
+	signals();
 	multiplex();
 	if (failures)
 		return 1;
