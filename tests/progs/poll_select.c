@@ -4,7 +4,9 @@
  * a poll blocked in one thread woken by a write or a close in another, two
  * pollers woken by one write.  One "<what> ok" line per check and
  * "poll_select ok"; "FAIL: ..." and status 1 otherwise.
- * `poll_select high` checks only descriptor 1500 (after setrlimit). */
+ * `poll_select high` checks only descriptor 1500 (after setrlimit);
+ * `poll_select stdin` reads standard input to its end, waiting in poll and
+ * select, and prints "stdin N bytes, sum S". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -311,8 +313,40 @@ static void many_fds(void)
 	printf("100 descriptors ok\n");
 }
 
+/* Standard input until end of file, waiting with poll and select in
+ * turn: prints the byte count and a checksum. */
+static void stdin_until_eof(void)
+{
+	char buf[1000];
+	long total = 0;
+	unsigned sum = 0;
+	ssize_t r;
+
+	for (int i = 0;; i++) {
+		if (i % 2) {
+			fd_set set;
+			FD_ZERO(&set);
+			FD_SET(0, &set);
+			CHECK(select(1, &set, NULL, NULL, &(struct timeval){ 20, 0 }) == 1);
+		} else {
+			CHECK(poll1(0, POLLIN, 20000) & (POLLIN | POLLHUP));
+		}
+		CHECK((r = read(0, buf, sizeof buf)) >= 0);
+		if (!r)
+			break;
+		for (ssize_t k = 0; k < r; k++)
+			sum = sum * 31 + (unsigned char)buf[k];
+		total += r;
+	}
+	printf("stdin %ld bytes, sum %u\n", total, sum);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "stdin") == 0) {
+		stdin_until_eof();
+		return failures != 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "high") == 0) {
 		high_descriptors();
 		return failures != 0;

@@ -1,13 +1,15 @@
 """Pipes, poll/select, epoll, eventfd and timerfd, on one CPU and on four:
 the blocking checks have one thread sleep and another wake it."""
 
+import os
+
 import pytest
 
 from conftest import run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
-SMP = [1, 4]
+SMP = [1, 2, 4]
 
 
 def expect(r, lines):
@@ -75,3 +77,12 @@ def test_epoll_semantics(smp):
 @pytest.mark.parametrize("smp", [2, 4])
 def test_epoll_under_concurrency(smp):
     expect(run("epoll_threads", 20000, smp=smp), ["churn ok", "workers ok", "epoll_threads ok"])
+
+
+def test_poll_and_select_on_stdin():
+    data = os.urandom(100000)
+    total = 0
+    for b in data:
+        total = (total * 31 + b) & 0xffffffff
+    expect(run("poll_select", "stdin", stdin=data),
+           ["stdin %d bytes, sum %d" % (len(data), total)])
