@@ -93,7 +93,8 @@ static long sys_epoll_pwait2(const struct sysargs *a)
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
 			return -EINVAL;
-		uint64_t ns = (uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec, now = clock_ns();
+		uint64_t now = clock_ns(), ns = (uint64_t)ts.tv_sec >= UINT64_MAX / NS_PER_SEC - 1
+			? UINT64_MAX : ts.tv_sec * NS_PER_SEC + ts.tv_nsec;	/* centuries: for ever */
 		deadline = !ns ? (now ? now : 1) : now + ns < now ? 0 : now + ns;
 	}
 	long err = waitmask_apply(a->a[4], a->a[5]);

@@ -56,6 +56,13 @@ static long poll_loop(scan_fn *scan, void *ctx, uint64_t deadline)
 
 /* ---- time --------------------------------------------------------------- */
 
+/* sec seconds and ns nanoseconds, saturating: a timeout of centuries is
+ * for ever (deadline_after then gives 0). */
+static uint64_t span_ns(uint64_t sec, uint64_t ns)
+{
+	return sec >= UINT64_MAX / NS_PER_SEC - 1 ? UINT64_MAX : sec * NS_PER_SEC + ns;
+}
+
 /* deadline for a relative timeout of ns; a zero timeout is already past. */
 static uint64_t deadline_after(uint64_t ns)
 {
@@ -78,7 +85,7 @@ static long get_timeout_ts(uint64_t uts, uint64_t *deadline)
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
 		return -EINVAL;
-	*deadline = deadline_after((uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec);
+	*deadline = deadline_after(span_ns(ts.tv_sec, ts.tv_nsec));
 	return 0;
 }
 
@@ -267,8 +274,9 @@ static long sys_select(const struct sysargs *a)
 			return -EFAULT;
 		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		deadline = deadline_after((uint64_t)tv.tv_sec * NS_PER_SEC +
-					  (uint64_t)tv.tv_usec * 1000);
+		/* Linux takes tv_usec past a second as more seconds. */
+		deadline = deadline_after(span_ns(tv.tv_sec + tv.tv_usec / 1000000,
+						  tv.tv_usec % 1000000 * 1000));
 	}
 	bool zero = utv && !tv.tv_sec && !tv.tv_usec;
 	return put_remaining(utv, deadline, zero, true, do_select((int)a->a[0], sets, deadline));

@@ -54,6 +54,9 @@ struct linux_itimerspec {
 
 static const struct file_ops timerfd_ops;
 
+/* Saturating: UINT64_MAX is a time that never comes. */
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+
 /* Counts what expired up to now.  Caller holds t->lock. */
 static void catch_up(struct timerfd *t, uint64_t now)
 {
@@ -64,9 +67,9 @@ static void catch_up(struct timerfd *t, uint64_t now)
 		t->next = 0;
 		return;
 	}
-	uint64_t n = (now - t->next) / t->interval + 1;
+	uint64_t n = (now - t->next) / t->interval + 1, step;
 	t->ticks += n;
-	t->next += n * t->interval;
+	t->next = __builtin_mul_overflow(n, t->interval, &step) ? UINT64_MAX : sat_add(t->next, step);
 }
 
 /* Interrupt context. */
@@ -215,7 +218,12 @@ static struct timerfd *timerfd_get(int fd, struct file **fp, long *err)
 	return f->priv;
 }
 
-static uint64_t ts_ns(const struct linux_timespec *ts) { return ts->tv_sec * NS_PER_SEC + ts->tv_nsec; }
+static uint64_t ts_ns(const struct linux_timespec *ts)
+{
+	if ((uint64_t)ts->tv_sec >= UINT64_MAX / NS_PER_SEC - 1)
+		return UINT64_MAX;
+	return ts->tv_sec * NS_PER_SEC + ts->tv_nsec;
+}
 
 static bool ts_valid(const struct linux_timespec *ts)
 {
@@ -243,7 +251,7 @@ static uint64_t expiry(const struct timerfd *t, const struct linux_itimerspec *i
 	uint64_t v = ts_ns(&its->value), now = clock_ns();
 
 	if (!(flags & TFD_TIMER_ABSTIME))
-		return now + v;
+		return sat_add(now, v);
 	if (t->realtime)
 		v = v > time_realtime_offset_ns() ? v - time_realtime_offset_ns() : 0;
 	return v ? v : 1;	/* in the past: expires at once */

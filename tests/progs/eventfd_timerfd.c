@@ -187,6 +187,11 @@ static void timerfd_oneshot(void)
 	CHECK(tset(fd, 0, 0, 0, &old) == 0);
 	CHECK(ts_ns(old.it_value) > 9000 * MS && ts_ns(old.it_interval) == 20 * MS);
 	CHECK(timerfd_gettime(fd, &cur) == 0 && ts_ns(cur.it_value) == 0 && ts_ns(cur.it_interval) == 0);
+	/* Centuries away: armed, never due. */
+	struct itimerspec far = { { 0, 0 }, { INT64_MAX, 0 } };
+	CHECK(timerfd_settime(fd, 0, &far, NULL) == 0);
+	CHECK(timerfd_gettime(fd, &cur) == 0 && cur.it_value.tv_sec > 1000000000);
+	CHECK(read(fd, &v, 8) == -1 && errno == EAGAIN);
 	close(fd);
 	printf("timerfd one-shot ok\n");
 }

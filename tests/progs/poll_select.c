@@ -257,6 +257,13 @@ static void woken_by_thread(void)
 	CHECK(tv.tv_sec < 5 && (tv.tv_sec > 0 || tv.tv_usec > 0));
 	pthread_join(th, NULL);
 
+	/* A timeout of centuries is as good as none. */
+	CHECK(read(fd[0], &c, 1) == 1);
+	pthread_create(&th, NULL, write_later, NULL);
+	struct pollfd p = { fd[0], POLLIN, 0 };
+	CHECK(ppoll(&p, 1, &(struct timespec){ INT64_MAX, 999999999 }, NULL) == 1 && p.revents == POLLIN);
+	pthread_join(th, NULL);
+
 	pthread_create(&th, NULL, write_later, (void *)1);
 	CHECK(read(fd[0], &c, 1) == 1);
 	CHECK(poll1(fd[0], POLLIN, 10000) == POLLHUP);
