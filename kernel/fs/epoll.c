@@ -26,8 +26,10 @@
 #include "fs/file.h"
 #include "fs/mutex.h"
 #include "fs/poll.h"
+#include "fs/stat.h"
 #include "fs/wait.h"
 
+#define ANON_DEV	0x0e	/* st_dev of anonymous-inode files */
 #define PRIVATE_BITS	(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
 #define MAX_NESTS	5	/* Linux allows 4 epolls inside the outermost */
 
@@ -435,6 +437,20 @@ static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
+/* Events come from epoll_wait, not read(2); Linux says EINVAL. */
+static long epoll_file_io(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	(void)f, (void)b, (void)pos;
+	return -EINVAL;
+}
+
+static int epoll_file_stat(struct file *f, struct kstat *st)
+{
+	(void)f;
+	*st = (struct kstat){ .dev = ANON_DEV, .ino = 1, .nlink = 1, .mode = 0600, .blksize = 4096 };
+	return 0;
+}
+
 /* The last reference: no epoll_ctl or epoll_wait can be running. */
 static void epoll_release(struct file *f)
 {
@@ -448,7 +464,10 @@ static void epoll_release(struct file *f)
 }
 
 static const struct file_ops epoll_ops = {
+	.read = epoll_file_io,
+	.write = epoll_file_io,
 	.poll = epoll_file_poll,
+	.stat = epoll_file_stat,
 	.release = epoll_release,
 };
 

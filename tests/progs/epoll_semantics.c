@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -98,6 +99,15 @@ static void errors(void)
 	CHECK(epoll_wait(fd[0], &ev, 1, 0) == -1 && errno == EINVAL);
 	CHECK(epoll_wait(999, &ev, 1, 0) == -1 && errno == EBADF);
 	CHECK(epoll_wait(ep, (struct epoll_event *)8, 1, 0) == -1 && errno == EFAULT);
+	char buf[64], name[32];
+	struct stat st;
+	ssize_t n;
+	snprintf(name, sizeof name, "/proc/self/fd/%d", ep);
+	CHECK((n = readlink(name, buf, sizeof buf - 1)) > 0);
+	buf[n] = 0;
+	CHECK(strcmp(buf, "anon_inode:[eventpoll]") == 0);
+	CHECK(fstat(ep, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(read(ep, buf, 8) == -1 && errno == EINVAL);
 	close(ep2), close(ep), close(fd[0]), close(fd[1]);
 	printf("errors ok\n");
 }

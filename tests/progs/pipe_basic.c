@@ -51,6 +51,13 @@ static void stat_and_flags(void)
 	CHECK(fstat(fd[0], &r) == 0 && fstat(fd[1], &w) == 0);
 	CHECK(S_ISFIFO(r.st_mode) && S_ISFIFO(w.st_mode) && r.st_ino == w.st_ino);
 	CHECK((r.st_mode & 0777) == 0600 && r.st_size == 0);
+	char link[64], want[64], name[32];
+	ssize_t n;
+	snprintf(name, sizeof name, "/proc/self/fd/%d", fd[1]);
+	snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)r.st_ino);
+	CHECK((n = readlink(name, link, sizeof link - 1)) > 0);
+	link[n] = 0;
+	CHECK(strcmp(link, want) == 0);
 	CHECK(fcntl(fd[0], F_GETFD) == FD_CLOEXEC && fcntl(fd[1], F_GETFD) == FD_CLOEXEC);
 	CHECK((fcntl(fd[0], F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK));
 	CHECK((fcntl(fd[1], F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_WRONLY | O_NONBLOCK));
