@@ -32,6 +32,7 @@ struct pipe {
 	size_t head, tail;	/* free-running: head - tail bytes queued */
 	int readers, writers;	/* open ends that read, that write */
 	int refs;		/* open ends + a pipe_new() holder */
+	unsigned writer_opens;	/* write ends ever opened (see reader_saw_writer) */
 	unsigned id;		/* inode number: fstat, "pipe:[N]" */
 	struct waitq rd_wait;	/* readers: data came, the last writer left */
 	struct waitq wr_wait;	/* writers: room was made, the last reader left */
@@ -224,6 +225,15 @@ static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
 
 /* ---- the rest of the file ops ------------------------------------------- */
 
+/* A FIFO's reader that opened before any writer must not see POLLHUP until
+ * a writer has come and gone (fifo(7); Linux's f_version).  Each read end
+ * keeps writer_opens as it was at its open in f->pos, which a pipe end
+ * never uses otherwise (not seekable: no inode).  Caller holds p->lock. */
+static bool reader_saw_writer(const struct file *f, const struct pipe *p)
+{
+	return (unsigned)f->pos != p->writer_opens;
+}
+
 /* POLLOUT once a PIPE_BUF write would not block; POLLHUP to readers when
  * no writer is left, POLLERR to writers when no reader is. */
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
@@ -238,7 +248,7 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 	spin_lock(&p->lock);
 	if (file_readable(f)) {
 		ev |= queued(p) ? POLLIN | POLLRDNORM : 0;
-		ev |= p->writers ? 0 : POLLHUP;
+		ev |= p->writers || !reader_saw_writer(f, p) ? 0 : POLLHUP;
 	}
 	if (file_writable(f)) {
 		ev |= room(p) >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
@@ -305,6 +315,8 @@ struct file *pipe_open(struct pipe *p, unsigned flags)
 		memcpy(f->path, name, strlen(name) + 1);
 	spin_lock(&p->lock);
 	p->refs++;
+	f->pos = p->writer_opens;
+	p->writer_opens += file_writable(f);
 	p->readers += file_readable(f);
 	p->writers += file_writable(f);
 	spin_unlock(&p->lock);

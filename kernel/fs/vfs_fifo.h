@@ -6,7 +6,7 @@
 struct file;
 struct inode;
 
-/* Caller holds vfs_lock (dropped while waiting for the other side). */
+/* Caller holds a reference on i, not vfs_lock (opening may wait). */
 int fifo_open(struct inode *i, unsigned flags, struct file **out);
 /* The inode is being freed: drops its pipe. */
 void fifo_release(struct inode *i);

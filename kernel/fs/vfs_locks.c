@@ -10,6 +10,7 @@
 #include "core/waitq.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "fs/wait.h"
 
 #ifndef ENOLCK
 #define ENOLCK	37	/* Linux's: out of lock records */
@@ -143,7 +144,7 @@ static int set(struct inode *i, const struct file *owner, int class, const struc
 		}
 		waitq_prepare(&waiters, &w);
 		spin_unlock(&lock);
-		waitq_sleep(&waiters, &w);
+		wait_sleep(&waiters, &w, 0);
 	}
 	kfree(spare);
 	kfree(fresh);

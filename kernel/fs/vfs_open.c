@@ -175,13 +175,19 @@ int vfs_open(struct inode *start, const char *path, unsigned flags, unsigned mod
 	int err = resolve(start, path, flags, mode, &t);
 	char *name = err ? NULL : path_of(&t);
 	bool fifo = !err && (t.i->mode & S_IFMT) == S_IFIFO && !(flags & O_PATH) && !t.i->ops;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		flags &= ~O_TMPFILE;	/* the new file is no directory */
 	if (!err && !fifo)
 		err = vfs_open_inode(t.i, flags, out);
 	path_last_put(&t.last);
 	vfs_unlock();
 	if (fifo)
 		err = fifo_open(t.i, flags, out);
-	if (!err && (*out)->inode == t.i && !(*out)->path) {
+	if (!err && fifo) {	/* named by its path, not "pipe:[N]" */
+		kfree((*out)->path);
+		(*out)->path = NULL;
+	}
+	if (!err && ((*out)->inode == t.i || fifo) && !(*out)->path) {
 		(*out)->path = name;
 		name = NULL;
 	}

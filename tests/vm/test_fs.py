@@ -1,0 +1,163 @@
+"""Files: every file system call a program makes, step by step against what
+Linux gives (fs_expected.py holds the native transcripts); /dev, /proc and
+/etc as programs read them; filling the file system; and Debian's busybox
+working on files.
+
+Each fs_* program makes its own directory under the base it is given (/tmp
+in the guest) and prints one line per step.  Every run is a fresh VM, so
+files a run leaves behind are gone the next time."""
+
+import os
+import re
+
+import pytest
+
+import fs_expected
+from conftest import PROGS, ROOT, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+BUSYBOX = "/bin/busybox"
+
+
+def expect(r, want):
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
+
+
+@pytest.mark.parametrize("prog", ["fs_files", "fs_meta", "fs_dirs"])
+def test_file_system_calls(prog):
+    """open flags, read/write/seek, holes, truncate, fallocate, sync, memfd,
+    sendfile, copy_file_range (fs_files); stat, statx, statfs, access,
+    chmod, chown, times, umask (fs_meta); mkdir, rmdir, unlink, rename,
+    link, symlink, readlink, mknod, getdents, cwd, path resolution with
+    ELOOP and ENAMETOOLONG (fs_dirs)."""
+    expect(run(prog, "/tmp"), getattr(fs_expected, prog.upper()))
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_locks(smp):
+    """POSIX, OFD and flock locks; a second thread releases a blocked one."""
+    expect(run("fs_locks", "/tmp", smp=smp), fs_expected.FS_LOCKS)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_fifo(smp):
+    """mkfifo; a blocking open waits for a writer thread that writes and closes."""
+    expect(run("fs_fifo", "/tmp", smp=smp), fs_expected.FS_FIFO)
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_dev_proc_etc(smp):
+    """The memory devices, /dev/std* links, /proc/self, the machine files
+    (one cpuinfo block per CPU), the default /etc."""
+    exe = os.path.realpath(os.path.join(ROOT, PROGS, "fs_proc"))
+    expect(run("fs_proc", exe, "/tmp", smp=smp), fs_expected.FS_PROC)
+
+
+def test_full_file_system_gives_enospc():
+    """Files filling the VM's memory end in ENOSPC, not a kernel panic or
+    an out-of-memory kill, and the room comes back when they are removed."""
+    expect(run("fs_full", "/tmp", mem="32M"), fs_expected.FS_FULL)
+
+
+# ---- busybox ---------------------------------------------------------------
+
+def busybox(*args, **kw):
+    return run(BUSYBOX, *args, env=["PATH=/bin", "LC_ALL=C", "TZ=UTC"], **kw)
+
+
+def test_busybox_ls_root():
+    r = busybox("ls", "-la", "/")
+    assert (r.status, r.stderr) == (0, b""), r.describe()
+    modes = {line.split()[-1]: line.split()[0] for line in r.stdout.decode().splitlines()[1:]}
+    want = {".": "drwxr-xr-x", "..": "drwxr-xr-x", "dev": "drwxr-xr-x", "etc": "drwxr-xr-x",
+            "home": "drwxr-xr-x", "proc": "dr-xr-xr-x", "root": "drwx------", "tmp": "drwxrwxrwt"}
+    assert {k: modes.get(k) for k in want} == want, r.describe()
+
+
+def test_busybox_cat_etc_passwd():
+    r = busybox("cat", "/etc/passwd")
+    assert (r.status, r.stdout, r.stderr) == (
+        0, b"root:x:0:0:root:/root:/bin/sh\n"
+           b"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", b""), r.describe()
+
+
+def test_busybox_ls_dev():
+    r = busybox("ls", "/dev")
+    want = b"console\nfd\nfull\nnull\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n"
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+
+
+def test_busybox_ls_proc_self_fd():
+    """The standard streams are pipes from amphi: links to pipe:[N]."""
+    r = busybox("ls", "-la", "/proc/self/fd")
+    assert r.status in (0, 1), r.describe()
+    links = dict(re.findall(r"^l\S+ .* (\d+) -> (.*)$", r.stdout.decode(), re.M))
+    assert [links.get(fd, "") .startswith("pipe:[") for fd in "012"] == [True] * 3, r.describe()
+
+
+def test_busybox_meminfo_and_df():
+    r = busybox("head", "-n", "1", "/proc/meminfo")
+    assert r.status == 0 and re.match(rb"MemTotal: +\d+ kB\n$", r.stdout), r.describe()
+    r = busybox("df", "/")
+    assert r.status == 0 and r.stdout.splitlines()[-1].split()[-1] == b"/", r.describe()
+
+
+def test_busybox_readlink_proc_self_exe():
+    r = busybox("readlink", "/proc/self/exe")
+    want = os.path.realpath(BUSYBOX).encode() + b"\n"
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+
+
+def test_busybox_cat_dev_stdin():
+    r = busybox("cat", "/dev/stdin", stdin=b"through /dev/stdin\n")
+    assert (r.status, r.stdout, r.stderr) == (0, b"through /dev/stdin\n", b""), r.describe()
+
+
+def test_busybox_cat_missing_file():
+    r = busybox("cat", "/nonexistent")
+    assert (r.status, r.stdout, r.stderr) == (
+        1, b"", b"cat: can't open '/nonexistent': No such file or directory\n"), r.describe()
+
+
+def test_busybox_mkdir_p():
+    r = busybox("mkdir", "-p", "/tmp/a/b/c")
+    assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
+
+
+def test_busybox_shell_redirections():
+    """Builtins only (amphi cannot fork yet): >, >>, <, noclobber, exec 3>,
+    test, cd, pwd, umask."""
+    script = ("echo one > /tmp/f; echo two >> /tmp/f; "
+              "while read l; do echo \"<$l>\"; done < /tmp/f; "
+              "set -C; { echo x > /tmp/f; } 2>/dev/null || echo noclobber; set +C; "
+              "exec 3> /tmp/g; echo via-3 >&3; exec 3>&-; read g < /tmp/g; echo $g; "
+              "test -s /tmp/g && echo non-empty; [ -d /proc/self/fd ] && echo dir; "
+              "[ -e /tmp/none ] || echo absent; cd /tmp && pwd; umask 027; umask")
+    r = busybox("sh", "-c", script)
+    want = b"<one>\n<two>\nnoclobber\nvia-3\nnon-empty\ndir\nabsent\n/tmp\n0027\n"
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A small host tree for --files: directories, a 0600 file, a symlink."""
+    os.makedirs(tmp_path / "a" / "b" / "c")
+    (tmp_path / "a" / "b" / "f.txt").write_text("hi\n")
+    os.chmod(tmp_path / "a" / "b" / "f.txt", 0o600)
+    os.symlink("b/f.txt", tmp_path / "a" / "link")
+    return ["--files", "%s:/data" % tmp_path]
+
+
+def test_files_from_the_host(tree):
+    """What --files puts in the initrd appears with its modes and links."""
+    r = busybox("ls", "-R", "/data", options=tree)
+    want = b"/data:\na\n\n/data/a:\nb\nlink\n\n/data/a/b:\nc\nf.txt\n\n/data/a/b/c:\n"
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+    r = busybox("stat", "-c", "%n %a %F", "/data/a/b/f.txt", "/data/a/link", "/data/a/b/c",
+                options=tree)
+    want = (b"/data/a/b/f.txt 600 regular file\n/data/a/link 777 symbolic link\n"
+            b"/data/a/b/c 755 directory\n")
+    assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
+    r = busybox("cat", "/data/a/link", options=tree)
+    assert (r.status, r.stdout, r.stderr) == (0, b"hi\n", b""), r.describe()
