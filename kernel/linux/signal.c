@@ -326,6 +326,20 @@ void signal_thread_exit(struct thread *t)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
+void signal_exec(void)
+{
+	struct thread *t = current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	for (int i = 0; i < NSIG; i++)
+		if (sig_actions[i].handler > SIG_IGN)	/* the handler's code is gone */
+			sig_actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
+	t->altstack_sp = t->altstack_size = 0;
+	t->altstack_flags = 0;
+	t->restart.deadline = 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
 uint64_t signal_threads_cpu_ns(void)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock), ns = ended_ns;

@@ -110,6 +110,10 @@ void signal_thread_start(struct thread *t, const struct thread *parent);
 /* A user thread is ending: drop what was sent to it alone, hand what the
  * process has pending to another thread. */
 void signal_thread_exit(struct thread *t);
+/* execve replaced the program (the caller is its only thread): caught
+ * signals go back to their default action, ignored ones stay ignored, the
+ * mask and what is pending stay, the alternate stack goes. */
+void signal_exec(void);
 /* CPU time used by all the program's threads, ended ones included (the
  * signal layer keeps the list of threads, so it adds them up). */
 uint64_t signal_threads_cpu_ns(void);

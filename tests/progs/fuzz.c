@@ -1,0 +1,347 @@
+/* System call fuzzing: fuzz [SEED [COUNT]] makes COUNT (default 4000) raw
+ * system calls with numbers in 0..460 and random arguments from a fixed
+ * seed, then checks the kernel still works and prints "fuzz ok N" (N: the
+ * calls made).  Whatever the kernel answers, it must not fault, hang or
+ * panic.  The output does not depend on the answers, so it is the same
+ * under Linux and under amphi.
+ *
+ * Arguments mix small integers, -1, AT_FDCWD, huge values, single bits,
+ * random 64-bit values, pointers into a scratch buffer (refilled each time,
+ * guard pages around it), and pointers that must give EFAULT: NULL, the
+ * null page, unmapped and read-only memory, kernel and non-canonical
+ * addresses.
+ *
+ * Staying alive: every signal but SIGALRM is blocked, so signals the calls
+ * send stay pending; a 20 ms periodic SIGALRM (handler without SA_RESTART)
+ * interrupts any call that blocks.  Descriptors 0-2 are closed and the
+ * report goes to a private descriptor no call may name.  What is left out
+ * or tamed, and why:
+ *   - ending the program: exit, exit_group, rt_sigreturn (registers from
+ *     garbage), execve, execveat, fork, vfork, clone, clone3, seccomp,
+ *     prctl (PR_SET_SECCOMP), arch_prctl (the TLS base), rseq (the kernel
+ *     would write and abort on our behalf);
+ *   - our own memory: brk, munmap, mremap, mprotect, pkey_mprotect,
+ *     madvise, remap_file_pages, shmat, userfaultfd, mlockall, fallocate
+ *     (memory-backed files); mmap without MAP_FIXED(_NOREPLACE);
+ *   - our signals: rt_sigsuspend (its mask could block SIGALRM: no way
+ *     out); rt_sigprocmask only blocks (SIG_BLOCK), and the mask is put
+ *     back after each call; rt_sigaction leaves SIGALRM alone; the masks of
+ *     ppoll, pselect6, epoll_pwait(2) are dropped; SIGKILL and SIGSTOP are
+ *     never sent; kill, tkill, tgkill, rt_(tg)sigqueueinfo reach only this
+ *     process (or no one); alarm/setitimer re-arm our timer after;
+ *   - other processes and the host (the program is checked natively too,
+ *     as an unprivileged user): ptrace, process_vm_readv/writev, kcmp,
+ *     pidfd_open, pidfd_send_signal, pidfd_getfd, process_madvise,
+ *     process_mrelease, migrate_pages, move_pages, setpriority,
+ *     sched_setparam/setscheduler/setattr, ioprio_set, prlimit64 (only
+ *     reads, of this process), setrlimit, unshare, setns, personality,
+ *     syslog, vhangup, acct, reboot, kexec_load, kexec_file_load,
+ *     init_module, finit_module, delete_module, perf_event_open, bpf,
+ *     fanotify_init, keyctl, add_key, request_key, System V IPC and POSIX
+ *     message queues (they outlive the process), aio and io_uring, timer_create,
+ *     landlock, lsm_set_self_attr, sockets that could reach the network,
+ *     uretprobe (Linux 6.11+: SIGILL when not called from its trampoline);
+ *     sched_setaffinity only for this thread;
+ *   - close_range stops below the report descriptor. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define MAX_NR		460
+#define SCRATCH		16384
+#define GUARD		(64 * 1024)
+#define REPORT_FD	1023
+#define TICK_US		20000
+
+static uint64_t state;
+static uint8_t *scratch, *readonly;
+static uint64_t all_but_alarm = ~(1ull << (SIGALRM - 1));	/* the kernel's sigset */
+static volatile unsigned long alarms;
+static int maxfd = 2;
+
+static uint64_t rnd(void)
+{
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return state * 0x2545f4914f6cdd1dull;
+}
+
+static long raw_syscall(long nr, const uint64_t a[6])
+{
+	long ret;
+	register uint64_t r10 __asm__("r10") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static const uint64_t huge[] = {
+	0xffffffffffffffffull, 0x7fffffffffffffffull, 0x8000000000000000ull, 0x100000000ull,
+	0xffffffffull, 0x7fffffffull, 0x80000000ull, 0xffffull, 4096, 65536, 1ull << 40,
+};
+
+static uint64_t bad_pointer(void)
+{
+	static const uint64_t bad[] = {
+		0, 8, 0x1000, 0xdead0000, 0x7ffffffff000ull, 0x800000000000ull,
+		0xffff800000000000ull, 0xffffffff80000000ull, 0xfffffffffffff000ull,
+		0x0000555555554000ull,
+	};
+	uint64_t r = rnd() % 12;
+
+	if (r == 10)
+		return (uint64_t)readonly + rnd() % 4096;
+	if (r == 11)
+		return (uint64_t)scratch + SCRATCH - rnd() % 16;	/* runs into the guard */
+	return bad[r];
+}
+
+static uint64_t arg(void)
+{
+	switch (rnd() % 13) {
+	case 0: case 1: case 2: return rnd() % 17;
+	case 3: return (uint64_t)-1;
+	case 4: return huge[rnd() % (sizeof huge / sizeof huge[0])];
+	case 5: case 6: return (uint64_t)scratch + rnd() % SCRATCH;
+	case 7: return (uint64_t)scratch + (rnd() % (SCRATCH / 64)) * 64;
+	case 8: return bad_pointer();
+	case 9: return rnd();
+	case 10: return rnd() % 4096;
+	case 11: return (uint64_t)-100;	/* AT_FDCWD */
+	default: return 1ull << (rnd() % 64);
+	}
+}
+
+/* Numbers never made; see the list at the top. */
+static int excluded(long nr)
+{
+	static const short never[] = {
+		60, 231, 15, 59, 322, 57, 58, 56, 435, 317, 157, 158, 334,
+		12, 11, 25, 10, 329, 28, 216, 30, 323, 151, 285,
+		130,
+		101, 310, 311, 312, 434, 424, 438, 440, 448, 256, 279, 141, 142, 144, 314, 251,
+		160, 272, 308, 135, 103, 153, 163, 169, 246, 320, 175, 313, 176, 298, 321,
+		300, 250, 248, 249, 29, 31, 64, 65, 66, 67, 68, 69, 70, 71, 220,
+		240, 241, 242, 243, 244, 245, 206, 207, 208, 209, 210, 333, 425, 426, 427,
+		222, 444, 445, 446, 460, 335,
+		41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55, 288, 299, 307,
+	};
+
+	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+		if (never[i] == nr)
+			return 1;
+	return 0;
+}
+
+static uint64_t safe_sig(uint64_t sig)
+{
+	return (sig & 0xffffffff) == SIGKILL || (sig & 0xffffffff) == SIGSTOP ? 0 : sig;
+}
+
+/* Tames one call's arguments; 0 to skip the call. */
+static int tame(long nr, uint64_t a[6])
+{
+	for (int i = 0; i < 6; i++)
+		if ((a[i] & 0xffffffff) == REPORT_FD)
+			a[i] = 77;
+	switch (nr) {
+	case 9:		/* mmap */
+		a[3] &= ~(uint64_t)(MAP_FIXED | MAP_FIXED_NOREPLACE);
+		return 1;
+	case 13:	/* rt_sigaction */
+		return (a[0] & 0xffffffff) != SIGALRM;
+	case 14:	/* rt_sigprocmask */
+		a[0] = SIG_BLOCK;
+		return 1;
+	case 62:	/* kill */
+		a[0] = rnd() % 2 ? (uint64_t)getpid() : 0x3fffffff;
+		a[1] = safe_sig(a[1]);
+		return 1;
+	case 200:	/* tkill */
+		a[0] = rnd() % 2 ? (uint64_t)gettid() : 0x3fffffff;
+		a[1] = safe_sig(a[1]);
+		return 1;
+	case 234:	/* tgkill */
+	case 297:	/* rt_tgsigqueueinfo */
+		a[0] = getpid();
+		a[1] = rnd() % 2 ? (uint64_t)gettid() : 0x3fffffff;
+		a[2] = safe_sig(a[2]);
+		return 1;
+	case 129:	/* rt_sigqueueinfo */
+		a[0] = rnd() % 2 ? (uint64_t)getpid() : 0x3fffffff;
+		a[1] = safe_sig(a[1]);
+		return 1;
+	case 203:	/* sched_setaffinity */
+		a[0] = 0;
+		return 1;
+	case 302:	/* prlimit64 */
+		a[0] = 0;
+		a[2] = 0;
+		return 1;
+	case 270:	/* pselect6 */
+		a[5] = 0;
+		return 1;
+	case 271:	/* ppoll */
+		a[3] = 0;
+		return 1;
+	case 281:	/* epoll_pwait */
+	case 441:	/* epoll_pwait2 */
+		a[4] = 0;
+		return 1;
+	case 436:	/* close_range */
+		if (a[1] >= REPORT_FD)
+			a[1] = REPORT_FD - 1;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void arm_watchdog(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, TICK_US }, { 0, TICK_US } };
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: blocked calls fail with EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Directly: sigprocmask() and sigfillset() leave out the signals the C
+ * library keeps for itself (32-34 in musl), which kill() could still send. */
+static void block_all_but_alarm(void)
+{
+	uint64_t a[6] = { SIG_SETMASK, (uint64_t)&all_but_alarm, 0, 8, 0, 0 };
+
+	raw_syscall(14, a);
+}
+
+static void refill_scratch(void)
+{
+	/* No '/' or '.': paths in it name only new entries under the current
+	 * directory. */
+	for (size_t i = 0; i < SCRATCH; i += 8) {
+		uint64_t v = rnd();
+		for (int j = 0; j < 8; j++) {
+			uint8_t c = (uint8_t)(v >> (8 * j));
+			scratch[i + j] = c == '/' || c == '.' ? 'x' : c;
+		}
+	}
+}
+
+static void close_extra_fds(void)
+{
+	for (int fd = 3; fd <= maxfd; fd++)
+		close(fd);
+	maxfd = 2;
+}
+
+static void setup(void)
+{
+	uint8_t *area = mmap(NULL, SCRATCH + 2 * GUARD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	scratch = area + GUARD;
+	readonly = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED || readonly == MAP_FAILED ||
+	    mprotect(scratch, SCRATCH, PROT_READ | PROT_WRITE) || dup2(1, REPORT_FD) != REPORT_FD) {
+		printf("FAIL: setup\n");
+		exit(1);
+	}
+	close(0);
+	close(1);
+	close(2);
+	block_all_but_alarm();
+	arm_watchdog();
+}
+
+static void report(const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n) {
+		ssize_t w = write(REPORT_FD, text, n);
+		if (w <= 0)
+			exit(3);
+		text += w;
+		n -= w;
+	}
+}
+
+/* The kernel still does its job after all that. */
+static int still_works(void)
+{
+	char *p = malloc(1 << 20);
+	int fds[2];
+	char c = 0;
+
+	if (!p)
+		return 0;
+	memset(p, 1, 1 << 20);
+	free(p);
+	if (pipe(fds) || write(fds[1], "k", 1) != 1 || read(fds[0], &c, 1) != 1 || c != 'k')
+		return 0;
+	close(fds[0]);
+	close(fds[1]);
+	return getpid() > 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
+	long count = argc > 2 ? atol(argv[2]) : 4000, made = 0;
+	char line[160];
+	int trace = getenv("FUZZ_TRACE") != NULL;	/* each call before it is made */
+
+	state = seed * 0x9e3779b97f4a7c15ull + 1;
+	setup();
+	for (long i = 0; i < count; i++) {
+		long nr = rnd() % (MAX_NR + 1);
+		uint64_t a[6];
+		for (int j = 0; j < 6; j++)
+			a[j] = arg();
+		if (excluded(nr) || !tame(nr, a))
+			continue;
+		refill_scratch();
+		if (trace) {
+			snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
+				 a[0], a[1], a[2], a[3], a[4], a[5]);
+			report(line);
+		}
+		long ret = raw_syscall(nr, a);
+		made++;
+		if (ret > maxfd && ret < REPORT_FD)
+			maxfd = (int)ret;
+		block_all_but_alarm();
+		if (nr == 13 || nr == 37 || nr == 38)
+			arm_watchdog();
+		if (i % 64 == 63)
+			close_extra_fds();
+	}
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	close_extra_fds();
+	if (!still_works()) {
+		report("FAIL: the kernel no longer works after fuzzing\n");
+		return 1;
+	}
+	snprintf(line, sizeof line, "fuzz ok %ld\n", made);
+	report(line);
+	return 0;
+}
