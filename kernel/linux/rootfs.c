@@ -108,19 +108,22 @@ static int make_etc(void)
 	return err;
 }
 
-/* A directory with this mode, unless the initrd already made it. */
-static int make_dir(const char *path, uint32_t mode)
+/* A directory with this mode, unless the initrd already made it (force:
+ * then too, for /tmp: the initrd holds the parents of the program's path
+ * with mode 0755, and a program under /tmp must not make /tmp unwritable
+ * for others). */
+static int make_dir(const char *path, uint32_t mode, bool force)
 {
 	struct inode *dir;
 
-	if (vfs_exists(path))
+	if (!force && vfs_exists(path))
 		return 0;
 	int err = vfs_make_dirs(path, mode, &dir);
 	if (!err) {
 		dir->mode = S_IFDIR | mode;	/* mkdir's mode had no sticky bit */
 		inode_put(dir);
 	}
-	return err;
+	return err == -ENOTDIR && force ? 0 : err;
 }
 
 int rootfs_init(void)
@@ -136,11 +139,11 @@ int rootfs_init(void)
 	if (!err)
 		err = make_etc();
 	if (!err)
-		err = make_dir("/tmp", 01777);
+		err = make_dir("/tmp", 01777, true);
 	if (!err)
-		err = make_dir("/root", 0700);
+		err = make_dir("/root", 0700, false);
 	if (!err)
-		err = make_dir("/home", 0755);
+		err = make_dir("/home", 0755, false);
 	vfs_unlock();
 	return err;
 }

@@ -78,7 +78,7 @@ static _Noreturn void frame_failed(int sig, const struct trapframe *tf, const ch
 {
 	char line[200];
 
-	snprintf(line, sizeof line, "%s%sno room for the signal %d handler's frame (stack 0x%lx)",
+	snprintf(line, sizeof line, "%s%scannot build the signal %d handler's frame (stack 0x%lx)",
 		 why ? why : "", why ? "; " : "", sig, tf->rsp);
 	process_killed(SIGSEGV, line);
 }

@@ -184,23 +184,26 @@ static uint32_t mxcsr_mask(void)
 	return mask;
 }
 
-/* Loads the FPU from the frame's fxsave image (t->fpu is scratch while t
- * runs: switching out saves the live registers over it).  MXCSR bits the
- * CPU does not have would make fxrstor fault in the kernel: cleared. */
+/* Loads the FPU from the frame's fxsave image.  MXCSR bits the CPU does
+ * not have would make fxrstor fault in the kernel: cleared.  The image is
+ * read into a buffer of our own, not t->fpu, which a switch away while the
+ * copy pages something in would overwrite. */
 static int restore_fpu(struct thread *t, uint64_t fpstate)
 {
+	uint8_t img[FPU_SIZE] __attribute__((aligned(16)));
 	uint32_t mxcsr;
 
 	if (!fpstate) {
 		arch_fpu_init_state(t->fpu);
-	} else {
-		if (copy_from_user(t->fpu, fpstate, FPU_SIZE))
-			return -EFAULT;
-		memcpy(&mxcsr, t->fpu + MXCSR_OFFSET, sizeof mxcsr);
-		mxcsr &= mxcsr_mask();
-		memcpy(t->fpu + MXCSR_OFFSET, &mxcsr, sizeof mxcsr);
+		arch_fpu_restore(t->fpu);
+		return 0;
 	}
-	arch_fpu_restore(t->fpu);
+	if (copy_from_user(img, fpstate, FPU_SIZE))
+		return -EFAULT;
+	memcpy(&mxcsr, img + MXCSR_OFFSET, sizeof mxcsr);
+	mxcsr &= mxcsr_mask();
+	memcpy(img + MXCSR_OFFSET, &mxcsr, sizeof mxcsr);
+	arch_fpu_restore(img);
 	return 0;
 }
 

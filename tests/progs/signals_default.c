@@ -4,13 +4,15 @@
  *   abort 134, term 143, kill 137, usr1 138, alarm 142, rtmin 163 (musl's
  *   SIGRTMIN is 35),
  *   segv-blocked 139 (a blocked fault still ends it), thread-term 143 (sent
- *   by another thread, ends them all); chld and winch are ignored: "after",
- *   status 0. */
+ *   by another thread, ends them all), no-restorer 139 (a handler without
+ *   SA_RESTORER cannot return: its frame is refused); chld and winch are
+ *   ignored: "after", status 0. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void *raise_term(void *arg)
@@ -18,6 +20,23 @@ static void *raise_term(void *arg)
 	(void)arg;
 	raise(SIGTERM);
 	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	printf("FAIL: handler ran without a restorer\n");
+	exit(1);
+}
+
+/* rt_sigaction directly: the C library would add SA_RESTORER. */
+static void handler_without_restorer(int sig)
+{
+	struct { void (*handler)(int); unsigned long flags; void *restorer; unsigned long mask; } ka;
+
+	memset(&ka, 0, sizeof ka);
+	ka.handler = on_usr1;
+	syscall(SYS_rt_sigaction, sig, &ka, NULL, 8);
 }
 
 static void on_segv(int sig)
@@ -59,6 +78,9 @@ int main(int argc, char **argv)
 		pthread_create(&t, NULL, raise_term, NULL);
 		for (;;)
 			pause();
+	} else if (!strcmp(mode, "no-restorer")) {
+		handler_without_restorer(SIGUSR1);
+		raise(SIGUSR1);
 	} else if (!strcmp(mode, "chld")) {
 		raise(SIGCHLD);
 	} else if (!strcmp(mode, "winch")) {

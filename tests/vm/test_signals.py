@@ -74,6 +74,7 @@ DEFAULTS = {
     "abort": (134, "SIGABRT"), "term": (143, "SIGTERM"), "kill": (137, "SIGKILL"),
     "usr1": (138, "SIGUSR1"), "alarm": (142, "SIGALRM"), "rtmin": (163, "signal 35"),
     "segv-blocked": (139, "SIGSEGV"), "thread-term": (143, "SIGTERM"),
+    "no-restorer": (139, "SIGSEGV"),
     "chld": (0, None), "winch": (0, None),
 }
 
@@ -103,4 +104,16 @@ EINTR = ["pipe read EINTR without SA_RESTART", "pipe read restarted with SA_REST
 def test_interrupted_calls(smp):
     r = run("signals_eintr", smp=smp)
     assert (r.status, r.stdout, r.stderr) == (0, expect_lines(EINTR, "signals_eintr"), b""), \
+        r.describe()
+
+
+FRAME = ["handler changes rip and registers", "IOPL from a frame is ignored",
+         "bad frame at rt_sigreturn gives SIGSEGV", "sigaltstack SS_AUTODISARM",
+         "disarmed in the handler, back after it"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_frame(smp):
+    r = run("signals_frame", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(FRAME, "signals_frame"), b""), \
         r.describe()
