@@ -1,7 +1,8 @@
 /* System call fuzzing: fuzz [SEED [COUNT]] makes COUNT (default 4000) raw
  * system calls with numbers in 0..460 and random arguments from a fixed
  * seed, then checks the kernel still works and prints "fuzz ok N" (N: the
- * calls made).  Whatever the kernel answers, it must not fault, hang or
+ * calls made).  fuzz sweep makes every call with each argument in turn a
+ * bad pointer and prints "sweep ok N".  Whatever the kernel answers, it must not fault, hang or
  * panic.  The output does not depend on the answers, so it is the same
  * under Linux and under amphi.
  *
@@ -302,38 +303,85 @@ static int still_works(void)
 	return getpid() > 0;
 }
 
-int main(int argc, char **argv)
-{
-	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
-	long count = argc > 2 ? atol(argv[2]) : 4000, made = 0;
-	char line[160];
-	int trace = getenv("FUZZ_TRACE") != NULL;	/* each call before it is made */
+static int trace;	/* FUZZ_TRACE set: each call is reported before it is made */
+static long made;
 
-	state = seed * 0x9e3779b97f4a7c15ull + 1;
-	setup();
+/* Makes call nr unless it is left out; the bookkeeping around it. */
+static void try_call(long i, long nr, uint64_t a[6])
+{
+	char line[160];
+
+	if (excluded(nr) || !tame(nr, a))
+		return;
+	refill_scratch();
+	if (trace) {
+		snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
+			 a[0], a[1], a[2], a[3], a[4], a[5]);
+		report(line);
+	}
+	long ret = raw_syscall(nr, a);
+	made++;
+	if (ret > maxfd && ret < REPORT_FD)
+		maxfd = (int)ret;
+	block_all_but_alarm();
+	if (nr == 13 || nr == 37 || nr == 38)
+		arm_watchdog();
+	if (made % 64 == 0)
+		close_extra_fds();
+}
+
+static void random_calls(long count)
+{
 	for (long i = 0; i < count; i++) {
 		long nr = rnd() % (MAX_NR + 1);
 		uint64_t a[6];
 		for (int j = 0; j < 6; j++)
 			a[j] = arg();
-		if (excluded(nr) || !tame(nr, a))
-			continue;
-		refill_scratch();
-		if (trace) {
-			snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
-				 a[0], a[1], a[2], a[3], a[4], a[5]);
-			report(line);
-		}
-		long ret = raw_syscall(nr, a);
-		made++;
-		if (ret > maxfd && ret < REPORT_FD)
-			maxfd = (int)ret;
-		block_all_but_alarm();
-		if (nr == 13 || nr == 37 || nr == 38)
-			arm_watchdog();
-		if (i % 64 == 63)
-			close_extra_fds();
+		try_call(i, nr, a);
 	}
+}
+
+/* Every call, each argument in turn a bad pointer, the others from one of
+ * three plausible sets: a pointer argument the kernel uses must give
+ * EFAULT (or be ignored), never a kernel fault. */
+static void sweep(void)
+{
+	uint64_t s = (uint64_t)scratch;
+	const uint64_t bases[3][6] = {
+		{ 0, 0, 0, 0, 0, 0 },
+		{ s, 64, s + 256, 8, s + 512, 0 },
+		{ 1, s, 4096, s + 1024, 16, s + 2048 },
+	};
+	const uint64_t bad[4] = { 0x1000, 0xffff800000000000ull, 0x800000000000ull,
+				  (uint64_t)readonly };
+	long i = 0;
+
+	for (long nr = 0; nr <= MAX_NR; nr++)
+		for (int pos = 0; pos < 6; pos++)
+			for (int b = 0; b < 3; b++)
+				for (int k = 0; k < 4; k++) {
+					uint64_t a[6];
+					memcpy(a, bases[b], sizeof a);
+					a[pos] = bad[k];
+					try_call(i++, nr, a);
+				}
+}
+
+/* fuzz SEED [COUNT], or fuzz sweep */
+int main(int argc, char **argv)
+{
+	int sweeping = argc > 1 && !strcmp(argv[1], "sweep");
+	uint64_t seed = argc > 1 && !sweeping ? strtoull(argv[1], NULL, 0) : 1;
+	long count = argc > 2 ? atol(argv[2]) : 4000;
+	char line[64];
+
+	trace = getenv("FUZZ_TRACE") != NULL;
+	state = seed * 0x9e3779b97f4a7c15ull + 1;
+	setup();
+	if (sweeping)
+		sweep();
+	else
+		random_calls(count);
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
 	close_extra_fds();
@@ -341,7 +389,7 @@ int main(int argc, char **argv)
 		report("FAIL: the kernel no longer works after fuzzing\n");
 		return 1;
 	}
-	snprintf(line, sizeof line, "fuzz ok %ld\n", made);
+	snprintf(line, sizeof line, "%s ok %ld\n", sweeping ? "sweep" : "fuzz", made);
 	report(line);
 	return 0;
 }

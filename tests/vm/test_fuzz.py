@@ -17,3 +17,11 @@ def test_fuzz(seed):
     r = run("fuzz", seed, smp=2, limit=120)
     assert r.status != 125, "kernel panic\n" + r.describe()
     assert (r.status, r.stdout, r.stderr) == (0, b"fuzz ok %d\n" % SEEDS[seed], b""), r.describe()
+
+
+def test_bad_pointer_sweep():
+    """Every call with each argument in turn a bad pointer (NULL page,
+    kernel, non-canonical, read-only): EFAULT or nothing, never a fault."""
+    r = run("fuzz", "sweep", smp=2, limit=120)
+    assert r.status != 125, "kernel panic\n" + r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, b"sweep ok 25344\n", b""), r.describe()
