@@ -12,6 +12,7 @@
 #include "fs/vfs_locks.h"
 
 #define GETDENTS_CHUNK	(32 * 1024)
+#define FIONREAD	0x541b
 
 struct file *vfs_file_new(struct inode *i, const struct file_ops *ops, unsigned flags, void *priv)
 {
@@ -61,9 +62,21 @@ static long reg_truncate(struct file *f, uint64_t size)
 	return size > INT64_MAX ? -EINVAL : tmpfs_truncate(f->inode, (int64_t)size);
 }
 
+/* FIONREAD on a regular file: the bytes from the offset to the end. */
+static long reg_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int64_t left = f->inode->size - f->pos;
+	int n = left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+	struct iobuf out = iobuf_user(arg, sizeof n);
+	return iobuf_fill(&out, 0, &n, sizeof n);
+}
+
 static const struct file_ops reg_ops = {
 	.read = reg_read,
 	.write = reg_write,
+	.ioctl = reg_ioctl,
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
 	.truncate = reg_truncate,

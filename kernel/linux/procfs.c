@@ -112,6 +112,15 @@ void proc_gen_mounts(struct seqbuf *s)
 	seq_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
 }
 
+/* mountinfo(5): ids, parent, dev, root, mount point, options, "-", type,
+ * source, super options. */
+void proc_gen_mountinfo(struct seqbuf *s)
+{
+	seq_printf(s, "1 1 0:27 / / rw,relatime shared:1 - tmpfs tmpfs rw\n");
+	seq_printf(s, "2 1 0:5 / /dev rw,relatime shared:2 - devtmpfs devtmpfs rw,mode=755\n");
+	seq_printf(s, "3 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:3 - proc proc rw\n");
+}
+
 /* "self" -> the program's PID. */
 static long self_readlink(struct inode *link, char *buf, size_t size)
 {

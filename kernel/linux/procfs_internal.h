@@ -23,6 +23,7 @@ struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode,
 struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv);
 
 void proc_gen_mounts(struct seqbuf *s);
+void proc_gen_mountinfo(struct seqbuf *s);
 
 /* procfs_sys.c: the files about the machine, and /proc/sys. */
 int proc_sys_make(struct inode *proc);

@@ -142,7 +142,8 @@ static void gen_statm(struct seqbuf *s)
 
 static const struct proc_file pid_files[] = {
 	{ "cmdline", gen_cmdline }, { "comm", gen_comm }, { "environ", gen_environ },
-	{ "maps", gen_maps }, { "mounts", proc_gen_mounts }, { "stat", gen_stat },
+	{ "maps", gen_maps }, { "mountinfo", proc_gen_mountinfo }, { "mounts", proc_gen_mounts },
+	{ "stat", gen_stat },
 	{ "statm", gen_statm }, { "status", gen_status },
 };
 

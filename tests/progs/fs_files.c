@@ -4,7 +4,9 @@
  * made under it).  Prints one line per step: ok, a value, or the errno. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -107,6 +109,12 @@ static void read_write(void)
 	struct iovec r[2] = { { x, 2 }, { y, 2 } };
 	MUST(lseek(fd, 0, SEEK_SET));
 	printf("readv: %zd %s %s\n", readv(fd, r, 2), x, y);
+
+	int avail = -1;
+	MUST(lseek(fd, 2, SEEK_SET));
+	T("FIONREAD", ioctl(fd, FIONREAD, &avail));
+	printf("bytes left to read: %d\n", avail);
+	T("TCGETS on a file", ioctl(fd, TCGETS, &(struct termios){ 0 }));
 
 	int dup_fd = MUST(dup(fd));
 	MUST(lseek(dup_fd, 3, SEEK_SET));

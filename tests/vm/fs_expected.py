@@ -44,6 +44,9 @@ F_GETFL: 2001
 contents: "Jello\0\0\0\0\0XZ"
 writev: 4
 readv: 4 ab cd
+FIONREAD: ok
+bytes left to read: 10
+TCGETS on a file: ENOTTY
 dup shares the offset: 3
 O_TRUNC size: 0
 ftruncate grow: ok
