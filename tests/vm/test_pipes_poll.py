@@ -88,6 +88,5 @@ def test_poll_and_select_on_stdin():
            ["stdin %d bytes, sum %d" % (len(data), total)])
 
 
-@pytest.mark.xfail(reason="needs FIFOs in the VFS (fs/vfs_fifo.c opening pipe ends)", strict=False)
 def test_fifo_reader_sees_hangup_only_after_a_writer():
     expect(run("pipe_fifo"), ["fifo ok"])
