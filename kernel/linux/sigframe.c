@@ -82,18 +82,20 @@ static struct linux_stack altstack_state(const struct thread *t, uint64_t sp)
  * 0 when a frame on the alternate stack would overflow it. */
 static uint64_t frame_address(struct thread *t, uint64_t sp, uint64_t flags, uint64_t *fpstate)
 {
-	bool switched = false;
+	bool on_alt = on_altstack(t, sp);
 
-	if ((flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp)) {
+	if ((flags & SA_ONSTACK) && t->altstack_size && !on_alt) {
 		sp = t->altstack_sp + t->altstack_size;
-		switched = true;
+		on_alt = true;
 	} else {
 		sp -= REDZONE;
 	}
 	sp = (sp - FPU_SIZE) & ~63ul;
 	*fpstate = sp;
 	sp = ((sp - sizeof(struct rt_sigframe)) & ~15ul) - 8;
-	if (switched && sp < t->altstack_sp)
+	/* Never below the alternate stack into whatever lies there (nested
+	 * handlers can fill it): the caller treats that as a bad frame. */
+	if (on_alt && sp < t->altstack_sp)
 		return 0;
 	return sp;
 }

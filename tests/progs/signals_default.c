@@ -5,8 +5,11 @@
  *   SIGRTMIN is 35),
  *   segv-blocked 139 (a blocked fault still ends it), thread-term 143 (sent
  *   by another thread, ends them all), no-restorer 139 (a handler without
- *   SA_RESTORER cannot return: its frame is refused); chld and winch are
+ *   SA_RESTORER cannot return: its frame is refused), altstack-overflow 139
+ *   (nested handlers fill the alternate stack: the next frame is refused,
+ *   not written below it); chld and winch are
  *   ignored: "after", status 0. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +40,37 @@ static void handler_without_restorer(int sig)
 	memset(&ka, 0, sizeof ka);
 	ka.handler = on_usr1;
 	syscall(SYS_rt_sigaction, sig, &ka, NULL, 8);
+}
+
+static volatile int nested;
+static long my_tid;
+
+/* Sends its signal again from inside, on the alternate stack, until that
+ * is full.  The system call is made directly so the handler itself uses
+ * no stack below its frame (raise() would, and could run below the
+ * alternate stack, off it, so the next frame would go back to its top). */
+static void on_usr2_nest(int sig)
+{
+	long ret;
+
+	nested++;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(200L), "D"(my_tid), "S"((long)sig)
+			 : "rcx", "r11", "memory");
+}
+
+static void fill_altstack(void)
+{
+	static char alt[16384];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
+	struct sigaction sa;
+
+	my_tid = gettid();
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr2_nest;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
 }
 
 static void on_segv(int sig)
@@ -81,6 +115,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "no-restorer")) {
 		handler_without_restorer(SIGUSR1);
 		raise(SIGUSR1);
+	} else if (!strcmp(mode, "altstack-overflow")) {
+		fill_altstack();
 	} else if (!strcmp(mode, "chld")) {
 		raise(SIGCHLD);
 	} else if (!strcmp(mode, "winch")) {

@@ -74,7 +74,7 @@ DEFAULTS = {
     "abort": (134, "SIGABRT"), "term": (143, "SIGTERM"), "kill": (137, "SIGKILL"),
     "usr1": (138, "SIGUSR1"), "alarm": (142, "SIGALRM"), "rtmin": (163, "signal 35"),
     "segv-blocked": (139, "SIGSEGV"), "thread-term": (143, "SIGTERM"),
-    "no-restorer": (139, "SIGSEGV"),
+    "no-restorer": (139, "SIGSEGV"), "altstack-overflow": (139, "SIGSEGV"),
     "chld": (0, None), "winch": (0, None),
 }
 
