@@ -18,11 +18,20 @@
 #include "linux/stdio.h"
 
 #define MAX_STRINGS 65536
+#define MAX_STEPS 64
+
+/* One program of the run: the --before commands, then the program itself. */
+struct step {
+	const char *exe;
+	const char **argv;	/* into settings.args */
+	int argc;
+};
 
 struct settings {
-	const char *exe;
-	const char **argv, **envp;
-	int argc, envc;
+	struct step steps[MAX_STEPS];
+	int nsteps;
+	const char **args, **envp;
+	int nargs, envc;
 };
 
 static _Noreturn void fail(int status, const char *fmt, const char *a, const char *b)
@@ -31,7 +40,31 @@ static _Noreturn void fail(int status, const char *fmt, const char *a, const cha
 	int n = snprintf(line, sizeof line, fmt, a, b);
 
 	console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
-	process_exit(status);
+	process_exit_vm(status);
+}
+
+/* Each "exe" starts a step; the "arg"s after it are its argv. */
+static bool take_setting(struct settings *s, const char *key, const char *value)
+{
+	if (!strcmp(key, "exe")) {
+		if (s->nsteps == MAX_STEPS)
+			return false;
+		s->steps[s->nsteps++] = (struct step){ value, s->args + s->nargs, 0 };
+	} else if (!strcmp(key, "arg")) {
+		if (!s->nsteps || s->nargs == MAX_STRINGS - 1)
+			return false;
+		s->args[s->nargs++] = value;
+		s->steps[s->nsteps - 1].argc++;
+	} else if (!strcmp(key, "env")) {
+		if (s->envc == MAX_STRINGS - 1)
+			return false;
+		s->envp[s->envc++] = value;
+	} else if (!strcmp(key, "tty")) {
+		for (const char *c = value; *c; c++)
+			if (*c >= '0' && *c <= '2')
+				stdio_set_tty(*c - '0', true);
+	}
+	return true;	/* unknown keys are for later versions */
 }
 
 static void read_settings(struct settings *s)
@@ -43,31 +76,42 @@ static void read_settings(struct settings *s)
 
 	if (initrd_lookup("/" CONFIG_PATH, &data, &size))
 		fail(127, "amphi: the initrd has no %s%s\n", CONFIG_PATH, "");
-	s->argv = kmalloc(MAX_STRINGS * sizeof *s->argv);
+	s->args = kmalloc(MAX_STRINGS * sizeof *s->args);
 	s->envp = kmalloc(MAX_STRINGS * sizeof *s->envp);
-	if (!s->argv || !s->envp)
+	if (!s->args || !s->envp)
 		linux_out_of_memory();
-	while ((r = config_next(data, size, &off, &key, &value)) == 1) {
-		if (!strcmp(key, "exe"))
-			s->exe = value;
-		else if (!strcmp(key, "arg") && s->argc < MAX_STRINGS - 1)
-			s->argv[s->argc++] = value;
-		else if (!strcmp(key, "env") && s->envc < MAX_STRINGS - 1)
-			s->envp[s->envc++] = value;
-		else if (!strcmp(key, "tty"))
-			for (const char *c = value; *c; c++)
-				if (*c >= '0' && *c <= '2')
-					stdio_set_tty(*c - '0', true);
-	}
-	if (r < 0 || !s->exe)
+	while ((r = config_next(data, size, &off, &key, &value)) == 1)
+		if (!take_setting(s, key, value))
+			r = -1;
+	if (r < 0 || !s->nsteps)
 		fail(127, "amphi: malformed %s%s\n", CONFIG_PATH, "");
+}
+
+/* Loads step's program and starts its first thread. */
+static void start_step(const struct step *step, const struct settings *s, bool last)
+{
+	struct trapframe tf;
+	const char *why;
+	int err = exec_load(step->exe, step->argv, step->argc, s->envp, s->envc, &tf, &why);
+
+	if (err == -ENOMEM)
+		linux_out_of_memory();
+	if (err)
+		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
+	memset(proc.exe, 0, sizeof proc.exe);
+	memcpy(proc.exe, step->exe, strnlen(step->exe, sizeof proc.exe - 1));
+	struct thread *t = thread_create_user(&tf);
+	if (!t)
+		linux_out_of_memory();
+	proc.pid = t->tid;
+	proc.nthreads = 1;
+	proc.last = last;
+	signal_thread_start(t, NULL);
 }
 
 void program_start(void *unused)
 {
 	struct settings s = { 0 };
-	struct trapframe tf;
-	const char *why;
 
 	(void)unused;
 	read_settings(&s);
@@ -75,18 +119,17 @@ void program_start(void *unused)
 		linux_out_of_memory();
 	if (rootfs_init())
 		linux_out_of_memory();
-	int err = exec_load(s.exe, s.argv, s.argc, s.envp, s.envc, &tf, &why);
-	if (err == -ENOMEM)
-		linux_out_of_memory();
-	if (err)
-		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", s.exe, why);
-	kfree(s.argv);
+	for (int i = 0; i < s.nsteps; i++) {
+		bool last = i == s.nsteps - 1;
+		start_step(&s.steps[i], &s, last);
+		if (last)
+			break;	/* its end ends the VM */
+		int status = process_wait();
+		if (status)
+			process_exit_vm(status);
+		if (process_reset())
+			linux_out_of_memory();
+	}
+	kfree(s.args);
 	kfree(s.envp);
-	memcpy(proc.exe, s.exe, strnlen(s.exe, sizeof proc.exe - 1));
-	struct thread *t = thread_create_user(&tf);
-	if (!t)
-		linux_out_of_memory();
-	proc.pid = t->tid;
-	proc.nthreads = 1;
-	signal_thread_start(t, NULL);
 }

@@ -135,6 +135,8 @@ void linux_exit_to_user(struct trapframe *tf)
 		restore_saved_mask(t);
 	for (;;) {
 		sched_return_to_user();
+		if (proc.exiting)
+			process_thread_exit(0);	/* exit_group by another thread */
 		/* Look with interrupts off: a signal sent after this look finds
 		 * us RUNNING and interrupts the CPU, which brings us back here
 		 * once in user mode. */

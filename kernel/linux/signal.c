@@ -391,3 +391,19 @@ int signal_sleep_until(uint64_t deadline)
 		return 0;
 	return t->signalled ? -ERESTARTSYS : 1;
 }
+
+void signal_interrupt_all(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct list *l;
+
+	list_for_each(l, &threads) {
+		struct thread *t = list_entry(l, struct thread, sig_link);
+		if (t == current())
+			continue;
+		t->signalled = true;	/* its sleeps end; proc.exiting does the rest */
+		if (!sched_wake(t) && t->cpu != this_cpu()->id)
+			arch_send_resched(t->cpu);	/* running: come back through the kernel */
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+}

@@ -114,6 +114,9 @@ void signal_thread_exit(struct thread *t);
  * signals go back to their default action, ignored ones stay ignored, the
  * mask and what is pending stay, the alternate stack goes. */
 void signal_exec(void);
+/* exit_group in a program that is not the run's last: every other thread
+ * is woken or interrupted, and ends on its way to user mode. */
+void signal_interrupt_all(void);
 /* CPU time used by all the program's threads, ended ones included (the
  * signal layer keeps the list of threads, so it adds them up). */
 uint64_t signal_threads_cpu_ns(void);

@@ -4,11 +4,13 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "fs/fdtable.h"
 #include "linux/host.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
 #define RLIMIT_NLIMITS	16
+#define RLIMIT_NOFILE	7
 #define RLIM_INFINITY	(~0ull)
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
@@ -30,6 +32,14 @@ static void init_limits(void)
 	limits[3] = (struct rlimit){ 8 << 20, RLIM_INFINITY };	/* RLIMIT_STACK */
 	limits[4] = (struct rlimit){ 0, RLIM_INFINITY };	/* RLIMIT_CORE */
 	limits[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
+}
+
+/* The descriptor table enforces RLIMIT_NOFILE itself. */
+static void set_limit(unsigned res, const struct rlimit *r)
+{
+	limits[res] = *r;
+	if (res == RLIMIT_NOFILE)
+		fd_set_limit(r->cur > FD_MAX ? FD_MAX : (int)r->cur);
 }
 
 static long sys_uname(const struct sysargs *a)
@@ -79,7 +89,7 @@ static long sys_prlimit64(const struct sysargs *a)
 	if (a->a[2]) {
 		if (new.cur > new.max)
 			return -EINVAL;
-		limits[res] = new;
+		set_limit(res, &new);
 	}
 	return 0;
 }
@@ -101,7 +111,7 @@ static long sys_setrlimit(const struct sysargs *a)
 		return -EFAULT;
 	if (new.cur > new.max)
 		return -EINVAL;
-	limits[a->a[0]] = new;
+	set_limit(a->a[0], &new);
 	return 0;
 }
 

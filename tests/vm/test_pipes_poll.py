@@ -51,8 +51,6 @@ def test_poll_and_select(smp):
         "100 descriptors ok", "poll_select ok"])
 
 
-@pytest.mark.xfail(reason="setrlimit(RLIMIT_NOFILE) does not raise the descriptor "
-                   "table's limit yet (fd_set_limit)", strict=False)
 def test_select_descriptor_above_1024():
     expect(run("poll_select", "high"), ["descriptor 1500 ok"])
 

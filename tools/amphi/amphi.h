@@ -71,6 +71,14 @@ struct program {
 };
 void program_load(struct program *p, const char *typed);
 
+/* One program of the run with its arguments: the --before commands, then
+ * PROGRAM itself.  All run in one VM, one after another, on one file system. */
+struct step {
+	struct program prog;
+	char **args;		/* argv[1..] */
+	size_t nargs;
+};
+
 /* The run's settings, from cmd_run's options. */
 struct run_opts {
 	unsigned smp;
@@ -88,6 +96,8 @@ struct run_opts {
 	size_t nargs;
 	char **files;		/* --files HOSTDIR[:GUESTDIR] */
 	size_t nfiles;
+	char **before;		/* --before "PROGRAM ARG..." */
+	size_t nbefore;
 };
 
 /* hostdir.c: the entries of a --files tree, parents first */
@@ -96,7 +106,8 @@ typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_
 void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
-void initrd_write(const char *path, const struct program *p, const struct run_opts *o);
+void initrd_write(const char *path, const struct step *steps, size_t nsteps,
+		  const struct run_opts *o);
 
 /* kernel.c: which kernel image to boot, and its PVH-only copy */
 const char *kernel_default_path(void);

@@ -11,7 +11,7 @@
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 #define MAX_TIMEOUT	1000000
 
-enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES };
+enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES, OPT_BEFORE };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -24,6 +24,7 @@ static const struct option options[] = {
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
+	{ "before", required_argument, NULL, OPT_BEFORE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +55,10 @@ void cmd_run_usage(FILE *out)
 	      "  --files HOSTDIR[:GUESTDIR]\n"
 	      "                     copy a host folder into the guest's root file system\n"
 	      "                     at GUESTDIR (default /); repeatable\n"
+	      "  --before \"PROGRAM ARG...\"\n"
+	      "                     run this first, in the same VM and file system (words\n"
+	      "                     split at spaces); repeatable, in order; a command that\n"
+	      "                     fails ends the run with its status\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
@@ -162,6 +167,10 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
 		o->files[o->nfiles++] = (char *)arg;
 		break;
+	case OPT_BEFORE:
+		o->before = xrealloc(o->before, sizeof(char *) * (o->nbefore + 1));
+		o->before[o->nbefore++] = (char *)arg;
+		break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", option_name(argv));
@@ -197,6 +206,21 @@ static void choose_accel(struct run_opts *o)
 		die("run: --accel kvm: /dev/kvm cannot run a VM here (try --accel tcg)");
 }
 
+/* --before "PROGRAM ARG...": words split at spaces, no quoting. */
+static void step_from_words(struct step *s, const char *cmd)
+{
+	char *words = xstrdup(cmd), *save = NULL;
+	char *prog = strtok_r(words, " ", &save);
+
+	if (!prog)
+		die("run: --before wants a command, not '%s'", cmd);
+	for (char *w; (w = strtok_r(NULL, " ", &save));) {
+		s->args = xrealloc(s->args, sizeof(char *) * (s->nargs + 1));
+		s->args[s->nargs++] = w;
+	}
+	program_load(&s->prog, prog);
+}
+
 static void print_argv(char **argv)
 {
 	fputs("amphi:", stderr);
@@ -208,18 +232,25 @@ static void print_argv(char **argv)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct program prog;
 	struct vm vm;
 
 	int pi = parse_args(&o, argc, argv);
 	signals_init();
-	program_load(&prog, argv[pi]);
+	size_t nsteps = o.nbefore + 1;
+	struct step *steps = xmalloc(nsteps * sizeof *steps);
+	memset(steps, 0, nsteps * sizeof *steps);
+	for (size_t i = 0; i < o.nbefore; i++)
+		step_from_words(&steps[i], o.before[i]);
+	program_load(&steps[o.nbefore].prog, argv[pi]);
+	steps[o.nbefore].args = o.args;
+	steps[o.nbefore].nargs = o.nargs;
 	choose_accel(&o);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
 	char *initrd = tmpdir_file("initrd.cpio");
-	initrd_write(initrd, &prog, &o);
-	free(prog.data);
+	initrd_write(initrd, steps, nsteps, &o);
+	for (size_t i = 0; i < nsteps; i++)
+		free(steps[i].prog.data);
 	char **qargv = qemu_argv(&o, kernel, initrd);
 	if (o.verbose)
 		print_argv(qargv);

@@ -44,15 +44,18 @@ static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t 
 		die_status(EXIT_VMFAIL, "internal error: initrd entry does not fit");
 }
 
-/* exe, then argv (as typed, then the ARGs), then the environment. */
-static struct blob config_build(const struct program *p, const struct run_opts *o)
+/* For each step, exe then argv (as typed, then the ARGs); then the
+ * environment, which every step gets. */
+static struct blob config_build(const struct step *steps, size_t nsteps, const struct run_opts *o)
 {
 	struct blob c = { 0 };
 
-	add_pair(&c, "exe", p->path);
-	add_pair(&c, "arg", p->typed);
-	for (size_t i = 0; i < o->nargs; i++)
-		add_pair(&c, "arg", o->args[i]);
+	for (size_t s = 0; s < nsteps; s++) {
+		add_pair(&c, "exe", steps[s].prog.path);
+		add_pair(&c, "arg", steps[s].prog.typed);
+		for (size_t i = 0; i < steps[s].nargs; i++)
+			add_pair(&c, "arg", steps[s].args[i]);
+	}
 	for (size_t i = 0; i < o->nenv; i++)
 		add_pair(&c, "env", o->env[i]);
 	/* Which of amphi's own streams are terminals: the program's isatty()
@@ -99,9 +102,21 @@ static void emit_host_entry(void *ctx, const char *name, uint32_t mode, uint32_t
 
 /* The --files trees come first: the program and the config, added after,
  * win where a tree holds the same names. */
-void initrd_write(const char *path, const struct program *p, const struct run_opts *o)
+static void add_program(struct blob *a, const struct step *steps, size_t s)
 {
-	struct blob config = config_build(p, o);
+	const struct program *p = &steps[s].prog;
+
+	for (size_t i = 0; i < s; i++)
+		if (!strcmp(steps[i].prog.path, p->path))
+			return;	/* already in: one copy serves every step */
+	add_parents(a, p->path);
+	add_entry(a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
+}
+
+void initrd_write(const char *path, const struct step *steps, size_t nsteps,
+		  const struct run_opts *o)
+{
+	struct blob config = config_build(steps, nsteps, o);
 	struct blob a = { 0 };
 
 	for (size_t i = 0; i < o->nfiles; i++) {
@@ -110,8 +125,8 @@ void initrd_write(const char *path, const struct program *p, const struct run_op
 			add_parents(&a, colon + 1);
 		hostdir_walk(o->files[i], emit_host_entry, &a);
 	}
-	add_parents(&a, p->path);
-	add_entry(&a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
+	for (size_t s = 0; s < nsteps; s++)
+		add_program(&a, steps, s);
 	add_entry(&a, ".amphi", DIR_MODE, 0, NULL, 0);
 	add_entry(&a, CONFIG_PATH, S_IFREG | 0644, 0, config.data, config.len);
 	blob_reserve(&a, cpio_entry_size(10, 0));

@@ -24,11 +24,14 @@ switch_to:
 	ret
 
 /* Where a new thread's first switch_to returns: finish the switch, then
- * call fn(arg), both left on the stack by thread_create. */
+ * call fn(arg), both left on the stack by thread_create.  schedule() ran
+ * with interrupts off and no saved flags come back to a new thread: turn
+ * them on (a user thread's iretq sets its own). */
 	.globl thread_trampoline
 thread_trampoline:
 	movq %rax, %rdi
 	call sched_finish_switch
+	sti
 	popq %rax
 	popq %rdi
 	call *%rax
