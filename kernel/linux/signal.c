@@ -31,6 +31,7 @@ struct queued {
 
 struct spinlock sig_lock = SPINLOCK_INIT;
 struct kernel_sigaction sig_actions[NSIG];
+struct waitq sigfd_waiters = WAITQ_INIT(sigfd_waiters);
 
 /* All under sig_lock. */
 static struct queued pool[QUEUE_MAX];
@@ -197,6 +198,10 @@ int signal_send(int tid, int sig, const struct linux_siginfo *info)
 	else
 		err = sig_queue(t, sig, &k);
 	spin_unlock_irqrestore(&sig_lock, flags);
+	/* After the lock: a signalfd reader that found nothing queued itself
+	 * on sigfd_waiters under it, so it is there now. */
+	if (!err)
+		waitq_wake_all(&sigfd_waiters);
 	return err;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/spinlock.h"
+#include "core/waitq.h"
 #include "linux/signal.h"
 
 struct thread;
@@ -47,6 +48,8 @@ struct kernel_sigaction {
  * signals from interrupt context.  Never touch user memory under it. */
 extern struct spinlock sig_lock;
 extern struct kernel_sigaction sig_actions[NSIG];	/* [sig - 1] */
+/* Woken after every signal sent: signalfd readers and pollers wait here. */
+extern struct waitq sigfd_waiters;
 
 /* Everything below: caller holds sig_lock. */
 
@@ -89,6 +92,7 @@ int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *inf
 void sigdeliver_force_segv(struct trapframe *tf, const char *why);
 
 void sys_itimer_register(void);
+void sys_signalfd_register(void);
 void sys_resource_register(void);
 void sigframe_register(void);
 

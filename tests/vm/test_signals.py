@@ -117,3 +117,17 @@ def test_frame(smp):
     r = run("signals_frame", smp=smp)
     assert (r.status, r.stdout, r.stderr) == (0, expect_lines(FRAME, "signals_frame"), b""), \
         r.describe()
+
+
+SIGNALFD = ["signalfd", "nothing pending: EAGAIN", "not readable", "readable",
+            "two records in one read", "short buffer EINVAL", "epoll wakes for a signal",
+            "read after epoll", "blocked read woken by another thread's kill",
+            "mask changed in place", "signal outside the mask not read", "it stays pending",
+            "not a signalfd: EINVAL"]
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_signalfd(smp):
+    r = run("signals_fd", smp=smp)
+    assert (r.status, r.stdout, r.stderr) == (0, expect_lines(SIGNALFD, "signals_fd"), b""), \
+        r.describe()
