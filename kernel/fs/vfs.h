@@ -26,7 +26,7 @@
 #include "fs/stat.h"
 
 #define NAME_MAX	255
-#define PATH_MAX	4096
+#define PATH_MAX	4096		/* one page: fs/pathbuf.c relies on it */
 #define SYMLOOP_MAX	40
 
 struct file;
@@ -100,7 +100,9 @@ struct inode {
 
 /* A name in a directory.  Holds a reference to inode. */
 struct dentry {
-	struct list link;
+	struct list link;		/* in dir->entries */
+	struct list hlink;		/* in the name hash (vfs_hash.c) */
+	struct inode *dir;
 	struct inode *inode;
 	uint64_t cookie;		/* getdents position, increasing */
 	uint8_t len;

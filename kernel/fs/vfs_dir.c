@@ -1,12 +1,14 @@
 /* Directories: a list of entries, oldest first, each with an increasing
  * cookie that serves as its getdents position, so removing entries never
- * shifts the positions of the others.  Callers hold vfs_lock.  Lookups are
- * linear in the number of entries. */
+ * shifts the positions of the others; names are found through a hash table
+ * (vfs_hash.c).  Callers hold vfs_lock. */
 #include "fs/vfs.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/pathbuf.h"
+#include "fs/vfs_hash.h"
 
 /* Generated entries (inode_ops.iterate) come after every stored one. */
 #define DYN_BASE	(1ll << 40)
@@ -15,14 +17,7 @@ static struct dentry *dentry_at(struct list *l) { return list_entry(l, struct de
 
 struct dentry *dir_find(struct inode *dir, const char *name, size_t len)
 {
-	struct list *l;
-
-	list_for_each(l, &dir->entries) {
-		struct dentry *d = dentry_at(l);
-		if (d->len == len && !memcmp(d->name, name, len))
-			return d;
-	}
-	return NULL;
+	return vfs_hash_find(dir, name, len);
 }
 
 static bool is_dot(const char *name, size_t len) { return len == 1 && name[0] == '.'; }
@@ -57,9 +52,14 @@ int dir_add(struct inode *dir, const char *name, struct inode *i)
 
 	if (!d)
 		return -ENOMEM;
+	d->dir = dir;
 	d->inode = i;
 	d->len = (uint8_t)len;
 	memcpy(d->name, name, len + 1);
+	if (vfs_hash_add(d)) {
+		kfree(d);
+		return -ENOMEM;
+	}
 	d->cookie = dir->next_cookie++;
 	list_add_tail(&dir->entries, &d->link);
 	dir->nentries++;
@@ -84,6 +84,7 @@ void dir_remove(struct inode *dir, struct dentry *d)
 	struct inode *i = d->inode;
 
 	list_del(&d->link);
+	vfs_hash_remove(d);
 	dir->nentries--;
 	kfree(d);
 	i->nlink--;
@@ -221,23 +222,22 @@ bool dir_is_under(struct inode *dir, struct inode *ancestor)
 
 int symlink_read(struct inode *link, char **target)
 {
+	const char *text = link->target ? link->target : "";
+	char *buf = NULL;
+
 	if (link->ops && link->ops->readlink) {
-		char *buf = kmalloc(PATH_MAX);
-		if (!buf)
-			return -ENOMEM;
-		long n = link->ops->readlink(link, buf, PATH_MAX - 1);
+		long n = (buf = pathbuf_get()) ? link->ops->readlink(link, buf, PATH_MAX - 1) : -ENOMEM;
 		if (n < 0) {
-			kfree(buf);
+			pathbuf_put(buf);
 			return (int)n;
 		}
 		buf[n] = 0;
-		*target = buf;
-		return 0;
+		text = buf;
 	}
-	size_t len = link->target ? strlen(link->target) : 0;
+	size_t len = strlen(text);
 	*target = kmalloc(len + 1);
-	if (!*target)
-		return -ENOMEM;
-	memcpy(*target, link->target ? link->target : "", len + 1);
-	return 0;
+	if (*target)
+		memcpy(*target, text, len + 1);
+	pathbuf_put(buf);
+	return *target ? 0 : -ENOMEM;
 }

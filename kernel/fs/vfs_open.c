@@ -8,6 +8,7 @@
 #include "core/kmalloc.h"
 #include "core/string.h"
 #include "fs/path.h"
+#include "fs/pathbuf.h"
 #include "fs/vfs_fifo.h"
 #include "fs/vfs_file.h"
 
@@ -141,18 +142,21 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 	return err;
 }
 
-/* "/dir/name" for /proc/self/fd, or NULL. */
+/* "/dir/name" for /proc/self/fd in a buffer of its own size, or NULL. */
 static char *path_of(struct target *t)
 {
-	char *buf = kmalloc(PATH_MAX);
+	char *buf = t->last.dir ? pathbuf_get() : NULL;
+	char *name = NULL;
 
-	if (!buf || !t->last.dir || dir_path(t->last.dir, buf, PATH_MAX - NAME_MAX - 2) < 0) {
-		kfree(buf);
-		return NULL;
+	if (buf && dir_path(t->last.dir, buf, PATH_MAX - NAME_MAX - 2) >= 0) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, PATH_MAX - n, "%s%s", n > 1 ? "/" : "", t->last.name);
+		n = strlen(buf);
+		if ((name = kmalloc(n + 1)))
+			memcpy(name, buf, n + 1);
 	}
-	size_t n = strlen(buf);
-	snprintf(buf + n, PATH_MAX - n, "%s%s", n > 1 ? "/" : "", t->last.name);
-	return buf;
+	pathbuf_put(buf);
+	return name;
 }
 
 static int resolve(struct inode *start, const char *path, unsigned flags, unsigned mode,

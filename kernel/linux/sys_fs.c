@@ -7,6 +7,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/path.h"
+#include "fs/pathbuf.h"
 #include "fs/vfs_file.h"
 #include "fs/vfs_open.h"
 #include "linux/syscall.h"
@@ -14,13 +15,13 @@
 
 long path_from_user(uint64_t upath, char **out)
 {
-	char *path = kmalloc(PATH_MAX);
+	char *path = pathbuf_get();
 
 	if (!path)
 		return -ENOMEM;
 	long n = copy_string_from_user(path, upath, PATH_MAX);
 	if (n < 0) {
-		kfree(path);
+		pathbuf_put(path);
 		return n;
 	}
 	*out = path;
@@ -78,7 +79,7 @@ int at_lookup(int dirfd, uint64_t upath, int flags, bool follow, struct inode **
 	if (err)
 		return (int)err;
 	if (!path || !*path) {
-		kfree(path);
+		pathbuf_put(path);
 		return flags & AT_EMPTY_PATH ? fd_inode(dirfd, out) : -ENOENT;
 	}
 	vfs_lock();
@@ -88,7 +89,7 @@ int at_lookup(int dirfd, uint64_t upath, int flags, bool follow, struct inode **
 		inode_put(start);
 	}
 	vfs_unlock();
-	kfree(path);
+	pathbuf_put(path);
 	return (int)err;
 }
 
@@ -120,7 +121,7 @@ static long do_open(int dirfd, uint64_t upath, unsigned flags, unsigned mode)
 		err = vfs_open(start, path, flags, mode, &f);
 		inode_put(start);
 	}
-	kfree(path);
+	pathbuf_put(path);
 	return err ? err : fd_install(f, 0, flags & O_CLOEXEC);
 }
 

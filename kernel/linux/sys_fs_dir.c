@@ -7,6 +7,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/path.h"
+#include "fs/pathbuf.h"
 #include "fs/vfs_file.h"
 #include "linux/syscall.h"
 #include "linux/sys_fs_internal.h"
@@ -37,7 +38,7 @@ static long change_at(int dirfd, uint64_t upath, const struct change *c)
 		inode_put(dir);
 	}
 	vfs_unlock();
-	kfree(path);
+	pathbuf_put(path);
 	return err;
 }
 
@@ -97,7 +98,7 @@ static long symlink_at(uint64_t utarget, int dirfd, uint64_t upath)
 		return err;
 	struct change c = { .fn = do_symlink, .target = target };
 	err = change_at(dirfd, upath, &c);
-	kfree(target);
+	pathbuf_put(target);
 	return err;
 }
 
@@ -154,7 +155,7 @@ static long rename_at(int odirfd, uint64_t uold, int ndirfd, uint64_t unew, unsi
 	long err = path_from_user(uold, &opath);
 
 	if (!err && (err = path_from_user(unew, &npath)))
-		kfree(opath);
+		pathbuf_put(opath);
 	if (err)
 		return err;
 	vfs_lock();
@@ -168,8 +169,8 @@ static long rename_at(int odirfd, uint64_t uold, int ndirfd, uint64_t unew, unsi
 	if (ndir)
 		inode_put(ndir);
 	vfs_unlock();
-	kfree(opath);
-	kfree(npath);
+	pathbuf_put(opath);
+	pathbuf_put(npath);
 	return err;
 }
 
@@ -203,7 +204,7 @@ static long sys_getdents64(const struct sysargs *a) { return getdents_fd((int)a-
 /* Linux's getcwd returns the length with the NUL. */
 static long sys_getcwd(const struct sysargs *a)
 {
-	char *buf = kmalloc(PATH_MAX);
+	char *buf = pathbuf_get();
 
 	if (!buf)
 		return -ENOMEM;
@@ -212,7 +213,7 @@ static long sys_getcwd(const struct sysargs *a)
 	vfs_unlock();
 	if (n >= 0)
 		n = (uint64_t)n + 1 > a->a[1] ? -ERANGE : copy_to_user(a->a[0], buf, n + 1) ? -EFAULT : n + 1;
-	kfree(buf);
+	pathbuf_put(buf);
 	return n;
 }
 

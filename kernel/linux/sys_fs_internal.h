@@ -16,7 +16,7 @@
 #define AT_EMPTY_PATH		0x1000
 #define AT_STATX_SYNC_TYPE	0x6000
 
-/* A path from user memory in a new kmalloc'd buffer (kfree it):
+/* A path from user memory in a buffer from fs/pathbuf.h (pathbuf_put it):
  * -EFAULT, -ENAMETOOLONG (PATH_MAX with its NUL). */
 long path_from_user(uint64_t upath, char **out);
 
