@@ -99,6 +99,15 @@ static void itimer_set(int which, const struct linux_itimerval *new, struct linu
 	spin_unlock(&change_lock);
 }
 
+void itimer_reset(void)
+{
+	static const struct linux_itimerval off;
+	struct linux_itimerval old;
+
+	for (int i = 0; i < NTIMERS; i++)
+		itimer_set(i, &off, &old);
+}
+
 static long sys_setitimer(const struct sysargs *a)
 {
 	int which = (int)a->a[0];

@@ -74,7 +74,7 @@ int process_reset(void)
 	vm_unmap(VM_MIN_ADDR, USER_TOP - VM_MIN_ADDR);
 	for (int fd = 0; fd < FD_MAX; fd++)
 		fd_close(fd);
-	signal_exec();
+	signal_reset();
 	vfs_lock();
 	vfs_set_cwd(vfs_root());
 	vfs_unlock();

@@ -345,6 +345,21 @@ void signal_exec(void)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
+void signal_reset(void)
+{
+	struct list *l, *n;
+
+	itimer_reset();	/* first: an expiry now would leave SIGALRM pending */
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	for (int i = 0; i < NSIG; i++)
+		sig_actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
+	list_for_each_safe(l, n, &queue)	/* the threads are gone: all of it */
+		queued_free(list_entry(l, struct queued, link));
+	process_pending = 0;
+	ended_ns = 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
 uint64_t signal_threads_cpu_ns(void)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock), ns = ended_ns;

@@ -114,6 +114,10 @@ void signal_thread_exit(struct thread *t);
  * signals go back to their default action, ignored ones stay ignored, the
  * mask and what is pending stay, the alternate stack goes. */
 void signal_exec(void);
+/* A new program follows one that ended, in the same VM (amphi run
+ * --before): no interval timer, nothing pending, every action the
+ * default, as a fresh process has. */
+void signal_reset(void);
 /* exit_group in a program that is not the run's last: every other thread
  * is woken or interrupted, and ends on its way to user mode. */
 void signal_interrupt_all(void);

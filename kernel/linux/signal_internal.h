@@ -91,6 +91,9 @@ int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *inf
  * its SIGSEGV handler, if it has one it does not block, or the end. */
 void sigdeliver_force_segv(struct trapframe *tf, const char *why);
 
+/* Disarms the interval timers (a new program starts without them). */
+void itimer_reset(void);
+
 void sys_itimer_register(void);
 void sys_signalfd_register(void);
 void sys_resource_register(void);

@@ -8,7 +8,10 @@
  *   SA_RESTORER cannot return: its frame is refused), altstack-overflow 139
  *   (nested handlers fill the alternate stack: the next frame is refused,
  *   not written below it); chld and winch are
- *   ignored: "after", status 0. */
+ *   ignored: "after", status 0.
+ * leftovers then fresh, one after the other: what the first leaves (an
+ * ignored SIGUSR2, a pending SIGUSR1, an alarm in 1 s) does not reach the
+ * second, a new process: "left", then "fresh", both status 0. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static void *raise_term(void *arg)
@@ -117,6 +121,28 @@ int main(int argc, char **argv)
 		raise(SIGUSR1);
 	} else if (!strcmp(mode, "altstack-overflow")) {
 		fill_altstack();
+	} else if (!strcmp(mode, "leftovers")) {
+		signal(SIGUSR2, SIG_IGN);
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGUSR1);
+		alarm(1);
+		printf("left\n");
+		return 0;
+	} else if (!strcmp(mode, "fresh")) {
+		struct timespec wait = { 1, 500 * 1000 * 1000 };
+		struct sigaction now;
+		sigset_t pending;
+		nanosleep(&wait, NULL);	/* past the first one's alarm */
+		sigpending(&pending);
+		sigaction(SIGUSR2, NULL, &now);
+		if (sigismember(&pending, SIGUSR1) || now.sa_handler != SIG_DFL) {
+			printf("FAIL: the previous program's signals are still here\n");
+			return 1;
+		}
+		printf("fresh\n");
+		return 0;
 	} else if (!strcmp(mode, "chld")) {
 		raise(SIGCHLD);
 	} else if (!strcmp(mode, "winch")) {

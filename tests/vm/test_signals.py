@@ -3,7 +3,7 @@ into signals, default actions (the exit statuses a shell would see)."""
 
 import pytest
 
-from conftest import run
+from conftest import PROGS, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -130,4 +130,13 @@ SIGNALFD = ["signalfd", "nothing pending: EAGAIN", "not readable", "readable",
 def test_signalfd(smp):
     r = run("signals_fd", smp=smp)
     assert (r.status, r.stdout, r.stderr) == (0, expect_lines(SIGNALFD, "signals_fd"), b""), \
+        r.describe()
+
+
+def test_next_program_starts_without_the_signals_of_the_last():
+    """amphi run --before: a program's alarm, pending signal and ignored
+    signal do not reach the next program, as for a new process."""
+    r = run("signals_default", "fresh",
+            options=["--before", PROGS + "/signals_default leftovers"])
+    assert (r.status, r.stdout, r.stderr) == (0, b"before\nleft\nbefore\nfresh\n", b""), \
         r.describe()
