@@ -81,6 +81,7 @@ struct inode {
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct list entries;		/* directories: struct dentry, oldest first */
 	struct inode *parent;		/* directories: holds a reference; root's is itself */
+	struct dentry *self;		/* directories: the one entry naming it, or NULL */
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
 	uint32_t nsubdirs, nentries;
 	char *target;			/* symlinks */

@@ -70,6 +70,7 @@ int dir_add(struct inode *dir, const char *name, struct inode *i)
 		struct inode *old = i->parent;
 		inode_get(dir);
 		i->parent = dir;
+		i->self = d;
 		dir->nsubdirs++;
 		if (old)
 			inode_put(old);
@@ -83,6 +84,8 @@ void dir_remove(struct inode *dir, struct dentry *d)
 {
 	struct inode *i = d->inode;
 
+	if (i->self == d)
+		i->self = NULL;
 	list_del(&d->link);
 	vfs_hash_remove(d);
 	dir->nentries--;
@@ -167,20 +170,14 @@ void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const 
 /* The name dir has in its parent. */
 static int name_in_parent(struct inode *dir, char *buf, size_t size)
 {
-	struct list *l;
+	struct dentry *d = dir->self;
 
-	list_for_each(l, &dir->parent->entries) {
-		struct dentry *d = dentry_at(l);
-		if (d->inode != dir)
-			continue;
-		if (d->len + 1u > size)
-			return -ENAMETOOLONG;
-		memcpy(buf, d->name, d->len + 1);
-		return d->len;
-	}
-	if (dir->ops && dir->ops->name)
-		return dir->ops->name(dir, buf, size);
-	return -ENOENT;
+	if (!d)
+		return dir->ops && dir->ops->name ? dir->ops->name(dir, buf, size) : -ENOENT;
+	if (d->len + 1u > size)
+		return -ENAMETOOLONG;
+	memcpy(buf, d->name, d->len + 1);
+	return d->len;
 }
 
 /* Built from the end of buf towards its start, then moved down. */
