@@ -64,7 +64,9 @@ static void queued_free(struct queued *q)
 
 void sig_recalc(struct thread *t)
 {
-	t->signalled = ((t->sigpending | process_pending) & ~t->sigmask) != 0;
+	/* While the program ends (exit_group of a step that is not the last),
+	 * every sleep must end too: see signal_interrupt_all. */
+	t->signalled = proc.exiting || ((t->sigpending | process_pending) & ~t->sigmask) != 0;
 }
 
 static void recalc_all(void)
@@ -421,9 +423,8 @@ void signal_interrupt_all(void)
 		struct thread *t = list_entry(l, struct thread, sig_link);
 		if (t == current())
 			continue;
-		t->signalled = true;	/* its sleeps end; proc.exiting does the rest */
-		if (!sched_wake(t) && t->cpu != this_cpu()->id)
-			arch_send_resched(t->cpu);	/* running: come back through the kernel */
+		sig_recalc(t);	/* true now: its sleeps end; proc.exiting does the rest */
+		kick(t);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
