@@ -54,6 +54,16 @@ def test_dev_proc_etc(smp):
     expect(run("fs_proc", exe, "/tmp", smp=smp), fs_expected.FS_PROC)
 
 
+@pytest.mark.parametrize("smp", [1, 4])
+def test_threads_at_once(smp):
+    """8 threads create, write, rename, read back and remove files in one
+    directory and append to one O_APPEND log, while another lists the
+    directory and reads /proc: nothing lost, no record torn."""
+    r = run("fs_threads", "/tmp", 8, 200, smp=smp)
+    expect(r, "errors: 0\nfiles left: 800 (want 800)\n"
+              "log: 102400 bytes, 1600 records (want 1600), all whole: 1\n")
+
+
 def test_full_file_system_gives_enospc():
     """Files filling the VM's memory end in ENOSPC, not a kernel panic or
     an out-of-memory kill, and the room comes back when they are removed."""
