@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include "fs_check.h"
 
 static char path[4096];
+
+static void on_alarm(int sig) { (void)sig; }
 
 static void *writer(void *arg)
 {
@@ -63,6 +66,11 @@ int main(int argc, char **argv)
 	printf("blocking open, then read: %zd %s\n", got, buf);
 	pthread_join(t, NULL);
 	close(r);
+	/* A signal ends a blocking open (no SA_RESTART): EINTR. */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	T("open interrupted by a signal", open(path, O_RDONLY));
 	T("unlink", unlink(path));
 	puts("fs_fifo done");
 	return 0;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -35,6 +36,8 @@ static void test(const char *what, int fd, int cmd, short type, off_t start, off
 	printf("%s: %s %ld+%ld by %s\n", what, l.l_type == F_WRLCK ? "write" : "read", (long)l.l_start,
 	       (long)l.l_len, l.l_pid == getpid() ? "this process" : l.l_pid == -1 ? "an open file" : "?");
 }
+
+static void on_alarm(int sig) { (void)sig; }
 
 static void sleep_ms(int ms)
 {
@@ -115,6 +118,14 @@ static void record_locks(void)
 	pthread_join(t, NULL);
 	test("now the other holds it", b, F_OFD_GETLK, F_WRLCK, 0, 1);
 	T("closing drops OFD locks", (close(a), lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 0)));
+	/* A signal ends a wait for a lock (no SA_RESTART): EINTR. */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGALRM, &sa, NULL);
+	int c = MUST(open("lk", O_RDWR));
+	alarm(1);
+	T("F_OFD_SETLKW interrupted by a signal", lock(c, F_OFD_SETLKW, F_WRLCK, SEEK_SET, 0, 0));
+	T("F_SETLKW interrupted by a signal", (alarm(1), lock(c, F_SETLKW, F_WRLCK, SEEK_SET, 0, 0)));
+	close(c);
 	close(b);
 	close(ro);
 	close(wo);

@@ -391,6 +391,8 @@ OFD unlock everything: ok
 F_OFD_SETLKW waits: ok
 now the other holds it: write 0+0 by an open file
 closing drops OFD locks: ok
+F_OFD_SETLKW interrupted by a signal: EINTR
+F_SETLKW interrupted by a signal: EINTR
 flock exclusive: ok
 flock exclusive again, same file: ok
 flock exclusive from another open file: EAGAIN
@@ -424,6 +426,7 @@ lseek: ESPIPE
 read after the writer left: 0
 O_RDWR opens at once: ok
 blocking open, then read: 16 through the fifo
+open interrupted by a signal: EINTR
 unlink: ok
 fs_fifo done
 """
