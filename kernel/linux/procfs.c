@@ -75,11 +75,13 @@ struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv)
 	return i;
 }
 
+/* A name the initrd already put there (--files with a /proc of its own)
+ * stays: two entries must never share a name. */
 static int add(struct inode *dir, const char *name, struct inode *i)
 {
 	if (!i)
 		return -ENOMEM;
-	int err = dir_add(dir, name, i);
+	int err = dir_find(dir, name, strlen(name)) ? 0 : dir_add(dir, name, i);
 	inode_put(i);
 	return err;
 }
@@ -100,8 +102,13 @@ int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *o
 
 struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode, const struct inode_ops *ops)
 {
+	struct dentry *d = dir_find(dir, name, strlen(name));
 	struct inode *i = proc_inode(S_IFDIR | mode, ops, NULL);
 
+	if (d && i)
+		inode_put(i);
+	if (d)
+		return is_dir(d->inode) ? d->inode : NULL;
 	return add(dir, name, i) ? NULL : i;
 }
 
