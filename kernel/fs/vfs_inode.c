@@ -97,7 +97,7 @@ void inode_stat(struct inode *i, struct kstat *st)
 		st->blocks = (int64_t)i->npages * (PAGE_SIZE / 512);
 	} else if (is_lnk(i)) {
 		st->size = i->target ? (int64_t)strlen(i->target) : 0;
-	} else if (is_dir(i)) {
+	} else if (is_dir(i) && i->fs != FS_PROC) {
 		/* One block, as a disk file system shows a small directory
 		 * (tmpfs would say 0 blocks): du and ls then print what they
 		 * print on most hosts. */
