@@ -78,6 +78,7 @@ struct inode {
 	uint32_t mode, uid, gid;
 	uint64_t rdev;
 	uint32_t nlink;			/* directory entries naming it */
+	bool linkable;			/* O_TMPFILE: may get a first name with linkat */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct list entries;		/* directories: struct dentry, oldest first */
 	struct inode *parent;		/* directories: holds a reference; root's is itself */

@@ -76,10 +76,14 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		return -EPERM;
 	if (i->fs == FS_PROC || dir->fs == FS_PROC)
 		return -EPERM;
-	if (!i->nlink)
+	if (!i->nlink && !i->linkable)
 		return -ENOENT;	/* removed, or never named (memfd) */
 	int err = check_new(dir, name);
-	return err ? err : dir_add(dir, name, i);
+	if (!err)
+		err = dir_add(dir, name, i);
+	if (!err)
+		i->linkable = false;
+	return err;
 }
 
 static int check_rmdir(struct inode *dir, struct dentry *d)

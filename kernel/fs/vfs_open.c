@@ -134,6 +134,7 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 	else if (!(t->i = vfs_create_unnamed(dir->fs, mode & 07777 & ~vfs_umask(0, false))))
 		err = -ENOSPC;
 	if (!err) {
+		t->i->linkable = !(flags & O_EXCL);	/* O_EXCL: never to get a name */
 		t->last.dir = dir;
 		snprintf(t->last.name, sizeof t->last.name, "#%lu", t->i->ino);
 	} else {

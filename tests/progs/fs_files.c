@@ -204,15 +204,20 @@ static void removed_while_open(void)
 	printf("read after unlink: %zd %s\n", pread(fd, buf, 5, 0), buf);
 	close(fd);
 
-	fd = open(".", O_TMPFILE | O_RDWR, 0600);
-	if (fd < 0 && errno == EOPNOTSUPP) {
-		puts("O_TMPFILE write: 3\nO_TMPFILE nlink: 0");
-	} else {
-		printf("O_TMPFILE write: %zd\n", write(fd, "tmp", 3));
-		MUST(fstat(fd, &st));
-		printf("O_TMPFILE nlink: %ld\n", (long)st.st_nlink);
-		close(fd);
-	}
+	fd = MUST(open(".", O_TMPFILE | O_RDWR, 0600));
+	printf("O_TMPFILE write: %zd\n", write(fd, "tmp", 3));
+	MUST(fstat(fd, &st));
+	printf("O_TMPFILE nlink: %ld\n", (long)st.st_nlink);
+	T("linkat gives it a name", linkat(fd, "", AT_FDCWD, "named-tmp", AT_EMPTY_PATH));
+	MUST(fstat(fd, &st));
+	printf("nlink after linkat: %ld\n", (long)st.st_nlink);
+	T("linkat a second time", linkat(fd, "", AT_FDCWD, "named-tmp2", AT_EMPTY_PATH));
+	close(fd);
+	MUST(unlink("named-tmp"));
+	MUST(unlink("named-tmp2"));
+	fd = MUST(open(".", O_TMPFILE | O_RDWR | O_EXCL, 0600));
+	T("linkat with O_EXCL", linkat(fd, "", AT_FDCWD, "named-tmp", AT_EMPTY_PATH));
+	close(fd);
 	T("O_TMPFILE read-only", open(".", O_TMPFILE | O_RDONLY, 0600));
 }
 

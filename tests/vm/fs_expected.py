@@ -79,6 +79,10 @@ nlink after unlink: 0
 read after unlink: 5 still
 O_TMPFILE write: 3
 O_TMPFILE nlink: 0
+linkat gives it a name: ok
+nlink after linkat: 1
+linkat a second time: ok
+linkat with O_EXCL: ENOENT
 O_TMPFILE read-only: EINVAL
 memfd write: 6, size 6
 memfd FD_CLOEXEC: 1
