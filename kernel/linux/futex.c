@@ -229,18 +229,14 @@ static long futex_wake_op(uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32
  * (monotonic or, with FUTEX_CLOCK_REALTIME, wall clock) for WAIT_BITSET. */
 static long wait_deadline(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
 {
-	struct linux_timespec ts;
+	uint64_t ns;
 
 	*deadline = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof ts))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	/* Capped at about 146 years, so deadlines cannot wrap. */
-	uint64_t ns = ts.tv_sec >= (1ll << 62) / 1000000000 ? 1ull << 62 :
-		      (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	long err = timespec_read_ns(uts, &ns);
+	if (err)
+		return err;
 	if (!absolute)
 		*deadline = clock_ns() + ns;
 	else if (realtime)

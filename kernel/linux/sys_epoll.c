@@ -85,17 +85,14 @@ static long sys_epoll_pwait(const struct sysargs *a)
 /* The timeout is a struct timespec (NULL: for ever), to the nanosecond. */
 static long sys_epoll_pwait2(const struct sysargs *a)
 {
-	struct linux_timespec ts;
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, ns;
 
 	if (a->a[3]) {
-		if (copy_from_user(&ts, a->a[3], sizeof ts))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
-			return -EINVAL;
-		uint64_t now = clock_ns(), ns = (uint64_t)ts.tv_sec >= UINT64_MAX / NS_PER_SEC - 1
-			? UINT64_MAX : ts.tv_sec * NS_PER_SEC + ts.tv_nsec;	/* centuries: for ever */
-		deadline = !ns ? (now ? now : 1) : now + ns < now ? 0 : now + ns;
+		long err = timespec_read_ns(a->a[3], &ns);
+		if (err)
+			return err;
+		uint64_t now = clock_ns();
+		deadline = !ns ? (now ? now : 1) : now + ns;
 	}
 	long err = waitmask_apply(a->a[4], a->a[5]);
 	return err ? err : wait((int)a->a[0], a->a[1], (int)a->a[2], deadline);

@@ -76,17 +76,15 @@ static uint64_t deadline_after(uint64_t ns)
 /* An optional struct timespec timeout: *deadline 0 for none. */
 static long get_timeout_ts(uint64_t uts, uint64_t *deadline)
 {
-	struct linux_timespec ts;
+	uint64_t ns;
 
 	*deadline = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof ts))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
-		return -EINVAL;
-	*deadline = deadline_after(span_ns(ts.tv_sec, ts.tv_nsec));
-	return 0;
+	long err = timespec_read_ns(uts, &ns);
+	if (!err)
+		*deadline = deadline_after(ns);
+	return err;
 }
 
 static uint64_t remaining(uint64_t deadline)

@@ -186,19 +186,17 @@ static long sys_rt_sigsuspend(const struct sysargs *a)
  * *poll set when the timeout is zero. */
 static long timeout_deadline(uint64_t uts, uint64_t *deadline, bool *poll)
 {
-	struct linux_timespec ts;
+	uint64_t ns;
 
 	*deadline = 0;
 	*poll = false;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof ts))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	*poll = !ts.tv_sec && !ts.tv_nsec;
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-	*deadline = ns / 1000000000u == (uint64_t)ts.tv_sec ? clock_ns() + ns : UINT64_MAX;
+	long err = timespec_read_ns(uts, &ns);
+	if (err)
+		return err;
+	*poll = !ns;
+	*deadline = clock_ns() + ns;
 	return 0;
 }
 

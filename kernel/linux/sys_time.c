@@ -61,7 +61,7 @@ static long put_timespec(uint64_t uts, uint64_t ns)
 	return copy_to_user(uts, &ts, sizeof ts);
 }
 
-static long get_timespec_ns(uint64_t uts, uint64_t *ns)
+long timespec_read_ns(uint64_t uts, uint64_t *ns)
 {
 	struct linux_timespec ts;
 
@@ -142,7 +142,7 @@ static long sys_restart_syscall(const struct sysargs *a)
 static long sys_nanosleep(const struct sysargs *a)
 {
 	uint64_t ns;
-	long err = get_timespec_ns(a->a[0], &ns);
+	long err = timespec_read_ns(a->a[0], &ns);
 
 	return err ? err : sleep_until(clock_ns() + ns, a->a[1]);
 }
@@ -151,7 +151,7 @@ static long sys_clock_nanosleep(const struct sysargs *a)
 {
 	int clock = (int)a->a[0];
 	uint64_t ns;
-	long err = get_timespec_ns(a->a[2], &ns);
+	long err = timespec_read_ns(a->a[2], &ns);
 
 	if (err)
 		return err;
