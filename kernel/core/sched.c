@@ -385,3 +385,17 @@ int sched_sleep_until(uint64_t deadline)
 	current()->state = THREAD_BLOCKED;
 	return sched_block_until(deadline);
 }
+
+int sched_block_interruptible(uint64_t deadline)
+{
+	/* Orders our THREAD_BLOCKED store before the signalled load; a sender
+	 * sets signalled, then wakes: one of us sees the other.  Seeing it
+	 * here, wake ourselves and the sleep ends at once. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (thread_signalled())
+		sched_wake(current());
+	if (deadline)
+		return sched_block_until(deadline);
+	sched_yield_blocked();
+	return 1;
+}

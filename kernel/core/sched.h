@@ -117,5 +117,9 @@ int sched_online_cpus(void);
  * phase for a caller that already set current->state = THREAD_BLOCKED. */
 int sched_sleep_until(uint64_t deadline);
 int sched_block_until(uint64_t deadline);
+/* sched_block_until (deadline 0: none) for a sleep a signal must end: it
+ * also ends when `signalled` was set between the caller's look at it and
+ * its THREAD_BLOCKED, when the sender's wake-up found it still running. */
+int sched_block_interruptible(uint64_t deadline);
 
 #endif

@@ -42,6 +42,12 @@ void waitq_sleep_until(struct waitq *wq, struct waiter *w, uint64_t deadline)
 	finish(wq, w);
 }
 
+void waitq_sleep_interruptible(struct waitq *wq, struct waiter *w, uint64_t deadline)
+{
+	sched_block_interruptible(deadline);
+	finish(wq, w);
+}
+
 void waitq_wake_all(struct waitq *wq)
 {
 	uint64_t flags = spin_lock_irqsave(&wq->lock);

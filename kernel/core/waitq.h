@@ -38,6 +38,8 @@ void waitq_prepare(struct waitq *wq, struct waiter *w);
 /* Sleeps until woken or, with a non-zero deadline (clock_ns()), until then. */
 void waitq_sleep(struct waitq *wq, struct waiter *w);
 void waitq_sleep_until(struct waitq *wq, struct waiter *w, uint64_t deadline);
+/* The same, also ended by a signal (sched_block_interruptible). */
+void waitq_sleep_interruptible(struct waitq *wq, struct waiter *w, uint64_t deadline);
 void waitq_wake_all(struct waitq *wq);
 
 /* Callback entries (w->wake set): stay queued until removed. */

@@ -16,15 +16,18 @@
 
 #include <stdint.h>
 
+#include "core/sched.h"
 #include "core/waitq.h"
 
-/* The second phase after waitq_prepare(): sleeps until woken, until
- * deadline (clock_ns(); 0 for none), or until a signal, including one sent
- * between the caller's thread_signalled() check and waitq_prepare(). */
-void wait_sleep(struct waitq *wq, struct waiter *w, uint64_t deadline);
+/* The second phase after waitq_prepare(): until woken, deadline (clock_ns();
+ * 0 for none) or a signal. */
+static inline void wait_sleep(struct waitq *wq, struct waiter *w, uint64_t deadline)
+{
+	waitq_sleep_interruptible(wq, w, deadline);
+}
 
 /* The same for a caller that set current()->state = THREAD_BLOCKED itself
  * (poll, select: callbacks on many queues wake it). */
-void wait_block(uint64_t deadline);
+static inline void wait_block(uint64_t deadline) { sched_block_interruptible(deadline); }
 
 #endif

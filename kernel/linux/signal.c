@@ -398,18 +398,7 @@ int signal_sleep_until(uint64_t deadline)
 	if (deadline && clock_ns() >= deadline)
 		return 0;
 	t->state = THREAD_BLOCKED;
-	/* Orders the state store before the signalled load; a sender does the
-	 * opposite (signalled, then sched_wake's atomic), so one of us sees
-	 * the other.  Seeing it here: wake ourselves, the sleep ends at once. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (t->signalled)
-		sched_wake(t);
-	int early = 1;
-	if (deadline)
-		early = sched_block_until(deadline);
-	else
-		sched_yield_blocked();
-	if (!early)
+	if (!sched_block_interruptible(deadline))
 		return 0;
 	return t->signalled ? -ERESTARTSYS : 1;
 }
