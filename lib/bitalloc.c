@@ -1,4 +1,5 @@
-/* Next-fit search over a bitmap, a word at a time where words are full. */
+/* First-fit search over a bitmap, a word at a time where words are full,
+ * starting at the lowest unit that may be free. */
 #include "bitalloc.h"
 
 static int bit_test(const struct bitalloc *b, size_t i)
@@ -36,6 +37,8 @@ static void mark(struct bitalloc *b, size_t start, size_t n, int used)
 		else
 			b->nfree++;
 	}
+	if (!used && start < b->hint)
+		b->hint = start;
 }
 
 void bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n) { mark(b, start, n, 0); }
@@ -75,10 +78,9 @@ long bitalloc_alloc(struct bitalloc *b, size_t n, size_t align)
 	long at = search(b, b->hint, b->nbits, n, align);
 
 	if (at < 0)
-		at = search(b, 0, b->nbits, n, align);
-	if (at < 0)
 		return -1;
 	mark(b, (size_t)at, n, 1);
-	b->hint = (size_t)at + n;
+	while (b->hint < b->nbits && bit_test(b, b->hint))
+		b->hint++;	/* the first free unit may have moved up */
 	return at;
 }

@@ -11,7 +11,7 @@ struct bitalloc {
 	uint64_t *words;	/* nbits bits, rounded up to whole words */
 	size_t nbits;
 	size_t nfree;
-	size_t hint;		/* where the next search starts (next fit) */
+	size_t hint;		/* no free unit below this index */
 };
 
 /* Starts with every unit in use; free what is really there afterwards. */
@@ -23,9 +23,11 @@ size_t bitalloc_words(size_t nbits);
 void bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n);
 void bitalloc_mark_used(struct bitalloc *b, size_t start, size_t n);
 
-/* Finds n consecutive free units whose start is a multiple of align (a power
- * of two, 1 for none), marks them used and returns the first; -1 if no such
- * run exists. */
+/* Finds the lowest n consecutive free units whose start is a multiple of
+ * align (a power of two, 1 for none), marks them used and returns the first;
+ * -1 if no such run exists.  First fit keeps allocations packed low and long
+ * free runs above them (next fit scattered single pages over all of RAM
+ * until no multi-page run was left). */
 long bitalloc_alloc(struct bitalloc *b, size_t n, size_t align);
 
 #endif

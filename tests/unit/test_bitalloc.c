@@ -90,9 +90,9 @@ static void finds_the_only_run_that_fits(void **state)
 	assert_int_equal(bitalloc_alloc(&b, 64, 1), 200);
 	assert_int_equal(bitalloc_alloc(&b, 6, 1), 850);
 	assert_int_equal(bitalloc_alloc(&b, 45, 1), -1);	/* 44 left at 856 */
-	assert_int_equal(bitalloc_alloc(&b, 5, 1), 856);	/* next fit: after the last */
-	assert_int_equal(bitalloc_alloc(&b, 39, 1), 861);
-	assert_int_equal(bitalloc_alloc(&b, 5, 1), 100);	/* wrapped around */
+	assert_int_equal(bitalloc_alloc(&b, 5, 1), 100);	/* first fit: the lowest run */
+	assert_int_equal(bitalloc_alloc(&b, 39, 1), 856);
+	assert_int_equal(bitalloc_alloc(&b, 5, 1), 895);
 	assert_int_equal(b.nfree, 0);
 }
 
@@ -109,6 +109,28 @@ static void freed_runs_come_back(void **state)
 	assert_int_equal(bitalloc_alloc(&b, 10, 1), 64);
 }
 
+/* Single units taken and freed in a churn must not break up the long run
+ * above them: the reason for first fit. */
+static void churn_leaves_long_runs(void **state)
+{
+	(void)state;
+	struct bitalloc b = fresh();
+	long held[100];
+
+	bitalloc_mark_free(&b, 0, NBITS);
+	for (int round = 0; round < 50; round++) {
+		for (int i = 0; i < 100; i++)
+			held[i] = bitalloc_alloc(&b, 1, 1);
+		for (int i = 0; i < 100; i += 2)
+			bitalloc_mark_free(&b, (size_t)held[i], 1);
+		for (int i = 1; i < 100; i += 2)
+			bitalloc_mark_free(&b, (size_t)held[i], 1);
+	}
+	for (int i = 0; i < 50; i++)
+		assert_true(bitalloc_alloc(&b, 1, 1) < 100);
+	assert_true(bitalloc_alloc(&b, 800, 1) >= 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +140,7 @@ int main(void)
 		cmocka_unit_test(alignment_is_kept),
 		cmocka_unit_test(finds_the_only_run_that_fits),
 		cmocka_unit_test(freed_runs_come_back),
+		cmocka_unit_test(churn_leaves_long_runs),
 	};
 	return cmocka_run_group_tests_name("bitalloc", tests, NULL, NULL);
 }
