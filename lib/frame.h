@@ -19,6 +19,7 @@ enum frame_type {
 	FRAME_PANIC  = 'P',
 	FRAME_STDIN  = 'I',	/* host -> guest */
 	FRAME_EOF    = 'D',
+	FRAME_SIGNAL = 'S',	/* host -> guest: 1 byte, a signal for the program */
 };
 
 /* Writes the 3-byte header for a frame of `len` payload bytes. */

@@ -32,6 +32,9 @@ static size_t ring_head, ring_tail;	/* free-running: head - tail bytes queued */
 static bool in_eof, rx_stopped;
 static struct frame_decoder decoder;
 static struct waitq readers = WAITQ_INIT(readers);
+static void (*signal_hook)(int sig);
+
+void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
 
 void console_write(int type, const void *buf, size_t len)
 {
@@ -71,6 +74,11 @@ static void take_frame(void)
 {
 	if (decoder.type == FRAME_EOF) {
 		in_eof = true;
+		return;
+	}
+	if (decoder.type == FRAME_SIGNAL) {
+		if (decoder.len == 1 && signal_hook)
+			signal_hook(decoder.payload[0]);
 		return;
 	}
 	if (decoder.type != FRAME_STDIN)

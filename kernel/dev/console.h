@@ -18,6 +18,10 @@ void console_write(int type, const void *buf, size_t len);
  * Blocks until some is there unless nonblock; 0 at end of file, -EAGAIN. */
 long console_read(void *buf, size_t len, int nonblock);
 
+/* Who gets the signals amphi forwards (its own SIGINT, SIGTERM, SIGHUP):
+ * called from the interrupt handler. */
+void console_set_signal_hook(void (*hook)(int sig));
+
 /* For poll: whether a read would not block, and the queue that says when. */
 bool console_input_ready(void);
 struct waitq *console_input_waitq(void);

@@ -109,12 +109,22 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	signal_thread_start(t, NULL);
 }
 
+/* A signal amphi got on the host (Ctrl-C...), for the program as a whole. */
+static void host_signal(int sig)
+{
+	struct linux_siginfo info = { .code = SI_USER };
+
+	if (sig >= 1 && sig <= NSIG)
+		signal_send(0, sig, &info);
+}
+
 void program_start(void *unused)
 {
 	struct settings s = { 0 };
 
 	(void)unused;
 	read_settings(&s);
+	console_set_signal_hook(host_signal);
 	if (stdio_install())
 		linux_out_of_memory();
 	if (rootfs_init())

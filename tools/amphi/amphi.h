@@ -53,7 +53,7 @@ int64_t now_ms(void);
 void signals_init(void);
 const sigset_t *signals_wait_mask(void);	/* for ppoll */
 const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
-int signals_caught(void);			/* signal number, or 0 */
+int signals_take(void);			/* signal number caught since, or 0 */
 
 /* tmpdir.c: the run's private directory, removed at exit */
 const char *tmpdir_create(void);

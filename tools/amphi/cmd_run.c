@@ -69,7 +69,8 @@ void cmd_run_usage(FILE *out)
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
-	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP\n",
+	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice (the first one\n"
+	      "         goes to the program, which may catch it)\n",
 	      out);
 }
 

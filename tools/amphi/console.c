@@ -211,6 +211,20 @@ static bool finished(const struct console *c)
 	       (!c->out_open || !c->out.len) && (!c->err_open || !c->err.len);
 }
 
+/* The first SIGINT/SIGTERM/SIGHUP goes to the program, as on Linux (it may
+ * catch it and end cleanly); a second one, or one before the guest is up,
+ * stops the VM. */
+static bool forward_signal(struct console *c, int sig)
+{
+	uint8_t n = (uint8_t)sig;
+
+	if (c->forwarded || !c->dec.synced || !c->qin_open || c->ended)
+		return false;
+	c->forwarded = true;
+	queue_push_frame(&c->to_guest, FRAME_SIGNAL, &n, 1);
+	return true;
+}
+
 static struct console *console_new(struct vm *vm, const struct run_opts *o)
 {
 	struct console *c = calloc(1, sizeof *c);
@@ -234,8 +248,8 @@ int console_run(struct vm *vm, const struct run_opts *o)
 	struct console *c = console_new(vm, o);
 
 	while (!finished(c)) {
-		int sig = signals_caught();
-		if (sig) {
+		int sig = signals_take();
+		if (sig && !forward_signal(c, sig)) {
 			qemu_kill(vm);
 			qemu_reap(vm, 1);
 			return 128 + sig;

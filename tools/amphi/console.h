@@ -33,6 +33,7 @@ struct console {
 	char *panic;
 
 	bool killed, timed_out, broken_pipe;
+	bool forwarded;			/* a signal went to the program */
 	int64_t grace_end, timeout_end, eof_at;
 };
 

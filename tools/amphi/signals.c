@@ -1,4 +1,5 @@
-/* Signals amphi answers by stopping the VM: SIGINT, SIGTERM, SIGHUP.
+/* SIGINT, SIGTERM, SIGHUP: the first goes on to the program (console.c
+ * sends it as a frame), a second stops the VM.
  *
  * They stay blocked all the time except inside ppoll(), so the one place
  * that looks at them cannot miss one that lands just before it waits.
@@ -49,7 +50,10 @@ const sigset_t *signals_child_mask(void)
 	return &child_mask;
 }
 
-int signals_caught(void)
+int signals_take(void)
 {
-	return caught;
+	int sig = caught;
+
+	caught = 0;
+	return sig;
 }
