@@ -80,17 +80,28 @@ static int parent_of(const char *path, struct inode **dir, char name[NAME_MAX + 
 	return err;
 }
 
+/* The directory that is to hold path's last name, with whatever file
+ * (not directory) had that name removed: the initrd's later entry wins. */
+static int parent_replacing(const char *path, struct inode **dir, char *name)
+{
+	int err = parent_of(path, dir, name);
+
+	if (err)
+		return err;
+	struct dentry *old = dir_find(*dir, name, strlen(name));
+	if (old && !is_dir(old->inode))
+		dir_remove(*dir, old);
+	return 0;
+}
+
 int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode)
 {
 	char name[NAME_MAX + 1];
 	struct inode *dir, *i;
-	int err = parent_of(path, &dir, name);
+	int err = parent_replacing(path, &dir, name);
 
 	if (err)
 		return err;
-	struct dentry *old = dir_find(dir, name, strlen(name));
-	if (old && !is_dir(old->inode))
-		dir_remove(dir, old);
 	err = vfs_create(dir, name, S_IFREG | (mode & 07777), 0, &i);
 	inode_put(dir);
 	if (err)
@@ -106,13 +117,10 @@ int vfs_make_symlink(const char *path, const char *target)
 {
 	char name[NAME_MAX + 1];
 	struct inode *dir;
-	int err = parent_of(path, &dir, name);
+	int err = parent_replacing(path, &dir, name);
 
 	if (err)
 		return err;
-	struct dentry *old = dir_find(dir, name, strlen(name));
-	if (old && !is_dir(old->inode))
-		dir_remove(dir, old);
 	err = vfs_symlink(dir, name, target);
 	inode_put(dir);
 	return err;
