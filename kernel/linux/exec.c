@@ -194,8 +194,8 @@ const char *exec_environ(size_t *len)
 static const char *read_error(int err)
 {
 	switch (err) {
-	case -ENOENT: return "not found in the initrd";
-	case -ENOTDIR: return "not found in the initrd (a parent is not a directory)";
+	case -ENOENT: return "No such file or directory";
+	case -ENOTDIR: return "Not a directory (in its path)";
 	case -EACCES: return "not an executable regular file";
 	case -ENOMEM: return "no memory to read it";
 	default: return "cannot be read";
