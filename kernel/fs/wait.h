@@ -17,7 +17,16 @@
 #include <stdint.h>
 
 #include "core/sched.h"
+#include "core/errno.h"
 #include "core/waitq.h"
+#include "fs/file.h"
+
+/* Why a blocking operation on f may not sleep now: -EAGAIN for O_NONBLOCK,
+ * -ERESTARTSYS for a pending signal; 0 if it may. */
+static inline long wait_refusal(const struct file *f)
+{
+	return f->flags & O_NONBLOCK ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 0;
+}
 
 /* The second phase after waitq_prepare(): until woken, deadline (clock_ns();
  * 0 for none) or a signal. */

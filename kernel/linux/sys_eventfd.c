@@ -54,7 +54,7 @@ static long eventfd_read(struct file *f, const struct iobuf *b, int64_t *pos)
 			/* Taken before the copy, as on Linux: a bad buffer loses it. */
 			return iobuf_fill(b, 0, &v, sizeof v) ? -EFAULT : (long)sizeof v;
 		}
-		long err = f->flags & O_NONBLOCK ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 0;
+		long err = wait_refusal(f);
 		if (err) {
 			spin_unlock(&e->lock);
 			return err;
@@ -86,7 +86,7 @@ static long eventfd_write(struct file *f, const struct iobuf *b, int64_t *pos)
 			waitq_wake_all(&e->wq);
 			return sizeof v;
 		}
-		long err = f->flags & O_NONBLOCK ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 0;
+		long err = wait_refusal(f);
 		if (err) {
 			spin_unlock(&e->lock);
 			return err;

@@ -104,7 +104,7 @@ static long timerfd_read(struct file *f, const struct iobuf *b, int64_t *pos)
 			spin_unlock_irqrestore(&t->lock, flags);
 			return iobuf_fill(b, 0, &v, sizeof v) ? -EFAULT : (long)sizeof v;
 		}
-		long err = f->flags & O_NONBLOCK ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 0;
+		long err = wait_refusal(f);
 		if (err) {
 			spin_unlock_irqrestore(&t->lock, flags);
 			return err;
