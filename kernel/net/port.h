@@ -1,0 +1,72 @@
+/* Ports: what moves Ethernet frames for a network interface.
+ *
+ * The netif (lwIP, addresses, sockets) sits on a port and knows nothing
+ * else about it: today a NIC driver (virtio-net), later the network-server
+ * link.  Swapping the port under a live netif is how an app changes mode, so
+ * nothing above this interface may keep pointers into a port's buffers.
+ *
+ * Frames cross the interface by copy, whole Ethernet frames without FCS. */
+#ifndef AMPHI_NET_PORT_H
+#define AMPHI_NET_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct net_port;
+
+/* One piece of a frame to send (a frame may be scattered, as a pbuf chain). */
+struct net_seg {
+	const void *data;
+	size_t len;
+};
+
+/* Checksum work the sender leaves to the port (NET_PORT_TX_CSUM):
+ * the 16-bit sum over [start, end of frame) is stored at start + offset,
+ * the field already holding the pseudo-header sum. */
+struct net_tx_csum {
+	uint16_t start, offset;	/* start == 0: nothing to do */
+};
+
+struct net_port_ops {
+	/* Queues one frame; 0, or -ENOBUFS when the port's queue is full
+	 * (the frame is dropped, as a full NIC would) or -EIO when the port is
+	 * broken.  May be called from any thread, not from interrupt context. */
+	int (*transmit)(struct net_port *port, const struct net_seg *segs, int nsegs,
+			const struct net_tx_csum *csum);
+};
+
+/* What the port can do for the sender. */
+#define NET_PORT_TX_CSUM	0x1	/* fills TCP/UDP checksums (net_tx_csum) */
+
+/* Flags on a received frame. */
+#define NET_RX_CSUM_VALID	0x1	/* the port checked the L4 checksum */
+
+struct net_port {
+	const char *name;		/* "virtio-net0" */
+	uint8_t mac[6];
+	uint16_t mtu;			/* of the IP payload, 1500 by default */
+	unsigned features;		/* NET_PORT_* */
+	volatile bool link_up;
+	const struct net_port_ops *ops;
+	void *driver;			/* the driver's own state */
+
+	/* Set by the netif sitting on the port (net_port_attach).  rx runs in
+	 * a thread (never in interrupt context), may sleep, and copies the
+	 * frame: the buffer is the port's again when it returns. */
+	void *owner;
+	void (*rx)(void *owner, const void *frame, size_t len, unsigned flags);
+	void (*link_changed)(void *owner, bool up);
+};
+
+/* Drivers announce their ports once the device works. */
+void net_port_register(struct net_port *port);
+/* The first port registered, or NULL (no NIC). */
+struct net_port *net_port_first(void);
+
+/* Called by the driver when a frame came in / the link changed; hands them
+ * to the netif, if one is attached. */
+void net_port_deliver(struct net_port *port, const void *frame, size_t len, unsigned flags);
+void net_port_set_link(struct net_port *port, bool up);
+
+#endif

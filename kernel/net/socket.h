@@ -1,0 +1,124 @@
+/* Sockets: one kind of open file, with operations per address family.
+ *
+ * kernel/net/socket.c turns a struct socket into a struct file (read, write,
+ * poll, ioctl, fstat) and handles what every family shares (timeouts,
+ * SO_TYPE...).  kernel/linux/sys_socket.c copies the system calls' arguments
+ * in and out of user memory.  The families (inet: lwIP; unix: kernel/net/unix*)
+ * fill in struct socket_ops and see only kernel copies of addresses and
+ * control data; the data itself stays in iobufs (user or kernel memory).
+ *
+ * Every op returns 0 or bytes moved, or -errno.  Blocking ops sleep with the
+ * fs/wait.h rules (-EAGAIN when non-blocking, -ERESTARTSYS on a signal), and
+ * honour the socket's rcvtimeo/sndtimeo (-EAGAIN when they expire). */
+#ifndef AMPHI_NET_SOCKET_H
+#define AMPHI_NET_SOCKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/file.h"
+
+struct poll_table;
+struct socket;
+
+/* Linux's numbers. */
+#define AF_UNSPEC	0
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
+
+#define SOCK_STREAM	1
+#define SOCK_DGRAM	2
+#define SOCK_RAW	3
+#define SOCK_SEQPACKET	5
+#define SOCK_TYPE_MASK	0xf
+#define SOCK_NONBLOCK	O_NONBLOCK
+#define SOCK_CLOEXEC	O_CLOEXEC
+
+#define MSG_OOB		0x1
+#define MSG_PEEK	0x2
+#define MSG_DONTROUTE	0x4
+#define MSG_CTRUNC	0x8
+#define MSG_TRUNC	0x20
+#define MSG_DONTWAIT	0x40
+#define MSG_EOR		0x80
+#define MSG_WAITALL	0x100
+#define MSG_NOSIGNAL	0x4000
+#define MSG_MORE	0x8000
+#define MSG_CMSG_CLOEXEC 0x40000000
+
+#define SHUT_RD		0
+#define SHUT_WR		1
+#define SHUT_RDWR	2
+
+#define SOL_SOCKET	1
+#define SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
+
+/* One message, as the families see it. */
+struct sock_msg {
+	const struct iobuf *iov;	/* the data: iovlen pieces */
+	int iovlen;
+	size_t len;			/* sum of the pieces' lengths */
+	/* send: destination (namelen 0: none); recv: filled with the source
+	 * (namelen set to its real length, which may exceed SOCKADDR_MAX). */
+	uint8_t name[SOCKADDR_MAX];
+	uint32_t namelen;
+	/* Ancillary data in Linux's cmsghdr layout, kernel memory:
+	 * send: what the program gave; recv: room for controllen bytes, set to
+	 * what was written (AF_UNIX: SCM_RIGHTS, SCM_CREDENTIALS). */
+	void *control;
+	size_t controllen;
+	int flags;			/* MSG_* in; recv: MSG_TRUNC/CTRUNC out */
+};
+
+struct socket_ops {
+	int (*bind)(struct socket *s, const void *addr, uint32_t len);
+	int (*listen)(struct socket *s, int backlog);
+	/* Makes *newsock (its file is made by the caller); addr as getname. */
+	int (*accept)(struct socket *s, struct socket **newsock, void *addr, uint32_t *len);
+	int (*connect)(struct socket *s, const void *addr, uint32_t len);
+	long (*sendmsg)(struct socket *s, struct sock_msg *m);
+	long (*recvmsg)(struct socket *s, struct sock_msg *m);
+	int (*shutdown)(struct socket *s, int how);
+	/* Fills addr with up to *len bytes and sets *len to the full length. */
+	int (*getname)(struct socket *s, void *addr, uint32_t *len, bool peer);
+	/* Options the generic layer does not handle; -ENOPROTOOPT if unknown. */
+	int (*setsockopt)(struct socket *s, int level, int name, const void *val, uint32_t len);
+	int (*getsockopt)(struct socket *s, int level, int name, void *val, uint32_t *len);
+	unsigned (*poll)(struct socket *s, struct poll_table *pt);
+	/* Family ioctls (FIONREAD, SIOCGIFCONF...); -ENOTTY if unknown. */
+	long (*ioctl)(struct socket *s, unsigned long cmd, uint64_t arg);
+	void (*release)(struct socket *s);
+};
+
+struct socket {
+	const struct socket_ops *ops;
+	int family, type, protocol;	/* type without SOCK_NONBLOCK/CLOEXEC */
+	struct file *file;		/* the open file; its flags hold O_NONBLOCK */
+	uint64_t rcvtimeo_ns, sndtimeo_ns;	/* 0: none */
+	void *priv;			/* the family's own state */
+};
+
+/* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
+static inline bool socket_nonblock(const struct socket *s, int msg_flags)
+{
+	return (s->file && (s->file->flags & O_NONBLOCK)) || (msg_flags & MSG_DONTWAIT);
+}
+
+/* Deadline (clock_ns()) for a wait under timeout ns, 0 for none. */
+uint64_t socket_deadline(uint64_t timeout_ns);
+
+/* Families: make s (ops, priv) for type/protocol, or -errno
+ * (-EPROTONOSUPPORT, -ESOCKTNOSUPPORT, -ENOBUFS, -EAFNOSUPPORT). */
+int inet_socket_init(struct socket *s, int family, int type, int protocol);
+int unix_socket_init(struct socket *s, int type, int protocol);
+int unix_socketpair_init(struct socket *a, struct socket *b, int type, int protocol);
+
+/* A new socket wrapped in a new file (flags: O_NONBLOCK), or -errno. */
+struct socket *socket_alloc(int family, int type, int protocol);
+struct file *socket_file(struct socket *s, unsigned flags);
+/* The socket behind a file, or NULL when it is not one. */
+struct socket *socket_of(struct file *f);
+
+#endif

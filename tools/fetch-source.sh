@@ -1,0 +1,46 @@
+#!/bin/sh
+# Fetches and unpacks a Debian source package (bookworm) into deps/src/PKG,
+# without touching the system's apt configuration: a private sources list and
+# private package lists under deps/apt.  Idempotent.  Prints the source tree.
+#   usage: tools/fetch-source.sh PKG
+set -eu
+pkg=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=$root/deps/src/$pkg
+if [ -f "$dest/.unpacked" ]; then
+	echo "$dest"
+	exit 0
+fi
+command -v dpkg-source >/dev/null || {
+	echo "fetch-source: dpkg-source missing (Debian package dpkg-dev)" >&2; exit 1; }
+
+apt=$root/deps/apt
+mkdir -p "$apt/lists/partial" "$apt/sources"
+cat > "$apt/sources/bookworm-src.sources" <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+opts="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$apt/sources
+      -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache -q"
+if ! ls "$apt/lists/"*Sources* >/dev/null 2>&1; then
+	echo "fetch-source: reading Debian's source index" >&2
+	apt-get $opts update >&2
+fi
+work=$root/deps/src/.$pkg.tmp
+rm -rf "$work"
+mkdir -p "$work"
+echo "fetch-source: downloading source package $pkg" >&2
+# As root, apt warns that the _apt user cannot write here; harmless.
+(cd "$work" && apt-get $opts source --download-only "$pkg" 2>&1 |
+	grep -v -e '^W: Download is performed unsandboxed' -e '^Reading' -e '^NOTICE' >&2) || true
+dsc=$(ls "$work"/*.dsc 2>/dev/null | head -n 1 || true)
+[ -n "$dsc" ] || { echo "fetch-source: could not download $pkg" >&2; exit 1; }
+(cd "$work" && dpkg-source --no-check -x "$dsc" tree >/dev/null)
+rm -rf "$dest"
+mv "$work/tree" "$dest"
+rm -rf "$work"
+touch "$dest/.unpacked"
+echo "$dest"
