@@ -13,7 +13,6 @@
 
 #define CHUNK		(64 * 1024)
 #define MAX_RW		0x7ffff000l	/* Linux's cap on one transfer */
-#define EOPNOTSUPP	95
 #define MFD_CLOEXEC	1u
 #define MFD_ALLOW_SEALING 2u
 #define MFD_NOEXEC_SEAL	8u
