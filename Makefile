@@ -85,10 +85,15 @@ $(BUILD)/examples/hello: examples/hello/hello.c
 	@mkdir -p $(dir $@)
 	$(MUSLCC) -static -O2 -Wall -o $@ $<
 
+# Redis from Debian's source package, static with musl (how and why:
+# tools/build-redis.sh).  Built out of tree, in build/redis-src.
+$(BUILD)/redis/redis-server: tools/build-redis.sh
+	sh tools/build-redis.sh >/dev/null
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-vmtest: all $(PROG_BIN) $(EXAMPLES)
+vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
 	$(PYTHON) -m pytest -q tests/vm
 
 test: deps
@@ -101,7 +106,7 @@ demo: deps
 	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
 
 bench: deps
-	$(MAKE) all $(EXAMPLES) $(PROG_BIN)
+	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
 	sh bench/run.sh
 
 clean:
