@@ -25,6 +25,24 @@ LIB_SRC     := $(wildcard lib/*.c)
 KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
 KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) $(BUILD)/k/syscall_names.o
+
+# lwIP, from Debian's source package (tools/fetch-source.sh; never committed).
+# Named file by file: the tree may not be unpacked yet when make reads this.
+LWIP_DIR    := deps/src/lwip
+LWIP_SRC    := $(addprefix core/,def.c dns.c inet_chksum.c init.c ip.c mem.c memp.c netif.c \
+		pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,dhcp6.c ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c \
+		mld6.c nd6.c) \
+	$(addprefix api/,api_lib.c api_msg.c err.c netbuf.c tcpip.c) \
+	netif/ethernet.c
+LWIP_OBJ    := $(patsubst %.c,$(BUILD)/k/lwip/%.c.o,$(LWIP_SRC))
+# The port's headers (lwipopts.h, arch/) come first, then lwIP's own.
+LWIP_INC    := -Ikernel/net/lwip/include -I$(LWIP_DIR)/src/include
+# lwIP is not written to amphi's warning set; its own code keeps its style.
+LWIP_CFLAGS := $(KERNEL_CFLAGS) $(LWIP_INC) -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-address -Wno-type-limits
+KERNEL_OBJ  += $(LWIP_OBJ)
 TOOL_SRC    := $(wildcard tools/amphi/*.c) $(LIB_SRC)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -43,6 +61,15 @@ deps:
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+# The kernel's network code sees lwIP's headers; the rest of the kernel does not.
+$(BUILD)/k/kernel/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INC)
+$(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): | $(LWIP_DIR)/.unpacked
+$(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.unpacked
+	@mkdir -p $(dir $@)
+	$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
+$(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
+$(LWIP_DIR)/.unpacked:
+	sh tools/fetch-source.sh lwip
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@

@@ -1,0 +1,129 @@
+/* lwIP's operating-system layer, part one: time, threads, the critical
+ * section, mutexes and the core lock.  Semaphores and mailboxes are in
+ * sys_arch_mbox.c, memory in sys_arch_mem.c.
+ *
+ * lwIP runs only in threads: the tcpip thread (timers, loopback), the
+ * ports' receive threads and the program's threads in socket calls, each
+ * holding the core lock (LOCK_TCPIP_CORE) while inside lwIP.  Nothing here
+ * may be called from an interrupt handler. */
+#include "lwip/sys.h"
+#include "lwip/tcpip.h"
+
+#include "core/kmalloc.h"
+#include "core/printk.h"
+#include "core/random.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "fs/mutex.h"
+
+void sys_init(void) {}
+
+u32_t sys_now(void)
+{
+	return (u32_t)(clock_ns() / 1000000);
+}
+
+uint32_t net_rand32(void)
+{
+	uint32_t v;
+
+	random_fill(&v, sizeof v);
+	return v;
+}
+
+sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg, int stacksize, int prio)
+{
+	(void)stacksize, (void)prio;	/* kernel threads have one stack size, one priority */
+	struct thread *t = thread_create(name, fn, arg);
+
+	if (!t)
+		panic("lwIP: no memory for thread %s", name);	/* lwIP has no way to fail here */
+	thread_start(t);
+	return t;
+}
+
+/* ---- SYS_ARCH_PROTECT: one lock for lwIP's short critical sections -------
+ * (pbuf reference counts, memory statistics).  Interrupts stay off while it
+ * is held, so the holder cannot be switched out; the same CPU may take it
+ * again inside (nesting), which lwIP allows a port to require. */
+static struct spinlock prot_lock = SPINLOCK_INIT;
+static volatile int prot_cpu = -1;	/* CPU holding prot_lock */
+static int prot_depth;			/* under prot_lock */
+
+sys_prot_t sys_arch_protect(void)
+{
+	uint64_t flags = irq_save();
+	int cpu = this_cpu()->id;
+
+	if (__atomic_load_n(&prot_cpu, __ATOMIC_RELAXED) == cpu) {
+		prot_depth++;
+		return flags;
+	}
+	spin_lock(&prot_lock);
+	prot_cpu = cpu;
+	prot_depth = 1;
+	return flags;
+}
+
+void sys_arch_unprotect(sys_prot_t flags)
+{
+	if (--prot_depth == 0) {
+		prot_cpu = -1;
+		spin_unlock(&prot_lock);
+	}
+	irq_restore(flags);
+}
+
+/* ---- mutexes: the file system's sleeping mutex ------------------------- */
+err_t sys_mutex_new(sys_mutex_t *mu)
+{
+	mu->m = kmalloc(sizeof *mu->m);
+	if (!mu->m)
+		return ERR_MEM;
+	mutex_init(mu->m);
+	return ERR_OK;
+}
+
+void sys_mutex_lock(sys_mutex_t *mu) { mutex_lock(mu->m); }
+void sys_mutex_unlock(sys_mutex_t *mu) { mutex_unlock(mu->m); }
+
+void sys_mutex_free(sys_mutex_t *mu)
+{
+	kfree(mu->m);
+	mu->m = NULL;
+}
+
+/* ---- the core lock ------------------------------------------------------ */
+static struct thread *volatile core_owner;	/* written only by the holder */
+static volatile bool core_checked;		/* set once tcpip_init returned */
+
+void net_core_lock(void)
+{
+	sys_mutex_lock(&lock_tcpip_core);
+	core_owner = current();
+}
+
+void net_core_unlock(void)
+{
+	core_owner = NULL;
+	sys_mutex_unlock(&lock_tcpip_core);
+}
+
+int net_core_locked(void)
+{
+	return core_owner == current();
+}
+
+/* Before tcpip_init has returned, lwip_init runs alone (it adds the
+ * loopback netif without the lock, which does not exist yet). */
+void net_core_start_checking(void)
+{
+	core_checked = true;
+}
+
+void net_core_assert_locked(const char *file, int line)
+{
+	if (core_checked && !net_core_locked())
+		panic("lwIP entered without the core lock at %s:%d", file, line);
+}

@@ -1,0 +1,51 @@
+/* lwIP's memory: the kernel heap, with a cap on the bytes lwIP holds, so a
+ * flood of connections or packets ends in failed allocations (dropped
+ * frames, refused connections, ENOBUFS/ENOMEM in the program) instead of
+ * taking all the memory the program needs.  Each block carries its size in
+ * a 16-byte header (keeping kmalloc's 16-byte alignment) for the count. */
+#include "net/sys_arch_mem.h"
+
+#include "core/kmalloc.h"
+
+#define HDR 16
+
+static size_t cap = 16u << 20;	/* until net_mem_set_cap */
+static size_t used;		/* atomic */
+
+void net_mem_set_cap(size_t bytes) { cap = bytes; }
+size_t net_mem_used(void) { return __atomic_load_n(&used, __ATOMIC_RELAXED); }
+
+void *net_mem_alloc(size_t size)
+{
+	size_t total = size + HDR;
+
+	if (size > cap || __atomic_add_fetch(&used, total, __ATOMIC_RELAXED) > cap) {
+		if (size <= cap)
+			__atomic_sub_fetch(&used, total, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	char *p = kmalloc(total);
+	if (!p) {
+		__atomic_sub_fetch(&used, total, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	*(size_t *)p = total;
+	return p + HDR;
+}
+
+/* kmalloc memory is zeroed already. */
+void *net_mem_calloc(size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / 2 / size)
+		return NULL;
+	return net_mem_alloc(n * size);
+}
+
+void net_mem_free(void *p)
+{
+	if (!p)
+		return;
+	char *base = (char *)p - HDR;
+	__atomic_sub_fetch(&used, *(size_t *)base, __ATOMIC_RELAXED);
+	kfree(base);
+}
