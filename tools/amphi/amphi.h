@@ -79,6 +79,22 @@ struct step {
 	size_t nargs;
 };
 
+/* The guest's network (net.c): the NIC QEMU gives it and the settings the
+ * kernel reads from the config.  Strings are as typed, already checked. */
+enum net_mode { NET_NONE, NET_USER, NET_TAP };
+struct net_forward;
+struct net_opts {
+	enum net_mode mode;	/* -p alone implies NET_USER */
+	int mode_given;		/* --net was given */
+	const char *tap;	/* --net tap=IFNAME */
+	struct net_forward *fwd;	/* -p */
+	size_t nfwd;
+	const char *ip, *gw, *ip6;	/* --ip ADDR/PREFIX, --gw ADDR, --ip6 ADDR/PREFIX */
+	const char **dns;	/* --dns ADDR */
+	size_t ndns;
+	const char *hostname;	/* --hostname NAME */
+};
+
 /* The run's settings, from cmd_run's options. */
 struct run_opts {
 	unsigned smp;
@@ -98,7 +114,17 @@ struct run_opts {
 	size_t nfiles;
 	char **before;		/* --before "PROGRAM ARG..." */
 	size_t nbefore;
+	struct net_opts net;
 };
+
+/* net.c: the networking options (parsed in cmd_run's loop), their
+ * cross-checks once all are in, QEMU's arguments and the config's keys. */
+enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and 'p' */
+int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
+void net_check(const struct net_opts *n);
+size_t net_qemu_args(const struct net_opts *n, const char *machine, char *out[4]);
+typedef void net_pair_fn(void *ctx, const char *key, const char *value);
+void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx);
 
 /* hostdir.c: the entries of a --files tree, parents first */
 typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_t mtime,

@@ -25,6 +25,13 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "gw", required_argument, NULL, OPT_GW },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "ip6", required_argument, NULL, OPT_IP6 },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -59,6 +66,20 @@ void cmd_run_usage(FILE *out)
 	      "                     run this first, in the same VM and file system (words\n"
 	      "                     split at spaces); repeatable, in order; a command that\n"
 	      "                     fails ends the run with its status\n"
+	      "\n"
+	      "network (no NIC unless -p or --net is given):\n"
+	      "  -p, --publish [HOSTADDR:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
+	      "                     forward a host port (on HOSTADDR, default 127.0.0.1)\n"
+	      "                     to the guest's; implies --net user; repeatable\n"
+	      "  --net MODE         user (QEMU's user networking: no root, the host is\n"
+	      "                     10.0.2.2 to the guest), tap=IFNAME (an existing tap\n"
+	      "                     device), or none (default)\n"
+	      "  --ip ADDR/PREFIX   static IPv4 address (default: DHCP)\n"
+	      "  --gw ADDR          IPv4 default gateway (with --ip)\n"
+	      "  --dns ADDR         name server for /etc/resolv.conf; repeatable\n"
+	      "  --ip6 ADDR/PREFIX  static IPv6 address (link-local and SLAAC always)\n"
+	      "  --hostname NAME    the guest's host name\n"
+	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
@@ -175,7 +196,10 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", option_name(argv));
-	default: die("run: unknown option '%s' (see amphi help run)", option_name(argv));
+	default:
+		if (net_option(&o->net, opt, arg))
+			break;
+		die("run: unknown option '%s' (see amphi help run)", option_name(argv));
 	}
 }
 
@@ -186,8 +210,9 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 
 	set_defaults(o);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:m:e:vh", options, NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, "+:m:e:p:vh", options, NULL)) != -1)
 		parse_option(o, opt, optarg, argv);
+	net_check(&o->net);
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;

@@ -44,6 +44,11 @@ static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t 
 		die_status(EXIT_VMFAIL, "internal error: initrd entry does not fit");
 }
 
+static void emit_pair(void *ctx, const char *key, const char *value)
+{
+	add_pair(ctx, key, value);
+}
+
 /* For each step, exe then argv (as typed, then the ARGs); then the
  * environment, which every step gets. */
 static struct blob config_build(const struct step *steps, size_t nsteps, const struct run_opts *o)
@@ -58,6 +63,7 @@ static struct blob config_build(const struct step *steps, size_t nsteps, const s
 	}
 	for (size_t i = 0; i < o->nenv; i++)
 		add_pair(&c, "env", o->env[i]);
+	net_config(&o->net, emit_pair, &c);
 	/* Which of amphi's own streams are terminals: the program's isatty()
 	 * and stdio buffering should see what a native run would. */
 	char tty[4] = "", *t = tty;

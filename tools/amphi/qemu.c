@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "amphi.h"
 
-#define MAX_ARGS 40
+#define MAX_ARGS 48
 
 struct argv {
 	char *v[MAX_ARGS];
@@ -81,6 +81,12 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	add(&a, "stdio");
 	add(&a, "-device");		/* the guest's way to make QEMU exit */
 	add(&a, "isa-debug-exit,iobase=0xf4,iosize=4");
+	char *net[4];
+	size_t nnet = net_qemu_args(&o->net, o->machine, net);
+	for (size_t i = 0; i < nnet; i++) {
+		add(&a, net[i]);
+		free(net[i]);
+	}
 	add(&a, "-kernel");
 	add(&a, kernel);
 	add(&a, "-initrd");
