@@ -14,6 +14,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "dev/console.h"
+#include "dev/devices.h"
 #include "fs/initrd.h"
 #include "linux/program.h"
 #include "linux/syscall.h"
@@ -92,6 +93,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	printk("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
+	dev_init();
 	crash_if_asked();
 	struct thread *t = thread_create("init", program_start, NULL);
 	if (!t)

@@ -71,7 +71,10 @@ static const struct sdt *map_sdt(uint64_t pa)
 	return checksum_ok(h, h->length) ? h : NULL;
 }
 
-static const struct madt *find_madt(uint64_t rsdp_pa)
+static uint64_t rsdp_found;	/* set by acpi_init */
+
+/* The first table with signature sig in the RSDT/XSDT, checksum verified. */
+static const struct sdt *find_table(uint64_t rsdp_pa, const char *sig)
 {
 	const struct rsdp *rp = mmu_map_phys(rsdp_pa, sizeof *rp, false);
 	int x = rp->revision >= 2 && rp->xsdt;
@@ -85,10 +88,45 @@ static const struct madt *find_madt(uint64_t rsdp_pa)
 		uint64_t pa = 0;
 		memcpy(&pa, ents + i * (x ? 8 : 4), x ? 8 : 4);
 		const struct sdt *t = map_sdt(pa);
-		if (t && !memcmp(t->sig, "APIC", 4))
-			return (const struct madt *)t;
+		if (t && !memcmp(t->sig, sig, 4))
+			return t;
 	}
 	return NULL;
+}
+
+static const struct madt *find_madt(uint64_t rsdp_pa)
+{
+	return (const struct madt *)find_table(rsdp_pa, "APIC");
+}
+
+const void *acpi_table(const char *sig, uint32_t *len)
+{
+	const struct sdt *t = rsdp_found ? find_table(rsdp_found, sig) : NULL;
+
+	if (t && len)
+		*len = t->length;
+	return t;
+}
+
+/* The DSDT is not in the RSDT: the FADT points to it (X_DSDT at offset
+ * 140 when the FADT is long enough and it is set, else DSDT at 40). */
+const void *acpi_dsdt(uint32_t *len)
+{
+	uint32_t flen;
+	const uint8_t *fadt = acpi_table("FACP", &flen);
+	uint64_t pa = 0;
+
+	if (!fadt || flen < 44)
+		return NULL;
+	if (flen >= 148)
+		memcpy(&pa, fadt + 140, 8);
+	if (!pa)
+		memcpy(&pa, fadt + 40, 4);
+	const struct sdt *t = pa ? map_sdt(pa) : NULL;
+	if (!t || memcmp(t->sig, "DSDT", 4))
+		return NULL;
+	*len = t->length;
+	return t;
 }
 
 static void add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t flags)
@@ -134,6 +172,7 @@ void acpi_init(struct madt_info *out)
 	uint64_t rsdp = find_rsdp();
 	const struct madt *m = rsdp ? find_madt(rsdp) : NULL;
 
+	rsdp_found = rsdp;
 	out->ncpus = 0;
 	out->lapic_phys = 0xfee00000;
 	if (m)

@@ -14,4 +14,10 @@ struct madt_info {
  * Without ACPI, reports one CPU: the boot CPU. */
 void acpi_init(struct madt_info *out);
 
+/* After acpi_init: the table with this signature ("MCFG"), mapped and
+ * checksum-verified, its length in *len; NULL without ACPI or the table. */
+const void *acpi_table(const char *sig, uint32_t *len);
+/* The DSDT (reached through the FADT), or NULL. */
+const void *acpi_dsdt(uint32_t *len);
+
 #endif

@@ -47,6 +47,22 @@ void ioapic_override(uint8_t isa_irq, uint32_t gsi, uint16_t flags)
 		isa_map[isa_irq] = (typeof(isa_map[0])){ gsi, flags, true };
 }
 
+int ioapic_route_gsi(uint32_t gsi, int vector, uint32_t apic_id, bool level, bool active_low)
+{
+	uint32_t lo = (uint32_t)vector | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0);
+
+	for (int i = 0; i < nioapics; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi >= io->gsi_base && gsi < io->gsi_base + io->nlines) {
+			uint32_t line = gsi - io->gsi_base;
+			ioapic_write(io, 0x11 + 2 * line, apic_id << 24);
+			ioapic_write(io, 0x10 + 2 * line, lo);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 void ioapic_route_isa(int irq, uint32_t apic_id)
 {
 	uint32_t gsi = isa_map[irq].set ? isa_map[irq].gsi : (uint32_t)irq;

@@ -2,6 +2,7 @@
 #ifndef AMPHI_ARCH_LAPIC_H
 #define AMPHI_ARCH_LAPIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VEC_TIMER	32
@@ -25,5 +26,8 @@ void ioapic_add(uint64_t phys, uint32_t gsi_base);
 void ioapic_override(uint8_t isa_irq, uint32_t gsi, uint16_t flags);
 /* Routes ISA interrupt `irq` to vector VEC_IRQ_BASE + irq on CPU apic_id. */
 void ioapic_route_isa(int irq, uint32_t apic_id);
+/* Routes global system interrupt gsi to `vector` on CPU apic_id; -1 if no
+ * I/O APIC has that line. */
+int ioapic_route_gsi(uint32_t gsi, int vector, uint32_t apic_id, bool level, bool active_low);
 
 #endif

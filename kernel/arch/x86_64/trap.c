@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/msi.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/x86.h"
 #include "core/backtrace.h"
@@ -129,6 +130,8 @@ static void interrupt(struct trapframe *tf)
 		tlb_shootdown_interrupt();
 	else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16 && irq_handlers[v - VEC_IRQ_BASE])
 		irq_handlers[v - VEC_IRQ_BASE]();
+	else
+		irq_vector_dispatch(v);
 	/* VEC_RESCHED needs nothing more: the return path looks at the run queue. */
 }
 

@@ -1,0 +1,48 @@
+/* Ports: the list drivers register into, and the two calls they make back
+ * (a frame came in, the link changed).  See port.h. */
+#include "net/port.h"
+
+#include "core/spinlock.h"
+
+#define MAX_PORTS 8
+
+static struct spinlock ports_lock = SPINLOCK_INIT;	/* guards ports, nports */
+static struct net_port *ports[MAX_PORTS];
+static int nports;
+
+void net_port_register(struct net_port *port)
+{
+	uint64_t flags = spin_lock_irqsave(&ports_lock);
+
+	if (nports < MAX_PORTS)
+		ports[nports++] = port;
+	spin_unlock_irqrestore(&ports_lock, flags);
+}
+
+struct net_port *net_port_first(void)
+{
+	uint64_t flags = spin_lock_irqsave(&ports_lock);
+	struct net_port *p = nports ? ports[0] : NULL;
+
+	spin_unlock_irqrestore(&ports_lock, flags);
+	return p;
+}
+
+/* The netif attaches by storing owner, then rx/link_changed: load the
+ * function first (acquire) so the owner read after it is the one it goes with. */
+void net_port_deliver(struct net_port *port, const void *frame, size_t len, unsigned flags)
+{
+	void (*rx)(void *, const void *, size_t, unsigned) = __atomic_load_n(&port->rx, __ATOMIC_ACQUIRE);
+
+	if (rx)
+		rx(port->owner, frame, len, flags);
+}
+
+void net_port_set_link(struct net_port *port, bool up)
+{
+	port->link_up = up;
+	void (*changed)(void *, bool) = __atomic_load_n(&port->link_changed, __ATOMIC_ACQUIRE);
+
+	if (changed)
+		changed(port->owner, up);
+}
