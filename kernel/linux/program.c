@@ -16,6 +16,7 @@
 #include "linux/rootfs.h"
 #include "linux/signal.h"
 #include "linux/stdio.h"
+#include "net/net_config.h"
 
 #define MAX_STRINGS 65536
 #define MAX_STEPS 64
@@ -59,6 +60,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 		if (s->envc == MAX_STRINGS - 1)
 			return false;
 		s->envp[s->envc++] = value;
+	} else if (!strncmp(key, "net.", 4)) {
+		return net_config_set(key, value) == 0;
 	} else if (!strcmp(key, "tty")) {
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')
@@ -109,6 +112,8 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	signal_thread_start(t, NULL);
 }
 
+#define DHCP_WARNING "amphi: no DHCP lease within 5 s; starting without an IPv4 address\n"
+
 /* A signal amphi got on the host (Ctrl-C...), for the program as a whole. */
 static void host_signal(int sig)
 {
@@ -125,6 +130,9 @@ void program_start(void *unused)
 	(void)unused;
 	read_settings(&s);
 	console_set_signal_hook(host_signal);
+	/* Before the root file system: its /etc files follow the network. */
+	if (net_start() == -ETIMEDOUT)
+		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (stdio_install())
 		linux_out_of_memory();
 	if (rootfs_init())

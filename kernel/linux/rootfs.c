@@ -12,6 +12,7 @@
 #include "fs/vfs_kernel.h"
 #include "linux/procfs.h"
 #include "linux/stdio.h"
+#include "net/net_config.h"
 
 struct node {
 	const char *name;
@@ -38,8 +39,6 @@ static const struct text etc_files[] = {
 	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
 			 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
 	{ "/etc/group", "root:x:0:\nnogroup:x:65534:\n" },
-	{ "/etc/hosts", "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n" },
-	{ "/etc/resolv.conf", "nameserver 10.0.2.3\n" },
 	{ "/etc/nsswitch.conf", "passwd:\tfiles\ngroup:\tfiles\nshadow:\tfiles\nhosts:\tfiles dns\n"
 				"networks:\tfiles\nprotocols:\tfiles\nservices:\tfiles\n" },
 };
@@ -96,9 +95,25 @@ static int make_proc(void)
 	return err;
 }
 
+/* path with the text make() gives, unless the initrd has its own. */
+static int make_generated(const char *path, char *(*make)(void))
+{
+	if (vfs_exists(path))
+		return 0;
+	char *body = make();
+	if (!body)
+		return -ENOMEM;
+	int err = vfs_make_file(path, body, strlen(body), 0644);
+	kfree(body);
+	return err;
+}
+
 static int make_etc(void)
 {
-	int err = 0;
+	int err = make_generated("/etc/hosts", net_config_hosts);
+
+	if (!err)
+		err = make_generated("/etc/resolv.conf", net_config_resolv_conf);
 
 	for (size_t k = 0; k < sizeof etc_files / sizeof etc_files[0] && !err; k++)
 		if (!vfs_exists(etc_files[k].path))

@@ -1,0 +1,223 @@
+/* The run's network settings (net.* keys from /.amphi/config) and bringing
+ * the interfaces up with them.  E's `amphi run` options write the keys;
+ * lib/netaddr.c parses them here exactly as the host tool checked them. */
+#include "net/net_config.h"
+
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
+
+#include "core/errno.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/sched.h"
+#include "core/string.h"
+#include "core/timer.h"
+#include "net/net_config_internal.h"
+#include "net/netif.h"
+#include "net/port.h"
+#include "net/sys_arch_mem.h"
+#include "netaddr.h"
+
+#define DHCP_WAIT_NS	5000000000ull
+#define DHCP_POLL_NS	10000000ull
+#define MEM_CAP_MAX	(256ul << 20)
+
+struct net_config net_config;
+
+static int set_dns(const char *value)
+{
+	struct net_config *c = &net_config;
+
+	if (c->ndns == NET_CONFIG_MAX_DNS)
+		return 0;	/* lwIP keeps four; the rest would go unused */
+	if (!netaddr_ip4(value, c->dns[c->ndns].addr))
+		c->dns[c->ndns].v6 = false;
+	else if (!netaddr_ip6(value, c->dns[c->ndns].addr))
+		c->dns[c->ndns].v6 = true;
+	else
+		return -EINVAL;
+	c->ndns++;
+	return 0;
+}
+
+int net_config_set(const char *key, const char *value)
+{
+	struct net_config *c = &net_config;
+
+	if (!strcmp(key, "net.ip"))
+		return (c->have_ip = !netaddr_ip4_prefix(value, c->ip, &c->prefix)) ? 0 : -EINVAL;
+	if (!strcmp(key, "net.gw"))
+		return (c->have_gw = !netaddr_ip4(value, c->gw)) ? 0 : -EINVAL;
+	if (!strcmp(key, "net.ip6"))
+		return (c->have_ip6 = !netaddr_ip6_prefix(value, c->ip6, &c->prefix6)) ? 0 : -EINVAL;
+	if (!strcmp(key, "net.dns"))
+		return set_dns(value);
+	if (!strcmp(key, "net.hostname")) {
+		size_t n = strlen(value);
+		if (!n || n > NET_HOSTNAME_MAX)
+			return -EINVAL;
+		memcpy(c->hostname, value, n + 1);
+	}
+	return 0;
+}
+
+static void tcpip_ready(void *sem)
+{
+	sys_sem_signal(sem);
+}
+
+/* tcpip_init, waiting for its thread to run lwIP's start-up. */
+static void start_lwip(void)
+{
+	sys_sem_t ready;
+	size_t cap = page_free_count() * PAGE_SIZE / 4;
+
+	net_mem_set_cap(cap < MEM_CAP_MAX ? cap : MEM_CAP_MAX);
+	if (sys_sem_new(&ready, 0) != ERR_OK)
+		panic("net: out of memory at start-up");
+	tcpip_init(tcpip_ready, &ready);
+	sys_arch_sem_wait(&ready, 0);
+	sys_sem_free(&ready);
+	net_core_start_checking();
+}
+
+static void ip4_from(ip4_addr_t *a, const uint8_t b[4])
+{
+	IP4_ADDR(a, b[0], b[1], b[2], b[3]);
+}
+
+static void mask_from(ip4_addr_t *a, unsigned prefix)
+{
+	uint32_t m = prefix ? ~0u << (32 - prefix) : 0;
+	ip4_addr_set_u32(a, lwip_htonl(m));
+}
+
+/* Caller holds the core lock. */
+static void set_dns_servers(void)
+{
+	for (int i = 0; i < net_config.ndns; i++) {
+		ip_addr_t a;
+		if (net_config.dns[i].v6) {
+			IP_SET_TYPE_VAL(a, IPADDR_TYPE_V6);
+			memcpy(ip_2_ip6(&a)->addr, net_config.dns[i].addr, 16);
+			ip6_addr_clear_zone(ip_2_ip6(&a));
+		} else {
+			IP_SET_TYPE_VAL(a, IPADDR_TYPE_V4);
+			ip4_from(ip_2_ip4(&a), net_config.dns[i].addr);
+		}
+		dns_setserver((u8_t)i, &a);
+	}
+}
+
+/* Caller holds the core lock.  lwIP treats a static address's /64 as
+ * on-link; other prefix lengths are taken as /64 too. */
+static void add_static_ip6(struct netif *n)
+{
+	ip6_addr_t a;
+	s8_t idx;
+
+	memcpy(a.addr, net_config.ip6, 16);
+	ip6_addr_clear_zone(&a);
+	if (netif_add_ip6_address(n, &a, &idx) != ERR_OK)
+		printk("net: eth0: could not add the static IPv6 address\n");
+}
+
+/* Caller holds the core lock. */
+static int configure_eth(struct net_port *port)
+{
+	int err = net_netif_create(port);
+	struct netif *n = net_netif_eth();
+
+	if (err)
+		return err;
+	if (net_config.hostname[0])
+		netif_set_hostname(n, net_config.hostname);
+	netif_create_ip6_linklocal_address(n, 1);
+	netif_set_ip6_autoconfig_enabled(n, 1);
+	if (net_config.have_ip6)
+		add_static_ip6(n);
+	if (net_config.have_ip) {
+		ip4_addr_t ip, mask, gw;
+		ip4_from(&ip, net_config.ip);
+		mask_from(&mask, net_config.prefix);
+		if (net_config.have_gw)
+			ip4_from(&gw, net_config.gw);
+		else
+			ip4_addr_set_zero(&gw);
+		netif_set_addr(n, &ip, &mask, &gw);
+	}
+	netif_set_default(n);
+	netif_set_up(n);
+	if (port->link_up)
+		netif_set_link_up(n);
+	if (!net_config.have_ip && dhcp_start(n) != ERR_OK)
+		return -ENOMEM;
+	return 0;
+}
+
+static bool has_lease(struct netif *n)
+{
+	LOCK_TCPIP_CORE();
+	bool bound = dhcp_supplied_address(n);
+	UNLOCK_TCPIP_CORE();
+	return bound;
+}
+
+static int wait_for_lease(struct netif *n)
+{
+	uint64_t end = clock_ns() + DHCP_WAIT_NS;
+
+	while (!has_lease(n)) {
+		if (clock_ns() >= end)
+			return -ETIMEDOUT;
+		sched_sleep_until(clock_ns() + DHCP_POLL_NS);
+	}
+	return 0;
+}
+
+/* "net: eth0 MAC 52:54:00:12:34:56 10.0.2.15/24 gw 10.0.2.2 dns 10.0.2.3 (dhcp)" */
+static void log_config(struct netif *n)
+{
+	char ip[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX], dns[IPADDR_STRLEN_MAX] = "none";
+	const uint8_t *m = n->hwaddr;
+
+	LOCK_TCPIP_CORE();
+	ip4addr_ntoa_r(netif_ip4_addr(n), ip, sizeof ip);
+	ip4addr_ntoa_r(netif_ip4_gw(n), gw, sizeof gw);
+	const ip_addr_t *d = dns_getserver(0);
+	if (!ip_addr_isany(d))
+		ipaddr_ntoa_r(d, dns, sizeof dns);
+	unsigned prefix = 0;
+	for (uint32_t m = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(n))); m & 0x80000000u; m <<= 1)
+		prefix++;
+	UNLOCK_TCPIP_CORE();
+	printk("net: eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x %s/%u gw %s dns %s (%s)\n", m[0], m[1],
+	       m[2], m[3], m[4], m[5], ip, prefix, gw, dns, net_config.have_ip ? "static" : "dhcp");
+}
+
+int net_start(void)
+{
+	struct net_port *port = net_port_first();
+	int err = 0;
+
+	start_lwip();		/* lo comes up in lwIP's own start-up */
+	if (!port)
+		return 0;
+	LOCK_TCPIP_CORE();
+	err = configure_eth(port);
+	UNLOCK_TCPIP_CORE();
+	if (err) {
+		printk("net: eth0: out of memory\n");
+		return 0;
+	}
+	if (!net_config.have_ip)
+		err = wait_for_lease(net_netif_eth());
+	/* Servers from the settings win over DHCP's (set after the lease). */
+	LOCK_TCPIP_CORE();
+	set_dns_servers();
+	UNLOCK_TCPIP_CORE();
+	log_config(net_netif_eth());
+	return err;
+}

@@ -1,0 +1,23 @@
+/* The network's configuration: the run's "net.*" settings, bringing the
+ * interfaces up, and the /etc files that follow from them. */
+#ifndef AMPHI_NET_NET_CONFIG_H
+#define AMPHI_NET_NET_CONFIG_H
+
+/* One setting whose key starts with "net." (net.ip=ADDR/PREFIX, net.gw,
+ * net.dns (repeatable, IPv4 or IPv6), net.ip6=ADDR/PREFIX, net.hostname).
+ * 0, or -EINVAL for a value that does not parse; unknown net.* keys are
+ * for later versions and ignored. */
+int net_config_set(const char *key, const char *value);
+
+/* Starts lwIP: lo always; eth0 on the first port when there is one, with
+ * the static IPv4 address or DHCP (waiting up to 5 s for a lease), IPv6
+ * link-local, SLAAC and the static IPv6 address.  Logs one line.  0, or
+ * -ETIMEDOUT when DHCP got no lease in time (it keeps trying). */
+int net_start(void);
+
+/* /etc/resolv.conf and /etc/hosts for this configuration, after net_start:
+ * kmalloc'd NUL-terminated text, NULL when out of memory. */
+char *net_config_resolv_conf(void);
+char *net_config_hosts(void);
+
+#endif

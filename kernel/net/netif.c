@@ -1,0 +1,207 @@
+/* eth0: the lwIP netif on a port.  Frames come up from the port's receive
+ * thread straight into ethernet_input under the core lock (no hand-off to
+ * the tcpip thread), and go down by copy through port->ops->transmit.
+ *
+ * The netif/port split: everything the netif knows of its port is eth.port
+ * (under the core lock) and the port's callbacks point here; swapping the
+ * port swaps that pointer, and frames still arriving from the old port are
+ * dropped.  One eth0 today; the port's owner field is the port itself. */
+#include "net/netif.h"
+
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcpip.h"
+#include "netif/ethernet.h"
+
+#include "core/errno.h"
+#include "core/string.h"
+#include "net/netif_csum.h"
+#include "net/port.h"
+
+#define MAX_SEGS	32
+#define MAX_FRAME	65535	/* a pbuf's length is 16 bits */
+
+/* Checksums lwIP does itself whatever the port offers: only TCP's is left
+ * to the port (UDP datagrams may be fragmented, and a fragment's port
+ * cannot sum the whole datagram). */
+#define CSUM_ALL	NETIF_CHECKSUM_ENABLE_ALL
+#define CSUM_OFFLOADED	(NETIF_CHECKSUM_ENABLE_ALL & ~(NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_CHECK_TCP))
+
+static struct {
+	struct netif netif;
+	bool created;
+	struct net_port *port;	/* under the core lock */
+	bool offload;		/* port fills TCP checksums; under the core lock */
+} eth;
+
+struct netif *net_netif_eth(void)
+{
+	return eth.created ? &eth.netif : NULL;
+}
+
+/* ---- transmit ---------------------------------------------------------- */
+
+/* segs[] for the bytes of chain p from offset off on; -1 when it takes
+ * more than room entries. */
+static int chain_segs(struct pbuf *p, size_t off, struct net_seg *segs, int n, int room)
+{
+	for (; p; p = p->next) {
+		if (off >= p->len) {
+			off -= p->len;
+			continue;
+		}
+		if (n == room)
+			return -1;
+		segs[n++] = (struct net_seg){ (const char *)p->payload + off, p->len - off };
+		off = 0;
+	}
+	return n;
+}
+
+static int send_chain(struct net_port *port, struct pbuf *p)
+{
+	struct net_seg segs[MAX_SEGS];
+	struct net_tx_csum csum = { 0, 0 };
+	uint8_t hdr[NETIF_CSUM_HDR_MAX];
+	size_t hlen = 0;
+	int n = 0;
+
+	/* With offload, the headers go from a copy that carries the TCP
+	 * pseudo-header sum: lwIP's own pbufs (kept for retransmission) are
+	 * left as lwIP wrote them. */
+	if (eth.offload)
+		hlen = netif_csum_prepare(p, hdr, &csum);
+	if (hlen)
+		segs[n++] = (struct net_seg){ hdr, hlen };
+	n = chain_segs(p, hlen, segs, n, MAX_SEGS);
+	if (n < 0)
+		return -E2BIG;
+	return port->ops->transmit(port, segs, n, &csum);
+}
+
+/* Caller (lwIP) holds the core lock. */
+static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct net_port *port = eth.port;
+	int err;
+
+	if (!port || !port->link_up)
+		return ERR_IF;
+	err = send_chain(port, p);
+	if (err == -E2BIG) {	/* a long chain: one contiguous copy */
+		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+		if (!q)
+			return ERR_MEM;
+		err = send_chain(port, q);
+		pbuf_free(q);
+	}
+	(void)netif;
+	/* A full queue drops the frame as a NIC would; ERR_MEM keeps a TCP
+	 * segment queued for the next try instead of waiting for a timeout. */
+	return err == 0 ? ERR_OK : err == -ENOBUFS ? ERR_MEM : ERR_IF;
+}
+
+/* ---- receive ---------------------------------------------------------------- */
+
+/* The port's receive thread; owner is the port that delivered the frame. */
+static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
+{
+	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME)
+		return;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	if (!p)
+		return;		/* out of network memory: dropped, as a full NIC would */
+	memcpy(p->payload, frame, len);
+	LOCK_TCPIP_CORE();
+	if (owner != eth.port) {	/* the port was swapped out meanwhile */
+		UNLOCK_TCPIP_CORE();
+		pbuf_free(p);
+		return;
+	}
+	/* With offload, eth0 does not check TCP checksums (its own frames
+	 * looped back to its address carry none); frames from the wire are
+	 * checked unless the port did. */
+	bool check = eth.offload && !(flags & NET_RX_CSUM_VALID);
+	if (check)
+		NETIF_SET_CHECKSUM_CTRL(&eth.netif, CSUM_ALL);
+	if (eth.netif.input(p, &eth.netif) != ERR_OK)
+		pbuf_free(p);
+	if (check)
+		NETIF_SET_CHECKSUM_CTRL(&eth.netif, CSUM_OFFLOADED);
+	UNLOCK_TCPIP_CORE();
+}
+
+static void eth_link_changed(void *owner, bool up)
+{
+	LOCK_TCPIP_CORE();
+	if (owner == eth.port) {
+		if (up)
+			netif_set_link_up(&eth.netif);
+		else
+			netif_set_link_down(&eth.netif);
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
+/* ---- the port under the netif ----------------------------------------------- */
+
+/* Caller holds the core lock. */
+static void take_port(struct net_port *port)
+{
+	struct netif *n = &eth.netif;
+
+	eth.port = port;
+	eth.offload = port->features & NET_PORT_TX_CSUM;
+	NETIF_SET_CHECKSUM_CTRL(n, eth.offload ? CSUM_OFFLOADED : CSUM_ALL);
+	memcpy(n->hwaddr, port->mac, ETH_HWADDR_LEN);
+	n->mtu = port->mtu ? port->mtu : 1500;
+	n->mtu6 = n->mtu;
+	port->owner = port;
+	__atomic_store_n(&port->link_changed, eth_link_changed, __ATOMIC_RELEASE);
+	__atomic_store_n(&port->rx, eth_rx, __ATOMIC_RELEASE);	/* after owner */
+}
+
+static void drop_port(struct net_port *port)
+{
+	__atomic_store_n(&port->rx, NULL, __ATOMIC_RELEASE);
+	port->link_changed = NULL;
+	port->owner = NULL;
+}
+
+void net_netif_set_port(struct net_port *port)
+{
+	if (eth.port)
+		drop_port(eth.port);
+	/* Down then up: lwIP announces its addresses when the link comes up
+	 * (gratuitous ARP, MLD reports) and DHCP confirms its lease. */
+	netif_set_link_down(&eth.netif);
+	take_port(port);
+	if (port->link_up)
+		netif_set_link_up(&eth.netif);
+}
+
+static err_t eth_init(struct netif *n)
+{
+	n->name[0] = 'e';
+	n->name[1] = 't';
+	n->output = etharp_output;
+	n->output_ip6 = ethip6_output;
+	n->linkoutput = eth_linkoutput;
+	n->hwaddr_len = ETH_HWADDR_LEN;
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+		   NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+	take_port(n->state);
+	return ERR_OK;
+}
+
+int net_netif_create(struct net_port *port)
+{
+	if (!netif_add(&eth.netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, port, eth_init,
+		       ethernet_input))
+		return -ENOMEM;
+	eth.netif.state = NULL;
+	eth.created = true;
+	return 0;
+}

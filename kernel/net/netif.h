@@ -1,0 +1,44 @@
+/* The network interfaces: lo (lwIP's loopback) and eth0, an lwIP netif
+ * sitting on a port (net/port.h).  The netif holds the addresses; the port
+ * only moves frames, and can be replaced under a live netif. */
+#ifndef AMPHI_NET_NETIF_H
+#define AMPHI_NET_NETIF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct net_port;
+struct netif;
+
+/* Creates eth0 on port (tcpip_init done; caller holds the core lock):
+ * MAC, MTU and checksum work from the port; not yet up.  0 or -ENOMEM. */
+int net_netif_create(struct net_port *port);
+/* eth0, or NULL when there is none (no NIC). */
+struct netif *net_netif_eth(void);
+/* Moves eth0 onto another port, keeping its addresses and every
+ * connection; announces the address (gratuitous ARP, MLD reports) on the
+ * new port.  Caller holds the core lock. */
+void net_netif_set_port(struct net_port *port);
+
+/* Linux's interface flags (SIOCGIFFLAGS). */
+#define NET_IFF_UP		0x1
+#define NET_IFF_BROADCAST	0x2
+#define NET_IFF_LOOPBACK	0x8
+#define NET_IFF_RUNNING		0x40
+#define NET_IFF_MULTICAST	0x1000
+
+/* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) reports it. */
+struct net_ifaddr {
+	char name[16];			/* "lo", "eth0" */
+	int index;			/* 1, 2... */
+	unsigned flags;			/* NET_IFF_* */
+	unsigned mtu;
+	uint8_t mac[6];			/* zeros for lo */
+	uint8_t addr[4], netmask[4], broadcast[4];	/* network order; zeros: none */
+};
+
+/* Fills out[0..max) with the interfaces, lo first; returns how many there
+ * are (may be more than max).  Takes the core lock itself. */
+int net_ifaddrs(struct net_ifaddr *out, int max);
+
+#endif
