@@ -166,6 +166,8 @@ static void rx_thread(void *arg)
 			update_link(n);
 		if (rx && !n->vd->broken)
 			rx_drain(n);
+		if (n->vd->broken && n->port.link_up)
+			net_port_set_link(&n->port, false);	/* contained: the netif sees a dead link */
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/msi.h"
 #include "core/errno.h"
+#include "core/format.h"
 #include "core/kmalloc.h"
 #include "core/printk.h"
 #include "dev/pci.h"
@@ -44,6 +45,7 @@ struct vpci {
 	uint32_t notify_mult;
 	struct pci_msix msix;
 	bool use_msix;
+	char irq_desc[24];
 };
 
 static struct vpci *to_vpci(struct virtio_dev *vd) { return vd->transport_priv; }
@@ -193,7 +195,8 @@ static int setup_intx(struct vpci *v)
 		irq_vector_free(vec);
 		return -ENODEV;
 	}
-	v->vd.irq_kind = "INTx";
+	snprintf(v->irq_desc, sizeof v->irq_desc, "INTx (GSI %u)", v->pci->irq_line);
+	v->vd.irq_kind = v->irq_desc;
 	return 0;
 }
 
