@@ -99,6 +99,7 @@ void net_mem_free(void *p);
 #define LWIP_IPV6_NUM_ADDRESSES		4	/* link-local, SLAAC, static, one spare */
 #define LWIP_IPV6_FRAG			1
 #define LWIP_IPV6_REASS			1
+#define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
 #define LWIP_ND6_NUM_DESTINATIONS	64
 #define LWIP_ND6_QUEUEING		1
