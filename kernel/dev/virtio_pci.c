@@ -57,9 +57,10 @@ static void set_status(struct virtio_dev *vd, uint8_t s)
 	struct vpci *v = to_vpci(vd);
 
 	v->common->device_status = s;
-	if (s == 0)	/* reset completes when the device reads back 0 */
-		while (v->common->device_status != 0)
-			cpu_relax();
+	/* A reset completes when the device reads back 0; one that never
+	 * does is left to fail the next step rather than hang the boot. */
+	for (int n = 0; s == 0 && v->common->device_status != 0 && n < 1000000; n++)
+		cpu_relax();
 }
 
 static uint64_t get_features(struct virtio_dev *vd)
