@@ -1,9 +1,203 @@
-/* Internet sockets (AF_INET, AF_INET6) over lwIP: not yet built. */
+/* Internet sockets (AF_INET, AF_INET6): creation, lwIP's events, sleeping,
+ * and release.  The TCP and UDP operations live in inet_tcp*.c and
+ * inet_udp.c; see inet_internal.h for how readiness works. */
 #include "core/errno.h"
-#include "net/socket.h"
+#include "core/kmalloc.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "fs/wait.h"
+#include "net/inet_internal.h"
+
+#include "lwip/tcpip.h"
+
+/* ---- the registry: netconn -> inet_sock, for inet_event ---------------- */
+
+/* lwIP hands the event callback a netconn and no cookie (netconn->socket
+ * exists only with LWIP_SOCKET), so we look the socket up.  Entries come and
+ * go under registry_lock; inet_event holds it while it touches the socket,
+ * so once a socket is out of the table no event can reach it. */
+#define REGISTRY_BUCKETS 1024
+static struct inet_sock *registry[REGISTRY_BUCKETS];
+static struct spinlock registry_lock = SPINLOCK_INIT;
+
+static unsigned registry_hash(const struct netconn *conn)
+{
+	uint64_t v = (uint64_t)(uintptr_t)conn;
+	return (unsigned)((v >> 4) ^ (v >> 14)) % REGISTRY_BUCKETS;
+}
+
+static void registry_add(struct inet_sock *sk)
+{
+	unsigned h = registry_hash(sk->conn);
+
+	spin_lock(&registry_lock);
+	sk->hash_next = registry[h];
+	registry[h] = sk;
+	spin_unlock(&registry_lock);
+}
+
+static void registry_remove(struct inet_sock *sk)
+{
+	unsigned h = registry_hash(sk->conn);
+
+	spin_lock(&registry_lock);
+	for (struct inet_sock **pp = &registry[h]; *pp; pp = &(*pp)->hash_next)
+		if (*pp == sk) {
+			*pp = sk->hash_next;
+			break;
+		}
+	spin_unlock(&registry_lock);
+}
+
+/* Caller holds registry_lock. */
+static struct inet_sock *registry_find(const struct netconn *conn)
+{
+	struct inet_sock *sk = registry[registry_hash(conn)];
+
+	while (sk && sk->conn != conn)
+		sk = sk->hash_next;
+	return sk;
+}
+
+/* lwIP's callback, for every netconn we make and every one accepted from
+ * them.  Runs under the core lock (RCVMINUS aside, which our own receive
+ * calls report and which changes nothing we track), maybe in the receive
+ * thread: it must not sleep. */
+static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
+{
+	(void)len;
+	if (evt == NETCONN_EVT_RCVMINUS)
+		return;
+	spin_lock(&registry_lock);
+	struct inet_sock *sk = registry_find(conn);
+	if (sk) {
+		if (evt == NETCONN_EVT_SENDMINUS)
+			sk->send_full = true;
+		else if (evt == NETCONN_EVT_SENDPLUS)
+			sk->send_full = false;
+		else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK)
+			sk->async_err = inet_err(conn->pending_err);
+		/* The bump is seen by any sleeper that missed this wake-up. */
+		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+		waitq_wake_all(&sk->wq);
+	}
+	spin_unlock(&registry_lock);
+}
+
+/* ---- sleeping ------------------------------------------------------------ */
+
+/* Sleeps until an event newer than seen (inet_events() read before the
+ * attempt that found nothing), the deadline or a signal.  0: try again;
+ * -EAGAIN: the deadline passed; -ERESTARTSYS: a signal. */
+int inet_wait(struct inet_sock *sk, uint32_t seen, uint64_t deadline)
+{
+	struct waiter w;
+
+	if (thread_signalled())
+		return -ERESTARTSYS;
+	if (deadline && clock_ns() >= deadline)
+		return -EAGAIN;
+	waitq_prepare(&sk->wq, &w);
+	/* Our entry on the queue before the events load: inet_event bumps
+	 * events, then takes the queue's lock to wake; one of us sees the
+	 * other.  A bump already seen: wake ourselves, the sleep ends at once. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (inet_events(sk) != seen)
+		sched_wake(current());
+	wait_sleep(&sk->wq, &w, deadline);
+	return 0;
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+int inet_err(err_t err)
+{
+	switch (err) {
+	case ERR_OK:		return 0;
+	case ERR_MEM:		return -ENOBUFS;
+	case ERR_BUF:		return -ENOBUFS;
+	case ERR_TIMEOUT:	return -ETIMEDOUT;
+	case ERR_RTE:		return -ENETUNREACH;
+	case ERR_INPROGRESS:	return -EINPROGRESS;
+	case ERR_VAL:		return -EINVAL;
+	case ERR_WOULDBLOCK:	return -EAGAIN;
+	case ERR_USE:		return -EADDRINUSE;
+	case ERR_ALREADY:	return -EALREADY;
+	case ERR_ISCONN:	return -EISCONN;
+	case ERR_CONN:		return -ENOTCONN;
+	case ERR_IF:		return -ENETDOWN;
+	/* lwIP aborts a connection when retransmissions or keep-alives
+	 * run out: Linux says ETIMEDOUT then. */
+	case ERR_ABRT:		return -ETIMEDOUT;
+	case ERR_RST:		return -ECONNRESET;
+	case ERR_CLSD:		return -ENOTCONN;
+	default:		return -EINVAL;
+	}
+}
+
+/* ---- creation and release ------------------------------------------------- */
+
+/* The state for s around conn (registered, non-blocking), or NULL. */
+struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn)
+{
+	struct inet_sock *sk = kmalloc(sizeof *sk);
+
+	if (!sk)
+		return NULL;
+	sk->sock = s;
+	sk->conn = conn;
+	waitq_init(&sk->wq);
+	mutex_init(&sk->rx_lock);
+	mutex_init(&sk->tx_lock);
+	sk->ttl = IP_DEFAULT_TTL;
+	netconn_set_nonblocking(conn, 1);
+	s->priv = sk;
+	s->ops = s->type == SOCK_STREAM ? &inet_tcp_ops : &inet_udp_ops;
+	registry_add(sk);
+	return sk;
+}
+
+static enum netconn_type inet_conn_type(int family, int type)
+{
+	enum netconn_type t = type == SOCK_STREAM ? NETCONN_TCP : NETCONN_UDP;
+
+	return family == AF_INET6 ? (enum netconn_type)(t | NETCONN_TYPE_IPV6) : t;
+}
 
 int inet_socket_init(struct socket *s, int family, int type, int protocol)
 {
-	(void)s, (void)family, (void)type, (void)protocol;
-	return -EAFNOSUPPORT;
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EPROTONOSUPPORT;
+	struct netconn *conn = netconn_new_with_callback(inet_conn_type(family, type), inet_event);
+	if (!conn)
+		return -ENOBUFS;
+	if (!inet_sock_new(s, conn)) {
+		netconn_delete(conn);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* Drops what the socket still holds and frees it.  The socket leaves the
+ * registry first: after that no event can touch it. */
+void inet_sock_free(struct inet_sock *sk)
+{
+	registry_remove(sk);
+	if (sk->conn)
+		netconn_delete(sk->conn);
+	if (sk->rxq)
+		pbuf_free(sk->rxq);
+	if (sk->rx_more)
+		pbuf_free(sk->rx_more);
+	if (sk->rx_dgram)
+		netbuf_delete(sk->rx_dgram);
+	if (sk->rx_accept)
+		netconn_delete(sk->rx_accept);
+	kfree(sk->tx_bounce);
+	kfree(sk);
 }

@@ -1,0 +1,127 @@
+/* Internet sockets over lwIP's netconn API: the state they share.
+ *
+ * Every netconn is non-blocking; the sleeping is ours.  lwIP reports changes
+ * through inet_event() (under its core lock, possibly in the port's receive
+ * thread): it bumps sk->events and wakes sk->wq, nothing more.  Readiness is
+ * not counted from events: an operation (or poll) tries the netconn without
+ * blocking and keeps what it got (rxq, rx_dgram, rx_accept) for the next
+ * caller.  That also covers accepted connections, whose early events came
+ * before we knew them.
+ *
+ * A sleeper reads sk->events before its attempt and passes that value to
+ * inet_wait(), which sleeps only if no event came since. */
+#ifndef AMPHI_NET_INET_INTERNAL_H
+#define AMPHI_NET_INET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/waitq.h"
+#include "fs/mutex.h"
+#include "net/socket.h"
+
+#include "lwip/api.h"
+
+#define IPPROTO_IP	0
+#define IPPROTO_TCP	6
+#define IPPROTO_UDP	17
+#define IPPROTO_IPV6	41
+
+/* Largest UDP payload over IPv4 (65535 - 20 - 8) and over IPv6 (- 8). */
+#define INET_UDP4_MAX	65507
+#define INET_UDP6_MAX	65527
+
+enum inet_state {
+	INET_IDLE,		/* new, maybe bound (TCP); UDP always stays here */
+	INET_LISTEN,
+	INET_CONNECTING,	/* non-blocking connect under way */
+	INET_CONNECTED,
+	INET_CLOSED,		/* connect failed, or reset/aborted after connecting */
+};
+
+struct inet_sock {
+	struct socket *sock;
+	struct netconn *conn;
+	struct inet_sock *hash_next;	/* registry chain; guarded by its lock */
+
+	/* Written by inet_event (core lock held), read anywhere. */
+	struct waitq wq;		/* readiness may have changed */
+	volatile uint32_t events;	/* bumped before every wake */
+	volatile bool send_full;	/* SENDMINUS seen, no SENDPLUS since */
+	volatile int async_err;		/* -errno from lwIP's err callback, 0 */
+
+	/* Receive side: one reader at a time (copies may fault and sleep). */
+	struct mutex rx_lock;
+	struct pbuf *rxq;		/* TCP: bytes fetched, not yet read */
+	struct pbuf *rx_more;		/* TCP: a fetched chain that did not fit rxq */
+	struct netbuf *rx_dgram;	/* UDP: the next datagram, fetched */
+	struct netconn *rx_accept;	/* listening: the next connection */
+	bool rx_eof;			/* TCP: FIN fetched, or SHUT_RD */
+
+	/* Send side: one writer at a time, so stream writes do not mix. */
+	struct mutex tx_lock;
+	char *tx_bounce;		/* TCP: user bytes on their way to tcp_write */
+
+	/* Guarded by the socket's callers taking turns through tx_lock for
+	 * connect/shutdown; plain flags read racily by poll. */
+	volatile enum inet_state state;
+	int so_error;			/* pending SO_ERROR, -errno or 0 */
+	bool bound;
+	bool shut_rd, shut_wr;
+	bool was_connected;		/* EPIPE rather than ENOTCONN */
+
+	/* Options: kept to report them, applied to the pcb where lwIP can. */
+	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+	bool linger_on;
+	int linger_sec;
+	int rcvbuf, sndbuf;		/* as set (0: default) */
+	int keepidle, keepintvl, keepcnt;	/* seconds, seconds, count */
+	int tos, ttl;
+};
+
+static inline struct inet_sock *inet_sk(struct socket *s) { return s->priv; }
+static inline bool inet_is_tcp(const struct inet_sock *sk) { return sk->sock->type == SOCK_STREAM; }
+static inline uint32_t inet_events(const struct inet_sock *sk)
+{
+	return __atomic_load_n(&sk->events, __ATOMIC_ACQUIRE);
+}
+
+/* inet_socket.c */
+int inet_wait(struct inet_sock *sk, uint32_t seen, uint64_t deadline);
+int inet_err(err_t err);
+struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn);
+void inet_sock_free(struct inet_sock *sk);
+extern const struct socket_ops inet_tcp_ops, inet_udp_ops;
+
+/* inet_addr.c: sockaddr_in/_in6 <-> ip_addr_t (ports in host order). */
+int inet_addr_in(struct inet_sock *sk, const void *addr, uint32_t len, ip_addr_t *ip, uint16_t *port);
+void inet_addr_out(struct inet_sock *sk, const ip_addr_t *ip, uint16_t port, void *addr, uint32_t *len);
+int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer);
+int inet_autobind(struct inet_sock *sk);
+int inet_bind(struct socket *s, const void *addr, uint32_t len);
+
+/* inet_msg.c: moving bytes between a message's pieces and kernel memory. */
+long inet_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);
+long inet_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
+long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf *p, size_t skip, size_t n);
+
+/* inet_tcp.c / inet_tcp_io.c */
+int inet_tcp_settle(struct inet_sock *sk);
+int inet_tcp_fetch(struct inet_sock *sk);
+long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m);
+long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);
+
+/* inet_udp.c */
+int inet_udp_fetch(struct inet_sock *sk);
+
+/* inet_opts.c */
+int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
+int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent);
+
+/* inet_ioctl.c, inet_ifreq.c */
+long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg);
+long inet_ifreq(unsigned long cmd, uint64_t arg);
+bool inet_addr_is_local(const ip_addr_t *ip);
+
+#endif

@@ -1,0 +1,67 @@
+/* ioctls on inet sockets: how much is queued (FIONREAD, SIOCOUTQ), and the
+ * interface requests (SIOCGIF*) programs make on any socket. */
+#include "core/errno.h"
+#include "core/uaccess.h"
+#include "net/inet_internal.h"
+
+#include "lwip/tcp.h"
+#include "lwip/tcpip.h"
+
+#define FIONREAD	0x541b
+#define SIOCINQ		FIONREAD
+#define SIOCOUTQ	0x5411
+
+/* Bytes a read could take now: TCP all that arrived (fetched or still in
+ * lwIP's mailbox, which conn->recv_avail counts); UDP the next datagram. */
+static long queued_in(struct inet_sock *sk, int *v)
+{
+	if (sk->state == INET_LISTEN)
+		return -EINVAL;
+	mutex_lock(&sk->rx_lock);
+	if (inet_is_tcp(sk)) {
+		*v = (sk->rxq ? sk->rxq->tot_len : 0) + (sk->rx_more ? sk->rx_more->tot_len : 0);
+		if (sk->state == INET_CONNECTED)
+			*v += __atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED);
+	} else {
+		*v = inet_udp_fetch(sk) ? sk->rx_dgram->p->tot_len : 0;
+	}
+	mutex_unlock(&sk->rx_lock);
+	return 0;
+}
+
+/* Bytes sent but not yet acknowledged, or not yet sent. */
+static long queued_out(struct inet_sock *sk, int *v)
+{
+	*v = 0;
+	if (!inet_is_tcp(sk))
+		return 0;
+	if (sk->state == INET_LISTEN)
+		return -EINVAL;
+	LOCK_TCPIP_CORE();
+	struct tcp_pcb *pcb = sk->state == INET_CONNECTED ? sk->conn->pcb.tcp : NULL;
+	if (pcb)
+		*v = TCP_SND_BUF - tcp_sndbuf(pcb);
+	UNLOCK_TCPIP_CORE();
+	return 0;
+}
+
+long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
+{
+	struct inet_sock *sk = inet_sk(s);
+	int v;
+	long err;
+
+	switch (cmd) {
+	case FIONREAD:
+		err = queued_in(sk, &v);
+		break;
+	case SIOCOUTQ:
+		err = queued_out(sk, &v);
+		break;
+	default:
+		return inet_ifreq(cmd, arg);
+	}
+	if (err)
+		return err;
+	return copy_to_user(arg, &v, sizeof v) ? -EFAULT : 0;
+}

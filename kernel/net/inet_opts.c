@@ -1,0 +1,278 @@
+/* Socket options of the inet family (the generic layer has taken SO_TYPE,
+ * the timeouts and the like).  Each is kept in the socket, so getsockopt
+ * reports what was set, and applied to the lwIP pcb where lwIP has the
+ * knob; a listening pcb has fewer fields, so per-connection settings reach
+ * accepted connections through inet_opts_inherit(). */
+#include "core/errno.h"
+#include "core/string.h"
+#include "net/inet_internal.h"
+
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/tcpip.h"
+
+#define SO_REUSEADDR	2
+#define SO_ERROR	4
+#define SO_BROADCAST	6
+#define SO_SNDBUF	7
+#define SO_RCVBUF	8
+#define SO_KEEPALIVE	9
+#define SO_LINGER	13
+#define SO_REUSEPORT	15
+#define SO_ACCEPTCONN	30
+
+#define TCP_NODELAY	1
+#define TCP_MAXSEG	2
+#define TCP_KEEPIDLE	4
+#define TCP_KEEPINTVL	5
+#define TCP_KEEPCNT	6
+
+#define IP_TOS		1
+#define IP_TTL		2
+#define IPV6_V6ONLY	26
+
+/* Linux's limits for SO_RCVBUF/SO_SNDBUF (net.core.rmem_max/wmem_max and
+ * the minimums); it stores twice what was asked, for its bookkeeping. */
+#define BUF_MAX		212992
+#define RCVBUF_MIN	2304
+#define SNDBUF_MIN	4608
+
+struct linger_k {
+	int onoff, linger;
+};
+
+/* Sets what lwIP's pcb holds from the socket's options.  Under the core
+ * lock; a listening TCP pcb has only the IP part. */
+static void opts_apply(struct inet_sock *sk)
+{
+	LOCK_TCPIP_CORE();
+	struct tcp_pcb *pcb = sk->conn->pcb.tcp;	/* any pcb starts with IP_PCB */
+	if (pcb) {
+		if (sk->reuseaddr)
+			ip_set_option(pcb, SOF_REUSEADDR);
+		else
+			ip_reset_option(pcb, SOF_REUSEADDR);
+		if (sk->keepalive)
+			ip_set_option(pcb, SOF_KEEPALIVE);
+		else
+			ip_reset_option(pcb, SOF_KEEPALIVE);
+		pcb->tos = (u8_t)sk->tos;
+		pcb->ttl = (u8_t)sk->ttl;
+	}
+	if (pcb && inet_is_tcp(sk) && sk->state != INET_LISTEN) {
+		if (sk->nodelay)
+			tcp_nagle_disable(pcb);
+		else
+			tcp_nagle_enable(pcb);
+		if (sk->keepidle)
+			pcb->keep_idle = (u32_t)sk->keepidle * 1000;
+		if (sk->keepintvl)
+			pcb->keep_intvl = (u32_t)sk->keepintvl * 1000;
+		if (sk->keepcnt)
+			pcb->keep_cnt = (u32_t)sk->keepcnt;
+	}
+	if (!inet_is_tcp(sk) && sk->rcvbuf)
+		netconn_set_recvbufsize(sk->conn, sk->rcvbuf);
+	UNLOCK_TCPIP_CORE();
+}
+
+void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
+{
+	child->reuseaddr = parent->reuseaddr;
+	child->reuseport = parent->reuseport;
+	child->keepalive = parent->keepalive;
+	child->nodelay = parent->nodelay;
+	child->keepidle = parent->keepidle;
+	child->keepintvl = parent->keepintvl;
+	child->keepcnt = parent->keepcnt;
+	child->rcvbuf = parent->rcvbuf;
+	child->sndbuf = parent->sndbuf;
+	child->linger_on = parent->linger_on;
+	child->linger_sec = parent->linger_sec;
+	child->tos = parent->tos;
+	child->ttl = parent->ttl;
+	opts_apply(child);
+}
+
+static int buf_size(int v, int min)
+{
+	if (v > BUF_MAX)
+		v = BUF_MAX;
+	return v * 2 < min ? min : v * 2;
+}
+
+static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val, uint32_t len)
+{
+	switch (name) {
+	case SO_REUSEADDR:	sk->reuseaddr = v != 0; return 0;
+	case SO_REUSEPORT:	sk->reuseport = v != 0; return 0;	/* kept, not balanced */
+	case SO_KEEPALIVE:	sk->keepalive = v != 0; return 0;
+	case SO_BROADCAST:	sk->broadcast = v != 0; return 0;
+	case SO_RCVBUF:		sk->rcvbuf = buf_size(v, RCVBUF_MIN); return 0;
+	case SO_SNDBUF:		sk->sndbuf = buf_size(v, SNDBUF_MIN); return 0;
+	case SO_LINGER: {
+		struct linger_k l;
+		if (len < sizeof l)
+			return -EINVAL;
+		memcpy(&l, val, sizeof l);
+		sk->linger_on = l.onoff != 0;
+		sk->linger_sec = l.linger < 0 ? 0 : l.linger;
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int set_tcp_opt(struct inet_sock *sk, int name, int v)
+{
+	if (!inet_is_tcp(sk))
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:	sk->nodelay = v != 0; return 0;
+	case TCP_KEEPIDLE:	if (v < 1 || v > 32767) return -EINVAL; sk->keepidle = v; return 0;
+	case TCP_KEEPINTVL:	if (v < 1 || v > 32767) return -EINVAL; sk->keepintvl = v; return 0;
+	case TCP_KEEPCNT:	if (v < 1 || v > 127) return -EINVAL; sk->keepcnt = v; return 0;
+	default:		return -ENOPROTOOPT;
+	}
+}
+
+static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
+{
+	if (level == IPPROTO_IP && name == IP_TOS) {
+		/* Linux keeps a stream's ECN bits its own. */
+		sk->tos = inet_is_tcp(sk) ? (v & 0xfc) : (v & 0xff);
+		return 0;
+	}
+	if (level == IPPROTO_IP && name == IP_TTL) {
+		if (v == -1)
+			v = IP_DEFAULT_TTL;
+		if (v < 1 || v > 255)
+			return -EINVAL;
+		sk->ttl = v;
+		return 0;
+	}
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+		if (sk->sock->family != AF_INET6)
+			return -ENOPROTOOPT;
+		if (sk->bound)
+			return -EINVAL;
+		sk->v6only = v != 0;
+		netconn_set_ipv6only(sk->conn, sk->v6only);
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
+{
+	struct inet_sock *sk = inet_sk(s);
+	int v, err;
+
+	if (len < sizeof v)
+		return -EINVAL;
+	memcpy(&v, val, sizeof v);
+	if (level == SOL_SOCKET)
+		err = set_socket_opt(sk, name, v, val, len);
+	else if (level == IPPROTO_TCP)
+		err = set_tcp_opt(sk, name, v);
+	else if (level == IPPROTO_IP || level == IPPROTO_IPV6)
+		err = set_ip_opt(sk, level, name, v);
+	else
+		err = -ENOPROTOOPT;
+	if (!err)
+		opts_apply(sk);
+	return err;
+}
+
+/* SO_ERROR: the pending error, taken. */
+static int take_error(struct inet_sock *sk)
+{
+	if (inet_is_tcp(sk))
+		inet_tcp_settle(sk);
+	int err = sk->so_error;
+	sk->so_error = 0;
+	if (!err)
+		err = __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
+	return -err;
+}
+
+static int get_socket_opt(struct inet_sock *sk, int name, int *v)
+{
+	bool tcp = inet_is_tcp(sk);
+
+	switch (name) {
+	case SO_REUSEADDR:	*v = sk->reuseaddr; return 0;
+	case SO_REUSEPORT:	*v = sk->reuseport; return 0;
+	case SO_KEEPALIVE:	*v = sk->keepalive; return 0;
+	case SO_BROADCAST:	*v = sk->broadcast; return 0;
+	case SO_ERROR:		*v = take_error(sk); return 0;
+	case SO_ACCEPTCONN:	*v = sk->state == INET_LISTEN; return 0;
+	/* Unset: what lwIP really holds for TCP (one window and one send
+	 * buffer per connection); Linux's default for UDP. */
+	case SO_RCVBUF:		*v = sk->rcvbuf ? sk->rcvbuf : tcp ? TCP_WND : BUF_MAX; return 0;
+	case SO_SNDBUF:		*v = sk->sndbuf ? sk->sndbuf : tcp ? TCP_SND_BUF : BUF_MAX; return 0;
+	default:		return -ENOPROTOOPT;
+	}
+}
+
+static int get_tcp_opt(struct inet_sock *sk, int name, int *v)
+{
+	if (!inet_is_tcp(sk))
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:	*v = sk->nodelay; return 0;
+	case TCP_KEEPIDLE:	*v = sk->keepidle ? sk->keepidle : (int)(TCP_KEEPIDLE_DEFAULT / 1000); return 0;
+	case TCP_KEEPINTVL:	*v = sk->keepintvl ? sk->keepintvl : (int)(TCP_KEEPINTVL_DEFAULT / 1000); return 0;
+	case TCP_KEEPCNT:	*v = sk->keepcnt ? sk->keepcnt : (int)TCP_KEEPCNT_DEFAULT; return 0;
+	case TCP_MAXSEG:
+		LOCK_TCPIP_CORE();
+		*v = sk->state == INET_CONNECTED && sk->conn->pcb.tcp ? tcp_mss(sk->conn->pcb.tcp) : TCP_MSS;
+		UNLOCK_TCPIP_CORE();
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
+{
+	if (level == IPPROTO_IP && name == IP_TOS)
+		*v = sk->tos;
+	else if (level == IPPROTO_IP && name == IP_TTL)
+		*v = sk->ttl;
+	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sk->sock->family == AF_INET6)
+		*v = sk->v6only;
+	else
+		return -ENOPROTOOPT;
+	return 0;
+}
+
+int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
+{
+	struct inet_sock *sk = inet_sk(s);
+	int v = 0, err;
+
+	if (level == SOL_SOCKET && name == SO_LINGER) {
+		struct linger_k l = { sk->linger_on, sk->linger_sec };
+		uint32_t n = *len < sizeof l ? *len : sizeof l;
+		memcpy(val, &l, n);
+		*len = n;
+		return 0;
+	}
+	if (level == SOL_SOCKET)
+		err = get_socket_opt(sk, name, &v);
+	else if (level == IPPROTO_TCP)
+		err = get_tcp_opt(sk, name, &v);
+	else if (level == IPPROTO_IP || level == IPPROTO_IPV6)
+		err = get_ip_opt(sk, level, name, &v);
+	else
+		err = -ENOPROTOOPT;
+	if (err)
+		return err;
+	/* Linux copies min(len, sizeof(int)) bytes. */
+	uint32_t n = *len < sizeof v ? *len : sizeof v;
+	memcpy(val, &v, n);
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,212 @@
+/* UDP sockets: one datagram per send and per receive.
+ *
+ * A send copies the program's bytes straight into a fresh pbuf and hands
+ * it to lwIP.  A receive copies from the datagram's pbufs; a datagram seen
+ * by a peek (or poll) waits in rx_dgram for the next call. */
+#include "core/errno.h"
+#include "fs/poll.h"
+#include "net/inet_internal.h"
+
+#include "lwip/pbuf.h"
+
+/* Whether a datagram is ready, fetching it if lwIP has one.  Caller holds
+ * rx_lock. */
+int inet_udp_fetch(struct inet_sock *sk)
+{
+	struct netbuf *nb;
+
+	if (sk->rx_dgram)
+		return 1;
+	if (netconn_recv_udp_raw_netbuf_flags(sk->conn, &nb, NETCONN_DONTBLOCK) != ERR_OK)
+		return 0;
+	sk->rx_dgram = nb;
+	return 1;
+}
+
+/* Waits for a datagram; 0 with rx_lock held, or -errno without it. */
+static int udp_wait_dgram(struct inet_sock *sk, int flags)
+{
+	uint64_t deadline = socket_deadline(sk->sock->rcvtimeo_ns);
+
+	mutex_lock(&sk->rx_lock);
+	for (;;) {
+		uint32_t seen = inet_events(sk);
+		if (inet_udp_fetch(sk))
+			return 0;
+		mutex_unlock(&sk->rx_lock);
+		if (socket_nonblock(sk->sock, flags))
+			return -EAGAIN;
+		int err = inet_wait(sk, seen, deadline);
+		if (err)
+			return err;
+		mutex_lock(&sk->rx_lock);
+	}
+}
+
+static long udp_recvmsg(struct socket *s, struct sock_msg *m)
+{
+	struct inet_sock *sk = inet_sk(s);
+	int err = udp_wait_dgram(sk, m->flags);
+
+	if (err)
+		return err;
+	struct netbuf *nb = sk->rx_dgram;
+	size_t size = nb->p->tot_len;
+	size_t n = m->len < size ? m->len : size;
+	long r = inet_msg_fill_pbuf(m, 0, nb->p, 0, n);
+	if (r < 0) {
+		mutex_unlock(&sk->rx_lock);
+		return r;	/* the datagram stays for the next call */
+	}
+	m->namelen = SOCKADDR_MAX;
+	inet_addr_out(sk, netbuf_fromaddr(nb), netbuf_fromport(nb), m->name, &m->namelen);
+	m->controllen = 0;
+	if (!(m->flags & MSG_PEEK)) {
+		netbuf_delete(nb);
+		sk->rx_dgram = NULL;
+	}
+	mutex_unlock(&sk->rx_lock);
+	/* MSG_TRUNC asked: the datagram's real length, as on Linux. */
+	long ret = (m->flags & MSG_TRUNC) ? (long)size : (long)n;
+	m->flags = size > n ? MSG_TRUNC : 0;
+	return ret;
+}
+
+static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_addr_t *ip, uint16_t port)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
+
+	if (!p)
+		return -ENOBUFS;
+	/* PBUF_RAM is one contiguous buffer: the bytes land where lwIP sends
+	 * them from. */
+	long r = inet_msg_drain(m, 0, p->payload, m->len);
+	if (r < 0) {
+		pbuf_free(p);
+		return r;
+	}
+	struct netbuf nb = { .p = p, .ptr = p };
+	err_t e = ip ? netconn_sendto(sk->conn, &nb, ip, port) : netconn_send(sk->conn, &nb);
+	pbuf_free(p);
+	if (e == ERR_OK)
+		return (long)m->len;
+	return e == ERR_VAL ? -EINVAL : inet_err(e);
+}
+
+static long udp_sendmsg(struct socket *s, struct sock_msg *m)
+{
+	struct inet_sock *sk = inet_sk(s);
+	bool to = m->namelen > 0;
+	ip_addr_t ip;
+	uint16_t port = 0;
+
+	if (to) {
+		int err = inet_addr_in(sk, m->name, m->namelen, &ip, &port);
+		if (err)
+			return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
+	} else if (sk->state != INET_CONNECTED) {
+		return -EDESTADDRREQ;
+	}
+	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
+	if (m->len > (v4 ? INET_UDP4_MAX : INET_UDP6_MAX))
+		return -EMSGSIZE;
+	mutex_lock(&sk->tx_lock);
+	int err = to && s->family == AF_INET6 && v4 ? inet_autobind(sk) : 0;
+	long r = err ? err : udp_send_pbuf(sk, m, to ? &ip : NULL, port);
+	if (r >= 0)
+		sk->bound = true;	/* lwIP bound it to a port if it was not */
+	mutex_unlock(&sk->tx_lock);
+	return r;
+}
+
+static int udp_connect(struct socket *s, const void *addr, uint32_t len)
+{
+	struct inet_sock *sk = inet_sk(s);
+	ip_addr_t ip;
+	uint16_t port;
+	int err;
+
+	if (len >= 2 && *(const uint16_t *)addr == AF_UNSPEC) {
+		mutex_lock(&sk->tx_lock);
+		err = inet_err(netconn_disconnect(sk->conn));
+		sk->state = INET_IDLE;
+		mutex_unlock(&sk->tx_lock);
+		return err;
+	}
+	err = inet_addr_in(sk, addr, len, &ip, &port);
+	if (err)
+		return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
+	mutex_lock(&sk->tx_lock);
+	if (s->family == AF_INET6 && IP_IS_V4(&ip))
+		err = inet_autobind(sk);
+	if (!err)
+		err = inet_err(netconn_connect(sk->conn, &ip, port));
+	if (!err) {
+		sk->state = INET_CONNECTED;
+		sk->bound = true;
+	}
+	mutex_unlock(&sk->tx_lock);
+	return err;
+}
+
+static int udp_shutdown(struct socket *s, int how)
+{
+	struct inet_sock *sk = inet_sk(s);
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (sk->state != INET_CONNECTED)
+		return -ENOTCONN;
+	sk->shut_rd |= how != SHUT_WR;
+	sk->shut_wr |= how != SHUT_RD;
+	__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+	waitq_wake_all(&sk->wq);
+	return 0;
+}
+
+static unsigned udp_poll(struct socket *s, struct poll_table *pt)
+{
+	struct inet_sock *sk = inet_sk(s);
+	unsigned mask = POLLOUT | POLLWRNORM;
+
+	poll_wait(pt, &sk->wq);
+	mutex_lock(&sk->rx_lock);
+	if (inet_udp_fetch(sk))
+		mask |= POLLIN | POLLRDNORM;
+	mutex_unlock(&sk->rx_lock);
+	return mask;
+}
+
+static void udp_release(struct socket *s)
+{
+	inet_sock_free(inet_sk(s));
+	s->priv = NULL;
+}
+
+static int udp_listen(struct socket *s, int backlog)
+{
+	(void)s, (void)backlog;
+	return -EOPNOTSUPP;
+}
+
+static int udp_accept(struct socket *s, struct socket **ns, void *addr, uint32_t *len)
+{
+	(void)s, (void)ns, (void)addr, (void)len;
+	return -EOPNOTSUPP;
+}
+
+const struct socket_ops inet_udp_ops = {
+	.bind = inet_bind,
+	.listen = udp_listen,
+	.accept = udp_accept,
+	.connect = udp_connect,
+	.sendmsg = udp_sendmsg,
+	.recvmsg = udp_recvmsg,
+	.shutdown = udp_shutdown,
+	.getname = inet_getname,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+	.poll = udp_poll,
+	.ioctl = inet_ioctl,
+	.release = udp_release,
+};
