@@ -38,6 +38,7 @@ void syscall_init(void)
 	sys_epoll_register();
 	sys_eventfd_register();
 	sys_timerfd_register();
+	sys_socket_register();
 }
 
 static long unimplemented(uint64_t nr)

@@ -34,5 +34,7 @@ void sys_poll_register(void);
 void sys_epoll_register(void);
 void sys_eventfd_register(void);
 void sys_timerfd_register(void);
+void sys_socket_register(void);	/* and sys_socket_msg_register() */
+void sys_socket_msg_register(void);
 
 #endif

@@ -115,10 +115,33 @@ int inet_socket_init(struct socket *s, int family, int type, int protocol);
 int unix_socket_init(struct socket *s, int type, int protocol);
 int unix_socketpair_init(struct socket *a, struct socket *b, int type, int protocol);
 
-/* A new socket wrapped in a new file (flags: O_NONBLOCK), or -errno. */
+/* A bare socket: family, type and protocol set, no ops yet (what a family's
+ * accept fills for *newsock); NULL when out of memory.  kmalloc'd: the
+ * generic layer kfree()s it after ops->release. */
 struct socket *socket_alloc(int family, int type, int protocol);
+/* A new socket of a family (socket(2)): socket_alloc() and the family's
+ * init.  0 or -errno (-EAFNOSUPPORT for families not built). */
+int socket_create(int family, int type, int protocol, struct socket **out);
+/* Wraps s in a new file (flags: O_NONBLOCK, O_RDWR implied); the file owns
+ * s from then on.  NULL when out of memory (s is left to the caller). */
 struct file *socket_file(struct socket *s, unsigned flags);
+/* Ends a socket no file owns yet (ops->release, then kfree). */
+void socket_destroy(struct socket *s);
 /* The socket behind a file, or NULL when it is not one. */
 struct socket *socket_of(struct file *f);
+
+/* sendmsg through the family, raising SIGPIPE on -EPIPE unless
+ * MSG_NOSIGNAL (as write(2) does on a pipe); recvmsg likewise. */
+long socket_sendmsg(struct socket *s, struct sock_msg *m);
+long socket_recvmsg(struct socket *s, struct sock_msg *m);
+/* Options: SOL_SOCKET's generic ones (SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
+ * SO_RCVTIMEO, SO_SNDTIMEO) here, the rest through the family.  val is
+ * kernel memory; getsockopt's *len is the room in, the bytes written out. */
+int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
+int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+/* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
+ * other writes min(*len, sizeof(int)) bytes, as Linux does. */
+int sockopt_read_int(const void *val, uint32_t len, int *v);
+int sockopt_write_int(void *val, uint32_t *len, int v);
 
 #endif

@@ -1,0 +1,246 @@
+/* Sockets as open files, and what every family shares: creation by family,
+ * read/write as recvmsg/sendmsg, SIGPIPE, fstat, and the generic options. */
+#include "net/socket.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "core/timer.h"
+#include "fs/stat.h"
+#include "linux/signal.h"
+
+#define SO_TYPE		3
+#define SO_RCVTIMEO_OLD	20
+#define SO_SNDTIMEO_OLD	21
+#define SO_PROTOCOL	38
+#define SO_DOMAIN	39
+#define SO_RCVTIMEO_NEW	66
+#define SO_SNDTIMEO_NEW	67
+#define SOCKFS_DEV	0x08	/* st_dev of every socket, as an anonymous fs */
+#define EDOM		33	/* Linux's; only a socket timeout gives it here */
+
+static unsigned next_ino = 8192;	/* fstat's st_ino, "socket:[N]" */
+
+uint64_t socket_deadline(uint64_t timeout_ns) { return timeout_ns ? clock_ns() + timeout_ns : 0; }
+
+struct socket *socket_alloc(int family, int type, int protocol)
+{
+	struct socket *s = kmalloc(sizeof *s);
+
+	if (s) {
+		s->family = family;
+		s->type = type;
+		s->protocol = protocol;
+	}
+	return s;
+}
+
+int socket_create(int family, int type, int protocol, struct socket **out)
+{
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	struct socket *s = socket_alloc(family, type, protocol);
+	if (!s)
+		return -ENOMEM;
+	int err = family == AF_UNIX ? unix_socket_init(s, type, protocol)
+				    : inet_socket_init(s, family, type, protocol);
+	if (err) {
+		kfree(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void socket_destroy(struct socket *s)
+{
+	if (s->ops && s->ops->release)
+		s->ops->release(s);
+	kfree(s);
+}
+
+/* ---- sending and receiving ------------------------------------------------ */
+
+long socket_sendmsg(struct socket *s, struct sock_msg *m)
+{
+	long n = s->ops->sendmsg ? s->ops->sendmsg(s, m) : -EOPNOTSUPP;
+
+	/* The one call up into linux/, as for pipes: a write on a connection
+	 * the other side closed signals whichever call made it. */
+	if (n == -EPIPE && !(m->flags & MSG_NOSIGNAL))
+		signal_raise_self(SIGPIPE);
+	return n;
+}
+
+long socket_recvmsg(struct socket *s, struct sock_msg *m)
+{
+	return s->ops->recvmsg ? s->ops->recvmsg(s, m) : -EOPNOTSUPP;
+}
+
+static long sock_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct sock_msg m = { .iov = b, .iovlen = 1, .len = b->len };
+
+	(void)pos;
+	return socket_recvmsg(f->priv, &m);
+}
+
+static long sock_write(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct sock_msg m = { .iov = b, .iovlen = 1, .len = b->len };
+
+	(void)pos;
+	return socket_sendmsg(f->priv, &m);
+}
+
+/* ---- the rest of the file ------------------------------------------------- */
+
+static unsigned sock_poll(struct file *f, struct poll_table *pt)
+{
+	struct socket *s = f->priv;
+
+	return s->ops->poll ? s->ops->poll(s, pt) : 0;
+}
+
+static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct socket *s = f->priv;
+
+	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+}
+
+/* The inode number hides in the file's pos: sockets have no offsets. */
+static int sock_stat(struct file *f, struct kstat *st)
+{
+	*st = (struct kstat){ .dev = SOCKFS_DEV, .ino = (uint64_t)f->pos, .nlink = 1,
+			      .mode = S_IFSOCK | 0777, .blksize = PAGE_SIZE };
+	return 0;
+}
+
+static void sock_release(struct file *f)
+{
+	struct socket *s = f->priv;
+
+	s->file = NULL;
+	socket_destroy(s);
+}
+
+static const struct file_ops socket_ops_file = {
+	.read = sock_read,
+	.write = sock_write,
+	.poll = sock_poll,
+	.ioctl = sock_ioctl,
+	.stat = sock_stat,
+	.release = sock_release,
+};
+
+struct file *socket_file(struct socket *s, unsigned flags)
+{
+	struct file *f = file_new(&socket_ops_file, O_RDWR | (flags & O_NONBLOCK), s);
+	char name[32];
+
+	if (!f)
+		return NULL;
+	f->pos = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	snprintf(name, sizeof name, "socket:[%u]", (unsigned)f->pos);
+	f->path = kmalloc(strlen(name) + 1);
+	if (f->path)
+		memcpy(f->path, name, strlen(name) + 1);
+	s->file = f;
+	return f;
+}
+
+struct socket *socket_of(struct file *f)
+{
+	return f && f->ops == &socket_ops_file ? f->priv : NULL;
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+int sockopt_read_int(const void *val, uint32_t len, int *v)
+{
+	if (len < sizeof(int))
+		return -EINVAL;
+	memcpy(v, val, sizeof *v);
+	return 0;
+}
+
+int sockopt_write_int(void *val, uint32_t *len, int v)
+{
+	uint32_t n = *len < sizeof v ? *len : sizeof v;
+
+	memcpy(val, &v, n);
+	*len = n;
+	return 0;
+}
+
+struct ktimeval {
+	int64_t sec, usec;
+};
+
+/* A struct timeval as a timeout: 0 for none; -EDOM for bad microseconds.
+ * A negative one means "do not wait", as on Linux: 1 ns. */
+static int timeout_read(const void *val, uint32_t len, uint64_t *ns)
+{
+	struct ktimeval tv;
+
+	if (len < sizeof tv)
+		return -EINVAL;
+	memcpy(&tv, val, sizeof tv);
+	if (tv.usec < 0 || tv.usec >= 1000000)
+		return -EDOM;
+	if (tv.sec < 0)
+		*ns = 1;
+	else if (tv.sec > (int64_t)(1ull << 32))
+		*ns = 0;	/* beyond a century: forever */
+	else
+		*ns = (uint64_t)tv.sec * 1000000000ull + (uint64_t)tv.usec * 1000;
+	return 0;
+}
+
+static int timeout_write(void *val, uint32_t *len, uint64_t ns)
+{
+	struct ktimeval tv = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000) };
+
+	uint32_t n = *len < sizeof tv ? *len : sizeof tv;
+
+	memcpy(val, &tv, n);	/* a short buffer gets the start, as on Linux */
+	*len = n;
+	return 0;
+}
+
+int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
+{
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_TYPE: case SO_PROTOCOL: case SO_DOMAIN:
+			return -ENOPROTOOPT;	/* read-only, as Linux says */
+		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:
+			return timeout_read(val, len, &s->rcvtimeo_ns);
+		case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
+			return timeout_read(val, len, &s->sndtimeo_ns);
+		}
+	}
+	return s->ops->setsockopt ? s->ops->setsockopt(s, level, name, val, len) : -ENOPROTOOPT;
+}
+
+int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
+{
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_TYPE:
+			return sockopt_write_int(val, len, s->type);
+		case SO_PROTOCOL:
+			return sockopt_write_int(val, len, s->protocol);
+		case SO_DOMAIN:
+			return sockopt_write_int(val, len, s->family);
+		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:
+			return timeout_write(val, len, s->rcvtimeo_ns);
+		case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
+			return timeout_write(val, len, s->sndtimeo_ns);
+		}
+	}
+	return s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, len) : -ENOPROTOOPT;
+}

@@ -1,0 +1,153 @@
+/* AF_UNIX datagrams: each send is one record on the destination's queue,
+ * each receive takes one whole (the rest of a longer one is dropped, with
+ * MSG_TRUNC).  A socket connected to a peer takes datagrams only from it. */
+#include "net/unix_internal.h"
+
+#include "core/errno.h"
+
+#define DGRAM_HEADROOM	32	/* Linux: a datagram may use sndbuf - 32 bytes */
+
+/* Queues r at to.  -ECONNREFUSED when to is gone, -EPERM when to is
+ * connected elsewhere, -EPIPE when to stopped receiving. */
+static int dgram_deliver(struct unix_sock *to, struct unix_sock *from, struct unix_rec *r)
+{
+	int err = 0;
+
+	spin_lock(&to->lock);
+	if (to->dead)
+		err = -ECONNREFUSED;
+	else if (to->peer && to->peer != from)
+		err = -EPERM;
+	else if (to->shut & UNIX_RCV_SHUT)
+		err = -EPIPE;
+	if (!err) {
+		list_add_tail(&to->queue, &r->link);
+		to->queued += r->len;
+	}
+	spin_unlock(&to->lock);
+	if (!err)
+		waitq_wake_all(&to->wq);
+	return err;
+}
+
+/* The destination: the message's address, else the connected peer. */
+static int destination(struct unix_sock *u, const struct sock_msg *m, struct unix_sock **to)
+{
+	if (m->namelen)
+		return unix_find(m->name, m->namelen, SOCK_DGRAM, to);
+	return (*to = unix_peer_get(u)) ? 0 : -ENOTCONN;
+}
+
+/* A connected peer that has gone is forgotten, as on Linux. */
+static void forget_peer(struct unix_sock *u, struct unix_sock *gone)
+{
+	spin_lock(&u->lock);
+	bool was = u->peer == gone;
+	if (was)
+		u->peer = NULL;
+	spin_unlock(&u->lock);
+	if (was)
+		unix_put(gone);
+}
+
+long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
+{
+	struct unix_sock *u = unix_of(s), *to;
+	struct unix_rec *r = NULL;
+	long err;
+
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (m->len > (size_t)u->sndbuf - DGRAM_HEADROOM)
+		return -EMSGSIZE;
+	if (__atomic_load_n(&u->shut, __ATOMIC_RELAXED) & UNIX_SND_SHUT)
+		return -EPIPE;
+	if ((err = destination(u, m, &to)))
+		return err;
+	err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
+	if (!err && !(r = unix_rec_new(u, m->len)))
+		err = -ENOBUFS;
+	if (!err && ((err = unix_rec_fill(r, m, 0)) || (err = unix_rec_take_fds(r, m)) ||
+		     (err = dgram_deliver(to, u, r))))
+		unix_rec_free(r);
+	if (err == -ECONNREFUSED)
+		forget_peer(u, to);
+	unix_put(to);
+	return err ? err : (long)m->len;
+}
+
+/* Takes (or with peek, finds) the oldest datagram.  Caller holds u->lock. */
+static struct unix_rec *dgram_take(struct unix_sock *u, bool peek)
+{
+	if (list_empty(&u->queue))
+		return NULL;
+	struct unix_rec *r = list_entry(u->queue.next, struct unix_rec, link);
+	if (!peek) {
+		list_del(&r->link);
+		u->queued -= r->len;
+	}
+	return r;
+}
+
+/* Copies r into m: data, sender's name, files.  Bytes of the datagram. */
+static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
+{
+	size_t n = r->len < m->len ? r->len : m->len;
+	long c = unix_rec_copy_out(r, 0, m, 0, n);
+
+	if (c < 0)
+		return c;
+	if (r->len > m->len)
+		m->flags |= MSG_TRUNC;
+	unix_name_of(r->from, m);
+	return (long)n;
+}
+
+long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
+{
+	struct unix_sock *u = unix_of(s);
+	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
+	bool peek = m->flags & MSG_PEEK;
+	bool want_trunc = m->flags & MSG_TRUNC;
+	struct unix_fds fds = { NULL, 0 };
+	struct unix_rec *r;
+	long err = 0, n = 0;
+	size_t len = 0;
+
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	m->flags &= ~MSG_TRUNC;
+	m->namelen = 0;
+	spin_lock(&u->lock);
+	while (!(r = dgram_take(u, peek)) && !(u->shut & UNIX_RCV_SHUT))
+		if ((err = unix_wait(u, socket_nonblock(s, m->flags), deadline)))
+			break;
+	/* A peeked record stays queued and may be taken by another thread
+	 * once the lock is dropped: it is copied under the lock. */
+	if (r)
+		len = r->len;
+	if (r && peek) {
+		n = dgram_copy(r, m);
+		if (r->nfds)
+			unix_rec_detach_fds(r, true, &fds);
+	}
+	spin_unlock(&u->lock);
+	if (!r) {
+		m->controllen = 0;
+		return err;	/* 0 after shutdown(SHUT_RD): end of file */
+	}
+	if (!peek) {
+		n = dgram_copy(r, m);
+		if (n >= 0 && r->nfds)
+			unix_rec_detach_fds(r, false, &fds);
+	}
+	if (fds.n)
+		unix_fds_install(&fds, m);
+	else
+		m->controllen = 0;
+	if (!peek)
+		unix_rec_free(r);
+	if (n < 0)
+		return n;
+	return want_trunc ? (long)len : n;
+}

@@ -1,0 +1,158 @@
+/* AF_UNIX sockets, shared between kernel/net/unix*.c.
+ *
+ * Every socket is a struct unix_sock (socket.priv).  Data moves as records
+ * (struct unix_rec) appended to the receiver's queue: a datagram each, or a
+ * piece of a stream.  A record holds a reference on its sender, whose wmem
+ * counts the bytes it has in flight, so a sender blocks once wmem reaches
+ * its sndbuf: that bounds every direction, as a pipe's ring does.
+ *
+ * Locking.  u->lock guards the fields under it; no code holds two sockets'
+ * locks at once (a sender takes the receiver's peer reference under its own
+ * lock, drops it, then locks the receiver).  wmem is atomic.  User memory is
+ * copied into a record before any lock, and out of the queue under the
+ * receiver's lock (as pipe.c does: interrupts stay on, faults are served).
+ * Wake-ups go out after the lock is dropped.  unix_table_lock (unix_addr.c)
+ * guards the bound-name table and is never taken with a socket's lock. */
+#ifndef AMPHI_NET_UNIX_INTERNAL_H
+#define AMPHI_NET_UNIX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/list.h"
+#include "core/spinlock.h"
+#include "core/waitq.h"
+#include "net/socket.h"
+
+struct inode;
+
+#define UNIX_PATH_MAX	108
+#define UNIX_ADDR_MAX	(2 + UNIX_PATH_MAX)
+#define UNIX_BUF_DEFAULT 212992		/* Linux's wmem_default and wmem_max */
+#define UNIX_BUF_MIN	4608
+#define UNIX_REC_COST	64		/* what a record adds to wmem besides its bytes */
+#define UNIX_CHUNK_MAX	(64 * 1024)	/* largest stream record */
+#define UNIX_FDS_MAX	253		/* SCM_MAX_FD */
+
+enum unix_state { UNIX_IDLE, UNIX_LISTENING, UNIX_CONNECTED };
+
+/* shut bits, as Linux's sk_shutdown */
+#define UNIX_RCV_SHUT	1
+#define UNIX_SND_SHUT	2
+
+struct unix_rec {
+	struct list link;		/* in the receiver's queue */
+	struct unix_sock *from;		/* referenced; its wmem counts charge */
+	size_t charge;
+	size_t len, off;		/* off: bytes of a stream record read */
+	struct file **fds;		/* SCM_RIGHTS: referenced files */
+	int nfds;
+	char data[];
+};
+
+struct ucred_k {
+	int32_t pid;
+	uint32_t uid, gid;
+};
+
+struct unix_sock {
+	int refs;			/* atomic: the socket, peers, records, listeners */
+	int type;
+	struct waitq wq;		/* data, room, connections, state changes */
+	size_t wmem;			/* atomic: bytes (+ costs) in others' queues */
+
+	struct spinlock lock;		/* guards the fields down to the blank line */
+	struct socket *sock;		/* NULL once released */
+	int state;			/* enum unix_state */
+	bool dead;			/* released: no more data or connections */
+	struct unix_sock *peer;		/* referenced; dgram: the default destination */
+	struct list queue;		/* struct unix_rec, oldest first */
+	size_t queued;			/* unread bytes in queue */
+	struct list pending;		/* listening: connected sockets to accept */
+	struct list plink;		/* in the listener's pending */
+	int npending, backlog;
+	unsigned shut;			/* UNIX_RCV_SHUT, UNIX_SND_SHUT */
+	int err;			/* reported once: ECONNRESET */
+	int sndbuf, rcvbuf;
+	unsigned opts;			/* boolean SOL_SOCKET options, bit = name */
+	int linger[2];			/* SO_LINGER: onoff, seconds */
+	struct ucred_k peercred;
+
+	/* The bound address, written once before addrlen (release); readers
+	 * load addrlen (acquire) first.  0: unbound. */
+	uint32_t addrlen;
+	uint8_t addr[UNIX_ADDR_MAX];
+	struct inode *inode;		/* path names: the node, referenced */
+	struct list blink;		/* in the bound table */
+};
+
+static inline struct unix_sock *unix_of(struct socket *s) { return s->priv; }
+
+/* unix.c */
+extern const struct socket_ops unix_ops;
+struct unix_sock *unix_sock_new(struct socket *s, int type);
+void unix_get(struct unix_sock *u);
+void unix_put(struct unix_sock *u);
+/* Sleeps on u->wq, u->lock held (dropped while asleep, held again after).
+ * 0 to look again, -EAGAIN (non-blocking, deadline passed), -ERESTARTSYS
+ * or -EINTR (a signal; EINTR when a timeout is set, as on Linux). */
+long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline);
+/* u's peer with a reference, or NULL. */
+struct unix_sock *unix_peer_get(struct unix_sock *u);
+void unix_creds_self(struct ucred_k *c);
+
+/* unix_rec.c: records and ancillary data */
+struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len);
+/* Takes the record off its sender's account and frees it (and its files). */
+void unix_rec_free(struct unix_rec *r);
+/* Copies len bytes from the message at off into r->data; 0 or -EFAULT. */
+long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off);
+/* Takes SCM_RIGHTS files from m's control data into r; 0 or -errno. */
+int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m);
+/* Files on their way to a receiver's descriptor table. */
+struct unix_fds {
+	struct file **fds;
+	int n;
+};
+/* Takes r's files out of r (peek: new references, r keeps its own).
+ * Under the receiver's lock; installing waits until it is dropped, since
+ * a file that cannot be installed is closed, which may end a socket. */
+int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out);
+/* Installs the files as descriptors in m's control buffer (controllen in:
+ * its room; out: bytes written), closing what does not fit (MSG_CTRUNC). */
+void unix_fds_install(struct unix_fds *fds, struct sock_msg *m);
+/* Waits until u's bytes in flight are under its sndbuf (or it may not
+ * send any more): 0, -EAGAIN, -EINTR/-ERESTARTSYS. */
+long unix_wait_room(struct unix_sock *u, bool nonblock, uint64_t deadline);
+/* Copies up to n bytes of r from off into the message at moff; bytes or -EFAULT. */
+long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff,
+		       size_t n);
+/* Fills m->name with u's address (namelen 0 when unbound). */
+void unix_name_of(struct unix_sock *u, struct sock_msg *m);
+
+/* unix_addr.c: names */
+int unix_bind(struct socket *s, const void *addr, uint32_t len);
+/* The socket bound to addr, referenced: -ENOENT (no file), -ECONNREFUSED
+ * (no socket there), -EINVAL (bad address), -EPROTOTYPE (other type). */
+int unix_find(const void *addr, uint32_t len, int type, struct unix_sock **out);
+/* Drops u's name on release. */
+void unix_unbind(struct unix_sock *u);
+int unix_getname(struct socket *s, void *addr, uint32_t *len, bool peer);
+int unix_autobind(struct unix_sock *u);
+
+/* unix_conn.c */
+int unix_listen(struct socket *s, int backlog);
+int unix_connect(struct socket *s, const void *addr, uint32_t len);
+int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t *len);
+
+/* unix_stream.c, unix_dgram.c */
+long unix_stream_sendmsg(struct socket *s, struct sock_msg *m);
+long unix_stream_recvmsg(struct socket *s, struct sock_msg *m);
+long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m);
+long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m);
+/* Queues r at to, or -errno (to is dead: -EPIPE for streams, -ECONNREFUSED
+ * for datagrams).  On success the record belongs to to. */
+int unix_deliver(struct unix_sock *to, struct unix_rec *r);
+
+#endif

@@ -1,0 +1,200 @@
+/* AF_UNIX stream data: a send becomes records of at most UNIX_CHUNK_MAX
+ * bytes on the peer's queue, waiting while the sender's bytes in flight
+ * reach its sndbuf; a receive gathers records in order, stopping after one
+ * that carries files (their descriptors come with its bytes). */
+#include "net/unix_internal.h"
+
+#include "core/errno.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "fs/wait.h"
+
+int unix_deliver(struct unix_sock *to, struct unix_rec *r)
+{
+	spin_lock(&to->lock);
+	if (to->dead || (to->type != SOCK_DGRAM && (to->shut & UNIX_RCV_SHUT))) {
+		bool dead = to->dead;
+		spin_unlock(&to->lock);
+		return to->type == SOCK_DGRAM && dead ? -ECONNREFUSED : -EPIPE;
+	}
+	list_add_tail(&to->queue, &r->link);
+	to->queued += r->len;
+	spin_unlock(&to->lock);
+	waitq_wake_all(&to->wq);
+	return 0;
+}
+
+/* The connected peer of a stream socket that may still send, or -errno. */
+static long send_peer(struct unix_sock *u, struct unix_sock **peer)
+{
+	long err = 0;
+
+	spin_lock(&u->lock);
+	if (u->state != UNIX_CONNECTED)
+		err = -ENOTCONN;
+	else if ((u->shut & UNIX_SND_SHUT) || !u->peer)
+		err = -EPIPE;
+	else
+		unix_get(*peer = u->peer);
+	spin_unlock(&u->lock);
+	return err;
+}
+
+/* One record of n bytes from m at off (with m's files when first). */
+static long send_chunk(struct unix_sock *u, struct unix_sock *peer, const struct sock_msg *m, size_t off,
+		       size_t n, bool first)
+{
+	struct unix_rec *r = unix_rec_new(u, n);
+	long err;
+
+	if (!r)
+		return -ENOBUFS;
+	if ((err = unix_rec_fill(r, m, off)) || (first && (err = unix_rec_take_fds(r, m))) ||
+	    (err = unix_deliver(peer, r)))
+		unix_rec_free(r);
+	return err;
+}
+
+long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
+{
+	struct unix_sock *u = unix_of(s), *peer;
+	uint64_t deadline = socket_deadline(s->sndtimeo_ns);
+	size_t sent = 0;
+	long err;
+
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (m->namelen)
+		return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+	if ((err = send_peer(u, &peer)))
+		return err;
+	do {
+		if ((err = unix_wait_room(u, socket_nonblock(s, m->flags), deadline)))
+			break;
+		if (__atomic_load_n(&u->shut, __ATOMIC_RELAXED) & UNIX_SND_SHUT) {
+			err = -EPIPE;
+			break;
+		}
+		size_t n = m->len - sent, most = (size_t)u->sndbuf / 2 - UNIX_REC_COST;
+		n = n < most ? n : most;
+		n = n < UNIX_CHUNK_MAX ? n : UNIX_CHUNK_MAX;
+		if ((err = send_chunk(u, peer, m, sent, n, !sent)))
+			break;
+		sent += n;
+	} while (sent < m->len);
+	unix_put(peer);
+	return sent ? (long)sent : err;
+}
+
+/* ---- receiving ------------------------------------------------------------ */
+
+/* The record holding the byte skip bytes into the queue, and the offset in it. */
+static struct unix_rec *rec_at(struct unix_sock *u, size_t skip, size_t *at)
+{
+	struct list *l;
+
+	list_for_each(l, &u->queue) {
+		struct unix_rec *r = list_entry(l, struct unix_rec, link);
+		if (skip < r->len - r->off) {
+			*at = r->off + skip;
+			return r;
+		}
+		skip -= r->len - r->off;
+	}
+	return NULL;
+}
+
+/* Takes what is queued into m from byte copied on.  Caller holds u->lock.
+ * Consumed records move to done.  Bytes taken, or -EFAULT; *stop when a
+ * record with files ended the message. */
+static long take(struct unix_sock *u, struct sock_msg *m, size_t copied, struct list *done,
+		 struct unix_fds *fds, bool *stop)
+{
+	bool peek = m->flags & MSG_PEEK;
+	size_t took = 0, at;
+	struct unix_rec *r;
+
+	while (copied + took < m->len && (r = rec_at(u, peek ? copied + took : 0, &at))) {
+		size_t n = r->len - at < m->len - copied - took ? r->len - at : m->len - copied - took;
+		long c = unix_rec_copy_out(r, at, m, copied + took, n);
+		if (c < 0)
+			return took ? (long)took : c;
+		if (!copied && !took && m->namelen == 0)
+			unix_name_of(r->from, m);
+		took += n;
+		if (r->nfds) {
+			unix_rec_detach_fds(r, peek, fds);
+			*stop = true;
+		}
+		if (!peek) {
+			r->off += n;
+			u->queued -= n;
+			if (r->off == r->len) {
+				list_del(&r->link);
+				list_add_tail(done, &r->link);
+			}
+		}
+		if (*stop)
+			break;
+	}
+	return (long)took;
+}
+
+static void free_done(struct list *done)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, done) {
+		list_del(l);
+		unix_rec_free(list_entry(l, struct unix_rec, link));
+	}
+}
+
+long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
+{
+	struct unix_sock *u = unix_of(s);
+	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
+	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) ? m->len : 1;
+	size_t copied = 0;
+	bool stop = false;
+	struct unix_fds fds = { NULL, 0 };
+	struct list done;
+	long err = 0;
+
+	if (m->flags & MSG_OOB)
+		return -EINVAL;
+	if (!m->len)
+		target = 0;
+	list_init(&done);
+	m->namelen = 0;
+	spin_lock(&u->lock);
+	if (u->state != UNIX_CONNECTED)
+		err = -EINVAL;
+	while (!err) {
+		if (!list_empty(&u->queue)) {
+			long n = take(u, m, copied, &done, &fds, &stop);
+			if (n < 0) {
+				err = n;
+				break;
+			}
+			copied += (size_t)n;
+		}
+		if (copied >= target || stop)
+			break;
+		if (!copied && u->err) {
+			err = -u->err;
+			u->err = 0;
+		} else if (u->shut & UNIX_RCV_SHUT) {
+			break;
+		} else {
+			err = unix_wait(u, socket_nonblock(s, m->flags), deadline);
+		}
+	}
+	spin_unlock(&u->lock);
+	if (fds.n)
+		unix_fds_install(&fds, m);
+	else
+		m->controllen = 0;	/* no files came: no control data */
+	free_done(&done);
+	return copied ? (long)copied : err;
+}
