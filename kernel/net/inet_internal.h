@@ -69,6 +69,7 @@ struct inet_sock {
 	bool bound;
 	bool shut_rd, shut_wr;
 	bool was_connected;		/* EPIPE rather than ENOTCONN */
+	bool connect_unreported;	/* EINPROGRESS given: the next connect says 0 */
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;

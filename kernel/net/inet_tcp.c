@@ -83,6 +83,11 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 		/* A failed connect's error, once; lwIP cannot reuse the netconn. */
 		err = sk->so_error ? connect_outcome(sk) : -ECONNABORTED;
 		break;
+	case INET_CONNECTED:
+		/* Linux: the connect after a non-blocking one completed says 0. */
+		err = sk->connect_unreported ? 0 : -EISCONN;
+		sk->connect_unreported = false;
+		break;
 	default:
 		err = -EISCONN;
 	}
@@ -91,6 +96,7 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 		return err;
 	}
 	if (socket_nonblock(s, 0)) {
+		sk->connect_unreported = true;
 		mutex_unlock(&sk->tx_lock);
 		return -EINPROGRESS;
 	}
