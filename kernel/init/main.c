@@ -10,6 +10,7 @@
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
+#include "core/profile.h"
 #include "core/random.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -95,6 +96,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	syscall_init();
 	dev_init();
 	crash_if_asked();
+	profile_init(boot_info.cmdline);
 	struct thread *t = thread_create("init", program_start, NULL);
 	if (!t)
 		panic("out of memory starting the program");

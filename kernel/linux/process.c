@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/format.h"
+#include "core/profile.h"
 #include "core/sched.h"
 #include "core/uaccess.h"
 #include "core/vm.h"
@@ -29,6 +30,7 @@ static struct waitq ended = WAITQ_INIT(ended);	/* the init thread, in process_wa
 
 _Noreturn void process_exit_vm(int status)
 {
+	profile_report();
 	console_exit(status & 0xff);
 }
 

@@ -11,6 +11,7 @@
 #include "core/backtrace.h"
 #include "core/errno.h"
 #include "core/printk.h"
+#include "core/profile.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
@@ -122,8 +123,10 @@ static void interrupt(struct trapframe *tf)
 	if (v == VEC_SPURIOUS)
 		return;
 	lapic_eoi();
-	if (v == VEC_TIMER)
+	if (v == VEC_TIMER) {
+		profile_sample(tf->rip);
 		timer_interrupt();
+	}
 	else if (v == VEC_STOP)
 		arch_cpu_halt();
 	else if (v == VEC_TLB)
