@@ -41,7 +41,7 @@ static long type_split(uint64_t arg, int *type, unsigned *flags)
 		return -EINVAL;
 	*type = (int)(arg & SOCK_TYPE_MASK);
 	*flags = (unsigned)arg & (SOCK_NONBLOCK | SOCK_CLOEXEC);
-	return *type >= SOCK_MAX || *type == 0 ? -EINVAL : 0;
+	return *type >= SOCK_MAX ? -EINVAL : 0;
 }
 
 /* Gives s a file and a descriptor; on failure s is gone. */

@@ -118,7 +118,7 @@ static int check_type(int type, int protocol)
 {
 	if (protocol != 0 && protocol != AF_UNIX)
 		return -EPROTONOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
 	return 0;
 }
@@ -131,6 +131,8 @@ int unix_socket_init(struct socket *s, int type, int protocol)
 		return err;
 	if (type == SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;	/* not built: stream and datagram only */
+	if (type == SOCK_RAW)
+		s->type = type = SOCK_DGRAM;	/* as Linux makes it */
 	return unix_sock_new(s, type) ? 0 : -ENOBUFS;
 }
 
