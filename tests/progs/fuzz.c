@@ -40,9 +40,12 @@
  *     init_module, finit_module, delete_module, perf_event_open, bpf,
  *     fanotify_init, keyctl, add_key, request_key, System V IPC and POSIX
  *     message queues (they outlive the process), aio and io_uring, timer_create,
- *     landlock, lsm_set_self_attr, sockets that could reach the network,
+ *     landlock, lsm_set_self_attr,
  *     uretprobe (Linux 6.11+: SIGILL when not called from its trampoline);
  *     sched_setaffinity only for this thread;
+ *   - sockets: socket makes only AF_UNIX ones, so nothing reaches the
+ *     network; bind is left out (a path would make a socket file in the
+ *     host's directory); every other socket call is made;
  *   - close_range stops below the report descriptor. */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -135,7 +138,7 @@ static int excluded(long nr)
 		300, 250, 248, 249, 29, 31, 64, 65, 66, 67, 68, 69, 70, 71, 220,
 		240, 241, 242, 243, 244, 245, 206, 207, 208, 209, 210, 333, 425, 426, 427,
 		222, 444, 445, 446, 460, 335,
-		41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55, 288, 299, 307,
+		49,
 	};
 
 	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
@@ -156,6 +159,9 @@ static int tame(long nr, uint64_t a[6])
 		if ((a[i] & 0xffffffff) == REPORT_FD)
 			a[i] = 77;
 	switch (nr) {
+	case 41:	/* socket */
+		a[0] = 1;	/* AF_UNIX */
+		return 1;
 	case 9:		/* mmap */
 		a[3] &= ~(uint64_t)(MAP_FIXED | MAP_FIXED_NOREPLACE);
 		return 1;

@@ -9,7 +9,7 @@ from conftest import run
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 # seed: calls made out of 4000, as the program prints natively.
-SEEDS = {1: 3058, 2: 3044, 3: 3044}
+SEEDS = {1: 3232, 2: 3218, 3: 3211}
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS))
@@ -24,4 +24,4 @@ def test_bad_pointer_sweep():
     kernel, non-canonical, read-only): EFAULT or nothing, never a fault."""
     r = run("fuzz", "sweep", smp=2, limit=120)
     assert r.status != 125, "kernel panic\n" + r.describe()
-    assert (r.status, r.stdout, r.stderr) == (0, b"sweep ok 25344\n", b""), r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, b"sweep ok 26496\n", b""), r.describe()
