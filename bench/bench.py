@@ -24,6 +24,9 @@ import sys
 import tempfile
 import time
 
+from cpio import write_newc
+import netbench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARKER = b"hello from amphi"
 QEMU = "qemu-system-x86_64"
@@ -90,18 +93,6 @@ def kill_group(p):
 
 # ---- the Linux side -----------------------------------------------------------
 
-def newc_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
-    """One cpio "newc" record (the format `cpio -H newc` writes)."""
-    name_b = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0]
-    hdr = b"070701" + b"".join(b"%08X" % f for f in fields)
-    rec = hdr + name_b
-    rec += b"\0" * (-len(rec) % 4)
-    rec += data
-    rec += b"\0" * (-len(rec) % 4)
-    return rec
-
-
 INIT_SCRIPT = b"""#!/bin/busybox sh
 /hello
 /bin/busybox poweroff -f
@@ -125,10 +116,7 @@ def build_initramfs(path, hello, busybox):
         ("hello", 0o100755, hello_data, (0, 0)),
         ("init", 0o100755, INIT_SCRIPT, (0, 0)),
     ]
-    with open(path, "wb") as f:
-        for i, (name, mode, data, rdev) in enumerate(entries):
-            f.write(newc_entry(name, mode, data, rdev, ino=i + 1))
-        f.write(newc_entry("TRAILER!!!", 0, ino=0))
+    write_newc(path, entries)
 
 
 def linux_argv(vmlinuz, initrd, mem_mib):
@@ -244,43 +232,10 @@ def ratio(linux, amphi, higher_is_better=False):
     return "%.1fx" % r
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="runs per timing (median)")
-    ap.add_argument("--linux-only", action="store_true",
-                    help="measure only the Linux VM (e.g. while the kernel does not boot)")
-    ap.add_argument("--linux-kernel", default=None, help="the vmlinuz to boot")
-    ap.add_argument("--timeout", type=int, default=60, help="seconds per VM run")
-    args = ap.parse_args()
-
-    build = os.path.join(ROOT, "build")
-    hello = os.path.join(build, "progs", "hello")
-    amphi = os.path.join(build, "amphi")
-    amphi_elf = os.path.join(build, "amphi.elf")
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    vmlinuz = args.linux_kernel
-    if vmlinuz is None:
-        boot = os.path.join(ROOT, "deps", "linux", "root", "boot")
-        cands = sorted(f for f in os.listdir(boot) if f.startswith("vmlinuz-")) \
-            if os.path.isdir(boot) else []
-        vmlinuz = os.path.join(boot, cands[-1]) if cands else None
-    for what, path in (("test program", hello), ("busybox", busybox),
-                       ("Linux kernel", vmlinuz)):
-        if not path or not os.path.isfile(path):
-            sys.exit("bench: %s not found (%s); run `make bench`" % (what, path))
-    if shutil.which(QEMU) is None:
-        sys.exit("bench: %s not found" % QEMU)
-
-    def log(msg):
-        print(msg, file=sys.stderr, flush=True)
-
-    qemu_version = subprocess.run([QEMU, "--version"], capture_output=True,
-                                  text=True).stdout.splitlines()[0]
-    log("bench: %s; %s; program %s; %d runs per timing"
-        % (qemu_version, os.path.basename(vmlinuz), os.path.relpath(hello, ROOT), args.runs))
-
+def boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf, log, problems):
+    """Boot time, image size and least memory of both; prints the table and
+    returns the target lines."""
     res = {}
-    problems = []
     tmp = tempfile.mkdtemp(prefix="amphi-bench-")
     try:
         initrd = os.path.join(tmp, "initramfs.cpio")
@@ -340,16 +295,8 @@ def main():
          fmt_m(res.get("linux_mem")),
          ratio(res.get("linux_mem"), res.get("amphi_mem")), "amphi runs in 8 MiB"),
     ]
-    head = ("", "amphi", "Linux 6.1", "amphi better by", "target")
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
-    line = "  ".join("%%-%ds" % w for w in widths)
-    print()
-    print("amphi vs Linux, %s, TCG, -M pc, -smp 1,maxcpus=2, program build/progs/hello"
-          % qemu_version)
-    print(line % head)
-    for r in rows:
-        print(line % r)
-    print()
+    print_table("amphi vs Linux, %s, TCG, -M pc, -smp 1,maxcpus=2, program build/progs/hello"
+                % qemu_version, rows)
     print("Linux: %s booting a busybox initramfs whose /init runs the program, then "
           "`poweroff -f`; image = the bzImage file." % os.path.basename(vmlinuz))
     print("Timings: -m %dM for both." % TIMING_MEM)
@@ -368,6 +315,101 @@ def main():
     if res.get("amphi_mem") is not None:
         targets.append("hello needs -m %dM (target <= 8M): %s"
                        % (res["amphi_mem"], "met" if res["amphi_mem"] <= 8 else "NOT met"))
+    return targets
+
+
+def print_table(title, rows):
+    head = ("", "amphi", "Linux 6.1", "amphi better by", "target")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
+    line = "  ".join("%%-%ds" % w for w in widths)
+    print()
+    print(title)
+    print(line % head)
+    for r in rows:
+        print(line % r)
+    print()
+
+
+def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
+    """HTTP and redis, amphi against Linux (bench/netbench.py); prints the
+    table and returns the target lines."""
+    for tool in ("wrk", "redis-benchmark"):
+        if shutil.which(tool) is None:
+            problems.append("network: %s not found (run `make deps`)" % tool)
+            return []
+    sides = ["linux"]
+    if not args.linux_only:
+        if os.path.isfile(amphi) and os.path.isfile(amphi_elf):
+            sides.append("amphi")
+        else:
+            problems.append("network: amphi not built")
+    env = dict(os.environ)
+    if args.slirp_preload:
+        env["LD_PRELOAD"] = os.path.abspath(args.slirp_preload)
+    setup = netbench.Setup(ROOT, amphi, vmlinuz, busybox, env, log, args.net_seconds,
+                           args.redis_requests)
+    res = netbench.run_all(setup, sides, problems)
+    print_table("network: the same static servers in both, TCG, -M pc, -smp 1,maxcpus=2, "
+                "-m %dM, virtio-net on slirp with a forwarded port" % netbench.MEM_MIB,
+                netbench.rows(res, ratio))
+    print("HTTP: build/progs/net_httpd, `wrk -t1 -c10 -d%ds --latency` (keep-alive) on a "
+          "%d-byte page after a 2 s warm-up." % (args.net_seconds, len(netbench.PAGE)))
+    print("redis: build/redis/redis-server, `redis-benchmark -t set,get -n %d -c 50` after a "
+          "warm-up." % args.redis_requests)
+    print("QEMU's slirp listen backlog: %s." % ("raised to 128 by LD_PRELOAD " + args.slirp_preload
+                                             if args.slirp_preload else "1, as shipped"))
+    return netbench.targets(res)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs per timing (median)")
+    ap.add_argument("--linux-only", action="store_true",
+                    help="measure only the Linux VM (e.g. while the kernel does not boot)")
+    ap.add_argument("--linux-kernel", default=None, help="the vmlinuz to boot")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds per VM run")
+    ap.add_argument("--no-net", action="store_true", help="skip the network benchmarks")
+    ap.add_argument("--net-only", action="store_true", help="only the network benchmarks")
+    ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration (s)")
+    ap.add_argument("--redis-requests", type=int, default=20000,
+                    help="redis-benchmark -n for each of SET and GET")
+    ap.add_argument("--slirp-preload", default=None,
+                    help="LD_PRELOAD for QEMU in the network benchmarks "
+                         "(bench/slirp_backlog.c; see docs/bench.md)")
+    args = ap.parse_args()
+
+    build = os.path.join(ROOT, "build")
+    hello = os.path.join(build, "progs", "hello")
+    amphi = os.path.join(build, "amphi")
+    amphi_elf = os.path.join(build, "amphi.elf")
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    vmlinuz = args.linux_kernel
+    if vmlinuz is None:
+        boot = os.path.join(ROOT, "deps", "linux", "root", "boot")
+        cands = sorted(f for f in os.listdir(boot) if f.startswith("vmlinuz-")) \
+            if os.path.isdir(boot) else []
+        vmlinuz = os.path.join(boot, cands[-1]) if cands else None
+    for what, path in (("test program", hello), ("busybox", busybox),
+                       ("Linux kernel", vmlinuz)):
+        if not path or not os.path.isfile(path):
+            sys.exit("bench: %s not found (%s); run `make bench`" % (what, path))
+    if shutil.which(QEMU) is None:
+        sys.exit("bench: %s not found" % QEMU)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    qemu_version = subprocess.run([QEMU, "--version"], capture_output=True,
+                                  text=True).stdout.splitlines()[0]
+    log("bench: %s; %s; program %s; %d runs per timing"
+        % (qemu_version, os.path.basename(vmlinuz), os.path.relpath(hello, ROOT), args.runs))
+
+    problems, targets = [], []
+    if not args.net_only:
+        targets += boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf,
+                              log, problems)
+    if not args.no_net:
+        targets += net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems)
     for t in targets:
         print("target: " + t)
     for p in problems:
