@@ -2,9 +2,11 @@
 #ifndef AMPHI_LINUX_FD_H
 #define AMPHI_LINUX_FD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct kstat;
+struct socket;
 
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);
@@ -12,5 +14,9 @@ long stat_copy_out(const struct kstat *st, uint64_t ustat);
 /* fcntl commands beyond descriptors and status flags (advisory locks):
  * sys_fs.c's, since they concern files in the VFS. */
 long fcntl_more(int fd, int cmd, uint64_t arg);
+
+/* readv/writev of n iovecs at uiov on socket s, as one message:
+ * sys_socket_msg.c's. */
+long socket_iov_io(struct socket *s, uint64_t uiov, uint64_t n, bool write);
 
 #endif

@@ -9,6 +9,7 @@
 #include "fs/file.h"
 #include "fs/stat.h"
 #include "linux/syscall.h"
+#include "net/socket.h"
 
 #define SEEK_SET	0
 #define SEEK_CUR	1
@@ -65,13 +66,32 @@ struct iovec {
 	uint64_t base, len;
 };
 
-/* Vector I/O: one iovec at a time; stops at the first short transfer. */
+/* readv/writev on socket s (whose file f is referenced): one message, so
+ * a datagram is not split across calls nor a stream write into one
+ * segment per iovec.  The p- forms are -ESPIPE. */
+static long socket_iov(struct file *f, struct socket *s, uint64_t uiov, uint64_t n,
+		       int64_t *pos, bool write)
+{
+	long r = pos ? -ESPIPE : !(write ? file_writable(f) : file_readable(f)) ? -EBADF
+		 : socket_iov_io(s, uiov, n, write);
+
+	file_put(f);
+	return r;
+}
+
+/* Vector I/O: one iovec at a time, stopping at the first short transfer;
+ * a socket takes the whole vector as one message. */
 static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
 {
 	long total = 0;
+	struct file *f;
 
 	if (n > IOV_MAX)
 		return -EINVAL;
+	if ((f = fd_get(fd)) && socket_of(f))
+		return socket_iov(f, socket_of(f), uiov, n, pos, write);
+	if (f)
+		file_put(f);
 	for (uint64_t i = 0; i < n; i++) {
 		struct iovec v;
 		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))

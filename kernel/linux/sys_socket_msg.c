@@ -76,6 +76,17 @@ static long iov_read(struct kmsg *k, uint64_t uiov, uint64_t n)
 	return 0;
 }
 
+long socket_iov_io(struct socket *s, uint64_t uiov, uint64_t n, bool write)
+{
+	struct kmsg k = { .iov = k.stack };
+	long err = iov_read(&k, uiov, n);
+
+	if (!err && k.m.len)
+		err = write ? socket_sendmsg(s, &k.m) : socket_recvmsg(s, &k.m);
+	kmsg_free(&k);
+	return err;
+}
+
 /* Reads the msghdr at umsg for sending (send) or receiving. */
 static long kmsg_read(struct kmsg *k, struct umsghdr *h, uint64_t umsg, bool send)
 {
