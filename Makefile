@@ -117,10 +117,16 @@ $(BUILD)/examples/hello: examples/hello/hello.c
 $(BUILD)/redis/redis-server: tools/build-redis.sh
 	sh tools/build-redis.sh >/dev/null
 
+# LD_PRELOAD for QEMU where many host clients connect at once (redis test,
+# network benchmarks): slirp listens with a backlog of 1 (the file says more).
+$(BUILD)/bench/slirp_backlog.so: bench/slirp_backlog.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
+vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server $(BUILD)/bench/slirp_backlog.so
 	$(PYTHON) -m pytest -q tests/vm
 
 test: deps
@@ -133,7 +139,7 @@ demo: deps
 	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
 
 bench: deps
-	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
+	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/slirp_backlog.so
 	sh bench/run.sh
 
 clean:
