@@ -63,7 +63,8 @@ static struct inet_sock *registry_find(const struct netconn *conn)
 /* lwIP's callback, for every netconn we make and every one accepted from
  * them.  Runs under the core lock (RCVMINUS aside, which our own receive
  * calls report and which changes nothing we track), maybe in the receive
- * thread: it must not sleep. */
+ * thread: it must not sleep.  Only news a sleeper waits for (data, room,
+ * a connection, an error) bumps events. */
 static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 {
 	(void)len;
@@ -71,10 +72,13 @@ static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 		return;
 	spin_lock(&registry_lock);
 	struct inet_sock *sk = registry_find(conn);
-	if (sk) {
-		if (evt == NETCONN_EVT_SENDMINUS)
-			sk->send_full = true;
-		else if (evt == NETCONN_EVT_SENDPLUS)
+	if (sk && evt == NETCONN_EVT_SENDMINUS) {
+		/* Reported by our own write that found no room: nothing for
+		 * anyone to wake for, and a bump would send that writer
+		 * straight back to try again instead of sleeping. */
+		sk->send_full = true;
+	} else if (sk) {
+		if (evt == NETCONN_EVT_SENDPLUS)
 			sk->send_full = false;
 		else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK)
 			sk->async_err = inet_err(conn->pending_err);

@@ -1,0 +1,24 @@
+"""Internet sockets inside the guest, over lwIP's loopback (127.0.0.1 and
+::1; no NIC): each net_inet_* program prints one line per check, and the
+transcript must match what the same binary prints on Linux
+(net_inet_expected.py)."""
+
+import pytest
+
+import net_inet_expected
+from conftest import run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+
+def expect(r, want):
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_tcp(smp):
+    """connect/accept and their names, refused and non-blocking connects
+    with SO_ERROR, 1 MiB echoed and verified, MSG_PEEK, MSG_WAITALL,
+    FIONREAD, shutdown and EOF, SO_LINGER 0's reset, the options; IPv4
+    then IPv6."""
+    expect(run("net_inet_tcp", smp=smp, timeout=120), net_inet_expected.NET_INET_TCP)
