@@ -7,10 +7,12 @@
  * polls each ready item's file (without pt) to learn its events: a wake-up
  * is a hint, the poll op is the truth.
  *
- * Locks, outermost first: nest_lock (adding an epoll to an epoll), ep->mtx
+ * Locks, outermost first: epolls_mtx (keeps every epoll alive while
+ * epoll_forget_file walks a file's items), nest_lock (adding an epoll to an
+ * epoll), ep->mtx
  * (the item set; epoll_wait's harvest; may copy to user memory and call poll
- * ops), a file's queue lock, ep->lock (irqsave: the ready list), ep->wq's
- * lock.  Epolls nest only without cycles, so their mutexes are taken outer
+ * ops), files_lock (files' ep_items lists), a file's queue lock, ep->lock
+ * (irqsave: the ready list), ep->wq's lock.  Epolls nest only without cycles, so their mutexes are taken outer
  * to inner. */
 #include "fs/epoll.h"
 
@@ -52,6 +54,7 @@ struct ep_hook;
 struct ep_item {
 	struct list link;		/* in ep->items */
 	struct list rlink;		/* in ep->ready, or a harvest's list */
+	struct list flink;		/* in file->ep_items, under files_lock */
 	int state;			/* enum item_state */
 	bool rewoken;			/* woken while TAKEN: ready again after */
 	struct epoll *ep;
@@ -71,6 +74,8 @@ struct ep_hook {
 
 static const struct file_ops epoll_ops;
 static struct mutex nest_lock = MUTEX_INIT(nest_lock);
+static struct mutex epolls_mtx = MUTEX_INIT(epolls_mtx);
+static struct spinlock files_lock = SPINLOCK_INIT;
 
 static struct epoll *ep_of(const struct file *f) { return f->priv; }
 bool epoll_is(const struct file *f) { return f->ops == &epoll_ops; }
@@ -176,6 +181,10 @@ static void item_free(struct epoll *ep, struct ep_item *it)
 		list_del(&it->rlink);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	list_del(&it->link);
+	spin_lock(&files_lock);
+	list_del(&it->flink);
+	spin_unlock(&files_lock);
+	__atomic_sub_fetch(&it->file->ep_refs, 1, __ATOMIC_RELEASE);
 	file_put(it->file);
 	kfree(it);
 }
@@ -241,6 +250,10 @@ static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t even
 				.events = events | EPOLLERR | EPOLLHUP, .data = data };
 	list_init(&it->rlink);
 	file_get(target);
+	__atomic_add_fetch(&target->ep_refs, 1, __ATOMIC_RELAXED);
+	spin_lock(&files_lock);
+	list_add_tail(&target->ep_items, &it->flink);
+	spin_unlock(&files_lock);
 	list_add_tail(&ep->items, &it->link);
 	unsigned ev = item_poll(it, true, &error);
 	if (error) {
@@ -437,6 +450,52 @@ static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
+/* Any item watching f, or NULL.  Its epoll stays alive (the caller holds
+ * epolls_mtx), the item itself only until someone else frees it. */
+static struct ep_item *file_first_item(struct file *f)
+{
+	spin_lock(&files_lock);
+	struct ep_item *it = list_empty(&f->ep_items) ? NULL
+			     : list_entry(f->ep_items.next, struct ep_item, flink);
+	spin_unlock(&files_lock);
+	return it;
+}
+
+/* f's item in ep, or NULL.  Caller holds ep->mtx. */
+static struct ep_item *file_item_in(struct file *f, struct epoll *ep)
+{
+	struct ep_item *found = NULL;
+	struct list *l;
+
+	spin_lock(&files_lock);
+	list_for_each(l, &f->ep_items)
+		if (list_entry(l, struct ep_item, flink)->ep == ep) {
+			found = list_entry(l, struct ep_item, flink);
+			break;
+		}
+	spin_unlock(&files_lock);
+	return found;
+}
+
+void epoll_forget_file(struct file *f)
+{
+	struct ep_item *it;
+
+	if (!__atomic_load_n(&f->ep_refs, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&f->refs, __ATOMIC_ACQUIRE) != f->ep_refs + 1)
+		return;
+	mutex_lock(&epolls_mtx);
+	while ((it = file_first_item(f))) {
+		struct epoll *ep = it->ep;
+		mutex_lock(&ep->mtx);
+		/* Freed by an EPOLL_CTL_DEL before we held ep->mtx?  Look again. */
+		while ((it = file_item_in(f, ep)))
+			item_free(ep, it);	/* the caller's reference keeps f */
+		mutex_unlock(&ep->mtx);
+	}
+	mutex_unlock(&epolls_mtx);
+}
+
 /* Events come from epoll_wait, not read(2); Linux says EINVAL. */
 static long epoll_file_io(struct file *f, const struct iobuf *b, int64_t *pos)
 {
@@ -456,10 +515,12 @@ static void epoll_release(struct file *f)
 {
 	struct epoll *ep = ep_of(f);
 
+	mutex_lock(&epolls_mtx);
 	mutex_lock(&ep->mtx);
 	while (!list_empty(&ep->items))
 		item_free(ep, list_entry(ep->items.next, struct ep_item, link));
 	mutex_unlock(&ep->mtx);
+	mutex_unlock(&epolls_mtx);
 	kfree(ep);
 }
 

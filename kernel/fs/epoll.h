@@ -2,12 +2,12 @@
  * became ready, as a file that is itself pollable.
  *
  * Each item holds a reference to its file, taken at EPOLL_CTL_ADD and
- * dropped at EPOLL_CTL_DEL or when the epoll file goes, so epoll_wait never
- * touches a freed file.  Linux instead drops a registration when its file is
- * released (when every descriptor for it is closed).  Here an item whose
- * descriptor no longer names its file is dropped when it next becomes ready
- * or is looked up; until then it keeps its file open (a pipe's write end
- * closed without EPOLL_CTL_DEL stays open while it is watched). */
+ * dropped at EPOLL_CTL_DEL, when the epoll file goes, or when the file's
+ * last descriptor is closed (epoll_forget_file), so a registration ends
+ * when its file would, as on Linux, and epoll_wait never touches a freed
+ * file.  An item whose descriptor was closed while another descriptor
+ * keeps the file open stays, as on Linux; one whose descriptor now names
+ * another file is dropped when next seen. */
 #ifndef AMPHI_FS_EPOLL_H
 #define AMPHI_FS_EPOLL_H
 
@@ -47,5 +47,8 @@ int epoll_ctl(struct file *ep, int op, int fd, struct file *target, uint32_t eve
  * waiting until deadline (clock_ns(); 0: for ever; past: not at all).
  * How many, or -EINTR (a signal; epoll_wait is never restarted), -EFAULT. */
 long epoll_wait(struct file *ep, const struct iobuf *out, int max, uint64_t deadline);
+/* A descriptor of f is being closed and its caller still holds that
+ * reference: if epoll items hold all the others, they are dropped. */
+void epoll_forget_file(struct file *f);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "core/errno.h"
 #include "core/spinlock.h"
+#include "fs/epoll.h"
 #include "fs/file.h"
 
 static struct spinlock lock = SPINLOCK_INIT;	/* guards files, cloexec, limit */
@@ -30,6 +31,14 @@ int fd_install(struct file *f, int min, bool ce)
 	return -EMFILE;
 }
 
+/* A descriptor's reference goes: when epoll registrations are all that
+ * would keep the file open, they go first (Linux drops them on release). */
+static void drop(struct file *f)
+{
+	epoll_forget_file(f);
+	file_put(f);
+}
+
 int fd_install_at(struct file *f, int fd, bool ce)
 {
 	if (fd < 0 || fd >= limit) {
@@ -42,7 +51,7 @@ int fd_install_at(struct file *f, int fd, bool ce)
 	cloexec[fd] = ce;
 	spin_unlock(&lock);
 	if (old)
-		file_put(old);
+		drop(old);
 	return fd;
 }
 
@@ -68,7 +77,7 @@ int fd_close(int fd)
 	spin_unlock(&lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	drop(f);
 	return 0;
 }
 

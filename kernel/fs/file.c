@@ -37,6 +37,7 @@ struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv)
 	f->refs = 1;
 	f->flags = flags;
 	f->priv = priv;
+	list_init(&f->ep_items);
 	return f;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/list.h"
 #include "core/spinlock.h"
 
 struct file;
@@ -84,6 +85,11 @@ struct file {
 	int64_t pos;
 	struct inode *inode;		/* for files in the VFS; NULL otherwise */
 	void *priv;			/* the ops' own state */
+	/* epoll items watching this file (fs/epoll.c's, under its lock) and
+	 * the references they hold, so closing the last descriptor can drop
+	 * them as Linux does on release. */
+	struct list ep_items;
+	volatile int ep_refs;
 	char *path;			/* for /proc/self/fd (may be NULL) */
 };
 

@@ -261,7 +261,15 @@ static void closed_descriptor(void)
 	uint64_t data;
 	CHECK(wait1(ep, 0, &data) == EPOLLIN && data == 2);
 	CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, fd2[0], NULL) == 0);
-	close(fd[1]), close(fd2[0]), close(fd2[1]), close(ep);
+	/* A watched write end, once closed, is released: its reader sees the
+	 * hang-up at once, although nobody called EPOLL_CTL_DEL. */
+	CHECK(add(ep, fd2[1], EPOLLOUT, 3) == 0);
+	close(fd2[1]);
+	CHECK(fcntl(fd2[0], F_SETFL, O_NONBLOCK) == 0);	/* a kept write end: EAGAIN */
+	char c;
+	CHECK(read(fd2[0], &c, 1) == 1 && read(fd2[0], &c, 1) == 0);
+	CHECK(wait1(ep, 0, NULL) == 0);
+	close(fd[1]), close(fd2[0]), close(ep);
 	printf("closed descriptor ok\n");
 }
 
