@@ -6,6 +6,8 @@
  *
  *   net_exhaust [MAX]
  *
+ * The descriptor limit is first raised to its hard limit, so that where
+ * the stack runs out before the descriptor table, that shows (ENOBUFS).
  * MAX (default 100000) caps each round: reaching it without a failure is
  * reported and fails too.  Prints one line per round; exit 0 if all pass. */
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,6 +79,11 @@ int main(int argc, char **argv)
 	if (max <= 0 || !(fds = malloc(sizeof *fds * (size_t)max))) {
 		fprintf(stderr, "usage: net_exhaust [MAX]\n");
 		return 2;
+	}
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)max + 16 ? rl.rlim_max : (rlim_t)max + 16;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	for (int round = 0; round < 3; round++)
 		failed |= round_run(round, max);
