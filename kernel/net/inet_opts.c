@@ -216,10 +216,18 @@ static int get_socket_opt(struct inet_sock *sk, int name, int *v)
 	}
 }
 
+/* getsockopt at a level the socket does not speak: Linux's IPv4 code says
+ * EOPNOTSUPP for any level but SOL_IP, its IPv6 code ENOPROTOOPT for any
+ * but SOL_IPV6 (setsockopt says ENOPROTOOPT for both). */
+static int get_level_unknown(const struct inet_sock *sk)
+{
+	return sk->sock->family == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
+}
+
 static int get_tcp_opt(struct inet_sock *sk, int name, int *v)
 {
 	if (!inet_is_tcp(sk))
-		return -ENOPROTOOPT;
+		return get_level_unknown(sk);
 	switch (name) {
 	case TCP_NODELAY:	*v = sk->nodelay; return 0;
 	case TCP_KEEPIDLE:	*v = sk->keepidle ? sk->keepidle : (int)(TCP_KEEPIDLE_DEFAULT / 1000); return 0;
@@ -237,6 +245,8 @@ static int get_tcp_opt(struct inet_sock *sk, int name, int *v)
 
 static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
 {
+	if (level == IPPROTO_IPV6 && sk->sock->family == AF_INET)
+		return get_level_unknown(sk);
 	if (level == IPPROTO_IP && name == IP_TOS)
 		*v = sk->tos;
 	else if (level == IPPROTO_IP && name == IP_TTL)
@@ -267,7 +277,7 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 	else if (level == IPPROTO_IP || level == IPPROTO_IPV6)
 		err = get_ip_opt(sk, level, name, &v);
 	else
-		err = -ENOPROTOOPT;
+		err = get_level_unknown(sk);
 	if (err)
 		return err;
 	/* Linux copies min(len, sizeof(int)) bytes. */

@@ -9,6 +9,12 @@
 
 #include "lwip/pbuf.h"
 
+/* lwIP keeps a packet's length in 16 bits, IPv6 header included, where
+ * Linux counts only the payload: the largest IPv6 datagram we can carry is
+ * 40 bytes short of Linux's INET_UDP6_MAX.  Bigger ones get EMSGSIZE, as
+ * a datagram too big for the path would (lwIP would say ERR_BUF late). */
+#define UDP6_LWIP_MAX	(0xffff - 40 - 8)
+
 /* Whether a datagram is ready, fetching it if lwIP has one.  Caller holds
  * rx_lock. */
 int inet_udp_fetch(struct inet_sock *sk)
@@ -108,7 +114,7 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 		return -EDESTADDRREQ;
 	}
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
-	if (m->len > (v4 ? INET_UDP4_MAX : INET_UDP6_MAX))
+	if (m->len > (v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX))
 		return -EMSGSIZE;
 	mutex_lock(&sk->tx_lock);
 	int err = to && s->family == AF_INET6 && v4 ? inet_autobind(sk) : 0;
