@@ -32,6 +32,16 @@ static const char *errname(int e)
 	case ENETUNREACH: return "ENETUNREACH";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EBADF: return "EBADF";
+	case ENOBUFS: return "ENOBUFS";
+	case ENOMEM: return "ENOMEM";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EFAULT: return "EFAULT";
+	case ENETDOWN: return "ENETDOWN";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case ENOTTY: return "ENOTTY";
+	case ENODEV: return "ENODEV";
+	case EEXIST: return "EEXIST";
+	case ENOENT: return "ENOENT";
 	default: return "E?";
 	}
 }
@@ -46,7 +56,7 @@ static void check(const char *what, long r)
 }
 
 /* Prints "what: value" or the errno's name. */
-static void value(const char *what, long r, long v)
+static __attribute__((unused)) void value(const char *what, long r, long v)
 {
 	if (r >= 0)
 		printf("%s: %ld\n", what, v);
@@ -55,10 +65,10 @@ static void value(const char *what, long r, long v)
 }
 
 /* Prints "what: r" or the errno's name. */
-static void num(const char *what, long r) { value(what, r, r); }
+static __attribute__((unused)) void num(const char *what, long r) { value(what, r, r); }
 
 /* "a.b.c.d:port" or "[v6]:port" with the port shown as "P" (ports vary). */
-static const char *addr_str(const struct sockaddr_storage *ss)
+static __attribute__((unused)) const char *addr_str(const struct sockaddr_storage *ss)
 {
 	static char buf[80];
 	char ip[INET6_ADDRSTRLEN];
@@ -95,14 +105,14 @@ static socklen_t loopback(int f, unsigned short port, struct sockaddr_storage *s
 	return sizeof *s;
 }
 
-static unsigned short port_of(const struct sockaddr_storage *ss)
+static __attribute__((unused)) unsigned short port_of(const struct sockaddr_storage *ss)
 {
 	return ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port
 					: ((const struct sockaddr_in6 *)ss)->sin6_port;
 }
 
 /* A listening socket of family f on the loopback; its address in *ss. */
-static int listener(int f, struct sockaddr_storage *ss)
+static __attribute__((unused)) int listener(int f, struct sockaddr_storage *ss)
 {
 	int s = socket(f, SOCK_STREAM, 0);
 	socklen_t len = loopback(f, 0, ss);
@@ -115,7 +125,7 @@ static int listener(int f, struct sockaddr_storage *ss)
 }
 
 /* A connected pair over the loopback: *c the client, *a the accepted end. */
-static int tcp_pair(int f, int *c, int *a)
+static __attribute__((unused)) int tcp_pair(int f, int *c, int *a)
 {
 	struct sockaddr_storage ss;
 	int l = listener(f, &ss);

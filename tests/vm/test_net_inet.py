@@ -22,3 +22,29 @@ def test_tcp(smp):
     FIONREAD, shutdown and EOF, SO_LINGER 0's reset, the options; IPv4
     then IPv6."""
     expect(run("net_inet_tcp", smp=smp, timeout=120), net_inet_expected.NET_INET_TCP)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_udp(smp):
+    """Names and autobind, sendto/recvfrom and the source, datagram
+    boundaries, MSG_TRUNC both ways, MSG_PEEK, connect's filter and
+    AF_UNSPEC, EDESTADDRREQ, EMSGSIZE, empty datagrams, recvmsg,
+    sendmmsg/recvmmsg, FIONREAD, EAGAIN, SO_RCVTIMEO, readv/writev; IPv4
+    then IPv6."""
+    expect(run("net_inet_udp", smp=smp, timeout=120), net_inet_expected.NET_INET_UDP)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_poll(smp):
+    """poll, select and epoll on TCP and UDP sockets with a pipe and an
+    eventfd: pending connections, POLLOUT, arriving data, EPOLLET,
+    EPOLLONESHOT, hang-ups and the error after a reset."""
+    expect(run("net_inet_poll", smp=smp, timeout=120), net_inet_expected.NET_INET_POLL)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_dual(smp):
+    """Dual-stack AF_INET6 (::ffff: peers, IPV6_V6ONLY), SO_REUSEADDR over
+    TIME_WAIT, options and their inheritance, errors by level, and lo as
+    SIOCGIF* describe it."""
+    expect(run("net_inet_dual", smp=smp, timeout=120), net_inet_expected.NET_INET_DUAL)
