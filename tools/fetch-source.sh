@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fetches and unpacks a Debian source package (bookworm) into deps/src/PKG,
 # without touching the system's apt configuration: a private sources list and
-# private package lists under deps/apt.  Idempotent.  Prints the source tree.
+# private package lists under deps/apt, then applies our own fixes from
+# tools/patches/PKG/*.patch (each says why).  Idempotent.  Prints the tree.
 #   usage: tools/fetch-source.sh PKG
 set -eu
 pkg=$1
@@ -39,6 +40,11 @@ echo "fetch-source: downloading source package $pkg" >&2
 dsc=$(ls "$work"/*.dsc 2>/dev/null | head -n 1 || true)
 [ -n "$dsc" ] || { echo "fetch-source: could not download $pkg" >&2; exit 1; }
 (cd "$work" && dpkg-source --no-check -x "$dsc" tree >/dev/null)
+for p in "$root/tools/patches/$pkg"/*.patch; do
+	[ -f "$p" ] || continue
+	echo "fetch-source: applying $(basename "$p")" >&2
+	patch -s -p1 -d "$work/tree" < "$p"
+done
 rm -rf "$dest"
 mv "$work/tree" "$dest"
 rm -rf "$work"
