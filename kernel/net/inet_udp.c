@@ -29,7 +29,8 @@ int inet_udp_fetch(struct inet_sock *sk)
 	return 1;
 }
 
-/* Waits for a datagram; 0 with rx_lock held, or -errno without it. */
+/* Waits for a datagram; 0 with rx_lock held, or without it 1 (shut down
+ * for reading: the read says 0) or -errno. */
 static int udp_wait_dgram(struct inet_sock *sk, int flags)
 {
 	uint64_t deadline = socket_deadline(sk->sock->rcvtimeo_ns);
@@ -42,6 +43,11 @@ static int udp_wait_dgram(struct inet_sock *sk, int flags)
 		mutex_unlock(&sk->rx_lock);
 		if (socket_nonblock(sk->sock, flags))
 			return -EAGAIN;
+		/* Linux still delivers datagrams after SHUT_RD, but a read
+		 * that would wait returns 0: shutdown is how a thread wakes
+		 * another out of recvfrom. */
+		if (sk->shut_rd)
+			return 1;
 		int err = inet_wait(sk, seen, deadline);
 		if (err)
 			return err;
@@ -55,7 +61,7 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	int err = udp_wait_dgram(sk, m->flags);
 
 	if (err)
-		return err;
+		return err > 0 ? 0 : err;
 	struct netbuf *nb = sk->rx_dgram;
 	size_t size = nb->p->tot_len;
 	size_t n = m->len < size ? m->len : size;
@@ -113,6 +119,11 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
+	if (sk->shut_wr) {
+		/* Linux raises SIGPIPE for streams only. */
+		m->flags |= MSG_NOSIGNAL;
+		return -EPIPE;
+	}
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
 	if (m->len > (v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX))
 		return -EMSGSIZE;
@@ -161,13 +172,14 @@ static int udp_shutdown(struct socket *s, int how)
 
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (sk->state != INET_CONNECTED)
-		return -ENOTCONN;
+	/* As on Linux, an unconnected socket says ENOTCONN but is shut down
+	 * all the same (and its sleepers woken); the flags outlive any later
+	 * connect. */
 	sk->shut_rd |= how != SHUT_WR;
 	sk->shut_wr |= how != SHUT_RD;
 	__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
 	waitq_wake_all(&sk->wq);
-	return 0;
+	return sk->state == INET_CONNECTED ? 0 : -ENOTCONN;
 }
 
 static unsigned udp_poll(struct socket *s, struct poll_table *pt)
@@ -180,6 +192,10 @@ static unsigned udp_poll(struct socket *s, struct poll_table *pt)
 	if (inet_udp_fetch(sk))
 		mask |= POLLIN | POLLRDNORM;
 	mutex_unlock(&sk->rx_lock);
+	if (sk->shut_rd)
+		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (sk->shut_rd && sk->shut_wr)
+		mask |= POLLHUP;
 	return mask;
 }
 
