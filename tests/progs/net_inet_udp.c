@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
@@ -299,6 +300,115 @@ static void blocking(int f)
 	close(a);
 }
 
+static const char *bits(int fd)
+{
+	static char buf[64];
+	struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
+	poll(&p, 1, 0);
+	snprintf(buf, sizeof buf, "in %d out %d hup %d rdhup %d", !!(p.revents & POLLIN), !!(p.revents & POLLOUT),
+		 !!(p.revents & POLLHUP), !!(p.revents & POLLRDHUP));
+	return buf;
+}
+
+static void *shut_later(void *arg)
+{
+	usleep(100000);
+	check("shutdown from another thread", shutdown(*(int *)arg, SHUT_RDWR));
+	return NULL;
+}
+
+/* Linux shuts a UDP socket down even when it says ENOTCONN; reads that
+ * would wait say 0 from then on, datagrams still arrive, sends get EPIPE
+ * (and no SIGPIPE). */
+static void shutdowns(int f)
+{
+	struct sockaddr_storage as, bs;
+	int a = bound(f, &as), b = bound(f, &bs);
+	char buf[8];
+	pthread_t t;
+
+	printf("poll: %s\n", bits(a));
+	check("unconnected SHUT_RD", shutdown(a, SHUT_RD));
+	printf("poll after SHUT_RD: %s\n", bits(a));
+	check("recv MSG_DONTWAIT after SHUT_RD", recv(a, buf, sizeof buf, MSG_DONTWAIT));
+	socklen_t n = 99;
+	num("recvfrom after SHUT_RD", recvfrom(a, buf, sizeof buf, 0, (void *)&bs, &n));
+	printf("its address length: %u\n", n);
+	n = sizeof bs;
+	getsockname(b, (void *)&bs, &n);
+	sendto(b, "late", 4, 0, (void *)&as, alen(f));
+	/* poll says POLLIN from now on; lwIP's loopback delivers a moment
+	 * after sendto returns, Linux's inside it. */
+	for (int i = 0; i < 500 && recv(a, buf, sizeof buf, MSG_DONTWAIT | MSG_PEEK) < 0; i++)
+		usleep(10000);
+	recv_from("a datagram after SHUT_RD", a, 0, 64, &bs);
+	num("send after SHUT_RD", sendto(a, "x", 1, 0, (void *)&bs, alen(f)));
+	recv_from("b gets it", b, 0, 64, &as);
+	check("unconnected SHUT_WR", shutdown(a, SHUT_WR));
+	printf("poll after both: %s\n", bits(a));
+	check("send after SHUT_WR (no SIGPIPE)", sendto(a, "x", 1, 0, (void *)&bs, alen(f)));
+	check("shutdown 7", shutdown(a, 7));
+	close(a);
+
+	a = bound(f, &as);
+	pthread_create(&t, NULL, shut_later, &a);
+	num("recv woken by shutdown", recv(a, buf, sizeof buf, 0));
+	pthread_join(t, NULL);
+	close(a);
+
+	a = socket(f, SOCK_DGRAM, 0);
+	connect(a, (void *)&bs, alen(f));
+	check("connected SHUT_WR", shutdown(a, SHUT_WR));
+	printf("poll: %s\n", bits(a));
+	check("send after SHUT_WR", send(a, "x", 1, 0));
+	check("connect again", connect(a, (void *)&bs, alen(f)));
+	check("send after connecting again", write(a, "x", 1));
+	close(a);
+	close(b);
+}
+
+/* bind's errors, SO_REUSEADDR on datagram sockets, empty reads, short
+ * address buffers. */
+static void binds(int f)
+{
+	struct sockaddr_storage as, bs, ss;
+	int a = bound(f, &as), one = 1;
+	int b = socket(f, SOCK_DGRAM, 0), c = socket(f, SOCK_DGRAM, 0);
+	char buf[8];
+
+	check("bind twice", bind(a, (void *)&as, alen(f)));
+	check("bind a used port", bind(b, (void *)&as, alen(f)));
+	memset(&ss, 0, sizeof ss);
+	if (f == AF_INET) {
+		struct sockaddr_in *s = (void *)&ss;
+		s->sin_family = AF_INET;
+		inet_pton(AF_INET, "192.0.2.1", &s->sin_addr);
+	} else {
+		struct sockaddr_in6 *s = (void *)&ss;
+		s->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, "2001:db8::1", &s->sin6_addr);
+	}
+	check("bind a foreign address", bind(b, (void *)&ss, alen(f)));
+	setsockopt(b, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	bind(b, (void *)&bs, loopback(f, 0, &bs));
+	socklen_t n = sizeof bs;
+	getsockname(b, (void *)&bs, &n);
+	check("SO_REUSEADDR: a second bind", bind(c, (void *)&bs, alen(f)));
+
+	sendto(a, "xyz", 3, 0, (void *)&as, alen(f));
+	sendto(a, "next", 4, 0, (void *)&as, alen(f));
+	num("recv into 0 bytes", recv(a, buf, 0, 0));
+	struct sockaddr_storage from;
+	n = 4;
+	memset(&from, 0, sizeof from);
+	long r = recvfrom(a, buf, sizeof buf, 0, (void *)&from, &n);
+	printf("recvfrom, address room 4: %ld, length %u, family %d\n", r, n, from.ss_family);
+	close(a);
+	close(b);
+	close(c);
+}
+
 int main(void)
 {
 	int fams[2] = { AF_INET, AF_INET6 };
@@ -312,6 +422,8 @@ int main(void)
 		sizes(fams[i]);
 		msgs(fams[i]);
 		blocking(fams[i]);
+		shutdowns(fams[i]);
+		binds(fams[i]);
 	}
 	return 0;
 }

@@ -216,6 +216,32 @@ SO_RCVTIMEO: ok
 recv with timeout: EAGAIN
 waited about 100 ms: 1
 SO_TYPE: 2
+poll: in 0 out 1 hup 0 rdhup 0
+unconnected SHUT_RD: ENOTCONN
+poll after SHUT_RD: in 1 out 1 hup 0 rdhup 1
+recv MSG_DONTWAIT after SHUT_RD: EAGAIN
+recvfrom after SHUT_RD: 0
+its address length: 0
+a datagram after SHUT_RD: 4 "late" from sender 1
+send after SHUT_RD: 1
+b gets it: 1 "x" from sender 1
+unconnected SHUT_WR: ENOTCONN
+poll after both: in 1 out 1 hup 1 rdhup 1
+send after SHUT_WR (no SIGPIPE): EPIPE
+shutdown 7: EINVAL
+shutdown from another thread: ENOTCONN
+recv woken by shutdown: 0
+connected SHUT_WR: ok
+poll: in 0 out 1 hup 0 rdhup 0
+send after SHUT_WR: EPIPE
+connect again: ok
+send after connecting again: EPIPE
+bind twice: EINVAL
+bind a used port: EADDRINUSE
+bind a foreign address: EADDRNOTAVAIL
+SO_REUSEADDR: a second bind: ok
+recv into 0 bytes: 0
+recvfrom, address room 4: 4, length 16, family 2
 == IPv6
 bound name: [::1]:P
 unbound name: [::]:0
@@ -286,6 +312,32 @@ SO_RCVTIMEO: ok
 recv with timeout: EAGAIN
 waited about 100 ms: 1
 SO_TYPE: 2
+poll: in 0 out 1 hup 0 rdhup 0
+unconnected SHUT_RD: ENOTCONN
+poll after SHUT_RD: in 1 out 1 hup 0 rdhup 1
+recv MSG_DONTWAIT after SHUT_RD: EAGAIN
+recvfrom after SHUT_RD: 0
+its address length: 0
+a datagram after SHUT_RD: 4 "late" from sender 1
+send after SHUT_RD: 1
+b gets it: 1 "x" from sender 1
+unconnected SHUT_WR: ENOTCONN
+poll after both: in 1 out 1 hup 1 rdhup 1
+send after SHUT_WR (no SIGPIPE): EPIPE
+shutdown 7: EINVAL
+shutdown from another thread: ENOTCONN
+recv woken by shutdown: 0
+connected SHUT_WR: ok
+poll: in 0 out 1 hup 0 rdhup 0
+send after SHUT_WR: EPIPE
+connect again: ok
+send after connecting again: EPIPE
+bind twice: EINVAL
+bind a used port: EADDRINUSE
+bind a foreign address: EADDRNOTAVAIL
+SO_REUSEADDR: a second bind: ok
+recv into 0 bytes: 0
+recvfrom, address room 4: 4, length 28, family 10
 """
 
 NET_INET_POLL = r"""== IPv4

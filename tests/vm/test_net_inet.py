@@ -29,8 +29,9 @@ def test_udp(smp):
     """Names and autobind, sendto/recvfrom and the source, datagram
     boundaries, MSG_TRUNC both ways, MSG_PEEK, connect's filter and
     AF_UNSPEC, EDESTADDRREQ, EMSGSIZE, empty datagrams, recvmsg,
-    sendmmsg/recvmmsg, FIONREAD, EAGAIN, SO_RCVTIMEO, readv/writev; IPv4
-    then IPv6."""
+    sendmmsg/recvmmsg, FIONREAD, EAGAIN, SO_RCVTIMEO, readv/writev,
+    shutdown (which wakes a blocked recvfrom), bind's errors; IPv4 then
+    IPv6."""
     expect(run("net_inet_udp", smp=smp, timeout=120), net_inet_expected.NET_INET_UDP)
 
 
