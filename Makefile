@@ -52,7 +52,7 @@ PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 EXAMPLES    := $(BUILD)/examples/hello
 
 .PHONY: all deps demo test unit vmtest bench clean
-all: $(BUILD)/amphi $(BUILD)/amphi.elf
+all: $(BUILD)/amphi $(BUILD)/amphi.elf $(BUILD)/amphi-slirp.so
 
 deps:
 	@sh tools/install-deps.sh
@@ -117,16 +117,16 @@ $(BUILD)/examples/hello: examples/hello/hello.c
 $(BUILD)/redis/redis-server: tools/build-redis.sh
 	sh tools/build-redis.sh >/dev/null
 
-# LD_PRELOAD for QEMU where many host clients connect at once (redis test,
-# network benchmarks): slirp listens with a backlog of 1 (the file says more).
-$(BUILD)/bench/slirp_backlog.so: bench/slirp_backlog.c
+# Preloaded into QEMU by `amphi run` on user networking: slirp listens on
+# forwarded ports with a backlog of 1 (the file says more).
+$(BUILD)/amphi-slirp.so: tools/amphi-slirp.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server $(BUILD)/bench/slirp_backlog.so
+vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
 	$(PYTHON) -m pytest -q tests/vm
 
 test: deps
@@ -139,7 +139,7 @@ demo: deps
 	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
 
 bench: deps
-	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/slirp_backlog.so
+	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
 	sh bench/run.sh
 
 clean:

@@ -375,7 +375,7 @@ def main():
                     help="redis-benchmark -n for each of SET and GET")
     ap.add_argument("--slirp-preload", default=None,
                     help="LD_PRELOAD for QEMU in the network benchmarks "
-                         "(bench/slirp_backlog.c; see docs/bench.md)")
+                         "(tools/amphi-slirp.c; see docs/bench.md)")
     args = ap.parse_args()
 
     build = os.path.join(ROOT, "build")

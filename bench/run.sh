@@ -19,11 +19,12 @@ if [ ! -x build/progs/hello ]; then
 fi
 
 vmlinuz=$(sh bench/fetch-linux.sh)
-# QEMU's slirp listens on forwarded ports with a backlog of 1; the network
-# benchmarks raise it for both VMs alike (bench/slirp_backlog.c says why).
-if [ ! -f build/bench/slirp_backlog.so ]; then
-	echo "bench: build/bench/slirp_backlog.so not built (run \`make bench\`)" >&2
+# QEMU's slirp listens on forwarded ports with a backlog of 1; amphi run
+# preloads build/amphi-slirp.so into its QEMU, and the Linux VM's QEMU gets
+# the same (tools/amphi-slirp.c says why).
+if [ ! -f build/amphi-slirp.so ]; then
+	echo "bench: build/amphi-slirp.so not built (run \`make bench\`)" >&2
 	exit 1
 fi
 exec /usr/bin/python3 bench/bench.py --linux-kernel "$vmlinuz" \
-	--slirp-preload build/bench/slirp_backlog.so "$@"
+	--slirp-preload build/amphi-slirp.so "$@"

@@ -33,23 +33,6 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
-def slirp_backlog_env():
-    """The environment for an amphi whose QEMU listens on -p ports with a
-    real backlog.  libslirp listens on a forwarded port with a backlog of
-    1: the host kernel then queues two connections and drops other SYNs,
-    which the client resends after 1 s, 3 s...  -- a host-side limit that
-    turns 2000 connections into half an hour whatever the guest does.
-    bench/slirp_backlog.c (an LD_PRELOAD raising it to 128) is built once
-    into build/ and given to QEMU through amphi's environment."""
-    so = os.path.join(ROOT, "build", "tests", "slirp_backlog.so")
-    src = os.path.join(ROOT, "bench", "slirp_backlog.c")
-    if not os.path.isfile(so) or os.path.getmtime(so) < os.path.getmtime(src):
-        os.makedirs(os.path.dirname(so), exist_ok=True)
-        subprocess.run(["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", so, src, "-ldl"],
-                       check=True)
-    return dict(os.environ, LD_PRELOAD=so)
-
-
 class Guest:
     """`amphi run OPTIONS PROG ARGS` in the background."""
 

@@ -5,7 +5,7 @@ import resource
 
 import pytest
 
-from netvm import Guest, check_stopped, echo_clients, free_port, slirp_backlog_env
+from netvm import Guest, check_stopped, echo_clients, free_port
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -15,7 +15,7 @@ def test_200_clients_1mib_each():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
     try:
-        with Guest("net_echo", 7001, mem="256M", env=slirp_backlog_env(), options=["-p", "%d:7001" % hp]) as g:
+        with Guest("net_echo", 7001, mem="256M", options=["-p", "%d:7001" % hp]) as g:
             g.wait_for(b"listening")
             assert echo_clients("127.0.0.1", hp, 4, 65536, timeout=30) == 4 * 65536
             try:

@@ -122,6 +122,8 @@ struct run_opts {
 enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and 'p' */
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
 void net_check(const struct net_opts *n);
+/* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */
+void net_preload_for_qemu(const struct net_opts *n);
 size_t net_qemu_args(const struct net_opts *n, const char *machine, char *out[4]);
 typedef void net_pair_fn(void *ctx, const char *key, const char *value);
 void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx);

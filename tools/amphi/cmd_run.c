@@ -280,6 +280,7 @@ int cmd_run(int argc, char **argv)
 	char **qargv = qemu_argv(&o, kernel, initrd);
 	if (o.verbose)
 		print_argv(qargv);
+	net_preload_for_qemu(&o.net);
 	int r = qemu_spawn(qargv, &vm);
 	if (r < 0)
 		die_status(EXIT_VMFAIL, "cannot run %s: %s", o.qemu, strerror(-r));

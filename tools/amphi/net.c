@@ -5,9 +5,11 @@
  * reaches the guest through -p forwards, the guest reaches the host as
  * 10.0.2.2) or an existing tap.  The addresses are not QEMU's business:
  * they go to the kernel as net.* keys in the config (docs/protocol.md). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include "amphi.h"
 #include "netaddr.h"
 
@@ -195,4 +197,28 @@ void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx)
 		emit(ctx, "net.dns", n->dns[i]);
 	if (n->ip6)
 		emit(ctx, "net.ip6", n->ip6);
+}
+
+/* QEMU's user networking listens on each forwarded port with a backlog of
+ * one, so clients that connect at once are dropped and retry for seconds.
+ * amphi-slirp.so, built next to this program (tools/amphi-slirp.c), raises
+ * it; it is preloaded into QEMU through the environment QEMU inherits. */
+void net_preload_for_qemu(const struct net_opts *n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (!has_nic(n) || n->mode == NET_TAP || len <= 0)
+		return;
+	self[len] = 0;
+	char *slash = strrchr(self, '/');
+	*slash = 0;
+	char *lib = xasprintf("%s/amphi-slirp.so", self);
+	if (access(lib, R_OK)) {
+		error("warning: %s is missing: clients connecting at once may wait (slirp listens with a backlog of 1)", lib);
+		free(lib);
+		return;
+	}
+	const char *old = getenv("LD_PRELOAD");
+	setenv("LD_PRELOAD", old && *old ? xasprintf("%s:%s", lib, old) : lib, 1);
 }

@@ -1,13 +1,14 @@
-/* LD_PRELOAD for QEMU in the network benchmarks: listen() with a backlog of
- * at least 128.
+/* amphi-slirp.so: preloaded into QEMU by `amphi run` when the guest's NIC
+ * is on user networking; listen() with a backlog of at least 128.
  *
- * QEMU's user networking (libslirp) listens on a hostfwd port with a backlog
- * of 1.  When a benchmark client opens its connections at once (wrk -c10,
+ * QEMU's user networking (libslirp 4.7) listens on a forwarded port (-p)
+ * with a backlog of 1.  When clients open connections at once (wrk -c10,
  * redis-benchmark -c 50), the host kernel can queue only two; it drops the
  * other SYNs, and the clients retry after 1, 2, 4, 8... s -- for 50 clients
- * the connection set-up then takes minutes and ends in resets, whatever the
- * guest.  Both VMs (amphi's QEMU and the Linux one) get this library, so the
- * comparison stays fair; docs/bench.md says more. */
+ * the connection set-up takes minutes and ends in resets, whatever the
+ * guest.  QEMU itself is not changed; its other listen() calls only get a
+ * longer queue.  The benchmark preloads it into the Linux VM's QEMU too, so
+ * the comparison stays fair. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
