@@ -12,8 +12,7 @@ import subprocess
 
 import pytest
 
-from netvm import (HTTPD_PAGE, Guest, check_stopped, free_port, http_get, http_ready,
-                   slirp_backlog_env)
+from netvm import (HTTPD_PAGE, Guest, check_stopped, free_port, http_get, http_ready)
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -66,6 +65,8 @@ def test_curl_page_404_and_files(docroot):
 
 
 @pytest.mark.skipif(not os.path.isfile(BUSYBOX), reason="needs Debian's busybox-static")
+@pytest.mark.xfail(strict=True, reason="busybox httpd forks a child per connection; amphi has "
+                   "one address space and no fork yet (docs/status.md)")
 def test_busybox_httpd_serves_files(docroot):
     """busybox httpd forks a child per connection, so this needs fork in
     the guest as well as sockets."""
@@ -96,7 +97,7 @@ def test_bad_clients(docroot):
     connections opened and dropped: after each, a normal request works."""
     root, files = docroot
     hp = free_port()
-    with Guest("net_httpd", 8080, "/www", mem="256M", env=slirp_backlog_env(),
+    with Guest("net_httpd", 8080, "/www", mem="256M",
                options=["-p", "%d:8080" % hp, "--files", root + ":/www"]) as g:
         g.wait_for(b"listening")
         still_serves(g, hp)
