@@ -122,7 +122,6 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent);
 
 /* inet_ioctl.c, inet_ifreq.c */
 long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg);
-long inet_ifreq(unsigned long cmd, uint64_t arg);
 bool inet_addr_is_local(const ip_addr_t *ip);
 
 #endif

@@ -108,7 +108,11 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct socket *s = f->priv;
 
-	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+	long r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
+
+	/* Interface requests work on a socket of any family, as on Linux
+	 * (musl's if_nametoindex asks an AF_UNIX socket). */
+	return r == -ENOTTY ? inet_ifreq(cmd, arg) : r;
 }
 
 /* The inode number hides in the file's pos: sockets have no offsets. */

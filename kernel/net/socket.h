@@ -113,6 +113,9 @@ uint64_t socket_deadline(uint64_t timeout_ns);
  * (-EPROTONOSUPPORT, -ESOCKTNOSUPPORT, -ENOBUFS, -EAFNOSUPPORT). */
 int inet_socket_init(struct socket *s, int family, int type, int protocol);
 int unix_socket_init(struct socket *s, int type, int protocol);
+/* SIOCGIF* requests, answered from the network interfaces (inet_ifreq.c);
+ * -ENOTTY for anything else. */
+long inet_ifreq(unsigned long cmd, uint64_t arg);
 int unix_socketpair_init(struct socket *a, struct socket *b, int type, int protocol);
 
 /* A bare socket: family, type and protocol set, no ops yet (what a family's
