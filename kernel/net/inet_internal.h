@@ -102,8 +102,6 @@ int inet_autobind(struct inet_sock *sk);
 int inet_bind(struct socket *s, const void *addr, uint32_t len);
 
 /* inet_msg.c: moving bytes between a message's pieces and kernel memory. */
-long inet_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);
-long inet_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
 long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf *p, size_t skip, size_t n);
 
 /* inet_tcp.c / inet_tcp_io.c */

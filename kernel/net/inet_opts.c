@@ -11,16 +11,6 @@
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
-#define SO_REUSEADDR	2
-#define SO_ERROR	4
-#define SO_BROADCAST	6
-#define SO_SNDBUF	7
-#define SO_RCVBUF	8
-#define SO_KEEPALIVE	9
-#define SO_LINGER	13
-#define SO_REUSEPORT	15
-#define SO_ACCEPTCONN	30
-
 #define TCP_NODELAY	1
 #define TCP_MAXSEG	2
 #define TCP_KEEPIDLE	4

@@ -229,7 +229,7 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 	}
 	while (sent < m->len && !err) {
 		size_t n = m->len - sent < TX_BOUNCE ? m->len - sent : TX_BOUNCE;
-		long r = inet_msg_drain(m, sent, sk->tx_bounce, n);
+		long r = sock_msg_drain(m, sent, sk->tx_bounce, n);
 		if (r < 0) {
 			err = r;
 			break;

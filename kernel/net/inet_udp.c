@@ -92,7 +92,7 @@ static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_add
 		return -ENOBUFS;
 	/* PBUF_RAM is one contiguous buffer: the bytes land where lwIP sends
 	 * them from. */
-	long r = inet_msg_drain(m, 0, p->payload, m->len);
+	long r = sock_msg_drain(m, 0, p->payload, m->len);
 	if (r < 0) {
 		pbuf_free(p);
 		return r;

@@ -11,13 +11,6 @@
 #include "fs/stat.h"
 #include "linux/signal.h"
 
-#define SO_TYPE		3
-#define SO_RCVTIMEO_OLD	20
-#define SO_SNDTIMEO_OLD	21
-#define SO_PROTOCOL	38
-#define SO_DOMAIN	39
-#define SO_RCVTIMEO_NEW	66
-#define SO_SNDTIMEO_NEW	67
 #define SOCKFS_DEV	0x08	/* st_dev of every socket, as an anonymous fs */
 #define EDOM		33	/* Linux's; only a socket timeout gives it here */
 
@@ -62,6 +55,38 @@ void socket_destroy(struct socket *s)
 }
 
 /* ---- sending and receiving ------------------------------------------------ */
+
+/* Calls fill or drain for [off, off + n) of the message, piece by piece. */
+static long msg_copy(const struct sock_msg *m, size_t off, void *k, size_t n, bool fill)
+{
+	size_t done = 0;
+
+	for (int i = 0; i < m->iovlen && done < n; i++) {
+		const struct iobuf *b = &m->iov[i];
+		if (off >= b->len) {
+			off -= b->len;
+			continue;
+		}
+		size_t chunk = b->len - off < n - done ? b->len - off : n - done;
+		long err = fill ? iobuf_fill(b, off, (const char *)k + done, chunk)
+				: iobuf_drain(b, off, (char *)k + done, chunk);
+		if (err)
+			return err;
+		done += chunk;
+		off = 0;
+	}
+	return (long)done;
+}
+
+long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n)
+{
+	return msg_copy(m, off, (void *)src, n, true);
+}
+
+long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n)
+{
+	return msg_copy(m, off, dst, n, false);
+}
 
 long socket_sendmsg(struct socket *s, struct sock_msg *m)
 {

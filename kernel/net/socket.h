@@ -53,6 +53,28 @@ struct socket;
 #define SHUT_RDWR	2
 
 #define SOL_SOCKET	1
+/* Options at SOL_SOCKET (asm-generic/socket.h); the timeouts have an old
+ * and a 64-bit-time number, musl may use either. */
+#define SO_REUSEADDR	2
+#define SO_TYPE		3
+#define SO_ERROR	4
+#define SO_BROADCAST	6
+#define SO_SNDBUF	7
+#define SO_RCVBUF	8
+#define SO_KEEPALIVE	9
+#define SO_LINGER	13
+#define SO_REUSEPORT	15
+#define SO_PASSCRED	16
+#define SO_PEERCRED	17
+#define SO_RCVTIMEO_OLD	20
+#define SO_SNDTIMEO_OLD	21
+#define SO_ACCEPTCONN	30
+#define SO_SNDBUFFORCE	32
+#define SO_RCVBUFFORCE	33
+#define SO_PROTOCOL	38
+#define SO_DOMAIN	39
+#define SO_RCVTIMEO_NEW	66
+#define SO_SNDTIMEO_NEW	67
 #define SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
 
 /* One message, as the families see it. */
@@ -136,6 +158,10 @@ struct socket *socket_of(struct file *f);
 /* sendmsg through the family, raising SIGPIPE on -EPIPE unless
  * MSG_NOSIGNAL (as write(2) does on a pipe); recvmsg likewise. */
 long socket_sendmsg(struct socket *s, struct sock_msg *m);
+/* Copy n bytes into (fill) or out of (drain) the message's pieces from
+ * byte off of its data on: bytes copied, or -EFAULT. */
+long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);
+long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
 long socket_recvmsg(struct socket *s, struct sock_msg *m);
 /* Options: SOL_SOCKET's generic ones (SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
  * SO_RCVTIMEO, SO_SNDTIMEO) here, the rest through the family.  val is

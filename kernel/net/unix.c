@@ -16,20 +16,6 @@
 #define SIOCOUTQ	0x5411
 #define FIONREAD	0x541b
 
-#define SO_REUSEADDR	2
-#define SO_ERROR	4
-#define SO_BROADCAST	6
-#define SO_SNDBUF	7
-#define SO_RCVBUF	8
-#define SO_KEEPALIVE	9
-#define SO_LINGER	13
-#define SO_PASSCRED	16
-#define SO_PEERCRED	17
-#define SO_REUSEPORT	15
-#define SO_ACCEPTCONN	30
-#define SO_SNDBUFFORCE	32
-#define SO_RCVBUFFORCE	33
-
 #define POLLWRBAND	0x200
 
 struct unix_sock *unix_sock_new(struct socket *s, int type)

@@ -49,38 +49,16 @@ void unix_rec_free(struct unix_rec *r)
 	unix_put(from);
 }
 
-/* Walks the message's pieces from byte off on, n bytes: into the record
- * (fill) or out of it. */
-static long iov_walk(const struct sock_msg *m, size_t off, char *buf, size_t n, bool to_msg)
-{
-	size_t done = 0;
-
-	for (int i = 0; i < m->iovlen && done < n; i++) {
-		const struct iobuf *b = &m->iov[i];
-		if (off >= b->len) {
-			off -= b->len;
-			continue;
-		}
-		size_t piece = b->len - off < n - done ? b->len - off : n - done;
-		long err = to_msg ? iobuf_fill(b, off, buf + done, piece) : iobuf_drain(b, off, buf + done, piece);
-		if (err)
-			return err;
-		done += piece;
-		off = 0;
-	}
-	return (long)done;
-}
-
 long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off)
 {
-	long n = iov_walk(m, off, r->data, r->len, false);
+	long n = sock_msg_drain(m, off, r->data, r->len);
 
 	return n < 0 ? n : 0;
 }
 
 long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff, size_t n)
 {
-	return iov_walk(m, moff, (char *)r->data + off, n, true);
+	return sock_msg_fill(m, moff, (char *)r->data + off, n);
 }
 
 /* Adds the files an SCM_RIGHTS message names to r. */
