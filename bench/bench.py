@@ -120,7 +120,7 @@ def build_initramfs(path, hello, busybox):
 
 
 def linux_argv(vmlinuz, initrd, mem_mib):
-    return [QEMU, "-M", "pc", "-accel", "tcg", "-smp", "1,maxcpus=2",
+    return [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "max", "-smp", "1,maxcpus=2",
             "-m", "%dM" % mem_mib, "-display", "none", "-nodefaults", "-no-reboot",
             "-serial", "stdio", "-kernel", vmlinuz, "-initrd", initrd,
             "-append", "console=ttyS0 quiet panic=-1"]
