@@ -6,5 +6,7 @@
 
 /* Copies the host and domain names, each NUL-terminated in 65 bytes. */
 void host_names(char nodename[HOST_NAME_LEN], char domainname[HOST_NAME_LEN]);
+/* The run's --hostname: what uname reports until sethostname. */
+void host_set_nodename(const char *name);
 
 #endif

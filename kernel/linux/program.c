@@ -12,6 +12,7 @@
 #include "frame.h"
 #include "fs/initrd.h"
 #include "linux/exec.h"
+#include "linux/host.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/signal.h"
@@ -61,7 +62,10 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 			return false;
 		s->envp[s->envc++] = value;
 	} else if (!strncmp(key, "net.", 4)) {
-		return net_config_set(key, value) == 0;
+		if (net_config_set(key, value))
+			return false;
+		if (!strcmp(key, "net.hostname"))
+			host_set_nodename(value);	/* uname's too, not only DHCP's */
 	} else if (!strcmp(key, "tty")) {
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')
@@ -123,6 +127,24 @@ static void host_signal(int sig)
 		signal_send(0, sig, &info);
 }
 
+/* A thread for a lease that came too late for the boot: the /etc files
+ * catch up with it when it comes. */
+static void late_lease(void *unused)
+{
+	(void)unused;
+	net_wait_late_lease();
+	rootfs_net_files_refresh();
+	thread_exit();
+}
+
+static void start_late_lease_watch(void)
+{
+	struct thread *t = thread_create("dhcp late lease", late_lease, NULL);
+
+	if (t)
+		thread_start(t);	/* without memory for it the files stay as they are */
+}
+
 void program_start(void *unused)
 {
 	struct settings s = { 0 };
@@ -131,12 +153,15 @@ void program_start(void *unused)
 	read_settings(&s);
 	console_set_signal_hook(host_signal);
 	/* Before the root file system: its /etc files follow the network. */
-	if (net_start() == -ETIMEDOUT)
+	bool lease_late = net_start() == -ETIMEDOUT;
+	if (lease_late)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (stdio_install())
 		linux_out_of_memory();
 	if (rootfs_init())
 		linux_out_of_memory();
+	if (lease_late)
+		start_late_lease_watch();
 	for (int i = 0; i < s.nsteps; i++) {
 		bool last = i == s.nsteps - 1;
 		start_step(&s.steps[i], &s, last);

@@ -12,7 +12,6 @@
 #include "fs/vfs_kernel.h"
 #include "linux/procfs.h"
 #include "linux/stdio.h"
-#include "net/net_config.h"
 
 struct node {
 	const char *name;
@@ -95,25 +94,9 @@ static int make_proc(void)
 	return err;
 }
 
-/* path with the text make() gives, unless the initrd has its own. */
-static int make_generated(const char *path, char *(*make)(void))
-{
-	if (vfs_exists(path))
-		return 0;
-	char *body = make();
-	if (!body)
-		return -ENOMEM;
-	int err = vfs_make_file(path, body, strlen(body), 0644);
-	kfree(body);
-	return err;
-}
-
 static int make_etc(void)
 {
-	int err = make_generated("/etc/hosts", net_config_hosts);
-
-	if (!err)
-		err = make_generated("/etc/resolv.conf", net_config_resolv_conf);
+	int err = rootfs_net_files_make();
 
 	for (size_t k = 0; k < sizeof etc_files / sizeof etc_files[0] && !err; k++)
 		if (!vfs_exists(etc_files[k].path))

@@ -7,4 +7,11 @@
  * 0, or -errno (out of memory). */
 int rootfs_init(void);
 
+/* rootfs_net.c.  /etc/hosts and /etc/resolv.conf from the network's
+ * settings, where the initrd has none; caller holds vfs_lock.  0, -errno. */
+int rootfs_net_files_make(void);
+/* Makes them again (a late DHCP lease), each only if it still holds what
+ * amphi wrote. */
+void rootfs_net_files_refresh(void);
+
 #endif

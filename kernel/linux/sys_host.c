@@ -30,6 +30,16 @@ void host_names(char node[HOST_NAME_LEN], char domain[HOST_NAME_LEN])
 	spin_unlock(&names_lock);
 }
 
+void host_set_nodename(const char *name)
+{
+	size_t n = strnlen(name, HOST_NAME_LEN - 1);
+
+	spin_lock(&names_lock);
+	memcpy(nodename, name, n);
+	nodename[n] = '\0';
+	spin_unlock(&names_lock);
+}
+
 /* sethostname, setdomainname: len bytes, not NUL-terminated, at most 64. */
 static long set_name(char *name, uint64_t uname, uint64_t len)
 {

@@ -165,12 +165,11 @@ static bool has_lease(struct netif *n)
 	return bound;
 }
 
-static int wait_for_lease(struct netif *n)
+/* Until there is a lease or the clock passes end (0: no end). */
+static int wait_for_lease(struct netif *n, uint64_t end)
 {
-	uint64_t end = clock_ns() + DHCP_WAIT_NS;
-
 	while (!has_lease(n)) {
-		if (clock_ns() >= end)
+		if (end && clock_ns() >= end)
 			return -ETIMEDOUT;
 		sched_sleep_until(clock_ns() + DHCP_POLL_NS);
 	}
@@ -213,11 +212,20 @@ int net_start(void)
 		return 0;
 	}
 	if (!net_config.have_ip)
-		err = wait_for_lease(net_netif_eth());
+		err = wait_for_lease(net_netif_eth(), clock_ns() + DHCP_WAIT_NS);
 	/* Servers from the settings win over DHCP's (set after the lease). */
 	LOCK_TCPIP_CORE();
 	set_dns_servers();
 	UNLOCK_TCPIP_CORE();
 	log_config(net_netif_eth());
 	return err;
+}
+
+void net_wait_late_lease(void)
+{
+	wait_for_lease(net_netif_eth(), 0);
+	LOCK_TCPIP_CORE();
+	set_dns_servers();
+	UNLOCK_TCPIP_CORE();
+	log_config(net_netif_eth());
 }

@@ -15,6 +15,11 @@ int net_config_set(const char *key, const char *value);
  * -ETIMEDOUT when DHCP got no lease in time (it keeps trying). */
 int net_start(void);
 
+/* After net_start's -ETIMEDOUT: sleeps until DHCP gets its lease, however
+ * long that takes, then puts the settings' name servers back in front of
+ * DHCP's and logs the configuration as net_start does. */
+void net_wait_late_lease(void);
+
 /* /etc/resolv.conf and /etc/hosts for this configuration, after net_start:
  * kmalloc'd NUL-terminated text, NULL when out of memory. */
 char *net_config_resolv_conf(void);

@@ -7,6 +7,7 @@ from tests/progs/ by `make vmtest`).  See docs/testing.md.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -145,6 +146,34 @@ def amphi_works():
     if _boot_failure:
         pytest.fail("amphi cannot run hello, so this test cannot run: " + _boot_failure,
                     pytrace=False)
+
+
+def sh(*argv):
+    r = subprocess.run(argv, capture_output=True)
+    assert r.returncode == 0, "%s: %s" % (" ".join(argv), r.stderr.decode())
+    return r.stdout
+
+
+@pytest.fixture
+def netns():
+    """A network namespace holding tap0, 192.168.79.1/24 and fd00::1/64 on
+    the host side, for `amphi run --net tap=tap0` under `ip netns exec`;
+    removed whatever happens.  Needs root and ip(8)."""
+    if os.geteuid() != 0:
+        pytest.skip("creating a network namespace and a tap needs root")
+    if not shutil.which("ip") or not os.path.exists("/dev/net/tun"):
+        pytest.skip("needs ip (iproute2) and /dev/net/tun")
+    ns = "amphi-ns-%d" % os.getpid()
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ip", "-n", ns, "tuntap", "add", "tap0", "mode", "tap")
+        sh("ip", "-n", ns, "addr", "add", "192.168.79.1/24", "dev", "tap0")
+        sh("ip", "-n", ns, "addr", "add", "fd00::1/64", "dev", "tap0", "nodad")
+        sh("ip", "-n", ns, "link", "set", "tap0", "up")
+        yield ns
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def pytest_configure(config):

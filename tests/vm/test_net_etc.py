@@ -1,5 +1,6 @@
 """/etc/resolv.conf and /etc/hosts follow the network settings (static or
-DHCP), and musl's resolver finds the names there."""
+DHCP), and musl's resolver finds the names there; --hostname is also the
+name uname gives.  (A lease that comes late: test_net_dhcp_late.py.)"""
 
 import os
 
@@ -25,6 +26,12 @@ def test_static_settings_written():
     hosts = [l.split() for l in lines(run(BUSYBOX, "cat", "/etc/hosts", options=STATIC))]
     assert ["10.0.2.20", "box"] in [h[:2] for h in hosts], hosts
     assert any(h[0] == "127.0.0.1" and "localhost" in h for h in hosts), hosts
+
+
+@pytest.mark.skipif(not os.path.isfile(BUSYBOX), reason="needs Debian's busybox-static")
+def test_hostname_is_unames():
+    assert lines(run(BUSYBOX, "uname", "-n", options=STATIC)) == ["box"]
+    assert lines(run(BUSYBOX, "hostname")) == ["amphi"]
 
 
 @pytest.mark.skipif(not os.path.isfile(BUSYBOX), reason="needs Debian's busybox-static")

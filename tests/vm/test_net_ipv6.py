@@ -5,43 +5,17 @@ net_httpd in the guest over IPv6 (and IPv4).  Needs root and ip(8); the
 namespace is removed whatever happens."""
 
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv
+from conftest import amphi_argv
 from netvm import HTTPD_PAGE, Guest, check_stopped
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 BUSYBOX = "/bin/busybox"
-
-
-def sh(*argv):
-    r = subprocess.run(argv, capture_output=True)
-    assert r.returncode == 0, "%s: %s" % (" ".join(argv), r.stderr.decode())
-    return r.stdout
-
-
-@pytest.fixture
-def netns():
-    if os.geteuid() != 0:
-        pytest.skip("creating a network namespace and a tap needs root")
-    if not shutil.which("ip") or not os.path.exists("/dev/net/tun"):
-        pytest.skip("needs ip (iproute2) and /dev/net/tun")
-    ns = "amphi-v6-%d" % os.getpid()
-    sh("ip", "netns", "add", ns)
-    try:
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
-        sh("ip", "-n", ns, "tuntap", "add", "tap0", "mode", "tap")
-        sh("ip", "-n", ns, "addr", "add", "192.168.79.1/24", "dev", "tap0")
-        sh("ip", "-n", ns, "addr", "add", "fd00::1/64", "dev", "tap0", "nodad")
-        sh("ip", "-n", ns, "link", "set", "tap0", "up")
-        yield ns
-    finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def curl_in(ns, *args):
