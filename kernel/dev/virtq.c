@@ -35,7 +35,8 @@ int vq_init(struct virtq *vq, struct virtio_dev *dev, uint16_t index, uint16_t s
 	vq->cookie = kmalloc(sizeof(void *) * size);
 	vq->in_len = kmalloc(sizeof(uint32_t) * size);
 	vq->chain_len = kmalloc(sizeof(uint16_t) * size);
-	if (!vq->rings || !vq->cookie || !vq->in_len || !vq->chain_len) {
+	vq->next = kmalloc(sizeof(uint16_t) * size);
+	if (!vq->rings || !vq->cookie || !vq->in_len || !vq->chain_len || !vq->next) {
 		vq->ring_pages = vq->rings ? pages : 0;
 		vq_destroy(vq);
 		return -ENOMEM;
@@ -52,7 +53,7 @@ int vq_init(struct virtq *vq, struct virtio_dev *dev, uint16_t index, uint16_t s
 	vq->avail_pa = vq->desc_pa + 16ul * size;
 	vq->used_pa = vq->desc_pa + PAGE_ROUND_UP(first);
 	for (uint16_t i = 0; i < size; i++)
-		vq->desc[i].next = (uint16_t)(i + 1);
+		vq->next[i] = (uint16_t)(i + 1);
 	vq->free_head = 0;
 	vq->num_free = size;
 	vq->avail_idx = vq->kicked_idx = vq->last_used = 0;
@@ -66,10 +67,12 @@ void vq_destroy(struct virtq *vq)
 	kfree(vq->cookie);
 	kfree(vq->in_len);
 	kfree(vq->chain_len);
+	kfree(vq->next);
 	vq->rings = NULL;
 	vq->cookie = NULL;
 	vq->in_len = NULL;
 	vq->chain_len = NULL;
+	vq->next = NULL;
 }
 
 int vq_add(struct virtq *vq, void *cookie, const struct vq_buf *bufs, int nout, int nin)
@@ -89,12 +92,13 @@ int vq_add(struct virtq *vq, void *cookie, const struct vq_buf *bufs, int nout, 
 		d->addr = bufs[k].addr;
 		d->len = bufs[k].len;
 		d->flags = (k >= nout ? VQ_DESC_F_WRITE : 0) | (k + 1 < n ? VQ_DESC_F_NEXT : 0);
+		d->next = vq->next[i];	/* the free list's link becomes the chain's */
 		if (k >= nout)
 			in += bufs[k].len;
 		last = i;
-		i = d->next;	/* the free list's link, and the chain's */
+		i = vq->next[i];
 	}
-	vq->free_head = vq->desc[last].next;
+	vq->free_head = vq->next[last];
 	vq->num_free -= (uint16_t)n;
 	vq->cookie[head] = cookie;
 	vq->in_len[head] = in;
@@ -131,8 +135,8 @@ static void free_chain(struct virtq *vq, uint16_t head)
 	uint16_t i = head;
 
 	for (uint16_t k = 1; k < vq->chain_len[head]; k++)
-		i = vq->desc[i].next;	/* written by us only; bounded by chain_len */
-	vq->desc[i].next = vq->free_head;
+		i = vq->next[i];
+	vq->next[i] = vq->free_head;
 	vq->free_head = head;
 	vq->num_free += vq->chain_len[head];
 	vq->cookie[head] = NULL;

@@ -8,9 +8,9 @@
  *
  * Calls on one queue are serialised by the caller (the driver holds a lock
  * or uses the queue from one thread).  Whatever the device writes is
- * checked before use: an id out of range or not in flight, or a length
- * larger than the buffer, fails the device (virtio_fail) and the queue
- * gives nothing more, never a crash. */
+ * checked before use, and descriptors are never read back: an id out of
+ * range or not in flight, or a length larger than the buffer, fails the
+ * device (virtio_fail) and the queue gives nothing more, never a crash. */
 #ifndef AMPHI_DEV_VIRTQ_H
 #define AMPHI_DEV_VIRTQ_H
 
@@ -74,6 +74,9 @@ struct virtq {
 	void **cookie;			/* per chain head; NULL: not in flight */
 	uint32_t *in_len;		/* per head: device-writable bytes */
 	uint16_t *chain_len;		/* per head: descriptors in the chain */
+	uint16_t *next;			/* the links, free list and chains: our copy
+					 * of desc[].next, which the device could
+					 * overwrite */
 
 	void *transport_priv;		/* notify address etc. */
 	uint16_t msix_vector;		/* virtio-pci: the queue's MSI-X entry */
