@@ -352,8 +352,10 @@ def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
     print_table("network: the same static servers in both, TCG, -M pc, -smp 1,maxcpus=2, "
                 "-m %dM, virtio-net on slirp with a forwarded port" % netbench.MEM_MIB,
                 netbench.rows(res, ratio))
-    print("HTTP: build/progs/net_httpd, `wrk -t1 -c10 -d%ds --latency` (keep-alive) on a "
-          "%d-byte page after a 2 s warm-up." % (args.net_seconds, len(netbench.PAGE)))
+    print("HTTP: build/progs/net_httpd, `wrk -t1 -c10 -d%ds --latency` (keep-alive) after a "
+          "2 s warm-up, on %s, a %d-byte file (head and body in two sends), and on /, the "
+          "server's built-in page (one send)."
+          % (args.net_seconds, netbench.PAGE_PATH, len(netbench.PAGE)))
     print("redis: build/redis/redis-server, `redis-benchmark -t set,get -n %d -c 50` after a "
           "warm-up." % args.redis_requests)
     print("QEMU's slirp listen backlog: %s." % ("raised to 128 by LD_PRELOAD " + args.slirp_preload

@@ -3,9 +3,10 @@ Linux VM (bench/linux_net.py), both under QEMU TCG, -M pc, one vCPU of at most
 two, the same -m, a virtio-net NIC on QEMU's user networking (slirp) with a
 host port forwarded to the server.  Clients run on the host:
 
-  HTTP   build/progs/net_httpd PORT DOCROOT serving a small page;
-         `wrk -t1 -c10 -d10s --latency` with keep-alive: requests/s and
-         latency (average, p50, p99).
+  HTTP   build/progs/net_httpd PORT DOCROOT; `wrk -t1 -c10 -d10s --latency`
+         with keep-alive: requests/s and latency (average, p50, p99), for a
+         small file (the head and the body go out in two sends) and for the
+         server's built-in page (one send).
   redis  build/redis/redis-server; `redis-benchmark -t set,get -n 20000
          -c 50 --csv`: SET and GET requests/s (and p50/p99).
 
@@ -32,6 +33,8 @@ PAGE = ("<!DOCTYPE html>\n<html><head><title>amphi bench</title></head><body>\n"
         + "<p>A small static page for the HTTP benchmark.</p>\n" * 8
         + "</body></html>\n").encode()
 PAGE_PATH = "/index.html"
+# The wrk runs: what each measures, and the path it asks for.
+HTTP_PAGES = (("file", PAGE_PATH), ("builtin", "/"))
 REDIS_ARGS = ["--port", str(REDIS_PORT), "--bind", "0.0.0.0", "--protected-mode", "no",
               "--save", "", "--appendonly", "no"]
 
@@ -131,9 +134,9 @@ def to_ms(text):
     return float(m.group(1)) * scale
 
 
-def run_wrk(port, seconds, conns):
+def run_wrk(port, path, seconds, conns):
     argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
-            "http://127.0.0.1:%d%s" % (port, PAGE_PATH)]
+            "http://127.0.0.1:%d%s" % (port, path)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     out = r.stdout + r.stderr
     if r.returncode != 0:
@@ -228,12 +231,15 @@ def http_side(s, tmp, side, httpd):
         start = lambda port: linux_vm(s, tmp, httpd, args, port, HTTP_PORT, files)
 
     def client(port, warmup):
-        res = run_wrk(port, 2 if warmup else s.seconds, 10)
-        if not warmup:
-            s.log("  %s HTTP: %.0f requests/s, latency avg %.2f ms, p50 %.2f ms, p99 %.2f ms%s"
-                  % (side, res["rps"], res["avg"], res["p50"], res["p99"],
-                     " (%s)" % res["errors"] if res["errors"] else ""))
-        return res
+        out = {}
+        for page, path in HTTP_PAGES:
+            res = out[page] = run_wrk(port, path, 2 if warmup else s.seconds, 10)
+            if not warmup:
+                s.log("  %s HTTP %s: %.0f requests/s, latency avg %.2f ms, p50 %.2f ms, "
+                      "p99 %.2f ms%s" % (side, path, res["rps"], res["avg"], res["p50"],
+                                         res["p99"],
+                                         " (%s)" % res["errors"] if res["errors"] else ""))
+        return out
     return measure(s, side, start, http_answers, client)
 
 
@@ -293,11 +299,13 @@ def rows(res, ratio):
         return "%.2f ms" % x if x is not None else "n/a"
 
     out = []
-    a, l = get("http", "amphi", "rps"), get("http", "linux", "rps")
-    out.append(("HTTP requests/s (wrk)", rate(a), rate(l), ratio(l, a, True), "amphi >= 1.5x"))
-    for key, label in (("avg", "avg"), ("p50", "p50"), ("p99", "p99")):
-        a, l = get("http", "amphi", key), get("http", "linux", key)
-        out.append(("HTTP latency %s" % label, ms(a), ms(l), ratio(l, a), ""))
+    for page, path in HTTP_PAGES:
+        a, l = get("http", "amphi", page, "rps"), get("http", "linux", page, "rps")
+        out.append(("HTTP %s requests/s" % path, rate(a), rate(l), ratio(l, a, True),
+                    "amphi >= 1.5x"))
+        for key in ("avg", "p50", "p99"):
+            a, l = get("http", "amphi", page, key), get("http", "linux", page, key)
+            out.append(("HTTP %s latency %s" % (path, key), ms(a), ms(l), ratio(l, a), ""))
     for op in ("SET", "GET"):
         a, l = get("redis", "amphi", op, "rps"), get("redis", "linux", op, "rps")
         out.append(("redis %s requests/s" % op, rate(a), rate(l), ratio(l, a, True),
@@ -309,9 +317,9 @@ def rows(res, ratio):
 
 def targets(res):
     lines = []
-    for label, bench, keys in (("HTTP requests/s", "http", ("rps",)),
-                               ("redis SET requests/s", "redis", ("SET", "rps")),
-                               ("redis GET requests/s", "redis", ("GET", "rps"))):
+    measured = [("HTTP %s requests/s" % path, "http", (page, "rps")) for page, path in HTTP_PAGES]
+    measured += [("redis %s requests/s" % op, "redis", (op, "rps")) for op in ("SET", "GET")]
+    for label, bench, keys in measured:
         a, l = res.get((bench, "amphi")), res.get((bench, "linux"))
         for k in keys:
             a = a.get(k) if a else None
