@@ -73,6 +73,7 @@ struct inet_sock {
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+	bool cork;			/* TCP_CORK */
 	bool linger_on;
 	int linger_sec;
 	int rcvbuf, sndbuf;		/* as set (0: default) */

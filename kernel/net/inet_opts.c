@@ -13,6 +13,7 @@
 
 #define TCP_NODELAY	1
 #define TCP_MAXSEG	2
+#define TCP_CORK	3
 #define TCP_KEEPIDLE	4
 #define TCP_KEEPINTVL	5
 #define TCP_KEEPCNT	6
@@ -50,7 +51,9 @@ static void opts_apply(struct inet_sock *sk)
 		pcb->ttl = (u8_t)sk->ttl;
 	}
 	if (pcb && inet_is_tcp(sk) && sk->state != INET_LISTEN) {
-		if (sk->nodelay)
+		/* While corked, Nagle holds small segments back whatever
+		 * TCP_NODELAY says (the sends also go without PSH). */
+		if (sk->nodelay && !sk->cork)
 			tcp_nagle_disable(pcb);
 		else
 			tcp_nagle_enable(pcb);
@@ -72,6 +75,7 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	child->reuseport = parent->reuseport;
 	child->keepalive = parent->keepalive;
 	child->nodelay = parent->nodelay;
+	child->cork = parent->cork;
 	child->keepidle = parent->keepidle;
 	child->keepintvl = parent->keepintvl;
 	child->keepcnt = parent->keepcnt;
@@ -120,6 +124,7 @@ static int set_tcp_opt(struct inet_sock *sk, int name, int v)
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY:	sk->nodelay = v != 0; return 0;
+	case TCP_CORK:		sk->cork = v != 0; return 0;
 	case TCP_KEEPIDLE:	if (v < 1 || v > 32767) return -EINVAL; sk->keepidle = v; return 0;
 	case TCP_KEEPINTVL:	if (v < 1 || v > 32767) return -EINVAL; sk->keepintvl = v; return 0;
 	case TCP_KEEPCNT:	if (v < 1 || v > 127) return -EINVAL; sk->keepcnt = v; return 0;
@@ -154,9 +159,25 @@ static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 	return -ENOPROTOOPT;
 }
 
+/* Uncorked: what Nagle held back goes out now, as Linux sends it. */
+static void push_held(struct inet_sock *sk)
+{
+	LOCK_TCPIP_CORE();
+	struct tcp_pcb *pcb = sk->conn->pcb.tcp;
+	if (pcb && sk->state == INET_CONNECTED) {
+		bool nagle = !tcp_nagle_disabled(pcb);
+		tcp_nagle_disable(pcb);
+		tcp_output(pcb);
+		if (nagle)
+			tcp_nagle_enable(pcb);
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
+	bool was_corked = sk->cork;
 	int v, err;
 
 	if (len < sizeof v)
@@ -172,6 +193,8 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 		err = -ENOPROTOOPT;
 	if (!err)
 		opts_apply(sk);
+	if (was_corked && !sk->cork)
+		push_held(sk);
 	return err;
 }
 
@@ -220,6 +243,7 @@ static int get_tcp_opt(struct inet_sock *sk, int name, int *v)
 		return get_level_unknown(sk);
 	switch (name) {
 	case TCP_NODELAY:	*v = sk->nodelay; return 0;
+	case TCP_CORK:		*v = sk->cork; return 0;
 	case TCP_KEEPIDLE:	*v = sk->keepidle ? sk->keepidle : (int)(TCP_KEEPIDLE_DEFAULT / 1000); return 0;
 	case TCP_KEEPINTVL:	*v = sk->keepintvl ? sk->keepintvl : (int)(TCP_KEEPINTVL_DEFAULT / 1000); return 0;
 	case TCP_KEEPCNT:	*v = sk->keepcnt ? sk->keepcnt : (int)TCP_KEEPCNT_DEFAULT; return 0;

@@ -235,7 +235,7 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 			break;
 		}
 		u8_t flags = NETCONN_COPY;
-		if (sent + n < m->len || (m->flags & MSG_MORE))
+		if (sent + n < m->len || (m->flags & MSG_MORE) || sk->cork)
 			flags |= NETCONN_MORE;
 		sent += send_chunk(sk, n, flags, deadline, nonblock, &err);
 	}

@@ -535,6 +535,15 @@ UDP SO_ACCEPTCONN: 0
 UDP set TCP_NODELAY: ENOPROTOOPT
 UDP SO_RCVBUF set 65536: 131072
 UDP SO_BROADCAST set: 1
+== TCP_CORK
+listener TCP_CORK: 1
+accepted TCP_CORK: 1
+client TCP_CORK: 0
+client cork: ok
+client TCP_CORK now: 1
+client uncork: ok
+client TCP_CORK after: 0
+corked bytes arrived: 1000, in order 1
 == interfaces
 SIOCGIFCONF: ok
 whole entries: 1
