@@ -35,6 +35,7 @@
 #define ENOSYS		38
 #define ENOTEMPTY	39
 #define ELOOP		40
+#define ENONET		64
 #define ENOTSOCK	88
 #define EDESTADDRREQ	89
 #define EMSGSIZE	90
@@ -56,6 +57,7 @@
 #define ESHUTDOWN	108
 #define ETIMEDOUT	110
 #define ECONNREFUSED	111
+#define EHOSTDOWN	112
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115

@@ -87,12 +87,21 @@ static inline uint32_t inet_events(const struct inet_sock *sk)
 {
 	return __atomic_load_n(&sk->events, __ATOMIC_ACQUIRE);
 }
+/* The pending asynchronous error (-errno, or 0), taken: reported once. */
+static inline int inet_take_async_err(struct inet_sock *sk)
+{
+	return __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
+}
 
 /* inet_socket.c */
 int inet_wait(struct inet_sock *sk, uint32_t seen, uint64_t deadline);
 int inet_err(err_t err);
 struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn);
 void inet_sock_free(struct inet_sock *sk);
+/* An error that arrived from the network (an ICMP error) for conn's
+ * socket, if conn has one: its next call reports it.  Under the core lock;
+ * does not sleep. */
+void inet_report_error(struct netconn *conn, int err);
 extern const struct socket_ops inet_tcp_ops, inet_udp_ops;
 
 /* inet_addr.c: sockaddr_in/_in6 <-> ip_addr_t (ports in host order). */

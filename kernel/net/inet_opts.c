@@ -206,7 +206,7 @@ static int take_error(struct inet_sock *sk)
 	int err = sk->so_error;
 	sk->so_error = 0;
 	if (!err)
-		err = __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
+		err = inet_take_async_err(sk);
 	return -err;
 }
 

@@ -89,6 +89,18 @@ static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 	spin_unlock(&registry_lock);
 }
 
+void inet_report_error(struct netconn *conn, int err)
+{
+	spin_lock(&registry_lock);
+	struct inet_sock *sk = registry_find(conn);
+	if (sk) {
+		sk->async_err = err;	/* the latest wins, as on Linux */
+		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+		waitq_wake_all(&sk->wq);
+	}
+	spin_unlock(&registry_lock);
+}
+
 /* ---- sleeping ------------------------------------------------------------ */
 
 /* Sleeps until an event newer than seen (inet_events() read before the

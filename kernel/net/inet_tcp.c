@@ -19,7 +19,7 @@ int inet_tcp_settle(struct inet_sock *sk)
 		return 0;
 	LOCK_TCPIP_CORE();
 	if (sk->state == INET_CONNECTING && sk->conn->state != NETCONN_CONNECT) {
-		int err = __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
+		int err = inet_take_async_err(sk);
 		if (sk->conn->pcb.tcp && !err) {
 			sk->was_connected = true;
 			sk->state = INET_CONNECTED;

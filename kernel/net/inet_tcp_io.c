@@ -62,8 +62,7 @@ static void rx_consume(struct inet_sock *sk, size_t n)
 /* No data now: 0 at end of stream, or the connection's error. */
 static long rx_end(struct inet_sock *sk)
 {
-	int err = __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
-	return err;
+	return inet_take_async_err(sk);
 }
 
 static long recv_unconnected(struct inet_sock *sk)
@@ -151,7 +150,7 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 /* Why nothing can be sent now: a pending error (once), or EPIPE. */
 static long send_refusal(struct inet_sock *sk)
 {
-	int err = __atomic_exchange_n(&sk->async_err, 0, __ATOMIC_ACQ_REL);
+	int err = inet_take_async_err(sk);
 	if (err)
 		return err;
 	if (sk->state == INET_CLOSED && sk->so_error) {

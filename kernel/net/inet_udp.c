@@ -38,6 +38,11 @@ static int udp_wait_dgram(struct inet_sock *sk, int flags)
 	mutex_lock(&sk->rx_lock);
 	for (;;) {
 		uint32_t seen = inet_events(sk);
+		int err = inet_take_async_err(sk);	/* before any datagram, as Linux */
+		if (err) {
+			mutex_unlock(&sk->rx_lock);
+			return err;
+		}
 		if (inet_udp_fetch(sk))
 			return 0;
 		mutex_unlock(&sk->rx_lock);
@@ -48,7 +53,7 @@ static int udp_wait_dgram(struct inet_sock *sk, int flags)
 		 * another out of recvfrom. */
 		if (sk->shut_rd)
 			return 1;
-		int err = inet_wait(sk, seen, deadline);
+		err = inet_wait(sk, seen, deadline);
 		if (err)
 			return err;
 		mutex_lock(&sk->rx_lock);
@@ -128,7 +133,11 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	if (m->len > (v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX))
 		return -EMSGSIZE;
 	mutex_lock(&sk->tx_lock);
-	int err = to && s->family == AF_INET6 && v4 ? inet_autobind(sk) : 0;
+	/* An ICMP error that came back for an earlier datagram fails this
+	 * send, which goes nowhere, as on Linux. */
+	int err = inet_take_async_err(sk);
+	if (!err && to && s->family == AF_INET6 && v4)
+		err = inet_autobind(sk);
 	long r = err ? err : udp_send_pbuf(sk, m, to ? &ip : NULL, port);
 	if (r >= 0)
 		sk->bound = true;	/* lwIP bound it to a port if it was not */
@@ -196,6 +205,8 @@ static unsigned udp_poll(struct socket *s, struct poll_table *pt)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (sk->shut_rd && sk->shut_wr)
 		mask |= POLLHUP;
+	if (sk->async_err)
+		mask |= POLLERR;
 	return mask;
 }
 

@@ -418,6 +418,52 @@ static void binds(int f)
 	close(c);
 }
 
+static void print_poll(const char *what, int s, int timeout_ms)
+{
+	struct pollfd p = { s, POLLIN, 0 };
+	int n = poll(&p, 1, timeout_ms);
+
+	printf("%s: %d, err %d, in %d\n", what, n, !!(p.revents & POLLERR), !!(p.revents & POLLIN));
+}
+
+/* The port unreachable ICMP error that sending to a closed port brings
+ * back: a connected socket's next call (a receive, or the send after next)
+ * reports ECONNREFUSED once, poll shows POLLERR meanwhile, SO_ERROR takes
+ * it; an unconnected socket hears nothing. */
+static void refused(int f)
+{
+	struct sockaddr_storage cs;
+	int closed = bound(f, &cs);
+	char c;
+
+	close(closed);	/* nobody on that port now */
+	int s = socket(f, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	check("connect to a closed port", connect(s, (void *)&cs, alen(f)));
+	check("send", send(s, "x", 1, 0));
+	print_poll("poll", s, 2000);
+	check("recv", recv(s, &c, 1, 0));
+	check("recv again", recv(s, &c, 1, 0));
+	print_poll("poll after", s, 0);
+	check("send", send(s, "x", 1, 0));
+	print_poll("poll", s, 2000);
+	check("send again", send(s, "x", 1, 0));
+	check("send once more", send(s, "x", 1, 0));
+	print_poll("poll", s, 2000);
+	int err = -1;
+	socklen_t n = sizeof err;
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &n);
+	printf("SO_ERROR: %s\n", err ? errname(err) : "0");
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &n);
+	printf("SO_ERROR again: %s\n", err ? errname(err) : "0");
+	close(s);
+
+	s = socket(f, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	check("unconnected sendto a closed port", sendto(s, "x", 1, 0, (void *)&cs, alen(f)));
+	print_poll("poll", s, 300);
+	check("recv", recv(s, &c, 1, 0));
+	close(s);
+}
+
 int main(void)
 {
 	int fams[2] = { AF_INET, AF_INET6 };
@@ -433,6 +479,7 @@ int main(void)
 		blocking(fams[i]);
 		shutdowns(fams[i]);
 		binds(fams[i]);
+		refused(fams[i]);
 	}
 	return 0;
 }

@@ -242,6 +242,22 @@ bind a foreign address: EADDRNOTAVAIL
 SO_REUSEADDR: a second bind: ok
 recv into 0 bytes: 0
 recvfrom, address room 4: 4, length 16, family 2
+connect to a closed port: ok
+send: ok
+poll: 1, err 1, in 0
+recv: ECONNREFUSED
+recv again: EAGAIN
+poll after: 0, err 0, in 0
+send: ok
+poll: 1, err 1, in 0
+send again: ECONNREFUSED
+send once more: ok
+poll: 1, err 1, in 0
+SO_ERROR: ECONNREFUSED
+SO_ERROR again: 0
+unconnected sendto a closed port: ok
+poll: 0, err 0, in 0
+recv: EAGAIN
 == IPv6
 bound name: [::1]:P
 unbound name: [::]:0
@@ -338,6 +354,22 @@ bind a foreign address: EADDRNOTAVAIL
 SO_REUSEADDR: a second bind: ok
 recv into 0 bytes: 0
 recvfrom, address room 4: 4, length 28, family 10
+connect to a closed port: ok
+send: ok
+poll: 1, err 1, in 0
+recv: ECONNREFUSED
+recv again: EAGAIN
+poll after: 0, err 0, in 0
+send: ok
+poll: 1, err 1, in 0
+send again: ECONNREFUSED
+send once more: ok
+poll: 1, err 1, in 0
+SO_ERROR: ECONNREFUSED
+SO_ERROR again: 0
+unconnected sendto a closed port: ok
+poll: 0, err 0, in 0
+recv: EAGAIN
 """
 
 NET_INET_POLL = r"""== IPv4

@@ -1,4 +1,4 @@
-"""ICMP and ICMPv6 echo from the host to amphi on a tap: the guest's lwIP
+"""ICMP and ICMPv6 on a tap.  Echo from the host to amphi: the guest's lwIP
 answers pings to its static IPv4 address, its static IPv6 address and its
 link-local address (derived from the NIC's MAC, so this also checks that
 SLAAC's interface identifier is the MAC's EUI-64).
@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from conftest import amphi_argv, run_argv
 from netvm import Guest
 
 BUSYBOX = "/bin/busybox"
@@ -64,3 +65,16 @@ def test_ping_ipv4_ipv6_and_link_local_over_tap(netns):
             assert got == 3, "%s: %d of 3 replies\n%s\n%s" % (addr, got, out, g.describe())
         assert g.alive(), g.describe()
         assert b"panic" not in g.err, g.describe()
+
+
+def test_udp_port_unreachable_over_tap(netns):
+    """The namespace's Linux answers UDP to a closed port with ICMP (and
+    ICMPv6) port unreachable, checksummed: the guest's connected socket
+    reports ECONNREFUSED, as it would on Linux."""
+    options = ["--net", "tap=tap0", "--ip", "192.168.79.2/24", "--ip6", "fd00::2/64"]
+    r = run_argv(["ip", "netns", "exec", netns] +
+                 amphi_argv("net_udp_refused", "192.168.79.1", "9", "fd00::1", "9",
+                            options=options))
+    assert r.status == 0, r.describe()
+    assert r.stdout.decode().splitlines() == ["192.168.79.1 9: ECONNREFUSED",
+                                               "fd00::1 9: ECONNREFUSED"], r.describe()

@@ -98,6 +98,12 @@ void net_mem_free(void *p);
 #define LWIP_IPV6_DHCP6			0
 #define LWIP_IPV6_NUM_ADDRESSES		4	/* link-local, SLAAC, static, one spare */
 #define LWIP_IPV6_FRAG			1
+
+/* ICMP errors reach the connected UDP sockets they concern (lwIP drops
+ * them): every received IP packet is shown to net/inet_icmp.c first. */
+#define LWIP_HOOK_FILENAME		"net/inet_icmp.h"
+#define LWIP_HOOK_IP4_INPUT(p, inp)	inet_icmp4_input((p), (inp))
+#define LWIP_HOOK_IP6_INPUT(p, inp)	inet_icmp6_input((p), (inp))
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
