@@ -20,11 +20,15 @@
 #include "net/sys_arch_mem.h"
 #include "netaddr.h"
 
-#define DHCP_WAIT_NS	5000000000ull
-#define DHCP_POLL_NS	10000000ull
+#define DHCP_WAIT_MS	5000u
 #define MEM_CAP_MAX	(256ul << 20)
 
 struct net_config net_config;
+
+/* Signalled whenever eth0's IPv4 settings change (a lease among them), so
+ * waiting for a lease costs nothing however long it takes. */
+static sys_sem_t ip4_news;
+NETIF_DECLARE_EXT_CALLBACK(ip4_watch)
 
 static int set_dns(const char *value)
 {
@@ -124,14 +128,35 @@ static void add_static_ip6(struct netif *n)
 		printk("net: eth0: could not add the static IPv6 address\n");
 }
 
+/* lwIP's, under the core lock in whatever thread changed the netif. */
+static void on_netif_change(struct netif *n, netif_nsc_reason_t reason,
+			    const netif_ext_callback_args_t *args)
+{
+	(void)args;
+	if (n == net_netif_eth() &&
+	    (reason & (LWIP_NSC_IPV4_ADDRESS_CHANGED | LWIP_NSC_IPV4_SETTINGS_CHANGED)))
+		sys_sem_signal(&ip4_news);
+}
+
+/* Caller holds the core lock. */
+static int watch_ip4(void)
+{
+	if (sys_sem_new(&ip4_news, 0) != ERR_OK)
+		return -ENOMEM;
+	netif_add_ext_callback(&ip4_watch, on_netif_change);
+	return 0;
+}
+
 /* Caller holds the core lock. */
 static int configure_eth(struct net_port *port)
 {
-	int err = net_netif_create(port);
-	struct netif *n = net_netif_eth();
+	int err = watch_ip4();
 
+	if (!err)
+		err = net_netif_create(port);
 	if (err)
 		return err;
+	struct netif *n = net_netif_eth();
 	if (net_config.hostname[0])
 		netif_set_hostname(n, net_config.hostname);
 	netif_create_ip6_linklocal_address(n, 1);
@@ -165,13 +190,17 @@ static bool has_lease(struct netif *n)
 	return bound;
 }
 
-/* Until there is a lease or the clock passes end (0: no end). */
-static int wait_for_lease(struct netif *n, uint64_t end)
+/* Until there is a lease, or timeout_ms have passed (0: no limit). */
+static int wait_for_lease(struct netif *n, uint32_t timeout_ms)
 {
+	uint64_t end = clock_ns() + timeout_ms * 1000000ull;
+
 	while (!has_lease(n)) {
-		if (end && clock_ns() >= end)
+		uint64_t now = clock_ns();
+		if (timeout_ms && now >= end)
 			return -ETIMEDOUT;
-		sched_sleep_until(clock_ns() + DHCP_POLL_NS);
+		uint32_t left_ms = timeout_ms ? (uint32_t)((end - now + 999999) / 1000000) : 0;
+		sys_arch_sem_wait(&ip4_news, left_ms);
 	}
 	return 0;
 }
@@ -212,7 +241,7 @@ int net_start(void)
 		return 0;
 	}
 	if (!net_config.have_ip)
-		err = wait_for_lease(net_netif_eth(), clock_ns() + DHCP_WAIT_NS);
+		err = wait_for_lease(net_netif_eth(), DHCP_WAIT_MS);
 	/* Servers from the settings win over DHCP's (set after the lease). */
 	LOCK_TCPIP_CORE();
 	set_dns_servers();
@@ -223,7 +252,7 @@ int net_start(void)
 
 void net_wait_late_lease(void)
 {
-	wait_for_lease(net_netif_eth(), 0);
+	wait_for_lease(net_netif_eth(), 0);	/* net_start's watch is still on */
 	LOCK_TCPIP_CORE();
 	set_dns_servers();
 	UNLOCK_TCPIP_CORE();
