@@ -110,6 +110,35 @@ def settle_after_flood(g, hp, within=90):
             quick = 0
 
 
+def get_from_port(hp, local_port):
+    """One GET from a fixed local port, the server closing first."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(30)
+        s.bind(("127.0.0.1", local_port))
+        s.connect(("127.0.0.1", hp))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_reconnect_from_the_same_port():
+    """The server closes first, so the guest holds each connection in
+    TIME-WAIT; a client that comes back at once from the same port (slirp
+    keeps the host client's port) must be served, as Linux serves it
+    (RFC 1122 4.2.2.13), not left sending SYNs for minutes."""
+    hp, lp = free_port(), free_port()
+    with Guest("net_httpd", 8080, options=["-p", "%d:8080" % hp]) as g:
+        g.wait_for(b"listening")
+        for _ in range(3):
+            reply = get_from_port(hp, lp)
+            assert reply.startswith(b"HTTP/1.1 200 ") and reply.endswith(HTTPD_PAGE), \
+                (reply, g.describe())
+        check_stopped(g)
+
+
 def test_bad_clients(docroot):
     """Garbage, a reset in the middle of a 1 MiB answer, and 2000
     connections opened and dropped: after each, a normal request works."""
