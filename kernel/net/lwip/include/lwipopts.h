@@ -99,11 +99,14 @@ void net_mem_free(void *p);
 #define LWIP_IPV6_NUM_ADDRESSES		4	/* link-local, SLAAC, static, one spare */
 #define LWIP_IPV6_FRAG			1
 
+/* ---- hooks (net/lwip_hooks.h) -------------------------------------------- */
+#define LWIP_HOOK_FILENAME		"net/lwip_hooks.h"
 /* ICMP errors reach the connected UDP sockets they concern (lwIP drops
  * them): every received IP packet is shown to net/inet_icmp.c first. */
-#define LWIP_HOOK_FILENAME		"net/inet_icmp.h"
 #define LWIP_HOOK_IP4_INPUT(p, inp)	inet_icmp4_input((p), (inp))
 #define LWIP_HOOK_IP6_INPUT(p, inp)	inet_icmp6_input((p), (inp))
+/* Unguessable initial sequence numbers (RFC 6528), net/tcp_isn.c. */
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) tcp_isn((lip), (lport), (rip), (rport))
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64

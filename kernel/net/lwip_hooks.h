@@ -1,0 +1,9 @@
+/* What lwIP calls through the hooks lwipopts.h defines; lwIP's own files
+ * include this (LWIP_HOOK_FILENAME). */
+#ifndef AMPHI_NET_LWIP_HOOKS_H
+#define AMPHI_NET_LWIP_HOOKS_H
+
+#include "net/inet_icmp.h"
+#include "net/tcp_isn.h"
+
+#endif
