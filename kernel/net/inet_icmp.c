@@ -124,13 +124,22 @@ static void report(const ip_addr_t *local, const uint8_t *udp, const ip_addr_t *
 		inet_report_error(pcb->recv_arg, -err);	/* recv_arg: the netconn */
 }
 
+/* Every packet comes here: the protocol is looked at in place, and only
+ * ICMP is copied out. */
+static bool carries(const struct pbuf *p, uint16_t at, uint8_t proto)
+{
+	return p->len > at && ((const uint8_t *)p->payload)[at] == proto;
+}
+
 int inet_icmp4_input(struct pbuf *p, struct netif *inp)
 {
 	uint8_t b[IP_HLEN_MAX + ICMP_HLEN + IP_HLEN_MAX + UDP_HLEN];
-	uint16_t got = pbuf_copy_partial(p, b, sizeof b, 0);
 
-	if (got < IP_HLEN || b[9] != IP_PROTO_ICMP || (be16(b + 6) & 0x3fff))
-		return 0;	/* not ICMP, or a fragment */
+	if (!carries(p, 9, IP_PROTO_ICMP))
+		return 0;
+	uint16_t got = pbuf_copy_partial(p, b, sizeof b, 0);
+	if (got < IP_HLEN || (be16(b + 6) & 0x3fff))
+		return 0;	/* a fragment */
 	uint16_t hlen = (uint16_t)((b[0] & 0xf) * 4), total = be16(b + 2);
 	uint16_t q = (uint16_t)(hlen + ICMP_HLEN);	/* the quoted IP header */
 	if (hlen < IP_HLEN || total != p->tot_len || got < q + IP_HLEN || b[hlen] != ICMP_DUR ||
@@ -174,11 +183,10 @@ static uint32_t pseudo_sum(const uint8_t *ip6, uint16_t len)
 int inet_icmp6_input(struct pbuf *p, struct netif *inp)
 {
 	uint8_t b[IP6_HLEN + ICMP_HLEN + IP6_HLEN + UDP_HLEN];
-	uint16_t got = pbuf_copy_partial(p, b, sizeof b, 0);
 
 	/* Only an ICMPv6 message right after the header (no extension
 	 * headers), quoting a UDP datagram whose header follows its own. */
-	if (got < sizeof b || b[6] != IP6_NEXTH_ICMP6)
+	if (!carries(p, 6, IP6_NEXTH_ICMP6) || pbuf_copy_partial(p, b, sizeof b, 0) < sizeof b)
 		return 0;
 	uint16_t len = be16(b + 4);
 	const uint8_t *icmp = b + IP6_HLEN, *quoted = icmp + ICMP_HLEN;
