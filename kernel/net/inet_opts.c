@@ -43,6 +43,12 @@ static void opts_apply(struct inet_sock *sk)
 			ip_set_option(pcb, SOF_REUSEADDR);
 		else
 			ip_reset_option(pcb, SOF_REUSEADDR);
+		/* Ours (tools/patches/lwip): the port is shared with the others
+		 * that set it, and their listeners take turns. */
+		if (sk->reuseport)
+			ip_set_option(pcb, SOF_REUSEPORT);
+		else
+			ip_reset_option(pcb, SOF_REUSEPORT);
 		if (sk->keepalive)
 			ip_set_option(pcb, SOF_KEEPALIVE);
 		else
@@ -99,7 +105,7 @@ static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val
 {
 	switch (name) {
 	case SO_REUSEADDR:	sk->reuseaddr = v != 0; return 0;
-	case SO_REUSEPORT:	sk->reuseport = v != 0; return 0;	/* kept, not balanced */
+	case SO_REUSEPORT:	sk->reuseport = v != 0; return 0;
 	case SO_KEEPALIVE:	sk->keepalive = v != 0; return 0;
 	case SO_BROADCAST:	sk->broadcast = v != 0; return 0;
 	case SO_RCVBUF:		sk->rcvbuf = buf_size(v, RCVBUF_MIN); return 0;

@@ -366,6 +366,64 @@ static void cork(void)
 	close(l);
 }
 
+/* Accepts what is waiting on l within 200 ms of quiet; how many. */
+static int accept_waiting(int l)
+{
+	int n = 0;
+	struct pollfd p = { .fd = l, .events = POLLIN };
+
+	while (poll(&p, 1, 200) == 1) {
+		int a = accept(l, NULL, NULL);
+		if (a < 0)
+			break;
+		close(a);
+		n++;
+	}
+	return n;
+}
+
+/* SO_REUSEPORT: sockets that all set it share a port, a socket without it
+ * cannot join them, and connections are spread over the listeners (Linux
+ * by a hash of the peer; 32 peers all on one of two has odds 2^-31). */
+static void reuseport(void)
+{
+	struct sockaddr_storage ss;
+	int one = 1, l[2], c[40];
+	socklen_t n = sizeof ss;
+
+	for (int i = 0; i < 2; i++) {
+		l[i] = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(l[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+	}
+	loopback(AF_INET, 0, &ss);
+	check("bind the first", bind(l[0], (void *)&ss, sizeof(struct sockaddr_in)));
+	getsockname(l[0], (void *)&ss, &n);
+	check("bind the second to its port", bind(l[1], (void *)&ss, sizeof(struct sockaddr_in)));
+	int other = socket(AF_INET, SOCK_STREAM, 0);
+	check("bind one without SO_REUSEPORT", bind(other, (void *)&ss, sizeof(struct sockaddr_in)));
+	close(other);
+	check("listen on the first", listen(l[0], 64));
+	check("listen on the second", listen(l[1], 64));
+	print_opt("SO_REUSEPORT", l[1], SOL_SOCKET, SO_REUSEPORT);
+	for (int i = 0; i < 32; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c[i], (void *)&ss, sizeof(struct sockaddr_in)) < 0)
+			printf("connect %d: %s\n", i, errname(errno));
+	}
+	int got0 = accept_waiting(l[0]), got1 = accept_waiting(l[1]);
+	printf("accepted: %d in all, by both listeners %d\n", got0 + got1, got0 > 0 && got1 > 0);
+	close(l[0]);
+	for (int i = 32; i < 40; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c[i], (void *)&ss, sizeof(struct sockaddr_in)) < 0)
+			printf("connect %d: %s\n", i, errname(errno));
+	}
+	printf("after closing the first, the second accepts: %d\n", accept_waiting(l[1]));
+	for (int i = 0; i < 40; i++)
+		close(c[i]);
+	close(l[1]);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -383,6 +441,8 @@ int main(void)
 	options();
 	printf("== TCP_CORK\n");
 	cork();
+	printf("== SO_REUSEPORT\n");
+	reuseport();
 	printf("== interfaces\n");
 	interfaces();
 	return 0;

@@ -576,6 +576,15 @@ client TCP_CORK now: 1
 client uncork: ok
 client TCP_CORK after: 0
 corked bytes arrived: 1000, in order 1
+== SO_REUSEPORT
+bind the first: ok
+bind the second to its port: ok
+bind one without SO_REUSEPORT: EADDRINUSE
+listen on the first: ok
+listen on the second: ok
+SO_REUSEPORT: 1
+accepted: 32 in all, by both listeners 1
+after closing the first, the second accepts: 8
 == interfaces
 SIOCGIFCONF: ok
 whole entries: 1
