@@ -422,6 +422,21 @@ static void reuseport(void)
 	for (int i = 0; i < 40; i++)
 		close(c[i]);
 	close(l[1]);
+
+	int u[3];
+	for (int i = 0; i < 3; i++) {
+		u[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (i < 2)
+			setsockopt(u[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+	}
+	loopback(AF_INET, 0, &ss);
+	n = sizeof ss;
+	check("UDP bind the first", bind(u[0], (void *)&ss, sizeof(struct sockaddr_in)));
+	getsockname(u[0], (void *)&ss, &n);
+	check("UDP bind the second to its port", bind(u[1], (void *)&ss, sizeof(struct sockaddr_in)));
+	check("UDP bind one without SO_REUSEPORT", bind(u[2], (void *)&ss, sizeof(struct sockaddr_in)));
+	for (int i = 0; i < 3; i++)
+		close(u[i]);
 }
 
 int main(void)

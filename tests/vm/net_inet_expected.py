@@ -585,6 +585,9 @@ listen on the second: ok
 SO_REUSEPORT: 1
 accepted: 32 in all, by both listeners 1
 after closing the first, the second accepts: 8
+UDP bind the first: ok
+UDP bind the second to its port: ok
+UDP bind one without SO_REUSEPORT: EADDRINUSE
 == interfaces
 SIOCGIFCONF: ok
 whole entries: 1
