@@ -44,7 +44,7 @@ static void opts_apply(struct inet_sock *sk)
 		else
 			ip_reset_option(pcb, SOF_REUSEADDR);
 		/* Ours (tools/patches/lwip): the port is shared with the others
-		 * that set it, and their listeners take turns. */
+		 * that set it, and they share the peers out. */
 		if (sk->reuseport)
 			ip_set_option(pcb, SOF_REUSEPORT);
 		else

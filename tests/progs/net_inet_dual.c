@@ -383,8 +383,9 @@ static int accept_waiting(int l)
 }
 
 /* SO_REUSEPORT: sockets that all set it share a port, a socket without it
- * cannot join them, and connections are spread over the listeners (Linux
- * by a hash of the peer; 32 peers all on one of two has odds 2^-31). */
+ * cannot join them, and connections and datagrams are spread over the
+ * sockets (Linux by a hash of the peer; 32 peers all on one of two has
+ * odds 2^-31). */
 static void reuseport(void)
 {
 	struct sockaddr_storage ss;
@@ -435,6 +436,19 @@ static void reuseport(void)
 	getsockname(u[0], (void *)&ss, &n);
 	check("UDP bind the second to its port", bind(u[1], (void *)&ss, sizeof(struct sockaddr_in)));
 	check("UDP bind one without SO_REUSEPORT", bind(u[2], (void *)&ss, sizeof(struct sockaddr_in)));
+	for (int i = 0; i < 32; i++) {
+		int s = socket(AF_INET, SOCK_DGRAM, 0);	/* a new sender, a new port */
+		sendto(s, "x", 1, 0, (void *)&ss, sizeof(struct sockaddr_in));
+		close(s);
+	}
+	int got[2] = { 0, 0 };
+	char b;
+	for (int i = 0; i < 2; i++) {
+		struct pollfd p = { .fd = u[i], .events = POLLIN };
+		while (poll(&p, 1, 200) == 1 && recv(u[i], &b, 1, 0) == 1)
+			got[i]++;
+	}
+	printf("UDP datagrams: %d in all, to both sockets %d\n", got[0] + got[1], got[0] > 0 && got[1] > 0);
 	for (int i = 0; i < 3; i++)
 		close(u[i]);
 }

@@ -588,6 +588,7 @@ after closing the first, the second accepts: 8
 UDP bind the first: ok
 UDP bind the second to its port: ok
 UDP bind one without SO_REUSEPORT: EADDRINUSE
+UDP datagrams: 32 in all, to both sockets 1
 == interfaces
 SIOCGIFCONF: ok
 whole entries: 1
