@@ -382,6 +382,16 @@ static int accept_waiting(int l)
 	return n;
 }
 
+/* Clients c[from..to) connected to the IPv4 address in ss. */
+static void connect_clients(int *c, int from, int to, const struct sockaddr_storage *ss)
+{
+	for (int i = from; i < to; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c[i], (const void *)ss, sizeof(struct sockaddr_in)) < 0)
+			printf("connect %d: %s\n", i, errname(errno));
+	}
+}
+
 /* SO_REUSEPORT: sockets that all set it share a port, a socket without it
  * cannot join them, and connections and datagrams are spread over the
  * sockets (Linux by a hash of the peer; 32 peers all on one of two has
@@ -406,19 +416,11 @@ static void reuseport(void)
 	check("listen on the first", listen(l[0], 64));
 	check("listen on the second", listen(l[1], 64));
 	print_opt("SO_REUSEPORT", l[1], SOL_SOCKET, SO_REUSEPORT);
-	for (int i = 0; i < 32; i++) {
-		c[i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(c[i], (void *)&ss, sizeof(struct sockaddr_in)) < 0)
-			printf("connect %d: %s\n", i, errname(errno));
-	}
+	connect_clients(c, 0, 32, &ss);
 	int got0 = accept_waiting(l[0]), got1 = accept_waiting(l[1]);
 	printf("accepted: %d in all, by both listeners %d\n", got0 + got1, got0 > 0 && got1 > 0);
 	close(l[0]);
-	for (int i = 32; i < 40; i++) {
-		c[i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(c[i], (void *)&ss, sizeof(struct sockaddr_in)) < 0)
-			printf("connect %d: %s\n", i, errname(errno));
-	}
+	connect_clients(c, 32, 40, &ss);
 	printf("after closing the first, the second accepts: %d\n", accept_waiting(l[1]));
 	for (int i = 0; i < 40; i++)
 		close(c[i]);
