@@ -17,30 +17,30 @@
 static uint8_t key[16];
 static bool keyed;
 
-/* The 4-tuple as bytes: addresses as 16 bytes each (IPv4 in the first 4),
- * then the ports. */
-static size_t tuple(uint8_t *b, const ip_addr_t *lip, u16_t lport, const ip_addr_t *rip,
-		    u16_t rport)
+#define TUPLE_LEN 36
+
+/* An address in 16 bytes (IPv4 in the first 4, the rest zero). */
+static void put_addr(uint8_t *at, const ip_addr_t *a)
 {
-	memset(b, 0, 36);
-	memcpy(b, IP_IS_V6(lip) ? (const void *)ip_2_ip6(lip)->addr
-				: (const void *)&ip_2_ip4(lip)->addr, IP_IS_V6(lip) ? 16 : 4);
-	memcpy(b + 16, IP_IS_V6(rip) ? (const void *)ip_2_ip6(rip)->addr
-				     : (const void *)&ip_2_ip4(rip)->addr, IP_IS_V6(rip) ? 16 : 4);
-	memcpy(b + 32, &lport, 2);
-	memcpy(b + 34, &rport, 2);
-	return 36;
+	memset(at, 0, 16);
+	if (IP_IS_V6(a))
+		memcpy(at, ip_2_ip6(a)->addr, 16);
+	else
+		memcpy(at, &ip_2_ip4(a)->addr, 4);
 }
 
 u32_t tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
 	      u16_t remote_port)
 {
-	uint8_t b[36];
+	uint8_t b[TUPLE_LEN];	/* both addresses, then both ports */
 
 	if (!keyed) {	/* the core lock serialises the first calls */
 		random_fill(key, sizeof key);
 		keyed = true;
 	}
-	size_t n = tuple(b, local_ip, local_port, remote_ip, remote_port);
-	return (u32_t)(clock_ns() / 4000) + (u32_t)siphash24(key, b, n);
+	put_addr(b, local_ip);
+	put_addr(b + 16, remote_ip);
+	memcpy(b + 32, &local_port, 2);
+	memcpy(b + 34, &remote_port, 2);
+	return (u32_t)(clock_ns() / 4000) + (u32_t)siphash24(key, b, sizeof b);
 }
