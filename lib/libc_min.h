@@ -15,5 +15,8 @@ size_t strlen(const char *s);
 #define LIB_ENOEXEC	8
 #define LIB_EINVAL	22
 #define LIB_ENOSPC	28
+#define LIB_EPROTO	71
+#define LIB_EMSGSIZE	90
+#define LIB_ENOBUFS	105
 
 #endif
