@@ -19,6 +19,9 @@ int netaddr_ip6(const char *s, uint8_t out[16]);
 int netaddr_ip4_prefix(const char *s, uint8_t out[4], unsigned *prefix);
 int netaddr_ip6_prefix(const char *s, uint8_t out[16], unsigned *prefix);
 
+/* "52:54:00:12:34:56": six two-digit hex bytes (either case), colons. */
+int netaddr_mac(const char *s, uint8_t out[6]);
+
 /* "8080": 1..65535, decimal, no sign or leading zero. */
 int netaddr_port(const char *s, uint16_t *port);
 

@@ -1,6 +1,7 @@
 /* The drivers amphi has, and the order buses are searched for them. */
 #include "dev/devices.h"
 
+#include "dev/ivshmem.h"
 #include "dev/pci.h"
 #include "dev/virtio_mmio.h"
 #include "dev/virtio_pci.h"
@@ -8,6 +9,7 @@
 static const struct pci_driver *const pci_drivers[] = {
 	&virtio_pci_net_modern,
 	&virtio_pci_net_transitional,
+	&ivshmem_driver,
 };
 
 void dev_init(void)

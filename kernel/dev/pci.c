@@ -134,16 +134,20 @@ unsigned pci_find_cap(const struct pci_dev *d, uint8_t id, unsigned after)
 	return 0;
 }
 
-void *pci_map_bar(struct pci_dev *d, int i)
+static void *map_bar(struct pci_dev *d, int i, bool uncached)
 {
+	if (i < 0 || i > 5)
+		return NULL;
 	struct pci_bar *b = &d->bar[i];
-
-	if (i < 0 || i > 5 || b->io || !b->size || !b->addr)
+	if (b->io || !b->size || !b->addr)
 		return NULL;
 	if (!b->mapped)
-		b->mapped = mmu_map_phys(b->addr, b->size, true);
+		b->mapped = mmu_map_phys(b->addr, b->size, uncached);
 	return b->mapped;
 }
+
+void *pci_map_bar(struct pci_dev *d, int i) { return map_bar(d, i, true); }
+void *pci_map_bar_wb(struct pci_dev *d, int i) { return map_bar(d, i, false); }
 
 void pci_enable(const struct pci_dev *d)
 {

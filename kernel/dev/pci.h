@@ -65,6 +65,9 @@ unsigned pci_find_cap(const struct pci_dev *d, uint8_t id, unsigned after);
 /* Memory BAR i mapped uncached (cached per call), or NULL for I/O or
  * missing BARs. */
 void *pci_map_bar(struct pci_dev *d, int i);
+/* The same, write-back: for RAM behind a BAR (ivshmem's shared memory),
+ * where uncached accesses would cost a bus cycle per byte. */
+void *pci_map_bar_wb(struct pci_dev *d, int i);
 
 /* Memory decoding and bus mastering on (the device may now DMA). */
 void pci_enable(const struct pci_dev *d);

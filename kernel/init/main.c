@@ -16,9 +16,12 @@
 #include "core/string.h"
 #include "dev/console.h"
 #include "dev/devices.h"
+#include "dev/link_app.h"
 #include "fs/initrd.h"
 #include "linux/program.h"
 #include "linux/syscall.h"
+#include "netserver/netserver.h"
+#include "config.h"
 
 extern char kernel_phys_start[], kernel_end[];
 
@@ -82,6 +85,42 @@ static void __attribute__((noinline)) crash_if_asked(void)
 		panic("asked for on the command line");
 }
 
+/* The config says role=server: this VM is a network server (its settings
+ * go to netserver/), not the home of a program.  Apps read their config
+ * later, in linux/program.c. */
+static bool configure_server(void)
+{
+	const void *data;
+	size_t size, off = 0;
+	const char *key, *value;
+	bool server = false;
+
+	if (initrd_lookup("/" CONFIG_PATH, &data, &size))
+		return false;
+	while (config_next(data, size, &off, &key, &value) == 1)
+		server |= !strcmp(key, "role") && !strcmp(value, "server");
+	for (off = 0; server && config_next(data, size, &off, &key, &value) == 1;)
+		if (netserver_config_set(key, value))
+			printk("netserver: bad setting %s=%s\n", key, value);
+	return server;
+}
+
+static void start_role(void)
+{
+	bool server = configure_server();
+	struct thread *t;
+
+	if (server) {
+		t = thread_create("netserver start", netserver_main, NULL);
+	} else {
+		link_app_init(strstr(boot_info.cmdline, "amphi.link_chaos") != NULL);
+		t = thread_create("init", program_start, NULL);
+	}
+	if (!t)
+		panic("out of memory starting the %s", server ? "network server" : "program");
+	thread_start(t);
+}
+
 void kmain(uint32_t boot_kind, uint32_t info_phys)
 {
 	console_init();
@@ -97,9 +136,6 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	dev_init();
 	crash_if_asked();
 	profile_init(boot_info.cmdline);
-	struct thread *t = thread_create("init", program_start, NULL);
-	if (!t)
-		panic("out of memory starting the program");
-	thread_start(t);
+	start_role();
 	sched_idle_loop();
 }

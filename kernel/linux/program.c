@@ -18,6 +18,7 @@
 #include "linux/signal.h"
 #include "linux/stdio.h"
 #include "net/net_config.h"
+#include "net/port.h"
 
 #define MAX_STRINGS 65536
 #define MAX_STEPS 64
@@ -153,7 +154,7 @@ void program_start(void *unused)
 	read_settings(&s);
 	console_set_signal_hook(host_signal);
 	/* Before the root file system: its /etc files follow the network. */
-	bool lease_late = net_start() == -ETIMEDOUT;
+	bool lease_late = net_start(net_port_first()) == -ETIMEDOUT;
 	if (lease_late)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (stdio_install())

@@ -8,6 +8,7 @@
 #include "core/errno.h"
 #include "core/string.h"
 #include "net/inet_internal.h"
+#include "net/netif_claims.h"
 
 struct sockaddr_in_k {
 	uint16_t family;
@@ -133,16 +134,25 @@ int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
 	return 0;
 }
 
+/* A port other than 0 is first claimed from eth0's port: behind a network
+ * server's shared address another app may have it (EADDRINUSE). */
 static int bind_to(struct inet_sock *sk, const ip_addr_t *ip, uint16_t port)
 {
 	if (sk->bound)
 		return -EINVAL;
+	bool tcp = inet_is_tcp(sk);
+	int claimed = port ? net_claims_bind(tcp, port) : 0;
+	if (claimed)
+		return claimed;
 	err_t err = netconn_bind(sk->conn, ip, port);
-	if (err == ERR_VAL)	/* lwIP's "no such local address" */
-		return -EADDRNOTAVAIL;
-	if (err != ERR_OK)
-		return inet_err(err);
+	if (err != ERR_OK) {
+		if (port)
+			net_claims_unbind(tcp, port);
+		return err == ERR_VAL ? -EADDRNOTAVAIL : inet_err(err);	/* ERR_VAL: no such address */
+	}
 	sk->bound = true;
+	sk->claimed_port = port;
+	sk->claimed_tcp = tcp;
 	return 0;
 }
 

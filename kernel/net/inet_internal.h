@@ -67,6 +67,8 @@ struct inet_sock {
 	volatile enum inet_state state;
 	int so_error;			/* pending SO_ERROR, -errno or 0 */
 	bool bound;
+	bool claimed_tcp;		/* claimed_port is TCP's, else UDP's */
+	uint16_t claimed_port;		/* bound here, claimed from eth0's port; 0 none */
 	bool shut_rd, shut_wr;
 	bool was_connected;		/* EPIPE rather than ENOTCONN */
 	bool connect_unreported;	/* EINPROGRESS given: the next connect says 0 */

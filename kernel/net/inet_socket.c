@@ -8,6 +8,7 @@
 #include "core/timer.h"
 #include "fs/wait.h"
 #include "net/inet_internal.h"
+#include "net/netif_claims.h"
 
 #include "lwip/tcpip.h"
 
@@ -206,6 +207,8 @@ void inet_sock_free(struct inet_sock *sk)
 	registry_remove(sk);
 	if (sk->conn)
 		netconn_delete(sk->conn);
+	if (sk->claimed_port)
+		net_claims_unbind(sk->claimed_tcp, sk->claimed_port);
 	if (sk->rxq)
 		pbuf_free(sk->rxq);
 	if (sk->rx_more)

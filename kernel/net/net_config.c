@@ -14,7 +14,9 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
+#include "net/net_assigned.h"
 #include "net/net_config_internal.h"
+#include "net/netif_claims.h"
 #include "net/netif.h"
 #include "net/port.h"
 #include "net/sys_arch_mem.h"
@@ -24,6 +26,7 @@
 #define MEM_CAP_MAX	(256ul << 20)
 
 struct net_config net_config;
+static bool eth_assigned;	/* eth0's port imposed its addresses */
 
 /* Signalled whenever eth0's IPv4 settings change (a lease among them), so
  * waiting for a lease costs nothing however long it takes. */
@@ -58,6 +61,8 @@ int net_config_set(const char *key, const char *value)
 		return (c->have_ip6 = !netaddr_ip6_prefix(value, c->ip6, &c->prefix6)) ? 0 : -EINVAL;
 	if (!strcmp(key, "net.dns"))
 		return set_dns(value);
+	if (!strcmp(key, "net.mac"))
+		return (c->have_mac = !netaddr_mac(value, c->mac)) ? 0 : -EINVAL;
 	if (!strcmp(key, "net.hostname")) {
 		size_t n = strlen(value);
 		if (!n || n > NET_HOSTNAME_MAX)
@@ -147,11 +152,13 @@ static int watch_ip4(void)
 	return 0;
 }
 
-/* Caller holds the core lock. */
-static int configure_eth(struct net_port *port)
+/* Caller holds the core lock.  With `assigned`, the port imposes the
+ * addresses (the network server's shared address). */
+static int configure_eth(struct net_port *port, const struct net_port_addrs *assigned)
 {
 	int err = watch_ip4();
 
+	net_claims_watch();
 	if (!err)
 		err = net_netif_create(port);
 	if (err)
@@ -159,6 +166,14 @@ static int configure_eth(struct net_port *port)
 	struct netif *n = net_netif_eth();
 	if (net_config.hostname[0])
 		netif_set_hostname(n, net_config.hostname);
+	if (assigned) {
+		net_assigned_apply(n, assigned);
+		netif_set_default(n);
+		netif_set_up(n);
+		if (port->link_up)
+			netif_set_link_up(n);
+		return 0;
+	}
 	netif_create_ip6_linklocal_address(n, 1);
 	netif_set_ip6_autoconfig_enabled(n, 1);
 	if (net_config.have_ip6)
@@ -222,25 +237,48 @@ static void log_config(struct netif *n)
 		prefix++;
 	UNLOCK_TCPIP_CORE();
 	printk("net: eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x %s/%u gw %s dns %s (%s)\n", m[0], m[1],
-	       m[2], m[3], m[4], m[5], ip, prefix, gw, dns, net_config.have_ip ? "static" : "dhcp");
+	       m[2], m[3], m[4], m[5], ip, prefix, gw, dns,
+	       eth_assigned ? "assigned" : net_config.have_ip ? "static" : "dhcp");
 }
 
-int net_start(void)
+/* The port's own addresses, if it imposes them: NULL when the netif
+ * configures itself. */
+static const struct net_port_addrs *port_addresses(struct net_port *port,
+						   struct net_port_addrs *a)
 {
-	struct net_port *port = net_port_first();
+	if (!port->ops->addresses)
+		return NULL;
+	int err = port->ops->addresses(port, a);
+	if (err == -ENOENT)
+		return NULL;
+	if (err) {
+		printk("net: %s gave no addresses (%d): eth0 has none\n", port->name, err);
+		memset(a, 0, sizeof *a);
+	}
+	return a;
+}
+
+int net_start(struct net_port *port)
+{
+	struct net_port_addrs addrs;
+	const struct net_port_addrs *assigned;
 	int err = 0;
 
 	start_lwip();		/* lo comes up in lwIP's own start-up */
 	if (!port)
 		return 0;
+	if (net_config.have_mac)
+		memcpy(port->mac, net_config.mac, 6);
+	assigned = port_addresses(port, &addrs);
+	eth_assigned = assigned;
 	LOCK_TCPIP_CORE();
-	err = configure_eth(port);
+	err = configure_eth(port, assigned);
 	UNLOCK_TCPIP_CORE();
 	if (err) {
 		printk("net: eth0: out of memory\n");
 		return 0;
 	}
-	if (!net_config.have_ip)
+	if (!net_config.have_ip && !assigned)
 		err = wait_for_lease(net_netif_eth(), DHCP_WAIT_MS);
 	/* Servers from the settings win over DHCP's (set after the lease). */
 	LOCK_TCPIP_CORE();

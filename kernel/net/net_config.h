@@ -9,11 +9,13 @@
  * for later versions and ignored. */
 int net_config_set(const char *key, const char *value);
 
-/* Starts lwIP: lo always; eth0 on the first port when there is one, with
- * the static IPv4 address or DHCP (waiting up to 5 s for a lease), IPv6
+/* Starts lwIP: lo always; eth0 on port when there is one (net.mac gives it
+ * its MAC), with the addresses the port imposes if it does, else the
+ * static IPv4 address or DHCP (waiting up to 5 s for a lease), IPv6
  * link-local, SLAAC and the static IPv6 address.  Logs one line.  0, or
  * -ETIMEDOUT when DHCP got no lease in time (it keeps trying). */
-int net_start(void);
+struct net_port;
+int net_start(struct net_port *port);
 
 /* After net_start's -ETIMEDOUT: sleeps until DHCP gets its lease, however
  * long that takes, then puts the settings' name servers back in front of

@@ -9,8 +9,8 @@
 #define NET_HOSTNAME_MAX	64
 
 struct net_config {
-	bool have_ip, have_gw, have_ip6;
-	uint8_t ip[4], gw[4], ip6[16];
+	bool have_ip, have_gw, have_ip6, have_mac;
+	uint8_t ip[4], gw[4], ip6[16], mac[6];
 	unsigned prefix, prefix6;
 	int ndns;
 	struct {

@@ -18,6 +18,7 @@
 #include "core/errno.h"
 #include "core/string.h"
 #include "net/netif_csum.h"
+#include "net/netif_claims.h"
 #include "net/port.h"
 
 #define MAX_SEGS	32
@@ -39,6 +40,11 @@ static struct {
 struct netif *net_netif_eth(void)
 {
 	return eth.created ? &eth.netif : NULL;
+}
+
+struct net_port *net_netif_port(void)
+{
+	return eth.port;
 }
 
 /* ---- transmit ---------------------------------------------------------- */
@@ -158,16 +164,13 @@ static void take_port(struct net_port *port)
 	memcpy(n->hwaddr, port->mac, ETH_HWADDR_LEN);
 	n->mtu = port->mtu ? port->mtu : 1500;
 	n->mtu6 = n->mtu;
-	port->owner = port;
-	__atomic_store_n(&port->link_changed, eth_link_changed, __ATOMIC_RELEASE);
-	__atomic_store_n(&port->rx, eth_rx, __ATOMIC_RELEASE);	/* after owner */
+	net_port_attach(port, port, eth_rx, eth_link_changed);
+	net_claims_port_taken(port);
 }
 
 static void drop_port(struct net_port *port)
 {
-	__atomic_store_n(&port->rx, NULL, __ATOMIC_RELEASE);
-	port->link_changed = NULL;
-	port->owner = NULL;
+	net_port_attach(port, NULL, NULL, NULL);
 }
 
 void net_netif_set_port(struct net_port *port)

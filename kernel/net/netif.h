@@ -15,10 +15,20 @@ struct netif;
 int net_netif_create(struct net_port *port);
 /* eth0, or NULL when there is none (no NIC). */
 struct netif *net_netif_eth(void);
+/* The port under eth0, or NULL.  Caller holds the core lock. */
+struct net_port *net_netif_port(void);
 /* Moves eth0 onto another port, keeping its addresses and every
  * connection; announces the address (gratuitous ARP, MLD reports) on the
  * new port.  Caller holds the core lock. */
 void net_netif_set_port(struct net_port *port);
+
+/* eth0's usable addresses and name servers (none without eth0), for a
+ * network server to hand its apps. */
+struct net_port_addrs;
+void net_eth_addresses(struct net_port_addrs *a);
+/* fn runs (core lock held, in lwIP's thread of the moment) whenever
+ * eth0's addresses change.  One watcher. */
+void net_eth_watch(void (*fn)(void));
 
 /* Linux's interface flags (SIOCGIFFLAGS). */
 #define NET_IFF_UP		0x1

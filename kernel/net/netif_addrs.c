@@ -3,11 +3,13 @@
  * names. */
 #include "net/netif.h"
 
+#include "lwip/dns.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
 
 #include "core/format.h"
 #include "core/string.h"
+#include "net/port.h"
 
 /* neth: how many Ethernet netifs came before n (eth0, eth1...). */
 static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
@@ -50,4 +52,83 @@ int net_ifaddrs(struct net_ifaddr *out, int max)
 	}
 	UNLOCK_TCPIP_CORE();
 	return count;
+}
+
+/* ---- eth0's addresses, for the network server to publish -------------------- */
+
+static unsigned prefix_of(uint32_t mask_net_order)
+{
+	unsigned p = 0;
+
+	for (uint32_t m = lwip_ntohl(mask_net_order); m & 0x80000000u; m <<= 1)
+		p++;
+	return p;
+}
+
+static void ip4_of(struct netif *n, struct net_port_addrs *a)
+{
+	uint32_t ip = ip4_addr_get_u32(netif_ip4_addr(n)), gw = ip4_addr_get_u32(netif_ip4_gw(n));
+
+	a->have_ip4 = ip != 0;
+	memcpy(a->ip4, &ip, 4);
+	a->prefix4 = (uint8_t)prefix_of(ip4_addr_get_u32(netif_ip4_netmask(n)));
+	a->have_gw4 = gw != 0;
+	memcpy(a->gw4, &gw, 4);
+}
+
+static void ip6_of(struct netif *n, struct net_port_addrs *a)
+{
+	for (s8_t i = 0; i < LWIP_IPV6_NUM_ADDRESSES && a->nip6 < NET_PORT_MAX_IP6; i++) {
+		if (!ip6_addr_isvalid(netif_ip6_addr_state(n, i)))
+			continue;	/* tentative addresses are not ours yet */
+		memcpy(a->ip6[a->nip6].addr, netif_ip6_addr(n, i)->addr, 16);
+		a->ip6[a->nip6++].prefix = 64;
+	}
+}
+
+static void dns_of(struct net_port_addrs *a)
+{
+	for (u8_t i = 0; i < DNS_MAX_SERVERS && a->ndns < NET_PORT_MAX_DNS; i++) {
+		const ip_addr_t *d = dns_getserver(i);
+		if (ip_addr_isany(d))
+			continue;
+		bool v6 = IP_IS_V6(d);
+		a->dns[a->ndns].v6 = v6;
+		memcpy(a->dns[a->ndns++].addr, v6 ? (const void *)ip_2_ip6(d)->addr
+						  : (const void *)&ip_2_ip4(d)->addr, v6 ? 16 : 4);
+	}
+}
+
+void net_eth_addresses(struct net_port_addrs *a)
+{
+	memset(a, 0, sizeof *a);
+	LOCK_TCPIP_CORE();
+	struct netif *n = net_netif_eth();
+	if (n) {
+		ip4_of(n, a);
+		ip6_of(n, a);
+		dns_of(a);
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
+static void (*watcher)(void);
+NETIF_DECLARE_EXT_CALLBACK(eth_watch)
+
+static void on_eth_change(struct netif *n, netif_nsc_reason_t reason,
+			  const netif_ext_callback_args_t *args)
+{
+	(void)args;
+	if (n == net_netif_eth() && watcher &&
+	    (reason & (LWIP_NSC_IPV4_SETTINGS_CHANGED | LWIP_NSC_IPV6_ADDR_STATE_CHANGED |
+		       LWIP_NSC_IPV6_SET)))
+		watcher();
+}
+
+void net_eth_watch(void (*fn)(void))
+{
+	LOCK_TCPIP_CORE();
+	watcher = fn;
+	netif_add_ext_callback(&eth_watch, on_eth_change);
+	UNLOCK_TCPIP_CORE();
 }

@@ -28,8 +28,17 @@ struct net_port *net_port_first(void)
 	return p;
 }
 
-/* The netif attaches by storing owner, then rx/link_changed: load the
- * function first (acquire) so the owner read after it is the one it goes with. */
+/* owner first, then the functions (release): a deliverer that loads a
+ * function (acquire) sees the owner it goes with. */
+void net_port_attach(struct net_port *port, void *owner,
+		     void (*rx)(void *, const void *, size_t, unsigned),
+		     void (*link_changed)(void *, bool))
+{
+	port->owner = owner;
+	__atomic_store_n(&port->link_changed, link_changed, __ATOMIC_RELEASE);
+	__atomic_store_n(&port->rx, rx, __ATOMIC_RELEASE);
+}
+
 void net_port_deliver(struct net_port *port, const void *frame, size_t len, unsigned flags)
 {
 	void (*rx)(void *, const void *, size_t, unsigned) = __atomic_load_n(&port->rx, __ATOMIC_ACQUIRE);

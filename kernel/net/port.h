@@ -28,12 +28,49 @@ struct net_tx_csum {
 	uint16_t start, offset;	/* start == 0: nothing to do */
 };
 
+/* Addresses a port gives its netif instead of the netif finding its own:
+ * the network server's shared address (docs/netserver.md). */
+#define NET_PORT_MAX_IP6	4
+#define NET_PORT_MAX_DNS	2
+struct net_port_addrs {
+	bool have_ip4, have_gw4;
+	uint8_t ip4[4], gw4[4], prefix4;
+	int nip6;
+	struct { uint8_t addr[16]; uint8_t prefix; } ip6[NET_PORT_MAX_IP6];
+	int ndns;
+	struct { uint8_t addr[16]; bool v6; } dns[NET_PORT_MAX_DNS];
+	uint16_t port_lo, port_hi;	/* the ephemeral ports this netif may use */
+};
+
+/* Something the netif says it owns, for ports where others share the
+ * network's addresses or ports. */
+enum net_claim_kind { NET_CLAIM_TCP, NET_CLAIM_UDP, NET_CLAIM_MAC, NET_CLAIM_IP4, NET_CLAIM_IP6 };
+struct net_claim {
+	enum net_claim_kind kind;
+	uint16_t port;		/* TCP, UDP */
+	uint8_t addr[16];	/* MAC (6 bytes), IP4 (4), IP6 */
+};
+
 struct net_port_ops {
 	/* Queues one frame; 0, or -ENOBUFS when the port's queue is full
 	 * (the frame is dropped, as a full NIC would) or -EIO when the port is
 	 * broken.  May be called from any thread, not from interrupt context. */
 	int (*transmit)(struct net_port *port, const struct net_seg *segs, int nsegs,
 			const struct net_tx_csum *csum);
+
+	/* The rest is optional.  addresses: fills *a when the port imposes
+	 * the netif's addresses (and its MAC, in port->mac), waiting for them
+	 * if need be; -ENOENT when the netif is to configure itself.  May
+	 * sleep. */
+	int (*addresses)(struct net_port *port, struct net_port_addrs *a);
+	/* claim: 0 when the netif may use the port or address, -EADDRINUSE
+	 * when another owns it, -EACCES when it may not be had here.  With
+	 * wait false it only announces the claim (0 at once, the answer is
+	 * logged) and may be called under the core lock; with wait true it
+	 * sleeps for the answer.  Claims of the same thing nest; release
+	 * undoes one. */
+	int (*claim)(struct net_port *port, const struct net_claim *c, bool wait);
+	void (*release)(struct net_port *port, const struct net_claim *c);
 };
 
 /* What the port can do for the sender. */
@@ -63,6 +100,12 @@ struct net_port {
 void net_port_register(struct net_port *port);
 /* The first port registered, or NULL (no NIC). */
 struct net_port *net_port_first(void);
+
+/* Who takes the port's frames and link changes (the netif, or the network
+ * server's switch); NULL functions detach. */
+void net_port_attach(struct net_port *port, void *owner,
+		     void (*rx)(void *owner, const void *frame, size_t len, unsigned flags),
+		     void (*link_changed)(void *owner, bool up));
 
 /* Called by the driver when a frame came in / the link changed; hands them
  * to the netif, if one is attached. */

@@ -136,6 +136,16 @@ void net_mem_free(void *p);
 #define TCP_DEFAULT_LISTEN_BACKLOG	0xff
 #define LWIP_TCP_KEEPALIVE		1
 #define SO_REUSE			1
+/* Ephemeral ports: 49152-65535, or the share of them a network server
+ * gives an app on its shared address (net/net_assigned.c; lwIP patch 04
+ * lets the range be variables). */
+extern unsigned short net_ephemeral_lo, net_ephemeral_hi;
+#define TCP_LOCAL_PORT_RANGE_START	net_ephemeral_lo
+#define TCP_LOCAL_PORT_RANGE_END	net_ephemeral_hi
+#define TCP_ENSURE_LOCAL_PORT_RANGE(port) ((u16_t)(0xc000u | (port)))
+#define UDP_LOCAL_PORT_RANGE_START	net_ephemeral_lo
+#define UDP_LOCAL_PORT_RANGE_END	net_ephemeral_hi
+#define UDP_ENSURE_LOCAL_PORT_RANGE(port) ((u16_t)(0xc000u | (port)))
 #define SO_REUSE_RXTOALL		1
 
 /* ---- netconn ------------------------------------------------------------------ */

@@ -1,0 +1,11 @@
+/* eth0 configured from what its port imposes (net_port_addrs). */
+#ifndef AMPHI_NET_NET_ASSIGNED_H
+#define AMPHI_NET_NET_ASSIGNED_H
+
+struct netif;
+struct net_port_addrs;
+
+/* Caller holds the core lock; eth0 is not up yet. */
+void net_assigned_apply(struct netif *n, const struct net_port_addrs *a);
+
+#endif

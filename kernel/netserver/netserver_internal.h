@@ -1,0 +1,89 @@
+/* The network server's state, shared by its files: server.c (start-up,
+ * the forwarding thread), slots.c (each app's region), claims.c (what
+ * each app owns), forward.c (moving frames). */
+#ifndef AMPHI_NETSERVER_NETSERVER_INTERNAL_H
+#define AMPHI_NETSERVER_NETSERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/spinlock.h"
+#include "core/waitq.h"
+#include "link.h"
+#include "net/port.h"
+#include "ns_route.h"
+
+struct ivshmem;
+
+/* What we granted at one index of a slot's claims table. */
+struct ns_grant {
+	uint32_t req;		/* the request this index last answered */
+	bool held;		/* granted and in the tables */
+	struct link_claim c;
+	uint64_t grant_seq;
+};
+
+struct ns_link {
+	int index;
+	struct ivshmem *dev;
+	void *region;
+	volatile bool pending;		/* a doorbell came: look at the region */
+
+	/* The forwarding thread's alone. */
+	uint32_t attach_seq;		/* the app we serve; 0: none */
+	uint16_t app_peer;
+	bool shut;
+	struct link_end tx;		/* the app's frames: we consume */
+	struct ns_grant grants[LINK_MAX_CLAIMS];
+	int nown;			/* own-mode addresses granted */
+
+	struct spinlock rx_lock;	/* guards rx and the to_app counters */
+	struct link_end rx;		/* frames for the app: we produce */
+	bool rx_open;
+};
+
+struct netserver {
+	int nslots;
+	uint8_t key[16];		/* for grant tokens: never leaves this VM */
+	uint32_t generation;
+	uint64_t next_grant_seq;	/* the forwarding thread's */
+
+	struct spinlock tables_lock;	/* guards tables */
+	struct ns_tables *tables;
+	struct ns_link *slots;
+
+	struct net_port *nic;		/* NULL: no wire */
+	struct net_port local;		/* under the server's own eth0 */
+
+	struct spinlock wake_lock;	/* guards work */
+	bool work;
+	volatile bool addrs_changed;	/* the server's own addresses moved */
+	struct waitq wq;
+};
+
+extern struct netserver ns;
+
+/* slots.c (the forwarding thread, but slots_start) */
+int slots_start(void);
+void slots_look(struct ns_link *s);
+void slots_publish_net(void);
+void slots_shut(struct ns_link *s, enum link_shut_reason why);
+
+/* claims.c (the forwarding thread) */
+void claims_rebuild(struct ns_link *s);
+void claims_process(struct ns_link *s);
+void claims_drop_all(struct ns_link *s);
+
+/* forward.c */
+void forward_init(void);
+void forward_start_wire(void);	/* the NIC's frames start coming */
+void forward_from_wire(void *owner, const void *frame, size_t len, unsigned flags);
+int forward_from_local(struct net_port *port, const struct net_seg *segs, int nsegs,
+		       const struct net_tx_csum *csum);
+/* Drains up to budget frames from slot s; true if more may wait. */
+bool forward_from_slot(struct ns_link *s, int budget);
+
+/* server.c */
+void netserver_kick(void);
+
+#endif

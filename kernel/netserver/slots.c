@@ -1,0 +1,244 @@
+/* Each app's region, from the server's side (docs/netserver.md).
+ *
+ * The supervisor assigns a slot by writing the host part and then a new
+ * attach_seq; we notice on its doorbell (or on the periodic look) and take
+ * the slot: open the rings, publish our addresses, answer claims.  A slot
+ * whose app broke the rules is shut until the supervisor assigns it again.
+ * When we are a restarted server, a slot whose server part already names
+ * its attach_seq is resumed: rings from where they stood, grants from
+ * their tokens. */
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
+#include "core/string.h"
+#include "dev/ivshmem.h"
+#include "net/netif.h"
+#include "netserver/netserver_internal.h"
+
+static uint32_t net_seq;	/* what slots_publish_net last wrote; never 0 */
+
+static const char *const shut_text[] = {
+	[LINK_SHUT_HEADER] = "bad header",
+	[LINK_SHUT_RING] = "ring index out of range",
+	[LINK_SHUT_FRAME] = "frame length out of range",
+};
+
+/* Interrupt context. */
+static void doorbell(void *arg)
+{
+	struct ns_link *s = arg;
+
+	s->pending = true;
+	netserver_kick();
+}
+
+static bool header_ok(const struct ns_link *s, const struct link_host *h)
+{
+	return h->magic == LINK_MAGIC && h->version == LINK_VERSION &&
+	       h->region_size == LINK_REGION_SIZE && h->slot == (uint32_t)s->index &&
+	       h->nslots == (uint32_t)ns.nslots && h->app_peer != LINK_SERVER_PEER &&
+	       (h->mode == LINK_MODE_SHARED || h->mode == LINK_MODE_OWN);
+}
+
+static void set_active(struct ns_link *s, bool active, uint8_t mode)
+{
+	spin_lock(&ns.tables_lock);
+	ns.tables->slots[s->index].active = active;
+	ns.tables->slots[s->index].mode = mode;
+	spin_unlock(&ns.tables_lock);
+}
+
+static void close_rx(struct ns_link *s)
+{
+	spin_lock(&s->rx_lock);
+	s->rx_open = false;
+	spin_unlock(&s->rx_lock);
+}
+
+/* Forgets the app: its grants, its rings. */
+static void detach(struct ns_link *s)
+{
+	claims_drop_all(s);
+	set_active(s, false, 0);
+	close_rx(s);
+	s->attach_seq = 0;
+	s->shut = false;
+}
+
+void slots_shut(struct ns_link *s, enum link_shut_reason why)
+{
+	struct link_srv *srv = link_srv(s->region);
+
+	claims_drop_all(s);
+	set_active(s, false, 0);
+	close_rx(s);
+	s->shut = true;
+	srv->shut_reason = why;
+	__atomic_store_n(&srv->state, LINK_SRV_SHUT, __ATOMIC_RELEASE);
+	printk("netserver: slot %d shut: %s\n", s->index, shut_text[why]);
+}
+
+static void write_net(struct ns_link *s, const struct link_net *n)
+{
+	struct link_srv *srv = link_srv(s->region);
+
+	/* A seqlock of sorts: 0 while the addresses change under the app. */
+	__atomic_store_n(&srv->net_seq, 0, __ATOMIC_RELEASE);
+	srv->net = *n;
+	srv->net.port_lo = ns.tables->slots[s->index].port_lo;
+	srv->net.port_hi = ns.tables->slots[s->index].port_hi;
+	__atomic_store_n(&srv->net_seq, net_seq, __ATOMIC_RELEASE);
+}
+
+static struct link_net current_net;	/* what write_net copies; the forwarding thread's */
+
+static void open_rings(struct ns_link *s)
+{
+	if (!link_end_open_consumer(&s->tx, link_tx(s->region)))
+		printk("netserver: slot %d: its TX ring was out of range, emptied\n", s->index);
+	spin_lock(&s->rx_lock);
+	link_end_open_producer(&s->rx, link_rx(s->region));
+	s->rx_open = true;
+	spin_unlock(&s->rx_lock);
+}
+
+/* A new app on s, or (resume) the one a predecessor served. */
+static void take(struct ns_link *s, const struct link_host *h)
+{
+	struct link_srv *srv = link_srv(s->region);
+	bool resume = srv->attach_seq == h->attach_seq && srv->generation != 0;
+
+	detach(s);
+	s->attach_seq = h->attach_seq;
+	s->app_peer = h->app_peer;
+	if (!header_ok(s, h)) {
+		slots_shut(s, LINK_SHUT_HEADER);
+		return;
+	}
+	if (resume && srv->state == LINK_SRV_SHUT) {
+		s->shut = true;		/* it stays shut under a new server too */
+		return;
+	}
+	open_rings(s);
+	set_active(s, true, (uint8_t)h->mode);
+	if (resume)
+		claims_rebuild(s);
+	srv->attach_seq = h->attach_seq;
+	srv->generation = ns.generation;
+	srv->shut_reason = LINK_SHUT_NONE;
+	if (net_seq)
+		write_net(s, &current_net);
+	__atomic_store_n(&srv->state, LINK_SRV_READY, __ATOMIC_RELEASE);
+	ivshmem_ring(s->dev, s->app_peer, LINK_VEC_CONTROL);
+	printk("netserver: slot %d: %s app '%s' %s\n", s->index,
+	       h->mode == LINK_MODE_SHARED ? "shared-address" : "own-address", h->app_name,
+	       resume ? "resumed" : "attached");
+}
+
+void slots_look(struct ns_link *s)
+{
+	struct link_host h;
+	struct link_host *rh = link_host(s->region);
+
+	h.attach_seq = __atomic_load_n(&rh->attach_seq, __ATOMIC_ACQUIRE);
+	if (h.attach_seq == 0) {
+		if (s->attach_seq) {
+			printk("netserver: slot %d: the app left\n", s->index);
+			detach(s);
+		}
+		return;
+	}
+	if (h.attach_seq != s->attach_seq) {
+		memcpy(&h, rh, sizeof h);	/* once; checked by take() */
+		h.app_name[LINK_NAME_MAX - 1] = 0;
+		if (h.attach_seq)
+			take(s, &h);
+	}
+	if (s->attach_seq && !s->shut)
+		claims_process(s);
+}
+
+/* The server's own addresses, for the tables and for every app. */
+static void learn_addresses(struct link_net *n)
+{
+	struct net_port_addrs a;
+
+	net_eth_addresses(&a);
+	memset(n, 0, sizeof *n);
+	memcpy(n->mac, ns.local.mac, 6);
+	n->mtu = ns.local.mtu;
+	n->have_ip4 = a.have_ip4;
+	n->have_gw4 = a.have_gw4;
+	memcpy(n->ip4, a.ip4, 4);
+	memcpy(n->gw4, a.gw4, 4);
+	n->prefix4 = a.prefix4;
+	for (int i = 0; i < a.nip6 && i < LINK_MAX_ADDR6; i++) {
+		memcpy(n->ip6[i].addr, a.ip6[i].addr, 16);
+		n->ip6[i].prefix = a.ip6[i].prefix;
+		n->ip6[i].valid = 1;
+	}
+	for (int i = 0; i < a.ndns && i < 2; i++) {
+		memcpy(n->dns[i].addr, a.dns[i].addr, 16);
+		n->dns[i].v6 = a.dns[i].v6;
+	}
+	n->ndns = (uint8_t)(a.ndns < 2 ? a.ndns : 2);
+	spin_lock(&ns.tables_lock);
+	ns.tables->have_ip4 = a.have_ip4;
+	memcpy(ns.tables->server_ip4, a.ip4, 4);
+	ns.tables->nip6 = a.nip6 < LINK_MAX_ADDR6 ? a.nip6 : LINK_MAX_ADDR6;
+	for (int i = 0; i < ns.tables->nip6; i++)
+		memcpy(ns.tables->server_ip6[i], a.ip6[i].addr, 16);
+	spin_unlock(&ns.tables_lock);
+}
+
+void slots_publish_net(void)
+{
+	learn_addresses(&current_net);
+	if (++net_seq == 0)
+		net_seq = 1;
+	for (int i = 0; i < ns.nslots; i++) {
+		struct ns_link *s = &ns.slots[i];
+		if (!s->attach_seq || s->shut)
+			continue;
+		write_net(s, &current_net);
+		ivshmem_ring(s->dev, s->app_peer, LINK_VEC_CONTROL);
+	}
+}
+
+static int alloc_state(void)
+{
+	size_t tables = PAGE_ROUND_UP(sizeof *ns.tables) / PAGE_SIZE;
+	size_t slots = PAGE_ROUND_UP(sizeof *ns.slots * (size_t)ns.nslots) / PAGE_SIZE;
+
+	ns.tables = page_alloc_virt(tables);
+	ns.slots = page_alloc_virt(slots);
+	if (!ns.tables || !ns.slots)
+		return -ENOMEM;
+	memset(ns.slots, 0, slots * PAGE_SIZE);
+	ns_tables_init(ns.tables, ns.nslots);
+	memcpy(ns.tables->server_mac, ns.local.mac, 6);
+	return 0;
+}
+
+int slots_start(void)
+{
+	if (ivshmem_count() < ns.nslots) {
+		printk("netserver: %d slots configured, %d ivshmem devices found\n", ns.nslots,
+		       ivshmem_count());
+		return -ENODEV;
+	}
+	int err = alloc_state();
+	if (err)
+		return err;
+	for (int i = 0; i < ns.nslots; i++) {
+		struct ns_link *s = &ns.slots[i];
+		s->index = i;
+		s->dev = ivshmem_get(i);
+		s->region = s->dev->region;
+		if (s->dev->region_size < LINK_REGION_SIZE || ivshmem_listen(s->dev, doorbell, s))
+			return -ENODEV;
+		slots_look(s);	/* a restarted server resumes the apps here */
+	}
+	return 0;
+}
