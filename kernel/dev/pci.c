@@ -156,16 +156,15 @@ void pci_enable(const struct pci_dev *d)
 	pci_write16(d, PCI_COMMAND, cmd | PCI_CMD_MEMORY | PCI_CMD_IO | PCI_CMD_MASTER);
 }
 
-/* Sizes BAR i (decoding off meanwhile, so the all-ones probe never claims
- * addresses); returns how many BAR slots it used: 2 for a 64-bit BAR. */
-static int size_bar(struct pci_dev *d, int i, uint16_t cmd)
+/* Sizes BAR i; returns how many BAR slots it used: 2 for a 64-bit BAR.
+ * Caller turned decoding off, so the all-ones probe never claims addresses. */
+static int size_bar(struct pci_dev *d, int i)
 {
 	unsigned off = PCI_BAR0 + 4 * i;
 	uint32_t lo = pci_read32(d, off);
 	bool is64 = !(lo & 1) && ((lo >> 1) & 3) == 2 && i < 5;
 	uint32_t hi = is64 ? pci_read32(d, off + 4) : 0;
 
-	pci_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEMORY));
 	pci_write32(d, off, 0xffffffff);
 	uint64_t mask = pci_read32(d, off);
 	pci_write32(d, off, lo);
@@ -176,7 +175,6 @@ static int size_bar(struct pci_dev *d, int i, uint16_t cmd)
 	} else {
 		mask |= lo & 1 ? 0xffff0000ull : 0xffffffff00000000ull;
 	}
-	pci_write16(d, PCI_COMMAND, cmd);
 	struct pci_bar *b = &d->bar[i];
 	b->io = lo & 1;
 	mask &= b->io ? ~3ull : ~15ull;
@@ -197,8 +195,13 @@ static void read_function(struct pci_dev *d)
 	d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
 	if ((pci_read8(d, PCI_HEADER_TYPE) & 0x7f) != 0)
 		return;		/* bridges: no BARs of interest */
+	/* Decoding off once for all BARs: every change of it makes a
+	 * hypervisor remap all of the device's BARs (QEMU rebuilds its memory
+	 * map, seconds for a server with many ivshmem regions). */
+	pci_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEMORY));
 	for (int i = 0; i < 6;)
-		i += size_bar(d, i, cmd);
+		i += size_bar(d, i);
+	pci_write16(d, PCI_COMMAND, cmd);
 }
 
 static const struct pci_driver *const *drv_table;

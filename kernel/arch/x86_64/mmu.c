@@ -97,20 +97,34 @@ void mmu_init(void)
 	write_cr3(pa);
 }
 
+/* Whole 2 MiB pages where the range covers them (a server maps a region
+ * of 2 MiB per app: 512 small entries each would cost as many TLB
+ * flushes), small pages at the edges.  An entry that was not present needs
+ * no invlpg: no TLB caches a non-present entry. */
 void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached)
 {
 	uint64_t flags = PTE_P | PTE_W | PTE_G | PTE_NX | (uncached ? PTE_PCD | PTE_PWT : 0);
 	uint64_t irq = spin_lock_irqsave(&kernel_map_lock);
 
-	for (uint64_t p = PAGE_ROUND_DOWN(pa); p < pa + size; p += PAGE_SIZE) {
+	for (uint64_t p = PAGE_ROUND_DOWN(pa); p < pa + size;) {
 		uint64_t *large = walk(DIRECT_BASE + p, 1, true, PTE_P | PTE_W);
-		if (large && (*large & PTE_P) && (*large & PTE_PS))
-			continue;	/* already in the direct map */
+		if (large && (*large & PTE_P) && (*large & PTE_PS)) {
+			p = (p & ~(LARGE - 1)) + LARGE;	/* already in the direct map */
+			continue;
+		}
+		if (large && !(*large & PTE_P) && p % LARGE == 0 && pa + size - p >= LARGE) {
+			*large = p | flags | PTE_PS;
+			p += LARGE;
+			continue;
+		}
 		uint64_t *e = walk(DIRECT_BASE + p, 0, true, PTE_P | PTE_W);
 		if (!e)
 			panic("out of memory mapping physical %lx", p);
+		bool was_present = *e & PTE_P;
 		*e = p | flags;
-		invlpg(DIRECT_BASE + p);
+		if (was_present)
+			invlpg(DIRECT_BASE + p);
+		p += PAGE_SIZE;
 	}
 	spin_unlock_irqrestore(&kernel_map_lock, irq);
 	return phys_to_virt(pa);
