@@ -182,8 +182,16 @@ static int link_addresses(struct net_port *port, struct net_port_addrs *a)
 
 	struct link_net n;
 
-	if (l->mode != LINK_MODE_SHARED)
+	if (l->mode != LINK_MODE_SHARED) {
+		/* Our own addresses, found by the netif: the server must know
+		 * our MAC before the first frame (DHCP's) goes out, or drops it. */
+		struct net_claim mac = { .kind = NET_CLAIM_MAC };
+		memcpy(mac.addr, port->mac, 6);
+		int err = link_claim(port, &mac, true);
+		if (err)
+			printk("link: the network server refused our MAC (%d)\n", err);
 		return -ENOENT;
+	}
 	while (!read_net(l, &n)) {
 		if (clock_ns() >= end)
 			return -ETIMEDOUT;
