@@ -33,6 +33,7 @@ struct ns_link {
 	uint32_t attach_seq;		/* the app we serve; 0: none */
 	uint16_t app_peer;
 	bool shut;
+	uint64_t last_shut_log;		/* clock_ns() */
 	struct link_end tx;		/* the app's frames: we consume */
 	struct ns_grant grants[LINK_MAX_CLAIMS];
 	int nown;			/* own-mode addresses granted */

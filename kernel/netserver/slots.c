@@ -12,9 +12,12 @@
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/string.h"
+#include "core/timer.h"
 #include "dev/ivshmem.h"
 #include "net/netif.h"
 #include "netserver/netserver_internal.h"
+
+#define SHUT_LOG_EVERY_NS	(5ull * 1000000000)
 
 static uint32_t net_seq;	/* what slots_publish_net last wrote; never 0 */
 
@@ -76,7 +79,11 @@ void slots_shut(struct ns_link *s, enum link_shut_reason why)
 	s->shut = true;
 	srv->shut_reason = why;
 	__atomic_store_n(&srv->state, LINK_SRV_SHUT, __ATOMIC_RELEASE);
-	printk("netserver: slot %d shut: %s\n", s->index, shut_text[why]);
+	uint64_t now = clock_ns();
+	if (now - s->last_shut_log >= SHUT_LOG_EVERY_NS) {	/* a hostile app must not flood the log */
+		s->last_shut_log = now;
+		printk("netserver: slot %d shut: %s\n", s->index, shut_text[why]);
+	}
 }
 
 static void write_net(struct ns_link *s, const struct link_net *n)
@@ -144,12 +151,15 @@ void slots_look(struct ns_link *s)
 	h.attach_seq = __atomic_load_n(&rh->attach_seq, __ATOMIC_ACQUIRE);
 	if (h.attach_seq == 0) {
 		if (s->attach_seq) {
-			printk("netserver: slot %d: the app left\n", s->index);
+			if (!s->shut)
+				printk("netserver: slot %d: the app left\n", s->index);
 			detach(s);
 		}
 		return;
 	}
-	if (h.attach_seq != s->attach_seq) {
+	/* A shut slot waits for the supervisor to free it (attach_seq 0):
+	 * the app itself may be what keeps changing its attach_seq. */
+	if (h.attach_seq != s->attach_seq && !s->shut) {
 		memcpy(&h, rh, sizeof h);	/* once; checked by take() */
 		h.app_name[LINK_NAME_MAX - 1] = 0;
 		if (h.attach_seq)
