@@ -202,6 +202,24 @@ static int link_addresses(struct net_port *port, struct net_port_addrs *a)
 	return 0;
 }
 
+/* ---- direct mode ------------------------------------------------------------- */
+
+/* eth0 moved onto a NIC of its own (or back): the server stops (or starts
+ * again) delivering our frames.  Only an app with its own address may go:
+ * the shared address is the server's. */
+static int link_set_direct(struct net_port *port, bool direct)
+{
+	struct link_port *l = port->driver;
+	struct link_app *app = link_app(l->region);
+
+	if (l->mode != LINK_MODE_OWN)
+		return -EPERM;
+	app->direct = direct;
+	app->switches++;
+	ivshmem_ring(l->dev, l->server_peer, LINK_VEC_CONTROL);
+	return 0;
+}
+
 /* ---- start-up --------------------------------------------------------------- */
 
 static const struct net_port_ops link_ops = {
@@ -209,6 +227,7 @@ static const struct net_port_ops link_ops = {
 	.addresses = link_addresses,
 	.claim = link_claim,
 	.release = link_release,
+	.set_direct = link_set_direct,
 };
 
 static struct link_port *link_new(struct ivshmem *dev)

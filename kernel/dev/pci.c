@@ -14,6 +14,7 @@
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "dev/pcie_hotplug.h"
 
 struct mcfg_entry {
 	uint64_t base;
@@ -168,6 +169,7 @@ static int size_bar(struct pci_dev *d, int i)
 	pci_write32(d, off, 0xffffffff);
 	uint64_t mask = pci_read32(d, off);
 	pci_write32(d, off, lo);
+	bool none = !(mask & (lo & 1 ? ~3u : ~15u));	/* no writable address bits */
 	if (is64) {
 		pci_write32(d, off + 4, 0xffffffff);
 		mask |= (uint64_t)pci_read32(d, off + 4) << 32;
@@ -178,7 +180,7 @@ static int size_bar(struct pci_dev *d, int i)
 	struct pci_bar *b = &d->bar[i];
 	b->io = lo & 1;
 	mask &= b->io ? ~3ull : ~15ull;
-	b->size = mask ? ~mask + 1 : 0;
+	b->size = mask && !(none && !is64) ? ~mask + 1 : 0;
 	b->addr = b->io ? (lo & ~3u) : ((uint64_t)hi << 32 | (lo & ~15u));
 	return is64 ? 2 : 1;
 }
@@ -193,13 +195,14 @@ static void read_function(struct pci_dev *d)
 	d->prog_if = class >> 8;
 	d->irq_line = pci_read8(d, PCI_INTERRUPT_LINE);
 	d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
-	if ((pci_read8(d, PCI_HEADER_TYPE) & 0x7f) != 0)
-		return;		/* bridges: no BARs of interest */
+	/* Bridges (header type 1) have two BARs (a PCIe port's MSI-X table). */
+	uint8_t type = pci_read8(d, PCI_HEADER_TYPE) & 0x7f;
+	int nbars = type == 0 ? 6 : type == 1 ? 2 : 0;
 	/* Decoding off once for all BARs: every change of it makes a
 	 * hypervisor remap all of the device's BARs (QEMU rebuilds its memory
 	 * map, seconds for a server with many ivshmem regions). */
 	pci_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEMORY));
-	for (int i = 0; i < 6;)
+	for (int i = 0; i < nbars;)
 		i += size_bar(d, i);
 	pci_write16(d, PCI_COMMAND, cmd);
 }
@@ -207,44 +210,89 @@ static void read_function(struct pci_dev *d)
 static const struct pci_driver *const *drv_table;
 static int drv_count;
 
-static bool offer(struct pci_dev *d)
+/* The functions drivers took, for hot-plug to find them again. */
+static struct spinlock taken_lock = SPINLOCK_INIT;	/* guards taken, ->next */
+static struct pci_dev *taken;
+
+struct pci_dev *pci_find(uint8_t bus, uint8_t slot, uint8_t fn)
+{
+	uint64_t f = spin_lock_irqsave(&taken_lock);
+	struct pci_dev *d = taken;
+
+	while (d && (d->bus != bus || d->slot != slot || d->fn != fn))
+		d = d->next;
+	spin_unlock_irqrestore(&taken_lock, f);
+	return d;
+}
+
+bool pci_offer(struct pci_dev *d)
 {
 	for (int i = 0; i < drv_count; i++) {
 		const struct pci_driver *drv = drv_table[i];
 		if (drv->vendor != d->vendor || drv->device != d->device)
 			continue;
+		d->driver = drv;
 		int err = drv->probe(d);
-		if (!err)
+		if (!err) {
+			uint64_t f = spin_lock_irqsave(&taken_lock);
+			d->next = taken;
+			taken = d;
+			spin_unlock_irqrestore(&taken_lock, f);
 			return true;
+		}
+		d->driver = NULL;
 		printk("pci %02x:%02x.%x: %s: failed (%d)\n", d->bus, d->slot, d->fn, drv->name, err);
 	}
 	return false;
 }
 
-static void scan_bus(uint8_t bus, int depth);
+void pci_remove(struct pci_dev *d, bool gone)
+{
+	uint64_t f = spin_lock_irqsave(&taken_lock);
+	for (struct pci_dev **p = &taken; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	spin_unlock_irqrestore(&taken_lock, f);
+	if (d->driver && d->driver->remove)
+		d->driver->remove(d, gone);
+	kfree(d);
+}
 
-static void scan_function(uint8_t bus, uint8_t slot, uint8_t fn, int depth)
+struct pci_dev *pci_probe_function(uint8_t bus, uint8_t slot, uint8_t fn)
 {
 	struct pci_dev probe = { .bus = bus, .slot = slot, .fn = fn,
 				 .ecam = ecam_function(bus, slot, fn) };
 	uint32_t id = pci_read32(&probe, PCI_VENDOR_ID);
 
 	if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
-		return;
+		return NULL;
 	probe.vendor = id & 0xffff;
 	probe.device = id >> 16;
 	read_function(&probe);
-	if (probe.class == 0x06 && probe.subclass == 0x04) {	/* PCI-to-PCI bridge */
-		uint8_t secondary = pci_read8(&probe, 0x19);
-		if (secondary > bus)
-			scan_bus(secondary, depth + 1);
-		return;
-	}
 	struct pci_dev *d = kmalloc(sizeof *d);
+	if (d)
+		*d = probe;
+	return d;
+}
+
+static void scan_bus(uint8_t bus, int depth);
+
+static void scan_function(uint8_t bus, uint8_t slot, uint8_t fn, int depth)
+{
+	struct pci_dev *d = pci_probe_function(bus, slot, fn);
+
 	if (!d)
 		return;
-	*d = probe;
-	if (!offer(d))
+	if (d->class == 0x06 && d->subclass == 0x04) {	/* PCI-to-PCI bridge */
+		uint8_t secondary = pci_read8(d, 0x19);
+		if (secondary > bus)
+			scan_bus(secondary, depth + 1);
+		pcie_hotplug_bridge(d);		/* keeps d if it has a hot-plug slot */
+		return;
+	}
+	if (!pci_offer(d))
 		kfree(d);
 }
 

@@ -25,12 +25,15 @@
 #define PCI_CAP_MSI		0x05
 #define PCI_CAP_VENDOR		0x09
 #define PCI_CAP_MSIX		0x11
+#define PCI_CAP_EXP		0x10
 
 struct pci_bar {
 	uint64_t addr, size;	/* size 0: not implemented */
 	bool io;		/* an I/O port range, not memory */
 	void *mapped;		/* memory BARs once pci_map_bar mapped them */
 };
+
+struct pci_driver;
 
 struct pci_dev {
 	uint8_t bus, slot, fn;
@@ -39,6 +42,9 @@ struct pci_dev {
 	uint8_t irq_line, irq_pin;	/* from the firmware; pin 0: no INTx */
 	struct pci_bar bar[6];
 	volatile uint8_t *ecam;		/* this function's 4 KiB, or NULL: ports */
+	const struct pci_driver *driver;	/* the one that took it */
+	void *driver_data;
+	struct pci_dev *next;		/* in pci.c's list of taken functions */
 };
 
 struct pci_driver {
@@ -46,10 +52,23 @@ struct pci_driver {
 	uint16_t vendor, device;
 	/* 0 when the driver took the device; -errno otherwise (logged). */
 	int (*probe)(struct pci_dev *dev);
+	/* Optional: lets go of the device (hot-unplug).  With gone set the
+	 * device has vanished already: no more accesses to it. */
+	void (*remove)(struct pci_dev *dev, bool gone);
 };
 
 /* Enumerates every bus and offers each function to the drivers, in order. */
 void pci_init(const struct pci_driver *const *drivers, int ndrivers);
+
+/* One function, its BARs sized (kmalloc'd), or NULL if nothing answers
+ * there.  For hot-plug: the function that just arrived. */
+struct pci_dev *pci_probe_function(uint8_t bus, uint8_t slot, uint8_t fn);
+/* A function a driver took, or NULL. */
+struct pci_dev *pci_find(uint8_t bus, uint8_t slot, uint8_t fn);
+/* Offers d to the drivers; true if one took it. */
+bool pci_offer(struct pci_dev *d);
+/* Its driver lets go of d (if it has one), and d is freed. */
+void pci_remove(struct pci_dev *d, bool gone);
 
 uint8_t pci_read8(const struct pci_dev *d, unsigned off);
 uint16_t pci_read16(const struct pci_dev *d, unsigned off);

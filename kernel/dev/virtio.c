@@ -56,3 +56,9 @@ int virtio_bind(struct virtio_dev *vd)
 		return virtio_net_probe(vd);
 	return -ENODEV;
 }
+
+void virtio_unbind(struct virtio_dev *vd, bool gone)
+{
+	if (vd->device_id == VIRTIO_ID_NET)
+		virtio_net_remove(vd, gone);
+}

@@ -40,6 +40,10 @@ struct virtio_ops {
 	/* Sets up interrupts for nqueues queues (before queue_enable): each
 	 * ends in vd->interrupt. */
 	int (*setup_irq)(struct virtio_dev *vd, int nqueues);
+	/* Optional (transports whose devices can leave): gives back what
+	 * setup_irq took, after the device was reset.  An interrupt already
+	 * under way may still run for a moment. */
+	void (*free_irq)(struct virtio_dev *vd);
 };
 
 struct virtio_dev {
@@ -80,7 +84,11 @@ bool virtio_check_status(struct virtio_dev *vd);
 
 /* The device drivers, offered each virtio device found. */
 int virtio_net_probe(struct virtio_dev *vd);
+/* Lets go of the device (hot-unplug): resets it unless it is gone already,
+ * frees everything the driver had; vd itself stays the transport's. */
+void virtio_net_remove(struct virtio_dev *vd, bool gone);
 /* Hands a device to the driver for its type; -ENODEV if there is none. */
 int virtio_bind(struct virtio_dev *vd);
+void virtio_unbind(struct virtio_dev *vd, bool gone);
 
 #endif

@@ -19,6 +19,7 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/timer.h"
 #include "core/waitq.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
@@ -57,8 +58,9 @@ struct vnet {
 	uint16_t *tx_free;
 	int ntx_free;
 
-	struct spinlock wake_lock;	/* guards rx_work, config_work */
+	struct spinlock wake_lock;	/* guards rx_work, config_work, stopping, stopped */
 	bool rx_work, config_work;
+	bool stopping, stopped;		/* the device leaves: the thread ends */
 	struct waitq wq;
 	char name[16];
 };
@@ -153,11 +155,17 @@ static void rx_thread(void *arg)
 	for (;;) {
 		struct waiter w;
 		uint64_t f = spin_lock_irqsave(&n->wake_lock);
-		while (!n->rx_work && !n->config_work) {
+		while (!n->rx_work && !n->config_work && !n->stopping) {
 			waitq_prepare(&n->wq, &w);
 			spin_unlock_irqrestore(&n->wake_lock, f);
 			waitq_sleep(&n->wq, &w);
 			f = spin_lock_irqsave(&n->wake_lock);
+		}
+		if (n->stopping) {
+			n->stopped = true;
+			spin_unlock_irqrestore(&n->wake_lock, f);
+			waitq_wake_all(&n->wq);
+			thread_exit();
 		}
 		bool rx = n->rx_work, config = n->config_work;
 		n->rx_work = n->config_work = false;
@@ -356,4 +364,51 @@ int virtio_net_probe(struct virtio_dev *vd)
 	net_port_register(&n->port);
 	thread_start(t);
 	return 0;
+}
+
+/* ---- hot-unplug ------------------------------------------------------------------ */
+
+#define IRQ_GRACE_NS	(10ull * 1000000)	/* for a handler that began before free_irq */
+
+static void stop_rx_thread(struct vnet *n)
+{
+	struct waiter w;
+	uint64_t f = spin_lock_irqsave(&n->wake_lock);
+
+	n->stopping = true;
+	spin_unlock_irqrestore(&n->wake_lock, f);
+	waitq_wake_all(&n->wq);
+	f = spin_lock_irqsave(&n->wake_lock);
+	while (!n->stopped) {
+		waitq_prepare(&n->wq, &w);
+		spin_unlock_irqrestore(&n->wake_lock, f);
+		waitq_sleep(&n->wq, &w);
+		f = spin_lock_irqsave(&n->wake_lock);
+	}
+	spin_unlock_irqrestore(&n->wake_lock, f);
+}
+
+/* The netif lets go of the port first (nothing transmits after that), the
+ * receive thread ends, the device is reset (no more DMA into our buffers),
+ * and only then do the buffers, rings and vectors go. */
+void virtio_net_remove(struct virtio_dev *vd, bool gone)
+{
+	struct vnet *n = vd->driver_priv;
+
+	net_port_unregister(&n->port);
+	stop_rx_thread(n);
+	if (gone)
+		vd->broken = true;
+	else
+		vd->ops->set_status(vd, 0);
+	if (vd->ops->free_irq)
+		vd->ops->free_irq(vd);
+	sched_sleep_until(clock_ns() + IRQ_GRACE_NS);
+	page_free_virt(n->rx_bufs, PAGE_ROUND_UP((size_t)n->rxq.size * BUF_SIZE) / PAGE_SIZE);
+	page_free_virt(n->tx_bufs, PAGE_ROUND_UP((size_t)n->txq.size * BUF_SIZE) / PAGE_SIZE);
+	vq_destroy(&n->rxq);
+	vq_destroy(&n->txq);
+	kfree(n->tx_free);
+	printk("%s: removed\n", n->name);
+	kfree(n);
 }

@@ -45,6 +45,8 @@ struct vpci {
 	uint32_t notify_mult;
 	struct pci_msix msix;
 	bool use_msix;
+	int vectors[8];			/* taken by setup_irq, -1 after the last */
+	int nvectors;
 	char irq_desc[24];
 };
 
@@ -158,13 +160,24 @@ static void intx_irq(void *arg)
 		vd->interrupt(vd, -1);
 }
 
+/* A vector for fn(arg), remembered for free_irq. */
+static int take_vector(struct vpci *v, irq_vector_fn *fn, void *arg)
+{
+	if (v->nvectors == (int)(sizeof v->vectors / sizeof v->vectors[0]))
+		return -ENOSPC;
+	int vec = irq_vector_alloc(fn, arg);
+	if (vec >= 0)
+		v->vectors[v->nvectors++] = vec;
+	return vec;
+}
+
 static int setup_msix(struct vpci *v, int nqueues)
 {
 	struct virtio_dev *vd = &v->vd;
 
 	if (pci_msix_init(v->pci, &v->msix) || v->msix.nentries < (unsigned)nqueues + 1)
 		return -ENODEV;
-	int vec = irq_vector_alloc(msix_config_irq, vd);
+	int vec = take_vector(v, msix_config_irq, vd);
 	if (vec < 0)
 		return vec;
 	pci_msix_set(&v->msix, 0, vec, irq_target_apic());
@@ -172,7 +185,7 @@ static int setup_msix(struct vpci *v, int nqueues)
 	if (v->common->msix_config != 0)
 		return -EIO;
 	for (int q = 0; q < nqueues; q++) {
-		vec = irq_vector_alloc(msix_queue_irq, vd->queues[q]);
+		vec = take_vector(v, msix_queue_irq, vd->queues[q]);
 		if (vec < 0)
 			return vec;
 		pci_msix_set(&v->msix, (unsigned)q + 1, vec, irq_target_apic());
@@ -186,7 +199,7 @@ static int setup_intx(struct vpci *v)
 {
 	if (!v->pci->irq_pin || v->pci->irq_line == 0xff || v->pci->irq_line == 0)
 		return -ENODEV;
-	int vec = irq_vector_alloc(intx_irq, &v->vd);
+	int vec = take_vector(v, intx_irq, &v->vd);
 	if (vec < 0)
 		return vec;
 	/* QEMU's PIIX/ICH9 route PCI INTx to the I/O APIC line the firmware
@@ -212,11 +225,21 @@ static int setup_irq(struct virtio_dev *vd, int nqueues)
 	return setup_intx(v);
 }
 
+static void free_irq(struct virtio_dev *vd)
+{
+	struct vpci *v = to_vpci(vd);
+
+	for (int i = 0; i < v->nvectors; i++)
+		irq_vector_free(v->vectors[i]);
+	v->nvectors = 0;
+}
+
 static const struct virtio_ops vpci_ops = {
 	.get_status = get_status, .set_status = set_status,
 	.get_features = get_features, .set_features = set_features,
 	.read_config = read_config, .queue_max = queue_max,
 	.queue_enable = queue_enable, .notify = notify, .setup_irq = setup_irq,
+	.free_irq = free_irq,
 };
 
 /* Maps the structure a capability describes; NULL if it is not usable. */
@@ -270,12 +293,26 @@ static int virtio_pci_probe(struct pci_dev *d)
 	}
 	if (err && !v->vd.irq_kind)
 		kfree(v);	/* no interrupt vector points at it */
+	else if (!err)
+		d->driver_data = v;
 	return err;
 }
 
+/* Hot-unplug: the device driver lets go (and resets the device), then the
+ * transport's own memory goes. */
+static void virtio_pci_remove(struct pci_dev *d, bool gone)
+{
+	struct vpci *v = d->driver_data;
+
+	virtio_unbind(&v->vd, gone);
+	if (!gone && v->use_msix)
+		pci_msix_disable(d, &v->msix);
+	kfree(v);
+}
+
 const struct pci_driver virtio_pci_net_modern = {
-	"virtio-pci", 0x1af4, 0x1041, virtio_pci_probe
+	"virtio-pci", 0x1af4, 0x1041, virtio_pci_probe, virtio_pci_remove
 };
 const struct pci_driver virtio_pci_net_transitional = {
-	"virtio-pci", 0x1af4, 0x1000, virtio_pci_probe
+	"virtio-pci", 0x1af4, 0x1000, virtio_pci_probe, virtio_pci_remove
 };

@@ -3,6 +3,7 @@
 #include "net/port.h"
 
 #include "core/spinlock.h"
+#include "net/netif_switch.h"
 
 #define MAX_PORTS 8
 
@@ -17,6 +18,21 @@ void net_port_register(struct net_port *port)
 	if (nports < MAX_PORTS)
 		ports[nports++] = port;
 	spin_unlock_irqrestore(&ports_lock, flags);
+	net_switch_port_added(port);
+}
+
+void net_port_unregister(struct net_port *port)
+{
+	net_switch_port_leaving(port);
+	uint64_t flags = spin_lock_irqsave(&ports_lock);
+	for (int i = 0; i < nports; i++) {
+		if (ports[i] != port)
+			continue;
+		ports[i] = ports[--nports];
+		break;
+	}
+	spin_unlock_irqrestore(&ports_lock, flags);
+	net_port_attach(port, NULL, NULL, NULL);
 }
 
 struct net_port *net_port_first(void)

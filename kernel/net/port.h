@@ -71,6 +71,10 @@ struct net_port_ops {
 	 * undoes one. */
 	int (*claim)(struct net_port *port, const struct net_claim *c, bool wait);
 	void (*release)(struct net_port *port, const struct net_claim *c);
+	/* set_direct: the netif moved onto a NIC of its own (true) or came
+	 * back (false); 0, or -EPERM when it may not leave this port (an app
+	 * on the network server's shared address).  Core lock held. */
+	int (*set_direct)(struct net_port *port, bool direct);
 };
 
 /* What the port can do for the sender. */
@@ -96,8 +100,11 @@ struct net_port {
 	void (*link_changed)(void *owner, bool up);
 };
 
-/* Drivers announce their ports once the device works. */
+/* Drivers announce their ports once the device works, and take them back
+ * before the device goes (hot-unplug): when net_port_unregister returns,
+ * the netif no longer uses the port and never calls its transmit again. */
 void net_port_register(struct net_port *port);
+void net_port_unregister(struct net_port *port);
 /* The first port registered, or NULL (no NIC). */
 struct net_port *net_port_first(void);
 

@@ -143,6 +143,17 @@ static void take(struct ns_link *s, const struct link_host *h)
 	       resume ? "resumed" : "attached");
 }
 
+/* The app uses a NIC of its own for now (direct mode): deliver nothing to
+ * it, keep its MAC and addresses reserved for its return. */
+static void follow_mode(struct ns_link *s)
+{
+	bool direct = __atomic_load_n(&link_app(s->region)->direct, __ATOMIC_ACQUIRE) != 0;
+
+	spin_lock(&ns.tables_lock);
+	ns.tables->slots[s->index].direct = direct;
+	spin_unlock(&ns.tables_lock);
+}
+
 void slots_look(struct ns_link *s)
 {
 	struct link_host h;
@@ -165,8 +176,10 @@ void slots_look(struct ns_link *s)
 		if (h.attach_seq)
 			take(s, &h);
 	}
-	if (s->attach_seq && !s->shut)
+	if (s->attach_seq && !s->shut) {
+		follow_mode(s);
 		claims_process(s);
+	}
 }
 
 /* The server's own addresses, for the tables and for every app. */

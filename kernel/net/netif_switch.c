@@ -1,0 +1,93 @@
+/* Moving eth0 between the network-server link and a NIC of its own
+ * (netif_switch.h).  The swap happens under the core lock, so no frame is
+ * half-sent on either port; frames in flight during it may be lost, which
+ * TCP repairs.  eth0 keeps its MAC whatever the NIC's, and announces
+ * itself on the new path: a gratuitous ARP (lwIP's, on link up) and an
+ * unsolicited neighbour advertisement for each IPv6 address (RFC 4861
+ * 7.2.6), so a bridge learns the new port at once. */
+#include "net/netif_switch.h"
+
+#include "lwip/icmp6.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/ip6.h"
+#include "lwip/netif.h"
+#include "lwip/prot/nd6.h"
+#include "lwip/tcpip.h"
+
+#include "core/printk.h"
+#include "core/string.h"
+#include "net/netif.h"
+#include "net/port.h"
+
+static struct net_port *home;	/* eth0's link while it is on a NIC; under the core lock */
+
+/* Caller holds the core lock. */
+static void advertise(struct netif *n, s8_t i)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_IP, sizeof(struct na_header) + 8, PBUF_RAM);
+	const ip6_addr_t *src = netif_ip6_addr(n, i);
+	ip6_addr_t all_nodes;
+
+	if (!p)
+		return;		/* out of network memory: the ARP and traffic will do */
+	struct na_header *na = p->payload;
+	memset(na, 0, p->len);
+	na->type = ICMP6_TYPE_NA;
+	na->flags = ND6_FLAG_OVERRIDE;
+	ip6_addr_copy_to_packed(na->target_address, *src);
+	uint8_t *opt = (uint8_t *)(na + 1);
+	opt[0] = ND6_OPTION_TYPE_TARGET_LLADDR;
+	opt[1] = 1;		/* in units of 8 bytes */
+	memcpy(opt + 2, n->hwaddr, 6);
+	ip6_addr_set_allnodes_linklocal(&all_nodes);
+	ip6_addr_assign_zone(&all_nodes, IP6_MULTICAST, n);
+	na->chksum = ip6_chksum_pseudo(p, IP6_NEXTH_ICMP6, p->len, src, &all_nodes);
+	ip6_output_if(p, src, &all_nodes, 255, 0, IP6_NEXTH_ICMP6, n);
+	pbuf_free(p);
+}
+
+/* Caller holds the core lock. */
+static void move_to(struct netif *n, struct net_port *port)
+{
+	memcpy(port->mac, n->hwaddr, 6);	/* eth0 keeps its MAC */
+	net_netif_set_port(port);
+	for (s8_t i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+		if (ip6_addr_isvalid(netif_ip6_addr_state(n, i)))
+			advertise(n, i);
+}
+
+/* Ports registered at boot come before lwIP and eth0: nothing to move. */
+void net_switch_port_added(struct net_port *port)
+{
+	if (!net_netif_eth())
+		return;
+	LOCK_TCPIP_CORE();
+	struct netif *n = net_netif_eth();
+	struct net_port *cur = net_netif_port();
+	if (n && cur && cur != port && !home && cur->ops->set_direct) {
+		if (cur->ops->set_direct(cur, true) == 0) {
+			home = cur;
+			move_to(n, port);
+			printk("net: eth0 moved to %s (direct mode)\n", port->name);
+		} else {
+			printk("net: %s stays unused: eth0 shares the network server's address\n",
+			       port->name);
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
+void net_switch_port_leaving(struct net_port *port)
+{
+	if (!net_netif_eth())
+		return;
+	LOCK_TCPIP_CORE();
+	struct netif *n = net_netif_eth();
+	if (n && home && net_netif_port() == port) {
+		move_to(n, home);
+		home->ops->set_direct(home, false);
+		printk("net: eth0 back on %s (server mode)\n", home->name);
+		home = NULL;
+	}
+	UNLOCK_TCPIP_CORE();
+}

@@ -1,0 +1,14 @@
+/* Direct and server mode (docs/netserver.md, "Switching"): eth0 lives on
+ * its home port, the network-server link; a NIC that arrives while it runs
+ * takes eth0 over, and eth0 goes home before that NIC leaves.  Addresses
+ * and connections stay with eth0 throughout. */
+#ifndef AMPHI_NET_NETIF_SWITCH_H
+#define AMPHI_NET_NETIF_SWITCH_H
+
+struct net_port;
+
+/* From net_port_register and net_port_unregister (any thread, no lock). */
+void net_switch_port_added(struct net_port *port);
+void net_switch_port_leaving(struct net_port *port);
+
+#endif
