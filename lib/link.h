@@ -70,6 +70,9 @@ struct link_host {
 	uint32_t mode;			/* enum link_mode the supervisor granted */
 	uint32_t app_pid;		/* the host pid of `amphi run` */
 	char app_name[LINK_NAME_MAX];	/* NUL-terminated when valid */
+	/* Written while the app runs: how many of its requests for a NIC
+	 * (link_app.want_direct) the supervisor turned down (no NIC to give). */
+	uint32_t direct_refused;
 };
 
 /* ---- claims: what an app says it owns ----------------------------------- */
@@ -182,6 +185,8 @@ struct link_app {
 	uint32_t gen_seen;	/* the server generation the app last attached to */
 	uint32_t switches;	/* mode switches so far (direct <-> server) */
 	uint32_t direct;	/* 1 while the app uses a NIC of its own */
+	uint32_t want_direct;	/* its policy asks the supervisor for a NIC (1) or to take it back (0) */
+	uint32_t want_seq;	/* bumped with each such request */
 	struct link_counters tx, rx;	/* as the app counted them */
 	struct link_claim claims[LINK_MAX_CLAIMS];
 };

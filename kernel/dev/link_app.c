@@ -104,6 +104,15 @@ static void check_generation(struct link_port *l)
 	ivshmem_ring(l->dev, l->server_peer, LINK_VEC_DATA);
 }
 
+static void check_refusals(struct link_port *l)
+{
+	uint32_t refused = __atomic_load_n(&link_host(l->region)->direct_refused, __ATOMIC_RELAXED);
+
+	if (refused != l->refused_seen)
+		printk("link: the supervisor has no NIC for us (%u refusals)\n", refused);
+	l->refused_seen = refused;
+}
+
 static void link_thread(void *arg)
 {
 	struct link_port *l = arg;
@@ -122,6 +131,7 @@ static void link_thread(void *arg)
 		check_generation(l);
 		drain_rx(l);
 		link_claims_news(l);
+		check_refusals(l);
 	}
 }
 
@@ -220,6 +230,18 @@ static int link_set_direct(struct net_port *port, bool direct)
 	return 0;
 }
 
+/* The policy's request goes to the supervisor through the region, which
+ * it watches; it answers by hot-plugging a NIC, taking it away, or
+ * counting a refusal (link_host.direct_refused). */
+static void link_request_direct(struct net_port *port, bool direct)
+{
+	struct link_port *l = port->driver;
+	struct link_app *app = link_app(l->region);
+
+	app->want_direct = direct;
+	__atomic_store_n(&app->want_seq, app->want_seq + 1, __ATOMIC_RELEASE);
+}
+
 /* ---- start-up --------------------------------------------------------------- */
 
 static const struct net_port_ops link_ops = {
@@ -228,6 +250,7 @@ static const struct net_port_ops link_ops = {
 	.claim = link_claim,
 	.release = link_release,
 	.set_direct = link_set_direct,
+	.request_direct = link_request_direct,
 };
 
 static struct link_port *link_new(struct ivshmem *dev)

@@ -34,6 +34,7 @@ struct link_port {
 	struct link_end rx;		/* the link thread's alone */
 	uint8_t *rx_buf;
 	uint32_t gen_seen;
+	uint32_t refused_seen;		/* link_host.direct_refused we logged */
 
 	struct spinlock wake_lock;	/* guards work */
 	bool work;

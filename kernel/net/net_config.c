@@ -17,6 +17,7 @@
 #include "net/net_assigned.h"
 #include "net/net_config_internal.h"
 #include "net/netif_claims.h"
+#include "net/netif_switch.h"
 #include "net/netif.h"
 #include "net/port.h"
 #include "net/sys_arch_mem.h"
@@ -49,6 +50,42 @@ static int set_dns(const char *value)
 	return 0;
 }
 
+static int parse_uint(const char **s, unsigned *out)
+{
+	unsigned v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned)(*p - '0')) > 10000000)
+			return -EINVAL;
+	*out = v;
+	*s = p;
+	return 0;
+}
+
+/* "auto" or "auto:HIGH,LOW" (frames per second, HIGH > LOW). */
+static int parse_switch(const char *value)
+{
+	struct net_config *c = &net_config;
+	unsigned high = NET_SWITCH_HIGH, low = NET_SWITCH_LOW;
+
+	if (strncmp(value, "auto", 4))
+		return -EINVAL;
+	value += 4;
+	if (*value == ':') {
+		value++;
+		if (parse_uint(&value, &high) || *value++ != ',' || parse_uint(&value, &low))
+			return -EINVAL;
+	}
+	if (*value || high <= low)
+		return -EINVAL;
+	c->switch_high = high;
+	c->switch_low = low;
+	return 0;
+}
+
 int net_config_set(const char *key, const char *value)
 {
 	struct net_config *c = &net_config;
@@ -61,6 +98,8 @@ int net_config_set(const char *key, const char *value)
 		return (c->have_ip6 = !netaddr_ip6_prefix(value, c->ip6, &c->prefix6)) ? 0 : -EINVAL;
 	if (!strcmp(key, "net.dns"))
 		return set_dns(value);
+	if (!strcmp(key, "net.switch"))
+		return parse_switch(value);
 	if (!strcmp(key, "net.mac"))
 		return (c->have_mac = !netaddr_mac(value, c->mac)) ? 0 : -EINVAL;
 	if (!strcmp(key, "net.hostname")) {
@@ -278,6 +317,8 @@ int net_start(struct net_port *port)
 		printk("net: eth0: out of memory\n");
 		return 0;
 	}
+	if (net_config.switch_high)
+		net_switch_policy_start(net_config.switch_high, net_config.switch_low);
 	if (!net_config.have_ip && !assigned)
 		err = wait_for_lease(net_netif_eth(), DHCP_WAIT_MS);
 	/* Servers from the settings win over DHCP's (set after the lease). */

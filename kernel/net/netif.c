@@ -35,6 +35,7 @@ static struct {
 	bool created;
 	struct net_port *port;	/* under the core lock */
 	bool offload;		/* port fills TCP checksums; under the core lock */
+	uint64_t frames;	/* sent and received, for the switching policy */
 } eth;
 
 struct netif *net_netif_eth(void)
@@ -45,6 +46,11 @@ struct netif *net_netif_eth(void)
 struct net_port *net_netif_port(void)
 {
 	return eth.port;
+}
+
+uint64_t net_netif_frames(void)
+{
+	return __atomic_load_n(&eth.frames, __ATOMIC_RELAXED);
 }
 
 /* ---- transmit ---------------------------------------------------------- */
@@ -95,6 +101,7 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 
 	if (!port || !port->link_up)
 		return ERR_IF;
+	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
 	err = send_chain(port, p);
 	if (err == -E2BIG) {	/* a long chain: one contiguous copy */
 		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
@@ -116,6 +123,7 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 {
 	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME)
 		return;
+	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p)
 		return;		/* out of network memory: dropped, as a full NIC would */

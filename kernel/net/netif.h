@@ -17,6 +17,8 @@ int net_netif_create(struct net_port *port);
 struct netif *net_netif_eth(void);
 /* The port under eth0, or NULL.  Caller holds the core lock. */
 struct net_port *net_netif_port(void);
+/* Frames eth0 has sent and received so far, on whatever port. */
+uint64_t net_netif_frames(void);
 /* Moves eth0 onto another port, keeping its addresses and every
  * connection; announces the address (gratuitous ARP, MLD reports) on the
  * new port.  Caller holds the core lock. */

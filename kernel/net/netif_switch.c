@@ -15,6 +15,8 @@
 #include "lwip/tcpip.h"
 
 #include "core/printk.h"
+#include "core/sched.h"
+#include "core/timer.h"
 #include "core/string.h"
 #include "net/netif.h"
 #include "net/port.h"
@@ -90,4 +92,63 @@ void net_switch_port_leaving(struct net_port *port)
 		home = NULL;
 	}
 	UNLOCK_TCPIP_CORE();
+}
+
+/* ---- the automatic policy ------------------------------------------------------ */
+
+#define HIGH_SECONDS	3	/* busy this long before asking for a NIC */
+#define LOW_SECONDS	10	/* quiet this long before giving it back */
+#define ASK_AGAIN	30	/* seconds before repeating an unanswered request */
+
+static unsigned policy_high, policy_low;
+
+/* The port to ask: eth0's home while it is on a NIC, else eth0's own. */
+static struct net_port *asked_port(bool *direct)
+{
+	LOCK_TCPIP_CORE();
+	struct net_port *p = home ? home : net_netif_port();
+	*direct = home != NULL;
+	UNLOCK_TCPIP_CORE();
+	return p && p->ops->request_direct ? p : NULL;
+}
+
+static void policy_thread(void *unused)
+{
+	uint64_t last = net_netif_frames();
+	unsigned busy = 0, quiet = 0, since_ask = ASK_AGAIN;
+	bool was_direct = false;
+
+	(void)unused;
+	for (;;) {
+		sched_sleep_until(clock_ns() + 1000000000ull);
+		uint64_t now = net_netif_frames();
+		uint64_t rate = now - last;
+		bool direct;
+		struct net_port *p = asked_port(&direct);
+		last = now;
+		if (!p)
+			continue;
+		if (direct != was_direct)
+			busy = quiet = 0, since_ask = ASK_AGAIN, was_direct = direct;
+		busy = rate > policy_high ? busy + 1 : 0;
+		quiet = rate < policy_low ? quiet + 1 : 0;
+		since_ask++;
+		bool ask = direct ? quiet >= LOW_SECONDS : busy >= HIGH_SECONDS;
+		if (ask && since_ask >= ASK_AGAIN) {
+			printk("net: %lu frames/s: asking for %s\n", rate, direct ? "server mode" : "a NIC");
+			p->ops->request_direct(p, !direct);
+			since_ask = 0;
+		}
+	}
+}
+
+void net_switch_policy_start(unsigned high, unsigned low)
+{
+	struct thread *t = thread_create("switch policy", policy_thread, NULL);
+
+	policy_high = high;
+	policy_low = low;
+	if (t)
+		thread_start(t);
+	printk("net: switching policy: a NIC above %u frames/s, back below %u\n", high, low);
 }

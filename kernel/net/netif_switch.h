@@ -11,4 +11,9 @@ struct net_port;
 void net_switch_port_added(struct net_port *port);
 void net_switch_port_leaving(struct net_port *port);
 
+/* The automatic policy (amphi run --switch auto): above `high` frames a
+ * second for a few seconds, eth0's home port is asked for a NIC; below
+ * `low` for longer, to take it back. */
+void net_switch_policy_start(unsigned high, unsigned low);
+
 #endif

@@ -75,6 +75,10 @@ struct net_port_ops {
 	 * back (false); 0, or -EPERM when it may not leave this port (an app
 	 * on the network server's shared address).  Core lock held. */
 	int (*set_direct)(struct net_port *port, bool direct);
+	/* request_direct: asks whoever can give a NIC for one (true), or to
+	 * take it back (false); the answer is a NIC arriving or leaving, or
+	 * nothing.  Any thread. */
+	void (*request_direct)(struct net_port *port, bool direct);
 };
 
 /* What the port can do for the sender. */
