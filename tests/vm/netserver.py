@@ -199,6 +199,14 @@ def pci_devices(info_pci):
     return devs
 
 
+def wait_kernel(qmp):
+    """Waits until the guest runs the kernel (RIP in its higher half): the
+    firmware is done placing BARs, so `info pci` holds their final
+    addresses and `xp` reads what is there."""
+    wait_for("the guest kernel running",
+             lambda: "RIP=ffffffff8" in qmp.hmp("info registers"), timeout=60)
+
+
 def xp(qmp, addr, n, unit):
     """n units ("w": 32 bits, "b": bytes) of guest physical memory at addr.
     Retried while QEMU cannot read there: a booting kernel turns a

@@ -226,3 +226,32 @@ def test_attach_name_taken_and_no_free_slot(live):
     wait_for("both slots free again",
              lambda: json.loads(amphi(runtime, "server", "status", "--json", "web").stdout)
              ["slots_used"] == 0)
+
+
+def test_client_that_does_not_read_is_dropped(live):
+    """A client that asks and asks and never reads its replies is cut off
+    once they pile up, and everyone else is served all along."""
+    runtime, _ = live
+    flood = socket.socket(socket.AF_UNIX)
+    flood.settimeout(30)
+    flood.connect(str(runtime / "web" / "control"))
+    try:
+        try:
+            for _ in range(400):	# some 13 MB of replies
+                flood.sendall(b"status json\n" * 100)
+        except OSError:
+            pass	# dropped while we were still sending: what we want
+        r = amphi(runtime, "server", "status", "web")
+        assert r.status == 0 and r.stdout.startswith(b"server web\n"), r.describe()
+        got = 0
+        try:
+            while True:
+                d = flood.recv(1 << 20)
+                if not d:
+                    break
+                got += len(d)
+        except ConnectionResetError:
+            pass
+        assert got < 8 << 20, "the supervisor kept %d bytes of replies for it" % got
+    finally:
+        flood.close()

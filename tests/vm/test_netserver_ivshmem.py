@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 
 import pytest
@@ -22,7 +23,7 @@ import pytest
 from conftest import PROGS, ROOT, amphi_argv, sh
 from netserver import (Control, Qmp, alive, amphi, app_wrapper, config_pairs, env_for,
                        eventfd_ids, one_line, pci_devices, server_wrapper, sleep_initrd,
-                       stop_server, wait_for, xp_bytes, xp_words)
+                       stop_server, wait_for, wait_kernel, xp_bytes, xp_words)
 from netvm import Guest
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
@@ -47,6 +48,8 @@ def status_json(runtime, name):
 def bar2(qmp, slot, fn):
     """The guest-physical address of BAR2 of the ivshmem device at slot.fn,
     once the firmware has placed it."""
+    wait_kernel(qmp)
+
     def placed():
         for d in pci_devices(qmp.hmp("info pci")):
             if (d["slot"], d["fn"]) == (slot, fn) and d.get("id") == IVSHMEM:
@@ -70,7 +73,10 @@ def host_part(qmp, addr):
 def test_start_failure_is_reported(runtime, tmp_path):
     """A server VM that dies before it is ready: start says why (QEMU's own
     words, then one line of amphi's), exits 125, and leaves nothing behind,
-    so the name can be used again at once."""
+    so the name can be used again at once.  A folder a dead supervisor left
+    does not hold the name either."""
+    (runtime / "web").mkdir()
+    (runtime / "web" / "pid").write_text("999999\n")
     q = tmp_path / "dying-qemu"
     q.write_text("#!/bin/sh\necho 'pretend QEMU failed' >&2\nexit 1\n")
     q.chmod(0o755)
@@ -155,10 +161,13 @@ def test_regions_doorbells_restart(runtime, tmp_path):
         # eventfds (each side's two), all of them the supervisor's.
         sup = int((runtime / "web" / "pid").read_text())
         spid, apid = int((sd / "pid").read_text()), int((ad / "pid").read_text())
-        wiring = eventfd_ids(sup), eventfd_ids(spid), eventfd_ids(apid)
-        if None not in wiring:
-            shared = wiring[2] & wiring[1]
-            assert len(shared) == 4 and shared <= wiring[0], wiring
+        fdinfo = eventfd_ids(sup) is not None
+
+        def wired():
+            s, a = eventfd_ids(spid), eventfd_ids(apid)
+            return len(s & a) == 4 and s & a <= eventfd_ids(sup)
+        if fdinfo:	# QEMU takes the eventfds after the device is made
+            wait_for("the app QEMU and the server's sharing four eventfds", wired)
 
         st = status_json(runtime, "web")
         apps = {a["name"]: a for a in st["apps"]}
@@ -180,11 +189,8 @@ def test_regions_doorbells_restart(runtime, tmp_path):
         spid = st["qemu_pid"]
         server = Qmp(sd / "qmp")
         assert host_part(server, bar2(server, 3, 1)) == h
-        if None not in wiring:
-            def rewired():
-                s, a = eventfd_ids(spid), eventfd_ids(apid)
-                return len(s & a) == 4 and s & a <= eventfd_ids(sup)
-            wait_for("the app QEMU wired to the new server VM", rewired)
+        if fdinfo:
+            wait_for("the app QEMU wired to the new server VM", wired)
         assert alive(apid), app.describe()
 
         # The holder leaves: slot 0 is free (attach_seq 0) and unlisted.
@@ -258,4 +264,109 @@ sys.stdin.read()
     finally:
         holder.stdin.close()
         holder.wait(30)
+        assert stop_server(runtime, "web").status == 0
+
+
+# Offsets in lib/link.h's region (checked with offsetof when this was written).
+SRV, APP = 0x1000, 0x4000
+SRV_STATE, SRV_SHUT, SRV_SEQ, SRV_TO_APP, SRV_FROM_APP, SRV_VERDICTS = 4, 8, 12, 168, 192, 216
+APP_SWITCHES, APP_DIRECT, APP_CLAIMS = 8, 12, 64
+HOST_SEQ = 0x18
+
+
+def region_of(sup, name, slot):
+    """The supervisor's memfd of a slot, opened read-write through /proc."""
+    for fd in os.listdir("/proc/%d/fd" % sup):
+        if os.readlink("/proc/%d/fd/%s" % (sup, fd)).startswith(
+                "/memfd:amphi-%s-slot-%d " % (name, slot)):
+            return open("/proc/%d/fd/%s" % (sup, fd), "r+b", buffering=0)
+    raise AssertionError("no memfd for slot %d in the supervisor" % slot)
+
+
+def poke(f, off, fmt, *values):
+    f.seek(off)
+    f.write(struct.pack("<" + fmt, *values))
+
+
+def claim(f, i, req, kind, port=0, addr=b"", verdict_req=None, result=1):
+    """App claim i, and the server's verdict at the same index."""
+    poke(f, APP + APP_CLAIMS + 24 * i, "IBBH16s", req, kind, 0, port, addr)
+    poke(f, SRV + SRV_VERDICTS + 24 * i, "IIQQ", req if verdict_req is None else verdict_req,
+         result, 1, 0)
+
+
+def test_status_reads_the_regions(runtime, tmp_path):
+    """What status shows from the regions: counters, granted claims only
+    (the verdict must answer the claim's very request), the link state and
+    reason, switches; nothing from a server part that belongs to an older
+    attach; nothing but numbers from garbage."""
+    qemu, _ = server_wrapper(tmp_path, paused=True)
+    assert amphi(runtime, "server", "start", "--accel", "tcg", "--slots", "3", "--qemu", qemu,
+                 "web").status == 0
+    c = Control(runtime, "web")
+    try:
+        me = os.getpid()
+        mac = c.request("attach own1 %d own" % me)[0].split()[3]
+        c2, c3 = Control(runtime, "web"), Control(runtime, "web")
+        assert c2.request("attach shared1 %d shared" % me)[0].startswith("ok 1 ")
+        assert c3.request("attach old %d shared" % me)[0].startswith("ok 2 ")
+        sup = int((runtime / "web" / "pid").read_text())
+        r0, r1, r2 = (region_of(sup, "web", k) for k in range(3))
+        seq = []
+        for f in (r0, r1, r2):
+            f.seek(HOST_SEQ)
+            seq.append(struct.unpack("<I", f.read(4))[0])
+
+        poke(r0, SRV + SRV_STATE, "III", 1, 0, seq[0])
+        poke(r0, SRV + SRV_TO_APP, "QQQQQQ", 10, 1500, 1, 20, 3000, 2)
+        claim(r0, 0, 5, 4, addr=bytes([10, 0, 2, 30]))
+        claim(r0, 1, 6, 5, addr=bytes.fromhex("fd00" + "00" * 12 + "0030"))
+        claim(r0, 2, 7, 4, addr=bytes([10, 9, 9, 9]), verdict_req=6)	# an old verdict
+        claim(r0, 3, 8, 99, port=1)					# no such kind
+        claim(r0, 4, 9, 3, addr=bytes(6))				# MAC: shown already
+        poke(r0, APP + APP_SWITCHES, "II", 3, 1)
+
+        poke(r1, SRV + SRV_STATE, "III", 2, 2, seq[1])
+        claim(r1, 0, 1, 1, port=80)
+        claim(r1, 1, 2, 2, port=53)
+        claim(r1, 2, 3, 1, port=81, result=2)				# refused
+        claim(r1, 127, 0xffffffff, 2, port=65535)
+
+        poke(r2, SRV + SRV_STATE, "III", 1, 0, seq[2] + 1)		# another attach's
+        poke(r2, SRV + SRV_TO_APP, "QQQ", 7, 7, 7)
+        claim(r2, 0, 1, 1, port=8080)
+        poke(r2, APP + APP_SWITCHES, "II", 0xffffffff, 0xdeadbeef)
+
+        text = amphi(runtime, "server", "status", "web").stdout.decode()
+        apps = [a.rstrip("\n") + "\n" for a in text.split("\napp ")[1:]]
+        assert apps[0] == (
+            "own1\n  pid          %d\n  slot         0\n  mode         own\n"
+            "  addresses    %s 10.0.2.30 fd00::30\n  ports        none\n"
+            "  to app       10 frames, 1500 bytes, 1 drops\n"
+            "  from app     20 frames, 3000 bytes, 2 drops\n"
+            "  link         ready\n  qemu         not connected\n  switches     3\n"
+            "  direct       yes\n" % (me, mac)), text
+        assert "  ports        tcp/80 udp/53 udp/65535\n" in apps[1], text
+        assert "  link         shut (ring)\n" in apps[1], text
+        assert apps[2] == (
+            "old\n  pid          %d\n  slot         2\n  mode         shared\n"
+            "  addresses    shared\n  ports        none\n"
+            "  to app       0 frames, 0 bytes, 0 drops\n"
+            "  from app     0 frames, 0 bytes, 0 drops\n"
+            "  link         waiting\n  qemu         not connected\n  switches     4294967295\n"
+            "  direct       no\n" % me), text
+
+        st = {a["name"]: a for a in status_json(runtime, "web")["apps"]}
+        assert st["own1"]["addresses"] == [mac, "10.0.2.30", "fd00::30"]
+        assert st["own1"]["to_app"] == {"frames": 10, "bytes": 1500, "drops": 1}
+        assert (st["own1"]["switches"], st["own1"]["direct"]) == (3, True)
+        assert (st["shared1"]["link"], st["shared1"]["shut_reason"]) == ("shut", "ring")
+        assert st["shared1"]["ports"] == ["tcp/80", "udp/53", "udp/65535"]
+        assert (st["old"]["link"], st["old"]["ports"], st["old"]["mac"]) == ("waiting", [], None)
+        for f in (r0, r1, r2):
+            f.close()
+        c2.close()
+        c3.close()
+    finally:
+        c.close()
         assert stop_server(runtime, "web").status == 0

@@ -169,6 +169,11 @@ static void req_stop(struct supervisor *sv, struct client *c, char **args, int n
 	(void)args;
 	(void)nargs;
 	sv_log(sv, "stop asked for on the control socket");
+	if (!sv->ever_ready) {
+		sv_report(sv, "amphi: server start: server '%s' was stopped before it was ready\n",
+			  sv->o->name);
+		sv->exit_status = EXIT_VMFAIL;
+	}
 	sv->stopping = true;
 	reply(c, "ok\n\n");
 }
