@@ -4,6 +4,7 @@
 #define AMPHI_TOOL_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdnoreturn.h>
@@ -43,6 +44,7 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 int parse_size(const char *s, uint64_t *bytes);
 int write_full(int fd, const void *buf, size_t n);
@@ -150,6 +152,15 @@ char *qemu_opt_escape(const char *s);	/* a value inside "key=value,..." */
  * loops), their cross-checks once all are in, QEMU's arguments and the
  * config's keys. */
 enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and 'p' */
+/* Their rows of a getopt_long table (amphi run's and server start's). */
+#define NET_LONG_OPTIONS \
+	{ "publish", required_argument, NULL, 'p' }, \
+	{ "net", required_argument, NULL, OPT_NET }, \
+	{ "ip", required_argument, NULL, OPT_IP }, \
+	{ "gw", required_argument, NULL, OPT_GW }, \
+	{ "dns", required_argument, NULL, OPT_DNS }, \
+	{ "ip6", required_argument, NULL, OPT_IP6 }, \
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
 void net_check(struct net_opts *n);
 /* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */

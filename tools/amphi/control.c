@@ -30,14 +30,11 @@ struct request {
 void reply(struct client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die_status(EXIT_VMFAIL, "out of memory");
-	queue_push(&c->out, s, (size_t)n);
+	queue_push(&c->out, s, strlen(s));
 	free(s);
 }
 

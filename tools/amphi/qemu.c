@@ -1,6 +1,6 @@
 /* The QEMU process: its command line (a growing argv) and its life (spawn,
  * reap, kill). */
-#define _GNU_SOURCE	/* pipe2, vasprintf */
+#define _GNU_SOURCE	/* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,13 +26,10 @@ void qargs_add(struct qargs *a, const char *s)
 void qargs_addf(struct qargs *a, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die_status(EXIT_VMFAIL, "out of memory");
 	qargs_add(a, s);
 	free(s);
 }

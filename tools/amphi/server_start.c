@@ -28,13 +28,7 @@
 enum { OPT_SMP = 256, OPT_SLOTS, OPT_KERNEL, OPT_QEMU, OPT_ACCEL };
 
 static const struct option options[] = {
-	{ "net", required_argument, NULL, OPT_NET },
-	{ "publish", required_argument, NULL, 'p' },
-	{ "ip", required_argument, NULL, OPT_IP },
-	{ "gw", required_argument, NULL, OPT_GW },
-	{ "dns", required_argument, NULL, OPT_DNS },
-	{ "ip6", required_argument, NULL, OPT_IP6 },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	NET_LONG_OPTIONS,
 	{ "smp", required_argument, NULL, OPT_SMP },
 	{ "memory", required_argument, NULL, 'm' },
 	{ "slots", required_argument, NULL, OPT_SLOTS },

@@ -5,9 +5,9 @@
  * Everything it opens is close-on-exec except the bridge's tap, which
  * every server VM's QEMU inherits: no QEMU holds a socket, a region or the
  * pid file's lock by accident. */
-#define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -65,10 +65,9 @@ void sv_log(struct supervisor *sv, const char *fmt, ...)
 
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", localtime(&t));
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	line = xasprintf("amphi %s: %s\n", stamp, msg ? msg : fmt);
+	line = xasprintf("amphi %s: %s\n", stamp, msg);
 	sv_log_raw(sv, line, strlen(line));
 	free(line);
 	free(msg);
@@ -76,28 +75,29 @@ void sv_log(struct supervisor *sv, const char *fmt, ...)
 
 /* ---- the report to amphi server start -------------------------------------- */
 
-/* Text for amphi server start's stderr, as 'E' frames (lib/frame.h); lost
- * if it has gone (the pipe is non-blocking). */
+/* Text for amphi server start's stderr, as 'E' frames (lib/frame.h).  The
+ * pipe is non-blocking and each frame one write of at most PIPE_BUF bytes,
+ * which a pipe takes whole or not at all: a reader that stops reading
+ * loses text, never the framing, and never stalls the supervisor. */
 void sv_report(struct supervisor *sv, const char *fmt, ...)
 {
+	uint8_t frame[PIPE_BUF];
 	va_list ap;
-	char *s;
 
 	if (sv->report_fd < 0)
 		return;
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	for (int off = 0; n > 0 && off < n; off += FRAME_MAX) {
-		uint8_t hdr[FRAME_HDR];
-		size_t len = (size_t)(n - off) < FRAME_MAX ? (size_t)(n - off) : FRAME_MAX;
-		frame_header(hdr, FRAME_STDERR, len);
-		if (write(sv->report_fd, hdr, sizeof hdr) < 0 ||
-		    write(sv->report_fd, s + off, len) < 0)
+	size_t n = strlen(s);
+	for (size_t off = 0; off < n; off += sizeof frame - FRAME_HDR) {
+		size_t len = n - off < sizeof frame - FRAME_HDR ? n - off : sizeof frame - FRAME_HDR;
+		frame_header(frame, FRAME_STDERR, len);
+		memcpy(frame + FRAME_HDR, s + off, len);
+		if (write(sv->report_fd, frame, FRAME_HDR + len) < 0)
 			break;
 	}
-	if (n >= 0)
-		free(s);
+	free(s);
 }
 
 /* The status amphi server start exits with ('X'), and the end of the
