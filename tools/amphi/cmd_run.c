@@ -252,6 +252,8 @@ int cmd_run(int argc, char **argv)
 	o.accel = accel_choose("run", o.accel);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
+	/* The attach's connection stays open until amphi exits: it holds the
+	 * slot (close-on-exec: QEMU does not hold it too). */
 	if (o.net.server_name)
 		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
