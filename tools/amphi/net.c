@@ -10,6 +10,7 @@
  * not QEMU's business: they go to the kernel as net.* keys in the config
  * (docs/protocol.md). */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -253,7 +254,8 @@ void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *
 		mac = net_mac_string(m);
 	}
 	qargs_add(a, "-netdev");
-	char *netdev = n->mode == NET_USER ? user_netdev(n) : tap_netdev(n);
+	bool tap = n->mode == NET_TAP || n->mode == NET_BRIDGE;	/* else user: -p implies it */
+	char *netdev = tap ? tap_netdev(n) : user_netdev(n);
 	qargs_add(a, netdev);
 	free(netdev);
 	qargs_add(a, "-device");
@@ -294,7 +296,7 @@ void net_preload_for_qemu(const struct net_opts *n)
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 
-	if (!has_nic(n) || n->mode != NET_USER || len <= 0)
+	if (!has_nic(n) || n->mode == NET_TAP || n->mode == NET_BRIDGE || len <= 0)
 		return;
 	self[len] = 0;
 	char *slash = strrchr(self, '/');
