@@ -38,7 +38,8 @@ static int type_known(uint8_t t)
 {
 	switch (t) {
 	case FRAME_KMSG: case FRAME_STDOUT: case FRAME_STDERR: case FRAME_EXIT:
-	case FRAME_PANIC: case FRAME_STDIN: case FRAME_EOF: case FRAME_SIGNAL: case FRAME_READY:
+	case FRAME_PANIC: case FRAME_READY: case FRAME_STDIN: case FRAME_EOF:
+	case FRAME_SIGNAL:
 		return 1;
 	}
 	return 0;

@@ -17,7 +17,7 @@ enum frame_type {
 	FRAME_STDERR = 'E',
 	FRAME_EXIT   = 'X',	/* int32 LE status */
 	FRAME_PANIC  = 'P',
-	FRAME_READY  = 'R',	/* the network server forwards (empty) */
+	FRAME_READY  = 'R',	/* guest -> host, empty: the network server forwards */
 	FRAME_STDIN  = 'I',	/* host -> guest */
 	FRAME_EOF    = 'D',
 	FRAME_SIGNAL = 'S',	/* host -> guest: 1 byte, a signal for the program */

@@ -6,6 +6,7 @@
  * there.  So KVM counts as usable only when kvm_intel or kvm_amd drive it. */
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "amphi.h"
@@ -33,4 +34,14 @@ int kvm_usable(void)
 	}
 	close(kvm);
 	return ok;
+}
+
+/* The accelerator asked for, or the best one here. */
+const char *accel_choose(const char *cmd, const char *asked)
+{
+	if (!asked)
+		return kvm_usable() ? "kvm" : "tcg";
+	if (strcmp(asked, "kvm") == 0 && !kvm_usable())
+		die("%s: --accel kvm: /dev/kvm cannot run a VM here (try --accel tcg)", cmd);
+	return asked;
 }

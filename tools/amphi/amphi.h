@@ -4,6 +4,7 @@
 #define AMPHI_TOOL_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdnoreturn.h>
@@ -43,10 +44,19 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 int parse_size(const char *s, uint64_t *bytes);
 int write_full(int fd, const void *buf, size_t n);
 int64_t now_ms(void);
+/* Option values, checked; each dies with "CMD: OPT wants ..." (status 2). */
+#define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */
+#define MAX_MEM		(1ull << 40)
+#define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
+unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max);
+uint64_t opt_memory(const char *cmd, const char *v);
+const char *opt_accel(const char *cmd, const char *v);
+const char *opt_failed(char **argv);	/* the option getopt_long refused */
 
 /* signals.c: SIGINT/SIGTERM/SIGHUP are blocked except while amphi waits
  * in ppoll, so a signal is seen at one place only. */
@@ -54,6 +64,7 @@ void signals_init(void);
 const sigset_t *signals_wait_mask(void);	/* for ppoll */
 const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
 int signals_take(void);			/* signal number caught since, or 0 */
+void signals_block(const sigset_t *set);	/* instead of signals_init: for a signalfd */
 
 /* tmpdir.c: the run's private directory, removed at exit */
 const char *tmpdir_create(void);
@@ -81,18 +92,28 @@ struct step {
 
 /* The guest's network (net.c): the NIC QEMU gives it and the settings the
  * kernel reads from the config.  Strings are as typed, already checked. */
-enum net_mode { NET_NONE, NET_USER, NET_TAP };
+enum net_mode { NET_NONE, NET_USER, NET_TAP, NET_BRIDGE };
 struct net_forward;
 struct net_opts {
+	int server;		/* amphi server start's (the server VM's), not run's */
 	enum net_mode mode;	/* -p alone implies NET_USER */
 	int mode_given;		/* --net was given */
 	const char *tap;	/* --net tap=IFNAME */
+	const char *bridge;	/* server: --net bridge=BRIDGE */
+	int tap_fd;		/* server, bridge: the supervisor's tap, for QEMU */
+	const char *mac;	/* a fixed MAC (the server's); NULL: QEMU's, or random on a tap */
+	const char *pci_addr;	/* the NIC's PCI slot, NULL: QEMU's choice */
 	struct net_forward *fwd;	/* -p */
 	size_t nfwd;
 	const char *ip, *gw, *ip6;	/* --ip ADDR/PREFIX, --gw ADDR, --ip6 ADDR/PREFIX */
 	const char **dns;	/* --dns ADDR */
 	size_t ndns;
 	const char *hostname;	/* --hostname NAME */
+	/* run --server: a link to a network server instead of a NIC */
+	const char *server_name;	/* --server NAME */
+	int link_mode;		/* enum link_mode (lib/link.h); 0 until --address or net_check */
+	const char *link_sock;	/* the slot's ivshmem socket, from the attach */
+	const char *link_mac;	/* own mode: the MAC the server gave */
 };
 
 /* The run's settings, from cmd_run's options. */
@@ -115,18 +136,41 @@ struct run_opts {
 	char **before;		/* --before "PROGRAM ARG..." */
 	size_t nbefore;
 	struct net_opts net;
+	const char *app_name;	/* --name, with --server */
 };
 
-/* net.c: the networking options (parsed in cmd_run's loop), their
- * cross-checks once all are in, QEMU's arguments and the config's keys. */
+/* qemu.c: a QEMU command line, growing (NULL-terminated all along) */
+struct qargs {
+	char **v;
+	size_t n, cap;
+};
+void qargs_add(struct qargs *a, const char *s);
+void qargs_addf(struct qargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *qemu_opt_escape(const char *s);	/* a value inside "key=value,..." */
+
+/* net.c: the networking options (parsed in cmd_run's and server start's
+ * loops), their cross-checks once all are in, QEMU's arguments and the
+ * config's keys. */
 enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and 'p' */
+/* Their rows of a getopt_long table (amphi run's and server start's). */
+#define NET_LONG_OPTIONS \
+	{ "publish", required_argument, NULL, 'p' }, \
+	{ "net", required_argument, NULL, OPT_NET }, \
+	{ "ip", required_argument, NULL, OPT_IP }, \
+	{ "gw", required_argument, NULL, OPT_GW }, \
+	{ "dns", required_argument, NULL, OPT_DNS }, \
+	{ "ip6", required_argument, NULL, OPT_IP6 }, \
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
-void net_check(const struct net_opts *n);
+void net_check(struct net_opts *n);
 /* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */
 void net_preload_for_qemu(const struct net_opts *n);
-size_t net_qemu_args(const struct net_opts *n, const char *machine, char *out[4]);
+void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *a);
 typedef void net_pair_fn(void *ctx, const char *key, const char *value);
 void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx);
+int ifname_ok(const char *s);
+void net_random_mac(uint8_t m[6]);
+char *net_mac_string(const uint8_t m[6]);
 
 /* hostdir.c: the entries of a --files tree, parents first */
 typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_t mtime,
@@ -136,6 +180,10 @@ void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 		  const struct run_opts *o);
+/* An initrd with /.amphi/config alone, its pairs given by fill (the server
+ * VM's: it runs no program).  path must not exist. */
+typedef void initrd_config_fn(void *ctx, net_pair_fn *emit, void *emit_ctx);
+void initrd_write_config(const char *path, initrd_config_fn *fill, void *ctx);
 
 /* kernel.c: which kernel image to boot, and its PVH-only copy */
 const char *kernel_default_path(void);
@@ -143,6 +191,7 @@ const char *kernel_for_boot(const char *kernel, const char *boot);
 
 /* accel.c */
 int kvm_usable(void);
+const char *accel_choose(const char *cmd, const char *asked);	/* NULL: the best here */
 
 /* qemu.c: the QEMU process */
 struct vm {
@@ -150,6 +199,7 @@ struct vm {
 	int in, out, err;	/* our ends of its stdin, stdout, stderr */
 	int reaped, wstatus;
 };
+void qemu_args_machine(struct qargs *a, const struct run_opts *o);
 char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd);
 int qemu_spawn(char **argv, struct vm *vm);
 int qemu_reap(struct vm *vm, int block);

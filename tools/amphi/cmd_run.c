@@ -5,13 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 #include "amphi.h"
+#include "server.h"
 
-#define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */
-#define MAX_MEM		(1ull << 40)
-#define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 #define MAX_TIMEOUT	1000000
 
-enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES, OPT_BEFORE };
+enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
+       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -25,13 +24,10 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
-	{ "publish", required_argument, NULL, 'p' },
-	{ "net", required_argument, NULL, OPT_NET },
-	{ "ip", required_argument, NULL, OPT_IP },
-	{ "gw", required_argument, NULL, OPT_GW },
-	{ "dns", required_argument, NULL, OPT_DNS },
-	{ "ip6", required_argument, NULL, OPT_IP6 },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	NET_LONG_OPTIONS,
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -79,6 +75,16 @@ void cmd_run_usage(FILE *out)
 	      "  --dns ADDR         name server for /etc/resolv.conf; repeatable\n"
 	      "  --ip6 ADDR/PREFIX  static IPv6 address (link-local and SLAAC always)\n"
 	      "  --hostname NAME    the guest's host name\n"
+	      "\n"
+	      "behind a network server (see amphi help server):\n"
+	      "  --server NAME      no NIC: the app's frames go through server NAME, over a\n"
+	      "                     slot of shared memory (pc and q35 only; not with -p or\n"
+	      "                     --net, which belong to amphi server start)\n"
+	      "  --name APP         the app's name on the server (default: the program's\n"
+	      "                     base name and amphi's pid, like httpd-4242)\n"
+	      "  --address MODE     shared (default: the server's addresses, the app's ports\n"
+	      "                     its own) or own (a MAC and addresses of its own, by DHCP\n"
+	      "                     or --ip/--ip6, which imply own)\n"
 	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
@@ -130,53 +136,18 @@ static void set_defaults(struct run_opts *o)
 	env_set(o, "HOME=/");
 }
 
-static unsigned number(const char *opt, const char *v, uint64_t min, uint64_t max)
-{
-	uint64_t n;
-
-	if (parse_uint(v, max, &n) < 0 || n < min)
-		die("run: %s wants a whole number from %llu to %llu, not '%s'", opt,
-		    (unsigned long long)min, (unsigned long long)max, v);
-	return (unsigned)n;
-}
-
-static void set_memory(struct run_opts *o, const char *v)
-{
-	if (parse_size(v, &o->mem) < 0 || o->mem < MIN_MEM || o->mem > MAX_MEM ||
-	    o->mem % 1024)
-		die("run: -m wants a size from 8M to 1T (like 64M or 1G), not '%s'", v);
-}
-
-/* The option getopt refused: a short one by its letter (it may sit in a
- * group like -vx), a long one as written. */
-static const char *option_name(char **argv)
-{
-	static char s[3] = "-";
-	const char *last = argv[optind - 1];
-
-	if (strncmp(last, "--", 2) != 0 && optopt > 0 && optopt < 128) {
-		s[1] = (char)optopt;
-		return s;
-	}
-	return last;
-}
-
 static void parse_option(struct run_opts *o, int opt, const char *arg, char **argv)
 {
 	switch (opt) {
-	case OPT_SMP: o->smp = number("--smp", arg, 1, MAX_SMP); break;
-	case 'm': set_memory(o, arg); break;
+	case OPT_SMP: o->smp = opt_number("run", "--smp", arg, 1, MAX_SMP); break;
+	case 'm': o->mem = opt_memory("run", arg); break;
 	case 'e': env_set(o, arg); break;
 	case OPT_MACHINE:
 		if (!one_of(arg, "pc", "q35", "microvm"))
 			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
 		o->machine = arg;
 		break;
-	case OPT_ACCEL:
-		if (!one_of(arg, "kvm", "tcg", NULL))
-			die("run: --accel wants kvm or tcg, not '%s'", arg);
-		o->accel = arg;
-		break;
+	case OPT_ACCEL: o->accel = opt_accel("run", arg); break;
 	case OPT_BOOT:
 		if (!one_of(arg, "multiboot", "pvh", NULL))
 			die("run: --boot wants multiboot or pvh, not '%s'", arg);
@@ -184,7 +155,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		break;
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
-	case OPT_TIMEOUT: o->timeout = number("--timeout", arg, 0, MAX_TIMEOUT); break;
+	case OPT_TIMEOUT: o->timeout = opt_number("run", "--timeout", arg, 0, MAX_TIMEOUT); break;
 	case OPT_FILES:
 		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
 		o->files[o->nfiles++] = (char *)arg;
@@ -193,13 +164,25 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		o->before = xrealloc(o->before, sizeof(char *) * (o->nbefore + 1));
 		o->before[o->nbefore++] = (char *)arg;
 		break;
+	case OPT_SERVER: o->net.server_name = arg; break;
+	case OPT_NAME:
+		if (!app_name_ok(arg))
+			die("run: --name wants 1 to %d letters, digits, '_', '.' or '-', starting with "
+			    "a letter or digit, not '%s'", LINK_NAME_MAX - 1, arg);
+		o->app_name = arg;
+		break;
+	case OPT_ADDRESS:
+		if (!one_of(arg, "shared", "own", NULL))
+			die("run: --address wants shared or own, not '%s'", arg);
+		o->net.link_mode = strcmp(arg, "own") ? LINK_MODE_SHARED : LINK_MODE_OWN;
+		break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
-	case ':': die("run: %s needs a value (see amphi help run)", option_name(argv));
+	case ':': die("run: %s needs a value (see amphi help run)", opt_failed(argv));
 	default:
 		if (net_option(&o->net, opt, arg))
 			break;
-		die("run: unknown option '%s' (see amphi help run)", option_name(argv));
+		die("run: unknown option '%s' (see amphi help run)", opt_failed(argv));
 	}
 }
 
@@ -213,6 +196,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+:m:e:p:vh", options, NULL)) != -1)
 		parse_option(o, opt, optarg, argv);
 	net_check(&o->net);
+	if (o->app_name && !o->net.server_name)
+		die("run: --name needs --server (it names the app on that server)");
+	if (o->net.server_name && !strcmp(o->machine, "microvm"))
+		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;
@@ -222,14 +209,6 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	if (!o->kernel)
 		o->kernel = kernel_default_path();
 	return optind;
-}
-
-static void choose_accel(struct run_opts *o)
-{
-	if (!o->accel)
-		o->accel = kvm_usable() ? "kvm" : "tcg";
-	else if (strcmp(o->accel, "kvm") == 0 && !kvm_usable())
-		die("run: --accel kvm: /dev/kvm cannot run a VM here (try --accel tcg)");
 }
 
 /* --before "PROGRAM ARG...": words split at spaces, no quoting. */
@@ -270,9 +249,13 @@ int cmd_run(int argc, char **argv)
 	program_load(&steps[o.nbefore].prog, argv[pi]);
 	steps[o.nbefore].args = o.args;
 	steps[o.nbefore].nargs = o.nargs;
-	choose_accel(&o);
+	o.accel = accel_choose("run", o.accel);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
+	/* The attach's connection stays open until amphi exits: it holds the
+	 * slot (close-on-exec: QEMU does not hold it too). */
+	if (o.net.server_name)
+		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
 	initrd_write(initrd, steps, nsteps, &o);
 	for (size_t i = 0; i < nsteps; i++)

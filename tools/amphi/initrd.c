@@ -1,6 +1,7 @@
 /* The initrd: a cpio archive holding the program at its own absolute path
  * (so /proc/self/exe and the program's path agree, docs/protocol.md),
- * the directories above it, and /.amphi/config with exe, arg and env. */
+ * the directories above it, and /.amphi/config with exe, arg and env.
+ * The server VM's holds the config alone (initrd_write_config). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -119,6 +120,19 @@ static void add_program(struct blob *a, const struct step *steps, size_t s)
 	add_entry(a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
 }
 
+/* The config, the trailer, and the file: every archive ends so. */
+static void archive_finish(struct blob *a, struct blob *config, const char *path)
+{
+	add_entry(a, ".amphi", DIR_MODE, 0, NULL, 0);
+	add_entry(a, CONFIG_PATH, S_IFREG | 0644, 0, config->data, config->len);
+	blob_reserve(a, cpio_entry_size(10, 0));
+	if (cpio_trailer(a->data, a->cap, &a->len) < 0)
+		die_status(EXIT_VMFAIL, "internal error: initrd trailer does not fit");
+	write_file(path, a->data, a->len);
+	free(config->data);
+	free(a->data);
+}
+
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 		  const struct run_opts *o)
 {
@@ -133,12 +147,13 @@ void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 	}
 	for (size_t s = 0; s < nsteps; s++)
 		add_program(&a, steps, s);
-	add_entry(&a, ".amphi", DIR_MODE, 0, NULL, 0);
-	add_entry(&a, CONFIG_PATH, S_IFREG | 0644, 0, config.data, config.len);
-	blob_reserve(&a, cpio_entry_size(10, 0));
-	if (cpio_trailer(a.data, a.cap, &a.len) < 0)
-		die_status(EXIT_VMFAIL, "internal error: initrd trailer does not fit");
-	write_file(path, a.data, a.len);
-	free(config.data);
-	free(a.data);
+	archive_finish(&a, &config, path);
+}
+
+void initrd_write_config(const char *path, initrd_config_fn *fill, void *ctx)
+{
+	struct blob config = { 0 }, a = { 0 };
+
+	fill(ctx, emit_pair, &config);
+	archive_finish(&a, &config, path);
 }

@@ -4,9 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "amphi.h"
+#include "server.h"
 
 static const struct command commands[] = {
 	{ "run", cmd_run, cmd_run_usage, "run a static Linux program in a VM" },
+	{ "server", cmd_server, cmd_server_usage, "run and manage network servers" },
 	{ "help", cmd_help, NULL, "show help for amphi or one of its commands" },
 	{ "version", cmd_version, NULL, "print amphi's version" },
 };

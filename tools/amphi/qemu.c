@@ -1,8 +1,11 @@
-/* The QEMU process: its command line and its life (spawn, reap, kill). */
+/* The QEMU process: its command line (a growing argv) and its life (spawn,
+ * reap, kill). */
 #define _GNU_SOURCE	/* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -10,18 +13,40 @@
 #include <unistd.h>
 #include "amphi.h"
 
-#define MAX_ARGS 48
-
-struct argv {
-	char *v[MAX_ARGS];
-	int n;
-};
-
-static void add(struct argv *a, const char *s)
+void qargs_add(struct qargs *a, const char *s)
 {
-	if (a->n >= MAX_ARGS - 1)
-		die_status(EXIT_VMFAIL, "internal error: QEMU command line too long");
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->v = xrealloc(a->v, sizeof(char *) * a->cap);
+	}
 	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+void qargs_addf(struct qargs *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	qargs_add(a, s);
+	free(s);
+}
+
+/* A value inside a QEMU option list ("path=...,id=..."): a comma there
+ * is written twice. */
+char *qemu_opt_escape(const char *s)
+{
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		*o++ = *s;
+		if (*s == ',')
+			*o++ = ',';
+	}
+	*o = 0;
+	return out;
 }
 
 /* microvm as our kernel wants it: no option ROMs to load (faster boot),
@@ -52,49 +77,49 @@ static const char *cpu_arg(const char *accel)
 	return strcmp(accel, "kvm") == 0 ? "host,-arch-capabilities" : "max";
 }
 
-char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd)
+/* The machine, from the QEMU binary to the debug-exit port: what every VM
+ * amphi starts has, the server VM included. */
+void qemu_args_machine(struct qargs *a, const struct run_opts *o)
 {
-	struct argv a = { .n = 0 };
 	char *s;
 
-	add(&a, o->qemu);
-	add(&a, "-display");		/* no window: the console is the serial line */
-	add(&a, "none");
-	add(&a, "-nodefaults");		/* no NIC, VGA, floppy or CD unless asked for */
-	add(&a, "-no-user-config");	/* a site's qemu.conf cannot change the machine */
-	add(&a, "-no-reboot");		/* a triple fault ends QEMU instead of a reboot loop */
-	add(&a, "-M");
-	add(&a, machine_arg(o->machine));
-	add(&a, "-accel");
-	add(&a, o->accel);
-	add(&a, "-cpu");
-	add(&a, cpu_arg(o->accel));
-	add(&a, "-m");
-	add(&a, s = mem_arg(o->mem));
+	qargs_add(a, o->qemu);
+	qargs_add(a, "-display");		/* no window: the console is the serial line */
+	qargs_add(a, "none");
+	qargs_add(a, "-nodefaults");		/* no NIC, VGA, floppy or CD unless asked for */
+	qargs_add(a, "-no-user-config");	/* a site's qemu.conf cannot change the machine */
+	qargs_add(a, "-no-reboot");		/* a triple fault ends QEMU instead of a reboot loop */
+	qargs_add(a, "-M");
+	qargs_add(a, machine_arg(o->machine));
+	qargs_add(a, "-accel");
+	qargs_add(a, o->accel);
+	qargs_add(a, "-cpu");
+	qargs_add(a, cpu_arg(o->accel));
+	qargs_add(a, "-m");
+	qargs_add(a, s = mem_arg(o->mem));
 	free(s);
 	/* maxcpus >= 2 even for one CPU: with max_cpus == 1, TCG drops the
 	 * guest's memory barriers while devices run in other host threads. */
-	add(&a, "-smp");
-	add(&a, s = xasprintf("%u,maxcpus=%u", o->smp, o->smp < 2 ? 2 : o->smp));
+	qargs_add(a, "-smp");
+	qargs_add(a, s = xasprintf("%u,maxcpus=%u", o->smp, o->smp < 2 ? 2 : o->smp));
 	free(s);
-	add(&a, "-serial");		/* COM1 is QEMU's stdin/stdout: our pipes */
-	add(&a, "stdio");
-	add(&a, "-device");		/* the guest's way to make QEMU exit */
-	add(&a, "isa-debug-exit,iobase=0xf4,iosize=4");
-	char *net[4];
-	size_t nnet = net_qemu_args(&o->net, o->machine, net);
-	for (size_t i = 0; i < nnet; i++) {
-		add(&a, net[i]);
-		free(net[i]);
-	}
-	add(&a, "-kernel");
-	add(&a, kernel);
-	add(&a, "-initrd");
-	add(&a, initrd);
-	char **v = xmalloc(sizeof(char *) * (size_t)(a.n + 1));
-	memcpy(v, a.v, sizeof(char *) * (size_t)a.n);
-	v[a.n] = NULL;
-	return v;
+	qargs_add(a, "-serial");		/* COM1 is QEMU's stdin/stdout: our pipes */
+	qargs_add(a, "stdio");
+	qargs_add(a, "-device");		/* the guest's way to make QEMU exit */
+	qargs_add(a, "isa-debug-exit,iobase=0xf4,iosize=4");
+}
+
+char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd)
+{
+	struct qargs a = { 0 };
+
+	qemu_args_machine(&a, o);
+	net_qemu_args(&o->net, o->machine, &a);
+	qargs_add(&a, "-kernel");
+	qargs_add(&a, kernel);
+	qargs_add(&a, "-initrd");
+	qargs_add(&a, initrd);
+	return a.v;
 }
 
 /* In the child: QEMU gets the pipes as stdio, its own process group (a

@@ -57,3 +57,10 @@ int signals_take(void)
 	caught = 0;
 	return sig;
 }
+
+/* For a daemon that takes its signals from a signalfd: they stay blocked,
+ * and QEMU starts with the mask from before. */
+void signals_block(const sigset_t *set)
+{
+	sigprocmask(SIG_BLOCK, set, &child_mask);
+}

@@ -2,6 +2,7 @@
  * number parsing for options, and writes that finish. */
 #define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -68,16 +69,22 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_status(EXIT_VMFAIL, "out of memory");
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die_status(EXIT_VMFAIL, "out of memory");
 	return s;
 }
 
@@ -163,4 +170,46 @@ int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- option values, as every command checks them ------------------------ */
+
+unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max)
+{
+	uint64_t n;
+
+	if (parse_uint(v, max, &n) < 0 || n < min)
+		die("%s: %s wants a whole number from %llu to %llu, not '%s'", cmd, opt,
+		    (unsigned long long)min, (unsigned long long)max, v);
+	return (unsigned)n;
+}
+
+uint64_t opt_memory(const char *cmd, const char *v)
+{
+	uint64_t mem;
+
+	if (parse_size(v, &mem) < 0 || mem < MIN_MEM || mem > MAX_MEM || mem % 1024)
+		die("%s: -m wants a size from 8M to 1T (like 64M or 1G), not '%s'", cmd, v);
+	return mem;
+}
+
+const char *opt_accel(const char *cmd, const char *v)
+{
+	if (strcmp(v, "kvm") && strcmp(v, "tcg"))
+		die("%s: --accel wants kvm or tcg, not '%s'", cmd, v);
+	return v;
+}
+
+/* The option getopt refused: a short one by its letter (it may sit in a
+ * group like -vx), a long one as written. */
+const char *opt_failed(char **argv)
+{
+	static char s[3] = "-";
+	const char *last = argv[optind - 1];
+
+	if (strncmp(last, "--", 2) != 0 && optopt > 0 && optopt < 128) {
+		s[1] = (char)optopt;
+		return s;
+	}
+	return last;
 }

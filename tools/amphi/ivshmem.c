@@ -1,0 +1,265 @@
+/* QEMU's ivshmem-server protocol, one slot's socket at a time (QEMU's
+ * docs/specs/ivshmem-spec.txt, "The ivshmem Client-Server Protocol").
+ *
+ * Messages are 8-byte little-endian numbers, some with a descriptor
+ * (SCM_RIGHTS).  A new peer gets: the version (0); its id; -1 with the
+ * region's memfd; the other peer's id once per vector with that peer's
+ * eventfds, if it is there; its own id once per vector with its own
+ * eventfds.  The other peer gets the newcomer's id and eventfds, and a
+ * lone id (no descriptor) when the newcomer leaves.  QEMU reads the first
+ * three synchronously while it creates the device, so they go out at once.
+ *
+ * Each slot has two peers at most: the server VM (id 0, always) and the
+ * slot's app.  Who is who is checked, not believed: the connecting
+ * process (SO_PEERCRED) must be the server VM's QEMU or the app's, or a
+ * child of theirs.  The eventfds are made here and kept, so the
+ * supervisor can ring either side itself.  Every socket is non-blocking
+ * and every queue bounded: a peer that does not read loses its
+ * connection, it never stalls the supervisor. */
+#define _GNU_SOURCE	/* accept4, struct ucred */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "supervisor.h"
+
+#define IVSHMEM_PROTOCOL_VERSION 0
+#define ANCESTRY_MAX	16
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[32], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	char *paren = strrchr(buf, ')');	/* the command name may hold anything */
+	int ppid;
+	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+/* Is pid the ancestor itself, or a descendant of it (a --qemu wrapper
+ * that runs QEMU as its child)? */
+static bool descends_from(pid_t pid, pid_t ancestor)
+{
+	for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++, pid = parent_of(pid))
+		if (pid == ancestor)
+			return true;
+	return false;
+}
+
+void peer_ring(const struct peer *p, unsigned vector)
+{
+	uint64_t one = 1;
+
+	if (p->fd >= 0 && vector < LINK_VECTORS && write(p->efd[vector], &one, sizeof one) < 0)
+		return;	/* EAGAIN: the counter is full, the doorbell rings anyway */
+}
+
+/* Queues a message; the descriptor (if any) is dup'ed.  false when the
+ * peer has let PEER_QUEUE messages pile up. */
+static bool send_msg(struct peer *p, int64_t value, int fd)
+{
+	if (p->qlen == PEER_QUEUE)
+		return false;
+	int dup = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (fd >= 0 && dup < 0)
+		return false;
+	p->q[(p->qhead + p->qlen++) % PEER_QUEUE] = (struct ivmsg){ value, dup };
+	return true;
+}
+
+/* One message, or what is left of it; its descriptor rides with its
+ * first byte. */
+static int send_head(struct peer *p)
+{
+	struct ivmsg *m = &p->q[p->qhead];
+	uint8_t le[8];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+
+	for (int i = 0; i < 8; i++)
+		le[i] = (uint8_t)((uint64_t)m->value >> (8 * i));
+	struct iovec iov = { le + p->qsent, 8 - p->qsent };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (m->fd >= 0 && p->qsent == 0) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof u.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &m->fd, sizeof(int));
+	}
+	ssize_t n = sendmsg(p->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (m->fd >= 0) {
+		close(m->fd);	/* sent: QEMU has its own copy now */
+		m->fd = -1;
+	}
+	p->qsent += (unsigned)n;
+	if (p->qsent == 8) {
+		p->qsent = 0;
+		p->qhead = (p->qhead + 1) % PEER_QUEUE;
+		p->qlen--;
+	}
+	return (int)n;
+}
+
+/* Sends what the socket takes now; the rest waits for POLLOUT. */
+void peer_flush(struct supervisor *sv, struct slot *s, struct peer *p)
+{
+	while (p->fd >= 0 && p->qlen) {
+		int r = send_head(p);
+		if (r == 0)
+			return;
+		if (r < 0) {
+			sv_log(sv, "slot %u: peer %u: %s; dropped", s->index, p->id, strerror(-r));
+			peer_gone(sv, s, p);
+		}
+	}
+}
+
+static struct peer *other(struct slot *s, struct peer *p)
+{
+	return p == &s->server ? &s->app_peer : &s->server;
+}
+
+/* Tells peer `to` about `p`: its id once per vector, with its eventfds. */
+static bool announce(struct peer *to, const struct peer *p)
+{
+	for (unsigned v = 0; v < LINK_VECTORS; v++)
+		if (!send_msg(to, p->id, p->efd[v]))
+			return false;
+	return true;
+}
+
+static void peer_reset(struct peer *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	for (unsigned v = 0; v < LINK_VECTORS; v++) {
+		if (p->efd[v] >= 0)
+			close(p->efd[v]);
+		p->efd[v] = -1;
+	}
+	for (; p->qlen; p->qlen--, p->qhead = (p->qhead + 1) % PEER_QUEUE)
+		if (p->q[p->qhead].fd >= 0)
+			close(p->q[p->qhead].fd);
+	p->fd = -1;
+	p->qhead = p->qsent = 0;
+}
+
+/* A peer left (or was dropped): the other one hears of it, and a slot
+ * whose app is gone altogether is freed. */
+void peer_gone(struct supervisor *sv, struct slot *s, struct peer *p)
+{
+	struct peer *o = other(s, p);
+
+	if (p->fd < 0)
+		return;
+	peer_reset(p);
+	if (o->fd >= 0 && !send_msg(o, p->id, -1))
+		peer_gone(sv, s, o);
+	else if (o->fd >= 0)
+		peer_flush(sv, s, o);
+	if (p == &s->app_peer)
+		slot_release_check(sv, s);
+}
+
+/* QEMU never writes to the socket; anything it does write is read and
+ * dropped, and end of file means it left. */
+void peer_input(struct supervisor *sv, struct slot *s, struct peer *p)
+{
+	char buf[256];
+	ssize_t n = recv(p->fd, buf, sizeof buf, MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		peer_gone(sv, s, p);
+}
+
+static bool welcome(struct slot *s, struct peer *p)
+{
+	struct peer *o = other(s, p);
+
+	if (!send_msg(p, IVSHMEM_PROTOCOL_VERSION, -1) || !send_msg(p, p->id, -1) ||
+	    !send_msg(p, -1, s->memfd))
+		return false;
+	if (o->fd >= 0 && (!announce(p, o) || !announce(o, p)))
+		return false;
+	return announce(p, p);
+}
+
+/* Which peer a connecting process may be: NULL if none (or taken). */
+static struct peer *classify(struct supervisor *sv, struct slot *s, pid_t pid)
+{
+	if (sv->vm.running && descends_from(pid, sv->vm.vm.pid)) {
+		if (s->server.fd >= 0)	/* a leftover of a VM that is gone */
+			peer_gone(sv, s, &s->server);
+		s->server.id = LINK_SERVER_PEER;
+		return &s->server;
+	}
+	if (s->assigned && s->app_peer.fd < 0 && descends_from(pid, s->app.pid)) {
+		s->app_peer.id = s->app.peer_id;
+		return &s->app_peer;
+	}
+	return NULL;
+}
+
+static int make_eventfds(struct peer *p)
+{
+	for (unsigned v = 0; v < LINK_VECTORS; v++) {
+		p->efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->efd[v] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+void peer_accept(struct supervisor *sv, struct slot *s)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	struct peer *p = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		p = classify(sv, s, cred.pid);
+	if (!p) {
+		sv_log(sv, "slot %u: refused a connection from pid %d (not this slot's app "
+		       "or the server VM)", s->index, (int)cred.pid);
+		close(fd);
+		return;
+	}
+	p->fd = fd;
+	int err = make_eventfds(p);
+	if (err || !welcome(s, p)) {
+		sv_log(sv, "slot %u: peer %u: %s", s->index, p->id,
+		       err ? strerror(-err) : "too many messages queued");
+		peer_gone(sv, s, p);
+		return;
+	}
+	peer_flush(sv, s, p);
+	struct peer *o = other(s, p);
+	if (o->fd >= 0)
+		peer_flush(sv, s, o);
+	/* Both sides' control vectors: the server hears of a new app QEMU, an
+	 * app of a new server VM (its doorbells changed). */
+	peer_ring(&s->server, LINK_VEC_CONTROL);
+	if (p == &s->server)
+		peer_ring(&s->app_peer, LINK_VEC_CONTROL);
+}

@@ -1,0 +1,55 @@
+/* amphi server: what its commands (server_*.c), amphi run --server and the
+ * supervisor share: the runtime folder (runtime.c) and the control socket
+ * as a client sees it (control_client.c).  docs/netserver.md has the
+ * design. */
+#ifndef AMPHI_TOOL_SERVER_H
+#define AMPHI_TOOL_SERVER_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "link.h"
+
+#define SERVER_NAME_MAX	32
+#define SLOTS_DEFAULT	64
+#define SLOTS_MAX	232	/* PCI slots 3..31 of bus 0, eight functions each */
+#define CONTROL_LINE_MAX 512	/* a request line, newline included */
+
+/* runtime.c */
+enum { SERVER_NONE, SERVER_LIVE, SERVER_STALE };
+const char *runtime_dir(void);
+int server_name_ok(const char *s);
+int app_name_ok(const char *s);
+char *server_path(const char *name, const char *file);	/* file NULL: the folder */
+int server_probe(const char *name, int *pid_fd);
+int server_dir_create(const char *name);
+void server_dir_remove(const char *dir);
+pid_t server_pid(int pid_fd);
+struct sockaddr_un;
+int unix_addr(struct sockaddr_un *a, const char *path);
+
+/* control_client.c: "cmd" names the command for messages ("server status"). */
+int control_connect(const char *name);
+int control_open(const char *cmd, const char *name, int *pid_fd);	/* dies (2) if unknown */
+char *control_request(const char *cmd, const char *name, int fd, const char *request);
+void server_unknown(const char *cmd, const char *name, int state);
+
+/* cmd_server.c and one file per subcommand */
+int cmd_server(int argc, char **argv);
+void cmd_server_usage(FILE *out);
+int server_start(int argc, char **argv);
+int server_stop(int argc, char **argv);
+int server_list(int argc, char **argv);
+int server_status(int argc, char **argv);
+void format_duration(char *buf, size_t size, int64_t seconds);
+struct option;
+const char *server_one_name(const char *cmd, int argc, char **argv, const struct option *extra,
+			    int *flag);
+
+/* link_client.c: amphi run --server's attach (the connection stays open,
+ * close-on-exec, for the run's life) */
+struct net_opts;
+int link_attach(struct net_opts *n, const char *app, const char *program);
+char *link_default_name(const char *program);
+
+#endif
