@@ -145,8 +145,7 @@ static int parse_ip(const struct buf *b, size_t off, bool v6, struct pkt_info *p
 	pi->l3 = v6 ? PKT_IP6 : PKT_IP4;
 	if (pi->later_fragment)
 		return 0;	/* no transport header in this piece */
-	uint8_t proto = pi->flow.proto;
-	if (proto == PKT_PROTO_ICMP || proto == PKT_PROTO_ICMP6)
+	if (pi->flow.proto == (v6 ? PKT_PROTO_ICMP6 : PKT_PROTO_ICMP))
 		parse_icmp(b, (size_t)l4, v6, pi);
 	else
 		take_ports(b, (size_t)l4, &pi->flow);
