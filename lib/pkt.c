@@ -70,6 +70,12 @@ static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	return (long)(off + (h[0] & 15) * 4u);
 }
 
+/* Hop-by-hop options, routing, fragment, destination options, AH. */
+static bool is_ext_hdr(uint8_t next)
+{
+	return next == 0 || next == 43 || next == 44 || next == 60 || next == 51;
+}
+
 /* Walks IPv6 extension headers from the fixed header at off: the final
  * protocol in f->proto and the offset of its header, -1 if malformed. */
 static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, struct pkt_info *frag)
@@ -82,7 +88,13 @@ static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	memcpy(f->dst, h + 24, 16);
 	uint8_t next = h[6];
 	size_t at = off + 40;
-	for (int i = 0; i < MAX_EXT_HDRS; i++) {
+	for (int seen = 0;; seen++) {
+		if (!is_ext_hdr(next)) {
+			f->proto = next;
+			return (long)at;
+		}
+		if (seen == MAX_EXT_HDRS)
+			return (long)at;	/* too many: proto stays 0, "unknown" */
 		if (next == 44) {	/* fragment header: 8 bytes */
 			if (!have(b, at, 8))
 				return -1;
@@ -93,18 +105,14 @@ static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 			}
 			next = b->p[at];
 			at += 8;
-		} else if (next == 0 || next == 43 || next == 60 || next == 51) {
+		} else {
 			if (!have(b, at, 2))
 				return -1;
 			size_t len = next == 51 ? (b->p[at + 1] + 2u) * 4 : (b->p[at + 1] + 1u) * 8;
 			next = b->p[at];
 			at += len;
-		} else {
-			f->proto = next;
-			return (long)at;
 		}
 	}
-	return (long)at;	/* too many: proto stays 0, "unknown" */
 }
 
 /* The packet an ICMP error quotes, at off: its flow, as far as it goes. */
