@@ -12,6 +12,13 @@ struct buf {
 	size_t len;
 };
 
+/* Whether an IP packet is a piece of a fragmented datagram. */
+struct frag {
+	bool fragment;
+	bool later;		/* not the first: what follows its header is data */
+	uint32_t id;
+};
+
 static bool have(const struct buf *b, size_t off, size_t n)
 {
 	return off <= b->len && n <= b->len - off;
@@ -50,9 +57,9 @@ static void take_ports(const struct buf *b, size_t off, struct pkt_flow *f)
 }
 
 /* An IPv4 header at off (whose datagram may be cut short, as inside an
- * ICMP error): the flow, and the offset of the transport header.  -1 if
- * it is not an IPv4 header at all. */
-static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, struct pkt_info *frag)
+ * ICMP error): the flow, the fragment, and the offset of the transport
+ * header.  -1 if it is not an IPv4 header at all. */
+static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, struct frag *fr)
 {
 	const uint8_t *h = b->p + off;
 
@@ -62,10 +69,10 @@ static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	memcpy(f->src, h + 12, 4);
 	memcpy(f->dst, h + 16, 4);
 	uint16_t frag_field = be16(h + 6);
-	if (frag && (frag_field & 0x3fff)) {	/* MF set or an offset */
-		frag->fragment = true;
-		frag->later_fragment = (frag_field & 0x1fff) != 0;
-		frag->frag_id = be16(h + 4);
+	if (frag_field & 0x3fff) {	/* MF set or an offset */
+		fr->fragment = true;
+		fr->later = (frag_field & 0x1fff) != 0;
+		fr->id = be16(h + 4);
 	}
 	return (long)(off + (h[0] & 15) * 4u);
 }
@@ -77,8 +84,10 @@ static bool is_ext_hdr(uint8_t next)
 }
 
 /* Walks IPv6 extension headers from the fixed header at off: the final
- * protocol in f->proto and the offset of its header, -1 if malformed. */
-static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, struct pkt_info *frag)
+ * protocol in f->proto and the offset of its header, -1 if malformed.  A
+ * later fragment's walk ends at its fragment header: what follows is data,
+ * and f->proto is the next header only if that is an upper layer. */
+static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, struct frag *fr)
 {
 	const uint8_t *h = b->p + off;
 
@@ -98,13 +107,15 @@ static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 		if (next == 44) {	/* fragment header: 8 bytes */
 			if (!have(b, at, 8))
 				return -1;
-			if (frag) {
-				frag->fragment = true;
-				frag->later_fragment = (be16(b->p + at + 2) & 0xfff8) != 0;
-				frag->frag_id = be32(b->p + at + 4);
-			}
+			fr->fragment = true;
+			fr->later = (be16(b->p + at + 2) & 0xfff8) != 0;
+			fr->id = be32(b->p + at + 4);
 			next = b->p[at];
 			at += 8;
+			if (fr->later) {
+				f->proto = is_ext_hdr(next) ? 0 : next;
+				return (long)at;
+			}
 		} else {
 			if (!have(b, at, 2))
 				return -1;
@@ -115,15 +126,20 @@ static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	}
 }
 
-/* The packet an ICMP error quotes, at off: its flow, as far as it goes. */
+/* The packet an ICMP error quotes, at off: its flow, as far as it goes.
+ * A quoted later fragment holds data where ports would be. */
 static void quoted(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
 {
-	long l4 = v6 ? ip6_header(b, off, &pi->inner, NULL) : ip4_header(b, off, &pi->inner, NULL);
+	struct pkt_flow f = { 0 };
+	struct frag fr = { 0 };
+	long l4 = v6 ? ip6_header(b, off, &f, &fr) : ip4_header(b, off, &f, &fr);
 
 	if (l4 < 0)
 		return;
+	if (!fr.later)
+		take_ports(b, (size_t)l4, &f);
 	pi->icmp_error = true;
-	take_ports(b, (size_t)l4, &pi->inner);
+	pi->inner = f;
 }
 
 static bool icmp4_is_error(uint8_t type)
@@ -146,11 +162,15 @@ static void parse_icmp(const struct buf *b, size_t off, bool v6, struct pkt_info
 
 static int parse_ip(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
 {
-	long l4 = v6 ? ip6_header(b, off, &pi->flow, pi) : ip4_header(b, off, &pi->flow, pi);
+	struct frag fr = { 0 };
+	long l4 = v6 ? ip6_header(b, off, &pi->flow, &fr) : ip4_header(b, off, &pi->flow, &fr);
 
 	if (l4 < 0)
 		return -LIB_EINVAL;
 	pi->l3 = v6 ? PKT_IP6 : PKT_IP4;
+	pi->fragment = fr.fragment;
+	pi->later_fragment = fr.later;
+	pi->frag_id = fr.id;
 	if (pi->later_fragment)
 		return 0;	/* no transport header in this piece */
 	if (pi->flow.proto == (v6 ? PKT_PROTO_ICMP6 : PKT_PROTO_ICMP))
