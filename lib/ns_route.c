@@ -188,8 +188,9 @@ static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_
 {
 	if (memcmp(pi->src_mac, t->server_mac, 6))
 		return false;
-	if (pi->l3 == PKT_ARP)
-		return pi->arp_op == 1 && t->have_ip4 && !memcmp(pi->arp_spa, t->server_ip4, 4);
+	if (pi->l3 == PKT_ARP)	/* the asked host learns the sender's pair */
+		return pi->arp_op == 1 && !memcmp(pi->arp_sha, t->server_mac, 6) && t->have_ip4 &&
+		       !memcmp(pi->arp_spa, t->server_ip4, 4);
 	if (pi->l3 != PKT_IP4 && pi->l3 != PKT_IP6)
 		return false;
 	bool v6 = pi->l3 == PKT_IP6;
