@@ -196,11 +196,13 @@ static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_
 	bool v6 = pi->l3 == PKT_IP6;
 	if (!is_server_ip(t, v6, pi->flow.src))
 		return false;
+	if (pi->later_fragment)
+		return true;	/* no ports, no ICMP type: the first piece had them */
 	if (v6 && pi->flow.proto == PKT_PROTO_ICMP6)
 		return shared_icmp6_allowed(pi->icmp_type);
 	if (pi->flow.has_ports)
 		return ns_port_owner(t, pi->flow.proto, pi->flow.src_port) == s;
-	return true;	/* later fragments, ICMP echo: nothing of another app's to check */
+	return true;	/* ICMP echo: nothing of another app's to check */
 }
 
 /* An own-mode app's source: its MAC, and no address another app or the
