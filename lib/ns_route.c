@@ -202,6 +202,11 @@ static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_
 		return shared_icmp6_allowed(pi->icmp_type);
 	if (pi->flow.has_ports)
 		return ns_port_owner(t, pi->flow.proto, pi->flow.src_port) == s;
+	/* A transport header the parser did not reach (more extension
+	 * headers than it follows), or TCP or UDP too short for ports:
+	 * whatever a receiver reads there was not checked. */
+	if (pi->flow.proto == 0 || proto_index(pi->flow.proto) >= 0)
+		return false;
 	return true;	/* ICMP echo: nothing of another app's to check */
 }
 
