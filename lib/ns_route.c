@@ -210,30 +210,33 @@ static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_
 	return true;	/* ICMP echo: nothing of another app's to check */
 }
 
+/* Whether slot s may send from address a: unspecified (DHCP and DAD use
+ * it), or an address neither the server nor another app owns. */
+static bool own_may_use(const struct ns_tables *t, int s, bool v6, const uint8_t *a)
+{
+	if (!memcmp(a, zero16, v6 ? 16 : 4))
+		return true;
+	if (is_server_ip(t, v6, a))
+		return false;
+	int owner = own_addr_owner(t, v6, a);
+	return owner < 0 || owner == s;
+}
+
 /* An own-mode app's source: its MAC, and no address another app or the
- * server owns (unspecified addresses pass: DHCP and DAD use them). */
+ * server owns.  Anything but IP and Ethernet/IPv4 ARP is refused: inside
+ * a VLAN tag, or in ARP of another hardware type (Linux takes IEEE 802's
+ * on Ethernet), an address would go unchecked. */
 static bool own_source_ok(const struct ns_tables *t, int s, const struct pkt_info *pi)
 {
 	const struct ns_slot *sl = &t->slots[s];
-	const uint8_t *src = NULL;
-	bool v6 = false;
 
 	if (!sl->have_mac || memcmp(pi->src_mac, sl->mac, 6))
 		return false;
-	if (pi->l3 == PKT_ARP) {
-		src = pi->arp_spa;
-		if (memcmp(pi->arp_sha, sl->mac, 6))
-			return false;
-	} else if (pi->l3 == PKT_IP4 || pi->l3 == PKT_IP6) {
-		src = pi->flow.src;
-		v6 = pi->l3 == PKT_IP6;
-	}
-	if (!src || !memcmp(src, zero16, v6 ? 16 : 4))
-		return true;
-	if (is_server_ip(t, v6, src))
+	if (pi->l3 == PKT_ARP)
+		return !memcmp(pi->arp_sha, sl->mac, 6) && own_may_use(t, s, false, pi->arp_spa);
+	if (pi->l3 != PKT_IP4 && pi->l3 != PKT_IP6)
 		return false;
-	int owner = own_addr_owner(t, v6, src);
-	return owner < 0 || owner == s;
+	return own_may_use(t, s, pi->l3 == PKT_IP6, pi->flow.src);
 }
 
 bool ns_route_from_slot(const struct ns_tables *t, int s, const struct pkt_info *pi,
