@@ -236,7 +236,13 @@ static bool own_source_ok(const struct ns_tables *t, int s, const struct pkt_inf
 		return !memcmp(pi->arp_sha, sl->mac, 6) && own_may_use(t, s, false, pi->arp_spa);
 	if (pi->l3 != PKT_IP4 && pi->l3 != PKT_IP6)
 		return false;
-	return own_may_use(t, s, pi->l3 == PKT_IP6, pi->flow.src);
+	bool v6 = pi->l3 == PKT_IP6;
+	if (!own_may_use(t, s, v6, pi->flow.src))
+		return false;
+	/* A neighbour advertisement claims its target, as ARP its sender. */
+	if (v6 && pi->flow.proto == PKT_PROTO_ICMP6 && pi->icmp_type == PKT_ICMP6_NA)
+		return own_may_use(t, s, true, pi->nd_target);
+	return true;
 }
 
 bool ns_route_from_slot(const struct ns_tables *t, int s, const struct pkt_info *pi,
