@@ -309,8 +309,8 @@ static bool addr_valid(bool v6, const uint8_t *a)
 {
 	if (!memcmp(a, zero16, v6 ? 16 : 4))
 		return false;
-	if (v6)
-		return a[0] != 0xff;			/* not multicast */
+	if (v6)		/* not multicast, not loopback (::1) */
+		return a[0] != 0xff && !(!memcmp(a, zero16, 15) && a[15] == 1);
 	return a[0] < 224 && !(a[0] == 127);		/* unicast, not loopback */
 }
 
