@@ -147,17 +147,43 @@ static bool icmp4_is_error(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
+/* The link-layer address options of an ND message of this type (pkt.h). */
+static void nd_lladdr(const struct buf *b, size_t off, uint8_t type, struct pkt_info *pi)
+{
+	/* Past the fixed part: RS, RA, redirect, NS and NA (the target). */
+	off += type == PKT_ICMP6_RS ? 8 : type == PKT_ICMP6_RA ? 16
+	     : type == PKT_ICMP6_REDIRECT ? 40 : 24;
+	while (have(b, off, 2)) {
+		const uint8_t *opt = b->p + off;
+		size_t len = opt[1] * 8u;
+		if (len == 0 || !have(b, off, len))
+			return;		/* malformed: the receiver drops the message */
+		off += len;
+		if (opt[0] != 1 && opt[0] != 2)
+			continue;
+		if (pi->nd_has_lladdr && memcmp(pi->nd_lladdr, opt + 2, 6))
+			memset(pi->nd_lladdr, 0xff, 6);
+		else
+			memcpy(pi->nd_lladdr, opt + 2, 6);
+		pi->nd_has_lladdr = true;
+	}
+}
+
 static void parse_icmp(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
 {
 	if (!have(b, off, 8))
 		return;
 	pi->icmp_type = b->p[off];
 	pi->icmp_code = b->p[off + 1];
-	if (v6 ? pi->icmp_type < 128 : icmp4_is_error(pi->icmp_type))
+	if (v6 ? pi->icmp_type < 128 : icmp4_is_error(pi->icmp_type)) {
 		quoted(b, off + 8, v6, pi);
-	else if (v6 && pi->icmp_type >= PKT_ICMP6_NS && pi->icmp_type <= PKT_ICMP6_REDIRECT &&
-		 have(b, off + 8, 16))
+		return;
+	}
+	if (!v6 || pi->icmp_type < PKT_ICMP6_RS || pi->icmp_type > PKT_ICMP6_REDIRECT)
+		return;
+	if (pi->icmp_type >= PKT_ICMP6_NS && have(b, off + 8, 16))
 		memcpy(pi->nd_target, b->p + off + 8, 16);
+	nd_lladdr(b, off, pi->icmp_type, pi);
 }
 
 static int parse_ip(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
