@@ -184,6 +184,15 @@ static bool shared_icmp6_allowed(uint8_t type)
 	return type == PKT_ICMP6_NS || (type >= 1 && type <= 4) || type == 128 || type == 129;
 }
 
+/* The link-layer address options of RS, RA, NS and NA tell where the
+ * sender's address (or NA's target) lives: only at the sender's own MAC.
+ * A redirect's names another router. */
+static bool lladdr_ok(const struct pkt_info *pi, const uint8_t *mac)
+{
+	return !pi->nd_has_lladdr || pi->icmp_type == PKT_ICMP6_REDIRECT ||
+	       !memcmp(pi->nd_lladdr, mac, 6);
+}
+
 static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_info *pi)
 {
 	if (memcmp(pi->src_mac, t->server_mac, 6))
@@ -199,7 +208,7 @@ static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_
 	if (pi->later_fragment)
 		return true;	/* no ports, no ICMP type: the first piece had them */
 	if (v6 && pi->flow.proto == PKT_PROTO_ICMP6)
-		return shared_icmp6_allowed(pi->icmp_type);
+		return shared_icmp6_allowed(pi->icmp_type) && lladdr_ok(pi, t->server_mac);
 	if (pi->flow.has_ports)
 		return ns_port_owner(t, pi->flow.proto, pi->flow.src_port) == s;
 	/* A transport header the parser did not reach (more extension
@@ -239,10 +248,12 @@ static bool own_source_ok(const struct ns_tables *t, int s, const struct pkt_inf
 	bool v6 = pi->l3 == PKT_IP6;
 	if (!own_may_use(t, s, v6, pi->flow.src))
 		return false;
+	if (!v6 || pi->flow.proto != PKT_PROTO_ICMP6)
+		return true;
 	/* A neighbour advertisement claims its target, as ARP its sender. */
-	if (v6 && pi->flow.proto == PKT_PROTO_ICMP6 && pi->icmp_type == PKT_ICMP6_NA)
-		return own_may_use(t, s, true, pi->nd_target);
-	return true;
+	if (pi->icmp_type == PKT_ICMP6_NA && !own_may_use(t, s, true, pi->nd_target))
+		return false;
+	return lladdr_ok(pi, sl->mac);
 }
 
 bool ns_route_from_slot(const struct ns_tables *t, int s, const struct pkt_info *pi,
