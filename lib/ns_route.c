@@ -184,48 +184,76 @@ static bool shared_icmp6_allowed(uint8_t type)
 	return type == PKT_ICMP6_NS || (type >= 1 && type <= 4) || type == 128 || type == 129;
 }
 
+/* The link-layer address options of RS, RA, NS and NA tell where the
+ * sender's address (or NA's target) lives: only at the sender's own MAC.
+ * A redirect's names another router. */
+static bool lladdr_ok(const struct pkt_info *pi, const uint8_t *mac)
+{
+	return !pi->nd_has_lladdr || pi->icmp_type == PKT_ICMP6_REDIRECT ||
+	       !memcmp(pi->nd_lladdr, mac, 6);
+}
+
 static bool shared_source_ok(const struct ns_tables *t, int s, const struct pkt_info *pi)
 {
 	if (memcmp(pi->src_mac, t->server_mac, 6))
 		return false;
-	if (pi->l3 == PKT_ARP)
-		return pi->arp_op == 1 && t->have_ip4 && !memcmp(pi->arp_spa, t->server_ip4, 4);
+	if (pi->l3 == PKT_ARP)	/* the asked host learns the sender's pair */
+		return pi->arp_op == 1 && !memcmp(pi->arp_sha, t->server_mac, 6) && t->have_ip4 &&
+		       !memcmp(pi->arp_spa, t->server_ip4, 4);
 	if (pi->l3 != PKT_IP4 && pi->l3 != PKT_IP6)
 		return false;
 	bool v6 = pi->l3 == PKT_IP6;
 	if (!is_server_ip(t, v6, pi->flow.src))
 		return false;
+	if (pi->later_fragment)
+		return true;	/* no ports, no ICMP type: the first piece had them */
 	if (v6 && pi->flow.proto == PKT_PROTO_ICMP6)
-		return shared_icmp6_allowed(pi->icmp_type);
+		return shared_icmp6_allowed(pi->icmp_type) && lladdr_ok(pi, t->server_mac);
 	if (pi->flow.has_ports)
 		return ns_port_owner(t, pi->flow.proto, pi->flow.src_port) == s;
-	return true;	/* later fragments, ICMP echo: nothing of another app's to check */
+	/* A transport header the parser did not reach (more extension
+	 * headers than it follows), or TCP or UDP too short for ports:
+	 * whatever a receiver reads there was not checked. */
+	if (pi->flow.proto == 0 || proto_index(pi->flow.proto) >= 0)
+		return false;
+	return true;	/* ICMP echo: nothing of another app's to check */
+}
+
+/* Whether slot s may send from address a: unspecified (DHCP and DAD use
+ * it), or an address neither the server nor another app owns. */
+static bool own_may_use(const struct ns_tables *t, int s, bool v6, const uint8_t *a)
+{
+	if (!memcmp(a, zero16, v6 ? 16 : 4))
+		return true;
+	if (is_server_ip(t, v6, a))
+		return false;
+	int owner = own_addr_owner(t, v6, a);
+	return owner < 0 || owner == s;
 }
 
 /* An own-mode app's source: its MAC, and no address another app or the
- * server owns (unspecified addresses pass: DHCP and DAD use them). */
+ * server owns.  Anything but IP and Ethernet/IPv4 ARP is refused: inside
+ * a VLAN tag, or in ARP of another hardware type (Linux takes IEEE 802's
+ * on Ethernet), an address would go unchecked. */
 static bool own_source_ok(const struct ns_tables *t, int s, const struct pkt_info *pi)
 {
 	const struct ns_slot *sl = &t->slots[s];
-	const uint8_t *src = NULL;
-	bool v6 = false;
 
 	if (!sl->have_mac || memcmp(pi->src_mac, sl->mac, 6))
 		return false;
-	if (pi->l3 == PKT_ARP) {
-		src = pi->arp_spa;
-		if (memcmp(pi->arp_sha, sl->mac, 6))
-			return false;
-	} else if (pi->l3 == PKT_IP4 || pi->l3 == PKT_IP6) {
-		src = pi->flow.src;
-		v6 = pi->l3 == PKT_IP6;
-	}
-	if (!src || !memcmp(src, zero16, v6 ? 16 : 4))
-		return true;
-	if (is_server_ip(t, v6, src))
+	if (pi->l3 == PKT_ARP)
+		return !memcmp(pi->arp_sha, sl->mac, 6) && own_may_use(t, s, false, pi->arp_spa);
+	if (pi->l3 != PKT_IP4 && pi->l3 != PKT_IP6)
 		return false;
-	int owner = own_addr_owner(t, v6, src);
-	return owner < 0 || owner == s;
+	bool v6 = pi->l3 == PKT_IP6;
+	if (!own_may_use(t, s, v6, pi->flow.src))
+		return false;
+	if (!v6 || pi->flow.proto != PKT_PROTO_ICMP6)
+		return true;
+	/* A neighbour advertisement claims its target, as ARP its sender. */
+	if (pi->icmp_type == PKT_ICMP6_NA && !own_may_use(t, s, true, pi->nd_target))
+		return false;
+	return lladdr_ok(pi, sl->mac);
 }
 
 bool ns_route_from_slot(const struct ns_tables *t, int s, const struct pkt_info *pi,
@@ -292,8 +320,8 @@ static bool addr_valid(bool v6, const uint8_t *a)
 {
 	if (!memcmp(a, zero16, v6 ? 16 : 4))
 		return false;
-	if (v6)
-		return a[0] != 0xff;			/* not multicast */
+	if (v6)		/* not multicast, not loopback (::1) */
+		return a[0] != 0xff && !(!memcmp(a, zero16, 15) && a[15] == 1);
 	return a[0] < 224 && !(a[0] == 127);		/* unicast, not loopback */
 }
 

@@ -12,6 +12,13 @@ struct buf {
 	size_t len;
 };
 
+/* Whether an IP packet is a piece of a fragmented datagram. */
+struct frag {
+	bool fragment;
+	bool later;		/* not the first: what follows its header is data */
+	uint32_t id;
+};
+
 static bool have(const struct buf *b, size_t off, size_t n)
 {
 	return off <= b->len && n <= b->len - off;
@@ -50,9 +57,9 @@ static void take_ports(const struct buf *b, size_t off, struct pkt_flow *f)
 }
 
 /* An IPv4 header at off (whose datagram may be cut short, as inside an
- * ICMP error): the flow, and the offset of the transport header.  -1 if
- * it is not an IPv4 header at all. */
-static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, struct pkt_info *frag)
+ * ICMP error): the flow, the fragment, and the offset of the transport
+ * header.  -1 if it is not an IPv4 header at all. */
+static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, struct frag *fr)
 {
 	const uint8_t *h = b->p + off;
 
@@ -62,17 +69,25 @@ static long ip4_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	memcpy(f->src, h + 12, 4);
 	memcpy(f->dst, h + 16, 4);
 	uint16_t frag_field = be16(h + 6);
-	if (frag && (frag_field & 0x3fff)) {	/* MF set or an offset */
-		frag->fragment = true;
-		frag->later_fragment = (frag_field & 0x1fff) != 0;
-		frag->frag_id = be16(h + 4);
+	if (frag_field & 0x3fff) {	/* MF set or an offset */
+		fr->fragment = true;
+		fr->later = (frag_field & 0x1fff) != 0;
+		fr->id = be16(h + 4);
 	}
 	return (long)(off + (h[0] & 15) * 4u);
 }
 
+/* Hop-by-hop options, routing, fragment, destination options, AH. */
+static bool is_ext_hdr(uint8_t next)
+{
+	return next == 0 || next == 43 || next == 44 || next == 60 || next == 51;
+}
+
 /* Walks IPv6 extension headers from the fixed header at off: the final
- * protocol in f->proto and the offset of its header, -1 if malformed. */
-static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, struct pkt_info *frag)
+ * protocol in f->proto and the offset of its header, -1 if malformed.  A
+ * later fragment's walk ends at its fragment header: what follows is data,
+ * and f->proto is the next header only if that is an upper layer. */
+static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, struct frag *fr)
 {
 	const uint8_t *h = b->p + off;
 
@@ -82,45 +97,76 @@ static long ip6_header(const struct buf *b, size_t off, struct pkt_flow *f, stru
 	memcpy(f->dst, h + 24, 16);
 	uint8_t next = h[6];
 	size_t at = off + 40;
-	for (int i = 0; i < MAX_EXT_HDRS; i++) {
+	for (int seen = 0;; seen++) {
+		if (!is_ext_hdr(next)) {
+			f->proto = next;
+			return (long)at;
+		}
+		if (seen == MAX_EXT_HDRS)
+			return (long)at;	/* too many: proto stays 0, "unknown" */
 		if (next == 44) {	/* fragment header: 8 bytes */
 			if (!have(b, at, 8))
 				return -1;
-			if (frag) {
-				frag->fragment = true;
-				frag->later_fragment = (be16(b->p + at + 2) & 0xfff8) != 0;
-				frag->frag_id = be32(b->p + at + 4);
-			}
+			fr->fragment = true;
+			fr->later = (be16(b->p + at + 2) & 0xfff8) != 0;
+			fr->id = be32(b->p + at + 4);
 			next = b->p[at];
 			at += 8;
-		} else if (next == 0 || next == 43 || next == 60 || next == 51) {
+			if (fr->later) {
+				f->proto = is_ext_hdr(next) ? 0 : next;
+				return (long)at;
+			}
+		} else {
 			if (!have(b, at, 2))
 				return -1;
 			size_t len = next == 51 ? (b->p[at + 1] + 2u) * 4 : (b->p[at + 1] + 1u) * 8;
 			next = b->p[at];
 			at += len;
-		} else {
-			f->proto = next;
-			return (long)at;
 		}
 	}
-	return (long)at;	/* too many: proto stays 0, "unknown" */
 }
 
-/* The packet an ICMP error quotes, at off: its flow, as far as it goes. */
+/* The packet an ICMP error quotes, at off: its flow, as far as it goes.
+ * A quoted later fragment holds data where ports would be. */
 static void quoted(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
 {
-	long l4 = v6 ? ip6_header(b, off, &pi->inner, NULL) : ip4_header(b, off, &pi->inner, NULL);
+	struct pkt_flow f = { 0 };
+	struct frag fr = { 0 };
+	long l4 = v6 ? ip6_header(b, off, &f, &fr) : ip4_header(b, off, &f, &fr);
 
 	if (l4 < 0)
 		return;
+	if (!fr.later)
+		take_ports(b, (size_t)l4, &f);
 	pi->icmp_error = true;
-	take_ports(b, (size_t)l4, &pi->inner);
+	pi->inner = f;
 }
 
 static bool icmp4_is_error(uint8_t type)
 {
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/* The link-layer address options of an ND message of this type (pkt.h). */
+static void nd_lladdr(const struct buf *b, size_t off, uint8_t type, struct pkt_info *pi)
+{
+	/* Past the fixed part: RS, RA, redirect, NS and NA (the target). */
+	off += type == PKT_ICMP6_RS ? 8 : type == PKT_ICMP6_RA ? 16
+	     : type == PKT_ICMP6_REDIRECT ? 40 : 24;
+	while (have(b, off, 2)) {
+		const uint8_t *opt = b->p + off;
+		size_t len = opt[1] * 8u;
+		if (len == 0 || !have(b, off, len))
+			return;		/* malformed: the receiver drops the message */
+		off += len;
+		if (opt[0] != 1 && opt[0] != 2)
+			continue;
+		if (pi->nd_has_lladdr && memcmp(pi->nd_lladdr, opt + 2, 6))
+			memset(pi->nd_lladdr, 0xff, 6);
+		else
+			memcpy(pi->nd_lladdr, opt + 2, 6);
+		pi->nd_has_lladdr = true;
+	}
 }
 
 static void parse_icmp(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
@@ -129,24 +175,31 @@ static void parse_icmp(const struct buf *b, size_t off, bool v6, struct pkt_info
 		return;
 	pi->icmp_type = b->p[off];
 	pi->icmp_code = b->p[off + 1];
-	if (v6 ? pi->icmp_type < 128 : icmp4_is_error(pi->icmp_type))
+	if (v6 ? pi->icmp_type < 128 : icmp4_is_error(pi->icmp_type)) {
 		quoted(b, off + 8, v6, pi);
-	else if (v6 && pi->icmp_type >= PKT_ICMP6_NS && pi->icmp_type <= PKT_ICMP6_REDIRECT &&
-		 have(b, off + 8, 16))
+		return;
+	}
+	if (!v6 || pi->icmp_type < PKT_ICMP6_RS || pi->icmp_type > PKT_ICMP6_REDIRECT)
+		return;
+	if (pi->icmp_type >= PKT_ICMP6_NS && have(b, off + 8, 16))
 		memcpy(pi->nd_target, b->p + off + 8, 16);
+	nd_lladdr(b, off, pi->icmp_type, pi);
 }
 
 static int parse_ip(const struct buf *b, size_t off, bool v6, struct pkt_info *pi)
 {
-	long l4 = v6 ? ip6_header(b, off, &pi->flow, pi) : ip4_header(b, off, &pi->flow, pi);
+	struct frag fr = { 0 };
+	long l4 = v6 ? ip6_header(b, off, &pi->flow, &fr) : ip4_header(b, off, &pi->flow, &fr);
 
 	if (l4 < 0)
 		return -LIB_EINVAL;
 	pi->l3 = v6 ? PKT_IP6 : PKT_IP4;
+	pi->fragment = fr.fragment;
+	pi->later_fragment = fr.later;
+	pi->frag_id = fr.id;
 	if (pi->later_fragment)
 		return 0;	/* no transport header in this piece */
-	uint8_t proto = pi->flow.proto;
-	if (proto == PKT_PROTO_ICMP || proto == PKT_PROTO_ICMP6)
+	if (pi->flow.proto == (v6 ? PKT_PROTO_ICMP6 : PKT_PROTO_ICMP))
 		parse_icmp(b, (size_t)l4, v6, pi);
 	else
 		take_ports(b, (size_t)l4, &pi->flow);

@@ -55,6 +55,12 @@ struct pkt_info {
 	bool icmp_error;	/* quotes a packet: `inner` is its flow */
 	struct pkt_flow inner;
 	uint8_t nd_target[16];	/* NS, NA, redirect */
+	/* The MAC that the source or target link-layer address options of an
+	 * ND message (RS, RA, NS, NA, redirect) tell the receiver; all ones
+	 * when two of them disagree.  Options after a malformed one do not
+	 * count: the receiver drops the message. */
+	bool nd_has_lladdr;
+	uint8_t nd_lladdr[6];
 };
 
 /* Fills *pi from a frame.  Returns 0, or -EINVAL (-22) when the frame is
