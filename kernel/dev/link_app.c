@@ -104,6 +104,17 @@ static void check_generation(struct link_port *l)
 	ivshmem_ring(l->dev, l->server_peer, LINK_VEC_DATA);
 }
 
+/* Shared mode: the server's addresses changed (a lease, SLAAC, a static
+ * IPv6 address through its duplicate detection): eth0 follows. */
+static void check_addresses(struct link_port *l)
+{
+	uint32_t seq = __atomic_load_n(&link_srv(l->region)->net_seq, __ATOMIC_ACQUIRE);
+
+	if (l->mode != LINK_MODE_SHARED || !l->net_seq_seen || !seq || seq == l->net_seq_seen)
+		return;		/* eth0 is not configured yet, or has these already */
+	net_port_addresses_changed(&l->port);
+}
+
 static void check_refusals(struct link_port *l)
 {
 	uint32_t refused = __atomic_load_n(&link_host(l->region)->direct_refused, __ATOMIC_RELAXED);
@@ -129,6 +140,7 @@ static void link_thread(void *arg)
 		l->work = false;
 		spin_unlock_irqrestore(&l->wake_lock, f);
 		check_generation(l);
+		check_addresses(l);
 		drain_rx(l);
 		link_claims_news(l);
 		check_refusals(l);
@@ -159,7 +171,10 @@ static bool read_net(struct link_port *l, struct link_net *n)
 		return false;
 	memcpy(n, (const void *)&srv->net, sizeof *n);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return __atomic_load_n(&srv->net_seq, __ATOMIC_RELAXED) == seq;
+	if (__atomic_load_n(&srv->net_seq, __ATOMIC_RELAXED) != seq)
+		return false;
+	l->net_seq_seen = seq;
+	return true;
 }
 
 static void take_addrs(const struct link_net *n, struct net_port_addrs *a)

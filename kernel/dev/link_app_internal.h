@@ -35,6 +35,7 @@ struct link_port {
 	uint8_t *rx_buf;
 	uint32_t gen_seen;
 	uint32_t refused_seen;		/* link_host.direct_refused we logged */
+	uint32_t net_seq_seen;		/* link_srv.net_seq eth0 has */
 
 	struct spinlock wake_lock;	/* guards work */
 	bool work;

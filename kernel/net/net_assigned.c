@@ -28,8 +28,11 @@ static void set_ip4(struct netif *n, const struct net_port_addrs *a)
 	netif_set_addr(n, &ip, &mask, &gw);
 }
 
+/* The slots past the given addresses are emptied: the set may shrink. */
 static void set_ip6(struct netif *n, const struct net_port_addrs *a)
 {
+	for (int i = a->nip6; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+		netif_ip6_addr_set_state(n, (s8_t)i, IP6_ADDR_INVALID);
 	for (int i = 0; i < a->nip6 && i < LWIP_IPV6_NUM_ADDRESSES; i++) {
 		ip6_addr_t addr;
 		memcpy(addr.addr, a->ip6[i].addr, 16);

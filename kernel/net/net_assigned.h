@@ -5,7 +5,7 @@
 struct netif;
 struct net_port_addrs;
 
-/* Caller holds the core lock; eth0 is not up yet. */
+/* Caller holds the core lock.  Again whenever the port's addresses change. */
 void net_assigned_apply(struct netif *n, const struct net_port_addrs *a);
 
 #endif

@@ -297,6 +297,19 @@ static const struct net_port_addrs *port_addresses(struct net_port *port,
 	return a;
 }
 
+void net_config_addresses_changed(struct net_port *port)
+{
+	struct net_port_addrs a;
+
+	if (!eth_assigned || port->ops->addresses(port, &a))
+		return;
+	LOCK_TCPIP_CORE();
+	if (net_netif_port() == port)
+		net_assigned_apply(net_netif_eth(), &a);
+	UNLOCK_TCPIP_CORE();
+	log_config(net_netif_eth());
+}
+
 int net_start(struct net_port *port)
 {
 	struct net_port_addrs addrs;

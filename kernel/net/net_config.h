@@ -16,6 +16,8 @@ int net_config_set(const char *key, const char *value);
  * -ETIMEDOUT when DHCP got no lease in time (it keeps trying). */
 struct net_port;
 int net_start(struct net_port *port);
+/* eth0's port imposes new addresses: take them (net_port_addresses_changed). */
+void net_config_addresses_changed(struct net_port *port);
 
 /* After net_start's -ETIMEDOUT: sleeps until DHCP gets its lease, however
  * long that takes, then puts the settings' name servers back in front of

@@ -3,6 +3,7 @@
 #include "net/port.h"
 
 #include "core/spinlock.h"
+#include "net/net_config.h"
 #include "net/netif_switch.h"
 
 #define MAX_PORTS 8
@@ -70,4 +71,9 @@ void net_port_set_link(struct net_port *port, bool up)
 
 	if (changed)
 		changed(port->owner, up);
+}
+
+void net_port_addresses_changed(struct net_port *port)
+{
+	net_config_addresses_changed(port);
 }

@@ -122,5 +122,8 @@ void net_port_attach(struct net_port *port, void *owner,
  * to the netif, if one is attached. */
 void net_port_deliver(struct net_port *port, const void *frame, size_t len, unsigned flags);
 void net_port_set_link(struct net_port *port, bool up);
+/* A port that imposes its netif's addresses has new ones (the network
+ * server's changed): the netif takes them again.  Thread context. */
+void net_port_addresses_changed(struct net_port *port);
 
 #endif
