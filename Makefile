@@ -94,7 +94,7 @@ $(BUILD)/amphi: $(TOOL_SRC) $(wildcard tools/amphi/*.h lib/*.h)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
 
 # ---- tests ----------------------------------------------------------------
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
 # Kernel code built unchanged for the host, with the kernel's aliasing rules:

@@ -136,7 +136,6 @@ enum link_shut_reason {
 	LINK_SHUT_HEADER = 1,	/* bad magic, version, size or slot */
 	LINK_SHUT_RING = 2,	/* ring indices out of range */
 	LINK_SHUT_FRAME = 3,	/* a slot's length out of range */
-	LINK_SHUT_CLAIMS = 4,	/* claims churned faster than allowed */
 };
 
 #define LINK_MAX_ADDR6	4

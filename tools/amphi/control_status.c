@@ -83,7 +83,6 @@ static const char *shut_reason(uint32_t r)
 	case LINK_SHUT_HEADER: return "header";
 	case LINK_SHUT_RING: return "ring";
 	case LINK_SHUT_FRAME: return "frame";
-	case LINK_SHUT_CLAIMS: return "claims";
 	}
 	return "unknown";
 }
