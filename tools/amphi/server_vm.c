@@ -10,8 +10,8 @@
  * generation; only one that keeps dying within QUICK_DEATH_MS of its
  * start waits, BACKOFF_FIRST_MS doubling up to BACKOFF_MAX_MS.  The very
  * first VM is different: until it says it forwards (frame R), amphi
- * server start waits, and a death or START_DEADLINE ends the server with
- * the reason. */
+ * server start waits, and a death or the start deadline (server_start.c)
+ * ends the server with the reason. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
