@@ -64,7 +64,6 @@ struct app {
 	uint8_t mac[6];			/* own mode */
 	uint16_t peer_id;
 	struct client *ctl;		/* its control connection; NULL once closed */
-	int64_t since_ms;
 };
 
 struct slot {
