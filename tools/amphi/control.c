@@ -125,7 +125,7 @@ static bool attach_check(struct supervisor *sv, struct client *c, char **args, i
 /* attach NAME PID shared|own [MAC] */
 static void req_attach(struct supervisor *sv, struct client *c, char **args, int nargs)
 {
-	struct app app = { .ctl = c, .since_ms = now_ms() };
+	struct app app = { .ctl = c };
 
 	if (!attach_check(sv, c, args, nargs, &app))
 		return;

@@ -14,7 +14,7 @@
 
 #define CONTROL_TIMEOUT	30
 
-void server_unknown(const char *cmd, const char *name, int state)
+static void server_unknown(const char *cmd, const char *name, int state)
 {
 	die("%s: no server named '%s'%s (see amphi server list)", cmd, name,
 	    state == SERVER_STALE ? " (its supervisor had died; what it left was removed)" : "");

@@ -4,25 +4,35 @@
  * Messages are 8-byte little-endian numbers, some with a descriptor
  * (SCM_RIGHTS).  A new peer gets: the version (0); its id; -1 with the
  * region's memfd; the other peer's id once per vector with that peer's
- * eventfds, if it is there; its own id once per vector with its own
- * eventfds.  The other peer gets the newcomer's id and eventfds, and a
- * lone id (no descriptor) when the newcomer leaves.  QEMU reads the first
- * three synchronously while it creates the device, so they go out at once.
+ * eventfds; its own id once per vector with its own eventfds.  QEMU reads
+ * the first three synchronously while it creates the device, so they go
+ * out at once.
  *
  * Each slot has two peers at most: the server VM (id 0, always) and the
- * slot's app.  Who is who is checked, not believed: the connecting
- * process (SO_PEERCRED) must be the server VM's QEMU or the app's, or a
- * child of theirs.  The eventfds are made here and kept, so the
- * supervisor can ring either side itself.  Every socket is non-blocking
- * and every queue bounded: a peer that does not read loses its
- * connection, it never stalls the supervisor. */
+ * slot's app (the id fixed when the slot was assigned).  Who is who is
+ * checked, not believed: the connecting process (SO_PEERCRED) must be the
+ * server VM's QEMU or the app's `amphi run`, or a child of theirs.
+ *
+ * No peer is ever told that the other left, and a peer id is never
+ * announced twice to one QEMU with new descriptors.  QEMU 7.2's device
+ * frees a peer's eventfd array when it hears the peer left and writes
+ * into that freed array when the same id connects again (a use after
+ * free that crashed app QEMUs here at server restarts).  So the
+ * eventfds are the slot's, made once, for the supervisor's life: every
+ * server VM (id 0) and every app of the slot gets the same ones.  A QEMU
+ * that comes back therefore needs no news: whoever stays keeps ringing
+ * the same eventfds, which the newcomer receives on.  The guests learn
+ * of comings and goings from the region and the control doorbell, never
+ * from QEMU (which tells the guest nothing of them anyway).
+ *
+ * Every socket is non-blocking and every queue bounded: a peer that does
+ * not read loses its connection, it never stalls the supervisor. */
 #define _GNU_SOURCE	/* accept4, struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "supervisor.h"
@@ -47,8 +57,8 @@ static pid_t parent_of(pid_t pid)
 	return ppid;
 }
 
-/* Is pid the ancestor itself, or a descendant of it (a --qemu wrapper
- * that runs QEMU as its child)? */
+/* Is pid the ancestor itself, or a descendant of it (QEMU under amphi
+ * run, or under a --qemu wrapper)? */
 static bool descends_from(pid_t pid, pid_t ancestor)
 {
 	for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++, pid = parent_of(pid))
@@ -57,11 +67,13 @@ static bool descends_from(pid_t pid, pid_t ancestor)
 	return false;
 }
 
-void peer_ring(const struct peer *p, unsigned vector)
+/* Rings one side of a slot, whether its QEMU is there or not: an
+ * eventfd keeps the count until someone reads it. */
+void slot_ring(const struct slot *s, enum side side, unsigned vector)
 {
 	uint64_t one = 1;
 
-	if (p->fd >= 0 && vector < LINK_VECTORS && write(p->efd[vector], &one, sizeof one) < 0)
+	if (vector < LINK_VECTORS && write(s->efd[side][vector], &one, sizeof one) < 0)
 		return;	/* EAGAIN: the counter is full, the doorbell rings anyway */
 }
 
@@ -132,49 +144,39 @@ void peer_flush(struct supervisor *sv, struct slot *s, struct peer *p)
 	}
 }
 
-static struct peer *other(struct slot *s, struct peer *p)
-{
-	return p == &s->server ? &s->app_peer : &s->server;
-}
-
-/* Tells peer `to` about `p`: its id once per vector, with its eventfds. */
-static bool announce(struct peer *to, const struct peer *p)
+/* Tells p about one side of the slot: its id once per vector, with its
+ * eventfds. */
+static bool announce(struct peer *p, const struct slot *s, enum side side, uint16_t id)
 {
 	for (unsigned v = 0; v < LINK_VECTORS; v++)
-		if (!send_msg(to, p->id, p->efd[v]))
+		if (!send_msg(p, id, s->efd[side][v]))
 			return false;
 	return true;
 }
 
-static void peer_reset(struct peer *p)
+/* A new app on the slot: the server VM's QEMU learns its id. */
+void peer_announce_app(struct supervisor *sv, struct slot *s)
 {
-	if (p->fd >= 0)
-		close(p->fd);
-	for (unsigned v = 0; v < LINK_VECTORS; v++) {
-		if (p->efd[v] >= 0)
-			close(p->efd[v]);
-		p->efd[v] = -1;
-	}
+	if (s->server.fd < 0)
+		return;
+	if (!announce(&s->server, s, SIDE_APP, s->app.peer_id))
+		peer_gone(sv, s, &s->server);
+	else
+		peer_flush(sv, s, &s->server);
+}
+
+/* A peer left or was dropped: its connection and what waited for it go;
+ * a slot whose app has gone both ways is freed. */
+void peer_gone(struct supervisor *sv, struct slot *s, struct peer *p)
+{
+	if (p->fd < 0)
+		return;
+	close(p->fd);
 	for (; p->qlen; p->qlen--, p->qhead = (p->qhead + 1) % PEER_QUEUE)
 		if (p->q[p->qhead].fd >= 0)
 			close(p->q[p->qhead].fd);
 	p->fd = -1;
 	p->qhead = p->qsent = 0;
-}
-
-/* A peer left (or was dropped): the other one hears of it, and a slot
- * whose app is gone altogether is freed. */
-void peer_gone(struct supervisor *sv, struct slot *s, struct peer *p)
-{
-	struct peer *o = other(s, p);
-
-	if (p->fd < 0)
-		return;
-	peer_reset(p);
-	if (o->fd >= 0 && !send_msg(o, p->id, -1))
-		peer_gone(sv, s, o);
-	else if (o->fd >= 0)
-		peer_flush(sv, s, o);
 	if (p == &s->app_peer)
 		slot_release_check(sv, s);
 }
@@ -190,16 +192,21 @@ void peer_input(struct supervisor *sv, struct slot *s, struct peer *p)
 		peer_gone(sv, s, p);
 }
 
+/* The server VM hears of the slot's app if there is one (its QEMU may
+ * come later: it rings the same eventfds); an app always hears of the
+ * server (one may come later, or back: it receives on the same ones). */
 static bool welcome(struct slot *s, struct peer *p)
 {
-	struct peer *o = other(s, p);
+	bool server = p == &s->server;
 
 	if (!send_msg(p, IVSHMEM_PROTOCOL_VERSION, -1) || !send_msg(p, p->id, -1) ||
 	    !send_msg(p, -1, s->memfd))
 		return false;
-	if (o->fd >= 0 && (!announce(p, o) || !announce(o, p)))
+	if (server && s->assigned && !announce(p, s, SIDE_APP, s->app.peer_id))
 		return false;
-	return announce(p, p);
+	if (!server && !announce(p, s, SIDE_SERVER, LINK_SERVER_PEER))
+		return false;
+	return announce(p, s, server ? SIDE_SERVER : SIDE_APP, p->id);
 }
 
 /* Which peer a connecting process may be: NULL if none (or taken). */
@@ -218,19 +225,9 @@ static struct peer *classify(struct supervisor *sv, struct slot *s, pid_t pid)
 	return NULL;
 }
 
-static int make_eventfds(struct peer *p)
-{
-	for (unsigned v = 0; v < LINK_VECTORS; v++) {
-		p->efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (p->efd[v] < 0)
-			return -errno;
-	}
-	return 0;
-}
-
 void peer_accept(struct supervisor *sv, struct slot *s)
 {
-	struct ucred cred;
+	struct ucred cred = { 0 };
 	socklen_t len = sizeof cred;
 	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -246,20 +243,14 @@ void peer_accept(struct supervisor *sv, struct slot *s)
 		return;
 	}
 	p->fd = fd;
-	int err = make_eventfds(p);
-	if (err || !welcome(s, p)) {
-		sv_log(sv, "slot %u: peer %u: %s", s->index, p->id,
-		       err ? strerror(-err) : "too many messages queued");
+	if (!welcome(s, p)) {
+		sv_log(sv, "slot %u: peer %u: too many messages queued", s->index, p->id);
 		peer_gone(sv, s, p);
 		return;
 	}
 	peer_flush(sv, s, p);
-	struct peer *o = other(s, p);
-	if (o->fd >= 0)
-		peer_flush(sv, s, o);
-	/* Both sides' control vectors: the server hears of a new app QEMU, an
-	 * app of a new server VM (its doorbells changed). */
-	peer_ring(&s->server, LINK_VEC_CONTROL);
-	if (p == &s->server)
-		peer_ring(&s->app_peer, LINK_VEC_CONTROL);
+	/* The server hears of a new app QEMU, an app of a new server VM. */
+	slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
+	if (p == &s->server && s->assigned)
+		slot_ring(s, SIDE_APP, LINK_VEC_CONTROL);
 }

@@ -181,20 +181,6 @@ out:
 	return fd;
 }
 
-/* The supervisor's pid as its pid file says (0 if unreadable). */
-pid_t server_pid(int pid_fd)
-{
-	char buf[24];
-	ssize_t n = pread(pid_fd, buf, sizeof buf - 1, 0);
-	uint64_t v;
-
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return parse_uint(buf, INT32_MAX, &v) == 0 ? (pid_t)v : 0;
-}
-
 /* A unix socket's address; -ENAMETOOLONG if the path does not fit. */
 int unix_addr(struct sockaddr_un *a, const char *path)
 {

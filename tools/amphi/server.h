@@ -24,7 +24,6 @@ char *server_path(const char *name, const char *file);	/* file NULL: the folder 
 int server_probe(const char *name, int *pid_fd);
 int server_dir_create(const char *name);
 void server_dir_remove(const char *dir);
-pid_t server_pid(int pid_fd);
 struct sockaddr_un;
 int unix_addr(struct sockaddr_un *a, const char *path);
 
@@ -32,7 +31,6 @@ int unix_addr(struct sockaddr_un *a, const char *path);
 int control_connect(const char *name);
 int control_open(const char *cmd, const char *name, int *pid_fd);	/* dies (2) if unknown */
 char *control_request(const char *cmd, const char *name, int fd, const char *request);
-void server_unknown(const char *cmd, const char *name, int state);
 
 /* cmd_server.c and one file per subcommand */
 int cmd_server(int argc, char **argv);

@@ -10,8 +10,8 @@
  * generation; only one that keeps dying within QUICK_DEATH_MS of its
  * start waits, BACKOFF_FIRST_MS doubling up to BACKOFF_MAX_MS.  The very
  * first VM is different: until it says it forwards (frame R), amphi
- * server start waits, and a death or START_DEADLINE ends the server with
- * the reason. */
+ * server start waits, and a death or the start deadline (server_start.c)
+ * ends the server with the reason. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +198,7 @@ static void on_ready(struct supervisor *sv)
 	/* A new server after a restart: every app re-attaches to it. */
 	for (unsigned i = 0; i < sv->o->nslots; i++)
 		if (sv->slots[i].assigned)
-			peer_ring(&sv->slots[i].app_peer, LINK_VEC_CONTROL);
+			slot_ring(&sv->slots[i], SIDE_APP, LINK_VEC_CONTROL);
 }
 
 static void on_kmsg(struct supervisor *sv, const uint8_t *p, size_t n)
@@ -292,7 +292,7 @@ void server_vm_output(struct supervisor *sv, int fd)
 }
 
 /* QEMU is gone: what it still had to say, then its descriptors, then its
- * place on every slot (the apps hear that peer 0 left). */
+ * connections to the slots (the apps are not told: ivshmem.c says why). */
 static void vm_ended(struct supervisor *sv)
 {
 	struct server_vm *v = &sv->vm;

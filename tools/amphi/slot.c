@@ -1,5 +1,6 @@
-/* The slots: one region (a memfd of LINK_REGION_SIZE, mapped here too)
- * and one ivshmem socket each, made before the server VM first starts.
+/* The slots: one region (a memfd of LINK_REGION_SIZE, mapped here too),
+ * one ivshmem socket and each side's two doorbell eventfds, all made
+ * before the server VM first starts and kept for the supervisor's life.
  *
  * Assigning a slot writes the host's part of the region (lib/link.h):
  * everything zeroed, then link_host, then attach_seq last with a release
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,8 +29,12 @@ static int slot_create(struct supervisor *sv, struct slot *s, unsigned index)
 	s->index = index;
 	s->next_peer = 1;
 	s->server.fd = s->app_peer.fd = -1;
-	for (unsigned v = 0; v < LINK_VECTORS; v++)
-		s->server.efd[v] = s->app_peer.efd[v] = -1;
+	for (unsigned v = 0; v < LINK_VECTORS; v++) {
+		s->efd[SIDE_SERVER][v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		s->efd[SIDE_APP][v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (s->efd[SIDE_SERVER][v] < 0 || s->efd[SIDE_APP][v] < 0)
+			return -errno;
+	}
 	snprintf(name, sizeof name, "amphi-%s-slot-%u", sv->o->name, index);
 	s->memfd = memfd_create(name, MFD_CLOEXEC);
 	if (s->memfd < 0 || ftruncate(s->memfd, LINK_REGION_SIZE) < 0)
@@ -115,7 +121,8 @@ struct slot *slot_assign(struct supervisor *sv, const struct app *app)
 		s->assigned = true;
 		region_zero(s);
 		host_write(sv, s);
-		peer_ring(&s->server, LINK_VEC_CONTROL);
+		peer_announce_app(sv, s);
+		slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
 		sv_log(sv, "app %s (pid %d) attached to slot %u, %s address", s->app.name,
 		       (int)s->app.pid, i, s->app.mode == LINK_MODE_OWN ? "own" : "shared");
 		return s;
@@ -130,6 +137,6 @@ void slot_release_check(struct supervisor *sv, struct slot *s)
 	s->assigned = false;
 	/* The server stops forwarding for a slot whose attach_seq is 0. */
 	__atomic_store_n(&link_host(s->base)->attach_seq, 0, __ATOMIC_RELEASE);
-	peer_ring(&s->server, LINK_VEC_CONTROL);
+	slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
 	sv_log(sv, "app %s left slot %u", s->app.name, s->index);
 }

@@ -47,10 +47,11 @@ struct ivmsg {
 struct peer {
 	int fd;				/* the connection; -1: none */
 	uint16_t id;
-	int efd[LINK_VECTORS];		/* its own doorbells: writing 1 rings it */
 	struct ivmsg q[PEER_QUEUE];	/* waiting for the socket to take them */
 	unsigned qhead, qlen, qsent;	/* qsent: bytes of the head already sent */
 };
+
+enum side { SIDE_SERVER, SIDE_APP };
 
 struct client;
 
@@ -63,7 +64,6 @@ struct app {
 	uint8_t mac[6];			/* own mode */
 	uint16_t peer_id;
 	struct client *ctl;		/* its control connection; NULL once closed */
-	int64_t since_ms;
 };
 
 struct slot {
@@ -76,6 +76,10 @@ struct slot {
 	uint16_t next_peer;		/* the next app's ivshmem id */
 	struct app app;
 	struct peer server, app_peer;
+	/* Each side's doorbells (writing 1 rings it), for the supervisor's
+	 * whole life: every server VM and every app on the slot gets the
+	 * same ones (ivshmem.c says why). */
+	int efd[2][LINK_VECTORS];	/* [enum side][vector] */
 };
 
 /* A connection on the control socket. */
@@ -143,7 +147,8 @@ void peer_accept(struct supervisor *sv, struct slot *s);
 void peer_flush(struct supervisor *sv, struct slot *s, struct peer *p);
 void peer_input(struct supervisor *sv, struct slot *s, struct peer *p);
 void peer_gone(struct supervisor *sv, struct slot *s, struct peer *p);
-void peer_ring(const struct peer *p, unsigned vector);
+void peer_announce_app(struct supervisor *sv, struct slot *s);
+void slot_ring(const struct slot *s, enum side side, unsigned vector);
 
 /* slot.c */
 int slots_create(struct supervisor *sv);
