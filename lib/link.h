@@ -168,7 +168,6 @@ struct link_srv {
 	uint32_t net_seq;	/* bumped (after net is written) when net changes */
 	uint32_t pad;
 	struct link_net net;
-	struct link_counters to_app, from_app;	/* as the server counted them */
 	struct link_verdict verdicts[LINK_MAX_CLAIMS];
 };
 
@@ -188,6 +187,32 @@ struct link_app {
 	uint32_t want_seq;	/* bumped with each such request */
 	struct link_counters tx, rx;	/* as the app counted them */
 	struct link_claim claims[LINK_MAX_CLAIMS];
+};
+
+/* ---- the server's ledger, for its supervisor ------------------------------------ */
+
+/* What `amphi server status` can believe: written by the server VM into a
+ * page no app can see (an ivshmem-plain device on the server VM alone,
+ * after the slots in PCI order, backed by a memfd of the supervisor's).  An
+ * app's own region says what it likes about itself; this says what the
+ * server saw and did. */
+#define LINK_LEDGER_MAGIC	0x524744454c4b4e4cull	/* "LNKLEDGR" little endian */
+#define LINK_LEDGER_SIZE	(64u << 10)	/* a power of two: a BAR */
+
+struct link_ledger_slot {
+	uint32_t attach_seq;	/* the attachment the figures below are of */
+	uint32_t state;		/* enum link_srv_state */
+	uint32_t shut_reason;	/* enum link_shut_reason */
+	uint32_t shuts;		/* links shut in this slot so far, any attachment */
+	struct link_counters to_app, from_app;
+};
+
+struct link_ledger {
+	uint64_t magic;
+	uint32_t generation;	/* of the server VM writing it */
+	uint32_t nslots;
+	uint8_t pad[48];
+	struct link_ledger_slot slots[];
 };
 
 /* ---- rings ------------------------------------------------------------------ */

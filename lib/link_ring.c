@@ -15,6 +15,8 @@ _Static_assert(sizeof(struct link_slot) == LINK_SLOT_SIZE, "link_slot");
 _Static_assert(LINK_OFF_TX + sizeof(struct link_ring) + LINK_RING_SLOTS * LINK_SLOT_SIZE <=
 	       LINK_OFF_RX, "tx ring");
 _Static_assert(LINK_END <= LINK_REGION_SIZE, "region");
+_Static_assert(sizeof(struct link_ledger) == 64 && sizeof(struct link_ledger_slot) == 64,
+	       "link_ledger");
 
 static uint32_t load_acquire(const uint32_t *p)
 {

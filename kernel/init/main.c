@@ -85,39 +85,48 @@ static void __attribute__((noinline)) crash_if_asked(void)
 		panic("asked for on the command line");
 }
 
-/* The config says role=server: this VM is a network server (its settings
- * go to netserver/), not the home of a program.  Apps read their config
- * later, in linux/program.c. */
-static bool configure_server(void)
+enum role { ROLE_PROGRAM, ROLE_APP_ON_LINK, ROLE_SERVER };
+
+/* What the config makes of this VM: a network server (role=server; its
+ * settings go to netserver/), an app whose network is a server's link
+ * (net.link), or a program with a NIC or none.  Programs read the rest of
+ * their config later, in linux/program.c. */
+static enum role configure_role(void)
 {
 	const void *data;
 	size_t size, off = 0;
 	const char *key, *value;
-	bool server = false;
+	enum role role = ROLE_PROGRAM;
 
 	if (initrd_lookup("/" CONFIG_PATH, &data, &size))
-		return false;
-	while (config_next(data, size, &off, &key, &value) == 1)
-		server |= !strcmp(key, "role") && !strcmp(value, "server");
-	for (off = 0; server && config_next(data, size, &off, &key, &value) == 1;)
+		return ROLE_PROGRAM;
+	while (config_next(data, size, &off, &key, &value) == 1) {
+		if (!strcmp(key, "role") && !strcmp(value, "server"))
+			role = ROLE_SERVER;
+		else if (!strcmp(key, "net.link") && role == ROLE_PROGRAM)
+			role = ROLE_APP_ON_LINK;
+	}
+	for (off = 0; role == ROLE_SERVER && config_next(data, size, &off, &key, &value) == 1;)
 		if (netserver_config_set(key, value))
 			printk("netserver: bad setting %s=%s\n", key, value);
-	return server;
+	return role;
 }
 
 static void start_role(void)
 {
-	bool server = configure_server();
+	enum role role = configure_role();
 	struct thread *t;
 
-	if (server) {
+	if (role == ROLE_SERVER) {
 		t = thread_create("netserver start", netserver_main, NULL);
 	} else {
-		link_app_init(strstr(boot_info.cmdline, "amphi.link_chaos") != NULL);
+		if (role == ROLE_APP_ON_LINK &&
+		    link_app_init(strstr(boot_info.cmdline, "amphi.link_chaos") != NULL))
+			printk("link: no network-server link on this VM's first ivshmem device\n");
 		t = thread_create("init", program_start, NULL);
 	}
 	if (!t)
-		panic("out of memory starting the %s", server ? "network server" : "program");
+		panic("out of memory starting the %s", role == ROLE_SERVER ? "network server" : "program");
 	thread_start(t);
 }
 

@@ -119,13 +119,19 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 
 #define DHCP_WARNING "amphi: no DHCP lease within 5 s; starting without an IPv4 address\n"
 
-/* A signal amphi got on the host (Ctrl-C...), for the program as a whole. */
+/* A signal amphi got on the host (Ctrl-C...), for the program as a whole.
+ * Before the program starts (the network may hold the boot: a lease, a
+ * network server that is not there yet) there is nobody to catch it: it
+ * ends the VM as it would have ended the program.  Interrupt context. */
 static void host_signal(int sig)
 {
 	struct linux_siginfo info = { .code = SI_USER };
 
-	if (sig >= 1 && sig <= NSIG)
-		signal_send(0, sig, &info);
+	if (sig < 1 || sig > NSIG)
+		return;
+	if (!proc.pid)
+		process_exit_vm(128 + sig);
+	signal_send(0, sig, &info);
 }
 
 /* A thread for a lease that came too late for the boot: the /etc files

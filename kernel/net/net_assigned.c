@@ -65,6 +65,7 @@ static void set_dns(const struct net_port_addrs *a)
 
 void net_assigned_apply(struct netif *n, const struct net_port_addrs *a)
 {
+	n->flags &= ~NETIF_FLAG_MLD6;	/* the server's stack reports for the address */
 	if (a->have_ip4)
 		set_ip4(n, a);
 	set_ip6(n, a);
@@ -74,4 +75,11 @@ void net_assigned_apply(struct netif *n, const struct net_port_addrs *a)
 		net_ephemeral_lo = a->port_lo;
 		net_ephemeral_hi = a->port_hi;
 	}
+}
+
+/* The netif is up: no router solicitations either (the server forwards
+ * the routers' advertisements to every app on its address). */
+void net_assigned_started(struct netif *n)
+{
+	n->rs_count = 0;
 }

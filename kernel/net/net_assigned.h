@@ -8,4 +8,7 @@ struct net_port_addrs;
 /* Caller holds the core lock.  Again whenever the port's addresses change. */
 void net_assigned_apply(struct netif *n, const struct net_port_addrs *a);
 
+/* After eth0 came up (caller holds the core lock). */
+void net_assigned_started(struct netif *n);
+
 #endif

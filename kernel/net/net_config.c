@@ -211,6 +211,7 @@ static int configure_eth(struct net_port *port, const struct net_port_addrs *ass
 		netif_set_up(n);
 		if (port->link_up)
 			netif_set_link_up(n);
+		net_assigned_started(n);
 		return 0;
 	}
 	netif_create_ip6_linklocal_address(n, 1);

@@ -82,7 +82,7 @@ static int only_slot(const struct ns_dest *d)
 
 static void to_slot(struct ns_link *s, const void *frame, size_t len, unsigned flags)
 {
-	struct link_srv *srv = link_srv(s->region);
+	struct link_counters *c = &s->ledger->to_app;
 	struct link_seg seg = { frame, len };
 	bool ring = false;
 
@@ -91,11 +91,11 @@ static void to_slot(struct ns_link *s, const void *frame, size_t len, unsigned f
 		uint32_t before = s->rx.index;
 		int err = link_ring_put(&s->rx, &seg, 1, flags & NET_RX_CSUM_VALID ? LINK_FRAME_CSUM_VALID : 0);
 		if (!err) {
-			srv->to_app.frames++;
-			srv->to_app.bytes += len;
+			c->frames++;
+			c->bytes += len;
 			ring = link_ring_should_notify(&s->rx, before);
 		} else {
-			srv->to_app.drops++;	/* a full ring, as a full NIC queue */
+			c->drops++;	/* a full ring, as a full NIC queue */
 		}
 	}
 	spin_unlock(&s->rx_lock);
@@ -172,7 +172,7 @@ int forward_from_local(struct net_port *port, const struct net_seg *segs, int ns
 /* One frame of slot s, copied out of its ring already: checked, routed. */
 static void from_slot_one(struct ns_link *s, size_t len, unsigned flags)
 {
-	struct link_srv *srv = link_srv(s->region);
+	struct link_counters *c = &s->ledger->from_app;
 	struct pkt_info pi;
 	struct ns_dest d;
 
@@ -183,11 +183,11 @@ static void from_slot_one(struct ns_link *s, size_t len, unsigned flags)
 		spin_unlock(&ns.tables_lock);
 	}
 	if (!ok) {
-		srv->from_app.drops++;
+		c->drops++;
 		return;
 	}
-	srv->from_app.frames++;
-	srv->from_app.bytes += len;
+	c->frames++;
+	c->bytes += len;
 	deliver(&d, slot_buf, len, flags & LINK_FRAME_CSUM_VALID ? NET_RX_CSUM_VALID : 0);
 }
 

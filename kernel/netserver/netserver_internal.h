@@ -38,9 +38,13 @@ struct ns_link {
 	struct ns_grant grants[LINK_MAX_CLAIMS];
 	int nown;			/* own-mode addresses granted */
 
-	struct spinlock rx_lock;	/* guards rx and the to_app counters */
+	struct spinlock rx_lock;	/* guards rx and ledger->to_app */
 	struct link_end rx;		/* frames for the app: we produce */
 	bool rx_open;
+
+	/* In the ledger (what the supervisor believes); from_app and the rest
+	 * are the forwarding thread's. */
+	struct link_ledger_slot *ledger;
 };
 
 struct netserver {

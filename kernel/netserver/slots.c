@@ -67,6 +67,24 @@ static void detach(struct ns_link *s)
 	close_rx(s);
 	s->attach_seq = 0;
 	s->shut = false;
+	s->ledger->state = LINK_SRV_NONE;
+	s->ledger->attach_seq = 0;
+}
+
+/* The ledger starts afresh for a new app; a resumed one keeps counting. */
+static void ledger_taken(struct ns_link *s, bool keep_counters)
+{
+	struct link_ledger_slot *r = s->ledger;
+
+	if (!keep_counters) {
+		spin_lock(&s->rx_lock);
+		memset(&r->to_app, 0, sizeof r->to_app);
+		spin_unlock(&s->rx_lock);
+		memset(&r->from_app, 0, sizeof r->from_app);
+	}
+	r->attach_seq = s->attach_seq;
+	r->shut_reason = LINK_SHUT_NONE;
+	r->state = LINK_SRV_READY;
 }
 
 void slots_shut(struct ns_link *s, enum link_shut_reason why)
@@ -79,6 +97,10 @@ void slots_shut(struct ns_link *s, enum link_shut_reason why)
 	s->shut = true;
 	srv->shut_reason = why;
 	__atomic_store_n(&srv->state, LINK_SRV_SHUT, __ATOMIC_RELEASE);
+	s->ledger->attach_seq = s->attach_seq;
+	s->ledger->state = LINK_SRV_SHUT;
+	s->ledger->shut_reason = why;
+	s->ledger->shuts++;
 	uint64_t now = clock_ns();
 	if (now - s->last_shut_log >= SHUT_LOG_EVERY_NS) {	/* a hostile app must not flood the log */
 		s->last_shut_log = now;
@@ -115,6 +137,7 @@ static void take(struct ns_link *s, const struct link_host *h)
 {
 	struct link_srv *srv = link_srv(s->region);
 	bool resume = srv->attach_seq == h->attach_seq && srv->generation != 0;
+	bool counted = resume && s->ledger->attach_seq == h->attach_seq;
 
 	detach(s);
 	s->attach_seq = h->attach_seq;
@@ -125,8 +148,10 @@ static void take(struct ns_link *s, const struct link_host *h)
 	}
 	if (resume && srv->state == LINK_SRV_SHUT) {
 		s->shut = true;		/* it stays shut under a new server too */
+		s->ledger->state = LINK_SRV_SHUT;
 		return;
 	}
+	ledger_taken(s, counted);
 	open_rings(s);
 	set_active(s, true, (uint8_t)h->mode);
 	if (resume)
@@ -244,6 +269,31 @@ static int alloc_state(void)
 	return 0;
 }
 
+/* The ledger: the ivshmem device after the slots, when the
+ * supervisor gave us one; else a page of our own nobody reads. */
+static struct link_ledger *ledger_page(void)
+{
+	struct ivshmem *d = ivshmem_get(ns.nslots);
+	size_t need = sizeof(struct link_ledger) + sizeof(struct link_ledger_slot) * (size_t)ns.nslots;
+	struct link_ledger *r;
+
+	if (d && d->region_size >= need) {
+		r = d->region;
+		if (r->magic != LINK_LEDGER_MAGIC || r->nslots != (uint32_t)ns.nslots) {
+			memset(r, 0, need);
+			r->nslots = (uint32_t)ns.nslots;
+		}
+	} else {
+		r = page_alloc_virt(PAGE_ROUND_UP(need) / PAGE_SIZE);
+		if (!r)
+			return NULL;
+		printk("netserver: no ledger device: amphi server status sees no counters\n");
+	}
+	r->generation = ns.generation;
+	__atomic_store_n(&r->magic, LINK_LEDGER_MAGIC, __ATOMIC_RELEASE);
+	return r;
+}
+
 int slots_start(void)
 {
 	if (ivshmem_count() < ns.nslots) {
@@ -252,11 +302,13 @@ int slots_start(void)
 		return -ENODEV;
 	}
 	int err = alloc_state();
-	if (err)
-		return err;
+	struct link_ledger *ledger = ledger_page();
+	if (err || !ledger)
+		return -ENOMEM;
 	for (int i = 0; i < ns.nslots; i++) {
 		struct ns_link *s = &ns.slots[i];
 		s->index = i;
+		s->ledger = &ledger->slots[i];
 		s->dev = ivshmem_get(i);
 		s->region = s->dev->region;
 		if (s->dev->region_size < LINK_REGION_SIZE || ivshmem_listen(s->dev, doorbell, s))

@@ -319,6 +319,8 @@ def test_garbage_writing_app_is_shut_out(lab, tmp_path):
     for _ in range(30):
         r = http_get("http://127.0.0.1:%d/" % port)
         assert r.returncode == 0 and b"Hello from amphi" in r.stdout, r.stderr
+    evil = lab.app_status("s", "evil")
+    assert evil["link"] == "shut" and evil["shuts"] >= 1, evil
     assert lab.app_status("s", "good")["link"] == "ready"
 
 

@@ -51,8 +51,8 @@ def test_bad_name(runtime, name):
 @pytest.mark.parametrize("args,words", [
     ([], "missing NAME"),
     (["a", "b"], "one NAME only"),
-    (["--slots", "0", "a"], "--slots wants a whole number from 1 to 232"),
-    (["--slots", "233", "a"], "--slots wants"),
+    (["--slots", "0", "a"], "--slots wants a whole number from 1 to 128"),
+    (["--slots", "129", "a"], "--slots wants"),
     (["-p", "80", "a"], "-p wants"),
     (["--net", "none", "a"], "--net wants user, tap=IFNAME or bridge=BRIDGE"),
     (["--net", "bridge=", "a"], "--net wants"),

@@ -93,7 +93,8 @@ def test_start_failure_is_reported(runtime, tmp_path):
 
 def test_machine_layout_64_slots(runtime, tmp_path):
     """The default 64 slots: the NIC at PCI 2.0, then 64 ivshmem-doorbell
-    functions at 3.0 to 10.7 in order; QEMU created them all, so it took
+    functions at 3.0 to 10.7 in order, then the ledger (ivshmem-plain) at
+    31.0, after every slot; QEMU created them all, so it took
     the supervisor's version, id and region on every socket.  The config
     has the keys the kernel reads.  (QEMU paused: no guest runs.)"""
     qemu, d = server_wrapper(tmp_path, paused=True)
@@ -106,7 +107,7 @@ def test_machine_layout_64_slots(runtime, tmp_path):
         nic = [x for x in devs if x.get("id") == "1af4:1000"]
         assert [(x["slot"], x["fn"]) for x in nic] == [(2, 0)]
         ivs = [(x["slot"], x["fn"]) for x in devs if x.get("id") == IVSHMEM]
-        assert ivs == [(3 + k // 8, k % 8) for k in range(64)]
+        assert ivs == [(3 + k // 8, k % 8) for k in range(64)] + [(31, 0)]
         cfg = config_pairs(d / "initrd-1")
         keys = dict(cfg)
         assert keys["role"] == "server" and keys["link.slots"] == "64"
@@ -276,8 +277,9 @@ sys.stdin.read()
 
 # Offsets in lib/link.h's region (checked with offsetof when this was written).
 SRV, APP = 0x1000, 0x4000
-SRV_STATE, SRV_SHUT, SRV_SEQ, SRV_TO_APP, SRV_FROM_APP, SRV_VERDICTS = 4, 8, 12, 168, 192, 216
-APP_SWITCHES, APP_DIRECT, APP_CLAIMS = 8, 12, 64
+SRV_STATE, SRV_SHUT, SRV_SEQ, SRV_VERDICTS = 4, 8, 12, 168
+LEDGER_MAGIC, LEDGER_SLOT, LEDGER_SLOT_SIZE = 0x524744454c4b4e4c, 64, 64	# lib/link.h
+APP_SWITCHES, APP_DIRECT, APP_CLAIMS = 8, 12, 72
 HOST_SEQ = 0x18
 
 
@@ -288,6 +290,19 @@ def region_of(sup, name, slot):
                 "/memfd:amphi-%s-slot-%d " % (name, slot)):
             return open("/proc/%d/fd/%s" % (sup, fd), "r+b", buffering=0)
     raise AssertionError("no memfd for slot %d in the supervisor" % slot)
+
+
+def ledger_of(sup, name):
+    """The supervisor's ledger memfd, opened read-write through /proc."""
+    for fd in os.listdir("/proc/%d/fd" % sup):
+        if os.readlink("/proc/%d/fd/%s" % (sup, fd)).startswith("/memfd:amphi-%s-ledger " % name):
+            return open("/proc/%d/fd/%s" % (sup, fd), "r+b", buffering=0)
+    raise AssertionError("no ledger memfd in the supervisor")
+
+
+def ledger_entry(f, slot, attach_seq, state, reason=0, shuts=0, counters=(0,) * 6):
+    poke(f, LEDGER_SLOT + LEDGER_SLOT_SIZE * slot, "IIIIQQQQQQ", attach_seq, state, reason,
+         shuts, *counters)
 
 
 def poke(f, off, fmt, *values):
@@ -303,10 +318,11 @@ def claim(f, i, req, kind, port=0, addr=b"", verdict_req=None, result=1):
 
 
 def test_status_reads_the_regions(runtime, tmp_path):
-    """What status shows from the regions: counters, granted claims only
-    (the verdict must answer the claim's very request), the link state and
-    reason, switches; nothing from a server part that belongs to an older
-    attach; nothing but numbers from garbage."""
+    """What status shows: from the ledger, the link state, reason, shuts
+    and counters, and nothing from an entry that belongs to an older
+    attach; from the regions, granted claims only (the verdict must answer
+    the claim's very request) and switches; nothing but numbers from
+    garbage."""
     qemu, _ = server_wrapper(tmp_path, paused=True)
     assert amphi(runtime, "server", "start", "--accel", "tcg", "--slots", "3", "--qemu", qemu,
                  "web").status == 0
@@ -324,8 +340,10 @@ def test_status_reads_the_regions(runtime, tmp_path):
             f.seek(HOST_SEQ)
             seq.append(struct.unpack("<I", f.read(4))[0])
 
+        led = ledger_of(sup, "web")
+        poke(led, 0, "QII", LEDGER_MAGIC, 1, 3)
         poke(r0, SRV + SRV_STATE, "III", 1, 0, seq[0])
-        poke(r0, SRV + SRV_TO_APP, "QQQQQQ", 10, 1500, 1, 20, 3000, 2)
+        ledger_entry(led, 0, seq[0], 1, counters=(10, 1500, 1, 20, 3000, 2))
         claim(r0, 0, 5, 4, addr=bytes([10, 0, 2, 30]))
         claim(r0, 1, 6, 5, addr=bytes.fromhex("fd00" + "00" * 12 + "0030"))
         claim(r0, 2, 7, 4, addr=bytes([10, 9, 9, 9]), verdict_req=6)	# an old verdict
@@ -334,13 +352,14 @@ def test_status_reads_the_regions(runtime, tmp_path):
         poke(r0, APP + APP_SWITCHES, "II", 3, 1)
 
         poke(r1, SRV + SRV_STATE, "III", 2, 2, seq[1])
+        ledger_entry(led, 1, seq[1], 2, reason=2, shuts=1)
         claim(r1, 0, 1, 1, port=80)
         claim(r1, 1, 2, 2, port=53)
         claim(r1, 2, 3, 1, port=81, result=2)				# refused
         claim(r1, 127, 0xffffffff, 2, port=65535)
 
         poke(r2, SRV + SRV_STATE, "III", 1, 0, seq[2] + 1)		# another attach's
-        poke(r2, SRV + SRV_TO_APP, "QQQ", 7, 7, 7)
+        ledger_entry(led, 2, seq[2] + 1, 1, shuts=5, counters=(7, 7, 7, 7, 7, 7))
         claim(r2, 0, 1, 1, port=8080)
         poke(r2, APP + APP_SWITCHES, "II", 0xffffffff, 0xdeadbeef)
 
@@ -351,8 +370,8 @@ def test_status_reads_the_regions(runtime, tmp_path):
             "  addresses    %s 10.0.2.30 fd00::30\n  ports        none\n"
             "  to app       10 frames, 1500 bytes, 1 drops\n"
             "  from app     20 frames, 3000 bytes, 2 drops\n"
-            "  link         ready\n  qemu         not connected\n  switches     3\n"
-            "  direct       yes\n" % (me, mac)), text
+            "  link         ready\n  shuts        0\n  qemu         not connected\n"
+            "  switches     3\n  direct       yes\n" % (me, mac)), text
         assert "  ports        tcp/80 udp/53 udp/65535\n" in apps[1], text
         assert "  link         shut (ring)\n" in apps[1], text
         assert apps[2] == (
@@ -360,17 +379,18 @@ def test_status_reads_the_regions(runtime, tmp_path):
             "  addresses    shared\n  ports        none\n"
             "  to app       0 frames, 0 bytes, 0 drops\n"
             "  from app     0 frames, 0 bytes, 0 drops\n"
-            "  link         waiting\n  qemu         not connected\n  switches     4294967295\n"
-            "  direct       no\n" % me), text
+            "  link         waiting\n  shuts        5\n  qemu         not connected\n"
+            "  switches     4294967295\n  direct       no\n" % me), text
 
         st = {a["name"]: a for a in status_json(runtime, "web")["apps"]}
         assert st["own1"]["addresses"] == [mac, "10.0.2.30", "fd00::30"]
         assert st["own1"]["to_app"] == {"frames": 10, "bytes": 1500, "drops": 1}
         assert (st["own1"]["switches"], st["own1"]["direct"]) == (3, True)
         assert (st["shared1"]["link"], st["shared1"]["shut_reason"]) == ("shut", "ring")
+        assert st["shared1"]["shuts"] == 1
         assert st["shared1"]["ports"] == ["tcp/80", "udp/53", "udp/65535"]
         assert (st["old"]["link"], st["old"]["ports"], st["old"]["mac"]) == ("waiting", [], None)
-        for f in (r0, r1, r2):
+        for f in (r0, r1, r2, led):
             f.close()
         c2.close()
         c3.close()

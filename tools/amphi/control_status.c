@@ -1,11 +1,12 @@
 /* `status text` and `status json`: the server and one entry per app.
  *
  * What the supervisor knows itself (names, pids, slots, modes, MACs)
- * comes from its own memory; what only the VMs know (counters, claims and
- * verdicts, link state, switches) from a copy of each region taken once,
- * every value of which is untrusted: the app can write anything there.
- * Only numbers are printed from it, and a claim counts as granted only
- * when the server's verdict at its index answers that very request. */
+ * comes from its own memory; the link's state, why it was shut and the
+ * counters from the server VM's ledger, which no app can write; claims
+ * and switches from a copy of each region taken once, every value of
+ * which is untrusted: the app can write anything there.  Only numbers are
+ * printed from it, and a claim counts as granted only when the server's
+ * verdict at its index answers that very request. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@ struct view {
 	const struct slot *s;
 	struct link_srv srv;
 	struct link_app app;
+	struct link_ledger_slot led;
 	bool current;		/* the server's part belongs to this attach */
+	bool counted;		/* the ledger's entry does */
 	char *addresses[LINK_MAX_CLAIMS + 1];
 	char *ports[LINK_MAX_CLAIMS];
 	size_t naddr, nports;
@@ -59,13 +62,18 @@ static void view_claims(struct view *v)
 	}
 }
 
-static void view_take(struct view *v, const struct slot *s)
+static void view_take(struct view *v, const struct slot *s, const struct link_ledger *ledger)
 {
 	memset(v, 0, sizeof *v);
 	v->s = s;
 	memcpy(&v->srv, link_srv(s->base), sizeof v->srv);
 	memcpy(&v->app, link_app(s->base), sizeof v->app);
 	v->current = v->srv.attach_seq == s->attach_seq;
+	if (__atomic_load_n(&ledger->magic, __ATOMIC_ACQUIRE) == LINK_LEDGER_MAGIC &&
+	    s->index < ledger->nslots) {
+		memcpy(&v->led, &ledger->slots[s->index], sizeof v->led);
+		v->counted = v->led.attach_seq == s->attach_seq;
+	}
 	view_claims(v);
 }
 
@@ -89,9 +97,9 @@ static const char *shut_reason(uint32_t r)
 
 static const char *link_state(const struct view *v)
 {
-	if (!v->current)
+	if (!v->counted)
 		return "waiting";
-	return v->srv.state == LINK_SRV_READY ? "ready" : v->srv.state == LINK_SRV_SHUT ? "shut"
+	return v->led.state == LINK_SRV_READY ? "ready" : v->led.state == LINK_SRV_SHUT ? "shut"
 											: "waiting";
 }
 
@@ -150,12 +158,13 @@ static void text_app(struct client *c, const struct view *v)
 	reply(c, "  %-12s %s\n", "mode", s->app.mode == LINK_MODE_OWN ? "own" : "shared");
 	text_list(c, "addresses", (char **)v->addresses, v->naddr);
 	text_list(c, "ports", (char **)v->ports, v->nports);
-	text_counters(c, "to app", v->current ? &v->srv.to_app : &none);
-	text_counters(c, "from app", v->current ? &v->srv.from_app : &none);
-	if (v->current && v->srv.state == LINK_SRV_SHUT)
-		reply(c, "  %-12s shut (%s)\n", "link", shut_reason(v->srv.shut_reason));
+	text_counters(c, "to app", v->counted ? &v->led.to_app : &none);
+	text_counters(c, "from app", v->counted ? &v->led.from_app : &none);
+	if (v->counted && v->led.state == LINK_SRV_SHUT)
+		reply(c, "  %-12s shut (%s)\n", "link", shut_reason(v->led.shut_reason));
 	else
 		reply(c, "  %-12s %s\n", "link", link_state(v));
+	reply(c, "  %-12s %u\n", "shuts", v->led.shuts);
 	reply(c, "  %-12s %s\n", "qemu", s->app_peer.fd >= 0 ? "connected" : "not connected");
 	reply(c, "  %-12s %u\n", "switches", v->app.switches);
 	reply(c, "  %-12s %s\n", "direct", v->app.direct == 1 ? "yes" : "no");
@@ -195,7 +204,7 @@ void status_text(struct supervisor *sv, struct client *c)
 		if (!sv->slots[i].assigned)
 			continue;
 		struct view *v = xmalloc(sizeof *v);
-		view_take(v, &sv->slots[i]);
+		view_take(v, &sv->slots[i], sv->ledger);
 		text_app(c, v);
 		view_free(v);
 		free(v);
@@ -251,7 +260,7 @@ static void json_app(struct client *c, const struct view *v)
 {
 	const struct slot *s = v->s;
 	static const struct link_counters none;
-	bool shut = v->current && v->srv.state == LINK_SRV_SHUT;
+	bool shut = v->counted && v->led.state == LINK_SRV_SHUT;
 
 	reply(c, "{\"name\":");
 	json_string(c, s->app.name);
@@ -263,13 +272,14 @@ static void json_app(struct client *c, const struct view *v)
 		reply(c, ",\"mac\":null");
 	json_list(c, "addresses", (char **)v->addresses, v->naddr);
 	json_list(c, "ports", (char **)v->ports, v->nports);
-	json_counters(c, "to_app", v->current ? &v->srv.to_app : &none);
-	json_counters(c, "from_app", v->current ? &v->srv.from_app : &none);
+	json_counters(c, "to_app", v->counted ? &v->led.to_app : &none);
+	json_counters(c, "from_app", v->counted ? &v->led.from_app : &none);
 	json_key_string(c, "link", link_state(v));
 	if (shut)
-		json_key_string(c, "shut_reason", shut_reason(v->srv.shut_reason));
+		json_key_string(c, "shut_reason", shut_reason(v->led.shut_reason));
 	else
 		reply(c, ",\"shut_reason\":null");
+	reply(c, ",\"shuts\":%u", v->led.shuts);
 	reply(c, ",\"connected\":%s,\"switches\":%u,\"direct\":%s}",
 	      s->app_peer.fd >= 0 ? "true" : "false", v->app.switches,
 	      v->app.direct == 1 ? "true" : "false");
@@ -316,7 +326,7 @@ void status_json(struct supervisor *sv, struct client *c)
 		if (!sv->slots[i].assigned)
 			continue;
 		struct view *v = xmalloc(sizeof *v);
-		view_take(v, &sv->slots[i]);
+		view_take(v, &sv->slots[i], sv->ledger);
 		reply(c, first ? "" : ",");
 		json_app(c, v);
 		view_free(v);

@@ -63,6 +63,13 @@ static char **vm_argv(struct supervisor *sv, const char *initrd)
 			   LINK_VECTORS, 3 + k / 8, k % 8, k % 8 ? "" : ",multifunction=on");
 		free(path);
 	}
+	/* The ledger after every slot in PCI order: the kernel takes the
+	 * ivshmem device after its slots as the ledger. */
+	qargs_add(&a, "-object");
+	qargs_addf(&a, "memory-backend-file,id=ledger,mem-path=/proc/self/fd/%d,size=%u,share=on",
+		   sv->ledger_fd, LINK_LEDGER_SIZE);
+	qargs_add(&a, "-device");
+	qargs_add(&a, "ivshmem-plain,memdev=ledger,addr=1f.0");
 	qargs_add(&a, "-kernel");
 	qargs_add(&a, sv->o->vm.kernel);
 	qargs_add(&a, "-initrd");

@@ -2,9 +2,10 @@
  * still amphi server start's to report), then one poll loop until stop,
  * then the VM killed, the folder removed, the name given back.
  *
- * Everything it opens is close-on-exec except the bridge's tap, which
- * every server VM's QEMU inherits: no QEMU holds a socket, a region or the
- * pid file's lock by accident. */
+ * Everything it opens is close-on-exec except the bridge's tap and the
+ * ledger, which every server VM's QEMU inherits: no QEMU holds a socket, a
+ * region or the pid file's lock by accident. */
+#define _GNU_SOURCE	/* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -134,6 +136,24 @@ static int listen_control(struct supervisor *sv)
 	return 0;
 }
 
+/* The page where each server VM reports what it saw (link.h): no app
+ * maps it, so status believes it.  Not close-on-exec: QEMU opens it by
+ * /proc/self/fd. */
+static int ledger_create(struct supervisor *sv)
+{
+	char *name = xasprintf("amphi-%s-ledger", sv->o->name);
+
+	sv->ledger_fd = memfd_create(name, 0);
+	free(name);
+	if (sv->ledger_fd < 0 || ftruncate(sv->ledger_fd, LINK_LEDGER_SIZE) < 0)
+		return -errno;
+	void *p = mmap(NULL, LINK_LEDGER_SIZE, PROT_READ, MAP_SHARED, sv->ledger_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	sv->ledger = p;
+	return 0;
+}
+
 /* Returns 0, or dies with the reason (status 2 for what the user can
  * change: the folder's path, the bridge; 125 otherwise). */
 int supervisor_prepare(struct supervisor *sv, struct server_opts *o, int pid_fd)
@@ -153,6 +173,8 @@ int supervisor_prepare(struct supervisor *sv, struct server_opts *o, int pid_fd)
 	int r = listen_control(sv);
 	if (!r)
 		r = slots_create(sv);
+	if (!r)
+		r = ledger_create(sv);
 	if (r == -ENAMETOOLONG)
 		die("server start: %s: the path is too long for a socket (set AMPHI_RUNTIME_DIR "
 		    "to a shorter folder)", o->dir);
