@@ -26,6 +26,7 @@ import time
 
 from cpio import write_newc
 import netbench
+import serverbench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARKER = b"hello from amphi"
@@ -318,9 +319,8 @@ def boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf, lo
     return targets
 
 
-def print_table(title, rows):
-    head = ("", "amphi", "Linux 6.1", "amphi better by", "target")
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
+def print_table(title, rows, head=("", "amphi", "Linux 6.1", "amphi better by", "target")):
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join("%%-%ds" % w for w in widths)
     print()
     print(title)
@@ -360,7 +360,24 @@ def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
           "warm-up." % args.redis_requests)
     print("QEMU's slirp listen backlog: %s." % ("raised to 128 by LD_PRELOAD " + args.slirp_preload
                                              if args.slirp_preload else "1, as shipped"))
-    return netbench.targets(res)
+    found = netbench.targets(res)
+    if "amphi" in sides:
+        found += server_bench(setup, res, problems)
+    return found
+
+
+def server_bench(setup, net_res, problems):
+    """The same servers behind a network server (bench/serverbench.py), beside
+    the direct-mode and Linux figures of this run."""
+    res = serverbench.run_all(setup, problems)
+    print_table("network server: the same servers in app VMs behind `amphi server` (a server "
+                "VM on slirp, -p forwarded), beside direct mode and the Linux VM above",
+                serverbench.rows(res, net_res, ratio),
+                ("", "server mode", "direct mode", "Linux 6.1", "server/direct", "target"))
+    print("apps: N app VMs (-m %dM) each running net_httpd on its own forwarded port behind one "
+          "server VM, a `wrk -t1 -c4` on each at once; the sum of their requests/s."
+          % serverbench.APP_MEM_MIB)
+    return serverbench.targets(res, net_res)
 
 
 def main():

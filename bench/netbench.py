@@ -43,10 +43,20 @@ class NetError(Exception):
     """A server that did not come up, or a client that failed."""
 
 
+def free_ports(n):
+    """n distinct free ports on the loopback (all held until all are chosen)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 # ---- readiness probes: True once the server answers correctly ---------------

@@ -38,10 +38,21 @@ pytestmark = pytest.mark.usefixtures("amphi_works")
 CURL = shutil.which("curl")
 
 
+def free_ports(n):
+    """n distinct ports free on the host's loopback (all held until all are
+    chosen, so none comes back twice)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class Lab:
@@ -139,7 +150,7 @@ def echo_answers(port):
 # ---- user networking ------------------------------------------------------------------
 
 def test_two_apps_each_serve_their_port(lab):
-    web, echo = free_port(), free_port()
+    web, echo = free_ports(2)
     lab.server("s", "-p", "%d:8081" % web, "-p", "%d:9000" % echo, "--slots", "4")
     lab.app("s", "web", "net_httpd", 8081)
     lab.app("s", "echo", "net_echo", 9000)
@@ -328,7 +339,7 @@ def test_garbage_writing_app_is_shut_out(lab, tmp_path):
 
 def test_64_apps_at_once(lab):
     n = 64
-    ports = [free_port() for _ in range(n)]
+    ports = free_ports(n)
     opts = ["--slots", str(n), "-m", "96M"]
     for i, p in enumerate(ports):
         opts += ["-p", "%d:%d" % (p, 10000 + i)]
