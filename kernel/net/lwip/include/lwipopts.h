@@ -137,7 +137,7 @@ void net_mem_free(void *p);
 #define LWIP_TCP_KEEPALIVE		1
 #define SO_REUSE			1
 /* Ephemeral ports: 49152-65535, or the share of them a network server
- * gives an app on its shared address (net/net_assigned.c; lwIP patch 04
+ * gives an app on its shared address (net/net_assigned.c; lwIP patch 07
  * lets the range be variables). */
 extern unsigned short net_ephemeral_lo, net_ephemeral_hi;
 #define TCP_LOCAL_PORT_RANGE_START	net_ephemeral_lo
