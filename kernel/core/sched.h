@@ -23,6 +23,8 @@
 
 enum thread_state { THREAD_RUNNING, THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_DEAD };
 
+struct file;
+
 struct thread {
 	uint64_t ksp;			/* saved kernel rsp; switch.S uses offset 0 */
 	void *kstack;			/* core/kstack.h: KSTACK_SIZE bytes over a guard */
@@ -57,6 +59,10 @@ struct thread {
 	/* Set by the signal layer while a signal is pending and not blocked:
 	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */
 	volatile bool signalled;
+	/* fs/file.c: files whose last reference went while this thread was
+	 * releasing another; released after it, by the same loop. */
+	bool releasing;
+	struct file *release_later;
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* fxsave area */
 };
 

@@ -90,13 +90,18 @@ struct file {
 	 * them as Linux does on release. */
 	struct list ep_items;
 	volatile int ep_refs;
+	struct file *ep_check_next;	/* fs/epoll_nest.c's, under its nest_lock */
+	unsigned ep_check_gen;
 	char *path;			/* for /proc/self/fd (may be NULL) */
+	struct file *release_next;	/* in current()->release_later (file.c) */
 };
 
 /* A new file with one reference; NULL when out of memory. */
 struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv);
 void file_get(struct file *f);
-void file_put(struct file *f);	/* the last put calls ops->release */
+/* The last put calls ops->release, at once or, when the thread is already
+ * releasing a file, just after that one (file.c says why). */
+void file_put(struct file *f);
 
 static inline bool file_readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
 static inline bool file_writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""Kernel stack use from GCC's call graphs (-fcallgraph-info=su, one .ci
+file per object): every recursion in the direct call graph (cycles, which
+a stack bound cannot cover by itself), the deepest chains of direct calls by
+the bytes their frames add up to, and the largest frames.
+
+    tools/stack-usage.py build/ci/*.ci        (make stack-report does it)
+
+Calls through pointers (file ops, wait-queue callbacks, lwIP's callbacks)
+are not in the graph: the report lists where they happen, and
+docs/architecture.md says how the recursions through them are bounded."""
+
+import re
+import sys
+from collections import defaultdict
+
+NODE = re.compile(r'node: \{ title: "([^"]*)" label: "([^"]*)"')
+EDGE = re.compile(r'edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)"')
+
+
+def short(title):
+    return title.rsplit(":", 1)[-1]
+
+
+def load(paths):
+    size, defined, edges = {}, {}, defaultdict(set)
+    for path in paths:
+        with open(path, errors="replace") as f:
+            text = f.read()
+        for title, label in NODE.findall(text):
+            parts = label.split("\\n")
+            if len(parts) >= 3 and "bytes" in parts[2]:
+                size[title] = int(parts[2].split()[0])
+                if ":" not in title:
+                    defined[title] = title
+        for src, dst in EDGE.findall(text):
+            edges[src].add(dst)
+    # A call to an external name goes to the global function of that name.
+    graph = {n: {d if d in size else defined.get(d, d) for d in ds} for n, ds in edges.items()}
+    return size, graph
+
+
+def sccs(nodes, graph):
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        work = [(v, iter(sorted(graph.get(v, ()))))]
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        while work:
+            node, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(graph.get(w, ())))))
+                    break
+                if w in on:
+                    low[node] = min(low[node], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == node:
+                            break
+                    out.append(comp)
+
+    for v in nodes:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def main(paths):
+    size, graph = load(paths)
+    nodes = sorted(set(size) | set(graph))
+    comps = sccs(nodes, graph)
+    comp_of = {v: i for i, c in enumerate(comps) for v in c}
+    cyclic = [c for c in comps if len(c) > 1 or c[0] in graph.get(c[0], ())]
+    print("recursions (cycles of direct calls): %d" % len(cyclic))
+    for c in sorted(cyclic, key=lambda c: -sum(size.get(v, 0) for v in c)):
+        print("  %s  (%d bytes a round)" % (" <-> ".join(sorted(short(v) for v in c)),
+                                            sum(size.get(v, 0) for v in c)))
+    # Deepest chains: each cycle counted once round (its bound is separate).
+    best = {}
+
+    def deepest(v):
+        if v in best:
+            return best[v]
+        best[v] = (size.get(v, 0), [v])
+        top = (0, [])
+        for w in graph.get(v, ()):
+            if comp_of.get(w) == comp_of.get(v):
+                continue
+            d = deepest(w)
+            if d[0] > top[0]:
+                top = d
+        best[v] = (size.get(v, 0) + top[0], [v] + top[1])
+        return best[v]
+
+    sys.setrecursionlimit(100000)
+    called = {w for ds in graph.values() for w in ds}
+    roots = [v for v in size if v not in called]
+    chains = sorted((deepest(v) for v in roots), key=lambda d: -d[0])
+    print("\ndeepest chains of direct calls from functions nothing calls directly "
+          "(entry points and callbacks), in bytes:")
+    for total, chain in chains[:15]:
+        print("  %6d  %s" % (total, " > ".join(short(v) for v in chain)))
+    print("\nlargest frames:")
+    for v in sorted(size, key=lambda v: -size[v])[:12]:
+        print("  %6d  %s" % (size[v], short(v)))
+    indirect = sorted(short(v) for v, ds in graph.items() if "__indirect_call" in ds)
+    print("\nfunctions calling through pointers: %d" % len(indirect))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
