@@ -16,7 +16,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declara
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fcallgraph-info=su \
 	-Ikernel -Ilib -DAMPHI_KERNEL
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=0x1000 -z noexecstack \
 	-T kernel/arch/x86_64/linker.ld
@@ -51,7 +51,7 @@ PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
 EXAMPLES    := $(BUILD)/examples/hello
 
-.PHONY: all deps demo test unit vmtest bench clean
+.PHONY: all deps demo test unit stack-check vmtest bench clean
 all: $(BUILD)/amphi $(BUILD)/amphi.elf $(BUILD)/amphi-slirp.so
 
 deps:
@@ -133,12 +133,19 @@ $(BUILD)/amphi-slirp.so: tools/amphi-slirp.c
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
+# Kernel stack use, from the call graphs GCC leaves beside each object
+# (-fcallgraph-info): fails on a recursion not known to be bounded, or a
+# chain of calls too deep for half a stack (tools/stack-usage.py says more).
+stack-check: $(BUILD)/amphi.elf
+	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
+
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
 	$(PYTHON) -m pytest -q tests/vm
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) stack-check
 	$(MAKE) vmtest
 
 demo: deps

@@ -30,6 +30,7 @@ static uint64_t slot_words[NWORDS];
 static uint64_t dirty_words[2][NWORDS];		/* freed, maybe still in some TLB */
 static uint64_t *dirty = dirty_words[0];
 static size_t ndirty;
+static size_t deepest;		/* atomic: kstack_deepest() of the stacks freed */
 static bool ready;
 /* One flush at a time; taken with interrupts on (the flush needs them). */
 static struct spinlock flush_lock = SPINLOCK_INIT;
@@ -126,10 +127,31 @@ void *kstack_alloc(void)
 	return (void *)base;
 }
 
+static size_t used(const void *stack)
+{
+	const uint64_t *w = stack;
+	size_t i = 0;
+
+	while (i < KSTACK_SIZE / 8 && !w[i])
+		i++;
+	return KSTACK_SIZE - i * 8;
+}
+
+size_t kstack_deepest(const void *stack)
+{
+	size_t d = __atomic_load_n(&deepest, __ATOMIC_RELAXED), u = stack ? used(stack) : 0;
+
+	return u > d ? u : d;
+}
+
 void kstack_free(void *stack)
 {
 	uint64_t base = (uint64_t)stack;
+	size_t u = used(stack), d = __atomic_load_n(&deepest, __ATOMIC_RELAXED);
 
+	while (u > d && !__atomic_compare_exchange_n(&deepest, &d, u, false, __ATOMIC_RELAXED,
+						     __ATOMIC_RELAXED))
+		;
 	BUG_ON(base < KSTACK_AREA || (base - KSTACK_AREA) % SLOT_SIZE != KSTACK_SIZE);
 	unmap_pages(base, KSTACK_PAGES);
 	put_slot((base - KSTACK_AREA) / SLOT_SIZE);

@@ -9,6 +9,7 @@
 #ifndef AMPHI_CORE_KSTACK_H
 #define AMPHI_CORE_KSTACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86_64/arch.h"
@@ -24,5 +25,8 @@ void *kstack_alloc(void);
 void kstack_free(void *stack);
 /* The stack whose guard holds addr, or NULL when addr is in no guard. */
 void *kstack_guarded_by(uint64_t addr);
+/* The most bytes any freed stack, or this one, ever held (stacks start
+ * zeroed: the lowest word written marks the deepest point reached). */
+size_t kstack_deepest(const void *stack);
 
 #endif
