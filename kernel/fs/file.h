@@ -74,6 +74,10 @@ struct file_ops {
 	/* Directories: fills b with linux_dirent64 records from *pos. */
 	long (*getdents)(struct file *f, const struct iobuf *b, int64_t *pos);
 	long (*truncate)(struct file *f, uint64_t size);
+	/* Where lseek's SEEK_END counts from: 0 and *end, or -errno (EINVAL
+	 * for files made as Linux's seq_files make theirs).  Without it, the
+	 * size stat gives. */
+	int (*seek_end)(struct file *f, int64_t *end);
 	void (*release)(struct file *f);
 };
 

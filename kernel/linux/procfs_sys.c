@@ -219,12 +219,13 @@ int proc_sys_make(struct inode *proc)
 {
 	tsc0 = rdtsc();
 	ns0 = clock_ns();
-	int err = proc_add_files(proc, files, sizeof files / sizeof files[0]);
+	int err = proc_add_files(proc, files, sizeof files / sizeof files[0], false);
 	struct inode *sys = err ? NULL : proc_add_dir(proc, "sys", 0555, NULL);
 	struct inode *kernel = sys ? proc_add_dir(sys, "kernel", 0555, NULL) : NULL;
 	struct inode *vm = sys ? proc_add_dir(sys, "vm", 0555, NULL) : NULL;
 	if (!kernel || !vm)
 		return -ENOMEM;
-	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0]);
-	return err ? err : proc_add_files(vm, vm_files, 1);
+	/* /proc/sys files are not seq_files on Linux. */
+	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0], true);
+	return err ? err : proc_add_files(vm, vm_files, 1, true);
 }
