@@ -62,14 +62,17 @@ $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
+# A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
+# and rebuilds everything that sees it.
+LWIP_PATCHES := $(wildcard tools/patches/lwip/*.patch)
 $(BUILD)/k/kernel/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INC)
-$(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): | $(LWIP_DIR)/.unpacked
-$(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.unpacked
+$(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
+$(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
-$(LWIP_DIR)/.unpacked:
-	sh tools/fetch-source.sh lwip
+$(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
+	sh tools/fetch-source.sh lwip >/dev/null
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
