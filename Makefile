@@ -51,7 +51,7 @@ PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
 EXAMPLES    := $(BUILD)/examples/hello
 
-.PHONY: all deps demo test unit stack-check vmtest bench clean
+.PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
 all: $(BUILD)/amphi $(BUILD)/amphi.elf $(BUILD)/amphi-slirp.so
 
 deps:
@@ -150,6 +150,15 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) stack-check
 	$(MAKE) vmtest
+
+# Longer and bigger runs than make test's.  stress-net: the full set of
+# network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
+stress: deps
+	$(MAKE) all $(PROG_BIN)
+	$(MAKE) stress-net
+
+stress-net:
+	AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
 
 demo: deps
 	$(MAKE) all $(EXAMPLES)
