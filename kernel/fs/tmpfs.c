@@ -205,8 +205,6 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 {
 	if (size < 0)
 		return -EINVAL;
-	if (size > MAX_FILE_SIZE)
-		return -EFBIG;
 	mutex_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
 	if (!err && size < i->size) {
