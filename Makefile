@@ -16,7 +16,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declara
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fcallgraph-info=su \
 	-Ikernel -Ilib -DAMPHI_KERNEL
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=0x1000 -z noexecstack \
 	-T kernel/arch/x86_64/linker.ld
@@ -51,7 +51,7 @@ PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
 EXAMPLES    := $(BUILD)/examples/hello
 
-.PHONY: all deps demo test unit vmtest bench clean
+.PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
 all: $(BUILD)/amphi $(BUILD)/amphi.elf $(BUILD)/amphi-slirp.so
 
 deps:
@@ -62,14 +62,17 @@ $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
+# A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
+# and rebuilds everything that sees it.
+LWIP_PATCHES := $(wildcard tools/patches/lwip/*.patch)
 $(BUILD)/k/kernel/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INC)
-$(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): | $(LWIP_DIR)/.unpacked
-$(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.unpacked
+$(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
+$(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
-$(LWIP_DIR)/.unpacked:
-	sh tools/fetch-source.sh lwip
+$(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
+	sh tools/fetch-source.sh lwip >/dev/null
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
@@ -133,13 +136,29 @@ $(BUILD)/amphi-slirp.so: tools/amphi-slirp.c
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
+# Kernel stack use, from the call graphs GCC leaves beside each object
+# (-fcallgraph-info): fails on a recursion not known to be bounded, or a
+# chain of calls too deep for half a stack (tools/stack-usage.py says more).
+stack-check: $(BUILD)/amphi.elf
+	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
+
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
 	$(PYTHON) -m pytest -q tests/vm
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) stack-check
 	$(MAKE) vmtest
+
+# Longer and bigger runs than make test's.  stress-net: the full set of
+# network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
+stress: deps
+	$(MAKE) all $(PROG_BIN)
+	$(MAKE) stress-net
+
+stress-net:
+	AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
 
 demo: deps
 	$(MAKE) all $(EXAMPLES)

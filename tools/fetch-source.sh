@@ -2,13 +2,17 @@
 # Fetches and unpacks a Debian source package (bookworm) into deps/src/PKG,
 # without touching the system's apt configuration: a private sources list and
 # private package lists under deps/apt, then applies our own fixes from
-# tools/patches/PKG/*.patch (each says why).  Idempotent.  Prints the tree.
+# tools/patches/PKG/*.patch in order (each says why).  The tree's .unpacked
+# holds a checksum of those patches: when they change, the tree is unpacked
+# again from the package kept in deps/apt/pkgs/PKG, and the patches applied
+# afresh.  Idempotent.  Prints the tree.
 #   usage: tools/fetch-source.sh PKG
 set -eu
 pkg=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=$root/deps/src/$pkg
-if [ -f "$dest/.unpacked" ]; then
+stamp=$(cat /dev/null "$root/tools/patches/$pkg"/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ -f "$dest/.unpacked" ] && [ "$(cat "$dest/.unpacked")" = "$stamp" ]; then
 	echo "$dest"
 	exit 0
 fi
@@ -30,15 +34,22 @@ if ! ls "$apt/lists/"*Sources* >/dev/null 2>&1; then
 	echo "fetch-source: reading Debian's source index" >&2
 	apt-get $opts update >&2
 fi
+pkgs=$apt/pkgs/$pkg
+if ! ls "$pkgs"/*.dsc >/dev/null 2>&1; then
+	rm -rf "$pkgs.tmp"
+	mkdir -p "$pkgs.tmp"
+	echo "fetch-source: downloading source package $pkg" >&2
+	# As root, apt warns that the _apt user cannot write here; harmless.
+	(cd "$pkgs.tmp" && apt-get $opts source --download-only "$pkg" 2>&1 |
+		grep -v -e '^W: Download is performed unsandboxed' -e '^Reading' -e '^NOTICE' >&2) || true
+	ls "$pkgs.tmp"/*.dsc >/dev/null 2>&1 || { echo "fetch-source: could not download $pkg" >&2; exit 1; }
+	rm -rf "$pkgs"
+	mv "$pkgs.tmp" "$pkgs"
+fi
+dsc=$(ls "$pkgs"/*.dsc | head -n 1)
 work=$root/deps/src/.$pkg.tmp
 rm -rf "$work"
 mkdir -p "$work"
-echo "fetch-source: downloading source package $pkg" >&2
-# As root, apt warns that the _apt user cannot write here; harmless.
-(cd "$work" && apt-get $opts source --download-only "$pkg" 2>&1 |
-	grep -v -e '^W: Download is performed unsandboxed' -e '^Reading' -e '^NOTICE' >&2) || true
-dsc=$(ls "$work"/*.dsc 2>/dev/null | head -n 1 || true)
-[ -n "$dsc" ] || { echo "fetch-source: could not download $pkg" >&2; exit 1; }
 (cd "$work" && dpkg-source --no-check -x "$dsc" tree >/dev/null)
 for p in "$root/tools/patches/$pkg"/*.patch; do
 	[ -f "$p" ] || continue
@@ -48,5 +59,5 @@ done
 rm -rf "$dest"
 mv "$work/tree" "$dest"
 rm -rf "$work"
-touch "$dest/.unpacked"
+echo "$stamp" > "$dest/.unpacked"
 echo "$dest"

@@ -32,21 +32,50 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 	return ksyms_names + ksyms_offsets[lo];
 }
 
+#define MAX_FRAMES	1024	/* a stack holds fewer (core/kstack.h) */
+#define MAX_LINES	24
+
 static int kernel_stack_address(uint64_t a)
 {
 	return a >= DIRECT_BASE && (a & 7) == 0;
 }
 
+static void print_frame(uint64_t ret, int times)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(ret, &off);
+
+	if (times > 1)
+		printk("  [<%016lx>] %s+0x%lx (%d times)\n", ret, name, off, times);
+	else
+		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off);
+}
+
+/* Frames go up the stack: each saved rbp must lie above the last, which
+ * ends the walk on a garbled chain too.  A run of frames with the same
+ * return address (a recursion) prints as one line. */
 void backtrace_print(uint64_t rbp)
 {
-	printk("backtrace:\n");
-	for (int depth = 0; depth < 32 && kernel_stack_address(rbp); depth++) {
-		uint64_t ret = ((uint64_t *)rbp)[1], off;
-		const char *name = ksym_lookup(ret, &off);
+	uint64_t last = 0, off;
+	int times = 0, lines = 0;
 
-		if (!name)
+	printk("backtrace:\n");
+	for (int depth = 0; depth < MAX_FRAMES && kernel_stack_address(rbp); depth++) {
+		uint64_t ret = ((uint64_t *)rbp)[1], next = ((uint64_t *)rbp)[0];
+		if (!ksym_lookup(ret, &off))
 			break;
-		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off);
-		rbp = ((uint64_t *)rbp)[0];
+		if (ret != last && times) {
+			if (++lines > MAX_LINES)
+				return;
+			print_frame(last, times);
+			times = 0;
+		}
+		last = ret;
+		times++;
+		if (next <= rbp)
+			break;
+		rbp = next;
 	}
+	if (times && lines < MAX_LINES)
+		print_frame(last, times);
 }

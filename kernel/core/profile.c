@@ -101,5 +101,7 @@ void profile_report(void)
 	for (unsigned i = 0; i < total; i++)
 		count(table, &n, func_of(samples[i]));
 	printk("profile: %u samples every %u us\n", total, (unsigned)(PROFILE_PERIOD_NS / 1000));
+	printk("profile: kernel stacks held at most %zu of %lu bytes\n",
+	       kstack_deepest(current()->kstack), KSTACK_SIZE);
 	print_top(table, n, total);
 }

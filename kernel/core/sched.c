@@ -9,7 +9,6 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/kmalloc.h"
-#include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/string.h"
 #include "core/timer.h"
@@ -110,7 +109,7 @@ static void switch_user_state(struct thread *prev, struct thread *next)
 	if (next->user) {
 		arch_fpu_restore(next->fpu);
 		arch_set_fs_base(next->fs_base);
-		arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_PAGES * PAGE_SIZE);
+		arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_SIZE);
 	}
 }
 
@@ -151,7 +150,7 @@ void sched_finish_switch(struct thread *prev)
 {
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	if (prev->state == THREAD_DEAD) {
-		page_free_virt(prev->kstack, KSTACK_PAGES);
+		kstack_free(prev->kstack);
 		kfree(prev);
 	}
 	timer_reprogram();
@@ -241,7 +240,7 @@ static struct thread *thread_alloc(const char *name)
 
 	if (!t)
 		return NULL;
-	t->kstack = page_alloc_virt(KSTACK_PAGES);
+	t->kstack = kstack_alloc();
 	if (!t->kstack) {
 		kfree(t);
 		return NULL;
@@ -279,7 +278,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 	struct thread *t = thread_alloc(name);
 
 	if (t)
-		prepare_stack(t, (uint64_t)t->kstack + KSTACK_PAGES * PAGE_SIZE, fn, arg);
+		prepare_stack(t, (uint64_t)t->kstack + KSTACK_SIZE, fn, arg);
 	return t;
 }
 
@@ -289,7 +288,7 @@ struct thread *thread_create_user(const struct trapframe *tf)
 
 	if (!t)
 		return NULL;
-	uint64_t top = (uint64_t)t->kstack + KSTACK_PAGES * PAGE_SIZE;
+	uint64_t top = (uint64_t)t->kstack + KSTACK_SIZE;
 	struct trapframe *utf = (struct trapframe *)(top - sizeof *utf);
 
 	*utf = *tf;
@@ -311,7 +310,7 @@ static void forget(struct thread *t)
 void thread_destroy(struct thread *t)
 {
 	forget(t);
-	page_free_virt(t->kstack, KSTACK_PAGES);
+	kstack_free(t->kstack);
 	kfree(t);
 }
 

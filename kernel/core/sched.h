@@ -14,18 +14,20 @@
 
 #include "arch/x86_64/arch_cpu.h"
 #include "arch/x86_64/trapframe.h"
+#include "core/kstack.h"
 #include "core/list.h"
 #include "core/spinlock.h"
 
 #define MAX_CPUS	64
-#define KSTACK_PAGES	4
 #define SLICE_NS	10000000ull	/* 10 ms */
 
 enum thread_state { THREAD_RUNNING, THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_DEAD };
 
+struct file;
+
 struct thread {
 	uint64_t ksp;			/* saved kernel rsp; switch.S uses offset 0 */
-	void *kstack;			/* KSTACK_PAGES pages */
+	void *kstack;			/* core/kstack.h: KSTACK_SIZE bytes over a guard */
 	volatile int state;		/* enum thread_state; changed with atomics */
 	volatile int on_cpu;		/* still running on (or leaving) a CPU */
 	int cpu;			/* run queue it is on, or CPU it last ran on */
@@ -57,6 +59,10 @@ struct thread {
 	/* Set by the signal layer while a signal is pending and not blocked:
 	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */
 	volatile bool signalled;
+	/* fs/file.c: files whose last reference went while this thread was
+	 * releasing another; released after it, by the same loop. */
+	bool releasing;
+	struct file *release_later;
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* fxsave area */
 };
 

@@ -8,13 +8,14 @@
  * is a hint, the poll op is the truth.
  *
  * Locks, outermost first: epolls_mtx (keeps every epoll alive while
- * epoll_forget_file walks a file's items), nest_lock (adding an epoll to an
- * epoll), ep->mtx
- * (the item set; epoll_wait's harvest; may copy to user memory and call poll
- * ops), files_lock (files' ep_items lists), a file's queue lock, ep->lock
- * (irqsave: the ready list), ep->wq's lock.  Epolls nest only without cycles, so their mutexes are taken outer
- * to inner. */
-#include "fs/epoll.h"
+ * epoll_forget_file walks a file's items), epoll_nest.c's nest_lock (a
+ * change to how epolls nest), ep->mtx (the item set; epoll_wait's harvest;
+ * may copy to user memory and call poll ops), epoll_files_lock (files'
+ * ep_items lists), a file's queue lock, ep->lock (irqsave: the ready list),
+ * ep->wq's lock.  Epolls nest only without cycles, so their mutexes are
+ * taken outer to inner.  How deep they nest, and how a wake-up travels up
+ * through them, is epoll_nest.c's. */
+#include "fs/epoll_internal.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
@@ -33,36 +34,11 @@
 
 #define ANON_DEV	0x0e	/* st_dev of anonymous-inode files */
 #define PRIVATE_BITS	(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
-#define MAX_NESTS	5	/* Linux allows 4 epolls inside the outermost */
 
 enum item_state {
 	IDLE,		/* not on the ready list */
 	READY,		/* on ep->ready */
 	TAKEN,		/* on a harvest's private list */
-};
-
-struct epoll {
-	struct mutex mtx;		/* guards items and every item's key, events, data */
-	struct list items;
-	struct spinlock lock;		/* irqsave; guards ready, item state/rewoken/rlink */
-	struct list ready;
-	struct waitq wq;		/* epoll_wait sleepers and pollers of the epoll file */
-};
-
-struct ep_hook;
-
-struct ep_item {
-	struct list link;		/* in ep->items */
-	struct list rlink;		/* in ep->ready, or a harvest's list */
-	struct list flink;		/* in file->ep_items, under files_lock */
-	int state;			/* enum item_state */
-	bool rewoken;			/* woken while TAKEN: ready again after */
-	struct epoll *ep;
-	int fd;				/* the key: (fd, file), as Linux */
-	struct file *file;		/* referenced */
-	uint32_t events;		/* asked for, with EPOLLERR|HUP and private bits */
-	uint64_t data;
-	struct ep_hook *hooks;
 };
 
 struct ep_hook {
@@ -73,12 +49,16 @@ struct ep_hook {
 };
 
 static const struct file_ops epoll_ops;
-static struct mutex nest_lock = MUTEX_INIT(nest_lock);
 static struct mutex epolls_mtx = MUTEX_INIT(epolls_mtx);
-static struct spinlock files_lock = SPINLOCK_INIT;
+struct spinlock epoll_files_lock = SPINLOCK_INIT;
 
-static struct epoll *ep_of(const struct file *f) { return f->priv; }
 bool epoll_is(const struct file *f) { return f->ops == &epoll_ops; }
+
+void epoll_put(struct epoll *ep)
+{
+	if (!__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(ep);
+}
 
 /* ---- the ready list ----------------------------------------------------- */
 
@@ -93,25 +73,21 @@ static void make_ready(struct epoll *ep, struct ep_item *it)
 	}
 }
 
-/* In the waker's context: see the top of the file. */
-static void hook_wake(struct waiter *w)
-{
-	struct ep_item *it = container_of(w, struct ep_hook, w)->item;
-	struct epoll *ep = it->ep;
-	uint64_t flags = spin_lock_irqsave(&ep->lock);
-
-	make_ready(ep, it);
-	spin_unlock_irqrestore(&ep->lock, flags);
-	waitq_wake_all(&ep->wq);
-}
-
 static void mark_ready(struct epoll *ep, struct ep_item *it)
 {
 	uint64_t flags = spin_lock_irqsave(&ep->lock);
 
 	make_ready(ep, it);
 	spin_unlock_irqrestore(&ep->lock, flags);
-	waitq_wake_all(&ep->wq);
+	epoll_wake(ep);
+}
+
+/* In the waker's context: see the top of the file. */
+static void hook_wake(struct waiter *w)
+{
+	struct ep_item *it = container_of(w, struct ep_hook, w)->item;
+
+	mark_ready(it->ep, it);
 }
 
 /* A harvested item goes back: onto the ready list when requeue (level
@@ -181,9 +157,9 @@ static void item_free(struct epoll *ep, struct ep_item *it)
 		list_del(&it->rlink);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	list_del(&it->link);
-	spin_lock(&files_lock);
+	spin_lock(&epoll_files_lock);
 	list_del(&it->flink);
-	spin_unlock(&files_lock);
+	spin_unlock(&epoll_files_lock);
 	__atomic_sub_fetch(&it->file->ep_refs, 1, __ATOMIC_RELEASE);
 	file_put(it->file);
 	kfree(it);
@@ -216,28 +192,6 @@ static struct ep_item *item_find(struct epoll *ep, int fd, struct file *file)
 	return NULL;
 }
 
-/* Whether `to` is reachable from `from` through nested epolls, or the
- * nesting is too deep.  Caller holds nest_lock, so no other thread links
- * epolls meanwhile. */
-static bool reaches(struct epoll *from, struct epoll *to, int depth)
-{
-	struct list *l;
-	bool found = false;
-
-	if (from == to || depth > MAX_NESTS)
-		return true;
-	mutex_lock(&from->mtx);
-	list_for_each(l, &from->items) {
-		struct ep_item *it = list_entry(l, struct ep_item, link);
-		if (epoll_is(it->file) && reaches(ep_of(it->file), to, depth + 1)) {
-			found = true;
-			break;
-		}
-	}
-	mutex_unlock(&from->mtx);
-	return found;
-}
-
 /* Caller holds ep->mtx. */
 static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t events, uint64_t data)
 {
@@ -251,9 +205,9 @@ static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t even
 	list_init(&it->rlink);
 	file_get(target);
 	__atomic_add_fetch(&target->ep_refs, 1, __ATOMIC_RELAXED);
-	spin_lock(&files_lock);
+	spin_lock(&epoll_files_lock);
 	list_add_tail(&target->ep_items, &it->flink);
-	spin_unlock(&files_lock);
+	spin_unlock(&epoll_files_lock);
 	list_add_tail(&ep->items, &it->link);
 	unsigned ev = item_poll(it, true, &error);
 	if (error) {
@@ -296,27 +250,31 @@ static int ctl_check(struct file *epf, int op, struct file *target, uint32_t eve
 int epoll_ctl(struct file *epf, int op, int fd, struct file *target, uint32_t events, uint64_t data)
 {
 	struct epoll *ep = ep_of(epf);
-	bool nested = op == EPOLL_CTL_ADD && epoll_is(target);
+	struct nest_check nc = { .full = false };
 	int err = ctl_check(epf, op, target, events);
 
-	if (err)
+	if (!err && op == EPOLL_CTL_ADD)
+		err = nest_begin(&nc, ep, target);
+	if (err) {
+		nest_end(&nc);
 		return err;
-	if (nested)
-		mutex_lock(&nest_lock);
+	}
 	mutex_lock(&ep->mtx);
 	struct ep_item *it = item_find(ep, fd, target);
 	if (op == EPOLL_CTL_ADD)
-		err = it ? -EEXIST : nested && reaches(ep_of(target), ep, 1) ? -ELOOP
-		    : item_add(ep, fd, target, events, data);
+		err = it ? -EEXIST : item_add(ep, fd, target, events, data);
 	else if (!it)
 		err = -ENOENT;
 	else if (op == EPOLL_CTL_MOD)
 		err = item_mod(ep, it, events, data);
 	else
 		item_free(ep, it);
+	if (!err && op == EPOLL_CTL_ADD && nest_paths_check(&nc)) {
+		item_free(ep, item_find(ep, fd, target));
+		err = -EINVAL;
+	}
 	mutex_unlock(&ep->mtx);
-	if (nested)
-		mutex_unlock(&nest_lock);
+	nest_end(&nc);
 	return err;
 }
 
@@ -454,10 +412,10 @@ static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
  * epolls_mtx), the item itself only until someone else frees it. */
 static struct ep_item *file_first_item(struct file *f)
 {
-	spin_lock(&files_lock);
+	spin_lock(&epoll_files_lock);
 	struct ep_item *it = list_empty(&f->ep_items) ? NULL
 			     : list_entry(f->ep_items.next, struct ep_item, flink);
-	spin_unlock(&files_lock);
+	spin_unlock(&epoll_files_lock);
 	return it;
 }
 
@@ -467,13 +425,13 @@ static struct ep_item *file_item_in(struct file *f, struct epoll *ep)
 	struct ep_item *found = NULL;
 	struct list *l;
 
-	spin_lock(&files_lock);
+	spin_lock(&epoll_files_lock);
 	list_for_each(l, &f->ep_items)
 		if (list_entry(l, struct ep_item, flink)->ep == ep) {
 			found = list_entry(l, struct ep_item, flink);
 			break;
 		}
-	spin_unlock(&files_lock);
+	spin_unlock(&epoll_files_lock);
 	return found;
 }
 
@@ -521,7 +479,7 @@ static void epoll_release(struct file *f)
 		item_free(ep, list_entry(ep->items.next, struct ep_item, link));
 	mutex_unlock(&ep->mtx);
 	mutex_unlock(&epolls_mtx);
-	kfree(ep);
+	epoll_put(ep);		/* a wake-up still queued holds it on */
 }
 
 static const struct file_ops epoll_ops = {
@@ -543,6 +501,8 @@ struct file *epoll_new(void)
 		return NULL;
 	}
 	mutex_init(&ep->mtx);
+	ep->file = f;
+	ep->refs = 1;
 	list_init(&ep->items);
 	list_init(&ep->ready);
 	waitq_init(&ep->wq);

@@ -2,6 +2,7 @@
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
 
@@ -43,12 +44,36 @@ struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv)
 
 void file_get(struct file *f) { __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED); }
 
-void file_put(struct file *f)
+static void release(struct file *f)
 {
-	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
-		return;
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f->path);
 	kfree(f);
+}
+
+/* A release may drop the last reference to other files: an epoll its
+ * items' files (epolls among them), a socket the descriptors queued in it
+ * (sockets among them).  Those wait on the thread's list and the outermost
+ * file_put releases them one after another, so a chain of files holding
+ * files goes with a fixed amount of stack, and no release runs inside
+ * another's locks. */
+void file_put(struct file *f)
+{
+	struct thread *t = current();
+
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (t->releasing) {
+		f->release_next = t->release_later;
+		t->release_later = f;
+		return;
+	}
+	t->releasing = true;
+	release(f);
+	while ((f = t->release_later)) {
+		t->release_later = f->release_next;
+		release(f);
+	}
+	t->releasing = false;
 }

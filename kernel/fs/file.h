@@ -74,6 +74,10 @@ struct file_ops {
 	/* Directories: fills b with linux_dirent64 records from *pos. */
 	long (*getdents)(struct file *f, const struct iobuf *b, int64_t *pos);
 	long (*truncate)(struct file *f, uint64_t size);
+	/* Where lseek's SEEK_END counts from: 0 and *end, or -errno (EINVAL
+	 * for files made as Linux's seq_files make theirs).  Without it, the
+	 * size stat gives. */
+	int (*seek_end)(struct file *f, int64_t *end);
 	void (*release)(struct file *f);
 };
 
@@ -90,13 +94,18 @@ struct file {
 	 * them as Linux does on release. */
 	struct list ep_items;
 	volatile int ep_refs;
+	struct file *ep_check_next;	/* fs/epoll_nest.c's, under its nest_lock */
+	unsigned ep_check_gen;
 	char *path;			/* for /proc/self/fd (may be NULL) */
+	struct file *release_next;	/* in current()->release_later (file.c) */
 };
 
 /* A new file with one reference; NULL when out of memory. */
 struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv);
 void file_get(struct file *f);
-void file_put(struct file *f);	/* the last put calls ops->release */
+/* The last put calls ops->release, at once or, when the thread is already
+ * releasing a file, just after that one (file.c says why). */
+void file_put(struct file *f);
 
 static inline bool file_readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
 static inline bool file_writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }

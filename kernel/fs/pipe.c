@@ -28,7 +28,7 @@
 
 struct pipe {
 	struct spinlock lock;	/* guards buf through refs */
-	char *buf;		/* PIPE_SIZE bytes; allocated on the first write */
+	char *buf;		/* PIPE_SIZE bytes; made by a write, freed with the last end */
 	size_t head, tail;	/* free-running: head - tail bytes queued */
 	int readers, writers;	/* open ends that read, that write */
 	int refs;		/* open ends + a pipe_new() holder */
@@ -279,14 +279,25 @@ static int pipe_stat(struct file *f, struct kstat *st)
 	return 0;
 }
 
+/* When the last end goes, so do the bytes left in the ring and the ring
+ * itself (pipe(7)): a FIFO reopened later starts empty, and FIFOs nobody
+ * has open cost no pages. */
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
+	char *buf = NULL;
 
 	spin_lock(&p->lock);
 	p->readers -= file_readable(f);
 	p->writers -= file_writable(f);
+	if (!p->readers && !p->writers) {
+		buf = p->buf;
+		p->buf = NULL;
+		p->tail = p->head;
+	}
 	spin_unlock(&p->lock);
+	if (buf)
+		page_free_virt(buf, PIPE_SIZE / PAGE_SIZE);
 	wake_all(p);
 	pipe_put(p);
 }

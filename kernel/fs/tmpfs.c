@@ -1,6 +1,7 @@
 /* Regular file contents: pages in a radix tree of 512-way nodes whose
  * height grows with the file (0: the root is the one data page; each level
- * multiplies by 512; 4 levels cover 2^48 bytes).  Missing pages are holes
+ * multiplies by 512; 6 levels cover 2^66 bytes, more than the 2^63 - 1 a
+ * file may hold, as on Linux's tmpfs).  Missing pages are holes
  * and read as zeros.  Everything here runs under the inode's data_lock, a
  * sleeping lock, so copying user memory (which may fault) is allowed. */
 #include "fs/vfs.h"
@@ -13,8 +14,8 @@
 
 #define FANOUT_SHIFT	9
 #define FANOUT		(1u << FANOUT_SHIFT)
-#define MAX_HEIGHT	4
-#define MAX_FILE_SIZE	((int64_t)1 << (PAGE_SHIFT + FANOUT_SHIFT * MAX_HEIGHT))
+#define MAX_HEIGHT	6
+#define MAX_FILE_SIZE	INT64_MAX
 
 /* Seals (memfd): writes and size changes they forbid. */
 #define F_SEAL_SHRINK	0x0002
@@ -49,6 +50,7 @@ static void page_put(void *p)
 }
 
 static uint64_t capacity(int height) { return 1ull << (FANOUT_SHIFT * height); }
+static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 /* Raises the tree until it covers page index idx.  0 or -ENOSPC. */
 static int grow(struct inode *i, uint64_t idx)
@@ -203,13 +205,11 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 {
 	if (size < 0)
 		return -EINVAL;
-	if (size > MAX_FILE_SIZE)
-		return -EFBIG;
 	mutex_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
 	if (!err && size < i->size) {
 		zero_tail(i, size);
-		free_from(i, &i->pages, i->height, ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+		free_from(i, &i->pages, i->height, pages_for(size));
 		if (!i->pages)
 			i->height = 0;
 	}
@@ -221,17 +221,66 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 	return err;
 }
 
+/* Takes a page for every hole in [first, last]; 0 or -ENOSPC.  The pages
+ * it took are listed through their first word (each holds the index + 1 of
+ * the one taken before it; *taken the last one's), a list that costs no
+ * memory: undo_allocation clears it or gives them back.  Caller holds
+ * data_lock. */
+static int allocate_range(struct inode *i, uint64_t first, uint64_t last, uint64_t *taken)
+{
+	for (uint64_t idx = first; idx <= last; idx++) {
+		void **slot = slot_of(i, idx, true);
+		if (!slot)
+			return -ENOSPC;
+		if (*slot)
+			continue;
+		uint64_t *page = page_get();
+		if (!page)
+			return -ENOSPC;
+		*slot = page;
+		i->npages++;
+		page[0] = *taken;
+		*taken = idx + 1;
+	}
+	return 0;
+}
+
+/* After allocate_range: zeroes the list's words, or, when it failed, frees
+ * the pages it took and the nodes left past the end of the file, as Linux
+ * gives back what a failed fallocate took.  Caller holds data_lock. */
+static void undo_allocation(struct inode *i, uint64_t taken, bool failed)
+{
+	while (taken) {
+		void **slot = slot_of(i, taken - 1, false);
+		uint64_t *page = *slot;
+		taken = page[0];
+		page[0] = 0;
+		if (failed) {
+			page_put(page);
+			*slot = NULL;
+			i->npages--;
+		}
+	}
+	if (failed) {
+		free_from(i, &i->pages, i->height, pages_for(i->size));
+		if (!i->pages)
+			i->height = 0;
+	}
+}
+
 int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 {
+	uint64_t taken = 0;
+
 	if (off < 0 || len <= 0)
 		return -EINVAL;
 	if (off > MAX_FILE_SIZE - len)
 		return -EFBIG;
 	mutex_lock(&i->data_lock);
 	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
-	for (uint64_t idx = (uint64_t)off / PAGE_SIZE; !err && idx <= (uint64_t)(off + len - 1) / PAGE_SIZE; idx++)
-		if (!page_of(i, idx, true))
-			err = -ENOSPC;
+	if (!err)
+		err = allocate_range(i, (uint64_t)off / PAGE_SIZE, (uint64_t)(off + len - 1) / PAGE_SIZE, &taken);
+	undo_allocation(i, taken, err);
 	if (!err && off + len > i->size) {
 		i->size = off + len;
 		i->ctime_ns = vfs_now();

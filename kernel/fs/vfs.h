@@ -29,6 +29,7 @@
 #define PATH_MAX	4096		/* one page: fs/pathbuf.c relies on it */
 #define SYMLOOP_MAX	40
 
+struct dir_resume;
 struct file;
 struct inode;
 struct iobuf;
@@ -84,6 +85,7 @@ struct inode {
 	struct inode *parent;		/* directories: holds a reference; root's is itself */
 	struct dentry *self;		/* directories: the one entry naming it, or NULL */
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
+	struct dir_resume *resume;	/* directories: where listings stopped (vfs_dir.c) */
 	uint32_t nsubdirs, nentries;
 	char *target;			/* symlinks */
 	void *fifo;			/* FIFOs: struct pipe, made on first open */
@@ -140,6 +142,8 @@ int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **o
 int dir_add(struct inode *dir, const char *name, struct inode *i);
 void dir_remove(struct inode *dir, struct dentry *d);
 bool dir_empty(struct inode *dir);
+/* The directory is being freed (no lock needed). */
+void dir_free(struct inode *dir);
 /* Calls emit for entries from *pos on while it returns true; *pos is left
  * at the first entry not taken.  Positions: 0 ".", 1 "..", then stored
  * entries by cookie, then generated ones. */

@@ -1,7 +1,14 @@
 /* Directories: a list of entries, oldest first, each with an increasing
  * cookie that serves as its getdents position, so removing entries never
  * shifts the positions of the others; names are found through a hash table
- * (vfs_hash.c).  Callers hold vfs_lock. */
+ * (vfs_hash.c).  Callers hold vfs_lock.
+ *
+ * A listing that stops before the end (getdents with a small buffer)
+ * remembers where, so the next call resumes there instead of walking the
+ * list from its head (which made listing a big directory quadratic, all
+ * of it under vfs_lock): a few resume points per directory, each the
+ * position asked for and the first entry at or after it, kept true as
+ * entries come and go. */
 #include "fs/vfs.h"
 
 #include "core/errno.h"
@@ -12,6 +19,16 @@
 
 /* Generated entries (inode_ops.iterate) come after every stored one. */
 #define DYN_BASE	(1ll << 40)
+#define RESUME_POINTS	4	/* listings of one directory going on at once */
+
+struct dir_resume {
+	struct {
+		int64_t pos;		/* a position a listing stopped at */
+		struct dentry *d;	/* the first entry there or after; NULL: none */
+		bool used;
+	} at[RESUME_POINTS];
+	unsigned next;			/* the point to reuse next */
+};
 
 static struct dentry *dentry_at(struct list *l) { return list_entry(l, struct dentry, link); }
 
@@ -45,6 +62,52 @@ int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **o
 	return dir->ops->lookup(dir, copy, out);
 }
 
+/* A new entry (with the highest cookie) is the first at a position past
+ * every older one. */
+static void resume_added(struct inode *dir, struct dentry *d)
+{
+	for (int k = 0; dir->resume && k < RESUME_POINTS; k++)
+		if (dir->resume->at[k].used && !dir->resume->at[k].d &&
+		    dir->resume->at[k].pos <= (int64_t)d->cookie)
+			dir->resume->at[k].d = d;
+}
+
+/* A point at a removed entry moves on to the next one. */
+static void resume_removed(struct inode *dir, struct dentry *d)
+{
+	for (int k = 0; dir->resume && k < RESUME_POINTS; k++)
+		if (dir->resume->at[k].used && dir->resume->at[k].d == d)
+			dir->resume->at[k].d = d->link.next == &dir->entries ? NULL
+					       : list_entry(d->link.next, struct dentry, link);
+}
+
+/* The list position to list pos from: a resume point's, else the head's
+ * (the entries before pos are skipped as the walk goes). */
+static struct list *resume_from(struct inode *dir, int64_t pos)
+{
+	for (int k = 0; dir->resume && k < RESUME_POINTS; k++)
+		if (dir->resume->at[k].used && dir->resume->at[k].pos == pos)
+			return dir->resume->at[k].d ? &dir->resume->at[k].d->link : &dir->entries;
+	return dir->entries.next;
+}
+
+/* Remembers that a listing stopped at d (its position).  Without memory
+ * for the points, listings still work, from the head. */
+static void resume_stopped(struct inode *dir, struct dentry *d)
+{
+	struct dir_resume *r = dir->resume ? dir->resume : (dir->resume = kmalloc(sizeof *r));
+
+	for (int k = 0; r && k < RESUME_POINTS; k++)
+		if (r->at[k].used && r->at[k].pos == (int64_t)d->cookie)
+			return;
+	if (r) {
+		unsigned k = r->next++ % RESUME_POINTS;
+		r->at[k].pos = (int64_t)d->cookie;
+		r->at[k].d = d;
+		r->at[k].used = true;
+	}
+}
+
 int dir_add(struct inode *dir, const char *name, struct inode *i)
 {
 	size_t len = strlen(name);
@@ -62,6 +125,7 @@ int dir_add(struct inode *dir, const char *name, struct inode *i)
 	}
 	d->cookie = dir->next_cookie++;
 	list_add_tail(&dir->entries, &d->link);
+	resume_added(dir, d);
 	dir->nentries++;
 	inode_get(i);
 	i->nlink++;
@@ -86,6 +150,7 @@ void dir_remove(struct inode *dir, struct dentry *d)
 
 	if (i->self == d)
 		i->self = NULL;
+	resume_removed(dir, d);
 	list_del(&d->link);
 	vfs_hash_remove(d);
 	dir->nentries--;
@@ -99,6 +164,8 @@ void dir_remove(struct inode *dir, struct dentry *d)
 
 bool dir_empty(struct inode *dir) { return list_empty(&dir->entries); }
 
+void dir_free(struct inode *dir) { kfree(dir->resume); }
+
 static struct dir_item item_of(const char *name, struct inode *i, int64_t next)
 {
 	return (struct dir_item){ name, i->ino, (i->mode & S_IFMT) >> 12, next };
@@ -108,16 +175,16 @@ static struct dir_item item_of(const char *name, struct inode *i, int64_t next)
 static bool iterate_stored(struct inode *dir, int64_t *pos,
 			   bool (*emit)(void *, const struct dir_item *), void *arg)
 {
-	struct list *l;
-
-	list_for_each(l, &dir->entries) {
+	for (struct list *l = resume_from(dir, *pos); l != &dir->entries; l = l->next) {
 		struct dentry *d = dentry_at(l);
 		if ((int64_t)d->cookie < *pos)
 			continue;
 		struct dir_item it = item_of(d->name, d->inode, (int64_t)d->cookie + 1);
 		*pos = (int64_t)d->cookie;
-		if (!emit(arg, &it))
+		if (!emit(arg, &it)) {
+			resume_stopped(dir, d);
 			return false;
+		}
 	}
 	*pos = DYN_BASE;
 	return true;

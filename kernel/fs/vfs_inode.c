@@ -64,6 +64,8 @@ static struct inode *inode_free(struct inode *i)
 		i->ops->release(i);
 	if (is_reg(i))
 		tmpfs_free(i);
+	if (is_dir(i))
+		dir_free(i);
 	if ((i->mode & S_IFMT) == S_IFIFO)
 		fifo_release(i);
 	kfree(i->target);

@@ -74,7 +74,28 @@ static void start_cpus(void)
 	smp_start_aps(&madt);
 }
 
-/* For the tests: "amphi.crash=fault" or "amphi.crash=panic" on the kernel
+/* Runs deeper until the stack overflows: the volatile frame keeps every
+ * level's stack in use, adding after the call keeps it from becoming a
+ * loop, and the test on n, never true, keeps the compiler from calling
+ * the recursion infinite. */
+static uint64_t __attribute__((noinline)) crash_recurse(uint64_t n)
+{
+	volatile uint64_t frame[32];
+
+	frame[n % 32] = n;
+	if (n == ~0ull)
+		return 0;
+	return crash_recurse(n + 1) + frame[n % 32];
+}
+
+static void crash_thread(void *arg)
+{
+	(void)arg;
+	crash_recurse(0);
+}
+
+/* For the tests: "amphi.crash=fault", "=panic", "=stack" (a kernel
+ * thread's stack overflows) or "=idle-stack" (CPU 0's own) on the kernel
  * command line makes the kernel fail on purpose, so that the report of a
  * kernel failure can be checked end to end. */
 static void __attribute__((noinline)) crash_if_asked(void)
@@ -83,6 +104,12 @@ static void __attribute__((noinline)) crash_if_asked(void)
 		*(volatile uint64_t *)0xffffc00000001000ull = 1;	/* never mapped */
 	if (strstr(boot_info.cmdline, "amphi.crash=panic"))
 		panic("asked for on the command line");
+	if (strstr(boot_info.cmdline, "amphi.crash=idle-stack"))
+		crash_recurse(0);
+	struct thread *t = strstr(boot_info.cmdline, "amphi.crash=stack") ?
+		thread_create("crash", crash_thread, NULL) : NULL;
+	if (t)
+		thread_start(t);
 }
 
 enum role { ROLE_PROGRAM, ROLE_APP_ON_LINK, ROLE_SERVER };

@@ -36,14 +36,28 @@ static void text_release(struct file *f)
 	vfs_file_release(f);
 }
 
-static const struct file_ops text_ops = {
+static int seq_seek_end(struct file *f, int64_t *end)
+{
+	(void)f, (void)end;
+	return -EINVAL;
+}
+
+static const struct file_ops seq_ops = {
+	.read = text_read,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.seek_end = seq_seek_end,
+	.release = text_release,
+};
+
+static const struct file_ops plain_ops = {
 	.read = text_read,
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
 	.release = text_release,
 };
 
-static int text_open(struct inode *i, unsigned flags, struct file **out)
+static int text_open(struct inode *i, unsigned flags, const struct file_ops *ops, struct file **out)
 {
 	const struct proc_file *pf = i->priv;
 
@@ -53,7 +67,7 @@ static int text_open(struct inode *i, unsigned flags, struct file **out)
 	if (!s)
 		return -ENOMEM;
 	pf->gen(s);
-	*out = s->failed ? NULL : vfs_file_new(i, &text_ops, (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, s);
+	*out = s->failed ? NULL : vfs_file_new(i, ops, (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, s);
 	if (!*out) {
 		seqbuf_free(s);
 		kfree(s);
@@ -62,7 +76,18 @@ static int text_open(struct inode *i, unsigned flags, struct file **out)
 	return 0;
 }
 
-static const struct inode_ops text_inode_ops = { .open = text_open };
+static int seq_open(struct inode *i, unsigned flags, struct file **out)
+{
+	return text_open(i, flags, &seq_ops, out);
+}
+
+static int plain_open(struct inode *i, unsigned flags, struct file **out)
+{
+	return text_open(i, flags, &plain_ops, out);
+}
+
+static const struct inode_ops seq_inode_ops = { .open = seq_open };
+static const struct inode_ops plain_inode_ops = { .open = plain_open };
 
 struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv)
 {
@@ -86,12 +111,13 @@ static int add(struct inode *dir, const char *name, struct inode *i)
 	return err;
 }
 
-int proc_add_files(struct inode *dir, const struct proc_file *files, int n)
+int proc_add_files(struct inode *dir, const struct proc_file *files, int n, bool plain)
 {
+	const struct inode_ops *ops = plain ? &plain_inode_ops : &seq_inode_ops;
 	int err = 0;
 
 	for (int k = 0; k < n && !err; k++)
-		err = add(dir, files[k].name, proc_inode(S_IFREG | 0444, &text_inode_ops, (void *)&files[k]));
+		err = add(dir, files[k].name, proc_inode(S_IFREG | 0444, ops, (void *)&files[k]));
 	return err;
 }
 

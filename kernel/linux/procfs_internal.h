@@ -2,6 +2,7 @@
 #ifndef AMPHI_LINUX_PROCFS_INTERNAL_H
 #define AMPHI_LINUX_PROCFS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fs/seqbuf.h"
@@ -13,8 +14,10 @@ struct proc_file {
 	void (*gen)(struct seqbuf *s);
 };
 
-/* Caller holds vfs_lock.  0, or -ENOMEM. */
-int proc_add_files(struct inode *dir, const struct proc_file *files, int n);
+/* Caller holds vfs_lock.  0, or -ENOMEM.  Most files are seq_files on
+ * Linux, which refuse lseek's SEEK_END; plain ones (cmdline, environ,
+ * /proc/sys) count it from their size, 0. */
+int proc_add_files(struct inode *dir, const struct proc_file *files, int n, bool plain);
 int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *ops);
 /* A new directory (NULL if no memory); not referenced by the caller. */
 struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode,

@@ -141,10 +141,12 @@ static void gen_statm(struct seqbuf *s)
 }
 
 static const struct proc_file pid_files[] = {
-	{ "cmdline", gen_cmdline }, { "comm", gen_comm }, { "environ", gen_environ },
-	{ "maps", gen_maps }, { "mountinfo", proc_gen_mountinfo }, { "mounts", proc_gen_mounts },
-	{ "stat", gen_stat },
-	{ "statm", gen_statm }, { "status", gen_status },
+	{ "comm", gen_comm }, { "maps", gen_maps }, { "mountinfo", proc_gen_mountinfo },
+	{ "mounts", proc_gen_mounts }, { "stat", gen_stat }, { "statm", gen_statm },
+	{ "status", gen_status },
+};
+static const struct proc_file pid_plain_files[] = {
+	{ "cmdline", gen_cmdline }, { "environ", gen_environ },
 };
 
 static long copy_link(char *buf, size_t size, const char *text)
@@ -205,7 +207,9 @@ struct inode *proc_pid_dir_make(struct inode *proc_dir)
 	inode_get(proc_dir);
 	d->parent = proc_dir;
 	d->nlink = 1;	/* kept for good: found by name, not by an entry */
-	int err = proc_add_files(d, pid_files, sizeof pid_files / sizeof pid_files[0]);
+	int err = proc_add_files(d, pid_files, sizeof pid_files / sizeof pid_files[0], false);
+	if (!err)
+		err = proc_add_files(d, pid_plain_files, 2, true);
 	if (!err)
 		err = proc_add_link(d, "exe", &exe_ops);
 	if (!err)

@@ -9,6 +9,7 @@
 #include "core/timer.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
+#include "net/socket.h"
 
 #define NS_PER_TICK	10000000ull	/* USER_HZ = 100 */
 
@@ -204,6 +205,7 @@ static void gen_osrelease(struct seqbuf *s) { seq_printf(s, "6.1.0-amphi\n"); }
 static void gen_ostype(struct seqbuf *s) { seq_printf(s, "Linux\n"); }
 static void gen_pid_max(struct seqbuf *s) { seq_printf(s, "4194304\n"); }
 static void gen_zero(struct seqbuf *s) { seq_printf(s, "0\n"); }
+static void gen_somaxconn(struct seqbuf *s) { seq_printf(s, "%d\n", SOMAXCONN); }
 
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
@@ -214,17 +216,23 @@ static const struct proc_file kernel_files[] = {
 	{ "osrelease", gen_osrelease }, { "ostype", gen_ostype }, { "pid_max", gen_pid_max },
 };
 static const struct proc_file vm_files[] = { { "overcommit_memory", gen_zero } };
+static const struct proc_file net_core_files[] = { { "somaxconn", gen_somaxconn } };
 
 int proc_sys_make(struct inode *proc)
 {
 	tsc0 = rdtsc();
 	ns0 = clock_ns();
-	int err = proc_add_files(proc, files, sizeof files / sizeof files[0]);
+	int err = proc_add_files(proc, files, sizeof files / sizeof files[0], false);
 	struct inode *sys = err ? NULL : proc_add_dir(proc, "sys", 0555, NULL);
 	struct inode *kernel = sys ? proc_add_dir(sys, "kernel", 0555, NULL) : NULL;
 	struct inode *vm = sys ? proc_add_dir(sys, "vm", 0555, NULL) : NULL;
-	if (!kernel || !vm)
+	struct inode *net = sys ? proc_add_dir(sys, "net", 0555, NULL) : NULL;
+	struct inode *core = net ? proc_add_dir(net, "core", 0555, NULL) : NULL;
+	if (!kernel || !vm || !core)
 		return -ENOMEM;
-	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0]);
-	return err ? err : proc_add_files(vm, vm_files, 1);
+	/* /proc/sys files are not seq_files on Linux. */
+	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0], true);
+	if (!err)
+		err = proc_add_files(vm, vm_files, 1, true);
+	return err ? err : proc_add_files(core, net_core_files, 1, true);
 }

@@ -28,13 +28,16 @@
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
- * use and advance the file's own. */
+ * use and advance the file's own.  On a file with offsets, a transfer that
+ * would go past the largest one is EINVAL (Linux's rw_verify_area). */
 static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
 {
 	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
 		return -EBADF;
 	if (!b->len)
 		return 0;
+	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
+		return -EINVAL;
 	if (pos)
 		return write ? f->ops->write(f, b, pos) : f->ops->read(f, b, pos);
 	/* The offset is not locked across the call (that would hold a lock
@@ -170,7 +173,7 @@ static long sys_lseek(const struct sysargs *a)
 	else if (a->a[2] == SEEK_CUR)
 		base = f->pos;
 	else if (a->a[2] == SEEK_END)
-		ret = file_size(f, &size), base = size;
+		ret = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size), base = size;
 	else if (a->a[2] != SEEK_SET)
 		ret = -EINVAL;
 	if (!ret && (base + off < 0 || (off > 0 && base + off < base)))

@@ -123,14 +123,15 @@ static int stream_listen(struct socket *s, int backlog)
 	struct inet_sock *sk = inet_sk(s);
 	int err = 0;
 
-	backlog = backlog < 1 ? 1 : backlog > 255 ? 255 : backlog;
+	if ((unsigned)backlog > SOMAXCONN)	/* as Linux: negative means the most */
+		backlog = SOMAXCONN;
 	mutex_lock(&sk->tx_lock);
 	if (sk->state != INET_IDLE && sk->state != INET_LISTEN)
 		err = -EINVAL;
 	if (!err)
 		err = inet_autobind(sk);
 	if (!err)
-		err = inet_err(netconn_listen_with_backlog(sk->conn, (u8_t)backlog));
+		err = inet_err(netconn_listen_with_backlog(sk->conn, (u16_t)backlog));
 	if (!err)
 		sk->state = INET_LISTEN;
 	mutex_unlock(&sk->tx_lock);

@@ -28,6 +28,10 @@ struct socket;
 #define AF_INET		2
 #define AF_INET6	10
 
+/* listen()'s largest backlog: Linux's net.core.somaxconn, whose default
+ * it is (/proc/sys/net/core/somaxconn shows it). */
+#define SOMAXCONN	4096
+
 #define SOCK_STREAM	1
 #define SOCK_DGRAM	2
 #define SOCK_RAW	3

@@ -11,7 +11,6 @@
 #include "core/errno.h"
 #include "core/string.h"
 
-#define SOMAXCONN	4096
 
 int unix_listen(struct socket *s, int backlog)
 {

@@ -6,6 +6,7 @@ standard error and the exit status.  Programs come from build/progs/ (built
 from tests/progs/ by `make vmtest`).  See docs/testing.md.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -154,8 +155,8 @@ def sh(*argv):
     return r.stdout
 
 
-@pytest.fixture
-def netns():
+@contextlib.contextmanager
+def network_namespace(tag="ns"):
     """A network namespace holding tap0, 192.168.79.1/24 and fd00::1/64 on
     the host side, for `amphi run --net tap=tap0` under `ip netns exec`;
     removed whatever happens.  Needs root and ip(8)."""
@@ -163,7 +164,7 @@ def netns():
         pytest.skip("creating a network namespace and a tap needs root")
     if not shutil.which("ip") or not os.path.exists("/dev/net/tun"):
         pytest.skip("needs ip (iproute2) and /dev/net/tun")
-    ns = "amphi-ns-%d" % os.getpid()
+    ns = "amphi-%s-%d" % (tag, os.getpid())
     sh("ip", "netns", "add", ns)
     try:
         sh("ip", "-n", ns, "link", "set", "lo", "up")
@@ -174,6 +175,13 @@ def netns():
         yield ns
     finally:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+@pytest.fixture
+def netns():
+    """network_namespace() for one test."""
+    with network_namespace() as ns:
+        yield ns
 
 
 def pytest_configure(config):

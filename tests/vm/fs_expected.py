@@ -1,7 +1,7 @@
 """What the fs_* test programs print on Linux: each transcript was taken by
 running the program natively (musl, static) on a Debian host as root, in a
-fresh directory on ext4 (fs_full on a 16 MiB tmpfs, since it fills the file
-system), then piped through cat, exactly as test_fs.py runs it in the guest.
+fresh directory on ext4 (fs_full and fs_limits on a 16 MiB tmpfs, since they
+fill the file system and need tmpfs's largest file size), then piped through cat, exactly as test_fs.py runs it in the guest.
 One line per step: ok, a value, or the errno's name (tests/progs/fs_check.h).
 """
 
@@ -494,4 +494,56 @@ next write: ENOSPC
 unlink: ok
 room again: 1
 fs_full done
+"""
+
+FS_LIMITS = r"""fallocate 64 GiB: ENOSPC
+after: size 0, blocks 0
+fallocate over a sparse 64 GiB: ENOSPC
+after: size 68719476736, blocks 8
+8 MiB of memory after: ok
+write: 3
+read after every end closed: EAGAIN
+FIFOs written once and closed: 2000
+pread 1 at LLONG_MAX: EINVAL
+pread 0 at LLONG_MAX: 0
+pread 1 at LLONG_MAX-1: 0
+preadv at LLONG_MAX: EINVAL
+lseek to LLONG_MAX: 9223372036854775807
+read 1 there: EINVAL
+read 0 there: 0
+write 1 there: EINVAL
+pwrite at 2^48: 1
+pwrite at 2^48+5: 1
+pread at 2^48: 1
+after: size 281474976710662, blocks 8
+ftruncate to 2^50: 0
+ftruncate to LLONG_MAX: 0
+pwrite at LLONG_MAX-1: 1
+pwrite at LLONG_MAX: EINVAL
+pwritev at LLONG_MAX: EINVAL
+after: size 9223372036854775807, blocks 16
+lseek SEEK_END: 9223372036854775807
+lseek 1 past SEEK_END: EINVAL
+fallocate across LLONG_MAX: EFBIG
+ftruncate back to 1: 0
+after: size 1, blocks 0
+/proc/self/status SEEK_END: EINVAL
+/proc/self/status past the end: 100000
+/proc/self/status read there: 0
+/proc/meminfo SEEK_END: EINVAL
+/proc/meminfo past the end: 100000
+/proc/meminfo read there: 0
+/proc/self/maps SEEK_END: EINVAL
+/proc/self/maps past the end: 100000
+/proc/self/maps read there: 0
+/proc/self/stat SEEK_END: EINVAL
+/proc/self/stat past the end: 100000
+/proc/self/stat read there: 0
+/proc/self/cmdline SEEK_END: 0
+/proc/self/cmdline past the end: 100000
+/proc/self/cmdline read there: 0
+/proc/self/environ SEEK_END: 0
+/proc/self/environ past the end: 100000
+/proc/self/environ read there: 0
+fs_limits done
 """

@@ -606,3 +606,11 @@ SIOCGIFADDR of nosuchif0: ENODEV
 if_nametoindex(lo) matches: 1
 TCGETS on a socket: ENOTTY
 """
+
+NET_BACKLOG = """somaxconn: 4096
+IPv4: 600 of 600 connected before any accept
+IPv4: accepted 600
+IPv6: 600 of 600 connected before any accept
+IPv6: accepted 600
+net_backlog ok
+"""

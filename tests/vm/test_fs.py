@@ -70,6 +70,26 @@ def test_full_file_system_gives_enospc():
     expect(run("fs_full", "/tmp", mem="32M"), fs_expected.FS_FULL)
 
 
+def test_limits():
+    """A fallocate that fails for want of room gives back every page it took
+    (they stayed, 58 MiB of a 64 MiB VM); a FIFO's bytes and buffer go with
+    its last end (they stayed: 942 FIFOs written once filled the VM); reads
+    and writes that would pass LLONG_MAX are EINVAL and files may grow to
+    it (both were EFBIG past 2^48, or read 0); /proc's seq files refuse
+    SEEK_END, cmdline and environ count it from 0."""
+    expect(run("fs_limits", "/tmp", mem="64M"), fs_expected.FS_LIMITS)
+
+
+def test_big_directory_listing():
+    """60,000 entries listed one per getdents64 call, five times over, while
+    a seventh of them go: each name once per pass.  getdents used to walk
+    the directory from its start on every call, under the global file
+    system lock: this took some 90 s (and held up every other file
+    operation), so the run's time-out fails it; now about 2."""
+    r = run("fs_bigdir", "/tmp", 60000, 5, mem="256M")
+    assert (r.status, r.stdout, r.stderr) == (0, b"60000 entries, 5 passes ok\n", b""), r.describe()
+
+
 # ---- busybox ---------------------------------------------------------------
 
 def busybox(*args, **kw):

@@ -77,6 +77,41 @@ def test_epoll_under_concurrency(smp):
     expect(run("epoll_threads", 20000, smp=smp), ["churn ok", "workers ok", "epoll_threads ok"])
 
 
+# tests/progs/epoll_limits.c run natively (Linux 6.18, musl, static).
+EPOLL_LIMITS = """chain of 501 built top down: step 4 ELOOP
+  eventfd in the deepest: ok; a write: woken
+chain of 501 built bottom up: step 4 ELOOP
+  eventfd in the deepest: ok; a write: woken
+a in b: ok
+b in a: ELOOP
+b in c, c in a: ELOOP ok
+a in a: EINVAL
+fan-out 40 wide: level 1 epoll 12 taking epoll 20: EINVAL
+  a write reaches the highest epoll linked: woken
+fan-out 10 wide: level 2 epoll 1 taking epoll 0: EINVAL
+  a write reaches the highest epoll linked: woken
+fan-out 4 wide: level 3 epoll 0 taking epoll 3: EINVAL
+  a write reaches the highest epoll linked: woken
+fan-out 3 wide: level 3 epoll 1 taking epoll 2: EINVAL
+  a write reaches the highest epoll linked: woken
+fan-out 2 wide: level 4 epoll 0 taking epoll 1: EINVAL
+  a write reaches the highest epoll linked: woken
+paths through one epoll from one eventfd: link 500 EINVAL
+epoll_limits done
+"""
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_epoll_nesting_limits(smp):
+    """Chains of epolls end at 5 whichever end they are built from (ELOOP),
+    loops are refused, and graphs whose wake-ups would fan out are refused
+    with EINVAL where Linux refuses them; what was built still wakes its
+    top.  (Chains built from the top were unbounded, and the write at the
+    bottom overflowed the kernel stack.)"""
+    r = run("epoll_limits", smp=smp, mem="256M")
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, EPOLL_LIMITS, b""), r.describe()
+
+
 def test_poll_and_select_on_stdin():
     data = os.urandom(100000)
     total = 0

@@ -12,9 +12,13 @@
 #define PAGE_ROUND_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
 
 /* Virtual layout: user below USER_TOP, a direct map of physical memory at
- * DIRECT_BASE, the kernel image at KERNEL_VMA + its physical address. */
+ * DIRECT_BASE, kernel stacks with guard pages between them in their own
+ * area (core/kstack.c), the kernel image at KERNEL_VMA + its physical
+ * address. */
 #define USER_TOP	0x0000800000000000ul
 #define DIRECT_BASE	0xffff800000000000ul
+#define KSTACK_AREA	0xffffc90000000000ul
+#define KSTACK_AREA_SIZE (1ul << 30)
 #define KERNEL_VMA	0xffffffff80000000ul
 
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_BASE); }
@@ -99,6 +103,11 @@ uint64_t mmu_translate_user(uint64_t va);			/* pa, 0 if none */
 /* Makes [pa, pa + size) reachable through the direct map (RAM outside the
  * memory map, ACPI tables, device registers when uncached) and returns it. */
 void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached);
+/* One page of a kernel stack in KSTACK_AREA, writable, not global (so a
+ * TLB shoot-down of the area drops it everywhere): -ENOMEM.  Unmapping
+ * flushes this CPU only and gives the page's physical address, 0 if none. */
+int mmu_map_kstack(uint64_t va, uint64_t pa);
+uint64_t mmu_unmap_kstack(uint64_t va);
 
 /* User context of the running thread (cpu.c). */
 void arch_set_kernel_stack(uint64_t top);	/* where user-mode entries land */

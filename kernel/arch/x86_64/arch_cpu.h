@@ -14,10 +14,16 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
+/* The interrupt stack table's stacks (core/kstack.h, with guards).  A
+ * double fault gets one of its own, so it can still report a kernel stack
+ * overflow (whatever overflowed, it is not this stack); NMIs and machine
+ * checks, which may come at any instruction, get theirs. */
+enum { IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK, NIST };
+
 struct arch_cpu {
 	uint64_t gdt[7];	/* null, kcode, kdata, udata, ucode, tss (2 slots) */
 	struct tss tss;
-	void *fault_stack;	/* IST stack for double faults and NMIs */
+	void *ist_stacks[NIST];	/* tss.ist[k] is the top of ist_stacks[k] */
 };
 
 #endif

@@ -147,7 +147,11 @@ boot_pml4:	.skip 4096
 boot_pdpt_low:	.skip 4096
 boot_pdpt_high:	.skip 4096
 boot_pd:	.skip 4096
-	.align 16
+	/* A page of its own under the boot stack, unmapped by mmu_init: the
+	 * guard that makes CPU 0's idle stack fault when it overflows. */
+	.globl boot_stack_guard
+boot_stack_guard:	.skip 4096
+	.globl boot_stack
 boot_stack:	.skip 16384
 	.globl boot_stack_top
 boot_stack_top:

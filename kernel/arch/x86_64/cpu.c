@@ -4,7 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trapframe.h"
 #include "arch/x86_64/x86.h"
-#include "core/page_alloc.h"
+#include "core/kstack.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -43,8 +43,10 @@ void cpu_init(void)
 
 	for (int v = 0; v < 256; v++)
 		idt_set(v, trap_vectors[v], 0, 0);
-	idt_set(2, trap_vectors[2], 1, 0);	/* NMI and double fault on their own stack */
-	idt_set(8, trap_vectors[8], 1, 0);
+	/* Their own stacks (arch_cpu.h); the IST fields count from 1. */
+	idt_set(2, trap_vectors[2], IST_NMI + 1, 0);
+	idt_set(8, trap_vectors[8], IST_DOUBLE_FAULT + 1, 0);
+	idt_set(18, trap_vectors[18], IST_MACHINE_CHECK + 1, 0);
 	idt_set(3, trap_vectors[3], 0, 3);	/* int3 from user mode */
 	cpuid(7, 0, r);
 	cpu_has_smep = r[1] & (1 << 7);
@@ -65,7 +67,8 @@ static void load_gdt(struct cpu *c)
 		    (((tss >> 24) & 0xff) << 56);
 	a->gdt[6] = tss >> 32;
 	a->tss.iomap_base = sizeof a->tss;
-	a->tss.ist[0] = (uint64_t)a->fault_stack + PAGE_SIZE * 2;
+	for (int k = 0; k < NIST; k++)
+		a->tss.ist[k] = (uint64_t)a->ist_stacks[k] + KSTACK_SIZE;
 
 	struct desc_ptr gp = { sizeof a->gdt - 1, (uint64_t)a->gdt };
 	__asm__ volatile("lgdt %0" :: "m"(gp));
@@ -100,10 +103,9 @@ static void init_syscall_msrs(void)
 
 void cpu_init_cpu(struct cpu *c)
 {
-	if (!c->arch.fault_stack)
-		c->arch.fault_stack = page_alloc_virt(2);
-	if (!c->arch.fault_stack)
-		panic("out of memory for CPU %d's fault stack", c->id);
+	for (int k = 0; k < NIST; k++)
+		if (!c->arch.ist_stacks[k] && !(c->arch.ist_stacks[k] = kstack_alloc()))
+			panic("out of memory for CPU %d's interrupt stacks", c->id);
 	c->self = c;
 	load_gdt(c);
 	struct desc_ptr ip = { sizeof idt - 1, (uint64_t)idt };

@@ -27,7 +27,7 @@
 #define LARGE	(2ull << 20)
 
 extern char kernel_phys_start[], text_start[], text_end[], rodata_start[], rodata_end[],
-	data_start[], kernel_end[];
+	data_start[], kernel_end[], boot_stack_guard[];
 
 static uint64_t *pml4;
 /* Guards changes to the kernel half (mmu_map_phys); the user half is guarded
@@ -70,6 +70,16 @@ static void map_kernel_range(uint64_t va, uint64_t va_end, uint64_t flags)
 	}
 }
 
+/* The page under CPU 0's boot stack (boot.S) is left unmapped: the boot
+ * stack is CPU 0's idle stack for good, and gets a guard like every other. */
+static void unmap_kernel_page(uint64_t va)
+{
+	uint64_t *e = walk(va, 0, false, 0);
+
+	if (e)
+		*e = 0;
+}
+
 static void map_direct(uint64_t start, uint64_t end)
 {
 	for (uint64_t pa = start & ~(LARGE - 1); pa < end; pa += LARGE) {
@@ -94,6 +104,11 @@ void mmu_init(void)
 	map_kernel_range((uint64_t)text_start, (uint64_t)text_end, PTE_P | PTE_G);
 	map_kernel_range((uint64_t)rodata_start, (uint64_t)rodata_end, PTE_P | PTE_G | PTE_NX);
 	map_kernel_range((uint64_t)data_start, (uint64_t)kernel_end, PTE_P | PTE_W | PTE_G | PTE_NX);
+	unmap_kernel_page((uint64_t)boot_stack_guard);
+	/* The stacks' area has its top-level entry from the start, so that
+	 * every copy of the kernel half made later sees the same area. */
+	if (!walk(KSTACK_AREA, 2, true, PTE_P | PTE_W))
+		panic("out of memory for the kernel stacks' page tables");
 	write_cr3(pa);
 }
 
@@ -128,6 +143,29 @@ void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached)
 	}
 	spin_unlock_irqrestore(&kernel_map_lock, irq);
 	return phys_to_virt(pa);
+}
+
+int mmu_map_kstack(uint64_t va, uint64_t pa)
+{
+	uint64_t irq = spin_lock_irqsave(&kernel_map_lock);
+	uint64_t *e = walk(va, 0, true, PTE_P | PTE_W);
+
+	if (e)
+		*e = pa | PTE_P | PTE_W | PTE_NX;
+	spin_unlock_irqrestore(&kernel_map_lock, irq);
+	return e ? 0 : -ENOMEM;
+}
+
+uint64_t mmu_unmap_kstack(uint64_t va)
+{
+	uint64_t irq = spin_lock_irqsave(&kernel_map_lock);
+	uint64_t *e = walk(va, 0, false, 0), pa = e && (*e & PTE_P) ? *e & PTE_ADDR : 0;
+
+	if (e)
+		*e = 0;
+	invlpg(va);
+	spin_unlock_irqrestore(&kernel_map_lock, irq);
+	return pa;
 }
 
 static uint64_t user_flags(unsigned prot)

@@ -7,7 +7,6 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/x86.h"
-#include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -60,15 +59,14 @@ static bool wait_online(struct cpu *c, uint64_t ms)
 static bool start_ap(int id, uint32_t apic_id)
 {
 	struct cpu *c = &cpus[id];
-	void *stack = page_alloc_virt(KSTACK_PAGES);
+	void *stack = kstack_alloc();
 
 	if (!stack)
 		return false;
 	c->id = id;
 	c->apic_id = apic_id;
-	c->arch.fault_stack = NULL;
 	ap_boot_id = id;
-	ap_boot_stack = (uint64_t)stack + KSTACK_PAGES * PAGE_SIZE;
+	ap_boot_stack = (uint64_t)stack + KSTACK_SIZE;
 	/* The AP's idle thread adopts this stack (sched_init_cpu). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	lapic_send_init_sipi(apic_id, TRAMP_PAGE);

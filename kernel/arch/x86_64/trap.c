@@ -10,6 +10,7 @@
 #include "arch/x86_64/x86.h"
 #include "core/backtrace.h"
 #include "core/errno.h"
+#include "core/kstack.h"
 #include "core/printk.h"
 #include "core/profile.h"
 #include "core/sched.h"
@@ -27,6 +28,7 @@ struct ex_entry {
 };
 
 extern const struct ex_entry ex_table_start[], ex_table_end[];
+extern char boot_stack_guard[], boot_stack[];
 static irq_handler_fn *irq_handlers[16];
 
 static const char *const exception_names[32] = {
@@ -47,6 +49,46 @@ static uint64_t fixup_for(uint64_t ip)
 	return 0;
 }
 
+/* The stack whose guard page holds addr (core/kstack.h; CPU 0's boot
+ * stack has a guard of its own), or NULL. */
+static void *guarded_stack(uint64_t addr)
+{
+	if (addr >= (uint64_t)boot_stack_guard && addr < (uint64_t)boot_stack)
+		return boot_stack;
+	return kstack_guarded_by(addr);
+}
+
+static const char *stack_owner(const void *stack)
+{
+	static const char *const ist_names[NIST] = { "double fault", "NMI", "machine check" };
+	struct cpu *c = this_cpu();
+
+	for (int k = 0; k < NIST; k++)
+		if (stack == c->arch.ist_stacks[k])
+			return ist_names[k];
+	if (c->current == c->idle_thread)
+		return "idle";
+	return stack == c->current->kstack ? c->current->name : "another";
+}
+
+/* A fault in a guard page (the page fault, or the double fault it became
+ * when the CPU could not push its frame on the same stack): says so and
+ * whose stack ran over.  Whether it is one. */
+static bool report_overflow(struct trapframe *tf)
+{
+	uint64_t at = read_cr2();
+	void *stack = guarded_stack(at);
+
+	if (!stack && (stack = guarded_stack(tf->rsp)))
+		at = tf->rsp;
+	if (!stack || (tf->vector != 8 && tf->vector != 14))
+		return false;
+	printk("kernel stack overflow on CPU %d: %016lx is in the guard page below the %s stack "
+	       "(thread %d) at %016lx\n", this_cpu()->id, at, stack_owner(stack), current()->tid,
+	       (uint64_t)stack);
+	return true;
+}
+
 static _Noreturn void kernel_fault(struct trapframe *tf)
 {
 	const char *name = tf->vector < 32 && exception_names[tf->vector] ?
@@ -54,6 +96,8 @@ static _Noreturn void kernel_fault(struct trapframe *tf)
 	uint64_t off;
 	const char *fn = ksym_lookup(tf->rip, &off);
 
+	if (report_overflow(tf))
+		name = "kernel stack overflow";
 	printk("kernel fault on CPU %d: %s (vector %lu, error 0x%lx)\n", this_cpu()->id,
 	       name, tf->vector, tf->error);
 	printk("  rip %016lx %s+0x%lx  cr2 %016lx\n", tf->rip, fn ? fn : "?", fn ? off : 0, read_cr2());

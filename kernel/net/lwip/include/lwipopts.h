@@ -105,8 +105,11 @@ void net_mem_free(void *p);
  * them): every received IP packet is shown to net/inet_icmp.c first. */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	inet_icmp4_input((p), (inp))
 #define LWIP_HOOK_IP6_INPUT(p, inp)	inet_icmp6_input((p), (inp))
-/* Unguessable initial sequence numbers (RFC 6528), net/tcp_isn.c. */
+/* Unguessable initial sequence numbers (RFC 6528) and SYN cookies (RFC
+ * 4987; tools/patches/lwip/06), net/tcp_isn.c. */
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) tcp_isn((lip), (lport), (rip), (rport))
+#define LWIP_HOOK_TCP_SYN_COOKIE(lip, lport, rip, rport, isn, count) \
+	tcp_syn_cookie_hash((lip), (lport), (rip), (rport), (isn), (count))
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
@@ -134,6 +137,9 @@ void net_mem_free(void *p);
 #define TCP_QUEUE_OOSEQ			1
 #define TCP_LISTEN_BACKLOG		1
 #define TCP_DEFAULT_LISTEN_BACKLOG	0xff
+/* A flood of SYNs from addresses that never answer fills a listener's
+ * half-open connections; beyond its backlog they get SYN cookies. */
+#define LWIP_TCP_SYN_COOKIES		1
 #define LWIP_TCP_KEEPALIVE		1
 #define SO_REUSE			1
 /* Ephemeral ports: 49152-65535, or the share of them a network server
@@ -155,7 +161,9 @@ extern unsigned short net_ephemeral_lo, net_ephemeral_hi;
 #define DEFAULT_RAW_RECVMBOX_SIZE	64
 #define DEFAULT_UDP_RECVMBOX_SIZE	256
 #define DEFAULT_TCP_RECVMBOX_SIZE	512
-#define DEFAULT_ACCEPTMBOX_SIZE		256
+/* Room for every connection listen()'s largest backlog lets wait: somaxconn
+ * (4096, as Linux) + 1. */
+#define DEFAULT_ACCEPTMBOX_SIZE		4097
 
 /* ---- socket layer needs (kernel/net/inet_*.c owns this section) ------------ */
 #define LWIP_NETCONN_FULLDUPLEX		0

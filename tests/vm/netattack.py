@@ -1,0 +1,373 @@
+"""Hostile traffic for the network attack tests, sent with scapy on tap0
+inside the test's network namespace (run there with `ip netns exec`):
+
+    python3 netattack.py ATTACK [ARG...]
+
+Each attack sends its packets to the guest (192.168.79.2, fd00::2, MAC
+found by ARP) and ends; the test then checks that the guest still answers.
+Attacks that need a TCP connection of their own make it from a fake host
+(192.168.79.50 and fd00::50, a MAC of its own) that this script answers ARP
+and neighbour solicitations for: the namespace's own kernel never sees its
+traffic, so it sends no resets of its own.  Exit status 0 when the packets
+went out (and, where the attack needs an answer, the guest gave it)."""
+
+import os
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+
+from scapy.all import (ARP, ICMP, IP, IPv6, TCP, UDP, AsyncSniffer, Ether, ICMPv6EchoRequest,
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_Redirect, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptRedirectedHdr, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, Raw, checksum, conf, fragment, get_if_hwaddr, getmacbyip,
+                       sendp)
+
+IFACE = "tap0"
+GUEST4, GUEST6 = "192.168.79.2", "fd00::2"
+HOST4, HOST6 = "192.168.79.1", "fd00::1"
+FAKE4, FAKE6, FAKE_MAC = "192.168.79.50", "fd00::50", "02:00:00:00:00:50"
+PORT = 8080
+REQUEST = b"GET / HTTP/1.1\r\nHost: attack\r\nConnection: close\r\n\r\n"
+
+conf.verb = 0
+guest_mac = None
+
+
+def send(frames):
+    """Sends one frame or a list of frames on tap0, to the guest's MAC."""
+    if not isinstance(frames, list):
+        frames = [frames]
+    sendp([f if f.haslayer(Ether) else Ether(dst=guest_mac) / f for f in frames],
+          iface=IFACE, verbose=0)
+
+
+def ether6(dst_mac=None):
+    return Ether(src=get_if_hwaddr(IFACE), dst=dst_mac or guest_mac)
+
+
+# ---- malformed packets -------------------------------------------------------
+
+def ip4_with_options(opts, payload):
+    """An IPv4 packet to the guest with these option bytes (padded to a
+    word), built by hand: scapy would parse the lies away."""
+    opts += b"\x00" * (-len(opts) % 4)
+    hlen = 20 + len(opts)
+    hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x40 | hlen // 4, 0, hlen + len(payload), 1, 0, 64,
+                                1, 0, socket.inet_aton(HOST4), socket.inet_aton(GUEST4)) + opts)
+    hdr[10:12] = struct.pack("!H", checksum(bytes(hdr)))
+    return Ether(dst=guest_mac, src=get_if_hwaddr(IFACE), type=0x0800) / Raw(bytes(hdr) + payload)
+
+
+def runts():
+    """Frames shorter than an Ethernet minimum, and headers cut short."""
+    me = get_if_hwaddr(IFACE)
+    frames = [Ether(dst=guest_mac, src=me, type=t) / Raw(os.urandom(n))
+              for t in (0x0800, 0x86dd, 0x0806) for n in range(0, 46, 3)]
+    raw = bytes(Ether(dst=guest_mac, src=me, type=0x0800))
+    frames += [Raw(raw[:n]) for n in range(1, 14)]
+    send(frames)
+
+
+def bad_headers():
+    """IPv4, IPv6, TCP and UDP headers whose lengths and options lie."""
+    frames = []
+    for ihl in (0, 1, 4, 6, 15):
+        frames.append(IP(dst=GUEST4, ihl=ihl) / TCP(dport=PORT))
+    for length in (0, 10, 19, 21, 65535):
+        frames.append(IP(dst=GUEST4, len=length) / TCP(dport=PORT) / Raw(b"x" * 20))
+    for version in (0, 5, 7, 15):
+        frames.append(IP(dst=GUEST4, version=version) / ICMP())
+    for opt in (b"\x07\x00", b"\x07\x01", b"\x07\x28\x00\x00", b"\x44\x02\x05", b"\x83\xff",
+                b"\x94\x04\x00\x00", b"\x01" * 40):
+        frames.append(ip4_with_options(opt, bytes(ICMP())))
+    for off in (0, 1, 4, 15):
+        frames.append(IP(dst=GUEST4) / TCP(dport=PORT, dataofs=off, flags="S"))
+    for opts in ([(2, b"")], [("MSS", 0)], [(3, b"\xff\xff\xff")], [(8, b"\x01")],
+                 [(1, b"")] * 30, [(255, b"\x00" * 37)]):
+        frames.append(IP(dst=GUEST4) / TCP(dport=PORT, flags="S", options=opts))
+    for length in (0, 7, 9, 1000):
+        frames.append(IP(dst=GUEST4) / UDP(dport=7, len=length) / Raw(b"abc"))
+    for plen in (0, 7, 1000, 65535):
+        frames.append(ether6() / IPv6(dst=GUEST6, plen=plen) / TCP(dport=PORT, flags="S"))
+    frames.append(ether6() / IPv6(dst=GUEST6, nh=0) / Raw(b"\x06\xff" + b"\x00" * 6))
+    frames.append(ether6() / IPv6(dst=GUEST6, nh=60) / Raw(b"\x3b\x00"))
+    send(frames)
+
+
+def fragments():
+    """Overlapping, tiny and never-completing fragments, both versions."""
+    frames = []
+    for ident in range(200, 210):     # overlapping: the second rewrites the first's tail
+        frames.append(IP(dst=GUEST4, id=ident, flags="MF", frag=0, proto=1) / Raw(b"\x08" * 24))
+        frames.append(IP(dst=GUEST4, id=ident, flags=0, frag=1, proto=1) / Raw(b"\x00" * 24))
+    for ident in range(300, 340):     # tiny: 8 bytes each, header split
+        data = bytes(TCP(dport=PORT, flags="S"))
+        for k in range(0, len(data), 8):
+            frames.append(IP(dst=GUEST4, id=ident, proto=6, frag=k // 8,
+                             flags="MF" if k + 8 < len(data) else 0) / Raw(data[k:k + 8]))
+    for ident in range(1000, 1400):   # never completing: only a first fragment
+        frames.append(IP(dst=GUEST4, id=ident, flags="MF", proto=17) / Raw(b"y" * 64))
+    for ident in range(400, 410):
+        frames.append(ether6() / IPv6(dst=GUEST6) / IPv6ExtHdrFragment(id=ident, offset=0, m=1, nh=58)
+                      / Raw(b"\x80" + b"\x00" * 23))
+        frames.append(ether6() / IPv6(dst=GUEST6) / IPv6ExtHdrFragment(id=ident, offset=1, m=0, nh=58)
+                      / Raw(b"\x01" * 24))
+    for ident in range(2000, 2300):
+        frames.append(ether6() / IPv6(dst=GUEST6) / IPv6ExtHdrFragment(id=ident, offset=0, m=1, nh=17)
+                      / Raw(b"z" * 64))
+    send(frames)
+
+
+def ping_of_death():
+    """Echo requests whose fragments add up past 65535 bytes, both versions."""
+    big4 = IP(dst=GUEST4, id=7777) / ICMP() / Raw(b"A" * 65600)
+    frames = fragment(big4, fragsize=1400)
+    payload = bytes(ICMPv6EchoRequest(id=1, seq=1) / Raw(b"B" * 65600))
+    for k in range(0, len(payload), 1400):
+        frames.append(ether6() / IPv6(dst=GUEST6) /
+                      IPv6ExtHdrFragment(id=8888, offset=k // 8, m=int(k + 1400 < len(payload)), nh=58)
+                      / Raw(payload[k:k + 1400]))
+    send(frames)
+
+
+def ext_headers():
+    """IPv6 packets behind 100 extension headers, and headers that lie."""
+    pkt = ICMPv6EchoRequest(id=2, seq=1)
+    for k in range(100):
+        pkt = (IPv6ExtHdrDestOpt() if k % 2 else IPv6ExtHdrHopByHop()) / pkt
+    frames = [ether6() / IPv6(dst=GUEST6) / pkt]
+    frames.append(ether6() / IPv6(dst=GUEST6) / IPv6ExtHdrDestOpt(len=255) / ICMPv6EchoRequest())
+    send(frames)
+
+
+# ---- a fake host for TCP ----------------------------------------------------
+
+class FakeHost:
+    """Answers ARP and neighbour solicitations for FAKE4/FAKE6 and collects
+    what the guest sends them."""
+
+    def __init__(self):
+        self.got = []
+        self.cond = threading.Condition()
+        self.sniffer = AsyncSniffer(iface=IFACE, store=False, prn=self.seen,
+                                    lfilter=lambda p: p.haslayer(Ether) and p[Ether].src == guest_mac)
+        self.sniffer.start()
+        time.sleep(0.5)
+
+    def seen(self, p):
+        if p.haslayer(ARP) and p[ARP].op == 1 and p[ARP].pdst == FAKE4:
+            sendp(Ether(dst=p[Ether].src, src=FAKE_MAC) /
+                  ARP(op=2, hwsrc=FAKE_MAC, psrc=FAKE4, hwdst=p[ARP].hwsrc, pdst=p[ARP].psrc),
+                  iface=IFACE, verbose=0)
+        elif p.haslayer(ICMPv6ND_NS) and p[ICMPv6ND_NS].tgt == FAKE6:
+            sendp(Ether(dst=p[Ether].src, src=FAKE_MAC) / IPv6(src=FAKE6, dst=p[IPv6].src) /
+                  ICMPv6ND_NA(tgt=FAKE6, R=0, S=1, O=1) / ICMPv6NDOptDstLLAddr(lladdr=FAKE_MAC),
+                  iface=IFACE, verbose=0)
+        elif p.haslayer(TCP):
+            with self.cond:
+                self.got.append(p)
+                self.cond.notify_all()
+
+    def wait(self, match, timeout=10):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for p in self.got:
+                    if match(p):
+                        self.got.remove(p)
+                        return p
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def stop(self):
+        self.sniffer.stop()
+
+
+def ip_to(v6):
+    return (Ether(src=FAKE_MAC, dst=guest_mac) /
+            (IPv6(src=FAKE6, dst=GUEST6) if v6 else IP(src=FAKE4, dst=GUEST4)))
+
+
+class Conn:
+    """One TCP connection from the fake host to the guest's server."""
+
+    def __init__(self, host, v6=False, mss=1460, window=65535, sport=None):
+        self.host, self.v6 = host, v6
+        self.sport = sport or random.randint(20000, 60000)
+        self.seq = random.randint(0, 1 << 31)
+        opts = [("MSS", mss)] if mss is not None else []
+        send(ip_to(v6) / TCP(sport=self.sport, dport=PORT, flags="S", seq=self.seq,
+                             window=window, options=opts))
+        synack = host.wait(lambda p: p[TCP].dport == self.sport and p[TCP].flags & 0x12 == 0x12)
+        if synack is None:
+            raise SystemExit("no SYN-ACK from the guest")
+        self.seq += 1
+        self.ack = synack[TCP].seq + 1
+        self.segment("A", window=window)
+
+    def segment(self, flags, data=b"", seq=None, window=65535, ack=None):
+        """Sends a segment; without seq, the next in sequence, which the
+        data then advances."""
+        send(ip_to(self.v6) / TCP(sport=self.sport, dport=PORT, flags=flags,
+                                  seq=self.seq if seq is None else seq,
+                                  ack=self.ack if ack is None else ack, window=window) / Raw(data))
+        if seq is None:
+            self.seq += len(data)
+
+    def data_from_guest(self, timeout=10):
+        return self.host.wait(lambda p: p[TCP].dport == self.sport and len(p[TCP].payload) > 0,
+                              timeout)
+
+
+def out_of_order(count):
+    """One connection gets `count` segments, each ahead of what the guest
+    waits for and never filled in; then the connection is reset.  The fake
+    host stops listening while they go (its sniffer would only fall behind
+    reading them back)."""
+    for v6 in (False, True):
+        host = FakeHost()
+        c = Conn(host, v6)
+        host.stop()
+        batch = []
+        for k in range(count):
+            off = 2 + (k * 7919) % 200000
+            batch.append(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
+                                         ack=c.ack) / Raw(b"o" * 16))
+            if len(batch) == 500:
+                send(batch)
+                batch = []
+        send(batch)
+        c.segment("R")
+
+
+def tiny_mss():
+    """Connections asking for MSS 0 and 1: the guest answers anyway."""
+    host = FakeHost()
+    for v6 in (False, True):
+        for mss in (0, 1):
+            c = Conn(host, v6, mss=mss)
+            c.segment("PA", REQUEST)
+            if c.data_from_guest() is None:
+                raise SystemExit("no data with MSS %d" % mss)
+            c.segment("R")
+    host.stop()
+
+
+def zero_window():
+    """A client that asks for the page while advertising a zero window: the
+    guest must hold its answer (probing the window), not fail, and send it
+    once the window opens."""
+    host = FakeHost()
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        c.segment("PA", REQUEST, window=0)
+        time.sleep(2)
+        c.segment("A", window=65535)
+        if c.data_from_guest(15) is None:
+            raise SystemExit("no data after the window opened")
+        c.segment("R")
+    host.stop()
+
+
+def guessed_resets():
+    """Resets with guessed sequence numbers at a live connection, which must
+    go on: its request is answered afterwards."""
+    host = FakeHost()
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        frames = [ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="R",
+                                  seq=(c.seq + 70000 + k * 104729) % (1 << 32)) for k in range(500)]
+        send(frames)
+        c.segment("PA", REQUEST)
+        if c.data_from_guest() is None:
+            raise SystemExit("the connection did not survive the guessed resets")
+        c.segment("R")
+    host.stop()
+
+
+# ---- the three network failures ---------------------------------------------
+
+def unsolicited_na():
+    """An unsolicited neighbour advertisement naming the guest's own, valid
+    address, as if someone else had it (RFC 4862 5.4.4: only a tentative
+    address fails duplicate address detection)."""
+    send(ether6("33:33:00:00:00:01") / IPv6(src="fe80::bad", dst="ff02::1", hlim=255) /
+         ICMPv6ND_NA(tgt=GUEST6, R=0, S=0, O=1) / ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:0b:ad"))
+
+
+def redirect(spoof_src=None, dest=None):
+    """An ICMPv6 redirect telling the guest that traffic for dest (the host's
+    address) should go to fe80::dead, which nobody answers.  From a node
+    that is not the first hop for dest, unless spoof_src says whom to pose
+    as."""
+    dest = dest or HOST6
+    send(ether6() / IPv6(src=spoof_src or "fe80::bad", dst=GUEST6, hlim=255) /
+         ICMPv6ND_Redirect(tgt="fe80::dead", dst=dest) /
+         ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:de:ad") /
+         ICMPv6NDOptRedirectedHdr(pkt=bytes(IPv6(src=GUEST6, dst=dest) / TCP())))
+
+
+def syn_flood(count, v6=False):
+    """count SYNs from addresses nobody answers for, each a new half-open
+    connection."""
+    frames = []
+    for k in range(count):
+        if v6:
+            src = "fd00::%x:%x" % (1 + k // 60000, 100 + k % 60000)
+            frames.append(ether6() / IPv6(src=src, dst=GUEST6) /
+                          TCP(sport=1024 + k % 60000, dport=PORT, flags="S", seq=random.getrandbits(32)))
+        else:
+            src = "10.%d.%d.%d" % (k >> 16 & 255, k >> 8 & 255, k & 255 or 1)
+            frames.append(IP(src=src, dst=GUEST4) /
+                          TCP(sport=1024 + k % 60000, dport=PORT, flags="S", seq=random.getrandbits(32)))
+    send(frames)
+
+
+def garbage(count):
+    """count frames of random bytes and random lengths, some posing as
+    IPv4, IPv6 or ARP."""
+    me = get_if_hwaddr(IFACE)
+    send([Ether(dst=guest_mac, src=me, type=random.choice((0x0800, 0x86dd, 0x0806, 0x88cc)))
+          / Raw(os.urandom(random.randint(0, 1500))) for _ in range(int(count))])
+
+
+def print_guest_ll():
+    """Prints the guest's link-local address (EUI-64 from its MAC)."""
+    mac = bytes.fromhex(guest_mac.replace(":", ""))
+    iid = bytes([mac[0] ^ 2]) + mac[1:3] + b"\xff\xfe" + mac[3:]
+    print(socket.inet_ntop(socket.AF_INET6, b"\xfe\x80" + b"\x00" * 6 + iid))
+
+
+ATTACKS = {
+    "runts": runts, "bad-headers": bad_headers, "fragments": fragments,
+    "ping-of-death": ping_of_death, "ext-headers": ext_headers,
+    "out-of-order": lambda n="2000": out_of_order(int(n)), "tiny-mss": tiny_mss,
+    "zero-window": zero_window, "guessed-resets": guessed_resets,
+    "unsolicited-na": unsolicited_na,
+    "redirect": lambda: redirect(),
+    "redirect-from-first-hop": lambda src, dst: redirect(src, dst),
+    "syn-flood": lambda n="300", fam="4": syn_flood(int(n), fam == "6"),
+    "garbage": garbage, "guest-ll": print_guest_ll,
+}
+
+
+def main(argv):
+    global guest_mac
+    if not argv or argv[0] not in ATTACKS:
+        print("usage: netattack.py %s [ARG...]" % "|".join(ATTACKS), file=sys.stderr)
+        return 2
+    guest_mac = getmacbyip(GUEST4)
+    if not guest_mac:
+        print("netattack: no ARP answer from %s" % GUEST4, file=sys.stderr)
+        return 1
+    ATTACKS[argv[0]](*argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
