@@ -8,6 +8,18 @@ MUSLCC  := musl-gcc
 PYTHON  := /usr/bin/python3
 MUSL_LIB := /usr/lib/x86_64-linux-musl
 
+# One short line per step; `make V=1` shows the full commands.  A failing
+# command's own messages (the compiler's) show either way.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+MAKEFLAGS += --no-print-directory
+endif
+
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration -Ilib
 
 # The kernel: freestanding, higher half (-mcmodel=kernel), no red zone
@@ -60,7 +72,8 @@ deps:
 # ---- kernel ---------------------------------------------------------------
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
 # A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
 # and rebuilds everything that sees it.
@@ -69,69 +82,83 @@ $(BUILD)/k/kernel/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INC)
 $(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
 $(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
 $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
-	sh tools/fetch-source.sh lwip >/dev/null
+	$(call say,FETCH,lwip)
+	$(Q)sh tools/fetch-source.sh lwip >/dev/null
+	@touch $@	# an unchanged series leaves the stamp as it was: newer now
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/k/syscall_names.o: tools/syscall-names.sh
 	@mkdir -p $(dir $@)
-	sh tools/syscall-names.sh > $(BUILD)/k/syscall_names.c
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/syscall_names.c -o $@
+	$(call say,GEN,$@)
+	$(Q)sh tools/syscall-names.sh > $(BUILD)/k/syscall_names.c
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/syscall_names.c -o $@
 
 # Two links: the first finds where every function landed, the second adds that
 # table (placed after all code, so no function moves) for panic backtraces.
 $(BUILD)/amphi.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld tools/ksyms.sh
-	$(CC) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ)
-	sh tools/ksyms.sh $@.pass1 > $(BUILD)/ksyms.S
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
-	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ)
+	$(Q)sh tools/ksyms.sh $@.pass1 > $(BUILD)/ksyms.S
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	@sh tools/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms moved between links" >&2; exit 1; }
 
 # ---- host command ---------------------------------------------------------
 $(BUILD)/amphi: $(TOOL_SRC) $(wildcard tools/amphi/*.h lib/*.h)
 	@mkdir -p $(BUILD)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
 
 # ---- tests ----------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
 # Kernel code built unchanged for the host, with the kernel's aliasing rules:
 # tests/unit/kshim stands in for the headers that need the kernel (the CPU's).
 $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/virtq.h \
 		kernel/dev/virtio.h $(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
 		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread
 
 $(BUILD)/examples/hello: examples/hello/hello.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -O2 -Wall -o $@ $<
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -static -O2 -Wall -o $@ $<
 
 # Redis from Debian's source package, static with musl (how and why:
 # tools/build-redis.sh).  Built out of tree, in build/redis-src.
 $(BUILD)/redis/redis-server: tools/build-redis.sh
-	sh tools/build-redis.sh >/dev/null
+	$(call say,BUILD,redis)
+	$(Q)sh tools/build-redis.sh >/dev/null
 
 # Preloaded into QEMU by `amphi run` on user networking: slirp listens on
 # forwarded ports with a backlog of 1 (the file says more).
 $(BUILD)/amphi-slirp.so: tools/amphi-slirp.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
@@ -140,33 +167,34 @@ unit: $(UNIT_BIN)
 # (-fcallgraph-info): fails on a recursion not known to be bounded, or a
 # chain of calls too deep for half a stack (tools/stack-usage.py says more).
 stack-check: $(BUILD)/amphi.elf
-	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
+	$(call say,CHECK,kernel stack use)
+	$(Q)$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(PYTHON) -m pytest -q tests/vm
+	$(Q)$(PYTHON) -m pytest -q tests/vm
 
 test: deps
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) stack-check
-	$(MAKE) vmtest
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) unit
+	$(Q)$(MAKE) stack-check
+	$(Q)$(MAKE) vmtest
 
 # Longer and bigger runs than make test's.  stress-net: the full set of
 # network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
 stress: deps
-	$(MAKE) all $(PROG_BIN)
-	$(MAKE) stress-net
+	$(Q)$(MAKE) all $(PROG_BIN)
+	$(Q)$(MAKE) stress-net
 
 stress-net:
-	AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
+	$(Q)AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
 
 demo: deps
-	$(MAKE) all $(EXAMPLES)
-	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
+	$(Q)$(MAKE) all $(EXAMPLES)
+	$(Q)$(BUILD)/amphi run $(BUILD)/examples/hello amphi
 
 bench: deps
-	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
-	sh bench/run.sh
+	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
+	$(Q)sh bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
