@@ -36,7 +36,8 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size
 LIB_SRC     := $(wildcard lib/*.c)
 KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
 KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
-KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) $(BUILD)/k/syscall_names.o
+KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) \
+	$(BUILD)/k/syscall_names.o $(BUILD)/k/errno_names.o
 
 # lwIP, from Debian's source package (tools/fetch-source.sh; never committed).
 # Named file by file: the tree may not be unpacked yet when make reads this.
@@ -94,11 +95,20 @@ $(BUILD)/k/%.S.o: %.S
 	$(call say,AS,$<)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/k/syscall_names.o: tools/syscall-names.sh
+# Tables made from the system's kernel headers: the names of the system
+# calls (the kernel's and amphi's, which checks --trace), and of errnos.
+$(BUILD)/syscall_names.c: tools/syscall-names.sh
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
-	$(Q)sh tools/syscall-names.sh > $(BUILD)/k/syscall_names.c
-	$(Q)$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/syscall_names.c -o $@
+	$(Q)sh tools/syscall-names.sh > $@.tmp && mv $@.tmp $@
+$(BUILD)/errno_names.c: tools/errno-names.py
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/errno-names.py > $@.tmp && mv $@.tmp $@
+$(BUILD)/k/%_names.o: $(BUILD)/%_names.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # Two links: the first finds where every function landed, the second adds that
 # table (placed after all code, so no function moves) for panic backtraces.
@@ -111,10 +121,10 @@ $(BUILD)/amphi.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld tools/ksyms.sh
 	@sh tools/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms moved between links" >&2; exit 1; }
 
 # ---- host command ---------------------------------------------------------
-$(BUILD)/amphi: $(TOOL_SRC) $(wildcard tools/amphi/*.h lib/*.h)
+$(BUILD)/amphi: $(TOOL_SRC) $(BUILD)/syscall_names.c $(wildcard tools/amphi/*.h lib/*.h)
 	@mkdir -p $(BUILD)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/syscall_names.c
 
 # ---- tests ----------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.h)

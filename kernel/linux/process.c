@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "linux/futex.h"
 #include "linux/signal.h"
+#include "linux/trace.h"
 
 struct process proc;
 
@@ -44,7 +45,7 @@ static void step_ended(void)
 	waitq_wake_all(&ended);
 }
 
-_Noreturn void process_exit(int status)
+static _Noreturn void process_end(int status)
 {
 	if (proc.last)
 		process_exit_vm(status);
@@ -53,6 +54,12 @@ _Noreturn void process_exit(int status)
 		signal_interrupt_all();	/* the others see proc.exiting on their way out */
 	}
 	process_thread_exit(status);
+}
+
+_Noreturn void process_exit(int status)
+{
+	trace_process_end(status, 0);
+	process_end(status);
 }
 
 int process_wait(void)
@@ -92,7 +99,8 @@ _Noreturn void process_killed(int sig, const char *why)
 	int n = snprintf(line, sizeof line, "amphi: program killed by %s: %s\n", name, why);
 
 	console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
-	process_exit(128 + sig);
+	trace_process_end(128 + sig, sig);
+	process_end(128 + sig);
 }
 
 _Noreturn void process_thread_exit(int code)
@@ -108,6 +116,8 @@ _Noreturn void process_thread_exit(int code)
 	if (!proc.exiting)
 		proc.status = code;
 	if (__atomic_sub_fetch(&proc.nthreads, 1, __ATOMIC_ACQ_REL) == 0) {
+		if (!proc.exiting)	/* else exit_group or a signal said it already */
+			trace_process_end(proc.status, 0);
 		if (proc.last)
 			process_exit_vm(proc.status);
 		step_ended();

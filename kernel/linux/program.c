@@ -17,6 +17,7 @@
 #include "linux/rootfs.h"
 #include "linux/signal.h"
 #include "linux/stdio.h"
+#include "linux/trace.h"
 #include "net/net_config.h"
 #include "net/port.h"
 
@@ -67,6 +68,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 			return false;
 		if (!strcmp(key, "net.hostname"))
 			host_set_nodename(value);	/* uname's too, not only DHCP's */
+	} else if (!strcmp(key, "trace")) {
+		trace_configure(value);
 	} else if (!strcmp(key, "tty")) {
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')

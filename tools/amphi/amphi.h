@@ -137,6 +137,9 @@ struct run_opts {
 	size_t nbefore;
 	struct net_opts net;
 	const char *app_name;	/* --name, with --server */
+	const char *trace;	/* --trace: "all" or CALL,...; NULL: off */
+	const char *trace_file;	/* --trace-file */
+	int trace_fd;		/* open on it, or -1: the lines go to stderr */
 };
 
 /* qemu.c: a QEMU command line, growing (NULL-terminated all along) */
@@ -176,6 +179,10 @@ char *net_mac_string(const uint8_t m[6]);
 typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_t mtime,
 			     const void *data, size_t size);
 void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
+
+/* trace.c: --trace and --trace-file (each dies with one line, status 2) */
+const char *trace_calls_check(const char *cmd, const char *list);
+int trace_file_open(const char *cmd, const char *path);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,

@@ -10,7 +10,7 @@
 #define MAX_TIMEOUT	1000000
 
 enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS };
+       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_TRACE, OPT_TRACE_FILE };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -28,6 +28,8 @@ static const struct option options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "trace", optional_argument, NULL, OPT_TRACE },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -86,6 +88,13 @@ void cmd_run_usage(FILE *out)
 	      "                     its own) or own (a MAC and addresses of its own, by DHCP\n"
 	      "                     or --ip/--ip6, which imply own)\n"
 	      "\n"
+	      "debugging:\n"
+	      "  --trace[=CALL,...] print the program's system calls (all, or those named)\n"
+	      "                     as strace does: thread id, call, decoded arguments,\n"
+	      "                     result or error; signals taken; the program's end\n"
+	      "  --trace-file FILE  write the trace to FILE instead of standard error\n"
+	      "                     (implies --trace)\n"
+	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
@@ -132,6 +141,7 @@ static void set_defaults(struct run_opts *o)
 	o->mem = 64ull << 20;
 	o->machine = "pc";
 	o->qemu = "qemu-system-x86_64";
+	o->trace_fd = -1;
 	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
 	env_set(o, "HOME=/");
 }
@@ -176,6 +186,8 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 			die("run: --address wants shared or own, not '%s'", arg);
 		o->net.link_mode = strcmp(arg, "own") ? LINK_MODE_SHARED : LINK_MODE_OWN;
 		break;
+	case OPT_TRACE: o->trace = arg ? trace_calls_check("run", arg) : "all"; break;
+	case OPT_TRACE_FILE: o->trace_file = arg; break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", opt_failed(argv));
@@ -196,6 +208,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+:m:e:p:vh", options, NULL)) != -1)
 		parse_option(o, opt, optarg, argv);
 	net_check(&o->net);
+	if (o->trace_file && !o->trace)
+		o->trace = "all";	/* a file for the trace asks for one */
 	if (o->app_name && !o->net.server_name)
 		die("run: --name needs --server (it names the app on that server)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
@@ -250,6 +264,8 @@ int cmd_run(int argc, char **argv)
 	steps[o.nbefore].args = o.args;
 	steps[o.nbefore].nargs = o.nargs;
 	o.accel = accel_choose("run", o.accel);
+	if (o.trace_file)
+		o.trace_fd = trace_file_open("run", o.trace_file);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
 	/* The attach's connection stays open until amphi exits: it holds the

@@ -34,6 +34,7 @@ struct console {
 
 	bool killed, timed_out, broken_pipe;
 	bool forwarded;			/* a signal went to the program */
+	bool trace_failed;		/* writing the --trace-file failed (said once) */
 	int64_t grace_end, timeout_end, eof_at;
 };
 
