@@ -61,7 +61,8 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 PROG_SRC    := $(wildcard tests/progs/*.c)
 PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
-	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
+	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c \
+		tests/progs/gdb_target.c,$(PROG_SRC)))
 EXAMPLES    := $(BUILD)/examples/hello
 
 .PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
@@ -145,12 +146,14 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 $(BUILD)/progs/%-pie: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)
-	$(Q)$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
+	$(Q)$(MUSLCC) -O2 -Wall $(PROG_CFLAGS) -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
 		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)
-	$(Q)$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread
+	$(Q)$(MUSLCC) -static -O2 -Wall $(PROG_CFLAGS) -o $@ $< -pthread
+# gdb finds its variables by name (tests/vm/test_gdb.py).
+$(BUILD)/progs/gdb_target $(BUILD)/progs/gdb_target-pie: PROG_CFLAGS := -g -O0
 
 $(BUILD)/examples/hello: examples/hello/hello.c
 	@mkdir -p $(dir $@)

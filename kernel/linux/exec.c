@@ -14,7 +14,6 @@
 #include "fs/vfs_kernel.h"
 #include "linux/process.h"
 
-#define PIE_BASE	0x0000555555554000ul
 #define PT_LOAD		1
 #define PF_X		1
 #define PF_W		2
@@ -216,7 +215,7 @@ int exec_load(const char *path, const char *const *argv, int argc,
 		return err;
 	}
 	err = elf_check(img, size, &info, why);
-	uint64_t base = info.is_pie ? PIE_BASE : 0;
+	uint64_t base = info.is_pie ? ELF_PIE_BASE : 0;
 	if (!err) {
 		*why = "cannot load its segments";
 		err = load_segments(img, &info, base);

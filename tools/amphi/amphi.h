@@ -79,6 +79,7 @@ struct program {
 	size_t size;
 	mode_t mode;
 	uint32_t mtime;
+	int is_pie;		/* a static-pie: loaded at ELF_PIE_BASE */
 };
 void program_load(struct program *p, const char *typed);
 
@@ -140,6 +141,7 @@ struct run_opts {
 	const char *trace;	/* --trace: "all" or CALL,...; NULL: off */
 	const char *trace_file;	/* --trace-file */
 	int trace_fd;		/* open on it, or -1: the lines go to stderr */
+	unsigned gdb_port;	/* --gdb: QEMU's gdb stub listens there; 0: none */
 };
 
 /* qemu.c: a QEMU command line, growing (NULL-terminated all along) */
@@ -183,6 +185,12 @@ void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 /* trace.c: --trace and --trace-file (each dies with one line, status 2) */
 const char *trace_calls_check(const char *cmd, const char *list);
 int trace_file_open(const char *cmd, const char *path);
+
+/* gdb.c: --gdb (the option, QEMU's arguments, the command for the user) */
+struct vm;
+unsigned gdb_port_option(const char *cmd, const char *arg);
+void gdb_qemu_args(const struct run_opts *o, struct qargs *a);
+void gdb_announce(const struct run_opts *o, const struct program *prog, struct vm *vm);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,

@@ -10,7 +10,7 @@
 #define MAX_TIMEOUT	1000000
 
 enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_TRACE, OPT_TRACE_FILE };
+       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_TRACE, OPT_TRACE_FILE, OPT_GDB };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -30,6 +30,7 @@ static const struct option options[] = {
 	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "gdb", optional_argument, NULL, OPT_GDB },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +95,10 @@ void cmd_run_usage(FILE *out)
 	      "                     result or error; signals taken; the program's end\n"
 	      "  --trace-file FILE  write the trace to FILE instead of standard error\n"
 	      "                     (implies --trace)\n"
+	      "  --gdb[=PORT]       start the VM halted, with QEMU's gdb stub on\n"
+	      "                     127.0.0.1:PORT (default 1234), and print the gdb\n"
+	      "                     command that attaches with the kernel's and the\n"
+	      "                     program's symbols\n"
 	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
@@ -188,6 +193,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		break;
 	case OPT_TRACE: o->trace = arg ? trace_calls_check("run", arg) : "all"; break;
 	case OPT_TRACE_FILE: o->trace_file = arg; break;
+	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", opt_failed(argv));
@@ -283,5 +289,7 @@ int cmd_run(int argc, char **argv)
 	int r = qemu_spawn(qargv, &vm);
 	if (r < 0)
 		die_status(EXIT_VMFAIL, "cannot run %s: %s", o.qemu, strerror(-r));
+	if (o.gdb_port)
+		gdb_announce(&o, &steps[o.nbefore].prog, &vm);
 	return console_run(&vm, &o);
 }

@@ -90,4 +90,5 @@ void program_load(struct program *p, const char *typed)
 	free(found);
 	if (elf_check(p->data, p->size, &info, &why) < 0)
 		die("%s: %s", typed, why);
+	p->is_pie = info.is_pie;
 }
