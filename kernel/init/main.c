@@ -162,6 +162,9 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	console_init();
 	bootinfo_parse(boot_kind, info_phys);
 	init_memory();
+	if (strstr(boot_info.cmdline, "amphi.console=text"))
+		console_set_text(strstr(boot_info.cmdline, "amphi.vga") != NULL,
+				 strstr(boot_info.cmdline, "amphi.verbose") != NULL);
 	start_cpus();
 	random_init();
 	console_init_irq(cpus[0].apic_id);

@@ -32,6 +32,8 @@ const struct command *command_list(size_t *n);
 /* cmd_*.c: one file per subcommand */
 int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
+int cmd_iso(int argc, char **argv);
+void cmd_iso_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 void amphi_usage(FILE *out);
@@ -91,6 +93,11 @@ struct step {
 	size_t nargs;
 };
 
+/* The --before commands (each split at spaces), then PROGRAM with o's
+ * args: o->nbefore + 1 steps, every program read and checked. */
+struct run_opts;
+struct step *steps_load(const char *cmd, const struct run_opts *o, const char *prog);
+
 /* The guest's network (net.c): the NIC QEMU gives it and the settings the
  * kernel reads from the config.  Strings are as typed, already checked. */
 enum net_mode { NET_NONE, NET_USER, NET_TAP, NET_BRIDGE };
@@ -142,7 +149,13 @@ struct run_opts {
 	const char *trace_file;	/* --trace-file */
 	int trace_fd;		/* open on it, or -1: the lines go to stderr */
 	unsigned gdb_port;	/* --gdb: QEMU's gdb stub listens there; 0: none */
+	int tty_all;		/* the program's 0, 1, 2 are terminals (a serial
+				 * console: amphi iso, amphi libvirt) */
 };
+
+/* cmd_run.c: the run's defaults, and -e (a NAME again replaces it) */
+void run_opts_defaults(struct run_opts *o);
+void run_env_set(struct run_opts *o, const char *var);
 
 /* qemu.c: a QEMU command line, growing (NULL-terminated all along) */
 struct qargs {
@@ -191,6 +204,19 @@ struct vm;
 unsigned gdb_port_option(const char *cmd, const char *arg);
 void gdb_qemu_args(const struct run_opts *o, struct qargs *a);
 void gdb_announce(const struct run_opts *o, const struct program *prog, struct vm *vm);
+
+/* guest_opts.c: what amphi iso and amphi libvirt share with run */
+enum { OPT_G_FILES = 600, OPT_G_BEFORE, OPT_G_TRACE, OPT_G_KERNEL };
+#define GUEST_LONG_OPTIONS \
+	{ "env", required_argument, NULL, 'e' }, \
+	{ "files", required_argument, NULL, OPT_G_FILES }, \
+	{ "before", required_argument, NULL, OPT_G_BEFORE }, \
+	{ "trace", optional_argument, NULL, OPT_G_TRACE }, \
+	{ "kernel", required_argument, NULL, OPT_G_KERNEL }, \
+	{ "verbose", no_argument, NULL, 'v' }
+int guest_option(struct run_opts *o, const char *cmd, int opt, const char *arg);	/* 1: it was */
+struct step *guest_steps(struct run_opts *o, const char *cmd, int argc, char **argv);
+char *guest_cmdline(const struct run_opts *o, int vga);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,

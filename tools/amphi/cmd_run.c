@@ -122,7 +122,7 @@ static int one_of(const char *v, const char *a, const char *b, const char *c)
 
 /* -e NAME=VALUE replaces an earlier NAME in place (defaults included),
  * else joins the end: the program sees each name once, in a stable order. */
-static void env_set(struct run_opts *o, const char *var)
+void run_env_set(struct run_opts *o, const char *var)
 {
 	const char *eq = strchr(var, '=');
 	size_t name_len = eq ? (size_t)(eq - var) : 0;
@@ -139,7 +139,7 @@ static void env_set(struct run_opts *o, const char *var)
 	o->env[o->nenv++] = xstrdup(var);
 }
 
-static void set_defaults(struct run_opts *o)
+void run_opts_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->smp = 1;
@@ -147,8 +147,8 @@ static void set_defaults(struct run_opts *o)
 	o->machine = "pc";
 	o->qemu = "qemu-system-x86_64";
 	o->trace_fd = -1;
-	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
-	env_set(o, "HOME=/");
+	run_env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
+	run_env_set(o, "HOME=/");
 }
 
 static void parse_option(struct run_opts *o, int opt, const char *arg, char **argv)
@@ -156,7 +156,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	switch (opt) {
 	case OPT_SMP: o->smp = opt_number("run", "--smp", arg, 1, MAX_SMP); break;
 	case 'm': o->mem = opt_memory("run", arg); break;
-	case 'e': env_set(o, arg); break;
+	case 'e': run_env_set(o, arg); break;
 	case OPT_MACHINE:
 		if (!one_of(arg, "pc", "q35", "microvm"))
 			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
@@ -209,7 +209,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 {
 	int opt;
 
-	set_defaults(o);
+	run_opts_defaults(o);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:m:e:p:vh", options, NULL)) != -1)
 		parse_option(o, opt, optarg, argv);
@@ -231,21 +231,6 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	return optind;
 }
 
-/* --before "PROGRAM ARG...": words split at spaces, no quoting. */
-static void step_from_words(struct step *s, const char *cmd)
-{
-	char *words = xstrdup(cmd), *save = NULL;
-	char *prog = strtok_r(words, " ", &save);
-
-	if (!prog)
-		die("run: --before wants a command, not '%s'", cmd);
-	for (char *w; (w = strtok_r(NULL, " ", &save));) {
-		s->args = xrealloc(s->args, sizeof(char *) * (s->nargs + 1));
-		s->args[s->nargs++] = w;
-	}
-	program_load(&s->prog, prog);
-}
-
 static void print_argv(char **argv)
 {
 	fputs("amphi:", stderr);
@@ -262,13 +247,7 @@ int cmd_run(int argc, char **argv)
 	int pi = parse_args(&o, argc, argv);
 	signals_init();
 	size_t nsteps = o.nbefore + 1;
-	struct step *steps = xmalloc(nsteps * sizeof *steps);
-	memset(steps, 0, nsteps * sizeof *steps);
-	for (size_t i = 0; i < o.nbefore; i++)
-		step_from_words(&steps[i], o.before[i]);
-	program_load(&steps[o.nbefore].prog, argv[pi]);
-	steps[o.nbefore].args = o.args;
-	steps[o.nbefore].nargs = o.nargs;
+	struct step *steps = steps_load("run", &o, argv[pi]);
 	o.accel = accel_choose("run", o.accel);
 	if (o.trace_file)
 		o.trace_fd = trace_file_open("run", o.trace_file);

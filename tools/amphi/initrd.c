@@ -71,7 +71,7 @@ static struct blob config_build(const struct step *steps, size_t nsteps, const s
 	 * and stdio buffering should see what a native run would. */
 	char tty[4] = "", *t = tty;
 	for (int fd = 0; fd < 3; fd++)
-		if (isatty(fd))
+		if (o->tty_all || isatty(fd))
 			*t++ = (char)('0' + fd);
 	if (*tty)
 		add_pair(&c, "tty", tty);
