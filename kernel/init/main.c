@@ -165,6 +165,8 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	if (strstr(boot_info.cmdline, "amphi.console=text"))
 		console_set_text(strstr(boot_info.cmdline, "amphi.vga") != NULL,
 				 strstr(boot_info.cmdline, "amphi.verbose") != NULL);
+	if (strstr(boot_info.cmdline, "amphi.poweroff=acpi"))
+		acpi_poweroff_enable();
 	start_cpus();
 	random_init();
 	console_init_irq(cpus[0].apic_id);

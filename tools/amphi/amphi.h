@@ -33,6 +33,8 @@ const struct command *command_list(size_t *n);
 int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
 int cmd_iso(int argc, char **argv);
+int cmd_libvirt(int argc, char **argv);
+void cmd_libvirt_usage(FILE *out);
 void cmd_iso_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
@@ -117,6 +119,7 @@ struct net_opts {
 	const char **dns;	/* --dns ADDR */
 	size_t ndns;
 	const char *hostname;	/* --hostname NAME */
+	const char *nic;	/* --nic: "virtio" or "e1000e"; NULL: virtio */
 	/* run --server: a link to a network server instead of a NIC */
 	const char *server_name;	/* --server NAME */
 	int link_mode;		/* enum link_mode (lib/link.h); 0 until --address or net_check */
@@ -180,6 +183,8 @@ enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and '
 	{ "ip6", required_argument, NULL, OPT_IP6 }, \
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
+void net_set_nic(struct net_opts *n, const char *cmd, const char *arg);
+int net_has_nic(const struct net_opts *n);
 void net_check(struct net_opts *n);
 /* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */
 void net_preload_for_qemu(const struct net_opts *n);

@@ -10,7 +10,7 @@
 #define MAX_TIMEOUT	1000000
 
 enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_TRACE, OPT_TRACE_FILE, OPT_GDB };
+       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -28,6 +28,7 @@ static const struct option options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "nic", required_argument, NULL, OPT_NIC },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "gdb", optional_argument, NULL, OPT_GDB },
@@ -78,6 +79,8 @@ void cmd_run_usage(FILE *out)
 	      "  --dns ADDR         name server for /etc/resolv.conf; repeatable\n"
 	      "  --ip6 ADDR/PREFIX  static IPv6 address (link-local and SLAAC always)\n"
 	      "  --hostname NAME    the guest's host name\n"
+	      "  --nic MODEL        virtio (virtio-net, the default) or e1000e (Intel's\n"
+	      "                     82574, as QEMU emulates it; pc and q35)\n"
 	      "\n"
 	      "behind a network server (see amphi help server):\n"
 	      "  --server NAME      no NIC: the app's frames go through server NAME, over a\n"
@@ -193,6 +196,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		break;
 	case OPT_TRACE: o->trace = arg ? trace_calls_check("run", arg) : "all"; break;
 	case OPT_TRACE_FILE: o->trace_file = arg; break;
+	case OPT_NIC: net_set_nic(&o->net, "run", arg); break;
 	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
@@ -218,6 +222,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		o->trace = "all";	/* a file for the trace asks for one */
 	if (o->app_name && !o->net.server_name)
 		die("run: --name needs --server (it names the app on that server)");
+	if (o->net.nic && !strcmp(o->net.nic, "e1000e") && !strcmp(o->machine, "microvm"))
+		die("run: --nic e1000e needs a PCI machine (pc or q35), not microvm");
+	if (o->net.nic && !net_has_nic(&o->net))
+		die("run: --nic needs a NIC (-p or --net user|tap=IFNAME)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	if (optind >= argc)
