@@ -100,6 +100,10 @@ _Noreturn void process_killed(int sig, const char *why)
 
 	console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
 	trace_process_end(128 + sig, sig);
+	/* The kernel's own thread, starting a program (out of memory for its
+	 * first thread, its files): no program thread to end, the run ends. */
+	if (!current()->user)
+		process_exit_vm(128 + sig);
 	process_end(128 + sig);
 }
 
