@@ -246,6 +246,7 @@ const char *accel_choose(const char *cmd, const char *asked);	/* NULL: the best 
 struct vm {
 	pid_t pid;
 	int in, out, err;	/* our ends of its stdin, stdout, stderr */
+	int pidfd;		/* readable once it has exited; -1 without pidfd_open */
 	int reaped, wstatus;
 };
 void qemu_args_machine(struct qargs *a, const struct run_opts *o);
