@@ -205,8 +205,17 @@ demo: deps
 	$(Q)$(MAKE) all $(EXAMPLES)
 	$(Q)$(BUILD)/amphi run $(BUILD)/examples/hello amphi
 
+# QEMU's floor for the start-up benchmark: an empty kernel that exits at
+# once, booting by multiboot and PVH as amphi's does (bench/startup.py).
+$(BUILD)/bench/floor.elf: bench/floor/floor.S bench/floor/floor.ld
+	@mkdir -p $(dir $@)
+	$(call say,AS,$@)
+	$(Q)$(CC) -m32 -c bench/floor/floor.S -o $(BUILD)/bench/floor.o
+	$(Q)ld -m elf_i386 -T bench/floor/floor.ld -nostdlib --build-id=none -z max-page-size=0x1000 \
+		-o $@ $(BUILD)/bench/floor.o
+
 bench: deps
-	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
+	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/floor.elf
 	$(Q)sh bench/run.sh
 
 clean:

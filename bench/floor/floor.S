@@ -1,8 +1,10 @@
-/* QEMU's floor: an empty kernel that asks QEMU to exit at its first
- * instruction (isa-debug-exit at port 0xf4).  It boots the ways amphi's
- * kernel does: multiboot1 with the a.out-kludge addresses (pc, q35) and a
- * PVH ELF note (microvm), so `make bench` can time QEMU booting nothing
- * beside amphi booting a program, machine by machine (docs/bench.md). */
+/* QEMU's floor: an empty kernel that says "floor" on COM1 at its first
+ * instruction (the moment a program's main would print) and asks QEMU to
+ * exit (isa-debug-exit at port 0xf4).  It boots the ways amphi's kernel
+ * does: multiboot1 with the a.out-kludge addresses (pc, q35) and a PVH ELF
+ * note (microvm), so `make bench` can time QEMU booting nothing beside
+ * amphi booting a program, machine by machine (docs/bench.md).  The UART
+ * takes bytes without being set up. */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00010000	/* the address fields are valid */
 
@@ -21,11 +23,22 @@ mb_header:
 
 	.globl start
 start:
-	movw $0xf4, %dx
+	movw $0x3f8, %dx
+	movl $marker, %esi
+1:	movb (%esi), %al
+	testb %al, %al
+	jz 2f
+	outb %al, %dx
+	incl %esi
+	jmp 1b
+2:	movw $0xf4, %dx
 	xorl %eax, %eax
 	outb %al, %dx		/* QEMU exits with status 1 */
-1:	hlt
-	jmp 1b
+3:	hlt
+	jmp 3b
+
+marker:
+	.asciz "floor\n"
 
 	/* Xen's PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY), for microvm. */
 	.section .note.Xen, "a"
