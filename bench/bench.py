@@ -348,6 +348,7 @@ def startup_bench(args, vmlinuz, hello, busybox, amphi, log, problems):
             sleep=os.path.join(ROOT, "build", "progs", "sleep"),
             amphi_main=lambda m: amphi_once(amphi, hello, None, args.timeout, m),
             timed=lambda argv, marker: timed_run(argv, args.timeout, marker)[:2],
+            print_table=print_table,
             linux=lambda m, tsc: linux_once(vmlinuz, initrd, TIMING_MEM, args.timeout, m,
                                             tsc)[0])
         log("startup: QEMU's floor, amphi and Linux on %s" % ", ".join(startup.MACHINES))

@@ -111,7 +111,7 @@ def bench(setup, log, problems):
                      ms(x["amphi_exit"])))
         targets.append("%s: boot to main %.0f ms over QEMU's floor (target <= %d ms): %s"
                        % (m, over, TARGET_MS, "met" if over <= TARGET_MS else "NOT met"))
-    print_rows("start-up: boot to main (median of %d interleaved runs), TCG, -smp 1,maxcpus=2"
+    setup.print_table("start-up: boot to main (median of %d interleaved runs), TCG, -smp 1,maxcpus=2"
                % setup.runs, rows,
                ("machine", "QEMU bare", "QEMU floor", "amphi", "amphi - floor", "Linux 6.1",
                 "target", "floor exit", "amphi exit"))
@@ -125,7 +125,7 @@ def bench(setup, log, problems):
     for m in MACHINES:
         p = kernel_phases(setup.amphi, setup.hello, m, setup.runs)
         prow.append((m, " ".join("%s %.1f" % (k, v) for k, v in p.items())))
-    print_rows("where amphi's kernel spends its boot (`amphi run -v`, ms, medians)", prow,
+    setup.print_table("where amphi's kernel spends its boot (`amphi run -v`, ms, medians)", prow,
                ("machine", "phases"))
     return targets
 
@@ -134,12 +134,3 @@ def ms(x):
     return "%.0f ms" % (x * 1000) if x is not None else "n/a"
 
 
-def print_rows(title, rows, head):
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    line = "  ".join("%%-%ds" % w for w in widths)
-    print()
-    print(title)
-    print(line % head)
-    for r in rows:
-        print(line % r)
-    print()

@@ -13,9 +13,10 @@
  * checksums (RXCSUM) and says so per frame.  Transmit: a frame is copied
  * into its descriptor's 2 KiB buffer; when the netif leaves the TCP
  * checksum of an IPv4 frame to the port, a context descriptor before it
- * says where the sum goes.  IPv6 sums are finished here: QEMU 7.2 sums
- * in software for backends without vnet headers (user networking), where
- * its pseudo-header code was IPv4's.  Every descriptor asks for status (RS); finished ones are
+ * says where the sum goes.  IPv6 sums are finished here: QEMU sums in
+ * software for backends without vnet headers (user networking), where
+ * older versions added an IPv4 pseudo-header whatever the frame, and
+ * 7.2's could not be checked (docs/status.md).  Every descriptor asks for status (RS); finished ones are
  * taken back on the next transmit, so transmit needs no interrupt. */
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/msi.h"

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv, run_argv
+from conftest import ROOT, amphi_argv, refused
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -92,10 +92,7 @@ def test_static_pie_symbols_at_their_base():
 
 @pytest.mark.parametrize("value", ["0", "abc", "65536", "-1", ""])
 def test_gdb_bad_port(value):
-    r = run_argv(amphi_argv("hello", options=["--gdb=" + value]))
-    assert r.status == 2, r.describe()
-    text = r.stderr.decode()
-    assert text.count("\n") == 1 and "--gdb" in text, r.describe()
+    refused(amphi_argv("hello", options=["--gdb=" + value]), "--gdb")
 
 
 def test_gdb_port_in_use():
@@ -103,7 +100,4 @@ def test_gdb_port_in_use():
         s.bind(("127.0.0.1", 0))
         s.listen(1)
         port = s.getsockname()[1]
-        r = run_argv(amphi_argv("hello", options=["--gdb=%d" % port]))
-    assert r.status == 2, r.describe()
-    text = r.stderr.decode()
-    assert text.count("\n") == 1 and "in use" in text and str(port) in text, r.describe()
+        refused(amphi_argv("hello", options=["--gdb=%d" % port]), "in use", str(port))

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import AMPHI, ROOT, prog_path, run_argv
+from conftest import AMPHI, ROOT, prog_path, refused, run_argv
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -133,11 +133,5 @@ def test_virsh_define_and_start():
     (["libvirt", "--initrd"], ["--initrd"]),
     (["libvirt", "--kernel", "/no/such/kernel", "build/progs/hello"], ["/no/such/kernel"]),
 ])
-def test_libvirt_bad_usage(argv, words, tmp_path):
-    r = run_argv([AMPHI] + argv)
-    assert r.status == 2, r.describe()
-    text = r.stderr.decode()
-    assert text.count("\n") == 1 and text.startswith("amphi: "), r.describe()
-    assert r.stdout == b"", r.describe()
-    for w in words:
-        assert w in text, r.describe()
+def test_libvirt_bad_usage(argv, words):
+    refused([AMPHI] + argv, *words)
