@@ -16,8 +16,9 @@
  * says where the sum goes.  IPv6 sums are finished here: QEMU sums in
  * software for backends without vnet headers (user networking), where
  * older versions added an IPv4 pseudo-header whatever the frame, and
- * 7.2's could not be checked (docs/status.md).  Every descriptor asks for status (RS); finished ones are
- * taken back on the next transmit, so transmit needs no interrupt. */
+ * 7.2's could not be checked (docs/status.md).  Every descriptor asks
+ * for status (RS); finished ones are taken back on the next transmit, so
+ * transmit needs no interrupt. */
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/msi.h"
 #include "core/errno.h"
@@ -413,4 +414,6 @@ static int e1000e_probe(struct pci_dev *pci)
 	return 0;
 }
 
-const struct pci_driver e1000e_driver = { "e1000e", E1000E_VENDOR, E1000E_DEVICE, e1000e_probe, NULL };
+const struct pci_driver e1000e_driver = {
+	"e1000e", E1000E_VENDOR, E1000E_DEVICE, e1000e_probe, NULL
+};

@@ -13,9 +13,10 @@ int net_config_set(const char *key, const char *value);
 
 /* Brings up eth0 on port (starting lwIP first; without a port nothing
  * happens: lwIP and lo start with a program's first inet socket, or
- * net_lwip_start).  net.mac gives eth0 its MAC; with the addresses the port imposes if it does, else the
- * static IPv4 address or DHCP (waiting up to 5 s for a lease), IPv6
- * link-local, SLAAC and the static IPv6 address.  Logs one line.  0, or
+ * net_lwip_start).  net.mac gives eth0 its MAC; the addresses are the
+ * ones the port imposes if it does, else the static IPv4 address or DHCP
+ * (waiting up to 5 s for a lease), IPv6 link-local, SLAAC and the static
+ * IPv6 address.  Logs one line.  0, or
  * -ETIMEDOUT when DHCP got no lease in time (it keeps trying). */
 struct net_port;
 int net_start(struct net_port *port);

@@ -2,9 +2,9 @@
  * microvm (with pit=on) all have; it is read by latching channel 0, whose
  * gate is always open (channel 2's gate needs port 0x61, which microvm lacks).
  *
- * Boot measures the TSC and the APIC timer against it for 2 ms, which is
- * enough to schedule and keep time (the PIT's 838 ns grain makes that
- * good to about 0.1%).  A second, long measurement then runs beside the
+ * Boot measures the TSC and the APIC timer against it for 1 ms, which is
+ * enough to schedule and keep time (bracketed reads make that good to
+ * a few tenths of a percent).  A second, long measurement then runs beside the
  * program (clock_refine_step, from a kernel thread): the PIT free-running
  * for a second, sampled often enough to count its wraps, gives the TSC's
  * rate to a few parts per million.  Boot no longer waits the 10 ms a
@@ -17,7 +17,7 @@
 #include "core/printk.h"
 
 #define PIT_HZ		1193182u
-#define CALIBRATE_MS	2
+#define CALIBRATE_MS	1
 #define REFINE_TICKS	PIT_HZ		/* a second of PIT time */
 #define REFINE_GAP_NS	(40ull * 1000000)	/* a sample later than this may hide a wrap */
 
@@ -40,7 +40,7 @@ static uint16_t pit_read(void)
 /* Where the PIT and the APIC timer stood, and the TSC at that moment:
  * each read sits between two TSC reads, and the middle counts.  Under
  * TCG the vCPU's host thread may be preempted for a millisecond in the
- * middle of a read, which would skew a 2 ms measurement by half; the
+ * middle of a read, which would skew a 1 ms measurement wholly; the
  * narrowest of a few brackets leaves that out. */
 struct sample {
 	uint16_t pit;

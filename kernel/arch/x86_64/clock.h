@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* Measures the TSC and the local APIC timer against the PIT (2 ms) and
+/* Measures the TSC and the local APIC timer against the PIT (1 ms) and
  * reads the wall-clock time from the CMOS RTC.  Boot CPU, once. */
 void clock_init(void);
 uint64_t clock_tsc_hz(void);
