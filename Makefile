@@ -89,7 +89,9 @@ $(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
 $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
 	$(call say,FETCH,lwip)
-	$(Q)sh tools/fetch-source.sh lwip >/dev/null
+	@mkdir -p $(BUILD)
+	$(Q)sh tools/fetch-source.sh lwip > $(BUILD)/fetch-lwip.log 2>&1 || \
+		{ cat $(BUILD)/fetch-lwip.log >&2; exit 1; }
 	@touch $@	# an unchanged series leaves the stamp as it was: newer now
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
@@ -164,7 +166,9 @@ $(BUILD)/examples/hello: examples/hello/hello.c
 # tools/build-redis.sh).  Built out of tree, in build/redis-src.
 $(BUILD)/redis/redis-server: tools/build-redis.sh
 	$(call say,BUILD,redis)
-	$(Q)sh tools/build-redis.sh >/dev/null
+	@mkdir -p $(BUILD)
+	$(Q)sh tools/build-redis.sh > $(BUILD)/redis-build.log 2>&1 || \
+		{ tail -40 $(BUILD)/redis-build.log >&2; exit 1; }	# its own make's lines, on failure
 
 # Preloaded into QEMU by `amphi run` on user networking: slirp listens on
 # forwarded ports with a backlog of 1 (the file says more).
@@ -187,7 +191,7 @@ vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
 	$(Q)$(PYTHON) -m pytest -q tests/vm
 
 test: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -s all
 	$(Q)$(MAKE) unit
 	$(Q)$(MAKE) stack-check
 	$(Q)$(MAKE) vmtest
