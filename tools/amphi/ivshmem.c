@@ -59,7 +59,7 @@ static pid_t parent_of(pid_t pid)
 
 /* Is pid the ancestor itself, or a descendant of it (QEMU under amphi
  * run, or under a --qemu wrapper)? */
-static bool descends_from(pid_t pid, pid_t ancestor)
+bool pid_descends_from(pid_t pid, pid_t ancestor)
 {
 	for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++, pid = parent_of(pid))
 		if (pid == ancestor)
@@ -212,13 +212,13 @@ static bool welcome(struct slot *s, struct peer *p)
 /* Which peer a connecting process may be: NULL if none (or taken). */
 static struct peer *classify(struct supervisor *sv, struct slot *s, pid_t pid)
 {
-	if (sv->vm.running && descends_from(pid, sv->vm.vm.pid)) {
+	if (sv->vm.running && pid_descends_from(pid, sv->vm.vm.pid)) {
 		if (s->server.fd >= 0)	/* a leftover of a VM that is gone */
 			peer_gone(sv, s, &s->server);
 		s->server.id = LINK_SERVER_PEER;
 		return &s->server;
 	}
-	if (s->assigned && s->app_peer.fd < 0 && descends_from(pid, s->app.pid)) {
+	if (s->assigned && s->app_peer.fd < 0 && pid_descends_from(pid, s->app.pid)) {
 		s->app_peer.id = s->app.peer_id;
 		return &s->app_peer;
 	}
