@@ -135,16 +135,16 @@ void req_switch(struct supervisor *sv, struct client *c, char **args, int nargs)
 		reply(c, "error no app named %s on server %s\n\n", args[0], sv->o->name);
 		return;
 	}
+	if (already(&s->app, to_direct) && !s->app.job.pid) {
+		reply(c, "ok 0 already\n\n");
+		return;
+	}
 	char *why = refusal(sv, s, to_direct, &limit);
 	if (why) {
 		s->app.refusals += limit;
 		sv_log(sv, "switch refused: %s", why);
 		reply(c, "error %s\n\n", why);
 		free(why);
-		return;
-	}
-	if (already(&s->app, to_direct)) {
-		reply(c, "ok 0 already\n\n");
 		return;
 	}
 	int err = job_start(sv, s, to_direct, c);
