@@ -58,7 +58,30 @@ static void move_to(struct netif *n, struct net_port *port)
 			advertise(n, i);
 }
 
-/* Ports registered at boot come before lwIP and eth0: nothing to move. */
+#define MAX_LISTED	8
+
+struct net_port *net_switch_home(struct net_port *port)
+{
+	struct net_port *p[MAX_LISTED];
+	int n = net_port_list(p, MAX_LISTED);
+
+	for (int i = 0; i < n; i++)
+		if (p[i]->ops->set_direct)
+			return p[i];
+	return port;
+}
+
+void net_switch_adopt(void)
+{
+	struct net_port *p[MAX_LISTED];
+	int n = net_port_list(p, MAX_LISTED);
+
+	for (int i = 0; i < n; i++)
+		net_switch_port_added(p[i]);	/* eth0's own port and its home: nothing */
+}
+
+/* Ports registered at boot come before lwIP and eth0: nothing to move
+ * (net_switch_adopt looks again once eth0 exists). */
 void net_switch_port_added(struct net_port *port)
 {
 	if (!net_netif_eth())
