@@ -11,6 +11,8 @@ serves, keeping every connection.
 - (root) the NIC taken away while the app writes a download at full tilt;
 - (root) --max-direct: a switch beyond it is refused (one line, status 2),
   a policy's request too (counted, and the app says so);
+- (root) a NIC added before the app's kernel runs: it boots on the link
+  and moves onto the NIC once eth0 exists;
 - (root) an app whose QEMU dies in the middle of a switch: amphi switch
   fails in one line, the supervisor carries on, the tap is gone;
 - refusals that need no VM: an unknown app, a shared-address app, an app
@@ -31,8 +33,8 @@ import time
 import pytest
 
 from conftest import AMPHI, ROOT, prog_path
-from netserver import (CURL, Control, HttpLoad, alive, amphi, bridge_lab, one_line,
-                       server_wrapper, sleep_initrd, stop_server, wait_for, wait_http)
+from netserver import (CURL, Control, HttpLoad, Qmp, alive, amphi, bridge_lab, http_get,
+                       one_line, server_wrapper, sleep_initrd, stop_server, wait_for, wait_http)
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -191,25 +193,55 @@ def test_max_direct_refuses_manual_and_policy_requests(bridged, tmp_path):
     assert "link: the supervisor has no NIC for us" in kernel_log(lab, second)
 
 
+def paused_app(lab, tmp_path, name, host, prog, *args, opts=()):
+    """An own-address app whose VM waits at its first instruction (-S), with
+    a QMP socket of the test's own (tmp_path/NAME.d/qmp; QEMU's pid in
+    NAME.d/pid); returns (the process, that folder)."""
+    d = tmp_path / (name + ".d")
+    d.mkdir()
+    wrapper = tmp_path / (name + "-qemu")
+    wrapper.write_text("#!/bin/sh\necho $$ > %s/pid\nexec qemu-system-x86_64 \"$@\" -S "
+                       "-qmp unix:%s/qmp,server=on,wait=off\n" % (d, d))
+    wrapper.chmod(0o755)
+    p = lab.app("s", name, prog, *args,
+                opts=["--ip", "192.168.90.%d/24" % host, "--qemu", str(wrapper)] + list(opts))
+    wait_for("the app's QEMU on its slot",
+             lambda: (lab.app_status("s", name) or {}).get("connected"), timeout=60)
+    return p, d
+
+
+def switch_in_background(lab, app, mode):
+    p = subprocess.Popen([AMPHI, "switch", app, mode], cwd=ROOT,
+                         env=dict(os.environ, AMPHI_RUNTIME_DIR=str(lab.runtime)),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for("the switch under way", lambda: lab.app_status("s", app)["switching"] == mode)
+    time.sleep(0.5)	# the NIC is in (device_add answers at once)
+    return p
+
+
+def test_nic_there_before_the_kernel_boots(bridged, tmp_path):
+    """The NIC is added while the VM has not run yet: the kernel finds it
+    at boot, puts eth0 on the link all the same (its home) and moves it
+    onto the NIC once eth0 exists."""
+    lab = bridged
+    app, d = paused_app(lab, tmp_path, "early", 16, "net_httpd", 80, opts=["-v"])
+    sw = switch_in_background(lab, "early", "direct")
+    Qmp(d / "qmp").cmd("cont")
+    out, err = sw.communicate(timeout=40)
+    assert sw.returncode == 0 and out.startswith(b"early: direct mode after "), (out, err)
+    wait_http("http://192.168.90.16/", lab.netns)
+    switch(lab, "early", "server")
+    assert http_get("http://192.168.90.16/", lab.netns).returncode == 0
+    log = kernel_log(lab, app)
+    assert "net: eth0 back on link0 (server mode)" in log, log
+
+
 def test_qemu_dies_in_the_middle_of_a_switch(bridged, tmp_path):
     """A paused VM never takes the NIC, so the switch waits; its QEMU is
     killed meanwhile."""
     lab, ns = bridged, bridged.netns
-    d = tmp_path / "frozen.d"
-    d.mkdir()
-    wrapper = tmp_path / "frozen-qemu"
-    wrapper.write_text("#!/bin/sh\necho $$ > %s/pid\nexec qemu-system-x86_64 \"$@\" -S\n" % d)
-    wrapper.chmod(0o755)
-    lab.app("s", "frozen", "sleep", 600000, opts=["--ip", "192.168.90.15/24", "--qemu",
-                                                   str(wrapper)])
-    wait_for("the app's QEMU on its slot",
-             lambda: (lab.app_status("s", "frozen") or {}).get("connected"), timeout=60)
-    sw = subprocess.Popen([AMPHI, "switch", "frozen", "direct"], cwd=ROOT,
-                          env=dict(os.environ, AMPHI_RUNTIME_DIR=str(lab.runtime)),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for("the switch under way",
-             lambda: lab.app_status("s", "frozen")["switching"] == "direct")
-    time.sleep(0.5)
+    _, d = paused_app(lab, tmp_path, "frozen", 15, "sleep", 600000)
+    sw = switch_in_background(lab, "frozen", "direct")
     qemu = int((d / "pid").read_text())
     os.kill(qemu, signal.SIGKILL)
     out, err = sw.communicate(timeout=40)
