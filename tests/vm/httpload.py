@@ -12,9 +12,10 @@ failure and stays down.  It runs until its standard input ends, then
 prints one JSON object:
 
     {"requests": N, "connections": C, "alive": A, "failures": ["..."],
-     "times": [t, ...]}
+     "times": [[t, ...], ...]}
 
-times (with --times): the monotonic time of every answer, sorted."""
+times (with --times): for each connection, the monotonic time of each of
+its answers.  bench/switchbench.py uses the Load class itself."""
 
 import json
 import socket
@@ -88,25 +89,29 @@ class Load:
             s.close()
             with self.lock:
                 self.requests += n
-                self.times += times
+                if self.keep_times:
+                    self.times.append(times)
 
-    def run(self):
-        threads = [threading.Thread(target=self.one, args=(i,)) for i in range(self.n)]
-        for t in threads:
+    def start(self):
+        self.threads = [threading.Thread(target=self.one, args=(i,)) for i in range(self.n)]
+        for t in self.threads:
             t.start()
-        sys.stdin.buffer.read()
+
+    def finish(self):
         self.stop.set()
-        for t in threads:
+        for t in self.threads:
             t.join(TIMEOUT + 5)
         return {"requests": self.requests, "connections": self.n, "alive": self.alive,
-                "failures": self.failures, "times": sorted(self.times)}
+                "failures": self.failures, "times": self.times}
 
 
 def main():
     host, port, path, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     load = Load(host, port, path, n, "--times" in sys.argv[5:])
+    load.start()
     print("ready", flush=True)
-    print(json.dumps(load.run()), flush=True)
+    sys.stdin.buffer.read()
+    print(json.dumps(load.finish()), flush=True)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def web_app(lab, tmp_path, name, host, data=None, opts=()):
 def switch(lab, app, mode):
     r = amphi(lab.runtime, "switch", app, mode)
     assert r.status == 0, r.describe()
-    assert re.fullmatch(r"%s: %s mode after \d+\.\d\d s\n" % (app, mode), r.stdout.decode()), \
+    assert re.fullmatch(r"%s: %s mode after \d+\.\d\d\d s\n" % (app, mode), r.stdout.decode()), \
         r.describe()
 
 

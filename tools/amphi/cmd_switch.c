@@ -127,7 +127,7 @@ int cmd_switch(int argc, char **argv)
 	if (!strcmp(more, "already"))
 		printf("%s: in %s mode already\n", app, mode);
 	else
-		printf("%s: %s mode after %.2f s\n", app, mode, (double)ms / 1000);
+		printf("%s: %s mode after %.3f s\n", app, mode, (double)ms / 1000);
 	free(req);
 	free(r);
 	return 0;

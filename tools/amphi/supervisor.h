@@ -62,6 +62,7 @@ struct client;
 #define SWITCH_DEADLINE_MS	20000	/* one switch's exchange, under CONTROL_TIMEOUT */
 #define SWITCH_UNDO_MS		5000	/* taking back a NIC the app did not take */
 #define POLICY_POLL_MS		100	/* how often the apps' requests are looked at */
+#define POLICY_GAP_MS		1000	/* between a switch's end and a policy's next one */
 
 /* A switch under way (switch.c): a child process does the QMP exchange
  * and the waiting (switch_job.c) and writes its result on a pipe. */
@@ -92,6 +93,7 @@ struct app {
 	char tap[16];			/* the NIC's tap */
 	unsigned switches, refusals;
 	uint32_t want_seq;		/* the last request of its policy taken */
+	int64_t job_ended_ms;		/* when the last switch ended */
 	struct switch_job job;
 };
 

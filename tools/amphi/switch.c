@@ -174,8 +174,10 @@ static void policy_look(struct supervisor *sv, struct slot *s)
 	bool limit;
 	int err;
 
-	if (a->job.pid || seq == a->want_seq)
-		return;		/* nothing new, or taken after the switch under way */
+	/* Nothing new, or taken a while after the last switch: an app that
+	 * keeps asking makes a switch a second at most. */
+	if (a->job.pid || seq == a->want_seq || now_ms() - a->job_ended_ms < POLICY_GAP_MS)
+		return;
 	a->want_seq = seq;
 	bool to_direct = __atomic_load_n(&la->want_direct, __ATOMIC_RELAXED) == 1;
 	if (already(a, to_direct))
@@ -216,6 +218,7 @@ static void job_close(struct app *a)
 		kill(a->job.pid, SIGKILL);	/* normally gone already: it wrote its end */
 	close(a->job.fd);
 	a->job = (struct switch_job){ .fd = -1 };
+	a->job_ended_ms = now_ms();
 }
 
 /* The job is over (closed already): amphi switch, if it waits, hears
