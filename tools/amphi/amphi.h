@@ -48,6 +48,7 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 int parse_size(const char *s, uint64_t *bytes);
 int write_full(int fd, const void *buf, size_t n);
+ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 int64_t now_ms(void);
 /* Option values, checked; each dies with "CMD: OPT wants ..." (status 2). */
 #define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */

@@ -96,25 +96,11 @@ static int send_head(struct peer *p)
 {
 	struct ivmsg *m = &p->q[p->qhead];
 	uint8_t le[8];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
 
 	for (int i = 0; i < 8; i++)
 		le[i] = (uint8_t)((uint64_t)m->value >> (8 * i));
-	struct iovec iov = { le + p->qsent, 8 - p->qsent };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (m->fd >= 0 && p->qsent == 0) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &m->fd, sizeof(int));
-	}
-	ssize_t n = sendmsg(p->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ssize_t n = send_fd(p->fd, le + p->qsent, 8 - p->qsent, p->qsent ? -1 : m->fd,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (m->fd >= 0) {

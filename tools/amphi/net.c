@@ -163,10 +163,11 @@ static void link_check(struct net_opts *n)
 void net_switch_option(struct net_opts *n, const char *arg)
 {
 	uint64_t high = 0, low = 0;
-	const char *comma = strchr(arg, ',');
-	char *h = comma ? strndup(arg + 5, (size_t)(comma - arg - 5)) : NULL;
+	bool rates = !strncmp(arg, "auto:", 5);
+	const char *comma = rates ? strchr(arg + 5, ',') : NULL;
+	char *h = comma ? strndup(arg + 5, (size_t)(comma - (arg + 5))) : NULL;
 	bool ok = !strcmp(arg, "auto") ||
-		  (!strncmp(arg, "auto:", 5) && h && !parse_uint(h, SWITCH_RATE_MAX, &high) &&
+		  (h && !parse_uint(h, SWITCH_RATE_MAX, &high) &&
 		   !parse_uint(comma + 1, SWITCH_RATE_MAX, &low));
 
 	free(h);

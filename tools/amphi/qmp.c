@@ -102,28 +102,13 @@ static char *error_desc(const char *line)
 	return xasprintf("%.*s", (int)n, d);
 }
 
+/* A command is small and the monitor reads it at once: one send carries
+ * it whole (the descriptor rides with its first byte). */
 static int send_cmd(struct qmp *q, const char *json, int fd)
 {
-	struct iovec iov = { (void *)json, strlen(json) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	size_t len = strlen(json);
 
-	if (fd >= 0) {
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
-	/* A command is small and the monitor reads it at once: one send
-	 * carries it whole (the descriptor rides with its first byte). */
-	ssize_t n = sendmsg(q->fd, &m, MSG_NOSIGNAL);
-	return n == (ssize_t)iov.iov_len ? 0 : -1;
+	return send_fd(q->fd, json, len, fd, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 }
 
 /* Runs one command; its answer decides.  0, or -1 with *why (QEMU's
