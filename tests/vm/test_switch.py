@@ -5,7 +5,8 @@ serves, keeping every connection.
 - (root) an app serving two big downloads (IPv4 and IPv6) and a keep-alive
   load over both versions is switched server -> direct -> server 10 times
   with `amphi switch`: every byte arrives, no answer fails, no connection
-  breaks, and each mode carries the traffic while it lasts;
+  breaks, each mode carries the traffic while it lasts, and the bridge
+  keeps its MAC;
 - (root) the app's own policy (--switch auto:HIGH,LOW) asks for a NIC
   under load and gives it back when the load stops;
 - (root) the NIC taken away while the app writes a download at full tilt;
@@ -88,6 +89,14 @@ def tap_packets(lab, tap):
     return get("rx_packets"), get("tx_packets")
 
 
+def link_mac(lab, ifname):
+    """An interface's MAC: the bridge's must not change as NICs come and
+    go (its hosts' neighbours would send to a MAC it no longer has)."""
+    out = subprocess.run(["ip", "-n", lab.netns, "-j", "link", "show", ifname],
+                         capture_output=True, check=True).stdout
+    return json.loads(out)[0]["address"]
+
+
 def kernel_log(lab, p):
     _, err = lab.end_app(p)
     return err.decode("utf-8", "replace")
@@ -99,6 +108,7 @@ def test_ten_round_trips_under_load(bridged, tmp_path):
     app = web_app(lab, tmp_path, "web", 10, data)
     wait_http("http://[fd00:90::10]/", ns)
     mac = lab.app_status("s", "web")["mac"]
+    bridge_mac = link_mac(lab, "br0")
     loads = [HttpLoad(ns, "192.168.90.10", 80), HttpLoad(ns, "fd00:90::10", 80)]
     got4, got6 = tmp_path / "got4", tmp_path / "got6"
     curls = [download(lab, "http://192.168.90.10/big", got4, "250k"),
@@ -112,12 +122,14 @@ def test_ten_round_trips_under_load(bridged, tmp_path):
         after = tap_packets(lab, st["nic"])
         assert after[0] > before[0] and after[1] > before[1], \
             "round %d: the NIC carried nothing: %s -> %s" % (i, before, after)
+        assert link_mac(lab, "br0") == bridge_mac, "round %d: the bridge took the NIC's MAC" % i
         switch(lab, "web", "server")
         before = lab.app_status("s", "web")["from_app"]["frames"]
         time.sleep(HOLD)
         st = lab.app_status("s", "web")
         assert (st["direct"], st["nic"], st["switches"]) == (False, None, 2 * i + 2), st
         assert st["from_app"]["frames"] > before, "round %d: the link carried nothing" % i
+        assert link_mac(lab, "br0") == bridge_mac, "round %d: the bridge's MAC changed" % i
     results = [load.stop() for load in loads]
     for r in results:
         assert r["failures"] == [] and r["alive"] == r["connections"], r

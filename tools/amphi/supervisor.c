@@ -181,7 +181,7 @@ int supervisor_prepare(struct supervisor *sv, struct server_opts *o, int pid_fd)
 	if (r)
 		return r;
 	if (o->vm.net.mode == NET_BRIDGE) {
-		sv->tap_fd = tap_create(o->vm.net.bridge, o->tap_name, &why);
+		sv->tap_fd = tap_create(o->vm.net.bridge, false, o->tap_name, &why);
 		if (sv->tap_fd < 0)
 			die("server start: --net bridge=%s: %s", o->vm.net.bridge, why);
 		o->vm.net.tap_fd = sv->tap_fd;

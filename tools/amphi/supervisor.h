@@ -242,6 +242,6 @@ int qmp_next(struct qmp *q, int64_t until);
 void qmp_close(struct qmp *q);
 
 /* tap.c */
-int tap_create(const char *bridge, char name[16], char **why);
+int tap_create(const char *bridge, bool nic, char name[16], char **why);
 
 #endif

@@ -121,7 +121,7 @@ static noreturn void undo(const struct switch_spec *j, struct qmp *q, const char
 static noreturn void to_direct(const struct switch_spec *j, struct qmp *q)
 {
 	char tap[16], *why, *mac = net_mac_string(j->mac);
-	int fd = tap_create(j->bridge, tap, &why);
+	int fd = tap_create(j->bridge, true, tap, &why);
 
 	if (fd < 0)
 		fail(0, "no tap on bridge %s: %s", j->bridge, why);
