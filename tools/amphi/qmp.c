@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "supervisor.h"
@@ -156,6 +157,12 @@ int qmp_open(struct qmp *q, const char *path, pid_t owner, int64_t deadline, cha
 	q->buf = xmalloc(QMP_LINE_MAX);
 	q->line = xmalloc(QMP_LINE_MAX + 1);
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A connect to a monitor whose queue is full, or a send it does not
+	 * take, would block: neither outlives the deadline. */
+	int64_t left = deadline - now_ms();
+	struct timeval tv = { left > 0 ? left / 1000 : 0, left > 0 ? left % 1000 * 1000 : 1000 };
+	if (q->fd >= 0)
+		setsockopt(q->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (q->fd < 0 || unix_addr(&a, path) < 0 ||
 	    connect(q->fd, (struct sockaddr *)&a, sizeof a) < 0) {
 		*why = xasprintf("cannot reach the app's QEMU monitor %s: %s", path, strerror(errno));

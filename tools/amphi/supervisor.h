@@ -61,6 +61,7 @@ struct client;
 
 #define SWITCH_DEADLINE_MS	20000	/* one switch's exchange, under CONTROL_TIMEOUT */
 #define SWITCH_UNDO_MS		5000	/* taking back a NIC the app did not take */
+#define SWITCH_KILL_MS		(SWITCH_DEADLINE_MS + SWITCH_UNDO_MS + 2000)	/* a job still there is killed */
 #define POLICY_POLL_MS		100	/* how often the apps' requests are looked at */
 #define POLICY_GAP_MS		1000	/* between a switch's end and a policy's next one */
 
@@ -68,10 +69,11 @@ struct client;
  * and the waiting (switch_job.c) and writes its result on a pipe. */
 struct switch_job {
 	pid_t pid;			/* 0: none */
-	bool reaped;			/* waited for: pid may be someone else's now */
+	bool dead;			/* killed or waited for: never kill pid again */
 	int fd;				/* the result pipe, ours to read */
 	bool to_direct;
 	struct client *asker;		/* amphi switch, waiting; NULL: the policy or gone */
+	int64_t started_ms;
 	char out[256];			/* its lines so far */
 	size_t out_len;
 };

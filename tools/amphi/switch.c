@@ -112,7 +112,7 @@ static int job_start(struct supervisor *sv, struct slot *s, bool to_direct, stru
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	a->job = (struct switch_job){ .pid = pid, .fd = p[0], .to_direct = to_direct,
-				      .asker = asker };
+				      .asker = asker, .started_ms = j.started_ms };
 	if (to_direct)
 		a->nic = ++a->nics;	/* held from now: the limit counts it */
 	sv_log(sv, "app %s: switching to %s mode (%s)", a->name, to_direct ? "direct" : "server",
@@ -192,13 +192,26 @@ static void policy_look(struct supervisor *sv, struct slot *s)
 	free(why);
 }
 
+/* Every wait of a job has its deadline; one that outlives them all anyway
+ * is killed, and ends as a job that said nothing. */
+static void job_overdue(struct supervisor *sv, struct app *a, int64_t now)
+{
+	if (a->job.pid && !a->job.dead && now - a->job.started_ms > SWITCH_KILL_MS) {
+		sv_log(sv, "app %s: the switch's helper is overdue: killed", a->name);
+		kill(a->job.pid, SIGKILL);	/* its pipe's end comes next */
+		a->job.dead = true;
+	}
+}
+
 int switch_tick(struct supervisor *sv)
 {
 	int64_t now = now_ms();
 	bool any = false;
 
-	for (unsigned i = 0; i < sv->o->nslots; i++)
+	for (unsigned i = 0; i < sv->o->nslots; i++) {
 		any |= sv->slots[i].assigned && sv->slots[i].app.mode == LINK_MODE_OWN;
+		job_overdue(sv, &sv->slots[i].app, now);
+	}
 	if (!any)
 		return -1;
 	if (now >= sv->policy_at) {
@@ -214,7 +227,7 @@ int switch_tick(struct supervisor *sv)
 
 static void job_close(struct app *a)
 {
-	if (!a->job.reaped)
+	if (!a->job.dead)
 		kill(a->job.pid, SIGKILL);	/* normally gone already: it wrote its end */
 	close(a->job.fd);
 	a->job = (struct switch_job){ .fd = -1 };
@@ -310,7 +323,7 @@ void switch_reaped(struct supervisor *sv, pid_t pid)
 {
 	for (unsigned i = 0; i < sv->o->nslots; i++)
 		if (sv->slots[i].app.job.pid == pid)
-			sv->slots[i].app.job.reaped = true;
+			sv->slots[i].app.job.dead = true;
 }
 
 /* The app left (its connection and its QEMU): whatever its job does is
