@@ -5,7 +5,8 @@ a bridge, runs itself inside it (--inside), and removes it afterwards.
 Inside: a server VM on a tap of its own on the bridge (`amphi server start
 --net bridge=br0`), one own-address app (q35, -m 64M, net_httpd serving
 netbench's page), and a keep-alive load from this process (4 connections,
-tests/vm/httpload.py, every answer checked and timed).  Then:
+tests/vm/httpload.py in a process of its own, every answer checked and
+timed).  Then:
 
   before   server mode for --net-seconds: requests/s, and the longest gap
            between two answers on one connection (the steady reference);
@@ -36,7 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "vm"))
 
-import httpload	# noqa: E402  (tests/vm, for its checked keep-alive load)
+import httpload	# noqa: E402  (tests/vm: the checked keep-alive load)
 import netbench	# noqa: E402
 
 CYCLES = 5
@@ -135,21 +136,27 @@ class Sniffer:
         fprog = struct.pack("HL", len(prog), ctypes.addressof(self.filt))
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
         self.sock.setsockopt(socket.SOL_SOCKET, 26, fprog)	# SO_ATTACH_FILTER
+        self.sock.setsockopt(socket.SOL_SOCKET, 35, 1)		# SO_TIMESTAMPNS
         self.sock.settimeout(0.2)
         self.events, self.stop = [], False
         self.thread = threading.Thread(target=self.run)
         self.thread.start()
 
     def run(self):
+        # The kernel's receive time (SO_TIMESTAMPNS, wall clock) moved to
+        # the monotonic clock: this thread may run late (the GIL), the
+        # time must not.
+        offset = time.time() - time.monotonic()
         last = {}
         while not self.stop:
             try:
-                _, addr = self.sock.recvfrom(64)
+                _, anc, _, addr = self.sock.recvmsg(64, socket.CMSG_SPACE(16))
             except socket.timeout:
                 continue
-            t = time.monotonic()
-            if addr[2] == PACKET_OUTGOING:
+            if addr[2] == PACKET_OUTGOING or not anc:
                 continue
+            sec, nsec = struct.unpack("qq", anc[0][2][:16])
+            t = sec + nsec / 1e9 - offset
             # The first frame after a quiet spell on an interface is what
             # matters; keep one per 50 ms per interface.
             if t - last.get(addr[0], 0) > 0.05:
@@ -231,7 +238,7 @@ def measure(p, env, load, sniffer, server_tap):
     after = (time.monotonic(), time.monotonic() + seconds)
     time.sleep(seconds)
     switch(p, env, "server")
-    res = load.finish()
+    res = json.loads(load.communicate(b"", timeout=120)[0])
     sniffer.close()
     conns = res["times"]
     out = {"seconds": seconds, "requests": res["requests"], "failures": res["failures"],
@@ -265,8 +272,11 @@ def inside(p):
         st = json.loads(amphi(p, env, "server", "status", "--json", "bench").stdout)
         server_tap = re.search(r"\(tap (\S+)\)", st["net"]).group(1)
         sniffer = Sniffer(st["apps"][0]["mac"])
-        load = httpload.Load(APP_IP, 80, netbench.PAGE_PATH, CONNECTIONS, True)
-        load.start()
+        load = subprocess.Popen([sys.executable, httpload.__file__, APP_IP, "80",
+                                 netbench.PAGE_PATH, str(CONNECTIONS), "--times"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        if load.stdout.readline() != b"ready\n":
+            raise netbench.NetError("the load did not start")
         print(json.dumps(measure(p, env, load, sniffer, server_tap)), flush=True)
     finally:
         if app:
