@@ -83,9 +83,10 @@ def same(path, data):
 
 def tap_packets(lab, tap):
     """(from the app, to the app) on the app's NIC's tap."""
-    get = lambda what: int(subprocess.run(
-        ["ip", "netns", "exec", lab.netns, "cat", "/sys/class/net/%s/statistics/%s" % (tap, what)],
-        capture_output=True, check=True).stdout)
+    def get(what):
+        return int(subprocess.run(["ip", "netns", "exec", lab.netns, "cat",
+                                   "/sys/class/net/%s/statistics/%s" % (tap, what)],
+                                  capture_output=True, check=True).stdout)
     return get("rx_packets"), get("tx_packets")
 
 
