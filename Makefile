@@ -108,6 +108,13 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
+# The supervisor's QMP client, against a QEMU played by a thread.
+$(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
+		$(wildcard tools/amphi/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
+		tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c -lcmocka -lpthread
+
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c

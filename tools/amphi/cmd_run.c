@@ -10,7 +10,7 @@
 #define MAX_TIMEOUT	1000000
 
 enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS };
+       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH };
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -28,6 +28,7 @@ static const struct option options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "switch", required_argument, NULL, OPT_SWITCH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -84,7 +85,13 @@ void cmd_run_usage(FILE *out)
 	      "                     base name and amphi's pid, like httpd-4242)\n"
 	      "  --address MODE     shared (default: the server's addresses, the app's ports\n"
 	      "                     its own) or own (a MAC and addresses of its own, by DHCP\n"
-	      "                     or --ip/--ip6, which imply own)\n"
+	      "                     or --ip/--ip6, which imply own); an own-address app runs\n"
+	      "                     on q35 unless --machine says otherwise, so that it can\n"
+	      "                     take a NIC of its own (amphi switch)\n"
+	      "  --switch auto[:HIGH,LOW]\n"
+	      "                     let the app ask for a NIC of its own above HIGH frames/s\n"
+	      "                     (for 3 s) and give it back below LOW (for 10 s); default\n"
+	      "                     auto:2000,200; own address and q35 only\n"
 	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
@@ -146,6 +153,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		if (!one_of(arg, "pc", "q35", "microvm"))
 			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
 		o->machine = arg;
+		o->machine_given = 1;
 		break;
 	case OPT_ACCEL: o->accel = opt_accel("run", arg); break;
 	case OPT_BOOT:
@@ -176,6 +184,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 			die("run: --address wants shared or own, not '%s'", arg);
 		o->net.link_mode = strcmp(arg, "own") ? LINK_MODE_SHARED : LINK_MODE_OWN;
 		break;
+	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", opt_failed(argv));
@@ -200,6 +209,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		die("run: --name needs --server (it names the app on that server)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
+	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;
