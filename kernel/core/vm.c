@@ -68,7 +68,7 @@ static int split_at(uint64_t addr)
 		return 0;
 	if (nvmas >= MAX_VMAS)
 		return -ENOMEM;
-	struct vma *tail = kmalloc(sizeof *tail);
+	struct vma *tail = kmalloc_program(sizeof *tail);
 	if (!tail)
 		return -ENOMEM;
 	*tail = (struct vma){ .start = addr, .end = v->end, .prot = v->prot };
@@ -160,7 +160,7 @@ static int insert(uint64_t start, uint64_t end, unsigned prot)
 
 	if (nvmas >= MAX_VMAS)
 		return -ENOMEM;
-	struct vma *v = kmalloc(sizeof *v);
+	struct vma *v = kmalloc_program(sizeof *v);
 	if (!v)
 		return -ENOMEM;
 	*v = (struct vma){ .start = start, .end = end, .prot = prot };
@@ -328,12 +328,13 @@ static bool access_allowed(unsigned prot, unsigned access)
 	return prot != 0;	/* x86 pages are readable if mapped at all */
 }
 
-/* Caller holds vm_lock. */
+/* Caller holds vm_lock.  The page and the tables to map it come out of
+ * what programs may take (page_room_for_program). */
 static int populate(uint64_t va, unsigned prot)
 {
 	if (mmu_translate_user(va))
 		return 0;
-	uint64_t pa = page_alloc(1);
+	uint64_t pa = page_room_for_program(4) ? page_alloc(1) : 0;
 	if (!pa)
 		return -ENOMEM;
 	if (mmu_map_user(va, pa, prot)) {
