@@ -42,11 +42,13 @@ void backtrace_print(uint64_t rbp)
 	printk("backtrace:\n");
 	for (int depth = 0; depth < 32 && kernel_stack_address(rbp); depth++) {
 		uint64_t ret = ((uint64_t *)rbp)[1], off;
-		const char *name = ksym_lookup(ret, &off);
+		/* The call is the byte before its return address: a call that
+		 * never returns may end its function. */
+		const char *name = ksym_lookup(ret - 1, &off);
 
 		if (!name)
 			break;
-		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off);
+		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off + 1);
 		rbp = ((uint64_t *)rbp)[0];
 	}
 }

@@ -13,7 +13,9 @@
 #include "core/profile.h"
 #include "core/random.h"
 #include "core/sched.h"
+#include "core/spinlock.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 #include "dev/console.h"
 #include "dev/devices.h"
 #include "fs/initrd.h"
@@ -71,15 +73,47 @@ static void start_cpus(void)
 	smp_start_aps(&madt);
 }
 
+/* The kernel's own ways to hang, for the lockup detector's tests. */
+static struct spinlock crash_lock = SPINLOCK_INIT;
+
+static void crash_thread(void *how)
+{
+	if (!strcmp(how, "spin"))
+		for (;;)
+			cpu_relax();	/* interrupts on, never scheduling */
+	spin_lock(&crash_lock);
+	spin_lock(&crash_lock);	/* "deadlock": waits for itself */
+}
+
 /* For the tests: "amphi.crash=fault" or "amphi.crash=panic" on the kernel
  * command line makes the kernel fail on purpose, so that the report of a
- * kernel failure can be checked end to end. */
+ * kernel failure can be checked end to end; "hang" stops CPU 0 with
+ * interrupts off before the program starts (nothing answers the host any
+ * more), "spin" and "deadlock" hang a kernel thread while the program runs. */
 static void __attribute__((noinline)) crash_if_asked(void)
 {
-	if (strstr(boot_info.cmdline, "amphi.crash=fault"))
+	static char how[16];
+	const char *at = strstr(boot_info.cmdline, "amphi.crash=");
+
+	if (!at)
+		return;
+	at += strlen("amphi.crash=");
+	for (size_t i = 0; i < sizeof how - 1 && at[i] > ' '; i++)
+		how[i] = at[i];
+	if (!strcmp(how, "fault"))
 		*(volatile uint64_t *)0xffffc00000001000ull = 1;	/* never mapped */
-	if (strstr(boot_info.cmdline, "amphi.crash=panic"))
+	if (!strcmp(how, "panic"))
 		panic("asked for on the command line");
+	if (!strcmp(how, "hang")) {
+		irq_disable();
+		for (;;)
+			cpu_relax();
+	}
+	if (!strcmp(how, "spin") || !strcmp(how, "deadlock")) {
+		struct thread *t = thread_create("crash", crash_thread, how);
+		if (t)
+			thread_start(t);
+	}
 }
 
 void kmain(uint32_t boot_kind, uint32_t info_phys)
@@ -95,8 +129,9 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
 	dev_init();
-	crash_if_asked();
 	profile_init(boot_info.cmdline);
+	watchdog_init(boot_info.cmdline);
+	crash_if_asked();
 	struct thread *t = thread_create("init", program_start, NULL);
 	if (!t)
 		panic("out of memory starting the program");
