@@ -51,7 +51,7 @@ PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
 EXAMPLES    := $(BUILD)/examples/hello
 
-.PHONY: all deps demo test unit vmtest bench clean
+.PHONY: all deps demo test unit vmtest stress bench clean
 all: $(BUILD)/amphi $(BUILD)/amphi.elf $(BUILD)/amphi-slirp.so
 
 deps:
@@ -134,7 +134,13 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(PYTHON) -m pytest -q tests/vm
+	$(PYTHON) -m pytest -q tests/vm tests/stress
+
+# Every test in tests/stress, sharing STRESS_MINUTES (docs/testing.md);
+# `make test` runs them once each, short.
+STRESS_MINUTES ?= 3
+stress: all $(PROG_BIN) $(EXAMPLES)
+	STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
 
 test: deps
 	$(MAKE) all
