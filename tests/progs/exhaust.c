@@ -11,6 +11,8 @@
  *   timers    armed timerfds
  *   signals   real-time signals queued to ourselves (blocked)
  *   threads   threads asleep on a futex
+ *   files     empty files in one directory
+ *   locks     record locks on every other byte of one file
  *
  * Prints "RESOURCE: stopped by ERRNO", "RESOURCE: again as far",
  * "kernel still answers"; FAIL lines and status 1 otherwise.  Under Linux
@@ -27,6 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -59,6 +62,7 @@ static const char *err_name(int e)
 	case ENOBUFS: return "ENOBUFS";
 	case ENOSPC: return "ENOSPC";
 	case EAGAIN: return "EAGAIN";
+	case ENOLCK: return "ENOLCK";
 	default: return strerror(e);
 	}
 }
@@ -204,7 +208,49 @@ static void release_threads(long n)
 	go_home = 0;
 }
 
+static int take_file(long i)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, "/tmp/exhaust/%ld", i);
+	int fd = open(name, O_CREAT | O_WRONLY | O_EXCL, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static void release_files(long n)
+{
+	char name[64];
+
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "/tmp/exhaust/%ld", i);
+		unlink(name);
+	}
+}
+
+static int lock_fd = -1;
+
+static int take_lock(long i)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 2 * i, .l_len = 1 };
+
+	if (lock_fd < 0 && (lock_fd = open("/tmp/exhaust/locks", O_CREAT | O_RDWR, 0600)) < 0)
+		return -errno;
+	return fcntl(lock_fd, F_SETLK, &fl) ? -errno : 0;
+}
+
+static void release_locks(long n)
+{
+	(void)n;
+	close(lock_fd);	/* drops every lock */
+	lock_fd = -1;
+}
+
 static const int fd_errnos[] = { EMFILE, ENFILE, ENOMEM, 0 };
+static const int file_errnos[] = { ENOSPC, ENOMEM, 0 };
+static const int lock_errnos[] = { ENOLCK, ENOMEM, 0 };
 static const int socket_errnos[] = { EMFILE, ENFILE, ENOMEM, ENOBUFS, 0 };
 static const int epoll_errnos[] = { ENOSPC, ENOMEM, EMFILE, 0 };
 static const int signal_errnos[] = { EAGAIN, 0 };
@@ -217,6 +263,8 @@ static const struct resource resources[] = {
 	{ "timers", take_timer, release_fds, fd_errnos },
 	{ "signals", take_signal, release_signals, signal_errnos },
 	{ "threads", take_thread, release_threads, thread_errnos },
+	{ "files", take_file, release_files, file_errnos },
+	{ "locks", take_lock, release_locks, lock_errnos },
 };
 
 /* ---- the rounds ------------------------------------------------------------ */
@@ -279,6 +327,7 @@ int main(int argc, char **argv)
 	sigemptyset(&rt);
 	sigaddset(&rt, SIGRTMIN + 1);
 	sigprocmask(SIG_BLOCK, &rt, NULL);
+	mkdir("/tmp/exhaust", 0700);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max > 8000 ? 8000 : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -303,6 +352,6 @@ int main(int argc, char **argv)
 		still_works();
 		return 0;
 	}
-	printf("usage: exhaust pipes|sockets|epoll|timers|signals|threads\n");
+	printf("usage: exhaust pipes|sockets|epoll|timers|signals|threads|files|locks\n");
 	return 2;
 }

@@ -19,6 +19,8 @@ RESOURCES = {
     "timers": "EMFILE",     # one descriptor each
     "signals": "EAGAIN",    # 256 queued siginfos
     "threads": "EAGAIN",    # Linux's threads-max: stacks in an eighth of RAM
+    "files": "ENOSPC",      # tmpfs's nr_inodes: half as many as RAM pages
+    "locks": "ENOLCK",      # 8192 record locks
 }
 
 
