@@ -1,7 +1,7 @@
-/* futex_requeue [ROUNDS]: waiters that leave on their own after another
- * thread requeued them.  Two threads wait on word A (FUTEX_WAIT, a handler
+/* futex_requeue [ROUNDS [WAITERS]]: waiters that leave on their own after another
+ * thread requeued them.  WAITERS threads (2) wait on word A (FUTEX_WAIT, a handler
  * for SIGUSR1 without SA_RESTART); ROUNDS times (default 4000) a driver
- * moves them both to word B (FUTEX_REQUEUE), interrupts them with SIGUSR1,
+ * moves them all to word B (FUTEX_REQUEUE), interrupts them with SIGUSR1,
  * and at once keeps joining B's queue and leaving it (waits whose deadline
  * has passed) while they wake up on other CPUs and leave B's queue.  Each
  * must leave it under B's lock: a kernel that unlinks them under A's
