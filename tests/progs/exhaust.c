@@ -34,6 +34,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "still_works.h"
+
 #define MAX_ITEMS	200000
 
 struct resource {
@@ -292,30 +294,6 @@ static void check_errno(const struct resource *r, int err)
 	exit(1);
 }
 
-static void *nothing(void *arg) { return arg; }
-
-static void still_works(void)
-{
-	char buf[4096];
-	int fd = open("/proc/meminfo", O_RDONLY), p[2];
-	pthread_t t;
-
-	if (fd < 0 || read(fd, buf, sizeof buf) <= 0 || !strstr(buf, "MemFree"))
-		fail("reading /proc/meminfo");
-	close(fd);
-	if (pipe(p) || write(p[1], "z", 1) != 1 || read(p[0], buf, 1) != 1)
-		fail("a pipe");
-	close(p[0]);
-	close(p[1]);
-	if (pthread_create(&t, NULL, nothing, NULL) || pthread_join(t, NULL))
-		fail("a thread");
-	char *m = malloc(1 << 20);
-	if (!m)
-		fail("1 MiB of memory");
-	memset(m, 7, 1 << 20);
-	free(m);
-	printf("kernel still answers\n");
-}
 
 int main(int argc, char **argv)
 {

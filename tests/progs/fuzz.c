@@ -326,19 +326,24 @@ static int still_works(void)
 static int trace;	/* FUZZ_TRACE set: each call is reported before it is made */
 static long made;
 
-/* Makes call nr unless it is left out; the bookkeeping around it. */
-static void try_call(long i, long nr, uint64_t a[6])
+static void trace_call(long i, long nr, const uint64_t a[6])
 {
 	char line[160];
 
+	if (!trace)
+		return;
+	snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr, a[0], a[1],
+		 a[2], a[3], a[4], a[5]);
+	report(line);
+}
+
+/* Makes call nr unless it is left out; the bookkeeping around it. */
+static void try_call(long i, long nr, uint64_t a[6])
+{
 	if (excluded(nr) || !tame(nr, a))
 		return;
 	refill_scratch();
-	if (trace) {
-		snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
-			 a[0], a[1], a[2], a[3], a[4], a[5]);
-		report(line);
-	}
+	trace_call(i, nr, a);
 	long ret = raw_syscall(nr, a);
 	made++;
 	if (ret > maxfd && ret < REPORT_FD)
@@ -506,11 +511,7 @@ static void range_calls(long count)
 		long nr;
 		uint64_t a[6];
 		range_call(&nr, a);
-		if (trace) {
-			snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
-				 a[0], a[1], a[2], a[3], a[4], a[5]);
-			report(line);
-		}
+		trace_call(i, nr, a);
 		long ret = raw_syscall(nr, a);
 		made++;
 		if (ret >= 0 && must_fail(nr, a)) {

@@ -3,14 +3,13 @@ SIGHUP) is sent on to it as on Linux; a second one, or the VM still running
 --stop-timeout seconds later, stops the VM; and QEMU never outlives amphi."""
 
 import os
-import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv
+from conftest import ROOT, amphi_argv, qemu_wrapper
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -91,19 +90,11 @@ def test_a_program_that_outlives_the_stop_timeout_is_stopped():
     assert b"did not end within 1 seconds of signal 2" in err, err
 
 
-def wrapper(tmp_path, append):
-    path = tmp_path / "qemu-wrapper"
-    path.write_text('#!/bin/sh\nexec %s "$@" -append "%s"\n'
-                    % (shutil.which("qemu-system-x86_64"), append))
-    path.chmod(0o755)
-    return str(path)
-
-
 def test_sigterm_to_amphi_on_a_hung_kernel_ends_qemu(tmp_path):
     """What timeout(1) does to amphi when the kernel hangs where nothing
     answers (CPU 0 stopped with interrupts off, the lockup detector off):
     SIGTERM, then the default 10 s --stop-timeout, and QEMU is gone."""
-    q = wrapper(tmp_path, "amphi.crash=hang amphi.watchdog=0")
+    q = qemu_wrapper(tmp_path, "amphi.crash=hang amphi.watchdog=0")
     p = subprocess.Popen(amphi_argv("hello", options=["--qemu", q]), cwd=ROOT,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     qemu = []

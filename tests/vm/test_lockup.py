@@ -8,23 +8,14 @@ CPU that does not schedule).  And what is not a hang is not reported: idle
 CPUs, and a program whose reader is slower than the detector's limit."""
 
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv, run
+from conftest import ROOT, amphi_argv, qemu_wrapper, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-
-def wrapper(tmp_path, append):
-    path = tmp_path / "qemu-wrapper"
-    path.write_text('#!/bin/sh\nexec %s "$@" -append "%s"\n'
-                    % (shutil.which("qemu-system-x86_64"), append))
-    path.chmod(0o755)
-    return str(path)
 
 
 REASONS = {
@@ -36,7 +27,7 @@ REASONS = {
 
 @pytest.mark.parametrize("how", sorted(REASONS))
 def test_a_hang_becomes_a_report(tmp_path, how):
-    q = wrapper(tmp_path, "amphi.crash=%s amphi.watchdog=3" % how)
+    q = qemu_wrapper(tmp_path, "amphi.crash=%s amphi.watchdog=3" % how)
     r = run("sleep", 60000, smp=2, options=["--qemu", q], limit=60)
     err = r.stderr.decode("utf-8", "replace")
     assert r.status == 125, r.describe()
@@ -49,7 +40,7 @@ def test_a_hang_becomes_a_report(tmp_path, how):
 
 def test_idle_cpus_are_not_stuck(tmp_path):
     """Four CPUs idle for 5 s under a 1 s limit."""
-    q = wrapper(tmp_path, "amphi.watchdog=1")
+    q = qemu_wrapper(tmp_path, "amphi.watchdog=1")
     r = run("sleep", 5000, smp=4, options=["--qemu", q])
     assert (r.status, r.stdout, r.stderr) == (0, b"slept ok\n", b""), r.describe()
 
@@ -57,7 +48,7 @@ def test_idle_cpus_are_not_stuck(tmp_path):
 def test_a_slow_reader_is_not_a_hang(tmp_path):
     """amphi's reader takes nothing for 8 s while the program writes: the
     console (and the CPU writing to it) waits on the host, past a 2 s limit."""
-    q = wrapper(tmp_path, "amphi.watchdog=2")
+    q = qemu_wrapper(tmp_path, "amphi.watchdog=2")
     argv = amphi_argv("/bin/busybox", "yes", smp=2, options=["--qemu", q])
     p = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
