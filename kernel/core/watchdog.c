@@ -26,7 +26,7 @@
 struct wd_cpu {
 	struct timer timer;		/* every PERIOD_NS, so even idle CPUs tick */
 	bool armed;
-	volatile bool host;		/* in a wait on the host (console output) */
+	volatile int host;		/* waits on the host (console output) it is in */
 	volatile uint64_t tick_ns;	/* its last timer interrupt */
 	volatile uint64_t touch_ns;	/* when its ticks last saw progress */
 	volatile unsigned gen, seen;	/* progress events; the last its ticks saw */
@@ -91,20 +91,23 @@ void watchdog_idle(void)
 	}
 }
 
+/* Nested on one CPU when an interrupt prints during a write; an end
+ * without its begin (the detector started in between) counts nothing. */
 void watchdog_host_wait(bool begin)
 {
 	if (!running)
 		return;
 	struct wd_cpu *w = &wd[this_cpu()->id];
 	if (begin) {
-		__atomic_add_fetch(&host_waiters, 1, __ATOMIC_SEQ_CST);
-		w->host = true;
+		if (!w->host++)
+			__atomic_add_fetch(&host_waiters, 1, __ATOMIC_SEQ_CST);
 		return;
 	}
+	if (!w->host || --w->host)
+		return;
 	/* The host may have held this CPU still: it was not stuck. */
 	w->tick_ns = clock_ns();
 	w->gen++;
-	w->host = false;
 	__atomic_sub_fetch(&host_waiters, 1, __ATOMIC_SEQ_CST);
 }
 
