@@ -150,7 +150,8 @@ stack-check: $(BUILD)/amphi.elf
 	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(PYTHON) -m pytest -q tests/vm
+	$(PYTHON) -m pytest -q tests/vm tests/stress
+
 
 test: deps
 	$(MAKE) all
@@ -158,10 +159,14 @@ test: deps
 	$(MAKE) stack-check
 	$(MAKE) vmtest
 
-# Longer and bigger runs than make test's.  stress-net: the full set of
-# network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
+# Longer and bigger runs than make test's (docs/testing.md): every test in
+# tests/stress for STRESS_MINUTES (make test runs each once, short), then
+# stress-net, the full set of network attacks
+# (tests/vm/test_net_attacks_full.py, skipped by make test).
+STRESS_MINUTES ?= 3
 stress: deps
-	$(MAKE) all $(PROG_BIN)
+	$(MAKE) all $(PROG_BIN) $(EXAMPLES)
+	STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
 	$(MAKE) stress-net
 
 stress-net:

@@ -133,6 +133,7 @@ struct run_opts {
 	const char *kernel;
 	const char *qemu;
 	unsigned timeout;	/* seconds, 0 = none */
+	unsigned stop_timeout;	/* seconds from a forwarded signal to a hard stop */
 	int verbose;
 	char **env;		/* NAME=VALUE, defaults merged in */
 	size_t nenv;

@@ -8,9 +8,12 @@
 #include "server.h"
 
 #define MAX_TIMEOUT	1000000
+#define STOP_TIMEOUT	10		/* as docker stop */
 
-enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH };
+enum {
+	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
+	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH
+};
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -22,6 +25,7 @@ static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
 	NET_LONG_OPTIONS,
@@ -56,6 +60,10 @@ void cmd_run_usage(FILE *out)
 	      "                     beside the amphi binary)\n"
 	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
 	      "  --timeout SECONDS  stop the VM after this long (default 0: no limit)\n"
+	      "  --stop-timeout SECONDS\n"
+	      "                     after amphi's first SIGINT, SIGTERM or SIGHUP (which\n"
+	      "                     goes to the program), stop the VM if it has not ended\n"
+	      "                     within this long (default 10; 0: stop it at once)\n"
 	      "  --files HOSTDIR[:GUESTDIR]\n"
 	      "                     copy a host folder into the guest's root file system\n"
 	      "                     at GUESTDIR (default /); repeatable\n"
@@ -103,8 +111,9 @@ void cmd_run_usage(FILE *out)
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
-	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice (the first one\n"
-	      "         goes to the program, which may catch it)\n",
+	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice, or once and the\n"
+	      "         VM did not end within --stop-timeout (the first one goes to the\n"
+	      "         program, which may catch it)\n",
 	      out);
 }
 
@@ -137,6 +146,7 @@ static void set_defaults(struct run_opts *o)
 	memset(o, 0, sizeof *o);
 	o->smp = 1;
 	o->mem = 64ull << 20;
+	o->stop_timeout = STOP_TIMEOUT;
 	o->machine = "pc";
 	o->qemu = "qemu-system-x86_64";
 	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
@@ -164,6 +174,9 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
 	case OPT_TIMEOUT: o->timeout = opt_number("run", "--timeout", arg, 0, MAX_TIMEOUT); break;
+	case OPT_STOP_TIMEOUT:
+		o->stop_timeout = opt_number("run", "--stop-timeout", arg, 0, MAX_TIMEOUT);
+		break;
 	case OPT_FILES:
 		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
 		o->files[o->nfiles++] = (char *)arg;
