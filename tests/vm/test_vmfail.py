@@ -29,8 +29,7 @@ def test_kernel_stack_overflow_is_reported(tmp_path, how):
     (the boot stack it idles on), runs into the guard page below it: the
     double fault that follows reports the overflow and where it came from,
     instead of the stack silently writing over the memory below."""
-    qemu = shutil.which("qemu-system-x86_64")
-    q = wrapper(tmp_path, 'exec %s "$@" -append amphi.crash=%s' % (qemu, how))
+    q = qemu_wrapper(tmp_path, "amphi.crash=%s" % how)
     r = run("hello", options=["--qemu", q])
     assert r.status == 125, r.describe()
     assert r.stdout == b"", r.describe()
