@@ -143,6 +143,14 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
+# The supervisor's QMP client, against a QEMU played by a thread.
+$(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
+		$(wildcard tools/amphi/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
+		tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c -lcmocka -lpthread
+
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c
@@ -188,7 +196,8 @@ stack-check: $(BUILD)/amphi.elf
 	$(Q)$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(Q)$(PYTHON) -m pytest -q tests/vm
+	$(Q)$(PYTHON) -m pytest -q tests/vm tests/stress
+
 
 test: deps
 	$(Q)$(MAKE) -s all
@@ -196,10 +205,14 @@ test: deps
 	$(Q)$(MAKE) stack-check
 	$(Q)$(MAKE) vmtest
 
-# Longer and bigger runs than make test's.  stress-net: the full set of
-# network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
+# Longer and bigger runs than make test's (docs/testing.md): every test in
+# tests/stress for STRESS_MINUTES (make test runs each once, short), then
+# stress-net, the full set of network attacks
+# (tests/vm/test_net_attacks_full.py, skipped by make test).
+STRESS_MINUTES ?= 3
 stress: deps
-	$(Q)$(MAKE) all $(PROG_BIN)
+	$(Q)$(MAKE) all $(PROG_BIN) $(EXAMPLES)
+	$(Q)STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
 	$(Q)$(MAKE) stress-net
 
 stress-net:

@@ -199,17 +199,6 @@ int netaddr_port(const char *s, uint16_t *port)
 	return port_span(s, strlen(s), port);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int netaddr_mac(const char *s, uint8_t out[6])
 {
 	uint8_t m[6];
@@ -218,7 +207,7 @@ int netaddr_mac(const char *s, uint8_t out[6])
 		return EINVAL_;
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+		int hi = hex_value(p[0]), lo = hex_value(p[1]);
 		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
 			return EINVAL_;
 		m[i] = (uint8_t)(hi << 4 | lo);

@@ -20,6 +20,7 @@
 #include "dev/link_app_internal.h"
 
 #define ADDR_WAIT_NS	(30ull * 1000000000)	/* for a server that is restarting */
+#define MAX_SEGS	32
 
 static bool header_ok(void *region, uint64_t size)
 {
@@ -35,12 +36,12 @@ static int link_transmit(struct net_port *port, const struct net_seg *segs, int 
 			 const struct net_tx_csum *csum)
 {
 	struct link_port *l = port->driver;
-	struct link_seg ls[16];
+	struct link_seg ls[MAX_SEGS];
 	uint64_t bytes = 0;
 
 	(void)csum;	/* no NET_PORT_TX_CSUM: frames come complete */
-	if (nsegs > 16)
-		return -EINVAL;
+	if (nsegs > MAX_SEGS)
+		return -E2BIG;	/* the netif sends a copy in one piece */
 	for (int i = 0; i < nsegs; i++) {
 		ls[i] = (struct link_seg){ segs[i].data, segs[i].len };
 		bytes += segs[i].len;

@@ -20,6 +20,11 @@
 #define LOCK_NB	4
 #define LOCK_UN	8
 
+/* Lock records in all, at most: every operation walks an inode's list under
+ * one spinlock, and each record is kernel memory a program asks for.  Linux
+ * has no such limit; ENOLCK is its answer when records cannot be had. */
+#define MAX_RECORDS	8192
+
 enum { CLASS_FCNTL, CLASS_FLOCK };
 
 struct lock {
@@ -30,7 +35,8 @@ struct lock {
 	int64_t start, end;
 };
 
-static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks */
+static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks, nrecords */
+static int nrecords;
 static struct waitq waiters = WAITQ_INIT(waiters);	/* woken on every unlock */
 
 static struct lock *lock_at(struct list *l) { return list_entry(l, struct lock, link); }
@@ -86,6 +92,7 @@ static void cut(struct inode *i, const struct file *owner, int class, int64_t st
 			*right = *k;
 			right->start = end + 1;
 			list_add_head(&k->link, &right->link);
+			nrecords++;
 			k->end = start - 1;
 		} else if (k->start < start) {
 			k->end = start - 1;
@@ -94,6 +101,7 @@ static void cut(struct inode *i, const struct file *owner, int class, int64_t st
 		} else {
 			list_del(&k->link);
 			kfree(k);
+			nrecords--;
 		}
 	}
 }
@@ -115,20 +123,27 @@ static void add(struct inode *i, const struct file *owner, int class, const stru
 			k->end = o->end > k->end ? o->end : k->end;
 			list_del(&o->link);
 			kfree(o);
+			nrecords--;
 		}
 	}
 	list_add_tail(&i->locks, &k->link);
+	nrecords++;
 }
 
 static int set(struct inode *i, const struct file *owner, int class, const struct lock_range *r,
 	       bool wait)
 {
-	struct lock *spare = kmalloc(sizeof *spare), *fresh = kmalloc(sizeof *fresh);
+	struct lock *spare = kmalloc_program(sizeof *spare), *fresh = kmalloc_program(sizeof *fresh);
 	int err = spare && fresh ? 0 : -ENOLCK;
 
 	while (!err) {
 		struct waiter w;
 		spin_lock(&lock);
+		if (nrecords + 2 > MAX_RECORDS) {	/* a split and a new one at most */
+			spin_unlock(&lock);
+			err = -ENOLCK;
+			break;
+		}
 		if (!conflict(i, owner, class, r)) {
 			cut(i, owner, class, r->start, r->end, &spare);
 			if (r->type != F_UNLCK)
@@ -185,6 +200,7 @@ void locks_release(struct file *f)
 		if (k->owner == f || (!k->owner && k->class == CLASS_FCNTL)) {
 			list_del(&k->link);
 			kfree(k);
+			nrecords--;
 			any = true;
 		}
 	}

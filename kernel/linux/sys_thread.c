@@ -3,8 +3,10 @@
  * scheduling calls. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "core/page_alloc.h"
 #include "core/sched.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "linux/process.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -19,12 +21,24 @@
 #define ARCH_SET_FS		0x1002
 #define ARCH_GET_FS		0x1003
 
+/* Linux's default threads-max: kernel stacks take at most an eighth of RAM.
+ * Each thread also needs its stack out of what programs may take. */
+static bool thread_room(void)
+{
+	size_t max = page_total_count() / (8 * KSTACK_PAGES);
+
+	return (size_t)__atomic_load_n(&proc.nthreads, __ATOMIC_RELAXED) < (max < 20 ? 20 : max) &&
+	       page_room_for_program(KSTACK_PAGES + 1);
+}
+
 static long sys_clone(const struct sysargs *a)
 {
 	uint64_t flags = a->a[0], stack = a->a[1], ptid = a->a[2], ctid = a->a[3], tls = a->a[4];
 
 	if (!(flags & CLONE_VM) || !(flags & CLONE_THREAD) || (flags & CLONE_VFORK))
 		return -ENOSYS;	/* a new process: not until processes exist */
+	if (!thread_room())
+		return -EAGAIN;
 	struct trapframe tf = *a->tf;
 	tf.rax = 0;
 	if (stack)
@@ -68,8 +82,8 @@ static long sys_arch_prctl(const struct sysargs *a)
 {
 	switch (a->a[0]) {
 	case ARCH_SET_FS:
-		if (a->a[1] >= USER_TOP)
-			return -EPERM;
+		if (a->a[1] >= VM_USER_END)
+			return -EPERM;	/* Linux: at or above TASK_SIZE */
 		current()->fs_base = a->a[1];
 		arch_set_fs_base(a->a[1]);
 		return 0;

@@ -343,6 +343,7 @@ int net_start(struct net_port *port)
 
 	if (!port)
 		return 0;	/* lwIP waits for a program's first inet socket */
+	port = net_switch_home(port);
 	net_lwip_start();
 	if (net_config.have_mac)
 		memcpy(port->mac, net_config.mac, 6);
@@ -355,6 +356,7 @@ int net_start(struct net_port *port)
 		printk("net: eth0: out of memory\n");
 		return 0;
 	}
+	net_switch_adopt();
 	if (net_config.switch_high)
 		net_switch_policy_start(net_config.switch_high, net_config.switch_low);
 	if (!net_config.have_ip && !assigned)
