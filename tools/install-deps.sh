@@ -4,7 +4,8 @@ set -e
 need=""
 for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest busybox-static \
 	dpkg-dev patch curl iproute2 wrk redis-tools python3-scapy \
-	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients; do
+	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \
+	libvirt-daemon libvirt-daemon-driver-qemu; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
