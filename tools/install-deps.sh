@@ -5,7 +5,7 @@ need=""
 for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest busybox-static \
 	dpkg-dev patch curl iproute2 wrk redis-tools python3-scapy \
 	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \
-	libvirt-daemon libvirt-daemon-driver-qemu; do
+	libvirt-daemon libvirt-daemon-driver-qemu groff-base; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
