@@ -57,14 +57,17 @@ static int refill(int c)
 	return 0;
 }
 
+/* Zeroes only the size bytes asked for: the rest of the last page (or of
+ * the size class) is never handed out, so clearing it would be wasted. */
 static void *alloc_large(size_t total, bool program)
 {
 	size_t n = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	struct header *h = program && !page_room_for_program(n) ? NULL : page_alloc_virt(n);
+	struct header *h = program && !page_room_for_program(n) ? NULL : page_alloc_virt_uninit(n);
 
 	if (!h)
 		return NULL;
 	*h = (struct header){ LARGE, (uint32_t)n, MAGIC };
+	memset((char *)h + HDR, 0, total - HDR);
 	return (char *)h + HDR;
 }
 
@@ -90,8 +93,8 @@ static void *alloc(size_t size, bool program)
 	spin_unlock_irqrestore(&lock, flags);
 
 	struct header *h = (struct header *)b;
-	memset(h, 0, 1ul << (c + MIN_SHIFT));
 	*h = (struct header){ (uint32_t)c, 0, MAGIC };
+	memset((char *)h + HDR, 0, size);
 	return (char *)h + HDR;
 }
 

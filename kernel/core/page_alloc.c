@@ -59,16 +59,21 @@ void page_alloc_init(const struct mem_region *ram, int nram,
 	total_pages = pages.nfree;
 }
 
-uint64_t page_alloc(size_t n)
+static uint64_t take(size_t n)
 {
 	uint64_t flags = spin_lock_irqsave(&lock);
 	long at = bitalloc_alloc(&pages, n, 1);
 
 	spin_unlock_irqrestore(&lock, flags);
-	if (at < 0)
-		return 0;
-	uint64_t pa = (uint64_t)at * PAGE_SIZE;
-	memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
+	return at < 0 ? 0 : (uint64_t)at * PAGE_SIZE;
+}
+
+uint64_t page_alloc(size_t n)
+{
+	uint64_t pa = take(n);
+
+	if (pa)
+		memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
 	return pa;
 }
 
@@ -83,6 +88,13 @@ void page_free(uint64_t pa, size_t n)
 void *page_alloc_virt(size_t n)
 {
 	uint64_t pa = page_alloc(n);
+
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void *page_alloc_virt_uninit(size_t n)
+{
+	uint64_t pa = take(n);
 
 	return pa ? phys_to_virt(pa) : NULL;
 }

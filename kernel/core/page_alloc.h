@@ -20,6 +20,9 @@ void page_free(uint64_t pa, size_t n);
 /* The same, through the direct map; NULL when exhausted. */
 void *page_alloc_virt(size_t n);
 void page_free_virt(void *va, size_t n);
+/* page_alloc_virt without the zeroing, for callers that overwrite the
+ * pages before anyone reads them (or zero only what they use). */
+void *page_alloc_virt_uninit(size_t n);
 
 size_t page_free_count(void);
 size_t page_total_count(void);

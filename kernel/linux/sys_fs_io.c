@@ -3,6 +3,8 @@
  * memfd_create. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
@@ -49,10 +51,34 @@ static long write_all(struct file *out, char *buf, size_t n, int64_t *pos)
 	return (long)done;
 }
 
+/* One CHUNK buffer kept per CPU, so sendfile and copy_file_range allocate
+ * (and clear) nothing per call.  A caller takes its CPU's buffer with an
+ * exchange and owns it while it sleeps in the copy; it gives it back to
+ * whichever CPU it ends on, and frees it only when that CPU already has
+ * one again (a second copy ran there meanwhile).  The buffer is never
+ * cleared: only bytes just read from the file go out of it. */
+static char *spare[MAX_CPUS];
+
+static char *chunk_get(void)
+{
+	char *buf = __atomic_exchange_n(&spare[this_cpu()->id], NULL, __ATOMIC_ACQUIRE);
+
+	return buf ? buf : page_alloc_virt_uninit(CHUNK / PAGE_SIZE);
+}
+
+static void chunk_put(char *buf)
+{
+	char *none = NULL;
+
+	if (buf && !__atomic_compare_exchange_n(&spare[this_cpu()->id], &none, buf, false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		page_free_virt(buf, CHUNK / PAGE_SIZE);
+}
+
 /* The loop both calls share: copies up to len bytes from in to out. */
 static long pump(struct file *in, int64_t *ipos, struct file *out, int64_t *opos, size_t len)
 {
-	char *buf = kmalloc(CHUNK);
+	char *buf = chunk_get();
 	size_t done = 0;
 	long err = buf ? 0 : -ENOMEM;
 
@@ -78,7 +104,7 @@ static long pump(struct file *in, int64_t *ipos, struct file *out, int64_t *opos
 			break;
 		}
 	}
-	kfree(buf);
+	chunk_put(buf);
 	return done ? (long)done : err;
 }
 

@@ -14,7 +14,8 @@
 #include "lwip/tcp.h"
 
 /* User bytes go through a kernel copy: tcp_write copies with memcpy,
- * which must not fault on a bad user pointer. */
+ * which must not fault on a bad user pointer.  Kernel bytes (sendfile's)
+ * cannot fault and go to tcp_write as they are. */
 #define TX_BOUNCE (16 * 1024)
 
 /* Moves what lwIP has queued into rxq/rx_more without waiting.  Bytes
@@ -161,17 +162,17 @@ static long send_refusal(struct inet_sock *sk)
 	return -EPIPE;
 }
 
-/* Writes n bytes of the bounce buffer, waiting for room as needed.
+/* Writes n bytes of data (kernel memory), waiting for room as needed.
  * Bytes written; *err set when it stopped early. */
-static size_t send_chunk(struct inet_sock *sk, size_t n, u8_t flags, uint64_t deadline,
-			 bool nonblock, long *err)
+static size_t send_chunk(struct inet_sock *sk, const char *data, size_t n, u8_t flags,
+			 uint64_t deadline, bool nonblock, long *err)
 {
 	size_t off = 0;
 
 	while (off < n) {
 		uint32_t seen = inet_events(sk);
 		size_t written = 0;
-		err_t e = netconn_write_partly(sk->conn, sk->tx_bounce + off, n - off, flags, &written);
+		err_t e = netconn_write_partly(sk->conn, data + off, n - off, flags, &written);
 		off += written;
 		if (off == n)
 			break;
@@ -222,6 +223,12 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 	if (err)
 		return err;
 	mutex_lock(&sk->tx_lock);
+	if (m->iovlen == 1 && m->iov[0].kernel) {
+		u8_t flags = NETCONN_COPY | ((m->flags & MSG_MORE) || sk->cork ? NETCONN_MORE : 0);
+		sent = send_chunk(sk, m->iov[0].kernel, m->len, flags, deadline, nonblock, &err);
+		mutex_unlock(&sk->tx_lock);
+		return sent ? (long)sent : err;
+	}
 	if (!sk->tx_bounce && !(sk->tx_bounce = kmalloc(TX_BOUNCE))) {
 		mutex_unlock(&sk->tx_lock);
 		return -ENOBUFS;
@@ -236,7 +243,7 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 		u8_t flags = NETCONN_COPY;
 		if (sent + n < m->len || (m->flags & MSG_MORE) || sk->cork)
 			flags |= NETCONN_MORE;
-		sent += send_chunk(sk, n, flags, deadline, nonblock, &err);
+		sent += send_chunk(sk, sk->tx_bounce, n, flags, deadline, nonblock, &err);
 	}
 	mutex_unlock(&sk->tx_lock);
 	return sent ? (long)sent : err;

@@ -614,3 +614,22 @@ IPv6: 600 of 600 connected before any accept
 IPv6: accepted 600
 net_backlog ok
 """
+
+# tests/progs/net_sendfile /tmp, natively on Linux 6.18 (Debian 12 user land), piped
+# through cat.
+NET_SENDFILE = r"""whole file: 4194304, file offset 4194304
+with an offset: 100001, offset 112346, file offset 1000
+file shorter than asked: 777, offset 4194304
+at the end: 0, offset 4194304
+count 0: 0, offset 5
+one byte: 1, offset 4
+negative offset: EINVAL
+offset pointer not mapped: EFAULT
+bad in descriptor: EBADF
+received 4295083 of 4295083, same bytes: 1
+non-blocking: ok
+non-blocking, nobody reading: partial 1, offset moved by the count 1
+then: EAGAIN
+queued bytes arrive: 1, same bytes: 1
+net_sendfile done
+"""

@@ -51,6 +51,17 @@ def test_dual(smp):
     expect(run("net_inet_dual", smp=smp, timeout=120), net_inet_expected.NET_INET_DUAL)
 
 
+@pytest.mark.parametrize("smp", [1, 2])
+def test_sendfile(smp):
+    """sendfile from a 4 MiB file to a TCP socket: every byte arrives as
+    the file held it, counts and both offsets as Linux leaves them, a file
+    shorter than asked, a count of 0 and 1, a full non-blocking socket (a
+    partial count, EAGAIN, the offset moved by exactly what was taken)
+    and the errors."""
+    expect(run("net_sendfile", "/tmp", smp=smp, mem="128M", timeout=120),
+           net_inet_expected.NET_SENDFILE)
+
+
 def test_listen_backlog_up_to_somaxconn():
     """A listener asking for a backlog of 1000 gets it (up to somaxconn,
     4096, which /proc/sys/net/core/somaxconn shows): 600 clients finish
