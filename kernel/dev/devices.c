@@ -1,6 +1,8 @@
 /* The drivers amphi has, and the order buses are searched for them. */
 #include "dev/devices.h"
 
+#include "arch/x86_64/bootinfo.h"
+#include "core/string.h"
 #include "dev/e1000e.h"
 #include "dev/ivshmem.h"
 #include "dev/pci.h"
@@ -18,4 +20,34 @@ void dev_init(void)
 {
 	pci_init(pci_drivers, sizeof pci_drivers / sizeof pci_drivers[0]);
 	virtio_mmio_init();
+}
+
+/* "KEY" must start the command line or follow a blank. */
+static const char *cmdline_find(const char *key)
+{
+	size_t len = strlen(key);
+
+	for (const char *p = strstr(boot_info.cmdline, key); p; p = strstr(p + 1, key))
+		if (p == boot_info.cmdline || p[-1] == ' ')
+			return p + len;
+	return NULL;
+}
+
+bool dev_net_offload(void)
+{
+	const char *v = cmdline_find("net.offload=");
+
+	return !(v && !strncmp(v, "off", 3) && (v[3] == ' ' || !v[3]));
+}
+
+unsigned long dev_cmdline_num(const char *key, unsigned long def)
+{
+	const char *v = cmdline_find(key);
+	unsigned long n = 0;
+
+	if (!v || *v < '0' || *v > '9')
+		return def;
+	while (*v >= '0' && *v <= '9' && n < 1000000000ul)
+		n = n * 10 + (unsigned long)(*v++ - '0');
+	return n;
 }

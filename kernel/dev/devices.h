@@ -2,8 +2,19 @@
 #ifndef AMPHI_DEV_DEVICES_H
 #define AMPHI_DEV_DEVICES_H
 
+#include <stdbool.h>
+
 /* Probes PCI and virtio-mmio; each device that works registers itself
  * (a NIC as a net_port).  Without devices it does and prints nothing. */
 void dev_init(void);
+
+/* False when "net.offload=off" is on the kernel command line: NIC drivers
+ * then ask their devices for no offload at all (checksums, merged receive
+ * buffers, segmentation, several queues), as a device offering none would
+ * behave, so every path of the stack's own is what runs. */
+bool dev_net_offload(void);
+/* The number N of "KEY=N" on the kernel command line, or def when absent
+ * or not a number. */
+unsigned long dev_cmdline_num(const char *key, unsigned long def);
 
 #endif

@@ -31,6 +31,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/waitq.h"
+#include "dev/devices.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_regs.h"
 #include "dev/pci.h"
@@ -53,6 +54,7 @@ struct e1000e {
 	struct pci_dev *pci;
 	volatile uint32_t *regs;
 	struct pci_msix msix;
+	bool offload;			/* checksums both ways (net.offload=off: none) */
 
 	struct e1000e_rxd *rx;		/* the receive thread's alone */
 	uint8_t *rx_bufs;
@@ -91,7 +93,7 @@ static void rx_one(struct e1000e *e, const struct e1000e_rxd *d, const uint8_t *
 	if (!(d->status & RXD_STAT_EOP) || (d->errors & RXD_ERR_MASK & ~RXD_ERR_TCPE) ||
 	    d->length < 14 || d->length > BUF_SIZE)
 		return;
-	if ((d->status & RXD_STAT_TCPCS) && !(d->status & RXD_STAT_IXSM) &&
+	if (e->offload && (d->status & RXD_STAT_TCPCS) && !(d->status & RXD_STAT_IXSM) &&
 	    !(d->errors & RXD_ERR_TCPE))
 		flags |= NET_RX_CSUM_VALID;
 	net_port_deliver(&e->port, buf, d->length, flags);
@@ -148,7 +150,7 @@ static int rx_setup(struct e1000e *e)
 	wr(e, REG_RDTR, 0);		/* no receive delay: EITR moderates */
 	wr(e, REG_RADV, 0);
 	wr(e, REG_RFCTL, 0);		/* legacy descriptors */
-	wr(e, REG_RXCSUM, RXCSUM_IPOFL | RXCSUM_TUOFL);
+	wr(e, REG_RXCSUM, e->offload ? RXCSUM_IPOFL | RXCSUM_TUOFL : 0);
 	for (unsigned i = 0; i < 128; i++)
 		wr(e, REG_MTA + 4 * i, 0);
 	wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_MPE | RCTL_SECRC);
@@ -375,8 +377,9 @@ static void log_device(const struct e1000e *e)
 	const uint8_t *m = e->port.mac;
 
 	printk("%s: %02x:%02x:%02x:%02x:%02x:%02x on e1000e (82574), rings %u, msi-x, "
-	       "eitr %u, link %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC, RX_EITR,
-	       e->port.link_up ? "up" : "down");
+	       "eitr %u, link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
+	       RX_EITR, e->port.link_up ? "up" : "down",
+	       e->offload ? "tx and rx checksums" : "off (net.offload=off)");
 }
 
 static int e1000e_probe(struct pci_dev *pci)
@@ -394,8 +397,9 @@ static int e1000e_probe(struct pci_dev *pci)
 	}
 	waitq_init(&e->wq);
 	snprintf(e->name, sizeof e->name, "e1000e%d", nnics);
+	e->offload = dev_net_offload();
 	e->port = (struct net_port){ .name = e->name, .mtu = 1500, .ops = &e1000e_ops, .driver = e,
-				     .features = NET_PORT_TX_CSUM };
+				     .features = e->offload ? NET_PORT_TX_CSUM : 0 };
 	pci_enable(pci);
 	int err = start(e);
 	if (err) {	/* quiet again; e stays, as vectors may point at it */

@@ -2,7 +2,10 @@
  * (0) and a transmit queue (1), on either transport.
  *
  * Receive: every RX descriptor holds one 2 KiB buffer (header + a whole
- * frame, as without MRG_RXBUF or GUEST_TSO the device never sends more).
+ * frame, as without GUEST_TSO the device never sends more).  With
+ * MRG_RXBUF the header says how many buffers a frame took; one that took
+ * several (buffers made smaller with virtio_net.rx_buf=N on the command
+ * line, for the tests) is gathered into a side buffer first.
  * The interrupt only wakes the "virtio-net rx" thread, which drains the
  * used ring, hands each frame to the netif (it may sleep), puts the buffer
  * back, and re-arms the interrupt, draining again if frames slipped in.
@@ -22,6 +25,7 @@
 #include "core/timer.h"
 #include "core/waitq.h"
 #include "core/watchdog.h"
+#include "dev/devices.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
 #include "csum.h"
@@ -30,6 +34,7 @@
 #define F_CSUM		0	/* device fills TX checksums */
 #define F_GUEST_CSUM	1	/* device may leave RX checksums partial */
 #define F_MAC		5
+#define F_MRG_RXBUF	15	/* a frame may span several RX buffers */
 #define F_STATUS	16
 #define F_ANY_LAYOUT	27	/* legacy: header and frame may share a buffer */
 
@@ -38,6 +43,8 @@
 #define S_LINK_UP		1
 
 #define BUF_SIZE	2048
+#define RX_BUF_MIN	256	/* the smallest virtio_net.rx_buf= taken */
+#define GATHER_SIZE	(4 * 4096)	/* a frame spread over buffers: 16 KiB at most */
 #define QUEUE_MAX	256
 #define RXQ		0
 #define TXQ		1
@@ -53,8 +60,15 @@ struct vnet {
 	struct virtio_dev *vd;
 	struct virtq rxq, txq;
 	struct virtq *queues[2];
-	unsigned hdr_len;		/* 12 with VERSION_1, 10 for legacy */
+	unsigned hdr_len;		/* 12 with VERSION_1 or MRG_RXBUF, 10 for legacy */
 	uint8_t *rx_bufs, *tx_bufs;	/* queue size * BUF_SIZE each */
+	uint32_t rx_buf;		/* bytes of each RX buffer given to the device */
+
+	/* A frame arriving in several buffers (MRG_RXBUF); rx thread only. */
+	uint8_t *gather;		/* GATHER_SIZE bytes, with MRG_RXBUF */
+	uint32_t gather_len;
+	uint16_t gather_left;		/* buffers still to come */
+	bool gather_drop;		/* too large: dropped once all came */
 
 	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free */
 	uint16_t *tx_free;
@@ -71,7 +85,7 @@ static int nnets;
 
 static int rx_post(struct vnet *n, uint8_t *buf)
 {
-	struct vq_buf b = { virt_to_phys(buf), BUF_SIZE };
+	struct vq_buf b = { virt_to_phys(buf), n->rx_buf };
 
 	return vq_add(&n->rxq, buf, &b, 0, 1);
 }
@@ -95,6 +109,46 @@ static void rx_one(struct vnet *n, uint8_t *buf, uint32_t len)
 	net_port_deliver(&n->port, frame, flen, flags);
 }
 
+/* One more buffer of a frame being gathered. */
+static void rx_gather(struct vnet *n, const uint8_t *buf, uint32_t len)
+{
+	if (n->gather_len + len > GATHER_SIZE)
+		n->gather_drop = true;
+	else
+		memcpy(n->gather + n->gather_len, buf, len);
+	n->gather_len += len;
+	if (--n->gather_left == 0 && !n->gather_drop)
+		rx_one(n, n->gather, n->gather_len);
+}
+
+/* A used RX buffer: a frame, its start, or the next piece of one.  A
+ * count of buffers past the queue's size is a lie that fails the device,
+ * as virtq.c treats every other. */
+static void rx_used(struct vnet *n, uint8_t *buf, uint32_t len)
+{
+	const struct net_hdr *h = (const struct net_hdr *)buf;
+	uint16_t nbufs = 1;
+
+	if (n->gather_left) {
+		rx_gather(n, buf, len);
+		return;
+	}
+	if (n->gather && len >= n->hdr_len)
+		nbufs = h->num_buffers;
+	if (nbufs <= 1) {
+		rx_one(n, buf, len);
+		return;
+	}
+	if (nbufs > n->rxq.size) {
+		virtio_fail(n->vd, "a frame in more buffers than the queue holds");
+		return;
+	}
+	n->gather_len = 0;
+	n->gather_left = nbufs;
+	n->gather_drop = false;
+	rx_gather(n, buf, len);
+}
+
 /* Drains the RX used ring, refills, re-arms; loops if frames raced in. */
 static void rx_drain(struct vnet *n)
 {
@@ -103,7 +157,7 @@ static void rx_drain(struct vnet *n)
 		uint8_t *buf;
 		uint32_t len;
 		while ((buf = vq_get_used(&n->rxq, &len))) {
-			rx_one(n, buf, len);
+			rx_used(n, buf, len);
 			rx_post(n, buf);
 		}
 		vq_kick(&n->rxq);
@@ -259,6 +313,8 @@ static int alloc_buffers(struct vnet *n)
 	n->rx_bufs = page_alloc_virt(rx_pages);
 	n->tx_bufs = page_alloc_virt(tx_pages);
 	n->tx_free = kmalloc(sizeof(uint16_t) * n->txq.size);
+	if (virtio_has(n->vd, F_MRG_RXBUF) && !(n->gather = page_alloc_virt_uninit(GATHER_SIZE / PAGE_SIZE)))
+		return -ENOMEM;
 	if (!n->rx_bufs || !n->tx_bufs || !n->tx_free)
 		return -ENOMEM;	/* the probe failed: the device stays reset */
 	for (uint16_t i = 0; i < n->txq.size; i++)
@@ -278,16 +334,36 @@ static void read_mac(struct vnet *n)
 	n->port.mac[0] = (uint8_t)((n->port.mac[0] & 0xfe) | 0x02);	/* unicast, local */
 }
 
+/* Offloads (net.offload=off asks for none): checksums both ways, and
+ * merged receive buffers. */
+static uint64_t offloads_wanted(void)
+{
+	return dev_net_offload() ? 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_MRG_RXBUF : 0;
+}
+
+/* RX buffers are BUF_SIZE unless MRG_RXBUF lets a frame span several and
+ * the command line asks for smaller ones (virtio_net.rx_buf=N, 256 to
+ * 2048: frames then take several buffers, which the tests need). */
+static uint32_t rx_buf_size(struct vnet *n)
+{
+	unsigned long size = dev_cmdline_num("virtio_net.rx_buf=", BUF_SIZE);
+
+	if (!virtio_has(n->vd, F_MRG_RXBUF) || size < RX_BUF_MIN || size > BUF_SIZE)
+		return BUF_SIZE;
+	return (uint32_t)size;
+}
+
 static int vnet_start(struct vnet *n)
 {
 	struct virtio_dev *vd = n->vd;
-	uint64_t want = 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_MAC | 1ull << F_STATUS |
+	uint64_t want = offloads_wanted() | 1ull << F_MAC | 1ull << F_STATUS |
 			1ull << VIRTIO_F_RING_EVENT_IDX | 1ull << VIRTIO_F_VERSION_1 | 1ull << F_ANY_LAYOUT;
 	int err = virtio_negotiate(vd, want);
 
 	if (err)
 		return err;
-	n->hdr_len = virtio_has(vd, VIRTIO_F_VERSION_1) ? 12 : 10;
+	n->hdr_len = virtio_has(vd, VIRTIO_F_VERSION_1) || virtio_has(vd, F_MRG_RXBUF) ? 12 : 10;
+	n->rx_buf = rx_buf_size(n);
 	vd->queues = n->queues;
 	vd->nqueues = 2;
 	n->queues[RXQ] = &n->rxq;
@@ -312,6 +388,14 @@ static void log_device(struct vnet *n)
 	       "queues rx %u tx %u, irq %s, link %s\n", n->name, m[0], m[1], m[2], m[3], m[4],
 	       m[5], n->vd->transport, n->vd->features, n->rxq.size, n->txq.size,
 	       n->vd->irq_kind, n->port.link_up ? "up" : "down");
+	if (!dev_net_offload()) {
+		printk("%s: offloads off (net.offload=off)\n", n->name);
+		return;
+	}
+	printk("%s: offloads: tx checksum %s, rx checksum %s, merged rx buffers %s (%u bytes)\n",
+	       n->name, virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
+	       virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
+	       virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf);
 }
 
 int virtio_net_probe(struct virtio_dev *vd)
@@ -387,6 +471,8 @@ void virtio_net_remove(struct virtio_dev *vd, bool gone)
 	vq_destroy(&n->rxq);
 	vq_destroy(&n->txq);
 	kfree(n->tx_free);
+	if (n->gather)
+		page_free_virt(n->gather, GATHER_SIZE / PAGE_SIZE);
 	printk("%s: removed\n", n->name);
 	kfree(n);
 }

@@ -124,6 +124,7 @@ struct net_opts {
 	size_t ndns;
 	const char *hostname;	/* --hostname NAME */
 	const char *nic;	/* --nic: "virtio" or "e1000e"; NULL: virtio */
+	int offload_off;	/* run --offload off: net.offload=off for the kernel */
 	/* run --server: a link to a network server instead of a NIC */
 	const char *server_name;	/* --server NAME */
 	int link_mode;		/* enum link_mode (lib/link.h); 0 until --address or net_check */

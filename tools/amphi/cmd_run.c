@@ -13,7 +13,7 @@
 enum {
 	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
 	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH,
-	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC
+	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD
 };
 
 static const struct option options[] = {
@@ -35,6 +35,7 @@ static const struct option options[] = {
 	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "switch", required_argument, NULL, OPT_SWITCH },
 	{ "nic", required_argument, NULL, OPT_NIC },
+	{ "offload", required_argument, NULL, OPT_OFFLOAD },
 	{ "trace", optional_argument, NULL, OPT_TRACE },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "gdb", optional_argument, NULL, OPT_GDB },
@@ -91,6 +92,9 @@ void cmd_run_usage(FILE *out)
 	      "  --hostname NAME    the guest's host name\n"
 	      "  --nic MODEL        virtio (virtio-net, the default) or e1000e (Intel's\n"
 	      "                     82574, as QEMU emulates it; pc and q35)\n"
+	      "  --offload on|off   off: the NIC driver asks its device for no offload\n"
+	      "                     (checksums, merged receive buffers, several queues);\n"
+	      "                     -v shows what was taken (default on)\n"
 	      "\n"
 	      "behind a network server (see amphi help server):\n"
 	      "  --server NAME      no NIC: the app's frames go through server NAME, over a\n"
@@ -219,6 +223,11 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	case OPT_TRACE: o->trace = arg ? trace_calls_check("run", arg) : "all"; break;
 	case OPT_TRACE_FILE: o->trace_file = arg; break;
 	case OPT_NIC: net_set_nic(&o->net, "run", arg); break;
+	case OPT_OFFLOAD:
+		if (!one_of(arg, "on", "off", NULL))
+			die("run: --offload wants on or off, not '%s'", arg);
+		o->net.offload_off = !strcmp(arg, "off");
+		break;
 	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
 	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
@@ -249,6 +258,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		die("run: --nic e1000e needs a PCI machine (pc or q35), not microvm");
 	if (o->net.nic && !net_has_nic(&o->net))
 		die("run: --nic needs a NIC (-p or --net user|tap=IFNAME)");
+	if (o->net.offload_off && !net_has_nic(&o->net))
+		die("run: --offload needs a NIC (-p or --net user|tap=IFNAME)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);

@@ -120,6 +120,10 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	qargs_add(&a, kernel);
 	qargs_add(&a, "-initrd");
 	qargs_add(&a, initrd);
+	if (o->net.offload_off) {	/* the drivers read it before any config */
+		qargs_add(&a, "-append");
+		qargs_add(&a, "net.offload=off");
+	}
 	return a.v;
 }
 
