@@ -46,11 +46,11 @@ static void enqueue(struct thread *t, int cpu)
 }
 
 /* Caller holds c->rq_lock. */
-static struct thread *dequeue(struct cpu *c, bool from_tail)
+static struct thread *dequeue(struct cpu *c)
 {
 	if (list_empty(&c->rq))
 		return NULL;
-	struct list *l = from_tail ? c->rq.prev : c->rq.next;
+	struct list *l = c->rq.next;
 	list_del(l);
 	c->nr_ready--;
 	return list_entry(l, struct thread, rq_link);
@@ -83,17 +83,23 @@ bool sched_wake(struct thread *t)
 	if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_RUNNABLE, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return false;
-	int cpu = find_idle_cpu(t->cpu);
+	int cpu = t->pinned ? t->cpu : find_idle_cpu(t->cpu);
 	enqueue(t, cpu >= 0 ? cpu : t->cpu);
 	return true;
 }
 
 void thread_start(struct thread *t)
 {
-	int cpu = find_idle_cpu(this_cpu()->id);
+	int cpu = t->pinned ? t->cpu : find_idle_cpu(this_cpu()->id);
 
 	t->state = THREAD_RUNNABLE;
 	enqueue(t, cpu >= 0 ? cpu : least_loaded_cpu());
+}
+
+void thread_pin(struct thread *t, int cpu)
+{
+	t->cpu = cpu;
+	t->pinned = true;
 }
 
 static void account(struct thread *prev, struct thread *next, uint64_t now)
@@ -128,7 +134,7 @@ static void schedule(void)
 		list_add_tail(&c->rq, &prev->rq_link);
 		c->nr_ready++;
 	}
-	next = dequeue(c, false);
+	next = dequeue(c);
 	spin_unlock(&c->rq_lock);
 	if (!next)
 		next = c->idle_thread;
@@ -176,6 +182,21 @@ void sched_yield_blocked(void)
 	irq_restore(flags);
 }
 
+/* The last thread in c's run queue that may move, taken out of it, or
+ * NULL.  Caller holds c->rq_lock. */
+static struct thread *dequeue_movable(struct cpu *c)
+{
+	for (struct list *l = c->rq.prev; l != &c->rq; l = l->prev) {
+		struct thread *t = list_entry(l, struct thread, rq_link);
+		if (!t->pinned) {
+			list_del(l);
+			c->nr_ready--;
+			return t;
+		}
+	}
+	return NULL;
+}
+
 /* Takes a runnable thread from the busiest other CPU.  Interrupts off. */
 static void steal(struct cpu *c)
 {
@@ -188,7 +209,7 @@ static void steal(struct cpu *c)
 	if (!busiest)
 		return;
 	spin_lock(&busiest->rq_lock);
-	struct thread *t = dequeue(busiest, true);
+	struct thread *t = dequeue_movable(busiest);
 	spin_unlock(&busiest->rq_lock);
 	if (!t)
 		return;

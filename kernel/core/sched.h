@@ -31,6 +31,7 @@ struct thread {
 	volatile int state;		/* enum thread_state; changed with atomics */
 	volatile int on_cpu;		/* still running on (or leaving) a CPU */
 	int cpu;			/* run queue it is on, or CPU it last ran on */
+	bool pinned;			/* runs on cpu alone (thread_pin) */
 	int tid;
 	bool user;			/* has a user context (trapframe at stack top) */
 	char name[16];
@@ -110,6 +111,9 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* A user thread that starts by returning to user mode with *tf. */
 struct thread *thread_create_user(const struct trapframe *tf);
 void thread_start(struct thread *t);
+/* Before thread_start: t runs only on CPU cpu (a device queue's thread,
+ * beside the CPU its interrupt goes to); nobody steals it. */
+void thread_pin(struct thread *t, int cpu);
 void thread_destroy(struct thread *t);	/* one never started */
 _Noreturn void thread_exit(void);
 

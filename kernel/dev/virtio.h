@@ -62,7 +62,11 @@ struct virtio_dev {
 	void (*interrupt)(struct virtio_dev *vd, int queue);
 	void *driver_priv;
 	struct virtq **queues;		/* the driver's, by index, for the transport */
-	int nqueues;
+	int nqueues;			/* with interrupts; queues past them (a
+					 * polled control queue) get none */
+	/* Optional: the CPU whose local APIC takes queue's interrupt, where
+	 * the transport has one per queue (MSI-X); else CPU 0. */
+	int (*queue_cpu)(struct virtio_dev *vd, int queue);
 };
 
 static inline bool virtio_has(const struct virtio_dev *vd, int bit)

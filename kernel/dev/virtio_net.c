@@ -1,17 +1,16 @@
-/* virtio-net (virtio 1.1, 5.1): a struct net_port over a receive queue
- * (0) and a transmit queue (1), on either transport.
+/* virtio-net (virtio 1.1, 5.1): a struct net_port over queue pairs (a
+ * receive queue 2i and a transmit queue 2i + 1), on either transport.
  *
- * Receive: every RX descriptor holds one 2 KiB buffer (header + a whole
- * frame, as without GUEST_TSO the device never sends more).  With
- * MRG_RXBUF the header says how many buffers a frame took; one that took
- * several (buffers made smaller with virtio_net.rx_buf=N on the command
- * line, for the tests) is gathered into a side buffer first.
- * The interrupt only wakes the "virtio-net rx" thread, which drains the
- * used ring, hands each frame to the netif (it may sleep), puts the buffer
- * back, and re-arms the interrupt, draining again if frames slipped in.
- * Transmit: the frame is copied into a free 2 KiB slot behind its header;
- * finished slots are taken back on the next transmit, so TX needs no
- * interrupt at all. */
+ * With MQ (and its control queue) there is a pair per CPU, up to
+ * MAX_PAIRS: pair i's interrupts go to CPU i, where its receive thread
+ * is pinned (virtio_net_rx.c), and a frame leaves on the sending CPU's
+ * pair.  The device spreads incoming flows over the pairs (a tap's own
+ * steering keeps a flow on one queue); a flow's frames sent from one CPU
+ * stay on one queue, in order.  Without MQ, one pair.
+ *
+ * Transmit: the frame is copied into a free 2 KiB slot of the pair behind
+ * its header; finished slots are taken back on the next transmit, so TX
+ * needs no interrupt at all. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
@@ -20,220 +19,29 @@
 #include "core/printk.h"
 #include "core/random.h"
 #include "core/sched.h"
-#include "core/spinlock.h"
 #include "core/string.h"
 #include "core/timer.h"
-#include "core/waitq.h"
-#include "core/watchdog.h"
 #include "dev/devices.h"
-#include "dev/virtio.h"
-#include "dev/virtq.h"
+#include "dev/virtio_net_internal.h"
 #include "csum.h"
-#include "net/port.h"
-
-#define F_CSUM		0	/* device fills TX checksums */
-#define F_GUEST_CSUM	1	/* device may leave RX checksums partial */
-#define F_MAC		5
-#define F_MRG_RXBUF	15	/* a frame may span several RX buffers */
-#define F_STATUS	16
-#define F_ANY_LAYOUT	27	/* legacy: header and frame may share a buffer */
 
 #define HDR_F_NEEDS_CSUM	1
-#define HDR_F_DATA_VALID	2
-#define S_LINK_UP		1
-
-#define BUF_SIZE	2048
 #define RX_BUF_MIN	256	/* the smallest virtio_net.rx_buf= taken */
-#define GATHER_SIZE	(4 * 4096)	/* a frame spread over buffers: 16 KiB at most */
 #define QUEUE_MAX	256
-#define RXQ		0
-#define TXQ		1
-
-struct net_hdr {
-	uint8_t flags, gso_type;
-	uint16_t hdr_len, gso_size, csum_start, csum_offset;
-	uint16_t num_buffers;	/* VERSION_1 (or MRG_RXBUF) only */
-} __attribute__((packed));
-
-struct vnet {
-	struct net_port port;
-	struct virtio_dev *vd;
-	struct virtq rxq, txq;
-	struct virtq *queues[2];
-	unsigned hdr_len;		/* 12 with VERSION_1 or MRG_RXBUF, 10 for legacy */
-	uint8_t *rx_bufs, *tx_bufs;	/* queue size * BUF_SIZE each */
-	uint32_t rx_buf;		/* bytes of each RX buffer given to the device */
-
-	/* A frame arriving in several buffers (MRG_RXBUF); rx thread only. */
-	uint8_t *gather;		/* GATHER_SIZE bytes, with MRG_RXBUF */
-	uint32_t gather_len;
-	uint16_t gather_left;		/* buffers still to come */
-	bool gather_drop;		/* too large: dropped once all came */
-
-	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free */
-	uint16_t *tx_free;
-	int ntx_free;
-
-	struct spinlock wake_lock;	/* guards rx_work, config_work, stopping, stopped */
-	bool rx_work, config_work;
-	bool stopping, stopped;		/* the device leaves: the thread ends */
-	struct waitq wq;
-	char name[16];
-};
+#define CTRL_MQ		4	/* class: multiqueue */
+#define CTRL_MQ_PAIRS_SET 0	/* its command: how many pairs to use */
+#define CTRL_OK		0
+#define CTRL_WAIT_NS	(1000ull * 1000000)
 
 static int nnets;
 
-static int rx_post(struct vnet *n, uint8_t *buf)
-{
-	struct vq_buf b = { virt_to_phys(buf), n->rx_buf };
-
-	return vq_add(&n->rxq, buf, &b, 0, 1);
-}
-
-static void rx_one(struct vnet *n, uint8_t *buf, uint32_t len)
-{
-	const struct net_hdr *h = (const struct net_hdr *)buf;
-	uint8_t *frame = buf + n->hdr_len;
-	size_t flen = len - n->hdr_len;
-	unsigned flags = 0;
-
-	if (len < n->hdr_len + 14)
-		return;		/* runt: not even an Ethernet header */
-	if (h->flags & HDR_F_NEEDS_CSUM) {
-		if (!csum_complete(frame, flen, h->csum_start, h->csum_offset))
-			return;
-		flags |= NET_RX_CSUM_VALID;	/* the host sent it: only unfinished */
-	} else if (h->flags & HDR_F_DATA_VALID) {
-		flags |= NET_RX_CSUM_VALID;
-	}
-	net_port_deliver(&n->port, frame, flen, flags);
-}
-
-/* One more buffer of a frame being gathered. */
-static void rx_gather(struct vnet *n, const uint8_t *buf, uint32_t len)
-{
-	if (n->gather_len + len > GATHER_SIZE)
-		n->gather_drop = true;
-	else
-		memcpy(n->gather + n->gather_len, buf, len);
-	n->gather_len += len;
-	if (--n->gather_left == 0 && !n->gather_drop)
-		rx_one(n, n->gather, n->gather_len);
-}
-
-/* A used RX buffer: a frame, its start, or the next piece of one.  A
- * count of buffers past the queue's size is a lie that fails the device,
- * as virtq.c treats every other. */
-static void rx_used(struct vnet *n, uint8_t *buf, uint32_t len)
-{
-	const struct net_hdr *h = (const struct net_hdr *)buf;
-	uint16_t nbufs = 1;
-
-	if (n->gather_left) {
-		rx_gather(n, buf, len);
-		return;
-	}
-	if (n->gather && len >= n->hdr_len)
-		nbufs = h->num_buffers;
-	if (nbufs <= 1) {
-		rx_one(n, buf, len);
-		return;
-	}
-	if (nbufs > n->rxq.size) {
-		virtio_fail(n->vd, "a frame in more buffers than the queue holds");
-		return;
-	}
-	n->gather_len = 0;
-	n->gather_left = nbufs;
-	n->gather_drop = false;
-	rx_gather(n, buf, len);
-}
-
-/* Drains the RX used ring, refills, re-arms; loops if frames raced in. */
-static void rx_drain(struct vnet *n)
-{
-	do {
-		vq_disable_cb(&n->rxq);
-		uint8_t *buf;
-		uint32_t len;
-		while ((buf = vq_get_used(&n->rxq, &len))) {
-			rx_used(n, buf, len);
-			rx_post(n, buf);
-		}
-		vq_kick(&n->rxq);
-	} while (!n->vd->broken && !vq_enable_cb(&n->rxq));
-}
-
-static void update_link(struct vnet *n)
-{
-	if (virtio_check_status(n->vd)) {
-		net_port_set_link(&n->port, false);
-		return;
-	}
-	uint16_t status = S_LINK_UP;
-
-	if (virtio_has(n->vd, F_STATUS))
-		n->vd->ops->read_config(n->vd, 6, &status, 2);
-	bool up = status & S_LINK_UP;
-	if (up != n->port.link_up)
-		net_port_set_link(&n->port, up);
-}
-
-static void rx_thread(void *arg)
-{
-	struct vnet *n = arg;
-
-	for (;;) {
-		struct waiter w;
-		uint64_t f = spin_lock_irqsave(&n->wake_lock);
-		while (!n->rx_work && !n->config_work && !n->stopping) {
-			waitq_prepare(&n->wq, &w);
-			spin_unlock_irqrestore(&n->wake_lock, f);
-			waitq_sleep(&n->wq, &w);
-			f = spin_lock_irqsave(&n->wake_lock);
-		}
-		if (n->stopping) {
-			n->stopped = true;
-			spin_unlock_irqrestore(&n->wake_lock, f);
-			waitq_wake_all(&n->wq);
-			thread_exit();
-		}
-		bool rx = n->rx_work, config = n->config_work;
-		n->rx_work = n->config_work = false;
-		spin_unlock_irqrestore(&n->wake_lock, f);
-		if (config)
-			update_link(n);
-		if (rx && !n->vd->broken)
-			rx_drain(n);
-		watchdog_progress();	/* busy with frames for as long as they come */
-		if (n->vd->broken && n->port.link_up)
-			net_port_set_link(&n->port, false);	/* contained: the netif sees a dead link */
-	}
-}
-
-/* Interrupt context: note the work, wake the thread. */
-static void vnet_interrupt(struct virtio_dev *vd, int queue)
-{
-	struct vnet *n = vd->driver_priv;
-
-	if (queue == TXQ)
-		return;		/* TX slots are reclaimed by the next transmit */
-	spin_lock(&n->wake_lock);
-	if (queue < 0)
-		n->config_work = true;
-	else
-		n->rx_work = true;
-	spin_unlock(&n->wake_lock);
-	waitq_wake_all(&n->wq);
-}
-
-/* Caller holds tx_lock. */
-static void tx_reclaim(struct vnet *n)
+/* Caller holds p->tx_lock. */
+static void tx_reclaim(struct vnet_pair *p)
 {
 	uint8_t *buf;
 
-	while ((buf = vq_get_used(&n->txq, NULL)))
-		n->tx_free[n->ntx_free++] = (uint16_t)((buf - n->tx_bufs) / BUF_SIZE);
+	while ((buf = vq_get_used(&p->txq, NULL)))
+		p->tx_free[p->ntx_free++] = (uint16_t)((buf - p->tx_bufs) / BUF_SIZE);
 }
 
 static size_t tx_fill(struct vnet *n, uint8_t *buf, const struct net_seg *segs, int nsegs,
@@ -263,6 +71,7 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 			 const struct net_tx_csum *csum)
 {
 	struct vnet *n = port->driver;
+	struct vnet_pair *p = &n->pairs[this_cpu()->id % n->npairs];	/* moving on is harmless */
 	size_t total = 0;
 
 	for (int i = 0; i < nsegs; i++)
@@ -271,22 +80,22 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 		return -EINVAL;
 	if (n->vd->broken)
 		return -EIO;
-	uint64_t f = spin_lock_irqsave(&n->tx_lock);
-	tx_reclaim(n);
-	if (!n->ntx_free) {
-		spin_unlock_irqrestore(&n->tx_lock, f);
+	uint64_t f = spin_lock_irqsave(&p->tx_lock);
+	tx_reclaim(p);
+	if (!p->ntx_free) {
+		spin_unlock_irqrestore(&p->tx_lock, f);
 		return n->vd->broken ? -EIO : -ENOBUFS;
 	}
-	uint16_t slot = n->tx_free[--n->ntx_free];
-	uint8_t *buf = n->tx_bufs + (size_t)slot * BUF_SIZE;
+	uint16_t slot = p->tx_free[--p->ntx_free];
+	uint8_t *buf = p->tx_bufs + (size_t)slot * BUF_SIZE;
 	size_t len = tx_fill(n, buf, segs, nsegs, csum);
 	struct vq_buf b = { virt_to_phys(buf), (uint32_t)(n->hdr_len + len) };
-	int err = vq_add(&n->txq, buf, &b, 1, 0);
+	int err = vq_add(&p->txq, buf, &b, 1, 0);
 	if (err)
-		n->tx_free[n->ntx_free++] = slot;
+		p->tx_free[p->ntx_free++] = slot;
 	else
-		vq_kick(&n->txq);
-	spin_unlock_irqrestore(&n->tx_lock, f);
+		vq_kick(&p->txq);
+	spin_unlock_irqrestore(&p->tx_lock, f);
 	return err == -ENOSPC ? -ENOBUFS : err;
 }
 
@@ -305,22 +114,24 @@ static int setup_queue(struct vnet *n, struct virtq *vq, uint16_t index)
 	return err ? err : n->vd->ops->queue_enable(n->vd, vq);
 }
 
-static int alloc_buffers(struct vnet *n)
+static size_t ring_pages(const struct virtq *vq)
 {
-	size_t rx_pages = PAGE_ROUND_UP((size_t)n->rxq.size * BUF_SIZE) / PAGE_SIZE;
-	size_t tx_pages = PAGE_ROUND_UP((size_t)n->txq.size * BUF_SIZE) / PAGE_SIZE;
+	return PAGE_ROUND_UP((size_t)vq->size * BUF_SIZE) / PAGE_SIZE;
+}
 
-	n->rx_bufs = page_alloc_virt(rx_pages);
-	n->tx_bufs = page_alloc_virt(tx_pages);
-	n->tx_free = kmalloc(sizeof(uint16_t) * n->txq.size);
-	if (virtio_has(n->vd, F_MRG_RXBUF) && !(n->gather = page_alloc_virt_uninit(GATHER_SIZE / PAGE_SIZE)))
+static int alloc_buffers(struct vnet *n, struct vnet_pair *p)
+{
+	p->rx_bufs = page_alloc_virt(ring_pages(&p->rxq));
+	p->tx_bufs = page_alloc_virt(ring_pages(&p->txq));
+	p->tx_free = kmalloc(sizeof(uint16_t) * p->txq.size);
+	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(GATHER_SIZE / PAGE_SIZE)))
 		return -ENOMEM;
-	if (!n->rx_bufs || !n->tx_bufs || !n->tx_free)
+	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free)
 		return -ENOMEM;	/* the probe failed: the device stays reset */
-	for (uint16_t i = 0; i < n->txq.size; i++)
-		n->tx_free[n->ntx_free++] = i;
-	for (uint16_t i = 0; i < n->rxq.size; i++)
-		rx_post(n, n->rx_bufs + (size_t)i * BUF_SIZE);
+	for (uint16_t i = 0; i < p->txq.size; i++)
+		p->tx_free[p->ntx_free++] = i;
+	for (uint16_t i = 0; i < p->rxq.size; i++)
+		vnet_rx_post(p, p->rx_bufs + (size_t)i * BUF_SIZE);
 	return 0;
 }
 
@@ -334,11 +145,14 @@ static void read_mac(struct vnet *n)
 	n->port.mac[0] = (uint8_t)((n->port.mac[0] & 0xfe) | 0x02);	/* unicast, local */
 }
 
-/* Offloads (net.offload=off asks for none): checksums both ways, and
- * merged receive buffers. */
+/* Offloads (net.offload=off asks for none): checksums both ways, merged
+ * receive buffers, and a queue pair per CPU. */
 static uint64_t offloads_wanted(void)
 {
-	return dev_net_offload() ? 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_MRG_RXBUF : 0;
+	if (!dev_net_offload())
+		return 0;
+	return 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_MRG_RXBUF | 1ull << F_CTRL_VQ |
+	       1ull << F_MQ;
 }
 
 /* RX buffers are BUF_SIZE unless MRG_RXBUF lets a frame span several and
@@ -353,6 +167,80 @@ static uint32_t rx_buf_size(struct vnet *n)
 	return (uint32_t)size;
 }
 
+/* A pair per CPU, as far as the device and MAX_PAIRS go. */
+static void count_pairs(struct vnet *n)
+{
+	uint16_t max = 1;
+
+	if (virtio_has(n->vd, F_MQ) && virtio_has(n->vd, F_CTRL_VQ))
+		n->vd->ops->read_config(n->vd, 8, &max, 2);
+	n->max_pairs = max ? max : 1;
+	n->npairs = n->max_pairs < ncpus ? n->max_pairs : ncpus;
+	if (n->npairs > MAX_PAIRS)
+		n->npairs = MAX_PAIRS;
+}
+
+static int queue_cpu(struct virtio_dev *vd, int queue)
+{
+	(void)vd;
+	return queue / 2 % ncpus;
+}
+
+static int setup_pairs(struct vnet *n)
+{
+	int err = 0;
+
+	for (int i = 0; i < n->npairs && !err; i++) {
+		struct vnet_pair *p = &n->pairs[i];
+		p->n = n;
+		p->index = i;
+		waitq_init(&p->wq);
+		n->queues[2 * i] = &p->rxq;
+		n->queues[2 * i + 1] = &p->txq;
+	}
+	n->vd->queues = n->queues;
+	n->vd->nqueues = 2 * n->npairs;
+	n->vd->queue_cpu = queue_cpu;
+	if ((err = n->vd->ops->setup_irq(n->vd, 2 * n->npairs)))
+		return err;
+	for (int i = 0; i < n->npairs && !err; i++) {
+		struct vnet_pair *p = &n->pairs[i];
+		if (!(err = setup_queue(n, &p->rxq, (uint16_t)(2 * i))) &&
+		    !(err = setup_queue(n, &p->txq, (uint16_t)(2 * i + 1))) && !(err = alloc_buffers(n, p)))
+			vq_disable_cb(&p->txq);
+	}
+	if (!err && virtio_has(n->vd, F_CTRL_VQ))
+		err = setup_queue(n, &n->ctrlq, (uint16_t)(2 * n->max_pairs));
+	return err;
+}
+
+/* Tells the device how many pairs to use (it starts with one), waiting
+ * for its answer: 0, or -EIO (then only pair 0 is used).  A buffer the
+ * device never gave back stays allocated: it may still write the ack. */
+static int set_pairs(struct vnet *n)
+{
+	struct ctrl { uint8_t class, cmd; uint16_t pairs; uint8_t ack; } __attribute__((packed));
+	if (n->npairs == 1)
+		return 0;
+	struct ctrl *c = kmalloc(sizeof *c);
+	if (!c)
+		return -ENOMEM;
+	*c = (struct ctrl){ CTRL_MQ, CTRL_MQ_PAIRS_SET, (uint16_t)n->npairs, 0xff };
+	struct vq_buf b[2] = { { virt_to_phys(c), 4 }, { virt_to_phys(&c->ack), 1 } };
+	if (vq_add(&n->ctrlq, c, b, 1, 1))
+		return -EIO;
+	vq_kick(&n->ctrlq);
+	uint64_t deadline = clock_ns() + CTRL_WAIT_NS;
+	void *done;
+	while (!(done = vq_get_used(&n->ctrlq, NULL)) && !n->vd->broken && clock_ns() < deadline)
+		cpu_relax();
+	if (!done)
+		return -EIO;
+	int err = c->ack == CTRL_OK ? 0 : -EIO;
+	kfree(c);
+	return err;
+}
+
 static int vnet_start(struct vnet *n)
 {
 	struct virtio_dev *vd = n->vd;
@@ -364,19 +252,19 @@ static int vnet_start(struct vnet *n)
 		return err;
 	n->hdr_len = virtio_has(vd, VIRTIO_F_VERSION_1) || virtio_has(vd, F_MRG_RXBUF) ? 12 : 10;
 	n->rx_buf = rx_buf_size(n);
-	vd->queues = n->queues;
-	vd->nqueues = 2;
-	n->queues[RXQ] = &n->rxq;
-	n->queues[TXQ] = &n->txq;
+	count_pairs(n);
 	vd->driver_priv = n;
 	vd->interrupt = vnet_interrupt;
-	if ((err = vd->ops->setup_irq(vd, 2)) || (err = setup_queue(n, &n->rxq, RXQ)) ||
-	    (err = setup_queue(n, &n->txq, TXQ)) || (err = alloc_buffers(n)))
+	if ((err = setup_pairs(n)))
 		return err;
-	vq_disable_cb(&n->txq);
 	read_mac(n);
 	virtio_driver_ok(vd);
-	vq_kick(&n->rxq);
+	for (int i = 0; i < n->npairs; i++)
+		vq_kick(&n->pairs[i].rxq);
+	if (set_pairs(n)) {
+		printk("%s: the device refused %d queue pairs: one is used\n", n->name, n->npairs);
+		n->npairs = 1;
+	}
 	return 0;
 }
 
@@ -386,26 +274,45 @@ static void log_device(struct vnet *n)
 
 	printk("%s: %02x:%02x:%02x:%02x:%02x:%02x on virtio-%s, features 0x%lx, "
 	       "queues rx %u tx %u, irq %s, link %s\n", n->name, m[0], m[1], m[2], m[3], m[4],
-	       m[5], n->vd->transport, n->vd->features, n->rxq.size, n->txq.size,
-	       n->vd->irq_kind, n->port.link_up ? "up" : "down");
+	       m[5], n->vd->transport, n->vd->features, n->pairs[0].rxq.size,
+	       n->pairs[0].txq.size, n->vd->irq_kind, n->port.link_up ? "up" : "down");
 	if (!dev_net_offload()) {
-		printk("%s: offloads off (net.offload=off)\n", n->name);
+		printk("%s: offloads off (net.offload=off): 1 queue pair\n", n->name);
 		return;
 	}
-	printk("%s: offloads: tx checksum %s, rx checksum %s, merged rx buffers %s (%u bytes)\n",
-	       n->name, virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
+	printk("%s: offloads: tx checksum %s, rx checksum %s, merged rx buffers %s (%u bytes), "
+	       "%d queue pair%s (device %d)\n", n->name,
+	       virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
 	       virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
-	       virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf);
+	       virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf, n->npairs,
+	       n->npairs == 1 ? "" : "s", n->max_pairs);
+}
+
+/* A receive thread per pair set up (even if the device refused to use
+ * them all), pinned beside its interrupt when there are several; started
+ * once the port is registered. */
+static int create_threads(struct vnet *n, struct thread **t)
+{
+	for (int i = 0; i < n->vd->nqueues / 2; i++) {
+		if (!(t[i] = thread_create("virtio-net rx", vnet_rx_thread, &n->pairs[i]))) {
+			while (i--)
+				thread_destroy(t[i]);
+			return -ENOMEM;
+		}
+		if (n->vd->nqueues > 2)
+			thread_pin(t[i], i);
+	}
+	return 0;
 }
 
 int virtio_net_probe(struct virtio_dev *vd)
 {
 	struct vnet *n = kmalloc(sizeof *n);
+	struct thread *threads[MAX_PAIRS];
 
 	if (!n)
 		return -ENOMEM;
 	n->vd = vd;
-	waitq_init(&n->wq);
 	snprintf(n->name, sizeof n->name, "virtio-net%d", nnets);
 	int err = vnet_start(n);
 	if (err) {
@@ -415,16 +322,16 @@ int virtio_net_probe(struct virtio_dev *vd)
 	n->port = (struct net_port){ .name = n->name, .mtu = 1500, .ops = &vnet_ops, .driver = n,
 				     .features = virtio_has(vd, F_CSUM) ? NET_PORT_TX_CSUM : 0 };
 	read_mac(n);
-	update_link(n);
-	struct thread *t = thread_create("virtio-net rx", rx_thread, n);
-	if (!t) {
-		virtio_fail(vd, "out of memory for the receive thread");
+	vnet_update_link(n);
+	if (create_threads(n, threads)) {
+		virtio_fail(vd, "out of memory for the receive threads");
 		return -ENOMEM;
 	}
 	nnets++;
 	log_device(n);
 	net_port_register(&n->port);
-	thread_start(t);
+	for (int i = 0; i < vd->nqueues / 2; i++)
+		thread_start(threads[i]);
 	return 0;
 }
 
@@ -432,33 +339,28 @@ int virtio_net_probe(struct virtio_dev *vd)
 
 #define IRQ_GRACE_NS	(10ull * 1000000)	/* for a handler that began before free_irq */
 
-static void stop_rx_thread(struct vnet *n)
+static void free_pair(struct vnet_pair *p)
 {
-	struct waiter w;
-	uint64_t f = spin_lock_irqsave(&n->wake_lock);
-
-	n->stopping = true;
-	spin_unlock_irqrestore(&n->wake_lock, f);
-	waitq_wake_all(&n->wq);
-	f = spin_lock_irqsave(&n->wake_lock);
-	while (!n->stopped) {
-		waitq_prepare(&n->wq, &w);
-		spin_unlock_irqrestore(&n->wake_lock, f);
-		waitq_sleep(&n->wq, &w);
-		f = spin_lock_irqsave(&n->wake_lock);
-	}
-	spin_unlock_irqrestore(&n->wake_lock, f);
+	page_free_virt(p->rx_bufs, ring_pages(&p->rxq));
+	page_free_virt(p->tx_bufs, ring_pages(&p->txq));
+	vq_destroy(&p->rxq);
+	vq_destroy(&p->txq);
+	kfree(p->tx_free);
+	if (p->gather)
+		page_free_virt(p->gather, GATHER_SIZE / PAGE_SIZE);
 }
 
 /* The netif lets go of the port first (nothing transmits after that), the
- * receive thread ends, the device is reset (no more DMA into our buffers),
+ * receive threads end, the device is reset (no more DMA into our buffers),
  * and only then do the buffers, rings and vectors go. */
 void virtio_net_remove(struct virtio_dev *vd, bool gone)
 {
 	struct vnet *n = vd->driver_priv;
+	int set_up = vd->nqueues / 2;	/* pairs with threads, even if fewer are used */
 
 	net_port_unregister(&n->port);
-	stop_rx_thread(n);
+	for (int i = 0; i < set_up; i++)
+		vnet_rx_stop(&n->pairs[i]);
 	if (gone)
 		vd->broken = true;
 	else
@@ -466,13 +368,10 @@ void virtio_net_remove(struct virtio_dev *vd, bool gone)
 	if (vd->ops->free_irq)
 		vd->ops->free_irq(vd);
 	sched_sleep_until(clock_ns() + IRQ_GRACE_NS);
-	page_free_virt(n->rx_bufs, PAGE_ROUND_UP((size_t)n->rxq.size * BUF_SIZE) / PAGE_SIZE);
-	page_free_virt(n->tx_bufs, PAGE_ROUND_UP((size_t)n->txq.size * BUF_SIZE) / PAGE_SIZE);
-	vq_destroy(&n->rxq);
-	vq_destroy(&n->txq);
-	kfree(n->tx_free);
-	if (n->gather)
-		page_free_virt(n->gather, GATHER_SIZE / PAGE_SIZE);
+	for (int i = 0; i < set_up; i++)
+		free_pair(&n->pairs[i]);
+	if (virtio_has(vd, F_CTRL_VQ))
+		vq_destroy(&n->ctrlq);
 	printk("%s: removed\n", n->name);
 	kfree(n);
 }

@@ -14,6 +14,7 @@
 #include "core/format.h"
 #include "core/kmalloc.h"
 #include "core/printk.h"
+#include "core/sched.h"
 #include "dev/pci.h"
 #include "dev/pci_msi.h"
 #include "dev/virtio.h"
@@ -45,7 +46,8 @@ struct vpci {
 	uint32_t notify_mult;
 	struct pci_msix msix;
 	bool use_msix;
-	int vectors[8];			/* taken by setup_irq, -1 after the last */
+	int vectors[1 + 2 * 8];		/* taken by setup_irq: configuration, then
+					 * a queue pair per CPU, up to 8 */
 	int nvectors;
 	char irq_desc[24];
 };
@@ -115,8 +117,9 @@ static int queue_enable(struct virtio_dev *vd, struct virtq *vq)
 	c->queue_select = vq->index;
 	c->queue_size = vq->size;
 	if (v->use_msix) {
-		c->queue_msix_vector = (uint16_t)(vq->index + 1);
-		if (c->queue_msix_vector != vq->index + 1)
+		uint16_t vec = vq->index < vd->nqueues ? (uint16_t)(vq->index + 1) : NO_VECTOR;
+		c->queue_msix_vector = vec;
+		if (c->queue_msix_vector != vec)
 			return -EIO;	/* the device could not take the vector */
 	}
 	c->queue_desc = vq->desc_pa;
@@ -188,7 +191,8 @@ static int setup_msix(struct vpci *v, int nqueues)
 		vec = take_vector(v, msix_queue_irq, vd->queues[q]);
 		if (vec < 0)
 			return vec;
-		pci_msix_set(&v->msix, (unsigned)q + 1, vec, irq_target_apic());
+		uint32_t apic = vd->queue_cpu ? cpus[vd->queue_cpu(vd, q)].apic_id : irq_target_apic();
+		pci_msix_set(&v->msix, (unsigned)q + 1, vec, apic);
 	}
 	v->use_msix = true;
 	vd->irq_kind = "MSI-X";

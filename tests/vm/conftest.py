@@ -180,10 +180,11 @@ def sh(*argv):
 
 
 @contextlib.contextmanager
-def network_namespace(tag="ns"):
+def network_namespace(tag="ns", multi_queue=False):
     """A network namespace holding tap0, 192.168.79.1/24 and fd00::1/64 on
     the host side, for `amphi run --net tap=tap0` under `ip netns exec`;
-    removed whatever happens.  Needs root and ip(8)."""
+    removed whatever happens.  Needs root and ip(8).  multi_queue: a tap
+    that takes a queue per vCPU (amphi then asks for multiqueue)."""
     if os.geteuid() != 0:
         pytest.skip("creating a network namespace and a tap needs root")
     if not shutil.which("ip") or not os.path.exists("/dev/net/tun"):
@@ -192,7 +193,7 @@ def network_namespace(tag="ns"):
     sh("ip", "netns", "add", ns)
     try:
         sh("ip", "-n", ns, "link", "set", "lo", "up")
-        sh("ip", "-n", ns, "tuntap", "add", "tap0", "mode", "tap")
+        sh("ip", "-n", ns, "tuntap", "add", "tap0", "mode", "tap", *(["multi_queue"] if multi_queue else []))
         sh("ip", "-n", ns, "addr", "add", "192.168.79.1/24", "dev", "tap0")
         sh("ip", "-n", ns, "addr", "add", "fd00::1/64", "dev", "tap0", "nodad")
         sh("ip", "-n", ns, "link", "set", "tap0", "up")

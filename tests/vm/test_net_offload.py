@@ -4,9 +4,13 @@ the device (merged receive buffers, checksums) and with nothing taken
 (`amphi run --offload off`, the kernel's net.offload=off), on both NICs.
 -v shows what the driver took."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from conftest import qemu_wrapper
+from conftest import amphi_argv, network_namespace, qemu_wrapper
 from netvm import Guest, check_stopped, echo_clients, free_port
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
@@ -62,3 +66,65 @@ case " $* " in *" -append "*) ;; *) set -- "$@" -append virtio_net.rx_buf=512 ;;
 exec qemu-system-x86_64 "$@"''')
     log = echo_through_nic(["--qemu", str(q)], smp=smp)
     assert "merged rx buffers on (512 bytes)" in log, log
+
+
+# Run inside the namespace: echo_clients against the guest's address.
+ECHO_IN_NS = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from netvm import echo_clients
+print(echo_clients(sys.argv[2], 7001, int(sys.argv[3]), int(sys.argv[4]), timeout=120))
+"""
+
+
+def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10):
+    argv = amphi_argv("net_echo", 7001, smp=smp, mem="256M",
+                      options=["-v", "--net", "tap=tap0", "--ip", "192.168.79.2/24"] + list(options))
+    with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+        g.wait_for(b"listening")
+        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", ECHO_IN_NS,
+                            os.path.dirname(__file__), "192.168.79.2", str(clients), str(size)],
+                           capture_output=True, timeout=200)
+        assert r.returncode == 0 and int(r.stdout) == clients * size, \
+            r.stderr.decode()[-2000:] + g.describe()
+        check_stopped(g)
+        return g.err.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("smp", [2, 4])
+def test_multiqueue_tap(smp):
+    """A multiqueue tap: QEMU gets queues=N and mq=on, the driver takes a
+    queue pair per vCPU (its control queue says how many), checksums both
+    ways, and 16 connections' data comes back whole.  Root."""
+    with network_namespace("mq", multi_queue=True) as ns:
+        log = echo_over_tap(ns, smp)
+    qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
+    assert ",queues=%d " % smp in qemu and ",mq=on " in qemu, qemu
+    want = ("tx checksum on, rx checksum on, merged rx buffers on (2048 bytes), "
+            "%d queue pairs (device %d)" % (smp, smp))
+    assert want in log, log
+    assert "refused" not in log, log
+
+
+def test_tap_single_queue():
+    """A tap made without multi_queue: QEMU gets no queues=, one pair."""
+    with network_namespace("sq") as ns:
+        log = echo_over_tap(ns, 2)
+    qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
+    assert "queues=" not in qemu and "mq=on" not in qemu, qemu
+    assert "1 queue pair (device 1)" in log, log
+
+
+@pytest.mark.parametrize("smp,options,want", [
+    (1, [], "1 queue pair (device 2)"),
+    (2, ["--offload", "off"], "offloads off (net.offload=off): 1 queue pair"),
+], ids=["1cpu", "offload-off"])
+def test_multiqueue_tap_one_pair_used(smp, options, want):
+    """A multiqueue tap with one vCPU (QEMU needs queues=2 to open it as
+    such; the driver uses one pair) and with --offload off (the device
+    offers MQ, the driver takes none of it).  Root."""
+    with network_namespace("mq1", multi_queue=True) as ns:
+        log = echo_over_tap(ns, smp, options)
+    qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
+    assert ",queues=2 " in qemu and ",mq=on " in qemu, qemu
+    assert want in log, log

@@ -206,7 +206,9 @@ const char *net_link_machine(struct net_opts *n, const char *machine, int given)
 void net_switch_option(struct net_opts *n, const char *arg);
 /* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */
 void net_preload_for_qemu(const struct net_opts *n);
-void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *a);
+/* ncpus: the guest's vCPUs; a tap that can take several queues gets a
+ * queue pair per vCPU (multiqueue virtio-net). */
+void net_qemu_args(const struct net_opts *n, const char *machine, unsigned ncpus, struct qargs *a);
 typedef void net_pair_fn(void *ctx, const char *key, const char *value);
 void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx);
 int ifname_ok(const char *s);

@@ -10,7 +10,9 @@
  * not QEMU's business: they go to the kernel as net.* keys in the config
  * (docs/protocol.md). */
 #include <limits.h>
+#include <linux/if_tun.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -271,10 +273,40 @@ char *net_mac_string(const uint8_t m[6])
 	return xasprintf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-static char *tap_netdev(const struct net_opts *n)
+/* How many queue pairs the NIC gets: one per vCPU on a tap amphi opens by
+ * name (QEMU opens a queue on it per pair) that is multiqueue, or that
+ * does not exist yet (QEMU makes it so); 1 for user networking, whose
+ * netdev has one queue, for the supervisor's inherited tap (one fd) and
+ * for a tap made single-queue.  A multiqueue tap takes no fewer than 2
+ * (QEMU opens it as multiqueue only then); the kernel uses at most 8, and
+ * one with --offload off. */
+static unsigned nic_queues(const struct net_opts *n, unsigned ncpus)
+{
+	char path[64];
+	unsigned long flags = 0;
+
+	if (n->mode != NET_TAP)
+		return 1;
+	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", n->tap);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		int got = fscanf(f, "%lx", &flags);
+		fclose(f);
+		if (got != 1 || !(flags & IFF_MULTI_QUEUE))
+			return 1;
+		if (ncpus < 2)
+			return 2;
+	}
+	return ncpus < 8 ? ncpus : 8;
+}
+
+static char *tap_netdev(const struct net_opts *n, unsigned queues)
 {
 	if (n->mode == NET_BRIDGE)	/* the supervisor's own tap, inherited */
 		return xasprintf("tap,id=n0,fd=%d,vhost=off", n->tap_fd);
+	if (queues > 1)
+		return xasprintf("tap,id=n0,ifname=%s,script=no,downscript=no,vhost=off,queues=%u",
+				 n->tap, queues);
 	return xasprintf("tap,id=n0,ifname=%s,script=no,downscript=no,vhost=off", n->tap);
 }
 
@@ -310,7 +342,7 @@ static void link_qemu_args(const struct net_opts *n, struct qargs *a)
  * virtio-mmio slots.  vhost stays off: a host without /dev/vhost-net
  * would refuse the tap.  A tap gets a random MAC unless one is fixed (the
  * server's, for its whole life); n->pci_addr pins the NIC's PCI slot. */
-void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *a)
+void net_qemu_args(const struct net_opts *n, const char *machine, unsigned ncpus, struct qargs *a)
 {
 	if (n->server_name)
 		link_qemu_args(n, a);
@@ -326,13 +358,15 @@ void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *
 	}
 	qargs_add(a, "-netdev");
 	bool tap = n->mode == NET_TAP || n->mode == NET_BRIDGE;	/* else user: -p implies it */
-	char *netdev = tap ? tap_netdev(n) : user_netdev(n);
+	unsigned queues = nic_queues(n, ncpus);
+	char *netdev = tap ? tap_netdev(n, queues) : user_netdev(n);
 	qargs_add(a, netdev);
 	free(netdev);
 	qargs_add(a, "-device");
-	qargs_addf(a, "%s,netdev=n0%s%s%s%s%s", nic_device(n, mmio),
+	qargs_addf(a, "%s,netdev=n0%s%s%s%s%s%s", nic_device(n, mmio),
 		   mmio ? "" : ",romfile=", mac ? ",mac=" : "", mac ? mac : "",
-		   n->pci_addr ? ",addr=" : "", n->pci_addr ? n->pci_addr : "");
+		   n->pci_addr ? ",addr=" : "", n->pci_addr ? n->pci_addr : "",
+		   queues > 1 && strcmp(nic_device(n, mmio), "e1000e") ? ",mq=on" : "");
 	free(mac);
 }
 

@@ -114,7 +114,7 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	struct qargs a = { 0 };
 
 	qemu_args_machine(&a, o);
-	net_qemu_args(&o->net, o->machine, &a);
+	net_qemu_args(&o->net, o->machine, o->smp, &a);
 	gdb_qemu_args(o, &a);
 	qargs_add(&a, "-kernel");
 	qargs_add(&a, kernel);

@@ -53,7 +53,7 @@ static char **vm_argv(struct supervisor *sv, const char *initrd)
 	struct qargs a = { 0 };
 
 	qemu_args_machine(&a, &sv->o->vm);
-	net_qemu_args(&sv->o->vm.net, "pc", &a);
+	net_qemu_args(&sv->o->vm.net, "pc", sv->o->vm.smp, &a);
 	for (unsigned k = 0; k < sv->o->nslots; k++) {
 		char *path = qemu_opt_escape(sv->slots[k].path);
 		qargs_add(&a, "-chardev");

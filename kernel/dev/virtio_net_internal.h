@@ -1,0 +1,83 @@
+/* virtio-net's private parts, shared by the device side (virtio_net.c:
+ * features, queues, transmit, removal) and the receive side
+ * (virtio_net_rx.c: the per-queue threads). */
+#ifndef AMPHI_DEV_VIRTIO_NET_INTERNAL_H
+#define AMPHI_DEV_VIRTIO_NET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/spinlock.h"
+#include "core/waitq.h"
+#include "dev/virtio.h"
+#include "dev/virtq.h"
+#include "net/port.h"
+
+#define F_CSUM		0	/* device fills TX checksums */
+#define F_GUEST_CSUM	1	/* device may leave RX checksums partial */
+#define F_MAC		5
+#define F_MRG_RXBUF	15	/* a frame may span several RX buffers */
+#define F_STATUS	16
+#define F_CTRL_VQ	17	/* a control queue */
+#define F_MQ		22	/* several queue pairs (needs F_CTRL_VQ) */
+#define F_ANY_LAYOUT	27	/* legacy: header and frame may share a buffer */
+
+#define BUF_SIZE	2048
+#define GATHER_SIZE	(4 * 4096)	/* a frame spread over buffers: 16 KiB at most */
+#define MAX_PAIRS	8	/* queue pairs used, at most (one per CPU) */
+
+struct net_hdr {
+	uint8_t flags, gso_type;
+	uint16_t hdr_len, gso_size, csum_start, csum_offset;
+	uint16_t num_buffers;	/* VERSION_1 (or MRG_RXBUF) only */
+} __attribute__((packed));
+
+struct vnet;
+
+/* Queue pair i: receive queue 2i, transmit queue 2i + 1, both with their
+ * interrupt on CPU i, and a receive thread pinned there. */
+struct vnet_pair {
+	struct vnet *n;
+	int index;
+	struct virtq rxq, txq;
+	uint8_t *rx_bufs, *tx_bufs;	/* queue size * BUF_SIZE each */
+
+	/* A frame arriving in several buffers (MRG_RXBUF); rx thread only. */
+	uint8_t *gather;		/* GATHER_SIZE bytes, with MRG_RXBUF */
+	uint32_t gather_len;
+	uint16_t gather_left;		/* buffers still to come */
+	bool gather_drop;		/* too large: dropped once all came */
+
+	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free */
+	uint16_t *tx_free;
+	int ntx_free;
+
+	struct spinlock wake_lock;	/* guards rx_work, config_work, stopping, stopped */
+	bool rx_work, config_work;	/* config_work: pair 0 only */
+	bool stopping, stopped;		/* the device leaves: the thread ends */
+	struct waitq wq;
+};
+
+struct vnet {
+	struct net_port port;
+	struct virtio_dev *vd;
+	unsigned hdr_len;		/* 12 with VERSION_1 or MRG_RXBUF, 10 for legacy */
+	uint32_t rx_buf;		/* bytes of each RX buffer given to the device */
+	int npairs;			/* in use: 1, or with MQ up to one per CPU */
+	int max_pairs;			/* the device's (its control queue is 2 * this) */
+	struct vnet_pair pairs[MAX_PAIRS];
+	struct virtq ctrlq;		/* with MQ: polled, no interrupt */
+	struct virtq *queues[2 * MAX_PAIRS + 1];
+	char name[16];
+};
+
+/* virtio_net_rx.c */
+int vnet_rx_post(struct vnet_pair *p, uint8_t *buf);
+void vnet_rx_thread(void *arg);
+void vnet_interrupt(struct virtio_dev *vd, int queue);
+/* Ends pair p's receive thread and waits until it has. */
+void vnet_rx_stop(struct vnet_pair *p);
+/* Reads the link status into the port (pair 0's thread, and the probe). */
+void vnet_update_link(struct vnet *n);
+
+#endif
