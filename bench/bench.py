@@ -26,6 +26,7 @@ import time
 
 from cpio import write_newc
 import netbench
+import netscale
 import serverbench
 import startup
 import switchbench
@@ -390,6 +391,9 @@ def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
         env["LD_PRELOAD"] = os.path.abspath(args.slirp_preload)
     setup = netbench.Setup(ROOT, amphi, vmlinuz, busybox, env, log, args.net_seconds,
                            args.redis_requests)
+    found = scale_bench(args, setup, sides, problems)
+    if args.scale_only:
+        return found
     res = netbench.run_all(setup, sides, problems)
     print_table("network: the same static servers in both, TCG, -M pc, -smp 1,maxcpus=2, "
                 "-m %dM, virtio-net on slirp with a forwarded port" % netbench.MEM_MIB,
@@ -402,10 +406,37 @@ def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
           "warm-up." % args.redis_requests)
     print("QEMU's slirp listen backlog: %s." % ("raised to 128 by LD_PRELOAD " + args.slirp_preload
                                              if args.slirp_preload else "1, as shipped"))
-    found = netbench.targets(res)
+    found += netbench.targets(res)
     if "amphi" in sides:
         found += server_bench(setup, res, problems)
     return found
+
+
+def scale_bench(args, setup, sides, problems):
+    """net_httpd at each --net-smp vCPU count, small files and 1 MiB files,
+    with and without sendfile (bench/netscale.py); the target lines."""
+    smps = [int(x) for x in args.net_smp.split(",")]
+    res = netscale.run_all(setup, sides, smps, problems)
+    print_table("network scaling and bulk data: net_httpd in both, TCG, -M pc, -smp N "
+                "(maxcpus >= 2), -m %dM, virtio-net on slirp" % netbench.MEM_MIB,
+                netscale.rows(res, smps, ratio),
+                ("", "amphi", "Linux 6.1", "amphi/Linux", "amphi n/%d" % smps[0],
+                 "Linux n/%d" % smps[0]))
+    print("small: `wrk -t1 -c10` on a 1 KiB file; 1 MiB: `wrk -t1 -c4` on a 1 MiB file "
+          "(wrk's Transfer/sec); %d s each after a 2 s warm-up; read+send: pread and send, "
+          "sendfile: net_httpd -s." % args.net_seconds)
+    lines = []
+    for (smp, mode, side), r in sorted(res.items()):
+        l = res.get((smp, mode, "linux"))
+        if side != "amphi" or not l:
+            continue
+        for key, target in (("small", 1.5), ("big", 1.2)):
+            if r.get(key) and l.get(key):
+                q = r[key] / l[key]
+                lines.append("%s %s at %d vCPU amphi/Linux %.2fx (target >= %.1fx): %s"
+                             % ("small files" if key == "small" else "1 MiB files", mode, smp,
+                                q, target, "met" if q >= target else "NOT met"))
+    return lines
 
 
 def server_bench(setup, net_res, problems):
@@ -440,6 +471,10 @@ def main():
     ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration (s)")
     ap.add_argument("--redis-requests", type=int, default=20000,
                     help="redis-benchmark -n for each of SET and GET")
+    ap.add_argument("--net-smp", default="1,2",
+                    help="vCPU counts for the scaling and bulk table (bench/netscale.py)")
+    ap.add_argument("--scale-only", action="store_true",
+                    help="only the scaling and bulk table (bench/netscale.py)")
     ap.add_argument("--slirp-preload", default=None,
                     help="LD_PRELOAD for QEMU in the network benchmarks "
                          "(tools/amphi-slirp.c; see docs/bench.md)")
@@ -472,6 +507,8 @@ def main():
         % (qemu_version, os.path.basename(vmlinuz), os.path.relpath(hello, ROOT), args.runs))
 
     problems, targets = [], []
+    if args.scale_only:
+        args.net_only = True
     if not args.net_only:
         targets += boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf,
                               log, problems)

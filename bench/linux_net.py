@@ -138,11 +138,13 @@ def build_initramfs(path, busybox, moddir, program, args, files=()):
     return names
 
 
-def qemu_argv(vmlinuz, initrd, mem_mib, host_port, guest_port):
-    """The boot benchmark's machine (-M pc, TCG, 1 vCPU of at most 2) plus a
-    virtio-net-pci NIC on slirp, host 127.0.0.1:host_port -> guest_port."""
+def qemu_argv(vmlinuz, initrd, mem_mib, host_port, guest_port, smp=1):
+    """The boot benchmark's machine (-M pc, TCG, smp vCPUs, at least 2
+    possible) plus a virtio-net-pci NIC on slirp, host 127.0.0.1:host_port
+    -> guest_port."""
     netdev = "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d" % (host_port, guest_port)
-    return [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "max", "-smp", "1,maxcpus=2",
+    return [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "max",
+            "-smp", "%d,maxcpus=%d" % (smp, max(smp, 2)),
             "-m", "%dM" % mem_mib, "-display", "none", "-nodefaults", "-no-reboot",
             "-serial", "stdio", "-kernel", vmlinuz, "-initrd", initrd,
             "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0",

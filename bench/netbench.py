@@ -163,6 +163,10 @@ def run_wrk(port, path, seconds, conns):
     errors = re.search(r"Socket errors: (.*)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     res["errors"] = "; ".join(x.group(0) for x in (errors, non2xx) if x)
+    xfer = re.search(r"Transfer/sec:\s+([0-9.]+)([KMG]?B)", out)
+    if xfer:
+        res["mbps"] = float(xfer.group(1)) * {"B": 1e-6, "KB": 1024 / 1e6, "MB": 1048576 / 1e6,
+                                              "GB": 1073741824 / 1e6}[xfer.group(2)]
     return res
 
 
@@ -193,22 +197,22 @@ class Setup:
         self.env, self.log, self.seconds, self.redis_n = env, log, seconds, redis_n
 
 
-def amphi_vm(s, program, args, host_port, guest_port, files=()):
-    argv = [s.amphi, "run", "--accel", "tcg", "--machine", "pc", "--smp", "1",
+def amphi_vm(s, program, args, host_port, guest_port, files=(), smp=1):
+    argv = [s.amphi, "run", "--accel", "tcg", "--machine", "pc", "--smp", str(smp),
             "-m", "%dM" % MEM_MIB, "-p", "%d:%d" % (host_port, guest_port)]
     for host_dir, guest_dir in files:
         argv += ["--files", "%s:%s" % (host_dir, guest_dir)]
     return VM("amphi", argv + [program] + list(args), s.env)
 
 
-def linux_vm(s, tmp, program, args, host_port, guest_port, files=()):
+def linux_vm(s, tmp, program, args, host_port, guest_port, files=(), smp=1):
     initrd = os.path.join(tmp, "net-initramfs.cpio")
     pages = []
     for host_dir, guest_dir in files:
         for f in sorted(os.listdir(host_dir)):
             pages.append((guest_dir.rstrip("/") + "/" + f, os.path.join(host_dir, f)))
     linux_net.build_initramfs(initrd, s.busybox, s.moddir, program, args, pages)
-    argv = linux_net.qemu_argv(s.vmlinuz, initrd, MEM_MIB, host_port, guest_port)
+    argv = linux_net.qemu_argv(s.vmlinuz, initrd, MEM_MIB, host_port, guest_port, smp)
     return VM("Linux VM", argv, s.env)
 
 

@@ -1,13 +1,14 @@
 /* A small single-threaded HTTP/1.1 server on epoll, for the network tests
  * and for `make bench` (the same binary runs in amphi and in the Linux VM).
  *
- *   net_httpd [-6] PORT [DOCROOT]
+ *   net_httpd [-6] [-s] PORT [DOCROOT]
  *
  * GET or HEAD of "/" answers a fixed small page; any other path is a file
  * under DOCROOT (a path ending in / means its index.html), else 404.
  * Keep-alive (HTTP/1.1 default, "Connection: close" honoured, HTTP/1.0
  * closes unless asked to keep alive), pipelined requests, Content-Length
- * on every answer.  -6 listens on [::] instead of 0.0.0.0.
+ * on every answer.  -6 listens on [::] instead of 0.0.0.0; -s sends file
+bodies with sendfile(2) instead of pread and send (nginx's "sendfile on").
  *
  * Once listening it prints "net_httpd: listening on port PORT" on stdout.
  * Malformed requests get 400 (431 when the head is too long, 501 for other
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@ static const char PAGE[] =
 	"<body><h1>Hello from amphi</h1><p>net_httpd serves this page.</p></body></html>\n";
 
 static const char *docroot;
+static int use_sendfile;
 static int epfd, spare_fd = -1;
 
 struct conn {
@@ -277,6 +280,26 @@ static int refill(struct conn *c)
 	return 0;
 }
 
+/* The file's next bytes straight from the file to the socket: 0 when
+ * some went, 1 when the socket is full, -1 to close. */
+static int send_file(struct conn *c)
+{
+	ssize_t n = sendfile(c->fd, c->file, &c->file_off, (size_t)c->file_left);
+
+	if (n < 0)
+		return errno == EAGAIN ? 1 : -1;
+	if (n == 0) {		/* file shrank: the length is a lie now */
+		c->close_after = 1;
+		return -1;
+	}
+	c->file_left -= n;
+	if (c->file_left == 0) {
+		close(c->file);
+		c->file = -1;
+	}
+	return 0;
+}
+
 /* Returns 0 when all is out, 1 when the socket is full, -1 to close. */
 static int flush(struct conn *c)
 {
@@ -285,6 +308,12 @@ static int flush(struct conn *c)
 			if (c->file < 0) {
 				c->out_off = c->out_len = 0;
 				return 0;
+			}
+			if (use_sendfile) {
+				int r = send_file(c);
+				if (r)
+					return r;
+				continue;
 			}
 			if (refill(c) < 0)
 				return -1;
@@ -398,9 +427,15 @@ static int listen_on(int port, int v6)
 
 int main(int argc, char **argv)
 {
-	int v6 = argc > 1 && !strcmp(argv[1], "-6");
-	argv += v6;
-	argc -= v6;
+	int v6 = 0;
+	while (argc > 1 && (!strcmp(argv[1], "-6") || !strcmp(argv[1], "-s"))) {
+		if (argv[1][1] == '6')
+			v6 = 1;
+		else
+			use_sendfile = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 2 || argc > 3 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535) {
 		fprintf(stderr, "usage: net_httpd [-6] PORT [DOCROOT]\n");
 		return 2;

@@ -43,12 +43,14 @@ def docroot(tmp_path):
     return str(root), files
 
 
-@pytest.mark.parametrize("nic", ["virtio", "e1000e"])
-def test_curl_page_404_and_files(docroot, nic):
-    """On both NICs amphi drives (amphi run --nic)."""
+@pytest.mark.parametrize("nic,mode", [("virtio", []), ("e1000e", []), ("virtio", ["-s"])],
+                         ids=["virtio", "e1000e", "virtio-sendfile"])
+def test_curl_page_404_and_files(docroot, nic, mode):
+    """On both NICs amphi drives (amphi run --nic), and with file bodies
+    sent by sendfile (net_httpd -s)."""
     root, files = docroot
     hp = free_port()
-    with Guest("net_httpd", 8080, "/www",
+    with Guest("net_httpd", *mode, 8080, "/www",
                options=["--nic", nic, "-p", "%d:8080" % hp, "--files", root + ":/www"]) as g:
         g.wait_for(b"listening")
         url = "http://127.0.0.1:%d" % hp

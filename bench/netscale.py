@@ -1,0 +1,98 @@
+"""Network scaling and bulk data: net_httpd (tests/progs) in amphi and in
+the Linux VM, in one run, at each vCPU count asked for (1 and 2 by
+default), with file bodies sent by pread and send and by sendfile
+(`net_httpd -s`, nginx's "sendfile on"), over QEMU's user networking:
+
+  small  `wrk -t1 -c10` on a 1 KiB file: requests/s
+  1 MiB  `wrk -t1 -c4` on a 1 MiB file: MB/s (wrk's Transfer/sec)
+
+Over slirp QEMU's virtio-net has one queue and no checksum offload (no
+vnet header), so these runs show the data path and the sendfile path,
+not multiqueue; the multiqueue tap is checked for correctness in
+tests/vm/test_net_offload.py.  Method and caveats: docs/bench.md.
+"""
+
+import os
+import subprocess
+import tempfile
+
+import netbench
+from netbench import HTTP_PORT, NetError, http_answers, measure, run_wrk
+
+SMALL = b"x" * 1023 + b"\n"
+BIG = bytes(range(256)) * 4096     # 1 MiB
+MODES = (("read+send", []), ("sendfile", ["-s"]))
+
+
+def side(s, tmp, side_name, httpd, smp, flags):
+    docroot = os.path.join(tmp, "www")
+    os.makedirs(docroot, exist_ok=True)
+    for name, data in (("small.html", SMALL), ("big.bin", BIG)):
+        with open(os.path.join(docroot, name), "wb") as f:
+            f.write(data)
+    args = flags + [str(HTTP_PORT), "/www"]
+    files = [(docroot, "/www")]
+    if side_name == "amphi":
+        start = lambda port: netbench.amphi_vm(s, httpd, args, port, HTTP_PORT, files, smp)
+    else:
+        start = lambda port: netbench.linux_vm(s, tmp, httpd, args, port, HTTP_PORT, files, smp)
+
+    def client(port, warmup):
+        secs = 2 if warmup else s.seconds
+        small = run_wrk(port, "/small.html", secs, 10)
+        big = run_wrk(port, "/big.bin", secs, 4)
+        for r in (small, big):
+            if r["errors"]:
+                raise NetError("wrk: %s" % r["errors"])
+        if not warmup:
+            s.log("  %s smp %d %s: small %.0f requests/s, 1 MiB %.1f MB/s"
+                  % (side_name, smp, " ".join(flags) or "read+send", small["rps"],
+                     big.get("mbps", 0)))
+        return {"small": small["rps"], "big": big.get("mbps")}
+    return measure(s, side_name, start, http_answers, client)
+
+
+def run_all(s, sides, smps, problems):
+    """{(smp, mode, side): {"small": rps, "big": MB/s}}."""
+    httpd = os.path.join(s.root, "build", "progs", "net_httpd")
+    res = {}
+    tmp = tempfile.mkdtemp(prefix="amphi-netscale-")
+    try:
+        for smp in smps:
+            for mode, flags in MODES:
+                for name in sides:
+                    s.log("%s: HTTP at %d vCPU%s, %s" % (name, smp, "s"[:smp > 1], mode))
+                    try:
+                        res[(smp, mode, name)] = side(s, tmp, name, httpd, smp, flags)
+                    except (NetError, subprocess.TimeoutExpired, RuntimeError, OSError) as e:
+                        problems.append("%s smp %d %s: %s"
+                                        % (name, smp, mode, str(e).splitlines()[0][:300]))
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+    return res
+
+
+def rows(res, smps, ratio):
+    """(what, amphi, Linux, amphi/Linux, amphi n/1, Linux n/1)."""
+    def get(smp, mode, side, key):
+        r = res.get((smp, mode, side))
+        return r.get(key) if r else None
+
+    def fmt(x, key):
+        if x is None:
+            return "n/a"
+        return "%.0f /s" % x if key == "small" else "%.1f MB/s" % x
+
+    def scale(x, one):
+        return "%.2fx" % (x / one) if x and one else ""
+
+    out = []
+    for key, label in (("small", "1 KiB file, requests/s"), ("big", "1 MiB file, MB/s")):
+        for mode, _ in MODES:
+            for smp in smps:
+                a, l = get(smp, mode, "amphi", key), get(smp, mode, "linux", key)
+                out.append(("%s, %s, %d vCPU" % (label, mode, smp), fmt(a, key), fmt(l, key),
+                            ratio(l, a, True),
+                            scale(a, get(smps[0], mode, "amphi", key)) if smp != smps[0] else "",
+                            scale(l, get(smps[0], mode, "linux", key)) if smp != smps[0] else ""))
+    return out
