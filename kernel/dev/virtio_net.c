@@ -71,7 +71,9 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 			 const struct net_tx_csum *csum)
 {
 	struct vnet *n = port->driver;
-	struct vnet_pair *p = &n->pairs[this_cpu()->id % n->npairs];	/* moving on is harmless */
+	/* The sending CPU's pair (moving on meanwhile is harmless); no
+	 * division with one pair, the common case. */
+	struct vnet_pair *p = n->npairs > 1 ? &n->pairs[this_cpu()->id % n->npairs] : n->pairs;
 	size_t total = 0;
 
 	for (int i = 0; i < nsegs; i++)

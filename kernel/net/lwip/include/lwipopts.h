@@ -77,6 +77,10 @@ void net_mem_free(void *p);
 #define LWIP_LOOPBACK_MAX_PBUFS		4096
 /* TX checksums per netif: TCP's is left to a port that can fill it. */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF	1
+/* lwIP's Internet checksum loop is ours (net/chksum.c): kept within one
+ * page, which QEMU's TCG needs to run a loop fast. */
+unsigned short net_chksum(const void *data, int len);
+#define LWIP_CHKSUM			net_chksum
 
 /* ---- IPv4 ------------------------------------------------------------------ */
 #define LWIP_IPV4			1
