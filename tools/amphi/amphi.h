@@ -82,6 +82,21 @@ struct program {
 };
 void program_load(struct program *p, const char *typed);
 
+/* libs.c: what a dynamically linked program needs in the guest, as host
+ * paths (each is brought to the same path, symlinks on the way included). */
+struct pathset {
+	char **v;
+	size_t n;
+};
+void pathset_add(struct pathset *s, const char *path);
+/* The interpreter and every library the program (and theirs) need; dies
+ * with one line naming what cannot be found.  Nothing for a static one. */
+void libs_for_program(const struct program *p, const char *ld_library_path, struct pathset *out);
+/* The libraries the shared objects under hostdir (a --files tree) need,
+ * found as for program p. */
+void libs_for_tree(const char *hostdir, const struct program *p, const char *ld_library_path,
+		   struct pathset *out);
+
 /* One program of the run with its arguments: the --before commands, then
  * PROGRAM itself.  All run in one VM, one after another, on one file system. */
 struct step {
@@ -179,7 +194,7 @@ void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
-		  const struct run_opts *o);
+		  const struct run_opts *o, const struct pathset *libs);
 /* An initrd with /.amphi/config alone, its pairs given by fill (the server
  * VM's: it runs no program).  path must not exist. */
 typedef void initrd_config_fn(void *ctx, net_pair_fn *emit, void *emit_ctx);

@@ -226,6 +226,34 @@ static void step_from_words(struct step *s, const char *cmd)
 	program_load(&s->prog, prog);
 }
 
+/* The run's own LD_LIBRARY_PATH (-e), which the guest's loader will use. */
+static const char *ld_library_path(const struct run_opts *o)
+{
+	for (size_t i = 0; i < o->nenv; i++)
+		if (!strncmp(o->env[i], "LD_LIBRARY_PATH=", 16))
+			return o->env[i] + 16;
+	return NULL;
+}
+
+/* What dynamically linked programs need: their interpreter and libraries,
+ * and those of the shared objects the --files trees bring. */
+static void collect_libs(const struct run_opts *o, const struct step *steps, size_t nsteps,
+			 struct pathset *libs)
+{
+	const char *lp = ld_library_path(o);
+
+	for (size_t i = 0; i < nsteps; i++)
+		libs_for_program(&steps[i].prog, lp, libs);
+	for (size_t i = 0; i < o->nfiles; i++) {
+		char *dir = xstrdup(o->files[i]);
+		char *colon = strchr(dir, ':');
+		if (colon)
+			*colon = 0;
+		libs_for_tree(dir, &steps[nsteps - 1].prog, lp, libs);
+		free(dir);
+	}
+}
+
 static void print_argv(char **argv)
 {
 	fputs("amphi:", stderr);
@@ -249,6 +277,8 @@ int cmd_run(int argc, char **argv)
 	program_load(&steps[o.nbefore].prog, argv[pi]);
 	steps[o.nbefore].args = o.args;
 	steps[o.nbefore].nargs = o.nargs;
+	struct pathset libs = { 0 };
+	collect_libs(&o, steps, nsteps, &libs);	/* before booting: a missing one is refused */
 	o.accel = accel_choose("run", o.accel);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
@@ -257,7 +287,7 @@ int cmd_run(int argc, char **argv)
 	if (o.net.server_name)
 		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
-	initrd_write(initrd, steps, nsteps, &o);
+	initrd_write(initrd, steps, nsteps, &o, &libs);
 	for (size_t i = 0; i < nsteps; i++)
 		free(steps[i].prog.data);
 	char **qargv = qemu_argv(&o, kernel, initrd);
