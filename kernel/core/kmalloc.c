@@ -111,3 +111,8 @@ void kfree(void *p)
 	free_lists[c] = b;
 	spin_unlock_irqrestore(&lock, flags);
 }
+
+void *kmalloc_program(size_t size)
+{
+	return page_room_for_program(size / PAGE_SIZE + 1) ? kmalloc(size) : NULL;
+}

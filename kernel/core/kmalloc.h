@@ -7,5 +7,8 @@
 /* Zeroed, 16-byte aligned; NULL when memory is exhausted. */
 void *kmalloc(size_t size);
 void kfree(void *p);
+/* kmalloc for what a program asks for: NULL when it would dig into the
+ * kernel's reserve (core/page_alloc.h). */
+void *kmalloc_program(size_t size);
 
 #endif

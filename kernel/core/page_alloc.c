@@ -90,3 +90,11 @@ void *page_alloc_virt(size_t n)
 void page_free_virt(void *va, size_t n) { page_free(virt_to_phys(va), n); }
 size_t page_free_count(void) { return pages.nfree; }
 size_t page_total_count(void) { return total_pages; }
+
+/* A 128th of RAM and 128 KiB: what the kernel needs to go on answering
+ * (and to end a program) when programs have taken everything else.  Less
+ * than tmpfs's own reserve, so a full file system still leaves the program
+ * room to run. */
+size_t page_reserve(void) { return total_pages / 128 + 32; }
+
+bool page_room_for_program(size_t n) { return pages.nfree >= n + page_reserve(); }

@@ -2,6 +2,7 @@
 #ifndef AMPHI_CORE_PAGE_ALLOC_H
 #define AMPHI_CORE_PAGE_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,13 @@ void page_free_virt(void *va, size_t n);
 
 size_t page_free_count(void);
 size_t page_total_count(void);
+
+/* What a program makes the kernel allocate (its own pages, pipe rings,
+ * socket data, registrations, threads, mappings) stops short of a reserve
+ * of RAM kept for the kernel: such allocations fail (the program gets an
+ * errno, or the out-of-memory end) while fewer than n + page_reserve()
+ * pages are free, so no program can starve the kernel itself. */
+size_t page_reserve(void);
+bool page_room_for_program(size_t n);
 
 #endif

@@ -53,8 +53,12 @@ struct thread {
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack; size 0: none */
 	int altstack_flags;		/* SS_AUTODISARM */
 	struct list sig_link;		/* in the signal layer's list of user threads */
-	struct {			/* what restart_syscall resumes (nanosleep) */
-		uint64_t deadline, urem;
+	struct {			/* what restart_syscall resumes: a sleep */
+		long (*fn)(struct thread *t);	/* NULL: nothing (EINTR) */
+		uint64_t deadline, urem;	/* nanosleep, futex wait */
+		uint64_t uaddr;			/* futex wait */
+		uint32_t val, bitset;
+		bool shared;
 	} restart;
 	/* Set by the signal layer while a signal is pending and not blocked:
 	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */

@@ -13,6 +13,7 @@
 
 long arch_copy_user(void *dst, const void *src, size_t n);
 long arch_strnlen_user(const char *s, size_t max);
+long arch_cmpxchg_user32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *found);
 
 static inline int user_range_ok(uint64_t uaddr, size_t n)
 {
@@ -27,6 +28,15 @@ static inline long copy_from_user(void *dst, uint64_t usrc, size_t n)
 static inline long copy_to_user(uint64_t udst, const void *src, size_t n)
 {
 	return user_range_ok(udst, n) ? arch_copy_user((void *)udst, src, n) : -EFAULT;
+}
+
+/* Atomically replaces the word at uaddr (4-byte aligned) with new if it
+ * holds old; *found is what it held.  0 or -EFAULT. */
+static inline long cmpxchg_user32(uint64_t uaddr, uint32_t old, uint32_t new, uint32_t *found)
+{
+	if (!user_range_ok(uaddr, 4) || (uaddr & 3))
+		return -EFAULT;
+	return arch_cmpxchg_user32((uint32_t *)uaddr, old, new, found);
 }
 
 /* Copies a NUL-terminated string of at most max-1 bytes into dst[max];

@@ -14,6 +14,7 @@ static bool cloexec[FD_MAX];
 static int limit = 1024;
 
 void fd_set_limit(int l) { limit = l < 1 ? 1 : l > FD_MAX ? FD_MAX : l; }
+int fd_get_limit(void) { return __atomic_load_n(&limit, __ATOMIC_RELAXED); }
 
 int fd_install(struct file *f, int min, bool ce)
 {

@@ -20,5 +20,6 @@ int fd_get_cloexec(int fd);	/* 0/1, or -EBADF */
 int fd_set_cloexec(int fd, bool on);
 /* Limit on new descriptors (RLIMIT_NOFILE's soft value). */
 void fd_set_limit(int limit);
+int fd_get_limit(void);
 
 #endif

@@ -151,9 +151,10 @@ static int ensure_buffer(struct pipe *p)
 {
 	if (__atomic_load_n(&p->buf, __ATOMIC_ACQUIRE))
 		return 0;
-	char *buf = page_alloc_virt(PIPE_SIZE / PAGE_SIZE);
+	char *buf = page_room_for_program(PIPE_SIZE / PAGE_SIZE) ?
+		page_alloc_virt(PIPE_SIZE / PAGE_SIZE) : NULL;
 	if (!buf)
-		return -ENOMEM;
+		return -ENOMEM;	/* the kernel keeps its reserve */
 	spin_lock(&p->lock);
 	if (p->buf) {
 		spin_unlock(&p->lock);

@@ -59,7 +59,7 @@ static int load_segments(const uint8_t *img, const struct elf_info *info, uint64
 			start += PAGE_SIZE;
 		}
 		if (!err && start < end)
-			err = vm_map_fixed(start, end - start, prot);
+			err = vm_map_fixed(start, end - start, prot, true);
 		prev_end = end;
 		prev_prot = prot;
 	}
@@ -141,7 +141,7 @@ static int setup_stack(const char *path, const char *const *argv, int argc, cons
 		       int envc, const struct elf_info *info, uint64_t base, uint64_t *rsp)
 {
 	struct stack_builder s = { .top = VM_STACK_TOP, .cap = MAX_ARGS_SIZE };
-	int err = vm_map_fixed(VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE);
+	int err = vm_map_fixed(VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
 
 	if (err)
 		return err;

@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-/* Wakes up to n waiters on uaddr whose bitset meets `bitset`; how many. */
+/* Wakes up to n waiters on uaddr whose bitset meets `bitset` (one when
+ * n <= 0, as Linux); how many. */
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
 
 #endif

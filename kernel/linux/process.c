@@ -73,7 +73,7 @@ int process_wait(void)
 
 int process_reset(void)
 {
-	vm_unmap(VM_MIN_ADDR, USER_TOP - VM_MIN_ADDR);
+	vm_unmap(VM_MIN_ADDR, VM_USER_END - VM_MIN_ADDR);
 	for (int fd = 0; fd < FD_MAX; fd++)
 		fd_close(fd);
 	signal_reset();

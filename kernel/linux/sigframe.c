@@ -250,7 +250,7 @@ static long sys_rt_sigreturn(const struct sysargs *a)
 	struct thread *t = current();
 	struct linux_ucontext uc;
 
-	t->restart.deadline = 0;
+	t->restart.fn = NULL;
 	if (copy_from_user(&uc, tf->rsp, sizeof uc) || !canonical(uc.mcontext.rip) ||
 	    !canonical(uc.mcontext.rsp) || restore_fpu(t, uc.mcontext.fpstate)) {
 		sigdeliver_force_segv(tf, "bad signal frame at rt_sigreturn");

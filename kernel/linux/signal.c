@@ -308,7 +308,7 @@ void signal_thread_start(struct thread *t, const struct thread *parent)
 	t->sigsaved_valid = false;
 	t->altstack_sp = t->altstack_size = 0;
 	t->altstack_flags = 0;
-	t->restart.deadline = 0;
+	t->restart.fn = NULL;
 	list_add_tail(&threads, &t->sig_link);
 	sig_recalc(t);
 	/* Started under the lock: t cannot end (and be freed) before it is
@@ -343,7 +343,7 @@ void signal_exec(void)
 			sig_actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
 	t->altstack_sp = t->altstack_size = 0;
 	t->altstack_flags = 0;
-	t->restart.deadline = 0;
+	t->restart.fn = NULL;
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 

@@ -1,5 +1,10 @@
 /* Memory system calls: brk, mmap (anonymous), munmap, mprotect, mremap,
- * madvise.  The work is in core/vm.c; this is argument checking. */
+ * madvise, mlock, munlock, mlock2, mlockall, munlockall, msync.  The work is
+ * in core/vm.c; this is argument checking, in Linux's order and with its
+ * errnos (tests/progs/mm_ranges.c compares them): every range is checked
+ * against the user half with arithmetic that cannot wrap before anything
+ * looks at the mappings.  Memory is never paged out, so locking it changes
+ * nothing but what the calls answer. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/spinlock.h"
@@ -7,19 +12,36 @@
 #include "linux/process.h"
 #include "linux/syscall.h"
 
+#define MAP_TYPE		0x0f
 #define MAP_SHARED		0x01
 #define MAP_PRIVATE		0x02
+#define MAP_SHARED_VALIDATE	0x03
 #define MAP_FIXED		0x10
 #define MAP_ANONYMOUS		0x20
 #define MAP_FIXED_NOREPLACE	0x100000
-#define MREMAP_MAYMOVE		1
-#define MREMAP_FIXED		2
+#define PROT_MASK		(MMU_READ | MMU_WRITE | MMU_EXEC)
+#define PROT_SEM		0x8
+#define PROT_GROWSDOWN		0x01000000
+#define PROT_GROWSUP		0x02000000
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
-#define PROT_MASK		(MMU_READ | MMU_WRITE | MMU_EXEC)
+#define MADV_REMOVE		9
+#define MADV_DONTNEED_LOCKED	24
+#define MADV_COLLAPSE		25
+#define MLOCK_ONFAULT		1
+#define MCL_CURRENT		1
+#define MCL_FUTURE		2
+#define MCL_ONFAULT		4
+#define MS_ASYNC		1
+#define MS_INVALIDATE		2
+#define MS_SYNC			4
+
+static bool page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
 
 static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards proc.brk */
 
+/* Grows or shrinks the heap; a failure leaves it where it was.  The new
+ * end must leave a free page before the next mapping, as on Linux. */
 static long sys_brk(const struct sysargs *a)
 {
 	uint64_t want = a->a[0];
@@ -29,8 +51,8 @@ static long sys_brk(const struct sysargs *a)
 	bool ok = want >= proc.brk_base && want < VM_MMAP_TOP;
 
 	if (ok && new_end > cur_end)
-		ok = vm_is_free(cur_end, new_end - cur_end) &&
-		     vm_map_fixed(cur_end, new_end - cur_end, MMU_READ | MMU_WRITE) == 0;
+		ok = vm_is_free(new_end, PAGE_SIZE) &&
+		     vm_map_fixed(cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
 	else if (ok && new_end < cur_end)
 		ok = vm_unmap(new_end, cur_end - new_end) == 0;
 	if (ok)
@@ -40,53 +62,172 @@ static long sys_brk(const struct sysargs *a)
 	return ret;
 }
 
+static long map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace)
+{
+	if (addr > VM_USER_END - len)
+		return -ENOMEM;
+	if (!page_aligned(addr))
+		return -EINVAL;
+	long err = vm_map_fixed(addr, len, prot, replace);
+	return err ? err : (long)addr;
+}
+
 static long sys_mmap(const struct sysargs *a)
 {
-	uint64_t addr = a->a[0], len = a->a[1];
-	unsigned prot = a->a[2] & PROT_MASK;
-	uint64_t flags = a->a[3];
+	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[3], off = a->a[5];
+	unsigned prot = a->a[2] & PROT_MASK, type = flags & MAP_TYPE;
 
-	if (!len || len > USER_TOP || !(flags & (MAP_SHARED | MAP_PRIVATE)))
+	if (!page_aligned(off))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -EBADF;	/* no files to map yet */
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (addr & (PAGE_SIZE - 1))
-			return -EINVAL;
-		if ((flags & MAP_FIXED_NOREPLACE) && !vm_is_free(addr, PAGE_ROUND_UP(len)))
-			return -EEXIST;
-		long err = vm_map_fixed(addr, len, prot);
-		return err ? err : (long)addr;
-	}
+	if (!len)
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	if (!len || len > VM_USER_END)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		return map_fixed(addr, len, prot, !(flags & MAP_FIXED_NOREPLACE));
 	return vm_map_anywhere(addr, len, prot);
 }
 
-static long sys_munmap(const struct sysargs *a) { return vm_unmap(a->a[0], a->a[1]); }
+static long sys_munmap(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1];
+
+	if (!page_aligned(addr) || addr > VM_USER_END || len > VM_USER_END - addr)
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	return len ? vm_unmap(addr, len) : -EINVAL;
+}
 
 static long sys_mprotect(const struct sysargs *a)
 {
-	return vm_protect(a->a[0], a->a[1], a->a[2] & PROT_MASK);
+	uint64_t addr = a->a[0], len = a->a[1], prot = a->a[2];
+
+	/* A grows-down stack is not a kind of mapping here. */
+	if (prot & (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (!page_aligned(addr))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ROUND_UP(len);
+	if (addr + len <= addr)
+		return -ENOMEM;
+	if (prot & ~(uint64_t)(PROT_MASK | PROT_SEM))
+		return -EINVAL;
+	return vm_protect(addr, len, prot & PROT_MASK);
 }
 
 static long sys_mremap(const struct sysargs *a)
 {
-	uint64_t flags = a->a[3];
+	uint64_t old = a->a[0], old_len = a->a[1], new_len = a->a[2], flags = a->a[3], to = a->a[4];
 
-	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
+	if (flags & ~(uint64_t)(VM_REMAP_MAYMOVE | VM_REMAP_FIXED | VM_REMAP_DONTUNMAP))
 		return -EINVAL;
-	if ((flags & MREMAP_FIXED) && (!(flags & MREMAP_MAYMOVE) || (a->a[4] & (PAGE_SIZE - 1))))
+	if ((flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP)) && !(flags & VM_REMAP_MAYMOVE))
 		return -EINVAL;
-	return vm_remap(a->a[0], a->a[1], a->a[2], flags & MREMAP_MAYMOVE,
-			flags & MREMAP_FIXED ? a->a[4] : 0);
+	if ((flags & VM_REMAP_DONTUNMAP) && old_len != new_len)
+		return -EINVAL;
+	if (!page_aligned(old))
+		return -EINVAL;
+	old_len = PAGE_ROUND_UP(old_len);
+	new_len = PAGE_ROUND_UP(new_len);
+	if (!new_len || new_len > VM_USER_END)
+		return -EINVAL;
+	if (flags & VM_REMAP_FIXED) {
+		if (!page_aligned(to) || to > VM_USER_END - new_len)
+			return -EINVAL;
+		/* The two ranges must not overlap (old + old_len may pass 2^64). */
+		if (to < old ? to + new_len > old : to - old < old_len)
+			return -EINVAL;
+	}
+	return vm_remap(old, old_len, new_len, (unsigned)flags, to);
+}
+
+/* The advice Linux knows (those its configuration may leave out too). */
+static bool advice_known(uint64_t advice)
+{
+	return advice <= 4 || (advice >= MADV_FREE && advice <= MADV_COLLAPSE);
+}
+
+static bool advice_discards(uint64_t advice)
+{
+	return advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE ||
+	       advice == MADV_DONTNEED_LOCKED;
 }
 
 static long sys_madvise(const struct sysargs *a)
 {
-	if (a->a[0] & (PAGE_SIZE - 1))
+	uint64_t addr = a->a[0], len_in = a->a[1], advice = a->a[2];
+
+	if (!advice_known(advice) || !page_aligned(addr))
 		return -EINVAL;
-	if (a->a[2] == MADV_DONTNEED || a->a[2] == MADV_FREE)
-		return vm_discard(a->a[0], a->a[1]);
-	return 0;	/* advice only */
+	uint64_t len = PAGE_ROUND_UP(len_in);
+	if (len_in && !len)
+		return -EINVAL;	/* a length just under 2^64 */
+	if (addr + len < addr)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (advice_discards(advice))
+		return vm_discard(addr, len);
+	return vm_covered(addr, len, false);	/* advice only, but not for holes */
+}
+
+/* mlock and munlock: the range is widened to whole pages first. */
+static long lock_range(uint64_t addr, uint64_t len, bool populate)
+{
+	len = PAGE_ROUND_UP(len + (addr & (PAGE_SIZE - 1)));
+	addr = PAGE_ROUND_DOWN(addr);
+	if (addr + len < addr)
+		return -EINVAL;
+	/* Locking pages in means faulting them in: PROT_NONE cannot be. */
+	return len ? vm_covered(addr, len, populate) : 0;
+}
+
+static long sys_mlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], true); }
+
+static long sys_mlock2(const struct sysargs *a)
+{
+	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return lock_range(a->a[0], a->a[1], !(a->a[2] & MLOCK_ONFAULT));
+}
+
+static long sys_munlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], false); }
+
+static long sys_mlockall(const struct sysargs *a)
+{
+	uint64_t flags = a->a[0];
+
+	if (!flags || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	return 0;
+}
+
+static long sys_munlockall(const struct sysargs *a)
+{
+	(void)a;
+	return 0;
+}
+
+/* No files are mapped: nothing to write back, only the range to check. */
+static long sys_msync(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[2];
+
+	if (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC) || !page_aligned(addr) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	len = PAGE_ROUND_UP(len);
+	if (addr + len < addr)
+		return -ENOMEM;
+	return len ? vm_covered(addr, len, false) : 0;
 }
 
 void sys_mm_register(void)
@@ -97,4 +238,10 @@ void sys_mm_register(void)
 	syscall_register(10, sys_mprotect);
 	syscall_register(25, sys_mremap);
 	syscall_register(28, sys_madvise);
+	syscall_register(149, sys_mlock);
+	syscall_register(325, sys_mlock2);
+	syscall_register(150, sys_munlock);
+	syscall_register(151, sys_mlockall);
+	syscall_register(152, sys_munlockall);
+	syscall_register(26, sys_msync);
 }

@@ -106,6 +106,10 @@ static long sys_time(const struct sysargs *a)
 	return s;
 }
 
+static long sleep_until(uint64_t deadline, uint64_t urem);
+
+static long sleep_restart(struct thread *t) { return sleep_until(t->restart.deadline, t->restart.urem); }
+
 /* Sleeps until deadline (clock_ns terms).  Interrupted by a signal: what
  * is left goes to urem (relative sleeps), and restart_syscall can resume
  * the same sleep when no handler ran; with one, the call fails with EINTR
@@ -122,21 +126,22 @@ static long sleep_until(uint64_t deadline, uint64_t urem)
 	uint64_t now = clock_ns();
 	if (urem && put_timespec(urem, deadline > now ? deadline - now : 0))
 		return -EFAULT;
+	t->restart.fn = sleep_restart;
 	t->restart.deadline = deadline;
 	t->restart.urem = urem;
 	return -ERESTART_RESTARTBLOCK;
 }
 
 /* Resumes the sleep current->restart describes (sigdeliver.c restarts an
- * interrupted nanosleep through here). */
+ * interrupted nanosleep or timed futex wait through here). */
 static long sys_restart_syscall(const struct sysargs *a)
 {
 	struct thread *t = current();
-	uint64_t deadline = t->restart.deadline;
+	long (*fn)(struct thread *) = t->restart.fn;
 
 	(void)a;
-	t->restart.deadline = 0;
-	return deadline ? sleep_until(deadline, t->restart.urem) : -EINTR;
+	t->restart.fn = NULL;
+	return fn ? fn(t) : -EINTR;
 }
 
 static long sys_nanosleep(const struct sysargs *a)

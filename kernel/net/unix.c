@@ -173,17 +173,11 @@ static void peer_gone(struct unix_sock *p, struct unix_sock *u, bool unread)
 
 static void release_pending(struct list *pending);
 
-/* Moves every entry of from to the empty head to. */
+/* Moves every entry of from to to, which it makes. */
 static void move_all(struct list *to, struct list *from)
 {
 	list_init(to);
-	if (list_empty(from))
-		return;
-	to->next = from->next;
-	to->prev = from->prev;
-	to->next->prev = to;
-	to->prev->next = to;
-	list_init(from);
+	unix_queue_move(to, from);
 }
 
 static void unix_release(struct socket *s)
@@ -212,6 +206,7 @@ static void unix_release(struct socket *s)
 		unix_put(p);
 	}
 	unix_put(u);
+	unix_gc();	/* this may have been the last way into a cycle */
 }
 
 /* Connections nobody accepted: each is a socket without a file. */

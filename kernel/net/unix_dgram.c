@@ -109,7 +109,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
 	bool peek = m->flags & MSG_PEEK;
 	bool want_trunc = m->flags & MSG_TRUNC;
-	struct unix_fds fds = { NULL, 0 };
+	struct unix_fds fds = { NULL, 0, false };
 	struct unix_rec *r;
 	long err = 0, n = 0;
 	size_t len = 0;

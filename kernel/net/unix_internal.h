@@ -12,7 +12,10 @@
  * copied into a record before any lock, and out of the queue under the
  * receiver's lock (as pipe.c does: interrupts stay on, faults are served).
  * Wake-ups go out after the lock is dropped.  unix_table_lock (unix_addr.c)
- * guards the bound-name table and is never taken with a socket's lock. */
+ * guards the bound-name table and is never taken with a socket's lock.
+ * Files passed with SCM_RIGHTS are "in flight" while a record holds them;
+ * unix_gc.c counts them and collects sockets only cycles keep alive (its
+ * gc_lock comes before any socket's lock). */
 #ifndef AMPHI_NET_UNIX_INTERNAL_H
 #define AMPHI_NET_UNIX_INTERNAL_H
 
@@ -85,6 +88,12 @@ struct unix_sock {
 	uint8_t addr[UNIX_ADDR_MAX];
 	struct inode *inode;		/* path names: the node, referenced */
 	struct list blink;		/* in the bound table */
+
+	/* unix_gc.c's, under its gc_lock. */
+	int inflight;			/* records holding this socket's file */
+	struct list gc_link;		/* in the list of sockets in flight */
+	struct list gc_work;		/* the collector's work list */
+	int gc_refs, gc_state;
 };
 
 static inline struct unix_sock *unix_of(struct socket *s) { return s->priv; }
@@ -114,6 +123,7 @@ int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m);
 struct unix_fds {
 	struct file **fds;
 	int n;
+	bool peek;	/* copies: the record still holds the files in flight */
 };
 /* Takes r's files out of r (peek: new references, r keeps its own).
  * Under the receiver's lock; installing waits until it is dropped, since
@@ -130,6 +140,29 @@ long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m,
 		       size_t n);
 /* Fills m->name with u's address (namelen 0 when unbound). */
 void unix_name_of(struct unix_sock *u, struct sock_msg *m);
+
+/* Appends every record of from to to; from is left empty. */
+static inline void unix_queue_move(struct list *to, struct list *from)
+{
+	if (list_empty(from))
+		return;
+	from->next->prev = to->prev;
+	to->prev->next = from->next;
+	from->prev->next = to;
+	to->prev = from->prev;
+	list_init(from);
+}
+
+/* unix_gc.c: files in flight and the collector */
+/* The AF_UNIX socket behind a file, or NULL. */
+struct unix_sock *unix_sock_of(struct file *f);
+/* Counts n files (referenced by a record) as in flight: 0, or
+ * -ETOOMANYREFS when more than RLIMIT_NOFILE already are. */
+int unix_inflight_add(struct file **files, int n);
+/* A file leaves flight; call before dropping or handing on its reference. */
+void unix_inflight_del(struct file *f);
+/* Frees what only cycles of in-flight sockets hold.  No lock held. */
+void unix_gc(void);
 
 /* unix_addr.c: names */
 int unix_bind(struct socket *s, const void *addr, uint32_t len);

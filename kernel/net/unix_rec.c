@@ -21,7 +21,7 @@ struct cmsg {			/* Linux's struct cmsghdr on 64 bits */
 
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len)
 {
-	struct unix_rec *r = kmalloc(sizeof *r + len);
+	struct unix_rec *r = kmalloc_program(sizeof *r + len);
 
 	if (!r)
 		return NULL;
@@ -34,14 +34,22 @@ struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len)
 	return r;
 }
 
+static void put_files(struct file **fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!fds[i])
+			continue;
+		unix_inflight_del(fds[i]);
+		file_put(fds[i]);
+	}
+}
+
 void unix_rec_free(struct unix_rec *r)
 {
 	struct unix_sock *from = r->from;
 	size_t charge = r->charge;
 
-	for (int i = 0; i < r->nfds; i++)
-		if (r->fds[i])
-			file_put(r->fds[i]);
+	put_files(r->fds, r->nfds);
 	kfree(r->fds);
 	kfree(r);
 	__atomic_sub_fetch(&from->wmem, charge, __ATOMIC_RELAXED);
@@ -61,26 +69,37 @@ long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m,
 	return sock_msg_fill(m, moff, (char *)r->data + off, n);
 }
 
-/* Adds the files an SCM_RIGHTS message names to r. */
+/* Adds the files an SCM_RIGHTS message names to r, in flight from now. */
 static int take_rights(struct unix_rec *r, const int32_t *fds, int n)
 {
+	int got = 0, err = 0;
+
 	if (n <= 0)
 		return 0;
 	if (r->nfds + n > UNIX_FDS_MAX)
 		return -EINVAL;
-	struct file **all = kmalloc((size_t)(r->nfds + n) * sizeof *all);
+	struct file **all = kmalloc_program((size_t)(r->nfds + n) * sizeof *all);
 	if (!all)
 		return -ENOMEM;
 	memcpy(all, r->fds, (size_t)r->nfds * sizeof *all);
+	for (; got < n && !err; got++) {
+		int32_t fd;
+		memcpy(&fd, fds + got, sizeof fd);
+		if (!(all[r->nfds + got] = fd_get(fd)))
+			err = -EBADF;
+	}
+	got -= err ? 1 : 0;
+	if (!err)
+		err = unix_inflight_add(all + r->nfds, got);
+	if (err) {
+		for (int i = 0; i < got; i++)
+			file_put(all[r->nfds + i]);
+		kfree(all);
+		return err;
+	}
 	kfree(r->fds);
 	r->fds = all;
-	for (int i = 0; i < n; i++) {
-		int32_t fd;
-		memcpy(&fd, fds + i, sizeof fd);
-		if (!(r->fds[r->nfds] = fd_get(fd)))
-			return -EBADF;	/* the ones taken go with the record */
-		r->nfds++;
-	}
+	r->nfds += got;
 	return 0;
 }
 
@@ -110,7 +129,7 @@ int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 
 int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out)
 {
-	*out = (struct unix_fds){ r->fds, r->nfds };
+	*out = (struct unix_fds){ r->fds, r->nfds, peek };
 	if (!peek) {
 		r->fds = NULL;
 		r->nfds = 0;
@@ -132,6 +151,10 @@ void unix_fds_install(struct unix_fds *fds, struct sock_msg *m)
 	bool cloexec = m->flags & MSG_CMSG_CLOEXEC;
 	int32_t *out = (int32_t *)((char *)m->control + CMSG_HDR);
 
+	/* Out of flight while we still hold them: a descriptor may be closed
+	 * by another thread as soon as it is installed. */
+	for (int i = 0; i < fds->n && !fds->peek; i++)
+		unix_inflight_del(fds->fds[i]);
 	for (; n < fds->n && n < fit; n++) {
 		int fd = fd_install(fds->fds[n], 0, cloexec);	/* takes the reference, even failing */
 		fds->fds[n] = NULL;
@@ -145,7 +168,7 @@ void unix_fds_install(struct unix_fds *fds, struct sock_msg *m)
 		if (fds->fds[i])
 			file_put(fds->fds[i]);
 	kfree(fds->fds);
-	*fds = (struct unix_fds){ NULL, 0 };
+	*fds = (struct unix_fds){ NULL, 0, false };
 	if (!n) {
 		m->controllen = 0;
 		return;

@@ -157,7 +157,7 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) ? m->len : 1;
 	size_t copied = 0;
 	bool stop = false;
-	struct unix_fds fds = { NULL, 0 };
+	struct unix_fds fds = { NULL, 0, false };
 	struct list done;
 	long err = 0;
 

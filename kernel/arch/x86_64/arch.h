@@ -100,6 +100,19 @@ int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot);	/* -ENOMEM */
 uint64_t mmu_unmap_user(uint64_t va);				/* old pa, 0 if none */
 int mmu_protect_user(uint64_t va, unsigned prot);		/* -1 if not mapped */
 uint64_t mmu_translate_user(uint64_t va);			/* pa, 0 if none */
+/* Ranges of the user half, walked in time proportional to what is mapped:
+ * fn sees every page-table entry in use (present, or a PROT_NONE page) of
+ * [start, end) and may change it through the three helpers. */
+typedef void mmu_visit_fn(uint64_t va, uint64_t *pte, void *ctx);
+void mmu_user_walk(uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx);
+void mmu_user_clear(uint64_t *pte);
+void mmu_user_set_prot(uint64_t *pte, unsigned prot);
+uint64_t mmu_user_pa(const uint64_t *pte);
+/* Unhooks the page tables of [start, end) that hold nothing and passes
+ * each one's page to fn, to be freed once no CPU can walk it any more
+ * (after a TLB shoot-down: invlpg also drops paging-structure caches). */
+typedef void mmu_free_fn(uint64_t pa, void *ctx);
+void mmu_user_prune(uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx);
 /* Makes [pa, pa + size) reachable through the direct map (RAM outside the
  * memory map, ACPI tables, device registers when uncached) and returns it. */
 void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached);

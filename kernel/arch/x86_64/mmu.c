@@ -218,3 +218,80 @@ uint64_t mmu_translate_user(uint64_t va)
 
 	return e && (*e & PTE_USED) ? *e & PTE_ADDR : 0;
 }
+
+/* ---- ranges of the user half ------------------------------------------- */
+
+static uint64_t span_of(int level) { return 1ull << (12 + 9 * level); }
+
+/* Visits the used entries of [start, end) in the table at `level` that maps
+ * from base; absent tables are skipped whole, so a range costs what it has
+ * mapped, not its length.  User tables have no large pages. */
+static void walk_user(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+		      mmu_visit_fn *fn, void *ctx)
+{
+	uint64_t span = span_of(level);
+
+	for (uint64_t i = (start - base) / span; i < 512; i++) {
+		uint64_t lo = base + i * span;
+		if (lo >= end)
+			break;
+		if (level == 0) {
+			if (t[i] & PTE_USED)
+				fn(lo, &t[i], ctx);
+		} else if (t[i] & PTE_P) {
+			walk_user(table_at(t[i]), level - 1, lo, lo > start ? lo : start,
+				  lo + span < end ? lo + span : end, fn, ctx);
+		}
+	}
+}
+
+void mmu_user_walk(uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx)
+{
+	if (start < end && end <= USER_TOP)
+		walk_user(pml4, 3, 0, start, end, fn, ctx);
+}
+
+void mmu_user_clear(uint64_t *pte) { *pte = 0; }
+
+void mmu_user_set_prot(uint64_t *pte, unsigned prot) { *pte = (*pte & PTE_ADDR) | user_flags(prot); }
+
+uint64_t mmu_user_pa(const uint64_t *pte) { return *pte & PTE_ADDR; }
+
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Below `level`, frees (through fn) the tables of [start, end) left with
+ * no entries, clearing the entries that pointed at them. */
+static void prune_user(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+		       mmu_free_fn *fn, void *ctx)
+{
+	uint64_t span = span_of(level);
+
+	for (uint64_t i = (start - base) / span; i < 512 && level > 0; i++) {
+		uint64_t lo = base + i * span;
+		if (lo >= end)
+			break;
+		if (!(t[i] & PTE_P))
+			continue;
+		uint64_t *child = table_at(t[i]);
+		prune_user(child, level - 1, lo, lo > start ? lo : start,
+			   lo + span < end ? lo + span : end, fn, ctx);
+		if (table_empty(child)) {
+			uint64_t pa = t[i] & PTE_ADDR;
+			t[i] = 0;
+			fn(pa, ctx);
+		}
+	}
+}
+
+void mmu_user_prune(uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx)
+{
+	if (start < end && end <= USER_TOP)
+		prune_user(pml4, 3, 0, start, end, fn, ctx);
+}
+

@@ -44,6 +44,32 @@ strlen_fixup:
 	clac
 3:	ret
 
+/* long arch_cmpxchg_user32(uint32_t *uaddr, uint32_t old, uint32_t new,
+ *                          uint32_t *found)
+ *
+ * One atomic compare-and-exchange of a word of the program's: *found is what
+ * the word held (old when the exchange happened).  0, or -EFAULT when the
+ * word cannot be written (lock cmpxchg always writes, so a read-only page
+ * faults even when the values differ). */
+	.globl arch_cmpxchg_user32
+arch_cmpxchg_user32:
+	cmpb $0, cpu_has_smap(%rip)
+	je 1f
+	stac
+1:	movl %esi, %eax
+cmpxchg_insn:
+	lock cmpxchgl %edx, (%rdi)
+	movl %eax, (%rcx)
+	xorl %eax, %eax
+	jmp 2f
+cmpxchg_fixup:
+	movq $-14, %rax
+2:	cmpb $0, cpu_has_smap(%rip)
+	je 3f
+	clac
+3:	ret
+
 	.section .ex_table, "a"
 	.quad copy_insn, copy_fixup
 	.quad strlen_insn, strlen_fixup
+	.quad cmpxchg_insn, cmpxchg_fixup
