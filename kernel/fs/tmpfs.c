@@ -43,9 +43,11 @@ static void *page_get(void)
 	return p;
 }
 
+/* Mappings of the file may still hold the page (core/vm.c): it goes when
+ * the last of them does. */
 static void page_put(void *p)
 {
-	page_free_virt(p, 1);
+	page_ref_put(virt_to_phys(p));
 	__atomic_sub_fetch(&pages_used, 1, __ATOMIC_RELAXED);
 }
 

@@ -130,7 +130,21 @@ int64_t vfs_now(void);				/* ns since the epoch */
 uint64_t vfs_dev(int fs);
 uint64_t vfs_inode_count(void);			/* inodes alive, for statfs */
 
-/* The current directory.  Caller holds vfs_lock. */
+/* Where a thread resolves relative paths, and its umask: shared by the
+ * threads of a process (and processes made with CLONE_FS). */
+struct fs_context {
+	volatile int refs;
+	struct inode *cwd;		/* under vfs_lock; referenced */
+	unsigned umask;			/* under vfs_lock */
+};
+
+/* One holder; the cwd is the root.  NULL if no memory. */
+struct fs_context *fs_context_new(void);
+struct fs_context *fs_context_copy(struct fs_context *fs);	/* takes vfs_lock */
+void fs_context_hold(struct fs_context *fs);
+void fs_context_release(struct fs_context *fs);
+
+/* The calling thread's current directory.  Caller holds vfs_lock. */
 struct inode *vfs_cwd(void);			/* not referenced */
 void vfs_set_cwd(struct inode *dir);		/* takes a new reference */
 unsigned vfs_umask(unsigned set, bool change);	/* the old value */

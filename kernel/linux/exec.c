@@ -7,6 +7,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/mm.h"
 #include "core/random.h"
 #include "core/string.h"
 #include "core/vm.h"
@@ -41,7 +42,8 @@ static unsigned prot_of(uint32_t flags)
 
 /* Maps every PT_LOAD, then fills them: a page two segments share gets both
  * protections, and filling after mapping keeps the first one's bytes. */
-static int load_segments(const uint8_t *img, const struct elf_info *info, uint64_t base)
+static int load_segments(struct mm *mm, const uint8_t *img, const struct elf_info *info,
+			 uint64_t base)
 {
 	const struct phdr *ph = (const struct phdr *)(img + info->phoff);
 	uint64_t prev_end = 0;
@@ -55,17 +57,17 @@ static int load_segments(const uint8_t *img, const struct elf_info *info, uint64
 		uint64_t end = PAGE_ROUND_UP(base + ph[i].vaddr + ph[i].memsz);
 		unsigned prot = prot_of(ph[i].flags);
 		if (start < prev_end) {	/* shares its first page with the previous one */
-			err = vm_protect(start, PAGE_SIZE, prot | prev_prot);
+			err = vm_protect(mm, start, PAGE_SIZE, prot | prev_prot);
 			start += PAGE_SIZE;
 		}
 		if (!err && start < end)
-			err = vm_map_fixed(start, end - start, prot, true);
+			err = vm_map_fixed(mm, start, end - start, prot, true);
 		prev_end = end;
 		prev_prot = prot;
 	}
 	for (int i = 0; i < info->phnum && !err; i++)
 		if (ph[i].type == PT_LOAD && ph[i].filesz)
-			err = vm_fill(base + ph[i].vaddr, img + ph[i].offset, ph[i].filesz);
+			err = vm_fill(mm, base + ph[i].vaddr, img + ph[i].offset, ph[i].filesz);
 	return err;
 }
 
@@ -137,11 +139,12 @@ static int build_stack(struct stack_builder *s, const char *path, const char *co
 	return push_bytes(s, ptrs, bytes) ? 0 : -E2BIG;
 }
 
-static int setup_stack(const char *path, const char *const *argv, int argc, const char *const *envp,
-		       int envc, const struct elf_info *info, uint64_t base, uint64_t *rsp)
+static int setup_stack(struct mm *mm, const char *path, const char *const *argv, int argc,
+		       const char *const *envp, int envc, const struct elf_info *info, uint64_t base,
+		       uint64_t *rsp)
 {
 	struct stack_builder s = { .top = VM_STACK_TOP, .cap = MAX_ARGS_SIZE };
-	int err = vm_map_fixed(VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
+	int err = vm_map_fixed(mm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
 
 	if (err)
 		return err;
@@ -149,46 +152,11 @@ static int setup_stack(const char *path, const char *const *argv, int argc, cons
 	uint64_t *ptrs = kmalloc((argc + envc + 3 + 2 * 19) * 8);
 	err = s.buf && ptrs ? build_stack(&s, path, argv, argc, envp, envc, info, base, ptrs) : -ENOMEM;
 	if (!err)
-		err = vm_fill(s.top - s.used, s.buf + s.cap - s.used, s.used);
+		err = vm_fill(mm, s.top - s.used, s.buf + s.cap - s.used, s.used);
 	*rsp = s.top - s.used;
 	kfree(ptrs);
 	kfree(s.buf);
 	return err;
-}
-
-/* argv and envp as NUL-separated strings, for /proc/self/cmdline and
- * environ (amphi lays the strings out on the stack in another order than
- * Linux, so they are kept here rather than read back from the stack). */
-static struct {
-	char *data;
-	size_t len;
-} saved[2];
-
-static void save_strings(int which, const char *const *v, int n)
-{
-	size_t len = 0;
-
-	for (int i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	kfree(saved[which].data);
-	saved[which].data = kmalloc(len ? len : 1);
-	saved[which].len = saved[which].data ? len : 0;
-	for (int i = 0, at = 0; i < n && saved[which].data; i++) {
-		memcpy(saved[which].data + at, v[i], strlen(v[i]) + 1);
-		at += strlen(v[i]) + 1;
-	}
-}
-
-const char *exec_cmdline(size_t *len)
-{
-	*len = saved[0].len;
-	return saved[0].data;
-}
-
-const char *exec_environ(size_t *len)
-{
-	*len = saved[1].len;
-	return saved[1].data;
 }
 
 static const char *read_error(int err)
@@ -202,7 +170,7 @@ static const char *read_error(int err)
 	}
 }
 
-int exec_load(const char *path, const char *const *argv, int argc,
+int exec_load(struct mm *mm, const char *path, const char *const *argv, int argc,
 	      const char *const *envp, int envc, struct trapframe *tf, const char **why)
 {
 	void *img;
@@ -219,18 +187,16 @@ int exec_load(const char *path, const char *const *argv, int argc,
 	uint64_t base = info.is_pie ? PIE_BASE : 0;
 	if (!err) {
 		*why = "cannot load its segments";
-		err = load_segments(img, &info, base);
+		err = load_segments(mm, img, &info, base);
 	}
 	kfree(img);
 	if (!err) {
 		*why = "cannot set up its stack";
-		err = setup_stack(path, argv, argc, envp, envc, &info, base, &rsp);
+		err = setup_stack(mm, path, argv, argc, envp, envc, &info, base, &rsp);
 	}
 	if (err)
 		return err;
-	save_strings(0, argv, argc);
-	save_strings(1, envp, envc);
-	proc.brk_base = proc.brk = PAGE_ROUND_UP(base + info.hi);
+	mm->brk_base = mm->brk = PAGE_ROUND_UP(base + info.hi);
 	memset(tf, 0, sizeof *tf);
 	tf->rip = base + info.entry;
 	tf->rsp = rsp;

@@ -6,14 +6,12 @@
 
 #include "arch/x86_64/trapframe.h"
 
-/* Loads the ELF at path (read through the VFS) into the empty address space and
- * fills *tf to enter it with argv/envp.  0, or -errno with *why set. */
-int exec_load(const char *path, const char *const *argv, int argc,
-	      const char *const *envp, int envc, struct trapframe *tf, const char **why);
+struct mm;
 
-/* The strings the program started with, NUL-separated (/proc/self/cmdline,
- * /proc/self/environ); NULL before exec. */
-const char *exec_cmdline(size_t *len);
-const char *exec_environ(size_t *len);
+/* Loads the ELF at path (read through the VFS) into the empty address
+ * space mm and fills *tf to enter it with argv/envp.  0, or -errno with
+ * *why set. */
+int exec_load(struct mm *mm, const char *path, const char *const *argv, int argc,
+	      const char *const *envp, int envc, struct trapframe *tf, const char **why);
 
 #endif

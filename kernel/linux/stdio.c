@@ -118,13 +118,13 @@ struct file *stdio_open(int stream_no, unsigned flags)
 	return file_new(&console_ops, flags, (void *)(uintptr_t)stream_no);
 }
 
-int stdio_install(void)
+int stdio_install(struct fdtable *t)
 {
 	static const unsigned modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
 
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = stdio_open(fd, modes[fd]);
-		if (!f || fd_install_at(f, fd, false) < 0)
+		if (!f || fdtable_install_at(t, f, fd, false) < 0)
 			return -ENOMEM;
 	}
 	return 0;

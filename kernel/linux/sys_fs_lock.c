@@ -76,7 +76,7 @@ static long get_lock(struct file *f, struct linux_flock *l, bool ofd)
 	}
 	*l = (struct linux_flock){ .type = (int16_t)r.type, .whence = SEEK_SET, .start = r.start,
 				   .len = r.end == LOCK_END ? 0 : r.end - r.start + 1,
-				   .pid = by_process ? proc.pid : -1 };
+				   .pid = by_process ? current()->tgid : -1 };
 	return 0;
 }
 

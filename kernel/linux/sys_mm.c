@@ -7,6 +7,7 @@
  * nothing but what the calls answer. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "core/mm.h"
 #include "core/spinlock.h"
 #include "core/vm.h"
 #include "linux/process.h"
@@ -38,26 +39,27 @@
 
 static bool page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
 
-static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards proc.brk */
+static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards every mm's brk */
 
 /* Grows or shrinks the heap; a failure leaves it where it was.  The new
  * end must leave a free page before the next mapping, as on Linux. */
 static long sys_brk(const struct sysargs *a)
 {
+	struct mm *mm = mm_current();
 	uint64_t want = a->a[0];
 
 	spin_lock(&brk_lock);
-	uint64_t cur_end = PAGE_ROUND_UP(proc.brk), new_end = PAGE_ROUND_UP(want);
-	bool ok = want >= proc.brk_base && want < VM_MMAP_TOP;
+	uint64_t cur_end = PAGE_ROUND_UP(mm->brk), new_end = PAGE_ROUND_UP(want);
+	bool ok = want >= mm->brk_base && want < VM_MMAP_TOP;
 
 	if (ok && new_end > cur_end)
-		ok = vm_is_free(new_end, PAGE_SIZE) &&
-		     vm_map_fixed(cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
+		ok = vm_is_free(mm, new_end, PAGE_SIZE) &&
+		     vm_map_fixed(mm, cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
 	else if (ok && new_end < cur_end)
-		ok = vm_unmap(new_end, cur_end - new_end) == 0;
+		ok = vm_unmap(mm, new_end, cur_end - new_end) == 0;
 	if (ok)
-		proc.brk = want;
-	long ret = (long)proc.brk;
+		mm->brk = want;
+	long ret = (long)mm->brk;
 	spin_unlock(&brk_lock);
 	return ret;
 }
@@ -68,7 +70,7 @@ static long map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace)
 		return -ENOMEM;
 	if (!page_aligned(addr))
 		return -EINVAL;
-	long err = vm_map_fixed(addr, len, prot, replace);
+	long err = vm_map_fixed(mm_current(), addr, len, prot, replace);
 	return err ? err : (long)addr;
 }
 
@@ -90,7 +92,7 @@ static long sys_mmap(const struct sysargs *a)
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
 		return map_fixed(addr, len, prot, !(flags & MAP_FIXED_NOREPLACE));
-	return vm_map_anywhere(addr, len, prot);
+	return vm_map_anywhere(mm_current(), addr, len, prot);
 }
 
 static long sys_munmap(const struct sysargs *a)
@@ -100,7 +102,7 @@ static long sys_munmap(const struct sysargs *a)
 	if (!page_aligned(addr) || addr > VM_USER_END || len > VM_USER_END - addr)
 		return -EINVAL;
 	len = PAGE_ROUND_UP(len);
-	return len ? vm_unmap(addr, len) : -EINVAL;
+	return len ? vm_unmap(mm_current(), addr, len) : -EINVAL;
 }
 
 static long sys_mprotect(const struct sysargs *a)
@@ -119,7 +121,7 @@ static long sys_mprotect(const struct sysargs *a)
 		return -ENOMEM;
 	if (prot & ~(uint64_t)(PROT_MASK | PROT_SEM))
 		return -EINVAL;
-	return vm_protect(addr, len, prot & PROT_MASK);
+	return vm_protect(mm_current(), addr, len, prot & PROT_MASK);
 }
 
 static long sys_mremap(const struct sysargs *a)
@@ -145,7 +147,7 @@ static long sys_mremap(const struct sysargs *a)
 		if (to < old ? to + new_len > old : to - old < old_len)
 			return -EINVAL;
 	}
-	return vm_remap(old, old_len, new_len, (unsigned)flags, to);
+	return vm_remap(mm_current(), old, old_len, new_len, (unsigned)flags, to);
 }
 
 /* The advice Linux knows (those its configuration may leave out too). */
@@ -174,8 +176,8 @@ static long sys_madvise(const struct sysargs *a)
 	if (!len)
 		return 0;
 	if (advice_discards(advice))
-		return vm_discard(addr, len);
-	return vm_covered(addr, len, false);	/* advice only, but not for holes */
+		return vm_discard(mm_current(), addr, len);
+	return vm_covered(mm_current(), addr, len, false);	/* advice only, but not for holes */
 }
 
 /* mlock and munlock: the range is widened to whole pages first. */
@@ -186,7 +188,7 @@ static long lock_range(uint64_t addr, uint64_t len, bool populate)
 	if (addr + len < addr)
 		return -EINVAL;
 	/* Locking pages in means faulting them in: PROT_NONE cannot be. */
-	return len ? vm_covered(addr, len, populate) : 0;
+	return len ? vm_covered(mm_current(), addr, len, populate) : 0;
 }
 
 static long sys_mlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], true); }
@@ -227,7 +229,7 @@ static long sys_msync(const struct sysargs *a)
 	len = PAGE_ROUND_UP(len);
 	if (addr + len < addr)
 		return -ENOMEM;
-	return len ? vm_covered(addr, len, false) : 0;
+	return len ? vm_covered(mm_current(), addr, len, false) : 0;
 }
 
 void sys_mm_register(void)

@@ -39,6 +39,7 @@ void syscall_init(void)
 	sys_eventfd_register();
 	sys_timerfd_register();
 	sys_socket_register();
+	sys_process_register();
 }
 
 static long unimplemented(uint64_t nr)

@@ -36,5 +36,7 @@ void sys_eventfd_register(void);
 void sys_timerfd_register(void);
 void sys_socket_register(void);	/* and sys_socket_msg_register() */
 void sys_socket_msg_register(void);
+void sys_process_register(void);	/* and sys_wait_register() */
+void sys_wait_register(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/backtrace.h"
 #include "core/errno.h"
 #include "core/kstack.h"
+#include "core/mm.h"
 #include "core/printk.h"
 #include "core/profile.h"
 #include "core/sched.h"
@@ -118,7 +119,7 @@ static void page_fault(struct trapframe *tf)
 	/* Interrupts were off on entry; the fault may take the vm lock. */
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
-	int err = addr < USER_TOP ? vm_fault(addr, access) : -EFAULT;
+	int err = addr < USER_TOP ? vm_fault(mm_current(), addr, access) : -EFAULT;
 	if (!err)
 		return;
 	if (err == -ENOMEM)
