@@ -15,6 +15,9 @@ struct file;
 struct fdtable *fdtable_new(void);
 /* A copy for a new process (fork): the same open files, new references. */
 struct fdtable *fdtable_copy(struct fdtable *t);
+/* A table the caller's process has to itself (execve): t if nobody else
+ * holds it, else a copy (and t is dropped), or NULL (t kept) if no memory. */
+struct fdtable *fdtable_unshare(struct fdtable *t);
 void fdtable_hold(struct fdtable *t);
 /* Drops a holder; the last closes every descriptor.  May sleep. */
 void fdtable_release(struct fdtable *t);

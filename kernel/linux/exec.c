@@ -1,7 +1,13 @@
-/* The ELF loader.  Static executables (ET_EXEC) load at their addresses,
- * static-pie ones (ET_DYN without an interpreter) at a fixed base as Linux
- * would choose.  The initial stack follows the System V x86_64 ABI: argc,
- * argv, envp, auxv, then the strings they point to. */
+/* The program loader.  A file starting with "#!" names an interpreter, by
+ * Linux's rules (binfmt_script: the first line, at most 256 bytes; the
+ * interpreter's path and one optional argument; argv becomes interpreter,
+ * argument, the script's path as given, then argv[1...]).  An ELF loads at
+ * its addresses (ET_EXEC) or at a base (ET_DYN): a PIE or static-pie at
+ * 0x555555554000 as Linux without randomization, its interpreter
+ * (PT_INTERP: ld.so) wherever mmap would put it, and the program starts at
+ * the interpreter's entry with AT_BASE, AT_PHDR and AT_ENTRY telling it
+ * where the program is.  The initial stack follows the System V x86_64
+ * ABI: argc, argv, envp, auxv, then the strings, laid out as Linux does. */
 #include "linux/exec.h"
 
 #include "arch/x86_64/arch.h"
@@ -12,22 +18,17 @@
 #include "core/string.h"
 #include "core/vm.h"
 #include "elf_check.h"
+#include "fs/vfs.h"
 #include "fs/vfs_kernel.h"
-#include "linux/process.h"
+#include "linux/exec_internal.h"
 
 #define PIE_BASE	0x0000555555554000ul
 #define PT_LOAD		1
 #define PF_X		1
 #define PF_W		2
 #define PF_R		4
-#define MAX_ARGS_SIZE	(256 * 1024)
-
-enum {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
-	AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
-	AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-	AT_HWCAP2 = 26, AT_EXECFN = 31,
-};
+#define BINPRM_BUF	256	/* what Linux reads of a file to tell its kind */
+#define MAX_DEPTH	5	/* interpreters of interpreters: ELOOP beyond, as Linux */
 
 struct phdr {
 	uint32_t type, flags;
@@ -71,137 +72,195 @@ static int load_segments(struct mm *mm, const uint8_t *img, const struct elf_inf
 	return err;
 }
 
-struct stack_builder {
-	uint8_t *buf;		/* kernel copy of the stack's top */
-	uint64_t top;		/* user address of buf's end */
-	size_t used;		/* bytes from the end */
-	size_t cap;
+/* The whole file in a new kmalloc'd buffer. */
+static int read_file(struct inode *i, uint8_t **img, size_t *size)
+{
+	int64_t n = vfs_size(i);
+	uint8_t *buf = n >= 0 ? kmalloc(n ? (size_t)n : 1) : NULL;
+
+	if (!buf)
+		return -ENOMEM;
+	long got = vfs_read_at(i, buf, (size_t)n, 0);
+	if (got != n) {
+		kfree(buf);
+		return got < 0 ? (int)got : -EIO;
+	}
+	*img = buf;
+	*size = (size_t)n;
+	return 0;
+}
+
+/* An ELF read and checked: its image (kmalloc'd) and what elf_check saw. */
+struct elf {
+	uint8_t *img;
+	size_t size;
+	struct elf_info info;
+	uint64_t base;
 };
 
-/* Pushes bytes at the top end; the user address they land at, or 0. */
-static uint64_t push_bytes(struct stack_builder *s, const void *p, size_t n)
+static int read_elf(struct inode *i, struct elf *e, const char **why)
 {
-	if (s->used + n > s->cap)
-		return 0;
-	s->used += n;
-	memcpy(s->buf + s->cap - s->used, p, n);
-	return s->top - s->used;
-}
+	int err = read_file(i, &e->img, &e->size);
 
-static uint64_t push_string(struct stack_builder *s, const char *str)
-{
-	return push_bytes(s, str, strlen(str) + 1);
-}
-
-/* Caller provides ptrs with room for argc + envc + 3 + 2 * 19 words. */
-static int build_stack(struct stack_builder *s, const char *path, const char *const *argv, int argc,
-		       const char *const *envp, int envc, const struct elf_info *info, uint64_t base,
-		       uint64_t *ptrs)
-{
-	uint64_t *p = ptrs;
-	uint8_t rnd[16];
-	uint32_t r[4];
-
-	random_fill(rnd, sizeof rnd);
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(1), "c"(0));
-	uint64_t execfn = push_string(s, path), platform = push_string(s, "x86_64");
-	uint64_t random = push_bytes(s, rnd, sizeof rnd);
-
-	*p++ = argc;
-	for (int i = 0; i < argc; i++)
-		*p++ = push_string(s, argv[i]);
-	*p++ = 0;
-	for (int i = 0; i < envc; i++)
-		*p++ = push_string(s, envp[i]);
-	*p++ = 0;
-	const uint64_t aux[][2] = {
-		{ AT_PHDR, base + info->phdr_vaddr }, { AT_PHENT, info->phentsize },
-		{ AT_PHNUM, info->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 },
-		{ AT_FLAGS, 0 }, { AT_ENTRY, base + info->entry }, { AT_UID, 0 }, { AT_EUID, 0 },
-		{ AT_GID, 0 }, { AT_EGID, 0 }, { AT_PLATFORM, platform }, { AT_HWCAP, r[3] },
-		{ AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_RANDOM, random }, { AT_HWCAP2, 0 },
-		{ AT_EXECFN, execfn }, { AT_NULL, 0 },
-	};
-	memcpy(p, aux, sizeof aux);
-	p += sizeof aux / 8;
-	if (s->used > s->cap || !execfn || !platform || !random)
-		return -E2BIG;
-	for (uint64_t *q = ptrs + 1; q < p - sizeof aux / 8 - 1; q++)
-		if (q != ptrs + 1 + argc && *q == 0)
-			return -E2BIG;	/* a string did not fit */
-
-	/* rsp (pointing at argc) must be 16-byte aligned at entry. */
-	size_t bytes = (p - ptrs) * 8;
-	s->used = (s->used + bytes + 15) & ~15ul;
-	if (s->used > s->cap)
-		return -E2BIG;
-	s->used -= bytes;
-	return push_bytes(s, ptrs, bytes) ? 0 : -E2BIG;
-}
-
-static int setup_stack(struct mm *mm, const char *path, const char *const *argv, int argc,
-		       const char *const *envp, int envc, const struct elf_info *info, uint64_t base,
-		       uint64_t *rsp)
-{
-	struct stack_builder s = { .top = VM_STACK_TOP, .cap = MAX_ARGS_SIZE };
-	int err = vm_map_fixed(mm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
-
-	if (err)
+	if (err) {
+		*why = "cannot be read";
 		return err;
-	s.buf = kmalloc(s.cap);
-	uint64_t *ptrs = kmalloc((argc + envc + 3 + 2 * 19) * 8);
-	err = s.buf && ptrs ? build_stack(&s, path, argv, argc, envp, envc, info, base, ptrs) : -ENOMEM;
-	if (!err)
-		err = vm_fill(mm, s.top - s.used, s.buf + s.cap - s.used, s.used);
-	*rsp = s.top - s.used;
-	kfree(ptrs);
-	kfree(s.buf);
+	}
+	err = elf_check(e->img, e->size, &e->info, why);
+	if (err) {
+		kfree(e->img);
+		e->img = NULL;
+	}
 	return err;
 }
 
-static const char *read_error(int err)
+/* The interpreter a PT_INTERP names: an ELF program, or ELIBBAD. */
+static int read_interp(const struct elf *prog, struct elf *interp, const char **why)
 {
-	switch (err) {
-	case -ENOENT: return "No such file or directory";
-	case -ENOTDIR: return "Not a directory (in its path)";
-	case -EACCES: return "not an executable regular file";
-	case -ENOMEM: return "no memory to read it";
-	default: return "cannot be read";
+	char path[ELF_INTERP_MAX];
+	char *abs = kmalloc(PATH_MAX);
+	struct inode *i;
+
+	if (!abs)
+		return -ENOMEM;
+	memcpy(path, prog->img + prog->info.interp_off, prog->info.interp_len + 1);
+	int err = vfs_open_exec(path, &i, abs);
+	kfree(abs);
+	if (err) {
+		*why = "its interpreter (PT_INTERP) cannot be opened";
+		return err;
 	}
+	err = read_elf(i, interp, why);
+	inode_put(i);
+	if (err == -ENOEXEC || (!err && interp->info.interp_len)) {
+		*why = "its interpreter is not an ELF program it can run";
+		if (!err)
+			kfree(interp->img);
+		return -ELIBBAD;
+	}
+	return err;
 }
 
-int exec_load(struct mm *mm, const char *path, const char *const *argv, int argc,
-	      const char *const *envp, int envc, struct trapframe *tf, const char **why)
+/* Loads the program (and its interpreter) into mm; fills the auxiliary
+ * values and where to start. */
+static int load_elf(struct mm *mm, struct inode *i, struct exec_start *start, const char **why)
 {
-	void *img;
-	size_t size;
-	struct elf_info info = { 0 };
-	uint64_t rsp;
+	struct elf prog = { 0 }, interp = { 0 };
+	int err = read_elf(i, &prog, why);
 
-	int err = vfs_read_whole(path, 1, &img, &size);
-	if (err) {
-		*why = read_error(err);
-		return err;
-	}
-	err = elf_check(img, size, &info, why);
-	uint64_t base = info.is_pie ? PIE_BASE : 0;
+	if (!err && prog.info.interp_len)
+		err = read_interp(&prog, &interp, why);
+	prog.base = prog.info.is_pie ? PIE_BASE : 0;
 	if (!err) {
 		*why = "cannot load its segments";
-		err = load_segments(mm, img, &info, base);
+		err = load_segments(mm, prog.img, &prog.info, prog.base);
 	}
-	kfree(img);
+	if (!err && interp.img) {
+		long at = vm_map_anywhere(mm, 0, interp.info.hi - interp.info.lo, 0);
+		interp.base = at - interp.info.lo;
+		err = at < 0 ? (int)at : load_segments(mm, interp.img, &interp.info, interp.base);
+	}
+	if (!err) {
+		*start = (struct exec_start){
+			.phdr = prog.base + prog.info.phdr_vaddr, .phent = prog.info.phentsize,
+			.phnum = prog.info.phnum, .entry = prog.base + prog.info.entry,
+			.interp_base = interp.img ? interp.base : 0,
+			.pc = interp.img ? interp.base + interp.info.entry : prog.base + prog.info.entry,
+			.brk = PAGE_ROUND_UP(prog.base + prog.info.hi),
+		};
+	}
+	kfree(prog.img);
+	kfree(interp.img);
+	return err;
+}
+
+/* The first line of a "#!" file: its interpreter and optional argument,
+ * NUL-terminated in buf.  -ENOEXEC when Linux refuses it: no interpreter,
+ * or one that may have been cut off (no end in the 256 bytes). */
+static int parse_script(char *buf, size_t n, char **interp, char **arg)
+{
+	char *end = memchr(buf, '\n', n), *p;
+
+	if (!end) {
+		for (p = buf + 2; p < buf + n && (*p == ' ' || *p == '\t'); p++)
+			;
+		while (p < buf + n && *p && *p != ' ' && *p != '\t')
+			p++;
+		if (p >= buf + n)
+			return -ENOEXEC;	/* the interpreter's name may go on */
+		end = buf + n;
+	}
+	while (end > buf + 2 && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*end = 0;
+	for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	*arg = NULL;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		*arg = *p ? p : NULL;
+	}
+	return 0;
+}
+
+static int check_limit(const struct exec_args *a)
+{
+	size_t ptrs = (size_t)((a->argc ? a->argc : 1) + a->envc) * sizeof(void *);
+
+	return a->len + ptrs > a->limit ? -E2BIG : 0;
+}
+
+int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec_result *res,
+	       struct trapframe *tf, const char **why)
+{
+	char hdr[BINPRM_BUF + 1];
+	struct exec_start start;
+	const char *file = path;	/* what runs: the script's interpreter next */
+	char *execfn = kmalloc(strlen(path) + 1);
+	int err = execfn ? 0 : -ENOMEM;
+
+	if (execfn)
+		memcpy(execfn, path, strlen(path) + 1);
+	for (int depth = 0; !err; depth++) {
+		struct inode *i;
+		*why = "cannot be opened as a program";
+		if (depth > MAX_DEPTH) {
+			err = -ELOOP;
+			break;
+		}
+		if ((err = vfs_open_exec(file, &i, res->exe)))
+			break;
+		long n = vfs_read_at(i, hdr, BINPRM_BUF, 0);
+		char *interp, *arg;
+		if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
+			inode_put(i);
+			*why = "a script whose #! line Linux would refuse";
+			if (!(err = parse_script(hdr, (size_t)n, &interp, &arg)) &&
+			    !(err = exec_args_script(a, interp, arg, file)))
+				err = check_limit(a);
+			file = a->argv[0];
+			continue;
+		}
+		err = n < 0 ? (int)n : n < 4 || memcmp(hdr, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
+		*why = "not a program (no ELF or #! header)";
+		if (!err)
+			err = load_elf(mm, i, &start, why);
+		inode_put(i);
+		break;
+	}
 	if (!err) {
 		*why = "cannot set up its stack";
-		err = setup_stack(mm, path, argv, argc, envp, envc, &info, base, &rsp);
+		err = exec_stack(mm, a, execfn, &start, tf);
 	}
-	if (err)
-		return err;
-	mm->brk_base = mm->brk = PAGE_ROUND_UP(base + info.hi);
-	memset(tf, 0, sizeof *tf);
-	tf->rip = base + info.entry;
-	tf->rsp = rsp;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	tf->rflags = 0x202;	/* interrupts on */
-	return 0;
+	if (!err)
+		mm->brk_base = mm->brk = start.brk;
+	kfree(execfn);
+	return err;
 }

@@ -82,6 +82,7 @@ static struct thread *new_thread(const struct clone_request *r, const struct tra
 		return NULL;
 	struct thread *me = current();
 	arch_fpu_save(t->fpu);	/* the child starts with the caller's live FPU state */
+	memcpy(t->name, me->name, sizeof t->name);
 	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : me->fs_base;
 	t->sigmask = me->sigmask;
 	if (r->flags & CLONE_CHILD_CLEARTID)
@@ -158,6 +159,7 @@ static void inherit(struct process *p, const struct process *parent, const struc
 	memcpy(p->actions, parent->actions, sizeof p->actions);
 	memcpy(p->limits, parent->limits, sizeof p->limits);
 	memcpy(p->exe, parent->exe, sizeof p->exe);
+	memcpy(p->comm, parent->comm, sizeof p->comm);
 	if ((p->strings = parent->strings))
 		__atomic_add_fetch(&p->strings->refs, 1, __ATOMIC_RELAXED);
 	p->pgid = parent->pgid;

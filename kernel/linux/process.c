@@ -207,6 +207,7 @@ struct process *process_alloc(int *err)
 	list_init(&p->queue);
 	waitq_init(&p->child_wait);
 	waitq_init(&p->vfork_wait);
+	waitq_init(&p->exec_wait);
 	p->exit_signal = SIGCHLD;
 	default_limits(p->limits);
 	itimer_init(p);
@@ -315,14 +316,25 @@ static void tell_parent(struct process *p, struct list *dead)
 	}
 }
 
-/* p's children go to the step's init, or to nobody once init is gone
- * (they then reap themselves); zombies among them are reported to the
- * new parent.  Their death signals are sent.  Caller holds sig_lock;
- * zombies nobody will wait for are listed in *dead. */
+/* Who takes p's orphans: its nearest living ancestor that asked to be a
+ * subreaper, else the step's init, else (init is gone) nobody.  Caller
+ * holds sig_lock. */
+static struct process *reaper_for(struct process *p)
+{
+	for (struct process *a = p->parent; a; a = a->parent)
+		if (a->child_subreaper && a->state == PROCESS_ALIVE)
+			return a;
+	return init_process && init_process != p && init_process->state == PROCESS_ALIVE ?
+	       init_process : NULL;
+}
+
+/* p's children go to their new reaper, or to nobody (they then reap
+ * themselves); zombies among them are reported to the new parent.  Their
+ * death signals are sent.  Caller holds sig_lock; zombies nobody will
+ * wait for are listed in *dead. */
 static void reparent_children(struct process *p, struct list *dead)
 {
-	struct process *reaper = init_process && init_process != p &&
-				 init_process->state == PROCESS_ALIVE ? init_process : NULL;
+	struct process *reaper = reaper_for(p);
 	struct list *l, *n;
 
 	list_for_each_safe(l, n, &p->children) {
@@ -547,6 +559,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->nthreads = p->nthreads;
 		v->zombie = p->state == PROCESS_ZOMBIE;
 		memcpy(v->exe, p->exe, sizeof v->exe);
+		memcpy(v->comm, p->comm, sizeof v->comm);
 	}
 	if (t) {
 		mm_grab(v->mm = t->mm);
@@ -580,14 +593,55 @@ void process_counts(int *threads, int *procs, int *last_pid)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-void process_comm(const struct process *p, char out[16])
+/* Linux's comm: the file's base name, at most 15 bytes. */
+static void set_comm(char out[16], const char *file)
 {
-	const char *base = p->exe;
+	const char *base = file;
 
-	for (const char *c = p->exe; *c; c++)
+	for (const char *c = file; *c; c++)
 		if (*c == '/')
 			base = c + 1;
 	size_t n = strnlen(base, 15);
+	memset(out, 0, 16);
 	memcpy(out, base, n);
-	out[n] = 0;
+}
+
+void process_exec_done(struct process *p, struct thread *t, const char *file)
+{
+	set_comm(t->name, file);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	memcpy(p->comm, t->name, sizeof p->comm);
+	p->did_exec = true;
+	release_vfork_parent(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* ---- exec: one thread left -------------------------------------------------- */
+
+int process_exec_alone(void)
+{
+	struct thread *t = current();
+	struct process *p = process_of(t);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (p->exiting || p->exec_thread) {
+		spin_unlock_irqrestore(&sig_lock, flags);
+		return -EAGAIN;
+	}
+	p->exec_thread = t;
+	sig_interrupt_others(p);	/* they see exec_thread on their way out */
+	while (p->nthreads > 1 && !p->exiting) {
+		struct waiter w;
+		waitq_prepare(&p->exec_wait, &w);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		waitq_sleep(&p->exec_wait, &w);
+		flags = spin_lock_irqsave(&sig_lock);
+	}
+	int err = p->exiting ? -EAGAIN : 0;
+	p->exec_thread = NULL;
+	if (!err)
+		t->tid = p->pid;	/* the process's id is its only thread's, as Linux */
+	recalc_threads(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
 }

@@ -54,6 +54,7 @@ struct process {
 	int exit_status;		/* the wait status exit_group chose */
 	int exit_signal;		/* sent to the parent at the end: SIGCHLD, 0, or clone's */
 	int pdeath_signal;		/* prctl(PR_SET_PDEATHSIG) */
+	bool child_subreaper;		/* prctl(PR_SET_CHILD_SUBREAPER): orphans below come here */
 	bool did_exec;			/* setpgid on it from the parent: EACCES */
 	struct list threads;		/* its threads, by struct thread's sig_link */
 	int nthreads;
@@ -65,6 +66,8 @@ struct process {
 	struct waitq child_wait;	/* its threads in wait4/waitid */
 	struct waitq vfork_wait;	/* a vfork parent's thread, until the child execs or ends */
 	struct process *vfork_parent;	/* a vfork child's, until then */
+	struct thread *exec_thread;	/* execve: the thread that stays; the others end */
+	struct waitq exec_wait;		/* it waits here for them */
 
 	struct itimer itimers[3];	/* itimer.c */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
@@ -72,6 +75,7 @@ struct process {
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */
 	char exe[256];			/* absolute guest path, for /proc/PID/exe */
+	char comm[16];			/* the name exec gave (the file's), or PR_SET_NAME's */
 	struct exec_strings *strings;	/* argv and envp, for /proc/PID/cmdline, environ */
 };
 
@@ -90,7 +94,7 @@ void exec_strings_put(struct exec_strings *s);
 struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
 	bool zombie;
-	char exe[256];
+	char exe[256], comm[16];
 	struct mm *mm;			/* grabbed (mm_drop) */
 	struct fdtable *files;		/* held (fdtable_release) */
 	struct fs_context *fs;		/* held (fs_context_release) */
@@ -178,7 +182,12 @@ void process_vfork_done(struct process *p);
  * executable's path.  0 or -ENOMEM (nothing changed then). */
 int process_set_identity(struct process *p, const char *exe, const char *const *argv, int argc,
 			 const char *const *envp, int envc);
-/* The name Linux gives p: its executable's base name, 15 bytes. */
-void process_comm(const struct process *p, char out[16]);
+/* execve: the caller becomes its process's only thread (the others end
+ * as they next leave the kernel, and it takes the process's id).  0, or
+ * -EAGAIN when the process ends (or another thread execs) meanwhile. */
+int process_exec_alone(void);
+/* After the point of no return: comm from the file name (its last 15
+ * bytes' worth of base name), the exec noted, a vfork parent let go. */
+void process_exec_done(struct process *p, struct thread *t, const char *file);
 
 #endif

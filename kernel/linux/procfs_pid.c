@@ -29,14 +29,8 @@ uint64_t proc_pid_ino(int pid, int entry) { return PID_INO_BASE | ((uint64_t)pid
 
 static void comm_of(const struct process_view *v, char out[16])
 {
-	const char *base = v->exe;
-
-	for (const char *c = v->exe; *c; c++)
-		if (*c == '/')
-			base = c + 1;
-	size_t n = strnlen(base, 15);
-	memcpy(out, base, n);
-	out[n] = 0;
+	memcpy(out, v->comm, 15);
+	out[15] = 0;
 }
 
 static void mem_totals(const struct process_view *v, struct mem_totals *t)

@@ -24,6 +24,7 @@
 #include "net/port.h"
 
 #define MAX_STRINGS 65536
+#define RLIMIT_STACK 3
 #define MAX_STEPS 64
 
 static volatile bool started;	/* the first step's init runs */
@@ -109,27 +110,35 @@ static void read_settings(struct settings *s)
 static void start_step(const struct step *step, const struct settings *s, bool last)
 {
 	struct trapframe tf;
-	const char *why;
+	struct exec_args a;
+	const char *why = "arguments too long";
 	int err;
 	struct process *p = process_alloc(&err);
 	struct mm *mm = mm_new();
 	struct fdtable *files = fdtable_new();
 	struct fs_context *fs = fs_context_new();
+	struct exec_result *res = kmalloc(sizeof *res);
 
-	if (!p || !mm || !files || !fs || stdio_install(files))
+	if (!p || !mm || !files || !fs || !res || stdio_install(files))
 		out_of_memory();
-	err = exec_load(mm, step->exe, step->argv, step->argc, s->envp, s->envc, &tf, &why);
+	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
+				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	if (!err)
+		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
 		out_of_memory();
 	if (err)
 		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
 	struct thread *t = thread_create_user(&tf);
-	if (!t || process_set_identity(p, step->exe, step->argv, step->argc, s->envp, s->envc))
+	if (!t || process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc))
 		out_of_memory();
+	exec_args_free(&a);
+	kfree(res);
 	t->mm = mm;
 	t->files = files;
 	t->fs = fs;
 	p->pgid = p->sid = p->pid;
+	process_exec_done(p, t, step->exe);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);
 	started = true;

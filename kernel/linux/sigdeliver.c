@@ -136,8 +136,9 @@ void linux_exit_to_user(struct trapframe *tf)
 		restore_saved_mask(t);
 	for (;;) {
 		sched_return_to_user();
-		if (process_of(t)->exiting)
-			process_thread_exit(0);	/* exit_group by another thread, a fatal signal */
+		struct process *p = process_of(t);
+		if (p->exiting || (p->exec_thread && p->exec_thread != t))
+			process_thread_exit(0);	/* exit_group, a fatal signal, another's exec */
 		/* Look with interrupts off: a signal sent after this look finds
 		 * us RUNNING and interrupts the CPU, which brings us back here
 		 * once in user mode. */

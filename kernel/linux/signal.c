@@ -57,12 +57,14 @@ void sig_recalc(struct thread *t)
 {
 	struct process *p = process_of(t);
 
-	/* While the process ends (exit_group, a fatal signal), every sleep
-	 * must end too: see sig_interrupt_others. */
-	t->signalled = p->exiting || ((t->sigpending | p->pending) & ~t->sigmask) != 0;
+	/* While the process ends (exit_group, a fatal signal) or another of
+	 * its threads execs, every sleep must end too: see
+	 * sig_interrupt_others. */
+	t->signalled = p->exiting || (p->exec_thread && p->exec_thread != t) ||
+		       ((t->sigpending | p->pending) & ~t->sigmask) != 0;
 }
 
-static void recalc_all(struct process *p)
+void recalc_threads(struct process *p)
 {
 	struct list *l;
 
@@ -89,7 +91,7 @@ static void notify_process(struct process *p, uint64_t bits)
 	struct thread *me = current();
 	struct list *l;
 
-	recalc_all(p);
+	recalc_threads(p);
 	if (me->user && process_of(me) == p && !list_empty(&me->sig_link) && (bits & ~me->sigmask))
 		return;
 	list_for_each(l, &p->threads) {
@@ -280,7 +282,7 @@ int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 	if (own)
 		sig_recalc(t);
 	else
-		recalc_all(p);
+		recalc_threads(p);
 	return sig;
 }
 
@@ -294,7 +296,7 @@ void sig_flush(struct process *p, int sig)
 	p->pending &= ~sig_bit(sig);
 	list_for_each(l, &p->threads)
 		list_entry(l, struct thread, sig_link)->sigpending &= ~sig_bit(sig);
-	recalc_all(p);
+	recalc_threads(p);
 }
 
 void sig_set_mask(struct thread *t, uint64_t mask)
@@ -346,6 +348,8 @@ bool signal_thread_exit(struct thread *t)
 	list_del(&t->sig_link);
 	bool last = --p->nthreads == 0;
 	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
+	if (p->exec_thread && p->nthreads == 1)
+		waitq_wake_all(&p->exec_wait);	/* the exec can go on */
 	if (last) {
 		list_for_each_safe(l, n, &p->queue)	/* nobody will take them */
 			queued_free(list_entry(l, struct queued, link));

@@ -48,8 +48,10 @@ extern struct waitq sigfd_waiters;
 
 /* Everything below: caller holds sig_lock. */
 
-/* Recomputes t->signalled from the pending sets and t's mask. */
+/* Recomputes t->signalled from the pending sets and t's mask; for every
+ * thread of p. */
 void sig_recalc(struct thread *t);
+void recalc_threads(struct process *p);
 /* Sets t's mask (SIGKILL and SIGSTOP stay unblocked); if that blocks a
  * signal the process has pending, another thread is told about it. */
 void sig_set_mask(struct thread *t, uint64_t mask);

@@ -16,6 +16,8 @@
 #define PR_GET_PDEATHSIG 2
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 struct utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -167,6 +169,13 @@ static long sys_prctl(const struct sysargs *a)
 		int sig = process_current()->pdeath_signal;
 		return copy_to_user(a->a[1], &sig, sizeof sig);
 	}
+	case PR_SET_CHILD_SUBREAPER:
+		process_current()->child_subreaper = a->a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int on = process_current()->child_subreaper;
+		return copy_to_user(a->a[1], &on, sizeof on);
+	}
 	case PR_SET_NAME:
 		n = copy_string_from_user(name, a->a[1], sizeof name);
 		if (n == -ENAMETOOLONG) {
@@ -178,6 +187,8 @@ static long sys_prctl(const struct sysargs *a)
 			return n;
 		memset(t->name, 0, sizeof t->name);
 		memcpy(t->name, name, n);
+		if (t->tid == t->tgid)	/* the process's name is its first thread's */
+			memcpy(process_current()->comm, t->name, sizeof t->name);
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_user(a->a[1], t->name, sizeof t->name);

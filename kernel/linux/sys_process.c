@@ -181,4 +181,5 @@ void sys_process_register(void)
 	syscall_register(112, sys_setsid);
 	syscall_register(124, sys_getsid);
 	sys_wait_register();
+	sys_exec_register();
 }

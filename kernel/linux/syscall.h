@@ -38,5 +38,6 @@ void sys_socket_register(void);	/* and sys_socket_msg_register() */
 void sys_socket_msg_register(void);
 void sys_process_register(void);	/* and sys_wait_register() */
 void sys_wait_register(void);
+void sys_exec_register(void);
 
 #endif
