@@ -36,6 +36,7 @@
 #define ENOTEMPTY	39
 #define ELOOP		40
 #define ENONET		64
+#define EOVERFLOW	75
 #define ELIBBAD		80
 #define EPROTO		71
 #define ENOTSOCK	88

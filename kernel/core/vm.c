@@ -170,20 +170,6 @@ int vma_insert(struct mm *mm, struct vma *v)
 	return 0;
 }
 
-/* An anonymous mapping of [start, end).  Caller holds mm->lock. */
-static int insert(struct mm *mm, uint64_t start, uint64_t end, unsigned prot)
-{
-	struct vma *v = kmalloc_program(sizeof *v);
-
-	if (!v)
-		return -ENOMEM;
-	*v = (struct vma){ .start = start, .end = end, .prot = prot };
-	int err = vma_insert(mm, v);
-	if (err)
-		kfree(v);
-	return err;
-}
-
 /* Caller holds mm->lock. */
 static bool is_free_locked(struct mm *mm, uint64_t addr, uint64_t len)
 {
@@ -197,24 +183,6 @@ static bool is_free_locked(struct mm *mm, uint64_t addr, uint64_t len)
 			return false;
 	}
 	return true;
-}
-
-int vm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, bool replace)
-{
-	len = PAGE_ROUND_UP(len);
-	if (!range_ok(addr, len))
-		return -EINVAL;
-	if (addr < VM_MIN_ADDR)
-		return -EPERM;	/* as Linux's vm.mmap_min_addr */
-	struct list gone = LIST_INIT(gone);
-	spin_lock(&mm->lock);
-	int err = replace ? unmap_locked(mm, addr, addr + len, &gone) :
-		  is_free_locked(mm, addr, len) ? 0 : -EEXIST;
-	if (!err)
-		err = insert(mm, addr, addr + len, prot);
-	spin_unlock(&mm->lock);
-	vmas_free(&gone);
-	return err;
 }
 
 int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len)
@@ -246,18 +214,70 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 	return cand >= VM_MIN_ADDR ? cand : 0;
 }
 
+/* Where a new mapping of len bytes goes: addr itself for VM_FIXED (what
+ * was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if anything
+ * was), else addr if free, else the highest gap.  Caller holds mm->lock. */
+static long place(struct mm *mm, uint64_t addr, uint64_t len, unsigned flags, struct list *gone)
+{
+	if (flags & VM_FIXED) {
+		int err = unmap_locked(mm, addr, addr + len, gone);
+		return err ? err : (long)addr;
+	}
+	if (flags & VM_FIXED_NOREPLACE)
+		return is_free_locked(mm, addr, len) ? (long)addr : -EEXIST;
+	addr = PAGE_ROUND_DOWN(addr);
+	if (addr >= VM_MIN_ADDR && range_ok(addr, len) && is_free_locked(mm, addr, len))
+		return (long)addr;
+	uint64_t at = find_gap(mm, len);
+	return at ? (long)at : -ENOMEM;
+}
+
+long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff)
+{
+	bool fixed = flags & (VM_FIXED | VM_FIXED_NOREPLACE);
+
+	len = PAGE_ROUND_UP(len);
+	if (fixed && !range_ok(addr, len))
+		return -EINVAL;
+	if (fixed && addr < VM_MIN_ADDR)
+		return -EPERM;	/* as Linux's vm.mmap_min_addr */
+	if (!fixed && (!len || len >= VM_MMAP_TOP))
+		return -ENOMEM;
+	struct vma *v = kmalloc_program(sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ .prot = prot, .flags = flags & (VM_SHARED | VM_NOWRITE), .ops = ops,
+			   .obj = obj, .pgoff = pgoff };
+	struct list gone = LIST_INIT(gone);
+	spin_lock(&mm->lock);
+	long at = place(mm, addr, len, flags, &gone);
+	if (at >= 0) {
+		v->start = (uint64_t)at;
+		v->end = (uint64_t)at + len;
+		int err = vma_insert(mm, v);
+		if (err)
+			at = err;
+		else if (ops)
+			ops->hold(obj);	/* before another thread can unmap it */
+	}
+	spin_unlock(&mm->lock);
+	if (at < 0)
+		kfree(v);
+	vmas_free(&gone);
+	return at;
+}
+
+int vm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, bool replace)
+{
+	long at = vm_map(mm, addr, len, prot, replace ? VM_FIXED : VM_FIXED_NOREPLACE, NULL, NULL, 0);
+
+	return at < 0 ? (int)at : 0;
+}
+
 long vm_map_anywhere(struct mm *mm, uint64_t hint, uint64_t len, unsigned prot)
 {
-	len = PAGE_ROUND_UP(len);
-	if (!len || len >= VM_MMAP_TOP)
-		return -ENOMEM;
-	hint = PAGE_ROUND_DOWN(hint);
-	spin_lock(&mm->lock);
-	bool hint_ok = hint >= VM_MIN_ADDR && range_ok(hint, len) && is_free_locked(mm, hint, len);
-	uint64_t at = hint_ok ? hint : find_gap(mm, len);
-	int err = at ? insert(mm, at, at + len, prot) : -ENOMEM;
-	spin_unlock(&mm->lock);
-	return err ? err : (long)at;
+	return vm_map(mm, hint, len, prot, 0, NULL, NULL, 0);
 }
 
 int vm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
@@ -312,6 +332,22 @@ int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access)
 	return all ? 0 : -ENOMEM;
 }
 
+/* Whether [start, end) holds a mapping that may never be writable.
+ * Caller holds mm->lock. */
+static bool nowrite_in(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct list *l;
+
+	list_for_each(l, &mm->vmas) {
+		struct vma *v = vma_at(l);
+		if (v->start >= end)
+			break;
+		if (v->end > start && (v->flags & VM_NOWRITE))
+			return true;
+	}
+	return false;
+}
+
 /* A page others share stays read-only (vm_page_prot). */
 static void protect_one(uint64_t va, uint64_t *pte, void *ctx)
 {
@@ -328,6 +364,8 @@ int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 		return -ENOMEM;	/* nothing is mapped out there */
 	spin_lock(&mm->lock);
 	int err = covered(mm, addr, addr + len, false) ? 0 : -ENOMEM;
+	if (!err && (prot & MMU_WRITE) && nowrite_in(mm, addr, addr + len))
+		err = -EACCES;
 	if (!err)
 		err = split_at(mm, addr);
 	if (!err)
@@ -520,7 +558,13 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
 		struct vma *v = vma_at(l);
 		if (v->end <= addr)
 			continue;
-		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot };
+		char *name = a->name;
+		size_t size = a->name_size;
+		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot,
+				       .flags = v->flags & VM_SHARED, .file = v->ops != NULL,
+				       .offset = v->pgoff * PAGE_SIZE, .name = name, .name_size = size };
+		if (v->ops && name)
+			v->ops->describe(v->obj, name, size, &a->dev, &a->ino);
 		if (count_resident && v->prot)
 			mmu_user_walk(mm->root, v->start, v->end, count_one, &a->resident);
 		found = 1;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct mm;
+struct vm_file_ops;
 
 #define VM_MIN_ADDR	0x10000ul		/* nothing maps below (null pointers fault) */
 #define VM_MMAP_TOP	0x00007f0000000000ul	/* mmap hands out addresses below this */
@@ -17,8 +18,11 @@ struct mm;
 #define VM_STACK_TOP	VM_USER_END
 #define VM_STACK_SIZE	(8ul << 20)
 
-/* A mapping's kind (besides its protection). */
+/* A mapping's kind (besides its protection), and where vm_map puts it. */
 #define VM_SHARED	1	/* MAP_SHARED: writes reach every address space that maps it */
+#define VM_NOWRITE	2	/* shared, of a file not open for writing: never PROT_WRITE */
+#define VM_FIXED	4	/* exactly at addr, replacing what is there */
+#define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
 
 /* A file's pages as its mappings see them: fs/ provides them (an opaque
  * obj per mapped file, held once by each mapping), core/vm.c maps them. */
@@ -38,9 +42,15 @@ struct vm_file_ops {
  * system calls) check what programs pass, and these refuse the rest with
  * -EINVAL, so nothing ever maps outside the user half. */
 
-/* Maps [addr, addr+len) with prot (MMU_READ/WRITE/EXEC), replacing what
- * was there, or (!replace) -EEXIST if anything was.  -ENOMEM when out of
- * VMAs. */
+/* Maps len bytes with prot (MMU_READ/WRITE/EXEC) and flags (VM_*): a
+ * file's pages from page pgoff (ops, obj: held by the mapping), or
+ * zero-filled memory (ops NULL).  Without VM_FIXED*, at addr if it is free
+ * else where there is room.  The address, or -EINVAL (a fixed range outside
+ * the user half), -EPERM (below VM_MIN_ADDR), -EEXIST, -ENOMEM. */
+long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff);
+/* Anonymous private memory: [addr, addr+len) replacing what was there, or
+ * (!replace) -EEXIST if anything was; -ENOMEM when out of VMAs. */
 int vm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, bool replace);
 /* Finds room for len bytes (at hint if free) and maps it; the address, or
  * -ENOMEM. */
@@ -48,7 +58,8 @@ long vm_map_anywhere(struct mm *mm, uint64_t hint, uint64_t len, unsigned prot);
 int vm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
 /* Everything goes (the last user of mm left). */
 void vm_unmap_all(struct mm *mm);
-int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);	/* -ENOMEM if a hole */
+/* -ENOMEM if a hole, -EACCES for PROT_WRITE on a VM_NOWRITE mapping. */
+int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* mremap: moves or resizes the mapping at old, keeping its pages; the new
  * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target. */
 #define VM_REMAP_MAYMOVE	1
@@ -65,20 +76,26 @@ int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
 /* True if [addr, addr+len) overlaps no mapping. */
 int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len);
 
-/* One mapping as /proc/self/maps shows it. */
+/* One mapping as /proc/PID/maps shows it. */
 struct vm_area {
 	uint64_t start, end;
-	unsigned prot;
+	unsigned prot, flags;	/* flags: VM_SHARED */
 	uint64_t resident;	/* pages present (when asked for) */
+	bool file;		/* a file's: then the four below */
+	uint64_t offset, dev, ino;
+	char *name;		/* the caller's buffer (name_size bytes), or NULL */
+	size_t name_size;
 };
 
-/* Read-only iteration: the first area ending above addr, 1 and *a filled,
- * or 0 past the last.  count_resident walks the page tables of the area
- * (areas without access are not counted). */
+/* Read-only iteration: the first area ending above addr, 1 and *a filled
+ * (a->name and name_size set by the caller), or 0 past the last.
+ * count_resident walks the page tables of the area (areas without access
+ * are not counted). */
 int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resident);
 
 /* Resolves a fault at addr for access (MMU_READ/WRITE/EXEC): 0 when a page
- * is now there, -EFAULT when the access is not allowed, -ENOMEM. */
+ * is now there, -EFAULT when the access is not allowed, -EIO past the end
+ * of a mapped file (SIGBUS), -ENOMEM. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 
 /* Writes src into the program's memory regardless of protection (the ELF

@@ -1,11 +1,14 @@
 /* Pages on first touch, and copy-on-write.
  *
- * An anonymous page is a zeroed page taken at the first access.  A private
- * page that several address spaces share since a fork (its reference
- * count above 1) is mapped read-only in each, whatever the mapping allows:
- * the first write takes a copy for the writer and drops its reference on
- * the original, and the last one left with it just makes it writable
- * again.  Shared mappings are writable in every address space. */
+ * An anonymous page is a zeroed page taken at the first access; a file's
+ * page comes from the file (vm_file_ops, which never sleeps, so all of
+ * this runs under the address space's spinlock).  A shared mapping maps
+ * the file's own page, writable if the mapping is.  A private page that
+ * others share (since a fork, or a file's page in a private mapping: its
+ * reference count is above 1) is mapped read-only, whatever the mapping
+ * allows: the first write takes a copy for the writer and drops its
+ * reference on the original, and the last one left with it just makes it
+ * writable again. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -55,6 +58,34 @@ static int map_zero_page(struct mm *mm, const struct vma *v, uint64_t va)
 	return 0;
 }
 
+/* A file's page for v at va: the file's own for a shared mapping (made if
+ * a hole), for a private one its copy when writing, else the file's page
+ * read-only (a hole: a zeroed page of its own).  Caller holds mm->lock. */
+static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsigned access)
+{
+	uint64_t idx = v->pgoff + (va - v->start) / PAGE_SIZE, pa;
+	bool shared = v->flags & VM_SHARED;
+	int err = v->ops->get_page(v->obj, idx, shared, &pa);
+
+	if (err == -ENOENT)
+		return map_zero_page(mm, v, va);
+	if (err)
+		return err == -EFAULT ? -EIO : err;
+	if (!shared && (access & MMU_WRITE)) {
+		uint64_t copy = program_page();
+		if (copy)
+			memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		page_ref_put(pa);
+		if (!(pa = copy))
+			return -ENOMEM;
+	}
+	if (mmu_map_user(mm->root, va, pa, vm_page_prot(v, pa))) {
+		page_ref_put(pa);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The page at *pte becomes v's alone and writable (if v allows): copied
  * when others share it.  Caller holds mm->lock. */
 static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *pte)
@@ -86,7 +117,7 @@ static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigne
 	uint64_t *pte = mmu_user_pte(mm->root, va);
 
 	if (!pte)
-		return map_zero_page(mm, v, va);
+		return v->ops ? map_file_page(mm, v, va, access) : map_zero_page(mm, v, va);
 	unsigned have = mmu_user_prot(pte);
 	if ((access & MMU_WRITE) && !(have & MMU_WRITE))
 		return make_own(mm, v, va, pte);
@@ -116,7 +147,7 @@ static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *e
 
 	*err = 0;
 	if (!pte)
-		*err = map_zero_page(mm, v, va);
+		*err = v->ops ? map_file_page(mm, v, va, MMU_WRITE) : map_zero_page(mm, v, va);
 	else if (!(v->flags & VM_SHARED) && page_ref_count(mmu_user_pa(pte)) > 1)
 		*err = make_own(mm, v, va, pte);
 	if (!*err)

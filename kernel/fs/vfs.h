@@ -90,8 +90,10 @@ struct inode {
 	char *target;			/* symlinks */
 	void *fifo;			/* FIFOs: struct pipe, made on first open */
 
-	/* Regular files: under data_lock. */
+	/* Regular files: under data_lock, the tree also under pages_lock
+	 * (tmpfs.c says why). */
 	struct mutex data_lock;
+	struct spinlock pages_lock;
 	int64_t size;
 	void *pages;			/* radix tree of pages (tmpfs.c) */
 	int height;
@@ -191,6 +193,10 @@ long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool appe
 int tmpfs_truncate(struct inode *i, int64_t size);
 int tmpfs_allocate(struct inode *i, int64_t off, int64_t len);
 void tmpfs_free(struct inode *i);
+/* The page at index idx (made, zeroed, if create and missing) with a
+ * reference for the caller, without sleeping: 0, -ENOENT (a hole),
+ * -ENOSPC (no room to make it). */
+int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
 uint64_t tmpfs_pages_used(void);
 
 /* symlink targets (vfs_dir.c): the target in a new kmalloc'd string. */

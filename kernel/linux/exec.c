@@ -174,39 +174,53 @@ static int load_elf(struct mm *mm, struct inode *i, struct exec_start *start, co
 	return err;
 }
 
-/* The first line of a "#!" file: its interpreter and optional argument,
- * NUL-terminated in buf.  -ENOEXEC when Linux refuses it: no interpreter,
- * or one that may have been cut off (no end in the 256 bytes). */
-static int parse_script(char *buf, size_t n, char **interp, char **arg)
+static bool spacetab(char c) { return c == ' ' || c == '\t'; }
+
+/* The first byte in [first, last] that is not a space or tab, or NULL. */
+static char *next_non_spacetab(char *first, char *last)
 {
-	char *end = memchr(buf, '\n', n), *p;
+	for (; first <= last; first++)
+		if (!spacetab(*first))
+			return first;
+	return NULL;
+}
+
+/* The first space, tab or NUL in [first, last], or NULL. */
+static char *next_terminator(char *first, char *last)
+{
+	for (; first <= last; first++)
+		if (spacetab(*first) || !*first)
+			return first;
+	return NULL;
+}
+
+/* The first line of a "#!" file, in buf: BINPRM_BUF bytes, zero past the
+ * file's end.  Its interpreter and optional argument, NUL-terminated
+ * there, or -ENOEXEC where Linux's binfmt_script refuses: no interpreter,
+ * or one the 256 bytes may have cut off. */
+static int parse_script(char *buf, char **interp, char **arg)
+{
+	char *buf_end = buf + BINPRM_BUF - 1, *end = memchr(buf, '\n', BINPRM_BUF);
 
 	if (!end) {
-		for (p = buf + 2; p < buf + n && (*p == ' ' || *p == '\t'); p++)
-			;
-		while (p < buf + n && *p && *p != ' ' && *p != '\t')
-			p++;
-		if (p >= buf + n)
-			return -ENOEXEC;	/* the interpreter's name may go on */
-		end = buf + n;
+		end = next_non_spacetab(buf + 2, buf_end);
+		if (!end || !next_terminator(end, buf_end))
+			return -ENOEXEC;
+		end = buf_end;
 	}
-	while (end > buf + 2 && (end[-1] == ' ' || end[-1] == '\t'))
+	while (spacetab(end[-1]))
 		end--;
-	*end = 0;
-	for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
-		;
-	if (!*p)
+	char *name = next_non_spacetab(buf + 2, end), *sep;
+	if (!name || name == end)
 		return -ENOEXEC;
-	*interp = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
 	*arg = NULL;
-	if (*p) {
-		*p++ = 0;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		*arg = *p ? p : NULL;
-	}
+	sep = next_terminator(name, end);
+	if (sep && *sep)
+		*arg = next_non_spacetab(sep, end);
+	*end = 0;
+	if (sep)
+		*sep = 0;
+	*interp = name;
 	return 0;
 }
 
@@ -237,12 +251,13 @@ int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec
 		}
 		if ((err = vfs_open_exec(file, &i, res->exe)))
 			break;
+		memset(hdr, 0, sizeof hdr);
 		long n = vfs_read_at(i, hdr, BINPRM_BUF, 0);
 		char *interp, *arg;
 		if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
 			inode_put(i);
 			*why = "a script whose #! line Linux would refuse";
-			if (!(err = parse_script(hdr, (size_t)n, &interp, &arg)) &&
+			if (!(err = parse_script(hdr, &interp, &arg)) &&
 			    !(err = exec_args_script(a, interp, arg, file)))
 				err = check_limit(a);
 			file = a->argv[0];

@@ -287,7 +287,7 @@ static struct linux_siginfo child_info(const struct process *p)
 
 	info.code = sig ? CLD_KILLED : CLD_EXITED;
 	info.kill.pid = p->pid;
-	info.kill.value = (uint64_t)(sig ? sig : (p->wait_status >> 8) & 0xff) << 32;	/* si_status */
+	info.kill.value = (uint32_t)(sig ? sig : (p->wait_status >> 8) & 0xff);	/* si_status */
 	return info;
 }
 

@@ -6,6 +6,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
+#include "core/kmalloc.h"
 #include "core/mm.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -35,7 +36,7 @@ static void comm_of(const struct process_view *v, char out[16])
 
 static void mem_totals(const struct process_view *v, struct mem_totals *t)
 {
-	struct vm_area a;
+	struct vm_area a = { .name = NULL };
 
 	*t = (struct mem_totals){ 0 };
 	for (uint64_t at = 0; v->mm && vm_area_next(v->mm, at, &a, 1); at = a.end) {
@@ -81,30 +82,37 @@ static int gen_status(struct seqbuf *s, const struct process_view *v)
 
 static const char *area_name(const struct process_view *v, const struct vm_area *a)
 {
+	if (a->file)
+		return a->name;
 	if (a->end == VM_STACK_TOP)
 		return "[stack]";
 	if (a->start < PAGE_ROUND_UP(v->mm->brk) && a->end > PAGE_ROUND_UP(v->mm->brk_base))
 		return "[heap]";
 	if (a->end <= v->mm->brk_base)
-		return v->exe;
+		return v->exe;	/* the program's segments, read when exec loaded them */
 	return NULL;
 }
 
 static int gen_maps(struct seqbuf *s, const struct process_view *v)
 {
-	struct vm_area a;
+	char *buf = kmalloc(PATH_MAX);
+	struct vm_area a = { .name = buf, .name_size = PATH_MAX };
 
+	if (!buf)
+		return -ENOMEM;
 	for (uint64_t at = 0; v->mm && vm_area_next(v->mm, at, &a, 0); at = a.end) {
 		const char *name = area_name(v, &a);
-		seq_printf(s, "%08lx-%08lx %c%c%cp 00000000 00:00 0", a.start, a.end,
+		seq_printf(s, "%08lx-%08lx %c%c%c%c %08lx %02lx:%02lx %lu", a.start, a.end,
 			   a.prot & MMU_READ ? 'r' : '-', a.prot & MMU_WRITE ? 'w' : '-',
-			   a.prot & MMU_EXEC ? 'x' : '-');
-		if (name) {
+			   a.prot & MMU_EXEC ? 'x' : '-', a.flags & VM_SHARED ? 's' : 'p', a.offset,
+			   (a.dev >> 8) & 0xfff, a.dev & 0xff, a.ino);
+		if (name && *name) {
 			seq_pad(s, 73);
 			seq_printf(s, "%s", name);
 		}
 		seq_printf(s, "\n");
 	}
+	kfree(buf);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "arch/x86_64/trap.h"
 #include "core/format.h"
 #include "core/mm.h"
 #include "core/page_alloc.h"
@@ -176,7 +177,18 @@ static bool run_handler_now(struct trapframe *tf, int sig, const struct linux_si
 	return run;
 }
 
-static int fault_code(uint64_t vector, int present)
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+static int fault_code(uint64_t vector, bool mapped, int vm_err)
 {
 	switch (vector) {
 	case 0: return FPE_INTDIV;
@@ -184,25 +196,31 @@ static int fault_code(uint64_t vector, int present)
 	case 6: return ILL_ILLOPN;
 	case 1: case 3: return TRAP_BRKPT;
 	case 17: return BUS_ADRALN;
-	case 14: return present ? SEGV_ACCERR : SEGV_MAPERR;
+	case 14: return vm_err == -EIO ? BUS_ADRERR : mapped ? SEGV_ACCERR : SEGV_MAPERR;
 	default: return SI_KERNEL;	/* general protection, stack fault */
 	}
 }
 
-void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present)
+/* A fault in the program (arch's trap handler through user_trap_ops). */
+static void user_fault(struct trapframe *tf, uint64_t addr, int vm_err)
 {
 	char why[160];
+	bool page_fault = tf->vector == 14, mapped = false;
 
+	if (vm_err == -ENOMEM)
+		linux_out_of_memory();
+	int sig = !page_fault ? exception_signal(tf->vector) : vm_err == -EIO ? SIGBUS : SIGSEGV;
 	/* Linux's SEGV_ACCERR means "mapped, but not for this access", whether
 	 * or not the page was ever touched: ask the VMAs, not the PTE. */
-	if (tf->vector == 14)
-		page_present = addr < USER_TOP && !vm_is_free(mm_current(), PAGE_ROUND_DOWN(addr), 1);
-	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, page_present) };
+	if (page_fault)
+		mapped = addr < USER_TOP && !vm_is_free(mm_current(), PAGE_ROUND_DOWN(addr), 1);
+	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, mapped, vm_err) };
 
 	info.fault.addr = info.code == SI_KERNEL ? 0 : addr;
-	if (sig == SIGSEGV && tf->vector == 14)
+	if (page_fault)
 		snprintf(why, sizeof why, "%s at address 0x%lx, ip 0x%lx",
-			 page_present ? "access not allowed" : "no mapping", addr, tf->rip);
+			 sig == SIGBUS ? "past the end of a mapped file" :
+			 mapped ? "access not allowed" : "no mapping", addr, tf->rip);
 	else
 		snprintf(why, sizeof why, "exception %lu at ip 0x%lx", tf->vector, tf->rip);
 	if (run_handler_now(tf, sig, &info, why))
@@ -220,6 +238,10 @@ void sigdeliver_force_segv(struct trapframe *tf, const char *why)
 	if (!run_handler_now(tf, SIGSEGV, &info, why))
 		process_killed(SIGSEGV, why, false);
 }
+
+static const struct user_trap_ops trap_ops = { .fault = user_fault, .exit_to_user = linux_exit_to_user };
+
+void sigdeliver_init(void) { trap_set_user_ops(&trap_ops); }
 
 _Noreturn void linux_out_of_memory(void)
 {

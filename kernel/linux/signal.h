@@ -63,6 +63,7 @@
 #define ILL_ILLOPN	2
 #define TRAP_BRKPT	1
 #define BUS_ADRALN	1
+#define BUS_ADRERR	2
 
 static inline uint64_t sig_bit(int sig) { return 1ull << (sig - 1); }
 
@@ -96,9 +97,10 @@ void signal_send_init(int sig);
 /* sig to the calling thread, as if it had called raise() (SIGPIPE). */
 void signal_raise_self(int sig);
 
-/* A synchronous fault in the program (from trap.c): runs its handler, or
- * ends the program with a one-line report. */
-void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present);
+/* Hands the program's faults and its way back to user mode to this layer
+ * (arch/x86_64/trap.h's user_trap_ops): a fault runs the program's
+ * handler, or ends the process with a one-line report.  At boot. */
+void sigdeliver_init(void);
 /* The program needs memory the machine does not have: end it. */
 _Noreturn void linux_out_of_memory(void);
 /* On every way back to user mode: reschedule, deliver what is pending,

@@ -1,4 +1,4 @@
-/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, mremap,
+/* Memory system calls: brk, mmap, munmap, mprotect, mremap,
  * madvise, mlock, munlock, mlock2, mlockall, munlockall, msync.  The work is
  * in core/vm.c; this is argument checking, in Linux's order and with its
  * errnos (tests/progs/mm_ranges.c compares them): every range is checked
@@ -10,6 +10,11 @@
 #include "core/mm.h"
 #include "core/spinlock.h"
 #include "core/vm.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/stat.h"
+#include "fs/vfs.h"
+#include "fs/vfs_mmap.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
@@ -20,6 +25,11 @@
 #define MAP_FIXED		0x10
 #define MAP_ANONYMOUS		0x20
 #define MAP_FIXED_NOREPLACE	0x100000
+/* What MAP_SHARED_VALIDATE accepts for a file: Linux's LEGACY_MAP_MASK
+ * (no MAP_SYNC: there is no DAX). */
+#define MAP_LEGACY		0x407f933ull
+#define F_SEAL_WRITE		0x0008
+#define F_SEAL_FUTURE_WRITE	0x0010
 #define PROT_MASK		(MMU_READ | MMU_WRITE | MMU_EXEC)
 #define PROT_SEM		0x8
 #define PROT_GROWSDOWN		0x01000000
@@ -64,35 +74,108 @@ static long sys_brk(const struct sysargs *a)
 	return ret;
 }
 
-static long map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace)
+/* What to map: a file's pages, or zero-filled memory (ops NULL). */
+struct what {
+	struct file *file;		/* referenced, or NULL */
+	const struct vm_file_ops *ops;
+	unsigned flags;			/* VM_SHARED, VM_NOWRITE */
+};
+
+static bool is_dev_zero(struct file *f)
 {
-	if (addr > VM_USER_END - len)
+	struct kstat st = { 0 };
+
+	return f->ops->stat && !f->ops->stat(f, &st) && (st.mode & S_IFMT) == S_IFCHR &&
+	       st.rdev == ((1 << 8) | 5);
+}
+
+/* Linux's checks of a file to map, in its order (do_mmap): write access
+ * for a shared writable mapping, read access for any, then whether the
+ * file can be mapped at all; /dev/zero is anonymous memory. */
+static long file_to_map(struct file *f, unsigned prot, uint64_t flags, struct what *w)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~MAP_LEGACY))
+		return -EOPNOTSUPP;
+	if (shared && (prot & MMU_WRITE) && !file_writable(f))
+		return -EACCES;
+	if (!file_readable(f))
+		return -EACCES;
+	if (is_dev_zero(f))
+		return 0;
+	if (!(w->ops = vfs_mmap_ops(f)))
+		return -ENODEV;
+	if (shared && (prot & MMU_WRITE) && (f->inode->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	w->file = f;
+	file_get(f);
+	if (shared && !file_writable(f))
+		w->flags |= VM_NOWRITE;
+	return 0;
+}
+
+/* Shared memory without a file gets one nobody else sees (as Linux's
+ * shmem), so fork's children share its pages. */
+static long shared_anonymous(uint64_t len, struct what *w)
+{
+	if (!(w->file = vfs_shmem_file(len)))
 		return -ENOMEM;
-	if (!page_aligned(addr))
-		return -EINVAL;
-	long err = vm_map_fixed(mm_current(), addr, len, prot, replace);
-	return err ? err : (long)addr;
+	w->ops = vfs_mmap_ops(w->file);
+	return 0;
+}
+
+static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, struct file *f,
+		    uint64_t off)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	struct what w = { .flags = shared ? VM_SHARED : 0 };
+	long err = f ? file_to_map(f, prot, flags, &w) : 0;
+
+	if (!err && shared && !w.ops)
+		err = shared_anonymous(len, &w);
+	if (err)
+		return err;
+	if (flags & MAP_FIXED_NOREPLACE)
+		w.flags |= VM_FIXED_NOREPLACE;
+	else if (flags & MAP_FIXED)
+		w.flags |= VM_FIXED;
+	if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && addr > VM_USER_END - len)
+		err = -ENOMEM;
+	else if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && !page_aligned(addr))
+		err = -EINVAL;
+	else
+		err = vm_map(mm_current(), addr, len, prot, w.flags, w.ops, w.file,
+			     w.file && f ? off / PAGE_SIZE : 0);
+	if (w.file)
+		file_put(w.file);	/* the mapping holds its own reference */
+	return err;
 }
 
 static long sys_mmap(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[3], off = a->a[5];
 	unsigned prot = a->a[2] & PROT_MASK, type = flags & MAP_TYPE;
+	struct file *f = NULL;
 
 	if (!page_aligned(off))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get((int)a->a[4])))
+		return -EBADF;
+	long err = 0;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
-		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;	/* no files to map yet */
-	if (!len)
-		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	if (!len || len > VM_USER_END)
-		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
-		return map_fixed(addr, len, prot, !(flags & MAP_FIXED_NOREPLACE));
-	return vm_map_anywhere(mm_current(), addr, len, prot);
+		err = -EINVAL;
+	else if (!len)
+		err = -EINVAL;
+	else if (!(len = PAGE_ROUND_UP(len)) || len > VM_USER_END)
+		err = -ENOMEM;
+	else if (f && off / PAGE_SIZE + len / PAGE_SIZE < off / PAGE_SIZE)
+		err = -EOVERFLOW;
+	else
+		err = do_mmap(addr, len, prot, flags, f, off);
+	if (f)
+		file_put(f);
+	return err;
 }
 
 static long sys_munmap(const struct sysargs *a)
@@ -218,7 +301,8 @@ static long sys_munlockall(const struct sysargs *a)
 	return 0;
 }
 
-/* No files are mapped: nothing to write back, only the range to check. */
+/* Mapped files are tmpfs's own pages: nothing to write back, only the
+ * range to check. */
 static long sys_msync(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[2];

@@ -140,7 +140,7 @@ static long put_waitid_info(uint64_t uinfo, long n, const struct wait_result *r)
 		info.signo = SIGCHLD;
 		info.code = sig ? CLD_KILLED : CLD_EXITED;
 		info.kill.pid = r->pid;
-		info.kill.value = (uint64_t)(sig ? sig : (r->status >> 8) & 0xff) << 32;
+		info.kill.value = (uint32_t)(sig ? sig : (r->status >> 8) & 0xff);	/* si_status */
 	}
 	return uinfo && copy_to_user(uinfo, &info, sizeof info) ? -EFAULT : 0;
 }

@@ -25,6 +25,7 @@ const char *syscall_name(int nr)
 
 void syscall_init(void)
 {
+	sigdeliver_init();
 	sys_fd_register();
 	sys_fs_register();
 	sys_mm_register();

@@ -17,7 +17,6 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
-#include "linux/signal.h"
 
 #define PF_PRESENT	(1u << 0)
 #define PF_WRITE	(1u << 1)
@@ -31,6 +30,9 @@ struct ex_entry {
 extern const struct ex_entry ex_table_start[], ex_table_end[];
 extern char boot_stack_guard[], boot_stack[];
 static irq_handler_fn *irq_handlers[16];
+static const struct user_trap_ops *user_ops;
+
+void trap_set_user_ops(const struct user_trap_ops *ops) { user_ops = ops; }
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -122,10 +124,8 @@ static void page_fault(struct trapframe *tf)
 	int err = addr < USER_TOP ? vm_fault(mm_current(), addr, access) : -EFAULT;
 	if (!err)
 		return;
-	if (err == -ENOMEM)
-		linux_out_of_memory();
-	if (trapframe_from_user(tf)) {
-		signal_fault(tf, SIGSEGV, addr, tf->error & PF_PRESENT);
+	if (err == -ENOMEM || trapframe_from_user(tf)) {
+		user_ops->fault(tf, addr, err);
 		return;
 	}
 	uint64_t fixup = fixup_for(tf->rip);
@@ -136,17 +136,6 @@ static void page_fault(struct trapframe *tf)
 	kernel_fault(tf);
 }
 
-static int exception_signal(uint64_t vector)
-{
-	switch (vector) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 17: return SIGBUS;
-	default: return SIGSEGV;
-	}
-}
-
 static void exception(struct trapframe *tf)
 {
 	if (tf->vector == 2) {
@@ -155,7 +144,7 @@ static void exception(struct trapframe *tf)
 		page_fault(tf);
 	} else if (trapframe_from_user(tf)) {
 		irq_enable();
-		signal_fault(tf, exception_signal(tf->vector), tf->rip, 0);
+		user_ops->fault(tf, tf->rip, 0);
 	} else {
 		kernel_fault(tf);
 	}
@@ -190,5 +179,5 @@ void trap_dispatch(struct trapframe *tf)
 	else
 		interrupt(tf);
 	if (trapframe_from_user(tf))
-		linux_exit_to_user(tf);
+		user_ops->exit_to_user(tf);
 }
