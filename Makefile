@@ -48,7 +48,8 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 PROG_SRC    := $(wildcard tests/progs/*.c)
 PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
-	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC)))
+	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC))) \
+	$(BUILD)/progs/hello-dyn
 EXAMPLES    := $(BUILD)/examples/hello
 
 .PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
@@ -114,6 +115,11 @@ $(BUILD)/progs/%-pie: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
 		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
+# Dynamically linked against musl (its loader, /lib/ld-musl-x86_64.so.1,
+# comes into the guest with the program).
+$(BUILD)/progs/%-dyn: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -O2 -Wall -o $@ $<
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread

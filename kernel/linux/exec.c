@@ -98,7 +98,51 @@ struct elf {
 	uint64_t base;
 };
 
-static int read_elf(struct inode *i, struct elf *e, const char **why)
+/* How long the file would have to be for its PT_LOADs' data, when its
+ * program headers lie inside it; 0 otherwise. */
+static uint64_t needed_size(const uint8_t *img, size_t size)
+{
+	uint64_t phoff, need = 0;
+	uint16_t phnum, phentsize;
+
+	if (size < 64)
+		return 0;
+	memcpy(&phoff, img + 32, 8);
+	memcpy(&phentsize, img + 54, 2);
+	memcpy(&phnum, img + 56, 2);
+	if (phentsize != sizeof(struct phdr) || phoff > size || (uint64_t)phnum * phentsize > size - phoff)
+		return 0;
+	for (int k = 0; k < phnum; k++) {
+		struct phdr ph;
+		memcpy(&ph, img + phoff + (uint64_t)k * sizeof ph, sizeof ph);
+		if (ph.type == PT_LOAD && ph.offset + ph.filesz > need && ph.offset + ph.filesz >= ph.offset)
+			need = ph.offset + ph.filesz;
+	}
+	return need;
+}
+
+/* A file cut short inside its segments is mapped as Linux maps it (what
+ * is missing reads as zeros) and its process dies with SIGSEGV once the
+ * old image is gone, as Linux's loader fails then: the image is padded
+ * here and *cut_short set. */
+static int pad_cut_short(struct elf *e, bool *cut_short)
+{
+	uint64_t need = needed_size(e->img, e->size);
+
+	if (need <= e->size || need - e->size > (64u << 20))
+		return -ENOEXEC;
+	uint8_t *img = kmalloc(need);
+	if (!img)
+		return -ENOMEM;
+	memcpy(img, e->img, e->size);
+	kfree(e->img);
+	e->img = img;
+	e->size = need;
+	*cut_short = true;
+	return 0;
+}
+
+static int read_elf(struct inode *i, struct elf *e, bool *cut_short, const char **why)
 {
 	int err = read_file(i, &e->img, &e->size);
 
@@ -107,6 +151,8 @@ static int read_elf(struct inode *i, struct elf *e, const char **why)
 		return err;
 	}
 	err = elf_check(e->img, e->size, &e->info, why);
+	if (err == -ENOEXEC && cut_short && !pad_cut_short(e, cut_short))
+		err = elf_check(e->img, e->size, &e->info, why);
 	if (err) {
 		kfree(e->img);
 		e->img = NULL;
@@ -130,7 +176,7 @@ static int read_interp(const struct elf *prog, struct elf *interp, const char **
 		*why = "its interpreter (PT_INTERP) cannot be opened";
 		return err;
 	}
-	err = read_elf(i, interp, why);
+	err = read_elf(i, interp, NULL, why);
 	inode_put(i);
 	if (err == -ENOEXEC || (!err && interp->info.interp_len)) {
 		*why = "its interpreter is not an ELF program it can run";
@@ -143,10 +189,11 @@ static int read_interp(const struct elf *prog, struct elf *interp, const char **
 
 /* Loads the program (and its interpreter) into mm; fills the auxiliary
  * values and where to start. */
-static int load_elf(struct mm *mm, struct inode *i, struct exec_start *start, const char **why)
+static int load_elf(struct mm *mm, struct inode *i, struct exec_start *start, bool *cut_short,
+		    const char **why)
 {
 	struct elf prog = { 0 }, interp = { 0 };
-	int err = read_elf(i, &prog, why);
+	int err = read_elf(i, &prog, cut_short, why);
 
 	if (!err && prog.info.interp_len)
 		err = read_interp(&prog, &interp, why);
@@ -266,7 +313,7 @@ int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec
 		err = n < 0 ? (int)n : n < 4 || memcmp(hdr, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
 		*why = "not a program (no ELF or #! header)";
 		if (!err)
-			err = load_elf(mm, i, &start, why);
+			err = load_elf(mm, i, &start, &res->cut_short, why);
 		inode_put(i);
 		break;
 	}

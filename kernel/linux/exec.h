@@ -4,6 +4,7 @@
 #ifndef AMPHI_LINUX_EXEC_H
 #define AMPHI_LINUX_EXEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ int exec_args_index(struct exec_args *a);
 /* What exec_image made. */
 struct exec_result {
 	char exe[4096];		/* the ELF that runs, absolute, symlinks resolved */
+	bool cut_short;		/* its file ends inside its segments: SIGSEGV once started */
 };
 
 /* Builds the program path names (relative to the caller's directory) in

@@ -124,8 +124,8 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 {
 	struct thread *t = current();
 	struct process *p = process_of(t);
-	struct exec_args a;
-	struct exec_result *res = kmalloc(sizeof *res);
+	struct exec_args a = { 0 };
+	struct exec_result *res = kmalloc(sizeof *res);	/* zeroed */
 	struct mm *mm = mm_new();
 	struct trapframe ntf;
 	const char *why;
@@ -145,10 +145,13 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 		fresh_start(t, path);
 		*tf = ntf;
 	}
+	bool cut_short = !err && res->cut_short;
 	if (mm)
 		mm_unuse(mm);
 	exec_args_free(&a);
 	kfree(res);
+	if (cut_short)	/* Linux's loader fails here, past the point of no return */
+		process_killed(SIGSEGV, "its file ends inside its segments", false);
 	return err;
 }
 

@@ -283,7 +283,10 @@ void libs_for_program(const struct program *p, const char *ld_library_path, stru
 
 /* --files trees: the shared objects in them (python's extension modules,
  * say) need their own libraries too, which the program's DT_NEEDED do not
- * name.  nftw has no context argument: one tree at a time. */
+ * name; and a dynamically linked program in them (which the program may
+ * run) needs its own interpreter and libraries, found as for the program
+ * itself (musl's or glibc's way, by its interpreter).  nftw has no context
+ * argument: one tree at a time. */
 static struct search *tree_search;
 
 static int tree_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -293,8 +296,13 @@ static int tree_entry(const char *path, const struct stat *st, int type, struct 
 	(void)ftw;
 	if (type != FTW_F || !S_ISREG(st->st_mode) || !read_file(path, &obj.data, &obj.size))
 		return 0;
-	if (loadable(obj.data, obj.size) && elf_dyn_read(obj.data, obj.size, &obj.dyn) == 0)
+	struct program prog = { .typed = path, .path = (char *)path, .data = obj.data, .size = obj.size };
+	char *interp = interp_of(&prog);
+	if (interp)
+		libs_for_program(&prog, tree_search->ld_library_path, tree_search->out);
+	else if (loadable(obj.data, obj.size) && elf_dyn_read(obj.data, obj.size, &obj.dyn) == 0)
 		follow(tree_search, &obj, 1);
+	free(interp);
 	free(obj.data);
 	return 0;
 }

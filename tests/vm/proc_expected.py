@@ -1,0 +1,133 @@
+"""What the proc_* test programs print on Linux.  Each transcript was taken
+by running the program natively (musl, static) on a Debian host (Linux 6.1)
+as root: proc_fork and proc_exec as the init of a new pid namespace, as they
+are the init of the VM (`unshare --pid --fork ./proc_fork`,
+`unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
+(`./proc_mmap DIR`).  One line per check (tests/vm/test_procs.py).
+"""
+
+PROC_FORK = r"""child wrote its copies: ok
+parent's copies unchanged: ok
+MAP_SHARED anonymous memory is shared: ok
+parent's write stays after the child writes the same page: ok
+child saw the page as it was at fork: ok
+32 children at once, each with its own status: ok
+no child left: ECHILD: ok
+the parent's page untouched: ok
+exit(0): exit 0
+exit(1): exit 1
+exit(42): exit 42
+exit(255): exit 255
+killed by 15: signal 15
+killed by 9: signal 9
+killed by 10: signal 10
+killed by 11: signal 11
+WNOHANG while the child runs: 0: ok
+kill(pid) from the parent: ok
+waiting again: ECHILD: ok
+not a child: ECHILD: ok
+bad options: EINVAL: ok
+waitid WNOWAIT sees the zombie: ok
+and it is still there for wait4 (with rusage): ok
+waitid WNOHANG with nothing ready: si_pid 0: ok
+waitid P_PGID: killed by SIGKILL: ok
+waitid without WEXITED: EINVAL: ok
+clone without SIGCHLD: ok
+plain wait does not see it: ok
+__WALL does: ok
+__WCLONE finds one that sends SIGUSR1: ok
+SIGCHLD handler: CLD_EXITED, status, pid: ok
+SA_NOCLDWAIT: the handler still runs: ok
+SA_NOCLDWAIT: no zombie to wait for: ok
+SIGCHLD ignored: no zombie either: ok
+pipe: ok
+child's getppid is the parent: ok
+the orphan's new parent is the subreaper: ok
+PR_SET_PDEATHSIG: SIGTERM when the parent ended: ok
+vfork: the child ran first, in the parent's memory: ok
+vfork child's status: ok
+proc_fork ok
+"""
+
+PROC_EXEC = r"""missing file: ENOENT
+empty path: ENOENT
+a directory: EACCES
+through a file: ENOTDIR
+no x bit: EACCES
+text without #!: ENOEXEC
+empty file: ENOEXEC
+32-bit ELF: ENOEXEC
+aarch64 ELF: ENOEXEC
+#! to a missing interpreter: ENOENT
+#! with no interpreter: ENOEXEC
+#! name past 256 bytes: ENOEXEC
+#! loop: ELOOP
+PT_INTERP missing: ENOENT
+ELF cut inside its program headers: ENOEXEC
+ELF cut inside its code: ran, exit 139
+one argument over 128 KiB: E2BIG
+3.8 MB of arguments: E2BIG
+argc 5: [SELF] [show-args] [DIR/s1] [x1] [x 2]
+env [A=1]
+env [B=two words]
+#! with an argument: ran, exit 0
+argc 5: [SELF] [show-args  two] [DIR/s2] [x1] [x 2]
+env [A=1]
+env [B=two words]
+#! argument with spaces: ran, exit 0
+argc 4: [SELF] [DIR/s3] [x1] [x 2]
+env [A=1]
+env [B=two words]
+#! without a newline: ran, exit 0
+argc 5: [x] [show-args] [a] [] [c]
+env [A=1]
+env [B=two words]
+argv and envp: ran, exit 0
+argv[0] is ""
+empty argv: ran, exit 3
+SIGUSR1 default, SIGUSR2 ignored, SIGINT blocked, SIGHUP pending
+fd 10 closed, fd 11 open
+same pid 1, tid is pid 1, Threads:	1
+exec from the main thread: exit 0
+SIGUSR1 default, SIGUSR2 ignored, SIGINT blocked, SIGHUP not pending
+fd 10 closed, fd 11 open
+same pid 1, tid is pid 1, Threads:	1
+exec from a second thread: exit 0
+vfork parent goes on after the exec
+vfork+exec child: exit 6
+proc_exec ok
+"""
+
+PROC_MMAP = r"""two private mappings: ok
+they show the file: ok
+the last page past the end reads zeros: ok
+a private store stays private: ok
+a write() shows in a page not yet stored to: ok
+MADV_DONTNEED: the private copy goes, the file shows again: ok
+a child's private store stays its own: ok
+two shared mappings (one at an offset): ok
+a shared store reaches read() and the other: ok
+write() reaches both mappings: ok
+a child's shared store reaches the parent: ok
+msync: ok
+MADV_DONTNEED on a shared mapping keeps the data: ok
+/proc/self/maps names the file, rw-s: ok
+touching the last page: exit 0
+touching past the end of the file: signal 7
+after the file grows: exit 0
+mprotect of one page in the middle: ok
+writing it: signal 11
+writing its neighbour: exit 0
+munmap of one page in the middle: ok
+reading the hole: signal 11
+the part after the hole is still the file at its offset: ok
+bad fd: EBADF: ok
+shared writable of a read-only fd: EACCES: ok
+private writable of a read-only fd: fine: ok
+a write-only fd: EACCES: ok
+a pipe: ENODEV: ok
+a directory: ENODEV: ok
+mprotect to writable of a shared read-only fd: EACCES: ok
+MAP_SHARED of /dev/zero is shared with children: ok
+proc_mmap ok
+"""
