@@ -11,6 +11,7 @@
 #include "core/string.h"
 #include "fs/epoll.h"
 #include "fs/file.h"
+#include "fs/vfs_locks.h"
 
 #define FIRST_SIZE	64
 
@@ -83,10 +84,13 @@ struct fdtable *fdtable_unshare(struct fdtable *t)
 
 void fdtable_hold(struct fdtable *t) { __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED); }
 
-/* A descriptor's reference goes: when epoll registrations are all that
- * would keep the file open, they go first (Linux drops them on release). */
-static void drop(struct file *f)
+/* A descriptor of t goes: the process's POSIX locks on the file go (as
+ * on Linux, whatever other descriptors it has); when epoll registrations
+ * are all that would keep the file open, they go first (Linux drops them
+ * on release). */
+static void drop(struct fdtable *t, struct file *f)
 {
+	locks_close(f, t);
 	epoll_forget_file(f);
 	file_put(f);
 }
@@ -97,7 +101,7 @@ void fdtable_release(struct fdtable *t)
 		return;
 	for (int fd = 0; fd < t->size; fd++)
 		if (t->files[fd])
-			drop(t->files[fd]);
+			drop(t, t->files[fd]);
 	kfree(t->files);
 	kfree(t->cloexec);
 	kfree(t);
@@ -116,7 +120,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 			t->files[fd] = NULL;
 		spin_unlock(&t->lock);
 		if (f)
-			drop(f);
+			drop(t, f);
 	}
 }
 
@@ -194,7 +198,7 @@ int fdtable_install_at(struct fdtable *t, struct file *f, int fd, bool ce)
 	t->cloexec[fd] = ce;
 	spin_unlock(&t->lock);
 	if (old)
-		drop(old);
+		drop(t, old);
 	return fd;
 }
 
@@ -237,7 +241,7 @@ int fd_close(int fd)
 	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	drop(f);
+	drop(t, f);
 	return 0;
 }
 

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "core/list.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 #include "fs/stat.h"
 
 #define NAME_MAX	255

@@ -18,6 +18,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "linux/process.h"
+#include "net/socket.h"
 
 /* Siginfos queued at once, all processes together (Linux bounds them per
  * user with RLIMIT_SIGPENDING). */
@@ -226,6 +227,18 @@ void signal_send_init(int sig)
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	signal_sent(err);
+}
+
+long signal_epipe(long r)
+{
+	if (r == -EPIPE)
+		signal_raise_self(SIGPIPE);
+	return r;
+}
+
+long signal_epipe_socket(const struct socket *s, int flags, long r)
+{
+	return s->type == SOCK_STREAM && !(flags & MSG_NOSIGNAL) ? signal_epipe(r) : r;
 }
 
 void signal_raise_self(int sig)

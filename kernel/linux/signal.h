@@ -94,6 +94,13 @@ int signal_send_thread(int tid, int sig, const struct linux_siginfo *info);
 /* From the host (amphi's Ctrl-C): sig to the step's init process, from
  * interrupt context. */
 void signal_send_init(int sig);
+/* A write's result: -EPIPE (a pipe nobody reads, a connection the other
+ * side closed) raises SIGPIPE on the writer, as Linux does.  Returns r. */
+long signal_epipe(long r);
+/* The same for a send on socket s with flags: streams only (Linux raises
+ * no SIGPIPE for datagrams), and not with MSG_NOSIGNAL. */
+struct socket;
+long signal_epipe_socket(const struct socket *s, int flags, long r);
 /* sig to the calling thread, as if it had called raise() (SIGPIPE). */
 void signal_raise_self(int sig);
 

@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/stat.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 #include "net/socket.h"
 
@@ -61,6 +62,8 @@ static long fd_io(int fd, const struct iobuf *b, int64_t *pos, bool write)
 		return -ESPIPE;
 	}
 	long n = file_io(f, b, pos, write);
+	if (write)
+		n = socket_of(f) ? signal_epipe_socket(socket_of(f), 0, n) : signal_epipe(n);
 	file_put(f);
 	return n;
 }
@@ -78,6 +81,8 @@ static long socket_iov(struct file *f, struct socket *s, uint64_t uiov, uint64_t
 	long r = pos ? -ESPIPE : !(write ? file_writable(f) : file_readable(f)) ? -EBADF
 		 : socket_iov_io(s, uiov, n, write);
 
+	if (write)
+		r = signal_epipe_socket(s, 0, r);
 	file_put(f);
 	return r;
 }

@@ -10,7 +10,7 @@
 #include "core/timer.h"
 #include "core/uaccess.h"
 #include "fs/poll.h"
-#include "fs/wait.h"
+#include "core/wait.h"
 
 #define SIOCOUTQ	0x5411
 #define FIONREAD	0x541b

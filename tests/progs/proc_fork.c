@@ -8,6 +8,7 @@
  * namespace: `unshare --pid --fork ./proc_fork`). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -305,6 +306,52 @@ static void parents(void)
 	close(pfd[0]), close(pfd[1]);
 }
 
+static int try_lock(int fd, short type, short *holder_type, pid_t *holder)
+{
+	struct flock l = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
+	int r = fcntl(fd, F_SETLK, &l);
+
+	if (r && holder) {
+		fcntl(fd, F_GETLK, &l);
+		*holder_type = l.l_type;
+		*holder = l.l_pid;
+	}
+	return r ? errno : 0;
+}
+
+/* POSIX locks are the process's: another process is refused (and told
+ * who holds it), a fork does not inherit them, and closing any descriptor
+ * of the file drops them. */
+static void locks(void)
+{
+	int fd = open("/tmp/proc_fork.lock", O_CREAT | O_RDWR | O_TRUNC, 0644), st;
+	int other = open("/tmp/proc_fork.lock", O_RDONLY), pfd[2], qfd[2];
+	char c;
+
+	check(fd >= 0 && other >= 0 && try_lock(fd, F_WRLCK, NULL, NULL) == 0, "parent locks bytes 0-9");
+	if (pipe(pfd) || pipe(qfd))
+		exit(2);
+	pid_t me = getpid(), pid = fork();
+	if (!pid) {
+		short type = 0;
+		pid_t holder = 0;
+		int e = try_lock(fd, F_WRLCK, &type, &holder);
+		check(e == EAGAIN || e == EACCES, "the child is refused: the lock was not inherited");
+		check(type == F_WRLCK && holder == me, "F_GETLK names the parent");
+		write(qfd[1], "1", 1);
+		read(pfd[0], &c, 1);
+		check(try_lock(fd, F_WRLCK, NULL, NULL) == 0, "after the parent closed another fd: the child gets it");
+		_exit(0);
+	}
+	read(qfd[0], &c, 1);
+	close(other);	/* any descriptor of the file: the parent's locks go */
+	write(pfd[1], "2", 1);
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && !WEXITSTATUS(st), "lock checks in the child");
+	close(fd), close(pfd[0]), close(pfd[1]), close(qfd[0]), close(qfd[1]);
+	unlink("/tmp/proc_fork.lock");
+}
+
 static void vfork_checks(void)
 {
 	volatile int shared = 0;
@@ -329,6 +376,7 @@ int main(void)
 	clone_children();
 	sigchld();
 	parents();
+	locks();
 	vfork_checks();
 	printf("proc_fork ok\n");
 	return 0;

@@ -44,6 +44,11 @@ pipe: ok
 child's getppid is the parent: ok
 the orphan's new parent is the subreaper: ok
 PR_SET_PDEATHSIG: SIGTERM when the parent ended: ok
+parent locks bytes 0-9: ok
+the child is refused: the lock was not inherited: ok
+F_GETLK names the parent: ok
+after the parent closed another fd: the child gets it: ok
+lock checks in the child: ok
 vfork: the child ran first, in the parent's memory: ok
 vfork child's status: ok
 proc_fork ok
