@@ -214,6 +214,34 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 	return cand >= VM_MIN_ADDR ? cand : 0;
 }
 
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && !a->ops && !b->ops && a->prot == b->prot && a->flags == b->flags;
+}
+
+/* A new anonymous mapping joins its neighbours of the same kind, as Linux
+ * merges them (a heap grown by brk stays one area, and the count of areas
+ * stays below vm.max_map_count).  Caller holds mm->lock; what goes is put
+ * on *gone. */
+static void merge_anonymous(struct mm *mm, struct vma *v, struct list *gone)
+{
+	struct vma *prev = v->link.prev != &mm->vmas ? vma_at(v->link.prev) : NULL;
+	struct vma *next = v->link.next != &mm->vmas ? vma_at(v->link.next) : NULL;
+
+	if (next && mergeable(v, next)) {
+		v->end = next->end;
+		list_del(&next->link);
+		list_add_tail(gone, &next->link);
+		mm->nvmas--;
+	}
+	if (prev && mergeable(prev, v)) {
+		prev->end = v->end;
+		list_del(&v->link);
+		list_add_tail(gone, &v->link);
+		mm->nvmas--;
+	}
+}
+
 /* Where a new mapping of len bytes goes: addr itself for VM_FIXED (what
  * was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if anything
  * was), else addr if free, else the highest gap.  Caller holds mm->lock. */
@@ -260,6 +288,8 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 			at = err;
 		else if (ops)
 			ops->hold(obj);	/* before another thread can unmap it */
+		else
+			merge_anonymous(mm, v, &gone);
 	}
 	spin_unlock(&mm->lock);
 	if (at < 0)

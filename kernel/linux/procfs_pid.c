@@ -88,8 +88,6 @@ static const char *area_name(const struct process_view *v, const struct vm_area 
 		return "[stack]";
 	if (a->start < PAGE_ROUND_UP(v->mm->brk) && a->end > PAGE_ROUND_UP(v->mm->brk_base))
 		return "[heap]";
-	if (a->end <= v->mm->brk_base)
-		return v->exe;	/* the program's segments, read when exec loaded them */
 	return NULL;
 }
 
