@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,11 @@ static void try_exec(const char *what, const char *path, char *const argv[], cha
 }
 
 static void in_dir(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
+
+static void check_spawn(int err)
+{
+	printf("posix_spawn: %s\n", err ? errname(err) : "ok");
+}
 
 /* A minimal x86_64 ELF whose PT_INTERP names a file that is not there. */
 static void make_interp_elf(void)
@@ -305,6 +311,17 @@ static void state(int from_thread)
 	       WEXITSTATUS(st));
 }
 
+static void spawn(void)
+{
+	char *argv[] = { "x", "exit", "4", NULL };
+	pid_t pid;
+	int st;
+
+	check_spawn(posix_spawn(&pid, self, NULL, NULL, argv, environ));
+	waitpid(pid, &st, 0);
+	printf("posix_spawn child: exit %d\n", WEXITSTATUS(st));
+}
+
 static void vfork_exec(void)
 {
 	char *argv[] = { "x", "exit", "6", NULL };
@@ -351,6 +368,7 @@ int main(int argc, char **argv)
 	state(0);
 	state(1);
 	vfork_exec();
+	spawn();
 	printf("proc_exec ok\n");
 	return 0;
 }

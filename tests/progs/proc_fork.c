@@ -352,6 +352,60 @@ static void locks(void)
 	unlink("/tmp/proc_fork.lock");
 }
 
+/* Process groups and sessions, as a shell's job control uses them. */
+static void groups(void)
+{
+	int pfd[2], st;
+	char c;
+
+	if (pipe(pfd))
+		exit(2);
+	pid_t leader = fork();
+	if (!leader) {	/* a new group, with a member, both waiting to be killed */
+		setpgid(0, 0);
+		if (!fork()) {
+			write(pfd[1], "m", 1);
+			pause();
+			_exit(0);
+		}
+		write(pfd[1], "l", 1);
+		pause();
+		_exit(0);
+	}
+	read(pfd[0], &c, 1);
+	read(pfd[0], &c, 1);
+	setpgid(leader, leader);	/* as a shell does too: whoever runs first */
+	check(getpgid(leader) == leader, "setpgid: the child leads a group of its own");
+	check(getpgid(0) == getpgrp() && getpgrp() != leader, "the parent's group is unchanged");
+	pid_t loner = fork();
+	if (!loner) {
+		pause();
+		_exit(0);
+	}
+	check(kill(-leader, SIGTERM) == 0, "kill(-pgid)");
+	check(waitpid(leader, &st, 0) == leader && WTERMSIG(st) == SIGTERM, "it reached the leader");
+	check(kill(loner, 0) == 0, "and not the process outside the group");
+	kill(loner, SIGKILL);
+	waitpid(loner, &st, 0);
+	check(wait(&st) > 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+	      "and its member, killed too, came to init (us) as an orphan");
+	check(setpgid(1234567, 0) == -1 && errno == ESRCH, "setpgid of a stranger: ESRCH");
+	check(setpgid(0, -1) == -1 && errno == EINVAL, "a negative group: EINVAL");
+	check(kill(-1234567, SIGTERM) == -1 && errno == ESRCH, "kill of an empty group: ESRCH");
+	pid_t s = fork();
+	if (!s) {
+		pid_t sid = setsid();
+		int ok = sid == getpid() && getsid(0) == sid && getpgid(0) == sid &&
+			 setsid() == -1 && errno == EPERM &&
+			 setpgid(0, 0) == -1 && errno == EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	check(waitpid(s, &st, 0) == s && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "setsid: a new session it leads; again, or setpgid, EPERM");
+	check(getsid(0) == getsid(getpid()) && getsid(1234567) == -1 && errno == ESRCH, "getsid");
+	close(pfd[0]), close(pfd[1]);
+}
+
 static void vfork_checks(void)
 {
 	volatile int shared = 0;
@@ -377,6 +431,7 @@ int main(void)
 	sigchld();
 	parents();
 	locks();
+	groups();
 	vfork_checks();
 	printf("proc_fork ok\n");
 	return 0;

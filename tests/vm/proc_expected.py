@@ -49,6 +49,17 @@ the child is refused: the lock was not inherited: ok
 F_GETLK names the parent: ok
 after the parent closed another fd: the child gets it: ok
 lock checks in the child: ok
+setpgid: the child leads a group of its own: ok
+the parent's group is unchanged: ok
+kill(-pgid): ok
+it reached the leader: ok
+and not the process outside the group: ok
+and its member, killed too, came to init (us) as an orphan: ok
+setpgid of a stranger: ESRCH: ok
+a negative group: EINVAL: ok
+kill of an empty group: ESRCH: ok
+setsid: a new session it leads; again, or setpgid, EPERM: ok
+getsid: ok
 vfork: the child ran first, in the parent's memory: ok
 vfork child's status: ok
 proc_fork ok
@@ -100,6 +111,8 @@ same pid 1, tid is pid 1, Threads:	1
 exec from a second thread: exit 0
 vfork parent goes on after the exec
 vfork+exec child: exit 6
+posix_spawn: ok
+posix_spawn child: exit 4
 proc_exec ok
 """
 
