@@ -156,8 +156,10 @@ static void add_host_file(struct blob *a, const char *path, const struct stat *s
 
 /* path (absolute) with every directory and symlink on its way, as the host
  * has them: a loader that opens /lib64/ld-linux-x86-64.so.2 in the guest
- * follows the same links to the same file. */
-static void add_host_path(struct blob *a, struct pathset *seen, const char *path, int depth)
+ * follows the same links to the same file.  With links_only, the file the
+ * links lead to is not added (the program is, at its own path). */
+static void add_host_path(struct blob *a, struct pathset *seen, const char *path, int depth,
+			  bool links_only)
 {
 	struct stat st;
 	char target[PATH_MAX];
@@ -178,7 +180,7 @@ static void add_host_path(struct blob *a, struct pathset *seen, const char *path
 			char *dir = xasprintf("%.*s", (int)(strrchr(prefix, '/') - prefix), prefix);
 			char *next = xasprintf("%s%s%s%s", target[0] == '/' ? "" : dir,
 					       target[0] == '/' ? "" : "/", target, s ? s : "");
-			add_host_path(a, seen, next, depth + 1);
+			add_host_path(a, seen, next, depth + 1, links_only);
 			free(next);
 			free(dir);
 			free(prefix);
@@ -187,7 +189,7 @@ static void add_host_path(struct blob *a, struct pathset *seen, const char *path
 		if (!added(seen, prefix)) {
 			if (S_ISDIR(st.st_mode))
 				add_entry(a, prefix + 1, S_IFDIR | (st.st_mode & 07777), 0, NULL, 0);
-			else if (S_ISREG(st.st_mode) && !s)
+			else if (S_ISREG(st.st_mode) && !s && !links_only)
 				add_host_file(a, prefix, &st);
 		}
 		free(prefix);
@@ -217,7 +219,13 @@ void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 	struct pathset seen = { 0 };
 
 	for (size_t i = 0; i < libs->n; i++)
-		add_host_path(&a, &seen, libs->v[i], 0);
+		add_host_path(&a, &seen, libs->v[i], 0, false);
+	/* A program typed as an absolute path through symlinks (/usr/bin/python3
+	 * to python3.11) is found at that path too: programs run argv[0]
+	 * again (python's sys.executable). */
+	for (size_t s = 0; s < nsteps; s++)
+		if (steps[s].prog.typed[0] == '/' && strcmp(steps[s].prog.typed, steps[s].prog.path))
+			add_host_path(&a, &seen, steps[s].prog.typed, 0, true);
 	for (size_t i = 0; i < o->nfiles; i++) {
 		const char *colon = strchr(o->files[i], ':');
 		if (colon && colon[1] && strcmp(colon + 1, "/"))
