@@ -25,6 +25,8 @@ KNOWN = {
     "crash_recurse": "on purpose: amphi.crash=stack (kernel/init/main.c)",
     "scan_bus": "PCI bridges, at most 8 deep (kernel/dev/pci.c)",
     "free_from": "tmpfs's page tree, at most MAX_HEIGHT levels (kernel/fs/tmpfs.c)",
+    "walk_user": "a user page table, 4 levels (kernel/arch/x86_64/mmu.c)",
+    "prune_user": "a user page table, 4 levels (kernel/arch/x86_64/mmu.c)",
     "netconn_drain": "lwIP: a listener's queued connections have no queue of their own",
     "depth_below": "epoll chains, cut off past EP_MAX_NESTS (kernel/fs/epoll_nest.c)",
     "depth_above": "epoll chains above a checked one, at most EP_MAX_NESTS (epoll_nest.c)",

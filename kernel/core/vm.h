@@ -98,6 +98,11 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
  * of a mapped file (SIGBUS), -ENOMEM. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 
+/* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
+ * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
+ * -EFAULT if unmapped or (shared) not present now: touch it and ask again. */
+int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
+
 /* Writes src into the program's memory regardless of protection (the ELF
  * loader filling read-only text, a forked child's tid before it runs).
  * -EFAULT if unmapped, -ENOMEM. */

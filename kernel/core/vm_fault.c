@@ -179,3 +179,25 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 	spin_unlock(&mm->lock);
 	return err;
 }
+
+int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)
+{
+	int r = 0;
+
+	if (!mm)
+		return -EFAULT;
+	spin_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		r = -EFAULT;
+	else if (v->flags & VM_SHARED) {
+		uint64_t *pte = mmu_user_pte(mm->root, PAGE_ROUND_DOWN(addr));
+		if (pte && mmu_user_prot(pte)) {
+			*pa = mmu_user_pa(pte) + (addr & (PAGE_SIZE - 1));
+			r = 1;
+		} else
+			r = -EFAULT;
+	}
+	spin_unlock(&mm->lock);
+	return r;
+}

@@ -142,12 +142,7 @@ static long share_or_copy(uint64_t flags, struct thread *t)
 		t->fs = fs_context_copy(me->fs);
 	if (t->mm && t->files && t->fs)
 		return 0;
-	if (t->mm)
-		mm_unuse(t->mm);
-	if (t->files)
-		fdtable_release(t->files);
-	if (t->fs)
-		fs_context_release(t->fs);
+	thread_drop_context(t);
 	return -ENOMEM;
 }
 

@@ -408,6 +408,21 @@ static void process_end(struct process *p, int wait_status)
 	waitq_wake_all(&step_wait);
 }
 
+void thread_drop_context(struct thread *t)
+{
+	/* The CPU keeps the root loaded (with a reference) until it loads
+	 * another one. */
+	if (t->mm)
+		mm_unuse(t->mm);
+	if (t->files)
+		fdtable_release(t->files);
+	if (t->fs)
+		fs_context_release(t->fs);
+	t->mm = NULL;
+	t->files = NULL;
+	t->fs = NULL;
+}
+
 /* exit, or the last thread ending any other way. */
 _Noreturn void process_thread_exit(int code)
 {
@@ -423,15 +438,7 @@ _Noreturn void process_thread_exit(int code)
 	int status = p->exiting ? p->exit_status : status_exited(code);
 	if (last && p == init_process && init_ends_vm)
 		process_exit_vm(process_vm_status(status));
-	/* The CPU keeps the root loaded (with a reference) until it loads
-	 * another one; the thread is done with all three. */
-	struct mm *mm = t->mm;
-	t->mm = NULL;
-	mm_unuse(mm);
-	fdtable_release(t->files);
-	t->files = NULL;
-	fs_context_release(t->fs);
-	t->fs = NULL;
+	thread_drop_context(t);
 	if (last)
 		process_end(p, status);
 	pid_put();

@@ -156,6 +156,9 @@ struct thread *process_any_thread(struct process *p);
 void process_reap(struct process *c);
 void process_reap_free(struct process *c);
 
+/* t lets go of its address space, descriptor table and fs context (those
+ * it holds: any may be NULL). */
+void thread_drop_context(struct thread *t);
 /* Ends the calling thread (exit(2)); the last one ends the process. */
 _Noreturn void process_thread_exit(int code);
 /* exit_group(2) and the fatal signals: the process ends with this wait

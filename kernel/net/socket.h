@@ -8,7 +8,7 @@
  * control data; the data itself stays in iobufs (user or kernel memory).
  *
  * Every op returns 0 or bytes moved, or -errno.  Blocking ops sleep with the
- * fs/wait.h rules (-EAGAIN when non-blocking, -ERESTARTSYS on a signal), and
+ * core/wait.h rules (-EAGAIN when non-blocking, -ERESTARTSYS on a signal), and
  * honour the socket's rcvtimeo/sndtimeo (-EAGAIN when they expire). */
 #ifndef AMPHI_NET_SOCKET_H
 #define AMPHI_NET_SOCKET_H

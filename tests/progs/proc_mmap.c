@@ -15,10 +15,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PG 4096
+#define FUTEX_WAIT 0	/* shared: without FUTEX_PRIVATE_FLAG */
+#define FUTEX_WAKE 1
 #define SIZE (3 * PG + 100)
 
 static char path[1024];
@@ -129,6 +132,39 @@ static void edges(int fd)
 	ftruncate(fd, SIZE);
 }
 
+/* A child waits (a shared futex, not FUTEX_PRIVATE) on the word at wait_at;
+ * the parent wakes the word at wake_at, the same page mapped shared,
+ * until a waiter is woken: a futex on shared memory is keyed by the page,
+ * not by the process or the address. */
+static int futex_meets(int *wait_at, int *wake_at)
+{
+	struct timespec ten = { 10, 0 };
+	int st;
+	pid_t pid = fork();
+
+	*wake_at = 0;
+	if (!pid)
+		_exit(syscall(SYS_futex, wait_at, FUTEX_WAIT, 0, &ten, 0, 0) == 0 ? 0 : 1);
+	int woken = 0;
+	for (int i = 0; i < 500 && !woken; i++) {
+		usleep(10000);
+		woken = syscall(SYS_futex, wake_at, FUTEX_WAKE, 1, 0, 0, 0);
+	}
+	waitpid(pid, &st, 0);
+	return woken == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void shared_futexes(int fd)
+{
+	int *a = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int *p = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int *q = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	check(futex_meets(a + 1, a + 1), "a futex in shared anonymous memory wakes a child");
+	check(futex_meets(q + 1, p + 1), "a futex in a shared file page wakes through another mapping");
+	munmap(a, PG), munmap(p, PG), munmap(q, PG);
+}
+
 static int show_maps(const char *name)
 {
 	char line[512];
@@ -199,6 +235,7 @@ int main(int argc, char **argv)
 	check(show_maps("/mapped"), "/proc/self/maps names the file, rw-s");
 	munmap(p, PG);
 	edges(fd);
+	shared_futexes(fd);
 	errors();
 	printf("proc_mmap ok\n");
 	return 0;

@@ -139,6 +139,8 @@ writing its neighbour: exit 0
 munmap of one page in the middle: ok
 reading the hole: signal 11
 the part after the hole is still the file at its offset: ok
+a futex in shared anonymous memory wakes a child: ok
+a futex in a shared file page wakes through another mapping: ok
 bad fd: EBADF: ok
 shared writable of a read-only fd: EACCES: ok
 private writable of a read-only fd: fine: ok
