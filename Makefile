@@ -109,6 +109,13 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
+# The supervisor's QMP client, against a QEMU played by a thread.
+$(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
+		$(wildcard tools/amphi/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
+		tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c -lcmocka -lpthread
+
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c
@@ -149,7 +156,8 @@ stack-check: $(BUILD)/amphi.elf
 	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(PYTHON) -m pytest -q tests/vm
+	$(PYTHON) -m pytest -q tests/vm tests/stress
+
 
 test: deps
 	$(MAKE) all
@@ -157,10 +165,14 @@ test: deps
 	$(MAKE) stack-check
 	$(MAKE) vmtest
 
-# Longer and bigger runs than make test's.  stress-net: the full set of
-# network attacks (tests/vm/test_net_attacks_full.py, skipped by make test).
+# Longer and bigger runs than make test's (docs/testing.md): every test in
+# tests/stress for STRESS_MINUTES (make test runs each once, short), then
+# stress-net, the full set of network attacks
+# (tests/vm/test_net_attacks_full.py, skipped by make test).
+STRESS_MINUTES ?= 3
 stress: deps
-	$(MAKE) all $(PROG_BIN)
+	$(MAKE) all $(PROG_BIN) $(EXAMPLES)
+	STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
 	$(MAKE) stress-net
 
 stress-net:

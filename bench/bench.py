@@ -27,6 +27,7 @@ import time
 from cpio import write_newc
 import netbench
 import serverbench
+import switchbench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARKER = b"hello from amphi"
@@ -377,6 +378,12 @@ def server_bench(setup, net_res, problems):
     print("apps: N app VMs (-m %dM) each running net_httpd on its own forwarded port behind one "
           "server VM, a `wrk -t1 -c4` on each at once; the sum of their requests/s."
           % serverbench.APP_MEM_MIB)
+    sw = switchbench.run_all(setup, problems)
+    if sw:
+        print_table("mode switching: one app moved between the server's link and a NIC of its "
+                    "own while it serves (bench/switchbench.py)", switchbench.rows(sw),
+                    ("", "measured", "how"))
+        switchbench.print_notes(sw)
     return serverbench.targets(res, net_res)
 
 

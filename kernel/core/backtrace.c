@@ -40,15 +40,17 @@ static int kernel_stack_address(uint64_t a)
 	return a >= DIRECT_BASE && (a & 7) == 0;
 }
 
+/* The call is the byte before its return address: a call that never
+ * returns may end its function, and ret itself would name the next one. */
 static void print_frame(uint64_t ret, int times)
 {
 	uint64_t off;
-	const char *name = ksym_lookup(ret, &off);
+	const char *name = ksym_lookup(ret - 1, &off);
 
 	if (times > 1)
-		printk("  [<%016lx>] %s+0x%lx (%d times)\n", ret, name, off, times);
+		printk("  [<%016lx>] %s+0x%lx (%d times)\n", ret, name, off + 1, times);
 	else
-		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off);
+		printk("  [<%016lx>] %s+0x%lx\n", ret, name, off + 1);
 }
 
 /* Frames go up the stack: each saved rbp must lie above the last, which
@@ -62,7 +64,7 @@ void backtrace_print(uint64_t rbp)
 	printk("backtrace:\n");
 	for (int depth = 0; depth < MAX_FRAMES && kernel_stack_address(rbp); depth++) {
 		uint64_t ret = ((uint64_t *)rbp)[1], next = ((uint64_t *)rbp)[0];
-		if (!ksym_lookup(ret, &off))
+		if (!ksym_lookup(ret - 1, &off))
 			break;
 		if (ret != last && times) {
 			if (++lines > MAX_LINES)

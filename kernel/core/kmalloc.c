@@ -3,6 +3,7 @@
  * starts with a 16-byte header saying which, so kfree needs no size. */
 #include "core/kmalloc.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86_64/arch.h"
@@ -56,10 +57,10 @@ static int refill(int c)
 	return 0;
 }
 
-static void *alloc_large(size_t total)
+static void *alloc_large(size_t total, bool program)
 {
 	size_t n = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	struct header *h = page_alloc_virt(n);
+	struct header *h = program && !page_room_for_program(n) ? NULL : page_alloc_virt(n);
 
 	if (!h)
 		return NULL;
@@ -67,7 +68,10 @@ static void *alloc_large(size_t total)
 	return (char *)h + HDR;
 }
 
-void *kmalloc(size_t size)
+/* A program's allocation takes a new page only while the kernel's reserve
+ * stays free; blocks already in the free lists it may always reuse (the
+ * heap never gives pages back, so that is what a program freed). */
+static void *alloc(size_t size, bool program)
 {
 	if (size > (1ul << 30))
 		return NULL;
@@ -75,9 +79,9 @@ void *kmalloc(size_t size)
 	int c = class_of(total);
 
 	if (c < 0)
-		return alloc_large(total);
+		return alloc_large(total, program);
 	uint64_t flags = spin_lock_irqsave(&lock);
-	if (!free_lists[c] && refill(c) < 0) {
+	if (!free_lists[c] && ((program && !page_room_for_program(1)) || refill(c) < 0)) {
 		spin_unlock_irqrestore(&lock, flags);
 		return NULL;
 	}
@@ -90,6 +94,10 @@ void *kmalloc(size_t size)
 	*h = (struct header){ (uint32_t)c, 0, MAGIC };
 	return (char *)h + HDR;
 }
+
+void *kmalloc(size_t size) { return alloc(size, false); }
+
+void *kmalloc_program(size_t size) { return alloc(size, true); }
 
 void kfree(void *p)
 {
@@ -110,9 +118,4 @@ void kfree(void *p)
 	b->next = free_lists[c];
 	free_lists[c] = b;
 	spin_unlock_irqrestore(&lock, flags);
-}
-
-void *kmalloc_program(size_t size)
-{
-	return page_room_for_program(size / PAGE_SIZE + 1) ? kmalloc(size) : NULL;
 }

@@ -10,6 +10,10 @@
 static printk_sink_fn *printk_sink;
 static panic_hook_fn *panic_hook;
 static volatile int panicking;
+static volatile bool emergency;
+
+void printk_emergency(void) { emergency = true; }
+bool printk_in_emergency(void) { return emergency; }
 
 void printk_set_sink(printk_sink_fn *sink) { printk_sink = sink; }
 void panic_set_hook(panic_hook_fn *hook) { panic_hook = hook; }
@@ -43,6 +47,7 @@ _Noreturn void panic(const char *fmt, ...)
 	/* A panic inside a panic (a fault while printing) must not recurse. */
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
 		arch_cpu_halt();
+	emergency = true;
 	arch_stop_others();
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);

@@ -2,6 +2,7 @@
 #ifndef AMPHI_CORE_PRINTK_H
 #define AMPHI_CORE_PRINTK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Where kernel messages go: the console registers itself at boot. */
@@ -15,6 +16,11 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  * VM.  Registered by the console; until then a panic halts. */
 typedef void panic_hook_fn(const char *reason);
 void panic_set_hook(panic_hook_fn *hook);
+
+/* Set by a panic or a lockup report: the console may then write without
+ * its lock after a short wait (its holder may be the CPU that hangs). */
+void printk_emergency(void);
+bool printk_in_emergency(void);
 
 #define BUG_ON(cond) do { if (cond) panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); } while (0)
 

@@ -13,6 +13,7 @@
 #include "core/printk.h"
 #include "core/string.h"
 #include "core/timer.h"
+#include "core/watchdog.h"
 
 struct cpu cpus[MAX_CPUS];
 int ncpus = 1;
@@ -121,6 +122,7 @@ static void schedule(void)
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current, *next;
 
+	watchdog_progress();
 	c->need_resched = false;
 	spin_lock(&c->rq_lock);
 	if (prev->state == THREAD_RUNNING && prev != c->idle_thread) {
@@ -210,6 +212,7 @@ _Noreturn void sched_idle_loop(void)
 			schedule();
 			continue;
 		}
+		watchdog_idle();
 		c->idle = true;
 		timer_reprogram();
 		arch_cpu_idle();
@@ -232,6 +235,7 @@ void sched_tick(void)
 
 void sched_return_to_user(void)
 {
+	watchdog_progress();
 	while (this_cpu()->need_resched)
 		sched_yield();
 }

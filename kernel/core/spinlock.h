@@ -1,6 +1,7 @@
 /* Spinlocks.  spin_lock_irqsave() is for locks also taken in interrupt
  * handlers; plain spin_lock() leaves interrupts as they are, so a CPU waiting
- * on it can still take a TLB shoot-down IPI. */
+ * on it can still take a TLB shoot-down IPI.  A waiter that waits too long
+ * reports a lockup (spinlock.c, core/watchdog.h). */
 #ifndef AMPHI_CORE_SPINLOCK_H
 #define AMPHI_CORE_SPINLOCK_H
 
@@ -14,11 +15,13 @@ struct spinlock {
 
 #define SPINLOCK_INIT { 0 }
 
+/* The wait, out of line: spinlock.c. */
+void spin_lock_wait(struct spinlock *l);
+
 static inline void spin_lock(struct spinlock *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			cpu_relax();
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		spin_lock_wait(l);
 }
 
 static inline int spin_trylock(struct spinlock *l)

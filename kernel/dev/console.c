@@ -18,6 +18,8 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/timer.h"
+#include "core/watchdog.h"
 #include "core/waitq.h"
 #include "dev/uart.h"
 #include "frame.h"
@@ -36,6 +38,25 @@ static void (*signal_hook)(int sig);
 
 void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
 
+/* After a panic or a lockup the holder may be a CPU that never lets go:
+ * wait a little, then write anyway (a torn frame beats no report). */
+static uint64_t out_lock_take(void)
+{
+	uint64_t flags = irq_save();
+
+	if (!printk_in_emergency()) {
+		spin_lock(&out_lock);
+		return flags;
+	}
+	uint64_t end = clock_ns() + 200000000;
+	while (!spin_trylock(&out_lock) && clock_ns() < end)
+		cpu_relax();
+	return flags;
+}
+
+/* The UART goes only as fast as QEMU empties it, and QEMU waits while
+ * amphi's reader is slow: a CPU here (or waiting for out_lock) waits on the
+ * host, which the lockup detector must not take for a hang. */
 void console_write(int type, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -44,10 +65,12 @@ void console_write(int type, const void *buf, size_t len)
 		size_t n = len < FRAME_MAX ? len : FRAME_MAX;
 		uint8_t hdr[FRAME_HDR];
 		frame_header(hdr, type, n);
-		uint64_t flags = spin_lock_irqsave(&out_lock);
+		watchdog_host_wait(true);
+		uint64_t flags = out_lock_take();
 		uart_write(hdr, sizeof hdr);
 		uart_write(p, n);
 		spin_unlock_irqrestore(&out_lock, flags);
+		watchdog_host_wait(false);
 		p += n;
 		len -= n;
 	} while (len);

@@ -21,6 +21,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/waitq.h"
+#include "core/watchdog.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
 #include "net/port.h"
@@ -174,6 +175,7 @@ static void rx_thread(void *arg)
 			update_link(n);
 		if (rx && !n->vd->broken)
 			rx_drain(n);
+		watchdog_progress();	/* busy with frames for as long as they come */
 		if (n->vd->broken && n->port.link_up)
 			net_port_set_link(&n->port, false);	/* contained: the netif sees a dead link */
 	}

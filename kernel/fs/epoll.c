@@ -20,6 +20,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/list.h"
+#include "core/page_alloc.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
@@ -143,6 +144,20 @@ static unsigned item_poll(struct ep_item *it, bool hook, int *error)
 	return ev & it->events & ~PRIVATE_BITS;
 }
 
+/* Registrations in all epolls, at most Linux's default fs.epoll.max_user_watches:
+ * 4% of RAM at 200 bytes a watch.  Beyond it, EPOLL_CTL_ADD fails (ENOSPC). */
+static int watches;
+
+static bool watch_take(void)
+{
+	int max = (int)(page_total_count() * PAGE_SIZE / 25 / 200);
+
+	if (__atomic_add_fetch(&watches, 1, __ATOMIC_RELAXED) <= max)
+		return true;
+	__atomic_sub_fetch(&watches, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
 /* Unhooks, unlists and frees it.  Caller holds ep->mtx. */
 static void item_free(struct epoll *ep, struct ep_item *it)
 {
@@ -163,6 +178,7 @@ static void item_free(struct epoll *ep, struct ep_item *it)
 	__atomic_sub_fetch(&it->file->ep_refs, 1, __ATOMIC_RELEASE);
 	file_put(it->file);
 	kfree(it);
+	__atomic_sub_fetch(&watches, 1, __ATOMIC_RELAXED);
 }
 
 /* Whether it's descriptor still names its file (see epoll.h). */
@@ -195,11 +211,15 @@ static struct ep_item *item_find(struct epoll *ep, int fd, struct file *file)
 /* Caller holds ep->mtx. */
 static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t events, uint64_t data)
 {
-	struct ep_item *it = kmalloc(sizeof *it);
+	if (!watch_take())
+		return -ENOSPC;
+	struct ep_item *it = kmalloc_program(sizeof *it);
 	int error;
 
-	if (!it)
+	if (!it) {
+		__atomic_sub_fetch(&watches, 1, __ATOMIC_RELAXED);
 		return -ENOMEM;
+	}
 	*it = (struct ep_item){ .state = IDLE, .ep = ep, .fd = fd, .file = target,
 				.events = events | EPOLLERR | EPOLLHUP, .data = data };
 	list_init(&it->rlink);

@@ -4,6 +4,7 @@
 #include "core/kmalloc.h"
 #include "core/printk.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 #include "cpio.h"
 #include "fs/path.h"
 #include "fs/stat.h"
@@ -149,6 +150,7 @@ int initrd_unpack(void)
 	int r;
 
 	while ((r = cpio_next(archive, archive_size, &off, &e)) == 1) {
+		watchdog_progress();	/* a large --files tree is work, not a hang */
 		int err = unpack_entry(&e);
 		if (err == -ENOMEM || err == -ENOSPC)
 			return err;

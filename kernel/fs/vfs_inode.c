@@ -4,8 +4,9 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/kmalloc.h"
-#include "core/sched.h"
+#include "core/page_alloc.h"
 #include "core/printk.h"
+#include "core/sched.h"
 #include "core/timer.h"
 #include "core/string.h"
 #include "fs/vfs_fifo.h"
@@ -29,9 +30,15 @@ uint64_t vfs_dev(int fs)
 	return devs[fs];
 }
 
+/* At most half as many inodes as RAM has pages (tmpfs's nr_inodes on Linux,
+ * what statfs reports): their memory stays in the kernel heap once freed,
+ * so this bounds it.  Past it, or the kernel's reserve, creating fails
+ * (ENOSPC). */
 struct inode *inode_new(uint32_t mode, int fs)
 {
-	struct inode *i = kmalloc(sizeof *i);
+	if (__atomic_load_n(&ninodes, __ATOMIC_RELAXED) >= page_total_count() / 2)
+		return NULL;
+	struct inode *i = kmalloc_program(sizeof *i);
 
 	if (!i)
 		return NULL;

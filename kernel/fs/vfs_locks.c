@@ -20,6 +20,11 @@
 #define LOCK_NB	4
 #define LOCK_UN	8
 
+/* Lock records in all, at most: every operation walks an inode's list under
+ * one spinlock, and each record is kernel memory a program asks for.  Linux
+ * has no such limit; ENOLCK is its answer when records cannot be had. */
+#define MAX_RECORDS	8192
+
 enum { CLASS_FCNTL, CLASS_FLOCK };
 
 struct lock {
@@ -34,7 +39,8 @@ struct lock {
 	int64_t start, end;
 };
 
-static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks */
+static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks, nrecords */
+static int nrecords;
 static struct waitq waiters = WAITQ_INIT(waiters);	/* woken on every unlock */
 
 static struct lock *lock_at(struct list *l) { return list_entry(l, struct lock, link); }
@@ -90,6 +96,7 @@ static void cut(struct inode *i, const void *owner, int class, int64_t start, in
 			*right = *k;
 			right->start = end + 1;
 			list_add_head(&k->link, &right->link);
+			nrecords++;
 			k->end = start - 1;
 		} else if (k->start < start) {
 			k->end = start - 1;
@@ -98,6 +105,7 @@ static void cut(struct inode *i, const void *owner, int class, int64_t start, in
 		} else {
 			list_del(&k->link);
 			kfree(k);
+			nrecords--;
 		}
 	}
 }
@@ -120,20 +128,27 @@ static void add(struct inode *i, const void *owner, int class, const struct lock
 			k->end = o->end > k->end ? o->end : k->end;
 			list_del(&o->link);
 			kfree(o);
+			nrecords--;
 		}
 	}
 	list_add_tail(&i->locks, &k->link);
+	nrecords++;
 }
 
 static int set(struct inode *i, const void *owner, int class, const struct lock_range *r,
 	       bool wait)
 {
-	struct lock *spare = kmalloc(sizeof *spare), *fresh = kmalloc(sizeof *fresh);
+	struct lock *spare = kmalloc_program(sizeof *spare), *fresh = kmalloc_program(sizeof *fresh);
 	int err = spare && fresh ? 0 : -ENOLCK;
 
 	while (!err) {
 		struct waiter w;
 		spin_lock(&lock);
+		if (nrecords + 2 > MAX_RECORDS) {	/* a split and a new one at most */
+			spin_unlock(&lock);
+			err = -ENOLCK;
+			break;
+		}
 		if (!conflict(i, owner, class, r)) {
 			cut(i, owner, class, r->start, r->end, &spare);
 			if (r->type != F_UNLCK)
@@ -193,6 +208,7 @@ static void drop_owned(struct file *f, const void *owner)
 		if (k->owner == owner) {
 			list_del(&k->link);
 			kfree(k);
+			nrecords--;
 			any = true;
 		}
 	}

@@ -13,7 +13,9 @@
 #include "core/profile.h"
 #include "core/random.h"
 #include "core/sched.h"
+#include "core/spinlock.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 #include "dev/console.h"
 #include "dev/devices.h"
 #include "dev/link_app.h"
@@ -88,28 +90,53 @@ static uint64_t __attribute__((noinline)) crash_recurse(uint64_t n)
 	return crash_recurse(n + 1) + frame[n % 32];
 }
 
-static void crash_thread(void *arg)
+/* The kernel's own ways to hang or overflow, for the tests of the lockup
+ * detector and the stack guards. */
+static struct spinlock crash_lock = SPINLOCK_INIT;
+
+static void crash_thread(void *how)
 {
-	(void)arg;
-	crash_recurse(0);
+	if (!strcmp(how, "stack"))
+		crash_recurse(0);
+	if (!strcmp(how, "spin"))
+		for (;;)
+			cpu_relax();	/* interrupts on, never scheduling */
+	spin_lock(&crash_lock);
+	spin_lock(&crash_lock);	/* "deadlock": waits for itself */
 }
 
 /* For the tests: "amphi.crash=fault", "=panic", "=stack" (a kernel
  * thread's stack overflows) or "=idle-stack" (CPU 0's own) on the kernel
  * command line makes the kernel fail on purpose, so that the report of a
- * kernel failure can be checked end to end. */
+ * kernel failure can be checked end to end; "hang" stops CPU 0 with
+ * interrupts off before the program starts (nothing answers the host any
+ * more), "spin" and "deadlock" hang a kernel thread while the program runs. */
 static void __attribute__((noinline)) crash_if_asked(void)
 {
-	if (strstr(boot_info.cmdline, "amphi.crash=fault"))
+	static char how[16];
+	const char *at = strstr(boot_info.cmdline, "amphi.crash=");
+
+	if (!at)
+		return;
+	at += strlen("amphi.crash=");
+	for (size_t i = 0; i < sizeof how - 1 && at[i] > ' '; i++)
+		how[i] = at[i];
+	if (!strcmp(how, "fault"))
 		*(volatile uint64_t *)0xffffc00000001000ull = 1;	/* never mapped */
-	if (strstr(boot_info.cmdline, "amphi.crash=panic"))
+	if (!strcmp(how, "panic"))
 		panic("asked for on the command line");
-	if (strstr(boot_info.cmdline, "amphi.crash=idle-stack"))
+	if (!strcmp(how, "idle-stack"))
 		crash_recurse(0);
-	struct thread *t = strstr(boot_info.cmdline, "amphi.crash=stack") ?
-		thread_create("crash", crash_thread, NULL) : NULL;
-	if (t)
-		thread_start(t);
+	if (!strcmp(how, "hang")) {
+		irq_disable();
+		for (;;)
+			cpu_relax();
+	}
+	if (!strcmp(how, "spin") || !strcmp(how, "deadlock") || !strcmp(how, "stack")) {
+		struct thread *t = thread_create("crash", crash_thread, how);
+		if (t)
+			thread_start(t);
+	}
 }
 
 enum role { ROLE_PROGRAM, ROLE_APP_ON_LINK, ROLE_SERVER };
@@ -170,8 +197,9 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
 	dev_init();
-	crash_if_asked();
 	profile_init(boot_info.cmdline);
+	watchdog_init(boot_info.cmdline);
+	crash_if_asked();
 	start_role();
 	sched_idle_loop();
 }

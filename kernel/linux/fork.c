@@ -11,7 +11,9 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "core/kstack.h"
 #include "core/mm.h"
+#include "core/page_alloc.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
@@ -77,7 +79,8 @@ static struct thread *new_thread(const struct clone_request *r, const struct tra
 	tf.rax = 0;
 	if (r->stack)
 		tf.rsp = r->stack;
-	struct thread *t = thread_create_user(&tf);
+	/* Its stack comes out of what programs may take (core/page_alloc.h). */
+	struct thread *t = page_room_for_program(KSTACK_PAGES + 1) ? thread_create_user(&tf) : NULL;
 	if (!t)
 		return NULL;
 	struct thread *me = current();

@@ -23,7 +23,6 @@
 #include "linux/syscall.h"
 
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)
-#define AT_FDCWD	(-100)
 #define AT_EMPTY_PATH	0x1000
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define RLIMIT_STACK	3

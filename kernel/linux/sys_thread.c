@@ -8,6 +8,7 @@
 #include "fs/vfs.h"
 #include "core/sched.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "linux/process.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -36,8 +37,8 @@ static long sys_arch_prctl(const struct sysargs *a)
 {
 	switch (a->a[0]) {
 	case ARCH_SET_FS:
-		if (a->a[1] >= USER_TOP)
-			return -EPERM;
+		if (a->a[1] >= VM_USER_END)
+			return -EPERM;	/* Linux: at or above TASK_SIZE */
 		current()->fs_base = a->a[1];
 		arch_set_fs_base(a->a[1]);
 		return 0;

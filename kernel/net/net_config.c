@@ -320,6 +320,7 @@ int net_start(struct net_port *port)
 	start_lwip();		/* lo comes up in lwIP's own start-up */
 	if (!port)
 		return 0;
+	port = net_switch_home(port);
 	if (net_config.have_mac)
 		memcpy(port->mac, net_config.mac, 6);
 	assigned = port_addresses(port, &addrs);
@@ -331,6 +332,7 @@ int net_start(struct net_port *port)
 		printk("net: eth0: out of memory\n");
 		return 0;
 	}
+	net_switch_adopt();
 	if (net_config.switch_high)
 		net_switch_policy_start(net_config.switch_high, net_config.switch_low);
 	if (!net_config.have_ip && !assigned)

@@ -7,6 +7,13 @@
 
 struct net_port;
 
+/* eth0's first port: the network-server link when one is registered,
+ * whatever came first (a NIC hot-added while the kernel booted may have),
+ * else port. */
+struct net_port *net_switch_home(struct net_port *port);
+/* Once eth0 exists: a NIC registered before it takes eth0 over now. */
+void net_switch_adopt(void);
+
 /* From net_port_register and net_port_unregister (any thread, no lock). */
 void net_switch_port_added(struct net_port *port);
 void net_switch_port_leaving(struct net_port *port);

@@ -45,6 +45,17 @@ struct net_port *net_port_first(void)
 	return p;
 }
 
+int net_port_list(struct net_port **out, int max)
+{
+	uint64_t flags = spin_lock_irqsave(&ports_lock);
+	int n = nports < max ? nports : max;
+
+	for (int i = 0; i < n; i++)
+		out[i] = ports[i];
+	spin_unlock_irqrestore(&ports_lock, flags);
+	return n;
+}
+
 /* owner first, then the functions (release): a deliverer that loads a
  * function (acquire) sees the owner it goes with. */
 void net_port_attach(struct net_port *port, void *owner,

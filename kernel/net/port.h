@@ -111,6 +111,8 @@ void net_port_register(struct net_port *port);
 void net_port_unregister(struct net_port *port);
 /* The first port registered, or NULL (no NIC). */
 struct net_port *net_port_first(void);
+/* The ports registered now, at most max of them, in order; how many. */
+int net_port_list(struct net_port **out, int max);
 
 /* Who takes the port's frames and link changes (the netif, or the network
  * server's switch); NULL functions detach. */

@@ -7,6 +7,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/waitq.h"
+#include "core/watchdog.h"
 
 #define NS_PER_MS 1000000ull
 
@@ -212,6 +213,7 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 	}
 	m = take(b);
 	spin_unlock(&b->lock);
+	watchdog_progress();	/* lwIP's thread, busy while messages keep coming */
 	waitq_wake_all(&b->not_full);
 	if (msg)
 		*msg = m;

@@ -2,9 +2,15 @@
  * system calls with numbers in 0..460 and random arguments from a fixed
  * seed, then checks the kernel still works and prints "fuzz ok N" (N: the
  * calls made).  fuzz sweep makes every call with each argument in turn a
- * bad pointer and prints "sweep ok N".  Whatever the kernel answers, it must not fault, hang or
- * panic.  The output does not depend on the answers, so it is the same
- * under Linux and under amphi.
+ * bad pointer and prints "sweep ok N".  fuzz ranges SEED [COUNT] aims the
+ * memory calls the random mode leaves out (mmap with MAP_FIXED, munmap,
+ * mprotect, mremap, madvise, mlock, msync, brk) at kernel, non-canonical,
+ * wrapping and straddling ranges and at a reservation of its own, and
+ * prints "ranges ok N".  fuzz futex SEED [COUNT] runs COUNT random futex
+ * operations in each of 4 threads at once on a few shared words (and bad
+ * ones), and prints "futex ok N".  Whatever the kernel answers, it must
+ * not fault, hang or panic.  The output does not depend on the answers, so
+ * it is the same under Linux and under amphi.
  *
  * Arguments mix small integers, -1, AT_FDCWD, huge values, single bits,
  * random 64-bit values, pointers into a scratch buffer (refilled each time,
@@ -48,13 +54,17 @@
  *     host's directory); every other socket call is made;
  *   - close_range stops below the report descriptor. */
 #define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_NR		460
@@ -69,13 +79,15 @@ static uint64_t all_but_alarm = ~(1ull << (SIGALRM - 1));	/* the kernel's sigset
 static volatile unsigned long alarms;
 static int maxfd = 2;
 
-static uint64_t rnd(void)
+static uint64_t rnd_from(uint64_t *s)
 {
-	state ^= state >> 12;
-	state ^= state << 25;
-	state ^= state >> 27;
-	return state * 0x2545f4914f6cdd1dull;
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
 }
+
+static uint64_t rnd(void) { return rnd_from(&state); }
 
 static long raw_syscall(long nr, const uint64_t a[6])
 {
@@ -94,21 +106,23 @@ static const uint64_t huge[] = {
 	0xffffffffull, 0x7fffffffull, 0x80000000ull, 0xffffull, 4096, 65536, 1ull << 40,
 };
 
-static uint64_t bad_pointer(void)
+static uint64_t bad_pointer_from(uint64_t *s)
 {
 	static const uint64_t bad[] = {
 		0, 8, 0x1000, 0xdead0000, 0x7ffffffff000ull, 0x800000000000ull,
 		0xffff800000000000ull, 0xffffffff80000000ull, 0xfffffffffffff000ull,
 		0x0000555555554000ull,
 	};
-	uint64_t r = rnd() % 12;
+	uint64_t r = rnd_from(s) % 12;
 
 	if (r == 10)
-		return (uint64_t)readonly + rnd() % 4096;
+		return (uint64_t)readonly + rnd_from(s) % 4096;
 	if (r == 11)
-		return (uint64_t)scratch + SCRATCH - rnd() % 16;	/* runs into the guard */
+		return (uint64_t)scratch + SCRATCH - rnd_from(s) % 16;	/* runs into the guard */
 	return bad[r];
 }
+
+static uint64_t bad_pointer(void) { return bad_pointer_from(&state); }
 
 static uint64_t arg(void)
 {
@@ -312,19 +326,24 @@ static int still_works(void)
 static int trace;	/* FUZZ_TRACE set: each call is reported before it is made */
 static long made;
 
-/* Makes call nr unless it is left out; the bookkeeping around it. */
-static void try_call(long i, long nr, uint64_t a[6])
+static void trace_call(long i, long nr, const uint64_t a[6])
 {
 	char line[160];
 
+	if (!trace)
+		return;
+	snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr, a[0], a[1],
+		 a[2], a[3], a[4], a[5]);
+	report(line);
+}
+
+/* Makes call nr unless it is left out; the bookkeeping around it. */
+static void try_call(long i, long nr, uint64_t a[6])
+{
 	if (excluded(nr) || !tame(nr, a))
 		return;
 	refill_scratch();
-	if (trace) {
-		snprintf(line, sizeof line, "%ld: %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", i, nr,
-			 a[0], a[1], a[2], a[3], a[4], a[5]);
-		report(line);
-	}
+	trace_call(i, nr, a);
 	long ret = raw_syscall(nr, a);
 	made++;
 	if (ret > maxfd && ret < REPORT_FD)
@@ -373,19 +392,253 @@ static void sweep(void)
 				}
 }
 
-/* fuzz SEED [COUNT], or fuzz sweep */
+/* ---- fuzz ranges ------------------------------------------------------------ */
+
+#define ARENA		(64ul << 20)
+#define ARENA_GAP	(16ul << 20)
+
+static uint64_t arena;	/* ours to ruin: mapped, unmapped, moved at will */
+
+/* Holes around the reservation keep calls that run past its ends (Linux's
+ * mprotect and madvise go on to the next mapping) away from our memory. */
+static void arena_setup(void)
+{
+	char *p = mmap(NULL, ARENA + 2 * ARENA_GAP, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		report("FAIL: reserving the arena\n");
+		exit(1);
+	}
+	munmap(p, ARENA_GAP);
+	munmap(p + ARENA_GAP + ARENA, ARENA_GAP);
+	arena = (uint64_t)p + ARENA_GAP;
+}
+
+/* Not page zero: MAP_FIXED there over 2^47 bytes would take our own
+ * memory wherever vm.mmap_min_addr lets it (mm_ranges checks page zero). */
+static const uint64_t bad_starts[] = {
+	0xffffffff80000000ull, 0xffffffff80130000ull, 0xffff800000000000ull,
+	0x0000800000000000ull, 0x8000000000000000ull, 0x00007ffffffff000ull,
+	0xffff7ffffffff000ull, 0xfffffffffffff000ull,
+};
+
+/* A range: inside the arena (what fits), or at a bad start with any
+ * length; lengths from the arena that reach past it only wrap (a call
+ * must refuse those before looking at mappings). */
+static void pick_range(uint64_t *addr, uint64_t *len)
+{
+	if (rnd() % 3 == 0) {
+		*addr = bad_starts[rnd() % (sizeof bad_starts / sizeof bad_starts[0])];
+		switch (rnd() % 5) {
+		case 0: *len = 4096 * (1 + rnd() % 16); break;
+		case 1: *len = 1ull << 47; break;
+		case 2: *len = -*addr + 4096; break;
+		case 3: *len = -1ull; break;
+		default: *len = rnd(); break;
+		}
+		return;
+	}
+	uint64_t off = (rnd() % (ARENA / 4096)) * 4096;
+	*addr = arena + off + (rnd() % 16 == 0);
+	switch (rnd() % 6) {
+	case 0: *len = -*addr + 4096 * (1 + rnd() % 4); break;	/* wraps */
+	case 1: *len = -1ull - rnd() % 4096; break;		/* rounds up to 0 */
+	case 2: *len = 0; break;
+	default: *len = 4096 * (1 + rnd() % ((ARENA - off) / 4096 < 64 ? (ARENA - off) / 4096 : 64)); break;
+	}
+}
+
+static uint64_t pick_prot(void) { return rnd() % 8 == 0 ? rnd() : rnd() % 8; }
+
+static int is_bad_start(uint64_t a)
+{
+	for (size_t i = 0; i < sizeof bad_starts / sizeof bad_starts[0]; i++)
+		if (a == bad_starts[i])
+			return 1;
+	return 0;
+}
+
+/* Linux refuses these whatever else they carry: mmap, munmap or mremap from
+ * a bad start, and mremap MREMAP_FIXED to one.  Success means a mapping
+ * was made or removed where no program may have one. */
+static int must_fail(long nr, const uint64_t a[6])
+{
+	if (nr == SYS_mmap || nr == SYS_munmap)
+		return is_bad_start(a[0]);
+	if (nr == SYS_mremap)
+		return is_bad_start(a[0]) || ((a[3] & MREMAP_FIXED) && is_bad_start(a[4]));
+	return 0;
+}
+
+/* One memory call at a picked range; its number and arguments in nr, a. */
+static void range_call(long *nr, uint64_t a[6])
+{
+	static const uint64_t types[] = { MAP_PRIVATE, MAP_SHARED, 0, 0x0f };
+	uint64_t flags = types[rnd() % 4] | MAP_ANONYMOUS | (rnd() % 2 ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+
+	memset(a, 0, 6 * sizeof *a);
+	pick_range(&a[0], &a[1]);
+	switch (rnd() % 10) {
+	case 0:
+		*nr = SYS_mmap;
+		a[2] = pick_prot(), a[3] = flags, a[4] = -1ull, a[5] = rnd() % 4 ? 0 : rnd();
+		break;
+	case 1: *nr = SYS_munmap; break;
+	case 2: *nr = SYS_mprotect, a[2] = pick_prot(); break;
+	case 3: case 4: {
+		static const uint64_t remap_flags[] = { 0, 1, 3, 3, 3, 5, 7, 8 };
+		uint64_t target_len;
+		*nr = SYS_mremap;
+		pick_range(&a[4], &target_len);
+		a[2] = rnd() % 3 == 0 ? a[1] : rnd() % 2 ? 4096 * (1 + rnd() % 16) : target_len;
+		a[3] = remap_flags[rnd() % 8];
+		break;
+	}
+	case 5: *nr = SYS_madvise, a[2] = rnd() % 8 ? rnd() % 26 : rnd(); break;
+	case 6: *nr = SYS_mlock2, a[2] = rnd() % 3; break;
+	case 7: *nr = SYS_munlock; break;
+	case 8: *nr = SYS_msync, a[2] = rnd() % 8; break;
+	default: *nr = SYS_brk, a[0] = bad_starts[rnd() % 8]; break;
+	}
+}
+
+static void range_calls(long count)
+{
+	char line[160];
+
+	arena_setup();
+	for (long i = 0; i < count; i++) {
+		long nr;
+		uint64_t a[6];
+		range_call(&nr, a);
+		trace_call(i, nr, a);
+		long ret = raw_syscall(nr, a);
+		made++;
+		if (ret >= 0 && must_fail(nr, a)) {
+			snprintf(line, sizeof line, "FAIL: %ld(%lx, %lx, %lx, %lx, %lx) returned %lx\n",
+				 nr, a[0], a[1], a[2], a[3], a[4], ret);
+			report(line);
+			exit(1);
+		}
+	}
+}
+
+/* ---- fuzz futex ---------------------------------------------------------------- */
+
+#define FUTEX_THREADS	4
+
+static unsigned *words;	/* a page of futex words all threads share */
+
+static uint64_t futex_word(uint64_t *s)
+{
+	switch (rnd_from(s) % 10) {
+	case 0: return bad_pointer_from(s);
+	case 1: return (uint64_t)words + 1 + rnd_from(s) % 3;	/* misaligned */
+	default: return (uint64_t)(words + rnd_from(s) % 4);
+	}
+}
+
+/* A timespec for a wait that ends soon: relative for FUTEX_WAIT, absolute
+ * on the right clock for the others; now and then a bad one. */
+static uint64_t futex_timeout(uint64_t *s, struct timespec *ts, int cmd, int realtime)
+{
+	switch (rnd_from(s) % 10) {
+	case 0: return rnd_from(s) % 2 ? 0xffff800000000000ull : (uint64_t)readonly;	/* never NULL */
+	case 1: *ts = (struct timespec){ 0, 1000000000 }; return (uint64_t)ts;
+	default: break;
+	}
+	long ns = (long)(rnd_from(s) % 200000);
+	if (cmd == 0) {
+		*ts = (struct timespec){ 0, ns };
+		return (uint64_t)ts;
+	}
+	clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, ts);
+	ts->tv_nsec += ns;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+	return (uint64_t)ts;
+}
+
+/* One random operation; never a priority-inheritance one (Linux would
+ * really lock with them) and never a wait without a timeout. */
+static void futex_call(uint64_t *s)
+{
+	static const int cmds[] = { 0, 0, 1, 1, 3, 4, 5, 9, 9, 10, 14 };
+	int cmd = cmds[rnd_from(s) % (sizeof cmds / sizeof cmds[0])];
+	int realtime = rnd_from(s) % 8 == 0;
+	int op = cmd | (rnd_from(s) % 2 ? 128 : 0) | (realtime ? 256 : 0);
+	uint64_t uaddr = futex_word(s), uaddr2 = futex_word(s), a3;
+	uint32_t val = rnd_from(s) % 2 && uaddr >= (uint64_t)words && uaddr < (uint64_t)words + 64 ?
+		__atomic_load_n((unsigned *)(uaddr & ~3ull), __ATOMIC_RELAXED) : (uint32_t)rnd_from(s) % 4;
+	struct timespec ts;
+
+	if (cmd == 0 || cmd == 9)
+		a3 = futex_timeout(s, &ts, cmd, realtime);
+	else
+		a3 = rnd_from(s) % 4 ? rnd_from(s) % 4 : rnd_from(s) % 2 ? INT_MAX : (uint64_t)-1;
+	uint32_t val3 = rnd_from(s) % 3 ? (uint32_t)rnd_from(s) : rnd_from(s) % 2 ? ~0u : 0;
+	syscall(SYS_futex, uaddr, op, val, a3, uaddr2, val3);
+}
+
+struct futex_thread {
+	pthread_t t;
+	uint64_t state;
+	long count;
+};
+
+static void *futex_thread(void *arg)
+{
+	struct futex_thread *ft = arg;
+
+	for (long i = 0; i < ft->count; i++)
+		futex_call(&ft->state);
+	return NULL;
+}
+
+static void futex_calls(long count)
+{
+	struct futex_thread ft[FUTEX_THREADS];
+
+	words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (words == MAP_FAILED) {
+		report("FAIL: futex words\n");
+		exit(1);
+	}
+	for (int i = 0; i < FUTEX_THREADS; i++) {
+		ft[i] = (struct futex_thread){ .state = rnd() | 1, .count = count };
+		if (pthread_create(&ft[i].t, NULL, futex_thread, &ft[i])) {
+			report("FAIL: starting a thread\n");
+			exit(1);
+		}
+	}
+	for (int i = 0; i < FUTEX_THREADS; i++) {
+		pthread_join(ft[i].t, NULL);
+		made += ft[i].count;
+	}
+}
+
+/* fuzz SEED [COUNT], fuzz sweep, fuzz ranges SEED [COUNT], fuzz futex SEED [COUNT] */
 int main(int argc, char **argv)
 {
-	int sweeping = argc > 1 && !strcmp(argv[1], "sweep");
-	uint64_t seed = argc > 1 && !sweeping ? strtoull(argv[1], NULL, 0) : 1;
-	long count = argc > 2 ? atol(argv[2]) : 4000;
+	const char *mode = argc > 1 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "ranges") ||
+					!strcmp(argv[1], "futex")) ? argv[1] : "fuzz";
+	int named = strcmp(mode, "fuzz") != 0;
+	const char *seed_arg = argc > 1 + named ? argv[1 + named] : "1";
+	uint64_t seed = strtoull(seed_arg, NULL, 0);
+	long count = argc > 2 + named ? atol(argv[2 + named]) : 4000;
 	char line[64];
 
 	trace = getenv("FUZZ_TRACE") != NULL;
 	state = seed * 0x9e3779b97f4a7c15ull + 1;
 	setup();
-	if (sweeping)
+	if (!strcmp(mode, "sweep"))
 		sweep();
+	else if (!strcmp(mode, "ranges"))
+		range_calls(count);
+	else if (!strcmp(mode, "futex"))
+		futex_calls(count);
 	else
 		random_calls(count);
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
@@ -395,7 +648,7 @@ int main(int argc, char **argv)
 		report("FAIL: the kernel no longer works after fuzzing\n");
 		return 1;
 	}
-	snprintf(line, sizeof line, "%s ok %ld\n", sweeping ? "sweep" : "fuzz", made);
+	snprintf(line, sizeof line, "%s ok %ld\n", !strcmp(mode, "fuzz") ? "fuzz" : mode, made);
 	report(line);
 	return 0;
 }

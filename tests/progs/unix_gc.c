@@ -25,6 +25,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "still_works.h"
+
 static void fail(const char *what)
 {
 	printf("FAIL: %s: %s\n", what, strerror(errno));
@@ -180,20 +182,6 @@ static void inflight_limit(void)
 	printf("in flight again after closing\n");
 }
 
-static void still_works(void)
-{
-	char buf[4096];
-	int fd = open("/proc/meminfo", O_RDONLY), p[2];
-
-	if (fd < 0 || read(fd, buf, sizeof buf) <= 0)
-		fail("reading /proc/meminfo");
-	close(fd);
-	if (pipe(p) || write(p[1], "z", 1) != 1 || read(p[0], buf, 1) != 1)
-		fail("a pipe");
-	close(p[0]);
-	close(p[1]);
-	printf("kernel still answers\n");
-}
 
 int main(int argc, char **argv)
 {

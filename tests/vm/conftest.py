@@ -102,6 +102,17 @@ def run(prog, *args, machine="pc", smp=2, mem=None, stdin=b"", env=(), boot=None
                     stdin=stdin, limit=limit)
 
 
+def qemu_wrapper(tmp_path, append=None, body=None):
+    """A --qemu wrapper script in tmp_path: QEMU with `-append APPEND` (the
+    kernel's command line), or the given shell body instead."""
+    if body is None:
+        body = 'exec %s "$@" -append "%s"' % (shutil.which("qemu-system-x86_64"), append)
+    path = tmp_path / "qemu-wrapper"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
 def require_static(path):
     """Fails the test, blaming the build, when `path` has a PT_INTERP (a
     dynamic program where the test wants a static or static-pie one)."""

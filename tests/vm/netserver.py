@@ -20,17 +20,22 @@ forwards anything.  These tests check the host side: the command line,
 the ivshmem-server protocol as QEMU takes it, the regions, the control
 socket, restarts, and what the commands print."""
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 
-from conftest import AMPHI, ROOT, Result, amphi_argv, spawn
+import pytest
+
+from conftest import AMPHI, ROOT, Result, amphi_argv, prog_path, sh, spawn
 
 QEMU = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
+CURL = shutil.which("curl")
 
 
 def env_for(runtime):
@@ -329,3 +334,131 @@ def listening(port):
     except OSError:
         return False
 
+
+
+# ---- servers and apps that really run (test_netserver.py, test_switch.py) ------------
+
+def free_ports(n):
+    """n distinct ports free on the host's loopback (all held until all are
+    chosen, so none comes back twice)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def free_port():
+    return free_ports(1)[0]
+
+
+class Lab:
+    """The servers and apps of one test, all killed at the end."""
+
+    def __init__(self, runtime, netns=None):
+        self.runtime, self.netns = runtime, netns
+        self.servers, self.procs = [], []
+
+    def wrap(self, argv):
+        return ["ip", "netns", "exec", self.netns] + argv if self.netns else argv
+
+    def server(self, name, *opts):
+        argv = self.wrap([AMPHI, "server", "start", name, "--accel", "tcg"] + list(opts))
+        r = subprocess.run(argv, cwd=ROOT, env=env_for(self.runtime), capture_output=True,
+                           timeout=120)
+        assert r.returncode == 0, "server start failed: %s" % r.stderr.decode()
+        self.servers.append(name)
+
+    def app(self, server, name, prog, *args, opts=()):
+        argv = [AMPHI, "run", "--accel", "tcg", "--server", server, "--name", name] + \
+            list(opts) + [prog_path(prog)] + [str(a) for a in args]
+        p = subprocess.Popen(argv, cwd=ROOT, env=env_for(self.runtime),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def status(self, server):
+        r = amphi(self.runtime, "server", "status", "--json", server)
+        assert r.status == 0, r.describe()
+        return json.loads(r.stdout)
+
+    def app_status(self, server, name):
+        apps = [a for a in self.status(server)["apps"] if a["name"] == name]
+        return apps[0] if apps else None
+
+    def end_app(self, p):
+        """Kills an app (its process group); returns its stdout and stderr."""
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        return p.communicate()
+
+    def close(self):
+        for p in self.procs:
+            self.end_app(p)
+        for s in self.servers:
+            stop_server(self.runtime, s)
+
+
+def http_get(url, ns=None, timeout=10, extra=()):
+    argv = [CURL, "-s", "-S", "-f", "-m", str(timeout)] + list(extra) + [url]
+    if ns:
+        argv = ["ip", "netns", "exec", ns] + argv
+    return subprocess.run(argv, capture_output=True)
+
+
+def wait_http(url, ns=None, timeout=60):
+    return wait_for("HTTP at %s" % url,
+                    lambda: http_get(url, ns, timeout=5).returncode == 0, timeout)
+
+
+HTTPLOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "httpload.py")
+
+
+class HttpLoad:
+    """tests/vm/httpload.py (a keep-alive load that notices every failure)
+    in namespace ns; stop() returns its JSON report."""
+
+    def __init__(self, ns, host, port, path="/", connections=2, times=False):
+        argv = ["ip", "netns", "exec", ns, sys.executable, HTTPLOAD, host, str(port), path,
+                str(connections)] + (["--times"] if times else [])
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        line = self.p.stdout.readline()
+        if line != b"ready\n":
+            self.p.kill()
+            raise AssertionError("httpload did not start: %r %r" % (line, self.p.stderr.read()))
+
+    def stop(self):
+        out, err = self.p.communicate(b"", timeout=120)
+        assert self.p.returncode == 0, err.decode()
+        return json.loads(out)
+
+
+@contextlib.contextmanager
+def bridge_lab(tmp_path, tag, *server_opts):
+    """A namespace holding bridge br0 (192.168.90.1/24, fd00:90::1/64) and
+    a Lab whose server "s" runs in it on a tap of its own on br0
+    (192.168.90.2, fd00:90::2, 4 slots, and server_opts).  Root only."""
+    if os.geteuid() != 0:
+        pytest.skip("network namespaces and bridges need root")
+    ns = "amphi-%s-%d" % (tag, os.getpid())
+    sh("ip", "netns", "add", ns)
+    runtime = tmp_path / "rt"
+    runtime.mkdir(mode=0o700)
+    lab = Lab(runtime, ns)
+    try:
+        sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ip", "-n", ns, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", ns, "addr", "add", "192.168.90.1/24", "dev", "br0")
+        sh("ip", "-n", ns, "addr", "add", "fd00:90::1/64", "dev", "br0", "nodad")
+        sh("ip", "-n", ns, "link", "set", "br0", "up")
+        lab.server("s", "--net", "bridge=br0", "--ip", "192.168.90.2/24",
+                   "--ip6", "fd00:90::2/64", "--slots", "4", *server_opts)
+        yield lab
+    finally:
+        lab.close()
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)

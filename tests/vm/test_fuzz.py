@@ -37,3 +37,24 @@ def test_fuzz_processes(seed):
     r = run("fuzz_procs", seed, 200, smp=2, limit=120)
     assert r.status != 125, "kernel panic\n" + r.describe()
     assert (r.status, r.stdout, r.stderr) == (0, b"fuzz_procs ok 200\n", b""), r.describe()
+
+
+@pytest.mark.parametrize("smp,seed", [(2, 1), (4, 2)])
+def test_memory_calls_at_bad_ranges(smp, seed):
+    """mmap (MAP_FIXED, MAP_FIXED_NOREPLACE), munmap, mprotect, mremap (both
+    ranges), madvise, mlock, msync and brk aimed at kernel, non-canonical,
+    straddling and wrapping ranges and at a reservation of the fuzzer's own:
+    no fault, and nothing mapped or unmapped where Linux refuses."""
+    r = run("fuzz", "ranges", seed, smp=smp, limit=120)
+    assert r.status != 125, "kernel panic\n" + r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, b"ranges ok 4000\n", b""), r.describe()
+
+
+@pytest.mark.parametrize("smp,seed", [(2, 1), (4, 2)])
+def test_futex_operations_from_four_threads(smp, seed):
+    """Random futex operations on shared (and bad) words from 4 threads at
+    once: requeues to the same word, wake-ops, waits timing out, bad
+    timeouts and clocks."""
+    r = run("fuzz", "futex", seed, smp=smp, limit=120)
+    assert r.status != 125, "kernel panic\n" + r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, b"futex ok 16000\n", b""), r.describe()

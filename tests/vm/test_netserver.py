@@ -19,85 +19,18 @@ Every VM and host process is started here and killed by PID (process
 group) at the end; taps and bridges live in namespaces the tests make."""
 
 import hashlib
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import threading
-import time
 
 import pytest
 
-from conftest import AMPHI, ROOT, prog_path, sh
-from netserver import amphi, env_for, stop_server, wait_for
+from netserver import CURL, Lab, bridge_lab, free_port, free_ports, http_get, wait_for, \
+    wait_http
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-CURL = shutil.which("curl")
-
-
-def free_ports(n):
-    """n distinct ports free on the host's loopback (all held until all are
-    chosen, so none comes back twice)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def free_port():
-    return free_ports(1)[0]
-
-
-class Lab:
-    """The servers and apps of one test, all killed at the end."""
-
-    def __init__(self, runtime, netns=None):
-        self.runtime, self.netns = runtime, netns
-        self.servers, self.procs = [], []
-
-    def wrap(self, argv):
-        return ["ip", "netns", "exec", self.netns] + argv if self.netns else argv
-
-    def server(self, name, *opts):
-        argv = self.wrap([AMPHI, "server", "start", name, "--accel", "tcg"] + list(opts))
-        r = subprocess.run(argv, cwd=ROOT, env=env_for(self.runtime), capture_output=True,
-                           timeout=120)
-        assert r.returncode == 0, "server start failed: %s" % r.stderr.decode()
-        self.servers.append(name)
-
-    def app(self, server, name, prog, *args, opts=()):
-        argv = [AMPHI, "run", "--accel", "tcg", "--server", server, "--name", name] + \
-            list(opts) + [prog_path(prog)] + [str(a) for a in args]
-        p = subprocess.Popen(argv, cwd=ROOT, env=env_for(self.runtime),
-                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, start_new_session=True)
-        self.procs.append(p)
-        return p
-
-    def status(self, server):
-        r = amphi(self.runtime, "server", "status", "--json", server)
-        assert r.status == 0, r.describe()
-        return json.loads(r.stdout)
-
-    def app_status(self, server, name):
-        apps = [a for a in self.status(server)["apps"] if a["name"] == name]
-        return apps[0] if apps else None
-
-    def close(self):
-        for p in self.procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-            p.communicate()
-        for s in self.servers:
-            stop_server(self.runtime, s)
-
 
 @pytest.fixture
 def lab(tmp_path):
@@ -106,18 +39,6 @@ def lab(tmp_path):
     lab = Lab(runtime)
     yield lab
     lab.close()
-
-
-def http_get(url, ns=None, timeout=10, extra=()):
-    argv = [CURL, "-s", "-S", "-f", "-m", str(timeout)] + list(extra) + [url]
-    if ns:
-        argv = ["ip", "netns", "exec", ns] + argv
-    return subprocess.run(argv, capture_output=True)
-
-
-def wait_http(url, ns=None, timeout=60):
-    return wait_for("HTTP at %s" % url,
-                    lambda: http_get(url, ns, timeout=5).returncode == 0, timeout)
 
 
 def echo_roundtrip(port, data):
@@ -258,25 +179,8 @@ def test_outbound_connection(lab, host_echo, address):
 def bridged(tmp_path):
     """A namespace holding bridge br0 (192.168.90.1/24, fd00:90::1/64) and
     a Lab whose server runs in it."""
-    if os.geteuid() != 0:
-        pytest.skip("network namespaces and bridges need root")
-    ns = "amphi-nsrv-%d" % os.getpid()
-    sh("ip", "netns", "add", ns)
-    runtime = tmp_path / "rt"
-    runtime.mkdir(mode=0o700)
-    lab = Lab(runtime, ns)
-    try:
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
-        sh("ip", "-n", ns, "link", "add", "br0", "type", "bridge")
-        sh("ip", "-n", ns, "addr", "add", "192.168.90.1/24", "dev", "br0")
-        sh("ip", "-n", ns, "addr", "add", "fd00:90::1/64", "dev", "br0", "nodad")
-        sh("ip", "-n", ns, "link", "set", "br0", "up")
-        lab.server("s", "--net", "bridge=br0", "--ip", "192.168.90.2/24",
-                   "--ip6", "fd00:90::2/64", "--slots", "4")
+    with bridge_lab(tmp_path, "nsrv") as lab:
         yield lab
-    finally:
-        lab.close()
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def test_shared_and_own_address_apps_over_both_ip_versions(bridged):

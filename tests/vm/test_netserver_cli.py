@@ -184,7 +184,8 @@ def test_control_protocol_errors(live):
     c = Control(runtime, "web")
     try:
         assert c.request("frobnicate")[0] == "error unknown request 'frobnicate'"
-        assert c.request("attach a")[0] == "error usage: attach NAME PID shared|own [MAC]"
+        assert c.request("attach a")[0] == \
+            "error usage: attach NAME PID shared|own [MAC] [hotplug]"
         assert c.request("attach a 1 shared")[0].startswith("error PID must be")
         me = os.getpid()
         assert c.request("attach a %d both" % me)[0].startswith("error the mode is")
@@ -192,7 +193,12 @@ def test_control_protocol_errors(live):
             "error the mode is")
         assert c.request("attach a %d own 01:00:00:00:00:01" % me)[0].startswith(
             "error a MAC is")
+        assert c.request("attach a %d shared hotplug" % me)[0].startswith("error the mode is")
         assert c.request("attach -a %d shared" % me)[0].startswith("error an app name")
+        assert c.request("switch a") == ["error usage: switch NAME direct|server"]
+        assert c.request("switch a sideways") == ["error usage: switch NAME direct|server"]
+        assert c.request("switch a direct") == ["error no app named a on server web"]
+        assert c.request("app a") == ["error no app named a on server web"]
         assert c.request("status yaml")[0] == "error status text|json"
         assert c.request("x" * 600)[0] == "error request longer than 511 bytes"
     finally:
@@ -215,7 +221,8 @@ def test_attach_name_taken_and_no_free_slot(live):
         assert b.request("attach second %d own %s" % (me, ok[3])) == [
             "error that MAC is in use on this server"]
         assert b.request("attach second %d shared" % me) == [
-            "ok 1 %s -" % (runtime / "web" / "slot-1")]
+            "ok 1 %s - -" % (runtime / "web" / "slot-1")]
+        assert b.request("app second") == ["ok 1"]
         assert a.request("attach third %d shared" % me) == [
             "error this connection holds an app already"]
         r = amphi(runtime, "run", "--accel", "tcg", "--server", "web", HELLO)

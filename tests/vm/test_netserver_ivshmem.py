@@ -321,8 +321,8 @@ def test_status_reads_the_regions(runtime, tmp_path):
     """What status shows: from the ledger, the link state, reason, shuts
     and counters, and nothing from an entry that belongs to an older
     attach; from the regions, granted claims only (the verdict must answer
-    the claim's very request) and switches; nothing but numbers from
-    garbage."""
+    the claim's very request); nothing but numbers from garbage.  Mode
+    switches are what the supervisor did, never what a region claims."""
     qemu, _ = server_wrapper(tmp_path, paused=True)
     assert amphi(runtime, "server", "start", "--accel", "tcg", "--slots", "3", "--qemu", qemu,
                  "web").status == 0
@@ -371,7 +371,8 @@ def test_status_reads_the_regions(runtime, tmp_path):
             "  to app       10 frames, 1500 bytes, 1 drops\n"
             "  from app     20 frames, 3000 bytes, 2 drops\n"
             "  link         ready\n  shuts        0\n  qemu         not connected\n"
-            "  switches     3\n  direct       yes\n" % (me, mac)), text
+            "  switchable   no\n  direct       no\n  nic          none\n"
+            "  switching    no\n  switches     0\n  refusals     0\n" % (me, mac)), text
         assert "  ports        tcp/80 udp/53 udp/65535\n" in apps[1], text
         assert "  link         shut (ring)\n" in apps[1], text
         assert apps[2] == (
@@ -380,12 +381,13 @@ def test_status_reads_the_regions(runtime, tmp_path):
             "  to app       0 frames, 0 bytes, 0 drops\n"
             "  from app     0 frames, 0 bytes, 0 drops\n"
             "  link         waiting\n  shuts        5\n  qemu         not connected\n"
-            "  switches     4294967295\n  direct       no\n" % me), text
+            "  switchable   no\n  direct       no\n  nic          none\n"
+            "  switching    no\n  switches     0\n  refusals     0\n" % me), text
 
         st = {a["name"]: a for a in status_json(runtime, "web")["apps"]}
         assert st["own1"]["addresses"] == [mac, "10.0.2.30", "fd00::30"]
         assert st["own1"]["to_app"] == {"frames": 10, "bytes": 1500, "drops": 1}
-        assert (st["own1"]["switches"], st["own1"]["direct"]) == (3, True)
+        assert (st["own1"]["switches"], st["own1"]["direct"], st["own1"]["nic"]) == (0, False, None)
         assert (st["shared1"]["link"], st["shared1"]["shut_reason"]) == ("shut", "ring")
         assert st["shared1"]["shuts"] == 1
         assert st["shared1"]["ports"] == ["tcp/80", "udp/53", "udp/65535"]

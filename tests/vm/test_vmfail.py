@@ -6,27 +6,17 @@ test gets the command line there with a wrapper given to `amphi run --qemu`
 that adds `-append`.  A "QEMU" that exits at once stands for a VM that
 dies."""
 
-import shutil
-
 import pytest
 
-from conftest import run
+from conftest import qemu_wrapper, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-
-def wrapper(tmp_path, body):
-    path = tmp_path / "qemu-wrapper"
-    path.write_text("#!/bin/sh\n" + body + "\n")
-    path.chmod(0o755)
-    return str(path)
 
 
 @pytest.mark.parametrize("machine", ["pc", "microvm"])
 @pytest.mark.parametrize("how", ["panic", "fault"])
 def test_kernel_failure_is_reported(tmp_path, machine, how):
-    qemu = shutil.which("qemu-system-x86_64")
-    q = wrapper(tmp_path, 'exec %s "$@" -append amphi.crash=%s' % (qemu, how))
+    q = qemu_wrapper(tmp_path, "amphi.crash=%s" % how)
     r = run("hello", machine=machine, options=["--qemu", q])
     assert r.status == 125, r.describe()
     assert r.stdout == b"", r.describe()
@@ -39,8 +29,7 @@ def test_kernel_stack_overflow_is_reported(tmp_path, how):
     (the boot stack it idles on), runs into the guard page below it: the
     double fault that follows reports the overflow and where it came from,
     instead of the stack silently writing over the memory below."""
-    qemu = shutil.which("qemu-system-x86_64")
-    q = wrapper(tmp_path, 'exec %s "$@" -append amphi.crash=%s' % (qemu, how))
+    q = qemu_wrapper(tmp_path, "amphi.crash=%s" % how)
     r = run("hello", options=["--qemu", q])
     assert r.status == 125, r.describe()
     assert r.stdout == b"", r.describe()
@@ -52,7 +41,7 @@ def test_kernel_stack_overflow_is_reported(tmp_path, how):
 
 
 def test_vm_that_dies_is_reported(tmp_path):
-    q = wrapper(tmp_path, "echo 'pretend QEMU failed' >&2; exit 1")
+    q = qemu_wrapper(tmp_path, body="echo 'pretend QEMU failed' >&2; exit 1")
     r = run("hello", options=["--qemu", q])
     assert r.status == 125, r.describe()
     assert r.stdout == b"", r.describe()

@@ -48,6 +48,7 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 int parse_size(const char *s, uint64_t *bytes);
 int write_full(int fd, const void *buf, size_t n);
+ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 int64_t now_ms(void);
 /* Option values, checked; each dies with "CMD: OPT wants ..." (status 2). */
 #define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */
@@ -129,6 +130,11 @@ struct net_opts {
 	int link_mode;		/* enum link_mode (lib/link.h); 0 until --address or net_check */
 	const char *link_sock;	/* the slot's ivshmem socket, from the attach */
 	const char *link_mac;	/* own mode: the MAC the server gave */
+	/* own mode on q35: a PCIe root port for a hot-plugged NIC (direct
+	 * mode) and a QMP socket the supervisor drives it through */
+	int hotplug;
+	const char *qmp_sock;	/* from the attach */
+	const char *switch_policy;	/* --switch auto[:HIGH,LOW], checked */
 };
 
 /* The run's settings, from cmd_run's options. */
@@ -136,11 +142,13 @@ struct run_opts {
 	unsigned smp;
 	uint64_t mem;		/* bytes */
 	const char *machine;	/* pc, q35, microvm */
+	int machine_given;	/* --machine was given */
 	const char *accel;	/* kvm, tcg */
 	const char *boot;	/* multiboot, pvh */
 	const char *kernel;
 	const char *qemu;
 	unsigned timeout;	/* seconds, 0 = none */
+	unsigned stop_timeout;	/* seconds from a forwarded signal to a hard stop */
 	int verbose;
 	char **env;		/* NAME=VALUE, defaults merged in */
 	size_t nenv;
@@ -178,6 +186,12 @@ enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and '
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
 void net_check(struct net_opts *n);
+/* amphi run --server: the machine own-address apps default to (q35, so
+ * they can switch), and --switch's checks; sets n->hotplug. */
+const char *net_link_machine(struct net_opts *n, const char *machine, int given);
+#define SWITCH_RATE_MAX	10000000	/* frames per second, as the kernel takes them */
+#define LINK_HOTPLUG_PORT "rp1"		/* the app's root port, for the NIC */
+void net_switch_option(struct net_opts *n, const char *arg);
 /* Makes QEMU preload amphi-slirp.so on user networking (net.c says why). */
 void net_preload_for_qemu(const struct net_opts *n);
 void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *a);

@@ -8,9 +8,12 @@
 #include "server.h"
 
 #define MAX_TIMEOUT	1000000
+#define STOP_TIMEOUT	10		/* as docker stop */
 
-enum { OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT, OPT_FILES,
-       OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS };
+enum {
+	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
+	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH
+};
 
 static const struct option options[] = {
 	{ "smp", required_argument, NULL, OPT_SMP },
@@ -22,12 +25,14 @@ static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
 	NET_LONG_OPTIONS,
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "switch", required_argument, NULL, OPT_SWITCH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +60,10 @@ void cmd_run_usage(FILE *out)
 	      "                     beside the amphi binary)\n"
 	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
 	      "  --timeout SECONDS  stop the VM after this long (default 0: no limit)\n"
+	      "  --stop-timeout SECONDS\n"
+	      "                     after amphi's first SIGINT, SIGTERM or SIGHUP (which\n"
+	      "                     goes to the program), stop the VM if it has not ended\n"
+	      "                     within this long (default 10; 0: stop it at once)\n"
 	      "  --files HOSTDIR[:GUESTDIR]\n"
 	      "                     copy a host folder into the guest's root file system\n"
 	      "                     at GUESTDIR (default /); repeatable\n"
@@ -84,7 +93,13 @@ void cmd_run_usage(FILE *out)
 	      "                     base name and amphi's pid, like httpd-4242)\n"
 	      "  --address MODE     shared (default: the server's addresses, the app's ports\n"
 	      "                     its own) or own (a MAC and addresses of its own, by DHCP\n"
-	      "                     or --ip/--ip6, which imply own)\n"
+	      "                     or --ip/--ip6, which imply own); an own-address app runs\n"
+	      "                     on q35 unless --machine says otherwise, so that it can\n"
+	      "                     take a NIC of its own (amphi switch)\n"
+	      "  --switch auto[:HIGH,LOW]\n"
+	      "                     let the app ask for a NIC of its own above HIGH frames/s\n"
+	      "                     (for 3 s) and give it back below LOW (for 10 s); default\n"
+	      "                     auto:2000,200; own address and q35 only\n"
 	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
@@ -96,8 +111,9 @@ void cmd_run_usage(FILE *out)
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
-	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice (the first one\n"
-	      "         goes to the program, which may catch it)\n",
+	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice, or once and the\n"
+	      "         VM did not end within --stop-timeout (the first one goes to the\n"
+	      "         program, which may catch it)\n",
 	      out);
 }
 
@@ -130,6 +146,7 @@ static void set_defaults(struct run_opts *o)
 	memset(o, 0, sizeof *o);
 	o->smp = 1;
 	o->mem = 64ull << 20;
+	o->stop_timeout = STOP_TIMEOUT;
 	o->machine = "pc";
 	o->qemu = "qemu-system-x86_64";
 	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
@@ -146,6 +163,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		if (!one_of(arg, "pc", "q35", "microvm"))
 			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
 		o->machine = arg;
+		o->machine_given = 1;
 		break;
 	case OPT_ACCEL: o->accel = opt_accel("run", arg); break;
 	case OPT_BOOT:
@@ -156,6 +174,9 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
 	case OPT_TIMEOUT: o->timeout = opt_number("run", "--timeout", arg, 0, MAX_TIMEOUT); break;
+	case OPT_STOP_TIMEOUT:
+		o->stop_timeout = opt_number("run", "--stop-timeout", arg, 0, MAX_TIMEOUT);
+		break;
 	case OPT_FILES:
 		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
 		o->files[o->nfiles++] = (char *)arg;
@@ -176,6 +197,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 			die("run: --address wants shared or own, not '%s'", arg);
 		o->net.link_mode = strcmp(arg, "own") ? LINK_MODE_SHARED : LINK_MODE_OWN;
 		break;
+	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
 	case ':': die("run: %s needs a value (see amphi help run)", opt_failed(argv));
@@ -200,6 +222,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		die("run: --name needs --server (it names the app on that server)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
+	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;

@@ -40,6 +40,8 @@ void cmd_server_usage(FILE *out)
 	      "  --ip6 ADDR/PREFIX  its static IPv6 address\n"
 	      "  --hostname NAME    its host name\n"
 	      "  --slots N          apps at once, 1 to %d (default %d)\n"
+	      "  --max-direct N     apps in direct mode at once, on NICs of their own on\n"
+	      "                     the bridge, 0 to %d (default %d; amphi help switch)\n"
 	      "  --smp N            virtual CPUs (default 1)\n"
 	      "  -m, --memory SIZE  memory of the server VM (default 64M)\n"
 	      "  --kernel PATH      kernel image (default as amphi run)\n"
@@ -58,7 +60,7 @@ void cmd_server_usage(FILE *out)
 	      "exit status: 0; 2 for bad usage, an unknown server, a name in use or a\n"
 	      "port taken; 125 when the server VM failed to start (its last kernel\n"
 	      "messages and QEMU's errors are printed).\n",
-	      SLOTS_MAX, SLOTS_DEFAULT);
+	      SLOTS_MAX, SLOTS_DEFAULT, SLOTS_MAX, MAX_DIRECT_DEFAULT);
 }
 
 int cmd_server(int argc, char **argv)

@@ -151,6 +151,13 @@ static int check_deadlines(struct console *c)
 		}
 		next = next < 0 || c->timeout_end < next ? c->timeout_end : next;
 	}
+	if (!c->ended && c->forwarded && !c->killed) {
+		if (now >= c->stop_end) {
+			c->stopped = true;	/* a kernel that cannot answer, or a program that will not */
+			stop_vm(c);
+		}
+		next = next < 0 || c->stop_end < next ? c->stop_end : next;
+	}
 	if (!c->qout_open && !c->qerr_open && !c->vm->reaped) {
 		if (!c->eof_at)
 			c->eof_at = now;
@@ -212,15 +219,17 @@ static bool finished(const struct console *c)
 }
 
 /* The first SIGINT/SIGTERM/SIGHUP goes to the program, as on Linux (it may
- * catch it and end cleanly); a second one, or one before the guest is up,
- * stops the VM. */
+ * catch it and end cleanly); a second one, one before the guest is up, or
+ * the VM still running --stop-timeout seconds later stops the VM, as
+ * `docker stop` does. */
 static bool forward_signal(struct console *c, int sig)
 {
 	uint8_t n = (uint8_t)sig;
 
-	if (c->forwarded || !c->dec.synced || !c->qin_open || c->ended)
+	if (c->forwarded || !c->dec.synced || !c->qin_open || c->ended || !c->o->stop_timeout)
 		return false;
-	c->forwarded = true;
+	c->forwarded = sig;
+	c->stop_end = now_ms() + (int64_t)c->o->stop_timeout * 1000;
 	queue_push_frame(&c->to_guest, FRAME_SIGNAL, &n, 1);
 	return true;
 }

@@ -33,8 +33,9 @@ struct console {
 	char *panic;
 
 	bool killed, timed_out, broken_pipe;
-	bool forwarded;			/* a signal went to the program */
-	int64_t grace_end, timeout_end, eof_at;
+	int forwarded;			/* the signal that went to the program, or 0 */
+	bool stopped;			/* the VM outlived its --stop-timeout after it */
+	int64_t grace_end, timeout_end, eof_at, stop_end;
 };
 
 void console_on_frame(struct console *c);

@@ -117,6 +117,11 @@ int console_result(struct console *c)
 		error("timed out after %u seconds", c->o->timeout);
 		return EXIT_TIMEOUT;
 	}
+	if (c->stopped) {
+		error("stopped: the VM did not end within %u seconds of signal %d", c->o->stop_timeout,
+		      c->forwarded);
+		return 128 + c->forwarded;
+	}
 	if (c->have_status)
 		return c->status;
 	if (c->broken_pipe)

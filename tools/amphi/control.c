@@ -63,7 +63,7 @@ static bool mac_taken(const struct supervisor *sv, const uint8_t m[6])
 	return false;
 }
 
-static const struct slot *app_named(const struct supervisor *sv, const char *name)
+struct slot *slot_of_app(const struct supervisor *sv, const char *name)
 {
 	for (unsigned i = 0; i < sv->o->nslots; i++)
 		if (sv->slots[i].assigned && !strcmp(sv->slots[i].app.name, name))
@@ -88,13 +88,18 @@ static const char *choose_mac(const struct supervisor *sv, const char *arg, uint
 	return NULL;
 }
 
-/* Fills app from an attach's words, or replies why not. */
+/* Fills app from an attach's words, or replies why not.  A last word
+ * "hotplug" (own mode) says the app's QEMU can take a NIC. */
 static bool attach_check(struct supervisor *sv, struct client *c, char **args, int nargs,
 			 struct app *app)
 {
 	uint64_t pid;
 	const char *why = NULL;
 
+	if (nargs > 3 && !strcmp(args[nargs - 1], "hotplug")) {
+		app->hotplug = true;
+		nargs--;
+	}
 	if (c->slot)
 		why = "this connection holds an app already";
 	else if (!app_name_ok(args[0]))
@@ -103,17 +108,17 @@ static bool attach_check(struct supervisor *sv, struct client *c, char **args, i
 		why = "PID must be the attaching process's own";
 	else if (!strcmp(args[2], "own"))
 		app->mode = LINK_MODE_OWN;
-	else if (!strcmp(args[2], "shared") && nargs == 3)
+	else if (!strcmp(args[2], "shared") && nargs == 3 && !app->hotplug)
 		app->mode = LINK_MODE_SHARED;
 	else
-		why = "the mode is shared or own (a MAC only with own)";
+		why = "the mode is shared or own (a MAC and hotplug only with own)";
 	if (!why && app->mode == LINK_MODE_OWN)
 		why = choose_mac(sv, nargs == 4 ? args[3] : NULL, app->mac);
 	if (why) {
 		reply(c, "error %s\n\n", why);
 		return false;
 	}
-	if (app_named(sv, args[0])) {
+	if (slot_of_app(sv, args[0])) {
 		reply(c, "error an app named %s is attached already\n\n", args[0]);
 		return false;
 	}
@@ -122,10 +127,10 @@ static bool attach_check(struct supervisor *sv, struct client *c, char **args, i
 	return true;
 }
 
-/* attach NAME PID shared|own [MAC] */
+/* attach NAME PID shared|own [MAC] [hotplug] */
 static void req_attach(struct supervisor *sv, struct client *c, char **args, int nargs)
 {
-	struct app app = { .ctl = c };
+	struct app app = { .ctl = c, .job.fd = -1 };
 
 	if (!attach_check(sv, c, args, nargs, &app))
 		return;
@@ -136,8 +141,20 @@ static void req_attach(struct supervisor *sv, struct client *c, char **args, int
 	}
 	c->slot = s;
 	char *mac = app.mode == LINK_MODE_OWN ? net_mac_string(app.mac) : xstrdup("-");
-	reply(c, "ok %u %s %s\n\n", s->index, s->path, mac);
+	reply(c, "ok %u %s %s %s\n\n", s->index, s->path, mac, app.hotplug ? s->qmp_path : "-");
 	free(mac);
+}
+
+/* app NAME: is it here?  (amphi switch looks for it on every server.) */
+static void req_app(struct supervisor *sv, struct client *c, char **args, int nargs)
+{
+	const struct slot *s = slot_of_app(sv, args[0]);
+
+	(void)nargs;
+	if (s)
+		reply(c, "ok %u\n\n", s->index);
+	else
+		reply(c, "error no app named %s on server %s\n\n", args[0], sv->o->name);
 }
 
 static void req_status(struct supervisor *sv, struct client *c, char **args, int nargs)
@@ -176,7 +193,9 @@ static void req_stop(struct supervisor *sv, struct client *c, char **args, int n
 }
 
 static const struct request requests[] = {
-	{ "attach", 3, 4, "attach NAME PID shared|own [MAC]", req_attach },
+	{ "attach", 3, 5, "attach NAME PID shared|own [MAC] [hotplug]", req_attach },
+	{ "app", 1, 1, "app NAME", req_app },
+	{ "switch", 2, 2, "switch NAME direct|server", req_switch },
 	{ "status", 1, 1, "status text|json", req_status },
 	{ "summary", 0, 0, "summary", req_summary },
 	{ "stop", 0, 0, "stop", req_stop },
@@ -240,6 +259,7 @@ void control_close(struct supervisor *sv, struct client *c)
 	sv->nclients--;
 	close(c->fd);
 	free(c->out.buf);
+	switch_client_gone(sv, c);
 	if (c->slot) {
 		c->slot->app.ctl = NULL;
 		slot_release_check(sv, c->slot);
@@ -247,45 +267,70 @@ void control_close(struct supervisor *sv, struct client *c)
 	free(c);
 }
 
-/* Serves every whole line read so far.  At end of file the replies
- * still go out (a client may half-close), then the connection ends. */
-void control_input(struct supervisor *sv, struct client *c)
+/* Serves the whole lines read so far, in order: a switch's reply comes
+ * before the next request is looked at. */
+static void serve_lines(struct supervisor *sv, struct client *c)
 {
-	ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
 	char *nl;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0)
-		c->in_len += (size_t)n;
-	while ((nl = memchr(c->in, '\n', c->in_len))) {
+	while (!c->waiting && (nl = memchr(c->in, '\n', c->in_len))) {
 		*nl = 0;
 		serve_line(sv, c, c->in);
 		c->in_len -= (size_t)(nl + 1 - c->in);
 		memmove(c->in, nl + 1, c->in_len);
 	}
-	if (c->in_len == sizeof c->in)
-		reply(c, "error request longer than %d bytes\n\n", CONTROL_LINE_MAX - 1);
-	if (n <= 0 || c->in_len == sizeof c->in)
-		c->closing = true;
+}
+
+static void after_serving(struct supervisor *sv, struct client *c)
+{
 	if (c->out.len > CLIENT_OUT_MAX)
 		control_close(sv, c);
 	else
 		control_output(sv, c);
 }
 
+/* At end of file the replies still go out (a client may half-close),
+ * then the connection ends. */
+void control_input(struct supervisor *sv, struct client *c)
+{
+	ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->in_len += (size_t)n;
+	serve_lines(sv, c);
+	if (c->in_len == sizeof c->in && !c->waiting)
+		reply(c, "error request longer than %d bytes\n\n", CONTROL_LINE_MAX - 1);
+	if (n <= 0 || (c->in_len == sizeof c->in && !c->waiting))
+		c->closing = true;
+	after_serving(sv, c);
+}
+
+/* Sends what it can; then serves the requests that waited behind a
+ * switch's answer (answered now: switch.c clears c->waiting). */
 void control_output(struct supervisor *sv, struct client *c)
 {
-	while (c->out.len) {
-		ssize_t n = send(c->fd, queue_data(&c->out), c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
+	for (;;) {
+		while (c->out.len) {
+			ssize_t n = send(c->fd, queue_data(&c->out), c->out.len,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (n <= 0) {
+				control_close(sv, c);
+				return;
+			}
+			queue_drop(&c->out, (size_t)n);
+		}
+		if (c->waiting || !memchr(c->in, '\n', c->in_len))
+			break;
+		serve_lines(sv, c);
+		if (c->out.len > CLIENT_OUT_MAX) {
 			control_close(sv, c);
 			return;
 		}
-		queue_drop(&c->out, (size_t)n);
 	}
-	if (c->closing)
+	if (c->closing && !c->waiting)
 		control_close(sv, c);
 }

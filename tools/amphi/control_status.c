@@ -1,10 +1,10 @@
 /* `status text` and `status json`: the server and one entry per app.
  *
- * What the supervisor knows itself (names, pids, slots, modes, MACs)
- * comes from its own memory; the link's state, why it was shut and the
- * counters from the server VM's ledger, which no app can write; claims
- * and switches from a copy of each region taken once, every value of
- * which is untrusted: the app can write anything there.  Only numbers are
+ * What the supervisor knows itself (names, pids, slots, modes, MACs, and
+ * the mode switches it made) comes from its own memory; the link's state,
+ * why it was shut and the counters from the server VM's ledger, which no
+ * app can write; claims from a copy of each region taken once, every
+ * value of which is untrusted: the app can write anything there.  Only numbers are
  * printed from it, and a claim counts as granted only when the server's
  * verdict at its index answers that very request. */
 #include <arpa/inet.h>
@@ -147,6 +147,22 @@ static void text_counters(struct client *c, const char *key, const struct link_c
 	      (unsigned long long)k->drops);
 }
 
+static const char *switching(const struct app *a)
+{
+	return !a->job.pid ? NULL : a->job.to_direct ? "direct" : "server";
+}
+
+static void text_switching(struct client *c, const struct app *a)
+{
+	reply(c, "  %-12s %s\n", "switchable", a->hotplug ? "yes" : "no");
+	reply(c, "  %-12s %s\n", "direct", a->direct ? "yes" : "no");
+	reply(c, "  %-12s %s\n", "nic", a->nic && a->tap[0] ? a->tap : "none");
+	reply(c, "  %-12s %s%s\n", "switching", switching(a) ? "to " : "",
+	      switching(a) ? switching(a) : "no");
+	reply(c, "  %-12s %u\n", "switches", a->switches);
+	reply(c, "  %-12s %u\n", "refusals", a->refusals);
+}
+
 static void text_app(struct client *c, const struct view *v)
 {
 	const struct slot *s = v->s;
@@ -166,8 +182,7 @@ static void text_app(struct client *c, const struct view *v)
 		reply(c, "  %-12s %s\n", "link", link_state(v));
 	reply(c, "  %-12s %u\n", "shuts", v->led.shuts);
 	reply(c, "  %-12s %s\n", "qemu", s->app_peer.fd >= 0 ? "connected" : "not connected");
-	reply(c, "  %-12s %u\n", "switches", v->app.switches);
-	reply(c, "  %-12s %s\n", "direct", v->app.direct == 1 ? "yes" : "no");
+	text_switching(c, &s->app);
 }
 
 void status_text(struct supervisor *sv, struct client *c)
@@ -197,6 +212,7 @@ void status_text(struct supervisor *sv, struct client *c)
 	reply(c, "  %-12s %s\n", "mac", mac);
 	reply(c, "  %-12s %s\n", "log", log);
 	reply(c, "  %-12s %u of %u used\n", "slots", slots_used(sv), sv->o->nslots);
+	reply(c, "  %-12s %u of at most %u apps\n", "direct", switch_nics_used(sv), sv->o->max_direct);
 	free(net);
 	free(mac);
 	free(log);
@@ -256,6 +272,21 @@ static void json_counters(struct client *c, const char *key, const struct link_c
 	      (unsigned long long)k->drops);
 }
 
+static void json_switching(struct client *c, const struct app *a)
+{
+	reply(c, ",\"switchable\":%s,\"direct\":%s", a->hotplug ? "true" : "false",
+	      a->direct ? "true" : "false");
+	if (a->nic && a->tap[0])
+		json_key_string(c, "nic", a->tap);
+	else
+		reply(c, ",\"nic\":null");
+	if (switching(a))
+		json_key_string(c, "switching", switching(a));
+	else
+		reply(c, ",\"switching\":null");
+	reply(c, ",\"switches\":%u,\"refusals\":%u", a->switches, a->refusals);
+}
+
 static void json_app(struct client *c, const struct view *v)
 {
 	const struct slot *s = v->s;
@@ -280,9 +311,9 @@ static void json_app(struct client *c, const struct view *v)
 	else
 		reply(c, ",\"shut_reason\":null");
 	reply(c, ",\"shuts\":%u", v->led.shuts);
-	reply(c, ",\"connected\":%s,\"switches\":%u,\"direct\":%s}",
-	      s->app_peer.fd >= 0 ? "true" : "false", v->app.switches,
-	      v->app.direct == 1 ? "true" : "false");
+	reply(c, ",\"connected\":%s", s->app_peer.fd >= 0 ? "true" : "false");
+	json_switching(c, &s->app);
+	reply(c, "}");
 }
 
 static void json_server(struct supervisor *sv, struct client *c)
@@ -311,6 +342,7 @@ static void json_server(struct supervisor *sv, struct client *c)
 	json_key_string(c, "mac", mac);
 	json_key_string(c, "log", log);
 	reply(c, ",\"slots_used\":%u,\"slots_total\":%u", slots_used(sv), sv->o->nslots);
+	reply(c, ",\"direct_apps\":%u,\"max_direct\":%u", switch_nics_used(sv), sv->o->max_direct);
 	free(net);
 	free(mac);
 	free(log);

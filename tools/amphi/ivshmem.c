@@ -59,7 +59,7 @@ static pid_t parent_of(pid_t pid)
 
 /* Is pid the ancestor itself, or a descendant of it (QEMU under amphi
  * run, or under a --qemu wrapper)? */
-static bool descends_from(pid_t pid, pid_t ancestor)
+bool pid_descends_from(pid_t pid, pid_t ancestor)
 {
 	for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++, pid = parent_of(pid))
 		if (pid == ancestor)
@@ -96,25 +96,11 @@ static int send_head(struct peer *p)
 {
 	struct ivmsg *m = &p->q[p->qhead];
 	uint8_t le[8];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
 
 	for (int i = 0; i < 8; i++)
 		le[i] = (uint8_t)((uint64_t)m->value >> (8 * i));
-	struct iovec iov = { le + p->qsent, 8 - p->qsent };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (m->fd >= 0 && p->qsent == 0) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &m->fd, sizeof(int));
-	}
-	ssize_t n = sendmsg(p->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ssize_t n = send_fd(p->fd, le + p->qsent, 8 - p->qsent, p->qsent ? -1 : m->fd,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (m->fd >= 0) {
@@ -212,13 +198,13 @@ static bool welcome(struct slot *s, struct peer *p)
 /* Which peer a connecting process may be: NULL if none (or taken). */
 static struct peer *classify(struct supervisor *sv, struct slot *s, pid_t pid)
 {
-	if (sv->vm.running && descends_from(pid, sv->vm.vm.pid)) {
+	if (sv->vm.running && pid_descends_from(pid, sv->vm.vm.pid)) {
 		if (s->server.fd >= 0)	/* a leftover of a VM that is gone */
 			peer_gone(sv, s, &s->server);
 		s->server.id = LINK_SERVER_PEER;
 		return &s->server;
 	}
-	if (s->assigned && s->app_peer.fd < 0 && descends_from(pid, s->app.pid)) {
+	if (s->assigned && s->app_peer.fd < 0 && pid_descends_from(pid, s->app.pid)) {
 		s->app_peer.id = s->app.peer_id;
 		return &s->app_peer;
 	}

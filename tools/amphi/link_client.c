@@ -1,5 +1,7 @@
 /* amphi run --server NAME: the app's attach.  The reply names the slot's
- * ivshmem socket (for QEMU) and, in own mode, the MAC the server gave.
+ * ivshmem socket (for QEMU), in own mode the MAC the server gave, and for
+ * an app that can take a NIC (own mode on q35: "hotplug") the path of
+ * the QMP socket its QEMU is to listen on for the supervisor.
  * The connection is the app's hold on its slot: amphi keeps it open
  * (close-on-exec, so QEMU does not) until it exits. */
 #include <stdlib.h>
@@ -32,19 +34,21 @@ int link_attach(struct net_opts *n, const char *app, const char *program)
 {
 	char *name = app ? xstrdup(app) : link_default_name(program);
 	int fd = control_open("run", n->server_name, NULL);
-	char *req = xasprintf("attach %s %d %s", name, (int)getpid(),
-			      n->link_mode == LINK_MODE_OWN ? "own" : "shared");
+	char *req = xasprintf("attach %s %d %s%s", name, (int)getpid(),
+			      n->link_mode == LINK_MODE_OWN ? "own" : "shared",
+			      n->hotplug ? " hotplug" : "");
 	char *r = control_request("run", n->server_name, fd, req);
-	char sock[4096], mac[32];
+	char sock[4096], mac[32], qmp[4096];
 	unsigned slot;
 
 	r[strcspn(r, "\n")] = 0;
 	if (!strncmp(r, "error ", 6))
 		die("run: server '%s': %s", n->server_name, r + 6);
-	if (sscanf(r, "ok %u %4095s %31s", &slot, sock, mac) != 3)
+	if (sscanf(r, "ok %u %4095s %31s %4095s", &slot, sock, mac, qmp) != 4)
 		die_status(EXIT_VMFAIL, "run: server '%s' answered '%s'", n->server_name, r);
 	n->link_sock = xstrdup(sock);
 	n->link_mac = strcmp(mac, "-") ? xstrdup(mac) : NULL;
+	n->qmp_sock = strcmp(qmp, "-") ? xstrdup(qmp) : NULL;
 	free(name);
 	free(req);
 	free(r);

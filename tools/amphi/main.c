@@ -9,6 +9,7 @@
 static const struct command commands[] = {
 	{ "run", cmd_run, cmd_run_usage, "run a static Linux program in a VM" },
 	{ "server", cmd_server, cmd_server_usage, "run and manage network servers" },
+	{ "switch", cmd_switch, cmd_switch_usage, "move an app onto a NIC of its own or back" },
 	{ "help", cmd_help, NULL, "show help for amphi or one of its commands" },
 	{ "version", cmd_version, NULL, "print amphi's version" },
 };

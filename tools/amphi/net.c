@@ -158,6 +158,47 @@ static void link_check(struct net_opts *n)
 		n->link_mode = n->ip || n->ip6 ? LINK_MODE_OWN : LINK_MODE_SHARED;
 }
 
+/* --switch auto or auto:HIGH,LOW: frames per second, HIGH above LOW, as
+ * the kernel takes net.switch (docs/netserver.md, "Switching"). */
+void net_switch_option(struct net_opts *n, const char *arg)
+{
+	uint64_t high = 0, low = 0;
+	bool rates = !strncmp(arg, "auto:", 5);
+	const char *comma = rates ? strchr(arg + 5, ',') : NULL;
+	char *h = comma ? strndup(arg + 5, (size_t)(comma - (arg + 5))) : NULL;
+	bool ok = !strcmp(arg, "auto") ||
+		  (h && !parse_uint(h, SWITCH_RATE_MAX, &high) &&
+		   !parse_uint(comma + 1, SWITCH_RATE_MAX, &low));
+
+	free(h);
+	if (!ok)
+		die("run: --switch wants auto or auto:HIGH,LOW (frames per second, 0 to %u), "
+		    "not '%s'", SWITCH_RATE_MAX, arg);
+	if (high <= low && strcmp(arg, "auto"))
+		die("run: --switch auto:HIGH,LOW wants HIGH above LOW (a NIC above HIGH frames/s, "
+		    "given back below LOW), not '%s'", arg);
+	n->switch_policy = arg;
+}
+
+/* Own-address apps behind a server run on q35 unless told otherwise: its
+ * PCIe root port is where a NIC is hot-plugged for direct mode. */
+const char *net_link_machine(struct net_opts *n, const char *machine, int given)
+{
+	if (!n->server_name || n->link_mode != LINK_MODE_OWN) {
+		if (n->switch_policy)
+			die("run: --switch needs --server and --address own (only an app with "
+			    "addresses of its own can take a NIC)");
+		return machine;
+	}
+	if (!given)
+		machine = "q35";
+	n->hotplug = !strcmp(machine, "q35");
+	if (n->switch_policy && !n->hotplug)
+		die("run: --switch needs --machine q35 (the NIC is hot-plugged into a PCIe "
+		    "root port), not --machine %s", machine);
+	return machine;
+}
+
 /* Once every option is in: the combinations that cannot work. */
 void net_check(struct net_opts *n)
 {
@@ -221,7 +262,10 @@ static char *tap_netdev(const struct net_opts *n)
 }
 
 /* The link of an app behind a server: one ivshmem-doorbell on its slot's
- * socket, two vectors (data, control: lib/link.h). */
+ * socket, two vectors (data, control: lib/link.h).  An app that may
+ * switch also gets native PCIe hot-plug (ACPI's off, so the kernel
+ * drives the slot: QEMU-FACTS), a root port for the NIC (rp1), and a
+ * QMP socket, listening, for the supervisor. */
 static void link_qemu_args(const struct net_opts *n, struct qargs *a)
 {
 	char *path = qemu_opt_escape(n->link_sock);
@@ -230,6 +274,16 @@ static void link_qemu_args(const struct net_opts *n, struct qargs *a)
 	qargs_addf(a, "socket,id=link,path=%s", path);
 	qargs_add(a, "-device");
 	qargs_addf(a, "ivshmem-doorbell,chardev=link,vectors=%u", LINK_VECTORS);
+	free(path);
+	if (!n->qmp_sock)
+		return;
+	path = qemu_opt_escape(n->qmp_sock);
+	qargs_add(a, "-global");
+	qargs_add(a, "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
+	qargs_add(a, "-device");
+	qargs_addf(a, "pcie-root-port,id=%s,chassis=1,slot=1", LINK_HOTPLUG_PORT);
+	qargs_add(a, "-qmp");
+	qargs_addf(a, "unix:%s,server=on,wait=off", path);
 	free(path);
 }
 
@@ -276,6 +330,8 @@ void net_config(const struct net_opts *n, net_pair_fn *emit, void *ctx)
 		emit(ctx, "net.link", n->link_mode == LINK_MODE_OWN ? "own" : "shared");
 		if (n->link_mac)
 			emit(ctx, "net.mac", n->link_mac);
+		if (n->switch_policy)
+			emit(ctx, "net.switch", n->switch_policy);
 	}
 	if (n->ip)
 		emit(ctx, "net.ip", n->ip);

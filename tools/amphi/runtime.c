@@ -181,6 +181,32 @@ out:
 	return fd;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the folders in the runtime folder that could be servers',
+ * sorted (live or not: server_probe says). */
+char **server_names(size_t *n)
+{
+	DIR *d = opendir(runtime_dir());
+	char **names = NULL;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!server_name_ok(e->d_name))
+			continue;
+		names = xrealloc(names, sizeof *names * (*n + 1));
+		names[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, *n, sizeof *names, by_name);
+	return names;
+}
+
 /* A unix socket's address; -ENAMETOOLONG if the path does not fit. */
 int unix_addr(struct sockaddr_un *a, const char *path)
 {

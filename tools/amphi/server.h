@@ -16,6 +16,7 @@
  * the ~170 a CPU has for devices: 128 leaves room for the rest. */
 #define SLOTS_MAX	128
 #define CONTROL_LINE_MAX 512	/* a request line, newline included */
+#define MAX_DIRECT_DEFAULT 4	/* apps in direct mode at once (server start --max-direct) */
 
 /* runtime.c */
 enum { SERVER_NONE, SERVER_LIVE, SERVER_STALE };
@@ -24,6 +25,7 @@ int server_name_ok(const char *s);
 int app_name_ok(const char *s);
 char *server_path(const char *name, const char *file);	/* file NULL: the folder */
 int server_probe(const char *name, int *pid_fd);
+char **server_names(size_t *n);
 int server_dir_create(const char *name);
 void server_dir_remove(const char *dir);
 struct sockaddr_un;
@@ -45,6 +47,10 @@ void format_duration(char *buf, size_t size, int64_t seconds);
 struct option;
 const char *server_one_name(const char *cmd, int argc, char **argv, const struct option *extra,
 			    int *flag);
+
+/* cmd_switch.c: amphi switch APP direct|server */
+int cmd_switch(int argc, char **argv);
+void cmd_switch_usage(FILE *out);
 
 /* link_client.c: amphi run --server's attach (the connection stays open,
  * close-on-exec, for the run's life) */

@@ -1,7 +1,6 @@
 /* amphi server list: one line per server that runs, from each one's
  * `summary`:  NAME SUPERVISOR-PID APPS/SLOTS UPTIME.  Folders whose
  * supervisor died are removed on the way. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,30 +28,14 @@ static void list_one(const char *name)
 	free(r);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int server_list(int argc, char **argv)
 {
+	size_t n;
+
 	(void)argv;
 	if (argc > 1)
 		die("server list: takes no arguments");
-	DIR *d = opendir(runtime_dir());
-	char **names = NULL;
-	size_t n = 0;
-
-	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (!server_name_ok(e->d_name))
-			continue;
-		names = xrealloc(names, sizeof *names * (n + 1));
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	char **names = server_names(&n);
 	for (size_t i = 0; i < n; i++)
 		list_one(names[i]);
 	return 0;

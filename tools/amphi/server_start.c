@@ -25,13 +25,14 @@
 #define DEADLINE_TCG	120
 #define DEADLINE_KVM	30
 
-enum { OPT_SMP = 256, OPT_SLOTS, OPT_KERNEL, OPT_QEMU, OPT_ACCEL };
+enum { OPT_SMP = 256, OPT_SLOTS, OPT_KERNEL, OPT_QEMU, OPT_ACCEL, OPT_MAX_DIRECT };
 
 static const struct option options[] = {
 	NET_LONG_OPTIONS,
 	{ "smp", required_argument, NULL, OPT_SMP },
 	{ "memory", required_argument, NULL, 'm' },
 	{ "slots", required_argument, NULL, OPT_SLOTS },
+	{ "max-direct", required_argument, NULL, OPT_MAX_DIRECT },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
@@ -53,6 +54,7 @@ static void set_defaults(struct server_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->nslots = SLOTS_DEFAULT;
+	o->max_direct = MAX_DIRECT_DEFAULT;
 	o->vm.smp = 1;
 	o->vm.mem = 64ull << 20;
 	o->vm.machine = "pc";
@@ -70,6 +72,9 @@ static void parse_option(struct server_opts *o, int opt, const char *arg, char *
 	case OPT_SMP: o->vm.smp = opt_number("server start", "--smp", arg, 1, MAX_SMP); break;
 	case 'm': o->vm.mem = opt_memory("server start", arg); break;
 	case OPT_SLOTS: o->nslots = opt_number("server start", "--slots", arg, 1, SLOTS_MAX); break;
+	case OPT_MAX_DIRECT:
+		o->max_direct = opt_number("server start", "--max-direct", arg, 0, SLOTS_MAX);
+		break;
 	case OPT_KERNEL: o->vm.kernel = arg; break;
 	case OPT_QEMU: o->vm.qemu = arg; break;
 	case OPT_ACCEL: o->vm.accel = opt_accel("server start", arg); break;

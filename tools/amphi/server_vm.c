@@ -341,6 +341,8 @@ void server_vm_reap(struct supervisor *sv)
 			sv->vm.vm.wstatus = status;
 			sv->vm.vm.reaped = 1;
 			vm_ended(sv);
+		} else {
+			switch_reaped(sv, pid);
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /* The slots: one region (a memfd of LINK_REGION_SIZE, mapped here too),
  * one ivshmem socket and each side's two doorbell eventfds, all made
- * before the server VM first starts and kept for the supervisor's life.
+ * before the server VM first starts and kept for the supervisor's life;
+ * and the path where a switchable app's QEMU listens for QMP (qmp-K).
  *
  * Assigning a slot writes the host's part of the region (lib/link.h):
  * everything zeroed, then link_host, then attach_seq last with a release
@@ -44,6 +45,7 @@ static int slot_create(struct supervisor *sv, struct slot *s, unsigned index)
 		return -errno;
 	snprintf(name, sizeof name, "slot-%u", index);
 	s->path = xasprintf("%s/%s", sv->o->dir, name);
+	s->qmp_path = xasprintf("%s/qmp-%u", sv->o->dir, index);
 	if (unix_addr(&a, s->path) < 0)
 		return -ENAMETOOLONG;
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -139,4 +141,5 @@ void slot_release_check(struct supervisor *sv, struct slot *s)
 	__atomic_store_n(&link_host(s->base)->attach_seq, 0, __ATOMIC_RELEASE);
 	slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
 	sv_log(sv, "app %s left slot %u", s->app.name, s->index);
+	switch_app_left(sv, s);
 }

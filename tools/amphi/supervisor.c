@@ -181,7 +181,7 @@ int supervisor_prepare(struct supervisor *sv, struct server_opts *o, int pid_fd)
 	if (r)
 		return r;
 	if (o->vm.net.mode == NET_BRIDGE) {
-		sv->tap_fd = tap_create(o->vm.net.bridge, o->tap_name, &why);
+		sv->tap_fd = tap_create(o->vm.net.bridge, false, o->tap_name, &why);
 		if (sv->tap_fd < 0)
 			die("server start: --net bridge=%s: %s", o->vm.net.bridge, why);
 		o->vm.net.tap_fd = sv->tap_fd;
@@ -247,7 +247,7 @@ static void on_signal(struct supervisor *sv)
 }
 
 /* What each polled descriptor is. */
-enum watch_kind { W_SIGNAL, W_REPORT, W_CONTROL, W_CLIENT, W_VM, W_SLOT, W_PEER };
+enum watch_kind { W_SIGNAL, W_REPORT, W_CONTROL, W_CLIENT, W_VM, W_SLOT, W_PEER, W_JOB };
 struct watch {
 	enum watch_kind kind;
 	void *a, *b;
@@ -285,8 +285,8 @@ static void watch_all(struct supervisor *sv, struct pollset *ps)
 	if (sv->nclients < CLIENTS_MAX)
 		watch(ps, sv->control_fd, POLLIN, W_CONTROL, NULL, NULL);
 	for (struct client *c = sv->clients; c; c = c->next)
-		watch(ps, c->fd, (short)((c->closing ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0)),
-		      W_CLIENT, c, NULL);
+		watch(ps, c->fd, (short)((c->closing || c->waiting ? 0 : POLLIN) |
+					 (c->out.len ? POLLOUT : 0)), W_CLIENT, c, NULL);
 	if (sv->vm.running && sv->vm.out_open)
 		watch(ps, sv->vm.vm.out, POLLIN, W_VM, NULL, NULL);
 	if (sv->vm.running && sv->vm.err_open)
@@ -296,6 +296,8 @@ static void watch_all(struct supervisor *sv, struct pollset *ps)
 		watch(ps, s->listen_fd, POLLIN, W_SLOT, s, NULL);
 		watch_peer(ps, s, &s->server);
 		watch_peer(ps, s, &s->app_peer);
+		if (s->app.job.pid)
+			watch(ps, s->app.job.fd, POLLIN, W_JOB, s, NULL);
 	}
 }
 
@@ -316,7 +318,9 @@ static void dispatch(struct supervisor *sv, const struct pollfd *p, const struct
 		break;
 	case W_CONTROL: control_accept(sv); break;
 	case W_CLIENT:
-		if (p->revents & (POLLIN | POLLHUP | POLLERR))
+		if (((struct client *)w->a)->waiting && (p->revents & (POLLHUP | POLLERR)))
+			control_close(sv, w->a);	/* amphi switch went away */
+		else if (p->revents & (POLLIN | POLLHUP | POLLERR))
 			control_input(sv, w->a);
 		else
 			control_output(sv, w->a);
@@ -326,6 +330,10 @@ static void dispatch(struct supervisor *sv, const struct pollfd *p, const struct
 			server_vm_output(sv, p->fd);
 		break;
 	case W_SLOT: peer_accept(sv, w->a); break;
+	case W_JOB:
+		if (((struct slot *)w->a)->app.job.fd == p->fd)
+			switch_output(sv, w->a);
+		break;
 	case W_PEER:
 		if (peer->fd == p->fd && (p->revents & (POLLIN | POLLHUP | POLLERR)))
 			peer_input(sv, w->a, peer);
@@ -349,6 +357,7 @@ static void clients_flush(struct supervisor *sv)
 static noreturn void supervisor_end(struct supervisor *sv)
 {
 	clients_flush(sv);
+	switch_stop_all(sv);
 	server_vm_stop(sv);
 	for (unsigned i = 0; i < sv->o->nslots; i++) {
 		struct slot *s = &sv->slots[i];
@@ -373,9 +382,11 @@ noreturn void supervisor_run(struct supervisor *sv, int report_fd)
 	       sv->o->nslots);
 	server_vm_start(sv);
 	while (!sv->stopping) {
-		int timeout = server_vm_tick(sv);
+		int timeout = server_vm_tick(sv), policy = switch_tick(sv);
 		if (sv->stopping)
 			break;
+		if (policy >= 0 && (timeout < 0 || policy < timeout))
+			timeout = policy;
 		watch_all(sv, &ps);
 		if (poll(ps.fds, ps.n, timeout) <= 0)
 			continue;

@@ -9,6 +9,9 @@
  *   slot.c         the regions: assigning and freeing slots
  *   control.c      the control socket: requests, attach, stop
  *   control_status.c  status text and JSON
+ *   switch.c       mode switches: requests, the apps' policies, the jobs
+ *   switch_job.c   one switch, in a child process: a NIC hot-plugged or removed
+ *   qmp.c          the child's QMP client
  *   tap.c          a tap of the supervisor's own on a bridge */
 #ifndef AMPHI_TOOL_SUPERVISOR_H
 #define AMPHI_TOOL_SUPERVISOR_H
@@ -34,6 +37,7 @@ struct server_opts {
 	uint8_t mac[6];			/* the server VM's, for its whole life */
 	char tap_name[16];		/* bridge mode: the supervisor's tap */
 	unsigned deadline_s;		/* for the first VM to say it forwards */
+	unsigned max_direct;		/* apps in direct mode at once */
 };
 
 /* One ivshmem-server message: a 64-bit number and maybe a descriptor,
@@ -55,6 +59,25 @@ enum side { SIDE_SERVER, SIDE_APP };
 
 struct client;
 
+#define SWITCH_DEADLINE_MS	20000	/* one switch's exchange, under CONTROL_TIMEOUT */
+#define SWITCH_UNDO_MS		5000	/* taking back a NIC the app did not take */
+#define SWITCH_KILL_MS		(SWITCH_DEADLINE_MS + SWITCH_UNDO_MS + 2000)	/* a job still there is killed */
+#define POLICY_POLL_MS		100	/* how often the apps' requests are looked at */
+#define POLICY_GAP_MS		1000	/* between a switch's end and a policy's next one */
+
+/* A switch under way (switch.c): a child process does the QMP exchange
+ * and the waiting (switch_job.c) and writes its result on a pipe. */
+struct switch_job {
+	pid_t pid;			/* 0: none */
+	bool dead;			/* killed or waited for: never kill pid again */
+	int fd;				/* the result pipe, ours to read */
+	bool to_direct;
+	struct client *asker;		/* amphi switch, waiting; NULL: the policy or gone */
+	int64_t started_ms;
+	char out[256];			/* its lines so far */
+	size_t out_len;
+};
+
 /* The app a slot is assigned to.  The supervisor's own copy: what the
  * region says about it may have been overwritten by the app. */
 struct app {
@@ -64,6 +87,16 @@ struct app {
 	uint8_t mac[6];			/* own mode */
 	uint16_t peer_id;
 	struct client *ctl;		/* its control connection; NULL once closed */
+	bool hotplug;			/* own mode on q35: it can take a NIC */
+	/* Switching, as the supervisor did it; never what the region says. */
+	bool direct;			/* on a NIC of its own */
+	unsigned nic;			/* that NIC's number (QEMU ids) while it may be plugged; 0: none */
+	unsigned nics;			/* NICs given so far */
+	char tap[16];			/* the NIC's tap */
+	unsigned switches, refusals;
+	uint32_t want_seq;		/* the last request of its policy taken */
+	int64_t job_ended_ms;		/* when the last switch ended */
+	struct switch_job job;
 };
 
 struct slot {
@@ -71,6 +104,7 @@ struct slot {
 	int memfd, listen_fd;
 	uint8_t *base;			/* the region, LINK_REGION_SIZE bytes */
 	char *path;			/* its socket */
+	char *qmp_path;			/* where a switchable app's QEMU listens for QMP */
 	bool assigned;
 	uint32_t attach_seq;
 	uint16_t next_peer;		/* the next app's ivshmem id */
@@ -90,6 +124,7 @@ struct client {
 	size_t in_len;
 	struct queue out;
 	bool closing;			/* close once out is written */
+	bool waiting;			/* for a switch: its next requests wait */
 	struct slot *slot;		/* the slot its attach holds */
 	struct client *next;
 };
@@ -123,6 +158,7 @@ struct supervisor {
 	uint8_t key[16];		/* the server VMs' SipHash key (link.h) */
 	struct server_vm vm;
 	int64_t started_ms;
+	int64_t policy_at;		/* the next look at the apps' requests */
 	bool ever_ready, stopping;
 	int exit_status;
 	off_t log_size;
@@ -151,6 +187,7 @@ void peer_input(struct supervisor *sv, struct slot *s, struct peer *p);
 void peer_gone(struct supervisor *sv, struct slot *s, struct peer *p);
 void peer_announce_app(struct supervisor *sv, struct slot *s);
 void slot_ring(const struct slot *s, enum side side, unsigned vector);
+bool pid_descends_from(pid_t pid, pid_t ancestor);
 
 /* slot.c */
 int slots_create(struct supervisor *sv);
@@ -163,13 +200,50 @@ void control_accept(struct supervisor *sv);
 void control_input(struct supervisor *sv, struct client *c);
 void control_output(struct supervisor *sv, struct client *c);
 void control_close(struct supervisor *sv, struct client *c);
+struct slot *slot_of_app(const struct supervisor *sv, const char *name);
 void reply(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* control_status.c */
 void status_text(struct supervisor *sv, struct client *c);
 void status_json(struct supervisor *sv, struct client *c);
 
+/* switch.c */
+void req_switch(struct supervisor *sv, struct client *c, char **args, int nargs);
+int switch_tick(struct supervisor *sv);		/* ms to the next look, -1: none */
+void switch_output(struct supervisor *sv, struct slot *s);
+void switch_reaped(struct supervisor *sv, pid_t pid);
+void switch_app_left(struct supervisor *sv, struct slot *s);
+void switch_client_gone(struct supervisor *sv, const struct client *c);
+void switch_stop_all(struct supervisor *sv);
+unsigned switch_nics_used(const struct supervisor *sv);
+
+/* switch_job.c: what the child needs, copied before the fork */
+struct switch_spec {
+	bool to_direct;
+	unsigned nic;
+	const char *bridge, *qmp_path;
+	pid_t app_pid;
+	uint8_t mac[6];
+	const uint32_t *direct;		/* the app's link_app.direct, in the region */
+	int64_t started_ms;
+};
+noreturn void switch_job_run(const struct switch_spec *j, int out);
+
+/* qmp.c */
+struct qmp {
+	int fd;
+	char *buf, *line;		/* what was read; the last line, squeezed */
+	size_t len;
+	int64_t deadline;
+	const char *watch;		/* a device whose DEVICE_DELETED is awaited */
+	bool deleted;			/* it came */
+};
+int qmp_open(struct qmp *q, const char *path, pid_t owner, int64_t deadline, char **why);
+int qmp_call(struct qmp *q, const char *json, int fd, char **why);
+int qmp_next(struct qmp *q, int64_t until);
+void qmp_close(struct qmp *q);
+
 /* tap.c */
-int tap_create(const char *bridge, char name[16], char **why);
+int tap_create(const char *bridge, bool nic, char name[16], char **why);
 
 #endif

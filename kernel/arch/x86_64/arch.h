@@ -77,6 +77,13 @@ void arch_send_resched(int cpu);
 /* Stops every other CPU (used by panic and exit). */
 void arch_stop_others(void);
 
+/* Sends a CPU an NMI (it arrives even with interrupts off). */
+void arch_send_nmi(int cpu);
+
+/* Prints an interrupted context: registers and the kernel backtrace. */
+struct trapframe;
+void arch_dump_frame(const struct trapframe *tf);
+
 /* Flushes mappings in [start, end) on every CPU (the kernel's), or on the
  * CPUs of mask (bit N: CPU N; a user address space's).  Interrupts on. */
 void arch_tlb_shootdown(uint64_t start, uint64_t end);

@@ -148,6 +148,8 @@ void arch_tlb_shootdown(uint64_t start, uint64_t end)
 	arch_tlb_shootdown_cpus(~0ull, start, end);
 }
 
+void arch_send_nmi(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, 0x400); }
+
 void arch_stop_others(void)
 {
 	struct cpu *self = ncpus ? this_cpu() : NULL;

@@ -17,6 +17,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
+#include "core/watchdog.h"
 
 #define PF_PRESENT	(1u << 0)
 #define PF_WRITE	(1u << 1)
@@ -92,6 +93,22 @@ static bool report_overflow(struct trapframe *tf)
 	return true;
 }
 
+void arch_dump_frame(const struct trapframe *tf)
+{
+	uint64_t off;
+	const char *fn = ksym_lookup(tf->rip, &off);
+
+	printk("  rip %016lx %s+0x%lx  cr2 %016lx%s\n", tf->rip, fn ? fn : "?", fn ? off : 0,
+	       read_cr2(), trapframe_from_user(tf) ? "  (in the program)" : "");
+	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+	printk("  cs %lx ss %lx rflags %lx\n", tf->cs, tf->ss, tf->rflags);
+	if (!trapframe_from_user(tf))
+		backtrace_print(tf->rbp);
+}
+
 static _Noreturn void kernel_fault(struct trapframe *tf)
 {
 	const char *name = tf->vector < 32 && exception_names[tf->vector] ?
@@ -103,13 +120,7 @@ static _Noreturn void kernel_fault(struct trapframe *tf)
 		name = "kernel stack overflow";
 	printk("kernel fault on CPU %d: %s (vector %lu, error 0x%lx)\n", this_cpu()->id,
 	       name, tf->vector, tf->error);
-	printk("  rip %016lx %s+0x%lx  cr2 %016lx\n", tf->rip, fn ? fn : "?", fn ? off : 0, read_cr2());
-	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
-	printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
-	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
-	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
-	printk("  cs %lx ss %lx rflags %lx\n", tf->cs, tf->ss, tf->rflags);
-	backtrace_print(tf->rbp);
+	arch_dump_frame(tf);
 	panic("%s at %s+0x%lx", name, fn ? fn : "?", fn ? off : 0);
 }
 
@@ -139,7 +150,10 @@ static void page_fault(struct trapframe *tf)
 static void exception(struct trapframe *tf)
 {
 	if (tf->vector == 2) {
-		arch_cpu_halt();	/* another CPU stopped us (arch_stop_others) */
+		/* Another CPU stopped us (arch_stop_others), perhaps asking for
+		 * our part of a lockup report first. */
+		watchdog_nmi(tf);
+		arch_cpu_halt();
 	} else if (tf->vector == 14) {
 		page_fault(tf);
 	} else if (trapframe_from_user(tf)) {
@@ -159,6 +173,7 @@ static void interrupt(struct trapframe *tf)
 	lapic_eoi();
 	if (v == VEC_TIMER) {
 		profile_sample(tf->rip);
+		watchdog_tick(tf);
 		timer_interrupt();
 	}
 	else if (v == VEC_STOP)
