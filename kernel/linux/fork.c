@@ -156,6 +156,8 @@ static void inherit(struct process *p, const struct process *parent, const struc
 
 	memcpy(p->actions, parent->actions, sizeof p->actions);
 	memcpy(p->limits, parent->limits, sizeof p->limits);
+	p->cred = parent->cred;
+	p->undumpable = parent->undumpable;
 	memcpy(p->exe, parent->exe, sizeof p->exe);
 	memcpy(p->comm, parent->comm, sizeof p->comm);
 	if ((p->strings = parent->strings))

@@ -619,6 +619,7 @@ void process_exec_done(struct process *p, struct thread *t, const char *file)
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
+	p->undumpable = false;	/* a new image is dumpable again (same ids) */
 	release_vfork_parent(p);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }

@@ -39,6 +39,15 @@ struct itimer {
 	volatile uint64_t interval;	/* ns between expiries; 0: once */
 };
 
+#define PROCESS_NGROUPS	64	/* supplementary groups kept (Linux: 65536) */
+
+/* User and group ids: [0] real, [1] effective, [2] saved; all 0 at start. */
+struct process_cred {
+	uint32_t uid[3], gid[3];
+	int ngroups;
+	uint32_t groups[PROCESS_NGROUPS];
+};
+
 struct process {
 	int pid;
 
@@ -54,6 +63,7 @@ struct process {
 	int exit_status;		/* the wait status exit_group chose */
 	int exit_signal;		/* sent to the parent at the end: SIGCHLD, 0, or clone's */
 	int pdeath_signal;		/* prctl(PR_SET_PDEATHSIG) */
+	bool undumpable;		/* prctl(PR_SET_DUMPABLE, 0): reported only */
 	bool child_subreaper;		/* prctl(PR_SET_CHILD_SUBREAPER): orphans below come here */
 	bool did_exec;			/* setpgid on it from the parent: EACCES */
 	struct list threads;		/* its threads, by struct thread's sig_link */
@@ -70,6 +80,7 @@ struct process {
 	struct waitq exec_wait;		/* it waits here for them */
 
 	struct itimer itimers[3];	/* itimer.c */
+	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
 
 	/* Set by exec (the process's only thread at that point), under

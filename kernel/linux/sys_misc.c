@@ -14,6 +14,8 @@
 #define RLIMIT_NOFILE	7
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
 #define PR_SET_CHILD_SUBREAPER 36
@@ -64,7 +66,6 @@ static long sys_getppid(const struct sysargs *a)
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return ppid;
 }
-static long sys_getid(const struct sysargs *a) { (void)a; return 0; }	/* root */
 
 static long sys_getrandom(const struct sysargs *a)
 {
@@ -169,6 +170,13 @@ static long sys_prctl(const struct sysargs *a)
 		int sig = process_current()->pdeath_signal;
 		return copy_to_user(a->a[1], &sig, sizeof sig);
 	}
+	case PR_SET_DUMPABLE:	/* nothing is ever dumped: kept to be read back */
+		if (a->a[1] > 1)
+			return -EINVAL;
+		process_current()->undumpable = !a->a[1];
+		return 0;
+	case PR_GET_DUMPABLE:
+		return !process_current()->undumpable;
 	case PR_SET_CHILD_SUBREAPER:
 		process_current()->child_subreaper = a->a[1] != 0;
 		return 0;
@@ -202,10 +210,6 @@ void sys_misc_register(void)
 	syscall_register(63, sys_uname);
 	syscall_register(39, sys_getpid);
 	syscall_register(110, sys_getppid);
-	syscall_register(102, sys_getid);	/* getuid */
-	syscall_register(107, sys_getid);	/* geteuid */
-	syscall_register(104, sys_getid);	/* getgid */
-	syscall_register(108, sys_getid);	/* getegid */
 	syscall_register(318, sys_getrandom);
 	syscall_register(302, sys_prlimit64);
 	syscall_register(97, sys_getrlimit);

@@ -34,6 +34,7 @@ void syscall_init(void)
 	sys_signal_register();
 	sys_time_register();
 	sys_misc_register();
+	sys_cred_register();
 	sys_pipe_register();
 	sys_poll_register();
 	sys_epoll_register();

@@ -29,6 +29,7 @@ void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);
 void sys_misc_register(void);
+void sys_cred_register(void);
 void sys_pipe_register(void);
 void sys_poll_register(void);
 void sys_epoll_register(void);

@@ -3,7 +3,7 @@ by running the program natively (musl, static) on a Debian host (Linux 6.1)
 as root: proc_fork and proc_exec as the init of a new pid namespace, as they
 are the init of the VM (`unshare --pid --fork ./proc_fork`,
 `unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
-(`./proc_mmap DIR`).  One line per check (tests/vm/test_procs.py).
+(`./proc_mmap DIR`), proc_ids as init too.  One line per check (tests/vm/test_procs.py).
 """
 
 PROC_FORK = r"""child wrote its copies: ok
@@ -150,4 +150,45 @@ a directory: ENODEV: ok
 mprotect to writable of a shared read-only fd: EACCES: ok
 MAP_SHARED of /dev/zero is shared with children: ok
 proc_mmap ok
+"""
+
+PROC_IDS = r"""setgroups(0): 0
+getgroups(0): 0
+setgroups(3): 0
+getgroups: 3: 5 6 7
+getgroups(1) too small: EINVAL
+setgroups(70000): EINVAL
+setgroups from a bad pointer: EFAULT
+setuid(-1): EINVAL
+dumpable: 1
+PR_SET_DUMPABLE 0: 0
+dumpable: 0
+PR_SET_DUMPABLE 2: EINVAL
+child at start: uid 0 0 0 gid 0 0 0 (getuid 0 geteuid 0 getgid 0 getegid 0)
+setresgid(100, 100, 100): 0
+setresuid(1000, 1000, 0): 0
+after dropping: uid 1000 1000 0 gid 100 100 100 (getuid 1000 geteuid 1000 getgid 100 getegid 100)
+setgroups as 1000: EPERM
+setuid(7): EPERM
+setgid(7): EPERM
+setreuid(-1, 5): EPERM
+setresuid(-1, 0, -1): 0
+effective 0 again (the saved id): uid 1000 0 0 gid 100 100 100 (getuid 1000 geteuid 0 getgid 100 getegid 100)
+setuid(1000) with effective 0: 0
+all 1000: uid 1000 1000 1000 gid 100 100 100 (getuid 1000 geteuid 1000 getgid 100 getegid 100)
+setuid(0) now: EPERM
+setreuid(1000, 1000): 0
+setgid(100) as a group held: 0
+dumpable in the child: 0
+grandchild: uid 1000 1000 1000 gid 100 100 100 (getuid 1000 geteuid 1000 getgid 100 getegid 100)
+the child ended: ok
+the parent's after the child's changes: uid 0 0 0 gid 0 0 0 (getuid 0 geteuid 0 getgid 0 getegid 0)
+F_SETFL O_ASYNC: ok
+F_GETFL shows O_ASYNC: ok
+FIOASYNC 0 clears it: ok
+FIOASYNC 1 sets it: ok
+F_GETOWN at first: 0: ok
+F_SETOWN then F_GETOWN: ok
+FIOASYNC off again: ok
+proc_ids ok
 """

@@ -3,19 +3,22 @@ compared with the same command's on the host: python3 running a script
 that imports C and Python modules, starts threads, subprocesses (python
 again, a shell) and a multiprocessing pool of two, and keeps a sqlite3
 database in a file; bash running a script of pipelines, substitutions,
-jobs and traps over Debian's coreutils, find, grep, sed and mawk.  The
+jobs and traps over Debian's coreutils, find, grep, sed and mawk; nginx
+with a master and two workers serving curl and wrk.  The
 interpreter's standard library comes in with
 --files; amphi brings the program's loader and libraries, and those of
 the extension modules in the tree."""
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
 
 from conftest import run
+from netvm import Guest, free_port, http_ready
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -73,3 +76,66 @@ def test_bash_and_debian_tools_as_on_the_host(smp, tmp_path):
     r = run("/bin/bash", "/t/bash_processes.sh", smp=smp, mem="256M", env=["PATH=/t/bin"],
             options=["--files", "%s:/t" % tmp_path])
     assert (r.status, r.stdout.decode()) == (0, host.stdout.decode()), r.describe()
+
+
+NGINX = "/usr/sbin/nginx"
+NGINX_CONF = """user root;
+worker_processes 2;
+daemon off;
+master_process on;
+pid /tmp/nginx.pid;
+error_log stderr notice;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path /tmp/nginx-body;
+    proxy_temp_path /tmp/nginx-proxy;
+    fastcgi_temp_path /tmp/nginx-fastcgi;
+    uwsgi_temp_path /tmp/nginx-uwsgi;
+    scgi_temp_path /tmp/nginx-scgi;
+    server {
+        listen 8080;
+        root /ng/www;
+    }
+}
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(NGINX) or not shutil.which("wrk"),
+                    reason="needs Debian's nginx and wrk")
+def test_nginx_master_and_two_workers(tmp_path):
+    """Debian's nginx as it ships: a master that forks two workers (each
+    setting its ids, groups and dumpability), which serve --files files to
+    curl and to wrk; SIGTERM makes the master stop both and end with 0."""
+    www = tmp_path / "www"
+    www.mkdir()
+    files = {"index.html": b"hello from nginx in amphi\n", "big.bin": os.urandom(300000)}
+    for name, data in files.items():
+        (www / name).write_bytes(data)
+    (tmp_path / "nginx.conf").write_text(NGINX_CONF)
+    hp = free_port()
+    with Guest(NGINX, "-c", "/ng/nginx.conf",
+               options=["-p", "%d:8080" % hp, "--files", "%s:/ng" % tmp_path]) as g:
+        url = "http://127.0.0.1:%d" % hp
+        try:
+            code, _, body = http_ready("127.0.0.1", hp, timeout=60)
+        except Exception as e:
+            raise AssertionError("nginx never answered: %s\n%s" % (e, g.describe()))
+        assert (code, body) == (200, files["index.html"]), g.describe()
+        for name, data in files.items():
+            r = subprocess.run(["curl", "-sS", "--max-time", "20", url + "/" + name],
+                               capture_output=True)
+            assert (r.returncode, r.stdout) == (0, data), g.describe()
+        r = subprocess.run(["curl", "-s", "--max-time", "20", "-o", "/dev/null", "-w",
+                            "%{http_code}", url + "/nothing"], capture_output=True)
+        assert r.stdout == b"404", g.describe()
+        w = subprocess.run(["wrk", "-t2", "-c8", "-d3s", url + "/"], capture_output=True,
+                           timeout=60)
+        out = w.stdout.decode()
+        assert w.returncode == 0 and " requests in " in out, out
+        assert "Non-2xx" not in out and "Socket errors" not in out, out + g.describe()
+        assert g.stop() == 0, g.describe()
+    log = g.err.decode("utf-8", "replace")
+    assert len(re.findall(r"start worker process \d+\n", log)) == 2, log
+    assert log.count("exited with code 0") == 2, log
+    assert "[alert]" not in log and "[emerg]" not in log, log

@@ -1,6 +1,8 @@
 """Processes: fork and copy-on-write, vfork, wait, SIGCHLD, groups and
 sessions (proc_fork); execve of every kind and its errors (proc_exec);
-file mappings private and shared, across fork (proc_mmap) -- each against
+user and group ids, PR_SET_DUMPABLE, O_ASYNC and F_SETOWN (proc_ids);
+file mappings private and shared, across fork, and shared futexes in
+them (proc_mmap) -- each against
 Linux's transcript (proc_expected.py); a fork bomb ending in EAGAIN
 (proc_bomb); static-pie and dynamic programs started from a shell in the
 guest; Debian's dynamically linked programs as the program itself; and a
@@ -34,6 +36,10 @@ def test_fork_wait_and_signals(smp):
 
 def test_exec():
     expect(run("proc_exec", "/tmp"), proc_expected.PROC_EXEC)
+
+
+def test_ids_dumpable_and_async_flags():
+    expect(run("proc_ids"), proc_expected.PROC_IDS)
 
 
 @pytest.mark.parametrize("smp", [1, 2])
