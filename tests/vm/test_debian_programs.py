@@ -4,7 +4,8 @@ that imports C and Python modules, starts threads, subprocesses (python
 again, a shell) and a multiprocessing pool of two, and keeps a sqlite3
 database in a file; bash running a script of pipelines, substitutions,
 jobs and traps over Debian's coreutils, find, grep, sed and mawk; nginx
-with a master and two workers serving curl and wrk.  The
+with a master and two workers serving curl and wrk; perl, lua5.4 and
+ruby scripts that fork, pipe and start shells; node serving HTTP.  The
 interpreter's standard library comes in with
 --files; amphi brings the program's loader and libraries, and those of
 the extension modules in the tree."""
@@ -139,3 +140,90 @@ def test_nginx_master_and_two_workers(tmp_path):
     assert len(re.findall(r"start worker process \d+\n", log)) == 2, log
     assert log.count("exited with code 0") == 2, log
     assert "[alert]" not in log and "[emerg]" not in log, log
+
+
+def shell_folder(dest):
+    """busybox-static as sh and echo, for what the interpreters start."""
+    os.mkdir(dest)
+    shutil.copy(BUSYBOX, os.path.join(dest, "busybox"))
+    for name in ("sh", "echo"):
+        os.symlink("busybox", os.path.join(dest, name))
+
+
+def script_as_on_the_host(tmp_path, interp, script, folders=(), mem="256M"):
+    """interp running tests/vm/data/SCRIPT in the guest, its library
+    folders brought at their own paths and busybox as /bin/sh, against the
+    same on the host with the same shell first in PATH; the guest's run."""
+    shutil.copy(os.path.join(HERE, "data", script), str(tmp_path / script))
+    shell_folder(str(tmp_path / "bin"))
+    host = subprocess.run([interp, str(tmp_path / script)], capture_output=True, cwd="/",
+                          env={"PATH": str(tmp_path / "bin"), "HOME": "/"})
+    assert host.returncode == 0 and host.stdout, host
+    options = ["--files", "%s:/t" % tmp_path, "--files", "%s:/bin" % (tmp_path / "bin")]
+    for f in folders:
+        options += ["--files", "%s:%s" % (f, f)]
+    r = run(interp, "/t/" + script, mem=mem, env=["PATH=/bin"], options=options)
+    assert (r.status, r.stdout.decode()) == (0, host.stdout.decode()), r.describe()
+    return r
+
+
+PERL = "/usr/bin/perl"
+PERL_BASE = "/usr/lib/x86_64-linux-gnu/perl-base"
+
+
+@pytest.mark.skipif(not os.path.exists(PERL) or not os.path.isdir(PERL_BASE)
+                    or not os.path.exists(BUSYBOX), reason="needs Debian's perl and busybox")
+def test_perl_as_on_the_host(tmp_path):
+    """Debian's perl: fork and waitpid, backticks, pipes both ways, system,
+    three workers writing into one pipe, alarm with a handler, a file."""
+    r = script_as_on_the_host(tmp_path, PERL, "perl_processes.pl", [PERL_BASE])
+    assert r.stderr == b"", r.describe()
+
+
+LUA = "/usr/bin/lua5.4"
+
+
+@pytest.mark.skipif(not os.path.exists(LUA) or not os.path.exists(BUSYBOX),
+                    reason="needs Debian's lua5.4 and busybox")
+def test_lua_as_on_the_host(tmp_path):
+    """Debian's lua5.4: io.popen and os.execute (a shell each), a file."""
+    r = script_as_on_the_host(tmp_path, LUA, "lua_processes.lua")
+    assert r.stderr == b"", r.describe()
+
+
+RUBY = "/usr/bin/ruby"
+RUBY_LIBS = sorted(glob.glob("/usr/lib/ruby/[0-9]*") + glob.glob("/usr/lib/x86_64-linux-gnu/ruby/[0-9]*"))
+
+
+@pytest.mark.skipif(not os.path.exists(RUBY) or len(RUBY_LIBS) < 2 or not os.path.exists(BUSYBOX),
+                    reason="needs Debian's ruby and busybox")
+def test_ruby_as_on_the_host(tmp_path):
+    """Debian's ruby: fork with a block, Process.wait, backticks, three
+    workers writing into one pipe, a thread, system."""
+    script_as_on_the_host(tmp_path, RUBY, "ruby_processes.rb", RUBY_LIBS, mem="512M")
+
+
+NODE = "/usr/bin/node"
+
+
+@pytest.mark.skipif(not os.path.exists(NODE) or not os.path.exists(BUSYBOX),
+                    reason="needs node and busybox")
+def test_node_http_server(tmp_path):
+    """node (dynamic, libstdc++) serving HTTP through -p: a page after a
+    timer, JSON holding what execSync's child printed, and the output and
+    status of a child it spawns per request."""
+    shutil.copy(os.path.join(HERE, "data", "node_server.js"), str(tmp_path / "s.js"))
+    shell_folder(str(tmp_path / "bin"))
+    hp = free_port()
+    with Guest(NODE, "/t/s.js", mem="512M",
+               options=["-p", "%d:8080" % hp, "-e", "PATH=/bin", "--files", "%s:/t" % tmp_path,
+                        "--files", "%s:/bin" % (tmp_path / "bin")]) as g:
+        g.wait_for(b"listening", timeout=120)
+        url = "http://127.0.0.1:%d" % hp
+        want = {"/": b"hello from node\n",
+                "/json": b'{"child":"from a child process","count":2,"sum":6}\n',
+                "/spawn": b"spawned\nexit 7\n"}
+        for path, body in want.items():
+            r = subprocess.run(["curl", "-sS", "--max-time", "30", url + path],
+                               capture_output=True)
+            assert (r.returncode, r.stdout) == (0, body), g.describe()
