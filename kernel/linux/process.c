@@ -389,6 +389,7 @@ static void process_end(struct process *p, int wait_status)
 	struct list dead = LIST_INIT(dead), *l, *n;
 
 	itimer_stop(p);
+	ptimer_delete_all(p);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	p->state = PROCESS_ZOMBIE;
 	p->wait_status = wait_status;
@@ -615,6 +616,7 @@ static void set_comm(char out[16], const char *file)
 
 void process_exec_done(struct process *p, struct thread *t, const char *file)
 {
+	ptimer_delete_all(p);	/* a new image starts without POSIX timers */
 	set_comm(t->name, file);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);

@@ -39,6 +39,7 @@ struct itimer {
 	volatile uint64_t interval;	/* ns between expiries; 0: once */
 };
 
+#define PROCESS_PTIMERS	32	/* POSIX timers a process may have */
 #define PROCESS_NGROUPS	64	/* supplementary groups kept (Linux: 65536) */
 
 /* User and group ids: [0] real, [1] effective, [2] saved; all 0 at start. */
@@ -80,6 +81,7 @@ struct process {
 	struct waitq exec_wait;		/* it waits here for them */
 
 	struct itimer itimers[3];	/* itimer.c */
+	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
 	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
 

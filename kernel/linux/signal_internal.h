@@ -102,7 +102,12 @@ void itimer_init(struct process *p);
  * is firing. */
 void itimer_stop(struct process *p);
 
+/* Deletes p's POSIX timers (ptimer.c), waiting for one that is firing:
+ * exec, and the end of p. */
+void ptimer_delete_all(struct process *p);
+
 void sys_itimer_register(void);
+void sys_ptimer_register(void);
 void sys_signalfd_register(void);
 void sys_resource_register(void);
 void sigframe_register(void);

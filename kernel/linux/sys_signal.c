@@ -306,6 +306,7 @@ void sys_signal_register(void)
 	/* The other signal-area files: they have no line in syscall.c. */
 	sigframe_register();
 	sys_itimer_register();
+	sys_ptimer_register();
 	sys_signalfd_register();
 	sys_resource_register();
 }

@@ -3,7 +3,7 @@ by running the program natively (musl, static) on a Debian host (Linux 6.1)
 as root: proc_fork and proc_exec as the init of a new pid namespace, as they
 are the init of the VM (`unshare --pid --fork ./proc_fork`,
 `unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
-(`./proc_mmap DIR`), proc_ids as init too.  One line per check (tests/vm/test_procs.py).
+(`./proc_mmap DIR`), proc_ids as init too, ptimers as it is (`./ptimers`).  One line per check (tests/vm/test_procs.py).
 """
 
 PROC_FORK = r"""child wrote its copies: ok
@@ -191,4 +191,37 @@ F_GETOWN at first: 0: ok
 F_SETOWN then F_GETOWN: ok
 FIOASYNC off again: ok
 proc_ids ok
+"""
+
+PTIMERS = r"""timer_create, SIGEV_SIGNAL: ok
+a one-shot of 20 ms: ok
+its signal came: ok
+SI_TIMER, the value and the id: ok
+disarmed after it fired: ok
+periodic every 10 ms: ok
+three expiries, interval kept: ok
+disarmed, the old one returned: ok
+timer_delete: ok
+a CLOCK_REALTIME timer: ok
+TIMER_ABSTIME 30 ms ahead fires: ok
+timer_gettime counts down: ok
+a fork's child has no timers: ok
+SIGEV_NONE: ok
+it sends nothing: ok
+two timers, two ids: ok
+clock 99: EINVAL
+CLOCK_MONOTONIC_RAW: EOPNOTSUPP
+notify 99: EINVAL
+signal 0: EINVAL
+signal 65: EINVAL
+SIGEV_THREAD_ID of no thread: EINVAL
+a bad sigevent pointer: EFAULT
+tv_nsec 1e9: EINVAL
+flags 2: 0
+a bad new value pointer: EFAULT
+settime of a deleted timer: EINVAL
+gettime of a deleted timer: EINVAL
+delete again: EINVAL
+getoverrun of a deleted timer: EINVAL
+ptimers ok
 """

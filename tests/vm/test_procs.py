@@ -1,6 +1,7 @@
 """Processes: fork and copy-on-write, vfork, wait, SIGCHLD, groups and
 sessions (proc_fork); execve of every kind and its errors (proc_exec);
 user and group ids, PR_SET_DUMPABLE, O_ASYNC and F_SETOWN (proc_ids);
+POSIX timers (ptimers);
 file mappings private and shared, across fork, and shared futexes in
 them (proc_mmap) -- each against
 Linux's transcript (proc_expected.py); a fork bomb ending in EAGAIN
@@ -36,6 +37,11 @@ def test_fork_wait_and_signals(smp):
 
 def test_exec():
     expect(run("proc_exec", "/tmp"), proc_expected.PROC_EXEC)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_posix_timers(smp):
+    expect(run("ptimers", smp=smp), proc_expected.PTIMERS)
 
 
 def test_ids_dumpable_and_async_flags():
