@@ -207,8 +207,10 @@ static void user_fault(struct trapframe *tf, uint64_t addr, int vm_err)
 	char why[160];
 	bool page_fault = tf->vector == 14, mapped = false;
 
-	if (vm_err == -ENOMEM)
+	if (vm_err == -ENOMEM) {
 		linux_out_of_memory();
+		return;
+	}
 	int sig = !page_fault ? exception_signal(tf->vector) : vm_err == -EIO ? SIGBUS : SIGSEGV;
 	/* Linux's SEGV_ACCERR means "mapped, but not for this access", whether
 	 * or not the page was ever touched: ask the VMAs, not the PTE. */
@@ -242,12 +244,3 @@ void sigdeliver_force_segv(struct trapframe *tf, const char *why)
 static const struct user_trap_ops trap_ops = { .fault = user_fault, .exit_to_user = linux_exit_to_user };
 
 void sigdeliver_init(void) { trap_set_user_ops(&trap_ops); }
-
-_Noreturn void linux_out_of_memory(void)
-{
-	char why[96];
-
-	snprintf(why, sizeof why, "out of memory (all %lu KiB in use; give the VM more with -m)",
-		 page_total_count() * 4);
-	process_killed(SIGKILL, why, true);
-}

@@ -108,8 +108,10 @@ void signal_raise_self(int sig);
  * (arch/x86_64/trap.h's user_trap_ops): a fault runs the program's
  * handler, or ends the process with a one-line report.  At boot. */
 void sigdeliver_init(void);
-/* The program needs memory the machine does not have: end it. */
-_Noreturn void linux_out_of_memory(void);
+/* A page fault found no memory: the largest process is killed (oom.c);
+ * the caller's fault comes again once it is gone, unless the caller's
+ * process was the largest (then this does not return). */
+void linux_out_of_memory(void);
 /* On every way back to user mode: reschedule, deliver what is pending,
  * restart or fail an interrupted system call. */
 void linux_exit_to_user(struct trapframe *tf);

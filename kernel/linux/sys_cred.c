@@ -28,6 +28,17 @@ static bool held(const uint32_t id[3], uint32_t v)
 	return v == id[0] || v == id[1] || v == id[2];
 }
 
+/* Each of r, e, s that is not NO_ID becomes id[0], [1], [2]. */
+static void put_ids(uint32_t id[3], uint32_t r, uint32_t e, uint32_t s)
+{
+	if (r != NO_ID)
+		id[0] = r;
+	if (e != NO_ID)
+		id[1] = e;
+	if (s != NO_ID)
+		id[2] = s;
+}
+
 /* setresuid/setresgid: each of r, e, s (NO_ID: unchanged). */
 static long set_res(int which, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -40,14 +51,8 @@ static long set_res(int which, uint32_t r, uint32_t e, uint32_t s)
 	if (!priv && ((r != NO_ID && !held(id, r)) || (e != NO_ID && !held(id, e)) ||
 		      (s != NO_ID && !held(id, s))))
 		err = -EPERM;
-	else {
-		if (r != NO_ID)
-			id[0] = r;
-		if (e != NO_ID)
-			id[1] = e;
-		if (s != NO_ID)
-			id[2] = s;
-	}
+	else
+		put_ids(id, r, e, s);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
 }
@@ -88,12 +93,8 @@ static long set_re(int which, uint32_t r, uint32_t e)
 	if (!priv && ((r != NO_ID && r != id[0] && r != id[1]) || (e != NO_ID && !held(id, e))))
 		err = -EPERM;
 	else {
-		if (r != NO_ID)
-			id[0] = r;
-		if (e != NO_ID)
-			id[1] = e;
-		if (r != NO_ID || (e != NO_ID && e != old_real))
-			id[2] = id[1];
+		bool saved_follows = r != NO_ID || (e != NO_ID && e != old_real);
+		put_ids(id, r, e, !saved_follows ? NO_ID : e != NO_ID ? e : id[1]);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;

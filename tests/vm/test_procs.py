@@ -64,6 +64,19 @@ def test_fork_bomb_ends_with_eagain(mem):
     expect(run("proc_bomb", mem=mem), BOMB)
 
 
+def test_out_of_memory_kills_the_largest_process():
+    """proc_oom: B runs out of memory while A holds more; A is killed and
+    named on stderr, B goes on until it is the largest and is killed too;
+    their parent, small, is untouched.  (Not compared with a host run: it
+    would take the host's memory.)"""
+    r = run("proc_oom", mem="64M")
+    want = "A (pid 2): killed by 9\nB (pid 3): killed by 9\nproc_oom ok\n"
+    assert (r.status, r.stdout.decode()) == (0, want), r.describe()
+    lines = [l for l in r.stderr.decode().splitlines() if "out of memory" in l]
+    assert len(lines) == 2 and "killed process 2 (proc_oom)" in lines[0] and \
+        "killed process 3 (proc_oom)" in lines[1], r.describe()
+
+
 def test_exec_of_static_pie_and_dynamic_programs(tmp_path):
     """A shell in the guest runs a static, a static-pie and a dynamically
     linked (musl) program; amphi brings the last one's loader with it."""
