@@ -5,7 +5,8 @@ again, a shell) and a multiprocessing pool of two, and keeps a sqlite3
 database in a file; bash running a script of pipelines, substitutions,
 jobs and traps over Debian's coreutils, find, grep, sed and mawk; nginx
 with a master and two workers serving curl and wrk; perl, lua5.4 and
-ruby scripts that fork, pipe and start shells; node serving HTTP.  The
+ruby scripts that fork, pipe and start shells; node serving HTTP; erl
+with Erlang processes and a port.  The
 interpreter's standard library comes in with
 --files; amphi brings the program's loader and libraries, and those of
 the extension modules in the tree."""
@@ -229,3 +230,28 @@ def test_node_http_server(tmp_path):
             r = subprocess.run(["curl", "-sS", "--max-time", "30", url + path],
                                capture_output=True)
             assert (r.returncode, r.stdout) == (0, body), g.describe()
+
+
+ERL_ROOT = "/usr/lib/erlang"
+ERL_EVAL = ('P = self(), [spawn(fun() -> P ! {N, N * N} end) || N <- lists:seq(1, 5)], '
+            'R = lists:sort([receive X -> X end || _ <- lists:seq(1, 5)]), '
+            'io:format("~p~n~s", [R, os:cmd("echo from a port")]), halt().')
+
+
+@pytest.mark.skipif(not os.path.exists(ERL_ROOT + "/bin/erl") or not os.path.exists(BUSYBOX),
+                    reason="needs Debian's erlang-base and busybox")
+def test_erlang_as_on_the_host(tmp_path):
+    """Debian's erlang-base: `erl -noshell -eval` (a shell script starting
+    the BEAM, whose os:cmd goes through its forked erl_child_setup) with
+    five Erlang processes and a port, as on the host."""
+    shell_folder(str(tmp_path / "bin"))
+    for name in ("dirname", "sed", "basename"):
+        os.symlink("busybox", str(tmp_path / "bin" / name))
+    erl = ERL_ROOT + "/bin/erl"
+    host = subprocess.run([BUSYBOX, "sh", erl, "-noshell", "-eval", ERL_EVAL], capture_output=True,
+                          env={"PATH": str(tmp_path / "bin"), "HOME": "/"})
+    assert host.returncode == 0 and host.stdout, host
+    r = run(BUSYBOX, "sh", erl, "-noshell", "-eval", ERL_EVAL, env=["PATH=/bin"], mem="256M",
+            options=["--files", "%s:/bin" % (tmp_path / "bin"),
+                     "--files", "%s:%s" % (ERL_ROOT, ERL_ROOT)])
+    assert (r.status, r.stdout, r.stderr) == (0, host.stdout, b""), r.describe()
