@@ -255,3 +255,25 @@ def test_erlang_as_on_the_host(tmp_path):
             options=["--files", "%s:/bin" % (tmp_path / "bin"),
                      "--files", "%s:%s" % (ERL_ROOT, ERL_ROOT)])
     assert (r.status, r.stdout, r.stderr) == (0, host.stdout, b""), r.describe()
+
+
+JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
+
+
+@pytest.mark.skipif(not os.path.exists(JAVA_HOME + "/bin/javac") or not os.path.exists(BUSYBOX),
+                    reason="needs Debian's openjdk-17 (jre-headless and jdk) and busybox")
+def test_java_as_on_the_host(tmp_path):
+    """Debian's OpenJDK 17 (its whole tree brought, 1 GiB): a class compiled
+    on the host running a pool of four threads, a TreeMap and a child
+    process through ProcessBuilder (jspawnhelper), as on the host."""
+    shutil.copy(os.path.join(HERE, "data", "JavaProcesses.java"), str(tmp_path))
+    subprocess.run([JAVA_HOME + "/bin/javac", str(tmp_path / "JavaProcesses.java")], check=True)
+    shell_folder(str(tmp_path / "bin"))
+    java = JAVA_HOME + "/bin/java"
+    host = subprocess.run([java, "-cp", str(tmp_path), "JavaProcesses"], capture_output=True,
+                          env={"PATH": str(tmp_path / "bin"), "HOME": "/"})
+    assert host.returncode == 0 and host.stdout, host
+    r = run(java, "-cp", "/t", "JavaProcesses", env=["PATH=/bin"], mem="1G",
+            options=["--files", "%s:/t" % tmp_path, "--files", "%s:/bin" % (tmp_path / "bin"),
+                     "--files", "%s:%s" % (JAVA_HOME, JAVA_HOME)])
+    assert (r.status, r.stdout, r.stderr) == (0, host.stdout, b""), r.describe()

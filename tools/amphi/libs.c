@@ -46,6 +46,10 @@ struct search {
 	const char *exe_rpath;		/* the program's DT_RPATH */
 	char *exe_dir;
 	bool musl;
+	/* A --files tree's shared objects: a need the host's loader could not
+	 * resolve either is passed over (java's libraries need libjvm.so,
+	 * which the launcher loads first from the tree by its path). */
+	bool lenient;
 	struct pathset *out;
 };
 
@@ -180,6 +184,8 @@ static void follow(struct search *s, const struct object *obj, int depth)
 		if (s->musl && !strcmp(name, "libc.so"))
 			continue;	/* musl's loader is its libc */
 		char *found = resolve(s, obj, name);
+		if (!found && s->lenient)
+			continue;
 		if (!found)
 			die("%s: needs %s, which is nowhere this host's loader would look",
 			    s->typed, name);
@@ -312,7 +318,8 @@ void libs_for_tree(const char *hostdir, const struct program *p, const char *ld_
 {
 	char *interp = interp_of(p);
 	struct search s = { .typed = hostdir, .ld_library_path = ld_library_path, .out = out,
-			    .musl = interp && is_musl(interp), .exe_dir = xstrdup(hostdir) };
+			    .musl = interp && is_musl(interp), .exe_dir = xstrdup(hostdir),
+			    .lenient = true };
 
 	s.system_dirs = system_dirs(s.musl);
 	tree_search = &s;
