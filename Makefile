@@ -8,6 +8,18 @@ MUSLCC  := musl-gcc
 PYTHON  := /usr/bin/python3
 MUSL_LIB := /usr/lib/x86_64-linux-musl
 
+# One short line per step; `make V=1` shows the full commands.  A failing
+# command's own messages (the compiler's) show either way.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+MAKEFLAGS += --no-print-directory
+endif
+
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration -Ilib
 
 # The kernel: freestanding, higher half (-mcmodel=kernel), no red zone
@@ -24,7 +36,8 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size
 LIB_SRC     := $(wildcard lib/*.c)
 KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
 KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
-KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) $(BUILD)/k/syscall_names.o
+KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) \
+	$(BUILD)/k/syscall_names.o $(BUILD)/k/errno_names.o
 
 # lwIP, from Debian's source package (tools/fetch-source.sh; never committed).
 # Named file by file: the tree may not be unpacked yet when make reads this.
@@ -48,7 +61,8 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 PROG_SRC    := $(wildcard tests/progs/*.c)
 PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
-	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c,$(PROG_SRC))) \
+	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c \
+		tests/progs/gdb_target.c,$(PROG_SRC))) \
 	$(BUILD)/progs/hello-dyn
 EXAMPLES    := $(BUILD)/examples/hello
 
@@ -61,7 +75,8 @@ deps:
 # ---- kernel ---------------------------------------------------------------
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
 # A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
 # and rebuilds everything that sees it.
@@ -70,81 +85,112 @@ $(BUILD)/k/kernel/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INC)
 $(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
 $(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
 $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
-	sh tools/fetch-source.sh lwip >/dev/null
+	$(call say,FETCH,lwip)
+	@mkdir -p $(BUILD)
+	$(Q)sh tools/fetch-source.sh lwip > $(BUILD)/fetch-lwip.log 2>&1 || \
+		{ cat $(BUILD)/fetch-lwip.log >&2; exit 1; }
+	@touch $@	# an unchanged series leaves the stamp as it was: newer now
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/k/syscall_names.o: tools/syscall-names.sh
+# Tables made from the system's kernel headers: the names of the system
+# calls (the kernel's and amphi's, which checks --trace), and of errnos.
+$(BUILD)/syscall_names.c: tools/syscall-names.sh
 	@mkdir -p $(dir $@)
-	sh tools/syscall-names.sh > $(BUILD)/k/syscall_names.c
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/syscall_names.c -o $@
+	$(call say,GEN,$@)
+	$(Q)sh tools/syscall-names.sh > $@.tmp && mv $@.tmp $@
+$(BUILD)/errno_names.c: tools/errno-names.py
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/errno-names.py > $@.tmp && mv $@.tmp $@
+$(BUILD)/k/%_names.o: $(BUILD)/%_names.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # Two links: the first finds where every function landed, the second adds that
 # table (placed after all code, so no function moves) for panic backtraces.
 $(BUILD)/amphi.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld tools/ksyms.sh
-	$(CC) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ)
-	sh tools/ksyms.sh $@.pass1 > $(BUILD)/ksyms.S
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
-	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ)
+	$(Q)sh tools/ksyms.sh $@.pass1 > $(BUILD)/ksyms.S
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	@sh tools/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms moved between links" >&2; exit 1; }
 
 # ---- host command ---------------------------------------------------------
-$(BUILD)/amphi: $(TOOL_SRC) $(wildcard tools/amphi/*.h lib/*.h)
+$(BUILD)/amphi: $(TOOL_SRC) $(BUILD)/syscall_names.c $(wildcard tools/amphi/*.h lib/*.h)
 	@mkdir -p $(BUILD)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/syscall_names.c
 
 # ---- tests ----------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -o $@ $< $(LIB_SRC) -lcmocka
 # Kernel code built unchanged for the host, with the kernel's aliasing rules:
 # tests/unit/kshim stands in for the headers that need the kernel (the CPU's).
 $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/virtq.h \
 		kernel/dev/virtio.h $(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
 # The supervisor's QMP client, against a QEMU played by a thread.
 $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
 		$(wildcard tools/amphi/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
 		tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c -lcmocka -lpthread
 
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -O2 -Wall -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -O2 -Wall $(PROG_CFLAGS) -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
 		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
 # Dynamically linked against musl (its loader, /lib/ld-musl-x86_64.so.1,
 # comes into the guest with the program).
 $(BUILD)/progs/%-dyn: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -O2 -Wall -o $@ $<
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -O2 -Wall -o $@ $<
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -O2 -Wall -o $@ $< -pthread
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -static -O2 -Wall $(PROG_CFLAGS) -o $@ $< -pthread
+# gdb finds its variables by name (tests/vm/test_gdb.py).
+$(BUILD)/progs/gdb_target $(BUILD)/progs/gdb_target-pie: PROG_CFLAGS := -g -O0
 
 $(BUILD)/examples/hello: examples/hello/hello.c
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -O2 -Wall -o $@ $<
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -static -O2 -Wall -o $@ $<
 
 # Redis from Debian's source package, static with musl (how and why:
 # tools/build-redis.sh).  Built out of tree, in build/redis-src.
 $(BUILD)/redis/redis-server: tools/build-redis.sh
-	sh tools/build-redis.sh >/dev/null
+	$(call say,BUILD,redis)
+	@mkdir -p $(BUILD)
+	$(Q)sh tools/build-redis.sh > $(BUILD)/redis-build.log 2>&1 || \
+		{ tail -40 $(BUILD)/redis-build.log >&2; exit 1; }	# its own make's lines, on failure
 
 # Preloaded into QEMU by `amphi run` on user networking: slirp listens on
 # forwarded ports with a backlog of 1 (the file says more).
 $(BUILD)/amphi-slirp.so: tools/amphi-slirp.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
@@ -153,17 +199,18 @@ unit: $(UNIT_BIN)
 # (-fcallgraph-info): fails on a recursion not known to be bounded, or a
 # chain of calls too deep for half a stack (tools/stack-usage.py says more).
 stack-check: $(BUILD)/amphi.elf
-	$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
+	$(call say,CHECK,kernel stack use)
+	$(Q)$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
-	$(PYTHON) -m pytest -q tests/vm tests/stress
+	$(Q)$(PYTHON) -m pytest -q tests/vm tests/stress
 
 
 test: deps
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) stack-check
-	$(MAKE) vmtest
+	$(Q)$(MAKE) -s all
+	$(Q)$(MAKE) unit
+	$(Q)$(MAKE) stack-check
+	$(Q)$(MAKE) vmtest
 
 # Longer and bigger runs than make test's (docs/testing.md): every test in
 # tests/stress for STRESS_MINUTES (make test runs each once, short), then
@@ -171,20 +218,29 @@ test: deps
 # (tests/vm/test_net_attacks_full.py, skipped by make test).
 STRESS_MINUTES ?= 3
 stress: deps
-	$(MAKE) all $(PROG_BIN) $(EXAMPLES)
-	STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
-	$(MAKE) stress-net
+	$(Q)$(MAKE) all $(PROG_BIN) $(EXAMPLES)
+	$(Q)STRESS_MINUTES=$(STRESS_MINUTES) $(PYTHON) -m pytest -q tests/stress
+	$(Q)$(MAKE) stress-net
 
 stress-net:
-	AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
+	$(Q)AMPHI_STRESS=1 $(PYTHON) -m pytest -q tests/vm/test_net_attacks_full.py
 
 demo: deps
-	$(MAKE) all $(EXAMPLES)
-	$(BUILD)/amphi run $(BUILD)/examples/hello amphi
+	$(Q)$(MAKE) all $(EXAMPLES)
+	$(Q)$(BUILD)/amphi run $(BUILD)/examples/hello amphi
+
+# QEMU's floor for the start-up benchmark: an empty kernel that exits at
+# once, booting by multiboot and PVH as amphi's does (bench/startup.py).
+$(BUILD)/bench/floor.elf: bench/floor/floor.S bench/floor/floor.ld
+	@mkdir -p $(dir $@)
+	$(call say,AS,$@)
+	$(Q)$(CC) -m32 -c bench/floor/floor.S -o $(BUILD)/bench/floor.o
+	$(Q)ld -m elf_i386 -T bench/floor/floor.ld -nostdlib --build-id=none -z max-page-size=0x1000 \
+		-o $@ $(BUILD)/bench/floor.o
 
 bench: deps
-	$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server
-	sh bench/run.sh
+	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/floor.elf
+	$(Q)sh bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where a static-pie is loaded, in the kernel (exec.c) and for gdb
+ * (amphi run --gdb): Linux's own choice for PIEs run without ASLR. */
+#define ELF_PIE_BASE	0x0000555555554000ull
+
 /* lo, hi, entry and phdr_vaddr are absolute for ET_EXEC and relative to a
  * base of 0 for ET_DYN. */
 struct elf_info {

@@ -18,6 +18,7 @@ enum frame_type {
 	FRAME_EXIT   = 'X',	/* int32 LE status */
 	FRAME_PANIC  = 'P',
 	FRAME_READY  = 'R',	/* guest -> host, empty: the network server forwards */
+	FRAME_TRACE  = 'T',	/* guest -> host: one line of the system call trace */
 	FRAME_STDIN  = 'I',	/* host -> guest */
 	FRAME_EOF    = 'D',
 	FRAME_SIGNAL = 'S',	/* host -> guest: 1 byte, a signal for the program */

@@ -5,7 +5,13 @@
  * from the UART only while the ring has room for a whole frame, then turns
  * the receive interrupt off; QEMU stops reading amphi's pipe when the UART is
  * full, so a slow reader holds the sender back and no byte is lost.  The
- * reader turns the interrupt back on as it drains the ring. */
+ * reader turns the interrupt back on as it drains the ring.
+ *
+ * Text mode (amphi.console=text, as amphi iso boots): no frames, for a
+ * person at a serial terminal or a screen.  The program's output goes out
+ * as it is (newlines as CR LF), mirrored on the VGA text screen when asked
+ * for; kernel messages only with amphi.verbose; input bytes are the
+ * program's standard input (CR as newline, ^D as end of file). */
 #include "dev/console.h"
 
 #include <stdbool.h>
@@ -14,6 +20,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/trap.h"
 #include "core/errno.h"
+#include "core/format.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
@@ -22,11 +29,14 @@
 #include "core/watchdog.h"
 #include "core/waitq.h"
 #include "dev/uart.h"
+#include "dev/vga_text.h"
 #include "frame.h"
 
 #define RING_SIZE (64 * 1024)
 
 static struct spinlock out_lock = SPINLOCK_INIT;	/* guards the transmit side */
+static bool synced;			/* the sync string went out */
+static bool text_mode, text_kmsg, text_vga;	/* set once, before the CPUs start */
 
 static struct spinlock in_lock = SPINLOCK_INIT;	/* guards everything below */
 static uint8_t ring[RING_SIZE];
@@ -54,6 +64,47 @@ static uint64_t out_lock_take(void)
 	return flags;
 }
 
+/* Caller holds out_lock. */
+static void text_put(const void *buf, size_t len)
+{
+	const uint8_t *p = buf, *end = p + len;
+
+	while (p < end) {
+		const uint8_t *q = p;
+		while (q < end && *q != '\n')
+			q++;
+		uart_write(p, (size_t)(q - p));
+		if (q < end)
+			uart_write("\r\n", 2);
+		p = q + (q < end);
+	}
+	if (text_vga)
+		vga_text_write(buf, len);
+}
+
+static void text_write(int type, const void *buf, size_t len)
+{
+	uint64_t flags = out_lock_take();
+
+	if (type == FRAME_PANIC)
+		text_put("amphi: kernel panic: ", 21);
+	if (type != FRAME_KMSG || text_kmsg || type == FRAME_PANIC)
+		text_put(buf, len);
+	if (type == FRAME_PANIC)
+		text_put("\n", 1);
+	spin_unlock_irqrestore(&out_lock, flags);
+}
+
+void console_set_text(bool vga, bool kmsg)
+{
+	text_mode = true;
+	text_kmsg = kmsg;
+	if (vga) {
+		vga_text_init();
+		text_vga = true;
+	}
+}
+
 /* The UART goes only as fast as QEMU empties it, and QEMU waits while
  * amphi's reader is slow: a CPU here (or waiting for out_lock) waits on the
  * host, which the lockup detector must not take for a hang. */
@@ -61,12 +112,20 @@ void console_write(int type, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
+	if (text_mode) {
+		text_write(type, buf, len);
+		return;
+	}
 	do {
 		size_t n = len < FRAME_MAX ? len : FRAME_MAX;
 		uint8_t hdr[FRAME_HDR];
 		frame_header(hdr, type, n);
 		watchdog_host_wait(true);
 		uint64_t flags = out_lock_take();
+		if (!synced) {	/* first: amphi skips whatever came before */
+			uart_write(FRAME_SYNC, FRAME_SYNC_LEN);
+			synced = true;
+		}
 		uart_write(hdr, sizeof hdr);
 		uart_write(p, n);
 		spin_unlock_irqrestore(&out_lock, flags);
@@ -87,7 +146,13 @@ static void panic_hook(const char *reason)
 _Noreturn void console_exit(int status)
 {
 	uint8_t le[4] = { status & 0xff, (status >> 8) & 0xff, (status >> 16) & 0xff, (uint32_t)status >> 24 };
+	char line[64];
 
+	if (text_mode) {	/* a person reads this; the machine halts after */
+		int n = snprintf(line, sizeof line, "amphi: the program ended with status %d\n", status);
+		text_write(FRAME_STDERR, line, (size_t)n);
+		arch_poweroff(status);	/* QEMU's isa-debug-exit: (status << 1) | 1 */
+	}
 	console_write(FRAME_EXIT, le, sizeof le);
 	arch_poweroff(0);
 }
@@ -110,6 +175,15 @@ static void take_frame(void)
 		ring[ring_head++ % RING_SIZE] = decoder.payload[i];
 }
 
+/* A byte typed at a terminal.  Caller holds in_lock. */
+static void take_text(uint8_t c)
+{
+	if (c == 4)
+		in_eof = true;
+	else
+		ring[ring_head++ % RING_SIZE] = c == '\r' ? '\n' : c;
+}
+
 /* Caller holds in_lock, interrupts off. */
 static void drain_uart(void)
 {
@@ -119,7 +193,10 @@ static void drain_uart(void)
 			uart_rx_interrupts(false);
 			return;
 		}
-		if (frame_feed(&decoder, uart_rx_byte()) == 1)
+		uint8_t c = uart_rx_byte();
+		if (text_mode)
+			take_text(c);
+		else if (frame_feed(&decoder, c) == 1)
 			take_frame();
 	}
 }
@@ -135,7 +212,6 @@ static void console_irq(void)
 void console_init(void)
 {
 	uart_init();
-	uart_write(FRAME_SYNC, FRAME_SYNC_LEN);
 	frame_decoder_init(&decoder, 0);
 	printk_set_sink(kmsg_sink);
 	panic_set_hook(panic_hook);

@@ -10,6 +10,10 @@
 
 void console_init(void);		/* before anything prints */
 void console_init_irq(uint32_t apic_id);	/* once interrupts can be routed */
+/* Plain text instead of frames (amphi.console=text), mirrored on the VGA
+ * text screen if vga, kernel messages shown if kmsg.  Once, after the
+ * kernel's page tables are up and before anything but a panic prints. */
+void console_set_text(bool vga, bool kmsg);
 
 /* Sends len bytes as frames of `type` (FRAME_STDOUT, FRAME_STDERR, ...). */
 void console_write(int type, const void *buf, size_t len);

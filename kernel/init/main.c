@@ -7,6 +7,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/x86.h"
+#include "core/boottime.h"
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
@@ -15,6 +16,7 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/timer.h"
 #include "core/watchdog.h"
 #include "dev/console.h"
 #include "dev/devices.h"
@@ -59,6 +61,23 @@ static void quiet_legacy_pic(void)
 	outb(0xa1, 0xff);
 }
 
+/* The clock's second, long measurement, beside the program. */
+static void clock_refine_thread(void *unused)
+{
+	(void)unused;
+	while (clock_refine_step())
+		sched_sleep_until(clock_ns() + 20 * 1000000ull);
+	thread_exit();
+}
+
+static void start_clock_refine(void)
+{
+	struct thread *t = thread_create("clock refine", clock_refine_thread, NULL);
+
+	if (t)
+		thread_start(t);	/* without memory for it, the boot rate stays */
+}
+
 static void start_cpus(void)
 {
 	struct madt_info madt;
@@ -71,9 +90,12 @@ static void start_cpus(void)
 	lapic_init(madt.lapic_phys);
 	lapic_init_cpu();
 	cpus[0].apic_id = lapic_id();
+	boottime_mark("acpi");
 	clock_init();
+	boottime_mark("clock");
 	irq_enable();
 	smp_start_aps(&madt);
+	boottime_mark("cpus");
 }
 
 /* Runs deeper until the stack overflows: the volatile frame keeps every
@@ -186,9 +208,16 @@ static void start_role(void)
 
 void kmain(uint32_t boot_kind, uint32_t info_phys)
 {
+	boottime_mark("entry");
 	console_init();
 	bootinfo_parse(boot_kind, info_phys);
 	init_memory();
+	boottime_mark("memory");
+	if (strstr(boot_info.cmdline, "amphi.console=text"))
+		console_set_text(strstr(boot_info.cmdline, "amphi.vga") != NULL,
+				 strstr(boot_info.cmdline, "amphi.verbose") != NULL);
+	if (strstr(boot_info.cmdline, "amphi.poweroff=acpi"))
+		acpi_poweroff_enable();
 	start_cpus();
 	random_init();
 	console_init_irq(cpus[0].apic_id);
@@ -196,7 +225,9 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	printk("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
+	start_clock_refine();
 	dev_init();
+	boottime_mark("devices");
 	profile_init(boot_info.cmdline);
 	watchdog_init(boot_info.cmdline);
 	crash_if_asked();

@@ -28,6 +28,7 @@
 #include "fs/vfs.h"
 #include "linux/futex.h"
 #include "linux/signal_internal.h"
+#include "linux/trace.h"
 
 #define PID_MAX		4194304	/* Linux's pid_max on 64-bit machines */
 #define PID_WRAP_TO	300	/* and where it starts again (RESERVED_PIDS) */
@@ -409,6 +410,15 @@ static void process_end(struct process *p, int wait_status)
 	waitq_wake_all(&step_wait);
 }
 
+/* --trace's last line for the calling process: its exit code, or the
+ * signal that ended it. */
+static void trace_end(int wait_status)
+{
+	int sig = wait_status & 0x7f;
+
+	trace_process_end(sig ? 128 + sig : (wait_status >> 8) & 0xff, sig);
+}
+
 void thread_drop_context(struct thread *t)
 {
 	/* The CPU keeps the root loaded (with a reference) until it loads
@@ -437,6 +447,8 @@ _Noreturn void process_thread_exit(int code)
 			futex_wake(t->clear_child_tid, 1, ~0u);
 	}
 	int status = p->exiting ? p->exit_status : status_exited(code);
+	if (last && !p->exiting)	/* else process_exit traced it */
+		trace_end(status);
 	if (last && p == init_process && init_ends_vm)
 		process_exit_vm(process_vm_status(status));
 	thread_drop_context(t);
@@ -450,6 +462,8 @@ _Noreturn void process_exit(int wait_status)
 {
 	struct process *p = process_current();
 
+	if (!p->exiting)
+		trace_end(wait_status);
 	if (p == init_process && init_ends_vm)
 		process_exit_vm(process_vm_status(wait_status));
 	uint64_t flags = spin_lock_irqsave(&sig_lock);

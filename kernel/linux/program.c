@@ -1,6 +1,7 @@
 /* Reads /.amphi/config (docs/protocol.md) and starts the program. */
 #include "linux/program.h"
 
+#include "core/boottime.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
@@ -20,6 +21,7 @@
 #include "linux/rootfs.h"
 #include "linux/signal.h"
 #include "linux/stdio.h"
+#include "linux/trace.h"
 #include "net/net_config.h"
 #include "net/port.h"
 
@@ -78,12 +80,27 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 			return false;
 		if (!strcmp(key, "net.hostname"))
 			host_set_nodename(value);	/* uname's too, not only DHCP's */
+	} else if (!strcmp(key, "trace")) {
+		trace_configure(value);
 	} else if (!strcmp(key, "tty")) {
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')
 				stdio_set_tty(*c - '0', true);
 	}
 	return true;	/* unknown keys are for later versions */
+}
+
+/* How many of the config's pairs have this key (at most MAX_STRINGS):
+ * the arrays are sized to the run, not to the limit, since allocating
+ * and clearing 1 MiB cost milliseconds of every boot. */
+static size_t count_key(const void *data, size_t size, const char *want)
+{
+	size_t off = 0, n = 0;
+	const char *key, *value;
+
+	while (config_next(data, size, &off, &key, &value) == 1 && n < MAX_STRINGS)
+		n += !strcmp(key, want);
+	return n;
 }
 
 static void read_settings(struct settings *s)
@@ -95,8 +112,8 @@ static void read_settings(struct settings *s)
 
 	if (initrd_lookup("/" CONFIG_PATH, &data, &size))
 		fail(127, "amphi: the initrd has no %s%s\n", CONFIG_PATH, "");
-	s->args = kmalloc(MAX_STRINGS * sizeof *s->args);
-	s->envp = kmalloc(MAX_STRINGS * sizeof *s->envp);
+	s->args = kmalloc((count_key(data, size, "arg") + 1) * sizeof *s->args);
+	s->envp = kmalloc((count_key(data, size, "env") + 1) * sizeof *s->envp);
 	if (!s->args || !s->envp)
 		out_of_memory();
 	while ((r = config_next(data, size, &off, &key, &value)) == 1)
@@ -186,12 +203,15 @@ void program_start(void *unused)
 	console_set_signal_hook(host_signal);
 	/* Before the root file system: its /etc files follow the network. */
 	bool lease_late = net_start(net_port_first()) == -ETIMEDOUT;
+	boottime_mark("network");
 	if (lease_late)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (rootfs_init())
 		out_of_memory();
 	if (lease_late)
 		start_late_lease_watch();
+	boottime_mark("files");
+	boottime_report();
 	for (int i = 0; i < s.nsteps; i++) {
 		bool last = i == s.nsteps - 1;
 		start_step(&s.steps[i], &s, last);

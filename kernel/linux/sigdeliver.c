@@ -13,6 +13,7 @@
 #include "core/sched.h"
 #include "core/vm.h"
 #include "linux/process.h"
+#include "linux/trace.h"
 
 #define NR_RESTART_SYSCALL	219
 
@@ -101,6 +102,7 @@ static void deliver_next(struct thread *t, struct trapframe *tf)
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (!sig || ka.handler == SIG_IGN)
 		return;
+	trace_signal(sig, &info);
 	if (ka.handler == SIG_DFL)
 		default_action(sig, &info);
 	else if (sigframe_push(tf, sig, &info, &ka))
@@ -165,6 +167,8 @@ static bool run_handler_now(struct trapframe *tf, int sig, const struct linux_si
 {
 	struct thread *t = current();
 	struct kernel_sigaction ka, *actions = process_of(t)->actions;
+
+	trace_signal(sig, info);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 
 	ka = actions[sig - 1];

@@ -44,7 +44,15 @@ void syscall_init(void)
 	sys_process_register();
 }
 
-static long unimplemented(uint64_t nr)
+syscall_fn *syscall_replace(int nr, syscall_fn *fn)
+{
+	syscall_fn *old = table[nr];
+
+	table[nr] = fn;
+	return old;
+}
+
+long syscall_unimplemented(uint64_t nr)
 {
 	if (nr >= NR_SYSCALLS || !__atomic_exchange_n(&warned[nr], 1, __ATOMIC_RELAXED))
 		printk("amphi: unimplemented system call %lu (%s)\n", nr,
@@ -62,6 +70,6 @@ void syscall_dispatch(struct trapframe *tf)
 	if (nr < NR_SYSCALLS && table[nr])
 		tf->rax = table[nr](&a);
 	else
-		tf->rax = unimplemented(nr);
+		tf->rax = syscall_unimplemented(nr);
 	linux_exit_to_user(tf);
 }

@@ -19,6 +19,12 @@ typedef long syscall_fn(const struct sysargs *a);
 void syscall_register(int nr, syscall_fn *fn);
 void syscall_init(void);
 const char *syscall_name(int nr);
+/* Puts fn in the table at nr (0 <= nr < NR_SYSCALLS), returning what was
+ * there: the trace stands in for the calls it watches.  Only before the
+ * program starts, while no thread can be in a call. */
+syscall_fn *syscall_replace(int nr, syscall_fn *fn);
+/* What a number with no handler returns (-ENOSYS, logged once). */
+long syscall_unimplemented(uint64_t nr);
 
 /* One register function per area (STYLE.md rule 3). */
 void sys_fd_register(void);

@@ -9,6 +9,7 @@
 #include "lwip/tcpip.h"
 
 #include "core/errno.h"
+#include "core/mutex.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
@@ -117,6 +118,12 @@ static void tcpip_ready(void *sem)
 }
 
 /* tcpip_init, waiting for its thread to run lwIP's start-up. */
+/* lwIP starts with the first thing that needs it: eth0 at boot, or a
+ * program's first inet socket.  A program that uses no network (most
+ * runs without a NIC) does not pay for its start (a few ms under TCG). */
+static struct mutex start_lock = MUTEX_INIT(start_lock);	/* serializes the start */
+static bool lwip_up;		/* set once, after the start (release) */
+
 static void start_lwip(void)
 {
 	sys_sem_t ready;
@@ -311,16 +318,33 @@ void net_config_addresses_changed(struct net_port *port)
 	log_config(net_netif_eth());
 }
 
+bool net_lwip_started(void)
+{
+	return __atomic_load_n(&lwip_up, __ATOMIC_ACQUIRE);
+}
+
+void net_lwip_start(void)
+{
+	if (net_lwip_started())
+		return;
+	mutex_lock(&start_lock);
+	if (!lwip_up) {
+		start_lwip();	/* lo comes up in lwIP's own start-up */
+		__atomic_store_n(&lwip_up, true, __ATOMIC_RELEASE);	/* after lwIP is whole */
+	}
+	mutex_unlock(&start_lock);
+}
+
 int net_start(struct net_port *port)
 {
 	struct net_port_addrs addrs;
 	const struct net_port_addrs *assigned;
 	int err = 0;
 
-	start_lwip();		/* lo comes up in lwIP's own start-up */
 	if (!port)
-		return 0;
+		return 0;	/* lwIP waits for a program's first inet socket */
 	port = net_switch_home(port);
+	net_lwip_start();
 	if (net_config.have_mac)
 		memcpy(port->mac, net_config.mac, 6);
 	assigned = port_addresses(port, &addrs);

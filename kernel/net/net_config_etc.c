@@ -30,16 +30,17 @@ char *net_config_resolv_conf(void)
 
 	if (!buf)
 		return NULL;
-	LOCK_TCPIP_CORE();
-	for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
+	for (u8_t i = 0; i < DNS_MAX_SERVERS && net_lwip_started(); i++) {
 		char addr[IPADDR_STRLEN_MAX];
+		LOCK_TCPIP_CORE();
 		const ip_addr_t *d = dns_getserver(i);
-		if (ip_addr_isany(d) || !ipaddr_ntoa_r(d, addr, sizeof addr))
+		bool ok = !ip_addr_isany(d) && ipaddr_ntoa_r(d, addr, sizeof addr);
+		UNLOCK_TCPIP_CORE();
+		if (!ok)
 			continue;
 		lower(addr);
 		len += snprintf(buf + len, ETC_MAX - len, "nameserver %s\n", addr);
 	}
-	UNLOCK_TCPIP_CORE();
 	if (!len)
 		snprintf(buf, ETC_MAX, "# no name server: the network has none configured\n");
 	return buf;
@@ -51,6 +52,8 @@ static void own_address(char *addr, size_t size)
 	struct netif *n = net_netif_eth();
 
 	snprintf(addr, size, "127.0.1.1");
+	if (!n)
+		return;		/* no eth0 (lwIP may not have started) */
 	LOCK_TCPIP_CORE();
 	if (n && !ip4_addr_isany_val(*netif_ip4_addr(n)))
 		ip4addr_ntoa_r(netif_ip4_addr(n), addr, (int)size);

@@ -9,6 +9,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/stat.h"
+#include "net/net_config.h"
 
 #define SOCKFS_DEV	0x08	/* st_dev of every socket, as an anonymous fs */
 #define EDOM		33	/* Linux's; only a socket timeout gives it here */
@@ -33,6 +34,8 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 {
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
+	if (family != AF_UNIX)
+		net_lwip_start();
 	struct socket *s = socket_alloc(family, type, protocol);
 	if (!s)
 		return -ENOMEM;
@@ -131,8 +134,11 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	long r = s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
 
 	/* Interface requests work on a socket of any family, as on Linux
-	 * (musl's if_nametoindex asks an AF_UNIX socket). */
-	return r == -ENOTTY ? inet_ifreq(cmd, arg) : r;
+	 * (musl's if_nametoindex asks an AF_UNIX socket): lo needs lwIP. */
+	if (r != -ENOTTY)
+		return r;
+	net_lwip_start();
+	return inet_ifreq(cmd, arg);
 }
 
 /* The inode number hides in the file's pos: sockets have no offsets. */

@@ -82,14 +82,16 @@ class Target:
                 family[1], after, self.guest.describe())
 
 
-def target_fixture(tag):
-    """A module-scoped fixture function giving a Target (see the top)."""
-    @pytest.fixture(scope="module")
-    def target(amphi_works):
+def target_fixture(tag, params=None):
+    """A module-scoped fixture function giving a Target (see the top);
+    with params, one per NIC model (amphi run --nic) in the list."""
+    @pytest.fixture(scope="module", params=params)
+    def target(amphi_works, request):
         require_scapy()
+        nic = ["--nic", request.param] if params else []
         with network_namespace(tag) as ns:
             argv = amphi_argv("net_httpd", "-6", 8080, mem="256M",
-                              options=["--net", "tap=tap0", "--ip", GUEST4 + "/24",
+                              options=nic + ["--net", "tap=tap0", "--ip", GUEST4 + "/24",
                                        "--ip6", GUEST6 + "/64"])
             with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
                 g.wait_for(b"listening")

@@ -102,6 +102,19 @@ def run(prog, *args, machine="pc", smp=2, mem=None, stdin=b"", env=(), boot=None
                     stdin=stdin, limit=limit)
 
 
+def refused(argv, *words, prefix="amphi: "):
+    """Runs argv, which amphi must refuse as bad usage: status 2, nothing
+    on stdout, one line on stderr starting with prefix and holding each
+    of words."""
+    r = run_argv(argv)
+    text = r.stderr.decode("utf-8", "replace")
+    assert r.status == 2 and r.stdout == b"", r.describe()
+    assert text.count("\n") == 1 and text.startswith(prefix), r.describe()
+    for w in words:
+        assert w in text, "the message should say %r\n%s" % (w, r.describe())
+    return r
+
+
 def qemu_wrapper(tmp_path, append=None, body=None):
     """A --qemu wrapper script in tmp_path: QEMU with `-append APPEND` (the
     kernel's command line), or the given shell body instead."""

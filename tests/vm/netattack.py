@@ -343,6 +343,36 @@ def print_guest_ll():
     print(socket.inet_ntop(socket.AF_INET6, b"\xfe\x80" + b"\x00" * 6 + iid))
 
 
+def bad_checksums():
+    """SYNs from the fake host with a wrong TCP checksum (IPv4 and IPv6)
+    must get no answer: the NIC's checksum report, or the stack's own
+    check, drops them.  The same SYN with its right checksum must get a
+    SYN-ACK, so silence is not just a dead guest."""
+    host = FakeHost()
+    try:
+        for v6 in (False, True):
+            good = ip_to(v6) / TCP(sport=random.randint(20000, 60000), dport=PORT, flags="S",
+                                   seq=random.randint(0, 1 << 31))
+            right = good.__class__(bytes(good))[TCP].chksum
+            bad = good.copy()
+            bad[TCP].sport += 1
+            bad[TCP].chksum = right ^ 0x5555
+            for frame, answered in ((bad, False), (good, True)):
+                send(frame)
+                sport = frame[TCP].sport
+                synack = host.wait(lambda p: p[TCP].dport == sport and p[TCP].flags & 0x12 == 0x12,
+                                   timeout=3 if not answered else 10)
+                if (synack is not None) != answered:
+                    raise SystemExit("IPv%d SYN with a %s checksum %s" % (
+                        6 if v6 else 4, "right" if answered else "wrong",
+                        "got no SYN-ACK" if answered else "was answered"))
+                if synack is not None:
+                    send(ip_to(v6) / TCP(sport=sport, dport=PORT, flags="R",
+                                         seq=frame[TCP].seq + 1))
+    finally:
+        host.stop()
+
+
 ATTACKS = {
     "runts": runts, "bad-headers": bad_headers, "fragments": fragments,
     "ping-of-death": ping_of_death, "ext-headers": ext_headers,
@@ -352,7 +382,7 @@ ATTACKS = {
     "redirect": lambda: redirect(),
     "redirect-from-first-hop": lambda src, dst: redirect(src, dst),
     "syn-flood": lambda n="300", fam="4": syn_flood(int(n), fam == "6"),
-    "garbage": garbage, "guest-ll": print_guest_ll,
+    "garbage": garbage, "guest-ll": print_guest_ll, "bad-checksums": bad_checksums,
 }
 
 

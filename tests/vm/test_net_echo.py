@@ -10,12 +10,14 @@ from netvm import Guest, check_stopped, echo_clients, free_port
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 
-def test_200_clients_1mib_each():
+@pytest.mark.parametrize("nic", ["virtio", "e1000e"])
+def test_200_clients_1mib_each(nic):
+    """On both NICs amphi drives (amphi run --nic)."""
     hp = free_port()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
     try:
-        with Guest("net_echo", 7001, mem="256M", options=["-p", "%d:7001" % hp]) as g:
+        with Guest("net_echo", 7001, mem="256M", options=["--nic", nic, "-p", "%d:7001" % hp]) as g:
             g.wait_for(b"listening")
             assert echo_clients("127.0.0.1", hp, 4, 65536, timeout=30) == 4 * 65536
             try:

@@ -43,11 +43,13 @@ def docroot(tmp_path):
     return str(root), files
 
 
-def test_curl_page_404_and_files(docroot):
+@pytest.mark.parametrize("nic", ["virtio", "e1000e"])
+def test_curl_page_404_and_files(docroot, nic):
+    """On both NICs amphi drives (amphi run --nic)."""
     root, files = docroot
     hp = free_port()
     with Guest("net_httpd", 8080, "/www",
-               options=["-p", "%d:8080" % hp, "--files", root + ":/www"]) as g:
+               options=["--nic", nic, "-p", "%d:8080" % hp, "--files", root + ":/www"]) as g:
         g.wait_for(b"listening")
         url = "http://127.0.0.1:%d" % hp
         assert curl(url + "/") == (200, HTTPD_PAGE), g.describe()

@@ -23,9 +23,10 @@ def curl_in(ns, *args):
                            "-w", "\n%{http_code}", *args], capture_output=True)
 
 
-def test_ipv6_over_tap(netns):
+@pytest.mark.parametrize("nic", ["virtio", "e1000e"])
+def test_ipv6_over_tap(netns, nic):
     argv = amphi_argv("net_httpd", "-6", 8080, mem="128M",
-                      options=["--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                      options=["--nic", nic, "--net", "tap=tap0", "--ip", "192.168.79.2/24",
                                "--ip6", "fd00::2/64"])
     with Guest(None, argv=argv, prefix=["ip", "netns", "exec", netns]) as g:
         g.wait_for(b"listening")

@@ -32,6 +32,10 @@ const struct command *command_list(size_t *n);
 /* cmd_*.c: one file per subcommand */
 int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
+int cmd_iso(int argc, char **argv);
+int cmd_libvirt(int argc, char **argv);
+void cmd_libvirt_usage(FILE *out);
+void cmd_iso_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 void amphi_usage(FILE *out);
@@ -51,7 +55,10 @@ int write_full(int fd, const void *buf, size_t n);
 ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 int64_t now_ms(void);
 /* Option values, checked; each dies with "CMD: OPT wants ..." (status 2). */
-#define MIN_MEM		(8ull << 20)	/* below this the kernel cannot start */
+/* Below this the kernel cannot start and say why (it ran hello at 2688K
+ * on pc and q35, 2560K on microvm, with one CPU; above it a program that
+ * needs more ends with an "out of memory" line, status 137). */
+#define MIN_MEM		(2688ull << 10)
 #define MAX_MEM		(1ull << 40)
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max);
@@ -80,6 +87,7 @@ struct program {
 	size_t size;
 	mode_t mode;
 	uint32_t mtime;
+	int is_pie;		/* a static-pie: loaded at ELF_PIE_BASE */
 };
 void program_load(struct program *p, const char *typed);
 
@@ -97,6 +105,12 @@ void libs_for_program(const struct program *p, const char *ld_library_path, stru
  * found as for program p. */
 void libs_for_tree(const char *hostdir, const struct program *p, const char *ld_library_path,
 		   struct pathset *out);
+struct run_opts;
+struct step;
+/* Both for a run: every step's program, and every --files tree (before
+ * booting: a library that cannot be found ends amphi with one line). */
+void libs_for_run(const struct run_opts *o, const struct step *steps, size_t nsteps,
+		  struct pathset *libs);
 
 /* One program of the run with its arguments: the --before commands, then
  * PROGRAM itself.  All run in one VM, one after another, on one file system. */
@@ -105,6 +119,11 @@ struct step {
 	char **args;		/* argv[1..] */
 	size_t nargs;
 };
+
+/* The --before commands (each split at spaces), then PROGRAM with o's
+ * args: o->nbefore + 1 steps, every program read and checked. */
+struct run_opts;
+struct step *steps_load(const char *cmd, const struct run_opts *o, const char *prog);
 
 /* The guest's network (net.c): the NIC QEMU gives it and the settings the
  * kernel reads from the config.  Strings are as typed, already checked. */
@@ -125,6 +144,7 @@ struct net_opts {
 	const char **dns;	/* --dns ADDR */
 	size_t ndns;
 	const char *hostname;	/* --hostname NAME */
+	const char *nic;	/* --nic: "virtio" or "e1000e"; NULL: virtio */
 	/* run --server: a link to a network server instead of a NIC */
 	const char *server_name;	/* --server NAME */
 	int link_mode;		/* enum link_mode (lib/link.h); 0 until --address or net_check */
@@ -160,7 +180,17 @@ struct run_opts {
 	size_t nbefore;
 	struct net_opts net;
 	const char *app_name;	/* --name, with --server */
+	const char *trace;	/* --trace: "all" or CALL,...; NULL: off */
+	const char *trace_file;	/* --trace-file */
+	int trace_fd;		/* open on it, or -1: the lines go to stderr */
+	unsigned gdb_port;	/* --gdb: QEMU's gdb stub listens there; 0: none */
+	int tty_all;		/* the program's 0, 1, 2 are terminals (a serial
+				 * console: amphi iso, amphi libvirt) */
 };
+
+/* cmd_run.c: the run's defaults, and -e (a NAME again replaces it) */
+void run_opts_defaults(struct run_opts *o);
+void run_env_set(struct run_opts *o, const char *var);
 
 /* qemu.c: a QEMU command line, growing (NULL-terminated all along) */
 struct qargs {
@@ -185,6 +215,8 @@ enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and '
 	{ "ip6", required_argument, NULL, OPT_IP6 }, \
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
+void net_set_nic(struct net_opts *n, const char *cmd, const char *arg);
+int net_has_nic(const struct net_opts *n);
 void net_check(struct net_opts *n);
 /* amphi run --server: the machine own-address apps default to (q35, so
  * they can switch), and --switch's checks; sets n->hotplug. */
@@ -206,6 +238,29 @@ typedef void hostdir_emit_fn(void *ctx, const char *name, uint32_t mode, uint32_
 			     const void *data, size_t size);
 void hostdir_walk(const char *spec, hostdir_emit_fn *emit, void *ctx);
 
+/* trace.c: --trace and --trace-file (each dies with one line, status 2) */
+const char *trace_calls_check(const char *cmd, const char *list);
+int trace_file_open(const char *cmd, const char *path);
+
+/* gdb.c: --gdb (the option, QEMU's arguments, the command for the user) */
+struct vm;
+unsigned gdb_port_option(const char *cmd, const char *arg);
+void gdb_qemu_args(const struct run_opts *o, struct qargs *a);
+void gdb_announce(const struct run_opts *o, const struct program *prog, struct vm *vm);
+
+/* guest_opts.c: what amphi iso and amphi libvirt share with run */
+enum { OPT_G_FILES = 600, OPT_G_BEFORE, OPT_G_TRACE, OPT_G_KERNEL };
+#define GUEST_LONG_OPTIONS \
+	{ "env", required_argument, NULL, 'e' }, \
+	{ "files", required_argument, NULL, OPT_G_FILES }, \
+	{ "before", required_argument, NULL, OPT_G_BEFORE }, \
+	{ "trace", optional_argument, NULL, OPT_G_TRACE }, \
+	{ "kernel", required_argument, NULL, OPT_G_KERNEL }, \
+	{ "verbose", no_argument, NULL, 'v' }
+int guest_option(struct run_opts *o, const char *cmd, int opt, const char *arg);	/* 1: it was */
+struct step *guest_steps(struct run_opts *o, const char *cmd, int argc, char **argv);
+char *guest_cmdline(const struct run_opts *o, int vga);
+
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 		  const struct run_opts *o, const struct pathset *libs);
@@ -226,6 +281,7 @@ const char *accel_choose(const char *cmd, const char *asked);	/* NULL: the best 
 struct vm {
 	pid_t pid;
 	int in, out, err;	/* our ends of its stdin, stdout, stderr */
+	int pidfd;		/* readable once it has exited; -1 without pidfd_open */
 	int reaped, wstatus;
 };
 void qemu_args_machine(struct qargs *a, const struct run_opts *o);

@@ -12,7 +12,7 @@ void amphi_usage(FILE *out)
 	      "commands:\n", out);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-	fputs("\nSee 'amphi help COMMAND' for one command's options.\n", out);
+	fputs("\nSee 'amphi help COMMAND' for one command's options, and man ./docs/amphi.1.\n", out);
 }
 
 int cmd_help(int argc, char **argv)

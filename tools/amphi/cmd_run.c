@@ -12,7 +12,8 @@
 
 enum {
 	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
-	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH
+	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH,
+	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC
 };
 
 static const struct option options[] = {
@@ -33,6 +34,10 @@ static const struct option options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "switch", required_argument, NULL, OPT_SWITCH },
+	{ "nic", required_argument, NULL, OPT_NIC },
+	{ "trace", optional_argument, NULL, OPT_TRACE },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "gdb", optional_argument, NULL, OPT_GDB },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -49,7 +54,7 @@ void cmd_run_usage(FILE *out)
 	      "options (they end at PROGRAM):\n"
 	      "  --smp N            virtual CPUs, 1 to 255 (default 1)\n"
 	      "  -m, --memory SIZE  guest memory; a number of MiB, or with a K, M or G\n"
-	      "                     suffix (default 64M)\n"
+	      "                     suffix (default 64M, least 2688K)\n"
 	      "  -e, --env VAR=VAL  set an environment variable (repeatable); the defaults\n"
 	      "                     are PATH=/usr/local/bin:/usr/bin:/bin and HOME=/\n"
 	      "  --machine TYPE     pc, q35 or microvm (default pc)\n"
@@ -84,6 +89,8 @@ void cmd_run_usage(FILE *out)
 	      "  --dns ADDR         name server for /etc/resolv.conf; repeatable\n"
 	      "  --ip6 ADDR/PREFIX  static IPv6 address (link-local and SLAAC always)\n"
 	      "  --hostname NAME    the guest's host name\n"
+	      "  --nic MODEL        virtio (virtio-net, the default) or e1000e (Intel's\n"
+	      "                     82574, as QEMU emulates it; pc and q35)\n"
 	      "\n"
 	      "behind a network server (see amphi help server):\n"
 	      "  --server NAME      no NIC: the app's frames go through server NAME, over a\n"
@@ -100,6 +107,17 @@ void cmd_run_usage(FILE *out)
 	      "                     let the app ask for a NIC of its own above HIGH frames/s\n"
 	      "                     (for 3 s) and give it back below LOW (for 10 s); default\n"
 	      "                     auto:2000,200; own address and q35 only\n"
+	      "\n"
+	      "debugging:\n"
+	      "  --trace[=CALL,...] print the program's system calls (all, or those named)\n"
+	      "                     as strace does: thread id, call, decoded arguments,\n"
+	      "                     result or error; signals taken; the program's end\n"
+	      "  --trace-file FILE  write the trace to FILE instead of standard error\n"
+	      "                     (implies --trace)\n"
+	      "  --gdb[=PORT]       start the VM halted, with QEMU's gdb stub on\n"
+	      "                     127.0.0.1:PORT (default 1234), and print the gdb\n"
+	      "                     command that attaches with the kernel's and the\n"
+	      "                     program's symbols\n"
 	      "\n"
 	      "  -v, --verbose      show kernel messages and QEMU's errors as they come\n"
 	      "  -h, --help         show this help\n"
@@ -124,7 +142,7 @@ static int one_of(const char *v, const char *a, const char *b, const char *c)
 
 /* -e NAME=VALUE replaces an earlier NAME in place (defaults included),
  * else joins the end: the program sees each name once, in a stable order. */
-static void env_set(struct run_opts *o, const char *var)
+void run_env_set(struct run_opts *o, const char *var)
 {
 	const char *eq = strchr(var, '=');
 	size_t name_len = eq ? (size_t)(eq - var) : 0;
@@ -141,7 +159,7 @@ static void env_set(struct run_opts *o, const char *var)
 	o->env[o->nenv++] = xstrdup(var);
 }
 
-static void set_defaults(struct run_opts *o)
+void run_opts_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->smp = 1;
@@ -149,8 +167,9 @@ static void set_defaults(struct run_opts *o)
 	o->stop_timeout = STOP_TIMEOUT;
 	o->machine = "pc";
 	o->qemu = "qemu-system-x86_64";
-	env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
-	env_set(o, "HOME=/");
+	o->trace_fd = -1;
+	run_env_set(o, "PATH=/usr/local/bin:/usr/bin:/bin");
+	run_env_set(o, "HOME=/");
 }
 
 static void parse_option(struct run_opts *o, int opt, const char *arg, char **argv)
@@ -158,7 +177,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 	switch (opt) {
 	case OPT_SMP: o->smp = opt_number("run", "--smp", arg, 1, MAX_SMP); break;
 	case 'm': o->mem = opt_memory("run", arg); break;
-	case 'e': env_set(o, arg); break;
+	case 'e': run_env_set(o, arg); break;
 	case OPT_MACHINE:
 		if (!one_of(arg, "pc", "q35", "microvm"))
 			die("run: --machine wants pc, q35 or microvm, not '%s'", arg);
@@ -197,6 +216,10 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 			die("run: --address wants shared or own, not '%s'", arg);
 		o->net.link_mode = strcmp(arg, "own") ? LINK_MODE_SHARED : LINK_MODE_OWN;
 		break;
+	case OPT_TRACE: o->trace = arg ? trace_calls_check("run", arg) : "all"; break;
+	case OPT_TRACE_FILE: o->trace_file = arg; break;
+	case OPT_NIC: net_set_nic(&o->net, "run", arg); break;
+	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
 	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
@@ -213,13 +236,19 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 {
 	int opt;
 
-	set_defaults(o);
+	run_opts_defaults(o);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:m:e:p:vh", options, NULL)) != -1)
 		parse_option(o, opt, optarg, argv);
 	net_check(&o->net);
+	if (o->trace_file && !o->trace)
+		o->trace = "all";	/* a file for the trace asks for one */
 	if (o->app_name && !o->net.server_name)
 		die("run: --name needs --server (it names the app on that server)");
+	if (o->net.nic && !strcmp(o->net.nic, "e1000e") && !strcmp(o->machine, "microvm"))
+		die("run: --nic e1000e needs a PCI machine (pc or q35), not microvm");
+	if (o->net.nic && !net_has_nic(&o->net))
+		die("run: --nic needs a NIC (-p or --net user|tap=IFNAME)");
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
@@ -232,49 +261,6 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	if (!o->kernel)
 		o->kernel = kernel_default_path();
 	return optind;
-}
-
-/* --before "PROGRAM ARG...": words split at spaces, no quoting. */
-static void step_from_words(struct step *s, const char *cmd)
-{
-	char *words = xstrdup(cmd), *save = NULL;
-	char *prog = strtok_r(words, " ", &save);
-
-	if (!prog)
-		die("run: --before wants a command, not '%s'", cmd);
-	for (char *w; (w = strtok_r(NULL, " ", &save));) {
-		s->args = xrealloc(s->args, sizeof(char *) * (s->nargs + 1));
-		s->args[s->nargs++] = w;
-	}
-	program_load(&s->prog, prog);
-}
-
-/* The run's own LD_LIBRARY_PATH (-e), which the guest's loader will use. */
-static const char *ld_library_path(const struct run_opts *o)
-{
-	for (size_t i = 0; i < o->nenv; i++)
-		if (!strncmp(o->env[i], "LD_LIBRARY_PATH=", 16))
-			return o->env[i] + 16;
-	return NULL;
-}
-
-/* What dynamically linked programs need: their interpreter and libraries,
- * and those of the shared objects the --files trees bring. */
-static void collect_libs(const struct run_opts *o, const struct step *steps, size_t nsteps,
-			 struct pathset *libs)
-{
-	const char *lp = ld_library_path(o);
-
-	for (size_t i = 0; i < nsteps; i++)
-		libs_for_program(&steps[i].prog, lp, libs);
-	for (size_t i = 0; i < o->nfiles; i++) {
-		char *dir = xstrdup(o->files[i]);
-		char *colon = strchr(dir, ':');
-		if (colon)
-			*colon = 0;
-		libs_for_tree(dir, &steps[nsteps - 1].prog, lp, libs);
-		free(dir);
-	}
 }
 
 static void print_argv(char **argv)
@@ -293,16 +279,12 @@ int cmd_run(int argc, char **argv)
 	int pi = parse_args(&o, argc, argv);
 	signals_init();
 	size_t nsteps = o.nbefore + 1;
-	struct step *steps = xmalloc(nsteps * sizeof *steps);
-	memset(steps, 0, nsteps * sizeof *steps);
-	for (size_t i = 0; i < o.nbefore; i++)
-		step_from_words(&steps[i], o.before[i]);
-	program_load(&steps[o.nbefore].prog, argv[pi]);
-	steps[o.nbefore].args = o.args;
-	steps[o.nbefore].nargs = o.nargs;
+	struct step *steps = steps_load("run", &o, argv[pi]);
 	struct pathset libs = { 0 };
-	collect_libs(&o, steps, nsteps, &libs);	/* before booting: a missing one is refused */
+	libs_for_run(&o, steps, nsteps, &libs);	/* before booting: a missing one is refused */
 	o.accel = accel_choose("run", o.accel);
+	if (o.trace_file)
+		o.trace_fd = trace_file_open("run", o.trace_file);
 	tmpdir_create();
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
 	/* The attach's connection stays open until amphi exits: it holds the
@@ -320,5 +302,7 @@ int cmd_run(int argc, char **argv)
 	int r = qemu_spawn(qargv, &vm);
 	if (r < 0)
 		die_status(EXIT_VMFAIL, "cannot run %s: %s", o.qemu, strerror(-r));
+	if (o.gdb_port)
+		gdb_announce(&o, &steps[o.nbefore].prog, &vm);
 	return console_run(&vm, &o);
 }

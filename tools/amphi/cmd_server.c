@@ -49,6 +49,7 @@ void cmd_server_usage(FILE *out)
 	      "  --accel ACCEL      kvm or tcg (default kvm if /dev/kvm works, else tcg)\n"
 	      "  -v, --verbose      show the QEMU command line and the kernel's messages\n"
 	      "                     until the server forwards\n"
+	      "  -h, --help         show this help (start, stop and status take it)\n"
 	      "\n"
 	      "stop: stops the VM and the supervisor and removes the server's folder.\n"
 	      "list: one line per server: NAME SUPERVISOR-PID APPS/SLOTS UPTIME.\n"

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 #define WRITE_CHUNK	4096		/* a pipe that polled writable takes this much */
 #define REAP_POLL_MS	10
 
-enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_STDOUT, P_STDERR, P_COUNT };
+enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_STDOUT, P_STDERR, P_EXITED, P_COUNT };
 
 static bool transient(int err)
 {
@@ -161,9 +162,16 @@ static int check_deadlines(struct console *c)
 	if (!c->qout_open && !c->qerr_open && !c->vm->reaped) {
 		if (!c->eof_at)
 			c->eof_at = now;
-		if (!qemu_reap(c->vm, 0) && now - c->eof_at >= GRACE_MS)
+		if (qemu_reap(c->vm, 0))
+			return 0;
+		if (now - c->eof_at >= GRACE_MS)
 			stop_vm(c);
-		return REAP_POLL_MS;
+		/* Its pidfd wakes the poll when QEMU is gone; without one, look
+		 * again soon. */
+		if (c->vm->pidfd < 0 || c->killed)
+			return REAP_POLL_MS;
+		int64_t left = c->eof_at + GRACE_MS - now;
+		return left > 0 ? (int)left : 0;
 	}
 	return next < 0 ? -1 : (int)(next > now ? next - now : 0);
 }
@@ -186,6 +194,8 @@ static void poll_setup(struct console *c, struct pollfd *p)
 		p[P_STDOUT] = (struct pollfd){ .fd = 1, .events = POLLOUT };
 	if (c->err_open && c->err.len)
 		p[P_STDERR] = (struct pollfd){ .fd = 2, .events = POLLOUT };
+	if (!c->qout_open && !c->qerr_open && !c->vm->reaped && c->vm->pidfd >= 0)
+		p[P_EXITED] = (struct pollfd){ .fd = c->vm->pidfd, .events = POLLIN };
 }
 
 static void wait_and_serve(struct console *c, int timeout_ms)
@@ -247,6 +257,9 @@ static struct console *console_new(struct vm *vm, const struct run_opts *o)
 	c->stdin_open = c->qin_open = c->qout_open = c->qerr_open = true;
 	c->out_open = c->err_open = true;
 	c->stdin_tty = isatty(0);
+	/* Readable once QEMU has exited: amphi ends at once instead of
+	 * polling for it (Linux 5.3; without it, -1 and polling). */
+	vm->pidfd = (int)syscall(SYS_pidfd_open, vm->pid, 0);
 	if (o->timeout)
 		c->timeout_end = now_ms() + (int64_t)o->timeout * 1000;
 	return c;

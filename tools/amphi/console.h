@@ -35,6 +35,7 @@ struct console {
 	bool killed, timed_out, broken_pipe;
 	int forwarded;			/* the signal that went to the program, or 0 */
 	bool stopped;			/* the VM outlived its --stop-timeout after it */
+	bool trace_failed;		/* writing the --trace-file failed (said once) */
 	int64_t grace_end, timeout_end, eof_at, stop_end;
 };
 

@@ -54,6 +54,22 @@ static void on_kmsg_frame(struct console *c)
 	queue_keep_last(&c->klog, LOG_KEEP);
 }
 
+/* Into the --trace-file as it comes (a regular file does not block for
+ * long), else in order with the program's own standard error. */
+static void on_trace_frame(struct console *c)
+{
+	if (c->o->trace_fd >= 0) {
+		int r = c->trace_failed ? 0 : write_full(c->o->trace_fd, c->dec.payload, c->dec.len);
+		if (r < 0) {
+			error("--trace-file: %s; the rest of the trace is lost", strerror(-r));
+			c->trace_failed = true;
+		}
+		return;
+	}
+	if (c->err_open)
+		queue_push(&c->err, c->dec.payload, c->dec.len);
+}
+
 void console_on_frame(struct console *c)
 {
 	/* QEMU read the kernel and initrd before the guest ran. */
@@ -71,6 +87,9 @@ void console_on_frame(struct console *c)
 		break;
 	case FRAME_KMSG:
 		on_kmsg_frame(c);
+		break;
+	case FRAME_TRACE:
+		on_trace_frame(c);
 		break;
 	case FRAME_EXIT:
 		on_exit_frame(c);

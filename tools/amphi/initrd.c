@@ -67,11 +67,13 @@ static struct blob config_build(const struct step *steps, size_t nsteps, const s
 	for (size_t i = 0; i < o->nenv; i++)
 		add_pair(&c, "env", o->env[i]);
 	net_config(&o->net, emit_pair, &c);
+	if (o->trace)
+		add_pair(&c, "trace", o->trace);
 	/* Which of amphi's own streams are terminals: the program's isatty()
 	 * and stdio buffering should see what a native run would. */
 	char tty[4] = "", *t = tty;
 	for (int fd = 0; fd < 3; fd++)
-		if (isatty(fd))
+		if (o->tty_all || isatty(fd))
 			*t++ = (char)('0' + fd);
 	if (*tty)
 		add_pair(&c, "tty", tty);

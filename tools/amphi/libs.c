@@ -329,3 +329,31 @@ void libs_for_tree(const char *hostdir, const struct program *p, const char *ld_
 	free(s.exe_dir);
 	free(s.system_dirs);
 }
+
+/* The run's own LD_LIBRARY_PATH (-e), which the guest's loader will use. */
+static const char *ld_library_path(const struct run_opts *o)
+{
+	for (size_t i = 0; i < o->nenv; i++)
+		if (!strncmp(o->env[i], "LD_LIBRARY_PATH=", 16))
+			return o->env[i] + 16;
+	return NULL;
+}
+
+/* What dynamically linked programs need: their interpreter and libraries,
+ * and those of the shared objects the --files trees bring. */
+void libs_for_run(const struct run_opts *o, const struct step *steps, size_t nsteps,
+		  struct pathset *libs)
+{
+	const char *lp = ld_library_path(o);
+
+	for (size_t i = 0; i < nsteps; i++)
+		libs_for_program(&steps[i].prog, lp, libs);
+	for (size_t i = 0; i < o->nfiles; i++) {
+		char *dir = xstrdup(o->files[i]);
+		char *colon = strchr(dir, ':');
+		if (colon)
+			*colon = 0;
+		libs_for_tree(dir, &steps[nsteps - 1].prog, lp, libs);
+		free(dir);
+	}
+}

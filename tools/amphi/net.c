@@ -127,15 +127,32 @@ int net_option(struct net_opts *n, int opt, const char *arg)
 	return 1;
 }
 
-static int has_nic(const struct net_opts *n)
+int net_has_nic(const struct net_opts *n)
 {
 	return !n->server_name && (n->nfwd || n->mode != NET_NONE);
+}
+
+/* --nic: the NIC's model (virtio-net by default). */
+void net_set_nic(struct net_opts *n, const char *cmd, const char *arg)
+{
+	if (strcmp(arg, "virtio") && strcmp(arg, "e1000e"))
+		die("%s: --nic wants virtio or e1000e, not '%s'", cmd, arg);
+	n->nic = arg;
+}
+
+/* The NIC's QEMU device: Intel's 82574 (e1000e) when asked for, else
+ * virtio-net, on virtio-mmio where there is no PCI (microvm). */
+static const char *nic_device(const struct net_opts *n, int mmio)
+{
+	if (n->nic && !strcmp(n->nic, "e1000e"))
+		return "e1000e";
+	return mmio ? "virtio-net-device" : "virtio-net-pci";
 }
 
 /* A NIC, or the link to a network server. */
 static int has_network(const struct net_opts *n)
 {
-	return has_nic(n) || n->server_name;
+	return net_has_nic(n) || n->server_name;
 }
 
 static const char *mode_name(enum net_mode m)
@@ -297,7 +314,7 @@ void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *
 {
 	if (n->server_name)
 		link_qemu_args(n, a);
-	if (!has_nic(n))
+	if (!net_has_nic(n))
 		return;
 	int mmio = strcmp(machine, "microvm") == 0;
 	uint8_t m[6];
@@ -313,7 +330,7 @@ void net_qemu_args(const struct net_opts *n, const char *machine, struct qargs *
 	qargs_add(a, netdev);
 	free(netdev);
 	qargs_add(a, "-device");
-	qargs_addf(a, "%s,netdev=n0%s%s%s%s%s", mmio ? "virtio-net-device" : "virtio-net-pci",
+	qargs_addf(a, "%s,netdev=n0%s%s%s%s%s", nic_device(n, mmio),
 		   mmio ? "" : ",romfile=", mac ? ",mac=" : "", mac ? mac : "",
 		   n->pci_addr ? ",addr=" : "", n->pci_addr ? n->pci_addr : "");
 	free(mac);
@@ -352,7 +369,7 @@ void net_preload_for_qemu(const struct net_opts *n)
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 
-	if (!has_nic(n) || n->mode == NET_TAP || n->mode == NET_BRIDGE || len <= 0)
+	if (!net_has_nic(n) || n->mode == NET_TAP || n->mode == NET_BRIDGE || len <= 0)
 		return;
 	self[len] = 0;
 	char *slash = strrchr(self, '/');

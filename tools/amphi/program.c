@@ -90,4 +90,34 @@ void program_load(struct program *p, const char *typed)
 	free(found);
 	if (elf_check(p->data, p->size, &info, &why) < 0)
 		die("%s: %s", typed, why);
+	p->is_pie = info.is_pie;
+}
+
+/* --before "PROGRAM ARG...": words split at spaces, no quoting. */
+static void step_from_words(const char *cmd_name, struct step *s, const char *cmd)
+{
+	char *words = xstrdup(cmd), *save = NULL;
+	char *prog = strtok_r(words, " ", &save);
+
+	if (!prog)
+		die("%s: --before wants a command, not '%s'", cmd_name, cmd);
+	for (char *w; (w = strtok_r(NULL, " ", &save));) {
+		s->args = xrealloc(s->args, sizeof(char *) * (s->nargs + 1));
+		s->args[s->nargs++] = w;
+	}
+	program_load(&s->prog, prog);
+}
+
+struct step *steps_load(const char *cmd, const struct run_opts *o, const char *prog)
+{
+	size_t nsteps = o->nbefore + 1;
+	struct step *steps = xmalloc(nsteps * sizeof *steps);
+
+	memset(steps, 0, nsteps * sizeof *steps);
+	for (size_t i = 0; i < o->nbefore; i++)
+		step_from_words(cmd, &steps[i], o->before[i]);
+	program_load(&steps[o->nbefore].prog, prog);
+	steps[o->nbefore].args = o->args;
+	steps[o->nbefore].nargs = o->nargs;
+	return steps;
 }

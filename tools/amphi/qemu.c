@@ -115,6 +115,7 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 
 	qemu_args_machine(&a, o);
 	net_qemu_args(&o->net, o->machine, &a);
+	gdb_qemu_args(o, &a);
 	qargs_add(&a, "-kernel");
 	qargs_add(&a, kernel);
 	qargs_add(&a, "-initrd");
@@ -174,6 +175,7 @@ int qemu_spawn(char **argv, struct vm *vm)
 	vm->out = out[0];
 	vm->err = err[0];
 	vm->reaped = 0;
+	vm->pidfd = -1;		/* the console's, if it wants one */
 	/* Ours alone (QEMU has the other ends), so O_NONBLOCK here is safe. */
 	fcntl(vm->in, F_SETFL, O_NONBLOCK);
 	fcntl(vm->out, F_SETFL, O_NONBLOCK);
@@ -189,8 +191,12 @@ int qemu_reap(struct vm *vm, int block)
 	pid_t r;
 	while ((r = waitpid(vm->pid, &vm->wstatus, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
 		;
-	if (r == vm->pid || (r < 0 && errno == ECHILD))
+	if (r == vm->pid || (r < 0 && errno == ECHILD)) {
 		vm->reaped = 1;
+		if (vm->pidfd >= 0)
+			close(vm->pidfd);	/* a supervisor restarts QEMU: no fd per restart */
+		vm->pidfd = -1;
+	}
 	return vm->reaped;
 }
 

@@ -60,7 +60,12 @@ static uint64_t find_rsdp(void)
 	uint16_t ebda = *(uint16_t *)mmu_map_phys(0x40e, 2, false);
 	uint64_t r = ebda ? scan_rsdp((uint64_t)ebda << 4, 1024) : 0;
 
-	return r ? r : scan_rsdp(0xe0000, 0x20000);
+	if (!r)
+		r = scan_rsdp(0xe0000, 0x20000);
+	/* UEFI firmware has no BIOS areas: its RSDP lies in ACPI memory. */
+	for (int i = 0; !r && i < boot_info.nacpi; i++)
+		r = scan_rsdp(boot_info.acpi[i].start, boot_info.acpi[i].end - boot_info.acpi[i].start);
+	return r;
 }
 
 static const struct sdt *map_sdt(uint64_t pa)

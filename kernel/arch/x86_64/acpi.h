@@ -2,6 +2,7 @@
 #ifndef AMPHI_ARCH_ACPI_H
 #define AMPHI_ARCH_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct madt_info {
@@ -19,5 +20,10 @@ void acpi_init(struct madt_info *out);
 const void *acpi_table(const char *sig, uint32_t *len);
 /* The DSDT (reached through the FADT), or NULL. */
 const void *acpi_dsdt(uint32_t *len);
+
+/* acpi_off.c: S5 through the FADT's PM1 control registers, once enabled
+ * (amphi.poweroff=acpi); returns if it cannot (no ACPI, no \_S5). */
+void acpi_poweroff_enable(void);
+void acpi_poweroff(void);
 
 #endif

@@ -63,6 +63,8 @@ static void parse_multiboot(const struct mb_info *mb)
 			const struct mb_mmap_entry *e = phys_to_virt(p);
 			if (e->type == 1)
 				add_ram(e->addr, e->len);
+			else if ((e->type == 3 || e->type == 4) && boot_info.nacpi < 4)
+				boot_info.acpi[boot_info.nacpi++] = (struct mem_region){ e->addr, e->addr + e->len };
 			p += e->size + 4;
 		}
 	} else if (mb->flags & 1) {

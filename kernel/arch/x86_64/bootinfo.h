@@ -18,6 +18,11 @@ struct boot_info {
 	int nram;
 	uint64_t initrd_start, initrd_end;	/* physical; 0 if none */
 	uint64_t rsdp;				/* physical; 0 if not given */
+	/* ACPI reclaimable and NVS memory from the memory map: where UEFI
+	 * firmware keeps the RSDP, which multiboot1 cannot pass (GRUB on
+	 * UEFI, amphi iso). */
+	struct mem_region acpi[4];
+	int nacpi;
 	const char *cmdline;			/* never NULL */
 };
 

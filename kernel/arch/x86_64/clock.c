@@ -1,6 +1,14 @@
 /* Clocks.  The PIT is the one clock of known frequency that pc, q35 and
  * microvm (with pit=on) all have; it is read by latching channel 0, whose
- * gate is always open (channel 2's gate needs port 0x61, which microvm lacks). */
+ * gate is always open (channel 2's gate needs port 0x61, which microvm lacks).
+ *
+ * Boot measures the TSC and the APIC timer against it for 1 ms, which is
+ * enough to schedule and keep time (bracketed reads make that good to
+ * a few tenths of a percent).  A second, long measurement then runs beside the
+ * program (clock_refine_step, from a kernel thread): the PIT free-running
+ * for a second, sampled often enough to count its wraps, gives the TSC's
+ * rate to a few parts per million.  Boot no longer waits the 10 ms a
+ * single measurement that good would take. */
 #include "arch/x86_64/clock.h"
 
 #include "arch/x86_64/arch.h"
@@ -9,9 +17,17 @@
 #include "core/printk.h"
 
 #define PIT_HZ		1193182u
-#define CALIBRATE_MS	10
+#define CALIBRATE_MS	1
+#define REFINE_TICKS	PIT_HZ		/* a second of PIT time */
+#define REFINE_GAP_NS	(40ull * 1000000)	/* a sample later than this may hide a wrap */
 
-static uint64_t tsc_hz, tsc_at_boot, ns_mult;	/* ns = ticks * ns_mult >> 32 */
+/* ns = ns_base + (tsc - tsc_base) * mult >> 32.  seq is odd while the
+ * three change (once, at refinement): readers retry. */
+static struct {
+	volatile uint32_t seq;
+	uint64_t tsc_base, ns_base, mult;
+} conv;
+static uint64_t tsc_hz;
 static uint64_t boot_epoch;
 
 static uint16_t pit_read(void)
@@ -21,31 +37,64 @@ static uint16_t pit_read(void)
 	return lo | (uint16_t)inb(0x40) << 8;
 }
 
+/* Where the PIT and the APIC timer stood, and the TSC at that moment:
+ * each read sits between two TSC reads, and the middle counts.  Under
+ * TCG the vCPU's host thread may be preempted for a millisecond in the
+ * middle of a read, which would skew a 1 ms measurement wholly; the
+ * narrowest of a few brackets leaves that out. */
+struct sample {
+	uint16_t pit;
+	uint32_t lapic;
+	uint64_t tsc_pit, tsc_lapic;
+};
+
+static void take_sample(struct sample *s)
+{
+	uint64_t best_pit = ~0ull, best_lapic = ~0ull;
+
+	for (int i = 0; i < 4; i++) {
+		uint64_t a = rdtsc();
+		uint16_t p = pit_read();
+		uint64_t b = rdtsc();
+		uint32_t l = lapic_timer_current();
+		uint64_t c = rdtsc();
+		if (b - a < best_pit) {
+			best_pit = b - a;
+			s->pit = p;
+			s->tsc_pit = a + (b - a) / 2;
+		}
+		if (c - b < best_lapic) {
+			best_lapic = c - b;
+			s->lapic = l;
+			s->tsc_lapic = b + (c - b) / 2;
+		}
+	}
+}
+
 static void calibrate(void)
 {
 	const uint16_t span = PIT_HZ * CALIBRATE_MS / 1000;
+	struct sample s0, s1;
 
 	outb(0x43, 0x30);	/* channel 0, lo/hi, mode 0: count down once */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
-	uint16_t start = pit_read();
 	lapic_timer_start_count(0xffffffffu);
-	uint64_t t0 = rdtsc();
-	uint32_t l0 = lapic_timer_current();
-
-	while ((uint16_t)(start - pit_read()) < span)
+	take_sample(&s0);
+	while ((uint16_t)(s0.pit - pit_read()) < span)
 		cpu_relax();
-	uint64_t t1 = rdtsc();
-	uint32_t l1 = lapic_timer_current();
-
+	take_sample(&s1);
 	lapic_timer_start_count(0);
-	tsc_hz = (t1 - t0) * 1000 / CALIBRATE_MS;
-	lapic_timer_set_hz((uint64_t)(l0 - l1) * 1000 / CALIBRATE_MS);
+
+	uint64_t ticks = (uint16_t)(s0.pit - s1.pit);
+	tsc_hz = (s1.tsc_pit - s0.tsc_pit) * PIT_HZ / ticks;
 	if (tsc_hz < 1000000)
 		panic("clock calibration failed: TSC at %lu Hz (is the PIT there?)", tsc_hz);
-	ns_mult = (1000000000ull << 32) / tsc_hz;
-	printk("clock: TSC %lu MHz, APIC timer %lu kHz\n", tsc_hz / 1000000,
-	       (uint64_t)(l0 - l1) / CALIBRATE_MS);
+	uint64_t lapic_hz = (uint64_t)(s0.lapic - s1.lapic) * (tsc_hz / 1000) /
+			    ((s1.tsc_lapic - s0.tsc_lapic) / 1000);
+	lapic_timer_set_hz(lapic_hz);
+	conv.mult = (1000000000ull << 32) / tsc_hz;
+	printk("clock: TSC %lu MHz, APIC timer %lu kHz\n", tsc_hz / 1000000, lapic_hz / 1000);
 }
 
 static uint8_t cmos(uint8_t reg)
@@ -87,7 +136,7 @@ static void read_rtc(void)
 void clock_init(void)
 {
 	calibrate();
-	tsc_at_boot = rdtsc();
+	conv.tsc_base = rdtsc();
 	read_rtc();
 }
 
@@ -95,7 +144,74 @@ uint64_t clock_tsc_hz(void) { return tsc_hz; }
 
 uint64_t arch_clock_ns(void)
 {
-	return (unsigned __int128)(rdtsc() - tsc_at_boot) * ns_mult >> 32;
+	uint32_t seq;
+	uint64_t ns;
+
+	do {
+		seq = __atomic_load_n(&conv.seq, __ATOMIC_ACQUIRE);
+		ns = conv.ns_base + (uint64_t)((unsigned __int128)(rdtsc() - conv.tsc_base) * conv.mult >> 32);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the fields before seq again */
+	} while ((seq & 1) || seq != __atomic_load_n(&conv.seq, __ATOMIC_RELAXED));
+	return ns;
+}
+
+/* ---- refinement ------------------------------------------------------------------ */
+
+static struct {
+	uint64_t tsc, pit_ticks, tsc_sum;	/* the last sample; what has been summed */
+	uint16_t count;
+	bool started;
+} refine;
+
+/* Rebases the conversion at this instant, so time goes on from where it
+ * is, at the new rate. */
+static void set_rate(uint64_t hz)
+{
+	uint64_t now_ns = arch_clock_ns();
+	uint64_t flags = irq_save();
+
+	__atomic_store_n(&conv.seq, conv.seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);	/* seq odd before the fields change */
+	conv.tsc_base = rdtsc();
+	conv.ns_base = now_ns;
+	conv.mult = (1000000000ull << 32) / hz;
+	__atomic_store_n(&conv.seq, conv.seq + 1, __ATOMIC_RELEASE);	/* the fields before seq even */
+	irq_restore(flags);
+	tsc_hz = hz;
+}
+
+int clock_refine_step(void)
+{
+	struct sample s;
+
+	if (!refine.started) {	/* the PIT as a rate generator: counts 65536 down, again */
+		outb(0x43, 0x34);
+		outb(0x40, 0);
+		outb(0x40, 0);
+		take_sample(&s);
+		refine.tsc = s.tsc_pit;
+		refine.count = s.pit;
+		refine.started = true;
+		return 1;
+	}
+	take_sample(&s);
+	uint64_t t = s.tsc_pit;
+	uint16_t c = s.pit;
+	/* Only intervals short enough to hold at most one wrap count. */
+	if ((uint64_t)((unsigned __int128)(t - refine.tsc) * conv.mult >> 32) < REFINE_GAP_NS) {
+		refine.pit_ticks += (uint16_t)(refine.count - c);
+		refine.tsc_sum += t - refine.tsc;
+	}
+	refine.tsc = t;
+	refine.count = c;
+	if (refine.pit_ticks < REFINE_TICKS)
+		return 1;
+	uint64_t hz = refine.tsc_sum * PIT_HZ / refine.pit_ticks;	/* < 2^64 for seconds at GHz */
+	if (hz > tsc_hz / 2 && hz < tsc_hz * 2)	/* else something is wrong: keep the first */
+		set_rate(hz);
+	printk("clock: TSC refined to %lu kHz over %lu ms of the PIT\n", hz / 1000,
+	       refine.pit_ticks * 1000 / PIT_HZ);
+	return 0;
 }
 
 uint64_t arch_boot_epoch_s(void) { return boot_epoch; }

@@ -169,5 +169,6 @@ _Noreturn void arch_cpu_halt(void)
 _Noreturn void arch_poweroff(int code)
 {
 	outb(0xf4, (uint8_t)code);	/* isa-debug-exit: QEMU exits (code << 1) | 1 */
+	acpi_poweroff();		/* if asked for (libvirt domains) */
 	arch_cpu_halt();
 }
