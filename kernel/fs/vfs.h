@@ -122,7 +122,8 @@ static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == 
 /* vfs_inode.c */
 void vfs_lock(void);
 void vfs_unlock(void);
-void vfs_init(void);
+/* The root directory: 0, or -ENOMEM (the run cannot start). */
+int vfs_init(void);
 struct inode *vfs_root(void);			/* not referenced */
 struct inode *inode_new(uint32_t mode, int fs);	/* one reference; NULL if no memory */
 void inode_get(struct inode *i);

@@ -3,6 +3,7 @@
 #include "fs/vfs.h"
 
 #include "arch/x86_64/arch.h"
+#include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
@@ -116,13 +117,14 @@ void inode_stat(struct inode *i, struct kstat *st)
 		i->ops->stat(i, st);
 }
 
-void vfs_init(void)
+int vfs_init(void)
 {
 	root = inode_new(S_IFDIR | 0755, FS_TMPFS);
 	if (!root)
-		panic("no memory for the root directory");
+		return -ENOMEM;
 	root->parent = root;
 	root->nlink = 1;	/* named by itself: never freed, never removed */
+	return 0;
 }
 
 struct inode *vfs_root(void) { return root; }
