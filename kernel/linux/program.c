@@ -146,6 +146,8 @@ static void host_signal(int sig)
 
 	if (sig < 1 || sig > NSIG)
 		return;
+	if (!proc.pid && sig == SIGWINCH)
+		return;		/* ignored by default, as Linux does */
 	if (!proc.pid)
 		process_exit_vm(128 + sig);
 	signal_send(0, sig, &info);
