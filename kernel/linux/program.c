@@ -171,6 +171,8 @@ static void host_signal(int sig)
 {
 	if (sig < 1 || sig > NSIG)
 		return;
+	if (!started && sig == SIGWINCH)
+		return;		/* ignored by default, as Linux does */
 	if (!started)
 		process_exit_vm(128 + sig);
 	signal_send_init(sig);

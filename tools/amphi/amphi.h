@@ -71,7 +71,8 @@ const char *opt_failed(char **argv);	/* the option getopt_long refused */
 void signals_init(void);
 const sigset_t *signals_wait_mask(void);	/* for ppoll */
 const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
-int signals_take(void);			/* signal number caught since, or 0 */
+int signals_take(void);			/* a signal caught and not yet taken, or 0 */
+int signals_stop_request(void);		/* what amphi stop sends amphi run */
 void signals_block(const sigset_t *set);	/* instead of signals_init: for a signalfd */
 
 /* tmpdir.c: the run's private directory, removed at exit */
