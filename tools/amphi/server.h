@@ -21,6 +21,7 @@
 /* runtime.c */
 enum { SERVER_NONE, SERVER_LIVE, SERVER_STALE };
 const char *runtime_dir(void);
+int runtime_lock(void);		/* a short lock on it; close() lets go */
 int server_name_ok(const char *s);
 int app_name_ok(const char *s);
 char *server_path(const char *name, const char *file);	/* file NULL: the folder */
