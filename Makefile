@@ -76,7 +76,7 @@ deps:
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
 # A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
 # and rebuilds everything that sees it.
@@ -86,7 +86,7 @@ $(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
 $(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -MP -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
 $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
 	$(call say,FETCH,lwip)
@@ -97,7 +97,7 @@ $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 # Tables made from the system's kernel headers: the names of the system
 # calls (the kernel's and amphi's, which checks --trace), and of errnos.
