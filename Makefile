@@ -62,7 +62,8 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 PROG_SRC    := $(wildcard tests/progs/*.c)
 PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c \
-		tests/progs/gdb_target.c,$(PROG_SRC)))
+		tests/progs/gdb_target.c,$(PROG_SRC))) \
+	$(BUILD)/progs/hello-dyn
 EXAMPLES    := $(BUILD)/examples/hello
 
 .PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
@@ -75,7 +76,7 @@ deps:
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 # The kernel's network code sees lwIP's headers; the rest of the kernel does not.
 # A change to our lwIP patches unpacks the tree again (tools/fetch-source.sh)
 # and rebuilds everything that sees it.
@@ -85,7 +86,7 @@ $(filter $(BUILD)/k/kernel/net/%,$(KERNEL_OBJ)): $(LWIP_DIR)/.unpacked
 $(LWIP_OBJ): $(BUILD)/k/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.unpacked
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -MP -c $< -o $@
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_DIR)/.unpacked
 $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
 	$(call say,FETCH,lwip)
@@ -96,7 +97,7 @@ $(LWIP_DIR)/.unpacked: $(LWIP_PATCHES)
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 # Tables made from the system's kernel headers: the names of the system
 # calls (the kernel's and amphi's, which checks --trace), and of errnos.
@@ -158,6 +159,12 @@ $(BUILD)/progs/%-pie: tests/progs/%.c
 	$(call say,MUSLCC,$@)
 	$(Q)$(MUSLCC) -O2 -Wall $(PROG_CFLAGS) -fPIE -nostartfiles -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< \
 		-Wl,-static,-pie,--no-dynamic-linker -pthread $(MUSL_LIB)/crtn.o
+# Dynamically linked against musl (its loader, /lib/ld-musl-x86_64.so.1,
+# comes into the guest with the program).
+$(BUILD)/progs/%-dyn: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -O2 -Wall -o $@ $<
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)

@@ -27,6 +27,7 @@ import time
 from cpio import write_newc
 import netbench
 import netscale
+import procbench
 import serverbench
 import startup
 import switchbench
@@ -373,6 +374,19 @@ def print_table(title, rows, head=("", "amphi", "Linux 6.1", "amphi better by", 
     print()
 
 
+def proc_bench(args, vmlinuz, busybox, amphi, log, problems):
+    """fork, exec, sh and a pipeline script, amphi against Linux
+    (bench/procbench.py); prints the table and returns the target lines."""
+    res = procbench.run_all(ROOT, amphi, vmlinuz, busybox, args.runs, args.timeout * 2, log,
+                            problems, linux_only=args.linux_only)
+    print_table("processes: build/progs/proc_bench in both, TCG, -M pc, -smp 1,maxcpus=2, "
+                "-m %dM, median of %d runs" % (procbench.MEM_MIB, args.runs),
+                procbench.rows(res, ratio))
+    print("Each rate is counted by the guest over 1 s of its own clock; the script is busybox "
+          "sh running `echo hello | busybox cat >/dev/null` 200 times (time taken).")
+    return procbench.targets(res)
+
+
 def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
     """HTTP and redis, amphi against Linux (bench/netbench.py); prints the
     table and returns the target lines."""
@@ -513,6 +527,7 @@ def main():
         targets += boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf,
                               log, problems)
         targets += startup_bench(args, vmlinuz, hello, busybox, amphi, log, problems)
+        targets += proc_bench(args, vmlinuz, busybox, amphi, log, problems)
     if not args.no_net:
         targets += net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems)
     for t in targets:

@@ -76,14 +76,35 @@ static void read_phdr(const uint8_t *img, const struct elf64_ehdr *eh, unsigned 
 	memcpy(ph, img + eh->e_phoff + (uint64_t)i * sizeof *ph, sizeof *ph);
 }
 
-static int has_interp(const uint8_t *img, const struct elf64_ehdr *eh)
+static int has_nul(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!p[i])
+			return 1;
+	return 0;
+}
+
+/* PT_INTERP, if any: a path inside the file, NUL-terminated, with no NUL
+ * before its end, shorter than PATH_MAX (as Linux's loader requires). */
+static int find_interp(const uint8_t *img, size_t size, const struct elf64_ehdr *eh,
+		       struct elf_info *info, const char **why)
 {
 	struct elf64_phdr ph;
 
+	info->interp_off = info->interp_len = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		read_phdr(img, eh, i, &ph);
-		if (ph.p_type == ELF_PT_INTERP)
-			return 1;
+		if (ph.p_type != ELF_PT_INTERP)
+			continue;
+		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset || ph.p_filesz < 2 ||
+		    ph.p_filesz > ELF_INTERP_MAX)
+			return refuse(why, "a bad interpreter path");
+		const uint8_t *path = img + ph.p_offset;
+		if (path[ph.p_filesz - 1] != 0 || has_nul(path, ph.p_filesz - 1))
+			return refuse(why, "a bad interpreter path");
+		info->interp_off = ph.p_offset;
+		info->interp_len = (uint32_t)(ph.p_filesz - 1);
+		return 0;
 	}
 	return 0;
 }
@@ -178,10 +199,8 @@ int elf_check(const void *img, size_t size, struct elf_info *info, const char **
 	memcpy(&eh, p, sizeof eh);
 	if ((r = check_type(&eh, why)) < 0 || (r = check_phdr_table(&eh, size, why)) < 0)
 		return r;
-	/* Before the segments: it is the most useful thing to tell. */
-	if (has_interp(p, &eh))
-		return refuse(why, "dynamically linked (needs an interpreter)");
-	if ((r = check_loads(p, size, &eh, info, why)) < 0)
+	if ((r = find_interp(p, size, &eh, info, why)) < 0 ||
+	    (r = check_loads(p, size, &eh, info, why)) < 0)
 		return r;
 	if (eh.e_type == ELF_ET_EXEC && info->lo < PAGE_SIZE)
 		return refuse(why, "a segment maps page zero");

@@ -20,17 +20,22 @@ struct elf_info {
 	uint16_t phnum, phentsize;
 	uint64_t lo, hi;	/* lowest PT_LOAD vaddr (page-aligned down), highest end */
 	uint64_t phdr_vaddr;	/* where the program headers are mapped (for AT_PHDR) */
+	uint64_t interp_off;	/* PT_INTERP: the interpreter's path in the file */
+	uint32_t interp_len;	/* its length without the NUL; 0: a static program */
 };
 
-/* Checks that img[0..size) is a loadable static x86_64 Linux ELF: ELF64,
- * little endian, EM_X86_64, ET_EXEC or ET_DYN, program headers inside the
- * file, every PT_LOAD with filesz <= memsz, offset+filesz inside the file,
+#define ELF_INTERP_MAX	4096	/* PATH_MAX, the NUL included */
+
+/* Checks that img[0..size) is a loadable x86_64 Linux ELF: ELF64, little
+ * endian, EM_X86_64, ET_EXEC or ET_DYN, program headers inside the file,
+ * every PT_LOAD with filesz <= memsz, offset+filesz inside the file,
  * vaddr % align == offset % align (align a power of two, or 0/1), no overflow,
- * all below 0x0000800000000000, no PT_INTERP, the entry point inside a
- * PT_LOAD, and for ET_EXEC nothing in page zero (so NULL faults).
+ * all below 0x0000800000000000, a PT_INTERP (if any) that is a well-formed
+ * path in the file, the entry point inside a PT_LOAD, and for ET_EXEC
+ * nothing in page zero (so NULL faults).
  * Returns 0 and fills *info, or a negative errno with *why set to a short
  * English reason ("not an ELF file", "32-bit ELF (only x86_64 is supported)",
- * "dynamically linked (needs an interpreter)", "not an x86_64 program", ...).
+ * "not an x86_64 program", ...).
  * The errno is -ENOEXEC (-8), as Linux gives for an image it cannot run. */
 int elf_check(const void *img, size_t size, struct elf_info *info, const char **why);
 

@@ -4,10 +4,19 @@ set -e
 need=""
 for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest busybox-static \
 	dpkg-dev patch curl iproute2 wrk redis-tools python3-scapy \
+	python3 perl lua5.4 ruby nodejs nginx erlang-base openjdk-17-jdk-headless \
 	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \
 	libvirt-daemon libvirt-daemon-driver-qemu groff-base; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
+# libvirtd's QEMU driver runs guests as libvirt-qemu, a user that Debian's
+# libvirt-daemon-system makes; that package would also start libvirtd and a
+# default bridge on the host, so only the user is made here (tests start
+# libvirtd themselves: tests/vm/test_libvirt.py).
+if [ "$(id -u)" = 0 ] && ! getent passwd libvirt-qemu >/dev/null; then
+	useradd --system --user-group --home-dir /var/lib/libvirt --no-create-home \
+		--shell /usr/sbin/nologin libvirt-qemu
+fi
 [ -z "$need" ] && exit 0
 echo "installing:$need"
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

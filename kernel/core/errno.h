@@ -35,7 +35,10 @@
 #define ENOSYS		38
 #define ENOTEMPTY	39
 #define ELOOP		40
+#define ENODATA		61
 #define ENONET		64
+#define EOVERFLOW	75
+#define ELIBBAD		80
 #define EPROTO		71
 #define ENOTSOCK	88
 #define EDESTADDRREQ	89

@@ -1,5 +1,6 @@
-/* The physical page allocator: one bitmap over all of RAM, next fit, one
- * lock.  The bitmap lives in the first free stretch of RAM big enough. */
+/* The physical page allocator: one bitmap over all of RAM, first fit, one
+ * lock.  The bitmap lives in the first free stretch of RAM big enough,
+ * followed by a reference count for every page (page_ref_*). */
 #include "core/page_alloc.h"
 
 #include "arch/x86_64/arch.h"
@@ -12,6 +13,11 @@
 static struct spinlock lock = SPINLOCK_INIT;	/* guards pages */
 static struct bitalloc pages;
 static size_t total_pages;
+/* One count per page of RAM: what shares a user or file page (mappings
+ * in several address spaces, a file's page cache) holds a reference.
+ * Changed with atomics, never under the lock. */
+static uint32_t *refs;
+static size_t nrefs;
 
 static int overlaps(uint64_t s, uint64_t e, const struct mem_region *r, int n)
 {
@@ -42,10 +48,13 @@ void page_alloc_init(const struct mem_region *ram, int nram,
 		if (ram[i].end > top)
 			top = ram[i].end;
 	size_t npages = top / PAGE_SIZE;
-	size_t bytes = PAGE_ROUND_UP(bitalloc_words(npages) * 8);
+	size_t bitmap = PAGE_ROUND_UP(bitalloc_words(npages) * 8);
+	size_t bytes = bitmap + PAGE_ROUND_UP(npages * sizeof *refs);
 	uint64_t at = place_bitmap(bytes, ram, nram, reserved, nreserved);
 
 	bitalloc_init(&pages, phys_to_virt(at), npages);
+	refs = phys_to_virt(at + bitmap);
+	nrefs = npages;
 	for (int i = 0; i < nram; i++) {
 		uint64_t s = PAGE_ROUND_UP(ram[i].start), e = PAGE_ROUND_DOWN(ram[i].end);
 		if (e > s)
@@ -65,7 +74,10 @@ static uint64_t take(size_t n)
 	long at = bitalloc_alloc(&pages, n, 1);
 
 	spin_unlock_irqrestore(&lock, flags);
-	return at < 0 ? 0 : (uint64_t)at * PAGE_SIZE;
+	if (at < 0)
+		return 0;
+	__atomic_store_n(&refs[at], 1, __ATOMIC_RELAXED);
+	return (uint64_t)at * PAGE_SIZE;
 }
 
 uint64_t page_alloc(size_t n)
@@ -83,6 +95,27 @@ void page_free(uint64_t pa, size_t n)
 
 	bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
 	spin_unlock_irqrestore(&lock, flags);
+}
+
+void page_ref_get(uint64_t pa)
+{
+	BUG_ON(pa / PAGE_SIZE >= nrefs);
+	__atomic_add_fetch(&refs[pa / PAGE_SIZE], 1, __ATOMIC_RELAXED);
+}
+
+void page_ref_put(uint64_t pa)
+{
+	BUG_ON(pa / PAGE_SIZE >= nrefs);
+	uint32_t left = __atomic_sub_fetch(&refs[pa / PAGE_SIZE], 1, __ATOMIC_ACQ_REL);
+
+	BUG_ON(left == UINT32_MAX);
+	if (!left)
+		page_free(pa, 1);
+}
+
+uint32_t page_ref_count(uint64_t pa)
+{
+	return pa / PAGE_SIZE < nrefs ? __atomic_load_n(&refs[pa / PAGE_SIZE], __ATOMIC_ACQUIRE) : 0;
 }
 
 void *page_alloc_virt(size_t n)

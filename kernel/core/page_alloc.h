@@ -17,6 +17,14 @@ void page_alloc_init(const struct mem_region *ram, int nram,
 uint64_t page_alloc(size_t n);
 void page_free(uint64_t pa, size_t n);
 
+/* Single pages that several owners share (a page mapped in several
+ * address spaces after fork, a file's page mapped by programs) carry a
+ * reference count: page_alloc sets it to 1, page_ref_put frees the page
+ * when it drops to 0.  Only for pages taken one at a time. */
+void page_ref_get(uint64_t pa);
+void page_ref_put(uint64_t pa);
+uint32_t page_ref_count(uint64_t pa);
+
 /* The same, through the direct map; NULL when exhausted. */
 void *page_alloc_virt(size_t n);
 void page_free_virt(void *va, size_t n);

@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/kmalloc.h"
+#include "core/mm.h"
 #include "core/printk.h"
 #include "core/string.h"
 #include "core/timer.h"
@@ -113,6 +114,7 @@ static void switch_user_state(struct thread *prev, struct thread *next)
 {
 	if (prev->user)
 		arch_fpu_save(prev->fpu);
+	mm_switch_to(next->mm);
 	if (next->user) {
 		arch_fpu_restore(next->fpu);
 		arch_set_fs_base(next->fs_base);

@@ -23,7 +23,10 @@
 
 enum thread_state { THREAD_RUNNING, THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_DEAD };
 
+struct fdtable;
 struct file;
+struct fs_context;
+struct mm;
 
 struct thread {
 	uint64_t ksp;			/* saved kernel rsp; switch.S uses offset 0 */
@@ -33,6 +36,7 @@ struct thread {
 	int cpu;			/* run queue it is on, or CPU it last ran on */
 	bool pinned;			/* runs on cpu alone (thread_pin) */
 	int tid;
+	int tgid;			/* user threads: the id of the process (its first thread's) */
 	bool user;			/* has a user context (trapframe at stack top) */
 	char name[16];
 	struct list rq_link;		/* under cpus[cpu].rq_lock */
@@ -40,7 +44,14 @@ struct thread {
 	uint64_t slice_end;		/* ns; preempt after this */
 	uint64_t run_ns, run_start;	/* CPU time used */
 
-	/* User context. */
+	/* User context, each held by the thread (NULL for kernel threads):
+	 * the address space it runs in (core/mm.h), its descriptor table
+	 * (fs/fdtable.h), its current directory and umask (fs/vfs.h), and
+	 * the process it belongs to, which only linux/ looks inside. */
+	struct mm *mm;
+	struct fdtable *files;
+	struct fs_context *fs;
+	void *process;
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;
@@ -87,6 +98,7 @@ struct cpu {
 	volatile int nr_ready;
 
 	struct thread *idle_thread;
+	struct mm *active_mm;		/* root loaded (referenced); kept while kernel threads run */
 	struct arch_cpu arch;
 } __attribute__((aligned(64)));
 

@@ -1,5 +1,8 @@
-/* VMAs: a sorted list under one lock.  Pages are allocated on first touch
- * (vm_fault) and freed on unmap after every CPU has dropped its TLB entries.
+/* VMAs: a sorted list per address space (core/mm.h) under its lock.  Pages
+ * are allocated on first touch (vm_fault) and given back on unmap after
+ * every CPU that uses the address space has dropped its TLB entries.  A
+ * page may be shared by several address spaces (fork's copy-on-write):
+ * it carries a reference count (core/page_alloc.h) and goes with the last.
  *
  * The lock is a plain spinlock taken with interrupts on: a CPU waiting for it
  * must still answer another CPU's TLB shoot-down.  Work under it is bounded by
@@ -18,24 +21,14 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/list.h"
+#include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/vm_internal.h"
 
 #define MAX_VMAS 65530		/* Linux's default vm.max_map_count */
-
-struct vma {
-	struct list link;
-	uint64_t start, end;
-	unsigned prot;
-};
-
-static struct spinlock vm_lock = SPINLOCK_INIT;	/* guards vmas, nvmas, user page tables */
-static struct list vmas = LIST_INIT(vmas);	/* sorted by start, disjoint */
-static int nvmas;
-
-static struct vma *vma_at(struct list *l) { return list_entry(l, struct vma, link); }
 
 /* Page aligned, not empty, and inside [0, VM_USER_END) without wrapping. */
 static bool range_ok(uint64_t addr, uint64_t len)
@@ -44,12 +37,11 @@ static bool range_ok(uint64_t addr, uint64_t len)
 	       len <= VM_USER_END && addr <= VM_USER_END - len;
 }
 
-/* Caller holds vm_lock. */
-static struct vma *find(uint64_t addr)
+struct vma *vma_find(struct mm *mm, uint64_t addr)
 {
 	struct list *l;
 
-	list_for_each(l, &vmas) {
+	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (addr < v->start)
 			return NULL;
@@ -59,46 +51,44 @@ static struct vma *find(uint64_t addr)
 	return NULL;
 }
 
-/* Makes addr a VMA boundary.  Caller holds vm_lock. */
-static int split_at(uint64_t addr)
+/* Makes addr a VMA boundary.  Caller holds mm->lock. */
+static int split_at(struct mm *mm, uint64_t addr)
 {
-	struct vma *v = find(addr);
+	struct vma *v = vma_find(mm, addr);
 
 	if (!v || v->start == addr)
 		return 0;
-	if (nvmas >= MAX_VMAS)
+	if (mm->nvmas >= MAX_VMAS)
 		return -ENOMEM;
 	struct vma *tail = kmalloc_program(sizeof *tail);
 	if (!tail)
 		return -ENOMEM;
-	*tail = (struct vma){ .start = addr, .end = v->end, .prot = v->prot };
+	*tail = *v;
+	tail->start = addr;
+	if (tail->ops) {
+		tail->pgoff += (addr - v->start) / PAGE_SIZE;
+		tail->ops->hold(tail->obj);
+	}
 	v->end = addr;
 	list_add_head(&v->link, &tail->link);
-	nvmas++;
+	mm->nvmas++;
 	return 0;
 }
 
 /* ---- pages on their way out ----------------------------------------------- */
 
-/* Pages and page tables taken out of [start, end): freed only once every
- * CPU has flushed that range, in batches. */
-struct reclaim {
-	uint64_t start, end;
-	int n;
-	uint64_t pa[32];
-};
-
-static void reclaim_flush(struct reclaim *r)
+/* Pages go back as references: another address space may share them. */
+void reclaim_flush(struct reclaim *r)
 {
 	if (!r->n)
 		return;
-	arch_tlb_shootdown(r->start, r->end);
+	mm_flush(r->mm, r->start, r->end);
 	for (int i = 0; i < r->n; i++)
-		page_free(r->pa[i], 1);
+		page_ref_put(r->pa[i]);
 	r->n = 0;
 }
 
-static void reclaim_add(uint64_t pa, void *ctx)
+void reclaim_add(uint64_t pa, void *ctx)
 {
 	struct reclaim *r = ctx;
 
@@ -117,67 +107,75 @@ static void drop_one(uint64_t va, uint64_t *pte, void *ctx)
 }
 
 /* Unmaps the pages of [start, end) and the page tables left empty, and
- * frees them once no CPU can still reach them.  Caller holds vm_lock. */
-static void drop_pages(uint64_t start, uint64_t end)
+ * frees them once no CPU can still reach them.  Caller holds mm->lock. */
+static void drop_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
-	struct reclaim r = { .start = start, .end = end };
+	struct reclaim r = { .mm = mm, .start = start, .end = end };
 
-	mmu_user_walk(start, end, drop_one, &r);
-	mmu_user_prune(start, end, reclaim_add, &r);
+	mmu_user_walk(mm->root, start, end, drop_one, &r);
+	mmu_user_prune(mm->root, start, end, reclaim_add, &r);
 	reclaim_flush(&r);
 }
 
 /* ---- VMAs ------------------------------------------------------------------ */
 
-/* Removes every mapping inside [start, end).  Caller holds vm_lock. */
-static int unmap_locked(uint64_t start, uint64_t end)
+void vmas_free(struct list *gone)
 {
-	int err = split_at(start);
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, gone) {
+		struct vma *v = vma_at(l);
+		if (v->ops)
+			v->ops->release(v->obj);
+		kfree(v);
+	}
+}
+
+/* Removes every mapping inside [start, end), onto *gone.  Caller holds
+ * mm->lock. */
+static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, struct list *gone)
+{
+	int err = split_at(mm, start);
 
 	if (!err)
-		err = split_at(end);
+		err = split_at(mm, end);
 	if (err)
 		return err;
 	struct list *l, *n;
-	list_for_each_safe(l, n, &vmas) {
+	list_for_each_safe(l, n, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (v->start >= end)
 			break;
 		if (v->start >= start) {
-			drop_pages(v->start, v->end);
+			drop_pages(mm, v->start, v->end);
 			list_del(&v->link);
-			kfree(v);
-			nvmas--;
+			list_add_tail(gone, &v->link);
+			mm->nvmas--;
 		}
 	}
 	return 0;
 }
 
-/* Caller holds vm_lock; [start, end) is free. */
-static int insert(uint64_t start, uint64_t end, unsigned prot)
+int vma_insert(struct mm *mm, struct vma *v)
 {
 	struct list *l;
 
-	if (nvmas >= MAX_VMAS)
+	if (mm->nvmas >= MAX_VMAS)
 		return -ENOMEM;
-	struct vma *v = kmalloc_program(sizeof *v);
-	if (!v)
-		return -ENOMEM;
-	*v = (struct vma){ .start = start, .end = end, .prot = prot };
-	list_for_each(l, &vmas)
-		if (vma_at(l)->start > start)
+	list_for_each(l, &mm->vmas)
+		if (vma_at(l)->start > v->start)
 			break;
 	list_insert_between(&v->link, l->prev, l);
-	nvmas++;
+	mm->nvmas++;
 	return 0;
 }
 
-/* Caller holds vm_lock. */
-static bool is_free_locked(uint64_t addr, uint64_t len)
+/* Caller holds mm->lock. */
+static bool is_free_locked(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	struct list *l;
 
-	list_for_each(l, &vmas) {
+	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (v->start >= addr + len)
 			break;
@@ -187,38 +185,23 @@ static bool is_free_locked(uint64_t addr, uint64_t len)
 	return true;
 }
 
-int vm_map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace)
+int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len)
 {
-	len = PAGE_ROUND_UP(len);
-	if (!range_ok(addr, len))
-		return -EINVAL;
-	if (addr < VM_MIN_ADDR)
-		return -EPERM;	/* as Linux's vm.mmap_min_addr */
-	spin_lock(&vm_lock);
-	int err = replace ? unmap_locked(addr, addr + len) : is_free_locked(addr, len) ? 0 : -EEXIST;
-	if (!err)
-		err = insert(addr, addr + len, prot);
-	spin_unlock(&vm_lock);
-	return err;
-}
-
-int vm_is_free(uint64_t addr, uint64_t len)
-{
-	spin_lock(&vm_lock);
-	bool free = is_free_locked(addr, len);
-	spin_unlock(&vm_lock);
+	spin_lock(&mm->lock);
+	bool free = is_free_locked(mm, addr, len);
+	spin_unlock(&mm->lock);
 	return free;
 }
 
-/* Highest free gap of len bytes below VM_MMAP_TOP.  Caller holds vm_lock. */
-static uint64_t find_gap(uint64_t len)
+/* Highest free gap of len bytes below VM_MMAP_TOP.  Caller holds mm->lock. */
+static uint64_t find_gap(struct mm *mm, uint64_t len)
 {
 	if (len > VM_MMAP_TOP - VM_MIN_ADDR)
 		return 0;
 	uint64_t cand = VM_MMAP_TOP - len;
 	struct list *l;
 
-	for (l = vmas.prev; l != &vmas; l = l->prev) {
+	for (l = mm->vmas.prev; l != &mm->vmas; l = l->prev) {
 		struct vma *v = vma_at(l);
 		if (v->start >= cand + len)
 			continue;
@@ -231,39 +214,134 @@ static uint64_t find_gap(uint64_t len)
 	return cand >= VM_MIN_ADDR ? cand : 0;
 }
 
-long vm_map_anywhere(uint64_t hint, uint64_t len, unsigned prot)
+static bool mergeable(const struct vma *a, const struct vma *b)
 {
-	len = PAGE_ROUND_UP(len);
-	if (!len || len >= VM_MMAP_TOP)
-		return -ENOMEM;
-	hint = PAGE_ROUND_DOWN(hint);
-	spin_lock(&vm_lock);
-	bool hint_ok = hint >= VM_MIN_ADDR && range_ok(hint, len) && is_free_locked(hint, len);
-	uint64_t at = hint_ok ? hint : find_gap(len);
-	int err = at ? insert(at, at + len, prot) : -ENOMEM;
-	spin_unlock(&vm_lock);
-	return err ? err : (long)at;
+	return a->end == b->start && !a->ops && !b->ops && a->prot == b->prot && a->flags == b->flags;
 }
 
-int vm_unmap(uint64_t addr, uint64_t len)
+/* A new anonymous mapping joins its neighbours of the same kind, as Linux
+ * merges them (a heap grown by brk stays one area, and the count of areas
+ * stays below vm.max_map_count).  Caller holds mm->lock; what goes is put
+ * on *gone. */
+static void merge_anonymous(struct mm *mm, struct vma *v, struct list *gone)
 {
+	struct vma *prev = v->link.prev != &mm->vmas ? vma_at(v->link.prev) : NULL;
+	struct vma *next = v->link.next != &mm->vmas ? vma_at(v->link.next) : NULL;
+
+	if (next && mergeable(v, next)) {
+		v->end = next->end;
+		list_del(&next->link);
+		list_add_tail(gone, &next->link);
+		mm->nvmas--;
+	}
+	if (prev && mergeable(prev, v)) {
+		prev->end = v->end;
+		list_del(&v->link);
+		list_add_tail(gone, &v->link);
+		mm->nvmas--;
+	}
+}
+
+/* Where a new mapping of len bytes goes: addr itself for VM_FIXED (what
+ * was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if anything
+ * was), else addr if free, else the highest gap.  Caller holds mm->lock. */
+static long place(struct mm *mm, uint64_t addr, uint64_t len, unsigned flags, struct list *gone)
+{
+	if (flags & VM_FIXED) {
+		int err = unmap_locked(mm, addr, addr + len, gone);
+		return err ? err : (long)addr;
+	}
+	if (flags & VM_FIXED_NOREPLACE)
+		return is_free_locked(mm, addr, len) ? (long)addr : -EEXIST;
+	addr = PAGE_ROUND_DOWN(addr);
+	if (addr >= VM_MIN_ADDR && range_ok(addr, len) && is_free_locked(mm, addr, len))
+		return (long)addr;
+	uint64_t at = find_gap(mm, len);
+	return at ? (long)at : -ENOMEM;
+}
+
+long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff)
+{
+	bool fixed = flags & (VM_FIXED | VM_FIXED_NOREPLACE);
+
+	len = PAGE_ROUND_UP(len);
+	if (fixed && !range_ok(addr, len))
+		return -EINVAL;
+	if (fixed && addr < VM_MIN_ADDR)
+		return -EPERM;	/* as Linux's vm.mmap_min_addr */
+	if (!fixed && (!len || len >= VM_MMAP_TOP))
+		return -ENOMEM;
+	struct vma *v = kmalloc_program(sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ .prot = prot, .flags = flags & (VM_SHARED | VM_NOWRITE), .ops = ops,
+			   .obj = obj, .pgoff = pgoff };
+	struct list gone = LIST_INIT(gone);
+	spin_lock(&mm->lock);
+	long at = place(mm, addr, len, flags, &gone);
+	if (at >= 0) {
+		v->start = (uint64_t)at;
+		v->end = (uint64_t)at + len;
+		int err = vma_insert(mm, v);
+		if (err)
+			at = err;
+		else if (ops)
+			ops->hold(obj);	/* before another thread can unmap it */
+		else
+			merge_anonymous(mm, v, &gone);
+	}
+	spin_unlock(&mm->lock);
+	if (at < 0)
+		kfree(v);
+	vmas_free(&gone);
+	return at;
+}
+
+int vm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, bool replace)
+{
+	long at = vm_map(mm, addr, len, prot, replace ? VM_FIXED : VM_FIXED_NOREPLACE, NULL, NULL, 0);
+
+	return at < 0 ? (int)at : 0;
+}
+
+long vm_map_anywhere(struct mm *mm, uint64_t hint, uint64_t len, unsigned prot)
+{
+	return vm_map(mm, hint, len, prot, 0, NULL, NULL, 0);
+}
+
+int vm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	struct list gone = LIST_INIT(gone);
+
 	len = PAGE_ROUND_UP(len);
 	if (!range_ok(addr, len))
 		return -EINVAL;
-	spin_lock(&vm_lock);
-	int err = unmap_locked(addr, addr + len);
-	spin_unlock(&vm_lock);
+	spin_lock(&mm->lock);
+	int err = unmap_locked(mm, addr, addr + len, &gone);
+	spin_unlock(&mm->lock);
+	vmas_free(&gone);
 	return err;
 }
 
+void vm_unmap_all(struct mm *mm)
+{
+	struct list gone = LIST_INIT(gone);
+
+	spin_lock(&mm->lock);
+	unmap_locked(mm, 0, VM_USER_END, &gone);	/* no split needed: cannot fail */
+	spin_unlock(&mm->lock);
+	vmas_free(&gone);
+}
+
 /* True if [start, end) is covered by VMAs without holes (and, with
- * need_access, none of them is PROT_NONE).  Caller holds vm_lock. */
-static bool covered(uint64_t start, uint64_t end, bool need_access)
+ * need_access, none of them is PROT_NONE).  Caller holds mm->lock. */
+static bool covered(struct mm *mm, uint64_t start, uint64_t end, bool need_access)
 {
 	uint64_t at = start;
 	struct list *l;
 
-	list_for_each(l, &vmas) {
+	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (v->end <= at)
 			continue;
@@ -276,189 +354,165 @@ static bool covered(uint64_t start, uint64_t end, bool need_access)
 	return false;
 }
 
-int vm_covered(uint64_t addr, uint64_t len, bool need_access)
+int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access)
 {
-	spin_lock(&vm_lock);
-	bool all = addr < VM_USER_END && covered(addr, addr + len, need_access);
-	spin_unlock(&vm_lock);
+	spin_lock(&mm->lock);
+	bool all = addr < VM_USER_END && covered(mm, addr, addr + len, need_access);
+	spin_unlock(&mm->lock);
 	return all ? 0 : -ENOMEM;
 }
 
+/* Whether [start, end) holds a mapping that may never be writable.
+ * Caller holds mm->lock. */
+static bool nowrite_in(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct list *l;
+
+	list_for_each(l, &mm->vmas) {
+		struct vma *v = vma_at(l);
+		if (v->start >= end)
+			break;
+		if (v->end > start && (v->flags & VM_NOWRITE))
+			return true;
+	}
+	return false;
+}
+
+/* A page others share stays read-only (vm_page_prot). */
 static void protect_one(uint64_t va, uint64_t *pte, void *ctx)
 {
 	(void)va;
-	mmu_user_set_prot(pte, *(const unsigned *)ctx);
+	mmu_user_set_prot(pte, vm_page_prot(ctx, mmu_user_pa(pte)));
 }
 
-int vm_protect(uint64_t addr, uint64_t len, unsigned prot)
+int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 {
 	len = PAGE_ROUND_UP(len);
 	if (!len)
 		return 0;
 	if (!range_ok(addr, len))
 		return -ENOMEM;	/* nothing is mapped out there */
-	spin_lock(&vm_lock);
-	int err = covered(addr, addr + len, false) ? 0 : -ENOMEM;
+	spin_lock(&mm->lock);
+	int err = covered(mm, addr, addr + len, false) ? 0 : -ENOMEM;
+	if (!err && (prot & MMU_WRITE) && nowrite_in(mm, addr, addr + len))
+		err = -EACCES;
 	if (!err)
-		err = split_at(addr);
+		err = split_at(mm, addr);
 	if (!err)
-		err = split_at(addr + len);
+		err = split_at(mm, addr + len);
 	if (!err) {
 		struct list *l;
-		list_for_each(l, &vmas) {
+		list_for_each(l, &mm->vmas) {
 			struct vma *v = vma_at(l);
 			if (v->start >= addr + len)
 				break;
-			if (v->start >= addr)
+			if (v->start >= addr) {
 				v->prot = prot;
+				mmu_user_walk(mm->root, v->start, v->end, protect_one, v);
+			}
 		}
-		mmu_user_walk(addr, addr + len, protect_one, &prot);
-		arch_tlb_shootdown(addr, addr + len);
+		mm_flush(mm, addr, addr + len);
 	}
-	spin_unlock(&vm_lock);
+	spin_unlock(&mm->lock);
 	return err;
 }
 
-static bool access_allowed(unsigned prot, unsigned access)
-{
-	if (access & MMU_EXEC)
-		return prot & MMU_EXEC;
-	if (access & MMU_WRITE)
-		return prot & MMU_WRITE;
-	return prot != 0;	/* x86 pages are readable if mapped at all */
-}
-
-/* Caller holds vm_lock.  The page and the tables to map it come out of
- * what programs may take (page_room_for_program). */
-static int populate(uint64_t va, unsigned prot)
-{
-	if (mmu_translate_user(va))
-		return 0;
-	uint64_t pa = page_room_for_program(4) ? page_alloc(1) : 0;
-	if (!pa)
-		return -ENOMEM;
-	if (mmu_map_user(va, pa, prot)) {
-		page_free(pa, 1);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int vm_fault(uint64_t addr, unsigned access)
-{
-	spin_lock(&vm_lock);
-	struct vma *v = find(addr);
-	int err = v && access_allowed(v->prot, access) ? populate(PAGE_ROUND_DOWN(addr), v->prot) : -EFAULT;
-	spin_unlock(&vm_lock);
-	return err;
-}
-
-int vm_fill(uint64_t addr, const void *src, size_t len)
-{
-	const char *s = src;
-	int err = 0;
-
-	spin_lock(&vm_lock);
-	while (len && !err) {
-		struct vma *v = find(addr);
-		if (!v) {
-			err = -EFAULT;
-			break;
-		}
-		uint64_t page = PAGE_ROUND_DOWN(addr), off = addr - page;
-		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		err = populate(page, v->prot);
-		if (!err)
-			memcpy((char *)phys_to_virt(mmu_translate_user(page)) + off, s, n);
-		addr += n;
-		s += n;
-		len -= n;
-	}
-	spin_unlock(&vm_lock);
-	return err;
-}
-
-int vm_discard(uint64_t addr, uint64_t len)
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t end = addr + len, at = addr;
 	bool hole = false;
 	struct list *l;
 
-	spin_lock(&vm_lock);
-	list_for_each(l, &vmas) {
+	spin_lock(&mm->lock);
+	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (v->end <= addr)
 			continue;
 		if (v->start >= end)
 			break;
 		hole |= v->start > at;	/* the mapped parts are still done, as on Linux */
-		drop_pages(v->start > addr ? v->start : addr, v->end < end ? v->end : end);
+		drop_pages(mm, v->start > addr ? v->start : addr, v->end < end ? v->end : end);
 		at = v->end;
 	}
-	spin_unlock(&vm_lock);
+	spin_unlock(&mm->lock);
 	return hole || at < end ? -ENOMEM : 0;
 }
 
 /* ---- mremap ---------------------------------------------------------------- */
 
 struct move {
+	struct mm *mm;
 	uint64_t from, to;
-	unsigned prot;
 	struct reclaim *r;
 };
 
+/* The entry moves as it is: its protection (a page shared copy-on-write
+ * stays read-only) and its page. */
 static void move_one(uint64_t va, uint64_t *pte, void *ctx)
 {
 	struct move *m = ctx;
 	uint64_t pa = mmu_user_pa(pte);
+	unsigned prot = mmu_user_prot(pte);
 
 	mmu_user_clear(pte);
-	if (mmu_map_user(va - m->from + m->to, pa, m->prot) < 0)
+	if (mmu_map_user(m->mm->root, va - m->from + m->to, pa, prot) < 0)
 		reclaim_add(pa, m->r);	/* out of page tables: the page reads as zero */
 }
 
 /* Moves the pages of [from, from+len) to [to, to+len), which has none.
- * Caller holds vm_lock. */
-static void move_pages(uint64_t from, uint64_t to, uint64_t len, unsigned prot)
+ * Caller holds mm->lock. */
+static void move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 {
-	struct reclaim r = { .start = from, .end = from + len };
-	struct move m = { from, to, prot, &r };
+	struct reclaim r = { .mm = mm, .start = from, .end = from + len };
+	struct move m = { mm, from, to, &r };
 
-	mmu_user_walk(from, from + len, move_one, &m);
-	mmu_user_prune(from, from + len, reclaim_add, &r);
+	mmu_user_walk(mm->root, from, from + len, move_one, &m);
+	mmu_user_prune(mm->root, from, from + len, reclaim_add, &r);
 	if (!r.n)
-		arch_tlb_shootdown(from, from + len);	/* the moved pages' old entries */
+		mm_flush(mm, from, from + len);	/* the moved pages' old entries */
 	reclaim_flush(&r);
 }
 
 /* Moves [old, old+len) (inside v) to `to` with new_len bytes, or to a free
- * gap when to is 0; unless keep_old, the old range goes.  Caller holds vm_lock. */
-static long move_to(struct vma *v, uint64_t old, uint64_t len, uint64_t new_len, uint64_t to,
-		    bool keep_old)
+ * gap when to is 0; unless keep_old, the old range goes (onto *gone).  The
+ * new VMA is v's kind: the same file, at the same offset.  Caller holds
+ * mm->lock. */
+static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len,
+		    uint64_t to, bool keep_old, struct list *gone)
 {
-	unsigned prot = v->prot;
 	long err = 0;
+	struct vma *n = kmalloc_program(sizeof *n);
 
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->pgoff += (old - v->start) / PAGE_SIZE;
 	if (to)
-		err = unmap_locked(to, to + new_len);
-	else if (!(to = find_gap(new_len)))
+		err = unmap_locked(mm, to, to + new_len, gone);
+	else if (!(to = find_gap(mm, new_len)))
 		err = -ENOMEM;
+	n->start = to;
+	n->end = to + new_len;
 	if (!err)
-		err = insert(to, to + new_len, prot);
-	if (err)
+		err = vma_insert(mm, n);
+	if (err) {
+		kfree(n);
 		return err;
-	move_pages(old, to, len < new_len ? len : new_len, prot);
-	if (!keep_old && (err = unmap_locked(old, old + len)))
+	}
+	if (n->ops)
+		n->ops->hold(n->obj);
+	move_pages(mm, old, to, len < new_len ? len : new_len);
+	if (!keep_old && (err = unmap_locked(mm, old, old + len, gone)))
 		return err;
 	return (long)to;
 }
 
 /* Grows [old, old+len) to new_len bytes where it is, if the room after it
- * is free: 1 if done.  Caller holds vm_lock. */
-static bool grow_in_place(struct vma *v, uint64_t old, uint64_t len, uint64_t new_len)
+ * is free: 1 if done.  Caller holds mm->lock. */
+static bool grow_in_place(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len)
 {
 	if (v->end != old + len || new_len > VM_USER_END - old ||
-	    !is_free_locked(v->end, new_len - len))
+	    !is_free_locked(mm, v->end, new_len - len))
 		return false;
 	v->end = old + new_len;
 	return true;
@@ -467,13 +521,13 @@ static bool grow_in_place(struct vma *v, uint64_t old, uint64_t len, uint64_t ne
 /* Linux's order: the source must start in a mapping; a shrink (also on the
  * way to a move) unmaps the tail as munmap would, wherever it reaches; what
  * is left must lie in one mapping; then move, or grow. */
-static long remap_locked(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
-			 uint64_t to)
+static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+			 unsigned flags, uint64_t to, struct list *gone)
 {
 	bool moving = flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP);
 	long err;
 
-	if (!find(old))
+	if (!vma_find(mm, old))
 		return -EFAULT;
 	if (!old_len)
 		return -EINVAL;	/* Linux's "duplicate a shared area": no shared areas here */
@@ -482,33 +536,36 @@ static long remap_locked(uint64_t old, uint64_t old_len, uint64_t new_len, unsig
 	if (old_len > new_len || (old_len == new_len && !moving)) {
 		if (old_len > new_len && !range_ok(old + new_len, old_len - new_len))
 			return -EINVAL;
-		if (old_len > new_len && (err = unmap_locked(old + new_len, old + old_len)))
+		if (old_len > new_len && (err = unmap_locked(mm, old + new_len, old + old_len, gone)))
 			return err;
 		if (!moving)
 			return (long)old;
 		old_len = new_len;
 	}
-	struct vma *v = find(old);
+	struct vma *v = vma_find(mm, old);
 	if (old_len > v->end - old)
 		return -EFAULT;
 	if (moving)
-		return move_to(v, old, old_len, new_len, flags & VM_REMAP_FIXED ? to : 0,
-			       flags & VM_REMAP_DONTUNMAP);
-	if (grow_in_place(v, old, old_len, new_len))
+		return move_to(mm, v, old, old_len, new_len, flags & VM_REMAP_FIXED ? to : 0,
+			       flags & VM_REMAP_DONTUNMAP, gone);
+	if (grow_in_place(mm, v, old, old_len, new_len))
 		return (long)old;
 	if (!(flags & VM_REMAP_MAYMOVE))
 		return -ENOMEM;
-	return move_to(v, old, old_len, new_len, 0, false);
+	return move_to(mm, v, old, old_len, new_len, 0, false, gone);
 }
 
-long vm_remap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t to)
+long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
+	      uint64_t to)
 {
 	if ((old & (PAGE_SIZE - 1)) || !range_ok(0, new_len) ||
 	    ((flags & VM_REMAP_FIXED) && !range_ok(to, new_len)))
 		return -EINVAL;
-	spin_lock(&vm_lock);
-	long ret = remap_locked(old, old_len, new_len, flags, to);
-	spin_unlock(&vm_lock);
+	struct list gone = LIST_INIT(gone);
+	spin_lock(&mm->lock);
+	long ret = remap_locked(mm, old, old_len, new_len, flags, to, &gone);
+	spin_unlock(&mm->lock);
+	vmas_free(&gone);
 	return ret;
 }
 
@@ -521,22 +578,28 @@ static void count_one(uint64_t va, uint64_t *pte, void *ctx)
 	(*(uint64_t *)ctx)++;
 }
 
-int vm_area_next(uint64_t addr, struct vm_area *a, int count_resident)
+int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resident)
 {
 	struct list *l;
 	int found = 0;
 
-	spin_lock(&vm_lock);
-	list_for_each(l, &vmas) {
+	spin_lock(&mm->lock);
+	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
 		if (v->end <= addr)
 			continue;
-		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot };
+		char *name = a->name;
+		size_t size = a->name_size;
+		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot,
+				       .flags = v->flags & VM_SHARED, .file = v->ops != NULL,
+				       .offset = v->pgoff * PAGE_SIZE, .name = name, .name_size = size };
+		if (v->ops && name)
+			v->ops->describe(v->obj, name, size, &a->dev, &a->ino);
 		if (count_resident && v->prot)
-			mmu_user_walk(v->start, v->end, count_one, &a->resident);
+			mmu_user_walk(mm->root, v->start, v->end, count_one, &a->resident);
 		found = 1;
 		break;
 	}
-	spin_unlock(&vm_lock);
+	spin_unlock(&mm->lock);
 	return found;
 }

@@ -1,6 +1,7 @@
-/* The program's address space: virtual memory areas (VMAs) over the lower
- * half, filled with zeroed pages on first touch.  One address space: every
- * thread of the program shares it. */
+/* Mappings of an address space (core/mm.h): virtual memory areas (VMAs)
+ * over the lower half, filled with zeroed pages on first touch.  Every
+ * call names the address space; the system calls pass the calling
+ * thread's. */
 #ifndef AMPHI_CORE_VM_H
 #define AMPHI_CORE_VM_H
 
@@ -8,58 +9,108 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mm;
+struct vm_file_ops;
+
 #define VM_MIN_ADDR	0x10000ul		/* nothing maps below (null pointers fault) */
 #define VM_MMAP_TOP	0x00007f0000000000ul	/* mmap hands out addresses below this */
 #define VM_USER_END	0x00007ffffffff000ul	/* no mapping reaches past (Linux's TASK_SIZE) */
 #define VM_STACK_TOP	VM_USER_END
 #define VM_STACK_SIZE	(8ul << 20)
 
+/* A mapping's kind (besides its protection), and where vm_map puts it. */
+#define VM_SHARED	1	/* MAP_SHARED: writes reach every address space that maps it */
+#define VM_NOWRITE	2	/* shared, of a file not open for writing: never PROT_WRITE */
+#define VM_FIXED	4	/* exactly at addr, replacing what is there */
+#define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
+
+/* A file's pages as its mappings see them: fs/ provides them (an opaque
+ * obj per mapped file, held once by each mapping), core/vm.c maps them. */
+struct vm_file_ops {
+	/* The page at index idx with a reference for the caller: 0 and *pa,
+	 * -EFAULT past the end of the file (SIGBUS), -ENOMEM.  write: a
+	 * shared mapping writes there (a hole gets its page).  May sleep;
+	 * called with no spinlock held. */
+	int (*get_page)(void *obj, uint64_t idx, bool write, uint64_t *pa);
+	void (*hold)(void *obj);
+	void (*release)(void *obj);	/* may sleep: called with no lock held */
+	/* /proc/PID/maps: its path (NUL-terminated in name), device and inode. */
+	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
+};
+
 /* Ranges are page aligned and lie below VM_USER_END; the callers (the
  * system calls) check what programs pass, and these refuse the rest with
  * -EINVAL, so nothing ever maps outside the user half. */
 
-/* Maps [addr, addr+len) with prot (MMU_READ/WRITE/EXEC), replacing what
- * was there, or (!replace) -EEXIST if anything was.  -ENOMEM when out of
- * VMAs. */
-int vm_map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace);
+/* Maps len bytes with prot (MMU_READ/WRITE/EXEC) and flags (VM_*): a
+ * file's pages from page pgoff (ops, obj: held by the mapping), or
+ * zero-filled memory (ops NULL).  Without VM_FIXED*, at addr if it is free
+ * else where there is room.  The address, or -EINVAL (a fixed range outside
+ * the user half), -EPERM (below VM_MIN_ADDR), -EEXIST, -ENOMEM. */
+long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff);
+/* Anonymous private memory: [addr, addr+len) replacing what was there, or
+ * (!replace) -EEXIST if anything was; -ENOMEM when out of VMAs. */
+int vm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, bool replace);
 /* Finds room for len bytes (at hint if free) and maps it; the address, or
  * -ENOMEM. */
-long vm_map_anywhere(uint64_t hint, uint64_t len, unsigned prot);
-int vm_unmap(uint64_t addr, uint64_t len);
-int vm_protect(uint64_t addr, uint64_t len, unsigned prot);	/* -ENOMEM if a hole */
+long vm_map_anywhere(struct mm *mm, uint64_t hint, uint64_t len, unsigned prot);
+int vm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
+/* Everything goes (the last user of mm left). */
+void vm_unmap_all(struct mm *mm);
+/* -ENOMEM if a hole, -EACCES for PROT_WRITE on a VM_NOWRITE mapping. */
+int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* mremap: moves or resizes the mapping at old, keeping its pages; the new
  * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target. */
 #define VM_REMAP_MAYMOVE	1
 #define VM_REMAP_FIXED		2
 #define VM_REMAP_DONTUNMAP	4	/* the old range stays mapped, empty */
-long vm_remap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t to);
+long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
+	      uint64_t to);
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
  * zero again.  -ENOMEM if the range has holes (the rest is still done). */
-int vm_discard(uint64_t addr, uint64_t len);
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
-int vm_covered(uint64_t addr, uint64_t len, bool need_access);
+int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
 /* True if [addr, addr+len) overlaps no mapping. */
-int vm_is_free(uint64_t addr, uint64_t len);
+int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len);
 
-/* One mapping as /proc/self/maps shows it. */
+/* One mapping as /proc/PID/maps shows it. */
 struct vm_area {
 	uint64_t start, end;
-	unsigned prot;
+	unsigned prot, flags;	/* flags: VM_SHARED */
 	uint64_t resident;	/* pages present (when asked for) */
+	bool file;		/* a file's: then the four below */
+	uint64_t offset, dev, ino;
+	char *name;		/* the caller's buffer (name_size bytes), or NULL */
+	size_t name_size;
 };
 
-/* Read-only iteration: the first area ending above addr, 1 and *a filled,
- * or 0 past the last.  count_resident walks the page tables of the area
- * (areas without access are not counted). */
-int vm_area_next(uint64_t addr, struct vm_area *a, int count_resident);
+/* Read-only iteration: the first area ending above addr, 1 and *a filled
+ * (a->name and name_size set by the caller), or 0 past the last.
+ * count_resident walks the page tables of the area (areas without access
+ * are not counted). */
+int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resident);
 
 /* Resolves a fault at addr for access (MMU_READ/WRITE/EXEC): 0 when a page
- * is now there, -EFAULT when the access is not allowed, -ENOMEM. */
-int vm_fault(uint64_t addr, unsigned access);
+ * is now there, -EFAULT when the access is not allowed, -EIO past the end
+ * of a mapped file (SIGBUS), -ENOMEM. */
+int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
+
+/* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
+ * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
+ * -EFAULT if unmapped or (shared) not present now: touch it and ask again. */
+int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF
- * loader filling read-only text).  -EFAULT if unmapped, -ENOMEM. */
-int vm_fill(uint64_t addr, const void *src, size_t len);
+ * loader filling read-only text, a forked child's tid before it runs).
+ * -EFAULT if unmapped, -ENOMEM. */
+int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len);
+
+/* fork: child (empty) gets every mapping of parent; private pages are
+ * shared copy-on-write, shared mappings stay shared.  0 or -ENOMEM (child
+ * then holds part of it: give it up with mm_unuse). */
+int vm_fork(struct mm *parent, struct mm *child);
 
 #endif

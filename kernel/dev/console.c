@@ -45,8 +45,15 @@ static bool in_eof, rx_stopped;
 static struct frame_decoder decoder;
 static struct waitq readers = WAITQ_INIT(readers);
 static void (*signal_hook)(int sig);
+static uint16_t win_rows = 24, win_cols = 80;	/* the host terminal's, as amphi last said */
 
 void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
+
+void console_winsize(uint16_t *rows, uint16_t *cols)
+{
+	*rows = __atomic_load_n(&win_rows, __ATOMIC_RELAXED);
+	*cols = __atomic_load_n(&win_cols, __ATOMIC_RELAXED);
+}
 
 /* After a panic or a lockup the holder may be a CPU that never lets go:
  * wait a little, then write anyway (a torn frame beats no report). */
@@ -165,8 +172,13 @@ static void take_frame(void)
 		return;
 	}
 	if (decoder.type == FRAME_SIGNAL) {
-		if (decoder.len == 1 && signal_hook)
-			signal_hook(decoder.payload[0]);
+		const uint8_t *p = decoder.payload;
+		if (decoder.len == 5) {	/* SIGWINCH with the new size */
+			win_rows = (uint16_t)(p[1] | p[2] << 8);
+			win_cols = (uint16_t)(p[3] | p[4] << 8);
+		}
+		if ((decoder.len == 1 || decoder.len == 5) && signal_hook)
+			signal_hook(p[0]);
 		return;
 	}
 	if (decoder.type != FRAME_STDIN)

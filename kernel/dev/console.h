@@ -25,6 +25,8 @@ long console_read(void *buf, size_t len, int nonblock);
 /* Who gets the signals amphi forwards (its own SIGINT, SIGTERM, SIGHUP):
  * called from the interrupt handler. */
 void console_set_signal_hook(void (*hook)(int sig));
+/* The host terminal's size (24 x 80 until a SIGWINCH frame says more). */
+void console_winsize(uint16_t *rows, uint16_t *cols);
 
 /* For poll: whether a read would not block, and the queue that says when. */
 bool console_input_ready(void);

@@ -28,7 +28,7 @@
 #include "core/waitq.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "fs/wait.h"

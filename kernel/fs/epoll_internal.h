@@ -12,7 +12,7 @@
 #include "core/waitq.h"
 #include "fs/epoll.h"
 #include "fs/file.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 
 struct epoll {
 	struct mutex mtx;		/* guards items and every item's key, events, data */

@@ -1,18 +1,39 @@
-/* The program's file descriptor table (one: threads share it). */
+/* Descriptor tables.  Each process has one (threads share it, and so do
+ * processes made with CLONE_FILES); the calls without a table argument
+ * work on the calling thread's (struct thread's files). */
 #ifndef AMPHI_FS_FDTABLE_H
 #define AMPHI_FS_FDTABLE_H
 
 #include <stdbool.h>
 
+struct fdtable;
 struct file;
 
 #define FD_MAX 4096	/* hard limit; RLIMIT_NOFILE may be lower */
+
+/* An empty table with one holder; NULL if no memory. */
+struct fdtable *fdtable_new(void);
+/* A copy for a new process (fork): the same open files, new references. */
+struct fdtable *fdtable_copy(struct fdtable *t);
+/* A table the caller's process has to itself (execve): t if nobody else
+ * holds it, else a copy (and t is dropped), or NULL (t kept) if no memory. */
+struct fdtable *fdtable_unshare(struct fdtable *t);
+void fdtable_hold(struct fdtable *t);
+/* Drops a holder; the last closes every descriptor.  May sleep. */
+void fdtable_release(struct fdtable *t);
+/* execve: closes the descriptors marked close-on-exec. */
+void fdtable_close_on_exec(struct fdtable *t);
+/* Another table's file at fd with a new reference, or NULL (/proc/PID/fd). */
+struct file *fdtable_get(struct fdtable *t, int fd);
+/* The lowest open descriptor >= fd, or -1. */
+int fdtable_next(struct fdtable *t, int fd);
 
 /* Installs f at the lowest free descriptor >= min; takes over the caller's
  * reference.  The descriptor, or -EMFILE (the reference is dropped then). */
 int fd_install(struct file *f, int min, bool cloexec);
 /* Installs f at exactly fd, closing what was there (dup2). */
 int fd_install_at(struct file *f, int fd, bool cloexec);
+int fdtable_install_at(struct fdtable *t, struct file *f, int fd, bool cloexec);
 /* The file at fd with a new reference (file_put it), or NULL. */
 struct file *fd_get(int fd);
 int fd_close(int fd);

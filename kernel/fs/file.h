@@ -31,6 +31,7 @@ struct inode;
 #define O_TRUNC		00001000
 #define O_APPEND	00002000
 #define O_NONBLOCK	00004000
+#define O_ASYNC		00020000
 #define O_DIRECTORY	00200000
 #define O_NOFOLLOW	00400000
 #define O_CLOEXEC	02000000
@@ -97,6 +98,7 @@ struct file {
 	struct file *ep_check_next;	/* fs/epoll_nest.c's, under its nest_lock */
 	unsigned ep_check_gen;
 	char *path;			/* for /proc/self/fd (may be NULL) */
+	int owner;			/* F_SETOWN's pid (or -pgid), for F_GETOWN */
 	struct file *release_next;	/* in current()->release_later (file.c) */
 };
 

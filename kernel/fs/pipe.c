@@ -21,7 +21,6 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "fs/wait.h"
-#include "linux/signal.h"
 
 #define FIONREAD	0x541b
 #define PIPEFS_DEV	0x0c	/* st_dev of every pipe, as an anonymous fs */
@@ -166,11 +165,10 @@ static int ensure_buffer(struct pipe *p)
 	return 0;
 }
 
-/* The one call from fs/ up into linux/: a write to a pipe nobody reads
- * raises SIGPIPE on the writer, whichever system call did the write. */
+/* A write to a pipe nobody reads: EPIPE (the Linux layer raises SIGPIPE
+ * for it), or what was written before the last reader went. */
 static long broken_pipe(size_t done)
 {
-	signal_raise_self(SIGPIPE);
 	return done ? (long)done : -EPIPE;
 }
 

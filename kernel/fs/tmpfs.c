@@ -2,8 +2,17 @@
  * height grows with the file (0: the root is the one data page; each level
  * multiplies by 512; 6 levels cover 2^66 bytes, more than the 2^63 - 1 a
  * file may hold, as on Linux's tmpfs).  Missing pages are holes
- * and read as zeros.  Everything here runs under the inode's data_lock, a
- * sleeping lock, so copying user memory (which may fault) is allowed. */
+ * and read as zeros.
+ *
+ * Two locks.  The inode's data_lock, a sleeping lock, serializes reads,
+ * writes and size changes, and is held while copying user memory (which
+ * may fault).  The tree itself is guarded by pages_lock, a spinlock taken
+ * for each look-up or change, so a page fault in a mapping of the file
+ * (core/vm.c, through vfs_mmap.c) finds or adds its page without sleeping
+ * and whatever locks the faulting code holds, the file's own data_lock
+ * included (read() into a mapping of the same file).  Pages are mapped by
+ * reference (core/page_alloc.h): a copy holds one, so truncate may drop a
+ * page from the tree while it is copied or mapped. */
 #include "fs/vfs.h"
 
 #include "arch/x86_64/arch.h"
@@ -43,16 +52,19 @@ static void *page_get(void)
 	return p;
 }
 
+/* Mappings of the file may still hold the page (core/vm.c): it goes when
+ * the last of them does. */
 static void page_put(void *p)
 {
-	page_free_virt(p, 1);
+	page_ref_put(virt_to_phys(p));
 	__atomic_sub_fetch(&pages_used, 1, __ATOMIC_RELAXED);
 }
 
 static uint64_t capacity(int height) { return 1ull << (FANOUT_SHIFT * height); }
 static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
-/* Raises the tree until it covers page index idx.  0 or -ENOSPC. */
+/* Raises the tree until it covers page index idx.  0 or -ENOSPC.  Caller
+ * holds pages_lock (so do slot_of, page_of and free_from's callers). */
 static int grow(struct inode *i, uint64_t idx)
 {
 	while (idx >= capacity(i->height)) {
@@ -115,6 +127,33 @@ static void free_from(struct inode *i, void **slot, int level, uint64_t first)
 	}
 }
 
+/* The page at idx with a reference (made if create and missing), or NULL. */
+static char *page_get_ref(struct inode *i, uint64_t idx, bool create)
+{
+	spin_lock(&i->pages_lock);
+	char *page = page_of(i, idx, create);
+	if (page)
+		page_ref_get(virt_to_phys(page));
+	spin_unlock(&i->pages_lock);
+	return page;
+}
+
+static void page_drop_ref(char *page)
+{
+	if (page)
+		page_ref_put(virt_to_phys(page));
+}
+
+int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa)
+{
+	char *page = page_get_ref(i, idx, create);
+
+	if (!page)
+		return create ? -ENOSPC : -ENOENT;
+	*pa = virt_to_phys(page);
+	return 0;
+}
+
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 {
 	size_t done = 0;
@@ -124,8 +163,10 @@ long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 	while (done < n) {
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
-		const char *page = page_of(i, at / PAGE_SIZE, false);
-		if (iobuf_fill(b, done, page ? page + off : zeros, chunk))
+		char *page = page_get_ref(i, at / PAGE_SIZE, false);
+		long err = iobuf_fill(b, done, page ? page + off : zeros, chunk);
+		page_drop_ref(page);
+		if (err)
 			break;
 		done += chunk;
 	}
@@ -154,11 +195,12 @@ static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos, si
 	while (done < n) {
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
-		char *page = page_of(i, at / PAGE_SIZE, true);
+		char *page = page_get_ref(i, at / PAGE_SIZE, true);
 		if (!page)
 			err = -ENOSPC;
 		else if (iobuf_drain(b, done, page + off, chunk))
 			err = -EFAULT;
+		page_drop_ref(page);
 		if (err)
 			break;
 		done += chunk;
@@ -201,6 +243,16 @@ static void zero_tail(struct inode *i, int64_t size)
 		memset(page + off, 0, PAGE_SIZE - off);
 }
 
+/* Drops the pages from index first on.  Caller holds data_lock. */
+static void cut_from(struct inode *i, uint64_t first)
+{
+	spin_lock(&i->pages_lock);
+	free_from(i, &i->pages, i->height, first);
+	if (!i->pages)
+		i->height = 0;
+	spin_unlock(&i->pages_lock);
+}
+
 int tmpfs_truncate(struct inode *i, int64_t size)
 {
 	if (size < 0)
@@ -208,10 +260,10 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 	mutex_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
 	if (!err && size < i->size) {
+		spin_lock(&i->pages_lock);
 		zero_tail(i, size);
-		free_from(i, &i->pages, i->height, pages_for(size));
-		if (!i->pages)
-			i->height = 0;
+		spin_unlock(&i->pages_lock);
+		cut_from(i, pages_for(size));
 	}
 	if (!err) {
 		i->size = size;
@@ -262,9 +314,9 @@ static void undo_allocation(struct inode *i, uint64_t taken, bool failed)
 		}
 	}
 	if (failed) {
-		free_from(i, &i->pages, i->height, pages_for(i->size));
-		if (!i->pages)
-			i->height = 0;
+		spin_unlock(&i->pages_lock);
+		cut_from(i, pages_for(i->size));
+		spin_lock(&i->pages_lock);
 	}
 }
 
@@ -278,9 +330,11 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 		return -EFBIG;
 	mutex_lock(&i->data_lock);
 	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
+	spin_lock(&i->pages_lock);
 	if (!err)
 		err = allocate_range(i, (uint64_t)off / PAGE_SIZE, (uint64_t)(off + len - 1) / PAGE_SIZE, &taken);
 	undo_allocation(i, taken, err);
+	spin_unlock(&i->pages_lock);
 	if (!err && off + len > i->size) {
 		i->size = off + len;
 		i->ctime_ns = vfs_now();

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "core/list.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 #include "fs/stat.h"
 
 #define NAME_MAX	255
@@ -90,8 +90,10 @@ struct inode {
 	char *target;			/* symlinks */
 	void *fifo;			/* FIFOs: struct pipe, made on first open */
 
-	/* Regular files: under data_lock. */
+	/* Regular files: under data_lock, the tree also under pages_lock
+	 * (tmpfs.c says why). */
 	struct mutex data_lock;
+	struct spinlock pages_lock;
 	int64_t size;
 	void *pages;			/* radix tree of pages (tmpfs.c) */
 	int height;
@@ -120,7 +122,8 @@ static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == 
 /* vfs_inode.c */
 void vfs_lock(void);
 void vfs_unlock(void);
-void vfs_init(void);
+/* The root directory: 0, or -ENOMEM (the run cannot start). */
+int vfs_init(void);
 struct inode *vfs_root(void);			/* not referenced */
 struct inode *inode_new(uint32_t mode, int fs);	/* one reference; NULL if no memory */
 void inode_get(struct inode *i);
@@ -130,7 +133,21 @@ int64_t vfs_now(void);				/* ns since the epoch */
 uint64_t vfs_dev(int fs);
 uint64_t vfs_inode_count(void);			/* inodes alive, for statfs */
 
-/* The current directory.  Caller holds vfs_lock. */
+/* Where a thread resolves relative paths, and its umask: shared by the
+ * threads of a process (and processes made with CLONE_FS). */
+struct fs_context {
+	volatile int refs;
+	struct inode *cwd;		/* under vfs_lock; referenced */
+	unsigned umask;			/* under vfs_lock */
+};
+
+/* One holder; the cwd is the root.  NULL if no memory. */
+struct fs_context *fs_context_new(void);
+struct fs_context *fs_context_copy(struct fs_context *fs);	/* takes vfs_lock */
+void fs_context_hold(struct fs_context *fs);
+void fs_context_release(struct fs_context *fs);
+
+/* The calling thread's current directory.  Caller holds vfs_lock. */
 struct inode *vfs_cwd(void);			/* not referenced */
 void vfs_set_cwd(struct inode *dir);		/* takes a new reference */
 unsigned vfs_umask(unsigned set, bool change);	/* the old value */
@@ -177,6 +194,10 @@ long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool appe
 int tmpfs_truncate(struct inode *i, int64_t size);
 int tmpfs_allocate(struct inode *i, int64_t off, int64_t len);
 void tmpfs_free(struct inode *i);
+/* The page at index idx (made, zeroed, if create and missing) with a
+ * reference for the caller, without sleeping: 0, -ENOENT (a hole),
+ * -ENOSPC (no room to make it). */
+int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
 uint64_t tmpfs_pages_used(void);
 
 /* symlink targets (vfs_dir.c): the target in a new kmalloc'd string. */

@@ -1,19 +1,19 @@
 /* Inodes: creation, references, metadata; the global VFS lock, the root,
- * the current directory and the umask. */
+ * and the fs contexts that hold a current directory and a umask. */
 #include "fs/vfs.h"
 
 #include "arch/x86_64/arch.h"
+#include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
+#include "core/sched.h"
 #include "core/timer.h"
 #include "core/string.h"
 #include "fs/vfs_fifo.h"
 
 static struct mutex lock = MUTEX_INIT(lock);
 static struct inode *root;
-static struct inode *cwd;	/* under lock; holds a reference */
-static unsigned umask_bits = 022;	/* under lock */
 static uint64_t next_ino = 2;
 static uint64_t ninodes;	/* alive, for statfs */
 
@@ -117,34 +117,80 @@ void inode_stat(struct inode *i, struct kstat *st)
 		i->ops->stat(i, st);
 }
 
-void vfs_init(void)
+int vfs_init(void)
 {
 	root = inode_new(S_IFDIR | 0755, FS_TMPFS);
 	if (!root)
-		panic("no memory for the root directory");
+		return -ENOMEM;
 	root->parent = root;
 	root->nlink = 1;	/* named by itself: never freed, never removed */
-	inode_get(root);
-	cwd = root;
+	return 0;
 }
 
 struct inode *vfs_root(void) { return root; }
-struct inode *vfs_cwd(void) { return cwd; }
+
+struct fs_context *fs_context_new(void)
+{
+	struct fs_context *fs = kmalloc_program(sizeof *fs);
+
+	if (!fs)
+		return NULL;
+	fs->refs = 1;
+	fs->umask = 022;
+	inode_get(root);
+	fs->cwd = root;
+	return fs;
+}
+
+struct fs_context *fs_context_copy(struct fs_context *from)
+{
+	struct fs_context *fs = kmalloc_program(sizeof *fs);
+
+	if (!fs)
+		return NULL;
+	fs->refs = 1;
+	vfs_lock();
+	fs->umask = from->umask;
+	fs->cwd = from->cwd;
+	inode_get(fs->cwd);
+	vfs_unlock();
+	return fs;
+}
+
+void fs_context_hold(struct fs_context *fs) { __atomic_add_fetch(&fs->refs, 1, __ATOMIC_RELAXED); }
+
+void fs_context_release(struct fs_context *fs)
+{
+	if (__atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	inode_put(fs->cwd);
+	kfree(fs);
+}
+
+/* A kernel thread has no context: it works from the root. */
+struct inode *vfs_cwd(void)
+{
+	struct fs_context *fs = current()->fs;
+
+	return fs ? fs->cwd : root;
+}
 
 void vfs_set_cwd(struct inode *dir)
 {
-	struct inode *old = cwd;
+	struct fs_context *fs = current()->fs;
+	struct inode *old = fs->cwd;
 
 	inode_get(dir);
-	cwd = dir;
+	fs->cwd = dir;
 	inode_put(old);
 }
 
 unsigned vfs_umask(unsigned set, bool change)
 {
-	unsigned old = umask_bits;
+	struct fs_context *fs = current()->fs;
+	unsigned old = fs ? fs->umask : 022;
 
-	if (change)
-		umask_bits = set & 0777;
+	if (fs && change)
+		fs->umask = set & 0777;
 	return old;
 }

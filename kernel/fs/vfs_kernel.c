@@ -136,6 +136,66 @@ int vfs_exists(const char *path)
 	return 1;
 }
 
+/* The absolute path of name in dir, in abs (PATH_MAX bytes). */
+static int join_path(struct inode *dir, const char *name, char *abs)
+{
+	int n = dir_path(dir, abs, PATH_MAX);
+
+	if (n < 0)
+		return n;
+	size_t len = strlen(name);
+	if ((size_t)n + 1 + len + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (n > 1)
+		abs[n++] = '/';
+	memcpy(abs + n, name, len + 1);
+	return 0;
+}
+
+/* What a magic link (/proc/self/fd/N) led to has no directory: its path
+ * stays as given. */
+static int exec_path(const struct path_last *last, const char *path, char *abs)
+{
+	if (last->dir)
+		return join_path(last->dir, last->name, abs);
+	memcpy(abs, path, strlen(path) + 1);
+	return 0;
+}
+
+int vfs_open_exec(const char *path, struct inode **out, char *abs)
+{
+	struct inode *i;
+	struct path_last last;
+
+	vfs_lock();
+	int err = path_lookup(vfs_cwd(), path, true, &i, &last);
+	if (!err) {
+		err = !is_reg(i) || !(i->mode & 0111) ? -EACCES : exec_path(&last, path, abs);
+		path_last_put(&last);
+		if (err)
+			inode_put(i);
+	}
+	vfs_unlock();
+	if (!err)
+		*out = i;
+	return err;
+}
+
+long vfs_read_at(struct inode *i, void *buf, size_t n, int64_t pos)
+{
+	struct iobuf b = iobuf_kernel(buf, n);
+
+	return tmpfs_read(i, &b, pos);
+}
+
+int64_t vfs_size(struct inode *i)
+{
+	mutex_lock(&i->data_lock);
+	int64_t size = i->size;
+	mutex_unlock(&i->data_lock);
+	return size;
+}
+
 int vfs_read_whole(const char *path, int exec, void **data, size_t *size)
 {
 	struct inode *i;

@@ -18,6 +18,15 @@ int vfs_make_symlink(const char *path, const char *target);
 /* 1 if path names something (without following a last symlink), else 0. */
 int vfs_exists(const char *path);
 
+/* Takes vfs_lock.  execve's look-up: the regular file path names (from
+ * the caller's directory), referenced in *out, and its absolute path with
+ * every symlink resolved in abs (PATH_MAX bytes).  -ENOENT, -ENOTDIR,
+ * -ELOOP, -ENAMETOOLONG, -EACCES (not a regular file, or no execute bit). */
+int vfs_open_exec(const char *path, struct inode **out, char *abs);
+/* A regular file's bytes from pos (no lock held): how many, or -errno. */
+long vfs_read_at(struct inode *i, void *buf, size_t n, int64_t pos);
+int64_t vfs_size(struct inode *i);
+
 /* Takes vfs_lock.  The whole regular file at path (symlinks followed) in a
  * new kmalloc'd buffer: -ENOENT, -EACCES (not a regular file, or no execute
  * bit with exec), -ENOMEM. */

@@ -29,8 +29,12 @@ enum { CLASS_FCNTL, CLASS_FLOCK };
 
 struct lock {
 	struct list link;
-	const struct file *owner;	/* NULL: the process (POSIX) */
+	/* POSIX locks: the descriptor table of the process that took them
+	 * (Linux's files_struct owner); OFD and flock locks: their open file. */
+	const void *owner;
 	int class;
+	bool posix;
+	int pid;		/* POSIX: the process that took it (F_GETLK's l_pid) */
 	int type;
 	int64_t start, end;
 };
@@ -47,7 +51,7 @@ static bool overlaps(const struct lock *k, int64_t start, int64_t end)
 }
 
 /* Caller holds lock. */
-static struct lock *conflict(struct inode *i, const struct file *owner, int class,
+static struct lock *conflict(struct inode *i, const void *owner, int class,
 			     const struct lock_range *r)
 {
 	struct list *l;
@@ -63,13 +67,13 @@ static struct lock *conflict(struct inode *i, const struct file *owner, int clas
 	return NULL;
 }
 
-int locks_test(struct inode *i, const struct file *owner, struct lock_range *r, bool *by_process)
+int locks_test(struct inode *i, const void *owner, struct lock_range *r, int *pid)
 {
 	spin_lock(&lock);
 	struct lock *k = conflict(i, owner, CLASS_FCNTL, r);
 	if (k) {
 		*r = (struct lock_range){ k->type, k->start, k->end };
-		*by_process = !k->owner;
+		*pid = k->posix ? k->pid : -1;
 	}
 	spin_unlock(&lock);
 	return k != NULL;
@@ -77,7 +81,7 @@ int locks_test(struct inode *i, const struct file *owner, struct lock_range *r, 
 
 /* Removes owner's coverage of [start, end], splitting a lock that spans it
  * with *spare (which is then used up).  Caller holds lock. */
-static void cut(struct inode *i, const struct file *owner, int class, int64_t start, int64_t end,
+static void cut(struct inode *i, const void *owner, int class, int64_t start, int64_t end,
 		struct lock **spare)
 {
 	struct list *l, *n;
@@ -108,12 +112,13 @@ static void cut(struct inode *i, const struct file *owner, int class, int64_t st
 
 /* Adds [r] for owner, merged with its touching locks of the same type.
  * Caller holds lock; owner has nothing inside r (cut). */
-static void add(struct inode *i, const struct file *owner, int class, const struct lock_range *r,
+static void add(struct inode *i, const void *owner, int class, const struct lock_range *r,
 		struct lock *k)
 {
 	struct list *l, *n;
 
-	*k = (struct lock){ .owner = owner, .class = class, .type = r->type, .start = r->start, .end = r->end };
+	*k = (struct lock){ .owner = owner, .class = class, .posix = owner == locks_posix_owner(),
+			    .pid = current()->tgid, .type = r->type, .start = r->start, .end = r->end };
 	list_for_each_safe(l, n, &i->locks) {
 		struct lock *o = lock_at(l);
 		if (o->owner != owner || o->class != class || o->type != k->type)
@@ -130,7 +135,7 @@ static void add(struct inode *i, const struct file *owner, int class, const stru
 	nrecords++;
 }
 
-static int set(struct inode *i, const struct file *owner, int class, const struct lock_range *r,
+static int set(struct inode *i, const void *owner, int class, const struct lock_range *r,
 	       bool wait)
 {
 	struct lock *spare = kmalloc_program(sizeof *spare), *fresh = kmalloc_program(sizeof *fresh);
@@ -166,10 +171,12 @@ static int set(struct inode *i, const struct file *owner, int class, const struc
 	return err;
 }
 
-int locks_set(struct inode *i, const struct file *owner, const struct lock_range *r, bool wait)
+int locks_set(struct inode *i, const void *owner, const struct lock_range *r, bool wait)
 {
 	return set(i, owner, CLASS_FCNTL, r, wait);
 }
+
+const void *locks_posix_owner(void) { return current()->files; }
 
 int locks_flock(struct file *f, int op)
 {
@@ -186,7 +193,8 @@ int locks_flock(struct file *f, int op)
 	return set(f->inode, f, CLASS_FLOCK, &r, !(op & LOCK_NB));
 }
 
-void locks_release(struct file *f)
+/* Drops owner's locks on f's inode. */
+static void drop_owned(struct file *f, const void *owner)
 {
 	struct inode *i = f->inode;
 	struct list *l, *n;
@@ -197,7 +205,7 @@ void locks_release(struct file *f)
 	spin_lock(&lock);
 	list_for_each_safe(l, n, &i->locks) {
 		struct lock *k = lock_at(l);
-		if (k->owner == f || (!k->owner && k->class == CLASS_FCNTL)) {
+		if (k->owner == owner) {
 			list_del(&k->link);
 			kfree(k);
 			nrecords--;
@@ -208,3 +216,7 @@ void locks_release(struct file *f)
 	if (any)
 		waitq_wake_all(&waiters);
 }
+
+void locks_close(struct file *f, const void *table) { drop_owned(f, table); }
+
+void locks_release(struct file *f) { drop_owned(f, f); }

@@ -1,17 +1,15 @@
-/* Advisory locks: fcntl(2) record locks (POSIX, owned by the process, and
- * open file description ones, owned by a struct file) and flock(2) locks
- * (owned by a struct file).  The two families never see each other, as on
- * Linux.
+/* Advisory locks: fcntl(2) record locks (POSIX, owned by the process --
+ * by its descriptor table, as Linux's are by its files_struct -- and open
+ * file description ones, owned by a struct file) and flock(2) locks (owned
+ * by a struct file).  The two families never see each other, as on Linux.
  *
- * amphi runs one process, so POSIX locks never conflict with each other:
- * F_SETLK from the program always succeeds against its own POSIX locks
- * (replacing and merging ranges) and F_GETLK reports F_UNLCK unless an OFD
- * lock is in the way.  OFD locks conflict with POSIX locks and with OFD
- * locks of other open file descriptions; flock locks conflict between open
- * file descriptions.  Closing a file's last descriptor drops its OFD and
- * flock locks and the process's POSIX locks on that inode (Linux drops the
- * POSIX ones on closing any descriptor of the inode: the difference shows
- * only for a dup()ed descriptor closed while another stays open). */
+ * A process's POSIX locks never conflict with each other (a new one
+ * replaces and merges ranges) and are not inherited by fork; other
+ * processes' do conflict, and OFD locks conflict with POSIX locks and with
+ * OFD locks of other open file descriptions; flock locks conflict between
+ * open file descriptions.  Closing any descriptor of an inode drops the
+ * process's POSIX locks on it (as on Linux); the file's last close drops
+ * its OFD and flock locks.  F_SETLKW does not detect deadlocks (EDEADLK). */
 #ifndef AMPHI_FS_VFS_LOCKS_H
 #define AMPHI_FS_VFS_LOCKS_H
 
@@ -31,18 +29,23 @@ struct lock_range {
 	int64_t start, end;	/* inclusive */
 };
 
-/* owner: NULL for the process (POSIX locks), else the open file (OFD). */
+/* owner: locks_posix_owner() for the caller's POSIX locks, else the open
+ * file (OFD). */
+const void *locks_posix_owner(void);
 /* The first lock of another owner in the way of *r: 1 with *r replaced by
- * it and *by_process telling whose it is, or 0. */
-int locks_test(struct inode *i, const struct file *owner, struct lock_range *r, bool *by_process);
+ * it and *pid the process holding it (-1 for an OFD lock), or 0. */
+int locks_test(struct inode *i, const void *owner, struct lock_range *r, int *pid);
 /* Sets, changes or removes owner's lock over r; waits while another owner's
  * lock is in the way if wait (-ERESTARTSYS on a signal), else -EAGAIN. */
-int locks_set(struct inode *i, const struct file *owner, const struct lock_range *r, bool wait);
+int locks_set(struct inode *i, const void *owner, const struct lock_range *r, bool wait);
 
 /* flock(2): LOCK_SH, LOCK_EX, LOCK_UN, with LOCK_NB. */
 int locks_flock(struct file *f, int op);
 
-/* The file's last reference is going: drops its locks (see above). */
+/* A descriptor of f in table is closing: drops that process's POSIX locks
+ * on f's inode. */
+void locks_close(struct file *f, const void *table);
+/* The file's last reference is going: drops its OFD and flock locks. */
 void locks_release(struct file *f);
 
 #endif

@@ -1,24 +1,11 @@
-/* Interruptible sleeps for files' blocking operations (pipes, eventfd,
- * timerfd, epoll).  The loop around one:
- *
- *	for (;;) {
- *		lock; if (ready) { take it; unlock; return n; }
- *		if (nonblock) { unlock; return -EAGAIN; }
- *		if (thread_signalled()) { unlock; return -ERESTARTSYS; }
- *		waitq_prepare(&wq, &w); unlock;
- *		wait_sleep(&wq, &w, deadline);
- *	}
- *
- * The readiness check comes before the signal check, as on Linux: data that
- * arrived together with a signal is returned, and the signal handled after. */
+/* Blocking operations on files: the interruptible sleep of core/wait.h,
+ * and whether a file lets its caller sleep at all. */
 #ifndef AMPHI_FS_WAIT_H
 #define AMPHI_FS_WAIT_H
 
-#include <stdint.h>
-
-#include "core/sched.h"
 #include "core/errno.h"
-#include "core/waitq.h"
+#include "core/sched.h"
+#include "core/wait.h"
 #include "fs/file.h"
 
 /* Why a blocking operation on f may not sleep now: -EAGAIN for O_NONBLOCK,
@@ -27,16 +14,5 @@ static inline long wait_refusal(const struct file *f)
 {
 	return f->flags & O_NONBLOCK ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 0;
 }
-
-/* The second phase after waitq_prepare(): until woken, deadline (clock_ns();
- * 0 for none) or a signal. */
-static inline void wait_sleep(struct waitq *wq, struct waiter *w, uint64_t deadline)
-{
-	waitq_sleep_interruptible(wq, w, deadline);
-}
-
-/* The same for a caller that set current()->state = THREAD_BLOCKED itself
- * (poll, select: callbacks on many queues wake it). */
-static inline void wait_block(uint64_t deadline) { sched_block_interruptible(deadline); }
 
 #endif

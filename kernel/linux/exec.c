@@ -1,240 +1,130 @@
-/* The ELF loader.  Static executables (ET_EXEC) load at their addresses,
- * static-pie ones (ET_DYN without an interpreter) at a fixed base as Linux
- * would choose.  The initial stack follows the System V x86_64 ABI: argc,
- * argv, envp, auxv, then the strings they point to. */
+/* The program loader.  A file starting with "#!" names an interpreter, by
+ * Linux's rules (binfmt_script: the first line, at most 256 bytes; the
+ * interpreter's path and one optional argument; argv becomes interpreter,
+ * argument, the script's path as given, then argv[1...]).  An ELF loads at
+ * its addresses (ET_EXEC) or at a base (ET_DYN): a PIE or static-pie at
+ * 0x555555554000 as Linux without randomization, its interpreter
+ * (PT_INTERP: ld.so) wherever mmap would put it, and the program starts at
+ * the interpreter's entry with AT_BASE, AT_PHDR and AT_ENTRY telling it
+ * where the program is.  The initial stack follows the System V x86_64
+ * ABI: argc, argv, envp, auxv, then the strings, laid out as Linux does. */
 #include "linux/exec.h"
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
-#include "core/random.h"
+#include "core/mm.h"
 #include "core/string.h"
 #include "core/vm.h"
-#include "elf_check.h"
+#include "fs/vfs.h"
 #include "fs/vfs_kernel.h"
-#include "linux/process.h"
+#include "linux/exec_internal.h"
 
-#define PT_LOAD		1
-#define PF_X		1
-#define PF_W		2
-#define PF_R		4
-#define MAX_ARGS_SIZE	(256 * 1024)
+#define BINPRM_BUF	256	/* what Linux reads of a file to tell its kind */
+#define MAX_DEPTH	5	/* interpreters of interpreters: ELOOP beyond, as Linux */
 
-enum {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
-	AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
-	AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-	AT_HWCAP2 = 26, AT_EXECFN = 31,
-};
+static bool spacetab(char c) { return c == ' ' || c == '\t'; }
 
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-static unsigned prot_of(uint32_t flags)
+/* The first byte in [first, last] that is not a space or tab, or NULL. */
+static char *next_non_spacetab(char *first, char *last)
 {
-	return (flags & PF_R ? MMU_READ : 0) | (flags & PF_W ? MMU_WRITE : 0) |
-	       (flags & PF_X ? MMU_EXEC : 0);
+	for (; first <= last; first++)
+		if (!spacetab(*first))
+			return first;
+	return NULL;
 }
 
-/* Maps every PT_LOAD, then fills them: a page two segments share gets both
- * protections, and filling after mapping keeps the first one's bytes. */
-static int load_segments(const uint8_t *img, const struct elf_info *info, uint64_t base)
+/* The first space, tab or NUL in [first, last], or NULL. */
+static char *next_terminator(char *first, char *last)
 {
-	const struct phdr *ph = (const struct phdr *)(img + info->phoff);
-	uint64_t prev_end = 0;
-	unsigned prev_prot = 0;
-	int err = 0;
+	for (; first <= last; first++)
+		if (spacetab(*first) || !*first)
+			return first;
+	return NULL;
+}
 
-	for (int i = 0; i < info->phnum && !err; i++) {
-		if (ph[i].type != PT_LOAD || !ph[i].memsz)
-			continue;
-		uint64_t start = PAGE_ROUND_DOWN(base + ph[i].vaddr);
-		uint64_t end = PAGE_ROUND_UP(base + ph[i].vaddr + ph[i].memsz);
-		unsigned prot = prot_of(ph[i].flags);
-		if (start < prev_end) {	/* shares its first page with the previous one */
-			err = vm_protect(start, PAGE_SIZE, prot | prev_prot);
-			start += PAGE_SIZE;
+/* The first line of a "#!" file, in buf: BINPRM_BUF bytes, zero past the
+ * file's end.  Its interpreter and optional argument, NUL-terminated
+ * there, or -ENOEXEC where Linux's binfmt_script refuses: no interpreter,
+ * or one the 256 bytes may have cut off. */
+static int parse_script(char *buf, char **interp, char **arg)
+{
+	char *buf_end = buf + BINPRM_BUF - 1, *end = memchr(buf, '\n', BINPRM_BUF);
+
+	if (!end) {
+		end = next_non_spacetab(buf + 2, buf_end);
+		if (!end || !next_terminator(end, buf_end))
+			return -ENOEXEC;
+		end = buf_end;
+	}
+	while (spacetab(end[-1]))
+		end--;
+	char *name = next_non_spacetab(buf + 2, end), *sep;
+	if (!name || name == end)
+		return -ENOEXEC;
+	*arg = NULL;
+	sep = next_terminator(name, end);
+	if (sep && *sep)
+		*arg = next_non_spacetab(sep, end);
+	*end = 0;
+	if (sep)
+		*sep = 0;
+	*interp = name;
+	return 0;
+}
+
+static int check_limit(const struct exec_args *a)
+{
+	size_t ptrs = (size_t)((a->argc ? a->argc : 1) + a->envc) * sizeof(void *);
+
+	return a->len + ptrs > a->limit ? -E2BIG : 0;
+}
+
+int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec_result *res,
+	       struct trapframe *tf, const char **why)
+{
+	char hdr[BINPRM_BUF + 1];
+	struct exec_start start;
+	const char *file = path;	/* what runs: the script's interpreter next */
+	char *execfn = kmalloc(strlen(path) + 1);
+	int err = execfn ? 0 : -ENOMEM;
+
+	if (execfn)
+		memcpy(execfn, path, strlen(path) + 1);
+	for (int depth = 0; !err; depth++) {
+		struct inode *i;
+		*why = "cannot be opened as a program";
+		if (depth > MAX_DEPTH) {
+			err = -ELOOP;
+			break;
 		}
-		if (!err && start < end)
-			err = vm_map_fixed(start, end - start, prot, true);
-		prev_end = end;
-		prev_prot = prot;
+		if ((err = vfs_open_exec(file, &i, res->exe)))
+			break;
+		memset(hdr, 0, sizeof hdr);
+		long n = vfs_read_at(i, hdr, BINPRM_BUF, 0);
+		char *interp, *arg;
+		if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
+			inode_put(i);
+			*why = "a script whose #! line Linux would refuse";
+			if (!(err = parse_script(hdr, &interp, &arg)) &&
+			    !(err = exec_args_script(a, interp, arg, file)))
+				err = check_limit(a);
+			file = a->argv[0];
+			continue;
+		}
+		err = n < 0 ? (int)n : n < 4 || memcmp(hdr, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
+		*why = "not a program (no ELF or #! header)";
+		if (!err)
+			err = exec_load_elf(mm, i, res->exe, &start, &res->cut_short, why);
+		inode_put(i);
+		break;
 	}
-	for (int i = 0; i < info->phnum && !err; i++)
-		if (ph[i].type == PT_LOAD && ph[i].filesz)
-			err = vm_fill(base + ph[i].vaddr, img + ph[i].offset, ph[i].filesz);
-	return err;
-}
-
-struct stack_builder {
-	uint8_t *buf;		/* kernel copy of the stack's top */
-	uint64_t top;		/* user address of buf's end */
-	size_t used;		/* bytes from the end */
-	size_t cap;
-};
-
-/* Pushes bytes at the top end; the user address they land at, or 0. */
-static uint64_t push_bytes(struct stack_builder *s, const void *p, size_t n)
-{
-	if (s->used + n > s->cap)
-		return 0;
-	s->used += n;
-	memcpy(s->buf + s->cap - s->used, p, n);
-	return s->top - s->used;
-}
-
-static uint64_t push_string(struct stack_builder *s, const char *str)
-{
-	return push_bytes(s, str, strlen(str) + 1);
-}
-
-/* Caller provides ptrs with room for argc + envc + 3 + 2 * 19 words. */
-static int build_stack(struct stack_builder *s, const char *path, const char *const *argv, int argc,
-		       const char *const *envp, int envc, const struct elf_info *info, uint64_t base,
-		       uint64_t *ptrs)
-{
-	uint64_t *p = ptrs;
-	uint8_t rnd[16];
-	uint32_t r[4];
-
-	random_fill(rnd, sizeof rnd);
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(1), "c"(0));
-	uint64_t execfn = push_string(s, path), platform = push_string(s, "x86_64");
-	uint64_t random = push_bytes(s, rnd, sizeof rnd);
-
-	*p++ = argc;
-	for (int i = 0; i < argc; i++)
-		*p++ = push_string(s, argv[i]);
-	*p++ = 0;
-	for (int i = 0; i < envc; i++)
-		*p++ = push_string(s, envp[i]);
-	*p++ = 0;
-	const uint64_t aux[][2] = {
-		{ AT_PHDR, base + info->phdr_vaddr }, { AT_PHENT, info->phentsize },
-		{ AT_PHNUM, info->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 },
-		{ AT_FLAGS, 0 }, { AT_ENTRY, base + info->entry }, { AT_UID, 0 }, { AT_EUID, 0 },
-		{ AT_GID, 0 }, { AT_EGID, 0 }, { AT_PLATFORM, platform }, { AT_HWCAP, r[3] },
-		{ AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_RANDOM, random }, { AT_HWCAP2, 0 },
-		{ AT_EXECFN, execfn }, { AT_NULL, 0 },
-	};
-	memcpy(p, aux, sizeof aux);
-	p += sizeof aux / 8;
-	if (s->used > s->cap || !execfn || !platform || !random)
-		return -E2BIG;
-	for (uint64_t *q = ptrs + 1; q < p - sizeof aux / 8 - 1; q++)
-		if (q != ptrs + 1 + argc && *q == 0)
-			return -E2BIG;	/* a string did not fit */
-
-	/* rsp (pointing at argc) must be 16-byte aligned at entry. */
-	size_t bytes = (p - ptrs) * 8;
-	s->used = (s->used + bytes + 15) & ~15ul;
-	if (s->used > s->cap)
-		return -E2BIG;
-	s->used -= bytes;
-	return push_bytes(s, ptrs, bytes) ? 0 : -E2BIG;
-}
-
-static int setup_stack(const char *path, const char *const *argv, int argc, const char *const *envp,
-		       int envc, const struct elf_info *info, uint64_t base, uint64_t *rsp)
-{
-	struct stack_builder s = { .top = VM_STACK_TOP, .cap = MAX_ARGS_SIZE };
-	int err = vm_map_fixed(VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
-
-	if (err)
-		return err;
-	s.buf = kmalloc(s.cap);
-	uint64_t *ptrs = kmalloc((argc + envc + 3 + 2 * 19) * 8);
-	err = s.buf && ptrs ? build_stack(&s, path, argv, argc, envp, envc, info, base, ptrs) : -ENOMEM;
-	if (!err)
-		err = vm_fill(s.top - s.used, s.buf + s.cap - s.used, s.used);
-	*rsp = s.top - s.used;
-	kfree(ptrs);
-	kfree(s.buf);
-	return err;
-}
-
-/* argv and envp as NUL-separated strings, for /proc/self/cmdline and
- * environ (amphi lays the strings out on the stack in another order than
- * Linux, so they are kept here rather than read back from the stack). */
-static struct {
-	char *data;
-	size_t len;
-} saved[2];
-
-static void save_strings(int which, const char *const *v, int n)
-{
-	size_t len = 0;
-
-	for (int i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	kfree(saved[which].data);
-	saved[which].data = kmalloc(len ? len : 1);
-	saved[which].len = saved[which].data ? len : 0;
-	for (int i = 0, at = 0; i < n && saved[which].data; i++) {
-		memcpy(saved[which].data + at, v[i], strlen(v[i]) + 1);
-		at += strlen(v[i]) + 1;
-	}
-}
-
-const char *exec_cmdline(size_t *len)
-{
-	*len = saved[0].len;
-	return saved[0].data;
-}
-
-const char *exec_environ(size_t *len)
-{
-	*len = saved[1].len;
-	return saved[1].data;
-}
-
-static const char *read_error(int err)
-{
-	switch (err) {
-	case -ENOENT: return "No such file or directory";
-	case -ENOTDIR: return "Not a directory (in its path)";
-	case -EACCES: return "not an executable regular file";
-	case -ENOMEM: return "no memory to read it";
-	default: return "cannot be read";
-	}
-}
-
-int exec_load(const char *path, const char *const *argv, int argc,
-	      const char *const *envp, int envc, struct trapframe *tf, const char **why)
-{
-	void *img;
-	size_t size;
-	struct elf_info info = { 0 };
-	uint64_t rsp;
-
-	int err = vfs_read_whole(path, 1, &img, &size);
-	if (err) {
-		*why = read_error(err);
-		return err;
-	}
-	err = elf_check(img, size, &info, why);
-	uint64_t base = info.is_pie ? ELF_PIE_BASE : 0;
-	if (!err) {
-		*why = "cannot load its segments";
-		err = load_segments(img, &info, base);
-	}
-	kfree(img);
 	if (!err) {
 		*why = "cannot set up its stack";
-		err = setup_stack(path, argv, argc, envp, envc, &info, base, &rsp);
+		err = exec_stack(mm, a, execfn, &start, tf);
 	}
-	if (err)
-		return err;
-	save_strings(0, argv, argc);
-	save_strings(1, envp, envc);
-	proc.brk_base = proc.brk = PAGE_ROUND_UP(base + info.hi);
-	memset(tf, 0, sizeof *tf);
-	tf->rip = base + info.entry;
-	tf->rsp = rsp;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	tf->rflags = 0x202;	/* interrupts on */
-	return 0;
+	if (!err)
+		mm->brk_base = mm->brk = start.brk;
+	kfree(execfn);
+	return err;
 }

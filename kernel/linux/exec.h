@@ -1,19 +1,49 @@
-/* Starting the program: ELF loading and the System V initial stack. */
+/* Program images: what execve (and the start of each step) builds in a new
+ * address space from a file: scripts, static and dynamic ELF programs, and
+ * the System V initial stack. */
 #ifndef AMPHI_LINUX_EXEC_H
 #define AMPHI_LINUX_EXEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arch/x86_64/trapframe.h"
 
-/* Loads the ELF at path (read through the VFS) into the empty address space and
- * fills *tf to enter it with argv/envp.  0, or -errno with *why set. */
-int exec_load(const char *path, const char *const *argv, int argc,
-	      const char *const *envp, int envc, struct trapframe *tf, const char **why);
+struct mm;
 
-/* The strings the program started with, NUL-separated (/proc/self/cmdline,
- * /proc/self/environ); NULL before exec. */
-const char *exec_cmdline(size_t *len);
-const char *exec_environ(size_t *len);
+/* The strings a program gets: argv's then envp's, NUL-terminated, in one
+ * buffer; the arrays point into it. */
+struct exec_args {
+	char *buf;
+	size_t len;
+	const char **argv, **envp;
+	int argc, envc;
+	size_t limit;		/* what strings and pointers may take (E2BIG beyond) */
+};
+
+/* Linux's limit on argv and envp together for a stack limit (RLIMIT_STACK):
+ * a quarter of it, between 128 KiB and 6 MiB. */
+size_t exec_args_limit(uint64_t stack_limit);
+/* Copies of the kernel's own strings (the run's programs): 0, -E2BIG, -ENOMEM. */
+int exec_args_from_kernel(struct exec_args *a, const char *const *argv, int argc,
+			  const char *const *envp, int envc, size_t limit);
+void exec_args_free(struct exec_args *a);
+/* Points argv and envp at the argc + envc strings in buf: 0 or -ENOMEM. */
+int exec_args_index(struct exec_args *a);
+
+/* What exec_image made. */
+struct exec_result {
+	char exe[4096];		/* the ELF that runs, absolute, symlinks resolved */
+	bool cut_short;		/* its file ends inside its segments: SIGSEGV once started */
+};
+
+/* Builds the program path names (relative to the caller's directory) in
+ * the empty address space mm: follows "#!" lines (rewriting *a as Linux
+ * does), loads the ELF and its interpreter, lays out the stack, and fills
+ * *tf to enter it.  0, or -errno (ENOENT, ENOTDIR, ELOOP, EACCES, ENOEXEC,
+ * ELIBBAD, E2BIG, ENOMEM...) with *why set to a short reason. */
+int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec_result *res,
+	       struct trapframe *tf, const char **why);
 
 #endif

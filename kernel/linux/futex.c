@@ -11,19 +11,26 @@
  * another bucket while holding both locks, so a waiter that leaves on its
  * own (timeout, signal) finds its bucket through w->bucket and checks, with
  * that lock held, that it is still the one (Linux's lock_ptr).  The bucket
- * locks keep interrupts on: reading the word may fault a page in.  Private
- * and shared futexes wait on the same queues (one address space); a shared
- * key needs a readable word, as Linux's get_futex_key does. */
+ * locks keep interrupts on: reading the word may fault a page in (never
+ * sleeping: core/vm_fault.c).
+ *
+ * Keys, as Linux's get_futex_key makes them: a private futex (or a shared
+ * one in private memory) is its address space and address; a shared one
+ * in a MAP_SHARED mapping is the physical address of its word, so
+ * processes that map the page at different addresses meet (a shared key
+ * needs a readable word). */
 #include "linux/futex.h"
 
 #include <stdbool.h>
 
 #include "core/errno.h"
 #include "core/list.h"
+#include "core/mm.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "linux/futex_internal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
@@ -35,13 +42,19 @@ struct bucket {
 	struct list waiters;
 };
 
+struct futex_key {
+	uint64_t space;			/* the mm for a private key, 0 for a physical one */
+	uint64_t addr;			/* the user address, or the word's physical address */
+};
+
 struct futex_waiter {
 	struct list link;		/* in bucket->waiters while queued */
 	/* The bucket holding link: changed only with it and the new one
 	 * locked (requeue), so holding the lock of the bucket read here and
 	 * finding it unchanged means holding the right one. */
 	struct bucket *bucket;
-	uint64_t uaddr;
+	uint64_t uaddr;			/* where it reads its word */
+	struct futex_key key;
 	uint32_t bitset;
 	struct thread *thread;
 	bool woken;			/* a waker took it off the queue */
@@ -49,9 +62,14 @@ struct futex_waiter {
 
 static struct bucket buckets[NBUCKETS];
 
-static struct bucket *bucket_of(uint64_t uaddr)
+static bool same_key(const struct futex_key *a, const struct futex_key *b)
 {
-	struct bucket *b = &buckets[((uaddr >> 2) * 0x9e3779b97f4a7c15ull) >> 58];
+	return a->space == b->space && a->addr == b->addr;
+}
+
+static struct bucket *bucket_of(const struct futex_key *k)
+{
+	struct bucket *b = &buckets[(((k->addr >> 2) ^ (k->space >> 4)) * 0x9e3779b97f4a7c15ull) >> 58];
 
 	if (!b->waiters.next)
 		list_init(&b->waiters);	/* zero-initialized: first use */
@@ -67,6 +85,26 @@ int futex_key_check(uint64_t uaddr, bool shared)
 	if (!user_range_ok(uaddr, sizeof v))
 		return -EFAULT;
 	return shared && copy_from_user(&v, uaddr, sizeof v) ? -EFAULT : 0;
+}
+
+/* The key for uaddr, checked as futex_key_check says. */
+static int key_of(uint64_t uaddr, bool shared, struct futex_key *k)
+{
+	int err = futex_key_check(uaddr, shared);
+
+	*k = (struct futex_key){ (uint64_t)mm_current(), uaddr };
+	for (int tries = 0; !err && shared; tries++) {
+		uint64_t pa;
+		int r = vm_shared_word(mm_current(), uaddr, &pa);
+		if (r >= 0) {
+			if (r)
+				*k = (struct futex_key){ 0, pa };
+			break;
+		}
+		uint32_t v;	/* gone meanwhile: bring it in again */
+		err = tries < 3 && !copy_from_user(&v, uaddr, sizeof v) ? 0 : -EFAULT;
+	}
+	return err;
 }
 
 static void lock_two(struct bucket *a, struct bucket *b)
@@ -124,7 +162,7 @@ static void wake_one(struct futex_waiter *w)
 /* Queues w if the word still holds val: 0, -EAGAIN or -EFAULT. */
 static long queue_if_value(struct futex_waiter *w, uint32_t val)
 {
-	struct bucket *b = bucket_of(w->uaddr);
+	struct bucket *b = bucket_of(&w->key);
 	uint32_t cur;
 	long err = 0;
 
@@ -150,7 +188,7 @@ long futex_wait(uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline, ui
 
 	if (!bitset)
 		return -EINVAL;
-	if ((err = futex_key_check(uaddr, shared)))
+	if ((err = key_of(uaddr, shared, &w.key)))
 		return err;
 	for (;;) {
 		if ((err = queue_if_value(&w, val)))
@@ -168,14 +206,14 @@ long futex_wait(uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline, ui
 }
 
 /* Caller holds b->lock.  Linux wakes one waiter even when n <= 0. */
-static int wake_locked(struct bucket *b, uint64_t uaddr, int n, uint32_t bitset)
+static int wake_locked(struct bucket *b, const struct futex_key *k, int n, uint32_t bitset)
 {
 	struct list *l, *next;
 	int woken = 0;
 
 	list_for_each_safe(l, next, &b->waiters) {
 		struct futex_waiter *w = list_entry(l, struct futex_waiter, link);
-		if (w->uaddr != uaddr || !(w->bitset & bitset))
+		if (!same_key(&w->key, k) || !(w->bitset & bitset))
 			continue;
 		wake_one(w);
 		if (++woken >= n)
@@ -184,28 +222,39 @@ static int wake_locked(struct bucket *b, uint64_t uaddr, int n, uint32_t bitset)
 	return woken;
 }
 
-int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
+static int wake_key(const struct futex_key *k, int n, uint32_t bitset)
 {
-	struct bucket *b = bucket_of(uaddr);
+	struct bucket *b = bucket_of(k);
 
 	spin_lock(&b->lock);
-	int woken = wake_locked(b, uaddr, n, bitset);
+	int woken = wake_locked(b, k, n, bitset);
 	spin_unlock(&b->lock);
 	return woken;
 }
 
+int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
+{
+	struct futex_key k;
+
+	return key_of(uaddr, true, &k) ? 0 : wake_key(&k, n, bitset);
+}
+
 long futex_wake_checked(uint64_t uaddr, bool shared, int n, uint32_t bitset)
 {
+	struct futex_key k;
+
 	if (!bitset)
 		return -EINVAL;
-	long err = futex_key_check(uaddr, shared);
-	return err ? err : futex_wake(uaddr, n, bitset);
+	long err = key_of(uaddr, shared, &k);
+	return err ? err : wake_key(&k, n, bitset);
 }
 
 /* Caller holds both buckets' locks. */
-static void move_waiter(struct futex_waiter *w, struct bucket *to, uint64_t uaddr2)
+static void move_waiter(struct futex_waiter *w, struct bucket *to, uint64_t uaddr2,
+			const struct futex_key *k2)
 {
 	w->uaddr = uaddr2;
+	w->key = *k2;
 	if (w->bucket == to)
 		return;	/* same queue: moving it would meet it again in the walk */
 	list_del(&w->link);
@@ -216,8 +265,8 @@ static void move_waiter(struct futex_waiter *w, struct bucket *to, uint64_t uadd
 /* Wakes nwake of uaddr's waiters and moves up to nmove more to uaddr2;
  * each waiter is looked at once, so a word requeued to itself counts its
  * waiters.  How many were woken or moved, as Linux counts them. */
-static long requeue_locked(struct bucket *b1, struct bucket *b2, uint64_t uaddr, uint64_t uaddr2,
-			   int nwake, int nmove)
+static long requeue_locked(struct bucket *b1, struct bucket *b2, const struct futex_key *k1,
+			   uint64_t uaddr2, const struct futex_key *k2, int nwake, int nmove)
 {
 	struct list *l, *next;
 	int count = 0;
@@ -226,12 +275,12 @@ static long requeue_locked(struct bucket *b1, struct bucket *b2, uint64_t uaddr,
 		if (count - nwake >= nmove)
 			break;
 		struct futex_waiter *w = list_entry(l, struct futex_waiter, link);
-		if (w->uaddr != uaddr)
+		if (!same_key(&w->key, k1))
 			continue;
 		if (++count <= nwake)
 			wake_one(w);
 		else
-			move_waiter(w, b2, uaddr2);
+			move_waiter(w, b2, uaddr2, k2);
 	}
 	return count;
 }
@@ -241,11 +290,13 @@ long futex_requeue(uint64_t uaddr, bool shared, int nwake, int nmove, uint64_t u
 {
 	long err;
 
+	struct futex_key k1, k2;
+
 	if (nwake < 0 || nmove < 0)
 		return -EINVAL;
-	if ((err = futex_key_check(uaddr, shared)) || (err = futex_key_check(uaddr2, shared)))
+	if ((err = key_of(uaddr, shared, &k1)) || (err = key_of(uaddr2, shared, &k2)))
 		return err;
-	struct bucket *b1 = bucket_of(uaddr), *b2 = bucket_of(uaddr2);
+	struct bucket *b1 = bucket_of(&k1), *b2 = bucket_of(&k2);
 	uint32_t cur;
 
 	lock_two(b1, b2);
@@ -254,26 +305,27 @@ long futex_requeue(uint64_t uaddr, bool shared, int nwake, int nmove, uint64_t u
 	else if (cmpval && cur != *cmpval)
 		err = -EAGAIN;
 	else
-		err = requeue_locked(b1, b2, uaddr, uaddr2, nwake, nmove);
+		err = requeue_locked(b1, b2, &k1, uaddr2, &k2, nwake, nmove);
 	unlock_two(b1, b2);
 	return err;
 }
 
 long futex_wake_op(uint64_t uaddr, bool shared, int n, uint64_t uaddr2, int n2, uint32_t encoded)
 {
+	struct futex_key k1, k2;
 	long err;
 
-	if ((err = futex_key_check(uaddr, shared)) || (err = futex_key_check(uaddr2, shared)))
+	if ((err = key_of(uaddr, shared, &k1)) || (err = key_of(uaddr2, shared, &k2)))
 		return err;
-	struct bucket *b1 = bucket_of(uaddr), *b2 = bucket_of(uaddr2);
+	struct bucket *b1 = bucket_of(&k1), *b2 = bucket_of(&k2);
 
 	/* Both locks, as Linux: a waiter of either word that checked its value
 	 * before the operation is queued before it, so it is woken. */
 	lock_two(b1, b2);
 	long hit = futex_op_apply(uaddr2, encoded);
-	long woken = hit < 0 ? hit : wake_locked(b1, uaddr, n, ~0u);
+	long woken = hit < 0 ? hit : wake_locked(b1, &k1, n, ~0u);
 	if (hit > 0)
-		woken += wake_locked(b2, uaddr2, n2, ~0u);
+		woken += wake_locked(b2, &k2, n2, ~0u);
 	unlock_two(b1, b2);
 	return woken;
 }

@@ -4,8 +4,9 @@
 
 #include <stdint.h>
 
-/* Wakes up to n waiters on uaddr whose bitset meets `bitset` (one when
- * n <= 0, as Linux); how many. */
+/* Wakes up to n waiters on uaddr (a shared futex: in a MAP_SHARED mapping,
+ * whichever process waits on the same word) whose bitset meets `bitset`
+ * (one when n <= 0, as Linux); how many. */
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
 
 #endif

@@ -1,5 +1,6 @@
 /* Interval timers: setitimer, getitimer, and alarm (ITIMER_REAL in whole
- * seconds).  ITIMER_REAL sends SIGALRM to the process when it expires.
+ * seconds), three per process (struct process's itimers).  ITIMER_REAL
+ * sends SIGALRM to the process when it expires.
  * ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF) should count the
  * program's CPU time; here they count wall-clock time like ITIMER_REAL, a
  * stand-in that gives periodic ticks to programs that want them. */
@@ -8,6 +9,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
@@ -17,34 +19,21 @@
  * than the program can take its signals. */
 #define MIN_INTERVAL_NS	1000000ull
 
-struct itimer {
-	struct timer timer;
-	int sig;
-	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
-	volatile uint64_t interval;	/* ns between expiries; 0: once */
-};
-
 struct linux_itimerval {
 	struct linux_timeval interval, value;
 };
 
-static void itimer_fire(struct timer *tm);
-
-static struct itimer itimers[NTIMERS] = {
-	{ .timer.fn = itimer_fire, .sig = SIGALRM },
-	{ .timer.fn = itimer_fire, .sig = SIGVTALRM },
-	{ .timer.fn = itimer_fire, .sig = SIGPROF },
-};
 /* Serializes setitimer/alarm.  itimer_fire never takes it: a change first
  * stops the timer, waiting for a running itimer_fire to finish. */
 static struct spinlock change_lock = SPINLOCK_INIT;
 
-/* Interrupt context, on the CPU the timer was armed on. */
+/* Interrupt context, on the CPU the timer was armed on.  The process
+ * lives until itimer_stop, which waits for this to finish. */
 static void itimer_fire(struct timer *tm)
 {
 	struct itimer *it = container_of(tm, struct itimer, timer);
 
-	signal_send(0, it->sig, NULL);
+	signal_send_process(it->process, it->sig, NULL);
 	if (!it->interval) {
 		it->deadline = 0;
 		return;
@@ -81,10 +70,19 @@ static bool timeval_ok(const struct linux_timeval *tv)
 	       tv->tv_usec >= 0 && tv->tv_usec < 1000000;
 }
 
-/* Sets timer which to *new; what it was goes to *old. */
-static void itimer_set(int which, const struct linux_itimerval *new, struct linux_itimerval *old)
+void itimer_init(struct process *p)
 {
-	struct itimer *it = &itimers[which];
+	static const int sigs[NTIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
+
+	for (int i = 0; i < NTIMERS; i++)
+		p->itimers[i] = (struct itimer){ .timer.fn = itimer_fire, .process = p, .sig = sigs[i] };
+}
+
+/* Sets p's timer which to *new; what it was goes to *old. */
+static void itimer_set(struct process *p, int which, const struct linux_itimerval *new,
+		       struct linux_itimerval *old)
+{
+	struct itimer *it = &p->itimers[which];
 	uint64_t value = timeval_ns(&new->value), interval = timeval_ns(&new->interval);
 
 	spin_lock(&change_lock);
@@ -99,13 +97,13 @@ static void itimer_set(int which, const struct linux_itimerval *new, struct linu
 	spin_unlock(&change_lock);
 }
 
-void itimer_reset(void)
+void itimer_stop(struct process *p)
 {
 	static const struct linux_itimerval off;
 	struct linux_itimerval old;
 
 	for (int i = 0; i < NTIMERS; i++)
-		itimer_set(i, &off, &old);
+		itimer_set(p, i, &off, &old);
 }
 
 static long sys_setitimer(const struct sysargs *a)
@@ -120,7 +118,7 @@ static long sys_setitimer(const struct sysargs *a)
 		return -EFAULT;
 	if (!timeval_ok(&new.value) || !timeval_ok(&new.interval))
 		return -EINVAL;
-	itimer_set(which, &new, &old);
+	itimer_set(process_current(), which, &new, &old);
 	return a->a[2] && copy_to_user(a->a[2], &old, sizeof old) ? -EFAULT : 0;
 }
 
@@ -130,7 +128,7 @@ static long sys_getitimer(const struct sysargs *a)
 
 	if (which < 0 || which >= NTIMERS)
 		return -EINVAL;
-	struct linux_itimerval cur = itimer_read(&itimers[which]);
+	struct linux_itimerval cur = itimer_read(&process_current()->itimers[which]);
 	return copy_to_user(a->a[1], &cur, sizeof cur) ? -EFAULT : 0;
 }
 
@@ -140,7 +138,7 @@ static long sys_alarm(const struct sysargs *a)
 {
 	struct linux_itimerval new = { .value.tv_sec = (uint32_t)a->a[0] }, old;
 
-	itimer_set(0, &new, &old);
+	itimer_set(process_current(), 0, &new, &old);
 	long left = old.value.tv_sec;
 	if (old.value.tv_usec >= 500000 || (!left && old.value.tv_usec))
 		left++;

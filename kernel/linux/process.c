@@ -1,23 +1,50 @@
+/* Processes: ids, the tree, the end of a thread and of a process.
+ *
+ * A process ends when its last thread does: its address space, descriptors
+ * and directory go with the threads (each holds them), then, under
+ * sig_lock, it becomes a zombie, its children go to the step's init (or,
+ * once init is gone, to nobody, which reaps them itself), and its parent
+ * is told: SIGCHLD and a wake-up of its waiters, or, when the parent
+ * ignores SIGCHLD or asked for SA_NOCLDWAIT, nothing to wait for (the
+ * process is freed at once).  The step's init has no parent: the kernel's
+ * init thread waits for it (process_wait_step); the run's last init ends
+ * the VM with its status the moment it ends, taking the rest with it, as a
+ * container's init does. */
 #include "linux/process.h"
 
 #include "arch/x86_64/arch.h"
+#include "core/errno.h"
 #include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/mm.h"
+#include "core/page_alloc.h"
+#include "core/printk.h"
 #include "core/profile.h"
-#include "core/sched.h"
+#include "core/string.h"
 #include "core/uaccess.h"
-#include "core/vm.h"
-#include "core/spinlock.h"
-#include "core/waitq.h"
-#include "fs/fdtable.h"
-#include "fs/vfs.h"
-#include "linux/stdio.h"
 #include "dev/console.h"
 #include "frame.h"
+#include "fs/fdtable.h"
+#include "fs/vfs.h"
 #include "linux/futex.h"
-#include "linux/signal.h"
+#include "linux/signal_internal.h"
 #include "linux/trace.h"
 
-struct process proc;
+#define PID_MAX		4194304	/* Linux's pid_max on 64-bit machines */
+#define PID_WRAP_TO	300	/* and where it starts again (RESERVED_PIDS) */
+#define THREADS_MIN	64
+#define THREADS_CAP	32768
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+
+struct process *volatile init_process;
+static bool init_ends_vm;			/* the run's last step */
+
+/* Under sig_lock. */
+static struct list processes = LIST_INIT(processes);
+static int nprocesses, nthreads, next_pid = 1;
+static bool pids_wrapped;
+static struct waitq step_wait = WAITQ_INIT(step_wait);	/* the kernel's init thread */
 
 static const char *const signal_names[32] = {
 	[1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL", [5] = "SIGTRAP",
@@ -25,9 +52,205 @@ static const char *const signal_names[32] = {
 	[11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE", [14] = "SIGALRM", [15] = "SIGTERM",
 };
 
-static struct spinlock end_lock = SPINLOCK_INIT;	/* guards has_ended */
-static bool has_ended;
-static struct waitq ended = WAITQ_INIT(ended);	/* the init thread, in process_wait */
+int process_vm_status(int wait_status)
+{
+	int sig = wait_status & 0x7f;
+
+	return sig ? 128 + sig : (wait_status >> 8) & 0xff;
+}
+
+/* Threads (and so processes) are limited as Linux's threads-max is: a
+ * thread's kernel stack and page tables per 128 KiB of memory. */
+int process_thread_limit(void)
+{
+	int n = (int)(page_total_count() / 32);
+
+	return n < THREADS_MIN ? THREADS_MIN : n > THREADS_CAP ? THREADS_CAP : n;
+}
+
+/* ---- ids ------------------------------------------------------------------- */
+
+/* Caller holds sig_lock. */
+struct process *process_find(int pid)
+{
+	struct list *l;
+
+	list_for_each(l, &processes) {
+		struct process *p = list_entry(l, struct process, all_link);
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct process *process_next(struct process *p)
+{
+	struct list *l = p ? p->all_link.next : processes.next;
+
+	return l == &processes ? NULL : list_entry(l, struct process, all_link);
+}
+
+struct thread *thread_find(int tid)
+{
+	struct list *l, *k;
+
+	list_for_each(l, &processes) {
+		struct process *p = list_entry(l, struct process, all_link);
+		list_for_each(k, &p->threads)
+			if (list_entry(k, struct thread, sig_link)->tid == tid)
+				return list_entry(k, struct thread, sig_link);
+	}
+	return NULL;
+}
+
+bool process_exists(int pid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool found = process_find(pid) != NULL;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return found;
+}
+
+int process_next_pid(int from)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int best = -1;
+
+	for (struct process *p = process_next(NULL); p; p = process_next(p))
+		if (p->pid >= from && (best < 0 || p->pid < best))
+			best = p->pid;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return best;
+}
+
+struct thread *process_any_thread(struct process *p)
+{
+	return list_empty(&p->threads) ? NULL : list_entry(p->threads.next, struct thread, sig_link);
+}
+
+/* An id is taken while a thread, process, group or session has it.
+ * Caller holds sig_lock. */
+static bool pid_in_use(int pid)
+{
+	struct list *l;
+
+	list_for_each(l, &processes) {
+		struct process *p = list_entry(l, struct process, all_link);
+		if (p->pid == pid || p->pgid == pid || p->sid == pid)
+			return true;
+	}
+	return thread_find(pid) != NULL;
+}
+
+/* Ids count up, as Linux's do, and are looked at again only after they
+ * wrapped once. */
+int pid_take(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int pid = -EAGAIN;
+
+	if (nthreads < process_thread_limit()) {
+		do {
+			pid = next_pid++;
+			if (next_pid > PID_MAX) {
+				next_pid = PID_WRAP_TO;
+				pids_wrapped = true;
+			}
+		} while (pids_wrapped && pid_in_use(pid));
+		nthreads++;
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return pid;
+}
+
+void pid_put(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	nthreads--;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* ---- life ------------------------------------------------------------------ */
+
+static void default_limits(struct rlimit *l)
+{
+	for (int i = 0; i < RLIMIT_NLIMITS; i++)
+		l[i] = (struct rlimit){ ~0ull, ~0ull };
+	l[3] = (struct rlimit){ 8 << 20, ~0ull };	/* RLIMIT_STACK */
+	l[4] = (struct rlimit){ 0, ~0ull };		/* RLIMIT_CORE */
+	l[6] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
+				(uint64_t)process_thread_limit() / 2 };	/* RLIMIT_NPROC */
+	l[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
+	l[11] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
+				 (uint64_t)process_thread_limit() / 2 };	/* RLIMIT_SIGPENDING */
+}
+
+struct process *process_alloc(int *err)
+{
+	struct process *p = kmalloc_program(sizeof *p);
+
+	*err = -ENOMEM;
+	if (!p)
+		return NULL;
+	int pid = pid_take();
+	if (pid < 0) {
+		*err = pid;
+		kfree(p);
+		return NULL;
+	}
+	p->pid = pid;
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->all_link);
+	list_init(&p->threads);
+	list_init(&p->queue);
+	waitq_init(&p->child_wait);
+	waitq_init(&p->vfork_wait);
+	waitq_init(&p->exec_wait);
+	p->exit_signal = SIGCHLD;
+	default_limits(p->limits);
+	itimer_init(p);
+	return p;
+}
+
+void exec_strings_put(struct exec_strings *s)
+{
+	if (s && !__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(s);
+}
+
+static void free_process(struct process *p)
+{
+	exec_strings_put(p->strings);
+	kfree(p);
+}
+
+void process_free(struct process *p)
+{
+	pid_put();
+	free_process(p);
+}
+
+void process_start(struct process *p, struct process *parent, bool sibling, struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (sibling)
+		parent = parent->parent;
+	p->parent = parent;
+	if (parent)
+		list_add_tail(&parent->children, &p->sibling);
+	list_add_tail(&processes, &p->all_link);
+	nprocesses++;
+	t->process = p;
+	t->tid = t->tgid = p->pid;
+	sig_thread_start(t, t->sigmask);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* ---- the end ----------------------------------------------------------------- */
 
 _Noreturn void process_exit_vm(int status)
 {
@@ -35,96 +258,414 @@ _Noreturn void process_exit_vm(int status)
 	console_exit(status & 0xff);
 }
 
-/* The last thread of a program that is not the run's last is gone. */
-static void step_ended(void)
+/* Takes p out of the tree for good.  Caller holds sig_lock; frees it
+ * after dropping it (process_free). */
+static void unlink_process(struct process *p)
 {
-	uint64_t flags = spin_lock_irqsave(&end_lock);
-
-	has_ended = true;
-	spin_unlock_irqrestore(&end_lock, flags);
-	waitq_wake_all(&ended);
+	list_del(&p->sibling);
+	list_del(&p->all_link);
+	nprocesses--;
 }
 
-static _Noreturn void process_end(int status)
+void process_reap(struct process *c)
 {
-	if (proc.last)
-		process_exit_vm(status);
-	if (!__atomic_exchange_n(&proc.exiting, true, __ATOMIC_ACQ_REL)) {
-		proc.status = status;
-		signal_interrupt_all();	/* the others see proc.exiting on their way out */
-	}
-	process_thread_exit(status);
+	if (c->parent)
+		c->parent->children_ns += c->ended_ns + c->children_ns;
+	unlink_process(c);
 }
 
-_Noreturn void process_exit(int status)
+void process_reap_free(struct process *c)
 {
-	trace_process_end(status, 0);
-	process_end(status);
+	free_process(c);
+	waitq_wake_all(&step_wait);
 }
 
-int process_wait(void)
+/* What the parent's waiters and SIGCHLD handler see. */
+static struct linux_siginfo child_info(const struct process *p)
 {
-	for (;;) {
-		struct waiter w;
-		uint64_t flags = spin_lock_irqsave(&end_lock);
-		if (has_ended) {
-			has_ended = false;
-			spin_unlock_irqrestore(&end_lock, flags);
-			return proc.status;
+	struct linux_siginfo info = { .signo = p->exit_signal };
+	int sig = p->wait_status & 0x7f;
+
+	info.code = sig ? CLD_KILLED : CLD_EXITED;
+	info.kill.pid = p->pid;
+	info.kill.value = (uint32_t)(sig ? sig : (p->wait_status >> 8) & 0xff);	/* si_status */
+	return info;
+}
+
+/* A zombie's parent learns of it, or, when it asked for no zombies (or
+ * there is nobody to wait for it), the zombie goes at once: then it is
+ * taken out of the tree and put on *dead for the caller to free after
+ * dropping sig_lock, which it holds. */
+static void tell_parent(struct process *p, struct list *dead)
+{
+	struct process *parent = p->parent;
+	bool autoreap = p != init_process;
+
+	if (parent) {
+		const struct kernel_sigaction *ka = &parent->actions[SIGCHLD - 1];
+		autoreap = p->exit_signal == SIGCHLD &&
+			   (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT));
+		if (p->exit_signal) {
+			struct linux_siginfo info = child_info(p);
+			sig_queue(parent, NULL, p->exit_signal, &info);
 		}
-		waitq_prepare(&ended, &w);
-		spin_unlock_irqrestore(&end_lock, flags);
-		waitq_sleep(&ended, &w);
+		waitq_wake_all(&parent->child_wait);
+	}
+	if (autoreap) {
+		unlink_process(p);
+		list_add_tail(dead, &p->sibling);
 	}
 }
 
-int process_reset(void)
+/* Who takes p's orphans: its nearest living ancestor that asked to be a
+ * subreaper, else the step's init, else (init is gone) nobody.  Caller
+ * holds sig_lock. */
+static struct process *reaper_for(struct process *p)
 {
-	vm_unmap(VM_MIN_ADDR, VM_USER_END - VM_MIN_ADDR);
-	for (int fd = 0; fd < FD_MAX; fd++)
-		fd_close(fd);
-	signal_reset();
-	vfs_lock();
-	vfs_set_cwd(vfs_root());
-	vfs_unlock();
-	proc.exiting = false;
-	proc.status = 0;
-	return stdio_install();
+	for (struct process *a = p->parent; a; a = a->parent)
+		if (a->child_subreaper && a->state == PROCESS_ALIVE)
+			return a;
+	return init_process && init_process != p && init_process->state == PROCESS_ALIVE ?
+	       init_process : NULL;
 }
 
-_Noreturn void process_killed(int sig, const char *why)
+/* p's children go to their new reaper, or to nobody (they then reap
+ * themselves); zombies among them are reported to the new parent.  Their
+ * death signals are sent.  Caller holds sig_lock; zombies nobody will
+ * wait for are listed in *dead. */
+static void reparent_children(struct process *p, struct list *dead)
 {
-	char line[256];
-	const char *name = sig > 0 && sig < 32 && signal_names[sig] ? signal_names[sig] : "a signal";
-	int n = snprintf(line, sizeof line, "amphi: program killed by %s: %s\n", name, why);
+	struct process *reaper = reaper_for(p);
+	struct list *l, *n;
 
-	console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
-	trace_process_end(128 + sig, sig);
-	/* The kernel's own thread, starting a program (out of memory for its
-	 * first thread, its files): no program thread to end, the run ends. */
-	if (!current()->user)
-		process_exit_vm(128 + sig);
-	process_end(128 + sig);
+	list_for_each_safe(l, n, &p->children) {
+		struct process *c = list_entry(l, struct process, sibling);
+		list_del(&c->sibling);
+		c->parent = reaper;
+		if (reaper)
+			list_add_tail(&reaper->children, &c->sibling);
+		if (c->pdeath_signal) {
+			struct linux_siginfo info = { .code = SI_USER, .kill.pid = p->pid };
+			sig_queue(c, NULL, c->pdeath_signal, &info);
+		}
+		if (c->state == PROCESS_ZOMBIE)
+			tell_parent(c, dead);
+	}
 }
 
+/* A vfork parent waiting for p to give its address space back goes on.
+ * Caller holds sig_lock. */
+static void release_vfork_parent(struct process *p)
+{
+	if (p->vfork_parent) {
+		waitq_wake_all(&p->vfork_parent->vfork_wait);
+		p->vfork_parent = NULL;
+	}
+}
+
+void process_vfork_done(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	release_vfork_parent(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Every other process of the step: init is gone. */
+static void kill_the_rest(struct process *init)
+{
+	struct list *l;
+	struct linux_siginfo info = { .code = SI_KERNEL };
+
+	list_for_each(l, &processes) {
+		struct process *p = list_entry(l, struct process, all_link);
+		if (p != init && p->state == PROCESS_ALIVE)
+			sig_queue(p, NULL, SIGKILL, &info);
+	}
+}
+
+/* The last thread of p ended (its mm, files and fs already released). */
+static void process_end(struct process *p, int wait_status)
+{
+	struct list dead = LIST_INIT(dead), *l, *n;
+
+	itimer_stop(p);
+	ptimer_delete_all(p);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	p->state = PROCESS_ZOMBIE;
+	p->wait_status = wait_status;
+	release_vfork_parent(p);
+	list_for_each(l, &processes) {	/* vforked with CLONE_PARENT: not a child */
+		struct process *q = list_entry(l, struct process, all_link);
+		if (q->vfork_parent == p)
+			q->vfork_parent = NULL;
+	}
+	reparent_children(p, &dead);
+	if (p == init_process)
+		kill_the_rest(p);
+	tell_parent(p, &dead);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	list_for_each_safe(l, n, &dead)
+		free_process(list_entry(l, struct process, sibling));
+	waitq_wake_all(&step_wait);
+}
+
+/* --trace's last line for the calling process: its exit code, or the
+ * signal that ended it. */
+static void trace_end(int wait_status)
+{
+	int sig = wait_status & 0x7f;
+
+	trace_process_end(sig ? 128 + sig : (wait_status >> 8) & 0xff, sig);
+}
+
+void thread_drop_context(struct thread *t)
+{
+	/* The CPU keeps the root loaded (with a reference) until it loads
+	 * another one. */
+	if (t->mm)
+		mm_unuse(t->mm);
+	if (t->files)
+		fdtable_release(t->files);
+	if (t->fs)
+		fs_context_release(t->fs);
+	t->mm = NULL;
+	t->files = NULL;
+	t->fs = NULL;
+}
+
+/* exit, or the last thread ending any other way. */
 _Noreturn void process_thread_exit(int code)
 {
 	struct thread *t = current();
+	struct process *p = process_of(t);
 
-	signal_thread_exit(t);	/* before it can no longer take signals */
+	bool last = signal_thread_exit(t);	/* before it can no longer take signals */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, sizeof zero))
 			futex_wake(t->clear_child_tid, 1, ~0u);
 	}
-	if (!proc.exiting)
-		proc.status = code;
-	if (__atomic_sub_fetch(&proc.nthreads, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (!proc.exiting)	/* else exit_group or a signal said it already */
-			trace_process_end(proc.status, 0);
-		if (proc.last)
-			process_exit_vm(proc.status);
-		step_ended();
-	}
+	int status = p->exiting ? p->exit_status : status_exited(code);
+	if (last && !p->exiting)	/* else process_exit traced it */
+		trace_end(status);
+	if (last && p == init_process && init_ends_vm)
+		process_exit_vm(process_vm_status(status));
+	thread_drop_context(t);
+	if (last)
+		process_end(p, status);
+	pid_put();
 	thread_exit();
+}
+
+_Noreturn void process_exit(int wait_status)
+{
+	struct process *p = process_current();
+
+	if (!p->exiting)
+		trace_end(wait_status);
+	if (p == init_process && init_ends_vm)
+		process_exit_vm(process_vm_status(wait_status));
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = wait_status;
+		sig_interrupt_others(p);	/* they see p->exiting on their way out */
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	process_thread_exit(0);
+}
+
+_Noreturn void process_killed(int sig, const char *why, bool always)
+{
+	char line[256];
+	const char *name = sig > 0 && sig < 32 && signal_names[sig] ? signal_names[sig] : "a signal";
+	int n = snprintf(line, sizeof line, "amphi: program killed by %s: %s\n", name, why);
+
+	if (process_current() == init_process || always)
+		console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
+	else
+		printk("amphi: process %d killed by %s: %s\n", process_current()->pid, name, why);
+	process_exit(status_signaled(sig));
+}
+
+/* ---- steps ------------------------------------------------------------------- */
+
+void process_set_init(struct process *p, bool ends_vm)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	init_process = p;
+	init_ends_vm = ends_vm;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Done when init is a zombie and nothing else is left: init is freed, its
+ * status returned, and the next step's first process is pid 1 again. */
+int process_wait_step(void)
+{
+	for (;;) {
+		struct waiter w;
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		struct process *init = init_process;
+		if (init->state == PROCESS_ZOMBIE && nprocesses == 1) {
+			int status = init->wait_status;
+			unlink_process(init);
+			init_process = NULL;
+			next_pid = 1;
+			pids_wrapped = false;
+			spin_unlock_irqrestore(&sig_lock, flags);
+			free_process(init);
+			return status;
+		}
+		waitq_prepare(&step_wait, &w);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		waitq_sleep(&step_wait, &w);
+	}
+}
+
+/* ---- identity ------------------------------------------------------------------ */
+
+static size_t joined_len(const char *const *v, int n)
+{
+	size_t total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	return total;
+}
+
+static char *join(char *at, const char *const *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+		memcpy(at, v[i], len);
+		at += len;
+	}
+	return at;
+}
+
+int process_set_identity(struct process *p, const char *exe, const char *const *argv, int argc,
+			 const char *const *envp, int envc)
+{
+	size_t clen = joined_len(argv, argc), elen = joined_len(envp, envc);
+	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen), *old;
+
+	if (!s)
+		return -ENOMEM;
+	s->refs = 1;
+	s->cmdline_len = clen;
+	s->environ_len = elen;
+	join(join(s->data, argv, argc), envp, envc);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	old = p->strings;
+	p->strings = s;
+	memset(p->exe, 0, sizeof p->exe);
+	memcpy(p->exe, exe, strnlen(exe, sizeof p->exe - 1));
+	spin_unlock_irqrestore(&sig_lock, flags);
+	exec_strings_put(old);
+	return 0;
+}
+
+int process_view_get(int pid, struct process_view *v)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = process_find(pid);
+	struct thread *t = p ? process_any_thread(p) : NULL;
+
+	*v = (struct process_view){ .pid = pid };
+	if (p) {
+		v->ppid = p->parent ? p->parent->pid : 0;
+		v->pgid = p->pgid;
+		v->sid = p->sid;
+		v->nthreads = p->nthreads;
+		v->zombie = p->state == PROCESS_ZOMBIE;
+		memcpy(v->exe, p->exe, sizeof v->exe);
+		memcpy(v->comm, p->comm, sizeof v->comm);
+	}
+	if (t) {
+		mm_grab(v->mm = t->mm);
+		fdtable_hold(v->files = t->files);
+		fs_context_hold(v->fs = t->fs);
+		if ((v->strings = p->strings))
+			__atomic_add_fetch(&v->strings->refs, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return p ? 0 : -ENOENT;
+}
+
+void process_view_put(struct process_view *v)
+{
+	if (v->mm)
+		mm_drop(v->mm);
+	if (v->files)
+		fdtable_release(v->files);
+	if (v->fs)
+		fs_context_release(v->fs);
+	exec_strings_put(v->strings);
+}
+
+void process_counts(int *threads, int *procs, int *last_pid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	*threads = nthreads;
+	*procs = nprocesses;
+	*last_pid = next_pid - 1;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Linux's comm: the file's base name, at most 15 bytes. */
+static void set_comm(char out[16], const char *file)
+{
+	const char *base = file;
+
+	for (const char *c = file; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	size_t n = strnlen(base, 15);
+	memset(out, 0, 16);
+	memcpy(out, base, n);
+}
+
+void process_exec_done(struct process *p, struct thread *t, const char *file)
+{
+	ptimer_delete_all(p);	/* a new image starts without POSIX timers */
+	set_comm(t->name, file);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	memcpy(p->comm, t->name, sizeof p->comm);
+	p->did_exec = true;
+	p->undumpable = false;	/* a new image is dumpable again (same ids) */
+	release_vfork_parent(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* ---- exec: one thread left -------------------------------------------------- */
+
+int process_exec_alone(void)
+{
+	struct thread *t = current();
+	struct process *p = process_of(t);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (p->exiting || p->exec_thread) {
+		spin_unlock_irqrestore(&sig_lock, flags);
+		return -EAGAIN;
+	}
+	p->exec_thread = t;
+	sig_interrupt_others(p);	/* they see exec_thread on their way out */
+	while (p->nthreads > 1 && !p->exiting) {
+		struct waiter w;
+		waitq_prepare(&p->exec_wait, &w);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		waitq_sleep(&p->exec_wait, &w);
+		flags = spin_lock_irqsave(&sig_lock);
+	}
+	int err = p->exiting ? -EAGAIN : 0;
+	p->exec_thread = NULL;
+	if (!err)
+		t->tid = p->pid;	/* the process's id is its only thread's, as Linux */
+	recalc_threads(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
 }

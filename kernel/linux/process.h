@@ -1,37 +1,209 @@
-/* The one program the VM runs: its identity, its threads, its end. */
+/* Processes: the programs of the run, each with its threads, its parent and
+ * children, its process group and session, its signal state, interval
+ * timers, limits and identity.  The first process of a run (of each step
+ * of `amphi run --before`) is its init: pid 1, the parent of orphans, and
+ * its end is the run's.
+ *
+ * Locking: sig_lock (linux/signal_internal.h) guards the tree (parent,
+ * children, state, status, pgid, sid), every process's threads list and
+ * signal state; it is taken with interrupts off (timers send signals).
+ * The rest is the process's own: set before its first thread runs, or
+ * changed by its own threads with atomics or under the locks named. */
 #ifndef AMPHI_LINUX_PROCESS_H
 #define AMPHI_LINUX_PROCESS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include <stdbool.h>
+#include "core/list.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "core/waitq.h"
+#include "linux/signal.h"
+
+#define RLIMIT_NLIMITS	16
+
+enum process_state { PROCESS_ALIVE, PROCESS_ZOMBIE };
+
+struct rlimit {
+	uint64_t cur, max;
+};
+
+/* An interval timer (itimer.c): its signal goes to the process. */
+struct itimer {
+	struct timer timer;
+	struct process *process;
+	int sig;
+	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
+	volatile uint64_t interval;	/* ns between expiries; 0: once */
+};
+
+#define PROCESS_PTIMERS	32	/* POSIX timers a process may have */
+#define PROCESS_NGROUPS	64	/* supplementary groups kept (Linux: 65536) */
+
+/* User and group ids: [0] real, [1] effective, [2] saved; all 0 at start. */
+struct process_cred {
+	uint32_t uid[3], gid[3];
+	int ngroups;
+	uint32_t groups[PROCESS_NGROUPS];
+};
 
 struct process {
 	int pid;
-	char exe[256];			/* absolute guest path, for /proc/self/exe */
-	volatile int nthreads;		/* user threads still alive */
-	uint64_t brk_base, brk;		/* heap: [brk_base, brk) */
-	bool last;			/* the run's last program: its end ends the VM */
-	volatile bool exiting;		/* exit_group: the other threads are ending */
-	volatile int status;		/* set by whoever ends it */
+
+	/* Under sig_lock. */
+	struct process *parent;		/* NULL: init's, or an orphan's once init is gone */
+	struct list children;		/* struct process, by sibling */
+	struct list sibling;
+	struct list all_link;		/* in the list of every process */
+	int pgid, sid;
+	enum process_state state;
+	int wait_status;		/* a zombie's, as wait(2) reports it */
+	bool exiting;			/* exit_group or a fatal signal: every thread ends */
+	int exit_status;		/* the wait status exit_group chose */
+	int exit_signal;		/* sent to the parent at the end: SIGCHLD, 0, or clone's */
+	int pdeath_signal;		/* prctl(PR_SET_PDEATHSIG) */
+	bool undumpable;		/* prctl(PR_SET_DUMPABLE, 0): reported only */
+	bool child_subreaper;		/* prctl(PR_SET_CHILD_SUBREAPER): orphans below come here */
+	bool did_exec;			/* setpgid on it from the parent: EACCES */
+	struct list threads;		/* its threads, by struct thread's sig_link */
+	int nthreads;
+	uint64_t pending;		/* signals sent to the process */
+	struct list queue;		/* siginfos queued for it and its threads (signal.c) */
+	struct kernel_sigaction actions[NSIG];	/* [sig - 1] */
+	uint64_t ended_ns;		/* CPU time of its threads that ended */
+	uint64_t children_ns;		/* and of the children it waited for */
+	struct waitq child_wait;	/* its threads in wait4/waitid */
+	struct waitq vfork_wait;	/* a vfork parent's thread, until the child execs or ends */
+	struct process *vfork_parent;	/* a vfork child's, until then */
+	struct thread *exec_thread;	/* execve: the thread that stays; the others end */
+	struct waitq exec_wait;		/* it waits here for them */
+
+	struct itimer itimers[3];	/* itimer.c */
+	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
+	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
+	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
+
+	/* Set by exec (the process's only thread at that point), under
+	 * sig_lock for readers in other processes (/proc). */
+	char exe[256];			/* absolute guest path, for /proc/PID/exe */
+	char comm[16];			/* the name exec gave (the file's), or PR_SET_NAME's */
+	struct exec_strings *strings;	/* argv and envp, for /proc/PID/cmdline, environ */
 };
 
-extern struct process proc;
+/* argv and envp NUL-separated, shared by a forked child and its parent
+ * until one of them execs. */
+struct exec_strings {
+	volatile int refs;
+	size_t cmdline_len, environ_len;
+	char data[];			/* cmdline, then environ */
+};
 
-/* Ends the program with a Linux wait status already folded to 0..255
- * (128+N for signal N): the VM's end for the run's last program, else the
- * end of this step (every thread stops, program_start goes on). */
-_Noreturn void process_exit(int status);
-/* Ends the VM with status, whichever program runs. */
-_Noreturn void process_exit_vm(int status);
-/* From the init thread: waits for the running program to end; its status. */
-int process_wait(void);
-/* Clears what a program left (memory, descriptors, signal actions, current
- * directory) for the next one; 0 or -ENOMEM. */
-int process_reset(void);
-/* Ends the calling user thread (exit(2)); the last one ends the program. */
+void exec_strings_put(struct exec_strings *s);
+
+/* What /proc/PID shows of a process, copied (and referenced) under
+ * sig_lock: mm, files, fs and strings are NULL for a zombie. */
+struct process_view {
+	int pid, ppid, pgid, sid, nthreads;
+	bool zombie;
+	char exe[256], comm[16];
+	struct mm *mm;			/* grabbed (mm_drop) */
+	struct fdtable *files;		/* held (fdtable_release) */
+	struct fs_context *fs;		/* held (fs_context_release) */
+	struct exec_strings *strings;	/* referenced (exec_strings_put) */
+};
+
+/* 0 and *v, or -ENOENT when there is no process pid. */
+int process_view_get(int pid, struct process_view *v);
+void process_view_put(struct process_view *v);
+/* Threads and processes now, and the last pid handed out (loadavg). */
+void process_counts(int *threads, int *processes, int *last_pid);
+
+static inline struct process *process_of(const struct thread *t) { return t->process; }
+static inline struct process *process_current(void) { return current()->process; }
+
+/* The init process of the running step, NULL between steps.  Read
+ * without the lock by the host's signal hook. */
+extern struct process *volatile init_process;
+
+/* Wait statuses (wait(2)'s encoding). */
+static inline int status_exited(int code) { return (code & 0xff) << 8; }
+static inline int status_signaled(int sig) { return sig & 0x7f; }
+/* The status amphi exits with for a wait status: the code, or 128 + N. */
+int process_vm_status(int wait_status);
+
+/* A new process (pid taken, limits and actions as a fresh one's, in no
+ * tree yet), or NULL: -EAGAIN at the process limit (*err), -ENOMEM. */
+struct process *process_alloc(int *err);
+/* Frees a process that never ran (a failed fork), and its pid. */
+void process_free(struct process *p);
+/* Puts p in the tree under parent (NULL: the step's init), or beside it
+ * (sibling: CLONE_PARENT), and starts its first thread t, which already
+ * holds its mm, files and fs and has its signal mask. */
+void process_start(struct process *p, struct process *parent, bool sibling, struct thread *t);
+
+/* The process or thread with this id, or NULL.  Caller holds sig_lock. */
+struct process *process_find(int pid);
+/* Every process, zombies too: the one after p (NULL: the first), or NULL.
+ * Caller holds sig_lock. */
+struct process *process_next(struct process *p);
+struct thread *thread_find(int tid);
+/* Takes an id for a new thread; -EAGAIN at the limit of threads.  A
+ * thread gives its place back with pid_put when it ends (or never ran). */
+int pid_take(void);
+void pid_put(void);
+/* Whether a new thread fits under the limit (Linux's threads-max). */
+int process_thread_limit(void);
+/* Whether a process (a zombie too) has this pid; the lowest pid >= from,
+ * or -1 (listing /proc).  They take sig_lock. */
+bool process_exists(int pid);
+int process_next_pid(int from);
+/* A thread of p (to reach its mm, files, fs), or NULL for a zombie.
+ * Caller holds sig_lock. */
+struct thread *process_any_thread(struct process *p);
+
+/* A zombie child goes (its parent waited for it): out of the tree now,
+ * its CPU time added to its parent's children's; caller holds sig_lock.
+ * Its memory goes with process_reap_free, after sig_lock is dropped. */
+void process_reap(struct process *c);
+void process_reap_free(struct process *c);
+
+/* t lets go of its address space, descriptor table and fs context (those
+ * it holds: any may be NULL). */
+void thread_drop_context(struct thread *t);
+/* Ends the calling thread (exit(2)); the last one ends the process. */
 _Noreturn void process_thread_exit(int code);
-/* Reports on stderr that the program was killed by sig, then ends it. */
-_Noreturn void process_killed(int sig, const char *why);
+/* exit_group(2) and the fatal signals: the process ends with this wait
+ * status, every thread as it next leaves the kernel. */
+_Noreturn void process_exit(int wait_status);
+/* Reports on stderr that the process was killed by sig (for the init
+ * process, or always when `always`), then ends it. */
+_Noreturn void process_killed(int sig, const char *why, bool always);
+/* Ends the VM with status, whichever process runs. */
+_Noreturn void process_exit_vm(int status);
+
+/* From the kernel's init thread (linux/program.c): p is the step's init
+ * (its parent none, the parent of orphans); with ends_vm its end is the
+ * VM's. */
+void process_set_init(struct process *p, bool ends_vm);
+/* Waits until the step's init and every process it left are gone; init's
+ * wait status. */
+int process_wait_step(void);
+/* A vfork child let go of its parent's address space (exec or end): the
+ * parent goes on. */
+void process_vfork_done(struct process *p);
+
+/* exec's part: the strings /proc/PID/cmdline and environ show, and the
+ * executable's path.  0 or -ENOMEM (nothing changed then). */
+int process_set_identity(struct process *p, const char *exe, const char *const *argv, int argc,
+			 const char *const *envp, int envc);
+/* execve: the caller becomes its process's only thread (the others end
+ * as they next leave the kernel, and it takes the process's id).  0, or
+ * -EAGAIN when the process ends (or another thread execs) meanwhile. */
+int process_exec_alone(void);
+/* After the point of no return: comm from the file name (its last 15
+ * bytes' worth of base name), the exec noted, a vfork parent let go. */
+void process_exec_done(struct process *p, struct thread *t, const char *file);
 
 #endif

@@ -1,7 +1,7 @@
 /* /proc: directories of generated entries inside the VFS tree.  A file's
  * text is made when it is opened and read from that snapshot, so one read
- * sequence sees one consistent state.  The program's own directory (PID)
- * is found by name and through the "self" link. */
+ * sequence sees one consistent state.  Each process's directory (PID) is
+ * made when it is looked up; "self" links to the caller's. */
 #include "linux/procfs.h"
 
 #include "core/errno.h"
@@ -10,11 +10,10 @@
 #include "core/string.h"
 #include "fs/vfs_file.h"
 #include "linux/procfs_internal.h"
+#include "core/sched.h"
 #include "linux/process.h"
 
 #define DT_DIR	4
-
-static struct inode *pid_dir;	/* set once at boot */
 
 static long text_read(struct file *f, const struct iobuf *b, int64_t *pos)
 {
@@ -57,33 +56,40 @@ static const struct file_ops plain_ops = {
 	.release = text_release,
 };
 
-static int text_open(struct inode *i, unsigned flags, const struct file_ops *ops, struct file **out)
+int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
+		   struct file **out)
 {
-	const struct proc_file *pf = i->priv;
-
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return -EACCES;
 	struct seqbuf *s = kmalloc(sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	pf->gen(s);
-	*out = s->failed ? NULL : vfs_file_new(i, ops, (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, s);
+	int err = gen(s, ctx);
+	*out = err || s->failed ? NULL :
+	       vfs_file_new(i, plain ? &plain_ops : &seq_ops,
+			    (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, s);
 	if (!*out) {
 		seqbuf_free(s);
 		kfree(s);
-		return -ENOMEM;
+		return err ? err : -ENOMEM;
 	}
+	return 0;
+}
+
+static int gen_file(struct seqbuf *s, void *ctx)
+{
+	((const struct proc_file *)ctx)->gen(s);
 	return 0;
 }
 
 static int seq_open(struct inode *i, unsigned flags, struct file **out)
 {
-	return text_open(i, flags, &seq_ops, out);
+	return proc_text_open(i, flags, false, gen_file, i->priv, out);
 }
 
 static int plain_open(struct inode *i, unsigned flags, struct file **out)
 {
-	return text_open(i, flags, &plain_ops, out);
+	return proc_text_open(i, flags, true, gen_file, i->priv, out);
 }
 
 static const struct inode_ops seq_inode_ops = { .open = seq_open };
@@ -154,40 +160,51 @@ void proc_gen_mountinfo(struct seqbuf *s)
 	seq_printf(s, "3 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:3 - proc proc rw\n");
 }
 
-/* "self" -> the program's PID. */
+/* "self" -> the caller's PID. */
 static long self_readlink(struct inode *link, char *buf, size_t size)
 {
 	(void)link;
-	return snprintf(buf, size + 1, "%d", proc.pid);
+	return snprintf(buf, size + 1, "%d", current()->tgid);
 }
 
 static const struct inode_ops self_ops = { .readlink = self_readlink };
 
-static bool is_pid(const char *name)
+/* A decimal pid without sign or leading zero, or -1. */
+int proc_parse_number(const char *name)
 {
-	char want[16];
+	int n = 0;
 
-	snprintf(want, sizeof want, "%d", proc.pid);
-	return !strcmp(name, want);
+	if (!*name || (name[0] == '0' && name[1]))
+		return -1;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || n > 100000000)
+			return -1;
+		n = n * 10 + (*name - '0');
+	}
+	return n;
 }
 
 static int root_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	(void)dir;
-	if (!is_pid(name))
+	int pid = proc_parse_number(name);
+
+	if (pid <= 0 || !process_exists(pid))
 		return -ENOENT;
-	inode_get(pid_dir);
-	*out = pid_dir;
-	return 0;
+	*out = proc_pid_dir_make(dir, pid);
+	return *out ? 0 : -ENOMEM;
 }
 
+/* The processes by pid, from *index on. */
 static int root_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, char *name)
 {
+	int pid = process_next_pid(*index > 0x7fffffff ? 0x7fffffff : (int)*index);
+
 	(void)dir;
-	if (*index > 0)
+	if (pid <= 0)
 		return 0;
-	snprintf(name, NAME_MAX + 1, "%d", proc.pid);
-	*it = (struct dir_item){ .name = name, .ino = pid_dir->ino, .type = DT_DIR };
+	snprintf(name, NAME_MAX + 1, "%d", pid);
+	*it = (struct dir_item){ .name = name, .ino = proc_pid_ino(pid, 0), .type = DT_DIR };
+	*index = (uint64_t)pid;
 	return 1;
 }
 
@@ -198,9 +215,6 @@ int procfs_init(struct inode *proc)
 	proc->fs = FS_PROC;
 	proc->mode = S_IFDIR | 0555;
 	proc->ops = &root_ops;
-	pid_dir = proc_pid_dir_make(proc);
-	if (!pid_dir)
-		return -ENOMEM;
 	int err = proc_add_link(proc, "self", &self_ops);
 	if (!err)
 		err = proc_sys_make(proc);

@@ -1,4 +1,4 @@
-/* /proc/self/fd: one symlink per open descriptor, made when looked up.
+/* /proc/PID/fd: one symlink per open descriptor, made when looked up.
  * Reading one names the file (a path, "pipe:[N]", ...); following one
  * leads to the open file itself, whatever its name says (a "magic" link):
  * the file's inode when it has one, else a stand-in inode whose open gives
@@ -8,12 +8,29 @@
 #include "core/string.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "linux/process.h"
 #include "linux/procfs_internal.h"
 
 #define DT_LNK		10
-#define FD_INO_BASE	(1ull << 32)
+#define FD_INO_BASE	(1ull << 48)
 
-static int fd_of(struct inode *link) { return (int)(uintptr_t)link->priv; }
+/* A link's inode names the pid and the descriptor; the directory's the pid. */
+static void *fd_priv(int pid, int fd) { return (void *)(((uintptr_t)pid << 16) | (uintptr_t)fd); }
+static int priv_fd(const struct inode *i) { return (int)((uintptr_t)i->priv & 0xffff); }
+static int priv_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 16); }
+static uint64_t fd_ino(int pid, int fd) { return FD_INO_BASE | ((uint64_t)pid << 16) | (uint64_t)fd; }
+
+/* The file at the process's descriptor, referenced, or NULL. */
+static struct file *pid_fd_get(int pid, int fd)
+{
+	struct process_view v;
+	struct file *f = NULL;
+
+	if (!process_view_get(pid, &v) && v.files)
+		f = fdtable_get(v.files, fd);
+	process_view_put(&v);
+	return f;
+}
 
 /* What a file without a path is called, by its type. */
 static int anon_name(struct file *f, char *buf, size_t size)
@@ -51,7 +68,7 @@ static int file_name(struct file *f, char *buf, size_t size)
 
 static long fd_readlink(struct inode *link, char *buf, size_t size)
 {
-	struct file *f = fd_get(fd_of(link));
+	struct file *f = pid_fd_get(priv_pid(link), priv_fd(link));
 
 	if (!f)
 		return -ENOENT;
@@ -85,7 +102,7 @@ static const struct inode_ops standin_ops = {
 
 static struct inode *fd_follow(struct inode *link)
 {
-	struct file *f = fd_get(fd_of(link));
+	struct file *f = pid_fd_get(priv_pid(link), priv_fd(link));
 	struct kstat st = { .mode = S_IFREG };
 
 	if (!f)
@@ -108,20 +125,6 @@ static struct inode *fd_follow(struct inode *link)
 
 static const struct inode_ops fd_link_ops = { .readlink = fd_readlink, .follow = fd_follow };
 
-static int parse_fd(const char *name)
-{
-	int fd = 0;
-
-	if (!*name || (name[0] == '0' && name[1]))
-		return -1;
-	for (; *name; name++) {
-		if (*name < '0' || *name > '9' || fd >= FD_MAX)
-			return -1;
-		fd = fd * 10 + (*name - '0');
-	}
-	return fd < FD_MAX ? fd : -1;
-}
-
 /* The permission bits show the access mode, as Linux's do. */
 static uint32_t link_mode(struct file *f)
 {
@@ -136,18 +139,17 @@ static uint32_t link_mode(struct file *f)
 
 static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	int fd = parse_fd(name);
-	struct file *f = fd >= 0 ? fd_get(fd) : NULL;
+	int fd = proc_parse_number(name), pid = (int)(uintptr_t)dir->priv;
+	struct file *f = fd >= 0 && fd < FD_MAX ? pid_fd_get(pid, fd) : NULL;
 
-	(void)dir;
 	if (!f)
 		return -ENOENT;
 	uint32_t mode = link_mode(f);
 	file_put(f);
-	struct inode *i = proc_inode(mode, &fd_link_ops, (void *)(uintptr_t)fd);
+	struct inode *i = proc_inode(mode, &fd_link_ops, fd_priv(pid, fd));
 	if (!i)
 		return -ENOMEM;
-	i->ino = FD_INO_BASE + (uint64_t)fd;
+	i->ino = fd_ino(pid, fd);
 	i->nlink = 1;
 	*out = i;
 	return 0;
@@ -155,23 +157,23 @@ static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
 
 static int fd_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, char *name)
 {
-	(void)dir;
-	for (uint64_t fd = *index; fd < FD_MAX; fd++) {
-		struct file *f = fd_get((int)fd);
-		if (!f)
-			continue;
-		file_put(f);
-		snprintf(name, NAME_MAX + 1, "%lu", fd);
-		*it = (struct dir_item){ .name = name, .ino = FD_INO_BASE + fd, .type = DT_LNK };
-		*index = fd;
-		return 1;
-	}
-	return 0;
+	struct process_view v = { 0 };
+	int pid = (int)(uintptr_t)dir->priv, fd = -1;
+
+	if (*index < FD_MAX && !process_view_get(pid, &v) && v.files)
+		fd = fdtable_next(v.files, (int)*index);
+	process_view_put(&v);
+	if (fd < 0)
+		return 0;
+	snprintf(name, NAME_MAX + 1, "%d", fd);
+	*it = (struct dir_item){ .name = name, .ino = fd_ino(pid, fd), .type = DT_LNK };
+	*index = (uint64_t)fd;
+	return 1;
 }
 
 static const struct inode_ops fd_dir_ops = { .lookup = fd_lookup, .iterate = fd_iterate };
 
-int proc_fd_dir_make(struct inode *pid_dir)
+struct inode *proc_fd_dir_make(int pid)
 {
-	return proc_add_dir(pid_dir, "fd", 0500, &fd_dir_ops) ? 0 : -ENOMEM;
+	return proc_inode(S_IFDIR | 0500, &fd_dir_ops, (void *)(uintptr_t)pid);
 }

@@ -14,6 +14,12 @@ struct proc_file {
 	void (*gen)(struct seqbuf *s);
 };
 
+/* Opens i as a text file made by gen(s, ctx) now: 0 and *out, gen's
+ * error, or -EACCES for anything but reading, -ENOMEM.  plain: see below. */
+typedef int proc_gen_fn(struct seqbuf *s, void *ctx);
+int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
+		   struct file **out);
+
 /* Caller holds vfs_lock.  0, or -ENOMEM.  Most files are seq_files on
  * Linux, which refuse lseek's SEEK_END; plain ones (cmdline, environ,
  * /proc/sys) count it from their size, 0. */
@@ -30,9 +36,14 @@ void proc_gen_mountinfo(struct seqbuf *s);
 
 /* procfs_sys.c: the files about the machine, and /proc/sys. */
 int proc_sys_make(struct inode *proc);
-/* procfs_pid.c: the program's directory, reached as /proc/self and /proc/PID. */
-struct inode *proc_pid_dir_make(struct inode *proc);
-/* procfs_fd.c: /proc/self/fd. */
-int proc_fd_dir_make(struct inode *pid_dir);
+/* A pid (or fd) spelled in decimal, or -1. */
+int proc_parse_number(const char *name);
+
+/* procfs_pid.c: a process's directory, /proc/PID (NULL if no memory). */
+struct inode *proc_pid_dir_make(struct inode *proc, int pid);
+/* Inode numbers of a process's entries: stable for a pid. */
+uint64_t proc_pid_ino(int pid, int entry);
+/* procfs_fd.c: /proc/PID/fd of the process pid. */
+struct inode *proc_fd_dir_make(int pid);
 
 #endif

@@ -1,153 +1,213 @@
-/* /proc/PID (also /proc/self): the program's status, memory map, command
- * line, environment, and links to its executable and directories. */
+/* /proc/PID (and /proc/self): a process's status, memory map, command line,
+ * environment, and links to its executable and directories.  The directory
+ * is made when looked up; its entries carry the pid and look the process
+ * up again when opened or followed, so they outlive it harmlessly (ENOENT,
+ * as on Linux once the process is gone). */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/mm.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/vm.h"
-#include "linux/exec.h"
+#include "fs/vfs.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
+
+#define PID_INO_BASE	(1ull << 40)
 
 struct mem_totals {
 	uint64_t size, rss, stack, data, exe;	/* pages */
 };
 
-/* The name Linux gives the process: the executable's base name, 15 bytes. */
-static void comm(char out[16])
-{
-	const char *base = proc.exe;
+/* A pid file's inode names its pid and its place in pid_files. */
+static uintptr_t pid_priv(int pid, int index) { return ((uintptr_t)pid << 8) | (uintptr_t)index; }
+static int priv_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 8); }
+static int priv_index(const struct inode *i) { return (int)((uintptr_t)i->priv & 0xff); }
 
-	for (const char *c = proc.exe; *c; c++)
-		if (*c == '/')
-			base = c + 1;
-	size_t n = strnlen(base, 15);
-	memcpy(out, base, n);
-	out[n] = 0;
+uint64_t proc_pid_ino(int pid, int entry) { return PID_INO_BASE | ((uint64_t)pid << 8) | (uint64_t)entry; }
+
+static void comm_of(const struct process_view *v, char out[16])
+{
+	memcpy(out, v->comm, 15);
+	out[15] = 0;
 }
 
-static void mem_totals(struct mem_totals *t)
+static void mem_totals(const struct process_view *v, struct mem_totals *t)
 {
-	struct vm_area a;
+	struct vm_area a = { .name = NULL };
 
 	*t = (struct mem_totals){ 0 };
-	for (uint64_t at = 0; vm_area_next(at, &a, 1); at = a.end) {
+	for (uint64_t at = 0; v->mm && vm_area_next(v->mm, at, &a, 1); at = a.end) {
 		uint64_t pages = (a.end - a.start) / PAGE_SIZE;
 		t->size += pages;
 		t->rss += a.resident;
 		if (a.end == VM_STACK_TOP)
 			t->stack += pages;
-		else if (a.end <= proc.brk_base && (a.prot & MMU_EXEC))
+		else if (a.end <= v->mm->brk_base && (a.prot & MMU_EXEC))
 			t->exe += pages;
 		else if (a.prot & MMU_WRITE)
 			t->data += pages;
 	}
 }
 
-static void gen_status(struct seqbuf *s)
+static char state_of(const struct process_view *v) { return v->zombie ? 'Z' : 'R'; }
+
+static int gen_status(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
 	char name[16];
 
-	comm(name);
-	mem_totals(&t);
-	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\tR (running)\n", name);
-	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t1\nTracerPid:\t0\n", proc.pid, proc.pid);
+	unsigned u = v->fs ? v->fs->umask : 022;
+
+	comm_of(v, name);
+	mem_totals(v, &t);
+	seq_printf(s, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%c (%s)\n", name, (u >> 9) & 7,
+		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), v->zombie ? "zombie" : "running");
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", v->pid, v->pid, v->ppid);
 	seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t0\n");
 	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\n", t.size * 4, t.size * 4);
 	seq_printf(s, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", t.rss * 4, t.rss * 4);
 	seq_printf(s, "RssAnon:\t%8lu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n", t.rss * 4);
 	seq_printf(s, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n", t.data * 4, t.stack * 4, t.exe * 4);
-	seq_printf(s, "VmLib:\t       0 kB\nVmSwap:\t       0 kB\nThreads:\t%d\n", proc.nthreads);
+	seq_printf(s, "VmLib:\t       0 kB\nVmSwap:\t       0 kB\nThreads:\t%d\n", v->nthreads);
 	seq_printf(s, "SigQ:\t0/0\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n");
 	seq_printf(s, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
 	seq_printf(s, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
 	seq_printf(s, "Cpus_allowed_list:\t0-%d\n", ncpus - 1);
 	seq_printf(s, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+	return 0;
 }
 
-static const char *area_name(const struct vm_area *a)
+static const char *area_name(const struct process_view *v, const struct vm_area *a)
 {
+	if (a->file)
+		return a->name;
 	if (a->end == VM_STACK_TOP)
 		return "[stack]";
-	if (a->start < PAGE_ROUND_UP(proc.brk) && a->end > PAGE_ROUND_UP(proc.brk_base))
+	if (a->start < PAGE_ROUND_UP(v->mm->brk) && a->end > PAGE_ROUND_UP(v->mm->brk_base))
 		return "[heap]";
-	if (a->end <= proc.brk_base)
-		return proc.exe;
 	return NULL;
 }
 
-static void gen_maps(struct seqbuf *s)
+static int gen_maps(struct seqbuf *s, const struct process_view *v)
 {
-	struct vm_area a;
+	char *buf = kmalloc(PATH_MAX);
+	struct vm_area a = { .name = buf, .name_size = PATH_MAX };
 
-	for (uint64_t at = 0; vm_area_next(at, &a, 0); at = a.end) {
-		const char *name = area_name(&a);
-		seq_printf(s, "%08lx-%08lx %c%c%cp 00000000 00:00 0", a.start, a.end,
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t at = 0; v->mm && vm_area_next(v->mm, at, &a, 0); at = a.end) {
+		const char *name = area_name(v, &a);
+		seq_printf(s, "%08lx-%08lx %c%c%c%c %08lx %02lx:%02lx %lu", a.start, a.end,
 			   a.prot & MMU_READ ? 'r' : '-', a.prot & MMU_WRITE ? 'w' : '-',
-			   a.prot & MMU_EXEC ? 'x' : '-');
-		if (name) {
+			   a.prot & MMU_EXEC ? 'x' : '-', a.flags & VM_SHARED ? 's' : 'p', a.offset,
+			   (a.dev >> 8) & 0xfff, a.dev & 0xff, a.ino);
+		if (name && *name) {
 			seq_pad(s, 73);
 			seq_printf(s, "%s", name);
 		}
 		seq_printf(s, "\n");
 	}
+	kfree(buf);
+	return 0;
 }
 
-static void gen_cmdline(struct seqbuf *s)
+static int gen_cmdline(struct seqbuf *s, const struct process_view *v)
 {
-	size_t len;
-	const char *p = exec_cmdline(&len);
-
-	seq_write(s, p, len);
+	if (v->strings)
+		seq_write(s, v->strings->data, v->strings->cmdline_len);
+	return 0;
 }
 
-static void gen_environ(struct seqbuf *s)
+static int gen_environ(struct seqbuf *s, const struct process_view *v)
 {
-	size_t len;
-	const char *p = exec_environ(&len);
-
-	seq_write(s, p, len);
+	if (v->strings)
+		seq_write(s, v->strings->data + v->strings->cmdline_len, v->strings->environ_len);
+	return 0;
 }
 
-static void gen_comm(struct seqbuf *s)
+static int gen_comm(struct seqbuf *s, const struct process_view *v)
 {
 	char name[16];
 
-	comm(name);
+	comm_of(v, name);
 	seq_printf(s, "%s\n", name);
+	return 0;
 }
 
 /* proc(5)'s 52 fields; times and faults are not kept, so they read 0. */
-static void gen_stat(struct seqbuf *s)
+static int gen_stat(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
 	char name[16];
 
-	comm(name);
-	mem_totals(&t);
-	seq_printf(s, "%d (%s) R 1 %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %lu %lu ",
-		   proc.pid, name, proc.pid, proc.pid, proc.nthreads, t.size * PAGE_SIZE, t.rss);
+	comm_of(v, name);
+	mem_totals(v, &t);
+	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %lu %lu ",
+		   v->pid, name, state_of(v), v->ppid, v->pgid, v->sid, v->nthreads,
+		   t.size * PAGE_SIZE, t.rss);
 	seq_printf(s, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	return 0;
 }
 
-static void gen_statm(struct seqbuf *s)
+static int gen_statm(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
 
-	mem_totals(&t);
+	mem_totals(v, &t);
 	seq_printf(s, "%lu %lu 0 %lu 0 %lu 0\n", t.size, t.rss, t.exe, t.data + t.stack);
+	return 0;
 }
 
-static const struct proc_file pid_files[] = {
-	{ "comm", gen_comm }, { "maps", gen_maps }, { "mountinfo", proc_gen_mountinfo },
-	{ "mounts", proc_gen_mounts }, { "stat", gen_stat }, { "statm", gen_statm },
-	{ "status", gen_status },
+static int gen_mounts(struct seqbuf *s, const struct process_view *v)
+{
+	(void)v;
+	proc_gen_mounts(s);
+	return 0;
+}
+
+static int gen_mountinfo(struct seqbuf *s, const struct process_view *v)
+{
+	(void)v;
+	proc_gen_mountinfo(s);
+	return 0;
+}
+
+/* The files of a process's directory; plain ones count SEEK_END from 0
+ * (procfs_internal.h). */
+static const struct {
+	const char *name;
+	int (*gen)(struct seqbuf *s, const struct process_view *v);
+	bool plain;
+} pid_files[] = {
+	{ "cmdline", gen_cmdline, true }, { "comm", gen_comm, false },
+	{ "environ", gen_environ, true }, { "maps", gen_maps, false },
+	{ "mountinfo", gen_mountinfo, false }, { "mounts", gen_mounts, false },
+	{ "stat", gen_stat, false }, { "statm", gen_statm, false },
+	{ "status", gen_status, false },
 };
-static const struct proc_file pid_plain_files[] = {
-	{ "cmdline", gen_cmdline }, { "environ", gen_environ },
-};
+#define NFILES	(int)(sizeof pid_files / sizeof pid_files[0])
+
+static int gen_pid_file(struct seqbuf *s, void *ctx)
+{
+	const struct inode *i = ctx;
+	struct process_view v;
+	int err = process_view_get(priv_pid(i), &v);
+
+	if (!err)
+		err = pid_files[priv_index(i)].gen(s, &v);
+	process_view_put(&v);
+	return err;
+}
+
+static int pid_file_open(struct inode *i, unsigned flags, struct file **out)
+{
+	return proc_text_open(i, flags, pid_files[priv_index(i)].plain, gen_pid_file, i, out);
+}
+
+static const struct inode_ops pid_file_ops = { .open = pid_file_open };
 
 static long copy_link(char *buf, size_t size, const char *text)
 {
@@ -161,8 +221,13 @@ static long copy_link(char *buf, size_t size, const char *text)
 
 static long exe_readlink(struct inode *link, char *buf, size_t size)
 {
-	(void)link;
-	return copy_link(buf, size, proc.exe);
+	struct process_view v;
+	long n = process_view_get(priv_pid(link), &v);
+
+	if (!n)
+		n = v.zombie ? -ENOENT : copy_link(buf, size, v.exe);
+	process_view_put(&v);
+	return n;
 }
 
 static long root_readlink(struct inode *link, char *buf, size_t size)
@@ -171,18 +236,30 @@ static long root_readlink(struct inode *link, char *buf, size_t size)
 	return copy_link(buf, size, "/");
 }
 
+/* Caller holds vfs_lock (inode ops run under it), which guards the cwd. */
 static long cwd_readlink(struct inode *link, char *buf, size_t size)
 {
-	(void)link;
-	return dir_path(vfs_cwd(), buf, size + 1);
+	struct process_view v;
+	long n = process_view_get(priv_pid(link), &v);
+
+	if (!n)
+		n = v.fs ? dir_path(v.fs->cwd, buf, size + 1) : -ENOENT;
+	process_view_put(&v);
+	return n;
 }
 
 /* The current directory itself, even once removed (a "magic" link). */
 static struct inode *cwd_follow(struct inode *link)
 {
-	(void)link;
-	inode_get(vfs_cwd());
-	return vfs_cwd();
+	struct process_view v;
+	struct inode *cwd = NULL;
+
+	if (!process_view_get(priv_pid(link), &v) && v.fs) {
+		cwd = v.fs->cwd;
+		inode_get(cwd);
+	}
+	process_view_put(&v);
+	return cwd;
 }
 
 static const struct inode_ops exe_ops = { .readlink = exe_readlink };
@@ -191,34 +268,52 @@ static const struct inode_ops cwd_ops = { .readlink = cwd_readlink, .follow = cw
 
 static int pid_name(struct inode *dir, char *buf, size_t size)
 {
-	(void)dir;
-	int n = snprintf(buf, size, "%d", proc.pid);
+	int n = snprintf(buf, size, "%d", priv_pid(dir));
 	return n < (int)size ? n : -ENAMETOOLONG;
 }
 
 static const struct inode_ops pid_dir_ops = { .name = pid_name };
 
-struct inode *proc_pid_dir_make(struct inode *proc_dir)
+/* Adds i (one reference, handed over) to d under name.  Caller holds vfs_lock. */
+static int add(struct inode *d, const char *name, struct inode *i, int pid, int entry)
 {
-	struct inode *d = proc_inode(S_IFDIR | 0555, &pid_dir_ops, NULL);
+	if (!i)
+		return -ENOMEM;
+	i->ino = proc_pid_ino(pid, entry);
+	int err = dir_add(d, name, i);
+	inode_put(i);
+	return err;
+}
+
+static int add_entries(struct inode *d, int pid)
+{
+	static const struct { const char *name; const struct inode_ops *ops; } links[] = {
+		{ "cwd", &cwd_ops }, { "exe", &exe_ops }, { "root", &root_ops },
+	};
+	int err = 0, entry = 1;
+	void *priv = (void *)pid_priv(pid, 0);
+
+	for (int k = 0; k < NFILES && !err; k++)
+		err = add(d, pid_files[k].name, proc_inode(S_IFREG | 0444, &pid_file_ops,
+							    (void *)pid_priv(pid, k)), pid, entry++);
+	for (int k = 0; k < 3 && !err; k++)
+		err = add(d, links[k].name, proc_inode(S_IFLNK | 0777, links[k].ops, priv), pid, entry++);
+	if (!err)
+		err = add(d, "fd", proc_fd_dir_make(pid), pid, entry++);
+	return err;
+}
+
+struct inode *proc_pid_dir_make(struct inode *proc_dir, int pid)
+{
+	struct inode *d = proc_inode(S_IFDIR | 0555, &pid_dir_ops, (void *)pid_priv(pid, 0));
 
 	if (!d)
 		return NULL;
 	inode_get(proc_dir);
 	d->parent = proc_dir;
-	d->nlink = 1;	/* kept for good: found by name, not by an entry */
-	int err = proc_add_files(d, pid_files, sizeof pid_files / sizeof pid_files[0], false);
-	if (!err)
-		err = proc_add_files(d, pid_plain_files, 2, true);
-	if (!err)
-		err = proc_add_link(d, "exe", &exe_ops);
-	if (!err)
-		err = proc_add_link(d, "cwd", &cwd_ops);
-	if (!err)
-		err = proc_add_link(d, "root", &root_ops);
-	if (!err)
-		err = proc_fd_dir_make(d);
-	if (err) {
+	d->nlink = 1;	/* found by name, not by an entry */
+	d->ino = proc_pid_ino(pid, 0);
+	if (add_entries(d, pid)) {
 		inode_put(d);
 		return NULL;
 	}

@@ -163,7 +163,10 @@ static void gen_uptime(struct seqbuf *s)
 
 static void gen_loadavg(struct seqbuf *s)
 {
-	seq_printf(s, "0.00 0.00 0.00 1/%d %d\n", proc.nthreads, proc.pid);
+	int threads, procs, last;
+
+	process_counts(&threads, &procs, &last);
+	seq_printf(s, "0.00 0.00 0.00 1/%d %d\n", threads, last);
 }
 
 static void stat_cpu_line(struct seqbuf *s, const char *name, uint64_t busy, uint64_t idle)

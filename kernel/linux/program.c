@@ -5,6 +5,9 @@
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
+#include "core/mm.h"
+#include "fs/fdtable.h"
+#include "fs/vfs.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -23,7 +26,10 @@
 #include "net/port.h"
 
 #define MAX_STRINGS 65536
+#define RLIMIT_STACK 3
 #define MAX_STEPS 64
+
+static volatile bool started;	/* the first step's init runs */
 
 /* One program of the run: the --before commands, then the program itself. */
 struct step {
@@ -46,6 +52,11 @@ static _Noreturn void fail(int status, const char *fmt, const char *a, const cha
 
 	console_write(FRAME_STDERR, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
 	process_exit_vm(status);
+}
+
+static _Noreturn void out_of_memory(void)
+{
+	fail(137, "amphi: out of memory starting the program%s%s\n", "", "");
 }
 
 /* Each "exe" starts a step; the "arg"s after it are its argv. */
@@ -104,7 +115,7 @@ static void read_settings(struct settings *s)
 	s->args = kmalloc((count_key(data, size, "arg") + 1) * sizeof *s->args);
 	s->envp = kmalloc((count_key(data, size, "env") + 1) * sizeof *s->envp);
 	if (!s->args || !s->envp)
-		linux_out_of_memory();
+		out_of_memory();
 	while ((r = config_next(data, size, &off, &key, &value)) == 1)
 		if (!take_setting(s, key, value))
 			r = -1;
@@ -112,26 +123,42 @@ static void read_settings(struct settings *s)
 		fail(127, "amphi: malformed %s%s\n", CONFIG_PATH, "");
 }
 
-/* Loads step's program and starts its first thread. */
+/* Loads step's program as the step's init process and starts it. */
 static void start_step(const struct step *step, const struct settings *s, bool last)
 {
 	struct trapframe tf;
-	const char *why;
-	int err = exec_load(step->exe, step->argv, step->argc, s->envp, s->envc, &tf, &why);
+	struct exec_args a;
+	const char *why = "arguments too long";
+	int err;
+	struct process *p = process_alloc(&err);
+	struct mm *mm = mm_new();
+	struct fdtable *files = fdtable_new();
+	struct fs_context *fs = fs_context_new();
+	struct exec_result *res = kmalloc(sizeof *res);
 
+	if (!p || !mm || !files || !fs || !res || stdio_install(files))
+		out_of_memory();
+	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
+				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	if (!err)
+		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
-		linux_out_of_memory();
+		out_of_memory();
 	if (err)
 		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
-	memset(proc.exe, 0, sizeof proc.exe);
-	memcpy(proc.exe, step->exe, strnlen(step->exe, sizeof proc.exe - 1));
 	struct thread *t = thread_create_user(&tf);
-	if (!t)
-		linux_out_of_memory();
-	proc.pid = t->tid;
-	proc.nthreads = 1;
-	proc.last = last;
-	signal_thread_start(t, NULL);
+	if (!t || process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc))
+		out_of_memory();
+	exec_args_free(&a);
+	kfree(res);
+	t->mm = mm;
+	t->files = files;
+	t->fs = fs;
+	p->pgid = p->sid = p->pid;
+	process_exec_done(p, t, step->exe);
+	process_set_init(p, last);
+	process_start(p, NULL, false, t);
+	started = true;
 }
 
 #define DHCP_WARNING "amphi: no DHCP lease within 5 s; starting without an IPv4 address\n"
@@ -142,13 +169,13 @@ static void start_step(const struct step *step, const struct settings *s, bool l
  * ends the VM as it would have ended the program.  Interrupt context. */
 static void host_signal(int sig)
 {
-	struct linux_siginfo info = { .code = SI_USER };
-
 	if (sig < 1 || sig > NSIG)
 		return;
-	if (!proc.pid)
+	if (!started && sig == SIGWINCH)
+		return;		/* ignored by default, as Linux does */
+	if (!started)
 		process_exit_vm(128 + sig);
-	signal_send(0, sig, &info);
+	signal_send_init(sig);
 }
 
 /* A thread for a lease that came too late for the boot: the /etc files
@@ -181,10 +208,8 @@ void program_start(void *unused)
 	boottime_mark("network");
 	if (lease_late)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
-	if (stdio_install())
-		linux_out_of_memory();
 	if (rootfs_init())
-		linux_out_of_memory();
+		out_of_memory();
 	if (lease_late)
 		start_late_lease_watch();
 	boottime_mark("files");
@@ -194,11 +219,9 @@ void program_start(void *unused)
 		start_step(&s.steps[i], &s, last);
 		if (last)
 			break;	/* its end ends the VM */
-		int status = process_wait();
+		int status = process_vm_status(process_wait_step());
 		if (status)
 			process_exit_vm(status);
-		if (process_reset())
-			linux_out_of_memory();
 	}
 	kfree(s.args);
 	kfree(s.envp);

@@ -126,7 +126,8 @@ static int make_dir(const char *path, uint32_t mode, bool force)
 
 int rootfs_init(void)
 {
-	vfs_init();
+	if (vfs_init())
+		return -ENOMEM;
 	devfs_init();
 	vfs_lock();
 	int err = initrd_unpack();

@@ -5,7 +5,9 @@
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "arch/x86_64/trap.h"
 #include "core/format.h"
+#include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
@@ -72,7 +74,7 @@ static void default_action(int sig, const struct linux_siginfo *info)
 	/* Terminate, and the core-dump signals too (there is no core): the
 	 * status is 128 + sig either way. */
 	snprintf(why, sizeof why, "signal %d, %s", sig, source(info));
-	process_killed(sig, why);
+	process_killed(sig, why, false);
 }
 
 static _Noreturn void frame_failed(int sig, const struct trapframe *tf, const char *why)
@@ -81,21 +83,21 @@ static _Noreturn void frame_failed(int sig, const struct trapframe *tf, const ch
 
 	snprintf(line, sizeof line, "%s%scannot build the signal %d handler's frame (stack 0x%lx)",
 		 why ? why : "", why ? "; " : "", sig, tf->rsp);
-	process_killed(SIGSEGV, line);
+	process_killed(SIGSEGV, line, false);
 }
 
 /* Takes the next signal t may take and acts on it.  Interrupts on. */
 static void deliver_next(struct thread *t, struct trapframe *tf)
 {
 	struct linux_siginfo info;
-	struct kernel_sigaction ka;
+	struct kernel_sigaction ka, *actions = process_of(t)->actions;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	int sig = sig_take(t, ~t->sigmask, &info);
 
 	if (sig) {
-		ka = sig_actions[sig - 1];
+		ka = actions[sig - 1];
 		if (ka.handler > SIG_IGN && (ka.flags & SA_RESETHAND))
-			sig_actions[sig - 1].handler = SIG_DFL;
+			actions[sig - 1].handler = SIG_DFL;
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (!sig || ka.handler == SIG_IGN)
@@ -137,8 +139,9 @@ void linux_exit_to_user(struct trapframe *tf)
 		restore_saved_mask(t);
 	for (;;) {
 		sched_return_to_user();
-		if (proc.exiting)
-			process_thread_exit(0);	/* exit_group by another thread */
+		struct process *p = process_of(t);
+		if (p->exiting || (p->exec_thread && p->exec_thread != t))
+			process_thread_exit(0);	/* exit_group, a fatal signal, another's exec */
 		/* Look with interrupts off: a signal sent after this look finds
 		 * us RUNNING and interrupts the CPU, which brings us back here
 		 * once in user mode. */
@@ -163,21 +166,33 @@ static bool run_handler_now(struct trapframe *tf, int sig, const struct linux_si
 			    const char *why)
 {
 	struct thread *t = current();
-	struct kernel_sigaction ka;
+	struct kernel_sigaction ka, *actions = process_of(t)->actions;
 
 	trace_signal(sig, info);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	ka = sig_actions[sig - 1];
+
+	ka = actions[sig - 1];
 	bool run = ka.handler > SIG_IGN && !(t->sigmask & sig_bit(sig));
 	if (run && (ka.flags & SA_RESETHAND))
-		sig_actions[sig - 1].handler = SIG_DFL;
+		actions[sig - 1].handler = SIG_DFL;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (run && sigframe_push(tf, sig, info, &ka))
 		frame_failed(sig, tf, why);
 	return run;
 }
 
-static int fault_code(uint64_t vector, int present)
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+static int fault_code(uint64_t vector, bool mapped, int vm_err)
 {
 	switch (vector) {
 	case 0: return FPE_INTDIV;
@@ -185,32 +200,40 @@ static int fault_code(uint64_t vector, int present)
 	case 6: return ILL_ILLOPN;
 	case 1: case 3: return TRAP_BRKPT;
 	case 17: return BUS_ADRALN;
-	case 14: return present ? SEGV_ACCERR : SEGV_MAPERR;
+	case 14: return vm_err == -EIO ? BUS_ADRERR : mapped ? SEGV_ACCERR : SEGV_MAPERR;
 	default: return SI_KERNEL;	/* general protection, stack fault */
 	}
 }
 
-void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present)
+/* A fault in the program (arch's trap handler through user_trap_ops). */
+static void user_fault(struct trapframe *tf, uint64_t addr, int vm_err)
 {
 	char why[160];
+	bool page_fault = tf->vector == 14, mapped = false;
 
+	if (vm_err == -ENOMEM) {
+		linux_out_of_memory();
+		return;
+	}
+	int sig = !page_fault ? exception_signal(tf->vector) : vm_err == -EIO ? SIGBUS : SIGSEGV;
 	/* Linux's SEGV_ACCERR means "mapped, but not for this access", whether
 	 * or not the page was ever touched: ask the VMAs, not the PTE. */
-	if (tf->vector == 14)
-		page_present = addr < USER_TOP && !vm_is_free(PAGE_ROUND_DOWN(addr), 1);
-	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, page_present) };
+	if (page_fault)
+		mapped = addr < USER_TOP && !vm_is_free(mm_current(), PAGE_ROUND_DOWN(addr), 1);
+	struct linux_siginfo info = { .signo = sig, .code = fault_code(tf->vector, mapped, vm_err) };
 
 	info.fault.addr = info.code == SI_KERNEL ? 0 : addr;
-	if (sig == SIGSEGV && tf->vector == 14)
+	if (page_fault)
 		snprintf(why, sizeof why, "%s at address 0x%lx, ip 0x%lx",
-			 page_present ? "access not allowed" : "no mapping", addr, tf->rip);
+			 sig == SIGBUS ? "past the end of a mapped file" :
+			 mapped ? "access not allowed" : "no mapping", addr, tf->rip);
 	else
 		snprintf(why, sizeof why, "exception %lu at ip 0x%lx", tf->vector, tf->rip);
 	if (run_handler_now(tf, sig, &info, why))
 		return;
-	printk("fault in the program: vector %lu, error 0x%lx, cs 0x%lx, rip 0x%lx, rsp 0x%lx, addr 0x%lx\n",
-	       tf->vector, tf->error, tf->cs, tf->rip, tf->rsp, addr);
-	process_killed(sig, why);
+	printk("fault in process %d: vector %lu, error 0x%lx, cs 0x%lx, rip 0x%lx, rsp 0x%lx, addr 0x%lx\n",
+	       current()->tgid, tf->vector, tf->error, tf->cs, tf->rip, tf->rsp, addr);
+	process_killed(sig, why, false);
 }
 
 void sigdeliver_force_segv(struct trapframe *tf, const char *why)
@@ -219,14 +242,9 @@ void sigdeliver_force_segv(struct trapframe *tf, const char *why)
 
 	tf->error = NO_SYSCALL;
 	if (!run_handler_now(tf, SIGSEGV, &info, why))
-		process_killed(SIGSEGV, why);
+		process_killed(SIGSEGV, why, false);
 }
 
-_Noreturn void linux_out_of_memory(void)
-{
-	char why[96];
+static const struct user_trap_ops trap_ops = { .fault = user_fault, .exit_to_user = linux_exit_to_user };
 
-	snprintf(why, sizeof why, "out of memory (all %lu KiB in use; give the VM more with -m)",
-		 page_total_count() * 4);
-	process_killed(SIGKILL, why);
-}
+void sigdeliver_init(void) { trap_set_user_ops(&trap_ops); }

@@ -1,83 +1,77 @@
-/* Pending signals: each thread's set and the process's, the siginfo queued
- * with them, the actions, and the list of the program's threads that
- * sending walks.  sig_lock guards all of it (signal_internal.h); nothing
- * here touches user memory.
+/* Pending signals: each thread's set and each process's, the siginfo queued
+ * with them, the actions, and each process's list of threads that sending
+ * walks.  sig_lock guards all of it (signal_internal.h); nothing here
+ * touches user memory.
  *
  * A standard signal (1-31) is pending at most once per thread or process;
- * a real-time one queues every instance while the pool lasts.  A signal
- * sent to the process goes to the process's set, and one thread that does
+ * a real-time one queues every instance while the siginfos last.  A signal
+ * sent to a process goes to the process's set, and one thread that does
  * not block it is told (the sender itself when it can take it), as Linux
  * does; any thread that does not block it may take it. */
 #include "linux/signal_internal.h"
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/list.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "linux/process.h"
+#include "net/socket.h"
 
-#define QUEUE_MAX	256	/* siginfos queued at once, all threads together */
+/* Siginfos queued at once, all processes together (Linux bounds them per
+ * user with RLIMIT_SIGPENDING). */
+#define QUEUE_MAX	1024
 /* Faults the program caused come before anything else that is pending. */
 #define SYNC_MASK	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
 			 sig_bit(SIGTRAP) | sig_bit(SIGFPE) | sig_bit(SIGSYS))
 
 struct queued {
-	struct list link;		/* in queue or free_list */
+	struct list link;		/* in its process's queue */
 	struct thread *target;		/* NULL: sent to the process */
 	struct linux_siginfo info;
 };
 
 struct spinlock sig_lock = SPINLOCK_INIT;
-struct kernel_sigaction sig_actions[NSIG];
 struct waitq sigfd_waiters = WAITQ_INIT(sigfd_waiters);
-
-/* All under sig_lock. */
-static struct queued pool[QUEUE_MAX];
-static struct list queue = LIST_INIT(queue);
-static struct list free_list = LIST_INIT(free_list);
-static bool pool_ready;
-static uint64_t process_pending;
-static struct list threads = LIST_INIT(threads);	/* started, not yet ended */
-static uint64_t ended_ns;				/* CPU time of ended threads */
+static int nqueued;			/* under sig_lock */
 
 static struct queued *queued_alloc(void)
 {
-	if (!pool_ready) {
-		for (int i = 0; i < QUEUE_MAX; i++)
-			list_add_tail(&free_list, &pool[i].link);
-		pool_ready = true;
-	}
-	if (list_empty(&free_list))
+	if (nqueued >= QUEUE_MAX)
 		return NULL;
-	struct list *l = free_list.next;
-	list_del(l);
-	return list_entry(l, struct queued, link);
+	struct queued *q = kmalloc(sizeof *q);
+	if (q)
+		nqueued++;
+	return q;
 }
 
 static void queued_free(struct queued *q)
 {
 	list_del(&q->link);
-	list_add_tail(&free_list, &q->link);
+	kfree(q);
+	nqueued--;
 }
 
 void sig_recalc(struct thread *t)
 {
-	/* While the program ends (exit_group of a step that is not the last),
-	 * every sleep must end too: see signal_interrupt_all. */
-	t->signalled = proc.exiting || ((t->sigpending | process_pending) & ~t->sigmask) != 0;
+	struct process *p = process_of(t);
+
+	/* While the process ends (exit_group, a fatal signal) or another of
+	 * its threads execs, every sleep must end too: see
+	 * sig_interrupt_others. */
+	t->signalled = p->exiting || (p->exec_thread && p->exec_thread != t) ||
+		       ((t->sigpending | p->pending) & ~t->sigmask) != 0;
 }
 
-static void recalc_all(void)
+void recalc_threads(struct process *p)
 {
 	struct list *l;
 
-	list_for_each(l, &threads)
+	list_for_each(l, &p->threads)
 		sig_recalc(list_entry(l, struct thread, sig_link));
 }
-
-static bool listed(const struct thread *t) { return t->user && !list_empty(&t->sig_link); }
 
 /* Makes t notice a signal soon: wakes it from an interruptible sleep, or
  * interrupts the CPU running it so it passes linux_exit_to_user.  The
@@ -91,17 +85,17 @@ static void kick(struct thread *t)
 		arch_send_resched(cpu);
 }
 
-/* The process has bits pending: tell one thread that can take them.  The
- * current thread, if it can, will on its way out of the kernel. */
-static void notify_process(uint64_t bits)
+/* p has bits pending: tell one thread that can take them.  The current
+ * thread, if it is p's and can, will on its way out of the kernel. */
+static void notify_process(struct process *p, uint64_t bits)
 {
 	struct thread *me = current();
 	struct list *l;
 
-	recalc_all();
-	if (listed(me) && (bits & ~me->sigmask))
+	recalc_threads(p);
+	if (me->user && process_of(me) == p && !list_empty(&me->sig_link) && (bits & ~me->sigmask))
 		return;
-	list_for_each(l, &threads) {
+	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
 		if (bits & ~t->sigmask) {
 			kick(t);
@@ -121,34 +115,34 @@ bool sig_default_ignores(int sig)
 	}
 }
 
-bool sig_action_ignores(int sig)
+bool sig_action_ignores(const struct process *p, int sig)
 {
-	uint64_t h = sig_actions[sig - 1].handler;
+	uint64_t h = p->actions[sig - 1].handler;
 
 	return sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)));
 }
 
-static bool blocked_by_all(uint64_t bit)
+static bool blocked_by_all(const struct process *p, uint64_t bit)
 {
 	struct list *l;
 
-	list_for_each(l, &threads)
+	list_for_each(l, &p->threads)
 		if (!(list_entry(l, struct thread, sig_link)->sigmask & bit))
 			return false;
-	return !list_empty(&threads);
+	return !list_empty(&p->threads);
 }
 
 /* An ignored signal is dropped when sent, unless blocked: the action may
  * change before it is unblocked (or sigwait may take it). */
-static bool discarded(const struct thread *t, int sig)
+static bool discarded(const struct process *p, const struct thread *t, int sig)
 {
 	static bool noted;
 
-	if (!sig_action_ignores(sig))
+	if (!sig_action_ignores(p, sig))
 		return false;
-	if (t ? t->sigmask & sig_bit(sig) : blocked_by_all(sig_bit(sig)))
+	if (t ? t->sigmask & sig_bit(sig) : blocked_by_all(p, sig_bit(sig)))
 		return false;
-	if (sig_actions[sig - 1].handler == SIG_DFL && sig >= SIGSTOP && sig <= SIGTTOU &&
+	if (p->actions[sig - 1].handler == SIG_DFL && sig >= SIGSTOP && sig <= SIGTTOU &&
 	    sig != SIGCONT && !noted) {
 		noted = true;
 		printk("amphi: stop signal %d ignored: no job control\n", sig);
@@ -156,25 +150,26 @@ static bool discarded(const struct thread *t, int sig)
 	return true;
 }
 
-int sig_queue(struct thread *t, int sig, const struct linux_siginfo *info)
+int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
 {
-	uint64_t bit = sig_bit(sig), *pending = t ? &t->sigpending : &process_pending;
+	uint64_t bit = sig_bit(sig), *pending = t ? &t->sigpending : &p->pending;
 
-	if (discarded(t, sig))
-		return 0;
+	if (p->state != PROCESS_ALIVE || discarded(p, t, sig))
+		return 0;	/* a zombie takes nothing, as on Linux */
 	if (sig < SIGRTMIN && (*pending & bit))
 		return 0;	/* already pending: standard signals do not queue */
 	struct queued *q = queued_alloc();
 	if (q) {
 		q->target = t;
 		q->info = *info;
-		list_add_tail(&queue, &q->link);
+		q->info.signo = sig;
+		list_add_tail(&p->queue, &q->link);
 	} else if (sig >= SIGRTMIN && info->code < 0 && info->code != SI_TKILL) {
 		return -EAGAIN;	/* sigqueue's promise of one delivery each: refuse */
 	}
 	*pending |= bit;
 	if (!t) {
-		notify_process(bit);
+		notify_process(p, bit);
 		return 0;
 	}
 	sig_recalc(t);
@@ -183,48 +178,88 @@ int sig_queue(struct thread *t, int sig, const struct linux_siginfo *info)
 	return 0;
 }
 
-int signal_send(int tid, int sig, const struct linux_siginfo *info)
+static struct linux_siginfo fill_info(int sig, const struct linux_siginfo *info)
 {
 	struct linux_siginfo k = { .code = SI_KERNEL };
-	int err = 0;
 
-	if (sig < 1 || sig > NSIG)
-		return -EINVAL;
 	if (info)
 		k = *info;
 	k.signo = sig;
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	struct thread *t = tid ? sig_find_thread(tid) : NULL;
-	if (tid && !t)
-		err = -ESRCH;
-	else
-		err = sig_queue(t, sig, &k);
-	spin_unlock_irqrestore(&sig_lock, flags);
-	/* After the lock: a signalfd reader that found nothing queued itself
-	 * on sigfd_waiters under it, so it is there now. */
+	return k;
+}
+
+int signal_sent(int err)
+{
 	if (!err)
 		waitq_wake_all(&sigfd_waiters);
 	return err;
 }
 
-void signal_raise_self(int sig)
+int signal_send_process(struct process *p, int sig, const struct linux_siginfo *info)
 {
-	struct linux_siginfo info = { .code = SI_USER, .kill.pid = proc.pid };
-
-	signal_send(current()->tid, sig, &info);
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	struct linux_siginfo k = fill_info(sig, info);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int err = sig_queue(p, NULL, sig, &k);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return signal_sent(err);
 }
 
-uint64_t sig_pending_for(const struct thread *t) { return t->sigpending | process_pending; }
+int signal_send_thread(int tid, int sig, const struct linux_siginfo *info)
+{
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	struct linux_siginfo k = fill_info(sig, info);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = thread_find(tid);
+	int err = t ? sig_queue(process_of(t), t, sig, &k) : -ESRCH;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return signal_sent(err);
+}
+
+void signal_send_init(int sig)
+{
+	struct linux_siginfo k = { .signo = sig, .code = SI_USER };
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *init = init_process;
+	int err = init ? sig_queue(init, NULL, sig, &k) : -ESRCH;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	signal_sent(err);
+}
+
+long signal_epipe(long r)
+{
+	if (r == -EPIPE)
+		signal_raise_self(SIGPIPE);
+	return r;
+}
+
+long signal_epipe_socket(const struct socket *s, int flags, long r)
+{
+	return s->type == SOCK_STREAM && !(flags & MSG_NOSIGNAL) ? signal_epipe(r) : r;
+}
+
+void signal_raise_self(int sig)
+{
+	struct linux_siginfo info = { .code = SI_USER, .kill.pid = process_current()->pid };
+
+	signal_send_thread(current()->tid, sig, &info);
+}
+
+uint64_t sig_pending_for(const struct thread *t) { return t->sigpending | process_of(t)->pending; }
 
 /* The siginfo queued for (target, sig), removed from the queue; whether
  * another instance stays queued is returned in *more. */
-static bool unqueue(struct thread *target, int sig, struct linux_siginfo *info, bool *more)
+static bool unqueue(struct process *p, struct thread *target, int sig, struct linux_siginfo *info,
+		    bool *more)
 {
 	struct list *l;
 	struct queued *found = NULL;
 
 	*more = false;
-	list_for_each(l, &queue) {
+	list_for_each(l, &p->queue) {
 		struct queued *q = list_entry(l, struct queued, link);
 		if (q->target != target || q->info.signo != sig)
 			continue;
@@ -243,8 +278,9 @@ static bool unqueue(struct thread *target, int sig, struct linux_siginfo *info, 
 
 int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 {
+	struct process *p = process_of(t);
 	bool own = t->sigpending & set, more;
-	uint64_t *pending = own ? &t->sigpending : &process_pending;
+	uint64_t *pending = own ? &t->sigpending : &p->pending;
 	uint64_t bits = *pending & set;
 
 	if (!bits)
@@ -252,122 +288,114 @@ int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 	if (bits & SYNC_MASK)
 		bits &= SYNC_MASK;
 	int sig = __builtin_ctzll(bits) + 1;
-	if (!unqueue(own ? t : NULL, sig, info, &more))
-		*info = (struct linux_siginfo){ .signo = sig, .code = SI_USER };	/* pool was empty */
+	if (!unqueue(p, own ? t : NULL, sig, info, &more))
+		*info = (struct linux_siginfo){ .signo = sig, .code = SI_USER };	/* none were left */
 	if (!more)
 		*pending &= ~sig_bit(sig);
 	if (own)
 		sig_recalc(t);
 	else
-		recalc_all();
+		recalc_threads(p);
 	return sig;
 }
 
-void sig_flush(int sig)
+void sig_flush(struct process *p, int sig)
 {
 	struct list *l, *n;
 
-	list_for_each_safe(l, n, &queue)
+	list_for_each_safe(l, n, &p->queue)
 		if (list_entry(l, struct queued, link)->info.signo == sig)
 			queued_free(list_entry(l, struct queued, link));
-	process_pending &= ~sig_bit(sig);
-	list_for_each(l, &threads)
+	p->pending &= ~sig_bit(sig);
+	list_for_each(l, &p->threads)
 		list_entry(l, struct thread, sig_link)->sigpending &= ~sig_bit(sig);
-	recalc_all();
+	recalc_threads(p);
 }
 
 void sig_set_mask(struct thread *t, uint64_t mask)
 {
-	uint64_t newly_blocked = mask & ~t->sigmask & process_pending;
+	struct process *p = process_of(t);
+	uint64_t newly_blocked = mask & ~t->sigmask & p->pending;
 
 	t->sigmask = mask & ~UNBLOCKABLE;
 	sig_recalc(t);
 	if (newly_blocked)
-		notify_process(newly_blocked);
+		notify_process(p, newly_blocked);
 }
 
-struct thread *sig_find_thread(int tid)
+void sig_thread_start(struct thread *t, uint64_t mask)
 {
-	struct list *l;
+	struct process *p = process_of(t);
 
-	list_for_each(l, &threads) {
-		struct thread *t = list_entry(l, struct thread, sig_link);
-		if (t->tid == tid)
-			return t;
-	}
-	return NULL;
+	/* The alternate stack is the creator's to set (fork keeps it). */
+	t->sigmask = mask;
+	t->sigpending = 0;
+	t->sigsaved_valid = false;
+	t->restart.fn = NULL;
+	list_add_tail(&p->threads, &t->sig_link);
+	p->nthreads++;
+	sig_recalc(t);
+	/* Started under the lock: t cannot end (and be freed) before it is
+	 * on the list, since signal_thread_exit takes the lock. */
+	thread_start(t);
 }
 
 void signal_thread_start(struct thread *t, const struct thread *parent)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 
-	/* A thread shares the address space, so not the alternate stack. */
-	t->sigmask = parent ? parent->sigmask : 0;
-	t->sigpending = 0;
-	t->sigsaved_valid = false;
-	t->altstack_sp = t->altstack_size = 0;
-	t->altstack_flags = 0;
-	t->restart.fn = NULL;
-	list_add_tail(&threads, &t->sig_link);
-	sig_recalc(t);
-	/* Started under the lock: t cannot end (and be freed) before it is
-	 * on the list, since signal_thread_exit takes the lock. */
-	thread_start(t);
+	sig_thread_start(t, parent->sigmask);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-void signal_thread_exit(struct thread *t)
+bool signal_thread_exit(struct thread *t)
 {
+	struct process *p = process_of(t);
 	struct list *l, *n;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 
-	list_for_each_safe(l, n, &queue)
+	list_for_each_safe(l, n, &p->queue)
 		if (list_entry(l, struct queued, link)->target == t)
 			queued_free(list_entry(l, struct queued, link));
 	t->sigpending = 0;
 	list_del(&t->sig_link);
-	ended_ns += t->run_ns + (clock_ns() - t->run_start);
-	if (process_pending)
-		notify_process(process_pending);
+	bool last = --p->nthreads == 0;
+	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
+	if (p->exec_thread && p->nthreads == 1)
+		waitq_wake_all(&p->exec_wait);	/* the exec can go on */
+	if (last) {
+		list_for_each_safe(l, n, &p->queue)	/* nobody will take them */
+			queued_free(list_entry(l, struct queued, link));
+		p->pending = 0;
+	} else if (p->pending) {
+		notify_process(p, p->pending);
+	}
 	spin_unlock_irqrestore(&sig_lock, flags);
+	return last;
 }
 
 void signal_exec(void)
 {
 	struct thread *t = current();
+	struct process *p = process_of(t);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 
 	for (int i = 0; i < NSIG; i++)
-		if (sig_actions[i].handler > SIG_IGN)	/* the handler's code is gone */
-			sig_actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
+		if (p->actions[i].handler > SIG_IGN)	/* the handler's code is gone */
+			p->actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
 	t->altstack_sp = t->altstack_size = 0;
 	t->altstack_flags = 0;
 	t->restart.fn = NULL;
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-void signal_reset(void)
-{
-	struct list *l, *n;
-
-	itimer_reset();	/* first: an expiry now would leave SIGALRM pending */
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	for (int i = 0; i < NSIG; i++)
-		sig_actions[i] = (struct kernel_sigaction){ .handler = SIG_DFL };
-	list_for_each_safe(l, n, &queue)	/* the threads are gone: all of it */
-		queued_free(list_entry(l, struct queued, link));
-	process_pending = 0;
-	ended_ns = 0;
-	spin_unlock_irqrestore(&sig_lock, flags);
-}
-
 uint64_t signal_threads_cpu_ns(void)
 {
-	uint64_t flags = spin_lock_irqsave(&sig_lock), ns = ended_ns;
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock), ns = p->ended_ns;
 	struct list *l;
 
-	list_for_each(l, &threads) {
+	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
 		ns += t->run_ns;
 		if (t == current())
@@ -403,17 +431,14 @@ int signal_sleep_until(uint64_t deadline)
 	return t->signalled ? -ERESTARTSYS : 1;
 }
 
-void signal_interrupt_all(void)
+void sig_interrupt_others(struct process *p)
 {
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct list *l;
 
-	list_for_each(l, &threads) {
+	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
-		if (t == current())
-			continue;
-		sig_recalc(t);	/* true now: its sleeps end; proc.exiting does the rest */
-		kick(t);
+		sig_recalc(t);	/* true now: its sleeps end; p->exiting does the rest */
+		if (t != current())
+			kick(t);
 	}
-	spin_unlock_irqrestore(&sig_lock, flags);
 }

@@ -1,14 +1,16 @@
 /* Signals: who has what pending, and delivery on the way back to user mode
- * (a handler's frame, or the default action).  The program is one process:
- * a signal is sent to one of its threads, or to the process, where any
- * thread that does not block it takes it.
+ * (a handler's frame, or the default action).  A signal is sent to one
+ * thread, or to a process, where any of its threads that does not block it
+ * takes it.
  *
  * Invariant (under the signal lock): thread->signalled is true exactly when
- * (thread->sigpending | the process's pending set) & ~thread->sigmask is not
- * empty.  A thread sleeping interruptibly is woken when it becomes true. */
+ * (thread->sigpending | its process's pending set) & ~thread->sigmask is
+ * not empty, or its process is ending.  A thread sleeping interruptibly is
+ * woken when it becomes true. */
 #ifndef AMPHI_LINUX_SIGNAL_H
 #define AMPHI_LINUX_SIGNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86_64/trapframe.h"
@@ -61,8 +63,14 @@
 #define ILL_ILLOPN	2
 #define TRAP_BRKPT	1
 #define BUS_ADRALN	1
+#define BUS_ADRERR	2
 
 static inline uint64_t sig_bit(int sig) { return 1ull << (sig - 1); }
+
+/* A program's struct sigaction as the kernel takes it (x86_64 order). */
+struct kernel_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
 
 /* Linux's siginfo_t (128 bytes), as the program sees it. */
 struct linux_siginfo {
@@ -75,19 +83,35 @@ struct linux_siginfo {
 	};
 };
 
-/* Makes sig pending for thread tid, or for the process when tid is 0.
- * info NULL means "from the kernel" (SI_KERNEL); its signo is set here.
- * 0, -ESRCH (no such thread), -EAGAIN (real-time queue full).  Any
- * context, interrupts included. */
-int signal_send(int tid, int sig, const struct linux_siginfo *info);
+struct process;
+
+/* Makes sig pending for process p, or for the thread tid.  info NULL means
+ * "from the kernel" (SI_KERNEL); its signo is set here.  0, -ESRCH (no
+ * such thread), -EAGAIN (real-time queue full).  Any context, interrupts
+ * included; p must stay alive meanwhile (the caller's own, its timers'). */
+int signal_send_process(struct process *p, int sig, const struct linux_siginfo *info);
+int signal_send_thread(int tid, int sig, const struct linux_siginfo *info);
+/* From the host (amphi's Ctrl-C): sig to the step's init process, from
+ * interrupt context. */
+void signal_send_init(int sig);
+/* A write's result: -EPIPE (a pipe nobody reads, a connection the other
+ * side closed) raises SIGPIPE on the writer, as Linux does.  Returns r. */
+long signal_epipe(long r);
+/* The same for a send on socket s with flags: streams only (Linux raises
+ * no SIGPIPE for datagrams), and not with MSG_NOSIGNAL. */
+struct socket;
+long signal_epipe_socket(const struct socket *s, int flags, long r);
 /* sig to the calling thread, as if it had called raise() (SIGPIPE). */
 void signal_raise_self(int sig);
 
-/* A synchronous fault in the program (from trap.c): runs its handler, or
- * ends the program with a one-line report. */
-void signal_fault(struct trapframe *tf, int sig, uint64_t addr, int page_present);
-/* The program needs memory the machine does not have: end it. */
-_Noreturn void linux_out_of_memory(void);
+/* Hands the program's faults and its way back to user mode to this layer
+ * (arch/x86_64/trap.h's user_trap_ops): a fault runs the program's
+ * handler, or ends the process with a one-line report.  At boot. */
+void sigdeliver_init(void);
+/* A page fault found no memory: the largest process is killed (oom.c);
+ * the caller's fault comes again once it is gone, unless the caller's
+ * process was the largest (then this does not return). */
+void linux_out_of_memory(void);
 /* On every way back to user mode: reschedule, deliver what is pending,
  * restart or fail an interrupted system call. */
 void linux_exit_to_user(struct trapframe *tf);
@@ -104,25 +128,19 @@ int signal_sleep_until(uint64_t deadline);
 void signal_mask_for_wait(uint64_t mask);
 
 struct thread;
-/* Starts a new user thread (parent NULL for the first) with the parent's
- * mask, no alternate stack and nothing pending, and lets signals reach it. */
+/* Starts a new thread of the caller's process with the parent's mask, no
+ * alternate stack and nothing pending, and lets signals reach it. */
 void signal_thread_start(struct thread *t, const struct thread *parent);
 /* A user thread is ending: drop what was sent to it alone, hand what the
- * process has pending to another thread. */
-void signal_thread_exit(struct thread *t);
+ * process has pending to another thread.  Whether it was the last. */
+bool signal_thread_exit(struct thread *t);
 /* execve replaced the program (the caller is its only thread): caught
  * signals go back to their default action, ignored ones stay ignored, the
  * mask and what is pending stay, the alternate stack goes. */
 void signal_exec(void);
-/* A new program follows one that ended, in the same VM (amphi run
- * --before): no interval timer, nothing pending, every action the
- * default, as a fresh process has. */
-void signal_reset(void);
-/* exit_group in a program that is not the run's last: every other thread
- * is woken or interrupted, and ends on its way to user mode. */
-void signal_interrupt_all(void);
-/* CPU time used by all the program's threads, ended ones included (the
- * signal layer keeps the list of threads, so it adds them up). */
+/* CPU time used by all the calling process's threads, ended ones
+ * included (the signal layer keeps the list of threads, so it adds them
+ * up). */
 uint64_t signal_threads_cpu_ns(void);
 
 #endif

@@ -36,25 +36,22 @@ struct thread;
 /* SIGKILL and SIGSTOP: never blocked, never caught. */
 #define UNBLOCKABLE	(sig_bit(SIGKILL) | sig_bit(SIGSTOP))
 
-/* The program's struct sigaction as the kernel takes it (x86_64 order). */
-struct kernel_sigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
 /* Guards every thread's sigmask, sigpending, sigsaved, sig_link and
- * signalled (the alternate stack and restart are the thread's own), the
- * process's pending set, the queue of siginfos, the actions
- * and the list of threads.  Taken with spin_lock_irqsave: timers send
- * signals from interrupt context.  Never touch user memory under it. */
+ * signalled (the alternate stack and restart are the thread's own), every
+ * process's pending set, queue of siginfos, actions and list of threads,
+ * and the tree of processes (linux/process.h).  Taken with
+ * spin_lock_irqsave: timers send signals from interrupt context.  Never
+ * touch user memory under it. */
 extern struct spinlock sig_lock;
-extern struct kernel_sigaction sig_actions[NSIG];	/* [sig - 1] */
 /* Woken after every signal sent: signalfd readers and pollers wait here. */
 extern struct waitq sigfd_waiters;
 
 /* Everything below: caller holds sig_lock. */
 
-/* Recomputes t->signalled from the pending sets and t's mask. */
+/* Recomputes t->signalled from the pending sets and t's mask; for every
+ * thread of p. */
 void sig_recalc(struct thread *t);
+void recalc_threads(struct process *p);
 /* Sets t's mask (SIGKILL and SIGSTOP stay unblocked); if that blocks a
  * signal the process has pending, another thread is told about it. */
 void sig_set_mask(struct thread *t, uint64_t mask);
@@ -63,17 +60,25 @@ void sig_set_mask(struct thread *t, uint64_t mask);
 int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info);
 /* What t may take: its own pending set and the process's. */
 uint64_t sig_pending_for(const struct thread *t);
-/* Drops every pending instance of sig (its action became "ignore"). */
-void sig_flush(int sig);
-/* The program's thread with this id, or NULL. */
-struct thread *sig_find_thread(int tid);
-/* Whether the action for sig, as it stands, throws it away. */
-bool sig_action_ignores(int sig);
+/* Drops every pending instance of sig in p (its action became "ignore"). */
+void sig_flush(struct process *p, int sig);
+/* Whether p's action for sig, as it stands, throws it away. */
+bool sig_action_ignores(const struct process *p, int sig);
 /* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH,
  * SIGCONT, and the stop signals, since there is no job control). */
 bool sig_default_ignores(int sig);
-/* Makes sig pending (signal_send without the lock and the thread lookup). */
-int sig_queue(struct thread *t, int sig, const struct linux_siginfo *info);
+/* Makes sig pending for process p, or for its thread t (signal_send_*
+ * without the lock and the lookup).  A zombie takes nothing. */
+int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);
+/* After sending with sig_queue, once sig_lock is dropped: wakes the
+ * signalfd readers (one that found nothing queued itself under the lock,
+ * so it is there now).  Returns err. */
+int signal_sent(int err);
+/* Puts t on its process's list of threads with mask and starts it. */
+void sig_thread_start(struct thread *t, uint64_t mask);
+/* p is ending (p->exiting is set): every thread's sleeps end and each
+ * ends on its way out of the kernel. */
+void sig_interrupt_others(struct process *p);
 
 /* No lock held. */
 
@@ -91,10 +96,18 @@ int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *inf
  * its SIGSEGV handler, if it has one it does not block, or the end. */
 void sigdeliver_force_segv(struct trapframe *tf, const char *why);
 
-/* Disarms the interval timers (a new program starts without them). */
-void itimer_reset(void);
+/* p's interval timers, disarmed (a new process). */
+void itimer_init(struct process *p);
+/* Disarms p's interval timers for good (it ends), waiting for one that
+ * is firing. */
+void itimer_stop(struct process *p);
+
+/* Deletes p's POSIX timers (ptimer.c), waiting for one that is firing:
+ * exec, and the end of p. */
+void ptimer_delete_all(struct process *p);
 
 void sys_itimer_register(void);
+void sys_ptimer_register(void);
 void sys_signalfd_register(void);
 void sys_resource_register(void);
 void sigframe_register(void);

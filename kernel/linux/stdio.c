@@ -70,7 +70,7 @@ static bool tty(const struct file *f) { return is_tty[stream(f)]; }
 
 static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
-	static const uint16_t winsize[4] = { 24, 80, 0, 0 };	/* rows, columns */
+	uint16_t winsize[4] = { 0 };	/* rows, columns, pixels */
 	uint8_t termios[60] = { 0 };	/* enough for isatty() and stdio buffering */
 	int zero = 0, one = 1;
 	struct iobuf out;
@@ -79,6 +79,7 @@ static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 		return -ENOTTY;
 	switch (cmd) {
 	case TIOCGWINSZ:
+		console_winsize(&winsize[0], &winsize[1]);
 		out = iobuf_user(arg, sizeof winsize);
 		return iobuf_fill(&out, 0, winsize, sizeof winsize);
 	case TCGETS:
@@ -118,13 +119,13 @@ struct file *stdio_open(int stream_no, unsigned flags)
 	return file_new(&console_ops, flags, (void *)(uintptr_t)stream_no);
 }
 
-int stdio_install(void)
+int stdio_install(struct fdtable *t)
 {
 	static const unsigned modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
 
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = stdio_open(fd, modes[fd]);
-		if (!f || fd_install_at(f, fd, false) < 0)
+		if (!f || fdtable_install_at(t, f, fd, false) < 0)
 			return -ENOMEM;
 	}
 	return 0;

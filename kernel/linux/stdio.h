@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+struct fdtable;
 struct file;
 
 /* Whether amphi's own descriptor fd (0..2) is a terminal on the host. */
@@ -11,6 +12,6 @@ void stdio_set_tty(int fd, bool tty);
 /* A file on stream 0 (in), 1 (out) or 2 (err) of the console. */
 struct file *stdio_open(int stream, unsigned flags);
 /* Descriptors 0, 1, 2 at start-up; 0 or -ENOMEM. */
-int stdio_install(void);
+int stdio_install(struct fdtable *t);
 
 #endif

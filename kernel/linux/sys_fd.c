@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/stat.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 #include "net/socket.h"
 
@@ -19,13 +20,18 @@
 #define F_SETFD		2
 #define F_GETFL		3
 #define F_SETFL		4
+#define F_SETOWN	8
+#define F_GETOWN	9
 #define F_DUPFD_CLOEXEC	1030
 #define FD_CLOEXEC	1
 #define FIONBIO		0x5421
 #define FIOCLEX		0x5451
 #define FIONCLEX	0x5450
+#define FIOASYNC	0x5452
 #define IOV_MAX		1024
-#define SETFL_MASK	(O_APPEND | O_NONBLOCK)
+/* O_ASYNC is kept, and shown by F_GETFL, but no SIGIO is ever sent
+ * (docs/status.md). */
+#define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
  * use and advance the file's own.  On a file with offsets, a transfer that
@@ -61,6 +67,8 @@ static long fd_io(int fd, const struct iobuf *b, int64_t *pos, bool write)
 		return -ESPIPE;
 	}
 	long n = file_io(f, b, pos, write);
+	if (write)
+		n = socket_of(f) ? signal_epipe_socket(socket_of(f), 0, n) : signal_epipe(n);
 	file_put(f);
 	return n;
 }
@@ -78,6 +86,8 @@ static long socket_iov(struct file *f, struct socket *s, uint64_t uiov, uint64_t
 	long r = pos ? -ESPIPE : !(write ? file_writable(f) : file_readable(f)) ? -EBADF
 		 : socket_iov_io(s, uiov, n, write);
 
+	if (write)
+		r = signal_epipe_socket(s, 0, r);
 	file_put(f);
 	return r;
 }
@@ -248,6 +258,16 @@ static long sys_fcntl(const struct sysargs *a)
 		ret = f->flags;
 		file_put(f);
 		return a->a[1] == F_GETFL ? ret : 0;
+	case F_SETOWN:
+	case F_GETOWN:
+		f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		if (a->a[1] == F_SETOWN)
+			f->owner = (int)a->a[2];
+		ret = a->a[1] == F_GETOWN ? f->owner : 0;
+		file_put(f);
+		return ret;
 	default:
 		return fcntl_more(fd, (int)a->a[1], a->a[2]);
 	}
@@ -263,10 +283,13 @@ static long sys_ioctl(const struct sysargs *a)
 		return -EBADF;
 	switch (a->a[1]) {
 	case FIONBIO:
+	case FIOASYNC: {
+		unsigned flag = a->a[1] == FIONBIO ? O_NONBLOCK : O_ASYNC;
 		ret = copy_from_user(&on, a->a[2], sizeof on);
 		if (!ret)
-			f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+			f->flags = on ? f->flags | flag : f->flags & ~flag;
 		break;
+	}
 	case FIOCLEX:
 	case FIONCLEX:
 		ret = fd_set_cloexec(a->a[0], a->a[1] == FIOCLEX);

@@ -139,6 +139,7 @@ void sys_fs_register(void)
 	syscall_register(257, sys_openat);
 	syscall_register(85, sys_creat);
 	sys_fs_stat_register();
+	sys_xattr_register();
 	sys_fs_dir_register();
 	sys_fs_attr_register();
 	sys_fs_io_register();

@@ -40,5 +40,6 @@ void sys_fs_attr_register(void);
 void sys_fs_io_register(void);
 void sys_fs_lock_register(void);
 void sys_fs_stat_register(void);
+void sys_xattr_register(void);
 
 #endif

@@ -10,6 +10,8 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/vfs_file.h"
+#include "linux/signal.h"
+#include "net/socket.h"
 #include "linux/syscall.h"
 #include "linux/sys_fs_internal.h"
 
@@ -141,6 +143,9 @@ static long sys_sendfile(const struct sysargs *a)
 	struct file *out = fd_get((int)a->a[0]), *in = fd_get((int)a->a[1]);
 	uint64_t count = a->a[3] > MAX_RW ? MAX_RW : a->a[3];
 	long ret = sendfile(in, out, a->a[2], count);
+
+	if (out)
+		ret = socket_of(out) ? signal_epipe_socket(socket_of(out), 0, ret) : signal_epipe(ret);
 
 	if (in)
 		file_put(in);

@@ -60,7 +60,7 @@ static long range_of(struct file *f, const struct linux_flock *l, struct lock_ra
 static long get_lock(struct file *f, struct linux_flock *l, bool ofd)
 {
 	struct lock_range r;
-	bool by_process;
+	int pid;
 
 	if (l->type != F_RDLCK && l->type != F_WRLCK)
 		return -EINVAL;
@@ -70,13 +70,13 @@ static long get_lock(struct file *f, struct linux_flock *l, bool ofd)
 	if (err)
 		return err;
 	r.type = l->type;
-	if (!locks_test(f->inode, ofd ? f : NULL, &r, &by_process)) {
+	if (!locks_test(f->inode, ofd ? (const void *)f : locks_posix_owner(), &r, &pid)) {
 		l->type = F_UNLCK;
 		return 0;
 	}
 	*l = (struct linux_flock){ .type = (int16_t)r.type, .whence = SEEK_SET, .start = r.start,
 				   .len = r.end == LOCK_END ? 0 : r.end - r.start + 1,
-				   .pid = by_process ? proc.pid : -1 };
+				   .pid = pid };
 	return 0;
 }
 
@@ -94,7 +94,7 @@ static long set_lock(struct file *f, const struct linux_flock *l, bool ofd, bool
 	if (err)
 		return err;
 	r.type = l->type;
-	return locks_set(f->inode, ofd ? f : NULL, &r, wait);
+	return locks_set(f->inode, ofd ? (const void *)f : locks_posix_owner(), &r, wait);
 }
 
 static long record_lock(struct file *f, int cmd, uint64_t arg)

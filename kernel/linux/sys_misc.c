@@ -1,4 +1,5 @@
-/* Identity and limits: uname, ids, getrandom, rlimits, prctl. */
+/* Identity and limits: uname, ids, getrandom, rlimits (each process's,
+ * inherited on fork), prctl. */
 #include "core/errno.h"
 #include "core/random.h"
 #include "core/sched.h"
@@ -7,39 +8,42 @@
 #include "fs/fdtable.h"
 #include "linux/host.h"
 #include "linux/process.h"
+#include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
-#define RLIMIT_NLIMITS	16
 #define RLIMIT_NOFILE	7
-#define RLIM_INFINITY	(~0ull)
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 struct utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
 
-struct rlimit {
-	uint64_t cur, max;
-};
+static struct spinlock limits_lock = SPINLOCK_INIT;	/* guards every process's limits */
 
-static struct rlimit limits[RLIMIT_NLIMITS];
-
-static void init_limits(void)
+/* The descriptor table enforces RLIMIT_NOFILE itself (for the caller's
+ * own limits: another process's table keeps its limit until it sets one). */
+static void set_limit(struct process *p, unsigned res, const struct rlimit *r)
 {
-	for (int i = 0; i < RLIMIT_NLIMITS; i++)
-		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
-	limits[3] = (struct rlimit){ 8 << 20, RLIM_INFINITY };	/* RLIMIT_STACK */
-	limits[4] = (struct rlimit){ 0, RLIM_INFINITY };	/* RLIMIT_CORE */
-	limits[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
+	spin_lock(&limits_lock);
+	p->limits[res] = *r;
+	spin_unlock(&limits_lock);
+	if (res == RLIMIT_NOFILE && p == process_current())
+		fd_set_limit(r->cur > FD_MAX ? FD_MAX : (int)r->cur);
 }
 
-/* The descriptor table enforces RLIMIT_NOFILE itself. */
-static void set_limit(unsigned res, const struct rlimit *r)
+static struct rlimit get_limit(struct process *p, unsigned res)
 {
-	limits[res] = *r;
-	if (res == RLIMIT_NOFILE)
-		fd_set_limit(r->cur > FD_MAX ? FD_MAX : (int)r->cur);
+	spin_lock(&limits_lock);
+	struct rlimit r = p->limits[res];
+	spin_unlock(&limits_lock);
+	return r;
 }
 
 static long sys_uname(const struct sysargs *a)
@@ -50,9 +54,18 @@ static long sys_uname(const struct sysargs *a)
 	return copy_to_user(a->a[0], &u, sizeof u);
 }
 
-static long sys_getpid(const struct sysargs *a) { (void)a; return proc.pid; }
-static long sys_getppid(const struct sysargs *a) { (void)a; return 1; }
-static long sys_getid(const struct sysargs *a) { (void)a; return 0; }	/* root */
+static long sys_getpid(const struct sysargs *a) { (void)a; return current()->tgid; }
+
+/* init's parent is outside the container: 0, as there. */
+static long sys_getppid(const struct sysargs *a)
+{
+	(void)a;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *parent = process_current()->parent;
+	int ppid = parent ? parent->pid : 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return ppid;
+}
 
 static long sys_getrandom(const struct sysargs *a)
 {
@@ -73,32 +86,58 @@ static long sys_getrandom(const struct sysargs *a)
 	return (long)len;
 }
 
+/* Another process's limits (everyone is root): read and set under
+ * sig_lock, so it cannot be freed meanwhile.  Its descriptor table keeps
+ * the RLIMIT_NOFILE it had until it sets one itself. */
+static long other_limit(int pid, unsigned res, const struct rlimit *new, struct rlimit *old)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = pid > 0 ? process_find(pid) : NULL;
+	long err = p && p->state == PROCESS_ALIVE ? 0 : -ESRCH;
+
+	if (!err) {
+		*old = get_limit(p, res);
+		if (new) {
+			spin_lock(&limits_lock);
+			p->limits[res] = *new;
+			spin_unlock(&limits_lock);
+		}
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
 static long sys_prlimit64(const struct sysargs *a)
 {
+	int pid = (int)a->a[0];
 	unsigned res = a->a[1];
-	struct rlimit new;
+	struct rlimit new, old;
+	long err = 0;
 
-	if (a->a[0] && a->a[0] != (uint64_t)proc.pid)
-		return -ESRCH;
 	if (res >= RLIMIT_NLIMITS)
 		return -EINVAL;
 	if (a->a[2] && copy_from_user(&new, a->a[2], sizeof new))
 		return -EFAULT;
-	if (a->a[3] && copy_to_user(a->a[3], &limits[res], sizeof limits[res]))
-		return -EFAULT;
-	if (a->a[2]) {
-		if (new.cur > new.max)
-			return -EINVAL;
-		set_limit(res, &new);
+	if (a->a[2] && new.cur > new.max)
+		return -EINVAL;
+	if (pid && pid != current()->tgid) {
+		err = other_limit(pid, res, a->a[2] ? &new : NULL, &old);
+	} else {
+		old = get_limit(process_current(), res);
+		if (a->a[2])
+			set_limit(process_current(), res, &new);
 	}
-	return 0;
+	if (!err && a->a[3] && copy_to_user(a->a[3], &old, sizeof old))
+		err = -EFAULT;
+	return err;
 }
 
 static long sys_getrlimit(const struct sysargs *a)
 {
 	if (a->a[0] >= RLIMIT_NLIMITS)
 		return -EINVAL;
-	return copy_to_user(a->a[1], &limits[a->a[0]], sizeof limits[0]);
+	struct rlimit r = get_limit(process_current(), a->a[0]);
+	return copy_to_user(a->a[1], &r, sizeof r);
 }
 
 static long sys_setrlimit(const struct sysargs *a)
@@ -111,7 +150,7 @@ static long sys_setrlimit(const struct sysargs *a)
 		return -EFAULT;
 	if (new.cur > new.max)
 		return -EINVAL;
-	set_limit(a->a[0], &new);
+	set_limit(process_current(), a->a[0], &new);
 	return 0;
 }
 
@@ -122,6 +161,29 @@ static long sys_prctl(const struct sysargs *a)
 	long n;
 
 	switch (a->a[0]) {
+	case PR_SET_PDEATHSIG:
+		if (a->a[1] > NSIG)
+			return -EINVAL;
+		process_current()->pdeath_signal = (int)a->a[1];
+		return 0;
+	case PR_GET_PDEATHSIG: {
+		int sig = process_current()->pdeath_signal;
+		return copy_to_user(a->a[1], &sig, sizeof sig);
+	}
+	case PR_SET_DUMPABLE:	/* nothing is ever dumped: kept to be read back */
+		if (a->a[1] > 1)
+			return -EINVAL;
+		process_current()->undumpable = !a->a[1];
+		return 0;
+	case PR_GET_DUMPABLE:
+		return !process_current()->undumpable;
+	case PR_SET_CHILD_SUBREAPER:
+		process_current()->child_subreaper = a->a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int on = process_current()->child_subreaper;
+		return copy_to_user(a->a[1], &on, sizeof on);
+	}
 	case PR_SET_NAME:
 		n = copy_string_from_user(name, a->a[1], sizeof name);
 		if (n == -ENAMETOOLONG) {
@@ -133,6 +195,8 @@ static long sys_prctl(const struct sysargs *a)
 			return n;
 		memset(t->name, 0, sizeof t->name);
 		memcpy(t->name, name, n);
+		if (t->tid == t->tgid)	/* the process's name is its first thread's */
+			memcpy(process_current()->comm, t->name, sizeof t->name);
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_user(a->a[1], t->name, sizeof t->name);
@@ -143,14 +207,9 @@ static long sys_prctl(const struct sysargs *a)
 
 void sys_misc_register(void)
 {
-	init_limits();
 	syscall_register(63, sys_uname);
 	syscall_register(39, sys_getpid);
 	syscall_register(110, sys_getppid);
-	syscall_register(102, sys_getid);	/* getuid */
-	syscall_register(107, sys_getid);	/* geteuid */
-	syscall_register(104, sys_getid);	/* getgid */
-	syscall_register(108, sys_getid);	/* getegid */
 	syscall_register(318, sys_getrandom);
 	syscall_register(302, sys_prlimit64);
 	syscall_register(97, sys_getrlimit);

@@ -1,4 +1,4 @@
-/* Memory system calls: brk, mmap (anonymous), munmap, mprotect, mremap,
+/* Memory system calls: brk, mmap, munmap, mprotect, mremap,
  * madvise, mlock, munlock, mlock2, mlockall, munlockall, msync.  The work is
  * in core/vm.c; this is argument checking, in Linux's order and with its
  * errnos (tests/progs/mm_ranges.c compares them): every range is checked
@@ -7,8 +7,14 @@
  * nothing but what the calls answer. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
+#include "core/mm.h"
 #include "core/spinlock.h"
 #include "core/vm.h"
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "fs/stat.h"
+#include "fs/vfs.h"
+#include "fs/vfs_mmap.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
@@ -19,6 +25,11 @@
 #define MAP_FIXED		0x10
 #define MAP_ANONYMOUS		0x20
 #define MAP_FIXED_NOREPLACE	0x100000
+/* What MAP_SHARED_VALIDATE accepts for a file: Linux's LEGACY_MAP_MASK
+ * (no MAP_SYNC: there is no DAX). */
+#define MAP_LEGACY		0x407f933ull
+#define F_SEAL_WRITE		0x0008
+#define F_SEAL_FUTURE_WRITE	0x0010
 #define PROT_MASK		(MMU_READ | MMU_WRITE | MMU_EXEC)
 #define PROT_SEM		0x8
 #define PROT_GROWSDOWN		0x01000000
@@ -38,59 +49,133 @@
 
 static bool page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
 
-static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards proc.brk */
+static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards every mm's brk */
 
 /* Grows or shrinks the heap; a failure leaves it where it was.  The new
  * end must leave a free page before the next mapping, as on Linux. */
 static long sys_brk(const struct sysargs *a)
 {
+	struct mm *mm = mm_current();
 	uint64_t want = a->a[0];
 
 	spin_lock(&brk_lock);
-	uint64_t cur_end = PAGE_ROUND_UP(proc.brk), new_end = PAGE_ROUND_UP(want);
-	bool ok = want >= proc.brk_base && want < VM_MMAP_TOP;
+	uint64_t cur_end = PAGE_ROUND_UP(mm->brk), new_end = PAGE_ROUND_UP(want);
+	bool ok = want >= mm->brk_base && want < VM_MMAP_TOP;
 
 	if (ok && new_end > cur_end)
-		ok = vm_is_free(new_end, PAGE_SIZE) &&
-		     vm_map_fixed(cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
+		ok = vm_is_free(mm, new_end, PAGE_SIZE) &&
+		     vm_map_fixed(mm, cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
 	else if (ok && new_end < cur_end)
-		ok = vm_unmap(new_end, cur_end - new_end) == 0;
+		ok = vm_unmap(mm, new_end, cur_end - new_end) == 0;
 	if (ok)
-		proc.brk = want;
-	long ret = (long)proc.brk;
+		mm->brk = want;
+	long ret = (long)mm->brk;
 	spin_unlock(&brk_lock);
 	return ret;
 }
 
-static long map_fixed(uint64_t addr, uint64_t len, unsigned prot, bool replace)
+/* What to map: a file's pages, or zero-filled memory (ops NULL). */
+struct what {
+	struct file *file;		/* referenced, or NULL */
+	const struct vm_file_ops *ops;
+	unsigned flags;			/* VM_SHARED, VM_NOWRITE */
+};
+
+static bool is_dev_zero(struct file *f)
 {
-	if (addr > VM_USER_END - len)
+	struct kstat st = { 0 };
+
+	return f->ops->stat && !f->ops->stat(f, &st) && (st.mode & S_IFMT) == S_IFCHR &&
+	       st.rdev == ((1 << 8) | 5);
+}
+
+/* Linux's checks of a file to map, in its order (do_mmap): write access
+ * for a shared writable mapping, read access for any, then whether the
+ * file can be mapped at all; /dev/zero is anonymous memory. */
+static long file_to_map(struct file *f, unsigned prot, uint64_t flags, struct what *w)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~MAP_LEGACY))
+		return -EOPNOTSUPP;
+	if (shared && (prot & MMU_WRITE) && !file_writable(f))
+		return -EACCES;
+	if (!file_readable(f))
+		return -EACCES;
+	if (is_dev_zero(f))
+		return 0;
+	if (!(w->ops = vfs_mmap_ops(f)))
+		return -ENODEV;
+	if (shared && (prot & MMU_WRITE) && (f->inode->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	w->file = f;
+	file_get(f);
+	if (shared && !file_writable(f))
+		w->flags |= VM_NOWRITE;
+	return 0;
+}
+
+/* Shared memory without a file gets one nobody else sees (as Linux's
+ * shmem), so fork's children share its pages. */
+static long shared_anonymous(uint64_t len, struct what *w)
+{
+	if (!(w->file = vfs_shmem_file(len)))
 		return -ENOMEM;
-	if (!page_aligned(addr))
-		return -EINVAL;
-	long err = vm_map_fixed(addr, len, prot, replace);
-	return err ? err : (long)addr;
+	w->ops = vfs_mmap_ops(w->file);
+	return 0;
+}
+
+static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, struct file *f,
+		    uint64_t off)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	struct what w = { .flags = shared ? VM_SHARED : 0 };
+	long err = f ? file_to_map(f, prot, flags, &w) : 0;
+
+	if (!err && shared && !w.ops)
+		err = shared_anonymous(len, &w);
+	if (err)
+		return err;
+	if (flags & MAP_FIXED_NOREPLACE)
+		w.flags |= VM_FIXED_NOREPLACE;
+	else if (flags & MAP_FIXED)
+		w.flags |= VM_FIXED;
+	if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && addr > VM_USER_END - len)
+		err = -ENOMEM;
+	else if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && !page_aligned(addr))
+		err = -EINVAL;
+	else
+		err = vm_map(mm_current(), addr, len, prot, w.flags, w.ops, w.file,
+			     w.file && f ? off / PAGE_SIZE : 0);
+	if (w.file)
+		file_put(w.file);	/* the mapping holds its own reference */
+	return err;
 }
 
 static long sys_mmap(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[3], off = a->a[5];
 	unsigned prot = a->a[2] & PROT_MASK, type = flags & MAP_TYPE;
+	struct file *f = NULL;
 
 	if (!page_aligned(off))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get((int)a->a[4])))
+		return -EBADF;
+	long err = 0;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
-		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;	/* no files to map yet */
-	if (!len)
-		return -EINVAL;
-	len = PAGE_ROUND_UP(len);
-	if (!len || len > VM_USER_END)
-		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
-		return map_fixed(addr, len, prot, !(flags & MAP_FIXED_NOREPLACE));
-	return vm_map_anywhere(addr, len, prot);
+		err = -EINVAL;
+	else if (!len)
+		err = -EINVAL;
+	else if (!(len = PAGE_ROUND_UP(len)) || len > VM_USER_END)
+		err = -ENOMEM;
+	else if (f && off / PAGE_SIZE + len / PAGE_SIZE < off / PAGE_SIZE)
+		err = -EOVERFLOW;
+	else
+		err = do_mmap(addr, len, prot, flags, f, off);
+	if (f)
+		file_put(f);
+	return err;
 }
 
 static long sys_munmap(const struct sysargs *a)
@@ -100,7 +185,7 @@ static long sys_munmap(const struct sysargs *a)
 	if (!page_aligned(addr) || addr > VM_USER_END || len > VM_USER_END - addr)
 		return -EINVAL;
 	len = PAGE_ROUND_UP(len);
-	return len ? vm_unmap(addr, len) : -EINVAL;
+	return len ? vm_unmap(mm_current(), addr, len) : -EINVAL;
 }
 
 static long sys_mprotect(const struct sysargs *a)
@@ -119,7 +204,7 @@ static long sys_mprotect(const struct sysargs *a)
 		return -ENOMEM;
 	if (prot & ~(uint64_t)(PROT_MASK | PROT_SEM))
 		return -EINVAL;
-	return vm_protect(addr, len, prot & PROT_MASK);
+	return vm_protect(mm_current(), addr, len, prot & PROT_MASK);
 }
 
 static long sys_mremap(const struct sysargs *a)
@@ -145,7 +230,7 @@ static long sys_mremap(const struct sysargs *a)
 		if (to < old ? to + new_len > old : to - old < old_len)
 			return -EINVAL;
 	}
-	return vm_remap(old, old_len, new_len, (unsigned)flags, to);
+	return vm_remap(mm_current(), old, old_len, new_len, (unsigned)flags, to);
 }
 
 /* The advice Linux knows (those its configuration may leave out too). */
@@ -174,8 +259,8 @@ static long sys_madvise(const struct sysargs *a)
 	if (!len)
 		return 0;
 	if (advice_discards(advice))
-		return vm_discard(addr, len);
-	return vm_covered(addr, len, false);	/* advice only, but not for holes */
+		return vm_discard(mm_current(), addr, len);
+	return vm_covered(mm_current(), addr, len, false);	/* advice only, but not for holes */
 }
 
 /* mlock and munlock: the range is widened to whole pages first. */
@@ -186,7 +271,7 @@ static long lock_range(uint64_t addr, uint64_t len, bool populate)
 	if (addr + len < addr)
 		return -EINVAL;
 	/* Locking pages in means faulting them in: PROT_NONE cannot be. */
-	return len ? vm_covered(addr, len, populate) : 0;
+	return len ? vm_covered(mm_current(), addr, len, populate) : 0;
 }
 
 static long sys_mlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], true); }
@@ -216,7 +301,8 @@ static long sys_munlockall(const struct sysargs *a)
 	return 0;
 }
 
-/* No files are mapped: nothing to write back, only the range to check. */
+/* Mapped files are tmpfs's own pages: nothing to write back, only the
+ * range to check. */
 static long sys_msync(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[2];
@@ -227,7 +313,7 @@ static long sys_msync(const struct sysargs *a)
 	len = PAGE_ROUND_UP(len);
 	if (addr + len < addr)
 		return -ENOMEM;
-	return len ? vm_covered(addr, len, false) : 0;
+	return len ? vm_covered(mm_current(), addr, len, false) : 0;
 }
 
 void sys_mm_register(void)

@@ -29,12 +29,13 @@ static long sys_rt_sigaction(const struct sysargs *a)
 			return -EFAULT;
 		new.mask &= ~UNBLOCKABLE;
 	}
+	struct process *p = process_current();
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	old = sig_actions[sig - 1];
+	old = p->actions[sig - 1];
 	if (a->a[1]) {
-		sig_actions[sig - 1] = new;
-		if (sig_action_ignores(sig))
-			sig_flush(sig);	/* POSIX: pending instances go too */
+		p->actions[sig - 1] = new;
+		if (sig_action_ignores(p, sig))
+			sig_flush(p, sig);	/* POSIX: pending instances go too */
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof old))
@@ -82,36 +83,70 @@ static long sys_rt_sigpending(const struct sysargs *a)
 
 static struct linux_siginfo from_program(int code)
 {
-	return (struct linux_siginfo){ .code = code, .kill.pid = proc.pid, .kill.uid = 0 };
+	return (struct linux_siginfo){ .code = code, .kill.pid = current()->tgid, .kill.uid = 0 };
 }
 
-/* kill(2): the program is the only process.  kill(-1) reaches every
- * process but the caller on Linux: none here. */
+/* Sends to every process that match() accepts: 0 if one took it (or sig
+ * is 0, the check alone), -ESRCH if none matched.  Caller holds sig_lock. */
+static int kill_matching(bool (*match)(const struct process *p, int arg), int arg, int sig,
+			 const struct linux_siginfo *info)
+{
+	int found = 0, err = -ESRCH;
+
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		if (!match(p, arg))
+			continue;
+		found++;
+		int r = sig ? sig_queue(p, NULL, sig, info) : 0;
+		if (!r || err == -ESRCH)
+			err = r;
+	}
+	return found ? err : -ESRCH;
+}
+
+static bool in_group(const struct process *p, int pgid) { return p->pgid == pgid; }
+
+/* kill(-1): every process but init and the caller, as Linux. */
+static bool not_init_nor_me(const struct process *p, int me) { return p->pid != 1 && p->pid != me; }
+
 static long sys_kill(const struct sysargs *a)
 {
 	int pid = (int)a->a[0], sig = (int)a->a[1];
 	struct linux_siginfo info = from_program(SI_USER);
+	long err;
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid != proc.pid && pid != 0 && pid != -proc.pid)
-		return -ESRCH;
-	return sig ? signal_send(0, sig, &info) : 0;
+	if (pid == INT32_MIN)
+		return -ESRCH;	/* -pid would overflow, as Linux says */
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	if (pid > 0) {
+		struct process *p = process_find(pid);
+		err = !p ? -ESRCH : sig ? sig_queue(p, NULL, sig, &info) : 0;
+	} else if (pid == -1) {
+		err = kill_matching(not_init_nor_me, current()->tgid, sig, &info);
+	} else {
+		err = kill_matching(in_group, pid ? -pid : process_current()->pgid, sig, &info);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return signal_sent(err);
 }
 
-/* To one thread: tid must be the program's; tgid, when given, its pid. */
+/* To one thread, of the process tgid when tgid > 0. */
 static long to_thread(int tgid, int tid, int sig, const struct linux_siginfo *info)
 {
 	if (tid <= 0 || tgid == 0 || tgid < -1 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (tgid > 0 && tgid != proc.pid)
-		return -ESRCH;
-	if (sig)
-		return signal_send(tid, sig, info);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	bool found = sig_find_thread(tid);
+	struct thread *t = thread_find(tid);
+	long err = !t || (tgid > 0 && t->tgid != tgid) ? -ESRCH : 0;
+	if (!err && sig) {
+		struct linux_siginfo k = *info;
+		k.signo = sig;
+		err = sig_queue(process_of(t), t, sig, &k);
+	}
 	spin_unlock_irqrestore(&sig_lock, flags);
-	return found ? 0 : -ESRCH;
+	return signal_sent(err);
 }
 
 static long sys_tkill(const struct sysargs *a)
@@ -128,8 +163,9 @@ static long sys_tgkill(const struct sysargs *a)
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
 
-/* sigqueue: the program gives the siginfo (it sends to itself, so any
- * si_code is allowed). */
+/* sigqueue: the program gives the siginfo; to another process only with
+ * a negative si_code other than SI_TKILL (it may not pose as the kernel
+ * or kill()), as on Linux. */
 static long sys_rt_sigqueueinfo(const struct sysargs *a)
 {
 	int pid = (int)a->a[0], sig = (int)a->a[1];
@@ -139,9 +175,14 @@ static long sys_rt_sigqueueinfo(const struct sysargs *a)
 		return -EFAULT;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid != proc.pid)
-		return -ESRCH;
-	return sig ? signal_send(0, sig, &info) : 0;
+	if (pid != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
+		return -EPERM;
+	info.signo = sig;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = pid > 0 ? process_find(pid) : NULL;
+	long err = !p ? -ESRCH : sig ? sig_queue(p, NULL, sig, &info) : 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return signal_sent(err);
 }
 
 static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
@@ -150,6 +191,8 @@ static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
 
 	if (copy_from_user(&info, a->a[3], sizeof info))
 		return -EFAULT;
+	if ((int)a->a[0] != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
+		return -EPERM;
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
 
@@ -263,6 +306,7 @@ void sys_signal_register(void)
 	/* The other signal-area files: they have no line in syscall.c. */
 	sigframe_register();
 	sys_itimer_register();
+	sys_ptimer_register();
 	sys_signalfd_register();
 	sys_resource_register();
 }

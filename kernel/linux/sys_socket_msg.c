@@ -8,6 +8,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
 
@@ -124,7 +125,7 @@ static long send_one(struct socket *s, uint64_t umsg, int flags)
 	if (!err)
 		err = socket_sendmsg(s, &k.m);
 	kmsg_free(&k);
-	return err;
+	return signal_epipe_socket(s, flags, err);
 }
 
 /* Writes back the name, control data, their lengths and the flags. */
@@ -213,7 +214,7 @@ static long sys_sendto(const struct sysargs *a)
 		return err;
 	err = socket_sendmsg(s, &m);
 	file_put(f);
-	return err;
+	return signal_epipe_socket(s, (int)a->a[3], err);
 }
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */

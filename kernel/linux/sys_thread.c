@@ -1,9 +1,11 @@
-/* Threads: clone (threads only; fork waits for processes), exit, the
- * thread's kernel-held words (TLS base, clear-child-tid, robust list), and
- * scheduling calls. */
+/* Threads: exit, the thread's kernel-held words (TLS base,
+ * clear-child-tid, robust list), and scheduling calls.  clone is
+ * sys_process.c's. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
-#include "core/page_alloc.h"
+#include "core/mm.h"
+#include "fs/fdtable.h"
+#include "fs/vfs.h"
 #include "core/sched.h"
 #include "core/uaccess.h"
 #include "core/vm.h"
@@ -11,58 +13,11 @@
 #include "linux/signal.h"
 #include "linux/syscall.h"
 
-#define CLONE_VM		0x00000100
-#define CLONE_VFORK		0x00004000
-#define CLONE_THREAD		0x00010000
-#define CLONE_SETTLS		0x00080000
-#define CLONE_PARENT_SETTID	0x00100000
-#define CLONE_CHILD_CLEARTID	0x00200000
-#define CLONE_CHILD_SETTID	0x01000000
 #define ARCH_SET_FS		0x1002
 #define ARCH_GET_FS		0x1003
 
-/* Linux's default threads-max: kernel stacks take at most an eighth of RAM.
- * Each thread also needs its stack out of what programs may take. */
-static bool thread_room(void)
-{
-	size_t max = page_total_count() / (8 * KSTACK_PAGES);
-
-	return (size_t)__atomic_load_n(&proc.nthreads, __ATOMIC_RELAXED) < (max < 20 ? 20 : max) &&
-	       page_room_for_program(KSTACK_PAGES + 1);
-}
-
-static long sys_clone(const struct sysargs *a)
-{
-	uint64_t flags = a->a[0], stack = a->a[1], ptid = a->a[2], ctid = a->a[3], tls = a->a[4];
-
-	if (!(flags & CLONE_VM) || !(flags & CLONE_THREAD) || (flags & CLONE_VFORK))
-		return -ENOSYS;	/* a new process: not until processes exist */
-	if (!thread_room())
-		return -EAGAIN;
-	struct trapframe tf = *a->tf;
-	tf.rax = 0;
-	if (stack)
-		tf.rsp = stack;
-	struct thread *parent = current(), *t = thread_create_user(&tf);
-	if (!t)
-		return -EAGAIN;
-	arch_fpu_save(t->fpu);	/* the child starts with the parent's live FPU state */
-	t->fs_base = flags & CLONE_SETTLS ? tls : parent->fs_base;
-	if (flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = ctid;
-	if (((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &t->tid, sizeof t->tid)) ||
-	    ((flags & CLONE_CHILD_SETTID) && copy_to_user(ctid, &t->tid, sizeof t->tid))) {
-		thread_destroy(t);
-		return -EFAULT;
-	}
-	__atomic_add_fetch(&proc.nthreads, 1, __ATOMIC_ACQ_REL);
-	int tid = t->tid;
-	signal_thread_start(t, parent);	/* inherits the mask; signals can reach it */
-	return tid;
-}
-
 static long sys_exit(const struct sysargs *a) { process_thread_exit((int)a->a[0] & 0xff); }
-static long sys_exit_group(const struct sysargs *a) { process_exit((int)a->a[0] & 0xff); }
+static long sys_exit_group(const struct sysargs *a) { process_exit(status_exited((int)a->a[0])); }
 
 static long sys_set_tid_address(const struct sysargs *a)
 {
@@ -140,8 +95,6 @@ static long sys_enosys(const struct sysargs *a)
 
 void sys_thread_register(void)
 {
-	syscall_register(56, sys_clone);
-	syscall_register(435, sys_enosys);	/* clone3: callers fall back to clone */
 	syscall_register(334, sys_enosys);	/* rseq: optional for glibc */
 	syscall_register(60, sys_exit);
 	syscall_register(231, sys_exit_group);

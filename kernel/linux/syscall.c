@@ -25,6 +25,7 @@ const char *syscall_name(int nr)
 
 void syscall_init(void)
 {
+	sigdeliver_init();
 	sys_fd_register();
 	sys_fs_register();
 	sys_mm_register();
@@ -33,12 +34,14 @@ void syscall_init(void)
 	sys_signal_register();
 	sys_time_register();
 	sys_misc_register();
+	sys_cred_register();
 	sys_pipe_register();
 	sys_poll_register();
 	sys_epoll_register();
 	sys_eventfd_register();
 	sys_timerfd_register();
 	sys_socket_register();
+	sys_process_register();
 }
 
 syscall_fn *syscall_replace(int nr, syscall_fn *fn)

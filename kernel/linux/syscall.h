@@ -35,6 +35,7 @@ void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);
 void sys_misc_register(void);
+void sys_cred_register(void);
 void sys_pipe_register(void);
 void sys_poll_register(void);
 void sys_epoll_register(void);
@@ -42,5 +43,8 @@ void sys_eventfd_register(void);
 void sys_timerfd_register(void);
 void sys_socket_register(void);	/* and sys_socket_msg_register() */
 void sys_socket_msg_register(void);
+void sys_process_register(void);	/* and sys_wait_register() */
+void sys_wait_register(void);
+void sys_exec_register(void);
 
 #endif

@@ -233,7 +233,7 @@ void trace_process_end(int status, int killed_by)
 
 	if (!trace_on)
 		return;
-	line_start(&b, proc.pid);
+	line_start(&b, process_current()->pid);
 	if (killed_by) {
 		tb_puts(&b, "+++ killed by ");
 		tb_signal(&b, killed_by);

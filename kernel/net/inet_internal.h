@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "core/waitq.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 #include "net/socket.h"
 
 #include "lwip/api.h"

@@ -6,7 +6,7 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
-#include "fs/wait.h"
+#include "core/wait.h"
 #include "net/inet_internal.h"
 #include "net/netif_claims.h"
 

@@ -124,11 +124,8 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
-	if (sk->shut_wr) {
-		/* Linux raises SIGPIPE for streams only. */
-		m->flags |= MSG_NOSIGNAL;
-		return -EPIPE;
-	}
+	if (sk->shut_wr)
+		return -EPIPE;	/* without SIGPIPE: Linux raises it for streams only */
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
 	if (m->len > (v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX))
 		return -EMSGSIZE;

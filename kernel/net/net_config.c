@@ -9,12 +9,12 @@
 #include "lwip/tcpip.h"
 
 #include "core/errno.h"
+#include "core/mutex.h"
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
-#include "fs/mutex.h"
 #include "net/net_assigned.h"
 #include "net/net_config_internal.h"
 #include "net/netif_claims.h"

@@ -9,7 +9,6 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/stat.h"
-#include "linux/signal.h"
 #include "net/net_config.h"
 
 #define SOCKFS_DEV	0x08	/* st_dev of every socket, as an anonymous fs */
@@ -93,13 +92,9 @@ long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n)
 
 long socket_sendmsg(struct socket *s, struct sock_msg *m)
 {
-	long n = s->ops->sendmsg ? s->ops->sendmsg(s, m) : -EOPNOTSUPP;
-
-	/* The one call up into linux/, as for pipes: a write on a connection
-	 * the other side closed signals whichever call made it. */
-	if (n == -EPIPE && !(m->flags & MSG_NOSIGNAL))
-		signal_raise_self(SIGPIPE);
-	return n;
+	/* -EPIPE for a connection the other side closed: the Linux layer
+	 * raises SIGPIPE for a stream, unless MSG_NOSIGNAL. */
+	return s->ops->sendmsg ? s->ops->sendmsg(s, m) : -EOPNOTSUPP;
 }
 
 long socket_recvmsg(struct socket *s, struct sock_msg *m)

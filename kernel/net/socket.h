@@ -8,7 +8,7 @@
  * control data; the data itself stays in iobufs (user or kernel memory).
  *
  * Every op returns 0 or bytes moved, or -errno.  Blocking ops sleep with the
- * fs/wait.h rules (-EAGAIN when non-blocking, -ERESTARTSYS on a signal), and
+ * core/wait.h rules (-EAGAIN when non-blocking, -ERESTARTSYS on a signal), and
  * honour the socket's rcvtimeo/sndtimeo (-EAGAIN when they expire). */
 #ifndef AMPHI_NET_SOCKET_H
 #define AMPHI_NET_SOCKET_H
@@ -159,8 +159,9 @@ void socket_destroy(struct socket *s);
 /* The socket behind a file, or NULL when it is not one. */
 struct socket *socket_of(struct file *f);
 
-/* sendmsg through the family, raising SIGPIPE on -EPIPE unless
- * MSG_NOSIGNAL (as write(2) does on a pipe); recvmsg likewise. */
+/* sendmsg through the family: -EPIPE on a connection the other side
+ * closed or shut down (the Linux layer raises SIGPIPE for it on a stream,
+ * unless MSG_NOSIGNAL, as for a pipe nobody reads); recvmsg likewise. */
 long socket_sendmsg(struct socket *s, struct sock_msg *m);
 /* Copy n bytes into (fill) or out of (drain) the message's pieces from
  * byte off of its data on: bytes copied, or -EFAULT. */

@@ -15,7 +15,7 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
-#include "fs/mutex.h"
+#include "core/mutex.h"
 
 void sys_init(void) {}
 

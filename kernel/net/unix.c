@@ -10,8 +10,7 @@
 #include "core/timer.h"
 #include "core/uaccess.h"
 #include "fs/poll.h"
-#include "fs/wait.h"
-#include "linux/process.h"
+#include "core/wait.h"
 
 #define SIOCOUTQ	0x5411
 #define FIONREAD	0x541b
@@ -57,8 +56,8 @@ struct unix_sock *unix_peer_get(struct unix_sock *u)
 	return p;
 }
 
-/* The program is the only process and runs as root. */
-void unix_creds_self(struct ucred_k *c) { *c = (struct ucred_k){ proc.pid, 0, 0 }; }
+/* Every process runs as root. */
+void unix_creds_self(struct ucred_k *c) { *c = (struct ucred_k){ current()->tgid, 0, 0 }; }
 
 long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline)
 {

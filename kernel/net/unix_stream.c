@@ -7,7 +7,7 @@
 #include "core/errno.h"
 #include "core/sched.h"
 #include "core/timer.h"
-#include "fs/wait.h"
+#include "core/wait.h"
 
 int unix_deliver(struct unix_sock *to, struct unix_rec *r)
 {

@@ -138,17 +138,50 @@ static void bounds_and_phdr(void **state)
 	assert_int_equal(info.phdr_vaddr, 0);
 }
 
+/* elf_check of im with `n` bytes of path at 0x300 (the PT_INTERP's). */
+static int check_interp(const struct image *im, const char *path, size_t n, struct elf_info *info,
+			const char **why)
+{
+	uint8_t *buf = calloc(1, im->size);
+
+	memcpy(buf, im, sizeof im->eh + sizeof im->ph);
+	memcpy(buf + 0x300, path, n);
+	int r = elf_check(buf, im->size, info, why);
+	free(buf);
+	return r;
+}
+
+/* A PT_INTERP names the loader (exec maps it); a path that is not one
+ * NUL-terminated string inside the file is refused. */
 static void interp(void **state)
 {
 	(void)state;
+	static const char ld[] = "/lib64/ld-linux-x86-64.so.2";
 	struct image im;
+	struct elf_info info;
+	const char *why = NULL;
 
 	make_exec(&im);
-	im.ph[2] = (struct elf64_phdr){ .p_type = ELF_PT_INTERP, .p_offset = 0x300, .p_filesz = 28 };
-	refused(&im, "dynamically linked (needs an interpreter)");
+	im.ph[2] = (struct elf64_phdr){ .p_type = ELF_PT_INTERP, .p_offset = 0x300, .p_filesz = sizeof ld };
+	assert_int_equal(check_interp(&im, ld, sizeof ld, &info, &why), 0);
+	assert_int_equal(info.interp_off, 0x300);
+	assert_int_equal(info.interp_len, sizeof ld - 1);
+	im.ph[2].p_filesz = sizeof ld - 1;	/* no NUL at its end */
+	assert_int_equal(check_interp(&im, ld, sizeof ld, &info, &why), -8);
+	assert_string_equal(why, "a bad interpreter path");
+	im.ph[2].p_filesz = 5;
+	assert_int_equal(check_interp(&im, "/a\0b", 5, &info, &why), -8);	/* one too early */
+	assert_string_equal(why, "a bad interpreter path");
+	im.ph[2].p_offset = im.size;	/* outside the file */
+	refused(&im, "a bad interpreter path");
 	make_pie(&im);
-	im.ph[3].p_type = ELF_PT_INTERP;
-	refused(&im, "dynamically linked (needs an interpreter)");
+	im.ph[3] = (struct elf64_phdr){ .p_type = ELF_PT_INTERP, .p_offset = 0x300, .p_filesz = sizeof ld };
+	assert_int_equal(check_interp(&im, ld, sizeof ld, &info, &why), 0);
+	assert_int_equal(info.is_pie, 1);
+	assert_int_equal(info.interp_len, sizeof ld - 1);
+	make_exec(&im);
+	assert_int_equal(check(&im, &info, &why), 0);
+	assert_int_equal(info.interp_len, 0);	/* static */
 }
 
 static void not_elf(void **state)

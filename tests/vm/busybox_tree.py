@@ -7,6 +7,7 @@ guest gets the tree with `amphi run --files`."""
 
 import os
 import shutil
+import subprocess
 
 FIXED_TIME = 1700000000  # 2023-11-14 22:13:20 UTC: every file's mtime
 
@@ -30,7 +31,10 @@ ETC = {
 
 def build(root, busybox="/bin/busybox"):
     """Lays the tree out under root; returns root.  root/bin/busybox is a copy
-    of the host's busybox (for the chroot)."""
+    of the host's busybox (for the chroot), with a link for every applet:
+    in the chroot there is no /proc/self/exe for its shell to start applets
+    through, so it finds them on PATH=/bin as programs.  (In the guest it
+    runs them through /proc/self/exe.)"""
     for rel, text in list(FILES.items()) + list(ETC.items()):
         path = os.path.join(root, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -40,8 +44,16 @@ def build(root, busybox="/bin/busybox"):
         os.symlink(target, os.path.join(root, rel))
     os.makedirs(os.path.join(root, "bin"), exist_ok=True)
     os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+    # The shell gives a background job /dev/null for its input: an empty
+    # file stands in for the device in the chroot.
+    os.makedirs(os.path.join(root, "dev"), exist_ok=True)
+    open(os.path.join(root, "dev", "null"), "w").close()
     os.chmod(os.path.join(root, "tmp"), 0o1777)
     shutil.copy2(os.path.realpath(busybox), os.path.join(root, "bin", "busybox"))
+    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout.split()
+    for applet in applets:
+        if applet != "busybox":
+            os.symlink("busybox", os.path.join(root, "bin", applet))
     for dirpath, dirnames, filenames in os.walk(os.path.join(root, "data"), topdown=False):
         for name in filenames + dirnames:
             os.utime(os.path.join(dirpath, name), (FIXED_TIME, FIXED_TIME), follow_symlinks=False)

@@ -1,7 +1,7 @@
 """Debian's busybox-static, unmodified, under amphi: each applet's output
 compared with the same applet's output on the host (run in a chroot holding
-the same files at the same paths).  Every command is one program run: amphi
-has no fork yet, so busybox's shell cannot start applets itself."""
+the same files at the same paths), alone or started by busybox's shell
+(pipelines, substitutions, subshells, background jobs, exec)."""
 
 import os
 import shutil
@@ -109,6 +109,16 @@ SAME = {
                     "echo one > /tmp/f; echo two >> /tmp/f; while read l; do echo \"<$l>\"; done < /tmp/f"],
     "sh-heredoc": ["sh", "-c", "while read a b; do echo \"$b $a\"; done <<EOF\nx 1\ny 2\nEOF\n"],
     "sh-exit": ["sh", "-c", "exit 42"],
+    "sh-pipeline": ["sh", "-c", "cat /data/fruits.txt | sort | uniq -c | sort -rn | head -3"],
+    "sh-substitution": ["sh", "-c", "n=$(wc -l < /data/poem.txt); echo lines=$n; "
+                        "echo entries=$(ls /data | wc -l)"],
+    "sh-subshell-jobs": ["sh", "-c", "(cd /data/dir && ls) | wc -l; sleep 0.1 & wait $!; "
+                         "echo bg=$?; (exit 4); echo sub=$?; pwd"],
+    "sh-find-xargs": ["sh", "-c", "find /data -name '*.txt' | sort | xargs wc -l; "
+                      "find /data -type f -name '*.md' -exec cat {} \\;"],
+    "sh-exec": ["sh", "-c", "exec ls /data/dir"],
+    "sh-external-status": ["sh", "-c", "grep -q zebra /data/fruits.txt; echo $?; "
+                           "grep -c a /data/fruits.txt && test -d /data && echo dir"],
 }
 
 # Applets that read standard input.

@@ -1,4 +1,5 @@
-"""Random system calls (tests/progs/fuzz.c) must not fault, hang or panic
+"""Random system calls (tests/progs/fuzz.c, and fuzz_procs.c for the process
+calls, with forks) must not fault, hang or panic
 the kernel: each run ends with status 0 and the same line as under Linux
 (the number of calls made depends only on the seed)."""
 
@@ -25,6 +26,17 @@ def test_bad_pointer_sweep():
     r = run("fuzz", "sweep", smp=2, limit=120)
     assert r.status != 125, "kernel panic\n" + r.describe()
     assert (r.status, r.stdout, r.stderr) == (0, b"sweep ok 26496\n", b""), r.describe()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fuzz_processes(seed):
+    """Random process calls (tests/progs/fuzz_procs.c): about 800 children
+    made by fork, vfork, clone and clone3 with random flags, each making
+    random wait4, waitid, kill, setpgid, setsid, execve (bad pointers, and
+    of itself), mmap and fork calls before a random end; all reaped."""
+    r = run("fuzz_procs", seed, 200, smp=2, limit=120)
+    assert r.status != 125, "kernel panic\n" + r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, b"fuzz_procs ok 200\n", b""), r.describe()
 
 
 @pytest.mark.parametrize("smp,seed", [(2, 1), (4, 2)])

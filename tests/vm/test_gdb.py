@@ -69,10 +69,10 @@ def test_kernel_and_program_breakpoints():
     """A breakpoint in the kernel's ELF loader, then in the program's main;
     a kernel variable, a global and a local of the program."""
     out, status, stdout = debug_session("gdb_target", [
-        "break exec_load", "break main", "continue",
+        "break exec_image", "break main", "continue",
         "print ncpus", "continue", "next", "next",
         "print answer", "print doubled", "continue"])
-    assert "Breakpoint 1, exec_load (" in out, out
+    assert "Breakpoint 1, exec_image (" in out, out
     assert "$1 = 2" in out, out            # ncpus: the tests' VMs have 2 CPUs
     assert "Breakpoint 2, main () at tests/progs/gdb_target.c" in out, out
     assert "$2 = 21" in out and "$3 = 42" in out, out

@@ -42,7 +42,7 @@ def test_hello_in_least_memory(machine):
 def test_too_little_memory_for_the_cpus_is_reported():
     """At the least -m, more CPUs need more than there is: a clean out of
     memory (137) with one line, not a hang or a kernel fault."""
-    r = run("hello", mem="2688K", smp=4)
+    r = run("hello", mem="2688K", smp=8)
     assert r.status == 137 and r.stdout == b"", r.describe()
     assert b"out of memory" in r.stderr and b"kernel" not in r.stderr.lower(), r.describe()
 

@@ -1,15 +1,22 @@
-"""Ctrl-C on the host reaches the program: amphi's first SIGINT (or SIGTERM,
-SIGHUP) is sent on to it as on Linux; a second one, or the VM still running
---stop-timeout seconds later, stops the VM; and QEMU never outlives amphi."""
+"""Signals from the host reach the program: every SIGINT, SIGTERM, SIGHUP,
+SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH amphi gets (or amphi kill sends) goes
+on to it, each time, as on Linux, SIGWINCH with the terminal's size.  Two
+SIGINTs within a second, the VM still running --stop-timeout seconds after
+a SIGINT, SIGTERM or SIGQUIT, or amphi stop, stop the VM whatever the
+program does; and QEMU never outlives amphi."""
 
+import fcntl
 import os
+import pty
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv, qemu_wrapper
+from conftest import AMPHI, ROOT, amphi_argv, qemu_wrapper, refused, run_argv
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -44,12 +51,12 @@ def test_ctrl_c_ends_a_program_that_does_not_catch_it():
     assert (status, out) == (130, b"") and b"SIGINT" in err
 
 
-def test_a_second_signal_stops_the_vm():
-    """The program ignores SIGINT: the first Ctrl-C changes nothing, the
-    second stops the VM."""
+def test_ctrl_c_twice_stops_the_vm():
+    """The program ignores SIGINT: the first Ctrl-C changes nothing, a
+    second within a second stops the VM."""
     p = start("ignore")
     p.send_signal(signal.SIGINT)
-    time.sleep(1)
+    time.sleep(0.2)
     assert p.poll() is None
     p.send_signal(signal.SIGINT)
     status, out, _ = finish(p)
@@ -128,3 +135,123 @@ def test_qemu_dies_with_amphi():
             break
         time.sleep(0.1)
     assert not any(alive(q) for q in qemu), "QEMU outlived amphi"
+
+
+def named(name, *args, stdout=subprocess.PIPE):
+    p = subprocess.Popen(amphi_argv("sig_record", *args, options=["--name", name]), cwd=ROOT,
+                         stdout=stdout, stderr=subprocess.PIPE, start_new_session=True)
+    return p
+
+
+def vm_name():
+    return "sig-%d-%d" % (os.getpid(), time.monotonic_ns() % 100000)
+
+
+def amphi_cmd(*args):
+    return subprocess.run([AMPHI] + list(args), capture_output=True, timeout=60)
+
+
+def test_every_signal_reaches_the_program_each_time():
+    """Each signal, sent to amphi or with amphi kill, reaches the program
+    once per sending, in order (each waits for the line before): SIGHUP
+    twice, as nginx takes a reload, and SIGTERM after it still ends the
+    program, not the VM."""
+    name = vm_name()
+    p = named(name)
+    try:
+        assert p.stdout.readline() == b"ready\n"
+        sent = [("HUP", None), ("USR1", None), ("HUP", "kill"), ("USR2", "kill"),
+                ("QUIT", None), ("WINCH", None), ("INT", "kill"), ("TERM", None)]
+        for sig, how in sent:
+            if how == "kill":
+                r = amphi_cmd("kill", "--signal", sig, name)
+                assert r.returncode == 0 and r.stdout == r.stderr == b"", r
+            else:
+                p.send_signal(getattr(signal, "SIG" + sig))
+            want = b"got SIGWINCH, no terminal\n" if sig == "WINCH" else b"got SIG%s\n" % sig.encode()
+            assert p.stdout.readline() == want
+        status, out, err = finish(p)
+        assert (status, out, err) == (0, b"", b"")
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+def test_sigwinch_carries_the_terminal_size():
+    """On a terminal, SIGWINCH comes with its new size, as TIOCGWINSZ then
+    tells the program."""
+    master, slave = pty.openpty()
+    p = named(vm_name(), stdout=slave)
+    os.close(slave)
+    try:
+        seen = b""
+        deadline = time.monotonic() + 60
+        def until(text):
+            nonlocal seen
+            while text not in seen.replace(b"\r", b"") and time.monotonic() < deadline:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+            return text in seen.replace(b"\r", b"")
+        assert until(b"ready\n"), seen
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+        p.send_signal(signal.SIGWINCH)
+        assert until(b"got SIGWINCH 33x101\n"), seen
+        p.send_signal(signal.SIGTERM)
+        assert until(b"got SIGTERM\n"), seen
+        assert p.wait(timeout=60) == 0
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        os.close(master)
+
+
+def test_amphi_stop_ends_a_program_deaf_to_signals():
+    """The program ignores every signal: amphi kill reaches it and changes
+    nothing; amphi stop ends the VM (status 137, one line) and returns once
+    it is gone, leaving the name free again."""
+    name = vm_name()
+    p = named(name, "deaf")
+    try:
+        assert p.stdout.readline() == b"ready\n"
+        assert amphi_cmd("kill", "-s", "USR1", name).returncode == 0
+        time.sleep(0.5)
+        assert p.poll() is None
+        r = amphi_cmd("stop", name)
+        assert (r.returncode, r.stdout, r.stderr) == (0, b"", b""), r
+        assert p.poll() == 137, "amphi stop returned before the VM was gone"
+        _, out, err = finish(p)
+        assert out == b"" and err == b"amphi: stopped by amphi stop\n", err
+        r = amphi_cmd("kill", name)
+        assert r.returncode == 2 and b"no VM named %s" % name.encode() in r.stderr, r
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+def test_a_name_runs_once():
+    name = vm_name()
+    p = named(name, "deaf")
+    try:
+        assert p.stdout.readline() == b"ready\n"
+        refused(amphi_argv("hello", options=["--name", name]), "--name %s" % name, "is running")
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["kill"], ["missing APP"]),
+    (["kill", "no-such-vm-here"], ["no VM named no-such-vm-here"]),
+    (["kill", "--signal", "KILL", "x"], ["--signal", "'KILL'"]),
+    (["kill", "-s", "9", "x"], ["--signal", "'9'"]),
+    (["kill", "-s"], ["-s needs a value"]),
+    (["kill", "a", "b"], ["one APP only"]),
+    (["kill", "../x"], ["not an app name"]),
+    (["stop"], ["missing APP"]),
+    (["stop", "no-such-vm-here"], ["no VM named no-such-vm-here"]),
+    (["stop", "--now", "x"], ["unknown option"]),
+])
+def test_kill_and_stop_usage(argv, words):
+    refused([AMPHI] + argv, *words)

@@ -70,8 +70,6 @@ def test_curl_page_404_and_files(docroot, nic, mode):
 
 
 @pytest.mark.skipif(not os.path.isfile(BUSYBOX), reason="needs Debian's busybox-static")
-@pytest.mark.xfail(strict=True, reason="busybox httpd forks a child per connection; amphi has "
-                   "one address space and no fork yet (docs/status.md)")
 def test_busybox_httpd_serves_files(docroot):
     """busybox httpd forks a child per connection, so this needs fork in
     the guest as well as sockets."""

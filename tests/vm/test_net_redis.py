@@ -5,7 +5,8 @@ One VM for the module: build/redis/redis-server (Debian's redis source, static
 with musl: tools/build-redis.sh) runs under `amphi run -p HOSTPORT:6379`, and
 every test talks to it through QEMU's user networking.  Answers are checked
 exactly; redis-benchmark checks nothing itself, so the database state it
-leaves behind is checked afterwards.  The last test shuts redis down and
+leaves behind is checked afterwards.  BGSAVE (a fork) leaves a dump that
+Debian's redis-check-rdb finds correct.  The last test shuts redis down and
 expects the run to end with status 0.
 
 redis-benchmark's 50 simultaneous connects also check that `amphi run -p`
@@ -240,6 +241,32 @@ def test_state_survives_the_others(redis):
     assert cli(redis.port, "GET", "visits") == ["43"]
     # greeting, visits, letters, scripted; pipe:0..999, pipe:count; mass.
     assert cli(redis.port, "DBSIZE") == [str(4 + 1000 + 1 + 1)]
+
+
+def test_bgsave_leaves_a_correct_dump(redis, tmp_path):
+    """BGSAVE forks: the child writes the dump while the parent serves.
+    The dump is then fetched as a replica would (SYNC, a disk save: another
+    fork) and checked by Debian's redis-check-rdb: every key of both
+    databases is in it, and a value the first test wrote."""
+    assert cli(redis.port, "BGSAVE") == ["Background saving started"]
+    deadline = time.monotonic() + 60
+    while True:
+        info = dict(l.split(":", 1) for l in cli(redis.port, "INFO", "persistence") if ":" in l)
+        if info.get("rdb_bgsave_in_progress") == "0":
+            break
+        assert time.monotonic() < deadline, "BGSAVE still running after 60 s\n" + redis.output()
+        time.sleep(0.5)
+    assert (info["rdb_last_bgsave_status"], info["rdb_changes_since_last_save"]) == ("ok", "0")
+    keys = int(cli(redis.port, "DBSIZE")[0]) + int(cli(redis.port, "-n", BENCH_DB, "DBSIZE")[0])
+    assert cli(redis.port, "CONFIG", "SET", "repl-diskless-sync", "no") == ["OK"]
+    dump = str(tmp_path / "dump.rdb")
+    cli_run(redis.port, "--rdb", dump)
+    check = subprocess.run(["redis-check-rdb", dump], capture_output=True, timeout=60)
+    out = check.stdout.decode("utf-8", "replace")
+    assert check.returncode == 0 and "RDB looks OK" in out, out
+    assert "[info] %d keys read" % keys in out, out
+    with open(dump, "rb") as f:
+        assert b"hello from the host" in f.read()
 
 
 def test_shutdown_ends_the_run(redis):

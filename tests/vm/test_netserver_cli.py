@@ -99,7 +99,6 @@ def test_run_server_bad_usage(runtime, args, words):
 
 
 @pytest.mark.parametrize("args,words", [
-    (["--name", "app"], "--name needs --server"),
     (["--address", "own"], "--address needs --server"),
 ])
 def test_run_link_options_need_server(runtime, args, words):

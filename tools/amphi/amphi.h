@@ -71,7 +71,8 @@ const char *opt_failed(char **argv);	/* the option getopt_long refused */
 void signals_init(void);
 const sigset_t *signals_wait_mask(void);	/* for ppoll */
 const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
-int signals_take(void);			/* signal number caught since, or 0 */
+int signals_take(void);			/* a signal caught and not yet taken, or 0 */
+int signals_stop_request(void);		/* what amphi stop sends amphi run */
 void signals_block(const sigset_t *set);	/* instead of signals_init: for a signalfd */
 
 /* tmpdir.c: the run's private directory, removed at exit */
@@ -90,6 +91,27 @@ struct program {
 	int is_pie;		/* a static-pie: loaded at ELF_PIE_BASE */
 };
 void program_load(struct program *p, const char *typed);
+
+/* libs.c: what a dynamically linked program needs in the guest, as host
+ * paths (each is brought to the same path, symlinks on the way included). */
+struct pathset {
+	char **v;
+	size_t n;
+};
+void pathset_add(struct pathset *s, const char *path);
+/* The interpreter and every library the program (and theirs) need; dies
+ * with one line naming what cannot be found.  Nothing for a static one. */
+void libs_for_program(const struct program *p, const char *ld_library_path, struct pathset *out);
+/* The libraries the shared objects under hostdir (a --files tree) need,
+ * found as for program p. */
+void libs_for_tree(const char *hostdir, const struct program *p, const char *ld_library_path,
+		   struct pathset *out);
+struct run_opts;
+struct step;
+/* Both for a run: every step's program, and every --files tree (before
+ * booting: a library that cannot be found ends amphi with one line). */
+void libs_for_run(const struct run_opts *o, const struct step *steps, size_t nsteps,
+		  struct pathset *libs);
 
 /* One program of the run with its arguments: the --before commands, then
  * PROGRAM itself.  All run in one VM, one after another, on one file system. */
@@ -245,7 +267,7 @@ char *guest_cmdline(const struct run_opts *o, int vga);
 
 /* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
-		  const struct run_opts *o);
+		  const struct run_opts *o, const struct pathset *libs);
 /* An initrd with /.amphi/config alone, its pairs given by fill (the server
  * VM's: it runs no program).  path must not exist. */
 typedef void initrd_config_fn(void *ctx, net_pair_fn *emit, void *emit_ctx);

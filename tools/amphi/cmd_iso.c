@@ -223,7 +223,9 @@ int cmd_iso(int argc, char **argv)
 	const char *kernel = kernel_for_boot(o.kernel, "multiboot");	/* checks it */
 	tmpdir_create();
 	char *initrd = tmpdir_file("initrd.cpio"), *cfg = tmpdir_file("grub.cfg");
-	initrd_write(initrd, steps, o.nbefore + 1, &o);
+	struct pathset libs = { 0 };
+	libs_for_run(&o, steps, o.nbefore + 1, &libs);
+	initrd_write(initrd, steps, o.nbefore + 1, &o, &libs);
 	char *text = grub_cfg(&o, steps[o.nbefore].prog.typed);
 	write_text(cfg, text);
 	free(text);

@@ -217,7 +217,9 @@ int cmd_libvirt(int argc, char **argv)
 		initrd = xasprintf("%s.initrd", name);
 	const char *kernel = kernel_for_boot(o.kernel, "multiboot");	/* checks it */
 	unlink(initrd);		/* initrd_write makes a new file */
-	initrd_write(initrd, steps, o.nbefore + 1, &o);
+	struct pathset libs = { 0 };
+	libs_for_run(&o, steps, o.nbefore + 1, &libs);
+	initrd_write(initrd, steps, o.nbefore + 1, &o, &libs);
 	domain_xml(stdout, &o, name, absolute(kernel), absolute(initrd));
 	return fflush(stdout) ? EXIT_VMFAIL : 0;
 }

@@ -67,12 +67,15 @@ void cmd_run_usage(FILE *out)
 	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
 	      "  --timeout SECONDS  stop the VM after this long (default 0: no limit)\n"
 	      "  --stop-timeout SECONDS\n"
-	      "                     after amphi's first SIGINT, SIGTERM or SIGHUP (which\n"
-	      "                     goes to the program), stop the VM if it has not ended\n"
-	      "                     within this long (default 10; 0: stop it at once)\n"
+	      "                     after the first SIGINT, SIGTERM or SIGQUIT amphi passes\n"
+	      "                     on, stop the VM if it has not ended within this long\n"
+	      "                     (default 10; 0: stop it at once)\n"
 	      "  --files HOSTDIR[:GUESTDIR]\n"
 	      "                     copy a host folder into the guest's root file system\n"
 	      "                     at GUESTDIR (default /); repeatable\n"
+	      "  --name APP         the VM's name, for amphi kill and amphi stop, and the\n"
+	      "                     app's name on its server (there by default: the\n"
+	      "                     program's base name and amphi's pid, like httpd-4242)\n"
 	      "  --before \"PROGRAM ARG...\"\n"
 	      "                     run this first, in the same VM and file system (words\n"
 	      "                     split at spaces); repeatable, in order; a command that\n"
@@ -100,8 +103,7 @@ void cmd_run_usage(FILE *out)
 	      "  --server NAME      no NIC: the app's frames go through server NAME, over a\n"
 	      "                     slot of shared memory (pc and q35 only; not with -p or\n"
 	      "                     --net, which belong to amphi server start)\n"
-	      "  --name APP         the app's name on the server (default: the program's\n"
-	      "                     base name and amphi's pid, like httpd-4242)\n"
+
 	      "  --address MODE     shared (default: the server's addresses, the app's ports\n"
 	      "                     its own) or own (a MAC and addresses of its own, by DHCP\n"
 	      "                     or --ip/--ip6, which imply own); an own-address app runs\n"
@@ -133,9 +135,12 @@ void cmd_run_usage(FILE *out)
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
-	      "  130, 143, 129  amphi got SIGINT, SIGTERM, SIGHUP twice, or once and the\n"
-	      "         VM did not end within --stop-timeout (the first one goes to the\n"
-	      "         program, which may catch it)\n",
+	      "  130, 143, 131  amphi got SIGINT, SIGTERM or SIGQUIT and the VM did not\n"
+	      "         end within --stop-timeout, or two SIGINTs within a second (^C ^C)\n"
+	      "  137    amphi stop APP stopped the VM\n"
+	      "\n"
+	      "amphi passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH\n"
+	      "on to the program, each time it gets one (amphi kill sends them by name).\n",
 	      out);
 }
 
@@ -252,8 +257,6 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	net_check(&o->net);
 	if (o->trace_file && !o->trace)
 		o->trace = "all";	/* a file for the trace asks for one */
-	if (o->app_name && !o->net.server_name)
-		die("run: --name needs --server (it names the app on that server)");
 	if (o->net.nic && !strcmp(o->net.nic, "e1000e") && !strcmp(o->machine, "microvm"))
 		die("run: --nic e1000e needs a PCI machine (pc or q35), not microvm");
 	if (o->net.nic && !net_has_nic(&o->net))
@@ -291,6 +294,8 @@ int cmd_run(int argc, char **argv)
 	signals_init();
 	size_t nsteps = o.nbefore + 1;
 	struct step *steps = steps_load("run", &o, argv[pi]);
+	struct pathset libs = { 0 };
+	libs_for_run(&o, steps, nsteps, &libs);	/* before booting: a missing one is refused */
 	o.accel = accel_choose("run", o.accel);
 	if (o.trace_file)
 		o.trace_fd = trace_file_open("run", o.trace_file);
@@ -298,10 +303,12 @@ int cmd_run(int argc, char **argv)
 	const char *kernel = kernel_for_boot(o.kernel, o.boot);
 	/* The attach's connection stays open until amphi exits: it holds the
 	 * slot (close-on-exec: QEMU does not hold it too). */
+	if (o.app_name)
+		vm_name_claim(o.app_name);
 	if (o.net.server_name)
 		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
-	initrd_write(initrd, steps, nsteps, &o);
+	initrd_write(initrd, steps, nsteps, &o, &libs);
 	for (size_t i = 0; i < nsteps; i++)
 		free(steps[i].prog.data);
 	char **qargv = qemu_argv(&o, kernel, initrd);

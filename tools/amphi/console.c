@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/syscall.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -228,20 +229,56 @@ static bool finished(const struct console *c)
 	       (!c->out_open || !c->out.len) && (!c->err_open || !c->err.len);
 }
 
-/* The first SIGINT/SIGTERM/SIGHUP goes to the program, as on Linux (it may
- * catch it and end cleanly); a second one, one before the guest is up, or
- * the VM still running --stop-timeout seconds later stops the VM, as
- * `docker stop` does. */
-static bool forward_signal(struct console *c, int sig)
+/* SIGWINCH goes with the terminal's new size (rows, columns; little
+ * endian), when amphi has a terminal. */
+static void forward_signal(struct console *c, int sig)
 {
-	uint8_t n = (uint8_t)sig;
+	uint8_t f[5] = { (uint8_t)sig };
+	struct winsize ws;
+	size_t len = 1;
 
-	if (c->forwarded || !c->dec.synced || !c->qin_open || c->ended || !c->o->stop_timeout)
-		return false;
-	c->forwarded = sig;
-	c->stop_end = now_ms() + (int64_t)c->o->stop_timeout * 1000;
-	queue_push_frame(&c->to_guest, FRAME_SIGNAL, &n, 1);
-	return true;
+	if (sig == SIGWINCH && (ioctl(1, TIOCGWINSZ, &ws) == 0 || ioctl(0, TIOCGWINSZ, &ws) == 0 ||
+				ioctl(2, TIOCGWINSZ, &ws) == 0)) {
+		f[1] = ws.ws_row & 0xff;
+		f[2] = ws.ws_row >> 8;
+		f[3] = ws.ws_col & 0xff;
+		f[4] = ws.ws_col >> 8;
+		len = 5;
+	}
+	queue_push_frame(&c->to_guest, FRAME_SIGNAL, f, len);
+}
+
+/* Every signal amphi takes goes on to the program, as often as it comes,
+ * as on Linux (it may catch it).  The ones that ask a program to end
+ * (SIGINT, SIGTERM, SIGQUIT) also start --stop-timeout: the VM still
+ * running that long after the first stops, as `docker stop` does.  A
+ * second SIGINT within a second (^C ^C), `amphi stop`, or any of those
+ * before the guest can take signals, stops the VM at once.  Returns the
+ * status amphi ends with at once, or 0 to go on. */
+static int take_signal(struct console *c, int sig)
+{
+	bool ends = sig == SIGINT || sig == SIGTERM || sig == SIGQUIT;
+	int64_t now = now_ms();
+
+	if (sig == signals_stop_request()) {
+		c->stop_requested = true;
+		stop_vm(c);
+		return 0;
+	}
+	if (!c->dec.synced || !c->qin_open || c->ended)
+		return sig == SIGWINCH ? 0 : 128 + sig;
+	if (ends && !c->o->stop_timeout)
+		return 128 + sig;
+	if (sig == SIGINT && c->last_sigint && now - c->last_sigint < 1000)
+		return 128 + sig;
+	if (sig == SIGINT)
+		c->last_sigint = now;
+	forward_signal(c, sig);
+	if (ends && !c->forwarded) {
+		c->forwarded = sig;
+		c->stop_end = now + (int64_t)c->o->stop_timeout * 1000;
+	}
+	return 0;
 }
 
 static struct console *console_new(struct vm *vm, const struct run_opts *o)
@@ -270,11 +307,13 @@ int console_run(struct vm *vm, const struct run_opts *o)
 	struct console *c = console_new(vm, o);
 
 	while (!finished(c)) {
-		int sig = signals_take();
-		if (sig && !forward_signal(c, sig)) {
-			qemu_kill(vm);
-			qemu_reap(vm, 1);
-			return 128 + sig;
+		for (int sig; (sig = signals_take());) {
+			int status = take_signal(c, sig);
+			if (status) {
+				qemu_kill(vm);
+				qemu_reap(vm, 1);
+				return status;
+			}
 		}
 		decode(c);
 		wait_and_serve(c, check_deadlines(c));

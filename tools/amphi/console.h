@@ -33,8 +33,10 @@ struct console {
 	char *panic;
 
 	bool killed, timed_out, broken_pipe;
-	int forwarded;			/* the signal that went to the program, or 0 */
+	int forwarded;			/* the signal that started --stop-timeout, or 0 */
 	bool stopped;			/* the VM outlived its --stop-timeout after it */
+	bool stop_requested;		/* amphi stop */
+	int64_t last_sigint;		/* when the last SIGINT came (ms) */
 	bool trace_failed;		/* writing the --trace-file failed (said once) */
 	int64_t grace_end, timeout_end, eof_at, stop_end;
 };

@@ -136,6 +136,10 @@ int console_result(struct console *c)
 		error("timed out after %u seconds", c->o->timeout);
 		return EXIT_TIMEOUT;
 	}
+	if (c->stop_requested) {
+		error("stopped by amphi stop");
+		return 128 + SIGKILL;
+	}
 	if (c->stopped) {
 		error("stopped: the VM did not end within %u seconds of signal %d", c->o->stop_timeout,
 		      c->forwarded);

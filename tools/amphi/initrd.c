@@ -4,6 +4,8 @@
  * The server VM's holds the config alone (initrd_write_config). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,6 +124,82 @@ static void add_program(struct blob *a, const struct step *steps, size_t s)
 	add_entry(a, p->path + 1, S_IFREG | p->mode, p->mtime, p->data, p->size);
 }
 
+/* ---- host files at their own paths (libs.c's) ------------------------------ */
+
+static bool added(struct pathset *seen, const char *name)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (!strcmp(seen->v[i], name))
+			return true;
+	pathset_add(seen, name);
+	return false;
+}
+
+static void add_host_file(struct blob *a, const char *path, const struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *data = xmalloc(st->st_size ? (size_t)st->st_size : 1);
+	size_t got = 0;
+
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	while (got < (size_t)st->st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st->st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("%s: %s", path, n < 0 ? strerror(errno) : "file shrank while being read");
+		got += (size_t)n;
+	}
+	close(fd);
+	add_entry(a, path + 1, st->st_mode, (uint32_t)st->st_mtime, data, got);
+	free(data);
+}
+
+/* path (absolute) with every directory and symlink on its way, as the host
+ * has them: a loader that opens /lib64/ld-linux-x86-64.so.2 in the guest
+ * follows the same links to the same file.  With links_only, the file the
+ * links lead to is not added (the program is, at its own path). */
+static void add_host_path(struct blob *a, struct pathset *seen, const char *path, int depth,
+			  bool links_only)
+{
+	struct stat st;
+	char target[PATH_MAX];
+
+	if (depth > 40)
+		die("%s: too many levels of symbolic links", path);
+	for (const char *s = strchr(path + 1, '/');; s = strchr(s + 1, '/')) {
+		char *prefix = s ? xasprintf("%.*s", (int)(s - path), path) : xstrdup(path);
+		if (lstat(prefix, &st) < 0)
+			die("%s: %s", prefix, strerror(errno));
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlink(prefix, target, sizeof target - 1);
+			if (n < 0)
+				die("%s: %s", prefix, strerror(errno));
+			target[n] = 0;
+			if (!added(seen, prefix))
+				add_entry(a, prefix + 1, st.st_mode, (uint32_t)st.st_mtime, target, (size_t)n);
+			char *dir = xasprintf("%.*s", (int)(strrchr(prefix, '/') - prefix), prefix);
+			char *next = xasprintf("%s%s%s%s", target[0] == '/' ? "" : dir,
+					       target[0] == '/' ? "" : "/", target, s ? s : "");
+			add_host_path(a, seen, next, depth + 1, links_only);
+			free(next);
+			free(dir);
+			free(prefix);
+			return;
+		}
+		if (!added(seen, prefix)) {
+			if (S_ISDIR(st.st_mode))
+				add_entry(a, prefix + 1, S_IFDIR | (st.st_mode & 07777), 0, NULL, 0);
+			else if (S_ISREG(st.st_mode) && !s && !links_only)
+				add_host_file(a, prefix, &st);
+		}
+		free(prefix);
+		if (!s)
+			return;
+	}
+}
+
 /* The config, the trailer, and the file: every archive ends so. */
 static void archive_finish(struct blob *a, struct blob *config, const char *path)
 {
@@ -136,11 +214,20 @@ static void archive_finish(struct blob *a, struct blob *config, const char *path
 }
 
 void initrd_write(const char *path, const struct step *steps, size_t nsteps,
-		  const struct run_opts *o)
+		  const struct run_opts *o, const struct pathset *libs)
 {
 	struct blob config = config_build(steps, nsteps, o);
 	struct blob a = { 0 };
+	struct pathset seen = { 0 };
 
+	for (size_t i = 0; i < libs->n; i++)
+		add_host_path(&a, &seen, libs->v[i], 0, false);
+	/* A program typed as an absolute path through symlinks (/usr/bin/python3
+	 * to python3.11) is found at that path too: programs run argv[0]
+	 * again (python's sys.executable). */
+	for (size_t s = 0; s < nsteps; s++)
+		if (steps[s].prog.typed[0] == '/' && strcmp(steps[s].prog.typed, steps[s].prog.path))
+			add_host_path(&a, &seen, steps[s].prog.typed, 0, true);
 	for (size_t i = 0; i < o->nfiles; i++) {
 		const char *colon = strchr(o->files[i], ':');
 		if (colon && colon[1] && strcmp(colon + 1, "/"))

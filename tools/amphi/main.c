@@ -10,6 +10,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run, cmd_run_usage, "run a static Linux program in a VM" },
 	{ "server", cmd_server, cmd_server_usage, "run and manage network servers" },
 	{ "switch", cmd_switch, cmd_switch_usage, "move an app onto a NIC of its own or back" },
+	{ "kill", cmd_kill, cmd_kill_usage, "send a signal to the program of a named VM" },
+	{ "stop", cmd_stop, cmd_stop_usage, "stop a named VM at once, whatever its program does" },
 	{ "libvirt", cmd_libvirt, cmd_libvirt_usage, "print a libvirt domain that runs a program" },
 	{ "iso", cmd_iso, cmd_iso_usage, "write a bootable ISO image (BIOS and UEFI) of a program" },
 	{ "help", cmd_help, NULL, "show help for amphi or one of its commands" },

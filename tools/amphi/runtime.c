@@ -114,7 +114,7 @@ void server_dir_remove(const char *dir)
 	rmdir(dir);
 }
 
-static int runtime_lock(void)
+int runtime_lock(void)
 {
 	int fd = open(runtime_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 

@@ -21,6 +21,7 @@
 /* runtime.c */
 enum { SERVER_NONE, SERVER_LIVE, SERVER_STALE };
 const char *runtime_dir(void);
+int runtime_lock(void);		/* a short lock on it; close() lets go */
 int server_name_ok(const char *s);
 int app_name_ok(const char *s);
 char *server_path(const char *name, const char *file);	/* file NULL: the folder */
@@ -51,6 +52,17 @@ const char *server_one_name(const char *cmd, int argc, char **argv, const struct
 /* cmd_switch.c: amphi switch APP direct|server */
 int cmd_switch(int argc, char **argv);
 void cmd_switch_usage(FILE *out);
+
+/* vm_names.c: amphi run --name's registration, for amphi kill and stop */
+void vm_name_claim(const char *name);
+pid_t vm_name_pid(const char *name);
+pid_t vm_running(const char *cmd, int argc, char **argv);
+
+/* cmd_kill.c, cmd_stop.c: amphi kill [--signal SIG] APP, amphi stop APP */
+int cmd_kill(int argc, char **argv);
+void cmd_kill_usage(FILE *out);
+int cmd_stop(int argc, char **argv);
+void cmd_stop_usage(FILE *out);
 
 /* link_client.c: amphi run --server's attach (the connection stays open,
  * close-on-exec, for the run's life) */

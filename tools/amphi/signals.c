@@ -1,5 +1,7 @@
-/* SIGINT, SIGTERM, SIGHUP: the first goes on to the program (console.c
- * sends it as a frame), a second stops the VM.
+/* The signals amphi run passes on to its program (console.c sends each as a
+ * frame): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH,
+ * each as often as it comes; and the one `amphi stop` sends, which stops
+ * the VM whatever the program does (signals_stop_request).
  *
  * They stay blocked all the time except inside ppoll(), so the one place
  * that looks at them cannot miss one that lands just before it waits.
@@ -10,18 +12,27 @@
 #include <string.h>
 #include "amphi.h"
 
-static volatile sig_atomic_t caught;
+#define NSIGS	65
+
+static volatile sig_atomic_t pending[NSIGS];	/* how many of each came */
 static sigset_t wait_mask, child_mask;
 
 static void on_signal(int sig)
 {
-	if (sig != SIGCONT)
-		caught = sig;
+	if (sig != SIGCONT && sig < NSIGS)
+		pending[sig]++;
+}
+
+/* Real-time, so no program or terminal sends it by accident. */
+int signals_stop_request(void)
+{
+	return SIGRTMIN + 1;
 }
 
 void signals_init(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCONT };
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+			     SIGCONT, signals_stop_request() };
 	struct sigaction sa;
 	sigset_t block;
 
@@ -50,12 +61,17 @@ const sigset_t *signals_child_mask(void)
 	return &child_mask;
 }
 
+/* One signal that came and was not taken yet (the lowest number first), or
+ * 0.  Only called while they are blocked. */
 int signals_take(void)
 {
-	int sig = caught;
-
-	caught = 0;
-	return sig;
+	for (int sig = 1; sig < NSIGS; sig++) {
+		if (pending[sig]) {
+			pending[sig]--;
+			return sig;
+		}
+	}
+	return 0;
 }
 
 /* For a daemon that takes its signals from a signalfd: they stay blocked,

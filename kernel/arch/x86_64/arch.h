@@ -84,8 +84,10 @@ void arch_send_nmi(int cpu);
 struct trapframe;
 void arch_dump_frame(const struct trapframe *tf);
 
-/* Flushes user mappings in [start, end) on every CPU. */
+/* Flushes mappings in [start, end) on every CPU (the kernel's), or on the
+ * CPUs of mask (bit N: CPU N; a user address space's).  Interrupts on. */
 void arch_tlb_shootdown(uint64_t start, uint64_t end);
+void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end);
 
 /* The CPU's local timer: fire once after `ns` nanoseconds (0 = never). */
 void arch_timer_oneshot(uint64_t ns);
@@ -96,30 +98,36 @@ uint64_t arch_boot_epoch_s(void);
 
 #endif
 
-/* Page tables (mmu.c).  One address space: the kernel's upper half and the
- * program's lower half.  prot is Linux's PROT_READ/WRITE/EXEC (1/2/4). */
+/* Page tables (mmu.c).  Each address space has a root (its top-level
+ * table): the user half its own, the kernel half shared by all.  prot is
+ * Linux's PROT_READ/WRITE/EXEC (1/2/4). */
 #define MMU_READ	1
 #define MMU_WRITE	2
 #define MMU_EXEC	4
 
 void mmu_init(void);
-int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot);	/* -ENOMEM */
-uint64_t mmu_unmap_user(uint64_t va);				/* old pa, 0 if none */
-int mmu_protect_user(uint64_t va, unsigned prot);		/* -1 if not mapped */
-uint64_t mmu_translate_user(uint64_t va);			/* pa, 0 if none */
+uint64_t *mmu_root_new(void);			/* NULL if no memory */
+void mmu_root_free(uint64_t *root);		/* its user half already pruned */
+void mmu_root_load(uint64_t *root);		/* this CPU's; NULL: the kernel's own */
+int mmu_map_user(uint64_t *root, uint64_t va, uint64_t pa, unsigned prot);	/* -ENOMEM */
+uint64_t mmu_translate_user(uint64_t *root, uint64_t va);	/* pa, 0 if none */
+/* The entry in use (present, or a PROT_NONE page) for va, or NULL. */
+uint64_t *mmu_user_pte(uint64_t *root, uint64_t va);
 /* Ranges of the user half, walked in time proportional to what is mapped:
  * fn sees every page-table entry in use (present, or a PROT_NONE page) of
- * [start, end) and may change it through the three helpers. */
+ * [start, end) and may change it through the helpers below. */
 typedef void mmu_visit_fn(uint64_t va, uint64_t *pte, void *ctx);
-void mmu_user_walk(uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx);
+void mmu_user_walk(uint64_t *root, uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx);
 void mmu_user_clear(uint64_t *pte);
 void mmu_user_set_prot(uint64_t *pte, unsigned prot);
+void mmu_user_set(uint64_t *pte, uint64_t pa, unsigned prot);
 uint64_t mmu_user_pa(const uint64_t *pte);
+unsigned mmu_user_prot(const uint64_t *pte);	/* what the entry allows now */
 /* Unhooks the page tables of [start, end) that hold nothing and passes
  * each one's page to fn, to be freed once no CPU can walk it any more
  * (after a TLB shoot-down: invlpg also drops paging-structure caches). */
 typedef void mmu_free_fn(uint64_t pa, void *ctx);
-void mmu_user_prune(uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx);
+void mmu_user_prune(uint64_t *root, uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx);
 /* Makes [pa, pa + size) reachable through the direct map (RAM outside the
  * memory map, ACPI tables, device registers when uncached) and returns it. */
 void *mmu_map_phys(uint64_t pa, uint64_t size, bool uncached);

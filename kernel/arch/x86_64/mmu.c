@@ -1,7 +1,10 @@
 /* Page tables.  The kernel's mappings: a direct map of RAM in 2 MiB pages
  * (data, never executable) and the kernel image in 4 KiB pages with W^X
- * permissions per section.  The program's pages are mapped one at a time by
- * core/vm.c through mmu_*_user. */
+ * permissions per section.  Every address space has a top-level table of
+ * its own (a root) whose upper half is a copy of the kernel's: the kernel's
+ * top-level entries are all made at boot (mmu_init) and never change after,
+ * so the copies never go stale.  Programs' pages are mapped one at a time
+ * by core/vm.c through mmu_*_user, in the root it names. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +15,7 @@
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
+#include "core/string.h"
 
 #define PTE_P	(1ull << 0)
 #define PTE_W	(1ull << 1)
@@ -29,9 +33,18 @@
 extern char kernel_phys_start[], text_start[], text_end[], rodata_start[], rodata_end[],
 	data_start[], kernel_end[], boot_stack_guard[];
 
-static uint64_t *pml4;
-/* Guards changes to the kernel half (mmu_map_phys); the user half is guarded
- * by core/vm.c's lock. */
+#define KERNEL_HALF	256	/* the first top-level entry of the kernel half */
+#define TOP_SPAN	(1ull << 39)
+/* The direct map's top-level entries made at boot cover physical
+ * addresses up to the CPU's limit, at most this much. */
+#define DIRECT_REACH_MAX (1ull << 43)
+
+static uint64_t *pml4;		/* the kernel's own root */
+/* Set once the kernel half's top-level entries are all made: a new one
+ * after that would be missing from every root copied before it. */
+static bool top_sealed;
+/* Guards changes to the kernel half (mmu_map_phys); a user half is guarded
+ * by the lock of core/vm.c's address space that owns the root. */
 static struct spinlock kernel_map_lock = SPINLOCK_INIT;
 
 static uint64_t *table_at(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
@@ -39,15 +52,17 @@ static uint64_t *table_at(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR
 /* The entry for va at `level` (3 = PML4 ... 0 = PT), creating tables on the
  * way with `table_flags`; NULL if a table is missing (and !create), out of
  * memory, or a large page covers va above that level. */
-static uint64_t *walk(uint64_t va, int level, bool create, uint64_t table_flags)
+static uint64_t *walk_in(uint64_t *root, uint64_t va, int level, bool create, uint64_t table_flags)
 {
-	uint64_t *t = pml4;
+	uint64_t *t = root;
 
 	for (int l = 3; l > level; l--) {
 		uint64_t *e = &t[(va >> (12 + 9 * l)) & 511];
 		if (!(*e & PTE_P)) {
 			if (!create)
 				return NULL;
+			if (l == 3 && va >= USER_TOP && top_sealed)
+				panic("a new top-level kernel mapping at %lx after boot", va);
 			uint64_t pa = page_alloc(1);
 			if (!pa)
 				return NULL;
@@ -58,6 +73,41 @@ static uint64_t *walk(uint64_t va, int level, bool create, uint64_t table_flags)
 		t = table_at(*e);
 	}
 	return &t[(va >> (12 + 9 * level)) & 511];
+}
+
+static uint64_t *walk(uint64_t va, int level, bool create, uint64_t table_flags)
+{
+	return walk_in(pml4, va, level, create, table_flags);
+}
+
+/* How much of the physical address space the CPU can address. */
+static uint64_t phys_reach(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000008)
+		return 1ull << 36;
+	cpuid(0x80000008, 0, r);
+	uint64_t reach = 1ull << (r[0] & 0xff);
+	return reach < DIRECT_REACH_MAX ? reach : DIRECT_REACH_MAX;
+}
+
+/* Makes every top-level entry of the kernel half that can ever be used:
+ * the direct map over all the CPU can address (device memory found later
+ * lands there), the stacks' area; the image's exists already. */
+static void seal_top_level(void)
+{
+	uint64_t reach = phys_reach();
+
+	for (uint64_t pa = 0; pa < reach; pa += TOP_SPAN)
+		if (!walk(DIRECT_BASE + pa, 2, true, PTE_P | PTE_W))
+			panic("out of memory for the direct map's page tables");
+	/* The stacks' area has its top-level entry from the start, so that
+	 * every copy of the kernel half made later sees the same area. */
+	if (!walk(KSTACK_AREA, 2, true, PTE_P | PTE_W))
+		panic("out of memory for the kernel stacks' page tables");
+	top_sealed = true;
 }
 
 static void map_kernel_range(uint64_t va, uint64_t va_end, uint64_t flags)
@@ -105,12 +155,27 @@ void mmu_init(void)
 	map_kernel_range((uint64_t)rodata_start, (uint64_t)rodata_end, PTE_P | PTE_G | PTE_NX);
 	map_kernel_range((uint64_t)data_start, (uint64_t)kernel_end, PTE_P | PTE_W | PTE_G | PTE_NX);
 	unmap_kernel_page((uint64_t)boot_stack_guard);
-	/* The stacks' area has its top-level entry from the start, so that
-	 * every copy of the kernel half made later sees the same area. */
-	if (!walk(KSTACK_AREA, 2, true, PTE_P | PTE_W))
-		panic("out of memory for the kernel stacks' page tables");
+	seal_top_level();
 	write_cr3(pa);
 }
+
+uint64_t *mmu_root_new(void)
+{
+	uint64_t *root = page_alloc_virt(1);
+
+	if (root)
+		memcpy(root + KERNEL_HALF, pml4 + KERNEL_HALF, KERNEL_HALF * sizeof *root);
+	return root;
+}
+
+void mmu_root_free(uint64_t *root)
+{
+	for (int i = 0; i < KERNEL_HALF; i++)
+		BUG_ON(root[i]);
+	page_free_virt(root, 1);
+}
+
+void mmu_root_load(uint64_t *root) { write_cr3(virt_to_phys(root ? root : pml4)); }
 
 /* Whole 2 MiB pages where the range covers them (a server maps a region
  * of 2 MiB per app: 512 small entries each would cost as many TLB
@@ -181,9 +246,9 @@ static uint64_t user_flags(unsigned prot)
 	return f;
 }
 
-int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot)
+int mmu_map_user(uint64_t *root, uint64_t va, uint64_t pa, unsigned prot)
 {
-	uint64_t *e = walk(va, 0, true, PTE_P | PTE_W | PTE_U);
+	uint64_t *e = walk_in(root, va, 0, true, PTE_P | PTE_W | PTE_U);
 
 	if (!e)
 		return -ENOMEM;
@@ -191,32 +256,18 @@ int mmu_map_user(uint64_t va, uint64_t pa, unsigned prot)
 	return 0;
 }
 
-uint64_t mmu_unmap_user(uint64_t va)
+uint64_t mmu_translate_user(uint64_t *root, uint64_t va)
 {
-	uint64_t *e = walk(va, 0, false, 0);
-
-	if (!e || !(*e & PTE_USED))
-		return 0;
-	uint64_t pa = *e & PTE_ADDR;
-	*e = 0;
-	return pa;
-}
-
-int mmu_protect_user(uint64_t va, unsigned prot)
-{
-	uint64_t *e = walk(va, 0, false, 0);
-
-	if (!e || !(*e & PTE_USED))
-		return -1;
-	*e = (*e & PTE_ADDR) | user_flags(prot);
-	return 0;
-}
-
-uint64_t mmu_translate_user(uint64_t va)
-{
-	uint64_t *e = walk(va, 0, false, 0);
+	uint64_t *e = walk_in(root, va, 0, false, 0);
 
 	return e && (*e & PTE_USED) ? *e & PTE_ADDR : 0;
+}
+
+uint64_t *mmu_user_pte(uint64_t *root, uint64_t va)
+{
+	uint64_t *e = walk_in(root, va, 0, false, 0);
+
+	return e && (*e & PTE_USED) ? e : NULL;
 }
 
 /* ---- ranges of the user half ------------------------------------------- */
@@ -245,17 +296,26 @@ static void walk_user(uint64_t *t, int level, uint64_t base, uint64_t start, uin
 	}
 }
 
-void mmu_user_walk(uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx)
+void mmu_user_walk(uint64_t *root, uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx)
 {
 	if (start < end && end <= USER_TOP)
-		walk_user(pml4, 3, 0, start, end, fn, ctx);
+		walk_user(root, 3, 0, start, end, fn, ctx);
 }
 
 void mmu_user_clear(uint64_t *pte) { *pte = 0; }
 
 void mmu_user_set_prot(uint64_t *pte, unsigned prot) { *pte = (*pte & PTE_ADDR) | user_flags(prot); }
 
+void mmu_user_set(uint64_t *pte, uint64_t pa, unsigned prot) { *pte = pa | user_flags(prot); }
+
 uint64_t mmu_user_pa(const uint64_t *pte) { return *pte & PTE_ADDR; }
+
+unsigned mmu_user_prot(const uint64_t *pte)
+{
+	if (!(*pte & PTE_P))
+		return 0;
+	return MMU_READ | (*pte & PTE_W ? MMU_WRITE : 0) | (*pte & PTE_NX ? 0 : MMU_EXEC);
+}
 
 static bool table_empty(const uint64_t *t)
 {
@@ -289,9 +349,9 @@ static void prune_user(uint64_t *t, int level, uint64_t base, uint64_t start, ui
 	}
 }
 
-void mmu_user_prune(uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx)
+void mmu_user_prune(uint64_t *root, uint64_t start, uint64_t end, mmu_free_fn *fn, void *ctx)
 {
 	if (start < end && end <= USER_TOP)
-		prune_user(pml4, 3, 0, start, end, fn, ctx);
+		prune_user(root, 3, 0, start, end, fn, ctx);
 }
 

@@ -95,7 +95,7 @@ int smp_start_aps(const struct madt_info *madt)
 void arch_send_resched(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, VEC_RESCHED); }
 
 /* TLB shoot-down: one at a time; the initiator waits, with interrupts on,
- * until every other online CPU has flushed. */
+ * until every CPU it asked has flushed. */
 static struct spinlock tlb_lock = SPINLOCK_INIT;
 static volatile uint64_t tlb_start, tlb_end;
 static volatile int tlb_pending;
@@ -116,26 +116,36 @@ void tlb_shootdown_interrupt(void)
 	__atomic_fetch_sub(&tlb_pending, 1, __ATOMIC_RELEASE);
 }
 
-void arch_tlb_shootdown(uint64_t start, uint64_t end)
+void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end)
 {
-	flush_range(start, end);
-	if (ncpus == 1)
+	int me = this_cpu()->id, n = 0;
+	uint64_t others = 0;
+
+	if (mask & (1ull << me))
+		flush_range(start, end);
+	for (int i = 0; i < ncpus; i++)
+		if (i != me && cpus[i].online && (mask & (1ull << i))) {
+			others |= 1ull << i;
+			n++;
+		}
+	if (!n)
 		return;
 	BUG_ON(!irq_enabled());
 	spin_lock(&tlb_lock);
 	tlb_start = start;
 	tlb_end = end;
-	int me = this_cpu()->id, n = 0;
-	for (int i = 0; i < ncpus; i++)
-		if (i != me && cpus[i].online)
-			n++;
 	tlb_pending = n;
 	for (int i = 0; i < ncpus; i++)
-		if (i != me && cpus[i].online)
+		if (others & (1ull << i))
 			lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
 	while (__atomic_load_n(&tlb_pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	spin_unlock(&tlb_lock);
+}
+
+void arch_tlb_shootdown(uint64_t start, uint64_t end)
+{
+	arch_tlb_shootdown_cpus(~0ull, start, end);
 }
 
 void arch_send_nmi(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, 0x400); }

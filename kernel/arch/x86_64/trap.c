@@ -11,13 +11,13 @@
 #include "core/backtrace.h"
 #include "core/errno.h"
 #include "core/kstack.h"
+#include "core/mm.h"
 #include "core/printk.h"
 #include "core/profile.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
 #include "core/watchdog.h"
-#include "linux/signal.h"
 
 #define PF_PRESENT	(1u << 0)
 #define PF_WRITE	(1u << 1)
@@ -31,6 +31,9 @@ struct ex_entry {
 extern const struct ex_entry ex_table_start[], ex_table_end[];
 extern char boot_stack_guard[], boot_stack[];
 static irq_handler_fn *irq_handlers[16];
+static const struct user_trap_ops *user_ops;
+
+void trap_set_user_ops(const struct user_trap_ops *ops) { user_ops = ops; }
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -129,13 +132,11 @@ static void page_fault(struct trapframe *tf)
 	/* Interrupts were off on entry; the fault may take the vm lock. */
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
-	int err = addr < USER_TOP ? vm_fault(addr, access) : -EFAULT;
+	int err = addr < USER_TOP ? vm_fault(mm_current(), addr, access) : -EFAULT;
 	if (!err)
 		return;
-	if (err == -ENOMEM)
-		linux_out_of_memory();
-	if (trapframe_from_user(tf)) {
-		signal_fault(tf, SIGSEGV, addr, tf->error & PF_PRESENT);
+	if (err == -ENOMEM || trapframe_from_user(tf)) {
+		user_ops->fault(tf, addr, err);
 		return;
 	}
 	uint64_t fixup = fixup_for(tf->rip);
@@ -144,17 +145,6 @@ static void page_fault(struct trapframe *tf)
 		return;
 	}
 	kernel_fault(tf);
-}
-
-static int exception_signal(uint64_t vector)
-{
-	switch (vector) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 17: return SIGBUS;
-	default: return SIGSEGV;
-	}
 }
 
 static void exception(struct trapframe *tf)
@@ -168,7 +158,7 @@ static void exception(struct trapframe *tf)
 		page_fault(tf);
 	} else if (trapframe_from_user(tf)) {
 		irq_enable();
-		signal_fault(tf, exception_signal(tf->vector), tf->rip, 0);
+		user_ops->fault(tf, tf->rip, 0);
 	} else {
 		kernel_fault(tf);
 	}
@@ -204,5 +194,5 @@ void trap_dispatch(struct trapframe *tf)
 	else
 		interrupt(tf);
 	if (trapframe_from_user(tf))
-		linux_exit_to_user(tf);
+		user_ops->exit_to_user(tf);
 }

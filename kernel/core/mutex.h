@@ -1,10 +1,10 @@
-/* Sleeping locks for the file system: a thread that finds the lock taken
+/* Sleeping locks (the file system's, lwIP's): a thread that finds the lock taken
  * sleeps on a wait queue instead of spinning, so a holder may copy to or
  * from user memory (which may fault pages in) for as long as that takes.
  * Not for interrupt handlers.  Waiting for a mutex is not interruptible:
  * holders only run short, non-blocking critical sections. */
-#ifndef AMPHI_FS_MUTEX_H
-#define AMPHI_FS_MUTEX_H
+#ifndef AMPHI_CORE_MUTEX_H
+#define AMPHI_CORE_MUTEX_H
 
 #include <stdbool.h>
 

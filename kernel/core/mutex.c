@@ -1,4 +1,4 @@
-#include "fs/mutex.h"
+#include "core/mutex.h"
 
 void mutex_init(struct mutex *m)
 {

@@ -1,0 +1,55 @@
+/* Address spaces.  Every process has one (threads share it): its own
+ * root page table over the shared kernel half, its mappings (core/vm.h)
+ * and the CPUs that may hold its translations, so that a TLB shoot-down
+ * interrupts only those.  A CPU switches roots when it switches between
+ * threads of different address spaces; a kernel thread runs on whatever
+ * root the CPU had (it never touches the user half). */
+#ifndef AMPHI_CORE_MM_H
+#define AMPHI_CORE_MM_H
+
+#include <stdint.h>
+
+#include "core/list.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+
+struct mm {
+	/* Guards vmas, nvmas and the user half of root's page tables.  A
+	 * plain spinlock taken with interrupts on: a CPU waiting for it must
+	 * still answer another CPU's TLB shoot-down. */
+	struct spinlock lock;
+	uint64_t *root;			/* top-level page table */
+	struct list vmas;		/* struct vma (vm.c), sorted by start, disjoint */
+	int nvmas;
+	/* Threads using the mappings; the last one to leave takes them down. */
+	volatile int users;
+	/* Lifetime of the struct and its root: the users together hold one,
+	 * each CPU that has the root loaded one, a reader (/proc) one. */
+	volatile int refs;
+	/* CPUs that may cache its translations: bit N is set before CPU N
+	 * loads the root and cleared after it loads another one. */
+	volatile uint64_t cpus;
+	uint64_t brk_base, brk;		/* the heap: [brk_base, brk); linux/sys_mm.c's */
+};
+
+/* The calling thread's address space (NULL in a kernel thread). */
+static inline struct mm *mm_current(void) { return current()->mm; }
+
+/* An empty address space with one user; NULL if no memory. */
+struct mm *mm_new(void);
+/* Another user (a thread sharing it). */
+void mm_use(struct mm *mm);
+/* A user leaves; the last one unmaps everything (interrupts on: this
+ * takes a TLB shoot-down). */
+void mm_unuse(struct mm *mm);
+/* A reference to the struct alone (its mappings may go meanwhile). */
+void mm_grab(struct mm *mm);
+void mm_drop(struct mm *mm);
+/* This CPU now runs a thread of mm: loads its root unless loaded.
+ * Interrupts off (the scheduler). */
+void mm_switch_to(struct mm *mm);
+/* Drops the translations of [start, end) from every CPU that may hold
+ * them.  The caller changed the page tables first.  Interrupts on. */
+void mm_flush(struct mm *mm, uint64_t start, uint64_t end);
+
+#endif

@@ -1,0 +1,203 @@
+/* Pages on first touch, and copy-on-write.
+ *
+ * An anonymous page is a zeroed page taken at the first access; a file's
+ * page comes from the file (vm_file_ops, which never sleeps, so all of
+ * this runs under the address space's spinlock).  A shared mapping maps
+ * the file's own page, writable if the mapping is.  A private page that
+ * others share (since a fork, or a file's page in a private mapping: its
+ * reference count is above 1) is mapped read-only, whatever the mapping
+ * allows: the first write takes a copy for the writer and drops its
+ * reference on the original, and the last one left with it just makes it
+ * writable again. */
+#include "core/vm.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/mm.h"
+#include "core/page_alloc.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+#include "core/vm_internal.h"
+
+bool vm_access_allowed(unsigned prot, unsigned access)
+{
+	if (access & MMU_EXEC)
+		return prot & MMU_EXEC;
+	if (access & MMU_WRITE)
+		return prot & MMU_WRITE;
+	return prot != 0;	/* x86 pages are readable if mapped at all */
+}
+
+unsigned vm_page_prot(const struct vma *v, uint64_t pa)
+{
+	unsigned prot = v->prot;
+
+	if ((prot & MMU_WRITE) && !(v->flags & VM_SHARED) && page_ref_count(pa) > 1)
+		prot &= ~MMU_WRITE;
+	return prot;
+}
+
+/* A page for the program, out of what programs may take (the page and the
+ * tables to map it: page_room_for_program). */
+static uint64_t program_page(void)
+{
+	return page_room_for_program(4) ? page_alloc(1) : 0;
+}
+
+/* Maps a zeroed page at va.  Caller holds mm->lock. */
+static int map_zero_page(struct mm *mm, const struct vma *v, uint64_t va)
+{
+	uint64_t pa = program_page();
+
+	if (!pa)
+		return -ENOMEM;
+	if (mmu_map_user(mm->root, va, pa, v->prot)) {
+		page_ref_put(pa);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A file's page for v at va: the file's own for a shared mapping (made if
+ * a hole), for a private one its copy when writing, else the file's page
+ * read-only (a hole: a zeroed page of its own).  Caller holds mm->lock. */
+static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsigned access)
+{
+	uint64_t idx = v->pgoff + (va - v->start) / PAGE_SIZE, pa;
+	bool shared = v->flags & VM_SHARED;
+	int err = v->ops->get_page(v->obj, idx, shared, &pa);
+
+	if (err == -ENOENT)
+		return map_zero_page(mm, v, va);
+	if (err)
+		return err == -EFAULT ? -EIO : err;
+	if (!shared && (access & MMU_WRITE)) {
+		uint64_t copy = program_page();
+		if (copy)
+			memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		page_ref_put(pa);
+		if (!(pa = copy))
+			return -ENOMEM;
+	}
+	if (mmu_map_user(mm->root, va, pa, vm_page_prot(v, pa))) {
+		page_ref_put(pa);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The page at *pte becomes v's alone and writable (if v allows): copied
+ * when others share it.  Caller holds mm->lock. */
+static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *pte)
+{
+	uint64_t old = mmu_user_pa(pte);
+
+	if ((v->flags & VM_SHARED) || page_ref_count(old) == 1) {
+		/* Another CPU may still hold the read-only entry: it faults,
+		 * and finds the page writable. */
+		mmu_user_set_prot(pte, v->prot);
+		return 0;
+	}
+	uint64_t pa = program_page();
+	if (!pa)
+		return -ENOMEM;
+	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
+	mmu_user_set(pte, pa, v->prot);
+	/* No CPU may read the old page through this address space after the
+	 * writer's next store lands in the new one. */
+	mm_flush(mm, va, va + PAGE_SIZE);
+	page_ref_put(old);
+	return 0;
+}
+
+/* Resolves a fault at the page va of v for access (allowed by v).
+ * Caller holds mm->lock. */
+static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigned access)
+{
+	uint64_t *pte = mmu_user_pte(mm->root, va);
+
+	if (!pte)
+		return v->ops ? map_file_page(mm, v, va, access) : map_zero_page(mm, v, va);
+	unsigned have = mmu_user_prot(pte);
+	if ((access & MMU_WRITE) && !(have & MMU_WRITE))
+		return make_own(mm, v, va, pte);
+	if (!have)	/* left behind by a change of protection: take v's */
+		mmu_user_set_prot(pte, vm_page_prot(v, mmu_user_pa(pte)));
+	return 0;	/* another thread brought it in meanwhile */
+}
+
+int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
+{
+	uint64_t va = PAGE_ROUND_DOWN(addr);
+
+	if (!mm)
+		return -EFAULT;	/* a kernel thread has no user half */
+	spin_lock(&mm->lock);
+	struct vma *v = vma_find(mm, va);
+	int err = v && vm_access_allowed(v->prot, access) ? fault_locked(mm, v, va, access) : -EFAULT;
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+/* The page at va, present and mm's own, whatever v allows (the kernel
+ * writing into it).  Caller holds mm->lock. */
+static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *err)
+{
+	uint64_t *pte = mmu_user_pte(mm->root, va);
+
+	*err = 0;
+	if (!pte)
+		*err = v->ops ? map_file_page(mm, v, va, MMU_WRITE) : map_zero_page(mm, v, va);
+	else if (!(v->flags & VM_SHARED) && page_ref_count(mmu_user_pa(pte)) > 1)
+		*err = make_own(mm, v, va, pte);
+	if (!*err)
+		pte = mmu_user_pte(mm->root, va);
+	return *err ? 0 : mmu_user_pa(pte);
+}
+
+int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
+{
+	const char *s = src;
+	int err = 0;
+
+	spin_lock(&mm->lock);
+	while (len && !err) {
+		struct vma *v = vma_find(mm, addr);
+		if (!v) {
+			err = -EFAULT;
+			break;
+		}
+		uint64_t page = PAGE_ROUND_DOWN(addr), off = addr - page;
+		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		uint64_t pa = own_page(mm, v, page, &err);
+		if (!err)
+			memcpy((char *)phys_to_virt(pa) + off, s, n);
+		addr += n;
+		s += n;
+		len -= n;
+	}
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)
+{
+	int r = 0;
+
+	if (!mm)
+		return -EFAULT;
+	spin_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		r = -EFAULT;
+	else if (v->flags & VM_SHARED) {
+		uint64_t *pte = mmu_user_pte(mm->root, PAGE_ROUND_DOWN(addr));
+		if (pte && mmu_user_prot(pte)) {
+			*pa = mmu_user_pa(pte) + (addr & (PAGE_SIZE - 1));
+			r = 1;
+		} else
+			r = -EFAULT;
+	}
+	spin_unlock(&mm->lock);
+	return r;
+}

@@ -1,0 +1,83 @@
+/* fork's copy of an address space.  Every mapping is copied; every page in
+ * use is mapped in both, with one more reference: a private page becomes
+ * read-only in both (vm_fault.c copies it for the first that writes),
+ * a shared one stays writable in both. */
+#include "core/vm.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/mm.h"
+#include "core/page_alloc.h"
+#include "core/spinlock.h"
+#include "core/vm_internal.h"
+
+struct copy {
+	struct mm *child;
+	const struct vma *v;
+	int err;
+};
+
+static void copy_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+	struct copy *c = ctx;
+	uint64_t pa = mmu_user_pa(pte);
+	unsigned prot = mmu_user_prot(pte);
+
+	if (c->err)
+		return;
+	if (!page_room_for_program(4)) {	/* the child's page tables */
+		c->err = -ENOMEM;
+		return;
+	}
+	if (!(c->v->flags & VM_SHARED) && (prot & MMU_WRITE)) {
+		prot &= ~MMU_WRITE;
+		mmu_user_set_prot(pte, prot);
+	}
+	if (mmu_map_user(c->child->root, va, pa, prot)) {
+		c->err = -ENOMEM;
+		return;
+	}
+	page_ref_get(pa);
+}
+
+/* The child is nobody's yet: its lock is not needed. */
+static int copy_vma(struct mm *child, const struct vma *v)
+{
+	struct vma *n = kmalloc_program(sizeof *n);
+
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	int err = vma_insert(child, n);
+	if (err) {
+		kfree(n);
+		return err;
+	}
+	if (n->ops)
+		n->ops->hold(n->obj);
+	return 0;
+}
+
+int vm_fork(struct mm *parent, struct mm *child)
+{
+	struct list *l;
+	int err = 0;
+
+	spin_lock(&parent->lock);
+	list_for_each(l, &parent->vmas) {
+		struct vma *v = vma_at(l);
+		struct copy c = { .child = child, .v = v };
+		if ((err = copy_vma(child, v)))
+			break;
+		mmu_user_walk(parent->root, v->start, v->end, copy_one, &c);
+		if ((err = c.err))
+			break;
+	}
+	child->brk_base = parent->brk_base;
+	child->brk = parent->brk;
+	/* The parent's entries lost their write permission. */
+	mm_flush(parent, 0, VM_USER_END);
+	spin_unlock(&parent->lock);
+	return err;
+}

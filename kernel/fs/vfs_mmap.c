@@ -1,0 +1,78 @@
+/* Regular files as core/vm.c maps them.  A mapping holds the open file (a
+ * reference, as Linux's vm_file) and takes the file's own pages from
+ * tmpfs, without sleeping (tmpfs.c's pages_lock): a shared mapping writes
+ * them, so read() and every other mapping see its stores at once; a
+ * private one copies a page on its first write (core/vm_fault.c). */
+#include "fs/vfs_mmap.h"
+
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "core/vm.h"
+#include "fs/file.h"
+#include "fs/stat.h"
+#include "fs/vfs.h"
+#include "fs/vfs_file.h"
+#include "fs/vfs_open.h"
+
+static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
+
+/* Past the last page of the file: SIGBUS, as on Linux.  A shared mapping
+ * makes the page of a hole (shmem allocates it too); a private one leaves
+ * the hole (-ENOENT: vm_fault maps a zeroed page of its own). */
+static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
+{
+	struct inode *i = ((struct file *)obj)->inode;
+
+	if (idx >= pages_for(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
+		return -EFAULT;
+	int err = tmpfs_get_page(i, idx, shared, pa);
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+
+static void file_hold(void *obj) { file_get(obj); }
+static void file_release(void *obj) { file_put(obj); }
+
+static void file_describe(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino)
+{
+	struct file *f = obj;
+	struct kstat st;
+
+	inode_stat(f->inode, &st);
+	*dev = st.dev;
+	*ino = st.ino;
+	snprintf(name, size, "%s%s", f->path ? f->path : "", f->path && !f->inode->nlink ? " (deleted)" : "");
+}
+
+static const struct vm_file_ops file_vm_ops = {
+	.get_page = file_get_page,
+	.hold = file_hold,
+	.release = file_release,
+	.describe = file_describe,
+};
+
+const struct vm_file_ops *vfs_mmap_ops(struct file *f)
+{
+	return f->inode && is_reg(f->inode) && !file_is_path(f) ? &file_vm_ops : NULL;
+}
+
+struct file *vfs_shmem_file(uint64_t size)
+{
+	struct inode *i = size <= INT64_MAX ? vfs_create_unnamed(FS_TMPFS, 0600) : NULL;
+	struct file *f = NULL;
+
+	if (!i)
+		return NULL;
+	vfs_lock();
+	long err = tmpfs_truncate(i, (int64_t)size);
+	if (!err)
+		err = vfs_open_inode(i, O_RDWR, &f);
+	vfs_unlock();
+	inode_put(i);
+	if (err)
+		return NULL;
+	if ((f->path = kmalloc(sizeof "/dev/zero")))
+		memcpy(f->path, "/dev/zero", sizeof "/dev/zero");
+	return f;
+}

@@ -1,0 +1,18 @@
+/* Files that can be mapped (mmap), as core/vm.c sees them. */
+#ifndef AMPHI_FS_VFS_MMAP_H
+#define AMPHI_FS_VFS_MMAP_H
+
+#include <stdint.h>
+
+struct file;
+struct vm_file_ops;
+
+/* How f's pages are mapped (the object is f itself), or NULL: a file that
+ * cannot be mapped (ENODEV). */
+const struct vm_file_ops *vfs_mmap_ops(struct file *f);
+/* A file of size zeroed bytes in no directory, open for reading and
+ * writing, named /dev/zero as Linux names what backs shared anonymous
+ * memory; NULL if no memory. */
+struct file *vfs_shmem_file(uint64_t size);
+
+#endif

@@ -1,0 +1,242 @@
+/* POSIX per-process timers: timer_create, timer_settime, timer_gettime,
+ * timer_getoverrun, timer_delete.  Each sends its signal (SIGEV_SIGNAL to
+ * the process, SIGEV_THREAD_ID to one of its threads, SIGEV_NONE nothing)
+ * with si_code SI_TIMER, the timer's id and the program's value.  They go
+ * with exec and with the process.  The CPU-time clocks count wall-clock
+ * time, as the interval timers do (itimer.c); overruns are not counted
+ * (timer_getoverrun says 0) -- docs/status.md. */
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/sched.h"
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "core/uaccess.h"
+#include "linux/process.h"
+#include "linux/signal_internal.h"
+#include "linux/syscall.h"
+#include "linux/time.h"
+
+#define SIGEV_SIGNAL	0
+#define SIGEV_NONE	1
+#define SIGEV_THREAD_ID	4
+#define TIMER_ABSTIME	1
+#define CLOCK_REALTIME	0
+#define MIN_INTERVAL_NS	1000000ull	/* as itimer.c: no faster than signals are taken */
+
+struct ptimer {
+	struct timer timer;
+	struct process *process;
+	int id, sig, notify, tid, clock;
+	uint64_t value;			/* sigev_value, into si_value */
+	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
+	volatile uint64_t interval;
+};
+
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo, notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+struct linux_itimerspec {
+	struct linux_timespec interval, value;
+};
+
+/* Guards every process's ptimers[] and each timer's settings; the timer
+ * callback never takes it (a change first stops the timer). */
+static struct spinlock ptimer_lock = SPINLOCK_INIT;
+
+/* Interrupt context. */
+static void ptimer_fire(struct timer *tm)
+{
+	struct ptimer *pt = container_of(tm, struct ptimer, timer);
+	struct linux_siginfo info = { .signo = pt->sig, .code = SI_TIMER };
+
+	info.timer.tid = pt->id;
+	info.timer.value = pt->value;
+	if (pt->notify == SIGEV_THREAD_ID)
+		signal_send_thread(pt->tid, pt->sig, &info);
+	else if (pt->notify == SIGEV_SIGNAL)
+		signal_send_process(pt->process, pt->sig, &info);
+	if (!pt->interval) {
+		pt->deadline = 0;
+		return;
+	}
+	uint64_t next = pt->deadline + pt->interval, now = clock_ns();
+	if (next <= now)
+		next = now + pt->interval;
+	pt->deadline = next;
+	timer_arm(tm, next);
+}
+
+/* Stops pt for good or for a change, waiting for a running ptimer_fire. */
+static void ptimer_halt(struct ptimer *pt)
+{
+	do
+		timer_cancel(&pt->timer);	/* a running ptimer_fire may re-arm it */
+	while (pt->timer.armed);
+}
+
+static bool clock_ok(int clock)
+{
+	/* REALTIME, MONOTONIC, PROCESS_ and THREAD_CPUTIME, MONOTONIC_RAW, BOOTTIME */
+	return clock == 0 || clock == 1 || clock == 2 || clock == 3 || clock == 4 || clock == 7;
+}
+
+static long sys_timer_create(const struct sysargs *a)
+{
+	int clock = (int)a->a[0];
+	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
+	struct process *p = process_current();
+
+	if (!clock_ok(clock) || clock == 4)
+		return clock == 4 ? -EOPNOTSUPP : -EINVAL;
+	if (a->a[1] && copy_from_user(&ev, a->a[1], sizeof ev))
+		return -EFAULT;
+	if ((ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID) ||
+	    (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG)))
+		return -EINVAL;
+	if (ev.notify == SIGEV_THREAD_ID) {
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		struct thread *t = thread_find(ev.tid);
+		bool ours = t && t->process == p;
+		spin_unlock_irqrestore(&sig_lock, flags);
+		if (!ours)
+			return -EINVAL;
+	}
+	struct ptimer *pt = kmalloc_program(sizeof *pt);
+	if (!pt)
+		return -ENOMEM;
+	*pt = (struct ptimer){ .timer.fn = ptimer_fire, .process = p, .sig = ev.signo,
+			       .notify = ev.notify, .tid = ev.tid, .clock = clock, .value = ev.value };
+	if (!a->a[1])
+		pt->value = 0;	/* Linux: the id; set below */
+	spin_lock(&ptimer_lock);
+	int id = 0;
+	while (id < PROCESS_PTIMERS && p->ptimers[id])
+		id++;
+	if (id < PROCESS_PTIMERS) {
+		pt->id = id;
+		if (!a->a[1])
+			pt->value = (uint64_t)id;
+		p->ptimers[id] = pt;
+	}
+	spin_unlock(&ptimer_lock);
+	if (id == PROCESS_PTIMERS) {
+		kfree(pt);
+		return -EAGAIN;
+	}
+	if (copy_to_user(a->a[2], &id, sizeof id)) {
+		spin_lock(&ptimer_lock);
+		p->ptimers[id] = NULL;
+		spin_unlock(&ptimer_lock);
+		kfree(pt);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Caller holds ptimer_lock. */
+static struct ptimer *ptimer_of(struct process *p, uint64_t id)
+{
+	return id < PROCESS_PTIMERS ? p->ptimers[id] : NULL;
+}
+
+static struct linux_timespec ns_timespec(uint64_t ns)
+{
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u) };
+}
+
+static struct linux_itimerspec ptimer_read(const struct ptimer *pt)
+{
+	uint64_t deadline = pt->deadline, now = clock_ns();
+	uint64_t left = !deadline ? 0 : deadline > now ? deadline - now : 1;
+
+	return (struct linux_itimerspec){ ns_timespec(pt->interval), ns_timespec(left) };
+}
+
+static long sys_timer_settime(const struct sysargs *a)
+{
+	struct process *p = process_current();
+	uint64_t value, interval;
+	long err;
+
+	/* Flags other than TIMER_ABSTIME are ignored, as Linux does. */
+	if ((err = timespec_read_ns(a->a[2], &interval)) ||
+	    (err = timespec_read_ns(a->a[2] + sizeof(struct linux_timespec), &value)))
+		return err;
+	spin_lock(&ptimer_lock);
+	struct ptimer *pt = ptimer_of(p, a->a[0]);
+	struct linux_itimerspec old = { 0 };
+	if (pt) {
+		ptimer_halt(pt);
+		old = ptimer_read(pt);
+		uint64_t now = clock_ns(), at = value;
+		if (value && (a->a[1] & TIMER_ABSTIME) && pt->clock == CLOCK_REALTIME)
+			at = value > time_realtime_offset_ns() ? value - time_realtime_offset_ns() : 1;
+		if (value && !(a->a[1] & TIMER_ABSTIME))
+			at = now + value;
+		pt->interval = interval && interval < MIN_INTERVAL_NS ? MIN_INTERVAL_NS : interval;
+		pt->deadline = value ? (at > now ? at : now) : 0;
+		if (value)
+			timer_arm(&pt->timer, pt->deadline ? pt->deadline : now);
+	}
+	spin_unlock(&ptimer_lock);
+	if (!pt)
+		return -EINVAL;
+	return a->a[3] && copy_to_user(a->a[3], &old, sizeof old) ? -EFAULT : 0;
+}
+
+static long sys_timer_gettime(const struct sysargs *a)
+{
+	spin_lock(&ptimer_lock);
+	struct ptimer *pt = ptimer_of(process_current(), a->a[0]);
+	struct linux_itimerspec cur = pt ? ptimer_read(pt) : (struct linux_itimerspec){ 0 };
+	spin_unlock(&ptimer_lock);
+	if (!pt)
+		return -EINVAL;
+	return copy_to_user(a->a[1], &cur, sizeof cur) ? -EFAULT : 0;
+}
+
+static long sys_timer_getoverrun(const struct sysargs *a)
+{
+	spin_lock(&ptimer_lock);
+	struct ptimer *pt = ptimer_of(process_current(), a->a[0]);
+	spin_unlock(&ptimer_lock);
+	return pt ? 0 : -EINVAL;
+}
+
+/* Takes timer id out of p and frees it; -EINVAL if there is none. */
+static long ptimer_delete(struct process *p, uint64_t id)
+{
+	spin_lock(&ptimer_lock);
+	struct ptimer *pt = ptimer_of(p, id);
+	if (pt) {
+		p->ptimers[id] = NULL;
+		ptimer_halt(pt);
+	}
+	spin_unlock(&ptimer_lock);
+	kfree(pt);
+	return pt ? 0 : -EINVAL;
+}
+
+static long sys_timer_delete(const struct sysargs *a)
+{
+	return ptimer_delete(process_current(), a->a[0]);
+}
+
+void ptimer_delete_all(struct process *p)
+{
+	for (int i = 0; i < PROCESS_PTIMERS; i++)
+		ptimer_delete(p, i);
+}
+
+void sys_ptimer_register(void)
+{
+	syscall_register(222, sys_timer_create);
+	syscall_register(223, sys_timer_settime);
+	syscall_register(224, sys_timer_gettime);
+	syscall_register(225, sys_timer_getoverrun);
+	syscall_register(226, sys_timer_delete);
+}

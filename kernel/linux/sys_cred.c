@@ -1,0 +1,215 @@
+/* User and group ids: getuid and relatives, setuid, setreuid, setresuid
+ * (and the gid forms), getgroups and setgroups, with Linux's rules for who
+ * may change what -- an effective uid of 0 stands for CAP_SETUID and
+ * CAP_SETGID.  The ids are the process's (fork copies them) and are only
+ * reported: no file or signal permission is ever checked against them
+ * (docs/status.md). */
+#include "core/errno.h"
+#include "core/spinlock.h"
+#include "core/uaccess.h"
+#include "linux/process.h"
+#include "linux/signal_internal.h"
+#include "linux/syscall.h"
+
+#define NO_ID		0xffffffffu	/* (uid_t)-1: leave it as it is */
+#define NGROUPS_LINUX	65536		/* Linux's NGROUPS_MAX */
+
+/* Which id a call works on. */
+enum { UID, GID };
+
+static uint32_t *ids_of(struct process *p, int which)
+{
+	return which == UID ? p->cred.uid : p->cred.gid;	/* real, effective, saved */
+}
+
+/* May the caller set an id to v without privilege: one it has already. */
+static bool held(const uint32_t id[3], uint32_t v)
+{
+	return v == id[0] || v == id[1] || v == id[2];
+}
+
+/* Each of r, e, s that is not NO_ID becomes id[0], [1], [2]. */
+static void put_ids(uint32_t id[3], uint32_t r, uint32_t e, uint32_t s)
+{
+	if (r != NO_ID)
+		id[0] = r;
+	if (e != NO_ID)
+		id[1] = e;
+	if (s != NO_ID)
+		id[2] = s;
+}
+
+/* setresuid/setresgid: each of r, e, s (NO_ID: unchanged). */
+static long set_res(int which, uint32_t r, uint32_t e, uint32_t s)
+{
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint32_t *id = ids_of(p, which);
+	bool priv = p->cred.uid[1] == 0;
+	long err = 0;
+
+	if (!priv && ((r != NO_ID && !held(id, r)) || (e != NO_ID && !held(id, e)) ||
+		      (s != NO_ID && !held(id, s))))
+		err = -EPERM;
+	else
+		put_ids(id, r, e, s);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
+/* setuid/setgid: all three when privileged, else the effective one to the
+ * real or saved id. */
+static long set_one(int which, uint32_t v)
+{
+	struct process *p = process_current();
+
+	if (v == NO_ID)
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint32_t *id = ids_of(p, which);
+	long err = 0;
+
+	if (p->cred.uid[1] == 0)
+		id[0] = id[1] = id[2] = v;
+	else if (v == id[0] || v == id[2])
+		id[1] = v;
+	else
+		err = -EPERM;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
+/* setreuid/setregid: the real one to the real or effective, the effective
+ * to any held; the saved one follows the new effective when the real one
+ * is set or the effective one differs from the old real one. */
+static long set_re(int which, uint32_t r, uint32_t e)
+{
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint32_t *id = ids_of(p, which), old_real = id[0];
+	bool priv = p->cred.uid[1] == 0;
+	long err = 0;
+
+	if (!priv && ((r != NO_ID && r != id[0] && r != id[1]) || (e != NO_ID && !held(id, e))))
+		err = -EPERM;
+	else {
+		bool saved_follows = r != NO_ID || (e != NO_ID && e != old_real);
+		put_ids(id, r, e, !saved_follows ? NO_ID : e != NO_ID ? e : id[1]);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
+static long get_one(int which, int i)
+{
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long v = ids_of(p, which)[i];
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return v;
+}
+
+static long get_res(int which, uint64_t ur, uint64_t ue, uint64_t us)
+{
+	struct process *p = process_current();
+	uint32_t id[3];
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	for (int i = 0; i < 3; i++)
+		id[i] = ids_of(p, which)[i];
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (copy_to_user(ur, &id[0], 4) || copy_to_user(ue, &id[1], 4) || copy_to_user(us, &id[2], 4))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_getuid(const struct sysargs *a) { (void)a; return get_one(UID, 0); }
+static long sys_geteuid(const struct sysargs *a) { (void)a; return get_one(UID, 1); }
+static long sys_getgid(const struct sysargs *a) { (void)a; return get_one(GID, 0); }
+static long sys_getegid(const struct sysargs *a) { (void)a; return get_one(GID, 1); }
+static long sys_setuid(const struct sysargs *a) { return set_one(UID, (uint32_t)a->a[0]); }
+static long sys_setgid(const struct sysargs *a) { return set_one(GID, (uint32_t)a->a[0]); }
+
+static long sys_setreuid(const struct sysargs *a)
+{
+	return set_re(UID, (uint32_t)a->a[0], (uint32_t)a->a[1]);
+}
+
+static long sys_setregid(const struct sysargs *a)
+{
+	return set_re(GID, (uint32_t)a->a[0], (uint32_t)a->a[1]);
+}
+
+static long sys_setresuid(const struct sysargs *a)
+{
+	return set_res(UID, (uint32_t)a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2]);
+}
+
+static long sys_setresgid(const struct sysargs *a)
+{
+	return set_res(GID, (uint32_t)a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2]);
+}
+
+static long sys_getresuid(const struct sysargs *a) { return get_res(UID, a->a[0], a->a[1], a->a[2]); }
+static long sys_getresgid(const struct sysargs *a) { return get_res(GID, a->a[0], a->a[1], a->a[2]); }
+
+static long sys_getgroups(const struct sysargs *a)
+{
+	struct process *p = process_current();
+	int size = (int)a->a[0];
+	uint32_t groups[PROCESS_NGROUPS];
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int n = p->cred.ngroups;
+
+	for (int i = 0; i < n; i++)
+		groups[i] = p->cred.groups[i];
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (size < 0)
+		return -EINVAL;
+	if (!size)
+		return n;
+	if (size < n)
+		return -EINVAL;
+	return copy_to_user(a->a[1], groups, n * sizeof *groups) ? -EFAULT : n;
+}
+
+static long sys_setgroups(const struct sysargs *a)
+{
+	struct process *p = process_current();
+	uint64_t n = a->a[0];
+	uint32_t groups[PROCESS_NGROUPS];
+
+	if (n > NGROUPS_LINUX)
+		return -EINVAL;
+	if (get_one(UID, 1) != 0)
+		return -EPERM;
+	if (n > PROCESS_NGROUPS)
+		return -ENOMEM;	/* amphi keeps fewer than Linux allows (docs/status.md) */
+	if (copy_from_user(groups, a->a[1], n * sizeof *groups))
+		return -EFAULT;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	p->cred.ngroups = (int)n;
+	for (uint64_t i = 0; i < n; i++)
+		p->cred.groups[i] = groups[i];
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return 0;
+}
+
+void sys_cred_register(void)
+{
+	syscall_register(102, sys_getuid);
+	syscall_register(107, sys_geteuid);
+	syscall_register(104, sys_getgid);
+	syscall_register(108, sys_getegid);
+	syscall_register(105, sys_setuid);
+	syscall_register(106, sys_setgid);
+	syscall_register(113, sys_setreuid);
+	syscall_register(114, sys_setregid);
+	syscall_register(117, sys_setresuid);
+	syscall_register(118, sys_getresuid);
+	syscall_register(119, sys_setresgid);
+	syscall_register(120, sys_getresgid);
+	syscall_register(115, sys_getgroups);
+	syscall_register(116, sys_setgroups);
+}

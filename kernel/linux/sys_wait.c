@@ -1,0 +1,184 @@
+/* wait4, waitid (and waitpid, wait, through wait4): a process's children
+ * that ended.  A child is a "clone" child when it signals its parent with
+ * something other than SIGCHLD: only __WCLONE or __WALL wait for those, as
+ * on Linux.  There is no job control (stop signals are ignored), so
+ * WUNTRACED, WSTOPPED and WCONTINUED are accepted and never report. */
+#include "core/errno.h"
+#include "core/sched.h"
+#include "core/string.h"
+#include "core/uaccess.h"
+#include "linux/process.h"
+#include "linux/signal_internal.h"
+#include "linux/syscall.h"
+
+#define WNOHANG		0x00000001
+#define WUNTRACED	0x00000002
+#define WSTOPPED	WUNTRACED
+#define WEXITED		0x00000004
+#define WCONTINUED	0x00000008
+#define WNOWAIT		0x01000000
+#define __WNOTHREAD	0x20000000
+#define __WALL		0x40000000
+#define __WCLONE	0x80000000
+#define P_ALL		0
+#define P_PID		1
+#define P_PGID		2
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+
+/* Which children: P_ALL, P_PID id, P_PGID id. */
+struct wait_request {
+	int type, id, options;
+};
+
+struct wait_result {
+	int pid, status;
+	uint64_t cpu_ns;
+};
+
+struct linux_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t rest[14];
+};
+
+static bool wanted(const struct process *c, const struct wait_request *w)
+{
+	bool clone_child = c->exit_signal != SIGCHLD;
+
+	if (!(w->options & __WALL) && clone_child != !!(w->options & __WCLONE))
+		return false;
+	switch (w->type) {
+	case P_PID: return c->pid == w->id;
+	case P_PGID: return c->pgid == w->id;
+	default: return true;
+	}
+}
+
+/* One look at the children: the pid of one that ended (reaped unless
+ * WNOWAIT), 0 when some wanted child is still running, -ECHILD when none
+ * is wanted.  Caller holds sig_lock; *gone is set to a reaped child for
+ * the caller to free after dropping it. */
+static int look(struct process *me, const struct wait_request *w, struct wait_result *r,
+		struct process **gone)
+{
+	struct list *l;
+	bool any = false;
+
+	list_for_each(l, &me->children) {
+		struct process *c = list_entry(l, struct process, sibling);
+		if (!wanted(c, w))
+			continue;
+		any = true;
+		if (c->state != PROCESS_ZOMBIE || !(w->options & WEXITED))
+			continue;
+		*r = (struct wait_result){ c->pid, c->wait_status, c->ended_ns + c->children_ns };
+		if (!(w->options & WNOWAIT)) {
+			process_reap(c);
+			*gone = c;
+		}
+		return r->pid;
+	}
+	return any ? 0 : -ECHILD;
+}
+
+static long do_wait(const struct wait_request *w, struct wait_result *r)
+{
+	struct process *me = process_current();
+
+	for (;;) {
+		struct waiter wt;
+		struct process *gone = NULL;
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		long n = look(me, w, r, &gone);
+		bool sleep = !n && !(w->options & WNOHANG) && !thread_signalled();
+		if (sleep)
+			waitq_prepare(&me->child_wait, &wt);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		if (gone)
+			process_reap_free(gone);
+		if (!sleep)
+			return n || (w->options & WNOHANG) ? n : -ERESTARTSYS;
+		waitq_sleep_interruptible(&me->child_wait, &wt, 0);
+	}
+}
+
+static long sys_wait4(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], options = (int)a->a[2];
+	struct wait_request w = { P_ALL, 0, options | WEXITED };
+	struct wait_result r;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;	/* -pid would overflow, as Linux says */
+	if (pid > 0)
+		w = (struct wait_request){ P_PID, pid, w.options };
+	else if (pid < -1)
+		w = (struct wait_request){ P_PGID, -pid, w.options };
+	else if (pid == 0)
+		w = (struct wait_request){ P_PGID, process_current()->pgid, w.options };
+	long n = do_wait(&w, &r);
+	if (n <= 0)
+		return n;
+	if (a->a[1] && copy_to_user(a->a[1], &r.status, sizeof r.status))
+		return -EFAULT;
+	struct linux_rusage ru = { .utime_sec = (int64_t)(r.cpu_ns / 1000000000u),
+				   .utime_usec = (int64_t)(r.cpu_ns % 1000000000u / 1000) };
+	if (a->a[3] && copy_to_user(a->a[3], &ru, sizeof ru))
+		return -EFAULT;
+	return n;
+}
+
+/* waitid's siginfo: zero when nothing was found (WNOHANG), as Linux. */
+static long put_waitid_info(uint64_t uinfo, long n, const struct wait_result *r)
+{
+	struct linux_siginfo info = { 0 };
+
+	if (n > 0) {
+		int sig = r->status & 0x7f;
+		info.signo = SIGCHLD;
+		info.code = sig ? CLD_KILLED : CLD_EXITED;
+		info.kill.pid = r->pid;
+		info.kill.value = (uint32_t)(sig ? sig : (r->status >> 8) & 0xff);	/* si_status */
+	}
+	return uinfo && copy_to_user(uinfo, &info, sizeof info) ? -EFAULT : 0;
+}
+
+static long sys_waitid(const struct sysargs *a)
+{
+	int type = (int)a->a[0], id = (int)a->a[1], options = (int)a->a[3];
+	struct wait_request w = { type, id, options };
+	struct wait_result r;
+
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (type == P_PID && id <= 0)
+		return -EINVAL;
+	if (type == P_PGID) {
+		if (id < 0)
+			return -EINVAL;
+		if (!id)
+			w.id = process_current()->pgid;
+	} else if (type != P_ALL && type != P_PID) {
+		return -EINVAL;	/* P_PIDFD: no pidfds here */
+	}
+	long n = do_wait(&w, &r);
+	if (n < 0)
+		return n;
+	long err = put_waitid_info(a->a[2], n, &r);
+	struct linux_rusage ru = { .utime_sec = (int64_t)(r.cpu_ns / 1000000000u),
+				   .utime_usec = (int64_t)(r.cpu_ns % 1000000000u / 1000) };
+	if (!err && n > 0 && a->a[4] && copy_to_user(a->a[4], &ru, sizeof ru))
+		err = -EFAULT;
+	return err;
+}
+
+void sys_wait_register(void)
+{
+	syscall_register(61, sys_wait4);
+	syscall_register(247, sys_waitid);
+}
