@@ -207,15 +207,18 @@ char *qemu_opt_escape(const char *s);	/* a value inside "key=value,..." */
  * loops), their cross-checks once all are in, QEMU's arguments and the
  * config's keys. */
 enum { OPT_NET = 512, OPT_IP, OPT_GW, OPT_DNS, OPT_IP6, OPT_HOSTNAME };	/* and 'p' */
-/* Their rows of a getopt_long table (amphi run's and server start's). */
-#define NET_LONG_OPTIONS \
-	{ "publish", required_argument, NULL, 'p' }, \
-	{ "net", required_argument, NULL, OPT_NET }, \
+/* Their rows of a getopt_long table (amphi run's and server start's); the
+ * guest's own addresses alone for images that boot without amphi run. */
+#define ADDR_LONG_OPTIONS \
 	{ "ip", required_argument, NULL, OPT_IP }, \
 	{ "gw", required_argument, NULL, OPT_GW }, \
 	{ "dns", required_argument, NULL, OPT_DNS }, \
 	{ "ip6", required_argument, NULL, OPT_IP6 }, \
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME }
+#define NET_LONG_OPTIONS \
+	{ "publish", required_argument, NULL, 'p' }, \
+	{ "net", required_argument, NULL, OPT_NET }, \
+	ADDR_LONG_OPTIONS
 int net_option(struct net_opts *n, int opt, const char *arg);	/* 1 if it was one */
 void net_set_nic(struct net_opts *n, const char *cmd, const char *arg);
 int net_has_nic(const struct net_opts *n);

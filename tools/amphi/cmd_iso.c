@@ -24,11 +24,7 @@ enum { OPT_OUTPUT = 'o' };
 static const struct option options[] = {
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	GUEST_LONG_OPTIONS,
-	{ "ip", required_argument, NULL, OPT_IP },
-	{ "gw", required_argument, NULL, OPT_GW },
-	{ "dns", required_argument, NULL, OPT_DNS },
-	{ "ip6", required_argument, NULL, OPT_IP6 },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	ADDR_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
