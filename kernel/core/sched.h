@@ -75,6 +75,7 @@ struct thread {
 	/* Set by the signal layer while a signal is pending and not blocked:
 	 * sleeps that can be interrupted end early and return -ERESTARTSYS. */
 	volatile bool signalled;
+	bool stop_parked;		/* linux/jobctl.c: parked while its process is stopped */
 	/* fs/file.c: files whose last reference went while this thread was
 	 * releasing another; released after it, by the same loop. */
 	bool releasing;

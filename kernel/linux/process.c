@@ -34,8 +34,6 @@
 #define PID_WRAP_TO	300	/* and where it starts again (RESERVED_PIDS) */
 #define THREADS_MIN	64
 #define THREADS_CAP	32768
-#define CLD_EXITED	1
-#define CLD_KILLED	2
 
 struct process *volatile init_process;
 static bool init_ends_vm;			/* the run's last step */
@@ -209,6 +207,7 @@ struct process *process_alloc(int *err)
 	waitq_init(&p->child_wait);
 	waitq_init(&p->vfork_wait);
 	waitq_init(&p->exec_wait);
+	waitq_init(&p->stop_wait);
 	p->exit_signal = SIGCHLD;
 	default_limits(p->limits);
 	itimer_init(p);
@@ -580,6 +579,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->sid = p->sid;
 		v->nthreads = p->nthreads;
 		v->zombie = p->state == PROCESS_ZOMBIE;
+		v->stopped = p->stop_state == STOP_DONE;
 		memcpy(v->exe, p->exe, sizeof v->exe);
 		memcpy(v->comm, p->comm, sizeof v->comm);
 	}

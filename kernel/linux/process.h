@@ -20,6 +20,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/waitq.h"
+#include "linux/jobctl.h"
 #include "linux/signal.h"
 
 #define RLIMIT_NLIMITS	16
@@ -79,6 +80,13 @@ struct process {
 	struct process *vfork_parent;	/* a vfork child's, until then */
 	struct thread *exec_thread;	/* execve: the thread that stays; the others end */
 	struct waitq exec_wait;		/* it waits here for them */
+	/* Job control (jobctl.c). */
+	enum stop_state stop_state;
+	int stop_signal;		/* the signal that stopped it */
+	int threads_to_park;		/* while STOP_PARKING: the last tells the parent */
+	enum wait_report wait_report;	/* a stop or continue wait has yet to report */
+	bool continue_untold;		/* continued: the parent's SIGCHLD is still to send */
+	struct waitq stop_wait;		/* its parked threads */
 
 	struct itimer itimers[3];	/* itimer.c */
 	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
@@ -106,7 +114,7 @@ void exec_strings_put(struct exec_strings *s);
  * sig_lock: mm, files, fs and strings are NULL for a zombie. */
 struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
-	bool zombie;
+	bool zombie, stopped;
 	char exe[256], comm[16];
 	struct mm *mm;			/* grabbed (mm_drop) */
 	struct fdtable *files;		/* held (fdtable_release) */
@@ -126,6 +134,12 @@ static inline struct process *process_current(void) { return current()->process;
 /* The init process of the running step, NULL between steps.  Read
  * without the lock by the host's signal hook. */
 extern struct process *volatile init_process;
+
+/* SIGCHLD's and waitid's si_code. */
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
 
 /* Wait statuses (wait(2)'s encoding). */
 static inline int status_exited(int code) { return (code & 0xff) << 8; }

@@ -52,7 +52,15 @@ static void mem_totals(const struct process_view *v, struct mem_totals *t)
 	}
 }
 
-static char state_of(const struct process_view *v) { return v->zombie ? 'Z' : 'R'; }
+static char state_of(const struct process_view *v)
+{
+	return v->zombie ? 'Z' : v->stopped ? 'T' : 'R';
+}
+
+static const char *state_name(const struct process_view *v)
+{
+	return v->zombie ? "zombie" : v->stopped ? "stopped" : "running";
+}
 
 static int gen_status(struct seqbuf *s, const struct process_view *v)
 {
@@ -64,7 +72,7 @@ static int gen_status(struct seqbuf *s, const struct process_view *v)
 	comm_of(v, name);
 	mem_totals(v, &t);
 	seq_printf(s, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%c (%s)\n", name, (u >> 9) & 7,
-		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), v->zombie ? "zombie" : "running");
+		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), state_name(v));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", v->pid, v->pid, v->ppid);
 	seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t0\n");
 	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\n", t.size * 4, t.size * 4);

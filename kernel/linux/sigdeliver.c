@@ -65,12 +65,29 @@ static const char *source(const struct linux_siginfo *info)
 	}
 }
 
+/* A stop signal's default action, unless the terminal's stop signals
+ * are dropped for an orphaned process group.  The thread parks at the
+ * top of linux_exit_to_user's loop. */
+static void take_stop(int sig)
+{
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (!jobctl_stop_dropped(p, sig))
+		jobctl_stop(p, sig);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
 static void default_action(int sig, const struct linux_siginfo *info)
 {
 	char why[64];
 
 	if (sig_default_ignores(sig))
 		return;
+	if (jobctl_is_stop_signal(sig)) {
+		take_stop(sig);
+		return;
+	}
 	/* Terminate, and the core-dump signals too (there is no core): the
 	 * status is 128 + sig either way. */
 	snprintf(why, sizeof why, "signal %d, %s", sig, source(info));
@@ -140,8 +157,17 @@ void linux_exit_to_user(struct trapframe *tf)
 	for (;;) {
 		sched_return_to_user();
 		struct process *p = process_of(t);
-		if (p->exiting || (p->exec_thread && p->exec_thread != t))
+		/* Both with interrupts on: this may be an interrupt's way out,
+		 * and the last thread's end shoots down the TLBs of the CPUs
+		 * that ran the process. */
+		if (p->exiting || (p->exec_thread && p->exec_thread != t)) {
+			irq_enable();
 			process_thread_exit(0);	/* exit_group, a fatal signal, another's exec */
+		}
+		if (p->stop_state != STOP_NONE) {
+			irq_enable();
+			jobctl_park(t);	/* until SIGCONT; SIGKILL is then taken first */
+		}
 		/* Look with interrupts off: a signal sent after this look finds
 		 * us RUNNING and interrupts the CPU, which brings us back here
 		 * once in user mode. */

@@ -14,7 +14,6 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/list.h"
-#include "core/printk.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "linux/process.h"
@@ -58,10 +57,11 @@ void sig_recalc(struct thread *t)
 {
 	struct process *p = process_of(t);
 
-	/* While the process ends (exit_group, a fatal signal) or another of
-	 * its threads execs, every sleep must end too: see
+	/* While the process ends (exit_group, a fatal signal), stops, or
+	 * another of its threads execs, every sleep must end too: see
 	 * sig_interrupt_others. */
-	t->signalled = p->exiting || (p->exec_thread && p->exec_thread != t) ||
+	t->signalled = p->exiting || p->stop_state != STOP_NONE ||
+		       (p->exec_thread && p->exec_thread != t) ||
 		       ((t->sigpending | p->pending) & ~t->sigmask) != 0;
 }
 
@@ -108,7 +108,6 @@ bool sig_default_ignores(int sig)
 {
 	switch (sig) {
 	case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
 		return true;
 	default:
 		return false;
@@ -136,26 +135,20 @@ static bool blocked_by_all(const struct process *p, uint64_t bit)
  * change before it is unblocked (or sigwait may take it). */
 static bool discarded(const struct process *p, const struct thread *t, int sig)
 {
-	static bool noted;
-
 	if (!sig_action_ignores(p, sig))
 		return false;
-	if (t ? t->sigmask & sig_bit(sig) : blocked_by_all(p, sig_bit(sig)))
-		return false;
-	if (p->actions[sig - 1].handler == SIG_DFL && sig >= SIGSTOP && sig <= SIGTTOU &&
-	    sig != SIGCONT && !noted) {
-		noted = true;
-		printk("amphi: stop signal %d ignored: no job control\n", sig);
-	}
-	return true;
+	return !(t ? t->sigmask & sig_bit(sig) : blocked_by_all(p, sig_bit(sig)));
 }
 
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
 {
 	uint64_t bit = sig_bit(sig), *pending = t ? &t->sigpending : &p->pending;
 
-	if (p->state != PROCESS_ALIVE || discarded(p, t, sig))
+	if (p->state != PROCESS_ALIVE)
 		return 0;	/* a zombie takes nothing, as on Linux */
+	jobctl_on_send(p, sig);
+	if (discarded(p, t, sig))
+		return 0;
 	if (sig < SIGRTMIN && (*pending & bit))
 		return 0;	/* already pending: standard signals do not queue */
 	struct queued *q = queued_alloc();
@@ -287,6 +280,8 @@ int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 		return 0;
 	if (bits & SYNC_MASK)
 		bits &= SYNC_MASK;
+	else if (bits & sig_bit(SIGKILL))
+		bits = sig_bit(SIGKILL);	/* first: it ends even a stopped process */
 	int sig = __builtin_ctzll(bits) + 1;
 	if (!unqueue(p, own ? t : NULL, sig, info, &more))
 		*info = (struct linux_siginfo){ .signo = sig, .code = SI_USER };	/* none were left */
@@ -334,6 +329,7 @@ void sig_thread_start(struct thread *t, uint64_t mask)
 	t->restart.fn = NULL;
 	list_add_tail(&p->threads, &t->sig_link);
 	p->nthreads++;
+	jobctl_thread_start(t);
 	sig_recalc(t);
 	/* Started under the lock: t cannot end (and be freed) before it is
 	 * on the list, since signal_thread_exit takes the lock. */
@@ -359,6 +355,7 @@ bool signal_thread_exit(struct thread *t)
 			queued_free(list_entry(l, struct queued, link));
 	t->sigpending = 0;
 	list_del(&t->sig_link);
+	jobctl_thread_exit(t);
 	bool last = --p->nthreads == 0;
 	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
 	if (p->exec_thread && p->nthreads == 1)
@@ -437,7 +434,7 @@ void sig_interrupt_others(struct process *p)
 
 	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
-		sig_recalc(t);	/* true now: its sleeps end; p->exiting does the rest */
+		sig_recalc(t);	/* true now: its sleeps end; its way out does the rest */
 		if (t != current())
 			kick(t);
 	}

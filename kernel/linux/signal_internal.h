@@ -64,8 +64,8 @@ uint64_t sig_pending_for(const struct thread *t);
 void sig_flush(struct process *p, int sig);
 /* Whether p's action for sig, as it stands, throws it away. */
 bool sig_action_ignores(const struct process *p, int sig);
-/* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH,
- * SIGCONT, and the stop signals, since there is no job control). */
+/* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH, and
+ * SIGCONT, whose work is done when it is sent: jobctl.c). */
 bool sig_default_ignores(int sig);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */

@@ -1,8 +1,8 @@
 /* wait4, waitid (and waitpid, wait, through wait4): a process's children
- * that ended.  A child is a "clone" child when it signals its parent with
- * something other than SIGCHLD: only __WCLONE or __WALL wait for those, as
- * on Linux.  There is no job control (stop signals are ignored), so
- * WUNTRACED, WSTOPPED and WCONTINUED are accepted and never report. */
+ * that ended, and with WUNTRACED (WSTOPPED) or WCONTINUED those that
+ * stopped or were continued (jobctl.c), each reported once.  A child is a
+ * "clone" child when it signals its parent with something other than
+ * SIGCHLD: only __WCLONE or __WALL wait for those, as on Linux. */
 #include "core/errno.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -23,8 +23,6 @@
 #define P_ALL		0
 #define P_PID		1
 #define P_PGID		2
-#define CLD_EXITED	1
-#define CLD_KILLED	2
 
 /* Which children: P_ALL, P_PID id, P_PGID id. */
 struct wait_request {
@@ -33,6 +31,7 @@ struct wait_request {
 
 struct wait_result {
 	int pid, status;
+	int code, si_status;	/* waitid's: CLD_* and the status or signal */
 	uint64_t cpu_ns;
 };
 
@@ -54,10 +53,38 @@ static bool wanted(const struct process *c, const struct wait_request *w)
 	}
 }
 
+static struct wait_result ended(const struct process *c)
+{
+	int sig = c->wait_status & 0x7f;
+
+	return (struct wait_result){ c->pid, c->wait_status, sig ? CLD_KILLED : CLD_EXITED,
+				     sig ? sig : (c->wait_status >> 8) & 0xff,
+				     c->ended_ns + c->children_ns };
+}
+
+/* A stop or continue of a living child that w asks for, taken (unless
+ * WNOWAIT) into *r. */
+static bool take_report(struct process *c, const struct wait_request *w, struct wait_result *r)
+{
+	uint64_t ns = c->ended_ns + c->children_ns;
+
+	if (c->wait_report == WAIT_REPORT_STOPPED && (w->options & WSTOPPED))
+		*r = (struct wait_result){ c->pid, c->stop_signal << 8 | 0x7f, CLD_STOPPED,
+					   c->stop_signal, ns };
+	else if (c->wait_report == WAIT_REPORT_CONTINUED && (w->options & WCONTINUED))
+		*r = (struct wait_result){ c->pid, 0xffff, CLD_CONTINUED, SIGCONT, ns };
+	else
+		return false;
+	if (!(w->options & WNOWAIT))
+		c->wait_report = WAIT_REPORT_NONE;
+	return true;
+}
+
 /* One look at the children: the pid of one that ended (reaped unless
- * WNOWAIT), 0 when some wanted child is still running, -ECHILD when none
- * is wanted.  Caller holds sig_lock; *gone is set to a reaped child for
- * the caller to free after dropping it. */
+ * WNOWAIT) or has a stop or continue to report, 0 when some wanted child
+ * is still running, -ECHILD when none is wanted.  Caller holds sig_lock;
+ * *gone is set to a reaped child for the caller to free after dropping
+ * it. */
 static int look(struct process *me, const struct wait_request *w, struct wait_result *r,
 		struct process **gone)
 {
@@ -69,9 +96,11 @@ static int look(struct process *me, const struct wait_request *w, struct wait_re
 		if (!wanted(c, w))
 			continue;
 		any = true;
+		if (c->state == PROCESS_ALIVE && take_report(c, w, r))
+			return r->pid;
 		if (c->state != PROCESS_ZOMBIE || !(w->options & WEXITED))
 			continue;
-		*r = (struct wait_result){ c->pid, c->wait_status, c->ended_ns + c->children_ns };
+		*r = ended(c);
 		if (!(w->options & WNOWAIT)) {
 			process_reap(c);
 			*gone = c;
@@ -136,11 +165,10 @@ static long put_waitid_info(uint64_t uinfo, long n, const struct wait_result *r)
 	struct linux_siginfo info = { 0 };
 
 	if (n > 0) {
-		int sig = r->status & 0x7f;
 		info.signo = SIGCHLD;
-		info.code = sig ? CLD_KILLED : CLD_EXITED;
+		info.code = r->code;
 		info.kill.pid = r->pid;
-		info.kill.value = (uint32_t)(sig ? sig : (r->status >> 8) & 0xff);	/* si_status */
+		info.kill.value = (uint32_t)r->si_status;
 	}
 	return uinfo && copy_to_user(uinfo, &info, sizeof info) ? -EFAULT : 0;
 }

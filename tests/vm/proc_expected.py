@@ -3,7 +3,8 @@ by running the program natively (musl, static) on a Debian host (Linux 6.1)
 as root: proc_fork and proc_exec as the init of a new pid namespace, as they
 are the init of the VM (`unshare --pid --fork ./proc_fork`,
 `unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
-(`./proc_mmap DIR`), proc_ids as init too, ptimers as it is (`./ptimers`).  One line per check (tests/vm/test_procs.py).
+(`./proc_mmap DIR`), proc_ids and proc_jobctl as init too, ptimers as it is
+(`./ptimers`).  One line per check (tests/vm/test_procs.py).
 """
 
 PROC_FORK = r"""child wrote its copies: ok
@@ -224,4 +225,33 @@ gettime of a deleted timer: EINVAL
 delete again: EINVAL
 getoverrun of a deleted timer: EINVAL
 ptimers ok
+"""
+
+PROC_JOBCTL = """\
+raise(SIGSTOP) seen by WUNTRACED: stopped 19
+SIGCHLD on the stop: hits 1, code CLD_STOPPED, status 19
+reported once: nothing
+plain wait does not see a stop: nothing
+SIGCONT seen by WCONTINUED: continued
+SIGCHLD on the continue: sent, code CLD_CONTINUED, status 18
+then it runs to its end: exit 7
+a two-thread process stops: stopped 19
+neither thread runs while stopped: yes
+SIGTERM waits while it is stopped: nothing
+and ends it once continued: signal 15
+SIGKILL ends a stopped process: signal 9
+SIGTSTP with a handler does not stop: nothing
+SIGTSTP by default stops: stopped 20
+SIGTTIN by default stops: stopped 21
+a read cut by the stop goes on: exit 42
+waitid WSTOPPED|WNOWAIT: code CLD_STOPPED, status 19
+WNOWAIT left it to report: code CLD_STOPPED, pid right
+then nothing more: 0, pid 0
+waitid WCONTINUED: code CLD_CONTINUED, status 18
+child's end: exit 3
+SIGCONT to a running process runs its handler: 1
+SA_NOCLDSTOP: still reported: stopped 19
+SA_NOCLDSTOP: no SIGCHLD for stop and continue: hits 0
+the end still sends one: hits 1
+proc_jobctl done
 """

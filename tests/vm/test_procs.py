@@ -112,3 +112,23 @@ def test_busybox_shell_script_as_on_the_host(smp, tmp_path):
     assert host.returncode == 0 and host.stdout, host
     r = run(BUSYBOX, "sh", "/s/s.sh", smp=smp, options=["--files", "%s:/s" % tmp_path])
     assert (r.status, r.stdout.decode()) == (0, host.stdout.decode()), r.describe()
+
+
+@pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="busybox-static is not installed")
+def test_busybox_job_control_as_on_the_host(tmp_path):
+    """A shell stops and continues a background job (kill -STOP/-CONT),
+    sees it stopped in /proc, and ends it with TERM (held until CONT) and
+    KILL: tests/vm/data/shell_jobctl.sh, the same output as on the host."""
+    script = os.path.join(HERE, "data", "shell_jobctl.sh")
+    shutil.copy(script, str(tmp_path / "s.sh"))
+    host = subprocess.run([BUSYBOX, "sh", script], capture_output=True, cwd="/")
+    assert host.returncode == 0 and host.stdout, host
+    r = run(BUSYBOX, "sh", "/s/s.sh", options=["--files", "%s:/s" % tmp_path])
+    assert (r.status, r.stdout.decode()) == (0, host.stdout.decode()), r.describe()
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_job_control(smp):
+    """Stop signals stop every thread, SIGCONT continues, and wait4,
+    waitid and SIGCHLD report both, against Linux's transcript."""
+    expect(run("proc_jobctl", smp=smp), proc_expected.PROC_JOBCTL)
