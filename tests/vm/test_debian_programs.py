@@ -4,8 +4,8 @@ that imports C and Python modules, starts threads, subprocesses (python
 again, a shell) and a multiprocessing pool of two, and keeps a sqlite3
 database in a file; bash running a script of pipelines, substitutions,
 jobs and traps over Debian's coreutils, find, grep, sed and mawk; nginx
-with a master and two workers serving curl and wrk; perl, lua5.4 and
-ruby scripts that fork, pipe and start shells; node serving HTTP; erl
+with a master and two workers serving curl and wrk; perl, lua5.4, ruby
+and gawk scripts that fork, pipe and start shells; node serving HTTP; erl
 with Erlang processes and a port.  The
 interpreter's standard library comes in with
 --files; amphi brings the program's loader and libraries, and those of
@@ -151,19 +151,20 @@ def shell_folder(dest):
         os.symlink("busybox", os.path.join(dest, name))
 
 
-def script_as_on_the_host(tmp_path, interp, script, folders=(), mem="256M"):
-    """interp running tests/vm/data/SCRIPT in the guest, its library
-    folders brought at their own paths and busybox as /bin/sh, against the
-    same on the host with the same shell first in PATH; the guest's run."""
+def script_as_on_the_host(tmp_path, interp, script, folders=(), mem="256M", flags=()):
+    """interp (with flags) running tests/vm/data/SCRIPT in the guest, its
+    library folders brought at their own paths and busybox as /bin/sh,
+    against the same on the host with the same shell first in PATH; the
+    guest's run."""
     shutil.copy(os.path.join(HERE, "data", script), str(tmp_path / script))
     shell_folder(str(tmp_path / "bin"))
-    host = subprocess.run([interp, str(tmp_path / script)], capture_output=True, cwd="/",
+    host = subprocess.run([interp, *flags, str(tmp_path / script)], capture_output=True, cwd="/",
                           env={"PATH": str(tmp_path / "bin"), "HOME": "/"})
     assert host.returncode == 0 and host.stdout, host
     options = ["--files", "%s:/t" % tmp_path, "--files", "%s:/bin" % (tmp_path / "bin")]
     for f in folders:
         options += ["--files", "%s:%s" % (f, f)]
-    r = run(interp, "/t/" + script, mem=mem, env=["PATH=/bin"], options=options)
+    r = run(interp, *flags, "/t/" + script, mem=mem, env=["PATH=/bin"], options=options)
     assert (r.status, r.stdout.decode()) == (0, host.stdout.decode()), r.describe()
     return r
 
@@ -189,6 +190,18 @@ LUA = "/usr/bin/lua5.4"
 def test_lua_as_on_the_host(tmp_path):
     """Debian's lua5.4: io.popen and os.execute (a shell each), a file."""
     r = script_as_on_the_host(tmp_path, LUA, "lua_processes.lua")
+    assert r.stderr == b"", r.describe()
+
+
+GAWK = "/usr/bin/gawk"
+
+
+@pytest.mark.skipif(not os.path.exists(GAWK) or not os.path.exists(BUSYBOX),
+                    reason="needs Debian's gawk and busybox")
+def test_gawk_as_on_the_host(tmp_path):
+    """Debian's gawk: a command read through a pipe, one written to, system,
+    a two-way coprocess (|&), asort, gensub, strftime."""
+    r = script_as_on_the_host(tmp_path, GAWK, "gawk_processes.awk", flags=["-f"])
     assert r.stderr == b"", r.describe()
 
 
