@@ -92,6 +92,18 @@ bool jobctl_stop_dropped(const struct process *p, int sig)
 	return sig != SIGSTOP && group_orphaned(p->pgid, p->sid);
 }
 
+/* Threads of p not parked: a thread woken by the last SIGCONT may not
+ * have run yet, and stays parked, already counted, for this stop. */
+static int unparked_threads(struct process *p)
+{
+	struct list *l;
+	int n = 0;
+
+	list_for_each(l, &p->threads)
+		n += !list_entry(l, struct thread, sig_link)->stop_parked;
+	return n;
+}
+
 /* The thread that took the stop signal marks the process and interrupts
  * its other threads, which park as they come back to user mode. */
 void jobctl_stop(struct process *p, int sig)
@@ -100,7 +112,7 @@ void jobctl_stop(struct process *p, int sig)
 		return;
 	p->stop_state = STOP_PARKING;
 	p->stop_signal = sig;
-	p->threads_to_park = p->nthreads;
+	p->threads_to_park = unparked_threads(p);
 	p->wait_report = WAIT_REPORT_NONE;
 	sig_interrupt_others(p);
 }

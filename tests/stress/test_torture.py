@@ -61,3 +61,8 @@ def test_fuzzer_new_targets():
         torture("fuzz", b"futex ok %d\n" % (4 * count), "futex", seed, count)
         torture("fuzz", re.compile(rb"fuzz ok \d+\n"), seed, count)
     repeat(body)
+
+
+def test_stops_and_continues_racing_a_busy_process():
+    rounds = 100 if short() else 1000
+    repeat(lambda n: torture("stress_jobctl", b"jobctl ok\n", n + 1, rounds))
