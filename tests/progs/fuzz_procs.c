@@ -61,8 +61,8 @@ static int random_pid(void)
 	return rnd() % 2 ? (rnd() % 2 ? getpid() : kid) : pids[rnd() % 6];
 }
 
-/* Any signal but the stop signals: natively a stopped child would never
- * be reaped (amphi has no job control and ignores them). */
+/* Any signal but the stop signals: a stopped child would never be reaped
+ * (proc_jobctl and stress_jobctl test stops). */
 static int random_signal(void)
 {
 	int sig = (int)(rnd() % 65);
