@@ -20,6 +20,7 @@
 
 static volatile sig_atomic_t chld_hits, chld_code, chld_status;
 static volatile long *counters;	/* shared with the children */
+static int gate[2];		/* a child that stops waits here before it ends */
 
 static void say(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const char *what, const char *fmt, ...)
@@ -79,6 +80,20 @@ static const char *wait_for(pid_t pid, int options)
 	return r == 0 ? "nothing" : describe(st);
 }
 
+/* In the child: stop, and once continued wait for the parent's word
+ * before ending -- an end right after SIGCONT would race the parent's
+ * WCONTINUED wait, which does not see the continue of a zombie. */
+static _Noreturn void stop_then_exit(int code)
+{
+	char c;
+
+	raise(SIGSTOP);
+	read(gate[0], &c, 1);
+	_exit(code);
+}
+
+static void let_one_end(void) { write(gate[1], "g", 1); }
+
 static void *count_forever(void *arg)
 {
 	for (;;)
@@ -104,10 +119,8 @@ static void stop_and_continue(void)
 {
 	pid_t pid = fork();
 
-	if (!pid) {
-		raise(SIGSTOP);
-		_exit(7);
-	}
+	if (!pid)
+		stop_then_exit(7);
 	say("raise(SIGSTOP) seen by WUNTRACED", "%s", wait_for(pid, WUNTRACED));
 	say("SIGCHLD on the stop", "hits %d, code %s, status %d", (int)chld_hits,
 	    chld_code == CLD_STOPPED ? "CLD_STOPPED" : "other", (int)chld_status);
@@ -119,6 +132,7 @@ static void stop_and_continue(void)
 	sleep_ms(100);	/* the child tells its parent once it runs again */
 	say("SIGCHLD on the continue", "%s, code %s, status %d", chld_hits ? "sent" : "none",
 	    chld_code == CLD_CONTINUED ? "CLD_CONTINUED" : "other", (int)chld_status);
+	let_one_end();
 	say("then it runs to its end", "%s", wait_for(pid, 0));
 }
 
@@ -212,10 +226,8 @@ static void waitid_reports(void)
 	siginfo_t si;
 	pid_t pid = fork();
 
-	if (!pid) {
-		raise(SIGSTOP);
-		_exit(3);
-	}
+	if (!pid)
+		stop_then_exit(3);
 	memset(&si, 0, sizeof si);
 	waitid(P_PID, pid, &si, WSTOPPED | WNOWAIT);
 	say("waitid WSTOPPED|WNOWAIT", "code %s, status %d",
@@ -232,6 +244,7 @@ static void waitid_reports(void)
 	waitid(P_PID, pid, &si, WCONTINUED);
 	say("waitid WCONTINUED", "code %s, status %d",
 	    si.si_code == CLD_CONTINUED ? "CLD_CONTINUED" : "other", si.si_status);
+	let_one_end();
 	say("child's end", "%s", wait_for(pid, 0));
 }
 
@@ -242,14 +255,13 @@ static void nocldstop(void)
 	chld_hits = 0;
 	pid_t pid = fork();
 
-	if (!pid) {
-		raise(SIGSTOP);
-		_exit(0);
-	}
+	if (!pid)
+		stop_then_exit(0);
 	say("SA_NOCLDSTOP: still reported", "%s", wait_for(pid, WUNTRACED));
 	kill(pid, SIGCONT);
 	wait_for(pid, WCONTINUED);
 	say("SA_NOCLDSTOP: no SIGCHLD for stop and continue", "hits %d", (int)chld_hits);
+	let_one_end();
 	wait_for(pid, 0);
 	say("the end still sends one", "hits %d", (int)chld_hits);
 }
@@ -270,6 +282,7 @@ int main(void)
 	struct sigaction sa = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO | SA_RESTART };
 
 	counters = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pipe(gate);
 	sigaction(SIGCHLD, &sa, NULL);
 	stop_and_continue();
 	threads_stop_together();

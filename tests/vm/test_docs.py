@@ -78,9 +78,12 @@ def options_of(src, path):
             other = function_file(src, fn) if fn != "getopt_long" else None
             for optstring in optstrings(src[other]) if other and other != path else ():
                 shorts |= set(c for c in optstring if c.isalnum())
-        body = m.group(2)
-        for name in re.findall(r"\b(\w+_LONG_OPTIONS)\b", body):
-            body += mac.get(name, "")
+        body, seen = m.group(2), set()
+        new = set(re.findall(r"\b(\w+_LONG_OPTIONS)\b", body))
+        while new:	# a macro's rows may name another macro
+            seen |= new
+            body += "".join(mac.get(name, "") for name in new)
+            new = set(re.findall(r"\b(\w+_LONG_OPTIONS)\b", body)) - seen
         longs |= set(re.findall(r'\{\s*"([a-z][a-z0-9-]*)",\s*\w+_argument', body))
     # Short options are what getopt's option string takes (a table row's
     # letter may only be the value --json returns).
