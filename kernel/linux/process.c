@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/futex.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
@@ -582,6 +583,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->zombie = p->state == PROCESS_ZOMBIE;
 		memcpy(v->exe, p->exe, sizeof v->exe);
 		memcpy(v->comm, p->comm, sizeof v->comm);
+		v->cred = p->cred;
 	}
 	if (t) {
 		mm_grab(v->mm = t->mm);
@@ -636,6 +638,7 @@ void process_exec_done(struct process *p, struct thread *t, const char *file)
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
 	p->undumpable = false;	/* a new image is dumpable again (same ids) */
+	cred_after_exec(&p->cred);
 	release_vfork_parent(p);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }

@@ -54,6 +54,26 @@ static void mem_totals(const struct process_view *v, struct mem_totals *t)
 
 static char state_of(const struct process_view *v) { return v->zombie ? 'Z' : 'R'; }
 
+/* Uid, Gid (real, effective, saved, fs), FDSize, Groups (each followed by
+ * a blank, as Linux writes them). */
+static void ids_status(struct seqbuf *s, const struct process_cred *c)
+{
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", c->uid[0], c->uid[1], c->uid[2], c->uid[3]);
+	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t", c->gid[0], c->gid[1],
+		   c->gid[2], c->gid[3]);
+	for (int k = 0; k < c->ngroups; k++)
+		seq_printf(s, "%u ", c->groups[k]);
+	seq_printf(s, "%s\n", c->ngroups ? "" : " ");
+}
+
+static void caps_status(struct seqbuf *s, const struct process_cred *c)
+{
+	seq_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n", c->cap_inheritable,
+		   c->cap_permitted, c->cap_effective);
+	seq_printf(s, "CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
+		   c->cap_bounding, c->cap_ambient, c->no_new_privs);
+}
+
 static int gen_status(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
@@ -66,15 +86,14 @@ static int gen_status(struct seqbuf *s, const struct process_view *v)
 	seq_printf(s, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%c (%s)\n", name, (u >> 9) & 7,
 		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), v->zombie ? "zombie" : "running");
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", v->pid, v->pid, v->ppid);
-	seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t0\n");
+	ids_status(s, &v->cred);
 	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\n", t.size * 4, t.size * 4);
 	seq_printf(s, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", t.rss * 4, t.rss * 4);
 	seq_printf(s, "RssAnon:\t%8lu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n", t.rss * 4);
 	seq_printf(s, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n", t.data * 4, t.stack * 4, t.exe * 4);
 	seq_printf(s, "VmLib:\t       0 kB\nVmSwap:\t       0 kB\nThreads:\t%d\n", v->nthreads);
 	seq_printf(s, "SigQ:\t0/0\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n");
-	seq_printf(s, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
-	seq_printf(s, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	caps_status(s, &v->cred);
 	seq_printf(s, "Cpus_allowed_list:\t0-%d\n", ncpus - 1);
 	seq_printf(s, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 	return 0;

@@ -15,6 +15,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/initrd.h"
+#include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/host.h"
 #include "linux/process.h"
@@ -80,6 +81,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 			return false;
 		if (!strcmp(key, "net.hostname"))
 			host_set_nodename(value);	/* uname's too, not only DHCP's */
+	} else if (!strcmp(key, "user")) {
+		return cred_set_start_user(value);
 	} else if (!strcmp(key, "trace")) {
 		trace_configure(value);
 	} else if (!strcmp(key, "tty")) {
@@ -155,6 +158,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	t->files = files;
 	t->fs = fs;
 	p->pgid = p->sid = p->pid;
+	cred_init_start(&p->cred);
 	process_exec_done(p, t, step->exe);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);

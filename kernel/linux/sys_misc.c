@@ -201,7 +201,8 @@ static long sys_prctl(const struct sysargs *a)
 	case PR_GET_NAME:
 		return copy_to_user(a->a[1], t->name, sizeof t->name);
 	default:
-		return -EINVAL;
+		n = sys_caps_prctl(a);
+		return n == -ENOSYS ? -EINVAL : n;
 	}
 }
 
