@@ -637,8 +637,9 @@ void process_exec_done(struct process *p, struct thread *t, const char *file)
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
-	p->undumpable = false;	/* a new image is dumpable again (same ids) */
 	cred_after_exec(&p->cred);
+	/* A new image is dumpable again unless it runs with borrowed ids. */
+	p->undumpable = p->cred.uid[0] != p->cred.uid[1] || p->cred.gid[0] != p->cred.gid[1];
 	release_vfork_parent(p);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }

@@ -16,6 +16,8 @@
 
 #define PR_GET_KEEPCAPS		7
 #define PR_SET_KEEPCAPS		8
+#define PR_GET_SECUREBITS	27
+#define SECBIT_KEEP_CAPS	(1 << 4)
 #define PR_CAPBSET_READ		23
 #define PR_CAPBSET_DROP		24
 #define PR_SET_NO_NEW_PRIVS	38
@@ -175,6 +177,8 @@ static long caps_prctl(struct process_cred *c, const uint64_t *v)
 		return 0;
 	case PR_GET_KEEPCAPS:
 		return c->keep_caps;
+	case PR_GET_SECUREBITS:	/* keep-caps is the only one amphi has */
+		return c->keep_caps ? SECBIT_KEEP_CAPS : 0;
 	case PR_SET_KEEPCAPS:
 		if (v[1] > 1)
 			return -EINVAL;

@@ -29,6 +29,14 @@ static bool may_set(const struct process *p, int which)
 	return p->cred.cap_effective >> (which == UID ? CAP_SETUID : CAP_SETGID) & 1;
 }
 
+/* A change of the effective or fs ids makes the process undumpable
+ * (Linux's commit_creds, with suid_dumpable 0).  Caller holds sig_lock. */
+static void note_change(struct process *p, const uint32_t *id, const uint32_t old[4])
+{
+	if (id[1] != old[1] || id[3] != old[3])
+		p->undumpable = true;
+}
+
 /* After a setuid-family change from old: the fs id follows the effective
  * one, and the capabilities follow the uids.  Caller holds sig_lock. */
 static void ids_changed(struct process *p, int which, const uint32_t old[4])
@@ -36,6 +44,7 @@ static void ids_changed(struct process *p, int which, const uint32_t old[4])
 	uint32_t *id = ids_of(p, which);
 
 	id[3] = id[1];
+	note_change(p, id, old);
 	if (which == UID)
 		cred_after_setuid(&p->cred, old);
 }
@@ -238,6 +247,7 @@ static long set_fs(int which, uint32_t v)
 
 	if (v != NO_ID && (held(id, v) || v == id[3] || may_set(p, which)) && v != old) {
 		id[3] = v;
+		p->undumpable = true;
 		if (which == UID)
 			cred_after_setfsuid(&p->cred, old);
 	}

@@ -112,9 +112,11 @@ static int send_checked(struct process *p, struct thread *t, int sig, const stru
 }
 
 /* Sends to every process that match() accepts: 0 if one took it (or sig
- * is 0, the check alone), -ESRCH if none matched.  Caller holds sig_lock. */
+ * is 0, the check alone), -ESRCH if none matched.  kill(-1) passes over
+ * the processes it may not signal (eperm_ok), as Linux does.  Caller holds
+ * sig_lock. */
 static int kill_matching(bool (*match)(const struct process *p, int arg), int arg, int sig,
-			 const struct linux_siginfo *info)
+			 const struct linux_siginfo *info, bool eperm_ok)
 {
 	int found = 0, err = -ESRCH;
 
@@ -123,6 +125,8 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 			continue;
 		found++;
 		int r = send_checked(p, NULL, sig, info);
+		if (r == -EPERM && eperm_ok)
+			r = err == -ESRCH ? 0 : err;
 		if (!r || err == -ESRCH)
 			err = r;
 	}
@@ -149,9 +153,9 @@ static long sys_kill(const struct sysargs *a)
 		struct process *p = process_find(pid);
 		err = !p ? -ESRCH : send_checked(p, NULL, sig, &info);
 	} else if (pid == -1) {
-		err = kill_matching(not_init_nor_me, current()->tgid, sig, &info);
+		err = kill_matching(not_init_nor_me, current()->tgid, sig, &info, true);
 	} else {
-		err = kill_matching(in_group, pid ? -pid : process_current()->pgid, sig, &info);
+		err = kill_matching(in_group, pid ? -pid : process_current()->pgid, sig, &info, false);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);

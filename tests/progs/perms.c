@@ -18,9 +18,11 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,7 +249,12 @@ static void check_dirs(void)
 	T("create without write", open(at("d/y"), O_CREAT | O_WRONLY, 0644));
 	T("mkdir without write", mkdir(at("d/z"), 0755));
 	T("rename out without write", rename(x, at("x2")));
+	T("chmod dir 0600 again", chmod(d, 0600));
+	T("chdir without search", chdir(d));
+	T("fchdir without search", ({ int dfd = open(d, O_RDONLY | O_DIRECTORY); fchdir(dfd); }));
 	T("chmod dir 0700", chmod(d, 0700));
+	T("chdir with search", chdir(d));
+	T("chdir /", chdir("/"));
 	T("mkdir in /", mkdir("/perms-not-here", 0755));
 	T("create in /", open("/perms-not-here", O_CREAT | O_WRONLY, 0644));
 }
@@ -269,6 +276,34 @@ static void check_owners(void)
 	T("set times of /dev/null", utimensat(AT_FDCWD, "/dev/null", ts, 0));
 	T("set times of own file", utimensat(AT_FDCWD, f, ts, 0));
 	T("touch /", utimensat(AT_FDCWD, "/", NULL, 0));
+}
+
+/* Connecting to a named AF_UNIX socket takes write permission on it. */
+static void check_unix(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int srv = socket(AF_UNIX, SOCK_STREAM, 0), c;
+
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", at("sock"));
+	T("bind a unix socket", bind(srv, (struct sockaddr *)&a, sizeof a));
+	print_mode("its node", a.sun_path);
+	T("listen", listen(srv, 4));
+	T("connect", ({ c = socket(AF_UNIX, SOCK_STREAM, 0); connect(c, (struct sockaddr *)&a, sizeof a); }));
+	close(c);
+	T("chmod it 0555", chmod(a.sun_path, 0555));
+	T("connect without write", ({ c = socket(AF_UNIX, SOCK_STREAM, 0); connect(c, (struct sockaddr *)&a, sizeof a); }));
+	close(c);
+	close(srv);
+}
+
+static void check_limits(void)
+{
+	struct rlimit r = { 64, 128 };
+
+	T("lower the NOFILE limits to 64, 128", setrlimit(RLIMIT_NOFILE, &r));
+	r.rlim_max = 256;
+	T("raise the hard one to 256", setrlimit(RLIMIT_NOFILE, &r));
+	T("sethostname", sethostname("perms", 5));
 }
 
 static void check_ids(void)
@@ -300,6 +335,8 @@ static void check_prctl(void)
 	printf("PR_CAP_AMBIENT IS_SET CHOWN: %d\n", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 0, 0, 0));
 	T("PR_CAP_AMBIENT RAISE CHOWN", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 0, 0, 0));
 	T("PR_CAP_AMBIENT CLEAR_ALL", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+	printf("PR_GET_SECUREBITS: %d\n", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	printf("PR_GET_DUMPABLE: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
 	printf("PR_GET_NO_NEW_PRIVS: %d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	T("PR_SET_NO_NEW_PRIVS 2", prctl(PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0));
 }
@@ -314,6 +351,8 @@ static void user_checks(void)
 	check_dirs();
 	check_owners();
 	check_binds();
+	check_unix();
+	check_limits();
 	check_ids();
 	check_prctl();
 }
@@ -355,6 +394,7 @@ static void dropped_checks(void)
 
 	drop_to(1000, 1000, 1, &g);
 	print_caps("after setuid");
+	printf("PR_GET_DUMPABLE after setuid: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
 	T("unlink root's file in a sticky dir", unlink(at("tmp/rootfile")));
 	T("rename root's file in a sticky dir", rename(at("tmp/rootfile"), at("tmp/x")));
 	T("write root's 0666 file in a sticky dir", open(at("tmp/rootfile"), O_WRONLY));
@@ -425,6 +465,7 @@ static void keepcaps_checks(void)
 	MUST(setresuid(1000, 1000, 1000));
 	print_caps("kept caps");
 	printf("PR_GET_KEEPCAPS: %d\n", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+	printf("PR_GET_SECUREBITS: %d\n", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
 	T("bind low port with nothing effective", bind_to(AF_INET, SOCK_STREAM, LOW_PORT));
 	T("capset NET_BIND_SERVICE effective", set_caps(1 << 10, permitted_now(), 0));
 	T("bind low port with NET_BIND_SERVICE", bind_to(AF_INET, SOCK_STREAM, LOW_PORT));
@@ -460,6 +501,7 @@ static void kill_checks(void)
 		T("SIGTERM to another uid", kill(target, SIGTERM));
 		T("SIGCONT to another uid in the session", kill(target, SIGCONT));
 		T("kill 0 to own process group", kill(0, 0));
+		T("kill -1 with 0", kill(-1, 0));
 		exit(0);
 	}
 	int status;
@@ -520,6 +562,7 @@ int main(int argc, char **argv)
 		printf("hello as uid %d euid %d\n", (int)getuid(), (int)geteuid());
 		print_caps("after exec");
 		printf("PR_GET_KEEPCAPS after exec: %d\n", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+		printf("PR_GET_DUMPABLE after exec: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
 		return 3;
 	}
 	if (argc != 3 || (strcmp(argv[1], "user") && strcmp(argv[1], "root"))) {

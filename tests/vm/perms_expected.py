@@ -28,6 +28,7 @@ root executes 0644: EACCES
 hello as uid 0 euid 0
 after exec: eff 2005ff prm 2005ff inh 0
 PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
 root executes another's 0700: status 3
 bind tcp4 low port: ok
 bind udp4 low port: ok
@@ -48,6 +49,7 @@ setfsuid back gives: 1000
 open a 0000 file again: ok
 -- dropped to uid 1000
 after setuid: eff 0 prm 0 inh 0
+PR_GET_DUMPABLE after setuid: 0
 unlink root's file in a sticky dir: EPERM
 rename root's file in a sticky dir: EPERM
 write root's 0666 file in a sticky dir: ok
@@ -98,6 +100,7 @@ execute 0644: EACCES
 hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
 execute 0755: status 3
 chmod prog 0644: ok
 execute prog 0644: EACCES
@@ -118,7 +121,12 @@ unlink without write: EACCES
 create without write: EACCES
 mkdir without write: EACCES
 rename out without write: EACCES
+chmod dir 0600 again: ok
+chdir without search: EACCES
+fchdir without search: EACCES
 chmod dir 0700: ok
+chdir with search: ok
+chdir /: ok
 mkdir in /: EACCES
 create in /: EACCES
 chown own file to root: EPERM
@@ -138,6 +146,15 @@ bind tcp6 low port: EACCES
 bind udp6 low port: EACCES
 bind tcp4 port 0: ok
 bind tcp4 high port: ok
+bind a unix socket: ok
+its node: 140755 1000:1000
+listen: ok
+connect: ok
+chmod it 0555: ok
+connect without write: EACCES
+lower the NOFILE limits to 64, 128: ok
+raise the hard one to 256: EPERM
+sethostname: EPERM
 setuid 0: EPERM
 setgid 0: EPERM
 setgroups: EPERM
@@ -156,6 +173,8 @@ PR_SET_KEEPCAPS 2: EINVAL
 PR_CAP_AMBIENT IS_SET CHOWN: 0
 PR_CAP_AMBIENT RAISE CHOWN: EPERM
 PR_CAP_AMBIENT CLEAR_ALL: ok
+PR_GET_SECUREBITS: 0
+PR_GET_DUMPABLE: 0
 PR_GET_NO_NEW_PRIVS: 0
 PR_SET_NO_NEW_PRIVS 2: EINVAL
 -- access with real ids
@@ -167,6 +186,7 @@ uids 1000 0 0 fsuid 0 gids 0 0 0 fsgid 0 groups
 PR_SET_KEEPCAPS 1: ok
 kept caps: eff 0 prm 2005ff inh 0
 PR_GET_KEEPCAPS: 1
+PR_GET_SECUREBITS: 16
 bind low port with nothing effective: EACCES
 capset NET_BIND_SERVICE effective: ok
 bind low port with NET_BIND_SERVICE: ok
@@ -178,12 +198,14 @@ PR_CAPBSET_DROP without SETPCAP: EPERM
 hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
 exec as uid 1000: status 3
 -- kill across uids
 kill 0 to another uid: EPERM
 SIGTERM to another uid: EPERM
 SIGCONT to another uid in the session: ok
 kill 0 to own process group: ok
+kill -1 with 0: ok
 root sends SIGTERM: ok
 target ended by signal 15
 perms root done
@@ -219,6 +241,7 @@ execute 0644: EACCES
 hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
 execute 0755: status 3
 chmod prog 0644: ok
 execute prog 0644: EACCES
@@ -239,7 +262,12 @@ unlink without write: EACCES
 create without write: EACCES
 mkdir without write: EACCES
 rename out without write: EACCES
+chmod dir 0600 again: ok
+chdir without search: EACCES
+fchdir without search: EACCES
 chmod dir 0700: ok
+chdir with search: ok
+chdir /: ok
 mkdir in /: EACCES
 create in /: EACCES
 chown own file to root: EPERM
@@ -259,6 +287,15 @@ bind tcp6 low port: EACCES
 bind udp6 low port: EACCES
 bind tcp4 port 0: ok
 bind tcp4 high port: ok
+bind a unix socket: ok
+its node: 140755 1000:1000
+listen: ok
+connect: ok
+chmod it 0555: ok
+connect without write: EACCES
+lower the NOFILE limits to 64, 128: ok
+raise the hard one to 256: EPERM
+sethostname: EPERM
 setuid 0: EPERM
 setgid 0: EPERM
 setgroups: EPERM
@@ -277,6 +314,8 @@ PR_SET_KEEPCAPS 2: EINVAL
 PR_CAP_AMBIENT IS_SET CHOWN: 0
 PR_CAP_AMBIENT RAISE CHOWN: EPERM
 PR_CAP_AMBIENT CLEAR_ALL: ok
+PR_GET_SECUREBITS: 0
+PR_GET_DUMPABLE: 1
 PR_GET_NO_NEW_PRIVS: 0
 PR_SET_NO_NEW_PRIVS 2: EINVAL
 perms user done
