@@ -1,8 +1,6 @@
 /* Permission checks as Linux's VFS makes them (fs/namei.c's
  * generic_permission, may_create, may_delete; fs/inode.c's
- * inode_owner_or_capable and should_remove_suid).  /proc's inodes are
- * generated with root's ownership whatever process they describe, so they
- * are not checked here (docs/status.md). */
+ * inode_owner_or_capable and should_remove_suid). */
 #include "fs/cred.h"
 
 #include "core/errno.h"
@@ -57,8 +55,6 @@ int vfs_permission(const struct vfs_cred *c, const struct inode *i, int mask)
 {
 	uint32_t bits = i->mode;
 
-	if (i->fs == FS_PROC)
-		return 0;
 	if (c->fsuid == i->uid)
 		bits >>= 6;
 	else if (vfs_in_group(c, i->gid))

@@ -14,6 +14,7 @@
 #include "fs/vfs.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
+#include "linux/signal_internal.h"
 
 #define PID_INO_BASE	(1ull << 40)
 
@@ -293,11 +294,27 @@ static int pid_name(struct inode *dir, char *buf, size_t size)
 
 static const struct inode_ops pid_dir_ops = { .name = pid_name };
 
-/* Adds i (one reference, handed over) to d under name.  Caller holds vfs_lock. */
+void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = process_find(pid);
+	bool shown = p && (fd || !p->undumpable);
+
+	*uid = shown ? p->cred.uid[1] : 0;
+	*gid = shown ? p->cred.gid[1] : 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Adds i (one reference, handed over) to d under name, owned as d is, or
+ * (the fd directory) by the process.  Caller holds vfs_lock. */
 static int add(struct inode *d, const char *name, struct inode *i, int pid, int entry)
 {
 	if (!i)
 		return -ENOMEM;
+	i->uid = d->uid;
+	i->gid = d->gid;
+	if (is_dir(i))
+		proc_pid_owner(pid, true, &i->uid, &i->gid);
 	i->ino = proc_pid_ino(pid, entry);
 	int err = dir_add(d, name, i);
 	inode_put(i);
@@ -332,6 +349,7 @@ struct inode *proc_pid_dir_make(struct inode *proc_dir, int pid)
 	d->parent = proc_dir;
 	d->nlink = 1;	/* found by name, not by an entry */
 	d->ino = proc_pid_ino(pid, 0);
+	proc_pid_owner(pid, false, &d->uid, &d->gid);
 	if (add_entries(d, pid)) {
 		inode_put(d);
 		return NULL;

@@ -278,6 +278,22 @@ static void check_owners(void)
 	T("touch /", utimensat(AT_FDCWD, "/", NULL, 0));
 }
 
+/* /proc/self: owned by the process while it is dumpable, its fds open to
+ * it always; /proc/sys is root's. */
+static void check_proc(void)
+{
+	int p[2];
+	char path[64];
+
+	print_mode("/proc/self/status", "/proc/self/status");
+	T("access W_OK /proc/self/status", access("/proc/self/status", W_OK));
+	T("list /proc/self/fd", open("/proc/self/fd", O_RDONLY | O_DIRECTORY));
+	MUST(pipe(p));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+	T("reopen a pipe through /proc/self/fd", open(path, O_WRONLY));
+	T("write /proc/sys/net/core/somaxconn", open("/proc/sys/net/core/somaxconn", O_WRONLY));
+}
+
 /* Connecting to a named AF_UNIX socket takes write permission on it. */
 static void check_unix(void)
 {
@@ -346,6 +362,7 @@ static void user_checks(void)
 {
 	print_ids();
 	print_status();
+	check_proc();
 	T("mkdir base", mkdir(base, 0755));
 	check_files();
 	check_dirs();

@@ -80,6 +80,11 @@ status CapEff: 0
 status CapBnd: 2005ff
 status CapAmb: 0
 status NoNewPrivs:	0
+/proc/self/status: 100444 0:0
+access W_OK /proc/self/status: EACCES
+list /proc/self/fd: ok
+reopen a pipe through /proc/self/fd: ok
+write /proc/sys/net/core/somaxconn: EACCES
 mkdir base: ok
 create a file: ok
 new file: 100600 1000:1000
@@ -221,6 +226,11 @@ status CapEff: 0
 status CapBnd: 2005ff
 status CapAmb: 0
 status NoNewPrivs:	0
+/proc/self/status: 100444 1000:1000
+access W_OK /proc/self/status: EACCES
+list /proc/self/fd: ok
+reopen a pipe through /proc/self/fd: ok
+write /proc/sys/net/core/somaxconn: EACCES
 mkdir base: ok
 create a file: ok
 new file: 100600 1000:1000
