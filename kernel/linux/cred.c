@@ -98,6 +98,17 @@ void cred_after_exec(struct process_cred *c)
 	c->keep_caps = false;
 }
 
+void cred_exec_ids(struct process *p, uint32_t ids[4])
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	ids[0] = p->cred.uid[0];
+	ids[1] = p->cred.uid[1];
+	ids[2] = p->cred.gid[0];
+	ids[3] = p->cred.gid[1];
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
 bool cred_capable(int cap)
 {
 	struct process *p = process_current();

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct process;
 struct process_cred;
 
 /* Linux's capability numbers (those amphi checks, and the last). */
@@ -39,6 +40,9 @@ void cred_after_setfsuid(struct process_cred *c, uint32_t old_fsuid);
 /* execve without file capabilities or set-id bits. */
 void cred_after_exec(struct process_cred *c);
 
+/* The ids a program p execs starts with, for its auxiliary vector: uid,
+ * euid, gid, egid (takes sig_lock). */
+void cred_exec_ids(struct process *p, uint32_t ids[4]);
 /* Whether the calling process has cap in its effective set (takes sig_lock). */
 bool cred_capable(int cap);
 /* Registers the calling thread's credentials with the file system. */

@@ -20,6 +20,7 @@ struct exec_args {
 	const char **argv, **envp;
 	int argc, envc;
 	size_t limit;		/* what strings and pointers may take (E2BIG beyond) */
+	uint32_t ids[4];	/* uid, euid, gid, egid: for AT_UID... and AT_SECURE */
 };
 
 /* Linux's limit on argv and envp together for a stack limit (RLIMIT_STACK):

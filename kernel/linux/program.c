@@ -143,6 +143,8 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 		out_of_memory();
 	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
 				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	cred_init_start(&p->cred);
+	cred_exec_ids(p, a.ids);
 	if (!err)
 		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
@@ -158,7 +160,6 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	t->files = files;
 	t->fs = fs;
 	p->pgid = p->sid = p->pid;
-	cred_init_start(&p->cred);
 	process_exec_done(p, t, step->exe);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);

@@ -15,6 +15,7 @@
 #include "fs/fdtable.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/futex.h"
 #include "linux/process.h"
@@ -132,6 +133,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 
 	if (!err)
 		err = args_from_user(&a, uargv, uenvp, exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	cred_exec_ids(p, a.ids);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
 	if (!err)

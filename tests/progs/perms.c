@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -473,6 +474,7 @@ static void access_checks(void)
 	T("faccessat2 AT_EACCESS", syscall(SYS_faccessat2, AT_FDCWD, at("secret"), R_OK, AT_EACCESS));
 	T("open with effective uid 0", open(at("secret"), O_RDONLY));
 	print_ids();
+	exec_as("exec with real uid 1000, effective 0", self_path);
 }
 
 /* PR_SET_KEEPCAPS across setuid, then execve recomputing the sets. */
@@ -580,6 +582,8 @@ int main(int argc, char **argv)
 		print_caps("after exec");
 		printf("PR_GET_KEEPCAPS after exec: %d\n", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
 		printf("PR_GET_DUMPABLE after exec: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+		printf("auxv uid %lu euid %lu gid %lu egid %lu secure %lu\n", getauxval(AT_UID),
+		       getauxval(AT_EUID), getauxval(AT_GID), getauxval(AT_EGID), getauxval(AT_SECURE));
 		return 3;
 	}
 	if (argc != 3 || (strcmp(argv[1], "user") && strcmp(argv[1], "root"))) {

@@ -29,6 +29,7 @@ hello as uid 0 euid 0
 after exec: eff 2005ff prm 2005ff inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
+auxv uid 0 euid 0 gid 0 egid 0 secure 0
 root executes another's 0700: status 3
 bind tcp4 low port: ok
 bind udp4 low port: ok
@@ -106,6 +107,7 @@ hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 1000 egid 1000 secure 0
 execute 0755: status 3
 chmod prog 0644: ok
 execute prog 0644: EACCES
@@ -187,6 +189,12 @@ access R_OK with real uid 1000: EACCES
 faccessat2 AT_EACCESS: ok
 open with effective uid 0: ok
 uids 1000 0 0 fsuid 0 gids 0 0 0 fsgid 0 groups
+hello as uid 1000 euid 0
+after exec: eff 2005ff prm 2005ff inh 0
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 0
+auxv uid 1000 euid 0 gid 0 egid 0 secure 1
+exec with real uid 1000, effective 0: status 3
 -- keep caps
 PR_SET_KEEPCAPS 1: ok
 kept caps: eff 0 prm 2005ff inh 0
@@ -204,6 +212,7 @@ hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 0 egid 0 secure 0
 exec as uid 1000: status 3
 -- kill across uids
 kill 0 to another uid: EPERM
@@ -252,6 +261,7 @@ hello as uid 1000 euid 1000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 1000 egid 1000 secure 0
 execute 0755: status 3
 chmod prog 0644: ok
 execute prog 0644: EACCES
