@@ -8,6 +8,7 @@
 #include "core/errno.h"
 #include "core/spinlock.h"
 #include "fs/cred.h"
+#include "linux/exec.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 
@@ -88,9 +89,14 @@ void cred_after_setuid(struct process_cred *c, const uint32_t old_uid[4])
 
 /* Root (real or effective) gets its bounding set and inheritable ones as
  * if the file had every capability; the effective set is the permitted
- * one only for an effective root.  Others keep their ambient set. */
-void cred_after_exec(struct process_cred *c)
+ * one only for an effective root.  Others keep their ambient set, which a
+ * set-id file clears. */
+void cred_after_exec(struct process_cred *c, const uint32_t ids[4])
 {
+	if (ids[1] != c->uid[1] || ids[3] != c->gid[1])
+		c->cap_ambient = 0;
+	c->uid[1] = c->uid[2] = c->uid[3] = ids[1];
+	c->gid[1] = c->gid[2] = c->gid[3] = ids[3];
 	c->cap_permitted = c->cap_ambient;
 	if (!c->uid[0] || !c->uid[1])
 		c->cap_permitted |= c->cap_bounding | c->cap_inheritable;
@@ -98,14 +104,15 @@ void cred_after_exec(struct process_cred *c)
 	c->keep_caps = false;
 }
 
-void cred_exec_ids(struct process *p, uint32_t ids[4])
+void cred_exec_prepare(struct process *p, struct exec_args *a)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 
-	ids[0] = p->cred.uid[0];
-	ids[1] = p->cred.uid[1];
-	ids[2] = p->cred.gid[0];
-	ids[3] = p->cred.gid[1];
+	a->ids[0] = p->cred.uid[0];
+	a->ids[1] = p->cred.uid[1];
+	a->ids[2] = p->cred.gid[0];
+	a->ids[3] = p->cred.gid[1];
+	a->no_new_privs = p->cred.no_new_privs;
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct exec_args;
 struct process;
 struct process_cred;
 
@@ -37,12 +38,14 @@ void cred_init_start(struct process_cred *c);
 void cred_after_setuid(struct process_cred *c, const uint32_t old_uid[4]);
 /* After setfsuid changed the fs uid from old_fsuid. */
 void cred_after_setfsuid(struct process_cred *c, uint32_t old_fsuid);
-/* execve without file capabilities or set-id bits. */
-void cred_after_exec(struct process_cred *c);
+/* execve (no file capabilities): the effective ids become ids[1] and
+ * ids[3] (exec_args's: a set-id file's owner), the saved and fs ones
+ * follow, and the capability sets are recomputed. */
+void cred_after_exec(struct process_cred *c, const uint32_t ids[4]);
 
-/* The ids a program p execs starts with, for its auxiliary vector: uid,
- * euid, gid, egid (takes sig_lock). */
-void cred_exec_ids(struct process *p, uint32_t ids[4]);
+/* What an execve by p starts from (exec_args's ids and no_new_privs;
+ * takes sig_lock). */
+void cred_exec_prepare(struct process *p, struct exec_args *a);
 /* Whether the calling process has cap in its effective set (takes sig_lock). */
 bool cred_capable(int cap);
 /* Registers the calling thread's credentials with the file system. */

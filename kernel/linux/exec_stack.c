@@ -102,7 +102,8 @@ int exec_args_script(struct exec_args *a, const char *interp, const char *arg, c
 	struct exec_args n = { .buf = buf, .len = head + a->len - skip, .envc = a->envc,
 			       .limit = a->limit,
 			       .argc = (a->argc ? a->argc - 1 : 0) + (arg ? 3 : 2),
-			       .ids = { a->ids[0], a->ids[1], a->ids[2], a->ids[3] } };
+			       .ids = { a->ids[0], a->ids[1], a->ids[2], a->ids[3] },
+			       .no_new_privs = a->no_new_privs };
 	if (exec_args_index(&n)) {
 		kfree(buf);
 		return -ENOMEM;

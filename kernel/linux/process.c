@@ -630,14 +630,14 @@ static void set_comm(char out[16], const char *file)
 	memcpy(out, base, n);
 }
 
-void process_exec_done(struct process *p, struct thread *t, const char *file)
+void process_exec_done(struct process *p, struct thread *t, const char *file, const uint32_t ids[4])
 {
 	ptimer_delete_all(p);	/* a new image starts without POSIX timers */
 	set_comm(t->name, file);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
-	cred_after_exec(&p->cred);
+	cred_after_exec(&p->cred, ids);
 	/* A new image is dumpable again unless it runs with borrowed ids. */
 	p->undumpable = p->cred.uid[0] != p->cred.uid[1] || p->cred.gid[0] != p->cred.gid[1];
 	release_vfork_parent(p);

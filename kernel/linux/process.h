@@ -209,7 +209,8 @@ int process_set_identity(struct process *p, const char *exe, const char *const *
  * -EAGAIN when the process ends (or another thread execs) meanwhile. */
 int process_exec_alone(void);
 /* After the point of no return: comm from the file name (its last 15
- * bytes' worth of base name), the exec noted, a vfork parent let go. */
-void process_exec_done(struct process *p, struct thread *t, const char *file);
+ * bytes' worth of base name), the exec noted, the ids and capabilities
+ * the program runs with (ids: exec_args's), a vfork parent let go. */
+void process_exec_done(struct process *p, struct thread *t, const char *file, const uint32_t ids[4]);
 
 #endif

@@ -144,7 +144,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
 				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
 	cred_init_start(&p->cred);
-	cred_exec_ids(p, a.ids);
+	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
@@ -154,13 +154,13 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	struct thread *t = thread_create_user(&tf);
 	if (!t || process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc))
 		out_of_memory();
-	exec_args_free(&a);
-	kfree(res);
 	t->mm = mm;
 	t->files = files;
 	t->fs = fs;
 	p->pgid = p->sid = p->pid;
-	process_exec_done(p, t, step->exe);
+	process_exec_done(p, t, step->exe, a.ids);
+	exec_args_free(&a);
+	kfree(res);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);
 	started = true;

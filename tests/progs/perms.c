@@ -36,7 +36,7 @@
 struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
 
-static char base[256], self_path[300];
+static char base[256], self_path[300], suid_path[300], sgid_path[300];
 
 static const char *at(const char *name)
 {
@@ -396,6 +396,13 @@ static void setup_tree(void)
 	MUST(chmod(at("sg"), 02777));
 	MUST(mkdir(at("u"), 0777));
 	MUST(chmod(at("u"), 0777));
+	snprintf(suid_path, sizeof suid_path, "%s", at("suid"));
+	copy_self(suid_path, 0755);
+	MUST(chmod(suid_path, 04755));
+	snprintf(sgid_path, sizeof sgid_path, "%s", at("sgid"));
+	copy_self(sgid_path, 0755);
+	MUST(chown(sgid_path, 0, 3000));
+	MUST(chmod(sgid_path, 02755));
 }
 
 static void drop_to(uid_t uid, gid_t gid, int ngroups, const gid_t *groups)
@@ -413,6 +420,8 @@ static void dropped_checks(void)
 	drop_to(1000, 1000, 1, &g);
 	print_caps("after setuid");
 	printf("PR_GET_DUMPABLE after setuid: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+	exec_as("exec a set-user-ID root file", suid_path);
+	exec_as("exec a set-group-ID file", sgid_path);
 	T("unlink root's file in a sticky dir", unlink(at("tmp/rootfile")));
 	T("rename root's file in a sticky dir", rename(at("tmp/rootfile"), at("tmp/x")));
 	T("write root's 0666 file in a sticky dir", open(at("tmp/rootfile"), O_WRONLY));
@@ -435,6 +444,8 @@ static void dropped_checks(void)
 	print_mode("fifo in a set-gid dir", at("sg/fifo"));
 	snprintf(base, sizeof base, "%s", at("u/base"));
 	user_checks();
+	T("PR_SET_NO_NEW_PRIVS", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	exec_as("exec a set-user-ID root file with no new privileges", suid_path);
 }
 
 /* Root's own view: the bits it ignores and the one it does not. */
@@ -475,6 +486,9 @@ static void access_checks(void)
 	T("open with effective uid 0", open(at("secret"), O_RDONLY));
 	print_ids();
 	exec_as("exec with real uid 1000, effective 0", self_path);
+	T("setresuid -1 1000 -1", setresuid(-1, 1000, -1));
+	print_caps("with saved uid 0");
+	exec_as("exec with saved uid 0", self_path);
 }
 
 /* PR_SET_KEEPCAPS across setuid, then execve recomputing the sets. */
@@ -578,7 +592,8 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "hello")) {
-		printf("hello as uid %d euid %d\n", (int)getuid(), (int)geteuid());
+		printf("hello: ");
+		print_ids();
 		print_caps("after exec");
 		printf("PR_GET_KEEPCAPS after exec: %d\n", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
 		printf("PR_GET_DUMPABLE after exec: %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));

@@ -25,7 +25,7 @@ root opens a 0000 file: ok
 root lists a 0000 dir: ok
 root stats in a 0000 dir: ok
 root executes 0644: EACCES
-hello as uid 0 euid 0
+hello: uids 0 0 0 fsuid 0 gids 0 0 0 fsgid 0 groups
 after exec: eff 2005ff prm 2005ff inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
@@ -51,6 +51,18 @@ open a 0000 file again: ok
 -- dropped to uid 1000
 after setuid: eff 0 prm 0 inh 0
 PR_GET_DUMPABLE after setuid: 0
+hello: uids 1000 0 0 fsuid 0 gids 1000 1000 1000 fsgid 1000 groups 2000
+after exec: eff 2005ff prm 2005ff inh 0
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 0
+auxv uid 1000 euid 0 gid 1000 egid 1000 secure 1
+exec a set-user-ID root file: status 3
+hello: uids 1000 1000 1000 fsuid 1000 gids 1000 3000 3000 fsgid 3000 groups 2000
+after exec: eff 0 prm 0 inh 0
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 0
+auxv uid 1000 euid 1000 gid 1000 egid 3000 secure 1
+exec a set-group-ID file: status 3
 unlink root's file in a sticky dir: EPERM
 rename root's file in a sticky dir: EPERM
 write root's 0666 file in a sticky dir: ok
@@ -103,7 +115,7 @@ chmod 0644: ok
 open O_NOATIME on own file: ok
 open O_NOATIME on /dev/null: EPERM
 execute 0644: EACCES
-hello as uid 1000 euid 1000
+hello: uids 1000 1000 1000 fsuid 1000 gids 1000 1000 1000 fsgid 1000 groups 2000
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
@@ -184,17 +196,32 @@ PR_GET_SECUREBITS: 0
 PR_GET_DUMPABLE: 0
 PR_GET_NO_NEW_PRIVS: 0
 PR_SET_NO_NEW_PRIVS 2: EINVAL
+PR_SET_NO_NEW_PRIVS: ok
+hello: uids 1000 1000 1000 fsuid 1000 gids 1000 1000 1000 fsgid 1000 groups 2000
+after exec: eff 0 prm 0 inh 0
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 1000 egid 1000 secure 0
+exec a set-user-ID root file with no new privileges: status 3
 -- access with real ids
 access R_OK with real uid 1000: EACCES
 faccessat2 AT_EACCESS: ok
 open with effective uid 0: ok
 uids 1000 0 0 fsuid 0 gids 0 0 0 fsgid 0 groups
-hello as uid 1000 euid 0
+hello: uids 1000 0 0 fsuid 0 gids 0 0 0 fsgid 0 groups
 after exec: eff 2005ff prm 2005ff inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 0
 auxv uid 1000 euid 0 gid 0 egid 0 secure 1
 exec with real uid 1000, effective 0: status 3
+setresuid -1 1000 -1: ok
+with saved uid 0: eff 0 prm 2005ff inh 0
+hello: uids 1000 1000 1000 fsuid 1000 gids 0 0 0 fsgid 0 groups
+after exec: eff 0 prm 0 inh 0
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 0 egid 0 secure 0
+exec with saved uid 0: status 3
 -- keep caps
 PR_SET_KEEPCAPS 1: ok
 kept caps: eff 0 prm 2005ff inh 0
@@ -208,7 +235,7 @@ capset permitted down to NET_BIND_SERVICE: ok
 after capset: eff 400 prm 400 inh 0
 capset permitted back up: EPERM
 PR_CAPBSET_DROP without SETPCAP: EPERM
-hello as uid 1000 euid 1000
+hello: uids 1000 1000 1000 fsuid 1000 gids 0 0 0 fsgid 0 groups
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
@@ -257,7 +284,7 @@ chmod 0644: ok
 open O_NOATIME on own file: ok
 open O_NOATIME on /dev/null: EPERM
 execute 0644: EACCES
-hello as uid 1000 euid 1000
+hello: uids 1000 1000 1000 fsuid 1000 gids 1000 1000 1000 fsgid 1000 groups
 after exec: eff 0 prm 0 inh 0
 PR_GET_KEEPCAPS after exec: 0
 PR_GET_DUMPABLE after exec: 1
