@@ -1,6 +1,6 @@
 /* The capability rules Linux applies to a process whose files carry no
- * capabilities and whose programs are not set-user-ID: root holds every
- * capability, others none, and changing ids moves the sets as
+ * capabilities: root holds every capability, others none, and changing
+ * ids (set*uid, setfsuid, execve of set-id files) moves the sets as
  * security/commoncap.c does.  Also the file system's view of the caller
  * (fs/cred.h). */
 #include "linux/cred.h"
@@ -74,17 +74,20 @@ void cred_after_setfsuid(struct process_cred *c, uint32_t old_fsuid)
 		c->cap_effective |= c->cap_permitted & CAP_FS_MASK;
 }
 
+/* cap_emulate_setxuid: leaving uid 0 altogether drops the ambient set,
+ * and the others too unless keep-caps; the effective set follows the
+ * effective uid (the fs uid's rule is setfsuid's alone). */
 void cred_after_setuid(struct process_cred *c, const uint32_t old_uid[4])
 {
-	if (any_root(old_uid) && !any_root(c->uid) && !c->keep_caps) {
-		c->cap_permitted = c->cap_effective = 0;
+	if (any_root(old_uid) && !any_root(c->uid)) {
+		if (!c->keep_caps)
+			c->cap_permitted = c->cap_effective = 0;
 		c->cap_ambient = 0;
 	}
 	if (!old_uid[1] && c->uid[1])
 		c->cap_effective = 0;
 	if (old_uid[1] && !c->uid[1])
 		c->cap_effective = c->cap_permitted;
-	cred_after_setfsuid(c, old_uid[3]);
 }
 
 /* Root (real or effective) gets its bounding set and inheritable ones as

@@ -34,7 +34,7 @@ bool cred_set_start_user(const char *value);
 void cred_init_start(struct process_cred *c);
 
 /* Caller holds sig_lock.  After a setuid-family call changed uid[] from
- * old_uid (all four ids): Linux's cap_emulate_setxuid and the fsuid rule. */
+ * old_uid (all four ids): Linux's cap_emulate_setxuid. */
 void cred_after_setuid(struct process_cred *c, const uint32_t old_uid[4]);
 /* After setfsuid changed the fs uid from old_fsuid. */
 void cred_after_setfsuid(struct process_cred *c, uint32_t old_fsuid);
