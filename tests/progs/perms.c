@@ -495,13 +495,18 @@ static void access_checks(void)
 static void keepcaps_checks(void)
 {
 	T("PR_SET_KEEPCAPS 1", prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
+	T("root: capset inheritable NET_BIND_SERVICE", set_caps(permitted_now(), permitted_now(), 1 << 10));
+	T("root: ambient raise", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 10, 0, 0));
 	MUST(setresuid(1000, 1000, 1000));
 	print_caps("kept caps");
+	printf("ambient after setuid: %d\n", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 10, 0, 0));
 	printf("PR_GET_KEEPCAPS: %d\n", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
 	printf("PR_GET_SECUREBITS: %d\n", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
 	T("bind low port with nothing effective", bind_to(AF_INET, SOCK_STREAM, LOW_PORT));
-	T("capset NET_BIND_SERVICE effective", set_caps(1 << 10, permitted_now(), 0));
+	T("capset NET_BIND_SERVICE effective", set_caps(1 << 10, permitted_now(), 1 << 10));
 	T("bind low port with NET_BIND_SERVICE", bind_to(AF_INET, SOCK_STREAM, LOW_PORT));
+	T("ambient raise", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 10, 0, 0));
+	exec_as("exec with an ambient capability", self_path);
 	T("capset effective beyond permitted", set_caps(3, 1, 0));
 	T("capset permitted down to NET_BIND_SERVICE", set_caps(1 << 10, 1 << 10, 0));
 	print_caps("after capset");

@@ -224,12 +224,22 @@ auxv uid 1000 euid 1000 gid 0 egid 0 secure 0
 exec with saved uid 0: status 3
 -- keep caps
 PR_SET_KEEPCAPS 1: ok
-kept caps: eff 0 prm 2005ff inh 0
+root: capset inheritable NET_BIND_SERVICE: ok
+root: ambient raise: ok
+kept caps: eff 0 prm 2005ff inh 400
+ambient after setuid: 0
 PR_GET_KEEPCAPS: 1
 PR_GET_SECUREBITS: 16
 bind low port with nothing effective: EACCES
 capset NET_BIND_SERVICE effective: ok
 bind low port with NET_BIND_SERVICE: ok
+ambient raise: ok
+hello: uids 1000 1000 1000 fsuid 1000 gids 0 0 0 fsgid 0 groups
+after exec: eff 400 prm 400 inh 400
+PR_GET_KEEPCAPS after exec: 0
+PR_GET_DUMPABLE after exec: 1
+auxv uid 1000 euid 1000 gid 0 egid 0 secure 0
+exec with an ambient capability: status 3
 capset effective beyond permitted: EPERM
 capset permitted down to NET_BIND_SERVICE: ok
 after capset: eff 400 prm 400 inh 0
