@@ -110,6 +110,18 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 	return err;
 }
 
+/* fs.protected_hardlinks, on as Debian sets it: a hard link to a file
+ * the caller does not own only where it could read and write it, and not
+ * to a set-id one (Linux's may_linkat). */
+static int may_link(const struct vfs_cred *c, const struct inode *i)
+{
+	if (vfs_owner_or_capable(c, i))
+		return 0;
+	if (!is_reg(i) || (i->mode & S_ISUID) || (i->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+		return -EPERM;
+	return vfs_permission(c, i, MAY_READ | MAY_WRITE) ? -EPERM : 0;
+}
+
 int vfs_link(struct inode *dir, const char *name, struct inode *i)
 {
 	if (is_dir(i))
@@ -120,7 +132,9 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		return -ENOENT;	/* removed, or never named (memfd) */
 	struct vfs_cred c;
 	vfs_cred_current(&c);
-	int err = check_new(&c, dir, name);
+	int err = may_link(&c, i);
+	if (!err)
+		err = check_new(&c, dir, name);
 	if (!err)
 		err = dir_add(dir, name, i);
 	if (!err)

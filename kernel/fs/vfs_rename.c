@@ -43,9 +43,10 @@ static int check_flags(unsigned flags, const char *oname, const char *nname)
 
 /* Linux's vfs_rename permission checks: the source may leave odir, the
  * target may leave ndir or a new name may enter it, and a directory that
- * changes parent must be writable (its ".." changes). */
+ * changes parent must be writable (its ".." changes; with
+ * RENAME_EXCHANGE the target moves too). */
 static int check_permission(struct inode *odir, struct dentry *od, struct inode *ndir,
-			    struct dentry *nd)
+			    struct dentry *nd, bool exchange)
 {
 	struct vfs_cred c;
 
@@ -55,7 +56,7 @@ static int check_permission(struct inode *odir, struct dentry *od, struct inode 
 		err = nd ? vfs_may_delete(&c, ndir, nd->inode) : vfs_may_create(&c, ndir);
 	if (!err && is_dir(od->inode) && odir != ndir)
 		err = vfs_permission(&c, od->inode, MAY_WRITE);
-	if (!err && nd && is_dir(nd->inode) && odir != ndir)
+	if (!err && exchange && is_dir(nd->inode) && odir != ndir)
 		err = vfs_permission(&c, nd->inode, MAY_WRITE);
 	return err;
 }
@@ -118,7 +119,7 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 		return -EEXIST;
 	if (nd && nd->inode == od->inode)
 		return 0;	/* two names of one file: nothing to do */
-	err = (flags & RENAME_EXCHANGE) && !nd ? -ENOENT : check_permission(odir, od, ndir, nd);
+	err = (flags & RENAME_EXCHANGE) && !nd ? -ENOENT : check_permission(odir, od, ndir, nd, flags & RENAME_EXCHANGE);
 	if (err)
 		return err;
 	if (flags & RENAME_EXCHANGE)

@@ -427,6 +427,9 @@ static void dropped_checks(void)
 	T("write root's 0666 file in a sticky dir", open(at("tmp/rootfile"), O_WRONLY));
 	T("create own file in a sticky dir", open(at("tmp/mine"), O_CREAT | O_WRONLY, 0644));
 	T("unlink own file in a sticky dir", unlink(at("tmp/mine")));
+	T("hard link to root's 0600 file", link(at("secret"), at("tmp/l1")));
+	T("hard link to root's 0666 file", link(at("tmp/rootfile"), at("tmp/l2")));
+	T("hard link to a set-user-ID file", link(suid_path, at("tmp/l3")));
 	T("read a 0640 file of a supplementary group", open(at("grp/file"), O_RDONLY));
 	T("access R_OK through a group", access(at("grp/file"), R_OK));
 	T("access W_OK through a group", access(at("grp/file"), W_OK));

@@ -68,6 +68,9 @@ rename root's file in a sticky dir: EPERM
 write root's 0666 file in a sticky dir: ok
 create own file in a sticky dir: ok
 unlink own file in a sticky dir: ok
+hard link to root's 0600 file: EPERM
+hard link to root's 0666 file: ok
+hard link to a set-user-ID file: EPERM
 read a 0640 file of a supplementary group: ok
 access R_OK through a group: ok
 access W_OK through a group: EACCES
