@@ -20,6 +20,7 @@ enum {
 	VFS_CAP_DAC_READ_SEARCH = 2,
 	VFS_CAP_FOWNER = 3,
 	VFS_CAP_FSETID = 4,
+	VFS_CAP_MKNOD = 27,
 };
 
 struct vfs_cred {

@@ -13,6 +13,11 @@ static bool is_dots(const char *name)
 	return !*name || !strcmp(name, ".") || !strcmp(name, "..");
 }
 
+static bool is_device(uint32_t mode)
+{
+	return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
+}
+
 /* dir can take a new entry called name from c.  0, or -errno. */
 static int check_new(const struct vfs_cred *c, struct inode *dir, const char *name)
 {
@@ -60,6 +65,8 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev
 	int err = check_new(&c, dir, name);
 	if (err)
 		return err;
+	if (is_device(mode) && !vfs_capable(&c, VFS_CAP_MKNOD))
+		return -EPERM;
 	struct inode *i = new_owned(&c, dir, mode);
 	if (!i)
 		return -ENOSPC;

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -444,6 +445,7 @@ static void dropped_checks(void)
 	print_mode("dir in a set-gid dir", at("sg/sub"));
 	T("symlink in a set-gid dir", symlink("file", at("sg/link")));
 	T("mkfifo in a set-gid dir", mkfifo(at("sg/fifo"), 0644));
+	T("mknod a character device", mknod(at("sg/null"), S_IFCHR | 0666, makedev(1, 3)));
 	print_mode("fifo in a set-gid dir", at("sg/fifo"));
 	snprintf(base, sizeof base, "%s", at("u/base"));
 	user_checks();

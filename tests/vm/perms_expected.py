@@ -85,6 +85,7 @@ mkdir in a set-gid dir: ok
 dir in a set-gid dir: 42755 1000:3000
 symlink in a set-gid dir: ok
 mkfifo in a set-gid dir: ok
+mknod a character device: EPERM
 fifo in a set-gid dir: 10644 1000:3000
 uids 1000 1000 1000 fsuid 1000 gids 1000 1000 1000 fsgid 1000 groups 2000
 status Uid:	1000	1000	1000	1000
