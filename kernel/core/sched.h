@@ -52,6 +52,7 @@ struct thread {
 	struct fdtable *files;
 	struct fs_context *fs;
 	void *process;
+	bool cred_real_ids;		/* linux/cred.c: access(2) checks with the real ids */
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;

@@ -34,6 +34,7 @@ struct inode;
 #define O_ASYNC		00020000
 #define O_DIRECTORY	00200000
 #define O_NOFOLLOW	00400000
+#define O_NOATIME	01000000
 #define O_CLOEXEC	02000000
 #define O_PATH		010000000
 

@@ -6,12 +6,14 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/cred.h"
 
 struct walker {
 	int links;			/* symlinks followed so far */
 	bool follow_last;
 	struct path_last *last;		/* may be NULL */
 	char *buf;			/* the expanded path being walked, kmalloc'd */
+	struct vfs_cred cred;		/* who walks: search permission on each directory */
 };
 
 static void note_last(struct walker *w, struct inode *dir, const char *name, size_t len)
@@ -95,9 +97,12 @@ static int step(struct walker *w, struct inode **cur, const char **p, bool *must
 	*must_dir = last && *end == '/';
 	if (!is_dir(*cur))
 		return -ENOTDIR;
+	int err = vfs_permission(&w->cred, *cur, MAY_EXEC);
+	if (err)
+		return err;
 	if (end - *p > NAME_MAX)
 		return -ENAMETOOLONG;
-	int err = dir_lookup(*cur, *p, end - *p, &next);
+	err = dir_lookup(*cur, *p, end - *p, &next);
 	if (err)
 		return err;
 	if (last)
@@ -119,6 +124,7 @@ static int walk(struct walker *w, struct inode *start, const char *path, struct 
 
 	if (!*path)
 		return -ENOENT;
+	vfs_cred_current(&w->cred);
 	inode_get(cur);
 	while (!err) {
 		while (*p == '/')

@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/cred.h"
 #include "fs/devfs.h"
 #include "fs/poll.h"
 #include "fs/vfs_fifo.h"
@@ -54,12 +55,16 @@ static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 
 static long reg_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
+	vfs_kill_privs_unlocked(f->inode);
 	return tmpfs_write(f->inode, b, pos, f->flags & O_APPEND);
 }
 
 static long reg_truncate(struct file *f, uint64_t size)
 {
-	return size > INT64_MAX ? -EINVAL : tmpfs_truncate(f->inode, (int64_t)size);
+	if (size > INT64_MAX)
+		return -EINVAL;
+	vfs_kill_privs_unlocked(f->inode);
+	return tmpfs_truncate(f->inode, (int64_t)size);
 }
 
 /* FIONREAD on a regular file: the bytes from the offset to the end. */
@@ -135,6 +140,7 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 	if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
 	if (!dir && (flags & O_TRUNC)) {
+		vfs_kill_privs(i);
 		int err = tmpfs_truncate(i, 0);
 		if (err)
 			return err;

@@ -4,6 +4,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/cred.h"
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
@@ -162,6 +163,18 @@ static int exec_path(const struct path_last *last, const char *path, char *abs)
 	return 0;
 }
 
+/* execve's check (Linux's do_open_execat): a regular file its caller may
+ * execute.  Caller holds vfs_lock. */
+static int may_exec(struct inode *i)
+{
+	struct vfs_cred c;
+
+	if (!is_reg(i))
+		return -EACCES;
+	vfs_cred_current(&c);
+	return vfs_permission(&c, i, MAY_EXEC);
+}
+
 int vfs_open_exec(const char *path, struct inode **out, char *abs)
 {
 	struct inode *i;
@@ -170,7 +183,9 @@ int vfs_open_exec(const char *path, struct inode **out, char *abs)
 	vfs_lock();
 	int err = path_lookup(vfs_cwd(), path, true, &i, &last);
 	if (!err) {
-		err = !is_reg(i) || !(i->mode & 0111) ? -EACCES : exec_path(&last, path, abs);
+		err = may_exec(i);
+		if (!err)
+			err = exec_path(&last, path, abs);
 		path_last_put(&last);
 		if (err)
 			inode_put(i);
@@ -198,16 +213,17 @@ int64_t vfs_size(struct inode *i)
 
 int vfs_read_whole(const char *path, int exec, void **data, size_t *size)
 {
-	struct inode *i;
+	struct inode *i = NULL;
 
 	vfs_lock();
 	int err = path_lookup(vfs_cwd(), path, true, &i, NULL);
+	if (!err)
+		err = !is_reg(i) ? -EACCES : exec ? may_exec(i) : 0;
 	vfs_unlock();
-	if (err)
+	if (err) {
+		if (i)
+			inode_put(i);
 		return err;
-	if (!is_reg(i) || (exec && !(i->mode & 0111))) {
-		inode_put(i);
-		return -EACCES;
 	}
 	mutex_lock(&i->data_lock);
 	size_t n = (size_t)i->size;

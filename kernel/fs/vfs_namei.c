@@ -6,14 +6,20 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/cred.h"
 
 static bool is_dots(const char *name)
 {
 	return !*name || !strcmp(name, ".") || !strcmp(name, "..");
 }
 
-/* dir can take a new entry called name.  0, or -errno. */
-static int check_new(struct inode *dir, const char *name)
+static bool is_device(uint32_t mode)
+{
+	return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
+}
+
+/* dir can take a new entry called name from c.  0, or -errno. */
+static int check_new(const struct vfs_cred *c, struct inode *dir, const char *name)
 {
 	if (!dir->nlink)
 		return -ENOENT;	/* a removed directory */
@@ -21,16 +27,47 @@ static int check_new(struct inode *dir, const char *name)
 		return -EEXIST;
 	if (dir->fs == FS_PROC)
 		return -ENOENT;
-	return 0;
+	return vfs_may_create(c, dir);
+}
+
+/* Linux's inode_init_owner: the creator's fs ids, or the group of a
+ * set-group-ID directory, whose subdirectories inherit the bit; a new file
+ * keeps a set-group-ID bit only if its creator may have it. */
+static void init_owner(const struct vfs_cred *c, struct inode *dir, struct inode *i)
+{
+	i->uid = c->fsuid;
+	i->gid = c->fsgid;
+	if (!(dir->mode & S_ISGID))
+		return;
+	i->gid = dir->gid;
+	if (is_dir(i))
+		i->mode |= S_ISGID;
+	else if ((i->mode & (S_ISGID | 010)) == (S_ISGID | 010) && !vfs_in_group(c, i->gid) &&
+		 !vfs_capable(c, VFS_CAP_FSETID))
+		i->mode &= ~S_ISGID;
+}
+
+/* A new inode of mode in dir, owned as c says; NULL if no room. */
+static struct inode *new_owned(const struct vfs_cred *c, struct inode *dir, uint32_t mode)
+{
+	struct inode *i = inode_new(mode, dir->fs);
+
+	if (i)
+		init_owner(c, dir, i);
+	return i;
 }
 
 int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev, struct inode **out)
 {
-	int err = check_new(dir, name);
+	struct vfs_cred c;
 
+	vfs_cred_current(&c);
+	int err = check_new(&c, dir, name);
 	if (err)
 		return err;
-	struct inode *i = inode_new(mode, dir->fs);
+	if (is_device(mode) && !vfs_capable(&c, VFS_CAP_MKNOD))
+		return -EPERM;
+	struct inode *i = new_owned(&c, dir, mode);
 	if (!i)
 		return -ENOSPC;
 	i->rdev = rdev;
@@ -44,17 +81,27 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev
 
 struct inode *vfs_create_unnamed(int fs, uint32_t mode)
 {
-	return inode_new(S_IFREG | (mode & 07777), fs);
+	struct vfs_cred c;
+	struct inode *i = inode_new(S_IFREG | (mode & 07777), fs);
+
+	vfs_cred_current(&c);
+	if (i) {
+		i->uid = c.fsuid;
+		i->gid = c.fsgid;
+	}
+	return i;
 }
 
 int vfs_symlink(struct inode *dir, const char *name, const char *target)
 {
+	struct vfs_cred c;
 	size_t len = strlen(target);
-	int err = !len ? -ENOENT : len >= PATH_MAX ? -ENAMETOOLONG : check_new(dir, name);
 
+	vfs_cred_current(&c);
+	int err = !len ? -ENOENT : len >= PATH_MAX ? -ENAMETOOLONG : check_new(&c, dir, name);
 	if (err)
 		return err;
-	struct inode *i = inode_new(S_IFLNK | 0777, dir->fs);
+	struct inode *i = new_owned(&c, dir, S_IFLNK | 0777);
 	char *copy = kmalloc(len + 1);
 	if (i && copy) {
 		memcpy(copy, target, len + 1);
@@ -70,6 +117,18 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 	return err;
 }
 
+/* fs.protected_hardlinks, on as Debian sets it: a hard link to a file
+ * the caller does not own only where it could read and write it, and not
+ * to a set-id one (Linux's may_linkat). */
+static int may_link(const struct vfs_cred *c, const struct inode *i)
+{
+	if (vfs_owner_or_capable(c, i))
+		return 0;
+	if (!is_reg(i) || (i->mode & S_ISUID) || (i->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+		return -EPERM;
+	return vfs_permission(c, i, MAY_READ | MAY_WRITE) ? -EPERM : 0;
+}
+
 int vfs_link(struct inode *dir, const char *name, struct inode *i)
 {
 	if (is_dir(i))
@@ -78,7 +137,11 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		return -EPERM;
 	if (!i->nlink && !i->linkable)
 		return -ENOENT;	/* removed, or never named (memfd) */
-	int err = check_new(dir, name);
+	struct vfs_cred c;
+	vfs_cred_current(&c);
+	int err = may_link(&c, i);
+	if (!err)
+		err = check_new(&c, dir, name);
 	if (!err)
 		err = dir_add(dir, name, i);
 	if (!err)
@@ -114,6 +177,11 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 		return dir->ops && dir->ops->lookup ? -EPERM : -ENOENT;
 	if (dir->fs == FS_PROC)
 		return -EPERM;
+	struct vfs_cred c;
+	vfs_cred_current(&c);
+	err = vfs_may_delete(&c, dir, d->inode);
+	if (err)
+		return err;
 	if (rmdir)
 		err = check_rmdir(dir, d);
 	else

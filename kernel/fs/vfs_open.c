@@ -7,6 +7,7 @@
 #include "core/format.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/cred.h"
 #include "fs/path.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs_fifo.h"
@@ -15,6 +16,7 @@
 struct target {
 	struct inode *i;
 	struct path_last last;
+	bool created;			/* by this open: no permission to check */
 };
 
 static bool is_dots(const char *name)
@@ -68,6 +70,7 @@ static int create_step(struct inode *dir, const char *name, bool slash, unsigned
 		err = vfs_create(dir, name, S_IFREG | (mode & 07777 & ~vfs_umask(0, false)), 0, &t->i);
 		if (!err)
 			set_last(t, dir, name);
+		t->created = !err;
 		return err;
 	}
 	if (err)
@@ -135,6 +138,7 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 		err = -ENOSPC;
 	if (!err) {
 		t->i->linkable = !(flags & O_EXCL);	/* O_EXCL: never to get a name */
+		t->created = true;
 		t->last.dir = dir;
 		snprintf(t->last.name, sizeof t->last.name, "#%lu", t->i->ino);
 	} else {
@@ -172,12 +176,35 @@ static int resolve(struct inode *start, const char *path, unsigned flags, unsign
 	return path_lookup(start, path, !(flags & O_NOFOLLOW), &t->i, &t->last);
 }
 
+/* Linux's may_open: the access the flags ask for (O_TRUNC writes), then
+ * O_NOATIME for the owner only.  What vfs_open_inode refuses first (a
+ * symlink, a directory opened for writing, O_DIRECTORY on a file) is left
+ * to it. */
+static int may_open(struct target *t, unsigned flags)
+{
+	static const int access[4] = { MAY_READ, MAY_WRITE, MAY_READ | MAY_WRITE, MAY_READ | MAY_WRITE };
+	struct inode *i = t->i;
+	int mask = access[flags & O_ACCMODE] | (flags & O_TRUNC ? MAY_WRITE : 0);
+	struct vfs_cred c;
+
+	if (t->created || (flags & O_PATH) || is_lnk(i) || (is_dir(i) && (mask & MAY_WRITE)) ||
+	    ((flags & O_DIRECTORY) && !is_dir(i)))
+		return 0;
+	vfs_cred_current(&c);
+	int err = vfs_permission(&c, i, mask);
+	if (!err && (flags & O_NOATIME) && !vfs_owner_or_capable(&c, i))
+		err = -EPERM;
+	return err;
+}
+
 int vfs_open(struct inode *start, const char *path, unsigned flags, unsigned mode, struct file **out)
 {
 	struct target t = { 0 };
 
 	vfs_lock();
 	int err = resolve(start, path, flags, mode, &t);
+	if (!err)
+		err = may_open(&t, flags);
 	char *name = err ? NULL : path_of(&t);
 	bool fifo = !err && (t.i->mode & S_IFMT) == S_IFIFO && !(flags & O_PATH) && !t.i->ops;
 	if ((flags & O_TMPFILE) == O_TMPFILE)

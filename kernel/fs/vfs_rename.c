@@ -4,6 +4,7 @@
 
 #include "core/errno.h"
 #include "core/string.h"
+#include "fs/cred.h"
 
 static bool is_dots(const char *name)
 {
@@ -38,6 +39,26 @@ static int check_flags(unsigned flags, const char *oname, const char *nname)
 	if (is_dots(oname) || is_dots(nname))
 		return -EBUSY;
 	return 0;
+}
+
+/* Linux's vfs_rename permission checks: the source may leave odir, the
+ * target may leave ndir or a new name may enter it, and a directory that
+ * changes parent must be writable (its ".." changes; with
+ * RENAME_EXCHANGE the target moves too). */
+static int check_permission(struct inode *odir, struct dentry *od, struct inode *ndir,
+			    struct dentry *nd, bool exchange)
+{
+	struct vfs_cred c;
+
+	vfs_cred_current(&c);
+	int err = vfs_may_delete(&c, odir, od->inode);
+	if (!err)
+		err = nd ? vfs_may_delete(&c, ndir, nd->inode) : vfs_may_create(&c, ndir);
+	if (!err && is_dir(od->inode) && odir != ndir)
+		err = vfs_permission(&c, od->inode, MAY_WRITE);
+	if (!err && exchange && is_dir(nd->inode) && odir != ndir)
+		err = vfs_permission(&c, nd->inode, MAY_WRITE);
+	return err;
 }
 
 static int move(struct inode *odir, struct dentry *od, struct inode *ndir, const char *nname,
@@ -94,12 +115,15 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 	if (!ndir->nlink)
 		return -ENOENT;
 	nd = dir_find(ndir, nname, strlen(nname));
-	if (flags & RENAME_EXCHANGE)
-		return nd ? exchange(odir, od, ndir, nd) : -ENOENT;
 	if (nd && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
 	if (nd && nd->inode == od->inode)
 		return 0;	/* two names of one file: nothing to do */
+	err = (flags & RENAME_EXCHANGE) && !nd ? -ENOENT : check_permission(odir, od, ndir, nd, flags & RENAME_EXCHANGE);
+	if (err)
+		return err;
+	if (flags & RENAME_EXCHANGE)
+		return exchange(odir, od, ndir, nd);
 	err = check_move(od->inode, ndir);
 	if (!err)
 		err = check_replace(od, nd);

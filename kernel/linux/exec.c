@@ -80,6 +80,21 @@ static int check_limit(const struct exec_args *a)
 	return a->len + ptrs > a->limit ? -E2BIG : 0;
 }
 
+/* A set-user-ID file (or set-group-ID with group execute) runs with its
+ * owner's (group's) id as the effective one, unless no_new_privs.  Scripts
+ * never do: only the ELF that runs is looked at. */
+static void apply_setid(struct exec_args *a, struct inode *i)
+{
+	if (a->no_new_privs)
+		return;
+	vfs_lock();
+	if (i->mode & S_ISUID)
+		a->ids[1] = i->uid;
+	if ((i->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+		a->ids[3] = i->gid;
+	vfs_unlock();
+}
+
 int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec_result *res,
 	       struct trapframe *tf, const char **why)
 {
@@ -114,6 +129,8 @@ int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec
 		}
 		err = n < 0 ? (int)n : n < 4 || memcmp(hdr, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
 		*why = "not a program (no ELF or #! header)";
+		if (!err)
+			apply_setid(a, i);
 		if (!err)
 			err = exec_load_elf(mm, i, res->exe, &start, &res->cut_short, why);
 		inode_put(i);

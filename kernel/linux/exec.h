@@ -20,6 +20,11 @@ struct exec_args {
 	const char **argv, **envp;
 	int argc, envc;
 	size_t limit;		/* what strings and pointers may take (E2BIG beyond) */
+	/* uid, euid, gid, egid the program runs with: the caller's, then a
+	 * set-user-ID or set-group-ID file's owner (exec_image), unless
+	 * no_new_privs; for AT_UID... and AT_SECURE, then the process's. */
+	uint32_t ids[4];
+	bool no_new_privs;
 };
 
 /* Linux's limit on argv and envp together for a stack limit (RLIMIT_STACK):

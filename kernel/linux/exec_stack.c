@@ -101,7 +101,9 @@ int exec_args_script(struct exec_args *a, const char *interp, const char *arg, c
 	memcpy(p, a->buf + skip, a->len - skip);
 	struct exec_args n = { .buf = buf, .len = head + a->len - skip, .envc = a->envc,
 			       .limit = a->limit,
-			       .argc = (a->argc ? a->argc - 1 : 0) + (arg ? 3 : 2) };
+			       .argc = (a->argc ? a->argc - 1 : 0) + (arg ? 3 : 2),
+			       .ids = { a->ids[0], a->ids[1], a->ids[2], a->ids[3] },
+			       .no_new_privs = a->no_new_privs };
 	if (exec_args_index(&n)) {
 		kfree(buf);
 		return -ENOMEM;
@@ -157,9 +159,10 @@ static void build(struct stack_builder *s, const struct exec_args *a, const char
 	const uint64_t aux[NAUX][2] = {
 		{ AT_PHDR, st->phdr }, { AT_PHENT, st->phent }, { AT_PHNUM, st->phnum },
 		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, st->interp_base }, { AT_FLAGS, 0 },
-		{ AT_ENTRY, st->entry }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
-		{ AT_EGID, 0 }, { AT_PLATFORM, addr[0] }, { AT_HWCAP, r[3] }, { AT_CLKTCK, 100 },
-		{ AT_SECURE, 0 }, { AT_RANDOM, addr[1] }, { AT_HWCAP2, 0 }, { AT_EXECFN, fn },
+		{ AT_ENTRY, st->entry }, { AT_UID, a->ids[0] }, { AT_EUID, a->ids[1] },
+		{ AT_GID, a->ids[2] }, { AT_EGID, a->ids[3] }, { AT_PLATFORM, addr[0] },
+		{ AT_HWCAP, r[3] }, { AT_CLKTCK, 100 },
+		{ AT_SECURE, a->ids[0] != a->ids[1] || a->ids[2] != a->ids[3] }, { AT_RANDOM, addr[1] }, { AT_HWCAP2, 0 }, { AT_EXECFN, fn },
 		{ AT_NULL, 0 },
 	};
 	memcpy(p, aux, sizeof aux);

@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/futex.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
@@ -582,6 +583,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->stopped = p->stop_state == STOP_DONE;
 		memcpy(v->exe, p->exe, sizeof v->exe);
 		memcpy(v->comm, p->comm, sizeof v->comm);
+		v->cred = p->cred;
 	}
 	if (t) {
 		mm_grab(v->mm = t->mm);
@@ -628,14 +630,16 @@ static void set_comm(char out[16], const char *file)
 	memcpy(out, base, n);
 }
 
-void process_exec_done(struct process *p, struct thread *t, const char *file)
+void process_exec_done(struct process *p, struct thread *t, const char *file, const uint32_t ids[4])
 {
 	ptimer_delete_all(p);	/* a new image starts without POSIX timers */
 	set_comm(t->name, file);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
-	p->undumpable = false;	/* a new image is dumpable again (same ids) */
+	cred_after_exec(&p->cred, ids);
+	/* A new image is dumpable again unless it runs with borrowed ids. */
+	p->undumpable = p->cred.uid[0] != p->cred.uid[1] || p->cred.gid[0] != p->cred.gid[1];
 	release_vfork_parent(p);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }

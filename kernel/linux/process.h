@@ -43,11 +43,16 @@ struct itimer {
 #define PROCESS_PTIMERS	32	/* POSIX timers a process may have */
 #define PROCESS_NGROUPS	64	/* supplementary groups kept (Linux: 65536) */
 
-/* User and group ids: [0] real, [1] effective, [2] saved; all 0 at start. */
+/* User and group ids: [0] real, [1] effective, [2] saved, [3] the file
+ * system's (setfsuid); all 0 at start unless `amphi run --user`.  The
+ * capability sets are masks of Linux's numbers (linux/cred.h). */
 struct process_cred {
-	uint32_t uid[3], gid[3];
+	uint32_t uid[4], gid[4];
 	int ngroups;
 	uint32_t groups[PROCESS_NGROUPS];
+	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
+	bool keep_caps;			/* prctl(PR_SET_KEEPCAPS) */
+	bool no_new_privs;		/* prctl(PR_SET_NO_NEW_PRIVS) */
 };
 
 struct process {
@@ -116,6 +121,7 @@ struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
 	bool zombie, stopped;
 	char exe[256], comm[16];
+	struct process_cred cred;
 	struct mm *mm;			/* grabbed (mm_drop) */
 	struct fdtable *files;		/* held (fdtable_release) */
 	struct fs_context *fs;		/* held (fs_context_release) */
@@ -217,7 +223,8 @@ int process_set_identity(struct process *p, const char *exe, const char *const *
  * -EAGAIN when the process ends (or another thread execs) meanwhile. */
 int process_exec_alone(void);
 /* After the point of no return: comm from the file name (its last 15
- * bytes' worth of base name), the exec noted, a vfork parent let go. */
-void process_exec_done(struct process *p, struct thread *t, const char *file);
+ * bytes' worth of base name), the exec noted, the ids and capabilities
+ * the program runs with (ids: exec_args's), a vfork parent let go. */
+void process_exec_done(struct process *p, struct thread *t, const char *file, const uint32_t ids[4]);
 
 #endif

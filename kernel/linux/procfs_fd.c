@@ -116,10 +116,13 @@ static struct inode *fd_follow(struct inode *link)
 	if (f->ops->stat)
 		f->ops->stat(f, &st);
 	struct inode *i = proc_inode(st.mode, &standin_ops, f);
-	if (!i)
+	if (!i) {
 		file_put(f);
-	else
-		i->nlink = 1;
+		return NULL;
+	}
+	i->nlink = 1;
+	/* A pipe or socket is its creator's: the process holding it stands in. */
+	proc_pid_owner(priv_pid(link), true, &i->uid, &i->gid);
 	return i;
 }
 
@@ -149,6 +152,7 @@ static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
 	struct inode *i = proc_inode(mode, &fd_link_ops, fd_priv(pid, fd));
 	if (!i)
 		return -ENOMEM;
+	proc_pid_owner(pid, true, &i->uid, &i->gid);
 	i->ino = fd_ino(pid, fd);
 	i->nlink = 1;
 	*out = i;

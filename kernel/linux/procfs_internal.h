@@ -41,6 +41,11 @@ int proc_parse_number(const char *name);
 
 /* procfs_pid.c: a process's directory, /proc/PID (NULL if no memory). */
 struct inode *proc_pid_dir_make(struct inode *proc, int pid);
+/* Who owns /proc/PID's entries: the process's effective ids, or root's
+ * once it is undumpable (Linux's task_dump_owner); fd: its fd directory
+ * and links, which stay the process's own (Linux lets a process into its
+ * own fds whatever their owner). */
+void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid);
 /* Inode numbers of a process's entries: stable for a pid. */
 uint64_t proc_pid_ino(int pid, int entry);
 /* procfs_fd.c: /proc/PID/fd of the process pid. */

@@ -14,6 +14,7 @@
 #include "fs/vfs.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
+#include "linux/signal_internal.h"
 
 #define PID_INO_BASE	(1ull << 40)
 
@@ -62,6 +63,26 @@ static const char *state_name(const struct process_view *v)
 	return v->zombie ? "zombie" : v->stopped ? "stopped" : "running";
 }
 
+/* Uid, Gid (real, effective, saved, fs), FDSize, Groups (each followed by
+ * a blank, as Linux writes them). */
+static void ids_status(struct seqbuf *s, const struct process_cred *c)
+{
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", c->uid[0], c->uid[1], c->uid[2], c->uid[3]);
+	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t", c->gid[0], c->gid[1],
+		   c->gid[2], c->gid[3]);
+	for (int k = 0; k < c->ngroups; k++)
+		seq_printf(s, "%u ", c->groups[k]);
+	seq_printf(s, "%s\n", c->ngroups ? "" : " ");
+}
+
+static void caps_status(struct seqbuf *s, const struct process_cred *c)
+{
+	seq_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n", c->cap_inheritable,
+		   c->cap_permitted, c->cap_effective);
+	seq_printf(s, "CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
+		   c->cap_bounding, c->cap_ambient, c->no_new_privs);
+}
+
 static int gen_status(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
@@ -74,15 +95,14 @@ static int gen_status(struct seqbuf *s, const struct process_view *v)
 	seq_printf(s, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%c (%s)\n", name, (u >> 9) & 7,
 		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), state_name(v));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", v->pid, v->pid, v->ppid);
-	seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t0\n");
+	ids_status(s, &v->cred);
 	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\n", t.size * 4, t.size * 4);
 	seq_printf(s, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", t.rss * 4, t.rss * 4);
 	seq_printf(s, "RssAnon:\t%8lu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n", t.rss * 4);
 	seq_printf(s, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n", t.data * 4, t.stack * 4, t.exe * 4);
 	seq_printf(s, "VmLib:\t       0 kB\nVmSwap:\t       0 kB\nThreads:\t%d\n", v->nthreads);
 	seq_printf(s, "SigQ:\t0/0\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n");
-	seq_printf(s, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
-	seq_printf(s, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	caps_status(s, &v->cred);
 	seq_printf(s, "Cpus_allowed_list:\t0-%d\n", ncpus - 1);
 	seq_printf(s, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 	return 0;
@@ -282,11 +302,27 @@ static int pid_name(struct inode *dir, char *buf, size_t size)
 
 static const struct inode_ops pid_dir_ops = { .name = pid_name };
 
-/* Adds i (one reference, handed over) to d under name.  Caller holds vfs_lock. */
+void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = process_find(pid);
+	bool shown = p && (fd || !p->undumpable);
+
+	*uid = shown ? p->cred.uid[1] : 0;
+	*gid = shown ? p->cred.gid[1] : 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Adds i (one reference, handed over) to d under name, owned as d is, or
+ * (the fd directory) by the process.  Caller holds vfs_lock. */
 static int add(struct inode *d, const char *name, struct inode *i, int pid, int entry)
 {
 	if (!i)
 		return -ENOMEM;
+	i->uid = d->uid;
+	i->gid = d->gid;
+	if (is_dir(i))
+		proc_pid_owner(pid, true, &i->uid, &i->gid);
 	i->ino = proc_pid_ino(pid, entry);
 	int err = dir_add(d, name, i);
 	inode_put(i);
@@ -321,6 +357,7 @@ struct inode *proc_pid_dir_make(struct inode *proc_dir, int pid)
 	d->parent = proc_dir;
 	d->nlink = 1;	/* found by name, not by an entry */
 	d->ino = proc_pid_ino(pid, 0);
+	proc_pid_owner(pid, false, &d->uid, &d->gid);
 	if (add_entries(d, pid)) {
 		inode_put(d);
 		return NULL;

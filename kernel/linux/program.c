@@ -15,6 +15,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/initrd.h"
+#include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/host.h"
 #include "linux/process.h"
@@ -80,6 +81,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 			return false;
 		if (!strcmp(key, "net.hostname"))
 			host_set_nodename(value);	/* uname's too, not only DHCP's */
+	} else if (!strcmp(key, "user")) {
+		return cred_set_start_user(value);
 	} else if (!strcmp(key, "trace")) {
 		trace_configure(value);
 	} else if (!strcmp(key, "tty")) {
@@ -140,6 +143,8 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 		out_of_memory();
 	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
 				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	cred_init_start(&p->cred);
+	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
@@ -149,13 +154,13 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	struct thread *t = thread_create_user(&tf);
 	if (!t || process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc))
 		out_of_memory();
-	exec_args_free(&a);
-	kfree(res);
 	t->mm = mm;
 	t->files = files;
 	t->fs = fs;
 	p->pgid = p->sid = p->pid;
-	process_exec_done(p, t, step->exe);
+	process_exec_done(p, t, step->exe, a.ids);
+	exec_args_free(&a);
+	kfree(res);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);
 	started = true;

@@ -1,12 +1,13 @@
-/* User and group ids: getuid and relatives, setuid, setreuid, setresuid
- * (and the gid forms), getgroups and setgroups, with Linux's rules for who
- * may change what -- an effective uid of 0 stands for CAP_SETUID and
- * CAP_SETGID.  The ids are the process's (fork copies them) and are only
- * reported: no file or signal permission is ever checked against them
- * (docs/status.md). */
+/* User and group ids: getuid and relatives, setuid, setreuid, setresuid,
+ * setfsuid (and the gid forms), getgroups and setgroups, with Linux's rules
+ * for who may change what (CAP_SETUID, CAP_SETGID) and how the
+ * capabilities follow (linux/cred.c).  The ids are the process's (fork
+ * copies them): Linux keeps them per thread, but C libraries change every
+ * thread's at once. */
 #include "core/errno.h"
 #include "core/spinlock.h"
 #include "core/uaccess.h"
+#include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -19,7 +20,39 @@ enum { UID, GID };
 
 static uint32_t *ids_of(struct process *p, int which)
 {
-	return which == UID ? p->cred.uid : p->cred.gid;	/* real, effective, saved */
+	return which == UID ? p->cred.uid : p->cred.gid;	/* real, effective, saved, fs */
+}
+
+/* Caller holds sig_lock. */
+static bool may_set(const struct process *p, int which)
+{
+	return p->cred.cap_effective >> (which == UID ? CAP_SETUID : CAP_SETGID) & 1;
+}
+
+/* A change of the effective or fs ids makes the process undumpable
+ * (Linux's commit_creds, with suid_dumpable 0).  Caller holds sig_lock. */
+static void note_change(struct process *p, const uint32_t *id, const uint32_t old[4])
+{
+	if (id[1] != old[1] || id[3] != old[3])
+		p->undumpable = true;
+}
+
+/* After a setuid-family change from old: the fs id follows the effective
+ * one, and the capabilities follow the uids.  Caller holds sig_lock. */
+static void ids_changed(struct process *p, int which, const uint32_t old[4])
+{
+	uint32_t *id = ids_of(p, which);
+
+	id[3] = id[1];
+	note_change(p, id, old);
+	if (which == UID)
+		cred_after_setuid(&p->cred, old);
+}
+
+static void save_ids(struct process *p, int which, uint32_t old[4])
+{
+	for (int k = 0; k < 4; k++)
+		old[k] = ids_of(p, which)[k];
 }
 
 /* May the caller set an id to v without privilege: one it has already. */
@@ -44,15 +77,18 @@ static long set_res(int which, uint32_t r, uint32_t e, uint32_t s)
 {
 	struct process *p = process_current();
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	uint32_t *id = ids_of(p, which);
-	bool priv = p->cred.uid[1] == 0;
+	uint32_t *id = ids_of(p, which), old[4];
+	bool priv = may_set(p, which);
 	long err = 0;
 
+	save_ids(p, which, old);
 	if (!priv && ((r != NO_ID && !held(id, r)) || (e != NO_ID && !held(id, e)) ||
 		      (s != NO_ID && !held(id, s))))
 		err = -EPERM;
-	else
+	else {
 		put_ids(id, r, e, s);
+		ids_changed(p, which, old);
+	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
 }
@@ -66,15 +102,18 @@ static long set_one(int which, uint32_t v)
 	if (v == NO_ID)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	uint32_t *id = ids_of(p, which);
+	uint32_t *id = ids_of(p, which), old[4];
 	long err = 0;
 
-	if (p->cred.uid[1] == 0)
+	save_ids(p, which, old);
+	if (may_set(p, which))
 		id[0] = id[1] = id[2] = v;
 	else if (v == id[0] || v == id[2])
 		id[1] = v;
 	else
 		err = -EPERM;
+	if (!err)
+		ids_changed(p, which, old);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
 }
@@ -86,15 +125,17 @@ static long set_re(int which, uint32_t r, uint32_t e)
 {
 	struct process *p = process_current();
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	uint32_t *id = ids_of(p, which), old_real = id[0];
-	bool priv = p->cred.uid[1] == 0;
+	uint32_t *id = ids_of(p, which), old[4];
+	bool priv = may_set(p, which);
 	long err = 0;
 
+	save_ids(p, which, old);
 	if (!priv && ((r != NO_ID && r != id[0] && r != id[1]) || (e != NO_ID && !held(id, e))))
 		err = -EPERM;
 	else {
-		bool saved_follows = r != NO_ID || (e != NO_ID && e != old_real);
+		bool saved_follows = r != NO_ID || (e != NO_ID && e != old[0]);
 		put_ids(id, r, e, !saved_follows ? NO_ID : e != NO_ID ? e : id[1]);
+		ids_changed(p, which, old);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
@@ -182,7 +223,7 @@ static long sys_setgroups(const struct sysargs *a)
 
 	if (n > NGROUPS_LINUX)
 		return -EINVAL;
-	if (get_one(UID, 1) != 0)
+	if (!cred_capable(CAP_SETGID))
 		return -EPERM;
 	if (n > PROCESS_NGROUPS)
 		return -ENOMEM;	/* amphi keeps fewer than Linux allows (docs/status.md) */
@@ -195,6 +236,27 @@ static long sys_setgroups(const struct sysargs *a)
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return 0;
 }
+
+/* setfsuid/setfsgid: the old fs id whatever happens; the new one only if
+ * the caller holds it as another id or has the capability. */
+static long set_fs(int which, uint32_t v)
+{
+	struct process *p = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint32_t *id = ids_of(p, which), old = id[3];
+
+	if (v != NO_ID && (held(id, v) || v == id[3] || may_set(p, which)) && v != old) {
+		id[3] = v;
+		p->undumpable = true;
+		if (which == UID)
+			cred_after_setfsuid(&p->cred, old);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return old;
+}
+
+static long sys_setfsuid(const struct sysargs *a) { return set_fs(UID, (uint32_t)a->a[0]); }
+static long sys_setfsgid(const struct sysargs *a) { return set_fs(GID, (uint32_t)a->a[0]); }
 
 void sys_cred_register(void)
 {
@@ -212,4 +274,8 @@ void sys_cred_register(void)
 	syscall_register(120, sys_getresgid);
 	syscall_register(115, sys_getgroups);
 	syscall_register(116, sys_setgroups);
+	syscall_register(122, sys_setfsuid);
+	syscall_register(123, sys_setfsgid);
+	sys_caps_register();
+	cred_vfs_register();
 }

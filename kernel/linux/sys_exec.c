@@ -15,6 +15,7 @@
 #include "fs/fdtable.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/futex.h"
 #include "linux/process.h"
@@ -103,7 +104,7 @@ static void switch_mm(struct thread *t, struct mm *mm)
 }
 
 /* After the point of no return: what a new program must not inherit. */
-static void fresh_start(struct thread *t, const char *execfn)
+static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids[4])
 {
 	struct fdtable *files = fdtable_unshare(t->files);
 
@@ -116,7 +117,7 @@ static void fresh_start(struct thread *t, const char *execfn)
 	t->fs_base = 0;
 	arch_set_fs_base(0);
 	t->robust_list = 0;
-	process_exec_done(process_of(t), t, execfn);
+	process_exec_done(process_of(t), t, execfn, ids);
 }
 
 static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct trapframe *tf)
@@ -132,6 +133,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 
 	if (!err)
 		err = args_from_user(&a, uargv, uenvp, exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
 	if (!err)
@@ -141,7 +143,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	if (!err) {
 		switch_mm(t, mm);
 		mm = NULL;
-		fresh_start(t, path);
+		fresh_start(t, path, a.ids);
 		*tf = ntf;
 	}
 	bool cut_short = !err && res->cut_short;

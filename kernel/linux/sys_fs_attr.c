@@ -1,6 +1,8 @@
-/* Changing what a file is like: chmod, chown, times, size, the umask. */
+/* Changing what a file is like: chmod, chown, times, size, the umask,
+ * with Linux's rules for who may (setattr_prepare, may_setattr). */
 #include "core/errno.h"
 #include "core/uaccess.h"
+#include "fs/cred.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/vfs_file.h"
@@ -14,42 +16,78 @@
 
 /* What to change; one of these applies per call. */
 struct attr {
-	int (*fn)(struct inode *i, const struct attr *a);
+	int (*fn)(struct inode *i, const struct attr *a, const struct vfs_cred *c);
 	uint32_t mode;
 	uint32_t uid, gid;
 	int64_t times[2];	/* atime, mtime in ns; UTIME_OMIT to keep */
+	bool touch;		/* times: "now" for both, which write permission allows */
 };
 
-static int set_mode(struct inode *i, const struct attr *a)
+/* The owner (or CAP_FOWNER) only; set-group-ID only for a member of the
+ * file's group (or CAP_FSETID). */
+static int set_mode(struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
-	if (i->fs == FS_PROC)
+	uint32_t mode = a->mode & 07777;
+
+	if (i->fs == FS_PROC || !vfs_owner_or_capable(c, i))
 		return -EPERM;
-	i->mode = (i->mode & S_IFMT) | (a->mode & 07777);
+	if (!vfs_in_group(c, i->gid) && !vfs_capable(c, VFS_CAP_FSETID))
+		mode &= ~S_ISGID;
+	i->mode = (i->mode & S_IFMT) | mode;
 	i->ctime_ns = vfs_now();
 	return 0;
 }
 
-/* chown clears set-user-ID, and set-group-ID where group execute is on
- * (mandatory locking marks otherwise), on anything but a directory. */
-static int set_owner(struct inode *i, const struct attr *a)
+/* Without CAP_CHOWN, only the owner may, giving the file to itself and
+ * to a group it is in. */
+static bool may_chown(const struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
-	if (i->fs == FS_PROC)
+	bool owner = c->fsuid == i->uid, chown = vfs_capable(c, VFS_CAP_CHOWN);
+
+	if (a->uid != (uint32_t)-1 && !(owner && a->uid == i->uid) && !chown)
+		return false;
+	return a->gid == (uint32_t)-1 || (owner && (a->gid == i->gid || vfs_in_group(c, a->gid))) ||
+	       chown;
+}
+
+/* chown clears set-user-ID on anything but a directory, and set-group-ID
+ * where group execute is on or the caller could not have set it. */
+static void chown_kill_privs(struct inode *i, const struct vfs_cred *c)
+{
+	if (is_dir(i))
+		return;
+	i->mode &= ~S_ISUID;
+	if ((i->mode & 010) || (!vfs_in_group(c, i->gid) && !vfs_capable(c, VFS_CAP_FSETID)))
+		i->mode &= ~S_ISGID;
+}
+
+static int set_owner(struct inode *i, const struct attr *a, const struct vfs_cred *c)
+{
+	if (i->fs == FS_PROC || !may_chown(i, a, c))
 		return -EPERM;
+	chown_kill_privs(i, c);
 	if (a->uid != (uint32_t)-1)
 		i->uid = a->uid;
 	if (a->gid != (uint32_t)-1)
 		i->gid = a->gid;
-	if (!is_dir(i)) {
-		i->mode &= ~04000u;
-		if (i->mode & 010)
-			i->mode &= ~02000u;
-	}
 	i->ctime_ns = vfs_now();
 	return 0;
 }
 
-static int set_times(struct inode *i, const struct attr *a)
+/* Any times: the owner (or CAP_FOWNER); "now": also whoever may write. */
+static int may_set_times(struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
+	if (vfs_owner_or_capable(c, i))
+		return 0;
+	return a->touch ? vfs_permission(c, i, MAY_WRITE) : -EPERM;
+}
+
+static int set_times(struct inode *i, const struct attr *a, const struct vfs_cred *c)
+{
+	int err = may_set_times(i, a, c);
+
+	if (err)
+		return err;
 	if (a->times[0] == UTIME_OMIT && a->times[1] == UTIME_OMIT)
 		return 0;
 	if (a->times[0] != UTIME_OMIT)
@@ -62,8 +100,11 @@ static int set_times(struct inode *i, const struct attr *a)
 
 static long apply(struct inode *i, const struct attr *a)
 {
+	struct vfs_cred c;
+
 	vfs_lock();
-	long err = a->fn(i, a);
+	vfs_cred_current(&c);
+	long err = a->fn(i, a, &c);
 	vfs_unlock();
 	inode_put(i);
 	return err;
@@ -156,7 +197,7 @@ static long times_at(int dirfd, uint64_t upath, struct attr *at, int flags)
 static long sys_utimensat(const struct sysargs *a)
 {
 	struct linux_timespec ts[2];
-	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() }, .touch = true };
 
 	if (a->a[2]) {
 		if (copy_from_user(ts, a->a[2], sizeof ts))
@@ -166,6 +207,7 @@ static long sys_utimensat(const struct sysargs *a)
 			err = time_of(&ts[1], &at.times[1]);
 		if (err)
 			return err;
+		at.touch = ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW;
 	}
 	return times_at((int)a->a[0], a->a[1], &at, (int)a->a[3]);
 }
@@ -174,7 +216,7 @@ static long sys_utimensat(const struct sysargs *a)
 static long timeval_times_at(int dirfd, uint64_t upath, uint64_t utv)
 {
 	struct linux_timeval tv[2];
-	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() }, .touch = !utv };
 
 	if (utv) {
 		if (copy_from_user(tv, utv, sizeof tv))
@@ -194,7 +236,7 @@ static long sys_futimesat(const struct sysargs *a) { return timeval_times_at((in
 static long sys_utime(const struct sysargs *a)
 {
 	int64_t tb[2];
-	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() } };
+	struct attr at = { .fn = set_times, .times = { vfs_now(), vfs_now() }, .touch = !a->a[1] };
 
 	if (a->a[1]) {
 		if (copy_from_user(tb, a->a[1], sizeof tb))
@@ -203,6 +245,18 @@ static long sys_utime(const struct sysargs *a)
 		at.times[1] = tb[1] * NS;
 	}
 	return apply_at(AT_FDCWD, a->a[0], 0, &at);
+}
+
+/* truncate(2) needs write permission (ftruncate, a writable descriptor). */
+static int may_truncate(struct inode *i)
+{
+	struct vfs_cred c;
+
+	vfs_lock();
+	vfs_cred_current(&c);
+	int err = vfs_permission(&c, i, MAY_WRITE);
+	vfs_unlock();
+	return err;
 }
 
 static long sys_truncate(const struct sysargs *a)
@@ -214,7 +268,11 @@ static long sys_truncate(const struct sysargs *a)
 	long err = at_lookup(AT_FDCWD, a->a[0], 0, true, &i);
 	if (err)
 		return err;
-	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : tmpfs_truncate(i, (int64_t)a->a[1]);
+	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : may_truncate(i);
+	if (!err) {
+		vfs_kill_privs_unlocked(i);
+		err = tmpfs_truncate(i, (int64_t)a->a[1]);
+	}
 	inode_put(i);
 	return err;
 }

@@ -4,6 +4,7 @@
 #include "core/kmalloc.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "fs/cred.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/path.h"
@@ -217,13 +218,18 @@ static long sys_getcwd(const struct sysargs *a)
 	return n;
 }
 
+/* chdir and fchdir need search permission on the directory. */
 static long change_dir(struct inode *i)
 {
+	struct vfs_cred c;
 	long err = is_dir(i) ? 0 : -ENOTDIR;
 
 	if (!err) {
 		vfs_lock();
-		vfs_set_cwd(i);
+		vfs_cred_current(&c);
+		err = vfs_permission(&c, i, MAY_EXEC);
+		if (!err)
+			vfs_set_cwd(i);
 		vfs_unlock();
 	}
 	inode_put(i);

@@ -4,8 +4,10 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "fs/cred.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/path.h"
@@ -196,21 +198,28 @@ static long readlink_at(int dirfd, uint64_t upath, uint64_t ubuf, int64_t size)
 static long sys_readlink(const struct sysargs *a) { return readlink_at(AT_FDCWD, a->a[0], a->a[1], (int64_t)a->a[2]); }
 static long sys_readlinkat(const struct sysargs *a) { return readlink_at((int)a->a[0], a->a[1], a->a[2], (int64_t)a->a[3]); }
 
-/* We run as root: only a missing execute bit is refused. */
+/* The look-up and the check are made with the real ids unless AT_EACCESS
+ * (the file system asks linux/cred.c, which reads the thread's flag). */
 static long access_at(int dirfd, uint64_t upath, unsigned mode, int flags)
 {
+	struct thread *t = current();
 	struct inode *i;
+	struct vfs_cred c;
 
 	if (mode & ~7u)
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	t->cred_real_ids = !(flags & AT_EACCESS);
 	long err = at_lookup(dirfd, upath, flags, !(flags & AT_SYMLINK_NOFOLLOW), &i);
-	if (err)
-		return err;
-	if ((mode & 1) && !is_dir(i) && !(i->mode & 0111))
-		err = -EACCES;
-	inode_put(i);
+	if (!err) {
+		vfs_lock();
+		vfs_cred_current(&c);
+		err = mode ? vfs_permission(&c, i, (int)mode) : 0;
+		vfs_unlock();
+		inode_put(i);
+	}
+	t->cred_real_ids = false;
 	return err;
 }
 

@@ -9,6 +9,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/cred.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
@@ -40,11 +41,14 @@ void host_set_nodename(const char *name)
 	spin_unlock(&names_lock);
 }
 
-/* sethostname, setdomainname: len bytes, not NUL-terminated, at most 64. */
+/* sethostname, setdomainname: len bytes, not NUL-terminated, at most 64;
+ * CAP_SYS_ADMIN only. */
 static long set_name(char *name, uint64_t uname, uint64_t len)
 {
 	char buf[HOST_NAME_LEN] = { 0 };
 
+	if (!cred_capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len >= HOST_NAME_LEN)
 		return -EINVAL;
 	if (copy_from_user(buf, uname, len))

@@ -6,6 +6,7 @@
 #include "core/string.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
+#include "linux/cred.h"
 #include "linux/host.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
@@ -44,6 +45,27 @@ static struct rlimit get_limit(struct process *p, unsigned res)
 	struct rlimit r = p->limits[res];
 	spin_unlock(&limits_lock);
 	return r;
+}
+
+/* Raising a hard limit takes CAP_SYS_RESOURCE. */
+static long may_set_limit(struct process *p, unsigned res, const struct rlimit *new)
+{
+	if (new->max > get_limit(p, res).max && !cred_capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+/* Another process's limits: one whose ids are all the caller's, or
+ * CAP_SYS_RESOURCE (Linux's check_prlimit_permission).  Caller holds
+ * sig_lock. */
+static bool may_reach_limits(const struct process *p)
+{
+	const struct process_cred *me = &process_current()->cred, *c = &p->cred;
+
+	if (me->cap_effective >> CAP_SYS_RESOURCE & 1)
+		return true;
+	return me->uid[0] == c->uid[0] && me->uid[0] == c->uid[1] && me->uid[0] == c->uid[2] &&
+	       me->gid[0] == c->gid[0] && me->gid[0] == c->gid[1] && me->gid[0] == c->gid[2];
 }
 
 static long sys_uname(const struct sysargs *a)
@@ -86,15 +108,20 @@ static long sys_getrandom(const struct sysargs *a)
 	return (long)len;
 }
 
-/* Another process's limits (everyone is root): read and set under
- * sig_lock, so it cannot be freed meanwhile.  Its descriptor table keeps
- * the RLIMIT_NOFILE it had until it sets one itself. */
+/* Another process's limits: read and set under sig_lock, so it cannot be
+ * freed meanwhile.  Its descriptor table keeps the RLIMIT_NOFILE it had
+ * until it sets one itself. */
 static long other_limit(int pid, unsigned res, const struct rlimit *new, struct rlimit *old)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct process *p = pid > 0 ? process_find(pid) : NULL;
 	long err = p && p->state == PROCESS_ALIVE ? 0 : -ESRCH;
 
+	if (!err && !may_reach_limits(p))
+		err = -EPERM;
+	if (!err && new && new->max > get_limit(p, res).max &&
+	    !(process_current()->cred.cap_effective >> CAP_SYS_RESOURCE & 1))
+		err = -EPERM;
 	if (!err) {
 		*old = get_limit(p, res);
 		if (new) {
@@ -124,7 +151,7 @@ static long sys_prlimit64(const struct sysargs *a)
 		err = other_limit(pid, res, a->a[2] ? &new : NULL, &old);
 	} else {
 		old = get_limit(process_current(), res);
-		if (a->a[2])
+		if (a->a[2] && !(err = may_set_limit(process_current(), res, &new)))
 			set_limit(process_current(), res, &new);
 	}
 	if (!err && a->a[3] && copy_to_user(a->a[3], &old, sizeof old))
@@ -150,8 +177,10 @@ static long sys_setrlimit(const struct sysargs *a)
 		return -EFAULT;
 	if (new.cur > new.max)
 		return -EINVAL;
-	set_limit(process_current(), a->a[0], &new);
-	return 0;
+	long err = may_set_limit(process_current(), a->a[0], &new);
+	if (!err)
+		set_limit(process_current(), a->a[0], &new);
+	return err;
 }
 
 static long sys_prctl(const struct sysargs *a)
@@ -201,7 +230,8 @@ static long sys_prctl(const struct sysargs *a)
 	case PR_GET_NAME:
 		return copy_to_user(a->a[1], t->name, sizeof t->name);
 	default:
-		return -EINVAL;
+		n = sys_caps_prctl(a);
+		return n == -ENOSYS ? -EINVAL : n;
 	}
 }
 

@@ -5,6 +5,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -83,13 +84,39 @@ static long sys_rt_sigpending(const struct sysargs *a)
 
 static struct linux_siginfo from_program(int code)
 {
-	return (struct linux_siginfo){ .code = code, .kill.pid = current()->tgid, .kill.uid = 0 };
+	return (struct linux_siginfo){ .code = code, .kill.pid = current()->tgid,
+				       .kill.uid = process_current()->cred.uid[0] };
+}
+
+/* Linux's check_kill_permission for a signal from the program: within
+ * the process, between matching real or effective and real or saved
+ * uids, with CAP_KILL, or SIGCONT within the session.  Caller holds
+ * sig_lock. */
+static int may_signal(const struct process *to, int sig)
+{
+	const struct process *me = process_current();
+	const uint32_t *from = me->cred.uid, *uid = to->cred.uid;
+
+	if (to == me || from[1] == uid[2] || from[1] == uid[0] || from[0] == uid[2] ||
+	    from[0] == uid[0] || (me->cred.cap_effective >> CAP_KILL & 1))
+		return 0;
+	return sig == SIGCONT && to->sid == me->sid ? 0 : -EPERM;
+}
+
+/* The check, then the signal (0: the check alone).  Caller holds sig_lock. */
+static int send_checked(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
+{
+	int err = may_signal(p, sig);
+
+	return err || !sig ? err : sig_queue(p, t, sig, info);
 }
 
 /* Sends to every process that match() accepts: 0 if one took it (or sig
- * is 0, the check alone), -ESRCH if none matched.  Caller holds sig_lock. */
+ * is 0, the check alone), -ESRCH if none matched.  kill(-1) passes over
+ * the processes it may not signal (eperm_ok), as Linux does.  Caller holds
+ * sig_lock. */
 static int kill_matching(bool (*match)(const struct process *p, int arg), int arg, int sig,
-			 const struct linux_siginfo *info)
+			 const struct linux_siginfo *info, bool eperm_ok)
 {
 	int found = 0, err = -ESRCH;
 
@@ -97,7 +124,9 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 		if (!match(p, arg))
 			continue;
 		found++;
-		int r = sig ? sig_queue(p, NULL, sig, info) : 0;
+		int r = send_checked(p, NULL, sig, info);
+		if (r == -EPERM && eperm_ok)
+			r = err == -ESRCH ? 0 : err;
 		if (!r || err == -ESRCH)
 			err = r;
 	}
@@ -122,11 +151,11 @@ static long sys_kill(const struct sysargs *a)
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	if (pid > 0) {
 		struct process *p = process_find(pid);
-		err = !p ? -ESRCH : sig ? sig_queue(p, NULL, sig, &info) : 0;
+		err = !p ? -ESRCH : send_checked(p, NULL, sig, &info);
 	} else if (pid == -1) {
-		err = kill_matching(not_init_nor_me, current()->tgid, sig, &info);
+		err = kill_matching(not_init_nor_me, current()->tgid, sig, &info, true);
 	} else {
-		err = kill_matching(in_group, pid ? -pid : process_current()->pgid, sig, &info);
+		err = kill_matching(in_group, pid ? -pid : process_current()->pgid, sig, &info, false);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);
@@ -140,10 +169,10 @@ static long to_thread(int tgid, int tid, int sig, const struct linux_siginfo *in
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = thread_find(tid);
 	long err = !t || (tgid > 0 && t->tgid != tgid) ? -ESRCH : 0;
-	if (!err && sig) {
+	if (!err) {
 		struct linux_siginfo k = *info;
 		k.signo = sig;
-		err = sig_queue(process_of(t), t, sig, &k);
+		err = send_checked(process_of(t), t, sig, &k);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);
@@ -180,7 +209,7 @@ static long sys_rt_sigqueueinfo(const struct sysargs *a)
 	info.signo = sig;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct process *p = pid > 0 ? process_find(pid) : NULL;
-	long err = !p ? -ESRCH : sig ? sig_queue(p, NULL, sig, &info) : 0;
+	long err = !p ? -ESRCH : send_checked(p, NULL, sig, &info);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);
 }

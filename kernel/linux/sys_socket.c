@@ -6,6 +6,7 @@
 
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "linux/cred.h"
 #include "linux/syscall.h"
 
 #define NPROTO		46	/* Linux's AF_MAX: families beyond are EAFNOSUPPORT */
@@ -112,6 +113,22 @@ static long sys_socketpair(const struct sysargs *a)
 	return -EFAULT;
 }
 
+/* Ports below 1024 are bound with CAP_NET_BIND_SERVICE only (Linux's
+ * ip_unprivileged_port_start), for IPv4 and IPv6 alike.  An address too
+ * short or of another family is left to the family's bind to refuse. */
+static long may_bind(const struct socket *s, const uint8_t *addr, uint64_t len)
+{
+	if (len < 16)
+		return 0;
+	uint16_t family = (uint16_t)(addr[0] | addr[1] << 8);
+	uint16_t port = (uint16_t)(addr[2] << 8 | addr[3]);	/* network order */
+	if (s->family != family || (family != AF_INET && family != AF_INET6))
+		return 0;
+	if ((family == AF_INET6 && len < 24) || !port || port >= 1024)
+		return 0;
+	return cred_capable(CAP_NET_BIND_SERVICE) ? 0 : -EACCES;
+}
+
 /* bind and connect: a socket and an address in. */
 static long with_addr(const struct sysargs *a, bool connect)
 {
@@ -125,7 +142,7 @@ static long with_addr(const struct sysargs *a, bool connect)
 	if (!(err = sockaddr_from_user(addr, a->a[1], a->a[2]))) {
 		if (connect)
 			err = s->ops->connect ? s->ops->connect(s, addr, (uint32_t)a->a[2]) : -EOPNOTSUPP;
-		else
+		else if (!(err = may_bind(s, addr, a->a[2])))
 			err = s->ops->bind ? s->ops->bind(s, addr, (uint32_t)a->a[2]) : -EOPNOTSUPP;
 	}
 	file_put(f);

@@ -35,7 +35,10 @@ void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);
 void sys_misc_register(void);
-void sys_cred_register(void);
+void sys_cred_register(void);	/* and sys_caps_register() */
+void sys_caps_register(void);
+/* prctl's capability operations; -ENOSYS for any other. */
+long sys_caps_prctl(const struct sysargs *a);
 void sys_pipe_register(void);
 void sys_poll_register(void);
 void sys_epoll_register(void);

@@ -12,6 +12,7 @@
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/string.h"
+#include "fs/cred.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
 
@@ -165,14 +166,21 @@ void unix_unbind(struct unix_sock *u)
 	u->inode = NULL;
 }
 
-/* The node a path names, referenced. */
+/* The node a path names, referenced: connecting and sending to it take
+ * write permission on it, as on Linux. */
 static int node_find(const uint8_t *addr, uint32_t len, struct inode **node)
 {
 	char path[UNIX_PATH_MAX + 1];
+	struct vfs_cred c;
 
 	path_of(addr, len, path);
 	vfs_lock();
 	int err = path_lookup(vfs_cwd(), path, true, node, NULL);
+	if (!err) {
+		vfs_cred_current(&c);
+		if ((err = vfs_permission(&c, *node, MAY_WRITE)))
+			inode_put(*node);
+	}
 	vfs_unlock();
 	if (!err && ((*node)->mode & S_IFMT) != S_IFSOCK) {
 		inode_put(*node);

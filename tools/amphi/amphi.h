@@ -182,6 +182,7 @@ struct run_opts {
 	size_t nbefore;
 	struct net_opts net;
 	const char *app_name;	/* --name, with --server */
+	const char *user;	/* --user UID[:GID], checked; NULL: root */
 	const char *trace;	/* --trace: "all" or CALL,...; NULL: off */
 	const char *trace_file;	/* --trace-file */
 	int trace_fd;		/* open on it, or -1: the lines go to stderr */

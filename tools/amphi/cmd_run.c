@@ -13,7 +13,7 @@
 enum {
 	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
 	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH,
-	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD
+	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD, OPT_USER
 };
 
 static const struct option options[] = {
@@ -29,6 +29,7 @@ static const struct option options[] = {
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "user", required_argument, NULL, OPT_USER },
 	NET_LONG_OPTIONS,
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -92,6 +93,10 @@ void cmd_run_usage(FILE *out)
 	      "  --gw ADDR          IPv4 default gateway (with --ip)\n"
 	      "  --dns ADDR         name server for /etc/resolv.conf; repeatable\n"
 	      "  --ip6 ADDR/PREFIX  static IPv6 address (link-local and SLAAC always)\n"
+	      "  --user UID[:GID]   start the program with these user and group ids (real,\n"
+	      "                     effective, saved and file system; GID defaults to UID),\n"
+	      "                     no supplementary groups and no capabilities, as a\n"
+	      "                     non-root user has on Linux (default: root)\n"
 	      "  --hostname NAME    the guest's host name\n"
 	      "  --nic MODEL        virtio (virtio-net, the default) or e1000e (Intel's\n"
 	      "                     82574, as QEMU emulates it; pc and q35)\n"
@@ -142,6 +147,29 @@ void cmd_run_usage(FILE *out)
 	      "amphi passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH\n"
 	      "on to the program, each time it gets one (amphi kill sends them by name).\n",
 	      out);
+}
+
+/* One id of --user: a number below (uid_t)-1, which means "no id". */
+static int user_id_ok(const char *s, const char *end)
+{
+	unsigned long long v = 0;
+
+	if (s == end)
+		return 0;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned)(*s - '0')) >= 0xffffffffull)
+			return 0;
+	}
+	return 1;
+}
+
+static const char *user_option(const char *arg)
+{
+	const char *colon = strchr(arg, ':'), *end = arg + strlen(arg);
+
+	if (!user_id_ok(arg, colon ? colon : end) || (colon && !user_id_ok(colon + 1, end)))
+		die("run: --user wants UID or UID:GID, numbers from 0 to 4294967294, not '%s'", arg);
+	return arg;
 }
 
 static int one_of(const char *v, const char *a, const char *b, const char *c)
@@ -234,6 +262,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		o->net.offload_off = !strcmp(arg, "off");
 		break;
 	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
+	case OPT_USER: o->user = user_option(arg); break;
 	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);

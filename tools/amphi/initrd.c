@@ -69,6 +69,8 @@ static struct blob config_build(const struct step *steps, size_t nsteps, const s
 	net_config(&o->net, emit_pair, &c);
 	if (o->trace)
 		add_pair(&c, "trace", o->trace);
+	if (o->user)
+		add_pair(&c, "user", o->user);
 	/* Which of amphi's own streams are terminals: the program's isatty()
 	 * and stdio buffering should see what a native run would. */
 	char tty[4] = "", *t = tty;
