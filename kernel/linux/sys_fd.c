@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/stat.h"
+#include "linux/sigio.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "net/socket.h"
@@ -22,15 +23,19 @@
 #define F_SETFL		4
 #define F_SETOWN	8
 #define F_GETOWN	9
+#define F_SETSIG	10
+#define F_GETSIG	11
+#define F_SETOWN_EX	15
+#define F_GETOWN_EX	16
 #define F_DUPFD_CLOEXEC	1030
+#define F_SETPIPE_SZ	1031
+#define F_GETPIPE_SZ	1032
 #define FD_CLOEXEC	1
 #define FIONBIO		0x5421
 #define FIOCLEX		0x5451
 #define FIONCLEX	0x5450
 #define FIOASYNC	0x5452
 #define IOV_MAX		1024
-/* O_ASYNC is kept, and shown by F_GETFL, but no SIGIO is ever sent
- * (docs/status.md). */
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
@@ -249,23 +254,31 @@ static long sys_fcntl(const struct sysargs *a)
 	case F_SETFD:
 		return fd_set_cloexec(fd, a->a[2] & FD_CLOEXEC);
 	case F_GETFL:
-	case F_SETFL:
-		f = fd_get(fd);
-		if (!f)
+		if (!(f = fd_get(fd)))
 			return -EBADF;
-		if (a->a[1] == F_SETFL)
-			f->flags = (f->flags & ~SETFL_MASK) | (a->a[2] & SETFL_MASK);
 		ret = f->flags;
 		file_put(f);
-		return a->a[1] == F_GETFL ? ret : 0;
-	case F_SETOWN:
-	case F_GETOWN:
-		f = fd_get(fd);
-		if (!f)
+		return ret;
+	case F_SETFL:
+		if (!(f = fd_get(fd)))
 			return -EBADF;
-		if (a->a[1] == F_SETOWN)
-			f->owner = (int)a->a[2];
-		ret = a->a[1] == F_GETOWN ? f->owner : 0;
+		ret = a->a[2] & O_ASYNC ? sigio_watch(f, fd) : 0;
+		if (!ret)
+			f->flags = (f->flags & ~SETFL_MASK) | (a->a[2] & SETFL_MASK);
+		file_put(f);
+		return ret;
+	case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX:
+	case F_SETSIG: case F_GETSIG:
+		if (!(f = fd_get(fd)))
+			return -EBADF;
+		ret = sigio_fcntl(f, (int)a->a[1], a->a[2]);
+		file_put(f);
+		return ret;
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		if (!(f = fd_get(fd)))
+			return -EBADF;
+		ret = a->a[1] == F_SETPIPE_SZ ? pipe_fcntl_set_size(f, a->a[2]) : pipe_fcntl_size(f);
 		file_put(f);
 		return ret;
 	default:
@@ -285,7 +298,9 @@ static long sys_ioctl(const struct sysargs *a)
 	case FIONBIO:
 	case FIOASYNC: {
 		unsigned flag = a->a[1] == FIONBIO ? O_NONBLOCK : O_ASYNC;
-		ret = copy_from_user(&on, a->a[2], sizeof on);
+		ret = copy_from_user(&on, a->a[2], sizeof on) ? -EFAULT : 0;
+		if (!ret && on && flag == O_ASYNC)
+			ret = sigio_watch(f, a->a[0]);
 		if (!ret)
 			f->flags = on ? f->flags | flag : f->flags & ~flag;
 		break;
