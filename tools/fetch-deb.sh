@@ -16,7 +16,7 @@ fi
 rm -rf "$dest"
 mkdir -p "$dest"
 # As root, apt warns that the _apt user cannot write here; harmless.
-(cd "$dest" && apt-get download -q "$pkg" 2>&1 | grep -v -e '^W: Download is performed unsandboxed' >&2) || true
+(cd "$dest" && apt-get download -qq "$pkg" 2>&1 | grep -v -e '^W: Download is performed unsandboxed' >&2) || true
 deb=$(ls "$dest"/*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || { echo "fetch-deb: could not download $pkg" >&2; exit 1; }
 dpkg-deb -x "$deb" "$dest/root"

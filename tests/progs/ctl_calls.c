@@ -3,7 +3,8 @@
  * si_code, si_band and si_fd) from pipes, a FIFO and sockets of every
  * kind; F_GETPIPE_SZ/F_SETPIPE_SZ and a pipe's real capacity; mmap's errno
  * for each kind of file.  One line per check, Linux's transcript in
- * tests/vm/test_ctl_calls.py.  Run as root. */
+ * tests/vm/ctl_expected.py.  Run as root.  `ctl_calls stdin`: SIGIO from
+ * standard input (amphi's console) when a line comes after `ready`. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -393,7 +394,19 @@ static void mmaps(void)
 	unlink("/tmp/ctl_calls.file");
 }
 
-int main(void)
+static void from_stdin(void)
+{
+	char line[128];
+
+	make_async(0, RT_SIG);
+	printf("ready\n");
+	expect("stdin", RT_SIG, POLL_IN, 0);
+	ssize_t n = read(0, line, sizeof line - 1);
+	line[n > 0 ? n : 0] = 0;
+	printf("read: %s", line);
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setpgid(0, 0);	/* the group owner test signals only this process */
@@ -401,6 +414,10 @@ int main(void)
 	sigaddset(&watched, SIGIO);
 	sigaddset(&watched, RT_SIG);
 	sigprocmask(SIG_BLOCK, &watched, NULL);
+	if (argc > 1 && !strcmp(argv[1], "stdin")) {
+		from_stdin();
+		return 0;
+	}
 	owners();
 	pipes();
 	fifo();

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import PROGS, ROOT, run
 from ctl_expected import CTL_CALLS
+from netvm import Guest
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -18,3 +19,14 @@ pytestmark = pytest.mark.usefixtures("amphi_works")
 def test_ctl_calls_as_on_linux(smp):
     r = run(os.path.join(ROOT, PROGS, "ctl_calls"), smp=smp)
     assert (r.status, r.stdout.decode()) == (0, CTL_CALLS), r.describe()
+
+
+def test_sigio_from_the_console():
+    """A line typed after the program set O_ASYNC on its standard input
+    (the console) brings F_SETSIG's signal, as a tty or pipe does on Linux."""
+    with Guest(os.path.join(ROOT, PROGS, "ctl_calls"), "stdin") as g:
+        g.wait_for(b"ready\n")
+        g.proc.stdin.write(b"a line\n")
+        g.proc.stdin.flush()
+        assert g.wait() == 0, g.describe()
+    assert g.out == b"ready\nstdin: RT_SIG code 1 band 0x41 fd right\nread: a line\n", g.describe()
