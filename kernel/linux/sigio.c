@@ -28,12 +28,6 @@
 #include "linux/process.h"
 #include "linux/signal.h"
 
-#define F_SETOWN	8
-#define F_GETOWN	9
-#define F_SETSIG	10
-#define F_GETSIG	11
-#define F_SETOWN_EX	15
-#define F_GETOWN_EX	16
 #define F_OWNER_TID	0
 #define F_OWNER_PID	1
 #define F_OWNER_PGRP	2

@@ -7,6 +7,14 @@
 
 struct file;
 
+/* The fcntl commands sigio_fcntl takes. */
+#define F_SETOWN	8
+#define F_GETOWN	9
+#define F_SETSIG	10
+#define F_GETSIG	11
+#define F_SETOWN_EX	15
+#define F_GETOWN_EX	16
+
 /* F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_SETSIG, F_GETSIG on f
  * (descriptor fd); -EINVAL for another cmd. */
 long sigio_fcntl(struct file *f, int cmd, uint64_t arg);
