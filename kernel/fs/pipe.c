@@ -337,11 +337,12 @@ long pipe_capacity(struct file *f)
  * Caller holds p->lock; they fit. */
 static char *ring_move(struct pipe *p, char *buf)
 {
-	size_t n = queued(p);
+	size_t n = queued(p), at = p->tail % p->size;
+	size_t first = n < p->size - at ? n : p->size - at;
 	char *old = p->buf;
 
-	for (size_t done = 0; done < n; done++)
-		buf[done] = old[(p->tail + done) % p->size];
+	memcpy(buf, old + at, first);
+	memcpy(buf + first, old, n - first);
 	p->tail = 0;
 	p->head = n;
 	p->buf = buf;

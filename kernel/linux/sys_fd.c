@@ -232,10 +232,47 @@ static long sys_dup3(const struct sysargs *a)
 	return dup_to((int)a->a[0], (int)a->a[1], a->a[2] & O_CLOEXEC);
 }
 
+/* F_SETFL: O_ASYNC starts SIGIO's watch first, which may fail. */
+static long set_status_flags(struct file *f, int fd, uint64_t arg)
+{
+	long err = arg & O_ASYNC ? sigio_watch(f, fd) : 0;
+
+	if (!err)
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+	return err;
+}
+
+/* The commands about the open file rather than the descriptor. */
+static long file_fcntl(int fd, int cmd, uint64_t arg)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_GETFL:
+		ret = f->flags;
+		break;
+	case F_SETFL:
+		ret = set_status_flags(f, fd, arg);
+		break;
+	case F_SETPIPE_SZ:
+		ret = pipe_fcntl_set_size(f, arg);
+		break;
+	case F_GETPIPE_SZ:
+		ret = pipe_fcntl_size(f);
+		break;
+	default:
+		ret = sigio_fcntl(f, cmd, arg);
+	}
+	file_put(f);
+	return ret;
+}
+
 static long sys_fcntl(const struct sysargs *a)
 {
 	int fd = (int)a->a[0];
-	struct file *f;
 	long ret;
 
 	switch (a->a[1]) {
@@ -247,34 +284,10 @@ static long sys_fcntl(const struct sysargs *a)
 		return ret < 0 ? ret : ret ? FD_CLOEXEC : 0;
 	case F_SETFD:
 		return fd_set_cloexec(fd, a->a[2] & FD_CLOEXEC);
-	case F_GETFL:
-		if (!(f = fd_get(fd)))
-			return -EBADF;
-		ret = f->flags;
-		file_put(f);
-		return ret;
-	case F_SETFL:
-		if (!(f = fd_get(fd)))
-			return -EBADF;
-		ret = a->a[2] & O_ASYNC ? sigio_watch(f, fd) : 0;
-		if (!ret)
-			f->flags = (f->flags & ~SETFL_MASK) | (a->a[2] & SETFL_MASK);
-		file_put(f);
-		return ret;
+	case F_GETFL: case F_SETFL: case F_SETPIPE_SZ: case F_GETPIPE_SZ:
 	case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX:
 	case F_SETSIG: case F_GETSIG:
-		if (!(f = fd_get(fd)))
-			return -EBADF;
-		ret = sigio_fcntl(f, (int)a->a[1], a->a[2]);
-		file_put(f);
-		return ret;
-	case F_SETPIPE_SZ:
-	case F_GETPIPE_SZ:
-		if (!(f = fd_get(fd)))
-			return -EBADF;
-		ret = a->a[1] == F_SETPIPE_SZ ? pipe_fcntl_set_size(f, a->a[2]) : pipe_fcntl_size(f);
-		file_put(f);
-		return ret;
+		return file_fcntl(fd, (int)a->a[1], a->a[2]);
 	default:
 		return fcntl_more(fd, (int)a->a[1], a->a[2]);
 	}
