@@ -148,7 +148,7 @@ def wait_log(g, text, count, timeout=60):
 
 def nginx_session(g, port, hup):
     """curl, a broken configuration PUT and reloaded (nginx keeps the old
-    one), a good one PUT and reloaded, curl, SIGTERM.  Returns what curl
+    one), a good one PUT and reloaded, SIGTERM.  Returns what curl
     saw, nginx's log without times, ids and host details, and the status."""
     deadline = time.monotonic() + 60
     while curl(port, "/hello") is None and time.monotonic() < deadline and g.alive():
@@ -159,11 +159,11 @@ def nginx_session(g, port, hup):
     seen += [curl(port, "/hello"), curl(port, "/conf/site.conf", put=SITE % b"two")]
     hup()
     wait_log(g, 'using the "epoll" event method', 2)
-    seen.append(curl(port, "/hello"))
     status = g.stop()
     log = re.sub(r"(?m)^\S+ \S+ (\[\w+\]) \d+#\d+: ", r"\1 ", g.err.decode("utf-8", "replace"))
     log = re.sub(r" received from \d+", " received", log)
-    log = [l for l in log.splitlines() if not re.search(r"OS: |getrlimit|in /\S+/conf/", l)]
+    log = [l for l in log.splitlines()
+           if not re.search(r"OS: |getrlimit|in /\S+/conf/|worker_connections are not", l)]
     return seen, log, status
 
 
@@ -182,9 +182,10 @@ def nginx_tree(folder, top, port):
 def test_nginx_single_process_reload_and_stop_as_on_linux(tmp_path):
     """SIGHUP to amphi reaches nginx, which reloads as Linux's does; the
     issue this checks ended such a run with 143 at the SIGTERM after a
-    SIGHUP.  nginx 1.22 in single-process mode answers nothing after a
-    successful reload ("worker_connections are not enough"), natively
-    too: the comparison keeps that."""
+    SIGHUP.  After a successful reload, nginx 1.22 in single-process mode
+    may answer from the old configuration or not at all ("worker_connections
+    are not enough"), natively too, as the timing goes: no request is made
+    then, and that line is not compared."""
     host, guest = str(tmp_path / "host"), str(tmp_path / "guest")
     hp = free_port()
     nginx_tree(host, host, hp)
