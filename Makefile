@@ -202,7 +202,13 @@ stack-check: $(BUILD)/amphi.elf
 	$(call say,CHECK,kernel stack use)
 	$(Q)$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
-vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server
+# Debian's memcached, unpacked and never installed: its libraries are the
+# host's (tools/install-deps.sh), tests/vm/test_debian_daemons.py runs it.
+deps/deb/memcached/.unpacked: tools/fetch-deb.sh
+	$(call say,FETCH,memcached)
+	$(Q)sh tools/fetch-deb.sh memcached > /dev/null
+
+vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server deps/deb/memcached/.unpacked
 	$(Q)$(PYTHON) -m pytest -q tests/vm tests/stress
 
 

@@ -46,6 +46,8 @@ void file_get(struct file *f) { __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED
 
 static void release(struct file *f)
 {
+	if (f->async)
+		f->async->release(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f->path);

@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 
 struct file;
+struct file_async;
 struct kstat;
 struct poll_table;
 struct inode;
@@ -81,6 +82,9 @@ struct file_ops {
 	 * size stat gives. */
 	int (*seek_end)(struct file *f, int64_t *end);
 	void (*release)(struct file *f);
+	/* O_ASYNC makes the Linux layer signal the owner on the wake-ups of
+	 * the queues poll names (Linux's fasync: pipes, sockets, ttys). */
+	bool async;
 };
 
 struct file {
@@ -99,8 +103,15 @@ struct file {
 	struct file *ep_check_next;	/* fs/epoll_nest.c's, under its nest_lock */
 	unsigned ep_check_gen;
 	char *path;			/* for /proc/self/fd (may be NULL) */
-	int owner;			/* F_SETOWN's pid (or -pgid), for F_GETOWN */
+	struct file_async *async;	/* the owner and O_ASYNC's watch, or NULL */
 	struct file *release_next;	/* in current()->release_later (file.c) */
+};
+
+/* fcntl's owner of a file and O_ASYNC's watch on it, kept by the layer
+ * above (linux/sigio.c) in a structure that starts with this one; made at
+ * most once per file, it goes when the file does, before ops->release. */
+struct file_async {
+	void (*release)(struct file *f);
 };
 
 /* A new file with one reference; NULL when out of memory. */

@@ -27,7 +27,8 @@
 
 struct pipe {
 	struct spinlock lock;	/* guards buf through refs */
-	char *buf;		/* PIPE_SIZE bytes; made by a write, freed with the last end */
+	char *buf;		/* size bytes; made by a write, freed with the last end */
+	size_t size;		/* a power of two pages: PIPE_SIZE, or F_SETPIPE_SZ's */
 	size_t head, tail;	/* free-running: head - tail bytes queued */
 	int readers, writers;	/* open ends that read, that write */
 	int refs;		/* open ends + a pipe_new() holder */
@@ -41,7 +42,7 @@ struct pipe {
 static unsigned next_id = 4096;
 
 static size_t queued(const struct pipe *p) { return p->head - p->tail; }
-static size_t room(const struct pipe *p) { return PIPE_SIZE - queued(p); }
+static size_t room(const struct pipe *p) { return p->size - queued(p); }
 
 struct pipe *pipe_new(void)
 {
@@ -50,6 +51,7 @@ struct pipe *pipe_new(void)
 	if (!p)
 		return NULL;
 	p->refs = 1;
+	p->size = PIPE_SIZE;
 	p->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	waitq_init(&p->rd_wait);
 	waitq_init(&p->wr_wait);
@@ -65,7 +67,7 @@ void pipe_put(struct pipe *p)
 	if (left)
 		return;
 	if (p->buf)
-		page_free_virt(p->buf, PIPE_SIZE / PAGE_SIZE);
+		page_free_virt(p->buf, p->size / PAGE_SIZE);
 	kfree(p);
 }
 
@@ -89,8 +91,8 @@ static long ring_take(struct pipe *p, const struct iobuf *b)
 	size_t n = queued(p) < b->len ? queued(p) : b->len, done = 0;
 
 	while (done < n) {
-		size_t at = (p->tail + done) % PIPE_SIZE;
-		size_t piece = n - done < PIPE_SIZE - at ? n - done : PIPE_SIZE - at;
+		size_t at = (p->tail + done) % p->size;
+		size_t piece = n - done < p->size - at ? n - done : p->size - at;
 		if (iobuf_fill(b, done, p->buf + at, piece))
 			break;
 		done += piece;
@@ -135,8 +137,8 @@ static long ring_put(struct pipe *p, const struct iobuf *b, size_t off, size_t n
 	size_t done = 0;
 
 	while (done < n) {
-		size_t at = (p->head + done) % PIPE_SIZE;
-		size_t piece = n - done < PIPE_SIZE - at ? n - done : PIPE_SIZE - at;
+		size_t at = (p->head + done) % p->size;
+		size_t piece = n - done < p->size - at ? n - done : p->size - at;
 		if (iobuf_drain(b, off + done, p->buf + at, piece))
 			return -EFAULT;
 		done += piece;
@@ -145,24 +147,32 @@ static long ring_put(struct pipe *p, const struct iobuf *b, size_t off, size_t n
 	return 0;
 }
 
-/* The ring is allocated by the first write, so idle pipes cost no pages. */
+static char *ring_alloc(size_t size)
+{
+	/* NULL when only the kernel's reserve is left */
+	return page_room_for_program(size / PAGE_SIZE) ? page_alloc_virt(size / PAGE_SIZE) : NULL;
+}
+
+/* The ring is allocated by the first write, so idle pipes cost no pages.
+ * A resize meanwhile makes it try again with the new size. */
 static int ensure_buffer(struct pipe *p)
 {
-	if (__atomic_load_n(&p->buf, __ATOMIC_ACQUIRE))
-		return 0;
-	char *buf = page_room_for_program(PIPE_SIZE / PAGE_SIZE) ?
-		page_alloc_virt(PIPE_SIZE / PAGE_SIZE) : NULL;
-	if (!buf)
-		return -ENOMEM;	/* the kernel keeps its reserve */
-	spin_lock(&p->lock);
-	if (p->buf) {
+	for (;;) {
+		if (__atomic_load_n(&p->buf, __ATOMIC_ACQUIRE))
+			return 0;
+		size_t size = __atomic_load_n(&p->size, __ATOMIC_RELAXED);
+		char *buf = ring_alloc(size);
+		if (!buf)
+			return -ENOMEM;
+		spin_lock(&p->lock);
+		bool keep = !p->buf && p->size == size;
+		if (keep)
+			__atomic_store_n(&p->buf, buf, __ATOMIC_RELEASE);
 		spin_unlock(&p->lock);
-		page_free_virt(buf, PIPE_SIZE / PAGE_SIZE);
-		return 0;
+		if (keep)
+			return 0;
+		page_free_virt(buf, size / PAGE_SIZE);
 	}
-	__atomic_store_n(&p->buf, buf, __ATOMIC_RELEASE);
-	spin_unlock(&p->lock);
-	return 0;
 }
 
 /* A write to a pipe nobody reads: EPIPE (the Linux layer raises SIGPIPE
@@ -285,18 +295,21 @@ static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
 	char *buf = NULL;
+	size_t size = 0;
 
 	spin_lock(&p->lock);
 	p->readers -= file_readable(f);
 	p->writers -= file_writable(f);
 	if (!p->readers && !p->writers) {
 		buf = p->buf;
+		size = p->size;
 		p->buf = NULL;
+		p->size = PIPE_SIZE;	/* a FIFO opened again starts afresh */
 		p->tail = p->head;
 	}
 	spin_unlock(&p->lock);
 	if (buf)
-		page_free_virt(buf, PIPE_SIZE / PAGE_SIZE);
+		page_free_virt(buf, size / PAGE_SIZE);
 	wake_all(p);
 	pipe_put(p);
 }
@@ -308,7 +321,58 @@ static const struct file_ops pipe_ops = {
 	.ioctl = pipe_ioctl,
 	.stat = pipe_stat,
 	.release = pipe_release,
+	.async = true,
 };
+
+/* ---- capacity ---------------------------------------------------------- */
+
+long pipe_capacity(struct file *f)
+{
+	struct pipe *p = f->ops == &pipe_ops ? f->priv : NULL;
+
+	return p ? (long)__atomic_load_n(&p->size, __ATOMIC_RELAXED) : -EBADF;
+}
+
+/* Moves the queued bytes to the start of buf, which replaces the ring.
+ * Caller holds p->lock; they fit. */
+static char *ring_move(struct pipe *p, char *buf)
+{
+	size_t n = queued(p), at = p->tail % p->size;
+	size_t first = n < p->size - at ? n : p->size - at;
+	char *old = p->buf;
+
+	memcpy(buf, old + at, first);
+	memcpy(buf + first, old, n - first);
+	p->tail = 0;
+	p->head = n;
+	p->buf = buf;
+	return old;
+}
+
+long pipe_resize(struct file *f, size_t size)
+{
+	struct pipe *p = f->ops == &pipe_ops ? f->priv : NULL;
+	char *buf = p ? ring_alloc(size) : NULL;
+
+	if (!buf)
+		return p ? -ENOMEM : -EBADF;
+	spin_lock(&p->lock);
+	if (queued(p) > size) {
+		spin_unlock(&p->lock);
+		page_free_virt(buf, size / PAGE_SIZE);
+		return -EBUSY;
+	}
+	size_t old_size = p->size;
+	char *old = p->buf ? ring_move(p, buf) : NULL;
+	p->size = size;
+	spin_unlock(&p->lock);
+	if (old)
+		page_free_virt(old, old_size / PAGE_SIZE);
+	else
+		page_free_virt(buf, size / PAGE_SIZE);	/* no ring yet: the first write makes one */
+	wake_all(p);	/* a writer may fit now */
+	return (long)size;
+}
 
 /* ---- ends --------------------------------------------------------------- */
 

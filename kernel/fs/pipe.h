@@ -4,6 +4,7 @@
 #define AMPHI_FS_PIPE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct file;
 struct pipe;
@@ -14,6 +15,12 @@ struct pipe;
 /* A new pipe: *r reading, *w writing.  flags: O_NONBLOCK (other bits are
  * ignored).  0, or -ENOMEM. */
 int pipe_create(struct file **r, struct file **w, unsigned flags);
+
+/* The capacity of the pipe f is an end of, in bytes, or -EBADF when f is
+ * not a pipe end.  pipe_resize sets it to size, a power of two pages (the
+ * caller rounds): size, -EBUSY when more than that is queued, -ENOMEM. */
+long pipe_capacity(struct file *f);
+long pipe_resize(struct file *f, size_t size);
 
 /* For FIFOs, where each open(2) adds an end to one pipe kept with the
  * inode: pipe_new() gives a pipe with one reference, pipe_open() an end

@@ -54,7 +54,10 @@ static const struct vm_file_ops file_vm_ops = {
 
 const struct vm_file_ops *vfs_mmap_ops(struct file *f)
 {
-	return f->inode && is_reg(f->inode) && !file_is_path(f) ? &file_vm_ops : NULL;
+	/* /proc's files are made when read, with nothing to map (ENODEV, as
+	 * Linux's seq_files) */
+	return f->inode && is_reg(f->inode) && f->inode->fs != FS_PROC && !file_is_path(f)
+	       ? &file_vm_ops : NULL;
 }
 
 struct file *vfs_shmem_file(uint64_t size)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct file;
 struct kstat;
 struct socket;
 
@@ -14,6 +15,11 @@ long stat_copy_out(const struct kstat *st, uint64_t ustat);
 /* fcntl commands beyond descriptors and status flags (advisory locks):
  * sys_fs.c's, since they concern files in the VFS. */
 long fcntl_more(int fd, int cmd, uint64_t arg);
+
+/* F_GETPIPE_SZ, F_SETPIPE_SZ on f: sys_pipe.c's.  -EBADF when f is not
+ * a pipe end. */
+long pipe_fcntl_size(struct file *f);
+long pipe_fcntl_set_size(struct file *f, uint64_t arg);
 
 /* readv/writev of n iovecs at uiov on socket s, as one message:
  * sys_socket_msg.c's. */

@@ -79,6 +79,7 @@ struct linux_siginfo {
 		struct { int32_t pid; uint32_t uid; uint64_t value; } kill;	/* kill, tkill, sigqueue */
 		struct { int32_t tid, overrun; uint64_t value; } timer;
 		struct { uint64_t addr; } fault;
+		struct { int64_t band; int32_t fd; } poll;			/* SIGIO's (F_SETSIG) */
 		uint8_t raw[112];
 	};
 };
@@ -91,6 +92,10 @@ struct process;
  * included; p must stay alive meanwhile (the caller's own, its timers'). */
 int signal_send_process(struct process *p, int sig, const struct linux_siginfo *info);
 int signal_send_thread(int tid, int sig, const struct linux_siginfo *info);
+/* The same for an O_ASYNC file's owner (linux/sigio.c): thread id when
+ * thread, else process id, or process group -id.  0 or -errno as above,
+ * -ESRCH when no process is left there. */
+int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info);
 /* From the host (amphi's Ctrl-C): sig to the step's init process, from
  * interrupt context. */
 void signal_send_init(int sig);

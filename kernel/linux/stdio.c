@@ -112,6 +112,7 @@ static const struct file_ops console_ops = {
 	.poll = console_file_poll,
 	.ioctl = console_file_ioctl,
 	.stat = console_file_stat,
+	.async = true,
 };
 
 struct file *stdio_open(int stream_no, unsigned flags)

@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/stat.h"
+#include "linux/sigio.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "net/socket.h"
@@ -20,17 +21,15 @@
 #define F_SETFD		2
 #define F_GETFL		3
 #define F_SETFL		4
-#define F_SETOWN	8
-#define F_GETOWN	9
 #define F_DUPFD_CLOEXEC	1030
+#define F_SETPIPE_SZ	1031
+#define F_GETPIPE_SZ	1032
 #define FD_CLOEXEC	1
 #define FIONBIO		0x5421
 #define FIOCLEX		0x5451
 #define FIONCLEX	0x5450
 #define FIOASYNC	0x5452
 #define IOV_MAX		1024
-/* O_ASYNC is kept, and shown by F_GETFL, but no SIGIO is ever sent
- * (docs/status.md). */
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
@@ -233,10 +232,47 @@ static long sys_dup3(const struct sysargs *a)
 	return dup_to((int)a->a[0], (int)a->a[1], a->a[2] & O_CLOEXEC);
 }
 
+/* F_SETFL: O_ASYNC starts SIGIO's watch first, which may fail. */
+static long set_status_flags(struct file *f, int fd, uint64_t arg)
+{
+	long err = arg & O_ASYNC ? sigio_watch(f, fd) : 0;
+
+	if (!err)
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+	return err;
+}
+
+/* The commands about the open file rather than the descriptor. */
+static long file_fcntl(int fd, int cmd, uint64_t arg)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_GETFL:
+		ret = f->flags;
+		break;
+	case F_SETFL:
+		ret = set_status_flags(f, fd, arg);
+		break;
+	case F_SETPIPE_SZ:
+		ret = pipe_fcntl_set_size(f, arg);
+		break;
+	case F_GETPIPE_SZ:
+		ret = pipe_fcntl_size(f);
+		break;
+	default:
+		ret = sigio_fcntl(f, cmd, arg);
+	}
+	file_put(f);
+	return ret;
+}
+
 static long sys_fcntl(const struct sysargs *a)
 {
 	int fd = (int)a->a[0];
-	struct file *f;
 	long ret;
 
 	switch (a->a[1]) {
@@ -248,26 +284,10 @@ static long sys_fcntl(const struct sysargs *a)
 		return ret < 0 ? ret : ret ? FD_CLOEXEC : 0;
 	case F_SETFD:
 		return fd_set_cloexec(fd, a->a[2] & FD_CLOEXEC);
-	case F_GETFL:
-	case F_SETFL:
-		f = fd_get(fd);
-		if (!f)
-			return -EBADF;
-		if (a->a[1] == F_SETFL)
-			f->flags = (f->flags & ~SETFL_MASK) | (a->a[2] & SETFL_MASK);
-		ret = f->flags;
-		file_put(f);
-		return a->a[1] == F_GETFL ? ret : 0;
-	case F_SETOWN:
-	case F_GETOWN:
-		f = fd_get(fd);
-		if (!f)
-			return -EBADF;
-		if (a->a[1] == F_SETOWN)
-			f->owner = (int)a->a[2];
-		ret = a->a[1] == F_GETOWN ? f->owner : 0;
-		file_put(f);
-		return ret;
+	case F_GETFL: case F_SETFL: case F_SETPIPE_SZ: case F_GETPIPE_SZ:
+	case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX:
+	case F_SETSIG: case F_GETSIG:
+		return file_fcntl(fd, (int)a->a[1], a->a[2]);
 	default:
 		return fcntl_more(fd, (int)a->a[1], a->a[2]);
 	}
@@ -285,7 +305,9 @@ static long sys_ioctl(const struct sysargs *a)
 	case FIONBIO:
 	case FIOASYNC: {
 		unsigned flag = a->a[1] == FIONBIO ? O_NONBLOCK : O_ASYNC;
-		ret = copy_from_user(&on, a->a[2], sizeof on);
+		ret = copy_from_user(&on, a->a[2], sizeof on) ? -EFAULT : 0;
+		if (!ret && on && flag == O_ASYNC)
+			ret = sigio_watch(f, a->a[0]);
 		if (!ret)
 			f->flags = on ? f->flags | flag : f->flags & ~flag;
 		break;

@@ -12,6 +12,7 @@
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/vfs_file.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
 #include "fs/vfs_mmap.h"
@@ -162,6 +163,10 @@ static long sys_mmap(const struct sysargs *a)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get((int)a->a[4])))
 		return -EBADF;
+	if (f && file_is_path(f)) {
+		file_put(f);
+		return -EBADF;	/* an O_PATH handle is no open file to map */
+	}
 	long err = 0;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		err = -EINVAL;

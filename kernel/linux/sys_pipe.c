@@ -4,7 +4,40 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/pipe.h"
+#include "linux/fd.h"
 #include "linux/syscall.h"
+
+#define PAGE_BYTES	4096
+#define PIPE_MAX_SIZE	(1024 * 1024)	/* /proc/sys/fs/pipe-max-size */
+
+/* F_SETPIPE_SZ's size, as Linux's round_pipe_size: the argument's low 32
+ * bits, at least a page, up to a power of two; 0 past 2 GiB. */
+static size_t round_pipe_size(uint32_t want)
+{
+	size_t size = PAGE_BYTES;
+
+	if (want > 1u << 31)
+		return 0;
+	while (size < want)
+		size <<= 1;
+	return size;
+}
+
+long pipe_fcntl_size(struct file *f) { return pipe_capacity(f); }
+
+/* Beyond pipe-max-size is EPERM even for root (as on a Linux without
+ * CAP_SYS_RESOURCE). */
+long pipe_fcntl_set_size(struct file *f, uint64_t arg)
+{
+	size_t size = round_pipe_size((uint32_t)arg);
+	long cap = pipe_capacity(f);
+
+	if (cap < 0)
+		return cap;
+	if (!size)
+		return -EINVAL;
+	return size > PIPE_MAX_SIZE && size > (size_t)cap ? -EPERM : pipe_resize(f, size);
+}
 
 static long make_pipe(uint64_t ufds, uint64_t flags)
 {

@@ -135,6 +135,19 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 
 static bool in_group(const struct process *p, int pgid) { return p->pgid == pgid; }
 
+int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = thread ? thread_find(id) : NULL;
+	struct process *p = id > 0 && !thread ? process_find(id) : NULL;
+	int err = t ? sig_queue(process_of(t), t, sig, info)
+		: p ? sig_queue(p, NULL, sig, info)
+		: id < 0 ? kill_matching(in_group, -id, sig, info) : -ESRCH;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return signal_sent(err);
+}
+
 /* kill(-1): every process but init and the caller, as Linux. */
 static bool not_init_nor_me(const struct process *p, int me) { return p->pid != 1 && p->pid != me; }
 

@@ -164,6 +164,7 @@ static const struct file_ops socket_ops_file = {
 	.ioctl = sock_ioctl,
 	.stat = sock_stat,
 	.release = sock_release,
+	.async = true,
 };
 
 struct file *socket_file(struct socket *s, unsigned flags)

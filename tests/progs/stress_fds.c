@@ -2,7 +2,8 @@
  *
  * epoll: one thread adds, modifies and removes 16 descriptors in an epoll
  * while another keeps closing them and making new ones in their place
- * (eventfds, pipes, socket pairs, through dup2), a third writes to them
+ * (eventfds, pipes, socket pairs, through dup2, half of them O_ASYNC with
+ * SIGIO ignored), a third writes to them
  * and a fourth waits in epoll_wait.  Every call must answer with an errno
  * it may give (EBADF, ENOENT, EEXIST, EPERM...).
  *
@@ -63,6 +64,10 @@ static void remake(unsigned *seed, int slot)
 	}
 	if (fds[0] < 0)
 		fail("making a descriptor", errno);
+	if (rand_r(seed) % 2) {	/* SIGIO (ignored) is looked for as the file closes */
+		fcntl(fds[0], F_SETOWN, getpid());
+		fcntl(fds[0], F_SETFL, O_NONBLOCK | O_ASYNC);
+	}
 	if (rand_r(seed) % 4 == 0) {
 		close(BASE + slot);
 		dup2(fds[0], BASE + slot);
@@ -125,6 +130,7 @@ static void epoll_race(unsigned seed)
 	void *(*const fn[4])(void *) = { closer, controller, writer, waiter };
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGIO, SIG_IGN);
 	epfd = epoll_create1(0);
 	for (int i = 0; i < SLOTS; i++)
 		remake(&seed, i);
