@@ -7,6 +7,7 @@ from tests/progs/ by `make vmtest`).  See docs/testing.md.
 """
 
 import contextlib
+import difflib
 import os
 import shutil
 import signal
@@ -40,6 +41,20 @@ class Result:
         return ("status %s after %.2f s\n--- stdout ---\n%r\n--- stderr ---\n%s"
                 % (self.status, self.seconds, self.stdout[:2000],
                    self.stderr.decode("utf-8", "replace")[-3000:]))
+
+    def diff(self, want):
+        """describe(), with stdout shown as its differences from want
+        (a long transcript's first 2000 bytes may all match)."""
+        got = self.stdout.decode("utf-8", "replace").splitlines()
+        lines = difflib.unified_diff(want.splitlines(), got, "expected", "stdout", lineterm="")
+        return ("status %s after %.2f s\n--- stdout against the expected ---\n%s\n--- stderr ---\n%s"
+                % (self.status, self.seconds, "\n".join(list(lines)[:80]),
+                   self.stderr.decode("utf-8", "replace")[-3000:]))
+
+
+def expect(r, want):
+    """Status 0, exactly want on stdout, nothing on stderr."""
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.diff(want)
 
 
 def prog_path(prog):

@@ -13,15 +13,11 @@ import re
 import pytest
 
 import fs_expected
-from conftest import PROGS, ROOT, run
+from conftest import PROGS, ROOT, expect, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 BUSYBOX = "/bin/busybox"
-
-
-def expect(r, want):
-    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
 
 
 @pytest.mark.parametrize("prog", ["fs_files", "fs_meta", "fs_dirs"])

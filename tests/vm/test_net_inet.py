@@ -6,13 +6,9 @@ transcript must match what the same binary prints on Linux
 import pytest
 
 import net_inet_expected
-from conftest import run
+from conftest import expect, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-
-def expect(r, want):
-    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
 
 
 @pytest.mark.parametrize("smp", [1, 2])

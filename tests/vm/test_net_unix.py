@@ -5,13 +5,9 @@ holds the native transcripts).  Every run is a fresh VM."""
 import pytest
 
 import net_unix_expected
-from conftest import run
+from conftest import expect, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-
-def expect(r, want):
-    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
 
 
 @pytest.mark.parametrize("smp", [1, 2])

@@ -7,13 +7,9 @@ perms_expected.py; and --user's refusals."""
 import pytest
 
 import perms_expected
-from conftest import AMPHI, prog_path, refused, run
+from conftest import AMPHI, expect, prog_path, refused, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-
-def expect(r, want):
-    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
 
 
 def test_root_and_setuid_drops():

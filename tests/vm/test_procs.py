@@ -18,16 +18,12 @@ import subprocess
 import pytest
 
 import proc_expected
-from conftest import PROGS, ROOT, run
+from conftest import PROGS, ROOT, expect, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 BUSYBOX = "/bin/busybox"
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def expect(r, want):
-    assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.describe()
 
 
 @pytest.mark.parametrize("smp", [1, 2])
