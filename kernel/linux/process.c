@@ -27,6 +27,7 @@
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
 #include "linux/cred.h"
+#include "linux/ctty.h"
 #include "linux/futex.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
@@ -497,6 +498,7 @@ void process_set_init(struct process *p, bool ends_vm)
 
 	init_process = p;
 	init_ends_vm = ends_vm;
+	ctty_reset_locked(p->pgid);
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 

@@ -10,6 +10,7 @@
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "fs/stat.h"
+#include "linux/ctty.h"
 
 #define TCGETS		0x5401
 #define TCSETS		0x5402
@@ -19,6 +20,7 @@
 #define TIOCSPGRP	0x5410
 #define TIOCGWINSZ	0x5413
 #define FIONREAD	0x541b
+#define TIOCGSID	0x5429
 #define CHUNK		4096
 
 static bool is_tty[3];
@@ -27,13 +29,17 @@ void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
 
 /* priv holds which stream this is: 0 in, 1 out, 2 err. */
 static int stream(const struct file *f) { return (int)(uintptr_t)f->priv; }
+static bool tty(const struct file *f) { return is_tty[stream(f)]; }
 
 static long console_file_read(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	char chunk[CHUNK];
 
 	(void)pos;
-	long n = console_read(chunk, b->len < CHUNK ? b->len : CHUNK, f->flags & O_NONBLOCK);
+	long n = tty(f) ? ctty_may_read() : 0;
+	if (n)
+		return n;
+	n = console_read(chunk, b->len < CHUNK ? b->len : CHUNK, f->flags & O_NONBLOCK);
 	if (n > 0 && iobuf_fill(b, 0, chunk, n))
 		return -EFAULT;	/* the bytes are lost, as on Linux */
 	return n;
@@ -66,13 +72,26 @@ static unsigned console_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
-static bool tty(const struct file *f) { return is_tty[stream(f)]; }
+/* The int an ioctl answers through arg. */
+static long put_int(uint64_t arg, int v)
+{
+	struct iobuf out = iobuf_user(arg, sizeof v);
+
+	return iobuf_fill(&out, 0, &v, sizeof v);
+}
+
+static long set_foreground(uint64_t arg)
+{
+	int pgid;
+	struct iobuf in = iobuf_user(arg, sizeof pgid);
+
+	return iobuf_drain(&in, 0, &pgid, sizeof pgid) ? -EFAULT : ctty_set_foreground(pgid);
+}
 
 static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	uint16_t winsize[4] = { 0 };	/* rows, columns, pixels */
 	uint8_t termios[60] = { 0 };	/* enough for isatty() and stdio buffering */
-	int zero = 0, one = 1;
 	struct iobuf out;
 
 	if (!tty(f))
@@ -85,14 +104,16 @@ static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	case TCGETS:
 		out = iobuf_user(arg, sizeof termios);
 		return iobuf_fill(&out, 0, termios, sizeof termios);
-	case TCSETS: case TCSETSW: case TCSETSF: case TIOCSPGRP:
+	case TCSETS: case TCSETSW: case TCSETSF:
 		return 0;	/* the host's terminal is amphi's to set */
+	case TIOCSPGRP:
+		return set_foreground(arg);
 	case TIOCGPGRP:
-		out = iobuf_user(arg, sizeof one);
-		return iobuf_fill(&out, 0, &one, sizeof one);
+		return put_int(arg, ctty_foreground());
+	case TIOCGSID:
+		return put_int(arg, ctty_session());
 	case FIONREAD:
-		out = iobuf_user(arg, sizeof zero);
-		return iobuf_fill(&out, 0, &zero, sizeof zero);
+		return put_int(arg, 0);
 	default:
 		return -EINVAL;
 	}

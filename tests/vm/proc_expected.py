@@ -4,7 +4,8 @@ as root: proc_fork and proc_exec as the init of a new pid namespace, as they
 are the init of the VM (`unshare --pid --fork ./proc_fork`,
 `unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
 (`./proc_mmap DIR`), proc_ids and proc_jobctl as init too, ptimers as it is
-(`./ptimers`).  One line per check (tests/vm/test_procs.py).
+(`./ptimers`), tty_jobctl as a session leader on a pty (test_procs.py's
+on_a_terminal(["./tty_jobctl"])).  One line per check (tests/vm/test_procs.py).
 """
 
 PROC_FORK = r"""child wrote its copies: ok
@@ -254,4 +255,22 @@ SA_NOCLDSTOP: still reported: stopped 19
 SA_NOCLDSTOP: no SIGCHLD for stop and continue: hits 0
 the end still sends one: hits 1
 proc_jobctl done
+"""
+
+TTY_JOBCTL = """\
+foreground is our group: yes
+tcgetsid is our session: yes
+tcsetpgrp -1: EINVAL
+tcsetpgrp to no group: ESRCH
+tcsetpgrp to our own: ok
+background read: stopped 21
+background read, SIGTTIN ignored: exit 5
+background tcsetpgrp: stopped 22
+background tcsetpgrp, SIGTTOU ignored: exit 8
+the foreground is the child's group: yes
+taken back: ok
+foreground is ours again: yes
+background write
+background write: exit 0
+tty_jobctl done
 """

@@ -1,0 +1,19 @@
+/* The console as the controlling terminal of the first process's session
+ * (ctty.c): its foreground process group and the job-control checks. */
+#ifndef AMPHI_LINUX_CTTY_H
+#define AMPHI_LINUX_CTTY_H
+
+/* A new first process (a step) owns the terminal with its group in the
+ * foreground.  Caller holds sig_lock. */
+void ctty_reset_locked(int pgid);
+
+/* Before a read of the terminal: 0, -EIO, or -ERESTARTSYS with SIGTTIN
+ * sent to the caller's background group. */
+long ctty_may_read(void);
+/* tcgetpgrp, tcsetpgrp (0, -EINVAL, -ESRCH, -EPERM, -ENOTTY, or
+ * -ERESTARTSYS with SIGTTOU sent), tcgetsid. */
+int ctty_foreground(void);
+long ctty_set_foreground(int pgid);
+int ctty_session(void);
+
+#endif
