@@ -9,8 +9,10 @@ from tests/progs/ by `make vmtest`).  See docs/testing.md.
 import contextlib
 import difflib
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import time
 
@@ -55,6 +57,22 @@ class Result:
 def expect(r, want):
     """Status 0, exactly want on stdout, nothing on stderr."""
     assert (r.status, r.stdout.decode(), r.stderr) == (0, want, b""), r.diff(want)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port nobody on the host's loopback uses now, for QEMU (or a server)
+    to bind a moment later: below Linux's ephemeral range (32768-60999),
+    because one bind(0) picks can be taken in that moment by a
+    connection's local end (it was once: "Address already in use")."""
+    rng = random.Random()
+    while True:
+        port = rng.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def prog_path(prog):

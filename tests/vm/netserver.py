@@ -32,7 +32,7 @@ import time
 
 import pytest
 
-from conftest import AMPHI, ROOT, Result, amphi_argv, prog_path, sh, spawn
+from conftest import AMPHI, ROOT, Result, amphi_argv, free_port, prog_path, sh, spawn
 
 QEMU = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
 CURL = shutil.which("curl")
@@ -339,20 +339,11 @@ def listening(port):
 # ---- servers and apps that really run (test_netserver.py, test_switch.py) ------------
 
 def free_ports(n):
-    """n distinct ports free on the host's loopback (all held until all are
-    chosen, so none comes back twice)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def free_port():
-    return free_ports(1)[0]
+    """n distinct free ports on the host's loopback."""
+    ports = set()
+    while len(ports) < n:
+        ports.add(free_port())
+    return sorted(ports)
 
 
 class Lab:

@@ -25,14 +25,6 @@ HTTPD_PAGE = (b"<!DOCTYPE html>\n<html><head><title>amphi</title></head>\n"
               b"<body><h1>Hello from amphi</h1><p>net_httpd serves this page.</p></body></html>\n")
 
 
-def free_port(kind=socket.SOCK_STREAM):
-    """A port nobody on the host's loopback uses right now (the kernel's
-    pick for port 0); QEMU binds it a moment later."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Guest:
     """`amphi run OPTIONS PROG ARGS` in the background."""
 

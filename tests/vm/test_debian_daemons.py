@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from conftest import ROOT
-from netvm import Guest, free_port
+from conftest import ROOT, free_port
+from netvm import Guest
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

@@ -19,8 +19,8 @@ import subprocess
 
 import pytest
 
-from conftest import run
-from netvm import Guest, free_port, http_ready
+from conftest import free_port, run
+from netvm import Guest, http_ready
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

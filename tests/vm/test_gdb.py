@@ -12,17 +12,11 @@ import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv, refused
+from conftest import ROOT, amphi_argv, free_port, refused
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 GDB_TIMEOUT = 120
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def announced_command(p):

@@ -5,7 +5,8 @@ import resource
 
 import pytest
 
-from netvm import Guest, check_stopped, echo_clients, free_port
+from conftest import free_port
+from netvm import Guest, check_stopped, echo_clients
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

@@ -13,7 +13,8 @@ import subprocess
 
 import pytest
 
-from netvm import (HTTPD_PAGE, Guest, check_stopped, free_port, http_get, http_ready)
+from conftest import free_port
+from netvm import HTTPD_PAGE, Guest, check_stopped, http_get, http_ready
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

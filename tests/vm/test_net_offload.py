@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from conftest import amphi_argv, network_namespace, qemu_wrapper
-from netvm import Guest, check_stopped, echo_clients, free_port
+from conftest import amphi_argv, free_port, network_namespace, qemu_wrapper
+from netvm import Guest, check_stopped, echo_clients
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

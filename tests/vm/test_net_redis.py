@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, amphi_argv
+from conftest import ROOT, amphi_argv, free_port
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -32,13 +32,6 @@ GUEST_PORT = 6379
 START_LIMIT = 120   # seconds from spawning amphi to the first PONG (TCG)
 CLIENT_LIMIT = 120  # seconds one redis-cli / redis-benchmark call may take
 BENCH_DB = 3        # redis-benchmark's database, apart from the other tests'
-
-
-def free_port():
-    """A TCP port on the host's loopback that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_argv():

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from netvm import Guest, check_stopped, free_port
+from conftest import free_port
+from netvm import Guest, check_stopped
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from conftest import AMPHI, PROGS, ROOT, run_argv
+from conftest import AMPHI, PROGS, ROOT, free_port, run_argv
 from netserver import (Control, amphi, listening, one_line, server_wrapper, sleep_initrd,
                        stop_server, supervisor_pid, wait_for)
 
@@ -134,12 +134,6 @@ def live(tmp_path_factory):
     yield runtime, port
     r = stop_server(runtime, "web")
     assert r.status == 0, r.describe()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_name_in_use(live, tmp_path):
