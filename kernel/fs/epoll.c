@@ -30,6 +30,7 @@
 #include "fs/file.h"
 #include "core/mutex.h"
 #include "fs/poll.h"
+#include "fs/poll_hooks.h"
 #include "fs/stat.h"
 #include "fs/wait.h"
 
@@ -40,13 +41,6 @@ enum item_state {
 	IDLE,		/* not on the ready list */
 	READY,		/* on ep->ready */
 	TAKEN,		/* on a harvest's private list */
-};
-
-struct ep_hook {
-	struct waiter w;		/* on wq, with w.wake = hook_wake */
-	struct waitq *wq;
-	struct ep_item *item;
-	struct ep_hook *next;
 };
 
 static const struct file_ops epoll_ops;
@@ -86,7 +80,7 @@ static void mark_ready(struct epoll *ep, struct ep_item *it)
 /* In the waker's context: see the top of the file. */
 static void hook_wake(struct waiter *w)
 {
-	struct ep_item *it = container_of(w, struct ep_hook, w)->item;
+	struct ep_item *it = poll_hook_owner(w);
 
 	mark_ready(it->ep, it);
 }
@@ -109,39 +103,17 @@ static void settle(struct epoll *ep, struct ep_item *it, bool requeue)
 
 /* ---- items -------------------------------------------------------------- */
 
-struct ep_table {
-	struct poll_table pt;
-	struct ep_item *item;
-	int error;
-};
-
-static void hook_queue(struct poll_table *pt, struct waitq *wq)
+/* The item's events now. */
+static unsigned item_poll(struct ep_item *it)
 {
-	struct ep_table *t = container_of(pt, struct ep_table, pt);
-	struct ep_hook *h = kmalloc(sizeof *h);
-
-	if (!h) {
-		t->error = -ENOMEM;
-		return;
-	}
-	h->w.thread = NULL;
-	h->w.wake = hook_wake;
-	h->wq = wq;
-	h->item = t->item;
-	h->next = t->item->hooks;
-	t->item->hooks = h;
-	waitq_add(wq, &h->w);
+	return it->file->ops->poll(it->file, NULL) & it->events & ~PRIVATE_BITS;
 }
 
-/* The item's events now; with hook, also hooks it onto its file's queues. */
-static unsigned item_poll(struct ep_item *it, bool hook, int *error)
+/* The same, hooking the item onto its file's queues first. */
+static unsigned item_hook(struct ep_item *it, int *error)
 {
-	struct ep_table t = { { hook_queue }, it, 0 };
-	unsigned ev = it->file->ops->poll(it->file, hook ? &t.pt : NULL);
-
-	if (error)
-		*error = t.error;
-	return ev & it->events & ~PRIVATE_BITS;
+	return poll_hooks_add(it->file, &it->hooks, hook_wake, it, error) & it->events &
+	       ~PRIVATE_BITS;
 }
 
 /* Registrations in all epolls, at most Linux's default fs.epoll.max_user_watches:
@@ -161,12 +133,7 @@ static bool watch_take(void)
 /* Unhooks, unlists and frees it.  Caller holds ep->mtx. */
 static void item_free(struct epoll *ep, struct ep_item *it)
 {
-	while (it->hooks) {
-		struct ep_hook *h = it->hooks;
-		waitq_remove(h->wq, &h->w);	/* after this its callback cannot run */
-		it->hooks = h->next;
-		kfree(h);
-	}
+	poll_hooks_remove(&it->hooks);	/* after this no callback runs */
 	uint64_t flags = spin_lock_irqsave(&ep->lock);
 	if (it->state == READY)
 		list_del(&it->rlink);
@@ -229,7 +196,7 @@ static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t even
 	list_add_tail(&target->ep_items, &it->flink);
 	spin_unlock(&epoll_files_lock);
 	list_add_tail(&ep->items, &it->link);
-	unsigned ev = item_poll(it, true, &error);
+	unsigned ev = item_hook(it, &error);
 	if (error) {
 		item_free(ep, it);
 		return error;
@@ -246,7 +213,7 @@ static int item_mod(struct epoll *ep, struct ep_item *it, uint32_t events, uint6
 		return -EINVAL;
 	it->events = events | EPOLLERR | EPOLLHUP;
 	it->data = data;
-	if (item_poll(it, false, NULL))
+	if (item_poll(it))
 		mark_ready(ep, it);
 	return 0;
 }
@@ -334,7 +301,7 @@ static void give_back(struct epoll *ep, struct list *tx)
  * ready (or dropped as stale), -EFAULT.  Caller holds ep->mtx. */
 static int harvest_one(struct epoll *ep, struct ep_item *it, const struct iobuf *out, int n)
 {
-	unsigned ev = item_poll(it, false, NULL);
+	unsigned ev = item_poll(it);
 
 	if (!ev) {
 		settle(ep, it, false);
@@ -419,7 +386,7 @@ static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
 	mutex_lock(&ep->mtx);
 	list_for_each(l, &ep->items) {
 		struct ep_item *it = list_entry(l, struct ep_item, link);
-		if (__atomic_load_n(&it->state, __ATOMIC_RELAXED) == READY && item_poll(it, false, NULL)) {
+		if (__atomic_load_n(&it->state, __ATOMIC_RELAXED) == READY && item_poll(it)) {
 			ev = POLLIN | POLLRDNORM;
 			break;
 		}

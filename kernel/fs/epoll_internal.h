@@ -29,7 +29,7 @@ struct epoll {
 	int check_depth;		/* and the depth that check found there */
 };
 
-struct ep_hook;
+struct poll_hook;
 
 struct ep_item {
 	struct list link;		/* in ep->items */
@@ -42,7 +42,7 @@ struct ep_item {
 	struct file *file;		/* referenced */
 	uint32_t events;		/* asked for, with EPOLLERR|HUP and private bits */
 	uint64_t data;
-	struct ep_hook *hooks;
+	struct poll_hook *hooks;	/* fs/poll_hooks.h */
 };
 
 /* Guards every file's ep_items list (which items watch it). */

@@ -24,7 +24,7 @@
 #include "core/uaccess.h"
 #include "core/waitq.h"
 #include "fs/file.h"
-#include "fs/poll.h"
+#include "fs/poll_hooks.h"
 #include "linux/process.h"
 #include "linux/signal.h"
 
@@ -42,13 +42,6 @@ struct owner {
 	int fd;			/* the descriptor O_ASYNC was set through */
 };
 
-struct hook {
-	struct waiter w;	/* on wq, with w.wake = hook_wake */
-	struct waitq *wq;
-	struct sigio *s;
-	struct hook *next;
-};
-
 struct sigio {
 	struct file_async base;	/* first: f->async points at it */
 	struct file *file;
@@ -58,7 +51,7 @@ struct sigio {
 	bool watched;		/* hooks made (once, by sigio_watch) */
 	struct list link;
 	/* Walked only at release, when no one else can: */
-	struct hook *hooks;
+	struct poll_hook *hooks;	/* fs/poll_hooks.h */
 };
 
 struct owner_ex {
@@ -137,7 +130,7 @@ static void sigio_thread(void *arg)
 /* In the waker's context: see the top of the file. */
 static void hook_wake(struct waiter *w)
 {
-	struct sigio *s = container_of(w, struct hook, w)->s;
+	struct sigio *s = poll_hook_owner(w);
 	uint64_t flags = spin_lock_irqsave(&sigio_lock);
 	bool first = !s->pending;
 
@@ -150,36 +143,12 @@ static void hook_wake(struct waiter *w)
 		waitq_wake_all(&work);
 }
 
-struct hook_table {
-	struct poll_table pt;
-	struct sigio *s;
-	int error;
-};
-
-static void hook_queue(struct poll_table *pt, struct waitq *wq)
-{
-	struct hook_table *t = container_of(pt, struct hook_table, pt);
-	struct hook *h = kmalloc(sizeof *h);
-
-	if (!h) {
-		t->error = -ENOMEM;
-		return;
-	}
-	h->w.wake = hook_wake;
-	h->wq = wq;
-	h->s = t->s;
-	h->next = t->s->hooks;
-	t->s->hooks = h;
-	waitq_add(wq, &h->w);
-}
-
 /* The file goes (file.c): no callback may run or be listed after this. */
 static void sigio_release(struct file *f)
 {
 	struct sigio *s = (struct sigio *)f->async;
 
-	for (struct hook *h = s->hooks; h; h = h->next)
-		waitq_remove(h->wq, &h->w);
+	poll_hooks_remove(&s->hooks);
 	uint64_t flags = spin_lock_irqsave(&sigio_lock);
 	if (s->pending)
 		list_del(&s->link);
@@ -189,11 +158,6 @@ static void sigio_release(struct file *f)
 		flags = spin_lock_irqsave(&sigio_lock);
 	}
 	spin_unlock_irqrestore(&sigio_lock, flags);
-	while (s->hooks) {
-		struct hook *h = s->hooks;
-		s->hooks = h->next;
-		kfree(h);
-	}
 	kfree(s);
 }
 
@@ -246,9 +210,9 @@ int sigio_watch(struct file *f, int fd)
 	spin_unlock_irqrestore(&sigio_lock, flags);
 	if (!first)
 		return 0;
-	struct hook_table t = { { hook_queue }, s, 0 };
-	f->ops->poll(f, &t.pt);
-	return t.error;
+	int error;
+	poll_hooks_add(f, &s->hooks, hook_wake, s, &error);
+	return error;
 }
 
 /* ---- fcntl -------------------------------------------------------------- */
