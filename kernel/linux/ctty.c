@@ -42,16 +42,6 @@ static int group_check(int pgid, int sid)
 	return -ESRCH;
 }
 
-/* SIGTTIN or SIGTTOU to the caller's whole group, as the terminal sends it. */
-static void signal_group(int pgid, int sig)
-{
-	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
-
-	for (struct process *p = process_next(NULL); p; p = process_next(p))
-		if (p->pgid == pgid)
-			sig_queue(p, NULL, sig, &info);
-}
-
 /* The check both a read and tcsetpgrp make: 0 to go on, -EIO, or
  * -ERESTARTSYS with sig sent (the call runs again once continued).
  * Caller holds sig_lock. */
@@ -65,7 +55,8 @@ static int background_check(int sig, bool refused_is_ok)
 		return refused_is_ok ? 0 : -EIO;
 	if (jobctl_stop_dropped(p, sig))
 		return -EIO;	/* an orphaned group: nobody would continue it */
-	signal_group(p->pgid, sig);
+	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
+	sig_queue_group(p->pgid, sig, &info);	/* to the caller's whole group */
 	return -ERESTARTSYS;
 }
 

@@ -281,8 +281,7 @@ void process_reap_free(struct process *c)
 	waitq_wake_all(&step_wait);
 }
 
-/* What the parent's waiters and SIGCHLD handler see. */
-static struct linux_siginfo child_info(const struct process *p)
+struct linux_siginfo process_child_info(const struct process *p)
 {
 	struct linux_siginfo info = { .signo = p->exit_signal };
 	int sig = p->wait_status & 0x7f;
@@ -307,7 +306,7 @@ static void tell_parent(struct process *p, struct list *dead)
 		autoreap = p->exit_signal == SIGCHLD &&
 			   (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT));
 		if (p->exit_signal) {
-			struct linux_siginfo info = child_info(p);
+			struct linux_siginfo info = process_child_info(p);
 			sig_queue(parent, NULL, p->exit_signal, &info);
 		}
 		waitq_wake_all(&parent->child_wait);

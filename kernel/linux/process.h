@@ -188,6 +188,9 @@ struct thread *process_any_thread(struct process *p);
  * Its memory goes with process_reap_free, after sig_lock is dropped. */
 void process_reap(struct process *c);
 void process_reap_free(struct process *c);
+/* A zombie's end as its parent's waiters and SIGCHLD handler see it:
+ * signo (the exit signal), CLD_EXITED or CLD_KILLED, pid, si_status. */
+struct linux_siginfo process_child_info(const struct process *p);
 
 /* t lets go of its address space, descriptor table and fs context (those
  * it holds: any may be NULL). */

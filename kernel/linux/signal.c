@@ -171,6 +171,20 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 	return 0;
 }
 
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info)
+{
+	int err = -ESRCH;
+
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		if (p->pgid != pgid)
+			continue;
+		int r = sig_queue(p, NULL, sig, info);
+		if (!r || err == -ESRCH)
+			err = r;
+	}
+	return err;
+}
+
 static struct linux_siginfo fill_info(int sig, const struct linux_siginfo *info)
 {
 	struct linux_siginfo k = { .code = SI_KERNEL };

@@ -70,6 +70,10 @@ bool sig_default_ignores(int sig);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);
+/* The kernel's signal (SIGIO, the terminal's SIGTTIN...) to every process
+ * of group pgid, unchecked: 0 if one took it, else the first error
+ * (-EAGAIN: a full queue), -ESRCH if there is none. */
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info);
 /* After sending with sig_queue, once sig_lock is dropped: wakes the
  * signalfd readers (one that found nothing queued itself under the lock,
  * so it is there now).  Returns err. */

@@ -135,23 +135,6 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 
 static bool in_group(const struct process *p, int pgid) { return p->pgid == pgid; }
 
-/* The kernel's signal (SIGIO) to every process of a group, unchecked:
- * 0 if one took it, else the first error (-EAGAIN: a full queue), -ESRCH
- * if there is none.  Caller holds sig_lock. */
-static int send_to_group(int pgid, int sig, const struct linux_siginfo *info)
-{
-	int err = -ESRCH;
-
-	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
-		if (!in_group(p, pgid))
-			continue;
-		int r = sig_queue(p, NULL, sig, info);
-		if (!r || err == -ESRCH)
-			err = r;
-	}
-	return err;
-}
-
 int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -159,7 +142,7 @@ int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *
 	struct process *p = id > 0 && !thread ? process_find(id) : NULL;
 	int err = t ? sig_queue(process_of(t), t, sig, info)
 		: p ? sig_queue(p, NULL, sig, info)
-		: id < 0 ? send_to_group(-id, sig, info) : -ESRCH;
+		: id < 0 ? sig_queue_group(-id, sig, info) : -ESRCH;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);

@@ -55,10 +55,9 @@ static bool wanted(const struct process *c, const struct wait_request *w)
 
 static struct wait_result ended(const struct process *c)
 {
-	int sig = c->wait_status & 0x7f;
+	struct linux_siginfo info = process_child_info(c);
 
-	return (struct wait_result){ c->pid, c->wait_status, sig ? CLD_KILLED : CLD_EXITED,
-				     sig ? sig : (c->wait_status >> 8) & 0xff,
+	return (struct wait_result){ c->pid, c->wait_status, info.code, (int)info.kill.value,
 				     c->ended_ns + c->children_ns };
 }
 
