@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import AMPHI, ROOT, prog_path, refused, run_argv
+from conftest import AMPHI, KERNEL, ROOT, prog_path, refused, run_argv
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -122,11 +122,15 @@ def libvirtd(tmp_path):
 
 def test_virsh_define_and_start(libvirtd):
     """Defined, started under TCG, shut off by the program's end.  The
-    files sit where libvirt's QEMU user may read them."""
+    files, the kernel too, sit where libvirt's QEMU user may read them: the
+    checkout may be under a folder only root can enter (mktemp -d's)."""
     name = "amphi-test-%d" % os.getpid()
     tmp = tempfile.mkdtemp(prefix="amphi-libvirt-")
     os.chmod(tmp, 0o755)
-    path, _ = domain(pathlib.Path(tmp), "hello", options=["--name", name, "--accel", "tcg"])
+    kernel = shutil.copy(KERNEL, tmp)
+    os.chmod(kernel, 0o644)
+    path, _ = domain(pathlib.Path(tmp), "hello",
+                     options=["--name", name, "--accel", "tcg", "--kernel", kernel])
     try:
         r = subprocess.run(VIRSH + ["define", path], capture_output=True, timeout=60)
         assert r.returncode == 0, r.stderr.decode()
