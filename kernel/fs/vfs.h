@@ -33,6 +33,7 @@ struct dir_resume;
 struct file;
 struct inode;
 struct iobuf;
+struct super;
 
 /* Which file system an inode belongs to: st_dev, statfs, /proc/mounts. */
 enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC };
@@ -72,6 +73,7 @@ struct inode {
 	volatile int refs;
 	uint64_t ino;
 	uint8_t fs;			/* enum vfs_fs */
+	struct super *sb;		/* a mounted file system's (fs/super.h), or NULL */
 	const struct inode_ops *ops;	/* NULL for plain tmpfs inodes */
 	void *priv;			/* the ops' own */
 
