@@ -7,7 +7,8 @@
  *   info:DEV             BLKGETSIZE64, BLKGETSIZE, BLKSSZGET, BLKPBSZGET,
  *                        BLKROGET and lseek(SEEK_END)
  *   openrw:DEV           open(O_RDWR): "ok" or the errno's name
- *   discard:DEV:OFF:LEN  BLKDISCARD, then the CRC-32 of the range
+ *   discard:DEV:OFF:LEN  BLKDISCARD
+ *   cat:PATH             the file's bytes (/proc/partitions)
  *
  * pattern(seed)[i] = (i * 131 + seed + i / 4099) & 0xff, i from the write's
  * start.  Failures print "FAIL ..." and the exit status is 1. */
@@ -157,6 +158,19 @@ static void discard(const char *dev, long long off, size_t len)
 	close(fd);
 }
 
+static void cat(const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail("open", path);
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -175,6 +189,8 @@ int main(int argc, char **argv)
 			info(dev);
 		else if (n >= 2 && !strcmp(op, "openrw"))
 			openrw(dev);
+		else if (n >= 2 && !strcmp(op, "cat"))
+			cat(dev);
 		else if (n >= 4 && !strcmp(op, "discard"))
 			discard(dev, off, len);
 		else {

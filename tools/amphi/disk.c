@@ -128,7 +128,7 @@ void disk_qemu_args(const struct run_opts *o, struct qargs *a)
 		const struct disk_opt *d = &o->disks[i];
 		char *file = qemu_opt_escape(d->file);
 		qargs_add(a, "-drive");
-		qargs_addf(a, "file=%s,if=none,id=disk%zu,format=raw,cache=writeback%s", file, i,
+		qargs_addf(a, "file=%s,if=none,id=disk%zu,format=raw,cache=writeback,discard=unmap%s", file, i,
 			   d->ro ? ",readonly=on" : "");
 		free(file);
 		qargs_add(a, "-device");

@@ -1,0 +1,239 @@
+"""Disks: `amphi run --disk`, the block layer, virtio-blk and the raw
+/dev nodes, and `amphi disk create`.
+
+The host writes known bytes into an image; tests/progs/blkio in the guest
+reads /dev/vda at aligned and unaligned offsets and prints CRC-32s, which
+are compared with Python's; it writes patterns at offsets that cut
+sectors, fsyncs, and the test reads the image file back and compares
+every byte.  Partition tables come from util-linux's sfdisk, images with
+a file system from `amphi disk create` (e2fsprogs), checked with the
+host's e2fsck and debugfs."""
+
+import os
+import random
+import shutil
+import subprocess
+import zlib
+
+import pytest
+
+from conftest import AMPHI, ROOT, refused, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+MIB = 1 << 20
+SIZE = 8 * MIB
+
+
+def pattern(seed, n):
+    """tests/progs/blkio.c's write pattern."""
+    return bytes((i * 131 + seed + i // 4099) & 0xFF for i in range(n))
+
+
+def random_image(path, size=SIZE, seed=1):
+    data = random.Random(seed).randbytes(size)
+    path.write_bytes(data)
+    return data
+
+
+def crc(data):
+    return "%08x" % zlib.crc32(data)
+
+
+# (offset, length): sector-aligned, unaligned both ends, across the 4 KiB
+# pages, up to the very end, the whole disk.
+READS = [(0, 4096), (512, 512), (1000, 3000), (4194303, 70001), (SIZE - 777, 777), (0, SIZE)]
+# (offset, length, seed): inside one sector, across sectors, aligned and
+# large (several requests), up to the end.
+WRITES = [(100, 10, 1), (1000, 5000, 2), (65536, 300 * 1024, 3), (SIZE - 608, 608, 4)]
+
+
+def read_write_steps(dev="/dev/vda"):
+    steps = ["info:%s" % dev]
+    steps += ["sum:%s:%d:%d" % (dev, o, n) for o, n in READS]
+    steps += ["read:%s:%d:%d" % (dev, o, n) for o, n in READS[2:4]]
+    steps += ["write:%s:%d:%d:%d" % (dev, o, n, s) for o, n, s in WRITES]
+    return steps
+
+
+def expected_read_write(data, dev="/dev/vda"):
+    out = ["%s size %d sectors %d ssz 512 pbsz 512 ro 0 end %d" % (dev, SIZE, SIZE // 512, SIZE)]
+    out += ["%s %d %d %s" % (dev, o, n, crc(data[o:o + n])) for o, n in READS]
+    out += ["%s %d %d %s" % (dev, o, n, crc(data[o:o + n])) for o, n in READS[2:4]]
+    out += ["wrote %s %d %d" % (dev, o, n) for o, n, _ in WRITES]
+    return "\n".join(out) + "\n"
+
+
+def check_written(path, data):
+    want = bytearray(data)
+    for o, n, s in WRITES:
+        want[o:o + n] = pattern(s, n)
+    got = path.read_bytes()
+    assert len(got) == len(want)
+    if got != bytes(want):
+        first = next(i for i in range(len(got)) if got[i] != want[i])
+        pytest.fail("the image differs from what the guest wrote, first at byte %d" % first)
+
+
+@pytest.mark.parametrize("machine,smp", [("pc", 1), ("microvm", 1), ("q35", 2)])
+def test_read_write(tmp_path, machine, smp):
+    """Reads at any offset match the host's bytes; writes (partial sectors
+    too) reach the image file after fsync; on PCI with MSI-X (one queue
+    per CPU), virtio-mmio (microvm) and two CPUs (two queues)."""
+    img = tmp_path / "disk.img"
+    data = random_image(img)
+    r = run("blkio", *read_write_steps(), machine=machine, smp=smp, verbose=True,
+            options=["--disk", str(img)])
+    assert (r.status, r.stdout.decode()) == (0, expected_read_write(data)), r.describe()
+    queues = "%d queue%s" % (smp, "s" if smp > 1 else "")
+    transport = "virtio-mmio" if machine == "microvm" else "virtio-pci"
+    assert b"vda: 16384 sectors of 512 bytes on %s" % transport.encode() in r.stderr, r.describe()
+    assert queues.encode() in r.stderr, r.describe()
+    check_written(img, data)
+
+
+def sfdisk(path, script):
+    subprocess.run(["sfdisk", "-q", str(path)], input=script.encode(), check=True,
+                   capture_output=True)
+
+
+def test_partitions(tmp_path):
+    """A GPT disk, a read-only MBR disk and a disk whose GPT is broken:
+    vda1, vda2, vdb1, vdb2 with the right sizes and contents, none on vdc
+    (and one line saying why), /proc/partitions, EROFS on the read-only
+    disk and its partitions, BLKROGET."""
+    gpt, mbr, bad = tmp_path / "gpt.img", tmp_path / "mbr.img", tmp_path / "bad.img"
+    for i, p in enumerate((gpt, mbr, bad)):
+        random_image(p, seed=10 + i)
+    sfdisk(gpt, "label: gpt\nstart=2048, size=4096\nstart=6144, size=8192\n")
+    sfdisk(mbr, "label: dos\nstart=100, size=1000, type=83\nstart=2000, size=14000, type=83\n")
+    sfdisk(bad, "label: gpt\nstart=2048, size=4096\n")
+    raw = bytearray(bad.read_bytes())
+    raw[512 + 60] ^= 1		# the primary header's disk GUID: its CRC fails
+    raw[SIZE - 512 + 60] ^= 1	# and the backup's
+    bad.write_bytes(raw)
+    g, m = gpt.read_bytes(), mbr.read_bytes()
+    steps = ["info:/dev/vda1", "info:/dev/vda2", "info:/dev/vdb1", "info:/dev/vdb2",
+             "sum:/dev/vda1:0:%d" % (4096 * 512), "sum:/dev/vda2:1000:%d" % (8192 * 512 - 1000),
+             "sum:/dev/vdb1:3:%d" % (1000 * 512 - 3), "sum:/dev/vdb2:0:4096",
+             "openrw:/dev/vdb", "openrw:/dev/vdb2", "openrw:/dev/vda2", "openrw:/dev/vdc1",
+             "cat:/proc/partitions"]
+    r = run("blkio", *steps, verbose=True,
+            options=["--disk", str(gpt), "--disk", str(mbr) + ",ro", "--disk", str(bad)])
+
+    def info(dev, sectors, ro):
+        return "%s size %d sectors %d ssz 512 pbsz 512 ro %d end %d" % (
+            dev, sectors * 512, sectors, ro, sectors * 512)
+    want = [info("/dev/vda1", 4096, 0), info("/dev/vda2", 8192, 0),
+            info("/dev/vdb1", 1000, 1), info("/dev/vdb2", 14000, 1),
+            "/dev/vda1 0 %d %s" % (4096 * 512, crc(g[2048 * 512:6144 * 512])),
+            "/dev/vda2 1000 %d %s" % (8192 * 512 - 1000, crc(g[6144 * 512 + 1000:14336 * 512])),
+            "/dev/vdb1 3 %d %s" % (1000 * 512 - 3, crc(m[100 * 512 + 3:1100 * 512])),
+            "/dev/vdb2 0 4096 %s" % crc(m[2000 * 512:2000 * 512 + 4096]),
+            "openrw /dev/vdb EROFS", "openrw /dev/vdb2 EROFS", "openrw /dev/vda2 ok",
+            "openrw /dev/vdc1 ENOENT",
+            "major minor  #blocks  name", "",
+            " 254        0       8192 vda", " 254        1       2048 vda1",
+            " 254        2       4096 vda2", " 254       16       8192 vdb",
+            " 254       17        500 vdb1", " 254       18       7000 vdb2",
+            " 254       32       8192 vdc"]
+    assert (r.status, r.stdout.decode()) == (0, "\n".join(want) + "\n"), r.diff("\n".join(want) + "\n")
+    err = r.stderr.decode()
+    assert err.count("bad gpt partition table") == 1, r.describe()
+    assert "vdc: bad gpt partition table (GPT header CRC mismatch)" in err, r.describe()
+
+
+def test_discard(tmp_path):
+    """BLKDISCARD reaches the image (QEMU punches a hole): the range reads
+    back as zeros, in the guest and on the host."""
+    img = tmp_path / "disk.img"
+    data = random_image(img)
+    o, n = 1 * MIB, 256 * 1024
+    r = run("blkio", "discard:/dev/vda:%d:%d" % (o, n), "sum:/dev/vda:%d:%d" % (o, n),
+            "sum:/dev/vda:%d:%d" % (o - 512, 512), options=["--disk", str(img)])
+    want = "discarded /dev/vda %d %d\n/dev/vda %d %d %s\n/dev/vda %d 512 %s\n" % (
+        o, n, o, n, crc(bytes(n)), o - 512, crc(data[o - 512:o]))
+    assert (r.status, r.stdout.decode()) == (0, want), r.diff(want)
+    got = img.read_bytes()
+    assert got[o:o + n] == bytes(n) and got[:o] == data[:o] and got[o + n:] == data[o + n:]
+
+
+def test_bad_disk_options(tmp_path):
+    """Each refused with one line and status 2, before any VM starts."""
+    img = tmp_path / "d.img"
+    img.write_bytes(bytes(MIB))
+    prog = os.path.join("build", "progs", "blkio")
+
+    def argv(*disks, machine="pc"):
+        a = [AMPHI, "run", "--machine", machine]
+        for d in disks:
+            a += ["--disk", d]
+        return a + [prog]
+    refused(argv(str(tmp_path / "none.img")), "No such file or directory")
+    refused(argv(str(tmp_path)), "is a directory")
+    refused(argv("/dev/null"), "not a regular file or a block device")
+    refused(argv(str(img) + ",if=scsi"), "if= wants virtio or nvme")
+    refused(argv(str(img) + ",rw"), "unknown setting 'rw'")
+    refused(argv(str(img) + ":data"), "GUESTDIR must be an absolute path")
+    refused(argv(str(img) + ",if=nvme", machine="microvm"), "needs a PCI machine")
+    refused(argv(str(img), str(img)), "given twice")
+    refused(argv(*[str(img)] * 9), "at most 8 disks")
+    if subprocess.run(["chattr", "+i", str(img)], capture_output=True).returncode == 0:
+        try:	# immutable: not writable even by root
+            refused(argv(str(img)), "not writable (add ,ro")
+        finally:
+            subprocess.run(["chattr", "-i", str(img)])
+
+
+def test_image_in_use(tmp_path):
+    """An image a QEMU has open (its OFD locks) is refused, ro too."""
+    img = tmp_path / "d.img"
+    img.write_bytes(bytes(MIB))
+    q = subprocess.Popen(["qemu-system-x86_64", "-display", "none", "-nodefaults", "-S",
+                          "-drive", "file=%s,format=raw,if=none,id=d0" % img,
+                          "-device", "virtio-blk-pci,drive=d0", "-qmp", "stdio"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert b"QMP" in q.stdout.readline()	# QEMU is up: the image is open and locked
+        for d in (str(img), str(img) + ",ro"):
+            refused([AMPHI, "run", "--disk", d, os.path.join("build", "progs", "blkio")],
+                    "in use by another amphi or QEMU")
+    finally:
+        q.kill()
+        q.wait()
+
+
+def test_disk_create(tmp_path):
+    """An ext4 image from a folder that e2fsck finds clean and whose files
+    debugfs reads; ext2 too; bad usage refused, leaving no file."""
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "file").write_text("hello from the host\n")
+    (src / "sub" / "deep").write_bytes(bytes(range(256)) * 100)
+    for kind in ("ext4", "ext2"):
+        img = tmp_path / ("%s.img" % kind)
+        r = subprocess.run([AMPHI, "disk", "create", str(img), "16M", "--from", str(src),
+                            "--type", kind], cwd=ROOT, capture_output=True)
+        assert (r.returncode, r.stdout, r.stderr) == (0, b"", b""), r
+        assert img.stat().st_size == 16 * MIB
+        fsck = subprocess.run(["e2fsck", "-fn", str(img)], capture_output=True)
+        assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+        for path, want in (("/file", b"hello from the host\n"), ("/sub/deep", bytes(range(256)) * 100)):
+            cat = subprocess.run(["debugfs", "-R", "cat %s" % path, str(img)], capture_output=True)
+            assert cat.stdout == want, cat
+        sb = subprocess.run(["dumpe2fs", "-h", str(img)], capture_output=True, text=True).stdout
+        assert ("has_journal" in sb) == (kind == "ext4"), sb
+    exists = tmp_path / "ext4.img"
+    refused([AMPHI, "disk", "create", str(exists), "16M"], "File exists")
+    new = str(tmp_path / "new.img")
+    refused([AMPHI, "disk", "create", new, "16Q"], "SIZE wants")
+    refused([AMPHI, "disk", "create", new, "16M", "--from", str(tmp_path / "nope")],
+            "No such file or directory")
+    refused([AMPHI, "disk", "create", new, "16M", "--type", "xfs"], "--type wants ext4 or ext2")
+    refused([AMPHI, "disk", "create", new], "wants FILE SIZE")
+    refused([AMPHI, "disk", "remove", new], "not a disk command")
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "blob").write_bytes(random.Random(3).randbytes(3 * MIB))
+    refused([AMPHI, "disk", "create", new, "2M", "--from", str(big)], "mke2fs failed")
+    assert not os.path.exists(new)
