@@ -144,6 +144,13 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
+$(BUILD)/unit/test_blk: tests/unit/test_blk.c kernel/dev/blk.c kernel/dev/blk.h \
+		kernel/dev/blk_internal.h $(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/blk.c -lcmocka
+
 # The supervisor's QMP client, against a QEMU played by a thread.
 $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
 		$(wildcard tools/amphi/*.h lib/*.h)
