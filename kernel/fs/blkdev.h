@@ -12,8 +12,9 @@ struct seqbuf;
 /* Makes /dev/NAME for every registered disk and partition.  Caller holds
  * vfs_lock and the reference on dev.  0 or -errno. */
 int blkdev_make_nodes(struct inode *dev);
-/* Opens the block device i->rdev names: -ENXIO when there is none,
- * -EROFS for writing a read-only one. */
+/* Opens the block device i->rdev names: -ENXIO when there is none.  A
+ * read-only one opens for writing too (as on Linux); writes then fail
+ * with -EPERM. */
 int blkdev_open(struct inode *i, unsigned flags, struct file **out);
 /* /proc/partitions. */
 void blkdev_gen_partitions(struct seqbuf *s);

@@ -51,6 +51,9 @@ static const char *ename(int e)
 	case EINVAL: return "EINVAL";
 	case EIO: return "EIO";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EPERM: return "EPERM";
+	case EBADF: return "EBADF";
+	case ENOSPC: return "ENOSPC";
 	default: return "E?";
 	}
 }
