@@ -27,6 +27,7 @@ import time
 from cpio import write_newc
 import netbench
 import netscale
+import diskbench
 import procbench
 import serverbench
 import startup
@@ -387,6 +388,21 @@ def proc_bench(args, vmlinuz, busybox, amphi, log, problems):
     return procbench.targets(res)
 
 
+def disk_bench(args, vmlinuz, busybox, amphi, log, problems):
+    """Raw virtio-blk disks, amphi against Linux (bench/diskbench.py);
+    prints the table and returns the target lines."""
+    res = diskbench.run_all(ROOT, amphi, vmlinuz, busybox, args.runs, args.timeout * 2, log,
+                            problems, linux_only=args.linux_only)
+    print_table("disks: build/progs/disk_bench on /dev/vda with O_DIRECT in both, TCG, -M pc, "
+                "-smp 1,maxcpus=2, -m %dM, a %d MiB raw image, virtio-blk-pci (1 queue), "
+                "median of %d runs" % (diskbench.MEM_MIB, diskbench.IMAGE_MIB, args.runs),
+                diskbench.rows(res, ratio))
+    print("Sequential: %d MiB in 1 MiB requests (the write fsynced); random: %d reads, then "
+          "%d writes (fsynced), of 4 KiB at 4 KiB-aligned offsets; the guest's clock."
+          % (diskbench.SEQ_MIB, diskbench.OPS, diskbench.OPS))
+    return diskbench.targets(res)
+
+
 def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
     """HTTP and redis, amphi against Linux (bench/netbench.py); prints the
     table and returns the target lines."""
@@ -528,6 +544,7 @@ def main():
                               log, problems)
         targets += startup_bench(args, vmlinuz, hello, busybox, amphi, log, problems)
         targets += proc_bench(args, vmlinuz, busybox, amphi, log, problems)
+        targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
     if not args.no_net:
         targets += net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems)
     for t in targets:

@@ -19,7 +19,8 @@
 #include "fs/vfs.h"
 #include "fs/vfs_file.h"
 
-#define CHUNK_PAGES	16	/* bytes moved per device request round */
+#define CHUNK_PAGES	256	/* the most moved per round: 1 MiB, several requests
+				 * in flight at once */
 
 #define BLKROGET	0x125e
 #define BLKRRPART	0x125f
@@ -38,12 +39,28 @@ static struct blk_dev *dev_of(struct file *f) { return f->priv; }
 
 /* ---- data ---------------------------------------------------------------------- */
 
-/* One piece of [pos, pos + len) that fits the chunk: the sector-aligned
- * range [*a, *a + *n) around it, len clipped to what it covers. */
-static size_t piece(struct blk_dev *d, uint64_t pos, size_t len, uint64_t *a, size_t *n)
+/* A bounce buffer for a transfer of len bytes: as many pages as it
+ * needs up to CHUNK_PAGES, fewer when memory is short.  NULL, or the
+ * buffer and its pages in *pages. */
+static uint8_t *bounce_alloc(size_t len, size_t *pages)
+{
+	size_t want = PAGE_ROUND_UP(len) / PAGE_SIZE + 1;	/* + 1: the partial sectors around */
+	uint8_t *b;
+
+	/* Two pages at least: a piece then always holds a whole sector past
+	 * an unaligned start (piece() would otherwise find no room). */
+	*pages = want < CHUNK_PAGES ? want : CHUNK_PAGES;
+	while (!(b = page_alloc_virt_uninit(*pages)) && *pages > 2)
+		*pages = *pages / 2 < 2 ? 2 : *pages / 2;
+	return b;
+}
+
+/* One piece of [pos, pos + len) that fits a buffer of cap bytes: the
+ * sector-aligned range [*a, *a + *n) around it, len clipped to what it
+ * covers. */
+static size_t piece(struct blk_dev *d, uint64_t pos, size_t len, size_t cap, uint64_t *a, size_t *n)
 {
 	uint32_t ss = d->sector_size;
-	size_t cap = CHUNK_PAGES * PAGE_SIZE;
 
 	*a = pos - pos % ss;
 	size_t head = (size_t)(pos - *a);
@@ -63,19 +80,20 @@ static long blkdev_read(struct file *f, const struct iobuf *b, int64_t *pos)
 		return 0;
 	if (total > size - p)
 		total = (size_t)(size - p);
-	uint8_t *buf = page_alloc_virt_uninit(CHUNK_PAGES);
+	size_t pages;
+	uint8_t *buf = bounce_alloc(total, &pages);
 	if (!buf)
 		return -ENOMEM;
 	long err = 0;
 	while (done < total && !err) {
 		uint64_t a;
-		size_t n, len = piece(d, p + done, total - done, &a, &n);
+		size_t n, len = piece(d, p + done, total - done, pages * PAGE_SIZE, &a, &n);
 		if (!(err = blk_read(d, a, buf, n)) && iobuf_fill(b, done, buf + (p + done - a), len))
 			err = -EFAULT;
 		if (!err)
 			done += len;
 	}
-	page_free_virt(buf, CHUNK_PAGES);
+	page_free_virt(buf, pages);
 	*pos = (int64_t)(p + done);
 	return done ? (long)done : err;
 }
@@ -118,17 +136,18 @@ static long blkdev_write(struct file *f, const struct iobuf *b, int64_t *pos)
 		return -ENOSPC;		/* as Linux says past a block device's end */
 	if (total > size - p)
 		total = (size_t)(size - p);
-	uint8_t *buf = page_alloc_virt_uninit(CHUNK_PAGES);
+	size_t pages;
+	uint8_t *buf = bounce_alloc(total, &pages);
 	if (!buf)
 		return -ENOMEM;
 	int err = 0;
 	while (done < total && !err) {
 		uint64_t a;
-		size_t n, len = piece(d, p + done, total - done, &a, &n);
+		size_t n, len = piece(d, p + done, total - done, pages * PAGE_SIZE, &a, &n);
 		if (!(err = write_piece(d, buf, b, done, p + done, len, a, n)))
 			done += len;
 	}
-	page_free_virt(buf, CHUNK_PAGES);
+	page_free_virt(buf, pages);
 	*pos = (int64_t)(p + done);
 	return done ? (long)done : err;
 }

@@ -1,0 +1,134 @@
+"""Raw disks, amphi against the Linux VM (`make bench`): the same static
+program, build/progs/disk_bench, in both VMs (TCG, -M pc, -smp 1,maxcpus=2,
+-m 128M), on a fresh 64 MiB raw image each run, given as the same
+`-drive format=raw,cache=writeback,discard=unmap` and virtio-blk-pci with
+one queue (amphi run --disk builds exactly that).  With O_DIRECT on
+/dev/vda the guest times, on its own monotonic clock, a sequential write
+and read of 32 MiB in 1 MiB requests and 2000 random 4 KiB reads and
+writes.  Linux loads Debian's virtio_pci and virtio_blk modules first
+(bench/linux_net.py finds them and their dependencies).  Median of `runs`
+runs each."""
+
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+
+import linux_net
+from cpio import write_newc
+
+MEM_MIB = 128
+IMAGE_MIB = 64
+SEQ_MIB, OPS = 32, 2000
+FIGURES = (("seq_write_mibs", "sequential write, 1 MiB requests", " MiB/s"),
+           ("seq_read_mibs", "sequential read, 1 MiB requests", " MiB/s"),
+           ("rand_read_iops", "random 4 KiB reads", " IOPS"),
+           ("rand_write_iops", "random 4 KiB writes", " IOPS"))
+DRIVE = "file=%s,if=none,id=disk0,format=raw,cache=writeback,discard=unmap"
+
+
+def parse(out):
+    got = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        f = line.split()
+        if len(f) == 3 and f[0] == "disk_bench":
+            got[f[1]] = float(f[2])
+        elif f == ["disk_bench", "done"]:
+            return got
+    return None
+
+
+def fresh_image(tmp):
+    path = os.path.join(tmp, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(IMAGE_MIB << 20)
+    return path
+
+
+def linux_once(vmlinuz, initrd, tmp, timeout):
+    argv = [shutil.which("qemu-system-x86_64"), "-M", "pc", "-accel", "tcg", "-cpu", "max",
+            "-smp", "1,maxcpus=2", "-m", "%dM" % MEM_MIB, "-display", "none", "-nodefaults",
+            "-no-reboot", "-serial", "stdio", "-kernel", vmlinuz, "-initrd", initrd,
+            "-drive", DRIVE % fresh_image(tmp), "-device", "virtio-blk-pci,drive=disk0,num-queues=1",
+            "-append", "console=ttyS0 quiet panic=-1"]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+
+
+def amphi_once(amphi, bench, tmp, timeout):
+    argv = [amphi, "run", "--accel", "tcg", "--machine", "pc", "--smp", "1", "-m",
+            "%dM" % MEM_MIB, "--disk", fresh_image(tmp), bench, "/dev/vda", str(SEQ_MIB), str(OPS)]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+
+
+def measure(side, once, runs, log, problems):
+    seen = {}
+    for _ in range(runs):
+        try:
+            r = once()
+        except subprocess.TimeoutExpired:
+            problems.append("disks, %s: timed out" % side)
+            return {}
+        got = parse(r.stdout)
+        if got is None:
+            problems.append("disks, %s: status %d, output ends %r"
+                            % (side, r.returncode, (r.stdout + r.stderr)[-300:]))
+            return {}
+        log("  %s: %s" % (side, ", ".join("%s %g" % kv for kv in sorted(got.items()))))
+        for k, v in got.items():
+            seen.setdefault(k, []).append(v)
+    return {k: statistics.median(v) for k, v in seen.items()}
+
+
+def linux_initramfs(path, vmlinuz, busybox, bench):
+    moddir = linux_net.moddir_for(vmlinuz)
+    mods = linux_net.load_order(moddir, ("virtio_pci", "virtio_blk"))
+    read = lambda p: open(p, "rb").read()
+    lines = ["#!/bin/busybox sh", "/bin/busybox mount -t proc proc /proc",
+             "/bin/busybox mount -t devtmpfs dev /dev"]
+    lines += ["/bin/busybox insmod /lib/modules/%s" % os.path.basename(m) for m in mods]
+    lines += ["/disk_bench /dev/vda %d %d" % (SEQ_MIB, OPS), "/bin/busybox poweroff -f"]
+    entries = [(d, 0o040755, b"", (0, 0)) for d in ("bin", "dev", "proc", "lib", "lib/modules")]
+    entries.append(("dev/console", 0o020600, b"", (5, 1)))
+    entries.append(("bin/busybox", 0o100755, read(busybox), (0, 0)))
+    entries += [("lib/modules/" + os.path.basename(m), 0o100644, read(m), (0, 0)) for m in mods]
+    entries.append(("disk_bench", 0o100755, read(bench), (0, 0)))
+    entries.append(("init", 0o100755, ("\n".join(lines) + "\n").encode(), (0, 0)))
+    write_newc(path, entries)
+
+
+def run_all(root, amphi, vmlinuz, busybox, runs, timeout, log, problems, linux_only=False):
+    bench = os.path.join(root, "build", "progs", "disk_bench")
+    tmp = tempfile.mkdtemp(prefix="amphi-diskbench-")
+    try:
+        initrd = os.path.join(tmp, "initramfs.cpio")
+        linux_initramfs(initrd, vmlinuz, busybox, bench)
+        log("disks: Linux")
+        res = {"linux": measure("Linux", lambda: linux_once(vmlinuz, initrd, tmp, timeout), runs,
+                                log, problems)}
+        if not linux_only:
+            log("disks: amphi")
+            res["amphi"] = measure("amphi", lambda: amphi_once(amphi, bench, tmp, timeout), runs,
+                                   log, problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+def rows(res, ratio):
+    out = []
+    for key, label, unit in FIGURES:
+        a, l = res.get("amphi", {}).get(key), res.get("linux", {}).get(key)
+        fmt = lambda x: "n/a" if x is None else "%.0f%s" % (x, unit)
+        out.append((label, fmt(a), fmt(l), ratio(l, a, True), "at least Linux's"))
+    return out
+
+
+def targets(res):
+    found = []
+    for key, label, _ in FIGURES:
+        a, l = res.get("amphi", {}).get(key), res.get("linux", {}).get(key)
+        if a is not None and l is not None:
+            found.append("%s at least the Linux VM's (target): %s"
+                         % (label, "met" if a >= l else "NOT met"))
+    return found
