@@ -26,6 +26,9 @@ struct sync {
 	struct waitq wq;
 };
 
+/* s lives on the waiter's stack: the wake-up happens under s->lock, so
+ * the waiter, which looks at pending under it too, cannot return (and
+ * drop s) before the last touch here, the unlock. */
 static void sync_done(struct blk_req *r)
 {
 	struct sync *s = r->priv;
@@ -33,9 +36,17 @@ static void sync_done(struct blk_req *r)
 	spin_lock(&s->lock);
 	if (r->status && !s->status)
 		s->status = r->status;
-	s->pending--;
+	if (!--s->pending)
+		waitq_wake_all(&s->wq);
 	spin_unlock(&s->lock);
-	waitq_wake_all(&s->wq);
+}
+
+static bool sync_finished(struct sync *s)
+{
+	spin_lock(&s->lock);
+	bool done = !s->pending;
+	spin_unlock(&s->lock);
+	return done;
 }
 
 static void sync_wait(struct sync *s)
@@ -44,7 +55,7 @@ static void sync_wait(struct sync *s)
 
 	if (current() == this_cpu()->idle_thread) {
 		uint64_t f = irq_save();
-		while (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
+		while (!sync_finished(s))
 			arch_cpu_idle();	/* sti; hlt: the interrupt cannot slip in between */
 		irq_restore(f);
 		return;
