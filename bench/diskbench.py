@@ -11,11 +11,11 @@ runs each."""
 
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 
 import linux_net
+import procbench
 from cpio import write_newc
 
 MEM_MIB = 128
@@ -26,17 +26,6 @@ FIGURES = (("seq_write_mibs", "sequential write, 1 MiB requests", " MiB/s"),
            ("rand_read_iops", "random 4 KiB reads", " IOPS"),
            ("rand_write_iops", "random 4 KiB writes", " IOPS"))
 DRIVE = "file=%s,if=none,id=disk0,format=raw,cache=writeback,discard=unmap"
-
-
-def parse(out):
-    got = {}
-    for line in out.decode("utf-8", "replace").splitlines():
-        f = line.split()
-        if len(f) == 3 and f[0] == "disk_bench":
-            got[f[1]] = float(f[2])
-        elif f == ["disk_bench", "done"]:
-            return got
-    return None
 
 
 def fresh_image(tmp):
@@ -62,22 +51,7 @@ def amphi_once(amphi, bench, tmp, timeout):
 
 
 def measure(side, once, runs, log, problems):
-    seen = {}
-    for _ in range(runs):
-        try:
-            r = once()
-        except subprocess.TimeoutExpired:
-            problems.append("disks, %s: timed out" % side)
-            return {}
-        got = parse(r.stdout)
-        if got is None:
-            problems.append("disks, %s: status %d, output ends %r"
-                            % (side, r.returncode, (r.stdout + r.stderr)[-300:]))
-            return {}
-        log("  %s: %s" % (side, ", ".join("%s %g" % kv for kv in sorted(got.items()))))
-        for k, v in got.items():
-            seen.setdefault(k, []).append(v)
-    return {k: statistics.median(v) for k, v in seen.items()}
+    return procbench.measure(side, once, runs, log, problems, name="disk_bench", what="disks")
 
 
 def linux_initramfs(path, vmlinuz, busybox, bench):

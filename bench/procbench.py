@@ -28,14 +28,15 @@ INIT = b"""#!/x/busybox sh
 """
 
 
-def parse(out):
-    """The figures proc_bench printed, or None without its last line."""
+def parse(out, name="proc_bench"):
+    """The figures the program printed ("NAME FIGURE VALUE" lines), or None
+    without its last line ("NAME done")."""
     got = {}
     for line in out.decode("utf-8", "replace").splitlines():
         f = line.split()
-        if len(f) == 3 and f[0] == "proc_bench":
+        if len(f) == 3 and f[0] == name:
             got[f[1]] = float(f[2])
-        elif f == ["proc_bench", "done"]:
+        elif f == [name, "done"]:
             return got
     return None
 
@@ -54,19 +55,20 @@ def amphi_once(amphi, bench, folder, timeout):
     return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
 
 
-def measure(side, once, runs, log, problems):
-    """Medians per figure over `runs` runs, or {} after a failed run."""
+def measure(side, once, runs, log, problems, name="proc_bench", what="processes"):
+    """Medians per figure over `runs` runs, or {} after a failed run;
+    name is the program's (its lines' first word), what the problems'."""
     seen = {}
     for _ in range(runs):
         try:
             r = once()
         except subprocess.TimeoutExpired:
-            problems.append("processes, %s: timed out" % side)
+            problems.append("%s, %s: timed out" % (what, side))
             return {}
-        got = parse(r.stdout)
+        got = parse(r.stdout, name)
         if got is None:
-            problems.append("processes, %s: status %d, output ends %r"
-                            % (side, r.returncode, (r.stdout + r.stderr)[-300:]))
+            problems.append("%s, %s: status %d, output ends %r"
+                            % (what, side, r.returncode, (r.stdout + r.stderr)[-300:]))
             return {}
         log("  %s: %s" % (side, ", ".join("%s %g" % kv for kv in sorted(got.items()))))
         for k, v in got.items():
