@@ -121,8 +121,6 @@ static bool send(struct vblk *v, struct vblk_queue *q, struct blk_req *r)
 	uint16_t idx = q->free[q->nfree - 1];
 	struct slot *s = &q->slots[idx];
 	int n = chain(v, q, s, r, &nout);
-	if (n > q->vq.size)
-		return blk_complete(r, -EIO), true;	/* never fits: not the device's fault */
 	if (vq_add(&q->vq, s, q->bufs, nout, n - nout))
 		return false;
 	q->nfree--;
@@ -139,6 +137,17 @@ static void send_waiting(struct vblk *v, struct vblk_queue *q)
 			break;
 		list_del(&r->link);
 	}
+}
+
+/* Descriptors r takes: header, discard range, data split at size_max,
+ * status. */
+static unsigned descs_needed(const struct vblk *v, const struct blk_req *r)
+{
+	unsigned n = 2 + (r->op == BLK_DISCARD);
+
+	for (unsigned i = 0; i < r->nsegs; i++)
+		n += (r->segs[i].len + v->size_max - 1) / v->size_max;
+	return n;
 }
 
 /* Requests of a broken device fail; completions run outside q->lock. */
@@ -186,16 +195,23 @@ static void vblk_submit(struct blk_dev *d, unsigned queue, struct list *reqs)
 		fail_queue(v, q);
 		return;
 	}
+	struct list too_big;
+	list_init(&too_big);
 	uint64_t f = spin_lock_irqsave(&q->lock);
-	/* behind those already waiting, so requests leave in order */
+	/* behind those already waiting, so requests leave in order; one that
+	 * could never fit the ring fails (the limits in read_limits keep the
+	 * layer's requests within it) */
 	while (!list_empty(reqs)) {
 		struct list *e = reqs->next;
 		list_del(e);
-		list_add_tail(&q->waiting, e);
+		struct blk_req *r = list_entry(e, struct blk_req, link);
+		unsigned n = descs_needed(v, r);
+		list_add_tail(n > q->vq.size || n > MAX_DESCS ? &too_big : &q->waiting, e);
 	}
 	send_waiting(v, q);
 	vq_kick(&q->vq);
 	spin_unlock_irqrestore(&q->lock, f);
+	fail_all(&too_big);
 }
 
 /* Takes the finished chains off q into done (requests, by link). */
