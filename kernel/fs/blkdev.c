@@ -47,17 +47,16 @@ static uint8_t *bounce_alloc(size_t len, size_t *pages)
 	size_t want = PAGE_ROUND_UP(len) / PAGE_SIZE + 1;	/* + 1: the partial sectors around */
 	uint8_t *b;
 
-	/* Two pages at least: a piece then always holds a whole sector past
-	 * an unaligned start (piece() would otherwise find no room). */
 	*pages = want < CHUNK_PAGES ? want : CHUNK_PAGES;
-	while (!(b = page_alloc_virt_uninit(*pages)) && *pages > 2)
-		*pages = *pages / 2 < 2 ? 2 : *pages / 2;
+	while (!(b = page_alloc_virt_uninit(*pages)) && *pages > 1)
+		*pages /= 2;
 	return b;
 }
 
-/* One piece of [pos, pos + len) that fits a buffer of cap bytes: the
- * sector-aligned range [*a, *a + *n) around it, len clipped to what it
- * covers. */
+/* One piece of [pos, pos + len) that fits a buffer of cap bytes (whole
+ * pages, so whole sectors): the sector-aligned range [*a, *a + *n) around
+ * it, len clipped to what it covers.  A clipped piece ends on a sector
+ * boundary, so only the first and last pieces of a transfer are partial. */
 static size_t piece(struct blk_dev *d, uint64_t pos, size_t len, size_t cap, uint64_t *a, size_t *n)
 {
 	uint32_t ss = d->sector_size;
@@ -65,7 +64,7 @@ static size_t piece(struct blk_dev *d, uint64_t pos, size_t len, size_t cap, uin
 	*a = pos - pos % ss;
 	size_t head = (size_t)(pos - *a);
 	if (len > cap - head)
-		len = cap - head - (cap - head) % ss;	/* ends on a sector boundary */
+		len = cap - head;
 	*n = (head + len + ss - 1) / ss * ss;
 	return len;
 }

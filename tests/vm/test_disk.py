@@ -45,8 +45,10 @@ def crc(data):
 # pages, up to the very end, the whole disk.
 READS = [(0, 4096), (512, 512), (1000, 3000), (4194303, 70001), (SIZE - 777, 777), (0, SIZE)]
 # (offset, length, seed): inside one sector, across sectors, aligned and
-# large (several requests), up to the end.
-WRITES = [(100, 10, 1), (1000, 5000, 2), (65536, 300 * 1024, 3), (SIZE - 608, 608, 4)]
+# large (several requests), unaligned and larger than the kernel's 1 MiB
+# bounce buffer (several rounds), up to the end.
+WRITES = [(100, 10, 1), (1000, 5000, 2), (65536, 300 * 1024, 3), (5 * MIB + 7, 2 * MIB + 1000, 5),
+          (SIZE - 608, 608, 4)]
 
 
 def read_write_steps(dev="/dev/vda"):
