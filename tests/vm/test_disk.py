@@ -17,7 +17,7 @@ import zlib
 
 import pytest
 
-from conftest import AMPHI, ROOT, refused, run
+from conftest import AMPHI, ROOT, qemu_wrapper, refused, run, run_argv
 from disk_expected import RO_LINUX, RO_STEPS
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
@@ -198,6 +198,35 @@ def test_bad_disk_options(tmp_path):
             refused(argv(str(img)), "not writable (add ,ro")
         finally:
             subprocess.run(["chattr", "-i", str(img)])
+
+
+def test_qemu_arguments(tmp_path):
+    """What --disk gives QEMU and the kernel, read by a --qemu wrapper that
+    records its arguments and stops: the drives, each disk's device (a
+    queue per vCPU on PCI, NVMe, virtio-mmio on microvm), and mount=
+    naming virtio and NVMe disks apart, in order."""
+    a, b, c = (tmp_path / n for n in ("a.img", "b.img", "c.img"))
+    for p in (a, b, c):
+        p.write_bytes(bytes(MIB))
+    log = tmp_path / "argv"
+    wrapper = qemu_wrapper(tmp_path, body='printf "%%s\\n" "$@" > %s; exit 1' % log)
+    prog = os.path.join("build", "progs", "blkio")
+    r = run_argv([AMPHI, "run", "--qemu", wrapper, "--smp", "3", "--disk", "%s:/a" % a,
+                  "--disk", "%s:/b,if=nvme,ro" % b, "--disk", str(c), prog])
+    assert r.status == 125, r.describe()
+    got = log.read_text().splitlines()
+    drives = [got[i + 1] for i, x in enumerate(got) if x == "-drive"]
+    devices = [got[i + 1] for i, x in enumerate(got) if x == "-device"][1:]	# after isa-debug-exit
+    assert drives == ["file=%s,if=none,id=disk%d,format=raw,cache=writeback,discard=unmap%s"
+                      % (p, i, ",readonly=on" if i == 1 else "") for i, p in enumerate((a, b, c))]
+    assert devices == ["virtio-blk-pci,drive=disk0,num-queues=3", "nvme,serial=amphi1,drive=disk1",
+                       "virtio-blk-pci,drive=disk2,num-queues=3"]
+    assert got[got.index("-append") + 1] == "mount=vda:/a mount=nvme0n1:/b:ro"
+    r = run_argv([AMPHI, "run", "--qemu", wrapper, "--machine", "microvm", "--offload", "off",
+                  "-p", "8080:80", "--disk", "%s:/data" % c, prog])
+    got = log.read_text().splitlines()
+    assert "virtio-blk-device,drive=disk0" in got
+    assert got[got.index("-append") + 1] == "net.offload=off mount=vda:/data"
 
 
 def test_image_in_use(tmp_path):
