@@ -200,6 +200,27 @@ def test_bad_disk_options(tmp_path):
             subprocess.run(["chattr", "-i", str(img)])
 
 
+def test_device_error(tmp_path):
+    """A disk that fails reads of sector 2048 (QEMU's blkdebug, which the
+    guest's virtio-blk reports as an I/O error status): those reads give
+    EIO, the rest work, and the kernel logs the first failure alone."""
+    img = tmp_path / "err.img"
+    data = random_image(img)
+    blockdev = ("driver=raw,node-name=r0,file.driver=blkdebug,"
+                "file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,"
+                "file.inject-error.0.sector=2048,file.image.driver=file,file.image.filename=%s" % img)
+    wrapper = qemu_wrapper(tmp_path, body='exec qemu-system-x86_64 "$@" -blockdev %s '
+                           '-device virtio-blk-pci,drive=r0' % blockdev)
+    r = run("blkio", "sum:/dev/vda:0:4096", "sum:/dev/vda:1048576:4096", "sum:/dev/vda:1048000:1000",
+            "sum:/dev/vda:8192:512", verbose=True, options=["--qemu", wrapper])
+    want = "/dev/vda 0 4096 %s\nFAIL read /dev/vda: EIO\nFAIL read /dev/vda: EIO\n" \
+           "/dev/vda 8192 512 %s\n" % (crc(data[:4096]), crc(data[8192:8704]))
+    assert (r.status, r.stdout.decode()) == (1, want), r.diff(want)
+    err = r.stderr.decode()
+    assert err.count("vda: read error") == 1, r.describe()
+    assert "vda: read error (-5) at sector 2048; later errors on it are not logged" in err, r.describe()
+
+
 def test_qemu_arguments(tmp_path):
     """What --disk gives QEMU and the kernel, read by a --qemu wrapper that
     records its arguments and stops: the drives, each disk's device (a
