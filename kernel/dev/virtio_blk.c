@@ -8,7 +8,11 @@
  * queue for the header and status; a request that finds no slot or no
  * descriptors waits on the queue's list until a completion frees some.
  * The interrupt handler only completes requests (and sends those that
- * waited). */
+ * waited).
+ *
+ * Time-out: a timer watches the oldest request in flight; one older than
+ * virtio_blk.timeout= seconds (default 30) fails the device (reset, so it
+ * stops touching our memory) and with it every request. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
@@ -18,6 +22,8 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/timer.h"
+#include "dev/devices.h"
 #include "dev/blk.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
@@ -53,6 +59,7 @@ struct slot {
 	struct { uint64_t sector; uint32_t count, flags; } discard;
 	uint8_t status;
 	struct blk_req *req;
+	uint64_t started;		/* clock_ns() when sent */
 } __attribute__((aligned(64)));
 
 struct vblk_queue {
@@ -73,6 +80,10 @@ struct vblk {
 	unsigned nqueues;
 	struct vblk_queue q[MAX_QUEUES];
 	struct virtq *vqs[MAX_QUEUES];
+	uint64_t timeout_ns;
+	struct spinlock watch_lock;	/* guards watching */
+	bool watching;			/* watch is armed */
+	struct timer watch;
 };
 
 #define NSLOTS		(QUEUE_MAX / 2)
@@ -125,6 +136,7 @@ static bool send(struct vblk *v, struct vblk_queue *q, struct blk_req *r)
 		return false;
 	q->nfree--;
 	s->req = r;
+	s->started = clock_ns();
 	return true;
 }
 
@@ -185,6 +197,58 @@ static void fail_queue(struct vblk *v, struct vblk_queue *q)
 	fail_all(&reqs);
 }
 
+/* Arms the watch unless it is armed: one timer per device. */
+static void watch_arm(struct vblk *v, uint64_t deadline)
+{
+	uint64_t f = spin_lock_irqsave(&v->watch_lock);
+
+	if (!v->watching) {
+		v->watching = true;
+		timer_arm(&v->watch, deadline);
+	}
+	spin_unlock_irqrestore(&v->watch_lock, f);
+}
+
+/* When the oldest request in flight was sent; 0 when none is. */
+static uint64_t oldest(struct vblk *v)
+{
+	uint64_t first = 0;
+
+	for (unsigned i = 0; i < v->nqueues; i++) {
+		struct vblk_queue *q = &v->q[i];
+		uint64_t f = spin_lock_irqsave(&q->lock);
+		for (int k = 0; k < NSLOTS; k++)
+			if (q->slots[k].req && (!first || q->slots[k].started < first))
+				first = q->slots[k].started;
+		spin_unlock_irqrestore(&q->lock, f);
+	}
+	return first;
+}
+
+/* The timer (interrupt context).  watching drops first, so a request sent
+ * meanwhile arms the timer itself if this finds nothing. */
+static void watch_fire(struct timer *t)
+{
+	struct vblk *v = container_of(t, struct vblk, watch);
+	uint64_t f = spin_lock_irqsave(&v->watch_lock);
+
+	v->watching = false;
+	spin_unlock_irqrestore(&v->watch_lock, f);
+	uint64_t first = oldest(v);
+	if (!first || v->vd->broken)
+		return;
+	if (clock_ns() - first < v->timeout_ns) {
+		watch_arm(v, first + v->timeout_ns);
+		return;
+	}
+	printk("%s: a request got no answer in %lu s: the device is reset and no longer used\n",
+	       v->blk.name, v->timeout_ns / 1000000000);
+	virtio_fail(v->vd, "request time-out");
+	v->vd->ops->set_status(v->vd, 0);	/* no more DMA into what we free */
+	for (unsigned i = 0; i < v->nqueues; i++)
+		fail_queue(v, &v->q[i]);
+}
+
 static void vblk_submit(struct blk_dev *d, unsigned queue, struct list *reqs)
 {
 	struct vblk *v = d->priv;
@@ -212,6 +276,7 @@ static void vblk_submit(struct blk_dev *d, unsigned queue, struct list *reqs)
 	vq_kick(&q->vq);
 	spin_unlock_irqrestore(&q->lock, f);
 	fail_all(&too_big);
+	watch_arm(v, clock_ns() + v->timeout_ns);
 }
 
 /* Takes the finished chains off q into done (requests, by link). */
@@ -379,6 +444,10 @@ int virtio_blk_probe(struct virtio_dev *vd)
 		return -ENOMEM;
 	memset(v, 0, sizeof *v);
 	v->vd = vd;
+	v->watch.fn = watch_fire;
+	v->timeout_ns = dev_cmdline_num("virtio_blk.timeout=", 30) * 1000000000ull;
+	if (!v->timeout_ns)
+		v->timeout_ns = 30 * 1000000000ull;
 	int err = vblk_start(v);
 	if (err) {
 		vd->ops->set_status(vd, 0);

@@ -221,6 +221,27 @@ def test_device_error(tmp_path):
     assert "vda: read error (-5) at sector 2048; later errors on it are not logged" in err, r.describe()
 
 
+def test_time_out(tmp_path):
+    """A disk that answers too slowly (QEMU's throttle at 2 KiB/s, a 1 MiB
+    read) with `virtio_blk.timeout=2` on the kernel's command line: the
+    read fails with EIO after the time-out instead of hanging, the device
+    is reset and failed for good (the next read too), said on the console."""
+    img = tmp_path / "slow.img"
+    data = random_image(img)
+    wrapper = qemu_wrapper(tmp_path, body=(
+        'exec qemu-system-x86_64 "$@" -object throttle-group,id=tg0,x-bps-read=2048 '
+        '-blockdev driver=throttle,throttle-group=tg0,node-name=t0,file.driver=raw,'
+        'file.file.driver=file,file.file.filename=%s -device virtio-blk-pci,drive=t0 '
+        '-append virtio_blk.timeout=2' % img))
+    r = run("blkio", "sum:/dev/vda:0:512", "sum:/dev/vda:0:1048576", "sum:/dev/vda:0:512",
+            verbose=True, options=["--qemu", wrapper])
+    want = "/dev/vda 0 512 %s\nFAIL read /dev/vda: EIO\nFAIL read /dev/vda: EIO\n" % crc(data[:512])
+    assert (r.status, r.stdout.decode()) == (1, want), r.diff(want)
+    assert "vda: a request got no answer in 2 s: the device is reset" in r.stderr.decode(), \
+        r.describe()
+    assert r.seconds < 30, r.describe()
+
+
 def test_qemu_arguments(tmp_path):
     """What --disk gives QEMU and the kernel, read by a --qemu wrapper that
     records its arguments and stops: the drives, each disk's device (a
