@@ -324,8 +324,10 @@ const struct pci_driver virtio_pci_net_transitional = {
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_modern = {
-	"virtio-pci", 0x1af4, 0x1042, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1042,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_transitional = {
-	"virtio-pci", 0x1af4, 0x1001, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1001,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
