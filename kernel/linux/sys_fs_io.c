@@ -230,20 +230,24 @@ static long sys_fallocate(const struct sysargs *a)
 	return err;
 }
 
-/* Everything is in memory: syncing only checks the descriptor. */
-static long sync_fd(int fd, bool files_only)
+/* Files in memory have nothing to sync: only the descriptor is checked;
+ * those on a device (a block special file) flush it. */
+static long sync_fd(int fd, bool files_only, bool datasync)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
 	long err = files_only && !f->inode ? -EINVAL : 0;
+	if (!err && files_only && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
 	file_put(f);
 	return err;
 }
 
-static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true); }
-static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false); }
+static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, false); }
+static long sys_fdatasync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, true); }
+static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false, false); }
 static long sys_sync(const struct sysargs *a) { (void)a; return 0; }
 
 static long sys_fadvise64(const struct sysargs *a)
@@ -306,7 +310,7 @@ void sys_fs_io_register(void)
 	syscall_register(326, sys_copy_file_range);
 	syscall_register(285, sys_fallocate);
 	syscall_register(74, sys_fsync);
-	syscall_register(75, sys_fsync);	/* fdatasync */
+	syscall_register(75, sys_fdatasync);
 	syscall_register(162, sys_sync);
 	syscall_register(306, sys_syncfs);
 	syscall_register(221, sys_fadvise64);
