@@ -41,6 +41,14 @@ def nvme(img):
     return ["--disk", "%s,if=nvme" % img]
 
 
+def with_blkio(tmp_path):
+    """--files putting blkio in the guest's PATH, for busybox sh to run."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    shutil.copy(os.path.join(ROOT, BLKIO), bindir / "blkio")
+    return ["--files", "%s:/usr/local/bin" % bindir]
+
+
 def crc_line(dev, data, off, n):
     return "%s %d %d %08x" % (dev, off, n, zlib.crc32(data[off:off + n]))
 
@@ -90,15 +98,12 @@ def test_two_cpus_two_queues(tmp_path):
     and its completions on its own vector; a writer pinned to each CPU."""
     img = str(tmp_path / "disk.img")
     data = bytearray(make_image(img, 8 * MIB, seed=3))
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    shutil.copy(os.path.join(ROOT, BLKIO), bindir / "blkio")
     dev = "/dev/nvme0n1"
     script = ("taskset 1 blkio write:{d}:0:{n}:21 sum:{d}:0:{n} > /tmp/a & "
               "taskset 2 blkio write:{d}:{o}:{n}:23 sum:{d}:{o}:{n} > /tmp/b & "
               "wait; cat /tmp/a /tmp/b").format(d=dev, n=2 * MIB, o=4 * MIB)
     r = run(BUSYBOX, "sh", "-c", script, verbose=True,
-            options=nvme(img) + ["--files", "%s:/usr/local/bin" % bindir])
+            options=nvme(img) + with_blkio(tmp_path))
     data[0:2 * MIB] = pattern(21, 2 * MIB)
     data[4 * MIB:6 * MIB] = pattern(23, 2 * MIB)
     want = ["wrote %s 0 %d" % (dev, 2 * MIB), crc_line(dev, data, 0, 2 * MIB),
@@ -110,10 +115,10 @@ def test_two_cpus_two_queues(tmp_path):
 
 
 def test_partitions(tmp_path):
+    """nvme0n1p1 and p2 of a GPT image, with Linux's numbers (major 259,
+    minors in registration order) in /proc/partitions."""
     img = str(tmp_path / "disk.img")
-    data = bytearray(make_image(img, 16 * MIB, seed=4))
-    with open(img, "r+b") as f:  # sfdisk keeps data outside its tables
-        f.write(bytes(64 * 1024))
+    make_image(img, 16 * MIB, seed=4)
     subprocess.run(["sfdisk", "-q", img], input=b"label: gpt\nstart=2048, size=8M\n,\n",
                    check=True)
     with open(img, "rb") as f:
@@ -122,16 +127,21 @@ def test_partitions(tmp_path):
                                       check=True).stdout)["partitiontable"]["partitions"]
     p1, p2 = (p["start"] * 512 for p in table)
     p2_size = table[1]["size"] * 512
-    r = run(BLKIO, "sum:/dev/nvme0n1p1:0:4096", "sum:/dev/nvme0n1p2:1000:5000",
-            "info:/dev/nvme0n1p2", "write:/dev/nvme0n1p2:%d:4096:29" % (MIB,),
-            options=nvme(img))
+    r = run(BUSYBOX, "sh", "-c", "cat /proc/partitions; blkio sum:/dev/nvme0n1p1:0:4096 "
+            "sum:/dev/nvme0n1p2:1000:5000 info:/dev/nvme0n1p2 write:/dev/nvme0n1p2:%d:4096:29"
+            % MIB, options=nvme(img) + with_blkio(tmp_path))
     data[p2 + MIB:p2 + MIB + 4096] = pattern(29, 4096)
-    want = [crc_line("/dev/nvme0n1p1", data[p1:], 0, 4096),
+    want = ["major minor  #blocks  name", "",
+            " 259        0      16384 nvme0n1",
+            " 259        1       8192 nvme0n1p1",
+            " 259        2 %10d nvme0n1p2" % (p2_size // 1024),
+            crc_line("/dev/nvme0n1p1", data[p1:], 0, 4096),
             crc_line("/dev/nvme0n1p2", data[p2:], 1000, 5000),
             "/dev/nvme0n1p2 size %d sectors %d ssz 512 pbsz 512 ro 0 end %d"
             % (p2_size, p2_size // 512, p2_size),
             "wrote /dev/nvme0n1p2 %d 4096" % MIB]
-    assert (r.status, r.stdout.decode().splitlines(), r.stderr) == (0, want, b""), r.describe()
+    assert (r.status, r.stdout.decode().splitlines(), r.stderr) == (0, want, b""), r.diff(
+        "\n".join(want) + "\n")
     with open(img, "rb") as f:
         assert f.read() == bytes(data)
 
