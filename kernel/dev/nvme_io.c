@@ -135,22 +135,33 @@ static void build(struct nvme_sqe *e, const struct nvme_ns *ns, const struct blk
 	}
 }
 
-/* Caller holds q->lock.  Puts r's commands on the ring: 0, 1 when the
- * queue lacks free slots for it now, or -errno when it cannot be sent. */
-static int issue(struct nvme_queue *q, struct nvme_ns *ns, struct blk_req *r)
+/* Why r cannot be sent to ns through q, or NULL; its pieces in *p. */
+static const char *check(const struct nvme_queue *q, const struct nvme_ns *ns,
+			 const struct blk_req *r, struct plan *p)
 {
-	struct plan p = { .npieces = 1 };
 	const char *why = NULL;
 
+	p->npieces = 1;
 	if (r->op == BLK_READ || r->op == BLK_WRITE)
-		why = plan_pieces(r, ns->blk.sector_size, ns->ctrl->max_xfer, &p);
-	else if (r->op == BLK_DISCARD && !ns->ctrl->dsm)
-		return -EOPNOTSUPP;
+		why = plan_pieces(r, ns->blk.sector_size, ns->ctrl->max_xfer, p);
 	if (!why && r->op != BLK_FLUSH && (r->sector >= ns->blk.nsectors ||
 					   r->count > ns->blk.nsectors - r->sector))
 		why = "past the end of the namespace";
-	if (!why && p.npieces > q->nslots)
+	if (!why && p->npieces > q->nslots)
 		why = "more commands than the queue holds";
+	return why;
+}
+
+/* Caller holds q->lock.  Puts r's commands on the ring (the pieces chained
+ * from the first slot): 0, 1 when the queue lacks free slots for it now,
+ * or -errno when it cannot be sent. */
+static int issue(struct nvme_queue *q, struct nvme_ns *ns, struct blk_req *r)
+{
+	struct plan p;
+
+	if (r->op == BLK_DISCARD && !ns->ctrl->dsm)
+		return -EOPNOTSUPP;
+	const char *why = check(q, ns, r, &p);
 	if (why) {
 		if (!ns->ctrl->error_logged)
 			printk("%s: request refused: %s\n", ns->blk.name, why);
