@@ -143,6 +143,12 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
+$(BUILD)/unit/test_nvme_io: tests/unit/test_nvme_io.c kernel/dev/nvme_io.c kernel/dev/nvme_queue.c \
+		$(wildcard kernel/dev/nvme*.h kernel/dev/blk.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/nvme_io.c kernel/dev/nvme_queue.c -lcmocka
 
 $(BUILD)/unit/test_blk: tests/unit/test_blk.c kernel/dev/blk.c kernel/dev/blk.h \
 		kernel/dev/blk_internal.h $(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)

@@ -5,6 +5,7 @@
 #include "core/string.h"
 #include "dev/e1000e.h"
 #include "dev/ivshmem.h"
+#include "dev/nvme.h"
 #include "dev/pci.h"
 #include "dev/virtio_mmio.h"
 #include "dev/virtio_pci.h"
@@ -16,6 +17,7 @@ static const struct pci_driver *const pci_drivers[] = {
 	&virtio_pci_blk_transitional,
 	&e1000e_driver,
 	&ivshmem_driver,
+	&nvme_driver,
 };
 
 void dev_init(void)

@@ -419,5 +419,5 @@ static int e1000e_probe(struct pci_dev *pci)
 }
 
 const struct pci_driver e1000e_driver = {
-	"e1000e", E1000E_VENDOR, E1000E_DEVICE, e1000e_probe, NULL
+	.name = "e1000e", .vendor = E1000E_VENDOR, .device = E1000E_DEVICE, .probe = e1000e_probe,
 };

@@ -66,4 +66,6 @@ static int ivshmem_probe(struct pci_dev *pci)
 	return 0;
 }
 
-const struct pci_driver ivshmem_driver = { "ivshmem", 0x1af4, 0x1110, ivshmem_probe, NULL };
+const struct pci_driver ivshmem_driver = {
+	.name = "ivshmem", .vendor = 0x1af4, .device = 0x1110, .probe = ivshmem_probe,
+};

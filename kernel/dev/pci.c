@@ -225,11 +225,18 @@ struct pci_dev *pci_find(uint8_t bus, uint8_t slot, uint8_t fn)
 	return d;
 }
 
+static bool driver_matches(const struct pci_driver *drv, const struct pci_dev *d)
+{
+	if (drv->class_code)
+		return drv->class_code == ((uint32_t)d->class << 16 | (uint32_t)d->subclass << 8 | d->prog_if);
+	return drv->vendor == d->vendor && drv->device == d->device;
+}
+
 bool pci_offer(struct pci_dev *d)
 {
 	for (int i = 0; i < drv_count; i++) {
 		const struct pci_driver *drv = drv_table[i];
-		if (drv->vendor != d->vendor || drv->device != d->device)
+		if (!driver_matches(drv, d))
 			continue;
 		d->driver = drv;
 		int err = drv->probe(d);

@@ -1,6 +1,6 @@
 /* PCI: configuration space (ECAM from the ACPI MCFG, else the 0xcf8/0xcfc
  * ports), enumeration, BARs, capabilities, and the drivers that bind to
- * devices by vendor and device id. */
+ * devices by vendor and device id, or by class code. */
 #ifndef AMPHI_DEV_PCI_H
 #define AMPHI_DEV_PCI_H
 
@@ -55,6 +55,10 @@ struct pci_driver {
 	/* Optional: lets go of the device (hot-unplug).  With gone set the
 	 * device has vanished already: no more accesses to it. */
 	void (*remove)(struct pci_dev *dev, bool gone);
+	/* Non-zero: binds by class code instead of ids, every function whose
+	 * class << 16 | subclass << 8 | programming interface equals it
+	 * (0x010802: NVMe), whatever its vendor and device. */
+	uint32_t class_code;
 };
 
 /* Enumerates every bus and offers each function to the drivers, in order. */

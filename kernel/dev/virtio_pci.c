@@ -316,14 +316,18 @@ static void virtio_pci_remove(struct pci_dev *d, bool gone)
 }
 
 const struct pci_driver virtio_pci_net_modern = {
-	"virtio-pci", 0x1af4, 0x1041, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1041,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_net_transitional = {
-	"virtio-pci", 0x1af4, 0x1000, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1000,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_modern = {
-	"virtio-pci", 0x1af4, 0x1042, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1042,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_transitional = {
-	"virtio-pci", 0x1af4, 0x1001, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1001,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
