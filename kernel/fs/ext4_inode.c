@@ -130,6 +130,7 @@ int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
 		memset(&ei->raw, 0, sizeof ei->raw);
 		memcpy(&ei->raw, raw, keep < sizeof ei->raw ? keep : sizeof ei->raw);
 		ei->ino = ino;
+		ei->fresh = false;
 		ei->csum_seed = seed_of(fs, ino, raw);
 		err = check_fields(fs, ei);
 	}
@@ -150,6 +151,9 @@ int ext4_inode_write(struct ext4_fs *fs, struct ext4_inode *ei)
 	if (err)
 		return err;
 	uint8_t *raw = b->data + off;
+	if (ei->fresh)
+		memset(raw, 0, fs->inode_size);
+	ei->fresh = false;
 	size_t keep = EXT4_GOOD_OLD_INODE_SIZE;
 	if (fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE)
 		keep += ei->raw.i_extra_isize;

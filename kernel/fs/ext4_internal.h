@@ -48,6 +48,7 @@ struct ext4_inode {
 	struct ext4_inode_disk raw;
 	uint32_t csum_seed;		/* crc32c of the fs seed, ino and generation */
 	uint64_t size;
+	bool fresh;			/* new: ext4_inode_write clears its whole slot */
 };
 
 /* ext4_super.c */
@@ -90,6 +91,61 @@ int ext4_ext_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint6
 int ext4_ind_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk, uint64_t *run);
 /* The largest logical block number a file may have, +1. */
 uint64_t ext4_max_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
+
+/* ext4_alloc.c; locked.  Blocks near goal (the same group, after it);
+ * inodes in the group of near (the parent directory) or the next ones.
+ * -ENOSPC, or -EUCLEAN for bitmaps that disagree with the counts. */
+int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk);
+int ext4_block_free(struct ext4_fs *fs, uint64_t blk);
+int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino);
+int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
+
+/* ext4_extwrite.c and ext4_indwrite.c; locked.  Maps lblk to the new
+ * block pblk (lblk was a hole), allocating tree or indirect blocks as
+ * needed (counted in i_blocks); and frees every block from lblk on. */
+int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+
+/* ext4_write.c; locked.  The block for lblk, allocated if create and it
+ * is a hole (*fresh then true: its old contents are garbage). */
+int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
+		   bool *fresh);
+/* Writes len bytes at off (growing the file): the count or -errno. */
+long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
+int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
+bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
+
+/* ext4_dirwrite.c; locked.  Entries by name: add (the caller checked it
+ * is new), remove, point at another inode; a new directory's first
+ * block; whether a directory is empty (1) or not (0). */
+int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
+int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name);
+int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
+int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent);
+int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir);
+unsigned ext4_file_type(uint32_t mode);
+
+/* ext4_namei.c; locked.  The namespace changes fs_ops asks for, each
+ * storing both inodes it touches (now: ns since the epoch). */
+struct ext4_new {
+	uint32_t mode, uid, gid;
+	uint64_t rdev;
+	const char *target;		/* symlinks */
+	int64_t now;
+};
+int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, const struct ext4_new *n,
+		struct ext4_inode *ei);
+int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);
+int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);
+/* Moves oname to nname, replacing target (the inode nname named, or
+ * NULL), which the caller then releases. */
+int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
+		const char *nname, struct ext4_inode *ei, struct ext4_inode *target, int64_t now);
+/* Frees the inode's blocks and number if no name is left. */
+int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now);
+void ext4_set_times(struct ext4_inode *ei, int64_t atime, int64_t mtime, int64_t ctime);
 
 /* ext4_dir.c.  Calls fn for each entry of a directory (not "." and
  * ".."); a non-zero return from fn stops the walk and is returned.
