@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/blkdev.h"
 #include "fs/cred.h"
 #include "fs/devfs.h"
 #include "fs/poll.h"
@@ -128,8 +129,10 @@ static int open_special(struct inode *i, unsigned flags, struct file **out)
 		return chrdev_open(i, flags, out);
 	case S_IFIFO:
 		return fifo_open(i, flags, out);
+	case S_IFBLK:
+		return blkdev_open(i, flags, out);
 	default:
-		return -ENXIO;	/* sockets, block devices */
+		return -ENXIO;	/* sockets */
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
+#include "fs/blkdev.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "net/socket.h"
@@ -217,7 +218,8 @@ static void gen_somaxconn(struct seqbuf *s) { seq_printf(s, "%d\n", SOMAXCONN); 
 
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
-	{ "meminfo", gen_meminfo }, { "mounts", proc_gen_mounts }, { "stat", gen_stat },
+	{ "meminfo", gen_meminfo }, { "mounts", proc_gen_mounts }, { "partitions", blkdev_gen_partitions },
+	{ "stat", gen_stat },
 	{ "uptime", gen_uptime }, { "version", gen_version },
 };
 static const struct proc_file kernel_files[] = {

@@ -235,7 +235,8 @@ static long sys_fallocate(const struct sysargs *a)
 /* tmpfs keeps everything in memory: syncing its files only checks the
  * descriptor.  A mounted store's file syncs through its fs_ops (fsync of a
  * directory syncs the whole file system: its entries live in the store's
- * metadata, which sync writes), syncfs its whole file system. */
+ * metadata, which sync writes), syncfs its whole file system; a block
+ * special file flushes its device. */
 static long sync_fd(int fd, bool files_only, bool datasync)
 {
 	struct file *f = fd_get(fd);
@@ -246,6 +247,8 @@ static long sync_fd(int fd, bool files_only, bool datasync)
 	long err = files_only && !i ? -EINVAL : 0;
 	if (!err && i && i->sb)
 		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
+	else if (!err && files_only && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
 	file_put(f);
 	return err;
 }
