@@ -4,9 +4,11 @@
 #include "fs/mount.h"
 
 #include "core/string.h"
+#include "fs/ext4.h"
 
 static const struct fs_type *const types[] = {
-	NULL,	/* keeps the table non-empty until a type is added */
+	&ext4_fs_type,
+	&ext2_fs_type,
 };
 
 #define NTYPES	(sizeof types / sizeof types[0])
