@@ -3,11 +3,15 @@
  * bitmaps' and descriptors' checksums, all kept in step.
  *
  * Groups whose bitmaps were never written (BLOCK_UNINIT, INODE_UNINIT:
- * mke2fs leaves them so with flex_bg) are skipped rather than set up:
- * allocation moves on to the next group. */
+ * mke2fs leaves them so) get them the first time they are allocated
+ * from: an inode bitmap starts empty, a block bitmap holds the group's
+ * own metadata (superblock backup, descriptors, and whichever groups'
+ * bitmaps and inode tables flex_bg placed in it), checked against the
+ * descriptor's free count. */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
+#include "core/string.h"
 #include "crc32c.h"
 #include "fs/bcache.h"
 
@@ -118,19 +122,90 @@ static int64_t find_clear(const uint8_t *b, uint32_t nbits, uint32_t from)
 	return -1;
 }
 
+static bool power_of(uint32_t n, uint32_t base)
+{
+	while (n > 1 && n % base == 0)
+		n /= base;
+	return n == 1;
+}
+
+/* sparse_super: backups in groups 0, 1 and powers of 3, 5 and 7. */
+static bool has_super(struct ext4_fs *fs, uint32_t g)
+{
+	if (!(fs->ro_compat & EXT4_RO_COMPAT_SPARSE_SUPER) || g <= 1)
+		return true;
+	return power_of(g, 3) || power_of(g, 5) || power_of(g, 7);
+}
+
+static void mark(uint8_t *b, uint64_t first, uint64_t blk, uint64_t n, uint32_t nbits)
+{
+	for (uint64_t k = blk; k < blk + n; k++)
+		if (k >= first && k - first < nbits)
+			b[(k - first) / 8] |= (uint8_t)(1u << ((k - first) % 8));
+}
+
+static uint32_t count_clear(const uint8_t *b, uint32_t nbits)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < nbits; i++)
+		n += !bit_test(b, i);
+	return n;
+}
+
+/* The never-written bitmap of group g, built as mke2fs would have. */
+static int init_bitmap(struct ext4_fs *fs, enum bitmap kind, uint32_t g, uint8_t *b)
+{
+	uint32_t nbits = bits_in(fs, kind, g);
+
+	memset(b, 0, fs->block_size);
+	for (uint32_t i = nbits; i < fs->block_size * 8; i++)	/* past the group: in use */
+		b[i / 8] |= (uint8_t)(1u << (i % 8));
+	if (kind == INODES)
+		return 0;
+	uint64_t first = fs->first_data_block + (uint64_t)g * fs->blocks_per_group;
+	if (has_super(fs, g))
+		mark(b, first, first, 1 + fs->gdt_blocks + fs->sb.s_reserved_gdt_blocks, nbits);
+	uint64_t itable = ((uint64_t)fs->inodes_per_group * fs->inode_size) >> fs->log_block;
+	for (uint32_t h = 0; h < fs->ngroups; h++) {
+		mark(b, first, ext4_group_block_bitmap(fs, h), 1, nbits);
+		mark(b, first, ext4_group_inode_bitmap(fs, h), 1, nbits);
+		mark(b, first, ext4_group_inode_table(fs, h), itable, nbits);
+	}
+	if (count_clear(b, nbits) != group_free(fs, BLOCKS, g))
+		return ext4_corrupt(fs, "uninitialised group's free count is wrong", g);
+	return 0;
+}
+
+/* The group's bitmap, made now if it never was. */
+static int bitmap_get(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct buf **out)
+{
+	struct ext4_group_disk *d = ext4_group(fs, g);
+	uint16_t uninit = kind == INODES ? EXT4_BG_INODE_UNINIT : EXT4_BG_BLOCK_UNINIT;
+
+	if (!(d->bg_flags & uninit))
+		return bitmap_read(fs, kind, g, out);
+	uint64_t blk = kind == INODES ? ext4_group_inode_bitmap(fs, g) : ext4_group_block_bitmap(fs, g);
+	int err = ext4_block_ok(fs, blk) ? bcache_new_block(fs->bc, blk, out) : -EUCLEAN;
+	if (!err && (err = init_bitmap(fs, kind, g, (*out)->data)))
+		bcache_put(*out);
+	if (err)
+		return err;
+	d->bg_flags &= (uint16_t)~uninit;
+	group_changed(fs, kind, g, (*out)->data);
+	return 0;
+}
+
 /* Takes one bit in the first group from g0 that has one free (from
  * 'from' in g0): the group and the bit.  -ENOSPC when none has. */
 static int take(struct ext4_fs *fs, enum bitmap kind, uint32_t g0, uint32_t from, uint32_t *gout,
 		uint32_t *bit)
 {
-	uint16_t uninit = kind == INODES ? EXT4_BG_INODE_UNINIT : EXT4_BG_BLOCK_UNINIT;
-
 	for (uint32_t k = 0; k < fs->ngroups; k++) {
 		uint32_t g = (g0 + k) % fs->ngroups;
-		if (!group_free(fs, kind, g) || (ext4_group(fs, g)->bg_flags & uninit))
+		if (!group_free(fs, kind, g))
 			continue;
 		struct buf *b;
-		int err = bitmap_read(fs, kind, g, &b);
+		int err = bitmap_get(fs, kind, g, &b);
 		if (err)
 			return err;
 		int64_t i = find_clear(b->data, bits_in(fs, kind, g), k ? 0 : from);
@@ -156,7 +231,7 @@ static int take(struct ext4_fs *fs, enum bitmap kind, uint32_t g0, uint32_t from
 static int give(struct ext4_fs *fs, enum bitmap kind, uint32_t g, uint32_t bit)
 {
 	struct buf *b;
-	int err = bitmap_read(fs, kind, g, &b);
+	int err = bitmap_get(fs, kind, g, &b);
 
 	if (err)
 		return err;

@@ -52,7 +52,10 @@ struct ext4_inode {
 };
 
 /* ext4_super.c */
-int ext4_fs_open(struct blk_dev *d, bool read_only, struct ext4_fs **out);
+/* ext2_only: a file system with features ext2 lacks (a journal,
+ * extents, ...) is quietly not this one (-EINVAL), so the "ext2" type
+ * leaves it to "ext4". */
+int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out);
 int ext4_fs_sync(struct ext4_fs *fs);
 void ext4_fs_close(struct ext4_fs *fs);	/* after ext4_fs_sync */
 /* One log line naming what is wrong (the first few per mount) and

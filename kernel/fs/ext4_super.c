@@ -148,6 +148,15 @@ static int check_features(struct ext4_fs *fs)
 	return 0;
 }
 
+#define EXT2_INCOMPAT	EXT4_INCOMPAT_FILETYPE
+#define EXT2_RO_COMPAT	(EXT4_RO_COMPAT_SPARSE_SUPER | EXT4_RO_COMPAT_LARGE_FILE | EXT4_RO_COMPAT_BTREE_DIR)
+
+static bool is_ext2(struct ext4_fs *fs)
+{
+	return !(fs->incompat & ~EXT2_INCOMPAT) && !(fs->ro_compat & ~EXT2_RO_COMPAT) &&
+	       !(fs->compat & EXT4_COMPAT_HAS_JOURNAL);
+}
+
 static bool power_of_two(uint32_t x) { return x && !(x & (x - 1)); }
 
 /* The superblock's geometry, every number checked against the others and
@@ -336,7 +345,7 @@ static int mark_state(struct ext4_fs *fs, bool clean)
 	return err ? err : bcache_sync(fs->bc);
 }
 
-int ext4_fs_open(struct blk_dev *d, bool read_only, struct ext4_fs **out)
+int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out)
 {
 	struct ext4_fs *fs = kmalloc(sizeof *fs);
 
@@ -346,6 +355,8 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, struct ext4_fs **out)
 	fs->read_only = read_only || d->read_only;
 	mutex_init(&fs->lock);
 	int err = read_super(fs);
+	if (!err && ext2_only && !is_ext2(fs))
+		err = -EINVAL;
 	if (!err)
 		err = check_features(fs);
 	if (!err)

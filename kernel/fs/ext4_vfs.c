@@ -356,14 +356,13 @@ static const struct fs_ops ext4_ops = {
 	.unmount = ext4_unmount,
 };
 
-static int ext4_mount(struct super *sb, const char *data)
+static int mount_as(struct super *sb, bool ext2_only)
 {
 	struct ext4_fs *fs;
 
-	(void)data;
 	if (!sb->bdev)
 		return -ENOTBLK;
-	int err = ext4_fs_open(sb->bdev, sb->read_only, &fs);
+	int err = ext4_fs_open(sb->bdev, sb->read_only, ext2_only, &fs);
 	if (err)
 		return err;
 	sb->priv = fs;
@@ -384,5 +383,17 @@ static int ext4_mount(struct super *sb, const char *data)
 	return 0;
 }
 
+static int ext4_mount(struct super *sb, const char *data)
+{
+	(void)data;
+	return mount_as(sb, false);
+}
+
+static int ext2_mount(struct super *sb, const char *data)
+{
+	(void)data;
+	return mount_as(sb, true);
+}
+
 const struct fs_type ext4_fs_type = { .name = "ext4", .mount = ext4_mount };
-const struct fs_type ext2_fs_type = { .name = "ext2", .mount = ext4_mount };
+const struct fs_type ext2_fs_type = { .name = "ext2", .mount = ext2_mount };

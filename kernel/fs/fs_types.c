@@ -7,8 +7,8 @@
 #include "fs/ext4.h"
 
 static const struct fs_type *const types[] = {
+	&ext2_fs_type,	/* first: it takes only file systems without ext3/4 features */
 	&ext4_fs_type,
-	&ext2_fs_type,
 };
 
 #define NTYPES	(sizeof types / sizeof types[0])

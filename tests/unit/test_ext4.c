@@ -27,7 +27,7 @@
 #define EUCLEAN	117
 
 static const char *tmp;
-static char src[128], img2[128], img4[128], img4n[128], scratch[128];
+static char src[128], img2[128], img4[128], img4n[128], img4g[128], scratch[128];
 
 /* ---- the tree ------------------------------------------------------------ */
 
@@ -82,6 +82,7 @@ static int setup(void **state)
 	snprintf(img2, sizeof img2, "%s/ext2.img", tmp);
 	snprintf(img4, sizeof img4, "%s/ext4.img", tmp);
 	snprintf(img4n, sizeof img4n, "%s/ext4-nocsum.img", tmp);
+	snprintf(img4g, sizeof img4g, "%s/ext4-groups.img", tmp);
 	snprintf(scratch, sizeof scratch, "%s/scratch.img", tmp);
 	make_tree();
 	/* ext2 with 1 KiB blocks: big needs double indirect blocks.  The ext4
@@ -90,7 +91,8 @@ static int setup(void **state)
 	if (host_sh("mke2fs -q -F -t ext2 -b 1024 -d %s %s 16M", src, img2) ||
 	    host_sh("mke2fs -q -F -t ext4 -d %s %s 16M && e2fsck -fyD %s >/dev/null 2>&1;"
 		    "e2fsck -fn %s >/dev/null", src, img4, img4, img4) ||
-	    host_sh("mke2fs -q -F -t ext4 -O ^metadata_csum -d %s %s 16M", src, img4n))
+	    host_sh("mke2fs -q -F -t ext4 -O ^metadata_csum -d %s %s 16M", src, img4n) ||
+	    host_sh("mke2fs -q -F -t ext4 -b 1024 -g 1024 -N 4096 -d %s %s 24M", src, img4g))
 		return -1;
 	return 0;
 }
@@ -109,7 +111,7 @@ static struct ext4_fs *mount_img(const char *path, bool ro)
 	struct ext4_fs *fs;
 
 	assert_non_null(d);
-	int err = ext4_fs_open(d, ro, &fs);
+	int err = ext4_fs_open(d, ro, false, &fs);
 	if (err) {
 		host_dev_close(d);
 		return NULL;
@@ -683,6 +685,27 @@ static void writes_ext2(void **state) { (void)state; write_image(img2); }
 static void writes_ext4(void **state) { (void)state; write_image(img4); }
 static void writes_ext4_nocsum(void **state) { (void)state; write_image(img4n); }
 
+/* Small groups, most never initialised by mke2fs (BLOCK_UNINIT,
+ * INODE_UNINIT): the writes must set their bitmaps up. */
+static void writes_ext4_uninit_groups(void **state)
+{
+	struct ext4_fs *fs = mount_img(img4g, true);
+	int uninit = 0;
+
+	(void)state;
+	for (uint32_t g = 0; g < fs->ngroups; g++)
+		uninit += (ext4_group(fs, g)->bg_flags & (EXT4_BG_BLOCK_UNINIT | EXT4_BG_INODE_UNINIT)) != 0;
+	unmount_img(fs);
+	assert_true(uninit > 4);
+	write_image(img4g);
+	fs = mount_img(scratch, true);
+	int now = 0;
+	for (uint32_t g = 0; g < fs->ngroups; g++)
+		now += (ext4_group(fs, g)->bg_flags & (EXT4_BG_BLOCK_UNINIT | EXT4_BG_INODE_UNINIT)) != 0;
+	unmount_img(fs);
+	assert_true(now < uninit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +718,7 @@ int main(void)
 		cmocka_unit_test(writes_ext2),
 		cmocka_unit_test(writes_ext4),
 		cmocka_unit_test(writes_ext4_nocsum),
+		cmocka_unit_test(writes_ext4_uninit_groups),
 		cmocka_unit_test(fuzz_ext2),
 		cmocka_unit_test(fuzz_ext4),
 		cmocka_unit_test(fuzz_ext4_nocsum),
