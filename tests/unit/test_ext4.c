@@ -25,6 +25,7 @@
 
 #define NMANY	3000
 #define EUCLEAN	117
+#define NOW	1700000000123456789ll
 
 static const char *tmp;
 static char src[128], img2[128], img4[128], img4n[128], img4g[128], scratch[128];
@@ -446,6 +447,41 @@ static size_t metadata_blocks(const char *img, uint64_t **out, uint32_t *bs)
 	return k;
 }
 
+/* Changes on a corrupt file system: each may fail, none may crash. */
+static void change_some(struct ext4_fs *fs, uint8_t *buf)
+{
+	struct ext4_inode root, ei, dir;
+	struct ext4_new n = { S_IFREG | 0644, 0, 0, 0, NULL, NOW };
+	struct ext4_new d = { S_IFDIR | 0755, 0, 0, 0, NULL, NOW };
+	uint64_t ino;
+
+	mutex_lock(&fs->lock);
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_create(fs, &root, "fz", &n, &ei)) {
+		ext4_file_write(fs, &ei, buf, 70000, 4096 * 3);
+		ext4_truncate(fs, &ei, 5000);
+		if (!ext4_unlink(fs, &root, "fz", &ei, NOW))
+			ext4_evict(fs, &ei, NOW);
+	}
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_create(fs, &root, "fzd", &d, &dir))
+		ext4_create(fs, &dir, "inner", &n, &ei);
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_dir_lookup(fs, &root, "big", &ino) &&
+	    !ext4_inode_read(fs, ino, &ei))
+		ext4_truncate(fs, &ei, 100);
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_dir_lookup(fs, &root, "many", &ino) &&
+	    !ext4_inode_read(fs, ino, &dir) && !ext4_dir_lookup(fs, &dir, "entry-00010", &ino) &&
+	    !ext4_inode_read(fs, ino, &ei) && !ext4_unlink(fs, &dir, "entry-00010", &ei, NOW))
+		ext4_evict(fs, &ei, NOW);
+	mutex_unlock(&fs->lock);
+}
+
+static void unmount_fuzzed(struct ext4_fs *fs)
+{
+	struct blk_dev *d = fs->dev;
+	ext4_fs_sync(fs);	/* may fail: a corrupt group */
+	ext4_fs_close(fs);
+	host_dev_close(d);
+}
+
 /* Flips 1-4 bytes of the scratch image's metadata, mounts it and reads
  * everything, then puts the bytes back. */
 static void fuzz_image(const char *img, int rounds, unsigned seed)
@@ -454,7 +490,7 @@ static void fuzz_image(const char *img, int rounds, unsigned seed)
 	uint32_t bs;
 	size_t n = metadata_blocks(img, &blocks, &bs);
 	uint8_t *buf = malloc(1 << 20), old[4];
-	int mounted = 0;
+	int mounted = 0, writes = 0;
 
 	srand(seed);
 	copy_file(img, scratch);
@@ -467,28 +503,39 @@ static void fuzz_image(const char *img, int rounds, unsigned seed)
 			uint8_t c = old[k] ^ (uint8_t)(1 + rand() % 255);
 			assert_int_equal(pwrite(fd, &c, 1, (off_t)offs[k]), 1);
 		}
-		struct ext4_fs *fs = mount_img(scratch, true);
+		bool writable = r % 4 == 0;
+		struct ext4_fs *fs = mount_img(scratch, !writable);
 		if (fs) {
 			mounted++;
 			walk_all(fs, buf);
-			unmount_img(fs);
+			if (!fs->read_only) {
+				writes++;
+				change_some(fs, buf);
+			}
+			unmount_fuzzed(fs);
 		}
-		for (int k = flips - 1; k >= 0; k--)
-			assert_int_equal(pwrite(fd, &old[k], 1, (off_t)offs[k]), 1);
+		if (writable) {	/* written to: start again from the clean image */
+			close(fd);
+			copy_file(img, scratch);
+			fd = open(scratch, O_RDWR);
+		} else {
+			for (int k = flips - 1; k >= 0; k--)
+				assert_int_equal(pwrite(fd, &old[k], 1, (off_t)offs[k]), 1);
+		}
 	}
 	close(fd);
 	assert_true(mounted > rounds / 4);
+	assert_true(writes > rounds / 16);
 	free(blocks);
 	free(buf);
 }
 
-static void fuzz_ext2(void **state) { (void)state; fuzz_image(img2, 300, 1); }
+static void fuzz_ext2(void **state) { (void)state; fuzz_image(img2, 200, 1); }
 static void fuzz_ext4(void **state) { (void)state; fuzz_image(img4, 200, 2); }
-static void fuzz_ext4_nocsum(void **state) { (void)state; fuzz_image(img4n, 300, 3); }
+static void fuzz_ext4_nocsum(void **state) { (void)state; fuzz_image(img4n, 200, 3); }
 
 /* ---- writing ------------------------------------------------------------- */
 
-#define NOW 1700000000123456789ll
 
 /* The directory holding path's last part and that part. */
 static void split_path(struct ext4_fs *fs, const char *path, struct ext4_inode *dir, const char **base)
