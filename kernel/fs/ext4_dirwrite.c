@@ -194,18 +194,26 @@ static int find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 	return -ENOENT;
 }
 
-int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name)
+/* find, in a directory about to change: an indexed one loses its index
+ * first. */
+static int find_to_change(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct buf **out,
+			  uint32_t *at, int64_t *prev)
 {
-	struct buf *b;
-	uint32_t at;
-	int64_t prev;
-
 	if (dir->raw.i_flags & EXT4_INDEX_FL) {
 		int err = deindex(fs, dir);
 		if (err)
 			return err;
 	}
-	int err = find(fs, dir, name, &b, &at, &prev);
+	return find(fs, dir, name, out, at, prev);
+}
+
+int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name)
+{
+	struct buf *b;
+	uint32_t at;
+	int64_t prev;
+	int err = find_to_change(fs, dir, name, &b, &at, &prev);
+
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)(b->data + at);
@@ -225,13 +233,8 @@ int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *na
 	struct buf *b;
 	uint32_t at;
 	int64_t prev;
+	int err = find_to_change(fs, dir, name, &b, &at, &prev);
 
-	if (dir->raw.i_flags & EXT4_INDEX_FL) {
-		int err = deindex(fs, dir);
-		if (err)
-			return err;
-	}
-	int err = find(fs, dir, name, &b, &at, &prev);
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)(b->data + at);

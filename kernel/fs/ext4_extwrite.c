@@ -102,7 +102,7 @@ static void set_idx(struct ext4_extent_idx *x, uint32_t lblk, uint64_t blk)
 	*x = (struct ext4_extent_idx){ lblk, (uint32_t)blk, (uint16_t)(blk >> 32), 0 };
 }
 
-static int insert(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int lvl, const void *entry,
+static int ext_insert(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int lvl, const void *entry,
 		  uint64_t goal);
 
 /* An index key equals the first key of the node it leads to (e2fsck
@@ -166,10 +166,10 @@ static int split(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, 
 	struct ext4_extent_idx x;
 	set_idx(&x, *key(right.h, 0), right.b->blk);
 	bcache_put(right.b);
-	return insert(fs, ei, path, lvl - 1, &x, goal);
+	return ext_insert(fs, ei, path, lvl - 1, &x, goal);
 }
 
-static int insert(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int lvl, const void *entry,
+static int ext_insert(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int lvl, const void *entry,
 		  uint64_t goal)
 {
 	struct level *l = &path[lvl];
@@ -210,7 +210,7 @@ int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint6
 			return 0;
 		}
 	struct ext4_extent ne = { (uint32_t)lblk, 1, (uint16_t)(pblk >> 32), (uint32_t)pblk };
-	err = insert(fs, ei, path, n - 1, &ne, pblk);
+	err = ext_insert(fs, ei, path, n - 1, &ne, pblk);
 	put_path(path, n);
 	return err;
 }
@@ -252,7 +252,7 @@ static int trunc_leaf(struct ext4_fs *fs, struct ext4_inode *ei, struct ext4_ext
 	return 0;
 }
 
-static int trunc_node(struct ext4_fs *fs, struct ext4_inode *ei, struct ext4_extent_header *h, uint64_t lblk)
+static int ext_trunc_node(struct ext4_fs *fs, struct ext4_inode *ei, struct ext4_extent_header *h, uint64_t lblk)
 {
 	if (h->eh_depth == 0)
 		return trunc_leaf(fs, ei, h, lblk);
@@ -264,7 +264,7 @@ static int trunc_node(struct ext4_fs *fs, struct ext4_inode *ei, struct ext4_ext
 		if (err)
 			return err;
 		c.h = (void *)c.b->data;
-		err = trunc_node(fs, ei, c.h, lblk);
+		err = ext_trunc_node(fs, ei, c.h, lblk);
 		bool empty = c.h->eh_entries == 0;
 		if (!err && empty) {
 			uint64_t blk = c.b->blk;
@@ -320,6 +320,6 @@ int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
 
 	if (!ext4_ext_header_ok(fs, root, 4, root->eh_depth) || root->eh_depth > EXT4_EXT_MAX_DEPTH)
 		return ext4_corrupt(fs, "bad extent root", ei->ino);
-	int err = trunc_node(fs, ei, root, lblk);
+	int err = ext_trunc_node(fs, ei, root, lblk);
 	return err ? err : collapse(fs, ei);
 }

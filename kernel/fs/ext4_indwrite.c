@@ -71,7 +71,7 @@ static int free_block(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot)
 /* Frees what the tree at *slot (levels of indirection, its first logical
  * block base, span blocks per entry) maps from lblk on; the tree's own
  * block too if it maps nothing below lblk. */
-static int trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot, int levels, uint64_t base,
+static int ind_trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot, int levels, uint64_t base,
 		      uint64_t span, uint64_t lblk)
 {
 	uint32_t apb = fs->block_size / 4;
@@ -89,7 +89,7 @@ static int trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot,
 		uint64_t child = base + i * span;
 		if (child + span <= lblk || !e[i])
 			continue;
-		err = trunc_tree(fs, ei, &e[i], levels - 1, child, span / apb, lblk);
+		err = ind_trunc_tree(fs, ei, &e[i], levels - 1, child, span / apb, lblk);
 		bcache_dirty(b);
 	}
 	bcache_put(b);
@@ -104,10 +104,10 @@ int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
 	int err = 0;
 
 	for (unsigned i = 0; i < EXT4_IND_DIRECT && !err; i++)
-		err = trunc_tree(fs, ei, &ei->raw.i_block[i], 0, i, 1, lblk);
+		err = ind_trunc_tree(fs, ei, &ei->raw.i_block[i], 0, i, 1, lblk);
 	for (int levels = 1; levels <= 3 && !err; levels++) {
 		uint64_t covers = span * apb;
-		err = trunc_tree(fs, ei, &ei->raw.i_block[EXT4_IND_DIRECT + levels - 1], levels, base, span,
+		err = ind_trunc_tree(fs, ei, &ei->raw.i_block[EXT4_IND_DIRECT + levels - 1], levels, base, span,
 				 lblk);
 		base += covers;
 		span = covers;
