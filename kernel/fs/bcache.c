@@ -239,6 +239,22 @@ static int write_one(struct bcache *c, struct buf *b)
 	return err;
 }
 
+int bcache_write(struct buf *b)
+{
+	struct bcache *c = b->cache;
+
+	mutex_lock(&c->lock);
+	if (b->dirty) {
+		b->dirty = false;
+		c->ndirty--;
+	}
+	mutex_unlock(&c->lock);
+	int err = blk_write(c->dev, b->blk * c->block_size, b->data, c->block_size);
+	if (err)
+		bcache_dirty(b);
+	return err;
+}
+
 /* The dirty buffer with the lowest block number at or after from, or
  * NULL.  A scan of the table: syncs are rare next to lookups.  Caller
  * holds c->lock. */

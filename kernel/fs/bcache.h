@@ -45,6 +45,8 @@ int bcache_read(struct bcache *c, uint64_t blk, struct buf **out);
  * so it is not read; the buffer comes zeroed (and dirty). */
 int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out);
 void bcache_dirty(struct buf *b);
+/* The buffer to the device now (not flushed), clean then. */
+int bcache_write(struct buf *b);
 void bcache_put(struct buf *b);
 /* A freed block: a cached copy must not be written back over whatever
  * the block becomes next. */

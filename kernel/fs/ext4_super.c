@@ -294,55 +294,61 @@ static void fs_free(struct ext4_fs *fs)
 	kfree(fs);
 }
 
-/* The superblock and the descriptors to the disk.  Locked. */
-static int write_super(struct ext4_fs *fs)
+/* The superblock alone to the disk now, flushed.  Locked. */
+static int write_super_now(struct ext4_fs *fs)
 {
 	struct buf *b;
 	uint64_t blk = EXT4_SUPER_OFFSET >> fs->log_block;
-
-	if (fs->gdt_dirty) {
-		uint64_t off = (uint64_t)(fs->first_data_block + 1) << fs->log_block;
-		int err = blk_write(fs->dev, off, fs->gdt, (size_t)fs->gdt_blocks << fs->log_block);
-		if (err)
-			return err;
-		fs->gdt_dirty = false;
-	}
-	if (!fs->sb_dirty)
-		return 0;
 	int err = bcache_read(fs->bc, blk, &b);
+
 	if (err)
 		return err;
 	ext4_super_csum_set(fs);
 	memcpy(b->data + EXT4_SUPER_OFFSET - (blk << fs->log_block), &fs->sb, sizeof fs->sb);
-	bcache_dirty(b);
+	err = bcache_write(b);
 	bcache_put(b);
 	fs->sb_dirty = false;
-	return 0;
+	return err ? err : blk_flush(fs->dev);
 }
 
+static int write_groups(struct ext4_fs *fs)
+{
+	uint64_t off = (uint64_t)(fs->first_data_block + 1) << fs->log_block;
+
+	if (!fs->gdt_dirty)
+		return 0;
+	int err = blk_write(fs->dev, off, fs->gdt, (size_t)fs->gdt_blocks << fs->log_block);
+	if (!err)
+		fs->gdt_dirty = false;
+	return err;
+}
+
+/* A sync that has changes to write brackets them: the superblock says
+ * "not clean" on the disk before the first of them is written and
+ * "clean" again after the last (and the flush).  Between syncs nothing
+ * but file data reaches the disk, into blocks the on-disk metadata does
+ * not use yet or the file's own, so the disk holds the last sync's
+ * consistent state; a crash during a sync leaves it marked for e2fsck. */
 int ext4_fs_sync(struct ext4_fs *fs)
 {
 	if (fs->read_only)
 		return 0;
 	mutex_lock(&fs->lock);
-	int err = write_super(fs);
-	if (!err)
-		err = bcache_sync(fs->bc);
+	int err = 0;
+	if (fs->gdt_dirty || fs->sb_dirty || bcache_dirty_count(fs->bc)) {
+		fs->sb.s_state &= (uint16_t)~EXT4_STATE_CLEAN;
+		err = write_super_now(fs);
+		if (!err)
+			err = write_groups(fs);
+		if (!err)
+			err = bcache_sync(fs->bc);
+		if (!err) {
+			fs->sb.s_state |= EXT4_STATE_CLEAN;
+			err = write_super_now(fs);
+		}
+	}
 	mutex_unlock(&fs->lock);
 	return err;
-}
-
-/* A writable mount marks the file system in use on the disk (e2fsck then
- * checks it after a crash); ext4_fs_close marks it clean again. */
-static int mark_state(struct ext4_fs *fs, bool clean)
-{
-	if (clean)
-		fs->sb.s_state |= EXT4_STATE_CLEAN;
-	else
-		fs->sb.s_state &= (uint16_t)~EXT4_STATE_CLEAN;
-	fs->sb_dirty = true;
-	int err = write_super(fs);
-	return err ? err : bcache_sync(fs->bc);
 }
 
 int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out)
@@ -369,8 +375,6 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
 		printk("ext4: %s: not cleanly unmounted (run e2fsck): mounted read-only\n", d->name);
 		fs->read_only = true;
 	}
-	if (!err && !fs->read_only)
-		err = mark_state(fs, false);
 	if (err) {
 		fs_free(fs);
 		return err;
@@ -381,11 +385,7 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
 
 void ext4_fs_close(struct ext4_fs *fs)
 {
-	if (!fs->read_only) {
-		mutex_lock(&fs->lock);
-		if (mark_state(fs, true))
-			printk("ext4: %s: could not mark the file system clean\n", fs->dev->name);
-		mutex_unlock(&fs->lock);
-	}
+	if (ext4_fs_sync(fs))
+		printk("ext4: %s: the last sync failed\n", fs->dev->name);
 	fs_free(fs);
 }

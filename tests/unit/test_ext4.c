@@ -643,6 +643,15 @@ static void fsck_clean(const char *img)
 	assert_int_equal(st, 0);
 }
 
+static uint16_t super_state(const char *img)
+{
+	struct ext4_super_disk sb;
+	int fd = open(img, O_RDONLY);
+	assert_int_equal(pread(fd, &sb, sizeof sb, 1024), sizeof sb);
+	close(fd);
+	return sb.s_state;
+}
+
 static void write_image(const char *img)
 {
 	static uint8_t data[300000];
@@ -692,7 +701,11 @@ static void write_image(const char *img)
 	write_at(fs, "gone/x", data, 9000, 0);
 	remove_name(fs, "gone/x");
 	remove_name(fs, "gone");
+	/* Between syncs the disk keeps the last consistent state, marked
+	 * clean; a sync marks it clean again when it is done. */
+	assert_true(super_state(scratch) & EXT4_STATE_CLEAN);
 	unmount_img(fs);
+	assert_true(super_state(scratch) & EXT4_STATE_CLEAN);
 
 	fsck_clean(scratch);
 	debugfs_has(scratch, "/new", data, sizeof data);

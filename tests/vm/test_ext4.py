@@ -151,6 +151,12 @@ def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
     assert len(names) == NMANY - len(range(0, 2000, 7)) + 300
     # A slow symlink's target is its data block: debugfs cat shows it.
     assert debugfs_cat(img, "/d1/slow") == "/".join(str(i) for i in range(1, 61)).encode()
+    # The run left the file system clean: the next run may write again.
+    r = run(BUSYBOX, "sh", "-c", "echo again > /data/again && cat /data/d1/f",
+            options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout, r.stderr) == (0, b"tiny\n", b""), r.describe()
+    assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
+    assert debugfs_cat(img, "/again") == b"again\n"
 
 
 def corrupt_inode(img, path):
