@@ -35,11 +35,6 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size
 
 LIB_SRC     := $(wildcard lib/*.c)
 KERNEL_SRC  := $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c) $(LIB_SRC)
-# ext2/ext4 and the buffer cache sit on the block layer (kernel/dev/blk.c, branch
-# blk): until it is merged they are built and tested on the host only.
-ifeq ($(wildcard kernel/dev/blk.c),)
-KERNEL_SRC  := $(filter-out kernel/fs/ext4_%.c kernel/fs/bcache.c,$(KERNEL_SRC))
-endif
 KERNEL_ASM  := $(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJ  := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC) $(KERNEL_ASM)) \
 	$(BUILD)/k/syscall_names.o $(BUILD)/k/errno_names.o
@@ -153,12 +148,13 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 # stands in for the block layer, the heap and printk).
 EXT4_CORE := $(wildcard kernel/fs/ext4_*.c) kernel/fs/bcache.c
 $(BUILD)/unit/test_ext4: tests/unit/test_ext4.c tests/unit/ext4_host.c tests/unit/ext4_host.h \
+		tests/unit/ext4_writes.c tests/unit/test_ext4.h \
 		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c $(wildcard kernel/fs/ext4*.h kernel/fs/bcache.h) \
 		$(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
-		-Itests/unit/kshim -Ikernel -Itests/unit -o $@ $< tests/unit/ext4_host.c \
+		-Itests/unit/kshim -Ikernel -Itests/unit -o $@ $< tests/unit/ext4_host.c tests/unit/ext4_writes.c \
 		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c -lcmocka
 
 # The supervisor's QMP client, against a QEMU played by a thread.

@@ -170,33 +170,3 @@ int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn
 	}
 	return 0;
 }
-
-struct lookup {
-	const char *name;
-	size_t len;
-	uint64_t ino;
-};
-
-static int match(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type)
-{
-	struct lookup *l = arg;
-
-	(void)type;
-	if (len != l->len || memcmp(name, l->name, len))
-		return 0;
-	l->ino = ino;
-	return 1;
-}
-
-int ext4_dir_lookup(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t *ino)
-{
-	struct lookup l = { name, strlen(name), 0 };
-	int r = ext4_dir_iterate(fs, dir, match, &l);
-
-	if (r < 0)
-		return r;
-	if (!r)
-		return -ENOENT;
-	*ino = l.ino;
-	return 0;
-}

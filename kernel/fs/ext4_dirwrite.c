@@ -265,18 +265,3 @@ int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent)
 	ext4_inode_set_size(dir, fs->block_size);
 	return 0;
 }
-
-static int count_one(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type)
-{
-	(void)name, (void)len, (void)ino, (void)type;
-	*(bool *)arg = false;
-	return 1;
-}
-
-/* No entries but "." and "..": 1, else 0, or -errno. */
-int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir)
-{
-	bool empty = true;
-	int err = ext4_dir_iterate(fs, dir, count_one, &empty);
-	return err < 0 ? err : empty;
-}

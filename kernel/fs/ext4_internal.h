@@ -122,12 +122,11 @@ bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
 
 /* ext4_dirwrite.c; locked.  Entries by name: add (the caller checked it
  * is new), remove, point at another inode; a new directory's first
- * block; whether a directory is empty (1) or not (0). */
+ * block. */
 int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
 int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name);
 int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
 int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent);
-int ext4_dir_empty(struct ext4_fs *fs, struct ext4_inode *dir);
 unsigned ext4_file_type(uint32_t mode);
 
 /* ext4_namei.c; locked.  The namespace changes fs_ops asks for, each
@@ -155,8 +154,6 @@ void ext4_set_times(struct ext4_inode *ei, int64_t atime, int64_t mtime, int64_t
  * Locked. */
 typedef int ext4_dir_fn(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type);
 int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn, void *arg);
-/* The entry's inode number by name: 0 and *ino, or -ENOENT. */
-int ext4_dir_lookup(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t *ino);
 /* Checks a directory block's entries (and its checksum tail).  0 or
  * -EUCLEAN. */
 int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);

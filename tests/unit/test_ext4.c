@@ -19,16 +19,15 @@
 #include <unistd.h>
 
 #include "ext4_host.h"
+#include "test_ext4.h"
 #include "fs/bcache.h"
 #include "fs/ext4_internal.h"
 #include "crc32c.h"
 
-#define NMANY	3000
 #define EUCLEAN	117
-#define NOW	1700000000123456789ll
 
-static const char *tmp;
-static char src[128], img2[128], img4[128], img4n[128], img4g[128], scratch[128];
+const char *tmp;
+char src[128], img2[128], img4[128], img4n[128], img4g[128], scratch[128];
 
 /* ---- the tree ------------------------------------------------------------ */
 
@@ -106,7 +105,7 @@ static int teardown(void **state)
 
 /* ---- reading through the core -------------------------------------------- */
 
-static struct ext4_fs *mount_img(const char *path, bool ro)
+struct ext4_fs *mount_img(const char *path, bool ro)
 {
 	struct blk_dev *d = host_dev_open(path);
 	struct ext4_fs *fs;
@@ -120,7 +119,7 @@ static struct ext4_fs *mount_img(const char *path, bool ro)
 	return fs;
 }
 
-static void unmount_img(struct ext4_fs *fs)
+void unmount_img(struct ext4_fs *fs)
 {
 	struct blk_dev *d = fs->dev;
 	assert_int_equal(ext4_fs_sync(fs), 0);
@@ -128,8 +127,36 @@ static void unmount_img(struct ext4_fs *fs)
 	host_dev_close(d);
 }
 
+struct lookup {
+	const char *name;
+	uint64_t ino;
+};
+
+static int match(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type)
+{
+	struct lookup *l = arg;
+
+	(void)type;
+	if (len != strlen(l->name) || memcmp(name, l->name, len))
+		return 0;
+	l->ino = ino;
+	return 1;
+}
+
+/* The inode number dir names name: 0, -ENOENT or -errno. */
+static int dir_lookup(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t *ino)
+{
+	struct lookup l = { name, 0 };
+	int r = ext4_dir_iterate(fs, dir, match, &l);
+
+	if (r <= 0)
+		return r < 0 ? r : -2;
+	*ino = l.ino;
+	return 0;
+}
+
 /* The inode at a path relative to the root: 0 or -errno. */
-static int walk_path(struct ext4_fs *fs, const char *path, struct ext4_inode *ei)
+int walk_path(struct ext4_fs *fs, const char *path, struct ext4_inode *ei)
 {
 	char buf[512], *save, *part;
 	uint64_t ino = EXT4_ROOT_INO;
@@ -139,7 +166,7 @@ static int walk_path(struct ext4_fs *fs, const char *path, struct ext4_inode *ei
 	mutex_lock(&fs->lock);
 	err = ext4_inode_read(fs, ino, ei);
 	for (part = strtok_r(buf, "/", &save); part && !err; part = strtok_r(NULL, "/", &save)) {
-		err = ext4_dir_lookup(fs, ei, part, &ino);
+		err = dir_lookup(fs, ei, part, &ino);
 		if (!err)
 			err = ext4_inode_read(fs, ino, ei);
 	}
@@ -267,7 +294,7 @@ static void images_have_the_shapes(void **state)
 
 /* ---- refusals and checksums ---------------------------------------------- */
 
-static void copy_file(const char *from, const char *to)
+void copy_file(const char *from, const char *to)
 {
 	assert_int_equal(host_sh("cp %s %s", from, to), 0);
 }
@@ -464,11 +491,11 @@ static void change_some(struct ext4_fs *fs, uint8_t *buf)
 	}
 	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_create(fs, &root, "fzd", &d, &dir))
 		ext4_create(fs, &dir, "inner", &n, &ei);
-	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_dir_lookup(fs, &root, "big", &ino) &&
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !dir_lookup(fs, &root, "big", &ino) &&
 	    !ext4_inode_read(fs, ino, &ei))
 		ext4_truncate(fs, &ei, 100);
-	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !ext4_dir_lookup(fs, &root, "many", &ino) &&
-	    !ext4_inode_read(fs, ino, &dir) && !ext4_dir_lookup(fs, &dir, "entry-00010", &ino) &&
+	if (!ext4_inode_read(fs, EXT4_ROOT_INO, &root) && !dir_lookup(fs, &root, "many", &ino) &&
+	    !ext4_inode_read(fs, ino, &dir) && !dir_lookup(fs, &dir, "entry-00010", &ino) &&
 	    !ext4_inode_read(fs, ino, &ei) && !ext4_unlink(fs, &dir, "entry-00010", &ei, NOW))
 		ext4_evict(fs, &ei, NOW);
 	mutex_unlock(&fs->lock);
@@ -533,238 +560,6 @@ static void fuzz_image(const char *img, int rounds, unsigned seed)
 static void fuzz_ext2(void **state) { (void)state; fuzz_image(img2, 200, 1); }
 static void fuzz_ext4(void **state) { (void)state; fuzz_image(img4, 200, 2); }
 static void fuzz_ext4_nocsum(void **state) { (void)state; fuzz_image(img4n, 200, 3); }
-
-/* ---- writing ------------------------------------------------------------- */
-
-
-/* The directory holding path's last part and that part. */
-static void split_path(struct ext4_fs *fs, const char *path, struct ext4_inode *dir, const char **base)
-{
-	char parent[256];
-	const char *slash = strrchr(path, '/');
-
-	*base = slash ? slash + 1 : path;
-	snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - path) : 0, path);
-	assert_int_equal(walk_path(fs, parent, dir), 0);
-}
-
-static void make(struct ext4_fs *fs, const char *path, uint32_t mode, const char *target)
-{
-	struct ext4_inode dir, ei;
-	const char *base;
-	struct ext4_new n = { mode, 1000, 1000, 0, target, NOW };
-
-	split_path(fs, path, &dir, &base);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_create(fs, &dir, base, &n, &ei), 0);
-	mutex_unlock(&fs->lock);
-}
-
-static void write_at(struct ext4_fs *fs, const char *path, const void *data, size_t len, uint64_t off)
-{
-	struct ext4_inode ei;
-	assert_int_equal(walk_path(fs, path, &ei), 0);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_file_write(fs, &ei, data, len, off), (long)len);
-	mutex_unlock(&fs->lock);
-}
-
-static void truncate_to(struct ext4_fs *fs, const char *path, uint64_t size)
-{
-	struct ext4_inode ei;
-	assert_int_equal(walk_path(fs, path, &ei), 0);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_truncate(fs, &ei, size), 0);
-	mutex_unlock(&fs->lock);
-}
-
-static void remove_name(struct ext4_fs *fs, const char *path)
-{
-	struct ext4_inode dir, ei;
-	const char *base;
-
-	assert_int_equal(walk_path(fs, path, &ei), 0);
-	split_path(fs, path, &dir, &base);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_unlink(fs, &dir, base, &ei, NOW), 0);
-	assert_int_equal(ext4_evict(fs, &ei, NOW), 0);
-	mutex_unlock(&fs->lock);
-}
-
-static void hard_link(struct ext4_fs *fs, const char *old, const char *new)
-{
-	struct ext4_inode dir, ei;
-	const char *base;
-
-	assert_int_equal(walk_path(fs, old, &ei), 0);
-	split_path(fs, new, &dir, &base);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_link(fs, &dir, base, &ei, NOW), 0);
-	mutex_unlock(&fs->lock);
-}
-
-static void move(struct ext4_fs *fs, const char *old, const char *new)
-{
-	struct ext4_inode odir, ndir, ei, target;
-	const char *ob, *nb;
-	bool replace = walk_path(fs, new, &target) == 0;
-
-	assert_int_equal(walk_path(fs, old, &ei), 0);
-	split_path(fs, old, &odir, &ob);
-	split_path(fs, new, &ndir, &nb);
-	mutex_lock(&fs->lock);
-	struct ext4_inode *nd = odir.ino == ndir.ino ? &odir : &ndir;
-	assert_int_equal(ext4_rename(fs, &odir, ob, nd, nb, &ei, replace ? &target : NULL, NOW), 0);
-	if (replace)
-		assert_int_equal(ext4_evict(fs, &target, NOW), 0);
-	mutex_unlock(&fs->lock);
-}
-
-/* What debugfs reads at path equals want. */
-static void debugfs_has(const char *img, const char *path, const void *want, size_t len)
-{
-	char out[256];
-	snprintf(out, sizeof out, "%s/out", tmp);
-	assert_int_equal(host_sh("debugfs -R 'dump %s %s' %s 2>/dev/null", path, out, img), 0);
-	int fd = open(out, O_RDONLY);
-	assert_true(fd >= 0);
-	uint8_t *got = malloc(len + 1);
-	assert_int_equal(read(fd, got, len + 1), (ssize_t)len);
-	close(fd);
-	assert_memory_equal(got, want, len);
-	free(got);
-}
-
-static void fsck_clean(const char *img)
-{
-	int st = host_sh("e2fsck -fn %s > %s/fsck.out 2>&1", img, tmp);
-	if (st || getenv("EXT4_TEST_VERBOSE"))
-		host_sh("cat %s/fsck.out >&2", tmp);
-	assert_int_equal(st, 0);
-}
-
-static uint16_t super_state(const char *img)
-{
-	struct ext4_super_disk sb;
-	int fd = open(img, O_RDONLY);
-	assert_int_equal(pread(fd, &sb, sizeof sb, 1024), sizeof sb);
-	close(fd);
-	return sb.s_state;
-}
-
-static void write_image(const char *img)
-{
-	static uint8_t data[300000];
-	char name[64], longt[300];
-
-	for (size_t i = 0; i < sizeof data; i++)
-		data[i] = (uint8_t)(i * 13 + (i >> 10));
-	copy_file(img, scratch);
-	struct ext4_fs *fs = mount_img(scratch, false);
-	assert_non_null(fs);
-	assert_false(fs->read_only);
-
-	make(fs, "new", S_IFREG | 0640, NULL);
-	write_at(fs, "new", data, sizeof data, 0);
-	make(fs, "d1", S_IFDIR | 0755, NULL);
-	make(fs, "d1/sub", S_IFDIR | 0700, NULL);
-	make(fs, "d1/f", S_IFREG | 0644, NULL);
-	write_at(fs, "d1/f", "tiny\n", 5, 0);
-	make(fs, "d1/fast", S_IFLNK | 0777, "../new");
-	memset(longt, 'y', sizeof longt - 1);
-	longt[sizeof longt - 1] = 0;
-	make(fs, "d1/slow", S_IFLNK | 0777, longt);
-	hard_link(fs, "d1/f", "f-link");
-	move(fs, "hello", "d1/hello2");
-	move(fs, "d1/sub", "moved-sub");
-	move(fs, "f-link", "fast");	/* over an existing name */
-	remove_name(fs, "empty");
-	truncate_to(fs, "big", 5000);
-	/* Scattered blocks: more extents than the inode holds, then cut. */
-	make(fs, "scatter", S_IFREG | 0600, NULL);
-	for (int k = 0; k < 40; k++)
-		write_at(fs, "scatter", data + k, 100, (uint64_t)k * 3 * fs->block_size + 7);
-	truncate_to(fs, "scatter", 20 * 3 * fs->block_size + 50);
-	make(fs, "holey", S_IFREG | 0644, NULL);
-	write_at(fs, "holey", data, 10, 5 << 20);
-	/* The indexed directory grows and shrinks. */
-	for (int k = 0; k < 300; k++) {
-		snprintf(name, sizeof name, "many/new-%04d-with-a-longer-name", k);
-		make(fs, name, S_IFREG | 0644, NULL);
-	}
-	for (int k = 0; k < NMANY; k += 3) {
-		snprintf(name, sizeof name, "many/entry-%05d", k);
-		remove_name(fs, name);
-	}
-	make(fs, "gone", S_IFDIR | 0755, NULL);
-	make(fs, "gone/x", S_IFREG | 0644, NULL);
-	write_at(fs, "gone/x", data, 9000, 0);
-	remove_name(fs, "gone/x");
-	remove_name(fs, "gone");
-	/* Between syncs the disk keeps the last consistent state, marked
-	 * clean; a sync marks it clean again when it is done. */
-	assert_true(super_state(scratch) & EXT4_STATE_CLEAN);
-	unmount_img(fs);
-	assert_true(super_state(scratch) & EXT4_STATE_CLEAN);
-
-	fsck_clean(scratch);
-	debugfs_has(scratch, "/new", data, sizeof data);
-	debugfs_has(scratch, "/d1/hello2", "hello, world\n", 13);
-	debugfs_has(scratch, "/fast", "tiny\n", 5);
-	uint8_t *big = malloc(5000);
-	for (size_t i = 0; i < 5000; i++)
-		big[i] = (uint8_t)(i * 7 + (i >> 12));
-	debugfs_has(scratch, "/big", big, 5000);
-	free(big);
-
-	/* And through the reader again: the scattered file's pieces. */
-	fs = mount_img(scratch, true);
-	struct ext4_inode ei;
-	uint8_t got[100];
-	assert_int_equal(walk_path(fs, "scatter", &ei), 0);
-	assert_int_equal(ei.size, 20 * 3 * fs->block_size + 50);
-	assert_true(((struct ext4_extent_header *)ei.raw.i_block)->eh_depth > 0 ||
-		    !(ei.raw.i_flags & EXT4_EXTENTS_FL));
-	for (int k = 0; k < 20; k++) {
-		mutex_lock(&fs->lock);
-		assert_int_equal(ext4_file_read(fs, &ei, got, 100, (uint64_t)k * 3 * fs->block_size + 7), 100);
-		mutex_unlock(&fs->lock);
-		assert_memory_equal(got, data + k, 100);
-	}
-	char t[400];
-	assert_int_equal(walk_path(fs, "d1/slow", &ei), 0);
-	mutex_lock(&fs->lock);
-	assert_int_equal(ext4_readlink(fs, &ei, t, sizeof t), sizeof longt - 1);
-	mutex_unlock(&fs->lock);
-	assert_int_equal(walk_path(fs, "moved-sub", &ei), 0);
-	assert_int_equal(walk_path(fs, "gone", &ei), -2);
-	unmount_img(fs);
-}
-
-static void writes_ext2(void **state) { (void)state; write_image(img2); }
-static void writes_ext4(void **state) { (void)state; write_image(img4); }
-static void writes_ext4_nocsum(void **state) { (void)state; write_image(img4n); }
-
-/* Small groups, most never initialised by mke2fs (BLOCK_UNINIT,
- * INODE_UNINIT): the writes must set their bitmaps up. */
-static void writes_ext4_uninit_groups(void **state)
-{
-	struct ext4_fs *fs = mount_img(img4g, true);
-	int uninit = 0;
-
-	(void)state;
-	for (uint32_t g = 0; g < fs->ngroups; g++)
-		uninit += (ext4_group(fs, g)->bg_flags & (EXT4_BG_BLOCK_UNINIT | EXT4_BG_INODE_UNINIT)) != 0;
-	unmount_img(fs);
-	assert_true(uninit > 4);
-	write_image(img4g);
-	fs = mount_img(scratch, true);
-	int now = 0;
-	for (uint32_t g = 0; g < fs->ngroups; g++)
-		now += (ext4_group(fs, g)->bg_flags & (EXT4_BG_BLOCK_UNINIT | EXT4_BG_INODE_UNINIT)) != 0;
-	unmount_img(fs);
-	assert_true(now < uninit);
-}
 
 int main(void)
 {
