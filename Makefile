@@ -157,6 +157,19 @@ $(BUILD)/unit/test_blk: tests/unit/test_blk.c kernel/dev/blk.c kernel/dev/blk.h 
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/blk.c -lcmocka
 
+# The ext2/ext4 core and the buffer cache over image files (tests/unit/ext4_host.c
+# stands in for the block layer, the heap and printk).
+EXT4_CORE := $(wildcard kernel/fs/ext4_*.c) kernel/fs/bcache.c
+$(BUILD)/unit/test_ext4: tests/unit/test_ext4.c tests/unit/ext4_host.c tests/unit/ext4_host.h \
+		tests/unit/ext4_writes.c tests/unit/test_ext4.h \
+		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c $(wildcard kernel/fs/ext4*.h kernel/fs/bcache.h) \
+		$(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -Itests/unit -o $@ $< tests/unit/ext4_host.c tests/unit/ext4_writes.c \
+		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c -lcmocka
+
 # The supervisor's QMP client, against a QEMU played by a thread.
 $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
 		$(wildcard tools/amphi/*.h lib/*.h)

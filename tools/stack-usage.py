@@ -31,6 +31,9 @@ KNOWN = {
     "depth_below": "epoll chains, cut off past EP_MAX_NESTS (kernel/fs/epoll_nest.c)",
     "depth_above": "epoll chains above a checked one, at most EP_MAX_NESTS (epoll_nest.c)",
     "count_paths": "epoll wake-up paths, cut off past EP_MAX_NESTS (epoll_nest.c)",
+    "ext_insert": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH + 1, checked (ext4_extwrite.c)",
+    "ext_trunc_node": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH, checked (ext4_extwrite.c)",
+    "ind_trunc_tree": "ext2's indirect blocks, 3 levels (ext4_indwrite.c)",
 }
 LEAVES = {"panic"}
 

@@ -16,8 +16,10 @@
 #define ENOMEM		12
 #define EACCES		13
 #define EFAULT		14
+#define ENOTBLK		15
 #define EBUSY		16
 #define EEXIST		17
+#define EXDEV		18
 #define ENODEV		19
 #define ENOTDIR		20
 #define EISDIR		21
@@ -29,6 +31,7 @@
 #define ENOSPC		28
 #define ESPIPE		29
 #define EROFS		30
+#define EMLINK		31
 #define EPIPE		32
 #define ERANGE		34
 #define ENAMETOOLONG	36
@@ -66,6 +69,7 @@
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115
+#define EUCLEAN		117	/* "Structure needs cleaning": corrupt file system metadata */
 /* Kernel-internal: a sleep was interrupted by a signal.  The way back to
  * user mode turns it into EINTR, or restarts the call (SA_RESTART). */
 #define ERESTARTSYS	512

@@ -201,8 +201,10 @@ static void start_role(void)
 			printk("link: no network-server link on this VM's first ivshmem device\n");
 		t = thread_create("init", program_start, NULL);
 	}
+	if (!t && role != ROLE_SERVER)
+		program_out_of_memory();	/* 137 and one line, as any other lack of memory at start */
 	if (!t)
-		panic("out of memory starting the %s", role == ROLE_SERVER ? "network server" : "program");
+		panic("out of memory starting the network server");
 	thread_start(t);
 }
 

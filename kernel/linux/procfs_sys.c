@@ -1,6 +1,7 @@
 /* /proc's files about the machine: cpuinfo, meminfo, uptime, loadavg,
  * stat, mounts, version, filesystems, and a few of /proc/sys. */
 #include "arch/x86_64/arch.h"
+#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/page_alloc.h"
@@ -202,7 +203,11 @@ static void gen_version(struct seqbuf *s)
 
 static void gen_filesystems(struct seqbuf *s)
 {
+	unsigned k = 0;
+
 	seq_printf(s, "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
+	for (const struct fs_type *t; (t = fs_type_at(k)); k++)
+		seq_printf(s, "%s\t%s\n", t->nodev ? "nodev" : "", t->name);
 }
 
 static void gen_osrelease(struct seqbuf *s) { seq_printf(s, "6.1.0-amphi\n"); }

@@ -15,6 +15,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/initrd.h"
+#include "linux/boot_mount.h"
 #include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/host.h"
@@ -55,7 +56,7 @@ static _Noreturn void fail(int status, const char *fmt, const char *a, const cha
 	process_exit_vm(status);
 }
 
-static _Noreturn void out_of_memory(void)
+_Noreturn void program_out_of_memory(void)
 {
 	fail(137, "amphi: out of memory starting the program%s%s\n", "", "");
 }
@@ -118,7 +119,7 @@ static void read_settings(struct settings *s)
 	s->args = kmalloc((count_key(data, size, "arg") + 1) * sizeof *s->args);
 	s->envp = kmalloc((count_key(data, size, "env") + 1) * sizeof *s->envp);
 	if (!s->args || !s->envp)
-		out_of_memory();
+		program_out_of_memory();
 	while ((r = config_next(data, size, &off, &key, &value)) == 1)
 		if (!take_setting(s, key, value))
 			r = -1;
@@ -140,7 +141,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	struct exec_result *res = kmalloc(sizeof *res);
 
 	if (!p || !mm || !files || !fs || !res || stdio_install(files))
-		out_of_memory();
+		program_out_of_memory();
 	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
 				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
 	cred_init_start(&p->cred);
@@ -148,12 +149,12 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	if (!err)
 		err = exec_image(mm, step->exe, &a, res, &tf, &why);
 	if (err == -ENOMEM)
-		out_of_memory();
+		program_out_of_memory();
 	if (err)
 		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
 	struct thread *t = thread_create_user(&tf);
 	if (!t || process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc))
-		out_of_memory();
+		program_out_of_memory();
 	t->mm = mm;
 	t->files = files;
 	t->fs = fs;
@@ -214,7 +215,9 @@ void program_start(void *unused)
 	if (lease_late)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (rootfs_init())
-		out_of_memory();
+		program_out_of_memory();
+	if (boot_mount())
+		process_exit_vm(125);	/* its line says why */
 	if (lease_late)
 		start_late_lease_watch();
 	boottime_mark("files");

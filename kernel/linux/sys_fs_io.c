@@ -9,6 +9,8 @@
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/mount.h"
+#include "fs/super.h"
 #include "fs/vfs_file.h"
 #include "linux/signal.h"
 #include "net/socket.h"
@@ -225,21 +227,27 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!err)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
 	if (!err)
-		err = tmpfs_allocate(f->inode, off, len);
+		err = f->inode->sb ? -EOPNOTSUPP : tmpfs_allocate(f->inode, off, len);
 	file_put(f);
 	return err;
 }
 
-/* Files in memory have nothing to sync: only the descriptor is checked;
- * those on a device (a block special file) flush it. */
+/* tmpfs keeps everything in memory: syncing its files only checks the
+ * descriptor.  A mounted store's file syncs through its fs_ops (fsync of a
+ * directory syncs the whole file system: its entries live in the store's
+ * metadata, which sync writes), syncfs its whole file system; a block
+ * special file flushes its device. */
 static long sync_fd(int fd, bool files_only, bool datasync)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
-	long err = files_only && !f->inode ? -EINVAL : 0;
-	if (!err && files_only && f->ops->fsync)
+	struct inode *i = f->inode;
+	long err = files_only && !i ? -EINVAL : 0;
+	if (!err && i && i->sb)
+		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
+	else if (!err && files_only && f->ops->fsync)
 		err = f->ops->fsync(f, datasync);
 	file_put(f);
 	return err;
@@ -248,7 +256,14 @@ static long sync_fd(int fd, bool files_only, bool datasync)
 static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, false); }
 static long sys_fdatasync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, true); }
 static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false, false); }
-static long sys_sync(const struct sysargs *a) { (void)a; return 0; }
+
+/* sync(2) cannot fail. */
+static long sys_sync(const struct sysargs *a)
+{
+	(void)a;
+	mount_sync_all();
+	return 0;
+}
 
 static long sys_fadvise64(const struct sysargs *a)
 {

@@ -1,0 +1,292 @@
+/* The buffer cache (bcache.h): a hash of buffers by block number and a
+ * list of the unreferenced ones in use order. */
+#include "fs/bcache.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/mutex.h"
+#include "core/string.h"
+#include "dev/blk.h"
+
+#define NHASH 512
+
+struct bcache {
+	struct blk_dev *dev;
+	uint32_t block_size;
+	unsigned max_clean;
+	struct mutex lock;	/* guards what follows and every buf.refs */
+	unsigned nclean_free;	/* unreferenced clean buffers */
+	unsigned ndirty;
+	struct list lru;	/* unreferenced buffers, least recently used first */
+	struct list hash[NHASH];
+};
+
+struct bcache *bcache_new(struct blk_dev *d, uint32_t block_size, unsigned max_clean)
+{
+	struct bcache *c = kmalloc(sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->dev = d;
+	c->block_size = block_size;
+	c->max_clean = max_clean;
+	mutex_init(&c->lock);
+	list_init(&c->lru);
+	for (int i = 0; i < NHASH; i++)
+		list_init(&c->hash[i]);
+	return c;
+}
+
+static void buf_free(struct buf *b)
+{
+	list_del(&b->hlink);
+	list_del(&b->lru);
+	kfree(b->data);
+	kfree(b);
+}
+
+void bcache_free(struct bcache *c)
+{
+	for (int i = 0; i < NHASH; i++)
+		while (!list_empty(&c->hash[i]))
+			buf_free(list_entry(c->hash[i].next, struct buf, hlink));
+	kfree(c);
+}
+
+static struct list *chain(struct bcache *c, uint64_t blk) { return &c->hash[blk % NHASH]; }
+
+/* Caller holds c->lock. */
+static struct buf *find(struct bcache *c, uint64_t blk)
+{
+	struct list *pos;
+
+	list_for_each(pos, chain(c, blk)) {
+		struct buf *b = list_entry(pos, struct buf, hlink);
+		if (b->blk == blk)
+			return b;
+	}
+	return NULL;
+}
+
+/* Takes a reference to a cached buffer.  Caller holds c->lock. */
+static void hold(struct bcache *c, struct buf *b)
+{
+	if (b->refs++ == 0) {
+		list_del(&b->lru);
+		if (!b->dirty)
+			c->nclean_free--;
+	}
+}
+
+/* Drops the oldest unreferenced clean buffers beyond the limit.  Caller
+ * holds c->lock. */
+static void shrink(struct bcache *c)
+{
+	struct list *pos, *n;
+
+	list_for_each_safe(pos, n, &c->lru) {
+		if (c->nclean_free <= c->max_clean)
+			return;
+		struct buf *b = list_entry(pos, struct buf, lru);
+		if (!b->dirty) {
+			c->nclean_free--;
+			buf_free(b);
+		}
+	}
+}
+
+static struct buf *buf_alloc(struct bcache *c, uint64_t blk)
+{
+	struct buf *b = kmalloc(sizeof *b);
+
+	if (!b)
+		return NULL;
+	b->data = kmalloc(c->block_size);
+	if (!b->data) {
+		kfree(b);
+		return NULL;
+	}
+	b->blk = blk;
+	b->cache = c;
+	b->refs = 1;
+	list_init(&b->lru);
+	return b;
+}
+
+/* The cached buffer for blk, or a new one inserted (*fresh set) whose
+ * contents the caller fills.  Another thread meeting a fresh buffer waits
+ * for nothing: callers hold the file system's lock, so none does. */
+static int lookup(struct bcache *c, uint64_t blk, struct buf **out, bool *fresh)
+{
+	mutex_lock(&c->lock);
+	struct buf *b = find(c, blk);
+	if (b) {
+		hold(c, b);
+		*fresh = false;
+	} else if ((b = buf_alloc(c, blk))) {
+		list_add_tail(chain(c, blk), &b->hlink);
+		*fresh = true;
+	}
+	mutex_unlock(&c->lock);
+	*out = b;
+	return b ? 0 : -ENOMEM;
+}
+
+static void drop_new(struct buf *b)
+{
+	struct bcache *c = b->cache;
+
+	mutex_lock(&c->lock);
+	buf_free(b);
+	mutex_unlock(&c->lock);
+}
+
+int bcache_read(struct bcache *c, uint64_t blk, struct buf **out)
+{
+	bool fresh;
+	int err = lookup(c, blk, out, &fresh);
+
+	if (err || !fresh)
+		return err;
+	uint64_t off = blk * c->block_size;
+	if (off / c->block_size != blk || off + c->block_size > blk_bytes(c->dev))
+		err = -EIO;	/* a corrupt block number: past the device */
+	else
+		err = blk_read(c->dev, off, (*out)->data, c->block_size);
+	if (err) {
+		drop_new(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out)
+{
+	bool fresh;
+	int err = lookup(c, blk, out, &fresh);
+
+	if (err)
+		return err;
+	memset((*out)->data, 0, c->block_size);
+	bcache_dirty(*out);
+	return 0;
+}
+
+void bcache_dirty(struct buf *b)
+{
+	struct bcache *c = b->cache;
+
+	mutex_lock(&c->lock);
+	if (!b->dirty) {
+		b->dirty = true;
+		c->ndirty++;
+	}
+	mutex_unlock(&c->lock);
+}
+
+void bcache_put(struct buf *b)
+{
+	struct bcache *c = b->cache;
+
+	mutex_lock(&c->lock);
+	if (--b->refs == 0) {
+		list_add_tail(&c->lru, &b->lru);
+		if (!b->dirty)
+			c->nclean_free++;
+		shrink(c);
+	}
+	mutex_unlock(&c->lock);
+}
+
+void bcache_forget(struct bcache *c, uint64_t blk)
+{
+	mutex_lock(&c->lock);
+	struct buf *b = find(c, blk);
+	if (b && b->dirty) {
+		b->dirty = false;
+		c->ndirty--;
+		if (b->refs == 0)
+			c->nclean_free++;
+	}
+	if (b && b->refs == 0) {
+		c->nclean_free--;
+		buf_free(b);
+	}
+	mutex_unlock(&c->lock);
+}
+
+unsigned bcache_dirty_count(struct bcache *c) { return c->ndirty; }
+
+/* Writes one dirty buffer, the lock dropped around the I/O (the buffer is
+ * held, so it stays).  Caller holds c->lock. */
+static int write_one(struct bcache *c, struct buf *b)
+{
+	hold(c, b);
+	b->dirty = false;
+	c->ndirty--;
+	mutex_unlock(&c->lock);
+	int err = blk_write(c->dev, b->blk * c->block_size, b->data, c->block_size);
+	mutex_lock(&c->lock);
+	if (err && !b->dirty) {
+		b->dirty = true;
+		c->ndirty++;
+	}
+	if (--b->refs == 0) {
+		list_add_tail(&c->lru, &b->lru);
+		if (!b->dirty)
+			c->nclean_free++;
+	}
+	return err;
+}
+
+int bcache_write(struct buf *b)
+{
+	struct bcache *c = b->cache;
+
+	mutex_lock(&c->lock);
+	if (b->dirty) {
+		b->dirty = false;
+		c->ndirty--;
+	}
+	mutex_unlock(&c->lock);
+	int err = blk_write(c->dev, b->blk * c->block_size, b->data, c->block_size);
+	if (err)
+		bcache_dirty(b);
+	return err;
+}
+
+/* The dirty buffer with the lowest block number at or after from, or
+ * NULL.  A scan of the table: syncs are rare next to lookups.  Caller
+ * holds c->lock. */
+static struct buf *next_dirty(struct bcache *c, uint64_t from)
+{
+	struct buf *best = NULL;
+	struct list *pos;
+
+	for (int i = 0; i < NHASH; i++)
+		list_for_each(pos, &c->hash[i]) {
+			struct buf *b = list_entry(pos, struct buf, hlink);
+			if (b->dirty && b->blk >= from && (!best || b->blk < best->blk))
+				best = b;
+		}
+	return best;
+}
+
+int bcache_sync(struct bcache *c)
+{
+	int first = 0;
+	uint64_t from = 0;
+	struct buf *b;
+
+	mutex_lock(&c->lock);
+	while ((b = next_dirty(c, from))) {
+		from = b->blk + 1;
+		int err = write_one(c, b);
+		if (err && !first)
+			first = err;
+	}
+	shrink(c);
+	mutex_unlock(&c->lock);
+	int err = blk_flush(c->dev);
+	return first ? first : err;
+}

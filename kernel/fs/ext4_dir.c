@@ -1,0 +1,172 @@
+/* ext2/ext4 directories, read side: every block is scanned linearly, an
+ * htree (dir_index) directory's index blocks included — they look like
+ * blocks holding one empty entry, so the scan finds its names in the leaf
+ * blocks without following the index. */
+#include "fs/ext4_internal.h"
+
+#include "core/errno.h"
+#include "core/string.h"
+#include "crc32c.h"
+#include "fs/bcache.h"
+#include "fs/ext4_dir.h"
+
+uint32_t ext4_rec_len(struct ext4_fs *fs, uint16_t disk)
+{
+	if (fs->block_size == 65536 && (disk == 65535 || disk == 0))
+		return 65536;
+	return disk;
+}
+
+bool ext4_dir_has_tail(struct ext4_fs *fs)
+{
+	return fs->csum;
+}
+
+uint32_t ext4_dir_leaf_csum(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b)
+{
+	return crc32c(dir->csum_seed, b, fs->block_size - EXT4_DIR_TAIL_SIZE);
+}
+
+static bool is_tail(struct ext4_fs *fs, const uint8_t *b)
+{
+	const struct ext4_dir_tail *t = (const void *)(b + fs->block_size - EXT4_DIR_TAIL_SIZE);
+	return t->det_reserved_zero1 == 0 && t->det_rec_len == EXT4_DIR_TAIL_SIZE &&
+	       t->det_reserved_zero2 == 0 && t->det_reserved_ft == EXT4_DIR_TAIL_FT;
+}
+
+/* An htree index block: the root (block 0 of an indexed directory) or an
+ * interior node (one empty entry spanning the block).  Where its count
+ * and limit lie, or 0 if it is a leaf. */
+uint32_t ext4_dx_count_offset(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk)
+{
+	const struct ext4_dirent *d = (const void *)b;
+
+	if (!(dir->raw.i_flags & EXT4_INDEX_FL))
+		return 0;
+	if (lblk == 0)
+		return 32;	/* ".", "..", then the 8-byte dx_root_info */
+	if (d->inode == 0 && ext4_rec_len(fs, d->rec_len) == fs->block_size && d->name_len == 0)
+		return 8;
+	return 0;
+}
+
+/* An index block's checksum: over the header and the entries in use, then
+ * the tail (reserved word, zero for the checksum itself). */
+static int check_dx(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint32_t off)
+{
+	uint16_t limit, count;
+	static const uint8_t zero[4];
+
+	memcpy(&limit, b + off, 2);
+	memcpy(&count, b + off + 2, 2);
+	if (count > limit || off + (uint64_t)limit * 8 + 8 > fs->block_size)
+		return ext4_corrupt(fs, "bad directory index block", dir->ino);
+	const uint8_t *tail = b + off + (size_t)limit * 8;
+	uint32_t c = crc32c(dir->csum_seed, b, off + (size_t)count * 8);
+	c = crc32c(crc32c(c, tail, 4), zero, 4);
+	if (memcmp(&c, tail + 4, 4))
+		return ext4_corrupt(fs, "directory index checksum mismatch", dir->ino);
+	return 0;
+}
+
+/* Each record fits the block and holds its name; names are real names. */
+static int check_records(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint32_t end)
+{
+	uint32_t off = 0;
+
+	while (off < end) {
+		const struct ext4_dirent *d = (const void *)(b + off);
+		if (end - off < EXT4_DIRENT_HEADER)
+			return ext4_corrupt(fs, "directory entry past the block", dir->ino);
+		uint32_t len = ext4_rec_len(fs, d->rec_len);
+		if (len < EXT4_DIRENT_HEADER || len % 4 || len > end - off ||
+		    EXT4_DIRENT_HEADER + (uint32_t)d->name_len > len)
+			return ext4_corrupt(fs, "bad directory record length", dir->ino);
+		if (d->inode && (!ext4_ino_ok(fs, d->inode) || d->name_len == 0 ||
+				 memchr(d->name, '/', d->name_len) || memchr(d->name, 0, d->name_len)))
+			return ext4_corrupt(fs, "bad directory entry", dir->ino);
+		off += len;
+	}
+	return 0;
+}
+
+int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk)
+{
+	uint32_t dx = ext4_dx_count_offset(fs, dir, b, lblk);
+	uint32_t end = fs->block_size;
+
+	if (fs->csum && dx)
+		return check_records(fs, dir, b, end) ?: check_dx(fs, dir, b, dx);
+	if (fs->csum) {
+		if (!is_tail(fs, b))
+			return ext4_corrupt(fs, "directory block without a checksum", dir->ino);
+		end -= EXT4_DIR_TAIL_SIZE;
+		uint32_t want = ext4_dir_leaf_csum(fs, dir, b);
+		if (memcmp(&want, b + end + 8, 4))
+			return ext4_corrupt(fs, "directory block checksum mismatch", dir->ino);
+	}
+	return check_records(fs, dir, b, end);
+}
+
+/* Block lblk of a directory, read and checked: 0 and a referenced buffer,
+ * 0 and NULL for a hole, or -errno. */
+int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out)
+{
+	uint64_t pblk, run;
+
+	*out = NULL;
+	int err = ext4_map(fs, dir, lblk, &pblk, &run);
+	if (err || !pblk)
+		return err;
+	err = ext4_bread(fs, pblk, out);
+	if (!err && (err = ext4_dir_block_check(fs, dir, (*out)->data, lblk))) {
+		bcache_put(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static bool is_dot(const struct ext4_dirent *d)
+{
+	return (d->name_len == 1 && d->name[0] == '.') ||
+	       (d->name_len == 2 && d->name[0] == '.' && d->name[1] == '.');
+}
+
+static int walk_block(struct ext4_fs *fs, const uint8_t *b, ext4_dir_fn *fn, void *arg)
+{
+	uint32_t off = 0;
+
+	while (off + EXT4_DIRENT_HEADER <= fs->block_size) {
+		const struct ext4_dirent *d = (const void *)(b + off);
+		uint32_t len = ext4_rec_len(fs, d->rec_len);
+		if (d->inode && !is_dot(d)) {
+			unsigned type = fs->incompat & EXT4_INCOMPAT_FILETYPE ? d->file_type : 0;
+			int r = fn(arg, d->name, d->name_len, d->inode, type);
+			if (r)
+				return r;
+		}
+		if (len == 0)
+			break;	/* the tail (checked: only it can end a block so) */
+		off += len;
+	}
+	return 0;
+}
+
+int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn, void *arg)
+{
+	uint64_t nblocks = dir->size >> fs->log_block;
+
+	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+		struct buf *b;
+		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		if (err)
+			return err;
+		if (!b)
+			continue;
+		err = walk_block(fs, b->data, fn, arg);
+		bcache_put(b);
+		if (err)
+			return err;
+	}
+	return 0;
+}

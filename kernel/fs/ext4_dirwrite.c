@@ -1,0 +1,267 @@
+/* ext2/ext4 directories, write side: an entry goes into the first block
+ * with room (splitting a record's slack) or a new block at the end; a
+ * removed entry's space joins the record before it.
+ *
+ * An htree-indexed directory loses its index at its first change: the
+ * index blocks become empty leaf blocks and EXT4_INDEX_FL is cleared, so
+ * the directory is a valid linear one (e2fsck accepts it; e2fsck -D or
+ * Linux would index it again).  Keeping the index would mean hashing
+ * names (half-MD4, TEA) and splitting leaves, which is not done. */
+#include "fs/ext4_internal.h"
+
+#include "core/errno.h"
+#include "core/string.h"
+#include "fs/bcache.h"
+#include "fs/ext4_dir.h"
+#include "fs/stat.h"
+
+static uint32_t rec_need(unsigned name_len) { return (EXT4_DIRENT_HEADER + name_len + 3) & ~3u; }
+
+static uint32_t leaf_end(struct ext4_fs *fs)
+{
+	return fs->block_size - (ext4_dir_has_tail(fs) ? EXT4_DIR_TAIL_SIZE : 0);
+}
+
+static void set_rec_len(struct ext4_fs *fs, struct ext4_dirent *d, uint32_t len)
+{
+	d->rec_len = len == 65536 && fs->block_size == 65536 ? 65535 : (uint16_t)len;
+}
+
+/* A leaf block changed: its tail and checksum, its dirty mark. */
+static void leaf_changed(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
+{
+	if (ext4_dir_has_tail(fs)) {
+		struct ext4_dir_tail *t = (void *)(b->data + fs->block_size - EXT4_DIR_TAIL_SIZE);
+		*t = (struct ext4_dir_tail){ 0, EXT4_DIR_TAIL_SIZE, 0, EXT4_DIR_TAIL_FT, 0 };
+		t->det_checksum = ext4_dir_leaf_csum(fs, dir, b->data);
+	}
+	bcache_dirty(b);
+}
+
+unsigned ext4_file_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return EXT4_FT_REG_FILE;
+	case S_IFDIR: return EXT4_FT_DIR;
+	case S_IFCHR: return EXT4_FT_CHRDEV;
+	case S_IFBLK: return EXT4_FT_BLKDEV;
+	case S_IFIFO: return EXT4_FT_FIFO;
+	case S_IFSOCK: return EXT4_FT_SOCK;
+	case S_IFLNK: return EXT4_FT_SYMLINK;
+	}
+	return EXT4_FT_UNKNOWN;
+}
+
+static void fill(struct ext4_fs *fs, struct ext4_dirent *d, const char *name, unsigned len, uint64_t ino,
+		 uint32_t mode)
+{
+	d->inode = (uint32_t)ino;
+	d->name_len = (uint8_t)len;
+	d->file_type = fs->incompat & EXT4_INCOMPAT_FILETYPE ? (uint8_t)ext4_file_type(mode) : 0;
+	memcpy(d->name, name, len);
+}
+
+/* Drops the index: every index block becomes an empty leaf (the root
+ * keeps "." and ".."), then the flag goes. */
+static int deindex(struct ext4_fs *fs, struct ext4_inode *dir)
+{
+	uint64_t nblocks = dir->size >> fs->log_block;
+
+	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+		struct buf *b;
+		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		if (err)
+			return err;
+		if (!b)
+			continue;
+		uint32_t dx = ext4_dx_count_offset(fs, dir, b->data, lblk);
+		if (dx) {
+			/* The root's "..": at 12, its record spanning the rest. */
+			uint32_t at = lblk == 0 ? 12 : 0;
+			struct ext4_dirent *d = (void *)(b->data + at);
+			uint32_t keep = at ? rec_need(d->name_len) : 0;
+			memset(b->data + at + keep, 0, fs->block_size - at - keep);
+			set_rec_len(fs, d, leaf_end(fs) - at);
+			leaf_changed(fs, dir, b);
+		}
+		bcache_put(b);
+	}
+	dir->raw.i_flags &= ~EXT4_INDEX_FL;
+	return ext4_inode_write(fs, dir);
+}
+
+/* Room for a record of need bytes in the block: the entry to split or
+ * reuse, or NULL. */
+static struct ext4_dirent *room_in(struct ext4_fs *fs, uint8_t *b, uint32_t need)
+{
+	for (uint32_t off = 0; off < leaf_end(fs);) {
+		struct ext4_dirent *d = (void *)(b + off);
+		uint32_t len = ext4_rec_len(fs, d->rec_len);
+		uint32_t used = d->inode ? rec_need(d->name_len) : 0;
+		if (len - used >= need) {
+			if (!used)
+				return d;
+			set_rec_len(fs, d, used);
+			struct ext4_dirent *n = (void *)(b + off + used);
+			set_rec_len(fs, n, len - used);
+			return n;
+		}
+		off += len;
+	}
+	return NULL;
+}
+
+/* A new last block holding one entry. */
+static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len,
+		     uint64_t ino, uint32_t mode)
+{
+	uint64_t lblk = dir->size >> fs->log_block, pblk;
+	struct buf *b;
+	int err = ext4_get_block(fs, dir, lblk, true, &pblk, NULL);
+
+	if (!err)
+		err = bcache_new_block(fs->bc, pblk, &b);
+	if (err)
+		return err;
+	struct ext4_dirent *d = (void *)b->data;
+	set_rec_len(fs, d, leaf_end(fs));
+	fill(fs, d, name, len, ino, mode);
+	leaf_changed(fs, dir, b);
+	bcache_put(b);
+	ext4_inode_set_size(dir, dir->size + fs->block_size);
+	return ext4_inode_write(fs, dir);
+}
+
+int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
+{
+	unsigned len = (unsigned)strlen(name);
+	uint64_t nblocks = dir->size >> fs->log_block;
+
+	if (len == 0 || len > 255)
+		return -ENAMETOOLONG;
+	if (dir->raw.i_flags & EXT4_INDEX_FL) {
+		int err = deindex(fs, dir);
+		if (err)
+			return err;
+	}
+	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+		struct buf *b;
+		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		if (err)
+			return err;
+		if (!b)
+			continue;
+		struct ext4_dirent *d = room_in(fs, b->data, rec_need(len));
+		if (d) {
+			fill(fs, d, name, len, ino, mode);
+			leaf_changed(fs, dir, b);
+		}
+		bcache_put(b);
+		if (d)
+			return 0;
+	}
+	return add_block(fs, dir, name, len, ino, mode);
+}
+
+/* Finds name (dots included) in dir: the block, held, and the entry's
+ * offset and the one before it in the block (or -1). */
+static int find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct buf **out,
+		uint32_t *at, int64_t *prev)
+{
+	unsigned len = (unsigned)strlen(name);
+	uint64_t nblocks = dir->size >> fs->log_block;
+
+	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+		struct buf *b;
+		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		if (err)
+			return err;
+		if (!b)
+			continue;
+		*prev = -1;
+		for (uint32_t off = 0; off < leaf_end(fs);) {
+			struct ext4_dirent *d = (void *)(b->data + off);
+			if (d->inode && d->name_len == len && !memcmp(d->name, name, len)) {
+				*out = b;
+				*at = off;
+				return 0;
+			}
+			*prev = off;
+			off += ext4_rec_len(fs, d->rec_len);
+		}
+		bcache_put(b);
+	}
+	return -ENOENT;
+}
+
+/* find, in a directory about to change: an indexed one loses its index
+ * first. */
+static int find_to_change(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct buf **out,
+			  uint32_t *at, int64_t *prev)
+{
+	if (dir->raw.i_flags & EXT4_INDEX_FL) {
+		int err = deindex(fs, dir);
+		if (err)
+			return err;
+	}
+	return find(fs, dir, name, out, at, prev);
+}
+
+int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name)
+{
+	struct buf *b;
+	uint32_t at;
+	int64_t prev;
+	int err = find_to_change(fs, dir, name, &b, &at, &prev);
+
+	if (err)
+		return err;
+	struct ext4_dirent *d = (void *)(b->data + at);
+	if (prev >= 0) {
+		struct ext4_dirent *p = (void *)(b->data + prev);
+		set_rec_len(fs, p, ext4_rec_len(fs, p->rec_len) + ext4_rec_len(fs, d->rec_len));
+	} else {
+		d->inode = 0;
+	}
+	leaf_changed(fs, dir, b);
+	bcache_put(b);
+	return 0;
+}
+
+int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
+{
+	struct buf *b;
+	uint32_t at;
+	int64_t prev;
+	int err = find_to_change(fs, dir, name, &b, &at, &prev);
+
+	if (err)
+		return err;
+	struct ext4_dirent *d = (void *)(b->data + at);
+	fill(fs, d, d->name, d->name_len, ino, mode);
+	leaf_changed(fs, dir, b);
+	bcache_put(b);
+	return 0;
+}
+
+/* The first block of a new directory: "." and "..". */
+int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent)
+{
+	uint64_t pblk;
+	struct buf *b;
+	int err = ext4_get_block(fs, dir, 0, true, &pblk, NULL);
+
+	if (!err)
+		err = bcache_new_block(fs->bc, pblk, &b);
+	if (err)
+		return err;
+	struct ext4_dirent *dot = (void *)b->data, *dotdot = (void *)(b->data + 12);
+	set_rec_len(fs, dot, 12);
+	fill(fs, dot, ".", 1, dir->ino, S_IFDIR);
+	set_rec_len(fs, dotdot, leaf_end(fs) - 12);
+	fill(fs, dotdot, "..", 2, parent, S_IFDIR);
+	leaf_changed(fs, dir, b);
+	bcache_put(b);
+	ext4_inode_set_size(dir, fs->block_size);
+	return 0;
+}

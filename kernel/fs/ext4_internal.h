@@ -1,0 +1,169 @@
+/* ext2/ext4's core, shared by its files and built on the host by
+ * tests/unit/test_ext4.c: it knows the block device (through the buffer
+ * cache) and nothing of the VFS (ext4_vfs.c is the thin layer between).
+ *
+ * Everything read from the disk is checked before it is used: a number
+ * out of range, a bad checksum or a loop gives -EUCLEAN (or -EIO when the
+ * device failed) and one log line, never a crash.
+ *
+ * Locking: fs->lock guards every metadata block, the group descriptors,
+ * the superblock copy and the in-memory inodes' raw copies; the core's
+ * exported functions take it unless they say "locked" (caller holds it). */
+#ifndef AMPHI_FS_EXT4_INTERNAL_H
+#define AMPHI_FS_EXT4_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/mutex.h"
+#include "fs/ext4_format.h"
+
+struct blk_dev;
+struct bcache;
+struct buf;
+
+struct ext4_fs {
+	struct blk_dev *dev;
+	struct bcache *bc;
+	struct mutex lock;
+	struct ext4_super_disk sb;	/* the primary superblock, as it will be written */
+	uint8_t *gdt;			/* every group descriptor, desc_size apart */
+	uint64_t blocks_count;
+	uint32_t block_size, log_block;	/* log_block: log2(block_size) */
+	uint32_t ngroups, blocks_per_group, inodes_per_group, first_data_block;
+	uint32_t inode_size, desc_size, first_ino, gdt_blocks;
+	uint32_t incompat, ro_compat, compat;
+	uint32_t csum_seed;		/* metadata_csum's, from the uuid or s_checksum_seed */
+	bool csum;			/* metadata_csum */
+	bool read_only;
+	bool sb_dirty, gdt_dirty;
+	unsigned nerrors;		/* log lines printed: a corrupt disk cannot flood */
+};
+
+/* An inode as the core keeps it: the raw copy (as much of the on-disk
+ * inode as struct ext4_inode_disk holds) and what follows from it. */
+struct ext4_inode {
+	uint64_t ino;
+	struct ext4_inode_disk raw;
+	uint32_t csum_seed;		/* crc32c of the fs seed, ino and generation */
+	uint64_t size;
+	bool fresh;			/* new: ext4_inode_write clears its whole slot */
+};
+
+/* ext4_super.c */
+/* ext2_only: a file system with features ext2 lacks (a journal,
+ * extents, ...) is quietly not this one (-EINVAL), so the "ext2" type
+ * leaves it to "ext4". */
+int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out);
+int ext4_fs_sync(struct ext4_fs *fs);
+void ext4_fs_close(struct ext4_fs *fs);	/* after ext4_fs_sync */
+/* One log line naming what is wrong (the first few per mount) and
+ * -EUCLEAN, for a return. */
+int ext4_corrupt(struct ext4_fs *fs, const char *what, uint64_t where);
+struct ext4_group_disk *ext4_group(struct ext4_fs *fs, uint32_t g);
+uint64_t ext4_group_inode_table(struct ext4_fs *fs, uint32_t g);
+uint64_t ext4_group_block_bitmap(struct ext4_fs *fs, uint32_t g);
+uint64_t ext4_group_inode_bitmap(struct ext4_fs *fs, uint32_t g);
+uint16_t ext4_group_csum(struct ext4_fs *fs, uint32_t g);
+void ext4_super_csum_set(struct ext4_fs *fs);
+/* The block number is inside the file system and not block 0 (the boot
+ * block or, for 1 KiB blocks, the superblock: never a file's). */
+bool ext4_block_ok(struct ext4_fs *fs, uint64_t blk);
+/* A metadata block through the buffer cache (referenced): -EUCLEAN for a
+ * number outside the file system, -EIO, -ENOMEM. */
+int ext4_bread(struct ext4_fs *fs, uint64_t blk, struct buf **out);
+
+/* ext4_inode.c; locked. */
+int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei);
+int ext4_inode_write(struct ext4_fs *fs, struct ext4_inode *ei);
+uint32_t ext4_inode_csum(struct ext4_fs *fs, uint64_t ino, const uint8_t *raw);
+bool ext4_ino_ok(struct ext4_fs *fs, uint64_t ino);
+void ext4_inode_set_size(struct ext4_inode *ei, uint64_t size);
+uint64_t ext4_inode_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);	/* 512-byte units */
+void ext4_inode_add_blocks(struct ext4_fs *fs, struct ext4_inode *ei, int64_t fs_blocks);
+bool ext4_inode_has_extents(const struct ext4_inode *ei);
+bool ext4_inode_fast_symlink(struct ext4_fs *fs, const struct ext4_inode *ei);
+
+/* ext4_extents.c and ext4_indirect.c: the block of a file's logical
+ * block lblk, 0 for a hole (or an unwritten extent, which reads as
+ * zeroes); *run is how many following logical blocks map contiguously
+ * (at least 1).  Locked. */
+int ext4_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk, uint64_t *run);
+int ext4_ext_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk, uint64_t *run);
+int ext4_ind_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk, uint64_t *run);
+/* The largest logical block number a file may have, +1. */
+uint64_t ext4_max_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
+
+/* ext4_alloc.c; locked.  Blocks near goal (the same group, after it);
+ * inodes in the group of near (the parent directory) or the next ones.
+ * -ENOSPC, or -EUCLEAN for bitmaps that disagree with the counts. */
+int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk);
+int ext4_block_free(struct ext4_fs *fs, uint64_t blk);
+int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino);
+int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
+
+/* ext4_extwrite.c and ext4_indwrite.c; locked.  Maps lblk to the new
+ * block pblk (lblk was a hole), allocating tree or indirect blocks as
+ * needed (counted in i_blocks); and frees every block from lblk on. */
+int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+
+/* ext4_write.c; locked.  The block for lblk, allocated if create and it
+ * is a hole (*fresh then true: its old contents are garbage). */
+int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
+		   bool *fresh);
+/* Writes len bytes at off (growing the file): the count or -errno. */
+long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
+int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
+bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
+
+/* ext4_dirwrite.c; locked.  Entries by name: add (the caller checked it
+ * is new), remove, point at another inode; a new directory's first
+ * block. */
+int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
+int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name);
+int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode);
+int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent);
+unsigned ext4_file_type(uint32_t mode);
+
+/* ext4_namei.c; locked.  The namespace changes fs_ops asks for, each
+ * storing both inodes it touches (now: ns since the epoch). */
+struct ext4_new {
+	uint32_t mode, uid, gid;
+	uint64_t rdev;
+	const char *target;		/* symlinks */
+	int64_t now;
+};
+int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, const struct ext4_new *n,
+		struct ext4_inode *ei);
+int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);
+int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);
+/* Moves oname to nname, replacing target (the inode nname named, or
+ * NULL), which the caller then releases. */
+int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
+		const char *nname, struct ext4_inode *ei, struct ext4_inode *target, int64_t now);
+/* Frees the inode's blocks and number if no name is left. */
+int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now);
+void ext4_set_times(struct ext4_inode *ei, int64_t atime, int64_t mtime, int64_t ctime);
+
+/* ext4_dir.c.  Calls fn for each entry of a directory (not "." and
+ * ".."); a non-zero return from fn stops the walk and is returned.
+ * Locked. */
+typedef int ext4_dir_fn(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type);
+int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn, void *arg);
+/* Checks a directory block's entries (and its checksum tail).  0 or
+ * -EUCLEAN. */
+int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
+bool ext4_dir_has_tail(struct ext4_fs *fs);
+
+/* ext4_file.c.  Reads up to len bytes at off (short at the end of the
+ * file): the count or -errno.  Locked. */
+long ext4_file_read(struct ext4_fs *fs, struct ext4_inode *ei, void *buf, size_t len, uint64_t off);
+/* The symlink's target, NUL-terminated: its length or -errno (-ENAMETOOLONG
+ * if it does not fit size - 1).  Locked. */
+long ext4_readlink(struct ext4_fs *fs, struct ext4_inode *ei, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,399 @@
+/* ext2/ext4 behind fs_ops: the VFS's inodes carry the core's (inode.priv,
+ * a struct ext4_inode), and each hook takes the file system's lock around
+ * one call into the core.  File data is copied through a bounce buffer,
+ * outside that lock (user memory may fault). */
+#include "fs/ext4.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "dev/blk.h"
+#include "fs/devfs.h"
+#include "fs/ext4_internal.h"
+#include "fs/file.h"
+#include "fs/mount.h"
+#include "fs/vfs.h"
+
+#define BOUNCE	65536
+
+static struct ext4_fs *fs_of(struct super *sb) { return sb->priv; }
+static struct ext4_inode *ei_of(struct inode *i) { return i->priv; }
+
+static int64_t time_of(uint32_t sec, uint32_t extra, bool has_extra)
+{
+	int64_t s = (int32_t)sec, ns = 0;
+
+	if (has_extra) {
+		s += (int64_t)(extra & 3) << 32;
+		ns = extra >> 2;
+	}
+	return s * 1000000000 + ns;
+}
+
+static uint64_t rdev_of(const struct ext4_inode *ei)
+{
+	uint32_t b0 = ei->raw.i_block[0], b1 = ei->raw.i_block[1];
+
+	if (b0)
+		return dev_make((b0 >> 8) & 0xff, b0 & 0xff);
+	return dev_make((b1 & 0xfff00) >> 8, (b1 & 0xff) | ((b1 >> 12) & 0xfff00));
+}
+
+/* The VFS inode's fields from the core's.  Caller holds the fs lock. */
+static int fill(struct ext4_fs *fs, struct ext4_inode *ei, struct inode *i)
+{
+	struct ext4_inode_disk *d = &ei->raw;
+	size_t end = EXT4_GOOD_OLD_INODE_SIZE + d->i_extra_isize;
+
+	i->mode = d->i_mode;
+	i->uid = d->i_uid | (uint32_t)d->i_uid_high << 16;
+	i->gid = d->i_gid | (uint32_t)d->i_gid_high << 16;
+	i->nlink = d->i_links_count;
+	i->size = (int64_t)ei->size;
+	i->blocks = ext4_inode_blocks(fs, ei);
+	i->atime_ns = time_of(d->i_atime, d->i_atime_extra, end >= 0x90);
+	i->mtime_ns = time_of(d->i_mtime, d->i_mtime_extra, end >= 0x8c);
+	i->ctime_ns = time_of(d->i_ctime, d->i_ctime_extra, end >= 0x88);
+	if ((i->mode & S_IFMT) == S_IFCHR || (i->mode & S_IFMT) == S_IFBLK)
+		i->rdev = rdev_of(ei);
+	if (!is_lnk(i) || i->target)
+		return 0;
+	if (!(i->target = kmalloc(ei->size + 1)))
+		return -ENOMEM;
+	long n = ext4_readlink(fs, ei, i->target, ei->size + 1);
+	return n < 0 ? (int)n : 0;
+}
+
+static int ext4_read_inode(struct super *sb, uint64_t ino, struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(sb);
+	struct ext4_inode *ei = i->priv ? i->priv : kmalloc(sizeof *ei);
+
+	if (!ei)
+		return -ENOMEM;
+	mutex_lock(&fs->lock);
+	int err = ext4_inode_read(fs, ino, ei);
+	if (!err)
+		err = fill(fs, ei, i);
+	mutex_unlock(&fs->lock);
+	if (err && ei != i->priv)
+		kfree(ei);
+	else
+		i->priv = ei;
+	return err;
+}
+
+/* load_dir: the entries are gathered under the fs lock, then named in the
+ * cache without it (super_add_entry reads each child through
+ * read_inode, which takes it). */
+struct gathered {
+	char *names;	/* NUL-separated */
+	uint64_t *inos;
+	size_t n, cap, used, room;
+};
+
+static int gather(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type)
+{
+	struct gathered *g = arg;
+
+	(void)type;
+	if (g->n == g->cap || g->used + len + 1 > g->room) {
+		size_t cap = g->cap ? g->cap * 2 : 64, room = g->room ? g->room * 2 : 4096;
+		uint64_t *inos = kmalloc(cap * sizeof *inos);
+		char *names = kmalloc(room);
+		if (!inos || !names) {
+			kfree(inos);
+			kfree(names);
+			return -ENOMEM;
+		}
+		memcpy(inos, g->inos, g->n * sizeof *inos);
+		memcpy(names, g->names, g->used);
+		kfree(g->inos);
+		kfree(g->names);
+		g->inos = inos, g->names = names, g->cap = cap, g->room = room;
+	}
+	memcpy(g->names + g->used, name, len);
+	g->names[g->used + len] = 0;
+	g->used += len + 1;
+	g->inos[g->n++] = ino;
+	return 0;
+}
+
+static int ext4_load_dir(struct inode *dir)
+{
+	struct ext4_fs *fs = fs_of(dir->sb);
+	struct gathered g = { 0 };
+
+	mutex_lock(&fs->lock);
+	int err = ext4_dir_iterate(fs, ei_of(dir), gather, &g);
+	mutex_unlock(&fs->lock);
+	const char *name = g.names;
+	for (size_t k = 0; k < g.n && !err; k++) {
+		err = super_add_entry(dir, name, g.inos[k]);
+		name += strlen(name) + 1;
+	}
+	kfree(g.names);
+	kfree(g.inos);
+	return err;
+}
+
+static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(dir->sb);
+	struct ext4_inode *ei = kmalloc(sizeof *ei);
+	struct ext4_new n = { i->mode, i->uid, i->gid, i->rdev, i->target ? i->target : "", vfs_now() };
+
+	if (!ei)
+		return -ENOMEM;
+	mutex_lock(&fs->lock);
+	int err = ext4_create(fs, ei_of(dir), name, &n, ei);
+	if (!err)
+		i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	if (err) {
+		kfree(ei);
+		return err;
+	}
+	i->ino = ei->ino;
+	i->priv = ei;
+	i->size = (int64_t)ei->size;
+	return 0;
+}
+
+static int ext4_vfs_link(struct inode *dir, const char *name, struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(dir->sb);
+
+	mutex_lock(&fs->lock);
+	int err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static int ext4_vfs_unlink(struct inode *dir, const char *name, struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(dir->sb);
+
+	mutex_lock(&fs->lock);
+	int err = ext4_unlink(fs, ei_of(dir), name, ei_of(i), vfs_now());
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+			   unsigned flags)
+{
+	struct ext4_fs *fs = fs_of(odir->sb);
+	struct dentry *od = dir_find(odir, oname, strlen(oname));
+	struct dentry *nd = dir_find(ndir, nname, strlen(nname));
+
+	if (flags & RENAME_EXCHANGE)
+		return -EINVAL;	/* not done: see docs/storage.md */
+	if (!od)
+		return -ENOENT;
+	mutex_lock(&fs->lock);
+	int err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
+			     nd ? ei_of(nd->inode) : NULL, vfs_now());
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static int ext4_write_inode(struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	struct ext4_inode *ei = ei_of(i);
+
+	mutex_lock(&fs->lock);
+	ei->raw.i_mode = (uint16_t)i->mode;
+	ei->raw.i_uid = (uint16_t)i->uid;
+	ei->raw.i_uid_high = (uint16_t)(i->uid >> 16);
+	ei->raw.i_gid = (uint16_t)i->gid;
+	ei->raw.i_gid_high = (uint16_t)(i->gid >> 16);
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	int err = ext4_inode_write(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	char *bounce = kmalloc(BOUNCE);
+	size_t done = 0;
+	long n = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	while (done < b->len) {
+		size_t want = b->len - done < BOUNCE ? b->len - done : BOUNCE;
+		mutex_lock(&fs->lock);
+		n = ext4_file_read(fs, ei_of(i), bounce, want, (uint64_t)pos + done);
+		mutex_unlock(&fs->lock);
+		if (n <= 0)
+			break;
+		if (iobuf_fill(b, done, bounce, (size_t)n)) {
+			n = -EFAULT;
+			break;
+		}
+		done += (size_t)n;
+		if ((size_t)n < want)
+			break;
+	}
+	kfree(bounce);
+	return done ? (long)done : n;
+}
+
+static long ext4_vfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	char *bounce = kmalloc(BOUNCE);
+	size_t done = 0;
+	long n = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	if (append)
+		*pos = i->size;
+	while (done < b->len) {
+		size_t want = b->len - done < BOUNCE ? b->len - done : BOUNCE;
+		if (iobuf_drain(b, done, bounce, want)) {
+			n = -EFAULT;
+			break;
+		}
+		mutex_lock(&fs->lock);
+		struct ext4_inode *ei = ei_of(i);
+		i->mtime_ns = i->ctime_ns = vfs_now();
+		ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+		n = ext4_file_write(fs, ei, bounce, want, (uint64_t)*pos + done);
+		i->size = (int64_t)ei->size;
+		i->blocks = ext4_inode_blocks(fs, ei);
+		mutex_unlock(&fs->lock);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	kfree(bounce);
+	*pos += (int64_t)done;
+	return done ? (long)done : n;
+}
+
+static int ext4_vfs_truncate(struct inode *i, int64_t size)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+
+	if (size < 0)
+		return -EINVAL;
+	mutex_lock(&fs->lock);
+	struct ext4_inode *ei = ei_of(i);
+	i->mtime_ns = i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	int err = ext4_truncate(fs, ei, (uint64_t)size);
+	i->size = (int64_t)ei->size;
+	i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static int ext4_vfs_fsync(struct inode *i, bool datasync)
+{
+	(void)datasync;	/* data goes to the device as it is written: only metadata waits */
+	return ext4_fs_sync(fs_of(i->sb));
+}
+
+static void ext4_release_inode(struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	struct ext4_inode *ei = ei_of(i);
+
+	if (!ei)
+		return;
+	if (!i->nlink && !fs->read_only) {
+		mutex_lock(&fs->lock);
+		ext4_evict(fs, ei, vfs_now());
+		mutex_unlock(&fs->lock);
+	}
+	kfree(ei);
+	i->priv = NULL;
+}
+
+static void ext4_statfs(struct super *sb, struct fs_statfs *st)
+{
+	struct ext4_fs *fs = fs_of(sb);
+	struct ext4_super_disk *s = &fs->sb;
+
+	mutex_lock(&fs->lock);
+	uint64_t bfree = s->s_free_blocks_count_lo | (uint64_t)s->s_free_blocks_count_hi << 32;
+	uint64_t resv = s->s_r_blocks_count_lo | (uint64_t)s->s_r_blocks_count_hi << 32;
+	*st = (struct fs_statfs){ EXT4_SUPER_MAGIC, fs->block_size, fs->blocks_count, bfree,
+				  bfree > resv ? bfree - resv : 0, s->s_inodes_count, s->s_free_inodes_count,
+				  255 };
+	mutex_unlock(&fs->lock);
+}
+
+static int ext4_sync(struct super *sb) { return ext4_fs_sync(fs_of(sb)); }
+
+static void ext4_unmount(struct super *sb)
+{
+	ext4_fs_close(fs_of(sb));
+	sb->priv = NULL;
+}
+
+static const struct fs_ops ext4_ops = {
+	.read_inode = ext4_read_inode,
+	.load_dir = ext4_load_dir,
+	.create = ext4_vfs_create,
+	.link = ext4_vfs_link,
+	.unlink = ext4_vfs_unlink,
+	.rename = ext4_vfs_rename,
+	.write_inode = ext4_write_inode,
+	.read = ext4_vfs_read,
+	.write = ext4_vfs_write,
+	.truncate = ext4_vfs_truncate,
+	.fsync = ext4_vfs_fsync,
+	.release_inode = ext4_release_inode,
+	.statfs = ext4_statfs,
+	.sync = ext4_sync,
+	.unmount = ext4_unmount,
+};
+
+static int mount_as(struct super *sb, bool ext2_only)
+{
+	struct ext4_fs *fs;
+
+	if (!sb->bdev)
+		return -ENOTBLK;
+	int err = ext4_fs_open(sb->bdev, sb->read_only, ext2_only, &fs);
+	if (err)
+		return err;
+	sb->priv = fs;
+	sb->ops = &ext4_ops;
+	sb->read_only = fs->read_only;
+	sb->root = super_inode_new(sb, 0);
+	if (sb->root) {
+		sb->root->ino = EXT4_ROOT_INO;
+		err = ext4_read_inode(sb, EXT4_ROOT_INO, sb->root);
+	}
+	if (!sb->root || err || !is_dir(sb->root)) {
+		if (sb->root)
+			inode_put(sb->root);
+		ext4_fs_close(fs);
+		return err ? err : sb->root ? -EUCLEAN : -ENOMEM;
+	}
+	mount_cache_add(sb->root);
+	return 0;
+}
+
+static int ext4_mount(struct super *sb, const char *data)
+{
+	(void)data;
+	return mount_as(sb, false);
+}
+
+static int ext2_mount(struct super *sb, const char *data)
+{
+	(void)data;
+	return mount_as(sb, true);
+}
+
+const struct fs_type ext4_fs_type = { .name = "ext4", .mount = ext4_mount };
+const struct fs_type ext2_fs_type = { .name = "ext2", .mount = ext2_mount };

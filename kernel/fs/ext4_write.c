@@ -1,0 +1,132 @@
+/* ext2/ext4 file contents, write side: blocks allocated as writes reach
+ * holes (near the block before, so files stay contiguous), partial blocks
+ * read, changed and written whole, and truncation in both directions.
+ * Data goes straight to the device; the page cache sits above this in
+ * the kernel, and the metadata that maps the data waits in the buffer
+ * cache until a sync. */
+#include "fs/ext4_internal.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "dev/blk.h"
+#include "fs/stat.h"
+
+int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
+		   bool *fresh)
+{
+	uint64_t run, goal;
+
+	if (fresh)
+		*fresh = false;
+	int err = ext4_map(fs, ei, lblk, pblk, &run);
+	if (err || *pblk || !create)
+		return err;
+	if (fs->read_only)
+		return -EROFS;
+	if (lblk == 0 || ext4_map(fs, ei, lblk - 1, &goal, &run) || !goal)
+		goal = fs->first_data_block + 1 +
+		       (ei->ino - 1) / fs->inodes_per_group * (uint64_t)fs->blocks_per_group;
+	else
+		goal++;
+	if ((err = ext4_block_alloc(fs, goal, pblk)))
+		return err;
+	err = ext4_inode_has_extents(ei) ? ext4_ext_set(fs, ei, lblk, *pblk)
+					 : ext4_ind_set(fs, ei, lblk, *pblk);
+	if (err) {
+		ext4_block_free(fs, *pblk);
+		return err;
+	}
+	ext4_inode_add_blocks(fs, ei, 1);
+	if (fresh)
+		*fresh = true;
+	return 0;
+}
+
+/* Bytes [skip, skip + n) of a block from src (NULL: zeroes), the rest
+ * kept (or zero if the block is new). */
+static int write_partial(struct ext4_fs *fs, uint64_t pblk, bool fresh, uint32_t skip, const void *src,
+			 size_t n)
+{
+	uint8_t *tmp = kmalloc(fs->block_size);
+	int err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	if (!fresh)
+		err = blk_read(fs->dev, pblk << fs->log_block, tmp, fs->block_size);
+	if (!err) {
+		if (src)
+			memcpy(tmp + skip, src, n);
+		else
+			memset(tmp + skip, 0, n);
+		err = blk_write(fs->dev, pblk << fs->log_block, tmp, fs->block_size);
+	}
+	kfree(tmp);
+	return err;
+}
+
+long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	int err = 0;
+
+	if (off + len < off || ((off + len + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
+		return -EFBIG;
+	while (done < len) {
+		uint64_t pos = off + done, pblk;
+		uint32_t skip = (uint32_t)(pos & (fs->block_size - 1));
+		size_t n = fs->block_size - skip < len - done ? fs->block_size - skip : len - done;
+		bool fresh;
+		err = ext4_get_block(fs, ei, pos >> fs->log_block, true, &pblk, &fresh);
+		if (err)
+			break;
+		if (n == fs->block_size)
+			err = blk_write(fs->dev, pblk << fs->log_block, (const uint8_t *)buf + done, n);
+		else
+			err = write_partial(fs, pblk, fresh, skip, (const uint8_t *)buf + done, n);
+		if (err)
+			break;
+		done += n;
+	}
+	if (done && off + done > ei->size)
+		ext4_inode_set_size(ei, off + done);
+	int werr = ext4_inode_write(fs, ei);
+	if (done)
+		return (long)done;
+	return err ? err : werr;
+}
+
+/* The inode's blocks are a block map (not a fast symlink's text, not a
+ * device's numbers). */
+bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei)
+{
+	uint32_t type = ei->raw.i_mode & S_IFMT;
+	return type == S_IFREG || type == S_IFDIR || (type == S_IFLNK && !ext4_inode_fast_symlink(fs, ei));
+}
+
+int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size)
+{
+	uint64_t keep = (size + fs->block_size - 1) >> fs->log_block;
+	uint32_t tail = (uint32_t)(size & (fs->block_size - 1));
+	int err = 0;
+
+	if (fs->read_only)
+		return -EROFS;
+	if (size > ((uint64_t)ext4_max_blocks(fs, ei) << fs->log_block))
+		return -EFBIG;
+	if (size < ei->size && ext4_inode_has_blocks(fs, ei)) {
+		/* What lies past the new end in its last block must read as
+		 * zeroes if the file grows again. */
+		uint64_t pblk;
+		if (tail && !(err = ext4_get_block(fs, ei, keep - 1, false, &pblk, NULL)) && pblk)
+			err = write_partial(fs, pblk, false, tail, NULL, fs->block_size - tail);
+		if (!err)
+			err = ext4_inode_has_extents(ei) ? ext4_ext_truncate(fs, ei, keep)
+							 : ext4_ind_truncate(fs, ei, keep);
+	}
+	if (!err)
+		ext4_inode_set_size(ei, size);
+	int werr = ext4_inode_write(fs, ei);
+	return err ? err : werr;
+}

@@ -1,0 +1,29 @@
+/* The host side of tests/unit/test_ext4.c: a block device over an image
+ * file, the kernel functions the ext4 core calls, and images made with
+ * Debian's mke2fs from a tree the test builds. */
+#ifndef AMPHI_TESTS_EXT4_HOST_H
+#define AMPHI_TESTS_EXT4_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dev/blk.h"
+
+/* A device over the file at path (read and written in place). */
+struct blk_dev *host_dev_open(const char *path);
+void host_dev_close(struct blk_dev *d);
+/* Block numbers (of size bs) the device read since the last reset. */
+void host_reads_reset(void);
+size_t host_reads(uint64_t **offs);
+
+/* What the core printed: the number of lines and the last one. */
+extern int host_log_lines;
+extern char host_log_last[256];
+
+/* Runs a shell command; its exit status. */
+int host_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A fresh temporary directory's path (static storage). */
+const char *host_tmpdir(void);
+
+#endif

@@ -1,0 +1,27 @@
+/* What tests/unit/test_ext4.c shares with ext4_writes.c: the images its
+ * setup made, and the helpers that mount them and walk their paths. */
+#ifndef AMPHI_TESTS_TEST_EXT4_H
+#define AMPHI_TESTS_TEST_EXT4_H
+
+#include <stdbool.h>
+
+#include "fs/ext4_internal.h"
+
+#define NMANY	3000				/* entries in many/ */
+#define NOW	1700000000123456789ll		/* the time of every change */
+
+extern const char *tmp;
+extern char src[128], img2[128], img4[128], img4n[128], img4g[128], scratch[128];
+
+struct ext4_fs *mount_img(const char *path, bool ro);
+void unmount_img(struct ext4_fs *fs);
+int walk_path(struct ext4_fs *fs, const char *path, struct ext4_inode *ei);
+void copy_file(const char *from, const char *to);
+
+/* ext4_writes.c */
+void writes_ext2(void **state);
+void writes_ext4(void **state);
+void writes_ext4_nocsum(void **state);
+void writes_ext4_uninit_groups(void **state);
+
+#endif

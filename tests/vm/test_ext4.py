@@ -1,0 +1,200 @@
+"""ext2 and ext4 on a virtio disk (`amphi run --disk IMG:/data`): images
+made on the host by Debian's mke2fs -d read back byte for byte in the
+guest; what the guest writes, e2fsck -fn finds clean and debugfs reads
+back; a corrupt image gives errors, not a crash.  See docs/storage.md."""
+import hashlib
+import os
+import stat
+import subprocess
+
+import pytest
+
+from conftest import run
+
+BUSYBOX = "/bin/busybox"
+NMANY = 2000
+
+
+def sh(*argv):
+    return subprocess.run(argv, check=True, capture_output=True)
+
+
+def make_tree(root):
+    os.makedirs(os.path.join(root, "sub/deep/er"))
+    os.makedirs(os.path.join(root, "many"))
+    with open(os.path.join(root, "hello"), "w") as f:
+        f.write("hello, world\n")
+    with open(os.path.join(root, "big"), "wb") as f:
+        f.write(bytes((i * 7 + (i >> 12)) & 0xff for i in range(1 << 20)))
+    with open(os.path.join(root, "sparse"), "wb") as f:
+        for k in range(8):
+            f.seek(k * (1 << 20) + k * 4096)
+            f.write(b"piece %d\n" % k * 100)
+        f.truncate(10 << 20)
+    for k in range(NMANY):
+        with open(os.path.join(root, "many", "entry-%05d" % k), "w") as f:
+            f.write("" if k % 100 else "entry %d\n" % k)
+    os.link(os.path.join(root, "hello"), os.path.join(root, "sub/hello-link"))
+    os.symlink("hello", os.path.join(root, "fast"))
+    os.symlink("sub/" + "x" * 150, os.path.join(root, "slow"))
+    with open(os.path.join(root, "sub/deep/er/leaf"), "w") as f:
+        f.write("leaf\n")
+    os.chmod(os.path.join(root, "sub"), 0o751)
+
+
+def make_image(tmp_path, kind):
+    src = tmp_path / "src"
+    make_tree(str(src))
+    img = str(tmp_path / ("%s.img" % kind))
+    sh("mke2fs", "-q", "-F", "-t", kind, "-d", str(src), img, "32M")
+    if kind == "ext4":  # index the big directory, as Linux would have
+        subprocess.run(["e2fsck", "-fyD", img], capture_output=True)
+    sh("e2fsck", "-fn", img)
+    return str(src), img
+
+
+# The guest describes every file in one pass (few processes: TCG is slow).
+# Command substitution rather than xargs: busybox xargs garbles its input
+# past 32 KiB under amphi, on tmpfs too (not an ext4 bug; reported).
+DESCRIBE = ("cd /data && stat -c '%n %s %h %f %u' "
+            "$(find . -path ./lost+found -prune -o ! -type d -print | sort) && "
+            "stat -c '%n %h %f' $(find . -path ./lost+found -prune -o -type d -print | sort) && "
+            "md5sum $(find . -type f ! -path './lost+found*' | sort) && "
+            "readlink fast && readlink slow && stat -c %b sparse")
+
+
+def expected(src):
+    """The guest's DESCRIBE output, from the host's tree."""
+    files, dirs, sums = [], [], []
+    for top, dnames, fnames in os.walk(src):
+        rel = "." + top[len(src):]
+        st = os.lstat(top)
+        subdirs = len(dnames) + (1 if rel == "." else 0)  # lost+found
+        dirs.append("%s %d %x" % (rel, 2 + subdirs, st.st_mode))
+        for n in dnames:
+            if os.path.islink(os.path.join(top, n)):
+                files.append(os.path.join(rel, n))
+        for n in fnames:
+            p = os.path.join(top, n)
+            st = os.lstat(p)
+            files.append("%s %d %d %x %d" % (os.path.join(rel, n), st.st_size, st.st_nlink,
+                                             st.st_mode, st.st_uid))
+            if stat.S_ISREG(st.st_mode):
+                with open(p, "rb") as f:
+                    sums.append("%s  %s" % (hashlib.md5(f.read()).hexdigest(), os.path.join(rel, n)))
+    key = lambda line: line.split(" ")[0]
+    return "\n".join(sorted(files, key=key) + sorted(dirs, key=key) +
+                     sorted(sums, key=lambda l: l.split("  ")[1])) + "\n"
+
+
+@pytest.mark.parametrize("kind", ["ext2", "ext4"])
+def test_ext4_reads_mke2fs_image(tmp_path, kind):
+    src, img = make_image(tmp_path, kind)
+    r = run(BUSYBOX, "sh", "-c", DESCRIBE, options=["--disk", img + ":/data"])
+    assert r.status == 0, r.describe()
+    out = r.stdout.decode().split("\n")
+    want = expected(src).split("\n")[:-1]
+    assert out[:len(want)] == want, r.diff("\n".join(want))
+    # readlink, then the sparse file's blocks: its pieces, not its size.
+    assert out[len(want):len(want) + 2] == ["hello", "sub/" + "x" * 150]
+    assert int(out[len(want) + 2]) < 200, r.describe()
+
+
+WRITES = """
+cd /data
+seq 1 20000 > new
+mkdir -p d1/d2/d3
+echo tiny > d1/f
+ln d1/f f-link
+ln -s ../new d1/fast
+ln -s $(seq -s / 1 60) d1/slow
+mv hello d1/hello2
+mv sub moved
+rm fast
+truncate -s 5000 big
+truncate -s 3000000 sparse
+i=0; while [ $i -lt 300 ]; do : > many/new-$i-with-a-long-name; i=$((i+1)); done
+i=0; while [ $i -lt 2000 ]; do rm -f many/entry-$(printf %05d $i); i=$((i+7)); done
+mkdir gone && echo x > gone/x && rm -r gone
+dd if=/dev/zero of=zeros bs=4096 count=64 2>/dev/null
+echo end >> new
+sync
+echo done
+"""
+
+
+def debugfs_cat(img, path):
+    return subprocess.run(["debugfs", "-R", "cat " + path, img], check=True,
+                          capture_output=True).stdout
+
+
+@pytest.mark.parametrize("kind", ["ext2", "ext4"])
+def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
+    src, img = make_image(tmp_path, kind)
+    r = run(BUSYBOX, "sh", "-c", WRITES, options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout) == (0, b"done\n"), r.describe()
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+    seq = "".join("%d\n" % i for i in range(1, 20001)) + "end\n"
+    assert debugfs_cat(img, "/new") == seq.encode()
+    assert debugfs_cat(img, "/d1/hello2") == b"hello, world\n"
+    assert debugfs_cat(img, "/f-link") == b"tiny\n"
+    assert debugfs_cat(img, "/big") == bytes((i * 7 + (i >> 12)) & 0xff for i in range(5000))
+    assert debugfs_cat(img, "/zeros") == bytes(64 * 4096)
+    sparse = debugfs_cat(img, "/sparse")
+    assert len(sparse) == 3000000 and sparse[1 << 20:(1 << 20) + 4096 + 7] == bytes(4096) + b"piece 1"
+    ls = subprocess.run(["debugfs", "-R", "ls -p /many", img], check=True,
+                        capture_output=True).stdout.decode()
+    # debugfs lists a block's emptied first entry as inode 0, as Linux leaves it.
+    names = [l.split("/")[5] for l in ls.splitlines() if l.count("/") >= 6 and not l.startswith("/0/")]
+    names = [n for n in names if n not in (".", "..")]
+    assert len(names) == NMANY - len(range(0, 2000, 7)) + 300
+    # A slow symlink's target is its data block: debugfs cat shows it.
+    assert debugfs_cat(img, "/d1/slow") == "/".join(str(i) for i in range(1, 61)).encode()
+    # The run left the file system clean: the next run may write again.
+    r = run(BUSYBOX, "sh", "-c", "echo again > /data/again && cat /data/d1/f",
+            options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout, r.stderr) == (0, b"tiny\n", b""), r.describe()
+    assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
+    assert debugfs_cat(img, "/again") == b"again\n"
+
+
+def corrupt_inode(img, path):
+    """Flips a byte inside path's inode (its checksum then fails; on ext2,
+    the mode becomes nonsense)."""
+    out = subprocess.run(["debugfs", "-R", "imap " + path, img], check=True,
+                         capture_output=True).stdout.decode()
+    where = out.split("located at block ")[1].split(", offset ")
+    block, offset = int(where[0]), int(where[1].split()[0], 16)
+    bs = int(subprocess.run(["dumpe2fs", "-h", img], check=True, capture_output=True)
+             .stdout.decode().split("Block size:")[1].split()[0])
+    with open(img, "r+b") as f:
+        f.seek(block * bs + offset + 1)  # the mode's high byte
+        b = f.read(1)[0]
+        f.seek(block * bs + offset + 1)
+        f.write(bytes([b ^ 0xf0]))
+
+
+@pytest.mark.parametrize("kind", ["ext2", "ext4"])
+def test_ext4_corrupt_image_gives_errors(tmp_path, kind):
+    src, img = make_image(tmp_path, kind)
+    # The directory naming a corrupt inode cannot be read (the VFS loads a
+    # directory's entries with their inodes); everything else still can.
+    corrupt_inode(img, "/sub/deep/er/leaf")
+    r = run(BUSYBOX, "sh", "-c", "cat /data/hello; cat /data/sub/deep/er/leaf; echo status $?",
+            options=["--disk", img + ":/data"])
+    assert r.status == 0, r.describe()
+    out = r.stdout.decode()
+    assert out.startswith("hello, world\n") and out.endswith("status 1\n"), r.describe()
+    assert b"Structure needs cleaning" in r.stderr + r.stdout, r.describe()
+
+
+def test_ext4_unsupported_feature_refused(tmp_path):
+    src = tmp_path / "s"
+    src.mkdir()
+    (src / "a").write_text("a\n")
+    img = str(tmp_path / "inline.img")
+    sh("mke2fs", "-q", "-F", "-t", "ext4", "-O", "inline_data", "-d", str(src), img, "8M")
+    r = run(BUSYBOX, "true", verbose=True, options=["--disk", img + ":/data"])
+    assert r.status not in (0, None), r.describe()
+    assert r.stderr.count(b"ext4: vda: unsupported feature inline_data: not mounted") == 1, r.describe()
