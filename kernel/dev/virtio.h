@@ -21,6 +21,7 @@
 #define VIRTIO_F_VERSION_1	32
 
 #define VIRTIO_ID_NET		1
+#define VIRTIO_ID_9P		9
 
 struct virtio_dev;
 struct virtq;

@@ -4,9 +4,10 @@
 #include "fs/mount.h"
 
 #include "core/string.h"
+#include "fs/9p.h"
 
 static const struct fs_type *const types[] = {
-	NULL,	/* keeps the table non-empty until a type is added */
+	&p9_fs_type,
 };
 
 #define NTYPES	(sizeof types / sizeof types[0])

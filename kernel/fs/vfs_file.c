@@ -9,6 +9,7 @@
 #include "fs/cred.h"
 #include "fs/devfs.h"
 #include "fs/poll.h"
+#include "fs/super.h"
 #include "fs/vfs_fifo.h"
 #include "fs/vfs_locks.h"
 
@@ -139,6 +140,11 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 
 	if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if (i->sb && i->sb->ops->open && !dir) {
+		int err = i->sb->ops->open(i, flags);
+		if (err)
+			return err;
+	}
 	if (!dir && (flags & O_TRUNC)) {
 		vfs_kill_privs(i);
 		int err = vfs_data_truncate(i, 0);

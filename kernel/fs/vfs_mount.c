@@ -70,6 +70,7 @@ int mount_add(const struct fs_type *t, const char *source, struct blk_dev *bdev,
 	if (!bdev)
 		next_anon++;
 	sb->id = next_id++;
+	mount_cache_add(sb->root);
 	sb->root->parent = sb->root;	/* ".." is the covered directory's (mount_covered) */
 	sb->covered = dir;
 	inode_get(dir);

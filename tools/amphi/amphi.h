@@ -159,6 +159,12 @@ struct net_opts {
 	const char *switch_policy;	/* --switch auto[:HIGH,LOW], checked */
 };
 
+/* share.c: --share HOSTDIR:GUESTDIR[:ro], checked */
+struct share {
+	const char *host, *guest;
+	int ro;
+};
+
 /* The run's settings, from cmd_run's options. */
 struct run_opts {
 	unsigned smp;
@@ -180,6 +186,8 @@ struct run_opts {
 	size_t nfiles;
 	char **before;		/* --before "PROGRAM ARG..." */
 	size_t nbefore;
+	struct share *shares;	/* --share */
+	size_t nshares;
 	struct net_opts net;
 	const char *app_name;	/* --name, with --server */
 	const char *user;	/* --user UID[:GID], checked; NULL: root */
@@ -200,6 +208,12 @@ struct qargs {
 	char **v;
 	size_t n, cap;
 };
+
+/* share.c: --share's QEMU devices and kernel command line keys (cmdline
+ * may be NULL; the result replaces it) */
+void share_option(struct run_opts *o, const char *arg);
+void share_qemu_args(const struct run_opts *o, struct qargs *a);
+char *share_cmdline(const struct run_opts *o, char *cmdline);
 void qargs_add(struct qargs *a, const char *s);
 void qargs_addf(struct qargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *qemu_opt_escape(const char *s);	/* a value inside "key=value,..." */

@@ -120,9 +120,13 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	qargs_add(&a, kernel);
 	qargs_add(&a, "-initrd");
 	qargs_add(&a, initrd);
-	if (o->net.offload_off) {	/* the drivers read it before any config */
+	share_qemu_args(o, &a);
+	/* the kernel reads these before any config */
+	char *append = share_cmdline(o, o->net.offload_off ? xstrdup("net.offload=off") : NULL);
+	if (append) {
 		qargs_add(&a, "-append");
-		qargs_add(&a, "net.offload=off");
+		qargs_add(&a, append);
+		free(append);
 	}
 	return a.v;
 }
