@@ -55,6 +55,7 @@ struct p9_client {
 	uint8_t *tx, *rx;		/* msize bytes each */
 	uint32_t msize;			/* what Rversion agreed */
 	uint32_t next_fid;
+	int mounts;			/* under vfs_lock: mounts sharing the session */
 };
 
 /* One directory entry of Rreaddir: the name is in the reply buffer. */
@@ -65,9 +66,11 @@ struct p9_dirent {
 	char name[256];
 };
 
-/* Version and attach: the root's fid (0) and qid.  0 or -errno. */
-int p9_connect(struct p9_client *c, struct p9_chan *chan, struct p9_qid *root);
+/* Tversion, once per channel (another would clunk every fid of the
+ * session); then a Tattach per mount gives its root.  0 or -errno. */
+int p9_connect(struct p9_client *c, struct p9_chan *chan);
 void p9_disconnect(struct p9_client *c);
+int p9_attach(struct p9_client *c, uint32_t fid, struct p9_qid *root);
 
 uint32_t p9_fid_new(struct p9_client *c);
 /* newfid names name in dir (name NULL: a copy of dir's fid). */

@@ -156,7 +156,7 @@ uint32_t p9_fid_new(struct p9_client *c)
 	return fid;
 }
 
-int p9_connect(struct p9_client *c, struct p9_chan *chan, struct p9_qid *root)
+int p9_connect(struct p9_client *c, struct p9_chan *chan)
 {
 	char version[16];
 	struct msg r;
@@ -164,7 +164,7 @@ int p9_connect(struct p9_client *c, struct p9_chan *chan, struct p9_qid *root)
 	c->chan = chan;
 	mutex_init(&c->lock);
 	c->msize = P9_MSIZE;
-	c->next_fid = 1;
+	c->next_fid = 0;
 	c->tx = kmalloc(P9_MSIZE);
 	c->rx = kmalloc(P9_MSIZE);
 	if (!c->tx || !c->rx) {
@@ -182,17 +182,20 @@ int p9_connect(struct p9_client *c, struct p9_chan *chan, struct p9_qid *root)
 	if (!err && (done(&r) || strcmp(version, "9P2000.L") || msize < 4096 || msize > P9_MSIZE))
 		err = -EIO;	/* a server that speaks no 9P2000.L */
 	c->msize = msize;
-	if (!err) {
-		m = begin(c, TATTACH);
-		put32(&m, 0);
-		put32(&m, P9_NOFID);
-		put_str(&m, "root");
-		put_str(&m, "");
-		put32(&m, 0);	/* n_uname: root; the VFS checks who may */
-		return call_qid(c, &m, root);
-	}
 	mutex_unlock(&c->lock);
 	return err;
+}
+
+int p9_attach(struct p9_client *c, uint32_t fid, struct p9_qid *root)
+{
+	mutex_lock(&c->lock);
+	struct msg m = begin(c, TATTACH);
+	put32(&m, fid);
+	put32(&m, P9_NOFID);
+	put_str(&m, "root");
+	put_str(&m, "");
+	put32(&m, 0);	/* n_uname: root; the VFS checks who may */
+	return call_qid(c, &m, root);
 }
 
 void p9_disconnect(struct p9_client *c)

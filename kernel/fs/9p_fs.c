@@ -23,15 +23,17 @@
 
 #define V9FS_MAGIC	0x01021997
 #define DEFER_MAX	256
-#define ROOT_FID	0
+#define MAX_SESSIONS	16
 
 struct p9_inode {
 	uint32_t fid;		/* walked to the file */
 	uint32_t iofid;		/* regular files: open for I/O, or P9_NOFID */
+	uint32_t uid, gid;	/* the owner the host has */
 };
 
 struct fs9p_mount {
-	struct p9_client c;
+	struct p9_client *c;		/* the channel's session, shared by its mounts */
+	uint32_t root_fid;
 	/* The child load_dir is adding (read_inode gets only its number). */
 	uint32_t pending_dir;
 	const char *pending_name;
@@ -41,8 +43,10 @@ struct fs9p_mount {
 	unsigned ndeferred;
 };
 
+static void session_put(struct p9_client *c);
+
 static struct fs9p_mount *mount_of(struct super *sb) { return sb->priv; }
-static struct p9_client *client_of(struct inode *i) { return &mount_of(i->sb)->c; }
+static struct p9_client *client_of(struct inode *i) { return mount_of(i->sb)->c; }
 static uint32_t fid_of(struct inode *i) { return ((struct p9_inode *)i->priv)->fid; }
 
 /* Clunks what release_inode left.  Sleeps. */
@@ -54,7 +58,7 @@ static void reap(struct fs9p_mount *m)
 		spin_unlock_irqrestore(&m->defer_lock, f);
 		if (fid == P9_NOFID)
 			return;
-		p9_clunk(&m->c, fid);
+		p9_clunk(m->c, fid);
 	}
 }
 
@@ -70,6 +74,10 @@ static void defer_clunk(struct fs9p_mount *m, uint32_t fid)
 
 static void fill(struct inode *i, const struct p9_attr *a)
 {
+	struct p9_inode *p = i->priv;
+
+	p->uid = a->uid;
+	p->gid = a->gid;
 	i->mode = a->mode;
 	i->uid = a->uid;
 	i->gid = a->gid;
@@ -103,6 +111,7 @@ static int attach_priv(struct inode *i, uint32_t fid)
 		return -ENOMEM;
 	p->fid = fid;
 	p->iofid = P9_NOFID;
+	p->uid = p->gid = 0;	/* the attach's user made what the guest creates */
 	i->priv = p;
 	return 0;
 }
@@ -114,20 +123,20 @@ static int fs9p_read_inode(struct super *sb, uint64_t ino, struct inode *i)
 	int err = 0;
 
 	if (!i->priv) {
-		uint32_t fid = p9_fid_new(&m->c);
-		if (!m->pending_name || (err = p9_walk(&m->c, m->pending_dir, m->pending_name, fid, NULL)))
+		uint32_t fid = p9_fid_new(m->c);
+		if (!m->pending_name || (err = p9_walk(m->c, m->pending_dir, m->pending_name, fid, NULL)))
 			return m->pending_name ? err : -EIO;
 		if ((err = attach_priv(i, fid))) {
-			p9_clunk(&m->c, fid);
+			p9_clunk(m->c, fid);
 			return err;
 		}
 	}
-	if ((err = p9_getattr(&m->c, fid_of(i), &a)))
+	if ((err = p9_getattr(m->c, fid_of(i), &a)))
 		return err;
 	if (a.qid.path != ino)
 		return -EIO;	/* another file took the name since: a listing sorts it out */
 	fill(i, &a);
-	return is_lnk(i) ? read_target(&m->c, i) : 0;
+	return is_lnk(i) ? read_target(m->c, i) : 0;
 }
 
 /* load_dir's callback: one entry of the directory being read. */
@@ -153,25 +162,47 @@ static int fs9p_load_dir(struct inode *dir)
 {
 	struct fs9p_mount *m = mount_of(dir->sb);
 	struct loading l = { m, dir };
-	uint32_t fid = p9_fid_new(&m->c);
+	uint32_t fid = p9_fid_new(m->c);
 
 	reap(m);
-	int err = p9_walk(&m->c, fid_of(dir), NULL, fid, NULL);
+	int err = p9_walk(m->c, fid_of(dir), NULL, fid, NULL);
 	if (err)
 		return err;
-	err = p9_lopen(&m->c, fid, O_RDONLY | O_DIRECTORY);
+	err = p9_lopen(m->c, fid, O_RDONLY | O_DIRECTORY);
 	if (!err)
-		err = p9_readdir(&m->c, fid, add_entry, &l);
-	p9_clunk(&m->c, fid);
+		err = p9_readdir(m->c, fid, add_entry, &l);
+	p9_clunk(m->c, fid);
 	return err;
+}
+
+/* Metadata to the host: the owner first, and only when it changed (the
+ * host's chown clears set-user-ID, even root's, as Linux's does), then
+ * the mode (not a symlink's) and, with times, the times. */
+static int push_attrs(struct p9_client *c, struct inode *i, bool times)
+{
+	struct p9_inode *p = i->priv;
+	struct p9_attr a = { .mode = i->mode & 07777, .uid = i->uid, .gid = i->gid,
+			     .atime_ns = i->atime_ns, .mtime_ns = i->mtime_ns };
+	uint32_t valid = (is_lnk(i) ? 0 : P9_SET_MODE) | P9_SET_CTIME;
+	int err = 0;
+
+	if (p->uid != i->uid || p->gid != i->gid) {
+		if ((err = p9_setattr(c, p->fid, P9_SET_UID | P9_SET_GID, &a)))
+			return err;
+		p->uid = i->uid;
+		p->gid = i->gid;
+	}
+	if (times)
+		valid |= P9_SET_ATIME | P9_SET_ATIME_SET | P9_SET_MTIME | P9_SET_MTIME_SET;
+	return p9_setattr(c, p->fid, valid, &a);
 }
 
 /* Ownership and mode as the VFS made them (the host made the file as the
  * attach's user), then the host's own view of the rest. */
 static int settle_new(struct p9_client *c, struct inode *i)
 {
-	struct p9_attr a = { .mode = i->mode & 07777, .uid = i->uid, .gid = i->gid };
-	int err = p9_setattr(c, fid_of(i), P9_SET_UID | P9_SET_GID | (is_lnk(i) ? 0 : P9_SET_MODE), &a);
+	struct p9_attr a;
+	int err = push_attrs(c, i, false);
 
 	if (!err)
 		err = p9_getattr(c, fid_of(i), &a);
@@ -206,7 +237,7 @@ static int make_node(struct p9_client *c, uint32_t dfid, const char *name, struc
 static int fs9p_create(struct inode *dir, const char *name, struct inode *i)
 {
 	struct fs9p_mount *m = mount_of(dir->sb);
-	struct p9_client *c = &m->c;
+	struct p9_client *c = m->c;
 	uint32_t iofid = P9_NOFID, fid = p9_fid_new(c);
 	int err;
 
@@ -253,12 +284,7 @@ static int fs9p_rename(struct inode *odir, const char *oname, struct inode *ndir
 
 static int fs9p_write_inode(struct inode *i)
 {
-	struct p9_attr a = { .mode = i->mode & 07777, .uid = i->uid, .gid = i->gid,
-			     .atime_ns = i->atime_ns, .mtime_ns = i->mtime_ns };
-	uint32_t valid = P9_SET_UID | P9_SET_GID | P9_SET_ATIME | P9_SET_ATIME_SET | P9_SET_MTIME |
-			 P9_SET_MTIME_SET | P9_SET_CTIME | (is_lnk(i) ? 0 : P9_SET_MODE);
-
-	return p9_setattr(client_of(i), fid_of(i), valid, &a);
+	return push_attrs(client_of(i), i, true);
 }
 
 /* A regular file's I/O fid, opened the first time: read-write where the
@@ -345,7 +371,7 @@ static void fs9p_release_inode(struct inode *i)
 
 	if (!p)
 		return;	/* its read or create failed */
-	if (p->fid != ROOT_FID)
+	if (p->fid != mount_of(i->sb)->root_fid)
 		defer_clunk(mount_of(i->sb), p->fid);
 	defer_clunk(mount_of(i->sb), p->iofid);
 	kfree(p);
@@ -358,7 +384,7 @@ static void fs9p_statfs_sb(struct super *sb, struct fs_statfs *st)
 
 	st->magic = V9FS_MAGIC;
 	st->namelen = 255;
-	if (p9_statfs(&mount_of(sb)->c, ROOT_FID, &s))
+	if (p9_statfs(mount_of(sb)->c, mount_of(sb)->root_fid, &s))
 		return;
 	*st = (struct fs_statfs){ V9FS_MAGIC, s.bsize, s.blocks, s.bfree, s.bavail, s.files, s.ffree,
 				  s.namelen };
@@ -375,8 +401,8 @@ static void fs9p_unmount(struct super *sb)
 	struct fs9p_mount *m = mount_of(sb);
 
 	reap(m);
-	p9_clunk(&m->c, ROOT_FID);
-	p9_disconnect(&m->c);
+	p9_clunk(m->c, m->root_fid);
+	session_put(m->c);
 	kfree(m);
 }
 
@@ -423,37 +449,91 @@ static bool options_ok(const char *data)
 	return true;
 }
 
-/* sb->source is the mount tag. */
-static int fs9p_mount(struct super *sb, const char *data)
-{
-	struct p9_chan *chan = p9_chan_find(sb->source);
-	struct p9_qid root;
+/* One 9P session per channel, made by its first mount (under vfs_lock). */
+static struct p9_client *sessions[MAX_SESSIONS];
 
-	if (!options_ok(data))
-		return -EINVAL;
-	if (!chan)
-		return -ENOENT;	/* as Linux for a tag no device has */
-	struct fs9p_mount *m = kmalloc(sizeof *m);
-	if (!m)
-		return -ENOMEM;
-	int err = p9_connect(&m->c, chan, &root);
-	struct inode *i = err ? NULL : super_inode_new(sb, S_IFDIR | 0755);
-	sb->ops = &fs9p_ops;
-	sb->priv = m;
-	sb->live = true;
-	if (!err && !i)
-		err = -ENOMEM;
-	if (!err && !(err = attach_priv(i, ROOT_FID)))
+static struct p9_client *session_get(struct p9_chan *chan, int *err)
+{
+	struct p9_client **free_slot = NULL;
+
+	for (int k = 0; k < MAX_SESSIONS; k++) {
+		if (sessions[k] && sessions[k]->chan == chan) {
+			sessions[k]->mounts++;
+			return sessions[k];
+		}
+		if (!sessions[k] && !free_slot)
+			free_slot = &sessions[k];
+	}
+	struct p9_client *c = free_slot ? kmalloc(sizeof *c) : NULL;
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = p9_connect(c, chan))) {
+		kfree(c);
+		return NULL;
+	}
+	c->mounts = 1;
+	*free_slot = c;
+	return c;
+}
+
+static void session_put(struct p9_client *c)
+{
+	if (--c->mounts)
+		return;
+	for (int k = 0; k < MAX_SESSIONS; k++)
+		if (sessions[k] == c)
+			sessions[k] = NULL;
+	p9_disconnect(c);
+	kfree(c);
+}
+
+static int attach_root(struct super *sb, struct fs9p_mount *m)
+{
+	struct p9_qid root;
+	struct inode *i = super_inode_new(sb, S_IFDIR | 0755);
+	int err = i ? p9_attach(m->c, m->root_fid, &root) : -ENOMEM;
+
+	if (!err && !(err = attach_priv(i, m->root_fid)))
 		err = fs9p_read_inode(sb, root.path, i);
+	if (!err && !is_dir(i))
+		err = -ENOTDIR;
 	if (!err) {
 		i->ino = root.path;
 		sb->root = i;
 		return 0;
 	}
 	if (i)
-		inode_put(i);
-	p9_disconnect(&m->c);
-	kfree(m);
+		inode_put(i);	/* its release leaves the root fid alone */
+	p9_clunk(m->c, m->root_fid);
+	return err;
+}
+
+/* sb->source is the mount tag. */
+static int fs9p_mount(struct super *sb, const char *data)
+{
+	struct p9_chan *chan = p9_chan_find(sb->source);
+	int err = 0;
+
+	if (!options_ok(data))
+		return -EINVAL;
+	if (!chan)
+		return -ENOENT;	/* as Linux for a tag no device has */
+	struct fs9p_mount *m = kmalloc(sizeof *m);
+	if (!m || !(m->c = session_get(chan, &err))) {
+		kfree(m);
+		return m ? err : -ENOMEM;
+	}
+	m->root_fid = p9_fid_new(m->c);
+	sb->ops = &fs9p_ops;
+	sb->priv = m;
+	sb->live = true;
+	if ((err = attach_root(sb, m))) {
+		reap(m);
+		session_put(m->c);
+		kfree(m);
+	}
 	return err;
 }
 

@@ -108,6 +108,7 @@ struct super {
 	void *priv;			/* the file system's */
 	/* Added by the mount layer: */
 	unsigned id;			/* mountinfo's mount id */
+	volatile int writers;		/* files open for writing: no ro remount */
 	/* Set by a file system whose store others change too (9p: the host
 	 * edits the folder): a directory reloads on each listing from its
 	 * start and on a lookup that misses, instead of trusting the cache. */

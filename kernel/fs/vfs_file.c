@@ -79,6 +79,20 @@ static long reg_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return iobuf_fill(&out, 0, &n, sizeof n);
 }
 
+/* A mounted store's file open for writing keeps its mount from going
+ * read-only (MS_REMOUNT gives EBUSY, as Linux's). */
+static bool counts_writer(struct file *f)
+{
+	return f->inode->sb && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+static void reg_release(struct file *f)
+{
+	if (counts_writer(f))
+		__atomic_sub_fetch(&f->inode->sb->writers, 1, __ATOMIC_RELAXED);
+	vfs_file_release(f);
+}
+
 static const struct file_ops reg_ops = {
 	.read = reg_read,
 	.write = reg_write,
@@ -86,7 +100,7 @@ static const struct file_ops reg_ops = {
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
 	.truncate = reg_truncate,
-	.release = vfs_file_release,
+	.release = reg_release,
 };
 
 static long dir_read(struct file *f, const struct iobuf *b, int64_t *pos)
@@ -152,6 +166,8 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 			return err;
 	}
 	*out = vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
+	if (*out && !dir && counts_writer(*out))
+		__atomic_add_fetch(&i->sb->writers, 1, __ATOMIC_RELAXED);
 	return *out ? 0 : -ENOMEM;
 }
 

@@ -109,6 +109,8 @@ int mount_set_read_only(struct inode *root, bool read_only)
 		return -EINVAL;
 	if (!read_only && sb->bdev && sb->bdev->read_only)
 		return -EACCES;		/* as Linux for a read-only device */
+	if (read_only && !sb->read_only && __atomic_load_n(&sb->writers, __ATOMIC_RELAXED))
+		return -EBUSY;	/* a file is open for writing */
 	if (read_only && !sb->read_only && sb->ops->sync) {
 		int err = sb->ops->sync(sb);
 		if (err)
