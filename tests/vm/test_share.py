@@ -17,6 +17,7 @@ import subprocess
 
 import pytest
 
+import fs_expected
 from conftest import AMPHI, ROOT, amphi_argv, expect, qemu_wrapper, refused, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
@@ -73,7 +74,8 @@ def test_tree_changes_reach_the_host(tmp_path):
 
 
 def test_guest_sees_host_files_and_modes(tmp_path):
-    """What the host made before the run: modes, owners, links, sizes."""
+    """What the host made before the run: modes, owners, links, sizes; ".."
+    from the share's root leads out of it, getcwd inside it."""
     (tmp_path / "f").write_text("12345")
     os.chmod(tmp_path / "f", 0o640)
     os.chown(tmp_path / "f", 42, 43)
@@ -81,8 +83,9 @@ def test_guest_sees_host_files_and_modes(tmp_path):
     os.mkdir(tmp_path / "sub")
     os.link(tmp_path / "f", tmp_path / "sub" / "f2")
     r = sh("cd /mnt && stat -c '%n %a %u %g %s %h' f sub/f2 && readlink l && cat l && "
-           "cd sub && cd .. && cd .. && pwd && ls /mnt", *share(tmp_path))
-    expect(r, "f 640 42 43 5 2\nsub/f2 640 42 43 5 2\nf\n12345/\nf\nl\nsub\n")
+           "stat -c %i /mnt/sub/../.. / | uniq | wc -l && cd sub && pwd -P && ls /mnt",
+           *share(tmp_path))
+    expect(r, "f 640 42 43 5 2\nsub/f2 640 42 43 5 2\nf\n123451\n/mnt/sub\nf\nl\nsub\n")
 
 
 def test_file_the_host_makes_while_the_guest_runs(tmp_path):
@@ -113,6 +116,24 @@ def test_file_the_host_makes_while_the_guest_runs(tmp_path):
             p.kill()
     assert p.returncode == 0, (got, out, err)
     assert got + out == b"early\nready\ndir\nlate\nmade by the host\ninner\n", (got, out, err)
+
+
+def test_program_on_a_share(tmp_path):
+    """A program the share holds runs: a file system without mmap has the
+    program's pages copied in."""
+    shutil.copy(os.path.join(ROOT, "build", "progs", "hello"), tmp_path / "hello")
+    r = sh("/mnt/hello; echo $?", *share(tmp_path))
+    expect(r, "hello from amphi\n0\n")
+
+
+def test_file_system_calls_on_a_share(tmp_path):
+    """fs_meta (stat, statx, statfs, access, chmod, chown, times, umask) on
+    a share gives Linux's transcript but for statfs's block size, which is
+    the host's (9P reports the host folder's)."""
+    r = run("fs_meta", "/mnt", options=share(tmp_path))
+    want = [l for l in fs_expected.FS_META.splitlines() if not l.startswith("statfs block size")]
+    got = [l for l in r.stdout.decode().splitlines() if not l.startswith("statfs block size")]
+    assert (r.status, got, r.stderr) == (0, want, b""), r.describe()
 
 
 def test_read_only_share(tmp_path):
