@@ -144,6 +144,15 @@ $(BUILD)/unit/test_virtq: tests/unit/test_virtq.c kernel/dev/virtq.c kernel/dev/
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/virtq.c -lcmocka
 
+# The 9P client, against replies made by the test (tests/unit/kshim/core
+# stands in for the kernel's locks).
+$(BUILD)/unit/test_9p_client: tests/unit/test_9p_client.c kernel/fs/9p_client.c kernel/fs/9p.h \
+		$(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/fs/9p_client.c -lcmocka
+
 # The supervisor's QMP client, against a QEMU played by a thread.
 $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
 		$(wildcard tools/amphi/*.h lib/*.h)

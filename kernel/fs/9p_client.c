@@ -183,6 +183,8 @@ int p9_connect(struct p9_client *c, struct p9_chan *chan)
 		err = -EIO;	/* a server that speaks no 9P2000.L */
 	c->msize = msize;
 	mutex_unlock(&c->lock);
+	if (err)
+		p9_disconnect(c);
 	return err;
 }
 
