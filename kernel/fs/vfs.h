@@ -175,8 +175,9 @@ bool dir_empty(struct inode *dir);
 void dir_free(struct inode *dir);
 /* Calls emit for entries from *pos on while it returns true; *pos is left
  * at the first entry not taken.  Positions: 0 ".", 1 "..", then stored
- * entries by cookie, then generated ones. */
-void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
+ * entries by cookie, then generated ones.  0, or the error of a mounted
+ * store whose directory could not be read. */
+int dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
 		 void *arg);
 /* The absolute path of a directory in buf; -ENOENT once it is removed. */
 int dir_path(struct inode *dir, char *buf, size_t size);

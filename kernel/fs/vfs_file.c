@@ -241,9 +241,9 @@ long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dire
 	if (!d.buf)
 		return -ENOMEM;
 	vfs_lock();
-	dir_iterate(f->inode, &p, emit, &d);
+	int err = dir_iterate(f->inode, &p, emit, &d);
 	vfs_unlock();
-	long ret = d.used ? (long)d.used : d.full ? -EINVAL : 0;
+	long ret = err ? err : d.used ? (long)d.used : d.full ? -EINVAL : 0;
 	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))
 		ret = -EFAULT;
 	if (ret >= 0)

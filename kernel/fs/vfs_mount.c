@@ -44,9 +44,22 @@ int mount_writable(const struct inode *i)
 	return i->sb && i->sb->read_only ? -EROFS : 0;
 }
 
+/* A block device holds one mounted file system at a time (Linux's EBUSY). */
+static bool device_in_use(const struct blk_dev *bdev)
+{
+	struct list *l;
+
+	list_for_each(l, &mounts)
+		if (super_at(l)->bdev == bdev)
+			return true;
+	return false;
+}
+
 int mount_add(const struct fs_type *t, const char *source, struct blk_dev *bdev, const char *data,
 	      bool read_only, struct inode *dir)
 {
+	if (bdev && device_in_use(bdev))
+		return -EBUSY;
 	if (!is_dir(dir))
 		return -ENOTDIR;
 	if (dir == vfs_root() || dir->mounted)

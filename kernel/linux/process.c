@@ -13,7 +13,6 @@
 #include "linux/process.h"
 
 #include "arch/x86_64/arch.h"
-#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
@@ -26,6 +25,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/fdtable.h"
+#include "fs/mount.h"
 #include "fs/vfs.h"
 #include "linux/cred.h"
 #include "linux/ctty.h"
