@@ -90,7 +90,11 @@ struct fs_ops {
 	void (*release_inode)(struct inode *i);
 
 	void (*statfs)(struct super *sb, struct fs_statfs *st);
-	int (*sync)(struct super *sb);		/* everything durable */
+	/* Everything durable.  Under vfs_lock; also when the run ends
+	 * (process_exit_vm), possibly from a thread that holds some inode's
+	 * data_lock (a program killed by a fault inside read()): it must not
+	 * wait for data locks. */
+	int (*sync)(struct super *sb);
 	void (*unmount)(struct super *sb);	/* after a final sync; frees priv */
 };
 

@@ -254,13 +254,18 @@ void process_start(struct process *p, struct process *parent, bool sibling, stru
 
 /* ---- the end ----------------------------------------------------------------- */
 
+_Noreturn void process_exit_vm_early(int status)
+{
+	profile_report();
+	console_exit(status & 0xff);
+}
+
 /* The run ends: every mounted file system is synced first, so no byte a
  * program wrote is lost with the VM. */
 _Noreturn void process_exit_vm(int status)
 {
 	mount_sync_all();
-	profile_report();
-	console_exit(status & 0xff);
+	process_exit_vm_early(status);
 }
 
 /* Takes p out of the tree for good.  Caller holds sig_lock; frees it
