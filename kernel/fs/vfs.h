@@ -90,6 +90,8 @@ struct inode {
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
 	struct super *mounted;		/* directories: the file system mounted on it, or NULL */
 	bool loaded;			/* directories of sb: entries read from the store */
+	uint64_t miss_epoch;		/* live ones: the vfs_lock holding that last asked the
+					 * store for names a look-up missed */
 	struct dir_resume *resume;	/* directories: where listings stopped (vfs_dir.c) */
 	uint32_t nsubdirs, nentries;
 	char *target;			/* symlinks */
@@ -131,6 +133,9 @@ static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == 
 /* vfs_inode.c */
 void vfs_lock(void);
 void vfs_unlock(void);
+/* Which holding of vfs_lock this is (caller holds it): a change of it
+ * means others may have changed the tree since. */
+uint64_t vfs_lock_epoch(void);
 /* The root directory: 0, or -ENOMEM (the run cannot start). */
 int vfs_init(void);
 struct inode *vfs_root(void);			/* not referenced */
