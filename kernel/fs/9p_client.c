@@ -481,22 +481,6 @@ static long read_piece(struct p9_client *c, uint32_t fid, const struct iobuf *b,
 	return err ? err : (long)count;
 }
 
-long p9_read(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos)
-{
-	size_t done_bytes = 0, room = c->msize - P9_IOHDR;
-
-	while (done_bytes < b->len) {
-		size_t n = b->len - done_bytes < room ? b->len - done_bytes : room;
-		long got = read_piece(c, fid, b, done_bytes, pos + (int64_t)done_bytes, n);
-		if (got < 0)
-			return done_bytes ? (long)done_bytes : got;
-		done_bytes += (size_t)got;
-		if ((size_t)got < n)
-			break;
-	}
-	return (long)done_bytes;
-}
-
 static long write_piece(struct p9_client *c, uint32_t fid, const struct iobuf *b, size_t off,
 			int64_t pos, size_t n)
 {
@@ -518,20 +502,37 @@ static long write_piece(struct p9_client *c, uint32_t fid, const struct iobuf *b
 	return err ? err : (long)count;
 }
 
-long p9_write(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos)
-{
-	size_t done_bytes = 0, room = c->msize - P9_IOHDR;
+typedef long piece_fn(struct p9_client *c, uint32_t fid, const struct iobuf *b, size_t off,
+		      int64_t pos, size_t n);
 
-	while (done_bytes < b->len) {
-		size_t n = b->len - done_bytes < room ? b->len - done_bytes : room;
-		long got = write_piece(c, fid, b, done_bytes, pos + (int64_t)done_bytes, n);
+/* All of b in pieces a message holds: stops at the end of the file (a
+ * short read) or at a write the host took nothing of; an error after some
+ * bytes moved gives the bytes. */
+static long in_pieces(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos,
+		      piece_fn *piece, bool reading)
+{
+	size_t moved = 0, room = c->msize - P9_IOHDR;
+
+	while (moved < b->len) {
+		size_t n = b->len - moved < room ? b->len - moved : room;
+		long got = piece(c, fid, b, moved, pos + (int64_t)moved, n);
 		if (got < 0)
-			return done_bytes ? (long)done_bytes : got;
-		done_bytes += (size_t)got;
-		if (!got)
+			return moved ? (long)moved : got;
+		moved += (size_t)got;
+		if (reading ? (size_t)got < n : !got)
 			break;
 	}
-	return (long)done_bytes;
+	return (long)moved;
+}
+
+long p9_read(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos)
+{
+	return in_pieces(c, fid, b, pos, read_piece, true);
+}
+
+long p9_write(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos)
+{
+	return in_pieces(c, fid, b, pos, write_piece, false);
 }
 
 /* One Rreaddir's entries, copied out of the shared buffer so fn may make

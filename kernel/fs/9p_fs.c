@@ -134,7 +134,7 @@ static int fs9p_read_inode(struct super *sb, uint64_t ino, struct inode *i)
 	if ((err = p9_getattr(m->c, fid_of(i), &a)))
 		return err;
 	if (a.qid.path != ino)
-		return -EIO;	/* another file took the name since: a listing sorts it out */
+		return -ENOENT;	/* another file took the name: this one is gone from it */
 	fill(i, &a);
 	return is_lnk(i) ? read_target(m->c, i) : 0;
 }
@@ -155,7 +155,7 @@ static int add_entry(void *arg, const struct p9_dirent *d)
 	l->m->pending_name = d->name;
 	int err = super_add_entry(l->dir, d->name, d->qid.path);
 	l->m->pending_name = NULL;
-	return err == -ENOENT || err == -EIO ? 0 : err;	/* gone, or replaced, meanwhile */
+	return err == -ENOENT ? 0 : err;	/* gone, or replaced, since the listing */
 }
 
 static int fs9p_load_dir(struct inode *dir)

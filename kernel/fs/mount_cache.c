@@ -11,7 +11,6 @@
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
-#include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/string.h"
 #include "fs/vfs.h"
@@ -19,7 +18,7 @@
 
 #define HASH_SIZE	4096
 
-static struct spinlock hash_lock;
+static struct spinlock hash_lock = SPINLOCK_INIT;
 static struct list hash[HASH_SIZE];
 static bool hash_ready;		/* under vfs_lock, before the first mount */
 
