@@ -170,6 +170,15 @@ $(BUILD)/unit/test_ext4: tests/unit/test_ext4.c tests/unit/ext4_host.c tests/uni
 		-Itests/unit/kshim -Ikernel -Itests/unit -o $@ $< tests/unit/ext4_host.c tests/unit/ext4_writes.c \
 		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c -lcmocka
 
+# The 9P client, against replies made by the test (tests/unit/kshim/core
+# stands in for the kernel's locks).
+$(BUILD)/unit/test_9p_client: tests/unit/test_9p_client.c kernel/fs/9p_client.c kernel/fs/9p.h \
+		$(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/fs/9p_client.c -lcmocka
+
 # The supervisor's QMP client, against a QEMU played by a thread.
 $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c \
 		$(wildcard tools/amphi/*.h lib/*.h)

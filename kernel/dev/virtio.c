@@ -1,6 +1,7 @@
 /* What every virtio transport shares: status handshake and feature
  * negotiation (virtio 1.1, 3.1.1), failure, and binding drivers. */
 #include "dev/virtio.h"
+#include "dev/virtio_9p.h"
 
 #include "core/errno.h"
 #include "core/printk.h"
@@ -56,6 +57,8 @@ int virtio_bind(struct virtio_dev *vd)
 		return virtio_net_probe(vd);
 	if (vd->device_id == VIRTIO_ID_BLOCK)
 		return virtio_blk_probe(vd);
+	if (vd->device_id == VIRTIO_ID_9P)
+		return virtio_9p_probe(vd);
 	return -ENODEV;
 }
 

@@ -22,6 +22,7 @@
 
 #define VIRTIO_ID_NET		1
 #define VIRTIO_ID_BLOCK		2
+#define VIRTIO_ID_9P		9
 
 struct virtio_dev;
 struct virtq;

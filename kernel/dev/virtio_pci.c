@@ -288,9 +288,12 @@ static int virtio_pci_probe(struct pci_dev *d)
 	v->vd.ops = &vpci_ops;
 	v->vd.transport = "pci";
 	v->vd.transport_priv = v;
-	/* 0x1040 + type for modern ids; transitional 0x1000 is a NIC, 0x1001 a disk. */
-	v->vd.device_id = d->device >= 0x1040 ? d->device - 0x1040
-			: d->device == 0x1001 ? VIRTIO_ID_BLOCK : VIRTIO_ID_NET;
+	/* 0x1040 + type for modern ids; transitional 0x1000 is a NIC, 0x1001
+	 * a disk, 0x1009 a 9p share. */
+	v->vd.device_id = d->device >= 0x1040   ? d->device - 0x1040
+			  : d->device == 0x1001 ? VIRTIO_ID_BLOCK
+			  : d->device == 0x1009 ? VIRTIO_ID_9P
+						: VIRTIO_ID_NET;
 	int err = find_caps(v);
 	if (!err) {
 		pci_enable(d);
@@ -318,6 +321,12 @@ static void virtio_pci_remove(struct pci_dev *d, bool gone)
 const struct pci_driver virtio_pci_net_modern = {
 	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1041,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
+};
+const struct pci_driver virtio_pci_9p_modern = {
+	"virtio-pci", 0x1af4, 0x1049, virtio_pci_probe, virtio_pci_remove
+};
+const struct pci_driver virtio_pci_9p_transitional = {
+	"virtio-pci", 0x1af4, 0x1009, virtio_pci_probe, virtio_pci_remove
 };
 const struct pci_driver virtio_pci_net_transitional = {
 	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1000,

@@ -8,5 +8,7 @@ extern const struct pci_driver virtio_pci_net_modern;
 extern const struct pci_driver virtio_pci_net_transitional;
 extern const struct pci_driver virtio_pci_blk_modern;
 extern const struct pci_driver virtio_pci_blk_transitional;
+extern const struct pci_driver virtio_pci_9p_modern;
+extern const struct pci_driver virtio_pci_9p_transitional;
 
 #endif

@@ -4,11 +4,13 @@
 #include "fs/mount.h"
 
 #include "core/string.h"
+#include "fs/9p.h"
 #include "fs/ext4.h"
 
 static const struct fs_type *const types[] = {
 	&ext2_fs_type,	/* first: it takes only file systems without ext3/4 features */
 	&ext4_fs_type,
+	&p9_fs_type,
 };
 
 #define NTYPES	(sizeof types / sizeof types[0])

@@ -11,7 +11,6 @@
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
-#include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/string.h"
 #include "fs/vfs.h"
@@ -19,7 +18,7 @@
 
 #define HASH_SIZE	4096
 
-static struct spinlock hash_lock;
+static struct spinlock hash_lock = SPINLOCK_INIT;
 static struct list hash[HASH_SIZE];
 static bool hash_ready;		/* under vfs_lock, before the first mount */
 
@@ -140,8 +139,8 @@ static int add_cached(struct inode *dir, const char *name, struct inode *i)
 	return 0;
 }
 
-/* A name a reload finds again: the same inode is only marked (and, for a
- * live store, its metadata read again); another one replaces it. */
+/* A name a reload finds again: the same inode is only marked; another one
+ * replaces it. */
 static bool known(struct inode *dir, const char *name, uint64_t ino)
 {
 	struct dentry *d = vfs_hash_find(dir, name, strlen(name));
@@ -153,9 +152,7 @@ static bool known(struct inode *dir, const char *name, uint64_t ino)
 		return true;
 	}
 	if (d->inode->ino == ino) {
-		d->seen = true;
-		if (!is_dir(d->inode))
-			mount_refresh(d->inode);
+		d->seen = true;	/* its attributes are read again when looked up */
 		return true;
 	}
 	if (is_dir(d->inode)) {
@@ -231,6 +228,11 @@ int mount_load_dir(struct inode *dir, enum mount_load why)
 	if (!sb || !dir->nlink || (dir->loaded && (!sb->live || why == MOUNT_LOAD_ONCE)))
 		return 0;
 	enum load_mode mode = !dir->loaded ? LOAD_FIRST : why == MOUNT_LOAD_LIST ? LOAD_ALL : LOAD_NEW;
+	/* open(O_CREAT) looks a missing name up twice: once is enough */
+	if (mode == LOAD_NEW && dir->miss_epoch == vfs_lock_epoch())
+		return 0;
+	if (mode == LOAD_NEW)
+		dir->miss_epoch = vfs_lock_epoch();
 	list_for_each(l, &dir->entries)
 		list_entry(l, struct dentry, link)->seen = false;
 	dir->loaded = true;	/* super_add_entry's dir_add must not load it again */

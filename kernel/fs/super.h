@@ -68,6 +68,11 @@ struct fs_ops {
 	/* The inode's metadata (mode, owner, times) changed in memory. */
 	int (*write_inode)(struct inode *i);
 
+	/* Optional: a regular file is being opened (flags as open(2)), under
+	 * vfs_lock: a store that reads and writes through handles of its own
+	 * (9p's open fids) makes them here, while the file still has a name. */
+	int (*open)(struct inode *i, unsigned flags);
+
 	/* Regular files, under i->data_lock.  read returns bytes (0 at the
 	 * end) or -errno; write advances *pos and may change i->size. */
 	long (*read)(struct inode *i, const struct iobuf *b, int64_t pos);
@@ -79,11 +84,17 @@ struct fs_ops {
 	int (*get_page)(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
 
 	/* The inode is leaving memory (unmount, or its last name and
-	 * reference went: the store frees it if nlink is 0). */
+	 * reference went: the store frees it if nlink is 0).  Also called
+	 * for an inode whose read_inode or create failed.  May be called
+	 * where sleeping is not allowed (any inode_put). */
 	void (*release_inode)(struct inode *i);
 
 	void (*statfs)(struct super *sb, struct fs_statfs *st);
-	int (*sync)(struct super *sb);		/* everything durable */
+	/* Everything durable.  Under vfs_lock; also when the run ends
+	 * (process_exit_vm), possibly from a thread that holds some inode's
+	 * data_lock (a program killed by a fault inside read()): it must not
+	 * wait for data locks. */
+	int (*sync)(struct super *sb);
 	void (*unmount)(struct super *sb);	/* after a final sync; frees priv */
 };
 
@@ -101,6 +112,7 @@ struct super {
 	void *priv;			/* the file system's */
 	/* Added by the mount layer: */
 	unsigned id;			/* mountinfo's mount id */
+	volatile int writers;		/* files open for writing: no ro remount */
 	/* Set by a file system whose store others change too (9p: the host
 	 * edits the folder): a directory reloads on each listing from its
 	 * start and on a lookup that misses, instead of trusting the cache. */
@@ -111,8 +123,9 @@ struct super {
 struct fs_type {
 	const char *name;		/* "ext4" */
 	bool nodev;			/* needs no block device (9p): source is a name */
-	/* Reads the store and fills sb (ops, root, priv, read_only when the
-	 * file system can only be read).  A feature the code does not
+	/* Reads the store and fills sb (ops, priv, read_only when the file
+	 * system can only be read, live; root: made with super_inode_new,
+	 * its ino set, referenced).  A feature the code does not
 	 * support refuses the mount with one printk line naming it and
 	 * -EINVAL, or mounts read-only if it is only unsafe to write. */
 	int (*mount)(struct super *sb, const char *data);

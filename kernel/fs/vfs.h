@@ -90,6 +90,8 @@ struct inode {
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
 	struct super *mounted;		/* directories: the file system mounted on it, or NULL */
 	bool loaded;			/* directories of sb: entries read from the store */
+	uint64_t miss_epoch;		/* live ones: the vfs_lock holding that last asked the
+					 * store for names a look-up missed */
 	struct dir_resume *resume;	/* directories: where listings stopped (vfs_dir.c) */
 	uint32_t nsubdirs, nentries;
 	char *target;			/* symlinks */
@@ -131,6 +133,9 @@ static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == 
 /* vfs_inode.c */
 void vfs_lock(void);
 void vfs_unlock(void);
+/* Which holding of vfs_lock this is (caller holds it): a change of it
+ * means others may have changed the tree since. */
+uint64_t vfs_lock_epoch(void);
 /* The root directory: 0, or -ENOMEM (the run cannot start). */
 int vfs_init(void);
 struct inode *vfs_root(void);			/* not referenced */
@@ -175,8 +180,9 @@ bool dir_empty(struct inode *dir);
 void dir_free(struct inode *dir);
 /* Calls emit for entries from *pos on while it returns true; *pos is left
  * at the first entry not taken.  Positions: 0 ".", 1 "..", then stored
- * entries by cookie, then generated ones. */
-void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
+ * entries by cookie, then generated ones.  0, or the error of a mounted
+ * store whose directory could not be read. */
+int dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
 		 void *arg);
 /* The absolute path of a directory in buf; -ENOENT once it is removed. */
 int dir_path(struct inode *dir, char *buf, size_t size);

@@ -258,29 +258,31 @@ static bool iterate_generated(struct inode *dir, int64_t *pos,
 	}
 }
 
-void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
+int dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const struct dir_item *it),
 		 void *arg)
 {
 	struct dir_item it;
+	int err = *pos < 0 ? 0 : mount_load_dir(dir, *pos == 0 ? MOUNT_LOAD_LIST : MOUNT_LOAD_ONCE);
 
-	if (*pos < 0 || mount_load_dir(dir, *pos == 0 ? MOUNT_LOAD_LIST : MOUNT_LOAD_ONCE))
-		return;
+	if (*pos < 0 || err)
+		return err;
 	if (*pos == 0) {
 		it = item_of(".", dir, 1);
 		if (!emit(arg, &it))
-			return;
+			return 0;
 		*pos = 1;
 	}
 	if (*pos == 1) {
 		it = item_of("..", parent_of(dir), 2);
 		if (!emit(arg, &it))
-			return;
+			return 0;
 		*pos = 2;
 	}
 	if (*pos < DYN_BASE && !iterate_stored(dir, pos, emit, arg))
-		return;
+		return 0;
 	if (dir->ops && dir->ops->iterate)
 		iterate_generated(dir, pos, emit, arg);
+	return 0;
 }
 
 /* The name dir has in its parent. */

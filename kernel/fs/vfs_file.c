@@ -10,6 +10,7 @@
 #include "fs/cred.h"
 #include "fs/devfs.h"
 #include "fs/poll.h"
+#include "fs/super.h"
 #include "fs/vfs_fifo.h"
 #include "fs/vfs_locks.h"
 
@@ -79,6 +80,20 @@ static long reg_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return iobuf_fill(&out, 0, &n, sizeof n);
 }
 
+/* A mounted store's file open for writing keeps its mount from going
+ * read-only (MS_REMOUNT gives EBUSY, as Linux's). */
+static bool counts_writer(struct file *f)
+{
+	return f->inode->sb && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+static void reg_release(struct file *f)
+{
+	if (counts_writer(f))
+		__atomic_sub_fetch(&f->inode->sb->writers, 1, __ATOMIC_RELAXED);
+	vfs_file_release(f);
+}
+
 static const struct file_ops reg_ops = {
 	.read = reg_read,
 	.write = reg_write,
@@ -86,7 +101,7 @@ static const struct file_ops reg_ops = {
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
 	.truncate = reg_truncate,
-	.release = vfs_file_release,
+	.release = reg_release,
 };
 
 static long dir_read(struct file *f, const struct iobuf *b, int64_t *pos)
@@ -142,6 +157,11 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 
 	if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
+	if (i->sb && i->sb->ops->open && !dir) {
+		int err = i->sb->ops->open(i, flags);
+		if (err)
+			return err;
+	}
 	if (!dir && (flags & O_TRUNC)) {
 		vfs_kill_privs(i);
 		int err = vfs_data_truncate(i, 0);
@@ -149,6 +169,8 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 			return err;
 	}
 	*out = vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
+	if (*out && !dir && counts_writer(*out))
+		__atomic_add_fetch(&i->sb->writers, 1, __ATOMIC_RELAXED);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -222,9 +244,9 @@ long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dire
 	if (!d.buf)
 		return -ENOMEM;
 	vfs_lock();
-	dir_iterate(f->inode, &p, emit, &d);
+	int err = dir_iterate(f->inode, &p, emit, &d);
 	vfs_unlock();
-	long ret = d.used ? (long)d.used : d.full ? -EINVAL : 0;
+	long ret = err ? err : d.used ? (long)d.used : d.full ? -EINVAL : 0;
 	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))
 		ret = -EFAULT;
 	if (ret >= 0)

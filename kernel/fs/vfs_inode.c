@@ -19,7 +19,15 @@ static struct inode *root;
 static uint64_t next_ino = 2;
 static uint64_t ninodes;	/* alive, for statfs */
 
-void vfs_lock(void) { mutex_lock(&lock); }
+static uint64_t lock_epoch;	/* under lock: how many times it was taken */
+
+void vfs_lock(void)
+{
+	mutex_lock(&lock);
+	lock_epoch++;
+}
+
+uint64_t vfs_lock_epoch(void) { return lock_epoch; }
 void vfs_unlock(void) { mutex_unlock(&lock); }
 
 int64_t vfs_now(void) { return (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns()); }

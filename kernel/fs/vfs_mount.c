@@ -44,9 +44,22 @@ int mount_writable(const struct inode *i)
 	return i->sb && i->sb->read_only ? -EROFS : 0;
 }
 
+/* A block device holds one mounted file system at a time (Linux's EBUSY). */
+static bool device_in_use(const struct blk_dev *bdev)
+{
+	struct list *l;
+
+	list_for_each(l, &mounts)
+		if (super_at(l)->bdev == bdev)
+			return true;
+	return false;
+}
+
 int mount_add(const struct fs_type *t, const char *source, struct blk_dev *bdev, const char *data,
 	      bool read_only, struct inode *dir)
 {
+	if (bdev && device_in_use(bdev))
+		return -EBUSY;
 	if (!is_dir(dir))
 		return -ENOTDIR;
 	if (dir == vfs_root() || dir->mounted)
@@ -70,6 +83,7 @@ int mount_add(const struct fs_type *t, const char *source, struct blk_dev *bdev,
 	if (!bdev)
 		next_anon++;
 	sb->id = next_id++;
+	mount_cache_add(sb->root);
 	sb->root->parent = sb->root;	/* ".." is the covered directory's (mount_covered) */
 	sb->covered = dir;
 	inode_get(dir);
@@ -108,6 +122,8 @@ int mount_set_read_only(struct inode *root, bool read_only)
 		return -EINVAL;
 	if (!read_only && sb->bdev && sb->bdev->read_only)
 		return -EACCES;		/* as Linux for a read-only device */
+	if (read_only && !sb->read_only && __atomic_load_n(&sb->writers, __ATOMIC_RELAXED))
+		return -EBUSY;	/* a file is open for writing */
 	if (read_only && !sb->read_only && sb->ops->sync) {
 		int err = sb->ops->sync(sb);
 		if (err)

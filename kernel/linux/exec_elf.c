@@ -202,7 +202,8 @@ static int load_one(struct mm *mm, const struct elf *e, const struct phdr *ph, u
 	uint64_t v = e->base + ph->vaddr, fend = v + ph->filesz, end = PAGE_ROUND_UP(v + ph->memsz);
 	uint64_t start = PAGE_ROUND_DOWN(v), file_pages_end = PAGE_ROUND_UP(fend);
 	unsigned prot = prot_of(ph->flags);
-	bool mappable = !((v - ph->offset) & (PAGE_SIZE - 1));
+	/* a file system without mmap (9p) has its pages copied in */
+	bool mappable = !((v - ph->offset) & (PAGE_SIZE - 1)) && vfs_mmap_ops(e->file);
 	int err = 0;
 
 	if (start < *prev_end) {	/* shares its first page with the previous one */

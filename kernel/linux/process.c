@@ -13,7 +13,6 @@
 #include "linux/process.h"
 
 #include "arch/x86_64/arch.h"
-#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
@@ -26,6 +25,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/fdtable.h"
+#include "fs/mount.h"
 #include "fs/vfs.h"
 #include "linux/cred.h"
 #include "linux/ctty.h"
@@ -254,13 +254,18 @@ void process_start(struct process *p, struct process *parent, bool sibling, stru
 
 /* ---- the end ----------------------------------------------------------------- */
 
+_Noreturn void process_exit_vm_early(int status)
+{
+	profile_report();
+	console_exit(status & 0xff);
+}
+
 /* The run ends: every mounted file system is synced first, so no byte a
  * program wrote is lost with the VM. */
 _Noreturn void process_exit_vm(int status)
 {
 	mount_sync_all();
-	profile_report();
-	console_exit(status & 0xff);
+	process_exit_vm_early(status);
 }
 
 /* Takes p out of the tree for good.  Caller holds sig_lock; frees it

@@ -203,8 +203,12 @@ _Noreturn void process_exit(int wait_status);
 /* Reports on stderr that the process was killed by sig (for the init
  * process, or always when `always`), then ends it. */
 _Noreturn void process_killed(int sig, const char *why, bool always);
-/* Ends the VM with status, whichever process runs. */
+/* Ends the VM with status, whichever process runs, after syncing every
+ * mounted file system (sleeps: thread context). */
 _Noreturn void process_exit_vm(int status);
+/* The same without the sync, for the end before the program started
+ * (nothing written yet); callable from interrupt context. */
+_Noreturn void process_exit_vm_early(int status);
 
 /* From the kernel's init thread (linux/program.c): p is the step's init
  * (its parent none, the parent of orphans); with ends_vm its end is the

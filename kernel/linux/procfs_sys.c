@@ -1,7 +1,6 @@
 /* /proc's files about the machine: cpuinfo, meminfo, uptime, loadavg,
  * stat, mounts, version, filesystems, and a few of /proc/sys. */
 #include "arch/x86_64/arch.h"
-#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/page_alloc.h"
@@ -9,6 +8,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/blkdev.h"
+#include "fs/mount.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "net/socket.h"

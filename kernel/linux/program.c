@@ -180,7 +180,7 @@ static void host_signal(int sig)
 	if (!started && sig == SIGWINCH)
 		return;		/* ignored by default, as Linux does */
 	if (!started)
-		process_exit_vm(128 + sig);
+		process_exit_vm_early(128 + sig);
 	signal_send_init(sig);
 }
 

@@ -83,18 +83,18 @@ static long remount(struct inode *dir, unsigned long flags)
 	return err;
 }
 
+/* The source as /proc/mounts shows it: the tag, or the /dev path given. */
 static long mount_new(const struct fs_type *t, uint64_t usource, struct inode *dir,
 		      unsigned long flags, uint64_t udata)
 {
 	char source[64], data[DATA_MAX] = "";
 	struct blk_dev *bdev = NULL;
-	long err = t->nodev ? copy_string_from_user(source, usource, sizeof source)
-			    : source_device(usource, &bdev);
+	long err = copy_string_from_user(source, usource, sizeof source);
 
 	if (err < 0)
-		return err == -ENAMETOOLONG && t->nodev ? -EINVAL : err;
-	if (!t->nodev && copy_string_from_user(source, usource, sizeof source) < 0)
-		return -EINVAL;
+		return err == -ENAMETOOLONG ? -EINVAL : err;
+	if (!t->nodev && (err = source_device(usource, &bdev)))
+		return err;
 	if (udata && (err = copy_string_from_user(data, udata, sizeof data)) < 0)
 		return err;
 	vfs_lock();
@@ -122,11 +122,11 @@ static long sys_mount(const struct sysargs *a)
 		err = -ENOTDIR;
 	else if (flags & MS_REMOUNT)
 		err = remount(dir, flags);
-	else if ((err = copy_string_from_user(type, a->a[2], sizeof type)) >= 0)
+	else if ((err = copy_string_from_user(type, a->a[2], sizeof type)) == -ENAMETOOLONG)
+		err = -ENODEV;
+	else if (err >= 0)
 		err = fs_type_find(type) ? mount_new(fs_type_find(type), a->a[0], dir, flags, a->a[4])
 					 : -ENODEV;
-	else if (err == -ENAMETOOLONG)
-		err = -ENODEV;
 	inode_put(dir);
 	return err < 0 ? err : 0;
 }

@@ -173,13 +173,19 @@ void disk_option(struct run_opts *o, const char *cmd, const char *spec);
 void disk_check(const struct run_opts *o, const char *cmd);
 struct qargs;
 void disk_qemu_args(const struct run_opts *o, struct qargs *a);
-/* " mount=vda:/data ..." for the kernel's command line, or "". */
-char *disk_cmdline(const struct run_opts *o);
+/* cmdline (malloc'd, may be NULL) with " mount=vda:/data ..." added for
+ * the kernel; NULL if both are empty. */
+char *disk_cmdline(const struct run_opts *o, char *cmdline);
 
 /* cmd_disk.c: amphi disk create */
 int cmd_disk(int argc, char **argv);
 void cmd_disk_usage(FILE *out);
 int disk_create(int argc, char **argv);
+/* share.c: --share HOSTDIR:GUESTDIR[:ro], checked */
+struct share {
+	const char *host, *guest;
+	int ro;
+};
 
 /* The run's settings, from cmd_run's options. */
 struct run_opts {
@@ -202,6 +208,8 @@ struct run_opts {
 	size_t nfiles;
 	char **before;		/* --before "PROGRAM ARG..." */
 	size_t nbefore;
+	struct share *shares;	/* --share */
+	size_t nshares;
 	struct net_opts net;
 	const char *app_name;	/* --name, with --server */
 	const char *user;	/* --user UID[:GID], checked; NULL: root */
@@ -224,6 +232,12 @@ struct qargs {
 	char **v;
 	size_t n, cap;
 };
+
+/* share.c: --share's QEMU devices and kernel command line keys (cmdline
+ * may be NULL; the result replaces it) */
+void share_option(struct run_opts *o, const char *arg);
+void share_qemu_args(const struct run_opts *o, struct qargs *a);
+char *share_cmdline(const struct run_opts *o, char *cmdline);
 void qargs_add(struct qargs *a, const char *s);
 void qargs_addf(struct qargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *qemu_opt_escape(const char *s);	/* a value inside "key=value,..." */

@@ -13,7 +13,7 @@
 enum {
 	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
 	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH,
-	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD, OPT_USER, OPT_DISK
+	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD, OPT_USER, OPT_DISK, OPT_SHARE
 };
 
 static const struct option options[] = {
@@ -29,6 +29,7 @@ static const struct option options[] = {
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "share", required_argument, NULL, OPT_SHARE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	NET_LONG_OPTIONS,
@@ -75,6 +76,10 @@ void cmd_run_usage(FILE *out)
 	      "  --files HOSTDIR[:GUESTDIR]\n"
 	      "                     copy a host folder into the guest's root file system\n"
 	      "                     at GUESTDIR (default /); repeatable\n"
+	      "  --share HOSTDIR:GUESTDIR[:ro]\n"
+	      "                     mount a host folder at GUESTDIR (made if missing),\n"
+	      "                     live over 9p: reads and writes reach the host folder\n"
+	      "                     at once; :ro refuses changes (EROFS); repeatable\n"
 	      "  --name APP         the VM's name, for amphi kill and amphi stop, and the\n"
 	      "                     app's name on its server (there by default: the\n"
 	      "                     program's base name and amphi's pid, like httpd-4242)\n"
@@ -248,6 +253,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		o->files = xrealloc(o->files, sizeof(char *) * (o->nfiles + 1));
 		o->files[o->nfiles++] = (char *)arg;
 		break;
+	case OPT_SHARE: share_option(o, arg); break;
 	case OPT_BEFORE:
 		o->before = xrealloc(o->before, sizeof(char *) * (o->nbefore + 1));
 		o->before[o->nbefore++] = (char *)arg;

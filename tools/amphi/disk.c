@@ -141,19 +141,17 @@ void disk_qemu_args(const struct run_opts *o, struct qargs *a)
 	}
 }
 
-char *disk_cmdline(const struct run_opts *o)
+char *disk_cmdline(const struct run_opts *o, char *cmdline)
 {
-	char *s = xstrdup("");
-
 	for (size_t i = 0; i < o->ndisks; i++) {
 		if (!o->disks[i].guestdir)
 			continue;
-		char *name = guest_name(o, i), *t = xasprintf("%s mount=%s:%s%s", s, name,
-							       o->disks[i].guestdir,
-							       o->disks[i].ro ? ":ro" : "");
+		char *name = guest_name(o, i);
+		char *more = xasprintf("%s%smount=%s:%s%s", cmdline ? cmdline : "", cmdline ? " " : "",
+				       name, o->disks[i].guestdir, o->disks[i].ro ? ":ro" : "");
 		free(name);
-		free(s);
-		s = t;
+		free(cmdline);
+		cmdline = more;
 	}
-	return s;
+	return cmdline;
 }

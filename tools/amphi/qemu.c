@@ -121,15 +121,16 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	qargs_add(&a, "-initrd");
 	qargs_add(&a, initrd);
 	disk_qemu_args(o, &a);
+	share_qemu_args(o, &a);
 	/* What the kernel reads before any config: the drivers' offloads,
-	 * the disks' mounts. */
-	char *mounts = disk_cmdline(o);
-	if (o->net.offload_off || *mounts) {
+	 * the disks' mounts, the shares. */
+	char *append = o->net.offload_off ? xstrdup("net.offload=off") : NULL;
+	append = share_cmdline(o, disk_cmdline(o, append));
+	if (append) {
 		qargs_add(&a, "-append");
-		qargs_addf(&a, "%s%s", o->net.offload_off ? "net.offload=off" : "",
-			   o->net.offload_off ? mounts : mounts + 1);	/* no leading blank */
+		qargs_add(&a, append);
+		free(append);
 	}
-	free(mounts);
 	return a.v;
 }
 
