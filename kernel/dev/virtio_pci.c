@@ -323,10 +323,12 @@ const struct pci_driver virtio_pci_net_modern = {
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_9p_modern = {
-	"virtio-pci", 0x1af4, 0x1049, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1049,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_9p_transitional = {
-	"virtio-pci", 0x1af4, 0x1009, virtio_pci_probe, virtio_pci_remove
+	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1009,
+	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_net_transitional = {
 	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1000,
