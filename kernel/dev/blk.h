@@ -28,6 +28,9 @@ enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD };
 
 struct blk_dev;
 
+/* Segments: only a request's first segment may start, and only its last
+ * may end, off a page boundary (NVMe's PRP lists need it; the layer's own
+ * requests and its merging keep it). */
 struct blk_seg {
 	uint64_t pa;		/* physical address */
 	uint32_t len;		/* bytes; a multiple of the sector size in total */
@@ -45,6 +48,7 @@ struct blk_req {
 	void (*done)(struct blk_req *r);	/* interrupt context, may not sleep */
 	void *priv;		/* the submitter's */
 	struct list link;	/* the layer's and then the driver's while in flight */
+	struct blk_dev *dev;	/* set by the layer: the whole disk it went to */
 };
 
 /* What a driver provides.  submit takes requests for one hardware queue
@@ -59,6 +63,7 @@ struct blk_dev {
 	uint64_t nsectors;		/* logical blocks */
 	uint32_t sector_size;		/* 512 or 4096 */
 	uint32_t max_count;		/* largest request in logical blocks */
+	uint32_t max_discard;		/* largest DISCARD in logical blocks (0: max_count) */
 	bool read_only;
 	bool volatile_cache;		/* writes need a FLUSH to be durable */
 	bool discard;

@@ -12,6 +12,8 @@
 static const struct pci_driver *const pci_drivers[] = {
 	&virtio_pci_net_modern,
 	&virtio_pci_net_transitional,
+	&virtio_pci_blk_modern,
+	&virtio_pci_blk_transitional,
 	&e1000e_driver,
 	&ivshmem_driver,
 };

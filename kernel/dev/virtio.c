@@ -54,6 +54,8 @@ int virtio_bind(struct virtio_dev *vd)
 {
 	if (vd->device_id == VIRTIO_ID_NET)
 		return virtio_net_probe(vd);
+	if (vd->device_id == VIRTIO_ID_BLOCK)
+		return virtio_blk_probe(vd);
 	return -ENODEV;
 }
 
@@ -61,4 +63,6 @@ void virtio_unbind(struct virtio_dev *vd, bool gone)
 {
 	if (vd->device_id == VIRTIO_ID_NET)
 		virtio_net_remove(vd, gone);
+	else if (vd->device_id == VIRTIO_ID_BLOCK)
+		virtio_blk_remove(vd, gone);
 }

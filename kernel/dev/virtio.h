@@ -21,6 +21,7 @@
 #define VIRTIO_F_VERSION_1	32
 
 #define VIRTIO_ID_NET		1
+#define VIRTIO_ID_BLOCK		2
 
 struct virtio_dev;
 struct virtq;
@@ -91,6 +92,8 @@ int virtio_net_probe(struct virtio_dev *vd);
 /* Lets go of the device (hot-unplug): resets it unless it is gone already,
  * frees everything the driver had; vd itself stays the transport's. */
 void virtio_net_remove(struct virtio_dev *vd, bool gone);
+int virtio_blk_probe(struct virtio_dev *vd);
+void virtio_blk_remove(struct virtio_dev *vd, bool gone);
 /* Hands a device to the driver for its type; -ENODEV if there is none. */
 int virtio_bind(struct virtio_dev *vd);
 void virtio_unbind(struct virtio_dev *vd, bool gone);

@@ -2,7 +2,7 @@
  * notify, ISR and device configuration structures found through vendor
  * capabilities in memory BARs.  Binds 1af4:1041 (modern virtio-net) and
  * 1af4:1000 (transitional virtio-net, which also carries the modern
- * capabilities).
+ * capabilities), and the same two for virtio-blk (1af4:1042, 1af4:1001).
  *
  * Interrupts: MSI-X first, one vector for configuration changes (entry 0)
  * and one per queue (entry 1 + queue); without MSI-X, the INTx line the
@@ -288,8 +288,9 @@ static int virtio_pci_probe(struct pci_dev *d)
 	v->vd.ops = &vpci_ops;
 	v->vd.transport = "pci";
 	v->vd.transport_priv = v;
-	/* 0x1040 + type for modern ids; transitional 0x1000 is a NIC. */
-	v->vd.device_id = d->device >= 0x1040 ? d->device - 0x1040 : VIRTIO_ID_NET;
+	/* 0x1040 + type for modern ids; transitional 0x1000 is a NIC, 0x1001 a disk. */
+	v->vd.device_id = d->device >= 0x1040 ? d->device - 0x1040
+			: d->device == 0x1001 ? VIRTIO_ID_BLOCK : VIRTIO_ID_NET;
 	int err = find_caps(v);
 	if (!err) {
 		pci_enable(d);
@@ -319,4 +320,10 @@ const struct pci_driver virtio_pci_net_modern = {
 };
 const struct pci_driver virtio_pci_net_transitional = {
 	"virtio-pci", 0x1af4, 0x1000, virtio_pci_probe, virtio_pci_remove
+};
+const struct pci_driver virtio_pci_blk_modern = {
+	"virtio-pci", 0x1af4, 0x1042, virtio_pci_probe, virtio_pci_remove
+};
+const struct pci_driver virtio_pci_blk_transitional = {
+	"virtio-pci", 0x1af4, 0x1001, virtio_pci_probe, virtio_pci_remove
 };

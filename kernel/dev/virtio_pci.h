@@ -6,5 +6,7 @@
 
 extern const struct pci_driver virtio_pci_net_modern;
 extern const struct pci_driver virtio_pci_net_transitional;
+extern const struct pci_driver virtio_pci_blk_modern;
+extern const struct pci_driver virtio_pci_blk_transitional;
 
 #endif

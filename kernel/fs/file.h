@@ -81,6 +81,9 @@ struct file_ops {
 	 * for files made as Linux's seq_files make theirs).  Without it, the
 	 * size stat gives. */
 	int (*seek_end)(struct file *f, int64_t *end);
+	/* fsync(2), fdatasync(2): what was written made durable.  Without it,
+	 * the file lives in memory and there is nothing to do. */
+	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
 	/* O_ASYNC makes the Linux layer signal the owner on the wake-ups of
 	 * the queues poll names (Linux's fasync: pipes, sockets, ttys). */

@@ -44,8 +44,10 @@ struct fs_statfs {
 };
 
 struct fs_ops {
-	/* Fills i (mode, uid, gid, nlink, size, rdev, times, symlink target)
-	 * from the store's inode number ino.  -EUCLEAN or -EIO for a corrupt
+	/* Fills i (mode, uid, gid, nlink, size, blocks, rdev, times, symlink
+	 * target) from the store's inode number ino; nlink as the store
+	 * counts it (a directory's too).  For a cached inode of a live store
+	 * it is called again to refresh it.  -EUCLEAN or -EIO for a corrupt
 	 * or unreadable inode. */
 	int (*read_inode)(struct super *sb, uint64_t ino, struct inode *i);
 	/* Adds every entry of dir with super_add_entry(). */
@@ -97,11 +99,18 @@ struct super {
 	struct inode *covered;		/* the directory it is mounted on; referenced */
 	struct list link;		/* in the mount list (vfs_mount.c) */
 	void *priv;			/* the file system's */
+	/* Added by the mount layer: */
+	unsigned id;			/* mountinfo's mount id */
+	/* Set by a file system whose store others change too (9p: the host
+	 * edits the folder): a directory reloads on each listing from its
+	 * start and on a lookup that misses, instead of trusting the cache. */
+	bool live;
 };
 
 /* A file system type mount(2) and `amphi run --disk DIR` can name. */
 struct fs_type {
 	const char *name;		/* "ext4" */
+	bool nodev;			/* needs no block device (9p): source is a name */
 	/* Reads the store and fills sb (ops, root, priv, read_only when the
 	 * file system can only be read).  A feature the code does not
 	 * support refuses the mount with one printk line naming it and

@@ -35,8 +35,9 @@ struct inode;
 struct iobuf;
 struct super;
 
-/* Which file system an inode belongs to: st_dev, statfs, /proc/mounts. */
-enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC };
+/* Which file system an inode belongs to: st_dev, statfs, /proc/mounts.
+ * FS_MOUNTED: a mounted file system's (inode.sb says which). */
+enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC, FS_MOUNTED };
 
 /* One entry a directory lists (getdents, readdir). */
 struct dir_item {
@@ -87,6 +88,8 @@ struct inode {
 	struct inode *parent;		/* directories: holds a reference; root's is itself */
 	struct dentry *self;		/* directories: the one entry naming it, or NULL */
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
+	struct super *mounted;		/* directories: the file system mounted on it, or NULL */
+	bool loaded;			/* directories of sb: entries read from the store */
 	struct dir_resume *resume;	/* directories: where listings stopped (vfs_dir.c) */
 	uint32_t nsubdirs, nentries;
 	char *target;			/* symlinks */
@@ -100,10 +103,13 @@ struct inode {
 	void *pages;			/* radix tree of pages (tmpfs.c) */
 	int height;
 	uint64_t npages;		/* pages held, for st_blocks */
+	uint64_t blocks;		/* a store's st_blocks (512-byte units), set by read_inode */
 	unsigned seals;			/* F_SEAL_* (memfd) */
 
 	/* Advisory locks (vfs_locks.c), under its lock. */
 	struct list locks;
+
+	struct list sb_link;		/* in sb's inode hash (vfs_mount.c), under its lock */
 };
 
 /* A name in a directory.  Holds a reference to inode. */
@@ -114,6 +120,7 @@ struct dentry {
 	struct inode *inode;
 	uint64_t cookie;		/* getdents position, increasing */
 	uint8_t len;
+	bool seen;			/* a reload of a live directory found it (vfs_mount.c) */
 	char name[];			/* NUL-terminated */
 };
 
@@ -160,6 +167,9 @@ struct dentry *dir_find(struct inode *dir, const char *name, size_t len);
 int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 int dir_add(struct inode *dir, const char *name, struct inode *i);
 void dir_remove(struct inode *dir, struct dentry *d);
+/* Forgets an entry of a mounted file system's cache without counting it
+ * as a removal (unmount, a name the host took away). */
+void dir_forget(struct inode *dir, struct dentry *d);
 bool dir_empty(struct inode *dir);
 /* The directory is being freed (no lock needed). */
 void dir_free(struct inode *dir);
@@ -189,6 +199,13 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i);
 int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash);
 int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
 	       unsigned flags, bool slash);
+
+/* vfs_data.c: regular file contents, from tmpfs or a mounted store
+ * (each takes the data_lock itself). */
+long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos);
+long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
+int vfs_data_truncate(struct inode *i, int64_t size);
+int vfs_data_fsync(struct inode *i, bool datasync);
 
 /* tmpfs.c: regular file contents. */
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);

@@ -8,12 +8,19 @@
  * list from its head (which made listing a big directory quadratic, all
  * of it under vfs_lock): a few resume points per directory, each the
  * position asked for and the first entry at or after it, kept true as
- * entries come and go. */
+ * entries come and go.
+ *
+ * A mounted file system's directory is read from its store the first time
+ * one of dir_find, dir_lookup, dir_empty or dir_iterate looks into it
+ * (mount_load_dir), and a live one reloads as fs/mount.h says; a name
+ * naming a directory with something mounted on it leads to that mount's
+ * root, and ".." from a mount's root to the covered directory's parent. */
 #include "fs/vfs.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/mount.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs_hash.h"
 
@@ -34,8 +41,18 @@ static struct dentry *dentry_at(struct list *l) { return list_entry(l, struct de
 
 struct dentry *dir_find(struct inode *dir, const char *name, size_t len)
 {
-	return vfs_hash_find(dir, name, len);
+	struct dentry *d;
+
+	if (!dir->sb)
+		return vfs_hash_find(dir, name, len);
+	if (mount_load_dir(dir, MOUNT_LOAD_ONCE))
+		return NULL;
+	if (!(d = vfs_hash_find(dir, name, len)) && dir->sb->live && !mount_load_dir(dir, MOUNT_LOAD_MISS))
+		d = vfs_hash_find(dir, name, len);
+	return d;
 }
+
+static struct inode *parent_of(struct inode *dir) { return mount_covered(dir)->parent; }
 
 static bool is_dot(const char *name, size_t len) { return len == 1 && name[0] == '.'; }
 static bool is_dotdot(const char *name, size_t len) { return len == 2 && name[0] == '.' && name[1] == '.'; }
@@ -46,12 +63,17 @@ int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **o
 	char copy[NAME_MAX + 1];
 
 	if (is_dot(name, len) || is_dotdot(name, len)) {
-		*out = is_dot(name, len) ? dir : dir->parent;
+		*out = is_dot(name, len) ? dir : mount_top(parent_of(dir));
 		inode_get(*out);
 		return 0;
 	}
+	int err = mount_load_dir(dir, MOUNT_LOAD_ONCE);
+	if (err)
+		return err;
 	if ((d = dir_find(dir, name, len))) {
-		*out = d->inode;
+		if (!is_dir(d->inode))
+			mount_refresh(d->inode);
+		*out = mount_top(d->inode);
 		inode_get(*out);
 		return 0;
 	}
@@ -136,15 +158,16 @@ int dir_add(struct inode *dir, const char *name, struct inode *i)
 		i->parent = dir;
 		i->self = d;
 		dir->nsubdirs++;
+		if (dir->sb)
+			dir->nlink++;	/* a store counts the child's ".." */
 		if (old)
 			inode_put(old);
 	}
 	return 0;
 }
 
-/* The parent reference of a removed directory stays until it is freed:
- * ".." from a removed current directory still leads somewhere. */
-void dir_remove(struct inode *dir, struct dentry *d)
+/* Takes d out of dir; the caller drops d->inode's reference. */
+static void unlink_dentry(struct inode *dir, struct dentry *d)
 {
 	struct inode *i = d->inode;
 
@@ -155,14 +178,40 @@ void dir_remove(struct inode *dir, struct dentry *d)
 	vfs_hash_remove(d);
 	dir->nentries--;
 	kfree(d);
-	i->nlink--;
-	i->ctime_ns = dir->mtime_ns = dir->ctime_ns = vfs_now();
 	if (is_dir(i))
 		dir->nsubdirs--;
+}
+
+/* The parent reference of a removed directory stays until it is freed:
+ * ".." from a removed current directory still leads somewhere.  A
+ * directory of a store loses its own "." too (its name was its self; a
+ * rename's old name is not). */
+void dir_remove(struct inode *dir, struct dentry *d)
+{
+	struct inode *i = d->inode;
+	bool gone = i->sb && is_dir(i) && i->self == d;
+
+	unlink_dentry(dir, d);
+	i->nlink = gone ? 0 : i->nlink - 1;
+	if (is_dir(i) && dir->sb)
+		dir->nlink--;
+	i->ctime_ns = dir->mtime_ns = dir->ctime_ns = vfs_now();
 	inode_put(i);
 }
 
-bool dir_empty(struct inode *dir) { return list_empty(&dir->entries); }
+void dir_forget(struct inode *dir, struct dentry *d)
+{
+	struct inode *i = d->inode;
+
+	unlink_dentry(dir, d);
+	inode_put(i);
+}
+
+/* A directory whose entries could not be read is not empty. */
+bool dir_empty(struct inode *dir)
+{
+	return !mount_load_dir(dir, MOUNT_LOAD_ONCE) && list_empty(&dir->entries);
+}
 
 void dir_free(struct inode *dir) { kfree(dir->resume); }
 
@@ -214,7 +263,7 @@ void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const 
 {
 	struct dir_item it;
 
-	if (*pos < 0)
+	if (*pos < 0 || mount_load_dir(dir, *pos == 0 ? MOUNT_LOAD_LIST : MOUNT_LOAD_ONCE))
 		return;
 	if (*pos == 0) {
 		it = item_of(".", dir, 1);
@@ -223,7 +272,7 @@ void dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const 
 		*pos = 1;
 	}
 	if (*pos == 1) {
-		it = item_of("..", dir->parent, 2);
+		it = item_of("..", parent_of(dir), 2);
 		if (!emit(arg, &it))
 			return;
 		*pos = 2;
@@ -256,7 +305,7 @@ int dir_path(struct inode *dir, char *buf, size_t size)
 	if (size < 2)
 		return -ENAMETOOLONG;
 	buf[--at] = 0;
-	for (struct inode *d = dir; d != vfs_root(); d = d->parent) {
+	for (struct inode *d = mount_covered(dir); d != vfs_root(); d = mount_covered(d->parent)) {
 		if (!d->nlink && !(d->ops && d->ops->name))
 			return -ENOENT;
 		int n = name_in_parent(d, name, sizeof name);
@@ -276,7 +325,7 @@ int dir_path(struct inode *dir, char *buf, size_t size)
 
 bool dir_is_under(struct inode *dir, struct inode *ancestor)
 {
-	for (struct inode *d = dir;; d = d->parent) {
+	for (struct inode *d = dir;; d = parent_of(d)) {
 		if (d == ancestor)
 			return true;
 		if (d == vfs_root())

@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/blkdev.h"
 #include "fs/cred.h"
 #include "fs/devfs.h"
 #include "fs/poll.h"
@@ -46,7 +47,7 @@ unsigned vfs_file_poll(struct file *f, struct poll_table *pt)
 
 static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 {
-	long n = tmpfs_read(f->inode, b, *pos);
+	long n = vfs_data_read(f->inode, b, *pos);
 
 	if (n > 0)
 		*pos += n;
@@ -56,7 +57,7 @@ static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 static long reg_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	vfs_kill_privs_unlocked(f->inode);
-	return tmpfs_write(f->inode, b, pos, f->flags & O_APPEND);
+	return vfs_data_write(f->inode, b, pos, f->flags & O_APPEND);
 }
 
 static long reg_truncate(struct file *f, uint64_t size)
@@ -64,7 +65,7 @@ static long reg_truncate(struct file *f, uint64_t size)
 	if (size > INT64_MAX)
 		return -EINVAL;
 	vfs_kill_privs_unlocked(f->inode);
-	return tmpfs_truncate(f->inode, (int64_t)size);
+	return vfs_data_truncate(f->inode, (int64_t)size);
 }
 
 /* FIONREAD on a regular file: the bytes from the offset to the end. */
@@ -128,8 +129,10 @@ static int open_special(struct inode *i, unsigned flags, struct file **out)
 		return chrdev_open(i, flags, out);
 	case S_IFIFO:
 		return fifo_open(i, flags, out);
+	case S_IFBLK:
+		return blkdev_open(i, flags, out);
 	default:
-		return -ENXIO;	/* sockets, block devices */
+		return -ENXIO;	/* sockets */
 	}
 }
 
@@ -141,7 +144,7 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 		return -EISDIR;
 	if (!dir && (flags & O_TRUNC)) {
 		vfs_kill_privs(i);
-		int err = tmpfs_truncate(i, 0);
+		int err = vfs_data_truncate(i, 0);
 		if (err)
 			return err;
 	}

@@ -10,6 +10,8 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/string.h"
+#include "fs/mount.h"
+#include "fs/super.h"
 #include "fs/vfs_fifo.h"
 
 static struct mutex lock = MUTEX_INIT(lock);
@@ -23,10 +25,11 @@ void vfs_unlock(void) { mutex_unlock(&lock); }
 int64_t vfs_now(void) { return (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns()); }
 
 /* Device numbers of the three file systems, as Linux numbers anonymous
- * ones (major 0). */
+ * ones (major 0); a mounted one has its own (super.dev). */
 uint64_t vfs_dev(int fs)
 {
-	static const uint64_t devs[] = { [FS_TMPFS] = 0x1b, [FS_DEVTMPFS] = 0x05, [FS_PROC] = 0x15 };
+	static const uint64_t devs[] = { [FS_TMPFS] = 0x1b, [FS_DEVTMPFS] = 0x05, [FS_PROC] = 0x15,
+					 [FS_MOUNTED] = 0 };
 
 	return devs[fs];
 }
@@ -50,6 +53,7 @@ struct inode *inode_new(uint32_t mode, int fs)
 	i->atime_ns = i->mtime_ns = i->ctime_ns = vfs_now();
 	list_init(&i->entries);
 	list_init(&i->locks);
+	list_init(&i->sb_link);
 	mutex_init(&i->data_lock);
 	i->next_cookie = 2;
 	i->seals = 1;	/* F_SEAL_SEAL: only memfd_create(MFD_ALLOW_SEALING) lifts it */
@@ -69,6 +73,7 @@ static struct inode *inode_free(struct inode *i)
 
 	if (i->ops && i->ops->release)
 		i->ops->release(i);
+	mount_inode_free(i);
 	if (is_reg(i))
 		tmpfs_free(i);
 	if (is_dir(i))
@@ -87,9 +92,11 @@ void inode_put(struct inode *i)
 		i = inode_free(i);
 }
 
+/* A store counts its own links; tmpfs counts a directory's from its
+ * subdirectories. */
 static uint32_t nlink_of(struct inode *i)
 {
-	if (!is_dir(i))
+	if (!is_dir(i) || i->sb)
 		return i->nlink;
 	return i->nlink ? 2 + i->nsubdirs : 0;
 }
@@ -97,11 +104,14 @@ static uint32_t nlink_of(struct inode *i)
 void inode_stat(struct inode *i, struct kstat *st)
 {
 	*st = (struct kstat){
-		.dev = vfs_dev(i->fs), .ino = i->ino, .nlink = nlink_of(i), .mode = i->mode,
+		.dev = i->sb ? i->sb->dev : vfs_dev(i->fs), .ino = i->ino, .nlink = nlink_of(i), .mode = i->mode,
 		.uid = i->uid, .gid = i->gid, .rdev = i->rdev, .blksize = PAGE_SIZE,
 		.atime_ns = i->atime_ns, .mtime_ns = i->mtime_ns, .ctime_ns = i->ctime_ns,
 	};
-	if (is_reg(i)) {
+	if (i->sb) {
+		st->size = is_lnk(i) && i->target ? (int64_t)strlen(i->target) : i->size;
+		st->blocks = (int64_t)i->blocks;
+	} else if (is_reg(i)) {
 		st->size = i->size;
 		st->blocks = (int64_t)i->npages * (PAGE_SIZE / 512);
 	} else if (is_lnk(i)) {

@@ -200,7 +200,7 @@ long vfs_read_at(struct inode *i, void *buf, size_t n, int64_t pos)
 {
 	struct iobuf b = iobuf_kernel(buf, n);
 
-	return tmpfs_read(i, &b, pos);
+	return vfs_data_read(i, &b, pos);
 }
 
 int64_t vfs_size(struct inode *i)
@@ -230,7 +230,7 @@ int vfs_read_whole(const char *path, int exec, void **data, size_t *size)
 	mutex_unlock(&i->data_lock);
 	char *buf = kmalloc(n ? n : 1);
 	struct iobuf b = iobuf_kernel(buf, n);
-	long got = buf ? tmpfs_read(i, &b, 0) : -ENOMEM;
+	long got = buf ? vfs_data_read(i, &b, 0) : -ENOMEM;
 	inode_put(i);
 	if (got < 0 || (size_t)got != n) {
 		kfree(buf);

@@ -12,6 +12,7 @@
 #include "core/vm.h"
 #include "fs/file.h"
 #include "fs/stat.h"
+#include "fs/super.h"
 #include "fs/vfs.h"
 #include "fs/vfs_file.h"
 #include "fs/vfs_open.h"
@@ -27,7 +28,7 @@ static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
 
 	if (idx >= pages_for(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
 		return -EFAULT;
-	int err = tmpfs_get_page(i, idx, shared, pa);
+	int err = i->sb ? i->sb->ops->get_page(i, idx, shared, pa) : tmpfs_get_page(i, idx, shared, pa);
 	return err == -ENOSPC ? -ENOMEM : err;
 }
 
@@ -55,8 +56,9 @@ static const struct vm_file_ops file_vm_ops = {
 const struct vm_file_ops *vfs_mmap_ops(struct file *f)
 {
 	/* /proc's files are made when read, with nothing to map (ENODEV, as
-	 * Linux's seq_files) */
-	return f->inode && is_reg(f->inode) && f->inode->fs != FS_PROC && !file_is_path(f)
+	 * Linux's seq_files); so are a mounted store's without get_page */
+	struct inode *i = f->inode;
+	return i && is_reg(i) && i->fs != FS_PROC && !file_is_path(f) && (!i->sb || i->sb->ops->get_page)
 	       ? &file_vm_ops : NULL;
 }
 

@@ -7,6 +7,7 @@
 #include "core/kmalloc.h"
 #include "core/string.h"
 #include "fs/cred.h"
+#include "fs/mount.h"
 
 static bool is_dots(const char *name)
 {
@@ -50,7 +51,7 @@ static void init_owner(const struct vfs_cred *c, struct inode *dir, struct inode
 /* A new inode of mode in dir, owned as c says; NULL if no room. */
 static struct inode *new_owned(const struct vfs_cred *c, struct inode *dir, uint32_t mode)
 {
-	struct inode *i = inode_new(mode, dir->fs);
+	struct inode *i = dir->sb ? super_inode_new(dir->sb, mode) : inode_new(mode, dir->fs);
 
 	if (i)
 		init_owner(c, dir, i);
@@ -71,7 +72,9 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev
 	if (!i)
 		return -ENOSPC;
 	i->rdev = rdev;
-	err = dir_add(dir, name, i);
+	err = mount_create(dir, name, i);
+	if (!err)
+		err = dir_add(dir, name, i);
 	if (!err && out)
 		*out = i;
 	else
@@ -107,7 +110,9 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 		memcpy(copy, target, len + 1);
 		i->target = copy;
 		copy = NULL;
-		err = dir_add(dir, name, i);
+		err = mount_create(dir, name, i);
+		if (!err)
+			err = dir_add(dir, name, i);
 	} else {
 		err = -ENOSPC;
 	}
@@ -135,6 +140,8 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		return -EPERM;
 	if (i->fs == FS_PROC || dir->fs == FS_PROC)
 		return -EPERM;
+	if (i->sb != dir->sb)
+		return -EXDEV;
 	if (!i->nlink && !i->linkable)
 		return -ENOENT;	/* removed, or never named (memfd) */
 	struct vfs_cred c;
@@ -142,6 +149,8 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 	int err = may_link(&c, i);
 	if (!err)
 		err = check_new(&c, dir, name);
+	if (!err)
+		err = mount_link(dir, name, i);
 	if (!err)
 		err = dir_add(dir, name, i);
 	if (!err)
@@ -155,8 +164,8 @@ static int check_rmdir(struct inode *dir, struct dentry *d)
 
 	if (!is_dir(i))
 		return -ENOTDIR;
-	if (i->fs != dir->fs)
-		return -EBUSY;	/* /proc and /dev stand in for mount points */
+	if (i->fs != dir->fs || i->mounted)
+		return -EBUSY;	/* a mount point (/proc and /dev stand in for some) */
 	if (!dir_empty(i) || (i->ops && i->ops->iterate))
 		return -ENOTEMPTY;
 	return 0;
@@ -186,6 +195,8 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 		err = check_rmdir(dir, d);
 	else
 		err = is_dir(d->inode) ? -EISDIR : slash ? -ENOTDIR : 0;
+	if (!err)
+		err = mount_unlink(dir, name, d->inode);
 	if (!err)
 		dir_remove(dir, d);
 	return err;

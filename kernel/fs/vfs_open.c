@@ -8,6 +8,7 @@
 #include "core/kmalloc.h"
 #include "core/string.h"
 #include "fs/cred.h"
+#include "fs/mount.h"
 #include "fs/path.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs_fifo.h"
@@ -134,6 +135,8 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 		err = -ENOTDIR;
 	else if (dir->fs == FS_PROC)
 		err = -ENOENT;
+	else if (dir->sb)
+		err = -EOPNOTSUPP;	/* no store takes an unnamed file yet */
 	else if (!(t->i = vfs_create_unnamed(dir->fs, mode & 07777 & ~vfs_umask(0, false))))
 		err = -ENOSPC;
 	if (!err) {
@@ -191,7 +194,11 @@ static int may_open(struct target *t, unsigned flags)
 	    ((flags & O_DIRECTORY) && !is_dir(i)))
 		return 0;
 	vfs_cred_current(&c);
-	int err = vfs_permission(&c, i, mask);
+	/* Linux's inode_permission: a read-only mount refuses writing its
+	 * files and directories before anything else is asked */
+	int err = (mask & MAY_WRITE) && (is_reg(i) || is_dir(i)) ? mount_writable(i) : 0;
+	if (!err)
+		err = vfs_permission(&c, i, mask);
 	if (!err && (flags & O_NOATIME) && !vfs_owner_or_capable(&c, i))
 		err = -EPERM;
 	return err;

@@ -5,6 +5,7 @@
 #include "core/errno.h"
 #include "core/string.h"
 #include "fs/cred.h"
+#include "fs/mount.h"
 
 static bool is_dots(const char *name)
 {
@@ -65,8 +66,10 @@ static int move(struct inode *odir, struct dentry *od, struct inode *ndir, const
 		struct dentry *nd)
 {
 	struct inode *i = od->inode;
-	int err = dir_add(ndir, nname, i);
+	int err = mount_rename(odir, od->name, ndir, nname, 0);
 
+	if (!err)
+		err = dir_add(ndir, nname, i);
 	if (err)
 		return err;
 	if (nd)
@@ -83,6 +86,8 @@ static int exchange(struct inode *odir, struct dentry *od, struct inode *ndir, s
 
 	if (!err)
 		err = check_move(nd->inode, odir);
+	if (!err)
+		err = mount_rename(odir, od->name, ndir, nd->name, RENAME_EXCHANGE);
 	if (!err)
 		err = dir_add(ndir, nd->name, od->inode);
 	if (err)
@@ -106,8 +111,12 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 
 	if (err)
 		return err;
+	if (odir->sb != ndir->sb)
+		return -EXDEV;
 	if (!(od = dir_find(odir, oname, strlen(oname))))
 		return -ENOENT;
+	if (od->inode->mounted)
+		return -EBUSY;
 	if (slash && !is_dir(od->inode))
 		return -ENOTDIR;
 	if (odir->fs == FS_PROC || ndir->fs == FS_PROC)
@@ -117,6 +126,8 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 	nd = dir_find(ndir, nname, strlen(nname));
 	if (nd && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
+	if (nd && nd->inode->mounted)
+		return -EBUSY;
 	if (nd && nd->inode == od->inode)
 		return 0;	/* two names of one file: nothing to do */
 	err = (flags & RENAME_EXCHANGE) && !nd ? -ENOENT : check_permission(odir, od, ndir, nd, flags & RENAME_EXCHANGE);

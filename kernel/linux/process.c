@@ -13,6 +13,7 @@
 #include "linux/process.h"
 
 #include "arch/x86_64/arch.h"
+#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
@@ -253,8 +254,11 @@ void process_start(struct process *p, struct process *parent, bool sibling, stru
 
 /* ---- the end ----------------------------------------------------------------- */
 
+/* The run ends: every mounted file system is synced first, so no byte a
+ * program wrote is lost with the VM. */
 _Noreturn void process_exit_vm(int status)
 {
+	mount_sync_all();
 	profile_report();
 	console_exit(status & 0xff);
 }

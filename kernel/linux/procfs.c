@@ -8,6 +8,8 @@
 #include "core/format.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/mount.h"
+#include "fs/pathbuf.h"
 #include "fs/vfs_file.h"
 #include "linux/procfs_internal.h"
 #include "core/sched.h"
@@ -144,11 +146,70 @@ struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode, c
 	return add(dir, name, i) ? NULL : i;
 }
 
+/* A mount point as the kernel writes it there: space, tab, newline and
+ * backslash as octal escapes. */
+static void put_escaped(struct seqbuf *s, const char *p)
+{
+	for (; *p; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
+			seq_printf(s, "\\%03o", (unsigned)(unsigned char)*p);
+		else
+			seq_write(s, p, 1);
+}
+
+/* Mounted file systems after the three of the root, in mount order;
+ * caller holds vfs_lock (opening a /proc file does). */
+struct mount_gen {
+	struct seqbuf *s;
+	bool info;
+	char *path;
+};
+
+/* mountinfo's id of the mount holding dir: a mounted file system's, or
+ * the root's (1), /dev's (2), /proc's (3). */
+static unsigned parent_id(struct inode *dir)
+{
+	return dir->sb ? dir->sb->id : dir->fs == FS_DEVTMPFS ? 2 : dir->fs == FS_PROC ? 3 : 1;
+}
+
+static int gen_mount(struct super *sb, void *arg)
+{
+	struct mount_gen *g = arg;
+	const char *mode = sb->read_only ? "ro" : "rw";
+
+	if (dir_path(sb->covered, g->path, PATH_MAX) < 0)
+		return 0;	/* its directory was removed: it is out of reach */
+	if (g->info)
+		seq_printf(g->s, "%u %u %lu:%lu / ", sb->id, parent_id(sb->covered),
+			   (unsigned long)((sb->dev >> 8) & 0xfff), (unsigned long)(sb->dev & 0xff));
+	else
+		seq_printf(g->s, "%s ", sb->source);
+	put_escaped(g->s, g->path);
+	if (g->info)
+		seq_printf(g->s, " %s,relatime - %s %s %s\n", mode, sb->type, sb->source, mode);
+	else
+		seq_printf(g->s, " %s %s,relatime 0 0\n", sb->type, mode);
+	return 0;
+}
+
+static void gen_mounted(struct seqbuf *s, bool info)
+{
+	struct mount_gen g = { s, info, pathbuf_get() };
+
+	if (!g.path) {
+		s->failed = true;
+		return;
+	}
+	mount_each(gen_mount, &g);
+	pathbuf_put(g.path);
+}
+
 void proc_gen_mounts(struct seqbuf *s)
 {
 	seq_printf(s, "tmpfs / tmpfs rw,relatime 0 0\n");
 	seq_printf(s, "devtmpfs /dev devtmpfs rw,relatime,mode=755 0 0\n");
 	seq_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	gen_mounted(s, false);
 }
 
 /* mountinfo(5): ids, parent, dev, root, mount point, options, "-", type,
@@ -158,6 +219,7 @@ void proc_gen_mountinfo(struct seqbuf *s)
 	seq_printf(s, "1 1 0:27 / / rw,relatime shared:1 - tmpfs tmpfs rw\n");
 	seq_printf(s, "2 1 0:5 / /dev rw,relatime shared:2 - devtmpfs devtmpfs rw,mode=755\n");
 	seq_printf(s, "3 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:3 - proc proc rw\n");
+	gen_mounted(s, true);
 }
 
 /* "self" -> the caller's PID. */

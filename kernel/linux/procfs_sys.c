@@ -1,12 +1,14 @@
 /* /proc's files about the machine: cpuinfo, meminfo, uptime, loadavg,
  * stat, mounts, version, filesystems, and a few of /proc/sys. */
 #include "arch/x86_64/arch.h"
+#include "fs/mount.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/page_alloc.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
+#include "fs/blkdev.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "net/socket.h"
@@ -201,7 +203,11 @@ static void gen_version(struct seqbuf *s)
 
 static void gen_filesystems(struct seqbuf *s)
 {
+	unsigned k = 0;
+
 	seq_printf(s, "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
+	for (const struct fs_type *t; (t = fs_type_at(k)); k++)
+		seq_printf(s, "%s\t%s\n", t->nodev ? "nodev" : "", t->name);
 }
 
 static void gen_osrelease(struct seqbuf *s) { seq_printf(s, "6.1.0-amphi\n"); }
@@ -212,7 +218,8 @@ static void gen_somaxconn(struct seqbuf *s) { seq_printf(s, "%d\n", SOMAXCONN); 
 
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
-	{ "meminfo", gen_meminfo }, { "mounts", proc_gen_mounts }, { "stat", gen_stat },
+	{ "meminfo", gen_meminfo }, { "mounts", proc_gen_mounts }, { "partitions", blkdev_gen_partitions },
+	{ "stat", gen_stat },
 	{ "uptime", gen_uptime }, { "version", gen_version },
 };
 static const struct proc_file kernel_files[] = {

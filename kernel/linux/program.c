@@ -15,6 +15,7 @@
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/initrd.h"
+#include "linux/boot_mount.h"
 #include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/host.h"
@@ -215,6 +216,8 @@ void program_start(void *unused)
 		console_write(FRAME_STDERR, DHCP_WARNING, sizeof DHCP_WARNING - 1);
 	if (rootfs_init())
 		out_of_memory();
+	if (boot_mount())
+		process_exit_vm(125);	/* its line says why */
 	if (lease_late)
 		start_late_lease_watch();
 	boottime_mark("files");

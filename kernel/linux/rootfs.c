@@ -5,6 +5,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/blkdev.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/initrd.h"
@@ -74,6 +75,8 @@ static int make_dev(void)
 	for (size_t k = 0; k < sizeof dev_links / sizeof dev_links[0] && !err; k++)
 		if (!dir_find(dev, dev_links[k][0], strlen(dev_links[k][0])))
 			err = vfs_symlink(dev, dev_links[k][0], dev_links[k][1]);
+	if (!err)
+		err = blkdev_make_nodes(dev);
 	if (!err && !dir_find(dev, "shm", 3))
 		err = vfs_create(dev, "shm", S_IFDIR | 01777, 0, NULL);
 	inode_put(dev);

@@ -317,7 +317,9 @@ static long sys_ioctl(const struct sysargs *a)
 		ret = fd_set_cloexec(a->a[0], a->a[1] == FIOCLEX);
 		break;
 	default:
-		ret = f->ops->ioctl ? f->ops->ioctl(f, a->a[1], a->a[2]) : -ENOTTY;
+		/* Linux's cmd is an unsigned int: C libraries pass an int, whose
+		 * sign extension (BLKGETSIZE64's high bit) is not part of it. */
+		ret = f->ops->ioctl ? f->ops->ioctl(f, (uint32_t)a->a[1], a->a[2]) : -ENOTTY;
 	}
 	file_put(f);
 	return ret;

@@ -144,4 +144,5 @@ void sys_fs_register(void)
 	sys_fs_attr_register();
 	sys_fs_io_register();
 	sys_fs_lock_register();
+	sys_mount_register();
 }

@@ -5,6 +5,7 @@
 #include "fs/cred.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/mount.h"
 #include "fs/vfs_file.h"
 #include "linux/syscall.h"
 #include "linux/sys_fs_internal.h"
@@ -98,13 +99,23 @@ static int set_times(struct inode *i, const struct attr *a, const struct vfs_cre
 	return 0;
 }
 
+/* A mounted store takes the change first (write_inode); if it refuses,
+ * the cached inode goes back to what it was. */
 static long apply(struct inode *i, const struct attr *a)
 {
 	struct vfs_cred c;
 
 	vfs_lock();
 	vfs_cred_current(&c);
-	long err = a->fn(i, a, &c);
+	uint32_t was[3] = { i->mode, i->uid, i->gid };
+	int64_t times[3] = { i->atime_ns, i->mtime_ns, i->ctime_ns };
+	long err = mount_writable(i);
+	if (!err)
+		err = a->fn(i, a, &c);
+	if (!err && (err = mount_write_inode(i))) {
+		i->mode = was[0], i->uid = was[1], i->gid = was[2];
+		i->atime_ns = times[0], i->mtime_ns = times[1], i->ctime_ns = times[2];
+	}
 	vfs_unlock();
 	inode_put(i);
 	return err;
@@ -254,7 +265,9 @@ static int may_truncate(struct inode *i)
 
 	vfs_lock();
 	vfs_cred_current(&c);
-	int err = vfs_permission(&c, i, MAY_WRITE);
+	int err = mount_writable(i);
+	if (!err)
+		err = vfs_permission(&c, i, MAY_WRITE);
 	vfs_unlock();
 	return err;
 }
@@ -271,7 +284,7 @@ static long sys_truncate(const struct sysargs *a)
 	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : may_truncate(i);
 	if (!err) {
 		vfs_kill_privs_unlocked(i);
-		err = tmpfs_truncate(i, (int64_t)a->a[1]);
+		err = vfs_data_truncate(i, (int64_t)a->a[1]);
 	}
 	inode_put(i);
 	return err;

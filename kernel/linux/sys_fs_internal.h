@@ -39,6 +39,7 @@ void sys_fs_dir_register(void);
 void sys_fs_attr_register(void);
 void sys_fs_io_register(void);
 void sys_fs_lock_register(void);
+void sys_mount_register(void);
 void sys_fs_stat_register(void);
 void sys_xattr_register(void);
 

@@ -9,6 +9,8 @@
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/mount.h"
+#include "fs/super.h"
 #include "fs/vfs_file.h"
 #include "linux/signal.h"
 #include "net/socket.h"
@@ -225,26 +227,43 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!err)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
 	if (!err)
-		err = tmpfs_allocate(f->inode, off, len);
+		err = f->inode->sb ? -EOPNOTSUPP : tmpfs_allocate(f->inode, off, len);
 	file_put(f);
 	return err;
 }
 
-/* Everything is in memory: syncing only checks the descriptor. */
-static long sync_fd(int fd, bool files_only)
+/* Files in memory have nothing to sync: only the descriptor is checked.
+ * A block special file flushes its device (file_ops.fsync); a mounted
+ * store's file syncs through its fs_ops (fsync of a directory syncs the
+ * whole file system: its entries live in the store's metadata, which sync
+ * writes), syncfs its whole file system. */
+static long sync_fd(int fd, bool files_only, bool datasync)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
-	long err = files_only && !f->inode ? -EINVAL : 0;
+	struct inode *i = f->inode;
+	long err = files_only && !i ? -EINVAL : 0;
+	if (!err && files_only && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
+	else if (!err && i && i->sb)
+		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
 	file_put(f);
 	return err;
 }
 
-static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true); }
-static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false); }
-static long sys_sync(const struct sysargs *a) { (void)a; return 0; }
+static long sys_fsync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, false); }
+static long sys_fdatasync(const struct sysargs *a) { return sync_fd((int)a->a[0], true, true); }
+static long sys_syncfs(const struct sysargs *a) { return sync_fd((int)a->a[0], false, false); }
+
+/* sync(2) cannot fail. */
+static long sys_sync(const struct sysargs *a)
+{
+	(void)a;
+	mount_sync_all();
+	return 0;
+}
 
 static long sys_fadvise64(const struct sysargs *a)
 {
@@ -306,7 +325,7 @@ void sys_fs_io_register(void)
 	syscall_register(326, sys_copy_file_range);
 	syscall_register(285, sys_fallocate);
 	syscall_register(74, sys_fsync);
-	syscall_register(75, sys_fsync);	/* fdatasync */
+	syscall_register(75, sys_fdatasync);
 	syscall_register(162, sys_sync);
 	syscall_register(306, sys_syncfs);
 	syscall_register(221, sys_fadvise64);

@@ -10,6 +10,7 @@
 #include "fs/cred.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/super.h"
 #include "fs/path.h"
 #include "fs/vfs_file.h"
 #include "linux/fd.h"
@@ -24,6 +25,7 @@
 #define PIPEFS_MAGIC	0x50495045
 #define ANON_MAGIC	0x09041934
 #define ST_VALID	0x20
+#define ST_RDONLY	1
 #define ST_NOSUID	2
 #define ST_NODEV	4
 #define ST_NOEXEC	8
@@ -122,6 +124,23 @@ struct linux_statfs {
 	int64_t namelen, frsize, flags, spare[4];
 };
 
+/* A mounted file system's own answer (fs_ops.statfs). */
+static void statfs_mounted(struct super *sb, struct linux_statfs *s)
+{
+	struct fs_statfs st = { 0 };
+
+	if (sb->ops->statfs)
+		sb->ops->statfs(sb, &st);
+	*s = (struct linux_statfs){
+		.type = (int64_t)st.magic, .bsize = (int64_t)st.bsize, .blocks = st.blocks,
+		.bfree = st.bfree, .bavail = st.bavail, .files = st.files, .ffree = st.ffree,
+		.namelen = st.namelen, .frsize = (int64_t)st.bsize,
+		.flags = ST_VALID | ST_RELATIME | (sb->read_only ? ST_RDONLY : 0),
+	};
+	s->fsid[0] = (int32_t)sb->dev;
+	s->fsid[1] = (int32_t)(sb->dev >> 32);
+}
+
 static void statfs_of(int fs, struct linux_statfs *s)
 {
 	uint64_t total = page_total_count(), avail = page_free_count();
@@ -148,7 +167,10 @@ static long sys_statfs(const struct sysargs *a)
 
 	if (err)
 		return err;
-	statfs_of(i->fs, &s);
+	if (i->sb)
+		statfs_mounted(i->sb, &s);
+	else
+		statfs_of(i->fs, &s);
 	inode_put(i);
 	return copy_to_user(a->a[1], &s, sizeof s) ? -EFAULT : 0;
 }
@@ -161,7 +183,9 @@ static long sys_fstatfs(const struct sysargs *a)
 
 	if (!f)
 		return -EBADF;
-	if (f->inode) {
+	if (f->inode && f->inode->sb) {
+		statfs_mounted(f->inode->sb, &s);
+	} else if (f->inode) {
 		statfs_of(f->inode->fs, &s);
 	} else {
 		if (f->ops->stat)

@@ -159,6 +159,28 @@ struct net_opts {
 	const char *switch_policy;	/* --switch auto[:HIGH,LOW], checked */
 };
 
+/* disk.c: --disk FILE[:GUESTDIR][,if=virtio|nvme][,ro], checked at once */
+#define MAX_DISKS	8
+struct disk_opt {
+	const char *file;
+	const char *guestdir;	/* NULL: not mounted */
+	int nvme;		/* if=nvme; else virtio */
+	int ro;
+};
+struct run_opts;
+void disk_option(struct run_opts *o, const char *cmd, const char *spec);
+/* After every option: checks that need the machine and the whole list. */
+void disk_check(const struct run_opts *o, const char *cmd);
+struct qargs;
+void disk_qemu_args(const struct run_opts *o, struct qargs *a);
+/* " mount=vda:/data ..." for the kernel's command line, or "". */
+char *disk_cmdline(const struct run_opts *o);
+
+/* cmd_disk.c: amphi disk create */
+int cmd_disk(int argc, char **argv);
+void cmd_disk_usage(FILE *out);
+int disk_create(int argc, char **argv);
+
 /* The run's settings, from cmd_run's options. */
 struct run_opts {
 	unsigned smp;
@@ -189,6 +211,8 @@ struct run_opts {
 	unsigned gdb_port;	/* --gdb: QEMU's gdb stub listens there; 0: none */
 	int tty_all;		/* the program's 0, 1, 2 are terminals (a serial
 				 * console: amphi iso, amphi libvirt) */
+	struct disk_opt disks[MAX_DISKS];	/* --disk, in order */
+	size_t ndisks;
 };
 
 /* cmd_run.c: the run's defaults, and -e (a NAME again replaces it) */

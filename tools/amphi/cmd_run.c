@@ -13,7 +13,7 @@
 enum {
 	OPT_SMP = 256, OPT_MACHINE, OPT_ACCEL, OPT_BOOT, OPT_KERNEL, OPT_QEMU, OPT_TIMEOUT,
 	OPT_STOP_TIMEOUT, OPT_FILES, OPT_BEFORE, OPT_SERVER, OPT_NAME, OPT_ADDRESS, OPT_SWITCH,
-	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD, OPT_USER
+	OPT_TRACE, OPT_TRACE_FILE, OPT_GDB, OPT_NIC, OPT_OFFLOAD, OPT_USER, OPT_DISK
 };
 
 static const struct option options[] = {
@@ -30,6 +30,7 @@ static const struct option options[] = {
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "before", required_argument, NULL, OPT_BEFORE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	NET_LONG_OPTIONS,
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -81,6 +82,15 @@ void cmd_run_usage(FILE *out)
 	      "                     run this first, in the same VM and file system (words\n"
 	      "                     split at spaces); repeatable, in order; a command that\n"
 	      "                     fails ends the run with its status\n"
+	      "\n"
+	      "disks (see amphi help disk to make an image):\n"
+	      "  --disk FILE[:GUESTDIR][,if=virtio|nvme][,ro]\n"
+	      "                     give the guest a disk: FILE is a raw image or a host\n"
+	      "                     block device; the guest sees /dev/vda, /dev/vdb, ...\n"
+	      "                     (virtio, the default) or /dev/nvme0n1, ... (if=nvme,\n"
+	      "                     pc and q35), with their partitions; GUESTDIR mounts\n"
+	      "                     its file system (or its first partition's) there; ro\n"
+	      "                     makes it read-only; repeatable, up to 8 disks\n"
 	      "\n"
 	      "network (no NIC unless -p or --net is given):\n"
 	      "  -p, --publish [HOSTADDR:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
@@ -136,7 +146,8 @@ void cmd_run_usage(FILE *out)
 	      "exit status:\n"
 	      "  0-255  the program's own (128+N if signal N ended it)\n"
 	      "  2      bad usage or bad input: unknown option, PROGRAM missing or not\n"
-	      "         a static x86_64 Linux program, kernel image missing\n"
+	      "         a static x86_64 Linux program, kernel image missing, a --disk\n"
+	      "         missing, not writable or in use\n"
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
@@ -263,6 +274,7 @@ static void parse_option(struct run_opts *o, int opt, const char *arg, char **ar
 		break;
 	case OPT_GDB: o->gdb_port = gdb_port_option("run", arg); break;
 	case OPT_USER: o->user = user_option(arg); break;
+	case OPT_DISK: disk_option(o, "run", arg); break;
 	case OPT_SWITCH: net_switch_option(&o->net, arg); break;
 	case 'v': o->verbose = 1; break;
 	case 'h': cmd_run_usage(stdout); exit(0);
@@ -295,6 +307,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	if (o->net.server_name && !strcmp(o->machine, "microvm"))
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
+	disk_check(o, "run");
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;

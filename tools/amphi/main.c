@@ -13,6 +13,7 @@ static const struct command commands[] = {
 	{ "kill", cmd_kill, cmd_kill_usage, "send a signal to the program of a named VM" },
 	{ "stop", cmd_stop, cmd_stop_usage, "stop a named VM at once, whatever its program does" },
 	{ "libvirt", cmd_libvirt, cmd_libvirt_usage, "print a libvirt domain that runs a program" },
+	{ "disk", cmd_disk, cmd_disk_usage, "make disk images for amphi run --disk" },
 	{ "iso", cmd_iso, cmd_iso_usage, "write a bootable ISO image (BIOS and UEFI) of a program" },
 	{ "help", cmd_help, NULL, "show help for amphi or one of its commands" },
 	{ "version", cmd_version, NULL, "print amphi's version" },

@@ -120,10 +120,16 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	qargs_add(&a, kernel);
 	qargs_add(&a, "-initrd");
 	qargs_add(&a, initrd);
-	if (o->net.offload_off) {	/* the drivers read it before any config */
+	disk_qemu_args(o, &a);
+	/* What the kernel reads before any config: the drivers' offloads,
+	 * the disks' mounts. */
+	char *mounts = disk_cmdline(o);
+	if (o->net.offload_off || *mounts) {
 		qargs_add(&a, "-append");
-		qargs_add(&a, "net.offload=off");
+		qargs_addf(&a, "%s%s", o->net.offload_off ? "net.offload=off" : "",
+			   o->net.offload_off ? mounts : mounts + 1);	/* no leading blank */
 	}
+	free(mounts);
 	return a.v;
 }
 

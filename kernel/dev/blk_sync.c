@@ -1,0 +1,236 @@
+/* The block layer's synchronous helpers (blk.h): split a transfer into
+ * requests of page-sized segments, submit them, and sleep until all are
+ * done.  Memory that is not physically contiguous (a kernel stack) goes
+ * through bounce pages.
+ *
+ * At boot, drivers register their disks (and the partition tables are
+ * read) from CPU 0's idle thread, which may not sleep: it halts until the
+ * completion interrupt instead. */
+#include "dev/blk.h"
+
+#include "arch/x86_64/arch.h"
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/page_alloc.h"
+#include "core/sched.h"
+#include "core/string.h"
+#include "core/waitq.h"
+
+#define INFLIGHT	8	/* requests per round */
+#define BOUNCE_PAGES	32
+
+struct sync {
+	struct spinlock lock;	/* guards pending, status */
+	int pending;
+	int status;		/* the first failure */
+	struct waitq wq;
+};
+
+static void sync_done(struct blk_req *r)
+{
+	struct sync *s = r->priv;
+
+	spin_lock(&s->lock);
+	if (r->status && !s->status)
+		s->status = r->status;
+	s->pending--;
+	spin_unlock(&s->lock);
+	waitq_wake_all(&s->wq);
+}
+
+static void sync_wait(struct sync *s)
+{
+	struct waiter w;
+
+	if (current() == this_cpu()->idle_thread) {
+		uint64_t f = irq_save();
+		while (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
+			arch_cpu_idle();	/* sti; hlt: the interrupt cannot slip in between */
+		irq_restore(f);
+		return;
+	}
+	for (;;) {
+		uint64_t f = spin_lock_irqsave(&s->lock);
+		if (!s->pending) {
+			spin_unlock_irqrestore(&s->lock, f);
+			return;
+		}
+		waitq_prepare(&s->wq, &w);
+		spin_unlock_irqrestore(&s->lock, f);
+		waitq_sleep(&s->wq, &w);
+	}
+}
+
+/* Submits reqs[0..n) and waits for all: 0 or the first -errno. */
+static int run(struct blk_dev *d, struct blk_req *reqs, int n)
+{
+	struct sync s = { SPINLOCK_INIT, n, 0, { SPINLOCK_INIT, LIST_INIT(s.wq.waiters) } };
+
+	for (int i = 0; i < n; i++) {
+		reqs[i].done = sync_done;
+		reqs[i].priv = &s;
+		blk_submit(d, &reqs[i]);
+	}
+	blk_unplug();
+	sync_wait(&s);
+	return s.status;
+}
+
+/* Fills r with the next piece of [pa, pa + len): page-split segments, at
+ * most max sectors.  Returns the bytes it took. */
+static uint64_t fill(struct blk_req *r, uint64_t pa, uint64_t len, uint32_t ssize, uint64_t max)
+{
+	uint64_t took = 0;
+
+	r->nsegs = 0;
+	while (took < len && r->nsegs < BLK_MAX_SEGS && took / ssize < max) {
+		uint64_t in_page = PAGE_SIZE - ((pa + took) & (PAGE_SIZE - 1));
+		uint64_t n = len - took < in_page ? len - took : in_page;
+		if ((took + n) / ssize > max)
+			n = max * ssize - took;
+		r->segs[r->nsegs++] = (struct blk_seg){ pa + took, (uint32_t)n };
+		took += n;
+	}
+	/* Whole sectors: a segment limit hit in mid-sector gives back the rest. */
+	for (uint64_t cut = took % ssize; cut;) {
+		struct blk_seg *last = &r->segs[r->nsegs - 1];
+		uint64_t n = last->len < cut ? last->len : cut;
+		last->len -= (uint32_t)n;
+		cut -= n;
+		took -= n;
+		if (!last->len)
+			r->nsegs--;
+	}
+	return took;
+}
+
+/* Physically contiguous memory [va, va + len): rounds of INFLIGHT
+ * requests. */
+static int transfer(struct blk_dev *d, enum blk_op op, uint64_t off, void *va, uint64_t len,
+		    struct blk_req *reqs)
+{
+	uint64_t pa = virt_to_phys(va), done = 0;
+	uint32_t ss = d->sector_size;
+	uint64_t max = d->max_count ? d->max_count : ~0u;
+
+	while (done < len) {
+		int n = 0;
+		for (; n < INFLIGHT && done < len; n++) {
+			struct blk_req *r = &reqs[n];
+			r->op = op;
+			r->sector = (off + done) / ss;
+			uint64_t took = fill(r, pa + done, len - done, ss, max);
+			r->count = (uint32_t)(took / ss);
+			done += took;
+		}
+		int err = run(d, reqs, n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The direct map and the kernel image are contiguous; kernel stacks
+ * (and anything else mapped page by page) are not. */
+static bool contiguous(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+
+	return (v >= DIRECT_BASE && v < KSTACK_AREA) || v >= KERNEL_VMA;
+}
+
+static int bounced(struct blk_dev *d, enum blk_op op, uint64_t off, uint8_t *buf, uint64_t len,
+		   struct blk_req *reqs)
+{
+	size_t pages = PAGE_ROUND_UP(len) / PAGE_SIZE < BOUNCE_PAGES ? PAGE_ROUND_UP(len) / PAGE_SIZE
+								     : BOUNCE_PAGES;
+	uint8_t *b;
+	int err = 0;
+
+	while (!(b = page_alloc_virt_uninit(pages)) && pages > 1)
+		pages /= 2;
+	if (!b)
+		return -ENOMEM;
+	uint64_t chunk = pages * PAGE_SIZE;
+	for (uint64_t done = 0; done < len && !err; done += chunk) {
+		uint64_t n = len - done < chunk ? len - done : chunk;
+		if (op == BLK_WRITE)
+			memcpy(b, buf + done, n);
+		err = transfer(d, op, off + done, b, n, reqs);
+		if (!err && op == BLK_READ)
+			memcpy(buf + done, b, n);
+	}
+	page_free_virt(b, pages);
+	return err;
+}
+
+static int rw(struct blk_dev *d, enum blk_op op, uint64_t off, void *buf, size_t len)
+{
+	if (off % d->sector_size || len % d->sector_size)
+		return -EINVAL;
+	if (off > blk_bytes(d) || len > blk_bytes(d) - off)
+		return -EINVAL;
+	if (op == BLK_WRITE && d->read_only)
+		return -EROFS;
+	if (!len)
+		return 0;
+	struct blk_req *reqs = kmalloc(sizeof *reqs * INFLIGHT);
+	if (!reqs)
+		return -ENOMEM;
+	int err = contiguous(buf) ? transfer(d, op, off, buf, len, reqs) : bounced(d, op, off, buf, len, reqs);
+	kfree(reqs);
+	return err;
+}
+
+int blk_read(struct blk_dev *d, uint64_t off, void *buf, size_t len)
+{
+	return rw(d, BLK_READ, off, buf, len);
+}
+
+int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len)
+{
+	return rw(d, BLK_WRITE, off, (void *)buf, len);
+}
+
+static int one(struct blk_dev *d, enum blk_op op, uint64_t sector, uint32_t count)
+{
+	struct blk_req *r = kmalloc(sizeof *r);
+
+	if (!r)
+		return -ENOMEM;
+	r->op = op;
+	r->sector = sector;
+	r->count = count;
+	r->nsegs = 0;
+	int err = run(d, r, 1);
+	kfree(r);
+	return err;
+}
+
+int blk_flush(struct blk_dev *d)
+{
+	struct blk_dev *disk = d->parent ? d->parent : d;
+
+	if (!disk->volatile_cache)
+		return disk->gone ? -EIO : 0;
+	return one(d, BLK_FLUSH, 0, 0);
+}
+
+int blk_discard(struct blk_dev *d, uint64_t off, uint64_t len)
+{
+	uint32_t ss = d->sector_size;
+	uint64_t max = d->max_discard ? d->max_discard : d->max_count ? d->max_count : ~0u;
+	int err = 0;
+
+	if (off % ss || len % ss || off > blk_bytes(d) || len > blk_bytes(d) - off)
+		return -EINVAL;
+	if (d->read_only)
+		return -EROFS;
+	if (!d->discard)
+		return -EOPNOTSUPP;
+	for (uint64_t s = off / ss, end = (off + len) / ss; s < end && !err; s += max) {
+		uint64_t n = end - s < max ? end - s : max;
+		err = one(d, BLK_DISCARD, s, (uint32_t)n);
+	}
+	return err;
+}

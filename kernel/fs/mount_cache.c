@@ -1,0 +1,268 @@
+/* The cache of each mounted file system (fs/super.h, fs/mount.h): its
+ * inodes, and its directories loaded from the store.
+ *
+ * Cached inodes of every mounted file system are found by (sb, ino) in one
+ * hash (hard links: a second name of an inode already read is the same
+ * inode).  Inodes leave it when they are freed, which may happen without
+ * vfs_lock (vfs.h), so the hash has a spinlock of its own and a look-up
+ * only takes an inode whose count has not reached zero yet.
+ */
+#include "fs/mount.h"
+
+#include "core/errno.h"
+#include "core/kmalloc.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+#include "fs/vfs.h"
+#include "fs/vfs_hash.h"
+
+#define HASH_SIZE	4096
+
+static struct spinlock hash_lock;
+static struct list hash[HASH_SIZE];
+static bool hash_ready;		/* under vfs_lock, before the first mount */
+
+/* What a load_dir call is for (under vfs_lock, which load_dir runs in). */
+enum load_mode { LOAD_FIRST, LOAD_NEW, LOAD_ALL };
+static enum load_mode loading;
+
+static struct list *bucket(struct super *sb, uint64_t ino)
+{
+	uint64_t h = ((uintptr_t)sb >> 4) ^ (ino * 0x9e3779b97f4a7c15ull);
+	return &hash[(h >> 20) % HASH_SIZE];
+}
+
+void mount_cache_init(void)
+{
+	if (hash_ready)
+		return;
+	for (int k = 0; k < HASH_SIZE; k++)
+		list_init(&hash[k]);
+	hash_ready = true;
+}
+
+void mount_cache_add(struct inode *i)
+{
+	spin_lock(&hash_lock);
+	list_add_tail(bucket(i->sb, i->ino), &i->sb_link);
+	spin_unlock(&hash_lock);
+}
+
+/* The cached inode (sb, ino), referenced, or NULL. */
+static struct inode *hash_get(struct super *sb, uint64_t ino)
+{
+	struct list *head = bucket(sb, ino), *l;
+	struct inode *found = NULL;
+
+	spin_lock(&hash_lock);
+	list_for_each(l, head) {
+		struct inode *i = list_entry(l, struct inode, sb_link);
+		int refs = __atomic_load_n(&i->refs, __ATOMIC_RELAXED);
+		if (i->sb != sb || i->ino != ino || !refs)
+			continue;
+		/* not yet zero: inode_free has not begun, and cannot
+		 * before our reference is dropped */
+		while (refs && !__atomic_compare_exchange_n(&i->refs, &refs, refs + 1, false,
+							    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			;
+		if (refs) {
+			found = i;
+			break;
+		}
+	}
+	spin_unlock(&hash_lock);
+	return found;
+}
+
+void mount_inode_free(struct inode *i)
+{
+	if (!i->sb)
+		return;
+	if (i->sb->ops->release_inode)
+		i->sb->ops->release_inode(i);
+	spin_lock(&hash_lock);
+	list_del(&i->sb_link);
+	spin_unlock(&hash_lock);
+}
+
+struct inode *super_inode_new(struct super *sb, uint32_t mode)
+{
+	struct inode *i = inode_new(mode, FS_MOUNTED);
+
+	if (i) {
+		i->sb = sb;
+		i->ino = 0;
+	}
+	return i;
+}
+
+/* Drops dir's cached subtree, deepest entries first, without recursion
+ * (a directory lives on while something holds it, e.g. as a cwd; it
+ * loads again if looked into). */
+void mount_forget_tree(struct inode *top)
+{
+	struct inode *d = top;
+
+	for (;;) {
+		struct dentry *e = list_empty(&d->entries) ? NULL
+				   : list_entry(d->entries.next, struct dentry, link);
+		if (e && is_dir(e->inode) && !list_empty(&e->inode->entries)) {
+			d = e->inode;
+			continue;
+		}
+		if (e) {
+			if (is_dir(e->inode))
+				e->inode->loaded = false;
+			dir_forget(d, e);
+			continue;
+		}
+		if (d == top)
+			return;
+		d = d->parent;
+	}
+}
+
+/* The child's times stay the store's: dir_add stamps them as a creation. */
+static int add_cached(struct inode *dir, const char *name, struct inode *i)
+{
+	int64_t t[3] = { i->atime_ns, i->mtime_ns, i->ctime_ns };
+	int64_t dt[2] = { dir->mtime_ns, dir->ctime_ns };
+	int err = dir_add(dir, name, i);
+
+	if (err)
+		return err;
+	i->nlink--;	/* read_inode counted this name already */
+	if (is_dir(i))
+		dir->nlink--;
+	i->atime_ns = t[0], i->mtime_ns = t[1], i->ctime_ns = t[2];
+	dir->mtime_ns = dt[0], dir->ctime_ns = dt[1];
+	return 0;
+}
+
+/* A name a reload finds again: the same inode is only marked (and, for a
+ * live store, its metadata read again); another one replaces it. */
+static bool known(struct inode *dir, const char *name, uint64_t ino)
+{
+	struct dentry *d = vfs_hash_find(dir, name, strlen(name));
+
+	if (!d)
+		return false;
+	if (loading != LOAD_ALL || d->inode->mounted) {
+		d->seen = true;
+		return true;
+	}
+	if (d->inode->ino == ino) {
+		d->seen = true;
+		if (!is_dir(d->inode))
+			mount_refresh(d->inode);
+		return true;
+	}
+	if (is_dir(d->inode)) {
+		mount_forget_tree(d->inode);
+		d->inode->loaded = false;
+	}
+	dir_forget(dir, d);
+	return false;
+}
+
+int super_add_entry(struct inode *dir, const char *name, uint64_t ino)
+{
+	struct super *sb = dir->sb;
+
+	if (known(dir, name, ino))
+		return 0;
+	struct inode *i = hash_get(sb, ino);
+	if (i && is_dir(i) && i->self) {
+		inode_put(i);	/* a directory has one name: a second one is ignored */
+		return 0;
+	}
+	if (!i) {
+		if (!(i = super_inode_new(sb, 0)))
+			return -ENOMEM;
+		i->ino = ino;
+		int err = sb->ops->read_inode(sb, ino, i);
+		if (err) {
+			inode_put(i);
+			return err;
+		}
+		mount_cache_add(i);
+	}
+	int err = add_cached(dir, name, i);
+	if (!err)
+		list_entry(dir->entries.prev, struct dentry, link)->seen = true;	/* dir_add appends */
+	inode_put(i);
+	return err;
+}
+
+int mount_refresh(struct inode *i)
+{
+	if (!i->sb || !i->sb->live)
+		return 0;
+	uint32_t nlink = i->nlink;
+	int err = i->sb->ops->read_inode(i->sb, i->ino, i);
+	if (is_dir(i))
+		i->nlink = nlink;	/* the cache counts its subdirectories */
+	return err;
+}
+
+/* After a full reload: the names the store no longer has. */
+static void forget_unseen(struct inode *dir)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, &dir->entries) {
+		struct dentry *d = list_entry(l, struct dentry, link);
+		if (d->seen || d->inode->mounted)
+			continue;
+		if (is_dir(d->inode)) {
+			mount_forget_tree(d->inode);
+			d->inode->loaded = false;
+		}
+		dir_forget(dir, d);
+	}
+}
+
+int mount_load_dir(struct inode *dir, enum mount_load why)
+{
+	struct super *sb = dir->sb;
+	struct list *l;
+
+	if (!sb || !dir->nlink || (dir->loaded && (!sb->live || why == MOUNT_LOAD_ONCE)))
+		return 0;
+	enum load_mode mode = !dir->loaded ? LOAD_FIRST : why == MOUNT_LOAD_LIST ? LOAD_ALL : LOAD_NEW;
+	list_for_each(l, &dir->entries)
+		list_entry(l, struct dentry, link)->seen = false;
+	dir->loaded = true;	/* super_add_entry's dir_add must not load it again */
+	loading = mode;
+	int err = sb->ops->load_dir(dir);
+	if (err && mode == LOAD_FIRST) {
+		mount_forget_tree(dir);
+		dir->loaded = false;
+	}
+	if (!err && mode == LOAD_ALL)
+		forget_unseen(dir);
+	return err;
+}
+
+bool mount_cache_busy(struct super *sb, int extra)
+{
+	long refs = 0, expected = 1 + extra;	/* the super's on its root */
+	bool mounts = false;
+
+	spin_lock(&hash_lock);
+	for (int k = 0; k < HASH_SIZE; k++) {
+		struct list *l;
+		list_for_each(l, &hash[k]) {
+			struct inode *i = list_entry(l, struct inode, sb_link);
+			if (i->sb != sb)
+				continue;
+			refs += __atomic_load_n(&i->refs, __ATOMIC_RELAXED);
+			mounts |= i->mounted != NULL;
+			if (is_dir(i))
+				expected += i->nentries + (i->parent && i->parent != i);
+		}
+	}
+	spin_unlock(&hash_lock);
+	return mounts || refs != expected;
+}

@@ -1,0 +1,55 @@
+/* Regular file contents, wherever they live: tmpfs's pages, or the store
+ * of a mounted file system through its fs_ops under the inode's
+ * data_lock (fs/super.h).  Changes to a file of a read-only mount are
+ * refused with EROFS here, whatever path they come by. */
+#include "fs/vfs.h"
+
+#include "core/errno.h"
+#include "fs/mount.h"
+#include "fs/super.h"
+
+long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos)
+{
+	if (!i->sb)
+		return tmpfs_read(i, b, pos);
+	mutex_lock(&i->data_lock);
+	long n = i->sb->ops->read(i, b, pos);
+	mutex_unlock(&i->data_lock);
+	return n;
+}
+
+long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
+{
+	if (!i->sb)
+		return tmpfs_write(i, b, pos, append);
+	int err = mount_writable(i);
+	if (err)
+		return err;
+	mutex_lock(&i->data_lock);
+	long n = i->sb->ops->write(i, b, pos, append);
+	mutex_unlock(&i->data_lock);
+	return n;
+}
+
+int vfs_data_truncate(struct inode *i, int64_t size)
+{
+	if (!i->sb)
+		return tmpfs_truncate(i, size);
+	int err = mount_writable(i);
+	if (err)
+		return err;
+	mutex_lock(&i->data_lock);
+	err = i->sb->ops->truncate(i, size);
+	mutex_unlock(&i->data_lock);
+	return err;
+}
+
+int vfs_data_fsync(struct inode *i, bool datasync)
+{
+	if (!i->sb || !i->sb->ops->fsync)
+		return 0;	/* tmpfs: nothing is more durable than memory */
+	mutex_lock(&i->data_lock);
+	int err = i->sb->ops->fsync(i, datasync);
+	mutex_unlock(&i->data_lock);
+	return err;
+}
