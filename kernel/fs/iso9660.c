@@ -128,6 +128,7 @@ static int iso_read_inode(struct super *sb, uint64_t ino, struct inode *i)
 		fill_attrs(i, &r, rr);
 		i->ino = ino;
 		i->size = r.size;
+		i->blocks = ((uint64_t)r.size + 511) / 512;
 		if (is_lnk(i))
 			err = set_target(i, rr);
 	}
@@ -331,4 +332,4 @@ static int iso_mount(struct super *sb, const char *data)
 	return err;
 }
 
-const struct fs_type iso9660_fs_type = { "iso9660", iso_mount };
+const struct fs_type iso9660_fs_type = { .name = "iso9660", .mount = iso_mount };
