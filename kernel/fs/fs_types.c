@@ -6,10 +6,12 @@
 #include "core/string.h"
 #include "fs/9p.h"
 #include "fs/ext4.h"
+#include "fs/iso9660_fs.h"
 
 static const struct fs_type *const types[] = {
 	&ext2_fs_type,	/* first: it takes only file systems without ext3/4 features */
 	&ext4_fs_type,
+	&iso9660_fs_type,
 	&p9_fs_type,
 };
 

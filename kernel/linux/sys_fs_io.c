@@ -245,10 +245,10 @@ static long sync_fd(int fd, bool files_only, bool datasync)
 		return -EBADF;
 	struct inode *i = f->inode;
 	long err = files_only && !i ? -EINVAL : 0;
-	if (!err && i && i->sb)
-		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
-	else if (!err && files_only && f->ops->fsync)
+	if (!err && files_only && f->ops->fsync)
 		err = f->ops->fsync(f, datasync);
+	else if (!err && i && i->sb)
+		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
 	file_put(f);
 	return err;
 }
