@@ -174,11 +174,10 @@ static void fail_all(struct list *reqs)
 
 /* A broken device completes nothing more: what it holds and what waits
  * fails. */
-static void fail_queue(struct vblk *v, struct vblk_queue *q)
+static void fail_queue(struct vblk_queue *q)
 {
 	struct list reqs;
 
-	(void)v;
 	list_init(&reqs);
 	uint64_t f = spin_lock_irqsave(&q->lock);
 	for (int i = 0; i < NSLOTS; i++) {
@@ -246,7 +245,7 @@ static void watch_fire(struct timer *t)
 	virtio_fail(v->vd, "request time-out");
 	v->vd->ops->set_status(v->vd, 0);	/* no more DMA into what we free */
 	for (unsigned i = 0; i < v->nqueues; i++)
-		fail_queue(v, &v->q[i]);
+		fail_queue(&v->q[i]);
 }
 
 static void vblk_submit(struct blk_dev *d, unsigned queue, struct list *reqs)
@@ -256,7 +255,7 @@ static void vblk_submit(struct blk_dev *d, unsigned queue, struct list *reqs)
 
 	if (v->vd->broken) {
 		fail_all(reqs);
-		fail_queue(v, q);
+		fail_queue(q);
 		return;
 	}
 	struct list too_big;
@@ -316,7 +315,7 @@ static void vblk_interrupt(struct virtio_dev *vd, int queue)
 		blk_complete(r, r->status);
 	}
 	if (vd->broken)
-		fail_queue(v, q);
+		fail_queue(q);
 }
 
 /* ---- setup ------------------------------------------------------------------------ */
@@ -480,7 +479,7 @@ void virtio_blk_remove(struct virtio_dev *vd, bool gone)
 		vd->ops->set_status(vd, 0);
 	vd->broken = true;
 	for (unsigned i = 0; i < v->nqueues; i++)
-		fail_queue(v, &v->q[i]);
+		fail_queue(&v->q[i]);
 	if (vd->ops->free_irq)
 		vd->ops->free_irq(vd);
 }
