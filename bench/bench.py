@@ -25,6 +25,7 @@ import tempfile
 import time
 
 from cpio import write_newc
+import diskbench
 import netbench
 import netscale
 import procbench
@@ -387,6 +388,20 @@ def proc_bench(args, vmlinuz, busybox, amphi, log, problems):
     return procbench.targets(res)
 
 
+def disk_bench(args, vmlinuz, busybox, amphi, log, problems):
+    """ext4 on virtio-blk and NVMe, amphi against Linux (bench/diskbench.py);
+    prints the table and returns the target lines."""
+    runs = min(args.runs, 3)	# each run writes ~100 MiB under TCG
+    res = diskbench.run_all(ROOT, amphi, vmlinuz, busybox, runs, args.timeout * 5, log,
+                            problems, linux_only=args.linux_only)
+    print_table("storage: build/progs/disk_bench in both on a fresh ext4 image, TCG, -M pc, "
+                "-smp 1,maxcpus=2, -m %dM, median of %d runs" % (diskbench.MEM_MIB, runs),
+                diskbench.rows(res, ratio))
+    print("Each figure is timed by the guest's clock (tests/progs/disk_bench.c); \"32 threads\" "
+          "is the queue depth threads give without O_DIRECT or AIO.")
+    return diskbench.targets(res)
+
+
 def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
     """HTTP and redis, amphi against Linux (bench/netbench.py); prints the
     table and returns the target lines."""
@@ -481,6 +496,8 @@ def main():
     ap.add_argument("--linux-kernel", default=None, help="the vmlinuz to boot")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per VM run")
     ap.add_argument("--no-net", action="store_true", help="skip the network benchmarks")
+    ap.add_argument("--no-disk", action="store_true", help="skip the storage benchmarks")
+    ap.add_argument("--disk-only", action="store_true", help="only the storage benchmarks")
     ap.add_argument("--net-only", action="store_true", help="only the network benchmarks")
     ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration (s)")
     ap.add_argument("--redis-requests", type=int, default=20000,
@@ -523,11 +540,16 @@ def main():
     problems, targets = [], []
     if args.scale_only:
         args.net_only = True
+    if args.disk_only:
+        targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
+        args.net_only, args.no_net = True, True
     if not args.net_only:
         targets += boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf,
                               log, problems)
         targets += startup_bench(args, vmlinuz, hello, busybox, amphi, log, problems)
         targets += proc_bench(args, vmlinuz, busybox, amphi, log, problems)
+        if not args.no_disk:
+            targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
     if not args.no_net:
         targets += net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems)
     for t in targets:
