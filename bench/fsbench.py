@@ -1,10 +1,10 @@
 """Storage, amphi against the Linux VM (`make bench`): the same static
-program, build/progs/disk_bench, in both VMs (TCG, -M pc, -smp 1,maxcpus=2,
+program, build/progs/fs_bench, in both VMs (TCG, -M pc, -smp 1,maxcpus=2,
 -m 256M) on the same kind of disk: a fresh ext4 image made on the host with
 Debian's mke2fs (default features, journal included) holding a 32 MiB and a
 64 MiB file of random bytes, attached as virtio-blk and then as NVMe with
 the same QEMU drive options (raw, cache=writeback) amphi gives `--disk`.
-The guest's own clock times each figure (tests/progs/disk_bench.c says
+The guest's own clock times each figure (tests/progs/fs_bench.c says
 how), so boot and mount are not in them.  Median of `runs` runs, each on a
 new image."""
 
@@ -33,13 +33,13 @@ DISKS = (("virtio-blk", "virtio-blk-pci,drive=d0", "/dev/vda", ("virtio_pci", "v
 
 
 def parse(out):
-    """The figures disk_bench printed, or None without its last line."""
+    """The figures fs_bench printed, or None without its last line."""
     got = {}
     for line in out.decode("utf-8", "replace").splitlines():
         f = line.split()
-        if len(f) == 3 and f[0] == "disk_bench":
+        if len(f) == 3 and f[0] == "fs_bench":
             got[f[1]] = float(f[2])
-        elif f == ["disk_bench", "done"]:
+        elif f == ["fs_bench", "done"]:
             return got
     return None
 
@@ -67,14 +67,14 @@ def linux_initramfs(path, busybox, bench, moddir, node, modules):
     init = ["#!/bin/busybox sh", bb + " mount -t proc proc /proc",
             bb + " mount -t devtmpfs dev /dev"]
     init += ["%s insmod /lib/modules/%s" % (bb, os.path.basename(k)) for k in ko]
-    init += ["%s mount -t ext4 %s /mnt || echo 'disk_bench: mount failed'" % (bb, node),
-             "/disk_bench /mnt", bb + " umount /mnt", bb + " poweroff -f"]
+    init += ["%s mount -t ext4 %s /mnt || echo 'fs_bench: mount failed'" % (bb, node),
+             "/fs_bench /mnt", bb + " umount /mnt", bb + " poweroff -f"]
     read = lambda p: open(p, "rb").read()
     entries = [(d, 0o040755, b"", (0, 0)) for d in ("bin", "dev", "proc", "mnt", "lib",
                                                       "lib/modules")]
     entries += [("dev/console", 0o020600, b"", (5, 1)),
                 ("bin/busybox", 0o100755, read(busybox), (0, 0)),
-                ("disk_bench", 0o100755, read(bench), (0, 0)),
+                ("fs_bench", 0o100755, read(bench), (0, 0)),
                 ("init", 0o100755, ("\n".join(init) + "\n").encode(), (0, 0))]
     entries += [("lib/modules/" + os.path.basename(k), 0o100644, read(k), (0, 0)) for k in ko]
     write_newc(path, entries)
@@ -120,9 +120,9 @@ def measure(side, once, tmp, runs, log, problems):
 
 def run_all(root, amphi, vmlinuz, busybox, runs, timeout, log, problems, linux_only=False):
     """{interface: {"linux": figures, "amphi": figures}}."""
-    bench = os.path.join(root, "build", "progs", "disk_bench")
+    bench = os.path.join(root, "build", "progs", "fs_bench")
     moddir = moddir_for(vmlinuz)
-    tmp = tempfile.mkdtemp(prefix="amphi-diskbench-")
+    tmp = tempfile.mkdtemp(prefix="amphi-fsbench-")
     res = {}
     try:
         for name, device, node, modules in DISKS:

@@ -1,4 +1,4 @@
-/* The storage benchmark's guest side (bench/diskbench.py), the same static
+/* The storage benchmark's guest side (bench/fsbench.py), the same static
  * binary in amphi and in the Linux VM: in DIR, on a freshly made ext4 disk
  * that holds seq.dat and rand.dat written by the host, it measures with
  * the guest's own monotonic clock
@@ -12,7 +12,7 @@
  *   fsync_us         appending 4 KiB and fdatasync, the mean of each pair
  *   creates          empty files made in a new directory, then syncfs
  *
- * and prints "disk_bench NAME VALUE" for each, then "disk_bench done".
+ * and prints "fs_bench NAME VALUE" for each, then "fs_bench done".
  * Without O_DIRECT (amphi's ext4 has none yet), "queue depth 32" means 32
  * threads each with one request in flight, as the file system allows. */
 #define _GNU_SOURCE
@@ -46,7 +46,7 @@ static double now(void)
 
 static void die(const char *what)
 {
-	fprintf(stderr, "disk_bench: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "fs_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
 
@@ -62,7 +62,7 @@ static int open_in(const char *name, int flags)
 
 static void report(const char *name, double value)
 {
-	printf("disk_bench %s %.1f\n", name, value);
+	printf("fs_bench %s %.1f\n", name, value);
 	fflush(stdout);
 }
 
@@ -200,7 +200,7 @@ static void creates(void)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: disk_bench DIR\n");
+		fprintf(stderr, "usage: fs_bench DIR\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -212,6 +212,6 @@ int main(int argc, char **argv)
 	random_all();
 	fsync_latency();
 	creates();
-	puts("disk_bench done");
+	puts("fs_bench done");
 	return 0;
 }
