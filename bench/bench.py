@@ -28,6 +28,7 @@ from cpio import write_newc
 import netbench
 import netscale
 import diskbench
+import fsbench
 import procbench
 import serverbench
 import startup
@@ -403,6 +404,20 @@ def disk_bench(args, vmlinuz, busybox, amphi, log, problems):
     return diskbench.targets(res)
 
 
+def fs_bench(args, vmlinuz, busybox, amphi, log, problems):
+    """ext4 on virtio-blk and NVMe, amphi against Linux (bench/fsbench.py);
+    prints the table and returns the target lines."""
+    runs = min(args.runs, 3)	# each run writes ~100 MiB under TCG
+    res = fsbench.run_all(ROOT, amphi, vmlinuz, busybox, runs, args.timeout * 5, log,
+                          problems, linux_only=args.linux_only)
+    print_table("file systems: build/progs/fs_bench in both on a fresh ext4 image, TCG, -M pc, "
+                "-smp 1,maxcpus=2, -m %dM, median of %d runs" % (fsbench.MEM_MIB, runs),
+                fsbench.rows(res, ratio))
+    print("Each figure is timed by the guest's clock (tests/progs/fs_bench.c); \"32 threads\" "
+          "is the queue depth threads give without O_DIRECT or AIO.")
+    return fsbench.targets(res)
+
+
 def net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems):
     """HTTP and redis, amphi against Linux (bench/netbench.py); prints the
     table and returns the target lines."""
@@ -498,6 +513,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=60, help="seconds per VM run")
     ap.add_argument("--no-net", action="store_true", help="skip the network benchmarks")
     ap.add_argument("--net-only", action="store_true", help="only the network benchmarks")
+    ap.add_argument("--no-disk", action="store_true", help="skip the disk and file system benchmarks")
+    ap.add_argument("--disk-only", action="store_true",
+                    help="only the disk and file system benchmarks")
     ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration (s)")
     ap.add_argument("--redis-requests", type=int, default=20000,
                     help="redis-benchmark -n for each of SET and GET")
@@ -539,12 +557,18 @@ def main():
     problems, targets = [], []
     if args.scale_only:
         args.net_only = True
+    if args.disk_only:
+        targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
+        targets += fs_bench(args, vmlinuz, busybox, amphi, log, problems)
+        args.net_only = args.no_net = True
     if not args.net_only:
         targets += boot_bench(args, qemu_version, vmlinuz, hello, busybox, amphi, amphi_elf,
                               log, problems)
         targets += startup_bench(args, vmlinuz, hello, busybox, amphi, log, problems)
         targets += proc_bench(args, vmlinuz, busybox, amphi, log, problems)
-        targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
+        if not args.no_disk:
+            targets += disk_bench(args, vmlinuz, busybox, amphi, log, problems)
+            targets += fs_bench(args, vmlinuz, busybox, amphi, log, problems)
     if not args.no_net:
         targets += net_bench(args, vmlinuz, busybox, amphi, amphi_elf, log, problems)
     for t in targets:

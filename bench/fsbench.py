@@ -10,10 +10,10 @@ new image."""
 
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 
+import procbench
 from cpio import write_newc
 from linux_net import load_order, moddir_for
 
@@ -30,18 +30,6 @@ FIGURES = (("seq_read_mib", "sequential read (1 MiB)", " MiB/s", True),
 # (name, QEMU -device, Linux's device node, Linux modules it needs)
 DISKS = (("virtio-blk", "virtio-blk-pci,drive=d0", "/dev/vda", ("virtio_pci", "virtio_blk")),
          ("NVMe", "nvme,serial=bench,drive=d0", "/dev/nvme0n1", ()))
-
-
-def parse(out):
-    """The figures fs_bench printed, or None without its last line."""
-    got = {}
-    for line in out.decode("utf-8", "replace").splitlines():
-        f = line.split()
-        if len(f) == 3 and f[0] == "fs_bench":
-            got[f[1]] = float(f[2])
-        elif f == ["fs_bench", "done"]:
-            return got
-    return None
 
 
 def make_image(tmp):
@@ -97,25 +85,9 @@ def amphi_once(amphi, bench, img, interface, timeout):
 
 
 def measure(side, once, tmp, runs, log, problems):
-    """Medians per figure over `runs` runs (a new image each), or {} after a
-    failed run."""
-    seen = {}
-    for _ in range(runs):
-        img = make_image(tmp)
-        try:
-            r = once(img)
-        except subprocess.TimeoutExpired:
-            problems.append("storage, %s: timed out" % side)
-            return {}
-        got = parse(r.stdout)
-        if got is None:
-            problems.append("storage, %s: status %d, output ends %r"
-                            % (side, r.returncode, (r.stdout + r.stderr)[-300:]))
-            return {}
-        log("  %s: %s" % (side, ", ".join("%s %g" % kv for kv in sorted(got.items()))))
-        for k, v in got.items():
-            seen.setdefault(k, []).append(v)
-    return {k: statistics.median(v) for k, v in seen.items()}
+    """procbench's medians, each run on a new image."""
+    return procbench.measure(side, lambda: once(make_image(tmp)), runs, log, problems,
+                             name="fs_bench", what="file systems")
 
 
 def run_all(root, amphi, vmlinuz, busybox, runs, timeout, log, problems, linux_only=False):
