@@ -101,17 +101,25 @@ static void init_syscall_msrs(void)
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | (1 << 10) | (1 << 8));
 }
 
-void cpu_init_cpu(struct cpu *c)
+bool cpu_alloc_stacks(struct cpu *c)
 {
 	for (int k = 0; k < NIST; k++)
 		if (!c->arch.ist_stacks[k] && !(c->arch.ist_stacks[k] = kstack_alloc()))
-			panic("out of memory for CPU %d's interrupt stacks", c->id);
+			return false;
+	return true;
+}
+
+void cpu_init_cpu(struct cpu *c)
+{
+	/* this_cpu() first: a panic below needs it. */
 	c->self = c;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	if (!cpu_alloc_stacks(c))
+		panic("out of memory for CPU %d's interrupt stacks", c->id);
 	load_gdt(c);
 	struct desc_ptr ip = { sizeof idt - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" :: "m"(ip));
-	wrmsr(MSR_GS_BASE, (uint64_t)c);
-	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	init_control_regs();
 	init_syscall_msrs();
 }

@@ -10,6 +10,9 @@ extern bool cpu_has_smap;
 
 /* Once, on the boot CPU, before anything else: IDT contents, features. */
 void cpu_init(void);
+/* The CPU's interrupt stacks (double fault, NMI, machine check), taken
+ * on the boot CPU before an AP starts: false when memory is short. */
+bool cpu_alloc_stacks(struct cpu *c);
 /* On every CPU: GDT and TSS, IDT, GS base, syscall MSRs, CR0/CR4. */
 void cpu_init_cpu(struct cpu *c);
 /* The kernel stack the CPU switches to on entry from user mode. */

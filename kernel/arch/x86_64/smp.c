@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/x86.h"
+#include "core/kstack.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
@@ -61,8 +62,14 @@ static bool start_ap(int id, uint32_t apic_id)
 	struct cpu *c = &cpus[id];
 	void *stack = kstack_alloc();
 
-	if (!stack)
+	/* Everything the CPU needs is taken here, where failing only means
+	 * one CPU fewer: the AP itself could not report it (it has no
+	 * this_cpu() until cpu_init_cpu). */
+	if (!stack || !cpu_alloc_stacks(c)) {
+		if (stack)
+			kstack_free(stack);
 		return false;
+	}
 	c->id = id;
 	c->apic_id = apic_id;
 	ap_boot_id = id;
