@@ -4,9 +4,11 @@
 #include "linux/fd.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/pipe.h"
 #include "fs/stat.h"
 #include "linux/sigio.h"
 #include "linux/signal.h"
@@ -91,8 +93,52 @@ static long socket_iov(struct file *f, struct socket *s, uint64_t uiov, uint64_t
 	return r;
 }
 
+/* The bytes a vector names, or -EFAULT / -EINVAL. */
+static long iov_total(uint64_t uiov, uint64_t n)
+{
+	uint64_t total = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct iovec v;
+		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
+			return -EFAULT;
+		if (v.len > INT64_MAX - total)
+			return -EINVAL;
+		total += v.len;
+	}
+	return (long)total;
+}
+
+/* A short vector written as one write of its gathered bytes: a pipe takes
+ * a writev of at most PIPE_BUF bytes atomically, as on Linux, so writers
+ * sharing a pipe never interleave inside one (ruby's puts sends a line and
+ * its newline as two iovecs).  -EFAULT before anything is written if a
+ * buffer is bad. */
+static long gathered_write(int fd, uint64_t uiov, uint64_t n, size_t total, int64_t *pos)
+{
+	char *buf = kmalloc(total);
+	size_t at = 0;
+	long r = buf ? 0 : -ENOMEM;
+
+	for (uint64_t i = 0; i < n && !r; i++) {
+		struct iovec v;
+		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v) || v.len > total - at ||
+		    copy_from_user(buf + at, v.base, v.len))
+			r = -EFAULT;
+		else
+			at += v.len;
+	}
+	if (!r) {
+		struct iobuf b = iobuf_kernel(buf, at);
+		r = fd_io(fd, &b, pos, true);
+	}
+	kfree(buf);
+	return r;
+}
+
 /* Vector I/O: one iovec at a time, stopping at the first short transfer;
- * a socket takes the whole vector as one message. */
+ * a socket takes the whole vector as one message, a short write goes as
+ * one gathered write. */
 static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
 {
 	long total = 0;
@@ -104,6 +150,13 @@ static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
 		return socket_iov(f, socket_of(f), uiov, n, pos, write);
 	if (f)
 		file_put(f);
+	if (write && n > 1) {
+		long bytes = iov_total(uiov, n);
+		if (bytes < 0)
+			return bytes;
+		if (bytes > 0 && bytes <= PIPE_BUF)
+			return gathered_write(fd, uiov, n, (size_t)bytes, pos);
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		struct iovec v;
 		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))

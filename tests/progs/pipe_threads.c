@@ -18,10 +18,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int failures;
@@ -114,7 +116,16 @@ static void transfer(size_t mib)
 struct atomic_writer {
 	int fd, id, records;
 	size_t size;
+	bool vector;		/* writev of three pieces, atomic all the same */
 };
+
+static ssize_t write_record(const struct atomic_writer *a, const char *buf)
+{
+	struct iovec v[3] = { { (void *)buf, 1 }, { (void *)(buf + 1), a->size / 2 },
+			      { (void *)(buf + 1 + a->size / 2), a->size - 1 - a->size / 2 } };
+
+	return a->vector ? writev(a->fd, v, 3) : write(a->fd, buf, a->size);
+}
 
 static void *atomic_write(void *arg)
 {
@@ -123,7 +134,7 @@ static void *atomic_write(void *arg)
 
 	memset(buf, 'A' + a->id, a->size);
 	for (int i = 0; i < a->records; i++)
-		if (write(a->fd, buf, a->size) != (ssize_t)a->size) {
+		if (write_record(a, buf) != (ssize_t)a->size) {
 			fail("atomic write");
 			break;
 		}
@@ -141,7 +152,7 @@ static int read_full(int fd, char *buf, size_t n)
 	return 1;
 }
 
-static void atomic(int records, size_t size)
+static void atomic(int records, size_t size, bool vector)
 {
 	enum { WRITERS = 4 };
 	int fd[2], counts[WRITERS] = { 0 }, r;
@@ -152,7 +163,7 @@ static void atomic(int records, size_t size)
 	if (pipe(fd))
 		return fail("pipe");
 	for (int i = 0; i < WRITERS; i++) {
-		w[i] = (struct atomic_writer){ fd[1], i, records, size };
+		w[i] = (struct atomic_writer){ fd[1], i, records, size, vector };
 		pthread_create(&th[i], NULL, atomic_write, &w[i]);
 	}
 	for (int n = 0; n < WRITERS * records; n++) {
@@ -175,7 +186,8 @@ static void atomic(int records, size_t size)
 	for (int i = 0; i < WRITERS; i++)
 		if (counts[i] != records)
 			return fail("atomic: records lost");
-	printf("atomic %d x %zu-byte writes from %d threads ok\n", records, size, WRITERS);
+	printf("atomic %d x %zu-byte %s from %d threads ok\n", records, size,
+	       vector ? "writevs" : "writes", WRITERS);
 }
 
 /* ---- pingpong ---- */
@@ -268,8 +280,9 @@ int main(int argc, char **argv)
 
 	rounds = argc > 3 ? atoi(argv[3]) : 2000;
 	transfer(mib);
-	atomic(records, PIPE_BUF);
-	atomic(records, 1000);
+	atomic(records, PIPE_BUF, false);
+	atomic(records, 1000, false);
+	atomic(records, 1000, true);
 	pingpong();
 	eof_wakes_reader();
 	epipe_wakes_writer();

@@ -30,6 +30,7 @@ def test_pipe_between_threads(smp):
         "transfer 8 MiB ok",
         "atomic 500 x 4096-byte writes from 4 threads ok",
         "atomic 500 x 1000-byte writes from 4 threads ok",
+        "atomic 500 x 1000-byte writevs from 4 threads ok",
         "pingpong 2000 ok", "eof wakes reader ok", "epipe wakes writer ok",
         "pipe_threads ok"])
 
