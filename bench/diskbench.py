@@ -54,19 +54,22 @@ def measure(side, once, runs, log, problems):
     return procbench.measure(side, once, runs, log, problems, name="disk_bench", what="disks")
 
 
-def linux_initramfs(path, vmlinuz, busybox, bench):
-    moddir = linux_net.moddir_for(vmlinuz)
-    mods = linux_net.load_order(moddir, ("virtio_pci", "virtio_blk"))
+def linux_initramfs(path, vmlinuz, busybox, bench, modules, run):
+    """An initramfs for the storage benchmarks: busybox, `bench` as
+    /BASENAME, Debian's `modules` (with what they depend on) loaded by /init
+    before the shell lines `run`, then a power-off."""
+    mods = linux_net.load_order(linux_net.moddir_for(vmlinuz), modules) if modules else []
     read = lambda p: open(p, "rb").read()
     lines = ["#!/bin/busybox sh", "/bin/busybox mount -t proc proc /proc",
              "/bin/busybox mount -t devtmpfs dev /dev"]
     lines += ["/bin/busybox insmod /lib/modules/%s" % os.path.basename(m) for m in mods]
-    lines += ["/disk_bench /dev/vda %d %d" % (SEQ_MIB, OPS), "/bin/busybox poweroff -f"]
-    entries = [(d, 0o040755, b"", (0, 0)) for d in ("bin", "dev", "proc", "lib", "lib/modules")]
+    lines += list(run) + ["/bin/busybox poweroff -f"]
+    entries = [(d, 0o040755, b"", (0, 0))
+               for d in ("bin", "dev", "proc", "mnt", "lib", "lib/modules")]
     entries.append(("dev/console", 0o020600, b"", (5, 1)))
     entries.append(("bin/busybox", 0o100755, read(busybox), (0, 0)))
     entries += [("lib/modules/" + os.path.basename(m), 0o100644, read(m), (0, 0)) for m in mods]
-    entries.append(("disk_bench", 0o100755, read(bench), (0, 0)))
+    entries.append((os.path.basename(bench), 0o100755, read(bench), (0, 0)))
     entries.append(("init", 0o100755, ("\n".join(lines) + "\n").encode(), (0, 0)))
     write_newc(path, entries)
 
@@ -76,7 +79,8 @@ def run_all(root, amphi, vmlinuz, busybox, runs, timeout, log, problems, linux_o
     tmp = tempfile.mkdtemp(prefix="amphi-diskbench-")
     try:
         initrd = os.path.join(tmp, "initramfs.cpio")
-        linux_initramfs(initrd, vmlinuz, busybox, bench)
+        linux_initramfs(initrd, vmlinuz, busybox, bench, ("virtio_pci", "virtio_blk"),
+                        ["/disk_bench /dev/vda %d %d" % (SEQ_MIB, OPS)])
         log("disks: Linux")
         res = {"linux": measure("Linux", lambda: linux_once(vmlinuz, initrd, tmp, timeout), runs,
                                 log, problems)}

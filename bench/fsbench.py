@@ -13,9 +13,8 @@ import shutil
 import subprocess
 import tempfile
 
+import diskbench
 import procbench
-from cpio import write_newc
-from linux_net import load_order, moddir_for
 
 MEM_MIB = 256
 IMAGE = "256M"
@@ -49,25 +48,6 @@ def make_image(tmp):
     return img
 
 
-def linux_initramfs(path, busybox, bench, moddir, node, modules):
-    ko = load_order(moddir, modules) if modules else []
-    bb = "/bin/busybox"
-    init = ["#!/bin/busybox sh", bb + " mount -t proc proc /proc",
-            bb + " mount -t devtmpfs dev /dev"]
-    init += ["%s insmod /lib/modules/%s" % (bb, os.path.basename(k)) for k in ko]
-    init += ["%s mount -t ext4 %s /mnt || echo 'fs_bench: mount failed'" % (bb, node),
-             "/fs_bench /mnt", bb + " umount /mnt", bb + " poweroff -f"]
-    read = lambda p: open(p, "rb").read()
-    entries = [(d, 0o040755, b"", (0, 0)) for d in ("bin", "dev", "proc", "mnt", "lib",
-                                                      "lib/modules")]
-    entries += [("dev/console", 0o020600, b"", (5, 1)),
-                ("bin/busybox", 0o100755, read(busybox), (0, 0)),
-                ("fs_bench", 0o100755, read(bench), (0, 0)),
-                ("init", 0o100755, ("\n".join(init) + "\n").encode(), (0, 0))]
-    entries += [("lib/modules/" + os.path.basename(k), 0o100644, read(k), (0, 0)) for k in ko]
-    write_newc(path, entries)
-
-
 def linux_once(vmlinuz, initrd, img, device, timeout):
     argv = [shutil.which("qemu-system-x86_64"), "-M", "pc", "-accel", "tcg", "-cpu", "max",
             "-smp", "1,maxcpus=2", "-m", "%dM" % MEM_MIB, "-display", "none", "-nodefaults",
@@ -93,13 +73,15 @@ def measure(side, once, tmp, runs, log, problems):
 def run_all(root, amphi, vmlinuz, busybox, runs, timeout, log, problems, linux_only=False):
     """{interface: {"linux": figures, "amphi": figures}}."""
     bench = os.path.join(root, "build", "progs", "fs_bench")
-    moddir = moddir_for(vmlinuz)
     tmp = tempfile.mkdtemp(prefix="amphi-fsbench-")
     res = {}
     try:
         for name, device, node, modules in DISKS:
             initrd = os.path.join(tmp, "initramfs.cpio")
-            linux_initramfs(initrd, busybox, bench, moddir, node, modules)
+            diskbench.linux_initramfs(
+                initrd, vmlinuz, busybox, bench, modules,
+                ["/bin/busybox mount -t ext4 %s /mnt || echo 'fs_bench: mount failed'" % node,
+                 "/fs_bench /mnt", "/bin/busybox umount /mnt"])
             log("storage, %s: Linux" % name)
             res[name] = {"linux": measure("Linux " + name,
                                           lambda img: linux_once(vmlinuz, initrd, img, device,
