@@ -72,7 +72,7 @@ static int record_at(struct iso_sb *s, uint64_t ino, uint8_t *block, uint8_t *sc
 {
 	uint32_t off = ino % ISO_BLOCK;
 
-	if (ino / ISO_BLOCK > s->vol.blocks)
+	if (ino / ISO_BLOCK >= s->vol.blocks)
 		return -EUCLEAN;
 	int err = read_block(s, (uint32_t)(ino / ISO_BLOCK), block);
 	if (err)
