@@ -39,6 +39,14 @@ struct ext4_fs {
 	bool read_only;
 	bool sb_dirty, gdt_dirty;
 	unsigned nerrors;		/* log lines printed: a corrupt disk cannot flood */
+	/* Ordered data.  Set by the layer above when it keeps file data in
+	 * memory (the kernel's page cache): writes every dirty page whose
+	 * block the metadata maps.  A sync calls it before any metadata
+	 * reaches the disk, so the disk never holds metadata that points at
+	 * blocks whose data was not written.  Called with fs->lock held: it
+	 * must not take it.  NULL: data is written through as it comes. */
+	int (*write_data)(void *arg);
+	void *write_data_arg;
 };
 
 /* An inode as the core keeps it: the raw copy (as much of the on-disk

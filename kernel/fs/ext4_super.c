@@ -334,8 +334,8 @@ int ext4_fs_sync(struct ext4_fs *fs)
 	if (fs->read_only)
 		return 0;
 	mutex_lock(&fs->lock);
-	int err = 0;
-	if (fs->gdt_dirty || fs->sb_dirty || bcache_dirty_count(fs->bc)) {
+	int err = fs->write_data ? fs->write_data(fs->write_data_arg) : 0;
+	if (!err && (fs->gdt_dirty || fs->sb_dirty || bcache_dirty_count(fs->bc))) {
 		fs->sb.s_state &= (uint16_t)~EXT4_STATE_CLEAN;
 		err = write_super_now(fs);
 		if (!err)
