@@ -153,6 +153,9 @@ int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
  * NULL), which the caller then releases. */
 int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
 		const char *nname, struct ext4_inode *ei, struct ext4_inode *target, int64_t now);
+/* RENAME_EXCHANGE: oname (inode a) and nname (inode b) swap places. */
+int ext4_exchange(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
+		  const char *nname, struct ext4_inode *a, struct ext4_inode *b, int64_t now);
 /* Frees the inode's blocks and number if no name is left. */
 int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now);
 void ext4_set_times(struct ext4_inode *ei, int64_t atime, int64_t mtime, int64_t ctime);

@@ -187,13 +187,16 @@ static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *
 	struct dentry *od = dir_find(odir, oname, strlen(oname));
 	struct dentry *nd = dir_find(ndir, nname, strlen(nname));
 
-	if (flags & RENAME_EXCHANGE)
-		return -EINVAL;	/* not done: see docs/storage.md */
-	if (!od)
+	if (!od || (flags & RENAME_EXCHANGE && !nd))
 		return -ENOENT;
+	int err;
 	mutex_lock(&fs->lock);
-	int err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
-			     nd ? ei_of(nd->inode) : NULL, vfs_now());
+	if (flags & RENAME_EXCHANGE)
+		err = ext4_exchange(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
+				    ei_of(nd->inode), vfs_now());
+	else
+		err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
+				  nd ? ei_of(nd->inode) : NULL, vfs_now());
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -379,7 +382,6 @@ static int mount_as(struct super *sb, bool ext2_only)
 		ext4_fs_close(fs);
 		return err ? err : sb->root ? -EUCLEAN : -ENOMEM;
 	}
-	mount_cache_add(sb->root);
 	return 0;
 }
 

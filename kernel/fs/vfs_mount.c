@@ -168,6 +168,20 @@ int mount_sync_all(void)
 	return first;
 }
 
+int mount_end_all(void)
+{
+	struct list *l;
+
+	vfs_lock();
+	list_for_each(l, &mounts) {
+		struct super *sb = super_at(l);
+		if (!sb->read_only)
+			mount_release_unnamed(sb);
+	}
+	vfs_unlock();
+	return mount_sync_all();
+}
+
 /* The store hooks: nothing for tmpfs; -EROFS on a read-only mount; -EIO
  * in a directory whose entries could not be read (mount_load_dir). */
 static int may_change(struct inode *dir)

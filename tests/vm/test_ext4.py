@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+import fs_expected
 from conftest import run
 
 BUSYBOX = "/bin/busybox"
@@ -157,6 +158,20 @@ def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
     assert (r.status, r.stdout, r.stderr) == (0, b"tiny\n", b""), r.describe()
     assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
     assert debugfs_cat(img, "/again") == b"again\n"
+
+
+def test_ext4_directory_calls_as_linux(tmp_path):
+    """fs_dirs (mkdir, rmdir, rename with RENAME_EXCHANGE and NOREPLACE,
+    links, symlinks, mknod, listings, a removed current directory, files
+    unlinked while open) on an ext4 disk gives Linux's transcript, and the
+    run leaves the file system clean: inodes that lost their last name
+    while still open are freed when the run ends."""
+    img = str(tmp_path / "dirs.img")
+    sh("mke2fs", "-q", "-F", "-t", "ext4", img, "32M")
+    r = run("fs_dirs", "/data", options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout.decode()) == (0, fs_expected.FS_DIRS), r.describe()
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
 
 
 def corrupt_inode(img, path):
