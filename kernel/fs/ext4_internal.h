@@ -170,6 +170,13 @@ int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn
 int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
 bool ext4_dir_has_tail(struct ext4_fs *fs);
 
+/* ext4_hash.c: the directory index's hash of a name (ext4_htree.c).
+ * version is the index's (legacy, half-MD4, TEA) plus EXT4_HASH_UNSIGNED
+ * when the superblock says names hash as unsigned chars; seed is
+ * s_hash_seed.  0, or -EINVAL for an unknown version. */
+enum { EXT4_HASH_LEGACY, EXT4_HASH_HALF_MD4, EXT4_HASH_TEA, EXT4_HASH_UNSIGNED };
+int ext4_name_hash(unsigned version, const uint32_t seed[4], const char *name, unsigned len, uint32_t *hash);
+
 /* ext4_file.c.  Reads up to len bytes at off (short at the end of the
  * file): the count or -errno.  Locked. */
 long ext4_file_read(struct ext4_fs *fs, struct ext4_inode *ei, void *buf, size_t len, uint64_t off);

@@ -574,6 +574,8 @@ int main(void)
 		cmocka_unit_test(writes_ext4),
 		cmocka_unit_test(writes_ext4_nocsum),
 		cmocka_unit_test(writes_ext4_uninit_groups),
+		cmocka_unit_test(htree_hashes_match_e2fsprogs),
+		cmocka_unit_test(htree_grows_and_stays),
 		cmocka_unit_test(fuzz_ext2),
 		cmocka_unit_test(fuzz_ext4),
 		cmocka_unit_test(fuzz_ext4_nocsum),

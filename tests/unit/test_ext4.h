@@ -24,4 +24,8 @@ void writes_ext4(void **state);
 void writes_ext4_nocsum(void **state);
 void writes_ext4_uninit_groups(void **state);
 
+/* ext4_htree.c */
+void htree_hashes_match_e2fsprogs(void **state);
+void htree_grows_and_stays(void **state);
+
 #endif
