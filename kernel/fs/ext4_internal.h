@@ -115,6 +115,23 @@ int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
  * block pblk (lblk was a hole), allocating tree or indirect blocks as
  * needed (counted in i_blocks); and frees every block from lblk on. */
 int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+/* ext4_ext_set for a preallocated block (fallocate): an unwritten extent,
+ * which reads as zeroes. */
+int ext4_ext_set_unwritten(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+/* The block lblk of an unwritten extent becomes written (the extent is
+ * shrunk or split around it): its physical block in *pblk, whose old
+ * contents are garbage; *pblk = 0 if lblk is not in an unwritten
+ * extent. */
+int ext4_ext_convert(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk);
+/* Some extent, written or not, holds lblk (ext4_map reads an unwritten
+ * one as a hole). */
+bool ext4_ext_mapped(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+
+/* ext4_prealloc.c; locked.  fallocate's default mode and KEEP_SIZE: each
+ * hole in [off, off + len) gets a block as an unwritten extent (zeroes
+ * without writing them); the size grows to off + len unless keep_size.
+ * -EOPNOTSUPP without extents (ext2), as Linux. */
+int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len, bool keep_size);
 int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
 int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
 int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
@@ -145,6 +162,8 @@ struct ext4_new {
 	const char *target;		/* symlinks */
 	int64_t now;
 };
+/* name NULL: an O_TMPFILE file, named nowhere (links count 0), freed by
+ * ext4_evict unless ext4_link names it first. */
 int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, const struct ext4_new *n,
 		struct ext4_inode *ei);
 int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);

@@ -146,6 +146,10 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 		return err;
 	new_raw(fs, ei, ino, n);
 	err = fill_new(fs, dir, ei, n);
+	if (!err && !name) {
+		ei->raw.i_links_count = 0;	/* O_TMPFILE: freed at release unless linked */
+		return ext4_inode_write(fs, ei);
+	}
 	if (!err)
 		err = ext4_inode_write(fs, ei);
 	if (!err)

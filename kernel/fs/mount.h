@@ -82,6 +82,9 @@ void mount_cache_add(struct inode *i);
 /* The store's hooks for the namespace code, each a no-op (0) for tmpfs;
  * called after the VFS checks and before the cache changes. */
 int mount_create(struct inode *dir, const char *name, struct inode *i);
+/* O_TMPFILE in a mounted directory: the store makes i (no name); a store
+ * that cannot gives -EOPNOTSUPP. */
+int mount_create_unnamed(struct inode *dir, struct inode *i);
 int mount_link(struct inode *dir, const char *name, struct inode *i);
 int mount_unlink(struct inode *dir, const char *name, struct inode *i);
 int mount_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,

@@ -208,6 +208,20 @@ int mount_create(struct inode *dir, const char *name, struct inode *i)
 	return 0;
 }
 
+int mount_create_unnamed(struct inode *dir, struct inode *i)
+{
+	int err = may_change(dir);
+
+	if (err)
+		return err;
+	if (!dir->sb->ops->create_unnamed)
+		return -EOPNOTSUPP;
+	if ((err = dir->sb->ops->create_unnamed(dir, i)))
+		return err;
+	mount_cache_add(i);
+	return 0;
+}
+
 int mount_link(struct inode *dir, const char *name, struct inode *i)
 {
 	int err = may_change(dir);
