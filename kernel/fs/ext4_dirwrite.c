@@ -164,6 +164,15 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, u
 		if (d)
 			return 0;
 	}
+	/* Outgrowing its first block, a directory gets an index as Linux's
+	 * ext4 gives it one (not on ext2, whose Linux driver would not keep
+	 * it up to date). */
+	if (nblocks == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) && (fs->incompat & EXT4_INCOMPAT_EXTENTS) &&
+	    !(dir->raw.i_flags & EXT4_INDEX_FL)) {
+		int err = ext4_htree_make(fs, dir);
+		if (err <= 0)
+			return err ? err : ext4_dir_add(fs, dir, name, ino, mode);
+	}
 	return add_block(fs, dir, name, len, ino, mode);
 }
 

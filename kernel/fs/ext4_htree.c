@@ -393,6 +393,63 @@ static bool put_in_leaf(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *
 	return d != NULL;
 }
 
+/* ---- indexing a directory ------------------------------------------------ */
+
+static bool is_name(const uint8_t *b, uint32_t off, const char *name)
+{
+	const struct ext4_dirent *d = (const void *)(b + off);
+	return d->inode && d->name_len == strlen(name) && !memcmp(d->name, name, d->name_len);
+}
+
+/* Block 0 becomes the root: "." and "..", the info record, one index
+ * entry leading to leaf. */
+static void make_root(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b, uint32_t leaf)
+{
+	struct ext4_dirent *dotdot = (void *)(b->data + 12);
+	struct level root = { b, ROOT_ENTRIES, 0 };
+
+	memset(b->data + 24, 0, fs->block_size - 24);
+	ext4_set_rec_len(fs, dotdot, fs->block_size - 12);
+	uint8_t *info = b->data + ROOT_INFO;
+	info[4] = fs->sb.s_def_hash_version;
+	info[5] = 8;
+	put16(entry(&root, 0), (uint16_t)limit_for(fs, ROOT_ENTRIES));
+	set_count(&root, 1);
+	set_entry(&root, 0, 0, leaf);
+	index_changed(fs, dir, &root);
+}
+
+int ext4_htree_make(struct ext4_fs *fs, struct ext4_inode *dir)
+{
+	unsigned most = fs->block_size / EXT4_DIRENT_HEADER, n, kept = 0;
+	struct record *r = kmalloc(most * sizeof *r);
+	struct buf *b = NULL, *nb = NULL;
+	uint32_t lblk;
+	int version = fs->sb.s_def_hash_version + (fs->sb.s_flags & FLAGS_UNSIGNED_HASH ? EXT4_HASH_UNSIGNED : 0);
+	int err = r ? ext4_dir_read_block(fs, dir, 0, &b) : -ENOMEM;
+
+	if (!err && (!b || !is_name(b->data, 0, ".") || !is_name(b->data, 12, "..") ||
+		     fs->sb.s_def_hash_version >= EXT4_HASH_UNSIGNED ||
+		     hash_records(fs, version, b->data, r, &n)))
+		err = CANNOT;	/* not the layout an index starts from: stay linear */
+	for (unsigned k = 0; !err && k < n; k++)
+		if (r[k].off >= 24)	/* every name but "." and ".." */
+			r[kept++] = r[k];
+	if (!err && !(err = append_block(fs, dir, &nb, &lblk))) {
+		pack_leaf(fs, nb->data, b->data, r, 0, kept);
+		ext4_leaf_changed(fs, dir, nb);
+		make_root(fs, dir, b, lblk);
+		dir->raw.i_flags |= EXT4_INDEX_FL;
+		err = ext4_inode_write(fs, dir);
+	}
+	if (b)
+		bcache_put(b);
+	if (nb)
+		bcache_put(nb);
+	kfree(r);
+	return err;
+}
+
 int ext4_htree_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len, uint64_t ino,
 		   uint32_t mode)
 {

@@ -132,7 +132,8 @@ static int count_one(void *arg, const char *name, unsigned len, uint64_t ino, un
 }
 
 /* 1 KiB blocks: the root holds about 120 leaves, so 6000 names need a
- * second index level and more than one node under the root. */
+ * second index level and more than one node under the root; a new
+ * directory of 500 names gets an index of its own. */
 void htree_grows_and_stays(void **state)
 {
 	char img[256];
@@ -153,6 +154,14 @@ void htree_grows_and_stays(void **state)
 	assert_non_null(fs);
 	names(fs, "big", 0, 6000, 1, true);
 	names(fs, "big", 0, 6000, 7, false);
+	/* A new directory gets its index when it outgrows its first block. */
+	struct ext4_inode root, fresh;
+	struct ext4_new dir = { S_IFDIR | 0755, 0, 0, 0, NULL, NOW };
+	assert_int_equal(walk_path(fs, "", &root), 0);
+	mutex_lock(&fs->lock);
+	assert_int_equal(ext4_create(fs, &root, "fresh", &dir, &fresh), 0);
+	mutex_unlock(&fs->lock);
+	names(fs, "fresh", 0, 500, 1, true);
 	unmount_img(fs);
 
 	assert_int_equal(host_sh("e2fsck -fn %s > %s/fsck.out 2>&1 || { cat %s/fsck.out >&2; exit 1; }", img, tmp,
@@ -160,6 +169,9 @@ void htree_grows_and_stays(void **state)
 	index_shape(img, "/big", &flags, &levels);
 	assert_true(flags & EXT4_INDEX_FL);
 	assert_int_equal(levels, 1);
+	index_shape(img, "/fresh", &flags, &levels);
+	assert_true(flags & EXT4_INDEX_FL);
+	assert_int_equal(levels, 0);
 	fs = mount_img(img, true);
 	struct ext4_inode d;
 	assert_int_equal(walk_path(fs, "big", &d), 0);
