@@ -160,32 +160,45 @@ static int add_in_block(void *arg, struct buf *b, uint64_t lblk)
 	return 1;
 }
 
+/* Into the first block with room, or a new one at the end. */
+static int add_linear(struct dir_ctx *c)
+{
+	int err = ext4_dir_each_block(c->fs, c->dir, add_in_block, c);
+
+	if (err)
+		return err < 0 ? err : 0;
+	return add_block(c->fs, c->dir, c->name, c->len, c->ino, c->mode);
+}
+
+/* A linear directory of one block: when it is full, it gets an index,
+ * as Linux's ext4 gives one to a directory outgrowing its first block
+ * (not on ext2, whose Linux driver would not keep it up to date). */
+static bool may_index(struct ext4_fs *fs, struct ext4_inode *dir)
+{
+	return dir->size >> fs->log_block == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) &&
+	       (fs->incompat & EXT4_INCOMPAT_EXTENTS);
+}
+
 int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
 {
 	struct dir_ctx c = { fs, dir, name, (unsigned)strlen(name), ino, mode, false };
+	int err;
 
 	if (c.len == 0 || c.len > 255)
 		return -ENAMETOOLONG;
-	if (dir->raw.i_flags & EXT4_INDEX_FL) {
-		int err = ext4_htree_add(fs, dir, name, c.len, ino, mode);
-		if (err <= 0)
-			return err;
-		if ((err = deindex(fs, dir)))
-			return err;
+	if (!(dir->raw.i_flags & EXT4_INDEX_FL)) {
+		if (!may_index(fs, dir))
+			return add_linear(&c);
+		if ((err = ext4_dir_each_block(fs, dir, add_in_block, &c)))
+			return err < 0 ? err : 0;
+		if ((err = ext4_htree_make(fs, dir)))
+			return err < 0 ? err : add_block(fs, dir, name, c.len, ino, mode);
 	}
-	int err = ext4_dir_each_block(fs, dir, add_in_block, &c);
-	if (err)
-		return err < 0 ? err : 0;
-	/* Outgrowing its first block, a directory gets an index as Linux's
-	 * ext4 gives it one (not on ext2, whose Linux driver would not keep
-	 * it up to date). */
-	if (dir->size >> fs->log_block == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) &&
-	    (fs->incompat & EXT4_INCOMPAT_EXTENTS) && !(dir->raw.i_flags & EXT4_INDEX_FL)) {
-		err = ext4_htree_make(fs, dir);
-		if (err <= 0)
-			return err ? err : ext4_dir_add(fs, dir, name, ino, mode);
-	}
-	return add_block(fs, dir, name, c.len, ino, mode);
+	if ((err = ext4_htree_add(fs, dir, name, c.len, ino, mode)) <= 0)
+		return err;
+	if ((err = deindex(fs, dir)))
+		return err;
+	return add_linear(&c);
 }
 
 /* Changes the entry named c->name (dots included) if it is in this
