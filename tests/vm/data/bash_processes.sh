@@ -12,8 +12,11 @@ here document: $(echo substituted)
 END
 f=/tmp/bash-f; echo "file contents" > $f; echo "\$(<file): $(<$f)"
 declare -A colour=([sky]=blue [grass]=green); echo "assoc: ${colour[grass]}"
-coproc UP { tr a-z A-Z; }; echo coprocess >&"${UP[1]}"; exec {UP[1]}>&-
-read -r line <&"${UP[0]}"; echo "coproc: $line"; wait $UP_PID
+# The read end is duplicated first: bash closes a coprocess's descriptors
+# when it reaps it, which may come before the read.
+coproc UP { tr a-z A-Z; }; up_pid=$UP_PID; exec {from_up}<&"${UP[0]}"
+echo coprocess >&"${UP[1]}"; exec {UP[1]}>&-
+read -r line <&"$from_up"; echo "coproc: $line"; wait $up_pid; exec {from_up}<&-
 (sleep 0.2; exit 4) & (sleep 0.05; exit 6) &
 wait -n; echo "wait -n: $?"
 wait; echo "all done: $?"
