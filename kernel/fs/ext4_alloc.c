@@ -11,6 +11,7 @@
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/string.h"
 #include "crc32c.h"
 #include "fs/bcache.h"
@@ -265,13 +266,57 @@ int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk)
 	return 0;
 }
 
+static int block_give(struct ext4_fs *fs, uint64_t blk)
+{
+	uint64_t rel = blk - fs->first_data_block;
+	return give(fs, BLOCKS, (uint32_t)(rel / fs->blocks_per_group), (uint32_t)(rel % fs->blocks_per_group));
+}
+
+/* Room for one more in fs->freed: false without memory. */
+static bool freed_grow(struct ext4_fs *fs)
+{
+	if (fs->nfreed < fs->freed_cap)
+		return true;
+	size_t cap = fs->freed_cap ? fs->freed_cap * 2 : 256;
+	uint64_t *n = kmalloc(cap * sizeof *n);
+	if (!n)
+		return false;
+	if (fs->nfreed)
+		memcpy(n, fs->freed, fs->nfreed * sizeof *n);
+	kfree(fs->freed);
+	fs->freed = n;
+	fs->freed_cap = cap;
+	return true;
+}
+
+/* With a journal the bit stays set until the commit: a block the last
+ * committed state still uses (as an extent block, say, or a file's data)
+ * must not be handed to a new file whose data goes to the disk at once;
+ * after a crash the old owner would show the new bytes.  Without memory
+ * to remember it the block is freed now, the old exposure for once. */
 int ext4_block_free(struct ext4_fs *fs, uint64_t blk)
 {
 	if (!ext4_block_ok(fs, blk))
 		return ext4_corrupt(fs, "freeing a block outside the file system", blk);
 	bcache_forget(fs->bc, blk);
-	uint64_t rel = blk - fs->first_data_block;
-	return give(fs, BLOCKS, (uint32_t)(rel / fs->blocks_per_group), (uint32_t)(rel % fs->blocks_per_group));
+	if (fs->journal && freed_grow(fs)) {
+		fs->freed[fs->nfreed++] = blk;
+		return 0;
+	}
+	return block_give(fs, blk);
+}
+
+int ext4_freed_release(struct ext4_fs *fs)
+{
+	int first = 0;
+
+	for (size_t k = 0; k < fs->nfreed; k++) {
+		int err = block_give(fs, fs->freed[k]);
+		if (err && !first)
+			first = err;
+	}
+	fs->nfreed = 0;
+	return first;
 }
 
 /* Inodes never used in a group's table are counted as itable_unused (for

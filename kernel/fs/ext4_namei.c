@@ -141,6 +141,9 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	int err = ext4_inode_alloc(fs, dir->ino, isdir, &ino);
 	if (err)
 		return err;
@@ -166,6 +169,9 @@ int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, stru
 {
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	if (ei->raw.i_links_count >= EXT4_LINK_MAX)
 		return -EMLINK;
 	int err = ext4_dir_add(fs, dir, name, ei->ino, ei->raw.i_mode);
@@ -195,6 +201,9 @@ int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 {
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	int err = ext4_dir_remove(fs, dir, name);
 	if (err)
 		return err;
@@ -212,6 +221,9 @@ int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, 
 
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	if (target) {
 		err = ext4_dir_retarget(fs, ndir, nname, ei->ino, ei->raw.i_mode);
 		if (!err) {

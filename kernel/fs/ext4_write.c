@@ -73,6 +73,8 @@ long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf,
 
 	if (off + len < off || ((off + len + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
 		return -EFBIG;
+	if (len && (err = ext4_journal_room(fs)))	/* a commit between writes, not inside one */
+		return err;
 	while (done < len) {
 		uint64_t pos = off + done, pblk;
 		uint32_t skip = (uint32_t)(pos & (fs->block_size - 1));
