@@ -77,6 +77,9 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
  * bracketed write-back below.  -EIO once a commit failed. */
 int ext4_fs_sync(struct ext4_fs *fs);
 void ext4_fs_close(struct ext4_fs *fs);	/* after ext4_fs_sync */
+/* The run ends with the file system mounted: the last commit, then the
+ * disk left as ext4_fs_close leaves it, and nothing written after. */
+void ext4_fs_end(struct ext4_fs *fs);
 /* The superblock and the changed group descriptor blocks into their
  * buffers (dirty), for the next write-back or commit.  Locked. */
 int ext4_super_stage(struct ext4_fs *fs);

@@ -440,16 +440,27 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
 	return err == -EAGAIN ? open_once(d, read_only, ext2_only, out) : err;
 }
 
-void ext4_fs_close(struct ext4_fs *fs)
+/* The last commit, the journal marked empty and needs_recovery cleared;
+ * read-only after it (the journal is gone). */
+static int finish(struct ext4_fs *fs)
 {
 	int err = ext4_fs_sync(fs);
 
-	if (!err && fs->journal && !fs->read_only) {
-		mutex_lock(&fs->lock);
+	mutex_lock(&fs->lock);
+	if (!err && fs->journal && !fs->read_only)
 		err = ext4_journal_close(fs);
-		mutex_unlock(&fs->lock);
-	}
+	ext4_journal_free(fs);
+	fs->read_only = true;
+	mutex_unlock(&fs->lock);
 	if (err)
 		printk("ext4: %s: the last sync failed\n", fs->dev->name);
+	return err;
+}
+
+void ext4_fs_end(struct ext4_fs *fs) { finish(fs); }
+
+void ext4_fs_close(struct ext4_fs *fs)
+{
+	finish(fs);
 	fs_free(fs);
 }

@@ -44,6 +44,9 @@ int mount_each(int (*fn)(struct super *sb, void *arg), void *arg);
  * run).  Take vfs_lock themselves.  0 or the first error. */
 int mount_sync(struct super *sb);
 int mount_sync_all(void);
+/* The run ends: every file system synced, then left as a clean unmount
+ * would (fs_ops.end). */
+void mount_sync_end_all(void);
 
 /* -EROFS for a change to an inode of a read-only mount. */
 int mount_writable(const struct inode *i);

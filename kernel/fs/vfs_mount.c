@@ -168,6 +168,20 @@ int mount_sync_all(void)
 	return first;
 }
 
+void mount_sync_end_all(void)
+{
+	struct list *l;
+
+	mount_sync_all();
+	vfs_lock();
+	list_for_each(l, &mounts) {
+		struct super *sb = super_at(l);
+		if (sb->ops->end)
+			sb->ops->end(sb);
+	}
+	vfs_unlock();
+}
+
 /* The store hooks: nothing for tmpfs; -EROFS on a read-only mount; -EIO
  * in a directory whose entries could not be read (mount_load_dir). */
 static int may_change(struct inode *dir)

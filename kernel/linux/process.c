@@ -264,7 +264,7 @@ _Noreturn void process_exit_vm_early(int status)
  * program wrote is lost with the VM. */
 _Noreturn void process_exit_vm(int status)
 {
-	mount_sync_all();
+	mount_sync_end_all();
 	process_exit_vm_early(status);
 }
 

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import time
 
-from conftest import ROOT, amphi_argv
+from conftest import ROOT, amphi_argv, run
 
 RUNS = 20
 REC = 512
@@ -90,3 +90,9 @@ def test_ext4_kill9_journal(tmp_path):
         printed = [int(l.split()[1]) for l in lines if l.startswith("rec ")]
         have = check_copy(img, tmp_path, printed, why)
         print(why, "started at", starts[0], "printed", len(printed), "records on disk", have)
+    # A run that ends normally leaves the journal empty, as an unmount.
+    r = run("fs_crash", "/data", 5, options=["--disk", img + ":/data"])
+    assert r.status == 0 and r.stdout.endswith(b"rec %d\ndone\n" % (have + 4)), r.describe()
+    head = subprocess.run(["dumpe2fs", "-h", img], capture_output=True).stdout.decode()
+    assert "needs_recovery" not in head and "Journal start:            0" in head, head
+    assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
