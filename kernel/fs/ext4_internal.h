@@ -162,8 +162,11 @@ int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
  * is a hole (*fresh then true: its old contents are garbage). */
 int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
 		   bool *fresh);
-/* Writes len bytes at off (growing the file): the count or -errno. */
+/* Writes len bytes at off (growing the file): the count or -errno.
+ * file_write is an operation of its own (a journal commit may come
+ * first); file_put is the same write inside another operation. */
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
+long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
 int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
 bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
 

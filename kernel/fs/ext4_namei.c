@@ -129,7 +129,7 @@ static int fill_new(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_inod
 		ext4_inode_set_size(ei, len);
 		return 0;
 	}
-	long w = ext4_file_write(fs, ei, n->target, len, 0);
+	long w = ext4_file_put(fs, ei, n->target, len, 0);
 	return w < 0 ? (int)w : 0;
 }
 

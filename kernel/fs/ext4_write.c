@@ -68,13 +68,18 @@ static int write_partial(struct ext4_fs *fs, uint64_t pblk, bool fresh, uint32_t
 
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
 {
+	int err = len ? ext4_journal_room(fs) : 0;	/* a commit between writes, not inside one */
+
+	return err ? err : ext4_file_put(fs, ei, buf, len, off);
+}
+
+long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
+{
 	size_t done = 0;
 	int err = 0;
 
 	if (off + len < off || ((off + len + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
 		return -EFBIG;
-	if (len && (err = ext4_journal_room(fs)))	/* a commit between writes, not inside one */
-		return err;
 	while (done < len) {
 		uint64_t pos = off + done, pblk;
 		uint32_t skip = (uint32_t)(pos & (fs->block_size - 1));

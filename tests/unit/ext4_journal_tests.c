@@ -241,16 +241,22 @@ void journal_from_debugfs(void **state)
 
 /* ---- refusals and failures ---------------------------------------------- */
 
+/* The number a host tool prints about img (fmt has one %s for it). */
+static uint64_t tool_number(const char *fmt, const char *img)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, fmt, img);
+	FILE *f = popen(cmd, "r");
+	unsigned long long n = 0;
+	assert_int_equal(fscanf(f, "%llu", &n), 1);
+	pclose(f);
+	return n;
+}
+
 /* The journal superblock's block number (the journal inode's first). */
 static uint64_t jsb_block(const char *img)
 {
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "debugfs -R 'bmap <8> 0' %s 2>/dev/null", img);
-	FILE *f = popen(cmd, "r");
-	unsigned long long blk = 0;
-	assert_int_equal(fscanf(f, "%llu", &blk), 1);
-	pclose(f);
-	return blk;
+	return tool_number("debugfs -R 'bmap <8> 0' %s 2>/dev/null", img);
 }
 
 static void patch_jsb(const char *img, uint32_t off, uint32_t value)
@@ -356,13 +362,7 @@ void journal_commit_failure(void **state)
 
 static uint64_t block_size_of(const char *img)
 {
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "dumpe2fs -h %s 2>/dev/null | sed -n 's/^Block size: *//p'", img);
-	FILE *f = popen(cmd, "r");
-	unsigned long long bs = 0;
-	assert_int_equal(fscanf(f, "%llu", &bs), 1);
-	pclose(f);
-	return bs;
+	return tool_number("dumpe2fs -h %s 2>/dev/null | sed -n 's/^Block size: *//p'", img);
 }
 
 static void fuzz_log(const char *base, const char *crashed, int rounds, unsigned seed)
