@@ -576,6 +576,7 @@ int main(void)
 		cmocka_unit_test(journal_from_debugfs),
 		cmocka_unit_test(journal_refusals),
 		cmocka_unit_test(journal_commit_failure),
+		cmocka_unit_test(journal_small_log),
 		cmocka_unit_test(journal_fuzz),
 		cmocka_unit_test(fuzz_ext2),
 		cmocka_unit_test(fuzz_ext4),

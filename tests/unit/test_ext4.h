@@ -38,6 +38,7 @@ void journal_crash_points(void **state);
 void journal_from_debugfs(void **state);
 void journal_refusals(void **state);
 void journal_commit_failure(void **state);
+void journal_small_log(void **state);
 void journal_fuzz(void **state);
 
 #endif
