@@ -51,21 +51,104 @@ static int add_part(struct pt_part *parts, int n, unsigned number, uint64_t star
 /* ---- MBR -------------------------------------------------------------------- */
 
 static bool is_extended(uint8_t type) { return type == 0x05 || type == 0x0f || type == 0x85; }
-
-/* The four primary entries; extended ones (whose logical partitions are
- * not read) and empty ones are skipped. */
-static int parse_mbr(const uint8_t *mbr, uint64_t nsectors, struct pt_part *parts, const char **why)
+static bool has_signature(const uint8_t *sector)
 {
-	int n = 0;
+	return sector[MBR_SIG_OFF] == 0x55 && sector[MBR_SIG_OFF + 1] == 0xaa;
+}
 
+/* Extended boot records visited at most: a chain that loops ends here. */
+#define MBR_MAX_EBRS	PT_MAX_PARTS
+
+/* The logical partitions of the extended partition [ext, ext + size): a
+ * chain of extended boot records, each naming its data partitions
+ * (relative to the record) and the next record (relative to ext).  They
+ * are numbered on from *number (5 for the first, as Linux).  A record
+ * without the 0x55aa signature ends the chain, as in Linux.  buf is
+ * scratch, overwritten.  The new count, or -1 with *why. */
+static int parse_logicals(pt_read_fn *read, void *ctx, uint8_t *buf, uint64_t ext, uint64_t size,
+			  struct pt_part *parts, int n, unsigned *number, const char **why)
+{
+	uint64_t ebr = ext;
+
+	for (int visited = 0; visited < MBR_MAX_EBRS; visited++) {
+		if (read(ctx, ebr, buf)) {
+			*why = "cannot read an extended boot record";
+			return -1;
+		}
+		if (!has_signature(buf))
+			return n;
+		uint64_t next = 0;
+		for (unsigned i = 0; i < 4; i++) {
+			const uint8_t *e = buf + MBR_ENTRIES + 16 * i;
+			uint32_t start = le32(e + 8), count = le32(e + 12);
+			if (e[4] == 0 || count == 0)
+				continue;
+			if (is_extended(e[4])) {
+				next = next ? next : ext + start;
+				continue;
+			}
+			if (n == PT_MAX_PARTS) {
+				*why = "more MBR partitions than are supported";
+				return -1;
+			}
+			if (add_part(parts, n, (*number)++, ebr + start, count, ext, ext + size - 1, why))
+				return -1;
+			n++;
+		}
+		if (!next)
+			return n;
+		if (next <= ext || next >= ext + size) {
+			*why = "an extended boot record lies outside its extended partition";
+			return -1;
+		}
+		ebr = next;
+	}
+	*why = "the extended boot records loop";
+	return -1;
+}
+
+/* An extended partition shows as a partition of its own two first
+ * sectors (one sector if they are larger), as Linux lists it: room for a
+ * boot loader, none for a file system.  Added with no length while the
+ * logical partitions inside it are checked for overlaps. */
+static uint64_t extended_stub(uint32_t ssize, uint64_t count)
+{
+	uint64_t n = ssize > 512 ? 1 : 2;
+	return count < n ? count : n;
+}
+
+/* The four primary entries, and the logical partitions of the extended
+ * ones.  read and buf are for the extended boot records: buf holds the
+ * MBR on entry and is overwritten. */
+static int parse_mbr(pt_read_fn *read, void *ctx, uint32_t ssize, uint64_t nsectors, uint8_t *buf,
+		     struct pt_part *parts, const char **why)
+{
+	uint8_t entries[4][16];
+	unsigned logical = 5;
+	int n = 0, primaries;
+
+	memcpy(entries, buf + MBR_ENTRIES, sizeof entries);
 	for (unsigned i = 0; i < 4; i++) {
-		const uint8_t *e = mbr + MBR_ENTRIES + 16 * i;
+		const uint8_t *e = entries[i];
 		uint32_t start = le32(e + 8), count = le32(e + 12);
-		if (e[4] == 0 || is_extended(e[4]) || count == 0)
+		if (e[4] == 0 || count == 0)
 			continue;
 		if (add_part(parts, n, i + 1, start, count, 1, nsectors - 1, why))
 			return -1;
 		n++;
+	}
+	primaries = n;
+	for (int k = 0; k < primaries; k++) {
+		const uint8_t *e = entries[parts[k].number - 1];
+		if (!is_extended(e[4]))
+			continue;
+		uint64_t count = parts[k].count;
+		parts[k].count = 0;
+		int m = parse_logicals(read, ctx, buf, parts[k].start, count, parts, n, &logical, why);
+		if (m < 0)
+			return -1;
+		parts[k].count = extended_stub(ssize, count);
+		n = m;
 	}
 	return n;
 }
@@ -191,7 +274,7 @@ int pt_parse(pt_read_fn *read, void *ctx, uint32_t sector_size, uint64_t nsector
 	*why = NULL;
 	if (nsectors < 3 || read(ctx, 0, scratch))
 		return 0;
-	if (scratch[MBR_SIG_OFF] != 0x55 || scratch[MBR_SIG_OFF + 1] != 0xaa)
+	if (!has_signature(scratch))
 		return 0;	/* no table: a file system on the whole disk, or nothing */
 	bool gpt = false;
 	for (int i = 0; i < 4; i++) {
@@ -202,5 +285,5 @@ int pt_parse(pt_read_fn *read, void *ctx, uint32_t sector_size, uint64_t nsector
 	}
 	*kind = gpt ? "gpt" : "mbr";
 	return gpt ? parse_gpt(read, ctx, sector_size, nsectors, scratch, parts, why)
-		   : parse_mbr(scratch, nsectors, parts, why);
+		   : parse_mbr(read, ctx, sector_size, nsectors, scratch, parts, why);
 }

@@ -1,5 +1,6 @@
 /* Partition tables: GPT (UEFI 2.x, 5.3, with its CRC32 checks, behind a
- * protective MBR) and the MBR's four primary entries.  Freestanding: the
+ * protective MBR) and the MBR's four primary entries with the logical
+ * partitions chained from its extended ones.  Freestanding: the
  * block layer gives it a function that reads one sector, the host's unit
  * test gives it an image file.
  *
@@ -15,7 +16,7 @@
 #define PT_SECTOR_MAX	4096
 
 struct pt_part {
-	unsigned number;	/* 1-based: GPT entry index + 1, MBR slot + 1 */
+	unsigned number;	/* 1-based: GPT entry index + 1, MBR slot + 1, logicals from 5 */
 	uint64_t start;		/* first sector */
 	uint64_t count;		/* sectors */
 };

@@ -11,4 +11,30 @@ uint32_t ext4_dir_leaf_csum(struct ext4_fs *fs, struct ext4_inode *dir, const ui
 uint32_t ext4_dx_count_offset(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
 int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out);
 
+/* ext4_dirwrite.c, for the index (ext4_htree.c): a record's size for a
+ * name; where a leaf's records end (before the checksum tail); a record
+ * length stored; a leaf block changed (tail, checksum, dirty); an entry
+ * filled in; room for a record of need bytes (the record to fill, split
+ * off another's slack if need be) or NULL. */
+uint32_t ext4_rec_need(unsigned name_len);
+uint32_t ext4_leaf_end(struct ext4_fs *fs);
+void ext4_set_rec_len(struct ext4_fs *fs, struct ext4_dirent *d, uint32_t len);
+void ext4_leaf_changed(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b);
+void ext4_dirent_fill(struct ext4_fs *fs, struct ext4_dirent *d, const char *name, unsigned len, uint64_t ino,
+		      uint32_t mode);
+struct ext4_dirent *ext4_dir_room_in(struct ext4_fs *fs, uint8_t *b, uint32_t need);
+
+/* ext4_htree.c: adds an entry to an indexed directory through its index
+ * (splitting a full leaf, adding a second index level when the root is
+ * full).  0, -errno, or 1 when the index cannot take it (an unknown hash,
+ * a third level, a leaf whose names all share one hash): the caller then
+ * drops the index and adds the entry linearly. */
+int ext4_htree_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len, uint64_t ino,
+		   uint32_t mode);
+/* A linear directory of one full block gets an index, as Linux gives
+ * one when a directory outgrows its first block: the names move to a new
+ * leaf and block 0 becomes the root.  0, -errno, or 1 when block 0 is not
+ * laid out as an index starts from (the directory stays linear). */
+int ext4_htree_make(struct ext4_fs *fs, struct ext4_inode *dir);
+
 #endif

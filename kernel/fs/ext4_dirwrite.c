@@ -2,11 +2,12 @@
  * with room (splitting a record's slack) or a new block at the end; a
  * removed entry's space joins the record before it.
  *
- * An htree-indexed directory loses its index at its first change: the
- * index blocks become empty leaf blocks and EXT4_INDEX_FL is cleared, so
- * the directory is a valid linear one (e2fsck accepts it; e2fsck -D or
- * Linux would index it again).  Keeping the index would mean hashing
- * names (half-MD4, TEA) and splitting leaves, which is not done. */
+ * An htree-indexed directory keeps its index: a new entry goes to the
+ * leaf its name's hash selects (ext4_htree.c); removing or retargeting
+ * an entry changes no hash, so the index stays right.  Only when the
+ * index cannot take a name (ext4_htree_add says why) does the directory
+ * lose it: the index blocks become empty leaf blocks and EXT4_INDEX_FL is
+ * cleared, a valid linear directory that e2fsck accepts. */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
@@ -15,20 +16,20 @@
 #include "fs/ext4_dir.h"
 #include "fs/stat.h"
 
-static uint32_t rec_need(unsigned name_len) { return (EXT4_DIRENT_HEADER + name_len + 3) & ~3u; }
+uint32_t ext4_rec_need(unsigned name_len) { return (EXT4_DIRENT_HEADER + name_len + 3) & ~3u; }
 
-static uint32_t leaf_end(struct ext4_fs *fs)
+uint32_t ext4_leaf_end(struct ext4_fs *fs)
 {
 	return fs->block_size - (ext4_dir_has_tail(fs) ? EXT4_DIR_TAIL_SIZE : 0);
 }
 
-static void set_rec_len(struct ext4_fs *fs, struct ext4_dirent *d, uint32_t len)
+void ext4_set_rec_len(struct ext4_fs *fs, struct ext4_dirent *d, uint32_t len)
 {
 	d->rec_len = len == 65536 && fs->block_size == 65536 ? 65535 : (uint16_t)len;
 }
 
 /* A leaf block changed: its tail and checksum, its dirty mark. */
-static void leaf_changed(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
+void ext4_leaf_changed(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *b)
 {
 	if (ext4_dir_has_tail(fs)) {
 		struct ext4_dir_tail *t = (void *)(b->data + fs->block_size - EXT4_DIR_TAIL_SIZE);
@@ -52,7 +53,7 @@ unsigned ext4_file_type(uint32_t mode)
 	return EXT4_FT_UNKNOWN;
 }
 
-static void fill(struct ext4_fs *fs, struct ext4_dirent *d, const char *name, unsigned len, uint64_t ino,
+void ext4_dirent_fill(struct ext4_fs *fs, struct ext4_dirent *d, const char *name, unsigned len, uint64_t ino,
 		 uint32_t mode)
 {
 	d->inode = (uint32_t)ino;
@@ -79,10 +80,10 @@ static int deindex(struct ext4_fs *fs, struct ext4_inode *dir)
 			/* The root's "..": at 12, its record spanning the rest. */
 			uint32_t at = lblk == 0 ? 12 : 0;
 			struct ext4_dirent *d = (void *)(b->data + at);
-			uint32_t keep = at ? rec_need(d->name_len) : 0;
+			uint32_t keep = at ? ext4_rec_need(d->name_len) : 0;
 			memset(b->data + at + keep, 0, fs->block_size - at - keep);
-			set_rec_len(fs, d, leaf_end(fs) - at);
-			leaf_changed(fs, dir, b);
+			ext4_set_rec_len(fs, d, ext4_leaf_end(fs) - at);
+			ext4_leaf_changed(fs, dir, b);
 		}
 		bcache_put(b);
 	}
@@ -92,18 +93,18 @@ static int deindex(struct ext4_fs *fs, struct ext4_inode *dir)
 
 /* Room for a record of need bytes in the block: the entry to split or
  * reuse, or NULL. */
-static struct ext4_dirent *room_in(struct ext4_fs *fs, uint8_t *b, uint32_t need)
+struct ext4_dirent *ext4_dir_room_in(struct ext4_fs *fs, uint8_t *b, uint32_t need)
 {
-	for (uint32_t off = 0; off < leaf_end(fs);) {
+	for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
 		struct ext4_dirent *d = (void *)(b + off);
 		uint32_t len = ext4_rec_len(fs, d->rec_len);
-		uint32_t used = d->inode ? rec_need(d->name_len) : 0;
+		uint32_t used = d->inode ? ext4_rec_need(d->name_len) : 0;
 		if (len - used >= need) {
 			if (!used)
 				return d;
-			set_rec_len(fs, d, used);
+			ext4_set_rec_len(fs, d, used);
 			struct ext4_dirent *n = (void *)(b + off + used);
-			set_rec_len(fs, n, len - used);
+			ext4_set_rec_len(fs, n, len - used);
 			return n;
 		}
 		off += len;
@@ -124,9 +125,9 @@ static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)b->data;
-	set_rec_len(fs, d, leaf_end(fs));
-	fill(fs, d, name, len, ino, mode);
-	leaf_changed(fs, dir, b);
+	ext4_set_rec_len(fs, d, ext4_leaf_end(fs));
+	ext4_dirent_fill(fs, d, name, len, ino, mode);
+	ext4_leaf_changed(fs, dir, b);
 	bcache_put(b);
 	ext4_inode_set_size(dir, dir->size + fs->block_size);
 	return ext4_inode_write(fs, dir);
@@ -140,9 +141,12 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, u
 	if (len == 0 || len > 255)
 		return -ENAMETOOLONG;
 	if (dir->raw.i_flags & EXT4_INDEX_FL) {
-		int err = deindex(fs, dir);
-		if (err)
+		int err = ext4_htree_add(fs, dir, name, len, ino, mode);
+		if (err <= 0)
 			return err;
+		if ((err = deindex(fs, dir)))
+			return err;
+		nblocks = dir->size >> fs->log_block;
 	}
 	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
 		struct buf *b;
@@ -151,14 +155,23 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, u
 			return err;
 		if (!b)
 			continue;
-		struct ext4_dirent *d = room_in(fs, b->data, rec_need(len));
+		struct ext4_dirent *d = ext4_dir_room_in(fs, b->data, ext4_rec_need(len));
 		if (d) {
-			fill(fs, d, name, len, ino, mode);
-			leaf_changed(fs, dir, b);
+			ext4_dirent_fill(fs, d, name, len, ino, mode);
+			ext4_leaf_changed(fs, dir, b);
 		}
 		bcache_put(b);
 		if (d)
 			return 0;
+	}
+	/* Outgrowing its first block, a directory gets an index as Linux's
+	 * ext4 gives it one (not on ext2, whose Linux driver would not keep
+	 * it up to date). */
+	if (nblocks == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) && (fs->incompat & EXT4_INCOMPAT_EXTENTS) &&
+	    !(dir->raw.i_flags & EXT4_INDEX_FL)) {
+		int err = ext4_htree_make(fs, dir);
+		if (err <= 0)
+			return err ? err : ext4_dir_add(fs, dir, name, ino, mode);
 	}
 	return add_block(fs, dir, name, len, ino, mode);
 }
@@ -179,7 +192,7 @@ static int find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 		if (!b)
 			continue;
 		*prev = -1;
-		for (uint32_t off = 0; off < leaf_end(fs);) {
+		for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
 			struct ext4_dirent *d = (void *)(b->data + off);
 			if (d->inode && d->name_len == len && !memcmp(d->name, name, len)) {
 				*out = b;
@@ -194,36 +207,23 @@ static int find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 	return -ENOENT;
 }
 
-/* find, in a directory about to change: an indexed one loses its index
- * first. */
-static int find_to_change(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct buf **out,
-			  uint32_t *at, int64_t *prev)
-{
-	if (dir->raw.i_flags & EXT4_INDEX_FL) {
-		int err = deindex(fs, dir);
-		if (err)
-			return err;
-	}
-	return find(fs, dir, name, out, at, prev);
-}
-
 int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name)
 {
 	struct buf *b;
 	uint32_t at;
 	int64_t prev;
-	int err = find_to_change(fs, dir, name, &b, &at, &prev);
+	int err = find(fs, dir, name, &b, &at, &prev);
 
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)(b->data + at);
 	if (prev >= 0) {
 		struct ext4_dirent *p = (void *)(b->data + prev);
-		set_rec_len(fs, p, ext4_rec_len(fs, p->rec_len) + ext4_rec_len(fs, d->rec_len));
+		ext4_set_rec_len(fs, p, ext4_rec_len(fs, p->rec_len) + ext4_rec_len(fs, d->rec_len));
 	} else {
 		d->inode = 0;
 	}
-	leaf_changed(fs, dir, b);
+	ext4_leaf_changed(fs, dir, b);
 	bcache_put(b);
 	return 0;
 }
@@ -233,13 +233,13 @@ int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *na
 	struct buf *b;
 	uint32_t at;
 	int64_t prev;
-	int err = find_to_change(fs, dir, name, &b, &at, &prev);
+	int err = find(fs, dir, name, &b, &at, &prev);
 
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)(b->data + at);
-	fill(fs, d, d->name, d->name_len, ino, mode);
-	leaf_changed(fs, dir, b);
+	ext4_dirent_fill(fs, d, d->name, d->name_len, ino, mode);
+	ext4_leaf_changed(fs, dir, b);
 	bcache_put(b);
 	return 0;
 }
@@ -256,11 +256,11 @@ int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent)
 	if (err)
 		return err;
 	struct ext4_dirent *dot = (void *)b->data, *dotdot = (void *)(b->data + 12);
-	set_rec_len(fs, dot, 12);
-	fill(fs, dot, ".", 1, dir->ino, S_IFDIR);
-	set_rec_len(fs, dotdot, leaf_end(fs) - 12);
-	fill(fs, dotdot, "..", 2, parent, S_IFDIR);
-	leaf_changed(fs, dir, b);
+	ext4_set_rec_len(fs, dot, 12);
+	ext4_dirent_fill(fs, dot, ".", 1, dir->ino, S_IFDIR);
+	ext4_set_rec_len(fs, dotdot, ext4_leaf_end(fs) - 12);
+	ext4_dirent_fill(fs, dotdot, "..", 2, parent, S_IFDIR);
+	ext4_leaf_changed(fs, dir, b);
 	bcache_put(b);
 	ext4_inode_set_size(dir, fs->block_size);
 	return 0;

@@ -182,37 +182,139 @@ static int ext_insert(struct ext4_fs *fs, struct ext4_inode *ei, struct level *p
 	return 0;
 }
 
-int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk)
+static bool is_unwritten(const struct ext4_extent *e) { return e->ee_len > EXT4_EXT_INIT_MAX_LEN; }
+
+/* The longest extent of each kind: an unwritten one's length is stored
+ * plus 32768. */
+static unsigned max_len(bool unwritten)
+{
+	return unwritten ? EXT4_EXT_INIT_MAX_LEN - 1 : EXT4_EXT_INIT_MAX_LEN;
+}
+
+static struct ext4_extent make_extent(uint64_t lblk, uint64_t pblk, unsigned len, bool unwritten)
+{
+	return (struct ext4_extent){ (uint32_t)lblk, (uint16_t)(len + (unwritten ? EXT4_EXT_INIT_MAX_LEN : 0)),
+				     (uint16_t)(pblk >> 32), (uint32_t)pblk };
+}
+
+/* The leaf entry that holds lblk, or -1. */
+static int holding(struct level *leaf, uint64_t lblk)
+{
+	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1);
+
+	for (unsigned k = 0; k < leaf->h->eh_entries; k++)
+		if (e[k].ee_block <= lblk && lblk < e[k].ee_block + (uint64_t)ext4_ext_len(&e[k]))
+			return (int)k;
+	return -1;
+}
+
+/* Maps the hole lblk to pblk in a leaf of path: the extent before it
+ * grows when it continues it with the same kind, the one after it grows
+ * downwards likewise, else a new extent goes in. */
+static int map_into(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int n, uint64_t lblk,
+		    uint64_t pblk, bool unwritten)
+{
+	struct level *leaf = &path[n - 1];
+	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1);
+
+	for (unsigned k = 0; k < leaf->h->eh_entries; k++) {
+		unsigned len = ext4_ext_len(&e[k]);
+		if (is_unwritten(&e[k]) != unwritten || len >= max_len(unwritten))
+			continue;
+		bool before = e[k].ee_block + (uint64_t)len == lblk && ext4_ext_start(&e[k]) + len == pblk &&
+			      (k + 1 == leaf->h->eh_entries || e[k + 1].ee_block > lblk);
+		bool after = e[k].ee_block == lblk + 1 && ext4_ext_start(&e[k]) == pblk + 1 &&
+			     (k == 0 || e[k - 1].ee_block + (uint64_t)ext4_ext_len(&e[k - 1]) <= lblk);
+		if (before || after) {
+			e[k] = make_extent(before ? e[k].ee_block : lblk, before ? ext4_ext_start(&e[k]) : pblk,
+					   len + 1, unwritten);
+			node_changed(fs, ei, leaf);
+			if (after)
+				fix_keys(fs, ei, path, n - 1);
+			return 0;
+		}
+	}
+	struct ext4_extent ne = make_extent(lblk, pblk, 1, unwritten);
+	return ext_insert(fs, ei, path, n - 1, &ne, pblk);
+}
+
+static int set_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk, bool unwritten)
 {
 	struct level path[EXT4_EXT_MAX_DEPTH + 1];
 	int n = 0, err = find_path(fs, ei, lblk, path, &n);
 
-	if (err) {
-		put_path(path, n);
-		return err;
-	}
+	if (!err && holding(&path[n - 1], lblk) >= 0)
+		err = -EEXIST;	/* the caller's map said hole: the tree changed under it */
+	if (!err)
+		err = map_into(fs, ei, path, n, lblk, pblk, unwritten);
+	put_path(path, n);
+	return err;
+}
+
+int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk)
+{
+	return set_block(fs, ei, lblk, pblk, false);
+}
+
+int ext4_ext_set_unwritten(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk)
+{
+	return set_block(fs, ei, lblk, pblk, true);
+}
+
+/* Takes block lblk out of the unwritten extent k of the leaf, leaving a
+ * hole there: the extent shrinks from an end, or splits around it (the
+ * upper part inserted).  Its physical block in *pblk.  1 when the extent
+ * was that one block: it is written now, no hole left. */
+static int cut_out(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int n, int k, uint64_t lblk,
+		   uint64_t *pblk)
+{
 	struct level *leaf = &path[n - 1];
-	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1);
-	for (unsigned k = 0; k < leaf->h->eh_entries; k++)
-		if (e[k].ee_block <= lblk && lblk < e[k].ee_block + (uint64_t)ext4_ext_len(&e[k])) {
-			/* Mapped as unwritten (preallocated by Linux's
-			 * fallocate): converting is not done. */
-			put_path(path, n);
-			return -EOPNOTSUPP;
-		}
-	for (unsigned k = 0; k < leaf->h->eh_entries; k++)
-		if (e[k].ee_block + (uint64_t)e[k].ee_len == lblk && e[k].ee_len < EXT4_EXT_INIT_MAX_LEN &&
-		    ext4_ext_start(&e[k]) + e[k].ee_len == pblk &&
-		    (k + 1 == leaf->h->eh_entries || e[k + 1].ee_block > lblk)) {
-			e[k].ee_len++;
+	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1) + k;
+	uint64_t first = e->ee_block, start = ext4_ext_start(e), off = lblk - first;
+	unsigned len = ext4_ext_len(e);
+
+	*pblk = start + off;
+	if (!ext4_block_ok(fs, start) || !ext4_block_ok(fs, start + len - 1))
+		return ext4_corrupt(fs, "bad extent", ei->ino);
+	if (len == 1) {
+		*e = make_extent(first, start, 1, false);
+		node_changed(fs, ei, leaf);
+		return 1;
+	}
+	if (off == 0) {
+		*e = make_extent(first + 1, start + 1, len - 1, true);
+	} else {
+		*e = make_extent(first, start, (unsigned)off, true);
+		if (off + 1 < len) {
+			struct ext4_extent upper = make_extent(lblk + 1, *pblk + 1, len - (unsigned)off - 1, true);
 			node_changed(fs, ei, leaf);
+			return ext_insert(fs, ei, path, n - 1, &upper, *pblk);
+		}
+	}
+	node_changed(fs, ei, leaf);
+	if (k == 0)
+		fix_keys(fs, ei, path, n - 1);
+	return 0;
+}
+
+int ext4_ext_convert(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk)
+{
+	struct level path[EXT4_EXT_MAX_DEPTH + 1];
+	int n = 0, err = find_path(fs, ei, lblk, path, &n);
+
+	*pblk = 0;
+	if (!err) {
+		int k = holding(&path[n - 1], lblk);
+		struct ext4_extent *e = (struct ext4_extent *)(path[n - 1].h + 1);
+		if (k < 0 || !is_unwritten(&e[k])) {
 			put_path(path, n);
 			return 0;
 		}
-	struct ext4_extent ne = { (uint32_t)lblk, 1, (uint16_t)(pblk >> 32), (uint32_t)pblk };
-	err = ext_insert(fs, ei, path, n - 1, &ne, pblk);
+		err = cut_out(fs, ei, path, n, k, lblk, pblk);
+	}
 	put_path(path, n);
-	return err;
+	/* The tree may have split: find the leaf for lblk again. */
+	return err ? (err < 0 ? err : 0) : set_block(fs, ei, lblk, *pblk, false);
 }
 
 /* ---- truncation ---------------------------------------------------------- */
@@ -322,4 +424,14 @@ int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
 		return ext4_corrupt(fs, "bad extent root", ei->ino);
 	int err = ext_trunc_node(fs, ei, root, lblk);
 	return err ? err : collapse(fs, ei);
+}
+
+bool ext4_ext_mapped(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
+{
+	struct level path[EXT4_EXT_MAX_DEPTH + 1];
+	int n = 0;
+	bool mapped = !find_path(fs, ei, lblk, path, &n) && holding(&path[n - 1], lblk) >= 0;
+
+	put_path(path, n);
+	return mapped;
 }

@@ -154,6 +154,23 @@ int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
  * block pblk (lblk was a hole), allocating tree or indirect blocks as
  * needed (counted in i_blocks); and frees every block from lblk on. */
 int ext4_ext_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+/* ext4_ext_set for a preallocated block (fallocate): an unwritten extent,
+ * which reads as zeroes. */
+int ext4_ext_set_unwritten(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
+/* The block lblk of an unwritten extent becomes written (the extent is
+ * shrunk or split around it): its physical block in *pblk, whose old
+ * contents are garbage; *pblk = 0 if lblk is not in an unwritten
+ * extent. */
+int ext4_ext_convert(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk);
+/* Some extent, written or not, holds lblk (ext4_map reads an unwritten
+ * one as a hole). */
+bool ext4_ext_mapped(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+
+/* ext4_prealloc.c; locked.  fallocate's default mode and KEEP_SIZE: each
+ * hole in [off, off + len) gets a block as an unwritten extent (zeroes
+ * without writing them); the size grows to off + len unless keep_size.
+ * -EOPNOTSUPP without extents (ext2), as Linux. */
+int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len, bool keep_size);
 int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
 int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
 int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
@@ -187,6 +204,8 @@ struct ext4_new {
 	const char *target;		/* symlinks */
 	int64_t now;
 };
+/* name NULL: an O_TMPFILE file, named nowhere (links count 0), freed by
+ * ext4_evict unless ext4_link names it first. */
 int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, const struct ext4_new *n,
 		struct ext4_inode *ei);
 int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct ext4_inode *ei, int64_t now);
@@ -195,6 +214,9 @@ int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
  * NULL), which the caller then releases. */
 int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
 		const char *nname, struct ext4_inode *ei, struct ext4_inode *target, int64_t now);
+/* RENAME_EXCHANGE: oname (inode a) and nname (inode b) swap places. */
+int ext4_exchange(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
+		  const char *nname, struct ext4_inode *a, struct ext4_inode *b, int64_t now);
 /* Frees the inode's blocks and number if no name is left. */
 int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now);
 void ext4_set_times(struct ext4_inode *ei, int64_t atime, int64_t mtime, int64_t ctime);
@@ -208,6 +230,13 @@ int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn
  * -EUCLEAN. */
 int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
 bool ext4_dir_has_tail(struct ext4_fs *fs);
+
+/* ext4_hash.c: the directory index's hash of a name (ext4_htree.c).
+ * version is the index's (legacy, half-MD4, TEA) plus EXT4_HASH_UNSIGNED
+ * when the superblock says names hash as unsigned chars; seed is
+ * s_hash_seed.  0, or -EINVAL for an unknown version. */
+enum { EXT4_HASH_LEGACY, EXT4_HASH_HALF_MD4, EXT4_HASH_TEA, EXT4_HASH_UNSIGNED };
+int ext4_name_hash(unsigned version, const uint32_t seed[4], const char *name, unsigned len, uint32_t *hash);
 
 /* ext4_file.c.  Reads up to len bytes at off (short at the end of the
  * file): the count or -errno.  Locked. */

@@ -149,6 +149,10 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 		return err;
 	new_raw(fs, ei, ino, n);
 	err = fill_new(fs, dir, ei, n);
+	if (!err && !name) {
+		ei->raw.i_links_count = 0;	/* O_TMPFILE: freed at release unless linked */
+		return ext4_inode_write(fs, ei);
+	}
 	if (!err)
 		err = ext4_inode_write(fs, ei);
 	if (!err)
@@ -213,10 +217,41 @@ int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 	return err ? err : ext4_inode_write(fs, dir);
 }
 
+/* A directory moved from one parent to another: its ".." and both
+ * parents' link counts follow. */
+static int reparent(struct ext4_fs *fs, struct ext4_inode *child, struct ext4_inode *from, struct ext4_inode *to)
+{
+	if (!is_dir_mode(child->raw.i_mode) || from->ino == to->ino)
+		return 0;
+	int err = ext4_dir_retarget(fs, child, "..", to->ino, S_IFDIR);
+	if (!err) {
+		nlink_add(fs, from, -1);
+		nlink_add(fs, to, 1);
+	}
+	return err;
+}
+
+/* The times and inodes a rename changed: the moved ones' ctime, the
+ * directories' mtime and ctime. */
+static int rename_done(struct ext4_fs *fs, struct ext4_inode *odir, struct ext4_inode *ndir,
+		       struct ext4_inode *a, struct ext4_inode *b, int64_t now)
+{
+	int err = 0;
+
+	encode_time(a, &a->raw.i_ctime, &a->raw.i_ctime_extra, 0x88, now);
+	if (b)
+		encode_time(b, &b->raw.i_ctime, &b->raw.i_ctime_extra, 0x88, now);
+	touch_dir(odir, now);
+	touch_dir(ndir, now);
+	if ((err = ext4_inode_write(fs, a)) || (b && (err = ext4_inode_write(fs, b))) ||
+	    (err = ext4_inode_write(fs, odir)))
+		return err;
+	return odir->ino != ndir->ino ? ext4_inode_write(fs, ndir) : 0;
+}
+
 int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
 		const char *nname, struct ext4_inode *ei, struct ext4_inode *target, int64_t now)
 {
-	bool isdir = is_dir_mode(ei->raw.i_mode), moved = odir->ino != ndir->ino;
 	int err;
 
 	if (fs->read_only)
@@ -235,19 +270,27 @@ int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, 
 	}
 	if (!err)
 		err = ext4_dir_remove(fs, odir, oname);
-	if (!err && isdir && moved) {
-		err = ext4_dir_retarget(fs, ei, "..", ndir->ino, S_IFDIR);
-		nlink_add(fs, odir, -1);
-		nlink_add(fs, ndir, 1);
-	}
-	if (err)
-		return err;
-	encode_time(ei, &ei->raw.i_ctime, &ei->raw.i_ctime_extra, 0x88, now);
-	touch_dir(odir, now);
-	touch_dir(ndir, now);
-	if ((err = ext4_inode_write(fs, ei)) || (err = ext4_inode_write(fs, odir)))
-		return err;
-	return moved ? ext4_inode_write(fs, ndir) : 0;
+	if (!err)
+		err = reparent(fs, ei, odir, ndir);
+	return err ? err : rename_done(fs, odir, ndir, ei, NULL, now);
+}
+
+int ext4_exchange(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, struct ext4_inode *ndir,
+		  const char *nname, struct ext4_inode *a, struct ext4_inode *b, int64_t now)
+{
+	if (fs->read_only)
+		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
+	int err = ext4_dir_retarget(fs, odir, oname, b->ino, b->raw.i_mode);
+	if (!err)
+		err = ext4_dir_retarget(fs, ndir, nname, a->ino, a->raw.i_mode);
+	if (!err)
+		err = reparent(fs, a, odir, ndir);
+	if (!err)
+		err = reparent(fs, b, ndir, odir);
+	return err ? err : rename_done(fs, odir, ndir, a, b, now);
 }
 
 int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now)

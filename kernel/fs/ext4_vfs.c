@@ -160,6 +160,11 @@ static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 	return 0;
 }
 
+static int ext4_vfs_create_unnamed(struct inode *dir, struct inode *i)
+{
+	return ext4_vfs_create(dir, NULL, i);
+}
+
 static int ext4_vfs_link(struct inode *dir, const char *name, struct inode *i)
 {
 	struct ext4_fs *fs = fs_of(dir->sb);
@@ -187,13 +192,16 @@ static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *
 	struct dentry *od = dir_find(odir, oname, strlen(oname));
 	struct dentry *nd = dir_find(ndir, nname, strlen(nname));
 
-	if (flags & RENAME_EXCHANGE)
-		return -EINVAL;	/* not done: see docs/storage.md */
-	if (!od)
+	if (!od || (flags & RENAME_EXCHANGE && !nd))
 		return -ENOENT;
+	int err;
 	mutex_lock(&fs->lock);
-	int err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
-			     nd ? ei_of(nd->inode) : NULL, vfs_now());
+	if (flags & RENAME_EXCHANGE)
+		err = ext4_exchange(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
+				    ei_of(nd->inode), vfs_now());
+	else
+		err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
+				  nd ? ei_of(nd->inode) : NULL, vfs_now());
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -294,6 +302,21 @@ static int ext4_vfs_truncate(struct inode *i, int64_t size)
 	return err;
 }
 
+static int ext4_vfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+
+	mutex_lock(&fs->lock);
+	struct ext4_inode *ei = ei_of(i);
+	i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	int err = ext4_allocate(fs, ei, (uint64_t)off, (uint64_t)len, keep_size);
+	i->size = (int64_t)ei->size;
+	i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
 static int ext4_vfs_fsync(struct inode *i, bool datasync)
 {
 	(void)datasync;	/* data goes to the device as it is written: only metadata waits */
@@ -344,6 +367,7 @@ static const struct fs_ops ext4_ops = {
 	.read_inode = ext4_read_inode,
 	.load_dir = ext4_load_dir,
 	.create = ext4_vfs_create,
+	.create_unnamed = ext4_vfs_create_unnamed,
 	.link = ext4_vfs_link,
 	.unlink = ext4_vfs_unlink,
 	.rename = ext4_vfs_rename,
@@ -351,6 +375,7 @@ static const struct fs_ops ext4_ops = {
 	.read = ext4_vfs_read,
 	.write = ext4_vfs_write,
 	.truncate = ext4_vfs_truncate,
+	.allocate = ext4_vfs_allocate,
 	.fsync = ext4_vfs_fsync,
 	.release_inode = ext4_release_inode,
 	.statfs = ext4_statfs,
@@ -382,7 +407,6 @@ static int mount_as(struct super *sb, bool ext2_only)
 		ext4_fs_close(fs);
 		return err ? err : sb->root ? -EUCLEAN : -ENOMEM;
 	}
-	mount_cache_add(sb->root);
 	return 0;
 }
 

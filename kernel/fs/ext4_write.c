@@ -24,6 +24,15 @@ int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, boo
 		return err;
 	if (fs->read_only)
 		return -EROFS;
+	if (ext4_inode_has_extents(ei)) {
+		/* Preallocated (unwritten) reads as a hole: written now, its
+		 * old contents garbage like a new block's. */
+		if ((err = ext4_ext_convert(fs, ei, lblk, pblk)) || *pblk) {
+			if (!err && fresh)
+				*fresh = true;
+			return err;
+		}
+	}
 	if (lblk == 0 || ext4_map(fs, ei, lblk - 1, &goal, &run) || !goal)
 		goal = fs->first_data_block + 1 +
 		       (ei->ino - 1) / fs->inodes_per_group * (uint64_t)fs->blocks_per_group;

@@ -40,13 +40,14 @@ int mount_set_read_only(struct inode *root, bool read_only);
  * non-zero return.  Paths are those of the covered directories. */
 int mount_each(int (*fn)(struct super *sb, void *arg), void *arg);
 
-/* Everything durable: one file system, or all (sync(2), the end of the
- * run).  Take vfs_lock themselves.  0 or the first error. */
+/* Everything durable: one file system, or all (sync(2)).  Take vfs_lock
+ * themselves.  0 or the first error. */
 int mount_sync(struct super *sb);
 int mount_sync_all(void);
-/* The run ends: every file system synced, then left as a clean unmount
- * would (fs_ops.end). */
-void mount_sync_end_all(void);
+/* The run ends: every file system's unnamed inodes released
+ * (mount_release_unnamed), everything synced, then each left as a clean
+ * unmount would (fs_ops.end). */
+int mount_end_all(void);
 
 /* -EROFS for a change to an inode of a read-only mount. */
 int mount_writable(const struct inode *i);
@@ -69,6 +70,11 @@ void mount_cache_init(void);
 /* More references on sb's inodes than its cache and extra account for,
  * or a mount inside it. */
 bool mount_cache_busy(struct super *sb, int extra);
+/* The run ends with files still open: sb's inodes that lost their last
+ * name leave the store now (release_inode), as the last close at a
+ * shutdown would, so the disk keeps no inode that nothing names.  Under
+ * vfs_lock, at the end of the run only. */
+void mount_release_unnamed(struct super *sb);
 /* Drops a directory's cached subtree (unmount, a reload). */
 void mount_forget_tree(struct inode *top);
 /* A new inode of a mounted file system (create set its ino). */
@@ -77,6 +83,9 @@ void mount_cache_add(struct inode *i);
 /* The store's hooks for the namespace code, each a no-op (0) for tmpfs;
  * called after the VFS checks and before the cache changes. */
 int mount_create(struct inode *dir, const char *name, struct inode *i);
+/* O_TMPFILE in a mounted directory: the store makes i (no name); a store
+ * that cannot gives -EOPNOTSUPP. */
+int mount_create_unnamed(struct inode *dir, struct inode *i);
 int mount_link(struct inode *dir, const char *name, struct inode *i);
 int mount_unlink(struct inode *dir, const char *name, struct inode *i);
 int mount_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,

@@ -247,6 +247,61 @@ int mount_load_dir(struct inode *dir, enum mount_load why)
 	return err;
 }
 
+/* sb's cached inodes that lost their last name, each referenced, in a
+ * new array (*n of them); NULL with *n = 0 if none or no memory. */
+static struct inode **unnamed_inodes(struct super *sb, size_t *n)
+{
+	struct inode **found = NULL;
+	size_t count = 0, room = 0;
+
+	for (;;) {
+		spin_lock(&hash_lock);
+		count = 0;
+		for (int k = 0; k < HASH_SIZE; k++) {
+			struct list *l;
+			list_for_each(l, &hash[k]) {
+				struct inode *i = list_entry(l, struct inode, sb_link);
+				if (i->sb != sb || i->nlink)
+					continue;
+				if (count < room) {
+					__atomic_add_fetch(&i->refs, 1, __ATOMIC_RELAXED);
+					found[count] = i;
+				}
+				count++;
+			}
+		}
+		spin_unlock(&hash_lock);
+		if (count <= room)
+			break;
+		/* More than the array holds: give the references back and
+		 * count again with room for all (the lock cannot be held
+		 * across kmalloc). */
+		for (size_t k = 0; k < room; k++)
+			inode_put(found[k]);
+		kfree(found);
+		room = count + 16;
+		if (!(found = kmalloc(room * sizeof *found))) {
+			count = 0;
+			break;
+		}
+	}
+	*n = count;
+	return found;
+}
+
+void mount_release_unnamed(struct super *sb)
+{
+	size_t n;
+	struct inode **found = unnamed_inodes(sb, &n);
+
+	for (size_t k = 0; k < n; k++) {
+		if (sb->ops->release_inode)
+			sb->ops->release_inode(found[k]);
+		inode_put(found[k]);
+	}
+	kfree(found);
+}
+
 bool mount_cache_busy(struct super *sb, int extra)
 {
 	long refs = 0, expected = 1 + extra;	/* the super's on its root */

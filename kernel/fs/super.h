@@ -61,6 +61,9 @@ struct fs_ops {
 	 * (or, with RENAME_EXCHANGE, swaps) names, replacing a target that
 	 * exists (the VFS has checked it may). */
 	int (*create)(struct inode *dir, const char *name, struct inode *i);
+	/* Optional: O_TMPFILE.  As create, but named nowhere (the store's
+	 * link count 0): released and freed unless link names it first. */
+	int (*create_unnamed)(struct inode *dir, struct inode *i);
 	int (*link)(struct inode *dir, const char *name, struct inode *i);
 	int (*unlink)(struct inode *dir, const char *name, struct inode *i);
 	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
@@ -78,6 +81,10 @@ struct fs_ops {
 	long (*read)(struct inode *i, const struct iobuf *b, int64_t pos);
 	long (*write)(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 	int (*truncate)(struct inode *i, int64_t size);
+	/* Optional: fallocate's default mode and KEEP_SIZE: blocks for
+	 * [off, off + len) that read as zeroes where there were none; the
+	 * size grows to off + len unless keep_size. */
+	int (*allocate)(struct inode *i, int64_t off, int64_t len, bool keep_size);
 	int (*fsync)(struct inode *i, bool datasync);
 	/* Optional: the page backing index idx for mmap (a referenced page
 	 * of the page cache), as tmpfs_get_page. */

@@ -199,6 +199,10 @@ bool dir_is_under(struct inode *dir, struct inode *ancestor);
 int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev, struct inode **out);
 /* A regular file in no directory (O_TMPFILE, memfd_create). */
 struct inode *vfs_create_unnamed(int fs, uint32_t mode);
+/* O_TMPFILE: a regular file of dir's file system, named nowhere (the
+ * caller may name it later with vfs_link).  0 or -errno (a store that
+ * takes no unnamed files: -EOPNOTSUPP). */
+int vfs_create_tmpfile(struct inode *dir, uint32_t mode, struct inode **out);
 int vfs_symlink(struct inode *dir, const char *name, const char *target);
 int vfs_link(struct inode *dir, const char *name, struct inode *i);
 /* unlink(2) or rmdir(2) of name in dir; slash: the path ended in '/'. */
@@ -212,6 +216,9 @@ long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 int vfs_data_truncate(struct inode *i, int64_t size);
 int vfs_data_fsync(struct inode *i, bool datasync);
+/* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;
+ * -EOPNOTSUPP where the store cannot (tmpfs takes only the default). */
+int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
 
 /* tmpfs.c: regular file contents. */
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);

@@ -44,6 +44,21 @@ int vfs_data_truncate(struct inode *i, int64_t size)
 	return err;
 }
 
+int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
+{
+	if (!i->sb)
+		return keep_size ? -EOPNOTSUPP : tmpfs_allocate(i, off, len);
+	if (!i->sb->ops->allocate)
+		return -EOPNOTSUPP;
+	int err = mount_writable(i);
+	if (err)
+		return err;
+	mutex_lock(&i->data_lock);
+	err = i->sb->ops->allocate(i, off, len, keep_size);
+	mutex_unlock(&i->data_lock);
+	return err;
+}
+
 int vfs_data_fsync(struct inode *i, bool datasync)
 {
 	if (!i->sb || !i->sb->ops->fsync)

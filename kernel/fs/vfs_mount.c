@@ -168,11 +168,18 @@ int mount_sync_all(void)
 	return first;
 }
 
-void mount_sync_end_all(void)
+int mount_end_all(void)
 {
 	struct list *l;
 
-	mount_sync_all();
+	vfs_lock();
+	list_for_each(l, &mounts) {
+		struct super *sb = super_at(l);
+		if (!sb->read_only)
+			mount_release_unnamed(sb);
+	}
+	vfs_unlock();
+	int err = mount_sync_all();
 	vfs_lock();
 	list_for_each(l, &mounts) {
 		struct super *sb = super_at(l);
@@ -180,6 +187,7 @@ void mount_sync_end_all(void)
 			sb->ops->end(sb);
 	}
 	vfs_unlock();
+	return err;
 }
 
 /* The store hooks: nothing for tmpfs; -EROFS on a read-only mount; -EIO
@@ -205,6 +213,20 @@ int mount_create(struct inode *dir, const char *name, struct inode *i)
 		i->nlink = 1;		/* its "."; its name makes 2 */
 		i->loaded = true;	/* nothing in it to read */
 	}
+	return 0;
+}
+
+int mount_create_unnamed(struct inode *dir, struct inode *i)
+{
+	int err = may_change(dir);
+
+	if (err)
+		return err;
+	if (!dir->sb->ops->create_unnamed)
+		return -EOPNOTSUPP;
+	if ((err = dir->sb->ops->create_unnamed(dir, i)))
+		return err;
+	mount_cache_add(i);
 	return 0;
 }
 

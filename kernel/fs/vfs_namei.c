@@ -58,6 +58,25 @@ static struct inode *new_owned(const struct vfs_cred *c, struct inode *dir, uint
 	return i;
 }
 
+int vfs_create_tmpfile(struct inode *dir, uint32_t mode, struct inode **out)
+{
+	struct vfs_cred c;
+
+	vfs_cred_current(&c);
+	int err = !dir->nlink ? -ENOENT : vfs_may_create(&c, dir);
+	if (err)
+		return err;
+	struct inode *i = new_owned(&c, dir, S_IFREG | (mode & 07777));
+	if (!i)
+		return -ENOSPC;
+	if (dir->sb && (err = mount_create_unnamed(dir, i))) {
+		inode_put(i);
+		return err;
+	}
+	*out = i;
+	return 0;
+}
+
 int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev, struct inode **out)
 {
 	struct vfs_cred c;

@@ -135,10 +135,8 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 		err = -ENOTDIR;
 	else if (dir->fs == FS_PROC)
 		err = -ENOENT;
-	else if (dir->sb)
-		err = -EOPNOTSUPP;	/* no store takes an unnamed file yet */
-	else if (!(t->i = vfs_create_unnamed(dir->fs, mode & 07777 & ~vfs_umask(0, false))))
-		err = -ENOSPC;
+	else
+		err = vfs_create_tmpfile(dir, mode & ~vfs_umask(0, false), &t->i);
 	if (!err) {
 		t->i->linkable = !(flags & O_EXCL);	/* O_EXCL: never to get a name */
 		t->created = true;

@@ -261,10 +261,11 @@ _Noreturn void process_exit_vm_early(int status)
 }
 
 /* The run ends: every mounted file system is synced first, so no byte a
- * program wrote is lost with the VM. */
+ * program wrote is lost with the VM, and files whose last name went
+ * leave the store although programs still hold them open. */
 _Noreturn void process_exit_vm(int status)
 {
-	mount_sync_end_all();
+	mount_end_all();
 	process_exit_vm_early(status);
 }
 

@@ -210,6 +210,8 @@ static long sys_copy_file_range(const struct sysargs *a)
 	return err;
 }
 
+#define FALLOC_FL_KEEP_SIZE	1
+
 static long sys_fallocate(const struct sysargs *a)
 {
 	struct file *f = fd_get((int)a->a[0]);
@@ -218,8 +220,8 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	long err = file_is_path(f) || !file_writable(f) ? -EBADF : 0;
-	if (!err && a->a[1])
-		err = -EOPNOTSUPP;
+	if (!err && a->a[1] & ~(uint64_t)FALLOC_FL_KEEP_SIZE)
+		err = -EOPNOTSUPP;	/* punching, zeroing, collapsing, inserting */
 	if (!err && (off < 0 || len <= 0))
 		err = -EINVAL;
 	if (!err && !f->inode)
@@ -227,7 +229,7 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!err)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
 	if (!err)
-		err = f->inode->sb ? -EOPNOTSUPP : tmpfs_allocate(f->inode, off, len);
+		err = vfs_data_allocate(f->inode, off, len, a->a[1] & FALLOC_FL_KEEP_SIZE);
 	file_put(f);
 	return err;
 }

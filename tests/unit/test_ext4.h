@@ -41,4 +41,8 @@ void journal_commit_failure(void **state);
 void journal_small_log(void **state);
 void journal_fuzz(void **state);
 
+/* ext4_htree.c */
+void htree_hashes_match_e2fsprogs(void **state);
+void htree_grows_and_stays(void **state);
+
 #endif

@@ -233,6 +233,76 @@ static void mbr_bad_entries(void **state)
 	free(im.b);
 }
 
+/* A primary, an extended partition, and three logical partitions in it:
+ * numbered 1, 2 (two sectors, as Linux lists an extended partition), 5,
+ * 6, 7. */
+static const char logical_script[] = "label: dos\\nstart=2048, size=2048, type=83\\n"
+				     "start=4096, size=12288, type=5\\nstart=6144, size=2048, type=83\\n"
+				     "start=10240, size=2048, type=83\\nstart=14336, size=1024, type=83\\n";
+
+static void mbr_logicals_from_sfdisk(void **state)
+{
+	(void)state;
+	struct img im = make(logical_script);
+	struct pt_part p[PT_MAX_PARTS];
+	const char *kind, *why;
+	const struct pt_part want[] = { { 1, 2048, 2048 }, { 2, 4096, 2 }, { 5, 6144, 2048 },
+					{ 6, 10240, 2048 }, { 7, 14336, 1024 } };
+
+	assert_int_equal(parse(&im, p, &kind, &why), 5);
+	assert_string_equal(kind, "mbr");
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(p[i].number, want[i].number);
+		assert_int_equal(p[i].start, want[i].start);
+		assert_int_equal(p[i].count, want[i].count);
+	}
+	free(im.b);
+}
+
+/* The extended boot records' link entries, in chain order. */
+static uint8_t *ebr_link(struct img *im, uint64_t ebr) { return im->b + ebr * SECT + 446 + 16; }
+
+static void mbr_bad_logicals(void **state)
+{
+	(void)state;
+	struct img im = make(logical_script);
+	uint64_t second = 4096 + le32(ebr_link(&im, 4096) + 8);
+	uint32_t saved = le32(ebr_link(&im, second) + 8);
+
+	put32(ebr_link(&im, second) + 8, 0x7fffffff);
+	expect_bad(&im, "an extended boot record lies outside its extended partition");
+	put32(ebr_link(&im, second) + 8, (uint32_t)(second - 4096));	/* links to itself */
+	expect_bad(&im, "two partitions overlap");
+	put32(ebr_link(&im, second) + 8, saved);
+	put32(im.b + 4096 * SECT + 446 + 12, 100000);	/* the first logical's size */
+	expect_bad(&im, "a partition lies outside the disk");
+	free(im.b);
+}
+
+/* A chain of records with no data partitions that links back to its
+ * start: it must end, not spin. */
+static void mbr_empty_loop(void **state)
+{
+	(void)state;
+	struct img im = make(logical_script);
+	uint8_t *first = im.b + 4096 * SECT + 446;
+	struct pt_part p[PT_MAX_PARTS];
+	const char *kind, *why;
+
+	uint32_t saved = le32(first + 16 + 8);
+
+	memset(first, 0, 16);				/* no data partition */
+	put32(first + 16 + 8, 0);			/* link: would be ext itself */
+	expect_bad(&im, "an extended boot record lies outside its extended partition");
+	put32(first + 16 + 8, saved);			/* to the second record again */
+	uint8_t *second = im.b + (4096 + saved) * SECT + 446;
+	memset(second, 0, 16);
+	put32(second + 16 + 8, saved);			/* back to itself */
+	assert_int_equal(parse(&im, p, &kind, &why), -1);
+	assert_string_equal(why, "the extended boot records loop");
+	free(im.b);
+}
+
 /* Random bytes where the tables are: any answer but a crash. */
 static void random_tables(void **state)
 {
@@ -258,6 +328,30 @@ static void random_tables(void **state)
 	free(im.b);
 }
 
+/* Random bytes in the MBR and the extended boot records' tables. */
+static void random_logicals(void **state)
+{
+	(void)state;
+	struct img im = make(logical_script);
+	uint64_t records[3] = { 0, 4096, 4096 + le32(ebr_link(&im, 4096) + 8) };
+	struct pt_part p[PT_MAX_PARTS];
+	const char *kind, *why;
+
+	srand(13);
+	for (int round = 0; round < 2000; round++) {
+		struct img t = { malloc((size_t)NSECT * SECT), NSECT };
+		memcpy(t.b, im.b, (size_t)NSECT * SECT);
+		for (int k = 0; k < 1 + round % 8; k++)
+			t.b[records[rand() % 3] * SECT + 446 + rand() % 66] = (uint8_t)rand();
+		int n = parse(&t, p, &kind, &why);
+		assert_true(n >= -1 && n <= PT_MAX_PARTS);
+		for (int i = 0; i < n; i++)
+			assert_true(p[i].count && p[i].start + p[i].count <= NSECT);
+		free(t.b);
+	}
+	free(im.b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +364,10 @@ int main(void)
 		cmocka_unit_test(gpt_outside),
 		cmocka_unit_test(gpt_huge_count),
 		cmocka_unit_test(mbr_bad_entries),
+		cmocka_unit_test(mbr_logicals_from_sfdisk),
+		cmocka_unit_test(mbr_bad_logicals),
+		cmocka_unit_test(mbr_empty_loop),
+		cmocka_unit_test(random_logicals),
 		cmocka_unit_test(random_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,23 +101,26 @@ def sfdisk(path, script):
 
 
 def test_partitions(tmp_path):
-    """A GPT disk, a read-only MBR disk and a disk whose GPT is broken:
-    vda1, vda2, vdb1, vdb2 with the right sizes and contents, none on vdc
-    (and one line saying why), /proc/partitions, BLKROGET."""
+    """A GPT disk, a read-only MBR disk with a logical partition in an
+    extended one, and a disk whose GPT is broken: vda1, vda2, vdb1, vdb5
+    with the right sizes and contents, vdb2 listed as Linux lists an
+    extended partition (two sectors), none on vdc (and one line saying
+    why), /proc/partitions, BLKROGET."""
     gpt, mbr, bad = tmp_path / "gpt.img", tmp_path / "mbr.img", tmp_path / "bad.img"
     for i, p in enumerate((gpt, mbr, bad)):
         random_image(p, seed=10 + i)
     sfdisk(gpt, "label: gpt\nstart=2048, size=4096\nstart=6144, size=8192\n")
-    sfdisk(mbr, "label: dos\nstart=100, size=1000, type=83\nstart=2000, size=14000, type=83\n")
+    sfdisk(mbr, "label: dos\nstart=100, size=1000, type=83\nstart=2000, size=14000, type=5\n"
+                "start=4048, size=11000, type=83\n")
     sfdisk(bad, "label: gpt\nstart=2048, size=4096\n")
     raw = bytearray(bad.read_bytes())
     raw[512 + 60] ^= 1		# the primary header's disk GUID: its CRC fails
     raw[SIZE - 512 + 60] ^= 1	# and the backup's
     bad.write_bytes(raw)
     g, m = gpt.read_bytes(), mbr.read_bytes()
-    steps = ["info:/dev/vda1", "info:/dev/vda2", "info:/dev/vdb1", "info:/dev/vdb2",
+    steps = ["info:/dev/vda1", "info:/dev/vda2", "info:/dev/vdb1", "info:/dev/vdb5",
              "sum:/dev/vda1:0:%d" % (4096 * 512), "sum:/dev/vda2:1000:%d" % (8192 * 512 - 1000),
-             "sum:/dev/vdb1:3:%d" % (1000 * 512 - 3), "sum:/dev/vdb2:0:4096",
+             "sum:/dev/vdb1:3:%d" % (1000 * 512 - 3), "sum:/dev/vdb5:0:4096",
              "openrw:/dev/vda2", "openrw:/dev/vdc1",
              "cat:/proc/partitions"]
     r = run("blkio", *steps, verbose=True,
@@ -127,17 +130,18 @@ def test_partitions(tmp_path):
         return "%s size %d sectors %d ssz 512 pbsz 512 ro %d end %d" % (
             dev, sectors * 512, sectors, ro, sectors * 512)
     want = [info("/dev/vda1", 4096, 0), info("/dev/vda2", 8192, 0),
-            info("/dev/vdb1", 1000, 1), info("/dev/vdb2", 14000, 1),
+            info("/dev/vdb1", 1000, 1), info("/dev/vdb5", 11000, 1),
             "/dev/vda1 0 %d %s" % (4096 * 512, crc(g[2048 * 512:6144 * 512])),
             "/dev/vda2 1000 %d %s" % (8192 * 512 - 1000, crc(g[6144 * 512 + 1000:14336 * 512])),
             "/dev/vdb1 3 %d %s" % (1000 * 512 - 3, crc(m[100 * 512 + 3:1100 * 512])),
-            "/dev/vdb2 0 4096 %s" % crc(m[2000 * 512:2000 * 512 + 4096]),
+            "/dev/vdb5 0 4096 %s" % crc(m[4048 * 512:4048 * 512 + 4096]),
             "openrw /dev/vda2 ok",
             "openrw /dev/vdc1 ENOENT",
             "major minor  #blocks  name", "",
             " 254        0       8192 vda", " 254        1       2048 vda1",
             " 254        2       4096 vda2", " 254       16       8192 vdb",
-            " 254       17        500 vdb1", " 254       18       7000 vdb2",
+            " 254       17        500 vdb1", " 254       18          1 vdb2",
+            " 254       21       5500 vdb5",
             " 254       32       8192 vdc"]
     assert (r.status, r.stdout.decode()) == (0, "\n".join(want) + "\n"), r.diff("\n".join(want) + "\n")
     err = r.stderr.decode()

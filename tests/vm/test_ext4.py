@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+import fs_expected
 from conftest import run
 
 BUSYBOX = "/bin/busybox"
@@ -149,6 +150,10 @@ def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
     names = [l.split("/")[5] for l in ls.splitlines() if l.count("/") >= 6 and not l.startswith("/0/")]
     names = [n for n in names if n not in (".", "..")]
     assert len(names) == NMANY - len(range(0, 2000, 7)) + 300
+    if kind == "ext4":  # the index was kept up to date, not dropped
+        st = subprocess.run(["debugfs", "-R", "stat /many", img], check=True,
+                            capture_output=True).stdout.decode()
+        assert int(st.split("Flags: ")[1].split()[0], 16) & 0x1000, st
     # A slow symlink's target is its data block: debugfs cat shows it.
     assert debugfs_cat(img, "/d1/slow") == "/".join(str(i) for i in range(1, 61)).encode()
     # The run left the file system clean: the next run may write again.
@@ -157,6 +162,57 @@ def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
     assert (r.status, r.stdout, r.stderr) == (0, b"tiny\n", b""), r.describe()
     assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
     assert debugfs_cat(img, "/again") == b"again\n"
+
+
+@pytest.mark.parametrize("prog", ["fs_files", "fs_meta", "fs_dirs"])
+def test_ext4_file_system_calls_as_linux(tmp_path, prog):
+    """The file system call programs of test_fs.py on an ext4 disk give
+    Linux's transcripts: open flags, holes, truncate, fallocate, O_TMPFILE
+    and linkat, sendfile (fs_files); stat, statfs, chmod, times (fs_meta);
+    mkdir, rmdir, rename with RENAME_EXCHANGE, links, symlinks, mknod, a
+    removed current directory (fs_dirs).  The run leaves the file system
+    clean: files unlinked while still open are freed when it ends."""
+    img = str(tmp_path / "calls.img")
+    sh("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", img, "64M")
+    r = run(prog, "/data", options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout.decode()) == (0, getattr(fs_expected, prog.upper())), r.describe()
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+
+
+PREALLOC = """
+cd /data
+printf START | dd of=pre bs=1 conv=notrunc 2>/dev/null
+printf MIDDLE | dd of=pre bs=1024 seek=100 conv=notrunc 2>/dev/null
+printf END | dd of=pre bs=1024 seek=299 conv=notrunc 2>/dev/null
+fallocate -l 1048576 seq
+dd if=/dev/zero bs=4096 count=128 2>/dev/null | tr '\\0' s | dd of=seq bs=4096 conv=notrunc 2>/dev/null
+wc -c < pre; wc -c < seq; tail -c 524288 seq | tr -d '\\0' | wc -c
+"""
+
+
+def test_ext4_preallocated_extents(tmp_path):
+    """Blocks preallocated as unwritten extents (by e2fsprogs, as Linux's
+    fallocate leaves them, and by the guest's fallocate) read as zeroes and
+    take writes at their start, middle and end; sequential writes into
+    them stay one extent; e2fsck -fn finds the result clean."""
+    img = str(tmp_path / "prealloc.img")
+    sh("mke2fs", "-q", "-F", "-t", "ext4", "-b", "1024", img, "32M")
+    sh("debugfs", "-w", "-R", "write /dev/null /pre", img)
+    sh("debugfs", "-w", "-R", "fallocate /pre 0 299", img)
+    r = run(BUSYBOX, "sh", "-c", PREALLOC, options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout) == (0, b"%d\n1048576\n0\n" % (299 * 1024 + 3)), r.describe()
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+    want = bytearray(299 * 1024 + 3)
+    want[0:5] = b"START"
+    want[100 * 1024:100 * 1024 + 6] = b"MIDDLE"
+    want[299 * 1024:] = b"END"
+    assert debugfs_cat(img, "/pre") == bytes(want)
+    assert debugfs_cat(img, "/seq") == b"s" * 524288 + bytes(524288)
+    ex = subprocess.run(["debugfs", "-R", "ex /seq", img], check=True,
+                        capture_output=True).stdout.decode().splitlines()[1:]
+    assert [l.split()[-1] == "Uninit" for l in ex] == [False, True], ex
 
 
 def corrupt_inode(img, path):
