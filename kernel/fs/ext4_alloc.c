@@ -376,3 +376,24 @@ int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir)
 		dirs_count(fs, g, -1);
 	return give(fs, INODES, g, (uint32_t)((ino - 1) % fs->inodes_per_group));
 }
+
+/* Linux does not keep the superblock's free counts exact (it sums the
+ * descriptors at mount, and a replayed journal of its own leaves them
+ * stale): they are summed here too, as e2fsck would count them. */
+void ext4_counts_from_groups(struct ext4_fs *fs)
+{
+	uint64_t blocks = 0, inodes = 0;
+
+	for (uint32_t g = 0; g < fs->ngroups; g++) {
+		blocks += group_free(fs, BLOCKS, g);
+		inodes += group_free(fs, INODES, g);
+	}
+	uint64_t old = fs->sb.s_free_blocks_count_lo | (uint64_t)fs->sb.s_free_blocks_count_hi << 32;
+	if (old == blocks && fs->sb.s_free_inodes_count == inodes)
+		return;
+	fs->sb.s_free_blocks_count_lo = (uint32_t)blocks;
+	if (fs->incompat & EXT4_INCOMPAT_64BIT)
+		fs->sb.s_free_blocks_count_hi = (uint32_t)(blocks >> 32);
+	fs->sb.s_free_inodes_count = (uint32_t)inodes;
+	fs->sb_dirty = true;
+}

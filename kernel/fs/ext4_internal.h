@@ -147,6 +147,8 @@ int ext4_block_free(struct ext4_fs *fs, uint64_t blk);
 /* The blocks freed since the last commit become free (the commit's first
  * step).  0 or the first error. */
 int ext4_freed_release(struct ext4_fs *fs);
+/* The superblock's free counts set to the descriptors' sums (at mount). */
+void ext4_counts_from_groups(struct ext4_fs *fs);
 int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino);
 int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
 

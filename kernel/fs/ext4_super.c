@@ -419,6 +419,8 @@ static int open_once(struct blk_dev *d, bool read_only, bool ext2_only, struct e
 	}
 	if (!err && (fs->compat & EXT4_COMPAT_HAS_JOURNAL))
 		err = ext4_journal_open(fs);
+	if (!err && !fs->read_only)
+		ext4_counts_from_groups(fs);
 	else if (!err && !fs->read_only && (fs->incompat & EXT4_INCOMPAT_RECOVER)) {
 		printk("ext4: %s: needs_recovery without a journal: mounted read-only\n", d->name);
 		fs->read_only = true;
