@@ -320,8 +320,24 @@ void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why)
 		nvme_io_drain(c->io[i]);
 }
 
+/* Hot-unplug: the controller is failed as a dead one is (its namespaces
+ * stay registered and every request fails with -EIO), then never reached
+ * through d again, which the PCI layer frees. */
+static void nvme_remove(struct pci_dev *d, bool gone)
+{
+	struct nvme_ctrl *c = d->driver_data;
+
+	if (!c)
+		return;
+	nvme_ctrl_fail(c, gone ? "the device vanished" : "the device is removed");
+	if (!gone && c->msix.table)
+		pci_msix_disable(d, &c->msix);
+	c->pci = NULL;
+}
+
 const struct pci_driver nvme_driver = {
 	.name = "nvme",
 	.class_code = 0x010802,	/* mass storage, non-volatile memory, NVMe */
 	.probe = nvme_probe,
+	.remove = nvme_remove,
 };

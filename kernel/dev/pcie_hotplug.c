@@ -317,6 +317,16 @@ void pcie_hotplug_bridge(struct pci_dev *b)
 	*p = (struct hp_port){ .bridge = b, .cap = cap, .bus = pci_read8(b, 0x19) };
 	read_windows(p);
 	p->child = pci_find(p->bus, 0, 0);	/* present at boot, driven already */
+	if (p->child && !(pci_read16(b, cap + EXP_SLTSTA) & SLTSTA_PDS)) {
+		/* A device the slot does not see: the firmware's ACPI hot-plug
+		 * owns the slot (QEMU's q35 default), and its presence bit is
+		 * not kept.  Watching it would take the device away. */
+		printk("pcie hotplug: bus %02x: the slot does not report its device (ACPI hot-plug): "
+		       "not watched\n", p->bus);
+		kfree(p);
+		kfree(b);
+		return;
+	}
 	int err = watch(p);
 	if (err) {
 		printk("pcie hotplug: bus %02x: no interrupt for its slot (%d)\n", p->bus, err);

@@ -152,7 +152,7 @@ static int walk_block(struct ext4_fs *fs, const uint8_t *b, ext4_dir_fn *fn, voi
 	return 0;
 }
 
-int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn, void *arg)
+int ext4_dir_each_block(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_block_fn *fn, void *arg)
 {
 	uint64_t nblocks = dir->size >> fs->log_block;
 
@@ -163,10 +163,31 @@ int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn
 			return err;
 		if (!b)
 			continue;
-		err = walk_block(fs, b->data, fn, arg);
+		err = fn(arg, b, lblk);
 		bcache_put(b);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+struct entry_walk {
+	struct ext4_fs *fs;
+	ext4_dir_fn *fn;
+	void *arg;
+};
+
+static int walk_entries(void *arg, struct buf *b, uint64_t lblk)
+{
+	struct entry_walk *w = arg;
+
+	(void)lblk;
+	return walk_block(w->fs, b->data, w->fn, w->arg);
+}
+
+int ext4_dir_iterate(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_fn *fn, void *arg)
+{
+	struct entry_walk w = { fs, fn, arg };
+
+	return ext4_dir_each_block(fs, dir, walk_entries, &w);
 }

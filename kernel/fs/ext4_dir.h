@@ -10,6 +10,10 @@ uint32_t ext4_rec_len(struct ext4_fs *fs, uint16_t disk);
 uint32_t ext4_dir_leaf_csum(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b);
 uint32_t ext4_dx_count_offset(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
 int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out);
+/* Calls fn with each block of dir that is not a hole, read, checked and
+ * held for the call; a non-zero return stops the walk and is returned. */
+typedef int ext4_dir_block_fn(void *arg, struct buf *b, uint64_t lblk);
+int ext4_dir_each_block(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_block_fn *fn, void *arg);
 
 /* ext4_dirwrite.c, for the index (ext4_htree.c): a record's size for a
  * name; where a leaf's records end (before the checksum tail); a record

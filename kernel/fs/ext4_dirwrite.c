@@ -62,31 +62,44 @@ void ext4_dirent_fill(struct ext4_fs *fs, struct ext4_dirent *d, const char *nam
 	memcpy(d->name, name, len);
 }
 
-/* Drops the index: every index block becomes an empty leaf (the root
- * keeps "." and ".."), then the flag goes. */
+struct dir_ctx {
+	struct ext4_fs *fs;
+	struct ext4_inode *dir;
+	const char *name;
+	unsigned len;
+	uint64_t ino;
+	uint32_t mode;
+	bool remove;		/* change_in_block: remove rather than retarget */
+};
+
+/* An index block becomes an empty leaf (the root keeps "." and ".."). */
+static int deindex_block(void *arg, struct buf *b, uint64_t lblk)
+{
+	struct dir_ctx *c = arg;
+	struct ext4_fs *fs = c->fs;
+	uint32_t dx = ext4_dx_count_offset(fs, c->dir, b->data, lblk);
+
+	if (dx) {
+		/* The root's "..": at 12, its record spanning the rest. */
+		uint32_t at = lblk == 0 ? 12 : 0;
+		struct ext4_dirent *d = (void *)(b->data + at);
+		uint32_t keep = at ? ext4_rec_need(d->name_len) : 0;
+		memset(b->data + at + keep, 0, fs->block_size - at - keep);
+		ext4_set_rec_len(fs, d, ext4_leaf_end(fs) - at);
+		ext4_leaf_changed(fs, c->dir, b);
+	}
+	return 0;
+}
+
+/* Drops the index: every index block becomes an empty leaf, then the
+ * flag goes. */
 static int deindex(struct ext4_fs *fs, struct ext4_inode *dir)
 {
-	uint64_t nblocks = dir->size >> fs->log_block;
+	struct dir_ctx c = { fs, dir, NULL, 0, 0, 0, false };
+	int err = ext4_dir_each_block(fs, dir, deindex_block, &c);
 
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
-		struct buf *b;
-		int err = ext4_dir_read_block(fs, dir, lblk, &b);
-		if (err)
-			return err;
-		if (!b)
-			continue;
-		uint32_t dx = ext4_dx_count_offset(fs, dir, b->data, lblk);
-		if (dx) {
-			/* The root's "..": at 12, its record spanning the rest. */
-			uint32_t at = lblk == 0 ? 12 : 0;
-			struct ext4_dirent *d = (void *)(b->data + at);
-			uint32_t keep = at ? ext4_rec_need(d->name_len) : 0;
-			memset(b->data + at + keep, 0, fs->block_size - at - keep);
-			ext4_set_rec_len(fs, d, ext4_leaf_end(fs) - at);
-			ext4_leaf_changed(fs, dir, b);
-		}
-		bcache_put(b);
-	}
+	if (err)
+		return err;
 	dir->raw.i_flags &= ~EXT4_INDEX_FL;
 	return ext4_inode_write(fs, dir);
 }
@@ -133,115 +146,109 @@ static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 	return ext4_inode_write(fs, dir);
 }
 
-int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
+/* The new entry into this block if it has room: 1 when it went in. */
+static int add_in_block(void *arg, struct buf *b, uint64_t lblk)
 {
-	unsigned len = (unsigned)strlen(name);
-	uint64_t nblocks = dir->size >> fs->log_block;
+	struct dir_ctx *c = arg;
+	struct ext4_dirent *d = ext4_dir_room_in(c->fs, b->data, ext4_rec_need(c->len));
 
-	if (len == 0 || len > 255)
-		return -ENAMETOOLONG;
-	if (dir->raw.i_flags & EXT4_INDEX_FL) {
-		int err = ext4_htree_add(fs, dir, name, len, ino, mode);
-		if (err <= 0)
-			return err;
-		if ((err = deindex(fs, dir)))
-			return err;
-		nblocks = dir->size >> fs->log_block;
-	}
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
-		struct buf *b;
-		int err = ext4_dir_read_block(fs, dir, lblk, &b);
-		if (err)
-			return err;
-		if (!b)
-			continue;
-		struct ext4_dirent *d = ext4_dir_room_in(fs, b->data, ext4_rec_need(len));
-		if (d) {
-			ext4_dirent_fill(fs, d, name, len, ino, mode);
-			ext4_leaf_changed(fs, dir, b);
-		}
-		bcache_put(b);
-		if (d)
-			return 0;
-	}
-	/* Outgrowing its first block, a directory gets an index as Linux's
-	 * ext4 gives it one (not on ext2, whose Linux driver would not keep
-	 * it up to date). */
-	if (nblocks == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) && (fs->incompat & EXT4_INCOMPAT_EXTENTS) &&
-	    !(dir->raw.i_flags & EXT4_INDEX_FL)) {
-		int err = ext4_htree_make(fs, dir);
-		if (err <= 0)
-			return err ? err : ext4_dir_add(fs, dir, name, ino, mode);
-	}
-	return add_block(fs, dir, name, len, ino, mode);
+	(void)lblk;
+	if (!d)
+		return 0;
+	ext4_dirent_fill(c->fs, d, c->name, c->len, c->ino, c->mode);
+	ext4_leaf_changed(c->fs, c->dir, b);
+	return 1;
 }
 
-/* Finds name (dots included) in dir: the block, held, and the entry's
- * offset and the one before it in the block (or -1). */
-static int find(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, struct buf **out,
-		uint32_t *at, int64_t *prev)
+/* Into the first block with room, or a new one at the end. */
+static int add_linear(struct dir_ctx *c)
 {
-	unsigned len = (unsigned)strlen(name);
-	uint64_t nblocks = dir->size >> fs->log_block;
+	int err = ext4_dir_each_block(c->fs, c->dir, add_in_block, c);
 
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
-		struct buf *b;
-		int err = ext4_dir_read_block(fs, dir, lblk, &b);
-		if (err)
-			return err;
-		if (!b)
-			continue;
-		*prev = -1;
-		for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
-			struct ext4_dirent *d = (void *)(b->data + off);
-			if (d->inode && d->name_len == len && !memcmp(d->name, name, len)) {
-				*out = b;
-				*at = off;
-				return 0;
-			}
-			*prev = off;
-			off += ext4_rec_len(fs, d->rec_len);
-		}
-		bcache_put(b);
+	if (err)
+		return err < 0 ? err : 0;
+	return add_block(c->fs, c->dir, c->name, c->len, c->ino, c->mode);
+}
+
+/* A linear directory of one block: when it is full, it gets an index,
+ * as Linux's ext4 gives one to a directory outgrowing its first block
+ * (not on ext2, whose Linux driver would not keep it up to date). */
+static bool may_index(struct ext4_fs *fs, struct ext4_inode *dir)
+{
+	return dir->size >> fs->log_block == 1 && (fs->compat & EXT4_COMPAT_DIR_INDEX) &&
+	       (fs->incompat & EXT4_INCOMPAT_EXTENTS);
+}
+
+int ext4_dir_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
+{
+	struct dir_ctx c = { fs, dir, name, (unsigned)strlen(name), ino, mode, false };
+	int err;
+
+	if (c.len == 0 || c.len > 255)
+		return -ENAMETOOLONG;
+	if (!(dir->raw.i_flags & EXT4_INDEX_FL)) {
+		if (!may_index(fs, dir))
+			return add_linear(&c);
+		if ((err = ext4_dir_each_block(fs, dir, add_in_block, &c)))
+			return err < 0 ? err : 0;
+		if ((err = ext4_htree_make(fs, dir)))
+			return err < 0 ? err : add_block(fs, dir, name, c.len, ino, mode);
 	}
-	return -ENOENT;
+	if ((err = ext4_htree_add(fs, dir, name, c.len, ino, mode)) <= 0)
+		return err;
+	if ((err = deindex(fs, dir)))
+		return err;
+	return add_linear(&c);
+}
+
+/* Changes the entry named c->name (dots included) if it is in this
+ * block: removed (its space joins the record before it, or its inode
+ * goes to 0 when it is the block's first), or pointed at c->ino.  1 when
+ * found. */
+static int change_in_block(void *arg, struct buf *b, uint64_t lblk)
+{
+	struct dir_ctx *c = arg;
+	struct ext4_fs *fs = c->fs;
+	struct ext4_dirent *prev = NULL;
+
+	(void)lblk;
+	for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
+		struct ext4_dirent *d = (void *)(b->data + off);
+		if (d->inode && d->name_len == c->len && !memcmp(d->name, c->name, c->len)) {
+			if (!c->remove)
+				ext4_dirent_fill(fs, d, d->name, d->name_len, c->ino, c->mode);
+			else if (prev)
+				ext4_set_rec_len(fs, prev, ext4_rec_len(fs, prev->rec_len) + ext4_rec_len(fs, d->rec_len));
+			else
+				d->inode = 0;
+			ext4_leaf_changed(fs, c->dir, b);
+			return 1;
+		}
+		prev = d;
+		off += ext4_rec_len(fs, d->rec_len);
+	}
+	return 0;
+}
+
+static int change_entry(struct dir_ctx *c)
+{
+	int err = ext4_dir_each_block(c->fs, c->dir, change_in_block, c);
+
+	return err < 0 ? err : err ? 0 : -ENOENT;
 }
 
 int ext4_dir_remove(struct ext4_fs *fs, struct ext4_inode *dir, const char *name)
 {
-	struct buf *b;
-	uint32_t at;
-	int64_t prev;
-	int err = find(fs, dir, name, &b, &at, &prev);
+	struct dir_ctx c = { fs, dir, name, (unsigned)strlen(name), 0, 0, true };
 
-	if (err)
-		return err;
-	struct ext4_dirent *d = (void *)(b->data + at);
-	if (prev >= 0) {
-		struct ext4_dirent *p = (void *)(b->data + prev);
-		ext4_set_rec_len(fs, p, ext4_rec_len(fs, p->rec_len) + ext4_rec_len(fs, d->rec_len));
-	} else {
-		d->inode = 0;
-	}
-	ext4_leaf_changed(fs, dir, b);
-	bcache_put(b);
-	return 0;
+	return change_entry(&c);
 }
 
 int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, uint64_t ino, uint32_t mode)
 {
-	struct buf *b;
-	uint32_t at;
-	int64_t prev;
-	int err = find(fs, dir, name, &b, &at, &prev);
+	struct dir_ctx c = { fs, dir, name, (unsigned)strlen(name), ino, mode, false };
 
-	if (err)
-		return err;
-	struct ext4_dirent *d = (void *)(b->data + at);
-	ext4_dirent_fill(fs, d, d->name, d->name_len, ino, mode);
-	ext4_leaf_changed(fs, dir, b);
-	bcache_put(b);
-	return 0;
+	return change_entry(&c);
 }
 
 /* The first block of a new directory: "." and "..". */

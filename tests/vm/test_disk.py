@@ -17,11 +17,12 @@ import zlib
 
 import pytest
 
-from conftest import AMPHI, ROOT, qemu_wrapper, refused, run, run_argv
+from conftest import AMPHI, ROOT, amphi_argv, qemu_wrapper, refused, run, run_argv
 from disk_expected import RO_LINUX, RO_STEPS
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
+BUSYBOX = "/bin/busybox"
 MIB = 1 << 20
 SIZE = 8 * MIB
 
@@ -327,3 +328,68 @@ def test_disk_create(tmp_path):
     (big / "blob").write_bytes(random.Random(3).randbytes(3 * MIB))
     refused([AMPHI, "disk", "create", new, "2M", "--from", str(big)], "mke2fs failed")
     assert not os.path.exists(new)
+
+
+HOTPLUG_READER = ("while dd if=%s of=/dev/null bs=65536 count=128 2>/dev/null; do :; done; "
+                  "echo the disk left; dd if=%s of=/dev/null bs=512 count=1 2>&1 | head -1")
+
+
+def hotplug_wrapper(tmp_path, img, device, native=True, qmp=None):
+    """q35 with a PCIe root port (native hot-plug, as amphi's NIC port, or
+    the firmware's ACPI hot-plug, QEMU's default) holding the disk."""
+    return qemu_wrapper(tmp_path, body=(
+        'exec qemu-system-x86_64 "$@" %s -device pcie-root-port,id=hp0,chassis=9,slot=9 '
+        '-blockdev driver=raw,node-name=d0,file.driver=file,file.filename=%s -device %s%s' % (
+            "-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off" if native else "",
+            img, device, " -qmp unix:%s,server=on,wait=off" % qmp if qmp else "")))
+
+
+def test_disk_on_an_acpi_hotplug_port(tmp_path):
+    """A disk behind a root port whose hot-plug the firmware (ACPI) owns --
+    QEMU's q35 default, and how libvirt lays out devices: the slot does not
+    report the device, so it must not be taken for one that vanished; the
+    disk stays usable."""
+    img = tmp_path / "acpi.img"
+    data = random_image(img)
+    wrapper = hotplug_wrapper(tmp_path, img, "virtio-blk-pci,bus=hp0,drive=d0", native=False)
+    r = run("blkio", "sum:/dev/vda:4096:4096", machine="q35", verbose=True, options=["--qemu", wrapper])
+    want = "/dev/vda 4096 4096 %s\n" % crc(data[4096:8192])
+    assert (r.status, r.stdout.decode()) == (0, want), r.describe()
+    assert "(ACPI hot-plug): not watched" in r.stderr.decode(), r.describe()
+
+
+@pytest.mark.parametrize("device", ["virtio-blk-pci", "nvme"])
+def test_disk_removed_mid_io(tmp_path, device):
+    """A disk on a native hot-plug port taken away (QMP device_del) while
+    a program reads it in a loop: the reads fail with EIO from then on, the
+    program goes on, and the guest powers the slot off so QEMU finishes the
+    removal (the disk leaves QEMU's device tree while the program waits for
+    its stdin) -- no hang, no panic."""
+    from netserver import Qmp, wait_for
+    img, qmp = tmp_path / "hp.img", tmp_path / "qmp"
+    random_image(img)
+    extra = ",serial=hp" if device == "nvme" else ""
+    wrapper = hotplug_wrapper(tmp_path, img, "%s,bus=hp0,drive=d0,id=disk0%s" % (device, extra), qmp=qmp)
+    node = "/dev/nvme0n1" if device == "nvme" else "/dev/vda"
+    argv = amphi_argv(BUSYBOX, "sh", "-c", HOTPLUG_READER % (node, node) + "; read line; echo $line",
+                      machine="q35", verbose=True, options=["--qemu", wrapper])
+    p = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        q = Qmp(qmp)
+        wait_for("the guest reading the disk", lambda: any(
+            s["stats"]["rd_operations"] > 100 for s in q.cmd("query-blockstats")), timeout=120)
+        q.cmd("device_del", id="disk0")
+        wait_for("QEMU's removal of the disk", lambda: "disk0" not in [
+            c["name"] for c in q.cmd("qom-list", path="/machine/peripheral")], timeout=60)
+        q.close()
+        out, err = p.communicate(b"removed\n", timeout=120)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, 9)
+            p.wait()
+    out, err = out.decode(), err.decode()
+    assert p.returncode == 0 and out.startswith("the disk left\n") and out.endswith("removed\n"), out + err
+    assert "Input/output error" in out, out + err
+    said = "nvme0: the device is removed" if device == "nvme" else "vda: the device left"
+    assert "leaves bus 01" in err and said in err and "panic" not in err, err
