@@ -290,3 +290,34 @@ int bcache_sync(struct bcache *c)
 	int err = blk_flush(c->dev);
 	return first ? first : err;
 }
+
+/* Shell sort by block number: a commit's few hundred buffers. */
+static void sort_bufs(struct buf **v, unsigned n)
+{
+	for (unsigned gap = n / 2; gap; gap /= 2)
+		for (unsigned i = gap; i < n; i++)
+			for (unsigned k = i; k >= gap && v[k - gap]->blk > v[k]->blk; k -= gap) {
+				struct buf *t = v[k];
+				v[k] = v[k - gap];
+				v[k - gap] = t;
+			}
+}
+
+unsigned bcache_dirty_get(struct bcache *c, struct buf **out, unsigned max)
+{
+	unsigned n = 0;
+	struct list *pos;
+
+	mutex_lock(&c->lock);
+	for (int i = 0; i < NHASH; i++)
+		list_for_each(pos, &c->hash[i]) {
+			struct buf *b = list_entry(pos, struct buf, hlink);
+			if (b->dirty && n < max) {
+				hold(c, b);
+				out[n++] = b;
+			}
+		}
+	mutex_unlock(&c->lock);
+	sort_bufs(out, n);
+	return n;
+}

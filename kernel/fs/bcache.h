@@ -56,5 +56,8 @@ void bcache_forget(struct bcache *c, uint64_t blk);
  * (buffers that failed stay dirty). */
 int bcache_sync(struct bcache *c);
 unsigned bcache_dirty_count(struct bcache *c);
+/* Up to max dirty buffers, referenced, in block order (a journal commit
+ * copies them into the log before bcache_sync writes them home): how many. */
+unsigned bcache_dirty_get(struct bcache *c, struct buf **out, unsigned max);
 
 #endif

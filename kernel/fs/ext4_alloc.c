@@ -11,6 +11,7 @@
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/string.h"
 #include "crc32c.h"
 #include "fs/bcache.h"
@@ -265,13 +266,57 @@ int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk)
 	return 0;
 }
 
+static int block_give(struct ext4_fs *fs, uint64_t blk)
+{
+	uint64_t rel = blk - fs->first_data_block;
+	return give(fs, BLOCKS, (uint32_t)(rel / fs->blocks_per_group), (uint32_t)(rel % fs->blocks_per_group));
+}
+
+/* Room for one more in fs->freed: false without memory. */
+static bool freed_grow(struct ext4_fs *fs)
+{
+	if (fs->nfreed < fs->freed_cap)
+		return true;
+	size_t cap = fs->freed_cap ? fs->freed_cap * 2 : 256;
+	uint64_t *n = kmalloc(cap * sizeof *n);
+	if (!n)
+		return false;
+	if (fs->nfreed)
+		memcpy(n, fs->freed, fs->nfreed * sizeof *n);
+	kfree(fs->freed);
+	fs->freed = n;
+	fs->freed_cap = cap;
+	return true;
+}
+
+/* With a journal the bit stays set until the commit: a block the last
+ * committed state still uses (as an extent block, say, or a file's data)
+ * must not be handed to a new file whose data goes to the disk at once;
+ * after a crash the old owner would show the new bytes.  Without memory
+ * to remember it the block is freed now, the old exposure for once. */
 int ext4_block_free(struct ext4_fs *fs, uint64_t blk)
 {
 	if (!ext4_block_ok(fs, blk))
 		return ext4_corrupt(fs, "freeing a block outside the file system", blk);
 	bcache_forget(fs->bc, blk);
-	uint64_t rel = blk - fs->first_data_block;
-	return give(fs, BLOCKS, (uint32_t)(rel / fs->blocks_per_group), (uint32_t)(rel % fs->blocks_per_group));
+	if (fs->journal && freed_grow(fs)) {
+		fs->freed[fs->nfreed++] = blk;
+		return 0;
+	}
+	return block_give(fs, blk);
+}
+
+int ext4_freed_release(struct ext4_fs *fs)
+{
+	int first = 0;
+
+	for (size_t k = 0; k < fs->nfreed; k++) {
+		int err = block_give(fs, fs->freed[k]);
+		if (err && !first)
+			first = err;
+	}
+	fs->nfreed = 0;
+	return first;
 }
 
 /* Inodes never used in a group's table are counted as itable_unused (for
@@ -330,4 +375,25 @@ int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir)
 	if (dir)
 		dirs_count(fs, g, -1);
 	return give(fs, INODES, g, (uint32_t)((ino - 1) % fs->inodes_per_group));
+}
+
+/* Linux does not keep the superblock's free counts exact (it sums the
+ * descriptors at mount, and a replayed journal of its own leaves them
+ * stale): they are summed here too, as e2fsck would count them. */
+void ext4_counts_from_groups(struct ext4_fs *fs)
+{
+	uint64_t blocks = 0, inodes = 0;
+
+	for (uint32_t g = 0; g < fs->ngroups; g++) {
+		blocks += group_free(fs, BLOCKS, g);
+		inodes += group_free(fs, INODES, g);
+	}
+	uint64_t old = fs->sb.s_free_blocks_count_lo | (uint64_t)fs->sb.s_free_blocks_count_hi << 32;
+	if (old == blocks && fs->sb.s_free_inodes_count == inodes)
+		return;
+	fs->sb.s_free_blocks_count_lo = (uint32_t)blocks;
+	if (fs->incompat & EXT4_INCOMPAT_64BIT)
+		fs->sb.s_free_blocks_count_hi = (uint32_t)(blocks >> 32);
+	fs->sb.s_free_inodes_count = (uint32_t)inodes;
+	fs->sb_dirty = true;
 }

@@ -22,6 +22,7 @@
 struct blk_dev;
 struct bcache;
 struct buf;
+struct ext4_journal;
 
 struct ext4_fs {
 	struct blk_dev *dev;
@@ -37,7 +38,15 @@ struct ext4_fs {
 	uint32_t csum_seed;		/* metadata_csum's, from the uuid or s_checksum_seed */
 	bool csum;			/* metadata_csum */
 	bool read_only;
+	bool failed;			/* a commit failed: read-only, syncs give -EIO */
 	bool sb_dirty, gdt_dirty;
+	/* The jbd2 journal being written (ext4_journal.c), NULL on ext2 and
+	 * read-only mounts.  With it, blocks freed by the running
+	 * transaction wait in freed[] and only become free at its commit:
+	 * until then the disk's last committed state still uses them. */
+	struct ext4_journal *journal;
+	uint64_t *freed;
+	size_t nfreed, freed_cap;
 	unsigned nerrors;		/* log lines printed: a corrupt disk cannot flood */
 	/* Ordered data.  Set by the layer above when it keeps file data in
 	 * memory (the kernel's page cache): writes every dirty page whose
@@ -64,8 +73,21 @@ struct ext4_inode {
  * extents, ...) is quietly not this one (-EINVAL), so the "ext2" type
  * leaves it to "ext4". */
 int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out);
+/* Makes every change so far durable: a journal commit, or on ext2 the
+ * bracketed write-back below.  -EIO once a commit failed. */
 int ext4_fs_sync(struct ext4_fs *fs);
 void ext4_fs_close(struct ext4_fs *fs);	/* after ext4_fs_sync */
+/* The run ends with the file system mounted: the last commit, then the
+ * disk left as ext4_fs_close leaves it, and nothing written after. */
+void ext4_fs_end(struct ext4_fs *fs);
+/* The superblock and the changed group descriptor blocks into their
+ * buffers (dirty), for the next write-back or commit.  Locked. */
+int ext4_super_stage(struct ext4_fs *fs);
+/* The superblock alone to the disk now, flushed.  Locked. */
+int ext4_super_write(struct ext4_fs *fs);
+/* Writes back every staged and dirty block in the old, unjournaled way:
+ * the superblock marked not clean around it.  Locked. */
+int ext4_fs_writeback(struct ext4_fs *fs);
 /* One log line naming what is wrong (the first few per mount) and
  * -EUCLEAN, for a return. */
 int ext4_corrupt(struct ext4_fs *fs, const char *what, uint64_t where);
@@ -81,6 +103,20 @@ bool ext4_block_ok(struct ext4_fs *fs, uint64_t blk);
 /* A metadata block through the buffer cache (referenced): -EUCLEAN for a
  * number outside the file system, -EIO, -ENOMEM. */
 int ext4_bread(struct ext4_fs *fs, uint64_t blk, struct buf **out);
+
+/* ext4_journal.c.  open: at mount, after the groups are read: replays
+ * a journal that needs it (then -EAGAIN: the caller reads the file system
+ * again), and readies it for writing on a read-write mount; a journal it
+ * cannot use leaves the mount read-only with one line.  commit (locked):
+ * ext4_fs_sync's work with a journal.  room (locked, at the start of an
+ * operation): commits first when dirty metadata nears what the log
+ * holds.  close: after the last commit, marks the log empty and clears
+ * needs_recovery. */
+int ext4_journal_open(struct ext4_fs *fs);
+int ext4_journal_commit(struct ext4_fs *fs);
+int ext4_journal_room(struct ext4_fs *fs);
+int ext4_journal_close(struct ext4_fs *fs);
+void ext4_journal_free(struct ext4_fs *fs);
 
 /* ext4_inode.c; locked. */
 int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei);
@@ -108,6 +144,11 @@ uint64_t ext4_max_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
  * -ENOSPC, or -EUCLEAN for bitmaps that disagree with the counts. */
 int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk);
 int ext4_block_free(struct ext4_fs *fs, uint64_t blk);
+/* The blocks freed since the last commit become free (the commit's first
+ * step).  0 or the first error. */
+int ext4_freed_release(struct ext4_fs *fs);
+/* The superblock's free counts set to the descriptors' sums (at mount). */
+void ext4_counts_from_groups(struct ext4_fs *fs);
 int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino);
 int ext4_inode_free(struct ext4_fs *fs, uint64_t ino, bool dir);
 
@@ -140,8 +181,11 @@ int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
  * is a hole (*fresh then true: its old contents are garbage). */
 int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
 		   bool *fresh);
-/* Writes len bytes at off (growing the file): the count or -errno. */
+/* Writes len bytes at off (growing the file): the count or -errno.
+ * file_write is an operation of its own (a journal commit may come
+ * first); file_put is the same write inside another operation. */
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
+long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
 int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
 bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
 

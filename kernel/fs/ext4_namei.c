@@ -129,7 +129,7 @@ static int fill_new(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_inod
 		ext4_inode_set_size(ei, len);
 		return 0;
 	}
-	long w = ext4_file_write(fs, ei, n->target, len, 0);
+	long w = ext4_file_put(fs, ei, n->target, len, 0);
 	return w < 0 ? (int)w : 0;
 }
 
@@ -141,6 +141,9 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	int err = ext4_inode_alloc(fs, dir->ino, isdir, &ino);
 	if (err)
 		return err;
@@ -170,6 +173,9 @@ int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, stru
 {
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	if (ei->raw.i_links_count >= EXT4_LINK_MAX)
 		return -EMLINK;
 	int err = ext4_dir_add(fs, dir, name, ei->ino, ei->raw.i_mode);
@@ -199,6 +205,9 @@ int ext4_unlink(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, st
 {
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	int err = ext4_dir_remove(fs, dir, name);
 	if (err)
 		return err;
@@ -247,6 +256,9 @@ int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, 
 
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	if (target) {
 		err = ext4_dir_retarget(fs, ndir, nname, ei->ino, ei->raw.i_mode);
 		if (!err) {
@@ -268,6 +280,9 @@ int ext4_exchange(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname
 {
 	if (fs->read_only)
 		return -EROFS;
+	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
+	if (room)
+		return room;
 	int err = ext4_dir_retarget(fs, odir, oname, b->ino, b->raw.i_mode);
 	if (!err)
 		err = ext4_dir_retarget(fs, ndir, nname, a->ino, a->raw.i_mode);

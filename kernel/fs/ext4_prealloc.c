@@ -31,6 +31,8 @@ int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint6
 		return -EOPNOTSUPP;
 	if (end < off || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
 		return -EFBIG;
+	if ((err = ext4_journal_room(fs)))	/* a commit between operations, not inside one */
+		return err;
 	for (uint64_t lblk = off >> fs->log_block; lblk << fs->log_block < end && !err; lblk++) {
 		uint64_t pblk, run;
 		if ((err = ext4_map(fs, ei, lblk, &pblk, &run)) || pblk || ext4_ext_mapped(fs, ei, lblk))

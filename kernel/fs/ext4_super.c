@@ -135,8 +135,6 @@ static int check_features(struct ext4_fs *fs)
 			why = ro_only[k].name;
 	if (!why && (fs->ro_compat & ~(RO_COMPAT_WRITABLE | 0x1ffff)))
 		why = "unknown read-only-compatible features";
-	if (!why && (fs->incompat & EXT4_INCOMPAT_RECOVER))
-		why = "the journal needs recovery, which is not implemented";
 	if (!why && (fs->incompat & EXT4_INCOMPAT_EA_INODE))
 		why = "ea_inode";
 	if (!why && fs->sb.s_last_orphan)
@@ -288,70 +286,112 @@ static int read_groups(struct ext4_fs *fs)
 
 static void fs_free(struct ext4_fs *fs)
 {
+	ext4_journal_free(fs);
+	kfree(fs->freed);
 	if (fs->bc)
 		bcache_free(fs->bc);
 	kfree(fs->gdt);
 	kfree(fs);
 }
 
-/* The superblock alone to the disk now, flushed.  Locked. */
-static int write_super_now(struct ext4_fs *fs)
+/* The superblock's block, with the superblock copied in (dirty). */
+static int stage_super(struct ext4_fs *fs, struct buf **out)
 {
-	struct buf *b;
 	uint64_t blk = EXT4_SUPER_OFFSET >> fs->log_block;
-	int err = bcache_read(fs->bc, blk, &b);
+	int err = bcache_read(fs->bc, blk, out);
 
 	if (err)
 		return err;
 	ext4_super_csum_set(fs);
-	memcpy(b->data + EXT4_SUPER_OFFSET - (blk << fs->log_block), &fs->sb, sizeof fs->sb);
-	err = bcache_write(b);
-	bcache_put(b);
+	memcpy((*out)->data + EXT4_SUPER_OFFSET - (blk << fs->log_block), &fs->sb, sizeof fs->sb);
+	bcache_dirty(*out);
 	fs->sb_dirty = false;
-	return err ? err : blk_flush(fs->dev);
+	return 0;
 }
 
-static int write_groups(struct ext4_fs *fs)
+/* Each descriptor block whose copy in memory differs from its buffer. */
+static int stage_groups(struct ext4_fs *fs)
 {
-	uint64_t off = (uint64_t)(fs->first_data_block + 1) << fs->log_block;
+	uint64_t first = fs->first_data_block + 1;
 
-	if (!fs->gdt_dirty)
-		return 0;
-	int err = blk_write(fs->dev, off, fs->gdt, (size_t)fs->gdt_blocks << fs->log_block);
-	if (!err)
-		fs->gdt_dirty = false;
+	for (uint32_t k = 0; k < fs->gdt_blocks && fs->gdt_dirty; k++) {
+		struct buf *b;
+		int err = bcache_read(fs->bc, first + k, &b);
+		if (err)
+			return err;
+		const uint8_t *mem = fs->gdt + ((size_t)k << fs->log_block);
+		if (memcmp(b->data, mem, fs->block_size)) {
+			memcpy(b->data, mem, fs->block_size);
+			bcache_dirty(b);
+		}
+		bcache_put(b);
+	}
+	fs->gdt_dirty = false;
+	return 0;
+}
+
+int ext4_super_stage(struct ext4_fs *fs)
+{
+	struct buf *b;
+	int err = stage_groups(fs);
+
+	if (!err && fs->sb_dirty && !(err = stage_super(fs, &b)))
+		bcache_put(b);
 	return err;
 }
 
-/* A sync that has changes to write brackets them: the superblock says
- * "not clean" on the disk before the first of them is written and
- * "clean" again after the last (and the flush).  Between syncs nothing
- * but file data reaches the disk, into blocks the on-disk metadata does
- * not use yet or the file's own, so the disk holds the last sync's
- * consistent state; a crash during a sync leaves it marked for e2fsck. */
+int ext4_super_write(struct ext4_fs *fs)
+{
+	struct buf *b;
+	int err = stage_super(fs, &b);
+
+	if (err)
+		return err;
+	err = bcache_write(b);
+	bcache_put(b);
+	return err ? err : blk_flush(fs->dev);
+}
+
+/* Without a journal a write-back is bracketed: the superblock says "not
+ * clean" on the disk before the first block is written and "clean" again
+ * after the last (and the flush).  Between syncs nothing but file data
+ * reaches the disk, into blocks the on-disk metadata does not use yet or
+ * the file's own, so the disk holds the last sync's consistent state; a
+ * crash during a sync leaves it marked for e2fsck. */
+int ext4_fs_writeback(struct ext4_fs *fs)
+{
+	int err = ext4_super_stage(fs);
+
+	if (err || !bcache_dirty_count(fs->bc))
+		return err;
+	fs->sb.s_state &= (uint16_t)~EXT4_STATE_CLEAN;
+	err = ext4_super_write(fs);
+	if (!err)
+		err = bcache_sync(fs->bc);
+	if (!err) {
+		fs->sb.s_state |= EXT4_STATE_CLEAN;
+		err = ext4_super_write(fs);
+	}
+	return err;
+}
+
 int ext4_fs_sync(struct ext4_fs *fs)
 {
+	if (fs->failed)
+		return -EIO;
 	if (fs->read_only)
 		return 0;
 	mutex_lock(&fs->lock);
-	int err = fs->write_data ? fs->write_data(fs->write_data_arg) : 0;
-	if (!err && (fs->gdt_dirty || fs->sb_dirty || bcache_dirty_count(fs->bc))) {
-		fs->sb.s_state &= (uint16_t)~EXT4_STATE_CLEAN;
-		err = write_super_now(fs);
-		if (!err)
-			err = write_groups(fs);
-		if (!err)
-			err = bcache_sync(fs->bc);
-		if (!err) {
-			fs->sb.s_state |= EXT4_STATE_CLEAN;
-			err = write_super_now(fs);
-		}
-	}
+	int err;
+	if (fs->journal)
+		err = ext4_journal_commit(fs);
+	else if (!(err = fs->write_data ? fs->write_data(fs->write_data_arg) : 0))
+		err = ext4_fs_writeback(fs);
 	mutex_unlock(&fs->lock);
 	return err;
 }
 
-int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out)
+static int open_once(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out)
 {
 	struct ext4_fs *fs = kmalloc(sizeof *fs);
 
@@ -371,8 +411,18 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
 		err = -ENOMEM;
 	if (!err)
 		err = read_groups(fs);
-	if (!err && !fs->read_only && !(fs->sb.s_state & EXT4_STATE_CLEAN)) {
+	/* (A journal to replay first: the second open looks again.) */
+	if (!err && !fs->read_only && !(fs->sb.s_state & EXT4_STATE_CLEAN) &&
+	    !(fs->incompat & EXT4_INCOMPAT_RECOVER)) {
 		printk("ext4: %s: not cleanly unmounted (run e2fsck): mounted read-only\n", d->name);
+		fs->read_only = true;
+	}
+	if (!err && (fs->compat & EXT4_COMPAT_HAS_JOURNAL))
+		err = ext4_journal_open(fs);
+	if (!err && !fs->read_only)
+		ext4_counts_from_groups(fs);
+	else if (!err && !fs->read_only && (fs->incompat & EXT4_INCOMPAT_RECOVER)) {
+		printk("ext4: %s: needs_recovery without a journal: mounted read-only\n", d->name);
 		fs->read_only = true;
 	}
 	if (err) {
@@ -383,9 +433,36 @@ int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_
 	return 0;
 }
 
+/* A journal replayed at the first try changed the disk under what was
+ * read: the second reads it afresh (its journal is empty then). */
+int ext4_fs_open(struct blk_dev *d, bool read_only, bool ext2_only, struct ext4_fs **out)
+{
+	int err = open_once(d, read_only, ext2_only, out);
+
+	return err == -EAGAIN ? open_once(d, read_only, ext2_only, out) : err;
+}
+
+/* The last commit, the journal marked empty and needs_recovery cleared;
+ * read-only after it (the journal is gone). */
+static int finish(struct ext4_fs *fs)
+{
+	int err = ext4_fs_sync(fs);
+
+	mutex_lock(&fs->lock);
+	if (!err && fs->journal && !fs->read_only)
+		err = ext4_journal_close(fs);
+	ext4_journal_free(fs);
+	fs->read_only = true;
+	mutex_unlock(&fs->lock);
+	if (err)
+		printk("ext4: %s: the last sync failed\n", fs->dev->name);
+	return err;
+}
+
+void ext4_fs_end(struct ext4_fs *fs) { finish(fs); }
+
 void ext4_fs_close(struct ext4_fs *fs)
 {
-	if (ext4_fs_sync(fs))
-		printk("ext4: %s: the last sync failed\n", fs->dev->name);
+	finish(fs);
 	fs_free(fs);
 }

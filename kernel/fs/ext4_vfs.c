@@ -355,6 +355,8 @@ static void ext4_statfs(struct super *sb, struct fs_statfs *st)
 
 static int ext4_sync(struct super *sb) { return ext4_fs_sync(fs_of(sb)); }
 
+static void ext4_end(struct super *sb) { ext4_fs_end(fs_of(sb)); }
+
 static void ext4_unmount(struct super *sb)
 {
 	ext4_fs_close(fs_of(sb));
@@ -378,6 +380,7 @@ static const struct fs_ops ext4_ops = {
 	.release_inode = ext4_release_inode,
 	.statfs = ext4_statfs,
 	.sync = ext4_sync,
+	.end = ext4_end,
 	.unmount = ext4_unmount,
 };
 

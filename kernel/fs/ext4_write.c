@@ -77,6 +77,13 @@ static int write_partial(struct ext4_fs *fs, uint64_t pblk, bool fresh, uint32_t
 
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
 {
+	int err = len ? ext4_journal_room(fs) : 0;	/* a commit between writes, not inside one */
+
+	return err ? err : ext4_file_put(fs, ei, buf, len, off);
+}
+
+long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
+{
 	size_t done = 0;
 	int err = 0;
 

@@ -45,7 +45,8 @@ int mount_each(int (*fn)(struct super *sb, void *arg), void *arg);
 int mount_sync(struct super *sb);
 int mount_sync_all(void);
 /* The run ends: every file system's unnamed inodes released
- * (mount_release_unnamed), then everything synced. */
+ * (mount_release_unnamed), everything synced, then each left as a clean
+ * unmount would (fs_ops.end). */
 int mount_end_all(void);
 
 /* -EROFS for a change to an inode of a read-only mount. */

@@ -102,6 +102,10 @@ struct fs_ops {
 	 * data_lock (a program killed by a fault inside read()): it must not
 	 * wait for data locks. */
 	int (*sync)(struct super *sb);
+	/* The run ends (after sync): leave the store as a clean unmount
+	 * would (ext4: the journal marked empty, needs_recovery cleared),
+	 * though the VM stops with it mounted.  Optional; under vfs_lock. */
+	void (*end)(struct super *sb);
 	void (*unmount)(struct super *sb);	/* after a final sync; frees priv */
 };
 

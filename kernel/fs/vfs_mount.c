@@ -179,7 +179,15 @@ int mount_end_all(void)
 			mount_release_unnamed(sb);
 	}
 	vfs_unlock();
-	return mount_sync_all();
+	int err = mount_sync_all();
+	vfs_lock();
+	list_for_each(l, &mounts) {
+		struct super *sb = super_at(l);
+		if (sb->ops->end)
+			sb->ops->end(sb);
+	}
+	vfs_unlock();
+	return err;
 }
 
 /* The store hooks: nothing for tmpfs; -EROFS on a read-only mount; -EIO

@@ -89,11 +89,25 @@ int blk_read(struct blk_dev *d, uint64_t off, void *buf, size_t len)
 	return pread(h->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -5;
 }
 
+long host_write_budget = -1;
+bool host_write_error;
+size_t host_nwrites;
+void (*host_write_seen)(uint64_t off, const void *buf, size_t len);
+
 int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len)
 {
 	struct host_dev *h = (struct host_dev *)d;
 
 	check(d, off, len);
+	host_nwrites++;
+	if (host_write_seen)
+		host_write_seen(off, buf, len);
+	if (host_write_error)
+		return -5;
+	if (host_write_budget == 0)
+		return 0;	/* lost: the power went */
+	if (host_write_budget > 0)
+		host_write_budget--;
 	return pwrite(h->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -5;
 }
 

@@ -17,6 +17,14 @@ void host_dev_close(struct blk_dev *d);
 void host_reads_reset(void);
 size_t host_reads(uint64_t **offs);
 
+/* A crash: writes past the budget (-1: none) are dropped, as if the
+ * power went; host_write_error fails every write with -EIO.  Every write
+ * is counted and shown to host_write_seen (if set). */
+extern long host_write_budget;
+extern bool host_write_error;
+extern size_t host_nwrites;
+extern void (*host_write_seen)(uint64_t off, const void *buf, size_t len);
+
 /* What the core printed: the number of lines and the last one. */
 extern int host_log_lines;
 extern char host_log_last[256];

@@ -30,7 +30,7 @@ static void split_path(struct ext4_fs *fs, const char *path, struct ext4_inode *
 	assert_int_equal(walk_path(fs, parent, dir), 0);
 }
 
-static void make(struct ext4_fs *fs, const char *path, uint32_t mode, const char *target)
+void make(struct ext4_fs *fs, const char *path, uint32_t mode, const char *target)
 {
 	struct ext4_inode dir, ei;
 	const char *base;
@@ -42,7 +42,7 @@ static void make(struct ext4_fs *fs, const char *path, uint32_t mode, const char
 	mutex_unlock(&fs->lock);
 }
 
-static void write_at(struct ext4_fs *fs, const char *path, const void *data, size_t len, uint64_t off)
+void write_at(struct ext4_fs *fs, const char *path, const void *data, size_t len, uint64_t off)
 {
 	struct ext4_inode ei;
 	assert_int_equal(walk_path(fs, path, &ei), 0);
@@ -60,7 +60,7 @@ static void truncate_to(struct ext4_fs *fs, const char *path, uint64_t size)
 	mutex_unlock(&fs->lock);
 }
 
-static void remove_name(struct ext4_fs *fs, const char *path)
+void remove_name(struct ext4_fs *fs, const char *path)
 {
 	struct ext4_inode dir, ei;
 	const char *base;
@@ -85,7 +85,7 @@ static void hard_link(struct ext4_fs *fs, const char *old, const char *new)
 	mutex_unlock(&fs->lock);
 }
 
-static void move(struct ext4_fs *fs, const char *old, const char *new)
+void move(struct ext4_fs *fs, const char *old, const char *new)
 {
 	struct ext4_inode odir, ndir, ei, target;
 	const char *ob, *nb;
@@ -103,7 +103,7 @@ static void move(struct ext4_fs *fs, const char *old, const char *new)
 }
 
 /* What debugfs reads at path equals want. */
-static void debugfs_has(const char *img, const char *path, const void *want, size_t len)
+void debugfs_has(const char *img, const char *path, const void *want, size_t len)
 {
 	char out[256];
 	snprintf(out, sizeof out, "%s/out", tmp);
@@ -117,7 +117,7 @@ static void debugfs_has(const char *img, const char *path, const void *want, siz
 	free(got);
 }
 
-static void fsck_clean(const char *img)
+void fsck_clean(const char *img)
 {
 	int st = host_sh("e2fsck -fn %s > %s/fsck.out 2>&1", img, tmp);
 	if (st || getenv("EXT4_TEST_VERBOSE"))

@@ -315,7 +315,6 @@ static void patch_super(void (*fn)(struct ext4_super_disk *s))
 static void set_inline_data(struct ext4_super_disk *s) { s->s_feature_incompat |= EXT4_INCOMPAT_INLINE_DATA; }
 static void set_unknown_incompat(struct ext4_super_disk *s) { s->s_feature_incompat |= 0x80000000u; }
 static void set_quota(struct ext4_super_disk *s) { s->s_feature_ro_compat |= EXT4_RO_COMPAT_QUOTA; }
-static void set_recover(struct ext4_super_disk *s) { s->s_feature_incompat |= EXT4_INCOMPAT_RECOVER; }
 
 static void expect_refused(void (*fn)(struct ext4_super_disk *s), const char *word)
 {
@@ -346,7 +345,6 @@ static void features(void **state)
 	expect_refused(set_inline_data, "unsupported feature inline_data");
 	expect_refused(set_unknown_incompat, "0x80000000");
 	expect_read_only(set_quota, "quota");
-	expect_read_only(set_recover, "journal needs recovery");
 }
 
 /* A byte changed in the root inode, the superblock, a directory block:
@@ -574,6 +572,12 @@ int main(void)
 		cmocka_unit_test(writes_ext4),
 		cmocka_unit_test(writes_ext4_nocsum),
 		cmocka_unit_test(writes_ext4_uninit_groups),
+		cmocka_unit_test(journal_crash_points),
+		cmocka_unit_test(journal_from_debugfs),
+		cmocka_unit_test(journal_refusals),
+		cmocka_unit_test(journal_commit_failure),
+		cmocka_unit_test(journal_small_log),
+		cmocka_unit_test(journal_fuzz),
 		cmocka_unit_test(htree_hashes_match_e2fsprogs),
 		cmocka_unit_test(htree_grows_and_stays),
 		cmocka_unit_test(fuzz_ext2),

@@ -4,6 +4,8 @@
 #define AMPHI_TESTS_TEST_EXT4_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "fs/ext4_internal.h"
 
@@ -18,11 +20,26 @@ void unmount_img(struct ext4_fs *fs);
 int walk_path(struct ext4_fs *fs, const char *path, struct ext4_inode *ei);
 void copy_file(const char *from, const char *to);
 
-/* ext4_writes.c */
+/* ext4_writes.c: changes through the core (each asserts success) and
+ * the host's tools' view of an image. */
+void make(struct ext4_fs *fs, const char *path, uint32_t mode, const char *target);
+void write_at(struct ext4_fs *fs, const char *path, const void *data, size_t len, uint64_t off);
+void remove_name(struct ext4_fs *fs, const char *path);
+void move(struct ext4_fs *fs, const char *old, const char *new);
+void debugfs_has(const char *img, const char *path, const void *want, size_t len);
+void fsck_clean(const char *img);
 void writes_ext2(void **state);
 void writes_ext4(void **state);
 void writes_ext4_nocsum(void **state);
 void writes_ext4_uninit_groups(void **state);
+
+/* ext4_journal_tests.c */
+void journal_crash_points(void **state);
+void journal_from_debugfs(void **state);
+void journal_refusals(void **state);
+void journal_commit_failure(void **state);
+void journal_small_log(void **state);
+void journal_fuzz(void **state);
 
 /* ext4_htree.c */
 void htree_hashes_match_e2fsprogs(void **state);
