@@ -90,11 +90,11 @@ static bool mode_ok(uint32_t mode)
 }
 
 /* The fields the rest of the core relies on. */
-static int check_fields(struct ext4_fs *fs, struct ext4_inode *ei)
+static int check_fields(struct ext4_fs *fs, struct ext4_inode *ei, bool unlinked)
 {
 	struct ext4_inode_disk *d = &ei->raw;
 
-	if (d->i_links_count == 0 || !mode_ok(d->i_mode))
+	if ((d->i_links_count == 0 && !unlinked) || !mode_ok(d->i_mode))
 		return ext4_corrupt(fs, "inode not in use or of no known type", ei->ino);
 	if (d->i_flags & EXT4_INLINE_DATA_FL)
 		return ext4_corrupt(fs, "inline data in an inode", ei->ino);
@@ -107,7 +107,7 @@ static int check_fields(struct ext4_fs *fs, struct ext4_inode *ei)
 	return 0;
 }
 
-int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
+static int read_inode(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei, bool unlinked)
 {
 	uint64_t blk;
 	uint32_t off;
@@ -115,6 +115,10 @@ int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
 
 	if (!ext4_ino_ok(fs, ino))
 		return ext4_corrupt(fs, "inode number out of range", ino);
+	if (!ext4_orphan_listed(fs, ei)) {
+		ei->orphan = false;	/* a fresh copy: on no list */
+		ei->orphan_next = NULL;
+	}
 	locate(fs, ino, &blk, &off);
 	int err = ext4_bread(fs, blk, &b);
 	if (err)
@@ -132,10 +136,20 @@ int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
 		ei->ino = ino;
 		ei->fresh = false;
 		ei->csum_seed = seed_of(fs, ino, raw);
-		err = check_fields(fs, ei);
+		err = check_fields(fs, ei, unlinked);
 	}
 	bcache_put(b);
 	return err;
+}
+
+int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
+{
+	return read_inode(fs, ino, ei, false);
+}
+
+int ext4_inode_read_orphan(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei)
+{
+	return read_inode(fs, ino, ei, true);
 }
 
 /* Copies the fields the core keeps back into the inode table (leaving what

@@ -44,6 +44,7 @@ struct ext4_fs {
 	 * read-only mounts.  With it, blocks freed by the running
 	 * transaction wait in freed[] and only become free at its commit:
 	 * until then the disk's last committed state still uses them. */
+	struct ext4_inode *orphans;	/* the orphan list in memory, newest first */
 	struct ext4_journal *journal;
 	uint64_t *freed;
 	size_t nfreed, freed_cap;
@@ -66,6 +67,8 @@ struct ext4_inode {
 	uint32_t csum_seed;		/* crc32c of the fs seed, ino and generation */
 	uint64_t size;
 	bool fresh;			/* new: ext4_inode_write clears its whole slot */
+	bool orphan;			/* on the orphan list (ext4_orphan.c) */
+	struct ext4_inode *orphan_next;	/* the next older orphan's */
 };
 
 /* ext4_super.c */
@@ -120,6 +123,9 @@ void ext4_journal_free(struct ext4_fs *fs);
 
 /* ext4_inode.c; locked. */
 int ext4_inode_read(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei);
+/* ext4_inode_read of an inode the orphan list names: a links count of 0
+ * is no corruption there. */
+int ext4_inode_read_orphan(struct ext4_fs *fs, uint64_t ino, struct ext4_inode *ei);
 int ext4_inode_write(struct ext4_fs *fs, struct ext4_inode *ei);
 uint32_t ext4_inode_csum(struct ext4_fs *fs, uint64_t ino, const uint8_t *raw);
 bool ext4_ino_ok(struct ext4_fs *fs, uint64_t ino);
@@ -239,6 +245,19 @@ bool ext4_dir_has_tail(struct ext4_fs *fs);
  * s_hash_seed.  0, or -EINVAL for an unknown version. */
 enum { EXT4_HASH_LEGACY, EXT4_HASH_HALF_MD4, EXT4_HASH_TEA, EXT4_HASH_UNSIGNED };
 int ext4_name_hash(unsigned version, const uint32_t seed[4], const char *name, unsigned len, uint32_t *hash);
+
+/* ext4_orphan.c; locked.  An inode whose links count reached 0 while it
+ * is still held joins the orphan list (ext4_evict takes it off before it
+ * frees it; link takes it off when it is named again); forget drops it
+ * from memory only (a read-only file system).  cleanup, at a read-write
+ * mount, frees what a crash left on the list. */
+void ext4_orphan_add(struct ext4_fs *fs, struct ext4_inode *ei);
+int ext4_orphan_del(struct ext4_fs *fs, struct ext4_inode *ei);
+void ext4_orphan_forget(struct ext4_fs *fs, struct ext4_inode *ei);
+/* ei is on the in-memory list (ext4_inode_read keeps a listed copy's
+ * place and resets any other's). */
+bool ext4_orphan_listed(struct ext4_fs *fs, const struct ext4_inode *ei);
+int ext4_orphan_cleanup(struct ext4_fs *fs);
 
 /* ext4_file.c.  Reads up to len bytes at off (short at the end of the
  * file): the count or -errno.  Locked. */

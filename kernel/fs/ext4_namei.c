@@ -151,6 +151,7 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 	err = fill_new(fs, dir, ei, n);
 	if (!err && !name) {
 		ei->raw.i_links_count = 0;	/* O_TMPFILE: freed at release unless linked */
+		ext4_orphan_add(fs, ei);
 		return ext4_inode_write(fs, ei);
 	}
 	if (!err)
@@ -179,6 +180,8 @@ int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, stru
 	if (ei->raw.i_links_count >= EXT4_LINK_MAX)
 		return -EMLINK;
 	int err = ext4_dir_add(fs, dir, name, ei->ino, ei->raw.i_mode);
+	if (!err && ei->raw.i_links_count == 0)
+		err = ext4_orphan_del(fs, ei);	/* an O_TMPFILE file gets its name */
 	if (err)
 		return err;
 	nlink_add(fs, ei, 1);
@@ -198,6 +201,8 @@ static void name_gone(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_in
 	} else {
 		nlink_add(fs, ei, -1);
 	}
+	if (ei->raw.i_links_count == 0)
+		ext4_orphan_add(fs, ei);	/* freed at its last close */
 	encode_time(ei, &ei->raw.i_ctime, &ei->raw.i_ctime_extra, 0x88, now);
 }
 
@@ -295,10 +300,14 @@ int ext4_exchange(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname
 
 int ext4_evict(struct ext4_fs *fs, struct ext4_inode *ei, int64_t now)
 {
-	if (ei->raw.i_links_count || fs->read_only)
+	if (ei->raw.i_links_count)
 		return 0;
-	int err = 0;
-	if (ext4_inode_has_blocks(fs, ei))
+	if (fs->read_only) {
+		ext4_orphan_forget(fs, ei);	/* the next read-write mount frees it */
+		return 0;
+	}
+	int err = ext4_orphan_del(fs, ei);
+	if (!err && ext4_inode_has_blocks(fs, ei))
 		err = ext4_truncate(fs, ei, 0);
 	uint32_t sec = (uint32_t)(now / 1000000000);
 	ei->raw.i_dtime = sec ? sec : 1;

@@ -137,8 +137,6 @@ static int check_features(struct ext4_fs *fs)
 		why = "unknown read-only-compatible features";
 	if (!why && (fs->incompat & EXT4_INCOMPAT_EA_INODE))
 		why = "ea_inode";
-	if (!why && fs->sb.s_last_orphan)
-		why = "orphan inodes to clean up";
 	if (why) {
 		printk("ext4: %s: %s: mounted read-only\n", name, why);
 		fs->read_only = true;
@@ -419,11 +417,16 @@ static int open_once(struct blk_dev *d, bool read_only, bool ext2_only, struct e
 	}
 	if (!err && (fs->compat & EXT4_COMPAT_HAS_JOURNAL))
 		err = ext4_journal_open(fs);
-	if (!err && !fs->read_only)
-		ext4_counts_from_groups(fs);
 	else if (!err && !fs->read_only && (fs->incompat & EXT4_INCOMPAT_RECOVER)) {
 		printk("ext4: %s: needs_recovery without a journal: mounted read-only\n", d->name);
 		fs->read_only = true;
+	}
+	if (!err && !fs->read_only)
+		ext4_counts_from_groups(fs);
+	if (!err && !fs->read_only && fs->sb.s_last_orphan) {
+		mutex_lock(&fs->lock);
+		err = ext4_orphan_cleanup(fs);
+		mutex_unlock(&fs->lock);
 	}
 	if (err) {
 		fs_free(fs);

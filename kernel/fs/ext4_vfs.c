@@ -330,7 +330,7 @@ static void ext4_release_inode(struct inode *i)
 
 	if (!ei)
 		return;
-	if (!i->nlink && !fs->read_only) {
+	if (!i->nlink) {
 		mutex_lock(&fs->lock);
 		ext4_evict(fs, ei, vfs_now());
 		mutex_unlock(&fs->lock);
