@@ -70,6 +70,8 @@ struct inode_ops {
 	void (*release)(struct inode *i);	/* frees priv */
 };
 
+struct pcache_file;
+
 struct inode {
 	volatile int refs;
 	uint64_t ino;
@@ -107,6 +109,7 @@ struct inode {
 	uint64_t npages;		/* pages held, for st_blocks */
 	uint64_t blocks;		/* a store's st_blocks (512-byte units), set by read_inode */
 	unsigned seals;			/* F_SEAL_* (memfd) */
+	struct pcache_file *pcache;	/* a store's cached pages (fs/pagecache.h), or NULL */
 
 	/* Advisory locks (vfs_locks.c), under its lock. */
 	struct list locks;
