@@ -225,6 +225,30 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 	return err;
 }
 
+int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa)
+{
+	uint64_t va = PAGE_ROUND_DOWN(addr);
+
+	if (!mm)
+		return -EFAULT;
+	for (;;) {
+		spin_lock(&mm->lock);
+		struct vma *v = vma_find(mm, va);
+		uint64_t *pte = v ? mmu_user_pte(mm->root, va) : NULL;
+		unsigned have = pte ? mmu_user_prot(pte) : 0;
+		if (v && have && (!write || (have & MMU_WRITE))) {
+			*pa = mmu_user_pa(pte);
+			page_ref_get(*pa);
+			spin_unlock(&mm->lock);
+			return 0;
+		}
+		spin_unlock(&mm->lock);
+		int err = vm_fault(mm, va, write ? MMU_WRITE : MMU_READ);
+		if (err)
+			return err;
+	}
+}
+
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)
 {
 	int r = 0;

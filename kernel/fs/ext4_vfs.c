@@ -239,10 +239,28 @@ static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 	return err ? err : pcache_read(i, b, pos);
 }
 
-static long ext4_vfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
+/* n bytes were stored at pos (the blocks are the file's already,
+ * allocated as the pages were stored): now its size and times. */
+static int wrote(struct inode *i, int64_t pos, long n)
 {
 	struct ext4_fs *fs = fs_of(i->sb);
 	struct ext4_inode *ei = ei_of(i);
+
+	mutex_lock(&fs->lock);
+	i->mtime_ns = i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	if ((uint64_t)pos + (uint64_t)n > ei->size)
+		ext4_inode_set_size(ei, (uint64_t)pos + (uint64_t)n);
+	int err = ext4_inode_write(fs, ei);
+	i->size = (int64_t)ei->size;
+	i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static long write_as(struct inode *i, const struct iobuf *b, int64_t *pos, bool append, bool direct)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
 	int err = cached(i);
 
 	if (err)
@@ -250,24 +268,27 @@ static long ext4_vfs_write(struct inode *i, const struct iobuf *b, int64_t *pos,
 	if (append)
 		*pos = i->size;
 	uint64_t end = (uint64_t)*pos + b->len;
-	if (end < (uint64_t)*pos || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
+	if (end < (uint64_t)*pos || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei_of(i)))
 		return -EFBIG;
-	long n = pcache_write(i, b, *pos);
+	long n = direct ? pcache_direct(i, b, *pos, true) : pcache_write(i, b, *pos);
 	if (n <= 0)
 		return n;
-	/* The blocks are the file's already (allocated as the pages were
-	 * stored): now its size and times. */
-	mutex_lock(&fs->lock);
-	i->mtime_ns = i->ctime_ns = vfs_now();
-	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
-	if ((uint64_t)*pos + (uint64_t)n > ei->size)
-		ext4_inode_set_size(ei, (uint64_t)*pos + (uint64_t)n);
-	err = ext4_inode_write(fs, ei);
-	i->size = (int64_t)ei->size;
-	i->blocks = ext4_inode_blocks(fs, ei);
-	mutex_unlock(&fs->lock);
+	(void)wrote(i, *pos, n);	/* the data is stored; a failing inode write shows at sync */
 	*pos += n;
-	return err && !n ? err : n;
+	return n;
+}
+
+static long ext4_vfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
+{
+	return write_as(i, b, pos, append, false);
+}
+
+static long ext4_direct_io(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
+{
+	if (write)
+		return write_as(i, b, pos, append, true);
+	int err = cached(i);
+	return err ? err : pcache_direct(i, b, *pos, false);
 }
 
 static int ext4_vfs_truncate(struct inode *i, int64_t size)
@@ -366,6 +387,7 @@ static const struct fs_ops ext4_ops = {
 	.truncate = ext4_vfs_truncate,
 	.fsync = ext4_vfs_fsync,
 	.get_page = ext4_get_page,
+	.direct_io = ext4_direct_io,
 	.release_inode = ext4_release_inode,
 	.statfs = ext4_statfs,
 	.sync = ext4_sync,

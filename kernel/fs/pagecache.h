@@ -58,8 +58,12 @@ int pcache_sync_file(struct inode *i);
 /* The inode leaves memory: its pages are written back (discard: dropped
  * without writing, the file is gone) and freed. */
 void pcache_forget(struct inode *i, bool discard);
-/* O_DIRECT: writes back and drops the pages of [pos, pos + len). */
+/* Writes back and drops the pages of [pos, pos + len). */
 int pcache_evict_range(struct inode *i, int64_t pos, uint64_t len);
+/* O_DIRECT read or write (pagecache_direct.c), under i->data_lock: bytes
+ * moved or -errno (-EINVAL when not sector aligned).  A write's caller
+ * grows the size as after pcache_write. */
+long pcache_direct(struct inode *i, const struct iobuf *b, int64_t pos, bool write);
 
 /* mmap: the page idx with a reference for the mapping (write: a shared
  * mapping that may store into it; a hole gets its block).  May sleep;

@@ -79,6 +79,10 @@ struct fs_ops {
 	long (*write)(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 	int (*truncate)(struct inode *i, int64_t size);
 	int (*fsync)(struct inode *i, bool datasync);
+	/* Optional: O_DIRECT, as read (write: as write); -EINVAL for
+	 * what the store cannot do direct (misaligned).  Without it,
+	 * O_DIRECT files read and write as others. */
+	long (*direct_io)(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 	/* Optional: the page backing index idx for mmap (a referenced page
 	 * of the page cache), as tmpfs_get_page. */
 	int (*get_page)(struct inode *i, uint64_t idx, bool create, uint64_t *pa);

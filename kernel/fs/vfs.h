@@ -213,6 +213,9 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
  * (each takes the data_lock itself). */
 long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
+/* O_DIRECT: the store's direct_io where it has one (a read does not move
+ * *pos; a write does, as vfs_data_write). */
+long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 int vfs_data_truncate(struct inode *i, int64_t size);
 int vfs_data_fsync(struct inode *i, bool datasync);
 
