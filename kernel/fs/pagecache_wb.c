@@ -169,6 +169,11 @@ void pcache_start(void)
 {
 	static volatile int started;
 
-	if (!__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
-		thread_create("pcache-wb", wb_thread, NULL);
+	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+		return;
+	struct thread *t = thread_create("pcache-wb", wb_thread, NULL);
+	if (t)
+		thread_start(t);
+	else
+		__atomic_store_n(&started, 0, __ATOMIC_RELEASE);	/* the next attach tries again */
 }

@@ -11,12 +11,14 @@
  *             EINVAL
  *   synced    writes and fsyncs records, says "synced", then waits to be
  *             killed
+ *   later     the same without fsync, waits 7 s, says "waited"
  *
  * Page k of every file written is pattern(k): "%08x" of k and a fixed
  * text, repeated.  Each test prints "TEST ok", or FAIL lines and exits 1. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,21 +201,33 @@ static int test_direct(const char *path)
 	return failed;
 }
 
-static _Noreturn void test_synced(const char *path)
+/* Records of 100 bytes: "record K " and a letter to the newline. */
+static void records(int fd, int first, int n, bool sync)
 {
 	char rec[100];
+
+	for (int k = first; k < first + n; k++) {
+		memset(rec, 'a' + k % 26, sizeof rec);
+		int len = snprintf(rec, sizeof rec, "record %d ", k);
+		rec[len] = (char)('a' + k % 26);
+		rec[sizeof rec - 1] = '\n';
+		CHECK(write(fd, rec, sizeof rec) == sizeof rec, "write");
+		if (sync)
+			CHECK(fsync(fd) == 0, "fsync");
+	}
+}
+
+/* later: the records are not fsynced; the writeback thread has them on
+ * the disk within its 5 s interval. */
+static _Noreturn void test_synced(const char *path, bool later)
+{
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	CHECK(fd >= 0, "open");
-	for (int k = 0; k < 100; k++) {
-		memset(rec, 'a' + k % 26, sizeof rec);
-		snprintf(rec, sizeof rec, "record %d ", k);
-		rec[sizeof rec - 1] = '\n';
-		CHECK(write(fd, rec, sizeof rec) == sizeof rec, "write");
-		CHECK(fsync(fd) == 0, "fsync");
-	}
-	printf("synced\n");
-	fflush(stdout);
+	records(fd, 0, 100, !later);
+	if (later)
+		sleep(7);
+	printf("%s\n", failed ? "FAIL" : later ? "waited" : "synced");
 	for (;;)
 		pause();
 }
@@ -222,7 +236,7 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced FILE [MIB]\n");
+		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced|later FILE [MIB]\n");
 		return 2;
 	}
 	const char *t = argv[1], *f = argv[2];
@@ -236,8 +250,8 @@ int main(int argc, char **argv)
 		return test_fill(f);
 	if (!strcmp(t, "direct"))
 		return test_direct(f);
-	if (!strcmp(t, "synced"))
-		test_synced(f);
+	if (!strcmp(t, "synced") || !strcmp(t, "later"))
+		test_synced(f, !strcmp(t, "later"));
 	fprintf(stderr, "pagecache: unknown test %s\n", t);
 	return 2;
 }
