@@ -84,8 +84,12 @@ struct fs_ops {
 	 * O_DIRECT files read and write as others. */
 	long (*direct_io)(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 	/* Optional: the page backing index idx for mmap (a referenced page
-	 * of the page cache), as tmpfs_get_page. */
+	 * of the page cache), as tmpfs_get_page; create: a shared mapping
+	 * of a file open for writing. */
 	int (*get_page)(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
+	/* get_page gives each mapping a copy of its own: a shared mapping
+	 * of a file open for writing is refused (EINVAL, as Linux). */
+	bool mmap_readonly;
 
 	/* The inode is leaving memory (unmount, or its last name and
 	 * reference went: the store frees it if nlink is 0).  Also called

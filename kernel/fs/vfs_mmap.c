@@ -24,11 +24,14 @@ static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1
  * the hole (-ENOENT: vm_fault maps a zeroed page of its own). */
 static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
 {
-	struct inode *i = ((struct file *)obj)->inode;
+	struct file *f = obj;
+	struct inode *i = f->inode;
 
 	if (idx >= pages_for(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
 		return -EFAULT;
-	int err = i->sb ? i->sb->ops->get_page(i, idx, shared, pa) : tmpfs_get_page(i, idx, shared, pa);
+	/* A store's page is written back only if a mapping may store into it */
+	bool may_write = shared && (f->flags & O_ACCMODE) != O_RDONLY;
+	int err = i->sb ? i->sb->ops->get_page(i, idx, may_write, pa) : tmpfs_get_page(i, idx, shared, pa);
 	return err == -ENOSPC ? -ENOMEM : err;
 }
 
@@ -60,6 +63,11 @@ const struct vm_file_ops *vfs_mmap_ops(struct file *f)
 	struct inode *i = f->inode;
 	return i && is_reg(i) && i->fs != FS_PROC && !file_is_path(f) && (!i->sb || i->sb->ops->get_page)
 	       ? &file_vm_ops : NULL;
+}
+
+bool vfs_mmap_readonly(struct file *f)
+{
+	return f->inode->sb && f->inode->sb->ops->mmap_readonly;
 }
 
 struct file *vfs_shmem_file(uint64_t size)
