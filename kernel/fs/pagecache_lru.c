@@ -44,15 +44,23 @@ size_t pcache_reclaim(size_t want)
 
 static size_t reclaim_hook(size_t want) { return pcache_reclaim(want); }
 
+/* Clean pages first; when dirty ones fill what is left (writers between
+ * their limit checks, shared mappings), they are written back so they
+ * can go too. */
 void *pcache_page_alloc(void)
 {
 	static volatile int hooked;
 
 	if (!__atomic_exchange_n(&hooked, 1, __ATOMIC_ACQ_REL))
 		page_set_reclaim(reclaim_hook);
-	if (page_free_count() < low_water())
-		pcache_reclaim(64);
-	if (page_free_count() < page_reserve() + 64)
-		return NULL;
-	return page_alloc_virt(1);
+	for (int round = 0; round < 2; round++) {
+		if (page_free_count() < low_water())
+			pcache_reclaim(64);
+		if (page_free_count() >= page_reserve() + 64)
+			return page_alloc_virt(1);
+		if (!pc.ndirty)
+			break;
+		(void)pcache_writeback(NULL);
+	}
+	return NULL;
 }
