@@ -77,7 +77,8 @@ int pcache_zero_block(struct pcache_file *f, uint64_t pblk, uint64_t pos);
 /* pagecache_lru.c.  Frees up to want clean, unused pages; the count.
  * Never sleeps; does nothing if pc.lock is taken. */
 size_t pcache_reclaim(size_t want);
-/* A page for the cache (zeroed), or NULL when memory is short even after
+/* A page for the cache (not zeroed: filling or a whole-page write sets
+ * every byte before it is up to date), or NULL when memory is short even after
  * giving back clean pages. */
 void *pcache_page_alloc(void);
 

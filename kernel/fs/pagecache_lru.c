@@ -57,7 +57,7 @@ void *pcache_page_alloc(void)
 		if (page_free_count() < low_water())
 			pcache_reclaim(64);
 		if (page_free_count() >= page_reserve() + 64)
-			return page_alloc_virt(1);
+			return page_alloc_virt_uninit(1);
 		if (!pc.ndirty)
 			break;
 		(void)pcache_writeback(NULL);
