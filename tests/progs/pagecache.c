@@ -132,13 +132,37 @@ static int test_readself(const char *path)
 	return failed;
 }
 
+/* A /proc/meminfo line's kB. */
+static uint64_t meminfo(const char *name)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ':')
+			sscanf(line + strlen(name) + 1, "%llu", &kb);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Written a MiB at a time; Dirty in /proc/meminfo never goes past a
+ * tenth of RAM (and one MiB the last write may have added). */
 static int test_big(const char *path, uint64_t mib)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	uint64_t total = meminfo("MemTotal"), most = 0;
 
 	CHECK(fd >= 0, "open");
-	CHECK(write_pattern(fd, 0, mib * 256) == 0, "write %llu MiB", (unsigned long long)mib);
+	for (uint64_t m = 0; m < mib && !failed; m++) {
+		CHECK(write_pattern(fd, m * 256, 256) == 0, "write MiB %llu", (unsigned long long)m);
+		uint64_t dirty = meminfo("Dirty");
+		most = dirty > most ? dirty : most;
+	}
 	CHECK(close(fd) == 0, "close");
+	CHECK(most && most <= total / 10 + 1024, "at most %llu kB dirty of %llu kB", (unsigned long long)most,
+	      (unsigned long long)total);
 	printf("%s\n", failed ? "big FAIL" : "big ok");
 	return failed;
 }
