@@ -372,7 +372,9 @@ long pcache_read(struct inode *i, const struct iobuf *b, int64_t pos)
  * they are holes, and p dirty, all under the file system's lock (the
  * ordering rule in pagecache.h).  A block above a page that is new gets
  * zeroes in the rest of it first (they are not in the cache).  On an
- * error the pieces without a block forget what was copied into them. */
+ * error the pieces without a block forget what was copied into them, and
+ * a page not yet dirty is read again at its next use (a whole-page write
+ * did not read it). */
 static int store(struct pcache_file *f, struct cpage *p, unsigned off, unsigned len)
 {
 	struct inode *i = f->inode;
@@ -400,6 +402,8 @@ static int store(struct pcache_file *f, struct cpage *p, unsigned off, unsigned 
 			pcache_mark_dirty(p);
 			break;
 		}
+	if (err && !(p->flags & (PG_DIRTY | PG_SHARED)))
+		p->flags &= ~PG_UPTODATE;
 	spin_unlock(&pc.lock);
 	f->ops->unlock(i);
 	return err;

@@ -23,9 +23,12 @@ def sh(*argv):
     return subprocess.run(argv, check=True, capture_output=True)
 
 
-def disk(tmp_path, size="64M"):
+def disk(tmp_path, size="64M", block=None):
     img = str(tmp_path / "pc.img")
-    sh(AMPHI, "disk", "create", img, size)
+    if block:  # mke2fs itself: `amphi disk create` takes the default
+        sh("mke2fs", "-q", "-F", "-t", "ext4", "-b", str(block), "-E", "root_owner=0:0", img, size)
+    else:
+        sh(AMPHI, "disk", "create", img, size)
     return img
 
 
@@ -42,8 +45,12 @@ def page(k):
     return (b"%08xpcache-page-data" % k) * 170 + b"." * 16
 
 
-def test_mmap_shared_read_write_and_direct(tmp_path):
-    img = disk(tmp_path)
+@pytest.mark.parametrize("block", [4096, 1024, 65536])
+def test_mmap_shared_read_write_and_direct(tmp_path, block):
+    """With 1 KiB blocks a page is four blocks, and the store into the
+    hole gets one of them; with 64 KiB blocks a page is a part of its
+    block, and the hole's new block is zeroed around it."""
+    img = disk(tmp_path, block=block)
     opts = ["--disk", img + ":/data"]
     for t in ("shared", "readself"):
         r = run("pagecache", t, "/data/" + t, options=opts)
