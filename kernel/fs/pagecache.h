@@ -64,6 +64,10 @@ int pcache_evict_range(struct inode *i, int64_t pos, uint64_t len);
  * moved or -errno (-EINVAL when not sector aligned).  A write's caller
  * grows the size as after pcache_write. */
 long pcache_direct(struct inode *i, const struct iobuf *b, int64_t pos, bool write);
+/* O_DIRECT on a raw device: len bytes at pos to or from the program's
+ * memory at user, all sector aligned and inside the device, with no
+ * bounce buffer.  Bytes moved or -errno. */
+long pcache_direct_dev(struct blk_dev *d, uint64_t user, uint64_t pos, size_t len, bool write);
 
 /* mmap: the page idx with a reference for the mapping (write: a shared
  * mapping that may store into it; a hole gets its block).  May sleep;

@@ -26,13 +26,23 @@ static void unpin(uint64_t *pa, unsigned n)
 		page_ref_put(pa[k]);
 }
 
-/* One round: [pos, pos + len) of the file, block aligned, with the user
- * memory at addr (sector aligned), whose pages pa[] are pinned.  Blocks
- * come from the file system; a write allocates holes and keeps its lock
- * until the data is on the device (no sync may write metadata that maps a
- * block before its data). */
-static int transfer(struct pcache_file *f, uint64_t addr, uint64_t *pa, uint64_t pos, size_t len, bool write)
+/* One round moves [pos, pos + len) with the user memory at addr (sector
+ * aligned), whose pages pa[] are pinned. */
+typedef int round_fn(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos, size_t len, bool write);
+
+/* The page of pa[] (pinned from addr's page on) that holds va. */
+static uint64_t page_at(const uint64_t *pa, uint64_t addr, uint64_t va)
 {
+	return pa[(PAGE_ROUND_DOWN(va) - PAGE_ROUND_DOWN(addr)) / PAGE_SIZE];
+}
+
+/* A file's round: blocks from the file system (pos and len block
+ * aligned); a write allocates holes and keeps its lock until the data is
+ * on the device (no sync may write metadata that maps a block before its
+ * data). */
+static int file_round(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos, size_t len, bool write)
+{
+	struct pcache_file *f = ctx;
 	struct inode *i = f->inode;
 	uint32_t bs = 1u << f->log_block;
 	struct pcache_io io;
@@ -45,7 +55,7 @@ static int transfer(struct pcache_file *f, uint64_t addr, uint64_t *pa, uint64_t
 		err = f->ops->map(i, (pos + done) >> f->log_block, write, &pblk, NULL);
 		for (size_t at = 0; at < bs && !err;) {
 			uint64_t va = addr + done + at, off = va & (PAGE_SIZE - 1);
-			uint64_t page = pa[(PAGE_ROUND_DOWN(va) - PAGE_ROUND_DOWN(addr)) / PAGE_SIZE];
+			uint64_t page = page_at(pa, addr, va);
 			uint32_t n = (uint32_t)(PAGE_SIZE - off < bs - at ? PAGE_SIZE - off : bs - at);
 			if (pblk)
 				pcache_io_add(&io, (pblk << f->log_block) + at, page + off, n);
@@ -62,14 +72,31 @@ static int transfer(struct pcache_file *f, uint64_t addr, uint64_t *pa, uint64_t
 	return err ? err : ioerr;
 }
 
-static long direct_rounds(struct pcache_file *f, const struct iobuf *b, uint64_t pos, size_t len, bool write)
+/* A raw device's round: its bytes from pos on, as they lie. */
+static int dev_round(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos, size_t len, bool write)
+{
+	struct pcache_io io;
+
+	pcache_io_start(&io, ctx, write ? BLK_WRITE : BLK_READ);
+	for (size_t done = 0; done < len;) {
+		uint64_t va = addr + done, off = va & (PAGE_SIZE - 1);
+		uint32_t n = (uint32_t)(PAGE_SIZE - off < len - done ? PAGE_SIZE - off : len - done);
+		pcache_io_add(&io, pos + done, page_at(pa, addr, va) + off, n);
+		done += n;
+	}
+	return pcache_io_wait(&io);
+}
+
+/* Rounds of up to 1 MiB: the program's pages pinned (brought in as its
+ * own access would: a device read stores into them), moved, let go. */
+static long rounds(round_fn *fn, void *ctx, uint64_t user, uint64_t pos, size_t len, bool write)
 {
 	uint64_t pa[CHUNK_PAGES + 1];
 	size_t done = 0;
 	int err = 0;
 
 	while (done < len && !err) {
-		uint64_t addr = b->user + done;
+		uint64_t addr = user + done;
 		size_t n = len - done < (CHUNK_PAGES << PAGE_SHIFT) ? len - done : CHUNK_PAGES << PAGE_SHIFT;
 		unsigned npages = (unsigned)((PAGE_ROUND_UP(addr + n) - PAGE_ROUND_DOWN(addr)) / PAGE_SIZE), got = 0;
 		for (; got < npages && !err; got++)
@@ -79,7 +106,7 @@ static long direct_rounds(struct pcache_file *f, const struct iobuf *b, uint64_t
 			err = -EFAULT;
 			break;
 		}
-		err = transfer(f, addr, pa, pos + done, n, write);
+		err = fn(ctx, addr, pa, pos + done, n, write);
 		unpin(pa, npages);
 		if (!err)
 			done += n;
@@ -112,8 +139,13 @@ long pcache_direct(struct inode *i, const struct iobuf *b, int64_t pos, bool wri
 		err = n > 0 ? pcache_evict_range(i, pos, (uint64_t)n) : 0;
 		return err && n > 0 ? err : n;
 	}
-	long n = direct_rounds(f, b, (uint64_t)pos, len, write);
+	long n = rounds(file_round, f, b->user, (uint64_t)pos, len, write);
 	if (!write && n > 0 && (uint64_t)n > (uint64_t)(i->size - pos))
 		n = i->size - pos;
 	return n;
+}
+
+long pcache_direct_dev(struct blk_dev *d, uint64_t user, uint64_t pos, size_t len, bool write)
+{
+	return rounds(dev_round, d, user, pos, len, write);
 }

@@ -12,6 +12,8 @@
  *   synced    writes and fsyncs records, says "synced", then waits to be
  *             killed
  *   later     the same without fsync, waits 7 s, says "waited"
+ *   raw       O_DIRECT on a raw device FILE: pattern pages 0-3 written at
+ *             byte 8192 from a buffer 512 bytes into a page, read back
  *
  * Page k of every file written is pattern(k): "%08x" of k and a fixed
  * text, repeated.  Each test prints "TEST ok", or FAIL lines and exits 1. */
@@ -225,6 +227,23 @@ static int test_direct(const char *path)
 	return failed;
 }
 
+static int test_raw(const char *path)
+{
+	static char buf[6 * PG] __attribute__((aligned(PG)));
+	static char got[6 * PG] __attribute__((aligned(PG)));
+	int fd = open(path, O_RDWR | O_DIRECT);
+
+	CHECK(fd >= 0, "open");
+	for (int k = 0; k < 4; k++)
+		pattern((uint64_t)k, buf + 512 + k * PG);
+	CHECK(pwrite(fd, buf + 512, 4 * PG, 8192) == 4 * PG, "direct write");
+	CHECK(pread(fd, got + 512, 4 * PG, 8192) == 4 * PG && !memcmp(got + 512, buf + 512, 4 * PG),
+	      "direct read");
+	CHECK(fsync(fd) == 0, "fsync");
+	printf("%s\n", failed ? "raw FAIL" : "raw ok");
+	return failed;
+}
+
 /* Records of 100 bytes: "record K " and a letter to the newline. */
 static void records(int fd, int first, int n, bool sync)
 {
@@ -260,7 +279,7 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced|later FILE [MIB]\n");
+		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced|later|raw FILE [MIB]\n");
 		return 2;
 	}
 	const char *t = argv[1], *f = argv[2];
@@ -274,6 +293,8 @@ int main(int argc, char **argv)
 		return test_fill(f);
 	if (!strcmp(t, "direct"))
 		return test_direct(f);
+	if (!strcmp(t, "raw"))
+		return test_raw(f);
 	if (!strcmp(t, "synced") || !strcmp(t, "later"))
 		test_synced(f, !strcmp(t, "later"));
 	fprintf(stderr, "pagecache: unknown test %s\n", t);

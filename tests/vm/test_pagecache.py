@@ -128,3 +128,17 @@ def test_data_survives_a_killed_vm(tmp_path, test, word):
     assert out == word, out
     fsck_clean(img)
     assert debugfs_cat(img, "/f") == records()
+
+
+def test_raw_device_direct(tmp_path):
+    """O_DIRECT on /dev/vda with the buffer 512 bytes into a page: straight
+    between the device and the program's pages (no bounce buffer)."""
+    img = str(tmp_path / "raw.img")
+    with open(img, "wb") as f:
+        f.truncate(1 << 20)
+    r = run("pagecache", "raw", "/dev/vda", options=["--disk", img])
+    assert (r.status, r.stdout) == (0, b"raw ok\n"), r.describe()
+    with open(img, "rb") as f:
+        data = f.read()
+    assert data[8192:8192 + 4 * PG] == b"".join(page(k) for k in range(4))
+    assert data[:8192] == bytes(8192) and data[8192 + 4 * PG:] == bytes(len(data) - 8192 - 4 * PG)
