@@ -189,11 +189,14 @@ static struct cpage *page_use(struct pcache_file *f, uint64_t idx, bool create, 
 	}
 }
 
+/* Truncation and eviction wait for a page nobody uses (drop_or_wait). */
 static void page_unuse(struct cpage *p)
 {
 	spin_lock(&pc.lock);
-	p->users--;
+	bool idle = !--p->users;
 	spin_unlock(&pc.lock);
+	if (idle)
+		waitq_wake_all(&pc.wq);
 }
 
 void pcache_free_page(struct cpage *p)
@@ -317,21 +320,20 @@ static struct cpage *page_ready(struct pcache_file *f, uint64_t idx, unsigned ra
 			bool take = !(q->flags & (PG_UPTODATE | PG_BUSY));
 			if (take)
 				q->flags |= PG_BUSY;
-			else
-				q->users--;
 			spin_unlock(&pc.lock);
-			if (!take)
+			if (!take) {
+				page_unuse(q);
 				break;
+			}
 			batch[n++] = q;
 		}
 		batch[0] = p;
 		*err = fill(f, batch, n);
-		spin_lock(&pc.lock);
 		if (*err) {
-			p->users--;
-			spin_unlock(&pc.lock);
+			page_unuse(p);
 			return NULL;
 		}
+		spin_lock(&pc.lock);
 	}
 	spin_unlock(&pc.lock);
 	return p;
@@ -465,8 +467,8 @@ long pcache_write(struct inode *i, const struct iobuf *b, int64_t pos)
 			spin_lock(&pc.lock);
 			if (!(p->flags & (PG_DIRTY | PG_SHARED)))
 				p->flags &= ~PG_UPTODATE;
-			p->users--;
 			spin_unlock(&pc.lock);
+			page_unuse(p);
 			err = -EFAULT;
 			break;
 		}
