@@ -220,8 +220,10 @@ static int ext4_write_inode(struct inode *i)
 static void pc_lock(struct inode *i) { mutex_lock(&fs_of(i->sb)->lock); }
 static void pc_unlock(struct inode *i) { mutex_unlock(&fs_of(i->sb)->lock); }
 
-static int pc_map(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh)
+static int pc_map(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run)
 {
+	if (!create && run)
+		return ext4_map(fs_of(i->sb), ei_of(i), lblk, pblk, run);
 	return ext4_get_block(fs_of(i->sb), ei_of(i), lblk, create, pblk, fresh);
 }
 

@@ -250,12 +250,18 @@ static int fill(struct pcache_file *f, struct cpage **pages, unsigned n)
 	struct pcache_io io;
 	int err = 0;
 
+	/* One map call per run of blocks, not per piece: a map walks the
+	 * file's block tree (and checks its checksums) each time. */
+	uint64_t first = 0, start = 0, run = 0;
 	f->ops->lock(i);
 	for (unsigned j = 0; j < n && !err; j++)
 		for (unsigned k = 0; k < f->npieces && !err; k++) {
-			uint64_t pos = piece_pos(pages[j], k), pblk = 0;
-			err = f->ops->map(i, pos >> f->log_block, false, &pblk, NULL);
-			pages[j]->disk[k] = disk_of(f, pblk, pos);
+			uint64_t pos = piece_pos(pages[j], k), lblk = pos >> f->log_block;
+			if (lblk < first || lblk >= first + run) {
+				first = lblk;
+				err = f->ops->map(i, lblk, false, &start, NULL, &run);
+			}
+			pages[j]->disk[k] = disk_of(f, start ? start + (lblk - first) : 0, pos);
 		}
 	f->ops->unlock(i);
 	pcache_io_start(&io, f->dev, BLK_READ);
@@ -388,7 +394,7 @@ static int store(struct pcache_file *f, struct cpage *p, unsigned off, unsigned 
 		bool fresh = false;
 		if (p->disk[k])
 			continue;
-		err = f->ops->map(i, pos >> f->log_block, true, &pblk, &fresh);
+		err = f->ops->map(i, pos >> f->log_block, true, &pblk, &fresh, NULL);
 		if (!err && fresh && f->log_block > PAGE_SHIFT)
 			err = pcache_zero_block(f, pblk, pos);
 		if (!err)

@@ -34,8 +34,10 @@ struct pcache_ops {
 	void (*lock)(struct inode *i);
 	void (*unlock)(struct inode *i);
 	/* The device block of the file's block lblk (0: a hole), allocated
-	 * if create (*fresh: it is new, its old contents are garbage). */
-	int (*map)(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh);
+	 * if create (*fresh: it is new, its old contents are garbage).
+	 * Without create, *run (if run is not NULL) is how many blocks from
+	 * lblk on map contiguously (or are a hole), at least 1. */
+	int (*map)(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run);
 };
 
 /* Each file of a cached file system says once (before the first call

@@ -52,7 +52,7 @@ static int file_round(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos
 	f->ops->lock(i);
 	for (size_t done = 0; done < len && !err; done += bs) {
 		uint64_t pblk;
-		err = f->ops->map(i, (pos + done) >> f->log_block, write, &pblk, NULL);
+		err = f->ops->map(i, (pos + done) >> f->log_block, write, &pblk, NULL, NULL);
 		for (size_t at = 0; at < bs && !err;) {
 			uint64_t va = addr + done + at, off = va & (PAGE_SIZE - 1);
 			uint64_t page = page_at(pa, addr, va);
