@@ -1,6 +1,7 @@
 /* Regular files as core/vm.c maps them.  A mapping holds the open file (a
  * reference, as Linux's vm_file) and takes the file's own pages from
- * tmpfs, without sleeping (tmpfs.c's pages_lock): a shared mapping writes
+ * tmpfs (tmpfs.c's pages_lock) or from a mounted store's get_page (the
+ * page cache, which may sleep; 9p gives copies): a shared mapping writes
  * them, so read() and every other mapping see its stores at once; a
  * private one copies a page on its first write (core/vm_fault.c). */
 #include "fs/vfs_mmap.h"
