@@ -68,12 +68,21 @@ void page_alloc_init(const struct mem_region *ram, int nram,
 	total_pages = pages.nfree;
 }
 
+static size_t (*reclaim)(size_t want);
+
+void page_set_reclaim(size_t (*fn)(size_t want)) { reclaim = fn; }
+
 static uint64_t take(size_t n)
 {
 	uint64_t flags = spin_lock_irqsave(&lock);
 	long at = bitalloc_alloc(&pages, n, 1);
 
 	spin_unlock_irqrestore(&lock, flags);
+	if (at < 0 && reclaim && reclaim(n + 64)) {
+		flags = spin_lock_irqsave(&lock);
+		at = bitalloc_alloc(&pages, n, 1);
+		spin_unlock_irqrestore(&lock, flags);
+	}
 	if (at < 0)
 		return 0;
 	__atomic_store_n(&refs[at], 1, __ATOMIC_RELAXED);
@@ -142,4 +151,9 @@ size_t page_total_count(void) { return total_pages; }
  * room to run. */
 size_t page_reserve(void) { return total_pages / 128 + 32; }
 
-bool page_room_for_program(size_t n) { return pages.nfree >= n + page_reserve(); }
+bool page_room_for_program(size_t n)
+{
+	if (pages.nfree < n + page_reserve() && reclaim)
+		reclaim(n + page_reserve() - pages.nfree + 64);
+	return pages.nfree >= n + page_reserve();
+}

@@ -43,4 +43,10 @@ size_t page_total_count(void);
 size_t page_reserve(void);
 bool page_room_for_program(size_t n);
 
+/* Memory others hold but give back on demand (the page cache's clean
+ * pages): fn frees up to want pages and says how many.  Called when an
+ * allocation finds nothing and when a program's allocation finds too
+ * little free, from any context: fn must never sleep or wait for a lock. */
+void page_set_reclaim(size_t (*fn)(size_t want));
+
 #endif

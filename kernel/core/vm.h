@@ -98,6 +98,12 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
  * of a mapped file (SIGBUS), -ENOMEM. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 
+/* The page at addr, brought in as an access of the program would (write:
+ * the device will store into it, so a private page is made the caller's
+ * own), with a reference that keeps it while a device works on it
+ * (O_DIRECT): 0 and its physical address, or vm_fault's error. */
+int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
+
 /* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
  * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
  * -EFAULT if unmapped or (shared) not present now: touch it and ask again. */

@@ -1,14 +1,16 @@
 /* Pages on first touch, and copy-on-write.
  *
  * An anonymous page is a zeroed page taken at the first access; a file's
- * page comes from the file (vm_file_ops, which never sleeps, so all of
- * this runs under the address space's spinlock).  A shared mapping maps
- * the file's own page, writable if the mapping is.  A private page that
- * others share (since a fork, or a file's page in a private mapping: its
- * reference count is above 1) is mapped read-only, whatever the mapping
- * allows: the first write takes a copy for the writer and drops its
- * reference on the original, and the last one left with it just makes it
- * writable again. */
+ * page comes from the file (vm_file_ops).  The address space's spinlock
+ * guards the page tables and mappings; a file's page is fetched with it
+ * dropped, because a file system may sleep for it (read its disk, take
+ * its lock), and the mapping is looked up again after.  A shared mapping
+ * maps the file's own page, writable if the mapping is.  A private page
+ * that others share (since a fork, or a file's page in a private mapping:
+ * its reference count is above 1) is mapped read-only, whatever the
+ * mapping allows: the first write takes a copy for the writer and drops
+ * its reference on the original, and the last one left with it just makes
+ * it writable again. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -58,15 +60,47 @@ static int map_zero_page(struct mm *mm, const struct vma *v, uint64_t va)
 	return 0;
 }
 
+/* A file held while mm->lock is dropped, released by the caller once it
+ * has let go of the lock (release may sleep). */
+struct held_file {
+	const struct vm_file_ops *ops;
+	void *obj;
+};
+
+static void held_release(struct held_file *h)
+{
+	if (h->obj)
+		h->ops->release(h->obj);
+}
+
 /* A file's page for v at va: the file's own for a shared mapping (made if
  * a hole), for a private one its copy when writing, else the file's page
- * read-only (a hole: a zeroed page of its own).  Caller holds mm->lock. */
-static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsigned access)
+ * read-only (a hole: a zeroed page of its own).  Caller holds mm->lock,
+ * which is dropped while the file finds its page and held again on
+ * return; the file stays held in *h for the caller to release.  If the
+ * mapping changed meanwhile, or another thread mapped the page, nothing
+ * is done: the access faults again and finds what is there now. */
+static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsigned access, struct held_file *h)
 {
+	const struct vm_file_ops *ops = v->ops;
+	void *obj = v->obj;
 	uint64_t idx = v->pgoff + (va - v->start) / PAGE_SIZE, pa;
-	bool shared = v->flags & VM_SHARED;
-	int err = v->ops->get_page(v->obj, idx, shared, &pa);
+	unsigned flags = v->flags;
+	bool shared = flags & VM_SHARED;
 
+	ops->hold(obj);
+	h->ops = ops;
+	h->obj = obj;
+	spin_unlock(&mm->lock);
+	int err = ops->get_page(obj, idx, shared, &pa);
+	spin_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (!v || v->obj != obj || v->flags != flags || v->pgoff + (va - v->start) / PAGE_SIZE != idx ||
+	    mmu_user_pte(mm->root, va)) {
+		if (!err)
+			page_ref_put(pa);
+		return 0;
+	}
 	if (err == -ENOENT)
 		return map_zero_page(mm, v, va);
 	if (err)
@@ -112,12 +146,12 @@ static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *p
 
 /* Resolves a fault at the page va of v for access (allowed by v).
  * Caller holds mm->lock. */
-static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigned access)
+static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigned access, struct held_file *h)
 {
 	uint64_t *pte = mmu_user_pte(mm->root, va);
 
 	if (!pte)
-		return v->ops ? map_file_page(mm, v, va, access) : map_zero_page(mm, v, va);
+		return v->ops ? map_file_page(mm, v, va, access, h) : map_zero_page(mm, v, va);
 	unsigned have = mmu_user_prot(pte);
 	if ((access & MMU_WRITE) && !(have & MMU_WRITE))
 		return make_own(mm, v, va, pte);
@@ -129,30 +163,34 @@ static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigne
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
 {
 	uint64_t va = PAGE_ROUND_DOWN(addr);
+	struct held_file h = { 0 };
 
 	if (!mm)
 		return -EFAULT;	/* a kernel thread has no user half */
 	spin_lock(&mm->lock);
 	struct vma *v = vma_find(mm, va);
-	int err = v && vm_access_allowed(v->prot, access) ? fault_locked(mm, v, va, access) : -EFAULT;
+	int err = v && vm_access_allowed(v->prot, access) ? fault_locked(mm, v, va, access, &h) : -EFAULT;
 	spin_unlock(&mm->lock);
+	held_release(&h);
 	return err;
 }
 
 /* The page at va, present and mm's own, whatever v allows (the kernel
- * writing into it).  Caller holds mm->lock. */
-static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *err)
+ * writing into it), or 0 when the mapping changed while a file's page was
+ * fetched (*v then looked up again by the caller).  Caller holds
+ * mm->lock. */
+static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *err, struct held_file *h)
 {
 	uint64_t *pte = mmu_user_pte(mm->root, va);
 
 	*err = 0;
 	if (!pte)
-		*err = v->ops ? map_file_page(mm, v, va, MMU_WRITE) : map_zero_page(mm, v, va);
+		*err = v->ops ? map_file_page(mm, v, va, MMU_WRITE, h) : map_zero_page(mm, v, va);
 	else if (!(v->flags & VM_SHARED) && page_ref_count(mmu_user_pa(pte)) > 1)
 		*err = make_own(mm, v, va, pte);
-	if (!*err)
-		pte = mmu_user_pte(mm->root, va);
-	return *err ? 0 : mmu_user_pa(pte);
+	if (*err || !(pte = mmu_user_pte(mm->root, va)))
+		return 0;
+	return mmu_user_pa(pte);
 }
 
 int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
@@ -167,17 +205,48 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 			err = -EFAULT;
 			break;
 		}
+		struct held_file h = { 0 };
 		uint64_t page = PAGE_ROUND_DOWN(addr), off = addr - page;
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		uint64_t pa = own_page(mm, v, page, &err);
-		if (!err)
-			memcpy((char *)phys_to_virt(pa) + off, s, n);
+		uint64_t pa = own_page(mm, v, page, &err, &h);
+		if (h.obj) {
+			spin_unlock(&mm->lock);
+			held_release(&h);
+			spin_lock(&mm->lock);
+		}
+		if (err || !pa)
+			continue;	/* an error ends it; no page yet: look again */
+		memcpy((char *)phys_to_virt(pa) + off, s, n);
 		addr += n;
 		s += n;
 		len -= n;
 	}
 	spin_unlock(&mm->lock);
 	return err;
+}
+
+int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa)
+{
+	uint64_t va = PAGE_ROUND_DOWN(addr);
+
+	if (!mm)
+		return -EFAULT;
+	for (;;) {
+		spin_lock(&mm->lock);
+		struct vma *v = vma_find(mm, va);
+		uint64_t *pte = v ? mmu_user_pte(mm->root, va) : NULL;
+		unsigned have = pte ? mmu_user_prot(pte) : 0;
+		if (v && have && (!write || (have & MMU_WRITE))) {
+			*pa = mmu_user_pa(pte);
+			page_ref_get(*pa);
+			spin_unlock(&mm->lock);
+			return 0;
+		}
+		spin_unlock(&mm->lock);
+		int err = vm_fault(mm, va, write ? MMU_WRITE : MMU_READ);
+		if (err)
+			return err;
+	}
 }
 
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)

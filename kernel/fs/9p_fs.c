@@ -4,15 +4,20 @@
  * data stays in the guest.  The share is live (super.live): directories
  * reload on each listing and on a look-up that misses, and a file's
  * attributes are read again when a look-up finds it, so what the host
- * changes while the program runs shows.  No mmap (no get_page): the
- * pages would be a copy the host could not see.
+ * changes while the program runs shows.  mmap is private and read-only
+ * (Linux's generic_file_readonly_mmap, what its 9p does without a cache):
+ * each page is read from the host when a mapping first touches it and is
+ * that mapping's own copy, so a shared writable mapping, whose stores the
+ * host would never see, is refused.
  *
  * Fids a released inode held are clunked later, from a call that may
  * sleep (an inode may be freed where sleeping is not allowed). */
 #include "fs/9p.h"
 
+#include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
 #include "core/spinlock.h"
 #include "core/string.h"
 #include "dev/virtio_9p.h"
@@ -406,6 +411,31 @@ static void fs9p_unmount(struct super *sb)
 	kfree(m);
 }
 
+/* A copy of page idx for one mapping, read from the host (zeroes past the
+ * end).  Takes no data_lock: the client serializes its own requests. */
+static int fs9p_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa)
+{
+	uint32_t fid;
+	int err = io_fid(i, &fid);
+
+	(void)write;
+	if (err)
+		return err;
+	if (!page_room_for_program(1))
+		return -ENOMEM;
+	uint64_t page = page_alloc(1);
+	if (!page)
+		return -ENOMEM;
+	struct iobuf b = iobuf_kernel(phys_to_virt(page), PAGE_SIZE);
+	long n = p9_read(client_of(i), fid, &b, (int64_t)(idx * PAGE_SIZE));
+	if (n < 0) {
+		page_ref_put(page);
+		return (int)n;
+	}
+	*pa = page;
+	return 0;
+}
+
 static const struct fs_ops fs9p_ops = {
 	.read_inode = fs9p_read_inode,
 	.load_dir = fs9p_load_dir,
@@ -419,6 +449,8 @@ static const struct fs_ops fs9p_ops = {
 	.write = fs9p_write,
 	.truncate = fs9p_truncate,
 	.fsync = fs9p_fsync_inode,
+	.get_page = fs9p_get_page,
+	.mmap_readonly = true,
 	.release_inode = fs9p_release_inode,
 	.statfs = fs9p_statfs_sb,
 	.sync = fs9p_sync,

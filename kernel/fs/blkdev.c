@@ -1,6 +1,9 @@
 /* Block special files (blkdev.h).  No cache: every read and write goes to
  * the device, so a raw device and a file system on it never disagree; a
- * write that covers part of a sector reads the sector first.  Writes that
+ * write that covers part of a sector reads the sector first.  O_DIRECT
+ * with sector-aligned offset, length and buffer moves the bytes straight
+ * between the device and the program's pages (fs/pagecache.h); anything
+ * else goes through a bounce buffer.  Writes that
  * change part of a sector are serialised (one mutex), so two of them on
  * the same sector cannot undo each other. */
 #include "fs/blkdev.h"
@@ -14,6 +17,7 @@
 #include "core/uaccess.h"
 #include "dev/blk.h"
 #include "fs/devfs.h"
+#include "fs/pagecache.h"
 #include "fs/seqbuf.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
@@ -69,6 +73,13 @@ static size_t piece(struct blk_dev *d, uint64_t pos, size_t len, size_t cap, uin
 	return len;
 }
 
+/* O_DIRECT that needs no bounce buffer. */
+static bool zero_copy(struct file *f, const struct iobuf *b, uint64_t p, size_t total)
+{
+	uint32_t ss = dev_of(f)->sector_size;
+	return (f->flags & O_DIRECT) && b->user && !((p | total | b->user) % ss);
+}
+
 static long blkdev_read(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	struct blk_dev *d = dev_of(f);
@@ -79,6 +90,11 @@ static long blkdev_read(struct file *f, const struct iobuf *b, int64_t *pos)
 		return 0;
 	if (total > size - p)
 		total = (size_t)(size - p);
+	if (zero_copy(f, b, p, total)) {
+		long n = pcache_direct_dev(d, b->user, p, total, false);
+		*pos += n > 0 ? n : 0;
+		return n;
+	}
 	size_t pages;
 	uint8_t *buf = bounce_alloc(total, &pages);
 	if (!buf)
@@ -135,6 +151,11 @@ static long blkdev_write(struct file *f, const struct iobuf *b, int64_t *pos)
 		return -ENOSPC;		/* as Linux says past a block device's end */
 	if (total > size - p)
 		total = (size_t)(size - p);
+	if (zero_copy(f, b, p, total)) {
+		long n = pcache_direct_dev(d, b->user, p, total, true);
+		*pos += n > 0 ? n : 0;
+		return n;
+	}
 	size_t pages;
 	uint8_t *buf = bounce_alloc(total, &pages);
 	if (!buf)

@@ -1,7 +1,8 @@
 /* ext2/ext4 behind fs_ops: the VFS's inodes carry the core's (inode.priv,
  * a struct ext4_inode), and each hook takes the file system's lock around
- * one call into the core.  File data is copied through a bounce buffer,
- * outside that lock (user memory may fault). */
+ * one call into the core.  File data lives in the page cache
+ * (fs/pagecache.h), which asks the core for blocks through pcache_ops and
+ * copies user memory without the lock. */
 #include "fs/ext4.h"
 
 #include "core/errno.h"
@@ -12,9 +13,8 @@
 #include "fs/ext4_internal.h"
 #include "fs/file.h"
 #include "fs/mount.h"
+#include "fs/pagecache.h"
 #include "fs/vfs.h"
-
-#define BOUNCE	65536
 
 static struct ext4_fs *fs_of(struct super *sb) { return sb->priv; }
 static struct ext4_inode *ei_of(struct inode *i) { return i->priv; }
@@ -223,66 +223,92 @@ static int ext4_write_inode(struct inode *i)
 	return err;
 }
 
-static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
+/* The page cache's view of a file: its blocks through ext4_get_block
+ * under the file system's lock. */
+static void pc_lock(struct inode *i)
 {
 	struct ext4_fs *fs = fs_of(i->sb);
-	char *bounce = kmalloc(BOUNCE);
-	size_t done = 0;
-	long n = 0;
 
-	if (!bounce)
-		return -ENOMEM;
-	while (done < b->len) {
-		size_t want = b->len - done < BOUNCE ? b->len - done : BOUNCE;
-		mutex_lock(&fs->lock);
-		n = ext4_file_read(fs, ei_of(i), bounce, want, (uint64_t)pos + done);
-		mutex_unlock(&fs->lock);
-		if (n <= 0)
-			break;
-		if (iobuf_fill(b, done, bounce, (size_t)n)) {
-			n = -EFAULT;
-			break;
-		}
-		done += (size_t)n;
-		if ((size_t)n < want)
-			break;
-	}
-	kfree(bounce);
-	return done ? (long)done : n;
+	mutex_lock(&fs->lock);
+	/* A journal commit, if the log fills, before this section maps or
+	 * allocates anything: between writes, never inside one, so a commit
+	 * never holds a block whose page is not dirty yet.  A failure shows
+	 * as the file system going read-only. */
+	(void)ext4_journal_room(fs);
+}
+static void pc_unlock(struct inode *i) { mutex_unlock(&fs_of(i->sb)->lock); }
+
+static int pc_map(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run)
+{
+	if (!create && run)
+		return ext4_map(fs_of(i->sb), ei_of(i), lblk, pblk, run);
+	return ext4_get_block(fs_of(i->sb), ei_of(i), lblk, create, pblk, fresh);
+}
+
+static const struct pcache_ops pc_ops = { pc_lock, pc_unlock, pc_map };
+
+static int cached(struct inode *i)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	return pcache_attach(i, fs->dev, fs->log_block, &pc_ops);
+}
+
+static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
+{
+	int err = cached(i);
+	return err ? err : pcache_read(i, b, pos);
+}
+
+/* n bytes were stored at pos (the blocks are the file's already,
+ * allocated as the pages were stored): now its size and times. */
+static int wrote(struct inode *i, int64_t pos, long n)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	struct ext4_inode *ei = ei_of(i);
+
+	mutex_lock(&fs->lock);
+	i->mtime_ns = i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	if ((uint64_t)pos + (uint64_t)n > ei->size)
+		ext4_inode_set_size(ei, (uint64_t)pos + (uint64_t)n);
+	int err = ext4_inode_write(fs, ei);
+	i->size = (int64_t)ei->size;
+	i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
+static long write_as(struct inode *i, const struct iobuf *b, int64_t *pos, bool append, bool direct)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+	int err = cached(i);
+
+	if (err)
+		return err;
+	if (append)
+		*pos = i->size;
+	uint64_t end = (uint64_t)*pos + b->len;
+	if (end < (uint64_t)*pos || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei_of(i)))
+		return -EFBIG;
+	long n = direct ? pcache_direct(i, b, *pos, true) : pcache_write(i, b, *pos);
+	if (n <= 0)
+		return n;
+	(void)wrote(i, *pos, n);	/* the data is stored; a failing inode write shows at sync */
+	*pos += n;
+	return n;
 }
 
 static long ext4_vfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
 {
-	struct ext4_fs *fs = fs_of(i->sb);
-	char *bounce = kmalloc(BOUNCE);
-	size_t done = 0;
-	long n = 0;
+	return write_as(i, b, pos, append, false);
+}
 
-	if (!bounce)
-		return -ENOMEM;
-	if (append)
-		*pos = i->size;
-	while (done < b->len) {
-		size_t want = b->len - done < BOUNCE ? b->len - done : BOUNCE;
-		if (iobuf_drain(b, done, bounce, want)) {
-			n = -EFAULT;
-			break;
-		}
-		mutex_lock(&fs->lock);
-		struct ext4_inode *ei = ei_of(i);
-		i->mtime_ns = i->ctime_ns = vfs_now();
-		ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
-		n = ext4_file_write(fs, ei, bounce, want, (uint64_t)*pos + done);
-		i->size = (int64_t)ei->size;
-		i->blocks = ext4_inode_blocks(fs, ei);
-		mutex_unlock(&fs->lock);
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	kfree(bounce);
-	*pos += (int64_t)done;
-	return done ? (long)done : n;
+static long ext4_direct_io(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
+{
+	if (write)
+		return write_as(i, b, pos, append, true);
+	int err = cached(i);
+	return err ? err : pcache_direct(i, b, *pos, false);
 }
 
 static int ext4_vfs_truncate(struct inode *i, int64_t size)
@@ -291,11 +317,16 @@ static int ext4_vfs_truncate(struct inode *i, int64_t size)
 
 	if (size < 0)
 		return -EINVAL;
+	int err = cached(i);
+	if (!err)
+		err = pcache_resize(i, size);
+	if (err)
+		return err;
 	mutex_lock(&fs->lock);
 	struct ext4_inode *ei = ei_of(i);
 	i->mtime_ns = i->ctime_ns = vfs_now();
 	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
-	int err = ext4_truncate(fs, ei, (uint64_t)size);
+	err = ext4_truncate(fs, ei, (uint64_t)size);
 	i->size = (int64_t)ei->size;
 	i->blocks = ext4_inode_blocks(fs, ei);
 	mutex_unlock(&fs->lock);
@@ -317,10 +348,26 @@ static int ext4_vfs_allocate(struct inode *i, int64_t off, int64_t len, bool kee
 	return err;
 }
 
+/* The file's pages, then everything the file system holds (its sync
+ * writes every other dirty page first too: ordered data). */
 static int ext4_vfs_fsync(struct inode *i, bool datasync)
 {
-	(void)datasync;	/* data goes to the device as it is written: only metadata waits */
-	return ext4_fs_sync(fs_of(i->sb));
+	(void)datasync;
+	int err = pcache_sync_file(i);
+	int serr = ext4_fs_sync(fs_of(i->sb));
+	return err ? err : serr;
+}
+
+static int ext4_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa)
+{
+	int err = cached(i);
+	return err ? err : pcache_get_page(i, idx, write, pa);
+}
+
+/* ext4_fs.write_data: every dirty page of the file system to its block. */
+static int write_data(void *arg)
+{
+	return pcache_writeback(((struct ext4_fs *)arg)->dev);
 }
 
 static void ext4_release_inode(struct inode *i)
@@ -330,7 +377,8 @@ static void ext4_release_inode(struct inode *i)
 
 	if (!ei)
 		return;
-	if (!i->nlink) {
+	pcache_forget(i, !i->nlink);
+	if (!i->nlink) {	/* read-only: ext4_evict only forgets an orphan */
 		mutex_lock(&fs->lock);
 		ext4_evict(fs, ei, vfs_now());
 		mutex_unlock(&fs->lock);
@@ -377,6 +425,8 @@ static const struct fs_ops ext4_ops = {
 	.truncate = ext4_vfs_truncate,
 	.allocate = ext4_vfs_allocate,
 	.fsync = ext4_vfs_fsync,
+	.get_page = ext4_get_page,
+	.direct_io = ext4_direct_io,
 	.release_inode = ext4_release_inode,
 	.statfs = ext4_statfs,
 	.sync = ext4_sync,
@@ -395,6 +445,8 @@ static int mount_as(struct super *sb, bool ext2_only)
 		return err;
 	sb->priv = fs;
 	sb->ops = &ext4_ops;
+	fs->write_data = write_data;
+	fs->write_data_arg = fs;
 	sb->read_only = fs->read_only;
 	sb->root = super_inode_new(sb, 0);
 	if (sb->root) {

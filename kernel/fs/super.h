@@ -86,9 +86,17 @@ struct fs_ops {
 	 * size grows to off + len unless keep_size. */
 	int (*allocate)(struct inode *i, int64_t off, int64_t len, bool keep_size);
 	int (*fsync)(struct inode *i, bool datasync);
+	/* Optional: O_DIRECT, as read (write: as write); -EINVAL for
+	 * what the store cannot do direct (misaligned).  Without it,
+	 * O_DIRECT files read and write as others. */
+	long (*direct_io)(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 	/* Optional: the page backing index idx for mmap (a referenced page
-	 * of the page cache), as tmpfs_get_page. */
+	 * of the page cache), as tmpfs_get_page; create: a shared mapping
+	 * of a file open for writing. */
 	int (*get_page)(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
+	/* get_page gives each mapping a copy of its own: a shared mapping
+	 * of a file open for writing is refused (EINVAL, as Linux). */
+	bool mmap_readonly;
 
 	/* The inode is leaving memory (unmount, or its last name and
 	 * reference went: the store frees it if nlink is 0).  Also called

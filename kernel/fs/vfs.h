@@ -70,6 +70,8 @@ struct inode_ops {
 	void (*release)(struct inode *i);	/* frees priv */
 };
 
+struct pcache_file;
+
 struct inode {
 	volatile int refs;
 	uint64_t ino;
@@ -107,6 +109,7 @@ struct inode {
 	uint64_t npages;		/* pages held, for st_blocks */
 	uint64_t blocks;		/* a store's st_blocks (512-byte units), set by read_inode */
 	unsigned seals;			/* F_SEAL_* (memfd) */
+	struct pcache_file *pcache;	/* a store's cached pages (fs/pagecache.h), or NULL */
 
 	/* Advisory locks (vfs_locks.c), under its lock. */
 	struct list locks;
@@ -214,6 +217,9 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
  * (each takes the data_lock itself). */
 long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
+/* O_DIRECT: the store's direct_io where it has one (a read does not move
+ * *pos; a write does, as vfs_data_write). */
+long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 int vfs_data_truncate(struct inode *i, int64_t size);
 int vfs_data_fsync(struct inode *i, bool datasync);
 /* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;

@@ -31,6 +31,22 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	return n;
 }
 
+long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
+{
+	if (!i->sb || !i->sb->ops->direct_io) {
+		if (!write)
+			return vfs_data_read(i, b, *pos);
+		return vfs_data_write(i, b, pos, append);
+	}
+	int err = write ? mount_writable(i) : 0;
+	if (err)
+		return err;
+	mutex_lock(&i->data_lock);
+	long n = i->sb->ops->direct_io(i, b, pos, write, append);
+	mutex_unlock(&i->data_lock);
+	return n;
+}
+
 int vfs_data_truncate(struct inode *i, int64_t size)
 {
 	if (!i->sb)

@@ -48,7 +48,8 @@ unsigned vfs_file_poll(struct file *f, struct poll_table *pt)
 
 static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 {
-	long n = vfs_data_read(f->inode, b, *pos);
+	long n = f->flags & O_DIRECT ? vfs_data_direct(f->inode, b, pos, false, false)
+				     : vfs_data_read(f->inode, b, *pos);
 
 	if (n > 0)
 		*pos += n;
@@ -58,6 +59,8 @@ static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 static long reg_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	vfs_kill_privs_unlocked(f->inode);
+	if (f->flags & O_DIRECT)
+		return vfs_data_direct(f->inode, b, pos, true, f->flags & O_APPEND);
 	return vfs_data_write(f->inode, b, pos, f->flags & O_APPEND);
 }
 

@@ -1,6 +1,7 @@
 /* Regular files as core/vm.c maps them.  A mapping holds the open file (a
  * reference, as Linux's vm_file) and takes the file's own pages from
- * tmpfs, without sleeping (tmpfs.c's pages_lock): a shared mapping writes
+ * tmpfs (tmpfs.c's pages_lock) or from a mounted store's get_page (the
+ * page cache, which may sleep; 9p gives copies): a shared mapping writes
  * them, so read() and every other mapping see its stores at once; a
  * private one copies a page on its first write (core/vm_fault.c). */
 #include "fs/vfs_mmap.h"
@@ -24,11 +25,14 @@ static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1
  * the hole (-ENOENT: vm_fault maps a zeroed page of its own). */
 static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
 {
-	struct inode *i = ((struct file *)obj)->inode;
+	struct file *f = obj;
+	struct inode *i = f->inode;
 
 	if (idx >= pages_for(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
 		return -EFAULT;
-	int err = i->sb ? i->sb->ops->get_page(i, idx, shared, pa) : tmpfs_get_page(i, idx, shared, pa);
+	/* A store's page is written back only if a mapping may store into it */
+	bool may_write = shared && (f->flags & O_ACCMODE) != O_RDONLY;
+	int err = i->sb ? i->sb->ops->get_page(i, idx, may_write, pa) : tmpfs_get_page(i, idx, shared, pa);
 	return err == -ENOSPC ? -ENOMEM : err;
 }
 
@@ -60,6 +64,11 @@ const struct vm_file_ops *vfs_mmap_ops(struct file *f)
 	struct inode *i = f->inode;
 	return i && is_reg(i) && i->fs != FS_PROC && !file_is_path(f) && (!i->sb || i->sb->ops->get_page)
 	       ? &file_vm_ops : NULL;
+}
+
+bool vfs_mmap_readonly(struct file *f)
+{
+	return f->inode->sb && f->inode->sb->ops->mmap_readonly;
 }
 
 struct file *vfs_shmem_file(uint64_t size)

@@ -2,6 +2,7 @@
 #ifndef AMPHI_FS_VFS_MMAP_H
 #define AMPHI_FS_VFS_MMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct file;
@@ -10,6 +11,9 @@ struct vm_file_ops;
 /* How f's pages are mapped (the object is f itself), or NULL: a file that
  * cannot be mapped (ENODEV). */
 const struct vm_file_ops *vfs_mmap_ops(struct file *f);
+/* Its file system maps copies (9p): no shared mapping of f open for
+ * writing (EINVAL, as Linux's generic_file_readonly_mmap). */
+bool vfs_mmap_readonly(struct file *f);
 /* A file of size zeroed bytes in no directory, open for reading and
  * writing, named /dev/zero as Linux names what backs shared anonymous
  * memory; NULL if no memory. */

@@ -9,6 +9,7 @@
 #include "core/timer.h"
 #include "fs/blkdev.h"
 #include "fs/mount.h"
+#include "fs/pagecache.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "net/socket.h"
@@ -127,18 +128,19 @@ static void gen_meminfo(struct seqbuf *s)
 {
 	uint64_t total = page_total_count() * 4, free = page_free_count() * 4;
 	uint64_t shmem = tmpfs_pages_used() * 4;
+	uint64_t cached = pcache_pages() * 4, dirty = pcache_dirty_pages() * 4;
 
 	mem_line(s, "MemTotal", total);
 	mem_line(s, "MemFree", free);
-	mem_line(s, "MemAvailable", free);
+	mem_line(s, "MemAvailable", free + (cached > dirty ? cached - dirty : 0));	/* clean pages go on demand */
 	mem_line(s, "Buffers", 0);
-	mem_line(s, "Cached", shmem);
+	mem_line(s, "Cached", shmem + cached);
 	mem_line(s, "SwapCached", 0);
 	mem_line(s, "Active", total - free);
 	mem_line(s, "Inactive", 0);
 	mem_line(s, "SwapTotal", 0);
 	mem_line(s, "SwapFree", 0);
-	mem_line(s, "Dirty", 0);
+	mem_line(s, "Dirty", dirty);
 	mem_line(s, "Shmem", shmem);
 	mem_line(s, "Slab", 0);
 	mem_line(s, "CommitLimit", total);

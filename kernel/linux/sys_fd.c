@@ -32,7 +32,7 @@
 #define FIONCLEX	0x5450
 #define FIOASYNC	0x5452
 #define IOV_MAX		1024
-#define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC)
+#define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
  * use and advance the file's own.  On a file with offsets, a transfer that

@@ -107,6 +107,8 @@ static long file_to_map(struct file *f, unsigned prot, uint64_t flags, struct wh
 		return 0;
 	if (!(w->ops = vfs_mmap_ops(f)))
 		return -ENODEV;
+	if (shared && file_writable(f) && vfs_mmap_readonly(f))
+		return -EINVAL;
 	if (shared && (prot & MMU_WRITE) && (f->inode->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
 		return -EPERM;
 	w->file = f;
