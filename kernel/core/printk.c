@@ -6,8 +6,15 @@
 #include "arch/x86_64/arch.h"
 #include "core/backtrace.h"
 #include "core/format.h"
+#include "core/spinlock.h"
+#include "core/string.h"
 
 static printk_sink_fn *printk_sink;
+/* The last line printed, for whoever wants to repeat why something
+ * failed (boot mounts): under last_lock, outside emergencies. */
+static struct spinlock last_lock = SPINLOCK_INIT;
+static char last_line[160];
+static unsigned long nlines;
 static panic_hook_fn *panic_hook;
 static volatile int panicking;
 static volatile bool emergency;
@@ -18,6 +25,28 @@ bool printk_in_emergency(void) { return emergency; }
 void printk_set_sink(printk_sink_fn *sink) { printk_sink = sink; }
 void panic_set_hook(panic_hook_fn *hook) { panic_hook = hook; }
 
+static void remember(const char *text, size_t n)
+{
+	while (n && text[n - 1] == '\n')
+		n--;
+	if (n >= sizeof last_line)
+		n = sizeof last_line - 1;
+	uint64_t f = spin_lock_irqsave(&last_lock);
+	memcpy(last_line, text, n);
+	last_line[n] = 0;
+	nlines++;
+	spin_unlock_irqrestore(&last_lock, f);
+}
+
+unsigned long printk_lines(void) { return __atomic_load_n(&nlines, __ATOMIC_RELAXED); }
+
+void printk_last(char *buf, size_t size)
+{
+	uint64_t f = spin_lock_irqsave(&last_lock);
+	snprintf(buf, size, "%s", last_line);
+	spin_unlock_irqrestore(&last_lock, f);
+}
+
 static void vprintk(const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -27,6 +56,8 @@ static void vprintk(const char *fmt, va_list ap)
 		n = sizeof buf - 1;
 	if (printk_sink)
 		printk_sink(buf, n);
+	if (!emergency)
+		remember(buf, (size_t)n);
 }
 
 void printk(const char *fmt, ...)

@@ -10,6 +10,11 @@ typedef void printk_sink_fn(const char *text, size_t len);
 void printk_set_sink(printk_sink_fn *sink);
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How many messages were printed, and the last one (its final newline
+ * dropped, cut to fit size): a caller that saw the count move while it
+ * tried something can repeat why it failed. */
+unsigned long printk_lines(void);
+void printk_last(char *buf, size_t size);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What panic() does after printing: the console tells the host and ends the

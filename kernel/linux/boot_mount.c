@@ -14,6 +14,7 @@
 #include "arch/x86_64/bootinfo.h"
 #include "core/errno.h"
 #include "core/format.h"
+#include "core/printk.h"
 #include "core/string.h"
 #include "dev/blk.h"
 #include "dev/console.h"
@@ -125,6 +126,8 @@ static void try_partition(struct blk_dev *d, void *arg)
 static int mount_disk(const struct request *r, struct inode *dir)
 {
 	struct blk_dev *d = blk_find ? blk_find(r->name) : NULL;
+	unsigned long before = printk_lines();
+	char said[160];
 
 	if (!d)
 		return complain(r, "no such disk");
@@ -134,9 +137,17 @@ static int mount_disk(const struct request *r, struct inode *dir)
 		blk_each(try_partition, &p);
 		err = p.done ? 0 : p.err;
 	}
-	if (err == -EINVAL)
-		return complain(r, "no file system amphi can mount on it");
-	return err ? complain(r, why(err)) : 0;
+	if (!err)
+		return 0;
+	/* A file system type that refused it said why in the kernel's log
+	 * ("ext4: vda: unsupported feature inline_data: not mounted"),
+	 * which only -v shows: that line says more than an errno. */
+	if (printk_lines() != before) {
+		printk_last(said, sizeof said);
+		if (strstr(said, r->name))	/* about this disk, not some other news */
+			return complain(r, said);
+	}
+	return complain(r, err == -EINVAL ? "no file system amphi can mount on it" : why(err));
 }
 
 static int mount_one(const struct request *r)

@@ -253,4 +253,10 @@ def test_ext4_unsupported_feature_refused(tmp_path):
     sh("mke2fs", "-q", "-F", "-t", "ext4", "-O", "inline_data", "-d", str(src), img, "8M")
     r = run(BUSYBOX, "true", verbose=True, options=["--disk", img + ":/data"])
     assert r.status not in (0, None), r.describe()
-    assert r.stderr.count(b"ext4: vda: unsupported feature inline_data: not mounted") == 1, r.describe()
+    assert r.stderr.splitlines().count(b"ext4: vda: unsupported feature inline_data: not mounted") == 1, \
+        r.describe()
+    # Without -v the run's one line says why, not just that it failed.
+    r = run(BUSYBOX, "true", options=["--disk", img + ":/data"])
+    assert (r.status, r.stderr) == (125, b"amphi: cannot mount disk vda on /data: "
+                                         b"ext4: vda: unsupported feature inline_data: not mounted\n"), \
+        r.describe()
