@@ -105,9 +105,23 @@ static uint32_t legacy(const char *p, unsigned len, bool is_unsigned)
 	return h0 << 1;
 }
 
+/* The name in blocks of 4 * words bytes, each packed and mixed into buf
+ * by transform. */
+static void by_blocks(const char *name, unsigned len, int words, void (*transform)(uint32_t *, const uint32_t *),
+		      uint32_t buf[4], bool is_unsigned)
+{
+	uint32_t in[8];
+	unsigned step = 4 * (unsigned)words;
+
+	for (; (int)len > 0; name += step, len = len > step ? len - step : 0) {
+		pack(name, len, in, words, is_unsigned);
+		transform(buf, in);
+	}
+}
+
 int ext4_name_hash(unsigned version, const uint32_t seed[4], const char *name, unsigned len, uint32_t *out)
 {
-	uint32_t buf[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 }, in[8], h;
+	uint32_t buf[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 }, h;
 	bool is_unsigned = version >= EXT4_HASH_UNSIGNED;
 
 	if (version >= 2 * EXT4_HASH_UNSIGNED)
@@ -120,17 +134,11 @@ int ext4_name_hash(unsigned version, const uint32_t seed[4], const char *name, u
 		h = legacy(name, len, is_unsigned);
 		break;
 	case EXT4_HASH_HALF_MD4:
-		for (; (int)len > 0; name += 32, len = len > 32 ? len - 32 : 0) {
-			pack(name, len, in, 8, is_unsigned);
-			half_md4(buf, in);
-		}
+		by_blocks(name, len, 8, half_md4, buf, is_unsigned);
 		h = buf[1];
 		break;
 	case EXT4_HASH_TEA:
-		for (; (int)len > 0; name += 16, len = len > 16 ? len - 16 : 0) {
-			pack(name, len, in, 4, is_unsigned);
-			tea(buf, in);
-		}
+		by_blocks(name, len, 4, tea, buf, is_unsigned);
 		h = buf[0];
 		break;
 	default:

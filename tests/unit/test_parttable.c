@@ -303,52 +303,60 @@ static void mbr_empty_loop(void **state)
 	free(im.b);
 }
 
-/* Random bytes where the tables are: any answer but a crash. */
-static void random_tables(void **state)
+/* 2000 copies of im, each scrambled by fn, parsed: any answer but a
+ * crash, and no partition outside the disk. */
+static void fuzz_parse(const struct img *im, unsigned seed, void (*scramble)(struct img *t, int round, void *arg),
+		       void *arg)
 {
-	(void)state;
-	struct img im = make(gpt_script);
 	struct pt_part p[PT_MAX_PARTS];
 	const char *kind, *why;
 
-	srand(12);
+	srand(seed);
 	for (int round = 0; round < 2000; round++) {
 		struct img t = { malloc((size_t)NSECT * SECT), NSECT };
-		memcpy(t.b, im.b, (size_t)NSECT * SECT);
-		for (int k = 0; k < 1 + round % 16; k++)
-			t.b[rand() % (34 * SECT)] = (uint8_t)rand();
-		if (round % 2)
-			reseal(&t, 0);
+		memcpy(t.b, im->b, (size_t)NSECT * SECT);
+		scramble(&t, round, arg);
 		int n = parse(&t, p, &kind, &why);
 		assert_true(n >= -1 && n <= PT_MAX_PARTS);
 		for (int i = 0; i < n; i++)
 			assert_true(p[i].count && p[i].start + p[i].count <= NSECT);
 		free(t.b);
 	}
+}
+
+/* Random bytes where the GPT tables are, resealed every other time. */
+static void scramble_gpt(struct img *t, int round, void *arg)
+{
+	(void)arg;
+	for (int k = 0; k < 1 + round % 16; k++)
+		t->b[rand() % (34 * SECT)] = (uint8_t)rand();
+	if (round % 2)
+		reseal(t, 0);
+}
+
+static void random_tables(void **state)
+{
+	(void)state;
+	struct img im = make(gpt_script);
+	fuzz_parse(&im, 12, scramble_gpt, NULL);
 	free(im.b);
 }
 
-/* Random bytes in the MBR and the extended boot records' tables. */
+/* Random bytes in the tables of the MBR and the extended boot records
+ * (the three sectors in arg). */
+static void scramble_records(struct img *t, int round, void *arg)
+{
+	const uint64_t *records = arg;
+	for (int k = 0; k < 1 + round % 8; k++)
+		t->b[records[rand() % 3] * SECT + 446 + rand() % 66] = (uint8_t)rand();
+}
+
 static void random_logicals(void **state)
 {
 	(void)state;
 	struct img im = make(logical_script);
 	uint64_t records[3] = { 0, 4096, 4096 + le32(ebr_link(&im, 4096) + 8) };
-	struct pt_part p[PT_MAX_PARTS];
-	const char *kind, *why;
-
-	srand(13);
-	for (int round = 0; round < 2000; round++) {
-		struct img t = { malloc((size_t)NSECT * SECT), NSECT };
-		memcpy(t.b, im.b, (size_t)NSECT * SECT);
-		for (int k = 0; k < 1 + round % 8; k++)
-			t.b[records[rand() % 3] * SECT + 446 + rand() % 66] = (uint8_t)rand();
-		int n = parse(&t, p, &kind, &why);
-		assert_true(n >= -1 && n <= PT_MAX_PARTS);
-		for (int i = 0; i < n; i++)
-			assert_true(p[i].count && p[i].start + p[i].count <= NSECT);
-		free(t.b);
-	}
+	fuzz_parse(&im, 13, scramble_records, records);
 	free(im.b);
 }
 
