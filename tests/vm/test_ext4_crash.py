@@ -30,6 +30,16 @@ def record(n):
     return head + bytes(32 - len(head)) + bytes((n * 31 + i * 7) & 0xff for i in range(32, REC))
 
 
+def complete_lines(out):
+    """The lines of a killed program's output that it finished writing (a
+    kill may cut the last one short: "rec " with its number missing)."""
+    return out.decode(errors="replace").split("\n")[:-1]
+
+
+def printed_records(out):
+    return [int(l.split()[1]) for l in complete_lines(out) if l.startswith("rec ")]
+
+
 def run_until_killed(img, delay):
     """fs_crash on the image, QEMU killed with SIGKILL `delay` seconds
     after the workload started.  Returns its output."""
@@ -81,13 +91,13 @@ def test_ext4_kill9_journal(tmp_path):
     for k in range(RUNS):
         why = "seed %d, run %d: " % (seed, k)
         out, err = run_until_killed(img, rng.uniform(0, 2.5))
-        lines = out.decode(errors="replace").splitlines()
+        lines = complete_lines(out)
         starts = [int(l.split()[1]) for l in lines if l.startswith("start ")]
         # The boot replayed the last kill's journal and mounted read-write:
         # the workload opened its file and found every record there.
         assert starts and starts[0] >= have, why + out.decode() + err.decode()[-2000:]
         assert not any(l.startswith("fs_crash:") for l in lines), why + out.decode()
-        printed = [int(l.split()[1]) for l in lines if l.startswith("rec ")]
+        printed = printed_records(out)
         have = check_copy(img, tmp_path, printed, why)
         print(why, "started at", starts[0], "printed", len(printed), "records on disk", have)
     # A run that ends normally leaves the journal empty, as an unmount.

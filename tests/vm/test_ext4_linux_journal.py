@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import ROOT, run
-from test_ext4_crash import REC, record, run_until_killed
+from test_ext4_crash import REC, printed_records, record, run_until_killed
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import diskbench  # noqa: E402
@@ -49,7 +49,7 @@ def test_linux_replays_amphis_journal(tmp_path):
     img = str(tmp_path / "a.img")
     subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", img, "32M"], check=True)
     out, _ = run_until_killed(img, 1.5)
-    printed = [int(l.split()[1]) for l in out.decode().splitlines() if l.startswith("rec ")]
+    printed = printed_records(out)
     head = subprocess.run(["dumpe2fs", "-h", img], capture_output=True).stdout.decode()
     assert "needs_recovery" in head and "journal_checksum_v3" in head, head
     r = subprocess.run(linux_argv(tmp_path, img, [
@@ -75,7 +75,7 @@ def test_amphi_replays_linuxs_journal(tmp_path):
         out += chunk
     os.killpg(p.pid, signal.SIGKILL)
     out += p.communicate()[0]
-    printed = [int(l.split()[1]) for l in out.decode(errors="replace").splitlines() if l.startswith("rec ")]
+    printed = printed_records(out)
     head = subprocess.run(["dumpe2fs", "-h", img], capture_output=True).stdout.decode()
     assert "needs_recovery" in head and "journal_incompat_revoke" in head, head
     r = run("/bin/busybox", "sh", "-c", "wc -c < /data/records && echo more > /data/after",
