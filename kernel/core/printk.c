@@ -6,13 +6,14 @@
 #include "arch/x86_64/arch.h"
 #include "core/backtrace.h"
 #include "core/format.h"
-#include "core/spinlock.h"
 #include "core/string.h"
 
 static printk_sink_fn *printk_sink;
 /* The last line printed, for whoever wants to repeat why something
- * failed (boot mounts): under last_lock, outside emergencies. */
-static struct spinlock last_lock = SPINLOCK_INIT;
+ * failed (boot mounts), outside emergencies.  Guarded by a flag that is
+ * tried, never waited for: a spinlock here would make printk reach the
+ * lock watchdog, which prints. */
+static volatile int last_busy;
 static char last_line[160];
 static unsigned long nlines;
 static panic_hook_fn *panic_hook;
@@ -31,20 +32,29 @@ static void remember(const char *text, size_t n)
 		n--;
 	if (n >= sizeof last_line)
 		n = sizeof last_line - 1;
-	uint64_t f = spin_lock_irqsave(&last_lock);
+	if (__atomic_exchange_n(&last_busy, 1, __ATOMIC_ACQUIRE))
+		return;	/* another CPU, or this one interrupted, is at it: a line is lost */
 	memcpy(last_line, text, n);
 	last_line[n] = 0;
-	nlines++;
-	spin_unlock_irqrestore(&last_lock, f);
+	__atomic_add_fetch(&nlines, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&last_busy, 0, __ATOMIC_RELEASE);
 }
 
 unsigned long printk_lines(void) { return __atomic_load_n(&nlines, __ATOMIC_RELAXED); }
 
 void printk_last(char *buf, size_t size)
 {
-	uint64_t f = spin_lock_irqsave(&last_lock);
+	uint64_t f = irq_save();
+
+	for (int tries = 0; __atomic_exchange_n(&last_busy, 1, __ATOMIC_ACQUIRE); tries++)
+		if (tries == 1000000) {
+			irq_restore(f);
+			snprintf(buf, size, "(busy)");
+			return;
+		}
 	snprintf(buf, size, "%s", last_line);
-	spin_unlock_irqrestore(&last_lock, f);
+	__atomic_store_n(&last_busy, 0, __ATOMIC_RELEASE);
+	irq_restore(f);
 }
 
 static void vprintk(const char *fmt, va_list ap)
