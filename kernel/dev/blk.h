@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "core/list.h"
+#include "core/spinlock.h"
+#include "core/waitq.h"
 
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD };
 
@@ -99,6 +101,24 @@ void blk_submit(struct blk_dev *d, struct blk_req *r);
 void blk_unplug(void);
 /* Drivers, from interrupt context. */
 void blk_complete(struct blk_req *r, int status);
+
+/* A group of requests waited for together (blk_sync.c): each one
+ * submitted through blk_wait_submit, which sets its done and priv, then
+ * blk_wait_finish unplugs and sleeps until all are done (CPU 0's idle
+ * thread, at boot, halts instead).  It may live on the waiter's stack. */
+struct blk_wait {
+	struct spinlock lock;	/* guards pending, status */
+	int pending;
+	int status;		/* the first failure */
+	struct waitq wq;
+};
+void blk_wait_init(struct blk_wait *w);
+void blk_wait_submit(struct blk_wait *w, struct blk_dev *d, struct blk_req *r);
+/* A failure of the caller's own (a request it could not make) that the
+ * finish reports unless a request failed first. */
+void blk_wait_fail(struct blk_wait *w, int err);
+/* 0, or the first -errno. */
+int blk_wait_finish(struct blk_wait *w);
 
 /* Synchronous, sleeping: len bytes at byte offset off (both multiples of
  * the sector size) to or from kernel memory buf.  0 or -errno. */

@@ -19,72 +19,85 @@
 #define INFLIGHT	8	/* requests per round */
 #define BOUNCE_PAGES	32
 
-struct sync {
-	struct spinlock lock;	/* guards pending, status */
-	int pending;
-	int status;		/* the first failure */
-	struct waitq wq;
-};
-
-/* s lives on the waiter's stack: the wake-up happens under s->lock, so
- * the waiter, which looks at pending under it too, cannot return (and
- * drop s) before the last touch here, the unlock. */
-static void sync_done(struct blk_req *r)
+void blk_wait_init(struct blk_wait *w)
 {
-	struct sync *s = r->priv;
-
-	spin_lock(&s->lock);
-	if (r->status && !s->status)
-		s->status = r->status;
-	if (!--s->pending)
-		waitq_wake_all(&s->wq);
-	spin_unlock(&s->lock);
+	*w = (struct blk_wait){ SPINLOCK_INIT, 0, 0, { SPINLOCK_INIT, LIST_INIT(w->wq.waiters) } };
 }
 
-static bool sync_finished(struct sync *s)
+/* w lives on the waiter's stack: the wake-up happens under w->lock, so
+ * the waiter, which looks at pending under it too, cannot return (and
+ * drop w) before the last touch here, the unlock. */
+static void wait_done(struct blk_req *r)
 {
-	spin_lock(&s->lock);
-	bool done = !s->pending;
-	spin_unlock(&s->lock);
+	struct blk_wait *w = r->priv;
+
+	spin_lock(&w->lock);
+	if (r->status && !w->status)
+		w->status = r->status;
+	if (!--w->pending)
+		waitq_wake_all(&w->wq);
+	spin_unlock(&w->lock);
+}
+
+void blk_wait_submit(struct blk_wait *w, struct blk_dev *d, struct blk_req *r)
+{
+	uint64_t f = spin_lock_irqsave(&w->lock);
+	w->pending++;
+	spin_unlock_irqrestore(&w->lock, f);
+	r->done = wait_done;
+	r->priv = w;
+	blk_submit(d, r);
+}
+
+void blk_wait_fail(struct blk_wait *w, int err)
+{
+	uint64_t f = spin_lock_irqsave(&w->lock);
+	if (!w->status)
+		w->status = err;
+	spin_unlock_irqrestore(&w->lock, f);
+}
+
+static bool wait_finished(struct blk_wait *w)
+{
+	spin_lock(&w->lock);
+	bool done = !w->pending;
+	spin_unlock(&w->lock);
 	return done;
 }
 
-static void sync_wait(struct sync *s)
+int blk_wait_finish(struct blk_wait *w)
 {
-	struct waiter w;
+	struct waiter sleeper;
 
+	blk_unplug();
 	if (current() == this_cpu()->idle_thread) {
 		uint64_t f = irq_save();
-		while (!sync_finished(s))
+		while (!wait_finished(w))
 			arch_cpu_idle();	/* sti; hlt: the interrupt cannot slip in between */
 		irq_restore(f);
-		return;
+		return w->status;
 	}
 	for (;;) {
-		uint64_t f = spin_lock_irqsave(&s->lock);
-		if (!s->pending) {
-			spin_unlock_irqrestore(&s->lock, f);
-			return;
+		uint64_t f = spin_lock_irqsave(&w->lock);
+		if (!w->pending) {
+			spin_unlock_irqrestore(&w->lock, f);
+			return w->status;
 		}
-		waitq_prepare(&s->wq, &w);
-		spin_unlock_irqrestore(&s->lock, f);
-		waitq_sleep(&s->wq, &w);
+		waitq_prepare(&w->wq, &sleeper);
+		spin_unlock_irqrestore(&w->lock, f);
+		waitq_sleep(&w->wq, &sleeper);
 	}
 }
 
 /* Submits reqs[0..n) and waits for all: 0 or the first -errno. */
 static int run(struct blk_dev *d, struct blk_req *reqs, int n)
 {
-	struct sync s = { SPINLOCK_INIT, n, 0, { SPINLOCK_INIT, LIST_INIT(s.wq.waiters) } };
+	struct blk_wait w;
 
-	for (int i = 0; i < n; i++) {
-		reqs[i].done = sync_done;
-		reqs[i].priv = &s;
-		blk_submit(d, &reqs[i]);
-	}
-	blk_unplug();
-	sync_wait(&s);
-	return s.status;
+	blk_wait_init(&w);
+	for (int i = 0; i < n; i++)
+		blk_wait_submit(&w, d, &reqs[i]);
+	return blk_wait_finish(&w);
 }
 
 /* Fills r with the next piece of [pa, pa + len): page-split segments, at

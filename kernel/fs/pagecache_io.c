@@ -19,35 +19,14 @@ void pcache_io_start(struct pcache_io *io, struct blk_dev *d, enum blk_op op)
 	memset(io, 0, sizeof *io);
 	io->dev = d;
 	io->op = op;
-	waitq_init(&io->wq);
-}
-
-/* io lives on the waiter's stack: the wake-up happens under io->lock, and
- * the waiter looks at pending under it too, so it cannot return before
- * this unlock (blk_sync.c's rule). */
-static void io_done(struct blk_req *r)
-{
-	struct pcache_io *io = r->priv;
-
-	spin_lock(&io->lock);
-	if (r->status && !io->status)
-		io->status = r->status;
-	if (!--io->pending)
-		waitq_wake_all(&io->wq);
-	spin_unlock(&io->lock);
+	blk_wait_init(&io->wait);
 }
 
 static void submit_cur(struct pcache_io *io)
 {
-	struct pcache_req *q = io->cur;
-
-	if (!q)
-		return;
+	if (io->cur)
+		blk_wait_submit(&io->wait, io->dev, &io->cur->r);
 	io->cur = NULL;
-	uint64_t f = spin_lock_irqsave(&io->lock);
-	io->pending++;
-	spin_unlock_irqrestore(&io->lock, f);
-	blk_submit(io->dev, &q->r);
 }
 
 /* The piece continues cur: the next sectors, and in memory either the
@@ -84,8 +63,7 @@ void pcache_io_add(struct pcache_io *io, uint64_t off, uint64_t pa, uint32_t len
 	submit_cur(io);
 	struct pcache_req *q = kmalloc(sizeof *q);
 	if (!q) {
-		if (!io->status)
-			io->status = -ENOMEM;
+		blk_wait_fail(&io->wait, -ENOMEM);
 		return;
 	}
 	memset(q, 0, sizeof *q);
@@ -94,8 +72,6 @@ void pcache_io_add(struct pcache_io *io, uint64_t off, uint64_t pa, uint32_t len
 	q->r.count = len / ss;
 	q->r.nsegs = 1;
 	q->r.segs[0] = (struct blk_seg){ pa, len };
-	q->r.done = io_done;
-	q->r.priv = io;
 	q->next = io->all;
 	io->all = q;
 	io->cur = q;
@@ -103,24 +79,12 @@ void pcache_io_add(struct pcache_io *io, uint64_t off, uint64_t pa, uint32_t len
 
 int pcache_io_wait(struct pcache_io *io)
 {
-	struct waiter w;
-
 	submit_cur(io);
-	blk_unplug();
-	for (;;) {
-		uint64_t f = spin_lock_irqsave(&io->lock);
-		if (!io->pending) {
-			spin_unlock_irqrestore(&io->lock, f);
-			break;
-		}
-		waitq_prepare(&io->wq, &w);
-		spin_unlock_irqrestore(&io->lock, f);
-		waitq_sleep(&io->wq, &w);
-	}
+	int err = blk_wait_finish(&io->wait);
 	while (io->all) {
 		struct pcache_req *q = io->all;
 		io->all = q->next;
 		kfree(q);
 	}
-	return io->status;
+	return err;
 }

@@ -7,8 +7,6 @@
 
 #include <stdint.h>
 
-#include "core/spinlock.h"
-#include "core/waitq.h"
 #include "dev/blk.h"
 
 struct pcache_req;
@@ -18,10 +16,7 @@ struct pcache_io {
 	enum blk_op op;
 	struct pcache_req *cur;		/* being built, not yet submitted */
 	struct pcache_req *all;		/* every request made, freed by the wait */
-	struct spinlock lock;		/* guards pending, status */
-	int pending;
-	int status;			/* the first failure */
-	struct waitq wq;
+	struct blk_wait wait;
 };
 
 void pcache_io_start(struct pcache_io *io, struct blk_dev *d, enum blk_op op);
