@@ -187,6 +187,9 @@ int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
  * is a hole (*fresh then true: its old contents are garbage). */
 int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
 		   bool *fresh);
+/* Where a new block for lblk should go: after the block before it, else
+ * at the start of the inode's own group.  Locked. */
+uint64_t ext4_block_goal(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
 /* Writes len bytes at off (growing the file): the count or -errno.
  * file_write is an operation of its own (a journal commit may come
  * first); file_put is the same write inside another operation. */

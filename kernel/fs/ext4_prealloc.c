@@ -7,19 +7,6 @@
 
 #include "core/errno.h"
 
-/* Where a new block for lblk should go: after the block before it, else
- * in the inode's own group. */
-static uint64_t goal_for(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t last)
-{
-	uint64_t before, run;
-
-	if (last)
-		return last + 1;
-	if (lblk && !ext4_map(fs, ei, lblk - 1, &before, &run) && before)
-		return before + 1;
-	return fs->first_data_block + 1 + (ei->ino - 1) / fs->inodes_per_group * (uint64_t)fs->blocks_per_group;
-}
-
 int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len, bool keep_size)
 {
 	uint64_t end = off + len, last = 0;
@@ -37,7 +24,8 @@ int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint6
 		uint64_t pblk, run;
 		if ((err = ext4_map(fs, ei, lblk, &pblk, &run)) || pblk || ext4_ext_mapped(fs, ei, lblk))
 			continue;
-		if ((err = ext4_block_alloc(fs, goal_for(fs, ei, lblk, last), &pblk)))
+		/* After the block just taken: ext4_map reads it, unwritten, as a hole. */
+		if ((err = ext4_block_alloc(fs, last ? last + 1 : ext4_block_goal(fs, ei, lblk), &pblk)))
 			break;
 		if ((err = ext4_ext_set_unwritten(fs, ei, lblk, pblk))) {
 			ext4_block_free(fs, pblk);

@@ -12,10 +12,19 @@
 #include "dev/blk.h"
 #include "fs/stat.h"
 
+uint64_t ext4_block_goal(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
+{
+	uint64_t before, run;
+
+	if (lblk && !ext4_map(fs, ei, lblk - 1, &before, &run) && before)
+		return before + 1;
+	return fs->first_data_block + 1 + (ei->ino - 1) / fs->inodes_per_group * (uint64_t)fs->blocks_per_group;
+}
+
 int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, bool create, uint64_t *pblk,
 		   bool *fresh)
 {
-	uint64_t run, goal;
+	uint64_t run;
 
 	if (fresh)
 		*fresh = false;
@@ -33,12 +42,7 @@ int ext4_get_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, boo
 			return err;
 		}
 	}
-	if (lblk == 0 || ext4_map(fs, ei, lblk - 1, &goal, &run) || !goal)
-		goal = fs->first_data_block + 1 +
-		       (ei->ino - 1) / fs->inodes_per_group * (uint64_t)fs->blocks_per_group;
-	else
-		goal++;
-	if ((err = ext4_block_alloc(fs, goal, pblk)))
+	if ((err = ext4_block_alloc(fs, ext4_block_goal(fs, ei, lblk), pblk)))
 		return err;
 	err = ext4_inode_has_extents(ei) ? ext4_ext_set(fs, ei, lblk, *pblk)
 					 : ext4_ind_set(fs, ei, lblk, *pblk);
