@@ -124,6 +124,17 @@ int blk_wait_finish(struct blk_wait *w);
  * the sector size) to or from kernel memory buf.  0 or -errno. */
 int blk_read(struct blk_dev *d, uint64_t off, void *buf, size_t len);
 int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len);
+/* Scattered pieces written together: requests for pieces that follow
+ * each other on the disk are joined, and all are in flight at once.  Each
+ * piece's buf is kernel memory of the direct map (kmalloc, pages), its off
+ * and len multiples of the sector size.  0 or the first -errno (which
+ * pieces were written is then not known). */
+struct blk_piece {
+	uint64_t off;
+	const void *buf;
+	uint32_t len;
+};
+int blk_write_pieces(struct blk_dev *d, const struct blk_piece *p, unsigned n);
 int blk_flush(struct blk_dev *d);	/* 0 at once without a volatile cache */
 int blk_discard(struct blk_dev *d, uint64_t off, uint64_t len);
 

@@ -100,13 +100,12 @@ static int run(struct blk_dev *d, struct blk_req *reqs, int n)
 	return blk_wait_finish(&w);
 }
 
-/* Fills r with the next piece of [pa, pa + len): page-split segments, at
- * most max sectors.  Returns the bytes it took. */
+/* Adds to r's segments the next part of [pa, pa + len): page-split
+ * segments, at most max sectors.  Returns the bytes it took. */
 static uint64_t fill(struct blk_req *r, uint64_t pa, uint64_t len, uint32_t ssize, uint64_t max)
 {
 	uint64_t took = 0;
 
-	r->nsegs = 0;
 	while (took < len && r->nsegs < BLK_MAX_SEGS && took / ssize < max) {
 		uint64_t in_page = PAGE_SIZE - ((pa + took) & (PAGE_SIZE - 1));
 		uint64_t n = len - took < in_page ? len - took : in_page;
@@ -143,6 +142,7 @@ static int transfer(struct blk_dev *d, enum blk_op op, uint64_t off, void *va, u
 			struct blk_req *r = &reqs[n];
 			r->op = op;
 			r->sector = (off + done) / ss;
+			r->nsegs = 0;
 			uint64_t took = fill(r, pa + done, len - done, ss, max);
 			r->count = (uint32_t)(took / ss);
 			done += took;
@@ -214,6 +214,72 @@ int blk_read(struct blk_dev *d, uint64_t off, void *buf, size_t len)
 int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len)
 {
 	return rw(d, BLK_WRITE, off, (void *)buf, len);
+}
+
+static bool piece_ok(struct blk_dev *d, const struct blk_piece *p)
+{
+	uint32_t ss = d->sector_size;
+
+	return !(p->off % ss) && !(p->len % ss) && p->off <= blk_bytes(d) && p->len <= blk_bytes(d) - p->off &&
+	       contiguous(p->buf);
+}
+
+/* Adds as much of piece p (from byte at on) to r as fits, r empty or
+ * ending where the piece goes on.  Returns the bytes it took. */
+static uint32_t add_piece(struct blk_dev *d, struct blk_req *r, const struct blk_piece *p, uint32_t at)
+{
+	uint32_t ss = d->sector_size;
+	uint64_t max = d->max_count ? d->max_count : ~0u;
+
+	if (!r->count) {
+		r->op = BLK_WRITE;
+		r->sector = (p->off + at) / ss;
+		r->nsegs = 0;
+	}
+	return (uint32_t)fill(r, virt_to_phys((const uint8_t *)p->buf + at), p->len - at, ss, max - r->count);
+}
+
+int blk_write_pieces(struct blk_dev *d, const struct blk_piece *p, unsigned n)
+{
+	if (d->read_only)
+		return -EROFS;
+	for (unsigned k = 0; k < n; k++)
+		if (!piece_ok(d, &p[k]))
+			return -EINVAL;
+	struct blk_req *reqs = kmalloc(sizeof *reqs * INFLIGHT);
+	if (!reqs)
+		return -ENOMEM;
+	int err = 0;
+	unsigned k = 0;
+	uint32_t at = 0;	/* bytes of p[k] already in a request */
+	while (k < n && !err) {
+		int nr = 0;
+		reqs[0].count = 0;
+		while (k < n) {
+			struct blk_req *r = &reqs[nr];
+			bool joins = r->count && (r->sector + r->count) * d->sector_size == p[k].off + at;
+			if (r->count && !joins) {
+				if (++nr == INFLIGHT)
+					break;
+				reqs[nr].count = 0;
+				continue;
+			}
+			uint32_t took = add_piece(d, r, &p[k], at);
+			r->count += took / d->sector_size;
+			at += took;
+			if (at == p[k].len)
+				k++, at = 0;
+			else if (++nr == INFLIGHT)	/* r is full */
+				break;
+			else
+				reqs[nr].count = 0;
+		}
+		if (nr < INFLIGHT && reqs[nr].count)
+			nr++;
+		err = run(d, reqs, nr);
+	}
+	kfree(reqs);
+	return err;
 }
 
 static int one(struct blk_dev *d, enum blk_op op, uint64_t sector, uint32_t count)

@@ -5,6 +5,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/mutex.h"
+#include "core/page_alloc.h"
 #include "core/string.h"
 #include "dev/blk.h"
 
@@ -37,11 +38,24 @@ struct bcache *bcache_new(struct blk_dev *d, uint32_t block_size, unsigned max_c
 	return c;
 }
 
+/* A block of a page or more gets whole pages: kmalloc's header would put
+ * a 4 KiB block across two pages (and take both), two segments for the
+ * device instead of one. */
+static uint8_t *data_alloc(uint32_t size)
+{
+	return size >= PAGE_SIZE ? page_alloc_virt_uninit(size / PAGE_SIZE) : kmalloc(size);
+}
+
 static void buf_free(struct buf *b)
 {
+	struct bcache *c = b->cache;
+
 	list_del(&b->hlink);
 	list_del(&b->lru);
-	kfree(b->data);
+	if (c->block_size >= PAGE_SIZE)
+		page_free_virt(b->data, c->block_size / PAGE_SIZE);
+	else
+		kfree(b->data);
 	kfree(b);
 }
 
@@ -101,7 +115,7 @@ static struct buf *buf_alloc(struct bcache *c, uint64_t blk)
 
 	if (!b)
 		return NULL;
-	b->data = kmalloc(c->block_size);
+	b->data = data_alloc(c->block_size);
 	if (!b->data) {
 		kfree(b);
 		return NULL;
@@ -109,6 +123,7 @@ static struct buf *buf_alloc(struct bcache *c, uint64_t blk)
 	b->blk = blk;
 	b->cache = c;
 	b->refs = 1;
+	b->dirty = b->checked = false;
 	list_init(&b->lru);
 	return b;
 }
@@ -168,6 +183,7 @@ int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out)
 	if (err)
 		return err;
 	memset((*out)->data, 0, c->block_size);
+	(*out)->checked = true;
 	bcache_dirty(*out);
 	return 0;
 }
@@ -217,28 +233,6 @@ void bcache_forget(struct bcache *c, uint64_t blk)
 
 unsigned bcache_dirty_count(struct bcache *c) { return c->ndirty; }
 
-/* Writes one dirty buffer, the lock dropped around the I/O (the buffer is
- * held, so it stays).  Caller holds c->lock. */
-static int write_one(struct bcache *c, struct buf *b)
-{
-	hold(c, b);
-	b->dirty = false;
-	c->ndirty--;
-	mutex_unlock(&c->lock);
-	int err = blk_write(c->dev, b->blk * c->block_size, b->data, c->block_size);
-	mutex_lock(&c->lock);
-	if (err && !b->dirty) {
-		b->dirty = true;
-		c->ndirty++;
-	}
-	if (--b->refs == 0) {
-		list_add_tail(&c->lru, &b->lru);
-		if (!b->dirty)
-			c->nclean_free++;
-	}
-	return err;
-}
-
 int bcache_write(struct buf *b)
 {
 	struct bcache *c = b->cache;
@@ -253,42 +247,6 @@ int bcache_write(struct buf *b)
 	if (err)
 		bcache_dirty(b);
 	return err;
-}
-
-/* The dirty buffer with the lowest block number at or after from, or
- * NULL.  A scan of the table: syncs are rare next to lookups.  Caller
- * holds c->lock. */
-static struct buf *next_dirty(struct bcache *c, uint64_t from)
-{
-	struct buf *best = NULL;
-	struct list *pos;
-
-	for (int i = 0; i < NHASH; i++)
-		list_for_each(pos, &c->hash[i]) {
-			struct buf *b = list_entry(pos, struct buf, hlink);
-			if (b->dirty && b->blk >= from && (!best || b->blk < best->blk))
-				best = b;
-		}
-	return best;
-}
-
-int bcache_sync(struct bcache *c)
-{
-	int first = 0;
-	uint64_t from = 0;
-	struct buf *b;
-
-	mutex_lock(&c->lock);
-	while ((b = next_dirty(c, from))) {
-		from = b->blk + 1;
-		int err = write_one(c, b);
-		if (err && !first)
-			first = err;
-	}
-	shrink(c);
-	mutex_unlock(&c->lock);
-	int err = blk_flush(c->dev);
-	return first ? first : err;
 }
 
 /* Shell sort by block number: a commit's few hundred buffers. */
@@ -320,4 +278,63 @@ unsigned bcache_dirty_get(struct bcache *c, struct buf **out, unsigned max)
 	mutex_unlock(&c->lock);
 	sort_bufs(out, n);
 	return n;
+}
+
+/* bufs[0..n) (held, marked clean) to their homes as one batch: blocks
+ * next to each other on the disk share a request. */
+static int write_home(struct bcache *c, struct buf **bufs, unsigned n)
+{
+	struct blk_piece *p = kmalloc(n * sizeof *p);
+
+	if (!p)
+		return -ENOMEM;
+	for (unsigned k = 0; k < n; k++)
+		p[k] = (struct blk_piece){ bufs[k]->blk * c->block_size, bufs[k]->data, c->block_size };
+	int err = blk_write_pieces(c->dev, p, n);
+	kfree(p);
+	return err;
+}
+
+int bcache_write_back(struct bcache *c)
+{
+	unsigned n = bcache_dirty_count(c);
+
+	if (!n)
+		return 0;
+	struct buf **bufs = kmalloc(n * sizeof *bufs);
+	if (!bufs)
+		return -ENOMEM;
+	n = bcache_dirty_get(c, bufs, n);
+	/* Clean before the write: a change meanwhile makes it dirty again. */
+	mutex_lock(&c->lock);
+	for (unsigned k = 0; k < n; k++)
+		bufs[k]->dirty = false;
+	c->ndirty -= n;
+	mutex_unlock(&c->lock);
+	int err = write_home(c, bufs, n);
+	mutex_lock(&c->lock);
+	for (unsigned k = 0; k < n; k++) {
+		struct buf *b = bufs[k];
+		if (err && !b->dirty) {	/* which one failed is not known: all stay dirty */
+			b->dirty = true;
+			c->ndirty++;
+		}
+		if (--b->refs == 0) {
+			list_add_tail(&c->lru, &b->lru);
+			if (!b->dirty)
+				c->nclean_free++;
+		}
+	}
+	shrink(c);
+	mutex_unlock(&c->lock);
+	kfree(bufs);
+	return err;
+}
+
+int bcache_sync(struct bcache *c)
+{
+	int err = bcache_write_back(c);
+	int flushed = blk_flush(c->dev);
+
+	return err ? err : flushed;
 }

@@ -27,6 +27,10 @@ struct buf {
 	struct bcache *cache;
 	int refs;		/* under the cache's lock */
 	bool dirty;
+	/* The file system found the contents sound (a checksum, a structure)
+	 * since they came from the device, and need not look again: what it
+	 * writes into a buffer it keeps sound.  False after a read. */
+	bool checked;
 	struct list hlink;	/* in the hash chain */
 	struct list lru;	/* in the cache's use order, unreferenced ones */
 };
@@ -42,7 +46,8 @@ void bcache_free(struct bcache *c);
  * buffer in *out, or -EIO / -ENOMEM. */
 int bcache_read(struct bcache *c, uint64_t blk, struct buf **out);
 /* A block the file system just allocated: its old contents do not matter,
- * so it is not read; the buffer comes zeroed (and dirty). */
+ * so it is not read; the buffer comes zeroed (dirty, and checked: what is
+ * in it is the file system's own). */
 int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out);
 void bcache_dirty(struct buf *b);
 /* The buffer to the device now (not flushed), clean then. */
@@ -52,12 +57,14 @@ void bcache_put(struct buf *b);
  * the block becomes next. */
 void bcache_forget(struct bcache *c, uint64_t blk);
 
-/* Every dirty buffer to the device, then a flush: 0 or the first error
- * (buffers that failed stay dirty). */
+/* Every dirty buffer to the device, in one batch, not flushed: 0 or the
+ * first error (then every one of them stays dirty). */
+int bcache_write_back(struct bcache *c);
+/* bcache_write_back, then a flush. */
 int bcache_sync(struct bcache *c);
 unsigned bcache_dirty_count(struct bcache *c);
 /* Up to max dirty buffers, referenced, in block order (a journal commit
- * copies them into the log before bcache_sync writes them home): how many. */
+ * copies them into the log before bcache_write_back writes them home): how many. */
 unsigned bcache_dirty_get(struct bcache *c, struct buf **out, unsigned max);
 
 #endif

@@ -119,11 +119,15 @@ int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lbl
 	if (err || !pblk)
 		return err;
 	err = ext4_bread(fs, pblk, out);
-	if (!err && (err = ext4_dir_block_check(fs, dir, (*out)->data, lblk))) {
+	if (err || (*out)->checked)
+		return err;
+	if ((err = ext4_dir_block_check(fs, dir, (*out)->data, lblk))) {
 		bcache_put(*out);
 		*out = NULL;
+		return err;
 	}
-	return err;
+	(*out)->checked = true;
+	return 0;
 }
 
 static bool is_dot(const struct ext4_dirent *d)

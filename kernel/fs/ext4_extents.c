@@ -51,15 +51,19 @@ int ext4_ext_read_node(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t blk, 
 	if (err)
 		return err;
 	uint8_t *b = (*out)->data;
+	/* The header every time: a corrupt tree may point at a block from
+	 * another depth.  The checksum once. */
 	if (!ext4_ext_header_ok(fs, (void *)b, ext4_ext_block_room(fs), depth))
 		err = ext4_corrupt(fs, "bad extent block header", ei->ino);
-	else if (fs->csum && *tail_of(b) != ext4_ext_block_csum(fs, ei, b))
+	else if (fs->csum && !(*out)->checked && *tail_of(b) != ext4_ext_block_csum(fs, ei, b))
 		err = ext4_corrupt(fs, "extent block checksum mismatch", ei->ino);
 	if (err) {
 		bcache_put(*out);
 		*out = NULL;
+		return err;
 	}
-	return err;
+	(*out)->checked = true;
+	return 0;
 }
 
 struct ext4_extent_header *ext4_ext_root(struct ext4_inode *ei)
