@@ -7,7 +7,12 @@
  * from: an inode bitmap starts empty, a block bitmap holds the group's
  * own metadata (superblock backup, descriptors, and whichever groups'
  * bitmaps and inode tables flex_bg placed in it), checked against the
- * descriptor's free count. */
+ * descriptor's free count.
+ *
+ * A bitmap's checksum (in its group's descriptor) is not computed at each
+ * change, which would hash a whole block for every block allocated: the
+ * group is marked, and ext4_bitmap_csums_stage computes it once before
+ * the descriptors go to the disk. */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
@@ -43,26 +48,51 @@ static bool bitmap_csum_ok(struct ext4_fs *fs, enum bitmap kind, uint32_t g, con
 	return (c & 0xffff) == lo && (fs->desc_size < 64 || (c >> 16) == hi);
 }
 
-/* The group's descriptor changed: its bitmap checksum and its own. */
-static void group_changed(struct ext4_fs *fs, enum bitmap kind, uint32_t g, const uint8_t *b)
+static void bitmap_csum_set(struct ext4_fs *fs, enum bitmap kind, uint32_t g, const uint8_t *b)
 {
 	struct ext4_group_disk *d = ext4_group(fs, g);
+	uint32_t c = bitmap_csum(fs, kind, b);
 
-	if (fs->csum) {
-		uint32_t c = bitmap_csum(fs, kind, b);
-		if (kind == INODES) {
-			d->bg_inode_bitmap_csum_lo = (uint16_t)c;
-			if (fs->desc_size >= 64)
-				d->bg_inode_bitmap_csum_hi = (uint16_t)(c >> 16);
-		} else {
-			d->bg_block_bitmap_csum_lo = (uint16_t)c;
-			if (fs->desc_size >= 64)
-				d->bg_block_bitmap_csum_hi = (uint16_t)(c >> 16);
-		}
-		d->bg_checksum = ext4_group_csum(fs, g);
+	if (kind == INODES) {
+		d->bg_inode_bitmap_csum_lo = (uint16_t)c;
+		if (fs->desc_size >= 64)
+			d->bg_inode_bitmap_csum_hi = (uint16_t)(c >> 16);
+	} else {
+		d->bg_block_bitmap_csum_lo = (uint16_t)c;
+		if (fs->desc_size >= 64)
+			d->bg_block_bitmap_csum_hi = (uint16_t)(c >> 16);
 	}
+}
+
+/* The group's bitmap and descriptor changed: their checksums are due. */
+static void group_changed(struct ext4_fs *fs, enum bitmap kind, uint32_t g)
+{
+	if (fs->csum)
+		fs->csums_due[g] |= (uint8_t)(1u << kind);
 	fs->gdt_dirty = true;
 	fs->sb_dirty = true;
+}
+
+int ext4_bitmap_csums_stage(struct ext4_fs *fs)
+{
+	for (uint32_t g = 0; g < fs->ngroups && fs->csum; g++) {
+		for (enum bitmap kind = BLOCKS; kind <= INODES && fs->csums_due[g]; kind++) {
+			if (!(fs->csums_due[g] & (1u << kind)))
+				continue;
+			/* Changed, so dirty, so still cached and checked. */
+			struct buf *b;
+			uint64_t blk = kind == INODES ? ext4_group_inode_bitmap(fs, g) : ext4_group_block_bitmap(fs, g);
+			int err = ext4_bread(fs, blk, &b);
+			if (err)
+				return err;
+			bitmap_csum_set(fs, kind, g, b->data);
+			bcache_put(b);
+		}
+		if (fs->csums_due[g])
+			ext4_group(fs, g)->bg_checksum = ext4_group_csum(fs, g);
+		fs->csums_due[g] = 0;
+	}
+	return 0;
 }
 
 static int bitmap_read(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct buf **out)
@@ -70,12 +100,15 @@ static int bitmap_read(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct 
 	uint64_t blk = kind == INODES ? ext4_group_inode_bitmap(fs, g) : ext4_group_block_bitmap(fs, g);
 	int err = ext4_bread(fs, blk, out);
 
-	if (!err && fs->csum && !bitmap_csum_ok(fs, kind, g, (*out)->data)) {
+	if (err || (*out)->checked)
+		return err;
+	if (fs->csum && !bitmap_csum_ok(fs, kind, g, (*out)->data)) {
 		bcache_put(*out);
 		return ext4_corrupt(fs, kind == INODES ? "inode bitmap checksum mismatch"
 						       : "block bitmap checksum mismatch", g);
 	}
-	return err;
+	(*out)->checked = true;
+	return 0;
 }
 
 static bool bit_test(const uint8_t *b, uint32_t i) { return b[i / 8] & (1u << (i % 8)); }
@@ -192,7 +225,7 @@ static int bitmap_get(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct b
 	if (err)
 		return err;
 	d->bg_flags &= (uint16_t)~uninit;
-	group_changed(fs, kind, g, (*out)->data);
+	group_changed(fs, kind, g);
 	return 0;
 }
 
@@ -213,7 +246,7 @@ static int take(struct ext4_fs *fs, enum bitmap kind, uint32_t g0, uint32_t from
 		if (i >= 0) {
 			bit_flip(b->data, (uint32_t)i);
 			count(fs, kind, g, -1);
-			group_changed(fs, kind, g, b->data);
+			group_changed(fs, kind, g);
 			bcache_dirty(b);
 		}
 		bcache_put(b);
@@ -243,7 +276,7 @@ static int give(struct ext4_fs *fs, enum bitmap kind, uint32_t g, uint32_t bit)
 	}
 	bit_flip(b->data, bit);
 	count(fs, kind, g, 1);
-	group_changed(fs, kind, g, b->data);
+	group_changed(fs, kind, g);
 	bcache_dirty(b);
 	bcache_put(b);
 	return 0;
@@ -362,9 +395,7 @@ int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino)
 		return ext4_corrupt(fs, "a reserved inode is free", *ino);
 	table_used(fs, g, bit);
 	if (dir)
-		dirs_count(fs, g, 1);
-	if (fs->csum)
-		ext4_group(fs, g)->bg_checksum = ext4_group_csum(fs, g);
+		dirs_count(fs, g, 1);	/* the descriptor's checksum is due since take() */
 	return 0;
 }
 

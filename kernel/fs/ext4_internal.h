@@ -40,6 +40,9 @@ struct ext4_fs {
 	bool read_only;
 	bool failed;			/* a commit failed: read-only, syncs give -EIO */
 	bool sb_dirty, gdt_dirty;
+	/* Per group, bit 0 and 1: the block and the inode bitmap changed and
+	 * their checksums (and the descriptor's) are due (ext4_alloc.c). */
+	uint8_t *csums_due;
 	/* The jbd2 journal being written (ext4_journal.c), NULL on ext2 and
 	 * read-only mounts.  With it, blocks freed by the running
 	 * transaction wait in freed[] and only become free at its commit:
@@ -86,6 +89,8 @@ void ext4_fs_end(struct ext4_fs *fs);
 /* The superblock and the changed group descriptor blocks into their
  * buffers (dirty), for the next write-back or commit.  Locked. */
 int ext4_super_stage(struct ext4_fs *fs);
+/* The checksums of the bitmaps that changed, into their descriptors. */
+int ext4_bitmap_csums_stage(struct ext4_fs *fs);
 /* The superblock alone to the disk now, flushed.  Locked. */
 int ext4_super_write(struct ext4_fs *fs);
 /* Writes back every staged and dirty block in the old, unjournaled way:

@@ -273,7 +273,8 @@ static int read_groups(struct ext4_fs *fs)
 	size_t bytes = (size_t)fs->gdt_blocks << fs->log_block;
 
 	fs->gdt = kmalloc(bytes);
-	if (!fs->gdt)
+	fs->csums_due = kmalloc(fs->ngroups);
+	if (!fs->gdt || !fs->csums_due)
 		return -ENOMEM;
 	uint64_t off = (uint64_t)(fs->first_data_block + 1) << fs->log_block;
 	int err = blk_read(fs->dev, off, fs->gdt, bytes);
@@ -289,6 +290,7 @@ static void fs_free(struct ext4_fs *fs)
 	if (fs->bc)
 		bcache_free(fs->bc);
 	kfree(fs->gdt);
+	kfree(fs->csums_due);
 	kfree(fs);
 }
 
@@ -331,8 +333,10 @@ static int stage_groups(struct ext4_fs *fs)
 int ext4_super_stage(struct ext4_fs *fs)
 {
 	struct buf *b;
-	int err = stage_groups(fs);
+	int err = ext4_bitmap_csums_stage(fs);
 
+	if (!err)
+		err = stage_groups(fs);
 	if (!err && fs->sb_dirty && !(err = stage_super(fs, &b)))
 		bcache_put(b);
 	return err;
