@@ -11,13 +11,17 @@
  *   3. a descriptor block and a copy of every dirty buffer into the log
  *      at head, flush; the commit block, flush: from here a crash replays
  *      the transaction;
- *   4. checkpoint: every dirty buffer to its home, flush (bcache_sync).
- * The log then holds only transactions already home, so the next one may
- * follow them; the journal superblock's tail (s_start, s_sequence) is
- * moved up to head, with a flush, only when the next transaction would
- * overwrite the log that superblock still points at, or when this one
- * freed blocks (see commit_log).  No revoke records are written: a
- * replay only ever writes blocks whose newest copy is in the log. */
+ *   4. checkpoint: every dirty buffer to its home, not flushed.
+ * The home copies need no flush of their own: until the journal
+ * superblock's tail (s_start, s_sequence) moves past a transaction, a
+ * crash replays it over whatever of its home writes got lost, and the
+ * next commit's first flush makes them durable anyway.  So an fsync costs
+ * two flushes, as on Linux.  The tail is moved up to head (a flush for the
+ * home copies, then the superblock and a flush) only when the next
+ * transaction would overwrite the log that superblock still points at,
+ * or when this one freed blocks (see commit_log).  No revoke records are
+ * written: a replay only ever writes blocks whose newest copy is in the
+ * log. */
 #include "fs/ext4_journal.h"
 
 #include "core/errno.h"
@@ -142,7 +146,8 @@ static const char *load(struct ext4_fs *fs, struct ext4_journal *j)
 }
 
 /* The journal superblock as j says (tail, features), to the disk and
- * flushed: what it points at is durable from then on. */
+ * flushed: what it points at is durable from then on.  The caller has
+ * made durable what the old tail covered (see move_tail). */
 static int write_super(struct ext4_fs *fs, struct ext4_journal *j, uint32_t start, uint32_t seq)
 {
 	uint8_t *s = j->sb;
@@ -163,6 +168,16 @@ static int write_super(struct ext4_fs *fs, struct ext4_journal *j, uint32_t star
 	if (!err)
 		j->disk_start = start, j->disk_seq = seq;
 	return err;
+}
+
+/* The log from the old tail up to head leaves the replay's reach: the
+ * checkpoint's home copies of it are flushed first.  start is head, or 0
+ * for an empty log. */
+static int move_tail(struct ext4_fs *fs, struct ext4_journal *j, uint32_t start)
+{
+	int err = blk_flush(fs->dev);
+
+	return err ? err : write_super(fs, j, start, j->tid);
 }
 
 /* The features written: what this code needs and no more (the log is
@@ -300,7 +315,7 @@ void ext4_journal_free(struct ext4_fs *fs)
 int ext4_journal_close(struct ext4_fs *fs)
 {
 	struct ext4_journal *j = fs->journal;
-	int err = write_super(fs, j, 0, j->tid);
+	int err = move_tail(fs, j, 0);
 
 	if (err)
 		return err;
@@ -470,7 +485,7 @@ static bool fits(struct ext4_journal *j, uint32_t n)
  * no older copy can be replayed over what this writes. */
 static int commit_unjournaled(struct ext4_fs *fs, struct ext4_journal *j)
 {
-	int err = write_super(fs, j, 0, j->tid);
+	int err = move_tail(fs, j, 0);
 
 	if (!err)
 		err = ext4_fs_writeback(fs);
@@ -495,7 +510,7 @@ static int commit_log(struct ext4_fs *fs, struct ext4_journal *j, bool freed)
 		err = commit_unjournaled(fs, j);
 	else {
 		if (!fits(j, need))
-			err = write_super(fs, j, j->head, j->tid);
+			err = move_tail(fs, j, j->head);
 		if (!err)
 			err = write_log(fs, j, bufs, n);
 		if (!err)
@@ -505,14 +520,14 @@ static int commit_log(struct ext4_fs *fs, struct ext4_journal *j, bool freed)
 		bcache_put(bufs[k]);
 	kfree(bufs);
 	if (!err)
-		err = bcache_sync(fs->bc);
+		err = bcache_write_back(fs->bc);
 	/* The freed blocks may be handed out as soon as the lock drops, and a
 	 * file's data written into them at once.  An older transaction still
 	 * in the log may hold a copy of one of them (an extent block, a
 	 * directory block) that a replay would write over that data: so the
 	 * log is emptied, now that everything in it is home. */
 	if (!err && freed && j->disk_start != 0)
-		err = write_super(fs, j, j->head, j->tid);
+		err = move_tail(fs, j, j->head);
 	return err;
 }
 

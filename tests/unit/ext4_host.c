@@ -2,6 +2,8 @@
  * cache call (ext4_host.h). */
 #include "ext4_host.h"
 
+#include "core/page_alloc.h"
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@ char host_log_last[256];
 
 void *kmalloc(size_t size) { return calloc(1, size); }
 void kfree(void *p) { free(p); }
+void *page_alloc_virt_uninit(size_t n) { return aligned_alloc(4096, n * 4096); }
+void page_free_virt(void *va, size_t n) { (void)n; free(va); }
 
 void printk(const char *fmt, ...)
 {
@@ -34,6 +38,53 @@ void printk(const char *fmt, ...)
 	host_log_lines++;
 	if (getenv("EXT4_TEST_VERBOSE"))
 		fputs(host_log_last, stderr);
+}
+
+bool host_volatile_cache;
+
+/* The writes since the last flush, each with what it overwrote. */
+struct unflushed {
+	struct unflushed *next;
+	int fd;
+	uint64_t off;
+	size_t len;
+	uint8_t old[];
+};
+static struct unflushed *unflushed;	/* newest first */
+
+static void remember(int fd, uint64_t off, size_t len)
+{
+	struct unflushed *u = malloc(sizeof *u + len);
+
+	u->fd = fd, u->off = off, u->len = len;
+	if (pread(fd, u->old, len, (off_t)off) != (ssize_t)len)
+		abort();
+	u->next = unflushed;
+	unflushed = u;
+}
+
+static void forget_unflushed(bool undo)
+{
+	while (unflushed) {
+		struct unflushed *u = unflushed;
+		if (undo && pwrite(u->fd, u->old, u->len, (off_t)u->off) != (ssize_t)u->len)
+			abort();
+		unflushed = u->next;
+		free(u);
+	}
+}
+
+/* The power went: of the unflushed writes only the newest reached the
+ * disk.  Undone newest-first but one, so overlapping writes come out as
+ * they were before the oldest. */
+static void power_cut(void)
+{
+	if (!host_volatile_cache || !unflushed)
+		return;
+	struct unflushed *newest = unflushed;
+	unflushed = newest->next;
+	forget_unflushed(true);
+	free(newest);
 }
 
 struct blk_dev *host_dev_open(const char *path)
@@ -55,6 +106,7 @@ struct blk_dev *host_dev_open(const char *path)
 void host_dev_close(struct blk_dev *d)
 {
 	struct host_dev *h = (struct host_dev *)d;
+	forget_unflushed(false);
 	close(h->fd);
 	free(h);
 }
@@ -93,7 +145,6 @@ long host_write_budget = -1;
 bool host_write_error;
 size_t host_nwrites;
 void (*host_write_seen)(uint64_t off, const void *buf, size_t len);
-
 int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len)
 {
 	struct host_dev *h = (struct host_dev *)d;
@@ -106,14 +157,36 @@ int blk_write(struct blk_dev *d, uint64_t off, const void *buf, size_t len)
 		return -5;
 	if (host_write_budget == 0)
 		return 0;	/* lost: the power went */
-	if (host_write_budget > 0)
-		host_write_budget--;
-	return pwrite(h->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -5;
+	if (host_volatile_cache)
+		remember(h->fd, off, len);
+	int err = pwrite(h->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -5;
+	if (host_write_budget > 0 && --host_write_budget == 0)
+		power_cut();
+	return err;
+}
+
+/* One write after another: a power cut may fall between any two. */
+int blk_write_pieces(struct blk_dev *d, const struct blk_piece *p, unsigned n)
+{
+	int err = 0;
+
+	for (unsigned k = 0; k < n && !err; k++)
+		err = blk_write(d, p[k].off, p[k].buf, p[k].len);
+	return err;
+}
+
+void host_power_cut(void)
+{
+	if (host_write_budget != 0) {
+		host_write_budget = 0;
+		power_cut();
+	}
 }
 
 int blk_flush(struct blk_dev *d)
 {
 	(void)d;
+	forget_unflushed(false);
 	return 0;
 }
 

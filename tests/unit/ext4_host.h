@@ -24,6 +24,13 @@ extern long host_write_budget;
 extern bool host_write_error;
 extern size_t host_nwrites;
 extern void (*host_write_seen)(uint64_t off, const void *buf, size_t len);
+/* With host_volatile_cache, the device keeps writes in a cache until a
+ * flush, and the power cut loses every write since the last flush except
+ * the newest: the order in which a disk's cache may write them back least
+ * favours a file system that forgot a flush. */
+extern bool host_volatile_cache;
+/* The power goes now, if it has not yet. */
+void host_power_cut(void);
 
 /* What the core printed: the number of lines and the last one. */
 extern int host_log_lines;

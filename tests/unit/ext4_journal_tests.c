@@ -1,5 +1,6 @@
 /* test_ext4's journal half: crashes at every write of a run (the power
- * cut by dropping the writes after it), replayed by the core and by
+ * cut by dropping the writes after it; then again with a disk cache that
+ * loses all but the newest unflushed write), replayed by the core and by
  * e2fsck; journals e2fsprogs' debugfs wrote (revokes, csum v3, 32-bit
  * tags, an escaped block) replayed by the core; the refusals; a failing
  * commit; and flipped bytes in a log that must never crash the core. */
@@ -108,7 +109,7 @@ static void run_cut(const char *base, long budget)
 	struct ext4_fs *fs = mount_img(scratch, false);
 	assert_non_null(fs);
 	workload(fs);
-	host_write_budget = 0;
+	host_power_cut();
 	struct blk_dev *d = fs->dev;
 	ext4_fs_close(fs);
 	host_dev_close(d);
@@ -156,8 +157,12 @@ void journal_crash_points(void **state)
 {
 	(void)state;
 	fill_data();
-	crash_points_of(img4);	/* csum v3, 64-bit tags */
-	crash_points_of(img4n);	/* no checksums */
+	for (int cache = 0; cache < 2; cache++) {
+		host_volatile_cache = cache;
+		crash_points_of(img4);	/* csum v3, 64-bit tags */
+		crash_points_of(img4n);	/* no checksums */
+	}
+	host_volatile_cache = false;
 }
 
 /* ---- journals debugfs wrote ---------------------------------------------- */
