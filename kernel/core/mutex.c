@@ -9,7 +9,9 @@ void mutex_init(struct mutex *m)
 }
 
 /* Two-phase: the waiter queues itself under m->lock, so an unlock between
- * our check and the sleep finds it and wakes it. */
+ * our check and the sleep finds it and wakes it.  An unlock wakes one
+ * waiter; if another thread takes the mutex first, that one queues again
+ * and the next unlock wakes the next. */
 void mutex_lock(struct mutex *m)
 {
 	for (;;) {
@@ -37,5 +39,5 @@ void mutex_unlock(struct mutex *m)
 	bool wake = m->waiters > 0;
 	spin_unlock(&m->lock);
 	if (wake)
-		waitq_wake_all(&m->wq);
+		waitq_wake_one(&m->wq);
 }

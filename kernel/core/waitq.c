@@ -65,6 +65,18 @@ void waitq_wake_all(struct waitq *wq)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
+void waitq_wake_one(struct waitq *wq)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+
+	if (!list_empty(&wq->waiters)) {
+		struct waiter *w = list_entry(wq->waiters.next, struct waiter, link);
+		list_del(&w->link);
+		sched_wake(w->thread);
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
 void waitq_add(struct waitq *wq, struct waiter *w)
 {
 	uint64_t flags = spin_lock_irqsave(&wq->lock);

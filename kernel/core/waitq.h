@@ -41,6 +41,10 @@ void waitq_sleep_until(struct waitq *wq, struct waiter *w, uint64_t deadline);
 /* The same, also ended by a signal (sched_block_interruptible). */
 void waitq_sleep_interruptible(struct waitq *wq, struct waiter *w, uint64_t deadline);
 void waitq_wake_all(struct waitq *wq);
+/* Wakes the thread that has waited longest, if any (for queues without
+ * callback entries): where only one waiter can go on, as with a lock, the
+ * rest would only wake to sleep again. */
+void waitq_wake_one(struct waitq *wq);
 
 /* Callback entries (w->wake set): stay queued until removed. */
 void waitq_add(struct waitq *wq, struct waiter *w);
