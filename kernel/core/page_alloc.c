@@ -10,6 +10,8 @@
 #include "core/spinlock.h"
 #include "core/string.h"
 
+const uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
 static struct spinlock lock = SPINLOCK_INIT;	/* guards pages */
 static struct bitalloc pages;
 static size_t total_pages;

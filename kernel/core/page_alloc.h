@@ -32,6 +32,11 @@ void page_free_virt(void *va, size_t n);
  * pages before anyone reads them (or zero only what they use). */
 void *page_alloc_virt_uninit(size_t n);
 
+/* A page (PAGE_SIZE bytes, page-aligned) of zeros that nothing writes:
+ * the one source for copying or writing zeros.  It lies in the kernel
+ * image, so virt_to_phys gives its address for a device. */
+extern const uint8_t zero_page[];
+
 size_t page_free_count(void);
 size_t page_total_count(void);
 

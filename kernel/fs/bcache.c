@@ -200,17 +200,24 @@ void bcache_dirty(struct buf *b)
 	mutex_unlock(&c->lock);
 }
 
+/* Drops a reference: the last one puts b in the use order.  Caller holds
+ * c->lock. */
+static void release(struct bcache *c, struct buf *b)
+{
+	if (--b->refs == 0) {
+		list_add_tail(&c->lru, &b->lru);
+		if (!b->dirty)
+			c->nclean_free++;
+	}
+}
+
 void bcache_put(struct buf *b)
 {
 	struct bcache *c = b->cache;
 
 	mutex_lock(&c->lock);
-	if (--b->refs == 0) {
-		list_add_tail(&c->lru, &b->lru);
-		if (!b->dirty)
-			c->nclean_free++;
-		shrink(c);
-	}
+	release(c, b);
+	shrink(c);
 	mutex_unlock(&c->lock);
 }
 
@@ -319,11 +326,7 @@ int bcache_write_back(struct bcache *c)
 			b->dirty = true;
 			c->ndirty++;
 		}
-		if (--b->refs == 0) {
-			list_add_tail(&c->lru, &b->lru);
-			if (!b->dirty)
-				c->nclean_free++;
-		}
+		release(c, b);
 	}
 	shrink(c);
 	mutex_unlock(&c->lock);

@@ -5,6 +5,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
 #include "core/random.h"
 #include "core/spinlock.h"
 #include "fs/vfs_file.h"
@@ -17,7 +18,6 @@ struct chrdev {
 
 static struct spinlock lock = SPINLOCK_INIT;	/* guards devices */
 static struct chrdev *devices;
-static const char zeros[PAGE_SIZE];
 
 int chrdev_register(uint64_t rdev, chrdev_open_fn *open)
 {
@@ -72,7 +72,7 @@ static long read_zeros(struct file *f, const struct iobuf *b, int64_t *pos)
 	(void)f, (void)pos;
 	while (done < b->len) {
 		size_t n = b->len - done < PAGE_SIZE ? b->len - done : PAGE_SIZE;
-		if (iobuf_fill(b, done, zeros, n))
+		if (iobuf_fill(b, done, zero_page, n))
 			return done ? (long)done : -EFAULT;
 		done += n;
 	}

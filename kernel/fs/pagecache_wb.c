@@ -141,13 +141,12 @@ void pcache_balance(struct pcache_file *f)
  * the page that allocated it is written over them later. */
 int pcache_zero_block(struct pcache_file *f, uint64_t pblk, uint64_t pos)
 {
-	static const uint8_t zeros[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 	struct pcache_io io;
 
 	(void)pos;
 	pcache_io_start(&io, f->dev, BLK_WRITE);
 	for (uint64_t at = 0; at < (1ull << f->log_block); at += PAGE_SIZE)
-		pcache_io_add(&io, (pblk << f->log_block) + at, virt_to_phys(zeros), PAGE_SIZE);
+		pcache_io_add(&io, (pblk << f->log_block) + at, virt_to_phys(zero_page), PAGE_SIZE);
 	return pcache_io_wait(&io);
 }
 

@@ -33,7 +33,6 @@
 #define F_SEAL_FUTURE_WRITE 0x0010
 
 static uint64_t pages_used;	/* data and node pages of every file */
-static const char zeros[PAGE_SIZE];
 
 uint64_t tmpfs_pages_used(void) { return pages_used; }
 
@@ -164,7 +163,7 @@ long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
 		char *page = page_get_ref(i, at / PAGE_SIZE, false);
-		long err = iobuf_fill(b, done, page ? page + off : zeros, chunk);
+		long err = iobuf_fill(b, done, page ? page + off : (const char *)zero_page, chunk);
 		page_drop_ref(page);
 		if (err)
 			break;

@@ -8,6 +8,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
 #include "core/string.h"
 #include "core/vm.h"
 #include "elf_check.h"
@@ -188,9 +189,7 @@ static int copy_from_file(struct mm *mm, const struct elf *e, uint64_t addr, uin
 
 static int zero_fill(struct mm *mm, uint64_t addr, uint64_t len)
 {
-	static const char zeros[PAGE_SIZE];
-
-	return len ? vm_fill(mm, addr, zeros, len) : 0;
+	return len ? vm_fill(mm, addr, zero_page, len) : 0;
 }
 
 /* One PT_LOAD at base.  *prev_end is where the previous one's pages end

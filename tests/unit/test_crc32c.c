@@ -1,7 +1,7 @@
 /* lib/crc32c.c against known vectors: the check value of the CRC
  * catalogue ("123456789") and RFC 3720's (iSCSI) appendix B.4; and
  * against the bitwise definition at every length and alignment that
- * takes the eight-byte steps and the byte tail. */
+ * takes the four-byte steps and the byte tail. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
