@@ -39,6 +39,9 @@ struct ext4_fs {
 	bool csum;			/* metadata_csum */
 	bool read_only;
 	bool failed;			/* a commit failed: read-only, syncs give -EIO */
+	/* Read-only though asked read-write (a disk that needs e2fsck, a
+	 * journal that cannot be replayed or written): stays so. */
+	bool forced_read_only;
 	bool sb_dirty, gdt_dirty;
 	/* Per group, bit 0 and 1: the block and the inode bitmap changed and
 	 * their checksums (and the descriptor's) are due (ext4_alloc.c). */
@@ -86,6 +89,11 @@ void ext4_fs_close(struct ext4_fs *fs);	/* after ext4_fs_sync */
 /* The run ends with the file system mounted: the last commit, then the
  * disk left as ext4_fs_close leaves it, and nothing written after. */
 void ext4_fs_end(struct ext4_fs *fs);
+/* A remount.  Read-only: the last commit and the disk left as
+ * ext4_fs_close leaves it (journal empty, needs_recovery cleared).
+ * Read-write again: the journal started as at mount.  0, or -EROFS for a
+ * file system that cannot be written (and the error of a failing disk). */
+int ext4_fs_remount(struct ext4_fs *fs, bool read_only);
 /* The superblock and the changed group descriptor blocks into their
  * buffers (dirty), for the next write-back or commit.  Locked. */
 int ext4_super_stage(struct ext4_fs *fs);

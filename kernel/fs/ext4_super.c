@@ -436,6 +436,7 @@ static int open_once(struct blk_dev *d, bool read_only, bool ext2_only, struct e
 		fs_free(fs);
 		return err;
 	}
+	fs->forced_read_only = fs->read_only && !read_only;
 	*out = fs;
 	return 0;
 }
@@ -467,6 +468,25 @@ static int finish(struct ext4_fs *fs)
 }
 
 void ext4_fs_end(struct ext4_fs *fs) { finish(fs); }
+
+int ext4_fs_remount(struct ext4_fs *fs, bool read_only)
+{
+	if (read_only)
+		return finish(fs);
+	if (fs->failed || fs->forced_read_only || fs->dev->read_only)
+		return -EROFS;
+	if (!fs->read_only)
+		return 0;
+	mutex_lock(&fs->lock);
+	fs->read_only = false;
+	int err = fs->compat & EXT4_COMPAT_HAS_JOURNAL ? ext4_journal_open(fs) : 0;
+	if (!err && fs->read_only)
+		err = -EROFS;	/* the journal refused (its one line said why) */
+	if (err)
+		fs->read_only = true;
+	mutex_unlock(&fs->lock);
+	return err;
+}
 
 void ext4_fs_close(struct ext4_fs *fs)
 {

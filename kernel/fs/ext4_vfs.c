@@ -405,6 +405,8 @@ static int ext4_sync(struct super *sb) { return ext4_fs_sync(fs_of(sb)); }
 
 static void ext4_end(struct super *sb) { ext4_fs_end(fs_of(sb)); }
 
+static int ext4_remount(struct super *sb, bool read_only) { return ext4_fs_remount(fs_of(sb), read_only); }
+
 static void ext4_unmount(struct super *sb)
 {
 	ext4_fs_close(fs_of(sb));
@@ -431,6 +433,7 @@ static const struct fs_ops ext4_ops = {
 	.statfs = ext4_statfs,
 	.sync = ext4_sync,
 	.end = ext4_end,
+	.remount = ext4_remount,
 	.unmount = ext4_unmount,
 };
 

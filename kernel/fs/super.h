@@ -114,6 +114,10 @@ struct fs_ops {
 	 * would (ext4: the journal marked empty, needs_recovery cleared),
 	 * though the VM stops with it mounted.  Optional; under vfs_lock. */
 	void (*end)(struct super *sb);
+	/* Optional: the mount turns read-only (after a sync; the store
+	 * leaves its disk as an unmount would) or read-write again.  An error
+	 * leaves the mount as it was. */
+	int (*remount)(struct super *sb, bool read_only);
 	void (*unmount)(struct super *sb);	/* after a final sync; frees priv */
 };
 

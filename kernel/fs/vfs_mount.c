@@ -129,6 +129,11 @@ int mount_set_read_only(struct inode *root, bool read_only)
 		if (err)
 			return err;
 	}
+	if (sb->ops->remount) {
+		int err = sb->ops->remount(sb, read_only);
+		if (err)
+			return err;
+	}
 	sb->read_only = read_only;
 	return 0;
 }

@@ -4,13 +4,14 @@ guest; what the guest writes, e2fsck -fn finds clean and debugfs reads
 back; a corrupt image gives errors, not a crash.  See docs/storage.md."""
 import hashlib
 import os
+import signal
 import stat
 import subprocess
 
 import pytest
 
 import fs_expected
-from conftest import run
+from conftest import ROOT, amphi_argv, run
 
 BUSYBOX = "/bin/busybox"
 NMANY = 2000
@@ -162,6 +163,54 @@ def test_ext4_guest_writes_fsck_clean(tmp_path, kind):
     assert (r.status, r.stdout, r.stderr) == (0, b"tiny\n", b""), r.describe()
     assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
     assert debugfs_cat(img, "/again") == b"again\n"
+
+
+def needs_recovery(img):
+    out = sh("dumpe2fs", "-h", img).stdout.decode()
+    return "needs_recovery" in next(l for l in out.splitlines() if l.startswith("Filesystem features:"))
+
+
+def killed_after(img, script, mark):
+    """busybox sh -c script on the disk at /data; QEMU killed with SIGKILL
+    once the output has `mark`.  Returns the output."""
+    argv = amphi_argv(BUSYBOX, "sh", "-c", script, options=["--disk", img + ":/data"])
+    p = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         start_new_session=True)
+    out = b""
+    try:
+        while mark not in out:
+            chunk = p.stdout.read1(4096)
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)  # amphi and its QEMU, at once
+        p.communicate()
+    return out
+
+
+def test_ext4_remount_read_only_leaves_it_clean(tmp_path):
+    """mount -o remount,ro leaves the disk as an unmount would (the log
+    empty, needs_recovery cleared, as Linux does), so a VM killed after it
+    needs no replay; writes then fail with EROFS; remount,rw starts the
+    journal again, and a kill after that leaves a log e2fsck replays."""
+    _, img = make_image(tmp_path, "ext4")
+    out = killed_after(img, "echo before > /data/before && mount -o remount,ro /data && "
+                       "{ echo x > /data/nope || echo refused; } && echo remounted && sleep 600",
+                       b"remounted\n")
+    assert out.endswith(b"refused\nremounted\n"), out
+    assert not needs_recovery(img)
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+    assert debugfs_cat(img, "/before") == b"before\n"
+    out = killed_after(img, "mount -o remount,ro /data && mount -o remount,rw /data && "
+                       "echo after > /data/after && sync && echo synced && sleep 600", b"synced\n")
+    assert out == b"synced\n", out
+    assert needs_recovery(img)  # writing again, as a live read-write mount
+    fix = subprocess.run(["e2fsck", "-fy", img], capture_output=True)
+    assert fix.returncode in (0, 1), fix.stdout.decode()
+    assert subprocess.run(["e2fsck", "-fn", img], capture_output=True).returncode == 0
+    assert debugfs_cat(img, "/after") == b"after\n"
 
 
 @pytest.mark.parametrize("prog", ["fs_files", "fs_meta", "fs_dirs"])
