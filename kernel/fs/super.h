@@ -76,8 +76,10 @@ struct fs_ops {
 	 * (9p's open fids) makes them here, while the file still has a name. */
 	int (*open)(struct inode *i, unsigned flags);
 
-	/* Regular files, under i->data_lock.  read returns bytes (0 at the
-	 * end) or -errno; write advances *pos and may change i->size. */
+	/* Regular files, under i->data_lock: read shares it with other
+	 * reads of the file (so a store's read must be safe beside another),
+	 * the rest hold it whole.  read returns bytes (0 at the end) or
+	 * -errno; write advances *pos and may change i->size. */
 	long (*read)(struct inode *i, const struct iobuf *b, int64_t pos);
 	long (*write)(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 	int (*truncate)(struct inode *i, int64_t size);

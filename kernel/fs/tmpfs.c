@@ -4,9 +4,9 @@
  * file may hold, as on Linux's tmpfs).  Missing pages are holes
  * and read as zeros.
  *
- * Two locks.  The inode's data_lock, a sleeping lock, serializes reads,
- * writes and size changes, and is held while copying user memory (which
- * may fault).  The tree itself is guarded by pages_lock, a spinlock taken
+ * Two locks.  The inode's data_lock, a sleeping reader-writer lock, lets
+ * reads run together and keeps writes and size changes to themselves, and
+ * is held while copying user memory (which may fault).  The tree itself is guarded by pages_lock, a spinlock taken
  * for each look-up or change, so a page fault in a mapping of the file
  * (core/vm.c, through vfs_mmap.c) finds or adds its page without sleeping
  * and whatever locks the faulting code holds, the file's own data_lock
@@ -157,7 +157,7 @@ long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 {
 	size_t done = 0;
 
-	mutex_lock(&i->data_lock);
+	rwmutex_read_lock(&i->data_lock);
 	size_t n = pos >= i->size ? 0 : (uint64_t)(i->size - pos) < b->len ? (size_t)(i->size - pos) : b->len;
 	while (done < n) {
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
@@ -169,7 +169,7 @@ long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 			break;
 		done += chunk;
 	}
-	mutex_unlock(&i->data_lock);
+	rwmutex_read_unlock(&i->data_lock);
 	return done || !n ? (long)done : -EFAULT;
 }
 
@@ -213,7 +213,7 @@ static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos, si
 
 long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append)
 {
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	if (append)
 		*pos = i->size;
 	int64_t p = *pos;
@@ -227,7 +227,7 @@ long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool appe
 		ret = write_locked(i, b, p, n);
 	if (ret > 0)
 		*pos = p + ret;
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return ret;
 }
 
@@ -256,7 +256,7 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 {
 	if (size < 0)
 		return -EINVAL;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
 	if (!err && size < i->size) {
 		spin_lock(&i->pages_lock);
@@ -268,7 +268,7 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 		i->size = size;
 		i->mtime_ns = i->ctime_ns = vfs_now();
 	}
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }
 
@@ -327,7 +327,7 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 		return -EINVAL;
 	if (off > MAX_FILE_SIZE - len)
 		return -EFBIG;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
 	spin_lock(&i->pages_lock);
 	if (!err)
@@ -338,7 +338,7 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 		i->size = off + len;
 		i->ctime_ns = vfs_now();
 	}
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }
 

@@ -5,9 +5,9 @@
  * every directory's entries, parent pointers, link counts, the cwd, and
  * inode metadata (mode, owner, times, symlink targets).  Path lookup and
  * every change to the tree run under it.  A regular file's contents and
- * size have their own sleeping lock (inode.data_lock), so reads and writes
- * of different files run in parallel and never hold vfs_lock while copying
- * user memory.  Order: vfs_lock before any data_lock.  Times are plain
+ * size have their own sleeping lock (inode.data_lock, a reader-writer
+ * lock), so reads and writes of different files, and reads of one file,
+ * run in parallel and never hold vfs_lock while copying user memory.  Order: vfs_lock before any data_lock.  Times are plain
  * stores under either lock; a racing stat may see a mix, as it may on Linux.
  *
  * Lifetime.  inode.refs counts directory entries naming the inode, open
@@ -23,6 +23,7 @@
 
 #include "core/list.h"
 #include "core/mutex.h"
+#include "core/rwmutex.h"
 #include "fs/stat.h"
 
 #define NAME_MAX	255
@@ -99,9 +100,9 @@ struct inode {
 	char *target;			/* symlinks */
 	void *fifo;			/* FIFOs: struct pipe, made on first open */
 
-	/* Regular files: under data_lock, the tree also under pages_lock
-	 * (tmpfs.c says why). */
-	struct mutex data_lock;
+	/* Regular files: under data_lock (shared by reads, whole for
+	 * changes), the tree also under pages_lock (tmpfs.c says why). */
+	struct rwmutex data_lock;
 	struct spinlock pages_lock;
 	int64_t size;
 	void *pages;			/* radix tree of pages (tmpfs.c) */

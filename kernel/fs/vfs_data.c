@@ -12,9 +12,9 @@ long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos)
 {
 	if (!i->sb)
 		return tmpfs_read(i, b, pos);
-	mutex_lock(&i->data_lock);
+	rwmutex_read_lock(&i->data_lock);
 	long n = i->sb->ops->read(i, b, pos);
-	mutex_unlock(&i->data_lock);
+	rwmutex_read_unlock(&i->data_lock);
 	return n;
 }
 
@@ -25,9 +25,9 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	int err = mount_writable(i);
 	if (err)
 		return err;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	long n = i->sb->ops->write(i, b, pos, append);
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return n;
 }
 
@@ -41,9 +41,9 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 	int err = write ? mount_writable(i) : 0;
 	if (err)
 		return err;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	long n = i->sb->ops->direct_io(i, b, pos, write, append);
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return n;
 }
 
@@ -54,9 +54,9 @@ int vfs_data_truncate(struct inode *i, int64_t size)
 	int err = mount_writable(i);
 	if (err)
 		return err;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	err = i->sb->ops->truncate(i, size);
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }
 
@@ -69,9 +69,9 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 	int err = mount_writable(i);
 	if (err)
 		return err;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	err = i->sb->ops->allocate(i, off, len, keep_size);
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }
 
@@ -79,8 +79,8 @@ int vfs_data_fsync(struct inode *i, bool datasync)
 {
 	if (!i->sb || !i->sb->ops->fsync)
 		return 0;	/* tmpfs: nothing is more durable than memory */
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	int err = i->sb->ops->fsync(i, datasync);
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }

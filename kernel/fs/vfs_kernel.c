@@ -205,9 +205,9 @@ long vfs_read_at(struct inode *i, void *buf, size_t n, int64_t pos)
 
 int64_t vfs_size(struct inode *i)
 {
-	mutex_lock(&i->data_lock);
+	rwmutex_read_lock(&i->data_lock);
 	int64_t size = i->size;
-	mutex_unlock(&i->data_lock);
+	rwmutex_read_unlock(&i->data_lock);
 	return size;
 }
 
@@ -225,9 +225,9 @@ int vfs_read_whole(const char *path, int exec, void **data, size_t *size)
 			inode_put(i);
 		return err;
 	}
-	mutex_lock(&i->data_lock);
+	rwmutex_read_lock(&i->data_lock);
 	size_t n = (size_t)i->size;
-	mutex_unlock(&i->data_lock);
+	rwmutex_read_unlock(&i->data_lock);
 	char *buf = kmalloc(n ? n : 1);
 	struct iobuf b = iobuf_kernel(buf, n);
 	long got = buf ? vfs_data_read(i, &b, 0) : -ENOMEM;

@@ -123,7 +123,7 @@ static long seals(struct file *f, int cmd, unsigned add)
 
 	if (!i || !is_reg(i) || i->fs == FS_PROC)
 		return -EINVAL;
-	mutex_lock(&i->data_lock);
+	rwmutex_write_lock(&i->data_lock);
 	long ret = i->seals;
 	if (cmd == F_ADD_SEALS) {
 		if (add & ~F_SEAL_ALL)
@@ -135,7 +135,7 @@ static long seals(struct file *f, int cmd, unsigned add)
 		else
 			i->seals |= add, ret = 0;
 	}
-	mutex_unlock(&i->data_lock);
+	rwmutex_write_unlock(&i->data_lock);
 	return ret;
 }
 

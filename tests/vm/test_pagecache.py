@@ -73,6 +73,28 @@ def test_mmap_shared_read_write_and_direct(tmp_path, block):
                                            bytes(PG) + page(0))
 
 
+def pattern(size):
+    """fs_parallel_read's pattern: byte o is (o * 131 + (o >> 12) * 7 + 1) mod 256."""
+    return bytes((o * 131 + (o >> 12) * 7 + 1) & 0xff for o in range(size))
+
+
+@pytest.mark.parametrize("block,smp", [(4096, 1), (4096, 2), (1024, 2)])
+def test_parallel_readers_of_one_file(tmp_path, block, smp):
+    """16 threads read one 6 MiB file from a fresh disk at once (reads share
+    the file's lock): pieces at random places and 16 KiB runs, so a page
+    one thread is filling is wanted by others and readahead meets misses;
+    every byte read must be the file's."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "pattern").write_bytes(pattern(6 << 20))
+    img = str(tmp_path / "par.img")
+    sh("mke2fs", "-q", "-F", "-t", "ext4", "-b", str(block), "-d", str(src), img, "32M")
+    r = run("fs_parallel_read", "/data/pattern", 16, 300, smp=smp, mem="64M",
+            options=["--disk", img + ":/data,ro"])
+    assert r.status == 0 and r.stdout.endswith(b" bytes checked, 0 errors\n"), r.describe()
+    assert int(r.stdout.split()[0]) > 300 * 16 * 4096, r.describe()
+
+
 def test_file_bigger_than_memory(tmp_path):
     """200 MiB through a 128 MiB guest: the writer is held to the dirty
     limit and writes back itself; then reading it all fills the cache with
