@@ -358,13 +358,11 @@ def test_disk_on_an_acpi_hotplug_port(tmp_path):
     assert "(ACPI hot-plug): not watched" in r.stderr.decode(), r.describe()
 
 
-@pytest.mark.parametrize("device", ["virtio-blk-pci", "nvme"])
-def test_disk_removed_mid_io(tmp_path, device):
-    """A disk on a native hot-plug port taken away (QMP device_del) while
-    a program reads it in a loop: the reads fail with EIO from then on, the
-    program goes on, and the guest powers the slot off so QEMU finishes the
-    removal (the disk leaves QEMU's device tree while the program waits for
-    its stdin) -- no hang, no panic."""
+QEMU_CRASHED = "qemu was killed by signal 11"
+
+
+def removed_mid_io(tmp_path, device):
+    """One run of the removal: (status, output, amphi's stderr)."""
     from netserver import Qmp, wait_for
     img, qmp = tmp_path / "hp.img", tmp_path / "qmp"
     random_image(img)
@@ -384,12 +382,33 @@ def test_disk_removed_mid_io(tmp_path, device):
             c["name"] for c in q.cmd("qom-list", path="/machine/peripheral")], timeout=60)
         q.close()
         out, err = p.communicate(b"removed\n", timeout=120)
+    except OSError:  # QMP's socket went with QEMU: the run's end says why
+        out, err = p.communicate(timeout=120)
     finally:
         if p.poll() is None:
             os.killpg(p.pid, 9)
             p.wait()
-    out, err = out.decode(), err.decode()
-    assert p.returncode == 0 and out.startswith("the disk left\n") and out.endswith("removed\n"), out + err
+    return p.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize("device", ["virtio-blk-pci", "nvme"])
+def test_disk_removed_mid_io(tmp_path, device):
+    """A disk on a native hot-plug port taken away (QMP device_del) while
+    a program reads it in a loop: the reads fail with EIO from then on, the
+    program goes on, and the guest powers the slot off so QEMU finishes the
+    removal (the disk leaves QEMU's device tree while the program waits for
+    its stdin) -- no hang, no panic.  QEMU 7.2 itself sometimes dies with
+    SIGSEGV while it unplugs a virtio-blk (seen in about one run of four,
+    on main before any change here): such a run says nothing of amphi and
+    is tried again, up to three times."""
+    for attempt in range(3):
+        (tmp_path / str(attempt)).mkdir()
+        status, out, err = removed_mid_io(tmp_path / str(attempt), device)
+        if QEMU_CRASHED not in err:
+            break
+    else:
+        pytest.skip("QEMU crashed in each of three hot-unplugs: " + err[-300:])
+    assert status == 0 and out.startswith("the disk left\n") and out.endswith("removed\n"), out + err
     assert "Input/output error" in out, out + err
     said = "nvme0: the device is removed" if device == "nvme" else "vda: the device left"
     assert "leaves bus 01" in err and said in err and "panic" not in err, err
