@@ -210,9 +210,13 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
 		uint64_t pa = own_page(mm, v, page, &err, &h);
 		if (h.obj) {
+			/* The lock was dropped while the file found its page: the
+			 * page may be unmapped (and freed) since, so pa is not used
+			 * but looked up again, under the lock held from then on. */
 			spin_unlock(&mm->lock);
 			held_release(&h);
 			spin_lock(&mm->lock);
+			continue;	/* an error ends it */
 		}
 		if (err || !pa)
 			continue;	/* an error ends it; no page yet: look again */
