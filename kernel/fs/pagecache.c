@@ -217,16 +217,31 @@ void pcache_free_page(struct cpage *p)
 	desc_free(p);
 }
 
+/* p on the dirty list, for writeback to find.  Caller holds pc.lock. */
+static void list_for_writeback(struct cpage *p)
+{
+	if (!(p->flags & PG_LISTED)) {
+		p->flags |= PG_LISTED;
+		list_add_tail(&pc.dirty, &p->dlink);
+	}
+}
+
 void pcache_mark_dirty(struct cpage *p)
 {
 	if (!(p->flags & PG_DIRTY)) {
 		p->flags |= PG_DIRTY;
 		pc.ndirty++;
 	}
-	if (!(p->flags & PG_LISTED)) {
-		p->flags |= PG_LISTED;
-		list_add_tail(&pc.dirty, &p->dlink);
-	}
+	list_for_writeback(p);
+}
+
+/* What p holds failed to become the file's (a store without its block, a
+ * copy from the program cut short): read it again at its next use, unless
+ * it already holds what the file must keep.  Caller holds pc.lock. */
+static void reread_unless_dirty(struct cpage *p)
+{
+	if (!(p->flags & (PG_DIRTY | PG_SHARED)))
+		p->flags &= ~PG_UPTODATE;
 }
 
 /* Byte offset in the file of piece k of p. */
@@ -410,8 +425,8 @@ static int store(struct pcache_file *f, struct cpage *p, unsigned off, unsigned 
 			pcache_mark_dirty(p);
 			break;
 		}
-	if (err && !(p->flags & (PG_DIRTY | PG_SHARED)))
-		p->flags &= ~PG_UPTODATE;
+	if (err)
+		reread_unless_dirty(p);
 	spin_unlock(&pc.lock);
 	f->ops->unlock(i);
 	return err;
@@ -469,10 +484,8 @@ long pcache_write(struct inode *i, const struct iobuf *b, int64_t pos)
 		if (!p || (err = prepare_write(f, &p, (unsigned)chunk)))
 			break;
 		if (iobuf_drain(b, done, p->data + off, chunk)) {
-			/* Copied in part: re-read unless it is already the file's. */
 			spin_lock(&pc.lock);
-			if (!(p->flags & (PG_DIRTY | PG_SHARED)))
-				p->flags &= ~PG_UPTODATE;
+			reread_unless_dirty(p);	/* copied in part */
 			spin_unlock(&pc.lock);
 			page_unuse(p);
 			err = -EFAULT;
@@ -507,10 +520,7 @@ int pcache_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa)
 		spin_lock(&pc.lock);
 		if (!err) {
 			p->flags |= PG_SHARED;
-			if (!(p->flags & PG_LISTED)) {
-				p->flags |= PG_LISTED;
-				list_add_tail(&pc.dirty, &p->dlink);
-			}
+			list_for_writeback(p);
 		}
 		spin_unlock(&pc.lock);
 	}
