@@ -224,8 +224,15 @@ static bool piece_ok(struct blk_dev *d, const struct blk_piece *p)
 	       contiguous(p->buf);
 }
 
-/* Adds as much of piece p (from byte at on) to r as fits, r empty or
- * ending where the piece goes on.  Returns the bytes it took. */
+/* Whether piece p, from byte at on, may go on in r: r is empty, or ends
+ * on the disk where the piece goes on. */
+static bool continues(struct blk_dev *d, const struct blk_req *r, const struct blk_piece *p, uint32_t at)
+{
+	return !r->count || (r->sector + r->count) * d->sector_size == p->off + at;
+}
+
+/* Adds as much of piece p (from byte at on) to r as fits, r continued by
+ * it.  Returns the bytes it took. */
 static uint32_t add_piece(struct blk_dev *d, struct blk_req *r, const struct blk_piece *p, uint32_t at)
 {
 	uint32_t ss = d->sector_size;
@@ -236,7 +243,9 @@ static uint32_t add_piece(struct blk_dev *d, struct blk_req *r, const struct blk
 		r->sector = (p->off + at) / ss;
 		r->nsegs = 0;
 	}
-	return (uint32_t)fill(r, virt_to_phys((const uint8_t *)p->buf + at), p->len - at, ss, max - r->count);
+	uint32_t took = (uint32_t)fill(r, virt_to_phys((const uint8_t *)p->buf + at), p->len - at, ss, max - r->count);
+	r->count += took / ss;
+	return took;
 }
 
 int blk_write_pieces(struct blk_dev *d, const struct blk_piece *p, unsigned n)
@@ -253,30 +262,17 @@ int blk_write_pieces(struct blk_dev *d, const struct blk_piece *p, unsigned n)
 	unsigned k = 0;
 	uint32_t at = 0;	/* bytes of p[k] already in a request */
 	while (k < n && !err) {
-		int nr = 0;
+		int nr = 0;	/* the request being filled */
 		reqs[0].count = 0;
-		while (k < n) {
+		while (k < n && nr < INFLIGHT) {
 			struct blk_req *r = &reqs[nr];
-			bool joins = r->count && (r->sector + r->count) * d->sector_size == p[k].off + at;
-			if (r->count && !joins) {
-				if (++nr == INFLIGHT)
-					break;
-				reqs[nr].count = 0;
-				continue;
-			}
-			uint32_t took = add_piece(d, r, &p[k], at);
-			r->count += took / d->sector_size;
-			at += took;
+			at += continues(d, r, &p[k], at) ? add_piece(d, r, &p[k], at) : 0;
 			if (at == p[k].len)
 				k++, at = 0;
-			else if (++nr == INFLIGHT)	/* r is full */
-				break;
-			else
+			else if (++nr < INFLIGHT)	/* r is full, or the piece lies elsewhere */
 				reqs[nr].count = 0;
 		}
-		if (nr < INFLIGHT && reqs[nr].count)
-			nr++;
-		err = run(d, reqs, nr);
+		err = run(d, reqs, nr < INFLIGHT && reqs[nr].count ? nr + 1 : nr);
 	}
 	kfree(reqs);
 	return err;
