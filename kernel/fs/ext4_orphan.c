@@ -95,8 +95,7 @@ int ext4_orphan_cleanup(struct ext4_fs *fs)
 		if ((err = ext4_inode_read_orphan(fs, ino, &ei)))
 			break;
 		ino = ei.raw.i_dtime;
-		ei.raw.i_dtime = 0;
-		ei.orphan = false;
+		ei.raw.i_dtime = 0;	/* a fresh copy: on no in-memory list (ext4_inode_read) */
 		if (ei.raw.i_links_count) {
 			err = ext4_inode_write(fs, &ei);	/* named again before the crash */
 		} else {
