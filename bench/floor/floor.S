@@ -1,10 +1,11 @@
 /* QEMU's floor: an empty kernel that says "floor" on COM1 at its first
  * instruction (the moment a program's main would print) and asks QEMU to
  * exit (isa-debug-exit at port 0xf4).  It boots the ways amphi's kernel
- * does: multiboot1 with the a.out-kludge addresses (pc, q35) and a PVH ELF
- * note (microvm), so `make bench` can time QEMU booting nothing beside
- * amphi booting a program, machine by machine (docs/bench.md).  The UART
- * takes bytes without being set up. */
+ * does: a PVH ELF note, which QEMU takes on every machine, and a dormant
+ * multiboot1 header with the a.out-kludge addresses (its magic zero, as in
+ * kernel/arch/x86_64/boot.S), so `make bench` can time QEMU booting nothing
+ * beside amphi booting a program, machine by machine (docs/bench.md).  The
+ * UART takes bytes without being set up. */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00010000	/* the address fields are valid */
 
@@ -12,7 +13,7 @@
 	.code32
 	.align 4
 mb_header:
-	.long MB_MAGIC
+	.long 0			/* MB_MAGIC when armed */
 	.long MB_FLAGS
 	.long -(MB_MAGIC + MB_FLAGS)
 	.long mb_header		/* header_addr */

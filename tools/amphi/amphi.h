@@ -315,8 +315,9 @@ void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 typedef void initrd_config_fn(void *ctx, net_pair_fn *emit, void *emit_ctx);
 void initrd_write_config(const char *path, initrd_config_fn *fill, void *ctx);
 
-/* kernel.c: which kernel image to boot, and its PVH-only copy */
+/* kernel.c: which kernel image to boot, and its copy for multiboot */
 const char *kernel_default_path(void);
+void kernel_check(const char *kernel);
 const char *kernel_for_boot(const char *kernel, const char *boot);
 
 /* accel.c */

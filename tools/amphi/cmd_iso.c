@@ -216,8 +216,8 @@ int cmd_iso(int argc, char **argv)
 		die("iso: -o %s is a directory", out);
 	struct step *steps = guest_steps(&o, "iso", argc, argv);
 	check_tools();
-	const char *kernel = kernel_for_boot(o.kernel, "multiboot");	/* checks it */
 	tmpdir_create();
+	const char *kernel = kernel_for_boot(o.kernel, "multiboot");	/* GRUB's way in */
 	char *initrd = tmpdir_file("initrd.cpio"), *cfg = tmpdir_file("grub.cfg");
 	struct pathset libs = { 0 };
 	libs_for_run(&o, steps, o.nbefore + 1, &libs);

@@ -215,11 +215,11 @@ int cmd_libvirt(int argc, char **argv)
 		name = xasprintf("amphi-%s", basename(prog));
 	if (!initrd)
 		initrd = xasprintf("%s.initrd", name);
-	const char *kernel = kernel_for_boot(o.kernel, "multiboot");	/* checks it */
+	kernel_check(o.kernel);	/* QEMU boots it by PVH, as built */
 	unlink(initrd);		/* initrd_write makes a new file */
 	struct pathset libs = { 0 };
 	libs_for_run(&o, steps, o.nbefore + 1, &libs);
 	initrd_write(initrd, steps, o.nbefore + 1, &o, &libs);
-	domain_xml(stdout, &o, name, absolute(kernel), absolute(initrd));
+	domain_xml(stdout, &o, name, absolute(o.kernel), absolute(initrd));
 	return fflush(stdout) ? EXIT_VMFAIL : 0;
 }

@@ -63,8 +63,7 @@ void cmd_run_usage(FILE *out)
 	      "                     are PATH=/usr/local/bin:/usr/bin:/bin and HOME=/\n"
 	      "  --machine TYPE     pc, q35 or microvm (default pc)\n"
 	      "  --accel ACCEL      kvm or tcg (default kvm if /dev/kvm works, else tcg)\n"
-	      "  --boot PROTOCOL    multiboot or pvh (default multiboot on pc and q35,\n"
-	      "                     pvh on microvm)\n"
+	      "  --boot PROTOCOL    pvh or multiboot (default pvh)\n"
 	      "  --kernel PATH      kernel image (default $AMPHI_KERNEL, else amphi.elf\n"
 	      "                     beside the amphi binary)\n"
 	      "  --qemu PATH        QEMU binary (default qemu-system-x86_64)\n"
@@ -319,7 +318,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	o->args = argv + optind + 1;
 	o->nargs = (size_t)(argc - optind - 1);
 	if (!o->boot)
-		o->boot = strcmp(o->machine, "microvm") == 0 ? "pvh" : "multiboot";
+		o->boot = "pvh";
 	if (!o->kernel)
 		o->kernel = kernel_default_path();
 	return optind;

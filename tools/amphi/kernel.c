@@ -1,15 +1,15 @@
-/* The kernel image: where it is, and the copy that makes QEMU boot it by
- * PVH.
+/* The kernel image: where it is, and the copy a multiboot loader needs.
  *
- * The kernel carries two entry headers, multiboot1 and a PVH ELF note, and
+ * The kernel carries two entry headers, a PVH ELF note and a multiboot1
+ * header built dormant: magic zero, the rest as if armed (boot.S says why).
  * QEMU's -kernel loader tries multiboot first whenever it finds a valid
- * multiboot header (the magic 0x1BADB002, 4-byte aligned, within the first
- * 8192 bytes, with magic + flags + checksum == 0).  So for --boot pvh we
- * boot a private copy whose multiboot magic is zeroed: QEMU then finds no
- * multiboot header and takes the PVH note.  The copy holds only what a
- * loader reads, up to the end of the last segment (the debug information
- * after it is most of the file, and copying it cost 15 ms of every run);
- * otherwise it is the same, byte for byte. */
+ * header (the magic 0x1BADB002, 4-byte aligned, within the first 8192
+ * bytes, with magic + flags + checksum == 0), so the kernel as built boots
+ * by PVH, with no copy.  For multiboot (GRUB, --boot multiboot) amphi
+ * writes a private copy with the magic armed; a kernel built armed gets
+ * the reverse copy for PVH.  A copy holds only what a loader reads, up to
+ * the end of the last segment (the debug information after it is most of
+ * the file); otherwise it is the same, byte for byte. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -43,20 +43,28 @@ static uint32_t le32(const uint8_t *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Zeroes every multiboot header QEMU would accept; returns how many. */
-static int strip_multiboot(uint8_t *img, size_t size)
+/* Sets the magic of every multiboot header, armed or dormant, to magic
+ * (MB_MAGIC or 0); returns how many had another one, and how many there
+ * are in *found. */
+static int set_multiboot_magic(uint8_t *img, size_t size, uint32_t magic, int *found)
 {
 	size_t end = size < MB_SEARCH ? size : MB_SEARCH;
-	int n = 0;
+	int changed = 0;
+
+	*found = 0;
 
 	for (size_t i = 0; i + 12 <= end; i += 4) {
-		uint32_t sum = le32(img + i) + le32(img + i + 4) + le32(img + i + 8);
-		if (le32(img + i) == MB_MAGIC && sum == 0) {
-			memset(img + i, 0, 4);
-			n++;
+		uint32_t was = le32(img + i);
+		if ((was != MB_MAGIC && was != 0) || MB_MAGIC + le32(img + i + 4) + le32(img + i + 8))
+			continue;
+		++*found;
+		if (was != magic) {
+			for (int b = 0; b < 4; b++)
+				img[i + b] = (uint8_t)(magic >> 8 * b);
+			changed++;
 		}
 	}
-	return n;
+	return changed;
 }
 
 static int open_kernel(const char *path, struct stat *st)
@@ -68,6 +76,14 @@ static int open_kernel(const char *path, struct stat *st)
 	if (!S_ISREG(st->st_mode))
 		die("kernel %s: not a regular file", path);
 	return fd;
+}
+
+/* Dies with one line unless kernel is a regular file amphi can read. */
+void kernel_check(const char *kernel)
+{
+	struct stat st;
+
+	close(open_kernel(kernel, &st));
 }
 
 static void read_at(int fd, const char *path, uint8_t *buf, size_t len, off_t off)
@@ -104,17 +120,23 @@ static size_t loaded_end(const uint8_t *hdr, size_t have, size_t size)
 	return end < size ? (size_t)end : size;
 }
 
-/* Returns the image to pass to -kernel: the kernel itself, or for PVH a
- * copy without its multiboot header (see the top of this file). */
+/* Returns the image to pass to -kernel for boot ("pvh" or "multiboot"):
+ * the kernel itself when QEMU would boot it that way as it is, or else a
+ * copy with the multiboot magic set or cleared (see the top of this file). */
 const char *kernel_for_boot(const char *kernel, const char *boot)
 {
 	struct stat st;
 	int fd = open_kernel(kernel, &st);
 	uint8_t hdr[MB_SEARCH];
 	size_t have = (size_t)st.st_size < sizeof hdr ? (size_t)st.st_size : sizeof hdr;
+	uint32_t magic = strcmp(boot, "pvh") ? MB_MAGIC : 0;
+	int found;
 
 	read_at(fd, kernel, hdr, have, 0);
-	if (strcmp(boot, "pvh") != 0 || strip_multiboot(hdr, have) == 0) {
+	int changed = set_multiboot_magic(hdr, have, magic, &found);
+	if (magic && !found)
+		die("kernel %s: no multiboot header in its first %d bytes", kernel, MB_SEARCH);
+	if (!changed) {
 		close(fd);
 		return kernel;
 	}
@@ -122,12 +144,12 @@ const char *kernel_for_boot(const char *kernel, const char *boot)
 	uint8_t *img = xmalloc(size);
 	read_at(fd, kernel, img, size, 0);
 	close(fd);
-	strip_multiboot(img, size);
+	set_multiboot_magic(img, size, magic, &found);
 	if (size < (size_t)st.st_size) {	/* the section headers were cut off */
 		memset(img + 40, 0, 8);		/* e_shoff */
 		memset(img + 58, 0, 6);		/* e_shentsize, e_shnum, e_shstrndx */
 	}
-	char *copy = tmpdir_file("kernel-pvh.elf");
+	char *copy = tmpdir_file(magic ? "kernel-multiboot.elf" : "kernel-pvh.elf");
 	int out = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int r = out < 0 ? -errno : write_full(out, img, size);
 	if (r < 0 || close(out) < 0)

@@ -58,7 +58,6 @@ static void set_defaults(struct server_opts *o)
 	o->vm.smp = 1;
 	o->vm.mem = 64ull << 20;
 	o->vm.machine = "pc";
-	o->vm.boot = "multiboot";
 	o->vm.qemu = "qemu-system-x86_64";
 	o->vm.net.server = 1;
 	o->vm.net.mode = NET_USER;
@@ -178,7 +177,7 @@ static void parse_args(struct server_opts *o, int argc, char **argv)
 	check_ports(&o->vm.net, typed);
 	free(typed);
 	o->vm.kernel = absolute("kernel", o->vm.kernel ? o->vm.kernel : kernel_default_path());
-	kernel_for_boot(o->vm.kernel, "multiboot");	/* readable, a regular file */
+	kernel_check(o->vm.kernel);
 	if (strchr(o->vm.qemu, '/'))
 		o->vm.qemu = absolute("--qemu", o->vm.qemu);
 	o->vm.accel = accel_choose("server start", o->vm.accel);

@@ -1,10 +1,17 @@
 /* Entry from the boot loader, in 32-bit protected mode without paging.
  *
- * Two ways in, one path on: multiboot1 (QEMU -kernel on pc and q35, GRUB)
- * enters at multiboot_entry with eax = 0x2badb002 and ebx = the multiboot
- * information; PVH (microvm, Xen, other VMMs) enters at pvh_entry with ebx =
- * the hvm_start_info.  Both build the boot page tables, switch to long mode
- * and call kmain(boot_kind, info_phys) in the higher half.
+ * Two ways in, one path on: PVH (QEMU -kernel on every machine, Xen, other
+ * VMMs) enters at pvh_entry with ebx = the hvm_start_info; multiboot1 (GRUB,
+ * and QEMU when asked) enters at multiboot_entry with eax = 0x2badb002 and
+ * ebx = the multiboot information.  Both build the boot page tables, switch
+ * to long mode and call kmain(boot_kind, info_phys) in the higher half.
+ *
+ * The multiboot header is built dormant: its magic is zero (the checksum is
+ * the armed one), so QEMU, which prefers multiboot to the PVH note whenever
+ * it finds a header, takes PVH; its multiboot loader copies the image
+ * through the fw_cfg port a byte at a time, 10 ms more for each boot on pc
+ * under TCG.  The host tool writes the magic into a copy for the loaders
+ * that need multiboot (GRUB in `amphi iso`, `amphi run --boot multiboot`).
  *
  * The boot page tables map the first GiB three times: identity (for the
  * switch itself and the AP trampoline), the direct map, and the kernel image
@@ -21,7 +28,7 @@
 	.section .multiboot, "a"
 	.align 4
 multiboot_header:
-	.long MB_MAGIC
+	.long 0				/* MB_MAGIC when armed (see above) */
 	.long MB_FLAGS
 	.long -(MB_MAGIC + MB_FLAGS)
 	.long multiboot_header		/* header_addr */
