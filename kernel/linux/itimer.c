@@ -145,9 +145,13 @@ static long sys_alarm(const struct sysargs *a)
 	return left;
 }
 
+static const struct syscall_entry itimer_calls[] = {
+	{ 38, sys_setitimer },
+	{ 36, sys_getitimer },
+	{ 37, sys_alarm },
+};
+
 void sys_itimer_register(void)
 {
-	syscall_register(38, sys_setitimer);
-	syscall_register(36, sys_getitimer);
-	syscall_register(37, sys_alarm);
+	syscall_register_table(itimer_calls, sizeof itimer_calls / sizeof itimer_calls[0]);
 }

@@ -232,11 +232,15 @@ void ptimer_delete_all(struct process *p)
 		ptimer_delete(p, i);
 }
 
+static const struct syscall_entry ptimer_calls[] = {
+	{ 222, sys_timer_create },
+	{ 223, sys_timer_settime },
+	{ 224, sys_timer_gettime },
+	{ 225, sys_timer_getoverrun },
+	{ 226, sys_timer_delete },
+};
+
 void sys_ptimer_register(void)
 {
-	syscall_register(222, sys_timer_create);
-	syscall_register(223, sys_timer_settime);
-	syscall_register(224, sys_timer_gettime);
-	syscall_register(225, sys_timer_getoverrun);
-	syscall_register(226, sys_timer_delete);
+	syscall_register_table(ptimer_calls, sizeof ptimer_calls / sizeof ptimer_calls[0]);
 }

@@ -282,8 +282,12 @@ static long sys_sigaltstack(const struct sysargs *a)
 	return 0;
 }
 
+static const struct syscall_entry sigframe_calls[] = {
+	{ 15, sys_rt_sigreturn },
+	{ 131, sys_sigaltstack },
+};
+
 void sigframe_register(void)
 {
-	syscall_register(15, sys_rt_sigreturn);
-	syscall_register(131, sys_sigaltstack);
+	syscall_register_table(sigframe_calls, sizeof sigframe_calls / sizeof sigframe_calls[0]);
 }

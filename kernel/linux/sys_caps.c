@@ -208,8 +208,12 @@ long sys_caps_prctl(const struct sysargs *a)
 	return r;
 }
 
+static const struct syscall_entry caps_calls[] = {
+	{ 125, sys_capget },
+	{ 126, sys_capset },
+};
+
 void sys_caps_register(void)
 {
-	syscall_register(125, sys_capget);
-	syscall_register(126, sys_capset);
+	syscall_register_table(caps_calls, sizeof caps_calls / sizeof caps_calls[0]);
 }

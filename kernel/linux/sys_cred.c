@@ -258,24 +258,28 @@ static long set_fs(int which, uint32_t v)
 static long sys_setfsuid(const struct sysargs *a) { return set_fs(UID, (uint32_t)a->a[0]); }
 static long sys_setfsgid(const struct sysargs *a) { return set_fs(GID, (uint32_t)a->a[0]); }
 
+static const struct syscall_entry cred_calls[] = {
+	{ 102, sys_getuid },
+	{ 107, sys_geteuid },
+	{ 104, sys_getgid },
+	{ 108, sys_getegid },
+	{ 105, sys_setuid },
+	{ 106, sys_setgid },
+	{ 113, sys_setreuid },
+	{ 114, sys_setregid },
+	{ 117, sys_setresuid },
+	{ 118, sys_getresuid },
+	{ 119, sys_setresgid },
+	{ 120, sys_getresgid },
+	{ 115, sys_getgroups },
+	{ 116, sys_setgroups },
+	{ 122, sys_setfsuid },
+	{ 123, sys_setfsgid },
+};
+
 void sys_cred_register(void)
 {
-	syscall_register(102, sys_getuid);
-	syscall_register(107, sys_geteuid);
-	syscall_register(104, sys_getgid);
-	syscall_register(108, sys_getegid);
-	syscall_register(105, sys_setuid);
-	syscall_register(106, sys_setgid);
-	syscall_register(113, sys_setreuid);
-	syscall_register(114, sys_setregid);
-	syscall_register(117, sys_setresuid);
-	syscall_register(118, sys_getresuid);
-	syscall_register(119, sys_setresgid);
-	syscall_register(120, sys_getresgid);
-	syscall_register(115, sys_getgroups);
-	syscall_register(116, sys_setgroups);
-	syscall_register(122, sys_setfsuid);
-	syscall_register(123, sys_setfsgid);
+	syscall_register_table(cred_calls, sizeof cred_calls / sizeof cred_calls[0]);
 	sys_caps_register();
 	cred_vfs_register();
 }

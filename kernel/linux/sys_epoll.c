@@ -98,12 +98,16 @@ static long sys_epoll_pwait2(const struct sysargs *a)
 	return err ? err : wait((int)a->a[0], a->a[1], (int)a->a[2], deadline);
 }
 
+static const struct syscall_entry epoll_calls[] = {
+	{ 213, sys_epoll_create },
+	{ 291, sys_epoll_create1 },
+	{ 233, sys_epoll_ctl },
+	{ 232, sys_epoll_wait },
+	{ 281, sys_epoll_pwait },
+	{ 441, sys_epoll_pwait2 },
+};
+
 void sys_epoll_register(void)
 {
-	syscall_register(213, sys_epoll_create);
-	syscall_register(291, sys_epoll_create1);
-	syscall_register(233, sys_epoll_ctl);
-	syscall_register(232, sys_epoll_wait);
-	syscall_register(281, sys_epoll_pwait);
-	syscall_register(441, sys_epoll_pwait2);
+	syscall_register_table(epoll_calls, sizeof epoll_calls / sizeof epoll_calls[0]);
 }

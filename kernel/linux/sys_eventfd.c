@@ -154,8 +154,12 @@ static long eventfd_create(uint64_t initval, uint64_t flags)
 static long sys_eventfd(const struct sysargs *a) { return eventfd_create(a->a[0], 0); }
 static long sys_eventfd2(const struct sysargs *a) { return eventfd_create(a->a[0], a->a[1]); }
 
+static const struct syscall_entry eventfd_calls[] = {
+	{ 284, sys_eventfd },
+	{ 290, sys_eventfd2 },
+};
+
 void sys_eventfd_register(void)
 {
-	syscall_register(284, sys_eventfd);
-	syscall_register(290, sys_eventfd2);
+	syscall_register_table(eventfd_calls, sizeof eventfd_calls / sizeof eventfd_calls[0]);
 }

@@ -200,8 +200,12 @@ static long sys_execveat(const struct sysargs *a)
 	return err;
 }
 
+static const struct syscall_entry exec_calls[] = {
+	{ 59, sys_execve },
+	{ 322, sys_execveat },
+};
+
 void sys_exec_register(void)
 {
-	syscall_register(59, sys_execve);
-	syscall_register(322, sys_execveat);
+	syscall_register_table(exec_calls, sizeof exec_calls / sizeof exec_calls[0]);
 }

@@ -413,22 +413,26 @@ static long sys_fstat(const struct sysargs *a)
 	return err ? err : stat_copy_out(&st, a->a[1]);
 }
 
+static const struct syscall_entry fd_calls[] = {
+	{ 0, sys_read },
+	{ 1, sys_write },
+	{ 17, sys_pread64 },
+	{ 18, sys_pwrite64 },
+	{ 19, sys_readv },
+	{ 20, sys_writev },
+	{ 295, sys_preadv },
+	{ 296, sys_pwritev },
+	{ 8, sys_lseek },
+	{ 3, sys_close },
+	{ 32, sys_dup },
+	{ 33, sys_dup2 },
+	{ 292, sys_dup3 },
+	{ 72, sys_fcntl },
+	{ 16, sys_ioctl },
+	{ 5, sys_fstat },
+};
+
 void sys_fd_register(void)
 {
-	syscall_register(0, sys_read);
-	syscall_register(1, sys_write);
-	syscall_register(17, sys_pread64);
-	syscall_register(18, sys_pwrite64);
-	syscall_register(19, sys_readv);
-	syscall_register(20, sys_writev);
-	syscall_register(295, sys_preadv);
-	syscall_register(296, sys_pwritev);
-	syscall_register(8, sys_lseek);
-	syscall_register(3, sys_close);
-	syscall_register(32, sys_dup);
-	syscall_register(33, sys_dup2);
-	syscall_register(292, sys_dup3);
-	syscall_register(72, sys_fcntl);
-	syscall_register(16, sys_ioctl);
-	syscall_register(5, sys_fstat);
+	syscall_register_table(fd_calls, sizeof fd_calls / sizeof fd_calls[0]);
 }

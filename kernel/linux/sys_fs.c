@@ -133,11 +133,15 @@ static long sys_creat(const struct sysargs *a)
 	return do_open(AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a->a[1]);
 }
 
+static const struct syscall_entry fs_calls[] = {
+	{ 2, sys_open },
+	{ 257, sys_openat },
+	{ 85, sys_creat },
+};
+
 void sys_fs_register(void)
 {
-	syscall_register(2, sys_open);
-	syscall_register(257, sys_openat);
-	syscall_register(85, sys_creat);
+	syscall_register_table(fs_calls, sizeof fs_calls / sizeof fs_calls[0]);
 	sys_fs_stat_register();
 	sys_xattr_register();
 	sys_fs_dir_register();

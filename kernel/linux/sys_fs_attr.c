@@ -313,20 +313,24 @@ static long sys_umask(const struct sysargs *a)
 	return old;
 }
 
+static const struct syscall_entry fs_attr_calls[] = {
+	{ 90, sys_chmod },
+	{ 91, sys_fchmod },
+	{ 268, sys_fchmodat },
+	{ 92, sys_chown },
+	{ 93, sys_fchown },
+	{ 94, sys_lchown },
+	{ 260, sys_fchownat },
+	{ 280, sys_utimensat },
+	{ 132, sys_utime },
+	{ 235, sys_utimes },
+	{ 261, sys_futimesat },
+	{ 76, sys_truncate },
+	{ 77, sys_ftruncate },
+	{ 95, sys_umask },
+};
+
 void sys_fs_attr_register(void)
 {
-	syscall_register(90, sys_chmod);
-	syscall_register(91, sys_fchmod);
-	syscall_register(268, sys_fchmodat);
-	syscall_register(92, sys_chown);
-	syscall_register(93, sys_fchown);
-	syscall_register(94, sys_lchown);
-	syscall_register(260, sys_fchownat);
-	syscall_register(280, sys_utimensat);
-	syscall_register(132, sys_utime);
-	syscall_register(235, sys_utimes);
-	syscall_register(261, sys_futimesat);
-	syscall_register(76, sys_truncate);
-	syscall_register(77, sys_ftruncate);
-	syscall_register(95, sys_umask);
+	syscall_register_table(fs_attr_calls, sizeof fs_attr_calls / sizeof fs_attr_calls[0]);
 }

@@ -258,25 +258,29 @@ static long sys_fchdir(const struct sysargs *a)
 	return i ? change_dir(i) : -ENOTDIR;
 }
 
+static const struct syscall_entry fs_dir_calls[] = {
+	{ 83, sys_mkdir },
+	{ 258, sys_mkdirat },
+	{ 133, sys_mknod },
+	{ 259, sys_mknodat },
+	{ 88, sys_symlink },
+	{ 266, sys_symlinkat },
+	{ 86, sys_link },
+	{ 265, sys_linkat },
+	{ 87, sys_unlink },
+	{ 84, sys_rmdir },
+	{ 263, sys_unlinkat },
+	{ 82, sys_rename },
+	{ 264, sys_renameat },
+	{ 316, sys_renameat2 },
+	{ 78, sys_getdents },
+	{ 217, sys_getdents64 },
+	{ 79, sys_getcwd },
+	{ 80, sys_chdir },
+	{ 81, sys_fchdir },
+};
+
 void sys_fs_dir_register(void)
 {
-	syscall_register(83, sys_mkdir);
-	syscall_register(258, sys_mkdirat);
-	syscall_register(133, sys_mknod);
-	syscall_register(259, sys_mknodat);
-	syscall_register(88, sys_symlink);
-	syscall_register(266, sys_symlinkat);
-	syscall_register(86, sys_link);
-	syscall_register(265, sys_linkat);
-	syscall_register(87, sys_unlink);
-	syscall_register(84, sys_rmdir);
-	syscall_register(263, sys_unlinkat);
-	syscall_register(82, sys_rename);
-	syscall_register(264, sys_renameat);
-	syscall_register(316, sys_renameat2);
-	syscall_register(78, sys_getdents);
-	syscall_register(217, sys_getdents64);
-	syscall_register(79, sys_getcwd);
-	syscall_register(80, sys_chdir);
-	syscall_register(81, sys_fchdir);
+	syscall_register_table(fs_dir_calls, sizeof fs_dir_calls / sizeof fs_dir_calls[0]);
 }

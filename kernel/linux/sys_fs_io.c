@@ -321,15 +321,19 @@ static long sys_memfd_create(const struct sysargs *a)
 	return err ? err : fd_install(f, 0, flags & MFD_CLOEXEC);
 }
 
+static const struct syscall_entry fs_io_calls[] = {
+	{ 40, sys_sendfile },
+	{ 326, sys_copy_file_range },
+	{ 285, sys_fallocate },
+	{ 74, sys_fsync },
+	{ 75, sys_fdatasync },
+	{ 162, sys_sync },
+	{ 306, sys_syncfs },
+	{ 221, sys_fadvise64 },
+	{ 319, sys_memfd_create },
+};
+
 void sys_fs_io_register(void)
 {
-	syscall_register(40, sys_sendfile);
-	syscall_register(326, sys_copy_file_range);
-	syscall_register(285, sys_fallocate);
-	syscall_register(74, sys_fsync);
-	syscall_register(75, sys_fdatasync);
-	syscall_register(162, sys_sync);
-	syscall_register(306, sys_syncfs);
-	syscall_register(221, sys_fadvise64);
-	syscall_register(319, sys_memfd_create);
+	syscall_register_table(fs_io_calls, sizeof fs_io_calls / sizeof fs_io_calls[0]);
 }

@@ -175,7 +175,11 @@ static long sys_flock(const struct sysargs *a)
 	return ret;
 }
 
+static const struct syscall_entry fs_lock_calls[] = {
+	{ 73, sys_flock },
+};
+
 void sys_fs_lock_register(void)
 {
-	syscall_register(73, sys_flock);
+	syscall_register_table(fs_lock_calls, sizeof fs_lock_calls / sizeof fs_lock_calls[0]);
 }

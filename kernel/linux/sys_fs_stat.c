@@ -251,17 +251,21 @@ static long sys_access(const struct sysargs *a) { return access_at(AT_FDCWD, a->
 static long sys_faccessat(const struct sysargs *a) { return access_at((int)a->a[0], a->a[1], (unsigned)a->a[2], 0); }
 static long sys_faccessat2(const struct sysargs *a) { return access_at((int)a->a[0], a->a[1], (unsigned)a->a[2], (int)a->a[3]); }
 
+static const struct syscall_entry fs_stat_calls[] = {
+	{ 4, sys_stat },
+	{ 6, sys_lstat },
+	{ 262, sys_newfstatat },
+	{ 332, sys_statx },
+	{ 137, sys_statfs },
+	{ 138, sys_fstatfs },
+	{ 89, sys_readlink },
+	{ 267, sys_readlinkat },
+	{ 21, sys_access },
+	{ 269, sys_faccessat },
+	{ 439, sys_faccessat2 },
+};
+
 void sys_fs_stat_register(void)
 {
-	syscall_register(4, sys_stat);
-	syscall_register(6, sys_lstat);
-	syscall_register(262, sys_newfstatat);
-	syscall_register(332, sys_statx);
-	syscall_register(137, sys_statfs);
-	syscall_register(138, sys_fstatfs);
-	syscall_register(89, sys_readlink);
-	syscall_register(267, sys_readlinkat);
-	syscall_register(21, sys_access);
-	syscall_register(269, sys_faccessat);
-	syscall_register(439, sys_faccessat2);
+	syscall_register_table(fs_stat_calls, sizeof fs_stat_calls / sizeof fs_stat_calls[0]);
 }

@@ -161,7 +161,11 @@ static long sys_futex(const struct sysargs *a)
 	}
 }
 
+static const struct syscall_entry futex_calls[] = {
+	{ 202, sys_futex },
+};
+
 void sys_futex_register(void)
 {
-	syscall_register(202, sys_futex);
+	syscall_register_table(futex_calls, sizeof futex_calls / sizeof futex_calls[0]);
 }

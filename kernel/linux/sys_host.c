@@ -123,11 +123,15 @@ static long sys_sysinfo(const struct sysargs *a)
 	return copy_to_user(a->a[0], &si, sizeof si) ? -EFAULT : 0;
 }
 
+static const struct syscall_entry resource_calls[] = {
+	{ 170, sys_sethostname },
+	{ 171, sys_setdomainname },
+	{ 100, sys_times },
+	{ 98, sys_getrusage },
+	{ 99, sys_sysinfo },
+};
+
 void sys_resource_register(void)
 {
-	syscall_register(170, sys_sethostname);
-	syscall_register(171, sys_setdomainname);
-	syscall_register(100, sys_times);
-	syscall_register(98, sys_getrusage);
-	syscall_register(99, sys_sysinfo);
+	syscall_register_table(resource_calls, sizeof resource_calls / sizeof resource_calls[0]);
 }

@@ -235,14 +235,18 @@ static long sys_prctl(const struct sysargs *a)
 	}
 }
 
+static const struct syscall_entry misc_calls[] = {
+	{ 63, sys_uname },
+	{ 39, sys_getpid },
+	{ 110, sys_getppid },
+	{ 318, sys_getrandom },
+	{ 302, sys_prlimit64 },
+	{ 97, sys_getrlimit },
+	{ 160, sys_setrlimit },
+	{ 157, sys_prctl },
+};
+
 void sys_misc_register(void)
 {
-	syscall_register(63, sys_uname);
-	syscall_register(39, sys_getpid);
-	syscall_register(110, sys_getppid);
-	syscall_register(318, sys_getrandom);
-	syscall_register(302, sys_prlimit64);
-	syscall_register(97, sys_getrlimit);
-	syscall_register(160, sys_setrlimit);
-	syscall_register(157, sys_prctl);
+	syscall_register_table(misc_calls, sizeof misc_calls / sizeof misc_calls[0]);
 }

@@ -323,18 +323,22 @@ static long sys_msync(const struct sysargs *a)
 	return len ? vm_covered(mm_current(), addr, len, false) : 0;
 }
 
+static const struct syscall_entry mm_calls[] = {
+	{ 12, sys_brk },
+	{ 9, sys_mmap },
+	{ 11, sys_munmap },
+	{ 10, sys_mprotect },
+	{ 25, sys_mremap },
+	{ 28, sys_madvise },
+	{ 149, sys_mlock },
+	{ 325, sys_mlock2 },
+	{ 150, sys_munlock },
+	{ 151, sys_mlockall },
+	{ 152, sys_munlockall },
+	{ 26, sys_msync },
+};
+
 void sys_mm_register(void)
 {
-	syscall_register(12, sys_brk);
-	syscall_register(9, sys_mmap);
-	syscall_register(11, sys_munmap);
-	syscall_register(10, sys_mprotect);
-	syscall_register(25, sys_mremap);
-	syscall_register(28, sys_madvise);
-	syscall_register(149, sys_mlock);
-	syscall_register(325, sys_mlock2);
-	syscall_register(150, sys_munlock);
-	syscall_register(151, sys_mlockall);
-	syscall_register(152, sys_munlockall);
-	syscall_register(26, sys_msync);
+	syscall_register_table(mm_calls, sizeof mm_calls / sizeof mm_calls[0]);
 }

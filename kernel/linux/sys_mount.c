@@ -151,8 +151,12 @@ static long sys_umount2(const struct sysargs *a)
 	return err;
 }
 
+static const struct syscall_entry mount_calls[] = {
+	{ 165, sys_mount },
+	{ 166, sys_umount2 },
+};
+
 void sys_mount_register(void)
 {
-	syscall_register(165, sys_mount);
-	syscall_register(166, sys_umount2);
+	syscall_register_table(mount_calls, sizeof mount_calls / sizeof mount_calls[0]);
 }

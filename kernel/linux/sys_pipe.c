@@ -71,8 +71,12 @@ static long make_pipe(uint64_t ufds, uint64_t flags)
 static long sys_pipe(const struct sysargs *a) { return make_pipe(a->a[0], 0); }
 static long sys_pipe2(const struct sysargs *a) { return make_pipe(a->a[0], a->a[1]); }
 
+static const struct syscall_entry pipe_calls[] = {
+	{ 22, sys_pipe },
+	{ 293, sys_pipe2 },
+};
+
 void sys_pipe_register(void)
 {
-	syscall_register(22, sys_pipe);
-	syscall_register(293, sys_pipe2);
+	syscall_register_table(pipe_calls, sizeof pipe_calls / sizeof pipe_calls[0]);
 }

@@ -296,10 +296,14 @@ static long sys_pselect6(const struct sysargs *a)
 	return put_remaining(uts, deadline, zero, false, do_select((int)a->a[0], sets, deadline));
 }
 
+static const struct syscall_entry poll_calls[] = {
+	{ 7, sys_poll },
+	{ 271, sys_ppoll },
+	{ 23, sys_select },
+	{ 270, sys_pselect6 },
+};
+
 void sys_poll_register(void)
 {
-	syscall_register(7, sys_poll);
-	syscall_register(271, sys_ppoll);
-	syscall_register(23, sys_select);
-	syscall_register(270, sys_pselect6);
+	syscall_register_table(poll_calls, sizeof poll_calls / sizeof poll_calls[0]);
 }

@@ -169,17 +169,21 @@ static long sys_setsid(const struct sysargs *a)
 	return ret;
 }
 
+static const struct syscall_entry process_calls[] = {
+	{ 56, sys_clone },
+	{ 57, sys_fork },
+	{ 58, sys_vfork },
+	{ 435, sys_clone3 },
+	{ 109, sys_setpgid },
+	{ 121, sys_getpgid },
+	{ 111, sys_getpgrp },
+	{ 112, sys_setsid },
+	{ 124, sys_getsid },
+};
+
 void sys_process_register(void)
 {
-	syscall_register(56, sys_clone);
-	syscall_register(57, sys_fork);
-	syscall_register(58, sys_vfork);
-	syscall_register(435, sys_clone3);
-	syscall_register(109, sys_setpgid);
-	syscall_register(121, sys_getpgid);
-	syscall_register(111, sys_getpgrp);
-	syscall_register(112, sys_setsid);
-	syscall_register(124, sys_getsid);
+	syscall_register_table(process_calls, sizeof process_calls / sizeof process_calls[0]);
 	sys_wait_register();
 	sys_exec_register();
 }

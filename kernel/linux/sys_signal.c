@@ -332,19 +332,23 @@ static long sys_rt_sigtimedwait(const struct sysargs *a)
 	return sig;
 }
 
+static const struct syscall_entry signal_calls[] = {
+	{ 13, sys_rt_sigaction },
+	{ 14, sys_rt_sigprocmask },
+	{ 127, sys_rt_sigpending },
+	{ 62, sys_kill },
+	{ 200, sys_tkill },
+	{ 234, sys_tgkill },
+	{ 129, sys_rt_sigqueueinfo },
+	{ 297, sys_rt_tgsigqueueinfo },
+	{ 34, sys_pause },
+	{ 130, sys_rt_sigsuspend },
+	{ 128, sys_rt_sigtimedwait },
+};
+
 void sys_signal_register(void)
 {
-	syscall_register(13, sys_rt_sigaction);
-	syscall_register(14, sys_rt_sigprocmask);
-	syscall_register(127, sys_rt_sigpending);
-	syscall_register(62, sys_kill);
-	syscall_register(200, sys_tkill);
-	syscall_register(234, sys_tgkill);
-	syscall_register(129, sys_rt_sigqueueinfo);
-	syscall_register(297, sys_rt_tgsigqueueinfo);
-	syscall_register(34, sys_pause);
-	syscall_register(130, sys_rt_sigsuspend);
-	syscall_register(128, sys_rt_sigtimedwait);
+	syscall_register_table(signal_calls, sizeof signal_calls / sizeof signal_calls[0]);
 	/* The other signal-area files: they have no line in syscall.c. */
 	sigframe_register();
 	sys_itimer_register();

@@ -184,8 +184,12 @@ static long sys_signalfd4(const struct sysargs *a)
 	return signalfd_set((int)a->a[0], a->a[1], a->a[2], a->a[3]);
 }
 
+static const struct syscall_entry signalfd_calls[] = {
+	{ 282, sys_signalfd },
+	{ 289, sys_signalfd4 },
+};
+
 void sys_signalfd_register(void)
 {
-	syscall_register(282, sys_signalfd);
-	syscall_register(289, sys_signalfd4);
+	syscall_register_table(signalfd_calls, sizeof signalfd_calls / sizeof signalfd_calls[0]);
 }

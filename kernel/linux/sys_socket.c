@@ -284,19 +284,23 @@ static long sys_getsockopt(const struct sysargs *a)
 	return err;
 }
 
+static const struct syscall_entry socket_calls[] = {
+	{ 41, sys_socket },
+	{ 42, sys_connect },
+	{ 43, sys_accept },
+	{ 48, sys_shutdown },
+	{ 49, sys_bind },
+	{ 50, sys_listen },
+	{ 51, sys_getsockname },
+	{ 52, sys_getpeername },
+	{ 53, sys_socketpair },
+	{ 54, sys_setsockopt },
+	{ 55, sys_getsockopt },
+	{ 288, sys_accept4 },
+};
+
 void sys_socket_register(void)
 {
-	syscall_register(41, sys_socket);
-	syscall_register(42, sys_connect);
-	syscall_register(43, sys_accept);
-	syscall_register(48, sys_shutdown);
-	syscall_register(49, sys_bind);
-	syscall_register(50, sys_listen);
-	syscall_register(51, sys_getsockname);
-	syscall_register(52, sys_getpeername);
-	syscall_register(53, sys_socketpair);
-	syscall_register(54, sys_setsockopt);
-	syscall_register(55, sys_getsockopt);
-	syscall_register(288, sys_accept4);
+	syscall_register_table(socket_calls, sizeof socket_calls / sizeof socket_calls[0]);
 	sys_socket_msg_register();
 }

@@ -309,12 +309,16 @@ static long sys_recvmmsg(const struct sysargs *a)
 	return i ? (long)i : err;
 }
 
+static const struct syscall_entry socket_msg_calls[] = {
+	{ 44, sys_sendto },
+	{ 45, sys_recvfrom },
+	{ 46, sys_sendmsg },
+	{ 47, sys_recvmsg },
+	{ 299, sys_recvmmsg },
+	{ 307, sys_sendmmsg },
+};
+
 void sys_socket_msg_register(void)
 {
-	syscall_register(44, sys_sendto);
-	syscall_register(45, sys_recvfrom);
-	syscall_register(46, sys_sendmsg);
-	syscall_register(47, sys_recvmsg);
-	syscall_register(299, sys_recvmmsg);
-	syscall_register(307, sys_sendmmsg);
+	syscall_register_table(socket_msg_calls, sizeof socket_msg_calls / sizeof socket_msg_calls[0]);
 }

@@ -93,17 +93,21 @@ static long sys_enosys(const struct sysargs *a)
 	return -ENOSYS;	/* known and expected to be absent: no warning */
 }
 
+static const struct syscall_entry thread_calls[] = {
+	{ 334, sys_enosys },	/* rseq: optional for glibc */
+	{ 60, sys_exit },
+	{ 231, sys_exit_group },
+	{ 218, sys_set_tid_address },
+	{ 273, sys_set_robust_list },
+	{ 158, sys_arch_prctl },
+	{ 186, sys_gettid },
+	{ 24, sys_sched_yield },
+	{ 204, sys_sched_getaffinity },
+	{ 203, sys_sched_setaffinity },
+	{ 309, sys_getcpu },
+};
+
 void sys_thread_register(void)
 {
-	syscall_register(334, sys_enosys);	/* rseq: optional for glibc */
-	syscall_register(60, sys_exit);
-	syscall_register(231, sys_exit_group);
-	syscall_register(218, sys_set_tid_address);
-	syscall_register(273, sys_set_robust_list);
-	syscall_register(158, sys_arch_prctl);
-	syscall_register(186, sys_gettid);
-	syscall_register(24, sys_sched_yield);
-	syscall_register(204, sys_sched_getaffinity);
-	syscall_register(203, sys_sched_setaffinity);
-	syscall_register(309, sys_getcpu);
+	syscall_register_table(thread_calls, sizeof thread_calls / sizeof thread_calls[0]);
 }

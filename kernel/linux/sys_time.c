@@ -169,13 +169,17 @@ static long sys_clock_nanosleep(const struct sysargs *a)
 	return sleep_until(ns ? ns : 1, 0);
 }
 
+static const struct syscall_entry time_calls[] = {
+	{ 228, sys_clock_gettime },
+	{ 229, sys_clock_getres },
+	{ 96, sys_gettimeofday },
+	{ 201, sys_time },
+	{ 35, sys_nanosleep },
+	{ 230, sys_clock_nanosleep },
+	{ 219, sys_restart_syscall },
+};
+
 void sys_time_register(void)
 {
-	syscall_register(228, sys_clock_gettime);
-	syscall_register(229, sys_clock_getres);
-	syscall_register(96, sys_gettimeofday);
-	syscall_register(201, sys_time);
-	syscall_register(35, sys_nanosleep);
-	syscall_register(230, sys_clock_nanosleep);
-	syscall_register(219, sys_restart_syscall);
+	syscall_register_table(time_calls, sizeof time_calls / sizeof time_calls[0]);
 }

@@ -313,9 +313,13 @@ static long sys_timerfd_gettime(const struct sysargs *a)
 	return copy_to_user(a->a[1], &cur, sizeof cur) ? -EFAULT : 0;
 }
 
+static const struct syscall_entry timerfd_calls[] = {
+	{ 283, sys_timerfd_create },
+	{ 286, sys_timerfd_settime },
+	{ 287, sys_timerfd_gettime },
+};
+
 void sys_timerfd_register(void)
 {
-	syscall_register(283, sys_timerfd_create);
-	syscall_register(286, sys_timerfd_settime);
-	syscall_register(287, sys_timerfd_gettime);
+	syscall_register_table(timerfd_calls, sizeof timerfd_calls / sizeof timerfd_calls[0]);
 }

@@ -204,8 +204,12 @@ static long sys_waitid(const struct sysargs *a)
 	return err;
 }
 
+static const struct syscall_entry wait_calls[] = {
+	{ 61, sys_wait4 },
+	{ 247, sys_waitid },
+};
+
 void sys_wait_register(void)
 {
-	syscall_register(61, sys_wait4);
-	syscall_register(247, sys_waitid);
+	syscall_register_table(wait_calls, sizeof wait_calls / sizeof wait_calls[0]);
 }

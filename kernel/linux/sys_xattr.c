@@ -69,18 +69,22 @@ static long sys_removexattr(const struct sysargs *a) { return change(-1, a->a[0]
 static long sys_lremovexattr(const struct sysargs *a) { return change(-1, a->a[0], a->a[1], false); }
 static long sys_fremovexattr(const struct sysargs *a) { return change((int)a->a[0], 0, a->a[1], true); }
 
+static const struct syscall_entry xattr_calls[] = {
+	{ 188, sys_setxattr },
+	{ 189, sys_lsetxattr },
+	{ 190, sys_fsetxattr },
+	{ 191, sys_getxattr },
+	{ 192, sys_lgetxattr },
+	{ 193, sys_fgetxattr },
+	{ 194, sys_listxattr },
+	{ 195, sys_llistxattr },
+	{ 196, sys_flistxattr },
+	{ 197, sys_removexattr },
+	{ 198, sys_lremovexattr },
+	{ 199, sys_fremovexattr },
+};
+
 void sys_xattr_register(void)
 {
-	syscall_register(188, sys_setxattr);
-	syscall_register(189, sys_lsetxattr);
-	syscall_register(190, sys_fsetxattr);
-	syscall_register(191, sys_getxattr);
-	syscall_register(192, sys_lgetxattr);
-	syscall_register(193, sys_fgetxattr);
-	syscall_register(194, sys_listxattr);
-	syscall_register(195, sys_llistxattr);
-	syscall_register(196, sys_flistxattr);
-	syscall_register(197, sys_removexattr);
-	syscall_register(198, sys_lremovexattr);
-	syscall_register(199, sys_fremovexattr);
+	syscall_register_table(xattr_calls, sizeof xattr_calls / sizeof xattr_calls[0]);
 }

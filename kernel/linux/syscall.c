@@ -11,11 +11,14 @@ extern const char *const syscall_names[NR_SYSCALLS];
 static syscall_fn *table[NR_SYSCALLS];
 static uint8_t warned[NR_SYSCALLS];
 
-void syscall_register(int nr, syscall_fn *fn)
+void syscall_register_table(const struct syscall_entry *calls, size_t n)
 {
-	if (nr < 0 || nr >= NR_SYSCALLS || table[nr])
-		panic("system call %d registered twice", nr);
-	table[nr] = fn;
+	for (size_t i = 0; i < n; i++) {
+		int nr = calls[i].nr;
+		if (nr < 0 || nr >= NR_SYSCALLS || table[nr])
+			panic("system call %d registered twice", nr);
+		table[nr] = calls[i].fn;
+	}
 }
 
 const char *syscall_name(int nr)

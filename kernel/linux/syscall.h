@@ -2,6 +2,7 @@
 #ifndef AMPHI_LINUX_SYSCALL_H
 #define AMPHI_LINUX_SYSCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86_64/trapframe.h"
@@ -15,8 +16,15 @@ struct sysargs {
 
 typedef long syscall_fn(const struct sysargs *a);
 
-/* Registers fn for system call nr; registering a number twice panics. */
-void syscall_register(int nr, syscall_fn *fn);
+struct syscall_entry {
+	int nr;
+	syscall_fn *fn;
+};
+
+/* Registers an area's calls; registering a number twice panics.  A table
+ * per area, not a call per number: under TCG each call site is code that
+ * runs once and is translated first, 2 ms of boot for 220 calls. */
+void syscall_register_table(const struct syscall_entry *calls, size_t n);
 void syscall_init(void);
 const char *syscall_name(int nr);
 /* Puts fn in the table at nr (0 <= nr < NR_SYSCALLS), returning what was
