@@ -2,7 +2,14 @@
 #ifndef AMPHI_CORE_STRING_H
 #define AMPHI_CORE_STRING_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* Whether rep movsb and rep stosb are the fast way to copy and fill a KiB
+ * or more: true with ERMS on hardware, false under QEMU's TCG, which runs
+ * them one byte per step (string.c).  cpu_init sets it at boot; until then
+ * the loops, right everywhere, do all. */
+extern bool string_rep_fast;
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

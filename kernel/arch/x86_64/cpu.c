@@ -37,6 +37,19 @@ static void idt_set(int v, uint64_t handler, int ist, int dpl)
 	};
 }
 
+/* QEMU's TCG names itself in the hypervisor leaves.  It also reports ERMS,
+ * yet runs rep movsb one byte per step (core/string.c). */
+static bool under_tcg(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	if (!(r[2] & (1u << 31)))	/* no hypervisor */
+		return false;
+	cpuid(0x40000000, 0, r);
+	return r[1] == 0x54474354 && r[2] == 0x43544743 && r[3] == 0x47435447;	/* "TCGTCGTCGTCG" */
+}
+
 void cpu_init(void)
 {
 	uint32_t r[4];
@@ -51,6 +64,7 @@ void cpu_init(void)
 	cpuid(7, 0, r);
 	cpu_has_smep = r[1] & (1 << 7);
 	cpu_has_smap = r[1] & (1 << 20);
+	string_rep_fast = (r[1] & (1 << 9)) && !under_tcg();	/* ERMS */
 }
 
 static void load_gdt(struct cpu *c)
