@@ -132,10 +132,12 @@ $(BUILD)/amphi.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld tools/ksyms.sh
 	@sh tools/ksyms.sh $@ | cmp -s - $(BUILD)/ksyms.S || { echo "ksyms moved between links" >&2; exit 1; }
 
 # ---- host command ---------------------------------------------------------
+# Linked statically: the dynamic loader cost 0.8 ms of every `amphi run`,
+# and the tool needs nothing from the C library that only comes shared.
 $(BUILD)/amphi: $(TOOL_SRC) $(BUILD)/syscall_names.c $(wildcard tools/amphi/*.h lib/*.h)
 	@mkdir -p $(BUILD)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/syscall_names.c
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -static -o $@ $(TOOL_SRC) $(BUILD)/syscall_names.c
 
 # ---- tests ----------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.h)

@@ -71,6 +71,7 @@ const char *opt_failed(char **argv);	/* the option getopt_long refused */
 void signals_init(void);
 const sigset_t *signals_wait_mask(void);	/* for ppoll */
 const sigset_t *signals_child_mask(void);	/* what QEMU starts with */
+void signals_default(void);	/* a vfork()ed child: nothing caught */
 int signals_take(void);			/* a signal caught and not yet taken, or 0 */
 int signals_stop_request(void);		/* what amphi stop sends amphi run */
 void signals_block(const sigset_t *set);	/* instead of signals_init: for a signalfd */

@@ -137,7 +137,8 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 /* In the child: QEMU gets the pipes as stdio, its own process group (a
  * ^C at the terminal reaches amphi alone, which stops QEMU itself), death
  * with amphi (no orphan VM if amphi is SIGKILLed), and the signal state
- * amphi started with. */
+ * amphi started with.  The child is vfork()ed: it runs in amphi's memory
+ * until the exec, so it makes system calls only and leaves by _exit. */
 static noreturn void child(char **argv, int in, int out, int err, int report, pid_t parent)
 {
 	dup2(in, 0);
@@ -147,7 +148,7 @@ static noreturn void child(char **argv, int in, int out, int err, int report, pi
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
-	signal(SIGPIPE, SIG_DFL);
+	signals_default();
 	sigprocmask(SIG_SETMASK, signals_child_mask(), NULL);
 	execvp(argv[0], argv);
 	int e = errno;
@@ -157,7 +158,9 @@ static noreturn void child(char **argv, int in, int out, int err, int report, pi
 }
 
 /* Returns 0, or -errno if QEMU could not be started (the exec failure
- * comes back through a close-on-exec pipe: EOF there means exec worked). */
+ * comes back through a close-on-exec pipe: EOF there means exec worked).
+ * vfork, not fork: copying amphi's page tables and taking the copy-on-write
+ * faults after cost a millisecond of every start. */
 int qemu_spawn(char **argv, struct vm *vm)
 {
 	int in[2], out[2], err[2], rep[2], e = 0;
@@ -166,7 +169,7 @@ int qemu_spawn(char **argv, struct vm *vm)
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
 	    pipe2(rep, O_CLOEXEC))
 		return -errno;
-	vm->pid = fork();
+	vm->pid = vfork();
 	if (vm->pid < 0)
 		return -errno;
 	if (vm->pid == 0)

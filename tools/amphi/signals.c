@@ -29,10 +29,12 @@ int signals_stop_request(void)
 	return SIGRTMIN + 1;
 }
 
+#define CAUGHT	{ SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, \
+		  signals_stop_request() }
+
 void signals_init(void)
 {
-	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-			     SIGCONT, signals_stop_request() };
+	const int sigs[] = CAUGHT;
 	struct sigaction sa;
 	sigset_t block;
 
@@ -59,6 +61,17 @@ const sigset_t *signals_wait_mask(void)
 const sigset_t *signals_child_mask(void)
 {
 	return &child_mask;
+}
+
+/* In a vfork()ed child, which shares amphi's memory until it execs: a
+ * signal caught there would count in amphi's pending[]. */
+void signals_default(void)
+{
+	const int sigs[] = CAUGHT;
+
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 }
 
 /* One signal that came and was not taken yet (the lowest number first), or
