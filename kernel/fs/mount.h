@@ -66,7 +66,8 @@ enum mount_load { MOUNT_LOAD_ONCE, MOUNT_LOAD_MISS, MOUNT_LOAD_LIST };
 int mount_load_dir(struct inode *dir, enum mount_load why);
 /* A live store's inode: its metadata read again (a look-up found it). */
 int mount_refresh(struct inode *i);
-void mount_cache_init(void);
+/* The cache's hash, made at the first mount: 0 or -ENOMEM. */
+int mount_cache_init(void);
 /* More references on sb's inodes than its cache and extra account for,
  * or a mount inside it. */
 bool mount_cache_busy(struct super *sb, int extra);

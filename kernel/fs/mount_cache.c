@@ -19,8 +19,10 @@
 #define HASH_SIZE	4096
 
 static struct spinlock hash_lock = SPINLOCK_INIT;
-static struct list hash[HASH_SIZE];
-static bool hash_ready;		/* under vfs_lock, before the first mount */
+/* Allocated at the first mount (under vfs_lock): a VM that mounts nothing
+ * keeps its 64 KiB for the program (hello's least -m went from 2700K to
+ * 2640K). */
+static struct list *hash;
 
 /* What a load_dir call is for (under vfs_lock, which load_dir runs in). */
 enum load_mode { LOAD_FIRST, LOAD_NEW, LOAD_ALL };
@@ -32,13 +34,17 @@ static struct list *bucket(struct super *sb, uint64_t ino)
 	return &hash[(h >> 20) % HASH_SIZE];
 }
 
-void mount_cache_init(void)
+int mount_cache_init(void)
 {
-	if (hash_ready)
-		return;
+	if (hash)
+		return 0;
+	struct list *h = kmalloc(HASH_SIZE * sizeof *h);
+	if (!h)
+		return -ENOMEM;
 	for (int k = 0; k < HASH_SIZE; k++)
-		list_init(&hash[k]);
-	hash_ready = true;
+		list_init(&h[k]);
+	hash = h;
+	return 0;
 }
 
 void mount_cache_add(struct inode *i)

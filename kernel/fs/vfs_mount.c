@@ -66,10 +66,9 @@ int mount_add(const struct fs_type *t, const char *source, struct blk_dev *bdev,
 		return -EBUSY;
 	if (!dir->nlink)
 		return -ENOENT;
-	struct super *sb = kmalloc(sizeof *sb);
+	struct super *sb = mount_cache_init() ? NULL : kmalloc(sizeof *sb);
 	if (!sb)
 		return -ENOMEM;
-	mount_cache_init();
 	snprintf(sb->source, sizeof sb->source, "%s", source);
 	sb->type = t->name;
 	sb->bdev = bdev;
