@@ -57,5 +57,5 @@ void boottime_report(void)
 	n += snprintf(line + n, sizeof line - n, "); the VM ran ");
 	n += put_ms(line + n, sizeof line - n, us(marks[0].tsc, hz));
 	snprintf(line + n, sizeof line - n, " ms before it (firmware, loader)\n");
-	printk("%s", line);
+	printk_info("%s", line);
 }

@@ -19,6 +19,7 @@ static unsigned long nlines;
 static panic_hook_fn *panic_hook;
 static volatile int panicking;
 static volatile bool emergency;
+static bool verbose;	/* set once, at boot */
 
 void printk_emergency(void) { emergency = true; }
 bool printk_in_emergency(void) { return emergency; }
@@ -74,6 +75,19 @@ void printk(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+void printk_set_verbose(bool on) { verbose = on; }
+
+void printk_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);

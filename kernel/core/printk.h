@@ -10,6 +10,12 @@ typedef void printk_sink_fn(const char *text, size_t len);
 void printk_set_sink(printk_sink_fn *sink);
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What a normal boot finds and does (the clock, the CPUs, each device,
+ * the address, the boot's time): printed only with amphi.verbose on the
+ * command line (amphi run -v), since the host shows it only then and each
+ * byte on the UART costs about 3 us under TCG. */
+void printk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void printk_set_verbose(bool on);
 /* How many messages were printed, and the last one (its final newline
  * dropped, cut to fit size): a caller that saw the count move while it
  * tried something can repeat why it failed. */

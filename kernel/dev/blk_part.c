@@ -169,7 +169,7 @@ void blk_scan_partitions(struct blk_dev *disk)
 		for (int i = 0; i < n; i++)
 			add_partition(disk, &parts[i]);
 		if (n > 0)
-			printk("%s: %s partition table, %d partition%s\n", disk->name, kind, n,
+			printk_info("%s: %s partition table, %d partition%s\n", disk->name, kind, n,
 			       n == 1 ? "" : "s");
 	}
 	kfree(parts);

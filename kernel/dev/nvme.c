@@ -102,7 +102,7 @@ static int identify_ctrl(struct nvme_ctrl *c, uint8_t *id)
 	char model[41], serial[21];
 	id_string(model, id + NVME_IDC_MN, 40);
 	id_string(serial, id + NVME_IDC_SN, 20);
-	printk("%s: %s, serial %s%s%s\n", c->name, model, serial,
+	printk_info("%s: %s, serial %s%s%s\n", c->name, model, serial,
 	       c->vwc ? ", write cache" : "", c->dsm ? ", deallocate" : "");
 	return 0;
 }
@@ -297,7 +297,7 @@ static int nvme_probe(struct pci_dev *d)
 	} else {
 		next_index++;
 		d->driver_data = c;
-		printk("%s: %u I/O queue%s on MSI-X\n", c->name, c->nio, c->nio == 1 ? "" : "s");
+		printk_info("%s: %u I/O queue%s on MSI-X\n", c->name, c->nio, c->nio == 1 ? "" : "s");
 		scan_namespaces(c, id, id + PAGE_SIZE);
 	}
 	page_free_virt(id, 2);

@@ -215,16 +215,17 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	bootinfo_parse(boot_kind, info_phys);
 	init_memory();
 	boottime_mark("memory");
+	bool verbose = strstr(boot_info.cmdline, "amphi.verbose") != NULL;
+	printk_set_verbose(verbose);
 	if (strstr(boot_info.cmdline, "amphi.console=text"))
-		console_set_text(strstr(boot_info.cmdline, "amphi.vga") != NULL,
-				 strstr(boot_info.cmdline, "amphi.verbose") != NULL);
+		console_set_text(strstr(boot_info.cmdline, "amphi.vga") != NULL, verbose);
 	if (strstr(boot_info.cmdline, "amphi.poweroff=acpi"))
 		acpi_poweroff_enable();
 	start_cpus();
 	random_init();
 	console_init_irq(cpus[0].apic_id);
 	initrd_init(phys_to_virt(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
-	printk("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
+	printk_info("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
 	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
 	start_clock_refine();

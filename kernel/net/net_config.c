@@ -283,7 +283,7 @@ static void log_config(struct netif *n)
 	for (uint32_t m = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(n))); m & 0x80000000u; m <<= 1)
 		prefix++;
 	UNLOCK_TCPIP_CORE();
-	printk("net: eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x %s/%u gw %s dns %s (%s)\n", m[0], m[1],
+	printk_info("net: eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x %s/%u gw %s dns %s (%s)\n", m[0], m[1],
 	       m[2], m[3], m[4], m[5], ip, prefix, gw, dns,
 	       eth_assigned ? "assigned" : net_config.have_ip ? "static" : "dhcp");
 }

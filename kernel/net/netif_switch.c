@@ -212,5 +212,5 @@ void net_switch_policy_start(unsigned high, unsigned low)
 	policy_low = low;
 	if (t)
 		thread_start(t);
-	printk("net: switching policy: a NIC above %u frames/s, back below %u\n", high, low);
+	printk_info("net: switching policy: a NIC above %u frames/s, back below %u\n", high, low);
 }

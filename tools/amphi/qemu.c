@@ -123,9 +123,15 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	disk_qemu_args(o, &a);
 	share_qemu_args(o, &a);
 	/* What the kernel reads before any config: the drivers' offloads,
-	 * the disks' mounts, the shares. */
+	 * the disks' mounts, the shares; with -v, that the kernel should say
+	 * what it finds at boot (printk_info). */
 	char *append = o->net.offload_off ? xstrdup("net.offload=off") : NULL;
 	append = share_cmdline(o, disk_cmdline(o, append));
+	if (o->verbose) {
+		char *more = xasprintf("%s%samphi.verbose", append ? append : "", append ? " " : "");
+		free(append);
+		append = more;
+	}
 	if (append) {
 		qargs_add(&a, "-append");
 		qargs_add(&a, append);

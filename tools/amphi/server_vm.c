@@ -74,6 +74,10 @@ static char **vm_argv(struct supervisor *sv, const char *initrd)
 	qargs_add(&a, sv->o->vm.kernel);
 	qargs_add(&a, "-initrd");
 	qargs_add(&a, initrd);
+	if (sv->o->vm.verbose) {	/* the kernel says what it finds at boot */
+		qargs_add(&a, "-append");
+		qargs_add(&a, "amphi.verbose");
+	}
 	return a.v;
 }
 

@@ -94,7 +94,7 @@ static void calibrate(void)
 			    ((s1.tsc_lapic - s0.tsc_lapic) / 1000);
 	lapic_timer_set_hz(lapic_hz);
 	conv.mult = (1000000000ull << 32) / tsc_hz;
-	printk("clock: TSC %lu MHz, APIC timer %lu kHz\n", tsc_hz / 1000000, lapic_hz / 1000);
+	printk_info("clock: TSC %lu MHz, APIC timer %lu kHz\n", tsc_hz / 1000000, lapic_hz / 1000);
 }
 
 static uint8_t cmos(uint8_t reg)
@@ -209,7 +209,7 @@ int clock_refine_step(void)
 	uint64_t hz = refine.tsc_sum * PIT_HZ / refine.pit_ticks;	/* < 2^64 for seconds at GHz */
 	if (hz > tsc_hz / 2 && hz < tsc_hz * 2)	/* else something is wrong: keep the first */
 		set_rate(hz);
-	printk("clock: TSC refined to %lu kHz over %lu ms of the PIT\n", hz / 1000,
+	printk_info("clock: TSC refined to %lu kHz over %lu ms of the PIT\n", hz / 1000,
 	       refine.pit_ticks * 1000 / PIT_HZ);
 	return 0;
 }
