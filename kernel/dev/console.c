@@ -112,6 +112,16 @@ void console_set_text(bool vga, bool kmsg)
 	}
 }
 
+/* Before the first frame: amphi skips whatever came before it, and sends
+ * standard input only once it has seen it.  Caller holds out_lock. */
+static void sync_once(void)
+{
+	if (!synced) {
+		uart_write(FRAME_SYNC, FRAME_SYNC_LEN);
+		synced = true;
+	}
+}
+
 /* The UART goes only as fast as QEMU empties it, and QEMU waits while
  * amphi's reader is slow: a CPU here (or waiting for out_lock) waits on the
  * host, which the lockup detector must not take for a hang. */
@@ -129,10 +139,7 @@ void console_write(int type, const void *buf, size_t len)
 		frame_header(hdr, type, n);
 		watchdog_host_wait(true);
 		uint64_t flags = out_lock_take();
-		if (!synced) {	/* first: amphi skips whatever came before */
-			uart_write(FRAME_SYNC, FRAME_SYNC_LEN);
-			synced = true;
-		}
+		sync_once();
 		uart_write(hdr, sizeof hdr);
 		uart_write(p, n);
 		spin_unlock_irqrestore(&out_lock, flags);
@@ -229,11 +236,19 @@ void console_init(void)
 	panic_set_hook(panic_hook);
 }
 
+/* From here on input can be taken, so amphi may send it: the sync string
+ * goes out now, not with the first frame, which without -v may be the
+ * program's answer to that input. */
 void console_init_irq(uint32_t apic_id)
 {
 	irq_register(UART_IRQ, console_irq);
 	ioapic_route_isa(UART_IRQ, apic_id);
 	uart_rx_interrupts(true);
+	if (!text_mode) {
+		uint64_t flags = out_lock_take();
+		sync_once();
+		spin_unlock_irqrestore(&out_lock, flags);
+	}
 }
 
 /* Copies queued input out.  Caller holds in_lock. */
