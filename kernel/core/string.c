@@ -18,18 +18,24 @@ bool string_rep_fast;
 
 typedef uint64_t __attribute__((may_alias, aligned(1))) word;
 
-/* Front to back, loading each 32-byte block before storing it: right for
- * memmove too when dst is below src. */
+/* 32 bytes, all loaded before any is stored, so either direction of an
+ * overlapping move can use it. */
+static inline void copy_block(unsigned char *d, const unsigned char *s)
+{
+	word a = ((const word *)s)[0], b = ((const word *)s)[1];
+	word c = ((const word *)s)[2], e = ((const word *)s)[3];
+
+	((word *)d)[0] = a;
+	((word *)d)[1] = b;
+	((word *)d)[2] = c;
+	((word *)d)[3] = e;
+}
+
+/* Front to back: right for memmove too when dst is below src. */
 static void copy_up(unsigned char *d, const unsigned char *s, size_t n)
 {
-	for (; n >= 32; n -= 32, d += 32, s += 32) {
-		word a = ((const word *)s)[0], b = ((const word *)s)[1];
-		word c = ((const word *)s)[2], e = ((const word *)s)[3];
-		((word *)d)[0] = a;
-		((word *)d)[1] = b;
-		((word *)d)[2] = c;
-		((word *)d)[3] = e;
-	}
+	for (; n >= 32; n -= 32, d += 32, s += 32)
+		copy_block(d, s);
 	for (; n >= 8; n -= 8, d += 8, s += 8)
 		*(word *)d = *(const word *)s;
 	while (n--)
@@ -44,12 +50,7 @@ static void copy_down(unsigned char *d, const unsigned char *s, size_t n)
 	for (; n >= 32; n -= 32) {
 		d -= 32;
 		s -= 32;
-		word a = ((const word *)s)[0], b = ((const word *)s)[1];
-		word c = ((const word *)s)[2], e = ((const word *)s)[3];
-		((word *)d)[3] = e;
-		((word *)d)[2] = c;
-		((word *)d)[1] = b;
-		((word *)d)[0] = a;
+		copy_block(d, s);
 	}
 	for (; n >= 8; n -= 8) {
 		d -= 8;
