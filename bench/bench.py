@@ -519,7 +519,7 @@ def main():
     ap.add_argument("--net-seconds", type=int, default=10, help="wrk's duration (s)")
     ap.add_argument("--redis-requests", type=int, default=20000,
                     help="redis-benchmark -n for each of SET and GET")
-    ap.add_argument("--net-smp", default="1,2",
+    ap.add_argument("--net-smp", default="1,2,4",
                     help="vCPU counts for the scaling and bulk table (bench/netscale.py)")
     ap.add_argument("--scale-only", action="store_true",
                     help="only the scaling and bulk table (bench/netscale.py)")
