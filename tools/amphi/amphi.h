@@ -48,6 +48,8 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* line (freed; NULL for none) with a blank and the formatted word added. */
+char *words_add(char *line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 int parse_size(const char *s, uint64_t *bytes);

@@ -147,11 +147,9 @@ char *disk_cmdline(const struct run_opts *o, char *cmdline)
 		if (!o->disks[i].guestdir)
 			continue;
 		char *name = guest_name(o, i);
-		char *more = xasprintf("%s%smount=%s:%s%s", cmdline ? cmdline : "", cmdline ? " " : "",
-				       name, o->disks[i].guestdir, o->disks[i].ro ? ":ro" : "");
+		cmdline = words_add(cmdline, "mount=%s:%s%s", name, o->disks[i].guestdir,
+				    o->disks[i].ro ? ":ro" : "");
 		free(name);
-		free(cmdline);
-		cmdline = more;
 	}
 	return cmdline;
 }

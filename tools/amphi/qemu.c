@@ -127,11 +127,8 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	 * what it finds at boot (printk_info). */
 	char *append = o->net.offload_off ? xstrdup("net.offload=off") : NULL;
 	append = share_cmdline(o, disk_cmdline(o, append));
-	if (o->verbose) {
-		char *more = xasprintf("%s%samphi.verbose", append ? append : "", append ? " " : "");
-		free(append);
-		append = more;
-	}
+	if (o->verbose)
+		append = words_add(append, "amphi.verbose");
 	if (append) {
 		qargs_add(&a, "-append");
 		qargs_add(&a, append);

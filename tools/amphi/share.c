@@ -63,12 +63,8 @@ void share_qemu_args(const struct run_opts *o, struct qargs *a)
 
 char *share_cmdline(const struct run_opts *o, char *cmdline)
 {
-	for (size_t k = 0; k < o->nshares; k++) {
-		char *more = xasprintf("%s%sshare=share%zu:%s%s", cmdline ? cmdline : "",
-				       cmdline ? " " : "", k, o->shares[k].guest,
-				       o->shares[k].ro ? ":ro" : "");
-		free(cmdline);
-		cmdline = more;
-	}
+	for (size_t k = 0; k < o->nshares; k++)
+		cmdline = words_add(cmdline, "share=share%zu:%s%s", k, o->shares[k].guest,
+				    o->shares[k].ro ? ":ro" : "");
 	return cmdline;
 }

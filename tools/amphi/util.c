@@ -89,6 +89,19 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *words_add(char *line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	char *word = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *more = xasprintf("%s%s%s", line ? line : "", line ? " " : "", word);
+	free(word);
+	free(line);
+	return more;
+}
+
 /* Plain decimal only: no sign, no spaces, no 0x, nothing after. */
 int parse_uint(const char *s, uint64_t max, uint64_t *v)
 {
