@@ -44,7 +44,7 @@ void boottime_report(void)
 	char line[400];
 	int n = 0;
 
-	if (reported || nmarks < 2 || !hz)
+	if (reported || nmarks < 2 || !hz || !printk_info_on())
 		return;
 	reported = true;
 	n += snprintf(line + n, sizeof line - n, "boot: ");

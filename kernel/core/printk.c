@@ -81,6 +81,7 @@ void printk(const char *fmt, ...)
 }
 
 void printk_set_verbose(bool on) { verbose = on; }
+bool printk_info_on(void) { return verbose; }
 
 void printk_info(const char *fmt, ...)
 {

@@ -16,6 +16,7 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * byte on the UART costs about 3 us under TCG. */
 void printk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_set_verbose(bool on);
+bool printk_info_on(void);	/* for a caller that builds its line first */
 /* How many messages were printed, and the last one (its final newline
  * dropped, cut to fit size): a caller that saw the count move while it
  * tried something can repeat why it failed. */

@@ -170,7 +170,7 @@ void blk_scan_partitions(struct blk_dev *disk)
 			add_partition(disk, &parts[i]);
 		if (n > 0)
 			printk_info("%s: %s partition table, %d partition%s\n", disk->name, kind, n,
-			       n == 1 ? "" : "s");
+				    n == 1 ? "" : "s");
 	}
 	kfree(parts);
 	if (scratch)

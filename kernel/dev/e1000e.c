@@ -377,9 +377,9 @@ static void log_device(const struct e1000e *e)
 	const uint8_t *m = e->port.mac;
 
 	printk_info("%s: %02x:%02x:%02x:%02x:%02x:%02x on e1000e (82574), rings %u, msi-x, "
-	       "eitr %u, link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
-	       RX_EITR, e->port.link_up ? "up" : "down",
-	       e->offload ? "tx and rx checksums" : "off (net.offload=off)");
+		    "eitr %u, link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
+		    RX_EITR, e->port.link_up ? "up" : "down",
+		    e->offload ? "tx and rx checksums" : "off (net.offload=off)");
 }
 
 static int e1000e_probe(struct pci_dev *pci)

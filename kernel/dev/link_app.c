@@ -321,7 +321,7 @@ int link_app_init(bool chaos)
 	check_generation(l);
 	link_app(l->region)->state = LINK_APP_UP;
 	printk_info("link: slot %u of the network server, %s address\n", link_host(l->region)->slot,
-	       l->mode == LINK_MODE_SHARED ? "shared" : "own");
+		    l->mode == LINK_MODE_SHARED ? "shared" : "own");
 	net_port_register(&l->port);
 	thread_start(t);
 	ivshmem_ring(dev, l->server_peer, LINK_VEC_CONTROL);

@@ -103,7 +103,7 @@ static int identify_ctrl(struct nvme_ctrl *c, uint8_t *id)
 	id_string(model, id + NVME_IDC_MN, 40);
 	id_string(serial, id + NVME_IDC_SN, 20);
 	printk_info("%s: %s, serial %s%s%s\n", c->name, model, serial,
-	       c->vwc ? ", write cache" : "", c->dsm ? ", deallocate" : "");
+		    c->vwc ? ", write cache" : "", c->dsm ? ", deallocate" : "");
 	return 0;
 }
 

@@ -460,9 +460,9 @@ int virtio_blk_probe(struct virtio_dev *vd)
 	if ((err = blk_register(&v->blk, "vd")))
 		return err;
 	printk_info("%s: %lu sectors of %u bytes on virtio-%s%s%s%s, %u queue%s, irq %s\n", v->blk.name,
-	       v->blk.nsectors, v->blk.sector_size, vd->transport, v->blk.read_only ? ", read-only" : "",
-	       v->blk.volatile_cache ? ", write cache" : "", v->blk.discard ? ", discard" : "",
-	       v->nqueues, v->nqueues == 1 ? "" : "s", vd->irq_kind);
+		    v->blk.nsectors, v->blk.sector_size, vd->transport, v->blk.read_only ? ", read-only" : "",
+		    v->blk.volatile_cache ? ", write cache" : "", v->blk.discard ? ", discard" : "",
+		    v->nqueues, v->nqueues == 1 ? "" : "s", vd->irq_kind);
 	return 0;
 }
 

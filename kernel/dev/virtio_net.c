@@ -275,19 +275,19 @@ static void log_device(struct vnet *n)
 	const uint8_t *m = n->port.mac;
 
 	printk_info("%s: %02x:%02x:%02x:%02x:%02x:%02x on virtio-%s, features 0x%lx, "
-	       "queues rx %u tx %u, irq %s, link %s\n", n->name, m[0], m[1], m[2], m[3], m[4],
-	       m[5], n->vd->transport, n->vd->features, n->pairs[0].rxq.size,
-	       n->pairs[0].txq.size, n->vd->irq_kind, n->port.link_up ? "up" : "down");
+		    "queues rx %u tx %u, irq %s, link %s\n", n->name, m[0], m[1], m[2], m[3], m[4],
+		    m[5], n->vd->transport, n->vd->features, n->pairs[0].rxq.size,
+		    n->pairs[0].txq.size, n->vd->irq_kind, n->port.link_up ? "up" : "down");
 	if (!dev_net_offload()) {
 		printk_info("%s: offloads off (net.offload=off): 1 queue pair\n", n->name);
 		return;
 	}
 	printk_info("%s: offloads: tx checksum %s, rx checksum %s, merged rx buffers %s (%u bytes), "
-	       "%d queue pair%s (device %d)\n", n->name,
-	       virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
-	       virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
-	       virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf, n->npairs,
-	       n->npairs == 1 ? "" : "s", n->max_pairs);
+		    "%d queue pair%s (device %d)\n", n->name,
+		    virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
+		    virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
+		    virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf, n->npairs,
+		    n->npairs == 1 ? "" : "s", n->max_pairs);
 }
 
 /* A receive thread per pair set up (even if the device refused to use

@@ -226,7 +226,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	console_init_irq(cpus[0].apic_id);
 	initrd_init(phys_to_virt(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
 	printk_info("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
-	       boot_kind == BOOT_PVH ? "PVH" : "multiboot");
+		    boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
 	start_clock_refine();
 	dev_init();

@@ -284,8 +284,8 @@ static void log_config(struct netif *n)
 		prefix++;
 	UNLOCK_TCPIP_CORE();
 	printk_info("net: eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x %s/%u gw %s dns %s (%s)\n", m[0], m[1],
-	       m[2], m[3], m[4], m[5], ip, prefix, gw, dns,
-	       eth_assigned ? "assigned" : net_config.have_ip ? "static" : "dhcp");
+		    m[2], m[3], m[4], m[5], ip, prefix, gw, dns,
+		    eth_assigned ? "assigned" : net_config.have_ip ? "static" : "dhcp");
 }
 
 /* The port's own addresses, if it imposes them: NULL when the netif

@@ -210,7 +210,7 @@ int clock_refine_step(void)
 	if (hz > tsc_hz / 2 && hz < tsc_hz * 2)	/* else something is wrong: keep the first */
 		set_rate(hz);
 	printk_info("clock: TSC refined to %lu kHz over %lu ms of the PIT\n", hz / 1000,
-	       refine.pit_ticks * 1000 / PIT_HZ);
+		    refine.pit_ticks * 1000 / PIT_HZ);
 	return 0;
 }
 
