@@ -68,7 +68,7 @@ PROG_SRC    := $(wildcard tests/progs/*.c)
 PROG_BIN    := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC)) \
 	$(patsubst tests/progs/%.c,$(BUILD)/progs/%-pie,$(filter tests/progs/hello.c tests/progs/auxv.c \
 		tests/progs/gdb_target.c,$(PROG_SRC))) \
-	$(BUILD)/progs/hello-dyn
+	$(BUILD)/progs/hello-dyn $(BUILD)/progs/go_httpd
 EXAMPLES    := $(BUILD)/examples/hello
 
 .PHONY: all deps demo test unit stack-check vmtest stress stress-net bench clean
@@ -221,6 +221,12 @@ $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)
 	$(Q)$(MUSLCC) -static -O2 -Wall $(PROG_CFLAGS) -o $@ $< -pthread
+# Go programs: static (no cgo), with the build's caches kept in build/.
+$(BUILD)/progs/%: tests/progs/%.go
+	@mkdir -p $(dir $@)
+	$(call say,GO,$@)
+	$(Q)CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/go/cache GOPATH=$(abspath $(BUILD))/go \
+		go build -trimpath -o $@ $<
 # gdb finds its variables by name (tests/vm/test_gdb.py).
 $(BUILD)/progs/gdb_target $(BUILD)/progs/gdb_target-pie: PROG_CFLAGS := -g -O0
 

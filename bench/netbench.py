@@ -61,15 +61,15 @@ def free_port():
 
 # ---- readiness probes: True once the server answers correctly ---------------
 
-def http_answers(port):
+def http_answers(port, path=PAGE_PATH, page=PAGE):
     """A 200 with the whole page, read by its Content-Length (keep-alive or
     not, the probe does not wait for the server's close)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(b"GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % PAGE_PATH.encode())
+            s.sendall(b"GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path.encode())
             reply = b""
             while b"\r\n\r\n" not in reply or len(reply) < reply.index(b"\r\n\r\n") + 4 \
-                    + len(PAGE):
+                    + len(page):
                 chunk = s.recv(65536)
                 if not chunk:
                     break
@@ -81,7 +81,7 @@ def http_answers(port):
     length = [l.split(b":", 1)[1].strip() for l in lines[1:]
               if l.lower().startswith(b"content-length:")]
     return lines[0].startswith(b"HTTP/1.") and b" 200 " in lines[0] \
-        and length == [b"%d" % len(PAGE)] and body == PAGE
+        and length == [b"%d" % len(page)] and body == page
 
 
 def redis_answers(port):

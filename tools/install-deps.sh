@@ -6,7 +6,7 @@ for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest busybo
 	dpkg-dev patch curl iproute2 wrk redis-tools python3-scapy \
 	python3 perl lua5.4 ruby nodejs nginx erlang-base openjdk-17-jdk-headless gawk \
 	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \
-	libvirt-daemon libvirt-daemon-driver-qemu groff-base \
+	libvirt-daemon libvirt-daemon-driver-qemu groff-base golang-go \
 	libevent-2.1-7 libsasl2-2 libssl3 fdisk e2fsprogs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
