@@ -77,6 +77,21 @@ static int least_loaded_cpu(void)
 	return best;
 }
 
+/* Where a woken t runs: its own CPU if pinned; the waker's if the waker
+ * hands off (thread_set_handoff) and nothing else waits there; else its
+ * last CPU if idle, any idle CPU, or its last. */
+static int wake_cpu(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+
+	if (t->pinned)
+		return t->cpu;
+	if (c->current->hands_off && !c->irq_depth && c->nr_ready == 0)
+		return c->id;
+	int cpu = find_idle_cpu(t->cpu);
+	return cpu >= 0 ? cpu : t->cpu;
+}
+
 bool sched_wake(struct thread *t)
 {
 	int expected = THREAD_BLOCKED;
@@ -84,8 +99,7 @@ bool sched_wake(struct thread *t)
 	if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_RUNNABLE, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return false;
-	int cpu = t->pinned ? t->cpu : find_idle_cpu(t->cpu);
-	enqueue(t, cpu >= 0 ? cpu : t->cpu);
+	enqueue(t, wake_cpu(t));
 	return true;
 }
 
@@ -102,6 +116,8 @@ void thread_pin(struct thread *t, int cpu)
 	t->cpu = cpu;
 	t->pinned = true;
 }
+
+void thread_set_handoff(struct thread *t) { t->hands_off = true; }
 
 static void account(struct thread *prev, struct thread *next, uint64_t now)
 {
@@ -172,6 +188,12 @@ void sched_yield(void)
 
 	schedule();
 	irq_restore(flags);
+}
+
+void sched_yield_if_queued(void)
+{
+	if (this_cpu()->nr_ready > 0)
+		sched_yield();
 }
 
 void sched_yield_blocked(void)

@@ -35,6 +35,7 @@ struct thread {
 	volatile int on_cpu;		/* still running on (or leaving) a CPU */
 	int cpu;			/* run queue it is on, or CPU it last ran on */
 	bool pinned;			/* runs on cpu alone (thread_pin) */
+	bool hands_off;			/* wakes others, then sleeps (thread_set_handoff) */
 	int tid;
 	int tgid;			/* user threads: the id of the process (its first thread's) */
 	bool user;			/* has a user context (trapframe at stack top) */
@@ -94,6 +95,7 @@ struct cpu {
 	volatile bool online;
 	volatile bool idle;		/* halted or about to halt */
 	volatile bool need_resched;
+	int irq_depth;			/* in an interrupt handler: > 0 */
 
 	struct spinlock rq_lock;	/* guards rq and nr_ready */
 	struct list rq;
@@ -128,10 +130,19 @@ void thread_start(struct thread *t);
 /* Before thread_start: t runs only on CPU cpu (a device queue's thread,
  * beside the CPU its interrupt goes to); nobody steals it. */
 void thread_pin(struct thread *t, int cpu);
+/* Before thread_start: t hands work over: it wakes the threads the work is
+ * for, then sleeps (a NIC's receive thread).  A thread it wakes is queued
+ * on t's CPU when nothing else waits there, not on an idle CPU: the
+ * exchange stays on one CPU, with no interrupt to wake another (under
+ * TCG each such wake-up is a host thread's sleep and wake-up).  t calls
+ * sched_yield_if_queued() between batches of work, so that what it woke
+ * does not wait for its whole burst. */
+void thread_set_handoff(struct thread *t);
 void thread_destroy(struct thread *t);	/* one never started */
 _Noreturn void thread_exit(void);
 
 void sched_yield(void);			/* give the CPU to another runnable thread */
+void sched_yield_if_queued(void);	/* the same, only if one waits on this CPU */
 void sched_yield_blocked(void);		/* current->state is BLOCKED: sleep */
 bool sched_wake(struct thread *t);	/* BLOCKED -> RUNNABLE; false if it was not blocked */
 _Noreturn void sched_idle_loop(void);

@@ -1,6 +1,14 @@
 /* Timers: a sorted list per CPU, guarded by that CPU's lock.  The local APIC
  * timer is programmed one-shot for the earliest of the first timer and the
- * running thread's end of slice, so an idle CPU with no timers never wakes. */
+ * running thread's end of slice, so an idle CPU with no timers never wakes.
+ *
+ * It is programmed lazily: only when what is due comes before what the
+ * hardware is already set for.  A later or cancelled deadline leaves it
+ * set; it then fires early, finds nothing due, and is set again for what
+ * is.  Every context switch moves the end of slice, and programming the
+ * APIC is an exit to the hypervisor (under TCG, one that takes QEMU's
+ * global lock): reprogramming on each switch made a second vCPU cost more
+ * than it gave (docs/bench.md). */
 #include "core/timer.h"
 
 #include "core/sched.h"
@@ -8,6 +16,7 @@
 struct timer_cpu {
 	struct spinlock lock;	/* guards timers and every armed timer's link */
 	struct list timers;	/* by deadline */
+	uint64_t fires_at;	/* the hardware's deadline; 0: none (own CPU only) */
 };
 
 static struct timer_cpu tcpu[MAX_CPUS];
@@ -78,6 +87,7 @@ static void run_expired(struct timer_cpu *tc, uint64_t now)
 /* Interrupts are off. */
 void timer_interrupt(void)
 {
+	local()->fires_at = 0;
 	run_expired(local(), clock_ns());
 	sched_tick();
 	timer_reprogram();
@@ -96,8 +106,8 @@ void timer_reprogram(void)
 	spin_unlock(&tc->lock);
 	if (c->current != c->idle_thread && c->current->slice_end < next)
 		next = c->current->slice_end;
-	if (next == UINT64_MAX)
-		arch_timer_oneshot(0);
-	else
-		arch_timer_oneshot(next > now ? next - now : 1);
+	if (next == UINT64_MAX || (tc->fires_at > now && tc->fires_at <= next))
+		return;	/* nothing due, or the hardware fires first anyway */
+	tc->fires_at = next;
+	arch_timer_oneshot(next > now ? next - now : 1);
 }

@@ -309,6 +309,7 @@ static void e1000e_thread(void *arg)
 			other_work(e);
 		if (rx)
 			rx_drain(e);
+		sched_yield_if_queued();	/* what it woke runs (thread_set_handoff) */
 	}
 }
 
@@ -411,6 +412,7 @@ static int e1000e_probe(struct pci_dev *pci)
 	struct thread *t = thread_create("e1000e", e1000e_thread, e);
 	if (!t)
 		return -ENOMEM;
+	thread_set_handoff(t);
 	nnics++;
 	log_device(e);
 	net_port_register(&e->port);

@@ -145,6 +145,7 @@ static void link_thread(void *arg)
 		drain_rx(l);
 		link_claims_news(l);
 		check_refusals(l);
+		sched_yield_if_queued();	/* what it woke runs (thread_set_handoff) */
 	}
 }
 
@@ -318,6 +319,7 @@ int link_app_init(bool chaos)
 	struct thread *t = thread_create("link", link_thread, l);
 	if (!t)
 		return -ENOMEM;
+	thread_set_handoff(t);
 	check_generation(l);
 	link_app(l->region)->state = LINK_APP_UP;
 	printk_info("link: slot %u of the network server, %s address\n", link_host(l->region)->slot,

@@ -303,6 +303,7 @@ static int create_threads(struct vnet *n, struct thread **t)
 		}
 		if (n->vd->nqueues > 2)
 			thread_pin(t[i], i);
+		thread_set_handoff(t[i]);
 	}
 	return 0;
 }

@@ -86,7 +86,8 @@ static void rx_used(struct vnet_pair *p, uint8_t *buf, uint32_t len)
 	rx_gather(p, buf, len);
 }
 
-/* Drains the RX used ring, refills, re-arms; loops if frames raced in. */
+/* Drains the RX used ring, refills, re-arms; loops if frames raced in,
+ * after letting the threads a pass woke run (thread_set_handoff). */
 static void rx_drain(struct vnet_pair *p)
 {
 	do {
@@ -98,6 +99,7 @@ static void rx_drain(struct vnet_pair *p)
 			vnet_rx_post(p, buf);
 		}
 		vq_kick(&p->rxq);
+		sched_yield_if_queued();
 	} while (!p->n->vd->broken && !vq_enable_cb(&p->rxq));
 }
 

@@ -89,7 +89,7 @@ void arch_dump_frame(const struct trapframe *tf);
 void arch_tlb_shootdown(uint64_t start, uint64_t end);
 void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end);
 
-/* The CPU's local timer: fire once after `ns` nanoseconds (0 = never). */
+/* The CPU's local timer: fire once after `ns` nanoseconds (at least 1). */
 void arch_timer_oneshot(uint64_t ns);
 
 /* Nanoseconds since boot (TSC based) and the wall-clock time at boot. */

@@ -37,7 +37,7 @@ void lapic_init_cpu(void)
 	wr(REG_LVT_LINT1, 0x400);		/* NMI */
 	wr(REG_LVT_ERROR, LVT_MASKED);
 	wr(REG_TIMER_DIV, 0x3);			/* divide by 16 */
-	wr(REG_LVT_TIMER, VEC_TIMER | LVT_MASKED);
+	wr(REG_LVT_TIMER, VEC_TIMER);		/* one-shot; a count of 0 keeps it still */
 	wr(REG_EOI, 0);
 }
 
@@ -63,9 +63,12 @@ void lapic_send_init_sipi(uint32_t apic_id, uint8_t page)
 	icr_send(apic_id, 0x4600 | page);	/* start-up at page * 4096 */
 }
 
+/* For calibration: counts down with its interrupt masked; a count of 0
+ * stops it and leaves it as lapic_init_cpu did, ready for
+ * arch_timer_oneshot. */
 void lapic_timer_start_count(uint32_t count)
 {
-	wr(REG_LVT_TIMER, VEC_TIMER | LVT_MASKED);
+	wr(REG_LVT_TIMER, VEC_TIMER | (count ? LVT_MASKED : 0));
 	wr(REG_TIMER_INIT, count);
 }
 
@@ -74,16 +77,14 @@ void lapic_timer_set_hz(uint64_t hz) { ticks_per_ns_32 = (hz << 32) / 1000000000
 
 void arch_timer_oneshot(uint64_t ns)
 {
-	if (!ns) {
-		wr(REG_TIMER_INIT, 0);
-		return;
-	}
 	uint64_t ticks = (unsigned __int128)ns * ticks_per_ns_32 >> 32;
 
 	if (ticks == 0)
 		ticks = 1;
 	if (ticks > 0xffffffffu)
 		ticks = 0xffffffffu;
-	wr(REG_LVT_TIMER, VEC_TIMER);	/* one-shot, unmasked */
+	/* One write: the LVT stays one-shot and unmasked from lapic_init_cpu
+	 * on.  Each access to the APIC is an exit to QEMU, under TCG one that
+	 * takes QEMU's global lock. */
 	wr(REG_TIMER_INIT, (uint32_t)ticks);
 }

@@ -170,6 +170,7 @@ static void interrupt(struct trapframe *tf)
 
 	if (v == VEC_SPURIOUS)
 		return;
+	this_cpu()->irq_depth++;
 	lapic_eoi();
 	if (v == VEC_TIMER) {
 		profile_sample(tf->rip);
@@ -184,6 +185,7 @@ static void interrupt(struct trapframe *tf)
 		irq_handlers[v - VEC_IRQ_BASE]();
 	else
 		irq_vector_dispatch(v);
+	this_cpu()->irq_depth--;
 	/* VEC_RESCHED needs nothing more: the return path looks at the run queue. */
 }
 
