@@ -32,7 +32,9 @@
 #include "dev/vga_text.h"
 #include "frame.h"
 
-#define RING_SIZE (64 * 1024)
+/* Four whole frames: the host sends only when the UART has room, so a
+ * fuller ring only buffers more, and every VM pays for it in least -m. */
+#define RING_SIZE (4 * FRAME_MAX)
 
 static struct spinlock out_lock = SPINLOCK_INIT;	/* guards the transmit side */
 static bool synced;			/* the sync string went out */
