@@ -16,6 +16,7 @@
  * taken outer to inner.  How deep they nest, and how a wake-up travels up
  * through them, is epoll_nest.c's. */
 #include "fs/epoll_internal.h"
+#include "fs/vfs_file.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
@@ -220,7 +221,11 @@ static int item_mod(struct epoll *ep, struct ep_item *it, uint32_t events, uint6
 
 static int ctl_check(struct file *epf, int op, struct file *target, uint32_t events)
 {
-	if (!target->ops->poll)
+	/* Files that are always ready (regular files, directories, /dev/null,
+	 * /proc) answer poll and select, but Linux's epoll refuses them, and
+	 * programs rely on it: Go registers every file it opens and treats
+	 * the EPERM as "not pollable, use plain reads". */
+	if (!target->ops->poll || target->ops->poll == vfs_file_poll)
 		return -EPERM;
 	if (!epoll_is(epf) || epf == target)
 		return -EINVAL;

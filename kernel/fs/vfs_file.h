@@ -21,6 +21,7 @@ int vfs_open_inode(struct inode *i, unsigned flags, struct file **out);
 struct file *vfs_file_new(struct inode *i, const struct file_ops *ops, unsigned flags, void *priv);
 void vfs_file_release(struct file *f);
 int vfs_file_stat(struct file *f, struct kstat *st);
+/* Always ready, as poll(2) sees regular files; epoll refuses files with it. */
 unsigned vfs_file_poll(struct file *f, struct poll_table *pt);
 
 /* The inode behind an open file: files opened through the VFS, including

@@ -108,6 +108,15 @@ static void errors(void)
 	CHECK(strcmp(buf, "anon_inode:[eventpoll]") == 0);
 	CHECK(fstat(ep, &st) == 0 && (st.st_mode & 0777) == 0600);
 	CHECK(read(ep, buf, 8) == -1 && errno == EINVAL);
+	/* Files that are always ready: poll says so, epoll refuses them. */
+	const char *always_ready[] = { "/proc/self/exe", "/", "/dev/null", "/proc/self/status" };
+	for (unsigned i = 0; i < sizeof always_ready / sizeof always_ready[0]; i++) {
+		int f = open(always_ready[i], O_RDONLY);
+		struct pollfd p = { f, POLLIN, 0 };
+		CHECK(f >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN));
+		CHECK(add(ep, f, EPOLLIN, 5) == -1 && errno == EPERM);
+		close(f);
+	}
 	close(ep2), close(ep), close(fd[0]), close(fd[1]);
 	printf("errors ok\n");
 }
