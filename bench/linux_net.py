@@ -11,7 +11,9 @@ configures eth0 statically the way QEMU's slirp expects (10.0.2.15/24, gateway
 """
 
 import os
+import re
 import shlex
+import subprocess
 
 from cpio import write_newc
 
@@ -19,6 +21,8 @@ QEMU = "qemu-system-x86_64"
 # The NIC's drivers: the PCI transport and the network device.
 WANTED_MODULES = ("virtio_pci", "virtio_net")
 GUEST_IP, GUEST_PREFIX, GATEWAY = "10.0.2.15", 24, "10.0.2.2"
+# Over a tap (netbench.tap_namespace): the guest's address and the host's.
+TAP_GUEST_IP, TAP_HOST_IP = "192.168.79.2", "192.168.79.1"
 
 
 def moddir_for(vmlinuz):
@@ -86,9 +90,10 @@ def load_order(moddir, wanted=WANTED_MODULES):
     return order
 
 
-def init_script(modules, argv):
+def init_script(modules, argv, tap=False):
     """/init: modules, network, then the server in the foreground; if it
     ever exits, the VM powers off."""
+    ip, gateway = (TAP_GUEST_IP, TAP_HOST_IP) if tap else (GUEST_IP, GATEWAY)
     bb = "/bin/busybox"
     lines = ["#!/bin/busybox sh",
              "%s mount -t proc proc /proc" % bb,
@@ -98,8 +103,8 @@ def init_script(modules, argv):
                      % (bb, m, m))
     lines += ["%s ip link set lo up" % bb,
               "%s ip link set eth0 up" % bb,
-              "%s ip addr add %s/%d dev eth0" % (bb, GUEST_IP, GUEST_PREFIX),
-              "%s ip route add default via %s" % (bb, GATEWAY),
+              "%s ip addr add %s/%d dev eth0" % (bb, ip, GUEST_PREFIX),
+              "%s ip route add default via %s" % (bb, gateway),
               "echo 'linux-net: eth0 up'",
               " ".join(shlex.quote(a) for a in argv),
               "echo \"linux-net: server exited with status $?\"",
@@ -107,13 +112,36 @@ def init_script(modules, argv):
     return ("\n".join(lines) + "\n").encode()
 
 
-def build_initramfs(path, busybox, moddir, program, args, files=()):
-    """An initramfs running `program args` as /prog after the network is up.
-    files: (guest path relative to /, host path) pairs, e.g. a document root's
-    pages; their directories are created."""
+# A dynamically linked server (Debian's nginx) runs as root; its library
+# looks users up by name.
+ETC_FILES = (("etc/passwd", b"root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n"),
+             ("etc/group", b"root:x:0:\nnogroup:x:65534:\n"))
+
+
+def shared_libs(program):
+    """(guest path, host path) of each library a dynamically linked program
+    loads, the dynamic loader included, as ldd finds them here; none for a
+    static one."""
+    r = subprocess.run(["ldd", program], capture_output=True, text=True)
+    if r.returncode != 0:
+        return []    # "not a dynamic executable"
+    libs = []
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*(?:\S+ => )?(/\S+) \(0x", line)
+        if m:
+            libs.append((m.group(1), os.path.realpath(m.group(1))))
+    return libs
+
+
+def build_initramfs(path, busybox, moddir, program, args, files=(), tap=False):
+    """An initramfs running `program args` as /prog after the network is up,
+    with the libraries it loads and ETC_FILES.  files: (guest path relative
+    to /, host path) pairs, e.g. a document root's pages; their directories
+    are created."""
     modules = load_order(moddir)
-    dirs = ["bin", "dev", "proc", "tmp", "lib", "lib/modules"]
-    for guest, _ in files:
+    libs = shared_libs(program)
+    dirs = ["bin", "dev", "proc", "tmp", "lib", "lib/modules", "etc"]
+    for guest, _ in list(files) + libs:
         parts = guest.strip("/").split("/")[:-1]
         for i in range(1, len(parts) + 1):
             d = "/".join(parts[:i])
@@ -132,20 +160,30 @@ def build_initramfs(path, busybox, moddir, program, args, files=()):
     add_file("prog", program)
     for guest, host in files:
         add_file(guest.strip("/"), host, 0o100644)
+    for guest, host in libs:
+        add_file(guest.strip("/"), host)
+    entries += [(name, 0o100644, data, (0, 0)) for name, data in ETC_FILES]
     names = [os.path.basename(m) for m in modules]
-    entries.append(("init", 0o100755, init_script(names, ["/prog"] + list(args)), (0, 0)))
+    entries.append(("init", 0o100755, init_script(names, ["/prog"] + list(args), tap), (0, 0)))
     write_newc(path, entries)
     return names
 
 
-def qemu_argv(vmlinuz, initrd, mem_mib, host_port, guest_port, smp=1):
+def qemu_argv(vmlinuz, initrd, mem_mib, host_port, guest_port, smp=1, tap=False):
     """The boot benchmark's machine (-M pc, TCG, smp vCPUs, at least 2
     possible) plus a virtio-net-pci NIC on slirp, host 127.0.0.1:host_port
-    -> guest_port."""
+    -> guest_port; or with tap, on the multiqueue tap0 with a queue pair
+    per vCPU (at least 2: QEMU opens a multiqueue tap only so), as amphi
+    run gives its own."""
     netdev = "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d" % (host_port, guest_port)
+    device = "virtio-net-pci,netdev=n0"
+    if tap:
+        queues = max(smp, 2)
+        netdev = "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off,queues=%d" % queues
+        device += ",mq=on,vectors=%d" % (2 * queues + 2)
     return [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "max",
             "-smp", "%d,maxcpus=%d" % (smp, max(smp, 2)),
             "-m", "%dM" % mem_mib, "-display", "none", "-nodefaults", "-no-reboot",
             "-serial", "stdio", "-kernel", vmlinuz, "-initrd", initrd,
-            "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0",
+            "-netdev", netdev, "-device", device,
             "-append", "console=ttyS0 quiet panic=-1"]

@@ -14,7 +14,9 @@ Each server gets a warm-up run first; the VM is killed afterwards.  Method
 and caveats: docs/bench.md.
 """
 
+import contextlib
 import csv
+import ctypes
 import io
 import os
 import re
@@ -61,11 +63,11 @@ def free_port():
 
 # ---- readiness probes: True once the server answers correctly ---------------
 
-def http_answers(port, path=PAGE_PATH, page=PAGE):
+def http_answers(port, path=PAGE_PATH, page=PAGE, host="127.0.0.1"):
     """A 200 with the whole page, read by its Content-Length (keep-alive or
     not, the probe does not wait for the server's close)."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        with socket.create_connection((host, port), timeout=5) as s:
             s.sendall(b"GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path.encode())
             reply = b""
             while b"\r\n\r\n" not in reply or len(reply) < reply.index(b"\r\n\r\n") + 4 \
@@ -84,13 +86,50 @@ def http_answers(port, path=PAGE_PATH, page=PAGE):
         and length == [b"%d" % len(page)] and body == page
 
 
-def redis_answers(port):
+def redis_answers(port, host="127.0.0.1"):
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        with socket.create_connection((host, port), timeout=5) as s:
             s.sendall(b"PING\r\n")
             return s.recv(64) == b"+PONG\r\n"
     except OSError:
         return False
+
+
+# ---- a tap in a network namespace ---------------------------------------------
+
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def tap_namespace():
+    """Moves this process into a new network namespace holding a multiqueue
+    tap0 at linux_net.TAP_HOST_IP/24, for the VMs and clients it starts
+    meanwhile; back, and the namespace removed, after.  Gives the
+    namespace's name.  Root."""
+    ns = "amphi-bench-%d" % os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        for argv in (["link", "set", "lo", "up"],
+                     ["tuntap", "add", "tap0", "mode", "tap", "multi_queue"],
+                     ["addr", "add", "%s/24" % linux_net.TAP_HOST_IP, "dev", "tap0"],
+                     ["link", "set", "tap0", "up"]):
+            subprocess.run(["ip", "-n", ns] + argv, check=True)
+        there = os.open("/run/netns/" + ns, os.O_RDONLY)
+        try:
+            if libc.setns(there, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns into " + ns)
+        finally:
+            os.close(there)
+        try:
+            yield ns
+        finally:
+            if libc.setns(home, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back from " + ns)
+    finally:
+        os.close(home)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 # ---- one VM running one server ------------------------------------------------
@@ -123,6 +162,21 @@ class VM:
         raise NetError("%s: the server did not answer within %d s; output ends with: %r"
                        % (self.name, READY_LIMIT, self.output()))
 
+    def cpu_seconds(self):
+        """Host CPU time (user and system) of every process the VM runs
+        as: amphi and its QEMU, or QEMU for Linux, all in the session the
+        VM was started in."""
+        total = 0
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue    # not a process, or it just ended
+            if pid.isdigit() and int(fields[3]) == self.proc.pid:    # the session id
+                total += int(fields[11]) + int(fields[12])          # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         if self.proc.poll() is None:
             try:
@@ -144,9 +198,9 @@ def to_ms(text):
     return float(m.group(1)) * scale
 
 
-def run_wrk(port, path, seconds, conns):
+def run_wrk(port, path, seconds, conns, host="127.0.0.1"):
     argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
-            "http://127.0.0.1:%d%s" % (port, path)]
+            "http://%s:%d%s" % (host, port, path)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     out = r.stdout + r.stderr
     if r.returncode != 0:
@@ -170,8 +224,8 @@ def run_wrk(port, path, seconds, conns):
     return res
 
 
-def run_redis_benchmark(port, requests, clients):
-    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "--csv",
+def run_redis_benchmark(port, requests, clients, host="127.0.0.1"):
+    argv = ["redis-benchmark", "-h", host, "-p", str(port), "--csv",
             "-t", "set,get", "-n", str(requests), "-c", str(clients)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
@@ -197,22 +251,30 @@ class Setup:
         self.env, self.log, self.seconds, self.redis_n = env, log, seconds, redis_n
 
 
-def amphi_vm(s, program, args, host_port, guest_port, files=(), smp=1):
+def amphi_vm(s, program, args, host_port, guest_port, files=(), smp=1, tap=None):
+    """tap: the tap_namespace to be on, on tap0 at linux_net.TAP_GUEST_IP,
+    instead of slirp.  amphi runs under `ip netns exec` there: it reads the
+    tap's flags in /sys, which that mounts for the namespace."""
     argv = [s.amphi, "run", "--accel", "tcg", "--machine", "pc", "--smp", str(smp),
-            "-m", "%dM" % MEM_MIB, "-p", "%d:%d" % (host_port, guest_port)]
+            "-m", "%dM" % MEM_MIB]
+    if tap:
+        argv = ["ip", "netns", "exec", tap] + argv + [
+            "--net", "tap=tap0", "--ip", "%s/24" % linux_net.TAP_GUEST_IP]
+    else:
+        argv += ["-p", "%d:%d" % (host_port, guest_port)]
     for host_dir, guest_dir in files:
         argv += ["--files", "%s:%s" % (host_dir, guest_dir)]
     return VM("amphi", argv + [program] + list(args), s.env)
 
 
-def linux_vm(s, tmp, program, args, host_port, guest_port, files=(), smp=1):
+def linux_vm(s, tmp, program, args, host_port, guest_port, files=(), smp=1, tap=None):
     initrd = os.path.join(tmp, "net-initramfs.cpio")
     pages = []
     for host_dir, guest_dir in files:
         for f in sorted(os.listdir(host_dir)):
             pages.append((guest_dir.rstrip("/") + "/" + f, os.path.join(host_dir, f)))
-    linux_net.build_initramfs(initrd, s.busybox, s.moddir, program, args, pages)
-    argv = linux_net.qemu_argv(s.vmlinuz, initrd, MEM_MIB, host_port, guest_port, smp)
+    linux_net.build_initramfs(initrd, s.busybox, s.moddir, program, args, pages, bool(tap))
+    argv = linux_net.qemu_argv(s.vmlinuz, initrd, MEM_MIB, host_port, guest_port, smp, bool(tap))
     return VM("Linux VM", argv, s.env)
 
 

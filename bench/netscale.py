@@ -1,107 +1,249 @@
-"""Network scaling and bulk data: HTTP servers in amphi and in the Linux
-VM, in one run, at each vCPU count asked for (1, 2 and 4 by default):
+"""Network scaling and bulk data: the same servers in amphi and in the
+Linux VM, in one run, at each vCPU count asked for (1, 2 and 4 by default):
 
   epoll   net_httpd (tests/progs), one thread, file bodies sent by pread
           and send ("read+send") or by sendfile (`net_httpd -s`, nginx's
           "sendfile on")
   Go      go_httpd (tests/progs), Go's net/http file server: as many
           threads as vCPUs, bodies by sendfile
+  nginx   Debian's /usr/sbin/nginx (dynamically linked; its libraries go
+          into the Linux VM's initramfs, amphi brings them itself), a
+          master process and a worker per vCPU, `sendfile on` and `off`
+  redis   build/redis/redis-server, `redis-benchmark -t set,get -c 50`
 
   small  `wrk -t1 -c10` on a 1 KiB file: requests/s
   1 MiB  `wrk -t1 -c4` on a 1 MiB file: MB/s (wrk's Transfer/sec)
 
-Over slirp QEMU's virtio-net has one queue and no checksum offload (no
-vnet header), so these runs show the data path and the sendfile path,
-not multiqueue; the multiqueue tap is checked for correctness in
-tests/vm/test_net_offload.py.  Method and caveats: docs/bench.md.
+Each figure comes with the host CPU the VM's processes took meanwhile
+(QEMU's vCPU threads and its slirp): on a host with few cores that, not
+the vCPU count, is what bounds a VM, and per request it shows what each
+vCPU added costs.
+
+Two links (run_all's tap): QEMU's user networking with a forwarded port,
+where QEMU's virtio-net has one queue and no offloads (slirp has no vnet
+header), and slirp itself runs in QEMU's main thread; and a multiqueue tap
+in a network namespace (netbench.tap_namespace, root), a queue pair per
+vCPU on both sides, checksum offload and merged buffers, the clients in
+the namespace.  Method and caveats: docs/bench.md.
 """
 
-import functools
 import os
 import subprocess
 import tempfile
+import time
 
 import netbench
-from netbench import HTTP_PORT, NetError, http_answers, measure, run_wrk
+from linux_net import TAP_GUEST_IP
+from netbench import (HTTP_PORT, REDIS_ARGS, REDIS_PORT, NetError, http_answers, measure,
+                      redis_answers, run_redis_benchmark, run_wrk)
 
 SMALL = b"x" * 1023 + b"\n"
 BIG = bytes(range(256)) * 4096     # 1 MiB
-# (name in the table, program in build/progs, its flags before PORT DOCROOT)
-SERVERS = (("epoll read+send", "net_httpd", []),
-           ("epoll sendfile", "net_httpd", ["-s"]),
-           ("Go net/http", "go_httpd", []))
+# (name, program under the source tree, its arguments, the guest's port)
+HTTP_SERVERS = (("epoll read+send", "build/progs/net_httpd", [str(HTTP_PORT), "/www"]),
+                ("epoll sendfile", "build/progs/net_httpd", ["-s", str(HTTP_PORT), "/www"]),
+                ("Go net/http", "build/progs/go_httpd", [str(HTTP_PORT), "/www"]),
+                ("nginx sendfile on", "/usr/sbin/nginx", ["-c", "/ng/on.conf", "-e", "stderr"]),
+                ("nginx sendfile off", "/usr/sbin/nginx", ["-c", "/ng/off.conf", "-e", "stderr"]))
+NGINX_CONF = """daemon off;
+worker_processes auto;
+user root root;
+pid /tmp/nginx.pid;
+error_log stderr error;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile %s;
+    keepalive_requests 1000000;
+    client_body_temp_path /tmp/body;
+    proxy_temp_path /tmp/proxy;
+    fastcgi_temp_path /tmp/fastcgi;
+    uwsgi_temp_path /tmp/uwsgi;
+    scgi_temp_path /tmp/scgi;
+    server {
+        listen %d;
+        root /www;
+    }
+}
+"""
+REDIS = ("redis", "build/redis/redis-server", REDIS_ARGS)
+# What the table shows of each: (key, label, unit).
+HTTP_FIGURES = (("small", "1 KiB file, requests/s", "req"), ("big", "1 MiB file, MB/s", "MB"))
+REDIS_FIGURES = (("SET", "requests/s", "req"), ("GET", "requests/s", "req"))
 
 
-def side(s, tmp, side_name, httpd, smp, flags, label):
-    docroot = os.path.join(tmp, "www")
-    os.makedirs(docroot, exist_ok=True)
+def docroot(tmp):
+    """The files every HTTP server is given: the pages, nginx's two
+    configurations."""
+    root, ng = os.path.join(tmp, "www"), os.path.join(tmp, "ng")
+    for d in (root, ng):
+        os.makedirs(d, exist_ok=True)
     for name, data in (("small.html", SMALL), ("big.bin", BIG)):
-        with open(os.path.join(docroot, name), "wb") as f:
+        with open(os.path.join(root, name), "wb") as f:
             f.write(data)
-    args = flags + [str(HTTP_PORT), "/www"]
-    files = [(docroot, "/www")]
-    if side_name == "amphi":
-        start = lambda port: netbench.amphi_vm(s, httpd, args, port, HTTP_PORT, files, smp)
-    else:
-        start = lambda port: netbench.linux_vm(s, tmp, httpd, args, port, HTTP_PORT, files, smp)
+    for mode in ("on", "off"):
+        with open(os.path.join(ng, mode + ".conf"), "w") as f:
+            f.write(NGINX_CONF % (mode, HTTP_PORT))
+    return [(root, "/www"), (ng, "/ng")]
+
+
+def http_client(s, vm, side_name, label, at):
+    """Runs wrk on both files; each figure with the VM's host CPU.  at:
+    the server's (host, port) for the port measure() forwarded."""
+    def wrk(port, path, secs, conns):
+        cpu = vm().cpu_seconds()
+        host, port = at(port)
+        r = run_wrk(port, path, secs, conns, host)
+        return r, (vm().cpu_seconds() - cpu) / secs
 
     def client(port, warmup):
         secs = 2 if warmup else s.seconds
-        small = run_wrk(port, "/small.html", secs, 10)
-        big = run_wrk(port, "/big.bin", secs, 4)
+        (small, small_cpu), (big, big_cpu) = (wrk(port, "/small.html", secs, 10),
+                                              wrk(port, "/big.bin", secs, 4))
         if not warmup:
-            s.log("  %s smp %d %s: small %.0f requests/s, 1 MiB %.1f MB/s%s"
-                  % (side_name, smp, label, small["rps"],
-                     big.get("mbps", 0),
+            s.log("  %s %s: small %.0f requests/s (host CPU %.0f%%), 1 MiB %.1f MB/s "
+                  "(host CPU %.0f%%)%s"
+                  % (side_name, label, small["rps"], small_cpu * 100, big.get("mbps", 0),
+                     big_cpu * 100,
                      "".join(" (%s)" % r["errors"] for r in (small, big) if r["errors"])))
-        return {"small": small["rps"], "big": big.get("mbps")}
-    # Go's file server redirects /index.html to /, so every server is
-    # probed on the small file.
-    answers = functools.partial(http_answers, path="/small.html", page=SMALL)
+        return {"small": (small["rps"], small_cpu), "big": (big.get("mbps"), big_cpu)}
+    return client
+
+
+def redis_client(s, vm, side_name, at):
+    """redis-benchmark's SET and GET rates; the VM's host CPU over both."""
+    def client(port, warmup):
+        n = max(500, s.redis_n // 10) if warmup else s.redis_n
+        cpu, t = vm().cpu_seconds(), time.monotonic()
+        host, port = at(port)
+        res = run_redis_benchmark(port, n, 50, host=host)
+        used = (vm().cpu_seconds() - cpu) / (time.monotonic() - t)
+        if not warmup:
+            s.log("  %s redis: SET %.0f/s, GET %.0f/s (host CPU %.0f%%)"
+                  % (side_name, res["SET"]["rps"], res["GET"]["rps"], used * 100))
+        return {op: (res[op]["rps"], used) for op in ("SET", "GET")}
+    return client
+
+
+def side(s, tmp, side_name, smp, server, http, tap):
+    """Boots one side's VM with the server, measures, stops it."""
+    label, prog, args = server
+    prog = os.path.join(s.root, prog)
+    files = docroot(tmp) if http else []
+    port = HTTP_PORT if http else REDIS_PORT
+    vms = []
+
+    def start(host_port):
+        if side_name == "amphi":
+            vms.append(netbench.amphi_vm(s, prog, args, host_port, port, files, smp, tap))
+        else:
+            vms.append(netbench.linux_vm(s, tmp, prog, args, host_port, port, files, smp, tap))
+        return vms[-1]
+    vm = lambda: vms[-1]
+    # Over slirp measure()'s port is forwarded to the guest's on 127.0.0.1;
+    # over the tap the guest is reached where it is.
+    at = (lambda _: (TAP_GUEST_IP, port)) if tap else (lambda p: ("127.0.0.1", p))
+    name = "%s smp %d%s" % (side_name, smp, " tap" if tap else "")
+    if http:
+        # Go's file server redirects /index.html to /, so every server is
+        # probed on the small file.
+        answers = lambda p: http_answers(at(p)[1], "/small.html", SMALL, at(p)[0])
+        client = http_client(s, vm, name, label, at)
+    else:
+        answers = lambda p: redis_answers(at(p)[1], at(p)[0])
+        client = redis_client(s, vm, name, at)
     return measure(s, side_name, start, answers, client)
 
 
-def run_all(s, sides, smps, problems):
-    """{(smp, server, side): {"small": rps, "big": MB/s}}."""
+def run_all(s, sides, smps, problems, tap=None):
+    """{(smp, server, side): {figure: (value, host CPU share)}}; over the
+    tap when given the netbench.tap_namespace the caller has entered."""
     res = {}
     tmp = tempfile.mkdtemp(prefix="amphi-netscale-")
     try:
         for smp in smps:
-            for label, prog, flags in SERVERS:
-                httpd = os.path.join(s.root, "build", "progs", prog)
+            for server in HTTP_SERVERS + (REDIS,):
                 for name in sides:
-                    s.log("%s: HTTP at %d vCPU%s, %s" % (name, smp, "s"[:smp > 1], label))
+                    s.log("%s: %s at %d vCPU%s%s" % (name, server[0], smp, "s"[:smp > 1],
+                                                     " over the tap" if tap else ""))
                     try:
-                        res[(smp, label, name)] = side(s, tmp, name, httpd, smp, flags, label)
+                        res[(smp, server[0], name)] = side(s, tmp, name, smp, server,
+                                                           server is not REDIS, tap)
                     except (NetError, subprocess.TimeoutExpired, RuntimeError, OSError) as e:
                         problems.append("%s smp %d %s: %s"
-                                        % (name, smp, label, str(e).splitlines()[0][:300]))
+                                        % (name, smp, server[0], str(e).splitlines()[0][:300]))
     finally:
         subprocess.run(["rm", "-rf", tmp])
     return res
 
 
-def rows(res, smps, ratio):
-    """(what, amphi, Linux, amphi/Linux, amphi n/1, Linux n/1)."""
-    def get(smp, server, side, key):
-        r = res.get((smp, server, side))
-        return r.get(key) if r else None
+def figures():
+    """(server, key, what the row says, unit) in table order."""
+    out = []
+    for key, label, unit in HTTP_FIGURES:
+        out += [(server, key, "%s, %s" % (label, server), unit) for server, _, _ in HTTP_SERVERS]
+    out += [(REDIS[0], key, "redis %s, %s" % (key, label), unit)
+            for key, label, unit in REDIS_FIGURES]
+    return out
 
-    def fmt(x, key):
+
+def rows(res, smps, ratio):
+    """(what, amphi, Linux, amphi/Linux, amphi n/1, Linux n/1, each side's
+    host CPU: its share of the host's cores and what one request or one
+    MB cost)."""
+    def get(smp, server, side, key, i=0):
+        r = res.get((smp, server, side), {}).get(key)
+        return r[i] if r else None
+
+    def fmt(x, unit):
         if x is None:
             return "n/a"
-        return "%.0f /s" % x if key == "small" else "%.1f MB/s" % x
+        return "%.0f /s" % x if unit == "req" else "%.1f MB/s" % x
 
     def scale(x, one):
         return "%.2fx" % (x / one) if x and one else ""
 
+    def cpu(smp, server, side, key, unit):
+        rate, used = get(smp, server, side, key), get(smp, server, side, key, 1)
+        if not rate or used is None:
+            return ""
+        if unit == "req":
+            return "%.0f%%, %.0f us/req" % (used * 100, used / rate * 1e6)
+        return "%.0f%%, %.1f ms/MB" % (used * 100, used / rate * 1e3)
+
     out = []
-    for key, label in (("small", "1 KiB file, requests/s"), ("big", "1 MiB file, MB/s")):
-        for server, _, _ in SERVERS:
-            for smp in smps:
-                a, l = get(smp, server, "amphi", key), get(smp, server, "linux", key)
-                out.append(("%s, %s, %d vCPU" % (label, server, smp), fmt(a, key), fmt(l, key),
-                            ratio(l, a, True),
-                            scale(a, get(smps[0], server, "amphi", key)) if smp != smps[0] else "",
-                            scale(l, get(smps[0], server, "linux", key)) if smp != smps[0] else ""))
+    for server, key, what, unit in figures():
+        for smp in smps:
+            a, l = get(smp, server, "amphi", key), get(smp, server, "linux", key)
+            first = smp == smps[0]
+            out.append(("%s, %d vCPU" % (what, smp), fmt(a, unit), fmt(l, unit),
+                        ratio(l, a, True),
+                        "" if first else scale(a, get(smps[0], server, "amphi", key)),
+                        "" if first else scale(l, get(smps[0], server, "linux", key)),
+                        cpu(smp, server, "amphi", key, unit), cpu(smp, server, "linux", key, unit)))
     return out
+
+
+def targets(res, smps):
+    """amphi against Linux at each size and vCPU count (1.5x on small
+    requests, 1.2x on bulk data, at least even on the rest), and amphi's
+    own scaling wherever Linux's scales (n/1 of 1.2x or more): 1.6x."""
+    lines = []
+    for server, key, what, unit in figures():
+        want = 1.5 if key == "small" else 1.2 if key == "big" else 1.0
+        for smp in smps:
+            a, l = res.get((smp, server, "amphi"), {}), res.get((smp, server, "linux"), {})
+            if not (a.get(key) and l.get(key) and a[key][0] and l[key][0]):
+                continue
+            q = a[key][0] / l[key][0]
+            lines.append("%s at %d vCPU amphi/Linux %.2fx (target >= %.1fx): %s"
+                         % (what, smp, q, want, "met" if q >= want else "NOT met"))
+            a1, l1 = (res.get((smps[0], server, side), {}).get(key) for side in ("amphi", "linux"))
+            if smp == smps[0] or not (a1 and l1 and a1[0] and l1[0]):
+                continue
+            if l[key][0] / l1[0] >= 1.2:
+                q = a[key][0] / a1[0]
+                lines.append("%s at %d vCPU amphi n/%d %.2fx where Linux's is %.2fx "
+                             "(target >= 1.6x): %s" % (what, smp, smps[0], q, l[key][0] / l1[0],
+                                                      "met" if q >= 1.6 else "NOT met"))
+    return lines
