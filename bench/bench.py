@@ -468,8 +468,12 @@ def scale_bench(args, setup, sides, problems):
                   "namespace)")
             continue
         if tap:
-            with netbench.tap_namespace() as ns:
-                res = netscale.run_all(setup, sides, smps, problems, tap=ns)
+            try:
+                with netbench.tap_namespace() as ns:
+                    res = netscale.run_all(setup, sides, smps, problems, tap=ns)
+            except (OSError, subprocess.CalledProcessError) as e:
+                problems.append("network scaling over a tap: no namespace and tap: %s" % e)
+                continue
         else:
             res = netscale.run_all(setup, sides, smps, problems)
         print_table("network scaling and bulk data%s: the same servers in both, TCG, -M pc, "
