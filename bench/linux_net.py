@@ -7,7 +7,9 @@ carries them and every module they depend on, found through the depends=
 field of each module's .modinfo (the package ships no modules.dep: depmod runs
 at install time).  /init (a busybox sh script) loads them in dependency order,
 configures eth0 statically the way QEMU's slirp expects (10.0.2.15/24, gateway
-10.0.2.2) and runs the server; the host reaches it through hostfwd.
+10.0.2.2) and runs the server; the host reaches it through hostfwd.  Over a
+tap (netbench.tap_namespace) eth0 is TAP_GUEST_IP instead, on a queue pair
+per vCPU, and a dynamically linked server brings its libraries along.
 """
 
 import os

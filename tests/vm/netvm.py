@@ -110,6 +110,15 @@ class Guest:
         return False
 
 
+def curl(url, *extra, timeout=20):
+    """(HTTP status, body) as curl saw them; fails on a curl error."""
+    r = subprocess.run(["curl", "-sS", "--max-time", str(timeout), "-o", "-",
+                        "-w", "\n%{http_code}", *extra, url], capture_output=True)
+    assert r.returncode == 0, "curl %s: status %d: %s" % (url, r.returncode, r.stderr)
+    body, code = r.stdout.rsplit(b"\n", 1)
+    return int(code), body
+
+
 def check_stopped(g, status=128 + signal.SIGTERM):
     """Stops the guest and checks it ended the way a live kernel ends it:
     the program killed by SIGTERM, no panic."""

@@ -5,25 +5,16 @@ its own threads (one per vCPU it finds), futexes, epoll, signals for
 goroutine preemption, and sendfile for file bodies."""
 
 import os
-import subprocess
 import threading
 
 import pytest
 
 from conftest import ROOT, free_port
-from netvm import Guest, check_stopped
+from netvm import Guest, check_stopped, curl
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 GO_HTTPD = os.path.join(ROOT, "build", "progs", "go_httpd")
-
-
-def curl(url):
-    r = subprocess.run(["curl", "-sS", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}",
-                        url], capture_output=True)
-    assert r.returncode == 0, "curl %s: status %d: %s" % (url, r.returncode, r.stderr)
-    body, code = r.stdout.rsplit(b"\n", 1)
-    return int(code), body
 
 
 @pytest.mark.parametrize("smp", [1, 2])
@@ -40,12 +31,12 @@ def test_go_net_http_serves_files_to_parallel_clients(tmp_path, smp):
                options=["-p", "%d:8080" % hp, "--files", "%s:/www" % root]) as g:
         g.wait_for(b"listening on port 8080 (%d CPUs)" % smp, timeout=60)
         url = "http://127.0.0.1:%d" % hp
-        assert curl(url + "/hello.txt") == (200, files["hello.txt"]), g.describe()
-        assert curl(url + "/missing")[0] == 404
+        assert curl(url + "/hello.txt", timeout=60) == (200, files["hello.txt"]), g.describe()
+        assert curl(url + "/missing", timeout=60)[0] == 404
         got = [None] * 8
 
         def fetch(i):
-            got[i] = curl(url + "/big.bin")
+            got[i] = curl(url + "/big.bin", timeout=60)
         clients = [threading.Thread(target=fetch, args=(i,)) for i in range(len(got))]
         for c in clients:
             c.start()

@@ -14,20 +14,11 @@ import subprocess
 import pytest
 
 from conftest import free_port
-from netvm import HTTPD_PAGE, Guest, check_stopped, http_get, http_ready
+from netvm import HTTPD_PAGE, Guest, check_stopped, curl, http_get, http_ready
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 BUSYBOX = "/bin/busybox"
-
-
-def curl(url, *extra, timeout=20):
-    """(HTTP status, body) as curl saw them; fails on a curl error."""
-    r = subprocess.run(["curl", "-sS", "--max-time", str(timeout), "-o", "-",
-                        "-w", "\n%{http_code}", *extra, url], capture_output=True)
-    assert r.returncode == 0, "curl %s: status %d: %s" % (url, r.returncode, r.stderr)
-    body, code = r.stdout.rsplit(b"\n", 1)
-    return int(code), body
 
 
 @pytest.fixture
