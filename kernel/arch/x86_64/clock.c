@@ -142,6 +142,12 @@ void clock_init(void)
 
 uint64_t clock_tsc_hz(void) { return tsc_hz; }
 
+/* The conversion's time at TSC value tsc; the caller keeps conv steady. */
+static uint64_t conv_ns(uint64_t tsc)
+{
+	return conv.ns_base + (uint64_t)((unsigned __int128)(tsc - conv.tsc_base) * conv.mult >> 32);
+}
+
 uint64_t arch_clock_ns(void)
 {
 	uint32_t seq;
@@ -149,7 +155,7 @@ uint64_t arch_clock_ns(void)
 
 	do {
 		seq = __atomic_load_n(&conv.seq, __ATOMIC_ACQUIRE);
-		ns = conv.ns_base + (uint64_t)((unsigned __int128)(rdtsc() - conv.tsc_base) * conv.mult >> 32);
+		ns = conv_ns(rdtsc());
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the fields before seq again */
 	} while ((seq & 1) || seq != __atomic_load_n(&conv.seq, __ATOMIC_RELAXED));
 	return ns;
@@ -164,16 +170,19 @@ static struct {
 } refine;
 
 /* Rebases the conversion at this instant, so time goes on from where it
- * is, at the new rate. */
+ * is, at the new rate.  The base is the old conversion at the very TSC
+ * value that becomes the new base: a time read earlier and used as the
+ * base would set the clock back by the gap, and another CPU reading in
+ * that gap would see its monotonic clock step backwards (Erlang aborts). */
 static void set_rate(uint64_t hz)
 {
-	uint64_t now_ns = arch_clock_ns();
 	uint64_t flags = irq_save();
 
 	__atomic_store_n(&conv.seq, conv.seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);	/* seq odd before the fields change */
-	conv.tsc_base = rdtsc();
-	conv.ns_base = now_ns;
+	uint64_t tsc = rdtsc();
+	conv.ns_base = conv_ns(tsc);
+	conv.tsc_base = tsc;
 	conv.mult = (1000000000ull << 32) / hz;
 	__atomic_store_n(&conv.seq, conv.seq + 1, __ATOMIC_RELEASE);	/* the fields before seq even */
 	irq_restore(flags);
