@@ -173,7 +173,7 @@ static void tx_reclaim(struct e1000e *e)
 }
 
 /* Caller holds tx_lock. */
-static void tx_context(struct e1000e *e, const struct net_tx_csum *csum)
+static void tx_context(struct e1000e *e, const struct net_tx_offload *csum)
 {
 	unsigned i = e->tx_tail;
 	bool tcp = csum->offset == 16;	/* UDP's sum sits at 6 */
@@ -209,7 +209,7 @@ static void tx_data(struct e1000e *e, const struct net_seg *segs, int nsegs, siz
 }
 
 static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
-			   const struct net_tx_csum *csum)
+			   const struct net_tx_offload *csum)
 {
 	struct e1000e *e = port->driver;
 	size_t len = 0;

@@ -33,7 +33,7 @@ static bool header_ok(void *region, uint64_t size)
 /* ---- transmit ------------------------------------------------------------ */
 
 static int link_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
-			 const struct net_tx_csum *csum)
+			 const struct net_tx_offload *csum)
 {
 	struct link_port *l = port->driver;
 	struct link_seg ls[MAX_SEGS];

@@ -9,8 +9,9 @@
  * stay on one queue, in order.  Without MQ, one pair.
  *
  * Transmit: the frame is copied into a free 2 KiB slot of the pair behind
- * its header; finished slots are taken back on the next transmit, so TX
- * needs no interrupt at all. */
+ * its header, or a chain of them for a frame the device is to segment
+ * (HOST_TSO, up to 64 KiB); finished slots are taken back on the next
+ * transmit, so TX needs no interrupt at all. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
@@ -26,6 +27,10 @@
 #include "csum.h"
 
 #define HDR_F_NEEDS_CSUM	1
+#define HDR_GSO_TCPV4	1
+#define HDR_GSO_TCPV6	4
+#define FRAME_MAX	(14 + 65535)	/* an IP packet's length is 16 bits */
+#define TX_SLOTS_MAX	((FRAME_MAX + 12 + BUF_SIZE - 1) / BUF_SIZE)
 #define RX_BUF_MIN	256	/* the smallest virtio_net.rx_buf= taken */
 #define QUEUE_MAX	256
 #define CTRL_MQ		4	/* class: multiqueue */
@@ -35,66 +40,122 @@
 
 static int nnets;
 
-/* Caller holds p->tx_lock. */
+/* Caller holds p->tx_lock.  A finished frame's slots go back; the first
+ * is the chain's cookie, tx_next links the rest. */
+static void tx_free_chain(struct vnet_pair *p, const uint8_t *first)
+{
+	for (uint16_t s = (uint16_t)((first - p->tx_bufs) / BUF_SIZE); s != TX_SLOT_NONE; s = p->tx_next[s])
+		p->tx_free[p->ntx_free++] = s;
+}
+
 static void tx_reclaim(struct vnet_pair *p)
 {
 	uint8_t *buf;
 
 	while ((buf = vq_get_used(&p->txq, NULL)))
-		p->tx_free[p->ntx_free++] = (uint16_t)((buf - p->tx_bufs) / BUF_SIZE);
+		tx_free_chain(p, buf);
 }
 
-static size_t tx_fill(struct vnet *n, uint8_t *buf, const struct net_seg *segs, int nsegs,
-		      const struct net_tx_csum *csum)
+/* Caller holds p->tx_lock and knows a slot is free: it joins the chain
+ * ending at *last, with a descriptor in *b. */
+static uint8_t *tx_take_slot(struct vnet_pair *p, uint16_t *last, struct vq_buf *b)
 {
-	struct net_hdr *h = (struct net_hdr *)buf;
-	size_t len = 0;
+	uint16_t s = p->tx_free[--p->ntx_free];
+	uint8_t *buf = p->tx_bufs + (size_t)s * BUF_SIZE;
 
-	memset(h, 0, n->hdr_len);
+	p->tx_next[s] = TX_SLOT_NONE;
+	if (*last != TX_SLOT_NONE)
+		p->tx_next[*last] = s;
+	*last = s;
+	*b = (struct vq_buf){ virt_to_phys(buf), 0 };
+	return buf;
+}
+
+/* Caller holds p->tx_lock and knows enough slots are free.  Copies the
+ * frame into a chain of slots behind room for its header, a descriptor
+ * per slot in b[]; returns the first slot, *nbufs the descriptors. */
+static uint8_t *tx_copy(struct vnet_pair *p, const struct net_seg *segs, int nsegs,
+			struct vq_buf *b, int *nbufs)
+{
+	uint16_t last = TX_SLOT_NONE;
+	uint8_t *first = tx_take_slot(p, &last, &b[0]);
+	uint8_t *dst = first + p->n->hdr_len;
+	size_t room = BUF_SIZE - p->n->hdr_len;
+	int nb = 1;
+
+	b[0].len = p->n->hdr_len;
 	for (int i = 0; i < nsegs; i++) {
-		memcpy(buf + n->hdr_len + len, segs[i].data, segs[i].len);
-		len += segs[i].len;
-	}
-	if (csum && csum->start) {
-		if (virtio_has(n->vd, F_CSUM)) {
-			h->flags = HDR_F_NEEDS_CSUM;
-			h->csum_start = csum->start;
-			h->csum_offset = csum->offset;
-		} else {
-			csum_complete(buf + n->hdr_len, len, csum->start, csum->offset);
+		const uint8_t *src = segs[i].data;
+		for (size_t left = segs[i].len; left;) {
+			if (!room) {
+				dst = tx_take_slot(p, &last, &b[nb++]);
+				room = BUF_SIZE;
+			}
+			size_t k = left < room ? left : room;
+			memcpy(dst, src, k);
+			dst += k, src += k, left -= k, room -= k;
+			b[nb - 1].len += (uint32_t)k;
 		}
 	}
-	return len;
+	*nbufs = nb;
+	return first;
+}
+
+/* The virtio header in front of a frame of len bytes at frame: the
+ * checksum and segmentation left to the device, or the checksum done here
+ * when the device takes none (a frame in one slot: segmentation needs
+ * F_CSUM, so only small frames get here). */
+static void tx_header(struct vnet *n, uint8_t *buf, size_t len, const struct net_tx_offload *o)
+{
+	struct net_hdr *h = (struct net_hdr *)buf;
+
+	memset(h, 0, n->hdr_len);
+	if (!o || !o->start)
+		return;
+	if (!virtio_has(n->vd, F_CSUM)) {
+		csum_complete(buf + n->hdr_len, len, o->start, o->offset);
+		return;
+	}
+	h->flags = HDR_F_NEEDS_CSUM;
+	h->csum_start = o->start;
+	h->csum_offset = o->offset;
+	if (o->gso_size) {
+		h->gso_type = o->gso_type == NET_GSO_TCP6 ? HDR_GSO_TCPV6 : HDR_GSO_TCPV4;
+		h->gso_size = o->gso_size;
+		h->hdr_len = o->hdr_len;
+	}
 }
 
 static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
-			 const struct net_tx_csum *csum)
+			 const struct net_tx_offload *o)
 {
 	struct vnet *n = port->driver;
 	/* The sending CPU's pair (moving on meanwhile is harmless); no
 	 * division with one pair, the common case. */
 	struct vnet_pair *p = n->npairs > 1 ? &n->pairs[this_cpu()->id % n->npairs] : n->pairs;
+	struct vq_buf b[TX_SLOTS_MAX];
 	size_t total = 0;
+	int nb;
 
 	for (int i = 0; i < nsegs; i++)
 		total += segs[i].len;
-	if (total > BUF_SIZE - n->hdr_len || total < 14)
+	size_t max = o && o->gso_size ? FRAME_MAX : BUF_SIZE - n->hdr_len;
+	if (total > max || total < 14)
 		return -EINVAL;
 	if (n->vd->broken)
 		return -EIO;
+	int need = (int)((n->hdr_len + total + BUF_SIZE - 1) / BUF_SIZE);
 	uint64_t f = spin_lock_irqsave(&p->tx_lock);
 	tx_reclaim(p);
-	if (!p->ntx_free) {
+	if (p->ntx_free < need) {
 		spin_unlock_irqrestore(&p->tx_lock, f);
 		return n->vd->broken ? -EIO : -ENOBUFS;
 	}
-	uint16_t slot = p->tx_free[--p->ntx_free];
-	uint8_t *buf = p->tx_bufs + (size_t)slot * BUF_SIZE;
-	size_t len = tx_fill(n, buf, segs, nsegs, csum);
-	struct vq_buf b = { virt_to_phys(buf), (uint32_t)(n->hdr_len + len) };
-	int err = vq_add(&p->txq, buf, &b, 1, 0);
+	uint8_t *buf = tx_copy(p, segs, nsegs, b, &nb);
+	tx_header(n, buf, total, o);
+	int err = vq_add(&p->txq, buf, b, nb, 0);
 	if (err)
-		p->tx_free[p->ntx_free++] = slot;
+		tx_free_chain(p, buf);
 	else
 		vq_kick(&p->txq);
 	spin_unlock_irqrestore(&p->tx_lock, f);
@@ -126,9 +187,10 @@ static int alloc_buffers(struct vnet *n, struct vnet_pair *p)
 	p->rx_bufs = page_alloc_virt(ring_pages(&p->rxq));
 	p->tx_bufs = page_alloc_virt(ring_pages(&p->txq));
 	p->tx_free = kmalloc(sizeof(uint16_t) * p->txq.size);
+	p->tx_next = kmalloc(sizeof(uint16_t) * p->txq.size);
 	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(GATHER_SIZE / PAGE_SIZE)))
 		return -ENOMEM;
-	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free)
+	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free || !p->tx_next)
 		return -ENOMEM;	/* the probe failed: the device stays reset */
 	for (uint16_t i = 0; i < p->txq.size; i++)
 		p->tx_free[p->ntx_free++] = i;
@@ -147,14 +209,25 @@ static void read_mac(struct vnet *n)
 	n->port.mac[0] = (uint8_t)((n->port.mac[0] & 0xfe) | 0x02);	/* unicast, local */
 }
 
-/* Offloads (net.offload=off asks for none): checksums both ways, merged
- * receive buffers, and a queue pair per CPU. */
+/* Offloads (net.offload=off asks for none): checksums both ways,
+ * segmentation of what we send, merged receive buffers, and a queue pair
+ * per CPU. */
 static uint64_t offloads_wanted(void)
 {
 	if (!dev_net_offload())
 		return 0;
-	return 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_MRG_RXBUF | 1ull << F_CTRL_VQ |
-	       1ull << F_MQ;
+	return 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_HOST_TSO4 | 1ull << F_HOST_TSO6 |
+	       1ull << F_MRG_RXBUF | 1ull << F_CTRL_VQ | 1ull << F_MQ;
+}
+
+/* What the port does for the netif.  Segmentation comes with checksums
+ * only (virtio 1.1, 5.1.3.1: HOST_TSO4 requires CSUM). */
+static unsigned port_features(struct virtio_dev *vd)
+{
+	if (!virtio_has(vd, F_CSUM))
+		return 0;
+	return NET_PORT_TX_CSUM | (virtio_has(vd, F_HOST_TSO4) ? NET_PORT_TX_TSO4 : 0) |
+	       (virtio_has(vd, F_HOST_TSO6) ? NET_PORT_TX_TSO6 : 0);
 }
 
 /* RX buffers are BUF_SIZE unless MRG_RXBUF lets a frame span several and
@@ -270,6 +343,19 @@ static int vnet_start(struct vnet *n)
 	return 0;
 }
 
+static const char *tso_words(unsigned features)
+{
+	switch (features & (NET_PORT_TX_TSO4 | NET_PORT_TX_TSO6)) {
+	case NET_PORT_TX_TSO4 | NET_PORT_TX_TSO6:
+		return "on (IPv4, IPv6)";
+	case NET_PORT_TX_TSO4:
+		return "on (IPv4)";
+	case NET_PORT_TX_TSO6:
+		return "on (IPv6)";
+	}
+	return "not offered";
+}
+
 static void log_device(struct vnet *n)
 {
 	const uint8_t *m = n->port.mac;
@@ -282,10 +368,11 @@ static void log_device(struct vnet *n)
 		printk_info("%s: offloads off (net.offload=off): 1 queue pair\n", n->name);
 		return;
 	}
-	printk_info("%s: offloads: tx checksum %s, rx checksum %s, merged rx buffers %s (%u bytes), "
-		    "%d queue pair%s (device %d)\n", n->name,
+	printk_info("%s: offloads: tx checksum %s, rx checksum %s, tx segmentation %s, "
+		    "merged rx buffers %s (%u bytes), %d queue pair%s (device %d)\n", n->name,
 		    virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
 		    virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
+		    tso_words(n->port.features),
 		    virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf, n->npairs,
 		    n->npairs == 1 ? "" : "s", n->max_pairs);
 }
@@ -323,7 +410,7 @@ int virtio_net_probe(struct virtio_dev *vd)
 		return err;	/* n stays: interrupt vectors may point at it */
 	}
 	n->port = (struct net_port){ .name = n->name, .mtu = 1500, .ops = &vnet_ops, .driver = n,
-				     .features = virtio_has(vd, F_CSUM) ? NET_PORT_TX_CSUM : 0 };
+				     .features = port_features(vd) };
 	read_mac(n);
 	vnet_update_link(n);
 	if (create_threads(n, threads)) {
@@ -349,6 +436,7 @@ static void free_pair(struct vnet_pair *p)
 	vq_destroy(&p->rxq);
 	vq_destroy(&p->txq);
 	kfree(p->tx_free);
+	kfree(p->tx_next);
 	if (p->gather)
 		page_free_virt(p->gather, GATHER_SIZE / PAGE_SIZE);
 }

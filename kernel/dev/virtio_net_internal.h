@@ -16,6 +16,8 @@
 #define F_CSUM		0	/* device fills TX checksums */
 #define F_GUEST_CSUM	1	/* device may leave RX checksums partial */
 #define F_MAC		5
+#define F_HOST_TSO4	11	/* device cuts large TCP/IPv4 frames we send */
+#define F_HOST_TSO6	12	/* and TCP/IPv6 ones */
 #define F_MRG_RXBUF	15	/* a frame may span several RX buffers */
 #define F_STATUS	16
 #define F_CTRL_VQ	17	/* a control queue */
@@ -23,6 +25,7 @@
 #define F_ANY_LAYOUT	27	/* legacy: header and frame may share a buffer */
 
 #define BUF_SIZE	2048
+#define TX_SLOT_NONE	0xffff
 #define GATHER_SIZE	(4 * 4096)	/* a frame spread over buffers: 16 KiB at most */
 #define MAX_PAIRS	8	/* queue pairs used, at most (one per CPU) */
 
@@ -48,9 +51,10 @@ struct vnet_pair {
 	uint16_t gather_left;		/* buffers still to come */
 	bool gather_drop;		/* too large: dropped once all came */
 
-	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free */
+	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free, tx_next */
 	uint16_t *tx_free;
 	int ntx_free;
+	uint16_t *tx_next;		/* a frame's next slot, or TX_SLOT_NONE */
 
 	struct spinlock wake_lock;	/* guards rx_work, config_work, stopping, stopped */
 	bool rx_work, config_work;	/* config_work: pair 0 only */

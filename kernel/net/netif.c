@@ -17,12 +17,14 @@
 
 #include "core/errno.h"
 #include "core/string.h"
-#include "net/netif_csum.h"
 #include "net/netif_claims.h"
+#include "net/netif_tx.h"
 #include "net/port.h"
 
-#define MAX_SEGS	32
 #define MAX_FRAME	65535	/* a pbuf's length is 16 bits */
+/* What eth0 leaves to a port that offers it; segmentation needs the
+ * port's checksums too. */
+#define TX_OFFLOADS	(NET_PORT_TX_CSUM | NET_PORT_TX_TSO4 | NET_PORT_TX_TSO6)
 
 /* Checksums lwIP does itself whatever the port offers: only TCP's is left
  * to the port (UDP datagrams may be fragmented, and a fragment's port
@@ -34,7 +36,7 @@ static struct {
 	struct netif netif;
 	bool created;
 	struct net_port *port;	/* under the core lock */
-	bool offload;		/* port fills TCP checksums; under the core lock */
+	unsigned offloads;	/* the port's NET_PORT_TX_* eth0 uses; under the core lock */
 	uint64_t frames;	/* sent and received, for the switching policy */
 } eth;
 
@@ -55,44 +57,6 @@ uint64_t net_netif_frames(void)
 
 /* ---- transmit ---------------------------------------------------------- */
 
-/* segs[] for the bytes of chain p from offset off on; -1 when it takes
- * more than room entries. */
-static int chain_segs(struct pbuf *p, size_t off, struct net_seg *segs, int n, int room)
-{
-	for (; p; p = p->next) {
-		if (off >= p->len) {
-			off -= p->len;
-			continue;
-		}
-		if (n == room)
-			return -1;
-		segs[n++] = (struct net_seg){ (const char *)p->payload + off, p->len - off };
-		off = 0;
-	}
-	return n;
-}
-
-static int send_chain(struct net_port *port, struct pbuf *p)
-{
-	struct net_seg segs[MAX_SEGS];
-	struct net_tx_csum csum = { 0, 0 };
-	uint8_t hdr[NETIF_CSUM_HDR_MAX];
-	size_t hlen = 0;
-	int n = 0;
-
-	/* With offload, the headers go from a copy that carries the TCP
-	 * pseudo-header sum: lwIP's own pbufs (kept for retransmission) are
-	 * left as lwIP wrote them. */
-	if (eth.offload)
-		hlen = netif_csum_prepare(p, hdr, &csum);
-	if (hlen)
-		segs[n++] = (struct net_seg){ hdr, hlen };
-	n = chain_segs(p, hlen, segs, n, MAX_SEGS);
-	if (n < 0)
-		return -E2BIG;
-	return port->ops->transmit(port, segs, n, &csum);
-}
-
 /* Caller (lwIP) holds the core lock. */
 static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 {
@@ -102,18 +66,11 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 	if (!port || !port->link_up)
 		return ERR_IF;
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
-	err = send_chain(port, p);
-	if (err == -E2BIG) {	/* a long chain: one contiguous copy */
-		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-		if (!q)
-			return ERR_MEM;
-		err = send_chain(port, q);
-		pbuf_free(q);
-	}
+	err = netif_tx_frame(port, eth.offloads, p);
 	(void)netif;
 	/* A full queue drops the frame as a NIC would; ERR_MEM keeps a TCP
 	 * segment queued for the next try instead of waiting for a timeout. */
-	return err == 0 ? ERR_OK : err == -ENOBUFS ? ERR_MEM : ERR_IF;
+	return err == 0 ? ERR_OK : err == -ENOBUFS || err == -ENOMEM ? ERR_MEM : ERR_IF;
 }
 
 /* ---- receive ---------------------------------------------------------------- */
@@ -137,7 +94,7 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 	/* With offload, eth0 does not check TCP checksums (its own frames
 	 * looped back to its address carry none); frames from the wire are
 	 * checked unless the port did. */
-	bool check = eth.offload && !(flags & NET_RX_CSUM_VALID);
+	bool check = (eth.offloads & NET_PORT_TX_CSUM) && !(flags & NET_RX_CSUM_VALID);
 	if (check)
 		NETIF_SET_CHECKSUM_CTRL(&eth.netif, CSUM_ALL);
 	if (eth.netif.input(p, &eth.netif) != ERR_OK)
@@ -167,8 +124,8 @@ static void take_port(struct net_port *port)
 	struct netif *n = &eth.netif;
 
 	eth.port = port;
-	eth.offload = port->features & NET_PORT_TX_CSUM;
-	NETIF_SET_CHECKSUM_CTRL(n, eth.offload ? CSUM_OFFLOADED : CSUM_ALL);
+	eth.offloads = port->features & NET_PORT_TX_CSUM ? port->features & TX_OFFLOADS : 0;
+	NETIF_SET_CHECKSUM_CTRL(n, eth.offloads ? CSUM_OFFLOADED : CSUM_ALL);
 	memcpy(n->hwaddr, port->mac, ETH_HWADDR_LEN);
 	n->mtu = port->mtu ? port->mtu : 1500;
 	n->mtu6 = n->mtu;
@@ -183,6 +140,7 @@ static void drop_port(struct net_port *port)
 
 void net_netif_set_port(struct net_port *port)
 {
+	netif_tx_flush();	/* what was sent on the old port goes there */
 	if (eth.port)
 		drop_port(eth.port);
 	/* Down then up: lwIP announces its addresses when the link comes up

@@ -21,11 +21,23 @@ struct net_seg {
 	size_t len;
 };
 
-/* Checksum work the sender leaves to the port (NET_PORT_TX_CSUM):
- * the 16-bit sum over [start, end of frame) is stored at start + offset,
- * the field already holding the pseudo-header sum. */
-struct net_tx_csum {
+/* Work the sender leaves to the port.
+ *
+ * Checksum (NET_PORT_TX_CSUM): the 16-bit sum over [start, end of frame)
+ * is stored at start + offset, the field already holding the
+ * pseudo-header sum.
+ *
+ * Segmentation (NET_PORT_TX_TSO4/6): a TCP frame longer than the MTU,
+ * whose headers (hdr_len bytes) the port repeats in front of each
+ * gso_size bytes of payload, adjusting lengths, sequence numbers, IPv4
+ * IDs and checksums, with PSH and FIN on the last segment only.  Its
+ * checksum is always left to the port. */
+enum net_gso_type { NET_GSO_NONE, NET_GSO_TCP4, NET_GSO_TCP6 };
+struct net_tx_offload {
 	uint16_t start, offset;	/* start == 0: nothing to do */
+	uint16_t gso_size;	/* 0: send the frame as it is */
+	uint16_t hdr_len;
+	enum net_gso_type gso_type;
 };
 
 /* Addresses a port gives its netif instead of the netif finding its own:
@@ -56,7 +68,7 @@ struct net_port_ops {
 	 * (the frame is dropped, as a full NIC would) or -EIO when the port is
 	 * broken.  May be called from any thread, not from interrupt context. */
 	int (*transmit)(struct net_port *port, const struct net_seg *segs, int nsegs,
-			const struct net_tx_csum *csum);
+			const struct net_tx_offload *csum);
 
 	/* The rest is optional.  addresses: fills *a when the port imposes
 	 * the netif's addresses (and its MAC, in port->mac), waiting for them
@@ -82,7 +94,9 @@ struct net_port_ops {
 };
 
 /* What the port can do for the sender. */
-#define NET_PORT_TX_CSUM	0x1	/* fills TCP/UDP checksums (net_tx_csum) */
+#define NET_PORT_TX_CSUM	0x1	/* fills TCP/UDP checksums (net_tx_offload) */
+#define NET_PORT_TX_TSO4	0x2	/* cuts large TCP/IPv4 frames (needs TX_CSUM) */
+#define NET_PORT_TX_TSO6	0x4	/* and TCP/IPv6 ones */
 
 /* Flags on a received frame. */
 #define NET_RX_CSUM_VALID	0x1	/* the port checked the L4 checksum */

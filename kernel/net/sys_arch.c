@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/mutex.h"
+#include "net/netif_tx.h"
 
 void sys_init(void) {}
 
@@ -104,8 +105,11 @@ void net_core_lock(void)
 	core_owner = current();
 }
 
+/* Frames eth0 gathered for segmentation leave before anyone else may
+ * send (netif_tx.c). */
 void net_core_unlock(void)
 {
+	netif_tx_flush();
 	core_owner = NULL;
 	sys_mutex_unlock(&lock_tcpip_core);
 }

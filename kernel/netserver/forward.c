@@ -146,7 +146,7 @@ void forward_from_wire(void *owner, const void *frame, size_t len, unsigned flag
 
 /* The server's own stack sends (lwIP, under the core lock). */
 int forward_from_local(struct net_port *port, const struct net_seg *segs, int nsegs,
-		       const struct net_tx_csum *csum)
+		       const struct net_tx_offload *csum)
 {
 	struct pkt_info pi;
 	struct ns_dest d;

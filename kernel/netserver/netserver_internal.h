@@ -84,7 +84,7 @@ void forward_init(void);
 void forward_start_wire(void);	/* the NIC's frames start coming */
 void forward_from_wire(void *owner, const void *frame, size_t len, unsigned flags);
 int forward_from_local(struct net_port *port, const struct net_seg *segs, int nsegs,
-		       const struct net_tx_csum *csum);
+		       const struct net_tx_offload *csum);
 /* Drains up to budget frames from slot s; true if more may wait. */
 bool forward_from_slot(struct ns_link *s, int budget);
 

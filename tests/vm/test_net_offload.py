@@ -5,8 +5,10 @@ the device (merged receive buffers, checksums) and with nothing taken
 -v shows what the driver took."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -77,18 +79,61 @@ print(echo_clients(sys.argv[2], 7001, int(sys.argv[3]), int(sys.argv[4]), timeou
 """
 
 
-def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10):
-    argv = amphi_argv("net_echo", 7001, smp=smp, mem="256M",
-                      options=["-v", "--net", "tap=tap0", "--ip", "192.168.79.2/24"] + list(options))
+# Run inside the namespace until SIGINT: the largest frame the guest sent
+# through tap0.  A frame the device is to segment reaches the host's stack
+# whole, so a packet socket sees more than 1514 bytes only with TSO.
+LARGEST_FRAME_IN_NS = r"""
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("tap0", 0))
+print("ready", flush=True)
+largest = 0
+try:
+    while True:
+        frame, addr = s.recvfrom(1 << 17)
+        if addr[2] != socket.PACKET_OUTGOING:
+            largest = max(largest, len(frame))
+except KeyboardInterrupt:
+    print(largest)
+"""
+
+
+def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10, v6=False, frames=None):
+    """Echo over tap0; frames: a list that gets the largest frame the guest sent."""
+    ip = "fd00::2" if v6 else "192.168.79.2"
+    argv = amphi_argv("net_echo", *(["-6"] if v6 else []), 7001, smp=smp, mem="256M",
+                      options=["-v", "--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                               "--ip6", "fd00::2/64"] + list(options))
+    capture = None
+    if frames is not None:
+        capture = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c",
+                                    LARGEST_FRAME_IN_NS], stdout=subprocess.PIPE)
+        assert capture.stdout.readline() == b"ready\n"
     with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
         g.wait_for(b"listening")
-        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", ECHO_IN_NS,
-                            os.path.dirname(__file__), "192.168.79.2", str(clients), str(size)],
-                           capture_output=True, timeout=200)
+        try:
+            r = echo_in_namespace(ns, ip, clients, size)
+        finally:
+            if capture:
+                capture.send_signal(signal.SIGINT)
+                frames.append(int(capture.communicate(timeout=30)[0]))
         assert r.returncode == 0 and int(r.stdout) == clients * size, \
             r.stderr.decode()[-2000:] + g.describe()
         check_stopped(g)
         return g.err.decode("utf-8", "replace")
+
+
+def echo_in_namespace(ns, ip, clients, size):
+    """echo_clients to ip, with retries while the guest's IPv6 address is
+    still being checked for uniqueness (DAD)."""
+    deadline = time.monotonic() + 15
+    while True:
+        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", ECHO_IN_NS,
+                            os.path.dirname(__file__), ip, str(clients), str(size)],
+                           capture_output=True, timeout=200)
+        if b"No route to host" not in r.stderr or time.monotonic() > deadline:
+            return r
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("smp", [2, 4])
@@ -100,8 +145,8 @@ def test_multiqueue_tap(smp):
         log = echo_over_tap(ns, smp)
     qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
     assert ",queues=%d " % smp in qemu and ",mq=on " in qemu, qemu
-    want = ("tx checksum on, rx checksum on, merged rx buffers on (2048 bytes), "
-            "%d queue pairs (device %d)" % (smp, smp))
+    want = ("tx checksum on, rx checksum on, tx segmentation on (IPv4, IPv6), "
+            "merged rx buffers on (2048 bytes), %d queue pairs (device %d)" % (smp, smp))
     assert want in log, log
     assert "refused" not in log, log
 
@@ -128,3 +173,25 @@ def test_multiqueue_tap_one_pair_used(smp, options, want):
     qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
     assert ",queues=2 " in qemu and ",mq=on " in qemu, qemu
     assert want in log, log
+
+
+@pytest.mark.parametrize("v6", [False, True], ids=["ipv4", "ipv6"])
+@pytest.mark.parametrize("smp", [1, 2])
+def test_segmentation_over_tap(smp, v6):
+    """TSO: what the guest echoes leaves as frames of many segments, which
+    the host's stack takes whole (more than one MTU each), and every byte
+    arrives.  Root."""
+    frames = []
+    with network_namespace("tso", multi_queue=True) as ns:
+        log = echo_over_tap(ns, smp, clients=8, v6=v6, frames=frames)
+    assert "tx segmentation on (IPv4, IPv6)" in log, log
+    assert frames[0] > 1514 * 4, "the largest frame from the guest: %d bytes" % frames[0]
+
+
+def test_no_segmentation_with_offload_off():
+    """--offload off: no frame from the guest is longer than one MTU, and
+    the data still arrives whole.  Root."""
+    frames = []
+    with network_namespace("notso", multi_queue=True) as ns:
+        echo_over_tap(ns, 2, ["--offload", "off"], clients=8, frames=frames)
+    assert 0 < frames[0] <= 1514, "the largest frame from the guest: %d bytes" % frames[0]

@@ -1,0 +1,285 @@
+/* eth0's transmit path, and TCP segmentation offload from the sender's
+ * side.
+ *
+ * lwIP cuts a stream into segments of one MSS and sends them one by one,
+ * each a trip through the port and, for a virtio-net, through QEMU and
+ * the host's stack.  A port that can segment (a virtio-net with HOST_TSO
+ * over a tap) takes instead one frame of up to 64 KiB: consecutive full
+ * segments of one flow, sent while the core lock is held (one tcp_output
+ * call, typically), are gathered into a batch.  The batch leaves as one
+ * frame when a frame that does not continue it comes (another flow, a
+ * pure ACK, anything not TCP), when a segment ends it (PSH, or shorter
+ * than the rest), when it is full, and when the core lock is let go
+ * (net_core_unlock), so nothing waits behind it.  A batch of one leaves
+ * as it came.
+ *
+ * The batch keeps a reference to each segment's pbuf rather than a copy
+ * (lwIP keeps them for retransmission anyway; the reference covers an ACK
+ * that frees them first), and a copy of the first one's headers, which
+ * the port repeats in front of each segment. */
+#include "net/netif_tx.h"
+
+#include "lwip/pbuf.h"
+
+#include "core/errno.h"
+#include "csum.h"
+#include "core/string.h"
+#include "net/netif_csum.h"
+#include "net/port.h"
+
+#define MAX_SEGS	32	/* pieces of an ordinary frame */
+#define MAX_PIECES	128	/* pieces of a batch, its headers included */
+#define MAX_HELD	64	/* segments in a batch */
+#define IP_LEN_MAX	65535	/* an IP packet's length field */
+
+#define TCP_FLAGS	13	/* offsets in the TCP header */
+#define TCP_SEQ		4
+#define TCP_PSH		0x08
+#define TCP_ACK		0x10
+
+static struct {
+	int held;			/* segments gathered; 0: no batch */
+	struct net_port *port;
+	struct netif_tcp_frame f;	/* the first segment's layout */
+	uint8_t hdr[NETIF_CSUM_HDR_MAX];	/* its headers */
+	uint8_t key[NETIF_CSUM_HDR_MAX];	/* the same, what may vary zeroed */
+	uint32_t gso_size;		/* the first segment's payload */
+	uint32_t payload;		/* bytes of all of them */
+	uint32_t next_seq;		/* where the next segment must start */
+	bool psh;
+	struct pbuf *pbufs[MAX_HELD];	/* a reference each */
+	struct net_seg pieces[MAX_PIECES];	/* [0]: the headers */
+	int npieces;
+} batch;
+
+static uint32_t be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void put_be16(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* segs[] for the bytes of chain p from offset off on; -1 when it takes
+ * more than room entries. */
+static int chain_segs(struct pbuf *p, size_t off, struct net_seg *segs, int n, int room)
+{
+	for (; p; p = p->next) {
+		if (off >= p->len) {
+			off -= p->len;
+			continue;
+		}
+		if (n == room)
+			return -1;
+		segs[n++] = (struct net_seg){ (const char *)p->payload + off, p->len - off };
+		off = 0;
+	}
+	return n;
+}
+
+/* ---- ordinary frames ---------------------------------------------------- */
+
+static int send_chain(struct net_port *port, bool csum, struct pbuf *p)
+{
+	struct net_seg segs[MAX_SEGS];
+	struct net_tx_offload o = { 0 };
+	uint8_t hdr[NETIF_CSUM_HDR_MAX];
+	struct netif_tcp_frame f;
+	size_t hlen = 0;
+	int n = 0;
+
+	/* With offload, the headers go from a copy that carries the TCP
+	 * pseudo-header sum: lwIP's own pbufs (kept for retransmission) are
+	 * left as lwIP wrote them. */
+	if (csum) {
+		size_t have = pbuf_copy_partial(p, hdr, sizeof hdr, 0);
+		if (netif_tcp_frame_parse(hdr, have, &f)) {
+			netif_csum_prepare(hdr, &f, &o);
+			hlen = f.hdr_len;
+			segs[n++] = (struct net_seg){ hdr, hlen };
+		}
+	}
+	n = chain_segs(p, hlen, segs, n, MAX_SEGS);
+	if (n < 0)
+		return -E2BIG;
+	return port->ops->transmit(port, segs, n, &o);
+}
+
+static int send_frame(struct net_port *port, bool csum, struct pbuf *p)
+{
+	int err = send_chain(port, csum, p);
+
+	if (err == -E2BIG) {	/* a long chain: one contiguous copy */
+		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+		if (!q)
+			return -ENOMEM;
+		err = send_chain(port, csum, q);
+		pbuf_free(q);
+	}
+	return err;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* hdr with the fields that differ between a flow's segments zeroed: IP
+ * length, ID and checksum, TCP sequence number, flags and checksum. */
+static void key_of(uint8_t *key, const uint8_t *hdr, const struct netif_tcp_frame *f)
+{
+	uint8_t *ip = key + f->ip, *tcp = key + f->tcp;
+
+	memcpy(key, hdr, f->hdr_len);
+	if (f->v6) {
+		memset(ip + 4, 0, 2);
+	} else {
+		memset(ip + 2, 0, 4);
+		memset(ip + 10, 0, 2);
+	}
+	memset(tcp + TCP_SEQ, 0, 4);
+	tcp[TCP_FLAGS] = 0;
+	memset(tcp + 16, 0, 2);
+}
+
+static uint32_t payload_of(const struct netif_tcp_frame *f)
+{
+	return f->ip_len - (uint32_t)(f->hdr_len - f->ip);
+}
+
+/* A data segment that could share a batch: TCP with data, flags ACK and
+ * perhaps PSH, of a family the port cuts. */
+static bool batchable(const uint8_t *hdr, const struct netif_tcp_frame *f, unsigned offloads,
+		      size_t frame_len)
+{
+	uint8_t flags = hdr[f->tcp + TCP_FLAGS];
+
+	return (flags & ~TCP_PSH) == TCP_ACK && payload_of(f) &&
+	       f->ip + f->ip_len == frame_len &&
+	       (offloads & (f->v6 ? NET_PORT_TX_TSO6 : NET_PORT_TX_TSO4));
+}
+
+/* Does the segment continue the batch: the same flow and headers, the
+ * next sequence number, no more payload than the first, and room? */
+static bool continues(const uint8_t *hdr, const struct netif_tcp_frame *f, struct net_port *port)
+{
+	uint8_t key[NETIF_CSUM_HDR_MAX];
+	uint32_t payload = payload_of(f);
+
+	if (port != batch.port || f->hdr_len != batch.f.hdr_len || f->v6 != batch.f.v6 ||
+	    be32(hdr + f->tcp + TCP_SEQ) != batch.next_seq || payload > batch.gso_size ||
+	    batch.held == MAX_HELD ||
+	    batch.f.ip_len + batch.payload + payload - batch.gso_size > IP_LEN_MAX)
+		return false;
+	key_of(key, hdr, f);
+	return memcmp(key, batch.key, f->hdr_len) == 0;
+}
+
+/* Caller knows the pieces fit. */
+static void add(struct pbuf *p, const uint8_t *hdr, const struct netif_tcp_frame *f)
+{
+	uint32_t payload = payload_of(f);
+
+	pbuf_ref(p);
+	batch.pbufs[batch.held++] = p;
+	batch.npieces = chain_segs(p, f->hdr_len, batch.pieces, batch.npieces, MAX_PIECES);
+	batch.payload += payload;
+	batch.next_seq = be32(hdr + f->tcp + TCP_SEQ) + payload;
+	batch.psh = hdr[f->tcp + TCP_FLAGS] & TCP_PSH;
+}
+
+static void start(struct net_port *port, struct pbuf *p, const uint8_t *hdr,
+		  const struct netif_tcp_frame *f)
+{
+	batch.port = port;
+	batch.f = *f;
+	memcpy(batch.hdr, hdr, f->hdr_len);
+	key_of(batch.key, hdr, f);
+	batch.gso_size = payload_of(f);
+	batch.payload = 0;
+	batch.npieces = 1;
+	add(p, hdr, f);
+}
+
+/* The batch's headers as one frame's: its lengths, PSH if its last
+ * segment had it, the IPv4 header checksum; and the port's instructions. */
+static void batch_headers(struct net_tx_offload *o)
+{
+	struct netif_tcp_frame f = batch.f;
+	uint8_t *ip = batch.hdr + f.ip;
+
+	f.ip_len = (uint32_t)(f.hdr_len - f.ip) + batch.payload;
+	if (f.v6) {
+		put_be16(ip + 4, f.ip_len - 40);
+	} else {
+		put_be16(ip + 2, f.ip_len);
+		put_be16(ip + 10, 0);
+		put_be16(ip + 10, (uint16_t)~csum_fold(ip, (size_t)(f.tcp - f.ip), 0));
+	}
+	if (batch.psh)
+		batch.hdr[f.tcp + TCP_FLAGS] |= TCP_PSH;
+	netif_csum_prepare(batch.hdr, &f, o);
+	o->gso_size = (uint16_t)batch.gso_size;
+	o->hdr_len = f.hdr_len;
+	o->gso_type = f.v6 ? NET_GSO_TCP6 : NET_GSO_TCP4;
+}
+
+static void release(void)
+{
+	for (int i = 0; i < batch.held; i++)
+		pbuf_free(batch.pbufs[i]);
+	batch.held = 0;
+}
+
+/* A frame lost here is lost as on a full NIC; TCP sends it again. */
+void netif_tx_flush(void)
+{
+	struct net_tx_offload o = { 0 };
+
+	if (!batch.held)
+		return;
+	if (batch.held == 1) {
+		netif_csum_prepare(batch.hdr, &batch.f, &o);
+	} else {
+		batch_headers(&o);
+	}
+	batch.pieces[0] = (struct net_seg){ batch.hdr, batch.f.hdr_len };
+	batch.port->ops->transmit(batch.port, batch.pieces, batch.npieces, &o);
+	release();
+}
+
+/* true when p went into the batch (or began one). */
+static bool gather(struct net_port *port, unsigned offloads, struct pbuf *p)
+{
+	uint8_t hdr[NETIF_CSUM_HDR_MAX];
+	size_t have = pbuf_copy_partial(p, hdr, sizeof hdr, 0);
+	struct netif_tcp_frame f;
+
+	if (!netif_tcp_frame_parse(hdr, have, &f) || !batchable(hdr, &f, offloads, p->tot_len) ||
+	    pbuf_clen(p) >= MAX_PIECES) {
+		netif_tx_flush();
+		return false;
+	}
+	bool ends = hdr[f.tcp + TCP_FLAGS] & TCP_PSH;
+	int room = MAX_PIECES - batch.npieces;
+	if (batch.held && (!continues(hdr, &f, port) || room < pbuf_clen(p)))
+		netif_tx_flush();
+	if (!batch.held) {
+		if (ends)
+			return false;	/* a batch of one: it leaves as it is */
+		start(port, p, hdr, &f);
+	} else {
+		ends |= payload_of(&f) < batch.gso_size;
+		add(p, hdr, &f);
+	}
+	if (ends)
+		netif_tx_flush();
+	return true;
+}
+
+int netif_tx_frame(struct net_port *port, unsigned offloads, struct pbuf *p)
+{
+	if ((offloads & (NET_PORT_TX_TSO4 | NET_PORT_TX_TSO6)) && gather(port, offloads, p))
+		return 0;
+	return send_frame(port, offloads & NET_PORT_TX_CSUM, p);
+}
