@@ -224,6 +224,53 @@ def run_wrk(port, path, seconds, conns, host="127.0.0.1"):
     return res
 
 
+def stream_answers(host, port):
+    """net_stream is up when a tiny download arrives whole."""
+    try:
+        with socket.create_connection((host, port), timeout=2) as c:
+            c.sendall(b"send 100\n")
+            got = b""
+            while len(got) < 100:
+                part = c.recv(100)
+                if not part:
+                    break
+                got += part
+        return got == bytes(range(100))
+    except OSError:
+        return False
+
+
+def run_stream(port, direction, seconds, host="127.0.0.1"):
+    """One net_stream connection (tests/progs/net_stream.c) for `seconds`:
+    "down" reads what it sends, "up" sends and takes its count; MB/s
+    (10^6 bytes) of what arrived."""
+    with socket.create_connection((host, port), timeout=seconds + 60) as c:
+        t = time.monotonic()
+        end = t + seconds
+        if direction == "down":
+            c.sendall(b"send %d\n" % (1 << 50))
+            buf, got = bytearray(1 << 20), 0
+            while time.monotonic() < end:
+                n = c.recv_into(buf)
+                if not n:
+                    raise NetError("net_stream closed the download after %d bytes" % got)
+                got += n
+        else:
+            c.sendall(b"recv\n")
+            chunk = os.urandom(1 << 20)
+            while time.monotonic() < end:
+                c.sendall(chunk)
+            c.shutdown(socket.SHUT_WR)
+            answer = b""
+            while not answer.endswith(b"\n"):
+                part = c.recv(64)
+                if not part:
+                    raise NetError("net_stream gave no count: %r" % answer)
+                answer += part
+            got = int(answer)
+        return got / (time.monotonic() - t) / 1e6
+
+
 def run_redis_benchmark(port, requests, clients, host="127.0.0.1"):
     argv = ["redis-benchmark", "-h", host, "-p", str(port), "--csv",
             "-t", "set,get", "-n", str(requests), "-c", str(clients)]

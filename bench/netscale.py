@@ -10,6 +10,8 @@ Linux VM, in one run, at each vCPU count asked for (1, 2 and 4 by default):
           into the Linux VM's initramfs, amphi brings them itself), a
           master process and a worker per vCPU, `sendfile on` and `off`
   redis   build/redis/redis-server, `redis-benchmark -t set,get -c 50`
+  stream  net_stream (tests/progs): one TCP connection moving data from the
+          server ("download") and to it ("upload"), MB/s
 
   small  `wrk -t1 -c10` on a 1 KiB file: requests/s
   1 MiB  `wrk -t1 -c4` on a 1 MiB file: MB/s (wrk's Transfer/sec)
@@ -35,7 +37,8 @@ import time
 import netbench
 from linux_net import TAP_GUEST_IP
 from netbench import (HTTP_PORT, REDIS_ARGS, REDIS_PORT, NetError, http_answers, measure,
-                      redis_answers, run_redis_benchmark, run_wrk)
+                      redis_answers, run_redis_benchmark, run_stream, run_wrk,
+                      stream_answers)
 
 SMALL = b"x" * 1023 + b"\n"
 BIG = bytes(range(256)) * 4096     # 1 MiB
@@ -67,9 +70,12 @@ http {
 }
 """
 REDIS = ("redis", "build/redis/redis-server", REDIS_ARGS)
+STREAM_PORT = 5001
+STREAM = ("TCP stream", "build/progs/net_stream", [str(STREAM_PORT)])
 # What the table shows of each: (key, label, unit).
 HTTP_FIGURES = (("small", "1 KiB file, requests/s", "req"), ("big", "1 MiB file, MB/s", "MB"))
 REDIS_FIGURES = (("SET", "requests/s", "req"), ("GET", "requests/s", "req"))
+STREAM_FIGURES = (("down", "download, MB/s", "MB"), ("up", "upload, MB/s", "MB"))
 
 
 def docroot(tmp):
@@ -125,12 +131,31 @@ def redis_client(s, vm, side_name, at):
     return client
 
 
-def side(s, tmp, side_name, smp, server, http, tap):
+def stream_client(s, vm, side_name, at):
+    """A download, then an upload, each with the VM's host CPU."""
+    def client(port, warmup):
+        secs = 2 if warmup else s.seconds
+        res = {}
+        for direction in ("down", "up"):
+            cpu = vm().cpu_seconds()
+            host, p = at(port)
+            res[direction] = (run_stream(p, direction, secs, host),
+                              (vm().cpu_seconds() - cpu) / secs)
+        if not warmup:
+            s.log("  %s stream: download %.1f MB/s (host CPU %.0f%%), upload %.1f MB/s "
+                  "(host CPU %.0f%%)" % (side_name, res["down"][0], res["down"][1] * 100,
+                                        res["up"][0], res["up"][1] * 100))
+        return res
+    return client
+
+
+def side(s, tmp, side_name, smp, server, tap):
     """Boots one side's VM with the server, measures, stops it."""
     label, prog, args = server
     prog = os.path.join(s.root, prog)
+    http = server in HTTP_SERVERS
     files = docroot(tmp) if http else []
-    port = HTTP_PORT if http else REDIS_PORT
+    port = HTTP_PORT if http else STREAM_PORT if server is STREAM else REDIS_PORT
     vms = []
 
     def start(host_port):
@@ -149,6 +174,9 @@ def side(s, tmp, side_name, smp, server, http, tap):
         # probed on the small file.
         answers = lambda p: http_answers(at(p)[1], "/small.html", SMALL, at(p)[0])
         client = http_client(s, vm, name, label, at)
+    elif server is STREAM:
+        answers = lambda p: stream_answers(*at(p))
+        client = stream_client(s, vm, name, at)
     else:
         answers = lambda p: redis_answers(at(p)[1], at(p)[0])
         client = redis_client(s, vm, name, at)
@@ -162,13 +190,12 @@ def run_all(s, sides, smps, problems, tap=None):
     tmp = tempfile.mkdtemp(prefix="amphi-netscale-")
     try:
         for smp in smps:
-            for server in HTTP_SERVERS + (REDIS,):
+            for server in HTTP_SERVERS + (REDIS, STREAM):
                 for name in sides:
                     s.log("%s: %s at %d vCPU%s%s" % (name, server[0], smp, "s"[:smp > 1],
                                                      " over the tap" if tap else ""))
                     try:
-                        res[(smp, server[0], name)] = side(s, tmp, name, smp, server,
-                                                           server is not REDIS, tap)
+                        res[(smp, server[0], name)] = side(s, tmp, name, smp, server, tap)
                     except (NetError, subprocess.TimeoutExpired, RuntimeError, OSError) as e:
                         problems.append("%s smp %d %s: %s"
                                         % (name, smp, server[0], str(e).splitlines()[0][:300]))
@@ -184,6 +211,7 @@ def figures():
         out += [(server, key, "%s, %s" % (label, server), unit) for server, _, _ in HTTP_SERVERS]
     out += [(REDIS[0], key, "redis %s, %s" % (key, label), unit)
             for key, label, unit in REDIS_FIGURES]
+    out += [(STREAM[0], key, "TCP stream %s" % label, unit) for key, label, unit in STREAM_FIGURES]
     return out
 
 
@@ -230,7 +258,7 @@ def targets(res, smps):
     own scaling wherever Linux's scales (n/1 of 1.2x or more): 1.6x."""
     lines = []
     for server, key, what, unit in figures():
-        want = 1.5 if key == "small" else 1.2 if key == "big" else 1.0
+        want = 1.5 if key == "small" else 1.2 if key in ("big", "down", "up") else 1.0
         for smp in smps:
             a, l = res.get((smp, server, "amphi"), {}), res.get((smp, server, "linux"), {})
             if not (a.get(key) and l.get(key) and a[key][0] and l[key][0]):

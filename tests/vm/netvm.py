@@ -222,3 +222,46 @@ def echo_clients(host, port, nclients, size, timeout=120, seed=1):
                 c["got"] += len(b)
     sel.close()
     return sum(c["got"] for c in clients)
+
+
+# ---- net_stream (tests/progs/net_stream.c) ------------------------------------------------
+
+STREAM_PERIOD = 251     # byte i of a "send" stream is i % 251
+
+
+def stream_download(host, port, size, timeout=120):
+    """Asks net_stream for size bytes; checks every byte; returns how many
+    came."""
+    period = bytes(range(STREAM_PERIOD))
+    want = memoryview(period * (2 + (1 << 20) // STREAM_PERIOD))
+    buf = bytearray(1 << 20)
+    got = 0
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(b"send %d\n" % size)
+        while True:
+            n = s.recv_into(buf)
+            if not n:
+                return got
+            off = got % STREAM_PERIOD
+            if buf[:n] != want[off:off + n]:
+                bad = next(i for i in range(n) if buf[i] != want[off + i])
+                raise AssertionError("stream byte %d: %d, not %d" % (got + bad, buf[bad],
+                                                                    want[off + bad]))
+            got += n
+
+
+def stream_upload(host, port, size, timeout=120):
+    """Sends net_stream size bytes; returns the count it answers."""
+    chunk = os.urandom(1 << 16)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(b"recv\n")
+        for off in range(0, size, len(chunk)):
+            s.sendall(chunk[:min(len(chunk), size - off)])
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while not answer.endswith(b"\n"):
+            part = s.recv(64)
+            if not part:
+                break
+            answer += part
+    return int(answer)
