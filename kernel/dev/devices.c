@@ -46,6 +46,18 @@ bool dev_net_offload(void)
 	return !(v && !strncmp(v, "off", 3) && (v[3] == ' ' || !v[3]));
 }
 
+static bool large_rx = true;
+
+void dev_net_set_large_rx(bool on)
+{
+	large_rx = on;
+}
+
+bool dev_net_large_rx(void)
+{
+	return large_rx;
+}
+
 unsigned long dev_cmdline_num(const char *key, unsigned long def)
 {
 	const char *v = cmdline_find(key);

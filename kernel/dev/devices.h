@@ -13,6 +13,12 @@ void dev_init(void);
  * buffers, segmentation, several queues), as a device offering none would
  * behave, so every path of the stack's own is what runs. */
 bool dev_net_offload(void);
+/* Whether NICs may hand the stack frames longer than the MTU, which the
+ * host made of several segments (virtio-net's GUEST_TSO): yes, unless
+ * this VM is a network server, whose switch passes on frames of one MTU.
+ * Set before dev_init. */
+void dev_net_set_large_rx(bool on);
+bool dev_net_large_rx(void);
 /* The number N of "KEY=N" on the kernel command line, or def when absent
  * or not a number. */
 unsigned long dev_cmdline_num(const char *key, unsigned long def);

@@ -188,7 +188,7 @@ static int alloc_buffers(struct vnet *n, struct vnet_pair *p)
 	p->tx_bufs = page_alloc_virt(ring_pages(&p->txq));
 	p->tx_free = kmalloc(sizeof(uint16_t) * p->txq.size);
 	p->tx_next = kmalloc(sizeof(uint16_t) * p->txq.size);
-	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(GATHER_SIZE / PAGE_SIZE)))
+	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(n->gather_pages)))
 		return -ENOMEM;
 	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free || !p->tx_next)
 		return -ENOMEM;	/* the probe failed: the device stays reset */
@@ -209,15 +209,31 @@ static void read_mac(struct vnet *n)
 	n->port.mac[0] = (uint8_t)((n->port.mac[0] & 0xfe) | 0x02);	/* unicast, local */
 }
 
+#define GUEST_TSO	(1ull << F_GUEST_TSO4 | 1ull << F_GUEST_TSO6)
+
 /* Offloads (net.offload=off asks for none): checksums both ways,
- * segmentation of what we send, merged receive buffers, and a queue pair
- * per CPU. */
+ * segmentation both ways, merged receive buffers, and a queue pair per
+ * CPU. */
 static uint64_t offloads_wanted(void)
 {
 	if (!dev_net_offload())
 		return 0;
 	return 1ull << F_CSUM | 1ull << F_GUEST_CSUM | 1ull << F_HOST_TSO4 | 1ull << F_HOST_TSO6 |
-	       1ull << F_MRG_RXBUF | 1ull << F_CTRL_VQ | 1ull << F_MQ;
+	       (dev_net_large_rx() ? GUEST_TSO : 0) | 1ull << F_MRG_RXBUF | 1ull << F_CTRL_VQ |
+	       1ull << F_MQ;
+}
+
+/* Frames of many segments come only into buffers that can be merged
+ * (ours are 2 KiB), with their checksum left partial (virtio 1.1,
+ * 5.1.3.1): without those, negotiating again without GUEST_TSO. */
+static int negotiate(struct virtio_dev *vd, uint64_t want)
+{
+	int err = virtio_negotiate(vd, want);
+
+	if (!err && (vd->features & GUEST_TSO) &&
+	    !(virtio_has(vd, F_MRG_RXBUF) && virtio_has(vd, F_GUEST_CSUM)))
+		err = virtio_negotiate(vd, want & ~GUEST_TSO);
+	return err;
 }
 
 /* What the port does for the netif.  Segmentation comes with checksums
@@ -321,11 +337,14 @@ static int vnet_start(struct vnet *n)
 	struct virtio_dev *vd = n->vd;
 	uint64_t want = offloads_wanted() | 1ull << F_MAC | 1ull << F_STATUS |
 			1ull << VIRTIO_F_RING_EVENT_IDX | 1ull << VIRTIO_F_VERSION_1 | 1ull << F_ANY_LAYOUT;
-	int err = virtio_negotiate(vd, want);
+	int err = negotiate(vd, want);
 
 	if (err)
 		return err;
 	n->hdr_len = virtio_has(vd, VIRTIO_F_VERSION_1) || virtio_has(vd, F_MRG_RXBUF) ? 12 : 10;
+	/* A whole frame of many segments and its header, or four pages:
+	 * more than a frame of one MTU needs, in pieces of any size. */
+	n->gather_pages = vd->features & GUEST_TSO ? PAGE_ROUND_UP(12 + FRAME_MAX) / PAGE_SIZE : 4;
 	n->rx_buf = rx_buf_size(n);
 	count_pairs(n);
 	vd->driver_priv = n;
@@ -369,10 +388,11 @@ static void log_device(struct vnet *n)
 		return;
 	}
 	printk_info("%s: offloads: tx checksum %s, rx checksum %s, tx segmentation %s, "
-		    "merged rx buffers %s (%u bytes), %d queue pair%s (device %d)\n", n->name,
-		    virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
+		    "rx segmentation %s, merged rx buffers %s (%u bytes), %d queue pair%s (device %d)\n",
+		    n->name, virtio_has(n->vd, F_CSUM) ? "on" : "not offered",
 		    virtio_has(n->vd, F_GUEST_CSUM) ? "on" : "not offered",
 		    tso_words(n->port.features),
+		    n->vd->features & GUEST_TSO ? "on" : dev_net_large_rx() ? "not offered" : "off (network server)",
 		    virtio_has(n->vd, F_MRG_RXBUF) ? "on" : "not offered", n->rx_buf, n->npairs,
 		    n->npairs == 1 ? "" : "s", n->max_pairs);
 }
@@ -438,7 +458,7 @@ static void free_pair(struct vnet_pair *p)
 	kfree(p->tx_free);
 	kfree(p->tx_next);
 	if (p->gather)
-		page_free_virt(p->gather, GATHER_SIZE / PAGE_SIZE);
+		page_free_virt(p->gather, p->n->gather_pages);
 }
 
 /* The netif lets go of the port first (nothing transmits after that), the

@@ -16,6 +16,8 @@
 #define F_CSUM		0	/* device fills TX checksums */
 #define F_GUEST_CSUM	1	/* device may leave RX checksums partial */
 #define F_MAC		5
+#define F_GUEST_TSO4	7	/* device may hand us TCP/IPv4 frames of many segments */
+#define F_GUEST_TSO6	8	/* and TCP/IPv6 ones */
 #define F_HOST_TSO4	11	/* device cuts large TCP/IPv4 frames we send */
 #define F_HOST_TSO6	12	/* and TCP/IPv6 ones */
 #define F_MRG_RXBUF	15	/* a frame may span several RX buffers */
@@ -26,7 +28,6 @@
 
 #define BUF_SIZE	2048
 #define TX_SLOT_NONE	0xffff
-#define GATHER_SIZE	(4 * 4096)	/* a frame spread over buffers: 16 KiB at most */
 #define MAX_PAIRS	8	/* queue pairs used, at most (one per CPU) */
 
 struct net_hdr {
@@ -46,7 +47,7 @@ struct vnet_pair {
 	uint8_t *rx_bufs, *tx_bufs;	/* queue size * BUF_SIZE each */
 
 	/* A frame arriving in several buffers (MRG_RXBUF); rx thread only. */
-	uint8_t *gather;		/* GATHER_SIZE bytes, with MRG_RXBUF */
+	uint8_t *gather;		/* gather_pages, with MRG_RXBUF */
 	uint32_t gather_len;
 	uint16_t gather_left;		/* buffers still to come */
 	bool gather_drop;		/* too large: dropped once all came */
@@ -67,6 +68,7 @@ struct vnet {
 	struct virtio_dev *vd;
 	unsigned hdr_len;		/* 12 with VERSION_1 or MRG_RXBUF, 10 for legacy */
 	uint32_t rx_buf;		/* bytes of each RX buffer given to the device */
+	unsigned gather_pages;		/* of each pair's side buffer for a frame in pieces */
 	int npairs;			/* in use: 1, or with MQ up to one per CPU */
 	int max_pairs;			/* the device's (its control queue is 2 * this) */
 	struct vnet_pair pairs[MAX_PAIRS];

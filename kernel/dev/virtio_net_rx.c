@@ -2,10 +2,11 @@
  * takes the pair's interrupt.
  *
  * Every RX descriptor holds one buffer of rx_buf bytes (2 KiB: header + a
- * whole frame, as without GUEST_TSO the device never sends more).  With
- * MRG_RXBUF the header says how many buffers a frame took; one that took
- * several (buffers made smaller with virtio_net.rx_buf=N on the command
- * line, for the tests) is gathered into the pair's side buffer first.
+ * whole frame of one MTU).  With MRG_RXBUF the header says how many
+ * buffers a frame took; one that took several (a frame of many segments
+ * with GUEST_TSO, up to 64 KiB, or any frame in buffers made smaller with
+ * virtio_net.rx_buf=N on the command line, for the tests) is gathered
+ * into the pair's side buffer first.
  * The interrupt only wakes the pair's thread, which drains the used ring,
  * hands each frame to the netif (it may sleep), puts the buffer back, and
  * re-arms the interrupt, draining again if frames slipped in. */
@@ -49,7 +50,7 @@ static void rx_one(struct vnet *n, uint8_t *buf, uint32_t len)
 /* One more buffer of a frame being gathered. */
 static void rx_gather(struct vnet_pair *p, const uint8_t *buf, uint32_t len)
 {
-	if (p->gather_len + len > GATHER_SIZE)
+	if (p->gather_len + len > (size_t)p->n->gather_pages * PAGE_SIZE)
 		p->gather_drop = true;
 	else
 		memcpy(p->gather + p->gather_len, buf, len);

@@ -188,9 +188,8 @@ static enum role configure_role(void)
 	return role;
 }
 
-static void start_role(void)
+static void start_role(enum role role)
 {
-	enum role role = configure_role();
 	struct thread *t;
 
 	if (role == ROLE_SERVER) {
@@ -229,11 +228,13 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 		    boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	syscall_init();
 	start_clock_refine();
+	enum role role = configure_role();
+	dev_net_set_large_rx(role != ROLE_SERVER);
 	dev_init();
 	boottime_mark("devices");
 	profile_init(boot_info.cmdline);
 	watchdog_init(boot_info.cmdline);
 	crash_if_asked();
-	start_role();
+	start_role(role);
 	sched_idle_loop();
 }

@@ -80,26 +80,28 @@ print(echo_clients(sys.argv[2], 7001, int(sys.argv[3]), int(sys.argv[4]), timeou
 
 
 # Run inside the namespace until SIGINT: the largest frame the guest sent
-# through tap0.  A frame the device is to segment reaches the host's stack
-# whole, so a packet socket sees more than 1514 bytes only with TSO.
-LARGEST_FRAME_IN_NS = r"""
+# through tap0, and the largest it was sent.  A frame of many segments
+# passes the tap whole, so a packet socket sees more than 1514 bytes only
+# when the guest's device segments (TSO) or takes them whole (GUEST_TSO).
+LARGEST_FRAMES_IN_NS = r"""
 import socket
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind(("tap0", 0))
 print("ready", flush=True)
-largest = 0
+largest = [0, 0]
 try:
     while True:
         frame, addr = s.recvfrom(1 << 17)
-        if addr[2] != socket.PACKET_OUTGOING:
-            largest = max(largest, len(frame))
+        i = addr[2] == socket.PACKET_OUTGOING
+        largest[i] = max(largest[i], len(frame))
 except KeyboardInterrupt:
-    print(largest)
+    print(*largest)
 """
 
 
 def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10, v6=False, frames=None):
-    """Echo over tap0; frames: a list that gets the largest frame the guest sent."""
+    """Echo over tap0; frames: a list that gets the largest frames the
+    guest sent and was sent."""
     ip = "fd00::2" if v6 else "192.168.79.2"
     argv = amphi_argv("net_echo", *(["-6"] if v6 else []), 7001, smp=smp, mem="256M",
                       options=["-v", "--net", "tap=tap0", "--ip", "192.168.79.2/24",
@@ -107,7 +109,7 @@ def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10, v6=False, fra
     capture = None
     if frames is not None:
         capture = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c",
-                                    LARGEST_FRAME_IN_NS], stdout=subprocess.PIPE)
+                                    LARGEST_FRAMES_IN_NS], stdout=subprocess.PIPE)
         assert capture.stdout.readline() == b"ready\n"
     with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
         g.wait_for(b"listening")
@@ -116,7 +118,7 @@ def echo_over_tap(ns, smp, options=(), clients=16, size=256 << 10, v6=False, fra
         finally:
             if capture:
                 capture.send_signal(signal.SIGINT)
-                frames.append(int(capture.communicate(timeout=30)[0]))
+                frames.extend(int(x) for x in capture.communicate(timeout=30)[0].split())
         assert r.returncode == 0 and int(r.stdout) == clients * size, \
             r.stderr.decode()[-2000:] + g.describe()
         check_stopped(g)
@@ -146,7 +148,8 @@ def test_multiqueue_tap(smp):
     qemu = next(l for l in log.splitlines() if l.startswith("amphi: qemu-system"))
     assert ",queues=%d " % smp in qemu and ",mq=on " in qemu, qemu
     want = ("tx checksum on, rx checksum on, tx segmentation on (IPv4, IPv6), "
-            "merged rx buffers on (2048 bytes), %d queue pairs (device %d)" % (smp, smp))
+            "rx segmentation on, merged rx buffers on (2048 bytes), %d queue pairs (device %d)"
+            % (smp, smp))
     assert want in log, log
     assert "refused" not in log, log
 
@@ -178,20 +181,22 @@ def test_multiqueue_tap_one_pair_used(smp, options, want):
 @pytest.mark.parametrize("v6", [False, True], ids=["ipv4", "ipv6"])
 @pytest.mark.parametrize("smp", [1, 2])
 def test_segmentation_over_tap(smp, v6):
-    """TSO: what the guest echoes leaves as frames of many segments, which
-    the host's stack takes whole (more than one MTU each), and every byte
-    arrives.  Root."""
+    """TSO both ways: what the guest echoes leaves as frames of many
+    segments, which the host's stack takes whole, what it is sent comes
+    whole too (more than one MTU each), and every byte arrives.  Root."""
     frames = []
     with network_namespace("tso", multi_queue=True) as ns:
         log = echo_over_tap(ns, smp, clients=8, v6=v6, frames=frames)
-    assert "tx segmentation on (IPv4, IPv6)" in log, log
+    assert "tx segmentation on (IPv4, IPv6), rx segmentation on" in log, log
     assert frames[0] > 1514 * 4, "the largest frame from the guest: %d bytes" % frames[0]
+    assert frames[1] > 1514 * 4, "the largest frame to the guest: %d bytes" % frames[1]
 
 
 def test_no_segmentation_with_offload_off():
-    """--offload off: no frame from the guest is longer than one MTU, and
-    the data still arrives whole.  Root."""
+    """--offload off: no frame either way is longer than one MTU, and the
+    data still arrives whole.  Root."""
     frames = []
     with network_namespace("notso", multi_queue=True) as ns:
         echo_over_tap(ns, 2, ["--offload", "off"], clients=8, frames=frames)
-    assert 0 < frames[0] <= 1514, "the largest frame from the guest: %d bytes" % frames[0]
+    assert 0 < frames[0] <= 1514 and 0 < frames[1] <= 1514, \
+        "the largest frames from and to the guest: %d and %d bytes" % tuple(frames)

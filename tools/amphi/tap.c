@@ -83,7 +83,7 @@ int tap_create(const char *bridge, bool nic, char name[16], char **why)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	strcpy(ifr.ifr_name, "amphi%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		*why = xasprintf("cannot create a tap: %s", strerror(errno));
