@@ -1,6 +1,7 @@
 /* eth0: the lwIP netif on a port.  Frames come up from the port's receive
  * thread straight into ethernet_input under the core lock (no hand-off to
- * the tcpip thread), and go down by copy through port->ops->transmit.
+ * the tcpip thread), and go down through netif_tx.c, which leaves the
+ * port the checksums and segmentation it offers.
  *
  * The netif/port split: everything the netif knows of its port is eth.port
  * (under the core lock) and the port's callbacks point here; swapping the
