@@ -109,6 +109,8 @@ int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 
+	for (; n >= 8 && *(const word *)x == *(const word *)y; n -= 8, x += 8, y += 8)
+		;	/* equal words: TCG runs a byte loop eight times slower */
 	for (; n; n--, x++, y++)
 		if (*x != *y)
 			return *x - *y;

@@ -42,7 +42,7 @@ static struct {
 	struct net_port *port;
 	struct netif_tcp_frame f;	/* the first segment's layout */
 	uint8_t hdr[NETIF_CSUM_HDR_MAX];	/* its headers */
-	uint8_t key[NETIF_CSUM_HDR_MAX];	/* the same, what may vary zeroed */
+	uint8_t same[NETIF_CSUM_HDR_MAX];	/* 0xff where the rest must equal hdr */
 	uint32_t gso_size;		/* the first segment's payload */
 	uint32_t payload;		/* bytes of all of them */
 	uint32_t next_seq;		/* where the next segment must start */
@@ -124,13 +124,14 @@ static int send_frame(struct net_port *port, bool csum, struct pbuf *p)
 
 /* ---- batches ------------------------------------------------------------ */
 
-/* hdr with the fields that differ between a flow's segments zeroed: IP
- * length, ID and checksum, TCP sequence number, flags and checksum. */
-static void key_of(uint8_t *key, const uint8_t *hdr, const struct netif_tcp_frame *f)
+/* batch.same for headers laid out as f: all but the fields that differ
+ * between a flow's segments (IP length, ID and checksum, TCP sequence
+ * number, flags and checksum). */
+static void set_same(const struct netif_tcp_frame *f)
 {
-	uint8_t *ip = key + f->ip, *tcp = key + f->tcp;
+	uint8_t *ip = batch.same + f->ip, *tcp = batch.same + f->tcp;
 
-	memcpy(key, hdr, f->hdr_len);
+	memset(batch.same, 0xff, sizeof batch.same);
 	if (f->v6) {
 		memset(ip + 4, 0, 2);
 	} else {
@@ -140,6 +141,24 @@ static void key_of(uint8_t *key, const uint8_t *hdr, const struct netif_tcp_fram
 	memset(tcp + TCP_SEQ, 0, 4);
 	tcp[TCP_FLAGS] = 0;
 	memset(tcp + 16, 0, 2);
+}
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) word;
+
+/* hdr equals the batch's headers where batch.same says, 8 bytes a step:
+ * every segment of a batch comes through here. */
+static bool same_headers(const uint8_t *hdr, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8)
+		if ((*(const word *)(hdr + i) ^ *(const word *)(batch.hdr + i)) &
+		    *(const word *)(batch.same + i))
+			return false;
+	for (; i < len; i++)
+		if ((hdr[i] ^ batch.hdr[i]) & batch.same[i])
+			return false;
+	return true;
 }
 
 static uint32_t payload_of(const struct netif_tcp_frame *f)
@@ -163,7 +182,6 @@ static bool batchable(const uint8_t *hdr, const struct netif_tcp_frame *f, unsig
  * next sequence number, no more payload than the first, and room? */
 static bool continues(const uint8_t *hdr, const struct netif_tcp_frame *f, struct net_port *port)
 {
-	uint8_t key[NETIF_CSUM_HDR_MAX];
 	uint32_t payload = payload_of(f);
 
 	if (port != batch.port || f->hdr_len != batch.f.hdr_len || f->v6 != batch.f.v6 ||
@@ -171,34 +189,38 @@ static bool continues(const uint8_t *hdr, const struct netif_tcp_frame *f, struc
 	    batch.held == MAX_HELD ||
 	    batch.f.ip_len + batch.payload + payload - batch.gso_size > IP_LEN_MAX)
 		return false;
-	key_of(key, hdr, f);
-	return memcmp(key, batch.key, f->hdr_len) == 0;
+	return same_headers(hdr, f->hdr_len);
 }
 
-/* Caller knows the pieces fit. */
-static void add(struct pbuf *p, const uint8_t *hdr, const struct netif_tcp_frame *f)
+/* Adds segment p to the batch; false when its pieces do not fit. */
+static bool add(struct pbuf *p, const uint8_t *hdr, const struct netif_tcp_frame *f)
 {
 	uint32_t payload = payload_of(f);
+	int n = chain_segs(p, f->hdr_len, batch.pieces, batch.npieces, MAX_PIECES);
 
+	if (n < 0)
+		return false;
+	batch.npieces = n;
 	pbuf_ref(p);
 	batch.pbufs[batch.held++] = p;
-	batch.npieces = chain_segs(p, f->hdr_len, batch.pieces, batch.npieces, MAX_PIECES);
 	batch.payload += payload;
 	batch.next_seq = be32(hdr + f->tcp + TCP_SEQ) + payload;
 	batch.psh = hdr[f->tcp + TCP_FLAGS] & TCP_PSH;
+	return true;
 }
 
-static void start(struct net_port *port, struct pbuf *p, const uint8_t *hdr,
+/* A batch beginning with p; false when p is too scattered to be one. */
+static bool start(struct net_port *port, struct pbuf *p, const uint8_t *hdr,
 		  const struct netif_tcp_frame *f)
 {
 	batch.port = port;
 	batch.f = *f;
 	memcpy(batch.hdr, hdr, f->hdr_len);
-	key_of(batch.key, hdr, f);
+	set_same(f);
 	batch.gso_size = payload_of(f);
 	batch.payload = 0;
 	batch.npieces = 1;
-	add(p, hdr, f);
+	return add(p, hdr, f);
 }
 
 /* The batch's headers as one frame's: its lengths, PSH if its last
@@ -248,33 +270,40 @@ void netif_tx_flush(void)
 	release();
 }
 
+/* p's headers, where lwIP builds them (its first pbuf) or else copied
+ * into copy; false when p is not TCP. */
+static bool read_headers(struct pbuf *p, uint8_t *copy, const uint8_t **hdr,
+			 struct netif_tcp_frame *f)
+{
+	*hdr = p->payload;
+	if (netif_tcp_frame_parse(*hdr, p->len, f))
+		return true;
+	if (!p->next)
+		return false;
+	*hdr = copy;
+	return netif_tcp_frame_parse(copy, pbuf_copy_partial(p, copy, NETIF_CSUM_HDR_MAX, 0), f);
+}
+
 /* true when p went into the batch (or began one). */
 static bool gather(struct net_port *port, unsigned offloads, struct pbuf *p)
 {
-	uint8_t hdr[NETIF_CSUM_HDR_MAX];
-	size_t have = pbuf_copy_partial(p, hdr, sizeof hdr, 0);
+	uint8_t copy[NETIF_CSUM_HDR_MAX];
+	const uint8_t *hdr;
 	struct netif_tcp_frame f;
 
-	if (!netif_tcp_frame_parse(hdr, have, &f) || !batchable(hdr, &f, offloads, p->tot_len) ||
-	    pbuf_clen(p) >= MAX_PIECES) {
+	if (!read_headers(p, copy, &hdr, &f) || !batchable(hdr, &f, offloads, p->tot_len)) {
 		netif_tx_flush();
 		return false;
 	}
 	bool ends = hdr[f.tcp + TCP_FLAGS] & TCP_PSH;
-	int room = MAX_PIECES - batch.npieces;
-	if (batch.held && (!continues(hdr, &f, port) || room < pbuf_clen(p)))
-		netif_tx_flush();
-	if (!batch.held) {
-		if (ends)
-			return false;	/* a batch of one: it leaves as it is */
-		start(port, p, hdr, &f);
-	} else {
-		ends |= payload_of(&f) < batch.gso_size;
-		add(p, hdr, &f);
+	if (batch.held && continues(hdr, &f, port) && add(p, hdr, &f)) {
+		if (ends || payload_of(&f) < batch.gso_size)
+			netif_tx_flush();
+		return true;
 	}
-	if (ends)
-		netif_tx_flush();
-	return true;
+	netif_tx_flush();
+	/* A segment that ends what it begins leaves as it is. */
+	return !ends && start(port, p, hdr, &f);
 }
 
 int netif_tx_frame(struct net_port *port, unsigned offloads, struct pbuf *p)
