@@ -3,14 +3,15 @@
  * length to 300 and a few long ones, every alignment of source and
  * destination within a word, memmove's overlaps in both directions, and
  * both ways of working (the word loops, and rep movsb/stosb where
- * string_rep_fast says they are fast). */
+ * string_rep_fast says they are fast); and memcmp's sign wherever the
+ * first difference lies, in the word loop or after it. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/string.h"	/* k_memcpy, k_memmove, k_memset */
+#include "core/string.h"	/* k_memcpy, k_memmove, k_memset, k_memcmp */
 
 #define AREA	(144 * 1024)	/* two of the longest copy, apart */
 #define SHORT_SPAN	(12 * 1024)	/* what the short cases touch */
@@ -98,11 +99,40 @@ static void with_rep_strings(void **state)
 	overlapping_moves();
 }
 
+static int sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* Two equal buffers at every alignment, then one byte changed up or down
+ * at every position: memcmp's sign is that byte's, and equal is 0. */
+static void comparisons(void **state)
+{
+	static uint8_t a[80], b[80];
+
+	(void)state;
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t n = 0; n + off <= 64; n++) {
+			fill_pattern(a, sizeof a, 3);
+			memcpy(b, a, sizeof b);
+			assert_int_equal(k_memcmp(a + off, b + off, n), 0);
+			for (size_t i = 0; i < n; i++) {
+				b[off + i] = (uint8_t)(a[off + i] + 1);
+				assert_int_equal(sign(k_memcmp(a + off, b + off, n)), a[off + i] == 0xff ? 1 : -1);
+				b[off + i] = (uint8_t)(a[off + i] - 1);
+				assert_int_equal(sign(k_memcmp(a + off, b + off, n)), a[off + i] == 0 ? -1 : 1);
+				b[off + i] = a[off + i];
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(with_loops),
 		cmocka_unit_test(with_rep_strings),
+		cmocka_unit_test(comparisons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
