@@ -59,12 +59,14 @@ struct e1000e {
 	struct e1000e_rxd *rx;		/* the receive thread's alone */
 	uint8_t *rx_bufs;
 	unsigned rx_next;		/* the next descriptor the device fills */
+	struct { uint64_t frames, passes, wakeups, interrupts; } rx_count;	/* interrupts under wake_lock */
 
 	struct spinlock tx_lock;	/* guards tx, tx_tail, tx_clean, tx_used, tx_ctx */
 	volatile struct e1000e_txd *tx;
 	uint8_t *tx_bufs;
 	unsigned tx_tail, tx_clean, tx_used;
 	bool tx_ctx[NDESC];		/* slot holds a context descriptor */
+	struct { uint64_t frames, dropped; } tx_count;
 
 	struct spinlock wake_lock;	/* guards rx_work, other_work */
 	bool rx_work, other_work;
@@ -105,6 +107,7 @@ static bool rx_drain_once(struct e1000e *e)
 {
 	bool any = false;
 
+	e->rx_count.passes++;
 	for (;;) {
 		unsigned i = e->rx_next;
 		volatile struct e1000e_rxd *d = &e->rx[i];
@@ -114,6 +117,7 @@ static bool rx_drain_once(struct e1000e *e)
 		struct e1000e_rxd copy = *(struct e1000e_rxd *)d;
 		rx_one(e, &copy, e->rx_bufs + (size_t)i * BUF_SIZE);
 		rx_give(e, i);
+		e->rx_count.frames++;
 		e->rx_next = (i + 1) % NDESC;
 		barrier();	/* the descriptor before the tail that hands it over */
 		wr(e, REG_RDT, i);	/* i is withheld; the one before it goes back */
@@ -122,12 +126,16 @@ static bool rx_drain_once(struct e1000e *e)
 	return any;
 }
 
-/* Drains, then unmasks the receive cause and drains again: a frame that
- * came after the last look either is seen here or raises the interrupt
- * the unmasking allows. */
+/* Drains for as long as frames keep coming, letting what each pass woke
+ * run in between (thread_set_handoff), with the receive cause masked:
+ * under load that takes no interrupt at all.  Then unmasks it and drains
+ * again: a frame that came after the last look either is seen here or
+ * raises the interrupt the unmasking allows. */
 static void rx_drain(struct e1000e *e)
 {
-	rx_drain_once(e);
+	e->rx_count.wakeups++;
+	while (rx_drain_once(e))
+		sched_yield_if_queued();
 	wr(e, REG_IMS, INT_RXQ0);
 	while (rx_drain_once(e))
 		;
@@ -225,6 +233,7 @@ static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, in
 	uint64_t f = spin_lock_irqsave(&e->tx_lock);
 	tx_reclaim(e);
 	if (e->tx_used + need > NDESC - 1) {	/* one slot stays empty: head == tail */
+		e->tx_count.dropped++;
 		spin_unlock_irqrestore(&e->tx_lock, f);
 		return -ENOBUFS;
 	}
@@ -236,6 +245,7 @@ static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, in
 			      csum->start, csum->offset);
 	barrier();	/* the descriptors and the frame before the tail that hands them over */
 	wr(e, REG_TDT, e->tx_tail);
+	e->tx_count.frames++;
 	spin_unlock_irqrestore(&e->tx_lock, f);
 	return 0;
 }
@@ -259,7 +269,17 @@ static int tx_setup(struct e1000e *e)
 	return 0;
 }
 
-static const struct net_port_ops e1000e_ops = { .transmit = e1000e_transmit };
+static void e1000e_report(struct net_port *port)
+{
+	struct e1000e *e = port->driver;
+
+	printk_info("%s: rx %lu frames in %lu passes, %lu wake-ups, %lu interrupts; tx %lu frames, "
+		    "%lu dropped on a full ring\n", e->name, e->rx_count.frames, e->rx_count.passes, e->rx_count.wakeups,
+		    e->rx_count.interrupts, e->tx_count.frames, e->tx_count.dropped);
+}
+
+static const struct net_port_ops e1000e_ops = { .transmit = e1000e_transmit,
+						.report = e1000e_report };
 
 /* ---- interrupts and the thread ---------------------------------------------------- */
 
@@ -267,9 +287,10 @@ static const struct net_port_ops e1000e_ops = { .transmit = e1000e_transmit };
 static void wake(struct e1000e *e, bool rx)
 {
 	spin_lock(&e->wake_lock);
-	if (rx)
+	if (rx) {
 		e->rx_work = true;
-	else
+		e->rx_count.interrupts++;
+	} else
 		e->other_work = true;
 	spin_unlock(&e->wake_lock);
 	waitq_wake_all(&e->wq);
@@ -378,7 +399,8 @@ static void log_device(const struct e1000e *e)
 	const uint8_t *m = e->port.mac;
 
 	printk_info("%s: %02x:%02x:%02x:%02x:%02x:%02x on e1000e (82574), rings %u, msi-x, "
-		    "eitr %u, link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
+		    "interrupt moderation: adaptive (eitr %u, masked while passes find frames), "
+		    "link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
 		    RX_EITR, e->port.link_up ? "up" : "down",
 		    e->offload ? "tx and rx checksums" : "off (net.offload=off)");
 }

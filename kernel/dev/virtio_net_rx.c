@@ -91,13 +91,16 @@ static void rx_used(struct vnet_pair *p, uint8_t *buf, uint32_t len)
  * after letting the threads a pass woke run (thread_set_handoff). */
 static void rx_drain(struct vnet_pair *p)
 {
+	p->rx.wakeups++;
 	do {
 		vq_disable_cb(&p->rxq);
 		uint8_t *buf;
 		uint32_t len;
+		p->rx.passes++;
 		while ((buf = vq_get_used(&p->rxq, &len))) {
 			rx_used(p, buf, len);
 			vnet_rx_post(p, buf);
+			p->rx.frames++;
 		}
 		vq_kick(&p->rxq);
 		sched_yield_if_queued();
@@ -173,10 +176,12 @@ void vnet_interrupt(struct virtio_dev *vd, int queue)
 		return;
 	struct vnet_pair *p = &n->pairs[queue < 0 ? 0 : queue / 2];
 	spin_lock(&p->wake_lock);
-	if (queue < 0)
+	if (queue < 0) {
 		p->config_work = true;
-	else
+	} else {
 		p->rx_work = true;
+		p->rx.interrupts++;
+	}
 	spin_unlock(&p->wake_lock);
 	waitq_wake_all(&p->wq);
 }

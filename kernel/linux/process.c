@@ -32,6 +32,7 @@
 #include "linux/futex.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
+#include "net/port.h"
 
 #define PID_MAX		4194304	/* Linux's pid_max on 64-bit machines */
 #define PID_WRAP_TO	300	/* and where it starts again (RESERVED_PIDS) */
@@ -256,6 +257,7 @@ void process_start(struct process *p, struct process *parent, bool sibling, stru
 
 _Noreturn void process_exit_vm_early(int status)
 {
+	net_ports_report();
 	profile_report();
 	console_exit(status & 0xff);
 }

@@ -22,6 +22,7 @@
 #include "lwip/pbuf.h"
 
 #include "core/errno.h"
+#include "core/printk.h"
 #include "csum.h"
 #include "core/string.h"
 #include "net/netif_csum.h"
@@ -50,6 +51,7 @@ static struct {
 	struct pbuf *pbufs[MAX_HELD];	/* a reference each */
 	struct net_seg pieces[MAX_PIECES];	/* [0]: the headers */
 	int npieces;
+	uint64_t sent_segments, sent_frames;	/* of batches of more than one */
 } batch;
 
 static uint32_t be32(const uint8_t *b)
@@ -264,6 +266,8 @@ void netif_tx_flush(void)
 		netif_csum_prepare(batch.hdr, &batch.f, &o);
 	} else {
 		batch_headers(&o);
+		batch.sent_segments += (uint64_t)batch.held;
+		batch.sent_frames++;
 	}
 	batch.pieces[0] = (struct net_seg){ batch.hdr, batch.f.hdr_len };
 	batch.port->ops->transmit(batch.port, batch.pieces, batch.npieces, &o);
@@ -304,6 +308,13 @@ static bool gather(struct net_port *port, unsigned offloads, struct pbuf *p)
 	netif_tx_flush();
 	/* A segment that ends what it begins leaves as it is. */
 	return !ends && start(port, p, hdr, &f);
+}
+
+void netif_tx_report(void)
+{
+	if (batch.sent_frames)
+		printk_info("eth0: %lu TCP segments sent in %lu frames the port segmented\n",
+			    batch.sent_segments, batch.sent_frames);
 }
 
 int netif_tx_frame(struct net_port *port, unsigned offloads, struct pbuf *p)

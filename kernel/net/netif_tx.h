@@ -16,4 +16,7 @@ int netif_tx_frame(struct net_port *port, unsigned offloads, struct pbuf *p);
  * eth0 changes ports. */
 void netif_tx_flush(void);
 
+/* Prints how many TCP segments eth0 sent in frames the port segmented. */
+void netif_tx_report(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include "core/spinlock.h"
 #include "net/net_config.h"
 #include "net/netif_switch.h"
+#include "net/netif_tx.h"
 
 #define MAX_PORTS 8
 
@@ -20,6 +21,17 @@ void net_port_register(struct net_port *port)
 		ports[nports++] = port;
 	spin_unlock_irqrestore(&ports_lock, flags);
 	net_switch_port_added(port);
+}
+
+void net_ports_report(void)
+{
+	struct net_port *p[MAX_PORTS];
+	int n = net_port_list(p, MAX_PORTS);
+
+	for (int i = 0; i < n; i++)
+		if (p[i]->ops->report)
+			p[i]->ops->report(p[i]);
+	netif_tx_report();
 }
 
 void net_port_unregister(struct net_port *port)

@@ -91,6 +91,9 @@ struct net_port_ops {
 	 * take it back (false); the answer is a NIC arriving or leaving, or
 	 * nothing.  Any thread. */
 	void (*request_direct)(struct net_port *port, bool direct);
+	/* report: prints the port's counters (frames, interrupts, drops) as
+	 * a kernel message; -v shows them when the program ends. */
+	void (*report)(struct net_port *port);
 };
 
 /* What the port can do for the sender. */
@@ -123,6 +126,8 @@ struct net_port {
  * the netif no longer uses the port and never calls its transmit again. */
 void net_port_register(struct net_port *port);
 void net_port_unregister(struct net_port *port);
+/* Each port's report, as the run ends. */
+void net_ports_report(void);
 /* The first port registered, or NULL (no NIC). */
 struct net_port *net_port_first(void);
 /* The ports registered now, at most max of them, in order; how many. */

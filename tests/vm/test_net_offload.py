@@ -46,6 +46,16 @@ def test_offload_off(nic, smp):
         assert features & (1 << 0 | 1 << 1 | 1 << 15) == 0, line
 
 
+def report_counts(log, name):
+    """The numbers of the NIC's -v report at the program's end:
+    rx frames, passes, wake-ups, interrupts; tx frames."""
+    line = next((l for l in log.splitlines() if l.startswith(name + ": rx ")), None)
+    assert line, log
+    words = line.replace(";", "").replace(",", "").split()
+    return {"frames": int(words[2]), "passes": int(words[5]), "wakeups": int(words[7]),
+            "interrupts": int(words[9]), "tx": int(words[12])}
+
+
 def test_offloads_on_by_default():
     """Merged receive buffers are taken when QEMU offers them (it does over
     slirp; checksums only over a tap, which has a vnet header)."""
@@ -200,3 +210,29 @@ def test_no_segmentation_with_offload_off():
         echo_over_tap(ns, 2, ["--offload", "off"], clients=8, frames=frames)
     assert 0 < frames[0] <= 1514 and 0 < frames[1] <= 1514, \
         "the largest frames from and to the guest: %d and %d bytes" % tuple(frames)
+
+
+@pytest.mark.parametrize("nic", ["virtio", "e1000e"])
+def test_few_interrupts_under_load(nic, tmp_path):
+    """Interrupt moderation: under wrk's small requests over the tap the
+    receive thread keeps polling while frames come and takes an interrupt
+    only when it found the ring empty: far fewer interrupts than frames
+    (-v reports both when the program ends; the e1000e's throttling alone
+    let about one in ten through).  Root."""
+    (tmp_path / "small.html").write_bytes(b"x" * 1024)
+    argv = amphi_argv("net_httpd", 8080, "/www", smp=1, mem="128M",
+                      options=["-v", "--nic", nic, "--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                               "--files", "%s:/www" % tmp_path])
+    with network_namespace("aim") as ns:
+        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+            g.wait_for(b"listening")
+            r = subprocess.run(["ip", "netns", "exec", ns, "wrk", "-t1", "-c10", "-d2s",
+                                "http://192.168.79.2:8080/small.html"],
+                               capture_output=True, timeout=60)
+            assert r.returncode == 0 and b"Non-2xx" not in r.stdout, r.stdout + r.stderr
+            check_stopped(g)
+            log = g.err.decode("utf-8", "replace")
+    c = report_counts(log, "virtio-net0" if nic == "virtio" else "e1000e0")
+    assert c["frames"] >= 2000 and c["tx"] >= 2000, c
+    assert c["interrupts"] * 25 < c["frames"], c
+    assert "moderation: adaptive" in log, log
