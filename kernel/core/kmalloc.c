@@ -57,9 +57,10 @@ static int refill(int c)
 	return 0;
 }
 
-/* Zeroes only the size bytes asked for: the rest of the last page (or of
- * the size class) is never handed out, so clearing it would be wasted. */
-static void *alloc_large(size_t total, bool program)
+/* Zeroes only the size bytes asked for (none unless zero): the rest of the
+ * last page (or of the size class) is never handed out, so clearing it
+ * would be wasted. */
+static void *alloc_large(size_t total, bool program, bool zero)
 {
 	size_t n = (total + PAGE_SIZE - 1) / PAGE_SIZE;
 	struct header *h = program && !page_room_for_program(n) ? NULL : page_alloc_virt_uninit(n);
@@ -67,14 +68,15 @@ static void *alloc_large(size_t total, bool program)
 	if (!h)
 		return NULL;
 	*h = (struct header){ LARGE, (uint32_t)n, MAGIC };
-	memset((char *)h + HDR, 0, total - HDR);
+	if (zero)
+		memset((char *)h + HDR, 0, total - HDR);
 	return (char *)h + HDR;
 }
 
 /* A program's allocation takes a new page only while the kernel's reserve
  * stays free; blocks already in the free lists it may always reuse (the
  * heap never gives pages back, so that is what a program freed). */
-static void *alloc(size_t size, bool program)
+static void *alloc(size_t size, bool program, bool zero)
 {
 	if (size > (1ul << 30))
 		return NULL;
@@ -82,7 +84,7 @@ static void *alloc(size_t size, bool program)
 	int c = class_of(total);
 
 	if (c < 0)
-		return alloc_large(total, program);
+		return alloc_large(total, program, zero);
 	uint64_t flags = spin_lock_irqsave(&lock);
 	if (!free_lists[c] && ((program && !page_room_for_program(1)) || refill(c) < 0)) {
 		spin_unlock_irqrestore(&lock, flags);
@@ -94,13 +96,16 @@ static void *alloc(size_t size, bool program)
 
 	struct header *h = (struct header *)b;
 	*h = (struct header){ (uint32_t)c, 0, MAGIC };
-	memset((char *)h + HDR, 0, size);
+	if (zero)
+		memset((char *)h + HDR, 0, size);
 	return (char *)h + HDR;
 }
 
-void *kmalloc(size_t size) { return alloc(size, false); }
+void *kmalloc(size_t size) { return alloc(size, false, true); }
 
-void *kmalloc_program(size_t size) { return alloc(size, true); }
+void *kmalloc_program(size_t size) { return alloc(size, true, true); }
+
+void *kmalloc_uninit(size_t size) { return alloc(size, false, false); }
 
 void kfree(void *p)
 {

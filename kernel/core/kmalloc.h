@@ -10,5 +10,8 @@ void kfree(void *p);
 /* kmalloc for what a program asks for: NULL when it would dig into the
  * kernel's reserve (core/page_alloc.h). */
 void *kmalloc_program(size_t size);
+/* kmalloc without the zeroing, for callers that write all they read:
+ * lwIP's packet buffers and pools, a whole frame's worth per segment. */
+void *kmalloc_uninit(size_t size);
 
 #endif

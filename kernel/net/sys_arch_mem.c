@@ -6,6 +6,7 @@
 #include "net/sys_arch_mem.h"
 
 #include "core/kmalloc.h"
+#include "core/string.h"
 
 #define HDR 16
 
@@ -24,7 +25,10 @@ void *net_mem_alloc(size_t size)
 			__atomic_sub_fetch(&used, total, __ATOMIC_RELAXED);
 		return NULL;
 	}
-	char *p = kmalloc(total);
+	/* lwIP clears what it needs cleared (mem_calloc, below); a segment's
+	 * buffer is written whole, and zeroing 1.5 KiB per segment cost 4 %
+	 * of a bulk sender's CPU. */
+	char *p = kmalloc_uninit(total);
 	if (!p) {
 		__atomic_sub_fetch(&used, total, __ATOMIC_RELAXED);
 		return NULL;
@@ -33,12 +37,14 @@ void *net_mem_alloc(size_t size)
 	return p + HDR;
 }
 
-/* kmalloc memory is zeroed already. */
 void *net_mem_calloc(size_t n, size_t size)
 {
 	if (size && n > (size_t)-1 / 2 / size)
 		return NULL;
-	return net_mem_alloc(n * size);
+	void *p = net_mem_alloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
 }
 
 void net_mem_free(void *p)
