@@ -8,7 +8,7 @@
  * segments of one flow, sent while the core lock is held (one tcp_output
  * call, typically), are gathered into a batch.  The batch leaves as one
  * frame when a frame that does not continue it comes (another flow, a
- * pure ACK, anything not TCP), when a segment ends it (PSH, or shorter
+ * pure ACK, a gap, anything not TCP), when a segment ends it (PSH, or shorter
  * than the rest), when it is full, and when the core lock is let go
  * (net_core_unlock), so nothing waits behind it.  A batch of one leaves
  * as it came.
@@ -23,8 +23,8 @@
 
 #include "core/errno.h"
 #include "core/printk.h"
-#include "csum.h"
 #include "core/string.h"
+#include "csum.h"
 #include "net/netif_csum.h"
 #include "net/port.h"
 
