@@ -59,14 +59,16 @@ struct e1000e {
 	struct e1000e_rxd *rx;		/* the receive thread's alone */
 	uint8_t *rx_bufs;
 	unsigned rx_next;		/* the next descriptor the device fills */
-	struct { uint64_t frames, passes, wakeups, interrupts; } rx_count;	/* interrupts under wake_lock */
 
 	struct spinlock tx_lock;	/* guards tx, tx_tail, tx_clean, tx_used, tx_ctx */
 	volatile struct e1000e_txd *tx;
 	uint8_t *tx_bufs;
 	unsigned tx_tail, tx_clean, tx_used;
 	bool tx_ctx[NDESC];		/* slot holds a context descriptor */
-	struct { uint64_t frames, dropped; } tx_count;
+
+	/* The tx_ fields under tx_lock, rx_interrupts under wake_lock, the
+	 * other rx_ fields the thread's. */
+	struct net_port_counts counts;
 
 	struct spinlock wake_lock;	/* guards rx_work, other_work */
 	bool rx_work, other_work;
@@ -107,7 +109,7 @@ static bool rx_drain_once(struct e1000e *e)
 {
 	bool any = false;
 
-	e->rx_count.passes++;
+	e->counts.rx_passes++;
 	for (;;) {
 		unsigned i = e->rx_next;
 		volatile struct e1000e_rxd *d = &e->rx[i];
@@ -117,7 +119,7 @@ static bool rx_drain_once(struct e1000e *e)
 		struct e1000e_rxd copy = *(struct e1000e_rxd *)d;
 		rx_one(e, &copy, e->rx_bufs + (size_t)i * BUF_SIZE);
 		rx_give(e, i);
-		e->rx_count.frames++;
+		e->counts.rx_frames++;
 		e->rx_next = (i + 1) % NDESC;
 		barrier();	/* the descriptor before the tail that hands it over */
 		wr(e, REG_RDT, i);	/* i is withheld; the one before it goes back */
@@ -133,7 +135,7 @@ static bool rx_drain_once(struct e1000e *e)
  * raises the interrupt the unmasking allows. */
 static void rx_drain(struct e1000e *e)
 {
-	e->rx_count.wakeups++;
+	e->counts.rx_wakeups++;
 	while (rx_drain_once(e))
 		sched_yield_if_queued();
 	wr(e, REG_IMS, INT_RXQ0);
@@ -233,7 +235,7 @@ static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, in
 	uint64_t f = spin_lock_irqsave(&e->tx_lock);
 	tx_reclaim(e);
 	if (e->tx_used + need > NDESC - 1) {	/* one slot stays empty: head == tail */
-		e->tx_count.dropped++;
+		e->counts.tx_dropped++;
 		spin_unlock_irqrestore(&e->tx_lock, f);
 		return -ENOBUFS;
 	}
@@ -245,7 +247,7 @@ static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, in
 			      csum->start, csum->offset);
 	barrier();	/* the descriptors and the frame before the tail that hands them over */
 	wr(e, REG_TDT, e->tx_tail);
-	e->tx_count.frames++;
+	e->counts.tx_frames++;
 	spin_unlock_irqrestore(&e->tx_lock, f);
 	return 0;
 }
@@ -269,17 +271,13 @@ static int tx_setup(struct e1000e *e)
 	return 0;
 }
 
-static void e1000e_report(struct net_port *port)
+static void e1000e_counts(struct net_port *port, struct net_port_counts *c)
 {
-	struct e1000e *e = port->driver;
-
-	printk_info("%s: rx %lu frames in %lu passes, %lu wake-ups, %lu interrupts; tx %lu frames, "
-		    "%lu dropped on a full ring\n", e->name, e->rx_count.frames, e->rx_count.passes, e->rx_count.wakeups,
-		    e->rx_count.interrupts, e->tx_count.frames, e->tx_count.dropped);
+	*c = ((struct e1000e *)port->driver)->counts;
 }
 
 static const struct net_port_ops e1000e_ops = { .transmit = e1000e_transmit,
-						.report = e1000e_report };
+						.counts = e1000e_counts };
 
 /* ---- interrupts and the thread ---------------------------------------------------- */
 
@@ -289,7 +287,7 @@ static void wake(struct e1000e *e, bool rx)
 	spin_lock(&e->wake_lock);
 	if (rx) {
 		e->rx_work = true;
-		e->rx_count.interrupts++;
+		e->counts.rx_interrupts++;
 	} else
 		e->other_work = true;
 	spin_unlock(&e->wake_lock);

@@ -30,7 +30,7 @@
 #define HDR_GSO_TCPV4	1
 #define HDR_GSO_TCPV6	4
 #define FRAME_MAX	(14 + 65535)	/* an IP packet's length is 16 bits */
-#define TX_SLOTS_MAX	((FRAME_MAX + 12 + BUF_SIZE - 1) / BUF_SIZE)
+#define TX_SLOTS_MAX	((sizeof(struct net_hdr) + FRAME_MAX + BUF_SIZE - 1) / BUF_SIZE)
 #define RX_BUF_MIN	256	/* the smallest virtio_net.rx_buf= taken */
 #define QUEUE_MAX	256
 #define CTRL_MQ		4	/* class: multiqueue */
@@ -148,7 +148,7 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 	uint64_t f = spin_lock_irqsave(&p->tx_lock);
 	tx_reclaim(p);
 	if (p->ntx_free < need) {
-		p->tx.dropped++;
+		p->counts.tx_dropped++;
 		spin_unlock_irqrestore(&p->tx_lock, f);
 		return n->vd->broken ? -EIO : -ENOBUFS;
 	}
@@ -157,36 +157,31 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 	int err = vq_add(&p->txq, buf, b, nb, 0);
 	if (err) {
 		tx_free_chain(p, buf);
-		p->tx.dropped++;
+		p->counts.tx_dropped++;
 	} else {
 		vq_kick(&p->txq);
-		p->tx.frames++;
-		p->tx.segmented += o && o->gso_size;
+		p->counts.tx_frames++;
+		p->counts.tx_segmented += o && o->gso_size;
 	}
 	spin_unlock_irqrestore(&p->tx_lock, f);
 	return err == -ENOSPC ? -ENOBUFS : err;
 }
 
-/* Receive interrupts stay few under load: the thread re-arms its queue's
- * only once a pass finds the ring empty, so the interrupts against the
- * frames and passes are the moderation as it happened. */
-static void vnet_report(struct net_port *port)
+/* The pairs' counts, summed. */
+static void vnet_counts(struct net_port *port, struct net_port_counts *c)
 {
 	struct vnet *n = port->driver;
-	uint64_t rx[4] = { 0 }, tx[3] = { 0 };
 
 	for (int i = 0; i < n->vd->nqueues / 2; i++) {
-		const struct vnet_pair *p = &n->pairs[i];
-		rx[0] += p->rx.frames, rx[1] += p->rx.passes, rx[2] += p->rx.wakeups;
-		rx[3] += p->rx.interrupts;
-		tx[0] += p->tx.frames, tx[1] += p->tx.segmented, tx[2] += p->tx.dropped;
+		const struct net_port_counts *p = &n->pairs[i].counts;
+		c->rx_frames += p->rx_frames, c->rx_passes += p->rx_passes;
+		c->rx_wakeups += p->rx_wakeups, c->rx_interrupts += p->rx_interrupts;
+		c->tx_frames += p->tx_frames, c->tx_segmented += p->tx_segmented;
+		c->tx_dropped += p->tx_dropped;
 	}
-	printk_info("%s: rx %lu frames in %lu passes, %lu wake-ups, %lu interrupts; tx %lu frames "
-		    "(%lu for the device to segment), %lu dropped on a full queue\n", n->name, rx[0],
-		    rx[1], rx[2], rx[3], tx[0], tx[1], tx[2]);
 }
 
-static const struct net_port_ops vnet_ops = { .transmit = vnet_transmit, .report = vnet_report };
+static const struct net_port_ops vnet_ops = { .transmit = vnet_transmit, .counts = vnet_counts };
 
 static int setup_queue(struct vnet *n, struct virtq *vq, uint16_t index)
 {
@@ -368,7 +363,7 @@ static int vnet_start(struct vnet *n)
 	n->hdr_len = virtio_has(vd, VIRTIO_F_VERSION_1) || virtio_has(vd, F_MRG_RXBUF) ? 12 : 10;
 	/* A whole frame of many segments and its header, or four pages:
 	 * more than a frame of one MTU needs, in pieces of any size. */
-	n->gather_pages = vd->features & GUEST_TSO ? PAGE_ROUND_UP(12 + FRAME_MAX) / PAGE_SIZE : 4;
+	n->gather_pages = vd->features & GUEST_TSO ? PAGE_ROUND_UP(sizeof(struct net_hdr) + FRAME_MAX) / PAGE_SIZE : 4;
 	n->rx_buf = rx_buf_size(n);
 	count_pairs(n);
 	vd->driver_priv = n;

@@ -52,14 +52,14 @@ struct vnet_pair {
 	uint16_t gather_left;		/* buffers still to come */
 	bool gather_drop;		/* too large: dropped once all came */
 
-	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free, tx_next, tx */
+	struct spinlock tx_lock;	/* guards txq, tx_free, ntx_free, tx_next */
 	uint16_t *tx_free;
 	int ntx_free;
 	uint16_t *tx_next;		/* a frame's next slot, or TX_SLOT_NONE */
-	struct { uint64_t frames, segmented, dropped; } tx;
 
-	/* The receive thread's; interrupts under wake_lock. */
-	struct { uint64_t frames, passes, wakeups, interrupts; } rx;
+	/* The tx_ fields under tx_lock, rx_interrupts under wake_lock, the
+	 * other rx_ fields the receive thread's. */
+	struct net_port_counts counts;
 
 	struct spinlock wake_lock;	/* guards rx_work, config_work, stopping, stopped */
 	bool rx_work, config_work;	/* config_work: pair 0 only */

@@ -91,16 +91,16 @@ static void rx_used(struct vnet_pair *p, uint8_t *buf, uint32_t len)
  * after letting the threads a pass woke run (thread_set_handoff). */
 static void rx_drain(struct vnet_pair *p)
 {
-	p->rx.wakeups++;
+	p->counts.rx_wakeups++;
 	do {
 		vq_disable_cb(&p->rxq);
 		uint8_t *buf;
 		uint32_t len;
-		p->rx.passes++;
+		p->counts.rx_passes++;
 		while ((buf = vq_get_used(&p->rxq, &len))) {
 			rx_used(p, buf, len);
 			vnet_rx_post(p, buf);
-			p->rx.frames++;
+			p->counts.rx_frames++;
 		}
 		vq_kick(&p->rxq);
 		sched_yield_if_queued();
@@ -180,7 +180,7 @@ void vnet_interrupt(struct virtio_dev *vd, int queue)
 		p->config_work = true;
 	} else {
 		p->rx_work = true;
-		p->rx.interrupts++;
+		p->counts.rx_interrupts++;
 	}
 	spin_unlock(&p->wake_lock);
 	waitq_wake_all(&p->wq);

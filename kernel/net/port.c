@@ -2,6 +2,7 @@
  * (a frame came in, the link changed).  See port.h. */
 #include "net/port.h"
 
+#include "core/printk.h"
 #include "core/spinlock.h"
 #include "net/net_config.h"
 #include "net/netif_switch.h"
@@ -28,9 +29,16 @@ void net_ports_report(void)
 	struct net_port *p[MAX_PORTS];
 	int n = net_port_list(p, MAX_PORTS);
 
-	for (int i = 0; i < n; i++)
-		if (p[i]->ops->report)
-			p[i]->ops->report(p[i]);
+	for (int i = 0; i < n; i++) {
+		struct net_port_counts c = { 0 };
+		if (!p[i]->ops->counts)
+			continue;
+		p[i]->ops->counts(p[i], &c);
+		printk_info("%s: rx %lu frames in %lu passes, %lu wake-ups, %lu interrupts; tx %lu frames "
+			    "(%lu for the device to segment), %lu dropped on a full queue\n", p[i]->name,
+			    c.rx_frames, c.rx_passes, c.rx_wakeups, c.rx_interrupts, c.tx_frames,
+			    c.tx_segmented, c.tx_dropped);
+	}
 	netif_tx_report();
 }
 

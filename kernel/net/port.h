@@ -63,6 +63,15 @@ struct net_claim {
 	uint8_t addr[16];	/* MAC (6 bytes), IP4 (4), IP6 */
 };
 
+/* What a NIC's receive thread and transmit path counted: frames, passes
+ * over the ring, wake-ups of the thread, and the interrupts that woke it
+ * (few under load, where passes keep finding frames); frames sent, those
+ * the device was to segment, and those dropped on a full queue. */
+struct net_port_counts {
+	uint64_t rx_frames, rx_passes, rx_wakeups, rx_interrupts;
+	uint64_t tx_frames, tx_segmented, tx_dropped;
+};
+
 struct net_port_ops {
 	/* Queues one frame; 0, or -ENOBUFS when the port's queue is full
 	 * (the frame is dropped, as a full NIC would) or -EIO when the port is
@@ -91,9 +100,9 @@ struct net_port_ops {
 	 * take it back (false); the answer is a NIC arriving or leaving, or
 	 * nothing.  Any thread. */
 	void (*request_direct)(struct net_port *port, bool direct);
-	/* report: prints the port's counters (frames, interrupts, drops) as
-	 * a kernel message; -v shows them when the program ends. */
-	void (*report)(struct net_port *port);
+	/* counts: what the port has done so far (-v prints it when the
+	 * program ends).  Any thread; the numbers may be a moment old. */
+	void (*counts)(struct net_port *port, struct net_port_counts *c);
 };
 
 /* What the port can do for the sender. */
@@ -126,7 +135,7 @@ struct net_port {
  * the netif no longer uses the port and never calls its transmit again. */
 void net_port_register(struct net_port *port);
 void net_port_unregister(struct net_port *port);
-/* Each port's report, as the run ends. */
+/* Prints each port's counts (printk_info), as the run ends. */
 void net_ports_report(void);
 /* The first port registered, or NULL (no NIC). */
 struct net_port *net_port_first(void);

@@ -15,6 +15,7 @@ import selectors
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -248,6 +249,25 @@ def stream_download(host, port, size, timeout=120):
                 raise AssertionError("stream byte %d: %d, not %d" % (got + bad, buf[bad],
                                                                     want[off + bad]))
             got += n
+
+
+# Run in a network namespace: a download of argv[3] bytes from net_stream
+# at argv[1]:argv[2], then an upload; prints both counts.
+STREAM_IN_NS = r"""
+import os, sys
+sys.path.insert(0, os.environ["NETVM_DIR"])
+from netvm import stream_download, stream_upload
+host, port, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+print(stream_download(host, port, size), stream_upload(host, port, size))
+"""
+
+
+def stream_in_namespace(ns, host, port, size):
+    """stream_download and stream_upload from inside network namespace ns;
+    the finished python (its stdout the two counts)."""
+    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", STREAM_IN_NS, host,
+                           str(port), str(size)], capture_output=True, timeout=200,
+                          env=dict(os.environ, NETVM_DIR=os.path.dirname(os.path.abspath(__file__))))
 
 
 def stream_upload(host, port, size, timeout=120):

@@ -3,26 +3,14 @@ rows): every byte of a download compared, an upload's count confirmed by
 the guest, over slirp and over a multiqueue tap (where what the guest
 sends leaves in frames the device segments)."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from conftest import amphi_argv, free_port, network_namespace
-from netvm import Guest, check_stopped, stream_download, stream_upload
+from netvm import Guest, check_stopped, stream_download, stream_in_namespace, stream_upload
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 SIZE = 32 << 20
-
-STREAM_IN_NS = r"""
-import sys
-sys.path.insert(0, sys.argv[1])
-from netvm import stream_download, stream_upload
-size = int(sys.argv[3])
-print(stream_download(sys.argv[2], 5001, size), stream_upload(sys.argv[2], 5001, size))
-"""
 
 
 @pytest.mark.parametrize("smp", [1, 2])
@@ -43,9 +31,7 @@ def test_stream_over_tap(smp):
                           options=["--net", "tap=tap0", "--ip", "192.168.79.2/24"])
         with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
             g.wait_for(b"listening")
-            r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", STREAM_IN_NS,
-                                os.path.dirname(__file__), "192.168.79.2", str(SIZE)],
-                               capture_output=True, timeout=200)
+            r = stream_in_namespace(ns, "192.168.79.2", 5001, SIZE)
             assert r.returncode == 0, r.stderr.decode()[-2000:] + g.describe()
             assert r.stdout.split() == [b"%d" % SIZE] * 2, r.stdout
             check_stopped(g)

@@ -24,13 +24,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 
 import pytest
 
 from netserver import CURL, Lab, bridge_lab, free_port, free_ports, http_get, wait_for, \
     wait_http
+from netvm import stream_in_namespace
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -199,15 +199,6 @@ def test_shared_and_own_address_apps_over_both_ip_versions(bridged):
     assert bridged.app_status("s", "shared")["ports"] == ["tcp/80"]
 
 
-STREAM_IN_NS = r"""
-import sys
-sys.path.insert(0, sys.argv[1])
-from netvm import stream_download, stream_upload
-size = int(sys.argv[3])
-print(stream_upload(sys.argv[2], 5001, size), stream_download(sys.argv[2], 5001, size))
-"""
-
-
 def test_bulk_both_ways_through_the_server(bridged):
     """A stream to and from a shared-address app through the server's tap,
     every byte counted or compared: the server's NIC takes frames of one
@@ -217,9 +208,7 @@ def test_bulk_both_ways_through_the_server(bridged):
     size = 16 << 20
     wait_for("the app listening", lambda: bridged.app_status("s", "stream") and
              bridged.app_status("s", "stream")["ports"] == ["tcp/5001"])
-    r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", STREAM_IN_NS,
-                        os.path.dirname(__file__), "192.168.90.2", str(size)],
-                       capture_output=True, timeout=200)
+    r = stream_in_namespace(ns, "192.168.90.2", 5001, size)
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     assert r.stdout.split() == [b"%d" % size] * 2, r.stdout
 
