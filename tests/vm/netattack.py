@@ -208,6 +208,7 @@ class Conn:
             raise SystemExit("no SYN-ACK from the guest")
         self.seq += 1
         self.ack = synack[TCP].seq + 1
+        self.guest_window = synack[TCP].window  # our SYN asks for no scaling
         self.segment("A", window=window)
 
     def segment(self, flags, data=b"", seq=None, window=65535, ack=None):
@@ -243,6 +244,29 @@ def out_of_order(count):
                 batch = []
         send(batch)
         c.segment("R")
+
+
+def window_overrun():
+    """Segments that fill the guest's receive window from its right edge
+    down, each ahead of what the guest waits for until the last; the first
+    one sent runs past the edge.  The guest must trim what lies past its
+    window (RFC 9293 3.10.7.4) and, once the gap is filled, acknowledge
+    exactly up to the edge.  lwIP queued out-of-order segments untrimmed
+    and, taking them in, found more data than window: an assertion, so one
+    peer could panic the guest."""
+    host = FakeHost()
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        edge = c.guest_window
+        size = 1400 if edge % 1400 else 1401
+        send([ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
+                              ack=c.ack) / Raw(b"w" * size)
+              for off in reversed(range(0, edge, size))])
+        want = (c.seq + edge) % (1 << 32)
+        if host.wait(lambda p: p[TCP].dport == c.sport and p[TCP].ack == want) is None:
+            raise SystemExit("IPv%d: no ACK of the window's %d bytes" % (6 if v6 else 4, edge))
+        c.segment("R", seq=want)
+    host.stop()
 
 
 def tiny_mss():
@@ -378,6 +402,7 @@ ATTACKS = {
     "ping-of-death": ping_of_death, "ext-headers": ext_headers,
     "out-of-order": lambda n="2000": out_of_order(int(n)), "tiny-mss": tiny_mss,
     "zero-window": zero_window, "guessed-resets": guessed_resets,
+    "window-overrun": window_overrun,
     "unsolicited-na": unsolicited_na,
     "redirect": lambda: redirect(),
     "redirect-from-first-hop": lambda src, dst: redirect(src, dst),

@@ -55,11 +55,12 @@ def test_malformed_packets(target, attack):
 
 
 @pytest.mark.parametrize("attack", [("out-of-order", 500), ("tiny-mss",), ("zero-window",),
-                                    ("guessed-resets",)], ids=lambda a: a[0])
+                                    ("guessed-resets",), ("window-overrun",)], ids=lambda a: a[0])
 def test_tcp_abuse(target, attack):
     """A connection sent 500 segments ahead of what the guest waits for,
     connections asking for MSS 0 and 1, a client asking with a zero
-    window, resets with guessed sequence numbers: each connection still
-    gets its answer (or is reset), and others are served."""
+    window, resets with guessed sequence numbers, out-of-order segments
+    running past the receive window: each connection still gets its
+    answer (or is reset), and others are served."""
     target.attack(*attack)
     target.check_alive(attack[0])
