@@ -269,6 +269,88 @@ def window_overrun():
     host.stop()
 
 
+def fin_past_window():
+    """A segment that swallows a queued FIN takes it over, at its own end:
+    the last of these, trimmed to end at the window's edge, put its FIN one
+    past the window, and taking the queue in failed lwIP's assertion.  Here
+    a FIN segment A sits near the edge, B covers it and runs past the edge,
+    the gap before them is filled out of order and then closed.  The guest
+    must end the stream where A put its FIN and acknowledge exactly that."""
+    host = FakeHost()
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        edge, size = c.guest_window, 1400
+        fin_at = edge - 1000 + 5
+        frames = [ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="FA", seq=c.seq + edge - 1000,
+                                  ack=c.ack) / Raw(b"a" * 5),
+                  ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + edge - size,
+                                  ack=c.ack) / Raw(b"b" * (size + 30))]
+        frames += [ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
+                                   ack=c.ack) / Raw(b"f" * min(size, edge - size - off))
+                   for off in reversed(range(0, edge - size, size))]
+        send(frames)
+        want = (c.seq + fin_at + 1) % (1 << 32)
+        if host.wait(lambda p: p[TCP].dport == c.sport and p[TCP].ack == want) is None:
+            raise SystemExit("IPv%d: no ACK of the stream up to its FIN" % (6 if v6 else 4))
+        c.segment("R", seq=want)
+    host.stop()
+
+
+def mss_shrink():
+    """An MSS option on a segment of a live connection (RFC 9293 3.7.1: only
+    a SYN may carry one).  lwIP applied it in any state, so answers queued
+    at the old size were longer than the new MSS and the next write failed
+    an assertion.  The guest queues answers behind a closed window, is told
+    a smaller MSS, is asked for more, then the window opens: the answers
+    must come."""
+    host = FakeHost()
+    requests = b"GET / HTTP/1.1\r\nHost: attack\r\n\r\n" * 40
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        c.segment("PA", requests, window=0)
+        time.sleep(1)
+        send(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq, ack=c.ack,
+                             window=0, options=[("MSS", 536)]))
+        c.segment("PA", requests, window=0)
+        time.sleep(1)
+        c.segment("A", window=65535)
+        if c.data_from_guest(15) is None:
+            raise SystemExit("IPv%d: no answer after the window opened" % (6 if v6 else 4))
+        c.segment("R")
+    host.stop()
+
+
+def persist_after_ack():
+    """The guest's answer is acknowledged by one byte with a closed window,
+    so its retransmission timer puts the answer back in the queue and the
+    persist timer starts; then all of it is acknowledged.  lwIP kept the
+    persist timer ticking with nothing left to send, and its next tick
+    failed an assertion.  The connection must go on: a second request
+    gets its answer."""
+    host = FakeHost()
+    request = b"GET / HTTP/1.1\r\nHost: attack\r\n\r\n"
+    for v6 in (False, True):
+        c = Conn(host, v6)
+        c.segment("PA", request)
+        answer = c.data_from_guest()
+        if answer is None:
+            raise SystemExit("IPv%d: no answer" % (6 if v6 else 4))
+        start = answer[TCP].seq
+        end = (start + len(answer[TCP].payload)) % (1 << 32)
+        c.segment("A", ack=(start + 1) % (1 << 32), window=0)
+        again = (start, (start + 1) % (1 << 32))
+        if host.wait(lambda p: p[TCP].dport == c.sport and p[TCP].seq in again, 20) is None:
+            raise SystemExit("IPv%d: no retransmission or window probe" % (6 if v6 else 4))
+        c.segment("A", ack=end, window=0)
+        time.sleep(2)
+        c.segment("PA", request, ack=end)
+        if host.wait(lambda p: p[TCP].dport == c.sport and p[TCP].seq == end
+                     and len(p[TCP].payload) > 0, 15) is None:
+            raise SystemExit("IPv%d: no answer to the second request" % (6 if v6 else 4))
+        c.segment("R", ack=end)
+    host.stop()
+
+
 def tiny_mss():
     """Connections asking for MSS 0 and 1: the guest answers anyway."""
     host = FakeHost()
@@ -402,7 +484,8 @@ ATTACKS = {
     "ping-of-death": ping_of_death, "ext-headers": ext_headers,
     "out-of-order": lambda n="2000": out_of_order(int(n)), "tiny-mss": tiny_mss,
     "zero-window": zero_window, "guessed-resets": guessed_resets,
-    "window-overrun": window_overrun,
+    "window-overrun": window_overrun, "fin-past-window": fin_past_window,
+    "mss-shrink": mss_shrink, "persist-after-ack": persist_after_ack,
     "unsolicited-na": unsolicited_na,
     "redirect": lambda: redirect(),
     "redirect-from-first-hop": lambda src, dst: redirect(src, dst),

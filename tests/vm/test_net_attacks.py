@@ -55,7 +55,9 @@ def test_malformed_packets(target, attack):
 
 
 @pytest.mark.parametrize("attack", [("out-of-order", 500), ("tiny-mss",), ("zero-window",),
-                                    ("guessed-resets",), ("window-overrun",)], ids=lambda a: a[0])
+                                    ("guessed-resets",), ("window-overrun",),
+                                    ("fin-past-window",), ("mss-shrink",),
+                                    ("persist-after-ack",)], ids=lambda a: a[0])
 def test_tcp_abuse(target, attack):
     """A connection sent 500 segments ahead of what the guest waits for,
     connections asking for MSS 0 and 1, a client asking with a zero
