@@ -220,6 +220,17 @@ class Conn:
         if seq is None:
             self.seq += len(data)
 
+    def reset(self):
+        """Resets the connection wherever the guest's side of it now is:
+        an ACK from far outside its window makes it say what it waits
+        for (RFC 9293 3.10.7.4), and the reset goes there.  No answer
+        means the guest has dropped the connection already."""
+        self.host.got.clear()
+        self.segment("A", seq=(self.seq + (1 << 31)) % (1 << 32))
+        answer = self.host.wait(lambda p: p[TCP].dport == self.sport and p[TCP].flags & 0x10, 3)
+        if answer is not None:
+            self.segment("R", seq=answer[TCP].ack)
+
     def data_from_guest(self, timeout=10):
         return self.host.wait(lambda p: p[TCP].dport == self.sport and len(p[TCP].payload) > 0,
                               timeout)
@@ -348,6 +359,63 @@ def persist_after_ack():
                      and len(p[TCP].payload) > 0, 15) is None:
             raise SystemExit("IPv%d: no answer to the second request" % (6 if v6 else 4))
         c.segment("R", ack=end)
+    host.stop()
+
+
+def fuzz_option():
+    """One TCP option, well formed or not."""
+    kind = random.choice(("MSS", "WScale", "SAckOK", "Timestamp", "SAck", "NOP", "raw"))
+    if kind == "MSS":
+        return ("MSS", random.choice((0, 1, 88, 536, 1460, 65535)))
+    if kind == "WScale":
+        return ("WScale", random.randint(0, 20))
+    if kind == "SAckOK":
+        return ("SAckOK", b"")
+    if kind == "Timestamp":
+        return ("Timestamp", (random.getrandbits(32), random.getrandbits(32)))
+    if kind == "SAck":
+        return ("SAck", (random.getrandbits(32), random.getrandbits(32)))
+    if kind == "NOP":
+        return ("NOP", None)
+    return (random.randint(0, 255), os.urandom(random.randint(0, 6)))
+
+
+def tcp_fuzz(count, seed):
+    """count segments with random flags, options, lengths and window, and
+    sequence and acknowledgement numbers around the edges that matter
+    (what the guest waits for, its window's right edge, what it sent),
+    on live connections to the guest's server, a new one every 40
+    segments.  Nothing is checked here but that the
+    guest still answers afterwards (the test does that): a failed
+    assertion in the stack is a panic."""
+    random.seed(int(seed))
+    host = FakeHost()
+    # Ports of their own for each seed: a port reused too soon meets the
+    # guest's TIME-WAIT, which rightly answers a SYN with an ACK.
+    sent, sport = 0, 1024 + int(seed) % 60 * 1000
+    while sent < count:
+        v6 = random.random() < 0.5
+        sport += 1
+        c = Conn(host, v6, window=random.choice((0, 1, 1000, 65535)), sport=sport)
+        c.segment("PA", b"GET / HTTP/1.1\r\nHost: fuzz\r\n\r\n" * random.randint(0, 8))
+        frames = []
+        for _ in range(min(40, count - sent)):
+            edge = c.seq + c.guest_window
+            seq = random.choice((c.seq, c.seq + 1, c.seq - 1, edge, edge - 1, edge + 1,
+                                 c.seq + random.randint(0, 200000), random.getrandbits(32)))
+            ack = random.choice((c.ack, c.ack + random.randint(1, 3000), c.ack - 1,
+                                 random.getrandbits(32)))
+            flags = random.choice(("A", "PA", "FA", "FPA", "SA", "S", "RA", "UA", "", "FSRPAU"))
+            opts = [fuzz_option() for _ in range(random.choice((0, 0, 1, 2, 4)))]
+            size = random.choice((0, 1, 5, 536, 1000, 1400))
+            frames.append(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags=flags,
+                                          seq=seq % (1 << 32), ack=ack % (1 << 32),
+                                          window=random.choice((0, 1, 512, 65535)),
+                                          options=opts, urgptr=random.getrandbits(16)) /
+                          Raw(os.urandom(size)))
+        send(frames)
+        sent += len(frames)
+        c.reset()
     host.stop()
 
 
@@ -486,6 +554,7 @@ ATTACKS = {
     "zero-window": zero_window, "guessed-resets": guessed_resets,
     "window-overrun": window_overrun, "fin-past-window": fin_past_window,
     "mss-shrink": mss_shrink, "persist-after-ack": persist_after_ack,
+    "tcp-fuzz": lambda n="2000", seed="1": tcp_fuzz(int(n), seed),
     "unsolicited-na": unsolicited_na,
     "redirect": lambda: redirect(),
     "redirect-from-first-hop": lambda src, dst: redirect(src, dst),

@@ -44,6 +44,12 @@ def test_sixty_thousand_out_of_order_segments(target):
     target.check_alive("60,000 out-of-order segments on one connection")
 
 
+@pytest.mark.parametrize("seed", range(2, 7))
+def test_tcp_fuzz_seeds(target, seed):
+    target.attack("tcp-fuzz", 20000, seed, timeout=900)
+    target.check_alive("20,000 random TCP segments, seed %d" % seed)
+
+
 @pytest.mark.parametrize("attack", ["tiny-mss", "zero-window", "guessed-resets"])
 def test_tcp_abuse_again_and_again(target, attack):
     for k in range(ROUNDS):

@@ -217,8 +217,10 @@ def test_few_interrupts_under_load(nic, tmp_path):
     """Interrupt moderation: under wrk's small requests over the tap the
     receive thread keeps polling while frames come and takes an interrupt
     only when it found the ring empty: far fewer interrupts than frames
-    (-v reports both when the program ends; the e1000e's throttling alone
-    let about one in ten through).  Root."""
+    (-v reports both when the program ends).  One in 15 at most: the
+    e1000e's throttling alone let about one in ten through; working
+    moderation took one per 500 to 2,000 frames on a quiet host and one
+    per 25 on a host busy with other VMs.  Root."""
     (tmp_path / "small.html").write_bytes(b"x" * 1024)
     argv = amphi_argv("net_httpd", 8080, "/www", smp=1, mem="128M",
                       options=["-v", "--nic", nic, "--net", "tap=tap0", "--ip", "192.168.79.2/24",
@@ -234,5 +236,5 @@ def test_few_interrupts_under_load(nic, tmp_path):
             log = g.err.decode("utf-8", "replace")
     c = report_counts(log, "virtio-net0" if nic == "virtio" else "e1000e0")
     assert c["frames"] >= 2000 and c["tx"] >= 2000, c
-    assert c["interrupts"] * 25 < c["frames"], c
+    assert c["interrupts"] * 15 < c["frames"], c
     assert "moderation: adaptive" in log, log
