@@ -1,7 +1,8 @@
 """The guest the network attack tests attack, and how they check it
 survived (test_net_attacks.py, test_net_attacks_full.py).
 
-One VM per module: net_httpd on port 8080, dual-stack, on a tap in a network
+One VM per module: net_httpd on port 8080, dual-stack (its page, and a
+1 MiB file /big for attacks on a sender), on a tap in a network
 namespace the module makes (192.168.79.2/24 and fd00::2/64 in the guest, .1
 and ::1 on the host side).  The attacks themselves are netattack.py's, run
 inside the namespace with scapy; nothing leaves it.  After each one the
@@ -86,13 +87,15 @@ def target_fixture(tag, params=None):
     """A module-scoped fixture function giving a Target (see the top);
     with params, one per NIC model (amphi run --nic) in the list."""
     @pytest.fixture(scope="module", params=params)
-    def target(amphi_works, request):
+    def target(amphi_works, request, tmp_path_factory):
         require_scapy()
         nic = ["--nic", request.param] if params else []
+        www = tmp_path_factory.mktemp("www")
+        (www / "big").write_bytes(bytes(range(256)) * 4096)  # for attacks on a sender
         with network_namespace(tag) as ns:
-            argv = amphi_argv("net_httpd", "-6", 8080, mem="256M",
+            argv = amphi_argv("net_httpd", "-6", 8080, "/www", mem="256M",
                               options=nic + ["--net", "tap=tap0", "--ip", GUEST4 + "/24",
-                                       "--ip6", GUEST6 + "/64"])
+                                       "--ip6", GUEST6 + "/64", "--files", "%s:/www" % www])
             with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
                 g.wait_for(b"listening")
                 t = Target(ns, g)

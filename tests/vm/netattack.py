@@ -380,12 +380,30 @@ def fuzz_option():
     return (random.randint(0, 255), os.urandom(random.randint(0, 6)))
 
 
+def fuzz_segment(c, v6, high):
+    """One random segment on connection c; high: how far the guest has sent."""
+    edge = c.seq + c.guest_window
+    seq = random.choice((c.seq, c.seq + 1, c.seq - 1, edge, edge - 1, edge + 1,
+                         c.seq + random.randint(0, 200000), random.getrandbits(32)))
+    ack = random.choice((c.ack, c.ack - 1, c.ack + random.randint(1, 3000), high, high,
+                         high - random.randint(1, 3000), high + random.randint(1, 3000),
+                         c.ack + random.randint(0, 200000), random.getrandbits(32)))
+    flags = random.choice(("A", "PA", "FA", "FPA", "UA", "") if random.random() < 0.85
+                          else ("SA", "S", "RA", "FSRPAU"))  # these may end it
+    opts = [fuzz_option() for _ in range(random.choice((0, 0, 1, 2, 4)))]
+    return (ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags=flags, seq=seq % (1 << 32),
+                            ack=ack % (1 << 32), window=random.choice((0, 1, 512, 65535)),
+                            options=opts, urgptr=random.getrandbits(16)) /
+            Raw(os.urandom(random.choice((0, 1, 5, 536, 1000, 1400)))))
+
+
 def tcp_fuzz(count, seed):
     """count segments with random flags, options, lengths and window, and
     sequence and acknowledgement numbers around the edges that matter
-    (what the guest waits for, its window's right edge, what it sent),
+    (what the guest waits for, its window's right edge, what it has sent)
     on live connections to the guest's server, a new one every 40
-    segments.  Nothing is checked here but that the
+    segments; half of them ask for 1 MiB, so that the acknowledgements and
+    windows play with a sender.  Nothing is checked here but that the
     guest still answers afterwards (the test does that): a failed
     assertion in the stack is a panic."""
     random.seed(int(seed))
@@ -396,25 +414,18 @@ def tcp_fuzz(count, seed):
     while sent < count:
         v6 = random.random() < 0.5
         sport += 1
-        c = Conn(host, v6, window=random.choice((0, 1, 1000, 65535)), sport=sport)
-        c.segment("PA", b"GET / HTTP/1.1\r\nHost: fuzz\r\n\r\n" * random.randint(0, 8))
-        frames = []
-        for _ in range(min(40, count - sent)):
-            edge = c.seq + c.guest_window
-            seq = random.choice((c.seq, c.seq + 1, c.seq - 1, edge, edge - 1, edge + 1,
-                                 c.seq + random.randint(0, 200000), random.getrandbits(32)))
-            ack = random.choice((c.ack, c.ack + random.randint(1, 3000), c.ack - 1,
-                                 random.getrandbits(32)))
-            flags = random.choice(("A", "PA", "FA", "FPA", "SA", "S", "RA", "UA", "", "FSRPAU"))
-            opts = [fuzz_option() for _ in range(random.choice((0, 0, 1, 2, 4)))]
-            size = random.choice((0, 1, 5, 536, 1000, 1400))
-            frames.append(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags=flags,
-                                          seq=seq % (1 << 32), ack=ack % (1 << 32),
-                                          window=random.choice((0, 1, 512, 65535)),
-                                          options=opts, urgptr=random.getrandbits(16)) /
-                          Raw(os.urandom(size)))
-        send(frames)
-        sent += len(frames)
+        path = random.choice(("/", "/big"))  # the guest answers little, or sends 1 MiB
+        c = Conn(host, v6, sport=sport,
+                 window=65535 if path == "/big" else random.choice((0, 1, 1000, 65535)))
+        c.segment("PA", b"GET %s HTTP/1.1\r\nHost: fuzz\r\n\r\n" % path.encode()
+                  * random.randint(0, 8))
+        for _ in range(4):  # in groups, so that the guest sends in between
+            with host.cond:
+                high = max((p[TCP].seq + len(p[TCP].payload) for p in host.got
+                            if p[TCP].dport == c.sport), default=c.ack)
+            send([fuzz_segment(c, v6, high) for _ in range(min(10, count - sent))])
+            sent += min(10, count - sent)
+            time.sleep(0.02)
         c.reset()
     host.stop()
 
