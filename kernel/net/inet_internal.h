@@ -60,7 +60,7 @@ struct inet_sock {
 
 	/* Send side: one writer at a time, so stream writes do not mix. */
 	struct mutex tx_lock;
-	char *tx_bounce;		/* TCP: user bytes on their way to tcp_write */
+	char *tx_bounce;		/* TCP: a small send's bytes on their way to tcp_write */
 
 	/* Guarded by the socket's callers taking turns through tx_lock for
 	 * connect/shutdown; plain flags read racily by poll. */
@@ -116,7 +116,7 @@ int inet_bind(struct socket *s, const void *addr, uint32_t len);
 /* inet_msg.c: moving bytes between a message's pieces and kernel memory. */
 long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf *p, size_t skip, size_t n);
 
-/* inet_tcp.c / inet_tcp_io.c */
+/* inet_tcp.c, inet_tcp_io.c (receiving), inet_tcp_send.c */
 int inet_tcp_settle(struct inet_sock *sk);
 int inet_tcp_fetch(struct inet_sock *sk);
 long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m);

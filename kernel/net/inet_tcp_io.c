@@ -1,5 +1,5 @@
-/* TCP data: recvmsg from the pbufs lwIP queued, sendmsg through
- * netconn_write_partly.
+/* TCP data received: recvmsg from the pbufs lwIP queued (sending is
+ * inet_tcp_send.c).
  *
  * Received chains are fetched without lwIP's automatic window update
  * (NETCONN_NOAUTORCVD) and the window is reopened once per fetch for all
@@ -12,11 +12,6 @@
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
-
-/* User bytes go through a kernel copy: tcp_write copies with memcpy,
- * which must not fault on a bad user pointer.  Kernel bytes (sendfile's)
- * cannot fault and go to tcp_write as they are. */
-#define TX_BOUNCE (16 * 1024)
 
 /* Moves what lwIP has queued into rxq/rx_more without waiting.  Bytes
  * fetched.  Caller holds rx_lock. */
@@ -146,105 +141,4 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	mutex_unlock(&sk->rx_lock);
 	m->flags = 0;
 	return copied ? (long)copied : err;
-}
-
-/* Why nothing can be sent now: a pending error (once), or EPIPE. */
-static long send_refusal(struct inet_sock *sk)
-{
-	int err = inet_take_async_err(sk);
-	if (err)
-		return err;
-	if (sk->state == INET_CLOSED && sk->so_error) {
-		err = sk->so_error;
-		sk->so_error = 0;
-		return err;
-	}
-	return -EPIPE;
-}
-
-/* Writes n bytes of data (kernel memory), waiting for room as needed.
- * Bytes written; *err set when it stopped early. */
-static size_t send_chunk(struct inet_sock *sk, const char *data, size_t n, u8_t flags,
-			 uint64_t deadline, bool nonblock, long *err)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		uint32_t seen = inet_events(sk);
-		size_t written = 0;
-		err_t e = netconn_write_partly(sk->conn, data + off, n - off, flags, &written);
-		off += written;
-		if (off == n)
-			break;
-		if (e != ERR_OK && e != ERR_WOULDBLOCK && e != ERR_MEM) {
-			*err = e == ERR_RTE ? -ENETUNREACH : send_refusal(sk);
-			break;
-		}
-		if (nonblock) {
-			*err = -EAGAIN;
-			break;
-		}
-		*err = inet_wait(sk, seen, deadline);
-		if (*err)
-			break;
-	}
-	return off;
-}
-
-static long send_check(struct inet_sock *sk)
-{
-	inet_tcp_settle(sk);
-	if (sk->state == INET_CONNECTED && !sk->shut_wr && !sk->async_err && sk->conn->pcb.tcp)
-		return 0;
-	if (sk->state == INET_IDLE || sk->state == INET_LISTEN)
-		return -EPIPE;	/* Linux: never connected is a broken pipe too */
-	if (sk->state == INET_CONNECTING)
-		return -EAGAIN;
-	return send_refusal(sk);
-}
-
-long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
-{
-	struct inet_sock *sk = inet_sk(s);
-	bool nonblock = socket_nonblock(s, m->flags);
-	uint64_t deadline = socket_deadline(s->sndtimeo_ns);
-	size_t sent = 0;
-	long err = send_check(sk);
-
-	if (err == -EAGAIN && !nonblock) {
-		/* Connecting: a blocking send waits for the outcome. */
-		while (err == -EAGAIN) {
-			uint32_t seen = inet_events(sk);
-			if ((err = send_check(sk)) != -EAGAIN || (err = inet_wait(sk, seen, deadline)))
-				break;
-			err = -EAGAIN;
-		}
-	}
-	if (err)
-		return err;
-	mutex_lock(&sk->tx_lock);
-	if (m->iovlen == 1 && m->iov[0].kernel) {
-		u8_t flags = NETCONN_COPY | ((m->flags & MSG_MORE) || sk->cork ? NETCONN_MORE : 0);
-		sent = send_chunk(sk, m->iov[0].kernel, m->len, flags, deadline, nonblock, &err);
-		mutex_unlock(&sk->tx_lock);
-		return sent ? (long)sent : err;
-	}
-	if (!sk->tx_bounce && !(sk->tx_bounce = kmalloc(TX_BOUNCE))) {
-		mutex_unlock(&sk->tx_lock);
-		return -ENOBUFS;
-	}
-	while (sent < m->len && !err) {
-		size_t n = m->len - sent < TX_BOUNCE ? m->len - sent : TX_BOUNCE;
-		long r = sock_msg_drain(m, sent, sk->tx_bounce, n);
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		u8_t flags = NETCONN_COPY;
-		if (sent + n < m->len || (m->flags & MSG_MORE) || sk->cork)
-			flags |= NETCONN_MORE;
-		sent += send_chunk(sk, sk->tx_bounce, n, flags, deadline, nonblock, &err);
-	}
-	mutex_unlock(&sk->tx_lock);
-	return sent ? (long)sent : err;
 }

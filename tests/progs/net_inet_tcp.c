@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "net_inet_check.h"
 
@@ -158,6 +159,48 @@ static void echo_mib(int f)
 	close(c);
 }
 
+/* A send from a buffer with a hole in it sends some of what comes before
+ * the hole, or fails with EFAULT (how much depends on how the kernel
+ * copies: Linux drops the piece that straddles the hole, and over its
+ * loopback that is all of it), and nothing after it; the peer gets exactly
+ * what send counted.  A send from no mapped memory at all, long or short,
+ * fails with EFAULT. */
+static void send_faults(int f)
+{
+	int c, a;
+
+	if (tcp_pair(f, &c, &a) < 0) {
+		printf("pair: %s\n", errname(errno));
+		return;
+	}
+	char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(m, 'f', 2 * 4096);
+	munmap(m + 2 * 4096, 4096);
+	long r = send(c, m, 3 * 4096, 0);
+	int e = errno;
+	shutdown(c, SHUT_WR);
+	char buf[4096];
+	long got = 0, n, bad = 0;
+	while ((n = read(a, buf, sizeof buf)) > 0) {
+		for (long i = 0; i < n; i++)
+			bad += buf[i] != 'f';
+		got += n;
+	}
+	printf("send over a hole: peer got what send counted %d, none past the hole %d, wrong %ld\n",
+	       r < 0 ? got == 0 && e == EFAULT : got == r, r <= 2 * 4096, bad);
+	close(c);
+	close(a);
+	if (tcp_pair(f, &c, &a) < 0)
+		return;
+	r = send(c, m + 2 * 4096, 4096, 0);
+	printf("send from a hole: %s\n", r < 0 ? errname(errno) : "sent");
+	r = send(c, m + 2 * 4096, 100, 0);
+	printf("send 100 bytes from a hole: %s\n", r < 0 ? errname(errno) : "sent");
+	close(c);
+	close(a);
+	munmap(m, 2 * 4096);
+}
+
 static void *late_cd(void *arg)
 {
 	usleep(50000);
@@ -304,6 +347,7 @@ int main(void)
 		names(fams[i]);
 		refused_and_nonblocking(fams[i]);
 		echo_mib(fams[i]);
+		send_faults(fams[i]);
 		peek_waitall_fionread(fams[i]);
 		linger_reset(fams[i]);
 		options(fams[i]);

@@ -26,6 +26,9 @@ connect once more: EISCONN
 recv with nothing sent: EAGAIN
 accept: ok
 echo: wrote 1048576, read back 1048576, wrong 0, last read 0, server saw EOF 1
+send over a hole: peer got what send counted 1, none past the hole 1, wrong 0
+send from a hole: EFAULT
+send 100 bytes from a hole: EFAULT
 FIONREAD: 5
 peek: 5 hello
 recv 3: 3 hel
@@ -95,6 +98,9 @@ connect once more: EISCONN
 recv with nothing sent: EAGAIN
 accept: ok
 echo: wrote 1048576, read back 1048576, wrong 0, last read 0, server saw EOF 1
+send over a hole: peer got what send counted 1, none past the hole 1, wrong 0
+send from a hole: EFAULT
+send 100 bytes from a hole: EFAULT
 FIONREAD: 5
 peek: 5 hello
 recv 3: 3 hel
