@@ -1,6 +1,6 @@
 /* TCP sockets: connection set-up and tear-down (listen, accept, connect,
  * shutdown, close with SO_LINGER) and readiness.  Data moves in
- * inet_tcp_io.c. */
+ * inet_tcp_io.c (received) and inet_tcp_send.c (sent). */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/timer.h"

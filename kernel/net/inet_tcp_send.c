@@ -10,7 +10,9 @@
  *
  * A small send keeps to netconn_write, through the bounce buffer (user
  * bytes may fault, and tcp_write's memcpy must not): tcp_write may add it
- * to the last segment queued, so small writes still make few segments. */
+ * to the last segment queued, so small writes still make few segments.
+ * So do the room left in that segment and a bulk send's tail shorter than
+ * a segment, so that the segments in the middle of a stream stay full. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/timer.h"
@@ -69,69 +71,76 @@ static size_t send_chunk(struct inet_sock *sk, const char *data, size_t n, u8_t 
 	return off;
 }
 
-static size_t send_small(struct inet_sock *sk, const struct sock_msg *m, bool more,
-			 uint64_t deadline, bool nonblock, long *err)
+/* Sends n bytes of m from off (at most BULK_MIN) through the bounce
+ * buffer and netconn_write. */
+static size_t send_copied(struct inet_sock *sk, const struct sock_msg *m, size_t off, size_t n,
+			  bool more, uint64_t deadline, bool nonblock, long *err)
 {
 	if (!sk->tx_bounce && !(sk->tx_bounce = kmalloc(BULK_MIN))) {
 		*err = -ENOBUFS;
 		return 0;
 	}
-	long r = sock_msg_drain(m, 0, sk->tx_bounce, m->len);
+	long r = sock_msg_drain(m, off, sk->tx_bounce, n);
 	if (r < 0) {
 		*err = r;
 		return 0;
 	}
 	u8_t flags = NETCONN_COPY | (more ? NETCONN_MORE : 0);
-	return send_chunk(sk, sk->tx_bounce, m->len, flags, deadline, nonblock, err);
+	return send_chunk(sk, sk->tx_bounce, n, flags, deadline, nonblock, err);
 }
 
 /* ---- bulk sends: segments filled outside the core lock -------------------- */
 
+_Static_assert(BATCH_SEGS * TCP_MSS <= 0xffff, "tcp_write_filled takes under 64 KiB");
+_Static_assert(!LWIP_TCP_TIMESTAMPS, "filled segments have no room for TCP options");
+
 struct room {
-	size_t bytes;		/* what the connection takes now */
-	u16_t seg;		/* in segments of this size */
-	err_t err;		/* ERR_OK, or why it takes nothing */
+	bool open;		/* the connection still takes data */
+	size_t bytes;		/* what it takes now, in whole segments */
+	u16_t seg;		/* of this size */
+	u16_t top_up;		/* room left in the last queued segment */
 };
 
-static struct room room_now(struct inet_sock *sk)
+/* At most `segs` segments' worth. */
+static struct room room_now(struct inet_sock *sk, size_t segs)
 {
-	struct room r = { 0, 0, ERR_CLSD };
+	struct room r = { 0 };
 
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = sk->conn->pcb.tcp;
-	if (pcb && pcb->state != ESTABLISHED && pcb->state != CLOSE_WAIT)
-		r.err = ERR_CONN;
-	else if (pcb) {
-		size_t segs = TCP_SND_QUEUELEN > pcb->snd_queuelen ?
-			      TCP_SND_QUEUELEN - pcb->snd_queuelen : 0;
+	if (pcb && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)) {
+		size_t queue_room = TCP_SND_QUEUELEN > pcb->snd_queuelen ?
+				    TCP_SND_QUEUELEN - pcb->snd_queuelen : 0;
+		r.open = true;
 		r.seg = tcp_write_seg_size(pcb);
-		r.bytes = tcp_sndbuf(pcb);
-		if (r.bytes > (segs < BATCH_SEGS ? segs : BATCH_SEGS) * r.seg)
-			r.bytes = (segs < BATCH_SEGS ? segs : BATCH_SEGS) * r.seg;
-		r.err = ERR_OK;
+		size_t n = tcp_sndbuf(pcb) / r.seg;
+		if (n > queue_room)
+			n = queue_room;
+		r.bytes = (n < segs ? n : segs) * r.seg;
+		r.top_up = pcb->unsent ? pcb->unsent_oversize : 0;
 	}
 	UNLOCK_TCPIP_CORE();
 	return r;
 }
 
-/* Copies n bytes of m from off into segments of seg bytes (the last may
- * be shorter), no lock held.  How many were filled; fewer, with *err set,
- * on a fault or when lwIP's memory runs out. */
+/* Copies n bytes of m from off into segments of seg bytes, no lock held.
+ * How many were filled; fewer, with *err set, on a fault or when lwIP's
+ * memory runs out. */
 static u16_t fill(const struct sock_msg *m, size_t off, size_t n, u16_t seg, struct pbuf **p,
 		  long *err)
 {
 	u16_t k = 0;
 
-	for (size_t done = 0; done < n; done += p[k++]->len) {
-		u16_t len = n - done < seg ? (u16_t)(n - done) : seg;
-		p[k] = pbuf_alloc(PBUF_TRANSPORT, len, PBUF_RAM);
-		long r = p[k] ? sock_msg_drain(m, off + done, p[k]->payload, len) : -ENOBUFS;
+	for (size_t done = 0; done < n; done += seg) {
+		p[k] = pbuf_alloc(PBUF_TRANSPORT, seg, PBUF_RAM);
+		long r = p[k] ? sock_msg_drain(m, off + done, p[k]->payload, seg) : -ENOBUFS;
 		if (r < 0) {
 			if (p[k])
 				pbuf_free(p[k]);
 			*err = r;
 			break;
 		}
+		k++;
 	}
 	return k;
 }
@@ -160,6 +169,20 @@ static err_t queue(struct inet_sock *sk, struct pbuf **p, u16_t k, bool more)
 	return e;
 }
 
+/* lwIP's memory ran out: the socket is not writable until lwIP's poll
+ * finds room again (NETCONN_FLAG_CHECK_WRITESPACE), as after a netconn
+ * write that hit ERR_MEM, so that poll and epoll do not report it
+ * writable in the meantime. */
+static void report_no_memory(struct inet_sock *sk)
+{
+	LOCK_TCPIP_CORE();
+	if (sk->conn->pcb.tcp) {
+		netconn_set_flags(sk->conn, NETCONN_FLAG_CHECK_WRITESPACE);
+		sk->conn->callback(sk->conn, NETCONN_EVT_SENDMINUS, 0);
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
 /* Waits for the connection to take more: room (an ACK) or lwIP's memory
  * (no event says it came back, so look again after a while). */
 static long wait_room(struct inet_sock *sk, uint32_t seen, uint64_t deadline, bool nonblock,
@@ -174,37 +197,50 @@ static long wait_room(struct inet_sock *sk, uint32_t seen, uint64_t deadline, bo
 	return err == -EAGAIN && (!deadline || clock_ns() < deadline) ? 0 : err;
 }
 
+/* Whole segments go filled; the room left in the last queued segment and
+ * a tail shorter than a segment go through tcp_write, as its own writes
+ * would, so that segments in the middle of the stream stay full.  When
+ * lwIP's memory runs short, batches halve until one fits. */
 static size_t send_bulk(struct inet_sock *sk, const struct sock_msg *m, bool more,
 			uint64_t deadline, bool nonblock, long *err)
 {
 	struct pbuf *p[BATCH_SEGS];
-	size_t sent = 0;
+	size_t sent = 0, batch = BATCH_SEGS;
 
 	while (sent < m->len && !*err) {
 		uint32_t seen = inet_events(sk);
-		struct room r = room_now(sk);
-		size_t n = m->len - sent < r.bytes ? m->len - sent : r.bytes;
-		if (r.err != ERR_OK) {
+		struct room r = room_now(sk, batch);
+		size_t left = m->len - sent;
+		if (!r.open) {
 			*err = send_refusal(sk);
 			break;
 		}
-		if (n < r.seg && n < m->len - sent) {	/* not a full segment's room */
+		if (r.top_up || left < r.seg) {
+			size_t n = r.top_up && r.top_up < left ? r.top_up : left;
+			sent += send_copied(sk, m, sent, n, more || n < left, deadline, nonblock, err);
+			continue;
+		}
+		size_t n = left < r.bytes ? left - left % r.seg : r.bytes;
+		if (!n) {	/* not a whole segment's room */
 			*err = wait_room(sk, seen, deadline, nonblock, false);
 			continue;
 		}
 		long fill_err = 0;
 		u16_t k = fill(m, sent, n, r.seg, p, &fill_err);
-		size_t filled = k ? (size_t)(k - 1) * r.seg + p[k - 1]->len : 0;
-		err_t e = k ? queue(sk, p, k, more || sent + filled < m->len) : ERR_OK;
-		if (e == ERR_OK)
-			sent += filled;
-		bool nomem = e == ERR_MEM || (!k && fill_err == -ENOBUFS);
-		if (nomem)
+		err_t e = k ? queue(sk, p, k, more || sent + (size_t)k * r.seg < m->len) : ERR_MEM;
+		if (e == ERR_OK) {
+			sent += (size_t)k * r.seg;
+			batch = BATCH_SEGS;
+		}
+		if (e == ERR_MEM && (k || fill_err == -ENOBUFS)) {
+			batch = batch > 1 ? batch / 2 : 1;
+			report_no_memory(sk);
 			*err = wait_room(sk, seen, deadline, nonblock, true);
-		else if (e != ERR_OK)
+		} else if (e != ERR_OK && e != ERR_MEM) {
 			*err = send_refusal(sk);
-		else if (fill_err && fill_err != -ENOBUFS)
+		} else if (fill_err && fill_err != -ENOBUFS) {
 			*err = fill_err;
+		}
 	}
 	return sent;
 }
@@ -244,7 +280,7 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 		return err;
 	mutex_lock(&sk->tx_lock);
 	size_t sent = m->len >= BULK_MIN ? send_bulk(sk, m, more, deadline, nonblock, &err)
-					 : send_small(sk, m, more, deadline, nonblock, &err);
+					 : send_copied(sk, m, 0, m->len, more, deadline, nonblock, &err);
 	mutex_unlock(&sk->tx_lock);
 	return sent ? (long)sent : err;
 }
