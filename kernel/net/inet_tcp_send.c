@@ -193,8 +193,7 @@ static long wait_room(struct inet_sock *sk, uint32_t seen, uint64_t deadline, bo
 	if (!nomem)
 		return inet_wait(sk, seen, deadline);
 	uint64_t soon = clock_ns() + NOMEM_RETRY_NS;
-	long err = inet_wait(sk, seen, deadline && deadline < soon ? deadline : soon);
-	return err == -EAGAIN && (!deadline || clock_ns() < deadline) ? 0 : err;
+	return inet_wait(sk, seen, deadline && deadline < soon ? deadline : soon);
 }
 
 /* Whole segments go filled; the room left in the last queued segment and

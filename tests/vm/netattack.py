@@ -211,12 +211,19 @@ class Conn:
         self.guest_window = synack[TCP].window  # our SYN asks for no scaling
         self.segment("A", window=window)
 
+    def frame(self, flags, data=b"", seq=None, ack=None, window=65535, **tcp):
+        """A segment of this connection, not sent: by default the next in
+        sequence, acknowledging what the guest sent first; tcp: more of
+        scapy's TCP fields (options...).  Numbers wrap at 32 bits."""
+        seq = self.seq if seq is None else seq
+        ack = self.ack if ack is None else ack
+        return (ip_to(self.v6) / TCP(sport=self.sport, dport=PORT, flags=flags, seq=seq % (1 << 32),
+                                     ack=ack % (1 << 32), window=window, **tcp) / Raw(data))
+
     def segment(self, flags, data=b"", seq=None, window=65535, ack=None):
         """Sends a segment; without seq, the next in sequence, which the
         data then advances."""
-        send(ip_to(self.v6) / TCP(sport=self.sport, dport=PORT, flags=flags,
-                                  seq=self.seq if seq is None else seq,
-                                  ack=self.ack if ack is None else ack, window=window) / Raw(data))
+        send(self.frame(flags, data, seq, ack, window))
         if seq is None:
             self.seq += len(data)
 
@@ -248,8 +255,7 @@ def out_of_order(count):
         batch = []
         for k in range(count):
             off = 2 + (k * 7919) % 200000
-            batch.append(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
-                                         ack=c.ack) / Raw(b"o" * 16))
+            batch.append(c.frame("A", b"o" * 16, seq=c.seq + off))
             if len(batch) == 500:
                 send(batch)
                 batch = []
@@ -270,9 +276,7 @@ def window_overrun():
         c = Conn(host, v6)
         edge = c.guest_window
         size = 1400 if edge % 1400 else 1401
-        send([ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
-                              ack=c.ack) / Raw(b"w" * size)
-              for off in reversed(range(0, edge, size))])
+        send([c.frame("A", b"w" * size, seq=c.seq + off) for off in reversed(range(0, edge, size))])
         want = (c.seq + edge) % (1 << 32)
         if host.wait(lambda p: p[TCP].dport == c.sport and p[TCP].ack == want) is None:
             raise SystemExit("IPv%d: no ACK of the window's %d bytes" % (6 if v6 else 4, edge))
@@ -292,12 +296,9 @@ def fin_past_window():
         c = Conn(host, v6)
         edge, size = c.guest_window, 1400
         fin_at = edge - 1000 + 5
-        frames = [ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="FA", seq=c.seq + edge - 1000,
-                                  ack=c.ack) / Raw(b"a" * 5),
-                  ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + edge - size,
-                                  ack=c.ack) / Raw(b"b" * (size + 30))]
-        frames += [ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq + off,
-                                   ack=c.ack) / Raw(b"f" * min(size, edge - size - off))
+        frames = [c.frame("FA", b"a" * 5, seq=c.seq + edge - 1000),
+                  c.frame("A", b"b" * (size + 30), seq=c.seq + edge - size)]
+        frames += [c.frame("A", b"f" * min(size, edge - size - off), seq=c.seq + off)
                    for off in reversed(range(0, edge - size, size))]
         send(frames)
         want = (c.seq + fin_at + 1) % (1 << 32)
@@ -320,8 +321,7 @@ def mss_shrink():
         c = Conn(host, v6)
         c.segment("PA", requests, window=0)
         time.sleep(1)
-        send(ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags="A", seq=c.seq, ack=c.ack,
-                             window=0, options=[("MSS", 536)]))
+        send(c.frame("A", window=0, options=[("MSS", 536)]))
         c.segment("PA", requests, window=0)
         time.sleep(1)
         c.segment("A", window=65535)
@@ -380,7 +380,7 @@ def fuzz_option():
     return (random.randint(0, 255), os.urandom(random.randint(0, 6)))
 
 
-def fuzz_segment(c, v6, high):
+def fuzz_segment(c, high):
     """One random segment on connection c; high: how far the guest has sent."""
     edge = c.seq + c.guest_window
     seq = random.choice((c.seq, c.seq + 1, c.seq - 1, edge, edge - 1, edge + 1,
@@ -391,10 +391,9 @@ def fuzz_segment(c, v6, high):
     flags = random.choice(("A", "PA", "FA", "FPA", "UA", "") if random.random() < 0.85
                           else ("SA", "S", "RA", "FSRPAU"))  # these may end it
     opts = [fuzz_option() for _ in range(random.choice((0, 0, 1, 2, 4)))]
-    return (ip_to(v6) / TCP(sport=c.sport, dport=PORT, flags=flags, seq=seq % (1 << 32),
-                            ack=ack % (1 << 32), window=random.choice((0, 1, 512, 65535)),
-                            options=opts, urgptr=random.getrandbits(16)) /
-            Raw(os.urandom(random.choice((0, 1, 5, 536, 1000, 1400)))))
+    return c.frame(flags, os.urandom(random.choice((0, 1, 5, 536, 1000, 1400))), seq, ack,
+                   window=random.choice((0, 1, 512, 65535)), options=opts,
+                   urgptr=random.getrandbits(16))
 
 
 def tcp_fuzz(count, seed):
@@ -423,7 +422,7 @@ def tcp_fuzz(count, seed):
             with host.cond:
                 high = max((p[TCP].seq + len(p[TCP].payload) for p in host.got
                             if p[TCP].dport == c.sport), default=c.ack)
-            send([fuzz_segment(c, v6, high) for _ in range(min(10, count - sent))])
+            send([fuzz_segment(c, high) for _ in range(min(10, count - sent))])
             sent += min(10, count - sent)
             time.sleep(0.02)
         c.reset()

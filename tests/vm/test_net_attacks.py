@@ -62,8 +62,10 @@ def test_tcp_abuse(target, attack):
     """A connection sent 500 segments ahead of what the guest waits for,
     connections asking for MSS 0 and 1, a client asking with a zero
     window, resets with guessed sequence numbers, out-of-order segments
-    running past the receive window: each connection still gets its
-    answer (or is reset), and others are served."""
+    running past the receive window, a segment covering a queued FIN at
+    the window's edge, an MSS option after the SYN, an ACK emptying what a
+    retransmission timeout put back: each connection still gets its answer
+    (or is reset), and others are served."""
     target.attack(*attack)
     target.check_alive(attack[0])
 
