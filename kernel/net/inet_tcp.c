@@ -256,7 +256,16 @@ static unsigned poll_listen(struct inet_sock *sk)
 static unsigned poll_connected(struct inet_sock *sk)
 {
 	unsigned mask = 0;
+	bool dead = __atomic_load_n(&sk->conn->pcb.tcp, __ATOMIC_ACQUIRE) == NULL;
 
+	/* lwIP's err_tcp clears the pcb first, then reports the error and
+	 * queues the end of stream, all under the core lock.  Seeing the pcb
+	 * gone, wait for it to finish, so a reset is never seen half made:
+	 * hung up but neither readable nor in error. */
+	if (dead) {
+		LOCK_TCPIP_CORE();
+		UNLOCK_TCPIP_CORE();
+	}
 	mutex_lock(&sk->rx_lock);
 	if (!sk->rxq && !sk->rx_eof && !sk->shut_rd)
 		inet_tcp_fetch(sk);
@@ -265,7 +274,6 @@ static unsigned poll_connected(struct inet_sock *sk)
 	if (sk->rx_eof || sk->shut_rd)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
 	mutex_unlock(&sk->rx_lock);
-	bool dead = sk->conn->pcb.tcp == NULL;
 	if (sk->async_err)
 		mask |= POLLERR;
 	if (dead || (sk->shut_wr && (sk->rx_eof || sk->shut_rd)))
