@@ -34,6 +34,7 @@
 #include "dev/devices.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_regs.h"
+#include "dev/tx_room.h"
 #include "dev/pci.h"
 #include "dev/pci_msi.h"
 #include "csum.h"
@@ -182,6 +183,21 @@ static void tx_reclaim(struct e1000e *e)
 	}
 }
 
+struct tx_want {
+	struct e1000e *nic;
+	unsigned descs;
+};
+
+/* tx_wait_room's check, under tx_lock.  One descriptor stays empty: a
+ * full ring would have head == tail, which reads as empty. */
+static enum tx_room tx_check(void *arg)
+{
+	struct tx_want *w = arg;
+
+	tx_reclaim(w->nic);
+	return w->nic->tx_used + w->descs <= NDESC - 1 ? TX_ROOM_FREE : TX_ROOM_NOT_YET;
+}
+
 /* Caller holds tx_lock. */
 static void tx_context(struct e1000e *e, const struct net_tx_offload *csum)
 {
@@ -231,10 +247,9 @@ static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, in
 	bool partial = csum && csum->start && csum->start + csum->offset + 2u <= len;
 	const uint8_t *eth = segs[0].data;
 	bool sum = partial && csum->start < 256 && segs[0].len >= 14 && eth[12] == 0x08 && eth[13] == 0;
-	unsigned need = sum ? 2 : 1;
+	struct tx_want want = { e, sum ? 2 : 1 };
 	uint64_t f = spin_lock_irqsave(&e->tx_lock);
-	tx_reclaim(e);
-	if (e->tx_used + need > NDESC - 1) {	/* one slot stays empty: head == tail */
+	if (!tx_wait_room(&e->tx_lock, &f, tx_check, &want)) {
 		e->counts.tx_dropped++;
 		spin_unlock_irqrestore(&e->tx_lock, f);
 		return -ENOBUFS;

@@ -11,7 +11,8 @@
  * Transmit: the frame is copied into a free 2 KiB slot of the pair behind
  * its header, or a chain of them for a frame the device is to segment
  * (HOST_TSO, up to 64 KiB); finished slots are taken back on the next
- * transmit, so TX needs no interrupt at all. */
+ * transmit, so TX needs no interrupt at all.  A full ring is waited for
+ * (dev/tx_room.h). */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
@@ -23,6 +24,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "dev/devices.h"
+#include "dev/tx_room.h"
 #include "dev/virtio_net_internal.h"
 #include "csum.h"
 
@@ -54,6 +56,22 @@ static void tx_reclaim(struct vnet_pair *p)
 
 	while ((buf = vq_get_used(&p->txq, NULL)))
 		tx_free_chain(p, buf);
+}
+
+struct tx_want {
+	struct vnet_pair *pair;
+	int slots;
+};
+
+/* tx_wait_room's check, under p->tx_lock. */
+static enum tx_room tx_check(void *arg)
+{
+	struct tx_want *w = arg;
+
+	tx_reclaim(w->pair);
+	if (w->pair->ntx_free >= w->slots)
+		return TX_ROOM_FREE;
+	return w->pair->n->vd->broken ? TX_ROOM_NEVER : TX_ROOM_NOT_YET;
 }
 
 /* Caller holds p->tx_lock and knows a slot is free: it joins the chain
@@ -144,10 +162,9 @@ static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int 
 		return -EINVAL;
 	if (n->vd->broken)
 		return -EIO;
-	int need = (int)((n->hdr_len + total + BUF_SIZE - 1) / BUF_SIZE);
+	struct tx_want want = { p, (int)((n->hdr_len + total + BUF_SIZE - 1) / BUF_SIZE) };
 	uint64_t f = spin_lock_irqsave(&p->tx_lock);
-	tx_reclaim(p);
-	if (p->ntx_free < need) {
+	if (!tx_wait_room(&p->tx_lock, &f, tx_check, &want)) {
 		p->counts.tx_dropped++;
 		spin_unlock_irqrestore(&p->tx_lock, f);
 		return n->vd->broken ? -EIO : -ENOBUFS;

@@ -66,7 +66,8 @@ struct net_claim {
 /* What a NIC's receive thread and transmit path counted: frames, passes
  * over the ring, wake-ups of the thread, and the interrupts that woke it
  * (few under load, where passes keep finding frames); frames sent, those
- * the device was to segment, and those dropped on a full queue. */
+ * the device was to segment, and those dropped because the ring stayed
+ * full (dev/tx_room.h). */
 struct net_port_counts {
 	uint64_t rx_frames, rx_passes, rx_wakeups, rx_interrupts;
 	uint64_t tx_frames, tx_segmented, tx_dropped;
