@@ -8,11 +8,7 @@
  * steering keeps a flow on one queue); a flow's frames sent from one CPU
  * stay on one queue, in order.  Without MQ, one pair.
  *
- * Transmit: the frame is copied into a free 2 KiB slot of the pair behind
- * its header, or a chain of them for a frame the device is to segment
- * (HOST_TSO, up to 64 KiB); finished slots are taken back on the next
- * transmit, so TX needs no interrupt at all.  A full ring is waited for
- * (dev/tx_room.h). */
+ * Transmit is virtio_net_tx.c. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/format.h"
@@ -24,15 +20,8 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "dev/devices.h"
-#include "dev/tx_room.h"
 #include "dev/virtio_net_internal.h"
-#include "csum.h"
 
-#define HDR_F_NEEDS_CSUM	1
-#define HDR_GSO_TCPV4	1
-#define HDR_GSO_TCPV6	4
-#define FRAME_MAX	(14 + 65535)	/* an IP packet's length is 16 bits */
-#define TX_SLOTS_MAX	((sizeof(struct net_hdr) + FRAME_MAX + BUF_SIZE - 1) / BUF_SIZE)
 #define RX_BUF_MIN	256	/* the smallest virtio_net.rx_buf= taken */
 #define QUEUE_MAX	256
 #define CTRL_MQ		4	/* class: multiqueue */
@@ -41,148 +30,6 @@
 #define CTRL_WAIT_NS	(1000ull * 1000000)
 
 static int nnets;
-
-/* Caller holds p->tx_lock.  A finished frame's slots go back; the first
- * is the chain's cookie, tx_next links the rest. */
-static void tx_free_chain(struct vnet_pair *p, const uint8_t *first)
-{
-	for (uint16_t s = (uint16_t)((first - p->tx_bufs) / BUF_SIZE); s != TX_SLOT_NONE; s = p->tx_next[s])
-		p->tx_free[p->ntx_free++] = s;
-}
-
-static void tx_reclaim(struct vnet_pair *p)
-{
-	uint8_t *buf;
-
-	while ((buf = vq_get_used(&p->txq, NULL)))
-		tx_free_chain(p, buf);
-}
-
-struct tx_want {
-	struct vnet_pair *pair;
-	int slots;
-};
-
-/* tx_wait_room's check, under p->tx_lock. */
-static enum tx_room tx_check(void *arg)
-{
-	struct tx_want *w = arg;
-
-	tx_reclaim(w->pair);
-	if (w->pair->ntx_free >= w->slots)
-		return TX_ROOM_FREE;
-	return w->pair->n->vd->broken ? TX_ROOM_NEVER : TX_ROOM_NOT_YET;
-}
-
-/* Caller holds p->tx_lock and knows a slot is free: it joins the chain
- * ending at *last, with a descriptor in *b. */
-static uint8_t *tx_take_slot(struct vnet_pair *p, uint16_t *last, struct vq_buf *b)
-{
-	uint16_t s = p->tx_free[--p->ntx_free];
-	uint8_t *buf = p->tx_bufs + (size_t)s * BUF_SIZE;
-
-	p->tx_next[s] = TX_SLOT_NONE;
-	if (*last != TX_SLOT_NONE)
-		p->tx_next[*last] = s;
-	*last = s;
-	*b = (struct vq_buf){ virt_to_phys(buf), 0 };
-	return buf;
-}
-
-/* Caller holds p->tx_lock and knows enough slots are free.  Copies the
- * frame into a chain of slots behind room for its header, a descriptor
- * per slot in b[]; returns the first slot, *nbufs the descriptors. */
-static uint8_t *tx_copy(struct vnet_pair *p, const struct net_seg *segs, int nsegs,
-			struct vq_buf *b, int *nbufs)
-{
-	uint16_t last = TX_SLOT_NONE;
-	uint8_t *first = tx_take_slot(p, &last, &b[0]);
-	uint8_t *dst = first + p->n->hdr_len;
-	size_t room = BUF_SIZE - p->n->hdr_len;
-	int nb = 1;
-
-	b[0].len = p->n->hdr_len;
-	for (int i = 0; i < nsegs; i++) {
-		const uint8_t *src = segs[i].data;
-		for (size_t left = segs[i].len; left;) {
-			if (!room) {
-				dst = tx_take_slot(p, &last, &b[nb++]);
-				room = BUF_SIZE;
-			}
-			size_t k = left < room ? left : room;
-			memcpy(dst, src, k);
-			dst += k, src += k, left -= k, room -= k;
-			b[nb - 1].len += (uint32_t)k;
-		}
-	}
-	*nbufs = nb;
-	return first;
-}
-
-/* The virtio header in front of a frame of len bytes at frame: the
- * checksum and segmentation left to the device, or the checksum done here
- * when the device takes none (a frame in one slot: segmentation needs
- * F_CSUM, so only small frames get here). */
-static void tx_header(struct vnet *n, uint8_t *buf, size_t len, const struct net_tx_offload *o)
-{
-	struct net_hdr *h = (struct net_hdr *)buf;
-
-	memset(h, 0, n->hdr_len);
-	if (!o || !o->start)
-		return;
-	if (!virtio_has(n->vd, F_CSUM)) {
-		csum_complete(buf + n->hdr_len, len, o->start, o->offset);
-		return;
-	}
-	h->flags = HDR_F_NEEDS_CSUM;
-	h->csum_start = o->start;
-	h->csum_offset = o->offset;
-	if (o->gso_size) {
-		h->gso_type = o->gso_type == NET_GSO_TCP6 ? HDR_GSO_TCPV6 : HDR_GSO_TCPV4;
-		h->gso_size = o->gso_size;
-		h->hdr_len = o->hdr_len;
-	}
-}
-
-static int vnet_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
-			 const struct net_tx_offload *o)
-{
-	struct vnet *n = port->driver;
-	/* The sending CPU's pair (moving on meanwhile is harmless); no
-	 * division with one pair, the common case. */
-	struct vnet_pair *p = n->npairs > 1 ? &n->pairs[this_cpu()->id % n->npairs] : n->pairs;
-	struct vq_buf b[TX_SLOTS_MAX];
-	size_t total = 0;
-	int nb;
-
-	for (int i = 0; i < nsegs; i++)
-		total += segs[i].len;
-	size_t max = o && o->gso_size ? FRAME_MAX : BUF_SIZE - n->hdr_len;
-	if (total > max || total < 14)
-		return -EINVAL;
-	if (n->vd->broken)
-		return -EIO;
-	struct tx_want want = { p, (int)((n->hdr_len + total + BUF_SIZE - 1) / BUF_SIZE) };
-	uint64_t f = spin_lock_irqsave(&p->tx_lock);
-	if (!tx_wait_room(&p->tx_lock, &f, tx_check, &want)) {
-		p->counts.tx_dropped++;
-		spin_unlock_irqrestore(&p->tx_lock, f);
-		return n->vd->broken ? -EIO : -ENOBUFS;
-	}
-	uint8_t *buf = tx_copy(p, segs, nsegs, b, &nb);
-	tx_header(n, buf, total, o);
-	int err = vq_add(&p->txq, buf, b, nb, 0);
-	if (err) {
-		tx_free_chain(p, buf);
-		p->counts.tx_dropped++;
-	} else {
-		vq_kick(&p->txq);
-		p->counts.tx_frames++;
-		p->counts.tx_segmented += o && o->gso_size;
-	}
-	spin_unlock_irqrestore(&p->tx_lock, f);
-	return err == -ENOSPC ? -ENOBUFS : err;
-}
 
 /* The pairs' counts, summed. */
 static void vnet_counts(struct net_port *port, struct net_port_counts *c)
@@ -198,7 +45,9 @@ static void vnet_counts(struct net_port *port, struct net_port_counts *c)
 	}
 }
 
-static const struct net_port_ops vnet_ops = { .transmit = vnet_transmit, .counts = vnet_counts };
+static const struct net_port_ops vnet_ops = { .transmit = vnet_transmit,
+					      .transmit_in_place = vnet_transmit_in_place,
+					      .counts = vnet_counts };
 
 static int setup_queue(struct vnet *n, struct virtq *vq, uint16_t index)
 {
@@ -224,9 +73,10 @@ static int alloc_buffers(struct vnet *n, struct vnet_pair *p)
 	p->tx_bufs = page_alloc_virt(ring_pages(&p->txq));
 	p->tx_free = kmalloc(sizeof(uint16_t) * p->txq.size);
 	p->tx_next = kmalloc(sizeof(uint16_t) * p->txq.size);
+	p->tx_done = kmalloc(sizeof(struct vnet_tx_done) * p->txq.size);
 	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(n->gather_pages)))
 		return -ENOMEM;
-	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free || !p->tx_next)
+	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free || !p->tx_next || !p->tx_done)
 		return -ENOMEM;	/* the probe failed: the device stays reset */
 	for (uint16_t i = 0; i < p->txq.size; i++)
 		p->tx_free[p->ntx_free++] = i;
@@ -321,6 +171,7 @@ static int setup_pairs(struct vnet *n)
 		struct vnet_pair *p = &n->pairs[i];
 		p->n = n;
 		p->index = i;
+		p->tx_timer.fn = vnet_tx_timer_fired;
 		waitq_init(&p->wq);
 		n->queues[2 * i] = &p->rxq;
 		n->queues[2 * i + 1] = &p->txq;
@@ -489,6 +340,11 @@ int virtio_net_probe(struct virtio_dev *vd)
 
 static void free_pair(struct vnet_pair *p)
 {
+	uint64_t f = spin_lock_irqsave(&p->tx_lock);
+	vnet_tx_abandon_in_place(p);	/* the device is reset */
+	spin_unlock_irqrestore(&p->tx_lock, f);
+	timer_cancel(&p->tx_timer);	/* which, with none left, re-arms no more */
+	kfree(p->tx_done);
 	page_free_virt(p->rx_bufs, ring_pages(&p->rxq));
 	page_free_virt(p->tx_bufs, ring_pages(&p->txq));
 	vq_destroy(&p->rxq);

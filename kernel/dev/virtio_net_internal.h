@@ -1,6 +1,6 @@
 /* virtio-net's private parts, shared by the device side (virtio_net.c:
- * features, queues, transmit, removal) and the receive side
- * (virtio_net_rx.c: the per-queue threads). */
+ * features, queues, removal), the transmit side (virtio_net_tx.c) and the
+ * receive side (virtio_net_rx.c: the per-queue threads). */
 #ifndef AMPHI_DEV_VIRTIO_NET_INTERNAL_H
 #define AMPHI_DEV_VIRTIO_NET_INTERNAL_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/spinlock.h"
+#include "core/timer.h"
 #include "core/waitq.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
@@ -27,6 +28,7 @@
 #define F_ANY_LAYOUT	27	/* legacy: header and frame may share a buffer */
 
 #define BUF_SIZE	2048
+#define FRAME_MAX	(14 + 65535)	/* an IP packet's length is 16 bits */
 #define TX_SLOT_NONE	0xffff
 #define MAX_PAIRS	8	/* queue pairs used, at most (one per CPU) */
 
@@ -37,6 +39,12 @@ struct net_hdr {
 } __attribute__((packed));
 
 struct vnet;
+
+/* What to call when the device has read a frame's pieces sent in place. */
+struct vnet_tx_done {
+	void (*done)(void *ctx);
+	void *ctx;
+};
 
 /* Queue pair i: receive queue 2i, transmit queue 2i + 1, both with their
  * interrupt on CPU i, and a receive thread pinned there. */
@@ -56,6 +64,10 @@ struct vnet_pair {
 	uint16_t *tx_free;
 	int ntx_free;
 	uint16_t *tx_next;		/* a frame's next slot, or TX_SLOT_NONE */
+	struct vnet_tx_done *tx_done;	/* by a frame's first slot: pieces sent in place */
+	int tx_in_place;		/* such frames the device may not have read yet */
+	bool tx_timer_set;
+	struct timer tx_timer;		/* takes them back when no transmit does */
 
 	/* The tx_ fields under tx_lock, rx_interrupts under wake_lock, the
 	 * other rx_ fields the receive thread's. */
@@ -80,6 +92,17 @@ struct vnet {
 	struct virtq *queues[2 * MAX_PAIRS + 1];
 	char name[16];
 };
+
+/* virtio_net_tx.c: the port's transmit and transmit_in_place. */
+int vnet_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
+		  const struct net_tx_offload *o);
+int vnet_transmit_in_place(struct net_port *port, const struct net_seg *segs, int nsegs,
+			   const struct net_tx_offload *o, void (*done)(void *ctx), void *ctx);
+/* A pair's tx_timer.fn. */
+void vnet_tx_timer_fired(struct timer *t);
+/* Caller holds p->tx_lock.  Lets go of every frame sent in place: the
+ * device will not finish them (broken, or reset). */
+void vnet_tx_abandon_in_place(struct vnet_pair *p);
 
 /* virtio_net_rx.c */
 int vnet_rx_post(struct vnet_pair *p, uint8_t *buf);

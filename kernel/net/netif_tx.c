@@ -16,12 +16,18 @@
  * The batch keeps a reference to each segment's pbuf rather than a copy
  * (lwIP keeps them for retransmission anyway; the reference covers an ACK
  * that frees them first), and a copy of the first one's headers, which
- * the port repeats in front of each segment. */
+ * the port repeats in front of each segment.  A port that can send the
+ * payload from where it lies (transmit_in_place) keeps the references
+ * until its device has read it, so bulk data is copied once on its way
+ * out, from the program into lwIP's segments.  lwIP leaves a segment
+ * whose pbuf is still referenced out of a retransmission
+ * (tcp_output_segment_busy), which is right: its first copy has not left. */
 #include "net/netif_tx.h"
 
 #include "lwip/pbuf.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/printk.h"
 #include "core/string.h"
 #include "csum.h"
@@ -255,6 +261,43 @@ static void release(void)
 	batch.held = 0;
 }
 
+/* A batch the port sends in place: its headers and its references, for
+ * as long as the device reads the payload. */
+struct in_flight {
+	int held;
+	struct pbuf *pbufs[MAX_HELD];
+	uint8_t hdr[NETIF_CSUM_HDR_MAX];
+};
+
+/* transmit_in_place's done: the device has read the payload. */
+static void in_flight_done(void *ctx)
+{
+	struct in_flight *t = ctx;
+
+	for (int i = 0; i < t->held; i++)
+		pbuf_free(t->pbufs[i]);
+	kfree(t);
+}
+
+/* The batch's frame sent in place; false when it could not be (no memory
+ * for the record), and the batch is as it was. */
+static bool send_in_place(const struct net_tx_offload *o)
+{
+	struct in_flight *t = kmalloc_uninit(sizeof *t);
+
+	if (!t)
+		return false;
+	t->held = batch.held;
+	memcpy(t->pbufs, batch.pbufs, sizeof batch.pbufs[0] * (size_t)batch.held);
+	memcpy(t->hdr, batch.hdr, batch.f.hdr_len);
+	batch.pieces[0] = (struct net_seg){ t->hdr, batch.f.hdr_len };
+	batch.held = 0;		/* the references are t's */
+	if (batch.port->ops->transmit_in_place(batch.port, batch.pieces, batch.npieces, o,
+					       in_flight_done, t))
+		in_flight_done(t);	/* lost, as on a full NIC */
+	return true;
+}
+
 /* A frame lost here is lost as on a full NIC; TCP sends it again. */
 void netif_tx_flush(void)
 {
@@ -268,6 +311,8 @@ void netif_tx_flush(void)
 		batch_headers(&o);
 		batch.sent_segments += (uint64_t)batch.held;
 		batch.sent_frames++;
+		if (batch.port->ops->transmit_in_place && send_in_place(&o))
+			return;
 	}
 	batch.pieces[0] = (struct net_seg){ batch.hdr, batch.f.hdr_len };
 	batch.port->ops->transmit(batch.port, batch.pieces, batch.npieces, &o);

@@ -80,7 +80,16 @@ struct net_port_ops {
 	int (*transmit)(struct net_port *port, const struct net_seg *segs, int nsegs,
 			const struct net_tx_offload *csum);
 
-	/* The rest is optional.  addresses: fills *a when the port imposes
+	/* The rest is optional.  transmit_in_place: transmit, but the
+	 * pieces after the first (which the port copies) are sent from where
+	 * they are, in the kernel's direct map, rather than copied; the port
+	 * calls done(ctx) once the device has read them: perhaps at once, in
+	 * any thread, under the port's own spinlock with interrupts off, so
+	 * done only frees.  On an error done is not called.  For bulk data, whose second copy costs a
+	 * sender's CPU as much as its first. */
+	int (*transmit_in_place)(struct net_port *port, const struct net_seg *segs, int nsegs,
+				 const struct net_tx_offload *o, void (*done)(void *ctx), void *ctx);
+	/* addresses: fills *a when the port imposes
 	 * the netif's addresses (and its MAC, in port->mac), waiting for them
 	 * if need be; -ENOENT when the netif is to configure itself.  May
 	 * sleep. */
