@@ -15,7 +15,6 @@
 #include "core/string.h"
 #include "core/watchdog.h"
 #include "dev/virtio_net_internal.h"
-#include "csum.h"
 
 #define HDR_F_NEEDS_CSUM	1
 #define HDR_F_DATA_VALID	2
@@ -38,9 +37,16 @@ static void rx_one(struct vnet *n, uint8_t *buf, uint32_t len)
 	if (len < n->hdr_len + 14)
 		return;		/* runt: not even an Ethernet header */
 	if (h->flags & HDR_F_NEEDS_CSUM) {
-		if (!csum_complete(frame, flen, h->csum_start, h->csum_offset))
+		/* From the host's own stack, whole, its checksum left
+		 * unfinished.  It is not finished here, as Linux does not
+		 * finish such frames (CHECKSUM_PARTIAL): no one checks it, and
+		 * a frame from the wire never goes back out of the VM (a
+		 * network server hands it only to its stack and its apps, the
+		 * flag with it).  Finishing it took 18 to 40 % of the CPU of
+		 * a download into the guest. */
+		if (h->csum_start + h->csum_offset + 2u > flen)
 			return;
-		flags |= NET_RX_CSUM_VALID;	/* the host sent it: only unfinished */
+		flags |= NET_RX_CSUM_VALID;
 	} else if (h->flags & HDR_F_DATA_VALID) {
 		flags |= NET_RX_CSUM_VALID;
 	}
