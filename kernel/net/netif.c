@@ -76,6 +76,25 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 
 /* ---- receive ---------------------------------------------------------------- */
 
+/* Caller holds the core lock.  What lwIP checks and fills in itself
+ * between frames. */
+static u16_t eth_checks(void)
+{
+	return eth.offloads ? CSUM_OFFLOADED : CSUM_ALL;
+}
+
+/* Caller holds the core lock.  What lwIP checks of a frame from the port:
+ * not TCP's or UDP's sum when the port says it is good (checked, or left
+ * unfinished by the host's own stack); else all of them, TCP's too,
+ * which eth0 with offload does not check between frames (its own frames
+ * looped back to its address carry none). */
+static u16_t eth_rx_checks(unsigned flags)
+{
+	if (flags & NET_RX_CSUM_VALID)
+		return eth_checks() & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+	return eth_checks() | NETIF_CHECKSUM_CHECK_TCP;
+}
+
 /* The port's receive thread; owner is the port that delivered the frame. */
 static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 {
@@ -92,16 +111,10 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 		pbuf_free(p);
 		return;
 	}
-	/* With offload, eth0 does not check TCP checksums (its own frames
-	 * looped back to its address carry none); frames from the wire are
-	 * checked unless the port did. */
-	bool check = (eth.offloads & NET_PORT_TX_CSUM) && !(flags & NET_RX_CSUM_VALID);
-	if (check)
-		NETIF_SET_CHECKSUM_CTRL(&eth.netif, CSUM_ALL);
+	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_rx_checks(flags));
 	if (eth.netif.input(p, &eth.netif) != ERR_OK)
 		pbuf_free(p);
-	if (check)
-		NETIF_SET_CHECKSUM_CTRL(&eth.netif, CSUM_OFFLOADED);
+	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_checks());
 	UNLOCK_TCPIP_CORE();
 }
 
@@ -126,7 +139,7 @@ static void take_port(struct net_port *port)
 
 	eth.port = port;
 	eth.offloads = port->features & NET_PORT_TX_CSUM ? port->features & TX_OFFLOADS : 0;
-	NETIF_SET_CHECKSUM_CTRL(n, eth.offloads ? CSUM_OFFLOADED : CSUM_ALL);
+	NETIF_SET_CHECKSUM_CTRL(n, eth_checks());
 	memcpy(n->hwaddr, port->mac, ETH_HWADDR_LEN);
 	n->mtu = port->mtu ? port->mtu : 1500;
 	n->mtu6 = n->mtu;
