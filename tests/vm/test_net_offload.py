@@ -214,6 +214,25 @@ def test_no_segmentation_with_offload_off():
         "the largest frames from and to the guest: %d and %d bytes" % tuple(frames)
 
 
+def httpd_under_wrk(www, ns_name, httpd_args, wrk_args, path, smp, nic="virtio",
+                    multi_queue=False):
+    """net_httpd HTTPD_ARGS serving www over a tap in a namespace, under
+    `wrk -t1 WRK_ARGS` for PATH, every answer a 2xx; the -v log once the
+    program has ended.  Root."""
+    argv = amphi_argv("net_httpd", *httpd_args, 8080, "/www", smp=smp, mem="128M",
+                      options=["-v", "--nic", nic, "--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                               "--files", "%s:/www" % www])
+    with network_namespace(ns_name, multi_queue=multi_queue) as ns:
+        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+            g.wait_for(b"listening")
+            r = subprocess.run(["ip", "netns", "exec", ns, "wrk", "-t1"] + wrk_args +
+                               ["http://192.168.79.2:8080" + path],
+                               capture_output=True, timeout=60)
+            assert r.returncode == 0 and b"Non-2xx" not in r.stdout, r.stdout + r.stderr
+            check_stopped(g)
+            return g.err.decode("utf-8", "replace")
+
+
 @pytest.mark.parametrize("nic", ["virtio", "e1000e"])
 def test_few_interrupts_under_load(nic, tmp_path):
     """Interrupt moderation: under wrk's small requests over the tap the
@@ -224,18 +243,7 @@ def test_few_interrupts_under_load(nic, tmp_path):
     moderation took one per 500 to 2,000 frames on a quiet host and one
     per 25 on a host busy with other VMs.  Root."""
     (tmp_path / "small.html").write_bytes(b"x" * 1024)
-    argv = amphi_argv("net_httpd", 8080, "/www", smp=1, mem="128M",
-                      options=["-v", "--nic", nic, "--net", "tap=tap0", "--ip", "192.168.79.2/24",
-                               "--files", "%s:/www" % tmp_path])
-    with network_namespace("aim") as ns:
-        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
-            g.wait_for(b"listening")
-            r = subprocess.run(["ip", "netns", "exec", ns, "wrk", "-t1", "-c10", "-d2s",
-                                "http://192.168.79.2:8080/small.html"],
-                               capture_output=True, timeout=60)
-            assert r.returncode == 0 and b"Non-2xx" not in r.stdout, r.stdout + r.stderr
-            check_stopped(g)
-            log = g.err.decode("utf-8", "replace")
+    log = httpd_under_wrk(tmp_path, "aim", [], ["-c10", "-d2s"], "/small.html", smp=1, nic=nic)
     c = report_counts(log, "virtio-net0" if nic == "virtio" else "e1000e0")
     assert c["frames"] >= 2000 and c["tx"] >= 2000, c
     assert c["interrupts"] * 15 < c["frames"], c
@@ -250,17 +258,7 @@ def test_bulk_sends_fill_the_ring_without_drops(tmp_path):
     connection a retransmission timeout, a second or more, to resend the
     40 segments of a segmented frame (before, 2 or 3 drops in 5 s).  Root."""
     (tmp_path / "big.bin").write_bytes(bytes(range(256)) * 4096)
-    argv = amphi_argv("net_httpd", "-s", 8080, "/www", smp=2, mem="128M",
-                      options=["-v", "--net", "tap=tap0", "--ip", "192.168.79.2/24",
-                               "--files", "%s:/www" % tmp_path])
-    with network_namespace("ring", multi_queue=True) as ns:
-        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
-            g.wait_for(b"listening")
-            r = subprocess.run(["ip", "netns", "exec", ns, "wrk", "-t1", "-c8", "-d3s",
-                                "http://192.168.79.2:8080/big.bin"],
-                               capture_output=True, timeout=60)
-            assert r.returncode == 0 and b"Non-2xx" not in r.stdout, r.stdout + r.stderr
-            check_stopped(g)
-            log = g.err.decode("utf-8", "replace")
+    log = httpd_under_wrk(tmp_path, "ring", ["-s"], ["-c8", "-d3s"], "/big.bin", smp=2,
+                          multi_queue=True)
     c = report_counts(log, "virtio-net0")
     assert c["tx"] >= 1000 and c["dropped"] == 0, c
