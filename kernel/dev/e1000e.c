@@ -34,9 +34,9 @@
 #include "dev/devices.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_regs.h"
-#include "dev/tx_room.h"
 #include "dev/pci.h"
 #include "dev/pci_msi.h"
+#include "dev/tx_room.h"
 #include "csum.h"
 #include "net/port.h"
 

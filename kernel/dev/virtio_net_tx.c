@@ -25,11 +25,10 @@
 #define TX_PIECES_MAX	66	/* a frame sent in place: its headers, 64 segments, one spare */
 #define TX_RECLAIM_NS	(1000ull * 1000)
 
-/* Caller holds p->tx_lock.  A finished frame's slots go back; the first
- * is the chain's cookie, tx_next links the rest. */
-static void tx_free_chain(struct vnet_pair *p, const uint8_t *first)
+/* Caller holds p->tx_lock.  The frame whose first slot is s, if sent in
+ * place, is done with: its sender's references go. */
+static void tx_release(struct vnet_pair *p, uint16_t s)
 {
-	uint16_t s = (uint16_t)((first - p->tx_bufs) / BUF_SIZE);
 	struct vnet_tx_done d = p->tx_done[s];
 
 	if (d.done) {
@@ -37,6 +36,15 @@ static void tx_free_chain(struct vnet_pair *p, const uint8_t *first)
 		p->tx_in_place--;
 		d.done(d.ctx);
 	}
+}
+
+/* Caller holds p->tx_lock.  A finished frame's slots go back; the first
+ * is the chain's cookie, tx_next links the rest. */
+static void tx_free_chain(struct vnet_pair *p, const uint8_t *first)
+{
+	uint16_t s = (uint16_t)((first - p->tx_bufs) / BUF_SIZE);
+
+	tx_release(p, s);
 	for (; s != TX_SLOT_NONE; s = p->tx_next[s])
 		p->tx_free[p->ntx_free++] = s;
 }
@@ -218,13 +226,8 @@ int vnet_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
 
 void vnet_tx_abandon_in_place(struct vnet_pair *p)
 {
-	for (uint16_t s = 0; p->tx_done && s < p->txq.size; s++) {
-		struct vnet_tx_done d = p->tx_done[s];
-		p->tx_done[s].done = NULL;
-		if (d.done)
-			d.done(d.ctx);
-	}
-	p->tx_in_place = 0;
+	for (uint16_t s = 0; p->tx_done && s < p->txq.size; s++)
+		tx_release(p, s);
 }
 
 /* The references of frames sent in place hold up lwIP's retransmission

@@ -35,8 +35,8 @@ void net_ports_report(void)
 			continue;
 		p[i]->ops->counts(p[i], &c);
 		printk_info("%s: rx %lu frames in %lu passes, %lu wake-ups, %lu interrupts; tx %lu frames "
-			    "(%lu for the device to segment), %lu dropped on a ring that stayed full\n", p[i]->name,
-			    c.rx_frames, c.rx_passes, c.rx_wakeups, c.rx_interrupts, c.tx_frames,
+			    "(%lu for the device to segment), %lu dropped on a ring that stayed full\n",
+			    p[i]->name, c.rx_frames, c.rx_passes, c.rx_wakeups, c.rx_interrupts, c.tx_frames,
 			    c.tx_segmented, c.tx_dropped);
 	}
 	netif_tx_report();

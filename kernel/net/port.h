@@ -85,8 +85,8 @@ struct net_port_ops {
 	 * they are, in the kernel's direct map, rather than copied; the port
 	 * calls done(ctx) once the device has read them: perhaps at once, in
 	 * any thread, under the port's own spinlock with interrupts off, so
-	 * done only frees.  On an error done is not called.  For bulk data, whose second copy costs a
-	 * sender's CPU as much as its first. */
+	 * done only frees.  On an error done is not called.  For bulk data,
+	 * whose second copy costs a sender's CPU as much as its first. */
 	int (*transmit_in_place)(struct net_port *port, const struct net_seg *segs, int nsegs,
 				 const struct net_tx_offload *o, void (*done)(void *ctx), void *ctx);
 	/* addresses: fills *a when the port imposes
