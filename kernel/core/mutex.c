@@ -1,26 +1,67 @@
 #include "core/mutex.h"
 
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/clock.h"
+#include "core/sched.h"
+
+/* How long a waiter spins, at most, while the holder runs.  Sleeping costs
+ * more than most of these sections take: the waiter's CPU halts, and the
+ * unlock must send it an IPI and its vCPU be woken, each an exit to the
+ * hypervisor (tens of microseconds under TCG).  nginx at 2 vCPUs handed
+ * lwIP's core lock to a sleeper about once a request (docs/bench.md). */
+#define SPIN_LIMIT_US	200
+
 void mutex_init(struct mutex *m)
 {
 	m->lock = (struct spinlock)SPINLOCK_INIT;
 	m->held = false;
 	m->waiters = 0;
+	m->owner = NULL;
 	waitq_init(&m->wq);
+}
+
+/* Caller holds m->lock and found the mutex free. */
+static void take(struct mutex *m)
+{
+	m->held = true;
+	m->owner = current();
+	m->owner_cpu = this_cpu()->id;
+}
+
+/* Waits, without the lock, while owner still holds m, still runs on the
+ * CPU it took m on, and the time to spin lasts. */
+static void spin_while_owner_runs(struct mutex *m, struct thread *owner, int cpu, uint64_t end)
+{
+	while (m->held && m->owner == owner && rdtsc() < end &&
+	       __atomic_load_n(&cpus[cpu].current, __ATOMIC_RELAXED) == owner)
+		cpu_relax();
 }
 
 /* Two-phase: the waiter queues itself under m->lock, so an unlock between
  * our check and the sleep finds it and wakes it.  An unlock wakes one
  * waiter; if another thread takes the mutex first, that one queues again
- * and the next unlock wakes the next. */
+ * and the next unlock wakes the next.  Before it sleeps, a waiter spins
+ * while a holder runs, holder after holder, for SPIN_LIMIT_US in all. */
 void mutex_lock(struct mutex *m)
 {
+	uint64_t spin_end = 0;
+
 	for (;;) {
 		struct waiter w;
 		spin_lock(&m->lock);
 		if (!m->held) {
-			m->held = true;
+			take(m);
 			spin_unlock(&m->lock);
 			return;
+		}
+		struct thread *owner = m->owner;
+		int cpu = m->owner_cpu;
+		if (!spin_end)
+			spin_end = rdtsc() + clock_tsc_hz() / 1000000 * SPIN_LIMIT_US;
+		if (cpus[cpu].current == owner && owner != current() && rdtsc() < spin_end) {
+			spin_unlock(&m->lock);
+			spin_while_owner_runs(m, owner, cpu, spin_end);
+			continue;
 		}
 		m->waiters++;
 		waitq_prepare(&m->wq, &w);
@@ -36,6 +77,7 @@ void mutex_unlock(struct mutex *m)
 {
 	spin_lock(&m->lock);
 	m->held = false;
+	m->owner = NULL;
 	bool wake = m->waiters > 0;
 	spin_unlock(&m->lock);
 	if (wake)

@@ -1,8 +1,9 @@
-/* Sleeping locks (the file system's, lwIP's): a thread that finds the lock taken
- * sleeps on a wait queue instead of spinning, so a holder may copy to or
- * from user memory (which may fault pages in) for as long as that takes.
- * Not for interrupt handlers.  Waiting for a mutex is not interruptible:
- * holders only run short, non-blocking critical sections. */
+/* Sleeping locks (the file system's, lwIP's): a thread that finds the lock
+ * taken spins for a while if the holder is running on another CPU, then
+ * sleeps on a wait queue, so a holder may copy to or from user memory
+ * (which may fault pages in) for as long as that takes.  Not for interrupt
+ * handlers.  Waiting for a mutex is not interruptible: holders only run
+ * short, non-blocking critical sections. */
 #ifndef AMPHI_CORE_MUTEX_H
 #define AMPHI_CORE_MUTEX_H
 
@@ -11,14 +12,18 @@
 #include "core/spinlock.h"
 #include "core/waitq.h"
 
+struct thread;
+
 struct mutex {
-	struct spinlock lock;	/* guards held, waiters */
-	bool held;
+	struct spinlock lock;		/* guards held, waiters, owner */
+	volatile bool held;
 	int waiters;
+	struct thread *volatile owner;	/* who holds it, and on which CPU it took it */
+	int owner_cpu;
 	struct waitq wq;
 };
 
-#define MUTEX_INIT(name) { SPINLOCK_INIT, false, 0, WAITQ_INIT((name).wq) }
+#define MUTEX_INIT(name) { SPINLOCK_INIT, false, 0, NULL, 0, WAITQ_INIT((name).wq) }
 
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
