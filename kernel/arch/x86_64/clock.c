@@ -4,7 +4,9 @@
  *
  * Boot measures the TSC and the APIC timer against it for 1 ms, which is
  * enough to schedule and keep time (bracketed reads make that good to
- * a few tenths of a percent).  A second, long measurement then runs beside the
+ * a few tenths of a percent).  The measurement starts early
+ * (clock_calibrate_start) and ends in clock_init, so that the boot work
+ * between the two, which needs no clock, takes up the wait.  A second, long measurement then runs beside the
  * program (clock_refine_step, from a kernel thread): the PIT free-running
  * for a second, sampled often enough to count its wraps, gives the TSC's
  * rate to a few parts per million.  Boot no longer waits the 10 ms a
@@ -71,19 +73,39 @@ static void take_sample(struct sample *s)
 	}
 }
 
-static void calibrate(void)
-{
-	const uint16_t span = PIT_HZ * CALIBRATE_MS / 1000;
-	struct sample s0, s1;
+static struct sample cal_start;
 
+/* Whether channel 0 passed its terminal count since it was loaded (its OUT
+ * pin, from a read-back of its status): then it has wrapped, and ticks
+ * counted across the wrap would be wrong. */
+static bool pit_wrapped(void)
+{
+	outb(0x43, 0xe2);	/* read back the status of channel 0 */
+	return inb(0x40) & 0x80;
+}
+
+void clock_calibrate_start(void)
+{
 	outb(0x43, 0x30);	/* channel 0, lo/hi, mode 0: count down once */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
 	lapic_timer_start_count(0xffffffffu);
-	take_sample(&s0);
-	while ((uint16_t)(s0.pit - pit_read()) < span)
+	take_sample(&cal_start);
+}
+
+static void calibrate_finish(void)
+{
+	const uint16_t span = PIT_HZ * CALIBRATE_MS / 1000;
+	struct sample s0 = cal_start, s1;
+
+	while ((uint16_t)(s0.pit - pit_read()) < span && !pit_wrapped())
 		cpu_relax();
 	take_sample(&s1);
+	if (pit_wrapped()) {	/* the work in between took over 54 ms: again, waiting */
+		clock_calibrate_start();
+		calibrate_finish();
+		return;
+	}
 	lapic_timer_start_count(0);
 
 	uint64_t ticks = (uint16_t)(s0.pit - s1.pit);
@@ -135,7 +157,7 @@ static void read_rtc(void)
 
 void clock_init(void)
 {
-	calibrate();
+	calibrate_finish();
 	conv.tsc_base = rdtsc();
 	read_rtc();
 }

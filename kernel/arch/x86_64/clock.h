@@ -4,8 +4,11 @@
 
 #include <stdint.h>
 
-/* Measures the TSC and the local APIC timer against the PIT (1 ms) and
- * reads the wall-clock time from the CMOS RTC.  Boot CPU, once. */
+/* Measures the TSC and the local APIC timer against the PIT (1 ms, from
+ * clock_calibrate_start to clock_init, whatever runs in between) and
+ * reads the wall-clock time from the CMOS RTC.  Boot CPU, once each; in
+ * between, nothing may need the clock or the APIC timer. */
+void clock_calibrate_start(void);
 void clock_init(void);
 uint64_t clock_tsc_hz(void);
 
