@@ -28,12 +28,18 @@ static void take(struct mutex *m)
 	m->owner_cpu = this_cpu()->id;
 }
 
-/* Waits, without the lock, while owner still holds m, still runs on the
- * CPU it took m on, and the time to spin lasts. */
+/* Whether owner is still the thread running on the CPU it took a mutex on
+ * (it has not blocked or been switched out since). */
+static bool owner_runs(struct thread *owner, int cpu)
+{
+	return __atomic_load_n(&cpus[cpu].current, __ATOMIC_RELAXED) == owner;
+}
+
+/* Waits, without the lock, while owner still holds m and runs, and the
+ * time to spin lasts. */
 static void spin_while_owner_runs(struct mutex *m, struct thread *owner, int cpu, uint64_t end)
 {
-	while (m->held && m->owner == owner && rdtsc() < end &&
-	       __atomic_load_n(&cpus[cpu].current, __ATOMIC_RELAXED) == owner)
+	while (m->held && m->owner == owner && owner_runs(owner, cpu) && rdtsc() < end)
 		cpu_relax();
 }
 
@@ -58,7 +64,7 @@ void mutex_lock(struct mutex *m)
 		int cpu = m->owner_cpu;
 		if (!spin_end)
 			spin_end = rdtsc() + clock_tsc_hz() / 1000000 * SPIN_LIMIT_US;
-		if (cpus[cpu].current == owner && owner != current() && rdtsc() < spin_end) {
+		if (owner_runs(owner, cpu) && owner != current() && rdtsc() < spin_end) {
 			spin_unlock(&m->lock);
 			spin_while_owner_runs(m, owner, cpu, spin_end);
 			continue;

@@ -6,7 +6,8 @@
  * enough to schedule and keep time (bracketed reads make that good to
  * a few tenths of a percent).  The measurement starts early
  * (clock_calibrate_start) and ends in clock_init, so that the boot work
- * between the two, which needs no clock, takes up the wait.  A second, long measurement then runs beside the
+ * between the two, which needs no clock, takes up the wait.  A second,
+ * long measurement then runs beside the
  * program (clock_refine_step, from a kernel thread): the PIT free-running
  * for a second, sampled often enough to count its wraps, gives the TSC's
  * rate to a few parts per million.  Boot no longer waits the 10 ms a
