@@ -38,6 +38,12 @@ struct net_hdr {
 	uint16_t num_buffers;	/* VERSION_1 (or MRG_RXBUF) only */
 } __attribute__((packed));
 
+/* net_hdr's flags and gso_type. */
+#define HDR_F_NEEDS_CSUM	1	/* csum_start, csum_offset: a sum left to finish */
+#define HDR_F_DATA_VALID	2	/* the device checked the sums */
+#define HDR_GSO_TCPV4		1
+#define HDR_GSO_TCPV6		4
+
 struct vnet;
 
 /* What to call when the device has read a frame's pieces sent in place. */

@@ -16,8 +16,6 @@
 #include "core/watchdog.h"
 #include "dev/virtio_net_internal.h"
 
-#define HDR_F_NEEDS_CSUM	1
-#define HDR_F_DATA_VALID	2
 #define S_LINK_UP		1
 
 int vnet_rx_post(struct vnet_pair *p, uint8_t *buf)

@@ -18,9 +18,6 @@
 #include "dev/virtio_net_internal.h"
 #include "csum.h"
 
-#define HDR_F_NEEDS_CSUM	1
-#define HDR_GSO_TCPV4	1
-#define HDR_GSO_TCPV6	4
 #define TX_SLOTS_MAX	((sizeof(struct net_hdr) + FRAME_MAX + BUF_SIZE - 1) / BUF_SIZE)
 #define TX_PIECES_MAX	66	/* a frame sent in place: its headers, 64 segments, one spare */
 #define TX_RECLAIM_NS	(1000ull * 1000)
@@ -118,7 +115,7 @@ static uint8_t *tx_copy(struct vnet_pair *p, const struct net_seg *segs, int nse
 	return first;
 }
 
-/* The virtio header in front of a frame of len bytes at frame: the
+/* The virtio header at buf, in front of a frame of len bytes: the
  * checksum and segmentation left to the device, or the checksum done here
  * when the device takes none (a frame in one slot: segmentation needs
  * F_CSUM, so only small frames get here). */
