@@ -95,8 +95,12 @@ print(echo_clients(sys.argv[2], 7001, int(sys.argv[3]), int(sys.argv[4]), timeou
 # through tap0, and the largest it was sent.  A frame of many segments
 # passes the tap whole, so a packet socket sees more than 1514 bytes only
 # when the guest's device segments (TSO) or takes them whole (GUEST_TSO).
+# SIGINT may come ignored from whatever started the tests (a shell's
+# background job), and Python then leaves it so: it is taken explicitly.
 LARGEST_FRAMES_IN_NS = r"""
+import signal
 import socket
+signal.signal(signal.SIGINT, signal.default_int_handler)
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind(("tap0", 0))
 print("ready", flush=True)
