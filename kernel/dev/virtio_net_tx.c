@@ -19,7 +19,7 @@
 #include "csum.h"
 
 #define TX_SLOTS_MAX	((sizeof(struct net_hdr) + FRAME_MAX + BUF_SIZE - 1) / BUF_SIZE)
-#define TX_PIECES_MAX	66	/* a frame sent in place: its headers, 64 segments, one spare */
+#define TX_PIECES_MAX	66	/* a frame sent in place: headers, 64 payload pieces, a spare */
 #define TX_RECLAIM_NS	(1000ull * 1000)
 
 /* Caller holds p->tx_lock.  The frame whose first slot is s, if sent in

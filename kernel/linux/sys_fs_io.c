@@ -7,11 +7,13 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/super.h"
 #include "fs/vfs_file.h"
+#include "fs/vfs_mmap.h"
 #include "linux/signal.h"
 #include "net/socket.h"
 #include "linux/syscall.h"
@@ -112,6 +114,56 @@ static long pump(struct file *in, int64_t *ipos, struct file *out, int64_t *opos
 	return done ? (long)done : err;
 }
 
+/* ---- sendfile to a TCP socket: the file's pages, not copies ------------- */
+
+/* The file's page idx with a reference, as a mapping would take it; a
+ * hole (no page in tmpfs) is a new page of zeros. */
+static int file_page(void *ctx, uint64_t idx, uint64_t *pa)
+{
+	struct file *f = ctx;
+	int err = vfs_mmap_ops(f)->get_page(f, idx, false, pa);
+
+	if (err != -ENOENT)
+		return err;
+	*pa = page_alloc(1);
+	return *pa ? 0 : -ENOMEM;
+}
+
+/* Sends len bytes of in at *ipos (the file's own offset when NULL) to the
+ * socket s where they lie in the file's pages, for files that have pages
+ * (tmpfs, the page cache; not 9p's copies): bytes sent, or -errno;
+ * -EOPNOTSUPP when this way does not apply and pump must copy. */
+static long send_pages(struct file *in, int64_t *ipos, struct socket *s, size_t len)
+{
+	if (!vfs_mmap_ops(in) || vfs_mmap_readonly(in))
+		return -EOPNOTSUPP;
+	int64_t pos = ipos ? *ipos : in->pos;
+	int64_t size = __atomic_load_n(&in->inode->size, __ATOMIC_RELAXED);
+	if (pos >= size)
+		return 0;
+	if ((uint64_t)(size - pos) < len)
+		len = (size_t)(size - pos);
+	struct page_source src = { file_page, in, (uint64_t)pos };
+	long n = socket_sendpages(s, &src, len, 0);
+	if (n == -EFAULT)	/* the file was cut short meanwhile: its end */
+		return 0;
+	if (n > 0 && ipos)
+		*ipos = pos + n;
+	else if (n > 0)
+		in->pos = pos + n;
+	return n;
+}
+
+/* sendfile's move: a file's pages to a TCP socket where they lie, any
+ * other pair through pump's buffer. */
+static long transfer(struct file *in, int64_t *ipos, struct file *out, size_t len)
+{
+	struct socket *s = socket_of(out);
+	long n = s && len ? send_pages(in, ipos, s, len) : -EOPNOTSUPP;
+
+	return n == -EOPNOTSUPP ? pump(in, ipos, out, NULL, len) : n;
+}
+
 static long check_pair(struct file *in, struct file *out)
 {
 	if (!in || !out || file_is_path(in) || file_is_path(out))
@@ -129,14 +181,14 @@ static long sendfile(struct file *in, struct file *out, uint64_t uoff, uint64_t 
 	if (!err && (out->flags & O_APPEND))
 		err = -EINVAL;
 	if (err || !uoff)
-		return err ? err : pump(in, NULL, out, NULL, count);
+		return err ? err : transfer(in, NULL, out, count);
 	if (!in->inode)
 		return -ESPIPE;
 	if (copy_from_user(&off, uoff, sizeof off))
 		return -EFAULT;
 	if (off < 0)
 		return -EINVAL;
-	long n = pump(in, &off, out, NULL, count);
+	long n = transfer(in, &off, out, count);
 	return n >= 0 && copy_to_user(uoff, &off, sizeof off) ? -EFAULT : n;
 }
 

@@ -353,6 +353,7 @@ const struct socket_ops inet_tcp_ops = {
 	.accept = stream_accept,
 	.connect = stream_connect,
 	.sendmsg = inet_tcp_sendmsg,
+	.sendpages = inet_tcp_sendpages,
 	.recvmsg = inet_tcp_recvmsg,
 	.shutdown = stream_shutdown,
 	.getname = inet_getname,

@@ -1,10 +1,11 @@
-/* TCP data sent: sendmsg, and sendfile's pages through it.
+/* TCP data sent: sendmsg, and sendfile's file pages (sendpages).
  *
  * A bulk send (two segments' worth or more) is copied straight from the
- * program's buffer, or from sendfile's page, into segments, outside lwIP's
- * core lock.  The lock is taken only to see how much room the connection
- * has and to link the filled segments into its queue (tcp_write_filled,
- * our lwIP patch 12).  tcp_write would copy under the lock, from a bounce
+ * program's buffer into segments, outside lwIP's core lock; sendfile's
+ * segments are not copied at all but point into the file's pages
+ * (net/page_segments.c).  The lock is taken only to see how much room
+ * the connection has and to link the filled segments into its queue
+ * (tcp_write_filled, our lwIP patch 12).  tcp_write would copy under the lock, from a bounce
  * buffer the bytes had to reach first: two copies, one of them holding up
  * every other CPU's sockets.
  *
@@ -17,6 +18,7 @@
 #include "core/kmalloc.h"
 #include "core/timer.h"
 #include "net/inet_internal.h"
+#include "net/page_segments.h"
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
@@ -38,6 +40,23 @@ static long send_refusal(struct inet_sock *sk)
 		return err;
 	}
 	return -EPIPE;
+}
+
+/* ---- where a send's bytes come from --------------------------------------- */
+
+struct send_src {
+	const struct sock_msg *msg;		/* the program's buffers, or */
+	const struct page_source *pages;	/* a file's pages */
+	size_t len;
+};
+
+/* n bytes of src from off copied to dst: 0 or -errno. */
+static long src_copy(const struct send_src *src, size_t off, void *dst, size_t n)
+{
+	if (src->pages)
+		return page_source_copy(src->pages, off, dst, n);
+	long r = sock_msg_drain(src->msg, off, dst, n);
+	return r < 0 ? r : 0;
 }
 
 /* ---- small sends: netconn_write ------------------------------------------- */
@@ -71,16 +90,16 @@ static size_t send_chunk(struct inet_sock *sk, const char *data, size_t n, u8_t 
 	return off;
 }
 
-/* Sends n bytes of m from off (at most BULK_MIN) through the bounce
+/* Sends n bytes of src from off (at most BULK_MIN) through the bounce
  * buffer and netconn_write. */
-static size_t send_copied(struct inet_sock *sk, const struct sock_msg *m, size_t off, size_t n,
+static size_t send_copied(struct inet_sock *sk, const struct send_src *src, size_t off, size_t n,
 			  bool more, uint64_t deadline, bool nonblock, long *err)
 {
 	if (!sk->tx_bounce && !(sk->tx_bounce = kmalloc(BULK_MIN))) {
 		*err = -ENOBUFS;
 		return 0;
 	}
-	long r = sock_msg_drain(m, off, sk->tx_bounce, n);
+	long r = src_copy(src, off, sk->tx_bounce, n);
 	if (r < 0) {
 		*err = r;
 		return 0;
@@ -101,8 +120,9 @@ struct room {
 	u16_t top_up;		/* room left in the last queued segment */
 };
 
-/* At most `segs` segments' worth. */
-static struct room room_now(struct inet_sock *sk, size_t segs)
+/* At most `segs` segments' worth, each of up to `pbufs` pbufs (lwIP
+ * counts its queue in pbufs). */
+static struct room room_now(struct inet_sock *sk, size_t segs, size_t pbufs)
 {
 	struct room r = { 0 };
 
@@ -110,7 +130,7 @@ static struct room room_now(struct inet_sock *sk, size_t segs)
 	struct tcp_pcb *pcb = sk->conn->pcb.tcp;
 	if (pcb && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)) {
 		size_t queue_room = TCP_SND_QUEUELEN > pcb->snd_queuelen ?
-				    TCP_SND_QUEUELEN - pcb->snd_queuelen : 0;
+				    (TCP_SND_QUEUELEN - pcb->snd_queuelen) / pbufs : 0;
 		r.open = true;
 		r.seg = tcp_write_seg_size(pcb);
 		size_t n = tcp_sndbuf(pcb) / r.seg;
@@ -123,12 +143,16 @@ static struct room room_now(struct inet_sock *sk, size_t segs)
 	return r;
 }
 
-/* Copies n bytes of m from off into segments of seg bytes, no lock held.
- * How many were filled; fewer, with *err set, on a fault or when lwIP's
+/* n bytes of src from off as segments of seg bytes, no lock held: the
+ * program's bytes copied in, a file's pages by reference.  How many were
+ * made; fewer, with *err set, on a fault, a file's end or when lwIP's
  * memory runs out. */
-static u16_t fill(const struct sock_msg *m, size_t off, size_t n, u16_t seg, struct pbuf **p,
+static u16_t fill(const struct send_src *src, size_t off, size_t n, u16_t seg, struct pbuf **p,
 		  long *err)
 {
+	if (src->pages)
+		return page_source_segments(src->pages, off, n, seg, p, err);
+	const struct sock_msg *m = src->msg;
 	u16_t k = 0;
 
 	for (size_t done = 0; done < n; done += seg) {
@@ -200,23 +224,24 @@ static long wait_room(struct inet_sock *sk, uint32_t seen, uint64_t deadline, bo
  * a tail shorter than a segment go through tcp_write, as its own writes
  * would, so that segments in the middle of the stream stay full.  When
  * lwIP's memory runs short, batches halve until one fits. */
-static size_t send_bulk(struct inet_sock *sk, const struct sock_msg *m, bool more,
+static size_t send_bulk(struct inet_sock *sk, const struct send_src *src, bool more,
 			uint64_t deadline, bool nonblock, long *err)
 {
 	struct pbuf *p[BATCH_SEGS];
 	size_t sent = 0, batch = BATCH_SEGS;
+	size_t pbufs = src->pages ? 3 : 1;	/* a segment of pages: head and two pieces */
 
-	while (sent < m->len && !*err) {
+	while (sent < src->len && !*err) {
 		uint32_t seen = inet_events(sk);
-		struct room r = room_now(sk, batch);
-		size_t left = m->len - sent;
+		struct room r = room_now(sk, batch, pbufs);
+		size_t left = src->len - sent;
 		if (!r.open) {
 			*err = send_refusal(sk);
 			break;
 		}
 		if (r.top_up || left < r.seg) {
 			size_t n = r.top_up && r.top_up < left ? r.top_up : left;
-			sent += send_copied(sk, m, sent, n, more || n < left, deadline, nonblock, err);
+			sent += send_copied(sk, src, sent, n, more || n < left, deadline, nonblock, err);
 			continue;
 		}
 		size_t n = left < r.bytes ? left - left % r.seg : r.bytes;
@@ -225,8 +250,8 @@ static size_t send_bulk(struct inet_sock *sk, const struct sock_msg *m, bool mor
 			continue;
 		}
 		long fill_err = 0;
-		u16_t k = fill(m, sent, n, r.seg, p, &fill_err);
-		err_t e = k ? queue(sk, p, k, more || sent + (size_t)k * r.seg < m->len) : ERR_MEM;
+		u16_t k = fill(src, sent, n, r.seg, p, &fill_err);
+		err_t e = k ? queue(sk, p, k, more || sent + (size_t)k * r.seg < src->len) : ERR_MEM;
 		if (e == ERR_OK) {
 			sent += (size_t)k * r.seg;
 			batch = BATCH_SEGS;
@@ -258,11 +283,11 @@ static long send_check(struct inet_sock *sk)
 	return send_refusal(sk);
 }
 
-long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
+static long tcp_send(struct socket *s, const struct send_src *src, int flags)
 {
 	struct inet_sock *sk = inet_sk(s);
-	bool nonblock = socket_nonblock(s, m->flags);
-	bool more = (m->flags & MSG_MORE) || sk->cork;
+	bool nonblock = socket_nonblock(s, flags);
+	bool more = (flags & MSG_MORE) || sk->cork;
 	uint64_t deadline = socket_deadline(s->sndtimeo_ns);
 	long err = send_check(sk);
 
@@ -278,8 +303,22 @@ long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
 	if (err)
 		return err;
 	mutex_lock(&sk->tx_lock);
-	size_t sent = m->len >= BULK_MIN ? send_bulk(sk, m, more, deadline, nonblock, &err)
-					 : send_copied(sk, m, 0, m->len, more, deadline, nonblock, &err);
+	size_t sent = src->len >= BULK_MIN ? send_bulk(sk, src, more, deadline, nonblock, &err)
+					   : send_copied(sk, src, 0, src->len, more, deadline, nonblock, &err);
 	mutex_unlock(&sk->tx_lock);
 	return sent ? (long)sent : err;
+}
+
+long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m)
+{
+	struct send_src src = { .msg = m, .len = m->len };
+
+	return tcp_send(s, &src, m->flags);
+}
+
+long inet_tcp_sendpages(struct socket *s, const struct page_source *pages, size_t len, int flags)
+{
+	struct send_src src = { .pages = pages, .len = len };
+
+	return tcp_send(s, &src, flags);
 }

@@ -97,6 +97,11 @@ long socket_sendmsg(struct socket *s, struct sock_msg *m)
 	return s->ops->sendmsg ? s->ops->sendmsg(s, m) : -EOPNOTSUPP;
 }
 
+long socket_sendpages(struct socket *s, const struct page_source *src, size_t len, int flags)
+{
+	return s->ops->sendpages ? s->ops->sendpages(s, src, len, flags) : -EOPNOTSUPP;
+}
+
 long socket_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	return s->ops->recvmsg ? s->ops->recvmsg(s, m) : -EOPNOTSUPP;

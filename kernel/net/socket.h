@@ -98,6 +98,15 @@ struct sock_msg {
 	int flags;			/* MSG_* in; recv: MSG_TRUNC/CTRUNC out */
 };
 
+/* A file's bytes from pos on, by page (sendfile): get_page gives the page
+ * of index idx with a reference that passes to the caller
+ * (core/page_alloc.h), or -errno (-EFAULT past the file's end). */
+struct page_source {
+	int (*get_page)(void *ctx, uint64_t idx, uint64_t *pa);
+	void *ctx;
+	uint64_t pos;
+};
+
 struct socket_ops {
 	int (*bind)(struct socket *s, const void *addr, uint32_t len);
 	int (*listen)(struct socket *s, int backlog);
@@ -106,6 +115,10 @@ struct socket_ops {
 	int (*connect)(struct socket *s, const void *addr, uint32_t len);
 	long (*sendmsg)(struct socket *s, struct sock_msg *m);
 	long (*recvmsg)(struct socket *s, struct sock_msg *m);
+	/* Sends len bytes of src from where they lie, keeping references to
+	 * its pages for as long as it needs them (NULL: the family copies;
+	 * socket_sendpages says -EOPNOTSUPP).  As sendmsg otherwise. */
+	long (*sendpages)(struct socket *s, const struct page_source *src, size_t len, int flags);
 	int (*shutdown)(struct socket *s, int how);
 	/* Fills addr with up to *len bytes and sets *len to the full length. */
 	int (*getname)(struct socket *s, void *addr, uint32_t *len, bool peer);
@@ -163,6 +176,8 @@ struct socket *socket_of(struct file *f);
  * closed or shut down (the Linux layer raises SIGPIPE for it on a stream,
  * unless MSG_NOSIGNAL, as for a pipe nobody reads); recvmsg likewise. */
 long socket_sendmsg(struct socket *s, struct sock_msg *m);
+/* ops->sendpages, or -EOPNOTSUPP for a family without it. */
+long socket_sendpages(struct socket *s, const struct page_source *src, size_t len, int flags);
 /* Copy n bytes into (fill) or out of (drain) the message's pieces from
  * byte off of its data on: bytes copied, or -EFAULT. */
 long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);

@@ -636,6 +636,8 @@ received 4295083 of 4295083, same bytes: 1
 non-blocking: ok
 non-blocking, nobody reading: partial 1, offset moved by the count 1
 then: EAGAIN
+cut while queued: ok
+written again: 16777216
 queued bytes arrive: 1, same bytes: 1
 net_sendfile done
 """
