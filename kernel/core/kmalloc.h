@@ -13,5 +13,8 @@ void *kmalloc_program(size_t size);
 /* kmalloc without the zeroing, for callers that write all they read:
  * lwIP's packet buffers and pools, a whole frame's worth per segment. */
 void *kmalloc_uninit(size_t size);
+/* The boot CPU can say which it is (this_cpu()): each CPU's own free
+ * blocks are used from now on, every call before was CPU 0's. */
+void kmalloc_cpus_known(void);
 
 #endif

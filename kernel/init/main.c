@@ -84,6 +84,7 @@ static void start_boot_cpu(struct madt_info *madt)
 	quiet_legacy_pic();
 	cpu_init();
 	cpu_init_cpu(&cpus[0]);
+	kmalloc_cpus_known();
 	sched_init_cpu(0);
 	acpi_init(madt);
 	lapic_init(madt->lapic_phys);
