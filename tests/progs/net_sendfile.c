@@ -1,12 +1,12 @@
 /* sendfile from a regular file to a TCP socket over loopback: the bytes
  * that arrive, the counts returned, the offsets left behind (the caller's
- * and the file's own), a file shorter than asked for, a non-blocking
- * socket that fills up (a partial count, then EAGAIN, and the file offset
- * advanced by exactly what was taken), bytes still queued when the file
- * is cut and written again (they stay what sendfile found), and the
- * errors.  A reader thread
- * keeps every byte of the first connection and compares them at the end
- * with what the file held at the ranges sent.
+ * and the file's own), a file shorter than asked for, a file with holes,
+ * a non-blocking socket that fills up (a partial count, then EAGAIN, and
+ * the file offset advanced by exactly what was taken), bytes still queued
+ * when the file is cut and written again (they stay what sendfile
+ * found), and the errors.  A reader thread keeps every byte of the first
+ * connection and compares them at the end with what the file held at the
+ * ranges sent.
  *
  * Usage: net_sendfile DIR (a writable directory for the 4 MiB file). */
 #include <fcntl.h>
@@ -19,6 +19,8 @@
 
 #define FILE_SIZE	(4 << 20)
 #define STREAM_MAX	(16 << 20)
+#define HOLES_SIZE	(256 << 10)
+#define HOLES_DATA	100000
 
 static unsigned char *content;	/* what the file holds */
 static unsigned char *stream;	/* what the reader got */
@@ -149,6 +151,36 @@ static void blocking_cases(int fd)
 	close(s);
 }
 
+/* A file with holes: they go out as zeros, around the bytes written. */
+static void holes_case(const char *dir)
+{
+	char path[256];
+	int c, s;
+	pthread_t t;
+
+	snprintf(path, sizeof path, "%s/sendfile.holes", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(path);
+	memset(expect, 0, HOLES_SIZE);
+	memset(expect + HOLES_DATA, 'x', 5000);	/* across a page boundary */
+	if (fd < 0 || ftruncate(fd, HOLES_SIZE) ||
+	    pwrite(fd, expect + HOLES_DATA, 5000, HOLES_DATA) != 5000) {
+		printf("FAIL: cannot make %s\n", path);
+		exit(1);
+	}
+	stream_len = 0;
+	connect_pair(&c, &s, 0);
+	pthread_create(&t, NULL, reader, &s);
+	long n = send_all(c, fd, NULL, HOLES_SIZE);
+	shutdown(c, SHUT_WR);
+	pthread_join(t, NULL);
+	printf("file with holes: %ld, received %zu, same bytes: %d\n", n, stream_len,
+	       stream_len == HOLES_SIZE && !memcmp(stream, expect, HOLES_SIZE));
+	close(c);
+	close(s);
+	close(fd);
+}
+
 /* Nobody reads: a non-blocking socket takes part of a large count. */
 static void nonblocking_case(int fd)
 {
@@ -205,6 +237,7 @@ int main(int argc, char **argv)
 		content[i] = byte_at(i);
 	int fd = make_file(argv[1]);
 	blocking_cases(fd);
+	holes_case(argv[1]);
 	nonblocking_case(fd);
 	printf("net_sendfile done\n");
 	return 0;

@@ -633,6 +633,7 @@ negative offset: EINVAL
 offset pointer not mapped: EFAULT
 bad in descriptor: EBADF
 received 4295083 of 4295083, same bytes: 1
+file with holes: 262144, received 262144, same bytes: 1
 non-blocking: ok
 non-blocking, nobody reading: partial 1, offset moved by the count 1
 then: EAGAIN

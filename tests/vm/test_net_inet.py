@@ -52,9 +52,9 @@ def test_sendfile(smp):
     """sendfile from a 4 MiB file to a TCP socket: every byte arrives as
     the file held it, counts and both offsets as Linux leaves them, a file
     shorter than asked, a count of 0 and 1, a full non-blocking socket (a
-    partial count, EAGAIN, the offset moved by exactly what was taken),
-    bytes still queued when the file is cut and written again arriving as
-    sendfile found them (at 2 vCPUs they are still unsent: a kernel that
+    partial count, EAGAIN, the offset moved by exactly what was taken), a
+    file with holes (zeros where nothing was written), bytes still queued
+    when the file is cut and written again arriving as sendfile found them (at 2 vCPUs they are still unsent: a kernel that
     lent the pages without a reference of their own sends the new bytes),
     and the errors."""
     expect(run("net_sendfile", "/tmp", smp=smp, mem="128M", timeout=120),
