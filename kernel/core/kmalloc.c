@@ -6,11 +6,10 @@
  * given with interrupts off and no lock; only when its cache runs dry or
  * over does it move BATCH blocks from or to the shared lists, under the
  * one lock.  lwIP allocates several blocks per segment sent or received
- * (pbufs, segments, our page pieces), on every CPU at once, and a shared
- * lock for each had two vCPUs spinning on it (kmalloc's alloc was 6 % of
- * a 2-vCPU sendfile profile).  A block freed on another CPU than the one
- * that took it simply joins that CPU's cache.  Until the boot CPU can
- * name itself (kmalloc_cpus_known), every call is CPU 0's. */
+ * (pbufs, segments, sendfile's page pieces), on every CPU at once, and
+ * so no longer takes one shared lock for each.  A block freed on another
+ * CPU than the one that took it simply joins that CPU's cache.  Until the
+ * boot CPU can name itself (kmalloc_cpus_known), every call is CPU 0's. */
 #include "core/kmalloc.h"
 
 #include <stdbool.h>
@@ -109,7 +108,7 @@ static void *alloc_large(size_t total, bool program, bool zero)
 static void cache_fill(struct cpu_cache *cc, int c, bool program)
 {
 	spin_lock(&lock);
-	if (free_lists[c] || (!(program && !page_room_for_program(1)) && refill(c) == 0)) {
+	if (free_lists[c] || ((!program || page_room_for_program(1)) && refill(c) == 0)) {
 		for (int k = 0; k < BATCH && free_lists[c]; k++) {
 			struct free_block *b = free_lists[c];
 			free_lists[c] = b->next;
