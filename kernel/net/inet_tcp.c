@@ -276,6 +276,10 @@ static unsigned poll_connected(struct inet_sock *sk)
 	mutex_unlock(&sk->rx_lock);
 	if (sk->async_err)
 		mask |= POLLERR;
+	/* A reset that came since the first look (the fetch above may have
+	 * just taken its error and end of stream): its pcb went first. */
+	if (!dead && (sk->async_err || sk->rx_eof))
+		dead = __atomic_load_n(&sk->conn->pcb.tcp, __ATOMIC_ACQUIRE) == NULL;
 	if (dead || (sk->shut_wr && (sk->rx_eof || sk->shut_rd)))
 		mask |= POLLHUP;
 	if (dead || sk->shut_wr || !sk->send_full)
