@@ -5,9 +5,9 @@
  * segments are not copied at all but point into the file's pages
  * (net/page_segments.c).  The lock is taken only to see how much room
  * the connection has and to link the filled segments into its queue
- * (tcp_write_filled, our lwIP patch 12).  tcp_write would copy under the lock, from a bounce
- * buffer the bytes had to reach first: two copies, one of them holding up
- * every other CPU's sockets.
+ * (tcp_write_filled, our lwIP patch 12).  tcp_write would copy under the
+ * lock, from a bounce buffer the bytes had to reach first: two copies,
+ * one of them holding up every other CPU's sockets.
  *
  * A small send keeps to netconn_write, through the bounce buffer (user
  * bytes may fault, and tcp_write's memcpy must not): tcp_write may add it
