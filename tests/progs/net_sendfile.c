@@ -101,6 +101,15 @@ static long send_all(int out, int in, off_t *off, size_t count)
 	return total;
 }
 
+/* The sender is done: the reader has every byte in stream; both ends closed. */
+static void end_stream(int c, int s, pthread_t t)
+{
+	shutdown(c, SHUT_WR);
+	pthread_join(t, NULL);
+	close(c);
+	close(s);
+}
+
 static void blocking_cases(int fd)
 {
 	int c, s;
@@ -143,12 +152,9 @@ static void blocking_cases(int fd)
 	num("offset pointer not mapped", sendfile(c, fd, (off_t *)8, 10));
 	num("bad in descriptor", sendfile(c, 999, NULL, 10));
 
-	shutdown(c, SHUT_WR);
-	pthread_join(t, NULL);
+	end_stream(c, s, t);
 	printf("received %zu of %zu, same bytes: %d\n", stream_len, expect_len,
 	       stream_len == expect_len && !memcmp(stream, expect, expect_len));
-	close(c);
-	close(s);
 }
 
 /* A file with holes: they go out as zeros, around the bytes written. */
@@ -172,12 +178,9 @@ static void holes_case(const char *dir)
 	connect_pair(&c, &s, 0);
 	pthread_create(&t, NULL, reader, &s);
 	long n = send_all(c, fd, NULL, HOLES_SIZE);
-	shutdown(c, SHUT_WR);
-	pthread_join(t, NULL);
+	end_stream(c, s, t);
 	printf("file with holes: %ld, received %zu, same bytes: %d\n", n, stream_len,
 	       stream_len == HOLES_SIZE && !memcmp(stream, expect, HOLES_SIZE));
-	close(c);
-	close(s);
 	close(fd);
 }
 
