@@ -10,15 +10,12 @@
  *
  * Receive: 256 legacy descriptors, each a 2 KiB buffer (a whole frame:
  * long packets are off, the CRC stripped).  The device checks TCP and UDP
- * checksums (RXCSUM) and says so per frame.  Transmit: a frame is copied
- * into its descriptor's 2 KiB buffer; when the netif leaves the TCP
- * checksum of an IPv4 frame to the port, a context descriptor before it
- * says where the sum goes.  IPv6 sums are finished here: QEMU sums in
+ * checksums (RXCSUM) and says so per frame.  Transmit (e1000e_tx.c):
+ * frames copied or sent in place, checksums and TCP/IPv4 segmentation
+ * left to the device.  IPv6 sums are finished by the driver: QEMU sums in
  * software for backends without vnet headers (user networking), where
  * older versions added an IPv4 pseudo-header whatever the frame, and
- * 7.2's could not be checked (docs/status.md).  Every descriptor asks
- * for status (RS); finished ones are taken back on the next transmit, so
- * transmit needs no interrupt. */
+ * 7.2's could not be checked (docs/status.md). */
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/msi.h"
 #include "core/errno.h"
@@ -27,21 +24,12 @@
 #include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
-#include "core/spinlock.h"
 #include "core/string.h"
 #include "core/timer.h"
-#include "core/waitq.h"
 #include "dev/devices.h"
 #include "dev/e1000e.h"
-#include "dev/e1000e_regs.h"
-#include "dev/pci.h"
-#include "dev/pci_msi.h"
-#include "dev/tx_room.h"
-#include "csum.h"
-#include "net/port.h"
+#include "dev/e1000e_internal.h"
 
-#define NDESC		256	/* per ring: 4 KiB of descriptors */
-#define BUF_SIZE	2048
 #define VEC_RX		0
 #define VEC_OTHER	1
 /* 128 us between receive interrupts at most, in 256 ns units: QEMU's
@@ -50,37 +38,7 @@
 #define RX_EITR		500
 #define RESET_WAIT_NS	(10ull * 1000000)
 
-struct e1000e {
-	struct net_port port;
-	struct pci_dev *pci;
-	volatile uint32_t *regs;
-	struct pci_msix msix;
-	bool offload;			/* checksums both ways (net.offload=off: none) */
-
-	struct e1000e_rxd *rx;		/* the receive thread's alone */
-	uint8_t *rx_bufs;
-	unsigned rx_next;		/* the next descriptor the device fills */
-
-	struct spinlock tx_lock;	/* guards tx, tx_tail, tx_clean, tx_used, tx_ctx */
-	volatile struct e1000e_txd *tx;
-	uint8_t *tx_bufs;
-	unsigned tx_tail, tx_clean, tx_used;
-	bool tx_ctx[NDESC];		/* slot holds a context descriptor */
-
-	/* The tx_ fields under tx_lock, rx_interrupts under wake_lock, the
-	 * other rx_ fields the thread's. */
-	struct net_port_counts counts;
-
-	struct spinlock wake_lock;	/* guards rx_work, other_work */
-	bool rx_work, other_work;
-	struct waitq wq;
-	char name[16];
-};
-
 static int nnics;
-
-static uint32_t rd(const struct e1000e *e, unsigned reg) { return e->regs[reg / 4]; }
-static void wr(const struct e1000e *e, unsigned reg, uint32_t v) { e->regs[reg / 4] = v; }
 
 /* ---- receive ---------------------------------------------------------------------- */
 
@@ -123,7 +81,7 @@ static bool rx_drain_once(struct e1000e *e)
 		e->counts.rx_frames++;
 		e->rx_next = (i + 1) % NDESC;
 		barrier();	/* the descriptor before the tail that hands it over */
-		wr(e, REG_RDT, i);	/* i is withheld; the one before it goes back */
+		e1000e_wr(e, REG_RDT, i);	/* i is withheld; the one before it goes back */
 		any = true;
 	}
 	return any;
@@ -139,7 +97,7 @@ static void rx_drain(struct e1000e *e)
 	e->counts.rx_wakeups++;
 	while (rx_drain_once(e))
 		sched_yield_if_queued();
-	wr(e, REG_IMS, INT_RXQ0);
+	e1000e_wr(e, REG_IMS, INT_RXQ0);
 	while (rx_drain_once(e))
 		;
 }
@@ -153,146 +111,33 @@ static int rx_setup(struct e1000e *e)
 	for (unsigned i = 0; i < NDESC; i++)
 		rx_give(e, i);
 	uint64_t pa = virt_to_phys(e->rx);
-	wr(e, REG_RDBAL, (uint32_t)pa);
-	wr(e, REG_RDBAH, (uint32_t)(pa >> 32));
-	wr(e, REG_RDLEN, NDESC * sizeof(struct e1000e_rxd));
-	wr(e, REG_RDH, 0);
-	wr(e, REG_RDT, NDESC - 1);	/* all but one: head == tail means empty */
-	wr(e, REG_RDTR, 0);		/* no receive delay: EITR moderates */
-	wr(e, REG_RADV, 0);
-	wr(e, REG_RFCTL, 0);		/* legacy descriptors */
-	wr(e, REG_RXCSUM, e->offload ? RXCSUM_IPOFL | RXCSUM_TUOFL : 0);
+	e1000e_wr(e, REG_RDBAL, (uint32_t)pa);
+	e1000e_wr(e, REG_RDBAH, (uint32_t)(pa >> 32));
+	e1000e_wr(e, REG_RDLEN, NDESC * sizeof(struct e1000e_rxd));
+	e1000e_wr(e, REG_RDH, 0);
+	e1000e_wr(e, REG_RDT, NDESC - 1);	/* all but one: head == tail means empty */
+	e1000e_wr(e, REG_RDTR, 0);		/* no receive delay: EITR moderates */
+	e1000e_wr(e, REG_RADV, 0);
+	e1000e_wr(e, REG_RFCTL, 0);		/* legacy descriptors */
+	e1000e_wr(e, REG_RXCSUM, e->offload ? RXCSUM_IPOFL | RXCSUM_TUOFL : 0);
 	for (unsigned i = 0; i < 128; i++)
-		wr(e, REG_MTA + 4 * i, 0);
-	wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_MPE | RCTL_SECRC);
+		e1000e_wr(e, REG_MTA + 4 * i, 0);
+	e1000e_wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_MPE | RCTL_SECRC);
 	return 0;
 }
 
-/* ---- transmit --------------------------------------------------------------------- */
-
-/* Caller holds tx_lock.  A context descriptor is done with the data
- * descriptor after it, which is what reports status. */
-static void tx_reclaim(struct e1000e *e)
-{
-	while (e->tx_used) {
-		unsigned i = e->tx_clean, n = e->tx_ctx[i] ? 2 : 1;
-		if (!(e->tx[(i + n - 1) % NDESC].upper & TXD_STA_DD))
-			break;
-		e->tx_clean = (i + n) % NDESC;
-		e->tx_used -= n;
-	}
-}
-
-struct tx_want {
-	struct e1000e *nic;
-	unsigned descs;
-};
-
-/* tx_wait_room's check, under tx_lock.  One descriptor stays empty: a
- * full ring would have head == tail, which reads as empty. */
-static enum tx_room tx_check(void *arg)
-{
-	struct tx_want *w = arg;
-
-	tx_reclaim(w->nic);
-	return w->nic->tx_used + w->descs <= NDESC - 1 ? TX_ROOM_FREE : TX_ROOM_NOT_YET;
-}
-
-/* Caller holds tx_lock. */
-static void tx_context(struct e1000e *e, const struct net_tx_offload *csum)
-{
-	unsigned i = e->tx_tail;
-	bool tcp = csum->offset == 16;	/* UDP's sum sits at 6 */
-	struct e1000e_txd d = { .lower = TXD_CMD_DEXT | TXD_CMD_RS | TXD_TUCMD_IP |
-					 (tcp ? TXD_TUCMD_TCP : 0) };
-
-	d.ctx.tucss = (uint8_t)csum->start;
-	d.ctx.tucso = (uint8_t)(csum->start + csum->offset);
-	d.ctx.tucse = 0;	/* to the end of the frame */
-	e->tx[i] = d;
-	e->tx_ctx[i] = true;
-	e->tx_tail = (i + 1) % NDESC;
-	e->tx_used++;
-}
-
-/* Caller holds tx_lock. */
-static void tx_data(struct e1000e *e, const struct net_seg *segs, int nsegs, size_t len, bool sum)
-{
-	unsigned i = e->tx_tail;
-	uint8_t *buf = e->tx_bufs + (size_t)i * BUF_SIZE;
-
-	for (int s = 0, off = 0; s < nsegs; off += (int)segs[s].len, s++)
-		memcpy(buf + off, segs[s].data, segs[s].len);
-	e->tx[i] = (struct e1000e_txd){
-		.addr = virt_to_phys(buf),
-		.lower = (uint32_t)len | TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_EOP | TXD_CMD_IFCS |
-			 TXD_CMD_RS,
-		.upper = sum ? TXD_POPTS_TXSM : 0,
-	};
-	e->tx_ctx[i] = false;
-	e->tx_tail = (i + 1) % NDESC;
-	e->tx_used++;
-}
-
-static int e1000e_transmit(struct net_port *port, const struct net_seg *segs, int nsegs,
-			   const struct net_tx_offload *csum)
-{
-	struct e1000e *e = port->driver;
-	size_t len = 0;
-
-	for (int i = 0; i < nsegs; i++)
-		len += segs[i].len;
-	if (len < 14 || len > BUF_SIZE)
-		return -EINVAL;
-	bool partial = csum && csum->start && csum->start + csum->offset + 2u <= len;
-	const uint8_t *eth = segs[0].data;
-	bool sum = partial && csum->start < 256 && segs[0].len >= 14 && eth[12] == 0x08 && eth[13] == 0;
-	struct tx_want want = { e, sum ? 2 : 1 };
-	uint64_t f = spin_lock_irqsave(&e->tx_lock);
-	if (!tx_wait_room(&e->tx_lock, &f, tx_check, &want)) {
-		e->counts.tx_dropped++;
-		spin_unlock_irqrestore(&e->tx_lock, f);
-		return -ENOBUFS;
-	}
-	if (sum)
-		tx_context(e, csum);
-	tx_data(e, segs, nsegs, len, sum);
-	if (partial && !sum)
-		csum_complete(e->tx_bufs + (size_t)((e->tx_tail + NDESC - 1) % NDESC) * BUF_SIZE, len,
-			      csum->start, csum->offset);
-	barrier();	/* the descriptors and the frame before the tail that hands them over */
-	wr(e, REG_TDT, e->tx_tail);
-	e->counts.tx_frames++;
-	spin_unlock_irqrestore(&e->tx_lock, f);
-	return 0;
-}
-
-static int tx_setup(struct e1000e *e)
-{
-	e->tx = page_alloc_virt(1);
-	e->tx_bufs = page_alloc_virt(NDESC * BUF_SIZE / PAGE_SIZE);
-	if (!e->tx || !e->tx_bufs)
-		return -ENOMEM;
-	memset((void *)e->tx, 0, PAGE_SIZE);
-	uint64_t pa = virt_to_phys((const void *)e->tx);
-	wr(e, REG_TDBAL, (uint32_t)pa);
-	wr(e, REG_TDBAH, (uint32_t)(pa >> 32));
-	wr(e, REG_TDLEN, NDESC * sizeof(struct e1000e_txd));
-	wr(e, REG_TDH, 0);
-	wr(e, REG_TDT, 0);
-	wr(e, REG_TARC0, rd(e, REG_TARC0) | TARC_ENABLE);
-	wr(e, REG_TIPG, TIPG_DEFAULT);
-	wr(e, REG_TCTL, TCTL_EN | TCTL_PSP | TCTL_CT | TCTL_COLD_FD);
-	return 0;
-}
+/* ---- the port --------------------------------------------------------------------- */
 
 static void e1000e_counts(struct net_port *port, struct net_port_counts *c)
 {
 	*c = ((struct e1000e *)port->driver)->counts;
 }
 
-static const struct net_port_ops e1000e_ops = { .transmit = e1000e_transmit,
-						.counts = e1000e_counts };
+static const struct net_port_ops e1000e_ops = {
+	.transmit = e1000e_transmit,
+	.transmit_in_place = e1000e_transmit_in_place,
+	.counts = e1000e_counts,
+};
 
 /* ---- interrupts and the thread ---------------------------------------------------- */
 
@@ -316,11 +161,11 @@ static void irq_other(void *arg) { wake(arg, false); }
  * let it interrupt again. */
 static void other_work(struct e1000e *e)
 {
-	wr(e, REG_ICR, INT_LSC | INT_OTHER);
-	bool up = rd(e, REG_STATUS) & STATUS_LU;
+	e1000e_wr(e, REG_ICR, INT_LSC | INT_OTHER);
+	bool up = e1000e_rd(e, REG_STATUS) & STATUS_LU;
 	if (up != e->port.link_up)
 		net_port_set_link(&e->port, up);
-	wr(e, REG_IMS, INT_OTHER | INT_LSC);
+	e1000e_wr(e, REG_IMS, INT_OTHER | INT_LSC);
 }
 
 static void e1000e_thread(void *arg)
@@ -360,11 +205,11 @@ static int irq_setup(struct e1000e *e)
 		return -ENOSPC;
 	pci_msix_set(&e->msix, VEC_RX, vrx, irq_target_apic());
 	pci_msix_set(&e->msix, VEC_OTHER, vother, irq_target_apic());
-	wr(e, REG_IVAR, (IVAR_VALID | VEC_RX) << IVAR_RXQ0_SHIFT |
+	e1000e_wr(e, REG_IVAR, (IVAR_VALID | VEC_RX) << IVAR_RXQ0_SHIFT |
 			(IVAR_VALID | VEC_OTHER) << IVAR_OTHER_SHIFT);
-	wr(e, REG_CTRL_EXT, rd(e, REG_CTRL_EXT) | CTRL_EXT_PBA_SUPPORT);
-	wr(e, REG_EIAC, INT_RXQ0 | INT_OTHER);
-	wr(e, REG_EITR(VEC_RX), RX_EITR);
+	e1000e_wr(e, REG_CTRL_EXT, e1000e_rd(e, REG_CTRL_EXT) | CTRL_EXT_PBA_SUPPORT);
+	e1000e_wr(e, REG_EIAC, INT_RXQ0 | INT_OTHER);
+	e1000e_wr(e, REG_EITR(VEC_RX), RX_EITR);
 	return 0;
 }
 
@@ -372,19 +217,19 @@ static int irq_setup(struct e1000e *e)
 
 static void reset(struct e1000e *e)
 {
-	wr(e, REG_IMC, ~0u);
-	wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_RST);
+	e1000e_wr(e, REG_IMC, ~0u);
+	e1000e_wr(e, REG_CTRL, e1000e_rd(e, REG_CTRL) | CTRL_RST);
 	uint64_t end = clock_ns() + RESET_WAIT_NS;
-	while ((rd(e, REG_CTRL) & CTRL_RST) && clock_ns() < end)
+	while ((e1000e_rd(e, REG_CTRL) & CTRL_RST) && clock_ns() < end)
 		__asm__ volatile("pause");
-	wr(e, REG_IMC, ~0u);
-	wr(e, REG_ICR, ~0u);
+	e1000e_wr(e, REG_IMC, ~0u);
+	e1000e_wr(e, REG_ICR, ~0u);
 }
 
 /* The MAC the device loaded from its EEPROM into receive address 0. */
 static int read_mac(struct e1000e *e)
 {
-	uint32_t lo = rd(e, REG_RAL0), hi = rd(e, REG_RAH0);
+	uint32_t lo = e1000e_rd(e, REG_RAL0), hi = e1000e_rd(e, REG_RAH0);
 
 	if (!(hi & RAH_AV))
 		return -ENODEV;
@@ -399,11 +244,11 @@ static int start(struct e1000e *e)
 {
 	reset(e);
 	int err = read_mac(e);
-	if (err || (err = irq_setup(e)) || (err = rx_setup(e)) || (err = tx_setup(e)))
+	if (err || (err = irq_setup(e)) || (err = rx_setup(e)) || (err = e1000e_tx_setup(e)))
 		return err;
-	wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_SLU);
-	e->port.link_up = rd(e, REG_STATUS) & STATUS_LU;
-	wr(e, REG_IMS, INT_RXQ0 | INT_OTHER | INT_LSC);
+	e1000e_wr(e, REG_CTRL, e1000e_rd(e, REG_CTRL) | CTRL_SLU);
+	e->port.link_up = e1000e_rd(e, REG_STATUS) & STATUS_LU;
+	e1000e_wr(e, REG_IMS, INT_RXQ0 | INT_OTHER | INT_LSC);
 	return 0;
 }
 
@@ -415,7 +260,8 @@ static void log_device(const struct e1000e *e)
 		    "interrupt moderation: adaptive (eitr %u, masked while passes find frames), "
 		    "link %s, offloads %s\n", e->name, m[0], m[1], m[2], m[3], m[4], m[5], NDESC,
 		    RX_EITR, e->port.link_up ? "up" : "down",
-		    e->offload ? "tx and rx checksums" : "off (net.offload=off)");
+		    e->offload ? "tx and rx checksums, tx segmentation (IPv4)"
+			       : "off (net.offload=off)");
 }
 
 static int e1000e_probe(struct pci_dev *pci)
@@ -434,14 +280,15 @@ static int e1000e_probe(struct pci_dev *pci)
 	waitq_init(&e->wq);
 	snprintf(e->name, sizeof e->name, "e1000e%d", nnics);
 	e->offload = dev_net_offload();
-	e->port = (struct net_port){ .name = e->name, .mtu = 1500, .ops = &e1000e_ops, .driver = e,
-				     .features = e->offload ? NET_PORT_TX_CSUM : 0 };
+	e->port = (struct net_port){ .name = e->name, .mtu = 1500, .ops = &e1000e_ops, .driver = e };
+	if (e->offload)
+		e->port.features = NET_PORT_TX_CSUM | NET_PORT_TX_TSO4;
 	pci_enable(pci);
 	int err = start(e);
 	if (err) {	/* quiet again; e stays, as vectors may point at it */
-		wr(e, REG_IMC, ~0u);
-		wr(e, REG_RCTL, 0);
-		wr(e, REG_TCTL, 0);
+		e1000e_wr(e, REG_IMC, ~0u);
+		e1000e_wr(e, REG_RCTL, 0);
+		e1000e_wr(e, REG_TCTL, 0);
 		return err;
 	}
 	struct thread *t = thread_create("e1000e", e1000e_thread, e);

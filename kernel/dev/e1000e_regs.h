@@ -92,8 +92,9 @@ struct e1000e_rxd {
 #define RXD_ERR_MASK		0xd7	/* CE, SE, SEQ, CXE, TCPE, IPE, RXE */
 
 /* Transmit descriptors: a context descriptor (DEXT, DTYP 0) sets where
- * the TCP/UDP checksum goes; data descriptors (DEXT, DTYP 1) carry the
- * frames.  Both are 16 bytes. */
+ * the checksums go and how a frame is segmented; data descriptors (DEXT,
+ * DTYP 1) carry the frames, a frame over one or more.  Both are 16
+ * bytes. */
 struct e1000e_txd {
 	union {
 		uint64_t addr;		/* data: the buffer */
@@ -111,11 +112,17 @@ struct e1000e_txd {
 #define TXD_DTYP_DATA		(1u << 20)
 #define TXD_CMD_EOP		(0x01u << 24)
 #define TXD_CMD_IFCS		(0x02u << 24)	/* insert the Ethernet CRC */
+#define TXD_CMD_TSE		(0x04u << 24)	/* data: part of a frame to segment */
 #define TXD_CMD_RS		(0x08u << 24)	/* report status: DD on completion */
 #define TXD_CMD_DEXT		(0x20u << 24)
 #define TXD_TUCMD_TCP		(0x01u << 24)	/* context: TCP, not UDP */
 #define TXD_TUCMD_IP		(0x02u << 24)	/* context: IPv4, not IPv6 */
+#define TXD_TUCMD_TSE		(0x04u << 24)	/* context: segment (PAYLEN, HDRLEN, MSS) */
+#define TXD_PAYLEN_MASK		0xfffffu	/* context: the TCP payload of a frame to segment */
+#define TXD_CTX_HDRLEN_SHIFT	8		/* context upper: headers of a frame to segment */
+#define TXD_CTX_MSS_SHIFT	16		/* context upper: each segment's payload */
 #define TXD_STA_DD		0x1u
+#define TXD_POPTS_IXSM		(0x01u << 8)	/* insert the IPv4 header checksum */
 #define TXD_POPTS_TXSM		(0x02u << 8)	/* insert the TCP/UDP checksum */
 
 #endif
