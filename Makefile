@@ -261,7 +261,8 @@ stack-check: $(BUILD)/amphi.elf
 	$(Q)$(PYTHON) tools/stack-usage.py --check $$(find $(BUILD)/k -name '*.ci') > $(BUILD)/stack-usage.txt
 
 # Debian's memcached, unpacked and never installed: its libraries are the
-# host's (tools/install-deps.sh), tests/vm/test_debian_daemons.py runs it.
+# host's (tools/install-deps.sh); tests/vm/test_debian_daemons.py runs it,
+# and bench/netscale.py measures it.
 deps/deb/memcached/.unpacked: tools/fetch-deb.sh
 	$(call say,FETCH,memcached)
 	$(Q)sh tools/fetch-deb.sh memcached > /dev/null
@@ -303,7 +304,8 @@ $(BUILD)/bench/floor.elf: bench/floor/floor.S bench/floor/floor.ld
 		-o $@ $(BUILD)/bench/floor.o
 
 bench: deps
-	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/floor.elf
+	$(Q)$(MAKE) all $(EXAMPLES) $(PROG_BIN) $(BUILD)/redis/redis-server $(BUILD)/bench/floor.elf \
+		deps/deb/memcached/.unpacked
 	$(Q)sh bench/run.sh
 
 clean:

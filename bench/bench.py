@@ -461,6 +461,8 @@ def scale_bench(args, setup, sides, problems):
     """The servers of bench/netscale.py at each --net-smp vCPU count, over
     slirp and (root) over a multiqueue tap; the target lines."""
     smps = [int(x) for x in args.net_smp.split(",")]
+    servers = [x for x in netscale.SERVERS if args.net_servers is None
+               or netscale.server_name(x) in args.net_servers.split(",")]
     found = []
     for tap in (False, True):
         if tap and os.geteuid() != 0:
@@ -470,31 +472,34 @@ def scale_bench(args, setup, sides, problems):
         if tap:
             try:
                 with netbench.tap_namespace() as ns:
-                    res = netscale.run_all(setup, sides, smps, problems, tap=ns)
+                    res = netscale.run_all(setup, sides, smps, problems, ns, servers)
             except (OSError, subprocess.CalledProcessError) as e:
                 problems.append("network scaling over a tap: no namespace and tap: %s" % e)
                 continue
         else:
-            res = netscale.run_all(setup, sides, smps, problems)
+            res = netscale.run_all(setup, sides, smps, problems, None, servers)
         print_table("network scaling and bulk data%s: the same servers in both, TCG, -M pc, "
                     "-smp N (maxcpus >= 2), -m %dM, %s"
                     % (" over a tap" if tap else "", netbench.MEM_MIB,
                        "virtio-net with a queue pair per vCPU on a multiqueue tap (no vhost) "
                        "in a network namespace, the clients in it" if tap else
                        "virtio-net on slirp, a forwarded port"),
-                    netscale.rows(res, smps, ratio),
+                    netscale.rows(res, smps, ratio, servers),
                     ("", "amphi", "Linux 6.1", "amphi/Linux", "amphi n/%d" % smps[0],
                      "Linux n/%d" % smps[0], "amphi host CPU", "Linux host CPU"))
-        found += [("over the tap: " if tap else "") + t for t in netscale.targets(res, smps)]
+        found += [("over the tap: " if tap else "") + t
+                  for t in netscale.targets(res, smps, servers)]
     print("small: `wrk -t1 -c10` on a 1 KiB file; 1 MiB: `wrk -t1 -c4` on a 1 MiB file "
           "(wrk's Transfer/sec); %d s each after a 2 s warm-up. epoll: build/progs/net_httpd "
           "(one thread; read+send: pread and send, sendfile: net_httpd -s); Go net/http: "
           "build/progs/go_httpd (Go 1.19's file server, a thread per vCPU, sendfile); nginx: "
           "Debian's, a worker per vCPU, sendfile on or off; redis: "
-          "`redis-benchmark -t set,get -n %d -c 50`. Host CPU: what the VM's processes (QEMU's "
-          "vCPU threads, its main loop with slirp or the tap) took of this host's %d cores "
-          "meanwhile, and per request or MB." % (args.net_seconds, args.redis_requests,
-                                                 os.cpu_count()))
+          "`redis-benchmark -t set,get -n %d -c 50`; memcached: Debian's 1.6.18, a worker "
+          "thread per vCPU, `memcaslap -T1 -c %d -w 1k -t %ds` (its 9:1 get:set mix of 1 KiB "
+          "values; operations). Host CPU: what the VM's processes (QEMU's vCPU threads, its "
+          "main loop with slirp or the tap) took of this host's %d cores meanwhile, and per "
+          "request or MB." % (args.net_seconds, args.redis_requests, netscale.MEMCACHED_CONNS,
+                              args.net_seconds, os.cpu_count()))
     return found
 
 
@@ -537,10 +542,16 @@ def main():
                     help="vCPU counts for the scaling and bulk table (bench/netscale.py)")
     ap.add_argument("--scale-only", action="store_true",
                     help="only the scaling and bulk table (bench/netscale.py)")
+    names = sorted(set(map(netscale.server_name, netscale.SERVERS)))
+    ap.add_argument("--net-servers", default=None,
+                    help="only these of the scaling table's servers, comma-separated: "
+                         + ",".join(names))
     ap.add_argument("--slirp-preload", default=None,
                     help="LD_PRELOAD for QEMU in the network benchmarks "
                          "(tools/amphi-slirp.c; see docs/bench.md)")
     args = ap.parse_args()
+    if args.net_servers is not None and not set(args.net_servers.split(",")) <= set(names):
+        ap.error("--net-servers: choose from %s" % ",".join(names))
 
     build = os.path.join(ROOT, "build")
     hello = os.path.join(build, "progs", "hello")

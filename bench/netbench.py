@@ -30,7 +30,7 @@ import linux_net
 
 MEM_MIB = 128
 READY_LIMIT = 120    # seconds from spawning a VM to the server answering
-HTTP_PORT, REDIS_PORT = 8080, 6379
+HTTP_PORT, REDIS_PORT, MEMCACHED_PORT = 8080, 6379, 11211
 PAGE = ("<!DOCTYPE html>\n<html><head><title>amphi bench</title></head><body>\n"
         + "<p>A small static page for the HTTP benchmark.</p>\n" * 8
         + "</body></html>\n").encode()
@@ -91,6 +91,17 @@ def redis_answers(port, host="127.0.0.1"):
         with socket.create_connection((host, port), timeout=5) as s:
             s.sendall(b"PING\r\n")
             return s.recv(64) == b"+PONG\r\n"
+    except OSError:
+        return False
+
+
+def memcached_answers(port, host="127.0.0.1"):
+    """memcached's text protocol: `version` gives one line, VERSION and the
+    release."""
+    try:
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(b"version\r\n")
+            return re.fullmatch(rb"VERSION \S+\r\n", s.recv(64)) is not None
     except OSError:
         return False
 
@@ -285,6 +296,23 @@ def run_redis_benchmark(port, requests, clients, host="127.0.0.1"):
     if set(res) != {"SET", "GET"}:
         raise NetError("redis-benchmark gave no SET/GET rows: %r" % r.stdout[-500:])
     return res
+
+
+def run_memcaslap(port, seconds, conns, host="127.0.0.1"):
+    """libmemcached's memaslap (Debian's memcaslap), one thread with `conns`
+    connections, its default mix: 9 gets to 1 set, 64-byte keys and 1 KiB
+    values.  A window of 1k keys per connection keeps every value in the
+    guest's memcached (-m 64), so no get misses.  Gives (operations/s, the
+    run's seconds as memaslap timed them): it spends about a second making
+    its keys first, and a caller's CPU share should be over the run."""
+    argv = ["memcaslap", "-s", "%s:%d" % (host, port), "-T", "1", "-c", str(conns),
+            "-w", "1k", "-t", "%ds" % seconds]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    out = r.stdout + r.stderr
+    m = re.search(r"^Run time: ([0-9.]+)s Ops: (\d+) TPS: (\d+)", out, re.M)
+    if r.returncode != 0 or not m:
+        raise NetError("`%s` exited with %d: %s" % (" ".join(argv), r.returncode, out[-500:]))
+    return int(m.group(2)) / float(m.group(1)), float(m.group(1))
 
 
 # ---- the two sides ------------------------------------------------------------------

@@ -10,6 +10,10 @@ Linux VM, in one run, at each vCPU count asked for (1, 2 and 4 by default):
           into the Linux VM's initramfs, amphi brings them itself), a
           master process and a worker per vCPU, `sendfile on` and `off`
   redis   build/redis/redis-server, `redis-benchmark -t set,get -c 50`
+  memcached  Debian's memcached 1.6.18 (dynamically linked, unpacked by
+          tools/fetch-deb.sh; as nginx, its libraries are the host's), a
+          worker thread per vCPU; `memcaslap -T1 -c 32`, libmemcached's
+          load generator, its 9:1 get:set mix of 1 KiB values: ops/s
   stream  net_stream (tests/progs): one TCP connection moving data from the
           server ("download") and to it ("upload"), MB/s
 
@@ -30,14 +34,16 @@ the namespace.  Method and caveats: docs/bench.md.
 """
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
 
 import netbench
 from linux_net import TAP_GUEST_IP
-from netbench import (HTTP_PORT, REDIS_ARGS, REDIS_PORT, NetError, http_answers, measure,
-                      redis_answers, run_redis_benchmark, run_stream, run_wrk,
+from netbench import (HTTP_PORT, MEMCACHED_PORT, REDIS_ARGS, REDIS_PORT, NetError,
+                      http_answers, measure, memcached_answers, redis_answers,
+                      run_memcaslap, run_redis_benchmark, run_stream, run_wrk,
                       stream_answers)
 
 SMALL = b"x" * 1023 + b"\n"
@@ -70,11 +76,18 @@ http {
 }
 """
 REDIS = ("redis", "build/redis/redis-server", REDIS_ARGS)
+# Unpacked by `make bench` (tools/fetch-deb.sh memcached).  It will not run
+# as root without -u; side() adds `-t N`, a worker thread per vCPU.
+MEMCACHED = ("memcached", "deps/deb/memcached/root/usr/bin/memcached",
+             ["-u", "nobody", "-p", str(MEMCACHED_PORT), "-U", "0", "-m", "64"])
+MEMCACHED_CONNS = 32
 STREAM_PORT = 5001
 STREAM = ("TCP stream", "build/progs/net_stream", [str(STREAM_PORT)])
+SERVERS = HTTP_SERVERS + (REDIS, MEMCACHED, STREAM)
 # What the table shows of each: (key, label, unit).
 HTTP_FIGURES = (("small", "1 KiB file, requests/s", "req"), ("big", "1 MiB file, MB/s", "MB"))
 REDIS_FIGURES = (("SET", "requests/s", "req"), ("GET", "requests/s", "req"))
+MEMCACHED_FIGURES = (("mix", "9:1 get:set, ops/s", "req"),)
 STREAM_FIGURES = (("down", "download, MB/s", "MB"), ("up", "upload, MB/s", "MB"))
 
 
@@ -131,6 +144,19 @@ def redis_client(s, vm, side_name, at):
     return client
 
 
+def memcached_client(s, vm, side_name, at):
+    """memcaslap's operations/s, with the VM's host CPU over its run."""
+    def client(port, warmup):
+        cpu = vm().cpu_seconds()
+        host, port = at(port)
+        ops, secs = run_memcaslap(port, 2 if warmup else s.seconds, MEMCACHED_CONNS, host)
+        used = (vm().cpu_seconds() - cpu) / secs
+        if not warmup:
+            s.log("  %s memcached: %.0f ops/s (host CPU %.0f%%)" % (side_name, ops, used * 100))
+        return {"mix": (ops, used)}
+    return client
+
+
 def stream_client(s, vm, side_name, at):
     """A download, then an upload, each with the VM's host CPU."""
     def client(port, warmup):
@@ -155,7 +181,10 @@ def side(s, tmp, side_name, smp, server, tap):
     prog = os.path.join(s.root, prog)
     http = server in HTTP_SERVERS
     files = docroot(tmp) if http else []
-    port = HTTP_PORT if http else STREAM_PORT if server is STREAM else REDIS_PORT
+    port = HTTP_PORT if http else STREAM_PORT if server is STREAM \
+        else MEMCACHED_PORT if server is MEMCACHED else REDIS_PORT
+    if server is MEMCACHED:
+        args = args + ["-t", str(smp)]
     vms = []
 
     def start(host_port):
@@ -177,20 +206,48 @@ def side(s, tmp, side_name, smp, server, tap):
     elif server is STREAM:
         answers = lambda p: stream_answers(*at(p))
         client = stream_client(s, vm, name, at)
+    elif server is MEMCACHED:
+        answers = lambda p: memcached_answers(at(p)[1], at(p)[0])
+        client = memcached_client(s, vm, name, at)
     else:
         answers = lambda p: redis_answers(at(p)[1], at(p)[0])
         client = redis_client(s, vm, name, at)
     return measure(s, side_name, start, answers, client)
 
 
-def run_all(s, sides, smps, problems, tap=None):
-    """{(smp, server, side): {figure: (value, host CPU share)}}; over the
-    tap when given the netbench.tap_namespace the caller has entered."""
+def server_name(server):
+    """What bench.py's --net-servers calls a server: its label's first
+    word, lower case (both epoll servers are "epoll", both nginx ones
+    "nginx"), and "stream"."""
+    return "stream" if server is STREAM else server[0].split()[0].lower()
+
+
+def missing(s, server):
+    """Why a server cannot be measured here, or None."""
+    if not os.path.isfile(os.path.join(s.root, server[1])):
+        return "%s not found (`make bench` builds or fetches it)" % server[1]
+    if server is MEMCACHED and shutil.which("memcaslap") is None:
+        return "memcaslap not found (`make deps` installs libmemcached-tools)"
+    return None
+
+
+def run_all(s, sides, smps, problems, tap=None, servers=SERVERS):
+    """{(smp, server, side): {figure: (value, host CPU share)}} for the
+    servers given; over the tap when given the netbench.tap_namespace the
+    caller has entered.  A server missing here (not built, not fetched, no
+    client) is a problem, not a crash."""
     res = {}
+    runnable = []
+    for server in servers:
+        why = missing(s, server)
+        if why is None:
+            runnable.append(server)
+        elif "%s: %s" % (server[0], why) not in problems:
+            problems.append("%s: %s" % (server[0], why))
     tmp = tempfile.mkdtemp(prefix="amphi-netscale-")
     try:
         for smp in smps:
-            for server in HTTP_SERVERS + (REDIS, STREAM):
+            for server in runnable:
                 for name in sides:
                     s.log("%s: %s at %d vCPU%s%s" % (name, server[0], smp, "s"[:smp > 1],
                                                      " over the tap" if tap else ""))
@@ -204,18 +261,25 @@ def run_all(s, sides, smps, problems, tap=None):
     return res
 
 
-def figures():
+def figures(servers=SERVERS):
     """(server, key, what the row says, unit) in table order."""
     out = []
     for key, label, unit in HTTP_FIGURES:
-        out += [(server, key, "%s, %s" % (label, server), unit) for server, _, _ in HTTP_SERVERS]
-    out += [(REDIS[0], key, "redis %s, %s" % (key, label), unit)
-            for key, label, unit in REDIS_FIGURES]
-    out += [(STREAM[0], key, "TCP stream %s" % label, unit) for key, label, unit in STREAM_FIGURES]
+        out += [(server[0], key, "%s, %s" % (label, server[0]), unit)
+                for server in HTTP_SERVERS if server in servers]
+    if REDIS in servers:
+        out += [(REDIS[0], key, "redis %s, %s" % (key, label), unit)
+                for key, label, unit in REDIS_FIGURES]
+    if MEMCACHED in servers:
+        out += [(MEMCACHED[0], key, "memcached " + label, unit)
+                for key, label, unit in MEMCACHED_FIGURES]
+    if STREAM in servers:
+        out += [(STREAM[0], key, "TCP stream " + label, unit)
+                for key, label, unit in STREAM_FIGURES]
     return out
 
 
-def rows(res, smps, ratio):
+def rows(res, smps, ratio, servers=SERVERS):
     """(what, amphi, Linux, amphi/Linux, amphi n/1, Linux n/1, each side's
     host CPU: its share of the host's cores and what one request or one
     MB cost)."""
@@ -240,7 +304,7 @@ def rows(res, smps, ratio):
         return "%.0f%%, %.1f ms/MB" % (used * 100, used / rate * 1e3)
 
     out = []
-    for server, key, what, unit in figures():
+    for server, key, what, unit in figures(servers):
         for smp in smps:
             a, l = get(smp, server, "amphi", key), get(smp, server, "linux", key)
             first = smp == smps[0]
@@ -252,12 +316,12 @@ def rows(res, smps, ratio):
     return out
 
 
-def targets(res, smps):
+def targets(res, smps, servers=SERVERS):
     """amphi against Linux at each size and vCPU count (1.5x on small
     requests, 1.2x on bulk data, at least even on the rest), and amphi's
     own scaling wherever Linux's scales (n/1 of 1.2x or more): 1.6x."""
     lines = []
-    for server, key, what, unit in figures():
+    for server, key, what, unit in figures(servers):
         want = 1.5 if key == "small" else 1.2 if key in ("big", "down", "up") else 1.0
         for smp in smps:
             a, l = res.get((smp, server, "amphi"), {}), res.get((smp, server, "linux"), {})
