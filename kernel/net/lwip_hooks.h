@@ -6,4 +6,9 @@
 #include "net/inet_icmp.h"
 #include "net/tcp_isn.h"
 
+struct tcp_seg;
+/* net/sys_arch.c: takes a segment an ACK acknowledged, to free once the
+ * core lock is let go.  Core lock held. */
+void net_acked_seg_free(struct tcp_seg *seg);
+
 #endif

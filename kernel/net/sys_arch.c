@@ -8,6 +8,7 @@
  * may be called from an interrupt handler. */
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
+#include "lwip/priv/tcp_priv.h"
 
 #include "core/kmalloc.h"
 #include "core/printk.h"
@@ -16,6 +17,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/mutex.h"
+#include "net/lwip_hooks.h"
 #include "net/netif_tx.h"
 
 void sys_init(void) {}
@@ -105,13 +107,31 @@ void net_core_lock(void)
 	core_owner = current();
 }
 
+/* Segments ACKs acknowledged while the lock was held: freeing them (a
+ * pbuf chain each, sendfile's page references, the segment) needs no lock,
+ * so it is done after the lock is let go, while other CPUs may take it. */
+static struct tcp_seg *acked_segs;	/* under the core lock */
+
+void net_acked_seg_free(struct tcp_seg *seg)
+{
+	seg->next = acked_segs;
+	acked_segs = seg;
+}
+
 /* Frames eth0 gathered for segmentation leave before anyone else may
- * send (netif_tx.c). */
+ * send (netif_tx.c); acknowledged segments are freed after. */
 void net_core_unlock(void)
 {
 	netif_tx_flush();
+	struct tcp_seg *acked = acked_segs;
+	acked_segs = NULL;
 	core_owner = NULL;
 	sys_mutex_unlock(&lock_tcpip_core);
+	while (acked) {
+		struct tcp_seg *next = acked->next;
+		tcp_seg_free(acked);
+		acked = next;
+	}
 }
 
 int net_core_locked(void)

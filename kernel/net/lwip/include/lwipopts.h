@@ -114,6 +114,9 @@ unsigned short net_chksum(const void *data, int len);
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) tcp_isn((lip), (lport), (rip), (rport))
 #define LWIP_HOOK_TCP_SYN_COOKIE(lip, lport, rip, rport, isn, count) \
 	tcp_syn_cookie_hash((lip), (lport), (rip), (rport), (isn), (count))
+/* Acknowledged segments are freed after the core lock is let go, not
+ * under it (tools/patches/lwip/13, net/sys_arch.c). */
+#define LWIP_HOOK_TCP_ACKED_SEG_FREE(seg) net_acked_seg_free(seg)
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
