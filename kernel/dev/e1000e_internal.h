@@ -13,16 +13,11 @@
 #include "dev/e1000e_regs.h"
 #include "dev/pci.h"
 #include "dev/pci_msi.h"
+#include "dev/tx_done.h"
 #include "net/port.h"
 
 #define NDESC		256	/* per ring: 4 KiB of descriptors */
 #define BUF_SIZE	2048	/* a buffer per descriptor */
-
-/* A frame sent in place: who is told when the device has read it. */
-struct e1000e_tx_done {
-	void (*done)(void *ctx);
-	void *ctx;
-};
 
 struct e1000e {
 	struct net_port port;
@@ -42,7 +37,7 @@ struct e1000e {
 	/* At a frame's first descriptor: how many descriptors it took (its
 	 * context descriptor included), and whom to tell if sent in place. */
 	uint8_t tx_descs[NDESC];
-	struct e1000e_tx_done tx_done[NDESC];
+	struct tx_done tx_done[NDESC];
 	unsigned tx_in_place;		/* frames sent in place not yet taken back */
 	bool tx_timer_set;
 	struct timer tx_timer;

@@ -65,13 +65,8 @@ static void put_be16(uint8_t *b, unsigned v)
  * with; if it was sent in place, its sender is told. */
 static void tx_release(struct e1000e *e, unsigned i)
 {
-	struct e1000e_tx_done d = e->tx_done[i];
-
-	if (d.done) {
-		e->tx_done[i].done = NULL;
+	if (tx_done_fire(&e->tx_done[i]))
 		e->tx_in_place--;
-		d.done(d.ctx);
-	}
 }
 
 /* Caller holds tx_lock.  Takes back each frame whose last descriptor has
@@ -216,7 +211,7 @@ static void tso_headers(uint8_t *frame, const struct tx_frame *fr)
 /* Caller holds tx_lock. */
 static void track_in_place(struct e1000e *e, unsigned first, void (*done)(void *ctx), void *ctx)
 {
-	e->tx_done[first] = (struct e1000e_tx_done){ done, ctx };
+	e->tx_done[first] = (struct tx_done){ done, ctx };
 	e->tx_in_place++;
 	if (!e->tx_timer_set) {
 		e->tx_timer_set = true;

@@ -73,7 +73,7 @@ static int alloc_buffers(struct vnet *n, struct vnet_pair *p)
 	p->tx_bufs = page_alloc_virt(ring_pages(&p->txq));
 	p->tx_free = kmalloc(sizeof(uint16_t) * p->txq.size);
 	p->tx_next = kmalloc(sizeof(uint16_t) * p->txq.size);
-	p->tx_done = kmalloc(sizeof(struct vnet_tx_done) * p->txq.size);
+	p->tx_done = kmalloc(sizeof(struct tx_done) * p->txq.size);
 	if (virtio_has(n->vd, F_MRG_RXBUF) && !(p->gather = page_alloc_virt_uninit(n->gather_pages)))
 		return -ENOMEM;
 	if (!p->rx_bufs || !p->tx_bufs || !p->tx_free || !p->tx_next || !p->tx_done)

@@ -10,6 +10,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "core/waitq.h"
+#include "dev/tx_done.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
 #include "net/port.h"
@@ -46,12 +47,6 @@ struct net_hdr {
 
 struct vnet;
 
-/* What to call when the device has read a frame's pieces sent in place. */
-struct vnet_tx_done {
-	void (*done)(void *ctx);
-	void *ctx;
-};
-
 /* Queue pair i: receive queue 2i, transmit queue 2i + 1, both with their
  * interrupt on CPU i, and a receive thread pinned there. */
 struct vnet_pair {
@@ -70,7 +65,7 @@ struct vnet_pair {
 	uint16_t *tx_free;
 	int ntx_free;
 	uint16_t *tx_next;		/* a frame's next slot, or TX_SLOT_NONE */
-	struct vnet_tx_done *tx_done;	/* by a frame's first slot: pieces sent in place */
+	struct tx_done *tx_done;	/* by a frame's first slot: pieces sent in place */
 	int tx_in_place;		/* such frames the device may not have read yet */
 	bool tx_timer_set;
 	struct timer tx_timer;		/* takes them back when no transmit does */

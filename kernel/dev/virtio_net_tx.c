@@ -26,13 +26,8 @@
  * place, is done with: its sender's references go. */
 static void tx_release(struct vnet_pair *p, uint16_t s)
 {
-	struct vnet_tx_done d = p->tx_done[s];
-
-	if (d.done) {
-		p->tx_done[s].done = NULL;
+	if (tx_done_fire(&p->tx_done[s]))
 		p->tx_in_place--;
-		d.done(d.ctx);
-	}
 }
 
 /* Caller holds p->tx_lock.  A finished frame's slots go back; the first
@@ -152,7 +147,7 @@ static struct vnet_pair *tx_pair(struct vnet *n)
 static void tx_track_in_place(struct vnet_pair *p, const uint8_t *buf, void (*done)(void *ctx),
 			      void *ctx)
 {
-	p->tx_done[(buf - p->tx_bufs) / BUF_SIZE] = (struct vnet_tx_done){ done, ctx };
+	p->tx_done[(buf - p->tx_bufs) / BUF_SIZE] = (struct tx_done){ done, ctx };
 	p->tx_in_place++;
 	if (!p->tx_timer_set) {
 		p->tx_timer_set = true;
