@@ -24,6 +24,7 @@
 #include "fs/initrd.h"
 #include "linux/program.h"
 #include "linux/syscall.h"
+#include "net/netif.h"
 #include "netserver/netserver.h"
 #include "config.h"
 
@@ -250,6 +251,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	boottime_mark("devices");
 	profile_init(boot_info.cmdline);
 	watchdog_init(boot_info.cmdline);
+	net_loss_init(boot_info.cmdline);
 	crash_if_asked();
 	start_role(role);
 	sched_idle_loop();

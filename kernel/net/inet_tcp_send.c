@@ -13,19 +13,28 @@
  * bytes may fault, and tcp_write's memcpy must not): tcp_write may add it
  * to the last segment queued, so small writes still make few segments.
  * So do the room left in that segment and a bulk send's tail shorter than
- * a segment, so that the segments in the middle of a stream stay full. */
+ * a segment, so that the segments in the middle of a stream stay full.
+ *
+ * When eth0's port segments (net_netif_cuts_tcp), a bulk send's segments
+ * hold up to GSO_BYTES each, many MSSes (lwIP patch 14): lwIP's work per
+ * segment, under the core lock, and its allocations are then done once
+ * for every 22 MSSes rather than for each, and the port cuts them as it
+ * cut the batches of single MSSes it was given before. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/timer.h"
 #include "net/inet_internal.h"
+#include "net/netif.h"
 #include "net/page_segments.h"
 
+#include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
 #define BULK_MIN	(2 * TCP_MSS)	/* sends this long go by filled segments */
 #define BATCH_SEGS	44		/* full segments per batch: under 64 KiB */
+#define GSO_BYTES	(32 * 1024)	/* the most one segment of many MSSes holds */
 #define NOMEM_RETRY_NS	(10ull * 1000000)
 
 /* Why nothing can be sent now: a pending error (once), or EPIPE. */
@@ -117,8 +126,30 @@ struct room {
 	bool open;		/* the connection still takes data */
 	size_t bytes;		/* what it takes now, in whole segments */
 	u16_t seg;		/* of this size */
+	u16_t per;		/* of which one lwIP segment may hold this many */
 	u16_t top_up;		/* room left in the last queued segment */
 };
+
+/* Whether pcb's peer is one of out's own addresses: lwIP loops such
+ * segments back whole, and the receiving side may want their checksum. */
+static bool to_own_address(struct tcp_pcb *pcb, struct netif *out)
+{
+	if (IP_IS_V6(&pcb->remote_ip))
+		return netif_get_ip6_addr_match(out, ip_2_ip6(&pcb->remote_ip)) >= 0;
+	return ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), netif_ip4_addr(out));
+}
+
+/* How many MSSes one of pcb's segments may hold: many when the port cuts
+ * them (and the peer's window does not keep segments below an MSS). */
+static u16_t mss_per_segment(struct tcp_pcb *pcb, u16_t seg)
+{
+	struct netif *out = ip_route(&pcb->local_ip, &pcb->remote_ip);
+
+	if (seg != pcb->mss || !net_netif_cuts_tcp(out, IP_IS_V6(&pcb->remote_ip)) ||
+	    to_own_address(pcb, out))
+		return 1;
+	return GSO_BYTES / seg ? GSO_BYTES / seg : 1;
+}
 
 /* At most `segs` segments' worth, each of up to `pbufs` pbufs (lwIP
  * counts its queue in pbufs). */
@@ -133,6 +164,7 @@ static struct room room_now(struct inet_sock *sk, size_t segs, size_t pbufs)
 				    (TCP_SND_QUEUELEN - pcb->snd_queuelen) / pbufs : 0;
 		r.open = true;
 		r.seg = tcp_write_seg_size(pcb);
+		r.per = mss_per_segment(pcb, r.seg);
 		size_t n = tcp_sndbuf(pcb) / r.seg;
 		if (n > queue_room)
 			n = queue_room;
@@ -143,10 +175,10 @@ static struct room room_now(struct inet_sock *sk, size_t segs, size_t pbufs)
 	return r;
 }
 
-/* n bytes of src from off as segments of seg bytes, no lock held: the
- * program's bytes copied in, a file's pages by reference.  How many were
- * made; fewer, with *err set, on a fault, a file's end or when lwIP's
- * memory runs out. */
+/* n bytes of src from off as segments of seg bytes (the last perhaps
+ * shorter), no lock held: the program's bytes copied in, a file's pages
+ * by reference.  How many were made; fewer, with *err set, on a fault, a
+ * file's end or when lwIP's memory runs out. */
 static u16_t fill(const struct send_src *src, size_t off, size_t n, u16_t seg, struct pbuf **p,
 		  long *err)
 {
@@ -156,8 +188,9 @@ static u16_t fill(const struct send_src *src, size_t off, size_t n, u16_t seg, s
 	u16_t k = 0;
 
 	for (size_t done = 0; done < n; done += seg) {
-		p[k] = pbuf_alloc(PBUF_TRANSPORT, seg, PBUF_RAM);
-		long r = p[k] ? sock_msg_drain(m, off + done, p[k]->payload, seg) : -ENOBUFS;
+		u16_t len = n - done < seg ? (u16_t)(n - done) : seg;
+		p[k] = pbuf_alloc(PBUF_TRANSPORT, len, PBUF_RAM);
+		long r = p[k] ? sock_msg_drain(m, off + done, p[k]->payload, len) : -ENOBUFS;
 		if (r < 0) {
 			if (p[k])
 				pbuf_free(p[k]);
@@ -250,10 +283,12 @@ static size_t send_bulk(struct inet_sock *sk, const struct send_src *src, bool m
 			continue;
 		}
 		long fill_err = 0;
-		u16_t k = fill(src, sent, n, r.seg, p, &fill_err);
-		err_t e = k ? queue(sk, p, k, more || sent + (size_t)k * r.seg < src->len) : ERR_MEM;
+		u16_t seg = (u16_t)(r.seg * r.per);
+		u16_t k = fill(src, sent, n, seg, p, &fill_err);
+		size_t made = (size_t)k * seg < n ? (size_t)k * seg : n;
+		err_t e = k ? queue(sk, p, k, more || sent + made < src->len) : ERR_MEM;
 		if (e == ERR_OK) {
-			sent += (size_t)k * r.seg;
+			sent += made;
 			batch = BATCH_SEGS;
 		}
 		if (e == ERR_MEM && (k || fill_err == -ENOBUFS)) {

@@ -17,6 +17,7 @@
 #include "netif/ethernet.h"
 
 #include "core/errno.h"
+#include "core/printk.h"
 #include "core/string.h"
 #include "net/netif_claims.h"
 #include "net/netif_tx.h"
@@ -51,9 +52,56 @@ struct net_port *net_netif_port(void)
 	return eth.port;
 }
 
+/* ---- a lossy link, on request ------------------------------------------------ */
+
+/* amphi.net_loss=N on the kernel command line: eth0 loses about one frame
+ * in N each way, at random, as a lossy link would, so that TCP's recovery
+ * (retransmissions, segments cut to a shrunken window) can be tried over
+ * a tap, which loses nothing.  0: none. */
+static struct {
+	unsigned one_in;
+	uint64_t seen, lost;
+} loss;
+
+void net_loss_init(const char *cmdline)
+{
+	const char *v = strstr(cmdline, "amphi.net_loss=");
+	unsigned n = 0;
+
+	if (!v)
+		return;
+	for (v += strlen("amphi.net_loss="); *v >= '0' && *v <= '9'; v++)
+		n = n * 10 + (unsigned)(*v - '0');
+	loss.one_in = n;
+}
+
+/* Whether this frame is lost: a hash of the frames' count (any CPU). */
+static bool lost(void)
+{
+	if (!loss.one_in)
+		return false;
+	uint64_t x = __atomic_add_fetch(&loss.seen, 1, __ATOMIC_RELAXED) * 0x9e3779b97f4a7c15ull;
+	if ((x >> 32) % loss.one_in)
+		return false;
+	__atomic_fetch_add(&loss.lost, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+void net_loss_report(void)
+{
+	if (loss.one_in)
+		printk_info("eth0: lost %lu of %lu frames (amphi.net_loss=%u)\n", loss.lost, loss.seen,
+			    loss.one_in);
+}
+
 uint64_t net_netif_frames(void)
 {
 	return __atomic_load_n(&eth.frames, __ATOMIC_RELAXED);
+}
+
+bool net_netif_cuts_tcp(const struct netif *n, bool v6)
+{
+	return n == &eth.netif && (eth.offloads & (v6 ? NET_PORT_TX_TSO6 : NET_PORT_TX_TSO4));
 }
 
 /* ---- transmit ---------------------------------------------------------- */
@@ -67,6 +115,8 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 	if (!port || !port->link_up)
 		return ERR_IF;
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
+	if (lost())
+		return ERR_OK;
 	err = netif_tx_frame(port, eth.offloads, p);
 	(void)netif;
 	/* A full queue drops the frame as a NIC would; ERR_MEM keeps a TCP
@@ -101,6 +151,8 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME)
 		return;
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
+	if (lost())
+		return;
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p)
 		return;		/* out of network memory: dropped, as a full NIC would */
@@ -141,7 +193,7 @@ static void take_port(struct net_port *port)
 	eth.offloads = port->features & NET_PORT_TX_CSUM ? port->features & TX_OFFLOADS : 0;
 	NETIF_SET_CHECKSUM_CTRL(n, eth_checks());
 	memcpy(n->hwaddr, port->mac, ETH_HWADDR_LEN);
-	n->mtu = port->mtu ? port->mtu : 1500;
+	n->mtu = (u16_t)net_port_mtu(port);
 	n->mtu6 = n->mtu;
 	net_port_attach(port, port, eth_rx, eth_link_changed);
 	net_claims_port_taken(port);

@@ -19,6 +19,14 @@ struct netif *net_netif_eth(void);
 struct net_port *net_netif_port(void);
 /* Frames eth0 has sent and received so far, on whatever port. */
 uint64_t net_netif_frames(void);
+/* Whether TCP segments longer than an MSS that leave through n (IPv6 or
+ * IPv4) are cut by its port: eth0's, when the port segments.  Caller
+ * holds the core lock. */
+bool net_netif_cuts_tcp(const struct netif *n, bool v6);
+/* Reads amphi.net_loss=N from the kernel command line: eth0 then loses
+ * about one frame in N each way.  net_loss_report says how many, with -v. */
+void net_loss_init(const char *cmdline);
+void net_loss_report(void);
 /* Moves eth0 onto another port, keeping its addresses and every
  * connection; announces the address (gratuitous ARP, MLD reports) on the
  * new port.  Caller holds the core lock. */

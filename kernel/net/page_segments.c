@@ -113,7 +113,8 @@ u16_t page_source_segments(const struct page_source *src, size_t off, size_t n, 
 	u16_t k = 0;
 
 	for (size_t done = 0; done < n; done += seg) {
-		if (!(p[k] = segment(&c, src->pos + off + done, seg, err)))
+		u16_t len = n - done < seg ? (u16_t)(n - done) : seg;
+		if (!(p[k] = segment(&c, src->pos + off + done, len, err)))
 			break;
 		k++;
 	}

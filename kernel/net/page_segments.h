@@ -9,10 +9,10 @@
 #include "lwip/pbuf.h"
 #include "net/socket.h"
 
-/* Bytes [off, off + n) of the source as segments of seg (at most a page)
- * bytes each, into p[]: a pbuf with room for the headers, and chained
- * behind it the one or two pieces of pages the bytes lie in, each holding
- * a reference to its page until lwIP frees it.  How many were made;
+/* Bytes [off, off + n) of the source as segments of seg bytes each (the
+ * last perhaps shorter), into p[]: a pbuf with room for the headers, and
+ * chained behind it the pieces of pages the bytes lie in, each holding a
+ * reference to its page until lwIP frees it.  How many were made;
  * fewer, with *err set, at the file's end (-EFAULT), on an error of the
  * source, or when lwIP's memory runs short (-ENOBUFS). */
 u16_t page_source_segments(const struct page_source *src, size_t off, size_t n, u16_t seg,

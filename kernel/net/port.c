@@ -5,6 +5,7 @@
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "net/net_config.h"
+#include "net/netif.h"
 #include "net/netif_switch.h"
 #include "net/netif_tx.h"
 
@@ -40,6 +41,7 @@ void net_ports_report(void)
 			    c.tx_segmented, c.tx_dropped);
 	}
 	netif_tx_report();
+	net_loss_report();
 }
 
 void net_port_unregister(struct net_port *port)

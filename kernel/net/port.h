@@ -126,7 +126,7 @@ struct net_port_ops {
 struct net_port {
 	const char *name;		/* "virtio-net0" */
 	uint8_t mac[6];
-	uint16_t mtu;			/* of the IP payload, 1500 by default */
+	uint16_t mtu;			/* of the IP payload; 0: 1500 (net_port_mtu) */
 	unsigned features;		/* NET_PORT_* */
 	volatile bool link_up;
 	const struct net_port_ops *ops;
@@ -165,5 +165,11 @@ void net_port_set_link(struct net_port *port, bool up);
 /* A port that imposes its netif's addresses has new ones (the network
  * server's changed): the netif takes them again.  Thread context. */
 void net_port_addresses_changed(struct net_port *port);
+
+/* The largest IP packet port carries. */
+static inline unsigned net_port_mtu(const struct net_port *port)
+{
+	return port->mtu ? port->mtu : 1500;
+}
 
 #endif

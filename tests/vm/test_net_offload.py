@@ -65,19 +65,25 @@ def test_offloads_on_by_default():
     assert "merged rx buffers on (2048 bytes)" in log, log
 
 
+def appending_wrapper(tmp_path, words):
+    """A --qemu wrapper that adds WORDS to the kernel command line amphi
+    gives QEMU (-append), keeping the rest."""
+    return qemu_wrapper(tmp_path, body='''
+for a; do
+  shift
+  if [ "$prev" = -append ]; then a="$a %s"; fi
+  set -- "$@" "$a"
+  prev=$a
+done
+case " $* " in *" -append "*) ;; *) set -- "$@" -append "%s" ;; esac
+exec qemu-system-x86_64 "$@"''' % (words, words))
+
+
 @pytest.mark.parametrize("smp", [1, 2])
 def test_frames_over_several_buffers(tmp_path, smp):
     """512-byte receive buffers (virtio_net.rx_buf=512): every full-sized
     frame comes in three or four buffers, which the driver gathers."""
-    q = qemu_wrapper(tmp_path, body='''
-for a; do
-  shift
-  if [ "$prev" = -append ]; then a="$a virtio_net.rx_buf=512"; fi
-  set -- "$@" "$a"
-  prev=$a
-done
-case " $* " in *" -append "*) ;; *) set -- "$@" -append virtio_net.rx_buf=512 ;; esac
-exec qemu-system-x86_64 "$@"''')
+    q = appending_wrapper(tmp_path, "virtio_net.rx_buf=512")
     log = echo_through_nic(["--qemu", str(q)], smp=smp)
     assert "merged rx buffers on (512 bytes)" in log, log
 
@@ -284,3 +290,52 @@ def test_bulk_sends_fill_the_ring_without_drops(tmp_path):
                           multi_queue=True)
     c = report_counts(log, "virtio-net0")
     assert c["tx"] >= 1000 and c["dropped"] == 0, c
+
+
+# ---- a lossy link: segments of many MSSes, cut and sent again ---------------
+
+def lost_frames(log):
+    """How many frames eth0 lost on purpose (amphi.net_loss), from -v."""
+    line = next((l for l in log.splitlines() if l.startswith("eth0: lost ")), None)
+    assert line, log
+    return int(line.split()[2])
+
+
+@pytest.mark.parametrize("smp,v6", [(1, False), (2, False), (2, True)],
+                         ids=["1-ipv4", "2-ipv4", "2-ipv6"])
+def test_echo_over_a_lossy_link(tmp_path, smp, v6):
+    """eth0 losing one frame in 30 each way (amphi.net_loss=30) over the
+    tap, where bulk sends go as segments of many MSSes that the device
+    cuts: losses, retransmissions and segments cut to a shrunken window
+    (lwIP patch 14) still bring every echoed byte back.  Root."""
+    q = appending_wrapper(tmp_path, "amphi.net_loss=30")
+    with network_namespace("loss", multi_queue=True) as ns:
+        log = echo_over_tap(ns, smp, ["--qemu", q], clients=8, v6=v6)
+    assert "tx segmentation on (IPv4, IPv6)" in log, log
+    assert lost_frames(log) > 10, log
+
+
+def test_sendfile_over_a_lossy_link(tmp_path):
+    """A file sent by sendfile (segments that point into its pages, cut
+    by reference when the window shrinks) over a link losing one frame in
+    30 each way: three downloads of 3 MiB arrive byte for byte.  Root."""
+    www = tmp_path / "www"
+    www.mkdir()
+    data = os.urandom(3 << 20)
+    (www / "big.bin").write_bytes(data)
+    q = appending_wrapper(tmp_path, "amphi.net_loss=30")
+    argv = amphi_argv("net_httpd", "-s", 8080, "/www", smp=2, mem="128M",
+                      options=["-v", "--qemu", q, "--net", "tap=tap0",
+                               "--ip", "192.168.79.2/24", "--files", "%s:/www" % www])
+    with network_namespace("lossf", multi_queue=True) as ns:
+        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+            g.wait_for(b"listening")
+            for _ in range(3):
+                r = subprocess.run(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", "120",
+                                    "http://192.168.79.2:8080/big.bin"],
+                                   capture_output=True, timeout=150)
+                assert r.returncode == 0 and r.stdout == data, \
+                    "curl %d, %d bytes\n%s" % (r.returncode, len(r.stdout), g.describe())
+            check_stopped(g)
+            log = g.err.decode("utf-8", "replace")
+    assert lost_frames(log) > 10, log

@@ -139,6 +139,9 @@ unsigned short net_chksum(const void *data, int len);
 #define TCP_WND				(128 * 1024)
 #define TCP_SND_BUF			(128 * 1024)
 #define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+/* Bulk sends queue segments of many MSSes, which eth0's port cuts
+ * (tools/patches/lwip/14, net/inet_tcp_send.c, net/netif_tx.c). */
+#define LWIP_TCP_GSO			1
 #define TCP_SNDLOWAT			(32 * 1024)	/* lwIP keeps it below 64 KiB - 4 MSS */
 #define TCP_OOSEQ_MAX_BYTES		TCP_WND
 #define TCP_QUEUE_OOSEQ			1
