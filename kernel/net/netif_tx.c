@@ -436,10 +436,11 @@ static int send_cut(struct net_port *port, unsigned offloads, struct pbuf *p)
 	uint8_t hdr[NETIF_CSUM_HDR_MAX];
 	struct netif_tcp_frame f;
 
-	if (!netif_tcp_frame_parse(hdr, pbuf_copy_partial(p, hdr, sizeof hdr, 0), &f) ||
-	    !cut_size(p, &f, port))
+	if (!netif_tcp_frame_parse(hdr, pbuf_copy_partial(p, hdr, sizeof hdr, 0), &f))
 		return -EINVAL;	/* not TCP: lwIP fragments anything else */
 	uint32_t cut = cut_size(p, &f, port), payload = payload_of(&f);
+	if (!cut)
+		return -EINVAL;
 	uint8_t *frame = kmalloc_uninit(f.hdr_len + cut);
 	int err = 0;
 

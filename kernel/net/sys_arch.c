@@ -127,11 +127,7 @@ void net_core_unlock(void)
 	acked_segs = NULL;
 	core_owner = NULL;
 	sys_mutex_unlock(&lock_tcpip_core);
-	while (acked) {
-		struct tcp_seg *next = acked->next;
-		tcp_seg_free(acked);
-		acked = next;
-	}
+	tcp_segs_free(acked);
 }
 
 int net_core_locked(void)
