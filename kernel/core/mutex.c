@@ -79,6 +79,18 @@ void mutex_lock(struct mutex *m)
 	}
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	if (m->held)
+		return false;
+	spin_lock(&m->lock);
+	bool free = !m->held;
+	if (free)
+		take(m);
+	spin_unlock(&m->lock);
+	return free;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	spin_lock(&m->lock);

@@ -27,6 +27,7 @@ struct mutex {
 
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
+bool mutex_trylock(struct mutex *m);	/* takes m if free, without waiting */
 void mutex_unlock(struct mutex *m);
 
 #endif

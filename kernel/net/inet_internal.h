@@ -57,6 +57,7 @@ struct inet_sock {
 	struct netbuf *rx_dgram;	/* UDP: the next datagram, fetched */
 	struct netconn *rx_accept;	/* listening: the next connection */
 	bool rx_eof;			/* TCP: FIN fetched, or SHUT_RD */
+	size_t rx_ungiven;		/* TCP: bytes fetched, not yet given back to the window */
 
 	/* Send side: one writer at a time, so stream writes do not mix. */
 	struct mutex tx_lock;
@@ -119,6 +120,7 @@ long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf 
 /* inet_tcp.c, inet_tcp_io.c (receiving), inet_tcp_send.c */
 int inet_tcp_settle(struct inet_sock *sk);
 int inet_tcp_fetch(struct inet_sock *sk);
+void inet_tcp_give_back(struct inet_sock *sk);
 long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m);
 long inet_tcp_sendpages(struct socket *s, const struct page_source *pages, size_t len, int flags);
 long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);

@@ -2,16 +2,34 @@
  * inet_tcp_send.c).
  *
  * Received chains are fetched without lwIP's automatic window update
- * (NETCONN_NOAUTORCVD) and the window is reopened once per fetch for all
- * bytes taken, one core-lock round instead of one per pbuf.  What a read
- * did not consume stays in rxq (and rx_more: a pbuf chain's length is 16
- * bits, so one chain holds at most 64 KiB). */
+ * (NETCONN_NOAUTORCVD).  The bytes fetched are given back to the window
+ * in steps of at least WINDOW_STEP, one core-lock round per step rather
+ * than per pbuf or per fetch: a server reading small requests would
+ * otherwise take the lock once more for each.  The peer sees a window at
+ * most a step smaller, which with lwIP's TCP_WND (128 KiB) never stalls
+ * it; a step alone is below lwIP's threshold for sending a window
+ * update at once, so steps add no frames.  What a read did not consume stays
+ * in rxq (and rx_more: a pbuf chain's length is 16 bits, so one chain
+ * holds at most 64 KiB). */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "net/inet_internal.h"
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+
+#define WINDOW_STEP	(TCP_WND_UPDATE_THRESHOLD - 1)
+_Static_assert(WINDOW_STEP < TCP_WND / 4, "a step must leave the window open");
+
+/* Gives the bytes fetched and not yet given back to lwIP's window.
+ * Caller holds rx_lock, or is the socket's last user. */
+void inet_tcp_give_back(struct inet_sock *sk)
+{
+	if (sk->rx_ungiven) {
+		netconn_tcp_recvd(sk->conn, sk->rx_ungiven);
+		sk->rx_ungiven = 0;
+	}
+}
 
 /* Moves what lwIP has queued into rxq/rx_more without waiting.  Bytes
  * fetched.  Caller holds rx_lock. */
@@ -40,8 +58,9 @@ int inet_tcp_fetch(struct inet_sock *sk)
 		else
 			sk->rx_more = p;
 	}
-	if (got)
-		netconn_tcp_recvd(sk->conn, got);	/* the window opens again */
+	sk->rx_ungiven += got;
+	if (sk->rx_ungiven >= WINDOW_STEP || sk->rx_eof)
+		inet_tcp_give_back(sk);		/* the window opens again */
 	return (int)got;
 }
 

@@ -1,7 +1,9 @@
 /* eth0: the lwIP netif on a port.  Frames come up from the port's receive
- * thread straight into ethernet_input under the core lock (no hand-off to
- * the tcpip thread), and go down through netif_tx.c, which leaves the
- * port the checksums and segmentation it offers.
+ * thread into ethernet_input under the core lock (no hand-off to the
+ * tcpip thread): at once when the lock is free, else left in the receive
+ * backlog (rx_backlog.c) for its holder.  They go down through
+ * netif_tx.c, which leaves the port the checksums and segmentation it
+ * offers.
  *
  * The netif/port split: everything the netif knows of its port is eth.port
  * (under the core lock) and the port's callbacks point here; swapping the
@@ -22,8 +24,10 @@
 #include "net/netif_claims.h"
 #include "net/netif_tx.h"
 #include "net/port.h"
+#include "net/rx_backlog.h"
 
 #define MAX_FRAME	65535	/* a pbuf's length is 16 bits */
+#define RX_BACKLOG_MAX	256	/* frames waiting for the core lock */
 /* What eth0 leaves to a port that offers it; segmentation needs the
  * port's checksums too. */
 #define TX_OFFLOADS	(NET_PORT_TX_CSUM | NET_PORT_TX_TSO4 | NET_PORT_TX_TSO6)
@@ -40,6 +44,7 @@ static struct {
 	struct net_port *port;	/* under the core lock */
 	unsigned offloads;	/* the port's NET_PORT_TX_* eth0 uses; under the core lock */
 	uint64_t frames;	/* sent and received, for the switching policy */
+	uint64_t rx_left, rx_waited;	/* received frames left in the backlog; waits at its cap */
 } eth;
 
 struct netif *net_netif_eth(void)
@@ -87,7 +92,7 @@ static bool lost(void)
 	return true;
 }
 
-void net_loss_report(void)
+static void loss_report(void)
 {
 	if (loss.one_in)
 		printk_info("eth0: lost %lu of %lu frames (amphi.net_loss=%u)\n", loss.lost, loss.seen,
@@ -145,7 +150,54 @@ static u16_t eth_rx_checks(unsigned flags)
 	return eth_checks() | NETIF_CHECKSUM_CHECK_TCP;
 }
 
-/* The port's receive thread; owner is the port that delivered the frame. */
+/* What a received frame carries to whoever feeds it to lwIP, in the room
+ * in front of its bytes. */
+struct rx_meta {
+	void *owner;		/* the port that delivered it */
+	unsigned flags;		/* NET_RX_* */
+};
+#define RX_META_ROOM	LWIP_MEM_ALIGN_SIZE(sizeof(struct rx_meta))
+
+static struct rx_meta *rx_meta(struct pbuf *p)
+{
+	return (struct rx_meta *)((uint8_t *)p->payload - RX_META_ROOM);
+}
+
+/* Caller holds the core lock.  Frames from a port swapped out meanwhile
+ * are dropped. */
+static void eth_input(struct pbuf *p)
+{
+	struct rx_meta *m = rx_meta(p);
+
+	if (m->owner != eth.port) {
+		pbuf_free(p);
+		return;
+	}
+	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_rx_checks(m->flags));
+	if (eth.netif.input(p, &eth.netif) != ERR_OK)
+		pbuf_free(p);
+	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_checks());
+}
+
+void net_netif_rx_backlog(void)
+{
+	struct pbuf *p = rx_backlog_take();
+
+	while (p) {
+		struct pbuf *next = p->next;
+		p->next = NULL;
+		eth_input(p);
+		p = next;
+	}
+}
+
+/* The port's receive thread; owner is the port that delivered the frame.
+ * The frame goes to the backlog, and in at once when the core lock is
+ * free: its unlock feeds the backlog to lwIP.  When the lock is taken, its
+ * holder does that, and this thread goes back to its ring, unless a ring's
+ * worth already waits: then it waits for the lock too, so that a flood
+ * of frames fills the device's ring and is dropped there, as before,
+ * rather than the kernel's memory. */
 static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 {
 	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME)
@@ -153,21 +205,27 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
 	if (lost())
 		return;
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	struct pbuf *p = pbuf_alloc((pbuf_layer)RX_META_ROOM, (u16_t)len, PBUF_RAM);
 	if (!p)
 		return;		/* out of network memory: dropped, as a full NIC would */
 	memcpy(p->payload, frame, len);
-	LOCK_TCPIP_CORE();
-	if (owner != eth.port) {	/* the port was swapped out meanwhile */
-		UNLOCK_TCPIP_CORE();
-		pbuf_free(p);
+	*rx_meta(p) = (struct rx_meta){ owner, flags };
+	if (rx_backlog_push(p) > RX_BACKLOG_MAX) {
+		__atomic_fetch_add(&eth.rx_waited, 1, __ATOMIC_RELAXED);
+		LOCK_TCPIP_CORE();
+	} else if (!net_core_trylock()) {
+		__atomic_fetch_add(&eth.rx_left, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_rx_checks(flags));
-	if (eth.netif.input(p, &eth.netif) != ERR_OK)
-		pbuf_free(p);
-	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_checks());
 	UNLOCK_TCPIP_CORE();
+}
+
+void net_netif_report(void)
+{
+	if (eth.created)
+		printk_info("eth0: %lu received frames left for the core lock's holder, %lu waits "
+			    "for it with the backlog full\n", eth.rx_left, eth.rx_waited);
+	loss_report();
 }
 
 static void eth_link_changed(void *owner, bool up)

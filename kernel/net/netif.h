@@ -24,13 +24,18 @@ uint64_t net_netif_frames(void);
  * holds the core lock. */
 bool net_netif_cuts_tcp(const struct netif *n, bool v6);
 /* Reads amphi.net_loss=N from the kernel command line: eth0 then loses
- * about one frame in N each way.  net_loss_report says how many, with -v. */
+ * about one frame in N each way. */
 void net_loss_init(const char *cmdline);
-void net_loss_report(void);
+/* Prints (-v) how often received frames found the core lock taken, and
+ * the frames lost on request. */
+void net_netif_report(void);
 /* Moves eth0 onto another port, keeping its addresses and every
  * connection; announces the address (gratuitous ARP, MLD reports) on the
  * new port.  Caller holds the core lock. */
 void net_netif_set_port(struct net_port *port);
+/* Feeds eth0 the frames that came while the core lock was taken
+ * (net/rx_backlog.c).  Caller holds the core lock. */
+void net_netif_rx_backlog(void);
 
 /* eth0's usable addresses and name servers (none without eth0), for a
  * network server to hand its apps. */

@@ -41,7 +41,7 @@ void net_ports_report(void)
 			    c.tx_segmented, c.tx_dropped);
 	}
 	netif_tx_report();
-	net_loss_report();
+	net_netif_report();
 }
 
 void net_port_unregister(struct net_port *port)

@@ -18,7 +18,9 @@
 #include "core/timer.h"
 #include "core/mutex.h"
 #include "net/lwip_hooks.h"
+#include "net/netif.h"
 #include "net/netif_tx.h"
+#include "net/rx_backlog.h"
 
 void sys_init(void) {}
 
@@ -107,6 +109,14 @@ void net_core_lock(void)
 	core_owner = current();
 }
 
+bool net_core_trylock(void)
+{
+	if (!mutex_trylock(lock_tcpip_core.m))
+		return false;
+	core_owner = current();
+	return true;
+}
+
 /* Segments ACKs acknowledged while the lock was held: freeing them (a
  * pbuf chain each, sendfile's page references, the segment) needs no lock,
  * so it is done after the lock is let go, while other CPUs may take it. */
@@ -118,16 +128,27 @@ void net_acked_seg_free(struct tcp_seg *seg)
 	acked_segs = seg;
 }
 
-/* Frames eth0 gathered for segmentation leave before anyone else may
- * send (netif_tx.c); acknowledged segments are freed after. */
-void net_core_unlock(void)
+/* Frames that waited for the lock go in first (rx_backlog.c); then what
+ * eth0 gathered for segmentation leaves, before anyone else may send
+ * (netif_tx.c); acknowledged segments are freed after. */
+static void core_release(void)
 {
+	net_netif_rx_backlog();
 	netif_tx_flush();
 	struct tcp_seg *acked = acked_segs;
 	acked_segs = NULL;
 	core_owner = NULL;
 	sys_mutex_unlock(&lock_tcpip_core);
 	tcp_segs_free(acked);
+}
+
+/* A frame left after our last look found the lock still ours: take it
+ * again for that, unless someone else has. */
+void net_core_unlock(void)
+{
+	do
+		core_release();
+	while (rx_backlog_waiting() && net_core_trylock());
 }
 
 int net_core_locked(void)

@@ -1,7 +1,8 @@
 /* TCP over the loopback, for IPv4 and IPv6 in turn: connect and accept,
  * names, refused and non-blocking connects, 1 MiB echoed and verified,
- * MSG_PEEK, MSG_WAITALL, FIONREAD, shutdown and EOF, SO_LINGER 0's reset,
- * and the options.  One line per check (net_inet_check.h). */
+ * MSG_PEEK, MSG_WAITALL, FIONREAD, shutdown and EOF, a close after reading
+ * everything (an orderly end, not a reset), SO_LINGER 0's reset, and the
+ * options.  One line per check (net_inet_check.h). */
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -253,6 +254,25 @@ static void peek_waitall_fionread(int f)
 	close(c);
 }
 
+/* A server that read a small request whole and closes ends the stream
+ * with FIN: the client reads its answer, then EOF.  (amphi gives read
+ * bytes back to lwIP's window in steps; lwIP sends a reset for a
+ * connection closed with its window not whole.) */
+static void close_after_reading(int f)
+{
+	int c, a;
+	char buf[16] = { 0 };
+
+	tcp_pair(f, &c, &a);
+	send(c, "request", 7, 0);
+	num("server reads the request", recv(a, buf, sizeof buf, 0));
+	send(a, "answer", 6, 0);
+	close(a);
+	num("client reads the answer", recv(c, buf, sizeof buf, 0));
+	num("client reads EOF, no reset", recv(c, buf, sizeof buf, 0));
+	close(c);
+}
+
 static void linger_reset(int f)
 {
 	int c, a;
@@ -349,6 +369,7 @@ int main(void)
 		echo_mib(fams[i]);
 		send_faults(fams[i]);
 		peek_waitall_fionread(fams[i]);
+		close_after_reading(fams[i]);
 		linger_reset(fams[i]);
 		options(fams[i]);
 	}

@@ -44,6 +44,9 @@ client send after SHUT_WR: EPIPE
 client reads EOF: 0
 and again: 0
 poll after EOF: in 1 rdhup 1 hup 1
+server reads the request: 7
+client reads the answer: 6
+client reads EOF, no reset: 0
 SO_LINGER 0: ok
 poll after reset: in 1 err 1 hup 1
 recv after reset: ECONNRESET
@@ -116,6 +119,9 @@ client send after SHUT_WR: EPIPE
 client reads EOF: 0
 and again: 0
 poll after EOF: in 1 rdhup 1 hup 1
+server reads the request: 7
+client reads the answer: 6
+client reads EOF, no reset: 0
 SO_LINGER 0: ok
 poll after reset: in 1 err 1 hup 1
 recv after reset: ECONNRESET

@@ -29,6 +29,7 @@ typedef uint64_t sys_prot_t;
 /* For lwipopts.h: the core lock (LOCK_TCPIP_CORE) may also be taken by the
  * port glue and the socket layer; net_core_locked() is for assertions. */
 void net_core_lock(void);
+bool net_core_trylock(void);	/* takes it if free, without waiting */
 void net_core_unlock(void);
 int net_core_locked(void);
 void net_core_start_checking(void);
