@@ -8,9 +8,9 @@
  * otherwise take the lock once more for each.  The peer sees a window at
  * most a step smaller, which with lwIP's TCP_WND (128 KiB) never stalls
  * it; a step alone is below lwIP's threshold for sending a window
- * update at once, so steps add no frames.  What a read did not consume stays
- * in rxq (and rx_more: a pbuf chain's length is 16 bits, so one chain
- * holds at most 64 KiB). */
+ * update at once, so a step seldom sends a frame of its own.  What a
+ * read did not consume stays in rxq (and rx_more: a pbuf chain's length
+ * is 16 bits, so one chain holds at most 64 KiB). */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "net/inet_internal.h"
