@@ -205,12 +205,12 @@ int inet_socket_init(struct socket *s, int family, int type, int protocol)
 void inet_sock_free(struct inet_sock *sk)
 {
 	registry_remove(sk);
-	if (sk->conn && sk->rx_ungiven)
+	if (sk->conn) {
 		/* lwIP closes a connection whose window is not whole with a
 		 * reset, taking it for unread data. */
 		inet_tcp_give_back(sk);
-	if (sk->conn)
 		netconn_delete(sk->conn);
+	}
 	if (sk->claimed_port)
 		net_claims_unbind(sk->claimed_tcp, sk->claimed_port);
 	if (sk->rxq)
