@@ -174,8 +174,14 @@ static void schedule(void)
 
 void sched_finish_switch(struct thread *prev)
 {
+	/* Read before on_cpu drops: from then on a sleeper that was woken may
+	 * run on another CPU, end there and be freed by that CPU, while this
+	 * vCPU is held up (a host that preempts it).  Read after, it would be
+	 * freed twice. */
+	bool dead = prev->state == THREAD_DEAD;
+
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
-	if (prev->state == THREAD_DEAD) {
+	if (dead) {
 		kstack_free(prev->kstack);
 		kfree(prev);
 	}

@@ -63,6 +63,14 @@ def test_fuzzer_new_targets():
     repeat(body)
 
 
+def test_threads_and_children_ending_as_soon_as_woken():
+    """A sleeper woken and ended on another CPU while the CPU it left still
+    switches away from it: freed once (a double free crashed redis's
+    BGSAVE child in CI)."""
+    rounds = 100 if short() else 1000
+    repeat(lambda n: torture("stress_exit", b"exit ok: %d rounds\n" % rounds, n + 1, rounds))
+
+
 def test_stops_and_continues_racing_a_busy_process():
     rounds = 100 if short() else 1000
     repeat(lambda n: torture("stress_jobctl", b"jobctl ok\n", n + 1, rounds))
