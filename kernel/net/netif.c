@@ -224,7 +224,8 @@ void net_netif_report(void)
 {
 	if (eth.created)
 		printk_info("eth0: %lu received frames left for the core lock's holder, %lu waits "
-			    "for it with the backlog full\n", eth.rx_left, eth.rx_waited);
+			    "for it with the backlog full, %lu backlogs left to lwIP's thread\n",
+			    eth.rx_left, eth.rx_waited, net_core_handoffs());
 	loss_report();
 }
 

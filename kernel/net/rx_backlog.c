@@ -16,15 +16,18 @@
 static struct pbuf *stack;	/* newest first */
 static unsigned waiting;	/* frames pushed and not yet taken */
 
+/* Counted before it is pushed: a take between the two would otherwise
+ * subtract a frame not yet counted, and the count wrap. */
 unsigned rx_backlog_push(struct pbuf *p)
 {
+	unsigned n = __atomic_add_fetch(&waiting, 1, __ATOMIC_RELAXED);
 	struct pbuf *head = __atomic_load_n(&stack, __ATOMIC_RELAXED);
 
 	do
 		p->next = head;
 	while (!__atomic_compare_exchange_n(&stack, &head, p, true, __ATOMIC_SEQ_CST,
 					    __ATOMIC_RELAXED));
-	return __atomic_add_fetch(&waiting, 1, __ATOMIC_RELAXED);
+	return n;
 }
 
 struct pbuf *rx_backlog_take(void)

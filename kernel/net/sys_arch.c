@@ -142,13 +142,55 @@ static void core_release(void)
 	tcp_segs_free(acked);
 }
 
+/* How many times an unlock takes the lock again for frames that came
+ * meanwhile before it leaves them to lwIP's thread.  Under a flood the
+ * receive threads push faster than lwIP takes frames in, and without a
+ * bound the thread that happened to hold the lock (a program's system
+ * call, holding its own locks) would feed the flood as long as it lasts. */
+#define RETAKES_BEFORE_HANDOFF	8
+
+static bool handoff_pending;	/* a message to lwIP's thread is on its way */
+static unsigned long handoffs;
+
+/* Runs on lwIP's thread, under the core lock; its unlock feeds the
+ * backlog in. */
+static void take_handoff(void *unused)
+{
+	(void)unused;
+	__atomic_store_n(&handoff_pending, false, __ATOMIC_SEQ_CST);
+}
+
+/* Whether lwIP's thread will take the lock and feed the backlog: a message
+ * is on its way, or posting one worked.  Without a message to spare, the
+ * caller feeds it itself. */
+static bool hand_off_backlog(void)
+{
+	if (__atomic_exchange_n(&handoff_pending, true, __ATOMIC_SEQ_CST))
+		return true;
+	if (tcpip_try_callback(take_handoff, NULL) == ERR_OK) {
+		__atomic_fetch_add(&handoffs, 1, __ATOMIC_RELAXED);
+		return true;
+	}
+	__atomic_store_n(&handoff_pending, false, __ATOMIC_SEQ_CST);
+	return false;
+}
+
+unsigned long net_core_handoffs(void) { return handoffs; }
+
 /* A frame left after our last look found the lock still ours: take it
- * again for that, unless someone else has. */
+ * again for that, unless someone else has, or after a few rounds leave it
+ * to lwIP's thread.  Either way someone takes the lock and looks again. */
 void net_core_unlock(void)
 {
-	do
+	for (int retakes = 0;; retakes++) {
 		core_release();
-	while (rx_backlog_waiting() && net_core_trylock());
+		if (!rx_backlog_waiting())
+			return;
+		if (retakes >= RETAKES_BEFORE_HANDOFF && hand_off_backlog())
+			return;
+		if (!net_core_trylock())
+			return;
+	}
 }
 
 int net_core_locked(void)

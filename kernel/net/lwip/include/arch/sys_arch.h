@@ -31,6 +31,7 @@ typedef uint64_t sys_prot_t;
 void net_core_lock(void);
 bool net_core_trylock(void);	/* takes it if free, without waiting */
 void net_core_unlock(void);
+unsigned long net_core_handoffs(void);	/* backlogs left to lwIP's thread (-v) */
 int net_core_locked(void);
 void net_core_start_checking(void);
 
