@@ -3,6 +3,7 @@
 #ifndef AMPHI_NET_LWIP_HOOKS_H
 #define AMPHI_NET_LWIP_HOOKS_H
 
+#include "net/icmp_rate.h"
 #include "net/inet_icmp.h"
 #include "net/tcp_isn.h"
 

@@ -557,6 +557,44 @@ def bad_checksums():
         host.stop()
 
 
+# ---- ICMP errors' rate ---------------------------------------------------------
+
+def closed_port_flood(v6, count=20000):
+    """count UDP datagrams for a closed port, back to back, from the
+    namespace's own stack (what the tap cannot take is dropped there); the
+    ICMP port unreachables the guest sends back are counted on a raw
+    socket until none came for 0.5 s.  Fails when there are none, or more
+    than the guest's limit allows over the time from the first datagram to
+    the last answer: 50 at once, 1000 a second (Linux's icmp_msgs_burst and
+    icmp_msgs_per_sec), and 5 for a guest clock a little fast."""
+    family = socket.AF_INET6 if v6 else socket.AF_INET
+    raw = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+    raw.settimeout(0.5)
+    udp = socket.socket(family, socket.SOCK_DGRAM)
+    udp.setblocking(False)
+    dest, unreachable = ((GUEST6, 9), (1, 4)) if v6 else ((GUEST4, 9), (3, 3))
+    first = time.monotonic()
+    for _ in range(count):
+        try:
+            udp.sendto(b"x" * 64, dest)
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+    answers, last = 0, first
+    while True:
+        try:
+            data = raw.recv(2048)
+        except socket.timeout:
+            break
+        icmp = data if v6 else data[(data[0] & 15) * 4:]	# IPv4 raw sockets keep the IP header
+        if (icmp[0], icmp[1]) == unreachable:
+            answers, last = answers + 1, time.monotonic()
+    allowed = 50 + int(1000 * (last - first)) + 5
+    print("closed-port-flood: %d datagrams, %d port unreachables in %.2f s, at most %d allowed"
+          % (count, answers, last - first, allowed))
+    if not answers or answers > allowed:
+        sys.exit(1)
+
+
 ATTACKS = {
     "runts": runts, "bad-headers": bad_headers, "fragments": fragments,
     "ping-of-death": ping_of_death, "ext-headers": ext_headers,
@@ -569,6 +607,7 @@ ATTACKS = {
     "redirect": lambda: redirect(),
     "redirect-from-first-hop": lambda src, dst: redirect(src, dst),
     "syn-flood": lambda n="300", fam="4": syn_flood(int(n), fam == "6"),
+    "closed-port-flood": lambda fam: closed_port_flood(fam == "6"),
     "garbage": garbage, "guest-ll": print_guest_ll, "bad-checksums": bad_checksums,
 }
 

@@ -78,3 +78,14 @@ def test_tcp_fuzz(target):
     segments before (lwIP patches 08-11)."""
     target.attack("tcp-fuzz", 2000, 1)
     target.check_alive("2,000 random TCP segments")
+
+
+@pytest.mark.parametrize("family", ["4", "6"])
+def test_icmp_errors_are_rate_limited(target, family):
+    """20000 datagrams for a closed port as fast as the host sends them:
+    the guest answers with port unreachables, but no more than 50 at once
+    and 1000 a second (RFC 4443 2.4 (f) requires a limit for ICMPv6; these
+    are Linux's).  Without the limit it answered 3 to 4 times that."""
+    target.attack("closed-port-flood", family)
+    target.check_alive("20000 datagrams for a closed port")
+

@@ -117,6 +117,9 @@ unsigned short net_chksum(const void *data, int len);
 /* Acknowledged segments are freed after the core lock is let go, not
  * under it (tools/patches/lwip/13, net/sys_arch.c). */
 #define LWIP_HOOK_TCP_ACKED_SEG_FREE(seg) net_acked_seg_free(seg)
+/* ICMP and ICMPv6 errors at most 1000 a second, 50 at once, as on Linux
+ * (tools/patches/lwip/15, net/icmp_rate.c). */
+#define LWIP_HOOK_ICMP_ERROR_ALLOWED()	icmp_error_allowed()
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
