@@ -1,5 +1,5 @@
 /* Threads and processes that end the moment they are woken, on every vCPU.
- * Each round starts WORKERS threads and WORKERS children that all block
+ * Each round starts N threads and N children (N from the seed) that all block
  * reading a pipe; one write wakes them all, and each ends at once: a thread
  * by returning, a child by _exit with its number.  The CPU a sleeper left
  * may still be switching away from it when it has been woken, run and
