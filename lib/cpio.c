@@ -130,6 +130,13 @@ size_t cpio_entry_size(size_t name_len, size_t data_size)
 	return head + pad4(head) + data_size + pad4(data_size);
 }
 
+size_t cpio_padding_for(size_t offset, size_t pad_len, size_t name_len, size_t align)
+{
+	size_t data_at = offset + cpio_entry_size(pad_len, 0) + cpio_entry_size(name_len, 0);
+
+	return (align - data_at % align) % align;
+}
+
 static void put_field(uint8_t *p, uint32_t v)
 {
 	static const char digits[] = "0123456789abcdef";

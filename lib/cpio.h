@@ -34,4 +34,10 @@ int cpio_trailer(void *buf, size_t cap, size_t *len);
 /* Bytes cpio_append needs for an entry (for sizing the buffer). */
 size_t cpio_entry_size(size_t name_len, size_t data_size);
 
+/* The data size for an entry with a name pad_len bytes long that, put at
+ * offset (a multiple of 4), makes the data of the entry after it (name
+ * name_len bytes long) start at a multiple of align (a power of two of 4
+ * or more): a reader can then take a file's pages as they lie. */
+size_t cpio_padding_for(size_t offset, size_t pad_len, size_t name_len, size_t align);
+
 #endif

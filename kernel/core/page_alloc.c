@@ -129,6 +129,26 @@ uint32_t page_ref_count(uint64_t pa)
 	return pa / PAGE_SIZE < nrefs ? __atomic_load_n(&refs[pa / PAGE_SIZE], __ATOMIC_ACQUIRE) : 0;
 }
 
+void page_adopt(uint64_t pa)
+{
+	BUG_ON(pa % PAGE_SIZE || pa / PAGE_SIZE >= nrefs);
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	total_pages++;
+	spin_unlock_irqrestore(&lock, flags);
+	__atomic_store_n(&refs[pa / PAGE_SIZE], 1, __ATOMIC_RELAXED);
+}
+
+void page_release_reserved(uint64_t pa, size_t n)
+{
+	BUG_ON(pa % PAGE_SIZE || pa / PAGE_SIZE + n > nrefs);
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
+	total_pages += n;
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 void *page_alloc_virt(size_t n)
 {
 	uint64_t pa = page_alloc(n);

@@ -37,6 +37,14 @@ void *page_alloc_virt_uninit(size_t n);
  * image, so virt_to_phys gives its address for a device. */
 extern const uint8_t zero_page[];
 
+/* The initrd's pages, once unpacked: page_adopt makes a page of a
+ * reserved range an allocated page like any other (reference 1, freed by
+ * page_ref_put), for a file that takes it as its own instead of a copy;
+ * page_release_reserved frees n pages from pa that nobody adopted.  Each
+ * page of the range at most once, and only by whoever owns the range. */
+void page_adopt(uint64_t pa);
+void page_release_reserved(uint64_t pa, size_t n);
+
 size_t page_free_count(void);
 size_t page_total_count(void);
 

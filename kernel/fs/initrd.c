@@ -1,7 +1,9 @@
 #include "fs/initrd.h"
 
+#include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/string.h"
 #include "core/watchdog.h"
@@ -26,6 +28,8 @@ int initrd_lookup(const char *path, const void **data, size_t *size)
 	size_t off = 0;
 	int r;
 
+	if (!archive_size)
+		return -ENOENT;
 	while (*path == '/')
 		path++;
 	size_t len = strlen(path);
@@ -96,6 +100,31 @@ static int unpack_symlink(const char *path, const struct cpio_entry *e)
 	return err ? err : set_attrs(path, e, false);
 }
 
+/* A bit for each page of the archive that a file took (NULL: no memory
+ * for it, and files are copied): initrd_release frees the others. */
+static uint64_t *taken;
+
+static uint64_t first_page(void) { return PAGE_ROUND_DOWN((uintptr_t)archive); }
+static size_t archive_pages(void)
+{
+	return (PAGE_ROUND_UP((uintptr_t)archive + archive_size) - first_page()) / PAGE_SIZE;
+}
+
+static bool page_taken(size_t k) { return taken && taken[k / 64] >> (k % 64) & 1; }
+
+/* Taking the archive's pages saves a copy of the file, in time and in
+ * memory (the archive's pages were otherwise kept for nothing). */
+static int make_file(const char *path, const struct cpio_entry *e)
+{
+	if ((uintptr_t)e->data % PAGE_SIZE || e->size < PAGE_SIZE || !taken)
+		return vfs_make_file(path, e->data, e->size, e->mode);
+	size_t n;
+	int err = vfs_make_file_taking_pages(path, (void *)e->data, e->size, e->mode, &n);
+	for (size_t k = ((uintptr_t)e->data - first_page()) / PAGE_SIZE; n--; k++)
+		taken[k / 64] |= 1ull << (k % 64);
+	return err;
+}
+
 static int unpack_entry(const struct cpio_entry *e)
 {
 	char *path = entry_path(e);
@@ -110,7 +139,7 @@ static int unpack_entry(const struct cpio_entry *e)
 			err = set_attrs(path, e, true);
 		break;
 	case S_IFREG:
-		err = vfs_make_file(path, e->data, e->size, e->mode);
+		err = make_file(path, e);
 		if (!err)
 			err = set_attrs(path, e, true);
 		break;
@@ -149,6 +178,10 @@ int initrd_unpack(void)
 	size_t off = 0;
 	int r;
 
+	size_t words = (archive_pages() + 63) / 64;
+	taken = kmalloc(words * sizeof *taken);
+	if (taken)
+		memset(taken, 0, words * sizeof *taken);
 	while ((r = cpio_next(archive, archive_size, &off, &e)) == 1) {
 		watchdog_progress();	/* a large --files tree is work, not a hang */
 		int err = unpack_entry(&e);
@@ -159,4 +192,30 @@ int initrd_unpack(void)
 		printk("amphi: initrd: malformed archive after %lu bytes\n", off);
 	restore_dir_times();
 	return 0;
+}
+
+/* The pages wholly inside the archive that no file took, in runs; the
+ * first and last may hold what the loader put beside it. */
+void initrd_release(void)
+{
+	size_t n = archive_pages(), k = 0;
+	uint64_t first = first_page();
+
+	while (k < n) {
+		size_t run = 0;
+		while (k + run < n && !page_taken(k + run))
+			run++;
+		uint64_t start = first + k * PAGE_SIZE, end = start + run * PAGE_SIZE;
+		if (start < (uintptr_t)archive)
+			start += PAGE_SIZE;
+		if (end > (uintptr_t)archive + archive_size)
+			end -= PAGE_SIZE;
+		if (end > start)
+			page_release_reserved(virt_to_phys((void *)start), (end - start) / PAGE_SIZE);
+		k += run + 1;
+	}
+	kfree(taken);
+	taken = NULL;
+	archive = NULL;
+	archive_size = 0;
 }

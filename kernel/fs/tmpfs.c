@@ -153,6 +153,27 @@ int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa)
 	return 0;
 }
 
+size_t tmpfs_adopt(struct inode *i, void *data, size_t npages)
+{
+	size_t k;
+
+	rwmutex_write_lock(&i->data_lock);
+	spin_lock(&i->pages_lock);
+	for (k = 0; k < npages; k++) {
+		void **slot = slot_of(i, k, true);
+		if (!slot)
+			break;
+		*slot = (char *)data + k * PAGE_SIZE;
+		page_adopt(virt_to_phys(*slot));
+		i->npages++;
+		__atomic_add_fetch(&pages_used, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&i->pages_lock);
+	i->size = (int64_t)(k * PAGE_SIZE);
+	rwmutex_write_unlock(&i->data_lock);
+	return k;
+}
+
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 {
 	size_t done = 0;

@@ -237,6 +237,11 @@ void tmpfs_free(struct inode *i);
  * reference for the caller, without sleeping: 0, -ENOENT (a hole),
  * -ENOSPC (no room to make it). */
 int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa);
+/* An empty file takes the npages pages at data (page-aligned, reserved
+ * memory nobody else owns: core/page_alloc.h's page_adopt) as its first
+ * pages instead of copies, and is that long.  How many it took: fewer
+ * only when a node of its page tree could not be had. */
+size_t tmpfs_adopt(struct inode *i, void *data, size_t npages);
 uint64_t tmpfs_pages_used(void);
 
 /* symlink targets (vfs_dir.c): the target in a new kmalloc'd string. */

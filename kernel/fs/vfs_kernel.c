@@ -1,8 +1,10 @@
 /* The VFS for the kernel's own use: population at boot, loading programs. */
 #include "fs/vfs_kernel.h"
 
+#include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/printk.h"
 #include "core/string.h"
 #include "fs/cred.h"
 #include "fs/file.h"
@@ -95,23 +97,40 @@ static int parent_replacing(const char *path, struct inode **dir, char *name)
 	return 0;
 }
 
-int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode)
+static int make_file(const char *path, const void *data, size_t size, uint32_t mode,
+		     size_t take_pages, size_t *taken)
 {
 	char name[NAME_MAX + 1];
 	struct inode *dir, *i;
 	int err = parent_replacing(path, &dir, name);
 
+	*taken = 0;
 	if (err)
 		return err;
 	err = vfs_create(dir, name, S_IFREG | (mode & 07777), 0, &i);
 	inode_put(dir);
 	if (err)
 		return err;
-	struct iobuf b = iobuf_kernel((void *)data, size);
-	int64_t pos = 0;
-	long n = size ? tmpfs_write(i, &b, &pos, false) : 0;
+	*taken = take_pages ? tmpfs_adopt(i, (void *)data, take_pages) : 0;
+	int64_t pos = (int64_t)(*taken * PAGE_SIZE);
+	struct iobuf b = iobuf_kernel((char *)data + pos, size - (size_t)pos);
+	long n = *taken == take_pages && b.len ? tmpfs_write(i, &b, &pos, false) : 0;
 	inode_put(i);
-	return n < 0 ? (int)n : (size_t)n < size ? -ENOSPC : 0;
+	return *taken < take_pages ? -ENOSPC : n < 0 ? (int)n : (size_t)n < b.len ? -ENOSPC : 0;
+}
+
+int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode)
+{
+	size_t none;
+
+	return make_file(path, data, size, mode, 0, &none);
+}
+
+int vfs_make_file_taking_pages(const char *path, void *data, size_t size, uint32_t mode,
+			       size_t *taken)
+{
+	BUG_ON((uintptr_t)data % PAGE_SIZE);
+	return make_file(path, data, size, mode, size / PAGE_SIZE, taken);
 }
 
 int vfs_make_symlink(const char *path, const char *target)

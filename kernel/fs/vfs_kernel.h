@@ -14,6 +14,12 @@ struct inode;
 int vfs_make_dirs(const char *path, uint32_t mode, struct inode **out);
 /* A regular file at path with these contents, replacing one already there. */
 int vfs_make_file(const char *path, const void *data, size_t size, uint32_t mode);
+/* The same, but the whole pages at the start of data (page-aligned memory
+ * nobody else owns: the initrd's) become the file's own (tmpfs_adopt);
+ * only what follows the last whole page is copied.  *taken: how many
+ * pages the file took, failed or not. */
+int vfs_make_file_taking_pages(const char *path, void *data, size_t size, uint32_t mode,
+			       size_t *taken);
 int vfs_make_symlink(const char *path, const char *target);
 /* 1 if path names something (without following a last symlink), else 0. */
 int vfs_exists(const char *path);

@@ -116,6 +116,12 @@ static void read_settings(struct settings *s)
 
 	if (initrd_lookup("/" CONFIG_PATH, &data, &size))
 		fail(127, "amphi: the initrd has no %s%s\n", CONFIG_PATH, "");
+	/* The settings point into the config; it outlives the initrd
+	 * (initrd_release), in a copy kept for the run. */
+	char *copy = kmalloc(size ? size : 1);
+	if (!copy)
+		program_out_of_memory();
+	data = memcpy(copy, data, size);
 	s->args = kmalloc((count_key(data, size, "arg") + 1) * sizeof *s->args);
 	s->envp = kmalloc((count_key(data, size, "env") + 1) * sizeof *s->envp);
 	if (!s->args || !s->envp)
@@ -218,6 +224,7 @@ void program_start(void *unused)
 		program_out_of_memory();
 	if (boot_mount())
 		process_exit_vm(125);	/* its line says why */
+	initrd_release();
 	if (lease_late)
 		start_late_lease_watch();
 	boottime_mark("files");

@@ -7,7 +7,9 @@ Each fs_* program makes its own directory under the base it is given (/tmp
 in the guest) and prints one line per step.  Every run is a fresh VM, so
 files a run leaves behind are gone the next time."""
 
+import hashlib
 import os
+import random
 import re
 
 import pytest
@@ -187,3 +189,37 @@ def test_files_from_the_host(tree):
     assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
     r = busybox("cat", "/data/a/link", options=tree)
     assert (r.status, r.stdout, r.stderr) == (0, b"hi\n", b""), r.describe()
+
+
+PAGE_SIZES = {"page-1": 4095, "page": 4096, "page+1": 4097, "2pages": 8192, "3pages+1": 12289}
+
+
+@pytest.fixture
+def big_files(tmp_path):
+    """--files with one file of 40 MiB and small ones around a page."""
+    rng = random.Random(7)
+    for name, size in dict(PAGE_SIZES, big=40 << 20).items():
+        (tmp_path / name).write_bytes(rng.randbytes(size))
+    return tmp_path
+
+
+def test_files_take_the_initrd_pages(big_files):
+    """The files keep the initrd's pages instead of copies: 40 MiB of files
+    fit a 64 MiB VM (with copies they needed 80), their bytes are right, a
+    write to one stays, and removing one gives its memory back."""
+    script = ("sha256sum /data/*; printf X | dd of=/data/page+1 bs=1 seek=4096 conv=notrunc "
+              "2>/dev/null; sha256sum /data/page+1; grep MemFree /proc/meminfo; rm /data/big; "
+              "grep MemFree /proc/meminfo")
+    r = busybox("sh", "-c", script, options=["--files", "%s:/data" % big_files], mem="64M")
+    assert (r.status, r.stderr) == (0, b""), r.describe()
+    lines = r.stdout.decode().splitlines()
+    names = sorted(os.listdir(big_files))
+    sums = dict(reversed(line.split()) for line in lines[:len(names)])
+    want = {"/data/" + n: hashlib.sha256((big_files / n).read_bytes()).hexdigest() for n in names}
+    assert {k: sums.get(k) for k in want} == want, r.describe()
+    written = bytearray((big_files / "page+1").read_bytes())
+    written[4096:4097] = b"X"
+    assert lines[len(names)].split()[0] == hashlib.sha256(written).hexdigest(), r.describe()
+    free = [int(line.split()[1]) for line in lines[-2:]]
+    assert free[1] - free[0] >= 39 << 10, "removing 40 MiB freed %d KiB\n%s" % (
+        free[1] - free[0], r.describe())

@@ -2,6 +2,7 @@
 protocol, and the friendly example program."""
 
 import os
+import re
 
 import pytest
 
@@ -45,6 +46,20 @@ def test_too_little_memory_for_the_cpus_is_reported():
     r = run("hello", mem="2640K", smp=8)
     assert r.status == 137 and r.stdout == b"", r.describe()
     assert b"out of memory" in r.stderr and b"kernel" not in r.stderr.lower(), r.describe()
+
+
+@pytest.mark.parametrize("mem", ["3M", "4M"])
+def test_too_little_memory_for_the_files_is_refused(mem):
+    """busybox's 1.9 MiB initrd does not fit beside the kernel in 3M or 4M
+    (it overlapped the kernel, or left it too little to boot: no status, or
+    a kernel panic): refused before booting with the size that fits, in
+    which busybox runs or ends in a clean out of memory."""
+    r = run("/bin/busybox", "echo", "hi", mem=mem)
+    assert r.status == 2 and r.stdout == b"" and r.stderr.count(b"\n") == 1, r.describe()
+    least = re.search(rb"give at least (\d+K)\n$", r.stderr)
+    assert least, r.describe()
+    r = run("/bin/busybox", "echo", "hi", mem=least.group(1).decode())
+    assert r.status in (0, 137) and b"kernel" not in r.stderr.lower(), r.describe()
 
 
 def test_verbose_shows_kernel_messages_on_stderr_only():

@@ -65,6 +65,13 @@ int64_t now_ms(void);
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max);
 uint64_t opt_memory(const char *cmd, const char *v);
+/* MIN_MEM holds the kernel and an initrd of SMALL_INITRD (hello's is 23
+ * KiB); a bigger one (QEMU loads it at the top of memory) needs as much
+ * more, or it overlaps the kernel, or leaves it too little to boot (both
+ * seen with busybox's 1.9 MiB below 4200K).  On refusal the initrd file
+ * goes too. */
+#define SMALL_INITRD	(64ull << 10)
+void mem_fits_initrd(const char *cmd, uint64_t mem, const char *initrd_path, uint64_t initrd);
 const char *opt_accel(const char *cmd, const char *v);
 const char *opt_failed(char **argv);	/* the option getopt_long refused */
 
@@ -310,8 +317,8 @@ int guest_option(struct run_opts *o, const char *cmd, int opt, const char *arg);
 struct step *guest_steps(struct run_opts *o, const char *cmd, int argc, char **argv);
 char *guest_cmdline(const struct run_opts *o, int vga);
 
-/* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md) */
-void initrd_write(const char *path, const struct step *steps, size_t nsteps,
+/* initrd.c: the cpio archive the kernel unpacks (docs/protocol.md); its size */
+uint64_t initrd_write(const char *path, const struct step *steps, size_t nsteps,
 		  const struct run_opts *o, const struct pathset *libs);
 /* An initrd with /.amphi/config alone, its pairs given by fill (the server
  * VM's: it runs no program).  path must not exist. */

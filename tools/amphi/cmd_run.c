@@ -355,7 +355,7 @@ int cmd_run(int argc, char **argv)
 	if (o.net.server_name)
 		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
-	initrd_write(initrd, steps, nsteps, &o, &libs);
+	mem_fits_initrd("run", o.mem, initrd, initrd_write(initrd, steps, nsteps, &o, &libs));
 	for (size_t i = 0; i < nsteps; i++)
 		free(steps[i].prog.data);
 	char **qargv = qemu_argv(&o, kernel, initrd);

@@ -15,6 +15,8 @@
 #include "cpio.h"
 
 #define DIR_MODE (S_IFDIR | 0755)
+#define PAD_PATH ".amphi/pad"
+#define PAGE_ALIGN 4096
 
 /* A growing buffer that the lib/ writers append to. */
 struct blob {
@@ -39,12 +41,27 @@ static void add_pair(struct blob *b, const char *key, const char *value)
 		die_status(EXIT_VMFAIL, "internal error: config does not fit");
 }
 
-static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t mtime,
-		      const void *data, size_t size)
+static void append(struct blob *b, const char *name, uint32_t mode, uint32_t mtime,
+		   const void *data, size_t size)
 {
 	blob_reserve(b, cpio_entry_size(strlen(name), size));
 	if (cpio_append(b->data, b->cap, &b->len, name, mode, mtime, data, size) < 0)
 		die_status(EXIT_VMFAIL, "internal error: initrd entry does not fit");
+}
+
+/* A file of a page or more starts its data on a page, after an entry of
+ * zeros the kernel skips (it is amphi's own, under /.amphi): the kernel
+ * then takes the file's pages as they lie instead of copying them, which
+ * saves the copy's time and the memory of the archive, freed after. */
+static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t mtime,
+		      const void *data, size_t size)
+{
+	static const char zeros[PAGE_ALIGN];
+
+	if (S_ISREG(mode) && size >= PAGE_ALIGN)
+		append(b, PAD_PATH, S_IFREG | 0600, 0, zeros,
+		       cpio_padding_for(b->len, strlen(PAD_PATH), strlen(name), PAGE_ALIGN));
+	append(b, name, mode, mtime, data, size);
 }
 
 static void emit_pair(void *ctx, const char *key, const char *value)
@@ -202,8 +219,8 @@ static void add_host_path(struct blob *a, struct pathset *seen, const char *path
 	}
 }
 
-/* The config, the trailer, and the file: every archive ends so. */
-static void archive_finish(struct blob *a, struct blob *config, const char *path)
+/* The config, the trailer, and the file: every archive ends so.  Its size. */
+static uint64_t archive_finish(struct blob *a, struct blob *config, const char *path)
 {
 	add_entry(a, ".amphi", DIR_MODE, 0, NULL, 0);
 	add_entry(a, CONFIG_PATH, S_IFREG | 0644, 0, config->data, config->len);
@@ -213,9 +230,10 @@ static void archive_finish(struct blob *a, struct blob *config, const char *path
 	write_file(path, a->data, a->len);
 	free(config->data);
 	free(a->data);
+	return a->len;
 }
 
-void initrd_write(const char *path, const struct step *steps, size_t nsteps,
+uint64_t initrd_write(const char *path, const struct step *steps, size_t nsteps,
 		  const struct run_opts *o, const struct pathset *libs)
 {
 	struct blob config = config_build(steps, nsteps, o);
@@ -238,7 +256,7 @@ void initrd_write(const char *path, const struct step *steps, size_t nsteps,
 	}
 	for (size_t s = 0; s < nsteps; s++)
 		add_program(&a, steps, s);
-	archive_finish(&a, &config, path);
+	return archive_finish(&a, &config, path);
 }
 
 void initrd_write_config(const char *path, initrd_config_fn *fill, void *ctx)

@@ -230,6 +230,19 @@ uint64_t opt_memory(const char *cmd, const char *v)
 	return mem;
 }
 
+void mem_fits_initrd(const char *cmd, uint64_t mem, const char *initrd_path, uint64_t initrd)
+{
+	uint64_t more = initrd > SMALL_INITRD ? initrd - SMALL_INITRD : 0;
+	uint64_t least = (MIN_MEM + more + 1023) / 1024;
+
+	if (mem >= least * 1024)
+		return;
+	unlink(initrd_path);
+	die("%s: -m %lluK is too little for the program and its files (an initrd of %llu KiB): "
+		    "give at least %lluK", cmd, (unsigned long long)(mem >> 10),
+		    (unsigned long long)((initrd + 1023) >> 10), (unsigned long long)least);
+}
+
 const char *opt_accel(const char *cmd, const char *v)
 {
 	if (strcmp(v, "kvm") && strcmp(v, "tcg"))
