@@ -245,6 +245,33 @@ static void foreign_writers(void **state)
 	assert_int_equal(cpio_next(hdr, 112, &off, &e), -22);	/* no trailer */
 }
 
+/* A padding entry of the size cpio_padding_for gives puts the next entry's
+ * data on the boundary, from any offset and for any name length. */
+static void padding_aligns_the_next_data(void **state)
+{
+	static char buf[3 * 4096 + 1024];
+	static const char zeros[4096];
+
+	(void)state;
+	for (size_t start = 0; start < 4096; start += 4 * 37)
+		for (size_t name_len = 1; name_len < 300; name_len += 23) {
+			char name[300];
+			size_t len = start;
+			struct cpio_entry e;
+			memset(name, 'n', name_len);
+			name[name_len] = 0;
+			size_t pad = cpio_padding_for(len, 10, name_len, 4096);
+			assert_true(pad < 4096);
+			assert_int_equal(cpio_append(buf, sizeof buf, &len, ".amphi/pad", S_FILE, 0, zeros, pad), 0);
+			assert_int_equal(cpio_append(buf, sizeof buf, &len, name, S_FILE, 0, "x", 1), 0);
+			size_t off = start;
+			assert_int_equal(cpio_next(buf, len, &off, &e), 1);
+			assert_int_equal(e.size, pad);
+			assert_int_equal(cpio_next(buf, len, &off, &e), 1);
+			assert_int_equal((size_t)((const char *)e.data - buf) % 4096, 0);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +281,7 @@ int main(void)
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(foreign_writers),
+		cmocka_unit_test(padding_aligns_the_next_data),
 	};
 	return cmocka_run_group_tests_name("cpio", tests, NULL, NULL);
 }
