@@ -355,8 +355,11 @@ static unsigned stream_poll(struct socket *s, struct poll_table *pt)
 
 /* ---- close ---------------------------------------------------------------- */
 
-/* SO_LINGER with a time: send FIN, then wait (not for signals) until the
- * peer has acknowledged everything or the time is up. */
+/* SO_LINGER with a time: send FIN, then wait until the peer has
+ * acknowledged everything, the time is up, or a signal comes (as Linux's
+ * sk_stream_wait_close).  A process that is ending does not wait at all,
+ * as on Linux: its end interrupts every sleep.  What is left still goes
+ * out after: lwIP keeps the connection. */
 static void linger_wait(struct inet_sock *sk)
 {
 	uint64_t deadline = clock_ns() + (uint64_t)sk->linger_sec * 1000000000ull;
@@ -373,7 +376,8 @@ static void linger_wait(struct inet_sock *sk)
 		/* Acks arrive as SENDPLUS only above the low-water mark: look
 		 * again every 10 ms as well. */
 		uint64_t step = clock_ns() + 10000000ull;
-		inet_wait(sk, inet_events(sk), step < deadline ? step : deadline);
+		if (inet_wait(sk, inet_events(sk), step < deadline ? step : deadline) == -ERESTARTSYS)
+			break;	/* it would not sleep again while the signal waits */
 	}
 }
 
