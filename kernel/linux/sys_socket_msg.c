@@ -212,9 +212,9 @@ static long sys_sendto(const struct sysargs *a)
 	long err = sock_fd((int)a->a[0], &f, &s);
 	if (err)
 		return err;
-	err = socket_sendmsg(s, &m);
-	file_put(f);
-	return signal_epipe_socket(s, (int)a->a[3], err);
+	err = signal_epipe_socket(s, (int)a->a[3], socket_sendmsg(s, &m));
+	file_put(f);	/* after the last look at s: the file holds it */
+	return err;
 }
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */

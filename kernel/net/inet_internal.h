@@ -64,7 +64,9 @@ struct inet_sock {
 	char *tx_bounce;		/* TCP: a small send's bytes on their way to tcp_write */
 
 	/* Guarded by the socket's callers taking turns through tx_lock for
-	 * connect/shutdown; plain flags read racily by poll. */
+	 * connect/shutdown; plain flags read racily by poll.  A listener
+	 * leaves INET_LISTEN under rx_lock as well: accept and poll look at
+	 * the state again under it before they touch lwIP's accept mailbox. */
 	volatile enum inet_state state;
 	int so_error;			/* pending SO_ERROR, -errno or 0 */
 	bool bound;

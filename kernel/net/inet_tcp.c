@@ -138,16 +138,22 @@ static int stream_listen(struct socket *s, int backlog)
 	return err;
 }
 
-/* The next connection without waiting, into *nc; ERR_WOULDBLOCK if none.
- * Caller holds rx_lock. */
-static err_t accept_next(struct inet_sock *sk, struct netconn **nc)
+/* The next connection without waiting, into *nc: 0, -EAGAIN if none yet,
+ * or -EINVAL once shutdown has stopped the listening.  Caller holds
+ * rx_lock, under which stop_listening frees lwIP's accept mailbox. */
+static int accept_next(struct inet_sock *sk, struct netconn **nc)
 {
+	if (sk->state != INET_LISTEN)
+		return -EINVAL;
 	if (sk->rx_accept) {
 		*nc = sk->rx_accept;
 		sk->rx_accept = NULL;
-		return ERR_OK;
+		return 0;
 	}
-	return netconn_accept(sk->conn, nc);
+	err_t e = netconn_accept(sk->conn, nc);
+	if (e == ERR_WOULDBLOCK)
+		return -EAGAIN;
+	return e == ERR_ABRT ? -ECONNABORTED : inet_err(e);
 }
 
 /* The socket for a connection we accepted. */
@@ -180,25 +186,23 @@ static int stream_accept(struct socket *s, struct socket **newsock, void *addr, 
 	struct inet_sock *sk = inet_sk(s);
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
 	struct netconn *nc = NULL;
+	int err;
 
-	if (sk->state != INET_LISTEN)
-		return -EINVAL;
 	for (;;) {
 		uint32_t seen = inet_events(sk);
 		mutex_lock(&sk->rx_lock);
-		err_t e = accept_next(sk, &nc);
+		err = accept_next(sk, &nc);
 		mutex_unlock(&sk->rx_lock);
-		if (e == ERR_OK)
+		if (err != -EAGAIN)
 			break;
-		if (e != ERR_WOULDBLOCK)
-			return e == ERR_ABRT ? -ECONNABORTED : inet_err(e);
 		if (socket_nonblock(s, 0))
 			return -EAGAIN;
-		int err = inet_wait(sk, seen, deadline);
+		err = inet_wait(sk, seen, deadline);
 		if (err)
 			return err;
 	}
-	int err = accept_wrap(sk, nc, newsock);
+	if (!err)
+		err = accept_wrap(sk, nc, newsock);
 	if (err || !addr)
 		return err;
 	ip_addr_t ip;
@@ -207,6 +211,38 @@ static int stream_accept(struct socket *s, struct socket **newsock, void *addr, 
 	netconn_peer(nc, &ip, &port);	/* reset already: the zero address */
 	inet_addr_out(inet_sk(*newsock), &ip, port, addr, len);
 	return 0;
+}
+
+/* A connection poll fetched but nobody accepted: reset, as Linux resets
+ * every connection a listener that stops leaves unaccepted. */
+static void drop_fetched(struct inet_sock *sk)
+{
+	struct netconn *nc = sk->rx_accept;
+
+	if (!nc)
+		return;
+	sk->rx_accept = NULL;
+	LOCK_TCPIP_CORE();
+	if (nc->pcb.tcp)
+		tcp_abort(nc->pcb.tcp);
+	UNLOCK_TCPIP_CORE();
+	netconn_delete(nc);
+}
+
+/* Shutdown of a listener.  lwIP's close frees the accept mailbox (aborting
+ * the connections queued there) while accept and poll may be reading it:
+ * they hold rx_lock and look at the state first, so hold it here too.
+ * Caller holds tx_lock. */
+static int stop_listening(struct inet_sock *sk)
+{
+	mutex_lock(&sk->rx_lock);
+	int err = inet_err(netconn_close(sk->conn));
+	if (!err) {
+		sk->state = INET_CLOSED;
+		drop_fetched(sk);
+	}
+	mutex_unlock(&sk->rx_lock);
+	return err;
 }
 
 static int stream_shutdown(struct socket *s, int how)
@@ -220,9 +256,7 @@ static int stream_shutdown(struct socket *s, int how)
 	inet_tcp_settle(sk);
 	if (sk->state == INET_LISTEN) {
 		/* Linux stops listening; new connections are refused. */
-		err = how == SHUT_WR ? 0 : inet_err(netconn_close(sk->conn));
-		if (!err && how != SHUT_WR)
-			sk->state = INET_CLOSED;
+		err = how == SHUT_WR ? 0 : stop_listening(sk);
 	} else if (sk->state != INET_CONNECTED) {
 		err = -ENOTCONN;
 	} else {
@@ -243,9 +277,21 @@ static int stream_shutdown(struct socket *s, int how)
 
 /* ---- readiness ---------------------------------------------------------- */
 
+static unsigned poll_closed(struct inet_sock *sk)
+{
+	return POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | POLLHUP |
+	       (sk->so_error ? POLLERR : 0);
+}
+
+/* The state, read before, is looked at again under rx_lock: a shutdown
+ * since has freed the accept mailbox (stop_listening). */
 static unsigned poll_listen(struct inet_sock *sk)
 {
 	mutex_lock(&sk->rx_lock);
+	if (sk->state != INET_LISTEN) {
+		mutex_unlock(&sk->rx_lock);
+		return poll_closed(sk);
+	}
 	if (!sk->rx_accept && netconn_accept(sk->conn, &sk->rx_accept) != ERR_OK)
 		sk->rx_accept = NULL;
 	unsigned mask = sk->rx_accept ? POLLIN | POLLRDNORM : 0;
@@ -301,8 +347,7 @@ static unsigned stream_poll(struct socket *s, struct poll_table *pt)
 	case INET_CONNECTED:
 		return poll_connected(sk);
 	case INET_CLOSED:
-		return POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | POLLHUP |
-		       (sk->so_error ? POLLERR : 0);
+		return poll_closed(sk);
 	default:	/* never connected: Linux says writable and hung up */
 		return POLLOUT | POLLWRNORM | POLLHUP;
 	}
@@ -310,8 +355,11 @@ static unsigned stream_poll(struct socket *s, struct poll_table *pt)
 
 /* ---- close ---------------------------------------------------------------- */
 
-/* SO_LINGER with a time: send FIN, then wait (not for signals) until the
- * peer has acknowledged everything or the time is up. */
+/* SO_LINGER with a time: send FIN, then wait until the peer has
+ * acknowledged everything, the time is up, or a signal comes (as Linux's
+ * sk_stream_wait_close).  A process that is ending does not wait at all,
+ * as on Linux: its end interrupts every sleep.  What is left still goes
+ * out after: lwIP keeps the connection. */
 static void linger_wait(struct inet_sock *sk)
 {
 	uint64_t deadline = clock_ns() + (uint64_t)sk->linger_sec * 1000000000ull;
@@ -328,7 +376,8 @@ static void linger_wait(struct inet_sock *sk)
 		/* Acks arrive as SENDPLUS only above the low-water mark: look
 		 * again every 10 ms as well. */
 		uint64_t step = clock_ns() + 10000000ull;
-		inet_wait(sk, inet_events(sk), step < deadline ? step : deadline);
+		if (inet_wait(sk, inet_events(sk), step < deadline ? step : deadline) == -ERESTARTSYS)
+			break;	/* it would not sleep again while the signal waits */
 	}
 }
 

@@ -82,12 +82,36 @@ static int enqueue_pending(struct unix_sock *l, struct unix_sock *n, bool nonblo
 	return (int)err;
 }
 
+/* Whether u may connect: 0, or why not.  Caller holds u->lock. */
+static int connect_refusal(const struct unix_sock *u)
+{
+	return u->state == UNIX_CONNECTED ? -EISCONN : u->state == UNIX_LISTENING ? -EINVAL : 0;
+}
+
+/* Connects u to its new peer n, unless another connect (or a listen) of
+ * u's got there while u->lock was let go to find the listener and make n:
+ * then that one's error, as Linux's second look under the state lock.
+ * Published at most once, so no peer is overwritten and leaked. */
+static int publish_peer(struct unix_sock *u, struct unix_sock *n)
+{
+	spin_lock(&u->lock);
+	int err = connect_refusal(u);
+	if (!err) {
+		unix_get(n);	/* u's peer reference */
+		u->peer = n;
+		u->state = UNIX_CONNECTED;
+		unix_creds_self(&u->peercred);
+	}
+	spin_unlock(&u->lock);
+	return err;
+}
+
 static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 {
 	struct unix_sock *u = unix_of(s), *l;
 
 	spin_lock(&u->lock);
-	int err = u->state == UNIX_CONNECTED ? -EISCONN : u->state == UNIX_LISTENING ? -EINVAL : 0;
+	int err = connect_refusal(u);
 	spin_unlock(&u->lock);
 	if (err || (err = unix_find(addr, len, u->type, &l)))
 		return err;
@@ -98,12 +122,11 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 	}
 	/* Connected before n is queued: the server may accept, write and
 	 * close at once, and its close must find u pointing at n. */
-	unix_get(n);	/* u's peer reference */
-	spin_lock(&u->lock);
-	u->peer = n;
-	u->state = UNIX_CONNECTED;
-	unix_creds_self(&u->peercred);
-	spin_unlock(&u->lock);
+	if ((err = publish_peer(u, n))) {
+		unix_put(l);
+		socket_destroy(n->sock);	/* u->peer is not n: u is left alone */
+		return err;
+	}
 	err = enqueue_pending(l, n, socket_nonblock(s, 0), socket_deadline(s->sndtimeo_ns));
 	unix_put(l);
 	if (!err)
