@@ -7,14 +7,20 @@
  * polls each ready item's file (without pt) to learn its events: a wake-up
  * is a hint, the poll op is the truth.
  *
- * Locks, outermost first: epolls_mtx (keeps every epoll alive while
- * epoll_forget_file walks a file's items), epoll_nest.c's nest_lock (a
- * change to how epolls nest), ep->mtx (the item set; epoll_wait's harvest;
- * may copy to user memory and call poll ops), epoll_files_lock (files'
- * ep_items lists), a file's queue lock, ep->lock (irqsave: the ready list),
- * ep->wq's lock.  Epolls nest only without cycles, so their mutexes are
- * taken outer to inner.  How deep they nest, and how a wake-up travels up
- * through them, is epoll_nest.c's. */
+ * Items hold no reference to their files (epoll.h says why): a file's
+ * release first takes its items out (epoll_forget_file), under the mutex of
+ * each epoll they are in, so whoever holds ep->mtx may use its items' files
+ * even when their last reference has just gone.  So nothing may drop a
+ * file reference while holding an ep->mtx: that could release a file in
+ * this very epoll and take ep->mtx again.
+ *
+ * Locks, outermost first: epoll_nest.c's nest_lock (a change to how epolls
+ * nest), ep->mtx (the item set; epoll_wait's harvest; may copy to user
+ * memory and call poll ops), epoll_files_lock (files' ep_items lists), a
+ * file's queue lock, ep->lock (irqsave: the ready list), ep->wq's lock.
+ * Epolls nest only without cycles, so their mutexes are taken outer to
+ * inner; a file's release takes one ep->mtx at a time.  How deep they nest,
+ * and how a wake-up travels up through them, is epoll_nest.c's. */
 #include "fs/epoll_internal.h"
 #include "fs/vfs_file.h"
 
@@ -27,7 +33,6 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/waitq.h"
-#include "fs/fdtable.h"
 #include "fs/file.h"
 #include "core/mutex.h"
 #include "fs/poll.h"
@@ -45,7 +50,6 @@ enum item_state {
 };
 
 static const struct file_ops epoll_ops;
-static struct mutex epolls_mtx = MUTEX_INIT(epolls_mtx);
 struct spinlock epoll_files_lock = SPINLOCK_INIT;
 
 bool epoll_is(const struct file *f) { return f->ops == &epoll_ops; }
@@ -143,40 +147,25 @@ static void item_free(struct epoll *ep, struct ep_item *it)
 	spin_lock(&epoll_files_lock);
 	list_del(&it->flink);
 	spin_unlock(&epoll_files_lock);
-	__atomic_sub_fetch(&it->file->ep_refs, 1, __ATOMIC_RELEASE);
-	file_put(it->file);
 	kfree(it);
 	__atomic_sub_fetch(&watches, 1, __ATOMIC_RELAXED);
 }
 
-/* Whether it's descriptor still names its file (see epoll.h). */
-static bool item_current(const struct ep_item *it)
-{
-	struct file *f = fd_get(it->fd);
-
-	if (f)
-		file_put(f);
-	return f == it->file;
-}
-
-/* Caller holds ep->mtx.  Stale items found on the way are dropped. */
+/* The item keyed (fd, file), or NULL.  Caller holds ep->mtx. */
 static struct ep_item *item_find(struct epoll *ep, int fd, struct file *file)
 {
-	struct list *l, *n;
+	struct list *l;
 
-	list_for_each_safe(l, n, &ep->items) {
+	list_for_each(l, &ep->items) {
 		struct ep_item *it = list_entry(l, struct ep_item, link);
-		if (it->fd != fd)
-			continue;
-		if (it->file == file)
+		if (it->fd == fd && it->file == file)
 			return it;
-		if (!item_current(it))
-			item_free(ep, it);
 	}
 	return NULL;
 }
 
-/* Caller holds ep->mtx. */
+/* Caller holds ep->mtx and a reference to target, so target's release
+ * (which takes the item out again) comes after the item is listed. */
 static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t events, uint64_t data)
 {
 	if (!watch_take())
@@ -191,8 +180,6 @@ static int item_add(struct epoll *ep, int fd, struct file *target, uint32_t even
 	*it = (struct ep_item){ .state = IDLE, .ep = ep, .fd = fd, .file = target,
 				.events = events | EPOLLERR | EPOLLHUP, .data = data };
 	list_init(&it->rlink);
-	file_get(target);
-	__atomic_add_fetch(&target->ep_refs, 1, __ATOMIC_RELAXED);
 	spin_lock(&epoll_files_lock);
 	list_add_tail(&target->ep_items, &it->flink);
 	spin_unlock(&epoll_files_lock);
@@ -303,18 +290,13 @@ static void give_back(struct epoll *ep, struct list *tx)
 }
 
 /* Reports one taken item if it is ready: 1 when copied out, 0 when not
- * ready (or dropped as stale), -EFAULT.  Caller holds ep->mtx. */
+ * ready, -EFAULT.  Caller holds ep->mtx. */
 static int harvest_one(struct epoll *ep, struct ep_item *it, const struct iobuf *out, int n)
 {
 	unsigned ev = item_poll(it);
 
 	if (!ev) {
 		settle(ep, it, false);
-		return 0;
-	}
-	if (!item_current(it)) {
-		settle(ep, it, false);
-		item_free(ep, it);
 		return 0;
 	}
 	struct epoll_event_user e = { ev, it->data };
@@ -400,15 +382,19 @@ static unsigned epoll_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
-/* Any item watching f, or NULL.  Its epoll stays alive (the caller holds
- * epolls_mtx), the item itself only until someone else frees it. */
-static struct ep_item *file_first_item(struct file *f)
+/* The epoll of some item watching f, with a reference, or NULL. */
+static struct epoll *first_watcher(struct file *f)
 {
+	struct epoll *ep = NULL;
+
 	spin_lock(&epoll_files_lock);
-	struct ep_item *it = list_empty(&f->ep_items) ? NULL
-			     : list_entry(f->ep_items.next, struct ep_item, flink);
+	if (!list_empty(&f->ep_items)) {
+		/* Alive: an epoll's release frees its items before its put. */
+		ep = list_entry(f->ep_items.next, struct ep_item, flink)->ep;
+		__atomic_add_fetch(&ep->refs, 1, __ATOMIC_RELAXED);
+	}
 	spin_unlock(&epoll_files_lock);
-	return it;
+	return ep;
 }
 
 /* f's item in ep, or NULL.  Caller holds ep->mtx. */
@@ -429,21 +415,21 @@ static struct ep_item *file_item_in(struct file *f, struct epoll *ep)
 
 void epoll_forget_file(struct file *f)
 {
+	struct epoll *ep;
 	struct ep_item *it;
 
-	if (!__atomic_load_n(&f->ep_refs, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&f->refs, __ATOMIC_ACQUIRE) != f->ep_refs + 1)
+	/* Without references nobody can add an item now (EPOLL_CTL_ADD holds
+	 * one), so a list seen empty stays so: most files skip the lock. */
+	if (__atomic_load_n(&f->ep_items.next, __ATOMIC_ACQUIRE) == &f->ep_items)
 		return;
-	mutex_lock(&epolls_mtx);
-	while ((it = file_first_item(f))) {
-		struct epoll *ep = it->ep;
+	while ((ep = first_watcher(f))) {
 		mutex_lock(&ep->mtx);
-		/* Freed by an EPOLL_CTL_DEL before we held ep->mtx?  Look again. */
+		/* Its epoll's release may have freed it meanwhile: look again. */
 		while ((it = file_item_in(f, ep)))
-			item_free(ep, it);	/* the caller's reference keeps f */
+			item_free(ep, it);
 		mutex_unlock(&ep->mtx);
+		epoll_put(ep);
 	}
-	mutex_unlock(&epolls_mtx);
 }
 
 /* Events come from epoll_wait, not read(2); Linux says EINVAL. */
@@ -460,17 +446,16 @@ static int epoll_file_stat(struct file *f, struct kstat *st)
 	return 0;
 }
 
-/* The last reference: no epoll_ctl or epoll_wait can be running. */
+/* The last reference: no epoll_ctl or epoll_wait can be running, and the
+ * epolls watching this one have let it go (epoll_forget_file). */
 static void epoll_release(struct file *f)
 {
 	struct epoll *ep = ep_of(f);
 
-	mutex_lock(&epolls_mtx);
 	mutex_lock(&ep->mtx);
 	while (!list_empty(&ep->items))
 		item_free(ep, list_entry(ep->items.next, struct ep_item, link));
 	mutex_unlock(&ep->mtx);
-	mutex_unlock(&epolls_mtx);
 	epoll_put(ep);		/* a wake-up still queued holds it on */
 }
 

@@ -1,13 +1,15 @@
 /* epoll instances (epoll(7)): a set of watched files and the ones that
  * became ready, as a file that is itself pollable.
  *
- * Each item holds a reference to its file, taken at EPOLL_CTL_ADD and
- * dropped at EPOLL_CTL_DEL, when the epoll file goes, or when the file's
- * last descriptor is closed (epoll_forget_file), so a registration ends
- * when its file would, as on Linux, and epoll_wait never touches a freed
- * file.  An item whose descriptor was closed while another descriptor
- * keeps the file open stays, as on Linux; one whose descriptor now names
- * another file is dropped when next seen. */
+ * As on Linux, an item is keyed by (descriptor number, file) and holds no
+ * reference to its file: a registration does not keep a file open, and it
+ * ends at EPOLL_CTL_DEL, when the epoll file goes, or when its file is
+ * released (epoll_forget_file, before anything of the file is torn down),
+ * so epoll_wait never touches a freed file.  A file is released when its
+ * last reference goes, not at its last close: while another descriptor
+ * (a dup, a forked process's) or a system call in progress keeps it, its
+ * items stay and are reported, with the number they were added under,
+ * as on Linux.  Nothing depends on which process looks. */
 #ifndef AMPHI_FS_EPOLL_H
 #define AMPHI_FS_EPOLL_H
 
@@ -47,8 +49,8 @@ int epoll_ctl(struct file *ep, int op, int fd, struct file *target, uint32_t eve
  * waiting until deadline (clock_ns(); 0: for ever; past: not at all).
  * How many, or -EINTR (a signal; epoll_wait is never restarted), -EFAULT. */
 long epoll_wait(struct file *ep, const struct iobuf *out, int max, uint64_t deadline);
-/* A descriptor of f is being closed and its caller still holds that
- * reference: if epoll items hold all the others, they are dropped. */
+/* f's last reference is gone: its items go from every epoll.  For file.c,
+ * first in a release; takes each watching epoll's mutex in turn. */
 void epoll_forget_file(struct file *f);
 
 #endif

@@ -39,7 +39,7 @@ struct ep_item {
 	bool rewoken;			/* woken while TAKEN: ready again after */
 	struct epoll *ep;
 	int fd;				/* the key: (fd, file), as Linux */
-	struct file *file;		/* referenced */
+	struct file *file;		/* not referenced: its release frees the item */
 	uint32_t events;		/* asked for, with EPOLLERR|HUP and private bits */
 	uint64_t data;
 	struct poll_hook *hooks;	/* fs/poll_hooks.h */

@@ -91,13 +91,16 @@ void epoll_wake(struct epoll *ep)
 
 /* ---- chains and loops --------------------------------------------------- */
 
-/* Adds f to the files whose paths nest_paths_check counts, once. */
+/* Adds f to the files whose paths nest_paths_check counts, once.  Items
+ * hold no reference: a file already being released is about to lose its
+ * items, and with them its paths, so it is not counted. */
 static void list_file(struct nest_check *c, struct file *f)
 {
 	if (f->ep_check_gen == check_gen)
 		return;
 	f->ep_check_gen = check_gen;
-	file_get(f);
+	if (!file_tryget(f))
+		return;
 	f->ep_check_next = c->files;
 	c->files = f;
 }

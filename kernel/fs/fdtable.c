@@ -9,7 +9,6 @@
 #include "core/sched.h"
 #include "core/spinlock.h"
 #include "core/string.h"
-#include "fs/epoll.h"
 #include "fs/file.h"
 #include "fs/vfs_locks.h"
 
@@ -85,13 +84,11 @@ struct fdtable *fdtable_unshare(struct fdtable *t)
 void fdtable_hold(struct fdtable *t) { __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED); }
 
 /* A descriptor of t goes: the process's POSIX locks on the file go (as
- * on Linux, whatever other descriptors it has); when epoll registrations
- * are all that would keep the file open, they go first (Linux drops them
- * on release). */
+ * on Linux, whatever other descriptors it has).  Its epoll registrations
+ * go with the file's release (fs/epoll.h). */
 static void drop(struct fdtable *t, struct file *f)
 {
 	locks_close(f, t);
-	epoll_forget_file(f);
 	file_put(f);
 }
 

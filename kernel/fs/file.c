@@ -5,6 +5,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "fs/epoll.h"
 
 long iobuf_fill(const struct iobuf *b, size_t off, const void *src, size_t n)
 {
@@ -44,8 +45,20 @@ struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv)
 
 void file_get(struct file *f) { __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED); }
 
+bool file_tryget(struct file *f)
+{
+	int n = __atomic_load_n(&f->refs, __ATOMIC_RELAXED);
+
+	while (n)
+		if (__atomic_compare_exchange_n(&f->refs, &n, n + 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 static void release(struct file *f)
 {
+	epoll_forget_file(f);	/* no callback of an item may outlive f */
 	if (f->async)
 		f->async->release(f);
 	if (f->ops->release)
@@ -54,12 +67,11 @@ static void release(struct file *f)
 	kfree(f);
 }
 
-/* A release may drop the last reference to other files: an epoll its
- * items' files (epolls among them), a socket the descriptors queued in it
- * (sockets among them).  Those wait on the thread's list and the outermost
- * file_put releases them one after another, so a chain of files holding
- * files goes with a fixed amount of stack, and no release runs inside
- * another's locks. */
+/* A release may drop the last reference to other files: a socket the
+ * descriptors queued in it (sockets among them).  Those wait on the
+ * thread's list and the outermost file_put releases them one after
+ * another, so a chain of files holding files goes with a fixed amount of
+ * stack, and no release runs inside another's locks. */
 void file_put(struct file *f)
 {
 	struct thread *t = current();

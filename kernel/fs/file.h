@@ -99,11 +99,9 @@ struct file {
 	int64_t pos;
 	struct inode *inode;		/* for files in the VFS; NULL otherwise */
 	void *priv;			/* the ops' own state */
-	/* epoll items watching this file (fs/epoll.c's, under its lock) and
-	 * the references they hold, so closing the last descriptor can drop
-	 * them as Linux does on release. */
+	/* epoll items watching this file (fs/epoll.c's, under its lock); they
+	 * hold no reference, and its release takes them out first. */
 	struct list ep_items;
-	volatile int ep_refs;
 	struct file *ep_check_next;	/* fs/epoll_nest.c's, under its nest_lock */
 	unsigned ep_check_gen;
 	char *path;			/* for /proc/self/fd (may be NULL) */
@@ -121,6 +119,10 @@ struct file_async {
 /* A new file with one reference; NULL when out of memory. */
 struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv);
 void file_get(struct file *f);
+/* A new reference unless the last is already gone (f is being released):
+ * for code that finds files through something that does not keep them
+ * (epoll items).  Whether it took one. */
+bool file_tryget(struct file *f);
 /* The last put calls ops->release, at once or, when the thread is already
  * releasing a file, just after that one (file.c says why). */
 void file_put(struct file *f);
