@@ -1,7 +1,13 @@
 /* The only way the kernel touches the program's memory: these return
  * -EFAULT for a pointer outside the user half or into unmapped memory,
  * never fault the kernel.  Call with interrupts on (a fault may page in,
- * which may need a TLB shoot-down). */
+ * which may need a TLB shoot-down).
+ *
+ * A copy that finds no page left for the program fails with -EFAULT too,
+ * and marks the thread (thread->uaccess_oom): the OOM killer runs on the
+ * way back to user mode, where the thread holds no lock, and a system
+ * call that failed with -EFAULT is made again (linux/sigdeliver.c), as
+ * Linux's fault waits for memory in the page allocator instead. */
 #ifndef AMPHI_CORE_UACCESS_H
 #define AMPHI_CORE_UACCESS_H
 
