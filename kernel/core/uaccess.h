@@ -11,6 +11,7 @@
 #ifndef AMPHI_CORE_UACCESS_H
 #define AMPHI_CORE_UACCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,19 @@ static inline long cmpxchg_user32(uint64_t uaddr, uint32_t old, uint32_t new, ui
 		return -EFAULT;
 	return arch_cmpxchg_user32((uint32_t *)uaddr, old, new, found);
 }
+
+/* Copies made holding a spinlock go between these: a fault that would
+ * sleep (a file's page not yet mapped: 9p or ext4 may wait for the
+ * device or a lock) fails the copy with -EFAULT instead.  The caller
+ * then drops its lock, brings the pages in with user_fault_in and tries
+ * again, as Linux's pagefault_disable users do.  They nest. */
+void uaccess_nosleep_begin(void);
+void uaccess_nosleep_end(void);
+
+/* Brings the n bytes at uaddr in as the program's own reads (or writes)
+ * would, sleeping if need be, without touching their contents: 0, or
+ * -EFAULT (for want of memory as a copy's). */
+long user_fault_in(uint64_t uaddr, size_t n, bool write);
 
 /* Copies a NUL-terminated string of at most max-1 bytes into dst[max];
  * -ENAMETOOLONG if longer, -EFAULT. */

@@ -23,7 +23,8 @@ long futex_wake_op(uint64_t uaddr, bool shared, int n, uint64_t uaddr2, int n2, 
 /* sys_futex.c */
 /* Applies FUTEX_WAKE_OP's operation to the word at uaddr atomically: 1 if
  * its comparison holds for the old value, 0 if not, -ENOSYS (an unknown
- * operation or comparison), -EFAULT.  Under the bucket locks. */
+ * operation or comparison), or -EFAULT with the word unchanged.  Under the
+ * bucket locks, as a no-sleep copy (core/uaccess.h). */
 long futex_op_apply(uint64_t uaddr, uint32_t encoded);
 /* Records a timed wait a signal ended, for restart_syscall. */
 long futex_wait_interrupted(uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline,

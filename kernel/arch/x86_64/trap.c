@@ -147,6 +147,8 @@ static void page_fault(struct trapframe *tf)
 	unsigned access = tf->error & PF_FETCH ? MMU_EXEC : tf->error & PF_WRITE ? MMU_WRITE : MMU_READ;
 	bool user = trapframe_from_user(tf);
 
+	if (!user && current()->uaccess_nosleep)
+		access |= VM_FAULT_NOSLEEP;	/* a copy under a spinlock */
 	/* Interrupts were off on entry; the fault may take the vm lock. */
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
