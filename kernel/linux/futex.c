@@ -63,7 +63,7 @@ struct futex_waiter {
 	bool woken;			/* a waker took it off the queue */
 };
 
-static struct bucket buckets[NBUCKETS];
+static struct bucket buckets[NBUCKETS];	/* lists set up by futex_init */
 
 static bool same_key(const struct futex_key *a, const struct futex_key *b)
 {
@@ -72,11 +72,13 @@ static bool same_key(const struct futex_key *a, const struct futex_key *b)
 
 static struct bucket *bucket_of(const struct futex_key *k)
 {
-	struct bucket *b = &buckets[(((k->addr >> 2) ^ (k->space >> 4)) * 0x9e3779b97f4a7c15ull) >> 58];
+	return &buckets[(((k->addr >> 2) ^ (k->space >> 4)) * 0x9e3779b97f4a7c15ull) >> 58];
+}
 
-	if (!b->waiters.next)
-		list_init(&b->waiters);	/* zero-initialized: first use */
-	return b;
+void futex_init(void)
+{
+	for (int i = 0; i < NBUCKETS; i++)
+		list_init(&buckets[i].waiters);
 }
 
 int futex_key_check(uint64_t uaddr, bool shared)
