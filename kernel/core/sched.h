@@ -57,6 +57,12 @@ struct thread {
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;
+	/* core/uaccess.h, the thread's own: inside uaccess_nosleep_begin/end
+	 * (> 0), a copy's fault that would sleep fails the copy instead; a
+	 * copy that failed for want of memory sets uaccess_oom, which linux/
+	 * answers on the way back to user mode, no lock held. */
+	int uaccess_nosleep;
+	bool uaccess_oom;
 
 	/* Signals: linux/signal.c owns these; the alternate stack and restart
 	 * are the thread's own, the rest changes under the signal lock. */

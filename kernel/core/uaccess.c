@@ -1,5 +1,28 @@
 #include "core/uaccess.h"
 
+#include "core/mm.h"
+#include "core/sched.h"
+#include "core/vm.h"
+
+void uaccess_nosleep_begin(void) { current()->uaccess_nosleep++; }
+void uaccess_nosleep_end(void) { current()->uaccess_nosleep--; }
+
+long user_fault_in(uint64_t uaddr, size_t n, bool write)
+{
+	if (!n)
+		return 0;
+	if (!user_range_ok(uaddr, n))
+		return -EFAULT;
+	for (uint64_t va = PAGE_ROUND_DOWN(uaddr); va < uaddr + n; va += PAGE_SIZE) {
+		int err = vm_fault(mm_current(), va, write ? MMU_WRITE : MMU_READ);
+		if (err == -ENOMEM)
+			current()->uaccess_oom = true;
+		if (err)
+			return -EFAULT;
+	}
+	return 0;
+}
+
 long copy_string_from_user(char *dst, uint64_t usrc, size_t max)
 {
 	if (usrc >= USER_TOP)

@@ -1,10 +1,17 @@
 /* The only way the kernel touches the program's memory: these return
  * -EFAULT for a pointer outside the user half or into unmapped memory,
  * never fault the kernel.  Call with interrupts on (a fault may page in,
- * which may need a TLB shoot-down). */
+ * which may need a TLB shoot-down).
+ *
+ * A copy that finds no page left for the program fails with -EFAULT too,
+ * and marks the thread (thread->uaccess_oom): the OOM killer runs on the
+ * way back to user mode, where the thread holds no lock, and a system
+ * call that failed with -EFAULT is made again (linux/sigdeliver.c), as
+ * Linux's fault waits for memory in the page allocator instead. */
 #ifndef AMPHI_CORE_UACCESS_H
 #define AMPHI_CORE_UACCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +45,19 @@ static inline long cmpxchg_user32(uint64_t uaddr, uint32_t old, uint32_t new, ui
 		return -EFAULT;
 	return arch_cmpxchg_user32((uint32_t *)uaddr, old, new, found);
 }
+
+/* Copies made holding a spinlock go between these: a fault that would
+ * sleep (a file's page not yet mapped: 9p or ext4 may wait for the
+ * device or a lock) fails the copy with -EFAULT instead.  The caller
+ * then drops its lock, brings the pages in with user_fault_in and tries
+ * again, as Linux's pagefault_disable users do.  They nest. */
+void uaccess_nosleep_begin(void);
+void uaccess_nosleep_end(void);
+
+/* Brings the n bytes at uaddr in as the program's own reads (or writes)
+ * would, sleeping if need be, without touching their contents: 0, or
+ * -EFAULT (for want of memory as a copy's). */
+long user_fault_in(uint64_t uaddr, size_t n, bool write);
 
 /* Copies a NUL-terminated string of at most max-1 bytes into dst[max];
  * -ENAMETOOLONG if longer, -EFAULT. */

@@ -95,7 +95,10 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
 
 /* Resolves a fault at addr for access (MMU_READ/WRITE/EXEC): 0 when a page
  * is now there, -EFAULT when the access is not allowed, -EIO past the end
- * of a mapped file (SIGBUS), -ENOMEM. */
+ * of a mapped file (SIGBUS), -ENOMEM.  With VM_FAULT_NOSLEEP in access it
+ * never sleeps: -EAGAIN where a file would have to find its page (a copy
+ * made under a spinlock, core/uaccess.h). */
+#define VM_FAULT_NOSLEEP	0x100
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 
 /* The page at addr, brought in as an access of the program would (write:

@@ -10,7 +10,9 @@
  * its reference count is above 1) is mapped read-only, whatever the
  * mapping allows: the first write takes a copy for the writer and drops
  * its reference on the original, and the last one left with it just makes
- * it writable again. */
+ * it writable again.  A fault that must not sleep (VM_FAULT_NOSLEEP: the
+ * kernel copying under a spinlock) is refused where a file would have to
+ * find its page. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -144,12 +146,16 @@ static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *p
 	return 0;
 }
 
-/* Resolves a fault at the page va of v for access (allowed by v).
- * Caller holds mm->lock. */
+/* Resolves a fault at the page va of v for access (allowed by v).  Only
+ * a file's page sleeps (map_file_page, with the lock dropped); anonymous
+ * pages and copies on write just take a free page.  Caller holds
+ * mm->lock. */
 static int fault_locked(struct mm *mm, const struct vma *v, uint64_t va, unsigned access, struct held_file *h)
 {
 	uint64_t *pte = mmu_user_pte(mm->root, va);
 
+	if (!pte && v->ops && (access & VM_FAULT_NOSLEEP))
+		return -EAGAIN;
 	if (!pte)
 		return v->ops ? map_file_page(mm, v, va, access, h) : map_zero_page(mm, v, va);
 	unsigned have = mmu_user_prot(pte);

@@ -29,6 +29,13 @@ long iobuf_drain(const struct iobuf *b, size_t off, void *dst, size_t n)
 	return copy_from_user(dst, b->user + off, n) ? -EFAULT : 0;
 }
 
+long iobuf_fault_in(const struct iobuf *b, size_t off, size_t n, bool write)
+{
+	if (off + n > b->len)
+		return -EFAULT;
+	return b->kernel ? 0 : user_fault_in(b->user + off, n, write);
+}
+
 struct file *file_new(const struct file_ops *ops, unsigned flags, void *priv)
 {
 	struct file *f = kmalloc(sizeof *f);

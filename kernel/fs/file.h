@@ -64,6 +64,10 @@ static inline struct iobuf iobuf_kernel(void *p, size_t len) { return (struct io
  * or from the buffer at off to dst (a write draining it).  0 or -EFAULT. */
 long iobuf_fill(const struct iobuf *b, size_t off, const void *src, size_t n);
 long iobuf_drain(const struct iobuf *b, size_t off, void *dst, size_t n);
+/* Brings in the program's pages behind n bytes at off (write: for a read
+ * to fill), sleeping if need be: for a copy that failed holding a
+ * spinlock to be tried again (core/uaccess.h).  0 or -EFAULT. */
+long iobuf_fault_in(const struct iobuf *b, size_t off, size_t n, bool write);
 
 struct file_ops {
 	/* Both advance *pos where the file has positions; return bytes moved,

@@ -1,11 +1,14 @@
 /* Pipes: a byte ring and the two kinds of end on it.
  *
  * The ring's bytes are copied to and from the program's memory under the
- * pipe's lock, a plain spinlock (interrupts stay on, so a page fault in the
- * copy can be served); that is what makes a write of up to PIPE_BUF bytes
- * atomic: it goes in as one copy or waits until it can.  Wake-ups are sent
- * after the lock is dropped, so a waker never holds it and a wait queue's
- * lock together. */
+ * pipe's lock, a plain spinlock; that is what makes a write of up to
+ * PIPE_BUF bytes atomic: it goes in as one copy or waits until it can.
+ * Interrupts stay on, so a page fault in the copy is served, unless it
+ * would sleep (a page of a mapped 9p or ext4 file): then the copy fails
+ * (core/uaccess.h's no-sleep copies), the pages are brought in with the
+ * lock dropped, and the pipe is looked at again.  Wake-ups are sent after
+ * the lock is dropped, so a waker never holds it and a wait queue's lock
+ * together. */
 #include "fs/pipe.h"
 
 #include "arch/x86_64/arch.h"
@@ -84,12 +87,14 @@ static void wake_all(struct pipe *p)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Copies up to b->len queued bytes out.  Caller holds p->lock.  Bytes
- * or -EFAULT; only what reached the buffer leaves the ring. */
-static long ring_take(struct pipe *p, const struct iobuf *b)
+/* Copies up to n queued bytes out, without sleeping.  Caller holds
+ * p->lock.  Bytes or -EFAULT; only what reached the buffer leaves the
+ * ring. */
+static long ring_take(struct pipe *p, const struct iobuf *b, size_t n)
 {
-	size_t n = queued(p) < b->len ? queued(p) : b->len, done = 0;
+	size_t done = 0;
 
+	uaccess_nosleep_begin();
 	while (done < n) {
 		size_t at = (p->tail + done) % p->size;
 		size_t piece = n - done < p->size - at ? n - done : p->size - at;
@@ -97,6 +102,7 @@ static long ring_take(struct pipe *p, const struct iobuf *b)
 			break;
 		done += piece;
 	}
+	uaccess_nosleep_end();
 	p->tail += done;
 	return done ? (long)done : -EFAULT;
 }
@@ -110,11 +116,14 @@ static long pipe_read(struct file *f, const struct iobuf *b, int64_t *pos)
 		struct waiter w;
 		spin_lock(&p->lock);
 		if (queued(p)) {
-			long n = ring_take(p, b);
+			size_t want = queued(p) < b->len ? queued(p) : b->len;
+			long n = ring_take(p, b, want);
 			spin_unlock(&p->lock);
 			if (n > 0)
 				waitq_wake_all(&p->wr_wait);
-			return n;
+			if (n != -EFAULT || !want || iobuf_fault_in(b, 0, want, true))
+				return n;
+			continue;	/* the buffer is in now: look again */
 		}
 		long why = !p->writers ? 0 : f->flags & O_NONBLOCK ? -EAGAIN
 			 : thread_signalled() ? -ERESTARTSYS : 1;
@@ -130,21 +139,25 @@ static long pipe_read(struct file *f, const struct iobuf *b, int64_t *pos)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* Copies n bytes from b at off into the ring.  Caller holds p->lock and
- * checked the room.  0 or -EFAULT (then nothing was added). */
+/* Copies n bytes from b at off into the ring, without sleeping.  Caller
+ * holds p->lock and checked the room.  0 or -EFAULT (then nothing was
+ * added). */
 static long ring_put(struct pipe *p, const struct iobuf *b, size_t off, size_t n)
 {
 	size_t done = 0;
+	long err = 0;
 
-	while (done < n) {
+	uaccess_nosleep_begin();
+	while (done < n && !err) {
 		size_t at = (p->head + done) % p->size;
 		size_t piece = n - done < p->size - at ? n - done : p->size - at;
-		if (iobuf_drain(b, off + done, p->buf + at, piece))
-			return -EFAULT;
+		err = iobuf_drain(b, off + done, p->buf + at, piece);
 		done += piece;
 	}
-	p->head += n;
-	return 0;
+	uaccess_nosleep_end();
+	if (!err)
+		p->head += n;
+	return err;
 }
 
 static char *ring_alloc(size_t size)
@@ -215,8 +228,10 @@ static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
 			size_t n = b->len - done < room(p) ? b->len - done : room(p);
 			err = ring_put(p, b, done, n);
 			spin_unlock(&p->lock);
-			if (err)
+			if (err && iobuf_fault_in(b, done, n, false))
 				return done ? (long)done : err;
+			if (err)
+				continue;	/* the bytes are in now: look again */
 			waitq_wake_all(&p->rd_wait);
 			if ((done += n) == b->len)
 				return done;

@@ -11,8 +11,11 @@
  * another bucket while holding both locks, so a waiter that leaves on its
  * own (timeout, signal) finds its bucket through w->bucket and checks, with
  * that lock held, that it is still the one (Linux's lock_ptr).  The bucket
- * locks keep interrupts on: reading the word may fault a page in (never
- * sleeping: core/vm_fault.c).
+ * locks keep interrupts on, so the word read (or changed) under them may
+ * fault a page in, but must not sleep: the copy is a no-sleep one (core/
+ * uaccess.h), and a word it cannot reach so (a page of a mapped 9p or ext4
+ * file not yet in) is brought in with the locks dropped, then read again,
+ * as Linux's futex does.
  *
  * Keys, as Linux's get_futex_key makes them: a private futex (or a shared
  * one in private memory) is its address space and address; a shared one
@@ -60,7 +63,7 @@ struct futex_waiter {
 	bool woken;			/* a waker took it off the queue */
 };
 
-static struct bucket buckets[NBUCKETS];
+static struct bucket buckets[NBUCKETS];	/* lists set up by futex_init */
 
 static bool same_key(const struct futex_key *a, const struct futex_key *b)
 {
@@ -69,11 +72,13 @@ static bool same_key(const struct futex_key *a, const struct futex_key *b)
 
 static struct bucket *bucket_of(const struct futex_key *k)
 {
-	struct bucket *b = &buckets[(((k->addr >> 2) ^ (k->space >> 4)) * 0x9e3779b97f4a7c15ull) >> 58];
+	return &buckets[(((k->addr >> 2) ^ (k->space >> 4)) * 0x9e3779b97f4a7c15ull) >> 58];
+}
 
-	if (!b->waiters.next)
-		list_init(&b->waiters);	/* zero-initialized: first use */
-	return b;
+void futex_init(void)
+{
+	for (int i = 0; i < NBUCKETS; i++)
+		list_init(&buckets[i].waiters);
 }
 
 int futex_key_check(uint64_t uaddr, bool shared)
@@ -126,6 +131,24 @@ static void unlock_two(struct bucket *a, struct bucket *b)
 		spin_unlock(&b->lock);
 }
 
+/* Locks a and b and reads the word at uaddr under them, without sleeping;
+ * a word it cannot reach so is brought in with the locks dropped, and
+ * read again.  0 with both locks held, or -EFAULT with neither. */
+static long lock_and_read(struct bucket *a, struct bucket *b, uint64_t uaddr, uint32_t *v)
+{
+	for (;;) {
+		lock_two(a, b);
+		uaccess_nosleep_begin();
+		long err = copy_from_user(v, uaddr, sizeof *v);
+		uaccess_nosleep_end();
+		if (!err)
+			return 0;
+		unlock_two(a, b);
+		if (user_fault_in(uaddr, sizeof *v, false))
+			return -EFAULT;
+	}
+}
+
 /* Locks the bucket w is queued on, following requeues; returns it. */
 static struct bucket *lock_waiter_bucket(struct futex_waiter *w)
 {
@@ -164,13 +187,10 @@ static long queue_if_value(struct futex_waiter *w, uint32_t val)
 {
 	struct bucket *b = bucket_of(&w->key);
 	uint32_t cur;
-	long err = 0;
 
-	spin_lock(&b->lock);
-	if (copy_from_user(&cur, w->uaddr, sizeof cur))
-		err = -EFAULT;
-	else if (cur != val)
-		err = -EAGAIN;
+	if (lock_and_read(b, b, w->uaddr, &cur))
+		return -EFAULT;
+	long err = cur == val ? 0 : -EAGAIN;
 	if (!err) {
 		w->bucket = b;
 		w->woken = false;
@@ -299,15 +319,34 @@ long futex_requeue(uint64_t uaddr, bool shared, int nwake, int nmove, uint64_t u
 	struct bucket *b1 = bucket_of(&k1), *b2 = bucket_of(&k2);
 	uint32_t cur;
 
-	lock_two(b1, b2);
-	if (cmpval && copy_from_user(&cur, uaddr, sizeof cur))
-		err = -EFAULT;
-	else if (cmpval && cur != *cmpval)
+	if (!cmpval)
+		lock_two(b1, b2);
+	else if (lock_and_read(b1, b2, uaddr, &cur))
+		return -EFAULT;
+	if (cmpval && cur != *cmpval)
 		err = -EAGAIN;
 	else
 		err = requeue_locked(b1, b2, &k1, uaddr2, &k2, nwake, nmove);
 	unlock_two(b1, b2);
 	return err;
+}
+
+/* Locks a and b and applies WAKE_OP's operation to the word at uaddr
+ * under them, as lock_and_read reads it: the result of futex_op_apply
+ * with both locks held, or -EFAULT with neither (the word unchanged). */
+static long lock_and_apply(struct bucket *a, struct bucket *b, uint64_t uaddr, uint32_t encoded)
+{
+	for (;;) {
+		lock_two(a, b);
+		uaccess_nosleep_begin();
+		long hit = futex_op_apply(uaddr, encoded);
+		uaccess_nosleep_end();
+		if (hit != -EFAULT)
+			return hit;
+		unlock_two(a, b);
+		if (user_fault_in(uaddr, sizeof(uint32_t), true))
+			return -EFAULT;
+	}
 }
 
 long futex_wake_op(uint64_t uaddr, bool shared, int n, uint64_t uaddr2, int n2, uint32_t encoded)
@@ -321,8 +360,9 @@ long futex_wake_op(uint64_t uaddr, bool shared, int n, uint64_t uaddr2, int n2, 
 
 	/* Both locks, as Linux: a waiter of either word that checked its value
 	 * before the operation is queued before it, so it is woken. */
-	lock_two(b1, b2);
-	long hit = futex_op_apply(uaddr2, encoded);
+	long hit = lock_and_apply(b1, b2, uaddr2, encoded);
+	if (hit == -EFAULT)
+		return hit;
 	long woken = hit < 0 ? hit : wake_locked(b1, &k1, n, ~0u);
 	if (hit > 0)
 		woken += wake_locked(b2, &k2, n2, ~0u);

@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* futex.c.  Each checks its words as Linux's get_futex_key does: -EINVAL
+/* futex.c.  The hash buckets, set up once at boot (sys_futex_register),
+ * before any thread can use them. */
+void futex_init(void);
+/* Each checks its words as Linux's get_futex_key does: -EINVAL
  * when misaligned, -EFAULT outside the user half or, for a shared futex,
  * when the word cannot be read. */
 int futex_key_check(uint64_t uaddr, bool shared);
@@ -23,7 +26,8 @@ long futex_wake_op(uint64_t uaddr, bool shared, int n, uint64_t uaddr2, int n2, 
 /* sys_futex.c */
 /* Applies FUTEX_WAKE_OP's operation to the word at uaddr atomically: 1 if
  * its comparison holds for the old value, 0 if not, -ENOSYS (an unknown
- * operation or comparison), -EFAULT.  Under the bucket locks. */
+ * operation or comparison), or -EFAULT with the word unchanged.  Under the
+ * bucket locks, as a no-sleep copy (core/uaccess.h). */
 long futex_op_apply(uint64_t uaddr, uint32_t encoded);
 /* Records a timed wait a signal ended, for restart_syscall. */
 long futex_wait_interrupted(uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline,

@@ -1,5 +1,7 @@
 /* Out of memory: a program's page fault found no page left for programs
- * (core/page_alloc.h keeps the kernel's reserve).  As Linux's OOM killer
+ * (core/page_alloc.h keeps the kernel's reserve), or a kernel copy to or
+ * from its memory did, answered on its way back to user mode where it
+ * holds no lock (linux/sigdeliver.c).  As Linux's OOM killer
  * does, the process holding the most resident pages is killed with
  * SIGKILL and one line on stderr naming it; the faulting thread waits for
  * it to go and tries its access again -- or, when it is itself the

@@ -103,6 +103,22 @@ static _Noreturn void frame_failed(int sig, const struct trapframe *tf, const ch
 	process_killed(SIGSEGV, line, false);
 }
 
+/* Builds sig's frame (sigframe.c).  A frame that could not be written
+ * for want of memory is tried again once the OOM killer has made room,
+ * or has ended this process.  Interrupts on, no lock held. */
+static int push_frame(struct trapframe *tf, int sig, const struct linux_siginfo *info,
+		      const struct kernel_sigaction *ka)
+{
+	struct thread *t = current();
+	int err;
+
+	while ((err = sigframe_push(tf, sig, info, ka)) && t->uaccess_oom) {
+		t->uaccess_oom = false;
+		linux_out_of_memory();
+	}
+	return err;
+}
+
 /* Takes the next signal t may take and acts on it.  Interrupts on. */
 static void deliver_next(struct thread *t, struct trapframe *tf)
 {
@@ -122,7 +138,7 @@ static void deliver_next(struct thread *t, struct trapframe *tf)
 	trace_signal(sig, &info);
 	if (ka.handler == SIG_DFL)
 		default_action(sig, &info);
-	else if (sigframe_push(tf, sig, &info, &ka))
+	else if (push_frame(tf, sig, &info, &ka))
 		frame_failed(sig, tf, NULL);
 }
 
@@ -145,6 +161,21 @@ static bool interrupted(const struct trapframe *tf)
 		r == -ERESTARTNOHAND || r == -ERESTART_RESTARTBLOCK);
 }
 
+/* A copy to or from the program's memory found no page for it (core/
+ * uaccess.h) and failed with -EFAULT.  Now that the thread holds no lock,
+ * the OOM killer runs as for the program's own fault; a system call that
+ * failed for it is made again, as on Linux its copy would have waited
+ * for memory instead (a call that did something before its copy failed,
+ * such as wait4 reaping a child, is made again all the same).  Interrupts
+ * on. */
+static void copy_out_of_memory(struct thread *t, struct trapframe *tf)
+{
+	t->uaccess_oom = false;
+	if (tf->vector == VEC_SYSCALL && tf->error != NO_SYSCALL && (int64_t)tf->rax == -EFAULT)
+		tf->rax = -ERESTARTNOINTR;
+	linux_out_of_memory();
+}
+
 void linux_exit_to_user(struct trapframe *tf)
 {
 	struct thread *t = current();
@@ -163,6 +194,11 @@ void linux_exit_to_user(struct trapframe *tf)
 		if (p->exiting || (p->exec_thread && p->exec_thread != t)) {
 			irq_enable();
 			process_thread_exit(0);	/* exit_group, a fatal signal, another's exec */
+		}
+		if (t->uaccess_oom) {
+			irq_enable();
+			copy_out_of_memory(t, tf);
+			continue;	/* it slept: look again */
 		}
 		if (p->stop_state != STOP_NONE) {
 			irq_enable();
@@ -202,7 +238,7 @@ static bool run_handler_now(struct trapframe *tf, int sig, const struct linux_si
 	if (run && (ka.flags & SA_RESETHAND))
 		actions[sig - 1].handler = SIG_DFL;
 	spin_unlock_irqrestore(&sig_lock, flags);
-	if (run && sigframe_push(tf, sig, info, &ka))
+	if (run && push_frame(tf, sig, info, &ka))
 		frame_failed(sig, tf, why);
 	return run;
 }

@@ -115,7 +115,9 @@ void signal_raise_self(int sig);
 void sigdeliver_init(void);
 /* A page fault found no memory: the largest process is killed (oom.c);
  * the caller's fault comes again once it is gone, unless the caller's
- * process was the largest (then this does not return). */
+ * process was the largest (then this does not return).  The program's own
+ * faults, and the kernel's copies on the way back to user mode: never
+ * with a lock held. */
 void linux_out_of_memory(void);
 /* On every way back to user mode: reschedule, deliver what is pending,
  * restart or fail an interrupted system call. */

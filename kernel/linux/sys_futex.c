@@ -167,5 +167,6 @@ static const struct syscall_entry futex_calls[] = {
 
 void sys_futex_register(void)
 {
+	futex_init();
 	syscall_register_table(futex_calls, sizeof futex_calls / sizeof futex_calls[0]);
 }

@@ -1,6 +1,7 @@
 /* Where every interrupt and exception lands (from entry.S).  Exceptions in
  * the program become signals; in the kernel they are fixed up (a user copy
- * that faulted) or reported in full and end the VM. */
+ * that faulted, for whatever reason: never a signal or the OOM killer in
+ * the middle of a system call) or reported in full and end the VM. */
 #include "arch/x86_64/trap.h"
 
 #include "arch/x86_64/arch.h"
@@ -124,27 +125,40 @@ static _Noreturn void kernel_fault(struct trapframe *tf)
 	panic("%s at %s+0x%lx", name, fn ? fn : "?", fn ? off : 0);
 }
 
+/* A kernel copy to or from user memory whose fault could not be served
+ * fails with -EFAULT at its fixup (core/uaccess.h); a thread that found
+ * no page left is marked, for the layer above to run the OOM killer once
+ * it is on its way back to user mode and holds no lock.  A fault anywhere
+ * else is the kernel's. */
+static void kernel_copy_failed(struct trapframe *tf, uint64_t addr, int err)
+{
+	uint64_t fixup = fixup_for(tf->rip);
+
+	if (!fixup || addr >= USER_TOP)
+		kernel_fault(tf);
+	if (err == -ENOMEM)
+		current()->uaccess_oom = true;
+	tf->rip = fixup;
+}
+
 static void page_fault(struct trapframe *tf)
 {
 	uint64_t addr = read_cr2();
 	unsigned access = tf->error & PF_FETCH ? MMU_EXEC : tf->error & PF_WRITE ? MMU_WRITE : MMU_READ;
+	bool user = trapframe_from_user(tf);
 
+	if (!user && current()->uaccess_nosleep)
+		access |= VM_FAULT_NOSLEEP;	/* a copy under a spinlock */
 	/* Interrupts were off on entry; the fault may take the vm lock. */
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
 	int err = addr < USER_TOP ? vm_fault(mm_current(), addr, access) : -EFAULT;
 	if (!err)
 		return;
-	if (err == -ENOMEM || trapframe_from_user(tf)) {
+	if (user)
 		user_ops->fault(tf, addr, err);
-		return;
-	}
-	uint64_t fixup = fixup_for(tf->rip);
-	if (fixup && addr < USER_TOP) {
-		tf->rip = fixup;
-		return;
-	}
-	kernel_fault(tf);
+	else
+		kernel_copy_failed(tf, addr, err);
 }
 
 static void exception(struct trapframe *tf)

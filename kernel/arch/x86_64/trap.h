@@ -13,8 +13,8 @@ void irq_register(int irq, irq_handler_fn *fn);
 /* What the layer above (linux/) does with the program's traps, set once
  * at boot: fault() for an exception in user mode, and for a page fault
  * the address and core/vm.c's answer (-EFAULT, -EIO past a file's end,
- * -ENOMEM, which also comes from the kernel's own copies to user memory
- * and must not return); exit_to_user() on every way back to user mode. */
+ * -ENOMEM); exit_to_user() on every way back to user mode, where it also
+ * answers a kernel copy's want of memory (thread->uaccess_oom). */
 struct user_trap_ops {
 	void (*fault)(struct trapframe *tf, uint64_t addr, int vm_err);
 	void (*exit_to_user)(struct trapframe *tf);
