@@ -391,13 +391,22 @@ int sched_online_cpus(void)
 	return n;
 }
 
+bool sched_prepare_cpu(int id)
+{
+	struct cpu *c = &cpus[id];
+
+	if (!c->idle_thread)
+		c->idle_thread = kmalloc(sizeof *c->idle_thread);
+	return c->idle_thread != NULL;
+}
+
 void sched_init_cpu(int id)
 {
 	struct cpu *c = &cpus[id];
-	struct thread *idle = kmalloc(sizeof *idle);
 
-	if (!idle)
+	if (!sched_prepare_cpu(id))
 		panic("out of memory for CPU %d's idle thread", id);
+	struct thread *idle = c->idle_thread;
 	c->self = c;
 	c->id = id;
 	list_init(&c->rq);

@@ -125,7 +125,10 @@ static inline struct cpu *this_cpu(void)
 static inline struct thread *current(void) { return this_cpu()->current; }
 static inline bool thread_signalled(void) { return current()->signalled; }
 
-/* Boot: the calling context becomes CPU `id`'s idle thread. */
+/* Boot: the calling context becomes CPU `id`'s idle thread, whose struct
+ * sched_prepare_cpu made beforehand (false: no memory for it) so that a
+ * CPU that cannot have one is left offline instead of failing itself. */
+bool sched_prepare_cpu(int id);
 void sched_init_cpu(int id);
 
 /* Creates a kernel thread that runs fn(arg), not yet started. */

@@ -41,11 +41,15 @@ def test_hello_in_least_memory(machine):
 
 
 def test_too_little_memory_for_the_cpus_is_reported():
-    """At the least -m, more CPUs need more than there is: a clean out of
-    memory (137) with one line, not a hang or a kernel fault."""
+    """At the least -m, more CPUs need more than there is: the CPUs without
+    memory for their stacks or idle thread stay offline, and hello runs on
+    the others or ends in a clean out of memory (137) with one line, not a
+    hang or a kernel fault."""
     r = run("hello", mem="2640K", smp=8)
-    assert r.status == 137 and r.stdout == b"", r.describe()
-    assert b"out of memory" in r.stderr and b"kernel" not in r.stderr.lower(), r.describe()
+    assert (r.status, r.stdout, r.stderr) == (0, HELLO, b"") or (
+        r.status == 137 and r.stdout == b"" and r.stderr.count(b"\n") == 1
+        and b"out of memory" in r.stderr), r.describe()
+    assert b"kernel" not in r.stderr.lower(), r.describe()
 
 
 @pytest.mark.parametrize("mem", ["3M", "4M"])

@@ -65,7 +65,7 @@ static bool start_ap(int id, uint32_t apic_id)
 	/* Everything the CPU needs is taken here, where failing only means
 	 * one CPU fewer: the AP itself could not report it (it has no
 	 * this_cpu() until cpu_init_cpu). */
-	if (!stack || !cpu_alloc_stacks(c)) {
+	if (!stack || !cpu_alloc_stacks(c) || !sched_prepare_cpu(id)) {
 		if (stack)
 			kstack_free(stack);
 		return false;
