@@ -144,8 +144,11 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 {
 	uint64_t bit = sig_bit(sig), *pending = t ? &t->sigpending : &p->pending;
 
-	if (p->state != PROCESS_ALIVE)
-		return 0;	/* a zombie takes nothing, as on Linux */
+	/* A zombie takes nothing, as on Linux; nor does a process whose last
+	 * thread has left: signal_thread_exit freed its queue, and nothing
+	 * would free what came after (the pool is every process's). */
+	if (p->state != PROCESS_ALIVE || !p->nthreads)
+		return 0;
 	jobctl_on_send(p, sig);
 	if (discarded(p, t, sig))
 		return 0;
