@@ -30,6 +30,7 @@
 #include "linux/cred.h"
 #include "linux/ctty.h"
 #include "linux/futex.h"
+#include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
 #include "net/port.h"
@@ -453,6 +454,7 @@ _Noreturn void process_thread_exit(int code)
 	struct process *p = process_of(t);
 
 	bool last = signal_thread_exit(t);	/* before it can no longer take signals */
+	robust_list_release(t, t->tid);	/* before its joiner is told, as Linux */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, sizeof zero))

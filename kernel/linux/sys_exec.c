@@ -19,6 +19,7 @@
 #include "linux/exec.h"
 #include "linux/futex.h"
 #include "linux/process.h"
+#include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/sys_fs_internal.h"
 #include "linux/syscall.h"
@@ -116,7 +117,6 @@ static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids
 	arch_fpu_restore(t->fpu);
 	t->fs_base = 0;
 	arch_set_fs_base(0);
-	t->robust_list = 0;
 	process_exec_done(process_of(t), t, execfn, ids);
 }
 
@@ -138,9 +138,11 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 		err = exec_image(mm, path, &a, res, &ntf, &why);
 	if (!err)
 		err = process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc);
+	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)
 		err = process_exec_alone();
 	if (!err) {
+		robust_list_release(t, tid);	/* the old image's locks die with it */
 		switch_mm(t, mm);
 		mm = NULL;
 		fresh_start(t, path, a.ids);
