@@ -475,22 +475,31 @@ static void move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 
 /* Moves [old, old+len) (inside v) to `to` with new_len bytes, or to a free
  * gap when to is 0; unless keep_old, the old range goes (onto *gone).  The
- * new VMA is v's kind: the same file, at the same offset.  Caller holds
+ * new VMA is v's kind: the same file, at the same offset.  Everything that
+ * can fail comes before the pages move: room for three more areas (the new
+ * one, and v cut in three), as Linux's move_vma asks, and the cuts around
+ * the old range, so that unmapping it after cannot fail.  Caller holds
  * mm->lock. */
 static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len,
 		    uint64_t to, bool keep_old, struct list *gone)
 {
 	long err = 0;
-	struct vma *n = kmalloc_program(sizeof *n);
 
+	if (mm->nvmas >= MAX_VMAS - 3)
+		return -ENOMEM;
+	struct vma *n = kmalloc_program(sizeof *n);
 	if (!n)
 		return -ENOMEM;
-	*n = *v;
+	*n = *v;	/* v may be cut from here on */
 	n->pgoff += (old - v->start) / PAGE_SIZE;
 	if (to)
 		err = unmap_locked(mm, to, to + new_len, gone);
 	else if (!(to = find_gap(mm, new_len)))
 		err = -ENOMEM;
+	if (!err && !keep_old)
+		err = split_at(mm, old);
+	if (!err && !keep_old)
+		err = split_at(mm, old + len);
 	n->start = to;
 	n->end = to + new_len;
 	if (!err)
@@ -502,8 +511,8 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	if (n->ops)
 		n->ops->hold(n->obj);
 	move_pages(mm, old, to, len < new_len ? len : new_len);
-	if (!keep_old && (err = unmap_locked(mm, old, old + len, gone)))
-		return err;
+	if (!keep_old)
+		unmap_locked(mm, old, old + len, gone);	/* cut already: cannot fail */
 	return (long)to;
 }
 
