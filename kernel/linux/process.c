@@ -447,6 +447,60 @@ void thread_drop_context(struct thread *t)
 	t->fs = NULL;
 }
 
+/* A thread that was not its process's last has let go of its context: an
+ * exec, or the last thread, waiting for that goes on.  The process may be
+ * freed as soon as sig_lock is dropped. */
+static void thread_left(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (--p->threads_leaving == 0)
+		waitq_wake_all(&p->exec_wait);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Whether p's other threads are gone: off its list, and done with their
+ * context.  Caller holds sig_lock. */
+static bool others_gone(const struct process *p)
+{
+	return p->nthreads <= 1 && !p->threads_leaving;
+}
+
+/* Until p's other threads are gone, or, for an exec, p ends.  Caller holds
+ * sig_lock (flags: what it saved), dropped while it sleeps. */
+static uint64_t wait_others_gone(struct process *p, uint64_t flags, bool exec)
+{
+	while (!others_gone(p) && !(exec && p->exiting)) {
+		struct waiter w;
+		waitq_prepare(&p->exec_wait, &w);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		waitq_sleep(&p->exec_wait, &w);
+		flags = spin_lock_irqsave(&sig_lock);
+	}
+	return flags;
+}
+
+/* The last thread: the process ends once its other threads have let go of
+ * what they held (their descriptors close first, as on Linux, where the
+ * parent hears only when every thread is gone). */
+static _Noreturn void last_thread_exit(struct thread *t, int code)
+{
+	struct process *p = process_of(t);
+	int status = p->exiting ? p->exit_status : status_exited(code);
+
+	if (!p->exiting)	/* else process_exit traced it */
+		trace_end(status);
+	if (p == init_process && init_ends_vm)
+		process_exit_vm(process_vm_status(status));
+	thread_drop_context(t);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	flags = wait_others_gone(p, flags, false);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	process_end(p, status);
+	pid_put();
+	thread_exit();
+}
+
 /* exit, or the last thread ending any other way. */
 _Noreturn void process_thread_exit(int code)
 {
@@ -460,14 +514,10 @@ _Noreturn void process_thread_exit(int code)
 		if (!copy_to_user(t->clear_child_tid, &zero, sizeof zero))
 			futex_wake(t->clear_child_tid, 1, ~0u);
 	}
-	int status = p->exiting ? p->exit_status : status_exited(code);
-	if (last && !p->exiting)	/* else process_exit traced it */
-		trace_end(status);
-	if (last && p == init_process && init_ends_vm)
-		process_exit_vm(process_vm_status(status));
-	thread_drop_context(t);
 	if (last)
-		process_end(p, status);
+		last_thread_exit(t, code);
+	thread_drop_context(t);
+	thread_left(p);
 	pid_put();
 	thread_exit();
 }
@@ -673,13 +723,10 @@ int process_exec_alone(void)
 	}
 	p->exec_thread = t;
 	sig_interrupt_others(p);	/* they see exec_thread on their way out */
-	while (p->nthreads > 1 && !p->exiting) {
-		struct waiter w;
-		waitq_prepare(&p->exec_wait, &w);
-		spin_unlock_irqrestore(&sig_lock, flags);
-		waitq_sleep(&p->exec_wait, &w);
-		flags = spin_lock_irqsave(&sig_lock);
-	}
+	/* Gone means done with the descriptor table too: fresh_start must
+	 * find it the process's alone, or it copies it and the process's
+	 * POSIX locks, which belong to the table, go with the old one. */
+	flags = wait_others_gone(p, flags, true);
 	int err = p->exiting ? -EAGAIN : 0;
 	p->exec_thread = NULL;
 	if (!err)

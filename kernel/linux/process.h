@@ -84,7 +84,11 @@ struct process {
 	struct waitq vfork_wait;	/* a vfork parent's thread, until the child execs or ends */
 	struct process *vfork_parent;	/* a vfork child's, until then */
 	struct thread *exec_thread;	/* execve: the thread that stays; the others end */
-	struct waitq exec_wait;		/* it waits here for them */
+	/* Threads off the list that still hold the address space, descriptor
+	 * table or directory; neither an exec nor the process's end goes on
+	 * before they are 0 (and they keep the process from being freed). */
+	int threads_leaving;
+	struct waitq exec_wait;		/* the exec's thread, or the last, waits here for them */
 	/* Job control (jobctl.c). */
 	enum stop_state stop_state;
 	int stop_signal;		/* the signal that stopped it */

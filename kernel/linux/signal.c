@@ -375,8 +375,8 @@ bool signal_thread_exit(struct thread *t)
 	jobctl_thread_exit(t);
 	bool last = --p->nthreads == 0;
 	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
-	if (p->exec_thread && p->nthreads == 1)
-		waitq_wake_all(&p->exec_wait);	/* the exec can go on */
+	if (!last)
+		p->threads_leaving++;	/* until process_thread_exit's thread_left */
 	if (last) {
 		list_for_each_safe(l, n, &p->queue)	/* nobody will take them */
 			queued_free(list_entry(l, struct queued, link));
