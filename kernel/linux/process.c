@@ -723,6 +723,7 @@ int process_exec_alone(void)
 	}
 	p->exec_thread = t;
 	sig_interrupt_others(p);	/* they see exec_thread on their way out */
+	jobctl_on_exec(p);		/* or in their parking for a stop */
 	/* Gone means done with the descriptor table too: fresh_start must
 	 * find it the process's alone, or it copies it and the process's
 	 * POSIX locks, which belong to the table, go with the old one. */

@@ -1,5 +1,6 @@
 """execve from a process with several threads: the others end first, all
-the way (their hold on the descriptor table too)."""
+the way (their hold on the descriptor table too), and a thread parked for
+a stop ends as well."""
 
 import pytest
 
@@ -20,3 +21,10 @@ def test_exec_keeps_the_processs_fcntl_locks(threads):
     expect(run("exec_keeps_locks", 10, threads),
            "locks lost across execve: 0 of 10\n")
 
+
+def test_exec_while_another_thread_parks_for_a_stop():
+    """SIGSTOP taken by one thread while another copies a megabyte of
+    execve arguments: the stopped thread parked and, before the fix, stayed
+    parked, while the exec waited for it to end: every round hung (until
+    SIGCONT, which nobody sends: the stop never completed)."""
+    expect(run("exec_while_stopping"), "rounds that hung: 0 of 3\n")
