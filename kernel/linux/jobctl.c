@@ -8,11 +8,11 @@
  * told when the last one has parked, so once wait reports "stopped" no
  * thread runs program code.  Parked threads take no signal; a SIGKILL, the
  * process ending, or another of its threads exec'ing (which then stops on
- * its way back to user mode), lets them out to die.  SIGCONT acts when sent, even
- * if ignored or blocked: it ends the stop, the parent's wait sees it at
- * once, and the first thread to leave its parking sends the parent its
- * SIGCHLD (as on Linux, where the continued process tells).  The threads
- * then restart the system calls the stop cut short. */
+ * its way back to user mode), lets them out to die.  SIGCONT acts when
+ * sent, even if ignored or blocked: it ends the stop, the parent's wait
+ * sees it at once, and the first thread to leave its parking sends the
+ * parent its SIGCHLD (as on Linux, where the continued process tells).
+ * The threads then restart the system calls the stop cut short. */
 #include "linux/jobctl.h"
 
 #include "core/sched.h"

@@ -13,7 +13,6 @@
 #include "linux/robust.h"
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "core/sched.h"
@@ -32,15 +31,20 @@ struct robust_head {
 	uint64_t list_op_pending;
 };
 
-/* The entry the pointer at uptr points to, and whether it is PI. */
+/* A list pointer: the entry it points to, and whether that is a PI lock. */
+static uint64_t entry_of(uint64_t v, bool *pi)
+{
+	*pi = v & 1;
+	return v & ~1ull;
+}
+
 static int fetch_entry(uint64_t uptr, uint64_t *entry, bool *pi)
 {
 	uint64_t v;
 
 	if (copy_from_user(&v, uptr, sizeof v))
 		return -EFAULT;
-	*entry = v & ~1ull;
-	*pi = v & 1;
+	*entry = entry_of(v, pi);
 	return 0;
 }
 
@@ -80,18 +84,18 @@ static int owner_died(uint64_t uaddr, int tid, bool pi, bool pending)
 
 static void walk(uint64_t uhead, int tid)
 {
-	uint64_t entry, pending, next = 0;
-	int64_t offset;
+	struct robust_head h;
+	uint64_t next = 0;
 	bool pi, pending_pi, next_pi = false;
 
-	if (fetch_entry(uhead + offsetof(struct robust_head, next), &entry, &pi) ||
-	    copy_from_user(&offset, uhead + offsetof(struct robust_head, futex_offset), sizeof offset) ||
-	    fetch_entry(uhead + offsetof(struct robust_head, list_op_pending), &pending, &pending_pi))
+	if (copy_from_user(&h, uhead, sizeof h))
 		return;
+	uint64_t entry = entry_of(h.next, &pi), pending = entry_of(h.list_op_pending, &pending_pi);
+	uint64_t offset = (uint64_t)h.futex_offset;
 	for (int n = 0; entry != uhead && n < ROBUST_LIST_LIMIT; n++) {
 		/* The next one first: waking a waiter lets it change this one. */
 		int err = fetch_entry(entry, &next, &next_pi);
-		if (entry != pending && owner_died(entry + (uint64_t)offset, tid, pi, false))
+		if (entry != pending && owner_died(entry + offset, tid, pi, false))
 			return;
 		if (err)
 			return;
@@ -99,7 +103,7 @@ static void walk(uint64_t uhead, int tid)
 		pi = next_pi;
 	}
 	if (pending)
-		owner_died(pending + (uint64_t)offset, tid, pending_pi, true);
+		owner_died(pending + offset, tid, pending_pi, true);
 }
 
 void robust_list_release(struct thread *t, int tid)
