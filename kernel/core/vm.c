@@ -443,54 +443,72 @@ int vm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 struct move {
 	struct mm *mm;
 	uint64_t from, to;
-	struct reclaim *r;
+	bool failed;			/* out of page tables: the rest stays */
 };
 
 /* The entry moves as it is: its protection (a page shared copy-on-write
- * stays read-only) and its page. */
+ * stays read-only) and its page.  It is mapped at its new place before it
+ * goes from the old one, so a failure leaves it where it was. */
 static void move_one(uint64_t va, uint64_t *pte, void *ctx)
 {
 	struct move *m = ctx;
-	uint64_t pa = mmu_user_pa(pte);
-	unsigned prot = mmu_user_prot(pte);
 
-	mmu_user_clear(pte);
-	if (mmu_map_user(m->mm->root, va - m->from + m->to, pa, prot) < 0)
-		reclaim_add(pa, m->r);	/* out of page tables: the page reads as zero */
+	if (m->failed)
+		return;
+	if (mmu_map_user(m->mm->root, va - m->from + m->to, mmu_user_pa(pte), mmu_user_prot(pte)) < 0)
+		m->failed = true;
+	else
+		mmu_user_clear(pte);
 }
 
-/* Moves the pages of [from, from+len) to [to, to+len), which has none.
+/* Moves the pages of [from, from+len) to [to, to+len), which has none: 0,
+ * or -ENOMEM (no memory for a page table) with every page back where it
+ * was -- moving back needs no table, those of [from, ...) are still there.
  * Caller holds mm->lock. */
-static void move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
+static int move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 {
-	struct reclaim r = { .mm = mm, .start = from, .end = from + len };
-	struct move m = { mm, from, to, &r };
+	struct move there = { mm, from, to, false }, back = { mm, to, from, false };
 
-	mmu_user_walk(mm->root, from, from + len, move_one, &m);
-	mmu_user_prune(mm->root, from, from + len, reclaim_add, &r);
-	if (!r.n)
-		mm_flush(mm, from, from + len);	/* the moved pages' old entries */
+	mmu_user_walk(mm->root, from, from + len, move_one, &there);
+	if (there.failed)
+		mmu_user_walk(mm->root, to, to + len, move_one, &back);
+	uint64_t emptied = there.failed ? to : from;	/* its tables may go */
+	struct reclaim r = { .mm = mm, .start = emptied, .end = emptied + len };
+	mm_flush(mm, from, from + len);	/* the entries that moved, either way */
+	if (there.failed)
+		mm_flush(mm, to, to + len);
+	mmu_user_prune(mm->root, emptied, emptied + len, reclaim_add, &r);
 	reclaim_flush(&r);
+	return there.failed ? -ENOMEM : 0;
 }
 
 /* Moves [old, old+len) (inside v) to `to` with new_len bytes, or to a free
  * gap when to is 0; unless keep_old, the old range goes (onto *gone).  The
- * new VMA is v's kind: the same file, at the same offset.  Caller holds
- * mm->lock. */
+ * new VMA is v's kind: the same file, at the same offset.  Everything that
+ * can fail comes before the pages move: room for three more areas (the new
+ * one, and v cut in three), as Linux's move_vma asks, and the cuts around
+ * the old range, so that unmapping it after cannot fail; a move that runs
+ * out of page tables is undone (move_pages).  Caller holds mm->lock. */
 static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len,
 		    uint64_t to, bool keep_old, struct list *gone)
 {
 	long err = 0;
-	struct vma *n = kmalloc_program(sizeof *n);
 
+	if (mm->nvmas >= MAX_VMAS - 3)
+		return -ENOMEM;
+	struct vma *n = kmalloc_program(sizeof *n);
 	if (!n)
 		return -ENOMEM;
-	*n = *v;
+	*n = *v;	/* v may be cut from here on */
 	n->pgoff += (old - v->start) / PAGE_SIZE;
 	if (to)
 		err = unmap_locked(mm, to, to + new_len, gone);
 	else if (!(to = find_gap(mm, new_len)))
 		err = -ENOMEM;
+	if (!err && !keep_old)
+		err = split_at(mm, old);
+	if (!err && !keep_old)
+		err = split_at(mm, old + len);
 	n->start = to;
 	n->end = to + new_len;
 	if (!err)
@@ -501,9 +519,14 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	}
 	if (n->ops)
 		n->ops->hold(n->obj);
-	move_pages(mm, old, to, len < new_len ? len : new_len);
-	if (!keep_old && (err = unmap_locked(mm, old, old + len, gone)))
-		return err;
+	if (move_pages(mm, old, to, len < new_len ? len : new_len)) {
+		list_del(&n->link);	/* vmas_free drops its hold */
+		list_add_tail(gone, &n->link);
+		mm->nvmas--;
+		return -ENOMEM;
+	}
+	if (!keep_old)
+		unmap_locked(mm, old, old + len, gone);	/* cut already: cannot fail */
 	return (long)to;
 }
 

@@ -75,10 +75,7 @@ struct fdtable *fdtable_unshare(struct fdtable *t)
 {
 	if (__atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) == 1)
 		return t;
-	struct fdtable *copy = fdtable_copy(t);
-	if (copy)
-		fdtable_release(t);
-	return copy;
+	return fdtable_copy(t);
 }
 
 void fdtable_hold(struct fdtable *t) { __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED); }

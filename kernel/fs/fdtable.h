@@ -16,7 +16,8 @@ struct fdtable *fdtable_new(void);
 /* A copy for a new process (fork): the same open files, new references. */
 struct fdtable *fdtable_copy(struct fdtable *t);
 /* A table the caller's process has to itself (execve): t if nobody else
- * holds it, else a copy (and t is dropped), or NULL (t kept) if no memory. */
+ * holds it, else a copy, or NULL if no memory.  The caller's reference to
+ * t stays: it releases it once the copy has taken t's place. */
 struct fdtable *fdtable_unshare(struct fdtable *t);
 void fdtable_hold(struct fdtable *t);
 /* Drops a holder; the last closes every descriptor.  May sleep. */

@@ -6,12 +6,13 @@
  * marks the process stopped, every other thread is interrupted, and each
  * parks on its way back to user mode (linux_exit_to_user).  The parent is
  * told when the last one has parked, so once wait reports "stopped" no
- * thread runs program code.  Parked threads take no signal; a SIGKILL, or
- * the process ending, lets them out to die.  SIGCONT acts when sent, even
- * if ignored or blocked: it ends the stop, the parent's wait sees it at
- * once, and the first thread to leave its parking sends the parent its
- * SIGCHLD (as on Linux, where the continued process tells).  The threads
- * then restart the system calls the stop cut short. */
+ * thread runs program code.  Parked threads take no signal; a SIGKILL, the
+ * process ending, or another of its threads exec'ing (which then stops on
+ * its way back to user mode), lets them out to die.  SIGCONT acts when
+ * sent, even if ignored or blocked: it ends the stop, the parent's wait
+ * sees it at once, and the first thread to leave its parking sends the
+ * parent its SIGCHLD (as on Linux, where the continued process tells).
+ * The threads then restart the system calls the stop cut short. */
 #include "linux/jobctl.h"
 
 #include "core/sched.h"
@@ -127,11 +128,20 @@ static void parked_one(struct process *p)
 	tell_parent(p, CLD_STOPPED, p->stop_signal);
 }
 
+/* Another thread's exec waits for t to end. */
+static bool exec_elsewhere(const struct thread *t)
+{
+	const struct process *p = process_of(t);
+
+	return p->exec_thread && p->exec_thread != t;
+}
+
 static bool may_leave(const struct thread *t)
 {
 	const struct process *p = process_of(t);
 
-	return p->stop_state == STOP_NONE || p->exiting || (sig_pending_for(t) & sig_bit(SIGKILL));
+	return p->stop_state == STOP_NONE || p->exiting || exec_elsewhere(t) ||
+	       (sig_pending_for(t) & sig_bit(SIGKILL));
 }
 
 void jobctl_park(struct thread *t)
@@ -152,12 +162,24 @@ void jobctl_park(struct thread *t)
 		waitq_sleep(&p->stop_wait, &w);
 		flags = spin_lock_irqsave(&sig_lock);
 	} while (!may_leave(t));
+	if (exec_elsewhere(t)) {
+		/* Ends now, before it could take a signal that is the new
+		 * image's; still counted as parked, so its end does not count
+		 * it again for a stop still under way. */
+		spin_unlock_irqrestore(&sig_lock, flags);
+		process_thread_exit(0);
+	}
 	t->stop_parked = false;
 	if (p->continue_untold) {
 		p->continue_untold = false;
 		tell_parent(p, CLD_CONTINUED, SIGCONT);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+void jobctl_on_exec(struct process *p)
+{
+	waitq_wake_all(&p->stop_wait);
 }
 
 void jobctl_thread_start(struct thread *t)

@@ -35,12 +35,16 @@ void jobctl_on_send(struct process *p, int sig);
 bool jobctl_stop_dropped(const struct process *p, int sig);
 /* Starts the stop of p by sig (its default action, taken by a thread). */
 void jobctl_stop(struct process *p, int sig);
+/* Another thread of p execs (p->exec_thread is set): its parked threads
+ * leave to end. */
+void jobctl_on_exec(struct process *p);
 /* A thread joins or leaves p while a stop may be under way. */
 void jobctl_thread_start(struct thread *t);
 void jobctl_thread_exit(struct thread *t);
 
 /* No lock held: t, current, parks while its process is stopped, until
- * SIGCONT, SIGKILL or the process's end. */
+ * SIGCONT, SIGKILL or the process's end; or ends, when another of its
+ * threads execs. */
 void jobctl_park(struct thread *t);
 
 #endif

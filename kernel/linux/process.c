@@ -30,6 +30,7 @@
 #include "linux/cred.h"
 #include "linux/ctty.h"
 #include "linux/futex.h"
+#include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
 #include "net/port.h"
@@ -446,6 +447,60 @@ void thread_drop_context(struct thread *t)
 	t->fs = NULL;
 }
 
+/* A thread that was not its process's last has let go of its context: an
+ * exec, or the last thread, waiting for that goes on.  The process may be
+ * freed as soon as sig_lock is dropped. */
+static void thread_left(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	if (--p->threads_leaving == 0)
+		waitq_wake_all(&p->exec_wait);
+	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+/* Whether p's other threads are gone: off its list, and done with their
+ * context.  Caller holds sig_lock. */
+static bool others_gone(const struct process *p)
+{
+	return p->nthreads <= 1 && !p->threads_leaving;
+}
+
+/* Until p's other threads are gone, or, for an exec, p ends.  Caller holds
+ * sig_lock (flags: what it saved), dropped while it sleeps. */
+static uint64_t wait_others_gone(struct process *p, uint64_t flags, bool exec)
+{
+	while (!others_gone(p) && !(exec && p->exiting)) {
+		struct waiter w;
+		waitq_prepare(&p->exec_wait, &w);
+		spin_unlock_irqrestore(&sig_lock, flags);
+		waitq_sleep(&p->exec_wait, &w);
+		flags = spin_lock_irqsave(&sig_lock);
+	}
+	return flags;
+}
+
+/* The last thread: the process ends once its other threads have let go of
+ * what they held (their descriptors close first, as on Linux, where the
+ * parent hears only when every thread is gone). */
+static _Noreturn void last_thread_exit(struct thread *t, int code)
+{
+	struct process *p = process_of(t);
+	int status = p->exiting ? p->exit_status : status_exited(code);
+
+	if (!p->exiting)	/* else process_exit traced it */
+		trace_end(status);
+	if (p == init_process && init_ends_vm)
+		process_exit_vm(process_vm_status(status));
+	thread_drop_context(t);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	flags = wait_others_gone(p, flags, false);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	process_end(p, status);
+	pid_put();
+	thread_exit();
+}
+
 /* exit, or the last thread ending any other way. */
 _Noreturn void process_thread_exit(int code)
 {
@@ -453,19 +508,16 @@ _Noreturn void process_thread_exit(int code)
 	struct process *p = process_of(t);
 
 	bool last = signal_thread_exit(t);	/* before it can no longer take signals */
+	robust_list_release(t, t->tid);	/* before its joiner is told, as Linux */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, sizeof zero))
 			futex_wake(t->clear_child_tid, 1, ~0u);
 	}
-	int status = p->exiting ? p->exit_status : status_exited(code);
-	if (last && !p->exiting)	/* else process_exit traced it */
-		trace_end(status);
-	if (last && p == init_process && init_ends_vm)
-		process_exit_vm(process_vm_status(status));
-	thread_drop_context(t);
 	if (last)
-		process_end(p, status);
+		last_thread_exit(t, code);
+	thread_drop_context(t);
+	thread_left(p);
 	pid_put();
 	thread_exit();
 }
@@ -558,26 +610,31 @@ static char *join(char *at, const char *const *v, int n)
 	return at;
 }
 
-int process_set_identity(struct process *p, const char *exe, const char *const *argv, int argc,
-			 const char *const *envp, int envc)
+struct exec_strings *exec_strings_new(const char *const *argv, int argc, const char *const *envp,
+				      int envc)
 {
 	size_t clen = joined_len(argv, argc), elen = joined_len(envp, envc);
-	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen), *old;
+	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen);
 
 	if (!s)
-		return -ENOMEM;
+		return NULL;
 	s->refs = 1;
 	s->cmdline_len = clen;
 	s->environ_len = elen;
 	join(join(s->data, argv, argc), envp, envc);
+	return s;
+}
+
+void process_set_identity(struct process *p, const char *exe, struct exec_strings *s)
+{
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	old = p->strings;
+	struct exec_strings *old = p->strings;
+
 	p->strings = s;
 	memset(p->exe, 0, sizeof p->exe);
 	memcpy(p->exe, exe, strnlen(exe, sizeof p->exe - 1));
 	spin_unlock_irqrestore(&sig_lock, flags);
 	exec_strings_put(old);
-	return 0;
 }
 
 int process_view_get(int pid, struct process_view *v)
@@ -671,13 +728,11 @@ int process_exec_alone(void)
 	}
 	p->exec_thread = t;
 	sig_interrupt_others(p);	/* they see exec_thread on their way out */
-	while (p->nthreads > 1 && !p->exiting) {
-		struct waiter w;
-		waitq_prepare(&p->exec_wait, &w);
-		spin_unlock_irqrestore(&sig_lock, flags);
-		waitq_sleep(&p->exec_wait, &w);
-		flags = spin_lock_irqsave(&sig_lock);
-	}
+	jobctl_on_exec(p);		/* or in their parking for a stop */
+	/* Gone means done with the descriptor table too: fresh_start must
+	 * find it the process's alone, or it copies it and the process's
+	 * POSIX locks, which belong to the table, go with the old one. */
+	flags = wait_others_gone(p, flags, true);
 	int err = p->exiting ? -EAGAIN : 0;
 	p->exec_thread = NULL;
 	if (!err)

@@ -84,7 +84,11 @@ struct process {
 	struct waitq vfork_wait;	/* a vfork parent's thread, until the child execs or ends */
 	struct process *vfork_parent;	/* a vfork child's, until then */
 	struct thread *exec_thread;	/* execve: the thread that stays; the others end */
-	struct waitq exec_wait;		/* it waits here for them */
+	/* Threads off the list that still hold the address space, descriptor
+	 * table or directory; neither an exec nor the process's end goes on
+	 * before they are 0 (and they keep the process from being freed). */
+	int threads_leaving;
+	struct waitq exec_wait;		/* the exec's thread, or the last, waits here for them */
 	/* Job control (jobctl.c). */
 	enum stop_state stop_state;
 	int stop_signal;		/* the signal that stopped it */
@@ -221,10 +225,13 @@ int process_wait_step(void);
  * parent goes on. */
 void process_vfork_done(struct process *p);
 
-/* exec's part: the strings /proc/PID/cmdline and environ show, and the
- * executable's path.  0 or -ENOMEM (nothing changed then). */
-int process_set_identity(struct process *p, const char *exe, const char *const *argv, int argc,
-			 const char *const *envp, int envc);
+/* The strings /proc/PID/cmdline and environ show, made before an exec's
+ * point of no return; NULL if no memory. */
+struct exec_strings *exec_strings_new(const char *const *argv, int argc, const char *const *envp,
+				      int envc);
+/* exec's part, past its point of no return: those strings (taken over)
+ * and the executable's path. */
+void process_set_identity(struct process *p, const char *exe, struct exec_strings *s);
 /* execve: the caller becomes its process's only thread (the others end
  * as they next leave the kernel, and it takes the process's id).  0, or
  * -EAGAIN when the process ends (or another thread execs) meanwhile. */

@@ -144,8 +144,11 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 {
 	uint64_t bit = sig_bit(sig), *pending = t ? &t->sigpending : &p->pending;
 
-	if (p->state != PROCESS_ALIVE)
-		return 0;	/* a zombie takes nothing, as on Linux */
+	/* A zombie takes nothing, as on Linux; nor does a process whose last
+	 * thread has left: signal_thread_exit freed its queue, and nothing
+	 * would free what came after (the pool is every process's). */
+	if (p->state != PROCESS_ALIVE || !p->nthreads)
+		return 0;
 	jobctl_on_send(p, sig);
 	if (discarded(p, t, sig))
 		return 0;
@@ -372,8 +375,8 @@ bool signal_thread_exit(struct thread *t)
 	jobctl_thread_exit(t);
 	bool last = --p->nthreads == 0;
 	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
-	if (p->exec_thread && p->nthreads == 1)
-		waitq_wake_all(&p->exec_wait);	/* the exec can go on */
+	if (!last)
+		p->threads_leaving++;	/* until process_thread_exit's thread_left */
 	if (last) {
 		list_for_each_safe(l, n, &p->queue)	/* nobody will take them */
 			queued_free(list_entry(l, struct queued, link));

@@ -19,6 +19,7 @@
 #include "linux/exec.h"
 #include "linux/futex.h"
 #include "linux/process.h"
+#include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/sys_fs_internal.h"
 #include "linux/syscall.h"
@@ -103,29 +104,45 @@ static void switch_mm(struct thread *t, struct mm *mm)
 	mm_unuse(old);
 }
 
+/* A descriptor table the process has to itself: a copy when another
+ * process shares it (CLONE_FILES).  Swapped under sig_lock, as the address
+ * space is, so /proc never takes a reference to one already given back;
+ * without memory for the copy, the shared table stays. */
+static void own_files(struct thread *t)
+{
+	struct fdtable *old = t->files, *files = fdtable_unshare(old);
+
+	if (!files || files == old)
+		return;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	t->files = files;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	fdtable_release(old);
+}
+
 /* After the point of no return: what a new program must not inherit. */
 static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids[4])
 {
-	struct fdtable *files = fdtable_unshare(t->files);
-
-	if (files)	/* without memory to unshare, the shared table stays */
-		t->files = files;
+	own_files(t);
 	fdtable_close_on_exec(t->files);
 	signal_exec();
 	arch_fpu_init_state(t->fpu);
 	arch_fpu_restore(t->fpu);
 	t->fs_base = 0;
 	arch_set_fs_base(0);
-	t->robust_list = 0;
 	process_exec_done(process_of(t), t, execfn, ids);
 }
 
-static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct trapframe *tf)
+/* The exec itself; *cut_short says the new image is to die at once
+ * (exec_end), which the caller does once it has given back its buffers. */
+static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct trapframe *tf,
+		    bool *cut_short)
 {
 	struct thread *t = current();
 	struct process *p = process_of(t);
 	struct exec_args a = { 0 };
 	struct exec_result *res = kmalloc(sizeof *res);	/* zeroed */
+	struct exec_strings *strings = NULL;
 	struct mm *mm = mm_new();
 	struct trapframe ntf;
 	const char *why;
@@ -136,22 +153,35 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
-	if (!err)
-		err = process_set_identity(p, res->exe, a.argv, a.argc, a.envp, a.envc);
+	if (!err && !(strings = exec_strings_new(a.argv, a.argc, a.envp, a.envc)))
+		err = -ENOMEM;
+	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)
 		err = process_exec_alone();
-	if (!err) {
+	if (!err) {	/* past the point of no return: nothing fails */
+		robust_list_release(t, tid);	/* the old image's locks die with it */
+		process_set_identity(p, res->exe, strings);
+		strings = NULL;
 		switch_mm(t, mm);
 		mm = NULL;
 		fresh_start(t, path, a.ids);
 		*tf = ntf;
 	}
-	bool cut_short = !err && res->cut_short;
+	*cut_short = !err && res->cut_short;
+	exec_strings_put(strings);
 	if (mm)
 		mm_unuse(mm);
 	exec_args_free(&a);
 	kfree(res);
-	if (cut_short)	/* Linux's loader fails here, past the point of no return */
+	return err;
+}
+
+/* An exec's end, its buffers given back: a new image whose file ends
+ * inside its segments dies, as Linux's loader fails past its point of no
+ * return. */
+static long exec_end(long err, bool cut_short)
+{
+	if (cut_short)
 		process_killed(SIGSEGV, "its file ends inside its segments", false);
 	return err;
 }
@@ -163,9 +193,10 @@ static long sys_execve(const struct sysargs *a)
 
 	if (err)
 		return err;
-	err = do_exec(path, a->a[1], a->a[2], a->tf);
+	bool cut_short = false;
+	err = do_exec(path, a->a[1], a->a[2], a->tf, &cut_short);
 	pathbuf_put(path);
-	return err;
+	return exec_end(err, cut_short);
 }
 
 /* execveat: a path relative to dirfd, or dirfd itself (AT_EMPTY_PATH), is
@@ -174,6 +205,7 @@ static long sys_execveat(const struct sysargs *a)
 {
 	int dirfd = (int)a->a[0], flags = (int)a->a[4];
 	char *path, *full;
+	bool cut_short = false;
 	long err;
 
 	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
@@ -194,10 +226,10 @@ static long sys_execveat(const struct sysargs *a)
 	if (!err && !full[0])
 		err = -ENOENT;
 	if (!err)
-		err = do_exec(full, a->a[2], a->a[3], a->tf);
+		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short);
 	pathbuf_put(full);
 	pathbuf_put(path);
-	return err;
+	return exec_end(err, cut_short);
 }
 
 static const struct syscall_entry exec_calls[] = {

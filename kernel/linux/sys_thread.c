@@ -10,7 +10,7 @@
 #include "core/uaccess.h"
 #include "core/vm.h"
 #include "linux/process.h"
-#include "linux/signal.h"
+#include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
 #define ARCH_SET_FS		0x1002
@@ -30,6 +30,30 @@ static long sys_set_robust_list(const struct sysargs *a)
 	if (a->a[1] != 24)	/* sizeof(struct robust_list_head) */
 		return -EINVAL;
 	current()->robust_list = a->a[0];
+	return 0;
+}
+
+/* The robust list of thread pid (0: the caller).  Only the caller's own
+ * process may look: Linux also lets a process with ptrace rights over the
+ * thread, and amphi has no ptrace.  C libraries call it with pid 0 to learn
+ * whether robust mutexes are there (musl's pthread_mutexattr_setrobust). */
+static long sys_get_robust_list(const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	uint64_t head = current()->robust_list, len = 24;
+
+	if (pid) {
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		struct thread *t = thread_find(pid);
+		long err = !t ? -ESRCH : process_of(t) != process_current() ? -EPERM : 0;
+		if (t)
+			head = t->robust_list;
+		spin_unlock_irqrestore(&sig_lock, flags);
+		if (err)
+			return err;
+	}
+	if (copy_to_user(a->a[2], &len, sizeof len) || copy_to_user(a->a[1], &head, sizeof head))
+		return -EFAULT;
 	return 0;
 }
 
@@ -99,6 +123,7 @@ static const struct syscall_entry thread_calls[] = {
 	{ 231, sys_exit_group },
 	{ 218, sys_set_tid_address },
 	{ 273, sys_set_robust_list },
+	{ 274, sys_get_robust_list },
 	{ 158, sys_arch_prctl },
 	{ 186, sys_gettid },
 	{ 24, sys_sched_yield },

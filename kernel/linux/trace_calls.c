@@ -121,6 +121,7 @@ const struct trace_call trace_calls[] = {
 	[270] = { 6, R_INT, { A_INT, A_PTR, A_PTR, A_PTR, A_TIMESPEC, A_PTR } },	/* pselect6 */
 	[271] = { 5, R_INT, { A_POLLFDS, A_UINT, A_TIMESPEC, A_SIGSET, A_UINT } },	/* ppoll */
 	[273] = { 2, R_INT, { A_PTR, A_UINT } },			/* set_robust_list */
+	[274] = { 3, R_INT, { A_INT, A_PTR, A_PTR } },			/* get_robust_list */
 	[281] = { 6, R_INT, { A_FD, A_PTR, A_INT, A_INT, A_SIGSET, A_UINT } },	/* epoll_pwait */
 	[284] = { 1, R_INT, { A_UINT } },				/* eventfd */
 	[288] = { 4, R_INT, { A_FD, A_SOCKADDR_OUT, A_SOCKLEN_OUT, A_FD_FLAGS } },	/* accept4 */
