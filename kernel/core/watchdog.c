@@ -113,15 +113,19 @@ void watchdog_host_wait(bool begin)
 
 /* ---- the report ------------------------------------------------------------ */
 
-static void dump(int cpu, const struct trapframe *tf)
+static void dump(int cpu, const struct trapframe *tf, bool irqs_were_on)
 {
 	const struct thread *t = cpus[cpu].current;
 
 	printk("CPU %d, thread %d (%s):\n", cpu, t ? t->tid : 0, t ? t->name : "?");
-	if (tf)
+	if (tf) {
 		arch_dump_frame(tf);
-	else
+	} else {
+		/* The reporter's own: whether it could take an interrupt (a
+		 * shoot-down's, say) while it waited. */
+		printk("  interrupts %s\n", irqs_were_on ? "on" : "off");
 		backtrace_print((uint64_t)__builtin_frame_address(0));
+	}
 }
 
 /* Every other CPU's part, one at a time, through an NMI (it may have
@@ -145,6 +149,7 @@ static _Noreturn void report(const struct trapframe *tf, const char *fmt, ...)
 {
 	char why[160];
 	va_list ap;
+	bool irqs_were_on = irq_enabled();
 
 	irq_disable();
 	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_SEQ_CST))
@@ -155,7 +160,7 @@ static _Noreturn void report(const struct trapframe *tf, const char *fmt, ...)
 	va_end(ap);
 	printk("lockup: %s\n", why);
 	int me = this_cpu()->id;
-	dump(me, tf);
+	dump(me, tf, irqs_were_on);
 	dump_others(me);
 	panic("lockup: %s", why);
 }
@@ -166,7 +171,7 @@ void watchdog_nmi(const struct trapframe *tf)
 
 	if (!reporting || __atomic_load_n(&nmi_turn, __ATOMIC_ACQUIRE) != me)
 		return;
-	dump(me, tf);
+	dump(me, tf, false);
 	__atomic_store_n(&nmi_done, me, __ATOMIC_RELEASE);
 }
 
@@ -205,16 +210,32 @@ void watchdog_tick(const struct trapframe *tf)
 	check_others(c->id, now);
 }
 
-void watchdog_lock_wait(const struct spinlock *l, uint64_t *since)
+/* Seconds a waiter has waited past the limit (0: not yet); *since starts
+ * at 0, and time the host held a CPU up does not count. */
+static uint64_t waited_too_long(uint64_t *since)
 {
 	if (!running || reporting)
-		return;
+		return 0;
 	uint64_t now = clock_ns();
 	if (!*since || host_waiters) {
 		*since = now;
-		return;
+		return 0;
 	}
-	if (now - *since > limit_ns)
-		report(NULL, "spinlock %p not released for %lu s", (const void *)l,
-		       (now - *since) / 1000000000);
+	return now - *since > limit_ns ? (now - *since) / 1000000000 : 0;
+}
+
+void watchdog_lock_wait(const struct spinlock *l, uint64_t *since)
+{
+	uint64_t secs = waited_too_long(since);
+
+	if (secs)
+		report(NULL, "spinlock %p not released for %lu s", (const void *)l, secs);
+}
+
+void watchdog_shootdown_wait(uint64_t cpus, uint64_t *since)
+{
+	uint64_t secs = waited_too_long(since);
+
+	if (secs)
+		report(NULL, "TLB shoot-down: CPUs %#lx did not answer for %lu s", cpus, secs);
 }

@@ -5,7 +5,7 @@
  *    CPU starves everything queued on it);
  *  - hard lockup: a CPU that is not idle and has taken no timer interrupt
  *    for T (interrupts off), seen by another CPU;
- *  - a spinlock waited for T.
+ *  - a spinlock waited for T, or a TLB shoot-down's answers.
  *
  * T is 10 s by default, `amphi.watchdog=SECONDS` on the kernel command line
  * (0: off).  Generous on purpose: under TCG on a loaded host legitimate work
@@ -33,6 +33,8 @@ void watchdog_idle(void);
 void watchdog_tick(const struct trapframe *tf);
 /* A spinlock waiter's periodic look (spinlock.c); *since starts at 0. */
 void watchdog_lock_wait(const struct spinlock *l, uint64_t *since);
+/* The same for a TLB shoot-down's initiator, waiting for these CPUs. */
+void watchdog_shootdown_wait(uint64_t cpus, uint64_t *since);
 /* Around waits on the host (the console's UART, which QEMU stops while
  * amphi's reader is slow): no CPU is called stuck meanwhile, since one
  * blocked by the host holds others up legitimately. */

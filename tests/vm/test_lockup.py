@@ -36,6 +36,9 @@ def test_a_hang_becomes_a_report(tmp_path, how):
     for cpu in (0, 1):
         assert "CPU %d, thread" % cpu in err, r.describe()
     assert err.count("backtrace:") >= 3, r.describe()
+    if how == "deadlock":
+        # The waiter reports itself, with whether it could take interrupts.
+        assert "  interrupts on\n" in err, r.describe()
 
 
 def test_idle_cpus_are_not_stuck(tmp_path):

@@ -11,6 +11,7 @@
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 
 #define TRAMP_PAGE 0x08		/* the trampoline runs at 0x8000 */
 
@@ -105,7 +106,7 @@ void arch_send_resched(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, VEC_RESCHED)
  * until every CPU it asked has flushed. */
 static struct spinlock tlb_lock = SPINLOCK_INIT;
 static volatile uint64_t tlb_start, tlb_end;
-static volatile int tlb_pending;
+static uint64_t tlb_waiting;	/* a bit for each CPU asked that has not flushed yet */
 
 static void flush_range(uint64_t start, uint64_t end)
 {
@@ -120,33 +121,34 @@ static void flush_range(uint64_t start, uint64_t end)
 void tlb_shootdown_interrupt(void)
 {
 	flush_range(tlb_start, tlb_end);
-	__atomic_fetch_sub(&tlb_pending, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&tlb_waiting, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
 }
 
 void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end)
 {
-	int me = this_cpu()->id, n = 0;
-	uint64_t others = 0;
+	int me = this_cpu()->id;
+	uint64_t others = 0, since = 0;
 
 	if (mask & (1ull << me))
 		flush_range(start, end);
 	for (int i = 0; i < ncpus; i++)
-		if (i != me && cpus[i].online && (mask & (1ull << i))) {
+		if (i != me && cpus[i].online && (mask & (1ull << i)))
 			others |= 1ull << i;
-			n++;
-		}
-	if (!n)
+	if (!others)
 		return;
 	BUG_ON(!irq_enabled());
 	spin_lock(&tlb_lock);
 	tlb_start = start;
 	tlb_end = end;
-	tlb_pending = n;
+	__atomic_store_n(&tlb_waiting, others, __ATOMIC_RELEASE);
 	for (int i = 0; i < ncpus; i++)
 		if (others & (1ull << i))
 			lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
-	while (__atomic_load_n(&tlb_pending, __ATOMIC_ACQUIRE))
+	for (unsigned n = 1; __atomic_load_n(&tlb_waiting, __ATOMIC_ACQUIRE); n++) {
 		cpu_relax();
+		if (!(n % 4096))
+			watchdog_shootdown_wait(tlb_waiting, &since);
+	}
 	spin_unlock(&tlb_lock);
 }
 
