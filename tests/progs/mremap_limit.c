@@ -62,9 +62,9 @@ int main(void)
 	show(a);
 	int room = fill_up();
 	printf("room left after it: %d\n", room);	/* a leaked mapping would take it */
-	unfill(room + 3);	/* room for three more */
+	unfill(room + 3);	/* room for four more: the check wants more than three free */
 	r = mremap(a + PG, PG, 2 * PG, MREMAP_MAYMOVE);
-	printf("mremap with room for three: %s\n", r == MAP_FAILED ? strerror(errno) : "moved");
+	printf("mremap with room for four: %s\n", r == MAP_FAILED ? strerror(errno) : "moved");
 	if (r != MAP_FAILED)
 		printf("moved page holds: %c\n", *(char *)r);
 	return 0;

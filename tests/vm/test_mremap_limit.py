@@ -19,5 +19,5 @@ def test_mremap_at_the_mapping_limit_fails_whole():
            "mremap with room for one: Out of memory\n"
            "pages hold: ABCD\n"
            "room left after it: 1\n"
-           "mremap with room for three: moved\n"
+           "mremap with room for four: moved\n"
            "moved page holds: B\n")

@@ -136,7 +136,10 @@ static void kernel_copy_failed(struct trapframe *tf, uint64_t addr, int err)
 
 	if (!fixup || addr >= USER_TOP)
 		kernel_fault(tf);
-	if (err == -ENOMEM)
+	/* Under a spinlock the caller faults the page in itself and retries
+	 * (user_fault_in marks a real lack of memory): a mark here would
+	 * outlive a retry that found memory, and kill for nothing. */
+	if (err == -ENOMEM && !current()->uaccess_nosleep)
 		current()->uaccess_oom = true;
 	tf->rip = fixup;
 }
