@@ -30,6 +30,7 @@ struct robust_head {
 	int64_t futex_offset;
 	uint64_t list_op_pending;
 };
+_Static_assert(sizeof(struct robust_head) == ROBUST_HEAD_SIZE, "Linux's layout");
 
 /* A list pointer: the entry it points to, and whether that is a PI lock. */
 static uint64_t entry_of(uint64_t v, bool *pi)

@@ -5,6 +5,10 @@
 
 struct thread;
 
+/* sizeof(struct robust_list_head), the only size set_robust_list takes
+ * and get_robust_list gives, as on Linux. */
+#define ROBUST_HEAD_SIZE	24
+
 /* The current thread (t) ends or execs: each lock on its robust list that
  * tid owns gets FUTEX_OWNER_DIED and one waiter is woken, as Linux's
  * exit_robust_list does.  Reads the list through the current address

@@ -10,6 +10,7 @@
 #include "core/uaccess.h"
 #include "core/vm.h"
 #include "linux/process.h"
+#include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
@@ -27,7 +28,7 @@ static long sys_set_tid_address(const struct sysargs *a)
 
 static long sys_set_robust_list(const struct sysargs *a)
 {
-	if (a->a[1] != 24)	/* sizeof(struct robust_list_head) */
+	if (a->a[1] != ROBUST_HEAD_SIZE)
 		return -EINVAL;
 	current()->robust_list = a->a[0];
 	return 0;
@@ -40,7 +41,7 @@ static long sys_set_robust_list(const struct sysargs *a)
 static long sys_get_robust_list(const struct sysargs *a)
 {
 	int pid = (int)a->a[0];
-	uint64_t head = current()->robust_list, len = 24;
+	uint64_t head = current()->robust_list, len = ROBUST_HEAD_SIZE;
 
 	if (pid) {
 		uint64_t flags = spin_lock_irqsave(&sig_lock);

@@ -16,7 +16,7 @@
 
 #define DIR_MODE (S_IFDIR | 0755)
 #define PAD_PATH ".amphi/pad"
-#define PAGE_ALIGN 4096
+#define GUEST_PAGE 4096		/* the kernel's page, which files start on */
 
 /* A growing buffer that the lib/ writers append to. */
 struct blob {
@@ -56,11 +56,11 @@ static void append(struct blob *b, const char *name, uint32_t mode, uint32_t mti
 static void add_entry(struct blob *b, const char *name, uint32_t mode, uint32_t mtime,
 		      const void *data, size_t size)
 {
-	static const char zeros[PAGE_ALIGN];
+	static const char zeros[GUEST_PAGE];
 
-	if (S_ISREG(mode) && size >= PAGE_ALIGN)
+	if (S_ISREG(mode) && size >= GUEST_PAGE)
 		append(b, PAD_PATH, S_IFREG | 0600, 0, zeros,
-		       cpio_padding_for(b->len, strlen(PAD_PATH), strlen(name), PAGE_ALIGN));
+		       cpio_padding_for(b->len, strlen(PAD_PATH), strlen(name), GUEST_PAGE));
 	append(b, name, mode, mtime, data, size);
 }
 

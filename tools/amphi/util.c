@@ -239,8 +239,8 @@ void mem_fits_initrd(const char *cmd, uint64_t mem, const char *initrd_path, uin
 		return;
 	unlink(initrd_path);
 	die("%s: -m %lluK is too little for the program and its files (an initrd of %llu KiB): "
-		    "give at least %lluK", cmd, (unsigned long long)(mem >> 10),
-		    (unsigned long long)((initrd + 1023) >> 10), (unsigned long long)least);
+	    "give at least %lluK", cmd, (unsigned long long)(mem >> 10),
+	    (unsigned long long)((initrd + 1023) >> 10), (unsigned long long)least);
 }
 
 const char *opt_accel(const char *cmd, const char *v)
