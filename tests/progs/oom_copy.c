@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_end.h"
+
 #define CHUNK (1 << 20)
 #define PAGE 4096
 
@@ -43,19 +45,6 @@ static void take(size_t bytes)
 {
 	for (size_t done = 0; done < bytes; done += CHUNK)
 		memset(fresh(CHUNK), 1, CHUNK);
-}
-
-static const char *end_of(pid_t pid)
-{
-	static char buf[32];
-	int st;
-
-	waitpid(pid, &st, 0);
-	if (WIFSIGNALED(st))
-		snprintf(buf, sizeof buf, "killed by %d", WTERMSIG(st));
-	else
-		snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
-	return buf;
 }
 
 /* A child writing the bytes i % 251 (i counted from the start) to fd

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_end.h"
+
 #define CHUNK (1 << 20)
 
 static void take(size_t bytes)
@@ -23,19 +25,6 @@ static void take(size_t bytes)
 			_exit(3);
 		memset(p, 1, CHUNK);
 	}
-}
-
-static const char *end_of(pid_t pid)
-{
-	static char buf[32];
-	int st;
-
-	waitpid(pid, &st, 0);
-	if (WIFSIGNALED(st))
-		snprintf(buf, sizeof buf, "killed by %d", WTERMSIG(st));
-	else
-		snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
-	return buf;
 }
 
 int main(void)
