@@ -16,8 +16,11 @@ static struct spinlock lock = SPINLOCK_INIT;	/* guards pages */
 static struct bitalloc pages;
 static size_t total_pages;
 /* One count per page of RAM: what shares a user or file page (mappings
- * in several address spaces, a file's page cache) holds a reference.
- * Changed with atomics, never under the lock. */
+ * in several address spaces, a file's page cache) holds a reference, and
+ * each pin adds PIN_BIAS (the low bits count the sharers; 1024 pins fit
+ * above them with room to spare).  Changed with atomics, never under the
+ * lock. */
+#define PIN_BIAS	(1u << 20)
 static uint32_t *refs;
 static size_t nrefs;
 
@@ -128,6 +131,32 @@ uint32_t page_ref_count(uint64_t pa)
 {
 	return pa / PAGE_SIZE < nrefs ? __atomic_load_n(&refs[pa / PAGE_SIZE], __ATOMIC_ACQUIRE) : 0;
 }
+
+bool page_pin(uint64_t pa)
+{
+	BUG_ON(pa / PAGE_SIZE >= nrefs);
+	uint32_t *r = &refs[pa / PAGE_SIZE], old = __atomic_load_n(r, __ATOMIC_RELAXED);
+
+	do {
+		if (old / PIN_BIAS >= PAGE_PINS_MAX)
+			return false;
+	} while (!__atomic_compare_exchange_n(r, &old, old + PIN_BIAS, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+void page_unpin(uint64_t pa)
+{
+	BUG_ON(pa / PAGE_SIZE >= nrefs);
+	uint32_t left = __atomic_sub_fetch(&refs[pa / PAGE_SIZE], PIN_BIAS, __ATOMIC_ACQ_REL);
+
+	BUG_ON(left > UINT32_MAX - PIN_BIAS);
+	if (!left)
+		page_free(pa, 1);
+}
+
+bool page_pinned(uint64_t pa) { return page_ref_count(pa) >= PIN_BIAS; }
+
+uint32_t page_sharers(uint64_t pa) { return page_ref_count(pa) % PIN_BIAS; }
 
 void page_adopt(uint64_t pa)
 {

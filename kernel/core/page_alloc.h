@@ -25,6 +25,18 @@ void page_ref_get(uint64_t pa);
 void page_ref_put(uint64_t pa);
 uint32_t page_ref_count(uint64_t pa);
 
+/* A pin is a reference held while a device transfers to or from the page
+ * (O_DIRECT).  It keeps the page like any reference (page_ref_count
+ * counts it), but it is not a sharer: page_sharers leaves pins out, so
+ * copy-on-write does not take a pinned page for a shared one and move its
+ * owner to a copy while the device still stores into the original.
+ * page_pin fails (false) only when the page has PAGE_PINS_MAX pins. */
+#define PAGE_PINS_MAX	1024
+bool page_pin(uint64_t pa);
+void page_unpin(uint64_t pa);
+bool page_pinned(uint64_t pa);
+uint32_t page_sharers(uint64_t pa);
+
 /* The same, through the direct map; NULL when exhausted. */
 void *page_alloc_virt(size_t n);
 void page_free_virt(void *va, size_t n);

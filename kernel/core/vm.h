@@ -103,8 +103,9 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 
 /* The page at addr, brought in as an access of the program would (write:
  * the device will store into it, so a private page is made the caller's
- * own), with a reference that keeps it while a device works on it
- * (O_DIRECT): 0 and its physical address, or vm_fault's error. */
+ * own), pinned while a device works on it (O_DIRECT; page_unpin lets it
+ * go): 0 and its physical address, vm_fault's error, or -EAGAIN when the
+ * page has all the pins it can take. */
 int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 
 /* Where a futex word at addr lives (linux/futex.c's keys): 1 and its

@@ -7,7 +7,7 @@
  * its lock), and the mapping is looked up again after.  A shared mapping
  * maps the file's own page, writable if the mapping is.  A private page
  * that others share (since a fork, or a file's page in a private mapping:
- * its reference count is above 1) is mapped read-only, whatever the
+ * it has more than one sharer) is mapped read-only, whatever the
  * mapping allows: the first write takes a copy for the writer and drops
  * its reference on the original, and the last one left with it just makes
  * it writable again.  A fault that must not sleep (VM_FAULT_NOSLEEP: the
@@ -36,7 +36,7 @@ unsigned vm_page_prot(const struct vma *v, uint64_t pa)
 {
 	unsigned prot = v->prot;
 
-	if ((prot & MMU_WRITE) && !(v->flags & VM_SHARED) && page_ref_count(pa) > 1)
+	if ((prot & MMU_WRITE) && !(v->flags & VM_SHARED) && page_sharers(pa) > 1)
 		prot &= ~MMU_WRITE;
 	return prot;
 }
@@ -128,7 +128,7 @@ static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *p
 {
 	uint64_t old = mmu_user_pa(pte);
 
-	if ((v->flags & VM_SHARED) || page_ref_count(old) == 1) {
+	if ((v->flags & VM_SHARED) || page_sharers(old) == 1) {
 		/* Another CPU may still hold the read-only entry: it faults,
 		 * and finds the page writable. */
 		mmu_user_set_prot(pte, v->prot);
@@ -192,7 +192,7 @@ static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *e
 	*err = 0;
 	if (!pte)
 		*err = v->ops ? map_file_page(mm, v, va, MMU_WRITE, h) : map_zero_page(mm, v, va);
-	else if (!(v->flags & VM_SHARED) && page_ref_count(mmu_user_pa(pte)) > 1)
+	else if (!(v->flags & VM_SHARED) && page_sharers(mmu_user_pa(pte)) > 1)
 		*err = make_own(mm, v, va, pte);
 	if (*err || !(pte = mmu_user_pte(mm->root, va)))
 		return 0;
@@ -248,9 +248,9 @@ int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa)
 		unsigned have = pte ? mmu_user_prot(pte) : 0;
 		if (v && have && (!write || (have & MMU_WRITE))) {
 			*pa = mmu_user_pa(pte);
-			page_ref_get(*pa);
+			bool pinned = page_pin(*pa);
 			spin_unlock(&mm->lock);
-			return 0;
+			return pinned ? 0 : -EAGAIN;
 		}
 		spin_unlock(&mm->lock);
 		int err = vm_fault(mm, va, write ? MMU_WRITE : MMU_READ);

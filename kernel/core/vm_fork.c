@@ -1,7 +1,8 @@
 /* fork's copy of an address space.  Every mapping is copied; every page in
  * use is mapped in both, with one more reference: a private page becomes
  * read-only in both (vm_fault.c copies it for the first that writes),
- * a shared one stays writable in both. */
+ * a shared one stays writable in both.  The exception is a private page
+ * pinned for a device: the child gets a copy at once. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -10,6 +11,7 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/spinlock.h"
+#include "core/string.h"
 #include "core/vm_internal.h"
 
 struct copy {
@@ -17,6 +19,19 @@ struct copy {
 	const struct vma *v;
 	int err;
 };
+
+/* A private page of the parent's alone that a device is storing into
+ * (pinned, page_pin) stays the parent's, writable: sharing it would send
+ * the parent's next write to a copy, and the device's bytes to the page
+ * the child keeps.  The child gets a copy now instead, as on Linux. */
+static uint64_t copy_for_child(uint64_t pa)
+{
+	uint64_t copy = page_room_for_program(5) ? page_alloc(1) : 0;
+
+	if (copy)
+		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+	return copy;
+}
 
 static void copy_one(uint64_t va, uint64_t *pte, void *ctx)
 {
@@ -28,6 +43,15 @@ static void copy_one(uint64_t va, uint64_t *pte, void *ctx)
 		return;
 	if (!page_room_for_program(4)) {	/* the child's page tables */
 		c->err = -ENOMEM;
+		return;
+	}
+	if (!(c->v->flags & VM_SHARED) && page_pinned(pa) && page_sharers(pa) == 1) {
+		uint64_t copy = copy_for_child(pa);
+		if (!copy || mmu_map_user(c->child->root, va, copy, prot)) {
+			if (copy)
+				page_ref_put(copy);
+			c->err = -ENOMEM;
+		}
 		return;
 	}
 	if (!(c->v->flags & VM_SHARED) && (prot & MMU_WRITE)) {

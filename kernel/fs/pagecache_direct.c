@@ -1,5 +1,5 @@
 /* O_DIRECT on a cached file system: the device moves the bytes straight
- * to or from the program's pages (pinned with a reference while it works),
+ * to or from the program's pages (pinned while it works: page_pin),
  * after the cache wrote back and dropped its pages of the range, so the
  * two never disagree.  Offsets, lengths and buffers must be multiples of
  * the device's sector size (EINVAL otherwise), as Linux asks on ext4.  A
@@ -23,7 +23,7 @@
 static void unpin(uint64_t *pa, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++)
-		page_ref_put(pa[k]);
+		page_unpin(pa[k]);
 }
 
 /* One round moves [pos, pos + len) with the user memory at addr (sector
@@ -103,7 +103,7 @@ static long rounds(round_fn *fn, void *ctx, uint64_t user, uint64_t pos, size_t 
 			err = vm_pin_page(mm_current(), PAGE_ROUND_DOWN(addr) + got * PAGE_SIZE, !write, &pa[got]);
 		if (err) {
 			unpin(pa, got - 1);
-			err = -EFAULT;
+			err = err == -EAGAIN ? err : -EFAULT;
 			break;
 		}
 		err = fn(ctx, addr, pa, pos + done, n, write);
