@@ -1,5 +1,6 @@
 /* A spinlock's wait: spin reading, try when it looks free, and now and then
- * let the lockup detector see how long this has taken. */
+ * let the lockup detector see how long this has taken, and answer a TLB
+ * shoot-down the holder may be waiting for. */
 #include "core/spinlock.h"
 
 #include "core/watchdog.h"
@@ -13,7 +14,10 @@ void spin_lock_wait(struct spinlock *l)
 		    !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 			return;
 		cpu_relax();
-		if (!(n % 4096))
-			watchdog_lock_wait(l, &since);
+		if (n % 4096)
+			continue;
+		watchdog_lock_wait(l, &since);
+		if (irq_enabled())
+			arch_tlb_answer_if_asked();	/* the holder may be waiting for us */
 	}
 }

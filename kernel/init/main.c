@@ -251,6 +251,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	boottime_mark("devices");
 	profile_init(boot_info.cmdline);
 	watchdog_init(boot_info.cmdline);
+	tlb_shootdown_init(boot_info.cmdline);
 	net_loss_init(boot_info.cmdline);
 	crash_if_asked();
 	start_role(role);

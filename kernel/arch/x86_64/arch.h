@@ -88,6 +88,10 @@ void arch_dump_frame(const struct trapframe *tf);
  * CPUs of mask (bit N: CPU N; a user address space's).  Interrupts on. */
 void arch_tlb_shootdown(uint64_t start, uint64_t end);
 void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end);
+/* Does now what the shoot-down's interrupt would, if this CPU has a
+ * flush asked of it: for a CPU spinning for a lock, in case the
+ * interrupt is not delivered (tlb.c says when that was seen). */
+void arch_tlb_answer_if_asked(void);
 
 /* The CPU's local timer: fire once after `ns` nanoseconds (at least 1). */
 void arch_timer_oneshot(uint64_t ns);

@@ -1,5 +1,5 @@
-/* AP start-up (INIT-SIPI), cross-CPU requests (reschedule, TLB shoot-down,
- * stop) and the ways the machine ends. */
+/* AP start-up (INIT-SIPI), cross-CPU requests (reschedule, stop; the TLB
+ * shoot-down is tlb.c's) and the ways the machine ends. */
 #include "arch/x86_64/smp.h"
 
 #include "arch/x86_64/acpi.h"
@@ -11,7 +11,6 @@
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
-#include "core/watchdog.h"
 
 #define TRAMP_PAGE 0x08		/* the trampoline runs at 0x8000 */
 
@@ -101,61 +100,6 @@ int smp_start_aps(const struct madt_info *madt)
 }
 
 void arch_send_resched(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, VEC_RESCHED); }
-
-/* TLB shoot-down: one at a time; the initiator waits, with interrupts on,
- * until every CPU it asked has flushed. */
-static struct spinlock tlb_lock = SPINLOCK_INIT;
-static volatile uint64_t tlb_start, tlb_end;
-static uint64_t tlb_waiting;	/* a bit for each CPU asked that has not flushed yet */
-
-static void flush_range(uint64_t start, uint64_t end)
-{
-	if (end - start > 64 * PAGE_SIZE) {
-		write_cr3(read_cr3());	/* user pages are not global: this drops them */
-		return;
-	}
-	for (uint64_t va = start; va < end; va += PAGE_SIZE)
-		invlpg(va);
-}
-
-void tlb_shootdown_interrupt(void)
-{
-	flush_range(tlb_start, tlb_end);
-	__atomic_fetch_and(&tlb_waiting, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
-}
-
-void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end)
-{
-	int me = this_cpu()->id;
-	uint64_t others = 0, since = 0;
-
-	if (mask & (1ull << me))
-		flush_range(start, end);
-	for (int i = 0; i < ncpus; i++)
-		if (i != me && cpus[i].online && (mask & (1ull << i)))
-			others |= 1ull << i;
-	if (!others)
-		return;
-	BUG_ON(!irq_enabled());
-	spin_lock(&tlb_lock);
-	tlb_start = start;
-	tlb_end = end;
-	__atomic_store_n(&tlb_waiting, others, __ATOMIC_RELEASE);
-	for (int i = 0; i < ncpus; i++)
-		if (others & (1ull << i))
-			lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
-	for (unsigned n = 1; __atomic_load_n(&tlb_waiting, __ATOMIC_ACQUIRE); n++) {
-		cpu_relax();
-		if (!(n % 4096))
-			watchdog_shootdown_wait(tlb_waiting, &since);
-	}
-	spin_unlock(&tlb_lock);
-}
-
-void arch_tlb_shootdown(uint64_t start, uint64_t end)
-{
-	arch_tlb_shootdown_cpus(~0ull, start, end);
-}
 
 void arch_send_nmi(int cpu) { lapic_send_ipi(cpus[cpu].apic_id, 0x400); }
 
