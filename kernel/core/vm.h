@@ -114,9 +114,14 @@ int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF
- * loader filling read-only text, a forked child's tid before it runs).
- * -EFAULT if unmapped, -ENOMEM. */
+ * loader filling read-only text of a fresh address space).  -EFAULT if
+ * unmapped, -ENOMEM. */
 int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len);
+/* The same, but as a store of the program would be (an address space
+ * other than the caller's: a forked child's tid before it runs): -EFAULT
+ * where a mapping does not allow writing, so a read-only MAP_SHARED file
+ * is never written through it. */
+int vm_store(struct mm *mm, uint64_t addr, const void *src, size_t len);
 
 /* fork: child (empty) gets every mapping of parent; private pages are
  * shared copy-on-write, shared mappings stay shared.  0 or -ENOMEM (child
