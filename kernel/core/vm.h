@@ -34,6 +34,10 @@ struct vm_file_ops {
 	int (*get_page)(void *obj, uint64_t idx, bool write, uint64_t *pa);
 	void (*hold)(void *obj);
 	void (*release)(void *obj);	/* may sleep: called with no lock held */
+	/* npages pages from idx go from the file, which reads zero there
+	 * (MADV_REMOVE); -EOPNOTSUPP where its store cannot free a range.
+	 * May sleep: called with no spinlock held. */
+	int (*punch)(void *obj, uint64_t idx, uint64_t npages);
 	/* /proc/PID/maps: its path (NUL-terminated in name), device and inode. */
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
@@ -70,6 +74,13 @@ long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, u
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
  * zero again.  -ENOMEM if the range has holes (the rest is still done). */
 int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+/* madvise(MADV_REMOVE): the files behind the mapped parts of [addr,
+ * addr+len) lose those pages (vm_file_ops.punch), which then read as zero
+ * there and through read().  Linux's errors: -EINVAL for anonymous private
+ * memory, -EACCES for a private or read-only shared file mapping, the
+ * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
+ * Other address spaces mapping the same pages keep them (as truncate). */
+int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
 int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
