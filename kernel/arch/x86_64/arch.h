@@ -46,6 +46,10 @@ static inline void irq_restore(uint64_t flags)
 		irq_enable();
 }
 
+/* Whether SMAP lets the kernel reach user memory now (EFLAGS.AC): only
+ * inside a copy of uaccess.S, which never sleeps; every entry closes it. */
+bool arch_user_access_open(void);
+
 static inline bool irq_enabled(void)
 {
 	uint64_t f;
