@@ -168,6 +168,8 @@ static void schedule(void)
 	c->current = next;
 	account(prev, next, clock_ns());
 	switch_user_state(prev, next);
+	/* Flags are not switched: next would run with SMAP off. */
+	BUG_ON(arch_user_access_open());
 	prev = switch_to(prev, next);
 	sched_finish_switch(prev);
 }

@@ -34,6 +34,10 @@ struct vm_file_ops {
 	int (*get_page)(void *obj, uint64_t idx, bool write, uint64_t *pa);
 	void (*hold)(void *obj);
 	void (*release)(void *obj);	/* may sleep: called with no lock held */
+	/* npages pages from idx go from the file, which reads zero there
+	 * (MADV_REMOVE); -EOPNOTSUPP where its store cannot free a range.
+	 * May sleep: called with no spinlock held. */
+	int (*punch)(void *obj, uint64_t idx, uint64_t npages);
 	/* /proc/PID/maps: its path (NUL-terminated in name), device and inode. */
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
@@ -70,6 +74,13 @@ long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, u
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
  * zero again.  -ENOMEM if the range has holes (the rest is still done). */
 int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+/* madvise(MADV_REMOVE): the files behind the mapped parts of [addr,
+ * addr+len) lose those pages (vm_file_ops.punch), which then read as zero
+ * there and through read().  Linux's errors: -EINVAL for anonymous private
+ * memory, -EACCES for a private or read-only shared file mapping, the
+ * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
+ * Other address spaces mapping the same pages keep them (as truncate). */
+int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
 int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
@@ -114,9 +125,14 @@ int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF
- * loader filling read-only text, a forked child's tid before it runs).
- * -EFAULT if unmapped, -ENOMEM. */
+ * loader filling read-only text of a fresh address space).  -EFAULT if
+ * unmapped, -ENOMEM. */
 int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len);
+/* The same, but as a store of the program would be (an address space
+ * other than the caller's: a forked child's tid before it runs): -EFAULT
+ * where a mapping does not allow writing, so a read-only MAP_SHARED file
+ * is never written through it. */
+int vm_store(struct mm *mm, uint64_t addr, const void *src, size_t len);
 
 /* fork: child (empty) gets every mapping of parent; private pages are
  * shared copy-on-write, shared mappings stay shared.  0 or -ENOMEM (child

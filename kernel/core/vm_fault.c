@@ -199,7 +199,10 @@ static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *e
 	return mmu_user_pa(pte);
 }
 
-int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
+/* Copies src to addr through the kernel's map of each page; as_program:
+ * only where the mapping lets the program write (a read-only mapping, and
+ * so a file not open for writing, is never written). */
+static int fill(struct mm *mm, uint64_t addr, const void *src, size_t len, bool as_program)
 {
 	const char *s = src;
 	int err = 0;
@@ -207,7 +210,7 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 	spin_lock(&mm->lock);
 	while (len && !err) {
 		struct vma *v = vma_find(mm, addr);
-		if (!v) {
+		if (!v || (as_program && !vm_access_allowed(v->prot, MMU_WRITE))) {
 			err = -EFAULT;
 			break;
 		}
@@ -233,6 +236,16 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 	}
 	spin_unlock(&mm->lock);
 	return err;
+}
+
+int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
+{
+	return fill(mm, addr, src, len, false);
+}
+
+int vm_store(struct mm *mm, uint64_t addr, const void *src, size_t len)
+{
+	return fill(mm, addr, src, len, true);
 }
 
 int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa)

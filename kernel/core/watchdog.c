@@ -118,6 +118,7 @@ static void dump(int cpu, const struct trapframe *tf, bool irqs_were_on)
 	const struct thread *t = cpus[cpu].current;
 
 	printk("CPU %d, thread %d (%s):\n", cpu, t ? t->tid : 0, t ? t->name : "?");
+	arch_dump_irq_state();	/* run on that CPU: its own APIC */
 	if (tf) {
 		arch_dump_frame(tf);
 	} else {

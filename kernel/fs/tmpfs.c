@@ -106,21 +106,24 @@ static char *page_of(struct inode *i, uint64_t idx, bool create)
 	return *slot;
 }
 
-/* Frees every page at index >= first in the subtree at *slot, of the given
- * level (0: a data page). */
-static void free_from(struct inode *i, void **slot, int level, uint64_t first)
+/* Frees every page at an index in [first, last) of the subtree at *slot,
+ * of the given level (0: a data page; indices counted from the subtree's
+ * first), and the subtree itself when the range covers all of it. */
+static void free_range(struct inode *i, void **slot, int level, uint64_t first, uint64_t last)
 {
-	if (!*slot)
+	bool all = first == 0 && last >= capacity(level);
+
+	if (!*slot || first >= last)
 		return;
 	if (level > 0) {
 		uint64_t span = capacity(level - 1);
 		void **node = *slot;
-		for (uint64_t k = first / span; k < FANOUT; k++)
-			free_from(i, &node[k], level - 1, k == first / span ? first % span : 0);
-	} else if (first == 0) {
+		for (uint64_t k = first / span; k < FANOUT && k * span < last; k++)
+			free_range(i, &node[k], level - 1, k == first / span ? first % span : 0, last - k * span);
+	} else if (all) {
 		i->npages--;
 	}
-	if (first == 0) {
+	if (all) {
 		page_put(*slot);
 		*slot = NULL;
 	}
@@ -267,7 +270,7 @@ static void zero_tail(struct inode *i, int64_t size)
 static void cut_from(struct inode *i, uint64_t first)
 {
 	spin_lock(&i->pages_lock);
-	free_from(i, &i->pages, i->height, first);
+	free_range(i, &i->pages, i->height, first, UINT64_MAX);
 	if (!i->pages)
 		i->height = 0;
 	spin_unlock(&i->pages_lock);
@@ -363,9 +366,45 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 	return err;
 }
 
+/* Zeroes bytes [from, to) of the file, which lie in one page, if it has
+ * that page.  Caller holds pages_lock. */
+static void zero_in_page(struct inode *i, uint64_t from, uint64_t to)
+{
+	char *page = from < to ? page_of(i, from / PAGE_SIZE, false) : NULL;
+
+	if (page)
+		memset(page + from % PAGE_SIZE, 0, to - from);
+}
+
+int tmpfs_punch(struct inode *i, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (off > MAX_FILE_SIZE - len)
+		return -EFBIG;
+	uint64_t start = (uint64_t)off, end = start + (uint64_t)len;
+	uint64_t first = pages_for(off), last = end / PAGE_SIZE;	/* the whole pages */
+	rwmutex_write_lock(&i->data_lock);
+	int err = check_seals(i, i->size, true);
+	if (!err) {
+		spin_lock(&i->pages_lock);
+		zero_in_page(i, start, end < first * PAGE_SIZE ? end : first * PAGE_SIZE);
+		zero_in_page(i, (last > first ? last : first) * PAGE_SIZE, end);
+		/* A mapping still holding a page keeps it until it lets go;
+		 * emptied tree nodes stay until truncate or the file's end. */
+		free_range(i, &i->pages, i->height, first, last);
+		if (!i->pages)
+			i->height = 0;
+		spin_unlock(&i->pages_lock);
+		i->mtime_ns = i->ctime_ns = vfs_now();
+	}
+	rwmutex_write_unlock(&i->data_lock);
+	return err;
+}
+
 /* The inode is unreachable: no lock needed. */
 void tmpfs_free(struct inode *i)
 {
-	free_from(i, &i->pages, i->height, 0);
+	free_range(i, &i->pages, i->height, 0, UINT64_MAX);
 	i->height = 0;
 }

@@ -226,12 +226,19 @@ int vfs_data_fsync(struct inode *i, bool datasync);
 /* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;
  * -EOPNOTSUPP where the store cannot (tmpfs takes only the default). */
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
+/* Frees [off, off + len) of the file, which then reads zero there, its
+ * size unchanged (PUNCH_HOLE); -EOPNOTSUPP where the store cannot (only
+ * tmpfs can). */
+int vfs_data_punch(struct inode *i, int64_t off, int64_t len);
 
 /* tmpfs.c: regular file contents. */
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 int tmpfs_truncate(struct inode *i, int64_t size);
 int tmpfs_allocate(struct inode *i, int64_t off, int64_t len);
+/* fallocate's PUNCH_HOLE|KEEP_SIZE: [off, off + len) reads zero, its
+ * whole pages freed; -EPERM if sealed against writes. */
+int tmpfs_punch(struct inode *i, int64_t off, int64_t len);
 void tmpfs_free(struct inode *i);
 /* The page at index idx (made, zeroed, if create and missing) with a
  * reference for the caller, without sleeping: 0, -ENOENT (a hole),

@@ -75,6 +75,11 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 	return err;
 }
 
+int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
+{
+	return i->sb ? -EOPNOTSUPP : tmpfs_punch(i, off, len);
+}
+
 int vfs_data_fsync(struct inode *i, bool datasync)
 {
 	if (!i->sb || !i->sb->ops->fsync)

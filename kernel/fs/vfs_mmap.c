@@ -50,10 +50,21 @@ static void file_describe(void *obj, char *name, size_t size, uint64_t *dev, uin
 	snprintf(name, size, "%s%s", f->path ? f->path : "", f->path && !f->inode->nlink ? " (deleted)" : "");
 }
 
+/* MADV_REMOVE, as fallocate(PUNCH_HOLE | KEEP_SIZE) of those pages. */
+static int file_punch(void *obj, uint64_t idx, uint64_t npages)
+{
+	struct file *f = obj;
+
+	if (idx > INT64_MAX / PAGE_SIZE || npages > INT64_MAX / PAGE_SIZE - idx)
+		return -EFBIG;
+	return vfs_data_punch(f->inode, (int64_t)(idx * PAGE_SIZE), (int64_t)(npages * PAGE_SIZE));
+}
+
 static const struct vm_file_ops file_vm_ops = {
 	.get_page = file_get_page,
 	.hold = file_hold,
 	.release = file_release,
+	.punch = file_punch,
 	.describe = file_describe,
 };
 

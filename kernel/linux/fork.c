@@ -194,14 +194,15 @@ static void wait_vfork(struct process *me, int child)
 }
 
 /* The child's tid in its own memory: a copied address space is nobody's
- * yet, so it is written there directly (a failure is ignored, as Linux
- * ignores it). */
+ * yet, so it is written there directly, but only where the child itself
+ * could store (never through a read-only mapping into a file); a failure
+ * is ignored, as Linux ignores the child's failing put_user. */
 static void set_child_tid(struct thread *t, uint64_t ctid, int pid)
 {
 	if (t->mm == current()->mm)
 		(void)copy_to_user(ctid, &pid, sizeof pid);
 	else
-		(void)vm_fill(t->mm, ctid, &pid, sizeof pid);
+		(void)vm_store(t->mm, ctid, &pid, sizeof pid);
 }
 
 static long clone_process(const struct clone_request *r, const struct trapframe *ptf)

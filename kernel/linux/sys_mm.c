@@ -248,8 +248,7 @@ static bool advice_known(uint64_t advice)
 
 static bool advice_discards(uint64_t advice)
 {
-	return advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE ||
-	       advice == MADV_DONTNEED_LOCKED;
+	return advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_DONTNEED_LOCKED;
 }
 
 static long sys_madvise(const struct sysargs *a)
@@ -265,6 +264,8 @@ static long sys_madvise(const struct sysargs *a)
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (advice == MADV_REMOVE)
+		return vm_remove(mm_current(), addr, len);	/* frees the file's pages too */
 	if (advice_discards(advice))
 		return vm_discard(mm_current(), addr, len);
 	return vm_covered(mm_current(), addr, len, false);	/* advice only, but not for holes */

@@ -8,6 +8,7 @@ CPU that does not schedule).  And what is not a hang is not reported: idle
 CPUs, and a program whose reader is slower than the detector's limit."""
 
 import os
+import re
 import subprocess
 import time
 
@@ -17,6 +18,9 @@ from conftest import ROOT, amphi_argv, qemu_wrapper, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
+
+# A lockup report's list of vectors set in the APIC's ISR or IRR.
+VECTORS = r"(?:(?: \d+)+| none)"
 
 REASONS = {
     "hang": "lockup: CPU 0 took no timer interrupt for",
@@ -32,9 +36,10 @@ def test_a_hang_becomes_a_report(tmp_path, how):
     err = r.stderr.decode("utf-8", "replace")
     assert r.status == 125, r.describe()
     assert REASONS[how] in err and "amphi: kernel panic: lockup:" in err, r.describe()
-    # Every CPU's part: its thread, and a backtrace.
+    # Every CPU's part: its thread, its APIC's state, and a backtrace.
     for cpu in (0, 1):
-        assert "CPU %d, thread" % cpu in err, r.describe()
+        assert re.search(r"CPU %d, thread .*\n  apic: tpr [0-9a-f]{2} ppr [0-9a-f]{2}, "
+                         r"in service:%s, waiting:%s\n" % (cpu, VECTORS, VECTORS), err), r.describe()
     assert err.count("backtrace:") >= 3, r.describe()
     if how == "deadlock":
         # The waiter reports itself, with whether it could take interrupts.

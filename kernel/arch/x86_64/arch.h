@@ -46,6 +46,10 @@ static inline void irq_restore(uint64_t flags)
 		irq_enable();
 }
 
+/* Whether SMAP lets the kernel reach user memory now (EFLAGS.AC): only
+ * inside a copy of uaccess.S, which never sleeps; every entry closes it. */
+bool arch_user_access_open(void);
+
 static inline bool irq_enabled(void)
 {
 	uint64_t f;
@@ -83,6 +87,9 @@ void arch_send_nmi(int cpu);
 /* Prints an interrupted context: registers and the kernel backtrace. */
 struct trapframe;
 void arch_dump_frame(const struct trapframe *tf);
+/* Prints this CPU's interrupt controller state: its priorities and the
+ * vectors in service and waiting (a lockup report). */
+void arch_dump_irq_state(void);
 
 /* Flushes mappings in [start, end) on every CPU (the kernel's), or on the
  * CPUs of mask (bit N: CPU N; a user address space's).  Interrupts on. */

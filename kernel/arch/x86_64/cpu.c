@@ -12,6 +12,14 @@
 bool cpu_has_smap;
 static bool cpu_has_smep;
 
+bool arch_user_access_open(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return cpu_has_smap && (f & RFLAGS_AC);
+}
+
 struct idt_entry {
 	uint16_t off_lo, sel;
 	uint8_t ist, type;

@@ -79,7 +79,15 @@ trap_common:
 	swapgs
 1:	SAVE_REGS
 	cld
-	movq %rsp, %rdi
+	/* Close user memory (SMAP), as every Linux entry does (ASM_CLAC): the
+	 * interrupted code's EFLAGS.AC (a program may set it with popf, a copy
+	 * between stac and clac has it) would leave SMAP off in the handler
+	 * and in any thread it switches to.  iretq gives that code its AC back
+	 * (the syscall entry's FMASK clears AC itself). */
+	cmpb $0, cpu_has_smap(%rip)
+	je 3f
+	clac
+3:	movq %rsp, %rdi
 	xorl %ebp, %ebp
 	call trap_dispatch
 	/* fall through */

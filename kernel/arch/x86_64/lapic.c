@@ -2,11 +2,16 @@
 #include "arch/x86_64/lapic.h"
 
 #include "arch/x86_64/arch.h"
+#include "core/format.h"
 #include "core/printk.h"
 
 #define REG_ID		0x020
+#define REG_TPR		0x080
+#define REG_PPR		0x0a0
 #define REG_EOI		0x0b0
 #define REG_SVR		0x0f0
+#define REG_ISR		0x100	/* ISR and IRR: eight registers each, 16 bytes */
+#define REG_IRR		0x200	/* apart, bit v % 32 of the v / 32nd: vector v */
 #define REG_ICR_LO	0x300
 #define REG_ICR_HI	0x310
 #define REG_LVT_TIMER	0x320
@@ -43,6 +48,34 @@ void lapic_init_cpu(void)
 
 uint32_t lapic_id(void) { return rd(REG_ID) >> 24; }
 void lapic_eoi(void) { wr(REG_EOI, 0); }
+
+/* The vectors set in the ISR or IRR (bank), as " 32 35", or " none";
+ * cut short when buf is full. */
+static void list_vectors(char *buf, size_t size, int bank)
+{
+	uint32_t bits[8];
+	size_t at = 0;
+
+	for (int r = 0; r < 8; r++)
+		bits[r] = rd(bank + 0x10 * r);
+	for (int v = 0; v < 256 && at + 5 < size; v++)
+		if (bits[v / 32] & (1u << (v % 32)))
+			at += (size_t)snprintf(buf + at, size - at, " %d", v);
+	if (!at)
+		snprintf(buf, size, " none");
+}
+
+/* A lockup report's clue to a lost interrupt: a vector waiting in the IRR
+ * is held back by the priority (PPR: the TPR, or a vector in service never
+ * ended) or by interrupts off; one in neither was never delivered. */
+void arch_dump_irq_state(void)
+{
+	char isr[96], irr[96];
+
+	list_vectors(isr, sizeof isr, REG_ISR);
+	list_vectors(irr, sizeof irr, REG_IRR);
+	printk("  apic: tpr %02x ppr %02x, in service:%s, waiting:%s\n", rd(REG_TPR), rd(REG_PPR), isr, irr);
+}
 
 static void icr_send(uint32_t apic_id, uint32_t lo)
 {
