@@ -111,6 +111,9 @@ static void set_tables(struct ns_link *s, const struct link_assign *a)
 	spin_lock(&ns.tables_lock);
 	t->active = a != NULL;
 	t->mode = a ? (uint8_t)a->mode : 0;
+	memset(t->assigned_mac, 0, 6);
+	if (a && a->mode == LINK_MODE_OWN)
+		memcpy(t->assigned_mac, a->mac, 6);
 	spin_unlock(&ns.tables_lock);
 }
 
