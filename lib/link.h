@@ -57,8 +57,11 @@ enum link_mode {
 #define LINK_NAME_MAX	64
 
 /* Written by the supervisor while the slot is free (attach_seq 0), then
- * attach_seq last (release): a non-zero attach_seq that the server has not
- * seen means "a new app is here: forget everything about this slot". */
+ * attach_seq last (release): a non-zero attach_seq that the app has not
+ * seen means "a new app is here".  This is the app's copy: the app may
+ * rewrite it, so the server takes the assignment from the ledger
+ * (struct link_assign) and only checks that the magic, version, size and
+ * slot here are still what the supervisor wrote. */
 struct link_host {
 	uint64_t magic;
 	uint32_t version;
@@ -189,15 +192,46 @@ struct link_app {
 	struct link_claim claims[LINK_MAX_CLAIMS];
 };
 
-/* ---- the server's ledger, for its supervisor ------------------------------------ */
+/* ---- the ledger: the server VM's and the supervisor's page, no app's -------------- */
 
-/* What `amphi server status` can believe: written by the server VM into a
- * page no app can see (an ivshmem-plain device on the server VM alone,
- * after the slots in PCI order, backed by a memfd of the supervisor's).  An
- * app's own region says what it likes about itself; this says what the
- * server saw and did. */
+/* Memory no app can see (an ivshmem-plain device on the server VM alone,
+ * after the slots in PCI order, backed by a memfd of the supervisor's),
+ * in two parts:
+ *
+ *   0       struct link_ledger   the server VM: what it saw and did for
+ *                                each slot; what `amphi server status`
+ *                                can believe
+ *   0x8000  struct link_assign   the supervisor: who holds each slot, in
+ *           [slot]               which mode, with which MAC; what the
+ *                                server VM believes
+ *
+ * An app's own region says what it likes about itself (link_host too: the
+ * app may rewrite it); these say what the supervisor decided and what the
+ * server saw and did.  Both outlive a server VM's restart. */
 #define LINK_LEDGER_MAGIC	0x524744454c4b4e4cull	/* "LNKLEDGR" little endian */
 #define LINK_LEDGER_SIZE	(64u << 10)	/* a power of two: a BAR */
+#define LINK_LEDGER_OFF_ASSIGN	0x8000u
+#define LINK_LEDGER_MAX_SLOTS	256u	/* room for in both parts */
+
+/* The supervisor's assignment of one slot: written while attach_seq is 0
+ * (the slot free), then attach_seq last (release); freeing stores 0.  So a
+ * reader that sees the same non-zero attach_seq before and after copying
+ * the rest has the record whole.  link_host holds the same for the app. */
+struct link_assign {
+	uint32_t attach_seq;		/* 0: no app */
+	uint32_t mode;			/* enum link_mode */
+	uint16_t app_peer;		/* the app's ivshmem id */
+	uint8_t mac[6];			/* own mode: the one MAC the app may claim */
+	uint32_t app_pid;		/* the host pid of `amphi run` */
+	uint32_t pad;
+	char app_name[LINK_NAME_MAX];	/* NUL-terminated */
+	uint8_t pad2[8];
+};
+
+static inline struct link_assign *link_ledger_assign(void *ledger, unsigned slot)
+{
+	return (struct link_assign *)((char *)ledger + LINK_LEDGER_OFF_ASSIGN) + slot;
+}
 
 struct link_ledger_slot {
 	uint32_t attach_seq;	/* the attachment the figures below are of */
@@ -285,6 +319,9 @@ struct link_end {
  * to empty.  Returns true if the ring was consistent. */
 bool link_end_open_producer(struct link_end *e, struct link_ring *r);
 bool link_end_open_consumer(struct link_end *e, struct link_ring *r);
+/* Starts a ring afresh as its producer: empty from the consumer's index
+ * (whatever a predecessor left in it is dropped). */
+void link_end_reset_producer(struct link_end *e, struct link_ring *r);
 
 /* Producer: room for one more frame?  -EPROTO when the consumer's index is
  * out of range (a broken or hostile peer), -ENOBUFS when full, else 0. */

@@ -17,6 +17,11 @@ _Static_assert(LINK_OFF_TX + sizeof(struct link_ring) + LINK_RING_SLOTS * LINK_S
 _Static_assert(LINK_END <= LINK_REGION_SIZE, "region");
 _Static_assert(sizeof(struct link_ledger) == 64 && sizeof(struct link_ledger_slot) == 64,
 	       "link_ledger");
+_Static_assert(sizeof(struct link_ledger) + LINK_LEDGER_MAX_SLOTS * sizeof(struct link_ledger_slot) <=
+	       LINK_LEDGER_OFF_ASSIGN, "the server's part of the ledger");
+_Static_assert(sizeof(struct link_assign) == 96 &&
+	       LINK_LEDGER_OFF_ASSIGN + LINK_LEDGER_MAX_SLOTS * sizeof(struct link_assign) <=
+	       LINK_LEDGER_SIZE, "the supervisor's part of the ledger");
 
 static uint32_t load_acquire(const uint32_t *p)
 {
@@ -33,6 +38,13 @@ bool link_end_open_producer(struct link_end *e, struct link_ring *r)
 	e->ring = r;
 	e->index = load_acquire(&r->prod);
 	return e->index - load_acquire(&r->cons) <= LINK_RING_SLOTS;
+}
+
+void link_end_reset_producer(struct link_end *e, struct link_ring *r)
+{
+	e->ring = r;
+	e->index = load_acquire(&r->cons);
+	store_release(&r->prod, e->index);
 }
 
 bool link_end_open_consumer(struct link_end *e, struct link_ring *r)

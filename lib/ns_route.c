@@ -302,11 +302,15 @@ static enum link_result port_claim(const struct ns_tables *t, int s, const struc
 	return owner == 0 || owner == s + 1 ? LINK_GRANTED : LINK_REFUSED_IN_USE;
 }
 
+/* An own-address app may have the one MAC its supervisor gave it (with
+ * which it would otherwise take the frames of any MAC it named: the
+ * gateway's, another app's to be). */
 static enum link_result mac_claim(const struct ns_tables *t, int s, const uint8_t *mac)
 {
 	static const uint8_t zero[6];
 
-	if (pkt_mac_is_multicast(mac) || !memcmp(mac, zero, 6))
+	if (pkt_mac_is_multicast(mac) || !memcmp(mac, zero, 6) ||
+	    memcmp(mac, t->slots[s].assigned_mac, 6))
 		return LINK_REFUSED_INVALID;
 	if (!memcmp(mac, t->server_mac, 6))
 		return LINK_REFUSED_IN_USE;

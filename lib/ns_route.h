@@ -22,6 +22,7 @@ struct ns_slot {
 	uint8_t mode;		/* enum link_mode */
 	bool have_mac;		/* own mode: MAC granted */
 	uint8_t mac[6];
+	uint8_t assigned_mac[6];	/* own mode: the supervisor's, the one it may claim */
 	uint16_t port_lo, port_hi;	/* shared mode: ephemeral range */
 };
 

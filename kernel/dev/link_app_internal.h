@@ -1,5 +1,6 @@
 /* The app's end of the link: state shared by link_app.c (frames),
- * link_claims.c (claims) and link_chaos.c (the hostile test mode). */
+ * link_claims.c (claims), link_chaos.c and link_hostile.c (the hostile
+ * test modes). */
 #ifndef AMPHI_DEV_LINK_APP_INTERNAL_H
 #define AMPHI_DEV_LINK_APP_INTERNAL_H
 
@@ -54,5 +55,6 @@ int link_claim(struct net_port *port, const struct net_claim *c, bool wait);
 void link_release(struct net_port *port, const struct net_claim *c);
 
 int link_chaos_start(struct ivshmem *dev);
+int link_hostile_start(struct ivshmem *dev);
 
 #endif

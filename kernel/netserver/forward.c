@@ -200,7 +200,12 @@ bool forward_from_slot(struct ns_link *s, int budget)
 	for (int n = 0; n < budget; n++) {
 		int len = link_ring_get(&s->tx, slot_buf, &flags);
 		if (len < 0) {
-			slots_shut(s, len == -EPROTO ? LINK_SHUT_RING : LINK_SHUT_FRAME);
+			/* A ring the supervisor zeroed for the slot's next app is
+			 * not the last app's fault: slots_look takes the new one. */
+			if (slots_still_assigned(s))
+				slots_shut(s, len == -EPROTO ? LINK_SHUT_RING : LINK_SHUT_FRAME);
+			else
+				s->pending = true;
 			return false;
 		}
 		if (len == 0) {

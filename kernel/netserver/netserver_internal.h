@@ -27,13 +27,15 @@ struct ns_link {
 	int index;
 	struct ivshmem *dev;
 	void *region;
+	const struct link_assign *assign;	/* the supervisor's, in the ledger: we only read */
 	volatile bool pending;		/* a doorbell came: look at the region */
 
 	/* The forwarding thread's alone. */
-	uint32_t attach_seq;		/* the app we serve; 0: none */
+	uint32_t attach_seq;		/* the app we serve (from assign); 0: none */
 	uint16_t app_peer;
 	bool shut;
-	uint64_t last_shut_log;		/* clock_ns() */
+	uint64_t log_window;		/* clock_ns() when this slot's log window opened */
+	unsigned log_lines, log_dropped;	/* lines in that window, and left out */
 	struct link_end tx;		/* the app's frames: we consume */
 	struct ns_grant grants[LINK_MAX_CLAIMS];
 	int nown;			/* own-mode addresses granted */
@@ -73,6 +75,9 @@ int slots_start(void);
 void slots_look(struct ns_link *s);
 void slots_publish_net(void);
 void slots_shut(struct ns_link *s, enum link_shut_reason why);
+/* Is the app we serve still the one the supervisor assigned?  (When not,
+ * a detach or a new app is on its way to slots_look.) */
+bool slots_still_assigned(const struct ns_link *s);
 
 /* claims.c (the forwarding thread) */
 void claims_rebuild(struct ns_link *s);

@@ -1,12 +1,15 @@
 /* Each app's region, from the server's side (docs/netserver.md).
  *
- * The supervisor assigns a slot by writing the host part and then a new
- * attach_seq; we notice on its doorbell (or on the periodic look) and take
- * the slot: open the rings, publish our addresses, answer claims.  A slot
+ * The supervisor assigns a slot by writing its record in the ledger
+ * (struct link_assign: no app maps it) and the region's host part, then a
+ * new attach_seq in each; we notice on its doorbell (or on the periodic
+ * look) and take the slot: open the rings, publish our addresses, answer
+ * claims.  Who holds the slot, in which mode and with which MAC we take
+ * from the record alone: the app may rewrite its region's copy.  A slot
  * whose app broke the rules is shut until the supervisor assigns it again.
- * When we are a restarted server, a slot whose server part already names
- * its attach_seq is resumed: rings from where they stood, grants from
- * their tokens. */
+ * When we are a restarted server, a slot our predecessor's ledger says it
+ * served for the same attach_seq is resumed at our first look: rings from
+ * where they stood, grants from their tokens. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/page_alloc.h"
@@ -17,7 +20,9 @@
 #include "net/netif.h"
 #include "netserver/netserver_internal.h"
 
-#define SHUT_LOG_EVERY_NS	(5ull * 1000000000)
+#define LOG_WINDOW_NS	(10ull * 1000000000)
+#define LOG_LINES	8	/* per slot and window: nobody floods server.log */
+#define ASSIGN_TRIES	4
 
 static uint32_t net_seq;	/* what slots_publish_net last wrote; never 0 */
 
@@ -36,19 +41,79 @@ static void doorbell(void *arg)
 	netserver_kick();
 }
 
-static bool header_ok(const struct ns_link *s, const struct link_host *h)
+/* May slot s log one more line now?  At most LOG_LINES a window, and a
+ * count of those left out with the first line of a later window. */
+static bool slot_log(struct ns_link *s)
 {
-	return h->magic == LINK_MAGIC && h->version == LINK_VERSION &&
-	       h->region_size == LINK_REGION_SIZE && h->slot == (uint32_t)s->index &&
-	       h->nslots == (uint32_t)ns.nslots && h->app_peer != LINK_SERVER_PEER &&
-	       (h->mode == LINK_MODE_SHARED || h->mode == LINK_MODE_OWN);
+	uint64_t now = clock_ns();
+
+	if (now - s->log_window >= LOG_WINDOW_NS) {
+		if (s->log_dropped)
+			printk("netserver: slot %d: %u lines left out\n", s->index, s->log_dropped);
+		s->log_window = now;
+		s->log_lines = s->log_dropped = 0;
+	}
+	if (s->log_lines >= LOG_LINES) {
+		s->log_dropped++;
+		return false;
+	}
+	s->log_lines++;
+	return true;
 }
 
-static void set_active(struct ns_link *s, bool active, uint8_t mode)
+/* A copy of the supervisor's record of slot s, whole: the supervisor
+ * writes the rest only while attach_seq is 0 and each new attach_seq is
+ * unique, so the same attach_seq before and after the copy means no write
+ * came between.  false if it kept changing under us. */
+static bool assign_read(const struct ns_link *s, struct link_assign *a)
 {
+	for (int i = 0; i < ASSIGN_TRIES; i++) {
+		uint32_t seq = __atomic_load_n(&s->assign->attach_seq, __ATOMIC_ACQUIRE);
+		memcpy(a, s->assign, sizeof *a);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->assign->attach_seq, __ATOMIC_RELAXED) == seq) {
+			a->attach_seq = seq;
+			a->app_name[LINK_NAME_MAX - 1] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool slots_still_assigned(const struct ns_link *s)
+{
+	return __atomic_load_n(&s->assign->attach_seq, __ATOMIC_ACQUIRE) == s->attach_seq;
+}
+
+static bool assign_ok(const struct link_assign *a)
+{
+	return a->app_peer != LINK_SERVER_PEER &&
+	       (a->mode == LINK_MODE_SHARED || a->mode == LINK_MODE_OWN);
+}
+
+/* The region's header still as the supervisor wrote it?  Each field read
+ * once; nothing here is believed, only checked. */
+static bool region_ok(const struct ns_link *s)
+{
+	const struct link_host *h = link_host(s->region);
+
+	return h->magic == LINK_MAGIC && h->version == LINK_VERSION &&
+	       h->region_size == LINK_REGION_SIZE && h->slot == (uint32_t)s->index &&
+	       h->nslots == (uint32_t)ns.nslots;
+}
+
+/* What the tables know of slot s: the app the supervisor assigned, or
+ * (a NULL) none we forward for. */
+static void set_tables(struct ns_link *s, const struct link_assign *a)
+{
+	struct ns_slot *t = &ns.tables->slots[s->index];
+
 	spin_lock(&ns.tables_lock);
-	ns.tables->slots[s->index].active = active;
-	ns.tables->slots[s->index].mode = mode;
+	t->active = a != NULL;
+	t->mode = a ? (uint8_t)a->mode : 0;
+	memset(t->assigned_mac, 0, 6);
+	if (a && a->mode == LINK_MODE_OWN)
+		memcpy(t->assigned_mac, a->mac, 6);
 	spin_unlock(&ns.tables_lock);
 }
 
@@ -63,7 +128,7 @@ static void close_rx(struct ns_link *s)
 static void detach(struct ns_link *s)
 {
 	claims_drop_all(s);
-	set_active(s, false, 0);
+	set_tables(s, NULL);
 	close_rx(s);
 	s->attach_seq = 0;
 	s->shut = false;
@@ -92,7 +157,7 @@ void slots_shut(struct ns_link *s, enum link_shut_reason why)
 	struct link_srv *srv = link_srv(s->region);
 
 	claims_drop_all(s);
-	set_active(s, false, 0);
+	set_tables(s, NULL);
 	close_rx(s);
 	s->shut = true;
 	srv->shut_reason = why;
@@ -101,11 +166,8 @@ void slots_shut(struct ns_link *s, enum link_shut_reason why)
 	s->ledger->state = LINK_SRV_SHUT;
 	s->ledger->shut_reason = why;
 	s->ledger->shuts++;
-	uint64_t now = clock_ns();
-	if (now - s->last_shut_log >= SHUT_LOG_EVERY_NS) {	/* a hostile app must not flood the log */
-		s->last_shut_log = now;
+	if (slot_log(s))
 		printk("netserver: slot %d shut: %s\n", s->index, shut_text[why]);
-	}
 }
 
 static void write_net(struct ns_link *s, const struct link_net *n)
@@ -122,50 +184,57 @@ static void write_net(struct ns_link *s, const struct link_net *n)
 
 static struct link_net current_net;	/* what write_net copies; the forwarding thread's */
 
-static void open_rings(struct ns_link *s)
+static void open_rings(struct ns_link *s, bool resume)
 {
-	if (!link_end_open_consumer(&s->tx, link_tx(s->region)))
+	if (!link_end_open_consumer(&s->tx, link_tx(s->region)) && slot_log(s))
 		printk("netserver: slot %d: its TX ring was out of range, emptied\n", s->index);
 	spin_lock(&s->rx_lock);
-	link_end_open_producer(&s->rx, link_rx(s->region));
+	if (resume)
+		link_end_open_producer(&s->rx, link_rx(s->region));
+	else	/* a frame for the last app may have landed after the region was zeroed */
+		link_end_reset_producer(&s->rx, link_rx(s->region));
 	s->rx_open = true;
 	spin_unlock(&s->rx_lock);
 }
 
-/* A new app on s, or (resume) the one a predecessor served. */
-static void take(struct ns_link *s, const struct link_host *h)
+/* A new app on s, or (resume, at our first look only) the one our
+ * predecessor served: its ledger, where no app writes, names the same
+ * attach_seq.  Later, a new attach_seq is always a new app. */
+static void take(struct ns_link *s, const struct link_assign *a, bool first_look)
 {
 	struct link_srv *srv = link_srv(s->region);
-	bool resume = srv->attach_seq == h->attach_seq && srv->generation != 0;
-	bool counted = resume && s->ledger->attach_seq == h->attach_seq;
+	bool resume = first_look && s->ledger->attach_seq == a->attach_seq;
+	bool was_shut = resume && s->ledger->state == LINK_SRV_SHUT;
 
 	detach(s);
-	s->attach_seq = h->attach_seq;
-	s->app_peer = h->app_peer;
-	if (!header_ok(s, h)) {
-		slots_shut(s, LINK_SHUT_HEADER);
-		return;
-	}
-	if (resume && srv->state == LINK_SRV_SHUT) {
+	s->attach_seq = a->attach_seq;
+	s->app_peer = a->app_peer;
+	if (was_shut) {
 		s->shut = true;		/* it stays shut under a new server too */
+		s->ledger->attach_seq = a->attach_seq;
 		s->ledger->state = LINK_SRV_SHUT;
 		return;
 	}
-	ledger_taken(s, counted);
-	open_rings(s);
-	set_active(s, true, (uint8_t)h->mode);
+	if (!assign_ok(a) || !region_ok(s)) {
+		slots_shut(s, LINK_SHUT_HEADER);
+		return;
+	}
+	ledger_taken(s, resume);
+	open_rings(s, resume);
+	set_tables(s, a);
 	if (resume)
 		claims_rebuild(s);
-	srv->attach_seq = h->attach_seq;
+	srv->attach_seq = a->attach_seq;
 	srv->generation = ns.generation;
 	srv->shut_reason = LINK_SHUT_NONE;
 	if (net_seq)
 		write_net(s, &current_net);
 	__atomic_store_n(&srv->state, LINK_SRV_READY, __ATOMIC_RELEASE);
 	ivshmem_ring(s->dev, s->app_peer, LINK_VEC_CONTROL);
-	printk("netserver: slot %d: %s app '%s' %s\n", s->index,
-	       h->mode == LINK_MODE_SHARED ? "shared-address" : "own-address", h->app_name,
-	       resume ? "resumed" : "attached");
+	if (slot_log(s))
+		printk("netserver: slot %d: %s app '%s' %s\n", s->index,
+		       a->mode == LINK_MODE_SHARED ? "shared-address" : "own-address", a->app_name,
+		       resume ? "resumed" : "attached");
 }
 
 /* The app uses a NIC of its own for now (direct mode): deliver nothing to
@@ -179,32 +248,36 @@ static void follow_mode(struct ns_link *s)
 	spin_unlock(&ns.tables_lock);
 }
 
-void slots_look(struct ns_link *s)
+static void look(struct ns_link *s, bool first_look)
 {
-	struct link_host h;
-	struct link_host *rh = link_host(s->region);
+	struct link_assign a;
 
-	h.attach_seq = __atomic_load_n(&rh->attach_seq, __ATOMIC_ACQUIRE);
-	if (h.attach_seq == 0) {
+	if (!assign_read(s, &a)) {
+		s->pending = true;	/* the supervisor is at it: look again soon */
+		return;
+	}
+	if (a.attach_seq == 0) {
 		if (s->attach_seq) {
-			if (!s->shut)
+			if (!s->shut && slot_log(s))
 				printk("netserver: slot %d: the app left\n", s->index);
 			detach(s);
 		}
 		return;
 	}
-	/* A shut slot waits for the supervisor to free it (attach_seq 0):
-	 * the app itself may be what keeps changing its attach_seq. */
-	if (h.attach_seq != s->attach_seq && !s->shut) {
-		memcpy(&h, rh, sizeof h);	/* once; checked by take() */
-		h.app_name[LINK_NAME_MAX - 1] = 0;
-		if (h.attach_seq)
-			take(s, &h);
-	}
-	if (s->attach_seq && !s->shut) {
+	/* The supervisor's new attach_seq is a new app, even on a slot shut
+	 * for the last one (it may have been freed and given again before we
+	 * looked); nothing the app writes can change it. */
+	if (a.attach_seq != s->attach_seq)
+		take(s, &a, first_look);
+	if (!s->shut) {
 		follow_mode(s);
 		claims_process(s);
 	}
+}
+
+void slots_look(struct ns_link *s)
+{
+	look(s, false);
 }
 
 /* The server's own addresses, for the tables and for every app. */
@@ -269,25 +342,27 @@ static int alloc_state(void)
 	return 0;
 }
 
-/* The ledger: the ivshmem device after the slots, when the
- * supervisor gave us one; else a page of our own nobody reads. */
+/* The ledger: the ivshmem device after the slots, when the supervisor
+ * gave us one; else zeroed pages of our own, where no slot is ever
+ * assigned.  Only our part is reset; the supervisor's is its own. */
 static struct link_ledger *ledger_page(void)
 {
 	struct ivshmem *d = ivshmem_get(ns.nslots);
-	size_t need = sizeof(struct link_ledger) + sizeof(struct link_ledger_slot) * (size_t)ns.nslots;
+	size_t ours = sizeof(struct link_ledger) + sizeof(struct link_ledger_slot) * (size_t)ns.nslots;
 	struct link_ledger *r;
 
-	if (d && d->region_size >= need) {
+	if (d && d->region_size >= LINK_LEDGER_SIZE) {
 		r = d->region;
 		if (r->magic != LINK_LEDGER_MAGIC || r->nslots != (uint32_t)ns.nslots) {
-			memset(r, 0, need);
+			memset(r, 0, ours);
 			r->nslots = (uint32_t)ns.nslots;
 		}
 	} else {
-		r = page_alloc_virt(PAGE_ROUND_UP(need) / PAGE_SIZE);
+		r = page_alloc_virt(LINK_LEDGER_SIZE / PAGE_SIZE);
 		if (!r)
 			return NULL;
-		printk("netserver: no ledger device: amphi server status sees no counters\n");
+		memset(r, 0, LINK_LEDGER_SIZE);
+		printk("netserver: no ledger device: no slot is assigned to any app\n");
 	}
 	r->generation = ns.generation;
 	__atomic_store_n(&r->magic, LINK_LEDGER_MAGIC, __ATOMIC_RELEASE);
@@ -309,11 +384,12 @@ int slots_start(void)
 		struct ns_link *s = &ns.slots[i];
 		s->index = i;
 		s->ledger = &ledger->slots[i];
+		s->assign = link_ledger_assign(ledger, (unsigned)i);
 		s->dev = ivshmem_get(i);
 		s->region = s->dev->region;
 		if (s->dev->region_size < LINK_REGION_SIZE || ivshmem_listen(s->dev, doorbell, s))
 			return -ENODEV;
-		slots_look(s);	/* a restarted server resumes the apps here */
+		look(s, true);	/* a restarted server resumes the apps here, only */
 	}
 	return 0;
 }

@@ -337,6 +337,34 @@ static void open_ends(void **state)
 	free(base);
 }
 
+/* A producer starting afresh (the server, for a new app) drops whatever
+ * the ring held, even indices out of range: a frame for the last app that
+ * landed after the region was zeroed must not reach the new one. */
+static void reset_producer(void **state)
+{
+	(void)state;
+	char *base = new_region();
+	struct link_ring *r = link_rx(base);
+	struct link_end p, c;
+
+	r->prod = 501, r->cons = 0;	/* a stale producer's index in a zeroed ring */
+	link_end_reset_producer(&p, r);
+	assert_int_equal(p.index, 0);
+	assert_int_equal(r->prod, 0);
+	assert_int_equal(link_ring_room(&p), 0);
+	assert_true(link_end_open_consumer(&c, r));
+	assert_int_equal(get_rc(&c), 0);
+	assert_int_equal(put_one(&p, 1, 90), 0);
+	get_check(&c, 1, 90);
+
+	r->prod = 40, r->cons = 30;	/* frames the consumer has not taken */
+	link_end_reset_producer(&p, r);
+	assert_int_equal(r->prod, 30);
+	assert_true(link_end_open_consumer(&c, r));
+	assert_int_equal(get_rc(&c), 0);
+	free(base);
+}
+
 /* The consumer arms at its index and sleeps only on an empty ring. */
 static void arm(void **state)
 {
@@ -522,6 +550,7 @@ int main(void)
 		cmocka_unit_test(lying_producer),
 		cmocka_unit_test(lying_slot_length),
 		cmocka_unit_test(open_ends),
+		cmocka_unit_test(reset_producer),
 		cmocka_unit_test(arm),
 		cmocka_unit_test(notify_rule),
 		cmocka_unit_test(notify_sequence),

@@ -97,6 +97,12 @@ static void attach(struct ns_tables *t, int s, uint8_t mode)
 	t->slots[s].mode = mode;
 }
 
+/* The MAC the supervisor gave an own-address slot: the one it may claim. */
+static void assign_mac(struct ns_tables *t, int s, const uint8_t *mac)
+{
+	memcpy(t->slots[s].assigned_mac, mac, 6);
+}
+
 static struct ns_tables *switch8(void)
 {
 	struct ns_tables *t = new_tables(8);
@@ -107,6 +113,10 @@ static struct ns_tables *switch8(void)
 	grant(t, 0, LINK_CLAIM_UDP, 53, NULL, 0);
 	grant(t, 1, LINK_CLAIM_TCP, 8080, NULL, 0);
 	grant(t, 5, LINK_CLAIM_TCP, 9000, NULL, 0);
+	assign_mac(t, 2, OWN2);
+	assign_mac(t, 3, OWN3);
+	assign_mac(t, 6, OWN6);
+	assign_mac(t, 7, OWN7);
 	grant(t, 2, LINK_CLAIM_MAC, 0, OWN2, 6);
 	grant(t, 2, LINK_CLAIM_IP4, 0, IP2, 4);
 	grant(t, 2, LINK_CLAIM_IP6, 0, IP2V6, 16);
@@ -842,14 +852,26 @@ static void claim_macs(void **state)
 	static const uint8_t group[6] = { 0x03, 0xbb, 0, 0, 0, 1 };
 
 	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN2, 6), LINK_GRANTED);
-	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, fresh, 6), LINK_GRANTED);
-	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN3, 6), LINK_REFUSED_IN_USE);
-	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN6, 6), LINK_REFUSED_IN_USE);
-	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, SRV, 6), LINK_REFUSED_IN_USE);
+	/* Only the MAC the supervisor gave the slot: not a fresh one, not
+	 * another's (the gateway's frames would go to the claimant). */
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, fresh, 6), LINK_REFUSED_INVALID);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, PEER, 6), LINK_REFUSED_INVALID);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN3, 6), LINK_REFUSED_INVALID);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN6, 6), LINK_REFUSED_INVALID);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, SRV, 6), LINK_REFUSED_INVALID);
 	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, zero, 6), LINK_REFUSED_INVALID);
 	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, group, 6), LINK_REFUSED_INVALID);
 	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, BCAST, 6), LINK_REFUSED_INVALID);
 	assert_int_equal(check(t, 0, LINK_CLAIM_MAC, 0, fresh, 6), LINK_REFUSED_INVALID);
+	/* A slot with no MAC assigned may claim none. */
+	assign_mac(t, 2, zero);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, zero, 6), LINK_REFUSED_INVALID);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN2, 6), LINK_REFUSED_INVALID);
+	/* Even the assigned MAC, when it is the server's or another's. */
+	assign_mac(t, 2, SRV);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, SRV, 6), LINK_REFUSED_IN_USE);
+	assign_mac(t, 2, OWN3);
+	assert_int_equal(check(t, 2, LINK_CLAIM_MAC, 0, OWN3, 6), LINK_REFUSED_IN_USE);
 	free(t);
 }
 
@@ -961,6 +983,7 @@ static void many_slots(void **state)
 	for (int s = 0; s < 255; s++)
 		attach(t, s, LINK_MODE_SHARED);
 	attach(t, 255, LINK_MODE_OWN);
+	assign_mac(t, 255, OWN2);
 	grant(t, 255, LINK_CLAIM_MAC, 0, OWN2, 6);
 	grant(t, 200, LINK_CLAIM_TCP, 80, NULL, 0);
 	for (int s = 0; s < 255; s += 17) {

@@ -5,7 +5,9 @@
  *
  * Assigning a slot writes the host's part of the region (lib/link.h):
  * everything zeroed, then link_host, then attach_seq last with a release
- * store, then the server's control doorbell.  A slot is free again only
+ * store; then the same in the slot's record in the ledger (link_assign),
+ * which is what the server VM believes, as no app can write it; then the
+ * server's control doorbell.  A slot is free again only
  * when its app has gone both ways: its control connection closed and its
  * QEMU left the socket (until then the app could still write the region,
  * and a new app must not inherit that). */
@@ -110,6 +112,23 @@ static void host_write(struct supervisor *sv, struct slot *s)
 	__atomic_store_n(&h->attach_seq, s->attach_seq, __ATOMIC_RELEASE);
 }
 
+/* The slot's record for the server VM: written while its attach_seq is 0
+ * (the slot was free), attach_seq last. */
+static void assign_write(struct supervisor *sv, struct slot *s)
+{
+	struct link_assign *a = link_ledger_assign(sv->ledger, s->index);
+
+	a->mode = s->app.mode;
+	a->app_peer = s->app.peer_id;
+	memset(a->mac, 0, sizeof a->mac);
+	if (s->app.mode == LINK_MODE_OWN)
+		memcpy(a->mac, s->app.mac, sizeof a->mac);
+	a->app_pid = (uint32_t)s->app.pid;
+	memcpy(a->app_name, s->app.name, sizeof a->app_name);
+	/* Release: the record before the number that makes it valid. */
+	__atomic_store_n(&a->attach_seq, s->attach_seq, __ATOMIC_RELEASE);
+}
+
 /* The lowest free slot, assigned to app; NULL when every slot is taken. */
 struct slot *slot_assign(struct supervisor *sv, const struct app *app)
 {
@@ -123,6 +142,7 @@ struct slot *slot_assign(struct supervisor *sv, const struct app *app)
 		s->assigned = true;
 		region_zero(s);
 		host_write(sv, s);
+		assign_write(sv, s);
 		peer_announce_app(sv, s);
 		slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
 		sv_log(sv, "app %s (pid %d) attached to slot %u, %s address", s->app.name,
@@ -138,6 +158,7 @@ void slot_release_check(struct supervisor *sv, struct slot *s)
 		return;
 	s->assigned = false;
 	/* The server stops forwarding for a slot whose attach_seq is 0. */
+	__atomic_store_n(&link_ledger_assign(sv->ledger, s->index)->attach_seq, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&link_host(s->base)->attach_seq, 0, __ATOMIC_RELEASE);
 	slot_ring(s, SIDE_SERVER, LINK_VEC_CONTROL);
 	sv_log(sv, "app %s left slot %u", s->app.name, s->index);

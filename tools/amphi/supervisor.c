@@ -136,8 +136,9 @@ static int listen_control(struct supervisor *sv)
 	return 0;
 }
 
-/* The page where each server VM reports what it saw (link.h): no app
- * maps it, so status believes it.  Not close-on-exec: QEMU opens it by
+/* The page where each server VM reports what it saw, and where we tell it
+ * who holds each slot (link.h): no app maps it, so status believes the
+ * one and the server VM the other.  Not close-on-exec: QEMU opens it by
  * /proc/self/fd. */
 static int ledger_create(struct supervisor *sv)
 {
@@ -147,7 +148,7 @@ static int ledger_create(struct supervisor *sv)
 	free(name);
 	if (sv->ledger_fd < 0 || ftruncate(sv->ledger_fd, LINK_LEDGER_SIZE) < 0)
 		return -errno;
-	void *p = mmap(NULL, LINK_LEDGER_SIZE, PROT_READ, MAP_SHARED, sv->ledger_fd, 0);
+	void *p = mmap(NULL, LINK_LEDGER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, sv->ledger_fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	sv->ledger = p;

@@ -151,7 +151,9 @@ struct supervisor {
 	int control_fd, sig_fd, log_fd, pid_fd, tap_fd;
 	int report_fd;			/* to amphi server start until ready; then -1 */
 	int ledger_fd;			/* the server VMs' ledger (link.h), a memfd they inherit */
-	const struct link_ledger *ledger;	/* mapped; written by the server VM alone */
+	/* Mapped: its first part written by the server VM alone, its
+	 * assignments (link_assign) by us alone. */
+	struct link_ledger *ledger;
 	struct client *clients;
 	unsigned nclients;
 	uint32_t attach_seq;
