@@ -69,23 +69,28 @@ static int check_dx(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b
 	return 0;
 }
 
+uint32_t ext4_rec_at(struct ext4_fs *fs, const uint8_t *b, uint32_t off, uint32_t end)
+{
+	if (off >= end || end - off < EXT4_DIRENT_HEADER)
+		return 0;
+	const struct ext4_dirent *d = (const void *)(b + off);
+	uint32_t len = ext4_rec_len(fs, d->rec_len);
+	if (len < EXT4_DIRENT_HEADER || len % 4 || len > end - off ||
+	    EXT4_DIRENT_HEADER + (uint32_t)d->name_len > len)
+		return 0;
+	return len;
+}
+
 /* Each record fits the block and holds its name; names are real names. */
 static int check_records(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint32_t end)
 {
-	uint32_t off = 0;
-
-	while (off < end) {
+	for (uint32_t off = 0, len; off < end; off += len) {
 		const struct ext4_dirent *d = (const void *)(b + off);
-		if (end - off < EXT4_DIRENT_HEADER)
-			return ext4_corrupt(fs, "directory entry past the block", dir->ino);
-		uint32_t len = ext4_rec_len(fs, d->rec_len);
-		if (len < EXT4_DIRENT_HEADER || len % 4 || len > end - off ||
-		    EXT4_DIRENT_HEADER + (uint32_t)d->name_len > len)
+		if (!(len = ext4_rec_at(fs, b, off, end)))
 			return ext4_corrupt(fs, "bad directory record length", dir->ino);
 		if (d->inode && (!ext4_ino_ok(fs, d->inode) || d->name_len == 0 ||
 				 memchr(d->name, '/', d->name_len) || memchr(d->name, 0, d->name_len)))
 			return ext4_corrupt(fs, "bad directory entry", dir->ino);
-		off += len;
 	}
 	return 0;
 }
@@ -119,14 +124,14 @@ int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lbl
 	if (err || !pblk)
 		return err;
 	err = ext4_bread(fs, pblk, out);
-	if (err || (*out)->checked)
+	if (err || (*out)->checked_as == EXT4_AS_DIR)
 		return err;
 	if ((err = ext4_dir_block_check(fs, dir, (*out)->data, lblk))) {
 		bcache_put(*out);
 		*out = NULL;
 		return err;
 	}
-	(*out)->checked = true;
+	(*out)->checked_as = EXT4_AS_DIR;
 	return 0;
 }
 
@@ -136,22 +141,19 @@ static bool is_dot(const struct ext4_dirent *d)
 	       (d->name_len == 2 && d->name[0] == '.' && d->name[1] == '.');
 }
 
+/* Every record of a checked block, its checksum tail included, chains to
+ * the block's end; the walk still stops at one that does not (see
+ * ext4_rec_at). */
 static int walk_block(struct ext4_fs *fs, const uint8_t *b, ext4_dir_fn *fn, void *arg)
 {
-	uint32_t off = 0;
-
-	while (off + EXT4_DIRENT_HEADER <= fs->block_size) {
+	for (uint32_t off = 0, len; (len = ext4_rec_at(fs, b, off, fs->block_size)); off += len) {
 		const struct ext4_dirent *d = (const void *)(b + off);
-		uint32_t len = ext4_rec_len(fs, d->rec_len);
 		if (d->inode && !is_dot(d)) {
 			unsigned type = fs->incompat & EXT4_INCOMPAT_FILETYPE ? d->file_type : 0;
 			int r = fn(arg, d->name, d->name_len, d->inode, type);
 			if (r)
 				return r;
 		}
-		if (len == 0)
-			break;	/* the tail (checked: only it can end a block so) */
-		off += len;
 	}
 	return 0;
 }
