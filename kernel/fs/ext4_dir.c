@@ -5,7 +5,9 @@
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
+#include "core/sched.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 #include "crc32c.h"
 #include "fs/bcache.h"
 #include "fs/ext4_dir.h"
@@ -113,14 +115,15 @@ int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8
 	return check_records(fs, dir, b, end);
 }
 
-/* Block lblk of a directory, read and checked: 0 and a referenced buffer,
- * 0 and NULL for a hole, or -errno. */
-int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out)
+/* ext4_dir_read_block, and in *run how many blocks from lblk on map as
+ * lblk does: a hole's length, so a walk steps over it at once. */
+static int read_block_run(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out,
+			  uint64_t *run)
 {
-	uint64_t pblk, run;
+	uint64_t pblk;
 
 	*out = NULL;
-	int err = ext4_map(fs, dir, lblk, &pblk, &run);
+	int err = ext4_map(fs, dir, lblk, &pblk, run);
 	if (err || !pblk)
 		return err;
 	err = ext4_bread(fs, pblk, out);
@@ -133,6 +136,15 @@ int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lbl
 	}
 	(*out)->checked_as = EXT4_AS_DIR;
 	return 0;
+}
+
+/* Block lblk of a directory, read and checked: 0 and a referenced buffer,
+ * 0 and NULL for a hole, or -errno. */
+int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out)
+{
+	uint64_t run;
+
+	return read_block_run(fs, dir, lblk, out, &run);
 }
 
 static bool is_dot(const struct ext4_dirent *d)
@@ -158,17 +170,32 @@ static int walk_block(struct ext4_fs *fs, const uint8_t *b, ext4_dir_fn *fn, voi
 	return 0;
 }
 
+/* A directory of many blocks is long work under fs->lock (up to 2^32
+ * with largedir, all of them real blocks on a corrupt disk whose extents
+ * share them): let what waits on this CPU run, and tell the lockup
+ * detector the CPU is busy, not stuck.  Sleeping holding fs->lock is
+ * allowed: it is a mutex. */
+static void walk_pause(uint64_t steps)
+{
+	if (steps % 256 == 0) {
+		sched_yield_if_queued();
+		watchdog_progress();
+	}
+}
+
 int ext4_dir_each_block(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_block_fn *fn, void *arg)
 {
-	uint64_t nblocks = dir->size >> fs->log_block;
+	uint64_t nblocks = dir->size >> fs->log_block, run, steps = 0;
 
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+	for (uint64_t lblk = 0; lblk < nblocks; lblk += run) {
 		struct buf *b;
-		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		walk_pause(++steps);
+		int err = read_block_run(fs, dir, lblk, &b, &run);
 		if (err)
 			return err;
 		if (!b)
-			continue;
+			continue;	/* a hole of run blocks */
+		run = 1;
 		err = fn(arg, b, lblk);
 		bcache_put(b);
 		if (err)
