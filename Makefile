@@ -179,13 +179,14 @@ $(BUILD)/unit/test_blk: tests/unit/test_blk.c kernel/dev/blk.c kernel/dev/blk.h 
 EXT4_CORE := $(wildcard kernel/fs/ext4_*.c) kernel/fs/bcache.c
 $(BUILD)/unit/test_ext4: tests/unit/test_ext4.c tests/unit/ext4_host.c tests/unit/ext4_host.h \
 		tests/unit/ext4_writes.c tests/unit/ext4_htree.c tests/unit/ext4_journal_tests.c tests/unit/test_ext4.h \
+		tests/unit/ext4_records.c \
 		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c $(wildcard kernel/fs/ext4*.h kernel/fs/bcache.h) \
 		$(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -Itests/unit -o $@ $< tests/unit/ext4_host.c tests/unit/ext4_writes.c tests/unit/ext4_htree.c tests/unit/ext4_journal_tests.c \
-		$(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c -lcmocka
+		tests/unit/ext4_records.c $(filter-out kernel/fs/ext4_vfs.c,$(EXT4_CORE)) lib/crc32c.c -lcmocka
 
 # The 9P client, against replies made by the test (tests/unit/kshim/core
 # stands in for the kernel's locks).

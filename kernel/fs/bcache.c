@@ -123,7 +123,8 @@ static struct buf *buf_alloc(struct bcache *c, uint64_t blk)
 	b->blk = blk;
 	b->cache = c;
 	b->refs = 1;
-	b->dirty = b->checked = false;
+	b->dirty = false;
+	b->checked_as = 0;
 	list_init(&b->lru);
 	return b;
 }
@@ -175,7 +176,7 @@ int bcache_read(struct bcache *c, uint64_t blk, struct buf **out)
 	return err;
 }
 
-int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out)
+int bcache_new_block(struct bcache *c, uint64_t blk, uint8_t kind, struct buf **out)
 {
 	bool fresh;
 	int err = lookup(c, blk, out, &fresh);
@@ -183,7 +184,7 @@ int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out)
 	if (err)
 		return err;
 	memset((*out)->data, 0, c->block_size);
-	(*out)->checked = true;
+	(*out)->checked_as = kind;
 	bcache_dirty(*out);
 	return 0;
 }

@@ -27,10 +27,13 @@ struct buf {
 	struct bcache *cache;
 	int refs;		/* under the cache's lock */
 	bool dirty;
-	/* The file system found the contents sound (a checksum, a structure)
-	 * since they came from the device, and need not look again: what it
-	 * writes into a buffer it keeps sound.  False after a read. */
-	bool checked;
+	/* What the file system last found the contents sound as (a
+	 * checksum, a structure), in its own numbering of kinds of block;
+	 * 0 after a read.  It need not look again while it uses the block as
+	 * that kind (what it writes keeps the block sound as that kind), but
+	 * a corrupt disk may name one block as two kinds (a directory block
+	 * that is a bitmap): each kind checks unless it was the last. */
+	uint8_t checked_as;
 	struct list hlink;	/* in the hash chain */
 	struct list lru;	/* in the cache's use order, unreferenced ones */
 };
@@ -45,10 +48,11 @@ void bcache_free(struct bcache *c);
 /* The block, read from the device unless cached: 0 and a referenced
  * buffer in *out, or -EIO / -ENOMEM. */
 int bcache_read(struct bcache *c, uint64_t blk, struct buf **out);
-/* A block the file system just allocated: its old contents do not matter,
- * so it is not read; the buffer comes zeroed (dirty, and checked: what is
- * in it is the file system's own). */
-int bcache_new_block(struct bcache *c, uint64_t blk, struct buf **out);
+/* A block the file system just allocated as kind (checked_as): its old
+ * contents do not matter, so it is not read; the buffer comes zeroed
+ * (dirty, and checked as that kind: what is in it is the file system's
+ * own). */
+int bcache_new_block(struct bcache *c, uint64_t blk, uint8_t kind, struct buf **out);
 void bcache_dirty(struct buf *b);
 /* The buffer to the device now (not flushed), clean then. */
 int bcache_write(struct buf *b);

@@ -95,19 +95,24 @@ int ext4_bitmap_csums_stage(struct ext4_fs *fs)
 	return 0;
 }
 
+static uint8_t checked_kind(enum bitmap kind)
+{
+	return kind == INODES ? EXT4_AS_INODE_BITMAP : EXT4_AS_BLOCK_BITMAP;
+}
+
 static int bitmap_read(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct buf **out)
 {
 	uint64_t blk = kind == INODES ? ext4_group_inode_bitmap(fs, g) : ext4_group_block_bitmap(fs, g);
 	int err = ext4_bread(fs, blk, out);
 
-	if (err || (*out)->checked)
+	if (err || (*out)->checked_as == checked_kind(kind))
 		return err;
 	if (fs->csum && !bitmap_csum_ok(fs, kind, g, (*out)->data)) {
 		bcache_put(*out);
 		return ext4_corrupt(fs, kind == INODES ? "inode bitmap checksum mismatch"
 						       : "block bitmap checksum mismatch", g);
 	}
-	(*out)->checked = true;
+	(*out)->checked_as = checked_kind(kind);
 	return 0;
 }
 
@@ -219,7 +224,7 @@ static int bitmap_get(struct ext4_fs *fs, enum bitmap kind, uint32_t g, struct b
 	if (!(d->bg_flags & uninit))
 		return bitmap_read(fs, kind, g, out);
 	uint64_t blk = kind == INODES ? ext4_group_inode_bitmap(fs, g) : ext4_group_block_bitmap(fs, g);
-	int err = ext4_block_ok(fs, blk) ? bcache_new_block(fs->bc, blk, out) : -EUCLEAN;
+	int err = ext4_block_ok(fs, blk) ? bcache_new_block(fs->bc, blk, checked_kind(kind), out) : -EUCLEAN;
 	if (!err && (err = init_bitmap(fs, kind, g, (*out)->data)))
 		bcache_put(*out);
 	if (err)

@@ -5,7 +5,9 @@
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
+#include "core/sched.h"
 #include "core/string.h"
+#include "core/watchdog.h"
 #include "crc32c.h"
 #include "fs/bcache.h"
 #include "fs/ext4_dir.h"
@@ -69,23 +71,28 @@ static int check_dx(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b
 	return 0;
 }
 
+uint32_t ext4_rec_at(struct ext4_fs *fs, const uint8_t *b, uint32_t off, uint32_t end)
+{
+	if (off >= end || end - off < EXT4_DIRENT_HEADER)
+		return 0;
+	const struct ext4_dirent *d = (const void *)(b + off);
+	uint32_t len = ext4_rec_len(fs, d->rec_len);
+	if (len < EXT4_DIRENT_HEADER || len % 4 || len > end - off ||
+	    EXT4_DIRENT_HEADER + (uint32_t)d->name_len > len)
+		return 0;
+	return len;
+}
+
 /* Each record fits the block and holds its name; names are real names. */
 static int check_records(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint32_t end)
 {
-	uint32_t off = 0;
-
-	while (off < end) {
+	for (uint32_t off = 0, len; off < end; off += len) {
 		const struct ext4_dirent *d = (const void *)(b + off);
-		if (end - off < EXT4_DIRENT_HEADER)
-			return ext4_corrupt(fs, "directory entry past the block", dir->ino);
-		uint32_t len = ext4_rec_len(fs, d->rec_len);
-		if (len < EXT4_DIRENT_HEADER || len % 4 || len > end - off ||
-		    EXT4_DIRENT_HEADER + (uint32_t)d->name_len > len)
+		if (!(len = ext4_rec_at(fs, b, off, end)))
 			return ext4_corrupt(fs, "bad directory record length", dir->ino);
 		if (d->inode && (!ext4_ino_ok(fs, d->inode) || d->name_len == 0 ||
 				 memchr(d->name, '/', d->name_len) || memchr(d->name, 0, d->name_len)))
 			return ext4_corrupt(fs, "bad directory entry", dir->ino);
-		off += len;
 	}
 	return 0;
 }
@@ -108,26 +115,36 @@ int ext4_dir_block_check(struct ext4_fs *fs, struct ext4_inode *dir, const uint8
 	return check_records(fs, dir, b, end);
 }
 
-/* Block lblk of a directory, read and checked: 0 and a referenced buffer,
- * 0 and NULL for a hole, or -errno. */
-int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out)
+/* ext4_dir_read_block, and in *run how many blocks from lblk on map as
+ * lblk does: a hole's length, so a walk steps over it at once. */
+static int read_block_run(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out,
+			  uint64_t *run)
 {
-	uint64_t pblk, run;
+	uint64_t pblk;
 
 	*out = NULL;
-	int err = ext4_map(fs, dir, lblk, &pblk, &run);
+	int err = ext4_map(fs, dir, lblk, &pblk, run);
 	if (err || !pblk)
 		return err;
 	err = ext4_bread(fs, pblk, out);
-	if (err || (*out)->checked)
+	if (err || (*out)->checked_as == EXT4_AS_DIR)
 		return err;
 	if ((err = ext4_dir_block_check(fs, dir, (*out)->data, lblk))) {
 		bcache_put(*out);
 		*out = NULL;
 		return err;
 	}
-	(*out)->checked = true;
+	(*out)->checked_as = EXT4_AS_DIR;
 	return 0;
+}
+
+/* Block lblk of a directory, read and checked: 0 and a referenced buffer,
+ * 0 and NULL for a hole, or -errno. */
+int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out)
+{
+	uint64_t run;
+
+	return read_block_run(fs, dir, lblk, out, &run);
 }
 
 static bool is_dot(const struct ext4_dirent *d)
@@ -136,37 +153,49 @@ static bool is_dot(const struct ext4_dirent *d)
 	       (d->name_len == 2 && d->name[0] == '.' && d->name[1] == '.');
 }
 
+/* Every record of a checked block, its checksum tail included, chains to
+ * the block's end; the walk still stops at one that does not (see
+ * ext4_rec_at). */
 static int walk_block(struct ext4_fs *fs, const uint8_t *b, ext4_dir_fn *fn, void *arg)
 {
-	uint32_t off = 0;
-
-	while (off + EXT4_DIRENT_HEADER <= fs->block_size) {
+	for (uint32_t off = 0, len; (len = ext4_rec_at(fs, b, off, fs->block_size)); off += len) {
 		const struct ext4_dirent *d = (const void *)(b + off);
-		uint32_t len = ext4_rec_len(fs, d->rec_len);
 		if (d->inode && !is_dot(d)) {
 			unsigned type = fs->incompat & EXT4_INCOMPAT_FILETYPE ? d->file_type : 0;
 			int r = fn(arg, d->name, d->name_len, d->inode, type);
 			if (r)
 				return r;
 		}
-		if (len == 0)
-			break;	/* the tail (checked: only it can end a block so) */
-		off += len;
 	}
 	return 0;
 }
 
+/* A directory of many blocks is long work under fs->lock (up to 2^32
+ * with largedir, all of them real blocks on a corrupt disk whose extents
+ * share them): let what waits on this CPU run, and tell the lockup
+ * detector the CPU is busy, not stuck.  Sleeping holding fs->lock is
+ * allowed: it is a mutex. */
+static void walk_pause(uint64_t steps)
+{
+	if (steps % 256 == 0) {
+		sched_yield_if_queued();
+		watchdog_progress();
+	}
+}
+
 int ext4_dir_each_block(struct ext4_fs *fs, struct ext4_inode *dir, ext4_dir_block_fn *fn, void *arg)
 {
-	uint64_t nblocks = dir->size >> fs->log_block;
+	uint64_t nblocks = dir->size >> fs->log_block, run, steps = 0;
 
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+	for (uint64_t lblk = 0; lblk < nblocks; lblk += run) {
 		struct buf *b;
-		int err = ext4_dir_read_block(fs, dir, lblk, &b);
+		walk_pause(++steps);
+		int err = read_block_run(fs, dir, lblk, &b, &run);
 		if (err)
 			return err;
 		if (!b)
-			continue;
+			continue;	/* a hole of run blocks */
+		run = 1;
 		err = fn(arg, b, lblk);
 		bcache_put(b);
 		if (err)

@@ -7,6 +7,13 @@
 
 /* A record length as stored (65536 does not fit 16 bits). */
 uint32_t ext4_rec_len(struct ext4_fs *fs, uint16_t disk);
+/* The length of the record at off in a block whose records end at end,
+ * or 0 if it does not hold together there (shorter than its header or
+ * its name, past end, not a multiple of 4).  Every walk over a block's
+ * records steps by it and stops at 0: a block checked as a directory's
+ * may since have been changed as another kind of block, when a corrupt
+ * disk names one block as two. */
+uint32_t ext4_rec_at(struct ext4_fs *fs, const uint8_t *b, uint32_t off, uint32_t end);
 uint32_t ext4_dir_leaf_csum(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b);
 uint32_t ext4_dx_count_offset(struct ext4_fs *fs, struct ext4_inode *dir, const uint8_t *b, uint64_t lblk);
 int ext4_dir_read_block(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t lblk, struct buf **out);

@@ -108,10 +108,9 @@ static int deindex(struct ext4_fs *fs, struct ext4_inode *dir)
  * reuse, or NULL. */
 struct ext4_dirent *ext4_dir_room_in(struct ext4_fs *fs, uint8_t *b, uint32_t need)
 {
-	for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
+	for (uint32_t off = 0, len; (len = ext4_rec_at(fs, b, off, ext4_leaf_end(fs))); off += len) {
 		struct ext4_dirent *d = (void *)(b + off);
-		uint32_t len = ext4_rec_len(fs, d->rec_len);
-		uint32_t used = d->inode ? ext4_rec_need(d->name_len) : 0;
+		uint32_t used = d->inode ? ext4_rec_need(d->name_len) : 0;	/* <= len: ext4_rec_at */
 		if (len - used >= need) {
 			if (!used)
 				return d;
@@ -120,7 +119,6 @@ struct ext4_dirent *ext4_dir_room_in(struct ext4_fs *fs, uint8_t *b, uint32_t ne
 			ext4_set_rec_len(fs, n, len - used);
 			return n;
 		}
-		off += len;
 	}
 	return NULL;
 }
@@ -134,7 +132,7 @@ static int add_block(struct ext4_fs *fs, struct ext4_inode *dir, const char *nam
 	int err = ext4_get_block(fs, dir, lblk, true, &pblk, NULL);
 
 	if (!err)
-		err = bcache_new_block(fs->bc, pblk, &b);
+		err = bcache_new_block(fs->bc, pblk, EXT4_AS_DIR, &b);
 	if (err)
 		return err;
 	struct ext4_dirent *d = (void *)b->data;
@@ -212,7 +210,8 @@ static int change_in_block(void *arg, struct buf *b, uint64_t lblk)
 	struct ext4_dirent *prev = NULL;
 
 	(void)lblk;
-	for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
+	/* To the block's end: an index block's records span it all. */
+	for (uint32_t off = 0, len; (len = ext4_rec_at(fs, b->data, off, fs->block_size)); off += len) {
 		struct ext4_dirent *d = (void *)(b->data + off);
 		if (d->inode && d->name_len == c->len && !memcmp(d->name, c->name, c->len)) {
 			if (!c->remove)
@@ -225,7 +224,6 @@ static int change_in_block(void *arg, struct buf *b, uint64_t lblk)
 			return 1;
 		}
 		prev = d;
-		off += ext4_rec_len(fs, d->rec_len);
 	}
 	return 0;
 }
@@ -259,7 +257,7 @@ int ext4_dir_init(struct ext4_fs *fs, struct ext4_inode *dir, uint64_t parent)
 	int err = ext4_get_block(fs, dir, 0, true, &pblk, NULL);
 
 	if (!err)
-		err = bcache_new_block(fs->bc, pblk, &b);
+		err = bcache_new_block(fs->bc, pblk, EXT4_AS_DIR, &b);
 	if (err)
 		return err;
 	struct ext4_dirent *dot = (void *)b->data, *dotdot = (void *)(b->data + 12);

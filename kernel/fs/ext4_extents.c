@@ -55,14 +55,14 @@ int ext4_ext_read_node(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t blk, 
 	 * another depth.  The checksum once. */
 	if (!ext4_ext_header_ok(fs, (void *)b, ext4_ext_block_room(fs), depth))
 		err = ext4_corrupt(fs, "bad extent block header", ei->ino);
-	else if (fs->csum && !(*out)->checked && *tail_of(b) != ext4_ext_block_csum(fs, ei, b))
+	else if (fs->csum && (*out)->checked_as != EXT4_AS_EXTENTS && *tail_of(b) != ext4_ext_block_csum(fs, ei, b))
 		err = ext4_corrupt(fs, "extent block checksum mismatch", ei->ino);
 	if (err) {
 		bcache_put(*out);
 		*out = NULL;
 		return err;
 	}
-	(*out)->checked = true;
+	(*out)->checked_as = EXT4_AS_EXTENTS;
 	return 0;
 }
 

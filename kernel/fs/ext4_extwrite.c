@@ -87,7 +87,7 @@ static int new_node(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t goal, un
 	int err = ext4_block_alloc(fs, goal, &blk);
 
 	if (!err)
-		err = bcache_new_block(fs->bc, blk, &l->b);
+		err = bcache_new_block(fs->bc, blk, EXT4_AS_EXTENTS, &l->b);
 	if (err)
 		return err;
 	ext4_inode_add_blocks(fs, ei, 1);

@@ -172,7 +172,7 @@ static int append_block(struct ext4_fs *fs, struct ext4_inode *dir, struct buf *
 		return -ENOSPC;
 	int err = ext4_get_block(fs, dir, n, true, &pblk, NULL);
 	if (!err)
-		err = bcache_new_block(fs->bc, pblk, out);
+		err = bcache_new_block(fs->bc, pblk, EXT4_AS_DIR, out);
 	if (err)
 		return err;
 	ext4_inode_set_size(dir, dir->size + fs->block_size);
@@ -291,11 +291,16 @@ struct record {
 	uint32_t off;
 };
 
-/* The leaf's live records with their names' hashes, sorted by hash. */
+/* The leaf's live records with their names' hashes, sorted by hash;
+ * -EINVAL for records that do not chain to the leaf's end.  b is a copy
+ * of the leaf taken before any allocation: a corrupt disk may name the
+ * leaf as a bitmap too, and pack_leaf must see what was hashed. */
 static int hash_records(struct ext4_fs *fs, int version, const uint8_t *b, struct record *r, unsigned *n)
 {
+	uint32_t off = 0, len;
+
 	*n = 0;
-	for (uint32_t off = 0; off < ext4_leaf_end(fs);) {
+	for (; (len = ext4_rec_at(fs, b, off, ext4_leaf_end(fs))); off += len) {
 		const struct ext4_dirent *d = (const void *)(b + off);
 		if (d->inode) {
 			struct record x = { 0, off };
@@ -306,9 +311,8 @@ static int hash_records(struct ext4_fs *fs, int version, const uint8_t *b, struc
 				r[k] = r[k - 1];
 			r[k] = x;
 		}
-		off += ext4_rec_len(fs, d->rec_len);
 	}
-	return 0;
+	return off == ext4_leaf_end(fs) ? 0 : -EINVAL;
 }
 
 /* Writes records [from, to) of src, packed, as the whole of leaf dst. */
@@ -361,14 +365,15 @@ static int split_leaf(struct ext4_fs *fs, struct ext4_inode *dir, int version, s
 	uint8_t *copy = kmalloc(fs->block_size);
 	int err = r && copy ? 0 : -ENOMEM;
 
-	if (!err)
-		err = hash_records(fs, version, b->data, r, &n) ? CANNOT : 0;
-	if (!err && !(m = split_point(b->data, r, n)))
+	if (!err) {
+		memcpy(copy, b->data, fs->block_size);
+		err = hash_records(fs, version, copy, r, &n) ? CANNOT : 0;
+	}
+	if (!err && !(m = split_point(copy, r, n)))
 		err = CANNOT;
 	if (!err)
 		err = append_block(fs, dir, nb, lblk);
 	if (!err) {
-		memcpy(copy, b->data, fs->block_size);
 		pack_leaf(fs, b->data, copy, r, 0, m);
 		pack_leaf(fs, (*nb)->data, copy, r, m, n);
 		ext4_leaf_changed(fs, dir, b);
@@ -423,20 +428,23 @@ int ext4_htree_make(struct ext4_fs *fs, struct ext4_inode *dir)
 {
 	unsigned most = fs->block_size / EXT4_DIRENT_HEADER, n, kept = 0;
 	struct record *r = kmalloc(most * sizeof *r);
+	uint8_t *copy = kmalloc(fs->block_size);	/* see hash_records */
 	struct buf *b = NULL, *nb = NULL;
 	uint32_t lblk;
 	int version = fs->sb.s_def_hash_version + (fs->sb.s_flags & FLAGS_UNSIGNED_HASH ? EXT4_HASH_UNSIGNED : 0);
-	int err = r ? ext4_dir_read_block(fs, dir, 0, &b) : -ENOMEM;
+	int err = r && copy ? ext4_dir_read_block(fs, dir, 0, &b) : -ENOMEM;
 
-	if (!err && (!b || !is_name(b->data, 0, ".") || !is_name(b->data, 12, "..") ||
+	if (!err && b)
+		memcpy(copy, b->data, fs->block_size);
+	if (!err && (!b || !is_name(copy, 0, ".") || !is_name(copy, 12, "..") ||
 		     fs->sb.s_def_hash_version >= EXT4_HASH_UNSIGNED ||
-		     hash_records(fs, version, b->data, r, &n)))
+		     hash_records(fs, version, copy, r, &n)))
 		err = CANNOT;	/* not the layout an index starts from: stay linear */
 	for (unsigned k = 0; !err && k < n; k++)
 		if (r[k].off >= 24)	/* every name but "." and ".." */
 			r[kept++] = r[k];
 	if (!err && !(err = append_block(fs, dir, &nb, &lblk))) {
-		pack_leaf(fs, nb->data, b->data, r, 0, kept);
+		pack_leaf(fs, nb->data, copy, r, 0, kept);
 		ext4_leaf_changed(fs, dir, nb);
 		make_root(fs, dir, b, lblk);
 		dir->raw.i_flags |= EXT4_INDEX_FL;
@@ -447,6 +455,7 @@ int ext4_htree_make(struct ext4_fs *fs, struct ext4_inode *dir)
 	if (nb)
 		bcache_put(nb);
 	kfree(r);
+	kfree(copy);
 	return err;
 }
 

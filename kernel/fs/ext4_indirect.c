@@ -34,20 +34,35 @@ int ext4_ind_path(struct ext4_fs *fs, uint64_t lblk, unsigned *slot, uint32_t id
 	return -EFBIG;
 }
 
+/* A hole met at depth (0: the i_block slot itself is 0) of a path of
+ * levels: how many blocks from lblk on it spans (the rest of the subtree
+ * the missing pointer would hold), so a walk steps over it at once. */
+static uint64_t hole_run(struct ext4_fs *fs, int levels, int depth, const uint32_t idx[3])
+{
+	uint64_t apb = fs->block_size / 4, span = 1, off = 0;
+
+	for (int j = levels - 1; j >= depth; j--) {
+		off += idx[j] * span;
+		span *= apb;
+	}
+	return span - off;
+}
+
 /* Follows the path down; *leaf gets the last indirect block (referenced)
- * or NULL for a direct block or a hole above it. */
+ * or NULL for a direct block or a hole above it; *run the hole's length
+ * when *pblk is 0. */
 static int walk(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk,
-		struct buf **leaf, uint32_t *leaf_idx)
+		struct buf **leaf, uint32_t *leaf_idx, uint64_t *run)
 {
 	unsigned slot;
 	uint32_t idx[3];
-	int levels = ext4_ind_path(fs, lblk, &slot, idx);
+	int levels = ext4_ind_path(fs, lblk, &slot, idx), k;
 
 	*leaf = NULL;
 	if (levels < 0)
 		return levels;
 	uint64_t blk = ei->raw.i_block[slot];
-	for (int k = 0; k < levels && blk; k++) {
+	for (k = 0; k < levels && blk; k++) {
 		struct buf *b;
 		int err = ext4_bread(fs, blk, &b);
 		if (*leaf)
@@ -62,6 +77,8 @@ static int walk(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64
 	if (blk && !ext4_block_ok(fs, blk))
 		return ext4_corrupt(fs, "block number out of range", ei->ino);
 	*pblk = blk;
+	if (!blk)
+		*run = hole_run(fs, levels, k, idx);
 	return 0;
 }
 
@@ -69,9 +86,9 @@ int ext4_ind_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint6
 {
 	struct buf *leaf;
 	uint32_t at = 0;
-	int err = walk(fs, ei, lblk, pblk, &leaf, &at);
 
 	*run = 1;
+	int err = walk(fs, ei, lblk, pblk, &leaf, &at, run);
 	if (!err && leaf && *pblk) {
 		/* Following entries of the same indirect block that continue
 		 * the run on disk: one read for a contiguous stretch. */

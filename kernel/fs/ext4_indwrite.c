@@ -13,8 +13,10 @@ static int new_ind(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot, ui
 	uint64_t blk;
 	int err = ext4_block_alloc(fs, goal, &blk);
 
+	/* Unchecked: an indirect block has no check of its own (each
+	 * number in it is checked where it is used). */
 	if (!err)
-		err = bcache_new_block(fs->bc, blk, out);
+		err = bcache_new_block(fs->bc, blk, EXT4_UNCHECKED, out);
 	if (err)
 		return err;
 	*slot = (uint32_t)blk;

@@ -89,6 +89,17 @@ static bool mode_ok(uint32_t mode)
 	return false;
 }
 
+/* Whole blocks, no more than the block map can name, and i_size_high 0
+ * unless largedir (Linux reads only i_size_lo of such a directory; e2fsck
+ * clears the rest): every directory walk goes through its size, so a
+ * corrupt one must not send it through 2^36 blocks. */
+static bool dir_size_ok(struct ext4_fs *fs, const struct ext4_inode *ei)
+{
+	if (ei->raw.i_size_high && !(fs->incompat & EXT4_INCOMPAT_LARGEDIR))
+		return false;
+	return ei->size % fs->block_size == 0 && ei->size >> fs->log_block <= ext4_max_blocks(fs, ei);
+}
+
 /* The fields the rest of the core relies on. */
 static int check_fields(struct ext4_fs *fs, struct ext4_inode *ei, bool unlinked)
 {
@@ -101,8 +112,7 @@ static int check_fields(struct ext4_fs *fs, struct ext4_inode *ei, bool unlinked
 	if ((d->i_flags & EXT4_EXTENTS_FL) && !(fs->incompat & EXT4_INCOMPAT_EXTENTS))
 		return ext4_corrupt(fs, "extents without the feature", ei->ino);
 	ei->size = d->i_size_lo | (uint64_t)d->i_size_high << 32;
-	if (ei->size > (uint64_t)1 << 48 ||
-	    ((d->i_mode & S_IFMT) == S_IFDIR && ei->size % fs->block_size))
+	if (ei->size > (uint64_t)1 << 48 || ((d->i_mode & S_IFMT) == S_IFDIR && !dir_size_ok(fs, ei)))
 		return ext4_corrupt(fs, "bad inode size", ei->ino);
 	return 0;
 }

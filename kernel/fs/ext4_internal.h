@@ -119,6 +119,17 @@ bool ext4_block_ok(struct ext4_fs *fs, uint64_t blk);
 /* A metadata block through the buffer cache (referenced): -EUCLEAN for a
  * number outside the file system, -EIO, -ENOMEM. */
 int ext4_bread(struct ext4_fs *fs, uint64_t blk, struct buf **out);
+/* What a metadata buffer was last found sound as (struct buf's
+ * checked_as).  One flag for every kind would let a corrupt disk that
+ * names a bitmap as a directory block skip the directory's checks: each
+ * kind checks a buffer another kind checked last. */
+enum ext4_block_kind {
+	EXT4_UNCHECKED,
+	EXT4_AS_DIR,
+	EXT4_AS_EXTENTS,
+	EXT4_AS_BLOCK_BITMAP,
+	EXT4_AS_INODE_BITMAP,
+};
 
 /* ext4_journal.c.  open: at mount, after the groups are read: replays
  * a journal that needs it (then -EAGAIN: the caller reads the file system

@@ -580,6 +580,7 @@ int main(void)
 		cmocka_unit_test(journal_fuzz),
 		cmocka_unit_test(htree_hashes_match_e2fsprogs),
 		cmocka_unit_test(htree_grows_and_stays),
+		cmocka_unit_test(dir_records_that_do_not_chain),
 		cmocka_unit_test(fuzz_ext2),
 		cmocka_unit_test(fuzz_ext4),
 		cmocka_unit_test(fuzz_ext4_nocsum),

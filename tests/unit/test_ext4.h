@@ -45,4 +45,7 @@ void journal_fuzz(void **state);
 void htree_hashes_match_e2fsprogs(void **state);
 void htree_grows_and_stays(void **state);
 
+/* ext4_records.c */
+void dir_records_that_do_not_chain(void **state);
+
 #endif
