@@ -238,11 +238,21 @@ static void pc_lock(struct inode *i)
 }
 static void pc_unlock(struct inode *i) { mutex_unlock(&fs_of(i->sb)->lock); }
 
+/* A block taken for the file changes the inode's own map (the extent
+ * root or block pointers, the block count): it goes into its table block
+ * at once, since a fault that took the block has no write() after it to
+ * store the inode, and a commit would log the bitmap without the map. */
 static int pc_map(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run)
 {
+	struct ext4_fs *fs = fs_of(i->sb);
+	bool made = false;
+
 	if (!create && run)
-		return ext4_map(fs_of(i->sb), ei_of(i), lblk, pblk, run);
-	return ext4_get_block(fs_of(i->sb), ei_of(i), lblk, create, pblk, fresh);
+		return ext4_map(fs, ei_of(i), lblk, pblk, run);
+	int err = ext4_get_block(fs, ei_of(i), lblk, create, pblk, &made);
+	if (fresh)
+		*fresh = made;
+	return !err && made ? ext4_inode_write(fs, ei_of(i)) : err;
 }
 
 static const struct pcache_ops pc_ops = { pc_lock, pc_unlock, pc_map };
