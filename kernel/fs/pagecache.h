@@ -73,7 +73,8 @@ long pcache_direct_dev(struct blk_dev *d, uint64_t user, uint64_t pos, size_t le
 
 /* mmap: the page idx with a reference for the mapping (write: a shared
  * mapping that may store into it; a hole gets its block).  May sleep;
- * takes no data_lock. */
+ * takes no data_lock (the caller holds the inode's fault_lock, which
+ * keeps truncation out). */
 int pcache_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa);
 
 /* Every dirty page on dev (NULL: everywhere) written and waited for: the
