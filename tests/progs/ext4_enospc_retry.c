@@ -7,6 +7,8 @@
  *   fault   the same through a MAP_SHARED mapping: the file grown to
  *           64 KiB, a byte stored into each page (the fault takes the
  *           block), unmapped, truncated to 0.
+ *   direct  the same with O_DIRECT writes.
+ *   falloc  the same with fallocate (64 KiB of unwritten extents).
  *   full    fills the file system with fallocate, then stores into a hole
  *           of a MAP_SHARED mapping: SIGBUS, as on Linux (not the OOM
  *           killer), and write() into the hole says ENOSPC.
@@ -35,7 +37,7 @@ static int fail(const char *what, int round)
 
 static int rewrite(int fd, int rounds)
 {
-	static char buf[SIZE];
+	static char buf[SIZE] __attribute__((aligned(PG)));
 
 	memset(buf, 0xab, sizeof buf);
 	for (int r = 0; r < rounds; r++) {
@@ -60,6 +62,17 @@ static int refault(int fd, int rounds)
 		munmap((void *)m, SIZE);
 		if (ftruncate(fd, 0))
 			return fail("ftruncate down", r);
+	}
+	return 0;
+}
+
+static int reallocate(int fd, int rounds)
+{
+	for (int r = 0; r < rounds; r++) {
+		if (fallocate(fd, 0, 0, SIZE))
+			return fail("fallocate", r);
+		if (ftruncate(fd, 0))
+			return fail("ftruncate", r);
 	}
 	return 0;
 }
@@ -113,13 +126,15 @@ static int full(int fd, const char *file)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: ext4_enospc_retry write|fault|full FILE [ROUNDS]\n");
+		fprintf(stderr, "usage: ext4_enospc_retry write|fault|direct|falloc|full FILE [ROUNDS]\n");
 		return 2;
 	}
-	int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644), rounds = argc > 3 ? atoi(argv[3]) : 0;
+	int flags = O_RDWR | O_CREAT | O_TRUNC | (!strcmp(argv[1], "direct") ? O_DIRECT : 0);
+	int fd = open(argv[2], flags, 0644), rounds = argc > 3 ? atoi(argv[3]) : 0;
 	if (fd < 0)
 		return fail("open", 0);
-	int bad = !strcmp(argv[1], "write") ? rewrite(fd, rounds)
+	int bad = !strcmp(argv[1], "write") || !strcmp(argv[1], "direct") ? rewrite(fd, rounds)
+		  : !strcmp(argv[1], "falloc") ? reallocate(fd, rounds)
 		  : !strcmp(argv[1], "fault") ? refault(fd, rounds)
 		  : !strcmp(argv[1], "full") ? full(fd, argv[2]) : 2;
 	if (!bad)
