@@ -137,11 +137,16 @@ enum ext4_block_kind {
  * cannot use leaves the mount read-only with one line.  commit (locked):
  * ext4_fs_sync's work with a journal.  room (locked, at the start of an
  * operation): commits first when dirty metadata nears what the log
- * holds.  close: after the last commit, marks the log empty and clears
- * needs_recovery. */
+ * holds.  retry_alloc (locked, between operations: never inside one,
+ * nor while a block is mapped whose data is not yet dirty or written):
+ * after an operation failed with err, true if it was -ENOSPC and a commit
+ * just gave back blocks freed since the last, so the operation may be
+ * tried once more.  close: after the last commit, marks the log empty and
+ * clears needs_recovery. */
 int ext4_journal_open(struct ext4_fs *fs);
 int ext4_journal_commit(struct ext4_fs *fs);
 int ext4_journal_room(struct ext4_fs *fs);
+bool ext4_retry_alloc(struct ext4_fs *fs, int err);
 int ext4_journal_close(struct ext4_fs *fs);
 void ext4_journal_free(struct ext4_fs *fs);
 

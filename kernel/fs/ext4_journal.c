@@ -569,3 +569,15 @@ int ext4_journal_room(struct ext4_fs *fs)
 	uint32_t limit = capacity(j) / 4 < MAX_TXN ? capacity(j) / 4 : MAX_TXN;
 	return dirty < limit ? 0 : ext4_journal_commit(fs);
 }
+
+/* Freed blocks stay taken until the commit (ext4_block_free), and nothing
+ * else commits for up to 5 s: a file rewritten and truncated in a loop
+ * would run out of space on an almost empty disk.  So a full disk with
+ * blocks waiting for a commit commits, as Linux's ext4_should_retry_alloc
+ * waits for the running transaction. */
+bool ext4_retry_alloc(struct ext4_fs *fs, int err)
+{
+	if (err != -ENOSPC || !fs->journal || !fs->nfreed || fs->read_only)
+		return false;
+	return ext4_journal_commit(fs) == 0;
+}

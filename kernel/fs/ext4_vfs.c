@@ -147,6 +147,8 @@ static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 		return -ENOMEM;
 	mutex_lock(&fs->lock);
 	int err = ext4_create(fs, ei_of(dir), name, &n, ei);
+	if (ext4_retry_alloc(fs, err))	/* a failed create undid itself */
+		err = ext4_create(fs, ei_of(dir), name, &n, ei);
 	if (!err)
 		i->blocks = ext4_inode_blocks(fs, ei);
 	mutex_unlock(&fs->lock);
@@ -171,6 +173,8 @@ static int ext4_vfs_link(struct inode *dir, const char *name, struct inode *i)
 
 	mutex_lock(&fs->lock);
 	int err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
+	if (ext4_retry_alloc(fs, err))	/* only adding the name allocates: it failed first */
+		err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -182,6 +186,23 @@ static int ext4_vfs_unlink(struct inode *dir, const char *name, struct inode *i)
 	mutex_lock(&fs->lock);
 	int err = ext4_unlink(fs, ei_of(dir), name, ei_of(i), vfs_now());
 	mutex_unlock(&fs->lock);
+	return err;
+}
+
+/* A rename, tried again if it found the disk full (only adding the new
+ * name allocates, and it fails before anything changed).  Caller holds
+ * the fs lock. */
+static int rename_once_more(struct ext4_fs *fs, struct inode *odir, const char *oname, struct inode *ndir,
+			    const char *nname, struct inode *i, struct inode *target)
+{
+	int err = 0;
+
+	for (int tries = 0; tries < 2; tries++) {
+		err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(i),
+				  target ? ei_of(target) : NULL, vfs_now());
+		if (!ext4_retry_alloc(fs, err))
+			break;
+	}
 	return err;
 }
 
@@ -200,8 +221,7 @@ static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *
 		err = ext4_exchange(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
 				    ei_of(nd->inode), vfs_now());
 	else
-		err = ext4_rename(fs, ei_of(odir), oname, ei_of(ndir), nname, ei_of(od->inode),
-				  nd ? ei_of(nd->inode) : NULL, vfs_now());
+		err = rename_once_more(fs, odir, oname, ndir, nname, od->inode, nd ? nd->inode : NULL);
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -238,14 +258,28 @@ static void pc_lock(struct inode *i)
 }
 static void pc_unlock(struct inode *i) { mutex_unlock(&fs_of(i->sb)->lock); }
 
+/* The cache calls this with every block it mapped under a dirty page (or
+ * written): a commit is allowed here. */
+static bool pc_make_room(struct inode *i) { return ext4_retry_alloc(fs_of(i->sb), -ENOSPC); }
+
+/* A block taken for the file changes the inode's own map (the extent
+ * root or block pointers, the block count): it goes into its table block
+ * at once, since a fault that took the block has no write() after it to
+ * store the inode, and a commit would log the bitmap without the map. */
 static int pc_map(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run)
 {
+	struct ext4_fs *fs = fs_of(i->sb);
+	bool made = false;
+
 	if (!create && run)
-		return ext4_map(fs_of(i->sb), ei_of(i), lblk, pblk, run);
-	return ext4_get_block(fs_of(i->sb), ei_of(i), lblk, create, pblk, fresh);
+		return ext4_map(fs, ei_of(i), lblk, pblk, run);
+	int err = ext4_get_block(fs, ei_of(i), lblk, create, pblk, &made);
+	if (fresh)
+		*fresh = made;
+	return !err && made ? ext4_inode_write(fs, ei_of(i)) : err;
 }
 
-static const struct pcache_ops pc_ops = { pc_lock, pc_unlock, pc_map };
+static const struct pcache_ops pc_ops = { pc_lock, pc_unlock, pc_map, pc_make_room };
 
 static int cached(struct inode *i)
 {
@@ -342,6 +376,8 @@ static int ext4_vfs_allocate(struct inode *i, int64_t off, int64_t len, bool kee
 	i->ctime_ns = vfs_now();
 	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
 	int err = ext4_allocate(fs, ei, (uint64_t)off, (uint64_t)len, keep_size);
+	if (ext4_retry_alloc(fs, err))	/* the blocks it took stay the file's */
+		err = ext4_allocate(fs, ei, (uint64_t)off, (uint64_t)len, keep_size);
 	i->size = (int64_t)ei->size;
 	i->blocks = ext4_inode_blocks(fs, ei);
 	mutex_unlock(&fs->lock);

@@ -392,39 +392,64 @@ long pcache_read(struct inode *i, const struct iobuf *b, int64_t pos)
 }
 
 /* The blocks of p's pieces that [off, off + len) covers, allocated where
+ * they are holes.  Caller holds the file system's lock. */
+static int map_pieces(struct pcache_file *f, struct cpage *p, unsigned off, unsigned len)
+{
+	int err = 0;
+
+	for (unsigned k = off >> f->piece_shift; k <= (off + len - 1) >> f->piece_shift && !err; k++) {
+		uint64_t pos = piece_pos(p, k), pblk;
+		bool fresh = false;
+		if (p->disk[k])
+			continue;
+		err = f->ops->map(f->inode, pos >> f->log_block, true, &pblk, &fresh, NULL);
+		if (!err && fresh && f->log_block > PAGE_SHIFT)
+			err = pcache_zero_block(f, pblk, pos);
+		if (!err)
+			p->disk[k] = disk_of(f, pblk, pos);
+	}
+	return err;
+}
+
+/* p dirty if any of its pieces has a block.  Caller holds pc.lock. */
+static void dirty_if_mapped(struct cpage *p)
+{
+	for (unsigned k = 0; k < p->file->npieces; k++)
+		if (p->disk[k]) {
+			pcache_mark_dirty(p);
+			return;
+		}
+}
+
+/* The blocks of p's pieces that [off, off + len) covers, allocated where
  * they are holes, and p dirty, all under the file system's lock (the
  * ordering rule in pagecache.h).  A block above a page that is new gets
- * zeroes in the rest of it first (they are not in the cache).  On an
+ * zeroes in the rest of it first (they are not in the cache).  When the
+ * disk is full the file system may make room once (ext4: a commit gives
+ * back the blocks freed since the last), with p dirty first, so the
+ * commit finds every block mapped so far under a dirty page.  On an
  * error the pieces without a block forget what was copied into them, and
  * a page not yet dirty is read again at its next use (a whole-page write
  * did not read it). */
 static int store(struct pcache_file *f, struct cpage *p, unsigned off, unsigned len)
 {
 	struct inode *i = f->inode;
-	int err = 0;
 
 	f->ops->lock(i);
-	for (unsigned k = off >> f->piece_shift; k <= (off + len - 1) >> f->piece_shift && !err; k++) {
-		uint64_t pos = piece_pos(p, k), pblk;
-		bool fresh = false;
-		if (p->disk[k])
-			continue;
-		err = f->ops->map(i, pos >> f->log_block, true, &pblk, &fresh, NULL);
-		if (!err && fresh && f->log_block > PAGE_SHIFT)
-			err = pcache_zero_block(f, pblk, pos);
-		if (!err)
-			p->disk[k] = disk_of(f, pblk, pos);
+	int err = map_pieces(f, p, off, len);
+	if (err == -ENOSPC && f->ops->make_room) {
+		spin_lock(&pc.lock);
+		dirty_if_mapped(p);
+		spin_unlock(&pc.lock);
+		if (f->ops->make_room(i))
+			err = map_pieces(f, p, off, len);
 	}
 	if (err)
 		for (unsigned k = 0; k < f->npieces; k++)
 			if (!p->disk[k])
 				memset(p->data + ((size_t)k << f->piece_shift), 0, 1u << f->piece_shift);
 	spin_lock(&pc.lock);
-	for (unsigned k = 0; k < f->npieces; k++)
-		if (p->disk[k]) {
-			pcache_mark_dirty(p);
-			break;
-		}
+	dirty_if_mapped(p);
 	if (err)
 		reread_unless_dirty(p);
 	spin_unlock(&pc.lock);
@@ -529,7 +554,7 @@ int pcache_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa)
 		page_ref_get(*pa);
 	}
 	page_unuse(p);
-	return err == -ENOSPC ? -ENOMEM : err;
+	return err;
 }
 
 /* Waits until p is idle (no use, read or writeback) and frees it, or, if

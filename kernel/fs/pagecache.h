@@ -38,6 +38,12 @@ struct pcache_ops {
 	 * Without create, *run (if run is not NULL) is how many blocks from
 	 * lblk on map contiguously (or are a hole), at least 1. */
 	int (*map)(struct inode *i, uint64_t lblk, bool create, uint64_t *pblk, bool *fresh, uint64_t *run);
+	/* Optional: a map that allocates failed with -ENOSPC; true if room
+	 * was made (ext4: a journal commit gave back the blocks freed since
+	 * the last) and the cache should map once more.  Called under lock,
+	 * with every block mapped so far under a dirty page or on the
+	 * device. */
+	bool (*make_room)(struct inode *i);
 };
 
 /* Each file of a cached file system says once (before the first call
@@ -72,8 +78,9 @@ long pcache_direct(struct inode *i, const struct iobuf *b, int64_t pos, bool wri
 long pcache_direct_dev(struct blk_dev *d, uint64_t user, uint64_t pos, size_t len, bool write);
 
 /* mmap: the page idx with a reference for the mapping (write: a shared
- * mapping that may store into it; a hole gets its block).  May sleep;
- * takes no data_lock. */
+ * mapping that may store into it; a hole gets its block, -ENOSPC if the
+ * disk has none).  May sleep; takes no data_lock (the caller holds the
+ * inode's fault_lock, which keeps truncation out). */
 int pcache_get_page(struct inode *i, uint64_t idx, bool write, uint64_t *pa);
 
 /* Every dirty page on dev (NULL: everywhere) written and waited for: the

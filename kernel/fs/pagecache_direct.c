@@ -36,37 +36,56 @@ static uint64_t page_at(const uint64_t *pa, uint64_t addr, uint64_t va)
 	return pa[(PAGE_ROUND_DOWN(va) - PAGE_ROUND_DOWN(addr)) / PAGE_SIZE];
 }
 
-/* A file's round: blocks from the file system (pos and len block
- * aligned); a write allocates holes and keeps its lock until the data is
- * on the device (no sync may write metadata that maps a block before its
- * data). */
-static int file_round(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos, size_t len, bool write)
+/* The blocks of a file's round, each added to io (a hole read as
+ * zeroes).  Caller holds the file system's lock. */
+static int map_round(struct pcache_file *f, struct pcache_io *io, uint64_t addr, const uint64_t *pa,
+		     uint64_t pos, size_t len, bool write)
 {
-	struct pcache_file *f = ctx;
-	struct inode *i = f->inode;
 	uint32_t bs = 1u << f->log_block;
-	struct pcache_io io;
 	int err = 0;
 
-	pcache_io_start(&io, f->dev, write ? BLK_WRITE : BLK_READ);
-	f->ops->lock(i);
 	for (size_t done = 0; done < len && !err; done += bs) {
 		uint64_t pblk;
-		err = f->ops->map(i, (pos + done) >> f->log_block, write, &pblk, NULL, NULL);
+		err = f->ops->map(f->inode, (pos + done) >> f->log_block, write, &pblk, NULL, NULL);
 		for (size_t at = 0; at < bs && !err;) {
 			uint64_t va = addr + done + at, off = va & (PAGE_SIZE - 1);
 			uint64_t page = page_at(pa, addr, va);
 			uint32_t n = (uint32_t)(PAGE_SIZE - off < bs - at ? PAGE_SIZE - off : bs - at);
 			if (pblk)
-				pcache_io_add(&io, (pblk << f->log_block) + at, page + off, n);
+				pcache_io_add(io, (pblk << f->log_block) + at, page + off, n);
 			else
 				memset((char *)phys_to_virt(page) + off, 0, n);
 			at += n;
 		}
 	}
-	if (!write)
-		f->ops->unlock(i);
-	int ioerr = pcache_io_wait(&io);
+	return err;
+}
+
+/* A file's round: blocks from the file system (pos and len block
+ * aligned); a write allocates holes and keeps its lock until the data is
+ * on the device (no sync may write metadata that maps a block before its
+ * data).  A write that finds the disk full, once what it mapped is on the
+ * device, may have the file system make room and go through the round
+ * again (the blocks it already has are just written twice). */
+static int file_round(void *ctx, uint64_t addr, const uint64_t *pa, uint64_t pos, size_t len, bool write)
+{
+	struct pcache_file *f = ctx;
+	struct inode *i = f->inode;
+	struct pcache_io io;
+	bool retried = false;
+	int err, ioerr;
+
+	f->ops->lock(i);
+	for (;;) {
+		pcache_io_start(&io, f->dev, write ? BLK_WRITE : BLK_READ);
+		err = map_round(f, &io, addr, pa, pos, len, write);
+		if (!write)
+			f->ops->unlock(i);
+		ioerr = pcache_io_wait(&io);
+		if (!write || err != -ENOSPC || ioerr || retried || !f->ops->make_room || !f->ops->make_room(i))
+			break;
+		retried = true;
+	}
 	if (write)
 		f->ops->unlock(i);
 	return err ? err : ioerr;

@@ -7,7 +7,8 @@
  * every change to the tree run under it.  A regular file's contents and
  * size have their own sleeping lock (inode.data_lock, a reader-writer
  * lock), so reads and writes of different files, and reads of one file,
- * run in parallel and never hold vfs_lock while copying user memory.  Order: vfs_lock before any data_lock.  Times are plain
+ * run in parallel and never hold vfs_lock while copying user memory.  Order: vfs_lock before any data_lock, data_lock before
+ * the same inode's fault_lock.  Times are plain
  * stores under either lock; a racing stat may see a mix, as it may on Linux.
  *
  * Lifetime.  inode.refs counts directory entries naming the inode, open
@@ -103,6 +104,12 @@ struct inode {
 	/* Regular files: under data_lock (shared by reads, whole for
 	 * changes), the tree also under pages_lock (tmpfs.c says why). */
 	struct rwmutex data_lock;
+	/* A mounted store's files: a fault's page look-up shares it, a
+	 * truncation holds it whole (after data_lock), so no fault brings a
+	 * page back between the cache's drop and the blocks' free (Linux's
+	 * invalidate_lock).  Not data_lock itself: a fault inside write()'s
+	 * copy from a mapping of the same file holds that one already. */
+	struct rwmutex fault_lock;
 	struct spinlock pages_lock;
 	int64_t size;
 	void *pages;			/* radix tree of pages (tmpfs.c) */

@@ -55,7 +55,9 @@ int vfs_data_truncate(struct inode *i, int64_t size)
 	if (err)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
+	rwmutex_write_lock(&i->fault_lock);	/* no fault finds a page it is dropping */
 	err = i->sb->ops->truncate(i, size);
+	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }

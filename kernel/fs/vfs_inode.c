@@ -63,6 +63,7 @@ struct inode *inode_new(uint32_t mode, int fs)
 	list_init(&i->locks);
 	list_init(&i->sb_link);
 	rwmutex_init(&i->data_lock);
+	rwmutex_init(&i->fault_lock);
 	i->next_cookie = 2;
 	i->seals = 1;	/* F_SEAL_SEAL: only memfd_create(MFD_ALLOW_SEALING) lifts it */
 	__atomic_add_fetch(&ninodes, 1, __ATOMIC_RELAXED);

@@ -20,6 +20,20 @@
 
 static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
+/* A mounted store's page, looked up under the file's fault_lock, which a
+ * truncation holds whole: the size checked and the page found are both
+ * from before it or both from after it.  No room on the disk for the
+ * page's block is SIGBUS, as on Linux (-EFAULT: vm_fault answers -EIO),
+ * not the out-of-memory end. */
+static int store_get_page(struct inode *i, uint64_t idx, bool may_write, uint64_t *pa)
+{
+	rwmutex_read_lock(&i->fault_lock);
+	int64_t size = __atomic_load_n(&i->size, __ATOMIC_RELAXED);	/* a write() may grow it */
+	int err = idx < pages_for(size) ? i->sb->ops->get_page(i, idx, may_write, pa) : -EFAULT;
+	rwmutex_read_unlock(&i->fault_lock);
+	return err == -ENOSPC ? -EFAULT : err;
+}
+
 /* Past the last page of the file: SIGBUS, as on Linux.  A shared mapping
  * makes the page of a hole (shmem allocates it too); a private one leaves
  * the hole (-ENOENT: vm_fault maps a zeroed page of its own). */
@@ -28,12 +42,13 @@ static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
 	struct file *f = obj;
 	struct inode *i = f->inode;
 
+	/* A store's page is written back only if a mapping may store into it */
+	if (i->sb)
+		return store_get_page(i, idx, shared && (f->flags & O_ACCMODE) != O_RDONLY, pa);
 	if (idx >= pages_for(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
 		return -EFAULT;
-	/* A store's page is written back only if a mapping may store into it */
-	bool may_write = shared && (f->flags & O_ACCMODE) != O_RDONLY;
-	int err = i->sb ? i->sb->ops->get_page(i, idx, may_write, pa) : tmpfs_get_page(i, idx, shared, pa);
-	return err == -ENOSPC ? -ENOMEM : err;
+	int err = tmpfs_get_page(i, idx, shared, pa);
+	return err == -ENOSPC ? -ENOMEM : err;	/* tmpfs's pages are memory */
 }
 
 static void file_hold(void *obj) { file_get(obj); }
