@@ -249,13 +249,15 @@ static void rebuild_one(struct ns_link *s, int i)
 		return;
 	struct ns_grant *g = &s->grants[i];
 	spin_lock(&ns.tables_lock);
-	uint32_t now = ns_claim_check(ns.tables, s->index, &c);
-	bool ok = now == LINK_GRANTED ? keep_grant(s, g, &c, v.grant_seq)
-		: now == LINK_REFUSED_IN_USE && take_over(s, g, &c, v.grant_seq);
+	uint32_t result = ns_claim_check(ns.tables, s->index, &c);
+	if (result == LINK_GRANTED && !keep_grant(s, g, &c, v.grant_seq))
+		result = LINK_REFUSED_INVALID;	/* more addresses than a slot may have */
+	else if (result == LINK_REFUSED_IN_USE && take_over(s, g, &c, v.grant_seq))
+		result = LINK_GRANTED;
 	spin_unlock(&ns.tables_lock);
 	g->req = c.req;
-	if (!ok)
-		write_verdict(s, i, c.req, now == LINK_REFUSED_INVALID ? now : LINK_REFUSED_IN_USE);
+	if (result != LINK_GRANTED)
+		write_verdict(s, i, c.req, result);
 }
 
 /* A generation's grants are numbered from generation << 32: above every
