@@ -174,6 +174,22 @@ $(BUILD)/unit/test_blk: tests/unit/test_blk.c kernel/dev/blk.c kernel/dev/blk.h 
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
 		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/blk.c -lcmocka
 
+# The app's claims bookkeeping (tests/unit/kshim/dev stands in for ivshmem).
+$(BUILD)/unit/test_link_claims: tests/unit/test_link_claims.c kernel/dev/link_claims.c \
+		kernel/dev/link_app_internal.h lib/link.h $(wildcard tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/dev/link_claims.c -lcmocka
+
+# The server's claims across restarts, over regions in memory.
+$(BUILD)/unit/test_ns_claims: tests/unit/test_ns_claims.c kernel/netserver/claims.c \
+		kernel/netserver/netserver_internal.h $(LIB_SRC) $(wildcard lib/*.h tests/unit/kshim/*/*.h tests/unit/kshim/*/*/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-strict-aliasing \
+		-Itests/unit/kshim -Ikernel -o $@ $< kernel/netserver/claims.c $(LIB_SRC) -lcmocka
+
 # The ext2/ext4 core and the buffer cache over image files (tests/unit/ext4_host.c
 # stands in for the block layer, the heap and printk).
 EXT4_CORE := $(wildcard kernel/fs/ext4_*.c) kernel/fs/bcache.c

@@ -112,7 +112,8 @@ enum link_result {
 /* A grant carries a token: SipHash-2-4, under a key only the server knows,
  * of (slot, attach_seq, kind, port, addr, grant_seq).  A restarted server
  * believes a grant it finds in a region only if the token matches, and when
- * two grants name the same thing the higher grant_seq (the later) wins. */
+ * two grants name the same thing the higher grant_seq (the later) wins:
+ * a server of generation G numbers its grants from G << 32. */
 struct link_verdict {
 	uint32_t req;		/* the claim's req this answers */
 	uint32_t result;	/* enum link_result */

@@ -1,6 +1,6 @@
 /* The app's end of the link: state shared by link_app.c (frames),
- * link_claims.c (claims), link_chaos.c and link_hostile.c (the hostile
- * test modes). */
+ * link_claims.c (claims), link_chaos.c, link_hostile.c and link_replay.c
+ * (the hostile test modes). */
 #ifndef AMPHI_DEV_LINK_APP_INTERNAL_H
 #define AMPHI_DEV_LINK_APP_INTERNAL_H
 
@@ -56,5 +56,6 @@ void link_release(struct net_port *port, const struct net_claim *c);
 
 int link_chaos_start(struct ivshmem *dev);
 int link_hostile_start(struct ivshmem *dev);
+int link_replay_start(struct ivshmem *dev);
 
 #endif

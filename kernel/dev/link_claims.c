@@ -64,6 +64,15 @@ static void publish(struct link_port *l, int i)
 	__atomic_store_n(&r->req, h->req, __ATOMIC_RELEASE);	/* the fields before req */
 }
 
+/* Ports nest: sockets bind them, more than one may hold a port.  The MAC
+ * and the addresses are eth0's alone and held once, however often it says
+ * so (it says so again each time it comes back onto the link), so one
+ * release lets them go. */
+static bool nests(uint8_t kind)
+{
+	return kind == LINK_CLAIM_TCP || kind == LINK_CLAIM_UDP;
+}
+
 /* Caller holds claim_lock.  The entry for lc, made if new; -1 if full. */
 static int entry_for(struct link_port *l, const struct link_claim *lc)
 {
@@ -71,7 +80,8 @@ static int entry_for(struct link_port *l, const struct link_claim *lc)
 
 	for (int i = 0; i < LINK_MAX_CLAIMS; i++) {
 		if (l->held[i].refs && same(&l->held[i].c, lc)) {
-			l->held[i].refs++;
+			if (nests(lc->kind))
+				l->held[i].refs++;
 			return i;
 		}
 		if (!l->held[i].refs && free < 0)

@@ -9,6 +9,8 @@
  *            shut, then writes attach_seq 0 and a new one to get out.
  *   mac      (an own-address app) claims slirp's gateway's MAC and a MAC
  *            nobody has: it may have only the one the supervisor gave it.
+ *   replay   keeps a grant it gave back for a later server
+ *            (link_replay.c, where its messages start "link_replay:").
  *
  * The server must believe none of it (docs/netserver.md, "Who sees what"). */
 #include "arch/x86_64/bootinfo.h"
@@ -145,6 +147,9 @@ static void hostile_thread(void *arg)
 int link_hostile_start(struct ivshmem *dev)
 {
 	static struct hostile h;
+
+	if (strstr(boot_info.cmdline, "amphi.link_hostile=replay"))
+		return link_replay_start(dev);
 	struct thread *t = thread_create("link hostile", hostile_thread, &h);
 
 	if (!t)

@@ -11,6 +11,12 @@
 
 NETIF_DECLARE_EXT_CALLBACK(addr_watch)
 
+/* The port eth0's MAC and addresses are claimed on: the last port with
+ * claims it sat on.  While eth0 uses a NIC of its own (direct mode) they
+ * stay claimed there, reserved for its return, and follow its addresses:
+ * one it drops meanwhile is given back at once.  Core lock. */
+static struct net_port *claim_port;
+
 static void claim(struct net_port *port, enum net_claim_kind kind, const void *addr, size_t len,
 		  bool release)
 {
@@ -43,6 +49,7 @@ void net_claims_port_taken(struct net_port *port)
 
 	if (!port->ops->claim)
 		return;
+	claim_port = port;	/* claiming again what it holds is no news to it */
 	claim(port, NET_CLAIM_MAC, port->mac, 6, false);
 	if (!n)
 		return;		/* a new eth0 has no addresses yet */
@@ -56,9 +63,9 @@ void net_claims_port_taken(struct net_port *port)
 static void on_change(struct netif *n, netif_nsc_reason_t reason,
 		      const netif_ext_callback_args_t *args)
 {
-	struct net_port *port = net_netif_port();
+	struct net_port *port = claim_port;
 
-	if (n != net_netif_eth() || !port || !port->ops->claim)
+	if (n != net_netif_eth() || !port)
 		return;
 	if (reason & LWIP_NSC_IPV4_ADDRESS_CHANGED) {
 		if (args->ipv4_changed.old_address)

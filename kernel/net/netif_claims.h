@@ -10,8 +10,9 @@
 
 struct net_port;
 
-/* eth0 now sits on port: claims its MAC and addresses there.  Caller holds
- * the core lock. */
+/* eth0 now sits on port: claims its MAC and addresses there (back on a
+ * port it held them on, claiming again changes nothing there).  Caller
+ * holds the core lock. */
 void net_claims_port_taken(struct net_port *port);
 /* Watches eth0's addresses (once, at start-up; core lock held). */
 void net_claims_watch(void);

@@ -98,8 +98,9 @@ struct net_port_ops {
 	 * when another owns it, -EACCES when it may not be had here.  With
 	 * wait false it only announces the claim (0 at once, the answer is
 	 * logged) and may be called under the core lock; with wait true it
-	 * sleeps for the answer.  Claims of the same thing nest; release
-	 * undoes one. */
+	 * sleeps for the answer.  Claims of a TCP or UDP port nest, release
+	 * undoes one; a MAC or an address is held once however often it is
+	 * claimed, and one release lets it go. */
 	int (*claim)(struct net_port *port, const struct net_claim *c, bool wait);
 	void (*release)(struct net_port *port, const struct net_claim *c);
 	/* set_direct: the netif moved onto a NIC of its own (true) or came

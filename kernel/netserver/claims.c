@@ -146,6 +146,8 @@ static uint32_t decide(struct ns_link *s, struct ns_grant *g, const struct link_
 	drop_grant(s, g);	/* whatever this index held before */
 	uint32_t result = c->kind == LINK_CLAIM_NONE ? LINK_RELEASED
 			: ns_claim_check(ns.tables, s->index, c);
+	if (result == LINK_GRANTED && (uint32_t)ns.next_grant_seq == 0)
+		result = LINK_REFUSED_INVALID;	/* this generation's numbers are spent */
 	if (result == LINK_GRANTED && !keep_grant(s, g, c, ns.next_grant_seq))
 		result = LINK_REFUSED_INVALID;	/* more addresses than a slot may have */
 	if (result == LINK_GRANTED)
@@ -200,18 +202,40 @@ static bool find_holder(const struct link_claim *c, struct ns_link **hs, int *hi
 	return false;
 }
 
-/* Caller holds tables_lock.  c (granted at seq) meets an earlier grant of
- * the same thing to someone else: the later grant wins. */
-static bool evict_older(const struct link_claim *c, uint64_t seq)
+/* Caller holds tables_lock.  Whether slot s could keep c if the grant
+ * held at hs/hi went: checked with that grant out of the tables, which
+ * are as they were when this returns. */
+static bool could_take_over(struct ns_link *s, const struct link_claim *c, struct ns_link *hs,
+			    int hi)
+{
+	const struct link_claim *held = &hs->grants[hi].c;
+
+	if (is_addr(c->kind) && s->nown >= MAX_OWN_PER_SLOT)
+		return false;
+	uninstall(hs->index, held);
+	bool free = ns_claim_check(ns.tables, s->index, c) == LINK_GRANTED;
+	install(hs->index, held);
+	return free;
+}
+
+/* Caller holds tables_lock.  c, granted at seq by a server before us and
+ * refused now because someone holds it: the later grant wins.  Any grant
+ * the holder got from a later generation carries a higher number than
+ * any of an earlier one (claims_start), so an old token replayed takes
+ * nothing from a newer grant.  The holder loses its grant only if s then
+ * keeps it; true when s has. */
+static bool take_over(struct ns_link *s, struct ns_grant *g, const struct link_claim *c,
+		      uint64_t seq)
 {
 	struct ns_link *hs;
 	int hi;
 
-	if (!find_holder(c, &hs, &hi) || hs->grants[hi].grant_seq > seq)
+	if (!find_holder(c, &hs, &hi) || hs->grants[hi].grant_seq >= seq ||
+	    !could_take_over(s, c, hs, hi))
 		return false;
 	drop_grant(hs, &hs->grants[hi]);
 	write_verdict(hs, hi, hs->grants[hi].req, LINK_REFUSED_IN_USE);
-	return true;
+	return keep_grant(s, g, c, seq);
 }
 
 /* Takes back one grant a predecessor made, if its token checks. */
@@ -225,16 +249,23 @@ static void rebuild_one(struct ns_link *s, int i)
 		return;
 	struct ns_grant *g = &s->grants[i];
 	spin_lock(&ns.tables_lock);
-	bool ok = ns_claim_check(ns.tables, s->index, &c) == LINK_GRANTED ||
-		  evict_older(&c, v.grant_seq);
-	if (ok)
-		ok = keep_grant(s, g, &c, v.grant_seq);
-	if (v.grant_seq >= ns.next_grant_seq)
-		ns.next_grant_seq = v.grant_seq + 1;
+	uint32_t result = ns_claim_check(ns.tables, s->index, &c);
+	if (result == LINK_GRANTED && !keep_grant(s, g, &c, v.grant_seq))
+		result = LINK_REFUSED_INVALID;	/* more addresses than a slot may have */
+	else if (result == LINK_REFUSED_IN_USE && take_over(s, g, &c, v.grant_seq))
+		result = LINK_GRANTED;
 	spin_unlock(&ns.tables_lock);
 	g->req = c.req;
-	if (!ok)
-		write_verdict(s, i, c.req, LINK_REFUSED_IN_USE);
+	if (result != LINK_GRANTED)
+		write_verdict(s, i, c.req, result);
+}
+
+/* A generation's grants are numbered from generation << 32: above every
+ * grant of every earlier generation, whatever the apps' regions hold.  The
+ * token covers the number, so no app can present a later one. */
+void claims_start(void)
+{
+	ns.next_grant_seq = (uint64_t)ns.generation << 32 | 1;
 }
 
 void claims_rebuild(struct ns_link *s)

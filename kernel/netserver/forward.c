@@ -16,49 +16,39 @@
 #include "core/string.h"
 #include "dev/ivshmem.h"
 #include "netserver/netserver_internal.h"
+#include "ns_frag.h"
 #include "pkt.h"
 
-#define FRAG_CACHE	64
-#define FRAG_TTL_NS	(30ull * 1000000000)	/* IPv4's reassembly time, roughly */
-
-/* Later fragments carry no ports: they follow the first fragment of their
- * datagram (source address and identification), as long as it went to one
- * app.  Soft state, lost with the server as the fragments would be. */
-struct frag_entry {
-	uint8_t src[16];
-	uint32_t id;
-	int slot;
-	uint64_t expires;
-};
-
-static struct spinlock frag_lock = SPINLOCK_INIT;	/* guards frags, frag_next */
-static struct frag_entry frags[FRAG_CACHE];
-static int frag_next;
+/* Where later fragments go (lib/ns_frag.h): the NIC's receive thread's
+ * alone but for the lock's sake. */
+static struct spinlock frag_lock = SPINLOCK_INIT;	/* guards frags */
+static struct ns_frag_cache frags;
 
 static uint8_t local_buf[LINK_FRAME_MAX];	/* under the core lock */
 static uint8_t *slot_buf;			/* the forwarding thread's */
 
+/* The app slot s serves now.  The forwarding thread writes it; a value a
+ * moment old only lets through a fragment that was in flight anyway. */
+static uint32_t attach_of(int s)
+{
+	return __atomic_load_n(&ns.slots[s].attach_seq, __ATOMIC_RELAXED);
+}
+
 static void frag_note(const struct pkt_info *pi, int slot)
 {
+	uint32_t attach = attach_of(slot);
+
+	if (!attach)
+		return;		/* the app just left */
 	spin_lock(&frag_lock);
-	struct frag_entry *e = &frags[frag_next++ % FRAG_CACHE];
-	memcpy(e->src, pi->flow.src, 16);
-	e->id = pi->frag_id;
-	e->slot = slot;
-	e->expires = clock_ns() + FRAG_TTL_NS;
+	ns_frag_note(&frags, pi, slot, attach, clock_ns());
 	spin_unlock(&frag_lock);
 }
 
 static int frag_find(const struct pkt_info *pi)
 {
-	int slot = -1;
-	uint64_t now = clock_ns();
-
 	spin_lock(&frag_lock);
-	for (int i = 0; i < FRAG_CACHE && slot < 0; i++)
-		if (frags[i].expires > now && frags[i].id == pi->frag_id &&
-		    !memcmp(frags[i].src, pi->flow.src, 16))
-			slot = frags[i].slot;
+	int slot = ns_frag_find(&frags, pi, clock_ns(), attach_of);
 	spin_unlock(&frag_lock);
 	return slot;
 }

@@ -53,7 +53,7 @@ struct netserver {
 	int nslots;
 	uint8_t key[16];		/* for grant tokens: never leaves this VM */
 	uint32_t generation;
-	uint64_t next_grant_seq;	/* the forwarding thread's */
+	uint64_t next_grant_seq;	/* the forwarding thread's; generation << 32 | n */
 
 	struct spinlock tables_lock;	/* guards tables */
 	struct ns_tables *tables;
@@ -79,7 +79,8 @@ void slots_shut(struct ns_link *s, enum link_shut_reason why);
  * a detach or a new app is on its way to slots_look.) */
 bool slots_still_assigned(const struct ns_link *s);
 
-/* claims.c (the forwarding thread) */
+/* claims.c (the forwarding thread, but claims_start: before it runs) */
+void claims_start(void);
 void claims_rebuild(struct ns_link *s);
 void claims_process(struct ns_link *s);
 void claims_drop_all(struct ns_link *s);

@@ -178,7 +178,7 @@ void netserver_main(void *unused)
 	if (!ns.nslots || !ns.generation)
 		fail("the config lacks link.slots or link.gen");
 	waitq_init(&ns.wq);
-	ns.next_grant_seq = 1;
+	claims_start();
 	forward_init();
 	int err = slots_start();
 	if (err)
