@@ -24,7 +24,7 @@ BUDGET = 8192
 KNOWN = {
     "crash_recurse": "on purpose: amphi.crash=stack (kernel/init/main.c)",
     "scan_bus": "PCI bridges, at most 8 deep (kernel/dev/pci.c)",
-    "free_from": "tmpfs's page tree, at most MAX_HEIGHT levels (kernel/fs/tmpfs.c)",
+    "free_range": "tmpfs's page tree, at most MAX_HEIGHT levels (kernel/fs/tmpfs.c)",
     "walk_user": "a user page table, 4 levels (kernel/arch/x86_64/mmu.c)",
     "prune_user": "a user page table, 4 levels (kernel/arch/x86_64/mmu.c)",
     "netconn_drain": "lwIP: a listener's queued connections have no queue of their own",
