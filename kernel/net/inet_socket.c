@@ -65,7 +65,9 @@ static struct inet_sock *registry_find(const struct netconn *conn)
  * them.  Runs under the core lock (RCVMINUS aside, which our own receive
  * calls report and which changes nothing we track), maybe in the receive
  * thread: it must not sleep.  Only news a sleeper waits for (data, room,
- * a connection, an error) bumps events. */
+ * a connection, an error) bumps events.  ERR_CLSD is no error: lwIP says
+ * so when the ACK of our FIN ends a connection whose peer had closed
+ * first, and a read there finds the end of the stream, as on Linux. */
 static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 {
 	(void)len;
@@ -81,7 +83,8 @@ static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 	} else if (sk) {
 		if (evt == NETCONN_EVT_SENDPLUS)
 			sk->send_full = false;
-		else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK)
+		else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK &&
+			 conn->pending_err != ERR_CLSD)
 			sk->async_err = inet_err(conn->pending_err);
 		/* The bump is seen by any sleeper that missed this wake-up. */
 		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
