@@ -304,27 +304,74 @@ int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk)
 	return 0;
 }
 
-static int block_give(struct ext4_fs *fs, uint64_t blk)
+static uint32_t group_of(struct ext4_fs *fs, uint64_t blk)
 {
-	uint64_t rel = blk - fs->first_data_block;
-	return give(fs, BLOCKS, (uint32_t)(rel / fs->blocks_per_group), (uint32_t)(rel % fs->blocks_per_group));
+	return (uint32_t)((blk - fs->first_data_block) / fs->blocks_per_group);
 }
 
-/* Room for one more in fs->freed: false without memory. */
-static bool freed_grow(struct ext4_fs *fs)
+static uint32_t bit_of(struct ext4_fs *fs, uint64_t blk)
 {
-	if (fs->nfreed < fs->freed_cap)
-		return true;
-	size_t cap = fs->freed_cap ? fs->freed_cap * 2 : 256;
-	uint64_t *n = kmalloc(cap * sizeof *n);
-	if (!n)
+	return (uint32_t)((blk - fs->first_data_block) % fs->blocks_per_group);
+}
+
+static int block_give(struct ext4_fs *fs, uint64_t blk)
+{
+	return give(fs, BLOCKS, group_of(fs, blk), bit_of(fs, blk));
+}
+
+/* Blocks freed since the last commit are parked: one bit per block in a
+ * per-group map made when the group first has one, so the memory stays
+ * bounded (a bit per block at most) whatever a corrupt disk makes a
+ * truncation free, and a block freed twice is caught at its second free
+ * instead of at the commit. */
+static bool parked(struct ext4_fs *fs, uint64_t blk)
+{
+	uint8_t *map = fs->parked ? fs->parked[group_of(fs, blk)] : NULL;
+	return map && bit_test(map, bit_of(fs, blk));
+}
+
+static void *zeroed(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/* Sets blk's bit in its group's map: false without memory. */
+static bool park(struct ext4_fs *fs, uint64_t blk)
+{
+	uint32_t g = group_of(fs, blk);
+
+	if (!fs->parked)
+		fs->parked = zeroed(fs->ngroups * sizeof *fs->parked);
+	if (!fs->parked)
 		return false;
-	if (fs->nfreed)
-		memcpy(n, fs->freed, fs->nfreed * sizeof *n);
-	kfree(fs->freed);
-	fs->freed = n;
-	fs->freed_cap = cap;
+	if (!fs->parked[g])
+		fs->parked[g] = zeroed(fs->blocks_per_group / 8 + 1);
+	if (!fs->parked[g])
+		return false;
+	bit_flip(fs->parked[g], bit_of(fs, blk));
+	fs->nfreed++;
 	return true;
+}
+
+int ext4_block_check_taken(struct ext4_fs *fs, uint64_t blk)
+{
+	struct buf *b;
+
+	if (!ext4_block_ok(fs, blk))
+		return ext4_corrupt(fs, "freeing a block outside the file system", blk);
+	int err = bitmap_get(fs, BLOCKS, group_of(fs, blk), &b);
+	if (err)
+		return err;
+	bool taken = bit_test(b->data, bit_of(fs, blk));
+	bcache_put(b);
+	if (!taken)
+		return ext4_corrupt(fs, "freeing a free block", blk);
+	if (parked(fs, blk))
+		return ext4_corrupt(fs, "freeing a block twice", blk);
+	return 0;
 }
 
 /* With a journal the bit stays set until the commit: a block the last
@@ -334,13 +381,13 @@ static bool freed_grow(struct ext4_fs *fs)
  * to remember it the block is freed now, the old exposure for once. */
 int ext4_block_free(struct ext4_fs *fs, uint64_t blk)
 {
-	if (!ext4_block_ok(fs, blk))
-		return ext4_corrupt(fs, "freeing a block outside the file system", blk);
+	int err = ext4_block_check_taken(fs, blk);
+
+	if (err)
+		return err;
 	bcache_forget(fs->bc, blk);
-	if (fs->journal && freed_grow(fs)) {
-		fs->freed[fs->nfreed++] = blk;
+	if (fs->journal && park(fs, blk))
 		return 0;
-	}
 	return block_give(fs, blk);
 }
 
@@ -348,13 +395,31 @@ int ext4_freed_release(struct ext4_fs *fs)
 {
 	int first = 0;
 
-	for (size_t k = 0; k < fs->nfreed; k++) {
-		int err = block_give(fs, fs->freed[k]);
-		if (err && !first)
-			first = err;
+	for (uint32_t g = 0; fs->parked && g < fs->ngroups; g++) {
+		uint8_t *map = fs->parked[g];
+		for (uint32_t bit = 0; map && bit < fs->blocks_per_group; bit++) {
+			if (!map[bit / 8]) {
+				bit |= 7;	/* a whole byte clear: on to the next */
+				continue;
+			}
+			int err = bit_test(map, bit) ? give(fs, BLOCKS, g, bit) : 0;
+			if (err && !first)
+				first = err;
+		}
+		kfree(map);
+		fs->parked[g] = NULL;
 	}
 	fs->nfreed = 0;
 	return first;
+}
+
+void ext4_freed_free(struct ext4_fs *fs)
+{
+	for (uint32_t g = 0; fs->parked && g < fs->ngroups; g++)
+		kfree(fs->parked[g]);
+	kfree(fs->parked);
+	fs->parked = NULL;
+	fs->nfreed = 0;
 }
 
 /* Inodes never used in a group's table are counted as itable_unused (for

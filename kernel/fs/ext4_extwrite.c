@@ -362,7 +362,10 @@ static int ext_trunc_node(struct ext4_fs *fs, struct ext4_inode *ei, struct ext4
 		struct ext4_extent_idx *x = (struct ext4_extent_idx *)(h + 1) + h->eh_entries - 1;
 		struct level c;
 		uint32_t first = x->ei_block;
-		int err = ext4_ext_read_node(fs, ei, ext4_idx_leaf(x), h->eh_depth - 1u, &c.b);
+		/* A node two entries name: walked once. */
+		int err = ext4_block_check_taken(fs, ext4_idx_leaf(x));
+		if (!err)
+			err = ext4_ext_read_node(fs, ei, ext4_idx_leaf(x), h->eh_depth - 1u, &c.b);
 		if (err)
 			return err;
 		c.h = (void *)c.b->data;

@@ -83,7 +83,9 @@ static int ind_trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *s
 	if (levels == 0)
 		return base >= lblk ? free_block(fs, ei, slot) : 0;
 	struct buf *b;
-	int err = ext4_bread(fs, *slot, &b);
+	int err = ext4_block_check_taken(fs, *slot);	/* a block named twice: walked once */
+	if (!err)
+		err = ext4_bread(fs, *slot, &b);
 	if (err)
 		return err;
 	uint32_t *e = (uint32_t *)b->data;

@@ -48,12 +48,13 @@ struct ext4_fs {
 	uint8_t *csums_due;
 	/* The jbd2 journal being written (ext4_journal.c), NULL on ext2 and
 	 * read-only mounts.  With it, blocks freed by the running
-	 * transaction wait in freed[] and only become free at its commit:
-	 * until then the disk's last committed state still uses them. */
+	 * transaction are parked (nfreed of them, one bit per block in
+	 * parked[group], made on demand) and only become free at its
+	 * commit: until then the disk's last committed state uses them. */
 	struct ext4_inode *orphans;	/* the orphan list in memory, newest first */
 	struct ext4_journal *journal;
-	uint64_t *freed;
-	size_t nfreed, freed_cap;
+	uint8_t **parked;
+	size_t nfreed;
 	unsigned nerrors;		/* log lines printed: a corrupt disk cannot flood */
 	/* Ordered data.  Set by the layer above when it keeps file data in
 	 * memory (the kernel's page cache): writes every dirty page whose
@@ -178,10 +179,18 @@ uint64_t ext4_max_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
  * inodes in the group of near (the parent directory) or the next ones.
  * -ENOSPC, or -EUCLEAN for bitmaps that disagree with the counts. */
 int ext4_block_alloc(struct ext4_fs *fs, uint64_t goal, uint64_t *blk);
+/* -EUCLEAN (one line) for a block that is free, or was freed since the
+ * last commit: a corrupt disk that names one block twice (two files, or
+ * one tree's entries) cannot make a truncation free it, or walk the tree
+ * below it, again. */
 int ext4_block_free(struct ext4_fs *fs, uint64_t blk);
+/* The same check alone, for a tree block before its walk. */
+int ext4_block_check_taken(struct ext4_fs *fs, uint64_t blk);
 /* The blocks freed since the last commit become free (the commit's first
- * step).  0 or the first error. */
+ * step), and the memory that held them goes.  0 or the first error.
+ * free: at unmount. */
 int ext4_freed_release(struct ext4_fs *fs);
+void ext4_freed_free(struct ext4_fs *fs);
 /* The superblock's free counts set to the descriptors' sums (at mount). */
 void ext4_counts_from_groups(struct ext4_fs *fs);
 int ext4_inode_alloc(struct ext4_fs *fs, uint64_t near, bool dir, uint64_t *ino);

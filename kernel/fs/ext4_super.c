@@ -286,7 +286,7 @@ static int read_groups(struct ext4_fs *fs)
 static void fs_free(struct ext4_fs *fs)
 {
 	ext4_journal_free(fs);
-	kfree(fs->freed);
+	ext4_freed_free(fs);
 	if (fs->bc)
 		bcache_free(fs->bc);
 	kfree(fs->gdt);
