@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -251,3 +252,44 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.vm)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A Lab in the test's own runtime directory, closed after the test
+    (every VM and supervisor it started killed by PID)."""
+    from netserver import Lab  # netserver.py imports this file
+
+    runtime = tmp_path / "rt"
+    runtime.mkdir(mode=0o700)
+    lab = Lab(runtime)
+    yield lab
+    lab.close()
+
+
+@pytest.fixture
+def host_echo():
+    """A TCP server on the host's loopback (the guests reach it as 10.0.2.2
+    through user networking): answers a line with its reverse."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            with c:
+                data = b""
+                while b"\n" not in data:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                c.sendall(data.strip()[::-1] + b"\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield srv.getsockname()[1]
+    srv.close()

@@ -453,3 +453,4 @@ def bridge_lab(tmp_path, tag, *server_opts):
     finally:
         lab.close()
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+

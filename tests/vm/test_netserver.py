@@ -28,19 +28,11 @@ import threading
 
 import pytest
 
-from netserver import CURL, Lab, bridge_lab, free_port, free_ports, http_get, wait_for, \
+from netserver import CURL, bridge_lab, free_port, free_ports, http_get, wait_for, \
     wait_http
 from netvm import stream_in_namespace
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
-
-@pytest.fixture
-def lab(tmp_path):
-    runtime = tmp_path / "rt"
-    runtime.mkdir(mode=0o700)
-    lab = Lab(runtime)
-    yield lab
-    lab.close()
 
 
 def echo_roundtrip(port, data):
@@ -136,33 +128,6 @@ def test_apps_join_and_leave_while_one_serves(lab):
     assert failures == [] and requests > 0, failures
     assert [a["name"] for a in lab.status("s")["apps"]] == ["steady"]
 
-
-@pytest.fixture
-def host_echo():
-    """A TCP server on the host's loopback (the guest reaches it as
-    10.0.2.2 through user networking): answers a line with its reverse."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = srv.accept()
-            except OSError:
-                return
-            with c:
-                data = b""
-                while b"\n" not in data:
-                    chunk = c.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-                c.sendall(data.strip()[::-1] + b"\n")
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield srv.getsockname()[1]
-    srv.close()
 
 
 @pytest.mark.parametrize("address", ["shared", "own"])

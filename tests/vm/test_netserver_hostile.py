@@ -15,54 +15,18 @@ The hostile apps are the app kernel's test modes (kernel/dev/link_hostile.c,
 link_chaos.c), chosen on the app's kernel command line through a --qemu
 wrapper.  Every VM is started here and killed by PID at the end."""
 
-import socket
 import threading
 import time
 
 import pytest
 
-from netserver import Lab, Qmp, app_wrapper, wait_for
+from netserver import Qmp, app_wrapper, wait_for
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 INVALID = 3	# enum link_result: LINK_REFUSED_INVALID
 
 
-@pytest.fixture
-def lab(tmp_path):
-    runtime = tmp_path / "rt"
-    runtime.mkdir(mode=0o700)
-    lab = Lab(runtime)
-    yield lab
-    lab.close()
-
-
-@pytest.fixture
-def host_echo():
-    """A TCP server on the host's loopback (10.0.2.2 to the guests): answers
-    a line with its reverse."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = srv.accept()
-            except OSError:
-                return
-            with c:
-                data = b""
-                while b"\n" not in data:
-                    chunk = c.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-                c.sendall(data.strip()[::-1] + b"\n")
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield srv.getsockname()[1]
-    srv.close()
 
 
 def qemu_appending(tmp_path, name, words):

@@ -23,7 +23,7 @@ import threading
 import pytest
 
 from conftest import AMPHI, ROOT, free_port, prog_path
-from netserver import Lab, env_for, http_get, wait_for, wait_http
+from netserver import env_for, http_get, wait_for, wait_http
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -52,14 +52,6 @@ class Logged:
             os.killpg(self.p.pid, signal.SIGKILL)
         self.p.wait()
 
-
-@pytest.fixture
-def lab(tmp_path):
-    runtime = tmp_path / "rt"
-    runtime.mkdir(mode=0o700)
-    lab = Lab(runtime)
-    yield lab
-    lab.close()
 
 
 def kill_server_vm(lab, gen):
