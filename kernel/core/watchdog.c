@@ -238,5 +238,5 @@ void watchdog_shootdown_wait(uint64_t cpus, uint64_t *since)
 	uint64_t secs = waited_too_long(since);
 
 	if (secs)
-		report(NULL, "TLB shoot-down: CPUs %#lx did not answer for %lu s", cpus, secs);
+		report(NULL, "TLB shoot-down: CPUs 0x%lx did not answer for %lu s", cpus, secs);
 }

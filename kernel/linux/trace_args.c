@@ -455,7 +455,7 @@ static void put_sock_type(struct tbuf *b, uint64_t v)
 
 static void put_map_flags(struct tbuf *b, uint64_t v)
 {
-	TB_VALUE(b, v & 3, map_types, "%#lx");
+	TB_VALUE(b, v & 3, map_types, "0x%lx");
 	if (v & ~3ull) {
 		tb_putc(b, '|');
 		TB_FLAGS(b, v & ~3ull, map_flags, NULL);
