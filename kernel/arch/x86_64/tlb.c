@@ -7,15 +7,15 @@
  * number of the round whose range it flushed.  So no answer can count
  * for another round, not even from a TLB interrupt that arrives late or
  * twice, and asking again is always safe.  That makes two fallbacks
- * possible:
+ * possible, for an interrupt that does not come:
  * - the initiator sends the interrupt again to a CPU that has not
- *   answered after a while (RESEND_SPINS of its wait loop);
+ *   answered within RESEND_NS;
  * - a CPU spinning for a lock with interrupts on answers by itself
  *   (arch_tlb_answer_if_asked).
- * Both are there because QEMU 7.2 under TCG was seen, rarely and under
- * host load, to leave a delivered TLB interrupt pending in a CPU's APIC
- * for good while that CPU, with interrupts on, spun for the address
- * space's lock the initiator held: a lockup (docs/status.md).
+ * They are there for stress_mm's rare lockups under QEMU's TCG, on a
+ * loaded host, whose cause is not known (docs/status.md): a CPU asked,
+ * with interrupts on and the TLB vector pending in its APIC, that did
+ * not take it.
  *
  * "amphi.tlb_lose=N" on the kernel command line drops every Nth TLB
  * interrupt instead of sending it, to test exactly that. */
@@ -30,7 +30,7 @@
 #include "core/string.h"
 #include "core/watchdog.h"
 
-#define RESEND_SPINS	(1u << 16)	/* well past a normal answer, even under TCG */
+#define RESEND_NS	(5 * 1000 * 1000)	/* well past a normal answer, even under TCG */
 
 static struct spinlock tlb_lock = SPINLOCK_INIT;
 static uint64_t round_no;		/* odd while the round below is written */
@@ -145,12 +145,16 @@ void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end)
 	spin_lock(&tlb_lock);
 	uint64_t n = publish(start, end, others);
 	ask(others);
+	uint64_t asked_at = arch_clock_ns();
 	for (unsigned spins = 1; (left = unanswered(others, n)); spins++) {
 		cpu_relax();
-		if (spins % 4096 == 0)
-			watchdog_shootdown_wait(left, &since);
-		if (spins % RESEND_SPINS == 0)
+		if (spins % 64)
+			continue;
+		watchdog_shootdown_wait(left, &since);
+		if (arch_clock_ns() - asked_at > RESEND_NS) {
 			ask(left);
+			asked_at = arch_clock_ns();
+		}
 	}
 	spin_unlock(&tlb_lock);
 }
