@@ -12,10 +12,8 @@
  *   answered within RESEND_NS;
  * - a CPU spinning for a lock with interrupts on answers by itself
  *   (arch_tlb_answer_if_asked).
- * They are there for stress_mm's rare lockups under QEMU's TCG, on a
- * loaded host, whose cause is not known (docs/status.md): a CPU asked,
- * with interrupts on and the TLB vector pending in its APIC, that did
- * not take it.
+ * They were written for stress_mm's rare lockups under QEMU's TCG on a
+ * loaded host, and did not end them: the cause is open (docs/status.md).
  *
  * "amphi.tlb_lose=N" on the kernel command line drops every Nth TLB
  * interrupt instead of sending it, to test exactly that. */
