@@ -48,6 +48,16 @@ static uint64_t program_page(void)
 	return page_room_for_program(4) ? page_alloc(1) : 0;
 }
 
+uint64_t vm_copy_page(uint64_t pa)
+{
+	void *copy = page_room_for_program(4) ? page_alloc_virt_uninit(1) : NULL;
+
+	if (!copy)
+		return 0;
+	memcpy(copy, phys_to_virt(pa), PAGE_SIZE);
+	return virt_to_phys(copy);
+}
+
 /* Maps a zeroed page at va.  Caller holds mm->lock. */
 static int map_zero_page(struct mm *mm, const struct vma *v, uint64_t va)
 {
@@ -108,9 +118,7 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 	if (err)
 		return err == -EFAULT ? -EIO : err;
 	if (!shared && (access & MMU_WRITE)) {
-		uint64_t copy = program_page();
-		if (copy)
-			memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		uint64_t copy = vm_copy_page(pa);
 		page_ref_put(pa);
 		if (!(pa = copy))
 			return -ENOMEM;
@@ -134,10 +142,9 @@ static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *p
 		mmu_user_set_prot(pte, v->prot);
 		return 0;
 	}
-	uint64_t pa = program_page();
+	uint64_t pa = vm_copy_page(old);
 	if (!pa)
 		return -ENOMEM;
-	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
 	mmu_user_set(pte, pa, v->prot);
 	/* No CPU may read the old page through this address space after the
 	 * writer's next store lands in the new one. */

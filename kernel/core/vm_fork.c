@@ -11,7 +11,6 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/spinlock.h"
-#include "core/string.h"
 #include "core/vm_internal.h"
 
 struct copy {
@@ -23,14 +22,11 @@ struct copy {
 /* A private page of the parent's alone that a device is storing into
  * (pinned, page_pin) stays the parent's, writable: sharing it would send
  * the parent's next write to a copy, and the device's bytes to the page
- * the child keeps.  The child gets a copy now instead, as on Linux. */
+ * the child keeps.  The child gets a copy now instead, as on Linux; one
+ * page more of room than the copy asks, for the child's tables. */
 static uint64_t copy_for_child(uint64_t pa)
 {
-	uint64_t copy = page_room_for_program(5) ? page_alloc(1) : 0;
-
-	if (copy)
-		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-	return copy;
+	return page_room_for_program(5) ? vm_copy_page(pa) : 0;
 }
 
 static void copy_one(uint64_t va, uint64_t *pte, void *ctx)

@@ -34,6 +34,11 @@ int vma_insert(struct mm *mm, struct vma *v);
  * sleep): the lock's holder lists them on a `gone` list. */
 void vmas_free(struct list *gone);
 
+/* A copy of the page at pa for a program (with a reference, out of what
+ * programs may take: room for it and the tables to map it), or 0.  The
+ * copy fills every byte, so the page is not zeroed first. */
+uint64_t vm_copy_page(uint64_t pa);
+
 /* Whether prot allows access (MMU_READ/WRITE/EXEC). */
 bool vm_access_allowed(unsigned prot, unsigned access);
 /* What a page of v may be mapped with: a private page others still share
