@@ -13,6 +13,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/trapframe.h"
 #include "core/backtrace.h"
+#include "core/cmdline.h"
 #include "core/format.h"
 #include "core/printk.h"
 #include "core/sched.h"
@@ -41,14 +42,9 @@ static volatile int nmi_turn = -1, nmi_done = -1;
 
 static uint64_t parse_seconds(const char *cmdline)
 {
-	const char *p = strstr(cmdline, "amphi.watchdog=");
-	uint64_t s = 0;
+	uint64_t s;
 
-	if (!p)
-		return DEFAULT_S;
-	for (p += strlen("amphi.watchdog="); *p >= '0' && *p <= '9' && s < 100000; p++)
-		s = s * 10 + (uint64_t)(*p - '0');
-	return s;
+	return cmdline_number(cmdline, "amphi.watchdog=", 100000, &s) ? s : DEFAULT_S;
 }
 
 void watchdog_init(const char *cmdline)

@@ -18,6 +18,7 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
+#include "core/cmdline.h"
 #include "core/errno.h"
 #include "core/printk.h"
 #include "core/string.h"
@@ -70,14 +71,10 @@ static struct {
 
 void net_loss_init(const char *cmdline)
 {
-	const char *v = strstr(cmdline, "amphi.net_loss=");
-	unsigned n = 0;
+	uint64_t n;
 
-	if (!v)
-		return;
-	for (v += strlen("amphi.net_loss="); *v >= '0' && *v <= '9'; v++)
-		n = n * 10 + (unsigned)(*v - '0');
-	loss.one_in = n;
+	if (cmdline_number(cmdline, "amphi.net_loss=", (UINT32_MAX - 9) / 10, &n))
+		loss.one_in = (unsigned)n;
 }
 
 /* Whether this frame is lost: a hash of the frames' count (any CPU). */

@@ -22,10 +22,10 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/x86.h"
+#include "core/cmdline.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
-#include "core/string.h"
 #include "core/watchdog.h"
 
 #define RESEND_NS	(5 * 1000 * 1000)	/* well past a normal answer, even under TCG */
@@ -38,10 +38,10 @@ static unsigned lose_every, sent;	/* amphi.tlb_lose */
 
 void tlb_shootdown_init(const char *cmdline)
 {
-	const char *p = strstr(cmdline, "amphi.tlb_lose=");
+	uint64_t n;
 
-	for (p = p ? p + 15 : NULL; p && *p >= '0' && *p <= '9'; p++)
-		lose_every = lose_every * 10 + (unsigned)(*p - '0');
+	if (cmdline_number(cmdline, "amphi.tlb_lose=", (UINT32_MAX - 9) / 10, &n))
+		lose_every = (unsigned)n;
 }
 
 static void flush_range(uint64_t start, uint64_t end)
