@@ -25,6 +25,7 @@
 #include "linux/program.h"
 #include "linux/syscall.h"
 #include "net/netif.h"
+#include "net/tcp_msl.h"
 #include "netserver/netserver.h"
 #include "config.h"
 
@@ -253,6 +254,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	watchdog_init(boot_info.cmdline);
 	tlb_shootdown_init(boot_info.cmdline);
 	net_loss_init(boot_info.cmdline);
+	net_tcp_msl_init(boot_info.cmdline);
 	crash_if_asked();
 	start_role(role);
 	sched_idle_loop();

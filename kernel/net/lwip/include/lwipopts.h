@@ -166,6 +166,10 @@ extern unsigned short net_ephemeral_lo, net_ephemeral_hi;
 #define UDP_LOCAL_PORT_RANGE_END	net_ephemeral_hi
 #define UDP_ENSURE_LOCAL_PORT_RANGE(port) ((u16_t)(0xc000u | (port)))
 #define SO_REUSE_RXTOALL		1
+/* TIME-WAIT lasts 2 MSL: 60 s each, or what "amphi.tcp_msl=MS" says
+ * (net/tcp_msl.c). */
+extern unsigned net_tcp_msl_ms;
+#define TCP_MSL				net_tcp_msl_ms
 
 /* ---- netconn ------------------------------------------------------------------ */
 #define LWIP_NETCONN			1
