@@ -263,25 +263,40 @@ static long sys_copy_file_range(const struct sysargs *a)
 }
 
 #define FALLOC_FL_KEEP_SIZE	1
+#define FALLOC_FL_PUNCH_HOLE	2
+
+/* fallocate's mode: 0 or KEEP_SIZE (allocate), or PUNCH_HOLE|KEEP_SIZE
+ * (free, which Linux takes only with KEEP_SIZE); -EOPNOTSUPP for the rest
+ * (zeroing, collapsing, inserting ranges). */
+static int falloc_mode(uint64_t mode)
+{
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) || mode == FALLOC_FL_KEEP_SIZE ||
+	    mode == 0)
+		return 0;
+	return -EOPNOTSUPP;
+}
 
 static long sys_fallocate(const struct sysargs *a)
 {
 	struct file *f = fd_get((int)a->a[0]);
+	uint64_t mode = a->a[1];
 	int64_t off = (int64_t)a->a[2], len = (int64_t)a->a[3];
 
 	if (!f)
 		return -EBADF;
 	long err = file_is_path(f) || !file_writable(f) ? -EBADF : 0;
-	if (!err && a->a[1] & ~(uint64_t)FALLOC_FL_KEEP_SIZE)
-		err = -EOPNOTSUPP;	/* punching, zeroing, collapsing, inserting */
+	if (!err)
+		err = falloc_mode(mode);
 	if (!err && (off < 0 || len <= 0))
 		err = -EINVAL;
 	if (!err && !f->inode)
 		err = -ESPIPE;
 	if (!err)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
-	if (!err)
-		err = vfs_data_allocate(f->inode, off, len, a->a[1] & FALLOC_FL_KEEP_SIZE);
+	if (!err && mode & FALLOC_FL_PUNCH_HOLE)
+		err = vfs_data_punch(f->inode, off, len);
+	else if (!err)
+		err = vfs_data_allocate(f->inode, off, len, mode & FALLOC_FL_KEEP_SIZE);
 	file_put(f);
 	return err;
 }
