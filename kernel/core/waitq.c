@@ -77,6 +77,17 @@ void waitq_wake_one(struct waitq *wq)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
+void waitq_wake_waiter(struct waitq *wq, struct waiter *w)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+
+	if (!list_empty(&w->link)) {
+		list_del(&w->link);
+		sched_wake(w->thread);
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
 void waitq_add(struct waitq *wq, struct waiter *w)
 {
 	uint64_t flags = spin_lock_irqsave(&wq->lock);

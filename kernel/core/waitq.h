@@ -45,6 +45,8 @@ void waitq_wake_all(struct waitq *wq);
  * callback entries): where only one waiter can go on, as with a lock, the
  * rest would only wake to sleep again. */
 void waitq_wake_one(struct waitq *wq);
+/* Wakes w's thread, if w is still queued. */
+void waitq_wake_waiter(struct waitq *wq, struct waiter *w);
 
 /* Callback entries (w->wake set): stay queued until removed. */
 void waitq_add(struct waitq *wq, struct waiter *w);
