@@ -343,7 +343,7 @@ static void undo_allocation(struct inode *i, uint64_t taken, bool failed)
 	}
 }
 
-int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
+int tmpfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 {
 	uint64_t taken = 0;
 
@@ -352,13 +352,14 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 	if (off > MAX_FILE_SIZE - len)
 		return -EFBIG;
 	rwmutex_write_lock(&i->data_lock);
-	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
+	bool grows = !keep_size && off + len > i->size;
+	int err = check_seals(i, grows ? off + len : i->size, false);
 	spin_lock(&i->pages_lock);
 	if (!err)
 		err = allocate_range(i, (uint64_t)off / PAGE_SIZE, (uint64_t)(off + len - 1) / PAGE_SIZE, &taken);
 	undo_allocation(i, taken, err);
 	spin_unlock(&i->pages_lock);
-	if (!err && off + len > i->size) {
+	if (!err && grows) {
 		i->size = off + len;
 		i->ctime_ns = vfs_now();
 	}

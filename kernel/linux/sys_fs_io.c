@@ -272,6 +272,8 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	long err = file_is_path(f) || !file_writable(f) ? -EBADF : 0;
+	/* Punching stays refused: other mappings of the file would keep the
+	 * punched pages (vfs.h), where Linux unmaps them. */
 	if (!err && a->a[1] & ~(uint64_t)FALLOC_FL_KEEP_SIZE)
 		err = -EOPNOTSUPP;	/* punching, zeroing, collapsing, inserting */
 	if (!err && (off < 0 || len <= 0))
