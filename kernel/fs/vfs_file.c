@@ -256,7 +256,9 @@ long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dire
 	if (!d.buf)
 		return -ENOMEM;
 	vfs_lock();
-	int err = dir_iterate(f->inode, &p, emit, &d);
+	/* A removed directory lists nothing, not even "." (Linux's
+	 * IS_DEADDIR: ENOENT). */
+	int err = f->inode->nlink ? dir_iterate(f->inode, &p, emit, &d) : -ENOENT;
 	vfs_unlock();
 	long ret = err ? err : d.used ? (long)d.used : d.full ? -EINVAL : 0;
 	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))

@@ -3,7 +3,7 @@
  * name is taken) or on an O_CREAT open (EISDIR); O_DIRECTORY with O_PATH
  * on a file (ENOTDIR); getdents64's count is an unsigned int (the upper
  * half of the register is not part of it); lseek on a directory from its
- * end (EINVAL).  Then /dev and /proc, which amphi keeps as directories of
+ * end (EINVAL); listing a removed directory (ENOENT, not "." and "..").  Then /dev and /proc, which amphi keeps as directories of
  * the root tmpfs standing in for mounts: renaming them or over them is
  * EBUSY (a mount point), moving a file between them and /tmp EXDEV, and
  * /dev/null must still be there afterwards.  Usage: fs_path_edges DIR. */
@@ -87,6 +87,11 @@ static void listing(void)
 	T("getdents64 count 2^32", syscall(SYS_getdents64, fd, buf, 1ul << 32));
 	T("lseek directory SEEK_END", lseek(fd, 0, SEEK_END));
 	T("lseek directory SEEK_SET", lseek(fd, 0, SEEK_SET));
+	close(fd);
+	MUST(mkdir(at("gone"), 0755));
+	fd = MUST(open(at("gone"), O_RDONLY | O_DIRECTORY));
+	MUST(rmdir(at("gone")));
+	T("getdents64 of a removed directory", syscall(SYS_getdents64, fd, buf, sizeof buf));
 	close(fd);
 }
 

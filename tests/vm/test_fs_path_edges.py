@@ -10,7 +10,8 @@ tmpfs); amphi used to differ in each of these:
 - O_PATH | O_DIRECTORY opened a file or a symlink (Linux: ENOTDIR);
 - getdents64 read the whole 64-bit register as its count, so 2^32 + 64
   was EFAULT (Linux's count is an unsigned int: 64 bytes);
-- lseek on a directory from SEEK_END worked (Linux's tmpfs: EINVAL).
+- lseek on a directory from SEEK_END worked (Linux's tmpfs: EINVAL);
+- a removed directory listed "." and ".." (Linux: ENOENT).
 
 The second part is amphi's own: /dev and /proc are directories of the
 root tmpfs standing in for mounts, where Linux has real mounts.  The
@@ -56,6 +57,7 @@ getdents64 count 2^32 + 64: 48 bytes
 getdents64 count 2^32: ok
 lseek directory SEEK_END: EINVAL
 lseek directory SEEK_SET: ok
+getdents64 of a removed directory: ENOENT
 """
 
 STAND_IN_MOUNTS = """\
