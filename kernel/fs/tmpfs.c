@@ -282,7 +282,9 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 		return -EINVAL;
 	rwmutex_write_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
-	if (!err && size < i->size) {
+	/* Not growing: pages past the end (fallocate's KEEP_SIZE) go too,
+	 * as Linux's shmem_setattr drops them at an unchanged size. */
+	if (!err && size <= i->size) {
 		spin_lock(&i->pages_lock);
 		zero_tail(i, size);
 		spin_unlock(&i->pages_lock);

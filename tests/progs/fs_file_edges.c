@@ -45,6 +45,9 @@ static void keep_size(void)
 	show("  after", fd);
 	T("fallocate KEEP_SIZE past the end", fallocate(fd, FALLOC_FL_KEEP_SIZE, 1 << 20, 4096));
 	show("  after", fd);
+	MUST(ftruncate(fd, 8192));
+	show("truncated to its own size", fd);
+	T("fallocate KEEP_SIZE past the end again", fallocate(fd, FALLOC_FL_KEEP_SIZE, 1 << 20, 4096));
 	T("fallocate KEEP_SIZE, length 0", fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 0));
 	T("fallocate KEEP_SIZE overflowing", fallocate(fd, FALLOC_FL_KEEP_SIZE, INT64_MAX - 10, 100));
 	MUST(ftruncate(fd, 0));

@@ -3,7 +3,8 @@ the transcript of the same static program on the host's Linux 6.18 (on a
 tmpfs).
 
 - fallocate(FALLOC_FL_KEEP_SIZE) takes the pages and keeps the size, as
-  Linux's tmpfs does; amphi refused it with EOPNOTSUPP.  (Punching a hole
+  Linux's tmpfs does, and a truncate to the same size drops the pages past
+  the end; amphi refused it with EOPNOTSUPP.  (Punching a hole
   stays refused: other mappings of the file would keep the pages, as
   after truncate, docs/status.md.)
 - The extended attribute calls check their arguments before the file, in
@@ -27,6 +28,8 @@ fallocate KEEP_SIZE 0..16 KiB: ok
   after: size 8192, blocks 32
 fallocate KEEP_SIZE past the end: ok
   after: size 8192, blocks 40
+truncated to its own size: size 8192, blocks 16
+fallocate KEEP_SIZE past the end again: ok
 fallocate KEEP_SIZE, length 0: EINVAL
 fallocate KEEP_SIZE overflowing: EFBIG
 truncated to 0: size 0, blocks 0
