@@ -282,7 +282,9 @@ int tmpfs_truncate(struct inode *i, int64_t size)
 		return -EINVAL;
 	rwmutex_write_lock(&i->data_lock);
 	int err = check_seals(i, size, false);
-	if (!err && size < i->size) {
+	/* Not growing: pages past the end (fallocate's KEEP_SIZE) go too,
+	 * as Linux's shmem_setattr drops them at an unchanged size. */
+	if (!err && size <= i->size) {
 		spin_lock(&i->pages_lock);
 		zero_tail(i, size);
 		spin_unlock(&i->pages_lock);
@@ -343,7 +345,7 @@ static void undo_allocation(struct inode *i, uint64_t taken, bool failed)
 	}
 }
 
-int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
+int tmpfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 {
 	uint64_t taken = 0;
 
@@ -352,13 +354,14 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len)
 	if (off > MAX_FILE_SIZE - len)
 		return -EFBIG;
 	rwmutex_write_lock(&i->data_lock);
-	int err = check_seals(i, off + len > i->size ? off + len : i->size, false);
+	bool grows = !keep_size && off + len > i->size;
+	int err = check_seals(i, grows ? off + len : i->size, false);
 	spin_lock(&i->pages_lock);
 	if (!err)
 		err = allocate_range(i, (uint64_t)off / PAGE_SIZE, (uint64_t)(off + len - 1) / PAGE_SIZE, &taken);
 	undo_allocation(i, taken, err);
 	spin_unlock(&i->pages_lock);
-	if (!err && off + len > i->size) {
+	if (!err && grows) {
 		i->size = off + len;
 		i->ctime_ns = vfs_now();
 	}

@@ -231,7 +231,7 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 int vfs_data_truncate(struct inode *i, int64_t size);
 int vfs_data_fsync(struct inode *i, bool datasync);
 /* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;
- * -EOPNOTSUPP where the store cannot (tmpfs takes only the default). */
+ * -EOPNOTSUPP where the store cannot. */
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
 /* Frees [off, off + len) of the file, which then reads zero there, its
  * size unchanged (PUNCH_HOLE); -EOPNOTSUPP where the store cannot (only
@@ -242,7 +242,9 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len);
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 int tmpfs_truncate(struct inode *i, int64_t size);
-int tmpfs_allocate(struct inode *i, int64_t off, int64_t len);
+/* keep_size: the pages past the end stay past it, zero, until a write or
+ * truncate reaches them, or a failed allocation gives them back. */
+int tmpfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
 /* fallocate's PUNCH_HOLE|KEEP_SIZE: [off, off + len) reads zero, its
  * whole pages freed; -EPERM if sealed against writes. */
 int tmpfs_punch(struct inode *i, int64_t off, int64_t len);

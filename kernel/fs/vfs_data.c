@@ -65,7 +65,7 @@ int vfs_data_truncate(struct inode *i, int64_t size)
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 {
 	if (!i->sb)
-		return keep_size ? -EOPNOTSUPP : tmpfs_allocate(i, off, len);
+		return tmpfs_allocate(i, off, len, keep_size);
 	if (!i->sb->ops->allocate)
 		return -EOPNOTSUPP;
 	int err = mount_writable(i);

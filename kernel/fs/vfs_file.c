@@ -118,11 +118,20 @@ static long dir_getdents(struct file *f, const struct iobuf *b, int64_t *pos)
 	return vfs_getdents(f, b, pos, true);
 }
 
+/* A directory's positions are its entries' cookies: it has no end to seek
+ * from (Linux's tmpfs directories take SEEK_SET and SEEK_CUR only). */
+static int dir_seek_end(struct file *f, int64_t *end)
+{
+	(void)f, (void)end;
+	return -EINVAL;
+}
+
 static const struct file_ops dir_ops = {
 	.read = dir_read,
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
 	.getdents = dir_getdents,
+	.seek_end = dir_seek_end,
 	.release = vfs_file_release,
 };
 
@@ -179,14 +188,14 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 
 int vfs_open_inode(struct inode *i, unsigned flags, struct file **out)
 {
+	if ((flags & O_DIRECTORY) && !is_dir(i))
+		return -ENOTDIR;	/* O_PATH too, as Linux's do_open */
 	if (flags & O_PATH) {
 		*out = vfs_file_new(i, &path_ops, O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW)), NULL);
 		return *out ? 0 : -ENOMEM;
 	}
 	if (is_lnk(i))
 		return -ELOOP;	/* O_NOFOLLOW met a symlink */
-	if ((flags & O_DIRECTORY) && !is_dir(i))
-		return -ENOTDIR;
 	if (i->ops && i->ops->open)
 		return i->ops->open(i, flags, out);
 	if (!is_dir(i) && !is_reg(i))
@@ -247,7 +256,9 @@ long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dire
 	if (!d.buf)
 		return -ENOMEM;
 	vfs_lock();
-	int err = dir_iterate(f->inode, &p, emit, &d);
+	/* A removed directory lists nothing, not even "." (Linux's
+	 * IS_DEADDIR: ENOENT). */
+	int err = f->inode->nlink ? dir_iterate(f->inode, &p, emit, &d) : -ENOENT;
 	vfs_unlock();
 	long ret = err ? err : d.used ? (long)d.used : d.full ? -EINVAL : 0;
 	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))

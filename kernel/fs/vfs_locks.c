@@ -12,9 +12,6 @@
 #include "fs/vfs.h"
 #include "fs/wait.h"
 
-#ifndef ENOLCK
-#define ENOLCK	37	/* Linux's: out of lock records */
-#endif
 #define LOCK_SH	1
 #define LOCK_EX	2
 #define LOCK_NB	4
@@ -39,8 +36,22 @@ struct lock {
 	int64_t start, end;
 };
 
-static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks, nrecords */
+/* A process asleep in F_SETLKW and the owner of the POSIX lock in its way:
+ * an edge of the wait-for graph that deadlock detection walks.  The
+ * sleeper keeps it on its stack and in the list while it waits; holder is
+ * NULL from a change until the sleeper looks again (Linux forgets whom a
+ * waiter waited for when it wakes it, so a wait about to end is no edge). */
+struct blocked {
+	struct list link;
+	const void *waiter, *holder;
+};
+
+/* Linux's MAX_DEADLK_ITERATIONS: longer chains are not looked at. */
+#define MAX_DEADLK_STEPS	10
+
+static struct spinlock lock = SPINLOCK_INIT;	/* guards every inode's locks, nrecords, blocked */
 static int nrecords;
+static struct list blocked = LIST_INIT(blocked);
 static struct waitq waiters = WAITQ_INIT(waiters);	/* woken on every unlock */
 
 static struct lock *lock_at(struct list *l) { return list_entry(l, struct lock, link); }
@@ -65,6 +76,39 @@ static struct lock *conflict(struct inode *i, const void *owner, int class,
 			return k;
 	}
 	return NULL;
+}
+
+/* Locks changed: every sleeper is woken (after the caller lets go of lock)
+ * and looks again, so none waits for anyone until then.  Caller holds
+ * lock. */
+static void forget_waits(void)
+{
+	struct list *l;
+
+	list_for_each(l, &blocked)
+		list_entry(l, struct blocked, link)->holder = NULL;
+}
+
+/* Would owner, by waiting for holder's lock, close a cycle of POSIX lock
+ * owners each waiting for the next (Linux's posix_locks_deadlock)?
+ * Caller holds lock. */
+static bool would_deadlock(const void *owner, const void *holder)
+{
+	for (int n = 0; n < MAX_DEADLK_STEPS && holder; n++) {
+		const void *next = NULL;
+		struct list *l;
+		list_for_each(l, &blocked) {
+			struct blocked *b = list_entry(l, struct blocked, link);
+			if (b->waiter == holder && b->holder) {
+				next = b->holder;
+				break;
+			}
+		}
+		if (next == owner)
+			return true;
+		holder = next;
+	}
+	return false;
 }
 
 int locks_test(struct inode *i, const void *owner, struct lock_range *r, int *pid)
@@ -135,10 +179,28 @@ static void add(struct inode *i, const void *owner, int class, const struct lock
 	nrecords++;
 }
 
+/* A conflicting lock k is in the way of owner's request: may it wait?
+ * Only POSIX waits are watched for deadlocks, as on Linux.  Caller holds
+ * lock. */
+static int may_wait(const void *owner, int class, const struct lock *k, struct blocked *b)
+{
+	if (class != CLASS_FCNTL || !k->posix || owner != locks_posix_owner())
+		return 0;
+	if (would_deadlock(owner, k->owner))
+		return -EDEADLK;
+	if (!b->waiter) {
+		b->waiter = owner;
+		list_add_tail(&blocked, &b->link);
+	}
+	b->holder = k->owner;
+	return 0;
+}
+
 static int set(struct inode *i, const void *owner, int class, const struct lock_range *r,
 	       bool wait)
 {
 	struct lock *spare = kmalloc_program(sizeof *spare), *fresh = kmalloc_program(sizeof *fresh);
+	struct blocked b = { .waiter = NULL };
 	int err = spare && fresh ? 0 : -ENOLCK;
 
 	while (!err) {
@@ -149,10 +211,12 @@ static int set(struct inode *i, const void *owner, int class, const struct lock_
 			err = -ENOLCK;
 			break;
 		}
-		if (!conflict(i, owner, class, r)) {
+		struct lock *k = conflict(i, owner, class, r);
+		if (!k) {
 			cut(i, owner, class, r->start, r->end, &spare);
 			if (r->type != F_UNLCK)
 				add(i, owner, class, r, fresh), fresh = NULL;
+			forget_waits();
 			spin_unlock(&lock);
 			waitq_wake_all(&waiters);
 			break;
@@ -162,9 +226,18 @@ static int set(struct inode *i, const void *owner, int class, const struct lock_
 			err = wait ? -ERESTARTSYS : -EAGAIN;
 			break;
 		}
+		if ((err = may_wait(owner, class, k, &b))) {
+			spin_unlock(&lock);
+			break;
+		}
 		waitq_prepare(&waiters, &w);
 		spin_unlock(&lock);
 		wait_sleep(&waiters, &w, 0);
+	}
+	if (b.waiter) {
+		spin_lock(&lock);
+		list_del(&b.link);
+		spin_unlock(&lock);
 	}
 	kfree(spare);
 	kfree(fresh);
@@ -178,6 +251,32 @@ int locks_set(struct inode *i, const void *owner, const struct lock_range *r, bo
 
 const void *locks_posix_owner(void) { return current()->files; }
 
+/* flock(2) converts a lock by dropping it first, as Linux and BSD do
+ * (flock(2): "not guaranteed to be atomic"), so two holders of LOCK_SH
+ * that both ask for LOCK_EX do not wait for each other forever: one gets
+ * it.  True when f already holds a lock of that type (nothing to do). */
+static bool flock_convert(struct file *f, int type)
+{
+	struct list *l;
+	struct lock *k = NULL;
+
+	spin_lock(&lock);
+	list_for_each(l, &f->inode->locks)
+		if (lock_at(l)->owner == f && lock_at(l)->class == CLASS_FLOCK)
+			k = lock_at(l);
+	bool same = k && k->type == type;
+	if (k && !same) {
+		list_del(&k->link);
+		kfree(k);
+		nrecords--;
+		forget_waits();
+	}
+	spin_unlock(&lock);
+	if (k && !same)
+		waitq_wake_all(&waiters);
+	return same;
+}
+
 int locks_flock(struct file *f, int op)
 {
 	struct lock_range r = { F_UNLCK, 0, LOCK_END };
@@ -190,6 +289,8 @@ int locks_flock(struct file *f, int op)
 	}
 	if (!f->inode)
 		return 0;	/* pipes and the console: nothing else can lock them */
+	if (r.type != F_UNLCK && flock_convert(f, r.type))
+		return 0;
 	return set(f->inode, f, CLASS_FLOCK, &r, !(op & LOCK_NB));
 }
 
@@ -212,6 +313,8 @@ static void drop_owned(struct file *f, const void *owner)
 			any = true;
 		}
 	}
+	if (any)
+		forget_waits();
 	spin_unlock(&lock);
 	if (any)
 		waitq_wake_all(&waiters);

@@ -9,7 +9,10 @@
  * OFD locks of other open file descriptions; flock locks conflict between
  * open file descriptions.  Closing any descriptor of an inode drops the
  * process's POSIX locks on it (as on Linux); the file's last close drops
- * its OFD and flock locks.  F_SETLKW does not detect deadlocks (EDEADLK). */
+ * its OFD and flock locks.  F_SETLKW refuses, with -EDEADLK, a POSIX wait
+ * that would close a cycle of processes each waiting for the next (up to
+ * Linux's 10 steps); flock(2) converts a lock by dropping it first, as
+ * Linux does. */
 #ifndef AMPHI_FS_VFS_LOCKS_H
 #define AMPHI_FS_VFS_LOCKS_H
 
@@ -36,7 +39,8 @@ const void *locks_posix_owner(void);
  * it and *pid the process holding it (-1 for an OFD lock), or 0. */
 int locks_test(struct inode *i, const void *owner, struct lock_range *r, int *pid);
 /* Sets, changes or removes owner's lock over r; waits while another owner's
- * lock is in the way if wait (-ERESTARTSYS on a signal), else -EAGAIN. */
+ * lock is in the way if wait (-ERESTARTSYS on a signal, -EDEADLK for a POSIX
+ * wait that would never end), else -EAGAIN. */
 int locks_set(struct inode *i, const void *owner, const struct lock_range *r, bool wait);
 
 /* flock(2): LOCK_SH, LOCK_EX, LOCK_UN, with LOCK_NB. */

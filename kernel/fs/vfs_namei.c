@@ -155,12 +155,12 @@ static int may_link(const struct vfs_cred *c, const struct inode *i)
 
 int vfs_link(struct inode *dir, const char *name, struct inode *i)
 {
+	if (i->sb != dir->sb || i->fs != dir->fs)
+		return -EXDEV;	/* first, as Linux's do_linkat checks the mounts */
 	if (is_dir(i))
 		return -EPERM;
-	if (i->fs == FS_PROC || dir->fs == FS_PROC)
+	if (i->fs == FS_PROC)
 		return -EPERM;
-	if (i->sb != dir->sb)
-		return -EXDEV;
 	if (!i->nlink && !i->linkable)
 		return -ENOENT;	/* removed, or never named (memfd) */
 	struct vfs_cred c;

@@ -58,16 +58,15 @@ static int follow_for_create(struct inode **dir, char *name, bool *slash, struct
 	return err;
 }
 
-/* One name in dir under O_CREAT: what it names, or a new regular file. */
-static int create_step(struct inode *dir, const char *name, bool slash, unsigned flags,
-		       unsigned mode, struct target *t, struct inode **link)
+/* One name in dir under O_CREAT (without a trailing slash): what it
+ * names, or a new regular file. */
+static int create_step(struct inode *dir, const char *name, unsigned flags, unsigned mode,
+		       struct target *t, struct inode **link)
 {
 	struct inode *i;
 	int err = dir_lookup(dir, name, strlen(name), &i);
 
 	if (err == -ENOENT) {
-		if (slash)
-			return -EISDIR;
 		err = vfs_create(dir, name, S_IFREG | (mode & 07777 & ~vfs_umask(0, false)), 0, &t->i);
 		if (!err)
 			set_last(t, dir, name);
@@ -86,9 +85,7 @@ static int create_step(struct inode *dir, const char *name, bool slash, unsigned
 	}
 	t->i = i;
 	set_last(t, dir, name);
-	if (is_dir(i))
-		return -EISDIR;
-	return slash ? -ENOTDIR : 0;
+	return is_dir(i) ? -EISDIR : 0;
 }
 
 static int open_create(struct inode *start, const char *path, unsigned flags, unsigned mode,
@@ -101,12 +98,12 @@ static int open_create(struct inode *start, const char *path, unsigned flags, un
 
 	for (int links = 0; !err && !t->i; links++) {
 		struct inode *link = NULL;
-		if (is_dots(name))
-			err = -EISDIR;
+		if (is_dots(name) || slash)
+			err = -EISDIR;	/* Linux: O_CREAT never takes a trailing slash */
 		else if (links > SYMLOOP_MAX)
 			err = -ELOOP;
 		else
-			err = create_step(dir, name, slash, flags, mode, t, &link);
+			err = create_step(dir, name, flags, mode, t, &link);
 		if (!err && link) {
 			err = follow_for_create(&dir, name, &slash, link, t);
 			inode_put(link);

@@ -12,6 +12,14 @@ static bool is_dots(const char *name)
 	return !*name || !strcmp(name, ".") || !strcmp(name, "..");
 }
 
+/* /dev and /proc stand in for mounts (vfs.h): a directory of another file
+ * system than the one holding its name is a mount point, as is one with
+ * a store mounted on it. */
+static bool is_mount_point(struct inode *dir, struct dentry *d)
+{
+	return d->inode->mounted || d->inode->fs != dir->fs;
+}
+
 /* Moving directory i under ndir must not put it inside itself. */
 static int check_move(struct inode *i, struct inode *ndir)
 {
@@ -111,11 +119,11 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 
 	if (err)
 		return err;
-	if (odir->sb != ndir->sb)
+	if (odir->sb != ndir->sb || odir->fs != ndir->fs)
 		return -EXDEV;
 	if (!(od = dir_find(odir, oname, strlen(oname))))
 		return -ENOENT;
-	if (od->inode->mounted)
+	if (is_mount_point(odir, od))
 		return -EBUSY;
 	if (slash && !is_dir(od->inode))
 		return -ENOTDIR;
@@ -126,7 +134,7 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 	nd = dir_find(ndir, nname, strlen(nname));
 	if (nd && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
-	if (nd && nd->inode->mounted)
+	if (nd && is_mount_point(ndir, nd))
 		return -EBUSY;
 	if (nd && nd->inode == od->inode)
 		return 0;	/* two names of one file: nothing to do */

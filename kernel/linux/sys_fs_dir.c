@@ -45,6 +45,16 @@ static long change_at(int dirfd, uint64_t upath, const struct change *c)
 
 static unsigned masked(unsigned mode) { return mode & ~vfs_umask(0, false); }
 
+/* A name with a trailing slash asks for a directory, which mknod, symlink
+ * and link never make: EEXIST if something has the name, else ENOENT, as
+ * Linux's filename_create answers; never a file under the bare name. */
+static int slash_refused(struct inode *dir, const char *name)
+{
+	bool dots = !*name || !strcmp(name, ".") || !strcmp(name, "..");
+
+	return dots || dir_find(dir, name, strlen(name)) ? -EEXIST : -ENOENT;
+}
+
 static int do_mkdir(struct inode *dir, const char *name, bool slash, const struct change *c)
 {
 	(void)slash;
@@ -65,7 +75,8 @@ static int do_mknod(struct inode *dir, const char *name, bool slash, const struc
 {
 	uint32_t type = c->mode & S_IFMT;
 
-	(void)slash;
+	if (slash)
+		return slash_refused(dir, name);
 	if (type == S_IFDIR)
 		return -EPERM;
 	if (type && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
@@ -86,8 +97,7 @@ static long sys_mknodat(const struct sysargs *a) { return mknod_at((int)a->a[0],
 
 static int do_symlink(struct inode *dir, const char *name, bool slash, const struct change *c)
 {
-	(void)slash;
-	return vfs_symlink(dir, name, c->target);
+	return slash ? slash_refused(dir, name) : vfs_symlink(dir, name, c->target);
 }
 
 static long symlink_at(uint64_t utarget, int dirfd, uint64_t upath)
@@ -108,9 +118,7 @@ static long sys_symlinkat(const struct sysargs *a) { return symlink_at(a->a[0], 
 
 static int do_link(struct inode *dir, const char *name, bool slash, const struct change *c)
 {
-	if (slash)
-		return dir_find(dir, name, strlen(name)) ? -EEXIST : -ENOENT;
-	return vfs_link(dir, name, c->inode);
+	return slash ? slash_refused(dir, name) : vfs_link(dir, name, c->inode);
 }
 
 static long link_at(int olddir, uint64_t uold, int newdir, uint64_t unew, int flags)
@@ -199,8 +207,10 @@ static long getdents_fd(int fd, uint64_t ubuf, uint64_t count, bool dirent64)
 	return ret;
 }
 
-static long sys_getdents(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], a->a[2], false); }
-static long sys_getdents64(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], a->a[2], true); }
+/* count is an unsigned int in Linux's prototypes: the upper half of the
+ * register is not part of it. */
+static long sys_getdents(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], (uint32_t)a->a[2], false); }
+static long sys_getdents64(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], (uint32_t)a->a[2], true); }
 
 /* Linux's getcwd returns the length with the NUL. */
 static long sys_getcwd(const struct sysargs *a)

@@ -34,7 +34,10 @@ struct linux_flock {
 	int32_t pid, pad1;
 };
 
-/* The absolute byte range a struct flock describes. */
+/* The absolute byte range a struct flock describes, checked as Linux's
+ * flock64_to_posix_lock checks it: a start or end past the largest offset
+ * is -EOVERFLOW, a range reaching below 0 -EINVAL.  Each sum is checked
+ * before it is made, so no overflow ever wraps a range around. */
 static long range_of(struct file *f, const struct linux_flock *l, struct lock_range *r)
 {
 	int64_t base;
@@ -45,16 +48,23 @@ static long range_of(struct file *f, const struct linux_flock *l, struct lock_ra
 	case SEEK_END: base = f->inode->size; break;
 	default: return -EINVAL;
 	}
-	if (__builtin_add_overflow(base, l->start, &r->start))
+	if (l->start > INT64_MAX - base)	/* base >= 0: no overflow here */
+		return -EOVERFLOW;
+	r->start = base + l->start;
+	if (r->start < 0)
 		return -EINVAL;
 	r->end = LOCK_END;
-	if (l->len > 0 && __builtin_add_overflow(r->start, l->len - 1, &r->end))
-		return -EINVAL;
-	if (l->len < 0) {
+	if (l->len > 0) {
+		if (l->len - 1 > INT64_MAX - r->start)
+			return -EOVERFLOW;
+		r->end = r->start + (l->len - 1);
+	} else if (l->len < 0) {
+		if (r->start + l->len < 0)	/* start >= 0: no overflow */
+			return -EINVAL;
 		r->end = r->start - 1;
 		r->start += l->len;
 	}
-	return r->start < 0 ? -EINVAL : 0;
+	return 0;
 }
 
 static long get_lock(struct file *f, struct linux_flock *l, bool ofd)

@@ -20,6 +20,7 @@ static const char *errname(int e)
 		{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
 		{ ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" }, { ENXIO, "ENXIO" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EOVERFLOW, "EOVERFLOW" }, { EDEADLK, "EDEADLK" },
+		{ E2BIG, "E2BIG" }, { ENODATA, "ENODATA" },
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].e == e)
