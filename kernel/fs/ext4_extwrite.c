@@ -2,7 +2,8 @@
  * when it continues it, else becomes an extent of its own; a full node
  * splits (the root, 4 entries in the inode, moves into a new block and the
  * tree grows a level); truncation frees extents, tree blocks that empty,
- * and pulls a lone small child back into the root. */
+ * and pulls a lone small child back into the root; a punched hole takes
+ * its range out of the extents it meets, leaf by leaf. */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
@@ -437,4 +438,143 @@ bool ext4_ext_mapped(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
 
 	put_path(path, n);
 	return mapped;
+}
+
+/* ---- punching a hole -------------------------------------------------------- */
+
+static void node_remove(struct ext4_extent_header *h, unsigned k)
+{
+	uint8_t *base = (uint8_t *)(h + 1);
+
+	memmove(base + k * 12, base + (k + 1) * 12, (size_t)(h->eh_entries - k - 1) * 12);
+	h->eh_entries--;
+}
+
+/* The first key of the leaf after path's, or UINT64_MAX after the last. */
+static uint64_t next_leaf_key(struct level *path, int n)
+{
+	for (int lvl = n - 2; lvl >= 0; lvl--)
+		if (path[lvl].pos + 1u < path[lvl].h->eh_entries)
+			return *key(path[lvl].h, path[lvl].pos + 1);
+	return UINT64_MAX;
+}
+
+/* path[lvl], below the root, has no entries left: its block is freed and
+ * its parent's entry for it removed, up as far as nodes empty.  An empty
+ * root becomes an empty leaf. */
+static int drop_empty(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int lvl)
+{
+	for (; lvl > 0 && path[lvl].h->eh_entries == 0; lvl--) {
+		uint64_t blk = path[lvl].b->blk;
+		bcache_put(path[lvl].b);
+		path[lvl].b = NULL;	/* put_path must not put it again */
+		int err = free_run(fs, ei, blk, 1);
+		if (err)
+			return err;
+		struct level *parent = &path[lvl - 1];
+		node_remove(parent->h, parent->pos);
+		node_changed(fs, ei, parent);
+		if (parent->h->eh_entries && parent->pos == 0)
+			fix_keys(fs, ei, path, lvl - 1);
+	}
+	if (lvl == 0 && path[0].h->eh_entries == 0)
+		path[0].h->eh_depth = 0;
+	return 0;
+}
+
+/* Leaf entry k holds [s, s + len) and the hole [from, to) begins in it
+ * and goes past its start or its end (not both inside).  Shrinks it, or
+ * removes it, and frees those blocks. */
+static int cut_range(struct ext4_fs *fs, struct ext4_inode *ei, struct level *path, int n, unsigned k,
+		     uint64_t from, uint64_t to)
+{
+	struct level *leaf = &path[n - 1];
+	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1) + k;
+	uint64_t s = e->ee_block, p = ext4_ext_start(e);
+	uint64_t len = ext4_ext_len(e);
+	bool unwritten = is_unwritten(e);
+
+	if (from == s && to == s + len) {
+		node_remove(leaf->h, k);
+	} else if (from == s) {
+		*e = make_extent(to, p + (to - s), (unsigned)(s + len - to), unwritten);
+	} else {
+		*e = make_extent(s, p, (unsigned)(from - s), unwritten);
+	}
+	node_changed(fs, ei, leaf);
+	if (k == 0 && leaf->h->eh_entries)
+		fix_keys(fs, ei, path, n - 1);
+	int err = free_run(fs, ei, p + (from - s), to - from);
+	if (!err && leaf->h->eh_entries == 0)
+		err = drop_empty(fs, ei, path, n - 1);
+	return err;
+}
+
+/* The hole [from, to) lies strictly inside the extent that starts at s,
+ * whose upper part [to, ...) is in the tree already as an extent of its
+ * own: the extent, found again (the tree may have split), ends at from. */
+static int cut_inside(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t s, uint64_t from, uint64_t to)
+{
+	struct level path[EXT4_EXT_MAX_DEPTH + 1];
+	int n = 0, err = find_path(fs, ei, s, path, &n);
+	int k = err ? -1 : holding(&path[n - 1], s);
+
+	if (!err && k < 0)
+		err = ext4_corrupt(fs, "extent lost in a split", ei->ino);
+	if (!err)
+		err = cut_range(fs, ei, path, n, (unsigned)k, from, to);
+	put_path(path, n);
+	return err;
+}
+
+/* One step of the punch from *lblk on: the first extent it meets loses
+ * its part of [*lblk, to), or a hole is stepped over; *lblk moves on.  A
+ * hole strictly inside one extent splits it: its upper part goes in as an
+ * extent of its own first (the tree may split, which fails with nothing
+ * changed when no block is free), then the lower part is cut. */
+static int punch_step(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t *lblk, uint64_t to)
+{
+	struct level path[EXT4_EXT_MAX_DEPTH + 1];
+	int n = 0, err = find_path(fs, ei, *lblk, path, &n);
+	struct level *leaf = &path[n - 1];
+	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1);
+	unsigned k = 0;
+
+	while (!err && k < leaf->h->eh_entries && e[k].ee_block + (uint64_t)ext4_ext_len(&e[k]) <= *lblk)
+		k++;
+	if (err || k == leaf->h->eh_entries) {
+		*lblk = err ? to : next_leaf_key(path, n);
+		put_path(path, n);
+		return err;
+	}
+	uint64_t s = e[k].ee_block, len = ext4_ext_len(&e[k]), p = ext4_ext_start(&e[k]);
+	if (len == 0 || !ext4_block_ok(fs, p) || !ext4_block_ok(fs, p + len - 1))
+		err = ext4_corrupt(fs, "bad extent", ei->ino);
+	else if (s >= to || s > *lblk)
+		*lblk = s;	/* a hole up to the next extent (maybe past the end) */
+	else if (s < *lblk && to < s + len) {
+		struct ext4_extent upper = make_extent(to, p + (to - s), (unsigned)(s + len - to), is_unwritten(&e[k]));
+		err = ext_insert(fs, ei, path, n - 1, &upper, p);
+		put_path(path, n);
+		if (!err)
+			err = cut_inside(fs, ei, s, *lblk, to);
+		*lblk = to;
+		return err;
+	} else {
+		uint64_t end = to < s + len ? to : s + len;
+		err = cut_range(fs, ei, path, n, k, *lblk, end);
+		*lblk = end;
+	}
+	put_path(path, n);
+	return err;
+}
+
+int ext4_ext_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
+{
+	uint64_t lblk = from;
+	int err = 0;
+
+	while (!err && lblk < to)
+		err = punch_step(fs, ei, &lblk, to);
+	return err ? err : collapse(fs, ei);
 }

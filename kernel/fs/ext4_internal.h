@@ -218,6 +218,9 @@ bool ext4_ext_mapped(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
  * -EOPNOTSUPP without extents (ext2), as Linux. */
 int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len, bool keep_size);
 int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+/* Frees the blocks [from, to) of an extent-mapped file, which then read
+ * zero; holes in the range stay holes.  Under fs->lock. */
+int ext4_ext_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to);
 int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
 int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
 
@@ -234,6 +237,10 @@ uint64_t ext4_block_goal(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lbl
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
 long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
 int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
+/* fallocate's PUNCH_HOLE: [off, off + len) reads zero, whole blocks in it
+ * freed, the size kept; -EOPNOTSUPP for a file mapped by indirect blocks
+ * (as Linux's ext2).  Writes the inode. */
+int ext4_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len);
 bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
 
 /* ext4_dirwrite.c; locked.  Entries by name: add (the caller checked it

@@ -384,6 +384,34 @@ static int ext4_vfs_allocate(struct inode *i, int64_t off, int64_t len, bool kee
 	return err;
 }
 
+/* fallocate's PUNCH_HOLE, clipped to the file's size as Linux does (blocks
+ * kept past it by KEEP_SIZE stay).  The cache's pages in the range go to
+ * the disk and are dropped first, so that the store's zeroing of partial
+ * blocks there and the blocks it frees are what is read next.  Caller
+ * holds i's data_lock and fault_lock. */
+static int ext4_vfs_punch(struct inode *i, int64_t off, int64_t len)
+{
+	struct ext4_fs *fs = fs_of(i->sb);
+
+	if (off >= i->size)
+		return 0;
+	if (len > i->size - off)
+		len = i->size - off;
+	int err = cached(i);
+	if (!err)
+		err = pcache_evict_range(i, off, (uint64_t)len);
+	if (err)
+		return err;
+	mutex_lock(&fs->lock);
+	struct ext4_inode *ei = ei_of(i);
+	i->mtime_ns = i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	err = ext4_punch(fs, ei, (uint64_t)off, (uint64_t)len);
+	i->blocks = ext4_inode_blocks(fs, ei);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
 /* The file's pages, then everything the file system holds (its sync
  * writes every other dirty page first too: ordered data). */
 static int ext4_vfs_fsync(struct inode *i, bool datasync)
@@ -462,6 +490,7 @@ static const struct fs_ops ext4_ops = {
 	.write = ext4_vfs_write,
 	.truncate = ext4_vfs_truncate,
 	.allocate = ext4_vfs_allocate,
+	.punch = ext4_vfs_punch,
 	.fsync = ext4_vfs_fsync,
 	.get_page = ext4_get_page,
 	.direct_io = ext4_direct_io,

@@ -125,6 +125,38 @@ bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei)
 	return type == S_IFREG || type == S_IFDIR || (type == S_IFLNK && !ext4_inode_fast_symlink(fs, ei));
 }
 
+/* Zeroes [skip, skip + n) of the file's block lblk, if it has one (an
+ * unwritten block reads zero already). */
+static int zero_in_block(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint32_t skip, size_t n)
+{
+	uint64_t pblk;
+	int err = ext4_get_block(fs, ei, lblk, false, &pblk, NULL);
+
+	return err || !pblk ? err : write_partial(fs, pblk, false, skip, NULL, n);
+}
+
+int ext4_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len, mask = fs->block_size - 1;
+	uint64_t first = (off + mask) >> fs->log_block, last = end >> fs->log_block;	/* whole blocks */
+	int err = 0;
+
+	if (fs->read_only)
+		return -EROFS;
+	if (!ext4_inode_has_extents(ei))
+		return -EOPNOTSUPP;
+	if (off & mask) {	/* the first block's part; all of the hole if it ends there */
+		uint64_t stop = end < first << fs->log_block ? end : first << fs->log_block;
+		err = zero_in_block(fs, ei, off >> fs->log_block, (uint32_t)(off & mask), stop - off);
+	}
+	if (!err && (end & mask) && last >= first)	/* the last block's part */
+		err = zero_in_block(fs, ei, last, 0, end & mask);
+	if (!err && first < last)
+		err = ext4_ext_punch(fs, ei, first, last);
+	int werr = ext4_inode_write(fs, ei);
+	return err ? err : werr;
+}
+
 int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size)
 {
 	uint64_t keep = (size + fs->block_size - 1) >> fs->log_block;

@@ -87,6 +87,9 @@ struct fs_ops {
 	 * [off, off + len) that read as zeroes where there were none; the
 	 * size grows to off + len unless keep_size. */
 	int (*allocate)(struct inode *i, int64_t off, int64_t len, bool keep_size);
+	/* Optional: fallocate's PUNCH_HOLE (vfs_data_punch), with the
+	 * inode's fault_lock held too. */
+	int (*punch)(struct inode *i, int64_t off, int64_t len);
 	int (*fsync)(struct inode *i, bool datasync);
 	/* Optional: O_DIRECT, as read (write: as write); -EINVAL for
 	 * what the store cannot do direct (misaligned).  Without it,

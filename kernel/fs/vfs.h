@@ -234,8 +234,8 @@ int vfs_data_fsync(struct inode *i, bool datasync);
  * -EOPNOTSUPP where the store cannot. */
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
 /* Frees [off, off + len) of the file, which then reads zero there, its
- * size unchanged (PUNCH_HOLE); -EOPNOTSUPP where the store cannot (only
- * tmpfs can). */
+ * size unchanged (PUNCH_HOLE); -EOPNOTSUPP where the store cannot (tmpfs
+ * and ext4's extent-mapped files can). */
 int vfs_data_punch(struct inode *i, int64_t off, int64_t len);
 
 /* tmpfs.c: regular file contents. */

@@ -79,7 +79,23 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 
 int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 {
-	return i->sb ? -EOPNOTSUPP : tmpfs_punch(i, off, len);
+	if (!i->sb)
+		return tmpfs_punch(i, off, len);
+	if (!i->sb->ops->punch)
+		return -EOPNOTSUPP;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (off > INT64_MAX - len)
+		return -EFBIG;
+	int err = mount_writable(i);
+	if (err)
+		return err;
+	rwmutex_write_lock(&i->data_lock);
+	rwmutex_write_lock(&i->fault_lock);	/* no fault maps a page it drops */
+	err = i->sb->ops->punch(i, off, len);
+	rwmutex_write_unlock(&i->fault_lock);
+	rwmutex_write_unlock(&i->data_lock);
+	return err;
 }
 
 int vfs_data_fsync(struct inode *i, bool datasync)

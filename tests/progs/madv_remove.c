@@ -4,8 +4,9 @@
  * pages (st_blocks); only whole pages in the range go.  Errors as Linux:
  * EINVAL for private anonymous memory, EACCES for a private or read-only
  * shared file mapping, ENOMEM for a hole (the mapped part still done).
- * `madv_remove FILE`: only a shared mapping of FILE, on a store that
- * cannot punch (EOPNOTSUPP, the data kept). */
+ * `madv_remove FILE`: only a shared mapping of FILE, on a mounted store
+ * (ext4 punches: the page reads 0; one that cannot says EOPNOTSUPP and
+ * keeps the data). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -114,7 +115,7 @@ static void store_file(const char *path)
 	char *m = map(PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
 	m[0] = 's';
 	int r = madvise(m, PAGE, MADV_REMOVE);
-	printf("shared file on a store: madvise %s; reads %c\n", outcome(r), m[0]);
+	printf("shared file on a store: madvise %s; reads %c\n", outcome(r), m[0] ? m[0] : '0');
 }
 
 int main(int argc, char **argv)
