@@ -174,14 +174,22 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 	return 0;
 }
 
-int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info)
+bool sig_owner_may_signal(const struct process *p, const uint32_t from[2])
+{
+	const uint32_t *uid = p->cred.uid;	/* real, effective, saved */
+
+	return from[1] == 0 || from[1] == uid[2] || from[1] == uid[0] || from[0] == uid[2] ||
+	       from[0] == uid[0];
+}
+
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info, const uint32_t *from)
 {
 	int err = -ESRCH;
 
 	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
 		if (p->pgid != pgid)
 			continue;
-		int r = sig_queue(p, NULL, sig, info);
+		int r = !from || sig_owner_may_signal(p, from) ? sig_queue(p, NULL, sig, info) : 0;
 		if (!r || err == -ESRCH)
 			err = r;
 	}

@@ -70,10 +70,16 @@ bool sig_default_ignores(int sig);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);
+/* Whether a file owner set by real and effective uid from[] may signal p
+ * (Linux's sigio_perm): an effective root, or a uid matching p's real or
+ * saved one. */
+bool sig_owner_may_signal(const struct process *p, const uint32_t from[2]);
 /* The kernel's signal (SIGIO, the terminal's SIGTTIN...) to every process
- * of group pgid, unchecked: 0 if one took it, else the first error
- * (-EAGAIN: a full queue), -ESRCH if there is none. */
-int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info);
+ * of group pgid, unchecked when from is NULL, else to those
+ * sig_owner_may_signal(from) allows: 0 if one took it (or was passed
+ * over), else the first error (-EAGAIN: a full queue), -ESRCH if there
+ * is none. */
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info, const uint32_t *from);
 /* After sending with sig_queue, once sig_lock is dropped: wakes the
  * signalfd readers (one that found nothing queued itself under the lock,
  * so it is there now).  Returns err. */

@@ -135,14 +135,15 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 
 static bool in_group(const struct process *p, int pgid) { return p->pgid == pgid; }
 
-int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info)
+int signal_send_owner(int id, bool thread, const uint32_t from[2], int sig,
+		      const struct linux_siginfo *info)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = thread ? thread_find(id) : NULL;
-	struct process *p = id > 0 && !thread ? process_find(id) : NULL;
-	int err = t ? sig_queue(process_of(t), t, sig, info)
-		: p ? sig_queue(p, NULL, sig, info)
-		: id < 0 ? sig_queue_group(-id, sig, info) : -ESRCH;
+	struct process *p = t ? process_of(t) : id > 0 && !thread ? process_find(id) : NULL;
+	int err = p && !sig_owner_may_signal(p, from) ? 0	/* passed over, silently */
+		: p ? sig_queue(p, t, sig, info)
+		: id < 0 ? sig_queue_group(-id, sig, info, from) : -ESRCH;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);
