@@ -51,6 +51,9 @@ static void tell_parent(struct process *p, int code, int status)
 		info.kill.pid = p->pid;
 		info.kill.value = (uint32_t)status;	/* si_status */
 		sig_queue(parent, NULL, SIGCHLD, &info);
+		/* signal_sent's wake-up, under sig_lock as child_wait's is:
+		 * a reader queues itself on sigfd_waiters under it too. */
+		waitq_wake_all(&sigfd_waiters);
 	}
 	waitq_wake_all(&parent->child_wait);
 }

@@ -418,6 +418,7 @@ static void process_end(struct process *p, int wait_status)
 		kill_the_rest(p);
 	tell_parent(p, &dead);
 	spin_unlock_irqrestore(&sig_lock, flags);
+	signal_sent(0);	/* SIGCHLD, death signals: signalfd readers look */
 	list_for_each_safe(l, n, &dead)
 		free_process(list_entry(l, struct process, sibling));
 	waitq_wake_all(&step_wait);
