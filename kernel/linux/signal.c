@@ -174,6 +174,21 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 	return 0;
 }
 
+bool sig_timer_queued(struct process *p, int id, int sig, int n)
+{
+	struct list *l;
+
+	list_for_each(l, &p->queue) {
+		struct linux_siginfo *info = &list_entry(l, struct queued, link)->info;
+		if (info->code != SI_TIMER || info->timer.tid != id || info->signo != sig)
+			continue;
+		int32_t *o = &info->timer.overrun;
+		*o = *o > INT32_MAX - n ? INT32_MAX : *o + n;	/* Linux's DELAYTIMER_MAX */
+		return true;
+	}
+	return false;
+}
+
 bool sig_owner_may_signal(const struct process *p, const uint32_t from[2])
 {
 	const uint32_t *uid = p->cred.uid;	/* real, effective, saved */
@@ -310,6 +325,8 @@ int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 	int sig = __builtin_ctzll(bits) + 1;
 	if (!unqueue(p, own ? t : NULL, sig, info, &more))
 		*info = (struct linux_siginfo){ .signo = sig, .code = SI_USER };	/* none were left */
+	if (info->code == SI_TIMER && info->timer.tid >= 0 && info->timer.tid < PROCESS_PTIMERS)
+		p->ptimer_overrun[info->timer.tid] = info->timer.overrun;	/* timer_getoverrun's */
 	if (!more)
 		*pending &= ~sig_bit(sig);
 	if (own)

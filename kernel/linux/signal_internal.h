@@ -67,6 +67,10 @@ bool sig_action_ignores(const struct process *p, int sig);
 /* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH, and
  * SIGCONT, whose work is done when it is sent: jobctl.c). */
 bool sig_default_ignores(int sig);
+/* A POSIX timer's signal still queued in p (SI_TIMER, timer id, sig):
+ * n more expirations go into its si_overrun instead of another signal,
+ * as Linux counts them.  Whether there was one. */
+bool sig_timer_queued(struct process *p, int id, int sig, int n);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);
