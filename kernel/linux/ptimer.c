@@ -121,8 +121,11 @@ static long sys_timer_create(const struct sysargs *a)
 	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
 	struct process *p = process_current();
 
-	if (!clock_ok(clock) || clock == 4)
-		return clock == 4 ? -EOPNOTSUPP : -EINVAL;
+	/* MONOTONIC_RAW and the coarse clocks (5, 6) have no timers on Linux. */
+	if (clock == 4 || clock == 5 || clock == 6)
+		return -EOPNOTSUPP;
+	if (!clock_ok(clock))
+		return -EINVAL;
 	if (a->a[1] && copy_from_user(&ev, a->a[1], sizeof ev))
 		return -EFAULT;
 	if ((ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID) ||
