@@ -19,8 +19,12 @@
 #include "linux/process.h"
 #include "net/socket.h"
 
-/* Siginfos queued at once, all processes together (Linux bounds them per
- * user with RLIMIT_SIGPENDING). */
+/* Real-time siginfos queued at once, all processes together (Linux bounds
+ * them per user with RLIMIT_SIGPENDING).  A standard signal's siginfo is
+ * never refused, as on Linux, where signals from kill() and the kernel
+ * override the limit: one pending at most per thread and per process
+ * bounds them, and a full queue must not cost another process its
+ * SIGCHLD's or its kill()'s sender. */
 #define QUEUE_MAX	1024
 /* Faults the program caused come before anything else that is pending. */
 #define SYNC_MASK	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
@@ -36,9 +40,9 @@ struct spinlock sig_lock = SPINLOCK_INIT;
 struct waitq sigfd_waiters = WAITQ_INIT(sigfd_waiters);
 static int nqueued;			/* under sig_lock */
 
-static struct queued *queued_alloc(void)
+static struct queued *queued_alloc(int sig)
 {
-	if (nqueued >= QUEUE_MAX)
+	if (sig >= SIGRTMIN && nqueued >= QUEUE_MAX)
 		return NULL;
 	struct queued *q = kmalloc(sizeof *q);
 	if (q)
@@ -154,7 +158,7 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 		return 0;
 	if (sig < SIGRTMIN && (*pending & bit))
 		return 0;	/* already pending: standard signals do not queue */
-	struct queued *q = queued_alloc();
+	struct queued *q = queued_alloc(sig);
 	if (q) {
 		q->target = t;
 		q->info = *info;
