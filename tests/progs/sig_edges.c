@@ -1,0 +1,267 @@
+/* What a hostile program may do to the kernel through the flags register
+ * and the signal machinery, and edges of signal semantics a program would
+ * notice, one case per argument; each prints lines the same as on Linux,
+ * and the kernel must live on to print "done".
+ *   nt       EFLAGS.NT set with popf, then system calls: the kernel's
+ *            return to the program must not fault on it (iretq with NT
+ *            set is a #GP in long mode).
+ *   handler  a handler at a non-canonical address: the process is killed
+ *            by SIGSEGV, as on Linux, not the kernel by a #GP on iretq.
+ *   tls      clone with CLONE_SETTLS and a non-canonical base: EPERM, as
+ *            on Linux, not a #GP in the kernel's wrmsr when the child is
+ *            switched in.
+ *   sigio    a process of uid 1000 makes a root process the owner of an
+ *            O_ASYNC pipe, with F_SETSIG: the signal must not reach it
+ *            (Linux's sigio_perm), while its own does.
+ *   sigfd    SIGCHLD and a F_SETSIG signal read through a signalfd: the
+ *            fields of their kind (pid, status; fd, band).
+ *   overrun  a 1 ms periodic POSIX timer whose signal stays blocked for
+ *            50 ms: one signal, whose si_overrun counts the expiries it
+ *            stood for, as timer_getoverrun does.
+ *   clocks   timer_create on the coarse clocks, which have no timers.
+ *   qfull    kill() of a standard signal while real-time signals fill the
+ *            queue (sigqueue says EAGAIN): its siginfo still says who.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child_end.h"
+
+#define NT (1ul << 14)
+
+static uint64_t flags(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
+static void set_flags(uint64_t f) { __asm__ volatile("pushq %0; popfq" :: "r"(f) : "cc"); }
+
+static long raw_getpid(void)
+{
+	long r;
+
+	__asm__ volatile("syscall" : "=a"(r) : "a"(SYS_getpid) : "rcx", "r11", "memory");
+	return r;
+}
+
+static void nt(void)
+{
+	long pid = getpid(), got = 0;
+	int kept = 1;
+
+	for (int i = 0; i < 100; i++) {
+		set_flags(flags() | NT);
+		got = raw_getpid();
+		kept &= !!(flags() & NT);
+		set_flags(flags() & ~NT);
+	}
+	printf("NT across system calls: pid %s, NT %s\n", got == pid ? "right" : "wrong",
+	       kept ? "kept" : "lost");
+}
+
+static void handler(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = (void (*)(int))0x8000000000000000ul;
+		sigaction(SIGUSR1, &sa, NULL);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	printf("non-canonical handler: %s\n", end_of(pid));
+}
+
+static void tls(void)
+{
+	long r = syscall(SYS_clone, CLONE_SETTLS | SIGCHLD, 0, 0, 0, 0x8000000000000000ul);
+
+	if (r == 0)
+		syscall(SYS_exit, 0);	/* touches no TLS */
+	if (r > 0)
+		end_of((pid_t)r);
+	printf("clone with a non-canonical TLS base: %s\n", r < 0 ? strerror(errno) : "made");
+}
+
+/* An O_ASYNC pipe whose owner gets sig when it turns readable; the
+ * write end is returned. */
+static int async_pipe(pid_t owner, int sig, int *rd)
+{
+	int p[2];
+
+	if (pipe(p) || fcntl(p[0], F_SETOWN, owner) || fcntl(p[0], F_SETSIG, sig) ||
+	    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK))
+		return -1;
+	*rd = p[0];
+	return p[1];
+}
+
+static void sigio(void)
+{
+	sigset_t set;
+	pid_t root = getpid();
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid_t pid = fork();
+	if (!pid) {
+		int rd, rd2;
+		if (setuid(1000))
+			_exit(2);
+		int other = async_pipe(root, SIGUSR1, &rd), own = async_pipe(getpid(), SIGUSR2, &rd2);
+		if (other < 0 || own < 0)
+			_exit(3);
+		/* Ours comes after root's would: once it is here, root's
+		 * was sent or refused. */
+		if (write(other, "x", 1) != 1 || write(own, "x", 1) != 1)
+			_exit(4);
+		siginfo_t si;
+		sigdelset(&set, SIGUSR1);
+		_exit(sigwaitinfo(&set, &si) == SIGUSR2 ? 0 : 5);
+	}
+	const char *end = end_of(pid);
+	sigset_t pending;
+	sigpending(&pending);
+	printf("F_SETSIG to another user's process: child %s, signal %s\n", end,
+	       sigismember(&pending, SIGUSR1) ? "delivered" : "not delivered");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void sigfd(void)
+{
+	struct signalfd_siginfo ssi;
+	sigset_t set;
+	int rd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int fd = signalfd(-1, &set, 0);
+	pid_t pid = fork();
+	if (!pid)
+		_exit(7);
+	if (read(fd, &ssi, sizeof ssi) != sizeof ssi)
+		return;
+	printf("signalfd SIGCHLD: code %d, pid %s, status %d\n", ssi.ssi_code,
+	       ssi.ssi_pid == (uint32_t)pid ? "right" : "wrong", ssi.ssi_status);
+	waitpid(pid, NULL, 0);
+	int wr = async_pipe(getpid(), SIGRTMIN, &rd);
+	if (wr < 0 || write(wr, "x", 1) != 1 || read(fd, &ssi, sizeof ssi) != sizeof ssi)
+		return;
+	printf("signalfd F_SETSIG: code %d, fd %s, band 0x%x\n", ssi.ssi_code,
+	       ssi.ssi_fd == rd ? "right" : "wrong", ssi.ssi_band);
+	close(fd);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void overrun(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+	struct itimerspec its = { { 0, 1000000 }, { 0, 1000000 } };
+	struct timespec wait = { 0, 50000000 }, none = { 0, 0 };
+	sigset_t set;
+	siginfo_t si;
+	timer_t tm;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tm) || timer_settime(tm, 0, &its, NULL))
+		return;
+	nanosleep(&wait, NULL);
+	int sig = sigtimedwait(&set, &si, &none), got = timer_getoverrun(tm);
+	timer_delete(tm);
+	printf("blocked timer signal: %s, si_overrun %s, timer_getoverrun %s\n",
+	       sig == SIGRTMIN ? "taken" : "missing", si.si_overrun > 0 ? "counted" : "0",
+	       got == si.si_overrun ? "agrees" : "differs");
+	while (sigtimedwait(&set, &si, &none) > 0)
+		;
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void clocks(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	timer_t tm;
+
+	for (int c = CLOCK_REALTIME_COARSE; c <= CLOCK_MONOTONIC_COARSE; c++) {
+		errno = 0;
+		if (!timer_create(c, &ev, &tm))
+			timer_delete(tm);
+		printf("timer_create on clock %d: %s\n", c, errno ? strerror(errno) : "made");
+	}
+}
+
+static void qfull(void)
+{
+	struct rlimit rl = { 64, 64 };	/* Linux's queue is per user: make it short */
+	struct timespec none = { 0, 0 };
+	sigset_t set, rt;
+	siginfo_t si;
+	int n = 0;
+
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN);
+	set = rt;
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	setrlimit(RLIMIT_SIGPENDING, &rl);
+	while (n < 100000 && !sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = n }))
+		n++;
+	int full = errno == EAGAIN;
+	kill(getpid(), SIGUSR1);
+	sigdelset(&set, SIGRTMIN);
+	int sig = sigwaitinfo(&set, &si);
+	printf("kill with the queue full: queue %s, siginfo %s\n", full ? "full" : "not full",
+	       sig == SIGUSR1 && si.si_code == SI_USER && si.si_pid == getpid() ? "kept" : "lost");
+	while (sigtimedwait(&rt, &si, &none) > 0)
+		;
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "nt"))
+			nt();
+		else if (!strcmp(argv[i], "handler"))
+			handler();
+		else if (!strcmp(argv[i], "tls"))
+			tls();
+		else if (!strcmp(argv[i], "sigio"))
+			sigio();
+		else if (!strcmp(argv[i], "sigfd"))
+			sigfd();
+		else if (!strcmp(argv[i], "overrun"))
+			overrun();
+		else if (!strcmp(argv[i], "clocks"))
+			clocks();
+		else if (!strcmp(argv[i], "qfull"))
+			qfull();
+	}
+	printf("done\n");
+	return 0;
+}
