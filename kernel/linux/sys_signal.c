@@ -19,17 +19,16 @@
 static long sys_rt_sigaction(const struct sysargs *a)
 {
 	int sig = (int)a->a[0];
-	struct kernel_sigaction new, old;
+	struct kernel_sigaction new = { 0 }, old;
 
-	if (sig < 1 || sig > NSIG || a->a[3] != SIGSET_SIZE)
+	/* Linux's order: the size, the copy, then the signal. */
+	if (a->a[3] != SIGSET_SIZE)
 		return -EINVAL;
-	if (a->a[1]) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (copy_from_user(&new, a->a[1], sizeof new))
-			return -EFAULT;
-		new.mask &= ~UNBLOCKABLE;
-	}
+	if (a->a[1] && copy_from_user(&new, a->a[1], sizeof new))
+		return -EFAULT;
+	if (sig < 1 || sig > NSIG || (a->a[1] && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	new.mask &= ~UNBLOCKABLE;
 	struct process *p = process_current();
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	old = p->actions[sig - 1];
@@ -203,6 +202,8 @@ static long sys_tgkill(const struct sysargs *a)
 {
 	struct linux_siginfo info = from_program(SI_TKILL);
 
+	if ((int)a->a[0] <= 0)
+		return -EINVAL;	/* -1 is tkill's, not a caller's */
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
 
@@ -232,6 +233,8 @@ static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
 {
 	struct linux_siginfo info;
 
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
 	if (copy_from_user(&info, a->a[3], sizeof info))
 		return -EFAULT;
 	if ((int)a->a[0] != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))

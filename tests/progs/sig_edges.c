@@ -21,6 +21,9 @@
  *   clocks   timer_create on the coarse clocks, which have no timers.
  *   qfull    kill() of a standard signal while real-time signals fill the
  *            queue (sigqueue says EAGAIN): its siginfo still says who.
+ *   args     the errors of bad arguments, in Linux's order: sigaction's
+ *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
+ *            a thread group id of -1 or 0.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -241,6 +244,19 @@ static void qfull(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+static const char *err(long r) { return r < 0 ? strerror(errno) : "0"; }
+
+static void args(void)
+{
+	siginfo_t si = { .si_code = SI_QUEUE };
+	long tid = syscall(SYS_gettid);
+
+	printf("sigaction(SIGKILL) from a bad pointer: %s\n", err(syscall(SYS_rt_sigaction, SIGKILL, 1, 0, 8)));
+	printf("tgkill(-1, own tid, 0): %s\n", err(syscall(SYS_tgkill, -1, tid, 0)));
+	printf("rt_tgsigqueueinfo(0, own tid, 0): %s\n",
+	       err(syscall(SYS_rt_tgsigqueueinfo, 0, tid, 0, &si)));
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -261,6 +277,8 @@ int main(int argc, char **argv)
 			clocks();
 		else if (!strcmp(argv[i], "qfull"))
 			qfull();
+		else if (!strcmp(argv[i], "args"))
+			args();
 	}
 	printf("done\n");
 	return 0;

@@ -18,6 +18,8 @@ Checked to fail without the fixes:
   qfull    "siginfo lost": a full queue of real-time signals (anyone's:
            the queue is all processes') left SIGUSR1 pending with no
            sender (si_pid 0).
+  args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
+           taken for tkill.
 """
 import pytest
 
@@ -38,6 +40,9 @@ LINES = {
     "clocks": "timer_create on clock 5: Not supported\n"
               "timer_create on clock 6: Not supported\n",
     "qfull": "kill with the queue full: queue full, siginfo kept\n",
+    "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
+            "tgkill(-1, own tid, 0): Invalid argument\n"
+            "rt_tgsigqueueinfo(0, own tid, 0): Invalid argument\n",
 }
 
 
