@@ -125,23 +125,31 @@ bool sig_action_ignores(const struct process *p, int sig)
 	return sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)));
 }
 
+/* Whether t blocks bit, or did before sigtimedwait unblocked it to wait
+ * for it (Linux's real_blocked). */
+static bool blocks(const struct thread *t, uint64_t bit)
+{
+	return (t->sigmask | t->sigwait_blocked) & bit;
+}
+
 static bool blocked_by_all(const struct process *p, uint64_t bit)
 {
 	struct list *l;
 
 	list_for_each(l, &p->threads)
-		if (!(list_entry(l, struct thread, sig_link)->sigmask & bit))
+		if (!blocks(list_entry(l, struct thread, sig_link), bit))
 			return false;
 	return !list_empty(&p->threads);
 }
 
 /* An ignored signal is dropped when sent, unless blocked: the action may
- * change before it is unblocked (or sigwait may take it). */
+ * change before it is unblocked (or sigwait may take it, even while it
+ * waits with the signal unblocked). */
 static bool discarded(const struct process *p, const struct thread *t, int sig)
 {
 	if (!sig_action_ignores(p, sig))
 		return false;
-	return !(t ? t->sigmask & sig_bit(sig) : blocked_by_all(p, sig_bit(sig)));
+	return !(t ? blocks(t, sig_bit(sig)) : blocked_by_all(p, sig_bit(sig)));
 }
 
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
@@ -372,6 +380,7 @@ void sig_thread_start(struct thread *t, uint64_t mask)
 	t->sigmask = mask;
 	t->sigpending = 0;
 	t->sigsaved_valid = false;
+	t->sigwait_blocked = 0;
 	t->restart.fn = NULL;
 	list_add_tail(&p->threads, &t->sig_link);
 	p->nthreads++;

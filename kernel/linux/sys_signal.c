@@ -296,12 +296,14 @@ static int wait_in_set(struct thread *t, uint64_t set, uint64_t deadline, struct
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock), saved = t->sigmask;
 
+	t->sigwait_blocked = saved;	/* an ignored signal in set still comes */
 	t->sigmask &= ~set;
 	sig_recalc(t);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	while ((*slept = signal_sleep_until(deadline)) == 1)
 		;
 	flags = spin_lock_irqsave(&sig_lock);
+	t->sigwait_blocked = 0;
 	sig_set_mask(t, saved);
 	int sig = sig_take(t, set, info);
 	spin_unlock_irqrestore(&sig_lock, flags);
