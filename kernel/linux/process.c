@@ -301,6 +301,7 @@ struct linux_siginfo process_child_info(const struct process *p)
 
 	info.code = sig ? CLD_KILLED : CLD_EXITED;
 	info.kill.pid = p->pid;
+	info.kill.uid = p->cred.uid[0];	/* its real uid, as Linux's si_uid */
 	info.kill.value = (uint32_t)(sig ? sig : (p->wait_status >> 8) & 0xff);	/* si_status */
 	return info;
 }

@@ -21,6 +21,9 @@
  *   clocks   timer_create on the coarse clocks, which have no timers.
  *   qfull    kill() of a standard signal while real-time signals fill the
  *            queue (sigqueue says EAGAIN): its siginfo still says who.
+ *   chld     sigtimedwait for SIGCHLD (ignored by default, blocked), the
+ *            child ending meanwhile as uid 1000: taken, and si_uid says
+ *            1000.
  *   args     the errors of bad arguments, in Linux's order: sigaction's
  *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
  *            a thread group id of -1 or 0.
@@ -244,6 +247,27 @@ static void qfull(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+static void chld(void)
+{
+	struct timespec late = { 0, 50000000 }, limit = { 5, 0 };
+	sigset_t set;
+	siginfo_t si = { 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid_t pid = fork();
+	if (!pid) {
+		nanosleep(&late, NULL);	/* ends while the parent waits */
+		_exit(setuid(1000) ? 1 : 0);
+	}
+	int sig = sigtimedwait(&set, &si, &limit);
+	printf("SIGCHLD in sigtimedwait, from uid 1000: %s, si_uid %u\n",
+	       sig == SIGCHLD ? "taken" : "timed out", (unsigned)si.si_uid);
+	waitpid(pid, NULL, 0);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static const char *err(long r) { return r < 0 ? strerror(errno) : "0"; }
 
 static void args(void)
@@ -277,6 +301,8 @@ int main(int argc, char **argv)
 			clocks();
 		else if (!strcmp(argv[i], "qfull"))
 			qfull();
+		else if (!strcmp(argv[i], "chld"))
+			chld();
 		else if (!strcmp(argv[i], "args"))
 			args();
 	}

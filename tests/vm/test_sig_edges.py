@@ -18,6 +18,8 @@ Checked to fail without the fixes:
   qfull    "siginfo lost": a full queue of real-time signals (anyone's:
            the queue is all processes') left SIGUSR1 pending with no
            sender (si_pid 0).
+  chld     "timed out": the SIGCHLD that came while sigtimedwait had
+           unblocked it was thrown away as ignored; and si_uid was 0.
   args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
            taken for tkill.
 """
@@ -40,6 +42,7 @@ LINES = {
     "clocks": "timer_create on clock 5: Not supported\n"
               "timer_create on clock 6: Not supported\n",
     "qfull": "kill with the queue full: queue full, siginfo kept\n",
+    "chld": "SIGCHLD in sigtimedwait, from uid 1000: taken, si_uid 1000\n",
     "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
             "tgkill(-1, own tid, 0): Invalid argument\n"
             "rt_tgsigqueueinfo(0, own tid, 0): Invalid argument\n",
