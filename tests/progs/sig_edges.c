@@ -24,6 +24,7 @@
  *   chld     sigtimedwait for SIGCHLD (ignored by default, blocked), the
  *            child ending meanwhile as uid 1000: taken, and si_uid says
  *            1000.
+ *   itimer   setitimer for 10^11 seconds, a timer that never fires: taken.
  *   args     the errors of bad arguments, in Linux's order: sigaction's
  *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
  *            a thread group id of -1 or 0.
@@ -40,6 +41,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,6 +270,18 @@ static void chld(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+static void itimer(void)
+{
+	struct itimerval far = { .it_value.tv_sec = 100000000000 }, now, off = { 0 };
+
+	errno = 0;
+	int r = setitimer(ITIMER_REAL, &far, NULL);
+	getitimer(ITIMER_REAL, &now);
+	printf("setitimer for 10^11 s: %s, %s\n", r ? strerror(errno) : "set",
+	       now.it_value.tv_sec > 1000000000 ? "armed" : "not armed");
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
 static const char *err(long r) { return r < 0 ? strerror(errno) : "0"; }
 
 static void args(void)
@@ -303,6 +317,8 @@ int main(int argc, char **argv)
 			qfull();
 		else if (!strcmp(argv[i], "chld"))
 			chld();
+		else if (!strcmp(argv[i], "itimer"))
+			itimer();
 		else if (!strcmp(argv[i], "args"))
 			args();
 	}

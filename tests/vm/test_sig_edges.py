@@ -20,6 +20,7 @@ Checked to fail without the fixes:
            sender (si_pid 0).
   chld     "timed out": the SIGCHLD that came while sigtimedwait had
            unblocked it was thrown away as ignored; and si_uid was 0.
+  itimer   "Invalid argument, not armed".
   args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
            taken for tkill.
 """
@@ -43,6 +44,7 @@ LINES = {
               "timer_create on clock 6: Not supported\n",
     "qfull": "kill with the queue full: queue full, siginfo kept\n",
     "chld": "SIGCHLD in sigtimedwait, from uid 1000: taken, si_uid 1000\n",
+    "itimer": "setitimer for 10^11 s: set, armed\n",
     "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
             "tgkill(-1, own tid, 0): Invalid argument\n"
             "rt_tgsigqueueinfo(0, own tid, 0): Invalid argument\n",
