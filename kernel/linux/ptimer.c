@@ -8,7 +8,8 @@
  * Overruns, as Linux counts them: a timer has at most one signal queued;
  * an expiry while it waits to be taken, or one missed while the timer
  * was late, adds to its si_overrun instead, and timer_getoverrun says the
- * count the last signal taken carried (signal.c keeps it). */
+ * count the last signal taken carried (signal.c keeps it).  A deleted
+ * timer's signal still queued goes with it, as on Linux 6.13 and later. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/sched.h"
@@ -258,6 +259,9 @@ static long ptimer_delete(struct process *p, uint64_t id)
 	if (pt) {
 		p->ptimers[id] = NULL;
 		ptimer_halt(pt);
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		sig_timer_forget(p, (int)id);
+		spin_unlock_irqrestore(&sig_lock, flags);
 	}
 	spin_unlock(&ptimer_lock);
 	kfree(pt);

@@ -201,6 +201,35 @@ bool sig_timer_queued(struct process *p, int id, int sig, int n)
 	return false;
 }
 
+static bool queued_for(const struct process *p, const struct thread *target, int sig)
+{
+	struct list *l;
+
+	list_for_each(l, &p->queue) {
+		const struct queued *q = list_entry(l, struct queued, link);
+		if (q->target == target && q->info.signo == sig)
+			return true;
+	}
+	return false;
+}
+
+void sig_timer_forget(struct process *p, int id)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, &p->queue) {
+		struct queued *q = list_entry(l, struct queued, link);
+		if (q->info.code != SI_TIMER || q->info.timer.tid != id)
+			continue;
+		struct thread *t = q->target;
+		int sig = q->info.signo;
+		queued_free(q);
+		if (!queued_for(p, t, sig))
+			*(t ? &t->sigpending : &p->pending) &= ~sig_bit(sig);
+	}
+	recalc_threads(p);
+}
+
 bool sig_owner_may_signal(const struct process *p, const uint32_t from[2])
 {
 	const uint32_t *uid = p->cred.uid;	/* real, effective, saved */

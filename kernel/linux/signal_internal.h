@@ -71,6 +71,9 @@ bool sig_default_ignores(int sig);
  * n more expirations go into its si_overrun instead of another signal,
  * as Linux counts them.  Whether there was one. */
 bool sig_timer_queued(struct process *p, int id, int sig, int n);
+/* Timer id is deleted: its signal, if still queued, goes (as Linux 6.13
+ * and later drop it), so a timer that reuses the id starts afresh. */
+void sig_timer_forget(struct process *p, int id);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);

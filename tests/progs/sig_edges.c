@@ -24,6 +24,8 @@
  *   chld     sigtimedwait for SIGCHLD (ignored by default, blocked), the
  *            child ending meanwhile as uid 1000: taken, and si_uid says
  *            1000.
+ *   reuse    a timer deleted with its signal still queued, and a new one
+ *            (given the same id) firing: only the new one's signal comes.
  *   itimer   setitimer for 10^11 seconds, a timer that never fires: taken.
  *   args     the errors of bad arguments, in Linux's order: sigaction's
  *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
@@ -270,6 +272,43 @@ static void chld(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* A one-shot SIGRTMIN timer with value v, 1 ms from now. */
+static timer_t shot(int v)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN,
+			       .sigev_value.sival_int = v };
+	struct itimerspec its = { .it_value = { 0, 1000000 } };
+	struct timespec wait = { 0, 20000000 };
+	timer_t tm;
+
+	timer_create(CLOCK_MONOTONIC, &ev, &tm);
+	timer_settime(tm, 0, &its, NULL);
+	nanosleep(&wait, NULL);
+	return tm;
+}
+
+static void reuse(void)
+{
+	struct timespec none = { 0, 0 };
+	sigset_t set;
+	siginfo_t si;
+	int n = 0, value = 0, overrun = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	timer_delete(shot(1));
+	timer_t b = shot(2);
+	while (sigtimedwait(&set, &si, &none) == SIGRTMIN) {
+		n++;
+		value = si.si_value.sival_int;
+		overrun = si.si_overrun;
+	}
+	timer_delete(b);
+	printf("deleted timer's signal: %d taken, last value %d, overrun %d\n", n, value, overrun);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void itimer(void)
 {
 	struct itimerval far = { .it_value.tv_sec = 100000000000 }, now, off = { 0 };
@@ -317,6 +356,8 @@ int main(int argc, char **argv)
 			qfull();
 		else if (!strcmp(argv[i], "chld"))
 			chld();
+		else if (!strcmp(argv[i], "reuse"))
+			reuse();
 		else if (!strcmp(argv[i], "itimer"))
 			itimer();
 		else if (!strcmp(argv[i], "args"))

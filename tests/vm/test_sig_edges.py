@@ -20,6 +20,8 @@ Checked to fail without the fixes:
            sender (si_pid 0).
   chld     "timed out": the SIGCHLD that came while sigtimedwait had
            unblocked it was thrown away as ignored; and si_uid was 0.
+  reuse    "last value 1, overrun 1": the new timer's expiry was counted
+           into the deleted one's signal.
   itimer   "Invalid argument, not armed".
   args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
            taken for tkill.
@@ -44,6 +46,7 @@ LINES = {
               "timer_create on clock 6: Not supported\n",
     "qfull": "kill with the queue full: queue full, siginfo kept\n",
     "chld": "SIGCHLD in sigtimedwait, from uid 1000: taken, si_uid 1000\n",
+    "reuse": "deleted timer's signal: 1 taken, last value 2, overrun 0\n",
     "itimer": "setitimer for 10^11 s: set, armed\n",
     "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
             "tgkill(-1, own tid, 0): Invalid argument\n"
