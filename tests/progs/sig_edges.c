@@ -26,6 +26,9 @@
  *            1000.
  *   reuse    a timer deleted with its signal still queued, and a new one
  *            (given the same id) firing: only the new one's signal comes.
+ *   futexro  shared (not PRIVATE) futex calls on a read-only private
+ *            anonymous page, which Linux refuses (its word can never
+ *            change), and on a read-only shared one, which it takes.
  *   itimer   setitimer for 10^11 seconds, a timer that never fires: taken.
  *   args     the errors of bad arguments, in Linux's order: sigaction's
  *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
@@ -40,6 +43,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -251,6 +255,8 @@ static void qfull(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+static const char *err(long r);
+
 static void chld(void)
 {
 	struct timespec late = { 0, 50000000 }, limit = { 5, 0 };
@@ -309,6 +315,20 @@ static void reuse(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+static void futexro(void)
+{
+	uint32_t *priv = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t *shared = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct timespec ms = { 0, 1000000 };
+
+	printf("shared futex on a read-only private page: wait %s, wake %s\n",
+	       err(syscall(SYS_futex, priv, 0, 1, &ms, 0, 0)), err(syscall(SYS_futex, priv, 1, 1, 0, 0, 0)));
+	printf("shared futex on a read-only shared page: wait %s, wake %s\n",
+	       err(syscall(SYS_futex, shared, 0, 1, &ms, 0, 0)), err(syscall(SYS_futex, shared, 1, 1, 0, 0, 0)));
+	printf("private futex on a read-only private page: wait %s\n",
+	       err(syscall(SYS_futex, priv, 128, 1, &ms, 0, 0)));
+}
+
 static void itimer(void)
 {
 	struct itimerval far = { .it_value.tv_sec = 100000000000 }, now, off = { 0 };
@@ -358,6 +378,8 @@ int main(int argc, char **argv)
 			chld();
 		else if (!strcmp(argv[i], "reuse"))
 			reuse();
+		else if (!strcmp(argv[i], "futexro"))
+			futexro();
 		else if (!strcmp(argv[i], "itimer"))
 			itimer();
 		else if (!strcmp(argv[i], "args"))

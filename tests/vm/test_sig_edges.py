@@ -22,6 +22,7 @@ Checked to fail without the fixes:
            unblocked it was thrown away as ignored; and si_uid was 0.
   reuse    "last value 1, overrun 1": the new timer's expiry was counted
            into the deleted one's signal.
+  futexro  "Resource temporarily unavailable, wake 0" on the private page.
   itimer   "Invalid argument, not armed".
   args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
            taken for tkill.
@@ -47,6 +48,10 @@ LINES = {
     "qfull": "kill with the queue full: queue full, siginfo kept\n",
     "chld": "SIGCHLD in sigtimedwait, from uid 1000: taken, si_uid 1000\n",
     "reuse": "deleted timer's signal: 1 taken, last value 2, overrun 0\n",
+    "futexro": "shared futex on a read-only private page: wait Bad address, wake Bad address\n"
+               "shared futex on a read-only shared page: wait Resource temporarily unavailable,"
+               " wake 0\n"
+               "private futex on a read-only private page: wait Resource temporarily unavailable\n",
     "itimer": "setitimer for 10^11 s: set, armed\n",
     "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
             "tgkill(-1, own tid, 0): Invalid argument\n"
