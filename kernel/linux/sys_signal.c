@@ -102,9 +102,13 @@ static int may_signal(const struct process *to, int sig)
 	return sig == SIGCONT && to->sid == me->sid ? 0 : -EPERM;
 }
 
-/* The check, then the signal (0: the check alone).  Caller holds sig_lock. */
+/* The checks, then the signal (0: the checks alone).  The number is
+ * checked here, once a target is found, as Linux's check_kill_permission
+ * does: a bad signal to nobody is ESRCH.  Caller holds sig_lock. */
 static int send_checked(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
 {
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
 	int err = may_signal(p, sig);
 
 	return err || !sig ? err : sig_queue(p, t, sig, info);
@@ -157,8 +161,6 @@ static long sys_kill(const struct sysargs *a)
 	struct linux_siginfo info = from_program(SI_USER);
 	long err;
 
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;	/* -pid would overflow, as Linux says */
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -177,7 +179,7 @@ static long sys_kill(const struct sysargs *a)
 /* To one thread, of the process tgid when tgid > 0. */
 static long to_thread(int tgid, int tid, int sig, const struct linux_siginfo *info)
 {
-	if (tid <= 0 || tgid == 0 || tgid < -1 || sig < 0 || sig > NSIG)
+	if (tid <= 0 || tgid == 0 || tgid < -1)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = thread_find(tid);
@@ -217,8 +219,6 @@ static long sys_rt_sigqueueinfo(const struct sysargs *a)
 
 	if (copy_from_user(&info, a->a[2], sizeof info))
 		return -EFAULT;
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if (pid != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
 		return -EPERM;
 	info.signo = sig;
@@ -237,7 +237,9 @@ static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
 		return -EINVAL;
 	if (copy_from_user(&info, a->a[3], sizeof info))
 		return -EFAULT;
-	if ((int)a->a[0] != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
+	/* Linux compares the target thread with the calling one: only to
+	 * itself may a thread pose as kill() or the kernel. */
+	if ((int)a->a[1] != current()->tid && (info.code >= 0 || info.code == SI_TKILL))
 		return -EPERM;
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }

@@ -32,12 +32,14 @@
  *   itimer   setitimer for 10^11 seconds, a timer that never fires: taken.
  *   args     the errors of bad arguments, in Linux's order: sigaction's
  *            copy before its signal, tgkill and rt_tgsigqueueinfo refusing
- *            a thread group id of -1 or 0.
+ *            a thread group id of -1 or 0, a bad signal to nobody (ESRCH),
+ *            rt_tgsigqueueinfo posing as kill() to its own thread.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -352,6 +354,12 @@ static void args(void)
 	printf("tgkill(-1, own tid, 0): %s\n", err(syscall(SYS_tgkill, -1, tid, 0)));
 	printf("rt_tgsigqueueinfo(0, own tid, 0): %s\n",
 	       err(syscall(SYS_rt_tgsigqueueinfo, 0, tid, 0, &si)));
+	printf("signal 65 to nobody: kill %s, tkill %s, sigqueue %s\n",
+	       err(syscall(SYS_kill, INT_MAX, 65)), err(syscall(SYS_tkill, INT_MAX, 65)),
+	       err(syscall(SYS_rt_sigqueueinfo, INT_MAX, 65, &si)));
+	si.si_code = SI_USER;
+	printf("rt_tgsigqueueinfo as kill() to its own thread: %s\n",
+	       err(syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, 0, &si)));
 }
 
 int main(int argc, char **argv)

@@ -25,7 +25,7 @@ Checked to fail without the fixes:
   futexro  "Resource temporarily unavailable, wake 0" on the private page.
   itimer   "Invalid argument, not armed".
   args     EINVAL for sigaction's bad pointer; 0 for tgkill(-1, ...),
-           taken for tkill.
+           taken for tkill; EINVAL for a bad signal to nobody.
 """
 import pytest
 
@@ -55,7 +55,10 @@ LINES = {
     "itimer": "setitimer for 10^11 s: set, armed\n",
     "args": "sigaction(SIGKILL) from a bad pointer: Bad address\n"
             "tgkill(-1, own tid, 0): Invalid argument\n"
-            "rt_tgsigqueueinfo(0, own tid, 0): Invalid argument\n",
+            "rt_tgsigqueueinfo(0, own tid, 0): Invalid argument\n"
+            "signal 65 to nobody: kill No such process, tkill No such process,"
+            " sigqueue No such process\n"
+            "rt_tgsigqueueinfo as kill() to its own thread: 0\n",
 }
 
 
