@@ -70,6 +70,7 @@ struct thread {
 	uint64_t sigpending;		/* sent to this thread alone */
 	uint64_t sigsaved;		/* the mask sigsuspend replaced, while sigsaved_valid */
 	bool sigsaved_valid;
+	uint64_t sigwait_blocked;	/* the mask sigtimedwait unblocked its set in; else 0 */
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack; size 0: none */
 	int altstack_flags;		/* SS_AUTODISARM */
 	struct list sig_link;		/* in the signal layer's list of user threads */

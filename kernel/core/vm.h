@@ -121,7 +121,8 @@ int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 
 /* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
  * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
- * -EFAULT if unmapped or (shared) not present now: touch it and ask again. */
+ * -EFAULT if unmapped, read-only private anonymous memory, or (shared) not
+ * present now: touch it and ask again. */
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF

@@ -287,7 +287,9 @@ int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)
 		return -EFAULT;
 	spin_lock(&mm->lock);
 	struct vma *v = vma_find(mm, addr);
-	if (!v)
+	/* Read-only private anonymous memory can never change, so Linux's
+	 * get_futex_key refuses a shared key there. */
+	if (!v || (!(v->flags & VM_SHARED) && !v->ops && !(v->prot & MMU_WRITE)))
 		r = -EFAULT;
 	else if (v->flags & VM_SHARED) {
 		uint64_t *pte = mmu_user_pte(mm->root, PAGE_ROUND_DOWN(addr));

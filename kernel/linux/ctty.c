@@ -56,7 +56,7 @@ static int background_check(int sig, bool refused_is_ok)
 	if (jobctl_stop_dropped(p, sig))
 		return -EIO;	/* an orphaned group: nobody would continue it */
 	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
-	sig_queue_group(p->pgid, sig, &info);	/* to the caller's whole group */
+	sig_queue_group(p->pgid, sig, &info, NULL);	/* to the caller's whole group */
 	return -ERESTARTSYS;
 }
 

@@ -67,6 +67,10 @@ static long check_flags(const struct clone_request *r)
 		return -EINVAL;	/* init may have no siblings */
 	if (r->exit_signal < 0 || r->exit_signal > NSIG)
 		return -EINVAL;
+	/* arch_prctl's rule: the child's first switch loads the base with
+	 * wrmsr, which faults in the kernel on a non-canonical one. */
+	if ((f & CLONE_SETTLS) && r->tls >= VM_USER_END)
+		return -EPERM;
 	return 0;
 }
 

@@ -45,8 +45,12 @@ static void itimer_fire(struct timer *tm)
 	timer_arm(tm, next);
 }
 
+/* Capped at about 146 years, as timespec_read_ns caps: a longer timer
+ * never fires either, and adding it to clock_ns() cannot wrap. */
 static uint64_t timeval_ns(const struct linux_timeval *tv)
 {
+	if (tv->tv_sec >= (1ll << 62) / 1000000000)
+		return 1ull << 62;
 	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
 }
 
@@ -66,8 +70,7 @@ static struct linux_itimerval itimer_read(const struct itimer *it)
 
 static bool timeval_ok(const struct linux_timeval *tv)
 {
-	return tv->tv_sec >= 0 && tv->tv_sec < (int64_t)(UINT64_MAX / 2000000000u) &&
-	       tv->tv_usec >= 0 && tv->tv_usec < 1000000;
+	return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
 }
 
 void itimer_init(struct process *p)

@@ -49,8 +49,12 @@ static void tell_parent(struct process *p, int code, int status)
 	if (!(parent->actions[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
 		struct linux_siginfo info = { .signo = SIGCHLD, .code = code };
 		info.kill.pid = p->pid;
+		info.kill.uid = p->cred.uid[0];	/* its real uid, as Linux's si_uid */
 		info.kill.value = (uint32_t)status;	/* si_status */
 		sig_queue(parent, NULL, SIGCHLD, &info);
+		/* signal_sent's wake-up, under sig_lock as child_wait's is:
+		 * a reader queues itself on sigfd_waiters under it too. */
+		waitq_wake_all(&sigfd_waiters);
 	}
 	waitq_wake_all(&parent->child_wait);
 }

@@ -301,6 +301,7 @@ struct linux_siginfo process_child_info(const struct process *p)
 
 	info.code = sig ? CLD_KILLED : CLD_EXITED;
 	info.kill.pid = p->pid;
+	info.kill.uid = p->cred.uid[0];	/* its real uid, as Linux's si_uid */
 	info.kill.value = (uint32_t)(sig ? sig : (p->wait_status >> 8) & 0xff);	/* si_status */
 	return info;
 }
@@ -418,6 +419,7 @@ static void process_end(struct process *p, int wait_status)
 		kill_the_rest(p);
 	tell_parent(p, &dead);
 	spin_unlock_irqrestore(&sig_lock, flags);
+	signal_sent(0);	/* SIGCHLD, death signals: signalfd readers look */
 	list_for_each_safe(l, n, &dead)
 		free_process(list_entry(l, struct process, sibling));
 	waitq_wake_all(&step_wait);

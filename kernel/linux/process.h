@@ -99,6 +99,9 @@ struct process {
 
 	struct itimer itimers[3];	/* itimer.c */
 	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
+	/* Each timer's si_overrun of its last signal taken, for
+	 * timer_getoverrun (signal.c's, under sig_lock). */
+	int ptimer_overrun[PROCESS_PTIMERS];
 	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
 

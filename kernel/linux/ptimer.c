@@ -3,8 +3,13 @@
  * the process, SIGEV_THREAD_ID to one of its threads, SIGEV_NONE nothing)
  * with si_code SI_TIMER, the timer's id and the program's value.  They go
  * with exec and with the process.  The CPU-time clocks count wall-clock
- * time, as the interval timers do (itimer.c); overruns are not counted
- * (timer_getoverrun says 0) -- docs/status.md. */
+ * time, as the interval timers do (itimer.c) -- docs/status.md.
+ *
+ * Overruns, as Linux counts them: a timer has at most one signal queued;
+ * an expiry while it waits to be taken, or one missed while the timer
+ * was late, adds to its si_overrun instead, and timer_getoverrun says the
+ * count the last signal taken carried (signal.c keeps it).  A deleted
+ * timer's signal still queued goes with it, as on Linux 6.13 and later. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/sched.h"
@@ -47,27 +52,54 @@ struct linux_itimerspec {
  * callback never takes it (a change first stops the timer). */
 static struct spinlock ptimer_lock = SPINLOCK_INIT;
 
-/* Interrupt context. */
-static void ptimer_fire(struct timer *tm)
+/* Sends pt's signal for one expiry and missed more, or counts them all
+ * into the one still queued.  Interrupt context. */
+static void ptimer_send(struct ptimer *pt, uint64_t missed)
 {
-	struct ptimer *pt = container_of(tm, struct ptimer, timer);
 	struct linux_siginfo info = { .signo = pt->sig, .code = SI_TIMER };
+	int overrun = missed >= INT32_MAX ? INT32_MAX - 1 : (int)missed;
 
+	if (pt->notify == SIGEV_NONE)
+		return;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool counted = sig_timer_queued(pt->process, pt->id, pt->sig, overrun + 1);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (counted)
+		return;
 	info.timer.tid = pt->id;
+	info.timer.overrun = overrun;
 	info.timer.value = pt->value;
 	if (pt->notify == SIGEV_THREAD_ID)
 		signal_send_thread(pt->tid, pt->sig, &info);
-	else if (pt->notify == SIGEV_SIGNAL)
+	else
 		signal_send_process(pt->process, pt->sig, &info);
+}
+
+/* Interrupt context.  A periodic timer keeps its phase: the next expiry
+ * is the first after now, and the periods skipped are overruns. */
+static void ptimer_fire(struct timer *tm)
+{
+	struct ptimer *pt = container_of(tm, struct ptimer, timer);
+	uint64_t now = clock_ns(), missed = 0;
+
+	if (pt->interval && now > pt->deadline)
+		missed = (now - pt->deadline) / pt->interval;
+	ptimer_send(pt, missed);
 	if (!pt->interval) {
 		pt->deadline = 0;
 		return;
 	}
-	uint64_t next = pt->deadline + pt->interval, now = clock_ns();
-	if (next <= now)
-		next = now + pt->interval;
-	pt->deadline = next;
-	timer_arm(tm, next);
+	pt->deadline += (missed + 1) * pt->interval;
+	timer_arm(tm, pt->deadline);
+}
+
+/* Caller holds ptimer_lock: a new or reset timer starts with no overrun. */
+static void overrun_reset(struct process *p, int id)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	p->ptimer_overrun[id] = 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
 /* Stops pt for good or for a change, waiting for a running ptimer_fire. */
@@ -90,8 +122,11 @@ static long sys_timer_create(const struct sysargs *a)
 	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
 	struct process *p = process_current();
 
-	if (!clock_ok(clock) || clock == 4)
-		return clock == 4 ? -EOPNOTSUPP : -EINVAL;
+	/* MONOTONIC_RAW and the coarse clocks (5, 6) have no timers on Linux. */
+	if (clock == 4 || clock == 5 || clock == 6)
+		return -EOPNOTSUPP;
+	if (!clock_ok(clock))
+		return -EINVAL;
 	if (a->a[1] && copy_from_user(&ev, a->a[1], sizeof ev))
 		return -EFAULT;
 	if ((ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID) ||
@@ -121,6 +156,7 @@ static long sys_timer_create(const struct sysargs *a)
 		if (!a->a[1])
 			pt->value = (uint64_t)id;
 		p->ptimers[id] = pt;
+		overrun_reset(p, id);
 	}
 	spin_unlock(&ptimer_lock);
 	if (id == PROCESS_PTIMERS) {
@@ -179,6 +215,7 @@ static long sys_timer_settime(const struct sysargs *a)
 			at = now + value;
 		pt->interval = interval && interval < MIN_INTERVAL_NS ? MIN_INTERVAL_NS : interval;
 		pt->deadline = value ? (at > now ? at : now) : 0;
+		overrun_reset(p, (int)a->a[0]);
 		if (value)
 			timer_arm(&pt->timer, pt->deadline ? pt->deadline : now);
 	}
@@ -201,10 +238,17 @@ static long sys_timer_gettime(const struct sysargs *a)
 
 static long sys_timer_getoverrun(const struct sysargs *a)
 {
+	struct process *p = process_current();
+
 	spin_lock(&ptimer_lock);
-	struct ptimer *pt = ptimer_of(process_current(), a->a[0]);
+	struct ptimer *pt = ptimer_of(p, a->a[0]);
 	spin_unlock(&ptimer_lock);
-	return pt ? 0 : -EINVAL;
+	if (!pt)
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long overrun = p->ptimer_overrun[a->a[0]];
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return overrun;
 }
 
 /* Takes timer id out of p and frees it; -EINVAL if there is none. */
@@ -215,6 +259,9 @@ static long ptimer_delete(struct process *p, uint64_t id)
 	if (pt) {
 		p->ptimers[id] = NULL;
 		ptimer_halt(pt);
+		uint64_t flags = spin_lock_irqsave(&sig_lock);
+		sig_timer_forget(p, (int)id);
+		spin_unlock_irqrestore(&sig_lock, flags);
 	}
 	spin_unlock(&ptimer_lock);
 	kfree(pt);

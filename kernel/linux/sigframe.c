@@ -62,6 +62,10 @@ _Static_assert(offsetof(struct linux_ucontext, mcontext) == 40, "uc_mcontext at 
 _Static_assert(offsetof(struct linux_ucontext, sigmask) == 296, "uc_sigmask at 296");
 _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo is 128 bytes");
 
+/* An address iretq may return to: a non-canonical rip faults in the
+ * kernel, on the iretq itself. */
+static bool canonical(uint64_t a) { return a < USER_TOP || a >= DIRECT_BASE; }
+
 static bool on_altstack(const struct thread *t, uint64_t sp)
 {
 	return t->altstack_size && sp > t->altstack_sp && sp - t->altstack_sp <= t->altstack_size;
@@ -146,8 +150,11 @@ int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *inf
 	sig_syscall_interrupted(tf, ka);
 	uint64_t sp = frame_address(t, tf->rsp, ka->flags, &fpstate);
 	/* x86_64 programs always give a restorer; without one the handler
-	 * could not return, which Linux treats as a bad frame too. */
-	if (!sp || !(ka->flags & SA_RESTORER) || write_frame(t, tf, sp, fpstate, info, ka))
+	 * could not return, which Linux treats as a bad frame too.  A handler
+	 * at a non-canonical address ends the program with SIGSEGV, as the
+	 * fault of Linux's return to it does. */
+	if (!sp || !(ka->flags & SA_RESTORER) || !canonical(ka->handler) ||
+	    write_frame(t, tf, sp, fpstate, info, ka))
 		return -EFAULT;
 	if (t->altstack_flags & SS_AUTODISARM) {	/* the frame keeps the settings */
 		t->altstack_sp = t->altstack_size = 0;
@@ -169,8 +176,6 @@ int sigframe_push(struct trapframe *tf, int sig, const struct linux_siginfo *inf
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return 0;
 }
-
-static bool canonical(uint64_t a) { return a < USER_TOP || a >= DIRECT_BASE; }
 
 static uint32_t mxcsr_mask(void)
 {

@@ -26,7 +26,7 @@
 #include "fs/file.h"
 #include "fs/poll_hooks.h"
 #include "linux/process.h"
-#include "linux/signal.h"
+#include "linux/signal_internal.h"
 
 #define F_OWNER_TID	0
 #define F_OWNER_PID	1
@@ -38,6 +38,7 @@
 struct owner {
 	int type;		/* F_OWNER_*; a fresh file's is F_OWNER_TID, as Linux's */
 	int id;			/* 0: nobody */
+	uint32_t from[2];	/* the real and effective uid of whoever set id */
 	int sig;		/* F_SETSIG's; 0: plain SIGIO */
 	int fd;			/* the descriptor O_ASYNC was set through */
 };
@@ -76,11 +77,11 @@ static void send(const struct owner *o, int reason)
 	if (o->sig) {
 		struct linux_siginfo info = { .signo = o->sig, .code = reason,
 					      .poll = { band[reason], o->fd } };
-		if (signal_send_owner(id, thread, o->sig, &info) != -EAGAIN)
+		if (signal_send_owner(id, thread, o->from, o->sig, &info) != -EAGAIN)
 			return;
 	}
 	struct linux_siginfo plain = { .signo = SIGIO, .code = SI_KERNEL };
-	signal_send_owner(id, thread, SIGIO, &plain);
+	signal_send_owner(id, thread, o->from, SIGIO, &plain);
 }
 
 /* Looks at s's file and signals its owner: one signal a look, POLL_IN
@@ -217,7 +218,8 @@ int sigio_watch(struct file *f, int fd)
 
 /* ---- fcntl -------------------------------------------------------------- */
 
-/* Linux's f_setown: the id must name a live process, thread or group. */
+/* Linux's f_setown: the id must name a live process, thread or group.
+ * The caller's ids are kept: they say whom the signals may reach. */
 static long set_owner(struct file *f, int type, int id)
 {
 	struct sigio *s;
@@ -226,9 +228,14 @@ static long set_owner(struct file *f, int type, int id)
 		return -ESRCH;
 	if (!(s = sigio_of(f)))
 		return -ENOMEM;
-	uint64_t flags = spin_lock_irqsave(&sigio_lock);
+	uint64_t flags = spin_lock_irqsave(&sig_lock);	/* guards the ids */
+	uint32_t uid = process_current()->cred.uid[0], euid = process_current()->cred.uid[1];
+	spin_unlock_irqrestore(&sig_lock, flags);
+	flags = spin_lock_irqsave(&sigio_lock);
 	s->owner.type = type;
 	s->owner.id = id;
+	s->owner.from[0] = uid;
+	s->owner.from[1] = euid;
 	spin_unlock_irqrestore(&sigio_lock, flags);
 	return 0;
 }
@@ -236,7 +243,7 @@ static long set_owner(struct file *f, int type, int id)
 static struct owner owner_of(struct file *f)
 {
 	struct sigio *s = (struct sigio *)__atomic_load_n(&f->async, __ATOMIC_ACQUIRE);
-	struct owner o = { F_OWNER_TID, 0, 0, 0 };
+	struct owner o = { .type = F_OWNER_TID };
 
 	if (s) {
 		uint64_t flags = spin_lock_irqsave(&sigio_lock);

@@ -19,8 +19,12 @@
 #include "linux/process.h"
 #include "net/socket.h"
 
-/* Siginfos queued at once, all processes together (Linux bounds them per
- * user with RLIMIT_SIGPENDING). */
+/* Real-time siginfos queued at once, all processes together (Linux bounds
+ * them per user with RLIMIT_SIGPENDING).  A standard signal's siginfo is
+ * never refused, as on Linux, where signals from kill() and the kernel
+ * override the limit: one pending at most per thread and per process
+ * bounds them, and a full queue must not cost another process its
+ * SIGCHLD's or its kill()'s sender. */
 #define QUEUE_MAX	1024
 /* Faults the program caused come before anything else that is pending. */
 #define SYNC_MASK	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
@@ -36,9 +40,9 @@ struct spinlock sig_lock = SPINLOCK_INIT;
 struct waitq sigfd_waiters = WAITQ_INIT(sigfd_waiters);
 static int nqueued;			/* under sig_lock */
 
-static struct queued *queued_alloc(void)
+static struct queued *queued_alloc(int sig)
 {
-	if (nqueued >= QUEUE_MAX)
+	if (sig >= SIGRTMIN && nqueued >= QUEUE_MAX)
 		return NULL;
 	struct queued *q = kmalloc(sizeof *q);
 	if (q)
@@ -121,23 +125,31 @@ bool sig_action_ignores(const struct process *p, int sig)
 	return sig != SIGKILL && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)));
 }
 
+/* Whether t blocks bit, or did before sigtimedwait unblocked it to wait
+ * for it (Linux's real_blocked). */
+static bool blocks(const struct thread *t, uint64_t bit)
+{
+	return (t->sigmask | t->sigwait_blocked) & bit;
+}
+
 static bool blocked_by_all(const struct process *p, uint64_t bit)
 {
 	struct list *l;
 
 	list_for_each(l, &p->threads)
-		if (!(list_entry(l, struct thread, sig_link)->sigmask & bit))
+		if (!blocks(list_entry(l, struct thread, sig_link), bit))
 			return false;
 	return !list_empty(&p->threads);
 }
 
 /* An ignored signal is dropped when sent, unless blocked: the action may
- * change before it is unblocked (or sigwait may take it). */
+ * change before it is unblocked (or sigwait may take it, even while it
+ * waits with the signal unblocked). */
 static bool discarded(const struct process *p, const struct thread *t, int sig)
 {
 	if (!sig_action_ignores(p, sig))
 		return false;
-	return !(t ? t->sigmask & sig_bit(sig) : blocked_by_all(p, sig_bit(sig)));
+	return !(t ? blocks(t, sig_bit(sig)) : blocked_by_all(p, sig_bit(sig)));
 }
 
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
@@ -154,7 +166,7 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 		return 0;
 	if (sig < SIGRTMIN && (*pending & bit))
 		return 0;	/* already pending: standard signals do not queue */
-	struct queued *q = queued_alloc();
+	struct queued *q = queued_alloc(sig);
 	if (q) {
 		q->target = t;
 		q->info = *info;
@@ -174,14 +186,66 @@ int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_s
 	return 0;
 }
 
-int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info)
+bool sig_timer_queued(struct process *p, int id, int sig, int n)
+{
+	struct list *l;
+
+	list_for_each(l, &p->queue) {
+		struct linux_siginfo *info = &list_entry(l, struct queued, link)->info;
+		if (info->code != SI_TIMER || info->timer.tid != id || info->signo != sig)
+			continue;
+		int32_t *o = &info->timer.overrun;
+		*o = *o > INT32_MAX - n ? INT32_MAX : *o + n;	/* Linux's DELAYTIMER_MAX */
+		return true;
+	}
+	return false;
+}
+
+static bool queued_for(const struct process *p, const struct thread *target, int sig)
+{
+	struct list *l;
+
+	list_for_each(l, &p->queue) {
+		const struct queued *q = list_entry(l, struct queued, link);
+		if (q->target == target && q->info.signo == sig)
+			return true;
+	}
+	return false;
+}
+
+void sig_timer_forget(struct process *p, int id)
+{
+	struct list *l, *n;
+
+	list_for_each_safe(l, n, &p->queue) {
+		struct queued *q = list_entry(l, struct queued, link);
+		if (q->info.code != SI_TIMER || q->info.timer.tid != id)
+			continue;
+		struct thread *t = q->target;
+		int sig = q->info.signo;
+		queued_free(q);
+		if (!queued_for(p, t, sig))
+			*(t ? &t->sigpending : &p->pending) &= ~sig_bit(sig);
+	}
+	recalc_threads(p);
+}
+
+bool sig_owner_may_signal(const struct process *p, const uint32_t from[2])
+{
+	const uint32_t *uid = p->cred.uid;	/* real, effective, saved */
+
+	return from[1] == 0 || from[1] == uid[2] || from[1] == uid[0] || from[0] == uid[2] ||
+	       from[0] == uid[0];
+}
+
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info, const uint32_t *from)
 {
 	int err = -ESRCH;
 
 	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
 		if (p->pgid != pgid)
 			continue;
-		int r = sig_queue(p, NULL, sig, info);
+		int r = !from || sig_owner_may_signal(p, from) ? sig_queue(p, NULL, sig, info) : 0;
 		if (!r || err == -ESRCH)
 			err = r;
 	}
@@ -302,6 +366,8 @@ int sig_take(struct thread *t, uint64_t set, struct linux_siginfo *info)
 	int sig = __builtin_ctzll(bits) + 1;
 	if (!unqueue(p, own ? t : NULL, sig, info, &more))
 		*info = (struct linux_siginfo){ .signo = sig, .code = SI_USER };	/* none were left */
+	if (info->code == SI_TIMER && info->timer.tid >= 0 && info->timer.tid < PROCESS_PTIMERS)
+		p->ptimer_overrun[info->timer.tid] = info->timer.overrun;	/* timer_getoverrun's */
 	if (!more)
 		*pending &= ~sig_bit(sig);
 	if (own)
@@ -343,6 +409,7 @@ void sig_thread_start(struct thread *t, uint64_t mask)
 	t->sigmask = mask;
 	t->sigpending = 0;
 	t->sigsaved_valid = false;
+	t->sigwait_blocked = 0;
 	t->restart.fn = NULL;
 	list_add_tail(&p->threads, &t->sig_link);
 	p->nthreads++;

@@ -93,9 +93,12 @@ struct process;
 int signal_send_process(struct process *p, int sig, const struct linux_siginfo *info);
 int signal_send_thread(int tid, int sig, const struct linux_siginfo *info);
 /* The same for an O_ASYNC file's owner (linux/sigio.c): thread id when
- * thread, else process id, or process group -id.  0 or -errno as above,
+ * thread, else process id, or process group -id.  from is the real and
+ * effective uid of whoever set the owner: a process they may not signal
+ * is passed over, as Linux's sigio_perm says.  0 or -errno as above,
  * -ESRCH when no process is left there. */
-int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info);
+int signal_send_owner(int id, bool thread, const uint32_t from[2], int sig,
+		      const struct linux_siginfo *info);
 /* From the host (amphi's Ctrl-C): sig to the step's init process, from
  * interrupt context. */
 void signal_send_init(int sig);

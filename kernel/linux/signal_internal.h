@@ -67,13 +67,26 @@ bool sig_action_ignores(const struct process *p, int sig);
 /* The default action is to ignore sig (SIGCHLD, SIGURG, SIGWINCH, and
  * SIGCONT, whose work is done when it is sent: jobctl.c). */
 bool sig_default_ignores(int sig);
+/* A POSIX timer's signal still queued in p (SI_TIMER, timer id, sig):
+ * n more expirations go into its si_overrun instead of another signal,
+ * as Linux counts them.  Whether there was one. */
+bool sig_timer_queued(struct process *p, int id, int sig, int n);
+/* Timer id is deleted: its signal, if still queued, goes (as Linux 6.13
+ * and later drop it), so a timer that reuses the id starts afresh. */
+void sig_timer_forget(struct process *p, int id);
 /* Makes sig pending for process p, or for its thread t (signal_send_*
  * without the lock and the lookup).  A zombie takes nothing. */
 int sig_queue(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info);
+/* Whether a file owner set by real and effective uid from[] may signal p
+ * (Linux's sigio_perm): an effective root, or a uid matching p's real or
+ * saved one. */
+bool sig_owner_may_signal(const struct process *p, const uint32_t from[2]);
 /* The kernel's signal (SIGIO, the terminal's SIGTTIN...) to every process
- * of group pgid, unchecked: 0 if one took it, else the first error
- * (-EAGAIN: a full queue), -ESRCH if there is none. */
-int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info);
+ * of group pgid, unchecked when from is NULL, else to those
+ * sig_owner_may_signal(from) allows: 0 if one took it (or was passed
+ * over), else the first error (-EAGAIN: a full queue), -ESRCH if there
+ * is none. */
+int sig_queue_group(int pgid, int sig, const struct linux_siginfo *info, const uint32_t *from);
 /* After sending with sig_queue, once sig_lock is dropped: wakes the
  * signalfd readers (one that found nothing queued itself under the lock,
  * so it is there now).  Returns err. */

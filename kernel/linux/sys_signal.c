@@ -19,17 +19,16 @@
 static long sys_rt_sigaction(const struct sysargs *a)
 {
 	int sig = (int)a->a[0];
-	struct kernel_sigaction new, old;
+	struct kernel_sigaction new = { 0 }, old;
 
-	if (sig < 1 || sig > NSIG || a->a[3] != SIGSET_SIZE)
+	/* Linux's order: the size, the copy, then the signal. */
+	if (a->a[3] != SIGSET_SIZE)
 		return -EINVAL;
-	if (a->a[1]) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (copy_from_user(&new, a->a[1], sizeof new))
-			return -EFAULT;
-		new.mask &= ~UNBLOCKABLE;
-	}
+	if (a->a[1] && copy_from_user(&new, a->a[1], sizeof new))
+		return -EFAULT;
+	if (sig < 1 || sig > NSIG || (a->a[1] && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	new.mask &= ~UNBLOCKABLE;
 	struct process *p = process_current();
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	old = p->actions[sig - 1];
@@ -103,9 +102,13 @@ static int may_signal(const struct process *to, int sig)
 	return sig == SIGCONT && to->sid == me->sid ? 0 : -EPERM;
 }
 
-/* The check, then the signal (0: the check alone).  Caller holds sig_lock. */
+/* The checks, then the signal (0: the checks alone).  The number is
+ * checked here, once a target is found, as Linux's check_kill_permission
+ * does: a bad signal to nobody is ESRCH.  Caller holds sig_lock. */
 static int send_checked(struct process *p, struct thread *t, int sig, const struct linux_siginfo *info)
 {
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
 	int err = may_signal(p, sig);
 
 	return err || !sig ? err : sig_queue(p, t, sig, info);
@@ -135,14 +138,15 @@ static int kill_matching(bool (*match)(const struct process *p, int arg), int ar
 
 static bool in_group(const struct process *p, int pgid) { return p->pgid == pgid; }
 
-int signal_send_owner(int id, bool thread, int sig, const struct linux_siginfo *info)
+int signal_send_owner(int id, bool thread, const uint32_t from[2], int sig,
+		      const struct linux_siginfo *info)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = thread ? thread_find(id) : NULL;
-	struct process *p = id > 0 && !thread ? process_find(id) : NULL;
-	int err = t ? sig_queue(process_of(t), t, sig, info)
-		: p ? sig_queue(p, NULL, sig, info)
-		: id < 0 ? sig_queue_group(-id, sig, info) : -ESRCH;
+	struct process *p = t ? process_of(t) : id > 0 && !thread ? process_find(id) : NULL;
+	int err = p && !sig_owner_may_signal(p, from) ? 0	/* passed over, silently */
+		: p ? sig_queue(p, t, sig, info)
+		: id < 0 ? sig_queue_group(-id, sig, info, from) : -ESRCH;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return signal_sent(err);
@@ -157,8 +161,6 @@ static long sys_kill(const struct sysargs *a)
 	struct linux_siginfo info = from_program(SI_USER);
 	long err;
 
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;	/* -pid would overflow, as Linux says */
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -177,7 +179,7 @@ static long sys_kill(const struct sysargs *a)
 /* To one thread, of the process tgid when tgid > 0. */
 static long to_thread(int tgid, int tid, int sig, const struct linux_siginfo *info)
 {
-	if (tid <= 0 || tgid == 0 || tgid < -1 || sig < 0 || sig > NSIG)
+	if (tid <= 0 || tgid == 0 || tgid < -1)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = thread_find(tid);
@@ -202,6 +204,8 @@ static long sys_tgkill(const struct sysargs *a)
 {
 	struct linux_siginfo info = from_program(SI_TKILL);
 
+	if ((int)a->a[0] <= 0)
+		return -EINVAL;	/* -1 is tkill's, not a caller's */
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
 
@@ -215,8 +219,6 @@ static long sys_rt_sigqueueinfo(const struct sysargs *a)
 
 	if (copy_from_user(&info, a->a[2], sizeof info))
 		return -EFAULT;
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if (pid != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
 		return -EPERM;
 	info.signo = sig;
@@ -231,9 +233,13 @@ static long sys_rt_tgsigqueueinfo(const struct sysargs *a)
 {
 	struct linux_siginfo info;
 
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
 	if (copy_from_user(&info, a->a[3], sizeof info))
 		return -EFAULT;
-	if ((int)a->a[0] != current()->tgid && (info.code >= 0 || info.code == SI_TKILL))
+	/* Linux compares the target thread with the calling one: only to
+	 * itself may a thread pose as kill() or the kernel. */
+	if ((int)a->a[1] != current()->tid && (info.code >= 0 || info.code == SI_TKILL))
 		return -EPERM;
 	return to_thread((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
@@ -292,12 +298,14 @@ static int wait_in_set(struct thread *t, uint64_t set, uint64_t deadline, struct
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock), saved = t->sigmask;
 
+	t->sigwait_blocked = saved;	/* an ignored signal in set still comes */
 	t->sigmask &= ~set;
 	sig_recalc(t);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	while ((*slept = signal_sleep_until(deadline)) == 1)
 		;
 	flags = spin_lock_irqsave(&sig_lock);
+	t->sigwait_blocked = 0;
 	sig_set_mask(t, saved);
 	int sig = sig_take(t, set, info);
 	spin_unlock_irqrestore(&sig_lock, flags);

@@ -42,6 +42,14 @@ struct signalfd_siginfo {
 
 _Static_assert(sizeof(struct signalfd_siginfo) == 128, "signalfd_siginfo is 128 bytes");
 
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+}
+
+/* The fields of the siginfo's kind, as Linux's siginfo_layout tells them
+ * apart: by si_code, and for the kernel's own codes (above 0) by signal,
+ * since CLD_EXITED, POLL_IN and SEGV_MAPERR are all 1. */
 static struct signalfd_siginfo to_ssi(const struct linux_siginfo *si)
 {
 	struct signalfd_siginfo s = { .signo = si->signo, .errno_ = si->errno_, .code = si->code };
@@ -56,8 +64,17 @@ static struct signalfd_siginfo to_ssi(const struct linux_siginfo *si)
 		s.uid = si->kill.uid;
 		s.int_ = (int32_t)si->kill.value;
 		s.ptr = si->kill.value;
-	} else if (si->code != SI_KERNEL) {	/* a fault */
+	} else if (si->code == SI_KERNEL) {
+		/* nothing more */
+	} else if (si->signo == SIGCHLD) {
+		s.pid = si->kill.pid;
+		s.uid = si->kill.uid;
+		s.status = (int32_t)si->kill.value;	/* si_status */
+	} else if (is_fault_signal(si->signo)) {
 		s.addr = si->fault.addr;
+	} else {	/* SIGIO's, or F_SETSIG's signal: POLL_IN... */
+		s.band = (uint32_t)si->poll.band;
+		s.fd = si->poll.fd;
 	}
 	return s;
 }

@@ -119,8 +119,11 @@ static void init_syscall_msrs(void)
 	wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	/* Entry runs with interrupts off (until it is on the kernel stack),
-	 * direction flag clear, no alignment checks, no single-step. */
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | (1 << 10) | (1 << 8));
+	 * direction flag clear, no alignment checks, no single-step, and NT
+	 * clear: a program sets NT with popf, and the kernel's iretq back to
+	 * it would fault on it (a task return, which long mode refuses).
+	 * The program's own RFLAGS, NT included, are in r11 and go back. */
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_AC | RFLAGS_NT | (1 << 10) | (1 << 8));
 }
 
 bool cpu_alloc_stacks(struct cpu *c)

@@ -30,6 +30,7 @@
 #define CR4_SMAP	(1ul << 21)
 
 #define RFLAGS_IF	(1ul << 9)
+#define RFLAGS_NT	(1ul << 14)	/* nested task: iretq faults on it in long mode */
 #define RFLAGS_AC	(1ul << 18)
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
