@@ -1,10 +1,14 @@
 /* amphi stop APP: the VM started with amphi run --name APP stopped at once,
  * whatever its program does with signals.  Its amphi run does it, asked
  * with a signal of amphi's own (signals_stop_request); this waits until
- * that amphi run has let go of the name. */
+ * that amphi run has exited, through a pidfd: it lets go of the name a
+ * moment before, and a caller that waits for it (its parent) must find it
+ * gone when we return. */
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "amphi.h"
 #include "server.h"
@@ -45,10 +49,15 @@ int cmd_stop(int argc, char **argv)
 	}
 	pid_t pid = vm_running("stop", argc, argv);
 	const char *app = argv[optind];
-	if (kill(pid, signals_stop_request()) < 0)
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
 		return 0;	/* it ended on its own meanwhile */
-	for (int64_t end = now_ms() + STOP_WAIT_MS; now_ms() < end; usleep(20000))
-		if (vm_name_pid(app) != pid)
+	/* Through the pidfd, so a pid reused since cannot get the signal. */
+	if (syscall(SYS_pidfd_send_signal, pidfd, signals_stop_request(), NULL, 0) < 0)
+		return 0;
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	for (int64_t end = now_ms() + STOP_WAIT_MS, left; (left = end - now_ms()) > 0;)
+		if (poll(&p, 1, (int)left) > 0)
 			return 0;
 	die_status(EXIT_VMFAIL, "stop: %s (amphi run, pid %ld) is still running", app, (long)pid);
 }
