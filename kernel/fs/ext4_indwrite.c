@@ -1,6 +1,6 @@
 /* ext2's block map, write side: indirect blocks made as a new block needs
  * them (zeroed: every entry a hole), and freed with the data below them
- * when a truncation empties them. */
+ * when a truncation or a punched hole covers all they map. */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
@@ -71,17 +71,19 @@ static int free_block(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot)
 }
 
 /* Frees what the tree at *slot (levels of indirection, its first logical
- * block base, span blocks per entry) maps from lblk on; the tree's own
- * block too if it maps nothing below lblk. */
-static int ind_trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot, int levels, uint64_t base,
-		      uint64_t span, uint64_t lblk)
+ * block base, span blocks per entry) maps in [from, to); the tree's own
+ * block too when its whole range lies inside. */
+static int ind_free_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *slot, int levels, uint64_t base,
+			 uint64_t span, uint64_t from, uint64_t to)
 {
 	uint32_t apb = fs->block_size / 4;
+	uint64_t covers = levels ? span * apb : 1;
+	bool inside = base >= from && base + covers <= to;
 
 	if (!*slot)
 		return 0;
 	if (levels == 0)
-		return base >= lblk ? free_block(fs, ei, slot) : 0;
+		return inside ? free_block(fs, ei, slot) : 0;
 	struct buf *b;
 	int err = ext4_block_check_taken(fs, *slot);	/* a block named twice: walked once */
 	if (!err)
@@ -91,30 +93,41 @@ static int ind_trunc_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *s
 	uint32_t *e = (uint32_t *)b->data;
 	for (uint32_t i = 0; i < apb && !err; i++) {
 		uint64_t child = base + i * span;
-		if (child + span <= lblk || !e[i])
+		if (child + span <= from || child >= to || !e[i])
 			continue;
-		err = ind_trunc_tree(fs, ei, &e[i], levels - 1, child, span / apb, lblk);
+		err = ind_free_tree(fs, ei, &e[i], levels - 1, child, span / apb, from, to);
 		bcache_dirty(b);
 	}
 	bcache_put(b);
-	if (!err && base >= lblk)
+	if (!err && inside)
 		err = free_block(fs, ei, slot);
 	return err;
 }
 
-int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
+/* Everything the block map maps in [from, to). */
+static int ind_free_range(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
 {
 	uint64_t apb = fs->block_size / 4, base = EXT4_IND_DIRECT, span = 1;
 	int err = 0;
 
 	for (unsigned i = 0; i < EXT4_IND_DIRECT && !err; i++)
-		err = ind_trunc_tree(fs, ei, &ei->raw.i_block[i], 0, i, 1, lblk);
+		err = ind_free_tree(fs, ei, &ei->raw.i_block[i], 0, i, 1, from, to);
 	for (int levels = 1; levels <= 3 && !err; levels++) {
 		uint64_t covers = span * apb;
-		err = ind_trunc_tree(fs, ei, &ei->raw.i_block[EXT4_IND_DIRECT + levels - 1], levels, base, span,
-				 lblk);
+		err = ind_free_tree(fs, ei, &ei->raw.i_block[EXT4_IND_DIRECT + levels - 1], levels, base, span,
+				    from, to);
 		base += covers;
 		span = covers;
 	}
 	return err;
+}
+
+int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
+{
+	return ind_free_range(fs, ei, lblk, UINT64_MAX);
+}
+
+int ext4_ind_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
+{
+	return ind_free_range(fs, ei, from, to);
 }

@@ -223,6 +223,9 @@ int ext4_ext_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
 int ext4_ext_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to);
 int ext4_ind_set(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t pblk);
 int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk);
+/* Frees the blocks [from, to) of a file mapped by indirect blocks, and
+ * the indirect blocks that map nothing else.  Under fs->lock. */
+int ext4_ind_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to);
 
 /* ext4_write.c; locked.  The block for lblk, allocated if create and it
  * is a hole (*fresh then true: its old contents are garbage). */
@@ -238,8 +241,10 @@ long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf,
 long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off);
 int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size);
 /* fallocate's PUNCH_HOLE: [off, off + len) reads zero, whole blocks in it
- * freed, the size kept; -EOPNOTSUPP for a file mapped by indirect blocks
- * (as Linux's ext2).  Writes the inode. */
+ * freed, the size kept; -EOPNOTSUPP on a file system without extents
+ * (ext2, as Linux's ext2 driver), while ext4's files mapped by indirect
+ * blocks (made by ext3) are punched, as Linux's ext4 does.  Writes the
+ * inode. */
 int ext4_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t len);
 bool ext4_inode_has_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
 

@@ -143,8 +143,10 @@ int ext4_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t
 
 	if (fs->read_only)
 		return -EROFS;
-	if (!ext4_inode_has_extents(ei))
+	if (!(fs->incompat & EXT4_INCOMPAT_EXTENTS))
 		return -EOPNOTSUPP;
+	if ((err = ext4_journal_room(fs)))	/* a commit between operations, not inside one */
+		return err;
 	if (off & mask) {	/* the first block's part; all of the hole if it ends there */
 		uint64_t stop = end < first << fs->log_block ? end : first << fs->log_block;
 		err = zero_in_block(fs, ei, off >> fs->log_block, (uint32_t)(off & mask), stop - off);
@@ -152,7 +154,8 @@ int ext4_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint64_t
 	if (!err && (end & mask) && last >= first)	/* the last block's part */
 		err = zero_in_block(fs, ei, last, 0, end & mask);
 	if (!err && first < last)
-		err = ext4_ext_punch(fs, ei, first, last);
+		err = ext4_inode_has_extents(ei) ? ext4_ext_punch(fs, ei, first, last)
+						 : ext4_ind_punch(fs, ei, first, last);
 	int werr = ext4_inode_write(fs, ei);
 	return err ? err : werr;
 }
