@@ -50,5 +50,7 @@ void cred_exec_prepare(struct process *p, struct exec_args *a);
 bool cred_capable(int cap);
 /* Registers the calling thread's credentials with the file system. */
 void cred_vfs_register(void);
+/* And with the sockets (AF_UNIX credentials). */
+void cred_net_register(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/stat.h"
@@ -17,6 +18,24 @@
 static unsigned next_ino = 8192;	/* fstat's st_ino, "socket:[N]" */
 
 uint64_t socket_deadline(uint64_t timeout_ns) { return timeout_ns ? clock_ns() + timeout_ns : 0; }
+
+static void (*cred_source)(struct sock_cred *c);
+static bool (*pid_source)(int32_t pid);
+
+void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid))
+{
+	cred_source = fill;
+	pid_source = pid_exists;
+}
+
+bool socket_pid_exists(int32_t pid) { return !pid_source || pid_source(pid); }
+
+void socket_cred_current(struct sock_cred *c)
+{
+	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true };
+	if (cred_source)
+		cred_source(c);
+}
 
 struct socket *socket_alloc(int family, int type, int protocol)
 {

@@ -139,6 +139,22 @@ struct socket {
 	void *priv;			/* the family's own state */
 };
 
+/* The calling process as AF_UNIX credentials show it (SO_PEERCRED,
+ * SCM_CREDENTIALS) and as far as it may claim others (Linux's
+ * scm_check_creds).  net/ knows nothing of processes: the Linux layer
+ * registers the functions that fill one and say whether a process exists
+ * (socket_cred_set_source); without them, or on a kernel thread, the
+ * caller is root with every capability and every pid exists. */
+struct sock_cred {
+	int32_t pid;
+	uint32_t uid[3], gid[3];	/* real, effective, saved */
+	bool any_pid, any_uid, any_gid;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
+};
+
+void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid));
+void socket_cred_current(struct sock_cred *c);
+bool socket_pid_exists(int32_t pid);
+
 /* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
 static inline bool socket_nonblock(const struct socket *s, int msg_flags)
 {

@@ -56,8 +56,13 @@ struct unix_sock *unix_peer_get(struct unix_sock *u)
 	return p;
 }
 
-/* Every process runs as root. */
-void unix_creds_self(struct ucred_k *c) { *c = (struct ucred_k){ current()->tgid, 0, 0 }; }
+void unix_creds_self(struct ucred_k *c)
+{
+	struct sock_cred me;
+
+	socket_cred_current(&me);
+	*c = (struct ucred_k){ me.pid, me.uid[1], me.gid[1] };
+}
 
 long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline)
 {

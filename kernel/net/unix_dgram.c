@@ -54,6 +54,7 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s), *to;
 	struct unix_rec *r = NULL;
+	struct unix_creds creds;
 	long err;
 
 	if (m->flags & MSG_OOB)
@@ -64,9 +65,13 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 		return -EPIPE;
 	if ((err = destination(u, m, &to)))
 		return err;
-	err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
+	err = unix_msg_creds(m, u, to, &creds);
+	if (!err)
+		err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
 	if (!err && !(r = unix_rec_new(u, m->len)))
 		err = -ENOBUFS;
+	if (r)
+		r->creds = creds;
 	if (!err && ((err = unix_rec_fill(r, m, 0)) || (err = unix_rec_take_fds(r, m)) ||
 		     (err = dgram_deliver(to, u, r))))
 		unix_rec_free(r);
@@ -110,6 +115,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	bool peek = m->flags & MSG_PEEK;
 	bool want_trunc = m->flags & MSG_TRUNC;
 	struct unix_fds fds = { NULL, 0, false };
+	struct unix_creds creds;
 	struct unix_rec *r;
 	long err = 0, n = 0;
 	size_t len = 0;
@@ -124,8 +130,10 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 			break;
 	/* A peeked record stays queued and may be taken by another thread
 	 * once the lock is dropped: it is copied under the lock. */
-	if (r)
+	if (r) {
 		len = r->len;
+		creds = r->creds;
+	}
 	if (r && peek) {
 		n = dgram_copy(r, m);
 		if (r->nfds)
@@ -141,10 +149,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 		if (n >= 0 && r->nfds)
 			unix_rec_detach_fds(r, false, &fds);
 	}
-	if (fds.n)
-		unix_fds_install(&fds, m);
-	else
-		m->controllen = 0;
+	unix_control_out(m, unix_passcred(u) ? &creds : NULL, &fds);
 	if (!peek)
 		unix_rec_free(r);
 	if (n < 0)

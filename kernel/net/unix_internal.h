@@ -44,6 +44,19 @@ enum unix_state { UNIX_IDLE, UNIX_LISTENING, UNIX_CONNECTED };
 #define UNIX_RCV_SHUT	1
 #define UNIX_SND_SHUT	2
 
+struct ucred_k {
+	int32_t pid;
+	uint32_t uid, gid;
+};
+
+/* What a record says of its sender (Linux's UNIXCB(skb) pid, uid, gid):
+ * an SCM_CREDENTIALS it sent, else its own when either end had
+ * SO_PASSCRED at the send, else nothing. */
+struct unix_creds {
+	bool set;
+	struct ucred_k id;
+};
+
 struct unix_rec {
 	struct list link;		/* in the receiver's queue */
 	struct unix_sock *from;		/* referenced; its wmem counts charge */
@@ -51,12 +64,8 @@ struct unix_rec {
 	size_t len, off;		/* off: bytes of a stream record read */
 	struct file **fds;		/* SCM_RIGHTS: referenced files */
 	int nfds;
+	struct unix_creds creds;
 	char data[];
-};
-
-struct ucred_k {
-	int32_t pid;
-	uint32_t uid, gid;
 };
 
 struct unix_sock {
@@ -109,7 +118,13 @@ void unix_put(struct unix_sock *u);
 long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline);
 /* u's peer with a reference, or NULL. */
 struct unix_sock *unix_peer_get(struct unix_sock *u);
+/* The caller as SO_PEERCRED shows it: pid, effective ids. */
 void unix_creds_self(struct ucred_k *c);
+
+static inline bool unix_passcred(const struct unix_sock *u)
+{
+	return __atomic_load_n(&u->opts, __ATOMIC_RELAXED) >> SO_PASSCRED & 1;
+}
 
 /* unix_rec.c: records and ancillary data */
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len);
@@ -119,6 +134,16 @@ void unix_rec_free(struct unix_rec *r);
 long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off);
 /* Takes SCM_RIGHTS files from m's control data into r; 0 or -errno. */
 int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m);
+/* The credentials m's SCM_CREDENTIALS claims, checked as Linux's
+ * scm_check_creds (-EINVAL malformed or no id, -EPERM not the sender's
+ * to claim), else the sender's own when from or to has SO_PASSCRED. */
+int unix_msg_creds(const struct sock_msg *m, struct unix_sock *from, struct unix_sock *to,
+		   struct unix_creds *c);
+static inline bool unix_creds_eq(const struct unix_creds *a, const struct unix_creds *b)
+{
+	return a->set == b->set && (!a->set || (a->id.pid == b->id.pid && a->id.uid == b->id.uid &&
+						 a->id.gid == b->id.gid));
+}
 /* Files on their way to a receiver's descriptor table. */
 struct unix_fds {
 	struct file **fds;
@@ -129,9 +154,10 @@ struct unix_fds {
  * Under the receiver's lock; installing waits until it is dropped, since
  * a file that cannot be installed is closed, which may end a socket. */
 int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out);
-/* Installs the files as descriptors in m's control buffer (controllen in:
- * its room; out: bytes written), closing what does not fit (MSG_CTRUNC). */
-void unix_fds_install(struct unix_fds *fds, struct sock_msg *m);
+/* Fills m's control buffer (controllen in: its room; out: bytes written):
+ * the sender's credentials when the receiver asked (creds not NULL), then
+ * the files as new descriptors, closing what does not fit (MSG_CTRUNC). */
+void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct unix_fds *fds);
 /* Waits until u's bytes in flight are under its sndbuf (or it may not
  * send any more): 0, -EAGAIN, -EINTR/-ERESTARTSYS. */
 long unix_wait_room(struct unix_sock *u, bool nonblock, uint64_t deadline);
