@@ -76,7 +76,10 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 		unix_put(peer);
 		return err;
 	}
-	do {
+	/* Nothing to send queues nothing, as on Linux: no empty record
+	 * (its files are not passed), which would make the receiver's
+	 * close a reset. */
+	while (sent < m->len) {
 		if ((err = unix_wait_room(u, socket_nonblock(s, m->flags), deadline)))
 			break;
 		if (__atomic_load_n(&u->shut, __ATOMIC_RELAXED) & UNIX_SND_SHUT) {
@@ -89,7 +92,7 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 		if ((err = send_chunk(u, peer, m, sent, n, !sent, &creds)))
 			break;
 		sent += n;
-	} while (sent < m->len);
+	}
 	unix_put(peer);
 	return sent ? (long)sent : err;
 }
@@ -188,7 +191,7 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
-	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) ? m->len : 1;
+	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) && m->len ? m->len : 1;
 	size_t copied = 0;
 	struct gathered g = { .passcred = unix_passcred(u) };
 	struct list done;
@@ -196,8 +199,6 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 
 	if (m->flags & MSG_OOB)
 		return -EINVAL;
-	if (!m->len)
-		target = 0;
 	list_init(&done);
 	m->namelen = 0;
 	spin_lock(&u->lock);
@@ -212,7 +213,10 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 			}
 			copied += (size_t)n;
 		}
-		if (copied >= target || g.stop)
+		/* A read of 0 bytes waits for data as any other (Linux's
+		 * target is at least 1), and returns 0 once there is some:
+		 * an empty queue must not read as end of file. */
+		if (copied >= target || g.stop || (!m->len && !list_empty(&u->queue)))
 			break;
 		if (!copied && u->err) {
 			err = -u->err;
