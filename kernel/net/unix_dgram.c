@@ -125,9 +125,15 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	m->flags &= ~MSG_TRUNC;
 	m->namelen = 0;
 	spin_lock(&u->lock);
-	while (!(r = dgram_take(u, peek)) && !(u->shut & UNIX_RCV_SHUT))
-		if ((err = unix_wait(u, socket_nonblock(s, m->flags), deadline)))
+	/* After shutdown(SHUT_RD) an empty queue is end of file (0) to a
+	 * blocking receive, but EAGAIN to a non-blocking one, as on Linux. */
+	while (!(r = dgram_take(u, peek))) {
+		bool nonblock = socket_nonblock(s, m->flags);
+		if (!nonblock && (u->shut & UNIX_RCV_SHUT))
 			break;
+		if ((err = unix_wait(u, nonblock, deadline)))
+			break;
+	}
 	/* A peeked record stays queued and may be taken by another thread
 	 * once the lock is dropped: it is copied under the lock. */
 	if (r) {

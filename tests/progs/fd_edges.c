@@ -8,11 +8,17 @@
  * - select() looks no further than the descriptor table: a set naming a
  *   descriptor past it (never opened) is not EBADF, and bits past the
  *   table are not read (a set at the very end of a page);
- * - an eventfd takes writes of exactly 8 bytes.
+ * - an eventfd takes writes of exactly 8 bytes;
+ * - a datagram socket shut for reading gives EAGAIN to a non-blocking
+ *   receive with nothing queued, 0 to a blocking one;
+ * - abstract names are per socket type: a stream and a datagram socket
+ *   may bind the same, and a datagram connect to a name only a stream
+ *   socket has is ECONNREFUSED (a path's is EPROTOTYPE).
  * One line per check (Linux's transcript in the test), "fd_edges done". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +27,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static void show(const char *what, long r)
@@ -109,6 +116,36 @@ static void eventfd_sizes(void)
 	close(e);
 }
 
+static void dgram_shut(void)
+{
+	int sv[2];
+	char b[8];
+
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	shutdown(sv[1], SHUT_RD);
+	show("shut datagram socket, recv MSG_DONTWAIT", recv(sv[1], b, sizeof b, MSG_DONTWAIT));
+	show("shut datagram socket, blocking recv", recv(sv[1], b, sizeof b, 0));
+	close(sv[0]), close(sv[1]);
+}
+
+static void abstract_types(void)
+{
+	struct sockaddr_un a = { AF_UNIX, "\0fd_edges" }, p = { AF_UNIX, "/tmp/fd_edges.sock" };
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 10;
+	int st = socket(AF_UNIX, SOCK_STREAM, 0), dg = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int dg2 = socket(AF_UNIX, SOCK_DGRAM, 0), st2 = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	show("stream binds an abstract name", bind(st, (struct sockaddr *)&a, alen));
+	show("datagram connect to it", connect(dg2, (struct sockaddr *)&a, alen));
+	show("datagram binds the same name", bind(dg, (struct sockaddr *)&a, alen));
+	show("datagram connect to it now", connect(dg2, (struct sockaddr *)&a, alen));
+	unlink(p.sun_path);
+	bind(st2, (struct sockaddr *)&p, sizeof p);
+	show("datagram connect to a stream socket's path", connect(dg2, (struct sockaddr *)&p, sizeof p));
+	unlink(p.sun_path);
+	close(st), close(dg), close(dg2), close(st2);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -116,6 +153,8 @@ int main(void)
 	zero_sends();
 	select_past_the_table();
 	eventfd_sizes();
+	dgram_shut();
+	abstract_types();
 	printf("fd_edges done\n");
 	return 0;
 }

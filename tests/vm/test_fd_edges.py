@@ -6,7 +6,10 @@ became ECONNRESET for the sender (and files sent with no byte were kept in
 flight, never received); select read its sets as far as nfds said, up to
 4096 descriptors, so a descriptor number past the table was EBADF and a
 set at a page's end EFAULT, where Linux looks no further than its table;
-an eventfd took writes longer than 8 bytes."""
+an eventfd took writes longer than 8 bytes; a datagram socket shut for
+reading gave 0 to a non-blocking receive (Linux: EAGAIN); abstract names
+were shared by all socket types (a datagram bind of a stream socket's name
+EADDRINUSE, a datagram connect to it EPROTOTYPE)."""
 import pytest
 
 from conftest import expect, run
@@ -33,6 +36,13 @@ eventfd write of 9 bytes: Invalid argument
 eventfd write of 16 bytes: Invalid argument
 eventfd write of 8 bytes: 8
 eventfd read of 16 bytes: 8
+shut datagram socket, recv MSG_DONTWAIT: Resource temporarily unavailable
+shut datagram socket, blocking recv: 0
+stream binds an abstract name: 0
+datagram connect to it: Connection refused
+datagram binds the same name: 0
+datagram connect to it now: 0
+datagram connect to a stream socket's path: Protocol wrong type for socket
 fd_edges done
 """
 
