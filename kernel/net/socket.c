@@ -109,6 +109,24 @@ long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n)
 	return msg_copy(m, off, dst, n, false);
 }
 
+long sock_msg_fault_in(const struct sock_msg *m, size_t off, size_t n)
+{
+	for (int i = 0; i < m->iovlen && n; i++) {
+		const struct iobuf *b = &m->iov[i];
+		if (off >= b->len) {
+			off -= b->len;
+			continue;
+		}
+		size_t chunk = b->len - off < n ? b->len - off : n;
+		long err = iobuf_fault_in(b, off, chunk, true);
+		if (err)
+			return err;
+		n -= chunk;
+		off = 0;
+	}
+	return 0;
+}
+
 long socket_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	/* -EPIPE for a connection the other side closed: the Linux layer

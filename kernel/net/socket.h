@@ -198,6 +198,10 @@ long socket_sendpages(struct socket *s, const struct page_source *src, size_t le
  * byte off of its data on: bytes copied, or -EFAULT. */
 long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);
 long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
+/* Brings in the program's pages behind [off, off + n) of the message's
+ * pieces for a fill (a copy under a spinlock that failed with the fault
+ * left to take: core/uaccess.h), sleeping if need be: 0 or -EFAULT. */
+long sock_msg_fault_in(const struct sock_msg *m, size_t off, size_t n);
 long socket_recvmsg(struct socket *s, struct sock_msg *m);
 /* Options: SOL_SOCKET's generic ones (SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
  * SO_RCVTIMEO, SO_SNDTIMEO) here, the rest through the family.  val is

@@ -108,6 +108,25 @@ static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
 	return (long)n;
 }
 
+/* The oldest datagram (taken off the queue unless peek), waiting for
+ * one; NULL with *err (0: end of file).  After shutdown(SHUT_RD) an empty
+ * queue is end of file to a blocking receive, but EAGAIN to a
+ * non-blocking one, as on Linux.  Caller holds u->lock. */
+static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonblock,
+				      uint64_t deadline, long *err)
+{
+	struct unix_rec *r;
+
+	*err = 0;
+	while (!(r = dgram_take(u, peek))) {
+		if (!nonblock && (u->shut & UNIX_RCV_SHUT))
+			break;
+		if ((*err = unix_wait(u, nonblock, deadline)))
+			break;
+	}
+	return r;
+}
+
 long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
@@ -125,33 +144,36 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	m->flags &= ~MSG_TRUNC;
 	m->namelen = 0;
 	spin_lock(&u->lock);
-	/* After shutdown(SHUT_RD) an empty queue is end of file (0) to a
-	 * blocking receive, but EAGAIN to a non-blocking one, as on Linux. */
-	while (!(r = dgram_take(u, peek))) {
-		bool nonblock = socket_nonblock(s, m->flags);
-		if (!nonblock && (u->shut & UNIX_RCV_SHUT))
+	for (;;) {
+		r = wait_datagram(u, peek, socket_nonblock(s, m->flags), deadline, &err);
+		if (!r || !peek)
 			break;
-		if ((err = unix_wait(u, nonblock, deadline)))
+		/* A peeked record stays queued and may be taken by another
+		 * thread once the lock is dropped: it is copied under it. */
+		n = dgram_copy(r, m);
+		if (n != -EFAULT)
 			break;
+		if ((err = unix_fault_in(u, m, 0, r->len < m->len ? r->len : m->len))) {
+			r = NULL;
+			break;
+		}
 	}
-	/* A peeked record stays queued and may be taken by another thread
-	 * once the lock is dropped: it is copied under the lock. */
 	if (r) {
 		len = r->len;
 		creds = r->creds;
 	}
-	if (r && peek) {
-		n = dgram_copy(r, m);
-		if (r->nfds)
-			unix_rec_detach_fds(r, true, &fds);
-	}
+	if (r && peek && r->nfds)
+		unix_rec_detach_fds(r, true, &fds);
 	spin_unlock(&u->lock);
 	if (!r) {
 		m->controllen = 0;
 		return err;	/* 0 after shutdown(SHUT_RD): end of file */
 	}
 	if (!peek) {
+		/* Ours now: a page the copy could not wait for is brought in. */
 		n = dgram_copy(r, m);
+		if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
+			n = dgram_copy(r, m);
 		if (n >= 0 && r->nfds)
 			unix_rec_detach_fds(r, false, &fds);
 	}

@@ -10,7 +10,10 @@
  * locks at once (a sender takes the receiver's peer reference under its own
  * lock, drops it, then locks the receiver).  wmem is atomic.  User memory is
  * copied into a record before any lock, and out of the queue under the
- * receiver's lock (as pipe.c does: interrupts stay on, faults are served).
+ * receiver's lock (as pipe.c does: interrupts stay on, faults are served
+ * unless they would sleep, on a mapped file's page: then the copy fails,
+ * the lock is dropped while the pages come in, and the queue is looked
+ * at again).
  * Wake-ups go out after the lock is dropped.  unix_table_lock (unix_addr.c)
  * guards the bound-name table and is never taken with a socket's lock.
  * Files passed with SCM_RIGHTS are "in flight" while a record holds them;
@@ -161,9 +164,15 @@ void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct
 /* Waits until u's bytes in flight are under its sndbuf (or it may not
  * send any more): 0, -EAGAIN, -EINTR/-ERESTARTSYS. */
 long unix_wait_room(struct unix_sock *u, bool nonblock, uint64_t deadline);
-/* Copies up to n bytes of r from off into the message at moff; bytes or -EFAULT. */
+/* Copies up to n bytes of r from off into the message at moff; bytes or
+ * -EFAULT.  Made under the receiver's lock, so it does not sleep on a
+ * fault (core/uaccess.h): on -EFAULT the caller drops the lock, brings
+ * the pages in (unix_fault_in) and looks again. */
 long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff,
 		       size_t n);
+/* Drops u->lock, brings in n bytes of m from off (for a copy out), takes
+ * it again: 0 to look again, -EFAULT when the memory is bad. */
+long unix_fault_in(struct unix_sock *u, const struct sock_msg *m, size_t off, size_t n);
 /* Fills m->name with u's address (namelen 0 when unbound). */
 void unix_name_of(struct unix_sock *u, struct sock_msg *m);
 

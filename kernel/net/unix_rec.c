@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 
@@ -68,7 +69,18 @@ long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off)
 
 long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff, size_t n)
 {
-	return sock_msg_fill(m, moff, (char *)r->data + off, n);
+	uaccess_nosleep_begin();
+	long c = sock_msg_fill(m, moff, (char *)r->data + off, n);
+	uaccess_nosleep_end();
+	return c;
+}
+
+long unix_fault_in(struct unix_sock *u, const struct sock_msg *m, size_t off, size_t n)
+{
+	spin_unlock(&u->lock);
+	long err = sock_msg_fault_in(m, off, n);
+	spin_lock(&u->lock);
+	return err;
 }
 
 /* Adds the files an SCM_RIGHTS message names to r, in flight from now. */

@@ -207,6 +207,9 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 	while (!err) {
 		if (!list_empty(&u->queue)) {
 			long n = take(u, m, copied, &done, &g);
+			size_t more = m->len - copied < u->queued ? m->len - copied : u->queued;
+			if (n == -EFAULT && more && !unix_fault_in(u, m, copied, more))
+				continue;	/* the pages are in now: look again */
 			if (n < 0) {
 				err = n;
 				break;
