@@ -225,6 +225,9 @@ static void release_pending(struct list *pending)
 	}
 }
 
+/* As on Linux, any socket may be shut, connected or not: a listener shut
+ * for reading refuses connections, and its accept ends (EINVAL) once none
+ * is left. */
 static int unix_shutdown(struct socket *s, int how)
 {
 	struct unix_sock *u = unix_of(s);
@@ -234,10 +237,6 @@ static int unix_shutdown(struct socket *s, int how)
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	spin_lock(&u->lock);
-	if (u->state != UNIX_CONNECTED) {
-		spin_unlock(&u->lock);
-		return -ENOTCONN;
-	}
 	u->shut |= mine;
 	struct unix_sock *p = u->peer;
 	if (p)

@@ -67,7 +67,7 @@ static int enqueue_pending(struct unix_sock *l, struct unix_sock *n, bool nonblo
 
 	spin_lock(&l->lock);
 	for (;;) {
-		if (l->dead || l->state != UNIX_LISTENING) {
+		if (l->dead || l->state != UNIX_LISTENING || (l->shut & UNIX_RCV_SHUT)) {
 			err = -ECONNREFUSED;
 			break;
 		}
@@ -185,6 +185,8 @@ int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t 
 
 	if (u->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
+	bool nonblock = socket_nonblock(s, 0);
+
 	spin_lock(&u->lock);
 	while (!err) {
 		if (u->state != UNIX_LISTENING) {
@@ -194,8 +196,10 @@ int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t 
 			list_del(&n->plink);
 			u->npending--;
 			break;
+		} else if (!nonblock && (u->shut & UNIX_RCV_SHUT)) {
+			err = -EINVAL;	/* shut: no more to come (non-blocking: EAGAIN) */
 		} else {
-			err = unix_wait(u, socket_nonblock(s, 0), deadline);
+			err = unix_wait(u, nonblock, deadline);
 		}
 	}
 	spin_unlock(&u->lock);

@@ -13,11 +13,16 @@
  *   receive with nothing queued, 0 to a blocking one;
  * - abstract names are per socket type: a stream and a datagram socket
  *   may bind the same, and a datagram connect to a name only a stream
- *   socket has is ECONNREFUSED (a path's is EPROTOTYPE).
+ *   socket has is ECONNREFUSED (a path's is EPROTOTYPE);
+ * - any AF_UNIX socket may be shut, connected or not: a listener shut for
+ *   reading still gives the connections it has, refuses new ones, and
+ *   ends an accept waiting in another thread (EINVAL).
  * One line per check (Linux's transcript in the test), "fd_edges done". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,6 +151,50 @@ static void abstract_types(void)
 	close(st), close(dg), close(dg2), close(st2);
 }
 
+static int blocked_listener;
+
+static void *accept_thread(void *arg)
+{
+	(void)arg;
+	show("accept blocked when the listener was shut", accept(blocked_listener, NULL, NULL));
+	return NULL;
+}
+
+static void shutdown_any(void)
+{
+	struct sockaddr_un a = { AF_UNIX, "\0fd_edges_l" }, a2 = { AF_UNIX, "\0fd_edges_b" };
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 12;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	int c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct pollfd p = { s, POLLIN | POLLOUT | POLLRDHUP, 0 };
+	pthread_t t;
+
+	show("shutdown of an unconnected stream socket", shutdown(s, SHUT_RDWR));
+	poll(&p, 1, 0);
+	printf("its poll: %#x\n", p.revents);
+	show("shutdown of an unconnected datagram socket", shutdown(d, SHUT_RD));
+	bind(l, (struct sockaddr *)&a, alen);
+	listen(l, 4);
+	connect(c, (struct sockaddr *)&a, alen);
+	show("shutdown of a listener", shutdown(l, SHUT_RDWR));
+	p = (struct pollfd){ l, POLLIN | POLLOUT | POLLRDHUP, 0 };
+	poll(&p, 1, 0);
+	printf("its poll: %#x\n", p.revents);
+	int got = accept(l, NULL, NULL);
+	show("accept of the connection made before", got >= 0 ? 0 : -1);
+	show("connect after", connect(c2, (struct sockaddr *)&a, alen));
+	show("accept after (non-blocking)", accept(l, NULL, NULL));
+	blocked_listener = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(blocked_listener, (struct sockaddr *)&a2, alen);
+	listen(blocked_listener, 4);
+	pthread_create(&t, NULL, accept_thread, NULL);
+	usleep(200000);
+	shutdown(blocked_listener, SHUT_RD);
+	pthread_join(t, NULL);
+	close(s), close(d), close(l), close(c), close(c2), close(got), close(blocked_listener);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -155,6 +204,7 @@ int main(void)
 	eventfd_sizes();
 	dgram_shut();
 	abstract_types();
+	shutdown_any();
 	printf("fd_edges done\n");
 	return 0;
 }

@@ -9,7 +9,10 @@ set at a page's end EFAULT, where Linux looks no further than its table;
 an eventfd took writes longer than 8 bytes; a datagram socket shut for
 reading gave 0 to a non-blocking receive (Linux: EAGAIN); abstract names
 were shared by all socket types (a datagram bind of a stream socket's name
-EADDRINUSE, a datagram connect to it EPROTOTYPE)."""
+EADDRINUSE, a datagram connect to it EPROTOTYPE); shutdown of an AF_UNIX
+socket not connected (a listener, a fresh stream or datagram socket) was
+ENOTCONN, so a shut listener went on taking connections nobody would
+accept and an accept blocked on it never ended."""
 import pytest
 
 from conftest import expect, run
@@ -43,6 +46,15 @@ datagram connect to it: Connection refused
 datagram binds the same name: 0
 datagram connect to it now: 0
 datagram connect to a stream socket's path: Protocol wrong type for socket
+shutdown of an unconnected stream socket: 0
+its poll: 0x2015
+shutdown of an unconnected datagram socket: 0
+shutdown of a listener: 0
+its poll: 0x2011
+accept of the connection made before: 0
+connect after: Connection refused
+accept after (non-blocking): Resource temporarily unavailable
+accept blocked when the listener was shut: Invalid argument
 fd_edges done
 """
 
