@@ -158,8 +158,8 @@ void cred_vfs_register(void)
 	vfs_cred_set_source(fill_vfs);
 }
 
-/* AF_UNIX's view: ids for SO_PEERCRED and SCM_CREDENTIALS, and which of
- * them the process may claim that are not its own. */
+/* The sockets' view: ids for SO_PEERCRED and SCM_CREDENTIALS, which of
+ * them the process may claim that are not its own, and CAP_NET_ADMIN. */
 static void fill_sock(struct sock_cred *s)
 {
 	struct process *p = process_current();
@@ -175,6 +175,7 @@ static void fill_sock(struct sock_cred *s)
 	s->any_pid = c->cap_effective >> CAP_SYS_ADMIN & 1;
 	s->any_uid = c->cap_effective >> CAP_SETUID & 1;
 	s->any_gid = c->cap_effective >> CAP_SETGID & 1;
+	s->net_admin = c->cap_effective >> CAP_NET_ADMIN & 1;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	s->pid = p->pid;
 }

@@ -32,7 +32,7 @@ bool socket_pid_exists(int32_t pid) { return !pid_source || pid_source(pid); }
 
 void socket_cred_current(struct sock_cred *c)
 {
-	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true };
+	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true, true };
 	if (cred_source)
 		cred_source(c);
 }
@@ -284,10 +284,27 @@ static int timeout_write(void *val, uint32_t *len, uint64_t ns)
 	return 0;
 }
 
+/* SO_SNDBUFFORCE and SO_RCVBUFFORCE pass the buffer limits: CAP_NET_ADMIN
+ * only (EPERM), as on Linux, once the value is an int. */
+static int may_force(uint32_t len)
+{
+	struct sock_cred me;
+
+	if (len < sizeof(int))
+		return -EINVAL;
+	socket_cred_current(&me);
+	return me.net_admin ? 0 : -EPERM;
+}
+
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	if (level == SOL_SOCKET) {
+		int err;
 		switch (name) {
+		case SO_SNDBUFFORCE: case SO_RCVBUFFORCE:
+			if ((err = may_force(len)))
+				return err;
+			break;
 		case SO_TYPE: case SO_PROTOCOL: case SO_DOMAIN:
 			return -ENOPROTOOPT;	/* read-only, as Linux says */
 		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:

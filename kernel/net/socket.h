@@ -149,6 +149,7 @@ struct sock_cred {
 	int32_t pid;
 	uint32_t uid[3], gid[3];	/* real, effective, saved */
 	bool any_pid, any_uid, any_gid;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
+	bool net_admin;			/* CAP_NET_ADMIN: SO_SNDBUFFORCE, SO_RCVBUFFORCE */
 };
 
 void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid));

@@ -2,10 +2,11 @@
  * one naming ids the sender may not claim EPERM, a pid of no process
  * ESRCH) and received with SO_PASSCRED (the sender's pid and ids, or what
  * root claimed, before any SCM_RIGHTS; cut short with MSG_CTRUNC), stream
- * reads not gluing messages of different credentials, and SO_PEERCRED for
- * a process that dropped root.  Run as root: a child becomes uid and gid
- * 1000 for the second half.  One line per check (Linux's transcript in the
- * test), "unix_creds done". */
+ * reads not gluing messages of different credentials, SO_PEERCRED for a
+ * process that dropped root, and SO_SNDBUFFORCE/SO_RCVBUFFORCE (root
+ * only).  Run as root: a child becomes uid and gid 1000 for the second
+ * half.  One line per check (Linux's transcript in the test),
+ * "unix_creds done". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -183,6 +184,9 @@ static void as_user(void)
 	    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) || pipe(ready))
 		exit(1);
 	passcred(sv[1], 1);
+	int big = 1 << 24;
+	printf("root SO_SNDBUFFORCE: %s\n",
+	       err_name(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) ? errno : 0));
 	fflush(stdout);
 	pid_t child = fork();
 	if (child == 0) {
@@ -196,6 +200,11 @@ static void as_user(void)
 		printf("user forged pid 1: %s\n", err_name(send_creds(sv[0], "x", &pid1, CMSG_LEN(sizeof pid1), -1)));
 		printf("user own: %s\n", err_name(send_creds(sv[0], "u", &own, CMSG_LEN(sizeof own), -1)));
 		printf("user plain: %s\n", err_name(send_creds(sv[0], "v", NULL, 0, -1)));
+		int big = 1 << 24;
+		printf("user SO_SNDBUFFORCE: %s\n",
+		       err_name(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) ? errno : 0));
+		printf("user SO_RCVBUFFORCE: %s\n",
+		       err_name(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) ? errno : 0));
 		int c = socket(AF_UNIX, SOCK_STREAM, 0), pair[2];
 		if (c < 0 || connect(c, (struct sockaddr *)&a, alen))
 			exit(3);

@@ -6,9 +6,11 @@ refused (EPERM); a receiver with SO_PASSCRED gets the sender's pid and real
 ids (or what root claimed) before any SCM_RIGHTS, cut to its control buffer
 with MSG_CTRUNC; stream reads stop where the credentials change; SO_PEERCRED
 shows a client the listener's ids, the server the client's (uid 1000), and
-nothing for a datagram connect.  Before the fix every claim was taken
-silently and dropped, SO_PASSCRED gave nothing, SO_PEERCRED said uid 0 for
-a uid-1000 process and gave a client its own pid."""
+nothing for a datagram connect; SO_SNDBUFFORCE and SO_RCVBUFFORCE refused
+to uid 1000 (EPERM: CAP_NET_ADMIN only).  Before the fixes every claim was
+taken silently and dropped, SO_PASSCRED gave nothing, SO_PEERCRED said uid 0 for
+a uid-1000 process and gave a client its own pid, and any process could
+force its buffer sizes past the limits."""
 import pytest
 
 from conftest import expect, run
@@ -61,11 +63,14 @@ dgram room for 24: "f" controllen 24 MSG_CTRUNC
   cmsg level 1 type 2 len 24
 dgram room for 36 with a file: "g" controllen 32 MSG_CTRUNC
   SCM_CREDENTIALS pid sender's uid 0 gid 0
+root SO_SNDBUFFORCE: ok
 user forged uid 0: EPERM
 user forged gid 0: EPERM
 user forged pid 1: EPERM
 user own: ok
 user plain: ok
+user SO_SNDBUFFORCE: EPERM
+user SO_RCVBUFFORCE: EPERM
 user's connection: SO_PEERCRED pid peer's uid 0 gid 0
 user's socketpair: SO_PEERCRED pid peer's uid 1000 gid 1000
 root's accepted connection: SO_PEERCRED pid peer's uid 1000 gid 1000
