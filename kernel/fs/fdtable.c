@@ -153,6 +153,8 @@ void fd_set_limit(int l)
 
 int fd_get_limit(void) { return __atomic_load_n(&table()->limit, __ATOMIC_RELAXED); }
 
+int fd_table_size(void) { return __atomic_load_n(&table()->size, __ATOMIC_RELAXED); }
+
 int fd_install(struct file *f, int min, bool ce)
 {
 	struct fdtable *t = table();

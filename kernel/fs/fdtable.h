@@ -43,5 +43,8 @@ int fd_set_cloexec(int fd, bool on);
 /* Limit on new descriptors (RLIMIT_NOFILE's soft value). */
 void fd_set_limit(int limit);
 int fd_get_limit(void);
+/* The calling thread's table's size: every open descriptor is below it
+ * (Linux's max_fds, as far as select looks). */
+int fd_table_size(void);
 
 #endif

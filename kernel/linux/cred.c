@@ -2,7 +2,7 @@
  * capabilities: root holds every capability, others none, and changing
  * ids (set*uid, setfsuid, execve of set-id files) moves the sets as
  * security/commoncap.c does.  Also the file system's view of the caller
- * (fs/cred.h). */
+ * (fs/cred.h) and the sockets' (net/socket.h). */
 #include "linux/cred.h"
 
 #include "core/errno.h"
@@ -11,6 +11,7 @@
 #include "linux/exec.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
+#include "net/socket.h"
 
 /* The capabilities that follow the fs uid (Linux's CAP_FS_MASK: CHOWN,
  * DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID, LINUX_IMMUTABLE,
@@ -155,4 +156,40 @@ static void fill_vfs(struct vfs_cred *v)
 void cred_vfs_register(void)
 {
 	vfs_cred_set_source(fill_vfs);
+}
+
+/* The sockets' view: ids for SO_PEERCRED and SCM_CREDENTIALS, which of
+ * them the process may claim that are not its own, and CAP_NET_ADMIN. */
+static void fill_sock(struct sock_cred *s)
+{
+	struct process *p = process_current();
+
+	if (!p)
+		return;	/* a kernel thread: root */
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	const struct process_cred *c = &p->cred;
+	for (int k = 0; k < 3; k++) {
+		s->uid[k] = c->uid[k];
+		s->gid[k] = c->gid[k];
+	}
+	s->any_pid = c->cap_effective >> CAP_SYS_ADMIN & 1;
+	s->any_uid = c->cap_effective >> CAP_SETUID & 1;
+	s->any_gid = c->cap_effective >> CAP_SETGID & 1;
+	s->net_admin = c->cap_effective >> CAP_NET_ADMIN & 1;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	s->pid = p->pid;
+}
+
+static bool pid_exists(int32_t pid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool found = pid > 0 && process_find(pid);
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return found;
+}
+
+void cred_net_register(void)
+{
+	socket_cred_set_source(fill_sock, pid_exists);
 }

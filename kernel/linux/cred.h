@@ -21,6 +21,7 @@ struct process_cred;
 #define CAP_SETUID		7
 #define CAP_SETPCAP		8
 #define CAP_NET_BIND_SERVICE	10
+#define CAP_NET_ADMIN		12
 #define CAP_SYS_ADMIN		21
 #define CAP_SYS_RESOURCE	24
 #define CAP_LAST_CAP		40	/* CAP_CHECKPOINT_RESTORE, Linux 5.9 to 6.x */
@@ -50,5 +51,7 @@ void cred_exec_prepare(struct process *p, struct exec_args *a);
 bool cred_capable(int cap);
 /* Registers the calling thread's credentials with the file system. */
 void cred_vfs_register(void);
+/* And with the sockets (AF_UNIX credentials). */
+void cred_net_register(void);
 
 #endif

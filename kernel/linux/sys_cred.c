@@ -282,4 +282,5 @@ void sys_cred_register(void)
 	syscall_register_table(cred_calls, sizeof cred_calls / sizeof cred_calls[0]);
 	sys_caps_register();
 	cred_vfs_register();
+	cred_net_register();
 }

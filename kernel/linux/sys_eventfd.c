@@ -1,6 +1,6 @@
 /* eventfd, eventfd2: a 64-bit counter as a file (eventfd(2)).
  *
- * A write of 8 bytes adds to the counter, waiting while the sum would pass
+ * A write of exactly 8 bytes adds to the counter, waiting while the sum would pass
  * 0xfffffffffffffffe; a read of 8 bytes waits for a non-zero counter and
  * takes all of it, or 1 in semaphore mode.  Readable while non-zero,
  * writable while a 1 could be added. */
@@ -71,8 +71,8 @@ static long eventfd_write(struct file *f, const struct iobuf *b, int64_t *pos)
 	uint64_t v;
 
 	(void)pos;
-	if (b->len < sizeof v)
-		return -EINVAL;
+	if (b->len != sizeof v)
+		return -EINVAL;	/* exactly 8 bytes, as Linux 6.x asks */
 	if (iobuf_drain(b, 0, &v, sizeof v))
 		return -EFAULT;
 	if (v == ~0ull)

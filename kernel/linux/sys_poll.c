@@ -246,7 +246,11 @@ static long do_select(int nfds, const uint64_t u[3], uint64_t deadline)
 
 	if (nfds < 0)
 		return -EINVAL;
-	s.nfds = nfds > FD_MAX ? FD_MAX : nfds;	/* Linux, too, looks no further than its table */
+	/* As Linux, no further than the descriptor table: the sets' bits
+	 * past it are neither read (they may lie past the program's
+	 * memory) nor a bad descriptor. */
+	int size = fd_table_size();
+	s.nfds = nfds > size ? size : nfds;
 	s.words = (s.nfds + 63) / 64;
 	uint64_t *block = kmalloc(6 * s.words * 8 + 8);
 	if (!block)

@@ -5,7 +5,10 @@
  * Expirations are counted from the clock, not from the timer callbacks:
  * catch_up() adds every period that has passed, so a late or missed
  * interrupt loses none.  The callback (interrupt context, on the CPU that
- * armed it) only counts, re-arms a periodic timer and wakes the queue.
+ * armed it) only counts and wakes the queue.  A periodic timer is armed
+ * again by the read that takes its expirations, as on Linux: one nobody
+ * reads costs no interrupts, however short its interval (1 ns re-armed
+ * from the callback kept a CPU taking timer interrupts and nothing else).
  *
  * Arming and cancelling the core timer are serialised by `arm`, a mutex,
  * with `next` cleared first: a callback that runs meanwhile sees the timer
@@ -44,6 +47,8 @@ struct timerfd {
 	uint64_t next;		/* next expiry, clock_ns(); 0: disarmed */
 	uint64_t interval;	/* ns; 0: one-shot */
 	uint64_t ticks;		/* expirations not yet read */
+	bool armed;		/* the core timer is set for next, or its callback due */
+	bool rearming;		/* rearm() is cancelling it: callbacks leave it alone */
 	struct timer timer;
 	struct waitq wq;	/* readers and pollers */
 };
@@ -72,19 +77,52 @@ static void catch_up(struct timerfd *t, uint64_t now)
 	t->next = __builtin_mul_overflow(n, t->interval, &step) ? UINT64_MAX : sat_add(t->next, step);
 }
 
-/* Interrupt context. */
+/* Sets the core timer for the next expiry, unless it is set, there is
+ * none, or rearm() is about to.  Caller holds t->lock, and t->arm (no
+ * callback of the timer runs then) or runs the callback (on this CPU). */
+static void arm_locked(struct timerfd *t)
+{
+	if (t->next && !t->armed && !t->rearming) {
+		t->armed = true;
+		timer_arm(&t->timer, t->next);
+	}
+}
+
+/* Interrupt context.  Leaves a periodic timer unarmed once it has
+ * expirations to read: the read arms it (rearm). */
 static void timerfd_fire(struct timer *tm)
 {
 	struct timerfd *t = container_of(tm, struct timerfd, timer);
 	uint64_t flags = spin_lock_irqsave(&t->lock);
 
+	t->armed = false;
 	catch_up(t, clock_ns());
-	if (t->next)
-		timer_arm(&t->timer, t->next);
 	bool wake = t->ticks > 0;
+	if (!wake)
+		arm_locked(t);	/* early: not due yet */
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (wake)
 		waitq_wake_all(&t->wq);
+}
+
+/* After a read took the expirations: a periodic timer goes on.  Under
+ * t->arm, so no settime runs, and after timer_cancel, which waits for a
+ * callback that left the timer unarmed but is still running; `rearming`
+ * keeps one that finds nothing due (a read took it first) from setting
+ * the timer again behind timer_cancel's back. */
+static void rearm(struct timerfd *t)
+{
+	mutex_lock(&t->arm);
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	t->rearming = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	timer_cancel(&t->timer);
+	flags = spin_lock_irqsave(&t->lock);
+	t->rearming = false;
+	t->armed = false;	/* cancelled above, if it was set */
+	arm_locked(t);
+	spin_unlock_irqrestore(&t->lock, flags);
+	mutex_unlock(&t->arm);
 }
 
 static long timerfd_read(struct file *f, const struct iobuf *b, int64_t *pos)
@@ -99,9 +137,14 @@ static long timerfd_read(struct file *f, const struct iobuf *b, int64_t *pos)
 		uint64_t flags = spin_lock_irqsave(&t->lock);
 		catch_up(t, clock_ns());
 		uint64_t v = t->ticks;
+		bool unarmed = t->next && !t->armed;
 		t->ticks = 0;
-		if (v) {
+		if (v || unarmed) {
 			spin_unlock_irqrestore(&t->lock, flags);
+			if (unarmed)
+				rearm(t);
+			if (!v)
+				continue;
 			return iobuf_fill(b, 0, &v, sizeof v) ? -EFAULT : (long)sizeof v;
 		}
 		long err = wait_refusal(f);
@@ -149,6 +192,9 @@ static void disarm(struct timerfd *t)
 	t->next = 0;
 	spin_unlock_irqrestore(&t->lock, flags);
 	timer_cancel(&t->timer);
+	flags = spin_lock_irqsave(&t->lock);
+	t->armed = false;	/* cancelled; with next 0 nothing sets it again */
+	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 /* The last reference: no settime can be running. */
@@ -266,8 +312,7 @@ static void settime(struct timerfd *t, const struct linux_itimerspec *its, int f
 	t->ticks = 0;
 	t->interval = ts_ns(&its->interval);
 	t->next = its->value.tv_sec || its->value.tv_nsec ? expiry(t, its, flags) : 0;
-	if (t->next)
-		timer_arm(&t->timer, t->next);
+	arm_locked(t);
 	spin_unlock_irqrestore(&t->lock, irq);
 }
 

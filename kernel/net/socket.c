@@ -6,6 +6,7 @@
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
+#include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/stat.h"
@@ -17,6 +18,24 @@
 static unsigned next_ino = 8192;	/* fstat's st_ino, "socket:[N]" */
 
 uint64_t socket_deadline(uint64_t timeout_ns) { return timeout_ns ? clock_ns() + timeout_ns : 0; }
+
+static void (*cred_source)(struct sock_cred *c);
+static bool (*pid_source)(int32_t pid);
+
+void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid))
+{
+	cred_source = fill;
+	pid_source = pid_exists;
+}
+
+bool socket_pid_exists(int32_t pid) { return !pid_source || pid_source(pid); }
+
+void socket_cred_current(struct sock_cred *c)
+{
+	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true, true };
+	if (cred_source)
+		cred_source(c);
+}
 
 struct socket *socket_alloc(int family, int type, int protocol)
 {
@@ -88,6 +107,24 @@ long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t
 long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n)
 {
 	return msg_copy(m, off, dst, n, false);
+}
+
+long sock_msg_fault_in(const struct sock_msg *m, size_t off, size_t n)
+{
+	for (int i = 0; i < m->iovlen && n; i++) {
+		const struct iobuf *b = &m->iov[i];
+		if (off >= b->len) {
+			off -= b->len;
+			continue;
+		}
+		size_t chunk = b->len - off < n ? b->len - off : n;
+		long err = iobuf_fault_in(b, off, chunk, true);
+		if (err)
+			return err;
+		n -= chunk;
+		off = 0;
+	}
+	return 0;
 }
 
 long socket_sendmsg(struct socket *s, struct sock_msg *m)
@@ -247,10 +284,27 @@ static int timeout_write(void *val, uint32_t *len, uint64_t ns)
 	return 0;
 }
 
+/* SO_SNDBUFFORCE and SO_RCVBUFFORCE pass the buffer limits: CAP_NET_ADMIN
+ * only (EPERM), as on Linux, once the value is an int. */
+static int may_force(uint32_t len)
+{
+	struct sock_cred me;
+
+	if (len < sizeof(int))
+		return -EINVAL;
+	socket_cred_current(&me);
+	return me.net_admin ? 0 : -EPERM;
+}
+
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	if (level == SOL_SOCKET) {
+		int err;
 		switch (name) {
+		case SO_SNDBUFFORCE: case SO_RCVBUFFORCE:
+			if ((err = may_force(len)))
+				return err;
+			break;
 		case SO_TYPE: case SO_PROTOCOL: case SO_DOMAIN:
 			return -ENOPROTOOPT;	/* read-only, as Linux says */
 		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:

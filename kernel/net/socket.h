@@ -139,6 +139,23 @@ struct socket {
 	void *priv;			/* the family's own state */
 };
 
+/* The calling process as AF_UNIX credentials show it (SO_PEERCRED,
+ * SCM_CREDENTIALS) and as far as it may claim others (Linux's
+ * scm_check_creds).  net/ knows nothing of processes: the Linux layer
+ * registers the functions that fill one and say whether a process exists
+ * (socket_cred_set_source); without them, or on a kernel thread, the
+ * caller is root with every capability and every pid exists. */
+struct sock_cred {
+	int32_t pid;
+	uint32_t uid[3], gid[3];	/* real, effective, saved */
+	bool any_pid, any_uid, any_gid;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
+	bool net_admin;			/* CAP_NET_ADMIN: SO_SNDBUFFORCE, SO_RCVBUFFORCE */
+};
+
+void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid));
+void socket_cred_current(struct sock_cred *c);
+bool socket_pid_exists(int32_t pid);
+
 /* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
 static inline bool socket_nonblock(const struct socket *s, int msg_flags)
 {
@@ -182,6 +199,10 @@ long socket_sendpages(struct socket *s, const struct page_source *src, size_t le
  * byte off of its data on: bytes copied, or -EFAULT. */
 long sock_msg_fill(const struct sock_msg *m, size_t off, const void *src, size_t n);
 long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
+/* Brings in the program's pages behind [off, off + n) of the message's
+ * pieces for a fill (a copy under a spinlock that failed with the fault
+ * left to take: core/uaccess.h), sleeping if need be: 0 or -EFAULT. */
+long sock_msg_fault_in(const struct sock_msg *m, size_t off, size_t n);
 long socket_recvmsg(struct socket *s, struct sock_msg *m);
 /* Options: SOL_SOCKET's generic ones (SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
  * SO_RCVTIMEO, SO_SNDTIMEO) here, the rest through the family.  val is

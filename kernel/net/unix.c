@@ -56,8 +56,13 @@ struct unix_sock *unix_peer_get(struct unix_sock *u)
 	return p;
 }
 
-/* Every process runs as root. */
-void unix_creds_self(struct ucred_k *c) { *c = (struct ucred_k){ current()->tgid, 0, 0 }; }
+void unix_creds_self(struct ucred_k *c)
+{
+	struct sock_cred me;
+
+	socket_cred_current(&me);
+	*c = (struct ucred_k){ me.pid, me.uid[1], me.gid[1] };
+}
 
 long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline)
 {
@@ -220,6 +225,9 @@ static void release_pending(struct list *pending)
 	}
 }
 
+/* As on Linux, any socket may be shut, connected or not: a listener shut
+ * for reading refuses connections, and its accept ends (EINVAL) once none
+ * is left. */
 static int unix_shutdown(struct socket *s, int how)
 {
 	struct unix_sock *u = unix_of(s);
@@ -229,10 +237,6 @@ static int unix_shutdown(struct socket *s, int how)
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	spin_lock(&u->lock);
-	if (u->state != UNIX_CONNECTED) {
-		spin_unlock(&u->lock);
-		return -ENOTCONN;
-	}
 	u->shut |= mine;
 	struct unix_sock *p = u->peer;
 	if (p)

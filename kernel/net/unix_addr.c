@@ -42,14 +42,18 @@ static void path_of(const uint8_t *addr, uint32_t len, char *buf)
 	buf[n] = 0;
 }
 
-/* A bound socket with the same abstract name.  Caller holds the lock. */
-static struct unix_sock *abstract_find(const uint8_t *addr, uint32_t len)
+/* A bound socket of the type with the same abstract name.  As on Linux,
+ * each type has its own abstract names: a stream and a datagram socket
+ * may both bind one, and a datagram connect does not find a stream
+ * listener there (ECONNREFUSED, where a path gives EPROTOTYPE).  Caller
+ * holds the lock. */
+static struct unix_sock *abstract_find(const uint8_t *addr, uint32_t len, int type)
 {
 	struct list *l;
 
 	list_for_each(l, &table) {
 		struct unix_sock *u = list_entry(l, struct unix_sock, blink);
-		if (!u->inode && u->addrlen == len && !memcmp(u->addr, addr, len))
+		if (!u->inode && u->type == type && u->addrlen == len && !memcmp(u->addr, addr, len))
 			return u;
 	}
 	return NULL;
@@ -60,7 +64,7 @@ static struct unix_sock *abstract_find(const uint8_t *addr, uint32_t len)
 static int publish(struct unix_sock *u, const uint8_t *addr, uint32_t len, struct inode *node)
 {
 	spin_lock(&unix_table_lock);
-	int err = u->addrlen ? -EINVAL : !node && abstract_find(addr, len) ? -EADDRINUSE : 0;
+	int err = u->addrlen ? -EINVAL : !node && abstract_find(addr, len, u->type) ? -EADDRINUSE : 0;
 	if (!err) {
 		memcpy(u->addr, addr, len);
 		u->inode = node;
@@ -203,7 +207,7 @@ int unix_find(const void *addr, uint32_t len, int type, struct unix_sock **out)
 		return err;
 	spin_lock(&unix_table_lock);
 	if (!node) {
-		found = abstract_find(addr, len);
+		found = abstract_find(addr, len, type);
 	} else {
 		struct list *l;
 		list_for_each(l, &table) {

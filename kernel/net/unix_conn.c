@@ -23,12 +23,15 @@ int unix_listen(struct socket *s, int backlog)
 		return -EINVAL;	/* no listening without a name */
 	if ((unsigned)backlog > SOMAXCONN)
 		backlog = SOMAXCONN;
+	struct ucred_k me;
+	unix_creds_self(&me);
 	spin_lock(&u->lock);
 	if (u->state == UNIX_CONNECTED)
 		err = -EINVAL;
 	else {
 		u->state = UNIX_LISTENING;
 		u->backlog = backlog;
+		u->peercred = me;	/* what its clients' SO_PEERCRED shows, as on Linux */
 	}
 	spin_unlock(&u->lock);
 	waitq_wake_all(&u->wq);	/* a larger backlog lets connectors on */
@@ -64,7 +67,7 @@ static int enqueue_pending(struct unix_sock *l, struct unix_sock *n, bool nonblo
 
 	spin_lock(&l->lock);
 	for (;;) {
-		if (l->dead || l->state != UNIX_LISTENING) {
+		if (l->dead || l->state != UNIX_LISTENING || (l->shut & UNIX_RCV_SHUT)) {
 			err = -ECONNREFUSED;
 			break;
 		}
@@ -91,8 +94,9 @@ static int connect_refusal(const struct unix_sock *u)
 /* Connects u to its new peer n, unless another connect (or a listen) of
  * u's got there while u->lock was let go to find the listener and make n:
  * then that one's error, as Linux's second look under the state lock.
- * Published at most once, so no peer is overwritten and leaked. */
-static int publish_peer(struct unix_sock *u, struct unix_sock *n)
+ * Published at most once, so no peer is overwritten and leaked.  u's
+ * SO_PEERCRED is the listener's, from its listen(). */
+static int publish_peer(struct unix_sock *u, struct unix_sock *n, const struct ucred_k *cred)
 {
 	spin_lock(&u->lock);
 	int err = connect_refusal(u);
@@ -100,7 +104,7 @@ static int publish_peer(struct unix_sock *u, struct unix_sock *n)
 		unix_get(n);	/* u's peer reference */
 		u->peer = n;
 		u->state = UNIX_CONNECTED;
-		unix_creds_self(&u->peercred);
+		u->peercred = *cred;
 	}
 	spin_unlock(&u->lock);
 	return err;
@@ -120,9 +124,12 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 		unix_put(l);
 		return -ENOBUFS;
 	}
+	spin_lock(&l->lock);
+	struct ucred_k server = l->peercred;
+	spin_unlock(&l->lock);
 	/* Connected before n is queued: the server may accept, write and
 	 * close at once, and its close must find u pointing at n. */
-	if ((err = publish_peer(u, n))) {
+	if ((err = publish_peer(u, n, &server))) {
 		unix_put(l);
 		socket_destroy(n->sock);	/* u->peer is not n: u is left alone */
 		return err;
@@ -141,7 +148,8 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 	return err;
 }
 
-/* A datagram socket's default destination (AF_UNSPEC: none). */
+/* A datagram socket's default destination (AF_UNSPEC: none).  Its
+ * SO_PEERCRED stays unset, as on Linux. */
 static int dgram_connect(struct socket *s, const void *addr, uint32_t len)
 {
 	struct unix_sock *u = unix_of(s), *p = NULL;
@@ -157,8 +165,6 @@ static int dgram_connect(struct socket *s, const void *addr, uint32_t len)
 	spin_lock(&u->lock);
 	struct unix_sock *old = u->peer;
 	u->peer = p;
-	if (p)
-		unix_creds_self(&u->peercred);
 	spin_unlock(&u->lock);
 	if (old)
 		unix_put(old);
@@ -179,6 +185,8 @@ int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t 
 
 	if (u->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
+	bool nonblock = socket_nonblock(s, 0);
+
 	spin_lock(&u->lock);
 	while (!err) {
 		if (u->state != UNIX_LISTENING) {
@@ -188,8 +196,10 @@ int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t 
 			list_del(&n->plink);
 			u->npending--;
 			break;
+		} else if (!nonblock && (u->shut & UNIX_RCV_SHUT)) {
+			err = -EINVAL;	/* shut: no more to come (non-blocking: EAGAIN) */
 		} else {
-			err = unix_wait(u, socket_nonblock(s, 0), deadline);
+			err = unix_wait(u, nonblock, deadline);
 		}
 	}
 	spin_unlock(&u->lock);

@@ -54,6 +54,7 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s), *to;
 	struct unix_rec *r = NULL;
+	struct unix_creds creds;
 	long err;
 
 	if (m->flags & MSG_OOB)
@@ -64,9 +65,13 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 		return -EPIPE;
 	if ((err = destination(u, m, &to)))
 		return err;
-	err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
+	err = unix_msg_creds(m, u, to, &creds);
+	if (!err)
+		err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
 	if (!err && !(r = unix_rec_new(u, m->len)))
 		err = -ENOBUFS;
+	if (r)
+		r->creds = creds;
 	if (!err && ((err = unix_rec_fill(r, m, 0)) || (err = unix_rec_take_fds(r, m)) ||
 		     (err = dgram_deliver(to, u, r))))
 		unix_rec_free(r);
@@ -103,6 +108,25 @@ static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
 	return (long)n;
 }
 
+/* The oldest datagram (taken off the queue unless peek), waiting for
+ * one; NULL with *err (0: end of file).  After shutdown(SHUT_RD) an empty
+ * queue is end of file to a blocking receive, but EAGAIN to a
+ * non-blocking one, as on Linux.  Caller holds u->lock. */
+static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonblock,
+				      uint64_t deadline, long *err)
+{
+	struct unix_rec *r;
+
+	*err = 0;
+	while (!(r = dgram_take(u, peek))) {
+		if (!nonblock && (u->shut & UNIX_RCV_SHUT))
+			break;
+		if ((*err = unix_wait(u, nonblock, deadline)))
+			break;
+	}
+	return r;
+}
+
 long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
@@ -110,6 +134,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	bool peek = m->flags & MSG_PEEK;
 	bool want_trunc = m->flags & MSG_TRUNC;
 	struct unix_fds fds = { NULL, 0, false };
+	struct unix_creds creds;
 	struct unix_rec *r;
 	long err = 0, n = 0;
 	size_t len = 0;
@@ -119,32 +144,40 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	m->flags &= ~MSG_TRUNC;
 	m->namelen = 0;
 	spin_lock(&u->lock);
-	while (!(r = dgram_take(u, peek)) && !(u->shut & UNIX_RCV_SHUT))
-		if ((err = unix_wait(u, socket_nonblock(s, m->flags), deadline)))
+	for (;;) {
+		r = wait_datagram(u, peek, socket_nonblock(s, m->flags), deadline, &err);
+		if (!r || !peek)
 			break;
-	/* A peeked record stays queued and may be taken by another thread
-	 * once the lock is dropped: it is copied under the lock. */
-	if (r)
-		len = r->len;
-	if (r && peek) {
+		/* A peeked record stays queued and may be taken by another
+		 * thread once the lock is dropped: it is copied under it. */
 		n = dgram_copy(r, m);
-		if (r->nfds)
-			unix_rec_detach_fds(r, true, &fds);
+		if (n != -EFAULT)
+			break;
+		if ((err = unix_fault_in(u, m, 0, r->len < m->len ? r->len : m->len))) {
+			r = NULL;
+			break;
+		}
 	}
+	if (r) {
+		len = r->len;
+		creds = r->creds;
+	}
+	if (r && peek && r->nfds)
+		unix_rec_detach_fds(r, true, &fds);
 	spin_unlock(&u->lock);
 	if (!r) {
 		m->controllen = 0;
 		return err;	/* 0 after shutdown(SHUT_RD): end of file */
 	}
 	if (!peek) {
+		/* Ours now: a page the copy could not wait for is brought in. */
 		n = dgram_copy(r, m);
+		if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
+			n = dgram_copy(r, m);
 		if (n >= 0 && r->nfds)
 			unix_rec_detach_fds(r, false, &fds);
 	}
-	if (fds.n)
-		unix_fds_install(&fds, m);
-	else
-		m->controllen = 0;
+	unix_control_out(m, unix_passcred(u) ? &creds : NULL, &fds);
 	if (!peek)
 		unix_rec_free(r);
 	if (n < 0)

@@ -10,7 +10,10 @@
  * locks at once (a sender takes the receiver's peer reference under its own
  * lock, drops it, then locks the receiver).  wmem is atomic.  User memory is
  * copied into a record before any lock, and out of the queue under the
- * receiver's lock (as pipe.c does: interrupts stay on, faults are served).
+ * receiver's lock (as pipe.c does: interrupts stay on, faults are served
+ * unless they would sleep, on a mapped file's page: then the copy fails,
+ * the lock is dropped while the pages come in, and the queue is looked
+ * at again).
  * Wake-ups go out after the lock is dropped.  unix_table_lock (unix_addr.c)
  * guards the bound-name table and is never taken with a socket's lock.
  * Files passed with SCM_RIGHTS are "in flight" while a record holds them;
@@ -44,6 +47,19 @@ enum unix_state { UNIX_IDLE, UNIX_LISTENING, UNIX_CONNECTED };
 #define UNIX_RCV_SHUT	1
 #define UNIX_SND_SHUT	2
 
+struct ucred_k {
+	int32_t pid;
+	uint32_t uid, gid;
+};
+
+/* What a record says of its sender (Linux's UNIXCB(skb) pid, uid, gid):
+ * an SCM_CREDENTIALS it sent, else its own when either end had
+ * SO_PASSCRED at the send, else nothing. */
+struct unix_creds {
+	bool set;
+	struct ucred_k id;
+};
+
 struct unix_rec {
 	struct list link;		/* in the receiver's queue */
 	struct unix_sock *from;		/* referenced; its wmem counts charge */
@@ -51,12 +67,8 @@ struct unix_rec {
 	size_t len, off;		/* off: bytes of a stream record read */
 	struct file **fds;		/* SCM_RIGHTS: referenced files */
 	int nfds;
+	struct unix_creds creds;
 	char data[];
-};
-
-struct ucred_k {
-	int32_t pid;
-	uint32_t uid, gid;
 };
 
 struct unix_sock {
@@ -109,7 +121,13 @@ void unix_put(struct unix_sock *u);
 long unix_wait(struct unix_sock *u, bool nonblock, uint64_t deadline);
 /* u's peer with a reference, or NULL. */
 struct unix_sock *unix_peer_get(struct unix_sock *u);
+/* The caller as SO_PEERCRED shows it: pid, effective ids. */
 void unix_creds_self(struct ucred_k *c);
+
+static inline bool unix_passcred(const struct unix_sock *u)
+{
+	return __atomic_load_n(&u->opts, __ATOMIC_RELAXED) >> SO_PASSCRED & 1;
+}
 
 /* unix_rec.c: records and ancillary data */
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len);
@@ -119,6 +137,16 @@ void unix_rec_free(struct unix_rec *r);
 long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off);
 /* Takes SCM_RIGHTS files from m's control data into r; 0 or -errno. */
 int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m);
+/* The credentials m's SCM_CREDENTIALS claims, checked as Linux's
+ * scm_check_creds (-EINVAL malformed or no id, -EPERM not the sender's
+ * to claim), else the sender's own when from or to has SO_PASSCRED. */
+int unix_msg_creds(const struct sock_msg *m, struct unix_sock *from, struct unix_sock *to,
+		   struct unix_creds *c);
+static inline bool unix_creds_eq(const struct unix_creds *a, const struct unix_creds *b)
+{
+	return a->set == b->set && (!a->set || (a->id.pid == b->id.pid && a->id.uid == b->id.uid &&
+						 a->id.gid == b->id.gid));
+}
 /* Files on their way to a receiver's descriptor table. */
 struct unix_fds {
 	struct file **fds;
@@ -129,15 +157,22 @@ struct unix_fds {
  * Under the receiver's lock; installing waits until it is dropped, since
  * a file that cannot be installed is closed, which may end a socket. */
 int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out);
-/* Installs the files as descriptors in m's control buffer (controllen in:
- * its room; out: bytes written), closing what does not fit (MSG_CTRUNC). */
-void unix_fds_install(struct unix_fds *fds, struct sock_msg *m);
+/* Fills m's control buffer (controllen in: its room; out: bytes written):
+ * the sender's credentials when the receiver asked (creds not NULL), then
+ * the files as new descriptors, closing what does not fit (MSG_CTRUNC). */
+void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct unix_fds *fds);
 /* Waits until u's bytes in flight are under its sndbuf (or it may not
  * send any more): 0, -EAGAIN, -EINTR/-ERESTARTSYS. */
 long unix_wait_room(struct unix_sock *u, bool nonblock, uint64_t deadline);
-/* Copies up to n bytes of r from off into the message at moff; bytes or -EFAULT. */
+/* Copies up to n bytes of r from off into the message at moff; bytes or
+ * -EFAULT.  Made under the receiver's lock, so it does not sleep on a
+ * fault (core/uaccess.h): on -EFAULT the caller drops the lock, brings
+ * the pages in (unix_fault_in) and looks again. */
 long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff,
 		       size_t n);
+/* Drops u->lock, brings in n bytes of m from off (for a copy out), takes
+ * it again: 0 to look again, -EFAULT when the memory is bad. */
+long unix_fault_in(struct unix_sock *u, const struct sock_msg *m, size_t off, size_t n);
 /* Fills m->name with u's address (namelen 0 when unbound). */
 void unix_name_of(struct unix_sock *u, struct sock_msg *m);
 

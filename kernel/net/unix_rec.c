@@ -1,10 +1,12 @@
-/* AF_UNIX records: the bytes of one send, the files it passes (SCM_RIGHTS),
- * and copying them between a message's iovecs and the record. */
+/* AF_UNIX records: the bytes of one send, the files it passes (SCM_RIGHTS)
+ * and who sent it (SCM_CREDENTIALS), and copying them between a message's
+ * iovecs and control data and the record. */
 #include "net/unix_internal.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 
@@ -18,6 +20,7 @@ struct cmsg {			/* Linux's struct cmsghdr on 64 bits */
 
 #define CMSG_HDR	sizeof(struct cmsg)
 #define CMSG_ALIGN(n)	(((n) + 7) & ~(size_t)7)
+#define OVERFLOW_ID	65534	/* Linux's overflowuid: no id to show */
 
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len)
 {
@@ -66,7 +69,18 @@ long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off)
 
 long unix_rec_copy_out(const struct unix_rec *r, size_t off, struct sock_msg *m, size_t moff, size_t n)
 {
-	return sock_msg_fill(m, moff, (char *)r->data + off, n);
+	uaccess_nosleep_begin();
+	long c = sock_msg_fill(m, moff, (char *)r->data + off, n);
+	uaccess_nosleep_end();
+	return c;
+}
+
+long unix_fault_in(struct unix_sock *u, const struct sock_msg *m, size_t off, size_t n)
+{
+	spin_unlock(&u->lock);
+	long err = sock_msg_fault_in(m, off, n);
+	spin_lock(&u->lock);
+	return err;
 }
 
 /* Adds the files an SCM_RIGHTS message names to r, in flight from now. */
@@ -103,26 +117,87 @@ static int take_rights(struct unix_rec *r, const int32_t *fds, int n)
 	return 0;
 }
 
-int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
+/* The control message at *at of m into h, its data at *data: 1, 0 at
+ * the end, -EINVAL when its length does not fit.  *at moves past it. */
+static int cmsg_next(const struct sock_msg *m, size_t *at, struct cmsg *h, const char **data)
 {
 	const char *c = m->control;
-	size_t at = 0;
 
-	while (c && at + CMSG_HDR <= m->controllen) {
-		struct cmsg h;
-		memcpy(&h, c + at, sizeof h);
-		if (h.len < CMSG_HDR || h.len > m->controllen - at)
+	if (!c || *at + CMSG_HDR > m->controllen)
+		return 0;
+	memcpy(h, c + *at, sizeof *h);
+	if (h->len < CMSG_HDR || h->len > m->controllen - *at)
+		return -EINVAL;
+	*data = c + *at + CMSG_HDR;
+	*at += CMSG_ALIGN(h->len);
+	return 1;
+}
+
+int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
+{
+	struct cmsg h;
+	const char *data;
+	size_t at = 0;
+	int more;
+
+	while ((more = cmsg_next(m, &at, &h, &data)) > 0) {
+		if (h.level != SOL_SOCKET || h.type == SCM_CREDENTIALS)
+			continue;	/* credentials: unix_msg_creds */
+		if (h.type != SCM_RIGHTS)
 			return -EINVAL;
-		if (h.level == SOL_SOCKET) {
-			int err = 0;
-			if (h.type == SCM_RIGHTS)
-				err = take_rights(r, (const int32_t *)(c + at + CMSG_HDR), (int)((h.len - CMSG_HDR) / 4));
-			else if (h.type != SCM_CREDENTIALS)	/* credentials: always the sender's own */
-				err = -EINVAL;
-			if (err)
-				return err;
-		}
-		at += CMSG_ALIGN(h.len);
+		int err = take_rights(r, (const int32_t *)data, (int)((h.len - CMSG_HDR) / 4));
+		if (err)
+			return err;
+	}
+	return more;
+}
+
+/* Linux's scm_check_creds: a process may claim its own pid and any of its
+ * real, effective or saved ids; CAP_SYS_ADMIN any pid (of a process that
+ * exists: else ESRCH), CAP_SETUID any uid, CAP_SETGID any gid. */
+static int creds_check(const struct ucred_k *claim)
+{
+	struct sock_cred me;
+
+	if (claim->uid == (uint32_t)-1 || claim->gid == (uint32_t)-1)
+		return -EINVAL;
+	socket_cred_current(&me);
+	bool uid = me.any_uid, gid = me.any_gid;
+	for (int k = 0; k < 3; k++) {
+		uid |= claim->uid == me.uid[k];
+		gid |= claim->gid == me.gid[k];
+	}
+	if (!(claim->pid == me.pid || me.any_pid) || !uid || !gid)
+		return -EPERM;
+	return claim->pid == me.pid || socket_pid_exists(claim->pid) ? 0 : -ESRCH;
+}
+
+int unix_msg_creds(const struct sock_msg *m, struct unix_sock *from, struct unix_sock *to,
+		   struct unix_creds *c)
+{
+	struct cmsg h;
+	const char *data;
+	size_t at = 0;
+	int more;
+
+	*c = (struct unix_creds){ false, { 0, 0, 0 } };
+	while ((more = cmsg_next(m, &at, &h, &data)) > 0) {
+		if (h.level != SOL_SOCKET || h.type != SCM_CREDENTIALS)
+			continue;
+		if (h.len != CMSG_HDR + sizeof c->id)
+			return -EINVAL;
+		memcpy(&c->id, data, sizeof c->id);
+		int err = creds_check(&c->id);
+		if (err)
+			return err;
+		c->set = true;
+	}
+	if (more < 0)
+		return more;
+	if (!c->set && (unix_passcred(from) || (to && unix_passcred(to)))) {
+		struct sock_cred me;
+		socket_cred_current(&me);
+		*c = (struct unix_creds){ true, { me.pid, me.uid[0], me.gid[0] } };
 	}
 	return 0;
 }
@@ -144,12 +219,34 @@ int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out)
 	return 0;
 }
 
-void unix_fds_install(struct unix_fds *fds, struct sock_msg *m)
+/* Appends one control message at *used, as Linux's put_cmsg: cut to the
+ * room left (MSG_CTRUNC), nothing when not even its header fits. */
+static void put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data, size_t len)
 {
-	size_t room = m->control ? m->controllen : 0;
+	size_t room = m->control ? m->controllen - *used : 0, cmlen = CMSG_HDR + len;
+
+	if (room < CMSG_HDR) {
+		m->flags |= MSG_CTRUNC;
+		return;
+	}
+	if (room < cmlen) {
+		m->flags |= MSG_CTRUNC;
+		cmlen = room;
+	}
+	struct cmsg h = { cmlen, SOL_SOCKET, type };
+	memcpy((char *)m->control + *used, &h, sizeof h);
+	memcpy((char *)m->control + *used + CMSG_HDR, data, cmlen - CMSG_HDR);
+	*used += CMSG_ALIGN(CMSG_HDR + len) < room ? CMSG_ALIGN(CMSG_HDR + len) : room;
+}
+
+/* The files as descriptors in an SCM_RIGHTS at *used: as many as fit. */
+static void fds_install(struct unix_fds *fds, struct sock_msg *m, size_t *used)
+{
+	size_t room = m->control ? m->controllen - *used : 0;
 	int fit = room >= CMSG_HDR + 4 ? (int)((room - CMSG_HDR) / 4) : 0, n = 0;
 	bool cloexec = m->flags & MSG_CMSG_CLOEXEC;
-	int32_t *out = (int32_t *)((char *)m->control + CMSG_HDR);
+	char *at = (char *)m->control + *used;
+	int32_t *out = (int32_t *)(at + CMSG_HDR);
 
 	/* Out of flight while we still hold them: a descriptor may be closed
 	 * by another thread as soon as it is installed. */
@@ -169,13 +266,24 @@ void unix_fds_install(struct unix_fds *fds, struct sock_msg *m)
 			file_put(fds->fds[i]);
 	kfree(fds->fds);
 	*fds = (struct unix_fds){ NULL, 0, false };
-	if (!n) {
-		m->controllen = 0;
+	if (!n)
 		return;
-	}
 	struct cmsg h = { CMSG_HDR + 4 * (size_t)n, SOL_SOCKET, SCM_RIGHTS };
-	memcpy(m->control, &h, sizeof h);
-	m->controllen = CMSG_ALIGN(h.len) < room ? CMSG_ALIGN(h.len) : room;
+	memcpy(at, &h, sizeof h);
+	*used += CMSG_ALIGN(h.len) < room ? CMSG_ALIGN(h.len) : room;
+}
+
+void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct unix_fds *fds)
+{
+	size_t used = 0;
+
+	if (creds) {
+		struct ucred_k id = creds->set ? creds->id : (struct ucred_k){ 0, OVERFLOW_ID, OVERFLOW_ID };
+		put_cmsg(m, &used, SCM_CREDENTIALS, &id, sizeof id);
+	}
+	if (fds->n)
+		fds_install(fds, m, &used);
+	m->controllen = used;
 }
 
 void unix_name_of(struct unix_sock *u, struct sock_msg *m)

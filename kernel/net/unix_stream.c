@@ -1,7 +1,9 @@
 /* AF_UNIX stream data: a send becomes records of at most UNIX_CHUNK_MAX
  * bytes on the peer's queue, waiting while the sender's bytes in flight
  * reach its sndbuf; a receive gathers records in order, stopping after one
- * that carries files (their descriptors come with its bytes). */
+ * that carries files (their descriptors come with its bytes) and, for a
+ * receiver with SO_PASSCRED, before one with other credentials (Linux
+ * never glues messages of different senders then). */
 #include "net/unix_internal.h"
 
 #include "core/errno.h"
@@ -42,13 +44,14 @@ static long send_peer(struct unix_sock *u, struct unix_sock **peer)
 
 /* One record of n bytes from m at off (with m's files when first). */
 static long send_chunk(struct unix_sock *u, struct unix_sock *peer, const struct sock_msg *m, size_t off,
-		       size_t n, bool first)
+		       size_t n, bool first, const struct unix_creds *creds)
 {
 	struct unix_rec *r = unix_rec_new(u, n);
 	long err;
 
 	if (!r)
 		return -ENOBUFS;
+	r->creds = *creds;
 	if ((err = unix_rec_fill(r, m, off)) || (first && (err = unix_rec_take_fds(r, m))) ||
 	    (err = unix_deliver(peer, r)))
 		unix_rec_free(r);
@@ -59,6 +62,7 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s), *peer;
 	uint64_t deadline = socket_deadline(s->sndtimeo_ns);
+	struct unix_creds creds;
 	size_t sent = 0;
 	long err;
 
@@ -68,7 +72,14 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 		return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	if ((err = send_peer(u, &peer)))
 		return err;
-	do {
+	if ((err = unix_msg_creds(m, u, peer, &creds))) {
+		unix_put(peer);
+		return err;
+	}
+	/* Nothing to send queues nothing, as on Linux: no empty record
+	 * (its files are not passed), which would make the receiver's
+	 * close a reset. */
+	while (sent < m->len) {
 		if ((err = unix_wait_room(u, socket_nonblock(s, m->flags), deadline)))
 			break;
 		if (__atomic_load_n(&u->shut, __ATOMIC_RELAXED) & UNIX_SND_SHUT) {
@@ -78,10 +89,10 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 		size_t n = m->len - sent, most = (size_t)u->sndbuf / 2 - UNIX_REC_COST;
 		n = n < most ? n : most;
 		n = n < UNIX_CHUNK_MAX ? n : UNIX_CHUNK_MAX;
-		if ((err = send_chunk(u, peer, m, sent, n, !sent)))
+		if ((err = send_chunk(u, peer, m, sent, n, !sent, &creds)))
 			break;
 		sent += n;
-	} while (sent < m->len);
+	}
 	unix_put(peer);
 	return sent ? (long)sent : err;
 }
@@ -104,17 +115,43 @@ static struct unix_rec *rec_at(struct unix_sock *u, size_t skip, size_t *at)
 	return NULL;
 }
 
+/* What a receive gathers besides the bytes. */
+struct gathered {
+	struct unix_fds fds;
+	struct unix_creds creds;	/* with SO_PASSCRED: the first record's */
+	bool passcred, have_creds;
+	bool stop;			/* files or other credentials end the message */
+};
+
+/* With SO_PASSCRED, records of other credentials than the first's are
+ * left for the next receive. */
+static bool same_sender(struct gathered *g, const struct unix_rec *r)
+{
+	if (!g->passcred)
+		return true;
+	if (!g->have_creds) {
+		g->creds = r->creds;
+		g->have_creds = true;
+		return true;
+	}
+	return unix_creds_eq(&g->creds, &r->creds);
+}
+
 /* Takes what is queued into m from byte copied on.  Caller holds u->lock.
- * Consumed records move to done.  Bytes taken, or -EFAULT; *stop when a
- * record with files ended the message. */
+ * Consumed records move to done.  Bytes taken, or -EFAULT; g->stop when a
+ * record with files or other credentials ended the message. */
 static long take(struct unix_sock *u, struct sock_msg *m, size_t copied, struct list *done,
-		 struct unix_fds *fds, bool *stop)
+		 struct gathered *g)
 {
 	bool peek = m->flags & MSG_PEEK;
 	size_t took = 0, at;
 	struct unix_rec *r;
 
 	while (copied + took < m->len && (r = rec_at(u, peek ? copied + took : 0, &at))) {
+		if (!same_sender(g, r)) {
+			g->stop = true;
+			break;
+		}
 		size_t n = r->len - at < m->len - copied - took ? r->len - at : m->len - copied - took;
 		long c = unix_rec_copy_out(r, at, m, copied + took, n);
 		if (c < 0)
@@ -123,8 +160,8 @@ static long take(struct unix_sock *u, struct sock_msg *m, size_t copied, struct 
 			unix_name_of(r->from, m);
 		took += n;
 		if (r->nfds) {
-			unix_rec_detach_fds(r, peek, fds);
-			*stop = true;
+			unix_rec_detach_fds(r, peek, &g->fds);
+			g->stop = true;
 		}
 		if (!peek) {
 			r->off += n;
@@ -134,7 +171,7 @@ static long take(struct unix_sock *u, struct sock_msg *m, size_t copied, struct 
 				list_add_tail(done, &r->link);
 			}
 		}
-		if (*stop)
+		if (g->stop)
 			break;
 	}
 	return (long)took;
@@ -154,17 +191,14 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
-	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) ? m->len : 1;
+	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) && m->len ? m->len : 1;
 	size_t copied = 0;
-	bool stop = false;
-	struct unix_fds fds = { NULL, 0, false };
+	struct gathered g = { .passcred = unix_passcred(u) };
 	struct list done;
 	long err = 0;
 
 	if (m->flags & MSG_OOB)
 		return -EINVAL;
-	if (!m->len)
-		target = 0;
 	list_init(&done);
 	m->namelen = 0;
 	spin_lock(&u->lock);
@@ -172,14 +206,20 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 		err = -EINVAL;
 	while (!err) {
 		if (!list_empty(&u->queue)) {
-			long n = take(u, m, copied, &done, &fds, &stop);
+			long n = take(u, m, copied, &done, &g);
+			size_t more = m->len - copied < u->queued ? m->len - copied : u->queued;
+			if (n == -EFAULT && more && !unix_fault_in(u, m, copied, more))
+				continue;	/* the pages are in now: look again */
 			if (n < 0) {
 				err = n;
 				break;
 			}
 			copied += (size_t)n;
 		}
-		if (copied >= target || stop)
+		/* A read of 0 bytes waits for data as any other (Linux's
+		 * target is at least 1), and returns 0 once there is some:
+		 * an empty queue must not read as end of file. */
+		if (copied >= target || g.stop || (!m->len && !list_empty(&u->queue)))
 			break;
 		if (!copied && u->err) {
 			err = -u->err;
@@ -191,10 +231,10 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 		}
 	}
 	spin_unlock(&u->lock);
-	if (fds.n)
-		unix_fds_install(&fds, m);
-	else
-		m->controllen = 0;	/* no files came: no control data */
+	/* Nothing read with SO_PASSCRED: Linux's zeroed credentials. */
+	if (g.passcred && !g.have_creds)
+		g.creds = (struct unix_creds){ true, { 0, 0, 0 } };
+	unix_control_out(m, g.passcred ? &g.creds : NULL, &g.fds);
 	free_done(&done);
 	return copied ? (long)copied : err;
 }

@@ -184,7 +184,8 @@ static void select_sets(void)
 	printf("select sets ok\n");
 }
 
-/* nfds beyond FD_SETSIZE: the kernel reads as many bits as nfds says. */
+/* nfds beyond FD_SETSIZE: the kernel reads as many bits as nfds says, up
+ * to its descriptor table's size. */
 static void wide_sets(void)
 {
 	int fd[2];
