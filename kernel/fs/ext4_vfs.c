@@ -293,16 +293,25 @@ static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 	return err ? err : pcache_read(i, b, pos);
 }
 
+/* The file's contents change now: its times, in the VFS and on the store.
+ * Caller holds fs->lock. */
+static struct ext4_inode *contents_changed(struct inode *i)
+{
+	struct ext4_inode *ei = ei_of(i);
+
+	i->mtime_ns = i->ctime_ns = vfs_now();
+	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	return ei;
+}
+
 /* n bytes were stored at pos (the blocks are the file's already,
  * allocated as the pages were stored): now its size and times. */
 static int wrote(struct inode *i, int64_t pos, long n)
 {
 	struct ext4_fs *fs = fs_of(i->sb);
-	struct ext4_inode *ei = ei_of(i);
 
 	mutex_lock(&fs->lock);
-	i->mtime_ns = i->ctime_ns = vfs_now();
-	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	struct ext4_inode *ei = contents_changed(i);
 	if ((uint64_t)pos + (uint64_t)n > ei->size)
 		ext4_inode_set_size(ei, (uint64_t)pos + (uint64_t)n);
 	int err = ext4_inode_write(fs, ei);
@@ -357,9 +366,7 @@ static int ext4_vfs_truncate(struct inode *i, int64_t size)
 	if (err)
 		return err;
 	mutex_lock(&fs->lock);
-	struct ext4_inode *ei = ei_of(i);
-	i->mtime_ns = i->ctime_ns = vfs_now();
-	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	struct ext4_inode *ei = contents_changed(i);
 	err = ext4_truncate(fs, ei, (uint64_t)size);
 	i->size = (int64_t)ei->size;
 	i->blocks = ext4_inode_blocks(fs, ei);
@@ -403,9 +410,7 @@ static int ext4_vfs_punch(struct inode *i, int64_t off, int64_t len)
 	if (err)
 		return err;
 	mutex_lock(&fs->lock);
-	struct ext4_inode *ei = ei_of(i);
-	i->mtime_ns = i->ctime_ns = vfs_now();
-	ext4_set_times(ei, i->atime_ns, i->mtime_ns, i->ctime_ns);
+	struct ext4_inode *ei = contents_changed(i);
 	err = ext4_punch(fs, ei, (uint64_t)off, (uint64_t)len);
 	i->blocks = ext4_inode_blocks(fs, ei);
 	mutex_unlock(&fs->lock);
