@@ -237,6 +237,10 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
  * size unchanged (PUNCH_HOLE); -EOPNOTSUPP where the store cannot (tmpfs
  * and ext4's extent-mapped files can). */
 int vfs_data_punch(struct inode *i, int64_t off, int64_t len);
+/* fallocate's ZERO_RANGE: [off, off + len) reads zero and has its blocks
+ * (the size grows to off + len unless keep_size); -EOPNOTSUPP where the
+ * store cannot punch and allocate (tmpfs, as Linux's). */
+int vfs_data_zero(struct inode *i, int64_t off, int64_t len, bool keep_size);
 
 /* tmpfs.c: regular file contents. */
 long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos);

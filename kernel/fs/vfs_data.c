@@ -98,6 +98,16 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 	return err;
 }
 
+/* A punched hole, then blocks for it that read as zeroes: a reader in
+ * between finds zeroes too. */
+int vfs_data_zero(struct inode *i, int64_t off, int64_t len, bool keep_size)
+{
+	if (!i->sb || !i->sb->ops->punch || !i->sb->ops->allocate)
+		return -EOPNOTSUPP;
+	int err = vfs_data_punch(i, off, len);
+	return err ? err : vfs_data_allocate(i, off, len, keep_size);
+}
+
 int vfs_data_fsync(struct inode *i, bool datasync)
 {
 	if (!i->sb || !i->sb->ops->fsync)

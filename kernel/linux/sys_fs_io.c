@@ -264,14 +264,16 @@ static long sys_copy_file_range(const struct sysargs *a)
 
 #define FALLOC_FL_KEEP_SIZE	1
 #define FALLOC_FL_PUNCH_HOLE	2
+#define FALLOC_FL_ZERO_RANGE	0x10
 
-/* fallocate's mode: 0 or KEEP_SIZE (allocate), or PUNCH_HOLE|KEEP_SIZE
- * (free, which Linux takes only with KEEP_SIZE); -EOPNOTSUPP for the rest
- * (zeroing, collapsing, inserting ranges). */
+/* fallocate's mode: 0 or KEEP_SIZE (allocate), PUNCH_HOLE|KEEP_SIZE (free,
+ * which Linux takes only with KEEP_SIZE), ZERO_RANGE with or without
+ * KEEP_SIZE; -EOPNOTSUPP for the rest (collapsing, inserting ranges). */
 static int falloc_mode(uint64_t mode)
 {
-	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) || mode == FALLOC_FL_KEEP_SIZE ||
-	    mode == 0)
+	uint64_t what = mode & ~(uint64_t)FALLOC_FL_KEEP_SIZE;
+
+	if (what == 0 || what == FALLOC_FL_ZERO_RANGE || mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return 0;
 	return -EOPNOTSUPP;
 }
@@ -295,6 +297,8 @@ static long sys_fallocate(const struct sysargs *a)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
 	if (!err && mode & FALLOC_FL_PUNCH_HOLE)
 		err = vfs_data_punch(f->inode, off, len);
+	else if (!err && mode & FALLOC_FL_ZERO_RANGE)
+		err = vfs_data_zero(f->inode, off, len, mode & FALLOC_FL_KEEP_SIZE);
 	else if (!err)
 		err = vfs_data_allocate(f->inode, off, len, mode & FALLOC_FL_KEEP_SIZE);
 	file_put(f);

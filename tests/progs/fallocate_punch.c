@@ -2,8 +2,10 @@
  * file in DIR (default /tmp, a tmpfs): the range reads zero, the size
  * stays, whole pages in the range are freed (st_blocks), the bytes around
  * it are kept.  Then the errors, as on Linux: PUNCH_HOLE without KEEP_SIZE
- * and ZERO_RANGE are EOPNOTSUPP, an empty or negative range EINVAL, a
- * read-only descriptor EBADF.  Prints one line per step. */
+ * is EOPNOTSUPP, an empty or negative range EINVAL, a read-only
+ * descriptor EBADF.  Last, ZERO_RANGE over new bytes, with KEEP_SIZE and
+ * past the end without (EOPNOTSUPP on tmpfs, as Linux's).  Prints one line
+ * per step. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +27,7 @@ static const char *outcome(int r) { return r ? strerror(errno) : "ok"; }
 /* The file's bytes as runs: "a*1000 0*8192 c*3596". */
 static void print_runs(int fd)
 {
-	static char buf[SIZE + PAGE];
+	static char buf[SIZE + 2 * PAGE];
 	ssize_t n = pread(fd, buf, sizeof buf, 0);
 
 	printf("  bytes:");
@@ -51,6 +53,14 @@ static void punch(int fd, int mode, off_t off, off_t len)
 {
 	printf("punch %lld+%lld: %s\n", (long long)off, (long long)len,
 	       outcome(fallocate(fd, mode, off, len)));
+	print_size(fd);
+	print_runs(fd);
+}
+
+static void zero(int fd, int mode, off_t off, off_t len)
+{
+	printf("zero range %lld+%lld%s: %s\n", (long long)off, (long long)len,
+	       mode & FALLOC_FL_KEEP_SIZE ? " (keep size)" : "", outcome(fallocate(fd, mode, off, len)));
 	print_size(fd);
 	print_runs(fd);
 }
@@ -88,6 +98,13 @@ int main(int argc, char **argv)
 	int ro = open(path, O_RDONLY);
 	refused("punch through a read-only descriptor", ro, keep, 0, PAGE);
 	punch(fd, keep, 0, SIZE);		/* all of it */
+	memset(data, 'd', SIZE);
+	if (pwrite(fd, data, SIZE, 0) != SIZE) {
+		perror("pwrite");
+		return 1;
+	}
+	zero(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 2000, 5000);
+	zero(fd, FALLOC_FL_ZERO_RANGE, 12000, 4000);	/* past the end: it grows */
 	close(ro);
 	close(fd);
 	unlink(path);
