@@ -33,7 +33,7 @@ KNOWN = {
     "count_paths": "epoll wake-up paths, cut off past EP_MAX_NESTS (epoll_nest.c)",
     "ext_insert": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH + 1, checked (ext4_extwrite.c)",
     "ext_trunc_node": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH, checked (ext4_extwrite.c)",
-    "ind_trunc_tree": "ext2's indirect blocks, 3 levels (ext4_indwrite.c)",
+    "ind_free_tree": "ext2's indirect blocks, 3 levels (ext4_indwrite.c)",
 }
 LEAVES = {"panic"}
 
