@@ -536,16 +536,21 @@ static int punch_step(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t *lblk,
 {
 	struct level path[EXT4_EXT_MAX_DEPTH + 1];
 	int n = 0, err = find_path(fs, ei, *lblk, path, &n);
+
+	if (err) {	/* n may be 0: no leaf to look at */
+		put_path(path, n);
+		return err;
+	}
 	struct level *leaf = &path[n - 1];
 	struct ext4_extent *e = (struct ext4_extent *)(leaf->h + 1);
 	unsigned k = 0;
 
-	while (!err && k < leaf->h->eh_entries && e[k].ee_block + (uint64_t)ext4_ext_len(&e[k]) <= *lblk)
+	while (k < leaf->h->eh_entries && e[k].ee_block + (uint64_t)ext4_ext_len(&e[k]) <= *lblk)
 		k++;
-	if (err || k == leaf->h->eh_entries) {
-		*lblk = err ? to : next_leaf_key(path, n);
+	if (k == leaf->h->eh_entries) {
+		*lblk = next_leaf_key(path, n);
 		put_path(path, n);
-		return err;
+		return 0;
 	}
 	uint64_t s = e[k].ee_block, len = ext4_ext_len(&e[k]), p = ext4_ext_start(&e[k]);
 	if (len == 0 || !ext4_block_ok(fs, p) || !ext4_block_ok(fs, p + len - 1))

@@ -104,8 +104,7 @@ static int ind_free_tree(struct ext4_fs *fs, struct ext4_inode *ei, uint32_t *sl
 	return err;
 }
 
-/* Everything the block map maps in [from, to). */
-static int ind_free_range(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
+int ext4_ind_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
 {
 	uint64_t apb = fs->block_size / 4, base = EXT4_IND_DIRECT, span = 1;
 	int err = 0;
@@ -124,10 +123,5 @@ static int ind_free_range(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t fr
 
 int ext4_ind_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk)
 {
-	return ind_free_range(fs, ei, lblk, UINT64_MAX);
-}
-
-int ext4_ind_punch(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t from, uint64_t to)
-{
-	return ind_free_range(fs, ei, from, to);
+	return ext4_ind_punch(fs, ei, lblk, UINT64_MAX);
 }

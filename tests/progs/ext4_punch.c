@@ -45,6 +45,16 @@ static void die(const char *what, const char *path)
 	exit(1);
 }
 
+/* DIR/NAME opened with flags (the path in path), or exit 1. */
+static int open_in(const char *dir, const char *name, int flags, char path[256])
+{
+	snprintf(path, 256, "%s/%s", dir, name);
+	int fd = open(path, flags, 0644);
+	if (fd < 0)
+		die("open", path);
+	return fd;
+}
+
 /* The bytes every file starts as. */
 static void fill(unsigned char *b)
 {
@@ -68,16 +78,12 @@ static void make(const char *dir)
 	char path[256];
 
 	fill(want);
-	snprintf(path, sizeof path, "%s/frag", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		die("open", path);
+	int fd = open_in(dir, "frag", O_RDWR | O_CREAT | O_TRUNC, path);
 	write_pages(fd, path, 0);
 	write_pages(fd, path, 1);
 	close(fd);
-	snprintf(path, sizeof path, "%s/long", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || pwrite(fd, want, SIZE, 0) != SIZE || fsync(fd) < 0)
+	fd = open_in(dir, "long", O_RDWR | O_CREAT | O_TRUNC, path);
+	if (pwrite(fd, want, SIZE, 0) != SIZE || fsync(fd) < 0)
 		die("write", path);
 	close(fd);
 	printf("made\n");
@@ -113,10 +119,7 @@ static void punch_file(const char *dir, const char *name)
 {
 	char path[256];
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int fd = open(path, O_RDWR);
-	if (fd < 0)
-		die("open", path);
+	int fd = open_in(dir, name, O_RDWR, path);
 	for (int k = 0; k < HOLES; k++) {
 		off_t off = (off_t)(next() % (SIZE + SIZE / 8)), len = hole_len();
 		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) < 0)
@@ -124,7 +127,6 @@ static void punch_file(const char *dir, const char *name)
 		if (off < SIZE)
 			memset(want + off, 0, (size_t)(off + len < SIZE ? len : SIZE - off));
 		if (pread(fd, got, SIZE, 0) != SIZE || memcmp(got, want, SIZE)) {
-			errno = EIO;
 			fprintf(stderr, "ext4_punch: %s: wrong bytes after punching %lld+%lld\n", path,
 				(long long)off, (long long)len);
 			exit(1);
@@ -139,11 +141,8 @@ static void punch_file(const char *dir, const char *name)
 static void check(const char *dir, const char *name)
 {
 	char path[256];
+	int fd = open_in(dir, name, O_RDONLY, path);
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		die("open", path);
 	print_hash(name, fd, path);
 	close(fd);
 }
