@@ -9,6 +9,7 @@
 #include "core/sched.h"
 #include "core/uaccess.h"
 #include "core/vm.h"
+#include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/robust.h"
 #include "linux/signal_internal.h"
@@ -83,22 +84,68 @@ static long sys_sched_yield(const struct sysargs *a)
 	return 0;
 }
 
-static long sys_sched_getaffinity(const struct sysargs *a)
+/* The online CPUs, one bit each (MAX_CPUS is at most 64). */
+static uint64_t online_mask(void)
 {
 	uint64_t mask = 0;
 
-	if (a->a[1] < sizeof mask)
-		return -EINVAL;
 	for (int i = 0; i < ncpus && i < 64; i++)
 		if (cpus[i].online)
 			mask |= 1ull << i;
+	return mask;
+}
+
+/* Whether the caller may look at (set: change) thread pid's affinity, 0
+ * the caller: -ESRCH for nobody; changing another user's takes its uid
+ * as the caller's effective one, or CAP_SYS_NICE (Linux's
+ * check_same_owner). */
+static long affinity_access(int pid, bool set)
+{
+	if (!pid)
+		return 0;
+	struct process *me = process_current();
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = thread_find(pid);
+	struct process *p = t ? process_of(t) : NULL;
+	long err = !p ? -ESRCH : 0;
+	if (p && set && me->cred.uid[1] != p->cred.uid[1] && me->cred.uid[1] != p->cred.uid[0] &&
+	    !(me->cred.cap_effective >> CAP_SYS_NICE & 1))
+		err = -EPERM;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
+/* Every thread may run on every CPU: the mask of the online ones, in as
+ * many bytes as Linux's cpumask (8 here), for a size that holds it and
+ * is a whole number of longs. */
+static long sys_sched_getaffinity(const struct sysargs *a)
+{
+	uint32_t len = (uint32_t)a->a[1];
+	uint64_t mask = online_mask();
+	long err;
+
+	if (len < sizeof mask || len % sizeof mask)
+		return -EINVAL;
+	if ((err = affinity_access((int)a->a[0], false)))
+		return err;
 	return copy_to_user(a->a[2], &mask, sizeof mask) ? -EFAULT : (long)sizeof mask;
 }
 
+/* Checked as Linux checks it (the mask read, the thread there, the right
+ * to change it, an online CPU in it), then accepted and ignored: threads
+ * go where the balancer puts them.  A shorter mask is padded with zeros,
+ * a longer one read as far as the CPUs go. */
 static long sys_sched_setaffinity(const struct sysargs *a)
 {
-	(void)a;
-	return 0;	/* accepted; threads go where the balancer puts them */
+	uint32_t len = (uint32_t)a->a[1];
+	uint64_t mask = 0;
+	long err;
+
+	if (copy_from_user(&mask, a->a[2], len < sizeof mask ? len : sizeof mask))
+		return -EFAULT;
+	if ((err = affinity_access((int)a->a[0], true)))
+		return err;
+	return mask & online_mask() ? 0 : -EINVAL;
 }
 
 static long sys_getcpu(const struct sysargs *a)
