@@ -470,18 +470,28 @@ void signal_exec(void)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-uint64_t signal_threads_cpu_ns(void)
+uint64_t signal_process_cpu_ns(const struct process *p)
 {
-	struct process *p = process_current();
-	uint64_t flags = spin_lock_irqsave(&sig_lock), ns = p->ended_ns;
+	uint64_t ns = p->ended_ns;
 	struct list *l;
 
 	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
-		ns += t->run_ns;
-		if (t == current())
-			ns += clock_ns() - t->run_start;
+		ns += signal_thread_cpu_ns(t);
 	}
+	return ns;
+}
+
+uint64_t signal_thread_cpu_ns(const struct thread *t)
+{
+	return t->run_ns + (t == current() ? clock_ns() - t->run_start : 0);
+}
+
+uint64_t signal_threads_cpu_ns(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint64_t ns = signal_process_cpu_ns(process_current());
+
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return ns;
 }

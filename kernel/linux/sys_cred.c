@@ -221,10 +221,10 @@ static long sys_setgroups(const struct sysargs *a)
 	uint64_t n = a->a[0];
 	uint32_t groups[PROCESS_NGROUPS];
 
+	if (!cred_capable(CAP_SETGID))
+		return -EPERM;	/* first, as on Linux: whatever the size */
 	if (n > NGROUPS_LINUX)
 		return -EINVAL;
-	if (!cred_capable(CAP_SETGID))
-		return -EPERM;
 	if (n > PROCESS_NGROUPS)
 		return -ENOMEM;	/* amphi keeps fewer than Linux allows (docs/status.md) */
 	if (copy_from_user(groups, a->a[1], n * sizeof *groups))

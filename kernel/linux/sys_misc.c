@@ -13,6 +13,7 @@
 #include "linux/syscall.h"
 
 #define RLIMIT_NOFILE	7
+#define NR_OPEN		1048576	/* Linux's fs.nr_open */
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
@@ -45,6 +46,15 @@ static struct rlimit get_limit(struct process *p, unsigned res)
 	struct rlimit r = p->limits[res];
 	spin_unlock(&limits_lock);
 	return r;
+}
+
+/* A limit no process may be given: a soft one above its hard one, or
+ * more descriptors than Linux's fs.nr_open default, whoever asks. */
+static long limit_invalid(unsigned res, const struct rlimit *new)
+{
+	if (new->cur > new->max)
+		return -EINVAL;
+	return res == RLIMIT_NOFILE && new->max > NR_OPEN ? -EPERM : 0;
 }
 
 /* Raising a hard limit takes CAP_SYS_RESOURCE. */
@@ -94,7 +104,9 @@ static long sys_getrandom(const struct sysargs *a)
 	uint8_t chunk[256];
 	uint64_t dst = a->a[0], len = a->a[1];
 
-	if (a->a[2] & ~7ull)
+	/* GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude
+	 * each other (Linux: EINVAL). */
+	if ((a->a[2] & ~7ull) || (a->a[2] & 6) == 6)
 		return -EINVAL;
 	if (len > 33554431)
 		len = 33554431;	/* Linux's cap for one call */
@@ -145,8 +157,8 @@ static long sys_prlimit64(const struct sysargs *a)
 		return -EINVAL;
 	if (a->a[2] && copy_from_user(&new, a->a[2], sizeof new))
 		return -EFAULT;
-	if (a->a[2] && new.cur > new.max)
-		return -EINVAL;
+	if (a->a[2] && (err = limit_invalid(res, &new)))
+		return err;
 	if (pid && pid != current()->tgid) {
 		err = other_limit(pid, res, a->a[2] ? &new : NULL, &old);
 	} else {
@@ -175,12 +187,28 @@ static long sys_setrlimit(const struct sysargs *a)
 		return -EINVAL;
 	if (copy_from_user(&new, a->a[1], sizeof new))
 		return -EFAULT;
-	if (new.cur > new.max)
-		return -EINVAL;
-	long err = may_set_limit(process_current(), a->a[0], &new);
+	long err = limit_invalid(a->a[0], &new);
+	if (!err)
+		err = may_set_limit(process_current(), a->a[0], &new);
 	if (!err)
 		set_limit(process_current(), a->a[0], &new);
 	return err;
+}
+
+/* PR_SET_NAME's name: at most 15 bytes, read one by one as Linux's
+ * strncpy_from_user reads them, so a name with no NUL in them is cut and
+ * nothing past them is looked at (a name ending just before unmapped
+ * memory is taken, as there). */
+static long comm_from_user(char name[16], uint64_t uname)
+{
+	memset(name, 0, 16);
+	for (int i = 0; i < 15; i++) {
+		if (copy_from_user(&name[i], uname + i, 1))
+			return -EFAULT;
+		if (!name[i])
+			break;
+	}
+	return 0;
 }
 
 static long sys_prctl(const struct sysargs *a)
@@ -214,16 +242,9 @@ static long sys_prctl(const struct sysargs *a)
 		return copy_to_user(a->a[1], &on, sizeof on);
 	}
 	case PR_SET_NAME:
-		n = copy_string_from_user(name, a->a[1], sizeof name);
-		if (n == -ENAMETOOLONG) {
-			if (copy_from_user(name, a->a[1], sizeof name - 1))
-				return -EFAULT;
-			n = sizeof name - 1;
-		}
-		if (n < 0)
-			return n;
-		memset(t->name, 0, sizeof t->name);
-		memcpy(t->name, name, n);
+		if (comm_from_user(name, a->a[1]))
+			return -EFAULT;
+		memcpy(t->name, name, sizeof t->name);
 		if (t->tid == t->tgid)	/* the process's name is its first thread's */
 			memcpy(process_current()->comm, t->name, sizeof t->name);
 		return 0;

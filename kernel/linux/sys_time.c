@@ -5,7 +5,9 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/process.h"
 #include "linux/signal.h"
+#include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
 #define CLOCK_REALTIME			0
@@ -23,16 +25,40 @@
 
 uint64_t time_realtime_offset_ns(void) { return arch_boot_epoch_s() * 1000000000ull; }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct thread *t = current();
+/* A CPU-time clock of a process or thread, as clock_getcpuclockid and
+ * pthread_getcpuclockid make them (both C libraries ask clock_getres
+ * with one to learn whether it is there): ~pid << 3, the thread bit, and
+ * which time in the low two bits.  amphi does not split user from system
+ * time, so its three kinds read the same.  Pid 0 is the caller; a
+ * thread's clock only for the caller's own threads, a process's for any
+ * process, by its pid or the caller's own thread id, as on Linux. */
+#define CPUCLOCK_PERTHREAD	4
+#define CPUCLOCK_KINDS		3	/* PROF, VIRT, SCHED */
 
-	return t->run_ns + (clock_ns() - t->run_start);
+static int64_t cpu_clock_read(int clock)
+{
+	int pid = ~(clock >> 3);
+	bool thread = clock & CPUCLOCK_PERTHREAD;
+
+	if ((clock & 3) >= CPUCLOCK_KINDS)
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = pid ? thread_find(pid) : current();
+	struct process *p = t ? process_of(t) : NULL;
+	int64_t ns = -EINVAL;
+	if (thread && p && p == process_current())
+		ns = (int64_t)signal_thread_cpu_ns(t);
+	else if (!thread && p && (!pid || p->pid == pid || t == current()))
+		ns = (int64_t)signal_process_cpu_ns(p);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return ns;
 }
 
 /* Now on `clock`, in ns; -EINVAL for an unknown clock. */
 static int64_t clock_read(int clock)
 {
+	if (clock < 0)
+		return cpu_clock_read(clock);
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
@@ -48,7 +74,7 @@ static int64_t clock_read(int clock)
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return signal_threads_cpu_ns();
 	case CLOCK_THREAD_CPUTIME_ID:
-		return thread_cpu_ns();
+		return (int64_t)signal_thread_cpu_ns(current());
 	default:
 		return -EINVAL;
 	}
@@ -89,12 +115,17 @@ static long sys_clock_getres(const struct sysargs *a)
 	return a->a[1] ? put_timespec(a->a[1], 1) : 0;
 }
 
+/* The time zone the kernel keeps (struct timezone) is never set here:
+ * UTC, no daylight saving, as Linux's until settimeofday sets it. */
 static long sys_gettimeofday(const struct sysargs *a)
 {
 	uint64_t ns = clock_ns() + time_realtime_offset_ns();
 	struct linux_timeval tv = { ns / 1000000000u, ns % 1000000000u / 1000 };
+	static const int32_t tz[2];
 
-	return a->a[0] ? copy_to_user(a->a[0], &tv, sizeof tv) : 0;
+	if (a->a[0] && copy_to_user(a->a[0], &tv, sizeof tv))
+		return -EFAULT;
+	return a->a[1] && copy_to_user(a->a[1], tz, sizeof tz) ? -EFAULT : 0;
 }
 
 static long sys_time(const struct sysargs *a)
@@ -152,19 +183,39 @@ static long sys_nanosleep(const struct sysargs *a)
 	return err ? err : sleep_until(clock_ns() + ns, a->a[1]);
 }
 
+/* Whether clock_nanosleep sleeps on `clock`: 0, -EOPNOTSUPP for a clock
+ * Linux has but cannot sleep on, -EINVAL for one it does not have (or
+ * one it sleeps on that amphi does not: the CPU-time and alarm clocks). */
+static long nsleep_clock_ok(int clock)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The clock is checked before the time is read, as Linux does. */
 static long sys_clock_nanosleep(const struct sysargs *a)
 {
 	int clock = (int)a->a[0];
 	uint64_t ns;
-	long err = timespec_read_ns(a->a[2], &ns);
+	long err = nsleep_clock_ok(clock);
 
-	if (err)
+	if (err || (err = timespec_read_ns(a->a[2], &ns)))
 		return err;
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
-		return -EINVAL;
 	if (!(a->a[1] & TIMER_ABSTIME))
 		return sleep_until(clock_ns() + ns, a->a[3]);
-	if (clock == CLOCK_REALTIME)
+	if (clock == CLOCK_REALTIME || clock == CLOCK_TAI)
 		ns = ns > time_realtime_offset_ns() ? ns - time_realtime_offset_ns() : 0;
 	return sleep_until(ns ? ns : 1, 0);
 }
