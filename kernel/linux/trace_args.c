@@ -215,8 +215,11 @@ static void put_utsname(struct tbuf *b, uint64_t p)
 		tb_ptr(b, p);
 		return;
 	}
-	f[0][64] = f[1][64] = 0;
-	tb_printf(b, "{sysname=\"%s\", nodename=\"%s\", ...}", f[0], f[1]);
+	tb_puts(b, "{sysname=");
+	tb_quoted(b, (const uint8_t *)f[0], strnlen(f[0], 64), false);
+	tb_puts(b, ", nodename=");
+	tb_quoted(b, (const uint8_t *)f[1], strnlen(f[1], 64), false);
+	tb_puts(b, ", ...}");
 }
 
 static void put_timespec(struct tbuf *b, uint64_t p, bool usec)
@@ -357,13 +360,11 @@ static void put_sockaddr(struct tbuf *b, uint64_t p, uint64_t len)
 		put_ip6(b, sa + 8);
 		tb_putc(b, '"');
 	}
-	if (family == 1 && len > 2) {
-		size_t n = strnlen((const char *)sa + 3, (len < sizeof sa ? len : sizeof sa) - 3);
-		tb_puts(b, ", sun_path=");
-		tb_puts(b, sa[2] ? "\"" : "@\"");
-		for (size_t i = sa[2] ? 2 : 3; i < 3 + n; i++)
-			tb_putc(b, (char)sa[i]);
-		tb_putc(b, '"');
+	if (family == 1 && len > 2) {	/* an abstract name ("@") starts after a NUL */
+		size_t abstract = !sa[2], have = (len < sizeof sa ? len : sizeof sa) - 2 - abstract;
+		const uint8_t *path = sa + 2 + abstract;
+		tb_puts(b, abstract ? ", sun_path=@" : ", sun_path=");
+		tb_quoted(b, path, strnlen((const char *)path, have), false);
 	}
 	tb_putc(b, '}');
 }

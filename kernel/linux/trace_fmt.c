@@ -91,7 +91,7 @@ static void put_escaped(struct tbuf *b, uint8_t c, int next)
 	}
 }
 
-static void put_quoted(struct tbuf *b, const uint8_t *s, size_t n, bool more)
+void tb_quoted(struct tbuf *b, const uint8_t *s, size_t n, bool more)
 {
 	tb_putc(b, '"');
 	for (size_t i = 0; i < n; i++)
@@ -118,7 +118,7 @@ void tb_user_string(struct tbuf *b, uint64_t p, size_t max)
 		tb_ptr(b, p);
 		return;
 	}
-	put_quoted(b, s, show, (size_t)n > max);
+	tb_quoted(b, s, show, (size_t)n > max);
 }
 
 void tb_user_bytes(struct tbuf *b, uint64_t p, size_t len)
@@ -130,7 +130,7 @@ void tb_user_bytes(struct tbuf *b, uint64_t p, size_t len)
 		tb_ptr(b, p);
 		return;
 	}
-	put_quoted(b, s, show, len > show);
+	tb_quoted(b, s, show, len > show);
 }
 
 void tb_flags(struct tbuf *b, uint64_t v, const struct tname *t, size_t n, const char *zero_name)

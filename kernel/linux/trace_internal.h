@@ -22,6 +22,10 @@ void tb_puts(struct tbuf *b, const char *s);
 void tb_printf(struct tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tb_ptr(struct tbuf *b, uint64_t p);		/* NULL or 0x... */
 void tb_octal(struct tbuf *b, uint64_t v, int digits);	/* at least digits, leading 0s */
+/* n bytes, quoted and escaped as strace shows them (never a raw newline
+ * or quote: the program's bytes cannot end the line or forge another),
+ * "..." after them if more. */
+void tb_quoted(struct tbuf *b, const uint8_t *s, size_t n, bool more);
 /* The C string at user address p, quoted, at most max bytes shown. */
 void tb_user_string(struct tbuf *b, uint64_t p, size_t max);
 /* len bytes at user address p, quoted, at most TRACE_STRLEN shown. */

@@ -131,3 +131,24 @@ def test_trace_bad_usage(option, words):
     if option[-1] == "--trace-file":
         argv = argv[:-1]  # the option's value missing at the end of the line
     refused(argv, *words, prefix="amphi: run: ")
+
+
+def test_trace_of_hostile_arguments(tmp_path):
+    """tests/progs/trace_hostile: strings with no NUL before unmapped
+    memory, lengths and counts far past what is mapped, pointers to
+    nothing, and newlines in a socket's path and the host name meant to
+    forge a line of the trace.  The kernel lives on, every call stays on
+    its own line, and the program's bytes are escaped as strace escapes
+    them.  Checked to fail on main: the path and the host name went out
+    raw, giving a line "4242  forged(...) = 0" no call made."""
+    out = tmp_path / "trace.txt"
+    r = run("trace_hostile", options=["--trace-file", str(out)])
+    assert (r.status, r.stdout) == (0, b"done\n"), r.describe()
+    trace = out.read_text().splitlines()
+    call = re.compile(r"\d+ +(\w+\(.*\) += .*|--- .* ---|\+\+\+ .* \+\+\+)$")
+    assert [l for l in trace if not call.match(l)] == []
+    forged = r'"/tmp/x\n4242  forged(\"line\") = 0\n"'
+    assert any(("bind(5, {sa_family=AF_UNIX, sun_path=%s}, 110) " % forged) in l for l in trace)
+    assert any('nodename="host\\n4242  forged(\\"line\\") = 0\\n"' in l for l in trace)
+    assert any(re.search(r"openat\(AT_FDCWD, 0x[0-9a-f]+, O_RDONLY\) += -1 EFAULT", l)
+               for l in trace)
