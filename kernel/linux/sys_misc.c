@@ -99,6 +99,22 @@ static long sys_getppid(const struct sysargs *a)
 	return ppid;
 }
 
+/* Copies chunk[n] to dst as far as dst is mapped: the bytes before the
+ * first that faults (a copy that fails writes nothing, so the chunk that
+ * meets the end of the buffer goes a byte at a time). */
+static size_t copy_to_user_partial(uint64_t dst, const uint8_t *chunk, size_t n)
+{
+	size_t i = 0;
+
+	if (!copy_to_user(dst, chunk, n))
+		return n;
+	while (i < n && !copy_to_user(dst + i, chunk + i, 1))
+		i++;
+	return i;
+}
+
+/* A buffer mapped for less than len gets what fits, and its length, as
+ * on Linux; -EFAULT only when not a byte fits. */
 static long sys_getrandom(const struct sysargs *a)
 {
 	uint8_t chunk[256];
@@ -113,9 +129,10 @@ static long sys_getrandom(const struct sysargs *a)
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
 		random_fill(chunk, n);
-		if (copy_to_user(dst + done, chunk, n))
+		size_t put = copy_to_user_partial(dst + done, chunk, n);
+		done += put;
+		if (put < n)
 			return done ? (long)done : -EFAULT;
-		done += n;
 	}
 	return (long)len;
 }

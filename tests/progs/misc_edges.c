@@ -7,7 +7,8 @@
  *   comm      PR_SET_NAME with 15 bytes and no NUL before an unmapped
  *             page: Linux reads 15 bytes at most, so it is taken.
  *   grnd      getrandom's flags: GRND_RANDOM with GRND_INSECURE is
- *             EINVAL, as an unknown bit is.
+ *             EINVAL, as an unknown bit is; a buffer mapped for less than
+ *             asked gets what fits, and its length.
  *   affinity  sched_setaffinity with an empty mask, one of CPUs that do
  *             not exist, a bad pointer, a pid nobody has, another user's
  *             process; getaffinity with a size not a multiple of 8.
@@ -102,6 +103,13 @@ static void case_grnd(void)
 	printf("getrandom RANDOM|INSECURE: %s\n", res(syscall(SYS_getrandom, b, 8, 6)));
 	printf("getrandom flag 8: %s\n", res(syscall(SYS_getrandom, b, 8, 8)));
 	printf("getrandom INSECURE: %s\n", res(syscall(SYS_getrandom, b, 8, 4)));
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(p + 4096, 4096);
+	printf("getrandom 2^40 into 8 bytes before a hole: %s\n",
+	       res(syscall(SYS_getrandom, p + 4088, 1L << 40, 0)));
+	printf("getrandom 300 into 300 bytes before a hole: %s\n",
+	       res(syscall(SYS_getrandom, p + 4096 - 300, 300, 0)));
+	printf("getrandom into the hole: %s\n", res(syscall(SYS_getrandom, p + 4096, 8, 0)));
 }
 
 static void case_affinity(void)

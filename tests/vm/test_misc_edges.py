@@ -5,7 +5,8 @@ is the same program's (built with musl) on Linux 6.18, run as root.
 Checked to fail without the fixes:
   comm       "EFAULT, name misc_edges": PR_SET_NAME read a 16th byte, so a
              15-byte name ending before unmapped memory was refused.
-  grnd       getrandom took GRND_RANDOM with GRND_INSECURE.
+  grnd       getrandom took GRND_RANDOM with GRND_INSECURE, and gave
+             EFAULT, not the 8 bytes that fit, to a buffer mapped for 8.
   affinity   sched_setaffinity said 0 to everything (an empty mask, a
              bad pointer, nobody's pid, another user's process), and
              getaffinity took a size that is not whole longs and any pid.
@@ -36,7 +37,10 @@ LINES = {
     "grnd": (
         "getrandom RANDOM|INSECURE: EINVAL\n"
         "getrandom flag 8: EINVAL\n"
-        "getrandom INSECURE: 8\n"),
+        "getrandom INSECURE: 8\n"
+        "getrandom 2^40 into 8 bytes before a hole: 8\n"
+        "getrandom 300 into 300 bytes before a hole: 300\n"
+        "getrandom into the hole: EFAULT\n"),
     "affinity": (
         "setaffinity empty: EINVAL\n"
         "setaffinity CPU 63 only: EINVAL\n"
