@@ -52,6 +52,20 @@ struct linux_itimerspec {
  * callback never takes it (a change first stops the timer). */
 static struct spinlock ptimer_lock = SPINLOCK_INIT;
 
+/* SIGEV_THREAD_ID: to the thread only while it is the process's own.
+ * Once it has ended its id may come back (ids wrap) as another process's
+ * thread, which the timer must not reach: the signal is dropped, as
+ * Linux drops it for a thread gone.  Interrupt context. */
+static void send_to_thread(struct ptimer *pt, struct linux_siginfo *info)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = thread_find(pt->tid);
+	int err = t && process_of(t) == pt->process ? sig_queue(pt->process, t, pt->sig, info) : -ESRCH;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	signal_sent(err);
+}
+
 /* Sends pt's signal for one expiry and missed more, or counts them all
  * into the one still queued.  Interrupt context. */
 static void ptimer_send(struct ptimer *pt, uint64_t missed)
@@ -70,7 +84,7 @@ static void ptimer_send(struct ptimer *pt, uint64_t missed)
 	info.timer.overrun = overrun;
 	info.timer.value = pt->value;
 	if (pt->notify == SIGEV_THREAD_ID)
-		signal_send_thread(pt->tid, pt->sig, &info);
+		send_to_thread(pt, &info);
 	else
 		signal_send_process(pt->process, pt->sig, &info);
 }
