@@ -26,6 +26,7 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "fs/wait.h"
+#include "linux/cred.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
 
@@ -235,6 +236,10 @@ static long sys_timerfd_create(const struct sysargs *a)
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
 	    clock != CLOCK_REALTIME_ALARM && clock != CLOCK_BOOTTIME_ALARM)
 		return -EINVAL;
+	/* A timer that would wake a suspended machine: privileged on Linux. */
+	if ((clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) &&
+	    !cred_capable(CAP_WAKE_ALARM))
+		return -EPERM;
 	struct timerfd *t = kmalloc(sizeof *t);
 	struct file *f = t ? file_new(&timerfd_ops, O_RDWR | (flags & O_NONBLOCK), t) : NULL;
 	if (!f) {

@@ -23,6 +23,9 @@
  *   prctl     bad arguments of prctl's options.
  *   rlimit    setrlimit raising a hard limit without privilege, the
  *             RLIMIT_NOFILE limit honoured, a bad resource.
+ *   timerfd   timerfd_create and timerfd_settime with bad flags, clocks,
+ *             times, descriptors and pointers; the alarm clocks, which
+ *             take CAP_WAKE_ALARM.
  *   cpuclocks the CPU-time clocks of processes and threads as the C
  *             libraries name them (clock_getcpuclockid asks clock_getres
  *             whether the clock is there).
@@ -352,6 +355,36 @@ static void case_rlimit(void)
 	printf("prlimit pid 99999: %s\n", res(syscall(SYS_prlimit64, 99999, RLIMIT_NOFILE, NULL, &rl)));
 }
 
+static void case_timerfd(void)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 1000000000 } };
+	int fd = syscall(SYS_timerfd_create, CLOCK_MONOTONIC, 0);
+
+	printf("timerfd_create flags 1: %s\n", res(syscall(SYS_timerfd_create, CLOCK_MONOTONIC, 1)));
+	printf("timerfd_create clock 99: %s\n", res(syscall(SYS_timerfd_create, 99, 0)));
+	printf("timerfd_create MONOTONIC_RAW: %s\n", res(syscall(SYS_timerfd_create, CLOCK_MONOTONIC_RAW, 0)));
+	printf("timerfd_create CPU clock: %s\n", res(syscall(SYS_timerfd_create, CLOCK_PROCESS_CPUTIME_ID, 0)));
+	printf("timerfd_settime nsec 1e9: %s\n", res(syscall(SYS_timerfd_settime, fd, 0, &its, NULL)));
+	its.it_value.tv_nsec = 0;
+	its.it_interval.tv_sec = -1;
+	printf("timerfd_settime interval -1: %s\n", res(syscall(SYS_timerfd_settime, fd, 0, &its, NULL)));
+	its.it_interval.tv_sec = 0;
+	printf("timerfd_settime flags 4: %s\n", res(syscall(SYS_timerfd_settime, fd, 4, &its, NULL)));
+	printf("timerfd_settime bad pointer: %s\n", res(syscall(SYS_timerfd_settime, fd, 0, 16, NULL)));
+	printf("timerfd_settime on stdout: %s\n", res(syscall(SYS_timerfd_settime, 1, 0, &its, NULL)));
+	printf("timerfd_settime fd 999: %s\n", res(syscall(SYS_timerfd_settime, 999, 0, &its, NULL)));
+	printf("timerfd_settime bad old: %s\n", res(syscall(SYS_timerfd_settime, fd, 0, &its, 16)));
+	printf("timerfd_gettime bad pointer: %s\n", res(syscall(SYS_timerfd_gettime, fd, 16)));
+	printf("timerfd_gettime on stdout: %s\n", res(syscall(SYS_timerfd_gettime, 1, &its)));
+	char b[8];
+	printf("read 4 bytes: %s\n", res(read(fd, b, 4)));
+	syscall(SYS_setresuid, 1000, 1000, 1000);
+	printf("timerfd_create REALTIME_ALARM as 1000: %s\n",
+	       res(syscall(SYS_timerfd_create, CLOCK_REALTIME_ALARM, 0)));
+	printf("timerfd_create BOOTTIME_ALARM as 1000: %s\n",
+	       res(syscall(SYS_timerfd_create, CLOCK_BOOTTIME_ALARM, 0)));
+}
+
 /* Clock ids as C libraries make them: ~pid << 3 | kind (| 4: a thread). */
 static clockid_t cpu_clock(int pid, int kind, int thread)
 {
@@ -404,6 +437,7 @@ static const struct {
 	{ "affinity", case_affinity }, { "tz", case_tz }, { "sleeps", case_sleeps },
 	{ "timers", case_timers }, { "ids", case_ids }, { "caps", case_caps },
 	{ "prctl", case_prctl }, { "rlimit", case_rlimit }, { "cpuclocks", case_cpuclocks },
+	{ "timerfd", case_timerfd },
 };
 
 int main(int argc, char **argv)

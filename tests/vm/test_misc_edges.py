@@ -18,6 +18,8 @@ Checked to fail without the fixes:
              refused by clock_gettime.
   ids        setgroups as uid 1000 with too many groups: EINVAL, not EPERM.
   rlimit     an RLIMIT_NOFILE hard limit above Linux's fs.nr_open taken.
+  timerfd    timerfd_create on the alarm clocks taken from uid 1000
+             (Linux: CAP_WAKE_ALARM).
   cpuclocks  "No such process": clock_getcpuclockid and
              pthread_getcpuclockid's clocks were refused (both C libraries
              ask clock_getres about them).
@@ -180,6 +182,23 @@ LINES = {
         "process clock kind 3: EINVAL\n"
         "thread clock kind 0: 0\n"
         "clock_nanosleep on a thread clock: EINVAL\n"),
+    "timerfd": (
+        "timerfd_create flags 1: EINVAL\n"
+        "timerfd_create clock 99: EINVAL\n"
+        "timerfd_create MONOTONIC_RAW: EINVAL\n"
+        "timerfd_create CPU clock: EINVAL\n"
+        "timerfd_settime nsec 1e9: EINVAL\n"
+        "timerfd_settime interval -1: EINVAL\n"
+        "timerfd_settime flags 4: EINVAL\n"
+        "timerfd_settime bad pointer: EFAULT\n"
+        "timerfd_settime on stdout: EINVAL\n"
+        "timerfd_settime fd 999: errno 9\n"
+        "timerfd_settime bad old: EFAULT\n"
+        "timerfd_gettime bad pointer: EFAULT\n"
+        "timerfd_gettime on stdout: EINVAL\n"
+        "read 4 bytes: EINVAL\n"
+        "timerfd_create REALTIME_ALARM as 1000: EPERM\n"
+        "timerfd_create BOOTTIME_ALARM as 1000: EPERM\n"),
 }
 
 
