@@ -29,15 +29,28 @@ struct utsname {
 
 static struct spinlock limits_lock = SPINLOCK_INIT;	/* guards every process's limits */
 
-/* The descriptor table enforces RLIMIT_NOFILE itself (for the caller's
- * own limits: another process's table keeps its limit until it sets one). */
-static void set_limit(struct process *p, unsigned res, const struct rlimit *r)
+/* The caller's limit res: the old one to *old, and *new (if not NULL) in
+ * its place; raising the hard limit takes CAP_SYS_RESOURCE.  Checked and
+ * set in one hold of the lock, so a hard limit lowered meanwhile (by
+ * another thread, or another process's prlimit) is not raised back.  The
+ * descriptor table enforces RLIMIT_NOFILE itself (for the caller's own
+ * limits: another process's table keeps its limit until it sets one). */
+static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit *old)
 {
+	struct process *p = process_current();
+	bool privileged = new && cred_capable(CAP_SYS_RESOURCE);
+	long err = 0;
+
 	spin_lock(&limits_lock);
-	p->limits[res] = *r;
+	*old = p->limits[res];
+	if (new && new->max > old->max && !privileged)
+		err = -EPERM;
+	else if (new)
+		p->limits[res] = *new;
+	if (new && !err && res == RLIMIT_NOFILE)
+		fd_set_limit(new->cur > FD_MAX ? FD_MAX : (int)new->cur);
 	spin_unlock(&limits_lock);
-	if (res == RLIMIT_NOFILE && p == process_current())
-		fd_set_limit(r->cur > FD_MAX ? FD_MAX : (int)r->cur);
+	return err;
 }
 
 static struct rlimit get_limit(struct process *p, unsigned res)
@@ -55,14 +68,6 @@ static long limit_invalid(unsigned res, const struct rlimit *new)
 	if (new->cur > new->max)
 		return -EINVAL;
 	return res == RLIMIT_NOFILE && new->max > NR_OPEN ? -EPERM : 0;
-}
-
-/* Raising a hard limit takes CAP_SYS_RESOURCE. */
-static long may_set_limit(struct process *p, unsigned res, const struct rlimit *new)
-{
-	if (new->max > get_limit(p, res).max && !cred_capable(CAP_SYS_RESOURCE))
-		return -EPERM;
-	return 0;
 }
 
 /* Another process's limits: one whose ids are all the caller's, or
@@ -145,19 +150,18 @@ static long other_limit(int pid, unsigned res, const struct rlimit *new, struct 
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct process *p = pid > 0 ? process_find(pid) : NULL;
 	long err = p && p->state == PROCESS_ALIVE ? 0 : -ESRCH;
+	bool privileged = process_current()->cred.cap_effective >> CAP_SYS_RESOURCE & 1;
 
 	if (!err && !may_reach_limits(p))
 		err = -EPERM;
-	if (!err && new && new->max > get_limit(p, res).max &&
-	    !(process_current()->cred.cap_effective >> CAP_SYS_RESOURCE & 1))
-		err = -EPERM;
-	if (!err) {
-		*old = get_limit(p, res);
-		if (new) {
-			spin_lock(&limits_lock);
+	if (!err) {	/* checked and set in one hold, as set_own_limit */
+		spin_lock(&limits_lock);
+		*old = p->limits[res];
+		if (new && new->max > old->max && !privileged)
+			err = -EPERM;
+		else if (new)
 			p->limits[res] = *new;
-			spin_unlock(&limits_lock);
-		}
+		spin_unlock(&limits_lock);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
@@ -179,9 +183,7 @@ static long sys_prlimit64(const struct sysargs *a)
 	if (pid && pid != current()->tgid) {
 		err = other_limit(pid, res, a->a[2] ? &new : NULL, &old);
 	} else {
-		old = get_limit(process_current(), res);
-		if (a->a[2] && !(err = may_set_limit(process_current(), res, &new)))
-			set_limit(process_current(), res, &new);
+		err = set_own_limit(res, a->a[2] ? &new : NULL, &old);
 	}
 	if (!err && a->a[3] && copy_to_user(a->a[3], &old, sizeof old))
 		err = -EFAULT;
@@ -204,12 +206,10 @@ static long sys_setrlimit(const struct sysargs *a)
 		return -EINVAL;
 	if (copy_from_user(&new, a->a[1], sizeof new))
 		return -EFAULT;
+	struct rlimit old;
 	long err = limit_invalid(a->a[0], &new);
-	if (!err)
-		err = may_set_limit(process_current(), a->a[0], &new);
-	if (!err)
-		set_limit(process_current(), a->a[0], &new);
-	return err;
+
+	return err ? err : set_own_limit(a->a[0], &new, &old);
 }
 
 /* PR_SET_NAME's name: at most 15 bytes, read one by one as Linux's
