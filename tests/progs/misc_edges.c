@@ -8,7 +8,8 @@
  *             page: Linux reads 15 bytes at most, so it is taken.
  *   grnd      getrandom's flags: GRND_RANDOM with GRND_INSECURE is
  *             EINVAL, as an unknown bit is; a buffer mapped for less than
- *             asked gets what fits, and its length.
+ *             asked gets what fits, and its length; 40 MiB comes whole,
+ *             or in whole pages if a signal comes first.
  *   affinity  sched_setaffinity with an empty mask, one of CPUs that do
  *             not exist, a bad pointer, a pid nobody has, another user's
  *             process; getaffinity with a size not a multiple of 8.
@@ -99,6 +100,13 @@ static void case_comm(void)
 	printf("PR_SET_NAME, 3 bytes before a hole: %s\n", res(r));
 }
 
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	alarmed = sig;
+}
+
 static void case_grnd(void)
 {
 	char b[8];
@@ -113,6 +121,16 @@ static void case_grnd(void)
 	printf("getrandom 300 into 300 bytes before a hole: %s\n",
 	       res(syscall(SYS_getrandom, p + 4096 - 300, 300, 0)));
 	printf("getrandom into the hole: %s\n", res(syscall(SYS_getrandom, p + 4096, 8, 0)));
+	printf("getrandom 0 bytes to NULL: %s\n", res(syscall(SYS_getrandom, NULL, 0, 0)));
+	/* More than 32 MiB (an old Linux's cap), with a signal on the way: all
+	 * of it, or whole pages if the signal came first (Linux 6.x's). */
+	size_t n = 40 << 20;
+	char *big = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	signal(SIGALRM, on_alarm);
+	alarm(1);
+	long r = syscall(SYS_getrandom, big, n, 0);
+	printf("getrandom 40 MiB: %s\n", r == (long)n || (r > 0 && r % 4096 == 0 && alarmed) ?
+	       "all, or whole pages before a signal" : res(r));
 }
 
 static void case_affinity(void)

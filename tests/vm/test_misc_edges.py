@@ -5,8 +5,10 @@ is the same program's (built with musl) on Linux 6.18, run as root.
 Checked to fail without the fixes:
   comm       "EFAULT, name misc_edges": PR_SET_NAME read a 16th byte, so a
              15-byte name ending before unmapped memory was refused.
-  grnd       getrandom took GRND_RANDOM with GRND_INSECURE, and gave
-             EFAULT, not the 8 bytes that fit, to a buffer mapped for 8.
+  grnd       getrandom took GRND_RANDOM with GRND_INSECURE, gave EFAULT,
+             not the 8 bytes that fit, to a buffer mapped for 8, and cut
+             40 MiB at 32 MiB - 1 (a cap Linux 6.x no longer has), never
+             stopping for a signal.
   affinity   sched_setaffinity said 0 to everything (an empty mask, a
              bad pointer, nobody's pid, another user's process), and
              getaffinity took a size that is not whole longs and any pid.
@@ -42,7 +44,9 @@ LINES = {
         "getrandom INSECURE: 8\n"
         "getrandom 2^40 into 8 bytes before a hole: 8\n"
         "getrandom 300 into 300 bytes before a hole: 300\n"
-        "getrandom into the hole: EFAULT\n"),
+        "getrandom into the hole: EFAULT\n"
+        "getrandom 0 bytes to NULL: 0\n"
+        "getrandom 40 MiB: all, or whole pages before a signal\n"),
     "affinity": (
         "setaffinity empty: EINVAL\n"
         "setaffinity CPU 63 only: EINVAL\n"
