@@ -26,6 +26,7 @@
 #define SIGEV_THREAD_ID	4
 #define TIMER_ABSTIME	1
 #define CLOCK_REALTIME	0
+#define CLOCK_TAI	11
 #define MIN_INTERVAL_NS	1000000ull	/* as itimer.c: no faster than signals are taken */
 
 struct ptimer {
@@ -124,10 +125,14 @@ static void ptimer_halt(struct ptimer *pt)
 	while (pt->timer.armed);
 }
 
+/* TAI reads as the wall clock here (Linux's offset is 0 until NTP sets it). */
+static bool wall_clock(int clock) { return clock == CLOCK_REALTIME || clock == CLOCK_TAI; }
+
 static bool clock_ok(int clock)
 {
-	/* REALTIME, MONOTONIC, PROCESS_ and THREAD_CPUTIME, MONOTONIC_RAW, BOOTTIME */
-	return clock == 0 || clock == 1 || clock == 2 || clock == 3 || clock == 4 || clock == 7;
+	/* REALTIME, MONOTONIC, PROCESS_ and THREAD_CPUTIME, BOOTTIME, TAI */
+	return clock == 0 || clock == 1 || clock == 2 || clock == 3 || clock == 7 ||
+	       clock == CLOCK_TAI;
 }
 
 static long sys_timer_create(const struct sysargs *a)
@@ -136,8 +141,9 @@ static long sys_timer_create(const struct sysargs *a)
 	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
 	struct process *p = process_current();
 
-	/* MONOTONIC_RAW and the coarse clocks (5, 6) have no timers on Linux. */
-	if (clock == 4 || clock == 5 || clock == 6)
+	/* MONOTONIC_RAW and the coarse clocks (5, 6) have no timers on Linux;
+	 * the alarm ones (8, 9) none on a machine without an RTC alarm. */
+	if (clock == 4 || clock == 5 || clock == 6 || clock == 8 || clock == 9)
 		return -EOPNOTSUPP;
 	if (!clock_ok(clock))
 		return -EINVAL;
@@ -223,7 +229,7 @@ static long sys_timer_settime(const struct sysargs *a)
 		ptimer_halt(pt);
 		old = ptimer_read(pt);
 		uint64_t now = clock_ns(), at = value;
-		if (value && (a->a[1] & TIMER_ABSTIME) && pt->clock == CLOCK_REALTIME)
+		if (value && (a->a[1] & TIMER_ABSTIME) && wall_clock(pt->clock))
 			at = value > time_realtime_offset_ns() ? value - time_realtime_offset_ns() : 1;
 		if (value && !(a->a[1] & TIMER_ABSTIME))
 			at = now + value;

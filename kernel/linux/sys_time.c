@@ -185,7 +185,7 @@ static long sys_nanosleep(const struct sysargs *a)
 
 /* Whether clock_nanosleep sleeps on `clock`: 0, -EOPNOTSUPP for a clock
  * Linux has but cannot sleep on, -EINVAL for one it does not have (or
- * one it sleeps on that amphi does not: the CPU-time and alarm clocks). */
+ * one it sleeps on that amphi does not: a process's CPU-time clock). */
 static long nsleep_clock_ok(int clock)
 {
 	switch (clock) {
@@ -198,6 +198,8 @@ static long nsleep_clock_ok(int clock)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_REALTIME_ALARM:	/* as a machine with no RTC alarm */
+	case CLOCK_BOOTTIME_ALARM:
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;

@@ -187,6 +187,10 @@ static void case_sleeps(void)
 	       res(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_RAW, 0, &ts, NULL)));
 	printf("clock_nanosleep REALTIME_COARSE: %s\n",
 	       res(syscall(SYS_clock_nanosleep, CLOCK_REALTIME_COARSE, 0, &ts, NULL)));
+	printf("clock_nanosleep REALTIME_ALARM: %s\n",
+	       res(syscall(SYS_clock_nanosleep, CLOCK_REALTIME_ALARM, 0, &ts, NULL)));
+	printf("clock_nanosleep BOOTTIME_ALARM: %s\n",
+	       res(syscall(SYS_clock_nanosleep, CLOCK_BOOTTIME_ALARM, 0, &ts, NULL)));
 	printf("clock_nanosleep TAI abs 1: %s\n",
 	       res(syscall(SYS_clock_nanosleep, CLOCK_TAI, TIMER_ABSTIME, &ts, NULL)));
 	printf("clock_nanosleep REALTIME abs 1: %s\n",
@@ -218,7 +222,7 @@ struct ksigevent {
 static void case_timers(void)
 {
 	struct ksigevent ev = { 0, 0, SIGEV_SIGNAL, 0 };
-	int id;
+	int id, id2;
 
 	printf("timer_create signal 0: %s\n", res(syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id)));
 	ev.signo = 65;
@@ -247,6 +251,17 @@ static void case_timers(void)
 	printf("timer_settime id -1: %s\n", res(syscall(SYS_timer_settime, -1, 0, &its, NULL)));
 	printf("timer_settime bad value: %s\n", res(syscall(SYS_timer_settime, id, 0, 16, NULL)));
 	printf("timer_gettime bad pointer: %s\n", res(syscall(SYS_timer_gettime, id, 16)));
+	printf("timer_create REALTIME_ALARM: %s\n", res(syscall(SYS_timer_create, CLOCK_REALTIME_ALARM, NULL, &id2)));
+	printf("timer_create BOOTTIME_ALARM: %s\n", res(syscall(SYS_timer_create, CLOCK_BOOTTIME_ALARM, NULL, &id2)));
+	printf("timer_create TAI: %s\n", res(syscall(SYS_timer_create, CLOCK_TAI, NULL, &id2)));
+	sigset_t alrm;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, NULL);
+	its = (struct itimerspec){ { 0, 0 }, { 1, 0 } };	/* 1970: long past */
+	printf("timer_settime TAI abs 1 s: %s\n", res(syscall(SYS_timer_settime, id2, TIMER_ABSTIME, &its, NULL)));
+	struct timespec w = { 5, 0 };
+	printf("its signal: %s\n", res(sigtimedwait(&alrm, NULL, &w)));
 	printf("timer_delete: %s\n", res(syscall(SYS_timer_delete, id)));
 	printf("timer_delete again: %s\n", res(syscall(SYS_timer_delete, id)));
 }

@@ -1,6 +1,8 @@
 """Bad arguments a hostile program may give the time, credential and
 miscellaneous calls (tests/progs/misc_edges.c), one case per run: each line
-is the same program's (built with musl) on Linux 6.18, run as root.
+is the same program's (built with musl) on Linux 6.18, run as root, on a
+machine with no RTC alarm (the alarm clocks: EOPNOTSUPP for sleeps and
+POSIX timers; with one Linux would take them from root).
 
 Checked to fail without the fixes:
   comm       "EFAULT, name misc_edges": PR_SET_NAME read a 16th byte, so a
@@ -18,6 +20,7 @@ Checked to fail without the fixes:
              sleep on (EOPNOTSUPP), CLOCK_TAI refused, the time read
              before the clock was checked; a process's CPU-time clock id
              refused by clock_gettime.
+  timers     timer_create refused CLOCK_TAI (EINVAL).
   ids        setgroups as uid 1000 with too many groups: EINVAL, not EPERM.
   rlimit     an RLIMIT_NOFILE hard limit above Linux's fs.nr_open taken.
   timerfd    timerfd_create on the alarm clocks taken from uid 1000
@@ -72,6 +75,8 @@ LINES = {
         "clock_nanosleep THREAD_CPUTIME: EOPNOTSUPP\n"
         "clock_nanosleep MONOTONIC_RAW: EOPNOTSUPP\n"
         "clock_nanosleep REALTIME_COARSE: EOPNOTSUPP\n"
+        "clock_nanosleep REALTIME_ALARM: EOPNOTSUPP\n"
+        "clock_nanosleep BOOTTIME_ALARM: EOPNOTSUPP\n"
         "clock_nanosleep TAI abs 1: 0\n"
         "clock_nanosleep REALTIME abs 1: 0\n"
         "clock_nanosleep MONOTONIC abs 1: 0\n"
@@ -103,6 +108,11 @@ LINES = {
         "timer_settime id -1: EINVAL\n"
         "timer_settime bad value: EFAULT\n"
         "timer_gettime bad pointer: EFAULT\n"
+        "timer_create REALTIME_ALARM: EOPNOTSUPP\n"
+        "timer_create BOOTTIME_ALARM: EOPNOTSUPP\n"
+        "timer_create TAI: 0\n"
+        "timer_settime TAI abs 1 s: 0\n"
+        "its signal: 14\n"
         "timer_delete: 0\n"
         "timer_delete again: EINVAL\n"),
     "ids": (
