@@ -43,13 +43,16 @@ static int64_t cpu_clock_read(int clock)
 	if ((clock & 3) >= CPUCLOCK_KINDS)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	struct thread *t = pid ? thread_find(pid) : current();
-	struct process *p = t ? process_of(t) : NULL;
 	int64_t ns = -EINVAL;
-	if (thread && p && p == process_current())
-		ns = (int64_t)signal_thread_cpu_ns(t);
-	else if (!thread && p && (!pid || p->pid == pid || t == current()))
-		ns = (int64_t)signal_process_cpu_ns(p);
+	if (thread) {
+		struct thread *t = pid ? thread_find(pid) : current();
+		if (t && process_of(t) == process_current())
+			ns = (int64_t)signal_thread_cpu_ns(t);
+	} else {
+		struct process *p = pid ? process_find(pid) : process_current();
+		if (p && (!pid || p->pid == pid || pid == current()->tid))
+			ns = (int64_t)signal_process_cpu_ns(p);
+	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return ns;
 }

@@ -424,9 +424,12 @@ static clockid_t cpu_clock(int pid, int kind, int thread)
 	return (clockid_t)((unsigned)~pid << 3 | kind | (thread ? 4 : 0));
 }
 
+static volatile long spin_tid;
+
 static void *spin(void *arg)
 {
 	(void)arg;
+	spin_tid = syscall(SYS_gettid);
 	for (;;)
 		pause();
 	return NULL;
@@ -451,6 +454,12 @@ static void case_cpuclocks(void)
 	e = pthread_getcpuclockid(th, &c);
 	printf("pthread_getcpuclockid(another thread): %s\n", e ? strerror(e) : "0");
 	printf("clock_getres on it: %s\n", res(syscall(SYS_clock_getres, c, &ts)));
+	while (!spin_tid)
+		sched_yield();
+	printf("thread clock of the other thread by its tid: %s\n",
+	       res(syscall(SYS_clock_gettime, cpu_clock(spin_tid, 2, 1), &ts)));
+	printf("process clock by the other thread's tid: %s\n",
+	       res(syscall(SYS_clock_gettime, cpu_clock(spin_tid, 2, 0), &ts)));
 	printf("process clock, own tid: %s\n",
 	       res(syscall(SYS_clock_getres, cpu_clock(syscall(SYS_gettid), 2, 0), NULL)));
 	printf("thread clock of the parent: %s\n",

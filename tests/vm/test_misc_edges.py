@@ -190,6 +190,8 @@ LINES = {
         "clock_gettime on it: 0\n"
         "pthread_getcpuclockid(another thread): 0\n"
         "clock_getres on it: 0\n"
+        "thread clock of the other thread by its tid: 0\n"
+        "process clock by the other thread's tid: EINVAL\n"
         "process clock, own tid: 0\n"
         "thread clock of the parent: EINVAL\n"
         "process clock of pid 99999: EINVAL\n"
