@@ -10,6 +10,7 @@
 #include "core/timer.h"
 #include "core/uaccess.h"
 #include "linux/cred.h"
+#include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
@@ -66,10 +67,22 @@ struct tms {
 	int64_t utime, stime, cutime, cstime;
 };
 
+/* CPU time of the children the caller waited for, with their own
+ * waited-for children's (process_reap adds it up). */
+static uint64_t children_cpu_ns(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	uint64_t ns = process_current()->children_ns;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return ns;
+}
+
 /* All CPU time counts as user time: the kernel does not split it. */
 static long sys_times(const struct sysargs *a)
 {
-	struct tms t = { .utime = signal_threads_cpu_ns() / TICK_NS };
+	struct tms t = { .utime = signal_threads_cpu_ns() / TICK_NS,
+			 .cutime = children_cpu_ns() / TICK_NS };
 
 	if (a->a[0] && copy_to_user(a->a[0], &t, sizeof t))
 		return -EFAULT;
@@ -91,7 +104,7 @@ static long sys_getrusage(const struct sysargs *a)
 	switch ((int)a->a[0]) {
 	case RUSAGE_SELF: ns = signal_threads_cpu_ns(); break;
 	case RUSAGE_THREAD: ns = t->run_ns + (clock_ns() - t->run_start); break;
-	case RUSAGE_CHILDREN: ns = 0; break;	/* there are none */
+	case RUSAGE_CHILDREN: ns = children_cpu_ns(); break;
 	default: return -EINVAL;
 	}
 	ru.utime = (struct linux_timeval){ ns / 1000000000u, ns % 1000000000u / 1000 };

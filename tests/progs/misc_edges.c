@@ -27,6 +27,8 @@
  *   timerfd   timerfd_create and timerfd_settime with bad flags, clocks,
  *             times, descriptors and pointers; the alarm clocks, which
  *             take CAP_WAKE_ALARM.
+ *   children  getrusage(RUSAGE_CHILDREN) and times() count the CPU time
+ *             of a child waited for.
  *   cpuclocks the CPU-time clocks of processes and threads as the C
  *             libraries name them (clock_getcpuclockid asks clock_getres
  *             whether the clock is there).
@@ -44,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/times.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -418,6 +421,40 @@ static void case_timerfd(void)
 	       res(syscall(SYS_timerfd_create, CLOCK_BOOTTIME_ALARM, 0)));
 }
 
+static double tv_s(struct timeval tv)
+{
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void case_children(void)
+{
+	struct rusage ru;
+	struct tms t;
+
+	syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+	times(&t);
+	printf("before a child: rusage %s, times %s\n",
+	       tv_s(ru.ru_utime) + tv_s(ru.ru_stime) == 0 ? "0" : "not 0",
+	       t.tms_cutime + t.tms_cstime == 0 ? "0" : "not 0");
+	pid_t pid = fork();
+	if (!pid) {	/* 200 ms of CPU, whatever the machine's speed */
+		struct timespec ts;
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		while (ts.tv_sec == 0 && ts.tv_nsec < 200000000);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+	times(&t);
+	printf("after a 200 ms child: rusage %s, times %s\n",
+	       tv_s(ru.ru_utime) + tv_s(ru.ru_stime) >= 0.19 ? ">= 0.19 s" : "less",
+	       t.tms_cutime + t.tms_cstime >= 19 ? ">= 19 ticks" : "less");
+	printf("getrusage who 5: %s\n", res(syscall(SYS_getrusage, 5, &ru)));
+	printf("getrusage bad pointer: %s\n", res(syscall(SYS_getrusage, RUSAGE_CHILDREN, 16)));
+	printf("times bad pointer: %s\n", res(syscall(SYS_times, 16)));
+}
+
 /* Clock ids as C libraries make them: ~pid << 3 | kind (| 4: a thread). */
 static clockid_t cpu_clock(int pid, int kind, int thread)
 {
@@ -479,7 +516,7 @@ static const struct {
 	{ "affinity", case_affinity }, { "tz", case_tz }, { "sleeps", case_sleeps },
 	{ "timers", case_timers }, { "ids", case_ids }, { "caps", case_caps },
 	{ "prctl", case_prctl }, { "rlimit", case_rlimit }, { "cpuclocks", case_cpuclocks },
-	{ "timerfd", case_timerfd },
+	{ "timerfd", case_timerfd }, { "children", case_children },
 };
 
 int main(int argc, char **argv)

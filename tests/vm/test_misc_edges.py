@@ -25,6 +25,8 @@ Checked to fail without the fixes:
   rlimit     an RLIMIT_NOFILE hard limit above Linux's fs.nr_open taken.
   timerfd    timerfd_create on the alarm clocks taken from uid 1000
              (Linux: CAP_WAKE_ALARM).
+  children   "less": getrusage(RUSAGE_CHILDREN) and times() gave 0 for
+             the children waited for.
   cpuclocks  "No such process": clock_getcpuclockid and
              pthread_getcpuclockid's clocks were refused (both C libraries
              ask clock_getres about them).
@@ -215,6 +217,12 @@ LINES = {
         "read 4 bytes: EINVAL\n"
         "timerfd_create REALTIME_ALARM as 1000: EPERM\n"
         "timerfd_create BOOTTIME_ALARM as 1000: EPERM\n"),
+    "children": (
+        "before a child: rusage 0, times 0\n"
+        "after a 200 ms child: rusage >= 0.19 s, times >= 19 ticks\n"
+        "getrusage who 5: EINVAL\n"
+        "getrusage bad pointer: EFAULT\n"
+        "times bad pointer: EFAULT\n"),
 }
 
 
