@@ -709,6 +709,8 @@ void process_exec_done(struct process *p, struct thread *t, const char *file, co
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
+	if (ids[1] != p->cred.uid[1] || ids[3] != p->cred.gid[1])
+		p->pdeath_signal = 0;	/* a set-id image: its parent may not signal it */
 	cred_after_exec(&p->cred, ids);
 	/* A new image is dumpable again unless it runs with borrowed ids. */
 	p->undumpable = p->cred.uid[0] != p->cred.uid[1] || p->cred.gid[0] != p->cred.gid[1];

@@ -30,11 +30,19 @@ static bool may_set(const struct process *p, int which)
 }
 
 /* A change of the effective or fs ids makes the process undumpable
- * (Linux's commit_creds, with suid_dumpable 0).  Caller holds sig_lock. */
+ * (Linux's commit_creds, with suid_dumpable 0) and forgets its
+ * parent-death signal, so that a parent cannot signal a process whose
+ * privileges changed.  Caller holds sig_lock. */
+static void ids_moved(struct process *p)
+{
+	p->undumpable = true;
+	p->pdeath_signal = 0;
+}
+
 static void note_change(struct process *p, const uint32_t *id, const uint32_t old[4])
 {
 	if (id[1] != old[1] || id[3] != old[3])
-		p->undumpable = true;
+		ids_moved(p);
 }
 
 /* After a setuid-family change from old: the fs id follows the effective
@@ -247,7 +255,7 @@ static long set_fs(int which, uint32_t v)
 
 	if (v != NO_ID && (held(id, v) || v == id[3] || may_set(p, which)) && v != old) {
 		id[3] = v;
-		p->undumpable = true;
+		ids_moved(p);
 		if (which == UID)
 			cred_after_setfsuid(&p->cred, old);
 	}

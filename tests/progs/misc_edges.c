@@ -21,12 +21,15 @@
  *   ids       setresuid and friends as uid 1000: no way back to root.
  *   caps      capget/capset with a bad version, capset raising what is
  *             not permitted.
- *   prctl     bad arguments of prctl's options.
+ *   prctl     bad arguments of prctl's options; the parent-death signal
+ *             forgotten when the effective or fs ids change.
  *   rlimit    setrlimit raising a hard limit without privilege, the
  *             RLIMIT_NOFILE limit honoured, a bad resource.
  *   timerfd   timerfd_create and timerfd_settime with bad flags, clocks,
  *             times, descriptors and pointers; the alarm clocks, which
  *             take CAP_WAKE_ALARM.
+ *   pdeath    exec as uid 1000 with a parent-death signal: kept into a
+ *             plain program, forgotten by a set-uid root one.
  *   children  getrusage(RUSAGE_CHILDREN) and times() count the CPU time
  *             of a child waited for.
  *   cpuclocks the CPU-time clocks of processes and threads as the C
@@ -45,6 +48,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/times.h>
 #include <sys/wait.h>
@@ -364,6 +368,23 @@ static void case_prctl(void)
 	printf("SET_NAME bad pointer: %s\n", res(syscall(SYS_prctl, PR_SET_NAME, 16, 0, 0, 0)));
 	printf("GET_NAME bad pointer: %s\n", res(syscall(SYS_prctl, PR_GET_NAME, 16, 0, 0, 0)));
 	printf("option 9999: %s\n", res(syscall(SYS_prctl, 9999, 0, 0, 0, 0)));
+	/* A parent-death signal must not reach a process whose privileges
+	 * changed: Linux forgets it when the effective or fs ids change. */
+	static const struct { const char *what; long nr, a, b, c; } changes[] = {
+		{ "setresuid(-1, -1, -1)", SYS_setresuid, -1, -1, -1 },
+		{ "setresuid(-1, 1000, -1)", SYS_setresuid, -1, 1000, -1 },
+		{ "setresuid(-1, 0, -1)", SYS_setresuid, -1, 0, -1 },
+		{ "setfsuid(5)", SYS_setfsuid, 5, 0, 0 },
+		{ "setresgid(-1, 7, -1)", SYS_setresgid, -1, 7, -1 },
+		{ "setuid(0)", SYS_setuid, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+		syscall(changes[i].nr, changes[i].a, changes[i].b, changes[i].c);
+		v = -1;
+		syscall(SYS_prctl, PR_GET_PDEATHSIG, &v, 0, 0, 0);
+		printf("PDEATHSIG after %s: %d\n", changes[i].what, v);
+	}
 }
 
 static void case_rlimit(void)
@@ -419,6 +440,56 @@ static void case_timerfd(void)
 	       res(syscall(SYS_timerfd_create, CLOCK_REALTIME_ALARM, 0)));
 	printf("timerfd_create BOOTTIME_ALARM as 1000: %s\n",
 	       res(syscall(SYS_timerfd_create, CLOCK_BOOTTIME_ALARM, 0)));
+}
+
+/* Copies this program to path with mode (root's: a set-uid copy runs
+ * as root). */
+static void copy_self(const char *path, mode_t mode)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+	long n;
+
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		write(out, buf, n);
+	close(in);
+	close(out);
+	chmod(path, mode);
+}
+
+/* Runs path (a copy of this program) as uid 1000 with SIGUSR1 as its
+ * parent-death signal: it reports what it still has. */
+static void exec_with_pdeathsig(const char *path)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		syscall(SYS_setresuid, 1000, 1000, 1000);
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+		execl(path, "misc_edges", "pdeath-report", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void case_pdeath(void)
+{
+	copy_self("/tmp/misc_edges_plain", 0755);
+	copy_self("/tmp/misc_edges_suid", 04755);
+	printf("exec of a plain copy: ");
+	exec_with_pdeathsig("/tmp/misc_edges_plain");
+	printf("exec of a set-uid root copy: ");
+	exec_with_pdeathsig("/tmp/misc_edges_suid");
+	unlink("/tmp/misc_edges_plain");
+	unlink("/tmp/misc_edges_suid");
+}
+
+static void pdeath_report(void)
+{
+	int v = -1;
+
+	syscall(SYS_prctl, PR_GET_PDEATHSIG, &v, 0, 0, 0);
+	printf("euid %d, PDEATHSIG %d\n", (int)geteuid(), v);
 }
 
 static double tv_s(struct timeval tv)
@@ -516,12 +587,16 @@ static const struct {
 	{ "affinity", case_affinity }, { "tz", case_tz }, { "sleeps", case_sleeps },
 	{ "timers", case_timers }, { "ids", case_ids }, { "caps", case_caps },
 	{ "prctl", case_prctl }, { "rlimit", case_rlimit }, { "cpuclocks", case_cpuclocks },
-	{ "timerfd", case_timerfd }, { "children", case_children },
+	{ "timerfd", case_timerfd }, { "children", case_children }, { "pdeath", case_pdeath },
 };
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "pdeath-report")) {
+		pdeath_report();
+		return 0;
+	}
 	for (int i = 1; i < argc; i++)
 		for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
 			if (!strcmp(argv[i], cases[k].name) || !strcmp(argv[i], "all")) {

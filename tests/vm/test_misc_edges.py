@@ -25,6 +25,10 @@ Checked to fail without the fixes:
   rlimit     an RLIMIT_NOFILE hard limit above Linux's fs.nr_open taken.
   timerfd    timerfd_create on the alarm clocks taken from uid 1000
              (Linux: CAP_WAKE_ALARM).
+  prctl      the parent-death signal kept when the effective or fs ids
+             changed (Linux forgets it, so a parent cannot signal a
+             process whose privileges changed).
+  pdeath     likewise kept by the exec of a set-uid root program.
   children   "less": getrusage(RUSAGE_CHILDREN) and times() gave 0 for
              the children waited for.
   cpuclocks  "No such process": clock_getcpuclockid and
@@ -171,7 +175,13 @@ LINES = {
         "SET_KEEPCAPS 2: EINVAL\n"
         "SET_NAME bad pointer: EFAULT\n"
         "GET_NAME bad pointer: EFAULT\n"
-        "option 9999: EINVAL\n"),
+        "option 9999: EINVAL\n"
+        "PDEATHSIG after setresuid(-1, -1, -1): 10\n"
+        "PDEATHSIG after setresuid(-1, 1000, -1): 0\n"
+        "PDEATHSIG after setresuid(-1, 0, -1): 0\n"
+        "PDEATHSIG after setfsuid(5): 0\n"
+        "PDEATHSIG after setresgid(-1, 7, -1): 0\n"
+        "PDEATHSIG after setuid(0): 0\n"),
     "rlimit": (
         "getrlimit 16: EINVAL\n"
         "getrlimit bad pointer: EFAULT\n"
@@ -223,6 +233,9 @@ LINES = {
         "getrusage who 5: EINVAL\n"
         "getrusage bad pointer: EFAULT\n"
         "times bad pointer: EFAULT\n"),
+    "pdeath": (
+        "exec of a plain copy: euid 1000, PDEATHSIG 10\n"
+        "exec of a set-uid root copy: euid 0, PDEATHSIG 0\n"),
 }
 
 
