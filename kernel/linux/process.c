@@ -709,9 +709,16 @@ void process_exec_done(struct process *p, struct thread *t, const char *file, co
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	memcpy(p->comm, t->name, sizeof p->comm);
 	p->did_exec = true;
-	if (ids[1] != p->cred.uid[1] || ids[3] != p->cred.gid[1])
-		p->pdeath_signal = 0;	/* a set-id image: its parent may not signal it */
+	/* A secure exec (AT_SECURE: effective ids not the real ones), a
+	 * set-id image, or one that gained capabilities: its parent may no
+	 * longer signal it at its death (Linux's begin_new_exec and
+	 * commit_creds). */
+	bool secure = ids[0] != ids[1] || ids[2] != ids[3] || ids[1] != p->cred.uid[1] ||
+		      ids[3] != p->cred.gid[1];
+	uint64_t had = p->cred.cap_permitted;
 	cred_after_exec(&p->cred, ids);
+	if (secure || (p->cred.cap_permitted & ~had))
+		p->pdeath_signal = 0;
 	/* A new image is dumpable again unless it runs with borrowed ids. */
 	p->undumpable = p->cred.uid[0] != p->cred.uid[1] || p->cred.gid[0] != p->cred.gid[1];
 	release_vfork_parent(p);

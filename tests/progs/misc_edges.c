@@ -29,7 +29,8 @@
  *             times, descriptors and pointers; the alarm clocks, which
  *             take CAP_WAKE_ALARM.
  *   pdeath    exec as uid 1000 with a parent-death signal: kept into a
- *             plain program, forgotten by a set-uid root one.
+ *             plain program, forgotten by a set-uid root one and by a
+ *             secure exec (real uid 0, effective 1000: AT_SECURE).
  *   children  getrusage(RUSAGE_CHILDREN) and times() count the CPU time
  *             of a child waited for.
  *   cpuclocks the CPU-time clocks of processes and threads as the C
@@ -457,14 +458,15 @@ static void copy_self(const char *path, mode_t mode)
 	chmod(path, mode);
 }
 
-/* Runs path (a copy of this program) as uid 1000 with SIGUSR1 as its
- * parent-death signal: it reports what it still has. */
-static void exec_with_pdeathsig(const char *path)
+/* Runs path (a copy of this program) as real uid ruid and effective uid
+ * 1000 with SIGUSR1 as its parent-death signal: it reports what it
+ * still has. */
+static void exec_with_pdeathsig(const char *path, int ruid)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
-		syscall(SYS_setresuid, 1000, 1000, 1000);
+		syscall(SYS_setresuid, ruid, 1000, 1000);
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
 		execl(path, "misc_edges", "pdeath-report", (char *)NULL);
 		_exit(127);
@@ -477,9 +479,11 @@ static void case_pdeath(void)
 	copy_self("/tmp/misc_edges_plain", 0755);
 	copy_self("/tmp/misc_edges_suid", 04755);
 	printf("exec of a plain copy: ");
-	exec_with_pdeathsig("/tmp/misc_edges_plain");
+	exec_with_pdeathsig("/tmp/misc_edges_plain", 1000);
 	printf("exec of a set-uid root copy: ");
-	exec_with_pdeathsig("/tmp/misc_edges_suid");
+	exec_with_pdeathsig("/tmp/misc_edges_suid", 1000);
+	printf("exec of a plain copy, real uid 0 (a secure exec): ");
+	exec_with_pdeathsig("/tmp/misc_edges_plain", 0);
 	unlink("/tmp/misc_edges_plain");
 	unlink("/tmp/misc_edges_suid");
 }

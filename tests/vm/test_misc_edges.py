@@ -28,7 +28,8 @@ Checked to fail without the fixes:
   prctl      the parent-death signal kept when the effective or fs ids
              changed (Linux forgets it, so a parent cannot signal a
              process whose privileges changed).
-  pdeath     likewise kept by the exec of a set-uid root program.
+  pdeath     likewise kept by the exec of a set-uid root program and by
+             a secure exec (real uid 0, effective 1000).
   children   "less": getrusage(RUSAGE_CHILDREN) and times() gave 0 for
              the children waited for.
   cpuclocks  "No such process": clock_getcpuclockid and
@@ -235,7 +236,8 @@ LINES = {
         "times bad pointer: EFAULT\n"),
     "pdeath": (
         "exec of a plain copy: euid 1000, PDEATHSIG 10\n"
-        "exec of a set-uid root copy: euid 0, PDEATHSIG 0\n"),
+        "exec of a set-uid root copy: euid 0, PDEATHSIG 0\n"
+        "exec of a plain copy, real uid 0 (a secure exec): euid 1000, PDEATHSIG 0\n"),
 }
 
 
