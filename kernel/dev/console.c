@@ -309,4 +309,13 @@ bool console_input_ready(void)
 	return ready;
 }
 
+size_t console_input_count(void)
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+	size_t n = ring_head - ring_tail;
+
+	spin_unlock_irqrestore(&in_lock, flags);
+	return n;
+}
+
 struct waitq *console_input_waitq(void) { return &readers; }

@@ -30,6 +30,8 @@ void console_winsize(uint16_t *rows, uint16_t *cols);
 
 /* For poll: whether a read would not block, and the queue that says when. */
 bool console_input_ready(void);
+/* The bytes of standard input queued, which a read takes at once. */
+size_t console_input_count(void);
 struct waitq *console_input_waitq(void);
 
 /* Tells amphi the program's exit status and powers off. */

@@ -3,10 +3,12 @@
  * foreground process group that tcsetpgrp moves.  Linux's job-control
  * rules for a process of that session in another group: reading sends its
  * group SIGTTIN (EIO when the signal is blocked or ignored, or nobody
- * could continue the group), and so does tcsetpgrp with SIGTTOU (allowed
- * when that is blocked or ignored).  Writing is always allowed: TOSTOP is
- * never set (TCSETS changes nothing).  Processes of other sessions (after
- * setsid) have no controlling terminal and are not checked. */
+ * could continue the group), and so do tcsetpgrp and tcsetattr with
+ * SIGTTOU (allowed when that is blocked or ignored).  Writing is always
+ * allowed: TOSTOP is never set (TCSETS changes nothing).  Processes of
+ * other sessions (after setsid) have no controlling terminal: their reads
+ * are not checked, and what only a controlling terminal answers (its
+ * group, its session) is ENOTTY for them, as on Linux. */
 #include "linux/ctty.h"
 
 #include "core/errno.h"
@@ -19,12 +21,16 @@ static int foreground;		/* under sig_lock */
 
 void ctty_reset_locked(int pgid) { foreground = pgid; }
 
+/* Whether the console is p's controlling terminal.  Caller holds sig_lock. */
+static bool in_session(const struct process *p)
+{
+	return init_process && p->sid == init_process->sid;
+}
+
 /* Caller holds sig_lock. */
 static bool in_background(const struct process *p)
 {
-	const struct process *init = init_process;
-
-	return init && p->sid == init->sid && p->pgid != foreground;
+	return in_session(p) && p->pgid != foreground;
 }
 
 static bool signal_refused(const struct process *p, const struct thread *t, int sig)
@@ -78,10 +84,19 @@ long ctty_may_read(void)
 	return checked(err);
 }
 
-int ctty_foreground(void)
+long ctty_may_change(void)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int pgid = foreground;
+	long err = background_check(SIGTTOU, true);
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return checked(err);
+}
+
+long ctty_foreground(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long pgid = in_session(process_current()) ? foreground : -ENOTTY;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return pgid;
@@ -93,7 +108,7 @@ long ctty_set_foreground(int pgid)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct process *p = process_current();
-	long err = init_process && p->sid == init_process->sid ? 0 : -ENOTTY;
+	long err = in_session(p) ? 0 : -ENOTTY;
 
 	if (!err)
 		err = background_check(SIGTTOU, true);
@@ -105,11 +120,25 @@ long ctty_set_foreground(int pgid)
 	return checked(err);
 }
 
-int ctty_session(void)
+long ctty_session(void)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int sid = init_process ? init_process->sid : 0;
+	long sid = in_session(process_current()) ? init_process->sid : -ENOTTY;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return sid;
+}
+
+/* TIOCSCTTY: the terminal already belongs to init's session, so only its
+ * leader may ask for it (nothing to do); anyone else would take it from
+ * that session, which Linux allows only to CAP_SYS_ADMIN with arg 1 and
+ * amphi not at all. */
+long ctty_take(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *p = process_current();
+	long err = in_session(p) && p->pid == p->sid ? 0 : -EPERM;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
 }

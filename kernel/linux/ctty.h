@@ -10,10 +10,15 @@ void ctty_reset_locked(int pgid);
 /* Before a read of the terminal: 0, -EIO, or -ERESTARTSYS with SIGTTIN
  * sent to the caller's background group. */
 long ctty_may_read(void);
+/* Before tcsetattr: 0, or -ERESTARTSYS with SIGTTOU sent to the caller's
+ * background group. */
+long ctty_may_change(void);
 /* tcgetpgrp, tcsetpgrp (0, -EINVAL, -ESRCH, -EPERM, -ENOTTY, or
- * -ERESTARTSYS with SIGTTOU sent), tcgetsid. */
-int ctty_foreground(void);
+ * -ERESTARTSYS with SIGTTOU sent), tcgetsid, TIOCSCTTY (0 or -EPERM);
+ * -ENOTTY for a caller of another session. */
+long ctty_foreground(void);
 long ctty_set_foreground(int pgid);
-int ctty_session(void);
+long ctty_session(void);
+long ctty_take(void);
 
 #endif

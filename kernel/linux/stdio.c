@@ -16,12 +16,17 @@
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TIOCSCTTY	0x540e
 #define TIOCGPGRP	0x540f
 #define TIOCSPGRP	0x5410
 #define TIOCGWINSZ	0x5413
 #define FIONREAD	0x541b
 #define TIOCGSID	0x5429
 #define CHUNK		4096
+/* struct termios as TCGETS and TCSETS pass it: four flag words, c_line and
+ * 19 c_cc.  C libraries' own struct is larger (musl's 60 bytes, with the
+ * speeds), but glibc passes exactly this much: no more may be written. */
+#define KTERMIOS_SIZE	36
 
 static bool is_tty[3];
 
@@ -72,12 +77,13 @@ static unsigned console_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
-/* The int an ioctl answers through arg. */
-static long put_int(uint64_t arg, int v)
+/* The int an ioctl answers through arg, or the error in place of it. */
+static long put_int(uint64_t arg, long v)
 {
-	struct iobuf out = iobuf_user(arg, sizeof v);
+	int i = (int)v;
+	struct iobuf out = iobuf_user(arg, sizeof i);
 
-	return iobuf_fill(&out, 0, &v, sizeof v);
+	return v < 0 ? v : iobuf_fill(&out, 0, &i, sizeof i);
 }
 
 static long set_foreground(uint64_t arg)
@@ -88,35 +94,58 @@ static long set_foreground(uint64_t arg)
 	return iobuf_drain(&in, 0, &pgid, sizeof pgid) ? -EFAULT : ctty_set_foreground(pgid);
 }
 
+/* All zero: enough for isatty() and stdio buffering. */
+static long get_attrs(uint64_t arg)
+{
+	uint8_t termios[KTERMIOS_SIZE] = { 0 };
+	struct iobuf out = iobuf_user(arg, sizeof termios);
+
+	return iobuf_fill(&out, 0, termios, sizeof termios);
+}
+
+/* Checked as Linux does (a background group's SIGTTOU, the address) and
+ * then dropped: the host's terminal is amphi's to set. */
+static long set_attrs(uint64_t arg)
+{
+	uint8_t termios[KTERMIOS_SIZE];
+	struct iobuf in = iobuf_user(arg, sizeof termios);
+	long err = ctty_may_change();
+
+	return err ? err : iobuf_drain(&in, 0, termios, sizeof termios);
+}
+
+static long winsize(uint64_t arg)
+{
+	uint16_t ws[4] = { 0 };	/* rows, columns, pixels */
+	struct iobuf out = iobuf_user(arg, sizeof ws);
+
+	console_winsize(&ws[0], &ws[1]);
+	return iobuf_fill(&out, 0, ws, sizeof ws);
+}
+
+/* What the console answers as a terminal (amphi's stdin, stdout or stderr
+ * is one); an ioctl it does not know is ENOTTY, as Linux's terminals say. */
+static long tty_ioctl(unsigned long cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case TIOCGWINSZ: return winsize(arg);
+	case TCGETS: return get_attrs(arg);
+	case TCSETS: case TCSETSW: case TCSETSF: return set_attrs(arg);
+	case TIOCSPGRP: return set_foreground(arg);
+	case TIOCGPGRP: return put_int(arg, ctty_foreground());
+	case TIOCGSID: return put_int(arg, ctty_session());
+	case TIOCSCTTY: return ctty_take();
+	default: return -ENOTTY;
+	}
+}
+
+/* FIONREAD also on a console that is not a terminal (a pipe's, as the
+ * program sees it): the bytes a read would take now. */
 static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
-	uint16_t winsize[4] = { 0 };	/* rows, columns, pixels */
-	uint8_t termios[60] = { 0 };	/* enough for isatty() and stdio buffering */
-	struct iobuf out;
-
-	if (!tty(f))
-		return -ENOTTY;
-	switch (cmd) {
-	case TIOCGWINSZ:
-		console_winsize(&winsize[0], &winsize[1]);
-		out = iobuf_user(arg, sizeof winsize);
-		return iobuf_fill(&out, 0, winsize, sizeof winsize);
-	case TCGETS:
-		out = iobuf_user(arg, sizeof termios);
-		return iobuf_fill(&out, 0, termios, sizeof termios);
-	case TCSETS: case TCSETSW: case TCSETSF:
-		return 0;	/* the host's terminal is amphi's to set */
-	case TIOCSPGRP:
-		return set_foreground(arg);
-	case TIOCGPGRP:
-		return put_int(arg, ctty_foreground());
-	case TIOCGSID:
-		return put_int(arg, ctty_session());
-	case FIONREAD:
-		return put_int(arg, 0);
-	default:
-		return -EINVAL;
-	}
+	if (cmd == FIONREAD)
+		return put_int(arg, stream(f) == 0 ? (long)console_input_count() : 0);
+	return tty(f) ? tty_ioctl(cmd, arg) : -ENOTTY;
 }
 
 static int console_file_stat(struct file *f, struct kstat *st)
