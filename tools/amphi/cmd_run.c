@@ -313,6 +313,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
 	disk_check(o, "run");
+	kernel_cmdline_check(o);
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;
