@@ -15,6 +15,7 @@
 #include "core/sched.h"
 #include "linux/jobctl.h"
 #include "linux/process.h"
+#include "linux/signal.h"
 #include "linux/signal_internal.h"
 
 static int foreground;		/* under sig_lock */
@@ -82,6 +83,19 @@ long ctty_may_read(void)
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return checked(err);
+}
+
+void ctty_signal(int sig)
+{
+	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int err = sig_queue_group(foreground, sig, &info, NULL);
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (err == -ESRCH)
+		signal_send_init(sig);	/* the group is gone and nobody took the terminal back */
+	else
+		signal_sent(err);
 }
 
 long ctty_may_change(void)

@@ -7,6 +7,12 @@
  * foreground.  Caller holds sig_lock. */
 void ctty_reset_locked(int pgid);
 
+/* A signal the terminal makes (amphi's ^C, ^\, a new size), to its
+ * foreground group as Linux's line discipline sends it; to init when no
+ * process is left in that group, so that ^C still reaches the program.
+ * Interrupt context. */
+void ctty_signal(int sig);
+
 /* Before a read of the terminal: 0, -EIO, or -ERESTARTSYS with SIGTTIN
  * sent to the caller's background group. */
 long ctty_may_read(void);

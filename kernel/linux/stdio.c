@@ -31,6 +31,7 @@
 static bool is_tty[3];
 
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
+bool stdio_is_tty(int fd) { return is_tty[fd]; }
 
 /* priv holds which stream this is: 0 in, 1 out, 2 err. */
 static int stream(const struct file *f) { return (int)(uintptr_t)f->priv; }
