@@ -47,14 +47,28 @@ static bool in_eof, rx_stopped;
 static struct frame_decoder decoder;
 static struct waitq readers = WAITQ_INIT(readers);
 static void (*signal_hook)(int sig);
-static uint16_t win_rows = 24, win_cols = 80;	/* the host terminal's, as amphi last said */
+/* The terminal's size: rows, columns, pixels across and down; the host
+ * terminal's as amphi last said, or as the program last set it. */
+static uint16_t winsize[4] = { 24, 80, 0, 0 };
 
 void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
 
-void console_winsize(uint16_t *rows, uint16_t *cols)
+void console_winsize(uint16_t ws[4])
 {
-	*rows = __atomic_load_n(&win_rows, __ATOMIC_RELAXED);
-	*cols = __atomic_load_n(&win_cols, __ATOMIC_RELAXED);
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+
+	memcpy(ws, winsize, sizeof winsize);
+	spin_unlock_irqrestore(&in_lock, flags);
+}
+
+bool console_set_winsize(const uint16_t ws[4])
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+	bool changed = memcmp(ws, winsize, sizeof winsize) != 0;
+
+	memcpy(winsize, ws, sizeof winsize);
+	spin_unlock_irqrestore(&in_lock, flags);
+	return changed;
 }
 
 /* After a panic or a lockup the holder may be a CPU that never lets go:
@@ -182,9 +196,10 @@ static void take_frame(void)
 	}
 	if (decoder.type == FRAME_SIGNAL) {
 		const uint8_t *p = decoder.payload;
-		if (decoder.len == 5) {	/* SIGWINCH with the new size */
-			win_rows = (uint16_t)(p[1] | p[2] << 8);
-			win_cols = (uint16_t)(p[3] | p[4] << 8);
+		if (decoder.len == 5) {	/* SIGWINCH with the new size (no pixels) */
+			winsize[0] = (uint16_t)(p[1] | p[2] << 8);
+			winsize[1] = (uint16_t)(p[3] | p[4] << 8);
+			winsize[2] = winsize[3] = 0;
 		}
 		if ((decoder.len == 1 || decoder.len == 5) && signal_hook)
 			signal_hook(p[0]);
@@ -253,13 +268,17 @@ void console_init_irq(uint32_t apic_id)
 	}
 }
 
-/* Copies queued input out.  Caller holds in_lock. */
+/* Copies queued input out (drops it with dst NULL).  Caller holds in_lock. */
 static size_t ring_take(uint8_t *dst, size_t len)
 {
 	size_t n = 0;
 
-	while (n < len && ring_tail != ring_head)
-		dst[n++] = ring[ring_tail++ % RING_SIZE];
+	while (n < len && ring_tail != ring_head) {
+		uint8_t c = ring[ring_tail++ % RING_SIZE];
+		if (dst)
+			dst[n] = c;
+		n++;
+	}
 	if (rx_stopped && RING_SIZE - (ring_head - ring_tail) >= FRAME_MAX) {
 		rx_stopped = false;
 		drain_uart();
@@ -307,6 +326,14 @@ bool console_input_ready(void)
 
 	spin_unlock_irqrestore(&in_lock, flags);
 	return ready;
+}
+
+void console_input_flush(void)
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+
+	ring_take(NULL, ring_head - ring_tail);
+	spin_unlock_irqrestore(&in_lock, flags);
 }
 
 size_t console_input_count(void)

@@ -25,13 +25,18 @@ long console_read(void *buf, size_t len, int nonblock);
 /* Who gets the signals amphi forwards (its own SIGINT, SIGTERM, SIGHUP):
  * called from the interrupt handler. */
 void console_set_signal_hook(void (*hook)(int sig));
-/* The host terminal's size (24 x 80 until a SIGWINCH frame says more). */
-void console_winsize(uint16_t *rows, uint16_t *cols);
+/* The terminal's size as TIOCGWINSZ gives it: rows, columns, pixels
+ * across and down (24 x 80 until a SIGWINCH frame says more, or the
+ * program sets one); setting says whether it changed. */
+void console_winsize(uint16_t ws[4]);
+bool console_set_winsize(const uint16_t ws[4]);
 
 /* For poll: whether a read would not block, and the queue that says when. */
 bool console_input_ready(void);
-/* The bytes of standard input queued, which a read takes at once. */
+/* The bytes of standard input queued, which a read takes at once; and
+ * dropping them (tcflush). */
 size_t console_input_count(void);
+void console_input_flush(void);
 struct waitq *console_input_waitq(void);
 
 /* Tells amphi the program's exit status and powers off. */

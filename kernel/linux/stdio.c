@@ -11,17 +11,26 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "linux/ctty.h"
+#include "linux/signal.h"
 
 #define TCGETS		0x5401
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TCSBRK		0x5409
+#define TCXONC		0x540a
+#define TCFLSH		0x540b
 #define TIOCSCTTY	0x540e
 #define TIOCGPGRP	0x540f
 #define TIOCSPGRP	0x5410
+#define TIOCSTI		0x5412
 #define TIOCGWINSZ	0x5413
+#define TIOCSWINSZ	0x5414
 #define FIONREAD	0x541b
+#define TCSBRKP		0x5425
 #define TIOCGSID	0x5429
+#define TCIFLUSH	0
+#define TCIOFLUSH	2
 #define CHUNK		4096
 /* struct termios as TCGETS and TCSETS pass it: four flag words, c_line and
  * 19 c_cc.  C libraries' own struct is larger (musl's 60 bytes, with the
@@ -117,11 +126,42 @@ static long set_attrs(uint64_t arg)
 
 static long winsize(uint64_t arg)
 {
-	uint16_t ws[4] = { 0 };	/* rows, columns, pixels */
+	uint16_t ws[4];	/* rows, columns, pixels */
 	struct iobuf out = iobuf_user(arg, sizeof ws);
 
-	console_winsize(&ws[0], &ws[1]);
+	console_winsize(ws);
 	return iobuf_fill(&out, 0, ws, sizeof ws);
+}
+
+/* A new size tells the foreground group, as Linux's does (the host's
+ * next SIGWINCH frame sets it again). */
+static long set_winsize(uint64_t arg)
+{
+	uint16_t ws[4];
+	struct iobuf in = iobuf_user(arg, sizeof ws);
+
+	if (iobuf_drain(&in, 0, ws, sizeof ws))
+		return -EFAULT;
+	if (console_set_winsize(ws))
+		ctty_signal(SIGWINCH);
+	return 0;
+}
+
+/* tcflush, tcflow, tcdrain and tcsendbreak: a background group's SIGTTOU
+ * first, as for tcsetattr.  Output is written before write returns and
+ * the line to amphi has no flow control or break, so only a flush of
+ * input (type-ahead a password prompt drops) does anything. */
+static long line_control(unsigned long cmd, uint64_t arg)
+{
+	long err = ctty_may_change();
+
+	if (err)
+		return err;
+	if (cmd == TCFLSH && arg > TCIOFLUSH)
+		return -EINVAL;
+	if (cmd == TCFLSH && (arg == TCIFLUSH || arg == TCIOFLUSH))
+		console_input_flush();
+	return cmd == TCXONC && arg > 3 ? -EINVAL : 0;	/* TCOOFF..TCION */
 }
 
 /* What the console answers as a terminal (amphi's stdin, stdout or stderr
@@ -136,6 +176,9 @@ static long tty_ioctl(unsigned long cmd, uint64_t arg)
 	case TIOCGPGRP: return put_int(arg, ctty_foreground());
 	case TIOCGSID: return put_int(arg, ctty_session());
 	case TIOCSCTTY: return ctty_take();
+	case TIOCSWINSZ: return set_winsize(arg);
+	case TCSBRK: case TCSBRKP: case TCXONC: case TCFLSH: return line_control(cmd, arg);
+	case TIOCSTI: return -EIO;	/* no faked input: Linux's answer without legacy_tiocsti */
 	default: return -ENOTTY;
 	}
 }

@@ -8,7 +8,14 @@ kernel's 36-byte struct termios (glibc's tcgetattr, so isatty(), passes
 exactly that much on its stack).  The transcript is Linux's: the same
 program built with the host's compiler and run the same way.  And FIONREAD
 on standard input that is a pipe (stdin_fionread) counts the bytes
-waiting, as on Linux."""
+waiting, as on Linux.  tty_calls: the calls C libraries make through
+ioctls (tcdrain, tcsendbreak, tcflow, tcflush dropping input typed ahead,
+TIOCSWINSZ and its SIGWINCH), against Linux's transcript likewise."""
+
+import os
+import pty
+import select
+import time
 
 import pytest
 
@@ -37,6 +44,60 @@ background tcsetattr: stopped 22
 background tcsetattr, SIGTTOU ignored: exit 0
 tty_ioctls done
 """
+
+
+TTY_CALLS = """\
+tcdrain: ok
+tcsendbreak: ok
+tcflow TCOON: ok
+tcflow 9: EINVAL
+tcflush 7: EINVAL
+type junk
+junk
+tcflush TCIFLUSH: ok
+left after the flush: 0
+TIOCSWINSZ: ok
+size 40x120, pixels 640x480, SIGWINCH yes
+TIOCSWINSZ: ok
+size 40x120, pixels 640x480, SIGWINCH no
+TIOCSWINSZ from a bad address: EFAULT
+tty_calls done
+"""
+
+
+def typing_when_asked(argv, prompt, keys, limit=60):
+    """argv as a session leader on a new pty; keys typed once it prints
+    prompt: (output with \\r dropped, exit status or None if it hung)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(argv[0], argv)
+    out, typed, deadline = b"", False, time.monotonic() + limit
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([fd], [], [], 1)[0]:
+                continue
+            try:
+                data = os.read(fd, 4096)
+            except OSError:	# EIO: the other side is closed
+                break
+            if not data:
+                break
+            out += data
+            if not typed and prompt in out.replace(b"\r", b""):
+                os.write(fd, keys)
+                typed = True
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            return out.replace(b"\r", b"").decode(), None
+        return out.replace(b"\r", b"").decode(), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    finally:
+        os.close(fd)
+
+
+def test_terminal_calls_as_linux():
+    out, status = typing_when_asked(amphi_argv("tty_calls"), b"type junk\n", b"junk\n")
+    assert (status, out) == (0, TTY_CALLS), out
 
 
 def test_terminal_ioctls_as_linux():
