@@ -183,12 +183,19 @@ static long tty_ioctl(unsigned long cmd, uint64_t arg)
 	}
 }
 
+/* Whether reading f takes standard input: descriptor 0, /dev/tty opened
+ * for reading; or f is the terminal, whose input it is on Linux. */
+static bool takes_input(const struct file *f)
+{
+	return stream(f) == 0 || file_readable(f) || tty(f);
+}
+
 /* FIONREAD also on a console that is not a terminal (a pipe's, as the
  * program sees it): the bytes a read would take now. */
 static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	if (cmd == FIONREAD)
-		return put_int(arg, stream(f) == 0 ? (long)console_input_count() : 0);
+		return put_int(arg, takes_input(f) ? (long)console_input_count() : 0);
 	return tty(f) ? tty_ioctl(cmd, arg) : -ENOTTY;
 }
 

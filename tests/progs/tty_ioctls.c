@@ -2,14 +2,15 @@
  * a terminal that is the session's controlling terminal: bad pointers
  * (EFAULT, never a fault), an ioctl no terminal knows (ENOTTY), the
  * controlling-terminal queries from a process of another session
- * (ENOTTY), TIOCSCTTY to take the terminal from another session (EPERM),
- * tcsetattr from a background group (SIGTTOU, as tcsetpgrp), and TCGETS
+ * (ENOTTY; /dev/tty ENXIO), TIOCSCTTY to take the terminal from another
+ * session (EPERM), tcsetattr from a background group (SIGTTOU, as tcsetpgrp), and TCGETS
  * writing no more than the kernel's struct termios (36 bytes, all glibc's
  * tcgetattr gives it).  One line
  * per check; Linux's transcript is in tests/vm/test_tty_ioctls.py (run
  * natively as a session leader on a pty, as that test runs amphi). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +87,8 @@ static int another_session(void)
 		return 4;
 	if (ioctl(0, TIOCSCTTY, 0) != -1 || errno != EPERM)
 		return 5;
+	if (open("/dev/tty", O_RDWR) != -1 || errno != ENXIO)
+		return 6;
 	return 0;
 }
 
