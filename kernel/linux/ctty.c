@@ -89,7 +89,9 @@ void ctty_signal(int sig)
 {
 	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int err = sig_queue_group(foreground, sig, &info, NULL);
+	/* Zombies take no signal: a group of them is gone too. */
+	int err = group_check(foreground, init_process ? init_process->sid : 0) ? -ESRCH :
+		  sig_queue_group(foreground, sig, &info, NULL);
 
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (err == -ESRCH)
