@@ -128,6 +128,8 @@ long ctty_set_foreground(int pgid)
 
 	if (!err)
 		err = background_check(SIGTTOU, true);
+	if (err == -EIO)
+		err = -ENOTTY;	/* an orphaned group: Linux's tiocspgrp says so */
 	if (!err)
 		err = group_check(pgid, p->sid);
 	if (!err)

@@ -121,6 +121,35 @@ static const char *termios_size_kept(void)
 	return "ok";
 }
 
+/* The caller's own group (orphaned: the session leader's parent is in no
+ * group of its session) in the background: the terminal calls that would
+ * stop it get EIO instead, except tcsetpgrp, ENOTTY on Linux. */
+static void orphaned_background(void)
+{
+	struct termios t;
+	pid_t pid = fork();
+	char c;
+
+	if (!pid) {
+		setpgid(0, 0);
+		pause();
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, pid);
+	signal(SIGTTOU, SIG_DFL);
+	tcgetattr(0, &t);
+	say("orphaned background tcsetpgrp", tcsetpgrp(0, getpgrp()));
+	say("orphaned background tcsetattr", tcsetattr(0, TCSANOW, &t));
+	say("orphaned background read", read(0, &c, 1));
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, getpgrp());
+	signal(SIGTTOU, SIG_DFL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	struct termios t;
@@ -142,6 +171,7 @@ int main(void)
 	printf("another session: %s\n", in_child(another_session, 0));
 	printf("background tcsetattr: %s\n", in_child(set_attrs, 1));
 	printf("background tcsetattr, SIGTTOU ignored: %s\n", in_child(set_attrs_ignoring, 1));
+	orphaned_background();
 	puts("tty_ioctls done");
 	return 0;
 }

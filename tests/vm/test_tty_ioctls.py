@@ -3,7 +3,8 @@ them (tty_ioctls, run on a pty as the session leader, as
 test_procs.on_a_terminal does): bad addresses give EFAULT, unknown ioctls
 ENOTTY, a process of another session gets ENOTTY for the controlling
 terminal's group and session and EPERM for TIOCSCTTY, tcsetattr from a
-background group stops it with SIGTTOU, and TCGETS writes no more than the
+background group stops it with SIGTTOU (from an orphaned one, the
+caller's own, EIO, and tcsetpgrp ENOTTY), and TCGETS writes no more than the
 kernel's 36-byte struct termios (glibc's tcgetattr, so isatty(), passes
 exactly that much on its stack).  The transcript is Linux's: the same
 program built with the host's compiler and run the same way.  And FIONREAD
@@ -42,6 +43,9 @@ tcsetattr with what tcgetattr gave: ok
 another session: exit 0
 background tcsetattr: stopped 22
 background tcsetattr, SIGTTOU ignored: exit 0
+orphaned background tcsetpgrp: ENOTTY
+orphaned background tcsetattr: EIO
+orphaned background read: EIO
 tty_ioctls done
 """
 
