@@ -44,6 +44,14 @@ static struct spinlock in_lock = SPINLOCK_INIT;	/* guards everything below */
 static uint8_t ring[RING_SIZE];
 static size_t ring_head, ring_tail;	/* free-running: head - tail bytes queued */
 static bool in_eof, rx_stopped;
+/* On a terminal an end of file is ^D, which ends one read (the one that
+ * reaches its place in the input) and not the input: where each pending
+ * one falls in the ring, oldest first.  More than EOF_MAX pending at once
+ * (nobody reading) merge into the last. */
+#define EOF_MAX	8
+static bool eof_once;
+static size_t eof_at[EOF_MAX];
+static unsigned eof_first, eof_count;
 static struct frame_decoder decoder;
 static struct waitq readers = WAITQ_INIT(readers);
 static void (*signal_hook)(int sig);
@@ -187,11 +195,23 @@ _Noreturn void console_exit(int status)
 	arch_poweroff(0);
 }
 
+/* An end of file from the host: for good, or (eof_once) for one read.
+ * Caller holds in_lock. */
+static void take_eof(void)
+{
+	if (!eof_once)
+		in_eof = true;
+	else if (eof_count < EOF_MAX)
+		eof_at[(eof_first + eof_count++) % EOF_MAX] = ring_head;
+	else
+		eof_at[(eof_first + EOF_MAX - 1) % EOF_MAX] = ring_head;
+}
+
 /* Caller holds in_lock. */
 static void take_frame(void)
 {
 	if (decoder.type == FRAME_EOF) {
-		in_eof = true;
+		take_eof();
 		return;
 	}
 	if (decoder.type == FRAME_SIGNAL) {
@@ -215,7 +235,7 @@ static void take_frame(void)
 static void take_text(uint8_t c)
 {
 	if (c == 4)
-		in_eof = true;
+		take_eof();
 	else
 		ring[ring_head++ % RING_SIZE] = c == '\r' ? '\n' : c;
 }
@@ -268,11 +288,27 @@ void console_init_irq(uint32_t apic_id)
 	}
 }
 
-/* Copies queued input out (drops it with dst NULL).  Caller holds in_lock. */
+/* Whether a ^D waits where the input is now: the read that finds it
+ * returns 0 and uses it up.  Caller holds in_lock. */
+static bool eof_now(void)
+{
+	return eof_count && eof_at[eof_first] == ring_tail;
+}
+
+static void eof_used(void)
+{
+	eof_first = (eof_first + 1) % EOF_MAX;
+	eof_count--;
+}
+
+/* Copies queued input out (drops it with dst NULL), up to the next ^D.
+ * Caller holds in_lock. */
 static size_t ring_take(uint8_t *dst, size_t len)
 {
 	size_t n = 0;
 
+	if (eof_count && eof_at[eof_first] - ring_tail < len)
+		len = eof_at[eof_first] - ring_tail;
 	while (n < len && ring_tail != ring_head) {
 		uint8_t c = ring[ring_tail++ % RING_SIZE];
 		if (dst)
@@ -299,9 +335,12 @@ long console_read(void *buf, size_t len, int nonblock)
 		struct waiter w;
 		uint64_t flags = spin_lock_irqsave(&in_lock);
 		size_t n = ring_take(buf, len);
-		if (n || in_eof || nonblock) {
+		bool eof = !n && (in_eof || eof_now());
+		if (eof && !in_eof)
+			eof_used();
+		if (n || eof || nonblock) {
 			spin_unlock_irqrestore(&in_lock, flags);
-			return n ? (long)n : in_eof ? 0 : -EAGAIN;
+			return n ? (long)n : eof ? 0 : -EAGAIN;
 		}
 		if (thread_signalled()) {
 			spin_unlock_irqrestore(&in_lock, flags);
@@ -322,7 +361,7 @@ long console_read(void *buf, size_t len, int nonblock)
 bool console_input_ready(void)
 {
 	uint64_t flags = spin_lock_irqsave(&in_lock);
-	bool ready = ring_head != ring_tail || in_eof;
+	bool ready = ring_head != ring_tail || in_eof || eof_count;
 
 	spin_unlock_irqrestore(&in_lock, flags);
 	return ready;
@@ -332,9 +371,12 @@ void console_input_flush(void)
 {
 	uint64_t flags = spin_lock_irqsave(&in_lock);
 
+	eof_count = 0;		/* tcflush drops the ^Ds typed ahead too */
 	ring_take(NULL, ring_head - ring_tail);
 	spin_unlock_irqrestore(&in_lock, flags);
 }
+
+void console_set_eof_once(void) { eof_once = true; }
 
 size_t console_input_count(void)
 {

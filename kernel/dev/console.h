@@ -21,6 +21,10 @@ void console_write(int type, const void *buf, size_t len);
 /* Reads up to len bytes of standard input into buf (kernel memory).
  * Blocks until some is there unless nonblock; 0 at end of file, -EAGAIN. */
 long console_read(void *buf, size_t len, int nonblock);
+/* Standard input is a terminal: an end of file is a ^D, which ends the read
+ * that meets it, and input goes on after it (as on Linux).  Else the first
+ * end of file is the end.  Once, before the program reads. */
+void console_set_eof_once(void);
 
 /* Who gets the signals amphi forwards (its own SIGINT, SIGTERM, SIGHUP):
  * called from the interrupt handler. */

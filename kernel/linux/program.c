@@ -91,6 +91,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')
 				stdio_set_tty(*c - '0', true);
+		if (strchr(value, '0'))
+			console_set_eof_once();	/* ^D ends one read, not the input */
 	}
 	return true;	/* unknown keys are for later versions */
 }
