@@ -4,8 +4,8 @@
  * rules for a process of that session in another group: reading sends its
  * group SIGTTIN (EIO when the signal is blocked or ignored, or nobody
  * could continue the group), and so do tcsetpgrp and tcsetattr with
- * SIGTTOU (allowed when that is blocked or ignored).  Writing is always
- * allowed: TOSTOP is never set (TCSETS changes nothing).  Processes of
+ * SIGTTOU (allowed when that is blocked or ignored), and writing too when
+ * TOSTOP is set (stdio.c keeps what TCSETS gives).  Processes of
  * other sessions (after setsid) have no controlling terminal: their reads
  * are not checked, and what only a controlling terminal answers (its
  * group, its session) is ENOTTY for them, as on Linux. */

@@ -4,6 +4,8 @@
 #include "linux/stdio.h"
 
 #include "core/errno.h"
+#include "core/spinlock.h"
+#include "core/string.h"
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/fdtable.h"
@@ -37,7 +39,16 @@
  * speeds), but glibc passes exactly this much: no more may be written. */
 #define KTERMIOS_SIZE	36
 
+#define LFLAG_OFF	12	/* c_lflag's offset in struct termios */
+#define TOSTOP		0x100
+
 static bool is_tty[3];
+
+/* The terminal's settings as TCSETS last gave them (all zero until then):
+ * TCGETS reads them back, and writes honour TOSTOP.  The rest (echo,
+ * line editing) is the host terminal's, which amphi leaves alone. */
+static struct spinlock termios_lock = SPINLOCK_INIT;
+static uint8_t termios[KTERMIOS_SIZE];	/* under termios_lock */
 
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
 bool stdio_is_tty(int fd) { return is_tty[fd]; }
@@ -60,12 +71,27 @@ static long console_file_read(struct file *f, const struct iobuf *b, int64_t *po
 	return n;
 }
 
+/* With TOSTOP a background group that writes the terminal gets SIGTTOU,
+ * as it does for tcsetattr: 0 to go on, -EIO or -ERESTARTSYS. */
+static long may_write(const struct file *f)
+{
+	uint32_t lflag;
+	uint64_t flags = spin_lock_irqsave(&termios_lock);
+
+	memcpy(&lflag, termios + LFLAG_OFF, sizeof lflag);
+	spin_unlock_irqrestore(&termios_lock, flags);
+	return tty(f) && (lflag & TOSTOP) ? ctty_may_change() : 0;
+}
+
 static long console_file_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	char chunk[CHUNK];
 	size_t done = 0;
+	long err = may_write(f);
 
 	(void)pos;
+	if (err)
+		return err;
 	while (done < b->len) {
 		size_t n = b->len - done < CHUNK ? b->len - done : CHUNK;
 		if (iobuf_drain(b, done, chunk, n))
@@ -107,21 +133,29 @@ static long set_foreground(uint64_t arg)
 /* All zero: enough for isatty() and stdio buffering. */
 static long get_attrs(uint64_t arg)
 {
-	uint8_t termios[KTERMIOS_SIZE] = { 0 };
-	struct iobuf out = iobuf_user(arg, sizeof termios);
+	uint8_t t[KTERMIOS_SIZE];
+	struct iobuf out = iobuf_user(arg, sizeof t);
+	uint64_t flags = spin_lock_irqsave(&termios_lock);
 
-	return iobuf_fill(&out, 0, termios, sizeof termios);
+	memcpy(t, termios, sizeof t);
+	spin_unlock_irqrestore(&termios_lock, flags);
+	return iobuf_fill(&out, 0, t, sizeof t);
 }
 
 /* Checked as Linux does (a background group's SIGTTOU, the address) and
- * then dropped: the host's terminal is amphi's to set. */
+ * kept for TCGETS and TOSTOP: the host's terminal is amphi's to set. */
 static long set_attrs(uint64_t arg)
 {
-	uint8_t termios[KTERMIOS_SIZE];
-	struct iobuf in = iobuf_user(arg, sizeof termios);
+	uint8_t t[KTERMIOS_SIZE];
+	struct iobuf in = iobuf_user(arg, sizeof t);
 	long err = ctty_may_change();
 
-	return err ? err : iobuf_drain(&in, 0, termios, sizeof termios);
+	if (err || (err = iobuf_drain(&in, 0, t, sizeof t)))
+		return err;
+	uint64_t flags = spin_lock_irqsave(&termios_lock);
+	memcpy(termios, t, sizeof t);
+	spin_unlock_irqrestore(&termios_lock, flags);
+	return 0;
 }
 
 static long winsize(uint64_t arg)
