@@ -36,8 +36,14 @@
 #define CHUNK		4096
 /* struct termios as TCGETS and TCSETS pass it: four flag words, c_line and
  * 19 c_cc.  C libraries' own struct is larger (musl's 60 bytes, with the
- * speeds), but glibc passes exactly this much: no more may be written. */
+ * speeds), but glibc passes exactly this much: no more may be written.
+ * struct termios2 (TCGETS2...) adds the input and output speeds. */
 #define KTERMIOS_SIZE	36
+#define KTERMIOS2_SIZE	44
+#define TCGETS2		0x802c542a
+#define TCSETS2		0x402c542b
+#define TCSETSW2	0x402c542c
+#define TCSETSF2	0x402c542d
 
 #define LFLAG_OFF	12	/* c_lflag's offset in struct termios */
 #define TOSTOP		0x100
@@ -48,7 +54,7 @@ static bool is_tty[3];
  * TCGETS reads them back, and writes honour TOSTOP.  The rest (echo,
  * line editing) is the host terminal's, which amphi leaves alone. */
 static struct spinlock termios_lock = SPINLOCK_INIT;
-static uint8_t termios[KTERMIOS_SIZE];	/* under termios_lock */
+static uint8_t termios[KTERMIOS2_SIZE];	/* under termios_lock */
 
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
 bool stdio_is_tty(int fd) { return is_tty[fd]; }
@@ -131,29 +137,30 @@ static long set_foreground(uint64_t arg)
 }
 
 /* All zero: enough for isatty() and stdio buffering. */
-static long get_attrs(uint64_t arg)
+/* TCGETS (size KTERMIOS_SIZE) or TCGETS2 (KTERMIOS2_SIZE). */
+static long get_attrs(uint64_t arg, size_t size)
 {
-	uint8_t t[KTERMIOS_SIZE];
-	struct iobuf out = iobuf_user(arg, sizeof t);
+	uint8_t t[KTERMIOS2_SIZE];
+	struct iobuf out = iobuf_user(arg, size);
 	uint64_t flags = spin_lock_irqsave(&termios_lock);
 
-	memcpy(t, termios, sizeof t);
+	memcpy(t, termios, size);
 	spin_unlock_irqrestore(&termios_lock, flags);
-	return iobuf_fill(&out, 0, t, sizeof t);
+	return iobuf_fill(&out, 0, t, size);
 }
 
 /* Checked as Linux does (a background group's SIGTTOU, the address) and
  * kept for TCGETS and TOSTOP: the host's terminal is amphi's to set. */
-static long set_attrs(uint64_t arg)
+static long set_attrs(uint64_t arg, size_t size)
 {
-	uint8_t t[KTERMIOS_SIZE];
-	struct iobuf in = iobuf_user(arg, sizeof t);
+	uint8_t t[KTERMIOS2_SIZE];
+	struct iobuf in = iobuf_user(arg, size);
 	long err = ctty_may_change();
 
-	if (err || (err = iobuf_drain(&in, 0, t, sizeof t)))
+	if (err || (err = iobuf_drain(&in, 0, t, size)))
 		return err;
 	uint64_t flags = spin_lock_irqsave(&termios_lock);
-	memcpy(termios, t, sizeof t);
+	memcpy(termios, t, size);	/* TCSETS leaves the speeds as they were */
 	spin_unlock_irqrestore(&termios_lock, flags);
 	return 0;
 }
@@ -204,8 +211,10 @@ static long tty_ioctl(unsigned long cmd, uint64_t arg)
 {
 	switch (cmd) {
 	case TIOCGWINSZ: return winsize(arg);
-	case TCGETS: return get_attrs(arg);
-	case TCSETS: case TCSETSW: case TCSETSF: return set_attrs(arg);
+	case TCGETS: return get_attrs(arg, KTERMIOS_SIZE);
+	case TCSETS: case TCSETSW: case TCSETSF: return set_attrs(arg, KTERMIOS_SIZE);
+	case TCGETS2: return get_attrs(arg, KTERMIOS2_SIZE);
+	case TCSETS2: case TCSETSW2: case TCSETSF2: return set_attrs(arg, KTERMIOS2_SIZE);
 	case TIOCSPGRP: return set_foreground(arg);
 	case TIOCGPGRP: return put_int(arg, ctty_foreground());
 	case TIOCGSID: return put_int(arg, ctty_session());

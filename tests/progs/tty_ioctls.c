@@ -150,6 +150,28 @@ static void orphaned_background(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* struct termios2 is termios and the two speeds, 44 bytes; the numbers
+ * as <asm/ioctls.h> makes them (musl's headers have none). */
+#undef TCGETS2
+#undef TCSETS2
+#define TCGETS2	0x802c542a
+#define TCSETS2	0x402c542b
+
+/* TCGETS2 (newer C libraries' tcgetattr) writes 44 bytes and no more, and
+ * TCSETS2 takes them back. */
+static const char *termios2_kept(void)
+{
+	unsigned char buf[44 + 20];
+
+	memset(buf, 0xa5, sizeof buf);
+	if (ioctl(0, TCGETS2, buf))
+		return err_of(-1);
+	for (size_t i = 44; i < sizeof buf; i++)
+		if (buf[i] != 0xa5)
+			return "written past";
+	return ioctl(0, TCSETS2, buf) ? err_of(-1) : "ok";
+}
+
 int main(void)
 {
 	struct termios t;
@@ -166,6 +188,8 @@ int main(void)
 	say("a socket's ioctl", ioctl(0, 0x8912 /* SIOCGIFCONF */, 0));
 	say("TIOCSCTTY by the session leader that has it", ioctl(0, TIOCSCTTY, 0));
 	printf("TCGETS into 36 bytes: %s\n", termios_size_kept());
+	printf("TCGETS2 into 44 bytes, TCSETS2 back: %s\n", termios2_kept());
+	say("TCSETS2 from a bad address", ioctl(0, TCSETS2, BAD));
 	say("tcgetattr", tcgetattr(0, &t));
 	say("tcsetattr with what tcgetattr gave", tcsetattr(0, TCSANOW, &t));
 	printf("another session: %s\n", in_child(another_session, 0));

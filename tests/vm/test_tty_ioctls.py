@@ -6,7 +6,8 @@ terminal's group and session and EPERM for TIOCSCTTY, tcsetattr from a
 background group stops it with SIGTTOU (from an orphaned one, the
 caller's own, EIO, and tcsetpgrp ENOTTY), and TCGETS writes no more than the
 kernel's 36-byte struct termios (glibc's tcgetattr, so isatty(), passes
-exactly that much on its stack).  The transcript is Linux's: the same
+exactly that much on its stack), TCGETS2 no more than the 44-byte
+termios2 (newer C libraries' tcgetattr).  The transcript is Linux's: the same
 program built with the host's compiler and run the same way.  And FIONREAD
 on standard input that is a pipe (stdin_fionread) counts the bytes
 waiting, as on Linux.  tty_calls: the calls C libraries make through
@@ -38,6 +39,8 @@ an ioctl no terminal knows: ENOTTY
 a socket's ioctl: ENOTTY
 TIOCSCTTY by the session leader that has it: ok
 TCGETS into 36 bytes: ok
+TCGETS2 into 44 bytes, TCSETS2 back: ok
+TCSETS2 from a bad address: EFAULT
 tcgetattr: ok
 tcsetattr with what tcgetattr gave: ok
 another session: exit 0
