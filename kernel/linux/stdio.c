@@ -136,8 +136,8 @@ static long set_foreground(uint64_t arg)
 	return iobuf_drain(&in, 0, &pgid, sizeof pgid) ? -EFAULT : ctty_set_foreground(pgid);
 }
 
-/* All zero: enough for isatty() and stdio buffering. */
-/* TCGETS (size KTERMIOS_SIZE) or TCGETS2 (KTERMIOS2_SIZE). */
+/* TCGETS (size KTERMIOS_SIZE) or TCGETS2 (KTERMIOS2_SIZE): what was last
+ * set, all zero before (enough for isatty() and stdio buffering). */
 static long get_attrs(uint64_t arg, size_t size)
 {
 	uint8_t t[KTERMIOS2_SIZE];
