@@ -61,21 +61,20 @@ static uint16_t winsize[4] = { 24, 80, 0, 0 };
 
 void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
 
+/* Relaxed: a size read while one changes may mix the two, as the old
+ * code's did, and the next SIGWINCH says the size again. */
 void console_winsize(uint16_t ws[4])
 {
-	uint64_t flags = spin_lock_irqsave(&in_lock);
-
-	memcpy(ws, winsize, sizeof winsize);
-	spin_unlock_irqrestore(&in_lock, flags);
+	for (int i = 0; i < 4; i++)
+		ws[i] = __atomic_load_n(&winsize[i], __ATOMIC_RELAXED);
 }
 
 bool console_set_winsize(const uint16_t ws[4])
 {
-	uint64_t flags = spin_lock_irqsave(&in_lock);
-	bool changed = memcmp(ws, winsize, sizeof winsize) != 0;
+	bool changed = false;
 
-	memcpy(winsize, ws, sizeof winsize);
-	spin_unlock_irqrestore(&in_lock, flags);
+	for (int i = 0; i < 4; i++)
+		changed |= __atomic_exchange_n(&winsize[i], ws[i], __ATOMIC_RELAXED) != ws[i];
 	return changed;
 }
 

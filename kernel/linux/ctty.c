@@ -109,15 +109,14 @@ long ctty_may_change(void)
 	return checked(err);
 }
 
-long ctty_foreground(void)
+long ctty_query(bool session)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	long pgid = in_session(process_current()) ? foreground : -ENOTTY;
+	long id = !in_session(process_current()) ? -ENOTTY : session ? init_process->sid : foreground;
 
 	spin_unlock_irqrestore(&sig_lock, flags);
-	return pgid;
+	return id;
 }
-
 long ctty_set_foreground(int pgid)
 {
 	if (pgid < 0)
@@ -136,27 +135,4 @@ long ctty_set_foreground(int pgid)
 		foreground = pgid;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return checked(err);
-}
-
-long ctty_session(void)
-{
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	long sid = in_session(process_current()) ? init_process->sid : -ENOTTY;
-
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return sid;
-}
-
-/* TIOCSCTTY: the terminal already belongs to init's session, so only its
- * leader may ask for it (nothing to do); anyone else would take it from
- * that session, which Linux allows only to CAP_SYS_ADMIN with arg 1 and
- * amphi not at all. */
-long ctty_take(void)
-{
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	struct process *p = process_current();
-	long err = in_session(p) && p->pid == p->sid ? 0 : -EPERM;
-
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return err;
 }

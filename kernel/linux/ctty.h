@@ -3,6 +3,8 @@
 #ifndef AMPHI_LINUX_CTTY_H
 #define AMPHI_LINUX_CTTY_H
 
+#include <stdbool.h>
+
 /* A new first process (a step) owns the terminal with its group in the
  * foreground.  Caller holds sig_lock. */
 void ctty_reset_locked(int pgid);
@@ -19,12 +21,10 @@ long ctty_may_read(void);
 /* Before tcsetattr: 0, or -ERESTARTSYS with SIGTTOU sent to the caller's
  * background group. */
 long ctty_may_change(void);
-/* tcgetpgrp, tcsetpgrp (0, -EINVAL, -ESRCH, -EPERM, -ENOTTY, or
- * -ERESTARTSYS with SIGTTOU sent), tcgetsid, TIOCSCTTY (0 or -EPERM);
- * -ENOTTY for a caller of another session. */
-long ctty_foreground(void);
+/* tcgetpgrp or tcgetsid (session), tcsetpgrp (0, -EINVAL, -ESRCH, -EPERM,
+ * -ENOTTY, or -ERESTARTSYS with SIGTTOU sent); -ENOTTY for a caller of
+ * another session. */
+long ctty_query(bool session);
 long ctty_set_foreground(int pgid);
-long ctty_session(void);
-long ctty_take(void);
 
 #endif

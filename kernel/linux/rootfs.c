@@ -54,7 +54,7 @@ static int open_console(struct inode *i, unsigned flags, struct file **out)
 	bool console = i->rdev == dev_make(5, 1);
 	const char *name = names[console];
 
-	if (!console && ctty_session() < 0)
+	if (!console && ctty_query(true) < 0)
 		return -ENXIO;
 
 	*out = stdio_open(1, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));

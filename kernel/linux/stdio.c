@@ -13,6 +13,7 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "linux/ctty.h"
+#include "linux/process.h"
 #include "linux/signal.h"
 
 #define TCGETS		0x5401
@@ -45,8 +46,9 @@
 #define TCSETSW2	0x402c542c
 #define TCSETSF2	0x402c542d
 
-#define LFLAG_OFF	12	/* c_lflag's offset in struct termios */
-#define TOSTOP		0x100
+/* TOSTOP (0400 in c_lflag, at offset 12, little endian) as a byte's bit. */
+#define TOSTOP_BYTE	13
+#define TOSTOP_BIT	0x01
 
 static bool is_tty[3];
 
@@ -55,6 +57,7 @@ static bool is_tty[3];
  * line editing) is the host terminal's, which amphi leaves alone. */
 static struct spinlock termios_lock = SPINLOCK_INIT;
 static uint8_t termios[KTERMIOS2_SIZE];	/* under termios_lock */
+static bool tostop;			/* its TOSTOP, read without the lock */
 
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
 bool stdio_is_tty(int fd) { return is_tty[fd]; }
@@ -81,12 +84,7 @@ static long console_file_read(struct file *f, const struct iobuf *b, int64_t *po
  * as it does for tcsetattr: 0 to go on, -EIO or -ERESTARTSYS. */
 static long may_write(const struct file *f)
 {
-	uint32_t lflag;
-	uint64_t flags = spin_lock_irqsave(&termios_lock);
-
-	memcpy(&lflag, termios + LFLAG_OFF, sizeof lflag);
-	spin_unlock_irqrestore(&termios_lock, flags);
-	return tty(f) && (lflag & TOSTOP) ? ctty_may_change() : 0;
+	return tty(f) && __atomic_load_n(&tostop, __ATOMIC_RELAXED) ? ctty_may_change() : 0;
 }
 
 static long console_file_write(struct file *f, const struct iobuf *b, int64_t *pos)
@@ -161,6 +159,7 @@ static long set_attrs(uint64_t arg, size_t size)
 		return err;
 	uint64_t flags = spin_lock_irqsave(&termios_lock);
 	memcpy(termios, t, size);	/* TCSETS leaves the speeds as they were */
+	__atomic_store_n(&tostop, (t[TOSTOP_BYTE] & TOSTOP_BIT) != 0, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&termios_lock, flags);
 	return 0;
 }
@@ -205,6 +204,15 @@ static long line_control(unsigned long cmd, uint64_t arg)
 	return cmd == TCXONC && arg > 3 ? -EINVAL : 0;	/* TCOOFF..TCION */
 }
 
+/* TIOCSCTTY: the terminal already belongs to init's session, so only its
+ * leader (whose pid is the session's id) may ask for it, with nothing to
+ * do; anyone else would take it from that session, which Linux allows
+ * only to CAP_SYS_ADMIN with arg 1 and amphi not at all. */
+static long take_ctty(void)
+{
+	return ctty_query(true) == process_current()->pid ? 0 : -EPERM;
+}
+
 /* What the console answers as a terminal (amphi's stdin, stdout or stderr
  * is one); an ioctl it does not know is ENOTTY, as Linux's terminals say. */
 static long tty_ioctl(unsigned long cmd, uint64_t arg)
@@ -216,9 +224,9 @@ static long tty_ioctl(unsigned long cmd, uint64_t arg)
 	case TCGETS2: return get_attrs(arg, KTERMIOS2_SIZE);
 	case TCSETS2: case TCSETSW2: case TCSETSF2: return set_attrs(arg, KTERMIOS2_SIZE);
 	case TIOCSPGRP: return set_foreground(arg);
-	case TIOCGPGRP: return put_int(arg, ctty_foreground());
-	case TIOCGSID: return put_int(arg, ctty_session());
-	case TIOCSCTTY: return ctty_take();
+	case TIOCGPGRP: return put_int(arg, ctty_query(false));
+	case TIOCGSID: return put_int(arg, ctty_query(true));
+	case TIOCSCTTY: return take_ctty();
 	case TIOCSWINSZ: return set_winsize(arg);
 	case TCSBRK: case TCSBRKP: case TCXONC: case TCFLSH: return line_control(cmd, arg);
 	case TIOCSTI: return -EIO;	/* no faked input: Linux's answer without legacy_tiocsti */
