@@ -44,17 +44,38 @@ static struct spinlock in_lock = SPINLOCK_INIT;	/* guards everything below */
 static uint8_t ring[RING_SIZE];
 static size_t ring_head, ring_tail;	/* free-running: head - tail bytes queued */
 static bool in_eof, rx_stopped;
+/* On a terminal an end of file is ^D, which ends one read (the one that
+ * reaches its place in the input) and not the input: where each pending
+ * one falls in the ring, oldest first.  More than EOF_MAX pending at once
+ * (nobody reading) merge into the last. */
+#define EOF_MAX	8
+static bool eof_once;
+static size_t eof_at[EOF_MAX];
+static unsigned eof_first, eof_count;
 static struct frame_decoder decoder;
 static struct waitq readers = WAITQ_INIT(readers);
 static void (*signal_hook)(int sig);
-static uint16_t win_rows = 24, win_cols = 80;	/* the host terminal's, as amphi last said */
+/* The terminal's size: rows, columns, pixels across and down; the host
+ * terminal's as amphi last said, or as the program last set it. */
+static uint16_t winsize[4] = { 24, 80, 0, 0 };
 
 void console_set_signal_hook(void (*hook)(int sig)) { signal_hook = hook; }
 
-void console_winsize(uint16_t *rows, uint16_t *cols)
+/* Relaxed: a size read while one changes may mix the two, as the old
+ * code's did, and the next SIGWINCH says the size again. */
+void console_winsize(uint16_t ws[4])
 {
-	*rows = __atomic_load_n(&win_rows, __ATOMIC_RELAXED);
-	*cols = __atomic_load_n(&win_cols, __ATOMIC_RELAXED);
+	for (int i = 0; i < 4; i++)
+		ws[i] = __atomic_load_n(&winsize[i], __ATOMIC_RELAXED);
+}
+
+bool console_set_winsize(const uint16_t ws[4])
+{
+	bool changed = false;
+
+	for (int i = 0; i < 4; i++)
+		changed |= __atomic_exchange_n(&winsize[i], ws[i], __ATOMIC_RELAXED) != ws[i];
+	return changed;
 }
 
 /* After a panic or a lockup the holder may be a CPU that never lets go:
@@ -173,18 +194,31 @@ _Noreturn void console_exit(int status)
 	arch_poweroff(0);
 }
 
+/* An end of file from the host: for good, or (eof_once) for one read.
+ * Caller holds in_lock. */
+static void take_eof(void)
+{
+	if (!eof_once)
+		in_eof = true;
+	else if (eof_count < EOF_MAX)
+		eof_at[(eof_first + eof_count++) % EOF_MAX] = ring_head;
+	else
+		eof_at[(eof_first + EOF_MAX - 1) % EOF_MAX] = ring_head;
+}
+
 /* Caller holds in_lock. */
 static void take_frame(void)
 {
 	if (decoder.type == FRAME_EOF) {
-		in_eof = true;
+		take_eof();
 		return;
 	}
 	if (decoder.type == FRAME_SIGNAL) {
 		const uint8_t *p = decoder.payload;
-		if (decoder.len == 5) {	/* SIGWINCH with the new size */
-			win_rows = (uint16_t)(p[1] | p[2] << 8);
-			win_cols = (uint16_t)(p[3] | p[4] << 8);
+		if (decoder.len == 5) {	/* SIGWINCH with the new size (no pixels) */
+			winsize[0] = (uint16_t)(p[1] | p[2] << 8);
+			winsize[1] = (uint16_t)(p[3] | p[4] << 8);
+			winsize[2] = winsize[3] = 0;
 		}
 		if ((decoder.len == 1 || decoder.len == 5) && signal_hook)
 			signal_hook(p[0]);
@@ -200,7 +234,7 @@ static void take_frame(void)
 static void take_text(uint8_t c)
 {
 	if (c == 4)
-		in_eof = true;
+		take_eof();
 	else
 		ring[ring_head++ % RING_SIZE] = c == '\r' ? '\n' : c;
 }
@@ -253,13 +287,33 @@ void console_init_irq(uint32_t apic_id)
 	}
 }
 
-/* Copies queued input out.  Caller holds in_lock. */
+/* Whether a ^D waits where the input is now: the read that finds it
+ * returns 0 and uses it up.  Caller holds in_lock. */
+static bool eof_now(void)
+{
+	return eof_count && eof_at[eof_first] == ring_tail;
+}
+
+static void eof_used(void)
+{
+	eof_first = (eof_first + 1) % EOF_MAX;
+	eof_count--;
+}
+
+/* Copies queued input out (drops it with dst NULL), up to the next ^D.
+ * Caller holds in_lock. */
 static size_t ring_take(uint8_t *dst, size_t len)
 {
 	size_t n = 0;
 
-	while (n < len && ring_tail != ring_head)
-		dst[n++] = ring[ring_tail++ % RING_SIZE];
+	if (eof_count && eof_at[eof_first] - ring_tail < len)
+		len = eof_at[eof_first] - ring_tail;
+	while (n < len && ring_tail != ring_head) {
+		uint8_t c = ring[ring_tail++ % RING_SIZE];
+		if (dst)
+			dst[n] = c;
+		n++;
+	}
 	if (rx_stopped && RING_SIZE - (ring_head - ring_tail) >= FRAME_MAX) {
 		rx_stopped = false;
 		drain_uart();
@@ -280,9 +334,12 @@ long console_read(void *buf, size_t len, int nonblock)
 		struct waiter w;
 		uint64_t flags = spin_lock_irqsave(&in_lock);
 		size_t n = ring_take(buf, len);
-		if (n || in_eof || nonblock) {
+		bool eof = !n && (in_eof || eof_now());
+		if (eof && !in_eof)
+			eof_used();
+		if (n || eof || nonblock) {
 			spin_unlock_irqrestore(&in_lock, flags);
-			return n ? (long)n : in_eof ? 0 : -EAGAIN;
+			return n ? (long)n : eof ? 0 : -EAGAIN;
 		}
 		if (thread_signalled()) {
 			spin_unlock_irqrestore(&in_lock, flags);
@@ -303,10 +360,30 @@ long console_read(void *buf, size_t len, int nonblock)
 bool console_input_ready(void)
 {
 	uint64_t flags = spin_lock_irqsave(&in_lock);
-	bool ready = ring_head != ring_tail || in_eof;
+	bool ready = ring_head != ring_tail || in_eof || eof_count;
 
 	spin_unlock_irqrestore(&in_lock, flags);
 	return ready;
+}
+
+void console_input_flush(void)
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+
+	eof_count = 0;		/* tcflush drops the ^Ds typed ahead too */
+	ring_take(NULL, ring_head - ring_tail);
+	spin_unlock_irqrestore(&in_lock, flags);
+}
+
+void console_set_eof_once(void) { eof_once = true; }
+
+size_t console_input_count(void)
+{
+	uint64_t flags = spin_lock_irqsave(&in_lock);
+	size_t n = ring_head - ring_tail;
+
+	spin_unlock_irqrestore(&in_lock, flags);
+	return n;
 }
 
 struct waitq *console_input_waitq(void) { return &readers; }

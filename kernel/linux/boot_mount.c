@@ -12,6 +12,7 @@
 #include "linux/boot_mount.h"
 
 #include "arch/x86_64/bootinfo.h"
+#include "boot_cmdline.h"
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/printk.h"
@@ -34,7 +35,7 @@ extern const int errno_names_count;
 struct request {
 	bool share;
 	char name[32];
-	char dir[256];
+	char dir[BOOT_GUESTDIR_MAX + 1];
 	bool ro;
 };
 

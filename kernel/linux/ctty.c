@@ -3,28 +3,35 @@
  * foreground process group that tcsetpgrp moves.  Linux's job-control
  * rules for a process of that session in another group: reading sends its
  * group SIGTTIN (EIO when the signal is blocked or ignored, or nobody
- * could continue the group), and so does tcsetpgrp with SIGTTOU (allowed
- * when that is blocked or ignored).  Writing is always allowed: TOSTOP is
- * never set (TCSETS changes nothing).  Processes of other sessions (after
- * setsid) have no controlling terminal and are not checked. */
+ * could continue the group), and so do tcsetpgrp and tcsetattr with
+ * SIGTTOU (allowed when that is blocked or ignored), and writing too when
+ * TOSTOP is set (stdio.c keeps what TCSETS gives).  Processes of
+ * other sessions (after setsid) have no controlling terminal: their reads
+ * are not checked, and what only a controlling terminal answers (its
+ * group, its session) is ENOTTY for them, as on Linux. */
 #include "linux/ctty.h"
 
 #include "core/errno.h"
 #include "core/sched.h"
 #include "linux/jobctl.h"
 #include "linux/process.h"
+#include "linux/signal.h"
 #include "linux/signal_internal.h"
 
 static int foreground;		/* under sig_lock */
 
 void ctty_reset_locked(int pgid) { foreground = pgid; }
 
+/* Whether the console is p's controlling terminal.  Caller holds sig_lock. */
+static bool in_session(const struct process *p)
+{
+	return init_process && p->sid == init_process->sid;
+}
+
 /* Caller holds sig_lock. */
 static bool in_background(const struct process *p)
 {
-	const struct process *init = init_process;
-
-	return init && p->sid == init->sid && p->pgid != foreground;
+	return in_session(p) && p->pgid != foreground;
 }
 
 static bool signal_refused(const struct process *p, const struct thread *t, int sig)
@@ -78,38 +85,54 @@ long ctty_may_read(void)
 	return checked(err);
 }
 
-int ctty_foreground(void)
+void ctty_signal(int sig)
 {
+	struct linux_siginfo info = { .signo = sig, .code = SI_KERNEL };
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int pgid = foreground;
+	/* Zombies take no signal: a group of them is gone too. */
+	int err = group_check(foreground, init_process ? init_process->sid : 0) ? -ESRCH :
+		  sig_queue_group(foreground, sig, &info, NULL);
 
 	spin_unlock_irqrestore(&sig_lock, flags);
-	return pgid;
+	if (err == -ESRCH)
+		signal_send_init(sig);	/* the group is gone and nobody took the terminal back */
+	else
+		signal_sent(err);
 }
 
+long ctty_may_change(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long err = background_check(SIGTTOU, true);
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return checked(err);
+}
+
+long ctty_query(bool session)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long id = !in_session(process_current()) ? -ENOTTY : session ? init_process->sid : foreground;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return id;
+}
 long ctty_set_foreground(int pgid)
 {
 	if (pgid < 0)
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct process *p = process_current();
-	long err = init_process && p->sid == init_process->sid ? 0 : -ENOTTY;
+	long err = in_session(p) ? 0 : -ENOTTY;
 
 	if (!err)
 		err = background_check(SIGTTOU, true);
+	if (err == -EIO)
+		err = -ENOTTY;	/* an orphaned group: Linux's tiocspgrp says so */
 	if (!err)
 		err = group_check(pgid, p->sid);
 	if (!err)
 		foreground = pgid;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return checked(err);
-}
-
-int ctty_session(void)
-{
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int sid = init_process ? init_process->sid : 0;
-
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return sid;
 }

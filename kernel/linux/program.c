@@ -17,6 +17,7 @@
 #include "fs/initrd.h"
 #include "linux/boot_mount.h"
 #include "linux/cred.h"
+#include "linux/ctty.h"
 #include "linux/exec.h"
 #include "linux/host.h"
 #include "linux/process.h"
@@ -90,6 +91,8 @@ static bool take_setting(struct settings *s, const char *key, const char *value)
 		for (const char *c = value; *c; c++)
 			if (*c >= '0' && *c <= '2')
 				stdio_set_tty(*c - '0', true);
+		if (strchr(value, '0'))
+			console_set_eof_once();	/* ^D ends one read, not the input */
 	}
 	return true;	/* unknown keys are for later versions */
 }
@@ -177,7 +180,9 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 
 #define DHCP_WARNING "amphi: no DHCP lease within 5 s; starting without an IPv4 address\n"
 
-/* A signal amphi got on the host (Ctrl-C...), for the program as a whole.
+/* A signal amphi got on the host (Ctrl-C...), for the program as a whole;
+ * when amphi's stdin is a terminal, the terminal's own (^C, ^\, a
+ * resize) for its foreground group, as on Linux (a shell's job gets them).
  * Before the program starts (the network may hold the boot: a lease, a
  * network server that is not there yet) there is nobody to catch it: it
  * ends the VM as it would have ended the program.  Interrupt context. */
@@ -189,7 +194,10 @@ static void host_signal(int sig)
 		return;		/* ignored by default, as Linux does */
 	if (!started)
 		process_exit_vm_early(128 + sig);
-	signal_send_init(sig);
+	if (stdio_is_tty(0) && (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH))
+		ctty_signal(sig);	/* as the terminal's own keys and resizes */
+	else
+		signal_send_init(sig);
 }
 
 /* A thread for a lease that came too late for the boot: the /etc files

@@ -11,6 +11,7 @@
 #include "fs/initrd.h"
 #include "fs/vfs.h"
 #include "fs/vfs_kernel.h"
+#include "linux/ctty.h"
 #include "linux/procfs.h"
 #include "linux/stdio.h"
 
@@ -44,11 +45,17 @@ static const struct text etc_files[] = {
 };
 
 /* /dev/tty and /dev/console: the program's terminal is amphi's console;
- * reading takes standard input, writing goes to standard output. */
+ * reading takes standard input, writing goes to standard output.  /dev/tty
+ * is the caller's controlling terminal, which a process of another
+ * session (after setsid) has none of: ENXIO, as on Linux. */
 static int open_console(struct inode *i, unsigned flags, struct file **out)
 {
 	static const char *const names[] = { "/dev/tty", "/dev/console" };
-	const char *name = names[i->rdev == dev_make(5, 1)];
+	bool console = i->rdev == dev_make(5, 1);
+	const char *name = names[console];
+
+	if (!console && ctty_query(true) < 0)
+		return -ENXIO;
 
 	*out = stdio_open(1, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
 	if (!*out)

@@ -4,6 +4,8 @@
 #include "linux/stdio.h"
 
 #include "core/errno.h"
+#include "core/spinlock.h"
+#include "core/string.h"
 #include "dev/console.h"
 #include "frame.h"
 #include "fs/fdtable.h"
@@ -11,21 +13,54 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "linux/ctty.h"
+#include "linux/process.h"
+#include "linux/signal.h"
 
 #define TCGETS		0x5401
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TCSBRK		0x5409
+#define TCXONC		0x540a
+#define TCFLSH		0x540b
+#define TIOCSCTTY	0x540e
 #define TIOCGPGRP	0x540f
 #define TIOCSPGRP	0x5410
+#define TIOCSTI		0x5412
 #define TIOCGWINSZ	0x5413
+#define TIOCSWINSZ	0x5414
 #define FIONREAD	0x541b
+#define TCSBRKP		0x5425
 #define TIOCGSID	0x5429
+#define TCIFLUSH	0
+#define TCIOFLUSH	2
 #define CHUNK		4096
+/* struct termios as TCGETS and TCSETS pass it: four flag words, c_line and
+ * 19 c_cc.  C libraries' own struct is larger (musl's 60 bytes, with the
+ * speeds), but glibc passes exactly this much: no more may be written.
+ * struct termios2 (TCGETS2...) adds the input and output speeds. */
+#define KTERMIOS_SIZE	36
+#define KTERMIOS2_SIZE	44
+#define TCGETS2		0x802c542a
+#define TCSETS2		0x402c542b
+#define TCSETSW2	0x402c542c
+#define TCSETSF2	0x402c542d
+
+/* TOSTOP (0400 in c_lflag, at offset 12, little endian) as a byte's bit. */
+#define TOSTOP_BYTE	13
+#define TOSTOP_BIT	0x01
 
 static bool is_tty[3];
 
+/* The terminal's settings as TCSETS last gave them (all zero until then):
+ * TCGETS reads them back, and writes honour TOSTOP.  The rest (echo,
+ * line editing) is the host terminal's, which amphi leaves alone. */
+static struct spinlock termios_lock = SPINLOCK_INIT;
+static uint8_t termios[KTERMIOS2_SIZE];	/* under termios_lock */
+static bool tostop;			/* its TOSTOP, read without the lock */
+
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
+bool stdio_is_tty(int fd) { return is_tty[fd]; }
 
 /* priv holds which stream this is: 0 in, 1 out, 2 err. */
 static int stream(const struct file *f) { return (int)(uintptr_t)f->priv; }
@@ -45,12 +80,22 @@ static long console_file_read(struct file *f, const struct iobuf *b, int64_t *po
 	return n;
 }
 
+/* With TOSTOP a background group that writes the terminal gets SIGTTOU,
+ * as it does for tcsetattr: 0 to go on, -EIO or -ERESTARTSYS. */
+static long may_write(const struct file *f)
+{
+	return tty(f) && __atomic_load_n(&tostop, __ATOMIC_RELAXED) ? ctty_may_change() : 0;
+}
+
 static long console_file_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	char chunk[CHUNK];
 	size_t done = 0;
+	long err = may_write(f);
 
 	(void)pos;
+	if (err)
+		return err;
 	while (done < b->len) {
 		size_t n = b->len - done < CHUNK ? b->len - done : CHUNK;
 		if (iobuf_drain(b, done, chunk, n))
@@ -72,12 +117,13 @@ static unsigned console_file_poll(struct file *f, struct poll_table *pt)
 	return ev;
 }
 
-/* The int an ioctl answers through arg. */
-static long put_int(uint64_t arg, int v)
+/* The int an ioctl answers through arg, or the error in place of it. */
+static long put_int(uint64_t arg, long v)
 {
-	struct iobuf out = iobuf_user(arg, sizeof v);
+	int i = (int)v;
+	struct iobuf out = iobuf_user(arg, sizeof i);
 
-	return iobuf_fill(&out, 0, &v, sizeof v);
+	return v < 0 ? v : iobuf_fill(&out, 0, &i, sizeof i);
 }
 
 static long set_foreground(uint64_t arg)
@@ -88,35 +134,120 @@ static long set_foreground(uint64_t arg)
 	return iobuf_drain(&in, 0, &pgid, sizeof pgid) ? -EFAULT : ctty_set_foreground(pgid);
 }
 
+/* TCGETS (size KTERMIOS_SIZE) or TCGETS2 (KTERMIOS2_SIZE): what was last
+ * set, all zero before (enough for isatty() and stdio buffering). */
+static long get_attrs(uint64_t arg, size_t size)
+{
+	uint8_t t[KTERMIOS2_SIZE];
+	struct iobuf out = iobuf_user(arg, size);
+	uint64_t flags = spin_lock_irqsave(&termios_lock);
+
+	memcpy(t, termios, size);
+	spin_unlock_irqrestore(&termios_lock, flags);
+	return iobuf_fill(&out, 0, t, size);
+}
+
+/* Checked as Linux does (a background group's SIGTTOU, the address) and
+ * kept for TCGETS and TOSTOP: the host's terminal is amphi's to set. */
+static long set_attrs(uint64_t arg, size_t size)
+{
+	uint8_t t[KTERMIOS2_SIZE];
+	struct iobuf in = iobuf_user(arg, size);
+	long err = ctty_may_change();
+
+	if (err || (err = iobuf_drain(&in, 0, t, size)))
+		return err;
+	uint64_t flags = spin_lock_irqsave(&termios_lock);
+	memcpy(termios, t, size);	/* TCSETS leaves the speeds as they were */
+	__atomic_store_n(&tostop, (t[TOSTOP_BYTE] & TOSTOP_BIT) != 0, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&termios_lock, flags);
+	return 0;
+}
+
+static long winsize(uint64_t arg)
+{
+	uint16_t ws[4];	/* rows, columns, pixels */
+	struct iobuf out = iobuf_user(arg, sizeof ws);
+
+	console_winsize(ws);
+	return iobuf_fill(&out, 0, ws, sizeof ws);
+}
+
+/* A new size tells the foreground group, as Linux's does (the host's
+ * next SIGWINCH frame sets it again). */
+static long set_winsize(uint64_t arg)
+{
+	uint16_t ws[4];
+	struct iobuf in = iobuf_user(arg, sizeof ws);
+
+	if (iobuf_drain(&in, 0, ws, sizeof ws))
+		return -EFAULT;
+	if (console_set_winsize(ws))
+		ctty_signal(SIGWINCH);
+	return 0;
+}
+
+/* tcflush, tcflow, tcdrain and tcsendbreak: a background group's SIGTTOU
+ * first, as for tcsetattr.  Output is written before write returns and
+ * the line to amphi has no flow control or break, so only a flush of
+ * input (type-ahead a password prompt drops) does anything. */
+static long line_control(unsigned long cmd, uint64_t arg)
+{
+	long err = ctty_may_change();
+
+	if (err)
+		return err;
+	if (cmd == TCFLSH && arg > TCIOFLUSH)
+		return -EINVAL;
+	if (cmd == TCFLSH && (arg == TCIFLUSH || arg == TCIOFLUSH))
+		console_input_flush();
+	return cmd == TCXONC && arg > 3 ? -EINVAL : 0;	/* TCOOFF..TCION */
+}
+
+/* TIOCSCTTY: the terminal already belongs to init's session, so only its
+ * leader (whose pid is the session's id) may ask for it, with nothing to
+ * do; anyone else would take it from that session, which Linux allows
+ * only to CAP_SYS_ADMIN with arg 1 and amphi not at all. */
+static long take_ctty(void)
+{
+	return ctty_query(true) == process_current()->pid ? 0 : -EPERM;
+}
+
+/* What the console answers as a terminal (amphi's stdin, stdout or stderr
+ * is one); an ioctl it does not know is ENOTTY, as Linux's terminals say. */
+static long tty_ioctl(unsigned long cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case TIOCGWINSZ: return winsize(arg);
+	case TCGETS: return get_attrs(arg, KTERMIOS_SIZE);
+	case TCSETS: case TCSETSW: case TCSETSF: return set_attrs(arg, KTERMIOS_SIZE);
+	case TCGETS2: return get_attrs(arg, KTERMIOS2_SIZE);
+	case TCSETS2: case TCSETSW2: case TCSETSF2: return set_attrs(arg, KTERMIOS2_SIZE);
+	case TIOCSPGRP: return set_foreground(arg);
+	case TIOCGPGRP: return put_int(arg, ctty_query(false));
+	case TIOCGSID: return put_int(arg, ctty_query(true));
+	case TIOCSCTTY: return take_ctty();
+	case TIOCSWINSZ: return set_winsize(arg);
+	case TCSBRK: case TCSBRKP: case TCXONC: case TCFLSH: return line_control(cmd, arg);
+	case TIOCSTI: return -EIO;	/* no faked input: Linux's answer without legacy_tiocsti */
+	default: return -ENOTTY;
+	}
+}
+
+/* Whether reading f takes standard input: descriptor 0, /dev/tty opened
+ * for reading; or f is the terminal, whose input it is on Linux. */
+static bool takes_input(const struct file *f)
+{
+	return stream(f) == 0 || file_readable(f) || tty(f);
+}
+
+/* FIONREAD also on a console that is not a terminal (a pipe's, as the
+ * program sees it): the bytes a read would take now. */
 static long console_file_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
-	uint16_t winsize[4] = { 0 };	/* rows, columns, pixels */
-	uint8_t termios[60] = { 0 };	/* enough for isatty() and stdio buffering */
-	struct iobuf out;
-
-	if (!tty(f))
-		return -ENOTTY;
-	switch (cmd) {
-	case TIOCGWINSZ:
-		console_winsize(&winsize[0], &winsize[1]);
-		out = iobuf_user(arg, sizeof winsize);
-		return iobuf_fill(&out, 0, winsize, sizeof winsize);
-	case TCGETS:
-		out = iobuf_user(arg, sizeof termios);
-		return iobuf_fill(&out, 0, termios, sizeof termios);
-	case TCSETS: case TCSETSW: case TCSETSF:
-		return 0;	/* the host's terminal is amphi's to set */
-	case TIOCSPGRP:
-		return set_foreground(arg);
-	case TIOCGPGRP:
-		return put_int(arg, ctty_foreground());
-	case TIOCGSID:
-		return put_int(arg, ctty_session());
-	case FIONREAD:
-		return put_int(arg, 0);
-	default:
-		return -EINVAL;
-	}
+	if (cmd == FIONREAD)
+		return put_int(arg, takes_input(f) ? (long)console_input_count() : 0);
+	return tty(f) ? tty_ioctl(cmd, arg) : -ENOTTY;
 }
 
 static int console_file_stat(struct file *f, struct kstat *st)

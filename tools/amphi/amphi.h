@@ -342,6 +342,9 @@ struct vm {
 	int reaped, wstatus;
 };
 void qemu_args_machine(struct qargs *a, const struct run_opts *o);
+/* Dies (status 2) when the options make a kernel command line longer than
+ * the kernel keeps (lib/boot_cmdline.h). */
+void kernel_cmdline_check(const struct run_opts *o);
 char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd);
 int qemu_spawn(char **argv, struct vm *vm);
 int qemu_reap(struct vm *vm, int block);

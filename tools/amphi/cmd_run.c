@@ -150,8 +150,8 @@ void cmd_run_usage(FILE *out)
 	      "exit status:\n"
 	      "  0-255  the program's own (128+N if signal N ended it)\n"
 	      "  2      bad usage or bad input: unknown option, PROGRAM missing or not\n"
-	      "         a static x86_64 Linux program, kernel image missing, a --disk\n"
-	      "         missing, not writable or in use\n"
+	      "         a static x86_64 Linux program, kernel image missing or not\n"
+	      "         amphi's, a --disk missing, not writable or in use\n"
 	      "  124    --timeout expired\n"
 	      "  125    the VM failed: kernel panic, QEMU error, or no exit status\n"
 	      "  141    amphi's standard output was closed before the program ended\n"
@@ -160,7 +160,9 @@ void cmd_run_usage(FILE *out)
 	      "  137    amphi stop APP stopped the VM\n"
 	      "\n"
 	      "amphi passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH\n"
-	      "on to the program, each time it gets one (amphi kill sends them by name).\n",
+	      "on to the program, each time it gets one (amphi kill sends them by name);\n"
+	      "on a terminal, SIGINT, SIGQUIT and SIGWINCH go to the foreground process\n"
+	      "group of the program's terminal, as a terminal's keys send them.\n",
 	      out);
 }
 
@@ -313,6 +315,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		die("run: --server needs a PCI machine (pc or q35), not microvm");
 	o->machine = net_link_machine(&o->net, o->machine, o->machine_given);
 	disk_check(o, "run");
+	kernel_cmdline_check(o);
 	if (optind >= argc)
 		die("run: missing PROGRAM (see amphi help run)");
 	o->args = argv + optind + 1;

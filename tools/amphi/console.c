@@ -42,6 +42,14 @@ static bool stdin_wanted(struct console *c)
 	return !c->stdin_tty || tcgetpgrp(0) == getpgrp();
 }
 
+/* Whether terminal fd hung up: its reads would give 0 bytes forever. */
+static bool hung_up(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void read_stdin(struct console *c)
 {
 	uint8_t buf[FRAME_MAX];
@@ -54,9 +62,11 @@ static void read_stdin(struct console *c)
 		return;
 	}
 	/* End of file, or an error that will not go away: the program
-	 * sees end of file either way. */
+	 * sees end of file either way.  On a terminal 0 bytes is a ^D,
+	 * which ends one read of the program's (the kernel knows stdin is a
+	 * terminal) and not the terminal, unless it hung up. */
 	queue_push_frame(&c->to_guest, FRAME_EOF, NULL, 0);
-	c->stdin_open = false;
+	c->stdin_open = n == 0 && c->stdin_tty && !hung_up(0);
 }
 
 static void write_guest(struct console *c)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "amphi.h"
+#include "boot_cmdline.h"
 
 #define QEMU_LOCK_START	100	/* QEMU's permission bytes: 100 + bit, 200 + bit */
 #define QEMU_LOCK_LEN	200
@@ -84,8 +85,9 @@ void disk_option(struct run_opts *o, const char *cmd, const char *spec)
 		d->guestdir = colon + 1;
 		if (d->guestdir[0] != '/')
 			die("%s: --disk: GUESTDIR must be an absolute path, not '%s'", cmd, d->guestdir);
-		if (strchr(d->guestdir, ' '))
-			die("%s: --disk: GUESTDIR may not hold a space: '%s'", cmd, d->guestdir);
+		if (strlen(d->guestdir) > BOOT_GUESTDIR_MAX || strpbrk(d->guestdir, " \t\n"))
+			die("%s: --disk: GUESTDIR must be at most %d characters without blanks, "
+			    "not '%s'", cmd, BOOT_GUESTDIR_MAX, d->guestdir);
 	}
 	if (!*s)
 		die("%s: --disk wants FILE[:GUESTDIR][,if=virtio|nvme][,ro], not '%s'", cmd, spec);

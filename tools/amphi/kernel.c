@@ -78,13 +78,6 @@ static int open_kernel(const char *path, struct stat *st)
 	return fd;
 }
 
-/* Dies with one line unless kernel is a regular file amphi can read. */
-void kernel_check(const char *kernel)
-{
-	struct stat st;
-
-	close(open_kernel(kernel, &st));
-}
 
 static void read_at(int fd, const char *path, uint8_t *buf, size_t len, off_t off)
 {
@@ -120,6 +113,64 @@ static size_t loaded_end(const uint8_t *hdr, size_t have, size_t size)
 	return end < size ? (size_t)end : size;
 }
 
+/* Whether the notes in buf[0..len) hold Xen's PVH entry point
+ * (XEN_ELFNOTE_PHYS32_ENTRY), the note QEMU's PVH loader needs. */
+static int has_pvh_entry(const uint8_t *buf, size_t len)
+{
+	for (size_t off = 0; off + 12 <= len;) {
+		uint32_t namesz = le32(buf + off), descsz = le32(buf + off + 4);
+		size_t name = off + 12, desc = name + ((namesz + 3ull) & ~3ull);
+		if (namesz > len || descsz > len || desc > len)
+			return 0;
+		if (namesz == 4 && !memcmp(buf + name, "Xen", 4) && le32(buf + off + 8) == 18)
+			return 1;
+		off = desc + ((descsz + 3ull) & ~3ull);
+	}
+	return 0;
+}
+
+/* Dies with one line unless the kernel is an x86_64 ELF64 image with a
+ * PVH entry note in a PT_NOTE segment: QEMU would refuse it only after
+ * starting, with its own message (a program or a foreign kernel given to
+ * --kernel by mistake). */
+static void check_pvh(int fd, const char *path, const uint8_t *hdr, size_t have, size_t size)
+{
+	uint64_t phoff = have >= 64 ? le64(hdr + 32) : 0;
+	unsigned phnum = have >= 64 ? (unsigned)(hdr[56] | hdr[57] << 8) : 0;
+
+	if (have < 64 || memcmp(hdr, "\177ELF\2\1", 6) || (hdr[18] | hdr[19] << 8) != 62 ||
+	    (hdr[54] | hdr[55] << 8) != 56 || phoff > have || phnum > (have - phoff) / 56)
+		die("kernel %s: not an x86_64 ELF kernel with its program headers in its first %d bytes",
+		    path, MB_SEARCH);
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = hdr + phoff + (size_t)i * 56;
+		uint64_t off = le64(ph + 8), len = le64(ph + 32);
+		if (le32(ph) != 4 || off > size || len > size - off || len > 65536)
+			continue;	/* not a PT_NOTE inside the file (of a sane size) */
+		uint8_t *notes = xmalloc(len ? (size_t)len : 1);
+		read_at(fd, path, notes, (size_t)len, (off_t)off);
+		int found = has_pvh_entry(notes, (size_t)len);
+		free(notes);
+		if (found)
+			return;
+	}
+	die("kernel %s: no PVH entry note: not an amphi kernel", path);
+}
+
+/* Dies with one line unless kernel is a regular file amphi can read that
+ * QEMU can boot by PVH as it is. */
+void kernel_check(const char *kernel)
+{
+	struct stat st;
+	int fd = open_kernel(kernel, &st);
+	uint8_t hdr[MB_SEARCH];
+	size_t have = (size_t)st.st_size < sizeof hdr ? (size_t)st.st_size : sizeof hdr;
+
+	read_at(fd, kernel, hdr, have, 0);
+	check_pvh(fd, kernel, hdr, have, (size_t)st.st_size);
+	close(fd);
+}
+
 /* Returns the image to pass to -kernel for boot ("pvh" or "multiboot"):
  * the kernel itself when QEMU would boot it that way as it is, or else a
  * copy with the multiboot magic set or cleared (see the top of this file). */
@@ -133,6 +184,8 @@ const char *kernel_for_boot(const char *kernel, const char *boot)
 	int found;
 
 	read_at(fd, kernel, hdr, have, 0);
+	if (!magic)
+		check_pvh(fd, kernel, hdr, have, (size_t)st.st_size);
 	int changed = set_multiboot_magic(hdr, have, magic, &found);
 	if (magic && !found)
 		die("kernel %s: no multiboot header in its first %d bytes", kernel, MB_SEARCH);

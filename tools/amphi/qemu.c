@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "amphi.h"
+#include "boot_cmdline.h"
 
 void qargs_add(struct qargs *a, const char *s)
 {
@@ -109,6 +110,29 @@ void qemu_args_machine(struct qargs *a, const struct run_opts *o)
 	qargs_add(a, "isa-debug-exit,iobase=0xf4,iosize=4");
 }
 
+/* What the kernel reads before any config: the drivers' offloads, the
+ * disks' mounts, the shares; with -v, that the kernel should say what it
+ * finds at boot (printk_info).  NULL when there is nothing to say. */
+static char *kernel_cmdline(const struct run_opts *o)
+{
+	char *line = o->net.offload_off ? xstrdup("net.offload=off") : NULL;
+
+	line = share_cmdline(o, disk_cmdline(o, line));
+	return o->verbose ? words_add(line, "amphi.verbose") : line;
+}
+
+void kernel_cmdline_check(const struct run_opts *o)
+{
+	char *line = kernel_cmdline(o);
+	size_t len = line ? strlen(line) : 0;
+
+	free(line);
+	if (len >= BOOT_CMDLINE_MAX)
+		die("run: the --disk and --share folders make the kernel's command line %zu "
+		    "bytes long, more than the %d it takes: use shorter GUESTDIRs", len,
+		    BOOT_CMDLINE_MAX - 1);
+}
+
 char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initrd)
 {
 	struct qargs a = { 0 };
@@ -122,13 +146,7 @@ char **qemu_argv(const struct run_opts *o, const char *kernel, const char *initr
 	qargs_add(&a, initrd);
 	disk_qemu_args(o, &a);
 	share_qemu_args(o, &a);
-	/* What the kernel reads before any config: the drivers' offloads,
-	 * the disks' mounts, the shares; with -v, that the kernel should say
-	 * what it finds at boot (printk_info). */
-	char *append = o->net.offload_off ? xstrdup("net.offload=off") : NULL;
-	append = share_cmdline(o, disk_cmdline(o, append));
-	if (o->verbose)
-		append = words_add(append, "amphi.verbose");
+	char *append = kernel_cmdline(o);
 	if (append) {
 		qargs_add(&a, "-append");
 		qargs_add(&a, append);

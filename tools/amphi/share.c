@@ -7,13 +7,12 @@
  * kernel learns where to mount it from "share=shareN:GUESTDIR[:ro]" on its
  * command line. */
 #include "amphi.h"
+#include "boot_cmdline.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define GUESTDIR_MAX	255	/* what the kernel's boot mounts take */
 
 /* Checks one --share value; dies (status 2) with one line when it is bad. */
 void share_option(struct run_opts *o, const char *arg)
@@ -35,9 +34,9 @@ void share_option(struct run_opts *o, const char *arg)
 	s.guest = colon + 1;
 	if (s.guest[0] != '/')
 		die("run: --share: GUESTDIR must be an absolute path, not '%s'", s.guest);
-	if (!strcmp(s.guest, "/") || strlen(s.guest) > GUESTDIR_MAX || strpbrk(s.guest, " \t\n"))
+	if (!strcmp(s.guest, "/") || strlen(s.guest) > BOOT_GUESTDIR_MAX || strpbrk(s.guest, " \t\n"))
 		die("run: --share: GUESTDIR must be a directory below / of at most %d characters "
-		    "without blanks, not '%s'", GUESTDIR_MAX, s.guest);
+		    "without blanks, not '%s'", BOOT_GUESTDIR_MAX, s.guest);
 	if (stat(s.host, &st))
 		die("run: --share: %s: %s", s.host, strerror(errno));
 	if (!S_ISDIR(st.st_mode))

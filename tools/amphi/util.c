@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,12 +13,24 @@
 #include <unistd.h>
 #include "amphi.h"
 
+/* The message is one line whatever the values in it hold: a name with a
+ * newline, or a terminal's escape sequence, is shown escaped (\n, \x1b). */
 static void vreport(const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], shown[4 * sizeof line];
+	size_t n = 0;
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "amphi: %s\n", line);
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+		if (*c == '\n' || *c == '\t')
+			n += (size_t)sprintf(shown + n, "\\%c", *c == '\n' ? 'n' : 't');
+		else if (*c < 0x20 || *c == 0x7f)
+			n += (size_t)sprintf(shown + n, "\\x%02x", *c);
+		else
+			shown[n++] = (char)*c;
+	}
+	shown[n] = 0;
+	fprintf(stderr, "amphi: %s\n", shown);
 }
 
 void error(const char *fmt, ...)

@@ -3,11 +3,12 @@
 #include "arch/x86_64/bootinfo.h"
 
 #include "arch/x86_64/arch.h"
+#include "boot_cmdline.h"
 #include "core/printk.h"
 #include "core/string.h"
 
 struct boot_info boot_info;
-static char cmdline[512];	/* a copy: the loader's may lie in memory we hand out */
+static char cmdline[BOOT_CMDLINE_MAX];	/* a copy: the loader's may lie in memory we hand out */
 
 struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
