@@ -1,7 +1,12 @@
 /* Regular file contents, wherever they live: tmpfs's pages, or the store
  * of a mounted file system through its fs_ops under the inode's
  * data_lock (fs/super.h).  Changes to a file of a read-only mount are
- * refused with EROFS here, whatever path they come by. */
+ * refused with EROFS here, whatever path they come by.
+ *
+ * Pages cut from a file leave its mappings in every address space
+ * (vm_object_unmap): tmpfs's once the file let go of them; a store's
+ * before its cache writes them back and drops them, with the fault_lock
+ * held whole, so no store through a mapping lands in a dropped page. */
 #include "fs/vfs.h"
 
 #include "core/errno.h"
@@ -47,15 +52,39 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 	return n;
 }
 
+static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
+
+/* A truncation to size cuts every page past the end, from private
+ * mappings too, as Linux's truncate_pagecache (the access is SIGBUS). */
+static void unmap_past(struct inode *i, int64_t size)
+{
+	if (size >= 0)	/* else refused */
+		vm_object_unmap(&i->mapped, pages_for(size), UINT64_MAX, true);
+}
+
+/* A hole punched in [off, off + len) cuts the pages it touches (a store's
+ * cache drops the partial ones at its edges too); private copies stay. */
+static void unmap_hole(struct inode *i, int64_t off, int64_t len)
+{
+	uint64_t first = (uint64_t)off / PAGE_SIZE;
+
+	vm_object_unmap(&i->mapped, first, pages_for(off + len) - first, false);
+}
+
 int vfs_data_truncate(struct inode *i, int64_t size)
 {
-	if (!i->sb)
-		return tmpfs_truncate(i, size);
+	if (!i->sb) {
+		int err = tmpfs_truncate(i, size);
+		if (!err)
+			unmap_past(i, size);
+		return err;
+	}
 	int err = mount_writable(i);
 	if (err)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
 	rwmutex_write_lock(&i->fault_lock);	/* no fault finds a page it is dropping */
+	unmap_past(i, size);
 	err = i->sb->ops->truncate(i, size);
 	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);
@@ -79,8 +108,12 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 
 int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 {
-	if (!i->sb)
-		return tmpfs_punch(i, off, len);
+	if (!i->sb) {
+		int err = tmpfs_punch(i, off, len);
+		if (!err)
+			unmap_hole(i, off, len);
+		return err;
+	}
 	if (!i->sb->ops->punch)
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
@@ -92,6 +125,7 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
 	rwmutex_write_lock(&i->fault_lock);	/* no fault maps a page it drops */
+	unmap_hole(i, off, len);
 	err = i->sb->ops->punch(i, off, len);
 	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);

@@ -1,0 +1,40 @@
+"""Pages cut from a file leave every process's mappings
+(tests/progs/mmap_cut.c): a truncation, a punched hole and MADV_REMOVE in
+one process, seen through a child's shared mapping, its private mapping
+(one page its own copy, the others the file's), that private mapping
+moved by mremap, and a grandchild that inherited them by fork.  As on
+Linux, past the new end is SIGBUS even for a private copy, a hole reads
+zero except where a private mapping has its own copy, and a store through
+a shared mapping after the punch reaches the file.  Before, the other
+processes kept the old pages: the truncated range read the old bytes, and
+on ext4 a store through the mapping after a punch never reached the file
+(the cache had dropped the page).  The transcript is Linux 6.18's for the
+same static program, on tmpfs (/dev/shm) and on ext4 (a loop mount)."""
+import subprocess
+
+import pytest
+
+from conftest import AMPHI, expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+LINUX = """\
+truncate to 1.5 pages: shared A B BUS BUS; private A x BUS BUS; moved BUS
+  forked: shared BUS; private x BUS
+punch pages 1-2: shared A 0 0 D; private A x 0 D; moved 0
+  store through shared page 1: ok
+  read() of page 1 after: Q
+  forked: shared 0; private x 0
+MADV_REMOVE page 2: shared A B 0 D; private A x 0 D; moved 0
+  forked: shared 0; private x 0
+"""
+
+
+def test_cuts_reach_other_processes_on_tmpfs():
+    expect(run("mmap_cut", "/tmp"), LINUX)
+
+
+def test_cuts_reach_other_processes_on_ext4(tmp_path):
+    img = str(tmp_path / "cut.img")
+    subprocess.run([AMPHI, "disk", "create", img, "16M"], check=True, capture_output=True)
+    expect(run("mmap_cut", "/data", options=["--disk", img + ":/data"]), LINUX)
