@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 
 #include "core/errno.h"
+#include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/super.h"
 
@@ -36,6 +37,22 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	return n;
 }
 
+/* O_DIRECT I/O writes back and drops the cache's pages of its range, so
+ * they leave the mappings first, as Linux's invalidate_inode_pages2_range
+ * has them: else a shared mapping stores on into a page the file no
+ * longer has, and every mapping keeps reading the bytes from before a
+ * direct write.  (A fault between this and the drop still maps a page
+ * about to go: Linux has that race too.) */
+static void unmap_direct(struct inode *i, int64_t pos, size_t len)
+{
+	if (pos < 0 || !len)
+		return;	/* refused, or nothing to drop */
+	uint64_t first = (uint64_t)pos / PAGE_SIZE;
+	uint64_t end = (uint64_t)pos > UINT64_MAX - len ? UINT64_MAX : (uint64_t)pos + len;
+
+	vm_object_unmap(&i->mapped, first, (end - 1) / PAGE_SIZE + 1 - first, false);
+}
+
 long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
 {
 	if (!i->sb || !i->sb->ops->direct_io) {
@@ -47,6 +64,7 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 	if (err)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
+	unmap_direct(i, append ? i->size : *pos, b->len);
 	long n = i->sb->ops->direct_io(i, b, pos, write, append);
 	rwmutex_write_unlock(&i->data_lock);
 	return n;

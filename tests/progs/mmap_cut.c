@@ -3,7 +3,10 @@
  * and written through mappings in another (a child), as Linux's
  * unmap_mapping_range.  Prints a transcript to compare with Linux's.
  *
- * usage: mmap_cut DIR     (a file DIR/cut is made: pages of A, B, C, D)
+ * usage: mmap_cut DIR [direct]   (a file DIR/cut is made: pages of A, B, C, D)
+ *
+ * With "direct", O_DIRECT I/O instead, which drops the cached pages of its
+ * range as a cut does (DIR must take O_DIRECT).
  *
  * In each case the child maps the file, touches its pages, says "ready"
  * through a pipe and waits; the parent cuts, says "go", and the child
@@ -238,17 +241,38 @@ static void cut_madv_remove(void)
 	munmap(m, 4 * PG);
 }
 
+/* An O_DIRECT read of page 1 and write of page 2 (of W). */
+static void cut_direct(void)
+{
+	int fd = open(path, O_RDWR | O_DIRECT);
+	char *buf = aligned_alloc(PG, PG);
+
+	if (fd < 0 || !buf)
+		die("open O_DIRECT");
+	if (pread(fd, buf, PG, PG) != PG)
+		die("O_DIRECT read");
+	memset(buf, 'W', PG);
+	if (pwrite(fd, buf, PG, 2 * PG) != PG)
+		die("O_DIRECT write");
+	free(buf);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: mmap_cut DIR\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "direct"))) {
+		fprintf(stderr, "usage: mmap_cut DIR [direct]\n");
 		return 2;
 	}
 	snprintf(path, sizeof path, "%s/cut", argv[1]);
 	signal(SIGBUS, on_bus);
-	run_case("truncate to 1.5 pages", cut_truncate, 0);
-	run_case("punch pages 1-2", cut_punch, 1);
-	run_case("MADV_REMOVE page 2", cut_madv_remove, 0);
+	if (argc == 3) {
+		run_case("O_DIRECT read page 1, write page 2", cut_direct, 1);
+	} else {
+		run_case("truncate to 1.5 pages", cut_truncate, 0);
+		run_case("punch pages 1-2", cut_punch, 1);
+		run_case("MADV_REMOVE page 2", cut_madv_remove, 0);
+	}
 	unlink(path);
 	return 0;
 }
