@@ -38,10 +38,11 @@ struct vm_object {
  * them; the next access finds what the file holds then (or SIGBUS past
  * its end).  A shared mapping loses its entries; a private one the file's
  * own pages, and with copies_too its copies of them as well (truncation,
- * as Linux's even_cows; a punched hole keeps them).  The file has let go
- * of the pages already (tmpfs), or holds its fault_lock whole and lets
- * go after (a store, whose dropped page a shared mapping must not keep
- * writing).  May sleep. */
+ * as Linux's even_cows; a punched hole keeps them).  A fault in flight
+ * that fetched its page before this maps nothing; the caller lets go of
+ * the pages before (tmpfs) or after (a store's cache, which must not lose
+ * a store made through a mapping meanwhile).  Called with no spinlock
+ * held: it takes every address space's. */
 void vm_object_unmap(struct vm_object *o, uint64_t idx, uint64_t npages, bool copies_too);
 
 /* A file's pages as its mappings see them: fs/ provides them (an opaque

@@ -101,7 +101,6 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 	uint64_t idx = v->pgoff + (va - v->start) / PAGE_SIZE, pa;
 	unsigned flags = v->flags;
 	bool shared = flags & VM_SHARED;
-
 	unsigned cuts = __atomic_load_n(&v->object->cuts, __ATOMIC_SEQ_CST);
 
 	ops->hold(obj);
