@@ -16,6 +16,10 @@
 #include "core/sched.h"
 #include "core/vm.h"
 
+/* Every address space with users, oldest first (mm_for_each). */
+static struct list mms = LIST_INIT(mms);
+static struct spinlock mms_lock = SPINLOCK_INIT;
+
 struct mm *mm_new(void)
 {
 	struct mm *mm = kmalloc_program(sizeof *mm);
@@ -31,6 +35,9 @@ struct mm *mm_new(void)
 	list_init(&mm->vmas);
 	mm->users = 1;
 	mm->refs = 1;
+	spin_lock(&mms_lock);
+	list_add_tail(&mms, &mm->all);
+	spin_unlock(&mms_lock);
 	return mm;
 }
 
@@ -52,7 +59,20 @@ void mm_unuse(struct mm *mm)
 	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL))
 		return;
 	vm_unmap_all(mm);
+	spin_lock(&mms_lock);
+	list_del(&mm->all);
+	spin_unlock(&mms_lock);
 	mm_drop(mm);
+}
+
+void mm_for_each(void (*fn)(struct mm *mm, void *ctx), void *ctx)
+{
+	struct list *l;
+
+	spin_lock(&mms_lock);
+	list_for_each(l, &mms)
+		fn(list_entry(l, struct mm, all), ctx);
+	spin_unlock(&mms_lock);
 }
 
 void mm_switch_to(struct mm *mm)

@@ -30,6 +30,7 @@ struct mm {
 	 * loads the root and cleared after it loads another one. */
 	volatile uint64_t cpus;
 	uint64_t brk_base, brk;		/* the heap: [brk_base, brk); linux/sys_mm.c's */
+	struct list all;		/* in the list of address spaces with users (mm.c) */
 };
 
 /* The calling thread's address space (NULL in a kernel thread). */
@@ -42,6 +43,10 @@ void mm_use(struct mm *mm);
 /* A user leaves; the last one unmaps everything (interrupts on: this
  * takes a TLB shoot-down). */
 void mm_unuse(struct mm *mm);
+/* Calls fn for every address space that has users, in the order they were
+ * made, so a fork's child comes after its parent; none is made meanwhile.
+ * fn must not sleep: a spinlock is held. */
+void mm_for_each(void (*fn)(struct mm *mm, void *ctx), void *ctx);
 /* A reference to the struct alone (its mappings may go meanwhile). */
 void mm_grab(struct mm *mm);
 void mm_drop(struct mm *mm);

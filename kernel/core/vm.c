@@ -67,7 +67,7 @@ static int split_at(struct mm *mm, uint64_t addr)
 	tail->start = addr;
 	if (tail->ops) {
 		tail->pgoff += (addr - v->start) / PAGE_SIZE;
-		tail->ops->hold(tail->obj);
+		vma_hold_file(tail);
 	}
 	v->end = addr;
 	list_add_head(&v->link, &tail->link);
@@ -119,14 +119,22 @@ static void drop_pages(struct mm *mm, uint64_t start, uint64_t end)
 
 /* ---- VMAs ------------------------------------------------------------------ */
 
+void vma_hold_file(struct vma *v)
+{
+	v->ops->hold(v->obj);
+	__atomic_add_fetch(&v->object->nmaps, 1, __ATOMIC_SEQ_CST);
+}
+
 void vmas_free(struct list *gone)
 {
 	struct list *l, *n;
 
 	list_for_each_safe(l, n, gone) {
 		struct vma *v = vma_at(l);
-		if (v->ops)
+		if (v->ops) {
+			__atomic_sub_fetch(&v->object->nmaps, 1, __ATOMIC_RELAXED);
 			v->ops->release(v->obj);
+		}
 		kfree(v);
 	}
 }
@@ -276,7 +284,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	if (!v)
 		return -ENOMEM;
 	*v = (struct vma){ .prot = prot, .flags = flags & (VM_SHARED | VM_NOWRITE), .ops = ops,
-			   .obj = obj, .pgoff = pgoff };
+			   .obj = obj, .object = ops ? ops->object(obj) : NULL, .pgoff = pgoff };
 	struct list gone = LIST_INIT(gone);
 	spin_lock(&mm->lock);
 	long at = place(mm, addr, len, flags, &gone);
@@ -287,7 +295,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 		if (err)
 			at = err;
 		else if (ops)
-			ops->hold(obj);	/* before another thread can unmap it */
+			vma_hold_file(v);	/* before another thread can unmap it */
 		else
 			merge_anonymous(mm, v, &gone);
 	}
@@ -447,18 +455,22 @@ struct move {
 };
 
 /* The entry moves as it is: its protection (a page shared copy-on-write
- * stays read-only) and its page.  It is mapped at its new place before it
- * goes from the old one, so a failure leaves it where it was. */
+ * stays read-only), its page and its mark.  It is mapped at its new place
+ * before it goes from the old one, so a failure leaves it where it was. */
 static void move_one(uint64_t va, uint64_t *pte, void *ctx)
 {
 	struct move *m = ctx;
+	uint64_t to = va - m->from + m->to;
 
 	if (m->failed)
 		return;
-	if (mmu_map_user(m->mm->root, va - m->from + m->to, mmu_user_pa(pte), mmu_user_prot(pte)) < 0)
+	if (mmu_map_user(m->mm->root, to, mmu_user_pa(pte), mmu_user_prot(pte)) < 0) {
 		m->failed = true;
-	else
-		mmu_user_clear(pte);
+		return;
+	}
+	if (mmu_user_borrowed(pte))
+		mmu_user_set_borrowed(mmu_user_pte(m->mm->root, to));
+	mmu_user_clear(pte);
 }
 
 /* Moves the pages of [from, from+len) to [to, to+len), which has none: 0,
@@ -518,7 +530,7 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 		return err;
 	}
 	if (n->ops)
-		n->ops->hold(n->obj);
+		vma_hold_file(n);
 	if (move_pages(mm, old, to, len < new_len ? len : new_len)) {
 		list_del(&n->link);	/* vmas_free drops its hold */
 		list_add_tail(gone, &n->link);

@@ -24,9 +24,32 @@ struct vm_file_ops;
 #define VM_FIXED	4	/* exactly at addr, replacing what is there */
 #define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
 
+/* A file as all address spaces map it (fs/ keeps one per inode, zeroed):
+ * how many mappings it has, so that cutting pages from a file nobody maps
+ * costs nothing, and how many times pages were cut from it, so that a
+ * fault that fetched a page before a cut maps nothing.  core/vm.c and
+ * vm_object.c keep both. */
+struct vm_object {
+	int nmaps;		/* VMAs of every address space */
+	unsigned cuts;
+};
+
+/* The pages [idx, idx + npages) of o leave every address space that maps
+ * them; the next access finds what the file holds then (or SIGBUS past
+ * its end).  A shared mapping loses its entries; a private one the file's
+ * own pages, and with copies_too its copies of them as well (truncation,
+ * as Linux's even_cows; a punched hole keeps them).  A fault in flight
+ * that fetched its page before this maps nothing; the caller lets go of
+ * the pages before (tmpfs) or after (a store's cache, which must not lose
+ * a store made through a mapping meanwhile).  Called with no spinlock
+ * held: it takes every address space's. */
+void vm_object_unmap(struct vm_object *o, uint64_t idx, uint64_t npages, bool copies_too);
+
 /* A file's pages as its mappings see them: fs/ provides them (an opaque
  * obj per mapped file, held once by each mapping), core/vm.c maps them. */
 struct vm_file_ops {
+	/* The file's vm_object: the same for every obj of one file. */
+	struct vm_object *(*object)(void *obj);
 	/* The page at index idx with a reference for the caller: 0 and *pa,
 	 * -EFAULT past the end of the file (SIGBUS), -ENOMEM.  write: a
 	 * shared mapping writes there (a hole gets its page).  May sleep;
@@ -79,7 +102,7 @@ int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
  * there and through read().  Linux's errors: -EINVAL for anonymous private
  * memory, -EACCES for a private or read-only shared file mapping, the
  * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
- * Other address spaces mapping the same pages keep them (as truncate). */
+ * Every mapping of those pages, in any address space, loses them. */
 int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */

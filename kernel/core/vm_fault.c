@@ -90,8 +90,10 @@ static void held_release(struct held_file *h)
  * read-only (a hole: a zeroed page of its own).  Caller holds mm->lock,
  * which is dropped while the file finds its page and held again on
  * return; the file stays held in *h for the caller to release.  If the
- * mapping changed meanwhile, or another thread mapped the page, nothing
- * is done: the access faults again and finds what is there now. */
+ * mapping changed meanwhile, another thread mapped the page, or pages were
+ * cut from the file (the page may be one it let go of), nothing is done:
+ * the access faults again and finds what is there now.  A private
+ * mapping's entry for the file's own page is marked as such. */
 static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsigned access, struct held_file *h)
 {
 	const struct vm_file_ops *ops = v->ops;
@@ -99,6 +101,7 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 	uint64_t idx = v->pgoff + (va - v->start) / PAGE_SIZE, pa;
 	unsigned flags = v->flags;
 	bool shared = flags & VM_SHARED;
+	unsigned cuts = __atomic_load_n(&v->object->cuts, __ATOMIC_SEQ_CST);
 
 	ops->hold(obj);
 	h->ops = ops;
@@ -108,7 +111,7 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 	spin_lock(&mm->lock);
 	v = vma_find(mm, va);
 	if (!v || v->obj != obj || v->flags != flags || v->pgoff + (va - v->start) / PAGE_SIZE != idx ||
-	    mmu_user_pte(mm->root, va)) {
+	    mmu_user_pte(mm->root, va) || __atomic_load_n(&v->object->cuts, __ATOMIC_SEQ_CST) != cuts) {
 		if (!err)
 			page_ref_put(pa);
 		return 0;
@@ -117,6 +120,7 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 		return map_zero_page(mm, v, va);
 	if (err)
 		return err == -EFAULT ? -EIO : err;
+	bool borrowed = !shared && !(access & MMU_WRITE);
 	if (!shared && (access & MMU_WRITE)) {
 		uint64_t copy = vm_copy_page(pa);
 		page_ref_put(pa);
@@ -127,6 +131,8 @@ static int map_file_page(struct mm *mm, const struct vma *v, uint64_t va, unsign
 		page_ref_put(pa);
 		return -ENOMEM;
 	}
+	if (borrowed)
+		mmu_user_set_borrowed(mmu_user_pte(mm->root, va));
 	return 0;
 }
 
@@ -136,10 +142,15 @@ static int make_own(struct mm *mm, const struct vma *v, uint64_t va, uint64_t *p
 {
 	uint64_t old = mmu_user_pa(pte);
 
-	if ((v->flags & VM_SHARED) || page_sharers(old) == 1) {
-		/* Another CPU may still hold the read-only entry: it faults,
-		 * and finds the page writable. */
+	/* Another CPU may still hold the read-only entry: it faults, and
+	 * finds the page writable. */
+	if (v->flags & VM_SHARED) {
 		mmu_user_set_prot(pte, v->prot);
+		return 0;
+	}
+	if (page_sharers(old) == 1) {
+		/* Ours alone, even a page the file let go of: a copy now */
+		mmu_user_set(pte, old, v->prot);
 		return 0;
 	}
 	uint64_t pa = vm_copy_page(old);

@@ -58,10 +58,12 @@ static void copy_one(uint64_t va, uint64_t *pte, void *ctx)
 		c->err = -ENOMEM;
 		return;
 	}
+	if (mmu_user_borrowed(pte))
+		mmu_user_set_borrowed(mmu_user_pte(c->child->root, va));
 	page_ref_get(pa);
 }
 
-/* The child is nobody's yet: its lock is not needed. */
+/* Caller holds both locks. */
 static int copy_vma(struct mm *child, const struct vma *v)
 {
 	struct vma *n = kmalloc_program(sizeof *n);
@@ -75,7 +77,7 @@ static int copy_vma(struct mm *child, const struct vma *v)
 		return err;
 	}
 	if (n->ops)
-		n->ops->hold(n->obj);
+		vma_hold_file(n);
 	return 0;
 }
 
@@ -84,7 +86,11 @@ int vm_fork(struct mm *parent, struct mm *child)
 	struct list *l;
 	int err = 0;
 
+	/* The child's lock too: a file's truncation may walk the child's
+	 * tables already (vm_object.c), and must find there what this copy
+	 * put in. */
 	spin_lock(&parent->lock);
+	spin_lock(&child->lock);
 	list_for_each(l, &parent->vmas) {
 		struct vma *v = vma_at(l);
 		struct copy c = { .child = child, .v = v };
@@ -98,6 +104,7 @@ int vm_fork(struct mm *parent, struct mm *child)
 	child->brk = parent->brk;
 	/* The parent's entries lost their write permission. */
 	mm_flush(parent, 0, VM_USER_END);
+	spin_unlock(&child->lock);
 	spin_unlock(&parent->lock);
 	return err;
 }

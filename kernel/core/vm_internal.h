@@ -20,8 +20,13 @@ struct vma {
 	 * pgoff is the file page at start.  NULL: anonymous memory. */
 	const struct vm_file_ops *ops;
 	void *obj;
+	struct vm_object *object;	/* ops->object(obj) */
 	uint64_t pgoff;
 };
+
+/* A file mapping's VMA holds its file and counts among the file's
+ * mappings (vm_object.nmaps) from when it is listed until vmas_free. */
+void vma_hold_file(struct vma *v);
 
 static inline struct vma *vma_at(struct list *l) { return list_entry(l, struct vma, link); }
 

@@ -69,10 +69,7 @@ int vm_remove(struct mm *mm, uint64_t addr, uint64_t len)
 		p.ops->release(p.obj);
 		if (err)
 			return err;
-		/* The file no longer has the pages: dropping ours frees them,
-		 * and the next touch finds the hole. */
-		vm_discard(mm, p.start, p.end - p.start);
-		at = p.end;
+		at = p.end;	/* the punch took the pages from every mapping */
 	}
 	if (at < end && err < 0)
 		return err;

@@ -103,9 +103,11 @@ long p9_read(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t p
 long p9_write(struct p9_client *c, uint32_t fid, const struct iobuf *b, int64_t pos);
 
 /* Calls fn for each entry of the open directory fid, "." and ".." too;
- * fn's non-zero return stops it and is returned. */
-int p9_readdir(struct p9_client *c, uint32_t fid, int (*fn)(void *arg, const struct p9_dirent *d),
-	       void *arg);
+ * fn's non-zero return stops it and is returned.  A server going round
+ * in circles (a chunk starting where one started before, or more than
+ * max_entries entries) is -EIO. */
+int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t max_entries,
+	       int (*fn)(void *arg, const struct p9_dirent *d), void *arg);
 
 /* 9p_fs.c: the file system type "9p" (fs_types.c). */
 struct fs_type;

@@ -558,28 +558,50 @@ static int readdir_chunk(struct p9_client *c, uint32_t fid, uint64_t *offset, ui
 	return err;
 }
 
-int p9_readdir(struct p9_client *c, uint32_t fid, int (*fn)(void *arg, const struct p9_dirent *d),
-	       void *arg)
+/* A server that goes round in circles must not keep a listing (and the
+ * VFS lock its caller holds) going for ever.  The offsets the chunks
+ * start at are watched with Brent's cycle finding: an offset met again is
+ * a cycle, seen within twice its length plus the way into it, in constant
+ * memory.  A server that never repeats an offset but never ends is
+ * stopped by the caller's bound on entries. */
+struct circles {
+	uint64_t saved, steps, power;
+};
+
+static bool came_round(struct circles *c, uint64_t start)
+{
+	if (start == c->saved)
+		return true;
+	if (++c->steps == c->power) {
+		c->saved = start;
+		c->power *= 2;
+		c->steps = 0;
+	}
+	return false;
+}
+
+int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t max_entries,
+	       int (*fn)(void *arg, const struct p9_dirent *d), void *arg)
 {
 	uint8_t *chunk = kmalloc(c->msize);
 	struct p9_dirent *d = kmalloc(sizeof *d);
-	uint64_t offset = 0;
+	struct circles seen = { .saved = 0, .power = 1 };
+	uint64_t offset = 0, entries = 0;
 	uint32_t len;
 	int err = chunk && d ? 0 : -ENOMEM;
 
 	while (!err && !(err = readdir_chunk(c, fid, &offset, chunk, &len)) && len) {
 		struct msg e = { chunk, len, 0, false };
-		uint64_t start = offset;
 		while (!err && e.off < e.len) {
 			get_qid(&e, &d->qid);
 			d->offset = get64(&e);
 			d->type = get8(&e);
 			get_str(&e, d->name, sizeof d->name);
-			err = e.bad ? -EIO : fn(arg, d);
+			err = e.bad || ++entries > max_entries ? -EIO : fn(arg, d);
 			offset = d->offset;
 		}
-		if (!err && offset == start)
-			err = -EIO;	/* a server going round in circles */
+		if (!err && came_round(&seen, offset))
+			err = -EIO;
 	}
 	kfree(chunk);
 	kfree(d);

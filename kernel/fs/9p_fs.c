@@ -163,6 +163,10 @@ static int add_entry(void *arg, const struct p9_dirent *d)
 	return err == -ENOENT ? 0 : err;	/* gone, or replaced, since the listing */
 }
 
+/* More names than memory could hold (each costs a dentry, far over 64
+ * bytes) is a host going round in circles without repeating itself. */
+static uint64_t max_names(void) { return page_total_count() * (PAGE_SIZE / 64); }
+
 static int fs9p_load_dir(struct inode *dir)
 {
 	struct fs9p_mount *m = mount_of(dir->sb);
@@ -175,7 +179,7 @@ static int fs9p_load_dir(struct inode *dir)
 		return err;
 	err = p9_lopen(m->c, fid, O_RDONLY | O_DIRECTORY);
 	if (!err)
-		err = p9_readdir(m->c, fid, add_entry, &l);
+		err = p9_readdir(m->c, fid, max_names(), add_entry, &l);
 	p9_clunk(m->c, fid);
 	return err;
 }

@@ -25,6 +25,7 @@
 #include "core/list.h"
 #include "core/mutex.h"
 #include "core/rwmutex.h"
+#include "core/vm.h"
 #include "fs/stat.h"
 
 #define NAME_MAX	255
@@ -118,6 +119,7 @@ struct inode {
 	uint64_t blocks;		/* a store's st_blocks (512-byte units), set by read_inode */
 	unsigned seals;			/* F_SEAL_* (memfd) */
 	struct pcache_file *pcache;	/* a store's cached pages (fs/pagecache.h), or NULL */
+	struct vm_object mapped;	/* its mappings, as core/vm.c counts them */
 
 	/* Advisory locks (vfs_locks.c), under its lock. */
 	struct list locks;

@@ -1,10 +1,16 @@
 /* Regular file contents, wherever they live: tmpfs's pages, or the store
  * of a mounted file system through its fs_ops under the inode's
  * data_lock (fs/super.h).  Changes to a file of a read-only mount are
- * refused with EROFS here, whatever path they come by. */
+ * refused with EROFS here, whatever path they come by.
+ *
+ * Pages cut from a file leave its mappings in every address space
+ * (vm_object_unmap): tmpfs's once the file let go of them; a store's
+ * before its cache writes them back and drops them, with the fault_lock
+ * held whole, so no store through a mapping lands in a dropped page. */
 #include "fs/vfs.h"
 
 #include "core/errno.h"
+#include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/super.h"
 
@@ -31,6 +37,22 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	return n;
 }
 
+/* O_DIRECT I/O writes back and drops the cache's pages of its range, so
+ * they leave the mappings first, as Linux's invalidate_inode_pages2_range
+ * has them: else a shared mapping stores on into a page the file no
+ * longer has, and every mapping keeps reading the bytes from before a
+ * direct write.  (A fault between this and the drop still maps a page
+ * about to go: Linux has that race too.) */
+static void unmap_direct(struct inode *i, int64_t pos, size_t len)
+{
+	if (pos < 0 || !len)
+		return;	/* refused, or nothing to drop */
+	uint64_t first = (uint64_t)pos / PAGE_SIZE;
+	uint64_t end = (uint64_t)pos > UINT64_MAX - len ? UINT64_MAX : (uint64_t)pos + len;
+
+	vm_object_unmap(&i->mapped, first, (end - 1) / PAGE_SIZE + 1 - first, false);
+}
+
 long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
 {
 	if (!i->sb || !i->sb->ops->direct_io) {
@@ -42,20 +64,45 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 	if (err)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
+	unmap_direct(i, append ? i->size : *pos, b->len);
 	long n = i->sb->ops->direct_io(i, b, pos, write, append);
 	rwmutex_write_unlock(&i->data_lock);
 	return n;
 }
 
+static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
+
+/* A truncation to size cuts every page past the end, from private
+ * mappings too, as Linux's truncate_pagecache (the access is SIGBUS). */
+static void unmap_past(struct inode *i, int64_t size)
+{
+	if (size >= 0)	/* else refused */
+		vm_object_unmap(&i->mapped, pages_for(size), UINT64_MAX, true);
+}
+
+/* A hole punched in [off, off + len) cuts the pages it touches (a store's
+ * cache drops the partial ones at its edges too); private copies stay. */
+static void unmap_hole(struct inode *i, int64_t off, int64_t len)
+{
+	uint64_t first = (uint64_t)off / PAGE_SIZE;
+
+	vm_object_unmap(&i->mapped, first, pages_for(off + len) - first, false);
+}
+
 int vfs_data_truncate(struct inode *i, int64_t size)
 {
-	if (!i->sb)
-		return tmpfs_truncate(i, size);
+	if (!i->sb) {
+		int err = tmpfs_truncate(i, size);
+		if (!err)
+			unmap_past(i, size);
+		return err;
+	}
 	int err = mount_writable(i);
 	if (err)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
 	rwmutex_write_lock(&i->fault_lock);	/* no fault finds a page it is dropping */
+	unmap_past(i, size);
 	err = i->sb->ops->truncate(i, size);
 	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);
@@ -79,8 +126,12 @@ int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
 
 int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 {
-	if (!i->sb)
-		return tmpfs_punch(i, off, len);
+	if (!i->sb) {
+		int err = tmpfs_punch(i, off, len);
+		if (!err)
+			unmap_hole(i, off, len);
+		return err;
+	}
 	if (!i->sb->ops->punch)
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
@@ -92,6 +143,7 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
 	rwmutex_write_lock(&i->fault_lock);	/* no fault maps a page it drops */
+	unmap_hole(i, off, len);
 	err = i->sb->ops->punch(i, off, len);
 	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);

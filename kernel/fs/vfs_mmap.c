@@ -51,6 +51,8 @@ static int file_get_page(void *obj, uint64_t idx, bool shared, uint64_t *pa)
 	return err == -ENOSPC ? -ENOMEM : err;	/* tmpfs's pages are memory */
 }
 
+static struct vm_object *file_object(void *obj) { return &((struct file *)obj)->inode->mapped; }
+
 static void file_hold(void *obj) { file_get(obj); }
 static void file_release(void *obj) { file_put(obj); }
 
@@ -76,6 +78,7 @@ static int file_punch(void *obj, uint64_t idx, uint64_t npages)
 }
 
 static const struct vm_file_ops file_vm_ops = {
+	.object = file_object,
 	.get_page = file_get_page,
 	.hold = file_hold,
 	.release = file_release,

@@ -15,10 +15,12 @@
 #include "fs/9p.h"
 #include "fs/file.h"
 
-/* The fake channel: the next reply, as bytes after the header. */
+/* The fake channel: the next reply, as bytes after the header, or the
+ * reply a directory server makes for a Treaddir at an offset. */
 static uint8_t reply[P9_MSIZE];
 static size_t reply_len;
 static int reply_tag_delta, reply_type_delta, reply_size_delta;
+static void (*readdir_server)(uint64_t offset);
 
 void *kmalloc(size_t n) { return calloc(1, n); }
 void kfree(void *p) { free(p); }
@@ -41,10 +43,15 @@ long p9_chan_rpc(struct p9_chan *c, const void *req, size_t len, void *resp, siz
 {
 	const uint8_t *q = req;
 	uint8_t *r = resp;
-	uint32_t size = (uint32_t)(7 + reply_len) + (uint32_t)reply_size_delta;
 	uint16_t tag;
 
 	(void)c;
+	if (q[4] == 40 && readdir_server) {	/* Treaddir: fid[4] offset[8] count[4] */
+		uint64_t offset;
+		memcpy(&offset, q + 11, 8);
+		readdir_server(offset);
+	}
+	uint32_t size = (uint32_t)(7 + reply_len) + (uint32_t)reply_size_delta;
 	assert_true(len >= 7 && 7 + reply_len <= cap);
 	memcpy(&tag, q + 5, 2);
 	tag = (uint16_t)(tag + reply_tag_delta);
@@ -267,12 +274,72 @@ static void test_readdir(void **state)
 	b[n - 4] = 200;			/* name length 200, 3 bytes there */
 	put32(b, (uint32_t)(n - 4));
 	set_reply(b, n);
-	assert_int_equal(p9_readdir(&client, 3, count_entry, &seen), -EIO);
+	assert_int_equal(p9_readdir(&client, 3, 100, count_entry, &seen), -EIO);
 	assert_int_equal(seen, 0);
 	/* a count past the message */
 	put32(b, 1000);
 	set_reply(b, n);
-	assert_int_equal(p9_readdir(&client, 3, count_entry, &seen), -EIO);
+	assert_int_equal(p9_readdir(&client, 3, 100, count_entry, &seen), -EIO);
+}
+
+/* Servers going round in circles: each call answers one entry named "a"
+ * whose offset next_offset() gives, and, so that a client that never
+ * notices ends the test rather than hanging it, the end of the directory
+ * after 100,000 calls. */
+static uint64_t (*next_offset)(uint64_t offset);
+static unsigned readdir_calls;
+
+static void one_entry(uint64_t offset)
+{
+	uint8_t b[64];
+	size_t n = 4;
+
+	if (++readdir_calls <= 100000) {
+		n += put_qid(b + n, 9);
+		n += put64(b + n, next_offset(offset));
+		b[n++] = 8;
+		n += put_str(b + n, "a", 1);
+	}
+	put32(b, (uint32_t)(n - 4));
+	set_reply(b, n);
+}
+
+static uint64_t two_cycle(uint64_t offset) { return offset == 5 ? 9 : 5; }	/* 0, 5, 9, 5, 9... */
+static uint64_t long_cycle(uint64_t offset) { return offset == 1000 ? 17 : offset + 1; }
+static uint64_t never_repeats(uint64_t offset) { return offset + 1; }
+
+static int listing(uint64_t (*server)(uint64_t), uint64_t max_entries, int *seen)
+{
+	next_offset = server;
+	readdir_calls = 0;
+	*seen = 0;
+	readdir_server = one_entry;
+	int err = p9_readdir(&client, 3, max_entries, count_entry, seen);
+	readdir_server = NULL;
+	return err;
+}
+
+static void test_readdir_circles(void **state)
+{
+	int seen;
+
+	(void)state;
+	/* Before, only a chunk ending where it began was caught: these went
+	 * on until the server gave up */
+	assert_int_equal(listing(two_cycle, 1000000, &seen), -EIO);
+	assert_true(seen <= 8);
+	assert_int_equal(listing(long_cycle, 1000000, &seen), -EIO);
+	assert_true(seen <= 2 * 1000 + 2 * 1000);
+	assert_int_equal(listing(never_repeats, 500, &seen), -EIO);
+	assert_int_equal(seen, 500);
+	/* an honest directory of 2000 entries */
+	next_offset = never_repeats;
+	readdir_calls = 100000 - 2000;
+	readdir_server = one_entry;
+	seen = 0;
+	assert_int_equal(p9_readdir(&client, 3, 5000, count_entry, &seen), 0);
+	readdir_server = NULL;
+	assert_int_equal(seen, 2000);
 }
 
 int main(void)
@@ -285,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read, connect_ok, disconnect),
 		cmocka_unit_test_setup_teardown(test_readlink_nul, connect_ok, disconnect),
 		cmocka_unit_test_setup_teardown(test_readdir, connect_ok, disconnect),
+		cmocka_unit_test_setup_teardown(test_readdir_circles, connect_ok, disconnect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,8 +130,14 @@ uint64_t *mmu_user_pte(uint64_t *root, uint64_t va);
 typedef void mmu_visit_fn(uint64_t va, uint64_t *pte, void *ctx);
 void mmu_user_walk(uint64_t *root, uint64_t start, uint64_t end, mmu_visit_fn *fn, void *ctx);
 void mmu_user_clear(uint64_t *pte);
-void mmu_user_set_prot(uint64_t *pte, unsigned prot);
-void mmu_user_set(uint64_t *pte, uint64_t pa, unsigned prot);
+void mmu_user_set_prot(uint64_t *pte, unsigned prot);	/* keeps the page and its mark */
+void mmu_user_set(uint64_t *pte, uint64_t pa, unsigned prot);	/* a new page, unmarked */
+/* The mark of a file's own page in a private mapping, as opposed to the
+ * mapping's copy of it: a hole punched in the file takes the first from
+ * the mapping and leaves the second (core/vm_object.c).  It stays with the
+ * entry through changes of protection, fork and mremap. */
+void mmu_user_set_borrowed(uint64_t *pte);
+bool mmu_user_borrowed(const uint64_t *pte);
 uint64_t mmu_user_pa(const uint64_t *pte);
 unsigned mmu_user_prot(const uint64_t *pte);	/* what the entry allows now */
 /* Unhooks the page tables of [start, end) that hold nothing and passes

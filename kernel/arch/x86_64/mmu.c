@@ -26,6 +26,7 @@
 #define PTE_G	(1ull << 8)
 #define PTE_NX	(1ull << 63)
 #define PTE_NONE (1ull << 9)	/* software: a PROT_NONE page, kept but not present */
+#define PTE_BORROWED (1ull << 10) /* software: a file's own page in a private mapping */
 #define PTE_USED (PTE_P | PTE_NONE)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define LARGE	(2ull << 20)
@@ -304,9 +305,16 @@ void mmu_user_walk(uint64_t *root, uint64_t start, uint64_t end, mmu_visit_fn *f
 
 void mmu_user_clear(uint64_t *pte) { *pte = 0; }
 
-void mmu_user_set_prot(uint64_t *pte, unsigned prot) { *pte = (*pte & PTE_ADDR) | user_flags(prot); }
+void mmu_user_set_prot(uint64_t *pte, unsigned prot)
+{
+	*pte = (*pte & (PTE_ADDR | PTE_BORROWED)) | user_flags(prot);
+}
 
 void mmu_user_set(uint64_t *pte, uint64_t pa, unsigned prot) { *pte = pa | user_flags(prot); }
+
+void mmu_user_set_borrowed(uint64_t *pte) { *pte |= PTE_BORROWED; }
+
+bool mmu_user_borrowed(const uint64_t *pte) { return *pte & PTE_BORROWED; }
 
 uint64_t mmu_user_pa(const uint64_t *pte) { return *pte & PTE_ADDR; }
 
