@@ -119,8 +119,6 @@ int unix_socket_init(struct socket *s, int type, int protocol)
 
 	if (err)
 		return err;
-	if (type == SOCK_SEQPACKET)
-		return -ESOCKTNOSUPPORT;	/* not built: stream and datagram only */
 	if (type == SOCK_RAW)
 		s->type = type = SOCK_DGRAM;	/* as Linux makes it */
 	return unix_sock_new(s, type) ? 0 : -ENOBUFS;
@@ -403,11 +401,15 @@ static int unix_getsockopt(struct socket *s, int level, int name, void *val, uin
 
 static long unix_sendmsg(struct socket *s, struct sock_msg *m)
 {
+	if (s->type == SOCK_SEQPACKET)
+		return unix_seqpacket_sendmsg(s, m);
 	return s->type == SOCK_DGRAM ? unix_dgram_sendmsg(s, m) : unix_stream_sendmsg(s, m);
 }
 
 static long unix_recvmsg(struct socket *s, struct sock_msg *m)
 {
+	if (s->type == SOCK_SEQPACKET)
+		return unix_seqpacket_recvmsg(s, m);
 	return s->type == SOCK_DGRAM ? unix_dgram_recvmsg(s, m) : unix_stream_recvmsg(s, m);
 }
 

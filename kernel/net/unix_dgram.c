@@ -5,8 +5,6 @@
 
 #include "core/errno.h"
 
-#define DGRAM_HEADROOM	32	/* Linux: a datagram may use sndbuf - 32 bytes */
-
 /* Queues r at to.  -ECONNREFUSED when to is gone, -EPERM when to is
  * connected elsewhere, -EPIPE when to stopped receiving. */
 static int dgram_deliver(struct unix_sock *to, struct unix_sock *from, struct unix_rec *r)
@@ -59,7 +57,7 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	if (m->len > (size_t)u->sndbuf - DGRAM_HEADROOM)
+	if (m->len > (size_t)u->sndbuf - UNIX_DGRAM_HEADROOM)
 		return -EMSGSIZE;
 	if (__atomic_load_n(&u->shut, __ATOMIC_RELAXED) & UNIX_SND_SHUT)
 		return -EPIPE;
@@ -111,7 +109,9 @@ static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
 /* The oldest datagram (taken off the queue unless peek), waiting for
  * one; NULL with *err (0: end of file).  After shutdown(SHUT_RD) an empty
  * queue is end of file to a blocking receive, but EAGAIN to a
- * non-blocking one, as on Linux.  Caller holds u->lock. */
+ * non-blocking one, as on Linux; a sequenced-packet socket whose peer
+ * went is at end of file either way, after ECONNRESET once if the peer
+ * left data unread.  Caller holds u->lock. */
 static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonblock,
 				      uint64_t deadline, long *err)
 {
@@ -119,7 +119,12 @@ static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonbl
 
 	*err = 0;
 	while (!(r = dgram_take(u, peek))) {
-		if (!nonblock && (u->shut & UNIX_RCV_SHUT))
+		if (u->err) {
+			*err = -u->err;
+			u->err = 0;
+			break;
+		}
+		if ((!nonblock || u->type == SOCK_SEQPACKET) && (u->shut & UNIX_RCV_SHUT))
 			break;
 		if ((*err = unix_wait(u, nonblock, deadline)))
 			break;

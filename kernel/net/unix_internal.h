@@ -40,6 +40,7 @@ struct inode;
 #define UNIX_REC_COST	64		/* what a record adds to wmem besides its bytes */
 #define UNIX_CHUNK_MAX	(64 * 1024)	/* largest stream record */
 #define UNIX_FDS_MAX	253		/* SCM_MAX_FD */
+#define UNIX_DGRAM_HEADROOM 32		/* Linux: a message may use sndbuf - 32 bytes */
 
 enum unix_state { UNIX_IDLE, UNIX_LISTENING, UNIX_CONNECTED };
 
@@ -214,13 +215,19 @@ int unix_listen(struct socket *s, int backlog);
 int unix_connect(struct socket *s, const void *addr, uint32_t len);
 int unix_accept(struct socket *s, struct socket **newsock, void *addr, uint32_t *len);
 
-/* unix_stream.c, unix_dgram.c */
+/* unix_stream.c, unix_dgram.c, unix_seqpacket.c */
 long unix_stream_sendmsg(struct socket *s, struct sock_msg *m);
 long unix_stream_recvmsg(struct socket *s, struct sock_msg *m);
 long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m);
+/* A datagram or sequenced packet, whole: one record off the queue. */
 long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m);
+long unix_seqpacket_sendmsg(struct socket *s, struct sock_msg *m);
+long unix_seqpacket_recvmsg(struct socket *s, struct sock_msg *m);
 /* Queues r at to, or -errno (to is dead: -EPIPE for streams, -ECONNREFUSED
  * for datagrams).  On success the record belongs to to. */
 int unix_deliver(struct unix_sock *to, struct unix_rec *r);
+/* The connected peer of a stream or sequenced-packet socket that may
+ * still send, referenced; -ENOTCONN or -EPIPE. */
+long unix_send_peer(struct unix_sock *u, struct unix_sock **peer);
 
 #endif

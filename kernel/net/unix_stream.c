@@ -26,8 +26,7 @@ int unix_deliver(struct unix_sock *to, struct unix_rec *r)
 	return 0;
 }
 
-/* The connected peer of a stream socket that may still send, or -errno. */
-static long send_peer(struct unix_sock *u, struct unix_sock **peer)
+long unix_send_peer(struct unix_sock *u, struct unix_sock **peer)
 {
 	long err = 0;
 
@@ -70,7 +69,7 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 		return -EOPNOTSUPP;
 	if (m->namelen)
 		return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
-	if ((err = send_peer(u, &peer)))
+	if ((err = unix_send_peer(u, &peer)))
 		return err;
 	if ((err = unix_msg_creds(m, u, peer, &creds))) {
 		unix_put(peer);
