@@ -86,7 +86,7 @@ static size_t headers_end(const uint8_t *h, size_t len)
 	memcpy(&phnum, h + 56, 2);
 	end = phoff + (uint64_t)phnum * sizeof(struct phdr);
 	if (phoff > HEAD_MAX || end > HEAD_MAX)
-		return len;	/* elf_check will refuse it */
+		return len;	/* elf_check will refuse what lies past len */
 	for (int k = 0; k < phnum && end <= len; k++) {
 		struct phdr ph;
 		memcpy(&ph, h + phoff + (uint64_t)k * sizeof ph, sizeof ph);
@@ -140,9 +140,11 @@ static int elf_read(struct elf *e, bool *cut_short, const char **why)
 		return err;
 	}
 	e->size = (size_t)size;
-	err = elf_check(e->head, e->size, &e->info, why);
+	/* Headers only from the head: past it (or past the file's end, when
+	 * cut short) elf_check refuses them rather than read on. */
+	err = elf_check(e->head, e->head_len, e->size, &e->info, why);
 	uint64_t need = err == -ENOEXEC && cut_short ? needed_size(e) : 0;
-	if (need > e->size && !elf_check(e->head, need, &e->info, why)) {
+	if (need > e->size && !elf_check(e->head, e->head_len, need, &e->info, why)) {
 		*cut_short = true;
 		err = 0;
 	}
