@@ -259,7 +259,7 @@ static long exe_readlink(struct inode *link, char *buf, size_t size)
 	if (!n)
 		n = process_view_get(priv_pid(link), &v);
 	if (!n)
-		n = v.zombie ? -ENOENT : copy_link(buf, size, v.exe);
+		n = v.zombie || !v.strings ? -ENOENT : copy_link(buf, size, v.strings->exe);
 	process_view_put(&v);
 	return n;
 }

@@ -153,14 +153,14 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
-	if (!err && !(strings = exec_strings_new(a.argv, a.argc, a.envp, a.envc)))
+	if (!err && !(strings = exec_strings_new(res->exe, a.argv, a.argc, a.envp, a.envc)))
 		err = -ENOMEM;
 	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)
 		err = process_exec_alone();
 	if (!err) {	/* past the point of no return: nothing fails */
 		robust_list_release(t, tid);	/* the old image's locks die with it */
-		process_set_identity(p, res->exe, strings);
+		process_set_identity(p, strings);
 		strings = NULL;
 		switch_mm(t, mm);
 		mm = NULL;
