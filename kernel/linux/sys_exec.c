@@ -13,8 +13,10 @@
 #include "core/string.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
+#include "fs/file.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs.h"
+#include "fs/vfs_kernel.h"
 #include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/futex.h"
@@ -199,8 +201,20 @@ static long sys_execve(const struct sysargs *a)
 	return exec_end(err, cut_short);
 }
 
+/* Whether dirfd is an open descriptor: 0 or -EBADF. */
+static long dirfd_open(int dirfd)
+{
+	struct file *f = fd_get(dirfd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
 /* execveat: a path relative to dirfd, or dirfd itself (AT_EMPTY_PATH), is
- * reached through /proc/self/fd/N, whose links lead to the open file. */
+ * reached through /proc/self/fd/N, whose links lead to the open file.
+ * AT_SYMLINK_NOFOLLOW refuses a path naming a symlink (ELOOP). */
 static long sys_execveat(const struct sysargs *a)
 {
 	int dirfd = (int)a->a[0], flags = (int)a->a[4];
@@ -212,6 +226,11 @@ static long sys_execveat(const struct sysargs *a)
 		return -EINVAL;
 	if ((err = path_from_user(a->a[1], &path)))
 		return err;
+	if (path[0] != '/' && dirfd != AT_FDCWD && (path[0] || flags & AT_EMPTY_PATH) &&
+	    (err = dirfd_open(dirfd))) {
+		pathbuf_put(path);
+		return err;
+	}
 	if (!(full = pathbuf_get())) {
 		pathbuf_put(path);
 		return -ENOMEM;
@@ -225,6 +244,8 @@ static long sys_execveat(const struct sysargs *a)
 		      -ENAMETOOLONG : 0;
 	if (!err && !full[0])
 		err = -ENOENT;
+	if (!err && path[0] && (flags & AT_SYMLINK_NOFOLLOW) && vfs_is_symlink(full))
+		err = -ELOOP;
 	if (!err)
 		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short);
 	pathbuf_put(full);
