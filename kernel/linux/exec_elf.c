@@ -151,14 +151,18 @@ static int elf_read(struct elf *e, bool *cut_short, const char **why)
 	return err;
 }
 
-/* The file, opened to be mapped, named by its absolute path. */
-static int elf_open_file(struct elf *e, const char *abs)
+/* The file, opened to be mapped, named by its absolute path.  No one may
+ * open it for writing while its mappings hold it, and it may not be open
+ * for writing now (ETXTBSY, as Linux's deny_write_access). */
+static int elf_open_file(struct elf *e, const char *abs, const char **why)
 {
 	vfs_lock();
 	int err = vfs_open_inode(e->inode, O_RDONLY, &e->file);
 	vfs_unlock();
 	if (!err && (e->file->path = kmalloc(strlen(abs) + 1)))
 		memcpy(e->file->path, abs, strlen(abs) + 1);
+	if (!err && (err = vfs_file_deny_write(e->file)))
+		*why = "open for writing";
 	return err;
 }
 
@@ -259,7 +263,7 @@ static int open_interp(const struct elf *prog, struct elf *interp, char *abs, co
 		*why = "its interpreter is not an ELF program it can run";
 		return -ELIBBAD;
 	}
-	return err ? err : elf_open_file(interp, abs);
+	return err ? err : elf_open_file(interp, abs, why);
 }
 
 /* The interpreter goes where mmap would put it: room for all its
@@ -283,7 +287,7 @@ int exec_load_elf(struct mm *mm, struct inode *i, const char *abs, struct exec_s
 
 	inode_get(i);
 	if (!err)
-		err = elf_open_file(&prog, abs);
+		err = elf_open_file(&prog, abs, why);
 	if (!err && prog.info.interp_len)
 		err = open_interp(&prog, &interp, iabs, why);
 	prog.base = prog.info.is_pie ? PIE_BASE : 0;
