@@ -199,8 +199,11 @@ static int zero_fill(struct mm *mm, uint64_t addr, uint64_t len)
 }
 
 /* One PT_LOAD at base.  *prev_end is where the previous one's pages end
- * (its prot in *prev_prot): a page they share gets both protections and
- * this one's bytes copied in.  Caller checked the segment (elf_check). */
+ * (its prot in *prev_prot): a page they share (this one's first, its
+ * last) gets both protections and this one's bytes copied in.  Any other
+ * overlap, or a segment below the previous one (out of order), replaces
+ * what was there, as Linux's MAP_FIXED.  Caller checked the segment
+ * (elf_check). */
 static int load_one(struct mm *mm, const struct elf *e, const struct phdr *ph, uint64_t *prev_end,
 		    unsigned *prev_prot)
 {
@@ -211,7 +214,7 @@ static int load_one(struct mm *mm, const struct elf *e, const struct phdr *ph, u
 	bool mappable = !((v - ph->offset) & (PAGE_SIZE - 1)) && vfs_mmap_ops(e->file);
 	int err = 0;
 
-	if (start < *prev_end) {	/* shares its first page with the previous one */
+	if (start < *prev_end && start + PAGE_SIZE == *prev_end) {	/* shares a page */
 		uint64_t in_page = (start + PAGE_SIZE < fend ? start + PAGE_SIZE : fend) - v;
 		err = vm_protect(mm, start, PAGE_SIZE, prot | *prev_prot);
 		if (!err && fend > v)

@@ -6,7 +6,11 @@
  * copy of the file's start: past that copy, into the kernel's heap, or
  * (2^40 bytes in) into nothing, which panicked the kernel.  Each is made
  * in DIR and run in a child; one line each: what execve did.  The same
- * ELF with its headers at the start runs (exit 42) as a control. */
+ * ELF with its headers at the start runs (exit 42) as a control.  Then
+ * PT_LOADs out of order (run, as on Linux: the loader took the lower one
+ * for a page shared with the one before and failed with ENOMEM) and one
+ * mapped over another's text, read-write (SIGSEGV at the entry, as on
+ * Linux: the loader gave the page both protections and it ran). */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -119,6 +123,16 @@ int main(int argc, char **argv)
 	ph = make(&im, 4096, 1024, 2);
 	interp(&ph[1], &im, 2048, "/no/such/ld.so");
 	try("a missing interpreter", &im);
+	ph = make(&im, 8192, 1024, 2);
+	ph[1] = ph[0];
+	ph[0].p_vaddr = ph[0].p_paddr = 0x800000;
+	ph[0].p_filesz = ph[0].p_memsz = 4096;
+	try("PT_LOADs out of order", &im);
+	ph = make(&im, 8192, 1024, 2);
+	ph[1] = ph[0];
+	ph[1].p_filesz = ph[1].p_memsz = 100;
+	ph[1].p_flags = PF_R | PF_W;
+	try("a PT_LOAD over another's first page", &im);
 	printf("exec_elf_headers done\n");
 	return 0;
 }
