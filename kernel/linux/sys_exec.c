@@ -136,9 +136,11 @@ static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids
 }
 
 /* The exec itself; *cut_short says the new image is to die at once
- * (exec_end), which the caller does once it has given back its buffers. */
+ * (exec_end), which the caller does once it has given back its buffers.
+ * name, if not NULL, is the file's own path when path is a descriptor's
+ * /proc/self/fd/N link: /proc/PID/exe and comm take it, as Linux's. */
 static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct trapframe *tf,
-		    bool *cut_short)
+		    bool *cut_short, const char *name)
 {
 	struct thread *t = current();
 	struct process *p = process_of(t);
@@ -155,6 +157,8 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
+	if (!err && name && !res->script)
+		snprintf(res->exe, sizeof res->exe, "%s", name);
 	if (!err && !(strings = exec_strings_new(res->exe, a.argv, a.argc, a.envp, a.envc)))
 		err = -ENOMEM;
 	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
@@ -166,7 +170,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 		strings = NULL;
 		switch_mm(t, mm);
 		mm = NULL;
-		fresh_start(t, path, a.ids);
+		fresh_start(t, name ? name : path, a.ids);
 		*tf = ntf;
 	}
 	*cut_short = !err && res->cut_short;
@@ -196,9 +200,22 @@ static long sys_execve(const struct sysargs *a)
 	if (err)
 		return err;
 	bool cut_short = false;
-	err = do_exec(path, a->a[1], a->a[2], a->tf, &cut_short);
+	err = do_exec(path, a->a[1], a->a[2], a->tf, &cut_short, NULL);
 	pathbuf_put(path);
 	return exec_end(err, cut_short);
+}
+
+/* The absolute path descriptor fd was opened by, copied (or NULL). */
+static char *fd_path(int fd)
+{
+	struct file *f = fd_get(fd);
+	char *name = NULL;
+
+	if (f && f->path && f->path[0] == '/' && (name = pathbuf_get()))
+		snprintf(name, PATH_MAX, "%s", f->path);
+	if (f)
+		file_put(f);
+	return name;
 }
 
 /* Whether dirfd is an open descriptor: 0 or -EBADF. */
@@ -246,8 +263,10 @@ static long sys_execveat(const struct sysargs *a)
 		err = -ENOENT;
 	if (!err && path[0] && (flags & AT_SYMLINK_NOFOLLOW) && vfs_is_symlink(full))
 		err = -ELOOP;
+	char *name = !err && !path[0] ? fd_path(dirfd) : NULL;	/* dirfd itself */
 	if (!err)
-		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short);
+		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short, name);
+	pathbuf_put(name);
 	pathbuf_put(full);
 	pathbuf_put(path);
 	return exec_end(err, cut_short);

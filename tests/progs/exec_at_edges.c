@@ -1,8 +1,10 @@
 /* execveat's edges: a bad dirfd (EBADF, not ENOENT), AT_EMPTY_PATH on a
  * descriptor (O_RDONLY, O_PATH) and without the flag, AT_SYMLINK_NOFOLLOW
  * on a symlink (ELOOP) and on a file, a dirfd that is a file (ENOTDIR),
- * unknown flags, and bad argv/envp pointers (EFAULT).  The new image is
- * this program again, exiting 7.  One line per check; Linux's transcript
+ * unknown flags, and bad argv/envp pointers (EFAULT); what /proc/self/exe
+ * and comm say after an exec of a descriptor (the file's path and name,
+ * not /proc/PID/fd/N and "N").  The new image is this program again,
+ * exiting 7.  One line per check; Linux's transcript
  * is in tests/vm/test_exec_at_edges.py.  DIR (default /tmp) is writable. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +39,15 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "exit7"))
 		return 7;
+	if (argc == 3 && !strcmp(argv[1], "show")) {	/* exe is argv[2]? and comm */
+		char exe[4096] = { 0 }, comm[32] = { 0 };
+		readlink("/proc/self/exe", exe, sizeof exe - 1);
+		int fd = open("/proc/self/comm", O_RDONLY);
+		read(fd, comm, sizeof comm - 1);
+		printf("after an exec of a descriptor: exe is the file: %s, comm %s",
+		       strcmp(exe, argv[2]) ? "no" : "yes", comm);
+		return 0;
+	}
 	readlink("/proc/self/exe", self, sizeof self - 1);
 	snprintf(link, sizeof link, "%s/exec_at_link", argc > 1 ? argv[1] : "/tmp");
 	unlink(link);
@@ -57,6 +68,8 @@ int main(int argc, char **argv)
 	try("symlink followed", AT_FDCWD, link, a7, 0);
 	try("argv at 8", AT_FDCWD, self, (char **)8, 0);
 	try("argv[1] at 16", AT_FDCWD, self, bad, 0);
+	char *show[] = { "show", "show", self, NULL };
+	try("exe and comm", fd, "", show, AT_EMPTY_PATH);
 	printf("exec_at_edges done\n");
 	return 0;
 }

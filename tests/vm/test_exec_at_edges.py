@@ -22,11 +22,14 @@ AT_SYMLINK_NOFOLLOW, fd: ran, status 0x700
 symlink followed: ran, status 0x700
 argv at 8: Bad address
 argv[1] at 16: Bad address
+after an exec of a descriptor: exe is the file: yes, comm exec_at_edges
 exec_at_edges done
 """
 
 
 def test_execveat_edges_as_linux():
     """On main a bad dirfd gave ENOENT (the path went through
-    /proc/self/fd/N) and AT_SYMLINK_NOFOLLOW was ignored: the symlink ran."""
+    /proc/self/fd/N), AT_SYMLINK_NOFOLLOW was ignored (the symlink ran),
+    and after an exec of a descriptor /proc/self/exe was /proc/PID/fd/N
+    and comm "N"."""
     expect(run("exec_at_edges"), LINUX)
