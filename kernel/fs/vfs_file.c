@@ -100,6 +100,13 @@ static int write_count_add(struct inode *i, int step)
 int vfs_get_write_access(struct inode *i) { return write_count_add(i, 1); }
 void vfs_put_write_access(struct inode *i) { __atomic_sub_fetch(&i->write_count, 1, __ATOMIC_ACQ_REL); }
 
+void vfs_file_uncount_write(struct file *f)
+{
+	if (f->counts_write)
+		vfs_put_write_access(f->inode);
+	f->counts_write = false;
+}
+
 int vfs_file_deny_write(struct file *f)
 {
 	int err = write_count_add(f->inode, -1);
@@ -117,8 +124,7 @@ static bool counts_writer(struct file *f)
 
 static void reg_release(struct file *f)
 {
-	if (file_writable(f))
-		vfs_put_write_access(f->inode);
+	vfs_file_uncount_write(f);
 	if (f->denies_write)
 		__atomic_add_fetch(&f->inode->write_count, 1, __ATOMIC_ACQ_REL);
 	if (counts_writer(f))
@@ -212,6 +218,8 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 	*out = err ? NULL : vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
 	if (!*out && writer && err != -ETXTBSY)
 		vfs_put_write_access(i);
+	if (*out && writer)
+		(*out)->counts_write = true;
 	if (*out && !dir && counts_writer(*out))
 		__atomic_add_fetch(&i->sb->writers, 1, __ATOMIC_RELAXED);
 	return *out ? 0 : err ? err : -ENOMEM;

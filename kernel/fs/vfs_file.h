@@ -32,6 +32,10 @@ unsigned vfs_file_poll(struct file *f, struct poll_table *pt);
 int vfs_get_write_access(struct inode *i);
 void vfs_put_write_access(struct inode *i);
 int vfs_file_deny_write(struct file *f);
+/* f, just opened for writing, is not counted as a writer: memfd_create's
+ * own file, which Linux makes without counting it (a memfd runs with its
+ * first descriptor open). */
+void vfs_file_uncount_write(struct file *f);
 
 /* The inode behind an open file: files opened through the VFS, including
  * O_PATH ones; NULL for pipes, sockets, the console. */
