@@ -3,7 +3,9 @@
  * The image is untrusted: headers are copied out with memcpy (no alignment
  * assumed), every offset is compared with what is left of the file before
  * it is added, and every address sum is checked against the user limit
- * before it is formed, so no arithmetic here can wrap. */
+ * before it is formed, so no arithmetic here can wrap.  The headers are
+ * read from the bytes at hand (len), which may be fewer than the file's
+ * (size): the kernel holds only the file's start. */
 #include <stdint.h>
 #include "elf_check.h"
 #include "elf64.h"
@@ -54,7 +56,19 @@ static int check_type(const struct elf64_ehdr *eh, const char **why)
 	}
 }
 
-static int check_phdr_table(const struct elf64_ehdr *eh, size_t size, const char **why)
+/* Whether [off, off + n) lies inside the first len bytes: 1, or 0 with
+ * *why set (outside the file, or past what the caller read of it). */
+static int held(uint64_t off, uint64_t n, size_t len, uint64_t size, const char *what,
+		const char **why)
+{
+	if (off <= len && n <= len - off)
+		return 1;
+	*why = off <= size && n <= size - off ? "headers too far into the file" : what;
+	return 0;
+}
+
+static int check_phdr_table(const struct elf64_ehdr *eh, size_t len, uint64_t size,
+			    const char **why)
 {
 	if (eh->e_phnum == 0)
 		return refuse(why, "no program headers");
@@ -65,8 +79,8 @@ static int check_phdr_table(const struct elf64_ehdr *eh, size_t size, const char
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return refuse(why, "bad program header size");
 	uint64_t table = (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr);
-	if (eh->e_phoff > size || table > size - eh->e_phoff)
-		return refuse(why, "program headers outside the file");
+	if (!held(eh->e_phoff, table, len, size, "program headers outside the file", why))
+		return -LIB_ENOEXEC;
 	return 0;
 }
 
@@ -86,7 +100,7 @@ static int has_nul(const uint8_t *p, size_t n)
 
 /* PT_INTERP, if any: a path inside the file, NUL-terminated, with no NUL
  * before its end, shorter than PATH_MAX (as Linux's loader requires). */
-static int find_interp(const uint8_t *img, size_t size, const struct elf64_ehdr *eh,
+static int find_interp(const uint8_t *img, size_t len, uint64_t size, const struct elf64_ehdr *eh,
 		       struct elf_info *info, const char **why)
 {
 	struct elf64_phdr ph;
@@ -96,9 +110,10 @@ static int find_interp(const uint8_t *img, size_t size, const struct elf64_ehdr 
 		read_phdr(img, eh, i, &ph);
 		if (ph.p_type != ELF_PT_INTERP)
 			continue;
-		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset || ph.p_filesz < 2 ||
-		    ph.p_filesz > ELF_INTERP_MAX)
+		if (ph.p_filesz < 2 || ph.p_filesz > ELF_INTERP_MAX)
 			return refuse(why, "a bad interpreter path");
+		if (!held(ph.p_offset, ph.p_filesz, len, size, "a bad interpreter path", why))
+			return -LIB_ENOEXEC;
 		const uint8_t *path = img + ph.p_offset;
 		if (path[ph.p_filesz - 1] != 0 || has_nul(path, ph.p_filesz - 1))
 			return refuse(why, "a bad interpreter path");
@@ -109,7 +124,7 @@ static int find_interp(const uint8_t *img, size_t size, const struct elf64_ehdr 
 	return 0;
 }
 
-static int check_load(const struct elf64_phdr *ph, size_t size, const char **why)
+static int check_load(const struct elf64_phdr *ph, uint64_t size, const char **why)
 {
 	if (ph->p_filesz > ph->p_memsz)
 		return refuse(why, "a segment's file size exceeds its memory size");
@@ -127,7 +142,7 @@ static int check_load(const struct elf64_phdr *ph, size_t size, const char **why
 }
 
 /* Walks the PT_LOADs: checks each and sets info->lo/hi. */
-static int check_loads(const uint8_t *img, size_t size, const struct elf64_ehdr *eh,
+static int check_loads(const uint8_t *img, uint64_t size, const struct elf64_ehdr *eh,
 		       struct elf_info *info, const char **why)
 {
 	struct elf64_phdr ph;
@@ -187,19 +202,21 @@ static uint64_t find_phdr_vaddr(const uint8_t *img, const struct elf64_ehdr *eh)
 	return 0;
 }
 
-int elf_check(const void *img, size_t size, struct elf_info *info, const char **why)
+int elf_check(const void *img, size_t len, uint64_t size, struct elf_info *info, const char **why)
 {
 	const uint8_t *p = img;
 	struct elf64_ehdr eh;
 	int r;
 
 	*why = "";
-	if ((r = check_ident(p, size, why)) < 0)
+	if (len > size)
+		len = (size_t)size;
+	if ((r = check_ident(p, len, why)) < 0)
 		return r;
 	memcpy(&eh, p, sizeof eh);
-	if ((r = check_type(&eh, why)) < 0 || (r = check_phdr_table(&eh, size, why)) < 0)
+	if ((r = check_type(&eh, why)) < 0 || (r = check_phdr_table(&eh, len, size, why)) < 0)
 		return r;
-	if ((r = find_interp(p, size, &eh, info, why)) < 0 ||
+	if ((r = find_interp(p, len, size, &eh, info, why)) < 0 ||
 	    (r = check_loads(p, size, &eh, info, why)) < 0)
 		return r;
 	if (eh.e_type == ELF_ET_EXEC && info->lo < PAGE_SIZE)

@@ -26,8 +26,11 @@ struct elf_info {
 
 #define ELF_INTERP_MAX	4096	/* PATH_MAX, the NUL included */
 
-/* Checks that img[0..size) is a loadable x86_64 Linux ELF: ELF64, little
- * endian, EM_X86_64, ET_EXEC or ET_DYN, program headers inside the file,
+/* Checks that a file of size bytes, whose first len of them are at img, is
+ * a loadable x86_64 Linux ELF: ELF64, little endian, EM_X86_64, ET_EXEC or
+ * ET_DYN, program headers inside img[0..len) (as the PT_INTERP path: the
+ * rest of the file is never read; "headers too far into the file" when the
+ * file holds them past len),
  * every PT_LOAD with filesz <= memsz, offset+filesz inside the file,
  * vaddr % align == offset % align (align a power of two, or 0/1), no overflow,
  * all below 0x0000800000000000, a PT_INTERP (if any) that is a well-formed
@@ -37,6 +40,6 @@ struct elf_info {
  * English reason ("not an ELF file", "32-bit ELF (only x86_64 is supported)",
  * "not an x86_64 program", ...).
  * The errno is -ENOEXEC (-8), as Linux gives for an image it cannot run. */
-int elf_check(const void *img, size_t size, struct elf_info *info, const char **why);
+int elf_check(const void *img, size_t len, uint64_t size, struct elf_info *info, const char **why);
 
 #endif

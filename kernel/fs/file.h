@@ -111,6 +111,8 @@ struct file {
 	char *path;			/* for /proc/self/fd (may be NULL) */
 	struct file_async *async;	/* the owner and O_ASYNC's watch, or NULL */
 	struct file *release_next;	/* in current()->release_later (file.c) */
+	bool denies_write;		/* a program runs from it (vfs_file_deny_write) */
+	bool counts_write;		/* counted in its inode's write_count */
 };
 
 /* fcntl's owner of a file and O_ASYNC's watch on it, kept by the layer

@@ -118,6 +118,9 @@ struct inode {
 	uint64_t npages;		/* pages held, for st_blocks */
 	uint64_t blocks;		/* a store's st_blocks (512-byte units), set by read_inode */
 	unsigned seals;			/* F_SEAL_* (memfd) */
+	/* Atomic, Linux's i_writecount: files open for writing (> 0), or
+	 * files a program runs from (< 0, exec's): never both (ETXTBSY). */
+	volatile int write_count;
 	struct pcache_file *pcache;	/* a store's cached pages (fs/pagecache.h), or NULL */
 	struct vm_object mapped;	/* its mappings, as core/vm.c counts them */
 

@@ -83,6 +83,38 @@ static long reg_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return iobuf_fill(&out, 0, &n, sizeof n);
 }
 
+/* Adds step (+1 a writer, -1 a program) to i's count unless the count
+ * has the other sign. */
+static int write_count_add(struct inode *i, int step)
+{
+	int n = __atomic_load_n(&i->write_count, __ATOMIC_RELAXED);
+
+	do {
+		if (step > 0 ? n < 0 : n > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&i->write_count, &n, n + step, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return 0;
+}
+
+int vfs_get_write_access(struct inode *i) { return write_count_add(i, 1); }
+void vfs_put_write_access(struct inode *i) { __atomic_sub_fetch(&i->write_count, 1, __ATOMIC_ACQ_REL); }
+
+void vfs_file_uncount_write(struct file *f)
+{
+	if (f->counts_write)
+		vfs_put_write_access(f->inode);
+	f->counts_write = false;
+}
+
+int vfs_file_deny_write(struct file *f)
+{
+	int err = write_count_add(f->inode, -1);
+
+	f->denies_write = !err;
+	return err;
+}
+
 /* A mounted store's file open for writing keeps its mount from going
  * read-only (MS_REMOUNT gives EBUSY, as Linux's). */
 static bool counts_writer(struct file *f)
@@ -92,6 +124,9 @@ static bool counts_writer(struct file *f)
 
 static void reg_release(struct file *f)
 {
+	vfs_file_uncount_write(f);
+	if (f->denies_write)
+		__atomic_add_fetch(&f->inode->write_count, 1, __ATOMIC_ACQ_REL);
 	if (counts_writer(f))
 		__atomic_sub_fetch(&f->inode->sb->writers, 1, __ATOMIC_RELAXED);
 	vfs_file_release(f);
@@ -174,16 +209,20 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 		if (err)
 			return err;
 	}
-	if (!dir && (flags & O_TRUNC)) {
+	bool writer = !dir && (flags & O_ACCMODE) != O_RDONLY;
+	int err = writer ? vfs_get_write_access(i) : 0;	/* before O_TRUNC cuts it */
+	if (!err && !dir && (flags & O_TRUNC)) {
 		vfs_kill_privs(i);
-		int err = vfs_data_truncate(i, 0);
-		if (err)
-			return err;
+		err = vfs_data_truncate(i, 0);
 	}
-	*out = vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
+	*out = err ? NULL : vfs_file_new(i, dir ? &dir_ops : &reg_ops, status_flags(flags), NULL);
+	if (!*out && writer && err != -ETXTBSY)
+		vfs_put_write_access(i);
+	if (*out && writer)
+		(*out)->counts_write = true;
 	if (*out && !dir && counts_writer(*out))
 		__atomic_add_fetch(&i->sb->writers, 1, __ATOMIC_RELAXED);
-	return *out ? 0 : -ENOMEM;
+	return *out ? 0 : err ? err : -ENOMEM;
 }
 
 int vfs_open_inode(struct inode *i, unsigned flags, struct file **out)

@@ -24,6 +24,19 @@ int vfs_file_stat(struct file *f, struct kstat *st);
 /* Always ready, as poll(2) sees regular files; epoll refuses files with it. */
 unsigned vfs_file_poll(struct file *f, struct poll_table *pt);
 
+/* Writers and running programs keep each other out (Linux's ETXTBSY):
+ * get/put count an opening for writing (or truncate(2)); -ETXTBSY while
+ * a program runs from i.  vfs_file_deny_write marks f, a regular file
+ * a program is about to run from, as such until it is released:
+ * -ETXTBSY while i is open for writing. */
+int vfs_get_write_access(struct inode *i);
+void vfs_put_write_access(struct inode *i);
+int vfs_file_deny_write(struct file *f);
+/* f, just opened for writing, is not counted as a writer: memfd_create's
+ * own file, which Linux makes without counting it (a memfd runs with its
+ * first descriptor open). */
+void vfs_file_uncount_write(struct file *f);
+
 /* The inode behind an open file: files opened through the VFS, including
  * O_PATH ones; NULL for pipes, sockets, the console. */
 static inline struct inode *file_inode(const struct file *f) { return f->inode; }

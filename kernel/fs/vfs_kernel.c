@@ -156,6 +156,20 @@ int vfs_exists(const char *path)
 	return 1;
 }
 
+bool vfs_is_symlink(const char *path)
+{
+	struct inode *i;
+
+	vfs_lock();
+	bool link = !path_lookup(vfs_cwd(), path, false, &i, NULL);
+	if (link) {
+		link = is_lnk(i);
+		inode_put(i);
+	}
+	vfs_unlock();
+	return link;
+}
+
 /* The absolute path of name in dir, in abs (PATH_MAX bytes). */
 static int join_path(struct inode *dir, const char *name, char *abs)
 {

@@ -3,6 +3,7 @@
 #ifndef AMPHI_FS_VFS_KERNEL_H
 #define AMPHI_FS_VFS_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ int vfs_make_file_taking_pages(const char *path, void *data, size_t size, uint32
 int vfs_make_symlink(const char *path, const char *target);
 /* 1 if path names something (without following a last symlink), else 0. */
 int vfs_exists(const char *path);
+/* Whether path (relative to the caller's directory) names a symlink
+ * itself, its last component not followed. */
+bool vfs_is_symlink(const char *path);
 
 /* Takes vfs_lock.  execve's look-up: the regular file path names (from
  * the caller's directory), referenced in *out, and its absolute path with

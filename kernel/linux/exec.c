@@ -120,6 +120,7 @@ int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec
 		char *interp, *arg;
 		if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
 			inode_put(i);
+			res->script = true;
 			*why = "a script whose #! line Linux would refuse";
 			if (!(err = parse_script(hdr, &interp, &arg)) &&
 			    !(err = exec_args_script(a, interp, arg, file)))

@@ -41,6 +41,7 @@ int exec_args_index(struct exec_args *a);
 struct exec_result {
 	char exe[4096];		/* the ELF that runs, absolute, symlinks resolved */
 	bool cut_short;		/* its file ends inside its segments: SIGSEGV once started */
+	bool script;		/* a #! line was followed: exe is an interpreter */
 };
 
 /* Builds the program path names (relative to the caller's directory) in

@@ -86,7 +86,7 @@ static size_t headers_end(const uint8_t *h, size_t len)
 	memcpy(&phnum, h + 56, 2);
 	end = phoff + (uint64_t)phnum * sizeof(struct phdr);
 	if (phoff > HEAD_MAX || end > HEAD_MAX)
-		return len;	/* elf_check will refuse it */
+		return len;	/* elf_check will refuse what lies past len */
 	for (int k = 0; k < phnum && end <= len; k++) {
 		struct phdr ph;
 		memcpy(&ph, h + phoff + (uint64_t)k * sizeof ph, sizeof ph);
@@ -140,23 +140,29 @@ static int elf_read(struct elf *e, bool *cut_short, const char **why)
 		return err;
 	}
 	e->size = (size_t)size;
-	err = elf_check(e->head, e->size, &e->info, why);
+	/* Headers only from the head: past it (or past the file's end, when
+	 * cut short) elf_check refuses them rather than read on. */
+	err = elf_check(e->head, e->head_len, e->size, &e->info, why);
 	uint64_t need = err == -ENOEXEC && cut_short ? needed_size(e) : 0;
-	if (need > e->size && !elf_check(e->head, need, &e->info, why)) {
+	if (need > e->size && !elf_check(e->head, e->head_len, need, &e->info, why)) {
 		*cut_short = true;
 		err = 0;
 	}
 	return err;
 }
 
-/* The file, opened to be mapped, named by its absolute path. */
-static int elf_open_file(struct elf *e, const char *abs)
+/* The file, opened to be mapped, named by its absolute path.  No one may
+ * open it for writing while its mappings hold it, and it may not be open
+ * for writing now (ETXTBSY, as Linux's deny_write_access). */
+static int elf_open_file(struct elf *e, const char *abs, const char **why)
 {
 	vfs_lock();
 	int err = vfs_open_inode(e->inode, O_RDONLY, &e->file);
 	vfs_unlock();
 	if (!err && (e->file->path = kmalloc(strlen(abs) + 1)))
 		memcpy(e->file->path, abs, strlen(abs) + 1);
+	if (!err && (err = vfs_file_deny_write(e->file)))
+		*why = "open for writing";
 	return err;
 }
 
@@ -193,8 +199,11 @@ static int zero_fill(struct mm *mm, uint64_t addr, uint64_t len)
 }
 
 /* One PT_LOAD at base.  *prev_end is where the previous one's pages end
- * (its prot in *prev_prot): a page they share gets both protections and
- * this one's bytes copied in.  Caller checked the segment (elf_check). */
+ * (its prot in *prev_prot): a page they share (this one's first, its
+ * last) gets both protections and this one's bytes copied in.  Any other
+ * overlap, or a segment below the previous one (out of order), replaces
+ * what was there, as Linux's MAP_FIXED.  Caller checked the segment
+ * (elf_check). */
 static int load_one(struct mm *mm, const struct elf *e, const struct phdr *ph, uint64_t *prev_end,
 		    unsigned *prev_prot)
 {
@@ -205,7 +214,7 @@ static int load_one(struct mm *mm, const struct elf *e, const struct phdr *ph, u
 	bool mappable = !((v - ph->offset) & (PAGE_SIZE - 1)) && vfs_mmap_ops(e->file);
 	int err = 0;
 
-	if (start < *prev_end) {	/* shares its first page with the previous one */
+	if (start < *prev_end && start + PAGE_SIZE == *prev_end) {	/* shares a page */
 		uint64_t in_page = (start + PAGE_SIZE < fend ? start + PAGE_SIZE : fend) - v;
 		err = vm_protect(mm, start, PAGE_SIZE, prot | *prev_prot);
 		if (!err && fend > v)
@@ -257,7 +266,7 @@ static int open_interp(const struct elf *prog, struct elf *interp, char *abs, co
 		*why = "its interpreter is not an ELF program it can run";
 		return -ELIBBAD;
 	}
-	return err ? err : elf_open_file(interp, abs);
+	return err ? err : elf_open_file(interp, abs, why);
 }
 
 /* The interpreter goes where mmap would put it: room for all its
@@ -281,7 +290,7 @@ int exec_load_elf(struct mm *mm, struct inode *i, const char *abs, struct exec_s
 
 	inode_get(i);
 	if (!err)
-		err = elf_open_file(&prog, abs);
+		err = elf_open_file(&prog, abs, why);
 	if (!err && prog.info.interp_len)
 		err = open_interp(&prog, &interp, iabs, why);
 	prog.base = prog.info.is_pie ? PIE_BASE : 0;

@@ -162,7 +162,6 @@ static void inherit(struct process *p, const struct process *parent, const struc
 	memcpy(p->limits, parent->limits, sizeof p->limits);
 	p->cred = parent->cred;
 	p->undumpable = parent->undumpable;
-	memcpy(p->exe, parent->exe, sizeof p->exe);
 	memcpy(p->comm, parent->comm, sizeof p->comm);
 	if ((p->strings = parent->strings))
 		__atomic_add_fetch(&p->strings->refs, 1, __ATOMIC_RELAXED);

@@ -612,29 +612,29 @@ static char *join(char *at, const char *const *v, int n)
 	return at;
 }
 
-struct exec_strings *exec_strings_new(const char *const *argv, int argc, const char *const *envp,
-				      int envc)
+struct exec_strings *exec_strings_new(const char *exe, const char *const *argv, int argc,
+				      const char *const *envp, int envc)
 {
 	size_t clen = joined_len(argv, argc), elen = joined_len(envp, envc);
-	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen);
+	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen + strlen(exe) + 1);
 
 	if (!s)
 		return NULL;
 	s->refs = 1;
 	s->cmdline_len = clen;
 	s->environ_len = elen;
-	join(join(s->data, argv, argc), envp, envc);
+	char *end = join(join(s->data, argv, argc), envp, envc);
+	memcpy(end, exe, strlen(exe) + 1);
+	s->exe = end;
 	return s;
 }
 
-void process_set_identity(struct process *p, const char *exe, struct exec_strings *s)
+void process_set_identity(struct process *p, struct exec_strings *s)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct exec_strings *old = p->strings;
 
 	p->strings = s;
-	memset(p->exe, 0, sizeof p->exe);
-	memcpy(p->exe, exe, strnlen(exe, sizeof p->exe - 1));
 	spin_unlock_irqrestore(&sig_lock, flags);
 	exec_strings_put(old);
 }
@@ -653,7 +653,6 @@ int process_view_get(int pid, struct process_view *v)
 		v->nthreads = p->nthreads;
 		v->zombie = p->state == PROCESS_ZOMBIE;
 		v->stopped = p->stop_state == STOP_DONE;
-		memcpy(v->exe, p->exe, sizeof v->exe);
 		memcpy(v->comm, p->comm, sizeof v->comm);
 		v->cred = p->cred;
 	}

@@ -107,17 +107,17 @@ struct process {
 
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */
-	char exe[256];			/* absolute guest path, for /proc/PID/exe */
 	char comm[16];			/* the name exec gave (the file's), or PR_SET_NAME's */
-	struct exec_strings *strings;	/* argv and envp, for /proc/PID/cmdline, environ */
+	struct exec_strings *strings;	/* argv, envp and exe, for /proc/PID/ */
 };
 
-/* argv and envp NUL-separated, shared by a forked child and its parent
- * until one of them execs. */
+/* argv and envp NUL-separated, and the program's absolute path, shared
+ * by a forked child and its parent until one of them execs. */
 struct exec_strings {
 	volatile int refs;
 	size_t cmdline_len, environ_len;
-	char data[];			/* cmdline, then environ */
+	const char *exe;		/* into data, after environ: /proc/PID/exe */
+	char data[];			/* cmdline, then environ, then exe */
 };
 
 void exec_strings_put(struct exec_strings *s);
@@ -127,7 +127,7 @@ void exec_strings_put(struct exec_strings *s);
 struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
 	bool zombie, stopped;
-	char exe[256], comm[16];
+	char comm[16];
 	struct process_cred cred;
 	struct mm *mm;			/* grabbed (mm_drop) */
 	struct fdtable *files;		/* held (fdtable_release) */
@@ -228,13 +228,13 @@ int process_wait_step(void);
  * parent goes on. */
 void process_vfork_done(struct process *p);
 
-/* The strings /proc/PID/cmdline and environ show, made before an exec's
+/* The strings /proc/PID/cmdline, environ and exe show (exe: the
+ * program's absolute path, whole: PATH_MAX long), made before an exec's
  * point of no return; NULL if no memory. */
-struct exec_strings *exec_strings_new(const char *const *argv, int argc, const char *const *envp,
-				      int envc);
-/* exec's part, past its point of no return: those strings (taken over)
- * and the executable's path. */
-void process_set_identity(struct process *p, const char *exe, struct exec_strings *s);
+struct exec_strings *exec_strings_new(const char *exe, const char *const *argv, int argc,
+				      const char *const *envp, int envc);
+/* exec's part, past its point of no return: those strings (taken over). */
+void process_set_identity(struct process *p, struct exec_strings *s);
 /* execve: the caller becomes its process's only thread (the others end
  * as they next leave the kernel, and it takes the process's id).  0, or
  * -EAGAIN when the process ends (or another thread execs) meanwhile. */

@@ -68,10 +68,11 @@ static int file_name(struct file *f, char *buf, size_t size)
 
 static long fd_readlink(struct inode *link, char *buf, size_t size)
 {
-	struct file *f = pid_fd_get(priv_pid(link), priv_fd(link));
+	int err = proc_pid_may_read(priv_pid(link));
+	struct file *f = err ? NULL : pid_fd_get(priv_pid(link), priv_fd(link));
 
 	if (!f)
-		return -ENOENT;
+		return err ? err : -ENOENT;
 	int n = file_name(f, buf, size + 1);
 	file_put(f);
 	return n < 0 ? n : (size_t)n > size ? (long)size : n;
@@ -105,8 +106,11 @@ static struct inode *fd_follow(struct inode *link)
 	struct file *f = pid_fd_get(priv_pid(link), priv_fd(link));
 	struct kstat st = { .mode = S_IFREG };
 
-	if (!f)
-		return NULL;
+	if (!f || proc_pid_may_read(priv_pid(link))) {
+		if (f)
+			file_put(f);
+		return NULL;	/* the readlink then says why */
+	}
 	if (f->inode) {
 		struct inode *i = f->inode;
 		inode_get(i);
@@ -143,10 +147,11 @@ static uint32_t link_mode(struct file *f)
 static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
 {
 	int fd = proc_parse_number(name), pid = (int)(uintptr_t)dir->priv;
-	struct file *f = fd >= 0 && fd < FD_MAX ? pid_fd_get(pid, fd) : NULL;
+	int err = proc_pid_may_read(pid);
+	struct file *f = !err && fd >= 0 && fd < FD_MAX ? pid_fd_get(pid, fd) : NULL;
 
 	if (!f)
-		return -ENOENT;
+		return err ? err : -ENOENT;
 	uint32_t mode = link_mode(f);
 	file_put(f);
 	struct inode *i = proc_inode(mode, &fd_link_ops, fd_priv(pid, fd));
@@ -164,7 +169,7 @@ static int fd_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, c
 	struct process_view v = { 0 };
 	int pid = (int)(uintptr_t)dir->priv, fd = -1;
 
-	if (*index < FD_MAX && !process_view_get(pid, &v) && v.files)
+	if (*index < FD_MAX && !proc_pid_may_read(pid) && !process_view_get(pid, &v) && v.files)
 		fd = fdtable_next(v.files, (int)*index);
 	process_view_put(&v);
 	if (fd < 0)

@@ -46,6 +46,12 @@ struct inode *proc_pid_dir_make(struct inode *proc, int pid);
  * and links, which stay the process's own (Linux lets a process into its
  * own fds whatever their owner). */
 void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid);
+/* Whether the caller may read what pid's memory, descriptors and links
+ * show (environ, maps, exe, cwd, root, fd), as Linux's ptrace_may_access
+ * with PTRACE_MODE_READ_FSCREDS: its own process, CAP_SYS_PTRACE, or fs
+ * ids equal to all of the dumpable target's real, effective and saved
+ * ones.  0, or -EACCES (and -ENOENT without such a process). */
+int proc_pid_may_read(int pid);
 /* Inode numbers of a process's entries: stable for a pid. */
 uint64_t proc_pid_ino(int pid, int entry);
 /* procfs_fd.c: /proc/PID/fd of the process pid. */

@@ -12,6 +12,7 @@
 #include "core/string.h"
 #include "core/vm.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
@@ -209,12 +210,13 @@ static const struct {
 	const char *name;
 	int (*gen)(struct seqbuf *s, const struct process_view *v);
 	bool plain;
+	bool guarded;	/* only for proc_pid_may_read's callers, as Linux */
 } pid_files[] = {
-	{ "cmdline", gen_cmdline, true }, { "comm", gen_comm, false },
-	{ "environ", gen_environ, true }, { "maps", gen_maps, false },
-	{ "mountinfo", gen_mountinfo, false }, { "mounts", gen_mounts, false },
-	{ "stat", gen_stat, false }, { "statm", gen_statm, false },
-	{ "status", gen_status, false },
+	{ "cmdline", gen_cmdline, true, false }, { "comm", gen_comm, false, false },
+	{ "environ", gen_environ, true, true }, { "maps", gen_maps, false, true },
+	{ "mountinfo", gen_mountinfo, false, false }, { "mounts", gen_mounts, false, false },
+	{ "stat", gen_stat, false, false }, { "statm", gen_statm, false, false },
+	{ "status", gen_status, false, false },
 };
 #define NFILES	(int)(sizeof pid_files / sizeof pid_files[0])
 
@@ -232,7 +234,9 @@ static int gen_pid_file(struct seqbuf *s, void *ctx)
 
 static int pid_file_open(struct inode *i, unsigned flags, struct file **out)
 {
-	return proc_text_open(i, flags, pid_files[priv_index(i)].plain, gen_pid_file, i, out);
+	int err = pid_files[priv_index(i)].guarded ? proc_pid_may_read(priv_pid(i)) : 0;
+
+	return err ? err : proc_text_open(i, flags, pid_files[priv_index(i)].plain, gen_pid_file, i, out);
 }
 
 static const struct inode_ops pid_file_ops = { .open = pid_file_open };
@@ -249,27 +253,32 @@ static long copy_link(char *buf, size_t size, const char *text)
 
 static long exe_readlink(struct inode *link, char *buf, size_t size)
 {
-	struct process_view v;
-	long n = process_view_get(priv_pid(link), &v);
+	struct process_view v = { 0 };
+	long n = proc_pid_may_read(priv_pid(link));
 
 	if (!n)
-		n = v.zombie ? -ENOENT : copy_link(buf, size, v.exe);
+		n = process_view_get(priv_pid(link), &v);
+	if (!n)
+		n = v.zombie || !v.strings ? -ENOENT : copy_link(buf, size, v.strings->exe);
 	process_view_put(&v);
 	return n;
 }
 
 static long root_readlink(struct inode *link, char *buf, size_t size)
 {
-	(void)link;
-	return copy_link(buf, size, "/");
+	long err = proc_pid_may_read(priv_pid(link));
+
+	return err ? err : copy_link(buf, size, "/");
 }
 
 /* Caller holds vfs_lock (inode ops run under it), which guards the cwd. */
 static long cwd_readlink(struct inode *link, char *buf, size_t size)
 {
-	struct process_view v;
-	long n = process_view_get(priv_pid(link), &v);
+	struct process_view v = { 0 };
+	long n = proc_pid_may_read(priv_pid(link));
 
+	if (!n)
+		n = process_view_get(priv_pid(link), &v);
 	if (!n)
 		n = v.fs ? dir_path(v.fs->cwd, buf, size + 1) : -ENOENT;
 	process_view_put(&v);
@@ -282,6 +291,8 @@ static struct inode *cwd_follow(struct inode *link)
 	struct process_view v;
 	struct inode *cwd = NULL;
 
+	if (proc_pid_may_read(priv_pid(link)))
+		return NULL;	/* the readlink then says why */
 	if (!process_view_get(priv_pid(link), &v) && v.fs) {
 		cwd = v.fs->cwd;
 		inode_get(cwd);
@@ -311,6 +322,24 @@ void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid)
 	*uid = shown ? p->cred.uid[1] : 0;
 	*gid = shown ? p->cred.gid[1] : 0;
 	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+static bool ids_all(const uint32_t ids[4], uint32_t id)
+{
+	return ids[0] == id && ids[1] == id && ids[2] == id;
+}
+
+int proc_pid_may_read(int pid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct process *me = process_current(), *p = process_find(pid);
+	const struct process_cred *c = &me->cred;
+	int err = !p ? -ENOENT : p == me || (c->cap_effective >> CAP_SYS_PTRACE & 1) ? 0 :
+		  !p->undumpable && ids_all(p->cred.uid, c->uid[3]) && ids_all(p->cred.gid, c->gid[3]) ?
+		  0 : -EACCES;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
 }
 
 /* Adds i (one reference, handed over) to d under name, owned as d is, or

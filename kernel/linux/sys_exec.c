@@ -13,8 +13,10 @@
 #include "core/string.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
+#include "fs/file.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs.h"
+#include "fs/vfs_kernel.h"
 #include "linux/cred.h"
 #include "linux/exec.h"
 #include "linux/futex.h"
@@ -134,9 +136,11 @@ static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids
 }
 
 /* The exec itself; *cut_short says the new image is to die at once
- * (exec_end), which the caller does once it has given back its buffers. */
+ * (exec_end), which the caller does once it has given back its buffers.
+ * name, if not NULL, is the file's own path when path is a descriptor's
+ * /proc/self/fd/N link: /proc/PID/exe and comm take it, as Linux's. */
 static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct trapframe *tf,
-		    bool *cut_short)
+		    bool *cut_short, const char *name)
 {
 	struct thread *t = current();
 	struct process *p = process_of(t);
@@ -153,18 +157,20 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);
-	if (!err && !(strings = exec_strings_new(a.argv, a.argc, a.envp, a.envc)))
+	if (!err && name && !res->script)
+		snprintf(res->exe, sizeof res->exe, "%s", name);
+	if (!err && !(strings = exec_strings_new(res->exe, a.argv, a.argc, a.envp, a.envc)))
 		err = -ENOMEM;
 	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)
 		err = process_exec_alone();
 	if (!err) {	/* past the point of no return: nothing fails */
 		robust_list_release(t, tid);	/* the old image's locks die with it */
-		process_set_identity(p, res->exe, strings);
+		process_set_identity(p, strings);
 		strings = NULL;
 		switch_mm(t, mm);
 		mm = NULL;
-		fresh_start(t, path, a.ids);
+		fresh_start(t, name ? name : path, a.ids);
 		*tf = ntf;
 	}
 	*cut_short = !err && res->cut_short;
@@ -194,13 +200,38 @@ static long sys_execve(const struct sysargs *a)
 	if (err)
 		return err;
 	bool cut_short = false;
-	err = do_exec(path, a->a[1], a->a[2], a->tf, &cut_short);
+	err = do_exec(path, a->a[1], a->a[2], a->tf, &cut_short, NULL);
 	pathbuf_put(path);
 	return exec_end(err, cut_short);
 }
 
+/* The absolute path descriptor fd was opened by, copied (or NULL). */
+static char *fd_path(int fd)
+{
+	struct file *f = fd_get(fd);
+	char *name = NULL;
+
+	if (f && f->path && f->path[0] == '/' && (name = pathbuf_get()))
+		snprintf(name, PATH_MAX, "%s", f->path);
+	if (f)
+		file_put(f);
+	return name;
+}
+
+/* Whether dirfd is an open descriptor: 0 or -EBADF. */
+static long dirfd_open(int dirfd)
+{
+	struct file *f = fd_get(dirfd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
 /* execveat: a path relative to dirfd, or dirfd itself (AT_EMPTY_PATH), is
- * reached through /proc/self/fd/N, whose links lead to the open file. */
+ * reached through /proc/self/fd/N, whose links lead to the open file.
+ * AT_SYMLINK_NOFOLLOW refuses a path naming a symlink (ELOOP). */
 static long sys_execveat(const struct sysargs *a)
 {
 	int dirfd = (int)a->a[0], flags = (int)a->a[4];
@@ -212,6 +243,11 @@ static long sys_execveat(const struct sysargs *a)
 		return -EINVAL;
 	if ((err = path_from_user(a->a[1], &path)))
 		return err;
+	if (path[0] != '/' && dirfd != AT_FDCWD && (path[0] || flags & AT_EMPTY_PATH) &&
+	    (err = dirfd_open(dirfd))) {
+		pathbuf_put(path);
+		return err;
+	}
 	if (!(full = pathbuf_get())) {
 		pathbuf_put(path);
 		return -ENOMEM;
@@ -225,8 +261,12 @@ static long sys_execveat(const struct sysargs *a)
 		      -ENAMETOOLONG : 0;
 	if (!err && !full[0])
 		err = -ENOENT;
+	if (!err && path[0] && (flags & AT_SYMLINK_NOFOLLOW) && vfs_is_symlink(full))
+		err = -ELOOP;
+	char *name = !err && !path[0] ? fd_path(dirfd) : NULL;	/* dirfd itself */
 	if (!err)
-		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short);
+		err = do_exec(full, a->a[2], a->a[3], a->tf, &cut_short, name);
+	pathbuf_put(name);
 	pathbuf_put(full);
 	pathbuf_put(path);
 	return exec_end(err, cut_short);

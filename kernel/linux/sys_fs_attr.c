@@ -282,9 +282,10 @@ static long sys_truncate(const struct sysargs *a)
 	if (err)
 		return err;
 	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : may_truncate(i);
-	if (!err) {
+	if (!err && !(err = vfs_get_write_access(i))) {	/* ETXTBSY for a running program */
 		vfs_kill_privs_unlocked(i);
 		err = vfs_data_truncate(i, (int64_t)a->a[1]);
+		vfs_put_write_access(i);
 	}
 	inode_put(i);
 	return err;

@@ -365,6 +365,7 @@ static long memfd_open(const char *name, unsigned flags, struct file **out)
 	inode_put(i);
 	if (err)
 		return err;
+	vfs_file_uncount_write(*out);
 	(*out)->path = kmalloc(strlen(name) + 8);
 	if ((*out)->path) {
 		memcpy((*out)->path, "/memfd:", 7);

@@ -72,7 +72,7 @@ static int check(const struct image *im, struct elf_info *info, const char **why
 	size_t head = sizeof im->eh + sizeof im->ph;
 
 	memcpy(buf, im, im->size < head ? im->size : head);
-	int r = elf_check(buf, im->size, info, why);
+	int r = elf_check(buf, im->size, im->size, info, why);
 	free(buf);
 	return r;
 }
@@ -146,7 +146,7 @@ static int check_interp(const struct image *im, const char *path, size_t n, stru
 
 	memcpy(buf, im, sizeof im->eh + sizeof im->ph);
 	memcpy(buf + 0x300, path, n);
-	int r = elf_check(buf, im->size, info, why);
+	int r = elf_check(buf, im->size, im->size, info, why);
 	free(buf);
 	return r;
 }
@@ -303,6 +303,44 @@ static void every_prefix(void **state)
 	}
 }
 
+/* Only the file's first len bytes at hand (the kernel's head): program
+ * headers or a PT_INTERP path past them are refused, never read, even
+ * when the file (or a size claimed for one cut short) holds them; the
+ * bytes are in a buffer of exactly len, so ASan sees any read past it. */
+static void head_shorter_than_file(void **state)
+{
+	(void)state;
+	static const char ld[] = "/lib/ld.so";
+	struct image im;
+	struct elf_info info;
+	const char *why;
+	size_t len = sizeof im.eh + sizeof im.ph;
+	uint8_t *buf = malloc(len);
+
+	make_exec(&im);
+	memcpy(buf, &im, len);
+	assert_int_equal(elf_check(buf, len, IMG_SIZE, &info, &why), 0);
+	im.eh.e_phoff = len;		/* in the file, past the head */
+	memcpy(buf, &im, len);
+	assert_int_equal(elf_check(buf, len, IMG_SIZE, &info, &why), -8);
+	assert_string_equal(why, "headers too far into the file");
+	im.eh.e_phoff = 1ull << 40;	/* a size claimed past the file's end */
+	memcpy(buf, &im, len);
+	assert_int_equal(elf_check(buf, len, 1ull << 41, &info, &why), -8);
+	assert_string_equal(why, "headers too far into the file");
+	make_exec(&im);
+	im.ph[2] = (struct elf64_phdr){ .p_type = ELF_PT_INTERP, .p_offset = len,
+					.p_filesz = sizeof ld };
+	memcpy(buf, &im, len);
+	assert_int_equal(elf_check(buf, len, IMG_SIZE, &info, &why), -8);
+	assert_string_equal(why, "headers too far into the file");
+	im.ph[2].p_offset = IMG_SIZE;
+	memcpy(buf, &im, len);
+	assert_int_equal(elf_check(buf, len, IMG_SIZE, &info, &why), -8);
+	assert_string_equal(why, "a bad interpreter path");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +354,7 @@ int main(void)
 		cmocka_unit_test(bad_segments),
 		cmocka_unit_test(bad_entry_and_page_zero),
 		cmocka_unit_test(every_prefix),
+		cmocka_unit_test(head_shorter_than_file),
 	};
 	return cmocka_run_group_tests_name("elf_check", tests, NULL, NULL);
 }

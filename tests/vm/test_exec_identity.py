@@ -26,3 +26,10 @@ def test_an_image_cut_short_leaks_no_page():
     assert r.status == 0 and r.stderr == b"" and len(out) == 2, r.describe()
     assert out[0] == "each died of SIGSEGV: yes", r.describe()
     assert int(out[1].split(": ")[1]) < 150, r.describe()
+
+
+def test_proc_self_exe_keeps_a_long_path_whole():
+    """The process kept 255 bytes of its program's path: on main a program
+    at a 387-byte path read a cut /proc/self/exe, and its exec of
+    /proc/self/exe failed with ENOENT (Linux: the whole path, and it runs)."""
+    expect(run("exec_long_path"), "exe is the path: yes (387 bytes)\n" * 2 + "exec_long_path ok\n")

@@ -251,7 +251,7 @@ static char *interp_of(const struct program *p)
 	struct elf_info info;
 	const char *why;
 
-	if (elf_check(p->data, p->size, &info, &why) < 0 || !info.interp_len)
+	if (elf_check(p->data, p->size, p->size, &info, &why) < 0 || !info.interp_len)
 		return NULL;
 	return xasprintf("%.*s", (int)info.interp_len, (const char *)p->data + info.interp_off);
 }

@@ -88,7 +88,7 @@ void program_load(struct program *p, const char *typed)
 	if (!p->path)
 		die("%s: %s", typed, strerror(errno));
 	free(found);
-	if (elf_check(p->data, p->size, &info, &why) < 0)
+	if (elf_check(p->data, p->size, p->size, &info, &why) < 0)
 		die("%s: %s", typed, why);
 	p->is_pie = info.is_pie;
 }
