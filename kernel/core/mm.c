@@ -35,6 +35,7 @@ struct mm *mm_new(void)
 	list_init(&mm->vmas);
 	mm->users = 1;
 	mm->refs = 1;
+	mm->map_limit = UINT64_MAX;
 	spin_lock(&mms_lock);
 	list_add_tail(&mms, &mm->all);
 	spin_unlock(&mms_lock);

@@ -30,6 +30,7 @@ struct mm {
 	 * loads the root and cleared after it loads another one. */
 	volatile uint64_t cpus;
 	uint64_t brk_base, brk;		/* the heap: [brk_base, brk); linux/sys_mm.c's */
+	uint64_t map_limit;		/* vm_set_limit's; atomic */
 	struct list all;		/* in the list of address spaces with users (mm.c) */
 };
 

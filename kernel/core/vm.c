@@ -201,6 +201,40 @@ int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len)
 	return free;
 }
 
+/* ---- RLIMIT_AS --------------------------------------------------------------- */
+
+void vm_set_limit(struct mm *mm, uint64_t bytes) { __atomic_store_n(&mm->map_limit, bytes, __ATOMIC_RELAXED); }
+
+/* Bytes mapped inside [start, end).  Caller holds mm->lock. */
+static uint64_t mapped_in(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	struct list *l;
+
+	list_for_each(l, &mm->vmas) {
+		struct vma *v = vma_at(l);
+		if (v->start >= end)
+			break;
+		if (v->end > start)
+			n += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
+	}
+	return n;
+}
+
+/* Whether mm's mappings may cover len bytes more once [going, going_end)
+ * has gone (a fixed mapping's old contents), and `freed` bytes besides (a
+ * moved range): Linux's may_expand_vm.  Counted only under a limit: the
+ * walk costs a look at every mapping.  Caller holds mm->lock. */
+static bool may_grow(struct mm *mm, uint64_t len, uint64_t going, uint64_t going_end, uint64_t freed)
+{
+	uint64_t limit = __atomic_load_n(&mm->map_limit, __ATOMIC_RELAXED);
+
+	if (limit == UINT64_MAX)
+		return true;
+	uint64_t after = mapped_in(mm, 0, VM_USER_END) - mapped_in(mm, going, going_end) - freed;
+	return len <= limit && after <= limit - len;
+}
+
 /* Highest free gap of len bytes below VM_MMAP_TOP.  Caller holds mm->lock. */
 static uint64_t find_gap(struct mm *mm, uint64_t len)
 {
@@ -252,15 +286,22 @@ static void merge_anonymous(struct mm *mm, struct vma *v, struct list *gone)
 
 /* Where a new mapping of len bytes goes: addr itself for VM_FIXED (what
  * was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if anything
- * was), else addr if free, else the highest gap.  Caller holds mm->lock. */
+ * was), else addr if free, else the highest gap; -ENOMEM past the limit
+ * (checked before anything goes).  Caller holds mm->lock. */
 static long place(struct mm *mm, uint64_t addr, uint64_t len, unsigned flags, struct list *gone)
 {
 	if (flags & VM_FIXED) {
+		if (!may_grow(mm, len, addr, addr + len, 0))
+			return -ENOMEM;
 		int err = unmap_locked(mm, addr, addr + len, gone);
 		return err ? err : (long)addr;
 	}
+	if (flags & VM_FIXED_NOREPLACE && !is_free_locked(mm, addr, len))
+		return -EEXIST;
+	if (!may_grow(mm, len, 0, 0, 0))
+		return -ENOMEM;
 	if (flags & VM_FIXED_NOREPLACE)
-		return is_free_locked(mm, addr, len) ? (long)addr : -EEXIST;
+		return (long)addr;
 	addr = PAGE_ROUND_DOWN(addr);
 	if (addr >= VM_MIN_ADDR && range_ok(addr, len) && is_free_locked(mm, addr, len))
 		return (long)addr;
@@ -506,7 +547,8 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 {
 	long err = 0;
 
-	if (mm->nvmas >= MAX_VMAS - 3)
+	if (mm->nvmas >= MAX_VMAS - 3 ||
+	    !may_grow(mm, new_len, to, to ? to + new_len : 0, keep_old ? 0 : len))
 		return -ENOMEM;
 	struct vma *n = kmalloc_program(sizeof *n);
 	if (!n)
@@ -547,7 +589,7 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 static bool grow_in_place(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len)
 {
 	if (v->end != old + len || new_len > VM_USER_END - old ||
-	    !is_free_locked(mm, v->end, new_len - len))
+	    !is_free_locked(mm, v->end, new_len - len) || !may_grow(mm, new_len - len, 0, 0, 0))
 		return false;
 	v->end = old + new_len;
 	return true;

@@ -65,6 +65,12 @@ struct vm_file_ops {
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
 
+/* The most bytes mm's mappings may cover in all (Linux's RLIMIT_AS,
+ * which linux/ keeps): a mapping, a brk or an mremap that would pass it is
+ * -ENOMEM, and what is mapped already stays.  UINT64_MAX, the default: no
+ * limit.  fork's child inherits it. */
+void vm_set_limit(struct mm *mm, uint64_t bytes);
+
 /* Ranges are page aligned and lie below VM_USER_END; the callers (the
  * system calls) check what programs pass, and these refuse the rest with
  * -EINVAL, so nothing ever maps outside the user half. */

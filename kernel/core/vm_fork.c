@@ -102,6 +102,7 @@ int vm_fork(struct mm *parent, struct mm *child)
 	}
 	child->brk_base = parent->brk_base;
 	child->brk = parent->brk;
+	child->map_limit = parent->map_limit;
 	/* The parent's entries lost their write permission. */
 	mm_flush(parent, 0, VM_USER_END);
 	spin_unlock(&child->lock);

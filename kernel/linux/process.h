@@ -24,6 +24,7 @@
 #include "linux/signal.h"
 
 #define RLIMIT_NLIMITS	16
+#define RLIMIT_AS	9	/* kept in the address space too (vm_set_limit) */
 
 enum process_state { PROCESS_ALIVE, PROCESS_ZOMBIE };
 

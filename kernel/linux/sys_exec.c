@@ -12,6 +12,7 @@
 #include "core/mm.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/pathbuf.h"
@@ -152,8 +153,10 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	const char *why;
 	long err = res && mm ? 0 : -ENOMEM;
 
-	if (!err)
+	if (!err) {
+		vm_set_limit(mm, p->limits[RLIMIT_AS].cur);	/* the new program's mappings count */
 		err = args_from_user(&a, uargv, uenvp, exec_args_limit(p->limits[RLIMIT_STACK].cur));
+	}
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, path, &a, res, &ntf, &why);

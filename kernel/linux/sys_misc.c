@@ -1,10 +1,12 @@
 /* Identity and limits: uname, ids, getrandom, rlimits (each process's,
  * inherited on fork), prctl. */
 #include "core/errno.h"
+#include "core/mm.h"
 #include "core/random.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "fs/fdtable.h"
 #include "linux/cred.h"
 #include "linux/host.h"
@@ -50,6 +52,8 @@ static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit 
 		p->limits[res] = *new;
 	if (new && !err && res == RLIMIT_NOFILE)
 		fd_set_limit(new->cur > FD_MAX ? FD_MAX : (int)new->cur);
+	if (new && !err && res == RLIMIT_AS)
+		vm_set_limit(mm_current(), new->cur);
 	spin_unlock(&limits_lock);
 	return err;
 }
@@ -153,7 +157,7 @@ static long sys_getrandom(const struct sysargs *a)
 
 /* Another process's limits: read and set under sig_lock, so it cannot be
  * freed meanwhile.  Its descriptor table keeps the RLIMIT_NOFILE it had
- * until it sets one itself. */
+ * until it sets one itself; its address space takes RLIMIT_AS at once. */
 static long other_limit(int pid, unsigned res, const struct rlimit *new, struct rlimit *old)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -171,6 +175,9 @@ static long other_limit(int pid, unsigned res, const struct rlimit *new, struct 
 		else if (new)
 			p->limits[res] = *new;
 		spin_unlock(&limits_lock);
+		struct thread *t = process_any_thread(p);
+		if (!err && new && res == RLIMIT_AS && t)
+			vm_set_limit(t->mm, new->cur);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
