@@ -203,7 +203,10 @@ int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len)
 
 /* ---- RLIMIT_AS --------------------------------------------------------------- */
 
-void vm_set_limit(struct mm *mm, uint64_t bytes) { __atomic_store_n(&mm->map_limit, bytes, __ATOMIC_RELAXED); }
+void vm_set_limit(struct mm *mm, uint64_t bytes)
+{
+	__atomic_store_n(&mm->map_limit, bytes, __ATOMIC_RELAXED);
+}
 
 /* Bytes mapped inside [start, end).  Caller holds mm->lock. */
 static uint64_t mapped_in(struct mm *mm, uint64_t start, uint64_t end)
