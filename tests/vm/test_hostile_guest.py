@@ -1,17 +1,21 @@
 """The host tool against a hostile guest: everything on the serial line is
 the guest's to say, so a --qemu stand-in (fake_qemu.py) says what a
-compromised kernel could.  No VM boots: amphi run reads the bytes as they would read QEMU's.
+compromised kernel could.  No VM boots: amphi run and amphi server start
+read the bytes as they would read QEMU's.
 
 amphi must show the program's output exactly however the frames are cut,
 end with a clear status, keep what it holds bounded, never let the guest
-pass off a malformed exit frame as a status (docs/protocol.md)."""
+pass off a malformed exit frame as a status, and never let the guest's
+own text (kernel messages) reach the user's terminal or the server's log
+with control bytes that a terminal would act on (docs/protocol.md)."""
 
 import os
 import random
 import struct
+import subprocess
 import sys
 
-from conftest import amphi_argv, spawn
+from conftest import AMPHI, ROOT, amphi_argv, spawn
 
 SYNC = b"\x01AMPHI1\n"
 FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_qemu.py")
@@ -85,6 +89,30 @@ def test_an_exit_status_out_of_range_is_no_status(tmp_path):
     assert (r.status, r.stderr) == (255, b""), r.describe()
 
 
+HOSTILE = b"boot \x1b]0;owned\x07 \x1b[2J\x1b[H\r\x00\x7f done\n"
+ESCAPED = b"boot \\x1b]0;owned\\x07 \\x1b[2J\\x1b[H\\x0d\\x00\\x7f done\n"
+
+
+def test_kernel_messages_are_escaped_on_failure(tmp_path):
+    """The kernel's messages amphi prints when the VM fails: control bytes
+    escaped (on main they reached the terminal as they were: a window
+    title set, the screen cleared)."""
+    r = run_fake(tmp_path, SYNC + frame("K", HOSTILE) + frame("P", b"oops\x1b[2J\n"))
+    assert r.status == 125, r.describe()
+    assert ESCAPED in r.stderr and b"\x1b" not in r.stderr, r.describe()
+    assert b"amphi: kernel panic: oops\\x1b[2J\n" in r.stderr, r.describe()
+
+
+def test_kernel_messages_are_escaped_with_v(tmp_path):
+    """The same with -v, where they come as they arrive; the program's own
+    standard error stays as the program wrote it."""
+    r = run_fake(tmp_path, SYNC + frame("K", HOSTILE) + frame("E", b"\x1b[1mbold\n")
+                 + exit_frame(0), verbose=True)
+    assert r.status == 0, r.describe()
+    assert ESCAPED in r.stderr and r.stderr.count(b"\x1b") == 1, r.describe()
+    assert b"\x1b[1mbold\n" in r.stderr, r.describe()
+
+
 def test_a_kernel_message_flood_is_bounded(tmp_path):
     """16 MiB of kernel messages and no exit status: amphi keeps the last
     64 KiB (docs/amphi.md), so its report is that and no more."""
@@ -98,3 +126,22 @@ def test_a_guest_that_never_ends_meets_the_timeout(tmp_path):
     """Output and then silence, with QEMU still there: --timeout ends it."""
     r = run_fake(tmp_path, SYNC + frame("O", b"hi\n"), sleep=60, timeout=2)
     assert (r.status, r.stdout) == (124, b"hi\n"), r.describe()
+
+
+def test_server_start_escapes_the_server_vms_messages(tmp_path):
+    """amphi server start -v shows the server VM's messages until it is
+    ready, and server.log keeps them: both escaped."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = dict(os.environ, AMPHI_RUNTIME_DIR=str(runtime))
+    q = fake(tmp_path, SYNC + frame("K", HOSTILE) + frame("R"), sleep=60)
+    argv = [AMPHI, "server", "start", "--accel", "tcg", "-v", "--qemu", q, "hg"]
+    try:
+        r = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert ESCAPED in r.stderr and b"\x1b" not in r.stderr, r.stderr
+        log = (runtime / "hg" / "server.log").read_bytes()
+        assert ESCAPED in log and b"\x1b" not in log, log
+    finally:
+        subprocess.run([AMPHI, "server", "stop", "hg"], cwd=ROOT, env=env, capture_output=True,
+                       timeout=60)

@@ -53,10 +53,10 @@ static void on_kmsg_frame(struct console *c)
 {
 	if (c->o->verbose) {
 		if (c->err_open)
-			queue_push(&c->err, c->dec.payload, c->dec.len);
+			queue_push_text(&c->err, c->dec.payload, c->dec.len);
 		return;
 	}
-	queue_push(&c->klog, c->dec.payload, c->dec.len);
+	queue_push_text(&c->klog, c->dec.payload, c->dec.len);
 	queue_keep_last(&c->klog, LOG_KEEP);
 }
 
