@@ -29,13 +29,15 @@ def exit_frame(status):
     return frame("X", struct.pack("<i", status))
 
 
-def fake(tmp_path, data, chunk=4096, sleep=0.2):
+def fake(tmp_path, data, chunk=4096, sleep=0.2, name="qemu-fake", truncate=False):
     """A --qemu wrapper that writes data, chunk bytes at a time, then
-    stays sleep seconds and exits 0."""
-    (tmp_path / "guest.bin").write_bytes(data)
-    path = tmp_path / "qemu-fake"
-    path.write_text("#!/bin/sh\nexec %s %s %s %d %s\n"
-                    % (sys.executable, FAKE, tmp_path / "guest.bin", chunk, sleep))
+    stays sleep seconds and exits 0 (with truncate, first truncates what
+    its network server's slot hands over: fake_qemu.py)."""
+    (tmp_path / (name + ".bin")).write_bytes(data)
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\nexec %s %s %s %d %s%s\n"
+                    % (sys.executable, FAKE, tmp_path / (name + ".bin"), chunk, sleep,
+                       ' truncate "$@"' if truncate else ""))
     path.chmod(0o755)
     return str(path)
 
@@ -145,3 +147,32 @@ def test_server_start_escapes_the_server_vms_messages(tmp_path):
     finally:
         subprocess.run([AMPHI, "server", "stop", "hg"], cwd=ROOT, env=env, capture_output=True,
                        timeout=60)
+
+
+def test_a_slots_region_cannot_be_truncated(tmp_path):
+    """The app's QEMU holds its slot's region (a memfd of the
+    supervisor's).  One gone bad truncated it, and the supervisor, which
+    maps it, died of SIGBUS at the next app's attach: every app of the
+    server lost it.  The region is sealed against shrinking and growing:
+    the next app runs and status answers."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = dict(os.environ, AMPHI_RUNTIME_DIR=str(runtime))
+    server = fake(tmp_path, SYNC + frame("R"), sleep=60, name="server")
+    hello = SYNC + frame("O", b"hi\n") + exit_frame(0)
+    bad = fake(tmp_path, hello, name="bad", truncate=True)
+    good = fake(tmp_path, hello, name="good")
+
+    def amphi(*args):
+        return subprocess.run([AMPHI] + list(args), cwd=ROOT, env=env, capture_output=True,
+                              timeout=60)
+    try:
+        r = amphi("server", "start", "--accel", "tcg", "--slots", "1", "--qemu", server, "hg")
+        assert r.returncode == 0, r.stderr
+        for q in (bad, good):
+            r = amphi("run", "--accel", "tcg", "--server", "hg", "--qemu", q, "build/progs/hello")
+            assert (r.returncode, r.stdout) == (0, b"hi\n"), r.stderr
+        r = amphi("server", "status", "hg")
+        assert r.returncode == 0 and b"server hg" in r.stdout, r.stderr
+    finally:
+        amphi("server", "stop", "hg")
