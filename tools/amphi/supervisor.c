@@ -122,8 +122,8 @@ void sv_report_end(struct supervisor *sv, int status)
 
 /* A memfd we map and hand to a QEMU keeps its size for good: a QEMU gone
  * bad that truncated it would kill us with SIGBUS at our next touch, and
- * every app of the server with us.  F_SEAL_SEAL: nobody adds a seal more
- * (F_SEAL_WRITE could not be, while we map it writable, but stay sure). */
+ * every app of the server with us.  F_SEAL_SEAL: nor may it add a seal
+ * (F_SEAL_FUTURE_WRITE would stop the next QEMU mapping it writable). */
 int memfd_seal_size(int fd)
 {
 	return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
