@@ -221,6 +221,16 @@ $(BUILD)/unit/test_qmp: tests/unit/test_qmp.c tools/amphi/qmp.c tools/amphi/util
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
 		tools/amphi/qmp.c tools/amphi/util.c tools/amphi/runtime.c -lcmocka -lpthread
 
+# What amphi run does with each frame from the guest, fed random streams.
+$(BUILD)/unit/test_console_frames: tests/unit/test_console_frames.c tools/amphi/console_frames.c \
+		tools/amphi/queue.c tools/amphi/util.c tools/amphi/runtime.c $(LIB_SRC) \
+		$(wildcard tools/amphi/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fsanitize=address,undefined -Itools/amphi -o $@ $< \
+		tools/amphi/console_frames.c tools/amphi/queue.c tools/amphi/util.c \
+		tools/amphi/runtime.c $(LIB_SRC) -lcmocka
+
 # A true static-pie: musl-gcc -static-pie makes a dynamic PIE on Debian, so
 # link musl's rcrt1.o by hand, without a dynamic linker.
 $(BUILD)/progs/%-pie: tests/progs/%.c

@@ -29,6 +29,7 @@ struct console {
 	bool up;			/* a frame arrived: the guest runs */
 	bool ended;			/* X or P arrived */
 	bool have_status;
+	bool bad_exit;			/* an X that was not 4 bytes of 0..255 came */
 	int status;
 	char *panic;
 

@@ -21,10 +21,16 @@ static void on_exit_frame(struct console *c)
 {
 	const uint8_t *p = c->dec.payload;
 
-	/* A malformed X is ignored: the run then ends as "no exit status". */
-	if (c->ended || c->dec.len != 4)
+	if (c->ended)
 		return;
-	c->status = p[0];	/* 0..255 by the protocol: the low byte */
+	/* 0..255 by the protocol (the kernel sends the low byte).  A malformed
+	 * X is ignored, never cut down to a status: 256 must not read as
+	 * success.  The run then ends as "no exit status", and says why. */
+	if (c->dec.len != 4 || p[1] || p[2] || p[3]) {
+		c->bad_exit = true;
+		return;
+	}
+	c->status = p[0];
 	c->have_status = true;
 	end(c);
 }
@@ -47,10 +53,10 @@ static void on_kmsg_frame(struct console *c)
 {
 	if (c->o->verbose) {
 		if (c->err_open)
-			queue_push(&c->err, c->dec.payload, c->dec.len);
+			queue_push_text(&c->err, c->dec.payload, c->dec.len);
 		return;
 	}
-	queue_push(&c->klog, c->dec.payload, c->dec.len);
+	queue_push_text(&c->klog, c->dec.payload, c->dec.len);
 	queue_keep_last(&c->klog, LOG_KEEP);
 }
 
@@ -156,6 +162,7 @@ int console_result(struct console *c)
 	}
 	print_qlog(c);
 	describe_exit(c->vm->wstatus, why, sizeof why);
-	error("the VM stopped without an exit status (%s)", why);
+	error("the VM stopped without an exit status (%s)%s", why,
+	      c->bad_exit ? "; it sent a malformed one" : "");
 	return EXIT_VMFAIL;
 }

@@ -1,5 +1,6 @@
 /* A byte FIFO: what is waiting to be written to a file descriptor, or the
  * tail of a log.  Bytes live contiguously in buf[head .. head+len). */
+#include <stdio.h>
 #include <string.h>
 #include "amphi.h"
 #include "queue.h"
@@ -53,6 +54,27 @@ void queue_push_lines(struct queue *q, const char *prefix, const void *data, siz
 		queue_push(q, p, len);
 		*bol = nl != NULL;
 		p += len;
+	}
+}
+
+/* Text from the guest (kernel messages) for a terminal or a log: every
+ * control byte but a newline or a tab is shown escaped (\x1b), as amphi's
+ * own messages show them, so a guest cannot move the cursor, retitle the
+ * window or forge what comes after. */
+void queue_push_text(struct queue *q, const void *data, size_t n)
+{
+	const uint8_t *p = data, *end = p + n;
+
+	while (p < end) {
+		const uint8_t *run = p;
+		while (p < end && (*p >= 0x20 || *p == '\n' || *p == '\t') && *p != 0x7f)
+			p++;
+		queue_push(q, run, (size_t)(p - run));
+		if (p < end) {
+			char esc[5];
+			snprintf(esc, sizeof esc, "\\x%02x", *p++);
+			queue_push(q, esc, 4);
+		}
 	}
 }
 

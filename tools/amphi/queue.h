@@ -21,6 +21,7 @@ void queue_drop(struct queue *q, size_t n);
 void queue_keep_last(struct queue *q, size_t max);
 void queue_push_lines(struct queue *q, const char *prefix, const void *data, size_t n,
 		      int *bol);
+void queue_push_text(struct queue *q, const void *data, size_t n);
 void queue_push_frame(struct queue *q, int type, const void *data, size_t n);
 
 #endif

@@ -212,17 +212,22 @@ static void on_ready(struct supervisor *sv)
 			slot_ring(&sv->slots[i], SIDE_APP, LINK_VEC_CONTROL);
 }
 
+/* Into server.log, and while the first VM starts for amphi server start's
+ * terminal too: escaped (queue.c), as whatever the guest says is. */
 static void on_kmsg(struct supervisor *sv, const uint8_t *p, size_t n)
 {
 	struct server_vm *v = &sv->vm;
+	struct queue text = { 0 };
 
-	sv_log_raw(sv, p, n);
-	if (sv->ever_ready)
-		return;
-	queue_push(&v->klog, p, n);
-	queue_keep_last(&v->klog, LAST_WORDS);
-	if (sv->o->vm.verbose)
-		sv_report(sv, "%.*s", (int)n, (const char *)p);
+	queue_push_text(&text, p, n);
+	sv_log_raw(sv, queue_data(&text), text.len);
+	if (!sv->ever_ready) {
+		queue_push(&v->klog, queue_data(&text), text.len);
+		queue_keep_last(&v->klog, LAST_WORDS);
+		if (sv->o->vm.verbose)
+			sv_report(sv, "%.*s", (int)text.len, (const char *)queue_data(&text));
+	}
+	free(text.buf);
 }
 
 static void on_frame(struct supervisor *sv)
@@ -235,7 +240,7 @@ static void on_frame(struct supervisor *sv)
 		on_ready(sv);
 		break;
 	case FRAME_PANIC:
-		sv_log(sv, "kernel panic: %.*s", (int)d->len, (const char *)d->payload);
+		sv_log(sv, "the server VM's kernel panicked");
 		on_kmsg(sv, (const uint8_t *)"kernel panic: ", 14);
 		on_kmsg(sv, d->payload, d->len);
 		v->kill_at = now_ms() + GRACE_MS;

@@ -39,8 +39,8 @@ static int slot_create(struct supervisor *sv, struct slot *s, unsigned index)
 			return -errno;
 	}
 	snprintf(name, sizeof name, "amphi-%s-slot-%u", sv->o->name, index);
-	s->memfd = memfd_create(name, MFD_CLOEXEC);
-	if (s->memfd < 0 || ftruncate(s->memfd, LINK_REGION_SIZE) < 0)
+	s->memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->memfd < 0 || ftruncate(s->memfd, LINK_REGION_SIZE) < 0 || memfd_seal_size(s->memfd) < 0)
 		return -errno;
 	s->base = mmap(NULL, LINK_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
 	if (s->base == MAP_FAILED)

@@ -120,6 +120,15 @@ void sv_report_end(struct supervisor *sv, int status)
 
 /* ---- set-up, before the fork --------------------------------------------- */
 
+/* A memfd we map and hand to a QEMU keeps its size for good: a QEMU gone
+ * bad that truncated it would kill us with SIGBUS at our next touch, and
+ * every app of the server with us.  F_SEAL_SEAL: nor may it add a seal
+ * (F_SEAL_FUTURE_WRITE would stop the next QEMU mapping it writable). */
+int memfd_seal_size(int fd)
+{
+	return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+}
+
 static int listen_control(struct supervisor *sv)
 {
 	struct sockaddr_un a;
@@ -144,9 +153,10 @@ static int ledger_create(struct supervisor *sv)
 {
 	char *name = xasprintf("amphi-%s-ledger", sv->o->name);
 
-	sv->ledger_fd = memfd_create(name, 0);
+	sv->ledger_fd = memfd_create(name, MFD_ALLOW_SEALING);
 	free(name);
-	if (sv->ledger_fd < 0 || ftruncate(sv->ledger_fd, LINK_LEDGER_SIZE) < 0)
+	if (sv->ledger_fd < 0 || ftruncate(sv->ledger_fd, LINK_LEDGER_SIZE) < 0 ||
+	    memfd_seal_size(sv->ledger_fd) < 0)
 		return -errno;
 	void *p = mmap(NULL, LINK_LEDGER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, sv->ledger_fd, 0);
 	if (p == MAP_FAILED)

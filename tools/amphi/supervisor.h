@@ -167,6 +167,7 @@ struct supervisor {
 };
 
 /* supervisor.c */
+int memfd_seal_size(int fd);
 int supervisor_prepare(struct supervisor *sv, struct server_opts *o, int pid_fd);
 noreturn void supervisor_run(struct supervisor *sv, int report_fd);
 void sv_log(struct supervisor *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
