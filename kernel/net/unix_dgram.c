@@ -51,8 +51,7 @@ static void forget_peer(struct unix_sock *u, struct unix_sock *gone)
 long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s), *to;
-	struct unix_rec *r = NULL;
-	struct unix_creds creds;
+	struct unix_rec *r;
 	long err;
 
 	if (m->flags & MSG_OOB)
@@ -63,15 +62,7 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 		return -EPIPE;
 	if ((err = destination(u, m, &to)))
 		return err;
-	err = unix_msg_creds(m, u, to, &creds);
-	if (!err)
-		err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
-	if (!err && !(r = unix_rec_new(u, m->len)))
-		err = -ENOBUFS;
-	if (r)
-		r->creds = creds;
-	if (!err && ((err = unix_rec_fill(r, m, 0)) || (err = unix_rec_take_fds(r, m)) ||
-		     (err = dgram_deliver(to, u, r))))
+	if ((r = unix_rec_of_msg(s, to, m, &err)) && (err = dgram_deliver(to, u, r)))
 		unix_rec_free(r);
 	if (err == -ECONNREFUSED)
 		forget_peer(u, to);

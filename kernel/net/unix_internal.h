@@ -138,6 +138,11 @@ void unix_rec_free(struct unix_rec *r);
 long unix_rec_fill(struct unix_rec *r, const struct sock_msg *m, size_t off);
 /* Takes SCM_RIGHTS files from m's control data into r; 0 or -errno. */
 int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m);
+/* All of m as one record from s's socket for to (a datagram, a sequenced
+ * packet): its credentials, bytes and files, once the sender has room
+ * (which may wait); NULL and *err on failure. */
+struct unix_rec *unix_rec_of_msg(struct socket *s, struct unix_sock *to, const struct sock_msg *m,
+				  long *err);
 /* The credentials m's SCM_CREDENTIALS claims, checked as Linux's
  * scm_check_creds (-EINVAL malformed or no id, -EPERM not the sender's
  * to claim), else the sender's own when from or to has SO_PASSCRED. */

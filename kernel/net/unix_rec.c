@@ -152,6 +152,28 @@ int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 	return more;
 }
 
+struct unix_rec *unix_rec_of_msg(struct socket *s, struct unix_sock *to, const struct sock_msg *m,
+				  long *err)
+{
+	struct unix_sock *u = unix_of(s);
+	struct unix_rec *r = NULL;
+	struct unix_creds creds;
+
+	*err = unix_msg_creds(m, u, to, &creds);
+	if (!*err)
+		*err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
+	if (!*err && !(r = unix_rec_new(u, m->len)))
+		*err = -ENOBUFS;
+	if (*err)
+		return NULL;
+	r->creds = creds;
+	if ((*err = unix_rec_fill(r, m, 0)) || (*err = unix_rec_take_fds(r, m))) {
+		unix_rec_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* Linux's scm_check_creds: a process may claim its own pid and any of its
  * real, effective or saved ids; CAP_SYS_ADMIN any pid (of a process that
  * exists: else ESRCH), CAP_SETUID any uid, CAP_SETGID any gid. */

@@ -11,8 +11,7 @@
 long unix_seqpacket_sendmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s), *peer;
-	struct unix_rec *r = NULL;
-	struct unix_creds creds;
+	struct unix_rec *r;
 	long err;
 
 	if (m->flags & MSG_OOB)
@@ -21,16 +20,7 @@ long unix_seqpacket_sendmsg(struct socket *s, struct sock_msg *m)
 		return err;
 	if (m->len > (size_t)u->sndbuf - UNIX_DGRAM_HEADROOM)
 		err = -EMSGSIZE;
-	if (!err)
-		err = unix_msg_creds(m, u, peer, &creds);
-	if (!err)
-		err = unix_wait_room(u, socket_nonblock(s, m->flags), socket_deadline(s->sndtimeo_ns));
-	if (!err && !(r = unix_rec_new(u, m->len)))
-		err = -ENOBUFS;
-	if (r)
-		r->creds = creds;
-	if (!err && ((err = unix_rec_fill(r, m, 0)) || (err = unix_rec_take_fds(r, m)) ||
-		     (err = unix_deliver(peer, r))))
+	else if ((r = unix_rec_of_msg(s, peer, m, &err)) && (err = unix_deliver(peer, r)))
 		unix_rec_free(r);
 	unix_put(peer);
 	return err ? err : (long)m->len;
