@@ -39,7 +39,7 @@ static int type_known(uint8_t t)
 	switch (t) {
 	case FRAME_KMSG: case FRAME_STDOUT: case FRAME_STDERR: case FRAME_EXIT:
 	case FRAME_PANIC: case FRAME_READY: case FRAME_STDIN: case FRAME_EOF:
-	case FRAME_SIGNAL: case FRAME_TRACE:
+	case FRAME_SIGNAL: case FRAME_TRACE: case FRAME_TERMINAL:
 		return 1;
 	}
 	return 0;

@@ -19,6 +19,7 @@ enum frame_type {
 	FRAME_PANIC  = 'P',
 	FRAME_READY  = 'R',	/* guest -> host, empty: the network server forwards */
 	FRAME_TRACE  = 'T',	/* guest -> host: one line of the system call trace */
+	FRAME_TERMINAL = 'M',	/* guest -> host: c_iflag, c_lflag (LE) for amphi's terminal */
 	FRAME_STDIN  = 'I',	/* host -> guest */
 	FRAME_EOF    = 'D',
 	FRAME_SIGNAL = 'S',	/* host -> guest: 1 byte, a signal for the program */

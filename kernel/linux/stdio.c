@@ -52,11 +52,18 @@
 
 static bool is_tty[3];
 
-/* The terminal's settings as TCSETS last gave them (all zero until then):
- * TCGETS reads them back, and writes honour TOSTOP.  The rest (echo,
- * line editing) is the host terminal's, which amphi leaves alone. */
+/* The terminal's settings as TCSETS last gave them, at first what Linux
+ * gives a new pty (c_iflag ICRNL|IXON, c_oflag OPOST|ONLCR, c_cflag
+ * B38400|CS8|CREAD, c_lflag ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|
+ * IEXTEN, its c_cc, 38400 both ways): TCGETS reads them back, and writes
+ * honour TOSTOP.  Echo, line editing and the signal keys are the host
+ * terminal's: amphi sets them there as the program asks (tell_host). */
 static struct spinlock termios_lock = SPINLOCK_INIT;
-static uint8_t termios[KTERMIOS2_SIZE];	/* under termios_lock */
+static uint8_t termios[KTERMIOS2_SIZE] = {	/* under termios_lock */
+	0x00, 0x05, 0, 0,  0x05, 0, 0, 0,  0xbf, 0, 0, 0,  0x3b, 0x8a, 0, 0,  0,
+	3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0,
+	0x00, 0x96, 0, 0,  0x00, 0x96, 0, 0,
+};
 static bool tostop;			/* its TOSTOP, read without the lock */
 
 void stdio_set_tty(int fd, bool tty) { is_tty[fd] = tty; }
@@ -135,7 +142,7 @@ static long set_foreground(uint64_t arg)
 }
 
 /* TCGETS (size KTERMIOS_SIZE) or TCGETS2 (KTERMIOS2_SIZE): what was last
- * set, all zero before (enough for isatty() and stdio buffering). */
+ * set. */
 static long get_attrs(uint64_t arg, size_t size)
 {
 	uint8_t t[KTERMIOS2_SIZE];
@@ -145,6 +152,19 @@ static long get_attrs(uint64_t arg, size_t size)
 	memcpy(t, termios, size);
 	spin_unlock_irqrestore(&termios_lock, flags);
 	return iobuf_fill(&out, 0, t, size);
+}
+
+/* The host terminal does the echo, line editing and signal keys: amphi
+ * gets the input and local flag words (docs/protocol.md, frame M) and
+ * sets those modes on its terminal, so a password prompt does not echo
+ * and an editor reads each key as it comes. */
+static void tell_host(const uint8_t *t)
+{
+	uint8_t modes[8];
+
+	memcpy(modes, t, 4);		/* c_iflag */
+	memcpy(modes + 4, t + 12, 4);	/* c_lflag */
+	console_write(FRAME_TERMINAL, modes, sizeof modes);
 }
 
 /* Checked as Linux does (a background group's SIGTTOU, the address) and
@@ -161,6 +181,7 @@ static long set_attrs(uint64_t arg, size_t size)
 	memcpy(termios, t, size);	/* TCSETS leaves the speeds as they were */
 	__atomic_store_n(&tostop, (t[TOSTOP_BYTE] & TOSTOP_BIT) != 0, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&termios_lock, flags);
+	tell_host(t);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * garbage and bad headers between them.  Under AddressSanitizer nothing
  * may be read or written out of bounds; only an X of 4 bytes holding
  * 0..255 gives a status; kernel messages are kept to LOG_KEEP bytes with
- * no control byte but newline and tab (queue_push_text). */
+ * no control byte but newline and tab (queue_push_text); only an M frame
+ * of two words sets the terminal's modes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,17 @@
 /* The run's private directory is not this test's. */
 void tmpdir_remove(void)
 {
+}
+
+/* Nor is the terminal: what an M frame asked of it. */
+static unsigned terminal_calls;
+static uint32_t terminal_words[2];
+
+void terminal_set_modes(uint32_t iflag, uint32_t lflag)
+{
+	terminal_calls++;
+	terminal_words[0] = iflag;
+	terminal_words[1] = lflag;
 }
 
 static struct console *console_new(bool verbose)
@@ -106,11 +118,30 @@ static void kernel_messages_escaped(void **state)
 	}
 }
 
+/* An M frame of two words sets the terminal; any other size is ignored. */
+static void terminal_modes(void **state)
+{
+	static const uint8_t words[8] = { 0x00, 0x05, 0, 0, 0x31, 0x8a, 0, 0 };
+	struct console *c = console_new(false);
+
+	(void)state;
+	terminal_calls = 0;
+	feed(c, (const uint8_t *)FRAME_SYNC, FRAME_SYNC_LEN);
+	feed_frame(c, FRAME_TERMINAL, words, 7);
+	feed_frame(c, FRAME_TERMINAL, words, 0);
+	assert_int_equal(terminal_calls, 0);
+	feed_frame(c, FRAME_TERMINAL, words, 8);
+	assert_int_equal(terminal_calls, 1);
+	assert_int_equal(terminal_words[0], 0x500);
+	assert_int_equal(terminal_words[1], 0x8a31);
+	console_free(c);
+}
+
 /* A random stream: frames of every type (and a few unknown) with random
  * lengths, some over FRAME_MAX, sync strings and garbage between them. */
 static size_t random_stream(uint8_t *buf, size_t cap, unsigned *seed)
 {
-	static const char types[] = "KOEXPRTIDSZ";
+	static const char types[] = "KOEXPRTMIDSZ";
 	size_t n = 0;
 
 	while (n + FRAME_HDR + 5000 + FRAME_SYNC_LEN < cap) {
@@ -158,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(exit_status_range),
 		cmocka_unit_test(kernel_messages_escaped),
+		cmocka_unit_test(terminal_modes),
 		cmocka_unit_test(random_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

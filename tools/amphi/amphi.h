@@ -350,6 +350,10 @@ int qemu_spawn(char **argv, struct vm *vm);
 int qemu_reap(struct vm *vm, int block);
 void qemu_kill(struct vm *vm);
 
+/* terminal.c: amphi's terminal in the input modes the program set (frame
+ * M); put back at exit */
+void terminal_set_modes(uint32_t iflag, uint32_t lflag);
+
 /* console.c: relays the console until the VM ends; returns amphi's status */
 int console_run(struct vm *vm, const struct run_opts *o);
 

@@ -76,6 +76,18 @@ static void on_trace_frame(struct console *c)
 		queue_push(&c->err, c->dec.payload, c->dec.len);
 }
 
+/* Two words, c_iflag and c_lflag; another size is malformed and ignored. */
+static void on_terminal_frame(struct console *c)
+{
+	uint32_t iflag, lflag;
+
+	if (c->dec.len != 8)
+		return;
+	memcpy(&iflag, c->dec.payload, 4);
+	memcpy(&lflag, c->dec.payload + 4, 4);
+	terminal_set_modes(iflag, lflag);
+}
+
 void console_on_frame(struct console *c)
 {
 	/* QEMU read the kernel and initrd before the guest ran. */
@@ -102,6 +114,9 @@ void console_on_frame(struct console *c)
 		break;
 	case FRAME_PANIC:
 		on_panic_frame(c);
+		break;
+	case FRAME_TERMINAL:
+		on_terminal_frame(c);
 		break;
 	}
 }
