@@ -5,7 +5,7 @@ are the init of the VM (`unshare --pid --fork ./proc_fork`,
 `unshare --pid --fork ./proc_exec DIR`), proc_mmap in a fresh directory
 (`./proc_mmap DIR`), proc_ids and proc_jobctl as init too, ptimers as it is
 (`./ptimers`), tty_jobctl as a session leader on a pty (test_procs.py's
-on_a_terminal(["./tty_jobctl"])).  One line per check (tests/vm/test_procs.py).
+typed_at(["./tty_jobctl"])).  One line per check (tests/vm/test_procs.py).
 """
 
 PROC_FORK = r"""child wrote its copies: ok

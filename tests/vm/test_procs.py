@@ -12,17 +12,14 @@ background jobs and wait, xargs, find -exec) whose output must equal the
 same script's on the host."""
 
 import os
-import pty
-import select
 import shutil
-import signal
 import subprocess
-import time
 
 import pytest
 
 import proc_expected
 from conftest import PROGS, ROOT, amphi_argv, expect, run
+from ptys import typed_at
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -134,38 +131,10 @@ def test_job_control(smp):
     expect(run("proc_jobctl", smp=smp), proc_expected.PROC_JOBCTL)
 
 
-def on_a_terminal(argv, limit=60):
-    """argv run as a session leader on a new pty (its controlling
-    terminal, as pty.fork makes it): (output with \\r dropped, exit status),
-    or None for the status when it did not end within limit seconds."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(argv[0], argv)
-    out, deadline = b"", time.monotonic() + limit
-    try:
-        while time.monotonic() < deadline:
-            if not select.select([fd], [], [], 1)[0]:
-                continue
-            try:
-                data = os.read(fd, 4096)
-            except OSError:	# EIO: the other side is closed
-                break
-            if not data:
-                break
-            out += data
-        else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return out.replace(b"\r", b"").decode(), None
-        return out.replace(b"\r", b"").decode(), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    finally:
-        os.close(fd)
-
-
 def test_terminal_job_control():
     """amphi on a terminal: the console is the controlling terminal, whose
     foreground group tcsetpgrp moves; background reads and tcsetpgrp stop
     their group (SIGTTIN, SIGTTOU) or fail or pass as Linux's rules say,
     against Linux's transcript (tty_jobctl run natively the same way)."""
-    out, status = on_a_terminal(amphi_argv("tty_jobctl"))
+    out, status = typed_at(amphi_argv("tty_jobctl"))
     assert (status, out) == (0, proc_expected.TTY_JOBCTL), out

@@ -1,6 +1,6 @@
 """The console's terminal ioctls as a careless or hostile program uses
 them (tty_ioctls, run on a pty as the session leader, as
-test_procs.on_a_terminal does): bad addresses give EFAULT, unknown ioctls
+ptys.typed_at does): bad addresses give EFAULT, unknown ioctls
 ENOTTY, a process of another session gets ENOTTY for the controlling
 terminal's group and session and EPERM for TIOCSCTTY, tcsetattr from a
 background group stops it with SIGTTOU (from an orphaned one, the
@@ -14,15 +14,10 @@ waiting, as on Linux.  tty_calls: the calls C libraries make through
 ioctls (tcdrain, tcsendbreak, tcflow, tcflush dropping input typed ahead,
 TIOCSWINSZ and its SIGWINCH), against Linux's transcript likewise."""
 
-import os
-import pty
-import select
-import time
-
 import pytest
 
 from conftest import amphi_argv, expect, run
-from test_procs import on_a_terminal
+from ptys import typed_at
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -72,43 +67,13 @@ tty_calls done
 """
 
 
-def typing_when_asked(argv, prompt, keys, limit=60):
-    """argv as a session leader on a new pty; keys typed once it prints
-    prompt: (output with \\r dropped, exit status or None if it hung)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(argv[0], argv)
-    out, typed, deadline = b"", False, time.monotonic() + limit
-    try:
-        while time.monotonic() < deadline:
-            if not select.select([fd], [], [], 1)[0]:
-                continue
-            try:
-                data = os.read(fd, 4096)
-            except OSError:	# EIO: the other side is closed
-                break
-            if not data:
-                break
-            out += data
-            if not typed and prompt in out.replace(b"\r", b""):
-                os.write(fd, keys)
-                typed = True
-        else:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            return out.replace(b"\r", b"").decode(), None
-        return out.replace(b"\r", b"").decode(), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    finally:
-        os.close(fd)
-
-
 def test_terminal_calls_as_linux():
-    out, status = typing_when_asked(amphi_argv("tty_calls"), b"type junk\n", b"junk\n")
+    out, status = typed_at(amphi_argv("tty_calls"), [(b"type junk\n", b"junk\n")])
     assert (status, out) == (0, TTY_CALLS), out
 
 
 def test_terminal_ioctls_as_linux():
-    out, status = on_a_terminal(amphi_argv("tty_ioctls"))
+    out, status = typed_at(amphi_argv("tty_ioctls"))
     assert (status, out) == (0, TTY_IOCTLS), out
 
 

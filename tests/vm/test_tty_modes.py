@@ -14,7 +14,7 @@ import termios
 import pytest
 
 from conftest import amphi_argv
-from test_tty_eof import typed_at
+from ptys import typed_at
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

@@ -9,7 +9,7 @@ through."""
 import pytest
 
 from conftest import amphi_argv
-from test_procs import on_a_terminal
+from ptys import typed_at
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -26,5 +26,5 @@ tty_tostop done
 
 
 def test_tostop_stops_background_writers():
-    out, status = on_a_terminal(amphi_argv("tty_tostop"))
+    out, status = typed_at(amphi_argv("tty_tostop"))
     assert (status, out) == (0, EXPECTED), out
