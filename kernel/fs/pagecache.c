@@ -63,7 +63,6 @@ static void desc_free(struct cpage *d)
 }
 
 static struct pcache_file *file_of(struct inode *i) { return i->pcache; }
-static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 void pcache_wait_locked(void)
 {

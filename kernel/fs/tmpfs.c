@@ -60,7 +60,6 @@ static void page_put(void *p)
 }
 
 static uint64_t capacity(int height) { return 1ull << (FANOUT_SHIFT * height); }
-static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 /* Raises the tree until it covers page index idx.  0 or -ENOSPC.  Caller
  * holds pages_lock (so do slot_of, page_of and free_range's callers). */

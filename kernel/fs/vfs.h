@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/arch.h"
 #include "core/list.h"
 #include "core/mutex.h"
 #include "core/rwmutex.h"
@@ -74,6 +75,9 @@ struct inode_ops {
 };
 
 struct pcache_file;
+
+/* The pages a file of size bytes spans (size >= 0). */
+static inline uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 struct inode {
 	volatile int refs;

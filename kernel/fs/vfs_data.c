@@ -70,8 +70,6 @@ long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 	return n;
 }
 
-static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
-
 /* A truncation to size cuts every page past the end, from private
  * mappings too, as Linux's truncate_pagecache (the access is SIGBUS). */
 static void unmap_past(struct inode *i, int64_t size)

@@ -18,8 +18,6 @@
 #include "fs/vfs_file.h"
 #include "fs/vfs_open.h"
 
-static uint64_t pages_for(int64_t size) { return ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE; }
-
 /* A mounted store's page, looked up under the file's fault_lock, which a
  * truncation holds whole: the size checked and the page found are both
  * from before it or both from after it.  No room on the disk for the
