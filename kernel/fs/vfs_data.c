@@ -37,6 +37,17 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	return n;
 }
 
+/* The pages the bytes [start, end) touch leave i's mappings, all but
+ * private copies (end > start): the pages a punched hole drops, its
+ * partial ones at the edges too (a store's cache drops them), or an
+ * O_DIRECT range's. */
+static void unmap_touched(struct inode *i, uint64_t start, uint64_t end)
+{
+	uint64_t first = start / PAGE_SIZE;
+
+	vm_object_unmap(&i->mapped, first, (end - 1) / PAGE_SIZE + 1 - first, false);
+}
+
 /* O_DIRECT I/O writes back and drops the cache's pages of its range, so
  * they leave the mappings first, as Linux's invalidate_inode_pages2_range
  * has them: else a shared mapping stores on into a page the file no
@@ -45,12 +56,9 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
  * about to go: Linux has that race too.) */
 static void unmap_direct(struct inode *i, int64_t pos, size_t len)
 {
-	if (pos < 0 || !len)
-		return;	/* refused, or nothing to drop */
-	uint64_t first = (uint64_t)pos / PAGE_SIZE;
-	uint64_t end = (uint64_t)pos > UINT64_MAX - len ? UINT64_MAX : (uint64_t)pos + len;
-
-	vm_object_unmap(&i->mapped, first, (end - 1) / PAGE_SIZE + 1 - first, false);
+	if (pos >= 0 && len)	/* else refused, or nothing to drop */
+		unmap_touched(i, (uint64_t)pos,
+			      (uint64_t)pos > UINT64_MAX - len ? UINT64_MAX : (uint64_t)pos + len);
 }
 
 long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append)
@@ -76,15 +84,6 @@ static void unmap_past(struct inode *i, int64_t size)
 {
 	if (size >= 0)	/* else refused */
 		vm_object_unmap(&i->mapped, pages_for(size), UINT64_MAX, true);
-}
-
-/* A hole punched in [off, off + len) cuts the pages it touches (a store's
- * cache drops the partial ones at its edges too); private copies stay. */
-static void unmap_hole(struct inode *i, int64_t off, int64_t len)
-{
-	uint64_t first = (uint64_t)off / PAGE_SIZE;
-
-	vm_object_unmap(&i->mapped, first, pages_for(off + len) - first, false);
 }
 
 int vfs_data_truncate(struct inode *i, int64_t size)
@@ -127,7 +126,7 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 	if (!i->sb) {
 		int err = tmpfs_punch(i, off, len);
 		if (!err)
-			unmap_hole(i, off, len);
+			unmap_touched(i, (uint64_t)off, (uint64_t)(off + len));
 		return err;
 	}
 	if (!i->sb->ops->punch)
@@ -141,7 +140,7 @@ int vfs_data_punch(struct inode *i, int64_t off, int64_t len)
 		return err;
 	rwmutex_write_lock(&i->data_lock);
 	rwmutex_write_lock(&i->fault_lock);	/* no fault maps a page it drops */
-	unmap_hole(i, off, len);
+	unmap_touched(i, (uint64_t)off, (uint64_t)(off + len));
 	err = i->sb->ops->punch(i, off, len);
 	rwmutex_write_unlock(&i->fault_lock);
 	rwmutex_write_unlock(&i->data_lock);
