@@ -19,6 +19,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "child_end.h"
+
 #define BAD ((void *)8)	/* an address nothing is mapped at */
 
 static const char *err_of(long r)
@@ -32,19 +34,6 @@ static void say(const char *what, long r)
 {
 	printf("%s: %s\n", what, err_of(r));
 	fflush(stdout);
-}
-
-static const char *status_of(int st)
-{
-	static char buf[32];
-
-	if (WIFEXITED(st))
-		snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
-	else if (WIFSTOPPED(st))
-		snprintf(buf, sizeof buf, "stopped %d", WSTOPSIG(st));
-	else
-		snprintf(buf, sizeof buf, "signal %d", WTERMSIG(st));
-	return buf;
 }
 
 /* A child runs what and ends with its status; its first reported status

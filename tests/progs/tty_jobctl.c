@@ -15,6 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "child_end.h"
+
 static void say(const char *what, const char *result)
 {
 	printf("%s: %s\n", what, result);
@@ -28,19 +30,6 @@ static const char *err_of(int r)
 	return r == 0 ? "ok" : errno == EINVAL ? "EINVAL" : errno == EPERM ? "EPERM" :
 	       errno == EIO ? "EIO" : errno == ENOTTY ? "ENOTTY" : errno == ESRCH ? "ESRCH" :
 	       strerror(errno);
-}
-
-static const char *status_of(int st)
-{
-	static char buf[32];
-
-	if (WIFEXITED(st))
-		snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
-	else if (WIFSTOPPED(st))
-		snprintf(buf, sizeof buf, "stopped %d", WSTOPSIG(st));
-	else
-		snprintf(buf, sizeof buf, "signal %d", WTERMSIG(st));
-	return buf;
 }
 
 /* A child in a group of its own (a background job) doing what, then

@@ -11,18 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static const char *status_of(int st)
-{
-	static char buf[32];
-
-	if (WIFEXITED(st))
-		snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
-	else if (WIFSTOPPED(st))
-		snprintf(buf, sizeof buf, "stopped %d", WSTOPSIG(st));
-	else
-		snprintf(buf, sizeof buf, "signal %d", WTERMSIG(st));
-	return buf;
-}
+#include "child_end.h"
 
 /* A child in a group of its own runs what; its first reported status
  * (a stopped one is killed). */
