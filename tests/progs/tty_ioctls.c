@@ -96,18 +96,25 @@ static int set_attrs_ignoring(void)
 	return set_attrs();
 }
 
+/* Whether the get ioctl cmd into buf (cap bytes) left the bytes after
+ * the first size alone. */
+static const char *get_kept_to(unsigned long cmd, unsigned char *buf, size_t size, size_t cap)
+{
+	memset(buf, 0xa5, cap);
+	if (ioctl(0, cmd, buf))
+		return err_of(-1);
+	for (size_t i = size; i < cap; i++)
+		if (buf[i] != 0xa5)
+			return "written past";
+	return "ok";
+}
+
 /* Whether TCGETS left the bytes after the kernel's struct termios alone. */
 static const char *termios_size_kept(void)
 {
 	unsigned char buf[36 + 24];
 
-	memset(buf, 0xa5, sizeof buf);
-	if (ioctl(0, TCGETS, buf))
-		return err_of(-1);
-	for (size_t i = 36; i < sizeof buf; i++)
-		if (buf[i] != 0xa5)
-			return "written past";
-	return "ok";
+	return get_kept_to(TCGETS, buf, 36, sizeof buf);
 }
 
 /* The caller's own group (orphaned: the session leader's parent is in no
@@ -151,13 +158,10 @@ static void orphaned_background(void)
 static const char *termios2_kept(void)
 {
 	unsigned char buf[44 + 20];
+	const char *kept = get_kept_to(TCGETS2, buf, 44, sizeof buf);
 
-	memset(buf, 0xa5, sizeof buf);
-	if (ioctl(0, TCGETS2, buf))
-		return err_of(-1);
-	for (size_t i = 44; i < sizeof buf; i++)
-		if (buf[i] != 0xa5)
-			return "written past";
+	if (strcmp(kept, "ok"))
+		return kept;
 	return ioctl(0, TCSETS2, buf) ? err_of(-1) : "ok";
 }
 
