@@ -1,5 +1,7 @@
 /* The scheduler: per-CPU run queues, round robin with a 10 ms slice, idle
- * CPUs that halt and steal work, wake-ups that prefer an idle CPU.
+ * CPUs that halt and steal work, wake-ups that prefer an idle CPU.  A
+ * thread's weight scales its slice, so that busy threads sharing a CPU
+ * get it in proportion to their weights (within the slices' bounds).
  *
  * Switching out a thread ends on the next thread's stack, in
  * sched_finish_switch(), which clears prev->on_cpu.  Until then no other CPU
@@ -119,11 +121,20 @@ void thread_pin(struct thread *t, int cpu)
 
 void thread_set_handoff(struct thread *t) { t->hands_off = true; }
 
+uint64_t sched_slice_ns(const struct thread *t)
+{
+	uint64_t ns = SLICE_NS * t->weight / SCHED_WEIGHT_DEFAULT;
+
+	return ns < SLICE_MIN_NS ? SLICE_MIN_NS : ns > SLICE_MAX_NS ? SLICE_MAX_NS : ns;
+}
+
+void sched_set_weight(struct thread *t, uint32_t weight) { t->weight = weight; }
+
 static void account(struct thread *prev, struct thread *next, uint64_t now)
 {
 	prev->run_ns += now - prev->run_start;
 	next->run_start = now;
-	next->slice_end = now + SLICE_NS;
+	next->slice_end = now + sched_slice_ns(next);
 }
 
 static void switch_user_state(struct thread *prev, struct thread *next)
@@ -279,7 +290,7 @@ void sched_tick(void)
 
 	if (t == c->idle_thread || now < t->slice_end)
 		return;
-	t->slice_end = now + SLICE_NS;
+	t->slice_end = now + sched_slice_ns(t);
 	if (c->nr_ready > 0)
 		c->need_resched = true;
 }
@@ -306,6 +317,7 @@ static struct thread *thread_alloc(const char *name)
 		t->name[i] = name[i];
 	t->state = THREAD_BLOCKED;
 	t->cpu = this_cpu()->id;
+	t->weight = SCHED_WEIGHT_DEFAULT;
 	list_init(&t->rq_link);
 	uint64_t flags = spin_lock_irqsave(&threads_lock);
 	t->tid = next_tid++;

@@ -19,7 +19,10 @@
 #include "core/spinlock.h"
 
 #define MAX_CPUS	64
-#define SLICE_NS	10000000ull	/* 10 ms */
+#define SLICE_NS	10000000ull	/* 10 ms, for the default weight */
+#define SLICE_MIN_NS	1000000ull	/* the least and most any weight gives */
+#define SLICE_MAX_NS	100000000ull
+#define SCHED_WEIGHT_DEFAULT 1024	/* Linux's weight for nice 0 */
 
 enum thread_state { THREAD_RUNNING, THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -43,6 +46,10 @@ struct thread {
 	struct list rq_link;		/* under cpus[cpu].rq_lock */
 	struct list all_link;		/* under threads_lock */
 	uint64_t slice_end;		/* ns; preempt after this */
+	/* Its share of a CPU against the other busy threads there: its
+	 * slices last SLICE_NS * weight / SCHED_WEIGHT_DEFAULT, within
+	 * SLICE_MIN_NS..SLICE_MAX_NS (sched_set_weight). */
+	volatile uint32_t weight;
 	uint64_t run_ns, run_start;	/* CPU time used */
 
 	/* User context, each held by the thread (NULL for kernel threads):
@@ -54,6 +61,11 @@ struct thread {
 	struct fs_context *fs;
 	void *process;
 	bool cred_real_ids;		/* linux/cred.c: access(2) checks with the real ids */
+	/* linux/sys_sched.c's, under the signal lock: the nice value and
+	 * scheduling policy that set weight, inherited by clone. */
+	int8_t nice;
+	uint8_t policy;
+	bool sched_reset_on_fork;
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;
@@ -157,6 +169,9 @@ void sched_yield_blocked(void);		/* current->state is BLOCKED: sleep */
 bool sched_wake(struct thread *t);	/* BLOCKED -> RUNNABLE; false if it was not blocked */
 _Noreturn void sched_idle_loop(void);
 void sched_tick(void);			/* from the timer interrupt */
+/* t's weight from its next slice on (thread.weight). */
+void sched_set_weight(struct thread *t, uint32_t weight);
+uint64_t sched_slice_ns(const struct thread *t);
 void sched_return_to_user(void);	/* before leaving the kernel for user mode */
 int sched_thread_count(void);
 int sched_online_cpus(void);

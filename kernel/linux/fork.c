@@ -92,6 +92,7 @@ static struct thread *new_thread(const struct clone_request *r, const struct tra
 	memcpy(t->name, me->name, sizeof t->name);
 	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : me->fs_base;
 	t->sigmask = me->sigmask;
+	sched_params_inherit(t, me);
 	if (r->flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = r->ctid;
 	return t;

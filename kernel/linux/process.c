@@ -188,6 +188,8 @@ static void default_limits(struct rlimit *l)
 	l[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
 	l[11] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
 				 (uint64_t)process_thread_limit() / 2 };	/* RLIMIT_SIGPENDING */
+	l[13] = (struct rlimit){ 0, 0 };		/* RLIMIT_NICE: no lowering without CAP_SYS_NICE */
+	l[14] = (struct rlimit){ 0, 0 };		/* RLIMIT_RTPRIO */
 }
 
 struct process *process_alloc(int *err)
@@ -657,6 +659,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->cred = p->cred;
 	}
 	if (t) {
+		v->nice = t->nice;
 		mm_grab(v->mm = t->mm);
 		fdtable_hold(v->files = t->files);
 		fs_context_hold(v->fs = t->fs);

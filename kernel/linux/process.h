@@ -127,6 +127,7 @@ void exec_strings_put(struct exec_strings *s);
  * sig_lock: mm, files, fs and strings are NULL for a zombie. */
 struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
+	int nice;			/* a thread's, as ps shows it */
 	bool zombie, stopped;
 	char comm[16];
 	struct process_cred cred;
@@ -141,6 +142,11 @@ int process_view_get(int pid, struct process_view *v);
 void process_view_put(struct process_view *v);
 /* Threads and processes now, and the last pid handed out (loadavg). */
 void process_counts(int *threads, int *processes, int *last_pid);
+
+/* p's limit res (sys_misc.c); may be called under sig_lock. */
+struct rlimit process_limit(struct process *p, unsigned res);
+/* clone: the child's nice value and policy (sys_sched.c). */
+void sched_params_inherit(struct thread *child, const struct thread *parent);
 
 static inline struct process *process_of(const struct thread *t) { return t->process; }
 static inline struct process *process_current(void) { return current()->process; }

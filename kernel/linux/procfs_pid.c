@@ -166,7 +166,8 @@ static int gen_comm(struct seqbuf *s, const struct process_view *v)
 	return 0;
 }
 
-/* proc(5)'s 52 fields; times and faults are not kept, so they read 0. */
+/* proc(5)'s 52 fields; times and faults are not kept, so they read 0.
+ * Field 18, the priority, is 20 + nice under the policies amphi runs. */
 static int gen_stat(struct seqbuf *s, const struct process_view *v)
 {
 	struct mem_totals t;
@@ -174,8 +175,9 @@ static int gen_stat(struct seqbuf *s, const struct process_view *v)
 
 	comm_of(v, name);
 	mem_totals(v, &t);
-	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %lu %lu ",
-		   v->pid, name, state_of(v), v->ppid, v->pgid, v->sid, v->nthreads,
+	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 %d %d %d 0 0 %lu %lu ",
+		   v->pid, name, state_of(v), v->ppid, v->pgid, v->sid, 20 + v->nice, v->nice,
+		   v->nthreads,
 		   t.size * PAGE_SIZE, t.rss);
 	seq_printf(s, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 	return 0;

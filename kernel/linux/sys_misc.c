@@ -58,7 +58,7 @@ static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit 
 	return err;
 }
 
-static struct rlimit get_limit(struct process *p, unsigned res)
+struct rlimit process_limit(struct process *p, unsigned res)
 {
 	spin_lock(&limits_lock);
 	struct rlimit r = p->limits[res];
@@ -210,7 +210,7 @@ static long sys_getrlimit(const struct sysargs *a)
 {
 	if (a->a[0] >= RLIMIT_NLIMITS)
 		return -EINVAL;
-	struct rlimit r = get_limit(process_current(), a->a[0]);
+	struct rlimit r = process_limit(process_current(), a->a[0]);
 	return copy_to_user(a->a[1], &r, sizeof r);
 }
 

@@ -33,6 +33,7 @@ void syscall_init(void)
 	sys_fs_register();
 	sys_mm_register();
 	sys_thread_register();
+	sys_sched_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

@@ -1,0 +1,366 @@
+/* Nice values and scheduling policies: getpriority, setpriority, the
+ * sched_{get,set}{scheduler,param} calls, sched_get_priority_{max,min} and
+ * sched_rr_get_interval.
+ *
+ * Each thread has its own nice value, as on Linux, and it sets the
+ * thread's weight in the scheduler: 1024 at nice 0, a fifth less for each
+ * step up, a quarter more for each step down, which is Linux's table to a
+ * few parts in a thousand.  Busy threads sharing a CPU get it in
+ * proportion to their weights as far as the slices' bounds let them
+ * (core/sched.h: 1 to 100 ms, so nice -10 to 10 exactly).
+ *
+ * SCHED_BATCH is scheduled as SCHED_OTHER; SCHED_IDLE gets Linux's least
+ * weight (3).  The real-time and deadline policies need a scheduler that
+ * runs by priority, which amphi's round robin is not: they are refused
+ * with EPERM, as Linux refuses them to a caller without CAP_SYS_NICE, for
+ * root too. */
+#include "core/errno.h"
+#include "core/sched.h"
+#include "core/uaccess.h"
+#include "linux/cred.h"
+#include "linux/process.h"
+#include "linux/signal_internal.h"
+#include "linux/syscall.h"
+#include "linux/time.h"
+
+#define PRIO_PROCESS	0
+#define PRIO_PGRP	1
+#define PRIO_USER	2
+
+#define SCHED_OTHER	0
+#define SCHED_FIFO	1
+#define SCHED_RR	2
+#define SCHED_BATCH	3
+#define SCHED_IDLE	5
+#define SCHED_DEADLINE	6
+#define SCHED_RESET_ON_FORK 0x40000000
+
+#define NICE_MIN	(-20)
+#define NICE_MAX	19
+#define RLIMIT_NICE	13
+#define WEIGHT_IDLE	3	/* Linux's WEIGHT_IDLEPRIO */
+
+static uint32_t weight_of_nice(int nice)
+{
+	uint32_t w = SCHED_WEIGHT_DEFAULT;
+
+	for (; nice > 0; nice--)
+		w = w * 4 / 5;
+	for (; nice < 0; nice++)
+		w = w * 5 / 4;
+	return w;
+}
+
+/* Under sig_lock. */
+static void set_params(struct thread *t, int nice, int policy)
+{
+	t->nice = (int8_t)nice;
+	t->policy = (uint8_t)policy;
+	sched_set_weight(t, policy == SCHED_IDLE ? WEIGHT_IDLE : weight_of_nice(nice));
+}
+
+/* clone: the child runs as its parent, unless the parent asked with
+ * SCHED_RESET_ON_FORK for a child without a raised priority. */
+void sched_params_inherit(struct thread *child, const struct thread *parent)
+{
+	int nice = parent->nice;
+
+	if (parent->sched_reset_on_fork && nice < 0)
+		nice = 0;
+	set_params(child, nice, parent->policy);
+}
+
+/* Whether the caller may change t at all: its own, by real or effective
+ * uid against t's effective one, or CAP_SYS_NICE (Linux's
+ * set_one_prio_perm and check_same_owner, which agree on these ids). */
+static bool may_change(const struct process_cred *me, const struct thread *t)
+{
+	const struct process_cred *c = &process_of(t)->cred;
+
+	return me->uid[1] == c->uid[0] || me->uid[1] == c->uid[1] ||
+	       (me->cap_effective >> CAP_SYS_NICE & 1);
+}
+
+/* Whether t's process may go down to nice: RLIMIT_NICE, whose 1..40 is
+ * nice 19..-20, or CAP_SYS_NICE (Linux's can_nice). */
+static bool may_lower_to(const struct process_cred *me, const struct thread *t, int nice)
+{
+	return (uint64_t)(20 - nice) <= process_limit(process_of(t), RLIMIT_NICE).cur ||
+	       (me->cap_effective >> CAP_SYS_NICE & 1);
+}
+
+/* The threads `which`/`who` names, as Linux walks them: one thread, every
+ * thread of a process group, every thread of a real uid.  0 is the
+ * caller's own.  Under sig_lock. */
+struct prio_walk {
+	int which;
+	uint32_t who;
+};
+
+static bool prio_walk_init(struct prio_walk *w, int which, uint32_t who)
+{
+	struct process *me = process_current();
+
+	w->which = which;
+	w->who = who;
+	if (which == PRIO_PROCESS)
+		w->who = who ? who : (uint32_t)current()->tid;
+	else if (which == PRIO_PGRP)
+		w->who = who ? who : (uint32_t)me->pgid;
+	else if (which == PRIO_USER)
+		w->who = who ? who : me->cred.uid[0];
+	else
+		return false;
+	return true;
+}
+
+static bool prio_walk_matches(const struct prio_walk *w, const struct thread *t)
+{
+	const struct process *p = process_of(t);
+
+	if (p->state != PROCESS_ALIVE)
+		return false;
+	if (w->which == PRIO_PROCESS)
+		return (uint32_t)t->tid == w->who;
+	if (w->which == PRIO_PGRP)
+		return (uint32_t)p->pgid == w->who;
+	return p->cred.uid[0] == w->who;
+}
+
+/* Calls fn on each thread walked, with *err (-ESRCH until one matched). */
+static long prio_walk(const struct prio_walk *w,
+		      long (*fn)(struct thread *t, long err, void *arg), void *arg)
+{
+	long err = -ESRCH;
+
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		struct list *l;
+		list_for_each(l, &p->threads) {
+			struct thread *t = list_entry(l, struct thread, sig_link);
+			if (prio_walk_matches(w, t))
+				err = fn(t, err, arg);
+		}
+	}
+	return err;
+}
+
+/* getpriority's answer is 20 - nice (1..40, never negative), the
+ * highest among the threads; glibc turns it back. */
+static long highest_prio(struct thread *t, long err, void *arg)
+{
+	(void)arg;
+	long prio = 20 - t->nice;
+
+	return err < prio ? prio : err;
+}
+
+static long sys_getpriority(const struct sysargs *a)
+{
+	struct prio_walk w;
+
+	if (!prio_walk_init(&w, (int)a->a[0], (uint32_t)a->a[1]))
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long r = prio_walk(&w, highest_prio, NULL);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return r;
+}
+
+/* Linux's set_one_prio: a refusal stays the answer unless a later thread
+ * is refused otherwise; a success only replaces "nobody". */
+static long set_one_nice(struct thread *t, long err, void *arg)
+{
+	int nice = *(int *)arg;
+	const struct process_cred *me = &process_current()->cred;
+
+	if (!may_change(me, t))
+		return -EPERM;
+	if (nice < t->nice && !may_lower_to(me, t, nice))
+		return -EACCES;
+	set_params(t, nice, t->policy);
+	return err == -ESRCH ? 0 : err;
+}
+
+static long sys_setpriority(const struct sysargs *a)
+{
+	struct prio_walk w;
+	int nice = (int)a->a[2];
+
+	if (!prio_walk_init(&w, (int)a->a[0], (uint32_t)a->a[1]))
+		return -EINVAL;
+	nice = nice < NICE_MIN ? NICE_MIN : nice > NICE_MAX ? NICE_MAX : nice;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long r = prio_walk(&w, set_one_nice, &nice);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return r;
+}
+
+/* The thread pid names for the sched_* calls (0: the caller), or NULL
+ * and *err.  Under sig_lock. */
+static struct thread *sched_target(int pid, long *err)
+{
+	struct thread *t = NULL;
+
+	if (pid < 0)
+		*err = -EINVAL;
+	else if (!(t = pid ? thread_find(pid) : current()))
+		*err = -ESRCH;
+	return t;
+}
+
+static bool policy_known(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_FIFO || policy == SCHED_RR ||
+	       policy == SCHED_BATCH || policy == SCHED_IDLE || policy == SCHED_DEADLINE;
+}
+
+static bool policy_realtime(int policy)
+{
+	return policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_DEADLINE;
+}
+
+/* Linux's __sched_setscheduler checks, in its order; policy -1 keeps the
+ * thread's (sched_setparam).  Under sig_lock. */
+static long set_policy(struct thread *t, int policy, int prio, bool reset_on_fork)
+{
+	const struct process_cred *me = &process_current()->cred;
+	bool nice_cap = me->cap_effective >> CAP_SYS_NICE & 1;
+
+	if (policy < 0) {
+		policy = t->policy;
+		reset_on_fork = t->sched_reset_on_fork;
+	}
+	if (!policy_known(policy))
+		return -EINVAL;
+	if (policy_realtime(policy) ? prio < 1 || prio > 99 : prio != 0)
+		return -EINVAL;
+	if (policy_realtime(policy))
+		return -EPERM;	/* no priority scheduler: see the top */
+	if (!nice_cap) {
+		/* Out of SCHED_IDLE only as far down as RLIMIT_NICE lets. */
+		if (t->policy == SCHED_IDLE && policy != SCHED_IDLE && !may_lower_to(me, t, t->nice))
+			return -EPERM;
+		if (!may_change(me, t))
+			return -EPERM;
+		if (t->sched_reset_on_fork && !reset_on_fork)
+			return -EPERM;
+	}
+	t->sched_reset_on_fork = reset_on_fork;
+	set_params(t, t->nice, policy);
+	return 0;
+}
+
+static long read_prio(uint64_t uparam, int *prio)
+{
+	if (!uparam)
+		return -EINVAL;
+	return copy_from_user(prio, uparam, sizeof *prio) ? -EFAULT : 0;
+}
+
+static long set_scheduler(int pid, int policy, uint64_t uparam)
+{
+	bool reset_on_fork = policy >= 0 && (policy & SCHED_RESET_ON_FORK);
+	int prio;
+	long err = 0;
+
+	if (pid < 0)
+		return -EINVAL;
+	if ((err = read_prio(uparam, &prio)))
+		return err;
+	if (policy >= 0)
+		policy &= ~SCHED_RESET_ON_FORK;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target(pid, &err);
+	if (t)
+		err = set_policy(t, policy, prio, reset_on_fork);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
+static long sys_sched_setscheduler(const struct sysargs *a)
+{
+	int policy = (int)a->a[1];
+
+	return policy < 0 ? -EINVAL : set_scheduler((int)a->a[0], policy, a->a[2]);
+}
+
+static long sys_sched_setparam(const struct sysargs *a)
+{
+	return set_scheduler((int)a->a[0], -1, a->a[1]);
+}
+
+static long sys_sched_getscheduler(const struct sysargs *a)
+{
+	long err = 0;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target((int)a->a[0], &err);
+	long r = t ? t->policy | (t->sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0) : err;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return r;
+}
+
+/* Every policy amphi runs has priority 0. */
+static long sys_sched_getparam(const struct sysargs *a)
+{
+	long err = 0;
+	int prio = 0;
+
+	if (!a->a[1])
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target((int)a->a[0], &err);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (!t)
+		return err;
+	return copy_to_user(a->a[1], &prio, sizeof prio) ? -EFAULT : 0;
+}
+
+static long sys_sched_get_priority_max(const struct sysargs *a)
+{
+	int policy = (int)a->a[0];
+
+	if (!policy_known(policy))
+		return -EINVAL;
+	return policy == SCHED_FIFO || policy == SCHED_RR ? 99 : 0;
+}
+
+static long sys_sched_get_priority_min(const struct sysargs *a)
+{
+	int policy = (int)a->a[0];
+
+	if (!policy_known(policy))
+		return -EINVAL;
+	return policy == SCHED_FIFO || policy == SCHED_RR ? 1 : 0;
+}
+
+/* The length of the thread's slice, which its weight sets. */
+static long sys_sched_rr_get_interval(const struct sysargs *a)
+{
+	long err = 0;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target((int)a->a[0], &err);
+	uint64_t ns = t ? sched_slice_ns(t) : 0;
+	spin_unlock_irqrestore(&sig_lock, flags);
+
+	if (!t)
+		return err;
+	struct linux_timespec ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+	return copy_to_user(a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
+}
+
+static const struct syscall_entry sched_calls[] = {
+	{ 140, sys_getpriority },
+	{ 141, sys_setpriority },
+	{ 142, sys_sched_setparam },
+	{ 143, sys_sched_getparam },
+	{ 144, sys_sched_setscheduler },
+	{ 145, sys_sched_getscheduler },
+	{ 146, sys_sched_get_priority_max },
+	{ 147, sys_sched_get_priority_min },
+	{ 148, sys_sched_rr_get_interval },
+};
+
+void sys_sched_register(void)
+{
+	syscall_register_table(sched_calls, sizeof sched_calls / sizeof sched_calls[0]);
+}
