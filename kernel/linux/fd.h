@@ -12,6 +12,10 @@ struct socket;
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);
 
+/* What was written to fd synced, when it is a regular file (fsync, or
+ * fdatasync with datasync); other files need nothing: sys_fs_io.c's. */
+long fd_sync_file(int fd, bool datasync);
+
 /* fcntl commands beyond descriptors and status flags (advisory locks):
  * sys_fs.c's, since they concern files in the VFS. */
 long fcntl_more(int fd, int cmd, uint64_t arg);

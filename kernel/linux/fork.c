@@ -128,6 +128,25 @@ static long clone_thread(const struct clone_request *r, const struct trapframe *
 	return tid;
 }
 
+/* A descriptor table the thread has to itself: a copy when another thread
+ * or process holds it (exec, close_range's UNSHARE).  Swapped under
+ * sig_lock, as the address space is, so /proc never takes a reference to
+ * one already given back.  0, or -ENOMEM and the shared table stays. */
+int thread_own_files(struct thread *t)
+{
+	struct fdtable *old = t->files, *files = fdtable_unshare(old);
+
+	if (!files)
+		return -ENOMEM;
+	if (files == old)
+		return 0;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	t->files = files;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	fdtable_release(old);
+	return 0;
+}
+
 /* The child's mm, files and fs: shared or copied as the flags say.
  * 0, or -ENOMEM with whatever was taken given back. */
 static long share_or_copy(uint64_t flags, struct thread *t)

@@ -19,4 +19,9 @@ struct clone_request {
  * the caller's system call frame: the child returns 0 from it. */
 long clone_do(const struct clone_request *r, const struct trapframe *tf);
 
+struct thread;
+/* t's own descriptor table, copied if another thread or process holds
+ * it: 0, or -ENOMEM (t keeps the shared one). */
+int thread_own_files(struct thread *t);
+
 #endif

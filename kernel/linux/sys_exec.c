@@ -20,6 +20,7 @@
 #include "fs/vfs_kernel.h"
 #include "linux/cred.h"
 #include "linux/exec.h"
+#include "linux/fork.h"
 #include "linux/futex.h"
 #include "linux/process.h"
 #include "linux/robust.h"
@@ -107,26 +108,10 @@ static void switch_mm(struct thread *t, struct mm *mm)
 	mm_unuse(old);
 }
 
-/* A descriptor table the process has to itself: a copy when another
- * process shares it (CLONE_FILES).  Swapped under sig_lock, as the address
- * space is, so /proc never takes a reference to one already given back;
- * without memory for the copy, the shared table stays. */
-static void own_files(struct thread *t)
-{
-	struct fdtable *old = t->files, *files = fdtable_unshare(old);
-
-	if (!files || files == old)
-		return;
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	t->files = files;
-	spin_unlock_irqrestore(&sig_lock, flags);
-	fdtable_release(old);
-}
-
 /* After the point of no return: what a new program must not inherit. */
 static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids[4])
 {
-	own_files(t);
+	thread_own_files(t);	/* without memory for a copy, the shared table stays */
 	fdtable_close_on_exec(t->files);
 	signal_exec();
 	arch_fpu_init_state(t->fpu);

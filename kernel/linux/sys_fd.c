@@ -1,15 +1,17 @@
 /* System calls on descriptors, whatever file they name: read and write in
- * all their forms, lseek, close, dup, fcntl, ioctl, fstat.  What a file does
+ * all their forms, lseek, close and close_range, dup, fcntl, ioctl, fstat.  What a file does
  * is up to its ops (fs/file.h). */
 #include "linux/fd.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/sched.h"
 #include "core/uaccess.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "fs/stat.h"
+#include "linux/fork.h"
 #include "linux/sigio.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -27,6 +29,11 @@
 #define F_SETPIPE_SZ	1031
 #define F_GETPIPE_SZ	1032
 #define FD_CLOEXEC	1
+#define RWF_HIPRI	0x01
+#define RWF_DSYNC	0x02
+#define RWF_SYNC	0x04
+#define CLOSE_RANGE_UNSHARE (1u << 1)
+#define CLOSE_RANGE_CLOEXEC (1u << 2)
 #define FIONBIO		0x5421
 #define FIOCLEX		0x5451
 #define FIONCLEX	0x5450
@@ -213,6 +220,51 @@ static long vector_positioned(const struct sysargs *a, bool write)
 static long sys_preadv(const struct sysargs *a) { return vector_positioned(a, false); }
 static long sys_pwritev(const struct sysargs *a) { return vector_positioned(a, true); }
 
+/* Linux's order of refusals for preadv2 and pwritev2: a negative offset
+ * other than -1, the descriptor, an offset on a file without one, the
+ * vector; only then the flags, and not at all for nothing to move. */
+static long vector2_refusal(int fd, uint64_t uiov, uint64_t n, int64_t pos, bool write,
+			    uint64_t flags)
+{
+	if (pos < -1)
+		return -EINVAL;
+	struct file *f = fd_get(fd);
+	long err = !f ? -EBADF : !(write ? file_writable(f) : file_readable(f)) ? -EBADF
+		   : pos >= 0 && !f->inode ? -ESPIPE : 0;
+	if (f)
+		file_put(f);
+	long total = err ? err : n > IOV_MAX ? -EINVAL : iov_total(uiov, n);
+	if (total <= 0)
+		return total;
+	return flags & ~(uint64_t)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC) ? -EOPNOTSUPP : 0;
+}
+
+/* preadv and pwritev with flags; offset -1 is the file's own, as readv and
+ * writev.  RWF_HIPRI (poll for completion) is a hint amphi has no use for;
+ * RWF_DSYNC and RWF_SYNC sync what a write wrote to a file, as O_DSYNC and
+ * O_SYNC would.  RWF_NOWAIT and RWF_APPEND are EOPNOTSUPP, Linux's answer
+ * for a file that cannot honour them: nothing here can promise not to
+ * block, and a write at the end would need the file system's append. */
+static long vector_flagged(const struct sysargs *a, bool write)
+{
+	int fd = (int)a->a[0];
+	int64_t pos = (int64_t)a->a[3];
+	uint64_t flags = a->a[5];
+	long n = vector2_refusal(fd, a->a[1], a->a[2], pos, write, flags);
+
+	if (!n)
+		n = fd_iov(fd, a->a[1], a->a[2], pos == -1 ? NULL : &pos, write);
+	if (write && n > 0 && (flags & (RWF_DSYNC | RWF_SYNC))) {
+		long err = fd_sync_file(fd, !(flags & RWF_SYNC));
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+static long sys_preadv2(const struct sysargs *a) { return vector_flagged(a, false); }
+static long sys_pwritev2(const struct sysargs *a) { return vector_flagged(a, true); }
+
 static long file_size(struct file *f, int64_t *size)
 {
 	struct kstat st;
@@ -247,6 +299,30 @@ static long sys_lseek(const struct sysargs *a)
 }
 
 static long sys_close(const struct sysargs *a) { return fd_close((int)a->a[0]); }
+
+/* Closes, or with CLOSE_RANGE_CLOEXEC marks close-on-exec, the open
+ * descriptors from first to last; CLOSE_RANGE_UNSHARE first gives the
+ * calling thread a table of its own, as unshare(CLONE_FILES) would. */
+static long sys_close_range(const struct sysargs *a)
+{
+	unsigned first = (unsigned)a->a[0], last = (unsigned)a->a[1];
+	uint64_t flags = a->a[2];
+	long err;
+
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && (err = thread_own_files(current())))
+		return err;
+	struct fdtable *t = current()->files;
+	for (int fd = fdtable_next(t, first > FD_MAX ? FD_MAX : (int)first);
+	     fd >= 0 && (unsigned)fd <= last; fd = fdtable_next(t, fd + 1)) {
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fd_set_cloexec(fd, true);
+		else
+			fd_close(fd);
+	}
+	return 0;
+}
 
 static long dup_from(int oldfd, int min, bool cloexec)
 {
@@ -422,6 +498,9 @@ static const struct syscall_entry fd_calls[] = {
 	{ 20, sys_writev },
 	{ 295, sys_preadv },
 	{ 296, sys_pwritev },
+	{ 327, sys_preadv2 },
+	{ 328, sys_pwritev2 },
+	{ 436, sys_close_range },
 	{ 8, sys_lseek },
 	{ 3, sys_close },
 	{ 32, sys_dup },

@@ -14,6 +14,7 @@
 #include "fs/super.h"
 #include "fs/vfs_file.h"
 #include "fs/vfs_mmap.h"
+#include "linux/fd.h"
 #include "linux/signal.h"
 #include "net/socket.h"
 #include "linux/syscall.h"
@@ -28,6 +29,9 @@
 #define F_SEAL_SEAL	1u
 #define F_SEAL_EXEC	0x20u
 #define MFD_NAME_MAX	249
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE	2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
 
 /* One read or write at *pos (the file's own offset when pos is NULL). */
 static long rw(struct file *f, void *buf, size_t n, int64_t *pos, bool write)
@@ -310,18 +314,75 @@ static long sys_fallocate(const struct sysargs *a)
  * directory syncs the whole file system: its entries live in the store's
  * metadata, which sync writes), syncfs its whole file system; a block
  * special file flushes its device. */
+static long sync_file(struct file *f, bool files_only, bool datasync)
+{
+	struct inode *i = f->inode;
+	long err = files_only && !i ? -EINVAL : 0;
+
+	if (!err && files_only && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
+	else if (!err && i && i->sb)
+		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
+	return err;
+}
+
 static long sync_fd(int fd, bool files_only, bool datasync)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
+	long err = sync_file(f, files_only, datasync);
+	file_put(f);
+	return err;
+}
+
+long fd_sync_file(int fd, bool datasync)
+{
+	struct file *f = fd_get(fd);
+	long err = f && f->inode && is_reg(f->inode) ? sync_file(f, true, datasync) : 0;
+
+	if (f)
+		file_put(f);
+	return err;
+}
+
+/* Writes back the file's data, all of it rather than the range asked:
+ * more than asked is what a program wants of it anyway.  Linux's checks
+ * and their order: the descriptor, the flags, the range, the file's type
+ * (pipes and sockets: ESPIPE). */
+static long sys_sync_file_range(const struct sysargs *a)
+{
+	int64_t off = (int64_t)a->a[1], len = (int64_t)a->a[2];
+	uint64_t flags = a->a[3];
+	struct file *f = fd_get((int)a->a[0]);
+
+	if (!f)
+		return -EBADF;
 	struct inode *i = f->inode;
-	long err = files_only && !i ? -EINVAL : 0;
-	if (!err && files_only && f->ops->fsync)
-		err = f->ops->fsync(f, datasync);
-	else if (!err && i && i->sb)
-		err = !files_only || !is_reg(i) ? mount_sync(i->sb) : vfs_data_fsync(i, datasync);
+	uint32_t type = i ? i->mode & S_IFMT : 0;
+	long err = flags & ~(uint64_t)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				       SYNC_FILE_RANGE_WAIT_AFTER) ? -EINVAL
+		   : off < 0 || len < 0 || off > INT64_MAX - len ? -EINVAL
+		   : type != S_IFREG && type != S_IFBLK && type != S_IFDIR && type != S_IFLNK ? -ESPIPE
+		   : 0;
+	if (!err && type == S_IFREG && (flags & SYNC_FILE_RANGE_WRITE))
+		err = sync_file(f, true, true);
+	file_put(f);
+	return err;
+}
+
+/* A hint, as fadvise's WILLNEED is here: pages are read when first used.
+ * Linux's checks: a descriptor open for reading, on a regular file or a
+ * block device. */
+static long sys_readahead(const struct sysargs *a)
+{
+	struct file *f = fd_get((int)a->a[0]);
+
+	if (!f)
+		return -EBADF;
+	uint32_t type = f->inode ? f->inode->mode & S_IFMT : 0;
+	long err = !file_readable(f) ? -EBADF : type != S_IFREG && type != S_IFBLK ? -EINVAL : 0;
 	file_put(f);
 	return err;
 }
@@ -402,6 +463,8 @@ static const struct syscall_entry fs_io_calls[] = {
 	{ 162, sys_sync },
 	{ 306, sys_syncfs },
 	{ 221, sys_fadvise64 },
+	{ 187, sys_readahead },
+	{ 277, sys_sync_file_range },
 	{ 319, sys_memfd_create },
 };
 

@@ -102,6 +102,7 @@ const struct trace_call trace_calls[] = {
 	[158] = { 2, R_INT, { A_ARCH_PRCTL, A_HEX } },			/* arch_prctl */
 	[160] = { 2, R_INT, { A_RLIMIT, A_RLIMIT_IN } },		/* setrlimit */
 	[186] = { 0, R_INT, { 0 } },					/* gettid */
+	[187] = { 3, R_INT, { A_FD, A_LONG, A_UINT } },			/* readahead */
 	[200] = { 2, R_INT, { A_INT, A_SIG } },				/* tkill */
 	[201] = { 1, R_INT, { A_PTR } },				/* time */
 	[202] = { 6, R_INT, { A_PTR, A_FUTEX_OP, A_INT, A_PTR, A_PTR, A_HEX } },	/* futex */
@@ -131,6 +132,7 @@ const struct trace_call trace_calls[] = {
 	[271] = { 5, R_INT, { A_POLLFDS, A_UINT, A_TIMESPEC, A_SIGSET, A_UINT } },	/* ppoll */
 	[273] = { 2, R_INT, { A_PTR, A_UINT } },			/* set_robust_list */
 	[274] = { 3, R_INT, { A_INT, A_PTR, A_PTR } },			/* get_robust_list */
+	[277] = { 4, R_INT, { A_FD, A_LONG, A_LONG, A_HEX } },		/* sync_file_range */
 	[281] = { 6, R_INT, { A_FD, A_PTR, A_INT, A_INT, A_SIGSET, A_UINT } },	/* epoll_pwait */
 	[284] = { 1, R_INT, { A_UINT } },				/* eventfd */
 	[288] = { 4, R_INT, { A_FD, A_SOCKADDR_OUT, A_SOCKLEN_OUT, A_FD_FLAGS } },	/* accept4 */
@@ -140,8 +142,11 @@ const struct trace_call trace_calls[] = {
 	[293] = { 2, R_INT, { A_FDPAIR_OUT, A_FD_FLAGS } },		/* pipe2 */
 	[302] = { 4, R_INT, { A_INT, A_RLIMIT, A_RLIMIT_IN, A_RLIMIT_OUT } },	/* prlimit64 */
 	[318] = { 3, R_INT, { A_BUF_OUT, A_UINT, A_GRND_FLAGS } },	/* getrandom */
+	[327] = { 6, R_INT, { A_FD, A_IOV_OUT, A_INT, A_LONG, A_LONG, A_HEX } },	/* preadv2 */
+	[328] = { 6, R_INT, { A_FD, A_IOV_IN, A_INT, A_LONG, A_LONG, A_HEX } },	/* pwritev2 */
 	[332] = { 5, R_INT, { A_ATFD, A_PATH, A_AT_FLAGS, A_HEX, A_STATX_OUT } },	/* statx */
 	[334] = { 4, R_INT, { A_PTR, A_UINT, A_HEX, A_HEX } },		/* rseq */
+	[436] = { 3, R_INT, { A_UINT, A_UINT, A_HEX } },			/* close_range */
 	[439] = { 4, R_INT, { A_ATFD, A_PATH, A_ACCESS_MODE, A_AT_FLAGS } },	/* faccessat2 */
 };
 
