@@ -121,8 +121,10 @@ struct vm_area {
 	uint64_t start, end;
 	unsigned prot, flags;	/* flags: VM_SHARED */
 	uint64_t resident;	/* pages present (when asked for) */
-	bool file;		/* a file's: then the four below */
+	bool file;		/* a file's: then the six below */
 	uint64_t offset, dev, ino;
+	const struct vm_file_ops *ops;	/* whose pages: lets their provider know its own */
+	void *obj;
 	char *name;		/* the caller's buffer (name_size bytes), or NULL */
 	size_t name_size;
 };

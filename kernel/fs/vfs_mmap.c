@@ -98,7 +98,7 @@ bool vfs_mmap_readonly(struct file *f)
 	return f->inode->sb && f->inode->sb->ops->mmap_readonly;
 }
 
-struct file *vfs_shmem_file(uint64_t size)
+struct file *vfs_shmem_file(uint64_t size, const char *name)
 {
 	struct inode *i = size <= INT64_MAX ? vfs_create_unnamed(FS_TMPFS, 0600) : NULL;
 	struct file *f = NULL;
@@ -113,7 +113,7 @@ struct file *vfs_shmem_file(uint64_t size)
 	inode_put(i);
 	if (err)
 		return NULL;
-	if ((f->path = kmalloc(sizeof "/dev/zero")))
-		memcpy(f->path, "/dev/zero", sizeof "/dev/zero");
+	if ((f->path = kmalloc(strlen(name) + 1)))
+		memcpy(f->path, name, strlen(name) + 1);
 	return f;
 }

@@ -15,8 +15,9 @@ const struct vm_file_ops *vfs_mmap_ops(struct file *f);
  * writing (EINVAL, as Linux's generic_file_readonly_mmap). */
 bool vfs_mmap_readonly(struct file *f);
 /* A file of size zeroed bytes in no directory, open for reading and
- * writing, named /dev/zero as Linux names what backs shared anonymous
- * memory; NULL if no memory. */
-struct file *vfs_shmem_file(uint64_t size);
+ * writing, that maps show by name (Linux: /dev/zero for what backs shared
+ * anonymous memory, /SYSV<key> for a System V segment); NULL if no
+ * memory. */
+struct file *vfs_shmem_file(uint64_t size, const char *name);
 
 #endif

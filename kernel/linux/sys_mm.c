@@ -122,7 +122,7 @@ static long file_to_map(struct file *f, unsigned prot, uint64_t flags, struct wh
  * shmem), so fork's children share its pages. */
 static long shared_anonymous(uint64_t len, struct what *w)
 {
-	if (!(w->file = vfs_shmem_file(len)))
+	if (!(w->file = vfs_shmem_file(len, "/dev/zero")))
 		return -ENOMEM;
 	w->ops = vfs_mmap_ops(w->file);
 	return 0;

@@ -34,6 +34,7 @@ void syscall_init(void)
 	sys_mm_register();
 	sys_thread_register();
 	sys_sched_register();
+	sys_shm_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

@@ -1,0 +1,87 @@
+/* System V IPC: what shared memory segments, semaphore sets and message
+ * queues have in common (Linux's ipc/util.c): a key, an id, an owner, a
+ * creator and a mode, kept in one table per kind and looked up by key or
+ * by id.  One set of tables for the whole VM, as one IPC namespace on a
+ * Linux machine.
+ *
+ * An id is seq * IPC_SLOTS + slot, as Linux's: a slot used again gets a
+ * new seq, so an old id does not reach the new object. */
+#ifndef AMPHI_LINUX_IPC_H
+#define AMPHI_LINUX_IPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/mutex.h"
+
+#define IPC_PRIVATE	0
+#define IPC_CREAT	01000
+#define IPC_EXCL	02000
+#define IPC_NOWAIT	04000
+#define IPC_RMID	0
+#define IPC_SET		1
+#define IPC_STAT	2
+#define IPC_INFO	3
+
+#define IPC_SLOTS	32768	/* Linux's IPCMNI: ids are seq * this + slot */
+
+/* Linux's struct ipc64_perm, as programs read and give it. */
+struct ipc64_perm {
+	int32_t key;
+	uint32_t uid, gid, cuid, cgid;
+	uint32_t mode;
+	uint16_t seq, pad;
+	uint64_t unused[2];
+};
+
+/* The part every object starts with. */
+struct ipc_object {
+	int32_t key;
+	int id;
+	uint32_t uid, gid, cuid, cgid;	/* owner (IPC_SET changes it), creator */
+	uint32_t mode;			/* permission bits, and the kind's flags above them */
+	int64_t ctime;			/* seconds: created, or changed by IPC_SET */
+};
+
+/* One kind's objects; its lock guards them all. */
+struct ipc_table {
+	struct mutex lock;
+	int max;			/* objects it may hold (Linux's shmmni and friends) */
+	int size;			/* slots allocated */
+	int used;
+	int highest;			/* the highest slot in use, or -1 */
+	uint16_t seq;
+	struct ipc_object **slots;
+};
+
+#define IPC_TABLE_INIT(name, most) \
+	{ MUTEX_INIT((name).lock), (most), 0, 0, -1, 0, NULL }
+
+/* The rest: caller holds t->lock. */
+
+/* The object with key (never IPC_PRIVATE), or NULL. */
+struct ipc_object *ipc_find_key(struct ipc_table *t, int32_t key);
+/* The object with id, or NULL (Linux: EINVAL). */
+struct ipc_object *ipc_find_id(struct ipc_table *t, int id);
+/* The object in slot, or NULL (the *_STAT commands name slots). */
+struct ipc_object *ipc_find_slot(struct ipc_table *t, int slot);
+/* Gives o its id, owner, creator and mode (the low 9 bits of flags), and
+ * puts it in the table: 0, or -ENOSPC when full, -ENOMEM. */
+int ipc_add(struct ipc_table *t, struct ipc_object *o, int32_t key, int flags);
+void ipc_remove(struct ipc_table *t, struct ipc_object *o);
+
+/* Linux's ipcperms: whether the caller may use o as the permission bits
+ * of flag ask (any of each rwx triplet), or has CAP_IPC_OWNER. */
+bool ipc_may(const struct ipc_object *o, int flag);
+/* IPC_SET and IPC_RMID: the owner, the creator, or CAP_SYS_ADMIN. */
+bool ipc_may_change(const struct ipc_object *o);
+/* o as struct ipc64_perm. */
+void ipc_perm_of(const struct ipc_object *o, struct ipc64_perm *p);
+/* IPC_SET: the owner's ids and the permission bits from p; -EINVAL for
+ * an id that cannot be. */
+int ipc_set_perm(struct ipc_object *o, const struct ipc64_perm *p);
+
+/* The wall clock, in seconds (the objects' times). */
+int64_t ipc_now(void);
+
+#endif
