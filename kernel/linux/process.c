@@ -211,6 +211,7 @@ struct process *process_alloc(int *err)
 	list_init(&p->all_link);
 	list_init(&p->threads);
 	list_init(&p->queue);
+	list_init(&p->sem_undos);
 	waitq_init(&p->child_wait);
 	waitq_init(&p->vfork_wait);
 	waitq_init(&p->exec_wait);
@@ -407,6 +408,7 @@ static void process_end(struct process *p, int wait_status)
 
 	itimer_stop(p);
 	ptimer_delete_all(p);
+	sem_exit(p);	/* before its parent hears of the end, as Linux's exit_sem */
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	p->state = PROCESS_ZOMBIE;
 	p->wait_status = wait_status;

@@ -105,6 +105,7 @@ struct process {
 	int ptimer_overrun[PROCESS_PTIMERS];
 	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
+	struct list sem_undos;		/* sys_sem.c's SEM_UNDO adjustments, under its lock */
 
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */
@@ -145,6 +146,8 @@ void process_counts(int *threads, int *processes, int *last_pid);
 
 /* p's limit res (sys_misc.c); may be called under sig_lock. */
 struct rlimit process_limit(struct process *p, unsigned res);
+/* The process ends: its semaphore adjustments are made (sys_sem.c). */
+void sem_exit(struct process *p);
 /* clone: the child's nice value and policy (sys_sched.c). */
 void sched_params_inherit(struct thread *child, const struct thread *parent);
 

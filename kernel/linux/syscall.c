@@ -35,6 +35,7 @@ void syscall_init(void)
 	sys_thread_register();
 	sys_sched_register();
 	sys_shm_register();
+	sys_sem_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();
