@@ -36,6 +36,7 @@ void syscall_init(void)
 	sys_sched_register();
 	sys_shm_register();
 	sys_sem_register();
+	sys_msg_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

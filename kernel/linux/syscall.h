@@ -42,6 +42,7 @@ void sys_thread_register(void);
 void sys_sched_register(void);
 void sys_shm_register(void);
 void sys_sem_register(void);
+void sys_msg_register(void);
 void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);

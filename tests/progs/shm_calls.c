@@ -14,6 +14,7 @@
  *   perm    as uid 1000 on root's 0600 segment, then after IPC_SET.
  *   ctl     IPC_INFO's limits, SHM_STAT by slot, SHM_LOCK, the times and
  *           pids of IPC_STAT, bad commands and pointers.
+ *   leave   one object of each System V kind, left for ipcs to list.
  *   churn   200 segments of 1 MiB, each filled, shared with a child that
  *           exits, removed while attached, then detached: more than the
  *           VM's memory in all, so a segment not freed runs it out.
@@ -26,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -281,6 +284,16 @@ static void case_ctl(void)
 	printf("again: %s\n", res(shmctl(id, IPC_RMID, NULL)));
 }
 
+static void case_leave(void)
+{
+	int shm = shmget(KEY, 5000, IPC_CREAT | 0640), sem = semget(KEY, 3, IPC_CREAT | 0600);
+	int msg = msgget(KEY, IPC_CREAT | 0666);
+	struct { long type; char text[8]; } m = { 1, "hello" };
+
+	msgsnd(msg, &m, 5, 0);
+	printf("left: %s %s %s\n", ok(shm), ok(sem), ok(msg));
+}
+
 static void fill_and_exit(void *p) { memset(p, 0x5a, 1 << 20); }
 
 static void case_churn(void)
@@ -315,6 +328,8 @@ int main(int argc, char **argv)
 		case_perm();
 	else if (!strcmp(argv[1], "ctl"))
 		case_ctl();
+	else if (!strcmp(argv[1], "leave"))
+		case_leave();
 	else if (!strcmp(argv[1], "churn"))
 		case_churn();
 	else

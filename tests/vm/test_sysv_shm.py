@@ -2,6 +2,9 @@
 Each line is the same program's (built with musl) on Linux 6.18, run as
 root; ids differ between machines, so the program compares them instead
 of printing them.  Before these calls existed every line was ENOSYS."""
+import os
+import re
+
 import pytest
 
 from conftest import expect, run
@@ -92,3 +95,40 @@ LINES = {
 @pytest.mark.parametrize("case", sorted(LINES))
 def test_sysv_shm(case):
     expect(run("shm_calls", case), LINES[case])
+
+
+IPCS = "/usr/bin/ipcs"
+
+# util-linux's ipcs on Linux 6.18 after `shm_calls leave`, ids masked.
+IPCS_LISTING = """
+------ Message Queues --------
+key        msqid      owner      perms      used-bytes   messages    
+0x5a1e0001 ID         root       666        5            1           
+
+------ Shared Memory Segments --------
+key        shmid      owner      perms      bytes      nattch     status      
+0x5a1e0001 ID         root       640        5000       0                       
+
+------ Semaphore Arrays --------
+key        semid      owner      perms      nsems     
+0x5a1e0001 ID         root       600        3         
+
+"""
+
+
+def masked_ids(text):
+    return re.sub(r"^(0x[0-9a-f]{8}) \d+ *", lambda m: m.group(1) + " ID" + " " * 9, text,
+                  flags=re.M)
+
+
+@pytest.mark.skipif(not os.path.exists(IPCS), reason="needs util-linux's ipcs")
+def test_ipcs_lists_what_a_program_left_and_ipcrm_removes_it():
+    """Debian's ipcs and ipcrm, unmodified and dynamically linked, find the
+    objects through the *_STAT commands (there is no /proc/sysvipc)."""
+    r = run(IPCS, options=["--before", "build/progs/shm_calls leave"])
+    assert r.status == 0, r.describe()
+    assert masked_ids(r.stdout.decode()) == "left: ok ok ok\n" + IPCS_LISTING, r.describe()
+    r = run(IPCS, options=["--before", "build/progs/shm_calls leave",
+                           "--before", "/usr/bin/ipcrm -M 0x5a1e0001 -S 0x5a1e0001 -Q 0x5a1e0001"])
+    assert r.status == 0, r.describe()
+    assert "0x5a1e0001" not in r.stdout.decode(), r.describe()
