@@ -6,7 +6,7 @@
  * umask, signal actions, limits and identity; its mask is the caller's,
  * nothing is pending, and it has no interval timers.  A vfork caller waits
  * until the child execs or ends (only a fatal signal ends the wait), as on
- * Linux.  Namespaces, pidfds and set_tid are refused with EINVAL. */
+ * Linux.  Namespaces and set_tid are refused with EINVAL. */
 #include "linux/fork.h"
 
 #include "arch/x86_64/arch.h"
@@ -20,6 +20,7 @@
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
+#include "linux/pidfd.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -44,8 +45,8 @@
 #define CLONE_CHILD_SETTID	0x01000000ull
 #define CLONE_IO		0x80000000ull
 #define CLONE_CLEAR_SIGHAND	0x100000000ull
-/* What is done here; the rest (namespaces, cgroups, pidfds) is refused. */
-#define CLONE_KNOWN	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE | \
+/* What is done here; the rest (namespaces, cgroups) is refused. */
+#define CLONE_KNOWN	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD | CLONE_PTRACE | \
 			 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
 			 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
 			 CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO | CLONE_CLEAR_SIGHAND)
@@ -62,6 +63,9 @@ static long check_flags(const struct clone_request *r)
 	if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
 		return -EINVAL;
 	if ((f & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	/* a thread's pidfd (Linux 6.9's) is not made here */
+	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
 		return -EINVAL;
 	if ((f & CLONE_PARENT) && process_current() == init_process)
 		return -EINVAL;	/* init may have no siblings */
@@ -228,6 +232,20 @@ static void set_child_tid(struct thread *t, uint64_t ctid, int pid)
 		(void)vm_store(t->mm, ctid, &pid, sizeof pid);
 }
 
+/* CLONE_PIDFD: a pidfd for the child, in the caller's table (after the
+ * child's copy of it), its number at upidfd, before the child runs. */
+static int give_pidfd(struct process *p, uint64_t upidfd)
+{
+	struct file *f = pidfd_file(p, false);
+	int fd = f ? fd_install(f, 0, true) : -ENOMEM;
+
+	if (fd >= 0 && copy_to_user(upidfd, &fd, sizeof fd)) {
+		fd_close(fd);
+		return -EFAULT;
+	}
+	return fd < 0 ? fd : 0;
+}
+
 static long clone_process(const struct clone_request *r, const struct trapframe *ptf)
 {
 	struct process *me = process_current(), *p;
@@ -241,6 +259,12 @@ static long clone_process(const struct clone_request *r, const struct trapframe 
 			thread_destroy(t);
 		process_free(p);
 		return t ? -ENOMEM : -EAGAIN;
+	}
+	if ((r->flags & CLONE_PIDFD) && (err = give_pidfd(p, r->pidfd))) {
+		thread_drop_context(t);
+		thread_destroy(t);
+		process_free(p);
+		return err;
 	}
 	inherit(p, me, r);
 	t->altstack_sp = current()->altstack_sp;	/* fork keeps the alternate stack */

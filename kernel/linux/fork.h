@@ -13,6 +13,7 @@ struct clone_request {
 	uint64_t stack;		/* the child's rsp; 0: the caller's */
 	uint64_t ptid, ctid;	/* CLONE_PARENT_SETTID, CLONE_CHILD_SETTID/CLEARTID */
 	uint64_t tls;		/* CLONE_SETTLS */
+	uint64_t pidfd;		/* CLONE_PIDFD: where the new pidfd's number goes */
 };
 
 /* The new thread's tid or process's pid (in the caller), or -errno.  tf is

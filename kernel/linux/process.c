@@ -30,6 +30,7 @@
 #include "linux/cred.h"
 #include "linux/ctty.h"
 #include "linux/futex.h"
+#include "linux/pidfd.h"
 #include "linux/robust.h"
 #include "linux/signal_internal.h"
 #include "linux/trace.h"
@@ -230,6 +231,7 @@ void exec_strings_put(struct exec_strings *s)
 
 static void free_process(struct process *p)
 {
+	pidfd_process_freed(p);
 	exec_strings_put(p->strings);
 	kfree(p);
 }
@@ -279,6 +281,7 @@ _Noreturn void process_exit_vm(int status)
  * after dropping it (process_free). */
 static void unlink_process(struct process *p)
 {
+	pidfd_process_unlinked(p);
 	list_del(&p->sibling);
 	list_del(&p->all_link);
 	nprocesses--;
@@ -412,6 +415,7 @@ static void process_end(struct process *p, int wait_status)
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	p->state = PROCESS_ZOMBIE;
 	p->wait_status = wait_status;
+	pidfd_process_ended(p);
 	release_vfork_parent(p);
 	list_for_each(l, &processes) {	/* vforked with CLONE_PARENT: not a child */
 		struct process *q = list_entry(l, struct process, all_link);

@@ -106,6 +106,7 @@ struct process {
 	struct process_cred cred;	/* sys_cred.c's, under sig_lock */
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
 	struct list sem_undos;		/* sys_sem.c's SEM_UNDO adjustments, under its lock */
+	struct pid_handle *pidfd;	/* its pidfds' (pidfd.c), made with the first; sig_lock */
 
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */

@@ -12,7 +12,9 @@
 
 #define CSIGNAL			0xff
 #define CLONE_VM		0x00000100
+#define CLONE_PIDFD		0x00001000
 #define CLONE_VFORK		0x00004000
+#define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_ARGS_SIZE_VER0	64
 #define CLONE_ARGS_SIZE_VER2	88
 
@@ -22,9 +24,12 @@ static long sys_clone(const struct sysargs *a)
 	struct clone_request r = {
 		.flags = a->a[0] & ~(uint64_t)CSIGNAL, .exit_signal = (int)(a->a[0] & CSIGNAL),
 		.stack = a->a[1], .ptid = a->a[2], .ctid = a->a[3], .tls = a->a[4],
+		.pidfd = a->a[2],
 	};
 
 	r.flags &= 0xffffffffull;	/* clone's flags are an int */
+	if ((r.flags & CLONE_PIDFD) && (r.flags & CLONE_PARENT_SETTID))
+		return -EINVAL;	/* both would write to parent_tid */
 	return clone_do(&r, a->tf);
 }
 
@@ -82,7 +87,7 @@ static long sys_clone3(const struct sysargs *a)
 	struct clone_request r = {
 		.flags = ca.flags, .exit_signal = (int)ca.exit_signal,
 		.stack = ca.stack ? ca.stack + ca.stack_size : 0,
-		.ptid = ca.parent_tid, .ctid = ca.child_tid, .tls = ca.tls,
+		.ptid = ca.parent_tid, .ctid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd,
 	};
 	return clone_do(&r, a->tf);
 }

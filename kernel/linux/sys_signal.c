@@ -6,6 +6,7 @@
 #include "core/timer.h"
 #include "core/uaccess.h"
 #include "linux/cred.h"
+#include "linux/pidfd.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -340,7 +341,66 @@ static long sys_rt_sigtimedwait(const struct sysargs *a)
 	return sig;
 }
 
+#define PIDFD_SIGNAL_THREAD		1
+#define PIDFD_SIGNAL_THREAD_GROUP	2
+#define PIDFD_SIGNAL_PROCESS_GROUP	4
+
+/* Where pidfd_send_signal's flags send to: the process (its thread
+ * group, the default), its first thread, or its process group.  Caller
+ * holds sig_lock. */
+static int send_pidfd(struct process *p, int pid, unsigned flags, int sig,
+		      const struct linux_siginfo *info)
+{
+	if (flags == PIDFD_SIGNAL_PROCESS_GROUP)
+		return kill_matching(in_group, p->pgid, sig, info, false);
+	if (flags != PIDFD_SIGNAL_THREAD)
+		return send_checked(p, NULL, sig, info);
+	struct thread *t = thread_find(pid);
+	return t && process_of(t) == p ? send_checked(p, t, sig, info) : -ESRCH;
+}
+
+/* The siginfo a program gives: only to its own process may it pose as
+ * the kernel or kill() (si_code >= 0, or SI_TKILL), as sigqueue's rule. */
+static long program_siginfo(uint64_t uinfo, int sig, bool own, struct linux_siginfo *info)
+{
+	if (copy_from_user(info, uinfo, sizeof *info))
+		return -EFAULT;
+	if (info->signo != sig)
+		return -EINVAL;
+	return !own && (info->code >= 0 || info->code == SI_TKILL) ? -EPERM : 0;
+}
+
+/* kill's rules, or sigqueue's with a siginfo, to the process a pidfd
+ * names; ESRCH once it has been waited for. */
+static long sys_pidfd_send_signal(const struct sysargs *a)
+{
+	int sig = (int)a->a[1];
+	unsigned flags = (unsigned)a->a[3];
+	struct linux_siginfo info = from_program(SI_USER);
+	struct pid_handle *h;
+	bool nonblock;
+
+	if (flags & ~(unsigned)(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP |
+				PIDFD_SIGNAL_PROCESS_GROUP) || (flags & (flags - 1)))
+		return -EINVAL;	/* unknown, or more than one */
+	long err = pidfd_handle_get((int)a->a[0], &h, &nonblock);
+	if (err)
+		return err;
+	bool own = pidfd_pid(h) == current()->tgid && flags != PIDFD_SIGNAL_PROCESS_GROUP;
+	if (a->a[2])
+		err = program_siginfo(a->a[2], sig, own, &info);
+	if (!err) {
+		uint64_t irq = spin_lock_irqsave(&sig_lock);
+		struct process *p = pidfd_process(h);
+		err = p ? send_pidfd(p, pidfd_pid(h), flags, sig, &info) : -ESRCH;
+		spin_unlock_irqrestore(&sig_lock, irq);
+	}
+	pidfd_handle_put(h);
+	return signal_sent(err);
+}
+
 static const struct syscall_entry signal_calls[] = {
+	{ 424, sys_pidfd_send_signal },
 	{ 13, sys_rt_sigaction },
 	{ 14, sys_rt_sigprocmask },
 	{ 127, sys_rt_sigpending },

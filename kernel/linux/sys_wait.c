@@ -7,6 +7,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/uaccess.h"
+#include "linux/pidfd.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -23,6 +24,7 @@
 #define P_ALL		0
 #define P_PID		1
 #define P_PGID		2
+#define P_PIDFD		3
 
 /* Which children: P_ALL, P_PID id, P_PGID id. */
 struct wait_request {
@@ -172,11 +174,49 @@ static long put_waitid_info(uint64_t uinfo, long n, const struct wait_result *r)
 	return uinfo && copy_to_user(uinfo, &info, sizeof info) ? -EFAULT : 0;
 }
 
+/* The wait itself, and what it found written out: how many it found (0
+ * or 1), or -errno. */
+static long waitid_finish(struct wait_request *w, const struct sysargs *a)
+{
+	struct wait_result r;
+	long n = do_wait(w, &r);
+
+	if (n < 0)
+		return n;
+	long err = put_waitid_info(a->a[2], n, &r);
+	struct linux_rusage ru = { .utime_sec = (int64_t)(r.cpu_ns / 1000000000u),
+				   .utime_usec = (int64_t)(r.cpu_ns % 1000000000u / 1000) };
+	if (!err && n > 0 && a->a[4] && copy_to_user(a->a[4], &ru, sizeof ru))
+		err = -EFAULT;
+	return err ? err : n;
+}
+
+/* P_PIDFD: the child the pidfd names, as P_PID; a non-blocking pidfd
+ * makes it WNOHANG, and "not yet" EAGAIN unless the caller asked for
+ * WNOHANG itself. */
+static long waitid_pidfd(struct wait_request *w, const struct sysargs *a)
+{
+	struct pid_handle *h;
+	bool nonblock;
+	int options = w->options;
+
+	if (w->id < 0)
+		return -EINVAL;
+	long err = pidfd_handle_get(w->id, &h, &nonblock);
+	if (err)
+		return err;
+	*w = (struct wait_request){ P_PID, pidfd_pid(h), options | (nonblock ? WNOHANG : 0) };
+	pidfd_handle_put(h);
+	long n = waitid_finish(w, a);
+	if (n < 0)
+		return n;
+	return !n && nonblock && !(options & WNOHANG) ? -EAGAIN : 0;
+}
+
 static long sys_waitid(const struct sysargs *a)
 {
 	int type = (int)a->a[0], id = (int)a->a[1], options = (int)a->a[3];
 	struct wait_request w = { type, id, options };
-	struct wait_result r;
 
 	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
 			__WCLONE | __WALL))
@@ -190,18 +230,13 @@ static long sys_waitid(const struct sysargs *a)
 			return -EINVAL;
 		if (!id)
 			w.id = process_current()->pgid;
+	} else if (type == P_PIDFD) {
+		return waitid_pidfd(&w, a);
 	} else if (type != P_ALL && type != P_PID) {
-		return -EINVAL;	/* P_PIDFD: no pidfds here */
+		return -EINVAL;
 	}
-	long n = do_wait(&w, &r);
-	if (n < 0)
-		return n;
-	long err = put_waitid_info(a->a[2], n, &r);
-	struct linux_rusage ru = { .utime_sec = (int64_t)(r.cpu_ns / 1000000000u),
-				   .utime_usec = (int64_t)(r.cpu_ns % 1000000000u / 1000) };
-	if (!err && n > 0 && a->a[4] && copy_to_user(a->a[4], &ru, sizeof ru))
-		err = -EFAULT;
-	return err;
+	long n = waitid_finish(&w, a);
+	return n < 0 ? n : 0;
 }
 
 static const struct syscall_entry wait_calls[] = {

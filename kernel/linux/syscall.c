@@ -37,6 +37,7 @@ void syscall_init(void)
 	sys_shm_register();
 	sys_sem_register();
 	sys_msg_register();
+	sys_pidfd_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

@@ -158,7 +158,10 @@ const struct trace_call trace_calls[] = {
 	[328] = { 6, R_INT, { A_FD, A_IOV_IN, A_INT, A_LONG, A_LONG, A_HEX } },	/* pwritev2 */
 	[332] = { 5, R_INT, { A_ATFD, A_PATH, A_AT_FLAGS, A_HEX, A_STATX_OUT } },	/* statx */
 	[334] = { 4, R_INT, { A_PTR, A_UINT, A_HEX, A_HEX } },		/* rseq */
+	[424] = { 4, R_INT, { A_FD, A_SIG, A_PTR, A_HEX } },		/* pidfd_send_signal */
+	[434] = { 2, R_INT, { A_INT, A_HEX } },				/* pidfd_open */
 	[436] = { 3, R_INT, { A_UINT, A_UINT, A_HEX } },			/* close_range */
+	[438] = { 3, R_INT, { A_FD, A_INT, A_HEX } },			/* pidfd_getfd */
 	[439] = { 4, R_INT, { A_ATFD, A_PATH, A_ACCESS_MODE, A_AT_FLAGS } },	/* faccessat2 */
 };
 
