@@ -127,6 +127,10 @@ struct inode {
 	volatile int write_count;
 	struct pcache_file *pcache;	/* a store's cached pages (fs/pagecache.h), or NULL */
 	struct vm_object mapped;	/* its mappings, as core/vm.c counts them */
+	/* inotify (fs/inotify.c), under its lock: the watches on it, and the
+	 * dentry of its latest name, through which its directory hears. */
+	struct list watches;
+	struct dentry *alias;
 
 	/* Advisory locks (vfs_locks.c), under its lock. */
 	struct list locks;

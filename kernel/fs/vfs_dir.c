@@ -20,6 +20,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "fs/inotify.h"
 #include "fs/mount.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs_hash.h"
@@ -151,6 +152,7 @@ int dir_add(struct inode *dir, const char *name, struct inode *i)
 	dir->nentries++;
 	inode_get(i);
 	i->nlink++;
+	fsnotify_alias_set(i, d);
 	i->ctime_ns = dir->mtime_ns = dir->ctime_ns = vfs_now();
 	if (is_dir(i)) {
 		struct inode *old = i->parent;
@@ -173,6 +175,7 @@ static void unlink_dentry(struct inode *dir, struct dentry *d)
 
 	if (i->self == d)
 		i->self = NULL;
+	fsnotify_alias_drop(i, d);
 	resume_removed(dir, d);
 	list_del(&d->link);
 	vfs_hash_remove(d);

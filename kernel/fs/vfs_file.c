@@ -9,6 +9,7 @@
 #include "fs/blkdev.h"
 #include "fs/cred.h"
 #include "fs/devfs.h"
+#include "fs/inotify.h"
 #include "fs/poll.h"
 #include "fs/super.h"
 #include "fs/vfs_fifo.h"
@@ -51,17 +52,21 @@ static long reg_read(struct file *f, const struct iobuf *b, int64_t *pos)
 	long n = f->flags & O_DIRECT ? vfs_data_direct(f->inode, b, pos, false, false)
 				     : vfs_data_read(f->inode, b, *pos);
 
-	if (n > 0)
+	if (n > 0) {
 		*pos += n;
+		fsnotify_inode(f->inode, IN_ACCESS);
+	}
 	return n;
 }
 
 static long reg_write(struct file *f, const struct iobuf *b, int64_t *pos)
 {
 	vfs_kill_privs_unlocked(f->inode);
-	if (f->flags & O_DIRECT)
-		return vfs_data_direct(f->inode, b, pos, true, f->flags & O_APPEND);
-	return vfs_data_write(f->inode, b, pos, f->flags & O_APPEND);
+	long n = f->flags & O_DIRECT ? vfs_data_direct(f->inode, b, pos, true, f->flags & O_APPEND)
+				     : vfs_data_write(f->inode, b, pos, f->flags & O_APPEND);
+	if (n > 0)
+		fsnotify_inode(f->inode, IN_MODIFY);
+	return n;
 }
 
 static long reg_truncate(struct file *f, uint64_t size)
@@ -69,7 +74,10 @@ static long reg_truncate(struct file *f, uint64_t size)
 	if (size > INT64_MAX)
 		return -EINVAL;
 	vfs_kill_privs_unlocked(f->inode);
-	return vfs_data_truncate(f->inode, (int64_t)size);
+	long err = vfs_data_truncate(f->inode, (int64_t)size);
+	if (!err)
+		fsnotify_inode(f->inode, IN_MODIFY);
+	return err;
 }
 
 /* FIONREAD on a regular file: the bytes from the offset to the end. */
@@ -129,6 +137,7 @@ static void reg_release(struct file *f)
 		__atomic_add_fetch(&f->inode->write_count, 1, __ATOMIC_ACQ_REL);
 	if (counts_writer(f))
 		__atomic_sub_fetch(&f->inode->sb->writers, 1, __ATOMIC_RELAXED);
+	fsnotify_inode(f->inode, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
 	vfs_file_release(f);
 }
 
@@ -153,6 +162,12 @@ static long dir_getdents(struct file *f, const struct iobuf *b, int64_t *pos)
 	return vfs_getdents(f, b, pos, true);
 }
 
+static void dir_release(struct file *f)
+{
+	fsnotify_inode(f->inode, IN_CLOSE_NOWRITE);
+	vfs_file_release(f);
+}
+
 /* A directory's positions are its entries' cookies: it has no end to seek
  * from (Linux's tmpfs directories take SEEK_SET and SEEK_CUR only). */
 static int dir_seek_end(struct file *f, int64_t *end)
@@ -167,7 +182,7 @@ static const struct file_ops dir_ops = {
 	.stat = vfs_file_stat,
 	.getdents = dir_getdents,
 	.seek_end = dir_seek_end,
-	.release = vfs_file_release,
+	.release = dir_release,
 };
 
 static const struct file_ops path_ops = {
@@ -222,6 +237,10 @@ static int open_plain(struct inode *i, unsigned flags, struct file **out)
 		(*out)->counts_write = true;
 	if (*out && !dir && counts_writer(*out))
 		__atomic_add_fetch(&i->sb->writers, 1, __ATOMIC_RELAXED);
+	if (*out)
+		fsnotify_inode(i, IN_OPEN);
+	if (*out && !dir && (flags & O_TRUNC))
+		fsnotify_inode(i, IN_MODIFY);	/* after the open, as Linux's handle_truncate */
 	return *out ? 0 : err ? err : -ENOMEM;
 }
 
@@ -299,6 +318,8 @@ long vfs_getdents(struct file *f, const struct iobuf *b, int64_t *pos, bool dire
 	 * IS_DEADDIR: ENOENT). */
 	int err = f->inode->nlink ? dir_iterate(f->inode, &p, emit, &d) : -ENOENT;
 	vfs_unlock();
+	if (err != -ENOENT)	/* Linux's iterate_dir tells of any listing of a live directory */
+		fsnotify_inode(f->inode, IN_ACCESS);
 	long ret = err ? err : d.used ? (long)d.used : d.full ? -EINVAL : 0;
 	if (ret > 0 && iobuf_fill(b, 0, d.buf, d.used))
 		ret = -EFAULT;

@@ -62,6 +62,7 @@ struct inode *inode_new(uint32_t mode, int fs)
 	list_init(&i->entries);
 	list_init(&i->locks);
 	list_init(&i->sb_link);
+	list_init(&i->watches);
 	rwmutex_init(&i->data_lock);
 	rwmutex_init(&i->fault_lock);
 	i->next_cookie = 2;

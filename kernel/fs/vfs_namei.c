@@ -7,6 +7,7 @@
 #include "core/kmalloc.h"
 #include "core/string.h"
 #include "fs/cred.h"
+#include "fs/inotify.h"
 #include "fs/mount.h"
 
 static bool is_dots(const char *name)
@@ -94,6 +95,8 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev
 	err = mount_create(dir, name, i);
 	if (!err)
 		err = dir_add(dir, name, i);
+	if (!err)
+		fsnotify_entry(dir, IN_CREATE | (is_dir(i) ? IN_ISDIR : 0), name, 0);
 	if (!err && out)
 		*out = i;
 	else
@@ -132,6 +135,8 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 		err = mount_create(dir, name, i);
 		if (!err)
 			err = dir_add(dir, name, i);
+		if (!err)
+			fsnotify_entry(dir, IN_CREATE, name, 0);
 	} else {
 		err = -ENOSPC;
 	}
@@ -172,8 +177,11 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		err = mount_link(dir, name, i);
 	if (!err)
 		err = dir_add(dir, name, i);
-	if (!err)
+	if (!err) {
 		i->linkable = false;
+		fsnotify_self(i, IN_ATTRIB);	/* its link count, as Linux's order */
+		fsnotify_entry(dir, IN_CREATE, name, 0);
+	}
 	return err;
 }
 
@@ -188,6 +196,26 @@ static int check_rmdir(struct inode *dir, struct dentry *d)
 	if (!dir_empty(i) || (i->ops && i->ops->iterate))
 		return -ENOTEMPTY;
 	return 0;
+}
+
+/* d goes from dir, and inotify hears it as Linux tells it: a file's link
+ * count; if that was its last name, its deletion and the end of its
+ * watches; then the directory's entry. */
+static void removed(struct inode *dir, struct dentry *d, const char *name)
+{
+	struct inode *i = d->inode;
+	bool isdir = is_dir(i);
+
+	inode_get(i);
+	dir_remove(dir, d);
+	if (!isdir)
+		fsnotify_self(i, IN_ATTRIB);
+	if (!i->nlink) {
+		fsnotify_deleted(i);
+		fsnotify_forget(i);
+	}
+	fsnotify_entry(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), name, 0);
+	inode_put(i);
 }
 
 int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
@@ -217,6 +245,6 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 	if (!err)
 		err = mount_unlink(dir, name, d->inode);
 	if (!err)
-		dir_remove(dir, d);
+		removed(dir, d, name);
 	return err;
 }

@@ -211,6 +211,8 @@ int vfs_open(struct inode *start, const char *path, unsigned flags, unsigned mod
 	bool fifo = !err && (t.i->mode & S_IFMT) == S_IFIFO && !(flags & O_PATH) && !t.i->ops;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		flags &= ~O_TMPFILE;	/* the new file is no directory */
+	if (t.created)
+		flags &= ~O_TRUNC;	/* nothing to cut, nor to tell inotify of (Linux's do_open) */
 	if (!err && !fifo)
 		err = vfs_open_inode(t.i, flags, out);
 	path_last_put(&t.last);

@@ -3,8 +3,10 @@
 #include "fs/vfs.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/string.h"
 #include "fs/cred.h"
+#include "fs/inotify.h"
 #include "fs/mount.h"
 
 static bool is_dots(const char *name)
@@ -111,6 +113,53 @@ static int exchange(struct inode *odir, struct dentry *od, struct inode *ndir, s
 	return 0;
 }
 
+/* What inotify hears of a move, in Linux's order: both names with one
+ * cookie, the replaced file's link count, the moved one's move, then the
+ * replaced one's deletion if that was its last name. */
+static void notify_move(struct inode *odir, const char *oname, struct inode *ndir,
+			const char *nname, struct inode *moved, struct inode *replaced)
+{
+	uint32_t cookie = fsnotify_cookie(), isdir = is_dir(moved) ? IN_ISDIR : 0;
+
+	fsnotify_entry(odir, IN_MOVED_FROM | isdir, oname, cookie);
+	fsnotify_entry(ndir, IN_MOVED_TO | isdir, nname, cookie);
+	if (replaced && !is_dir(replaced))
+		fsnotify_self(replaced, IN_ATTRIB);
+	fsnotify_self(moved, IN_MOVE_SELF);
+	if (replaced && !replaced->nlink) {
+		fsnotify_deleted(replaced);
+		fsnotify_forget(replaced);
+	}
+}
+
+/* move() or exchange(), and what inotify hears of it. */
+static int rename_notified(struct inode *odir, struct dentry *od, struct inode *ndir,
+			   const char *nname, struct dentry *nd, bool swap)
+{
+	struct inode *moved = od->inode, *other = nd ? nd->inode : NULL;
+	const char *oname = od->name;
+	char *old = kmalloc(strlen(oname) + 1);
+
+	if (!old)
+		return -ENOMEM;
+	memcpy(old, oname, strlen(oname) + 1);	/* od goes with the move */
+	inode_get(moved);
+	if (other)
+		inode_get(other);
+	int err = swap ? exchange(odir, od, ndir, nd) : move(odir, od, ndir, nname, nd);
+	if (!err && swap) {
+		notify_move(odir, old, ndir, nname, moved, NULL);
+		notify_move(ndir, nname, odir, old, other, NULL);
+	} else if (!err) {
+		notify_move(odir, old, ndir, nname, moved, other);
+	}
+	if (other)
+		inode_put(other);
+	inode_put(moved);
+	kfree(old);
+	return err;
+}
+
 int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
 	       unsigned flags, bool slash)
 {
@@ -142,9 +191,9 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 	if (err)
 		return err;
 	if (flags & RENAME_EXCHANGE)
-		return exchange(odir, od, ndir, nd);
+		return rename_notified(odir, od, ndir, nname, nd, true);
 	err = check_move(od->inode, ndir);
 	if (!err)
 		err = check_replace(od, nd);
-	return err ? err : move(odir, od, ndir, nname, nd);
+	return err ? err : rename_notified(odir, od, ndir, nname, nd, false);
 }

@@ -4,6 +4,7 @@
 #include "core/uaccess.h"
 #include "fs/cred.h"
 #include "fs/fdtable.h"
+#include "fs/inotify.h"
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/vfs_file.h"
@@ -116,6 +117,9 @@ static long apply(struct inode *i, const struct attr *a)
 		i->mode = was[0], i->uid = was[1], i->gid = was[2];
 		i->atime_ns = times[0], i->mtime_ns = times[1], i->ctime_ns = times[2];
 	}
+	bool nothing = a->fn == set_times && a->times[0] == UTIME_OMIT && a->times[1] == UTIME_OMIT;
+	if (!err && !nothing)
+		fsnotify_inode(i, IN_ATTRIB);
 	vfs_unlock();
 	inode_put(i);
 	return err;
@@ -285,6 +289,8 @@ static long sys_truncate(const struct sysargs *a)
 	if (!err && !(err = vfs_get_write_access(i))) {	/* ETXTBSY for a running program */
 		vfs_kill_privs_unlocked(i);
 		err = vfs_data_truncate(i, (int64_t)a->a[1]);
+		if (!err)
+			fsnotify_inode(i, IN_MODIFY);
 		vfs_put_write_access(i);
 	}
 	inode_put(i);

@@ -9,6 +9,7 @@
 #include "core/uaccess.h"
 #include "core/vm.h"
 #include "fs/fdtable.h"
+#include "fs/inotify.h"
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/super.h"
@@ -305,6 +306,8 @@ static long sys_fallocate(const struct sysargs *a)
 		err = vfs_data_zero(f->inode, off, len, mode & FALLOC_FL_KEEP_SIZE);
 	else if (!err)
 		err = vfs_data_allocate(f->inode, off, len, mode & FALLOC_FL_KEEP_SIZE);
+	if (!err)
+		fsnotify_inode(f->inode, IN_MODIFY);
 	file_put(f);
 	return err;
 }
