@@ -19,6 +19,18 @@ int64_t ipc_now(void)
 	return (int64_t)((clock_ns() + time_realtime_offset_ns()) / 1000000000ull);
 }
 
+long ipc_stat(struct ipc_table *t, int id, bool by_slot, bool any,
+	      long (*out)(struct ipc_object *o, uint64_t ubuf), uint64_t ubuf)
+{
+	mutex_lock(&t->lock);
+	struct ipc_object *o = by_slot ? ipc_find_slot(t, id) : ipc_find_id(t, id);
+	long r = !o ? -EINVAL : !any && !ipc_may(o, 0444) ? -EACCES : out(o, ubuf);
+	if (!r && by_slot)
+		r = o->id;
+	mutex_unlock(&t->lock);
+	return r;
+}
+
 static struct process_cred caller_cred(void)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);

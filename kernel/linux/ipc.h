@@ -70,6 +70,12 @@ struct ipc_object *ipc_find_slot(struct ipc_table *t, int slot);
 int ipc_add(struct ipc_table *t, struct ipc_object *o, int32_t key, int flags);
 void ipc_remove(struct ipc_table *t, struct ipc_object *o);
 
+/* The *_STAT commands: the object by id (IPC_STAT) or by slot (each
+ * kind's STAT and STAT_ANY, which return its id), read permission asked
+ * unless any; out writes it to ubuf.  Takes t->lock. */
+long ipc_stat(struct ipc_table *t, int id, bool by_slot, bool any,
+	      long (*out)(struct ipc_object *o, uint64_t ubuf), uint64_t ubuf);
+
 /* Linux's ipcperms: whether the caller may use o as the permission bits
  * of flag ask (any of each rwx triplet), or has CAP_IPC_OWNER. */
 bool ipc_may(const struct ipc_object *o, int flag);

@@ -647,6 +647,19 @@ void process_set_identity(struct process *p, struct exec_strings *s)
 	exec_strings_put(old);
 }
 
+/* Whether each of p's threads sleeps (ps's S; Linux tells S from D,
+ * which amphi's sleeps are not).  Caller holds sig_lock. */
+static bool all_blocked(const struct process *p)
+{
+	const struct list *l;
+
+	list_for_each(l, &p->threads)
+		if (__atomic_load_n(&list_entry(l, struct thread, sig_link)->state, __ATOMIC_RELAXED) !=
+		    THREAD_BLOCKED)
+			return false;
+	return p->nthreads > 0;
+}
+
 int process_view_get(int pid, struct process_view *v)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -661,6 +674,7 @@ int process_view_get(int pid, struct process_view *v)
 		v->nthreads = p->nthreads;
 		v->zombie = p->state == PROCESS_ZOMBIE;
 		v->stopped = p->stop_state == STOP_DONE;
+		v->sleeping = all_blocked(p);
 		memcpy(v->comm, p->comm, sizeof v->comm);
 		v->cred = p->cred;
 	}

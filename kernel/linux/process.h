@@ -131,6 +131,7 @@ struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
 	int nice;			/* a thread's, as ps shows it */
 	bool zombie, stopped;
+	bool sleeping;			/* every thread waits for something */
 	char comm[16];
 	struct process_cred cred;
 	struct mm *mm;			/* grabbed (mm_drop) */

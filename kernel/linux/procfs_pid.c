@@ -56,12 +56,12 @@ static void mem_totals(const struct process_view *v, struct mem_totals *t)
 
 static char state_of(const struct process_view *v)
 {
-	return v->zombie ? 'Z' : v->stopped ? 'T' : 'R';
+	return v->zombie ? 'Z' : v->stopped ? 'T' : v->sleeping ? 'S' : 'R';
 }
 
 static const char *state_name(const struct process_view *v)
 {
-	return v->zombie ? "zombie" : v->stopped ? "stopped" : "running";
+	return v->zombie ? "zombie" : v->stopped ? "stopped" : v->sleeping ? "sleeping" : "running";
 }
 
 /* Uid, Gid (real, effective, saved, fs), FDSize, Groups (each followed by

@@ -272,8 +272,9 @@ static long sys_msgrcv(const struct sysargs *a)
 
 /* ---- msgctl ---------------------------------------------------------------- */
 
-static long stat_out(struct msg_queue *q, uint64_t ubuf)
+static long stat_out(struct ipc_object *o, uint64_t ubuf)
 {
+	struct msg_queue *q = queue_of(o);
 	struct msqid64_ds ds = {
 		.stime = q->stime, .rtime = q->rtime, .ctime = q->ipc.ctime, .cbytes = q->cbytes,
 		.qnum = q->qnum, .qbytes = q->qbytes, .lspid = q->lspid, .lrpid = q->lrpid,
@@ -281,18 +282,6 @@ static long stat_out(struct msg_queue *q, uint64_t ubuf)
 
 	ipc_perm_of(&q->ipc, &ds.perm);
 	return copy_to_user(ubuf, &ds, sizeof ds) ? -EFAULT : 0;
-}
-
-static long msg_stat(int id, int cmd, uint64_t ubuf)
-{
-	mutex_lock(&queues.lock);
-	struct ipc_object *o = cmd == IPC_STAT ? ipc_find_id(&queues, id) : ipc_find_slot(&queues, id);
-	long r = !o ? -EINVAL : cmd != MSG_STAT_ANY && !ipc_may(o, 0444) ? -EACCES
-		 : stat_out(queue_of(o), ubuf);
-	if (!r && cmd != IPC_STAT)
-		r = o->id;
-	mutex_unlock(&queues.lock);
-	return r;
 }
 
 /* IPC_INFO gives the limits; MSG_INFO what is used (queues in msgpool,
@@ -356,7 +345,7 @@ static long sys_msgctl(const struct sysargs *a)
 	if (cmd == IPC_INFO || cmd == MSG_INFO)
 		return msg_info(cmd, ubuf);
 	if (cmd == IPC_STAT || cmd == MSG_STAT || cmd == MSG_STAT_ANY)
-		return msg_stat(id, cmd, ubuf);
+		return ipc_stat(&queues, id, cmd != IPC_STAT, cmd == MSG_STAT_ANY, stat_out, ubuf);
 	if (cmd != IPC_SET && cmd != IPC_RMID)
 		return -EINVAL;
 	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof ds))

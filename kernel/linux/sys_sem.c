@@ -374,24 +374,13 @@ static long sys_semtimedop(const struct sysargs *a)
 
 /* ---- semctl ---------------------------------------------------------------- */
 
-static long stat_out(struct sem_set *s, uint64_t ubuf)
+static long stat_out(struct ipc_object *o, uint64_t ubuf)
 {
+	struct sem_set *s = set_of(o);
 	struct semid64_ds ds = { .otime = s->otime, .ctime = s->ipc.ctime, .nsems = (uint64_t)s->nsems };
 
 	ipc_perm_of(&s->ipc, &ds.perm);
 	return copy_to_user(ubuf, &ds, sizeof ds) ? -EFAULT : 0;
-}
-
-static long sem_stat(int id, int cmd, uint64_t ubuf)
-{
-	mutex_lock(&sets.lock);
-	struct ipc_object *o = cmd == IPC_STAT ? ipc_find_id(&sets, id) : ipc_find_slot(&sets, id);
-	long r = !o ? -EINVAL : cmd != SEM_STAT_ANY && !ipc_may(o, 0444) ? -EACCES
-		 : stat_out(set_of(o), ubuf);
-	if (!r && cmd != IPC_STAT)
-		r = o->id;
-	mutex_unlock(&sets.lock);
-	return r;
 }
 
 /* IPC_INFO gives the limits, SEM_INFO what is used (semusz sets, semaem
@@ -510,7 +499,7 @@ static long sys_semctl(const struct sysargs *a)
 	case IPC_INFO: case SEM_INFO:
 		return sem_info(cmd, arg);
 	case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY:
-		return sem_stat(id, cmd, arg);
+		return ipc_stat(&sets, id, cmd != IPC_STAT, cmd == SEM_STAT_ANY, stat_out, arg);
 	case IPC_SET:
 		if (copy_from_user(&ds, arg, sizeof ds))
 			return -EFAULT;

@@ -340,8 +340,9 @@ static long sys_shmdt(const struct sysargs *a)
 
 /* ---- shmctl ---------------------------------------------------------------- */
 
-static long stat_out(struct shm_segment *s, uint64_t ubuf)
+static long stat_out(struct ipc_object *o, uint64_t ubuf)
 {
+	struct shm_segment *s = seg_of(o);
 	struct shmid64_ds ds = {
 		.segsz = s->size, .atime = s->atime, .dtime = s->dtime, .ctime = s->ipc.ctime,
 		.cpid = s->cpid, .lpid = s->lpid, .nattch = (uint64_t)nattch(s),
@@ -349,21 +350,6 @@ static long stat_out(struct shm_segment *s, uint64_t ubuf)
 
 	ipc_perm_of(&s->ipc, &ds.perm);
 	return copy_to_user(ubuf, &ds, sizeof ds) ? -EFAULT : 0;
-}
-
-/* IPC_STAT by id, SHM_STAT and SHM_STAT_ANY by slot (those return the id);
- * all but SHM_STAT_ANY need read permission. */
-static long shm_stat(int id, int cmd, uint64_t ubuf)
-{
-	mutex_lock(&segments.lock);
-	struct ipc_object *o = cmd == IPC_STAT ? ipc_find_id(&segments, id)
-					       : ipc_find_slot(&segments, id);
-	long r = !o ? -EINVAL : cmd != SHM_STAT_ANY && !ipc_may(o, 0444) ? -EACCES
-		 : stat_out(seg_of(o), ubuf);
-	if (!r && cmd != IPC_STAT)
-		r = o->id;
-	mutex_unlock(&segments.lock);
-	return r;
 }
 
 static long shm_info(int cmd, uint64_t ubuf)
@@ -424,7 +410,7 @@ static long sys_shmctl(const struct sysargs *a)
 	if (cmd == IPC_INFO || cmd == SHM_INFO)
 		return shm_info(cmd, ubuf);
 	if (cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY)
-		return shm_stat(id, cmd, ubuf);
+		return ipc_stat(&segments, id, cmd != IPC_STAT, cmd == SHM_STAT_ANY, stat_out, ubuf);
 	if (cmd != IPC_SET && cmd != IPC_RMID && cmd != SHM_LOCK && cmd != SHM_UNLOCK)
 		return -EINVAL;
 	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof ds))

@@ -30,33 +30,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 static char dir[64];
 static int wds[8];
 static const char *wd_names[8];
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EBADF: return "EBADF";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case ENOENT: return "ENOENT";
-	case ENOTDIR: return "ENOTDIR";
-	case EAGAIN: return "EAGAIN";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 static const char *path(const char *name)
 {

@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #define KEY 0x3e5a0001
 #ifndef MSG_COPY
 #define MSG_COPY 040000
@@ -36,33 +38,6 @@ struct msg {
 	long type;
 	char text[64];
 };
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case ENOENT: return "ENOENT";
-	case EAGAIN: return "EAGAIN";
-	case E2BIG: return "E2BIG";
-	case ENOMSG: return "ENOMSG";
-	case EIDRM: return "EIDRM";
-	case EINTR: return "EINTR";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 static const char *ok(long r) { return r == -1 ? res(r) : "ok"; }
 

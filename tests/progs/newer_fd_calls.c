@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #ifndef RWF_HIPRI
 #define RWF_HIPRI 1
 #define RWF_DSYNC 2
@@ -34,27 +36,6 @@
 #endif
 #define CLOSE_RANGE_UNSHARE (1u << 1)
 #define CLOSE_RANGE_CLOEXEC (1u << 2)
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EBADF: return "EBADF";
-	case ESPIPE: return "ESPIPE";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 /* As the C library passes them: the offset whole, then its high half 0. */
 static long preadv2_(int fd, const struct iovec *v, int n, long off, int flags)

@@ -28,29 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #define SCHED_RESET_ON_FORK 0x40000000
-
-/* The result of a raw system call, as a word: a number, or errno's name. */
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ESRCH: return "ESRCH";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 static long getprio(int which, int who) { return syscall(SYS_getpriority, which, who); }
 static long setprio(int which, int who, int nice) { return syscall(SYS_setpriority, which, who, nice); }

@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x1000
 #endif
@@ -38,30 +40,6 @@
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case ESRCH: return "ESRCH";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ECHILD: return "ECHILD";
-	case ENOENT: return "ENOENT";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 static const char *ok(long r) { return r < 0 ? res(r) : "ok"; }
 

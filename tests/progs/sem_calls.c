@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #define KEY 0x5e3a0001
 
 union semun {
@@ -40,34 +42,6 @@ union semun {
 	unsigned short *array;
 	struct seminfo *info;
 };
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case ENOENT: return "ENOENT";
-	case EAGAIN: return "EAGAIN";
-	case ERANGE: return "ERANGE";
-	case EFBIG: return "EFBIG";
-	case E2BIG: return "E2BIG";
-	case EIDRM: return "EIDRM";
-	case EINTR: return "EINTR";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 static const char *ok(long r) { return r == -1 ? res(r) : "ok"; }
 

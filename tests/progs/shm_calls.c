@@ -34,31 +34,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "call_result.h"
+
 #define KEY 0x5a1e0001
-
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case ENOENT: return "ENOENT";
-	case ENOSPC: return "ENOSPC";
-	case EIDRM: return "EIDRM";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
 
 /* A call that gives an id or an address: "ok", or errno's name. */
 static const char *ok(long r) { return r == -1 ? res(r) : "ok"; }

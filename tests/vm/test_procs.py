@@ -32,6 +32,19 @@ def test_fork_wait_and_signals(smp):
     expect(run("proc_fork", smp=smp), proc_expected.PROC_FORK)
 
 
+# /proc/PID/stat's state and /proc/PID/status's, as ps reads them: a
+# process waiting (here in nanosleep) is S, the reader itself R (all were
+# R before).  The host's /proc gives the same lines.
+STATES = ('sleep 5 & sleep 1; cut -d" " -f3 /proc/$!/stat; grep State /proc/$!/status; '
+          'cut -d" " -f3 /proc/self/stat; kill $!')
+
+
+@pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="busybox-static is not installed")
+def test_proc_state_of_a_sleeping_process():
+    expect(run(BUSYBOX, "sh", "-c", STATES, env=["PATH=/bin"]),
+           "S\nState:\tS (sleeping)\nR\n")
+
+
 def test_exec():
     expect(run("proc_exec", "/tmp"), proc_expected.PROC_EXEC)
 

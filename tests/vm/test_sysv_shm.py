@@ -22,7 +22,7 @@ LINES = {
         "size 0: EINVAL\n"
         "size 2^64-1: EINVAL\n"
         "nobody's key: ENOENT\n"
-        "1 TiB: errno 12\n"
+        "1 TiB: ENOMEM\n"
         "1 TiB, SHM_NORESERVE: ok\n"
         "after IPC_RMID, the key: ENOENT\n"),
     "attach": (
