@@ -23,6 +23,14 @@ struct vm_file_ops;
 #define VM_NOWRITE	2	/* shared, of a file not open for writing: never PROT_WRITE */
 #define VM_FIXED	4	/* exactly at addr, replacing what is there */
 #define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
+/* What fork does with a mapping (madvise; vm_fork_advise). */
+#define VM_DONTFORK	16	/* the child has nothing there */
+#define VM_WIPEONFORK	32	/* the child's reads zeros (private anonymous only) */
+/* Without VM_FIXED*: inside the window x86_64 Linux gives MAP_32BIT (the
+ * hint only if the mapping would end below it). */
+#define VM_32BIT	64
+#define VM_32BIT_START	0x40000000ul
+#define VM_32BIT_END	0x80000000ul
 
 /* A file as all address spaces map it (fs/ keeps one per inode, zeroed):
  * how many mappings it has, so that cutting pages from a file nobody maps
@@ -32,7 +40,16 @@ struct vm_file_ops;
 struct vm_object {
 	int nmaps;		/* VMAs of every address space */
 	unsigned cuts;
+	/* Shared VMAs that may write its pages (not VM_NOWRITE), or -1 once
+	 * writing mappings are refused for good (F_SEAL_WRITE): Linux's
+	 * i_mmap_writable.  Changed only with atomics, so a seal and a new
+	 * mapping cannot both succeed. */
+	int nwritable;
 };
+
+/* Refuses shared mappings that may write o's pages from now on: 0, or
+ * -EBUSY while one exists (or is being made).  Once only per object. */
+int vm_object_deny_write(struct vm_object *o);
 
 /* The pages [idx, idx + npages) of o leave every address space that maps
  * them; the next access finds what the file holds then (or SIGBUS past
@@ -79,7 +96,8 @@ void vm_set_limit(struct mm *mm, uint64_t bytes);
  * file's pages from page pgoff (ops, obj: held by the mapping), or
  * zero-filled memory (ops NULL).  Without VM_FIXED*, at addr if it is free
  * else where there is room.  The address, or -EINVAL (a fixed range outside
- * the user half), -EPERM (below VM_MIN_ADDR), -EEXIST, -ENOMEM. */
+ * the user half), -EPERM (below VM_MIN_ADDR, or a shared mapping that may
+ * write a file whose writing mappings are refused), -EEXIST, -ENOMEM. */
 long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff);
 /* Anonymous private memory: [addr, addr+len) replacing what was there, or
@@ -101,8 +119,15 @@ int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
 	      uint64_t to);
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
- * zero again.  -ENOMEM if the range has holes (the rest is still done). */
-int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+ * zero again (a file mapping's: the file's bytes).  -ENOMEM if the range has
+ * holes (the rest is still done); with anon_only (MADV_FREE), -EINVAL and
+ * nothing done if a part is a file's or shared. */
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, bool anon_only);
+/* madvise's fork advice: the mapped parts of [addr, addr+len) get the
+ * flags in set (VM_DONTFORK, VM_WIPEONFORK) and lose those in clear.  0,
+ * -ENOMEM for holes (the rest is still done) or when out of VMAs, -EINVAL
+ * (nothing done) for VM_WIPEONFORK on a part that is a file's or shared. */
+int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, unsigned clear);
 /* madvise(MADV_REMOVE): the files behind the mapped parts of [addr,
  * addr+len) lose those pages (vm_file_ops.punch), which then read as zero
  * there and through read().  Linux's errors: -EINVAL for anonymous private
