@@ -564,7 +564,8 @@ static int move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 }
 
 /* Moves [old, old+len) (inside v) to `to` with new_len bytes, or to a free
- * gap when to is 0; unless keep_old, the old range goes (onto *gone).  The
+ * gap when to is 0; unless keep_old, the old range goes (onto *gone); with
+ * len 0 (and keep_old) the new VMA is a second mapping of v's file.  The
  * new VMA is v's kind: the same file, at the same offset.  Everything that
  * can fail comes before the pages move: room for three more areas (the new
  * one, and v cut in three), as Linux's move_vma asks, and the cuts around
@@ -601,7 +602,7 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	}
 	if (n->ops)
 		vma_hold_file(n);
-	if (move_pages(mm, old, to, len < new_len ? len : new_len)) {
+	if (len && move_pages(mm, old, to, len < new_len ? len : new_len)) {
 		list_del(&n->link);	/* vmas_free drops its hold */
 		list_add_tail(gone, &n->link);
 		mm->nvmas--;
@@ -629,13 +630,16 @@ static bool grow_in_place(struct mm *mm, struct vma *v, uint64_t old, uint64_t l
 static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 			 unsigned flags, uint64_t to, struct list *gone)
 {
-	bool moving = flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP);
+	bool moving = flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP), dup = !old_len;
+	struct vma *v = vma_find(mm, old);
 	long err;
 
-	if (!vma_find(mm, old))
+	if (!v)
 		return -EFAULT;
-	if (!old_len)
-		return -EINVAL;	/* Linux's "duplicate a shared area": no shared areas here */
+	/* No length: a second mapping of the same pages (nothing moves, nothing
+	 * goes), which only a shared mapping can have. */
+	if (dup && !(v->flags & VM_SHARED))
+		return -EINVAL;
 	if ((flags & VM_REMAP_FIXED) && to < VM_MIN_ADDR)
 		return -EPERM;	/* as mmap's MAP_FIXED there */
 	if (old_len > new_len || (old_len == new_len && !moving)) {
@@ -647,17 +651,17 @@ static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t
 			return (long)old;
 		old_len = new_len;
 	}
-	struct vma *v = vma_find(mm, old);
+	v = vma_find(mm, old);
 	if (old_len > v->end - old)
 		return -EFAULT;
 	if (moving)
 		return move_to(mm, v, old, old_len, new_len, flags & VM_REMAP_FIXED ? to : 0,
-			       flags & VM_REMAP_DONTUNMAP, gone);
-	if (grow_in_place(mm, v, old, old_len, new_len))
+			       dup || (flags & VM_REMAP_DONTUNMAP), gone);
+	if (!dup && grow_in_place(mm, v, old, old_len, new_len))
 		return (long)old;
 	if (!(flags & VM_REMAP_MAYMOVE))
 		return -ENOMEM;
-	return move_to(mm, v, old, old_len, new_len, 0, false, gone);
+	return move_to(mm, v, old, old_len, new_len, 0, dup, gone);
 }
 
 long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,

@@ -112,7 +112,9 @@ void vm_unmap_all(struct mm *mm);
 /* -ENOMEM if a hole, -EACCES for PROT_WRITE on a VM_NOWRITE mapping. */
 int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* mremap: moves or resizes the mapping at old, keeping its pages; the new
- * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target. */
+ * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target.
+ * old_len 0 maps a shared mapping's pages a second time (-EINVAL for a
+ * private one), as Linux does. */
 #define VM_REMAP_MAYMOVE	1
 #define VM_REMAP_FIXED		2
 #define VM_REMAP_DONTUNMAP	4	/* the old range stays mapped, empty */

@@ -11,6 +11,10 @@
  *           private copy it is EINVAL and the copy stays.
  *   flags - MAP_SHARED_VALIDATE and MAP_SHARED|MAP_GROWSDOWN without a file
  *           are EINVAL; MAP_32BIT memory lies below 2 GiB.
+ *   dup   - mremap with old_len 0 maps a shared mapping's pages a second
+ *           time (shared memory and a file), anywhere or MREMAP_FIXED;
+ *           EINVAL for private memory and with MREMAP_DONTUNMAP, ENOMEM
+ *           without MREMAP_MAYMOVE.
  * Each word: one line per check. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -207,6 +211,49 @@ static void flags(void)
 	printf("MAP_32BIT below 2 GiB: %s\n", below ? "yes" : "no");
 }
 
+static const char *remap_answer(void *m)
+{
+	return m == MAP_FAILED ? err_name(errno) : "ok";
+}
+
+static void remap_dup(void)
+{
+	char *s = map(4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1);
+	s[PAGE] = 'x';
+	char *d = mremap(s + PAGE, 0, 2 * PAGE, MREMAP_MAYMOVE);
+	printf("shared memory: %s\n", remap_answer(d));
+	if (d != MAP_FAILED) {
+		d[1] = 'y';
+		printf("  reads %c, its write seen at the original: %c\n", d[0], s[PAGE + 1]);
+	}
+	printf("without MREMAP_MAYMOVE: %s\n", remap_answer(mremap(s, 0, PAGE, 0)));
+	char *t = map(2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	d = mremap(s + PAGE, 0, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, t + PAGE);
+	printf("MREMAP_FIXED: %s%s\n", remap_answer(d), d == t + PAGE ? ", at the target" : "");
+	if (d != MAP_FAILED)
+		printf("  reads %c\n", d[0]);
+	printf("MREMAP_DONTUNMAP: %s\n",
+	       remap_answer(mremap(s, 0, PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP)));
+	char *p = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	printf("private memory: %s\n", remap_answer(mremap(p, 0, PAGE, MREMAP_MAYMOVE)));
+
+	char path[] = "/tmp/mm_adviceXXXXXX";
+	int fd = mkstemp(path);
+	unlink(path);
+	pwrite(fd, "file", 4, PAGE);
+	ftruncate(fd, 2 * PAGE);
+	char *f = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	d = mremap(f + PAGE, 0, PAGE, MREMAP_MAYMOVE);
+	printf("shared file: %s\n", remap_answer(d));
+	if (d != MAP_FAILED) {
+		d[0] = 'F';
+		char b[4] = "";
+		pread(fd, b, 4, PAGE);
+		printf("  reads %.3s, the file then %.4s\n", d + 1, b);
+	}
+	printf("shared mapping still %c%c\n", s[PAGE], s[PAGE + 1]);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -220,8 +267,10 @@ int main(int argc, char **argv)
 		free_advice();
 	else if (!strcmp(what, "flags"))
 		flags();
+	else if (!strcmp(what, "dup"))
+		remap_dup();
 	else {
-		fprintf(stderr, "usage: mm_advice seal|fork|free|flags\n");
+		fprintf(stderr, "usage: mm_advice seal|fork|free|flags|dup\n");
 		return 2;
 	}
 	return 0;

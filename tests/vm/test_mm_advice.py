@@ -4,7 +4,8 @@ memfd write seals that a live or later writable mapping could get around,
 the fork advice (MADV_WIPEONFORK, MADV_DONTFORK) that was accepted and
 ignored, so a child inherited memory its parent had asked to keep from it,
 MADV_FREE throwing away a file mapping's private copy, and mmap flags
-accepted where Linux refuses them or ignored (MAP_32BIT)."""
+accepted where Linux refuses them or ignored (MAP_32BIT), and mremap's
+second mapping of shared pages (old_len 0), which was refused."""
 import pytest
 
 from conftest import expect, run
@@ -58,6 +59,19 @@ private growsdown anonymous: ok
 MAP_32BIT below 2 GiB: yes
 """
 
+DUP = """\
+shared memory: ok
+  reads x, its write seen at the original: y
+without MREMAP_MAYMOVE: ENOMEM
+MREMAP_FIXED: ok, at the target
+  reads x
+MREMAP_DONTUNMAP: EINVAL
+private memory: EINVAL
+shared file: ok
+  reads ile, the file then File
+shared mapping still xy
+"""
+
 
 def test_write_seal_cannot_be_got_around():
     """F_SEAL_WRITE was added while a writable shared mapping still wrote
@@ -81,3 +95,9 @@ def test_madv_free_keeps_a_file_mappings_copy():
 
 def test_mmap_flags_as_linux():
     expect(run("mm_advice", "flags"), FLAGS)
+
+
+def test_mremap_maps_shared_pages_again():
+    """mremap(old, 0, len, MREMAP_MAYMOVE) of a shared mapping was EINVAL
+    (the comment said there were no shared areas)."""
+    expect(run("mm_advice", "dup"), DUP)
