@@ -137,6 +137,11 @@ int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, uns
  * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
  * Every mapping of those pages, in any address space, loses them. */
 int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
+/* mincore: for the n pages from addr (page aligned), 1 in vec where this
+ * address space has the page in (a file's page it has not touched counts
+ * as absent), 0 where not; stops at the first page no mapping holds.
+ * How many were filled in. */
+size_t vm_resident(struct mm *mm, uint64_t addr, size_t n, uint8_t *vec);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
 int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);

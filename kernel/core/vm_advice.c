@@ -1,6 +1,7 @@
 /* madvise's work on mappings: dropping pages (MADV_DONTNEED, MADV_FREE)
  * and what fork does with a range (MADV_DONTFORK, MADV_WIPEONFORK and
- * their undoing; vm_fork.c reads the flags).  Linux's rules: the mapped
+ * their undoing; vm_fork.c reads the flags); and mincore's look at which
+ * pages are there.  Linux's rules: the mapped
  * parts of a range are done and holes answer -ENOMEM; advice that only
  * private anonymous memory takes is -EINVAL elsewhere, and then nothing
  * is done here (Linux does the mappings before the first it refuses). */
@@ -91,4 +92,21 @@ int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, uns
 		err = set_flags(mm, addr, addr + len, set, clear);
 	spin_unlock(&mm->lock);
 	return err > 0 ? -ENOMEM : err;
+}
+
+size_t vm_resident(struct mm *mm, uint64_t addr, size_t n, uint8_t *vec)
+{
+	const struct vma *v = NULL;
+	size_t i;
+
+	spin_lock(&mm->lock);
+	for (i = 0; i < n; i++, addr += PAGE_SIZE) {
+		if (!v || addr >= v->end)
+			v = vma_find(mm, addr);
+		if (!v)
+			break;
+		vec[i] = mmu_user_pte(mm->root, addr) != NULL;
+	}
+	spin_unlock(&mm->lock);
+	return i;
 }

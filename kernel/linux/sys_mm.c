@@ -1,6 +1,6 @@
-/* Memory system calls: brk, mmap, munmap, mprotect, mremap,
- * madvise, mlock, munlock, mlock2, mlockall, munlockall, msync.  The work is
- * in core/vm.c; this is argument checking, in Linux's order and with its
+/* Memory system calls: brk, mmap, munmap, mprotect, mremap, madvise,
+ * mlock, munlock, mlock2, mlockall, munlockall, msync, mincore.  The work
+ * is in core/vm.c; this is argument checking, in Linux's order and with its
  * errnos (tests/progs/mm_ranges.c compares them): every range is checked
  * against the user half with arithmetic that cannot wrap before anything
  * looks at the mappings.  Memory is never paged out, so locking it changes
@@ -9,6 +9,7 @@
 #include "core/errno.h"
 #include "core/mm.h"
 #include "core/spinlock.h"
+#include "core/uaccess.h"
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -349,6 +350,37 @@ static long sys_msync(const struct sysargs *a)
 	return len ? vm_covered(mm_current(), addr, len, false) : 0;
 }
 
+#define MINCORE_CHUNK	256	/* pages looked at per turn of the lock */
+
+/* Linux's checks in its order: the start, the range (ENOMEM past the user
+ * half), the vector; a hole ends it with ENOMEM, the pages before it
+ * told. */
+static long sys_mincore(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1], uvec = a->a[2];
+	uint8_t vec[MINCORE_CHUNK];
+
+	if (!page_aligned(addr))
+		return -EINVAL;
+	if (addr > VM_USER_END || len > VM_USER_END - addr)
+		return -ENOMEM;
+	uint64_t pages = PAGE_ROUND_UP(len) / PAGE_SIZE;
+	if (!user_range_ok(uvec, pages))
+		return -EFAULT;
+	while (pages) {
+		size_t n = pages < MINCORE_CHUNK ? pages : MINCORE_CHUNK;
+		size_t got = vm_resident(mm_current(), addr, n, vec);
+		if (got && copy_to_user(uvec, vec, got))
+			return -EFAULT;
+		if (got < n)
+			return -ENOMEM;
+		addr += n * PAGE_SIZE;
+		uvec += n;
+		pages -= n;
+	}
+	return 0;
+}
+
 static const struct syscall_entry mm_calls[] = {
 	{ 12, sys_brk },
 	{ 9, sys_mmap },
@@ -362,6 +394,7 @@ static const struct syscall_entry mm_calls[] = {
 	{ 151, sys_mlockall },
 	{ 152, sys_munlockall },
 	{ 26, sys_msync },
+	{ 27, sys_mincore },
 };
 
 void sys_mm_register(void)

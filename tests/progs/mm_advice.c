@@ -15,6 +15,8 @@
  *           time (shared memory and a file), anywhere or MREMAP_FIXED;
  *           EINVAL for private memory and with MREMAP_DONTUNMAP, ENOMEM
  *           without MREMAP_MAYMOVE.
+ *   mincore - which pages of anonymous memory are in (touched, dropped,
+ *           PROT_NONE since), and its EINVAL, ENOMEM and EFAULT.
  * Each word: one line per check. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +44,7 @@ static const char *err_name(int e)
 	case EBUSY: return "EBUSY";
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
 	default: return strerror(e);
 	}
 }
@@ -254,6 +257,39 @@ static void remap_dup(void)
 	printf("shared mapping still %c%c\n", s[PAGE], s[PAGE + 1]);
 }
 
+static void show_core(const char *what, void *addr, size_t len, void *vec_at)
+{
+	unsigned char vec[8];
+	void *v = vec_at ? vec_at : vec;
+
+	memset(vec, 7, sizeof vec);
+	if (mincore(addr, len, v)) {
+		printf("%s: %s\n", what, err_name(errno));
+		return;
+	}
+	printf("%s:", what);
+	for (size_t i = 0; vec_at == NULL && i < (len + PAGE - 1) / PAGE; i++)
+		printf(" %d", vec[i]);
+	printf("\n");
+}
+
+static void core(void)
+{
+	char *a = map(4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	a[0] = a[2 * PAGE] = 1;
+	show_core("touched 0 and 2", a, 4 * PAGE, NULL);
+	madvise(a, PAGE, MADV_DONTNEED);
+	mprotect(a + 2 * PAGE, PAGE, PROT_NONE);
+	show_core("0 dropped, 2 PROT_NONE", a, 4 * PAGE, NULL);
+	show_core("a length not whole pages", a + 2 * PAGE, PAGE + 1, NULL);
+	show_core("length 0", a, 0, NULL);
+	show_core("unaligned", a + 1, PAGE, NULL);
+	munmap(a + 3 * PAGE, PAGE);
+	show_core("past a hole", a + 2 * PAGE, 2 * PAGE, NULL);
+	show_core("kernel address", (void *)0xffff800000000000ul, PAGE, NULL);
+	show_core("bad vector", a, PAGE, (void *)0xffff800000000000ul);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -269,8 +305,10 @@ int main(int argc, char **argv)
 		flags();
 	else if (!strcmp(what, "dup"))
 		remap_dup();
+	else if (!strcmp(what, "mincore"))
+		core();
 	else {
-		fprintf(stderr, "usage: mm_advice seal|fork|free|flags|dup\n");
+		fprintf(stderr, "usage: mm_advice seal|fork|free|flags|dup|mincore\n");
 		return 2;
 	}
 	return 0;

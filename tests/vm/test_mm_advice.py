@@ -5,7 +5,8 @@ the fork advice (MADV_WIPEONFORK, MADV_DONTFORK) that was accepted and
 ignored, so a child inherited memory its parent had asked to keep from it,
 MADV_FREE throwing away a file mapping's private copy, and mmap flags
 accepted where Linux refuses them or ignored (MAP_32BIT), and mremap's
-second mapping of shared pages (old_len 0), which was refused."""
+second mapping of shared pages (old_len 0), which was refused; mincore,
+which was missing (ENOSYS)."""
 import pytest
 
 from conftest import expect, run
@@ -72,6 +73,17 @@ shared file: ok
 shared mapping still xy
 """
 
+MINCORE = """\
+touched 0 and 2: 1 0 1 0
+0 dropped, 2 PROT_NONE: 0 0 1 0
+a length not whole pages: 1 0
+length 0:
+unaligned: EINVAL
+past a hole: ENOMEM
+kernel address: ENOMEM
+bad vector: EFAULT
+"""
+
 
 def test_write_seal_cannot_be_got_around():
     """F_SEAL_WRITE was added while a writable shared mapping still wrote
@@ -101,3 +113,7 @@ def test_mremap_maps_shared_pages_again():
     """mremap(old, 0, len, MREMAP_MAYMOVE) of a shared mapping was EINVAL
     (the comment said there were no shared areas)."""
     expect(run("mm_advice", "dup"), DUP)
+
+
+def test_mincore():
+    expect(run("mm_advice", "mincore"), MINCORE)
