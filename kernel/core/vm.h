@@ -78,6 +78,9 @@ struct vm_file_ops {
 	 * (MADV_REMOVE); -EOPNOTSUPP where its store cannot free a range.
 	 * May sleep: called with no spinlock held. */
 	int (*punch)(void *obj, uint64_t idx, uint64_t npages);
+	/* msync(MS_SYNC): what was stored into the file made durable (its
+	 * fdatasync).  May sleep: called with no spinlock held. */
+	int (*sync)(void *obj);
 	/* /proc/PID/maps: its path (NUL-terminated in name), device and inode. */
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
@@ -137,6 +140,10 @@ int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, uns
  * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
  * Every mapping of those pages, in any address space, loses them. */
 int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
+/* msync(MS_SYNC): each file behind a shared mapping in [addr, addr+len)
+ * makes what was stored durable (vm_file_ops.sync).  0, its error, or
+ * -ENOMEM for holes (the rest is still done). */
+int vm_sync(struct mm *mm, uint64_t addr, uint64_t len);
 /* mincore: for the n pages from addr (page aligned), 1 in vec where this
  * address space has the page in (a file's page it has not touched counts
  * as absent), 0 where not; stops at the first page no mapping holds.

@@ -335,8 +335,10 @@ static long sys_munlockall(const struct sysargs *a)
 	return 0;
 }
 
-/* Mapped files are tmpfs's own pages: nothing to write back, only the
- * range to check. */
+/* MS_SYNC makes what was stored through the shared file mappings of the
+ * range durable (a mounted store's file is written back); otherwise only
+ * the range is checked: the stores are in the page cache already, where
+ * read() sees them and the writeback thread takes them to the disk. */
 static long sys_msync(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[2];
@@ -347,7 +349,10 @@ static long sys_msync(const struct sysargs *a)
 	len = PAGE_ROUND_UP(len);
 	if (addr + len < addr)
 		return -ENOMEM;
-	return len ? vm_covered(mm_current(), addr, len, false) : 0;
+	if (!len)
+		return 0;
+	return flags & MS_SYNC ? vm_sync(mm_current(), addr, len)
+			       : vm_covered(mm_current(), addr, len, false);
 }
 
 #define MINCORE_CHUNK	256	/* pages looked at per turn of the lock */
