@@ -188,9 +188,11 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 
 /* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
- * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
- * -EFAULT if unmapped, read-only private anonymous memory, or (shared) not
- * present now: touch it and ask again. */
+ * physical address in *pa for a MAP_SHARED mapping, and for a read-only
+ * private mapping of a file where the page is still the file's own (as
+ * Linux keys both by the file's page); 0 for other private memory;
+ * -EFAULT if unmapped, read-only private anonymous memory, or (shared, or
+ * read-only of a file) not present now: touch it and ask again. */
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF
