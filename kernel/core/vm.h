@@ -25,7 +25,7 @@ struct vm_file_ops;
 #define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
 /* What fork does with a mapping (madvise; vm_fork_advise). */
 #define VM_DONTFORK	16	/* the child has nothing there */
-#define VM_WIPEONFORK	32	/* the child's reads zeros (private anonymous only) */
+#define VM_WIPEONFORK	32	/* the child reads zeros there (private anonymous only) */
 /* Without VM_FIXED*: inside the window x86_64 Linux gives MAP_32BIT (the
  * hint only if the mapping would end below it). */
 #define VM_32BIT	64
