@@ -51,8 +51,7 @@ struct vma *vma_find(struct mm *mm, uint64_t addr)
 	return NULL;
 }
 
-/* Makes addr a VMA boundary.  Caller holds mm->lock. */
-static int split_at(struct mm *mm, uint64_t addr)
+int vma_split(struct mm *mm, uint64_t addr)
 {
 	struct vma *v = vma_find(mm, addr);
 
@@ -106,9 +105,7 @@ static void drop_one(uint64_t va, uint64_t *pte, void *ctx)
 	reclaim_add(pa, ctx);
 }
 
-/* Unmaps the pages of [start, end) and the page tables left empty, and
- * frees them once no CPU can still reach them.  Caller holds mm->lock. */
-static void drop_pages(struct mm *mm, uint64_t start, uint64_t end)
+void drop_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct reclaim r = { .mm = mm, .start = start, .end = end };
 
@@ -119,10 +116,40 @@ static void drop_pages(struct mm *mm, uint64_t start, uint64_t end)
 
 /* ---- VMAs ------------------------------------------------------------------ */
 
+static bool may_write_file(const struct vma *v)
+{
+	return v->ops && (v->flags & (VM_SHARED | VM_NOWRITE)) == VM_SHARED;
+}
+
+/* A VMA that may write its file is counted there (vm_object.nwritable):
+ * one made by vm_map got past write_reserve; one copied from another (a
+ * cut, fork, mremap) finds the count at least 1, its original's. */
 void vma_hold_file(struct vma *v)
 {
 	v->ops->hold(v->obj);
 	__atomic_add_fetch(&v->object->nmaps, 1, __ATOMIC_SEQ_CST);
+	if (may_write_file(v))
+		__atomic_add_fetch(&v->object->nwritable, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Counts a mapping on its way in among those that may write o, unless
+ * that is refused (a sealed file): false then.  The caller drops it with
+ * write_release once the mapping is counted itself, or has failed. */
+static bool write_reserve(struct vm_object *o)
+{
+	int n = __atomic_load_n(&o->nwritable, __ATOMIC_SEQ_CST);
+
+	do {
+		if (n < 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&o->nwritable, &n, n + 1, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	return true;
+}
+
+static void write_release(struct vm_object *o)
+{
+	__atomic_sub_fetch(&o->nwritable, 1, __ATOMIC_SEQ_CST);
 }
 
 void vmas_free(struct list *gone)
@@ -133,6 +160,8 @@ void vmas_free(struct list *gone)
 		struct vma *v = vma_at(l);
 		if (v->ops) {
 			__atomic_sub_fetch(&v->object->nmaps, 1, __ATOMIC_RELAXED);
+			if (may_write_file(v))
+				write_release(v->object);
 			v->ops->release(v->obj);
 		}
 		kfree(v);
@@ -143,10 +172,10 @@ void vmas_free(struct list *gone)
  * mm->lock. */
 static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, struct list *gone)
 {
-	int err = split_at(mm, start);
+	int err = vma_split(mm, start);
 
 	if (!err)
-		err = split_at(mm, end);
+		err = vma_split(mm, end);
 	if (err)
 		return err;
 	struct list *l, *n;
@@ -238,12 +267,13 @@ static bool may_grow(struct mm *mm, uint64_t len, uint64_t going, uint64_t going
 	return len <= limit && after <= limit - len;
 }
 
-/* Highest free gap of len bytes below VM_MMAP_TOP.  Caller holds mm->lock. */
-static uint64_t find_gap(struct mm *mm, uint64_t len)
+/* Highest free gap of len bytes inside [lo, hi), or 0.  Caller holds
+ * mm->lock. */
+static uint64_t find_gap_in(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi)
 {
-	if (len > VM_MMAP_TOP - VM_MIN_ADDR)
+	if (len > hi - lo)
 		return 0;
-	uint64_t cand = VM_MMAP_TOP - len;
+	uint64_t cand = hi - len;
 	struct list *l;
 
 	for (l = mm->vmas.prev; l != &mm->vmas; l = l->prev) {
@@ -252,11 +282,16 @@ static uint64_t find_gap(struct mm *mm, uint64_t len)
 			continue;
 		if (v->end <= cand)
 			break;
-		if (v->start < len + VM_MIN_ADDR)
+		if (v->start < len + lo)
 			return 0;
 		cand = v->start - len;
 	}
-	return cand >= VM_MIN_ADDR ? cand : 0;
+	return cand >= lo ? cand : 0;
+}
+
+static uint64_t find_gap(struct mm *mm, uint64_t len)
+{
+	return find_gap_in(mm, len, VM_MIN_ADDR, VM_MMAP_TOP);
 }
 
 static bool mergeable(const struct vma *a, const struct vma *b)
@@ -305,10 +340,13 @@ static long place(struct mm *mm, uint64_t addr, uint64_t len, unsigned flags, st
 		return -ENOMEM;
 	if (flags & VM_FIXED_NOREPLACE)
 		return (long)addr;
+	uint64_t hi = flags & VM_32BIT ? VM_32BIT_END : VM_USER_END;
 	addr = PAGE_ROUND_DOWN(addr);
-	if (addr >= VM_MIN_ADDR && range_ok(addr, len) && is_free_locked(mm, addr, len))
+	if (addr >= VM_MIN_ADDR && range_ok(addr, len) && len <= hi - addr &&
+	    is_free_locked(mm, addr, len))
 		return (long)addr;
-	uint64_t at = find_gap(mm, len);
+	uint64_t at = flags & VM_32BIT ? find_gap_in(mm, len, VM_32BIT_START, VM_32BIT_END)
+				       : find_gap(mm, len);
 	return at ? (long)at : -ENOMEM;
 }
 
@@ -329,6 +367,12 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 		return -ENOMEM;
 	*v = (struct vma){ .prot = prot, .flags = flags & (VM_SHARED | VM_NOWRITE), .ops = ops,
 			   .obj = obj, .object = ops ? ops->object(obj) : NULL, .pgoff = pgoff };
+	struct vm_object *o = v->object;	/* v may be gone once unlocked */
+	bool reserved = may_write_file(v);
+	if (reserved && !write_reserve(o)) {
+		kfree(v);
+		return -EPERM;	/* sealed since the caller looked */
+	}
 	struct list gone = LIST_INIT(gone);
 	spin_lock(&mm->lock);
 	long at = place(mm, addr, len, flags, &gone);
@@ -344,6 +388,8 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 			merge_anonymous(mm, v, &gone);
 	}
 	spin_unlock(&mm->lock);
+	if (reserved)
+		write_release(o);	/* counted by vma_hold_file, or failed */
 	if (at < 0)
 		kfree(v);
 	vmas_free(&gone);
@@ -449,9 +495,9 @@ int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 	if (!err && (prot & MMU_WRITE) && nowrite_in(mm, addr, addr + len))
 		err = -EACCES;
 	if (!err)
-		err = split_at(mm, addr);
+		err = vma_split(mm, addr);
 	if (!err)
-		err = split_at(mm, addr + len);
+		err = vma_split(mm, addr + len);
 	if (!err) {
 		struct list *l;
 		list_for_each(l, &mm->vmas) {
@@ -467,27 +513,6 @@ int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 	}
 	spin_unlock(&mm->lock);
 	return err;
-}
-
-int vm_discard(struct mm *mm, uint64_t addr, uint64_t len)
-{
-	uint64_t end = addr + len, at = addr;
-	bool hole = false;
-	struct list *l;
-
-	spin_lock(&mm->lock);
-	list_for_each(l, &mm->vmas) {
-		struct vma *v = vma_at(l);
-		if (v->end <= addr)
-			continue;
-		if (v->start >= end)
-			break;
-		hole |= v->start > at;	/* the mapped parts are still done, as on Linux */
-		drop_pages(mm, v->start > addr ? v->start : addr, v->end < end ? v->end : end);
-		at = v->end;
-	}
-	spin_unlock(&mm->lock);
-	return hole || at < end ? -ENOMEM : 0;
 }
 
 /* ---- mremap ---------------------------------------------------------------- */
@@ -539,7 +564,8 @@ static int move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 }
 
 /* Moves [old, old+len) (inside v) to `to` with new_len bytes, or to a free
- * gap when to is 0; unless keep_old, the old range goes (onto *gone).  The
+ * gap when to is 0; unless keep_old, the old range goes (onto *gone); with
+ * len 0 (and keep_old) the new VMA is a second mapping of v's file.  The
  * new VMA is v's kind: the same file, at the same offset.  Everything that
  * can fail comes before the pages move: room for three more areas (the new
  * one, and v cut in three), as Linux's move_vma asks, and the cuts around
@@ -563,9 +589,9 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	else if (!(to = find_gap(mm, new_len)))
 		err = -ENOMEM;
 	if (!err && !keep_old)
-		err = split_at(mm, old);
+		err = vma_split(mm, old);
 	if (!err && !keep_old)
-		err = split_at(mm, old + len);
+		err = vma_split(mm, old + len);
 	n->start = to;
 	n->end = to + new_len;
 	if (!err)
@@ -576,7 +602,7 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	}
 	if (n->ops)
 		vma_hold_file(n);
-	if (move_pages(mm, old, to, len < new_len ? len : new_len)) {
+	if (len && move_pages(mm, old, to, len < new_len ? len : new_len)) {
 		list_del(&n->link);	/* vmas_free drops its hold */
 		list_add_tail(gone, &n->link);
 		mm->nvmas--;
@@ -604,13 +630,16 @@ static bool grow_in_place(struct mm *mm, struct vma *v, uint64_t old, uint64_t l
 static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 			 unsigned flags, uint64_t to, struct list *gone)
 {
-	bool moving = flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP);
+	bool moving = flags & (VM_REMAP_FIXED | VM_REMAP_DONTUNMAP), dup = !old_len;
+	struct vma *v = vma_find(mm, old);
 	long err;
 
-	if (!vma_find(mm, old))
+	if (!v)
 		return -EFAULT;
-	if (!old_len)
-		return -EINVAL;	/* Linux's "duplicate a shared area": no shared areas here */
+	/* No length: a second mapping of the same pages (nothing moves, nothing
+	 * goes), which only a shared mapping can have. */
+	if (dup && !(v->flags & VM_SHARED))
+		return -EINVAL;
 	if ((flags & VM_REMAP_FIXED) && to < VM_MIN_ADDR)
 		return -EPERM;	/* as mmap's MAP_FIXED there */
 	if (old_len > new_len || (old_len == new_len && !moving)) {
@@ -622,17 +651,17 @@ static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t
 			return (long)old;
 		old_len = new_len;
 	}
-	struct vma *v = vma_find(mm, old);
+	v = vma_find(mm, old);
 	if (old_len > v->end - old)
 		return -EFAULT;
 	if (moving)
 		return move_to(mm, v, old, old_len, new_len, flags & VM_REMAP_FIXED ? to : 0,
-			       flags & VM_REMAP_DONTUNMAP, gone);
-	if (grow_in_place(mm, v, old, old_len, new_len))
+			       dup || (flags & VM_REMAP_DONTUNMAP), gone);
+	if (!dup && grow_in_place(mm, v, old, old_len, new_len))
 		return (long)old;
 	if (!(flags & VM_REMAP_MAYMOVE))
 		return -ENOMEM;
-	return move_to(mm, v, old, old_len, new_len, 0, false, gone);
+	return move_to(mm, v, old, old_len, new_len, 0, dup, gone);
 }
 
 long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,

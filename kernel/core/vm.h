@@ -23,6 +23,14 @@ struct vm_file_ops;
 #define VM_NOWRITE	2	/* shared, of a file not open for writing: never PROT_WRITE */
 #define VM_FIXED	4	/* exactly at addr, replacing what is there */
 #define VM_FIXED_NOREPLACE 8	/* exactly at addr, -EEXIST if anything is there */
+/* What fork does with a mapping (madvise; vm_fork_advise). */
+#define VM_DONTFORK	16	/* the child has nothing there */
+#define VM_WIPEONFORK	32	/* the child reads zeros there (private anonymous only) */
+/* Without VM_FIXED*: inside the window x86_64 Linux gives MAP_32BIT (the
+ * hint only if the mapping would end below it). */
+#define VM_32BIT	64
+#define VM_32BIT_START	0x40000000ul
+#define VM_32BIT_END	0x80000000ul
 
 /* A file as all address spaces map it (fs/ keeps one per inode, zeroed):
  * how many mappings it has, so that cutting pages from a file nobody maps
@@ -32,7 +40,16 @@ struct vm_file_ops;
 struct vm_object {
 	int nmaps;		/* VMAs of every address space */
 	unsigned cuts;
+	/* Shared VMAs that may write its pages (not VM_NOWRITE), or -1 once
+	 * writing mappings are refused for good (F_SEAL_WRITE): Linux's
+	 * i_mmap_writable.  Changed only with atomics, so a seal and a new
+	 * mapping cannot both succeed. */
+	int nwritable;
 };
+
+/* Refuses shared mappings that may write o's pages from now on: 0, or
+ * -EBUSY while one exists (or is being made).  Once only per object. */
+int vm_object_deny_write(struct vm_object *o);
 
 /* The pages [idx, idx + npages) of o leave every address space that maps
  * them; the next access finds what the file holds then (or SIGBUS past
@@ -61,6 +78,9 @@ struct vm_file_ops {
 	 * (MADV_REMOVE); -EOPNOTSUPP where its store cannot free a range.
 	 * May sleep: called with no spinlock held. */
 	int (*punch)(void *obj, uint64_t idx, uint64_t npages);
+	/* msync(MS_SYNC): what was stored into the file made durable (its
+	 * fdatasync).  May sleep: called with no spinlock held. */
+	int (*sync)(void *obj);
 	/* /proc/PID/maps: its path (NUL-terminated in name), device and inode. */
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
@@ -79,7 +99,8 @@ void vm_set_limit(struct mm *mm, uint64_t bytes);
  * file's pages from page pgoff (ops, obj: held by the mapping), or
  * zero-filled memory (ops NULL).  Without VM_FIXED*, at addr if it is free
  * else where there is room.  The address, or -EINVAL (a fixed range outside
- * the user half), -EPERM (below VM_MIN_ADDR), -EEXIST, -ENOMEM. */
+ * the user half), -EPERM (below VM_MIN_ADDR, or a shared mapping that may
+ * write a file whose writing mappings are refused), -EEXIST, -ENOMEM. */
 long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	    const struct vm_file_ops *ops, void *obj, uint64_t pgoff);
 /* Anonymous private memory: [addr, addr+len) replacing what was there, or
@@ -94,15 +115,24 @@ void vm_unmap_all(struct mm *mm);
 /* -ENOMEM if a hole, -EACCES for PROT_WRITE on a VM_NOWRITE mapping. */
 int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* mremap: moves or resizes the mapping at old, keeping its pages; the new
- * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target. */
+ * address or -errno.  flags are Linux's; `to` is the MREMAP_FIXED target.
+ * old_len 0 maps a shared mapping's pages a second time (-EINVAL for a
+ * private one), as Linux does. */
 #define VM_REMAP_MAYMOVE	1
 #define VM_REMAP_FIXED		2
 #define VM_REMAP_DONTUNMAP	4	/* the old range stays mapped, empty */
 long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, unsigned flags,
 	      uint64_t to);
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
- * zero again.  -ENOMEM if the range has holes (the rest is still done). */
-int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+ * zero again (a file mapping's: the file's bytes).  -ENOMEM if the range has
+ * holes (the rest is still done); with anon_only (MADV_FREE), -EINVAL and
+ * nothing done if a part is a file's or shared. */
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, bool anon_only);
+/* madvise's fork advice: the mapped parts of [addr, addr+len) get the
+ * flags in set (VM_DONTFORK, VM_WIPEONFORK) and lose those in clear.  0,
+ * -ENOMEM for holes (the rest is still done) or when out of VMAs, -EINVAL
+ * (nothing done) for VM_WIPEONFORK on a part that is a file's or shared. */
+int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, unsigned clear);
 /* madvise(MADV_REMOVE): the files behind the mapped parts of [addr,
  * addr+len) lose those pages (vm_file_ops.punch), which then read as zero
  * there and through read().  Linux's errors: -EINVAL for anonymous private
@@ -110,6 +140,15 @@ int vm_discard(struct mm *mm, uint64_t addr, uint64_t len);
  * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
  * Every mapping of those pages, in any address space, loses them. */
 int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
+/* msync(MS_SYNC): each file behind a shared mapping in [addr, addr+len)
+ * makes what was stored durable (vm_file_ops.sync).  0, its error, or
+ * -ENOMEM for holes (the rest is still done). */
+int vm_sync(struct mm *mm, uint64_t addr, uint64_t len);
+/* mincore: for the n pages from addr (page aligned), 1 in vec where this
+ * address space has the page in (a file's page it has not touched counts
+ * as absent), 0 where not; stops at the first page no mapping holds.
+ * How many were filled in. */
+size_t vm_resident(struct mm *mm, uint64_t addr, size_t n, uint8_t *vec);
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
 int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
@@ -151,9 +190,11 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
 int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa);
 
 /* Where a futex word at addr lives (linux/futex.c's keys): 1 and its
- * physical address in *pa for a MAP_SHARED mapping, 0 for private memory,
- * -EFAULT if unmapped, read-only private anonymous memory, or (shared) not
- * present now: touch it and ask again. */
+ * physical address in *pa for a MAP_SHARED mapping, and for a read-only
+ * private mapping of a file where the page is still the file's own (as
+ * Linux keys both by the file's page); 0 for other private memory;
+ * -EFAULT if unmapped, read-only private anonymous memory, or (shared, or
+ * read-only of a file) not present now: touch it and ask again. */
 int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa);
 
 /* Writes src into the program's memory regardless of protection (the ELF

@@ -302,12 +302,17 @@ int vm_shared_word(struct mm *mm, uint64_t addr, uint64_t *pa)
 	 * get_futex_key refuses a shared key there. */
 	if (!v || (!(v->flags & VM_SHARED) && !v->ops && !(v->prot & MMU_WRITE)))
 		r = -EFAULT;
-	else if (v->flags & VM_SHARED) {
+	else if ((v->flags & VM_SHARED) || !(v->prot & MMU_WRITE)) {
+		/* Shared, or a file's page that a read-only private mapping
+		 * borrows (never a copy of its own): every process mapping the
+		 * file meets there, as on Linux.  A writable private mapping's
+		 * words are the address space's, copied or not (Linux's too). */
 		uint64_t *pte = mmu_user_pte(mm->root, PAGE_ROUND_DOWN(addr));
-		if (pte && mmu_user_prot(pte)) {
+		bool files = (v->flags & VM_SHARED) || (pte && mmu_user_borrowed(pte));
+		if (pte && mmu_user_prot(pte) && files) {
 			*pa = mmu_user_pa(pte) + (addr & (PAGE_SIZE - 1));
 			r = 1;
-		} else
+		} else if (!pte || !mmu_user_prot(pte))
 			r = -EFAULT;
 	}
 	spin_unlock(&mm->lock);

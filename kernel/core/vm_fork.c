@@ -1,8 +1,9 @@
-/* fork's copy of an address space.  Every mapping is copied; every page in
- * use is mapped in both, with one more reference: a private page becomes
- * read-only in both (vm_fault.c copies it for the first that writes),
- * a shared one stays writable in both.  The exception is a private page
- * pinned for a device: the child gets a copy at once. */
+/* fork's copy of an address space.  Every mapping is copied (but those
+ * marked VM_DONTFORK, and those marked VM_WIPEONFORK without their pages:
+ * madvise); every page in use is mapped in both, with one more reference:
+ * a private page becomes read-only in both (vm_fault.c copies it for the
+ * first that writes), a shared one stays writable in both.  The exception
+ * is a private page pinned for a device: the child gets a copy at once. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -94,8 +95,12 @@ int vm_fork(struct mm *parent, struct mm *child)
 	list_for_each(l, &parent->vmas) {
 		struct vma *v = vma_at(l);
 		struct copy c = { .child = child, .v = v };
+		if (v->flags & VM_DONTFORK)
+			continue;
 		if ((err = copy_vma(child, v)))
 			break;
+		if (v->flags & VM_WIPEONFORK)
+			continue;	/* the child starts with zeros there */
 		mmu_user_walk(parent->root, v->start, v->end, copy_one, &c);
 		if ((err = c.err))
 			break;

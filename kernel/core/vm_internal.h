@@ -15,7 +15,7 @@ struct vma {
 	struct list link;		/* in mm->vmas */
 	uint64_t start, end;
 	unsigned prot;			/* MMU_READ/WRITE/EXEC */
-	unsigned flags;			/* VM_SHARED */
+	unsigned flags;			/* VM_SHARED, VM_NOWRITE, VM_DONTFORK, VM_WIPEONFORK */
 	/* A file mapping: its pages come from ops (held once per VMA);
 	 * pgoff is the file page at start.  NULL: anonymous memory. */
 	const struct vm_file_ops *ops;
@@ -32,6 +32,12 @@ static inline struct vma *vma_at(struct list *l) { return list_entry(l, struct v
 
 /* The VMA holding addr, or NULL.  Caller holds mm->lock. */
 struct vma *vma_find(struct mm *mm, uint64_t addr);
+/* Makes addr a VMA boundary: 0, or -ENOMEM (out of memory or VMAs).
+ * Caller holds mm->lock. */
+int vma_split(struct mm *mm, uint64_t addr);
+/* Unmaps the pages of [start, end) and the page tables left empty, and
+ * frees them once no CPU can still reach them.  Caller holds mm->lock. */
+void drop_pages(struct mm *mm, uint64_t start, uint64_t end);
 /* Adds v (its range free), or -ENOMEM past the count Linux allows.
  * Caller holds mm->lock. */
 int vma_insert(struct mm *mm, struct vma *v);

@@ -17,6 +17,7 @@
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
+#include "core/errno.h"
 #include "core/list.h"
 #include "core/mm.h"
 #include "core/spinlock.h"
@@ -81,4 +82,16 @@ void vm_object_unmap(struct vm_object *o, uint64_t idx, uint64_t npages, bool co
 	__atomic_add_fetch(&o->cuts, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&o->nmaps, __ATOMIC_SEQ_CST))
 		mm_for_each(cut_mm, &c);
+}
+
+int vm_object_deny_write(struct vm_object *o)
+{
+	int n = __atomic_load_n(&o->nwritable, __ATOMIC_SEQ_CST);
+
+	do {
+		if (n > 0)
+			return -EBUSY;
+	} while (!__atomic_compare_exchange_n(&o->nwritable, &n, -1, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	return 0;
 }

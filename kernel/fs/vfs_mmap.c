@@ -75,12 +75,22 @@ static int file_punch(void *obj, uint64_t idx, uint64_t npages)
 	return vfs_data_punch(f->inode, (int64_t)(idx * PAGE_SIZE), (int64_t)(npages * PAGE_SIZE));
 }
 
+/* msync(MS_SYNC), as fdatasync of the file (Linux's vfs_fsync_range):
+ * a mounted store writes the pages back; tmpfs has nothing to do. */
+static int file_sync(void *obj)
+{
+	struct file *f = obj;
+
+	return f->ops->fsync ? f->ops->fsync(f, true) : vfs_data_fsync(f->inode, true);
+}
+
 static const struct vm_file_ops file_vm_ops = {
 	.object = file_object,
 	.get_page = file_get_page,
 	.hold = file_hold,
 	.release = file_release,
 	.punch = file_punch,
+	.sync = file_sync,
 	.describe = file_describe,
 };
 

@@ -1,6 +1,7 @@
 /* clone, clone3, fork and vfork: new threads and new processes.
  *
- * A thread shares everything but its registers, TLS and signal mask.  A
+ * A thread shares everything but its registers, TLS and signal mask (its
+ * descriptors and directory only with CLONE_FILES and CLONE_FS).  A
  * process gets a copy (or, with the CLONE_ flags, a share) of the caller's
  * address space (copy-on-write, core/vm_fork.c), descriptors, directory and
  * umask, signal actions, limits and identity; its mask is the caller's,
@@ -102,36 +103,6 @@ static struct thread *new_thread(const struct clone_request *r, const struct tra
 	return t;
 }
 
-static long clone_thread(const struct clone_request *r, const struct trapframe *ptf)
-{
-	int tid = pid_take();
-
-	if (tid < 0)
-		return tid;
-	struct thread *me = current(), *t = new_thread(r, ptf);
-	if (!t) {
-		pid_put();
-		return -EAGAIN;
-	}
-	t->tid = tid;
-	t->tgid = me->tgid;
-	t->process = me->process;
-	t->mm = me->mm;
-	t->files = me->files;
-	t->fs = me->fs;
-	if (((r->flags & CLONE_PARENT_SETTID) && copy_to_user(r->ptid, &tid, sizeof tid)) ||
-	    ((r->flags & CLONE_CHILD_SETTID) && copy_to_user(r->ctid, &tid, sizeof tid))) {
-		thread_destroy(t);
-		pid_put();
-		return -EFAULT;
-	}
-	mm_use(t->mm);
-	fdtable_hold(t->files);
-	fs_context_hold(t->fs);
-	signal_thread_start(t, me);	/* its own mask, nothing pending: signals can reach it */
-	return tid;
-}
-
 /* A descriptor table the thread has to itself: a copy when another thread
  * or process holds it (exec, close_range's UNSHARE).  Swapped under
  * sig_lock, as the address space is, so /proc never takes a reference to
@@ -175,6 +146,35 @@ static long share_or_copy(uint64_t flags, struct thread *t)
 		return 0;
 	thread_drop_context(t);
 	return -ENOMEM;
+}
+
+static long clone_thread(const struct clone_request *r, const struct trapframe *ptf)
+{
+	int tid = pid_take();
+
+	if (tid < 0)
+		return tid;
+	struct thread *me = current(), *t = new_thread(r, ptf);
+	if (!t) {
+		pid_put();
+		return -EAGAIN;
+	}
+	t->tid = tid;
+	t->tgid = me->tgid;
+	t->process = me->process;
+	long err = 0;
+	if (((r->flags & CLONE_PARENT_SETTID) && copy_to_user(r->ptid, &tid, sizeof tid)) ||
+	    ((r->flags & CLONE_CHILD_SETTID) && copy_to_user(r->ctid, &tid, sizeof tid)))
+		err = -EFAULT;
+	else	/* a thread without CLONE_FILES or CLONE_FS gets copies, as on Linux */
+		err = share_or_copy(r->flags, t);	/* CLONE_VM: check_flags */
+	if (err) {
+		thread_destroy(t);
+		pid_put();
+		return err;
+	}
+	signal_thread_start(t, me);	/* its own mask, nothing pending: signals can reach it */
+	return tid;
 }
 
 /* What the child inherits from its parent's process. */

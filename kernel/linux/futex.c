@@ -19,9 +19,10 @@
  *
  * Keys, as Linux's get_futex_key makes them: a private futex (or a shared
  * one in private memory) is its address space and address; a shared one
- * in a MAP_SHARED mapping is the physical address of its word, so
- * processes that map the page at different addresses meet (a shared key
- * needs a readable word). */
+ * in a MAP_SHARED mapping (or a read-only private one of a file, while the
+ * page is the file's own: vm_shared_word) is the physical address of its
+ * word, so processes that map the page at different addresses meet (a
+ * shared key needs a readable word). */
 #include "linux/futex.h"
 
 #include <stdbool.h>

@@ -3,6 +3,7 @@
  * for a one-process system are in fs/vfs_locks.h. */
 #include "core/errno.h"
 #include "core/uaccess.h"
+#include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/vfs_file.h"
@@ -22,6 +23,7 @@
 #define F_ADD_SEALS	1033
 #define F_GET_SEALS	1034
 #define F_SEAL_SEAL	0x0001
+#define F_SEAL_WRITE	0x0008
 #define F_SEAL_ALL	0x003f
 #define SEEK_SET	0
 #define SEEK_CUR	1
@@ -142,8 +144,12 @@ static long seals(struct file *f, int cmd, unsigned add)
 			ret = -EPERM;
 		else if (i->seals & F_SEAL_SEAL)
 			ret = -EPERM;
+		else if ((add & F_SEAL_WRITE) && !(i->seals & F_SEAL_WRITE))
+			ret = vm_object_deny_write(&i->mapped);	/* -EBUSY if mapped so */
 		else
-			i->seals |= add, ret = 0;
+			ret = 0;
+		if (!ret)
+			i->seals |= add;
 	}
 	rwmutex_write_unlock(&i->data_lock);
 	return ret;

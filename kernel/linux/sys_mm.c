@@ -1,6 +1,6 @@
-/* Memory system calls: brk, mmap, munmap, mprotect, mremap,
- * madvise, mlock, munlock, mlock2, mlockall, munlockall, msync.  The work is
- * in core/vm.c; this is argument checking, in Linux's order and with its
+/* Memory system calls: brk, mmap, munmap, mprotect, mremap, madvise,
+ * mlock, munlock, mlock2, mlockall, munlockall, msync, mincore.  The work
+ * is in core/vm.c; this is argument checking, in Linux's order and with its
  * errnos (tests/progs/mm_ranges.c compares them): every range is checked
  * against the user half with arithmetic that cannot wrap before anything
  * looks at the mappings.  Memory is never paged out, so locking it changes
@@ -9,6 +9,7 @@
 #include "core/errno.h"
 #include "core/mm.h"
 #include "core/spinlock.h"
+#include "core/uaccess.h"
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
@@ -25,6 +26,8 @@
 #define MAP_SHARED_VALIDATE	0x03
 #define MAP_FIXED		0x10
 #define MAP_ANONYMOUS		0x20
+#define MAP_32BIT		0x40
+#define MAP_GROWSDOWN		0x100
 #define MAP_FIXED_NOREPLACE	0x100000
 /* What MAP_SHARED_VALIDATE accepts for a file: Linux's LEGACY_MAP_MASK
  * (no MAP_SYNC: there is no DAX). */
@@ -38,6 +41,10 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 #define MADV_REMOVE		9
+#define MADV_DONTFORK		10
+#define MADV_DOFORK		11
+#define MADV_WIPEONFORK		18
+#define MADV_KEEPONFORK		19
 #define MADV_DONTNEED_LOCKED	24
 #define MADV_COLLAPSE		25
 #define MLOCK_ONFAULT		1
@@ -109,11 +116,14 @@ static long file_to_map(struct file *f, unsigned prot, uint64_t flags, struct wh
 		return -ENODEV;
 	if (shared && file_writable(f) && vfs_mmap_readonly(f))
 		return -EINVAL;
-	if (shared && (prot & MMU_WRITE) && (f->inode->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+	bool sealed = f->inode->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE);
+	if (shared && (prot & MMU_WRITE) && sealed)
 		return -EPERM;
 	w->file = f;
 	file_get(f);
-	if (shared && !file_writable(f))
+	/* A sealed file's read-only shared mapping stays so: mprotect may
+	 * not make it a way around the seal (Linux clears VM_MAYWRITE). */
+	if (shared && (!file_writable(f) || sealed))
 		w->flags |= VM_NOWRITE;
 	return 0;
 }
@@ -143,6 +153,8 @@ static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, 
 		w.flags |= VM_FIXED_NOREPLACE;
 	else if (flags & MAP_FIXED)
 		w.flags |= VM_FIXED;
+	else if (flags & MAP_32BIT)
+		w.flags |= VM_32BIT;
 	if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && addr > VM_USER_END - len)
 		err = -ENOMEM;
 	else if ((w.flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && !page_aligned(addr))
@@ -172,6 +184,8 @@ static long sys_mmap(const struct sysargs *a)
 	long err = 0;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		err = -EINVAL;
+	else if (!f && (type == MAP_SHARED_VALIDATE || (type == MAP_SHARED && (flags & MAP_GROWSDOWN))))
+		err = -EINVAL;	/* Linux's anonymous memory takes neither */
 	else if (!len)
 		err = -EINVAL;
 	else if (!(len = PAGE_ROUND_UP(len)) || len > VM_USER_END)
@@ -251,6 +265,15 @@ static bool advice_discards(uint64_t advice)
 	return advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_DONTNEED_LOCKED;
 }
 
+/* The fork advice: what the range gets and loses (VM_DONTFORK,
+ * VM_WIPEONFORK), false for other advice. */
+static bool fork_advice(uint64_t advice, unsigned *set, unsigned *clear)
+{
+	*set = advice == MADV_DONTFORK ? VM_DONTFORK : advice == MADV_WIPEONFORK ? VM_WIPEONFORK : 0;
+	*clear = advice == MADV_DOFORK ? VM_DONTFORK : advice == MADV_KEEPONFORK ? VM_WIPEONFORK : 0;
+	return *set || *clear;
+}
+
 static long sys_madvise(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len_in = a->a[1], advice = a->a[2];
@@ -266,8 +289,11 @@ static long sys_madvise(const struct sysargs *a)
 		return 0;
 	if (advice == MADV_REMOVE)
 		return vm_remove(mm_current(), addr, len);	/* frees the file's pages too */
-	if (advice_discards(advice))
-		return vm_discard(mm_current(), addr, len);
+	if (advice_discards(advice))	/* MADV_FREE: only private anonymous memory */
+		return vm_discard(mm_current(), addr, len, advice == MADV_FREE);
+	unsigned set, clear;
+	if (fork_advice(advice, &set, &clear))
+		return vm_fork_advise(mm_current(), addr, len, set, clear);
 	return vm_covered(mm_current(), addr, len, false);	/* advice only, but not for holes */
 }
 
@@ -309,8 +335,10 @@ static long sys_munlockall(const struct sysargs *a)
 	return 0;
 }
 
-/* Mapped files are tmpfs's own pages: nothing to write back, only the
- * range to check. */
+/* MS_SYNC makes what was stored through the shared file mappings of the
+ * range durable (a mounted store's file is written back); otherwise only
+ * the range is checked: the stores are in the page cache already, where
+ * read() sees them and the writeback thread takes them to the disk. */
 static long sys_msync(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[2];
@@ -321,7 +349,41 @@ static long sys_msync(const struct sysargs *a)
 	len = PAGE_ROUND_UP(len);
 	if (addr + len < addr)
 		return -ENOMEM;
-	return len ? vm_covered(mm_current(), addr, len, false) : 0;
+	if (!len)
+		return 0;
+	return flags & MS_SYNC ? vm_sync(mm_current(), addr, len)
+			       : vm_covered(mm_current(), addr, len, false);
+}
+
+#define MINCORE_CHUNK	256	/* pages looked at per turn of the lock */
+
+/* Linux's checks in its order: the start, the range (ENOMEM past the user
+ * half), the vector; a hole ends it with ENOMEM, the pages before it
+ * told. */
+static long sys_mincore(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1], uvec = a->a[2];
+	uint8_t vec[MINCORE_CHUNK];
+
+	if (!page_aligned(addr))
+		return -EINVAL;
+	if (addr > VM_USER_END || len > VM_USER_END - addr)
+		return -ENOMEM;
+	uint64_t pages = PAGE_ROUND_UP(len) / PAGE_SIZE;
+	if (!user_range_ok(uvec, pages))
+		return -EFAULT;
+	while (pages) {
+		size_t n = pages < MINCORE_CHUNK ? pages : MINCORE_CHUNK;
+		size_t got = vm_resident(mm_current(), addr, n, vec);
+		if (got && copy_to_user(uvec, vec, got))
+			return -EFAULT;
+		if (got < n)
+			return -ENOMEM;
+		addr += n * PAGE_SIZE;
+		uvec += n;
+		pages -= n;
+	}
+	return 0;
 }
 
 static const struct syscall_entry mm_calls[] = {
@@ -337,6 +399,7 @@ static const struct syscall_entry mm_calls[] = {
 	{ 151, sys_mlockall },
 	{ 152, sys_munlockall },
 	{ 26, sys_msync },
+	{ 27, sys_mincore },
 };
 
 void sys_mm_register(void)

@@ -12,6 +12,8 @@
  *   synced    writes and fsyncs records, says "synced", then waits to be
  *             killed
  *   later     the same without fsync, waits 7 s, says "waited"
+ *   msynced   the same records stored through a MAP_SHARED mapping and
+ *             msync(MS_SYNC)ed, says "msynced", then waits to be killed
  *   raw       O_DIRECT on a raw device FILE: pattern pages 0-3 written at
  *             byte 8192 from a buffer 512 bytes into a page, read back
  *
@@ -275,16 +277,41 @@ static _Noreturn void test_synced(const char *path, bool later)
 		pause();
 }
 
+/* msynced: the records of `synced`, stored through a shared mapping of
+ * the file (its size set first) and made durable by msync(MS_SYNC). */
+static _Noreturn void test_msynced(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char rec[100];
+
+	CHECK(fd >= 0 && ftruncate(fd, 100 * sizeof rec) == 0, "open");
+	char *m = mmap(NULL, 100 * sizeof rec, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED, "mmap");
+	for (int k = 0; k < 100 && m != MAP_FAILED; k++) {
+		memset(rec, 'a' + k % 26, sizeof rec);
+		int len = snprintf(rec, sizeof rec, "record %d ", k);
+		rec[len] = (char)('a' + k % 26);
+		rec[sizeof rec - 1] = '\n';
+		memcpy(m + k * sizeof rec, rec, sizeof rec);
+	}
+	CHECK(m != MAP_FAILED && msync(m, 100 * sizeof rec, MS_SYNC) == 0, "msync");
+	printf("%s\n", failed ? "FAIL" : "msynced");
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced|later|raw FILE [MIB]\n");
+		fprintf(stderr, "usage: pagecache shared|readself|big|fill|direct|synced|later|msynced|raw FILE [MIB]\n");
 		return 2;
 	}
 	const char *t = argv[1], *f = argv[2];
 	if (!strcmp(t, "shared"))
 		return test_shared(f);
+	if (!strcmp(t, "msynced"))
+		test_msynced(f);
 	if (!strcmp(t, "readself"))
 		return test_readself(f);
 	if (!strcmp(t, "big") && argc > 3)
