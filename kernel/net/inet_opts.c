@@ -28,6 +28,8 @@
 #define RCVBUF_MIN	2304
 #define SNDBUF_MIN	4608
 
+#define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
+
 struct linger_k {
 	int onoff, linger;
 };
@@ -116,7 +118,11 @@ static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val
 			return -EINVAL;
 		memcpy(&l, val, sizeof l);
 		sk->linger_on = l.onoff != 0;
-		sk->linger_sec = l.linger < 0 ? 0 : l.linger;
+		/* Linux takes the time as unsigned: a negative one lingers
+		 * "forever", never the reset a time of 0 asks for.  Turning
+		 * lingering off keeps the time, which getsockopt shows. */
+		if (l.onoff)
+			sk->linger_sec = l.linger < 0 ? LINGER_FOREVER : l.linger;
 		return 0;
 	}
 	default:
@@ -180,15 +186,28 @@ static void push_held(struct inet_sock *sk)
 	UNLOCK_TCPIP_CORE();
 }
 
+/* An option's value: an int, or for Linux's IPv4 options also a byte,
+ * and nothing at all as 0. */
+static int opt_value(int level, const void *val, uint32_t len, int *v)
+{
+	if (len >= sizeof *v) {
+		memcpy(v, val, sizeof *v);
+		return 0;
+	}
+	if (level != IPPROTO_IP)
+		return -EINVAL;
+	*v = len ? *(const uint8_t *)val : 0;
+	return 0;
+}
+
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	bool was_corked = sk->cork;
 	int v, err;
 
-	if (len < sizeof v)
-		return -EINVAL;
-	memcpy(&v, val, sizeof v);
+	if ((err = opt_value(level, val, len, &v)))
+		return err;
 	if (level == SOL_SOCKET)
 		err = set_socket_opt(sk, name, v, val, len);
 	else if (level == IPPROTO_TCP)
