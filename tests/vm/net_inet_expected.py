@@ -648,3 +648,62 @@ written again: 16777216
 queued bytes arrive: 1, same bytes: 1
 net_sendfile done
 """
+
+# net_inet_edges, taken the same way (as an ordinary user).
+NET_INET_EDGES = r"""== IPv4
+SO_PROTOCOL tcp: 6
+SO_PROTOCOL udp: 17
+IP_TTL of one byte: ok
+IP_TTL now: 1
+IP_TTL of no bytes: EINVAL
+IP_TOS of one byte: ok
+SO_REUSEADDR of one byte: EINVAL
+SO_LINGER -1: ok
+SO_LINGER on 1, a time 1
+send: 3
+close: ok
+peer reads: 3
+peer reads the end: 0
+sendto port 0: EINVAL
+sendmsg name length 200: 3
+poll: 1
+recvmsg name length -1: EINVAL
+recvmsg name length 200: 3
+name length 16, 127.0.0.1:P
+shutdown SHUT_RD: ENOTCONN
+recvmsg after shutdown: 0
+controllen 0, control untouched 1
+connect: ok
+accept with no descriptor free: EMFILE
+accept after a close: ok
+send: 2
+accepted end reads: 2
+== IPv6
+SO_PROTOCOL tcp: 6
+SO_PROTOCOL udp: 17
+IP_TTL of one byte: ok
+IP_TTL now: 1
+IP_TTL of no bytes: EINVAL
+IP_TOS of one byte: ok
+SO_REUSEADDR of one byte: EINVAL
+SO_LINGER -1: ok
+SO_LINGER on 1, a time 1
+send: 3
+close: ok
+peer reads: 3
+peer reads the end: 0
+sendto port 0: EINVAL
+sendmsg name length 200: 3
+poll: 1
+recvmsg name length -1: EINVAL
+recvmsg name length 200: 3
+name length 28, [::1]:P
+shutdown SHUT_RD: ENOTCONN
+recvmsg after shutdown: 0
+controllen 0, control untouched 1
+connect: ok
+accept with no descriptor free: EMFILE
+accept after a close: ok
+send: 2
+accepted end reads: 2
+"""

@@ -1,0 +1,144 @@
+/* What a program may do at the edges of the inet socket calls: option
+ * values of odd sizes, a negative SO_LINGER time, port 0, message name
+ * lengths out of range, a receive that ends at a shutdown with room for
+ * control data, and accept with no descriptor free.  One line per check,
+ * compared with Linux's transcript (net_inet_expected.NET_INET_EDGES). */
+#include "net_inet_check.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+
+#define SALEN(f) ((f) == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))
+
+/* Prints an int option's value, or the errno's name. */
+static void int_opt(const char *what, int s, int level, int name)
+{
+	int v = 0;
+	socklen_t len = sizeof v;
+	int r = getsockopt(s, level, name, &v, &len);
+
+	value(what, r, v);
+}
+
+static void options(int f)
+{
+	int t = socket(f, SOCK_STREAM, 0), u = socket(f, SOCK_DGRAM, 0);
+	unsigned char one = 1;
+
+	int_opt("SO_PROTOCOL tcp", t, SOL_SOCKET, SO_PROTOCOL);
+	int_opt("SO_PROTOCOL udp", u, SOL_SOCKET, SO_PROTOCOL);
+	check("IP_TTL of one byte", setsockopt(t, IPPROTO_IP, IP_TTL, &one, 1));
+	int_opt("IP_TTL now", t, IPPROTO_IP, IP_TTL);
+	check("IP_TTL of no bytes", setsockopt(t, IPPROTO_IP, IP_TTL, &one, 0));
+	check("IP_TOS of one byte", setsockopt(u, IPPROTO_IP, IP_TOS, &one, 1));
+	check("SO_REUSEADDR of one byte", setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, 1));
+	close(t);
+	close(u);
+}
+
+/* SO_LINGER with a negative time lingers; only a time of 0 resets. */
+static void linger_negative(int f)
+{
+	struct linger l = { 1, -1 };
+	socklen_t len = sizeof l;
+	char buf[16];
+	int c, a;
+
+	if (tcp_pair(f, &c, &a) < 0)
+		return;
+	check("SO_LINGER -1", setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l));
+	memset(&l, 0, sizeof l);
+	getsockopt(c, SOL_SOCKET, SO_LINGER, &l, &len);
+	printf("SO_LINGER on %d, a time %d\n", l.l_onoff, l.l_linger != 0);
+	num("send", send(c, "bye", 3, 0));
+	check("close", close(c));
+	num("peer reads", recv(a, buf, sizeof buf, 0));
+	num("peer reads the end", recv(a, buf, sizeof buf, 0));
+	close(a);
+}
+
+static void datagrams(int f)
+{
+	struct sockaddr_storage ss, name;
+	socklen_t len = loopback(f, 0, &ss), sl = sizeof ss;
+	int u = socket(f, SOCK_DGRAM, 0), v = socket(f, SOCK_DGRAM, 0);
+	char buf[16], control[64];
+
+	bind(u, (void *)&ss, len);
+	getsockname(u, (void *)&ss, &sl);
+	struct sockaddr_storage zero;
+	loopback(f, 0, &zero);
+	num("sendto port 0", sendto(v, "x", 1, 0, (void *)&zero, len));
+
+	/* A name length beyond any address is cut to the longest. */
+	struct sockaddr_storage names[2] = { ss };
+	struct iovec iov = { "abc", 3 };
+	struct msghdr m = { .msg_name = names, .msg_namelen = 200, .msg_iov = &iov, .msg_iovlen = 1 };
+	num("sendmsg name length 200", sendmsg(v, &m, 0));
+	struct pollfd p = { u, POLLIN, 0 };
+	num("poll", poll(&p, 1, 5000));	/* no wait for ever where it went nowhere */
+	iov = (struct iovec){ buf, sizeof buf };
+	m = (struct msghdr){ .msg_name = &name, .msg_namelen = -1, .msg_iov = &iov, .msg_iovlen = 1 };
+	num("recvmsg name length -1", recvmsg(u, &m, MSG_DONTWAIT));
+	m.msg_namelen = 200;
+	num("recvmsg name length 200", recvmsg(u, &m, MSG_DONTWAIT));
+	printf("name length %d, %s\n", (int)m.msg_namelen, addr_str(&name));
+
+	/* A read that ends at a shutdown writes no control data. */
+	check("shutdown SHUT_RD", shutdown(u, SHUT_RD));
+	memset(control, 'A', sizeof control);
+	m = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			     .msg_controllen = sizeof control };
+	num("recvmsg after shutdown", recvmsg(u, &m, 0));
+	printf("controllen %d, control untouched %d\n", (int)m.msg_controllen,
+	       control[0] == 'A' && control[63] == 'A');
+	close(u);
+	close(v);
+}
+
+/* accept with no descriptor free leaves the connection queued. */
+static void accept_emfile(int f)
+{
+	struct sockaddr_storage ss;
+	struct rlimit old, rl;
+	int l = listener(f, &ss), c = socket(f, SOCK_STREAM, 0), fds[64], n = 0;
+	char buf[8];
+
+	check("connect", connect(c, (void *)&ss, SALEN(f)));
+	fcntl(l, F_SETFL, O_NONBLOCK);	/* a connection lost: EAGAIN, not a hang */
+	getrlimit(RLIMIT_NOFILE, &old);
+	rl = old;
+	rl.rlim_cur = 16;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	while (n < 64 && (fds[n] = open("/", O_RDONLY)) >= 0)
+		n++;
+	int a = accept(l, NULL, NULL);
+	printf("accept with no descriptor free: %s\n", a < 0 && errno == EMFILE ? "EMFILE" : "?");
+	close(fds[--n]);
+	a = accept(l, NULL, NULL);
+	check("accept after a close", a);
+	num("send", send(c, "hi", 2, 0));
+	num("accepted end reads", recv(a, buf, sizeof buf, 0));
+	while (n)
+		close(fds[--n]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	close(a);
+	close(c);
+	close(l);
+}
+
+int main(void)
+{
+	int fams[2] = { AF_INET, AF_INET6 };
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	for (int i = 0; i < 2; i++) {
+		printf("== %s\n", fams[i] == AF_INET ? "IPv4" : "IPv6");
+		options(fams[i]);
+		linger_negative(fams[i]);
+		datagrams(fams[i]);
+		accept_emfile(fams[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+"""Inet sockets at the edges of their calls, as a program may push them
+(net_inet_edges): the transcript must match what the same binary prints
+on Linux (net_inet_expected.NET_INET_EDGES)."""
+
+import pytest
+
+import net_inet_expected
+from conftest import expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+
+def test_edges():
+    """SO_PROTOCOL names TCP and UDP for a socket made with protocol 0;
+    IPv4 options take a one-byte value; SO_LINGER with a negative time
+    lingers (amphi took it as 0 and reset the connection, losing what was
+    sent); sendto port 0 is EINVAL; sendmsg cuts a name length over 128
+    and recvmsg refuses a negative one; a UDP read ended by SHUT_RD writes
+    no control data (amphi gave back the whole control buffer, filled
+    with kernel memory); accept with no descriptor free says EMFILE and
+    leaves the connection queued (amphi lost it, and the accept after a
+    close waited for ever).  IPv4 then IPv6."""
+    expect(run("net_inet_edges", smp=2), net_inet_expected.NET_INET_EDGES)
