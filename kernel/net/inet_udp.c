@@ -120,6 +120,9 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	ip_addr_t ip;
 	uint16_t port = 0;
 
+	/* Linux's IPv4 UDP refuses urgent data; its IPv6 UDP ignores the flag. */
+	if ((m->flags & MSG_OOB) && s->family == AF_INET)
+		return -EOPNOTSUPP;
 	if (to) {
 		int err = inet_addr_in(sk, m->name, m->namelen, &ip, &port);
 		if (err)

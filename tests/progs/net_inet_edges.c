@@ -7,8 +7,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 
+#ifndef SIOCATMARK
+#define SIOCATMARK 0x8905
+#endif
 #define SALEN(f) ((f) == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))
 
 /* Prints an int option's value, or the errno's name. */
@@ -97,6 +101,37 @@ static void datagrams(int f)
 	close(v);
 }
 
+/* Reads of no bytes, MSG_TRUNC and MSG_OOB on a stream. */
+static void stream_reads(int f)
+{
+	struct pollfd p;
+	char buf[16] = "";
+	int c, a, v = -1;
+
+	if (tcp_pair(f, &c, &a) < 0)
+		return;
+	num("recv 0 bytes, none there", recv(a, buf, 0, MSG_DONTWAIT));
+	num("read 0 bytes", read(a, buf, 0));
+	num("send", send(c, "abcdef", 6, 0));
+	p = (struct pollfd){ a, POLLIN, 0 };
+	poll(&p, 1, 5000);
+	num("recv 0 bytes, some there", recv(a, buf, 0, 0));
+	num("recv MSG_OOB", recv(a, buf, sizeof buf, MSG_OOB));
+	check("SIOCATMARK", ioctl(a, SIOCATMARK, &v));
+	printf("at the mark: %d\n", v);
+	num("recv 3 MSG_TRUNC, no buffer", recv(a, NULL, 3, MSG_TRUNC | MSG_DONTWAIT));
+	num("recv the rest", recv(a, buf, sizeof buf, MSG_DONTWAIT));
+	printf("rest: %s\n", buf);
+	close(c);
+	num("recv 0 bytes at the end", recv(a, buf, 0, 0));
+	close(a);
+	int u = socket(f, SOCK_DGRAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(f, htons(9), &ss);
+	num("UDP sendto MSG_OOB", sendto(u, "x", 1, MSG_OOB, (void *)&ss, len));
+	close(u);
+}
+
 /* accept with no descriptor free leaves the connection queued. */
 static void accept_emfile(int f)
 {
@@ -138,6 +173,7 @@ int main(void)
 		options(fams[i]);
 		linger_negative(fams[i]);
 		datagrams(fams[i]);
+		stream_reads(fams[i]);
 		accept_emfile(fams[i]);
 	}
 	return 0;

@@ -673,6 +673,18 @@ name length 16, 127.0.0.1:P
 shutdown SHUT_RD: ENOTCONN
 recvmsg after shutdown: 0
 controllen 0, control untouched 1
+recv 0 bytes, none there: EAGAIN
+read 0 bytes: 0
+send: 6
+recv 0 bytes, some there: 0
+recv MSG_OOB: EINVAL
+SIOCATMARK: ok
+at the mark: 0
+recv 3 MSG_TRUNC, no buffer: 3
+recv the rest: 3
+rest: def
+recv 0 bytes at the end: 0
+UDP sendto MSG_OOB: EOPNOTSUPP
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
@@ -701,6 +713,18 @@ name length 28, [::1]:P
 shutdown SHUT_RD: ENOTCONN
 recvmsg after shutdown: 0
 controllen 0, control untouched 1
+recv 0 bytes, none there: EAGAIN
+read 0 bytes: 0
+send: 6
+recv 0 bytes, some there: 0
+recv MSG_OOB: EINVAL
+SIOCATMARK: ok
+at the mark: 0
+recv 3 MSG_TRUNC, no buffer: 3
+recv the rest: 3
+rest: def
+recv 0 bytes at the end: 0
+UDP sendto MSG_OOB: 1
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
