@@ -385,6 +385,11 @@ static void stream_release(struct socket *s)
 {
 	struct inet_sock *sk = inet_sk(s);
 
+	/* A connection poll fetched goes as the ones still queued in lwIP
+	 * go with the listener: reset.  Deleted as a netconn of its own, it
+	 * would be closed in order, the peer reading an end of stream. */
+	drop_fetched(sk);
+
 	if (sk->linger_on && sk->state == INET_CONNECTED && sk->conn->pcb.tcp) {
 		if (sk->linger_sec == 0) {
 			/* SO_LINGER 0: drop everything and send a reset. */

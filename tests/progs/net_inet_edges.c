@@ -132,6 +132,28 @@ static void stream_reads(int f)
 	close(u);
 }
 
+/* A listener closed with a connection that poll saw but nobody
+ * accepted resets it, as it does one poll never looked at. */
+static void listener_closed(int f)
+{
+	struct sockaddr_storage ss;
+	char buf[8];
+
+	for (int look = 1; look >= 0; look--) {
+		int l = listener(f, &ss), c = socket(f, SOCK_STREAM, 0);
+		connect(c, (void *)&ss, SALEN(f));
+		struct pollfd p = { l, POLLIN, 0 };
+		if (look)
+			num("poll the listener", poll(&p, 1, 5000));
+		close(l);
+		p = (struct pollfd){ c, POLLIN, 0 };
+		poll(&p, 1, 5000);
+		printf("%s: ", look ? "after a poll" : "without one");
+		num("the client reads", recv(c, buf, sizeof buf, 0));
+		close(c);
+	}
+}
+
 /* accept with no descriptor free leaves the connection queued. */
 static void accept_emfile(int f)
 {
@@ -174,6 +196,7 @@ int main(void)
 		linger_negative(fams[i]);
 		datagrams(fams[i]);
 		stream_reads(fams[i]);
+		listener_closed(fams[i]);
 		accept_emfile(fams[i]);
 	}
 	return 0;

@@ -685,6 +685,9 @@ recv the rest: 3
 rest: def
 recv 0 bytes at the end: 0
 UDP sendto MSG_OOB: EOPNOTSUPP
+poll the listener: 1
+after a poll: the client reads: ECONNRESET
+without one: the client reads: ECONNRESET
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
@@ -725,6 +728,9 @@ recv the rest: 3
 rest: def
 recv 0 bytes at the end: 0
 UDP sendto MSG_OOB: 1
+poll the listener: 1
+after a poll: the client reads: ECONNRESET
+without one: the client reads: ECONNRESET
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
