@@ -169,6 +169,11 @@ int inet_bind(struct socket *s, const void *addr, uint32_t len)
 		return -EADDRNOTAVAIL;
 	mutex_lock(&sk->tx_lock);
 	err = sk->state == INET_IDLE ? bind_to(sk, &ip, port) : -EINVAL;
+	if (!err) {
+		sk->bind_explicit = true;
+		ip_addr_copy(sk->bind_ip, ip);
+		sk->bind_port = port;
+	}
 	mutex_unlock(&sk->tx_lock);
 	return err;
 }

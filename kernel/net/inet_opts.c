@@ -2,7 +2,8 @@
  * the timeouts and the like).  Each is kept in the socket, so getsockopt
  * reports what was set, and applied to the lwIP pcb where lwIP has the
  * knob; a listening pcb has fewer fields, so per-connection settings reach
- * accepted connections through inet_opts_inherit(). */
+ * accepted connections through inet_opts_inherit(), and to a socket that starts again
+ * (inet_tcp_renew) through inet_opts_apply(). */
 #include "core/errno.h"
 #include "core/string.h"
 #include "net/inet_internal.h"
@@ -36,7 +37,7 @@ struct linger_k {
 
 /* Sets what lwIP's pcb holds from the socket's options.  Under the core
  * lock; a listening TCP pcb has only the IP part. */
-static void opts_apply(struct inet_sock *sk)
+void inet_opts_apply(struct inet_sock *sk)
 {
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = sk->conn->pcb.tcp;	/* any pcb starts with IP_PCB */
@@ -93,7 +94,7 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	child->linger_sec = parent->linger_sec;
 	child->tos = parent->tos;
 	child->ttl = parent->ttl;
-	opts_apply(child);
+	inet_opts_apply(child);
 }
 
 static int buf_size(int v, int min)
@@ -217,7 +218,7 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 	else
 		err = -ENOPROTOOPT;
 	if (!err)
-		opts_apply(sk);
+		inet_opts_apply(sk);
 	if (was_corked && !sk->cork)
 		push_held(sk);
 	return err;

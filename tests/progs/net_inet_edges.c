@@ -154,6 +154,69 @@ static void listener_closed(int f)
 	}
 }
 
+/* A connect that failed may be tried again on the same socket (the
+ * server has come up since), and connect(AF_UNSPEC) disconnects. */
+static void connect_again(int f)
+{
+	struct sockaddr_storage ss, un = { .ss_family = AF_UNSPEC };
+	socklen_t sl = sizeof ss;
+	int one = 1, e = 0, c, a;
+	char buf[8];
+
+	int l = socket(f, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	bind(l, (void *)&ss, loopback(f, 0, &ss));
+	getsockname(l, (void *)&ss, &sl);
+	c = socket(f, SOCK_STREAM, 0);
+	check("connect, no server", connect(c, (void *)&ss, SALEN(f)));
+	check("connect again, no server", connect(c, (void *)&ss, SALEN(f)));
+	listen(l, 4);
+	check("connect again, the server up", connect(c, (void *)&ss, SALEN(f)));
+	a = accept(l, NULL, NULL);
+	num("send", send(c, "ok", 2, 0));
+	num("server reads", recv(a, buf, sizeof buf, 0));
+	check("connect AF_UNSPEC, connected", connect(c, (void *)&un, sizeof un));
+	check("getpeername after", getpeername(c, (void *)&ss, &sl));
+	num("server reads after", recv(a, buf, sizeof buf, 0));
+	close(a);
+	sl = sizeof ss;
+	getsockname(l, (void *)&ss, &sl);
+	check("connect after AF_UNSPEC", connect(c, (void *)&ss, SALEN(f)));
+	a = accept(l, NULL, NULL);
+	check("accepted", a);
+	close(a);
+	close(c);
+	check("connect AF_UNSPEC, listening", connect(l, (void *)&un, sizeof(sa_family_t)));
+	c = socket(f, SOCK_STREAM, 0);
+	check("connect to it", connect(c, (void *)&ss, SALEN(f)));
+	close(c);
+	check("listen again", listen(l, 4));
+	sl = sizeof ss;
+	getsockname(l, (void *)&ss, &sl);
+	c = socket(f, SOCK_STREAM, 0);
+	check("connect to it", connect(c, (void *)&ss, SALEN(f)));
+	close(c);
+	close(l);
+
+	/* Non-blocking: SO_ERROR takes the error, the next connect says so. */
+	l = listener(f, &ss);
+	close(l);
+	c = socket(f, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	check("non-blocking connect", connect(c, (void *)&ss, SALEN(f)));
+	struct pollfd p = { c, POLLOUT, 0 };
+	poll(&p, 1, 5000);
+	sl = sizeof e;
+	getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &sl);
+	printf("SO_ERROR: %s\n", e == ECONNREFUSED ? "ECONNREFUSED" : "?");
+	e = connect(c, (void *)&ss, SALEN(f));
+	printf("connect after it: %s\n", e < 0 && errno == ECONNABORTED ? "ECONNABORTED" : errname(errno));
+	check("and again", connect(c, (void *)&ss, SALEN(f)));
+	close(c);
+	c = socket(f, SOCK_STREAM, 0);
+	check("connect AF_UNSPEC, new socket", connect(c, (void *)&un, sizeof un));
+	close(c);
+}
+
 /* accept with no descriptor free leaves the connection queued. */
 static void accept_emfile(int f)
 {
@@ -197,6 +260,7 @@ int main(void)
 		datagrams(fams[i]);
 		stream_reads(fams[i]);
 		listener_closed(fams[i]);
+		connect_again(fams[i]);
 		accept_emfile(fams[i]);
 	}
 	return 0;

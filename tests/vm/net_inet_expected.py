@@ -688,6 +688,25 @@ UDP sendto MSG_OOB: EOPNOTSUPP
 poll the listener: 1
 after a poll: the client reads: ECONNRESET
 without one: the client reads: ECONNRESET
+connect, no server: ECONNREFUSED
+connect again, no server: ECONNREFUSED
+connect again, the server up: ok
+send: 2
+server reads: 2
+connect AF_UNSPEC, connected: ok
+getpeername after: ENOTCONN
+server reads after: ECONNRESET
+connect after AF_UNSPEC: ok
+accepted: ok
+connect AF_UNSPEC, listening: ok
+connect to it: ECONNREFUSED
+listen again: ok
+connect to it: ok
+non-blocking connect: EINPROGRESS
+SO_ERROR: ECONNREFUSED
+connect after it: ECONNABORTED
+and again: EINPROGRESS
+connect AF_UNSPEC, new socket: ok
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
@@ -731,6 +750,25 @@ UDP sendto MSG_OOB: 1
 poll the listener: 1
 after a poll: the client reads: ECONNRESET
 without one: the client reads: ECONNRESET
+connect, no server: ECONNREFUSED
+connect again, no server: ECONNREFUSED
+connect again, the server up: ok
+send: 2
+server reads: 2
+connect AF_UNSPEC, connected: ok
+getpeername after: ENOTCONN
+server reads after: ECONNRESET
+connect after AF_UNSPEC: ok
+accepted: ok
+connect AF_UNSPEC, listening: ok
+connect to it: ECONNREFUSED
+listen again: ok
+connect to it: ok
+non-blocking connect: EINPROGRESS
+SO_ERROR: ECONNREFUSED
+connect after it: ECONNABORTED
+and again: EINPROGRESS
+connect AF_UNSPEC, new socket: ok
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok

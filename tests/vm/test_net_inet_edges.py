@@ -26,6 +26,9 @@ def test_edges(smp):
     without a buffer, SIOCATMARK says 0; UDP over IPv4 refuses MSG_OOB;
     closing a listener resets a connection nobody accepted also when a
     poll had seen it (amphi closed that one in order: the client read an
-    end of stream, and the connection sat in TIME-WAIT).  IPv4 then
-    IPv6."""
+    end of stream, and the connection sat in TIME-WAIT); a connect that
+    failed may be tried again on the same socket, and succeeds once the
+    server is up (amphi said ECONNABORTED for ever after); connect with
+    AF_UNSPEC resets a connection or stops a listener and leaves the
+    socket as new (amphi: EAFNOSUPPORT).  IPv4 then IPv6."""
     expect(run("net_inet_edges", smp=smp), net_inet_expected.NET_INET_EDGES)
