@@ -41,6 +41,22 @@ static void options(int f)
 	close(u);
 }
 
+/* bind's families: AF_UNSPEC with the wildcard is AF_INET on an AF_INET
+ * socket (Linux keeps it for old programs); another family is refused. */
+static void bind_families(int f)
+{
+	struct sockaddr_storage other, un = { .ss_family = AF_UNSPEC }, name;
+	socklen_t len = sizeof name;
+	int t = socket(f, SOCK_STREAM, 0);
+
+	loopback(f == AF_INET ? AF_INET6 : AF_INET, 0, &other);
+	check("bind another family", bind(t, (void *)&other, sizeof other));
+	check("bind AF_UNSPEC, the wildcard", bind(t, (void *)&un, SALEN(f)));
+	getsockname(t, (void *)&name, &len);
+	printf("name: %s\n", addr_str(&name));
+	close(t);
+}
+
 /* SO_LINGER with a negative time lingers; only a time of 0 resets. */
 static void linger_negative(int f)
 {
@@ -256,6 +272,7 @@ int main(void)
 	for (int i = 0; i < 2; i++) {
 		printf("== %s\n", fams[i] == AF_INET ? "IPv4" : "IPv6");
 		options(fams[i]);
+		bind_families(fams[i]);
 		linger_negative(fams[i]);
 		datagrams(fams[i]);
 		stream_reads(fams[i]);

@@ -658,6 +658,9 @@ IP_TTL now: 1
 IP_TTL of no bytes: EINVAL
 IP_TOS of one byte: ok
 SO_REUSEADDR of one byte: EINVAL
+bind another family: EAFNOSUPPORT
+bind AF_UNSPEC, the wildcard: ok
+name: 0.0.0.0:P
 SO_LINGER -1: ok
 SO_LINGER on 1, a time 1
 send: 3
@@ -720,6 +723,9 @@ IP_TTL now: 1
 IP_TTL of no bytes: EINVAL
 IP_TOS of one byte: ok
 SO_REUSEADDR of one byte: EINVAL
+bind another family: EAFNOSUPPORT
+bind AF_UNSPEC, the wildcard: EAFNOSUPPORT
+name: [::]:0
 SO_LINGER -1: ok
 SO_LINGER on 1, a time 1
 send: 3

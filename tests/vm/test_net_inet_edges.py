@@ -30,5 +30,7 @@ def test_edges(smp):
     failed may be tried again on the same socket, and succeeds once the
     server is up (amphi said ECONNABORTED for ever after); connect with
     AF_UNSPEC resets a connection or stops a listener and leaves the
-    socket as new (amphi: EAFNOSUPPORT).  IPv4 then IPv6."""
+    socket as new (amphi: EAFNOSUPPORT); bind takes AF_UNSPEC with the
+    wildcard as AF_INET, and an AF_INET6 socket refuses another family
+    with EAFNOSUPPORT (amphi: EINVAL).  IPv4 then IPv6."""
     expect(run("net_inet_edges", smp=smp), net_inet_expected.NET_INET_EDGES)
