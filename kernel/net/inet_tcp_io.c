@@ -158,8 +158,10 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 		mutex_lock(&sk->rx_lock);
 		if (err)
 			break;
-		if (sk->state == INET_CLOSED) {
-			err = recv_unconnected(sk);
+		/* Closed, or started again by connect(AF_UNSPEC) meanwhile:
+		 * Linux tells a reader the disconnect ended EPIPE. */
+		if (sk->state != INET_CONNECTED && sk->state != INET_CONNECTING) {
+			err = sk->state == INET_IDLE ? -EPIPE : recv_unconnected(sk);
 			break;
 		}
 	}

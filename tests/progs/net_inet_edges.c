@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 
@@ -233,6 +234,41 @@ static void connect_again(int f)
 	close(c);
 }
 
+static int reader_fd, reader_errno;
+static long reader_got;
+
+static void *blocked_reader(void *x)
+{
+	char buf[4];
+
+	(void)x;
+	reader_got = recv(reader_fd, buf, sizeof buf, 0);
+	reader_errno = errno;
+	return NULL;
+}
+
+/* connect(AF_UNSPEC) ends a recv blocked in another thread. */
+static void disconnect_reader(int f)
+{
+	struct sockaddr_storage un = { .ss_family = AF_UNSPEC };
+	pthread_t t;
+	int a;
+
+	if (tcp_pair(f, &reader_fd, &a) < 0)
+		return;
+	pthread_create(&t, NULL, blocked_reader, NULL);
+	usleep(200000);
+	int r = connect(reader_fd, (void *)&un, sizeof un);
+	int e = errno;
+	pthread_join(t, NULL);	/* printed after, in one order */
+	errno = e;
+	check("connect AF_UNSPEC under a reader", r);
+	errno = reader_errno;
+	check("the blocked recv", reader_got);
+	close(reader_fd);
+	close(a);
+}
+
 /* accept with no descriptor free leaves the connection queued. */
 static void accept_emfile(int f)
 {
@@ -278,6 +314,7 @@ int main(void)
 		stream_reads(fams[i]);
 		listener_closed(fams[i]);
 		connect_again(fams[i]);
+		disconnect_reader(fams[i]);
 		accept_emfile(fams[i]);
 	}
 	return 0;

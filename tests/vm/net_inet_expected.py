@@ -710,6 +710,8 @@ SO_ERROR: ECONNREFUSED
 connect after it: ECONNABORTED
 and again: EINPROGRESS
 connect AF_UNSPEC, new socket: ok
+connect AF_UNSPEC under a reader: ok
+the blocked recv: EPIPE
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok
@@ -775,6 +777,8 @@ SO_ERROR: ECONNREFUSED
 connect after it: ECONNABORTED
 and again: EINPROGRESS
 connect AF_UNSPEC, new socket: ok
+connect AF_UNSPEC under a reader: ok
+the blocked recv: EPIPE
 connect: ok
 accept with no descriptor free: EMFILE
 accept after a close: ok

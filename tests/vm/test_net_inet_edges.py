@@ -32,5 +32,7 @@ def test_edges(smp):
     AF_UNSPEC resets a connection or stops a listener and leaves the
     socket as new (amphi: EAFNOSUPPORT); bind takes AF_UNSPEC with the
     wildcard as AF_INET, and an AF_INET6 socket refuses another family
-    with EAFNOSUPPORT (amphi: EINVAL).  IPv4 then IPv6."""
+    with EAFNOSUPPORT (amphi: EINVAL); a recv blocked while another thread
+    disconnects with AF_UNSPEC ends with EPIPE (it slept on the socket
+    started again, for ever).  IPv4 then IPv6."""
     expect(run("net_inet_edges", smp=smp), net_inet_expected.NET_INET_EDGES)
