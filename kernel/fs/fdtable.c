@@ -178,6 +178,19 @@ int fd_install(struct file *f, int min, bool ce)
 	return err;
 }
 
+int fd_room(void)
+{
+	struct fdtable *t = table();
+	int err = -EMFILE;
+
+	spin_lock(&t->lock);
+	for (int fd = 0; fd < t->limit && err; fd++)
+		if (fd >= t->size || !t->files[fd])
+			err = 0;
+	spin_unlock(&t->lock);
+	return err;
+}
+
 int fd_install_at(struct file *f, int fd, bool ce) { return fdtable_install_at(table(), f, fd, ce); }
 
 int fdtable_install_at(struct fdtable *t, struct file *f, int fd, bool ce)

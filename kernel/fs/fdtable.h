@@ -32,6 +32,10 @@ int fdtable_next(struct fdtable *t, int fd);
 /* Installs f at the lowest free descriptor >= min; takes over the caller's
  * reference.  The descriptor, or -EMFILE (the reference is dropped then). */
 int fd_install(struct file *f, int min, bool cloexec);
+/* 0 if fd_install could find a descriptor now, else -EMFILE: for a call
+ * that must not take what it cannot hand over (accept's connection).
+ * Another thread may take the descriptor before the install. */
+int fd_room(void);
 /* Installs f at exactly fd, closing what was there (dup2). */
 int fd_install_at(struct file *f, int fd, bool cloexec);
 int fdtable_install_at(struct fdtable *t, struct file *f, int fd, bool cloexec);

@@ -179,7 +179,10 @@ static long sys_shutdown(const struct sysargs *a)
 }
 
 /* The new connection's address goes out before it gets a descriptor, so
- * a bad pointer loses the connection but leaks nothing. */
+ * a bad pointer loses the connection but leaks nothing.  With no
+ * descriptor free the connection stays queued, as on Linux (which takes
+ * the descriptor first): a server at its limit closes one and accepts
+ * the connection still waiting. */
 static long accept_on(struct socket *s, uint64_t uaddr, uint64_t ulen, unsigned flags)
 {
 	uint8_t addr[SOCKADDR_MAX];
@@ -193,7 +196,10 @@ static long accept_on(struct socket *s, uint64_t uaddr, uint64_t ulen, unsigned 
 		return -EINVAL;
 	if (!s->ops->accept)
 		return -EOPNOTSUPP;
-	long err = s->ops->accept(s, &ns, uaddr ? addr : NULL, &len);
+	long err = fd_room();
+	if (err)
+		return err;
+	err = s->ops->accept(s, &ns, uaddr ? addr : NULL, &len);
 	if (err)
 		return err;
 	if (uaddr && (err = sockaddr_to_user(addr, len, uaddr, ulen))) {

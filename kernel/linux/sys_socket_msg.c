@@ -94,6 +94,11 @@ static long kmsg_read(struct kmsg *k, struct umsghdr *h, uint64_t umsg, bool sen
 	k->iov = k->stack;
 	if (copy_from_user(h, umsg, sizeof *h))
 		return -EFAULT;
+	/* As Linux: a negative name length is refused, a longer one than
+	 * any address is cut to the longest (sendto refuses it instead). */
+	if ((int32_t)h->namelen < 0)
+		return -EINVAL;
+	h->namelen = !h->name ? 0 : h->namelen < SOCKADDR_MAX ? h->namelen : SOCKADDR_MAX;
 	long err = iov_read(k, h->iov, h->iovlen);
 	if (err)
 		return err;

@@ -156,19 +156,47 @@ static int bind_to(struct inet_sock *sk, const ip_addr_t *ip, uint16_t port)
 	return 0;
 }
 
+/* bind's address, with Linux's two exceptions: an AF_INET socket takes
+ * AF_UNSPEC with the wildcard address as AF_INET (for old programs), and
+ * an AF_INET6 socket refuses a v4-mapped address when v6-only with EINVAL
+ * (another family is EAFNOSUPPORT, as for any socket). */
+static int bind_addr_in(struct inet_sock *sk, const void *addr, uint32_t len, ip_addr_t *ip,
+			uint16_t *port)
+{
+	struct sockaddr_in_k sin;
+
+	if (sk->sock->family == AF_INET && len >= sizeof sin) {
+		memcpy(&sin, addr, sizeof sin);
+		if (sin.family == AF_UNSPEC && sin.addr == 0) {
+			sin.family = AF_INET;
+			return addr_in4(&sin, sizeof sin, ip, port);
+		}
+	}
+	int err = inet_addr_in(sk, addr, len, ip, port);
+	if (err == -EAFNOSUPPORT && sk->sock->family == AF_INET6 &&
+	    *(const uint16_t *)addr == AF_INET6)
+		return -EINVAL;
+	return err;
+}
+
 int inet_bind(struct socket *s, const void *addr, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	ip_addr_t ip;
 	uint16_t port;
 
-	int err = inet_addr_in(sk, addr, len, &ip, &port);
+	int err = bind_addr_in(sk, addr, len, &ip, &port);
 	if (err)
-		return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -EINVAL : err;
+		return err;
 	if (!ip_addr_isany(&ip) && !ip_addr_ismulticast(&ip) && !inet_addr_is_local(&ip))
 		return -EADDRNOTAVAIL;
 	mutex_lock(&sk->tx_lock);
 	err = sk->state == INET_IDLE ? bind_to(sk, &ip, port) : -EINVAL;
+	if (!err) {
+		sk->bind_explicit = true;
+		ip_addr_copy(sk->bind_ip, ip);
+		sk->bind_port = port;
+	}
 	mutex_unlock(&sk->tx_lock);
 	return err;
 }

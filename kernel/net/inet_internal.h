@@ -75,6 +75,9 @@ struct inet_sock {
 	bool shut_rd, shut_wr;
 	bool was_connected;		/* EPIPE rather than ENOTCONN */
 	bool connect_unreported;	/* EINPROGRESS given: the next connect says 0 */
+	bool bind_explicit;		/* bind() chose bind_ip:bind_port (port 0: any) */
+	ip_addr_t bind_ip;		/* kept for a TCP socket that starts again */
+	uint16_t bind_port;
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
@@ -121,6 +124,7 @@ long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf 
 
 /* inet_tcp.c, inet_tcp_io.c (receiving), inet_tcp_send.c */
 int inet_tcp_settle(struct inet_sock *sk);
+int inet_tcp_renew(struct inet_sock *sk);
 int inet_tcp_fetch(struct inet_sock *sk);
 void inet_tcp_give_back(struct inet_sock *sk);
 long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m);
@@ -134,6 +138,7 @@ int inet_udp_fetch(struct inet_sock *sk);
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent);
+void inet_opts_apply(struct inet_sock *sk);
 
 /* inet_ioctl.c, inet_ifreq.c */
 long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg);

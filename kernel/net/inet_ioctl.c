@@ -10,6 +10,7 @@
 #define FIONREAD	0x541b
 #define SIOCINQ		FIONREAD
 #define SIOCOUTQ	0x5411
+#define SIOCATMARK	0x8905
 
 /* Bytes a read could take now: TCP all that arrived (fetched or still in
  * lwIP's mailbox, which conn->recv_avail counts); UDP the next datagram. */
@@ -57,6 +58,12 @@ long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 		break;
 	case SIOCOUTQ:
 		err = queued_out(sk, &v);
+		break;
+	case SIOCATMARK:
+		if (!inet_is_tcp(sk))
+			return -ENOTTY;
+		v = 0;	/* no urgent data is ever kept apart: never at a mark */
+		err = 0;
 		break;
 	default:
 		return inet_ifreq(cmd, arg);

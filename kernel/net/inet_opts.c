@@ -2,7 +2,8 @@
  * the timeouts and the like).  Each is kept in the socket, so getsockopt
  * reports what was set, and applied to the lwIP pcb where lwIP has the
  * knob; a listening pcb has fewer fields, so per-connection settings reach
- * accepted connections through inet_opts_inherit(). */
+ * accepted connections through inet_opts_inherit(), and to a socket that starts again
+ * (inet_tcp_renew) through inet_opts_apply(). */
 #include "core/errno.h"
 #include "core/string.h"
 #include "net/inet_internal.h"
@@ -28,13 +29,15 @@
 #define RCVBUF_MIN	2304
 #define SNDBUF_MIN	4608
 
+#define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
+
 struct linger_k {
 	int onoff, linger;
 };
 
 /* Sets what lwIP's pcb holds from the socket's options.  Under the core
  * lock; a listening TCP pcb has only the IP part. */
-static void opts_apply(struct inet_sock *sk)
+void inet_opts_apply(struct inet_sock *sk)
 {
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = sk->conn->pcb.tcp;	/* any pcb starts with IP_PCB */
@@ -91,7 +94,7 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	child->linger_sec = parent->linger_sec;
 	child->tos = parent->tos;
 	child->ttl = parent->ttl;
-	opts_apply(child);
+	inet_opts_apply(child);
 }
 
 static int buf_size(int v, int min)
@@ -116,7 +119,11 @@ static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val
 			return -EINVAL;
 		memcpy(&l, val, sizeof l);
 		sk->linger_on = l.onoff != 0;
-		sk->linger_sec = l.linger < 0 ? 0 : l.linger;
+		/* Linux takes the time as unsigned: a negative one lingers
+		 * "forever", never the reset a time of 0 asks for.  Turning
+		 * lingering off keeps the time, which getsockopt shows. */
+		if (l.onoff)
+			sk->linger_sec = l.linger < 0 ? LINGER_FOREVER : l.linger;
 		return 0;
 	}
 	default:
@@ -180,15 +187,28 @@ static void push_held(struct inet_sock *sk)
 	UNLOCK_TCPIP_CORE();
 }
 
+/* An option's value: an int, or for Linux's IPv4 options also a byte,
+ * and nothing at all as 0. */
+static int opt_value(int level, const void *val, uint32_t len, int *v)
+{
+	if (len >= sizeof *v) {
+		memcpy(v, val, sizeof *v);
+		return 0;
+	}
+	if (level != IPPROTO_IP)
+		return -EINVAL;
+	*v = len ? *(const uint8_t *)val : 0;
+	return 0;
+}
+
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	bool was_corked = sk->cork;
 	int v, err;
 
-	if (len < sizeof v)
-		return -EINVAL;
-	memcpy(&v, val, sizeof v);
+	if ((err = opt_value(level, val, len, &v)))
+		return err;
 	if (level == SOL_SOCKET)
 		err = set_socket_opt(sk, name, v, val, len);
 	else if (level == IPPROTO_TCP)
@@ -198,7 +218,7 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 	else
 		err = -ENOPROTOOPT;
 	if (!err)
-		opts_apply(sk);
+		inet_opts_apply(sk);
 	if (was_corked && !sk->cork)
 		push_held(sk);
 	return err;

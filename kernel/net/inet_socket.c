@@ -191,8 +191,10 @@ int inet_socket_init(struct socket *s, int family, int type, int protocol)
 		return -EAFNOSUPPORT;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+	int proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	if (protocol && protocol != proto)
 		return -EPROTONOSUPPORT;
+	s->protocol = proto;	/* SO_PROTOCOL names it, as on Linux, even if 0 was asked */
 	struct netconn *conn = netconn_new_with_callback(inet_conn_type(family, type), inet_event);
 	if (!conn)
 		return -ENOBUFS;

@@ -61,12 +61,44 @@ static int connect_start(struct inet_sock *sk, const ip_addr_t *ip, uint16_t por
 	return 0;
 }
 
+static int stop_listening(struct inet_sock *sk);
+
+/* connect(AF_UNSPEC): Linux's disconnect.  A connection is reset, a
+ * listener stops listening (its queue reset); the socket is as new. */
+static int stream_disconnect(struct inet_sock *sk)
+{
+	int err = 0;
+
+	mutex_lock(&sk->tx_lock);
+	inet_tcp_settle(sk);
+	if (sk->state == INET_LISTEN)
+		err = stop_listening(sk);
+	if (!err && sk->state != INET_IDLE)
+		err = inet_tcp_renew(sk);
+	mutex_unlock(&sk->tx_lock);
+	__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+	waitq_wake_all(&sk->wq);	/* sleepers see the new state */
+	return err;
+}
+
+/* A connect that never got through, reported: the socket starts again,
+ * so that the next connect tries anew, as on Linux.  The error was the
+ * connect's (taken from so_error, or ECONNABORTED when SO_ERROR took it). */
+static int connect_failed(struct inet_sock *sk, int err)
+{
+	if (!sk->was_connected)
+		inet_tcp_renew(sk);
+	return err;
+}
+
 static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	ip_addr_t ip;
 	uint16_t port;
 
+	if (len >= sizeof(uint16_t) && *(const uint16_t *)addr == AF_UNSPEC)
+		return stream_disconnect(sk);
 	int err = inet_addr_in(sk, addr, len, &ip, &port);
 	if (err)
 		return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
@@ -80,8 +112,8 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 		err = socket_nonblock(s, 0) ? -EALREADY : 0;
 		break;
 	case INET_CLOSED:
-		/* A failed connect's error, once; lwIP cannot reuse the netconn. */
-		err = sk->so_error ? connect_outcome(sk) : -ECONNABORTED;
+		/* A failed connect's error, once; then a fresh start. */
+		err = connect_failed(sk, sk->so_error ? connect_outcome(sk) : -ECONNABORTED);
 		break;
 	case INET_CONNECTED:
 		/* Linux: the connect after a non-blocking one completed says 0. */
@@ -114,6 +146,8 @@ static int stream_connect(struct socket *s, const void *addr, uint32_t len)
 		}
 	}
 	err = connect_outcome(sk);
+	if (err)
+		err = connect_failed(sk, err);
 	mutex_unlock(&sk->tx_lock);
 	return err;
 }
@@ -384,6 +418,11 @@ static void linger_wait(struct inet_sock *sk)
 static void stream_release(struct socket *s)
 {
 	struct inet_sock *sk = inet_sk(s);
+
+	/* A connection poll fetched goes as the ones still queued in lwIP
+	 * go with the listener: reset.  Deleted as a netconn of its own, it
+	 * would be closed in order, the peer reading an end of stream. */
+	drop_fetched(sk);
 
 	if (sk->linger_on && sk->state == INET_CONNECTED && sk->conn->pcb.tcp) {
 		if (sk->linger_sec == 0) {

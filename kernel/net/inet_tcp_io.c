@@ -101,7 +101,8 @@ static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, b
 		return *done && !copied ? rx_end(sk) : 0;
 	}
 	size_t n = m->len - copied < sk->rxq->tot_len ? m->len - copied : sk->rxq->tot_len;
-	long r = inet_msg_fill_pbuf(m, copied, sk->rxq, 0, n);
+	/* MSG_TRUNC on a stream: the bytes are dropped, not copied (Linux). */
+	long r = (m->flags & MSG_TRUNC) ? (long)n : inet_msg_fill_pbuf(m, copied, sk->rxq, 0, n);
 	if (r < 0) {
 		*done = true;
 		return r;
@@ -124,10 +125,12 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	m->namelen = 0;
 	m->controllen = 0;
 	inet_tcp_settle(sk);
+	/* Urgent data is never kept apart (lwIP has none to give): there is
+	 * none to read, which Linux says with EINVAL. */
+	if (m->flags & MSG_OOB)
+		return sk->state == INET_LISTEN ? -ENOTCONN : -EINVAL;
 	if (sk->state != INET_CONNECTED && sk->state != INET_CONNECTING)
 		return recv_unconnected(sk);
-	if (m->len == 0)
-		return 0;
 	mutex_lock(&sk->rx_lock);
 	for (;;) {
 		uint32_t seen = inet_events(sk);
@@ -138,7 +141,10 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 			break;
 		}
 		copied += (size_t)r;
-		if (done || copied == m->len || (copied && !waitall))
+		/* A read of 0 bytes ends when there is data (or the end), as on
+		 * Linux: 0 is then no end of stream, and EAGAIN says "none". */
+		bool full = m->len ? copied == m->len : sk->rxq != NULL;
+		if (done || full || (copied && !waitall))
 			break;
 		if (r > 0)
 			continue;	/* more may have come while we copied */
@@ -152,8 +158,10 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 		mutex_lock(&sk->rx_lock);
 		if (err)
 			break;
-		if (sk->state == INET_CLOSED) {
-			err = recv_unconnected(sk);
+		/* Closed, or started again by connect(AF_UNSPEC) meanwhile:
+		 * Linux tells a reader the disconnect ended EPIPE. */
+		if (sk->state != INET_CONNECTED && sk->state != INET_CONNECTING) {
+			err = sk->state == INET_IDLE ? -EPIPE : recv_unconnected(sk);
 			break;
 		}
 	}

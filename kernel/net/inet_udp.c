@@ -65,6 +65,10 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	struct inet_sock *sk = inet_sk(s);
 	int err = udp_wait_dgram(sk, m->flags);
 
+	/* No control data on any return: the caller copies controllen bytes
+	 * of its buffer back to the program, and a read that ends at a
+	 * shutdown returns here before anything is written to it. */
+	m->controllen = 0;
 	if (err)
 		return err > 0 ? 0 : err;
 	struct netbuf *nb = sk->rx_dgram;
@@ -77,7 +81,6 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	}
 	m->namelen = SOCKADDR_MAX;
 	inet_addr_out(sk, netbuf_fromaddr(nb), netbuf_fromport(nb), m->name, &m->namelen);
-	m->controllen = 0;
 	if (!(m->flags & MSG_PEEK)) {
 		netbuf_delete(nb);
 		sk->rx_dgram = NULL;
@@ -117,10 +120,15 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	ip_addr_t ip;
 	uint16_t port = 0;
 
+	/* Linux's IPv4 UDP refuses urgent data; its IPv6 UDP ignores the flag. */
+	if ((m->flags & MSG_OOB) && s->family == AF_INET)
+		return -EOPNOTSUPP;
 	if (to) {
 		int err = inet_addr_in(sk, m->name, m->namelen, &ip, &port);
 		if (err)
 			return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
+		if (!port)
+			return -EINVAL;	/* as Linux: no datagram goes to port 0 */
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}

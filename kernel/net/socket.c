@@ -149,7 +149,9 @@ static long sock_read(struct file *f, const struct iobuf *b, int64_t *pos)
 	struct sock_msg m = { .iov = b, .iovlen = 1, .len = b->len };
 
 	(void)pos;
-	return socket_recvmsg(f->priv, &m);
+	/* read of 0 bytes is 0 at once, as Linux's sock_read_iter; only
+	 * recv and recvmsg take it to a family (a stream waits for data). */
+	return b->len ? socket_recvmsg(f->priv, &m) : 0;
 }
 
 static long sock_write(struct file *f, const struct iobuf *b, int64_t *pos)

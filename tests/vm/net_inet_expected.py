@@ -648,3 +648,140 @@ written again: 16777216
 queued bytes arrive: 1, same bytes: 1
 net_sendfile done
 """
+
+# net_inet_edges, taken the same way (as an ordinary user).
+NET_INET_EDGES = r"""== IPv4
+SO_PROTOCOL tcp: 6
+SO_PROTOCOL udp: 17
+IP_TTL of one byte: ok
+IP_TTL now: 1
+IP_TTL of no bytes: EINVAL
+IP_TOS of one byte: ok
+SO_REUSEADDR of one byte: EINVAL
+bind another family: EAFNOSUPPORT
+bind AF_UNSPEC, the wildcard: ok
+name: 0.0.0.0:P
+SO_LINGER -1: ok
+SO_LINGER on 1, a time 1
+send: 3
+close: ok
+peer reads: 3
+peer reads the end: 0
+sendto port 0: EINVAL
+sendmsg name length 200: 3
+poll: 1
+recvmsg name length -1: EINVAL
+recvmsg name length 200: 3
+name length 16, 127.0.0.1:P
+shutdown SHUT_RD: ENOTCONN
+recvmsg after shutdown: 0
+controllen 0, control untouched 1
+recv 0 bytes, none there: EAGAIN
+read 0 bytes: 0
+send: 6
+recv 0 bytes, some there: 0
+recv MSG_OOB: EINVAL
+SIOCATMARK: ok
+at the mark: 0
+recv 3 MSG_TRUNC, no buffer: 3
+recv the rest: 3
+rest: def
+recv 0 bytes at the end: 0
+UDP sendto MSG_OOB: EOPNOTSUPP
+poll the listener: 1
+after a poll: the client reads: ECONNRESET
+without one: the client reads: ECONNRESET
+connect, no server: ECONNREFUSED
+connect again, no server: ECONNREFUSED
+connect again, the server up: ok
+send: 2
+server reads: 2
+connect AF_UNSPEC, connected: ok
+getpeername after: ENOTCONN
+server reads after: ECONNRESET
+connect after AF_UNSPEC: ok
+accepted: ok
+connect AF_UNSPEC, listening: ok
+connect to it: ECONNREFUSED
+listen again: ok
+connect to it: ok
+non-blocking connect: EINPROGRESS
+SO_ERROR: ECONNREFUSED
+connect after it: ECONNABORTED
+and again: EINPROGRESS
+connect AF_UNSPEC, new socket: ok
+connect AF_UNSPEC under a reader: ok
+the blocked recv: EPIPE
+connect: ok
+accept with no descriptor free: EMFILE
+accept after a close: ok
+send: 2
+accepted end reads: 2
+== IPv6
+SO_PROTOCOL tcp: 6
+SO_PROTOCOL udp: 17
+IP_TTL of one byte: ok
+IP_TTL now: 1
+IP_TTL of no bytes: EINVAL
+IP_TOS of one byte: ok
+SO_REUSEADDR of one byte: EINVAL
+bind another family: EAFNOSUPPORT
+bind AF_UNSPEC, the wildcard: EAFNOSUPPORT
+name: [::]:0
+SO_LINGER -1: ok
+SO_LINGER on 1, a time 1
+send: 3
+close: ok
+peer reads: 3
+peer reads the end: 0
+sendto port 0: EINVAL
+sendmsg name length 200: 3
+poll: 1
+recvmsg name length -1: EINVAL
+recvmsg name length 200: 3
+name length 28, [::1]:P
+shutdown SHUT_RD: ENOTCONN
+recvmsg after shutdown: 0
+controllen 0, control untouched 1
+recv 0 bytes, none there: EAGAIN
+read 0 bytes: 0
+send: 6
+recv 0 bytes, some there: 0
+recv MSG_OOB: EINVAL
+SIOCATMARK: ok
+at the mark: 0
+recv 3 MSG_TRUNC, no buffer: 3
+recv the rest: 3
+rest: def
+recv 0 bytes at the end: 0
+UDP sendto MSG_OOB: 1
+poll the listener: 1
+after a poll: the client reads: ECONNRESET
+without one: the client reads: ECONNRESET
+connect, no server: ECONNREFUSED
+connect again, no server: ECONNREFUSED
+connect again, the server up: ok
+send: 2
+server reads: 2
+connect AF_UNSPEC, connected: ok
+getpeername after: ENOTCONN
+server reads after: ECONNRESET
+connect after AF_UNSPEC: ok
+accepted: ok
+connect AF_UNSPEC, listening: ok
+connect to it: ECONNREFUSED
+listen again: ok
+connect to it: ok
+non-blocking connect: EINPROGRESS
+SO_ERROR: ECONNREFUSED
+connect after it: ECONNABORTED
+and again: EINPROGRESS
+connect AF_UNSPEC, new socket: ok
+connect AF_UNSPEC under a reader: ok
+the blocked recv: EPIPE
+connect: ok
+accept with no descriptor free: EMFILE
+accept after a close: ok
+send: 2
+accepted end reads: 2
+"""
