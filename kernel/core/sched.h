@@ -66,6 +66,7 @@ struct thread {
 	int8_t nice;
 	uint8_t policy;
 	bool sched_reset_on_fork;
+	uint16_t ioprio;		/* ioprio_set's: kept and reported only */
 	uint64_t fs_base;
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;

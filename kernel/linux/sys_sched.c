@@ -1,6 +1,7 @@
-/* Nice values and scheduling policies: getpriority, setpriority, the
- * sched_{get,set}{scheduler,param} calls, sched_get_priority_{max,min} and
- * sched_rr_get_interval.
+/* Nice values, scheduling policies and I/O priorities: getpriority,
+ * setpriority, the sched_{get,set}{scheduler,param} calls,
+ * sched_get_priority_{max,min}, sched_rr_get_interval, ioprio_get and
+ * ioprio_set.
  *
  * Each thread has its own nice value, as on Linux, and it sets the
  * thread's weight in the scheduler: 1024 at nice 0, a fifth less for each
@@ -13,7 +14,11 @@
  * weight (3).  The real-time and deadline policies need a scheduler that
  * runs by priority, which amphi's round robin is not: they are refused
  * with EPERM, as Linux refuses them to a caller without CAP_SYS_NICE, for
- * root too. */
+ * root too.
+ *
+ * An I/O priority is kept per thread with Linux's checks and reported; the
+ * block layer does not order requests by it, as Linux's "none" scheduler
+ * does not. */
 #include "core/errno.h"
 #include "core/sched.h"
 #include "core/uaccess.h"
@@ -68,6 +73,7 @@ void sched_params_inherit(struct thread *child, const struct thread *parent)
 	if (parent->sched_reset_on_fork && nice < 0)
 		nice = 0;
 	set_params(child, nice, parent->policy);
+	child->ioprio = parent->ioprio;
 }
 
 /* Whether the caller may change t at all: its own, by real or effective
@@ -348,6 +354,98 @@ static long sys_sched_rr_get_interval(const struct sysargs *a)
 	return copy_to_user(a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
 }
 
+/* ---- I/O priorities -------------------------------------------------------- */
+
+#define IOPRIO_CLASS(v)		((v) >> 13 & 7)
+#define IOPRIO_LEVEL(v)		((v) & 7)
+#define IOPRIO_CLASS_NONE	0
+#define IOPRIO_CLASS_RT		1
+#define IOPRIO_CLASS_BE		2
+#define IOPRIO_CLASS_IDLE	3
+#define IOPRIO_BE_NORMAL	(IOPRIO_CLASS_BE << 13 | 4)
+
+/* Linux's ioprio_check_cap: a known class, a level where the class has
+ * one, and CAP_SYS_NICE or CAP_SYS_ADMIN for the real-time class. */
+static long ioprio_check(int ioprio)
+{
+	const struct process_cred *me = &process_current()->cred;
+
+	switch (IOPRIO_CLASS(ioprio)) {
+	case IOPRIO_CLASS_RT:
+		if (!(me->cap_effective >> CAP_SYS_NICE & 1) && !(me->cap_effective >> CAP_SYS_ADMIN & 1))
+			return -EPERM;
+		return 0;
+	case IOPRIO_CLASS_BE:
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return IOPRIO_LEVEL(ioprio) ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Linux's ioprio_best: the higher of two, "none" counting as normal. */
+static long ioprio_best(long a, long b)
+{
+	if (IOPRIO_CLASS(a) == IOPRIO_CLASS_NONE)
+		a = IOPRIO_BE_NORMAL;
+	if (IOPRIO_CLASS(b) == IOPRIO_CLASS_NONE)
+		b = IOPRIO_BE_NORMAL;
+	return a < b ? a : b;
+}
+
+/* One thread's, as is for PRIO_PROCESS, else the best of those walked. */
+static long gather_ioprio(struct thread *t, long err, void *arg)
+{
+	(void)arg;
+	return err == -ESRCH ? t->ioprio : ioprio_best(err, t->ioprio);
+}
+
+/* Linux's set_task_ioprio: its owner by real uid, or CAP_SYS_NICE; the
+ * walk stops at the first refusal. */
+static long set_one_ioprio(struct thread *t, long err, void *arg)
+{
+	const struct process_cred *me = &process_current()->cred, *c = &process_of(t)->cred;
+
+	if (err != -ESRCH && err)
+		return err;
+	if (c->uid[0] != me->uid[1] && c->uid[0] != me->uid[0] && !(me->cap_effective >> CAP_SYS_NICE & 1))
+		return -EPERM;
+	t->ioprio = (uint16_t)*(int *)arg;
+	return 0;
+}
+
+/* ioprio's `which` (IOPRIO_WHO_PROCESS, _PGRP, _USER) is getpriority's
+ * plus one. */
+static long sys_ioprio_get(const struct sysargs *a)
+{
+	struct prio_walk w;
+
+	if (!prio_walk_init(&w, (int)a->a[0] - 1, (uint32_t)a->a[1]))
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	long r = prio_walk(&w, gather_ioprio, NULL);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return r;
+}
+
+static long sys_ioprio_set(const struct sysargs *a)
+{
+	struct prio_walk w;
+	int ioprio = (int)a->a[2];
+	long err = ioprio_check(ioprio);
+
+	if (err)
+		return err;
+	if (!prio_walk_init(&w, (int)a->a[0] - 1, (uint32_t)a->a[1]))
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	err = prio_walk(&w, set_one_ioprio, &ioprio);
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return err;
+}
+
 static const struct syscall_entry sched_calls[] = {
 	{ 140, sys_getpriority },
 	{ 141, sys_setpriority },
@@ -358,6 +456,8 @@ static const struct syscall_entry sched_calls[] = {
 	{ 146, sys_sched_get_priority_max },
 	{ 147, sys_sched_get_priority_min },
 	{ 148, sys_sched_rr_get_interval },
+	{ 251, sys_ioprio_set },
+	{ 252, sys_ioprio_get },
 };
 
 void sys_sched_register(void)

@@ -13,6 +13,10 @@
  *             arguments; SCHED_RESET_ON_FORK; the priority ranges.
  *   share     two busy processes on one CPU, at nice 0 and nice 10: the
  *             first gets several times the second's share.
+ *   ioprio    ioprio_set and ioprio_get: each class and level, bad ones,
+ *             a process group and a user's processes (the best of
+ *             theirs), the real-time class and another user's process as
+ *             uid 1000.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -289,6 +293,46 @@ static void case_share(void)
 		printf("(loops %lu and %lu)\n", loops[0], loops[1]);
 }
 
+static long ioget(int which, int who) { return syscall(SYS_ioprio_get, which, who); }
+static long ioset(int which, int who, int v) { return syscall(SYS_ioprio_set, which, who, v); }
+
+static void ioprio_as_user(void)
+{
+	pid_t parent = getppid();
+
+	syscall(SYS_setresuid, 1000, 1000, 1000);
+	printf("1000: real-time: %s\n", res(ioset(1, 0, 1 << 13 | 4)));
+	printf("1000: idle: %s\n", res(ioset(1, 0, 3 << 13)));
+	printf("1000: root's process: %s\n", res(ioset(1, parent, 3 << 13)));
+	printf("1000: read root's: %#lx\n", ioget(1, parent));
+}
+
+static void case_ioprio(void)
+{
+	static const int values[] = { 2 << 13 | 7, 2 << 13 | 0x38, 3 << 13, 1 << 13 | 2, 1, 4 << 13, 7 << 13, -1, 0 };
+
+	printf("get: %#lx\n", ioget(1, 0));
+	for (unsigned i = 0; i < sizeof values / sizeof values[0]; i++) {
+		printf("set %#x: %s, ", values[i], res(ioset(1, 0, values[i])));
+		printf("get %#lx\n", ioget(1, 0));
+	}
+	printf("which 0: %s, 4: %s, nobody: %s\n", res(ioget(0, 0)), res(ioget(4, 0)),
+	       res(ioget(1, 999999)));
+	setpgid(0, 0);
+	fflush(stdout);
+	pid_t child = fork();
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	printf("group of two: %#lx\n", ioget(2, 0));
+	printf("set the group idle: %s, ", res(ioset(2, 0, 3 << 13)));
+	printf("the child's now %#lx\n", ioget(1, child));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	in_child(ioprio_as_user);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -299,6 +343,7 @@ static const struct {
 	{ "user", case_user },
 	{ "policy", case_policy },
 	{ "share", case_share },
+	{ "ioprio", case_ioprio },
 };
 
 int main(int argc, char **argv)

@@ -8,7 +8,9 @@ EPERM and what follows from it differs; those lines are what Linux's rules
 "share" runs two busy processes on one CPU at nice 0 and nice 10: Linux
 gives the first about 9 times the second's share, as amphi does (its
 slices are 10 ms against 1.07 ms); the line asks for more than 3 times.
-Before these calls existed every line was ENOSYS and the shares equal."""
+"ioprio" sets and reads I/O priorities, and busybox's ionice reads them
+back as on the host.  Before these calls existed every line was ENOSYS
+and the shares equal."""
 import pytest
 
 from conftest import expect, run
@@ -92,6 +94,24 @@ LINES = {
         "1000: setparam 0: 0\n"),
     "share": (
         "nice 0 ran more than 3 times as much as nice 10: yes\n"),
+    "ioprio": (
+        "get: 0\n"
+        "set 0x4007: 0, get 0x4007\n"
+        "set 0x4038: 0, get 0x4038\n"
+        "set 0x6000: 0, get 0x6000\n"
+        "set 0x2002: 0, get 0x2002\n"
+        "set 0x1: EINVAL, get 0x2002\n"
+        "set 0x8000: EINVAL, get 0x2002\n"
+        "set 0xe000: EINVAL, get 0x2002\n"
+        "set 0xffffffff: EINVAL, get 0x2002\n"
+        "set 0: 0, get 0\n"
+        "which 0: EINVAL, 4: EINVAL, nobody: ESRCH\n"
+        "group of two: 0x4004\n"
+        "set the group idle: 0, the child's now 0x6000\n"
+        "1000: real-time: EPERM\n"
+        "1000: idle: 0\n"
+        "1000: root's process: EPERM\n"
+        "1000: read root's: 0x6000\n"),
 }
 
 # busybox's renice, and /proc/PID/stat's priority and nice fields, as on
@@ -107,6 +127,15 @@ def test_nice_case(case):
     # amphi takes sched_setaffinity and ignores it: one CPU, so that the
     # two busy processes of "share" share it.
     expect(run("nice_calls", case, smp=1), LINES[case])
+
+
+IONICE = ('busybox ionice -p $$; busybox ionice -c 3 -p $$; busybox ionice -p $$; '
+          'busybox ionice -c 2 -n 7 -p $$; busybox ionice -p $$')
+
+
+def test_busybox_ionice():
+    expect(run("/bin/busybox", "sh", "-c", IONICE, env=["PATH=/bin"]),
+           "none: prio 0\nidle\nbest-effort: prio 7\n")
 
 
 def test_busybox_renice():
