@@ -330,10 +330,17 @@ static long write_as(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 		return err;
 	if (append)
 		*pos = i->size;
-	uint64_t end = (uint64_t)*pos + b->len;
-	if (end < (uint64_t)*pos || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei_of(i)))
+	/* As Linux: a write that reaches past the largest size stops there;
+	 * one that starts there fails. */
+	uint64_t max = ext4_max_size(fs, ei_of(i));
+	if (!b->len)
+		return 0;
+	if ((uint64_t)*pos >= max)
 		return -EFBIG;
-	long n = direct ? pcache_direct(i, b, *pos, true) : pcache_write(i, b, *pos);
+	struct iobuf part = *b;
+	if (part.len > max - (uint64_t)*pos)
+		part.len = (size_t)(max - (uint64_t)*pos);
+	long n = direct ? pcache_direct(i, &part, *pos, true) : pcache_write(i, &part, *pos);
 	if (n <= 0)
 		return n;
 	(void)wrote(i, *pos, n);	/* the data is stored; a failing inode write shows at sync */
@@ -360,6 +367,8 @@ static int ext4_vfs_truncate(struct inode *i, int64_t size)
 
 	if (size < 0)
 		return -EINVAL;
+	if ((uint64_t)size > ext4_max_size(fs, ei_of(i)))
+		return -EFBIG;
 	int err = cached(i);
 	if (!err)
 		err = pcache_resize(i, size);
@@ -400,6 +409,8 @@ static int ext4_vfs_punch(struct inode *i, int64_t off, int64_t len)
 {
 	struct ext4_fs *fs = fs_of(i->sb);
 
+	if ((uint64_t)off + (uint64_t)len > ext4_max_size(fs, ei_of(i)))
+		return -EFBIG;	/* as Linux's vfs_fallocate, before anything */
 	if (off >= i->size)
 		return 0;
 	if (len > i->size - off)
