@@ -137,6 +137,14 @@ static int ext4_load_dir(struct inode *dir)
 	return err;
 }
 
+/* A name went into dir, which may have grown a block: its size and
+ * blocks as stat shows them.  Caller holds the fs lock. */
+static void dir_grew(struct ext4_fs *fs, struct inode *dir)
+{
+	dir->size = (int64_t)ei_of(dir)->size;
+	dir->blocks = ext4_inode_blocks(fs, ei_of(dir));
+}
+
 static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 {
 	struct ext4_fs *fs = fs_of(dir->sb);
@@ -149,8 +157,10 @@ static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 	int err = ext4_create(fs, ei_of(dir), name, &n, ei);
 	if (ext4_retry_alloc(fs, err))	/* a failed create undid itself */
 		err = ext4_create(fs, ei_of(dir), name, &n, ei);
-	if (!err)
+	if (!err) {
 		i->blocks = ext4_inode_blocks(fs, ei);
+		dir_grew(fs, dir);
+	}
 	mutex_unlock(&fs->lock);
 	if (err) {
 		kfree(ei);
@@ -175,6 +185,7 @@ static int ext4_vfs_link(struct inode *dir, const char *name, struct inode *i)
 	int err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
 	if (ext4_retry_alloc(fs, err))	/* only adding the name allocates: it failed first */
 		err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
+	dir_grew(fs, dir);
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -222,6 +233,7 @@ static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *
 				    ei_of(nd->inode), vfs_now());
 	else
 		err = rename_once_more(fs, odir, oname, ndir, nname, od->inode, nd ? nd->inode : NULL);
+	dir_grew(fs, ndir);
 	mutex_unlock(&fs->lock);
 	return err;
 }

@@ -1,7 +1,8 @@
 /* ext4_dirlinks DIR OP...: a directory near ext4's link limit.  Each OP
  * is mkdir:FROM:TO (subdirectories DIR/M/dFROM .. dTO-1, stopping at the
  * first error), rmdir:FROM:TO, or movein (DIR/x renamed to DIR/M/x, made
- * first).  Prints one line per OP: what was done, the first error. */
+ * first), or stat (M's link count and size).  Prints one line
+ * per OP: what was done, the first error. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,18 @@ static void movein(void)
 	printf("rename x to M/x: %s\n", rename(from, to) ? strerror(errno) : "ok");
 }
 
+static void show(void)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/M", dir);
+	if (stat(path, &st))
+		printf("stat M: %s\n", strerror(errno));
+	else
+		printf("M: %ld links, size %lld\n", (long)st.st_nlink, (long long)st.st_size);
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -50,6 +63,8 @@ int main(int argc, char **argv)
 		int from, to;
 		if (!strcmp(argv[a], "movein"))
 			movein();
+		else if (!strcmp(argv[a], "stat"))
+			show();
 		else if (sscanf(argv[a], "%*[a-z]:%d:%d", &from, &to) == 2)
 			each(argv[a][0] == 'm' ? "mkdir" : "rmdir", from, to);
 		else
