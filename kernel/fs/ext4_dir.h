@@ -42,6 +42,10 @@ struct ext4_dirent *ext4_dir_room_in(struct ext4_fs *fs, uint8_t *b, uint32_t ne
  * drops the index and adds the entry linearly. */
 int ext4_htree_add(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len, uint64_t ino,
 		   uint32_t mode);
+/* The leaf the index sends name to (where ext4_htree_add would put it):
+ * 0 and *leaf, or non-zero when the index cannot say (then every block
+ * must be searched). */
+int ext4_htree_leaf(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len, uint64_t *leaf);
 /* A linear directory of one full block gets an index, as Linux gives
  * one when a directory outgrows its first block: the names move to a new
  * leaf and block 0 becomes the root.  0, -errno, or 1 when block 0 is not

@@ -15,7 +15,8 @@
  * under the root.  What would need a third level (largedir), a leaf whose
  * names all hash alike, or an unknown hash version is left to the caller
  * (ext4_dir_add), which drops the index.  Reading never uses the index:
- * ext4_dir.c scans every block. */
+ * ext4_dir.c scans every block; removing a name looks in the leaf the
+ * index names first (ext4_htree_leaf). */
 #include "fs/ext4_internal.h"
 
 #include "core/errno.h"
@@ -161,6 +162,16 @@ static int probe(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, u
 		}
 		*depth = d + 2;
 	}
+}
+
+int ext4_htree_leaf(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, unsigned len, uint64_t *leaf)
+{
+	struct level path[2];
+	uint32_t hash;
+	int depth, err = probe(fs, dir, name, len, &hash, path, &depth, leaf);
+
+	put_path(path, depth);
+	return err;
 }
 
 /* A new block at the directory's end, zeroed: its logical number. */

@@ -174,6 +174,9 @@ int ext4_ext_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint6
 int ext4_ind_map(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t lblk, uint64_t *pblk, uint64_t *run);
 /* The largest logical block number a file may have, +1. */
 uint64_t ext4_max_blocks(struct ext4_fs *fs, const struct ext4_inode *ei);
+/* ext4_write.c: the largest size a file may grow to, Linux's s_maxbytes
+ * (s_bitmap_maxbytes for a block map). */
+uint64_t ext4_max_size(struct ext4_fs *fs, const struct ext4_inode *ei);
 
 /* ext4_alloc.c; locked.  Blocks near goal (the same group, after it);
  * inodes in the group of near (the parent directory) or the next ones.

@@ -45,16 +45,29 @@ static void touch_dir(struct ext4_inode *dir, int64_t now)
 	encode_time(dir, &dir->raw.i_ctime, &dir->raw.i_ctime_extra, 0x88, now);
 }
 
-static void nlink_add(struct ext4_fs *fs, struct ext4_inode *ei, int delta)
+/* A directory's count, as Linux's ext4_inc_count and ext4_dec_count keep
+ * it (and e2fsck expects): past EXT4_LINK_MAX it becomes 1 and stays 1,
+ * through removals too, since the real count is no longer known; 2 is
+ * the least a directory has while it has a name.  Only an indexed
+ * directory with dir_nlink gets past the limit (dir_link_full). */
+static void nlink_add(struct ext4_inode *ei, int delta)
 {
 	uint32_t n = ei->raw.i_links_count;
 
-	if (is_dir_mode(ei->raw.i_mode) && n == 1 && delta > 0)
-		return;	/* past the limit already */
+	if (is_dir_mode(ei->raw.i_mode) && (n == 1 || (delta < 0 && n <= 2)))
+		return;
 	n += (uint32_t)delta;
-	if (is_dir_mode(ei->raw.i_mode) && n >= EXT4_LINK_MAX && (fs->ro_compat & EXT4_RO_COMPAT_DIR_NLINK))
+	if (is_dir_mode(ei->raw.i_mode) && n > EXT4_LINK_MAX)
 		n = 1;
 	ei->raw.i_links_count = (uint16_t)n;
+}
+
+/* A new subdirectory would take dir past the 16-bit count: Linux's
+ * EXT4_DIR_LINK_MAX, EMLINK unless dir_nlink lets an indexed one go on. */
+static bool dir_link_full(struct ext4_fs *fs, const struct ext4_inode *dir)
+{
+	bool unbounded = (fs->ro_compat & EXT4_RO_COMPAT_DIR_NLINK) && (dir->raw.i_flags & EXT4_INDEX_FL);
+	return dir->raw.i_links_count >= EXT4_LINK_MAX && !unbounded;
 }
 
 static void set_owner(struct ext4_inode *ei, uint32_t uid, uint32_t gid)
@@ -144,6 +157,8 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
 	if (room)
 		return room;
+	if (isdir && dir_link_full(fs, dir))
+		return -EMLINK;
 	int err = ext4_inode_alloc(fs, dir->ino, isdir, &ino);
 	if (err)
 		return err;
@@ -165,7 +180,7 @@ int ext4_create(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, co
 		return err;
 	}
 	if (isdir)
-		nlink_add(fs, dir, 1);
+		nlink_add(dir, 1);
 	touch_dir(dir, n->now);
 	return ext4_inode_write(fs, dir);
 }
@@ -184,7 +199,7 @@ int ext4_link(struct ext4_fs *fs, struct ext4_inode *dir, const char *name, stru
 		err = ext4_orphan_del(fs, ei);	/* an O_TMPFILE file gets its name */
 	if (err)
 		return err;
-	nlink_add(fs, ei, 1);
+	nlink_add(ei, 1);
 	encode_time(ei, &ei->raw.i_ctime, &ei->raw.i_ctime_extra, 0x88, now);
 	touch_dir(dir, now);
 	err = ext4_inode_write(fs, ei);
@@ -197,9 +212,9 @@ static void name_gone(struct ext4_fs *fs, struct ext4_inode *dir, struct ext4_in
 {
 	if (is_dir_mode(ei->raw.i_mode)) {
 		ei->raw.i_links_count = 0;
-		nlink_add(fs, dir, -1);
+		nlink_add(dir, -1);
 	} else {
-		nlink_add(fs, ei, -1);
+		nlink_add(ei, -1);
 	}
 	if (ei->raw.i_links_count == 0)
 		ext4_orphan_add(fs, ei);	/* freed at its last close */
@@ -230,8 +245,8 @@ static int reparent(struct ext4_fs *fs, struct ext4_inode *child, struct ext4_in
 		return 0;
 	int err = ext4_dir_retarget(fs, child, "..", to->ino, S_IFDIR);
 	if (!err) {
-		nlink_add(fs, from, -1);
-		nlink_add(fs, to, 1);
+		nlink_add(from, -1);
+		nlink_add(to, 1);
 	}
 	return err;
 }
@@ -264,6 +279,8 @@ int ext4_rename(struct ext4_fs *fs, struct ext4_inode *odir, const char *oname, 
 	int room = ext4_journal_room(fs);	/* a commit between operations, not inside one */
 	if (room)
 		return room;
+	if (!target && is_dir_mode(ei->raw.i_mode) && odir->ino != ndir->ino && dir_link_full(fs, ndir))
+		return -EMLINK;	/* its ".." would be one link too many */
 	if (target) {
 		err = ext4_dir_retarget(fs, ndir, nname, ei->ino, ei->raw.i_mode);
 		if (!err) {

@@ -16,7 +16,7 @@ int ext4_allocate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t off, uint6
 		return -EROFS;
 	if (!ext4_inode_has_extents(ei))
 		return -EOPNOTSUPP;
-	if (end < off || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
+	if (end < off || end > ext4_max_size(fs, ei))
 		return -EFBIG;
 	if ((err = ext4_journal_room(fs)))	/* a commit between operations, not inside one */
 		return err;

@@ -137,6 +137,14 @@ static int ext4_load_dir(struct inode *dir)
 	return err;
 }
 
+/* A name went into dir, which may have grown a block: its size and
+ * blocks as stat shows them.  Caller holds the fs lock. */
+static void dir_grew(struct ext4_fs *fs, struct inode *dir)
+{
+	dir->size = (int64_t)ei_of(dir)->size;
+	dir->blocks = ext4_inode_blocks(fs, ei_of(dir));
+}
+
 static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 {
 	struct ext4_fs *fs = fs_of(dir->sb);
@@ -149,8 +157,10 @@ static int ext4_vfs_create(struct inode *dir, const char *name, struct inode *i)
 	int err = ext4_create(fs, ei_of(dir), name, &n, ei);
 	if (ext4_retry_alloc(fs, err))	/* a failed create undid itself */
 		err = ext4_create(fs, ei_of(dir), name, &n, ei);
-	if (!err)
+	if (!err) {
 		i->blocks = ext4_inode_blocks(fs, ei);
+		dir_grew(fs, dir);
+	}
 	mutex_unlock(&fs->lock);
 	if (err) {
 		kfree(ei);
@@ -175,6 +185,7 @@ static int ext4_vfs_link(struct inode *dir, const char *name, struct inode *i)
 	int err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
 	if (ext4_retry_alloc(fs, err))	/* only adding the name allocates: it failed first */
 		err = ext4_link(fs, ei_of(dir), name, ei_of(i), vfs_now());
+	dir_grew(fs, dir);
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -222,6 +233,7 @@ static int ext4_vfs_rename(struct inode *odir, const char *oname, struct inode *
 				    ei_of(nd->inode), vfs_now());
 	else
 		err = rename_once_more(fs, odir, oname, ndir, nname, od->inode, nd ? nd->inode : NULL);
+	dir_grew(fs, ndir);
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -330,10 +342,17 @@ static long write_as(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 		return err;
 	if (append)
 		*pos = i->size;
-	uint64_t end = (uint64_t)*pos + b->len;
-	if (end < (uint64_t)*pos || ((end + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei_of(i)))
+	/* As Linux: a write that reaches past the largest size stops there;
+	 * one that starts there fails. */
+	uint64_t max = ext4_max_size(fs, ei_of(i));
+	if (!b->len)
+		return 0;
+	if ((uint64_t)*pos >= max)
 		return -EFBIG;
-	long n = direct ? pcache_direct(i, b, *pos, true) : pcache_write(i, b, *pos);
+	struct iobuf part = *b;
+	if (part.len > max - (uint64_t)*pos)
+		part.len = (size_t)(max - (uint64_t)*pos);
+	long n = direct ? pcache_direct(i, &part, *pos, true) : pcache_write(i, &part, *pos);
 	if (n <= 0)
 		return n;
 	(void)wrote(i, *pos, n);	/* the data is stored; a failing inode write shows at sync */
@@ -360,6 +379,8 @@ static int ext4_vfs_truncate(struct inode *i, int64_t size)
 
 	if (size < 0)
 		return -EINVAL;
+	if ((uint64_t)size > ext4_max_size(fs, ei_of(i)))
+		return -EFBIG;
 	int err = cached(i);
 	if (!err)
 		err = pcache_resize(i, size);
@@ -400,6 +421,8 @@ static int ext4_vfs_punch(struct inode *i, int64_t off, int64_t len)
 {
 	struct ext4_fs *fs = fs_of(i->sb);
 
+	if ((uint64_t)off + (uint64_t)len > ext4_max_size(fs, ei_of(i)))
+		return -EFBIG;	/* as Linux's vfs_fallocate, before anything */
 	if (off >= i->size)
 		return 0;
 	if (len > i->size - off)

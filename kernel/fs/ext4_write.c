@@ -79,6 +79,40 @@ static int write_partial(struct ext4_fs *fs, uint64_t pblk, bool fresh, uint32_t
 	return err;
 }
 
+/* A block map's size limit, as Linux's ext4_max_bitmap_size: the blocks
+ * three levels name, fewer when i_blocks would overflow (limit: the
+ * blocks it can count) with the map's own blocks counted too. */
+static uint64_t bitmap_max_blocks(uint64_t limit, uint64_t ppb)
+{
+	uint64_t data = 12 + ppb + ppb * ppb + ppb * ppb * ppb;
+	uint64_t meta = 1 + (1 + ppb) + (1 + ppb + ppb * ppb);
+
+	if (data + meta <= limit)
+		return data;
+	uint64_t rest = limit - 12 - ppb;	/* past the single indirect block */
+	if (rest < ppb * ppb)
+		return limit - (1 + 1 + (rest + ppb - 1) / ppb);
+	rest -= ppb * ppb;
+	meta = 1 + (1 + ppb) + 1 + (rest + ppb - 1) / ppb + (rest + ppb * ppb - 1) / (ppb * ppb);
+	return limit - meta;
+}
+
+/* Linux's limits, which e2fsck checks: an extent tree's last block is
+ * 2^32 - 2, so that an extent's end fits its 32 bits; without huge_file
+ * i_blocks counts at most 2^32 - 1 sectors. */
+uint64_t ext4_max_size(struct ext4_fs *fs, const struct ext4_inode *ei)
+{
+	bool huge = fs->ro_compat & EXT4_RO_COMPAT_HUGE_FILE;
+	uint64_t limit = huge ? ((uint64_t)1 << 48) - 1 : UINT32_MAX >> (fs->log_block - 9);
+	uint64_t blocks;
+
+	if (ei->raw.i_flags & EXT4_EXTENTS_FL)
+		blocks = limit < UINT32_MAX ? limit : UINT32_MAX;
+	else
+		blocks = bitmap_max_blocks(limit, fs->block_size / 4);
+	return blocks << fs->log_block;
+}
+
 long ext4_file_write(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, size_t len, uint64_t off)
 {
 	int err = len ? ext4_journal_room(fs) : 0;	/* a commit between writes, not inside one */
@@ -91,7 +125,7 @@ long ext4_file_put(struct ext4_fs *fs, struct ext4_inode *ei, const void *buf, s
 	size_t done = 0;
 	int err = 0;
 
-	if (off + len < off || ((off + len + fs->block_size - 1) >> fs->log_block) > ext4_max_blocks(fs, ei))
+	if (off + len < off || off + len > ext4_max_size(fs, ei))
 		return -EFBIG;
 	while (done < len) {
 		uint64_t pos = off + done, pblk;
@@ -168,7 +202,7 @@ int ext4_truncate(struct ext4_fs *fs, struct ext4_inode *ei, uint64_t size)
 
 	if (fs->read_only)
 		return -EROFS;
-	if (size > ((uint64_t)ext4_max_blocks(fs, ei) << fs->log_block))
+	if (size > ext4_max_size(fs, ei))
 		return -EFBIG;
 	if (size < ei->size && ext4_inode_has_blocks(fs, ei)) {
 		/* What lies past the new end in its last block must read as
