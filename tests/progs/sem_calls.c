@@ -142,15 +142,17 @@ static void case_wait(void)
 
 	pid_t pid = waiter(id, 0, -1, NULL);
 	printf("GETNCNT %s, GETZCNT %s\n", res(semctl(id, 0, GETNCNT)), res(semctl(id, 0, GETZCNT)));
-	printf("+1: %s\n", res(op(id, 0, 1, 0)));
-	waitpid(pid, NULL, 0);
+	long r = op(id, 0, 1, 0);
+	waitpid(pid, NULL, 0);	/* its line first, whatever the timing */
+	printf("+1: %s\n", res(r));
 	printf("after: %s, GETNCNT %s\n", res(val(id, 0)), res(semctl(id, 0, GETNCNT)));
 
 	setval(id, 1, 2);
 	pid = waiter(id, 1, 0, NULL);
 	printf("GETZCNT on 1: %s\n", res(semctl(id, 1, GETZCNT)));
-	printf("-2 on 1: %s\n", res(op(id, 1, -2, 0)));
+	r = op(id, 1, -2, 0);
 	waitpid(pid, NULL, 0);
+	printf("-2 on 1: %s\n", res(r));
 
 	struct timespec t = { 0, 100000000 };
 	struct sembuf b = { 0, -1, 0 };
@@ -164,8 +166,9 @@ static void case_wait(void)
 	printf("a signal, SA_RESTART: %s\n", res(semop(id, &b, 1)));
 
 	pid = waiter(id, 0, -1, NULL);
-	printf("IPC_RMID under it: %s\n", res(semctl(id, 0, IPC_RMID)));
+	r = semctl(id, 0, IPC_RMID);
 	waitpid(pid, NULL, 0);
+	printf("IPC_RMID under it: %s\n", res(r));
 }
 
 static void child_op(int id, int delta, int flags, int in, int out)

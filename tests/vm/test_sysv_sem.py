@@ -47,17 +47,17 @@ LINES = {
         "GETVAL of sem 3: EINVAL, -1: EINVAL\n"),
     "wait": (
         "GETNCNT 1, GETZCNT 0\n"
-        "+1: 0\n"
         "child's wait: 0\n"
+        "+1: 0\n"
         "after: 0, GETNCNT 0\n"
         "GETZCNT on 1: 1\n"
-        "-2 on 1: 0\n"
         "child's wait: 0\n"
+        "-2 on 1: 0\n"
         "semtimedop 100 ms: EAGAIN\n"
         "semtimedop, bad timeout: EINVAL\n"
         "a signal, SA_RESTART: EINTR\n"
-        "IPC_RMID under it: 0\n"
-        "child's wait: EIDRM\n"),
+        "child's wait: EIDRM\n"
+        "IPC_RMID under it: 0\n"),
     "undo": (
         "child's op -2: 0\n"
         "while the child lives: 1\n"
