@@ -180,30 +180,26 @@ void fsnotify_inode(struct inode *i, uint32_t mask)
 	free_unlinked(&gone);
 }
 
-/* Without IN_ISDIR: Linux gives it to a directory's IN_DELETE_SELF and
- * IN_MOVE_SELF neither. */
-void fsnotify_self(struct inode *i, uint32_t mask)
+/* deliver() under the lock, for i's own watches alone. */
+static void deliver_once(struct inode *i, uint32_t mask, const char *name, uint32_t cookie)
 {
 	struct list gone = LIST_INIT(gone);
 
 	if (!watched_anywhere())
 		return;
 	spin_lock(&notify_lock);
-	deliver(i, mask, NULL, 0, &gone);
+	deliver(i, mask, name, cookie, &gone);
 	spin_unlock(&notify_lock);
 	free_unlinked(&gone);
 }
 
+/* Without IN_ISDIR: Linux gives it to a directory's IN_DELETE_SELF and
+ * IN_MOVE_SELF neither. */
+void fsnotify_self(struct inode *i, uint32_t mask) { deliver_once(i, mask, NULL, 0); }
+
 void fsnotify_entry(struct inode *dir, uint32_t mask, const char *name, uint32_t cookie)
 {
-	struct list gone = LIST_INIT(gone);
-
-	if (!watched_anywhere())
-		return;
-	spin_lock(&notify_lock);
-	deliver(dir, mask, name, cookie, &gone);
-	spin_unlock(&notify_lock);
-	free_unlinked(&gone);
+	deliver_once(dir, mask, name, cookie);
 }
 
 uint32_t fsnotify_cookie(void) { return __atomic_add_fetch(&next_cookie, 1, __ATOMIC_RELAXED); }

@@ -76,6 +76,8 @@ void sched_params_inherit(struct thread *child, const struct thread *parent)
 	child->ioprio = parent->ioprio;
 }
 
+static bool nice_capable(const struct process_cred *c) { return c->cap_effective >> CAP_SYS_NICE & 1; }
+
 /* Whether the caller may change t at all: its own, by real or effective
  * uid against t's effective one, or CAP_SYS_NICE (Linux's
  * set_one_prio_perm and check_same_owner, which agree on these ids). */
@@ -84,7 +86,7 @@ static bool may_change(const struct process_cred *me, const struct thread *t)
 	const struct process_cred *c = &process_of(t)->cred;
 
 	return me->uid[1] == c->uid[0] || me->uid[1] == c->uid[1] ||
-	       (me->cap_effective >> CAP_SYS_NICE & 1);
+	       nice_capable(me);
 }
 
 /* Whether t's process may go down to nice: RLIMIT_NICE, whose 1..40 is
@@ -92,7 +94,7 @@ static bool may_change(const struct process_cred *me, const struct thread *t)
 static bool may_lower_to(const struct process_cred *me, const struct thread *t, int nice)
 {
 	return (uint64_t)(20 - nice) <= process_limit(process_of(t), RLIMIT_NICE).cur ||
-	       (me->cap_effective >> CAP_SYS_NICE & 1);
+	       nice_capable(me);
 }
 
 /* The threads `which`/`who` names, as Linux walks them: one thread, every
@@ -230,7 +232,7 @@ static bool policy_realtime(int policy)
 static long set_policy(struct thread *t, int policy, int prio, bool reset_on_fork)
 {
 	const struct process_cred *me = &process_current()->cred;
-	bool nice_cap = me->cap_effective >> CAP_SYS_NICE & 1;
+	bool nice_cap = nice_capable(me);
 
 	if (policy < 0) {
 		policy = t->policy;
@@ -372,7 +374,7 @@ static long ioprio_check(int ioprio)
 
 	switch (IOPRIO_CLASS(ioprio)) {
 	case IOPRIO_CLASS_RT:
-		if (!(me->cap_effective >> CAP_SYS_NICE & 1) && !(me->cap_effective >> CAP_SYS_ADMIN & 1))
+		if (!nice_capable(me) && !(me->cap_effective >> CAP_SYS_ADMIN & 1))
 			return -EPERM;
 		return 0;
 	case IOPRIO_CLASS_BE:
@@ -410,7 +412,7 @@ static long set_one_ioprio(struct thread *t, long err, void *arg)
 
 	if (err != -ESRCH && err)
 		return err;
-	if (c->uid[0] != me->uid[1] && c->uid[0] != me->uid[0] && !(me->cap_effective >> CAP_SYS_NICE & 1))
+	if (c->uid[0] != me->uid[1] && c->uid[0] != me->uid[0] && !nice_capable(me))
 		return -EPERM;
 	t->ioprio = (uint16_t)*(int *)arg;
 	return 0;

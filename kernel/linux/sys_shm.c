@@ -275,16 +275,23 @@ static long sys_shmat(const struct sysargs *a)
 	return r;
 }
 
-/* The segment s names, with its size, if it is still one of ours (then it
- * is alive: only the table's lock frees it). */
+/* Whether s, met in a mapping, is still one of the table's: then it is
+ * alive, since only the table's lock frees it.  Caller holds that lock. */
+static bool in_table(const void *s)
+{
+	for (int i = 0; i <= segments.highest; i++)
+		if (segments.slots[i] == s)
+			return true;
+	return false;
+}
+
+/* The size of the segment s names, if it is still there. */
 static bool segment_size(void *s, uint64_t *size)
 {
-	bool found = false;
-
 	mutex_lock(&segments.lock);
-	for (int i = 0; i <= segments.highest && !found; i++)
-		if ((found = segments.slots[i] == s))
-			*size = seg_pages(s) * PAGE_SIZE;
+	bool found = in_table(s);
+	if (found)
+		*size = seg_pages(s) * PAGE_SIZE;
 	mutex_unlock(&segments.lock);
 	return found;
 }
@@ -293,11 +300,10 @@ static bool segment_size(void *s, uint64_t *size)
 static void touch_detached(void *s)
 {
 	mutex_lock(&segments.lock);
-	for (int i = 0; i <= segments.highest; i++)
-		if (segments.slots[i] == s) {
-			seg_of(s)->dtime = ipc_now();
-			seg_of(s)->lpid = process_current()->pid;
-		}
+	if (in_table(s)) {
+		seg_of(s)->dtime = ipc_now();
+		seg_of(s)->lpid = process_current()->pid;
+	}
 	mutex_unlock(&segments.lock);
 }
 

@@ -56,29 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The result of a raw system call, as a word: a number, or errno's name. */
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int k;
-	char *s = buf[k++ % 8];
-
-	if (r != -1) {
-		snprintf(s, 32, "%ld", r);
-		return s;
-	}
-	switch (errno) {
-	case EINVAL: return "EINVAL";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case ESRCH: return "ESRCH";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EMFILE: return "EMFILE";
-	case EAGAIN: return "EAGAIN";
-	}
-	snprintf(s, 32, "errno %d", errno);
-	return s;
-}
+#include "call_result.h"
 
 static void case_sysinfo(void)
 {

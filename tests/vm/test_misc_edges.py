@@ -221,7 +221,7 @@ LINES = {
         "timerfd_settime flags 4: EINVAL\n"
         "timerfd_settime bad pointer: EFAULT\n"
         "timerfd_settime on stdout: EINVAL\n"
-        "timerfd_settime fd 999: errno 9\n"
+        "timerfd_settime fd 999: EBADF\n"
         "timerfd_settime bad old: EFAULT\n"
         "timerfd_gettime bad pointer: EFAULT\n"
         "timerfd_gettime on stdout: EINVAL\n"
