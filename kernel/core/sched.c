@@ -130,6 +130,15 @@ uint64_t sched_slice_ns(const struct thread *t)
 
 void sched_set_weight(struct thread *t, uint32_t weight) { t->weight = weight; }
 
+uint64_t thread_cpu_ns(const struct thread *t)
+{
+	uint64_t flags = irq_save();	/* the tick moves the current run into run_ns */
+	uint64_t ns = t->run_ns + (t == current() ? clock_ns() - t->run_start : 0);
+
+	irq_restore(flags);
+	return ns;
+}
+
 static void account(struct thread *prev, struct thread *next, uint64_t now)
 {
 	prev->run_ns += now - prev->run_start;
@@ -288,7 +297,13 @@ void sched_tick(void)
 	struct thread *t = c->current;
 	uint64_t now = clock_ns();
 
-	if (t == c->idle_thread || now < t->slice_end)
+	if (t == c->idle_thread)
+		return;
+	/* Its run so far counts now, so other CPUs reading its CPU time
+	 * (RLIMIT_CPU, a process's clock) are at most a slice behind. */
+	t->run_ns += now - t->run_start;
+	t->run_start = now;
+	if (now < t->slice_end)
 		return;
 	t->slice_end = now + sched_slice_ns(t);
 	if (c->nr_ready > 0)

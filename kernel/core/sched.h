@@ -169,6 +169,9 @@ void sched_yield_if_queued(void);	/* the same, only if one waits on this CPU */
 void sched_yield_blocked(void);		/* current->state is BLOCKED: sleep */
 bool sched_wake(struct thread *t);	/* BLOCKED -> RUNNABLE; false if it was not blocked */
 _Noreturn void sched_idle_loop(void);
+/* CPU time t has used, in ns: exact for the caller; for a thread running
+ * on another CPU, as of that CPU's last tick (at most a slice ago). */
+uint64_t thread_cpu_ns(const struct thread *t);
 void sched_tick(void);			/* from the timer interrupt */
 /* t's weight from its next slice on (thread.weight). */
 void sched_set_weight(struct thread *t, uint32_t weight);

@@ -3,6 +3,7 @@
 #define AMPHI_LINUX_FD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct file;
@@ -28,5 +29,14 @@ long pipe_fcntl_set_size(struct file *f, uint64_t arg);
 /* readv/writev of n iovecs at uiov on socket s, as one message:
  * sys_socket_msg.c's. */
 long socket_iov_io(struct socket *s, uint64_t uiov, uint64_t n, bool write);
+
+/* RLIMIT_FSIZE (rlimit_fsize.c).  A write of *len bytes to f at *pos
+ * (NULL: the file's own offset; O_APPEND: its end): cut to end at the
+ * limit, or -EFBIG with SIGXFSZ when it would start at or past it.  A
+ * regular file i growing to size bytes (truncate, fallocate): 0, or
+ * -EFBIG with SIGXFSZ past the limit.  Other files are not limited. */
+long fsize_limit_write(struct file *f, const int64_t *pos, size_t *len);
+struct inode;
+long fsize_limit_grow(struct inode *i, uint64_t size);
 
 #endif

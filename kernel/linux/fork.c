@@ -21,6 +21,7 @@
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
+#include "linux/cred.h"
 #include "linux/pidfd.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
@@ -267,6 +268,7 @@ static long clone_process(const struct clone_request *r, const struct trapframe 
 		return err;
 	}
 	inherit(p, me, r);
+	cpu_limit_update(p);	/* before it runs, so before it can end */
 	t->altstack_sp = current()->altstack_sp;	/* fork keeps the alternate stack */
 	t->altstack_size = current()->altstack_size;
 	t->altstack_flags = current()->altstack_flags;
@@ -283,10 +285,27 @@ static long clone_process(const struct clone_request *r, const struct trapframe 
 	return pid;
 }
 
+/* RLIMIT_NPROC, as Linux's copy_process applies it: the caller's real
+ * user may not have more threads than the limit, the new one included,
+ * unless it is root or has CAP_SYS_RESOURCE or CAP_SYS_ADMIN.  (Two
+ * forks at once may both pass the last place.) */
+static long nproc_check(void)
+{
+	struct process *me = process_current();
+	uint64_t limit = process_soft_limit(me, RLIMIT_NPROC);
+
+	if (limit == RLIM_INFINITY || !me->cred.uid[0] ||
+	    (uint64_t)process_user_tasks(me->cred.uid[0]) < limit)
+		return 0;
+	return cred_capable(CAP_SYS_RESOURCE) || cred_capable(CAP_SYS_ADMIN) ? 0 : -EAGAIN;
+}
+
 long clone_do(const struct clone_request *r, const struct trapframe *tf)
 {
 	long err = check_flags(r);
 
+	if (!err)
+		err = nproc_check();
 	if (err)
 		return err;
 	return (r->flags & CLONE_THREAD) ? clone_thread(r, tf) : clone_process(r, tf);

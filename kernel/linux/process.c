@@ -182,14 +182,14 @@ static void default_limits(struct rlimit *l)
 {
 	for (int i = 0; i < RLIMIT_NLIMITS; i++)
 		l[i] = (struct rlimit){ ~0ull, ~0ull };
-	l[3] = (struct rlimit){ 8 << 20, ~0ull };	/* RLIMIT_STACK */
+	l[RLIMIT_STACK] = (struct rlimit){ 8 << 20, ~0ull };
 	l[4] = (struct rlimit){ 0, ~0ull };		/* RLIMIT_CORE */
-	l[6] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
-				(uint64_t)process_thread_limit() / 2 };	/* RLIMIT_NPROC */
-	l[7] = (struct rlimit){ 1024, 4096 };		/* RLIMIT_NOFILE */
+	l[RLIMIT_NPROC] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
+					   (uint64_t)process_thread_limit() / 2 };
+	l[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
 	l[11] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
 				 (uint64_t)process_thread_limit() / 2 };	/* RLIMIT_SIGPENDING */
-	l[13] = (struct rlimit){ 0, 0 };		/* RLIMIT_NICE: no lowering without CAP_SYS_NICE */
+	l[RLIMIT_NICE] = (struct rlimit){ 0, 0 };	/* no lowering without CAP_SYS_NICE */
 	l[14] = (struct rlimit){ 0, 0 };		/* RLIMIT_RTPRIO */
 }
 
@@ -410,6 +410,7 @@ static void process_end(struct process *p, int wait_status)
 	struct list dead = LIST_INIT(dead), *l, *n;
 
 	itimer_stop(p);
+	cpu_limit_stop(p);
 	ptimer_delete_all(p);
 	sem_exit(p);	/* before its parent hears of the end, as Linux's exit_sem */
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -709,6 +710,21 @@ void process_counts(int *threads, int *procs, int *last_pid)
 	*procs = nprocesses;
 	*last_pid = next_pid - 1;
 	spin_unlock_irqrestore(&sig_lock, flags);
+}
+
+int process_user_tasks(uint32_t uid)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	int n = 0;
+	struct list *l;
+
+	list_for_each(l, &processes) {
+		struct process *p = list_entry(l, struct process, all_link);
+		if (p->cred.uid[0] == uid)
+			n += p->state == PROCESS_ZOMBIE ? 1 : p->nthreads + p->threads_leaving;
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return n;
 }
 
 /* Linux's comm: the file's base name, at most 15 bytes. */

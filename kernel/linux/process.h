@@ -23,14 +23,23 @@
 #include "linux/jobctl.h"
 #include "linux/signal.h"
 
-#define RLIMIT_NLIMITS	16
+/* The limits amphi enforces (the rest are kept and reported). */
+#define RLIMIT_CPU	0
+#define RLIMIT_FSIZE	1
+#define RLIMIT_STACK	3
+#define RLIMIT_NPROC	6
+#define RLIMIT_NOFILE	7
 #define RLIMIT_AS	9	/* kept in the address space too (vm_set_limit) */
+#define RLIMIT_NICE	13
+#define RLIMIT_NLIMITS	16
 
 enum process_state { PROCESS_ALIVE, PROCESS_ZOMBIE };
 
 struct rlimit {
 	uint64_t cur, max;
 };
+
+#define RLIM_INFINITY	(~0ull)
 
 /* An interval timer (itimer.c): its signal goes to the process. */
 struct itimer {
@@ -99,6 +108,8 @@ struct process {
 	struct waitq stop_wait;		/* its parked threads */
 
 	struct itimer itimers[3];	/* itimer.c */
+	struct timer cpu_limit;		/* RLIMIT_CPU's check (rlimit_cpu.c) */
+	bool cpu_limit_on;		/* rlimit_cpu.c's, under its lock */
 	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
 	/* Each timer's si_overrun of its last signal taken, for
 	 * timer_getoverrun (signal.c's, under sig_lock). */
@@ -143,11 +154,23 @@ struct process_view {
 /* 0 and *v, or -ENOENT when there is no process pid. */
 int process_view_get(int pid, struct process_view *v);
 void process_view_put(struct process_view *v);
+/* The threads of processes whose real uid is uid, a zombie counting one
+ * until it is reaped, as RLIMIT_NPROC counts them. */
+int process_user_tasks(uint32_t uid);
 /* Threads and processes now, and the last pid handed out (loadavg). */
 void process_counts(int *threads, int *processes, int *last_pid);
 
 /* p's limit res (sys_misc.c); may be called under sig_lock. */
 struct rlimit process_limit(struct process *p, unsigned res);
+/* Its soft limit from to from + 1, unless it changed meanwhile: Linux's
+ * step past each second of RLIMIT_CPU (rlimit_cpu.c).  Any context. */
+void process_limit_raise_soft(struct process *p, unsigned res, uint64_t from);
+/* RLIMIT_CPU (rlimit_cpu.c): p's limit is watched from now on as it is
+ * set (after a change, or a fork's copy), or no longer (at its end). */
+void cpu_limit_update(struct process *p);
+void cpu_limit_stop(struct process *p);
+/* Its soft limit alone, read without the lock (for checks on every write). */
+uint64_t process_soft_limit(struct process *p, unsigned res);
 /* The process ends: its semaphore adjustments are made (sys_sem.c). */
 void sem_exit(struct process *p);
 /* clone: the child's nice value and policy (sys_sched.c). */

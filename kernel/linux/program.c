@@ -29,7 +29,6 @@
 #include "net/port.h"
 
 #define MAX_STRINGS 65536
-#define RLIMIT_STACK 3
 #define MAX_STEPS 64
 
 static volatile bool started;	/* the first step's init runs */

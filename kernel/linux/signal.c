@@ -441,7 +441,7 @@ bool signal_thread_exit(struct thread *t)
 	list_del(&t->sig_link);
 	jobctl_thread_exit(t);
 	bool last = --p->nthreads == 0;
-	p->ended_ns += t->run_ns + (clock_ns() - t->run_start);
+	p->ended_ns += thread_cpu_ns(t);
 	if (!last)
 		p->threads_leaving++;	/* until process_thread_exit's thread_left */
 	if (last) {
@@ -477,14 +477,9 @@ uint64_t signal_process_cpu_ns(const struct process *p)
 
 	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
-		ns += signal_thread_cpu_ns(t);
+		ns += thread_cpu_ns(t);
 	}
 	return ns;
-}
-
-uint64_t signal_thread_cpu_ns(const struct thread *t)
-{
-	return t->run_ns + (t == current() ? clock_ns() - t->run_start : 0);
 }
 
 uint64_t signal_threads_cpu_ns(void)

@@ -152,9 +152,8 @@ void signal_exec(void);
  * included (the signal layer keeps the list of threads, so it adds them
  * up). */
 uint64_t signal_threads_cpu_ns(void);
-/* The same of process p, and of one thread t (the time of its slice now
- * running counted only for the caller's own).  Caller holds sig_lock. */
+/* The same of process p (core/sched.h's thread_cpu_ns says how current
+ * a running thread's time is).  Caller holds sig_lock. */
 uint64_t signal_process_cpu_ns(const struct process *p);
-uint64_t signal_thread_cpu_ns(const struct thread *t);
 
 #endif

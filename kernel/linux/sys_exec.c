@@ -31,8 +31,6 @@
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)
 #define AT_EMPTY_PATH	0x1000
 #define AT_SYMLINK_NOFOLLOW 0x100
-#define RLIMIT_STACK	3
-
 /* Appends the strings of the NULL-terminated array at uv to a->buf (cap
  * bytes, grown as needed); their count in *n.  -EFAULT, -E2BIG, -ENOMEM. */
 static int copy_strings(struct exec_args *a, uint64_t uv, int *n, size_t *cap)

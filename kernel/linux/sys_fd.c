@@ -46,12 +46,21 @@
  * would go past the largest one is EINVAL (Linux's rw_verify_area). */
 static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
 {
+	struct iobuf cut;
+
 	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
 		return -EBADF;
 	if (!b->len)
 		return 0;
 	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
 		return -EINVAL;
+	if (write) {	/* RLIMIT_FSIZE may cut it short, or refuse it */
+		cut = *b;
+		long err = fsize_limit_write(f, pos, &cut.len);
+		if (err)
+			return err;
+		b = &cut;
+	}
 	if (pos)
 		return write ? f->ops->write(f, b, pos) : f->ops->read(f, b, pos);
 	/* The offset is not locked across the call (that would hold a lock

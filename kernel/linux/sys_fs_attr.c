@@ -8,6 +8,7 @@
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/vfs_file.h"
+#include "linux/fd.h"
 #include "linux/syscall.h"
 #include "linux/sys_fs_internal.h"
 #include "linux/time.h"
@@ -287,8 +288,11 @@ static long sys_truncate(const struct sysargs *a)
 		return err;
 	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : may_truncate(i);
 	if (!err && !(err = vfs_get_write_access(i))) {	/* ETXTBSY for a running program */
-		vfs_kill_privs_unlocked(i);
-		err = vfs_data_truncate(i, (int64_t)a->a[1]);
+		err = fsize_limit_grow(i, a->a[1]);
+		if (!err) {
+			vfs_kill_privs_unlocked(i);
+			err = vfs_data_truncate(i, (int64_t)a->a[1]);
+		}
 		if (!err)
 			fsnotify_inode(i, IN_MODIFY);
 		vfs_put_write_access(i);
@@ -306,6 +310,8 @@ static long sys_ftruncate(const struct sysargs *a)
 	long err = file_is_path(f) ? -EBADF : (int64_t)a->a[1] < 0 ? -EINVAL : 0;
 	if (!err && (!file_writable(f) || !f->ops->truncate))
 		err = -EINVAL;
+	if (!err && f->inode && is_reg(f->inode))
+		err = fsize_limit_grow(f->inode, a->a[1]);
 	if (!err)
 		err = f->ops->truncate(f, a->a[1]);
 	file_put(f);

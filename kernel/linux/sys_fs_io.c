@@ -34,12 +34,16 @@
 #define SYNC_FILE_RANGE_WRITE	2
 #define SYNC_FILE_RANGE_WAIT_AFTER 4
 
-/* One read or write at *pos (the file's own offset when pos is NULL). */
+/* One read or write at *pos (the file's own offset when pos is NULL); a
+ * write as RLIMIT_FSIZE lets it. */
 static long rw(struct file *f, void *buf, size_t n, int64_t *pos, bool write)
 {
 	struct iobuf b = iobuf_kernel(buf, n);
 	int64_t p = pos ? *pos : f->pos;
-	long r = write ? f->ops->write(f, &b, &p) : f->ops->read(f, &b, &p);
+	long r = write ? fsize_limit_write(f, pos, &b.len) : 0;
+
+	if (!r)
+		r = write ? f->ops->write(f, &b, &p) : f->ops->read(f, &b, &p);
 
 	if (r > 0 && pos)
 		*pos = p;
@@ -232,7 +236,9 @@ static long copy_range(struct file *in, uint64_t uin, struct file *out, uint64_t
 		return -EINVAL;
 	if (in->inode == out->inode && ioff < ooff + (int64_t)len && ooff < ioff + (int64_t)len)
 		return -EINVAL;
-	long n = pump(in, &ioff, out, &ooff, len);
+	long n = fsize_limit_write(out, &ooff, &len);	/* the count cut first, as Linux's */
+	if (!n)
+		n = pump(in, &ioff, out, &ooff, len);
 	if (n <= 0)
 		return n;
 	if ((uin && copy_to_user(uin, &ioff, 8)) || (uout && copy_to_user(uout, &ooff, 8)))
@@ -300,6 +306,8 @@ static long sys_fallocate(const struct sysargs *a)
 		err = -ESPIPE;
 	if (!err)
 		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE))
+		err = fsize_limit_grow(f->inode, (uint64_t)off + (uint64_t)len);
 	if (!err && mode & FALLOC_FL_PUNCH_HOLE)
 		err = vfs_data_punch(f->inode, off, len);
 	else if (!err && mode & FALLOC_FL_ZERO_RANGE)

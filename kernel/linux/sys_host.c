@@ -103,7 +103,7 @@ static long sys_getrusage(const struct sysargs *a)
 
 	switch ((int)a->a[0]) {
 	case RUSAGE_SELF: ns = signal_threads_cpu_ns(); break;
-	case RUSAGE_THREAD: ns = t->run_ns + (clock_ns() - t->run_start); break;
+	case RUSAGE_THREAD: ns = thread_cpu_ns(t); break;
 	case RUSAGE_CHILDREN: ns = children_cpu_ns(); break;
 	default: return -EINVAL;
 	}

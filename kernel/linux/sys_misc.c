@@ -14,7 +14,6 @@
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
-#define RLIMIT_NOFILE	7
 #define NR_OPEN		1048576	/* Linux's fs.nr_open */
 #define MAX_RW_COUNT	0x7ffff000ull	/* Linux's cap on one call's bytes */
 #define PR_SET_PDEATHSIG 1
@@ -30,7 +29,9 @@ struct utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
 
-static struct spinlock limits_lock = SPINLOCK_INIT;	/* guards every process's limits */
+/* Guards every process's limits; taken with interrupts off, since the
+ * RLIMIT_CPU timer raises a soft limit (rlimit_cpu.c). */
+static struct spinlock limits_lock = SPINLOCK_INIT;
 
 /* The caller's limit res: the old one to *old, and *new (if not NULL) in
  * its place; raising the hard limit takes CAP_SYS_RESOURCE.  Checked and
@@ -44,7 +45,7 @@ static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit 
 	bool privileged = new && cred_capable(CAP_SYS_RESOURCE);
 	long err = 0;
 
-	spin_lock(&limits_lock);
+	uint64_t flags = spin_lock_irqsave(&limits_lock);
 	*old = p->limits[res];
 	if (new && new->max > old->max && !privileged)
 		err = -EPERM;
@@ -54,16 +55,32 @@ static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit 
 		fd_set_limit(new->cur > FD_MAX ? FD_MAX : (int)new->cur);
 	if (new && !err && res == RLIMIT_AS)
 		vm_set_limit(mm_current(), new->cur);
-	spin_unlock(&limits_lock);
+	spin_unlock_irqrestore(&limits_lock, flags);
+	if (new && !err && res == RLIMIT_CPU)
+		cpu_limit_update(p);
 	return err;
 }
 
 struct rlimit process_limit(struct process *p, unsigned res)
 {
-	spin_lock(&limits_lock);
+	uint64_t flags = spin_lock_irqsave(&limits_lock);
 	struct rlimit r = p->limits[res];
-	spin_unlock(&limits_lock);
+	spin_unlock_irqrestore(&limits_lock, flags);
 	return r;
+}
+
+void process_limit_raise_soft(struct process *p, unsigned res, uint64_t from)
+{
+	uint64_t flags = spin_lock_irqsave(&limits_lock);
+
+	if (p->limits[res].cur == from)
+		p->limits[res].cur = from + 1;
+	spin_unlock_irqrestore(&limits_lock, flags);
+}
+
+uint64_t process_soft_limit(struct process *p, unsigned res)
+{
+	return __atomic_load_n(&p->limits[res].cur, __ATOMIC_RELAXED);
 }
 
 /* A limit no process may be given: a soft one above its hard one, or
@@ -178,6 +195,8 @@ static long other_limit(int pid, unsigned res, const struct rlimit *new, struct 
 		struct thread *t = process_any_thread(p);
 		if (!err && new && res == RLIMIT_AS && t)
 			vm_set_limit(t->mm, new->cur);
+		if (!err && new && res == RLIMIT_CPU)
+			cpu_limit_update(p);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;

@@ -42,7 +42,6 @@
 
 #define NICE_MIN	(-20)
 #define NICE_MAX	19
-#define RLIMIT_NICE	13
 #define WEIGHT_IDLE	3	/* Linux's WEIGHT_IDLEPRIO */
 
 static uint32_t weight_of_nice(int nice)

@@ -47,7 +47,7 @@ static int64_t cpu_clock_read(int clock)
 	if (thread) {
 		struct thread *t = pid ? thread_find(pid) : current();
 		if (t && process_of(t) == process_current())
-			ns = (int64_t)signal_thread_cpu_ns(t);
+			ns = (int64_t)thread_cpu_ns(t);
 	} else {
 		struct process *p = pid ? process_find(pid) : process_current();
 		if (p && (!pid || p->pid == pid || pid == current()->tid))
@@ -77,7 +77,7 @@ static int64_t clock_read(int clock)
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return signal_threads_cpu_ns();
 	case CLOCK_THREAD_CPUTIME_ID:
-		return (int64_t)signal_thread_cpu_ns(current());
+		return (int64_t)thread_cpu_ns(current());
 	default:
 		return -EINVAL;
 	}

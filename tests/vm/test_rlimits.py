@@ -1,0 +1,66 @@
+"""Resource limits that amphi enforces as Linux does (tests/progs/rlimit_calls.c),
+one case per run.  Each line is the same program's (built with musl) on
+Linux 6.18, run as root.  Before, setrlimit kept these limits and nothing
+looked at them: every write and truncate went through, no SIGXFSZ, SIGXCPU
+or SIGKILL came, and each fork was made.
+
+"nproc" counts the processes of user 65534 on the whole machine, so on
+Linux it gives 2 forks only while the host runs none of that user's."""
+import pytest
+
+from conftest import expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+LINES = {
+    "fsize": (
+        "write 6000: 6000, SIGXFSZ 0\n"
+        "write 6000 more, cut: 4000, SIGXFSZ 0\n"
+        "write at the limit: EFBIG, SIGXFSZ 1\n"
+        "pwrite past it: EFBIG, SIGXFSZ 1\n"
+        "pwrite just under: 5, SIGXFSZ 0\n"
+        "pwritev at 9998: 2, SIGXFSZ 0\n"
+        "ftruncate 20000: EFBIG, SIGXFSZ 1\n"
+        "ftruncate 10000: 0, SIGXFSZ 0\n"
+        "ftruncate 100: 0, SIGXFSZ 0\n"
+        "truncate 10001: EFBIG, SIGXFSZ 1\n"
+        "fallocate to 20000: EFBIG, SIGXFSZ 1\n"
+        "fallocate KEEP_SIZE to 20000: 0, SIGXFSZ 0\n"
+        "size 100\n"
+        "append 20 at 9990: 10, SIGXFSZ 0\n"
+        "append 1 more: EFBIG, SIGXFSZ 1\n"
+        "sendfile 20000: 10000, SIGXFSZ 1\n"
+        "sendfile 1 more: EFBIG, SIGXFSZ 1\n"
+        "copy_file_range 20000 at 9000: 1000, SIGXFSZ 0\n"
+        "size 10000\n"
+        "pipe 6000 twice: 12000, SIGXFSZ 0\n"
+        "limit 0, write: EFBIG, SIGXFSZ 0\n"
+        "limit 0, ftruncate 0: 0; SIGXFSZ 1 in all\n"),
+    "xfsz": "child killed by signal 25\n",
+    "cpu": (
+        "SIGXCPU, soft limit now 2\n"
+        "child killed by signal 9\n"),
+    "cputhreads": (
+        "SIGXCPU, soft limit now 2\n"
+        "child killed by signal 9\n"),
+    "xcpu": "child killed by signal 24\n",
+    "nproc": (
+        "uid 65534, limit 3: 2 forks, then EAGAIN; a thread then: EAGAIN\n"
+        "after they end, fork: made\n"
+        "uid 0, limit 1: 8 forks, then none refused; a thread then: made\n"
+        "after they end, fork: made\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINES))
+def test_rlimit(case):
+    expect(run("rlimit_calls", case), LINES[case])
+
+
+def test_busybox_ulimit_f():
+    """ash's `ulimit -f` counts 512-byte blocks: the writer is cut at 2048
+    bytes and ended by SIGXFSZ (128 + 25), as under Linux."""
+    script = ("ulimit -f 4; head -c 10000 /dev/zero > /tmp/cut; echo status $?; "
+              "wc -c < /tmp/cut")
+    r = run("/bin/busybox", "sh", "-c", script, env=["PATH=/bin"])
+    assert (r.status, r.stdout.decode()) == (0, "status 153\n2048\n"), r.describe()
