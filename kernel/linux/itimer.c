@@ -1,9 +1,9 @@
 /* Interval timers: setitimer, getitimer, and alarm (ITIMER_REAL in whole
  * seconds), three per process (struct process's itimers).  ITIMER_REAL
- * sends SIGALRM to the process when it expires.
- * ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF) should count the
- * program's CPU time; here they count wall-clock time like ITIMER_REAL, a
- * stand-in that gives periodic ticks to programs that want them. */
+ * counts the wall clock and sends SIGALRM to the process when it expires;
+ * ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF) count the
+ * process's CPU time (cpu_clock.c).  amphi does not tell a program's time
+ * in the kernel from its own, so ITIMER_VIRTUAL counts both, as PROF. */
 #include "core/errno.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
@@ -29,20 +29,37 @@ static struct spinlock change_lock = SPINLOCK_INIT;
 
 /* Interrupt context, on the CPU the timer was armed on.  The process
  * lives until itimer_stop, which waits for this to finish. */
+static uint64_t itimer_now(const struct itimer *it)
+{
+	return it->cpu_time ? cpu_clock_now(it->process, 0) : clock_ns();
+}
+
+/* For the deadline, its clock being at now.  Caller owns the timer. */
+static void itimer_arm(struct itimer *it, uint64_t now)
+{
+	timer_arm(&it->timer,
+		  it->cpu_time ? clock_ns() + cpu_clock_wait(0, now, it->deadline) : it->deadline);
+}
+
 static void itimer_fire(struct timer *tm)
 {
 	struct itimer *it = container_of(tm, struct itimer, timer);
+	uint64_t now = itimer_now(it);
 
+	if (now < it->deadline) {	/* a CPU clock, not there yet */
+		itimer_arm(it, now);
+		return;
+	}
 	signal_send_process(it->process, it->sig, NULL);
 	if (!it->interval) {
 		it->deadline = 0;
 		return;
 	}
-	uint64_t next = it->deadline + it->interval, now = clock_ns();
+	uint64_t next = it->deadline + it->interval;
 	if (next <= now)
 		next = now + it->interval;	/* missed periods are not made up */
 	it->deadline = next;
-	timer_arm(tm, next);
+	itimer_arm(it, now);
 }
 
 /* Capped at about 146 years, as timespec_read_ns caps: a longer timer
@@ -62,7 +79,7 @@ static struct linux_timeval ns_timeval(uint64_t ns)
 
 static struct linux_itimerval itimer_read(const struct itimer *it)
 {
-	uint64_t deadline = it->deadline, now = clock_ns();
+	uint64_t deadline = it->deadline, now = itimer_now(it);
 	uint64_t left = !deadline ? 0 : deadline > now ? deadline - now : 1;
 
 	return (struct linux_itimerval){ ns_timeval(it->interval), ns_timeval(left) };
@@ -78,7 +95,8 @@ void itimer_init(struct process *p)
 	static const int sigs[NTIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
 
 	for (int i = 0; i < NTIMERS; i++)
-		p->itimers[i] = (struct itimer){ .timer.fn = itimer_fire, .process = p, .sig = sigs[i] };
+		p->itimers[i] = (struct itimer){ .timer.fn = itimer_fire, .process = p, .sig = sigs[i],
+						 .cpu_time = i > 0 };
 }
 
 /* Sets p's timer which to *new; what it was goes to *old. */
@@ -93,10 +111,11 @@ static void itimer_set(struct process *p, int which, const struct linux_itimerva
 		timer_cancel(&it->timer);	/* a running itimer_fire may re-arm it */
 	while (it->timer.armed);
 	*old = itimer_read(it);
+	uint64_t now = itimer_now(it);
 	it->interval = interval && interval < MIN_INTERVAL_NS ? MIN_INTERVAL_NS : interval;
-	it->deadline = value ? clock_ns() + value : 0;
+	it->deadline = value ? now + value : 0;
 	if (value)
-		timer_arm(&it->timer, it->deadline);
+		itimer_arm(it, now);
 	spin_unlock(&change_lock);
 }
 

@@ -46,7 +46,8 @@ struct itimer {
 	struct timer timer;
 	struct process *process;
 	int sig;
-	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
+	bool cpu_time;			/* counts the process's CPU time, not clock_ns() */
+	volatile uint64_t deadline;	/* on its clock; 0: disarmed */
 	volatile uint64_t interval;	/* ns between expiries; 0: once */
 };
 

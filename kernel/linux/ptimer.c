@@ -2,8 +2,9 @@
  * timer_getoverrun, timer_delete.  Each sends its signal (SIGEV_SIGNAL to
  * the process, SIGEV_THREAD_ID to one of its threads, SIGEV_NONE nothing)
  * with si_code SI_TIMER, the timer's id and the program's value.  They go
- * with exec and with the process.  The CPU-time clocks count wall-clock
- * time, as the interval timers do (itimer.c) -- docs/status.md.
+ * with exec and with the process.  A timer on CLOCK_PROCESS_CPUTIME_ID
+ * counts the process's CPU time, on CLOCK_THREAD_CPUTIME_ID its creator's
+ * (cpu_clock.c); once that thread has ended, the timer never fires.
  *
  * Overruns, as Linux counts them: a timer has at most one signal queued;
  * an expiry while it waits to be taken, or one missed while the timer
@@ -26,6 +27,8 @@
 #define SIGEV_THREAD_ID	4
 #define TIMER_ABSTIME	1
 #define CLOCK_REALTIME	0
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID	3
 #define CLOCK_TAI	11
 #define MIN_INTERVAL_NS	1000000ull	/* as itimer.c: no faster than signals are taken */
 
@@ -33,8 +36,9 @@ struct ptimer {
 	struct timer timer;
 	struct process *process;
 	int id, sig, notify, tid, clock;
+	int cpu_tid;			/* CLOCK_THREAD_CPUTIME_ID: whose time it counts */
 	uint64_t value;			/* sigev_value, into si_value */
-	volatile uint64_t deadline;	/* clock_ns(); 0: disarmed */
+	volatile uint64_t deadline;	/* clock_ns(), or its CPU clock's ns; 0: disarmed */
 	volatile uint64_t interval;
 };
 
@@ -90,13 +94,38 @@ static void ptimer_send(struct ptimer *pt, uint64_t missed)
 		signal_send_process(pt->process, pt->sig, &info);
 }
 
+static bool cpu_clock(int clock)
+{
+	return clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* Its clock now: clock_ns() (the wall clocks' offset is applied when
+ * set), or CPU time, CPU_CLOCK_GONE once its thread has ended. */
+static uint64_t ptimer_now(const struct ptimer *pt)
+{
+	return cpu_clock(pt->clock) ? cpu_clock_now(pt->process, pt->cpu_tid) : clock_ns();
+}
+
+/* For the deadline, its clock being at now.  Caller owns the timer. */
+static void ptimer_arm(struct ptimer *pt, uint64_t now)
+{
+	if (!cpu_clock(pt->clock))
+		timer_arm(&pt->timer, pt->deadline > now ? pt->deadline : now);
+	else if (now != CPU_CLOCK_GONE)
+		timer_arm(&pt->timer, clock_ns() + cpu_clock_wait(pt->cpu_tid, now, pt->deadline));
+}
+
 /* Interrupt context.  A periodic timer keeps its phase: the next expiry
  * is the first after now, and the periods skipped are overruns. */
 static void ptimer_fire(struct timer *tm)
 {
 	struct ptimer *pt = container_of(tm, struct ptimer, timer);
-	uint64_t now = clock_ns(), missed = 0;
+	uint64_t now = ptimer_now(pt), missed = 0;
 
+	if (now < pt->deadline || now == CPU_CLOCK_GONE) {
+		ptimer_arm(pt, now);	/* a CPU clock, not there yet */
+		return;
+	}
 	if (pt->interval && now > pt->deadline)
 		missed = (now - pt->deadline) / pt->interval;
 	ptimer_send(pt, missed);
@@ -105,7 +134,7 @@ static void ptimer_fire(struct timer *tm)
 		return;
 	}
 	pt->deadline += (missed + 1) * pt->interval;
-	timer_arm(tm, pt->deadline);
+	ptimer_arm(pt, now);
 }
 
 /* Caller holds ptimer_lock: a new or reset timer starts with no overrun. */
@@ -164,7 +193,8 @@ static long sys_timer_create(const struct sysargs *a)
 	if (!pt)
 		return -ENOMEM;
 	*pt = (struct ptimer){ .timer.fn = ptimer_fire, .process = p, .sig = ev.signo,
-			       .notify = ev.notify, .tid = ev.tid, .clock = clock, .value = ev.value };
+			       .notify = ev.notify, .tid = ev.tid, .clock = clock, .value = ev.value,
+			       .cpu_tid = clock == CLOCK_THREAD_CPUTIME_ID ? current()->tid : 0 };
 	if (!a->a[1])
 		pt->value = 0;	/* Linux: the id; set below */
 	spin_lock(&ptimer_lock);
@@ -206,8 +236,8 @@ static struct linux_timespec ns_timespec(uint64_t ns)
 
 static struct linux_itimerspec ptimer_read(const struct ptimer *pt)
 {
-	uint64_t deadline = pt->deadline, now = clock_ns();
-	uint64_t left = !deadline ? 0 : deadline > now ? deadline - now : 1;
+	uint64_t deadline = pt->deadline, now = ptimer_now(pt);
+	uint64_t left = !deadline || now == CPU_CLOCK_GONE ? 0 : deadline > now ? deadline - now : 1;
 
 	return (struct linux_itimerspec){ ns_timespec(pt->interval), ns_timespec(left) };
 }
@@ -228,7 +258,7 @@ static long sys_timer_settime(const struct sysargs *a)
 	if (pt) {
 		ptimer_halt(pt);
 		old = ptimer_read(pt);
-		uint64_t now = clock_ns(), at = value;
+		uint64_t now = ptimer_now(pt), at = value;
 		if (value && (a->a[1] & TIMER_ABSTIME) && wall_clock(pt->clock))
 			at = value > time_realtime_offset_ns() ? value - time_realtime_offset_ns() : 1;
 		if (value && !(a->a[1] & TIMER_ABSTIME))
@@ -237,7 +267,7 @@ static long sys_timer_settime(const struct sysargs *a)
 		pt->deadline = value ? (at > now ? at : now) : 0;
 		overrun_reset(p, (int)a->a[0]);
 		if (value)
-			timer_arm(&pt->timer, pt->deadline ? pt->deadline : now);
+			ptimer_arm(pt, now);
 	}
 	spin_unlock(&ptimer_lock);
 	if (!pt)

@@ -4,32 +4,21 @@
  * hears again each further second; at the hard limit, SIGKILL.  A soft
  * limit of 0 signals at once.
  *
- * A process with a finite soft limit has a timer that adds up its CPU
- * time.  Its threads' time grows at most ncpus times as fast as the
- * clock, so the timer comes back when the next limit could first be
- * reached, but at least every CHECK_MAX_NS: a lowered limit is noticed
- * that late at most, and a limit raised or removed needs no cancelling. */
-#include "core/sched.h"
+ * A process with a finite soft limit has a timer on its CPU clock
+ * (cpu_clock.c), which also comes back at least every CHECK_MAX_NS: a
+ * lowered limit is noticed that late at most, and a limit raised or
+ * removed needs no cancelling. */
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "linux/process.h"
-#include "linux/signal_internal.h"
+#include "linux/signal.h"
+#include "linux/time.h"
 
 #define NS_PER_S	1000000000ull
-#define CHECK_MIN_NS	10000000ull	/* 10 ms: a tick or two */
 #define CHECK_MAX_NS	250000000ull
 
 /* Guards every process's cpu_limit_on, and arming its timer. */
 static struct spinlock change_lock = SPINLOCK_INIT;
-
-static uint64_t cpu_used_ns(struct process *p)
-{
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	uint64_t ns = signal_process_cpu_ns(p);
-
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return ns;
-}
 
 static uint64_t seconds_ns(uint64_t s)
 {
@@ -44,7 +33,7 @@ static uint64_t check(struct process *p)
 
 	if (r.cur == RLIM_INFINITY)
 		return 0;
-	uint64_t used = cpu_used_ns(p), soft = seconds_ns(r.cur);
+	uint64_t used = cpu_clock_now(p, 0), soft = seconds_ns(r.cur);
 	if (r.max != RLIM_INFINITY && used >= seconds_ns(r.max)) {
 		signal_send_process(p, SIGKILL, NULL);
 		return 0;
@@ -54,8 +43,8 @@ static uint64_t check(struct process *p)
 		process_limit_raise_soft(p, RLIMIT_CPU, r.cur);
 		soft = seconds_ns(r.cur + 1);
 	}
-	uint64_t wait = used >= soft ? 0 : (soft - used) / (uint64_t)ncpus;
-	return wait < CHECK_MIN_NS ? CHECK_MIN_NS : wait > CHECK_MAX_NS ? CHECK_MAX_NS : wait;
+	uint64_t wait = cpu_clock_wait(0, used, soft);
+	return wait < CHECK_MAX_NS ? wait : CHECK_MAX_NS;
 }
 
 /* Interrupt context.  The process lives until cpu_limit_stop, which waits

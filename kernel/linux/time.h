@@ -19,6 +19,15 @@ struct linux_timeval {
  * are capped at 2^62 ns, so adding one to clock_ns() cannot wrap. */
 long timespec_read_ns(uint64_t uts, uint64_t *ns);
 
+/* CPU-time clocks (cpu_clock.c), any context: process p's (tid 0) or
+ * its thread tid's time used, in ns, or CPU_CLOCK_GONE when that thread
+ * is no longer p's.  And the wall-clock ns after which a timer on the
+ * clock, now at now, looks again for its deadline. */
+#define CPU_CLOCK_GONE	UINT64_MAX
+struct process;
+uint64_t cpu_clock_now(struct process *p, int tid);
+uint64_t cpu_clock_wait(int tid, uint64_t now, uint64_t deadline);
+
 /* Wall-clock time = clock_ns() + this. */
 uint64_t time_realtime_offset_ns(void);
 
