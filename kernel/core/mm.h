@@ -30,6 +30,10 @@ struct mm {
 	 * loads the root and cleared after it loads another one. */
 	volatile uint64_t cpus;
 	uint64_t brk_base, brk;		/* the heap: [brk_base, brk); linux/sys_mm.c's */
+	/* Where exec put the program's argument strings [arg_start, arg_end)
+	 * and its environment's [arg_end, env_end), for /proc (Linux's
+	 * mm_struct keeps them too: a program may rewrite them). */
+	uint64_t arg_start, arg_end, env_end;
 	uint64_t map_limit;		/* vm_set_limit's; atomic */
 	struct list all;		/* in the list of address spaces with users (mm.c) */
 };

@@ -206,6 +206,16 @@ int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len);
  * where a mapping does not allow writing, so a read-only MAP_SHARED file
  * is never written through it. */
 int vm_store(struct mm *mm, uint64_t addr, const void *src, size_t len);
+/* The same as a debugger's store (/proc/PID/mem): also into private
+ * mappings the program may not write (its text), which get a copy of the
+ * page as a store of the program's own would. */
+int vm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len);
+
+/* Copies len bytes at addr of mm (any address space) to dst as the
+ * program's own reads would find them, faulting pages in: the bytes
+ * copied before the first that is unmapped or (unless force, a debugger's
+ * read) unreadable. */
+size_t vm_load(struct mm *mm, uint64_t addr, void *dst, size_t len, bool force);
 
 /* fork: child (empty) gets every mapping of parent; private pages are
  * shared copy-on-write, shared mappings stay shared.  0 or -ENOMEM (child

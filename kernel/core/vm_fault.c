@@ -217,10 +217,24 @@ static uint64_t own_page(struct mm *mm, const struct vma *v, uint64_t va, int *e
 	return mmu_user_pa(pte);
 }
 
-/* Copies src to addr through the kernel's map of each page; as_program:
- * only where the mapping lets the program write (a read-only mapping, and
- * so a file not open for writing, is never written). */
-static int fill(struct mm *mm, uint64_t addr, const void *src, size_t len, bool as_program)
+/* Who writes into another address space, and so where. */
+enum filler {
+	FILL_LOADER,	/* anywhere: exec filling a fresh image */
+	FILL_PROGRAM,	/* where the program may store */
+	FILL_DEBUGGER,	/* there, and into private mappings whatever their
+			 * protection: a copy of the page, the program's own */
+};
+
+static bool may_fill(const struct vma *v, enum filler who)
+{
+	return who == FILL_LOADER || vm_access_allowed(v->prot, MMU_WRITE) ||
+	       (who == FILL_DEBUGGER && !(v->flags & VM_SHARED));
+}
+
+/* Copies src to addr through the kernel's map of each page, where who may
+ * write (a read-only shared mapping, and so a file not open for writing,
+ * is only ever written by the loader). */
+static int fill(struct mm *mm, uint64_t addr, const void *src, size_t len, enum filler who)
 {
 	const char *s = src;
 	int err = 0;
@@ -228,7 +242,7 @@ static int fill(struct mm *mm, uint64_t addr, const void *src, size_t len, bool 
 	spin_lock(&mm->lock);
 	while (len && !err) {
 		struct vma *v = vma_find(mm, addr);
-		if (!v || (as_program && !vm_access_allowed(v->prot, MMU_WRITE))) {
+		if (!v || !may_fill(v, who)) {
 			err = -EFAULT;
 			break;
 		}
@@ -256,14 +270,52 @@ static int fill(struct mm *mm, uint64_t addr, const void *src, size_t len, bool 
 	return err;
 }
 
+size_t vm_load(struct mm *mm, uint64_t addr, void *dst, size_t len, bool force)
+{
+	char *d = dst;
+	size_t done = 0;
+
+	spin_lock(&mm->lock);
+	while (done < len) {
+		struct vma *v = vma_find(mm, addr);
+		if (!v || (!force && !vm_access_allowed(v->prot, MMU_READ)))
+			break;
+		uint64_t page = PAGE_ROUND_DOWN(addr), off = addr - page;
+		size_t n = PAGE_SIZE - off < len - done ? PAGE_SIZE - off : len - done;
+		uint64_t *pte = mmu_user_pte(mm->root, page);
+		if (!pte) {	/* (a page left without access by mprotect is there to read) */
+			struct held_file h = { 0 };
+			int err = fault_locked(mm, v, page, MMU_READ, &h);
+			if (h.obj) {	/* the lock was dropped: look again */
+				spin_unlock(&mm->lock);
+				held_release(&h);
+				spin_lock(&mm->lock);
+			}
+			if (err)
+				break;
+			continue;
+		}
+		memcpy(d + done, (char *)phys_to_virt(mmu_user_pa(pte)) + off, n);
+		addr += n;
+		done += n;
+	}
+	spin_unlock(&mm->lock);
+	return done;
+}
+
 int vm_fill(struct mm *mm, uint64_t addr, const void *src, size_t len)
 {
-	return fill(mm, addr, src, len, false);
+	return fill(mm, addr, src, len, FILL_LOADER);
 }
 
 int vm_store(struct mm *mm, uint64_t addr, const void *src, size_t len)
 {
-	return fill(mm, addr, src, len, true);
+	return fill(mm, addr, src, len, FILL_PROGRAM);
+}
+
+int vm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len)
+{
+	return fill(mm, addr, src, len, FILL_DEBUGGER);
 }
 
 int vm_pin_page(struct mm *mm, uint64_t addr, bool write, uint64_t *pa)

@@ -107,6 +107,9 @@ int vm_fork(struct mm *parent, struct mm *child)
 	}
 	child->brk_base = parent->brk_base;
 	child->brk = parent->brk;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_end = parent->env_end;
 	child->map_limit = parent->map_limit;
 	/* The parent's entries lost their write permission. */
 	mm_flush(parent, 0, VM_USER_END);

@@ -7,6 +7,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/mm.h"
 #include "core/random.h"
 #include "core/string.h"
 #include "core/vm.h"
@@ -118,6 +119,7 @@ struct stack_builder {
 	uint64_t top;		/* user address of buf's end */
 	size_t used;		/* bytes from the end */
 	size_t cap;
+	uint64_t arg_start, env_start, env_end;	/* where the strings landed */
 };
 
 /* Pushes bytes at the top end; the user address they land at. */
@@ -144,10 +146,13 @@ static void build(struct stack_builder *s, const struct exec_args *a, const char
 
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(1), "c"(0));
 	uint64_t fn = push_string(s, execfn);
+	s->env_end = fn;
 	for (int i = a->envc - 1; i >= 0; i--)
 		ptrs[a->argc + 2 + i] = push_string(s, a->envp[i]);
+	s->env_start = s->top - s->used;
 	for (int i = a->argc - 1; i >= 0; i--)
 		ptrs[1 + i] = push_string(s, a->argv[i]);
+	s->arg_start = s->top - s->used;
 	addr[0] = push_string(s, "x86_64");
 	random_fill(rnd, sizeof rnd);
 	addr[1] = push_bytes(s, rnd, sizeof rnd);
@@ -191,6 +196,9 @@ int exec_stack(struct mm *mm, const struct exec_args *a, const char *execfn,
 	if (!err) {
 		build(&s, a, execfn, start, ptrs);
 		err = vm_fill(mm, s.top - s.used, s.buf + s.cap - s.used, s.used);
+		mm->arg_start = s.arg_start;
+		mm->arg_end = s.env_start;
+		mm->env_end = s.env_end;
 	}
 	kfree(ptrs);
 	kfree(s.buf);

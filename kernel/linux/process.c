@@ -602,39 +602,14 @@ int process_wait_step(void)
 
 /* ---- identity ------------------------------------------------------------------ */
 
-static size_t joined_len(const char *const *v, int n)
+struct exec_strings *exec_strings_new(const char *exe)
 {
-	size_t total = 0;
+	struct exec_strings *s = kmalloc_program(sizeof *s + strlen(exe) + 1);
 
-	for (int i = 0; i < n; i++)
-		total += strlen(v[i]) + 1;
-	return total;
-}
-
-static char *join(char *at, const char *const *v, int n)
-{
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(v[i]) + 1;
-		memcpy(at, v[i], len);
-		at += len;
+	if (s) {
+		s->refs = 1;
+		memcpy(s->exe, exe, strlen(exe) + 1);
 	}
-	return at;
-}
-
-struct exec_strings *exec_strings_new(const char *exe, const char *const *argv, int argc,
-				      const char *const *envp, int envc)
-{
-	size_t clen = joined_len(argv, argc), elen = joined_len(envp, envc);
-	struct exec_strings *s = kmalloc_program(sizeof *s + clen + elen + strlen(exe) + 1);
-
-	if (!s)
-		return NULL;
-	s->refs = 1;
-	s->cmdline_len = clen;
-	s->environ_len = elen;
-	char *end = join(join(s->data, argv, argc), envp, envc);
-	memcpy(end, exe, strlen(exe) + 1);
-	s->exe = end;
 	return s;
 }
 

@@ -123,16 +123,15 @@ struct process {
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */
 	char comm[16];			/* the name exec gave (the file's), or PR_SET_NAME's */
-	struct exec_strings *strings;	/* argv, envp and exe, for /proc/PID/ */
+	struct exec_strings *strings;	/* exe, for /proc/PID/ */
 };
 
-/* argv and envp NUL-separated, and the program's absolute path, shared
- * by a forked child and its parent until one of them execs. */
+/* The program's absolute path (/proc/PID/exe), shared by a forked child
+ * and its parent until one of them execs.  (cmdline and environ are read
+ * from the program's memory, where it may rewrite them.) */
 struct exec_strings {
 	volatile int refs;
-	size_t cmdline_len, environ_len;
-	const char *exe;		/* into data, after environ: /proc/PID/exe */
-	char data[];			/* cmdline, then environ, then exe */
+	char exe[];
 };
 
 void exec_strings_put(struct exec_strings *s);
@@ -155,6 +154,13 @@ struct process_view {
 /* 0 and *v, or -ENOENT when there is no process pid. */
 int process_view_get(int pid, struct process_view *v);
 void process_view_put(struct process_view *v);
+/* Whether the caller may reach process pid as a debugger (process_access.c,
+ * Linux's ptrace_may_access; its fs ids checked, or with real_ids its
+ * real ones): 0 and, if mm is not NULL, the process's address space
+ * grabbed (mm_drop), or NULL for a zombie; -ESRCH for no such process,
+ * -EACCES. */
+struct mm;
+int process_access(int pid, bool real_ids, struct mm **mm);
 /* The threads of processes whose real uid is uid, a zombie counting one
  * until it is reaped, as RLIMIT_NPROC counts them. */
 int process_user_tasks(uint32_t uid);
@@ -264,11 +270,10 @@ int process_wait_step(void);
  * parent goes on. */
 void process_vfork_done(struct process *p);
 
-/* The strings /proc/PID/cmdline, environ and exe show (exe: the
- * program's absolute path, whole: PATH_MAX long), made before an exec's
- * point of no return; NULL if no memory. */
-struct exec_strings *exec_strings_new(const char *exe, const char *const *argv, int argc,
-				      const char *const *envp, int envc);
+/* What /proc/PID/exe shows (the program's absolute path, whole:
+ * PATH_MAX long), made before an exec's point of no return; NULL if no
+ * memory. */
+struct exec_strings *exec_strings_new(const char *exe);
 /* exec's part, past its point of no return: those strings (taken over). */
 void process_set_identity(struct process *p, struct exec_strings *s);
 /* execve: the caller becomes its process's only thread (the others end

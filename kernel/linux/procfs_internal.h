@@ -54,6 +54,8 @@ void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid);
 int proc_pid_may_read(int pid);
 /* Inode numbers of a process's entries: stable for a pid. */
 uint64_t proc_pid_ino(int pid, int entry);
+/* procfs_mem.c: /proc/PID/mem of the process pid. */
+struct inode *proc_mem_make(int pid);
 /* procfs_fd.c: /proc/PID/fd of the process pid. */
 struct inode *proc_fd_dir_make(int pid);
 

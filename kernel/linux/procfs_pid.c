@@ -143,18 +143,49 @@ static int gen_maps(struct seqbuf *s, const struct process_view *v)
 	return 0;
 }
 
+/* len bytes of the program's memory at addr, as far as they can be read. */
+static int copy_memory(struct seqbuf *s, struct mm *mm, uint64_t addr, size_t len)
+{
+	char *buf = kmalloc_uninit(len ? len : 1);
+
+	if (!buf)
+		return -ENOMEM;
+	seq_write(s, buf, vm_load(mm, addr, buf, len, false));
+	kfree(buf);
+	return 0;
+}
+
+/* Read from the program's memory, as Linux's get_mm_cmdline reads it, so
+ * a program that rewrites its arguments (setproctitle: redis, nginx)
+ * shows its new title: the argument strings; or, when their last NUL was
+ * overwritten, the one string from their start, which may run on into
+ * the environment's strings, within a page. */
 static int gen_cmdline(struct seqbuf *s, const struct process_view *v)
 {
-	if (v->strings)
-		seq_write(s, v->strings->data, v->strings->cmdline_len);
+	struct mm *mm = v->mm;
+	char last;
+
+	if (!mm || mm->arg_start >= mm->arg_end)
+		return 0;
+	if (vm_load(mm, mm->arg_end - 1, &last, 1, false) != 1 || !last)
+		return copy_memory(s, mm, mm->arg_start, mm->arg_end - mm->arg_start);
+	char *page = kmalloc_uninit(PAGE_SIZE);
+	if (!page)
+		return -ENOMEM;
+	size_t got = vm_load(mm, mm->arg_start, page, PAGE_SIZE, false);
+	size_t len = strnlen(page, got);
+	if (len < got)
+		len++;	/* its NUL */
+	seq_write(s, page, len < mm->env_end - mm->arg_start ? len : mm->env_end - mm->arg_start);
+	kfree(page);
 	return 0;
 }
 
 static int gen_environ(struct seqbuf *s, const struct process_view *v)
 {
-	if (v->strings)
-		seq_write(s, v->strings->data + v->strings->cmdline_len, v->strings->environ_len);
-	return 0;
+	struct mm *mm = v->mm;
+
+	return mm ? copy_memory(s, mm, mm->arg_end, mm->env_end - mm->arg_end) : 0;
 }
 
 static int gen_comm(struct seqbuf *s, const struct process_view *v)
@@ -326,22 +357,11 @@ void proc_pid_owner(int pid, bool fd, uint32_t *uid, uint32_t *gid)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-static bool ids_all(const uint32_t ids[4], uint32_t id)
-{
-	return ids[0] == id && ids[1] == id && ids[2] == id;
-}
-
 int proc_pid_may_read(int pid)
 {
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	struct process *me = process_current(), *p = process_find(pid);
-	const struct process_cred *c = &me->cred;
-	int err = !p ? -ENOENT : p == me || (c->cap_effective >> CAP_SYS_PTRACE & 1) ? 0 :
-		  !p->undumpable && ids_all(p->cred.uid, c->uid[3]) && ids_all(p->cred.gid, c->gid[3]) ?
-		  0 : -EACCES;
+	int err = process_access(pid, false, NULL);
 
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return err;
+	return err == -ESRCH ? -ENOENT : err;
 }
 
 /* Adds i (one reference, handed over) to d under name, owned as d is, or
@@ -375,6 +395,8 @@ static int add_entries(struct inode *d, int pid)
 		err = add(d, links[k].name, proc_inode(S_IFLNK | 0777, links[k].ops, priv), pid, entry++);
 	if (!err)
 		err = add(d, "fd", proc_fd_dir_make(pid), pid, entry++);
+	if (!err)
+		err = add(d, "mem", proc_mem_make(pid), pid, entry++);
 	return err;
 }
 

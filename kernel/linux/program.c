@@ -161,7 +161,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	if (err)
 		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
 	struct thread *t = thread_create_user(&tf);
-	struct exec_strings *strings = exec_strings_new(res->exe, a.argv, a.argc, a.envp, a.envc);
+	struct exec_strings *strings = exec_strings_new(res->exe);
 	if (!t || !strings)
 		program_out_of_memory();
 	process_set_identity(p, strings);

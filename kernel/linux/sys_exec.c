@@ -145,7 +145,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 		err = exec_image(mm, path, &a, res, &ntf, &why);
 	if (!err && name && !res->script)
 		snprintf(res->exe, sizeof res->exe, "%s", name);
-	if (!err && !(strings = exec_strings_new(res->exe, a.argv, a.argc, a.envp, a.envc)))
+	if (!err && !(strings = exec_strings_new(res->exe)))
 		err = -ENOMEM;
 	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)

@@ -9,7 +9,10 @@
  *            the process's clock and not the caller's
  * Lines compare counts and times with wide margins, so they read the same
  * on Linux 6.18 (from which they were taken, built with musl) and under
- * TCG. */
+ * TCG on a loaded host: there a late timer interrupt makes missed periods
+ * overruns (or, for itimers, drops them), so a busy 0.4 s at 20 ms may
+ * bring as few as 2 signals; many more than 20 would be a clock running faster
+ * than CPU time. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -78,7 +81,7 @@ static void itimer_one(int which, int sig, const char *name)
 	ticks = 0;
 	busy(0.4);
 	setitimer(which, &off, NULL);
-	printf("%s: 0.4 s busy at 20 ms: %s (10 to 24)\n", name, range(ticks, 10, 24));
+	printf("%s: 0.4 s busy at 20 ms: %s (2 to 24)\n", name, range(ticks, 2, 24));
 }
 
 static void itimer_case(void)
@@ -87,12 +90,9 @@ static void itimer_case(void)
 	itimer_one(ITIMER_PROF, SIGPROF, "ITIMER_PROF");
 }
 
-static volatile int stop_spinning;
-
 static void *spinner(void *arg)
 {
-	while (!stop_spinning)
-		;
+	busy(0.3);
 	return arg;
 }
 
@@ -124,7 +124,7 @@ static void ptimer_one(clockid_t clock, const char *name)
 	timer_settime(t, 0, &every, NULL);
 	busy(0.4);
 	timer_delete(t);
-	printf("%s: 0.4 s busy at 20 ms: %s (10 to 24)\n", name, range(ticks, 10, 24));
+	printf("%s: 0.4 s busy at 20 ms: %s (2 to 24)\n", name, range(ticks, 2, 24));
 }
 
 static void ptimer_case(void)
@@ -156,12 +156,10 @@ static void ptimer_case(void)
 	ticks = 0;
 	timer_settime(mine, 0, &once, NULL);
 	pthread_create(&th, NULL, spinner, NULL);
-	nap(0.5);
-	stop_spinning = 1;
-	pthread_join(th, NULL);
+	pthread_join(th, NULL);	/* asleep while it works */
 	double process = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - before;
 	printf("a thread busy, the caller asleep: %d signals from the caller's clock, "
-	       "the process's clock past 0.3 s: %s\n", ticks, process > 0.3 ? "yes" : "no");
+	       "the process's clock 0.3 s on: %s\n", ticks, process >= 0.3 ? "yes" : "no");
 }
 
 int main(int argc, char **argv)

@@ -15,20 +15,20 @@ LINES = {
     "itimer": (
         "ITIMER_VIRTUAL: after 0.3 s asleep, 0 signals\n"
         "ITIMER_VIRTUAL: one-shot 0.2 s, 0.3 s asleep: most left\n"
-        "ITIMER_VIRTUAL: 0.4 s busy at 20 ms: in range (10 to 24)\n"
+        "ITIMER_VIRTUAL: 0.4 s busy at 20 ms: in range (2 to 24)\n"
         "ITIMER_PROF: after 0.3 s asleep, 0 signals\n"
         "ITIMER_PROF: one-shot 0.2 s, 0.3 s asleep: most left\n"
-        "ITIMER_PROF: 0.4 s busy at 20 ms: in range (10 to 24)\n"),
+        "ITIMER_PROF: 0.4 s busy at 20 ms: in range (2 to 24)\n"),
     "ptimer": (
         "process clock: one-shot 0.2 s, 0.3 s asleep: 0 signals, most left\n"
         "process clock: then 0.3 s busy: 1 signal\n"
-        "process clock: 0.4 s busy at 20 ms: in range (10 to 24)\n"
+        "process clock: 0.4 s busy at 20 ms: in range (2 to 24)\n"
         "thread clock: one-shot 0.2 s, 0.3 s asleep: 0 signals, most left\n"
         "thread clock: then 0.3 s busy: 1 signal\n"
-        "thread clock: 0.4 s busy at 20 ms: in range (10 to 24)\n"
+        "thread clock: 0.4 s busy at 20 ms: in range (2 to 24)\n"
         "absolute, 0.1 s of CPU on: 0 signals asleep, 1 busy\n"
         "a thread busy, the caller asleep: 0 signals from the caller's clock, "
-        "the process's clock past 0.3 s: yes\n"),
+        "the process's clock 0.3 s on: yes\n"),
 }
 
 
