@@ -96,6 +96,14 @@ void mm_switch_to(struct mm *mm)
 	}
 }
 
+void mm_barrier(struct mm *mm)
+{
+	/* Ordered before reading who runs mm, as mm_flush's fence. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	arch_cpus_sync(mm ? __atomic_load_n(&mm->cpus, __ATOMIC_RELAXED) : ~0ull);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 void mm_flush(struct mm *mm, uint64_t start, uint64_t end)
 {
 	/* Orders the caller's page-table stores before reading who may

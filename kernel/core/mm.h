@@ -58,6 +58,11 @@ void mm_drop(struct mm *mm);
 /* This CPU now runs a thread of mm: loads its root unless loaded.
  * Interrupts off (the scheduler). */
 void mm_switch_to(struct mm *mm);
+/* Every other CPU that may be running mm's threads (NULL: every CPU) has
+ * executed a full memory barrier and serialized its instruction stream
+ * by the time this returns, as the caller has: membarrier's.  Interrupts
+ * on. */
+void mm_barrier(struct mm *mm);
 /* Drops the translations of [start, end) from every CPU that may hold
  * them.  The caller changed the page tables first.  Interrupts on. */
 void mm_flush(struct mm *mm, uint64_t start, uint64_t end);

@@ -187,6 +187,7 @@ static void inherit(struct process *p, const struct process *parent, const struc
 	memcpy(p->limits, parent->limits, sizeof p->limits);
 	p->cred = parent->cred;
 	p->undumpable = parent->undumpable;
+	p->membarrier_registered = parent->membarrier_registered;
 	memcpy(p->comm, parent->comm, sizeof p->comm);
 	if ((p->strings = parent->strings))
 		__atomic_add_fetch(&p->strings->refs, 1, __ATOMIC_RELAXED);

@@ -119,6 +119,9 @@ struct process {
 	struct rlimit limits[RLIMIT_NLIMITS];	/* sys_misc.c's lock */
 	struct list sem_undos;		/* sys_sem.c's SEM_UNDO adjustments, under its lock */
 	struct pid_handle *pidfd;	/* its pidfds' (pidfd.c), made with the first; sig_lock */
+	/* membarrier's REGISTER_* commands it made (sys_membarrier.c; atomic):
+	 * kept by fork, cleared by exec, as Linux keeps them with the mm. */
+	unsigned membarrier_registered;
 
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */

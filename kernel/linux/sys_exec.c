@@ -116,6 +116,7 @@ static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids
 	arch_fpu_restore(t->fpu);
 	t->fs_base = 0;
 	arch_set_fs_base(0);
+	__atomic_store_n(&process_of(t)->membarrier_registered, 0, __ATOMIC_RELAXED);
 	process_exec_done(process_of(t), t, execfn, ids);
 }
 

@@ -40,6 +40,7 @@ void syscall_init(void)
 	sys_pidfd_register();
 	sys_inotify_register();
 	sys_process_vm_register();
+	sys_membarrier_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

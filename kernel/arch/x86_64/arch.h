@@ -95,6 +95,10 @@ void arch_dump_irq_state(void);
  * CPUs of mask (bit N: CPU N; a user address space's).  Interrupts on. */
 void arch_tlb_shootdown(uint64_t start, uint64_t end);
 void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end);
+/* Each other CPU of mask has taken an interrupt by the time this returns,
+ * and so, by its IRET, serialized itself and ordered its memory accesses
+ * (membarrier).  Interrupts on. */
+void arch_cpus_sync(uint64_t mask);
 /* Does now what the shoot-down's interrupt would, if this CPU has a
  * flush asked of it: for a CPU spinning for a lock, in case the
  * interrupt is not delivered (tlb.c says when that was seen). */

@@ -157,6 +157,12 @@ void arch_tlb_shootdown_cpus(uint64_t mask, uint64_t start, uint64_t end)
 	spin_unlock(&tlb_lock);
 }
 
+/* A round with nothing to flush: its answer is the interrupt itself. */
+void arch_cpus_sync(uint64_t mask)
+{
+	arch_tlb_shootdown_cpus(mask, 0, 0);
+}
+
 void arch_tlb_shootdown(uint64_t start, uint64_t end)
 {
 	arch_tlb_shootdown_cpus(~0ull, start, end);
