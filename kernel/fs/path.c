@@ -77,7 +77,7 @@ static int follow(struct walker *w, struct inode **cur, struct inode *link, cons
 	kfree(target);
 	if (!err && **p == '/') {
 		inode_put(*cur);
-		*cur = vfs_root();
+		*cur = vfs_root_dir();
 		inode_get(*cur);
 	}
 	return err;
@@ -117,7 +117,7 @@ static int step(struct walker *w, struct inode **cur, const char **p, bool *must
 
 static int walk(struct walker *w, struct inode *start, const char *path, struct inode **out)
 {
-	struct inode *cur = *path == '/' ? vfs_root() : start;
+	struct inode *cur = *path == '/' ? vfs_root_dir() : start;
 	const char *p = path;
 	bool must_dir = false;
 	int err = 0;
@@ -182,7 +182,7 @@ int path_parent(struct inode *start, const char *path, struct inode **dir,
 	memcpy(name, path + s, end - s);
 	name[end - s] = 0;
 	if (s == 0) {
-		*dir = end ? start : vfs_root();	/* "name", or "/" itself */
+		*dir = end ? start : vfs_root_dir();	/* "name", or "/" itself */
 		inode_get(*dir);
 		return 0;
 	}

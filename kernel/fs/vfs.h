@@ -176,6 +176,7 @@ uint64_t vfs_inode_count(void);			/* inodes alive, for statfs */
 struct fs_context {
 	volatile int refs;
 	struct inode *cwd;		/* under vfs_lock; referenced */
+	struct inode *root;		/* chroot's, "/" for its paths; the same */
 	unsigned umask;			/* under vfs_lock */
 };
 
@@ -185,9 +186,13 @@ struct fs_context *fs_context_copy(struct fs_context *fs);	/* takes vfs_lock */
 void fs_context_hold(struct fs_context *fs);
 void fs_context_release(struct fs_context *fs);
 
-/* The calling thread's current directory.  Caller holds vfs_lock. */
+/* The calling thread's current directory, and the directory its paths
+ * start from at "/" and never climb out of with ".." (chroot's; a kernel
+ * thread's are the root).  Caller holds vfs_lock. */
 struct inode *vfs_cwd(void);			/* not referenced */
 void vfs_set_cwd(struct inode *dir);		/* takes a new reference */
+struct inode *vfs_root_dir(void);		/* not referenced */
+void vfs_set_root(struct inode *dir);		/* takes a new reference */
 unsigned vfs_umask(unsigned set, bool change);	/* the old value */
 
 /* vfs_dir.c, caller holds vfs_lock.  Names are not "." or "..". */

@@ -64,7 +64,8 @@ int dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **o
 	char copy[NAME_MAX + 1];
 
 	if (is_dot(name, len) || is_dotdot(name, len)) {
-		*out = is_dot(name, len) ? dir : mount_top(parent_of(dir));
+		/* ".." never leads out of the caller's root (chroot's) */
+		*out = is_dot(name, len) || dir == vfs_root_dir() ? dir : mount_top(parent_of(dir));
 		inode_get(*out);
 		return 0;
 	}
@@ -301,16 +302,19 @@ static int name_in_parent(struct inode *dir, char *buf, size_t size)
 	return d->len;
 }
 
-/* Built from the end of buf towards its start, then moved down. */
+/* Built from the end of buf towards its start, then moved down; it ends
+ * at the caller's root, or at the machine's for a directory outside it. */
 int dir_path(struct inode *dir, char *buf, size_t size)
 {
 	char name[NAME_MAX + 1];
 	size_t at = size;
+	struct inode *top = mount_covered(vfs_root_dir());
 
 	if (size < 2)
 		return -ENAMETOOLONG;
 	buf[--at] = 0;
-	for (struct inode *d = mount_covered(dir); d != vfs_root(); d = mount_covered(d->parent)) {
+	for (struct inode *d = mount_covered(dir); d != vfs_root() && d != top;
+	     d = mount_covered(d->parent)) {
 		if (!d->nlink && !(d->ops && d->ops->name))
 			return -ENOENT;
 		int n = name_in_parent(d, name, sizeof name);

@@ -158,7 +158,8 @@ struct fs_context *fs_context_new(void)
 	fs->refs = 1;
 	fs->umask = 022;
 	inode_get(root);
-	fs->cwd = root;
+	inode_get(root);
+	fs->cwd = fs->root = root;
 	return fs;
 }
 
@@ -172,7 +173,9 @@ struct fs_context *fs_context_copy(struct fs_context *from)
 	vfs_lock();
 	fs->umask = from->umask;
 	fs->cwd = from->cwd;
+	fs->root = from->root;
 	inode_get(fs->cwd);
+	inode_get(fs->root);
 	vfs_unlock();
 	return fs;
 }
@@ -184,6 +187,7 @@ void fs_context_release(struct fs_context *fs)
 	if (__atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	inode_put(fs->cwd);
+	inode_put(fs->root);
 	kfree(fs);
 }
 
@@ -202,6 +206,23 @@ void vfs_set_cwd(struct inode *dir)
 
 	inode_get(dir);
 	fs->cwd = dir;
+	inode_put(old);
+}
+
+struct inode *vfs_root_dir(void)
+{
+	struct fs_context *fs = current()->fs;
+
+	return fs ? fs->root : root;
+}
+
+void vfs_set_root(struct inode *dir)
+{
+	struct fs_context *fs = current()->fs;
+	struct inode *old = fs->root;
+
+	inode_get(dir);
+	fs->root = dir;
 	inode_put(old);
 }
 

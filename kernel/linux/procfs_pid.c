@@ -297,15 +297,10 @@ static long exe_readlink(struct inode *link, char *buf, size_t size)
 	return n;
 }
 
-static long root_readlink(struct inode *link, char *buf, size_t size)
-{
-	long err = proc_pid_may_read(priv_pid(link));
-
-	return err ? err : copy_link(buf, size, "/");
-}
-
-/* Caller holds vfs_lock (inode ops run under it), which guards the cwd. */
-static long cwd_readlink(struct inode *link, char *buf, size_t size)
+/* cwd and root: the process's current or root directory, its path as
+ * the reader sees it.  Caller holds vfs_lock (inode ops run under it),
+ * which guards both. */
+static long dir_link_readlink(struct inode *link, char *buf, size_t size, bool root)
 {
 	struct process_view v = { 0 };
 	long n = proc_pid_may_read(priv_pid(link));
@@ -313,29 +308,34 @@ static long cwd_readlink(struct inode *link, char *buf, size_t size)
 	if (!n)
 		n = process_view_get(priv_pid(link), &v);
 	if (!n)
-		n = v.fs ? dir_path(v.fs->cwd, buf, size + 1) : -ENOENT;
+		n = v.fs ? dir_path(root ? v.fs->root : v.fs->cwd, buf, size + 1) : -ENOENT;
 	process_view_put(&v);
 	return n;
 }
 
-/* The current directory itself, even once removed (a "magic" link). */
-static struct inode *cwd_follow(struct inode *link)
+/* The directory itself, even once removed (a "magic" link). */
+static struct inode *dir_link_follow(struct inode *link, bool root)
 {
 	struct process_view v;
-	struct inode *cwd = NULL;
+	struct inode *dir = NULL;
 
 	if (proc_pid_may_read(priv_pid(link)))
 		return NULL;	/* the readlink then says why */
 	if (!process_view_get(priv_pid(link), &v) && v.fs) {
-		cwd = v.fs->cwd;
-		inode_get(cwd);
+		dir = root ? v.fs->root : v.fs->cwd;
+		inode_get(dir);
 	}
 	process_view_put(&v);
-	return cwd;
+	return dir;
 }
 
+static long cwd_readlink(struct inode *l, char *buf, size_t size) { return dir_link_readlink(l, buf, size, false); }
+static long root_readlink(struct inode *l, char *buf, size_t size) { return dir_link_readlink(l, buf, size, true); }
+static struct inode *cwd_follow(struct inode *link) { return dir_link_follow(link, false); }
+static struct inode *root_follow(struct inode *link) { return dir_link_follow(link, true); }
+
 static const struct inode_ops exe_ops = { .readlink = exe_readlink };
-static const struct inode_ops root_ops = { .readlink = root_readlink };
+static const struct inode_ops root_ops = { .readlink = root_readlink, .follow = root_follow };
 static const struct inode_ops cwd_ops = { .readlink = cwd_readlink, .follow = cwd_follow };
 
 static int pid_name(struct inode *dir, char *buf, size_t size)

@@ -31,7 +31,7 @@ long path_from_user(uint64_t upath, char **out)
 int at_start(int dirfd, const char *path, struct inode **out)
 {
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*out = path[0] == '/' ? vfs_root() : vfs_cwd();
+		*out = path[0] == '/' ? vfs_root_dir() : vfs_cwd();
 		inode_get(*out);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include "fs/path.h"
 #include "fs/pathbuf.h"
 #include "fs/vfs_file.h"
+#include "linux/cred.h"
 #include "linux/syscall.h"
 #include "linux/sys_fs_internal.h"
 
@@ -212,6 +213,20 @@ static long getdents_fd(int fd, uint64_t ubuf, uint64_t count, bool dirent64)
 static long sys_getdents(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], (uint32_t)a->a[2], false); }
 static long sys_getdents64(const struct sysargs *a) { return getdents_fd((int)a->a[0], a->a[1], (uint32_t)a->a[2], true); }
 
+/* A current directory outside the caller's root (a chroot made after a
+ * chdir elsewhere): its absolute path after "(unreachable)", as Linux
+ * gives it, so that no program takes it for a path it can open. */
+static long mark_unreachable(char *buf, long n)
+{
+	static const char mark[] = "(unreachable)";
+
+	if (n < 0 || (size_t)n + sizeof mark > PATH_MAX)
+		return n < 0 ? n : -ENAMETOOLONG;
+	memmove(buf + sizeof mark - 1, buf, (size_t)n + 1);
+	memcpy(buf, mark, sizeof mark - 1);
+	return n + (long)sizeof mark - 1;
+}
+
 /* Linux's getcwd returns the length with the NUL. */
 static long sys_getcwd(const struct sysargs *a)
 {
@@ -221,6 +236,8 @@ static long sys_getcwd(const struct sysargs *a)
 		return -ENOMEM;
 	vfs_lock();
 	long n = dir_path(vfs_cwd(), buf, PATH_MAX);
+	if (!dir_is_under(vfs_cwd(), vfs_root_dir()))
+		n = mark_unreachable(buf, n);
 	vfs_unlock();
 	if (n >= 0)
 		n = (uint64_t)n + 1 > a->a[1] ? -ERANGE : copy_to_user(a->a[0], buf, n + 1) ? -EFAULT : n + 1;
@@ -268,7 +285,32 @@ static long sys_fchdir(const struct sysargs *a)
 	return i ? change_dir(i) : -ENOTDIR;
 }
 
+/* chroot: the caller's processes sharing its fs context resolve "/"
+ * from path from now on.  Linux's order of refusals: the look-up's, then
+ * search permission, then CAP_SYS_CHROOT.  The current directory stays
+ * where it was, even outside the new root, as on Linux. */
+static long sys_chroot(const struct sysargs *a)
+{
+	struct inode *i;
+	struct vfs_cred c;
+	long err = at_lookup(AT_FDCWD, a->a[0], 0, true, &i);
+
+	if (err)
+		return err;
+	vfs_lock();
+	vfs_cred_current(&c);
+	err = !is_dir(i) ? -ENOTDIR : vfs_permission(&c, i, MAY_EXEC);
+	if (!err && !cred_capable(CAP_SYS_CHROOT))
+		err = -EPERM;
+	if (!err)
+		vfs_set_root(i);
+	vfs_unlock();
+	inode_put(i);
+	return err;
+}
+
 static const struct syscall_entry fs_dir_calls[] = {
+	{ 161, sys_chroot },
 	{ 83, sys_mkdir },
 	{ 258, sys_mkdirat },
 	{ 133, sys_mknod },
