@@ -85,37 +85,43 @@ static int ext4_read_inode(struct super *sb, uint64_t ino, struct inode *i)
 
 /* load_dir: the entries are gathered under the fs lock, then named in the
  * cache without it (super_add_entry reads each child through
- * read_inode, which takes it). */
-struct gathered {
-	char *names;	/* NUL-separated */
-	uint64_t *inos;
-	size_t n, cap, used, room;
+ * read_inode, which takes it).  They gather in small chunks, not one
+ * array: a directory of thousands of names needs no long run of free
+ * pages, which a VM whose memory the cache churned may not have. */
+#define CHUNK_BYTES	2000
+
+struct chunk {
+	struct chunk *next;
+	size_t used;
+	char data[CHUNK_BYTES];	/* records: an 8-byte ino, the name, NUL, padding to 8 */
 };
+
+struct gathered {
+	struct chunk *first, *last;
+};
+
+static size_t record_size(size_t len) { return (8 + len + 1 + 7) & ~(size_t)7; }
 
 static int gather(void *arg, const char *name, unsigned len, uint64_t ino, unsigned type)
 {
 	struct gathered *g = arg;
+	size_t size = record_size(len);
 
 	(void)type;
-	if (g->n == g->cap || g->used + len + 1 > g->room) {
-		size_t cap = g->cap ? g->cap * 2 : 64, room = g->room ? g->room * 2 : 4096;
-		uint64_t *inos = kmalloc(cap * sizeof *inos);
-		char *names = kmalloc(room);
-		if (!inos || !names) {
-			kfree(inos);
-			kfree(names);
+	if (!g->last || g->last->used + size > CHUNK_BYTES) {
+		struct chunk *c = kmalloc(sizeof *c);
+		if (!c)
 			return -ENOMEM;
-		}
-		memcpy(inos, g->inos, g->n * sizeof *inos);
-		memcpy(names, g->names, g->used);
-		kfree(g->inos);
-		kfree(g->names);
-		g->inos = inos, g->names = names, g->cap = cap, g->room = room;
+		c->next = NULL;
+		c->used = 0;
+		*(g->last ? &g->last->next : &g->first) = c;
+		g->last = c;
 	}
-	memcpy(g->names + g->used, name, len);
-	g->names[g->used + len] = 0;
-	g->used += len + 1;
-	g->inos[g->n++] = ino;
+	char *at = g->last->data + g->last->used;
+	memcpy(at, &ino, 8);
+	memcpy(at + 8, name, len);
+	at[8 + len] = 0;
+	g->last->used += size;
 	return 0;
 }
 
@@ -127,13 +133,17 @@ static int ext4_load_dir(struct inode *dir)
 	mutex_lock(&fs->lock);
 	int err = ext4_dir_iterate(fs, ei_of(dir), gather, &g);
 	mutex_unlock(&fs->lock);
-	const char *name = g.names;
-	for (size_t k = 0; k < g.n && !err; k++) {
-		err = super_add_entry(dir, name, g.inos[k]);
-		name += strlen(name) + 1;
+	for (struct chunk *c = g.first, *next; c; c = next) {
+		for (size_t at = 0; at < c->used && !err;) {
+			uint64_t ino;
+			memcpy(&ino, c->data + at, 8);
+			const char *name = c->data + at + 8;
+			err = super_add_entry(dir, name, ino);
+			at += record_size(strlen(name));
+		}
+		next = c->next;
+		kfree(c);
 	}
-	kfree(g.names);
-	kfree(g.inos);
 	return err;
 }
 

@@ -80,6 +80,11 @@ void mount_release_unnamed(struct super *sb);
 void mount_forget_tree(struct inode *top);
 /* A new inode of a mounted file system (create set its ino). */
 void mount_cache_add(struct inode *i);
+/* Past a mark of cached inodes, gives back the entries of directories
+ * nothing uses (mount_cache.c says which), to be read again when next
+ * looked into.  Caller holds vfs_lock and no pointer into the tree yet
+ * (vfs_lock calls it); may sleep writing dirty pages back. */
+void mount_evict(void);
 
 /* The store's hooks for the namespace code, each a no-op (0) for tmpfs;
  * called after the VFS checks and before the cache changes. */

@@ -6,23 +6,44 @@
  * inode).  Inodes leave it when they are freed, which may happen without
  * vfs_lock (vfs.h), so the hash has a spinlock of its own and a look-up
  * only takes an inode whose count has not reached zero yet.
+ *
+ * Eviction.  Past half as many cached inodes as RAM has pages (tmpfs's own
+ * limit), a program's thread taking vfs_lock (mount_evict) gives back the
+ * entries of cold directories, down to three quarters of that: a clock
+ * over the hash, each directory looked into since the hand last passed it
+ * (inode.recent) spared once.  A directory's entries go all together or
+ * not at all, and only when nothing but the cache holds the directory
+ * (no open file, cwd, watch) or any of them: each one's inode has no
+ * reference but its name's (no open file, mapping, lock, watch, cwd, other
+ * cached name), mounts nothing, and is no directory with entries of its
+ * own.  Dirty pages go to the disk first.  The directory is then as one
+ * never looked into (not loaded) and reads its entries from the store
+ * again when next looked into.  So a pinned inode keeps its directory's
+ * entries, hence every ancestor's (each has an entry that has entries),
+ * and getcwd, /proc/self/fd and inotify's names keep working.  Between
+ * passes the cache may grow past the mark while memory lasts (one big
+ * directory in use, or everything pinned).
  */
 #include "fs/mount.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/page_alloc.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "fs/pagecache.h"
 #include "fs/vfs.h"
 #include "fs/vfs_hash.h"
 
 #define HASH_SIZE	4096
+#define PICKS		16	/* directories taken from a bucket at a time */
 
 static struct spinlock hash_lock = SPINLOCK_INIT;
 /* Allocated at the first mount (under vfs_lock): a VM that mounts nothing
  * keeps its 64 KiB for the program (hello's least -m went from 2700K to
  * 2640K). */
 static struct list *hash;
+static uint64_t cached;		/* inodes of mounted file systems alive (atomic) */
 
 /* What a load_dir call is for (under vfs_lock, which load_dir runs in). */
 enum load_mode { LOAD_FIRST, LOAD_NEW, LOAD_ALL };
@@ -84,6 +105,7 @@ void mount_inode_free(struct inode *i)
 {
 	if (!i->sb)
 		return;
+	__atomic_sub_fetch(&cached, 1, __ATOMIC_RELAXED);
 	if (i->sb->ops->release_inode)
 		i->sb->ops->release_inode(i);
 	spin_lock(&hash_lock);
@@ -98,6 +120,7 @@ struct inode *super_inode_new(struct super *sb, uint32_t mode)
 	if (i) {
 		i->sb = sb;
 		i->ino = 0;
+		__atomic_add_fetch(&cached, 1, __ATOMIC_RELAXED);
 	}
 	return i;
 }
@@ -231,6 +254,8 @@ int mount_load_dir(struct inode *dir, enum mount_load why)
 	struct super *sb = dir->sb;
 	struct list *l;
 
+	if (sb)
+		dir->recent = true;
 	if (!sb || !dir->nlink || (dir->loaded && (!sb->live || why == MOUNT_LOAD_ONCE)))
 		return 0;
 	enum load_mode mode = !dir->loaded ? LOAD_FIRST : why == MOUNT_LOAD_LIST ? LOAD_ALL : LOAD_NEW;
@@ -328,4 +353,105 @@ bool mount_cache_busy(struct super *sb, int extra)
 	}
 	spin_unlock(&hash_lock);
 	return mounts || refs != expected;
+}
+
+/* A loaded directory only the cache holds: its name's reference (the
+ * super's for a root) and its subdirectories' parent pointers.  With
+ * vfs_lock held it cannot be freed: only a change to the tree, under
+ * vfs_lock, can drop its name.  Caller holds hash_lock too. */
+static bool evictable_dir(struct inode *d)
+{
+	return is_dir(d) && d->loaded && !list_empty(&d->entries) && !d->mounted &&
+	       (d->self || d == d->sb->root) &&
+	       __atomic_load_n(&d->refs, __ATOMIC_RELAXED) == 1 + (int)d->nsubdirs;
+}
+
+/* An entry's inode that nothing but its one cached name holds. */
+static bool cold(struct inode *i)
+{
+	if (__atomic_load_n(&i->refs, __ATOMIC_RELAXED) != 1 || i->mounted || i->fifo || i->write_count ||
+	    i->mapped.nmaps || !list_empty(&i->watches) || !list_empty(&i->locks))
+		return false;
+	return !is_dir(i) || list_empty(&i->entries);
+}
+
+/* Whether every entry of dir is cold; *pages: one has cached pages. */
+static bool all_cold(struct inode *dir, bool *pages)
+{
+	struct list *l;
+
+	*pages = false;
+	list_for_each(l, &dir->entries) {
+		struct inode *i = list_entry(l, struct dentry, link)->inode;
+		if (!cold(i))
+			return false;
+		*pages |= i->pcache != NULL;
+	}
+	return true;
+}
+
+/* Forgets dir's entries if all are cold, their dirty pages written first
+ * (a write-back that fails keeps them: no error is lost unseen). */
+static void evict_entries(struct inode *dir)
+{
+	bool pages;
+
+	if (!all_cold(dir, &pages))
+		return;
+	if (pages && dir->sb->bdev && (pcache_writeback(dir->sb->bdev) || !all_cold(dir, &pages)))
+		return;
+	while (!list_empty(&dir->entries))
+		dir_forget(dir, list_entry(dir->entries.next, struct dentry, link));
+	dir->loaded = false;
+}
+
+/* Up to PICKS evictable directories of bucket k not looked into since
+ * the last pass (which are marked for the next). */
+static int pick(unsigned k, struct inode **out)
+{
+	struct list *l;
+	int n = 0;
+
+	spin_lock(&hash_lock);
+	list_for_each(l, &hash[k]) {
+		struct inode *i = list_entry(l, struct inode, sb_link);
+		if (n == PICKS || !evictable_dir(i))
+			continue;
+		if (i->recent)
+			i->recent = false;
+		else
+			out[n++] = i;
+	}
+	spin_unlock(&hash_lock);
+	return n;
+}
+
+/* One bucket's picks.  Evicting one only frees entries without entries
+ * of their own, which no pick is: each pick stays valid. */
+static void evict_bucket(unsigned k)
+{
+	struct inode *picked[PICKS];
+	int n = pick(k, picked);
+
+	for (int j = 0; j < n; j++)
+		evict_entries(picked[j]);
+}
+
+void mount_evict(void)
+{
+	static unsigned hand;
+	static uint64_t next_pass;	/* cached count the next pass waits for */
+	uint64_t high = page_total_count() / 2, low = high * 3 / 4;
+	uint64_t n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+	if (!hash || n < high || n < next_pass)
+		return;
+	for (unsigned k = 0; k < HASH_SIZE && __atomic_load_n(&cached, __ATOMIC_RELAXED) > low; k++) {
+		evict_bucket(hand);
+		hand = (hand + 1) % HASH_SIZE;
+	}
+	/* Short of the low mark, everything left is in use or recent: the
+	 * next pass waits till an eighth more is cached, not the next call. */
+	n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	next_pass = n > low ? n + high / 8 : 0;
 }

@@ -19,8 +19,10 @@
  *    implement them; 9p sends them to the host as they come.
  *
  * Inodes of a mounted file system carry inode.sb; inode.ino is the store's
- * own number.  They stay cached until the file system is unmounted (no
- * eviction yet: memory grows with the files a run touches).  All hooks are
+ * own number.  They stay cached while something uses them; past a mark,
+ * the entries of directories nobody uses leave memory, all of a directory
+ * at once, which then loads again as one never looked into (release_inode
+ * for each; mount_cache.c, "Eviction").  All hooks are
  * called with vfs_lock held, except read, write, fsync and the page hooks,
  * which hold the inode's data_lock instead (vfs.h's lock order). */
 #ifndef AMPHI_FS_SUPER_H
@@ -103,8 +105,10 @@ struct fs_ops {
 	 * of a file open for writing is refused (EINVAL, as Linux). */
 	bool mmap_readonly;
 
-	/* The inode is leaving memory (unmount, or its last name and
-	 * reference went: the store frees it if nlink is 0).  Also called
+	/* The inode is leaving memory (unmount, eviction of its cold
+	 * directory's entries, or its last name and reference went: the
+	 * store frees it if nlink is 0).  Whatever it holds in memory alone
+	 * must reach the store here or before (ext4: dirty pages).  Also called
 	 * for an inode whose read_inode or create failed.  May be called
 	 * where sleeping is not allowed (any inode_put). */
 	void (*release_inode)(struct inode *i);

@@ -99,6 +99,8 @@ struct inode {
 	uint64_t next_cookie;		/* directories: getdents position of the next entry */
 	struct super *mounted;		/* directories: the file system mounted on it, or NULL */
 	bool loaded;			/* directories of sb: entries read from the store */
+	bool recent;			/* directories of sb: looked into since eviction's
+					 * last pass over them (mount_cache.c) */
 	uint64_t miss_epoch;		/* live ones: the vfs_lock holding that last asked the
 					 * store for names a look-up missed */
 	struct dir_resume *resume;	/* directories: where listings stopped (vfs_dir.c) */

@@ -17,14 +17,20 @@
 static struct mutex lock = MUTEX_INIT(lock);
 static struct inode *root;
 static uint64_t next_ino = 2;
-static uint64_t ninodes;	/* alive, for statfs */
+static uint64_t ninodes;	/* alive, for statfs (a mounted store's not counted) */
 
 static uint64_t lock_epoch;	/* under lock: how many times it was taken */
 
+/* A program's thread taking the lock holds no pointer into the tree yet:
+ * the time to give back cold parts of mounted file systems' caches
+ * (mount_evict), which may write pages back.  Kernel threads (the page
+ * cache's writeback, which syncs under the lock) leave it to programs. */
 void vfs_lock(void)
 {
 	mutex_lock(&lock);
 	lock_epoch++;
+	if (current()->fs)
+		mount_evict();
 }
 
 uint64_t vfs_lock_epoch(void) { return lock_epoch; }
@@ -45,10 +51,12 @@ uint64_t vfs_dev(int fs)
 /* At most half as many inodes as RAM has pages (tmpfs's nr_inodes on Linux,
  * what statfs reports): their memory stays in the kernel heap once freed,
  * so this bounds it.  Past it, or the kernel's reserve, creating fails
- * (ENOSPC). */
+ * (ENOSPC).  A mounted store's inodes are a cache that gives inodes back
+ * past the same mark (mount_evict): only the reserve bounds them, so one
+ * directory with more names than the mark still loads while memory lasts. */
 struct inode *inode_new(uint32_t mode, int fs)
 {
-	if (__atomic_load_n(&ninodes, __ATOMIC_RELAXED) >= page_total_count() / 2)
+	if (fs != FS_MOUNTED && __atomic_load_n(&ninodes, __ATOMIC_RELAXED) >= page_total_count() / 2)
 		return NULL;
 	struct inode *i = kmalloc_program(sizeof *i);
 
@@ -67,7 +75,8 @@ struct inode *inode_new(uint32_t mode, int fs)
 	rwmutex_init(&i->fault_lock);
 	i->next_cookie = 2;
 	i->seals = 1;	/* F_SEAL_SEAL: only memfd_create(MFD_ALLOW_SEALING) lifts it */
-	__atomic_add_fetch(&ninodes, 1, __ATOMIC_RELAXED);
+	if (fs != FS_MOUNTED)
+		__atomic_add_fetch(&ninodes, 1, __ATOMIC_RELAXED);
 	return i;
 }
 
@@ -90,9 +99,10 @@ static struct inode *inode_free(struct inode *i)
 		dir_free(i);
 	if ((i->mode & S_IFMT) == S_IFIFO)
 		fifo_release(i);
+	if (i->fs != FS_MOUNTED)
+		__atomic_sub_fetch(&ninodes, 1, __ATOMIC_RELAXED);
 	kfree(i->target);
 	kfree(i);
-	__atomic_sub_fetch(&ninodes, 1, __ATOMIC_RELAXED);
 	return parent;
 }
 

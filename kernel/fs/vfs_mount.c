@@ -195,12 +195,16 @@ int mount_end_all(void)
 }
 
 /* The store hooks: nothing for tmpfs; -EROFS on a read-only mount; -EIO
- * in a directory whose entries could not be read (mount_load_dir). */
+ * in a directory whose entries could not be read (mount_load_dir).  One
+ * whose entries were evicted loads them first (O_TMPFILE looks nothing
+ * up in it). */
 static int may_change(struct inode *dir)
 {
 	if (!dir->sb)
 		return 0;
 	int err = mount_writable(dir);
+	if (!err && !dir->loaded)
+		mount_load_dir(dir, MOUNT_LOAD_ONCE);
 	return err ? err : dir->loaded ? 0 : -EIO;
 }
 
