@@ -123,6 +123,22 @@ int thread_own_files(struct thread *t)
 	return 0;
 }
 
+int thread_own_fs(struct thread *t)
+{
+	struct fs_context *old = t->fs;
+
+	if (__atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) == 1)
+		return 0;
+	struct fs_context *fs = fs_context_copy(old);
+	if (!fs)
+		return -ENOMEM;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	t->fs = fs;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	fs_context_release(old);
+	return 0;
+}
+
 /* The child's mm, files and fs: shared or copied as the flags say.
  * 0, or -ENOMEM with whatever was taken given back. */
 static long share_or_copy(uint64_t flags, struct thread *t)
@@ -188,6 +204,7 @@ static void inherit(struct process *p, const struct process *parent, const struc
 	p->cred = parent->cred;
 	p->undumpable = parent->undumpable;
 	p->membarrier_registered = parent->membarrier_registered;
+	p->personality = parent->personality;
 	memcpy(p->comm, parent->comm, sizeof p->comm);
 	if ((p->strings = parent->strings))
 		__atomic_add_fetch(&p->strings->refs, 1, __ATOMIC_RELAXED);

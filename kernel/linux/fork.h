@@ -24,5 +24,7 @@ struct thread;
 /* t's own descriptor table, copied if another thread or process holds
  * it: 0, or -ENOMEM (t keeps the shared one). */
 int thread_own_files(struct thread *t);
+/* The same for its current and root directories and umask (unshare). */
+int thread_own_fs(struct thread *t);
 
 #endif

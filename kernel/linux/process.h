@@ -122,6 +122,9 @@ struct process {
 	/* membarrier's REGISTER_* commands it made (sys_membarrier.c; atomic):
 	 * kept by fork, cleared by exec, as Linux keeps them with the mm. */
 	unsigned membarrier_registered;
+	/* personality(2)'s (sys_misc.c; atomic): kept, and reported back; it
+	 * changes nothing here (no address randomization to turn off). */
+	unsigned personality;
 
 	/* Set by exec (the process's only thread at that point), under
 	 * sig_lock for readers in other processes (/proc). */

@@ -31,6 +31,8 @@
 #define MAX_ARG_STRLEN	(32 * PAGE_SIZE)
 #define AT_EMPTY_PATH	0x1000
 #define AT_SYMLINK_NOFOLLOW 0x100
+#define READ_IMPLIES_EXEC 0x0400000u
+
 /* Appends the strings of the NULL-terminated array at uv to a->buf (cap
  * bytes, grown as needed); their count in *n.  -EFAULT, -E2BIG, -ENOMEM. */
 static int copy_strings(struct exec_args *a, uint64_t uv, int *n, size_t *cap)
@@ -117,6 +119,9 @@ static void fresh_start(struct thread *t, const char *execfn, const uint32_t ids
 	t->fs_base = 0;
 	arch_set_fs_base(0);
 	__atomic_store_n(&process_of(t)->membarrier_registered, 0, __ATOMIC_RELAXED);
+	/* x86_64's exec clears READ_IMPLIES_EXEC (a program with an
+	 * executable stack would set it again; amphi's never ask for one). */
+	__atomic_fetch_and(&process_of(t)->personality, ~READ_IMPLIES_EXEC, __ATOMIC_RELAXED);
 	process_exec_done(process_of(t), t, execfn, ids);
 }
 

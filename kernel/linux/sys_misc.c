@@ -1,4 +1,4 @@
-/* Identity and limits: uname, ids, getrandom, rlimits (each process's,
+/* Identity and limits: uname, ids, personality, getrandom, rlimits (each process's,
  * inherited on fork), prctl. */
 #include "core/errno.h"
 #include "core/mm.h"
@@ -308,7 +308,19 @@ static long sys_prctl(const struct sysargs *a)
 	}
 }
 
+/* personality(2): 0xffffffff asks; anything else is taken, as Linux's
+ * takes it; the old one comes back. */
+static long sys_personality(const struct sysargs *a)
+{
+	unsigned *p = &process_current()->personality, want = (unsigned)a->a[0];
+
+	if (want == 0xffffffffu)
+		return __atomic_load_n(p, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(p, want, __ATOMIC_RELAXED);
+}
+
 static const struct syscall_entry misc_calls[] = {
+	{ 135, sys_personality },
 	{ 63, sys_uname },
 	{ 39, sys_getpid },
 	{ 110, sys_getppid },

@@ -41,6 +41,7 @@ void syscall_init(void)
 	sys_inotify_register();
 	sys_process_vm_register();
 	sys_membarrier_register();
+	sys_unshare_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();
