@@ -283,7 +283,7 @@ int inotify_watch(struct file *f, struct inode *i, uint32_t mask)
 		r = w->wd;
 	} else if (watches_total >= MAX_WATCHES) {
 		r = -ENOSPC;
-	} else if (!(w = kmalloc(sizeof *w))) {
+	} else if (!(w = kmalloc_program(sizeof *w))) {
 		r = -ENOMEM;
 	} else {
 		inode_get(i);
@@ -455,7 +455,7 @@ struct file *inotify_new(unsigned flags, int *err)
 	*err = -EMFILE;
 	if (!count_instance(1))
 		return NULL;
-	struct inotify *in = kmalloc(sizeof *in);
+	struct inotify *in = kmalloc_program(sizeof *in);
 	struct file *f = in ? file_new(&inotify_ops, O_RDONLY | (flags & O_NONBLOCK), in) : NULL;
 	*err = -ENOMEM;
 	if (!f) {

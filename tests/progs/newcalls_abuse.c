@@ -97,6 +97,37 @@ static void hog(void (*fn)(bool say))
 static void hog_sem(void) { hog(hog_sets); }
 static void hog_msg(void) { hog(hog_messages); }
 
+/* inotify's watches and instances, made while semaphore sets hold all
+ * but the reserve, stop short of it too. */
+static void hog_inotify(void)
+{
+	static char dirs[64][16];
+	static int fds[1024];
+	int n = 0, id, in = 0, err = 0;
+
+	memset(ids, 0, sizeof ids);	/* its pages in now: later there are none */
+	memset(fds, 0, sizeof fds);
+	for (int i = 0; i < 64; i++) {
+		snprintf(dirs[i], sizeof dirs[i], "/tmp/d%d", i);
+		mkdir(dirs[i], 0700);
+	}
+	for (int size = 32000; size >= 1; size /= 10)
+		while (n < MAX_SETS && (id = semget(IPC_PRIVATE, size, 0600)) >= 0)
+			ids[n++] = id;
+	while (!err && in < 1024 && (fds[in] = inotify_init()) >= 0) {
+		in++;
+		for (int j = 0; !err && j < 64; j++)
+			if (inotify_add_watch(fds[in - 1], dirs[j], IN_ALL_EVENTS) < 0)
+				err = 1;
+	}
+	printf("watches until refused: %s\n", res(-1));
+	reserve_kept("watches");
+	while (in > 0)
+		close(fds[--in]);
+	while (n > 0)
+		semctl(ids[--n], 0, IPC_RMID);
+}
+
 /* msgrcv's type LONG_MIN: Linux takes it as LONG_MAX (any type), since
  * -LONG_MIN is not a long. */
 static void msg_type_min(void)
@@ -159,7 +190,7 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } cases[] = {
-	{ "hog-sem", hog_sem }, { "hog-msg", hog_msg }, { "msg-type-min", msg_type_min },
+	{ "hog-sem", hog_sem }, { "hog-msg", hog_msg }, { "hog-inotify", hog_inotify }, { "msg-type-min", msg_type_min },
 	{ "shm-far", shm_far }, { "close-range-flags", close_range_flags },
 	{ "inotify-fault", inotify_fault },
 };

@@ -6,7 +6,8 @@ allocate leaves the kernel its reserve.
 
 Each failed on main before its fix: hog-sem and hog-msg were killed for
 out of memory (semaphore sets and messages came out of the kernel's
-reserve, so the program's next page had none left); msgrcv's type
+reserve, so the program's next page had none left); hog-inotify's
+watches ate the reserve (its line said "no"); msgrcv's type
 LONG_MIN found nothing (Linux reads it as LONG_MAX); shmat past user
 space was EINVAL (Linux: ENOMEM); close_range saw flag bits above its
 unsigned int (EINVAL, the descriptor left open); a read of inotify events
@@ -23,6 +24,9 @@ LINES = {
         "semget of 32000 until refused: ENOMEM\n"
         "sets: the kernel's reserve left: yes\n"
         "again, all removed: memory back: yes\n"),
+    "hog-inotify": (
+        "watches until refused: ENOMEM\n"
+        "watches: the kernel's reserve left: yes\n"),
     "hog-msg": (
         "msgsnd of 8192 until refused: ENOMEM\n"
         "messages: the kernel's reserve left: yes\n"
