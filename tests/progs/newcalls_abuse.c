@@ -186,13 +186,29 @@ static void inotify_fault(void)
 	close(in);
 }
 
+/* A read of 0 bytes is not end of file: EINVAL with an event queued (it
+ * does not fit), EAGAIN without one. */
+static void inotify_read_zero(void)
+{
+	char buf[4096];
+	int in = inotify_init1(IN_NONBLOCK);
+
+	mkdir("/tmp/watched", 0700);
+	inotify_add_watch(in, "/tmp/watched", IN_CREATE);
+	close(open("/tmp/watched/b", O_CREAT | O_WRONLY, 0600));
+	printf("read of 0 with an event queued: %s\n", res(read(in, buf, 0)));
+	printf("the event: %s bytes\n", res(read(in, buf, sizeof buf)));
+	printf("read of 0 with none: %s\n", res(read(in, buf, 0)));
+	close(in);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } cases[] = {
 	{ "hog-sem", hog_sem }, { "hog-msg", hog_msg }, { "hog-inotify", hog_inotify }, { "msg-type-min", msg_type_min },
 	{ "shm-far", shm_far }, { "close-range-flags", close_range_flags },
-	{ "inotify-fault", inotify_fault },
+	{ "inotify-fault", inotify_fault }, { "inotify-read-zero", inotify_read_zero },
 };
 
 int main(int argc, char **argv)

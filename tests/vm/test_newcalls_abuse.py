@@ -12,7 +12,8 @@ LONG_MIN found nothing (Linux reads it as LONG_MAX); shmat past user
 space was EINVAL (Linux: ENOMEM); close_range saw flag bits above its
 unsigned int (EINVAL, the descriptor left open); a read of inotify events
 into a bad buffer lost every event that would have fitted (Linux: the one
-it was copying)."""
+it was copying); a read of 0 bytes from an inotify instance gave 0, end
+of file (Linux: EINVAL with an event queued, else EAGAIN or a wait)."""
 import pytest
 
 from conftest import expect, run
@@ -31,6 +32,10 @@ LINES = {
         "msgsnd of 8192 until refused: ENOMEM\n"
         "messages: the kernel's reserve left: yes\n"
         "again, all removed: memory back: yes\n"),
+    "inotify-read-zero": (
+        "read of 0 with an event queued: EINVAL\n"
+        "the event: 32 bytes\n"
+        "read of 0 with none: EAGAIN\n"),
     "msg-type-min": (
         "msgrcv type LONG_MIN: 6, type 5 \"hello\"\n"),
     "shm-far": (
