@@ -283,7 +283,7 @@ int inotify_watch(struct file *f, struct inode *i, uint32_t mask)
 		r = w->wd;
 	} else if (watches_total >= MAX_WATCHES) {
 		r = -ENOSPC;
-	} else if (!(w = kmalloc(sizeof *w))) {
+	} else if (!(w = kmalloc_program(sizeof *w))) {
 		r = -ENOMEM;
 	} else {
 		inode_get(i);
@@ -331,22 +331,43 @@ static long take_events(struct inotify *in, size_t size, struct list *taken)
 	return (long)n;
 }
 
-/* Events taken are lost to a bad buffer, as on Linux. */
-static long copy_events(const struct iobuf *b, struct list *taken)
+/* Events taken but not copied (a bad buffer) go back to the head of the
+ * queue, in their order. */
+static void put_back(struct inotify *in, struct list *taken)
+{
+	spin_lock(&notify_lock);
+	while (!list_empty(taken)) {
+		struct event *e = list_entry(taken->prev, struct event, link);
+		list_del(&e->link);
+		list_add_head(&in->events, &e->link);
+		in->nevents++;
+		in->bytes += sizeof e->head + e->head.len;
+	}
+	waitq_wake_all(&in->wq);
+	spin_unlock(&notify_lock);
+}
+
+/* The events taken, copied out in order: at a bad buffer the one being
+ * copied is lost and the rest kept, as on Linux, which takes them one at
+ * a time; the answer is then EFAULT, even after some were copied. */
+static long copy_events(struct inotify *in, const struct iobuf *b, struct list *taken)
 {
 	size_t n = 0;
-	long err = 0;
 
 	while (!list_empty(taken)) {
 		struct event *e = list_entry(taken->next, struct event, link);
-		if (!err && (iobuf_fill(b, n, &e->head, sizeof e->head) ||
-			     iobuf_fill(b, n + sizeof e->head, e->name, e->head.len)))
-			err = -EFAULT;
+		bool bad = iobuf_fill(b, n, &e->head, sizeof e->head) ||
+			   iobuf_fill(b, n + sizeof e->head, e->name, e->head.len);
 		n += sizeof e->head + e->head.len;
 		list_del(&e->link);
 		kfree(e);
+		if (bad) {
+			if (!list_empty(taken))
+				put_back(in, taken);
+			return -EFAULT;
+		}
 	}
-	return err ? err : (long)n;
+	return (long)n;
 }
 
 static long inotify_read(struct file *f, const struct iobuf *b, int64_t *pos)
@@ -367,7 +388,7 @@ static long inotify_read(struct file *f, const struct iobuf *b, int64_t *pos)
 			break;
 		wait_sleep(&in->wq, &w, 0);
 	}
-	return r > 0 ? copy_events(b, &taken) : r;
+	return r > 0 ? copy_events(in, b, &taken) : r;
 }
 
 static unsigned inotify_poll(struct file *f, struct poll_table *pt)
@@ -423,6 +444,7 @@ static const struct file_ops inotify_ops = {
 	.ioctl = inotify_ioctl,
 	.stat = inotify_stat,
 	.release = inotify_release,
+	.reads_empty = true,
 };
 
 bool is_inotify(const struct file *f) { return f->ops == &inotify_ops; }
@@ -434,7 +456,7 @@ struct file *inotify_new(unsigned flags, int *err)
 	*err = -EMFILE;
 	if (!count_instance(1))
 		return NULL;
-	struct inotify *in = kmalloc(sizeof *in);
+	struct inotify *in = kmalloc_program(sizeof *in);
 	struct file *f = in ? file_new(&inotify_ops, O_RDONLY | (flags & O_NONBLOCK), in) : NULL;
 	*err = -ENOMEM;
 	if (!f) {

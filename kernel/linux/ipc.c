@@ -66,7 +66,7 @@ static int grow(struct ipc_table *t)
 
 	if (size > t->max)
 		size = t->max;
-	struct ipc_object **slots = kmalloc((size_t)size * sizeof *slots);
+	struct ipc_object **slots = kmalloc_program((size_t)size * sizeof *slots);
 	if (!slots)
 		return -ENOMEM;
 	if (t->size)

@@ -50,7 +50,7 @@ static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool wr
 
 	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
 		return -EBADF;
-	if (!b->len)
+	if (!b->len && !f->ops->reads_empty)
 		return 0;
 	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
 		return -EINVAL;
@@ -315,10 +315,10 @@ static long sys_close(const struct sysargs *a) { return fd_close((int)a->a[0]); 
 static long sys_close_range(const struct sysargs *a)
 {
 	unsigned first = (unsigned)a->a[0], last = (unsigned)a->a[1];
-	uint64_t flags = a->a[2];
+	unsigned flags = (unsigned)a->a[2];	/* an unsigned int: bits above are not seen */
 	long err;
 
-	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
 		return -EINVAL;
 	if ((flags & CLOSE_RANGE_UNSHARE) && (err = thread_own_files(current())))
 		return err;

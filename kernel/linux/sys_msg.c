@@ -64,7 +64,7 @@ static struct msg_queue *queue_of(struct ipc_object *o) { return (struct msg_que
 
 static long new_queue(int32_t key, int flags)
 {
-	struct msg_queue *q = kmalloc(sizeof *q);
+	struct msg_queue *q = kmalloc_program(sizeof *q);
 
 	if (!q)
 		return -ENOMEM;
@@ -163,7 +163,7 @@ static long sys_msgsnd(const struct sysargs *a)
 		return -EFAULT;
 	if (size > MSGMAX || size < 0 || id < 0 || type < 1)
 		return -EINVAL;
-	struct send s = { .m = kmalloc(sizeof *s.m + (size_t)size), .flags = flags };
+	struct send s = { .m = kmalloc_program(sizeof *s.m + (size_t)size), .flags = flags };
 	if (!s.m)
 		return -ENOMEM;
 	s.m->type = type;
@@ -232,7 +232,7 @@ static long receive_step(struct msg_queue *q, void *arg)
 	if (m->size > r->size && !(r->flags & MSG_NOERROR))
 		return -E2BIG;
 	if (r->flags & MSG_COPY) {
-		if (!(r->m = kmalloc(sizeof *m + m->size)))
+		if (!(r->m = kmalloc_program(sizeof *m + m->size)))
 			return -ENOMEM;
 		memcpy(r->m, m, sizeof *m + m->size);
 		return 0;
@@ -258,6 +258,8 @@ static long sys_msgrcv(const struct sysargs *a)
 		return -EINVAL;
 	if ((flags & MSG_COPY) && ((flags & MSG_EXCEPT) || !(flags & IPC_NOWAIT)))
 		return -EINVAL;
+	if (r.type == INT64_MIN && !(flags & MSG_COPY))
+		r.type = -INT64_MAX;	/* Linux's reading: -LONG_MIN is no long, so any type */
 	long err = wait_for(&receivers, receive_step, id, &r);
 	if (err)
 		return err;

@@ -108,7 +108,7 @@ static struct sem_undo *undo_get(struct process *p, struct sem_set *s)
 {
 	struct sem_undo *u = undo_find(p, s);
 
-	if (u || !(u = kmalloc(sizeof *u + (size_t)s->nsems * sizeof u->adj[0])))
+	if (u || !(u = kmalloc_program(sizeof *u + (size_t)s->nsems * sizeof u->adj[0])))
 		return u;
 	u->set = s;
 	list_add_tail(&p->sem_undos, &u->in_process);
@@ -173,7 +173,7 @@ static long new_set(int32_t key, int nsems, int flags)
 		return -EINVAL;
 	if (sems_total + nsems > SEMMNS)
 		return -ENOSPC;
-	struct sem_set *s = kmalloc(sizeof *s + (size_t)nsems * sizeof s->sems[0]);
+	struct sem_set *s = kmalloc_program(sizeof *s + (size_t)nsems * sizeof s->sems[0]);
 	if (!s)
 		return -ENOMEM;
 	long err = ipc_add(&sets, &s->ipc, key, flags);

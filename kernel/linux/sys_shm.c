@@ -166,7 +166,7 @@ static long new_segment(int32_t key, uint64_t size, int flags)
 		return -ENOSPC;
 	if (!(flags & SHM_NORESERVE) && pages > page_total_count())
 		return -ENOMEM;	/* Linux's overcommit heuristic: more than there is at all */
-	if (!(s = kmalloc(sizeof *s)))
+	if (!(s = kmalloc_program(sizeof *s)))
 		return -ENOMEM;
 	snprintf(name, sizeof name, "/SYSV%08x", (uint32_t)key);
 	if (!(s->file = vfs_shmem_file(pages * PAGE_SIZE, name))) {
@@ -236,13 +236,33 @@ static long attach_place(uint64_t *addr, int flags, unsigned *vm_flags)
 	return 0;
 }
 
+/* Linux's refusals of an attach at addr, in its order: without
+ * SHM_REMAP, an end past the top of the address space or a mapping in
+ * the way (EINVAL); then, with or without, beyond user space (ENOMEM). */
+static long attach_refusal(const struct shm_segment *s, uint64_t addr, uint64_t len,
+			   unsigned vm_flags)
+{
+	struct vm_area area = { 0 };
+
+	if (vm_flags & VM_FIXED_NOREPLACE) {
+		if (addr + s->size < addr)
+			return -EINVAL;
+		if (vm_area_next(mm_current(), addr, &area, 0) && area.start < addr + s->size)
+			return -EINVAL;
+	}
+	if ((vm_flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && (len > VM_USER_END || addr > VM_USER_END - len))
+		return -ENOMEM;
+	return 0;
+}
+
 static long attach(struct shm_segment *s, uint64_t addr, unsigned prot, unsigned vm_flags)
 {
 	uint64_t len = seg_pages(s) * PAGE_SIZE;
+	long r = attach_refusal(s, addr, len, vm_flags);
 
-	if ((vm_flags & (VM_FIXED | VM_FIXED_NOREPLACE)) && addr > VM_USER_END - len)
-		return -EINVAL;
-	long r = vm_map(mm_current(), addr, len, prot, vm_flags, &shm_vm_ops, s, 0);
+	if (r)
+		return r;
+	r = vm_map(mm_current(), addr, len, prot, vm_flags, &shm_vm_ops, s, 0);
 	if (r == -EEXIST)
 		return -EINVAL;	/* over a mapping, without SHM_REMAP */
 	if (r >= 0) {
