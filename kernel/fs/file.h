@@ -93,9 +93,10 @@ struct file_ops {
 	/* O_ASYNC makes the Linux layer signal the owner on the wake-ups of
 	 * the queues poll names (Linux's fasync: pipes, sockets, ttys). */
 	bool async;
-	/* read sees a read of 0 bytes (inotify: EINVAL with an event queued,
-	 * as on Linux); without it, such a read gives 0 before reaching it. */
-	bool reads_empty;
+	/* read and write see transfers of 0 bytes (inotify: EINVAL with an
+	 * event queued; eventfd: EINVAL, as any transfer short of 8 bytes, as
+	 * on Linux); without it, such a transfer gives 0 before reaching them. */
+	bool sees_empty;
 };
 
 struct file {

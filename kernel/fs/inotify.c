@@ -444,7 +444,7 @@ static const struct file_ops inotify_ops = {
 	.ioctl = inotify_ioctl,
 	.stat = inotify_stat,
 	.release = inotify_release,
-	.reads_empty = true,
+	.sees_empty = true,
 };
 
 bool is_inotify(const struct file *f) { return f->ops == &inotify_ops; }

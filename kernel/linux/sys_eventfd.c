@@ -123,6 +123,7 @@ static const struct file_ops eventfd_ops = {
 	.poll = eventfd_poll,
 	.stat = eventfd_stat,
 	.release = eventfd_release,
+	.sees_empty = true,	/* 0 bytes are EINVAL, as any short transfer */
 };
 
 static char *path_copy(const char *s)

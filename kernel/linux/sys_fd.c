@@ -50,7 +50,7 @@ static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool wr
 
 	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
 		return -EBADF;
-	if (!b->len && !f->ops->reads_empty)
+	if (!b->len && !f->ops->sees_empty)
 		return 0;
 	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
 		return -EINVAL;

@@ -143,11 +143,20 @@ static int signalfd_stat(struct file *f, struct kstat *st)
 
 static void signalfd_release(struct file *f) { kfree(f->priv); }
 
+/* Linux's answer for a file that cannot be written, though open for it. */
+static long signalfd_write(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	(void)f, (void)b, (void)pos;
+	return -EINVAL;
+}
+
 static const struct file_ops signalfd_ops = {
 	.read = signalfd_read,
+	.write = signalfd_write,
 	.poll = signalfd_poll,
 	.stat = signalfd_stat,
 	.release = signalfd_release,
+	.sees_empty = true,	/* 0 bytes are EINVAL, as any short transfer */
 };
 
 static long signalfd_new(uint64_t mask, uint64_t flags)

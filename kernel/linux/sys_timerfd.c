@@ -213,6 +213,7 @@ static const struct file_ops timerfd_ops = {
 	.poll = timerfd_poll,
 	.stat = timerfd_stat,
 	.release = timerfd_release,
+	.sees_empty = true,	/* 0 bytes are EINVAL, as any short transfer */
 };
 
 /* ---- system calls ------------------------------------------------------- */

@@ -62,3 +62,14 @@ fd_edges done
 @pytest.mark.parametrize("smp", [1, 2])
 def test_descriptor_edges_as_on_linux(smp):
     expect(run("fd_edges", smp=smp), LINUX)
+
+
+def test_empty_transfers_on_counter_files():
+    """eventfd, timerfd and signalfd refuse 0-byte reads and writes as any
+    transfer too short for a record (tests/progs/empty_io.c), and a
+    signalfd refuses writes: Linux 6.18's lines.  Before, both 0-byte
+    transfers gave 0, and a signalfd write EBADF."""
+    expect(run("empty_io"),
+           "eventfd: read 0 EINVAL, write 0 EINVAL, write 8 8\n"
+           "timerfd: read 0 EINVAL, write 0 EINVAL, write 8 EINVAL\n"
+           "signalfd: read 0 EINVAL, write 0 EINVAL, write 8 EINVAL\n")
