@@ -193,7 +193,8 @@ static long waitid_finish(struct wait_request *w, const struct sysargs *a)
 
 /* P_PIDFD: the child the pidfd names, as P_PID; a non-blocking pidfd
  * makes it WNOHANG, and "not yet" EAGAIN unless the caller asked for
- * WNOHANG itself. */
+ * WNOHANG itself.  One already waited for is ECHILD, as on Linux: its pid
+ * may be another process's by now. */
 static long waitid_pidfd(struct wait_request *w, const struct sysargs *a)
 {
 	struct pid_handle *h;
@@ -205,8 +206,13 @@ static long waitid_pidfd(struct wait_request *w, const struct sysargs *a)
 	long err = pidfd_handle_get(w->id, &h, &nonblock);
 	if (err)
 		return err;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool reaped = !pidfd_process(h);
+	spin_unlock_irqrestore(&sig_lock, flags);
 	*w = (struct wait_request){ P_PID, pidfd_pid(h), options | (nonblock ? WNOHANG : 0) };
 	pidfd_handle_put(h);
+	if (reaped)
+		return -ECHILD;
 	long n = waitid_finish(w, a);
 	if (n < 0)
 		return n;
