@@ -169,7 +169,8 @@ struct inode *inode_new(uint32_t mode, int fs);	/* one reference; NULL if no mem
 void inode_get(struct inode *i);
 void inode_put(struct inode *i);
 void inode_stat(struct inode *i, struct kstat *st);
-int64_t vfs_now(void);				/* ns since the epoch */
+/* ns since the epoch; under vfs_lock, the same for a whole holding. */
+int64_t vfs_now(void);
 uint64_t vfs_dev(int fs);
 uint64_t vfs_inode_count(void);			/* inodes alive, for statfs */
 

@@ -20,6 +20,10 @@ static uint64_t next_ino = 2;
 static uint64_t ninodes;	/* alive, for statfs (a mounted store's not counted) */
 
 static uint64_t lock_epoch;	/* under lock: how many times it was taken */
+/* Under lock: the time every change of one holding stamps, and the
+ * holding it is for (vfs_now). */
+static int64_t change_time;
+static uint64_t change_time_epoch;
 
 /* A program's thread taking the lock holds no pointer into the tree yet:
  * the time to give back cold parts of mounted file systems' caches
@@ -36,7 +40,22 @@ void vfs_lock(void)
 uint64_t vfs_lock_epoch(void) { return lock_epoch; }
 void vfs_unlock(void) { mutex_unlock(&lock); }
 
-int64_t vfs_now(void) { return (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns()); }
+/* One time for all a holding of the lock changes: a create stamps its
+ * inode, its directory and the store's copies of both alike, so times a
+ * store gives back when its cache reads them again are those it showed.
+ * Outside the lock (a write's mtime) the time now. */
+int64_t vfs_now(void)
+{
+	int64_t now = (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns());
+
+	if (lock.owner != current())
+		return now;
+	if (change_time_epoch != lock_epoch) {
+		change_time = now;
+		change_time_epoch = lock_epoch;
+	}
+	return change_time;
+}
 
 /* Device numbers of the three file systems, as Linux numbers anonymous
  * ones (major 0); a mounted one has its own (super.dev). */

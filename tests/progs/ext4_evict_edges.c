@@ -3,7 +3,8 @@
  * makes CHURN files in a new directory, enough to push the cache past its
  * mark several times): O_TMPFILE then linkat, rename between two such
  * directories, a hard link's count after one name goes, a listing paused
- * half way, a file open across the churn, symlinks.  Prints one line per
+ * half way, a file open across the churn, symlinks; a file's and its
+ * directory's times the same once read back.  Prints one line per
  * check. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -73,6 +74,18 @@ static void churn(void)
 /* The names in sub, sorted into one line. */
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Modification and change times of path, to the nanosecond. */
+static void times_of(const char *path, struct timespec t[2])
+{
+	struct stat st;
+
+	memset(t, 0, 2 * sizeof *t);
+	if (!stat(path, &st)) {
+		t[0] = st.st_mtim;
+		t[1] = st.st_ctim;
+	}
+}
+
 static void list(const char *sub)
 {
 	char *names[64];
@@ -123,8 +136,16 @@ int main(int argc, char **argv)
 	while ((e = readdir(paused)) && e->d_name[0] == '.')
 		;
 	seen += e != NULL;
+	struct timespec before[4], after[4];
+	mkdir(at("%s", "g"), 0755);
+	close(open(at("%s/empty", "g"), O_CREAT | O_WRONLY, 0644));
+	times_of(at("%s/empty", "g"), before);
+	times_of(at("%s", "g"), before + 2);
 	churn();
 	churn();
+	times_of(at("%s/empty", "g"), after);
+	times_of(at("%s", "g"), after + 2);
+	printf("times the same after a drop: %s\n", memcmp(before, after, sizeof before) ? "no" : "yes");
 
 	int fd = open(at("%s", "a"), O_TMPFILE | O_WRONLY, 0644);
 	if (fd < 0 || write(fd, "tmp", 3) != 3)
