@@ -10,6 +10,7 @@
  * the lock is dropped, so a waker never holds it and a wait queue's lock
  * together. */
 #include "fs/pipe.h"
+#include "fs/pipe_internal.h"
 
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
@@ -28,24 +29,11 @@
 #define FIONREAD	0x541b
 #define PIPEFS_DEV	0x0c	/* st_dev of every pipe, as an anonymous fs */
 
-struct pipe {
-	struct spinlock lock;	/* guards buf through refs */
-	char *buf;		/* size bytes; made by a write, freed with the last end */
-	size_t size;		/* a power of two pages: PIPE_SIZE, or F_SETPIPE_SZ's */
-	size_t head, tail;	/* free-running: head - tail bytes queued */
-	int readers, writers;	/* open ends that read, that write */
-	int refs;		/* open ends + a pipe_new() holder */
-	unsigned writer_opens;	/* write ends ever opened (see reader_saw_writer) */
-	unsigned id;		/* inode number: fstat, "pipe:[N]" */
-	struct waitq rd_wait;	/* readers: data came, the last writer left */
-	struct waitq wr_wait;	/* writers: room was made, the last reader left */
-	struct waitq ends_wait;	/* an end opened or closed */
-};
 
 static unsigned next_id = 4096;
 
-static size_t queued(const struct pipe *p) { return p->head - p->tail; }
-static size_t room(const struct pipe *p) { return p->size - queued(p); }
+static size_t queued(const struct pipe *p) { return pipe_queued(p); }
+static size_t room(const struct pipe *p) { return pipe_room(p); }
 
 struct pipe *pipe_new(void)
 {
@@ -55,6 +43,7 @@ struct pipe *pipe_new(void)
 		return NULL;
 	p->refs = 1;
 	p->size = PIPE_SIZE;
+	mutex_init(&p->io);
 	p->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	waitq_init(&p->rd_wait);
 	waitq_init(&p->wr_wait);
@@ -107,34 +96,40 @@ static long ring_take(struct pipe *p, const struct iobuf *b, size_t n)
 	return done ? (long)done : -EFAULT;
 }
 
-static long pipe_read(struct file *f, const struct iobuf *b, int64_t *pos)
+static long read_pipe(struct pipe *p, const struct iobuf *b, bool nonblock)
 {
-	struct pipe *p = f->priv;
-
-	(void)pos;
 	for (;;) {
 		struct waiter w;
+		mutex_lock(&p->io);
 		spin_lock(&p->lock);
 		if (queued(p)) {
 			size_t want = queued(p) < b->len ? queued(p) : b->len;
 			long n = ring_take(p, b, want);
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->io);
 			if (n > 0)
 				waitq_wake_all(&p->wr_wait);
 			if (n != -EFAULT || !want || iobuf_fault_in(b, 0, want, true))
 				return n;
 			continue;	/* the buffer is in now: look again */
 		}
-		long why = !p->writers ? 0 : f->flags & O_NONBLOCK ? -EAGAIN
-			 : thread_signalled() ? -ERESTARTSYS : 1;
+		long why = !p->writers ? 0 : nonblock ? -EAGAIN : thread_signalled() ? -ERESTARTSYS : 1;
 		if (why <= 0) {
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->io);
 			return why;
 		}
 		waitq_prepare(&p->rd_wait, &w);
 		spin_unlock(&p->lock);
+		mutex_unlock(&p->io);
 		wait_sleep(&p->rd_wait, &w, 0);
 	}
+}
+
+static long pipe_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	(void)pos;
+	return read_pipe(f->priv, b, f->flags & O_NONBLOCK);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -168,7 +163,7 @@ static char *ring_alloc(size_t size)
 
 /* The ring is allocated by the first write, so idle pipes cost no pages.
  * A resize meanwhile makes it try again with the new size. */
-static int ensure_buffer(struct pipe *p)
+int pipe_ensure_buffer(struct pipe *p)
 {
 	for (;;) {
 		if (__atomic_load_n(&p->buf, __ATOMIC_ACQUIRE))
@@ -197,9 +192,9 @@ static long broken_pipe(size_t done)
 
 /* Why a write that cannot go on now stops (-EAGAIN, -ERESTARTSYS), or 0
  * to sleep.  Caller holds p->lock. */
-static long write_stop(struct file *f)
+static long write_stop(bool nonblock)
 {
-	if (f->flags & O_NONBLOCK)
+	if (nonblock)
 		return -EAGAIN;
 	if (thread_signalled())
 		return -ERESTARTSYS;
@@ -208,26 +203,27 @@ static long write_stop(struct file *f)
 
 /* Up to PIPE_BUF bytes go in at once or not at all; a longer write takes
  * whatever room there is, piece by piece, and may interleave with others. */
-static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
+static long write_pipe(struct pipe *p, const struct iobuf *b, bool nonblock)
 {
-	struct pipe *p = f->priv;
 	size_t done = 0, need = b->len <= PIPE_BUF ? b->len : 1;
-	long err = ensure_buffer(p);
+	long err = pipe_ensure_buffer(p);
 
-	(void)pos;
 	if (err)
 		return err;
 	for (;;) {
 		struct waiter w;
+		mutex_lock(&p->io);
 		spin_lock(&p->lock);
 		if (!p->readers) {
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->io);
 			return broken_pipe(done);
 		}
 		if (room(p) >= need) {
 			size_t n = b->len - done < room(p) ? b->len - done : room(p);
 			err = ring_put(p, b, done, n);
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->io);
 			if (err && iobuf_fault_in(b, done, n, false))
 				return done ? (long)done : err;
 			if (err)
@@ -237,14 +233,22 @@ static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
 				return done;
 			continue;
 		}
-		if ((err = write_stop(f))) {
+		if ((err = write_stop(nonblock))) {
 			spin_unlock(&p->lock);
+			mutex_unlock(&p->io);
 			return done ? (long)done : err;
 		}
 		waitq_prepare(&p->wr_wait, &w);
 		spin_unlock(&p->lock);
+		mutex_unlock(&p->io);
 		wait_sleep(&p->wr_wait, &w, 0);
 	}
+}
+
+static long pipe_write(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	(void)pos;
+	return write_pipe(f->priv, b, f->flags & O_NONBLOCK);
 }
 
 /* ---- the rest of the file ops ------------------------------------------- */
@@ -338,6 +342,76 @@ static const struct file_ops pipe_ops = {
 	.release = pipe_release,
 	.async = true,
 };
+
+/* ---- for splice (pipe_internal.h) --------------------------------------- */
+
+struct pipe *pipe_of(struct file *f) { return f->ops == &pipe_ops ? f->priv : NULL; }
+
+long pipe_transfer(struct file *f, const struct iobuf *b, bool write, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (!p || !(write ? file_writable(f) : file_readable(f)))
+		return -EBADF;
+	return write ? write_pipe(p, b, nonblock) : read_pipe(p, b, nonblock);
+}
+
+void pipe_peek(const struct pipe *p, char *dst, size_t n)
+{
+	size_t at = p->tail % p->size, first = n < p->size - at ? n : p->size - at;
+
+	memcpy(dst, p->buf + at, first);
+	memcpy(dst + first, p->buf, n - first);
+}
+
+void pipe_fill(struct pipe *p, const char *src, size_t n)
+{
+	size_t at = p->head % p->size, first = n < p->size - at ? n : p->size - at;
+
+	memcpy(p->buf + at, src, first);
+	memcpy(p->buf, src + first, n - first);
+	p->head += n;
+}
+
+/* The wait both pipe_wait_* make: ready says 1, 0 or -EPIPE when it need
+ * not wait, else 2.  Caller holds p->lock, which this drops. */
+static long wait_on(struct pipe *p, struct waitq *wq, long ready, bool nonblock)
+{
+	struct waiter w;
+
+	if (ready == 2 && (nonblock || thread_signalled()))
+		ready = nonblock ? -EAGAIN : -ERESTARTSYS;
+	if (ready != 2) {
+		spin_unlock(&p->lock);
+		return ready;
+	}
+	waitq_prepare(wq, &w);
+	spin_unlock(&p->lock);
+	wait_sleep(wq, &w, 0);
+	return 2;
+}
+
+long pipe_wait_data(struct pipe *p, bool nonblock)
+{
+	long r;
+
+	do {
+		spin_lock(&p->lock);
+		r = wait_on(p, &p->rd_wait, queued(p) ? 1 : !p->writers ? 0 : 2, nonblock);
+	} while (r == 2);
+	return r;
+}
+
+long pipe_wait_room(struct pipe *p, bool nonblock)
+{
+	long r;
+
+	do {
+		spin_lock(&p->lock);
+		r = wait_on(p, &p->wr_wait, !p->readers ? -EPIPE : room(p) ? 1 : 2, nonblock);
+	} while (r == 2);
+	return r;
+}
 
 /* ---- capacity ---------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct file;
 struct pipe;
@@ -21,6 +22,21 @@ int pipe_create(struct file **r, struct file **w, unsigned flags);
  * caller rounds): size, -EBUSY when more than that is queued, -ENOMEM. */
 long pipe_capacity(struct file *f);
 long pipe_resize(struct file *f, size_t size);
+
+/* A read or write of pipe end f with its own O_NONBLOCK or nonblock
+ * (vmsplice): -EBADF when f is not that end of a pipe. */
+struct iobuf;
+long pipe_transfer(struct file *f, const struct iobuf *b, bool write, bool nonblock);
+
+/* splice and tee (pipe_splice.c): up to len bytes from pipe end in to
+ * file out at *opos (NULL: its own offset); from file in at *ipos into
+ * pipe end out; between two pipes, taking them from in (splice) or
+ * leaving them there (tee).  The pipes' sides wait unless nonblock; a
+ * move stops at what the other side took.  Bytes moved, 0 at a pipe's
+ * end, -EPIPE when nobody reads the pipe written, -EAGAIN, -errno. */
+long pipe_splice_out(struct file *in, struct file *out, int64_t *opos, size_t len, bool nonblock);
+long pipe_splice_in(struct file *in, int64_t *ipos, struct file *out, size_t len, bool nonblock);
+long pipe_to_pipe(struct file *in, struct file *out, size_t len, bool nonblock, bool take);
 
 /* For FIFOs, where each open(2) adds an end to one pipe kept with the
  * inode: pipe_new() gives a pipe with one reference, pipe_open() an end

@@ -48,6 +48,7 @@ void sys_inotify_register(void);
 void sys_process_vm_register(void);
 void sys_membarrier_register(void);
 void sys_unshare_register(void);
+void sys_splice_register(void);
 void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);

@@ -18,7 +18,7 @@ static const char *res(long r)
 		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" },
 		{ ENOTDIR, "ENOTDIR" }, { EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { EFBIG, "EFBIG" },
 		{ ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" }, { ERANGE, "ERANGE" }, { ENOMSG, "ENOMSG" },
-		{ EIDRM, "EIDRM" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { EIO, "EIO" },
+		{ EIDRM, "EIDRM" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { EIO, "EIO" }, { EPIPE, "EPIPE" },
 	};
 	static char buf[8][32];
 	static int k;
