@@ -20,6 +20,23 @@ struct timer_cpu {
 };
 
 static struct timer_cpu tcpu[MAX_CPUS];
+static int64_t realtime_shift;	/* what settimeofday moved the clock by; atomic */
+
+uint64_t clock_realtime_offset_ns(void)
+{
+	return arch_boot_epoch_s() * 1000000000ull + __atomic_load_n(&realtime_shift, __ATOMIC_RELAXED);
+}
+
+bool clock_set_realtime(uint64_t ns)
+{
+	uint64_t since_boot = clock_ns();
+
+	if (ns < since_boot)
+		return false;
+	__atomic_store_n(&realtime_shift, (int64_t)(ns - since_boot - arch_boot_epoch_s() * 1000000000ull),
+			 __ATOMIC_RELAXED);
+	return true;
+}
 
 static struct timer_cpu *local(void)
 {

@@ -26,4 +26,10 @@ void timer_reprogram(void);
 
 static inline uint64_t clock_ns(void) { return arch_clock_ns(); }
 
+/* The wall clock = clock_ns() + this: the host's time at boot, moved by
+ * clock_set_realtime.  Setting it to ns since the epoch refuses (false)
+ * a time before the boot, as Linux does, so this never goes negative. */
+uint64_t clock_realtime_offset_ns(void);
+bool clock_set_realtime(uint64_t ns);
+
 #endif

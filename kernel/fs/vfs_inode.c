@@ -46,7 +46,7 @@ void vfs_unlock(void) { mutex_unlock(&lock); }
  * Outside the lock (a write's mtime) the time now. */
 int64_t vfs_now(void)
 {
-	int64_t now = (int64_t)(arch_boot_epoch_s() * 1000000000ull + clock_ns());
+	int64_t now = (int64_t)(clock_realtime_offset_ns() + clock_ns());
 
 	if (lock.owner != current())
 		return now;

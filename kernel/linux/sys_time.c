@@ -23,7 +23,7 @@
 #define CLOCK_TAI			11
 #define TIMER_ABSTIME			1
 
-uint64_t time_realtime_offset_ns(void) { return arch_boot_epoch_s() * 1000000000ull; }
+uint64_t time_realtime_offset_ns(void) { return clock_realtime_offset_ns(); }
 
 /* A CPU-time clock of a process or thread, as clock_getcpuclockid and
  * pthread_getcpuclockid make them (both C libraries ask clock_getres
@@ -124,8 +124,9 @@ static long sys_gettimeofday(const struct sysargs *a)
 {
 	uint64_t ns = clock_ns() + time_realtime_offset_ns();
 	struct linux_timeval tv = { ns / 1000000000u, ns % 1000000000u / 1000 };
-	static const int32_t tz[2];
+	int32_t tz[2];
 
+	time_zone(tz);
 	if (a->a[0] && copy_to_user(a->a[0], &tv, sizeof tv))
 		return -EFAULT;
 	return a->a[1] && copy_to_user(a->a[1], tz, sizeof tz) ? -EFAULT : 0;

@@ -28,6 +28,9 @@ struct process;
 uint64_t cpu_clock_now(struct process *p, int tid);
 uint64_t cpu_clock_wait(int tid, uint64_t now, uint64_t deadline);
 
+/* settimeofday's timezone, as gettimeofday reports it (sys_clock_set.c). */
+void time_zone(int32_t tz[2]);
+
 /* Wall-clock time = clock_ns() + this. */
 uint64_t time_realtime_offset_ns(void);
 
