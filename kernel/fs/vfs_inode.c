@@ -228,15 +228,17 @@ struct inode *vfs_cwd(void)
 	return fs ? fs->cwd : root;
 }
 
-void vfs_set_cwd(struct inode *dir)
+/* One of the fs context's directories becomes dir (a new reference). */
+static void replace_dir(struct inode **slot, struct inode *dir)
 {
-	struct fs_context *fs = current()->fs;
-	struct inode *old = fs->cwd;
+	struct inode *old = *slot;
 
 	inode_get(dir);
-	fs->cwd = dir;
+	*slot = dir;
 	inode_put(old);
 }
+
+void vfs_set_cwd(struct inode *dir) { replace_dir(&current()->fs->cwd, dir); }
 
 struct inode *vfs_root_dir(void)
 {
@@ -245,15 +247,7 @@ struct inode *vfs_root_dir(void)
 	return fs ? fs->root : root;
 }
 
-void vfs_set_root(struct inode *dir)
-{
-	struct fs_context *fs = current()->fs;
-	struct inode *old = fs->root;
-
-	inode_get(dir);
-	fs->root = dir;
-	inode_put(old);
-}
+void vfs_set_root(struct inode *dir) { replace_dir(&current()->fs->root, dir); }
 
 unsigned vfs_umask(unsigned set, bool change)
 {
