@@ -111,6 +111,7 @@ struct process {
 	struct itimer itimers[3];	/* itimer.c */
 	struct timer cpu_limit;		/* RLIMIT_CPU's check (rlimit_cpu.c) */
 	bool cpu_limit_on;		/* rlimit_cpu.c's, under its lock */
+	bool cpu_limit_ended;		/* the same: never armed again */
 	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
 	/* Each timer's si_overrun of its last signal taken, for
 	 * timer_getoverrun (signal.c's, under sig_lock). */
