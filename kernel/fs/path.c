@@ -47,6 +47,29 @@ static int splice(struct walker *w, const char *target, const char *rest, const 
 	return 0;
 }
 
+/* Whether link's text, walked as a symlink's, reaches to: a "magic"
+ * link (/proc/PID/exe) to a file is then walked as its text, so the walk
+ * knows the file's directory and name (exec keeps them as the program's
+ * path); where the text leads elsewhere (written in another root), the
+ * file itself is taken. */
+static bool text_reaches(struct inode *link, struct inode *to)
+{
+	char *target;
+	struct inode *i;
+
+	if (is_dir(to) || symlink_read(link, &target))
+		return false;	/* a directory's path is known from itself */
+	/* Its last component not followed: a text naming a link again (or
+	 * itself) is not the file, and the walk goes no deeper than this. */
+	bool same = *target == '/' && !path_lookup(vfs_root_dir(), target, false, &i, NULL);
+	if (same) {
+		same = i == to;
+		inode_put(i);
+	}
+	kfree(target);
+	return same;
+}
+
 /* Follows the symlink link met in *cur, with rest still to walk after it.
  * Consumes the reference on link; updates *cur and *p. */
 static int follow(struct walker *w, struct inode **cur, struct inode *link, const char **p,
@@ -60,6 +83,10 @@ static int follow(struct walker *w, struct inode **cur, struct inode *link, cons
 		err = -ELOOP;
 	else if (link->ops && link->ops->follow)
 		to = link->ops->follow(link);
+	if (to && text_reaches(link, to)) {
+		inode_put(to);
+		to = NULL;
+	}
 	if (err || to) {
 		inode_put(link);
 		if (to) {

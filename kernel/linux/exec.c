@@ -134,7 +134,10 @@ int exec_image(struct mm *mm, const char *path, struct exec_args *a, struct exec
 			apply_setid(a, i);
 		if (!err)
 			err = exec_load_elf(mm, i, res->exe, &start, &res->cut_short, why);
-		inode_put(i);
+		if (err)
+			inode_put(i);
+		else
+			res->inode = i;	/* where /proc/PID/exe leads */
 		break;
 	}
 	if (!err) {

@@ -42,6 +42,7 @@ struct exec_result {
 	char exe[4096];		/* the ELF that runs, absolute, symlinks resolved */
 	bool cut_short;		/* its file ends inside its segments: SIGSEGV once started */
 	bool script;		/* a #! line was followed: exe is an interpreter */
+	struct inode *inode;	/* exe's file, referenced (the caller puts it), or NULL */
 };
 
 /* Builds the program path names (relative to the caller's directory) in

@@ -225,8 +225,11 @@ struct process *process_alloc(int *err)
 
 void exec_strings_put(struct exec_strings *s)
 {
-	if (s && !__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
-		kfree(s);
+	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (s->inode)
+		inode_put(s->inode);
+	kfree(s);
 }
 
 static void free_process(struct process *p)
@@ -602,12 +605,15 @@ int process_wait_step(void)
 
 /* ---- identity ------------------------------------------------------------------ */
 
-struct exec_strings *exec_strings_new(const char *exe)
+struct exec_strings *exec_strings_new(const char *exe, struct inode *inode)
 {
 	struct exec_strings *s = kmalloc_program(sizeof *s + strlen(exe) + 1);
 
 	if (s) {
 		s->refs = 1;
+		s->inode = inode;
+		if (inode)
+			inode_get(inode);
 		memcpy(s->exe, exe, strlen(exe) + 1);
 	}
 	return s;

@@ -111,6 +111,7 @@ struct process {
 	struct itimer itimers[3];	/* itimer.c */
 	struct timer cpu_limit;		/* RLIMIT_CPU's check (rlimit_cpu.c) */
 	bool cpu_limit_on;		/* rlimit_cpu.c's, under its lock */
+	bool cpu_limit_ended;		/* the same: never armed again */
 	struct ptimer *ptimers[PROCESS_PTIMERS];	/* ptimer.c's, by id */
 	/* Each timer's si_overrun of its last signal taken, for
 	 * timer_getoverrun (signal.c's, under sig_lock). */
@@ -137,6 +138,8 @@ struct process {
  * from the program's memory, where it may rewrite them.) */
 struct exec_strings {
 	volatile int refs;
+	struct inode *inode;	/* the program's file, referenced, or NULL: the
+				 * link leads there whatever the reader's root */
 	char exe[];
 };
 
@@ -279,7 +282,7 @@ void process_vfork_done(struct process *p);
 /* What /proc/PID/exe shows (the program's absolute path, whole:
  * PATH_MAX long), made before an exec's point of no return; NULL if no
  * memory. */
-struct exec_strings *exec_strings_new(const char *exe);
+struct exec_strings *exec_strings_new(const char *exe, struct inode *inode);
 /* exec's part, past its point of no return: those strings (taken over). */
 void process_set_identity(struct process *p, struct exec_strings *s);
 /* execve: the caller becomes its process's only thread (the others end

@@ -334,7 +334,23 @@ static long root_readlink(struct inode *l, char *buf, size_t size) { return dir_
 static struct inode *cwd_follow(struct inode *link) { return dir_link_follow(link, false); }
 static struct inode *root_follow(struct inode *link) { return dir_link_follow(link, true); }
 
-static const struct inode_ops exe_ops = { .readlink = exe_readlink };
+/* The program's own file, whatever the reader's root: the path exec saw
+ * (inside a chroot, or outside the reader's) may name another file or
+ * none.  A "magic" link, as cwd and root. */
+static struct inode *exe_follow(struct inode *link)
+{
+	struct process_view v = { 0 };
+	struct inode *exe = NULL;
+
+	if (proc_pid_may_read(priv_pid(link)))
+		return NULL;	/* the readlink then says why */
+	if (!process_view_get(priv_pid(link), &v) && !v.zombie && v.strings && (exe = v.strings->inode))
+		inode_get(exe);
+	process_view_put(&v);
+	return exe;
+}
+
+static const struct inode_ops exe_ops = { .readlink = exe_readlink, .follow = exe_follow };
 static const struct inode_ops root_ops = { .readlink = root_readlink, .follow = root_follow };
 static const struct inode_ops cwd_ops = { .readlink = cwd_readlink, .follow = cwd_follow };
 

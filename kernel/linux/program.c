@@ -161,7 +161,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	if (err)
 		fail(err == -ENOENT ? 127 : 126, "amphi: %s: %s\n", step->exe, why);
 	struct thread *t = thread_create_user(&tf);
-	struct exec_strings *strings = exec_strings_new(res->exe);
+	struct exec_strings *strings = exec_strings_new(res->exe, res->inode);
 	if (!t || !strings)
 		program_out_of_memory();
 	process_set_identity(p, strings);
@@ -171,6 +171,8 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	p->pgid = p->sid = p->pid;
 	process_exec_done(p, t, step->exe, a.ids);
 	exec_args_free(&a);
+	if (res->inode)
+		inode_put(res->inode);
 	kfree(res);
 	process_set_init(p, last);
 	process_start(p, NULL, false, t);

@@ -4,7 +4,8 @@
  * with si_code SI_TIMER, the timer's id and the program's value.  They go
  * with exec and with the process.  A timer on CLOCK_PROCESS_CPUTIME_ID
  * counts the process's CPU time, on CLOCK_THREAD_CPUTIME_ID its creator's
- * (cpu_clock.c); once that thread has ended, the timer never fires.
+ * (cpu_clock.c); once that thread has ended, the timer never fires
+ * and timer_settime is ESRCH, as on Linux.
  *
  * Overruns, as Linux counts them: a timer has at most one signal queued;
  * an expiry while it waits to be taken, or one missed while the timer
@@ -255,10 +256,13 @@ static long sys_timer_settime(const struct sysargs *a)
 	spin_lock(&ptimer_lock);
 	struct ptimer *pt = ptimer_of(p, a->a[0]);
 	struct linux_itimerspec old = { 0 };
-	if (pt) {
+	uint64_t now = pt ? ptimer_now(pt) : 0;
+	if (now == CPU_CLOCK_GONE)
+		err = -ESRCH;	/* its thread has ended: nothing to arm, as Linux */
+	if (pt && !err) {
 		ptimer_halt(pt);
 		old = ptimer_read(pt);
-		uint64_t now = ptimer_now(pt), at = value;
+		uint64_t at = value;
 		if (value && (a->a[1] & TIMER_ABSTIME) && wall_clock(pt->clock))
 			at = value > time_realtime_offset_ns() ? value - time_realtime_offset_ns() : 1;
 		if (value && !(a->a[1] & TIMER_ABSTIME))
@@ -270,8 +274,8 @@ static long sys_timer_settime(const struct sysargs *a)
 			ptimer_arm(pt, now);
 	}
 	spin_unlock(&ptimer_lock);
-	if (!pt)
-		return -EINVAL;
+	if (!pt || err)
+		return pt ? err : -EINVAL;
 	return a->a[3] && copy_to_user(a->a[3], &old, sizeof old) ? -EFAULT : 0;
 }
 

@@ -17,7 +17,8 @@
 #define NS_PER_S	1000000000ull
 #define CHECK_MAX_NS	250000000ull
 
-/* Guards every process's cpu_limit_on, and arming its timer. */
+/* Guards every process's cpu_limit_on and cpu_limit_ended, and arming
+ * its timer. */
 static struct spinlock change_lock = SPINLOCK_INIT;
 
 static uint64_t seconds_ns(uint64_t s)
@@ -67,7 +68,7 @@ void cpu_limit_update(struct process *p)
 	if (process_soft_limit(p, RLIMIT_CPU) == RLIM_INFINITY)
 		return;	/* a running check stops itself */
 	uint64_t flags = spin_lock_irqsave(&change_lock);
-	if (!p->cpu_limit_on) {
+	if (!p->cpu_limit_on && !p->cpu_limit_ended) {
 		p->cpu_limit_on = true;
 		p->cpu_limit.fn = cpu_limit_fire;
 		timer_arm(&p->cpu_limit, clock_ns());
@@ -75,11 +76,15 @@ void cpu_limit_update(struct process *p)
 	spin_unlock_irqrestore(&change_lock, flags);
 }
 
+/* For good: another process's prlimit may still find p alive until it is
+ * a zombie, and must not arm the timer again on a process about to be
+ * freed. */
 void cpu_limit_stop(struct process *p)
 {
 	uint64_t flags = spin_lock_irqsave(&change_lock);
 
 	p->cpu_limit_on = false;
+	p->cpu_limit_ended = true;
 	spin_unlock_irqrestore(&change_lock, flags);
 	do
 		timer_cancel(&p->cpu_limit);	/* a running cpu_limit_fire may re-arm it */

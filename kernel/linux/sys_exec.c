@@ -151,7 +151,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 		err = exec_image(mm, path, &a, res, &ntf, &why);
 	if (!err && name && !res->script)
 		snprintf(res->exe, sizeof res->exe, "%s", name);
-	if (!err && !(strings = exec_strings_new(res->exe)))
+	if (!err && !(strings = exec_strings_new(res->exe, res->inode)))
 		err = -ENOMEM;
 	int tid = t->tid;	/* the one its locks hold; exec makes it the pid */
 	if (!err)
@@ -170,6 +170,8 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	if (mm)
 		mm_unuse(mm);
 	exec_args_free(&a);
+	if (res && res->inode)
+		inode_put(res->inode);
 	kfree(res);
 	return err;
 }

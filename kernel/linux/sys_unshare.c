@@ -65,7 +65,7 @@ static long check(uint64_t flags)
 
 static long sys_unshare(const struct sysargs *a)
 {
-	uint64_t flags = a->a[0] & 0xffffffffull;	/* an int */
+	uint64_t flags = a->a[0];	/* Linux's is an unsigned long: no bit above is known */
 	long err = check(flags);
 
 	if (!err && (flags & CLONE_FS))
