@@ -34,6 +34,9 @@ KNOWN = {
     "ext_insert": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH + 1, checked (ext4_extwrite.c)",
     "ext_trunc_node": "an ext4 extent tree's levels, at most EXT4_EXT_MAX_DEPTH, checked (ext4_extwrite.c)",
     "ind_free_tree": "ext2's indirect blocks, 3 levels (ext4_indwrite.c)",
+    # A magic link's text is walked once, plainly (kernel/fs/path.c's text_reaches).
+    "walk": "a path walk, nested at most once: text_reaches walks plainly (kernel/fs/path.c)",
+    "text_reaches": "never inside its own plain walk (kernel/fs/path.c)",
 }
 LEAVES = {"panic"}
 

@@ -13,6 +13,7 @@ struct walker {
 	bool follow_last;
 	struct path_last *last;		/* may be NULL */
 	char *buf;			/* the expanded path being walked, kmalloc'd */
+	bool plain;			/* text_reaches' own walk: takes magic links' files */
 	struct vfs_cred cred;		/* who walks: search permission on each directory */
 };
 
@@ -47,21 +48,27 @@ static int splice(struct walker *w, const char *target, const char *rest, const 
 	return 0;
 }
 
+static int walk(struct walker *w, struct inode *start, const char *path, struct inode **out);
+
 /* Whether link's text, walked as a symlink's, reaches to: a "magic"
  * link (/proc/PID/exe) to a file is then walked as its text, so the walk
  * knows the file's directory and name (exec keeps them as the program's
  * path); where the text leads elsewhere (written in another root), the
- * file itself is taken. */
+ * file itself is taken.  Its own walk is plain: magic links met in the
+ * text lead to their files without a look at their texts, so this never
+ * nests (a text can name a symlink that leads through a magic link whose
+ * text names the first again). */
 static bool text_reaches(struct inode *link, struct inode *to)
 {
+	struct walker w = { .plain = true };
 	char *target;
 	struct inode *i;
 
 	if (is_dir(to) || symlink_read(link, &target))
 		return false;	/* a directory's path is known from itself */
 	/* Its last component not followed: a text naming a link again (or
-	 * itself) is not the file, and the walk goes no deeper than this. */
-	bool same = *target == '/' && !path_lookup(vfs_root_dir(), target, false, &i, NULL);
+	 * itself) is not the file. */
+	bool same = *target == '/' && !walk(&w, vfs_root_dir(), target, &i);
 	if (same) {
 		same = i == to;
 		inode_put(i);
@@ -83,7 +90,7 @@ static int follow(struct walker *w, struct inode **cur, struct inode *link, cons
 		err = -ELOOP;
 	else if (link->ops && link->ops->follow)
 		to = link->ops->follow(link);
-	if (to && text_reaches(link, to)) {
+	if (to && !w->plain && text_reaches(link, to)) {
 		inode_put(to);
 		to = NULL;
 	}
