@@ -10,6 +10,15 @@ struct file;
 struct kstat;
 struct socket;
 
+/* What Linux allows one call: IOV_MAX iovecs, MAX_RW_COUNT bytes. */
+#define IOV_MAX		1024
+#define MAX_RW_COUNT	0x7ffff000ul
+
+/* One iovec of the program's vectors (readv, sendmsg, vmsplice...). */
+struct iovec {
+	uint64_t base, len;
+};
+
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);
 

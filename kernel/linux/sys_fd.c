@@ -38,7 +38,6 @@
 #define FIOCLEX		0x5451
 #define FIONCLEX	0x5450
 #define FIOASYNC	0x5452
-#define IOV_MAX		1024
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT)
 
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
@@ -89,10 +88,6 @@ static long fd_io(int fd, const struct iobuf *b, int64_t *pos, bool write)
 	file_put(f);
 	return n;
 }
-
-struct iovec {
-	uint64_t base, len;
-};
 
 /* readv/writev on socket s (whose file f is referenced): one message, so
  * a datagram is not split across calls nor a stream write into one

@@ -22,7 +22,6 @@
 #include "linux/sys_fs_internal.h"
 
 #define CHUNK		(64 * 1024)
-#define MAX_RW		0x7ffff000l	/* Linux's cap on one transfer */
 #define MFD_CLOEXEC	1u
 #define MFD_ALLOW_SEALING 2u
 #define MFD_NOEXEC_SEAL	8u
@@ -204,7 +203,7 @@ static long sendfile(struct file *in, struct file *out, uint64_t uoff, uint64_t 
 static long sys_sendfile(const struct sysargs *a)
 {
 	struct file *out = fd_get((int)a->a[0]), *in = fd_get((int)a->a[1]);
-	uint64_t count = a->a[3] > MAX_RW ? MAX_RW : a->a[3];
+	uint64_t count = a->a[3] > MAX_RW_COUNT ? MAX_RW_COUNT : a->a[3];
 	long ret = sendfile(in, out, a->a[2], count);
 
 	if (out)
@@ -253,7 +252,7 @@ static long copy_range(struct file *in, uint64_t uin, struct file *out, uint64_t
 static long sys_copy_file_range(const struct sysargs *a)
 {
 	struct file *in = fd_get((int)a->a[0]), *out = fd_get((int)a->a[2]);
-	size_t len = a->a[4] > MAX_RW ? MAX_RW : a->a[4];
+	size_t len = a->a[4] > MAX_RW_COUNT ? MAX_RW_COUNT : a->a[4];
 	long err = a->a[5] ? -EINVAL : check_pair(in, out);
 
 	if (!err && (out->flags & O_APPEND))

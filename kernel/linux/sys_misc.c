@@ -9,13 +9,13 @@
 #include "core/vm.h"
 #include "fs/fdtable.h"
 #include "linux/cred.h"
+#include "linux/fd.h"
 #include "linux/host.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
 
 #define NR_OPEN		1048576	/* Linux's fs.nr_open */
-#define MAX_RW_COUNT	0x7ffff000ull	/* Linux's cap on one call's bytes */
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3

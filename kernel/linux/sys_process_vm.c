@@ -12,16 +12,11 @@
 #include "core/mm.h"
 #include "core/uaccess.h"
 #include "core/vm.h"
+#include "linux/fd.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
-#define IOV_MAX		1024
-#define MAX_RW_COUNT	0x7ffff000ull
 #define CHUNK		PAGE_SIZE	/* a remote store never spans two pages */
-
-struct iovec {
-	uint64_t base, len;
-};
 
 /* n iovecs from user memory into *out (kfree): their total bytes, or
  * -EINVAL, -EFAULT, -ENOMEM.  The caller's own (local) are checked to lie

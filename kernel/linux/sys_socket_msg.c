@@ -8,11 +8,11 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "linux/fd.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
 
-#define UIO_MAXIOV	1024
 #define CONTROL_MAX	20480		/* Linux's optmem_max: more is ENOBUFS */
 #define IOV_ON_STACK	8
 #define MSG_WAITFORONE	0x10000
@@ -29,10 +29,6 @@ struct umsghdr {			/* struct msghdr on 64 bits */
 struct ummsghdr {
 	struct umsghdr hdr;
 	uint32_t len, pad;
-};
-
-struct uiovec {
-	uint64_t base, len;
 };
 
 /* A message's kernel side: the sock_msg and what it points at. */
@@ -54,13 +50,13 @@ static long iov_read(struct kmsg *k, uint64_t uiov, uint64_t n)
 {
 	size_t total = 0;
 
-	if (n > UIO_MAXIOV)
+	if (n > IOV_MAX)
 		return -EMSGSIZE;
 	k->iov = n <= IOV_ON_STACK ? k->stack : kmalloc(n * sizeof *k->iov);
 	if (!k->iov)
 		return -ENOMEM;
 	for (uint64_t i = 0; i < n; i++) {
-		struct uiovec v;
+		struct iovec v;
 		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
 			return -EFAULT;
 		if (v.len > SSIZE_MAX)
@@ -248,7 +244,7 @@ static long sys_recvfrom(const struct sysargs *a)
 /* sendmmsg/recvmmsg: how many went; the first one's error if none did. */
 static long sys_sendmmsg(const struct sysargs *a)
 {
-	uint64_t vec = a->a[1], vlen = a->a[2] < UIO_MAXIOV ? a->a[2] : UIO_MAXIOV;
+	uint64_t vec = a->a[1], vlen = a->a[2] < IOV_MAX ? a->a[2] : IOV_MAX;
 	struct file *f;
 	struct socket *s;
 	long err = sock_fd((int)a->a[0], &f, &s);
@@ -275,7 +271,7 @@ static long sys_sendmmsg(const struct sysargs *a)
  * of it is written back. */
 static long sys_recvmmsg(const struct sysargs *a)
 {
-	uint64_t vec = a->a[1], vlen = a->a[2] < UIO_MAXIOV ? a->a[2] : UIO_MAXIOV, ns = 0, deadline = 0;
+	uint64_t vec = a->a[1], vlen = a->a[2] < IOV_MAX ? a->a[2] : IOV_MAX, ns = 0, deadline = 0;
 	int flags = (int)a->a[3];
 	struct file *f;
 	struct socket *s;

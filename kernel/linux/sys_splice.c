@@ -16,8 +16,6 @@
 
 #define SPLICE_F_NONBLOCK	0x02
 #define SPLICE_F_ALL		0x0f	/* MOVE, NONBLOCK, MORE, GIFT */
-#define MAX_RW_COUNT		0x7ffff000ul
-#define IOV_MAX			1024
 
 static bool is_pipe(struct file *f) { return pipe_capacity(f) >= 0; }
 
@@ -127,10 +125,6 @@ static long sys_tee(const struct sysargs *a)
 		file_put(out);
 	return r;
 }
-
-struct iovec {
-	uint64_t base, len;
-};
 
 /* vmsplice: the program's memory into a pipe's write end, or out of its
  * read end, iovec by iovec until one moves short. */
