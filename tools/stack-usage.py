@@ -10,7 +10,9 @@ With --check it fails when a recursion appears that is not among the known
 ones below (each bounded, for the reason given), or when a chain of direct
 calls needs more than BUDGET bytes: half a kernel stack, the other half
 being for the calls through pointers and the interrupts that land on top.
-panic() counts as a leaf: what it calls runs once, at the end.
+panic() and the lockup detector's report count as leaves: what they call
+runs once, at the end (the report also prints in an emergency, which keeps
+printk from the kernel's log and its wake-ups: core/printk.c).
 
 Calls through pointers (file ops, wait-queue callbacks, lwIP's callbacks)
 are not in the graph; docs/architecture.md ("Kernel stacks") says how the
@@ -38,7 +40,7 @@ KNOWN = {
     "walk": "a path walk, nested at most once: text_reaches walks plainly (kernel/fs/path.c)",
     "text_reaches": "never inside its own plain walk (kernel/fs/path.c)",
 }
-LEAVES = {"panic"}
+LEAVES = {"panic", "lockup_report"}
 
 NODE = re.compile(r'node: \{ title: "([^"]*)" label: "([^"]*)"')
 EDGE = re.compile(r'edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)"')

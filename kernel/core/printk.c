@@ -6,6 +6,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/backtrace.h"
 #include "core/format.h"
+#include "core/klog.h"
 #include "core/string.h"
 
 static printk_sink_fn *printk_sink;
@@ -20,6 +21,7 @@ static panic_hook_fn *panic_hook;
 static volatile int panicking;
 static volatile bool emergency;
 static bool verbose;	/* set once, at boot */
+static int console_level = 7;	/* messages below this level reach the console */
 
 void printk_emergency(void) { emergency = true; }
 bool printk_in_emergency(void) { return emergency; }
@@ -58,17 +60,49 @@ void printk_last(char *buf, size_t size)
 	irq_restore(f);
 }
 
-static void vprintk(const char *fmt, va_list ap)
+int printk_console_level(void) { return __atomic_load_n(&console_level, __ATOMIC_RELAXED); }
+void printk_set_console_level(int level)
+{
+	__atomic_store_n(&console_level, level, __ATOMIC_RELAXED);
+}
+
+/* Each line of a message is a record, as each would be a printk on Linux. */
+static void log_lines(int level, const char *text, size_t len)
+{
+	while (len) {
+		size_t line = 0;
+		while (line < len && text[line] != '\n')
+			line++;
+		klog_add((unsigned)level, text, line);
+		line += line < len;	/* its newline */
+		text += line;
+		len -= line;
+	}
+}
+
+/* In an emergency only the console: the log's reader will not come. */
+static void vprintk(int level, bool show, const char *fmt, va_list ap)
 {
 	char buf[512];
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 
 	if (n > (int)sizeof buf - 1)
 		n = sizeof buf - 1;
-	if (printk_sink)
+	if (printk_sink && show && (level < printk_console_level() || emergency))
 		printk_sink(buf, n);
-	if (!emergency)
-		remember(buf, (size_t)n);
+	if (emergency)
+		return;
+	remember(buf, (size_t)n);
+	log_lines(level, buf, (size_t)n);
+}
+
+void printk_emit(unsigned priority, const char *text, size_t len)
+{
+	if (printk_sink && (int)(priority & 7) < printk_console_level()) {
+		printk_sink(text, len);
+		printk_sink("\n", 1);
+	}
+	klog_add(priority, text, len);
 }
 
 void printk(const char *fmt, ...)
@@ -76,7 +110,7 @@ void printk(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprintk(fmt, ap);
+	vprintk(KLOG_WARNING, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -87,10 +121,8 @@ void printk_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!verbose)
-		return;
 	va_start(ap, fmt);
-	vprintk(fmt, ap);
+	vprintk(KLOG_INFO, verbose, fmt, ap);
 	va_end(ap);
 }
 

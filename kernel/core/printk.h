@@ -9,14 +9,24 @@
 typedef void printk_sink_fn(const char *text, size_t len);
 void printk_set_sink(printk_sink_fn *sink);
 
+/* A warning (syslog level 4): on the console, and in the kernel's log
+ * (core/klog.h) for dmesg. */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* What a normal boot finds and does (the clock, the CPUs, each device,
- * the address, the boot's time): printed only with amphi.verbose on the
- * command line (amphi run -v), since the host shows it only then and each
- * byte on the UART costs about 3 us under TCG. */
+ * the address, the boot's time), at level 6: in the log, and on the
+ * console only with amphi.verbose on the command line (amphi run -v),
+ * since the host shows it only then and each byte on the UART costs about
+ * 3 us under TCG. */
 void printk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_set_verbose(bool on);
 bool printk_info_on(void);	/* for a caller that builds its line first */
+/* Messages of a level below this one reach the console (syslog(2)'s
+ * console_loglevel, 7 at boot); the log keeps them all. */
+int printk_console_level(void);
+void printk_set_console_level(int level);
+/* A line a program gave (/dev/kmsg), of syslog priority (facility << 3 |
+ * level), as printk treats its own. */
+void printk_emit(unsigned priority, const char *text, size_t len);
 /* How many messages were printed, and the last one (its final newline
  * dropped, cut to fit size): a caller that saw the count move while it
  * tried something can repeat why it failed. */

@@ -142,7 +142,7 @@ static void dump_others(int me)
 	}
 }
 
-static _Noreturn void report(const struct trapframe *tf, const char *fmt, ...)
+static _Noreturn void lockup_report(const struct trapframe *tf, const char *fmt, ...)
 {
 	char why[160];
 	va_list ap;
@@ -182,8 +182,8 @@ static void check_others(int me, uint64_t now)
 			continue;
 		uint64_t last = w->tick_ns;
 		if (now > last && now - last > limit_ns)
-			report(NULL, "CPU %d took no timer interrupt for %lu s (interrupts off?)", i,
-			       (now - last) / 1000000000);
+			lockup_report(NULL, "CPU %d took no timer interrupt for %lu s (interrupts off?)", i,
+				      (now - last) / 1000000000);
 	}
 }
 
@@ -201,8 +201,8 @@ void watchdog_tick(const struct trapframe *tf)
 		w->seen = w->gen;
 		w->touch_ns = now;
 	} else if (now - w->touch_ns > 2 * limit_ns) {
-		report(tf, "CPU %d ran in the kernel for %lu s without scheduling", c->id,
-		       (now - w->touch_ns) / 1000000000);
+		lockup_report(tf, "CPU %d ran in the kernel for %lu s without scheduling", c->id,
+			      (now - w->touch_ns) / 1000000000);
 	}
 	check_others(c->id, now);
 }
@@ -226,7 +226,7 @@ void watchdog_lock_wait(const struct spinlock *l, uint64_t *since)
 	uint64_t secs = waited_too_long(since);
 
 	if (secs)
-		report(NULL, "spinlock %p not released for %lu s", (const void *)l, secs);
+		lockup_report(NULL, "spinlock %p not released for %lu s", (const void *)l, secs);
 }
 
 void watchdog_shootdown_wait(uint64_t cpus, uint64_t *since)
@@ -234,5 +234,5 @@ void watchdog_shootdown_wait(uint64_t cpus, uint64_t *since)
 	uint64_t secs = waited_too_long(since);
 
 	if (secs)
-		report(NULL, "TLB shoot-down: CPUs 0x%lx did not answer for %lu s", cpus, secs);
+		lockup_report(NULL, "TLB shoot-down: CPUs 0x%lx did not answer for %lu s", cpus, secs);
 }

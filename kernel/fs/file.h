@@ -86,6 +86,9 @@ struct file_ops {
 	 * for files made as Linux's seq_files make theirs).  Without it, the
 	 * size stat gives. */
 	int (*seek_end)(struct file *f, int64_t *end);
+	/* A file whose positions are not offsets (/dev/kmsg): lseek(2) is
+	 * this, whatever whence says; its answer is lseek's. */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	/* fsync(2), fdatasync(2): what was written made durable.  Without it,
 	 * the file lives in memory and there is nothing to do. */
 	int (*fsync)(struct file *f, bool datasync);

@@ -27,6 +27,7 @@ struct process_cred;
 #define CAP_SYS_ADMIN		21
 #define CAP_SYS_NICE		23
 #define CAP_SYS_RESOURCE	24
+#define CAP_SYSLOG		34
 #define CAP_WAKE_ALARM		35
 #define CAP_LAST_CAP		40	/* CAP_CHECKPOINT_RESTORE, Linux 5.9 to 6.x */
 #define CAP_FULL_SET		((1ull << (CAP_LAST_CAP + 1)) - 1)

@@ -4,6 +4,7 @@
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/page_alloc.h"
+#include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
@@ -12,6 +13,7 @@
 #include "fs/pagecache.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
+#include "linux/syslog.h"
 #include "net/socket.h"
 
 #define NS_PER_TICK	10000000ull	/* USER_HZ = 100 */
@@ -216,6 +218,9 @@ static void gen_osrelease(struct seqbuf *s) { seq_printf(s, "6.1.0-amphi\n"); }
 static void gen_ostype(struct seqbuf *s) { seq_printf(s, "Linux\n"); }
 static void gen_pid_max(struct seqbuf *s) { seq_printf(s, "4194304\n"); }
 static void gen_zero(struct seqbuf *s) { seq_printf(s, "0\n"); }
+/* syslog(2)'s console level, then Linux's defaults for the rest. */
+static void gen_printk(struct seqbuf *s) { seq_printf(s, "%d\t4\t1\t7\n", printk_console_level()); }
+static void gen_dmesg_restrict(struct seqbuf *s) { seq_printf(s, "%d\n", DMESG_RESTRICT); }
 static void gen_somaxconn(struct seqbuf *s) { seq_printf(s, "%d\n", SOMAXCONN); }
 
 static const struct proc_file files[] = {
@@ -225,7 +230,8 @@ static const struct proc_file files[] = {
 	{ "uptime", gen_uptime }, { "version", gen_version },
 };
 static const struct proc_file kernel_files[] = {
-	{ "osrelease", gen_osrelease }, { "ostype", gen_ostype }, { "pid_max", gen_pid_max },
+	{ "dmesg_restrict", gen_dmesg_restrict }, { "osrelease", gen_osrelease },
+	{ "ostype", gen_ostype }, { "pid_max", gen_pid_max }, { "printk", gen_printk },
 };
 static const struct proc_file vm_files[] = { { "overcommit_memory", gen_zero } };
 static const struct proc_file net_core_files[] = { { "somaxconn", gen_somaxconn } };

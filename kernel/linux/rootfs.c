@@ -14,6 +14,7 @@
 #include "linux/ctty.h"
 #include "linux/procfs.h"
 #include "linux/stdio.h"
+#include "linux/syslog.h"
 
 struct node {
 	const char *name;
@@ -24,7 +25,7 @@ struct node {
 static const struct node dev_nodes[] = {
 	{ "null", 0666, 1, 3 }, { "zero", 0666, 1, 5 }, { "full", 0666, 1, 7 },
 	{ "random", 0666, 1, 8 }, { "urandom", 0666, 1, 9 }, { "tty", 0666, 5, 0 },
-	{ "console", 0600, 5, 1 },
+	{ "console", 0600, 5, 1 }, { "kmsg", 0644, 1, 11 },
 };
 
 static const char *const dev_links[][2] = {
@@ -89,7 +90,9 @@ static int make_dev(void)
 	inode_put(dev);
 	if (!err)
 		err = chrdev_register(dev_make(5, 0), open_console);
-	return err ? err : chrdev_register(dev_make(5, 1), open_console);
+	if (!err)
+		err = chrdev_register(dev_make(5, 1), open_console);
+	return err ? err : dev_kmsg_register();
 }
 
 static int make_proc(void)

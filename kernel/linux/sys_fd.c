@@ -278,26 +278,33 @@ static long file_size(struct file *f, int64_t *size)
 	return err;
 }
 
-static long sys_lseek(const struct sysargs *a)
+/* lseek on a file whose positions are offsets. */
+static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 {
-	struct file *f = fd_get(a->a[0]);
-	int64_t off = (int64_t)a->a[1], base = 0, size;
+	int64_t base = 0, size;
 	long ret = 0;
 
-	if (!f)
-		return -EBADF;
 	if (!f->inode)
 		ret = -ESPIPE;
-	else if (a->a[2] == SEEK_CUR)
+	else if (whence == SEEK_CUR)
 		base = f->pos;
-	else if (a->a[2] == SEEK_END)
+	else if (whence == SEEK_END)
 		ret = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size), base = size;
-	else if (a->a[2] != SEEK_SET)
+	else if (whence != SEEK_SET)
 		ret = -EINVAL;
 	if (!ret && (base + off < 0 || (off > 0 && base + off < base)))
 		ret = -EINVAL;
-	if (!ret)
-		ret = f->pos = base + off;
+	return ret ? ret : (f->pos = base + off);
+}
+
+static long sys_lseek(const struct sysargs *a)
+{
+	struct file *f = fd_get(a->a[0]);
+	int64_t off = (int64_t)a->a[1];
+
+	if (!f)
+		return -EBADF;
+	long ret = f->ops->llseek ? f->ops->llseek(f, off, (int)a->a[2]) : seek_offset(f, off, a->a[2]);
 	file_put(f);
 	return ret;
 }

@@ -93,6 +93,7 @@ const struct trace_call trace_calls[] = {
 	[96] = { 2, R_INT, { A_TIMEVAL_OUT, A_PTR } },			/* gettimeofday */
 	[97] = { 2, R_INT, { A_RLIMIT, A_RLIMIT_OUT } },		/* getrlimit */
 	[102] = { 0, R_INT, { 0 } },					/* getuid */
+	[103] = { 3, R_INT, { A_INT, A_PTR, A_INT } },			/* syslog */
 	[104] = { 0, R_INT, { 0 } },					/* getgid */
 	[107] = { 0, R_INT, { 0 } },					/* geteuid */
 	[108] = { 0, R_INT, { 0 } },					/* getegid */

@@ -112,7 +112,7 @@ def test_busybox_cat_etc_passwd():
 
 def test_busybox_ls_dev():
     r = busybox("ls", "/dev")
-    want = b"console\nfd\nfull\nnull\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n"
+    want = b"console\nfd\nfull\nkmsg\nnull\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n"
     assert (r.status, r.stdout, r.stderr) == (0, want, b""), r.describe()
 
 

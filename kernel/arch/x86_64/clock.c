@@ -158,8 +158,8 @@ static void read_rtc(void)
 
 void clock_init(void)
 {
+	conv.tsc_base = rdtsc();	/* first: calibrate_finish's line is stamped from here */
 	calibrate_finish();
-	conv.tsc_base = rdtsc();
 	read_rtc();
 }
 
