@@ -315,6 +315,12 @@ static long ext4_vfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 	return err ? err : pcache_read(i, b, pos);
 }
 
+static int64_t ext4_vfs_seek(struct inode *i, int64_t pos, bool hole)
+{
+	int err = cached(i);
+	return err ? err : pcache_seek(i, pos, hole);
+}
+
 /* The file's contents change now: its times, in the VFS and on the store.
  * Caller holds fs->lock. */
 static struct ext4_inode *contents_changed(struct inode *i)
@@ -530,6 +536,7 @@ static const struct fs_ops ext4_ops = {
 	.allocate = ext4_vfs_allocate,
 	.punch = ext4_vfs_punch,
 	.fsync = ext4_vfs_fsync,
+	.seek_data = ext4_vfs_seek,
 	.get_page = ext4_get_page,
 	.direct_io = ext4_direct_io,
 	.release_inode = ext4_release_inode,

@@ -61,6 +61,10 @@ long pcache_write(struct inode *i, const struct iobuf *b, int64_t pos);
  * zeroes after it and forgets the blocks the store is about to free; a
  * growing file gets zeroes after its old end. */
 int pcache_resize(struct inode *i, int64_t size);
+/* lseek's SEEK_DATA (hole false) or SEEK_HOLE from pos: the offset, or
+ * -ENXIO (pos outside the file, or no data after it).  Caller holds i's
+ * data_lock (pagecache_seek.c). */
+int64_t pcache_seek(struct inode *i, int64_t pos, bool hole);
 /* Writes back the file's dirty pages and waits: 0 or -EIO. */
 int pcache_sync_file(struct inode *i);
 /* The inode leaves memory: its pages are written back (discard: dropped

@@ -93,6 +93,10 @@ struct fs_ops {
 	 * inode's fault_lock held too. */
 	int (*punch)(struct inode *i, int64_t off, int64_t len);
 	int (*fsync)(struct inode *i, bool datasync);
+	/* Optional: lseek's SEEK_DATA (hole false) and SEEK_HOLE, as
+	 * vfs_data_seek; under the read side of data_lock.  Without it the
+	 * whole file is data. */
+	int64_t (*seek_data)(struct inode *i, int64_t pos, bool hole);
 	/* Optional: O_DIRECT, as read (write: as write); -EINVAL for
 	 * what the store cannot do direct (misaligned).  Without it,
 	 * O_DIRECT files read and write as others. */

@@ -410,3 +410,48 @@ void tmpfs_free(struct inode *i)
 	free_range(i, &i->pages, i->height, 0, UINT64_MAX);
 	i->height = 0;
 }
+
+/* ---- SEEK_DATA and SEEK_HOLE ---------------------------------------------- */
+
+/* How many pages from idx on are surely missing: 0 if page idx is there,
+ * else the rest of the largest empty subtree holding it (UINT64_MAX past
+ * the tree).  Caller holds pages_lock. */
+static uint64_t missing_from(struct inode *i, uint64_t idx)
+{
+	if (idx >= capacity(i->height))
+		return UINT64_MAX;
+	void **slot = &i->pages;
+	for (int level = i->height; level > 0; level--) {
+		if (!*slot)
+			return capacity(level) - idx % capacity(level);
+		void **node = *slot;
+		slot = &node[(idx >> (FANOUT_SHIFT * (level - 1))) & (FANOUT - 1)];
+	}
+	return *slot ? 0 : 1;
+}
+
+/* Pages the file has are data, missing ones holes, as Linux's
+ * shmem_file_llseek; empty subtrees are skipped whole, so a huge sparse
+ * file costs its pages, not its size. */
+int64_t tmpfs_seek(struct inode *i, int64_t pos, bool hole)
+{
+	rwmutex_read_lock(&i->data_lock);
+	int64_t size = i->size, found = hole ? size : -ENXIO;
+	uint64_t idx = (uint64_t)pos / PAGE_SIZE, last = (uint64_t)(size - 1) / PAGE_SIZE;
+
+	while (pos >= 0 && pos < size && idx <= last) {
+		spin_lock(&i->pages_lock);
+		uint64_t missing = missing_from(i, idx);
+		spin_unlock(&i->pages_lock);
+		if ((missing != 0) == hole) {
+			int64_t at = (int64_t)(idx * PAGE_SIZE);
+			found = at > pos ? at : pos;
+			break;
+		}
+		idx = missing > last - idx ? last + 1 : idx + (missing ? missing : 1);
+	}
+	if (pos < 0 || pos >= size)
+		found = -ENXIO;
+	rwmutex_read_unlock(&i->data_lock);
+	return found > size ? size : found;
+}

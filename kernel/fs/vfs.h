@@ -251,6 +251,10 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);
 int vfs_data_truncate(struct inode *i, int64_t size);
 int vfs_data_fsync(struct inode *i, bool datasync);
+/* lseek(2)'s SEEK_DATA (hole false) and SEEK_HOLE: the first offset from
+ * pos on that is data (or a hole; the file's end is one), or -ENXIO for
+ * pos outside [0, size) or no data after it. */
+int64_t vfs_data_seek(struct inode *i, int64_t pos, bool hole);
 /* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;
  * -EOPNOTSUPP where the store cannot. */
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
@@ -273,6 +277,7 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);
 /* fallocate's PUNCH_HOLE|KEEP_SIZE: [off, off + len) reads zero, its
  * whole pages freed; -EPERM if sealed against writes. */
 int tmpfs_punch(struct inode *i, int64_t off, int64_t len);
+int64_t tmpfs_seek(struct inode *i, int64_t pos, bool hole);
 void tmpfs_free(struct inode *i);
 /* The page at index idx (made, zeroed, if create and missing) with a
  * reference for the caller, without sleeping: 0, -ENOENT (a hole),

@@ -166,3 +166,22 @@ int vfs_data_fsync(struct inode *i, bool datasync)
 	rwmutex_write_unlock(&i->data_lock);
 	return err;
 }
+
+/* A store that cannot tell (9p, ISO 9660): all data, as Linux's
+ * generic_file_llseek_size. */
+static int64_t seek_all_data(struct inode *i, int64_t pos, bool hole)
+{
+	if (pos < 0 || pos >= i->size)
+		return -ENXIO;
+	return hole ? i->size : pos;
+}
+
+int64_t vfs_data_seek(struct inode *i, int64_t pos, bool hole)
+{
+	if (!i->sb)
+		return tmpfs_seek(i, pos, hole);
+	rwmutex_read_lock(&i->data_lock);
+	int64_t r = i->sb->ops->seek_data ? i->sb->ops->seek_data(i, pos, hole) : seek_all_data(i, pos, hole);
+	rwmutex_read_unlock(&i->data_lock);
+	return r;
+}

@@ -11,6 +11,7 @@
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "fs/stat.h"
+#include "fs/vfs.h"
 #include "linux/fork.h"
 #include "linux/sigio.h"
 #include "linux/signal.h"
@@ -20,6 +21,8 @@
 #define SEEK_SET	0
 #define SEEK_CUR	1
 #define SEEK_END	2
+#define SEEK_DATA	3
+#define SEEK_HOLE	4
 #define F_DUPFD		0
 #define F_GETFD		1
 #define F_SETFD		2
@@ -285,8 +288,12 @@ static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 	long ret = 0;
 
 	if (!f->inode)
-		ret = -ESPIPE;
-	else if (whence == SEEK_CUR)
+		return -ESPIPE;
+	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && is_reg(f->inode)) {
+		int64_t at = vfs_data_seek(f->inode, off, whence == SEEK_HOLE);
+		return at < 0 ? at : (f->pos = at);
+	}
+	if (whence == SEEK_CUR)
 		base = f->pos;
 	else if (whence == SEEK_END)
 		ret = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size), base = size;

@@ -1,0 +1,99 @@
+"""lseek's SEEK_DATA and SEEK_HOLE (tests/progs/seek_data.c), as cp, tar
+and rsync use them to skip holes.  LINUX is the program's transcript on
+this host's Linux 6.18, the same on its ext4 (4 KiB blocks) and its tmpfs:
+amphi matches it on an ext4 disk made with 4 KiB blocks (holes from
+truncate, punch and writes far apart, a file past 4 GiB, blocks stored
+through a shared mapping, unwritten extents from fallocate) and on its
+tmpfs but for one thing: tmpfs's fallocated pages count as data until
+written, where Linux's are holes (they read as zeroes either way).  A
+host folder shared over 9p is all data, as Linux's 9p (generic_file_llseek)
+has it.  Before, both whences were EINVAL."""
+import subprocess
+
+import pytest
+
+from conftest import expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+LINUX = (
+    'empty: (then ENXIO)\n'
+    '  SEEK_DATA 0: ENXIO, offset now 0\n'
+    '  SEEK_HOLE 0: ENXIO, offset now 0\n'
+    'small: [0, 10) (then ENXIO)\n'
+    '  SEEK_DATA 5: 5, offset now 5\n'
+    '  SEEK_HOLE 9: 10, offset now 10\n'
+    '  SEEK_DATA 10: ENXIO, offset now 10\n'
+    '  SEEK_HOLE 10: ENXIO, offset now 10\n'
+    '  SEEK_DATA -1: ENXIO, offset now 10\n'
+    '  SEEK_HOLE -1: ENXIO, offset now 10\n'
+    'sparse: [262144, 266240) [696320, 700416) (then ENXIO)\n'
+    '  SEEK_DATA 262244: 262244, offset now 262244\n'
+    '  SEEK_HOLE 262244: 266240, offset now 266240\n'
+    '  SEEK_DATA 600000: 696320, offset now 696320\n'
+    '  SEEK_HOLE 699999: 700416, offset now 700416\n'
+    '  SEEK_DATA 800000: ENXIO, offset now 700416\n'
+    '  SEEK_HOLE 1048575: 1048575, offset now 1048575\n'
+    'huge: [5368709120, 5368713216) [8589930496, 8589934592) (then ENXIO)\n'
+    'punch 16K at 16K: 0\n'
+    'punched: [0, 16384) [32768, 65536) (then ENXIO)\n'
+    'fallocate 64K: 0\n'
+    'preallocated: (then ENXIO)\n'
+    'preallocated, written at 32K: [32768, 36864) (then ENXIO)\n'
+    'mapped, stored into: [131072, 135168) (then ENXIO)\n'
+    'grown by writes: [0, 4096) [98304, 100001) (then ENXIO)\n'
+    'cut to 50000: [0, 4096) (then ENXIO)\n'
+    'pipe SEEK_DATA: ESPIPE\n')
+
+TMPFS = LINUX.replace(
+    "preallocated: (then ENXIO)\n"
+    "preallocated, written at 32K: [32768, 36864) (then ENXIO)\n",
+    "preallocated: [0, 65536) (then ENXIO)\n"
+    "preallocated, written at 32K: [0, 65536) (then ENXIO)\n")
+
+# Linux's 9p: the whole file is data; fallocate and punching are
+# EOPNOTSUPP there, and a shared writable mapping EINVAL (docs/status.md).
+SHARE = (
+    'empty: (then ENXIO)\n'
+    '  SEEK_DATA 0: ENXIO, offset now 0\n'
+    '  SEEK_HOLE 0: ENXIO, offset now 0\n'
+    'small: [0, 10) (then ENXIO)\n'
+    '  SEEK_DATA 5: 5, offset now 5\n'
+    '  SEEK_HOLE 9: 10, offset now 10\n'
+    '  SEEK_DATA 10: ENXIO, offset now 10\n'
+    '  SEEK_HOLE 10: ENXIO, offset now 10\n'
+    '  SEEK_DATA -1: ENXIO, offset now 10\n'
+    '  SEEK_HOLE -1: ENXIO, offset now 10\n'
+    'sparse: [0, 1048576) (then ENXIO)\n'
+    '  SEEK_DATA 262244: 262244, offset now 262244\n'
+    '  SEEK_HOLE 262244: 1048576, offset now 1048576\n'
+    '  SEEK_DATA 600000: 600000, offset now 600000\n'
+    '  SEEK_HOLE 699999: 1048576, offset now 1048576\n'
+    '  SEEK_DATA 800000: 800000, offset now 800000\n'
+    '  SEEK_HOLE 1048575: 1048576, offset now 1048576\n'
+    'huge: [0, 8589934592) (then ENXIO)\n'
+    'punch 16K at 16K: EOPNOTSUPP\n'
+    'punched: [0, 65536) (then ENXIO)\n'
+    'fallocate 64K: EOPNOTSUPP\n'
+    'preallocated: (then ENXIO)\n'
+    'preallocated, written at 32K: [0, 32769) (then ENXIO)\n'
+    'mmap: EINVAL\n'
+    'grown by writes: [0, 100001) (then ENXIO)\n'
+    'cut to 50000: [0, 50000) (then ENXIO)\n'
+    'pipe SEEK_DATA: ESPIPE\n')
+
+
+def test_seek_data_tmpfs():
+    expect(run("seek_data", "/tmp"), TMPFS)
+
+
+def test_seek_data_ext4(tmp_path):
+    img = str(tmp_path / "seek.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", img, "64M"], check=True)
+    expect(run("seek_data", "/data", options=["--disk", img + ":/data"]), LINUX)
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+
+
+def test_seek_data_share(tmp_path):
+    expect(run("seek_data", "/share", options=["--share", "%s:/share" % tmp_path]), SHARE)
