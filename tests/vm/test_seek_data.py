@@ -8,6 +8,9 @@ tmpfs but for one thing: tmpfs's fallocated pages count as data until
 written, where Linux's are holes (they read as zeroes either way).  A
 host folder shared over 9p is all data, as Linux's 9p (generic_file_llseek)
 has it.  Before, both whences were EINVAL."""
+import os
+import re
+import shutil
 import subprocess
 
 import pytest
@@ -97,3 +100,36 @@ def test_seek_data_ext4(tmp_path):
 
 def test_seek_data_share(tmp_path):
     expect(run("seek_data", "/share", options=["--share", "%s:/share" % tmp_path]), SHARE)
+
+
+@pytest.mark.skipif(not shutil.which("debugfs") or not os.path.exists("/usr/bin/cp"),
+                    reason="needs e2fsprogs' debugfs and coreutils' cp")
+def test_coreutils_cp_keeps_holes(tmp_path):
+    """Debian's cp copies a sparse 256 MiB file on ext4 by its data
+    (SEEK_DATA, SEEK_HOLE): the copy has the source's bytes and only its
+    blocks.  (Before, cp read every zero: 4.7 s against 0.34 s for 1 GiB
+    on this machine.)"""
+    src = tmp_path / "src"
+    src.mkdir()
+    with open(src / "sparse", "wb") as f:
+        f.truncate(256 << 20)
+        f.seek(1 << 20)
+        f.write(b"A" * 5000)
+        f.seek(200 << 20)
+        f.write(b"B" * 3)
+    img = str(tmp_path / "cp.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", str(src), img, "64M"],
+                   check=True)
+    r = run("/usr/bin/cp", "/data/sparse", "/data/copy", options=["--disk", img + ":/data"])
+    assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
+
+    def blocks(name):
+        out = subprocess.run(["debugfs", "-R", "stat /" + name, img], capture_output=True).stdout
+        return re.search(rb"Blockcount: (\d+)", out).group(1)
+    assert blocks("copy") == blocks("sparse") == b"24"
+    subprocess.run(["debugfs", "-R", "dump /copy %s" % (tmp_path / "copy"), img],
+                   check=True, capture_output=True)
+    with open(src / "sparse", "rb") as a, open(tmp_path / "copy", "rb") as b:
+        assert a.read() == b.read()
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
