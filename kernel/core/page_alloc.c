@@ -23,6 +23,10 @@ static size_t total_pages;
 #define PIN_BIAS	(1u << 20)
 static uint32_t *refs;
 static size_t nrefs;
+/* RAM as the firmware gave it: what the page ranges handed back by the
+ * initrd's owner may be (page_release_reserved, page_is_ram). */
+static struct mem_region ram_map[BOOT_MAX_REGIONS];
+static int nram_map;
 
 static int overlaps(uint64_t s, uint64_t e, const struct mem_region *r, int n)
 {
@@ -60,6 +64,8 @@ void page_alloc_init(const struct mem_region *ram, int nram,
 	bitalloc_init(&pages, phys_to_virt(at), npages);
 	refs = phys_to_virt(at + bitmap);
 	nrefs = npages;
+	for (int i = 0; i < nram && i < BOOT_MAX_REGIONS; i++)
+		ram_map[nram_map++] = ram[i];
 	for (int i = 0; i < nram; i++) {
 		uint64_t s = PAGE_ROUND_UP(ram[i].start), e = PAGE_ROUND_DOWN(ram[i].end);
 		if (e > s)
@@ -168,14 +174,27 @@ void page_adopt(uint64_t pa)
 	__atomic_store_n(&refs[pa / PAGE_SIZE], 1, __ATOMIC_RELAXED);
 }
 
+bool page_is_ram(uint64_t pa, size_t n)
+{
+	uint64_t end = pa + n * PAGE_SIZE;
+
+	for (int i = 0; i < nram_map; i++)
+		if (ram_map[i].start <= pa && end <= ram_map[i].end)
+			return true;
+	return false;
+}
+
 void page_release_reserved(uint64_t pa, size_t n)
 {
-	BUG_ON(pa % PAGE_SIZE || pa / PAGE_SIZE + n > nrefs);
-	uint64_t flags = spin_lock_irqsave(&lock);
-
-	bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
-	total_pages += n;
-	spin_unlock_irqrestore(&lock, flags);
+	BUG_ON(pa % PAGE_SIZE);
+	for (; n; n--, pa += PAGE_SIZE) {
+		if (!page_is_ram(pa, 1))
+			continue;	/* the firmware's: the loader put the initrd over it */
+		uint64_t flags = spin_lock_irqsave(&lock);
+		bitalloc_mark_free(&pages, pa / PAGE_SIZE, 1);
+		total_pages++;
+		spin_unlock_irqrestore(&lock, flags);
+	}
 }
 
 void *page_alloc_virt(size_t n)

@@ -56,6 +56,11 @@ extern const uint8_t zero_page[];
  * page of the range at most once, and only by whoever owns the range. */
 void page_adopt(uint64_t pa);
 void page_release_reserved(uint64_t pa, size_t n);
+/* Whether the n pages from pa are RAM the allocator owns.  A loader may
+ * put the initrd's end where the firmware then reserves memory (QEMU's
+ * PVH loader, below SeaBIOS's tables, when many devices make them big):
+ * such pages are never adopted, and page_release_reserved skips them. */
+bool page_is_ram(uint64_t pa, size_t n);
 
 size_t page_free_count(void);
 size_t page_total_count(void);

@@ -116,7 +116,8 @@ static bool page_taken(size_t k) { return taken && taken[k / 64] >> (k % 64) & 1
  * memory (the archive's pages were otherwise kept for nothing). */
 static int make_file(const char *path, const struct cpio_entry *e)
 {
-	if ((uintptr_t)e->data % PAGE_SIZE || e->size < PAGE_SIZE || !taken)
+	if ((uintptr_t)e->data % PAGE_SIZE || e->size < PAGE_SIZE || !taken ||
+	    !page_is_ram(virt_to_phys(e->data), e->size / PAGE_SIZE))
 		return vfs_make_file(path, e->data, e->size, e->mode);
 	size_t n;
 	int err = vfs_make_file_taking_pages(path, (void *)e->data, e->size, e->mode, &n);

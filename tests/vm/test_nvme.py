@@ -216,3 +216,16 @@ def test_namespaces_and_a_shared_queue(tmp_path):
     assert b"nvme0: 1 I/O queue on MSI-X" in r.stderr, r.describe()
     with open(imgs[1], "rb") as f:
         assert f.read() == bytes(data[1])
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35"])
+def test_nvme_beside_another_disk_boots(tmp_path, machine):
+    """An NVMe disk beside a second disk grows the firmware's tables until
+    SeaBIOS reserves the RAM where QEMU's loader put the initrd's end: the
+    kernel panicked adopting those pages (page_adopt's BUG_ON) before the
+    program started.  Now they are copied, and never freed."""
+    for name in ("a.img", "b.img"):
+        make_image(str(tmp_path / name), 4 * MIB)
+    r = run("hello", machine=machine, smp=1,
+            options=["--disk", str(tmp_path / "a.img")] + nvme(tmp_path / "b.img"))
+    assert (r.status, r.stdout) == (0, b"hello from amphi\n"), r.describe()
