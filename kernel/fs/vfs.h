@@ -40,8 +40,9 @@ struct iobuf;
 struct super;
 
 /* Which file system an inode belongs to: st_dev, statfs, /proc/mounts.
- * FS_MOUNTED: a mounted file system's (inode.sb says which). */
-enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC, FS_MOUNTED };
+ * FS_MOUNTED: a mounted file system's (inode.sb says which).  /proc's and
+ * /sys's entries are the kernel's (vfs_generated). */
+enum vfs_fs { FS_TMPFS, FS_DEVTMPFS, FS_PROC, FS_MOUNTED, FS_SYSFS };
 
 /* One entry a directory lists (getdents, readdir). */
 struct dir_item {
@@ -72,6 +73,11 @@ struct inode_ops {
 	/* A generated directory's own name in its parent (for getcwd). */
 	int (*name)(struct inode *dir, char *buf, size_t size);
 	void (*release)(struct inode *i);	/* frees priv */
+	/* A directory whose entries are made when first needed (/sys):
+	 * called, under vfs_lock, before they are first looked up or listed.
+	 * It takes itself out of ops before making them, and puts itself
+	 * back if it failed, to try again then. */
+	int (*fill)(struct inode *dir);
 };
 
 struct pcache_file;
@@ -155,6 +161,9 @@ struct dentry {
 static inline bool is_dir(const struct inode *i) { return (i->mode & S_IFMT) == S_IFDIR; }
 static inline bool is_reg(const struct inode *i) { return (i->mode & S_IFMT) == S_IFREG; }
 static inline bool is_lnk(const struct inode *i) { return (i->mode & S_IFMT) == S_IFLNK; }
+/* /proc's and /sys's: made by the kernel, never created, removed,
+ * renamed, linked, written or mapped by programs. */
+static inline bool vfs_generated(const struct inode *i) { return i->fs == FS_PROC || i->fs == FS_SYSFS; }
 
 /* vfs_inode.c */
 void vfs_lock(void);

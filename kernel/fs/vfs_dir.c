@@ -40,10 +40,18 @@ struct dir_resume {
 
 static struct dentry *dentry_at(struct list *l) { return list_entry(l, struct dentry, link); }
 
+/* A directory made when first needed (inode_ops.fill): made now. */
+static void fill(struct inode *dir)
+{
+	if (dir->ops && dir->ops->fill)
+		dir->ops->fill(dir);
+}
+
 struct dentry *dir_find(struct inode *dir, const char *name, size_t len)
 {
 	struct dentry *d;
 
+	fill(dir);
 	if (!dir->sb)
 		return vfs_hash_find(dir, name, len);
 	if (mount_load_dir(dir, MOUNT_LOAD_ONCE))
@@ -270,6 +278,7 @@ int dir_iterate(struct inode *dir, int64_t *pos, bool (*emit)(void *arg, const s
 
 	if (*pos < 0 || err)
 		return err;
+	fill(dir);
 	if (*pos == 0) {
 		it = item_of(".", dir, 1);
 		if (!emit(arg, &it))

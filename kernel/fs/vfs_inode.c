@@ -62,7 +62,7 @@ int64_t vfs_now(void)
 uint64_t vfs_dev(int fs)
 {
 	static const uint64_t devs[] = { [FS_TMPFS] = 0x1b, [FS_DEVTMPFS] = 0x05, [FS_PROC] = 0x15,
-					 [FS_MOUNTED] = 0 };
+					 [FS_MOUNTED] = 0, [FS_SYSFS] = 0x14 };
 
 	return devs[fs];
 }
@@ -155,7 +155,7 @@ void inode_stat(struct inode *i, struct kstat *st)
 		st->blocks = (int64_t)i->npages * (PAGE_SIZE / 512);
 	} else if (is_lnk(i)) {
 		st->size = i->target ? (int64_t)strlen(i->target) : 0;
-	} else if (is_dir(i) && i->fs != FS_PROC) {
+	} else if (is_dir(i) && !vfs_generated(i)) {
 		/* One block, as a disk file system shows a small directory
 		 * (tmpfs would say 0 blocks): du and ls then print what they
 		 * print on most hosts. */

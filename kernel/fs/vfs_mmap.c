@@ -99,7 +99,7 @@ const struct vm_file_ops *vfs_mmap_ops(struct file *f)
 	/* /proc's files are made when read, with nothing to map (ENODEV, as
 	 * Linux's seq_files); so are a mounted store's without get_page */
 	struct inode *i = f->inode;
-	return i && is_reg(i) && i->fs != FS_PROC && !file_is_path(f) && (!i->sb || i->sb->ops->get_page)
+	return i && is_reg(i) && !vfs_generated(i) && !file_is_path(f) && (!i->sb || i->sb->ops->get_page)
 	       ? &file_vm_ops : NULL;
 }
 

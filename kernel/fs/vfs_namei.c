@@ -27,7 +27,7 @@ static int check_new(const struct vfs_cred *c, struct inode *dir, const char *na
 		return -ENOENT;	/* a removed directory */
 	if (is_dots(name) || dir_find(dir, name, strlen(name)))
 		return -EEXIST;
-	if (dir->fs == FS_PROC)
+	if (vfs_generated(dir))
 		return -ENOENT;
 	return vfs_may_create(c, dir);
 }
@@ -164,7 +164,7 @@ int vfs_link(struct inode *dir, const char *name, struct inode *i)
 		return -EXDEV;	/* first, as Linux's do_linkat checks the mounts */
 	if (is_dir(i))
 		return -EPERM;
-	if (i->fs == FS_PROC)
+	if (vfs_generated(i))
 		return -EPERM;
 	if (!i->nlink && !i->linkable)
 		return -ENOENT;	/* removed, or never named (memfd) */
@@ -231,7 +231,7 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 		return rmdir ? -ENOTEMPTY : -EISDIR;
 	if (!(d = dir_find(dir, name, strlen(name))))
 		return dir->ops && dir->ops->lookup ? -EPERM : -ENOENT;
-	if (dir->fs == FS_PROC)
+	if (vfs_generated(dir))
 		return -EPERM;
 	struct vfs_cred c;
 	vfs_cred_current(&c);

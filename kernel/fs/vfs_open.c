@@ -130,7 +130,7 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 		return err;
 	if (!is_dir(dir))
 		err = -ENOTDIR;
-	else if (dir->fs == FS_PROC)
+	else if (vfs_generated(dir))
 		err = -ENOENT;
 	else
 		err = vfs_create_tmpfile(dir, mode & ~vfs_umask(0, false), &t->i);

@@ -176,7 +176,7 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 		return -EBUSY;
 	if (slash && !is_dir(od->inode))
 		return -ENOTDIR;
-	if (odir->fs == FS_PROC || ndir->fs == FS_PROC)
+	if (vfs_generated(odir) || vfs_generated(ndir))
 		return -EPERM;
 	if (!ndir->nlink)
 		return -ENOENT;

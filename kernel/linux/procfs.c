@@ -110,7 +110,7 @@ struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv)
 
 /* A name the initrd already put there (--files with a /proc of its own)
  * stays: two entries must never share a name. */
-static int add(struct inode *dir, const char *name, struct inode *i)
+int proc_add_inode(struct inode *dir, const char *name, struct inode *i)
 {
 	if (!i)
 		return -ENOMEM;
@@ -125,13 +125,13 @@ int proc_add_files(struct inode *dir, const struct proc_file *files, int n, bool
 	int err = 0;
 
 	for (int k = 0; k < n && !err; k++)
-		err = add(dir, files[k].name, proc_inode(S_IFREG | 0444, ops, (void *)&files[k]));
+		err = proc_add_inode(dir, files[k].name, proc_inode(S_IFREG | 0444, ops, (void *)&files[k]));
 	return err;
 }
 
 int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *ops)
 {
-	return add(dir, name, proc_inode(S_IFLNK | 0777, ops, NULL));
+	return proc_add_inode(dir, name, proc_inode(S_IFLNK | 0777, ops, NULL));
 }
 
 struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode, const struct inode_ops *ops)
@@ -143,7 +143,7 @@ struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode, c
 		inode_put(i);
 	if (d)
 		return is_dir(d->inode) ? d->inode : NULL;
-	return add(dir, name, i) ? NULL : i;
+	return proc_add_inode(dir, name, i) ? NULL : i;
 }
 
 /* A mount point as the kernel writes it there: space, tab, newline and
@@ -166,10 +166,12 @@ struct mount_gen {
 };
 
 /* mountinfo's id of the mount holding dir: a mounted file system's, or
- * the root's (1), /dev's (2), /proc's (3). */
+ * the root's (1), /dev's (2), /proc's (3), /sys's (4). */
 static unsigned parent_id(struct inode *dir)
 {
-	return dir->sb ? dir->sb->id : dir->fs == FS_DEVTMPFS ? 2 : dir->fs == FS_PROC ? 3 : 1;
+	static const unsigned ids[] = { [FS_TMPFS] = 1, [FS_DEVTMPFS] = 2, [FS_PROC] = 3, [FS_SYSFS] = 4 };
+
+	return dir->sb ? dir->sb->id : ids[dir->fs];
 }
 
 static int gen_mount(struct super *sb, void *arg)
@@ -209,6 +211,7 @@ void proc_gen_mounts(struct seqbuf *s)
 	seq_printf(s, "tmpfs / tmpfs rw,relatime 0 0\n");
 	seq_printf(s, "devtmpfs /dev devtmpfs rw,relatime,mode=755 0 0\n");
 	seq_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	seq_printf(s, "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n");
 	gen_mounted(s, false);
 }
 
@@ -219,6 +222,7 @@ void proc_gen_mountinfo(struct seqbuf *s)
 	seq_printf(s, "1 1 0:27 / / rw,relatime shared:1 - tmpfs tmpfs rw\n");
 	seq_printf(s, "2 1 0:5 / /dev rw,relatime shared:2 - devtmpfs devtmpfs rw,mode=755\n");
 	seq_printf(s, "3 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:3 - proc proc rw\n");
+	seq_printf(s, "4 1 0:20 / /sys rw,nosuid,nodev,noexec,relatime shared:4 - sysfs sysfs rw\n");
 	gen_mounted(s, true);
 }
 

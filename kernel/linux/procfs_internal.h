@@ -25,6 +25,9 @@ int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen
  * /proc/sys) count it from their size, 0. */
 int proc_add_files(struct inode *dir, const struct proc_file *files, int n, bool plain);
 int proc_add_link(struct inode *dir, const char *name, const struct inode_ops *ops);
+/* Names i (whose reference it takes) in dir, unless the name is taken:
+ * 0, or -ENOMEM when i is NULL. */
+int proc_add_inode(struct inode *dir, const char *name, struct inode *i);
 /* A new directory (NULL if no memory); not referenced by the caller. */
 struct inode *proc_add_dir(struct inode *dir, const char *name, uint32_t mode,
 			   const struct inode_ops *ops);

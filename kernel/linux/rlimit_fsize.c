@@ -23,7 +23,7 @@ static uint64_t fsize_limit(void)
 
 static bool limited(const struct file *f)
 {
-	return f->inode && is_reg(f->inode) && f->inode->fs != FS_PROC;
+	return f->inode && is_reg(f->inode) && !vfs_generated(f->inode);
 }
 
 long fsize_limit_write(struct file *f, const int64_t *pos, size_t *len)

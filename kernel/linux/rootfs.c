@@ -15,6 +15,7 @@
 #include "linux/procfs.h"
 #include "linux/stdio.h"
 #include "linux/syslog.h"
+#include "linux/sysfs.h"
 
 struct node {
 	const char *name;
@@ -107,6 +108,18 @@ static int make_proc(void)
 	return err;
 }
 
+static int make_sys(void)
+{
+	struct inode *sys;
+	int err = vfs_make_dirs("/sys", 0555, &sys);
+
+	if (err)
+		return err;
+	err = sysfs_init(sys);
+	inode_put(sys);
+	return err;
+}
+
 static int make_etc(void)
 {
 	int err = rootfs_net_files_make();
@@ -148,6 +161,8 @@ int rootfs_init(void)
 		err = make_dev();
 	if (!err)
 		err = make_proc();
+	if (!err)
+		err = make_sys();
 	if (!err)
 		err = make_etc();
 	if (!err)

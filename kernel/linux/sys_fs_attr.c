@@ -32,7 +32,7 @@ static int set_mode(struct inode *i, const struct attr *a, const struct vfs_cred
 {
 	uint32_t mode = a->mode & 07777;
 
-	if (i->fs == FS_PROC || !vfs_owner_or_capable(c, i))
+	if (vfs_generated(i) || !vfs_owner_or_capable(c, i))
 		return -EPERM;
 	if (!vfs_in_group(c, i->gid) && !vfs_capable(c, VFS_CAP_FSETID))
 		mode &= ~S_ISGID;
@@ -66,7 +66,7 @@ static void chown_kill_privs(struct inode *i, const struct vfs_cred *c)
 
 static int set_owner(struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
-	if (i->fs == FS_PROC || !may_chown(i, a, c))
+	if (vfs_generated(i) || !may_chown(i, a, c))
 		return -EPERM;
 	chown_kill_privs(i, c);
 	if (a->uid != (uint32_t)-1)
@@ -286,7 +286,7 @@ static long sys_truncate(const struct sysargs *a)
 	long err = at_lookup(AT_FDCWD, a->a[0], 0, true, &i);
 	if (err)
 		return err;
-	err = is_dir(i) ? -EISDIR : !is_reg(i) || i->fs == FS_PROC ? -EINVAL : may_truncate(i);
+	err = is_dir(i) ? -EISDIR : !is_reg(i) || vfs_generated(i) ? -EINVAL : may_truncate(i);
 	if (!err && !(err = vfs_get_write_access(i))) {	/* ETXTBSY for a running program */
 		err = fsize_limit_grow(i, a->a[1]);
 		if (!err) {

@@ -220,7 +220,7 @@ static long regular_file(struct file *f)
 {
 	if (is_dir(f->inode))
 		return -EISDIR;
-	return is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -EINVAL;
+	return is_reg(f->inode) && !vfs_generated(f->inode) ? 0 : -EINVAL;
 }
 
 /* Both offsets from user memory (or the files' own); same-file copies must
@@ -304,7 +304,7 @@ static long sys_fallocate(const struct sysargs *a)
 	if (!err && !f->inode)
 		err = -ESPIPE;
 	if (!err)
-		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && f->inode->fs != FS_PROC ? 0 : -ENODEV;
+		err = is_dir(f->inode) ? -EISDIR : is_reg(f->inode) && !vfs_generated(f->inode) ? 0 : -ENODEV;
 	if (!err && !(mode & FALLOC_FL_KEEP_SIZE))
 		err = fsize_limit_grow(f->inode, (uint64_t)off + (uint64_t)len);
 	if (!err && mode & FALLOC_FL_PUNCH_HOLE)

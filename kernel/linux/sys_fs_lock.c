@@ -133,7 +133,7 @@ static long seals(struct file *f, int cmd, unsigned add)
 {
 	struct inode *i = f->inode;
 
-	if (!i || !is_reg(i) || i->fs == FS_PROC)
+	if (!i || !is_reg(i) || vfs_generated(i))
 		return -EINVAL;
 	rwmutex_write_lock(&i->data_lock);
 	long ret = i->seals;

@@ -22,6 +22,7 @@
 #define STATX_RESERVED		0x80000000u
 #define TMPFS_MAGIC	0x01021994
 #define PROC_MAGIC	0x9fa0
+#define SYSFS_MAGIC	0x62656572
 #define PIPEFS_MAGIC	0x50495045
 #define ANON_MAGIC	0x09041934
 #define ST_VALID	0x20
@@ -147,8 +148,8 @@ static void statfs_of(int fs, struct linux_statfs *s)
 
 	*s = (struct linux_statfs){ .type = TMPFS_MAGIC, .bsize = PAGE_SIZE, .namelen = NAME_MAX,
 				    .frsize = PAGE_SIZE, .flags = ST_VALID | ST_RELATIME };
-	if (fs == FS_PROC) {
-		s->type = PROC_MAGIC;
+	if (fs == FS_PROC || fs == FS_SYSFS) {
+		s->type = fs == FS_PROC ? PROC_MAGIC : SYSFS_MAGIC;
 		s->flags |= ST_NOSUID | ST_NODEV | ST_NOEXEC;
 		return;
 	}
