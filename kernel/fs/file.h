@@ -97,6 +97,9 @@ struct file_ops {
 	 * event queued; eventfd: EINVAL, as any transfer short of 8 bytes, as
 	 * on Linux); without it, such a transfer gives 0 before reaching them. */
 	bool sees_empty;
+	/* lseek moves the offset of a file outside the VFS (a POSIX message
+	 * queue's status line); without it, such a file is ESPIPE. */
+	bool seekable;
 };
 
 struct file {

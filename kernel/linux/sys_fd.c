@@ -286,7 +286,7 @@ static long sys_lseek(const struct sysargs *a)
 
 	if (!f)
 		return -EBADF;
-	if (!f->inode)
+	if (!f->inode && !f->ops->seekable)
 		ret = -ESPIPE;
 	else if (a->a[2] == SEEK_CUR)
 		base = f->pos;
