@@ -64,27 +64,29 @@ static uint64_t last_ino;
 /* ---- names ----------------------------------------------------------------- */
 
 /* The name from user memory into a PATH_MAX buffer (pathbuf_put it), as
- * Linux's getname, then lookup_one_len, then simple_lookup check it. */
+ * Linux's getname takes it. */
 static long name_from_user(uint64_t uname, char **out)
 {
 	char *s = pathbuf_get();
 
 	if (!s)
 		return -ENOMEM;
-	long n = copy_string_from_user(s, uname, PATH_MAX), err = n < 0 ? n : 0;
-	size_t len = err ? 0 : (size_t)n;
-	if (!err && !len)
-		err = -ENOENT;
-	if (!err && (strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..")))
-		err = -EACCES;
-	if (!err && len > NAME_MAX)
-		err = -ENAMETOOLONG;
-	if (err) {
+	long n = copy_string_from_user(s, uname, PATH_MAX);
+	if (n <= 0) {
 		pathbuf_put(s);
-		return err;
+		return n ? n : -ENOENT;
 	}
 	*out = s;
 	return 0;
+}
+
+/* What lookup_one_len, then simple_lookup, say of a name in the queues'
+ * directory. */
+static long name_check(const char *s)
+{
+	if (strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+		return -EACCES;
+	return strlen(s) > NAME_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* Caller holds names_lock. */
@@ -217,7 +219,7 @@ static struct mqueue *queue_at(int fd, struct file **fp)
 
 static char *slash_name(const char *name)
 {
-	char *p = kmalloc(strlen(name) + 2);
+	char *p = kmalloc_program(strlen(name) + 2);
 
 	if (p) {
 		p[0] = '/';
@@ -229,7 +231,7 @@ static char *slash_name(const char *name)
 /* A descriptor for n's queue, opened with oflag. */
 static long open_file(struct mq_name *n, int oflag)
 {
-	struct mq_file *m = kmalloc(sizeof *m);
+	struct mq_file *m = kmalloc_program(sizeof *m);
 	unsigned flags = (unsigned)oflag & (O_ACCMODE | O_NONBLOCK | O_APPEND);
 	struct file *f = m ? file_new(&mq_ops, flags, m) : NULL;
 
@@ -299,14 +301,17 @@ static long sys_mq_open(const struct sysargs *a)
 
 	if (a->a[3] && copy_from_user(&attr, a->a[3], sizeof attr))
 		return -EFAULT;
-	long err = fd_room();
-	if (!err)
-		err = name_from_user(a->a[0], &name);
+	long err = name_from_user(a->a[0], &name);
 	if (err)
 		return err;
-	mutex_lock(&names_lock);
-	err = open_locked(name, oflag, mode, a->a[3] ? &attr : NULL);
-	mutex_unlock(&names_lock);
+	err = fd_room();	/* Linux takes the descriptor before the lookup */
+	if (!err)
+		err = name_check(name);
+	if (!err) {
+		mutex_lock(&names_lock);
+		err = open_locked(name, oflag, mode, a->a[3] ? &attr : NULL);
+		mutex_unlock(&names_lock);
+	}
 	pathbuf_put(name);
 	return err;
 }
@@ -325,15 +330,19 @@ static long sys_mq_unlink(const struct sysargs *a)
 {
 	char *name;
 	long err = name_from_user(a->a[0], &name);
+	struct mq_name *n = NULL;
 
 	if (err)
 		return err;
-	mutex_lock(&names_lock);
-	struct mq_name *n = find(name);
-	err = !n ? -ENOENT : !may_unlink(mqueue_owner(n->q)) ? -EPERM : 0;
-	if (!err)
-		list_del(&n->link);
-	mutex_unlock(&names_lock);
+	err = name_check(name);
+	if (!err) {
+		mutex_lock(&names_lock);
+		n = find(name);
+		err = !n ? -ENOENT : !may_unlink(mqueue_owner(n->q)) ? -EPERM : 0;
+		if (!err)
+			list_del(&n->link);
+		mutex_unlock(&names_lock);
+	}
 	pathbuf_put(name);
 	if (!err) {
 		mqueue_put(n->q);

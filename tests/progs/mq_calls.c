@@ -757,6 +757,7 @@ static void case_limits(void)
 	unlink_many(made);
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_MSGQUEUE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = 5;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	e = many(1, 1, 1, 20, &made);

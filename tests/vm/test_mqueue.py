@@ -225,7 +225,7 @@ LINES = {
         "1 x 905: 0, then EMFILE\n"
         "1 x 904: 1, then EMFILE\n"
         "RLIMIT_MSGQUEUE 0: 0, then EMFILE\n"
-        "RLIMIT_NOFILE 5: 20, then none refused\n"),
+        "RLIMIT_NOFILE 5: 2, then EMFILE\n"),
     "perm": (
         "drop CAP_SYS_RESOURCE: ok\n"
         "root makes 0600: ok\n"
