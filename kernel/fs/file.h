@@ -90,6 +90,11 @@ struct file_ops {
 	 * the file lives in memory and there is nothing to do. */
 	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
+	/* Each close of a descriptor to the file (close, dup2 over it, exec's
+	 * close-on-exec, the table's end), in the closing thread, before the
+	 * reference goes: Linux's f_op->flush (a POSIX message queue forgets
+	 * the closing process's mq_notify). */
+	void (*flush)(struct file *f);
 	/* O_ASYNC makes the Linux layer signal the owner on the wake-ups of
 	 * the queues poll names (Linux's fasync: pipes, sockets, ttys). */
 	bool async;

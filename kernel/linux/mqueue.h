@@ -91,8 +91,8 @@ struct mq_notify {
 /* Registers the calling process: 0, or -EBUSY while another live
  * process is registered. */
 long mqueue_notify_set(struct mqueue *q, const struct mq_notify *n);
-/* Takes the caller's registration away, if it is the caller's (mq_notify
- * with NULL, and a descriptor of the queue closed). */
+/* Takes the registration away, if it is the calling process's (mq_notify
+ * with NULL, and any close of a descriptor of the queue). */
 void mqueue_notify_clear(struct mqueue *q);
 
 #endif

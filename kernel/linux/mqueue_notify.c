@@ -2,10 +2,10 @@
  * read() gives, which shows it.
  *
  * A queue has at most one registered process, kept by its pid handle so
- * a later process with the same pid is not taken for it.  Linux takes
- * the registration away when that process closes a descriptor of the
- * queue, its end included; here a descriptor's file going (its last
- * close) does, and a registered process that has ended counts as none. */
+ * a later process with the same pid is not taken for it.  As on Linux,
+ * the registration goes when that process closes a descriptor of the
+ * queue (its end included: sys_mqueue.c's flush); one whose descriptors
+ * outlived it in a table it shared counts as none once it has ended. */
 #include "core/errno.h"
 #include "core/format.h"
 #include "linux/mqueue_internal.h"

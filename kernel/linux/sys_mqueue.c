@@ -182,11 +182,14 @@ static long mq_truncate(struct file *f, uint64_t size)
 	return 0;
 }
 
+/* Linux's mqueue_flush_file: any close by the registered process takes
+ * its registration away. */
+static void mq_flush(struct file *f) { mqueue_notify_clear(((struct mq_file *)f->priv)->q); }
+
 static void mq_release(struct file *f)
 {
 	struct mq_file *m = f->priv;
 
-	mqueue_notify_clear(m->q);
 	mqueue_put(m->q);
 	kfree(m);
 }
@@ -198,6 +201,7 @@ static const struct file_ops mq_ops = {
 	.stat = mq_stat,
 	.truncate = mq_truncate,
 	.release = mq_release,
+	.flush = mq_flush,
 	.seekable = true,
 };
 

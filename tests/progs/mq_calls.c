@@ -597,6 +597,16 @@ static void case_notify(void)
 
 	ev = (struct sigevent){ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
 	mq_notify(q, &ev);
+	close(dup(q));
+	status("a dup closed", q);
+	mq_notify(q, &ev);
+	pid = fork();
+	if (pid == 0) {
+		mq_close(q);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	status("a child closed its copy", q);
 	mq_close(q);
 	q = mq_open(Q, O_RDWR | O_NONBLOCK);
 	status("closed, opened again", q);

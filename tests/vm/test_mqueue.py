@@ -195,6 +195,8 @@ LINES = {
         "SIGEV_THREAD, bad fd: EBADF\n"
         "SIGEV_THREAD, bad cookie: EFAULT\n"
         'status: 60 "QSIZE:0          NOTIFY:0     SIGNO:0     NOTIFY_PID:0"\n'
+        'a dup closed: 60 "QSIZE:0          NOTIFY:0     SIGNO:0     NOTIFY_PID:0"\n'
+        'a child closed its copy: 60 "QSIZE:0          NOTIFY:0     SIGNO:10    NOTIFY_PID:PID"\n'
         'closed, opened again: 60 "QSIZE:0          NOTIFY:0     SIGNO:0     NOTIFY_PID:0"\n'),
     "life": (
         "closed and opened: flags 04000 maxmsg 4 msgsize 16 curmsgs 1\n"
