@@ -80,11 +80,13 @@ struct fdtable *fdtable_unshare(struct fdtable *t)
 
 void fdtable_hold(struct fdtable *t) { __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED); }
 
-/* A descriptor of t goes: the process's POSIX locks on the file go (as
- * on Linux, whatever other descriptors it has).  Its epoll registrations
- * go with the file's release (fs/epoll.h). */
+/* A descriptor of t goes: the file's flush runs, and the process's POSIX
+ * locks on the file go (as on Linux, whatever other descriptors it has).
+ * Its epoll registrations go with the file's release (fs/epoll.h). */
 static void drop(struct fdtable *t, struct file *f)
 {
+	if (f->ops->flush)
+		f->ops->flush(f);
 	locks_close(f, t);
 	file_put(f);
 }

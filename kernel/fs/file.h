@@ -93,6 +93,11 @@ struct file_ops {
 	 * the file lives in memory and there is nothing to do. */
 	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
+	/* Each close of a descriptor to the file (close, dup2 over it, exec's
+	 * close-on-exec, the table's end), in the closing thread, before the
+	 * reference goes: Linux's f_op->flush (a POSIX message queue forgets
+	 * the closing process's mq_notify). */
+	void (*flush)(struct file *f);
 	/* O_ASYNC makes the Linux layer signal the owner on the wake-ups of
 	 * the queues poll names (Linux's fasync: pipes, sockets, ttys). */
 	bool async;
@@ -100,6 +105,9 @@ struct file_ops {
 	 * event queued; eventfd: EINVAL, as any transfer short of 8 bytes, as
 	 * on Linux); without it, such a transfer gives 0 before reaching them. */
 	bool sees_empty;
+	/* lseek moves the offset of a file outside the VFS (a POSIX message
+	 * queue's status line); without it, such a file is ESPIPE. */
+	bool seekable;
 };
 
 struct file {

@@ -37,9 +37,7 @@ void pidfd_handle_put(struct pid_handle *h)
 		kfree(h);
 }
 
-/* p's handle with a new reference, made at the first.  Caller holds
- * sig_lock or p has not started. */
-static struct pid_handle *handle_of(struct process *p)
+struct pid_handle *pidfd_handle_of(struct process *p)
 {
 	struct pid_handle *h = p->pidfd;
 
@@ -115,7 +113,7 @@ static const struct file_ops pidfd_ops = {
 struct file *pidfd_file(struct process *p, bool nonblock)
 {
 	static const char name[] = "anon_inode:[pidfd]";
-	struct pid_handle *h = handle_of(p);
+	struct pid_handle *h = pidfd_handle_of(p);
 	struct file *f = h ? file_new(&pidfd_ops, O_RDWR | (nonblock ? O_NONBLOCK : 0), h) : NULL;
 
 	if (!f) {

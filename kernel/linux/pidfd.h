@@ -18,6 +18,10 @@ struct file *pidfd_file(struct process *p, bool nonblock);
  * whether it is non-blocking; -EBADF if fd is no pidfd. */
 int pidfd_handle_get(int fd, struct pid_handle **h, bool *nonblock);
 void pidfd_handle_put(struct pid_handle *h);
+/* p's handle with a new reference, made at the first (mq_notify keeps
+ * its registered process so).  NULL without memory.  Caller holds
+ * sig_lock or p has not started. */
+struct pid_handle *pidfd_handle_of(struct process *p);
 /* The process h names, NULL once it has been waited for.  Caller holds
  * sig_lock. */
 struct process *pidfd_process(const struct pid_handle *h);

@@ -189,6 +189,7 @@ static void default_limits(struct rlimit *l)
 	l[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
 	l[11] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
 				 (uint64_t)process_thread_limit() / 2 };	/* RLIMIT_SIGPENDING */
+	l[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };	/* Linux's MQ_BYTES_MAX */
 	l[RLIMIT_NICE] = (struct rlimit){ 0, 0 };	/* no lowering without CAP_SYS_NICE */
 	l[14] = (struct rlimit){ 0, 0 };		/* RLIMIT_RTPRIO */
 }

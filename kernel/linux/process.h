@@ -30,6 +30,7 @@
 #define RLIMIT_NPROC	6
 #define RLIMIT_NOFILE	7
 #define RLIMIT_AS	9	/* kept in the address space too (vm_set_limit) */
+#define RLIMIT_MSGQUEUE	12	/* bytes of POSIX message queues per user (mqueue.c) */
 #define RLIMIT_NICE	13
 #define RLIMIT_NLIMITS	16
 

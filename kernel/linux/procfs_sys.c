@@ -11,6 +11,7 @@
 #include "fs/blkdev.h"
 #include "fs/mount.h"
 #include "fs/pagecache.h"
+#include "linux/mqueue.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
 #include "linux/syslog.h"
@@ -222,6 +223,11 @@ static void gen_zero(struct seqbuf *s) { seq_printf(s, "0\n"); }
 static void gen_printk(struct seqbuf *s) { seq_printf(s, "%d\t4\t1\t7\n", printk_console_level()); }
 static void gen_dmesg_restrict(struct seqbuf *s) { seq_printf(s, "%d\n", DMESG_RESTRICT); }
 static void gen_somaxconn(struct seqbuf *s) { seq_printf(s, "%d\n", SOMAXCONN); }
+static void gen_msg_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSG_MAX); }
+static void gen_msgsize_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSGSIZE_MAX); }
+static void gen_msg_default(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSG_DEFAULT); }
+static void gen_msgsize_default(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSGSIZE_DEFAULT); }
+static void gen_queues_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_QUEUES_MAX); }
 
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
@@ -235,6 +241,12 @@ static const struct proc_file kernel_files[] = {
 };
 static const struct proc_file vm_files[] = { { "overcommit_memory", gen_zero } };
 static const struct proc_file net_core_files[] = { { "somaxconn", gen_somaxconn } };
+/* POSIX message queues' limits (linux/mqueue.h), fixed: read-only here. */
+static const struct proc_file mqueue_files[] = {
+	{ "msg_default", gen_msg_default }, { "msg_max", gen_msg_max },
+	{ "msgsize_default", gen_msgsize_default }, { "msgsize_max", gen_msgsize_max },
+	{ "queues_max", gen_queues_max },
+};
 
 int proc_sys_make(struct inode *proc)
 {
@@ -246,11 +258,15 @@ int proc_sys_make(struct inode *proc)
 	struct inode *vm = sys ? proc_add_dir(sys, "vm", 0555, NULL) : NULL;
 	struct inode *net = sys ? proc_add_dir(sys, "net", 0555, NULL) : NULL;
 	struct inode *core = net ? proc_add_dir(net, "core", 0555, NULL) : NULL;
-	if (!kernel || !vm || !core)
+	struct inode *fs = sys ? proc_add_dir(sys, "fs", 0555, NULL) : NULL;
+	struct inode *mqueue = fs ? proc_add_dir(fs, "mqueue", 0555, NULL) : NULL;
+	if (!kernel || !vm || !core || !mqueue)
 		return -ENOMEM;
 	/* /proc/sys files are not seq_files on Linux. */
 	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0], true);
 	if (!err)
 		err = proc_add_files(vm, vm_files, 1, true);
+	if (!err)
+		err = proc_add_files(mqueue, mqueue_files, sizeof mqueue_files / sizeof mqueue_files[0], true);
 	return err ? err : proc_add_files(core, net_core_files, 1, true);
 }

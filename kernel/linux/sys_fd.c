@@ -287,9 +287,9 @@ static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 	int64_t base = 0, size;
 	long ret = 0;
 
-	if (!f->inode)
+	if (!f->inode && !f->ops->seekable)
 		return -ESPIPE;
-	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && is_reg(f->inode)) {
+	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->inode && is_reg(f->inode)) {
 		int64_t at = vfs_data_seek(f->inode, off, whence == SEEK_HOLE);
 		return at < 0 ? at : (f->pos = at);
 	}

@@ -37,6 +37,7 @@ void syscall_init(void)
 	sys_shm_register();
 	sys_sem_register();
 	sys_msg_register();
+	sys_mqueue_register();
 	sys_pidfd_register();
 	sys_inotify_register();
 	sys_process_vm_register();
