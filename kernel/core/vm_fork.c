@@ -113,6 +113,8 @@ int vm_fork(struct mm *parent, struct mm *child)
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
 	child->env_end = parent->env_end;
+	child->data_start = parent->data_start;
+	child->data_end = parent->data_end;
 	memcpy(child->limits, parent->limits, sizeof child->limits);
 	/* The parent's entries lost their write permission. */
 	mm_flush(parent, 0, VM_USER_END);
