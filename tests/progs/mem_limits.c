@@ -246,6 +246,62 @@ static void current(void)
 	printf("execv: %s\n", res(-1));
 }
 
+/* A file's pages past its end, MREMAP_DONTUNMAP, a limit lowered under
+ * what is locked, another process's limit set by prlimit, MCL_FUTURE
+ * across fork. */
+static void edges(void)
+{
+	char path[] = "/tmp/mem_limits.XXXXXX";
+	int fd = mkstemp(path);
+
+	unlink(path);
+	if (fd < 0 || ftruncate(fd, 4 * K))
+		printf("file: %s\n", res(-1));
+	set_memlock(64 * K);
+	char *f = mmap(NULL, 16 * K, PROT_READ, MAP_SHARED, fd, 0);
+	showp("mlock a file's 16K, 4K of it in the file", mlock(f, 16 * K), f, 16 * K);
+	show("munlock it", munlock(f, 16 * K));
+	showp("mlock2 ONFAULT the same", syscall(SYS_mlock2, f, 16 * K, 1), f, 16 * K);
+	munmap(f, 16 * K);
+	char *q = map(32 * K, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	show("mlock 32K", mlock(q, 32 * K));
+	set_memlock(16 * K);
+	show("limit lowered to 16K, mlock 0 bytes", mlock(q, 0));
+	show("mlock its first 8K again", mlock(q, 8 * K));
+	show("munlock 16K of it", munlock(q, 16 * K));
+	show("munlockall", munlockall());
+	set_memlock(64 * K);
+	int go[2];
+	char c = 0;
+	if (pipe(go))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (read(go[0], &c, 1) == 1)
+			show("  child, after the parent's prlimit 8K: mlock 16K",
+			     mlock(map(16 * K, PROT_READ, MAP_PRIVATE), 16 * K));
+		_exit(0);
+	}
+	struct rlimit r = { 8 * K, 8 * M };
+	printf("prlimit MEMLOCK of a child: %s\n", res(prlimit(pid, RLIMIT_MEMLOCK, &r, NULL)));
+	if (write(go[1], "x", 1) != 1)
+		return;
+	waitpid(pid, NULL, 0);
+	show("mlockall(MCL_FUTURE)", mlockall(MCL_FUTURE));
+	pid = fork();
+	if (pid == 0) {
+		showp("  child: mmap 16K", mr(map(16 * K, PROT_READ, MAP_PRIVATE)), NULL, 0);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	/* Last: Linux's count keeps the pages left behind (its VmLck drifts
+	 * from what is locked), so only the pages are compared. */
+	char *p = map(16 * K, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_LOCKED);
+	void *moved = mremap(p, 16 * K, 16 * K, MREMAP_MAYMOVE | 4 /* MREMAP_DONTUNMAP */);
+	printf("MREMAP_DONTUNMAP a locked 16K: %s, present %d, left behind %d\n", mres(moved),
+	       moved == MAP_FAILED ? -1 : present(moved, 16 * K), present(p, 16 * K));
+}
+
 static void exec_check(void)
 {
 	printf("  after exec: VmLck %ld\n", lck());
@@ -331,7 +387,7 @@ int main(int argc, char **argv)
 	} parts[] = {
 		{ "ranges", ranges }, { "splits", splits }, { "zero", zero_limit },
 		{ "map_locked", map_locked }, { "future", future }, { "current", current },
-		{ "data", data },
+		{ "data", data }, { "edges", edges },
 	};
 
 	setvbuf(stdout, NULL, _IONBF, 0);

@@ -7,7 +7,10 @@ the growth of a locked mapping or of mlockall(MCL_FUTURE)'s are EAGAIN,
 root is not limited; holes, PROT_NONE, wrapping ranges give Linux's
 errors; parts of a locked range cut and merge with mprotect, munmap and
 mremap; madvise will not drop locked pages; fork's child and exec's image
-have no locks.  RLIMIT_DATA holds private writable mappings but stacks
+have no locks; a file's pages past its end fail mlock, a limit lowered
+under what is locked refuses more, prlimit reaches another process's
+limit at once, MREMAP_DONTUNMAP leaves the lock with the pages.
+RLIMIT_DATA holds private writable mappings but stacks
 (mmap, mprotect, mremap, MAP_FIXED, brk, a soft limit of 0 meaning the
 hard one).  Each transcript is Linux 6.18's for the same static program.
 Before, mlock only checked its range, mlockall did nothing, VmLck was
@@ -234,6 +237,36 @@ limit 0 (max +64K): mmap 32K RW: 0
 limit 0 (max +64K): mmap 64K RW: ENOMEM
 limit 0 (max +64K): brk +4K: stayed
   child: mmap 64K RW: ENOMEM
+""",
+    "edges": """\
+-- edges as 0
+mlock a file's 16K, 4K of it in the file: ENOMEM, VmLck 16, present 1
+munlock it: 0, VmLck 0
+mlock2 ONFAULT the same: 0, VmLck 16, present 1
+mlock 32K: 0, VmLck 32
+limit lowered to 16K, mlock 0 bytes: 0, VmLck 32
+mlock its first 8K again: 0, VmLck 32
+munlock 16K of it: 0, VmLck 16
+munlockall: 0, VmLck 0
+prlimit MEMLOCK of a child: 0
+  child, after the parent's prlimit 8K: mlock 16K: 0, VmLck 16
+mlockall(MCL_FUTURE): 0, VmLck 0
+  child: mmap 16K: 0, VmLck 0, present -1
+MREMAP_DONTUNMAP a locked 16K: 0, present 4, left behind 0
+-- edges as 65534
+mlock a file's 16K, 4K of it in the file: ENOMEM, VmLck 16, present 1
+munlock it: 0, VmLck 0
+mlock2 ONFAULT the same: 0, VmLck 16, present 1
+mlock 32K: 0, VmLck 32
+limit lowered to 16K, mlock 0 bytes: ENOMEM, VmLck 32
+mlock its first 8K again: ENOMEM, VmLck 32
+munlock 16K of it: 0, VmLck 16
+munlockall: 0, VmLck 0
+prlimit MEMLOCK of a child: 0
+  child, after the parent's prlimit 8K: mlock 16K: ENOMEM, VmLck 0
+mlockall(MCL_FUTURE): 0, VmLck 0
+  child: mmap 16K: 0, VmLck 0, present -1
+MREMAP_DONTUNMAP a locked 16K: 0, present 4, left behind 0
 """,
 }
 
