@@ -696,9 +696,9 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
 		char *name = a->name;
 		size_t size = a->name_size;
 		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot,
-				       .flags = v->flags & (VM_SHARED | VM_LOCKED | VM_STACK), .file = v->ops != NULL,
-				       .offset = v->pgoff * PAGE_SIZE, .ops = v->ops, .obj = v->obj,
-				       .name = name, .name_size = size };
+				       .flags = v->flags & (VM_SHARED | VM_LOCKED | VM_STACK),
+				       .file = v->ops != NULL, .offset = v->pgoff * PAGE_SIZE,
+				       .ops = v->ops, .obj = v->obj, .name = name, .name_size = size };
 		if (v->ops && name)
 			v->ops->describe(v->obj, name, size, &a->dev, &a->ino);
 		if (count_resident && v->prot)

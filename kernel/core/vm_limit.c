@@ -92,13 +92,14 @@ bool vm_may_grow(struct mm *mm, uint64_t len, uint64_t going, uint64_t going_end
 {
 	uint64_t as = limit_of(mm, VM_LIMIT_AS), dl = limit_of(mm, VM_LIMIT_DATA);
 
-	if (as != UINT64_MAX &&
-	    !fits(bytes_in(mm, 0, VM_USER_END, ALL), bytes_in(mm, going, going_end, ALL) + freed, len, as))
+	if (as == UINT64_MAX && (!data || dl == UINT64_MAX))
+		return true;
+	/* Linux takes from the data too what goes at the new place, whatever
+	 * its kind (mmap_region's count_vma_pages_range). */
+	uint64_t less = bytes_in(mm, going, going_end, ALL) + freed;
+	if (as != UINT64_MAX && !fits(bytes_in(mm, 0, VM_USER_END, ALL), less, len, as))
 		return false;
-	/* Linux takes from the data what goes at the new place whatever its
-	 * kind (mmap_region's count_vma_pages_range). */
-	return !data || dl == UINT64_MAX ||
-	       fits(bytes_in(mm, 0, VM_USER_END, DATA), bytes_in(mm, going, going_end, ALL) + freed, len, dl);
+	return !data || dl == UINT64_MAX || fits(bytes_in(mm, 0, VM_USER_END, DATA), less, len, dl);
 }
 
 bool vm_may_become_data(struct mm *mm, uint64_t start, uint64_t end)
@@ -112,8 +113,9 @@ bool vm_may_become_data(struct mm *mm, uint64_t start, uint64_t end)
 		struct vma *v = vma_at(l);
 		if (v->start >= end)
 			break;
-		if (v->end > start && !(v->prot & MMU_WRITE) && !(v->flags & (VM_SHARED | VM_STACK)))
-			more += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
+		if (v->end <= start || (v->prot & MMU_WRITE) || (v->flags & (VM_SHARED | VM_STACK)))
+			continue;
+		more += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
 	}
 	return fits(bytes_in(mm, 0, VM_USER_END, DATA), 0, more, limit);
 }

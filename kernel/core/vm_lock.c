@@ -108,7 +108,8 @@ static int next_locked(struct mm *mm, uint64_t at, uint64_t end, uint64_t *start
 			continue;
 		/* a private writable page is made the mapping's own, as a
 		 * write would (Linux breaks copy-on-write here too) */
-		*access = !v->prot ? 0 : (v->prot & MMU_WRITE) && !(v->flags & VM_SHARED) ? MMU_WRITE : MMU_READ;
+		bool own = (v->prot & MMU_WRITE) && !(v->flags & VM_SHARED);
+		*access = !v->prot ? 0 : own ? MMU_WRITE : MMU_READ;
 		found = 1;
 		break;
 	}
