@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,68 @@ static void edges(void)
 	       moved == MAP_FAILED ? -1 : present(moved, 16 * K), present(p, 16 * K));
 }
 
+/* ---- threads ------------------------------------------------------------- */
+
+static char *arena;
+static char maps[1 << 17];
+
+static int maps_lines(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY), lines = 0;
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, maps, sizeof maps)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += maps[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+/* Locks, unlocks, protects, drops and replaces pages of the arena at
+ * random while the main thread locks and unlocks everything. */
+static void *churn(void *arg)
+{
+	unsigned seed = (unsigned)(unsigned long)arg;
+
+	for (int i = 0; i < 1500; i++) {
+		char *p = arena + (rand_r(&seed) % 64) * PG;
+		unsigned long n = (rand_r(&seed) % 8 + 1) * PG;
+		switch (rand_r(&seed) % 6) {
+		case 0: mlock(p, n); break;
+		case 1: munlock(p, n); break;
+		case 2: mprotect(p, n, rand_r(&seed) % 2 ? PROT_READ : PROT_READ | PROT_WRITE); break;
+		case 3: madvise(p, n, MADV_DONTNEED); break;
+		case 4: mmap(p, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); break;
+		case 5: syscall(SYS_mlock2, p, n, 1); break;
+		}
+	}
+	return NULL;
+}
+
+static void threads(void)
+{
+	pthread_t t[3];
+
+	set_memlock(8 * M);
+	arena = map(72 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	for (long i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, churn, (void *)(i + 1));
+	for (int i = 0; i < 100; i++) {
+		mlockall(i % 2 ? MCL_CURRENT : MCL_FUTURE);
+		munlockall();
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	show("after 3 threads' mlock, munlock, mprotect, MAP_FIXED: munlockall", munlockall());
+	char *m = map(1000 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	int areas = maps_lines();
+	for (int i = 0; i < 1000; i += 2)
+		mlock(m + i * PG, PG);
+	printf("every other page of 1000 locked: VmLck %ld, areas %+d\n", lck(), maps_lines() - areas);
+	show("munlock all 1000", munlock(m, 1000 * PG));
+	printf("  areas %+d\n", maps_lines() - areas);
+}
+
 static void exec_check(void)
 {
 	printf("  after exec: VmLck %ld\n", lck());
@@ -387,7 +450,7 @@ int main(int argc, char **argv)
 	} parts[] = {
 		{ "ranges", ranges }, { "splits", splits }, { "zero", zero_limit },
 		{ "map_locked", map_locked }, { "future", future }, { "current", current },
-		{ "data", data }, { "edges", edges },
+		{ "data", data }, { "edges", edges }, { "threads", threads },
 	};
 
 	setvbuf(stdout, NULL, _IONBF, 0);

@@ -9,7 +9,10 @@ errors; parts of a locked range cut and merge with mprotect, munmap and
 mremap; madvise will not drop locked pages; fork's child and exec's image
 have no locks; a file's pages past its end fail mlock, a limit lowered
 under what is locked refuses more, prlimit reaches another process's
-limit at once, MREMAP_DONTUNMAP leaves the lock with the pages.
+limit at once, MREMAP_DONTUNMAP leaves the lock with the pages; three
+threads locking, unlocking, protecting and replacing pages of one area
+while a fourth locks and unlocks everything leave nothing locked behind,
+and pages locked one in two merge back into one mapping when unlocked.
 RLIMIT_DATA holds private writable mappings but stacks
 (mmap, mprotect, mremap, MAP_FIXED, brk, a soft limit of 0 meaning the
 hard one).  Each transcript is Linux 6.18's for the same static program.
@@ -267,6 +270,18 @@ prlimit MEMLOCK of a child: 0
 mlockall(MCL_FUTURE): 0, VmLck 0
   child: mmap 16K: 0, VmLck 0, present -1
 MREMAP_DONTUNMAP a locked 16K: 0, present 4, left behind 0
+""",
+    "threads": """\
+-- threads as 0
+after 3 threads' mlock, munlock, mprotect, MAP_FIXED: munlockall: 0, VmLck 0
+every other page of 1000 locked: VmLck 2000, areas +999
+munlock all 1000: 0, VmLck 0
+  areas +0
+-- threads as 65534
+after 3 threads' mlock, munlock, mprotect, MAP_FIXED: munlockall: 0, VmLck 0
+every other page of 1000 locked: VmLck 2000, areas +999
+munlock all 1000: 0, VmLck 0
+  areas +0
 """,
 }
 
