@@ -204,6 +204,22 @@ static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, 
 	return err;
 }
 
+/* MAP_LOCKED where mlock may not be asked for: EPERM, but after Linux's
+ * checks of where a fixed mapping goes (get_unmapped_area, then
+ * MAP_FIXED_NOREPLACE's EEXIST), whose errors come first. */
+static long lock_refused(uint64_t addr, uint64_t len, uint64_t flags)
+{
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+
+	if (fixed && addr > VM_USER_END - len)
+		return -ENOMEM;
+	if (fixed && !page_aligned(addr))
+		return -EINVAL;
+	if ((flags & MAP_FIXED_NOREPLACE) && !vm_is_free(mm_current(), addr, len))
+		return -EEXIST;
+	return -EPERM;
+}
+
 static long sys_mmap(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0], len = a->a[1], flags = a->a[3], off = a->a[5];
@@ -230,7 +246,7 @@ static long sys_mmap(const struct sysargs *a)
 	else if (f && off / PAGE_SIZE + len / PAGE_SIZE < off / PAGE_SIZE)
 		err = -EOVERFLOW;
 	else if ((flags & MAP_LOCKED) && !may_lock())
-		err = -EPERM;
+		err = lock_refused(addr, len, flags);
 	else
 		err = do_mmap(addr, len, prot, flags, f, off);
 	if (f)

@@ -182,6 +182,8 @@ static void zero_limit(void)
 	show("limit 0, mmap MAP_LOCKED", mr(map(4 * K, PROT_READ, MAP_PRIVATE | MAP_LOCKED)));
 	show("limit 0, MAP_FIXED | MAP_LOCKED", mr(mmap(p, 4 * K, PROT_READ,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0)));
+	show("limit 0, MAP_FIXED_NOREPLACE | MAP_LOCKED over it", mr(mmap(p, 4 * K, PROT_READ,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_LOCKED, -1, 0)));
 	show("limit 0, munlock 4K", munlock(p, 4 * K));
 	show("limit 0, munlockall", munlockall());
 }

@@ -113,6 +113,7 @@ limit 0, mlockall(0): EINVAL, VmLck 0
 limit 0, mlockall(MCL_ONFAULT): EINVAL, VmLck 0
 limit 0, mmap MAP_LOCKED: 0, VmLck 4
 limit 0, MAP_FIXED | MAP_LOCKED: 0, VmLck 8
+limit 0, MAP_FIXED_NOREPLACE | MAP_LOCKED over it: EEXIST, VmLck 8
 limit 0, munlock 4K: 0, VmLck 4
 limit 0, munlockall: 0, VmLck 0
 -- zero as 65534
@@ -126,6 +127,7 @@ limit 0, mlockall(0): EINVAL, VmLck 0
 limit 0, mlockall(MCL_ONFAULT): EINVAL, VmLck 0
 limit 0, mmap MAP_LOCKED: ENOMEM, VmLck 0
 limit 0, MAP_FIXED | MAP_LOCKED: EPERM, VmLck 0
+limit 0, MAP_FIXED_NOREPLACE | MAP_LOCKED over it: EEXIST, VmLck 0
 limit 0, munlock 4K: 0, VmLck 0
 limit 0, munlockall: 0, VmLck 0
 """,
