@@ -35,7 +35,9 @@ struct mm *mm_new(void)
 	list_init(&mm->vmas);
 	mm->users = 1;
 	mm->refs = 1;
-	mm->map_limit = UINT64_MAX;
+	for (int i = 0; i < (int)(sizeof mm->limits / sizeof mm->limits[0]); i++)
+		mm->limits[i] = UINT64_MAX;
+	mm->def_flags = 0;
 	spin_lock(&mms_lock);
 	list_add_tail(&mms, &mm->all);
 	spin_unlock(&mms_lock);

@@ -34,7 +34,14 @@ struct mm {
 	 * and its environment's [arg_end, env_end), for /proc (Linux's
 	 * mm_struct keeps them too: a program may rewrite them). */
 	uint64_t arg_start, arg_end, env_end;
-	uint64_t map_limit;		/* vm_set_limit's; atomic */
+	/* vm_set_limit's, by enum vm_limit; atomic. */
+	uint64_t limits[3];
+	/* mlockall(MCL_FUTURE)'s marks for new mappings (VM_LOCKED,
+	 * VM_LOCKONFAULT): written under lock, read with atomics. */
+	unsigned def_flags;
+	/* Where exec put the program's data (Linux's start_data, end_data:
+	 * brk's RLIMIT_DATA check counts it). */
+	uint64_t data_start, data_end;
 	struct list all;		/* in the list of address spaces with users (mm.c) */
 };
 

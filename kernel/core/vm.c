@@ -230,43 +230,6 @@ int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len)
 	return free;
 }
 
-/* ---- RLIMIT_AS --------------------------------------------------------------- */
-
-void vm_set_limit(struct mm *mm, uint64_t bytes)
-{
-	__atomic_store_n(&mm->map_limit, bytes, __ATOMIC_RELAXED);
-}
-
-/* Bytes mapped inside [start, end).  Caller holds mm->lock. */
-static uint64_t mapped_in(struct mm *mm, uint64_t start, uint64_t end)
-{
-	uint64_t n = 0;
-	struct list *l;
-
-	list_for_each(l, &mm->vmas) {
-		struct vma *v = vma_at(l);
-		if (v->start >= end)
-			break;
-		if (v->end > start)
-			n += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
-	}
-	return n;
-}
-
-/* Whether mm's mappings may cover len bytes more once [going, going_end)
- * has gone (a fixed mapping's old contents), and `freed` bytes besides (a
- * moved range): Linux's may_expand_vm.  Counted only under a limit: the
- * walk costs a look at every mapping.  Caller holds mm->lock. */
-static bool may_grow(struct mm *mm, uint64_t len, uint64_t going, uint64_t going_end, uint64_t freed)
-{
-	uint64_t limit = __atomic_load_n(&mm->map_limit, __ATOMIC_RELAXED);
-
-	if (limit == UINT64_MAX)
-		return true;
-	uint64_t after = mapped_in(mm, 0, VM_USER_END) - mapped_in(mm, going, going_end) - freed;
-	return len <= limit && after <= limit - len;
-}
-
 /* Highest free gap of len bytes inside [lo, hi), or 0.  Caller holds
  * mm->lock. */
 static uint64_t find_gap_in(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi)
@@ -299,44 +262,63 @@ static bool mergeable(const struct vma *a, const struct vma *b)
 	return a->end == b->start && !a->ops && !b->ops && a->prot == b->prot && a->flags == b->flags;
 }
 
+void vma_merge_range(struct mm *mm, uint64_t start, uint64_t end, struct list *gone)
+{
+	struct list *l = mm->vmas.next;
+
+	while (l != &mm->vmas && vma_at(l)->start <= end) {
+		struct vma *v = vma_at(l);
+		struct list *n = l->next;
+		if (n != &mm->vmas && v->end >= start && mergeable(v, vma_at(n))) {
+			v->end = vma_at(n)->end;
+			list_del(n);
+			list_add_tail(gone, n);
+			mm->nvmas--;
+			continue;	/* and again with the next one */
+		}
+		l = n;
+	}
+}
+
 /* A new anonymous mapping joins its neighbours of the same kind, as Linux
  * merges them (a heap grown by brk stays one area, and the count of areas
  * stays below vm.max_map_count).  Caller holds mm->lock; what goes is put
  * on *gone. */
 static void merge_anonymous(struct mm *mm, struct vma *v, struct list *gone)
 {
-	struct vma *prev = v->link.prev != &mm->vmas ? vma_at(v->link.prev) : NULL;
-	struct vma *next = v->link.next != &mm->vmas ? vma_at(v->link.next) : NULL;
-
-	if (next && mergeable(v, next)) {
-		v->end = next->end;
-		list_del(&next->link);
-		list_add_tail(gone, &next->link);
-		mm->nvmas--;
-	}
-	if (prev && mergeable(prev, v)) {
-		prev->end = v->end;
-		list_del(&v->link);
-		list_add_tail(gone, &v->link);
-		mm->nvmas--;
-	}
+	vma_merge_range(mm, v->start, v->end, gone);
 }
 
-/* Where a new mapping of len bytes goes: addr itself for VM_FIXED (what
- * was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if anything
- * was), else addr if free, else the highest gap; -ENOMEM past the limit
- * (checked before anything goes).  Caller holds mm->lock. */
-static long place(struct mm *mm, uint64_t addr, uint64_t len, unsigned flags, struct list *gone)
+/* The new mapping's lock: checked before what it replaces goes, and not
+ * taken from it, as Linux's mlock_future_ok.  Caller holds mm->lock. */
+static bool may_lock_new(struct mm *mm, const struct vma *v, uint64_t len)
 {
+	return !(v->flags & VM_LOCKED) || vm_may_lock(mm, len, 0, 0);
+}
+
+/* Where v, a new mapping of len bytes, goes: addr itself for VM_FIXED
+ * (what was there goes onto *gone) and VM_FIXED_NOREPLACE (-EEXIST if
+ * anything was), else addr if free, else the highest gap; -EAGAIN past the
+ * lock limit, -ENOMEM past the others (checked before anything goes).
+ * Caller holds mm->lock. */
+static long place(struct mm *mm, const struct vma *v, uint64_t addr, uint64_t len, unsigned flags,
+		  struct list *gone)
+{
+	bool data = vma_is_data(v);
+
 	if (flags & VM_FIXED) {
-		if (!may_grow(mm, len, addr, addr + len, 0))
+		if (!may_lock_new(mm, v, len))
+			return -EAGAIN;
+		if (!vm_may_grow(mm, len, addr, addr + len, 0, data))
 			return -ENOMEM;
 		int err = unmap_locked(mm, addr, addr + len, gone);
 		return err ? err : (long)addr;
 	}
 	if (flags & VM_FIXED_NOREPLACE && !is_free_locked(mm, addr, len))
 		return -EEXIST;
-	if (!may_grow(mm, len, 0, 0, 0))
+	if (!may_lock_new(mm, v, len))
+		return -EAGAIN;
+	if (!vm_may_grow(mm, len, 0, 0, 0, data))
 		return -ENOMEM;
 	if (flags & VM_FIXED_NOREPLACE)
 		return (long)addr;
@@ -365,8 +347,11 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	struct vma *v = kmalloc_program(sizeof *v);
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .prot = prot, .flags = flags & (VM_SHARED | VM_NOWRITE), .ops = ops,
-			   .obj = obj, .object = ops ? ops->object(obj) : NULL, .pgoff = pgoff };
+	/* mlockall(MCL_FUTURE)'s marks join the caller's (MAP_LOCKED) */
+	unsigned kind = (flags & (VM_SHARED | VM_NOWRITE | VM_LOCK_MASK | VM_STACK)) |
+			__atomic_load_n(&mm->def_flags, __ATOMIC_RELAXED);
+	*v = (struct vma){ .prot = prot, .flags = kind, .ops = ops, .obj = obj,
+			   .object = ops ? ops->object(obj) : NULL, .pgoff = pgoff };
 	struct vm_object *o = v->object;	/* v may be gone once unlocked */
 	bool reserved = may_write_file(v);
 	if (reserved && !write_reserve(o)) {
@@ -375,7 +360,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	}
 	struct list gone = LIST_INIT(gone);
 	spin_lock(&mm->lock);
-	long at = place(mm, addr, len, flags, &gone);
+	long at = place(mm, v, addr, len, flags, &gone);
 	if (at >= 0) {
 		v->start = (uint64_t)at;
 		v->end = (uint64_t)at + len;
@@ -494,6 +479,8 @@ int vm_protect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 	int err = covered(mm, addr, addr + len, false) ? 0 : -ENOMEM;
 	if (!err && (prot & MMU_WRITE) && nowrite_in(mm, addr, addr + len))
 		err = -EACCES;
+	if (!err && (prot & MMU_WRITE) && !vm_may_become_data(mm, addr, addr + len))
+		err = -ENOMEM;	/* RLIMIT_DATA, as Linux's mprotect_fixup */
 	if (!err)
 		err = vma_split(mm, addr);
 	if (!err)
@@ -576,8 +563,10 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 {
 	long err = 0;
 
+	bool unlock_old = keep_old && len && (v->flags & VM_LOCK_MASK);
+
 	if (mm->nvmas >= MAX_VMAS - 3 ||
-	    !may_grow(mm, new_len, to, to ? to + new_len : 0, keep_old ? 0 : len))
+	    !vm_may_grow(mm, new_len, to, to ? to + new_len : 0, keep_old ? 0 : len, vma_is_data(v)))
 		return -ENOMEM;
 	struct vma *n = kmalloc_program(sizeof *n);
 	if (!n)
@@ -588,9 +577,9 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 		err = unmap_locked(mm, to, to + new_len, gone);
 	else if (!(to = find_gap(mm, new_len)))
 		err = -ENOMEM;
-	if (!err && !keep_old)
+	if (!err && (!keep_old || unlock_old))
 		err = vma_split(mm, old);
-	if (!err && !keep_old)
+	if (!err && (!keep_old || unlock_old))
 		err = vma_split(mm, old + len);
 	n->start = to;
 	n->end = to + new_len;
@@ -610,6 +599,8 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 	}
 	if (!keep_old)
 		unmap_locked(mm, old, old + len, gone);	/* cut already: cannot fail */
+	if (unlock_old)	/* MREMAP_DONTUNMAP: the lock moves with the pages */
+		vma_find(mm, old)->flags &= ~VM_LOCK_MASK;
 	return (long)to;
 }
 
@@ -618,7 +609,8 @@ static long move_to(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, ui
 static bool grow_in_place(struct mm *mm, struct vma *v, uint64_t old, uint64_t len, uint64_t new_len)
 {
 	if (v->end != old + len || new_len > VM_USER_END - old ||
-	    !is_free_locked(mm, v->end, new_len - len) || !may_grow(mm, new_len - len, 0, 0, 0))
+	    !is_free_locked(mm, v->end, new_len - len) ||
+	    !vm_may_grow(mm, new_len - len, 0, 0, 0, vma_is_data(v)))
 		return false;
 	v->end = old + new_len;
 	return true;
@@ -654,6 +646,10 @@ static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t
 	v = vma_find(mm, old);
 	if (old_len > v->end - old)
 		return -EFAULT;
+	/* A locked mapping grows locked (Linux's vma_to_resize: before it
+	 * looks for room) */
+	if (new_len > old_len && (v->flags & VM_LOCKED) && !vm_may_lock(mm, new_len - old_len, 0, 0))
+		return -EAGAIN;
 	if (moving)
 		return move_to(mm, v, old, old_len, new_len, flags & VM_REMAP_FIXED ? to : 0,
 			       dup || (flags & VM_REMAP_DONTUNMAP), gone);
@@ -700,9 +696,9 @@ int vm_area_next(struct mm *mm, uint64_t addr, struct vm_area *a, int count_resi
 		char *name = a->name;
 		size_t size = a->name_size;
 		*a = (struct vm_area){ .start = v->start, .end = v->end, .prot = v->prot,
-				       .flags = v->flags & VM_SHARED, .file = v->ops != NULL,
-				       .offset = v->pgoff * PAGE_SIZE, .ops = v->ops, .obj = v->obj,
-				       .name = name, .name_size = size };
+				       .flags = v->flags & (VM_SHARED | VM_LOCKED | VM_STACK),
+				       .file = v->ops != NULL, .offset = v->pgoff * PAGE_SIZE,
+				       .ops = v->ops, .obj = v->obj, .name = name, .name_size = size };
 		if (v->ops && name)
 			v->ops->describe(v->obj, name, size, &a->dev, &a->ino);
 		if (count_resident && v->prot)

@@ -31,6 +31,15 @@ struct vm_file_ops;
 #define VM_32BIT	64
 #define VM_32BIT_START	0x40000000ul
 #define VM_32BIT_END	0x80000000ul
+/* mlock's marks (Linux's VM_LOCKED, VM_LOCKONFAULT): the mapping's pages
+ * are brought in when it is locked (unless on fault) and counted against
+ * VM_LIMIT_LOCKED.  Nothing is ever paged out, so that is all they do. */
+#define VM_LOCKED	128
+#define VM_LOCKONFAULT	256
+#define VM_LOCK_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+/* A stack (exec's, or MAP_GROWSDOWN): never data (VM_LIMIT_DATA), and
+ * locked only as far down as it has been used (vm_lock.c). */
+#define VM_STACK	512
 
 /* A file as all address spaces map it (fs/ keeps one per inode, zeroed):
  * how many mappings it has, so that cutting pages from a file nobody maps
@@ -85,11 +94,18 @@ struct vm_file_ops {
 	void (*describe)(void *obj, char *name, size_t size, uint64_t *dev, uint64_t *ino);
 };
 
-/* The most bytes mm's mappings may cover in all (Linux's RLIMIT_AS,
- * which linux/ keeps): a mapping, a brk or an mremap that would pass it is
- * -ENOMEM, and what is mapped already stays.  UINT64_MAX, the default: no
- * limit.  fork's child inherits it. */
-void vm_set_limit(struct mm *mm, uint64_t bytes);
+/* The limits an address space is held to, which linux/ keeps (Linux's
+ * RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK), in bytes; UINT64_MAX, the
+ * default, is none.  Past them a mapping, a brk or an mremap is -ENOMEM
+ * (AS: all mappings; DATA: private writable ones but stacks), and a lock
+ * (VM_LOCKED) is -ENOMEM for mlock, -EAGAIN for a new or grown mapping;
+ * what is there already stays.  fork's child inherits them. */
+enum vm_limit { VM_LIMIT_AS, VM_LIMIT_DATA, VM_LIMIT_LOCKED };
+void vm_set_limit(struct mm *mm, enum vm_limit which, uint64_t bytes);
+/* Who may lock past VM_LIMIT_LOCKED (Linux's CAP_IPC_LOCK): linux/
+ * registers the function that answers for the calling thread.  It is
+ * asked with no spinlock held.  Without one, every caller may. */
+void vm_set_lock_privilege(bool (*unlimited)(void));
 
 /* Ranges are page aligned and lie below VM_USER_END; the callers (the
  * system calls) check what programs pass, and these refuse the rest with
@@ -125,9 +141,12 @@ long vm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, u
 	      uint64_t to);
 /* Drops the pages of the mapped parts of [addr, addr+len): they read as
  * zero again (a file mapping's: the file's bytes).  -ENOMEM if the range has
- * holes (the rest is still done); with anon_only (MADV_FREE), -EINVAL and
- * nothing done if a part is a file's or shared. */
-int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, bool anon_only);
+ * holes (the rest is still done); -EINVAL and nothing done if a part is a
+ * file's or shared (VM_DISCARD_ANON: MADV_FREE) or locked
+ * (VM_DISCARD_UNLOCKED: but MADV_DONTNEED_LOCKED). */
+#define VM_DISCARD_ANON		1
+#define VM_DISCARD_UNLOCKED	2
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, unsigned only);
 /* madvise's fork advice: the mapped parts of [addr, addr+len) get the
  * flags in set (VM_DONTFORK, VM_WIPEONFORK) and lose those in clear.  0,
  * -ENOMEM for holes (the rest is still done) or when out of VMAs, -EINVAL
@@ -137,7 +156,8 @@ int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, uns
  * addr+len) lose those pages (vm_file_ops.punch), which then read as zero
  * there and through read().  Linux's errors: -EINVAL for anonymous private
  * memory, -EACCES for a private or read-only shared file mapping, the
- * punch's (-EOPNOTSUPP), -ENOMEM for holes (the rest is still done).
+ * punch's (-EOPNOTSUPP), -EINVAL for a locked part, -ENOMEM for holes
+ * (the rest is still done).
  * Every mapping of those pages, in any address space, loses them. */
 int vm_remove(struct mm *mm, uint64_t addr, uint64_t len);
 /* msync(MS_SYNC): each file behind a shared mapping in [addr, addr+len)
@@ -149,6 +169,33 @@ int vm_sync(struct mm *mm, uint64_t addr, uint64_t len);
  * as absent), 0 where not; stops at the first page no mapping holds.
  * How many were filled in. */
 size_t vm_resident(struct mm *mm, uint64_t addr, size_t n, uint8_t *vec);
+/* mlock, mlock2, munlock: the mappings from addr on, up to addr+len (any
+ * bytes: the range is not checked) get the lock marks `lock` (VM_LOCKED,
+ * with VM_LOCKONFAULT, or 0 to unlock), cut where the range ends.  0;
+ * -ENOMEM (nothing done) when locking would pass the limit; -EINVAL when
+ * the range wraps; -ENOMEM at the first hole, the mappings before it done
+ * (Linux's order).  Pages are not brought in: vm_populate. */
+int vm_lock(struct mm *mm, uint64_t addr, uint64_t len, unsigned lock);
+/* mlockall, munlockall: mappings made from now on get the marks future
+ * (0: none), and unless keep_current, every mapping now gets current.
+ * -ENOMEM (nothing done) when current locks more than the limit allows
+ * (counting everything mapped, as Linux counts total_vm). */
+int vm_lock_all(struct mm *mm, unsigned current, unsigned future, bool keep_current);
+/* Bytes locked (/proc/PID/status VmLck): a locked stack counts as far
+ * down as it has been used. */
+uint64_t vm_locked_bytes(struct mm *mm);
+/* Bytes of data (/proc/PID/status VmData): private writable mappings but
+ * stacks, which VM_LIMIT_DATA holds. */
+uint64_t vm_data_bytes(struct mm *mm);
+/* Brings in the pages of the locked mappings (VM_LOCKED without
+ * VM_LOCKONFAULT) in [addr, addr+len), a writable private one's as a
+ * write would (its own copy), as Linux's mlock populates them.  With
+ * ignore_errors a mapping that fails is left for the next one; else the
+ * first failure ends it: -EFAULT (PROT_NONE, past a file's end) or
+ * -ENOMEM.  stop (may be NULL) is asked now and then: true ends it early,
+ * with 0 (a signal to deliver).  Called with no spinlock held. */
+int vm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool ignore_errors, bool (*stop)(void));
+
 /* 0 if [addr, addr+len) is mapped without holes (need_access: and nothing
  * in it is PROT_NONE), else -ENOMEM. */
 int vm_covered(struct mm *mm, uint64_t addr, uint64_t len, bool need_access);
@@ -158,7 +205,7 @@ int vm_is_free(struct mm *mm, uint64_t addr, uint64_t len);
 /* One mapping as /proc/PID/maps shows it. */
 struct vm_area {
 	uint64_t start, end;
-	unsigned prot, flags;	/* flags: VM_SHARED */
+	unsigned prot, flags;	/* flags: VM_SHARED, VM_LOCKED, VM_STACK */
 	uint64_t resident;	/* pages present (when asked for) */
 	bool file;		/* a file's: then the six below */
 	uint64_t offset, dev, ino;

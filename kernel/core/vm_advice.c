@@ -14,9 +14,10 @@
 #include "core/spinlock.h"
 #include "core/vm_internal.h"
 
-/* Whether every mapping meeting [start, end) is private anonymous memory.
- * Caller holds mm->lock. */
-static bool anonymous_only(struct mm *mm, uint64_t start, uint64_t end)
+/* Whether a mapping meeting [start, end) is a file's or shared (with
+ * VM_DISCARD_ANON in only) or locked (VM_DISCARD_UNLOCKED): then nothing
+ * may be dropped.  Caller holds mm->lock. */
+static bool refused_in(struct mm *mm, uint64_t start, uint64_t end, unsigned only)
 {
 	struct list *l;
 
@@ -24,22 +25,26 @@ static bool anonymous_only(struct mm *mm, uint64_t start, uint64_t end)
 		struct vma *v = vma_at(l);
 		if (v->start >= end)
 			break;
-		if (v->end > start && (v->ops || (v->flags & VM_SHARED)))
-			return false;
+		if (v->end <= start)
+			continue;
+		if ((only & VM_DISCARD_ANON) && (v->ops || (v->flags & VM_SHARED)))
+			return true;
+		if ((only & VM_DISCARD_UNLOCKED) && (v->flags & VM_LOCKED))
+			return true;	/* Linux's can_madv_lru_vma */
 	}
-	return true;
+	return false;
 }
 
-int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, bool anon_only)
+int vm_discard(struct mm *mm, uint64_t addr, uint64_t len, unsigned only)
 {
 	uint64_t end = addr + len, at = addr;
 	bool hole = false;
 	struct list *l;
 
 	spin_lock(&mm->lock);
-	if (anon_only && !anonymous_only(mm, addr, end)) {
+	if (refused_in(mm, addr, end, only)) {
 		spin_unlock(&mm->lock);
-		return -EINVAL;	/* a file's pages, or a private copy of them, stay */
+		return -EINVAL;	/* a file's pages, a private copy of them, locked ones stay */
 	}
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = vma_at(l);
@@ -86,7 +91,7 @@ int vm_fork_advise(struct mm *mm, uint64_t addr, uint64_t len, unsigned set, uns
 	int err;
 
 	spin_lock(&mm->lock);
-	if ((set & VM_WIPEONFORK) && !anonymous_only(mm, addr, addr + len))
+	if ((set & VM_WIPEONFORK) && refused_in(mm, addr, addr + len, VM_DISCARD_ANON))
 		err = -EINVAL;	/* a file's or shared pages are the same for the child */
 	else
 		err = set_flags(mm, addr, addr + len, set, clear);

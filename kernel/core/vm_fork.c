@@ -3,7 +3,8 @@
  * madvise); every page in use is mapped in both, with one more reference:
  * a private page becomes read-only in both (vm_fault.c copies it for the
  * first that writes), a shared one stays writable in both.  The exception
- * is a private page pinned for a device: the child gets a copy at once. */
+ * is a private page pinned for a device: the child gets a copy at once.
+ * Locks (mlock) and mlockall(MCL_FUTURE) stay the parent's. */
 #include "core/vm.h"
 
 #include "arch/x86_64/arch.h"
@@ -12,6 +13,7 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/spinlock.h"
+#include "core/string.h"
 #include "core/vm_internal.h"
 
 struct copy {
@@ -72,6 +74,7 @@ static int copy_vma(struct mm *child, const struct vma *v)
 	if (!n)
 		return -ENOMEM;
 	*n = *v;
+	n->flags &= ~VM_LOCK_MASK;	/* locks are not inherited, as on Linux */
 	int err = vma_insert(child, n);
 	if (err) {
 		kfree(n);
@@ -110,7 +113,9 @@ int vm_fork(struct mm *parent, struct mm *child)
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
 	child->env_end = parent->env_end;
-	child->map_limit = parent->map_limit;
+	child->data_start = parent->data_start;
+	child->data_end = parent->data_end;
+	memcpy(child->limits, parent->limits, sizeof child->limits);
 	/* The parent's entries lost their write permission. */
 	mm_flush(parent, 0, VM_USER_END);
 	spin_unlock(&child->lock);

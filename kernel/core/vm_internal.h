@@ -15,7 +15,8 @@ struct vma {
 	struct list link;		/* in mm->vmas */
 	uint64_t start, end;
 	unsigned prot;			/* MMU_READ/WRITE/EXEC */
-	unsigned flags;			/* VM_SHARED, VM_NOWRITE, VM_DONTFORK, VM_WIPEONFORK */
+	/* VM_SHARED, VM_NOWRITE, VM_DONTFORK, VM_WIPEONFORK, VM_LOCK_MASK, VM_STACK */
+	unsigned flags;
 	/* A file mapping: its pages come from ops (held once per VMA);
 	 * pgoff is the file page at start.  NULL: anonymous memory. */
 	const struct vm_file_ops *ops;
@@ -41,9 +42,37 @@ void drop_pages(struct mm *mm, uint64_t start, uint64_t end);
 /* Adds v (its range free), or -ENOMEM past the count Linux allows.
  * Caller holds mm->lock. */
 int vma_insert(struct mm *mm, struct vma *v);
+/* Anonymous neighbours of the same kind inside or touching [start, end)
+ * become one, as Linux merges them.  What goes is put on *gone.  Caller
+ * holds mm->lock. */
+void vma_merge_range(struct mm *mm, uint64_t start, uint64_t end, struct list *gone);
 /* VMAs taken out under the lock are freed after it (a file's release may
  * sleep): the lock's holder lists them on a `gone` list. */
 void vmas_free(struct list *gone);
+
+/* ---- limits (vm_limit.c); callers hold mm->lock ---- */
+
+/* Private writable memory but a stack: what Linux counts as data_vm. */
+bool vma_is_data(const struct vma *v);
+/* Where v's locked part starts: v->start, but for exec's stack, which
+ * counts only as far down as it has been used. */
+uint64_t vma_lock_start(struct mm *mm, const struct vma *v);
+/* Whether mm's mappings may cover len bytes more (of data, if data) once
+ * [going, going_end) has gone and `freed` bytes besides (a moved range):
+ * Linux's may_expand_vm against VM_LIMIT_AS and VM_LIMIT_DATA. */
+bool vm_may_grow(struct mm *mm, uint64_t len, uint64_t going, uint64_t going_end, uint64_t freed,
+		 bool data);
+/* mprotect: whether [start, end) may become writable, as far as what
+ * becomes data by it (private, not yet writable) fits VM_LIMIT_DATA. */
+bool vm_may_become_data(struct mm *mm, uint64_t start, uint64_t end);
+/* Whether len bytes more may be locked, not counting twice what
+ * [start, end) holds locked already (mlock's; start == end: none).  Asks
+ * vm_lock_unlimited only past the limit. */
+bool vm_may_lock(struct mm *mm, uint64_t len, uint64_t start, uint64_t end);
+/* mlockall(MCL_CURRENT): whether everything mapped may be locked. */
+bool vm_may_lock_all(struct mm *mm);
+/* The calling thread may lock past the limit (linux/'s answer). */
+bool vm_lock_unlimited(void);
 
 /* A copy of the page at pa for a program (with a reference, out of what
  * programs may take: room for it and the tables to map it), or 0.  The

@@ -22,6 +22,8 @@ struct part {
 /* Linux's madvise_remove checks, in its order. */
 static int removable(const struct vma *v)
 {
+	if (v->flags & VM_LOCKED)
+		return -EINVAL;		/* a locked page stays */
 	if (!v->ops)
 		return -EINVAL;		/* anonymous private memory has no file */
 	if (!(v->flags & VM_SHARED) || (v->flags & VM_NOWRITE))

@@ -7,6 +7,7 @@
 
 #include "core/errno.h"
 #include "core/spinlock.h"
+#include "core/vm.h"
 #include "fs/cred.h"
 #include "linux/exec.h"
 #include "linux/process.h"
@@ -192,4 +193,20 @@ static bool pid_exists(int32_t pid)
 void cred_net_register(void)
 {
 	socket_cred_set_source(fill_sock, pid_exists);
+}
+
+/* CAP_IPC_LOCK, asked by core/vm with an address space's lock held: the
+ * one word read as it is, with no lock (a capset racing with it gives the
+ * set before or after, either of which the call could have met).  A
+ * kernel thread may lock anything. */
+static bool may_lock_any(void)
+{
+	struct process *p = process_current();
+
+	return !p || __atomic_load_n(&p->cred.cap_effective, __ATOMIC_RELAXED) >> CAP_IPC_LOCK & 1;
+}
+
+void cred_vm_register(void)
+{
+	vm_set_lock_privilege(may_lock_any);
 }

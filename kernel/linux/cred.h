@@ -22,6 +22,7 @@ struct process_cred;
 #define CAP_SETPCAP		8
 #define CAP_NET_BIND_SERVICE	10
 #define CAP_NET_ADMIN		12
+#define CAP_IPC_LOCK		14
 #define CAP_SYS_CHROOT		18
 #define CAP_SYS_PTRACE		19
 #define CAP_SYS_ADMIN		21
@@ -58,5 +59,7 @@ bool cred_capable(int cap);
 void cred_vfs_register(void);
 /* And with the sockets (AF_UNIX credentials). */
 void cred_net_register(void);
+/* And with the address spaces (who may lock memory past RLIMIT_MEMLOCK). */
+void cred_vm_register(void);
 
 #endif

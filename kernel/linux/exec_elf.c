@@ -8,6 +8,7 @@
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/kmalloc.h"
+#include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/string.h"
 #include "core/vm.h"
@@ -245,9 +246,18 @@ static int load_segments(struct mm *mm, const struct elf *e, bool cut_short)
 	unsigned prev_prot = 0;
 	int err = 0;
 
-	for (int k = 0; k < e->info.phnum && !err; k++)
-		if (phdr_at(e, k)->type == PT_LOAD && phdr_at(e, k)->memsz)
-			err = load_one(mm, e, phdr_at(e, k), &prev_end, &prev_prot);
+	for (int k = 0; k < e->info.phnum && !err; k++) {
+		const struct phdr *ph = phdr_at(e, k);
+		if (ph->type != PT_LOAD || !ph->memsz)
+			continue;
+		err = load_one(mm, e, ph, &prev_end, &prev_prot);
+		/* Linux's start_data and end_data: the highest segment's
+		 * start, the highest end of file bytes (brk counts them) */
+		if (e->base + ph->vaddr > mm->data_start)
+			mm->data_start = e->base + ph->vaddr;
+		if (e->base + ph->vaddr + ph->filesz > mm->data_end)
+			mm->data_end = e->base + ph->vaddr + ph->filesz;
+	}
 	return cut_short && err == -EIO ? 0 : err;	/* its end is SIGSEGV anyway */
 }
 

@@ -185,8 +185,11 @@ int exec_stack(struct mm *mm, const struct exec_args *a, const char *execfn,
 	size_t words = (size_t)a->argc + a->envc + 3 + 2 * NAUX;
 	struct stack_builder s = { .top = VM_STACK_TOP,
 				   .cap = a->len + strlen(execfn) + 1 + 32 + words * 8 + 16 };
-	int err = s.cap > VM_STACK_SIZE / 2 ? -E2BIG :
-		  vm_map_fixed(mm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE, true);
+	/* a stack: not data for RLIMIT_DATA, locked only as far as used */
+	long at = s.cap > VM_STACK_SIZE / 2 ? -E2BIG :
+		  vm_map(mm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, MMU_READ | MMU_WRITE,
+			 VM_FIXED | VM_STACK, NULL, NULL, 0);
+	int err = at < 0 ? (int)at : 0;
 
 	if (err)
 		return err;

@@ -183,6 +183,7 @@ static void default_limits(struct rlimit *l)
 	for (int i = 0; i < RLIMIT_NLIMITS; i++)
 		l[i] = (struct rlimit){ ~0ull, ~0ull };
 	l[RLIMIT_STACK] = (struct rlimit){ 8 << 20, ~0ull };
+	l[RLIMIT_MEMLOCK] = (struct rlimit){ 8 << 20, 8 << 20 };	/* Linux's MLOCK_LIMIT */
 	l[4] = (struct rlimit){ 0, ~0ull };		/* RLIMIT_CORE */
 	l[RLIMIT_NPROC] = (struct rlimit){ (uint64_t)process_thread_limit() / 2,
 					   (uint64_t)process_thread_limit() / 2 };

@@ -26,10 +26,12 @@
 /* The limits amphi enforces (the rest are kept and reported). */
 #define RLIMIT_CPU	0
 #define RLIMIT_FSIZE	1
+#define RLIMIT_DATA	2	/* kept in the address space too (vm_set_limit) */
 #define RLIMIT_STACK	3
 #define RLIMIT_NPROC	6
 #define RLIMIT_NOFILE	7
-#define RLIMIT_AS	9	/* kept in the address space too (vm_set_limit) */
+#define RLIMIT_MEMLOCK	8	/* kept in the address space too */
+#define RLIMIT_AS	9	/* kept in the address space too */
 #define RLIMIT_MSGQUEUE	12	/* bytes of POSIX message queues per user (mqueue.c) */
 #define RLIMIT_NICE	13
 #define RLIMIT_NLIMITS	16
@@ -179,6 +181,12 @@ void process_counts(int *threads, int *processes, int *last_pid);
 
 /* p's limit res (sys_misc.c); may be called under sig_lock. */
 struct rlimit process_limit(struct process *p, unsigned res);
+struct mm;
+/* The limits an address space holds itself to (core/vm.h: RLIMIT_AS,
+ * RLIMIT_DATA, RLIMIT_MEMLOCK) take r, res's new value; others: nothing. */
+void process_limit_to_mm(struct mm *mm, unsigned res, const struct rlimit *r);
+/* All of them, from p's (exec's new address space). */
+void process_limits_to_mm(struct process *p, struct mm *mm);
 /* Its soft limit from to from + 1, unless it changed meanwhile: Linux's
  * step past each second of RLIMIT_CPU (rlimit_cpu.c).  Any context. */
 void process_limit_raise_soft(struct process *p, unsigned res, uint64_t from);

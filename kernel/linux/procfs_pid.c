@@ -20,7 +20,7 @@
 #define PID_INO_BASE	(1ull << 40)
 
 struct mem_totals {
-	uint64_t size, rss, stack, data, exe;	/* pages */
+	uint64_t size, rss, stack, data, exe, locked;	/* pages */
 };
 
 /* A pid file's inode names its pid and its place in pid_files. */
@@ -47,10 +47,12 @@ static void mem_totals(const struct process_view *v, struct mem_totals *t)
 		t->rss += a.resident;
 		if (a.end == VM_STACK_TOP)
 			t->stack += pages;
-		else if (a.end <= v->mm->brk_base && (a.prot & MMU_EXEC))
+		else if (a.end <= v->mm->brk_base && (a.prot & MMU_EXEC) && !(a.prot & MMU_WRITE))
 			t->exe += pages;
-		else if (a.prot & MMU_WRITE)
-			t->data += pages;
+	}
+	if (v->mm) {	/* as the limits count them (core/vm_limit.c) */
+		t->data = vm_data_bytes(v->mm) / PAGE_SIZE;
+		t->locked = vm_locked_bytes(v->mm) / PAGE_SIZE;
 	}
 }
 
@@ -97,7 +99,8 @@ static int gen_status(struct seqbuf *s, const struct process_view *v)
 		   (u >> 6) & 7, (u >> 3) & 7, u & 7, state_of(v), state_name(v));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", v->pid, v->pid, v->ppid);
 	ids_status(s, &v->cred);
-	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\n", t.size * 4, t.size * 4);
+	seq_printf(s, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n", t.size * 4, t.size * 4,
+		   t.locked * 4);
 	seq_printf(s, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", t.rss * 4, t.rss * 4);
 	seq_printf(s, "RssAnon:\t%8lu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n", t.rss * 4);
 	seq_printf(s, "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n", t.data * 4, t.stack * 4, t.exe * 4);

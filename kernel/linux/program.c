@@ -153,6 +153,7 @@ static void start_step(const struct step *step, const struct settings *s, bool l
 	err = exec_args_from_kernel(&a, step->argv, step->argc, s->envp, s->envc,
 				    exec_args_limit(p->limits[RLIMIT_STACK].cur));
 	cred_init_start(&p->cred);
+	process_limits_to_mm(p, mm);	/* RLIMIT_MEMLOCK's 8 MiB from the start */
 	cred_exec_prepare(p, &a);
 	if (!err)
 		err = exec_image(mm, step->exe, &a, res, &tf, &why);

@@ -291,4 +291,5 @@ void sys_cred_register(void)
 	sys_caps_register();
 	cred_vfs_register();
 	cred_net_register();
+	cred_vm_register();
 }

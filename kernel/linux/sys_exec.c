@@ -143,7 +143,7 @@ static long do_exec(const char *path, uint64_t uargv, uint64_t uenvp, struct tra
 	long err = res && mm ? 0 : -ENOMEM;
 
 	if (!err) {
-		vm_set_limit(mm, p->limits[RLIMIT_AS].cur);	/* the new program's mappings count */
+		process_limits_to_mm(p, mm);	/* the new program's mappings count */
 		err = args_from_user(&a, uargv, uenvp, exec_args_limit(p->limits[RLIMIT_STACK].cur));
 	}
 	cred_exec_prepare(p, &a);

@@ -53,12 +53,32 @@ static long set_own_limit(unsigned res, const struct rlimit *new, struct rlimit 
 		p->limits[res] = *new;
 	if (new && !err && res == RLIMIT_NOFILE)
 		fd_set_limit(new->cur > FD_MAX ? FD_MAX : (int)new->cur);
-	if (new && !err && res == RLIMIT_AS)
-		vm_set_limit(mm_current(), new->cur);
+	if (new && !err)
+		process_limit_to_mm(mm_current(), res, new);
 	spin_unlock_irqrestore(&limits_lock, flags);
 	if (new && !err && res == RLIMIT_CPU)
 		cpu_limit_update(p);
 	return err;
+}
+
+void process_limit_to_mm(struct mm *mm, unsigned res, const struct rlimit *r)
+{
+	if (res == RLIMIT_AS)
+		vm_set_limit(mm, VM_LIMIT_AS, r->cur);
+	else if (res == RLIMIT_DATA)	/* a soft limit of 0 is the hard one (Linux's Valgrind rule) */
+		vm_set_limit(mm, VM_LIMIT_DATA, r->cur ? r->cur : r->max);
+	else if (res == RLIMIT_MEMLOCK)
+		vm_set_limit(mm, VM_LIMIT_LOCKED, r->cur);
+}
+
+void process_limits_to_mm(struct process *p, struct mm *mm)
+{
+	static const unsigned kept[] = { RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK };
+
+	for (unsigned k = 0; k < sizeof kept / sizeof kept[0]; k++) {
+		struct rlimit r = process_limit(p, kept[k]);
+		process_limit_to_mm(mm, kept[k], &r);
+	}
 }
 
 struct rlimit process_limit(struct process *p, unsigned res)
@@ -174,7 +194,8 @@ static long sys_getrandom(const struct sysargs *a)
 
 /* Another process's limits: read and set under sig_lock, so it cannot be
  * freed meanwhile.  Its descriptor table keeps the RLIMIT_NOFILE it had
- * until it sets one itself; its address space takes RLIMIT_AS at once. */
+ * until it sets one itself; its address space takes RLIMIT_AS, RLIMIT_DATA
+ * and RLIMIT_MEMLOCK at once. */
 static long other_limit(int pid, unsigned res, const struct rlimit *new, struct rlimit *old)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
@@ -193,8 +214,8 @@ static long other_limit(int pid, unsigned res, const struct rlimit *new, struct 
 			p->limits[res] = *new;
 		spin_unlock(&limits_lock);
 		struct thread *t = process_any_thread(p);
-		if (!err && new && res == RLIMIT_AS && t)
-			vm_set_limit(t->mm, new->cur);
+		if (!err && new && t)
+			process_limit_to_mm(t->mm, res, new);
 		if (!err && new && res == RLIMIT_CPU)
 			cpu_limit_update(p);
 	}

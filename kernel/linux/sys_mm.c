@@ -3,8 +3,10 @@
  * is in core/vm.c; this is argument checking, in Linux's order and with its
  * errnos (tests/progs/mm_ranges.c compares them): every range is checked
  * against the user half with arithmetic that cannot wrap before anything
- * looks at the mappings.  Memory is never paged out, so locking it changes
- * nothing but what the calls answer. */
+ * looks at the mappings.  Memory is never paged out, so a lock only
+ * brings the pages in and counts against RLIMIT_MEMLOCK (core/vm_lock.c);
+ * RLIMIT_DATA and RLIMIT_AS are held by the address space itself
+ * (core/vm_limit.c), but brk's own check of RLIMIT_DATA, here. */
 #include "arch/x86_64/arch.h"
 #include "core/errno.h"
 #include "core/mm.h"
@@ -17,6 +19,7 @@
 #include "fs/stat.h"
 #include "fs/vfs.h"
 #include "fs/vfs_mmap.h"
+#include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/syscall.h"
 
@@ -28,6 +31,7 @@
 #define MAP_ANONYMOUS		0x20
 #define MAP_32BIT		0x40
 #define MAP_GROWSDOWN		0x100
+#define MAP_LOCKED		0x2000
 #define MAP_FIXED_NOREPLACE	0x100000
 /* What MAP_SHARED_VALIDATE accepts for a file: Linux's LEGACY_MAP_MASK
  * (no MAP_SYNC: there is no DAX). */
@@ -59,6 +63,30 @@ static bool page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
 
 static struct spinlock brk_lock = SPINLOCK_INIT;	/* guards every mm's brk */
 
+/* mlock may be asked for at all: a soft RLIMIT_MEMLOCK above 0, or
+ * CAP_IPC_LOCK (Linux's can_do_mlock). */
+static bool may_lock(void)
+{
+	return process_soft_limit(process_current(), RLIMIT_MEMLOCK) || cred_capable(CAP_IPC_LOCK);
+}
+
+/* The locked pages of a range that grew or became writable come in, as
+ * Linux's mm_populate after mmap, brk and mremap: its failures are the
+ * program's to meet later, at the access. */
+static void populate(uint64_t addr, uint64_t len)
+{
+	vm_populate(mm_current(), addr, len, true, thread_signalled);
+}
+
+/* Linux's check_data_rlimit: the heap and the program's data within
+ * RLIMIT_DATA, looked at before any move (a shrink too). */
+static bool brk_within_limit(struct mm *mm, uint64_t want)
+{
+	uint64_t limit = process_soft_limit(process_current(), RLIMIT_DATA);
+
+	return limit == RLIM_INFINITY || (want - mm->brk_base) + (mm->data_end - mm->data_start) <= limit;
+}
+
 /* Grows or shrinks the heap; a failure leaves it where it was.  The new
  * end must leave a free page before the next mapping, as on Linux. */
 static long sys_brk(const struct sysargs *a)
@@ -68,17 +96,20 @@ static long sys_brk(const struct sysargs *a)
 
 	spin_lock(&brk_lock);
 	uint64_t cur_end = PAGE_ROUND_UP(mm->brk), new_end = PAGE_ROUND_UP(want);
-	bool ok = want >= mm->brk_base && want < VM_MMAP_TOP;
+	bool ok = want >= mm->brk_base && want < VM_MMAP_TOP && brk_within_limit(mm, want);
+	bool grew = false;
 
 	if (ok && new_end > cur_end)
-		ok = vm_is_free(mm, new_end, PAGE_SIZE) &&
-		     vm_map_fixed(mm, cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
+		grew = ok = vm_is_free(mm, new_end, PAGE_SIZE) &&
+			    vm_map_fixed(mm, cur_end, new_end - cur_end, MMU_READ | MMU_WRITE, false) == 0;
 	else if (ok && new_end < cur_end)
 		ok = vm_unmap(mm, new_end, cur_end - new_end) == 0;
 	if (ok)
 		mm->brk = want;
 	long ret = (long)mm->brk;
 	spin_unlock(&brk_lock);
+	if (grew)	/* under mlockall(MCL_FUTURE) */
+		populate(cur_end, new_end - cur_end);
 	return ret;
 }
 
@@ -149,6 +180,10 @@ static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, 
 		err = shared_anonymous(len, &w);
 	if (err)
 		return err;
+	if (flags & MAP_LOCKED)
+		w.flags |= VM_LOCKED;
+	if ((flags & MAP_GROWSDOWN) && !shared)
+		w.flags |= VM_STACK;	/* not data, as Linux's VM_GROWSDOWN */
 	if (flags & MAP_FIXED_NOREPLACE)
 		w.flags |= VM_FIXED_NOREPLACE;
 	else if (flags & MAP_FIXED)
@@ -164,7 +199,25 @@ static long do_mmap(uint64_t addr, uint64_t len, unsigned prot, uint64_t flags, 
 			     w.file && f ? off / PAGE_SIZE : 0);
 	if (w.file)
 		file_put(w.file);	/* the mapping holds its own reference */
+	if (err >= 0 && ((w.flags & VM_LOCKED) || __atomic_load_n(&mm_current()->def_flags, __ATOMIC_RELAXED)))
+		populate((uint64_t)err, len);
 	return err;
+}
+
+/* MAP_LOCKED where mlock may not be asked for: EPERM, but after Linux's
+ * checks of where a fixed mapping goes (get_unmapped_area, then
+ * MAP_FIXED_NOREPLACE's EEXIST), whose errors come first. */
+static long lock_refused(uint64_t addr, uint64_t len, uint64_t flags)
+{
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+
+	if (fixed && addr > VM_USER_END - len)
+		return -ENOMEM;
+	if (fixed && !page_aligned(addr))
+		return -EINVAL;
+	if ((flags & MAP_FIXED_NOREPLACE) && !vm_is_free(mm_current(), addr, len))
+		return -EEXIST;
+	return -EPERM;
 }
 
 static long sys_mmap(const struct sysargs *a)
@@ -192,6 +245,8 @@ static long sys_mmap(const struct sysargs *a)
 		err = -ENOMEM;
 	else if (f && off / PAGE_SIZE + len / PAGE_SIZE < off / PAGE_SIZE)
 		err = -EOVERFLOW;
+	else if ((flags & MAP_LOCKED) && !may_lock())
+		err = lock_refused(addr, len, flags);
 	else
 		err = do_mmap(addr, len, prot, flags, f, off);
 	if (f)
@@ -225,7 +280,10 @@ static long sys_mprotect(const struct sysargs *a)
 		return -ENOMEM;
 	if (prot & ~(uint64_t)(PROT_MASK | PROT_SEM))
 		return -EINVAL;
-	return vm_protect(mm_current(), addr, len, prot & PROT_MASK);
+	long err = vm_protect(mm_current(), addr, len, prot & PROT_MASK);
+	if (!err && (prot & MMU_WRITE))
+		populate(addr, len);	/* a locked private page becomes the mapping's own */
+	return err;
 }
 
 static long sys_mremap(const struct sysargs *a)
@@ -251,7 +309,10 @@ static long sys_mremap(const struct sysargs *a)
 		if (to < old ? to + new_len > old : to - old < old_len)
 			return -EINVAL;
 	}
-	return vm_remap(mm_current(), old, old_len, new_len, (unsigned)flags, to);
+	long at = vm_remap(mm_current(), old, old_len, new_len, (unsigned)flags, to);
+	if (at >= 0 && new_len > old_len)
+		populate((uint64_t)at + old_len, new_len - old_len);	/* a locked mapping grew */
+	return at;
 }
 
 /* The advice Linux knows (those its configuration may leave out too). */
@@ -290,49 +351,72 @@ static long sys_madvise(const struct sysargs *a)
 	if (advice == MADV_REMOVE)
 		return vm_remove(mm_current(), addr, len);	/* frees the file's pages too */
 	if (advice_discards(advice))	/* MADV_FREE: only private anonymous memory */
-		return vm_discard(mm_current(), addr, len, advice == MADV_FREE);
+		return vm_discard(mm_current(), addr, len,
+				  (advice == MADV_FREE ? VM_DISCARD_ANON : 0) |
+				  (advice != MADV_DONTNEED_LOCKED ? VM_DISCARD_UNLOCKED : 0));
 	unsigned set, clear;
 	if (fork_advice(advice, &set, &clear))
 		return vm_fork_advise(mm_current(), addr, len, set, clear);
 	return vm_covered(mm_current(), addr, len, false);	/* advice only, but not for holes */
 }
 
-/* mlock and munlock: the range is widened to whole pages first. */
-static long lock_range(uint64_t addr, uint64_t len, bool populate)
+/* mlock, mlock2, munlock: the range is widened to whole pages first;
+ * then Linux's order (do_mlock): the limit, the range, the marks, and the
+ * pages brought in, whose failures are mlock's own (EFAULT: ENOMEM, and
+ * ENOMEM: EAGAIN, as POSIX has them). */
+static long lock_range(uint64_t addr, uint64_t len, unsigned lock)
 {
+	struct mm *mm = mm_current();
+
 	len = PAGE_ROUND_UP(len + (addr & (PAGE_SIZE - 1)));
 	addr = PAGE_ROUND_DOWN(addr);
-	if (addr + len < addr)
-		return -EINVAL;
-	/* Locking pages in means faulting them in: PROT_NONE cannot be. */
-	return len ? vm_covered(mm_current(), addr, len, populate) : 0;
+	long err = vm_lock(mm, addr, len, lock);
+	if (err || !(lock & VM_LOCKED) || (lock & VM_LOCKONFAULT))
+		return err;
+	err = vm_populate(mm, addr, len, false, thread_signalled);
+	return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
 }
 
-static long sys_mlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], true); }
+static long sys_mlock(const struct sysargs *a)
+{
+	return may_lock() ? lock_range(a->a[0], a->a[1], VM_LOCKED) : -EPERM;
+}
 
 static long sys_mlock2(const struct sysargs *a)
 {
 	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
 		return -EINVAL;
-	return lock_range(a->a[0], a->a[1], !(a->a[2] & MLOCK_ONFAULT));
+	if (!may_lock())
+		return -EPERM;
+	return lock_range(a->a[0], a->a[1], VM_LOCKED | (a->a[2] & MLOCK_ONFAULT ? VM_LOCKONFAULT : 0));
 }
 
-static long sys_munlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], false); }
+static long sys_munlock(const struct sysargs *a) { return lock_range(a->a[0], a->a[1], 0); }
 
+/* MCL_FUTURE alone leaves the mappings there as they are; MCL_CURRENT
+ * alone ends an earlier MCL_FUTURE, as on Linux. */
 static long sys_mlockall(const struct sysargs *a)
 {
 	uint64_t flags = a->a[0];
+	struct mm *mm = mm_current();
 
 	if (!flags || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    flags == MCL_ONFAULT)
 		return -EINVAL;
-	return 0;
+	if (!may_lock())
+		return -EPERM;
+	unsigned lock = VM_LOCKED | (flags & MCL_ONFAULT ? VM_LOCKONFAULT : 0);
+	long err = vm_lock_all(mm, flags & MCL_CURRENT ? lock : 0, flags & MCL_FUTURE ? lock : 0,
+			       !(flags & MCL_CURRENT));
+	if (!err && (flags & MCL_CURRENT))
+		vm_populate(mm, 0, VM_USER_END, true, thread_signalled);
+	return err;
 }
 
 static long sys_munlockall(const struct sysargs *a)
 {
 	(void)a;
-	return 0;
+	return vm_lock_all(mm_current(), 0, 0, false);
 }
 
 /* MS_SYNC makes what was stored through the shared file mappings of the
