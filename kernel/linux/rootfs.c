@@ -96,27 +96,16 @@ static int make_dev(void)
 	return err ? err : dev_kmsg_register();
 }
 
-static int make_proc(void)
+/* /proc or /sys: a directory the kernel fills (init). */
+static int make_kernel_dir(const char *path, int (*init)(struct inode *dir))
 {
-	struct inode *proc;
-	int err = vfs_make_dirs("/proc", 0555, &proc);
+	struct inode *dir;
+	int err = vfs_make_dirs(path, 0555, &dir);
 
 	if (err)
 		return err;
-	err = procfs_init(proc);
-	inode_put(proc);
-	return err;
-}
-
-static int make_sys(void)
-{
-	struct inode *sys;
-	int err = vfs_make_dirs("/sys", 0555, &sys);
-
-	if (err)
-		return err;
-	err = sysfs_init(sys);
-	inode_put(sys);
+	err = init(dir);
+	inode_put(dir);
 	return err;
 }
 
@@ -160,9 +149,9 @@ int rootfs_init(void)
 	if (!err)
 		err = make_dev();
 	if (!err)
-		err = make_proc();
+		err = make_kernel_dir("/proc", procfs_init);
 	if (!err)
-		err = make_sys();
+		err = make_kernel_dir("/sys", sysfs_init);
 	if (!err)
 		err = make_etc();
 	if (!err)
