@@ -182,6 +182,7 @@ static void schedule(void)
 	}
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	cpu_count(&c->nr_switches);
 	next->state = THREAD_RUNNING;
 	next->cpu = c->id;
 	next->on_cpu = 1;
@@ -317,12 +318,15 @@ void sched_return_to_user(void)
 		sched_yield();
 }
 
+static uint64_t threads_made;
+
 static struct thread *thread_alloc(const char *name)
 {
 	struct thread *t = kmalloc(sizeof *t);
 
 	if (!t)
 		return NULL;
+	__atomic_add_fetch(&threads_made, 1, __ATOMIC_RELAXED);
 	t->kstack = kstack_alloc();
 	if (!t->kstack) {
 		kfree(t);
@@ -490,4 +494,17 @@ int sched_block_interruptible(uint64_t deadline)
 		return sched_block_until(deadline);
 	sched_yield_blocked();
 	return 1;
+}
+
+void sched_totals(struct sched_totals *t)
+{
+	*t = (struct sched_totals){ .threads_made = __atomic_load_n(&threads_made, __ATOMIC_RELAXED) };
+	for (int k = 0; k < ncpus; k++) {
+		struct cpu *c = &cpus[k];
+		t->switches += __atomic_load_n(&c->nr_switches, __ATOMIC_RELAXED);
+		t->interrupts += __atomic_load_n(&c->nr_interrupts, __ATOMIC_RELAXED);
+		t->faults += __atomic_load_n(&c->nr_faults, __ATOMIC_RELAXED);
+		t->runnable += (unsigned)__atomic_load_n(&c->nr_ready, __ATOMIC_RELAXED) +
+			       (__atomic_load_n(&c->current, __ATOMIC_RELAXED) != c->idle_thread);
+	}
 }

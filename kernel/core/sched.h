@@ -123,8 +123,22 @@ struct cpu {
 
 	struct thread *idle_thread;
 	struct mm *active_mm;		/* root loaded (referenced); kept while kernel threads run */
+	/* Counted by this CPU alone with interrupts off (cpu_count), read by
+	 * anyone (/proc/stat, /proc/vmstat): switches, interrupts, faults. */
+	uint64_t nr_switches, nr_interrupts, nr_faults;
 	struct arch_cpu arch;
 } __attribute__((aligned(64)));
+
+static inline void cpu_count(uint64_t *n) { __atomic_store_n(n, *n + 1, __ATOMIC_RELAXED); }
+
+/* The machine's totals since boot: context switches, interrupts, page
+ * faults, threads made (Linux's "processes"), and threads that are running
+ * or ready to (Linux's procs_running). */
+struct sched_totals {
+	uint64_t switches, interrupts, faults, threads_made;
+	unsigned runnable;
+};
+void sched_totals(struct sched_totals *t);
 
 extern struct cpu cpus[MAX_CPUS];
 extern int ncpus;

@@ -18,8 +18,9 @@
 #include "dev/blk_internal.h"
 
 struct batch {
-	struct spinlock lock;		/* guards reqs */
+	struct spinlock lock;		/* guards reqs and the counts */
 	struct list reqs;
+	uint64_t read_bytes, written_bytes;	/* asked of the disks (blk_io_totals) */
 } __attribute__((aligned(64)));
 
 static struct batch batches[MAX_CPUS];
@@ -183,10 +184,25 @@ void blk_submit(struct blk_dev *d, struct blk_req *r)
 	uint64_t f = irq_save();
 	struct batch *b = &batches[this_cpu()->id];
 	spin_lock(&b->lock);
+	if (r->op == BLK_READ)
+		b->read_bytes += (uint64_t)r->count * d->sector_size;
+	else if (r->op == BLK_WRITE)
+		b->written_bytes += (uint64_t)r->count * d->sector_size;
 	if (!try_merge(b, r))
 		list_add_tail(&b->reqs, &r->link);
 	spin_unlock(&b->lock);
 	irq_restore(f);
+}
+
+void blk_io_totals(uint64_t *read_bytes, uint64_t *written_bytes)
+{
+	*read_bytes = *written_bytes = 0;
+	for (int k = 0; k < ncpus; k++) {
+		uint64_t f = spin_lock_irqsave(&batches[k].lock);
+		*read_bytes += batches[k].read_bytes;
+		*written_bytes += batches[k].written_bytes;
+		spin_unlock_irqrestore(&batches[k].lock, f);
+	}
 }
 
 /* Hands reqs (all for disk d) to queue q, or fails them if d left. */

@@ -98,6 +98,8 @@ void blk_each(void (*fn)(struct blk_dev *d, void *arg), void *arg);
 /* Asynchronous: queue r on this CPU's batch (merging it with its
  * neighbours where it can), and hand the batch to the driver. */
 void blk_submit(struct blk_dev *d, struct blk_req *r);
+/* Bytes submitted for reading and writing since boot, all disks. */
+void blk_io_totals(uint64_t *read_bytes, uint64_t *written_bytes);
 void blk_unplug(void);
 /* Drivers, from interrupt context. */
 void blk_complete(struct blk_req *r, int status);

@@ -8,6 +8,7 @@
 #include "core/sched.h"
 #include "core/string.h"
 #include "core/timer.h"
+#include "dev/blk.h"
 #include "fs/blkdev.h"
 #include "fs/mount.h"
 #include "fs/pagecache.h"
@@ -197,8 +198,28 @@ static void gen_stat(struct seqbuf *s)
 		snprintf(name, sizeof name, "cpu%d", k);
 		stat_cpu_line(s, name, (up - idle) / NS_PER_TICK, idle / NS_PER_TICK);
 	}
-	seq_printf(s, "intr 0\nctxt 0\nbtime %lu\nprocesses 1\n", arch_boot_epoch_s());
-	seq_printf(s, "procs_running 1\nprocs_blocked 0\nsoftirq 0\n");
+	struct sched_totals t;
+	sched_totals(&t);
+	seq_printf(s, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\n", t.interrupts, t.switches,
+		   arch_boot_epoch_s(), t.threads_made);
+	/* amphi does not tell an uninterruptible sleep apart: none is "blocked". */
+	seq_printf(s, "procs_running %u\nprocs_blocked 0\nsoftirq 0\n", t.runnable);
+}
+
+/* /proc/vmstat: the counts amphi keeps, under Linux's names (vmstat's
+ * bi and bo are pgpgin and pgpgout, in KiB).  There is no swap. */
+static void gen_vmstat(struct seqbuf *s)
+{
+	struct sched_totals t;
+	uint64_t in, out;
+
+	sched_totals(&t);
+	blk_io_totals(&in, &out);
+	seq_printf(s, "nr_free_pages %lu\nnr_file_pages %lu\nnr_dirty %lu\nnr_shmem %lu\n",
+		   (unsigned long)page_free_count(), (unsigned long)(pcache_pages() + tmpfs_pages_used()),
+		   (unsigned long)pcache_dirty_pages(), (unsigned long)tmpfs_pages_used());
+	seq_printf(s, "pgpgin %lu\npgpgout %lu\npswpin 0\npswpout 0\npgfault %lu\n", in >> 10, out >> 10,
+		   t.faults);
 }
 
 static void gen_version(struct seqbuf *s)
@@ -232,7 +253,7 @@ static void gen_queues_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_QUEUES_M
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
 	{ "meminfo", gen_meminfo }, { "mounts", proc_gen_mounts }, { "partitions", blkdev_gen_partitions },
-	{ "stat", gen_stat },
+	{ "stat", gen_stat }, { "vmstat", gen_vmstat },
 	{ "uptime", gen_uptime }, { "version", gen_version },
 };
 static const struct proc_file kernel_files[] = {

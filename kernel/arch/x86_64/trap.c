@@ -150,6 +150,7 @@ static void page_fault(struct trapframe *tf)
 	unsigned access = tf->error & PF_FETCH ? MMU_EXEC : tf->error & PF_WRITE ? MMU_WRITE : MMU_READ;
 	bool user = trapframe_from_user(tf);
 
+	cpu_count(&this_cpu()->nr_faults);	/* before interrupts: still this CPU's */
 	if (!user && current()->uaccess_nosleep)
 		access |= VM_FAULT_NOSLEEP;	/* a copy under a spinlock */
 	/* Interrupts were off on entry; the fault may take the vm lock. */
@@ -188,6 +189,7 @@ static void interrupt(struct trapframe *tf)
 	if (v == VEC_SPURIOUS)
 		return;
 	this_cpu()->irq_depth++;
+	cpu_count(&this_cpu()->nr_interrupts);
 	lapic_eoi();
 	if (v == VEC_TIMER) {
 		profile_sample(tf->rip);
