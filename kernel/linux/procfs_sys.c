@@ -12,6 +12,7 @@
 #include "fs/blkdev.h"
 #include "fs/mount.h"
 #include "fs/pagecache.h"
+#include "linux/loadavg.h"
 #include "linux/mqueue.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
@@ -172,9 +173,16 @@ static void gen_uptime(struct seqbuf *s)
 static void gen_loadavg(struct seqbuf *s)
 {
 	int threads, procs, last;
+	unsigned long avg[3];
+	struct sched_totals t;
 
 	process_counts(&threads, &procs, &last);
-	seq_printf(s, "0.00 0.00 0.00 1/%d %d\n", threads, last);
+	loadavg_get(avg);
+	sched_totals(&t);
+	for (int k = 0; k < 3; k++)	/* Linux's LOAD_INT and LOAD_FRAC */
+		seq_printf(s, "%lu.%02lu ", avg[k] >> LOADAVG_SHIFT,
+			   ((avg[k] & ((1ul << LOADAVG_SHIFT) - 1)) * 100) >> LOADAVG_SHIFT);
+	seq_printf(s, "%u/%d %d\n", t.runnable, threads, last);
 }
 
 static void stat_cpu_line(struct seqbuf *s, const char *name, uint64_t busy, uint64_t idle)
@@ -273,6 +281,7 @@ int proc_sys_make(struct inode *proc)
 {
 	tsc0 = rdtsc();
 	ns0 = clock_ns();
+	loadavg_start();	/* /proc/loadavg's samples */
 	int err = proc_add_files(proc, files, sizeof files / sizeof files[0], false);
 	struct inode *sys = err ? NULL : proc_add_dir(proc, "sys", 0555, NULL);
 	struct inode *kernel = sys ? proc_add_dir(sys, "kernel", 0555, NULL) : NULL;

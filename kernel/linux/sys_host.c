@@ -10,6 +10,7 @@
 #include "core/timer.h"
 #include "core/uaccess.h"
 #include "linux/cred.h"
+#include "linux/loadavg.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
 #include "linux/syscall.h"
@@ -123,16 +124,22 @@ struct sysinfo {
 	uint32_t mem_unit;
 };
 
+#define SI_LOAD_SHIFT	16	/* sysinfo's loads' fixed point */
+
 static long sys_sysinfo(const struct sysargs *a)
 {
-	struct sysinfo si = {
-		.uptime = clock_ns() / 1000000000u,
-		.totalram = page_total_count() * 4096,
-		.freeram = page_free_count() * 4096,
-		.procs = (uint16_t)sched_thread_count(),
-		.mem_unit = 1,
-	};
+	struct sysinfo si;
+	unsigned long avg[3];
 
+	memset(&si, 0, sizeof si);	/* the padding too: it is copied out */
+	si.uptime = (int64_t)(clock_ns() / 1000000000u);
+	loadavg_get(avg);
+	for (int k = 0; k < 3; k++)
+		si.loads[k] = (uint64_t)avg[k] << (SI_LOAD_SHIFT - LOADAVG_SHIFT);
+	si.totalram = page_total_count() * 4096;
+	si.freeram = page_free_count() * 4096;
+	si.procs = (uint16_t)sched_thread_count();
+	si.mem_unit = 1;
 	return copy_to_user(a->a[0], &si, sizeof si) ? -EFAULT : 0;
 }
 

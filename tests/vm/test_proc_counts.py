@@ -73,3 +73,30 @@ def test_procps_vmstat():
     lines = r.stdout.decode().splitlines()
     assert (r.status, r.stderr, len(lines)) == (0, b"", 4), r.describe()
     assert lines[1].split()[:4] == ["r", "b", "swpd", "free"], r.describe()
+
+
+LOADAVG = r"""
+cat /proc/loadavg
+for i in 1 2 3; do (while :; do :; done) & done
+sleep 11
+cat /proc/loadavg
+uptime
+kill %1 %2 %3
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="needs busybox-static")
+def test_load_average():
+    """Three busy threads for 11 s (two of the 5 s samples): the 1-minute
+    average rises (0.46 when both samples see them, as Linux's would),
+    above the 5- and 15-minute ones; sysinfo (busybox's uptime) says the
+    same as /proc/loadavg.  Before, both said 0.00 whatever ran."""
+    r = run(BUSYBOX, "sh", "-c", LOADAVG, smp=2, limit=120)
+    lines = r.stdout.decode().splitlines()
+    assert r.status == 0 and len(lines) == 3, r.describe()
+    assert lines[0].split()[:3] == ["0.00", "0.00", "0.00"], r.describe()
+    loads = [float(x) for x in lines[1].split()[:3]]
+    running, threads = (int(x) for x in lines[1].split()[3].split("/"))
+    assert loads[0] >= 0.2 and loads[0] > loads[1] > loads[2] > 0, r.describe()
+    assert running >= 3 and threads >= running, r.describe()
+    assert lines[2].endswith("load average: %s, %s, %s" % tuple(lines[1].split()[:3])), r.describe()
