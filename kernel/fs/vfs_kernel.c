@@ -12,7 +12,9 @@
 #include "fs/vfs.h"
 
 /* Steps one component down from *dir (consuming its reference), making a
- * directory there if it is missing. */
+ * directory there if it is missing, and through a symlink to a directory
+ * as a path walk would: an initrd whose /lib links to usr/lib (merged /usr)
+ * may hold entries under /lib too. */
 static int step_down(struct inode **dir, const char *name, uint32_t mode)
 {
 	struct inode *next;
@@ -20,6 +22,10 @@ static int step_down(struct inode **dir, const char *name, uint32_t mode)
 
 	if (err == -ENOENT)
 		err = vfs_create(*dir, name, S_IFDIR | mode, 0, &next);
+	if (!err && is_lnk(next)) {
+		inode_put(next);
+		err = path_lookup(*dir, name, true, &next, NULL);
+	}
 	inode_put(*dir);
 	if (err)
 		return err;

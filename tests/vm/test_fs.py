@@ -191,6 +191,18 @@ def test_files_from_the_host(tree):
     assert (r.status, r.stdout, r.stderr) == (0, b"hi\n", b""), r.describe()
 
 
+@pytest.mark.skipif(not os.path.exists("/usr/bin/cat") or not os.path.islink("/lib"),
+                    reason="needs a merged-/usr host's cat")
+def test_files_under_a_symlinked_lib(tree):
+    """A dynamically linked program brings /lib as the host has it, a link
+    to usr/lib: --files under /lib goes through the link, as Linux's
+    initramfs unpacker walks it (before, every entry was refused, ENOTDIR,
+    and top found no terminfo under /lib/terminfo)."""
+    options = ["--files", tree[1].replace(":/data", ":/lib/extra")]
+    r = run("/usr/bin/cat", "/lib/extra/a/link", "/usr/lib/extra/a/b/f.txt", options=options)
+    assert (r.status, r.stdout, r.stderr) == (0, b"hi\nhi\n", b""), r.describe()
+
+
 PAGE_SIZES = {"page-1": 4095, "page": 4096, "page+1": 4097, "2pages": 8192, "3pages+1": 12289}
 
 
