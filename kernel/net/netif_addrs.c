@@ -21,7 +21,7 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 	memset(a, 0, sizeof *a);
 	snprintf(a->name, sizeof a->name, lo ? "lo" : "eth%u", neth);
 	a->index = netif_get_index(n);
-	a->mtu = n->mtu;
+	a->mtu = lo ? 65536 : n->mtu;	/* lwIP's loopback has none; Linux's lo says 65536 */
 	if (!lo)
 		memcpy(a->mac, n->hwaddr, sizeof a->mac);
 	memcpy(a->addr, &ip, 4);		/* lwIP keeps network order */

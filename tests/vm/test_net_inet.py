@@ -3,6 +3,8 @@
 transcript must match what the same binary prints on Linux
 (net_inet_expected.py)."""
 
+import shutil
+
 import pytest
 
 import net_inet_expected
@@ -69,3 +71,15 @@ def test_listen_backlog_up_to_somaxconn():
     their handshakes before any accept, over both versions.  lwIP capped
     every backlog at 255 and counted half-open connections in it."""
     expect(run("net_backlog", mem="256M"), net_inet_expected.NET_BACKLOG)
+
+
+@pytest.mark.skipif(not shutil.which("ifconfig"), reason="needs net-tools' ifconfig")
+def test_ifconfig_names_and_mtus():
+    """Debian's ifconfig (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFMTU...) on user
+    networking: the NIC is eth0 and lo's MTU Linux's 65536 (they were eth1,
+    lwIP's netif number, and 0, lwIP's loopback having none)."""
+    r = run(shutil.which("ifconfig"), options=["--net", "user"])
+    assert r.status == 0, r.describe()
+    heads = [line.split()[:4] for line in r.stdout.decode().splitlines() if line and line[0] != " "]
+    assert heads == [["eth0:", "flags=4163<UP,BROADCAST,RUNNING,MULTICAST>", "mtu", "1500"],
+                     ["lo:", "flags=73<UP,LOOPBACK,RUNNING>", "mtu", "65536"]], r.describe()
