@@ -161,7 +161,7 @@ static unsigned parse_priority(const char *line, const char **text)
 	if (*p != '>')
 		return priority;
 	*text = p + 1;
-	unsigned facility = n >> 3 & 0x3ff;
+	unsigned facility = n >> 3 & 0xff;	/* Linux's LOG_FACILITY: a record keeps 8 bits */
 	return (facility ? facility : LOG_USER) << 3 | (n & 7);
 }
 
