@@ -1,0 +1,42 @@
+"""What a program gets when it tries to change /sys (tests/progs/
+sysfs_changes.c): mkdir, mknod, symlink, open with O_CREAT or O_TMPFILE,
+link, rename, unlink and rmdir are all refused with Linux 6.x's errno.
+Linux's VFS checks the caller's rights first (EACCES for user 65534, the
+user half taken on this host), then finds that sysfs makes nothing: EPERM,
+EACCES for O_CREAT (lookup_open), EOPNOTSUPP for O_TMPFILE (vfs_tmpfile).
+Before, amphi answered ENOENT to every new name (as /proc's lookups do)
+and EPERM to user 65534's rename, unlink and rmdir."""
+import pytest
+
+from conftest import expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+ROOT = (
+    "root: mkdir EPERM\n"
+    "root: mkdir in /sys EPERM\n"
+    "root: mknod fifo EPERM\n"
+    "root: symlink EPERM\n"
+    "root: open O_CREAT EACCES\n"
+    "root: open O_TMPFILE EOPNOTSUPP\n"
+    "root: link EPERM\n"
+    "root: rename EPERM\n"
+    "root: unlink EPERM\n"
+    "root: rmdir EPERM\n")
+
+# `sysfs_changes user` run on the host as user 65534 (Linux 6.x).
+USER = (
+    "user: mkdir EACCES\n"
+    "user: mkdir in /sys EACCES\n"
+    "user: mknod fifo EACCES\n"
+    "user: symlink EACCES\n"
+    "user: open O_CREAT EACCES\n"
+    "user: open O_TMPFILE EACCES\n"
+    "user: link EPERM\n"
+    "user: rename EACCES\n"
+    "user: unlink EACCES\n"
+    "user: rmdir EACCES\n")
+
+
+def test_sysfs_refuses_changes_as_linux():
+    expect(run("sysfs_changes"), ROOT + USER)
