@@ -4,6 +4,9 @@
  * speak first and then "not supported here").  Run as root, then as user
  * 65534 (a child): the second half runs on a Linux host unchanged.
  *
+ * As on Linux, root may give an entry a mode and an owner (kernfs keeps
+ * them); a user may not (EPERM either way).
+ *
  *   sysfs_changes          both halves
  *   sysfs_changes user     only the user's (for a host run by user 65534) */
 #include <errno.h>
@@ -40,6 +43,12 @@ static void probe(const char *who)
 	printf("%s: rename %s\n", who, res(rename(ATTR, NEW)));
 	printf("%s: unlink %s\n", who, res(unlink(ATTR)));
 	printf("%s: rmdir %s\n", who, res(rmdir(ATTR_DIR)));
+	struct stat st;
+	printf("%s: chmod 0640 %s\n", who, res(chmod(ATTR, 0640)));
+	printf("%s: chown 0:4 %s\n", who, res(chown(ATTR, 0, 4)));
+	printf("%s: chmod dir 0750 %s\n", who, res(chmod(ATTR_DIR, 0750)));
+	if (!strcmp(who, "root") && !stat(ATTR, &st))	/* (a host's attribute may be writable) */
+		printf("%s: mode %o, group %d\n", who, st.st_mode & 07777, (int)st.st_gid);
 	fflush(stdout);
 }
 
@@ -50,6 +59,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	probe("root");
+	/* back as they were, so the user half reads the same tree as a host */
+	if (chmod(ATTR, 0444) || chown(ATTR, 0, 0) || chmod(ATTR_DIR, 0755))
+		return 1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))

@@ -5,7 +5,11 @@ Linux's VFS checks the caller's rights first (EACCES for user 65534, the
 user half taken on this host), then finds that sysfs makes nothing: EPERM,
 EACCES for O_CREAT (lookup_open), EOPNOTSUPP for O_TMPFILE (vfs_tmpfile).
 Before, amphi answered ENOENT to every new name (as /proc's lookups do)
-and EPERM to user 65534's rename, unlink and rmdir."""
+and EPERM to user 65534's rename, unlink and rmdir.
+
+Root may give /sys's entries a mode and an owner, as Linux's kernfs keeps
+them (udev rules and tmpfiles.d hand attributes to a group); amphi said
+EPERM, as for /proc's (Linux's proc_setattr refuses a mode)."""
 import pytest
 
 from conftest import expect, run
@@ -22,7 +26,11 @@ ROOT = (
     "root: link EPERM\n"
     "root: rename EPERM\n"
     "root: unlink EPERM\n"
-    "root: rmdir EPERM\n")
+    "root: rmdir EPERM\n"
+    "root: chmod 0640 0\n"
+    "root: chown 0:4 0\n"
+    "root: chmod dir 0750 0\n"
+    "root: mode 640, group 4\n")
 
 # `sysfs_changes user` run on the host as user 65534 (Linux 6.x).
 USER = (
@@ -35,7 +43,10 @@ USER = (
     "user: link EPERM\n"
     "user: rename EACCES\n"
     "user: unlink EACCES\n"
-    "user: rmdir EACCES\n")
+    "user: rmdir EACCES\n"
+    "user: chmod 0640 EPERM\n"
+    "user: chown 0:4 EPERM\n"
+    "user: chmod dir 0750 EPERM\n")
 
 
 def test_sysfs_refuses_changes_as_linux():
