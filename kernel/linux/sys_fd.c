@@ -289,7 +289,10 @@ static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 
 	if (!f->inode && !f->ops->seekable)
 		return -ESPIPE;
-	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->inode && is_reg(f->inode)) {
+	/* /proc's and /sys's files are made when opened, with no data to
+	 * find: EINVAL below, as Linux's seq_lseek says for /proc. */
+	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->inode && is_reg(f->inode) &&
+	    !vfs_generated(f->inode)) {
 		int64_t at = vfs_data_seek(f->inode, off, whence == SEEK_HOLE);
 		return at < 0 ? at : (f->pos = at);
 	}
