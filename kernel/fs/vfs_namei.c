@@ -243,12 +243,12 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 	err = vfs_may_delete(&c, dir, d->inode);
 	if (err)
 		return err;
-	if (vfs_generated(dir))
-		return -EPERM;	/* /sys: after the caller's rights, as Linux's VFS */
+	/* /sys: EPERM after the caller's rights and the entry's kind, as
+	 * Linux's may_delete and then kernfs say. */
 	if (rmdir)
-		err = check_rmdir(dir, d);
+		err = !is_dir(d->inode) ? -ENOTDIR : vfs_generated(dir) ? -EPERM : check_rmdir(dir, d);
 	else
-		err = is_dir(d->inode) ? -EISDIR : slash ? -ENOTDIR : 0;
+		err = is_dir(d->inode) ? -EISDIR : slash ? -ENOTDIR : vfs_generated(dir) ? -EPERM : 0;
 	if (!err)
 		err = mount_unlink(dir, name, d->inode);
 	if (!err)

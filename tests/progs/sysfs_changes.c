@@ -43,6 +43,8 @@ static void probe(const char *who)
 	printf("%s: rename %s\n", who, res(rename(ATTR, NEW)));
 	printf("%s: unlink %s\n", who, res(unlink(ATTR)));
 	printf("%s: rmdir %s\n", who, res(rmdir(ATTR_DIR)));
+	printf("%s: unlink a directory %s\n", who, res(unlink(ATTR_DIR)));
+	printf("%s: rmdir a file %s\n", who, res(rmdir(ATTR)));
 	struct stat st;
 	printf("%s: chmod 0640 %s\n", who, res(chmod(ATTR, 0640)));
 	printf("%s: chown 0:4 %s\n", who, res(chown(ATTR, 0, 4)));

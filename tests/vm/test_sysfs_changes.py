@@ -27,6 +27,8 @@ ROOT = (
     "root: rename EPERM\n"
     "root: unlink EPERM\n"
     "root: rmdir EPERM\n"
+    "root: unlink a directory EISDIR\n"
+    "root: rmdir a file ENOTDIR\n"
     "root: chmod 0640 0\n"
     "root: chown 0:4 0\n"
     "root: chmod dir 0750 0\n"
@@ -44,6 +46,8 @@ USER = (
     "user: rename EACCES\n"
     "user: unlink EACCES\n"
     "user: rmdir EACCES\n"
+    "user: unlink a directory EACCES\n"
+    "user: rmdir a file EACCES\n"
     "user: chmod 0640 EPERM\n"
     "user: chown 0:4 EPERM\n"
     "user: chmod dir 0750 EPERM\n")
