@@ -1,6 +1,9 @@
-/* lseek's SEEK_DATA and SEEK_HOLE on /proc's files: EINVAL, as Linux's
- * seq_lseek answers any whence but SEEK_SET and SEEK_CUR, the offset
- * left where it was.  Runs on a Linux host unchanged. */
+/* lseek's SEEK_DATA and SEEK_HOLE on /proc's and /sys's files, made when
+ * read.  Linux: EINVAL for /proc's seq_files (seq_lseek takes only
+ * SEEK_SET and SEEK_CUR), the offset left where it was; ENXIO for /proc's
+ * others (default_llseek over their size, 0); all data up to 4096 for
+ * a sysfs attribute (generic_file_llseek, its size a page).  Runs on a
+ * Linux host unchanged. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +13,10 @@
 
 int main(void)
 {
-	static const char *const paths[] = { "/proc/version", "/proc/self/status", "/proc/meminfo" };
+	static const char *const paths[] = { "/proc/version", "/proc/self/status", "/proc/meminfo",
+					     "/proc/self/cmdline",
+					     "/sys/devices/system/cpu/online",
+					     "/sys/kernel/mm/transparent_hugepage/enabled" };
 
 	for (unsigned k = 0; k < sizeof paths / sizeof paths[0]; k++) {
 		int fd = open(paths[k], O_RDONLY);
