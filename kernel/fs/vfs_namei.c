@@ -27,9 +27,12 @@ static int check_new(const struct vfs_cred *c, struct inode *dir, const char *na
 		return -ENOENT;	/* a removed directory */
 	if (is_dots(name) || dir_find(dir, name, strlen(name)))
 		return -EEXIST;
-	if (vfs_generated(dir))
-		return -ENOENT;
-	return vfs_may_create(c, dir);
+	if (dir->fs == FS_PROC)
+		return -ENOENT;	/* Linux's procfs: no name it did not make is found */
+	int err = vfs_may_create(c, dir);
+	/* /sys: Linux's VFS checks the caller's rights, then finds that
+	 * sysfs makes nothing (EPERM; open's O_CREAT says EACCES). */
+	return err ? err : vfs_generated(dir) ? -EPERM : 0;
 }
 
 /* Linux's inode_init_owner: the creator's fs ids, or the group of a
@@ -67,6 +70,8 @@ int vfs_create_tmpfile(struct inode *dir, uint32_t mode, struct inode **out)
 	int err = !dir->nlink ? -ENOENT : vfs_may_create(&c, dir);
 	if (err)
 		return err;
+	if (vfs_generated(dir))
+		return -EOPNOTSUPP;	/* /sys, as Linux's vfs_tmpfile without a tmpfile op */
 	struct inode *i = new_owned(&c, dir, S_IFREG | (mode & 07777));
 	if (!i)
 		return -ENOSPC;
@@ -231,17 +236,19 @@ int vfs_remove(struct inode *dir, const char *name, bool rmdir, bool slash)
 		return rmdir ? -ENOTEMPTY : -EISDIR;
 	if (!(d = dir_find(dir, name, strlen(name))))
 		return dir->ops && dir->ops->lookup ? -EPERM : -ENOENT;
-	if (vfs_generated(dir))
+	if (dir->fs == FS_PROC)
 		return -EPERM;
 	struct vfs_cred c;
 	vfs_cred_current(&c);
 	err = vfs_may_delete(&c, dir, d->inode);
 	if (err)
 		return err;
+	/* /sys: EPERM after the caller's rights and the entry's kind, as
+	 * Linux's may_delete and then kernfs say. */
 	if (rmdir)
-		err = check_rmdir(dir, d);
+		err = !is_dir(d->inode) ? -ENOTDIR : vfs_generated(dir) ? -EPERM : check_rmdir(dir, d);
 	else
-		err = is_dir(d->inode) ? -EISDIR : slash ? -ENOTDIR : 0;
+		err = is_dir(d->inode) ? -EISDIR : slash ? -ENOTDIR : vfs_generated(dir) ? -EPERM : 0;
 	if (!err)
 		err = mount_unlink(dir, name, d->inode);
 	if (!err)

@@ -68,6 +68,8 @@ static int create_step(struct inode *dir, const char *name, unsigned flags, unsi
 
 	if (err == -ENOENT) {
 		err = vfs_create(dir, name, S_IFREG | (mode & 07777 & ~vfs_umask(0, false)), 0, &t->i);
+		if (err == -EPERM && vfs_generated(dir))
+			err = -EACCES;	/* /sys: Linux's lookup_open, for a directory without create */
 		if (!err)
 			set_last(t, dir, name);
 		t->created = !err;
@@ -130,7 +132,7 @@ static int open_tmpfile(struct inode *start, const char *path, unsigned flags, u
 		return err;
 	if (!is_dir(dir))
 		err = -ENOTDIR;
-	else if (vfs_generated(dir))
+	else if (dir->fs == FS_PROC)
 		err = -ENOENT;
 	else
 		err = vfs_create_tmpfile(dir, mode & ~vfs_umask(0, false), &t->i);

@@ -176,7 +176,7 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 		return -EBUSY;
 	if (slash && !is_dir(od->inode))
 		return -ENOTDIR;
-	if (vfs_generated(odir) || vfs_generated(ndir))
+	if (odir->fs == FS_PROC || ndir->fs == FS_PROC)
 		return -EPERM;
 	if (!ndir->nlink)
 		return -ENOENT;
@@ -190,6 +190,8 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
 	err = (flags & RENAME_EXCHANGE) && !nd ? -ENOENT : check_permission(odir, od, ndir, nd, flags & RENAME_EXCHANGE);
 	if (err)
 		return err;
+	if (vfs_generated(odir))
+		return -EPERM;	/* /sys (both, or EXDEV above): after the rights, as Linux's VFS */
 	if (flags & RENAME_EXCHANGE)
 		return rename_notified(odir, od, ndir, nname, nd, true);
 	err = check_move(od->inode, ndir);

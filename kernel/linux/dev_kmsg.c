@@ -20,6 +20,7 @@
 #include "core/mutex.h"
 #include "core/printk.h"
 #include "core/sched.h"
+#include "core/spinlock.h"
 #include "core/string.h"
 #include "core/timer.h"
 #include "fs/devfs.h"
@@ -42,7 +43,11 @@ struct reader {
 	uint64_t seq;		/* the next record to give */
 	struct klog_record r;
 	char out[RECORD_MAX];
-	/* The rate limit of writes through this open file. */
+	/* The rate limit of writes through this open file, under its own
+	 * lock: a write never waits for a read of the same file, which may
+	 * be waiting for that very write's record (Linux's devkmsg_write
+	 * takes no reader's lock either). */
+	struct spinlock rate_lock;
 	uint64_t window_start;
 	unsigned written, dropped;
 };
@@ -161,7 +166,7 @@ static unsigned parse_priority(const char *line, const char **text)
 	if (*p != '>')
 		return priority;
 	*text = p + 1;
-	unsigned facility = n >> 3 & 0x3ff;
+	unsigned facility = n >> 3 & 0xff;	/* Linux's LOG_FACILITY: a record keeps 8 bits */
 	return (facility ? facility : LOG_USER) << 3 | (n & 7);
 }
 
@@ -172,9 +177,9 @@ static long kmsg_write(struct file *f, const struct iobuf *b, int64_t *pos)
 	(void)pos;
 	if (b->len > WRITE_MAX)
 		return -EINVAL;
-	mutex_lock(&rd->lock);
+	spin_lock(&rd->rate_lock);
 	bool take = within_rate(rd);
-	mutex_unlock(&rd->lock);
+	spin_unlock(&rd->rate_lock);
 	if (!take)
 		return (long)b->len;
 	char *line = kmalloc(b->len + 1);
@@ -218,7 +223,7 @@ static int kmsg_open(struct inode *i, unsigned flags, struct file **out)
 	struct reader *rd = kmalloc(sizeof *rd);
 	if (!rd)
 		return -ENOMEM;
-	*rd = (struct reader){ .seq = klog_first() };
+	*rd = (struct reader){ .seq = klog_first(), .rate_lock = SPINLOCK_INIT };
 	mutex_init(&rd->lock);
 	*out = vfs_file_new(i, &kmsg_ops, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC), rd);
 	if (!*out) {

@@ -281,6 +281,21 @@ static long file_size(struct file *f, int64_t *size)
 	return err;
 }
 
+/* SEEK_DATA and SEEK_HOLE in a /proc or /sys file, made when opened: all
+ * data up to the size SEEK_END sees, as Linux's default_llseek and
+ * generic_file_llseek; EINVAL where SEEK_END is refused (seq_lseek). */
+static int64_t seek_text(struct file *f, int64_t off, bool hole)
+{
+	int64_t size;
+	int err = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size);
+
+	if (err)
+		return err;
+	if (off < 0 || off >= size)
+		return -ENXIO;
+	return hole ? size : off;
+}
+
 /* lseek on a file whose positions are offsets. */
 static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 {
@@ -290,7 +305,8 @@ static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 	if (!f->inode && !f->ops->seekable)
 		return -ESPIPE;
 	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->inode && is_reg(f->inode)) {
-		int64_t at = vfs_data_seek(f->inode, off, whence == SEEK_HOLE);
+		bool hole = whence == SEEK_HOLE;
+		int64_t at = vfs_generated(f->inode) ? seek_text(f, off, hole) : vfs_data_seek(f->inode, off, hole);
 		return at < 0 ? at : (f->pos = at);
 	}
 	if (whence == SEEK_CUR)

@@ -27,12 +27,14 @@ struct attr {
 };
 
 /* The owner (or CAP_FOWNER) only; set-group-ID only for a member of the
- * file's group (or CAP_FSETID). */
+ * file's group (or CAP_FSETID).  Not /proc's entries (Linux's proc_setattr
+ * refuses a mode); /sys's take one, and an owner, as Linux's kernfs keeps
+ * them (udev rules and tmpfiles.d give attributes to a group). */
 static int set_mode(struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
 	uint32_t mode = a->mode & 07777;
 
-	if (vfs_generated(i) || !vfs_owner_or_capable(c, i))
+	if (i->fs == FS_PROC || !vfs_owner_or_capable(c, i))
 		return -EPERM;
 	if (!vfs_in_group(c, i->gid) && !vfs_capable(c, VFS_CAP_FSETID))
 		mode &= ~S_ISGID;
@@ -66,7 +68,7 @@ static void chown_kill_privs(struct inode *i, const struct vfs_cred *c)
 
 static int set_owner(struct inode *i, const struct attr *a, const struct vfs_cred *c)
 {
-	if (vfs_generated(i) || !may_chown(i, a, c))
+	if (i->fs == FS_PROC || !may_chown(i, a, c))
 		return -EPERM;
 	chown_kill_privs(i, c);
 	if (a->uid != (uint32_t)-1)

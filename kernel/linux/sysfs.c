@@ -63,7 +63,10 @@ int sys_add_file(struct inode *dir, const char *name, sys_gen_fn *gen, const voi
 	if (!a)
 		return -ENOMEM;
 	*a = (struct sys_attr){ gen, arg };
-	return proc_add_inode(dir, name, sys_inode(S_IFREG | 0444, &attr_ops, a));
+	struct inode *i = sys_inode(S_IFREG | 0444, &attr_ops, a);
+	if (i)
+		i->size = PAGE_SIZE;	/* Linux's sysfs attribute: stat, SEEK_END and SEEK_DATA see it */
+	return proc_add_inode(dir, name, i);
 }
 
 static long text_readlink(struct inode *link, char *buf, size_t size)

@@ -19,7 +19,7 @@ static const char *res(long r)
 		{ ENOTDIR, "ENOTDIR" }, { EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { EFBIG, "EFBIG" },
 		{ ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" }, { ERANGE, "ERANGE" }, { ENOMSG, "ENOMSG" },
 		{ EIDRM, "EIDRM" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { EIO, "EIO" }, { EPIPE, "EPIPE" },
-		{ ENXIO, "ENXIO" },
+		{ ENXIO, "ENXIO" }, { EISDIR, "EISDIR" },
 	};
 	static char buf[8][32];
 	static int k;
