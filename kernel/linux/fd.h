@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct file;
+struct iobuf;
 struct kstat;
 struct socket;
 
@@ -18,6 +19,12 @@ struct socket;
 struct iovec {
 	uint64_t base, len;
 };
+
+/* The n iovecs at uiov one after the other through move (bytes moved or
+ * -errno), stopping at the first that moves short: the bytes moved in
+ * all, or the first iovec's error (-EFAULT for an unreadable vector).
+ * sys_fd.c's, for readv/writev and vmsplice. */
+long iovec_each(uint64_t uiov, uint64_t n, long (*move)(void *ctx, const struct iobuf *b), void *ctx);
 
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);

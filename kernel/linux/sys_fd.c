@@ -150,12 +150,45 @@ static long gathered_write(int fd, uint64_t uiov, uint64_t n, size_t total, int6
 	return r;
 }
 
+long iovec_each(uint64_t uiov, uint64_t n, long (*move)(void *ctx, const struct iobuf *b), void *ctx)
+{
+	long total = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct iovec v;
+		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
+			return total ? total : -EFAULT;
+		if (!v.len)
+			continue;
+		struct iobuf b = iobuf_user(v.base, v.len);
+		long r = move(ctx, &b);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < v.len)
+			break;
+	}
+	return total;
+}
+
+struct fd_move {
+	int fd;
+	int64_t *pos;
+	bool write;
+};
+
+static long fd_move(void *ctx, const struct iobuf *b)
+{
+	struct fd_move *m = ctx;
+
+	return fd_io(m->fd, b, m->pos, m->write);
+}
+
 /* Vector I/O: one iovec at a time, stopping at the first short transfer;
  * a socket takes the whole vector as one message, a short write goes as
  * one gathered write. */
 static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
 {
-	long total = 0;
 	struct file *f;
 
 	if (n > IOV_MAX)
@@ -171,21 +204,8 @@ static long fd_iov(int fd, uint64_t uiov, uint64_t n, int64_t *pos, bool write)
 		if (bytes > 0 && bytes <= PIPE_BUF)
 			return gathered_write(fd, uiov, n, (size_t)bytes, pos);
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		struct iovec v;
-		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
-			return total ? total : -EFAULT;
-		if (!v.len)
-			continue;
-		struct iobuf b = iobuf_user(v.base, v.len);
-		long r = fd_io(fd, &b, pos, write);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if ((uint64_t)r < v.len)
-			break;
-	}
-	return total;
+	struct fd_move m = { fd, pos, write };
+	return iovec_each(uiov, n, fd_move, &m);
 }
 
 static long sys_read(const struct sysargs *a)

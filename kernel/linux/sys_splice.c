@@ -128,26 +128,24 @@ static long sys_tee(const struct sysargs *a)
 
 /* vmsplice: the program's memory into a pipe's write end, or out of its
  * read end, iovec by iovec until one moves short. */
+struct vmsplice_move {
+	struct file *pipe;
+	bool write, nonblock;
+};
+
+static long vmsplice_move(void *ctx, const struct iobuf *b)
+{
+	struct vmsplice_move *m = ctx;
+
+	return user_range_ok(b->user, b->len) ? pipe_transfer(m->pipe, b, m->write, m->nonblock) : -EFAULT;
+}
+
 static long vmsplice_iovecs(struct file *f, uint64_t uiov, uint64_t n, unsigned flags)
 {
-	bool write = file_writable(f), nonblock = nonblocking(f, flags);
-	long total = 0;
+	struct vmsplice_move m = { f, file_writable(f), nonblocking(f, flags) };
+	long r = iovec_each(uiov, n, vmsplice_move, &m);
 
-	for (uint64_t i = 0; i < n; i++) {
-		struct iovec v;
-		if (copy_from_user(&v, uiov + i * sizeof v, sizeof v))
-			return total ? total : -EFAULT;
-		if (!v.len)
-			continue;
-		struct iobuf b = iobuf_user(v.base, v.len);
-		long r = user_range_ok(v.base, v.len) ? pipe_transfer(f, &b, write, nonblock) : -EFAULT;
-		if (r <= 0)
-			return total ? total : write ? signal_epipe(r) : r;
-		total += r;
-		if ((uint64_t)r < v.len)
-			break;
-	}
-	return total;
+	return m.write ? signal_epipe(r) : r;
 }
 
 static long sys_vmsplice(const struct sysargs *a)
