@@ -40,6 +40,13 @@ struct inode;
 #define O_CLOEXEC	02000000
 #define O_PATH		010000000
 
+/* lseek(2)'s whence, as Linux numbers it (flock's l_whence too). */
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+#define SEEK_DATA	3
+#define SEEK_HOLE	4
+
 /* poll(2) events. */
 #define POLLIN		0x001
 #define POLLPRI		0x002

@@ -28,10 +28,6 @@
 #include "fs/vfs_file.h"
 #include "linux/syslog.h"
 
-#define SEEK_SET	0
-#define SEEK_END	2
-#define SEEK_DATA	3
-#define SEEK_MAX	4	/* SEEK_HOLE */
 #define LOG_USER	1	/* a writer's facility unless it names another */
 #define WRITE_MAX	1024	/* Linux's PRINTKRB_RECORD_MAX */
 #define BURST		10
@@ -107,7 +103,7 @@ static int64_t kmsg_llseek(struct file *f, int64_t off, int whence)
 	struct reader *rd = f->priv;
 	int64_t ret = 0;
 
-	if (whence < 0 || whence > SEEK_MAX)
+	if (whence < 0 || whence > SEEK_HOLE)
 		return -EINVAL;
 	if (off)
 		return -ESPIPE;

@@ -18,11 +18,6 @@
 #include "linux/syscall.h"
 #include "net/socket.h"
 
-#define SEEK_SET	0
-#define SEEK_CUR	1
-#define SEEK_END	2
-#define SEEK_DATA	3
-#define SEEK_HOLE	4
 #define F_DUPFD		0
 #define F_GETFD		1
 #define F_SETFD		2

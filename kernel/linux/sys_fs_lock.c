@@ -25,9 +25,6 @@
 #define F_SEAL_SEAL	0x0001
 #define F_SEAL_WRITE	0x0008
 #define F_SEAL_ALL	0x003f
-#define SEEK_SET	0
-#define SEEK_CUR	1
-#define SEEK_END	2
 
 struct linux_flock {
 	int16_t type, whence;
