@@ -264,6 +264,9 @@ int vfs_data_fsync(struct inode *i, bool datasync);
  * pos on that is data (or a hole; the file's end is one), or -ENXIO for
  * pos outside [0, size) or no data after it. */
 int64_t vfs_data_seek(struct inode *i, int64_t pos, bool hole);
+/* The same for a file of size bytes that is data throughout, as Linux's
+ * generic_file_llseek_size answers. */
+int64_t seek_in_all_data(int64_t size, int64_t pos, bool hole);
 /* fallocate's default mode (keep_size false) and FALLOC_FL_KEEP_SIZE;
  * -EOPNOTSUPP where the store cannot. */
 int vfs_data_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size);

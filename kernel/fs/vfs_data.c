@@ -167,13 +167,11 @@ int vfs_data_fsync(struct inode *i, bool datasync)
 	return err;
 }
 
-/* A store that cannot tell (9p, ISO 9660): all data, as Linux's
- * generic_file_llseek_size. */
-static int64_t seek_all_data(struct inode *i, int64_t pos, bool hole)
+int64_t seek_in_all_data(int64_t size, int64_t pos, bool hole)
 {
-	if (pos < 0 || pos >= i->size)
+	if (pos < 0 || pos >= size)
 		return -ENXIO;
-	return hole ? i->size : pos;
+	return hole ? size : pos;
 }
 
 int64_t vfs_data_seek(struct inode *i, int64_t pos, bool hole)
@@ -181,7 +179,9 @@ int64_t vfs_data_seek(struct inode *i, int64_t pos, bool hole)
 	if (!i->sb)
 		return tmpfs_seek(i, pos, hole);
 	rwmutex_read_lock(&i->data_lock);
-	int64_t r = i->sb->ops->seek_data ? i->sb->ops->seek_data(i, pos, hole) : seek_all_data(i, pos, hole);
+	/* A store that cannot tell (9p, ISO 9660) is all data. */
+	int64_t r = i->sb->ops->seek_data ? i->sb->ops->seek_data(i, pos, hole)
+					  : seek_in_all_data(i->size, pos, hole);
 	rwmutex_read_unlock(&i->data_lock);
 	return r;
 }

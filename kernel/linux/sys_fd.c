@@ -296,19 +296,21 @@ static long file_size(struct file *f, int64_t *size)
 	return err;
 }
 
+/* Where SEEK_END counts from: the file's own answer, else its size. */
+static long file_end(struct file *f, int64_t *size)
+{
+	return f->ops->seek_end ? f->ops->seek_end(f, size) : file_size(f, size);
+}
+
 /* SEEK_DATA and SEEK_HOLE in a /proc or /sys file, made when opened: all
  * data up to the size SEEK_END sees, as Linux's default_llseek and
  * generic_file_llseek; EINVAL where SEEK_END is refused (seq_lseek). */
 static int64_t seek_text(struct file *f, int64_t off, bool hole)
 {
 	int64_t size;
-	int err = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size);
+	long err = file_end(f, &size);
 
-	if (err)
-		return err;
-	if (off < 0 || off >= size)
-		return -ENXIO;
-	return hole ? size : off;
+	return err ? err : seek_in_all_data(size, off, hole);
 }
 
 /* lseek on a file whose positions are offsets. */
@@ -327,7 +329,7 @@ static long seek_offset(struct file *f, int64_t off, uint64_t whence)
 	if (whence == SEEK_CUR)
 		base = f->pos;
 	else if (whence == SEEK_END)
-		ret = f->ops->seek_end ? f->ops->seek_end(f, &size) : file_size(f, &size), base = size;
+		ret = file_end(f, &size), base = size;
 	else if (whence != SEEK_SET)
 		ret = -EINVAL;
 	if (!ret && (base + off < 0 || (off > 0 && base + off < base)))
