@@ -46,6 +46,9 @@ bool vfs_in_group(const struct vfs_cred *c, uint32_t gid);
 /* The rest: caller holds vfs_lock.  0, or -EACCES / -EPERM as Linux. */
 /* generic_permission: mask of MAY_* against the owner, group or other bits. */
 int vfs_permission(const struct vfs_cred *c, const struct inode *i, int mask);
+/* The same for what is not an inode but has a mode (S_IFMT bits too) and
+ * an owner (a POSIX message queue).  Needs no lock. */
+int vfs_permission_of(const struct vfs_cred *c, uint32_t mode, uint32_t uid, uint32_t gid, int mask);
 /* The owner, or CAP_FOWNER (inode_owner_or_capable). */
 bool vfs_owner_or_capable(const struct vfs_cred *c, const struct inode *i);
 /* A new name in dir: write and search on it. */

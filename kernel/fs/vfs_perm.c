@@ -39,29 +39,34 @@ bool vfs_in_group(const struct vfs_cred *c, uint32_t gid)
  * generic_permission): directories are searched and read with
  * CAP_DAC_READ_SEARCH; CAP_DAC_OVERRIDE executes only what some x bit
  * allows. */
-static int capable_permission(const struct vfs_cred *c, const struct inode *i, int mask)
+static int capable_permission(const struct vfs_cred *c, uint32_t mode, int mask)
 {
-	if (is_dir(i)) {
+	if ((mode & S_IFMT) == S_IFDIR) {
 		if (!(mask & MAY_WRITE) && vfs_capable(c, VFS_CAP_DAC_READ_SEARCH))
 			return 0;
 		return vfs_capable(c, VFS_CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 	}
-	if ((!(mask & MAY_EXEC) || (i->mode & 0111)) && vfs_capable(c, VFS_CAP_DAC_OVERRIDE))
+	if ((!(mask & MAY_EXEC) || (mode & 0111)) && vfs_capable(c, VFS_CAP_DAC_OVERRIDE))
 		return 0;
 	return mask == MAY_READ && vfs_capable(c, VFS_CAP_DAC_READ_SEARCH) ? 0 : -EACCES;
 }
 
-int vfs_permission(const struct vfs_cred *c, const struct inode *i, int mask)
+int vfs_permission_of(const struct vfs_cred *c, uint32_t mode, uint32_t uid, uint32_t gid, int mask)
 {
-	uint32_t bits = i->mode;
+	uint32_t bits = mode;
 
-	if (c->fsuid == i->uid)
+	if (c->fsuid == uid)
 		bits >>= 6;
-	else if (vfs_in_group(c, i->gid))
+	else if (vfs_in_group(c, gid))
 		bits >>= 3;
 	if (!(mask & ~bits & 7))
 		return 0;
-	return capable_permission(c, i, mask);
+	return capable_permission(c, mode, mask);
+}
+
+int vfs_permission(const struct vfs_cred *c, const struct inode *i, int mask)
+{
+	return vfs_permission_of(c, i->mode, i->uid, i->gid, mask);
 }
 
 bool vfs_owner_or_capable(const struct vfs_cred *c, const struct inode *i)

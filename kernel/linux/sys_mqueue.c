@@ -112,17 +112,13 @@ static struct mq_name *find(const char *name)
 	return NULL;
 }
 
-/* Linux's generic_permission on a regular file: the owner's, group's or
- * others' bits, or CAP_DAC_OVERRIDE (CAP_DAC_READ_SEARCH for reading). */
+/* Linux's generic_permission on a regular file (a queue is one). */
 static bool may(const struct mq_owner *o, int mask)
 {
 	struct vfs_cred c;
 
 	vfs_cred_current(&c);
-	uint32_t bits = c.fsuid == o->uid ? o->mode >> 6 : vfs_in_group(&c, o->gid) ? o->mode >> 3
-										 : o->mode;
-	return !(mask & ~bits & 7) || vfs_capable(&c, VFS_CAP_DAC_OVERRIDE) ||
-	       (mask == MAY_READ && vfs_capable(&c, VFS_CAP_DAC_READ_SEARCH));
+	return !vfs_permission_of(&c, S_IFREG | (o->mode & 07777), o->uid, o->gid, mask);
 }
 
 /* ---- the file -------------------------------------------------------------- */
