@@ -12,4 +12,10 @@ struct tcp_seg;
  * core lock is let go.  Core lock held. */
 void net_acked_seg_free(struct tcp_seg *seg);
 
+/* net/netif_stats.c: lwIP's loopback queue took a packet of len bytes,
+ * refused one, gave one to input; lo counts them.  Core lock held. */
+void net_lo_sent(unsigned len);
+void net_lo_dropped(void);
+void net_lo_received(unsigned len);
+
 #endif

@@ -44,6 +44,11 @@ static struct {
 	bool created;
 	struct net_port *port;	/* under the core lock */
 	unsigned offloads;	/* the port's NET_PORT_TX_* eth0 uses; under the core lock */
+	/* Counted where the core lock is held anyway: no line of its own
+	 * bounces between CPUs for them. */
+	struct net_if_stats stats;
+	/* Frames refused before the lock is taken (rare): atomic. */
+	uint64_t rx_malformed, rx_no_memory;
 	uint64_t frames;	/* sent and received, for the switching policy */
 	uint64_t rx_left, rx_waited;	/* received frames left in the backlog; waits at its cap */
 } eth;
@@ -114,13 +119,25 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 	struct net_port *port = eth.port;
 	int err;
 
-	if (!port || !port->link_up)
+	if (!port || !port->link_up) {
+		eth.stats.tx_dropped++;
 		return ERR_IF;
+	}
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
+	eth.stats.tx_packets++;		/* a frame the wire loses was still sent */
+	eth.stats.tx_bytes += p->tot_len;
 	if (lost())
 		return ERR_OK;
 	err = netif_tx_frame(port, eth.offloads, p);
 	(void)netif;
+	if (err) {
+		eth.stats.tx_packets--;
+		eth.stats.tx_bytes -= p->tot_len;
+		if (err == -ENOBUFS || err == -ENOMEM)
+			eth.stats.tx_dropped++;
+		else
+			eth.stats.tx_errors++;
+	}
 	/* A full queue drops the frame as a NIC would; ERR_MEM keeps a TCP
 	 * segment queued for the next try instead of waiting for a timeout. */
 	return err == 0 ? ERR_OK : err == -ENOBUFS || err == -ENOMEM ? ERR_MEM : ERR_IF;
@@ -170,6 +187,8 @@ static void eth_input(struct pbuf *p)
 		pbuf_free(p);
 		return;
 	}
+	eth.stats.rx_packets++;
+	eth.stats.rx_bytes += p->tot_len;
 	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_rx_checks(m->flags));
 	if (eth.netif.input(p, &eth.netif) != ERR_OK)
 		pbuf_free(p);
@@ -197,14 +216,19 @@ void net_netif_rx_backlog(void)
  * rather than the kernel's memory. */
 static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 {
-	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME)
+	if (len < SIZEOF_ETH_HDR || len > MAX_FRAME) {
+		__atomic_fetch_add(&eth.rx_malformed, 1, __ATOMIC_RELAXED);
 		return;
+	}
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
 	if (lost())
 		return;
 	struct pbuf *p = pbuf_alloc((pbuf_layer)RX_META_ROOM, (u16_t)len, PBUF_RAM);
-	if (!p)
-		return;		/* out of network memory: dropped, as a full NIC would */
+	if (!p) {
+		/* out of network memory: dropped, as a full NIC would */
+		__atomic_fetch_add(&eth.rx_no_memory, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	memcpy(p->payload, frame, len);
 	*rx_meta(p) = (struct rx_meta){ owner, flags };
 	if (rx_backlog_push(p) > RX_BACKLOG_MAX) {
@@ -215,6 +239,17 @@ static void eth_rx(void *owner, const void *frame, size_t len, unsigned flags)
 		return;
 	}
 	UNLOCK_TCPIP_CORE();
+}
+
+/* Caller holds the core lock. */
+bool net_netif_eth_stats(const struct netif *n, struct net_if_stats *out)
+{
+	if (!eth.created || n != &eth.netif)
+		return false;
+	*out = eth.stats;
+	out->rx_errors += __atomic_load_n(&eth.rx_malformed, __ATOMIC_RELAXED);
+	out->rx_dropped += __atomic_load_n(&eth.rx_no_memory, __ATOMIC_RELAXED);
+	return true;
 }
 
 void net_netif_report(void)

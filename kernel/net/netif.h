@@ -52,6 +52,24 @@ void net_eth_watch(void (*fn)(void));
 #define NET_IFF_RUNNING		0x40
 #define NET_IFF_MULTICAST	0x1000
 
+/* An interface's traffic since it came up, as Linux's rtnl_link_stats64
+ * counts it (/proc/net/dev, IFLA_STATS64): frames handed to the device or
+ * taken from it, their bytes (Ethernet header included, no FCS), frames
+ * refused as malformed (errors) and frames lost for want of room (drops). */
+struct net_if_stats {
+	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+};
+
+#define NET_IF_MAX_IP6	4	/* lwIP's LWIP_IPV6_NUM_ADDRESSES */
+
+/* An IPv6 address of an interface, as /proc/net/if_inet6 shows it. */
+struct net_if_ip6 {
+	uint8_t addr[16];
+	uint8_t prefix;		/* 64; 128 for lo's ::1 */
+	bool tentative;		/* duplicate address detection still under way */
+};
+
 /* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) reports it. */
 struct net_ifaddr {
 	char name[16];			/* "lo", "eth0" */
@@ -60,10 +78,19 @@ struct net_ifaddr {
 	unsigned mtu;
 	uint8_t mac[6];			/* zeros for lo */
 	uint8_t addr[4], netmask[4], broadcast[4];	/* network order; zeros: none */
+	uint8_t gateway[4];		/* IPv4 default gateway through it; zeros: none */
+	int nip6;
+	struct net_if_ip6 ip6[NET_IF_MAX_IP6];	/* valid or tentative ones */
+	struct net_if_stats stats;
 };
 
 /* Fills out[0..max) with the interfaces, lo first; returns how many there
  * are (may be more than max).  Takes the core lock itself. */
 int net_ifaddrs(struct net_ifaddr *out, int max);
+
+/* n's counters (zeros for a netif not ours).  Caller holds the core lock,
+ * under which every counter moves (netif.c, netif_stats.c).  The same
+ * counters serve /proc/net/dev and rtnetlink's IFLA_STATS64. */
+void net_netif_stats(struct netif *n, struct net_if_stats *out);
 
 #endif

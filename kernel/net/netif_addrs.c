@@ -11,6 +11,21 @@
 #include "core/string.h"
 #include "net/port.h"
 
+/* n's IPv6 addresses in use or being checked (duplicate address
+ * detection); lwIP's lo has ::1 alone. */
+static void fill_ip6(struct net_ifaddr *a, struct netif *n, bool lo)
+{
+	for (s8_t i = 0; i < LWIP_IPV6_NUM_ADDRESSES && a->nip6 < NET_IF_MAX_IP6; i++) {
+		u8_t state = netif_ip6_addr_state(n, i);
+		if (!ip6_addr_isvalid(state) && !ip6_addr_istentative(state))
+			continue;
+		struct net_if_ip6 *o = &a->ip6[a->nip6++];
+		memcpy(o->addr, netif_ip6_addr(n, i)->addr, 16);
+		o->prefix = lo ? 128 : 64;
+		o->tentative = ip6_addr_istentative(state);
+	}
+}
+
 /* neth: how many Ethernet netifs came before n (eth0, eth1...). */
 static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 {
@@ -30,6 +45,10 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 		uint32_t bcast = ip | ~mask;
 		memcpy(a->broadcast, &bcast, 4);
 	}
+	if (!lo)
+		memcpy(a->gateway, &netif_ip4_gw(n)->addr, 4);
+	fill_ip6(a, n, lo);
+	net_netif_stats(n, &a->stats);
 	a->flags = (netif_is_up(n) ? NET_IFF_UP : 0) |
 		   (netif_is_up(n) && netif_is_link_up(n) ? NET_IFF_RUNNING : 0) |
 		   (lo ? NET_IFF_LOOPBACK : 0) |

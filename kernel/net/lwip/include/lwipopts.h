@@ -120,6 +120,10 @@ unsigned short net_chksum(const void *data, int len);
 /* ICMP and ICMPv6 errors at most 1000 a second, 50 at once, as on Linux
  * (tools/patches/lwip/15, net/icmp_rate.c). */
 #define LWIP_HOOK_ICMP_ERROR_ALLOWED()	icmp_error_allowed()
+/* lo's counters (net/netif_stats.c), from lwIP's loopback queue (patch 18). */
+#define LWIP_HOOK_NETIF_LOOP_SENT(len)		net_lo_sent(len)
+#define LWIP_HOOK_NETIF_LOOP_DROPPED()		net_lo_dropped()
+#define LWIP_HOOK_NETIF_LOOP_RECEIVED(len)	net_lo_received(len)
 #define LWIP_IPV6_REASS			1
 #define IPV6_FRAG_COPYHEADER		1	/* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS		64
@@ -193,7 +197,28 @@ extern unsigned net_tcp_msl_ms;
 /* ---- end of socket layer needs ------------------------------------------------ */
 
 /* ---- diagnostics ---------------------------------------------------------------- */
-#define LWIP_STATS			0
+/* Only the SNMP MIB-2 counters, for /proc/net/snmp: plain increments of
+ * one global under the core lock, which every counted path holds.  The
+ * other statistics (memory pools, per-protocol debugging counts) stay off. */
+#define LWIP_STATS			1
+#define MIB2_STATS			1
+#define LINK_STATS			0
+#define ETHARP_STATS			0
+#define IP_STATS			0
+#define IPFRAG_STATS			0
+#define ICMP_STATS			0
+#define IGMP_STATS			0
+#define UDP_STATS			0
+#define TCP_STATS			0
+#define MEM_STATS			0
+#define MEMP_STATS			0
+#define SYS_STATS			0
+#define LWIP_STATS_DISPLAY		0
+#define IP6_STATS			0
+#define ICMP6_STATS			0
+#define IP6_FRAG_STATS			0
+#define MLD6_STATS			0
+#define ND6_STATS			0
 #ifdef AMPHI_LWIP_DEBUG			/* make ... KERNEL_CFLAGS+=-DAMPHI_LWIP_DEBUG */
 #define LWIP_DEBUG			1
 #define LWIP_DBG_TYPES_ON		LWIP_DBG_ON
