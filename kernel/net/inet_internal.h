@@ -58,6 +58,7 @@ struct inet_sock {
 	struct netconn *rx_accept;	/* listening: the next connection */
 	bool rx_eof;			/* TCP: FIN fetched, or SHUT_RD */
 	size_t rx_ungiven;		/* TCP: bytes fetched, not yet given back to the window */
+	size_t rx_held;			/* TCP: bytes in rxq and rx_more; read racily by /proc/net */
 
 	/* Send side: one writer at a time, so stream writes do not mix. */
 	struct mutex tx_lock;
@@ -111,6 +112,17 @@ void inet_sock_free(struct inet_sock *sk);
  * does not sleep. */
 void inet_report_error(struct netconn *conn, int err);
 extern const struct socket_ops inet_tcp_ops, inet_udp_ops;
+/* Who owns conn, for /proc/net: its socket's inode number, maker and
+ * family, and the bytes it holds unread.  false when conn has no socket
+ * (not yet accepted, or closed and left to finish).  Caller holds the core
+ * lock; conn is only compared, never followed, unless it has a socket. */
+struct inet_owner {
+	uint64_t ino;
+	uint32_t uid;
+	int family;
+	uint32_t unread;
+};
+bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o);
 
 /* inet_addr.c: sockaddr_in/_in6 <-> ip_addr_t (ports in host order). */
 int inet_addr_in(struct inet_sock *sk, const void *addr, uint32_t len, ip_addr_t *ip, uint16_t *port);

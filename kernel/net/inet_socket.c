@@ -105,6 +105,23 @@ void inet_report_error(struct netconn *conn, int err)
 	spin_unlock(&registry_lock);
 }
 
+/* The socket cannot go while we hold registry_lock: it leaves the
+ * registry before it is freed, and its struct socket after that. */
+bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o)
+{
+	spin_lock(&registry_lock);
+	struct inet_sock *sk = conn ? registry_find(conn) : NULL;
+	if (sk) {
+		o->ino = __atomic_load_n(&sk->sock->ino, __ATOMIC_RELAXED);
+		o->uid = sk->sock->uid;
+		o->family = sk->sock->family;
+		o->unread = (uint32_t)(__atomic_load_n(&sk->rx_held, __ATOMIC_RELAXED) +
+				       (size_t)__atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED));
+	}
+	spin_unlock(&registry_lock);
+	return sk != NULL;
+}
+
 /* ---- sleeping ------------------------------------------------------------ */
 
 /* Sleeps until an event newer than seen (inet_events() read before the

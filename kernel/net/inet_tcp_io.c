@@ -51,6 +51,7 @@ int inet_tcp_fetch(struct inet_sock *sk)
 			break;
 		}
 		got += p->tot_len;
+		sk->rx_held += p->tot_len;
 		if (!sk->rxq)
 			sk->rxq = p;
 		else if ((size_t)sk->rxq->tot_len + p->tot_len <= 0xffff)
@@ -67,6 +68,7 @@ int inet_tcp_fetch(struct inet_sock *sk)
 /* Drops n bytes from the front of rxq. */
 static void rx_consume(struct inet_sock *sk, size_t n)
 {
+	sk->rx_held -= n;
 	sk->rxq = pbuf_free_header(sk->rxq, (u16_t)n);
 	if (!sk->rxq) {
 		sk->rxq = sk->rx_more;

@@ -49,6 +49,7 @@ static void sock_reset(struct inet_sock *sk)
 	sk->rxq = sk->rx_more = NULL;
 	sk->rx_eof = false;
 	sk->rx_ungiven = 0;
+	sk->rx_held = 0;
 	sk->async_err = 0;
 	sk->so_error = 0;
 	sk->send_full = false;

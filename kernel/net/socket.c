@@ -42,9 +42,14 @@ struct socket *socket_alloc(int family, int type, int protocol)
 	struct socket *s = kmalloc(sizeof *s);
 
 	if (s) {
+		struct sock_cred c;
+		socket_cred_current(&c);
 		s->family = family;
 		s->type = type;
 		s->protocol = protocol;
+		s->ino = 0;
+		s->uid = c.uid[1];
+		list_init(&s->table_link);
 	}
 	return s;
 }
@@ -70,6 +75,7 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 
 void socket_destroy(struct socket *s)
 {
+	socket_table_remove(s);	/* before the family lets go of priv */
 	if (s->ops && s->ops->release)
 		s->ops->release(s);
 	kfree(s);
@@ -219,11 +225,13 @@ struct file *socket_file(struct socket *s, unsigned flags)
 	if (!f)
 		return NULL;
 	f->pos = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	s->ino = (uint64_t)f->pos;
 	snprintf(name, sizeof name, "socket:[%u]", (unsigned)f->pos);
 	f->path = kmalloc(strlen(name) + 1);
 	if (f->path)
 		memcpy(f->path, name, strlen(name) + 1);
 	s->file = f;
+	socket_table_add(s);
 	return f;
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/list.h"
 #include "fs/file.h"
 
 struct poll_table;
@@ -137,6 +138,10 @@ struct socket {
 	struct file *file;		/* the open file; its flags hold O_NONBLOCK */
 	uint64_t rcvtimeo_ns, sndtimeo_ns;	/* 0: none */
 	void *priv;			/* the family's own state */
+	/* Written before the socket is in the table, then fixed. */
+	uint64_t ino;			/* fstat's st_ino, "socket:[ino]"; 0 until it has a file */
+	uint32_t uid;			/* its maker's effective uid (/proc/net's uid column) */
+	struct list table_link;		/* in the table (socket_table.c) while it has a file */
 };
 
 /* The calling process as AF_UNIX credentials show it (SO_PEERCRED,
@@ -188,6 +193,16 @@ struct file *socket_file(struct socket *s, unsigned flags);
 void socket_destroy(struct socket *s);
 /* The socket behind a file, or NULL when it is not one. */
 struct socket *socket_of(struct file *f);
+
+/* The table of sockets that have a file, for /proc/net: a socket enters
+ * it in socket_file and leaves it before its family releases it, so a
+ * socket fn meets is whole.  fn runs under the table's spinlock: it must
+ * not sleep, and may take a socket's own lock (nothing holds one while it
+ * enters or leaves the table).  It stops at fn's first non-zero answer,
+ * which socket_each returns. */
+void socket_table_add(struct socket *s);
+void socket_table_remove(struct socket *s);
+int socket_each(int family, int (*fn)(struct socket *s, void *arg), void *arg);
 
 /* sendmsg through the family: -EPIPE on a connection the other side
  * closed or shut down (the Linux layer raises SIGPIPE for it on a stream,

@@ -1,0 +1,92 @@
+/* What /proc/net shows of the network's sockets and tables: snapshots
+ * taken under the network's own locks into plain structures, which the
+ * Linux layer formats afterwards, holding nothing.  Each list function
+ * fills out[0..max) and returns how many entries there are, which may be
+ * more than max (the caller makes room and asks again). */
+#ifndef AMPHI_NET_SOCK_INFO_H
+#define AMPHI_NET_SOCK_INFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Linux's TCP states (include/net/tcp_states.h), as /proc/net shows them. */
+enum {
+	NET_TCP_ESTABLISHED = 1, NET_TCP_SYN_SENT, NET_TCP_SYN_RECV, NET_TCP_FIN_WAIT1,
+	NET_TCP_FIN_WAIT2, NET_TCP_TIME_WAIT, NET_TCP_CLOSE, NET_TCP_CLOSE_WAIT,
+	NET_TCP_LAST_ACK, NET_TCP_LISTEN, NET_TCP_CLOSING,
+};
+
+/* One TCP or UDP endpoint. */
+struct net_inet_info {
+	uint8_t local[16], remote[16];	/* network order; IPv4: the first 4 bytes */
+	uint16_t lport, rport;		/* host order */
+	uint8_t state;			/* NET_TCP_*; UDP: ESTABLISHED when connected, else CLOSE */
+	bool time_wait;			/* TIME-WAIT: no socket, Linux's shorter line */
+	uint32_t tx_queue, rx_queue;	/* bytes; a listener: backlog and connections waiting */
+	uint32_t when;			/* TIME-WAIT: clock ticks (1/100 s) left */
+	uint32_t retransmits;
+	uint32_t uid;			/* the owning socket's maker, 0 without a socket */
+	uint64_t ino;			/* its inode number (fstat), 0 without one */
+	uint32_t rto;			/* TCP: clock ticks */
+	uint32_t cwnd;			/* TCP: segments */
+	int32_t ssthresh;		/* TCP: segments, -1 still in slow start */
+};
+
+/* lwIP's TCP (listening, connected, TIME-WAIT) or UDP endpoints of one
+ * version: v6, those an AF_INET6 socket owns or IPv6 ones; IPv4 ones
+ * then show as ::ffff:a.b.c.d.  Takes the core lock. */
+int net_inet_list(bool tcp, bool v6, struct net_inet_info *out, int max);
+
+/* Linux's socket states (SS_*) and __SO_ACCEPTCON, for /proc/net/unix. */
+#define NET_SS_UNCONNECTED	1
+#define NET_SS_CONNECTED	3
+#define NET_SO_ACCEPTCON	0x10000
+
+/* One AF_UNIX socket. */
+struct net_unix_info {
+	uint32_t refs;
+	unsigned flags;			/* NET_SO_ACCEPTCON when listening */
+	uint16_t type;			/* SOCK_STREAM... */
+	uint8_t state;			/* NET_SS_* */
+	uint64_t ino;
+	uint32_t pathlen;		/* 0: unbound */
+	char path[108];			/* sun_path's bytes; abstract: a leading NUL */
+};
+
+/* Every AF_UNIX socket that has a file. */
+int net_unix_list(struct net_unix_info *out, int max);
+
+/* One entry of lwIP's ARP table. */
+struct net_arp_info {
+	uint8_t ip[4];
+	uint8_t mac[6];
+	bool complete;			/* answered (Linux's ATF_COM) */
+	int ifindex;
+};
+
+int net_arp_list(struct net_arp_info *out, int max);
+
+/* SNMP's MIB-2 counters as lwIP keeps them, and what /proc/net/snmp and
+ * sockstat count of the endpoints. */
+struct net_snmp {
+	uint32_t ip_in_receives, ip_in_hdr_errors, ip_in_addr_errors, ip_forw_datagrams;
+	uint32_t ip_in_unknown_protos, ip_in_discards, ip_in_delivers, ip_out_requests;
+	uint32_t ip_out_discards, ip_out_no_routes, ip_reasm_reqds, ip_reasm_oks;
+	uint32_t ip_reasm_fails, ip_frag_oks, ip_frag_fails, ip_frag_creates;
+	uint32_t icmp_in_msgs, icmp_in_errors, icmp_in_dest_unreachs, icmp_in_time_excds;
+	uint32_t icmp_in_parm_probs, icmp_in_src_quenchs, icmp_in_redirects, icmp_in_echos;
+	uint32_t icmp_in_echo_reps, icmp_out_msgs, icmp_out_errors, icmp_out_dest_unreachs;
+	uint32_t icmp_out_time_excds, icmp_out_echos, icmp_out_echo_reps;
+	uint32_t tcp_active_opens, tcp_passive_opens, tcp_attempt_fails, tcp_estab_resets;
+	uint32_t tcp_curr_estab, tcp_in_segs, tcp_out_segs, tcp_retrans_segs, tcp_in_errs;
+	uint32_t tcp_out_rsts;
+	uint32_t udp_in_datagrams, udp_no_ports, udp_in_errors, udp_out_datagrams;
+	/* sockstat */
+	uint32_t tcp_inuse4, tcp_inuse6, tcp_orphans, tcp_time_wait, tcp_alloc;
+	uint32_t udp_inuse4, udp_inuse6;
+};
+
+/* Zeros before lwIP has started.  Takes the core lock. */
+void net_snmp_get(struct net_snmp *out);
+
+#endif
