@@ -42,6 +42,8 @@ int proc_sys_make(struct inode *proc);
 /* A pid (or fd) spelled in decimal, or -1. */
 int proc_parse_number(const char *name);
 
+/* procfs_net.c: /proc/net and its files. */
+int proc_net_make(struct inode *proc);
 /* procfs_pid.c: a process's directory, /proc/PID (NULL if no memory). */
 struct inode *proc_pid_dir_make(struct inode *proc, int pid);
 /* Who owns /proc/PID's entries: the process's effective ids, or root's

@@ -1,0 +1,256 @@
+/* /proc/net: the network as Linux's tools read it (net-tools' netstat,
+ * route, arp and ifconfig, iproute2's ss without sock_diag, busybox).
+ * Linux makes it a link to self/net, one per network namespace; amphi
+ * has one namespace, so it is a directory of its own.  Each file is a
+ * snapshot net/ takes under its locks (net/sock_info.h, net/netif.h),
+ * formatted here in Linux's columns.  This file: the interfaces' files
+ * (dev, route, if_inet6, ipv6_route, arp). */
+#include "linux/procfs_net.h"
+
+#include "core/errno.h"
+#include "core/format.h"
+#include "core/kmalloc.h"
+#include "core/string.h"
+#include "net/net_config.h"
+#include "net/netif.h"
+#include "net/sock_info.h"
+
+#define TAKE_TRIES	8	/* lists that keep growing are cut short after that */
+
+void *proc_net_take(struct seqbuf *s, proc_net_list_fn *fn, const void *arg, size_t size, int *n)
+{
+	int max = 16;
+
+	for (int tries = 0;; tries++) {
+		void *buf = kmalloc(size * (size_t)max);
+		if (!buf) {
+			s->failed = true;
+			return NULL;
+		}
+		int count = fn(buf, max, arg);
+		if (count <= max || tries == TAKE_TRIES) {
+			*n = count < max ? count : max;
+			return buf;
+		}
+		kfree(buf);
+		max = count + count / 4 + 1;
+	}
+}
+
+uint32_t proc_net_word(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int list_ifaddrs(void *out, int max, const void *arg)
+{
+	(void)arg;
+	return net_ifaddrs(out, max);
+}
+
+/* The interfaces by index, as Linux lists them (lo first), after
+ * starting lwIP: lo exists whenever /proc/net is read, as on Linux. */
+static struct net_ifaddr *take_ifaddrs(struct seqbuf *s, int *n)
+{
+	net_lwip_start();
+	struct net_ifaddr *ifs = proc_net_take(s, list_ifaddrs, NULL, sizeof *ifs, n);
+	for (int k = 1; ifs && k < *n; k++)	/* a handful: insertion sort */
+		for (int j = k; j > 0 && ifs[j - 1].index > ifs[j].index; j--) {
+			struct net_ifaddr t = ifs[j];
+			ifs[j] = ifs[j - 1];
+			ifs[j - 1] = t;
+		}
+	return ifs;
+}
+
+/* Linux's columns (dev_seq_printf_stats); fifo, frame, compressed,
+ * multicast, colls and carrier are never counted here. */
+static void gen_dev(struct seqbuf *s)
+{
+	int n;
+	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+
+	if (!ifs)
+		return;
+	seq_printf(s, "Inter-|   Receive                                                |  Transmit\n");
+	seq_printf(s, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets "
+		      "errs drop fifo colls carrier compressed\n");
+	for (int k = 0; k < n; k++) {
+		const struct net_if_stats *t = &ifs[k].stats;
+		seq_printf(s, "%6s: %7lu %7lu %4lu %4lu %4u %5u %10u %9u ", ifs[k].name, t->rx_bytes,
+			   t->rx_packets, t->rx_errors, t->rx_dropped, 0, 0, 0, 0);
+		seq_printf(s, "%8lu %7lu %4lu %4lu %4u %5u %7u %10u\n", t->tx_bytes, t->tx_packets,
+			   t->tx_errors, t->tx_dropped, 0, 0, 0, 0);
+	}
+	kfree(ifs);
+}
+
+#define RTF_UP		0x0001
+#define RTF_GATEWAY	0x0002
+
+static void route_line(struct seqbuf *s, const char *dev, uint32_t dest, uint32_t gw, unsigned flags,
+		       uint32_t mask)
+{
+	seq_printf(s, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", dev, dest, gw, flags, 0, 0,
+		   0, mask, 0, 0, 0);
+	seq_pad(s, 127);
+	seq_printf(s, "\n");
+}
+
+/* The main table: each interface's default route, then its subnet
+ * (Linux's trie walk meets 0.0.0.0/0 first); lo's are in the local table. */
+static void gen_route(struct seqbuf *s)
+{
+	int n;
+	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+
+	if (!ifs)
+		return;
+	seq_printf(s, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
+	seq_pad(s, 127);
+	seq_printf(s, "\n");
+	for (int k = 0; k < n; k++) {
+		const struct net_ifaddr *a = &ifs[k];
+		uint32_t ip = proc_net_word(a->addr), mask = proc_net_word(a->netmask);
+		if (!(a->flags & NET_IFF_UP) || (a->flags & NET_IFF_LOOPBACK) || !ip)
+			continue;
+		if (proc_net_word(a->gateway))
+			route_line(s, a->name, 0, proc_net_word(a->gateway), RTF_UP | RTF_GATEWAY, 0);
+		route_line(s, a->name, ip & mask, 0, RTF_UP, mask);
+	}
+	kfree(ifs);
+}
+
+#define IFA_F_TENTATIVE	0x40
+#define IFA_F_PERMANENT	0x80
+
+/* Linux's address scopes (IPV6_ADDR_*): loopback, link-local, global. */
+static unsigned scope_of(const uint8_t *a)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	if (!memcmp(a, loopback, 16))
+		return 0x10;
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80 ? 0x20 : 0x00;
+}
+
+static void put_ip6(struct seqbuf *s, const uint8_t *a)
+{
+	for (int i = 0; i < 16; i++)
+		seq_printf(s, "%02x", a[i]);
+}
+
+static void gen_if_inet6(struct seqbuf *s)
+{
+	int n;
+	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+
+	if (!ifs)
+		return;
+	for (int k = 0; k < n; k++)
+		for (int j = 0; j < ifs[k].nip6; j++) {
+			const struct net_if_ip6 *a = &ifs[k].ip6[j];
+			put_ip6(s, a->addr);
+			seq_printf(s, " %02x %02x %02x %02x %8s\n", ifs[k].index, a->prefix,
+				   scope_of(a->addr), a->tentative ? IFA_F_TENTATIVE : IFA_F_PERMANENT,
+				   ifs[k].name);
+		}
+	kfree(ifs);
+}
+
+#define RTF6_UP		0x00000001
+#define RTF6_LOCAL	0x80200001	/* RTF_LOCAL | RTF_NONEXTHOP | RTF_UP */
+
+static void route6_line(struct seqbuf *s, const uint8_t *dest, unsigned len, unsigned metric,
+			unsigned flags, const char *dev)
+{
+	static const uint8_t none[16];
+
+	put_ip6(s, dest);
+	seq_printf(s, " %02x ", len);
+	put_ip6(s, none);
+	seq_printf(s, " %02x ", 0);
+	put_ip6(s, none);
+	seq_printf(s, " %08x %08x %08x %08x %8s\n", metric, 1, 0, flags, dev);
+}
+
+/* Each address's /64 on its interface (metric 256, as the kernel adds
+ * them), then lo's ::1.  The routers lwIP learned are not shown. */
+static void gen_ipv6_route(struct seqbuf *s)
+{
+	int n;
+	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+
+	if (!ifs)
+		return;
+	for (int k = 0; k < n; k++)
+		for (int j = 0; j < ifs[k].nip6; j++) {
+			uint8_t prefix[16] = { 0 };
+			const struct net_if_ip6 *a = &ifs[k].ip6[j];
+			if (ifs[k].flags & NET_IFF_LOOPBACK || a->tentative)
+				continue;
+			memcpy(prefix, a->addr, 8);
+			route6_line(s, prefix, 64, 256, RTF6_UP, ifs[k].name);
+		}
+	for (int k = 0; k < n; k++)
+		if (ifs[k].flags & NET_IFF_LOOPBACK && ifs[k].nip6)
+			route6_line(s, ifs[k].ip6[0].addr, 128, 0, RTF6_LOCAL, ifs[k].name);
+	kfree(ifs);
+}
+
+static int list_arp(void *out, int max, const void *arg)
+{
+	(void)arg;
+	return net_arp_list(out, max);
+}
+
+static const char *if_name(const struct net_ifaddr *ifs, int n, int index)
+{
+	for (int k = 0; k < n; k++)
+		if (ifs[k].index == index)
+			return ifs[k].name;
+	return "?";
+}
+
+#define ATF_COM		0x02
+#define ARPHRD_ETHER	1
+
+static void gen_arp(struct seqbuf *s)
+{
+	int n, nif;
+	struct net_arp_info *e = proc_net_take(s, list_arp, NULL, sizeof *e, &n);
+	struct net_ifaddr *ifs = e ? take_ifaddrs(s, &nif) : NULL;
+
+	if (ifs) {
+		seq_printf(s, "IP address       HW type     Flags       HW address            Mask     Device\n");
+		for (int k = 0; k < n; k++) {
+			char ip[16], mac[18];
+			snprintf(ip, sizeof ip, "%u.%u.%u.%u", e[k].ip[0], e[k].ip[1], e[k].ip[2], e[k].ip[3]);
+			snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", e[k].mac[0], e[k].mac[1],
+				 e[k].mac[2], e[k].mac[3], e[k].mac[4], e[k].mac[5]);
+			seq_printf(s, "%-16s 0x%-10x0x%-10x%s     *        %s\n", ip, ARPHRD_ETHER,
+				   e[k].complete ? ATF_COM : 0, mac, if_name(ifs, nif, e[k].ifindex));
+		}
+	}
+	kfree(ifs);
+	kfree(e);
+}
+
+static const struct proc_file net_files[] = {
+	{ "arp", gen_arp }, { "dev", gen_dev }, { "if_inet6", gen_if_inet6 },
+	{ "ipv6_route", gen_ipv6_route }, { "netstat", proc_net_gen_netstat },
+	{ "packet", proc_net_gen_packet }, { "raw", proc_net_gen_raw }, { "raw6", proc_net_gen_raw6 },
+	{ "route", gen_route }, { "snmp", proc_net_gen_snmp }, { "sockstat", proc_net_gen_sockstat },
+	{ "sockstat6", proc_net_gen_sockstat6 }, { "tcp", proc_net_gen_tcp },
+	{ "tcp6", proc_net_gen_tcp6 }, { "udp", proc_net_gen_udp }, { "udp6", proc_net_gen_udp6 },
+	{ "unix", proc_net_gen_unix },
+};
+
+int proc_net_make(struct inode *proc)
+{
+	struct inode *net = proc_add_dir(proc, "net", 0555, NULL);
+
+	if (!net)
+		return -ENOMEM;
+	return proc_add_files(net, net_files, sizeof net_files / sizeof net_files[0], false);
+}
