@@ -87,10 +87,18 @@ static uint32_t segments(uint32_t bytes, uint16_t mss)
 	return mss ? bytes / mss : 0;
 }
 
+/* A half-open connection still carries its listener's netconn (lwIP
+ * gives it its own at the handshake's end): no socket of its own yet, as
+ * Linux's request sockets, which show inode 0. */
+static const void *conn_of(const struct tcp_pcb *pcb)
+{
+	return pcb->state == SYN_RCVD ? NULL : pcb->callback_arg;
+}
+
 static void tcp_one(struct walk *w, struct tcp_pcb *pcb)
 {
 	struct inet_owner o;
-	bool owned = inet_sock_owner(pcb->callback_arg, &o);
+	bool owned = inet_sock_owner(conn_of(pcb), &o);
 
 	if (!in_listing(w, owned, &o, &pcb->local_ip))
 		return;

@@ -85,7 +85,7 @@ static void count_endpoints(struct net_snmp *o)
 		*(is_v6(l->callback_arg, &l->local_ip) ? &o->tcp_inuse6 : &o->tcp_inuse4) += 1;
 	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
 		struct inet_owner own;
-		bool owned = inet_sock_owner(p->callback_arg, &own);
+		bool owned = p->state != SYN_RCVD && inet_sock_owner(p->callback_arg, &own);
 		bool v6 = owned ? own.family == AF_INET6 : !IP_IS_V4_VAL(p->local_ip);
 		*(v6 ? &o->tcp_inuse6 : &o->tcp_inuse4) += 1;
 		o->tcp_orphans += !p->callback_arg;

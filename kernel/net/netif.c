@@ -124,19 +124,16 @@ static err_t eth_linkoutput(struct netif *netif, struct pbuf *p)
 		return ERR_IF;
 	}
 	__atomic_fetch_add(&eth.frames, 1, __ATOMIC_RELAXED);
-	eth.stats.tx_packets++;		/* a frame the wire loses was still sent */
-	eth.stats.tx_bytes += p->tot_len;
-	if (lost())
-		return ERR_OK;
-	err = netif_tx_frame(port, eth.offloads, p);
+	/* A frame the wire loses (amphi.net_loss) was still sent. */
+	err = lost() ? 0 : netif_tx_frame(port, eth.offloads, p);
 	(void)netif;
-	if (err) {
-		eth.stats.tx_packets--;
-		eth.stats.tx_bytes -= p->tot_len;
-		if (err == -ENOBUFS || err == -ENOMEM)
-			eth.stats.tx_dropped++;
-		else
-			eth.stats.tx_errors++;
+	if (!err) {
+		eth.stats.tx_packets++;
+		eth.stats.tx_bytes += p->tot_len;
+	} else if (err == -ENOBUFS || err == -ENOMEM) {
+		eth.stats.tx_dropped++;
+	} else {
+		eth.stats.tx_errors++;
 	}
 	/* A full queue drops the frame as a NIC would; ERR_MEM keeps a TCP
 	 * segment queued for the next try instead of waiting for a timeout. */
