@@ -152,49 +152,80 @@ static void gen_if_inet6(struct seqbuf *s)
 			const struct net_if_ip6 *a = &ifs[k].ip6[j];
 			put_ip6(s, a->addr);
 			seq_printf(s, " %02x %02x %02x %02x %8s\n", ifs[k].index, a->prefix,
-				   scope_of(a->addr), a->tentative ? IFA_F_TENTATIVE : IFA_F_PERMANENT,
-				   ifs[k].name);
+				   scope_of(a->addr), (a->tentative ? IFA_F_TENTATIVE : 0) |
+				   (a->permanent ? IFA_F_PERMANENT : 0), ifs[k].name);
 		}
 	kfree(ifs);
 }
 
 #define RTF6_UP		0x00000001
+#define RTF6_GATEWAY	0x00000002
+#define RTF6_RA_DEFAULT	0x00450003	/* RTF_EXPIRES | RTF_ADDRCONF | RTF_DEFAULT | UP, GATEWAY */
 #define RTF6_LOCAL	0x80200001	/* RTF_LOCAL | RTF_NONEXTHOP | RTF_UP */
+#define RTF6_NULL	0x00200200	/* RTF_NONEXTHOP | RTF_REJECT */
+#define METRIC_PREFIX	256		/* the kernel's own routes */
+#define METRIC_RA	1024		/* a router's, from its advertisement */
 
-static void route6_line(struct seqbuf *s, const uint8_t *dest, unsigned len, unsigned metric,
-			unsigned flags, const char *dev)
+static const uint8_t no_addr[16];
+
+static void route6_line(struct seqbuf *s, const uint8_t *dest, unsigned len, const uint8_t *via,
+			unsigned metric, unsigned flags, const char *dev)
 {
-	static const uint8_t none[16];
-
 	put_ip6(s, dest);
 	seq_printf(s, " %02x ", len);
-	put_ip6(s, none);
+	put_ip6(s, no_addr);
 	seq_printf(s, " %02x ", 0);
-	put_ip6(s, none);
+	put_ip6(s, via);
 	seq_printf(s, " %08x %08x %08x %08x %8s\n", metric, 1, 0, flags, dev);
 }
 
-/* Each address's /64 on its interface (metric 256, as the kernel adds
- * them), then lo's ::1.  The routers lwIP learned are not shown. */
+/* Whether an earlier address of a already made this /64's route. */
+static bool prefix_seen(const struct net_ifaddr *a, int j)
+{
+	for (int k = 0; k < j; k++)
+		if (!a->ip6[k].tentative && !memcmp(a->ip6[k].addr, a->ip6[j].addr, 8))
+			return true;
+	return false;
+}
+
+/* An interface's prefixes (each address's /64) and its default router. */
+static void routes6_of(struct seqbuf *s, const struct net_ifaddr *a)
+{
+	for (int j = 0; j < a->nip6; j++) {
+		uint8_t prefix[16] = { 0 };
+		if (a->ip6[j].tentative || prefix_seen(a, j))
+			continue;
+		memcpy(prefix, a->ip6[j].addr, 8);
+		route6_line(s, prefix, 64, no_addr, METRIC_PREFIX, RTF6_UP, a->name);
+	}
+	if (memcmp(a->gateway6, no_addr, 16))
+		route6_line(s, no_addr, 0, a->gateway6, METRIC_RA, RTF6_RA_DEFAULT, a->name);
+}
+
+/* Linux 6's order: the main table (prefixes, default routes), then the
+ * local one (::1, each address of ours), the multicast route, and the
+ * "unreachable" route that ends lookups. */
 static void gen_ipv6_route(struct seqbuf *s)
 {
+	static const uint8_t multicast[16] = { 0xff };
 	int n;
 	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
 
 	if (!ifs)
 		return;
 	for (int k = 0; k < n; k++)
-		for (int j = 0; j < ifs[k].nip6; j++) {
-			uint8_t prefix[16] = { 0 };
-			const struct net_if_ip6 *a = &ifs[k].ip6[j];
-			if (ifs[k].flags & NET_IFF_LOOPBACK || a->tentative)
-				continue;
-			memcpy(prefix, a->addr, 8);
-			route6_line(s, prefix, 64, 256, RTF6_UP, ifs[k].name);
-		}
+		if (!(ifs[k].flags & NET_IFF_LOOPBACK))
+			routes6_of(s, &ifs[k]);
 	for (int k = 0; k < n; k++)
-		if (ifs[k].flags & NET_IFF_LOOPBACK && ifs[k].nip6)
-			route6_line(s, ifs[k].ip6[0].addr, 128, 0, RTF6_LOCAL, ifs[k].name);
+		for (int j = 0; j < ifs[k].nip6; j++)
+			if (!ifs[k].ip6[j].tentative)
+				route6_line(s, ifs[k].ip6[j].addr, 128, no_addr, 0, RTF6_LOCAL, ifs[k].name);
+	for (int k = 0; k < n; k++)
+		if (!(ifs[k].flags & NET_IFF_LOOPBACK) && ifs[k].nip6)
+			route6_line(s, multicast, 8, no_addr, METRIC_PREFIX, RTF6_UP, ifs[k].name);
+	for (int k = 0; k < n; k++)
+		if (ifs[k].flags & NET_IFF_LOOPBACK)
+			route6_line(s, no_addr, 0, no_addr, 0xffffffff, RTF6_NULL, ifs[k].name);
 	kfree(ifs);
 }
 

@@ -47,11 +47,12 @@ static void tcp_line(struct seqbuf *s, int n, const struct net_inet_info *e, boo
 {
 	put_ends(s, "%4d: ", n, e, v6);
 	if (e->time_wait) {
-		seq_printf(s, " %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %016x", e->state, 0, 0, 3,
-			   e->when, 0, 0, 0, 0, 3, 0);
+		seq_printf(s, " %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %016x", e->state, 0, 0,
+			   e->timer, e->when, 0, 0, 0, 0, 3, 0);
 	} else {
 		seq_printf(s, " %02X %08X:%08X %02X:%08X %08X %5u %8d %lu %d %016x", e->state,
-			   e->tx_queue, e->rx_queue, 0, 0, e->retransmits, e->uid, 0, e->ino, 2, 0);
+			   e->tx_queue, e->rx_queue, e->timer, e->when, e->retransmits, e->uid, 0,
+			   e->ino, 2, 0);
 		seq_printf(s, " %u %u %u %u %d", e->rto, e->state == NET_TCP_LISTEN ? 0 : TCP_ATO, 0,
 			   e->cwnd, e->state == NET_TCP_LISTEN ? 0 : e->ssthresh);
 	}

@@ -95,6 +95,28 @@ static const void *conn_of(const struct tcp_pcb *pcb)
 	return pcb->state == SYN_RCVD ? NULL : pcb->callback_arg;
 }
 
+static uint32_t ms_to_ticks(int64_t ms)
+{
+	return ms > 0 ? (uint32_t)(ms * CLOCK_HZ / 1000) : 0;
+}
+
+/* The timer Linux would show: retransmission while data is out, the
+ * zero-window probe, else keep-alive when asked for. */
+static void tcp_timer(struct net_inet_info *e, const struct tcp_pcb *pcb)
+{
+	int64_t idle = (int64_t)(uint32_t)(tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL;
+
+	if (pcb->rtime >= 0 && (pcb->unacked || pcb->unsent)) {
+		e->timer = NET_TIMER_RETRANSMIT;
+		e->when = ms_to_ticks((int64_t)(pcb->rto - pcb->rtime) * TCP_SLOW_INTERVAL);
+	} else if (pcb->persist_backoff) {
+		e->timer = NET_TIMER_PROBE;
+	} else if (ip_get_option(pcb, SOF_KEEPALIVE) && pcb->state == ESTABLISHED) {
+		e->timer = NET_TIMER_KEEPALIVE;
+		e->when = ms_to_ticks((int64_t)pcb->keep_idle + (int64_t)pcb->keep_cnt_sent * pcb->keep_intvl - idle);
+	}
+}
+
 static void tcp_one(struct walk *w, struct tcp_pcb *pcb)
 {
 	struct inet_owner o;
@@ -110,6 +132,7 @@ static void tcp_one(struct walk *w, struct tcp_pcb *pcb)
 	e->state = pcb->state < sizeof linux_state ? linux_state[pcb->state] : NET_TCP_CLOSE;
 	e->tx_queue = pcb->snd_lbb - pcb->lastack;	/* sent and unacknowledged, or unsent */
 	e->retransmits = pcb->nrtx;
+	tcp_timer(e, pcb);
 	e->rto = (uint32_t)pcb->rto * TCP_SLOW_INTERVAL * CLOCK_HZ / 1000;
 	e->cwnd = segments(pcb->cwnd, pcb->mss);
 	e->ssthresh = (int32_t)segments(pcb->ssthresh, pcb->mss);
@@ -130,7 +153,10 @@ static void tcp_listener(struct walk *w, struct tcp_pcb_listen *l)
 	fill_common(e, w, &l->local_ip, l->local_port, &any, 0, owned, &o);
 	e->state = NET_TCP_LISTEN;
 	e->rx_queue = l->accepts_pending;	/* as Linux: connections waiting for accept */
-	e->rto = CLOCK_HZ;	/* a listener has no round trips: Linux's first RTO, 1 s */
+	/* A listener has no round trips or window: Linux shows its first RTO
+	 * (1 s) and initial window (10 segments). */
+	e->rto = CLOCK_HZ;
+	e->cwnd = 10;
 }
 
 /* TIME-WAIT: time left of its two MSLs. */
@@ -145,9 +171,8 @@ static void tcp_time_wait(struct walk *w, struct tcp_pcb *pcb)
 		    false, NULL);
 	e->state = NET_TCP_TIME_WAIT;
 	e->time_wait = true;
-	uint64_t gone = (uint64_t)(uint32_t)(tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL;
-	uint64_t total = 2ull * TCP_MSL;
-	e->when = gone < total ? (uint32_t)((total - gone) * CLOCK_HZ / 1000) : 0;
+	e->timer = NET_TIMER_TIME_WAIT;
+	e->when = ms_to_ticks(2ll * TCP_MSL - (int64_t)(uint32_t)(tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL);
 }
 
 static void udp_one(struct walk *w, struct udp_pcb *pcb)

@@ -68,6 +68,7 @@ struct net_if_ip6 {
 	uint8_t addr[16];
 	uint8_t prefix;		/* 64; 128 for lo's ::1 */
 	bool tentative;		/* duplicate address detection still under way */
+	bool permanent;		/* static (link-local, configured), not from a router's prefix */
 };
 
 /* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) reports it. */
@@ -79,6 +80,7 @@ struct net_ifaddr {
 	uint8_t mac[6];			/* zeros for lo */
 	uint8_t addr[4], netmask[4], broadcast[4];	/* network order; zeros: none */
 	uint8_t gateway[4];		/* IPv4 default gateway through it; zeros: none */
+	uint8_t gateway6[16];		/* IPv6 default router through it (learned); zeros: none */
 	int nip6;
 	struct net_if_ip6 ip6[NET_IF_MAX_IP6];	/* valid or tentative ones */
 	struct net_if_stats stats;

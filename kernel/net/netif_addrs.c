@@ -5,6 +5,7 @@
 
 #include "lwip/dns.h"
 #include "lwip/netif.h"
+#include "lwip/priv/nd6_priv.h"
 #include "lwip/tcpip.h"
 
 #include "core/format.h"
@@ -23,6 +24,20 @@ static void fill_ip6(struct net_ifaddr *a, struct netif *n, bool lo)
 		memcpy(o->addr, netif_ip6_addr(n, i)->addr, 16);
 		o->prefix = lo ? 128 : 64;
 		o->tentative = ip6_addr_istentative(state);
+		o->permanent = netif_ip6_addr_isstatic(n, i);
+	}
+}
+
+/* The first default router lwIP learned through n (router
+ * advertisements).  Caller holds the core lock. */
+static void fill_router6(struct net_ifaddr *a, struct netif *n)
+{
+	for (int i = 0; i < LWIP_ND6_NUM_ROUTERS; i++) {
+		const struct nd6_router_list_entry *r = &default_router_list[i];
+		if (r->neighbor_entry && r->neighbor_entry->netif == n && r->invalidation_timer) {
+			memcpy(a->gateway6, r->neighbor_entry->next_hop_address.addr, 16);
+			return;
+		}
 	}
 }
 
@@ -45,8 +60,10 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 		uint32_t bcast = ip | ~mask;
 		memcpy(a->broadcast, &bcast, 4);
 	}
-	if (!lo)
+	if (!lo) {
 		memcpy(a->gateway, &netif_ip4_gw(n)->addr, 4);
+		fill_router6(a, n);
+	}
 	fill_ip6(a, n, lo);
 	net_netif_stats(n, &a->stats);
 	a->flags = (netif_is_up(n) ? NET_IFF_UP : 0) |

@@ -16,6 +16,10 @@ enum {
 	NET_TCP_LAST_ACK, NET_TCP_LISTEN, NET_TCP_CLOSING,
 };
 
+/* A TCP endpoint's pending timer, as /proc/net/tcp's "tr" column. */
+enum { NET_TIMER_NONE, NET_TIMER_RETRANSMIT, NET_TIMER_KEEPALIVE, NET_TIMER_TIME_WAIT,
+       NET_TIMER_PROBE };
+
 /* One TCP or UDP endpoint. */
 struct net_inet_info {
 	uint8_t local[16], remote[16];	/* network order; IPv4: the first 4 bytes */
@@ -23,7 +27,8 @@ struct net_inet_info {
 	uint8_t state;			/* NET_TCP_*; UDP: ESTABLISHED when connected, else CLOSE */
 	bool time_wait;			/* TIME-WAIT: no socket, Linux's shorter line */
 	uint32_t tx_queue, rx_queue;	/* bytes; a listener: backlog and connections waiting */
-	uint32_t when;			/* TIME-WAIT: clock ticks (1/100 s) left */
+	uint8_t timer;			/* TCP: NET_TIMER_* pending */
+	uint32_t when;			/* clock ticks (1/100 s) until it fires */
 	uint32_t retransmits;
 	uint32_t uid;			/* the owning socket's maker, 0 without a socket */
 	uint64_t ino;			/* its inode number (fstat), 0 without one */

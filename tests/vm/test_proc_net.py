@@ -109,7 +109,8 @@ CMDS = ["/usr/bin/netstat -tuna", "/usr/bin/netstat -xa", "/usr/bin/netstat -i",
         "busybox netstat -xa", "/usr/bin/ss -tuna", "/usr/bin/ss -xa", "/usr/bin/ss -tunap",
         "/usr/sbin/ifconfig lo", "@traffic", "/usr/sbin/ifconfig lo",
         "/usr/sbin/ifconfig eth0", "@eth", "/usr/sbin/ifconfig eth0", "/usr/sbin/route -n",
-        "/usr/sbin/arp -n", "cat /proc/net/dev"]
+        "/usr/sbin/arp -n", "/usr/sbin/route -n -A inet6", "/usr/bin/netstat -tno",
+        "cat /proc/net/dev"]
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,12 @@ def test_netstat_interfaces_and_routes(tools):
         has(out[cmd], r"0\.0\.0\.0 10\.0\.2\.2 0\.0\.0\.0 UG .* eth0",
             r"10\.0\.2\.0 0\.0\.0\.0 255\.255\.255\.0 U .* eth0")
     has(out["/usr/sbin/arp -n"], r"10\.0\.2\.2 ether 52:55:0a:00:02:02 C eth0")
+    # ipv6_route: lo's ::1, eth0's multicast route, the unreachable one.
+    has(out["/usr/sbin/route -n -A inet6"], r"::1/128 :: Un 0 1 0 lo",
+        r"ff00::/8 :: U 256 1 0 eth0", r"::/0 :: !n -1 1 0 lo")
+    # netstat -o reads tcp's timer columns: nothing pending once idle.
+    has(out["/usr/bin/netstat -tno"],
+        r"tcp 0 \d+ 127\.0\.0\.1:47001 127\.0\.0\.1:\d+ ESTABLISHED (off|on) \(\S+\)")
 
 
 def test_ss(tools):
