@@ -277,11 +277,17 @@ static const struct proc_file net_files[] = {
 	{ "unix", proc_net_gen_unix },
 };
 
+static struct inode *net_dir;	/* set once at boot; /proc holds it */
+
+struct inode *proc_net_dir(void)
+{
+	return net_dir;
+}
+
 int proc_net_make(struct inode *proc)
 {
-	struct inode *net = proc_add_dir(proc, "net", 0555, NULL);
-
-	if (!net)
+	net_dir = proc_add_dir(proc, "net", 0555, NULL);
+	if (!net_dir)
 		return -ENOMEM;
-	return proc_add_files(net, net_files, sizeof net_files / sizeof net_files[0], false);
+	return proc_add_files(net_dir, net_files, sizeof net_files / sizeof net_files[0], false);
 }

@@ -353,6 +353,27 @@ static struct inode *exe_follow(struct inode *link)
 	return exe;
 }
 
+/* net: the network's files.  Linux keeps a set per network namespace,
+ * under each process, with /proc/net a link to self/net; there is one
+ * namespace here, and its files live in /proc/net.  A "magic" link to it,
+ * so /proc/self/net/tcp and /proc/PID/net/dev read them. */
+static long net_readlink(struct inode *link, char *buf, size_t size)
+{
+	(void)link;
+	return copy_link(buf, size, "/proc/net");
+}
+
+static struct inode *net_follow(struct inode *link)
+{
+	struct inode *net = proc_net_dir();
+
+	(void)link;
+	if (net)
+		inode_get(net);
+	return net;
+}
+
+static const struct inode_ops net_ops = { .readlink = net_readlink, .follow = net_follow };
 static const struct inode_ops exe_ops = { .readlink = exe_readlink, .follow = exe_follow };
 static const struct inode_ops root_ops = { .readlink = root_readlink, .follow = root_follow };
 static const struct inode_ops cwd_ops = { .readlink = cwd_readlink, .follow = cwd_follow };
@@ -416,6 +437,8 @@ static int add_entries(struct inode *d, int pid)
 		err = add(d, "fd", proc_fd_dir_make(pid), pid, entry++);
 	if (!err)
 		err = add(d, "mem", proc_mem_make(pid), pid, entry++);
+	if (!err)
+		err = add(d, "net", proc_inode(S_IFLNK | 0777, &net_ops, priv), pid, entry++);
 	return err;
 }
 

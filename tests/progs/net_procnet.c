@@ -344,6 +344,7 @@ int main(int argc, char **argv)
 
 	for (unsigned k = 0; k < sizeof files / sizeof files[0]; k++)
 		header(files[k]);
+	printf("/proc/self/net/tcp: %s\n", count_lines("/proc/self/net/tcp") > 0 ? "read" : "missing");
 	int l4 = inet_sock(AF_INET, SOCK_STREAM, "127.0.0.1", PORT_TCP, 1);
 	int l6 = inet_sock(AF_INET6, SOCK_STREAM, "::1", PORT_TCP6, 1);
 	int u4 = inet_sock(AF_INET, SOCK_DGRAM, "0.0.0.0", PORT_UDP, 0);

@@ -38,6 +38,7 @@ packet header (63): |sk               RefCnt Type Proto  Iface R Rmem   User   I
 route header (127): |Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT                                                       |
 arp header (78): |IP address       HW type     Flags       HW address            Mask     Device|
 dev header (76): |Inter-|   Receive                                                |  Transmit|
+/proc/self/net/tcp: read
 tcp listener: local as bound state 0A inode as fstat uid ours remote 00000000
 tcp client: local as bound state 01 inode as fstat uid ours remote port as connected
 tcp accepted: local as bound state 01 inode as fstat uid ours remote port as connected
