@@ -52,7 +52,20 @@ void net_eth_watch(void (*fn)(void));
 #define NET_IFF_RUNNING		0x40
 #define NET_IFF_MULTICAST	0x1000
 
-/* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) reports it. */
+#define NET_IF_MAX_IP6		4	/* lwIP's addresses per interface */
+#define NET_LIFE_FOREVER	0xffffffffu
+
+/* One IPv6 address of an interface. */
+struct net_if_ip6 {
+	uint8_t addr[16];
+	uint8_t prefix;
+	bool tentative;			/* duplicate detection still running */
+	bool autoconf;			/* from a router's advertisement */
+	uint32_t valid_life, pref_life;	/* seconds left; NET_LIFE_FOREVER */
+};
+
+/* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) and rtnetlink
+ * report it. */
 struct net_ifaddr {
 	char name[16];			/* "lo", "eth0" */
 	int index;			/* 1, 2... */
@@ -60,6 +73,10 @@ struct net_ifaddr {
 	unsigned mtu;
 	uint8_t mac[6];			/* zeros for lo */
 	uint8_t addr[4], netmask[4], broadcast[4];	/* network order; zeros: none */
+	uint8_t gateway[4];		/* network order; zeros: none */
+	bool dhcp;			/* addr came from a DHCP server */
+	int nip6;
+	struct net_if_ip6 ip6[NET_IF_MAX_IP6];
 };
 
 /* Fills out[0..max) with the interfaces, lo first; returns how many there

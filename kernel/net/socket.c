@@ -51,7 +51,7 @@ struct socket *socket_alloc(int family, int type, int protocol)
 
 int socket_create(int family, int type, int protocol, struct socket **out)
 {
-	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
 		return -EAFNOSUPPORT;
 	if (family != AF_UNIX)
 		net_lwip_start();
@@ -59,7 +59,8 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 	if (!s)
 		return -ENOMEM;
 	int err = family == AF_UNIX ? unix_socket_init(s, type, protocol)
-				    : inet_socket_init(s, family, type, protocol);
+		: family == AF_NETLINK ? netlink_socket_init(s, type, protocol)
+		: inet_socket_init(s, family, type, protocol);
 	if (err) {
 		kfree(s);
 		return err;

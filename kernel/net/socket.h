@@ -27,6 +27,7 @@ struct socket;
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
+#define AF_NETLINK	16
 
 /* listen()'s largest backlog: Linux's net.core.somaxconn, whose default
  * it is (/proc/sys/net/core/somaxconn shows it). */
@@ -169,6 +170,7 @@ uint64_t socket_deadline(uint64_t timeout_ns);
  * (-EPROTONOSUPPORT, -ESOCKTNOSUPPORT, -ENOBUFS, -EAFNOSUPPORT). */
 int inet_socket_init(struct socket *s, int family, int type, int protocol);
 int unix_socket_init(struct socket *s, int type, int protocol);
+int netlink_socket_init(struct socket *s, int type, int protocol);
 /* SIOCGIF* requests, answered from the network interfaces (inet_ifreq.c);
  * -ENOTTY for anything else. */
 long inet_ifreq(unsigned long cmd, uint64_t arg);

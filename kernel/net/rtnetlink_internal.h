@@ -1,0 +1,43 @@
+/* NETLINK_ROUTE's handlers, shared between kernel/net/rtnetlink*.c: the
+ * interfaces (links), their addresses and the routes, as Linux's
+ * rtnetlink gives them, from lwIP's state (net_ifaddrs). */
+#ifndef AMPHI_NET_RTNETLINK_INTERNAL_H
+#define AMPHI_NET_RTNETLINK_INTERNAL_H
+
+#include "net/netif.h"
+#include "net/netlink_internal.h"
+
+#define RTM_NEWLINK	16
+#define RTM_GETLINK	18
+#define RTM_NEWADDR	20
+#define RTM_GETADDR	22
+#define RTM_NEWROUTE	24
+#define RTM_GETROUTE	26
+#define RTM_NEWNEIGH	28
+#define RTM_GETNEIGH	30
+
+#define AF_UNSPEC_K	0
+#define AF_INET_K	2
+#define AF_INET6_K	10
+
+#define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK	253
+#define RT_SCOPE_HOST	254
+
+#define RTNL_IFS_MAX	8	/* interfaces a request looks at: lo, eth0 and room */
+
+/* The interfaces, lo first: how many (at most RTNL_IFS_MAX), or -ENOMEM.
+ * *out is kmalloc'd; the caller frees it. */
+int rtnl_interfaces(struct net_ifaddr **out);
+/* The one of index, or NULL. */
+const struct net_ifaddr *rtnl_interface(const struct net_ifaddr *ifs, int n, int index);
+
+/* Each fills one object's message into b (false: no room) for reply or
+ * dump (flags NLM_F_MULTI in a dump). */
+int rtnl_getlink(const struct nl_request *r, struct nl_buf *b);
+int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b);
+int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b);
+int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b);
+int rtnl_getroute(const struct nl_request *r, struct nl_buf *b);
+
+#endif
