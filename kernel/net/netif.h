@@ -82,5 +82,8 @@ struct net_ifaddr {
 /* Fills out[0..max) with the interfaces, lo first; returns how many there
  * are (may be more than max).  Takes the core lock itself. */
 int net_ifaddrs(struct net_ifaddr *out, int max);
+/* The same for n alone, from a caller holding the core lock (lwIP's
+ * netif callbacks). */
+void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out);
 
 #endif

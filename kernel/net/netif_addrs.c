@@ -62,6 +62,19 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 		   (n->flags & (NETIF_FLAG_IGMP | NETIF_FLAG_MLD6) ? NET_IFF_MULTICAST : 0);
 }
 
+void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out)
+{
+	struct netif *k;
+	unsigned neth = 0;
+
+	NETIF_FOREACH(k) {
+		if (k == n)
+			break;
+		neth += !!(k->flags & NETIF_FLAG_ETHERNET);
+	}
+	fill(out, n, neth);
+}
+
 /* lwIP adds each netif at the head of its list: Linux lists by index. */
 static void sort_by_index(struct net_ifaddr *a, int n)
 {

@@ -377,7 +377,7 @@ static void ack(struct nl_sock *n, const struct nlmsghdr_k *req, int err)
 	size_t echo = whole ? req->len : NLMSG_HDRLEN;
 	struct nl_buf b;
 
-	if (nl_buf_alloc(&b, NLMSG_HDRLEN + sizeof err + echo))
+	if (nl_buf_alloc(&b, NL_ALIGN(NLMSG_HDRLEN + sizeof err + echo)))
 		return;
 	struct nlmsghdr_k *h = nlmsg_begin(&b, NLMSG_ERROR, whole ? 0 : NLM_F_CAPPED,
 					   req->seq, (uint32_t)n->pid, sizeof err + echo);
@@ -413,25 +413,46 @@ static void kernel_receive(struct nl_sock *n, const uint8_t *p, size_t len)
 	}
 }
 
-/* Copies b's datagram to every other member of group. */
-static void broadcast(struct nl_sock *from, uint32_t group, const struct nl_buf *b)
+/* Copies b's datagram to every member of group but skip (from port
+ * from_pid; 0: the kernel). */
+static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pid, uint32_t group,
+		      const struct nl_buf *b)
 {
-	spin_lock(&ports_lock);
 	struct list *e;
 
+	spin_lock(&ports_lock);
 	list_for_each(e, &ports) {
 		struct nl_sock *n = list_entry(e, struct nl_sock, port_link);
 		struct nl_buf copy;
-		if (n == from || n->protocol != from->protocol || !(n->groups & (1ull << (group - 1))) ||
+		if (n == skip || n->protocol != protocol || !(n->groups & (1ull << (group - 1))) ||
 		    nl_buf_alloc(&copy, b->len))
 			continue;
 		memcpy(copy.data, b->data, b->len);
 		copy.len = b->len;
-		dgram_of(&copy)->from_pid = (uint32_t)from->pid;
+		dgram_of(&copy)->from_pid = from_pid;
 		dgram_of(&copy)->group = group;
 		deliver(n, &copy, false);
 	}
 	spin_unlock(&ports_lock);
+}
+
+void nl_notify(int protocol, uint32_t group, const struct nl_buf *b)
+{
+	multicast(protocol, NULL, 0, group, b);
+}
+
+bool nl_listened(int protocol, uint32_t group)
+{
+	struct list *e;
+	bool any = false;
+
+	spin_lock(&ports_lock);
+	list_for_each(e, &ports) {
+		struct nl_sock *n = list_entry(e, struct nl_sock, port_link);
+		any |= n->protocol == protocol && (n->groups & (1ull << (group - 1)));
+	}
+	spin_unlock(&ports_lock);
+	return any;
 }
 
 /* To another program's port (privileged senders only). */
@@ -491,7 +512,7 @@ static long nl_sendmsg(struct socket *s, struct sock_msg *m)
 	}
 	b.len = m->len;
 	if (group)
-		broadcast(n, group, &b);
+		multicast(n->protocol, n, (uint32_t)n->pid, group, &b);
 	if (pid) {
 		err = unicast(n, pid, &b);
 	} else if (!group) {
@@ -768,5 +789,6 @@ int netlink_socket_init(struct socket *s, int type, int protocol)
 	mutex_init(&n->dump_lock);
 	s->ops = &netlink_ops;
 	s->priv = n;
+	rtnl_notify_init();
 	return 0;
 }

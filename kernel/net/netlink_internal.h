@@ -110,8 +110,16 @@ int nl_reply(struct nl_sock *s, struct nl_buf *b);
  * one is already running. */
 int nl_dump_start(struct nl_sock *s, const struct nl_dump *d);
 
+/* A copy of b's datagram to every socket of protocol in group (1...);
+ * whether any socket listens there. */
+void nl_notify(int protocol, uint32_t group, const struct nl_buf *b);
+bool nl_listened(int protocol, uint32_t group);
+
 /* NETLINK_ROUTE: handles one request of s. */
 int rtnl_request(struct nl_sock *s, const struct nl_request *r);
+/* Starts NETLINK_ROUTE's notifications of changes (once; later calls
+ * return at once). */
+void rtnl_notify_init(void);
 
 /* An nl_buf of cap bytes, or -ENOMEM. */
 int nl_buf_alloc(struct nl_buf *b, size_t cap);

@@ -94,15 +94,16 @@ static bool put_v6(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_i
 	       nla_put_u32(b, IFA_FLAGS, flags) && (!proto || nla_put_u8(b, IFA_PROTO, proto));
 }
 
-static bool put_addr(struct nl_buf *b, const struct addr *x, const struct nl_dump *d)
+bool rtnl_put_addr(struct nl_buf *b, const struct net_ifaddr *i, const struct net_if_ip6 *a6,
+		   uint16_t type, uint16_t flags, uint32_t seq, uint32_t pid)
 {
-	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWADDR, NLM_F_MULTI, d->seq, d->pid, sizeof(struct ifaddrmsg_k));
+	struct nlmsghdr_k *h = nlmsg_begin(b, type, flags, seq, pid, sizeof(struct ifaddrmsg_k));
 
 	if (!h)
 		return false;
 	struct ifaddrmsg_k *ifa = nlmsg_body(h);
-	ifa->index = (uint32_t)x->i->index;
-	if (!(x->a6 ? put_v6(b, ifa, x->a6) : put_v4(b, ifa, x->i))) {
+	ifa->index = (uint32_t)i->index;
+	if (!(a6 ? put_v6(b, ifa, a6) : put_v4(b, ifa, i))) {
 		nlmsg_cancel(b, h);
 		return false;
 	}
@@ -135,8 +136,10 @@ int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b)
 	if (n < 0)
 		return n;
 	size_t count = list_addrs(ifs, n, d->family, list);
-	while (d->next < count && put_addr(b, &list[d->next], d))
+	while (d->next < count && rtnl_put_addr(b, list[d->next].i, list[d->next].a6, RTM_NEWADDR,
+						NLM_F_MULTI, d->seq, d->pid))
 		d->next++;
 	kfree(ifs);
-	return d->next < count || (b->len && d->family == AF_INET_K) ? NL_DUMP_MORE : NL_DUMP_DONE;
+	/* Linux ends an IPv6 dump in its last datagram, the others alone. */
+	return d->next < count || (b->len && d->family != AF_INET6_K) ? NL_DUMP_MORE : NL_DUMP_DONE;
 }

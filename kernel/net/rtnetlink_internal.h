@@ -32,8 +32,17 @@ int rtnl_interfaces(struct net_ifaddr **out);
 /* The one of index, or NULL. */
 const struct net_ifaddr *rtnl_interface(const struct net_ifaddr *ifs, int n, int index);
 
-/* Each fills one object's message into b (false: no room) for reply or
- * dump (flags NLM_F_MULTI in a dump). */
+#define RTM_DELLINK	17
+#define RTM_DELADDR	21
+
+/* One message of type for interface i, or for its address a6 (NULL: its
+ * IPv4 one); false when b is full. */
+bool rtnl_put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t type, uint16_t flags,
+		   uint32_t seq, uint32_t pid);
+bool rtnl_put_addr(struct nl_buf *b, const struct net_ifaddr *i, const struct net_if_ip6 *a6,
+		   uint16_t type, uint16_t flags, uint32_t seq, uint32_t pid);
+
+/* A GET's answer into b, or a dump's next datagram. */
 int rtnl_getlink(const struct nl_request *r, struct nl_buf *b);
 int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b);

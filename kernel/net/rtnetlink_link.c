@@ -71,10 +71,10 @@ static bool put_attrs(struct nl_buf *b, const struct net_ifaddr *i)
 	       nla_put_str(b, IFLA_QDISC, "noqueue");
 }
 
-/* One RTM_NEWLINK message for i; false when b is full. */
-static bool put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t flags, uint32_t seq, uint32_t pid)
+bool rtnl_put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t type, uint16_t flags,
+		   uint32_t seq, uint32_t pid)
 {
-	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWLINK, flags, seq, pid, sizeof(struct ifinfomsg_k));
+	struct nlmsghdr_k *h = nlmsg_begin(b, type, flags, seq, pid, sizeof(struct ifinfomsg_k));
 
 	if (!h)
 		return false;
@@ -116,7 +116,7 @@ int rtnl_getlink(const struct nl_request *r, struct nl_buf *b)
 	if (n < 0)
 		return n;
 	const struct net_ifaddr *i = named(r, ifs, n);
-	int err = !i ? -ENODEV : put_link(b, i, 0, r->h->seq, r->pid) ? 0 : -EMSGSIZE;
+	int err = !i ? -ENODEV : rtnl_put_link(b, i, RTM_NEWLINK, 0, r->h->seq, r->pid) ? 0 : -EMSGSIZE;
 	kfree(ifs);
 	return err;
 }
@@ -128,7 +128,7 @@ int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b)
 
 	if (n < 0)
 		return n;
-	while (d->next < (size_t)n && put_link(b, &ifs[d->next], NLM_F_MULTI, d->seq, d->pid))
+	while (d->next < (size_t)n && rtnl_put_link(b, &ifs[d->next], RTM_NEWLINK, NLM_F_MULTI, d->seq, d->pid))
 		d->next++;
 	kfree(ifs);
 	/* Linux's link dump ends with a datagram of its own for NLMSG_DONE. */

@@ -2,6 +2,9 @@
  * kernel's replies (acks, errors, dumps) and lo's link and addresses, one
  * line per call, for a transcript compared with Linux's.  Only what is the
  * same on any machine is printed: lo, never eth0. */
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -365,6 +368,36 @@ static void truncation(void)
 	close(fd);
 }
 
+/* musl's getifaddrs and if_nameindex ask NETLINK_ROUTE: lo's entries. */
+static void libc(void)
+{
+	struct ifaddrs *list;
+
+	printf("getifaddrs: %s\n", res(getifaddrs(&list)));
+	for (struct ifaddrs *i = list; i; i = i->ifa_next) {
+		if (strcmp(i->ifa_name, "lo"))
+			continue;
+		int family = i->ifa_addr ? i->ifa_addr->sa_family : -1;
+		printf(" lo family %d flags 0x%x", family, i->ifa_flags);
+		if (family == AF_INET)
+			printf(" addr %08x mask %08x",
+			       ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr,
+			       ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+		if (family == AF_INET6)
+			printf(" addr ends %d", ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr.s6_addr[15]);
+		printf(" data %s\n", i->ifa_data ? "yes" : "no");
+	}
+	freeifaddrs(list);
+	struct if_nameindex *names = if_nameindex();
+	for (struct if_nameindex *n = names; n && n->if_index; n++)
+		if (n->if_index == 1)
+			printf("if_nameindex: 1 %s\n", n->if_name);
+	if_freenameindex(names);
+	printf("if_nametoindex lo: %u\n", if_nametoindex("lo"));
+	char name[IF_NAMESIZE];
+	printf("if_indextoname 1: %s\n", if_indextoname(1, name) ? name : "none");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -374,5 +407,6 @@ int main(void)
 	link_and_addresses();
 	errors();
 	truncation();
+	libc();
 	return 0;
 }
