@@ -511,13 +511,14 @@ static long nl_sendmsg(struct socket *s, struct sock_msg *m)
 		return err;
 	}
 	b.len = m->len;
+	/* A group's copies, then the port's, as Linux: port 0 is the kernel
+	 * even beside a group. */
 	if (group)
 		multicast(n->protocol, n, (uint32_t)n->pid, group, &b);
-	if (pid) {
+	if (pid)
 		err = unicast(n, pid, &b);
-	} else if (!group) {
+	else
 		kernel_receive(n, b.data, b.len);
-	}
 	nl_buf_free(&b);
 	return err ? err : (long)m->len;
 }

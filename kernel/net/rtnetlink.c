@@ -57,12 +57,14 @@ int rtnl_request(struct nl_sock *s, const struct nl_request *r)
 
 	if (h->type > RTM_MAX)
 		return -EOPNOTSUPP;
+	if (h->len == NLMSG_HDRLEN)
+		return 0;	/* no family byte: nothing to do, as Linux says */
 	if (((h->type - RTM_BASE) & 3) != KIND_GET && !r->net_admin)
 		return -EPERM;
 	const struct handler *x = handler_of(h->type);
 	if (x && (h->flags & NLM_F_DUMP) && x->dumpit) {
 		struct nl_dump d = { x->dumpit, h->seq, r->pid, 0, 0, 0 };
-		d.family = h->len > NLMSG_HDRLEN ? body[0] : AF_UNSPEC_K;
+		d.family = body[0];
 		return nl_dump_start(s, &d);
 	}
 	if (x && !(h->flags & NLM_F_DUMP) && x->doit)

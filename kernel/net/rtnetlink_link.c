@@ -90,22 +90,27 @@ bool rtnl_put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t type, 
 	return true;
 }
 
-/* The interface a GET names: by index, else by IFLA_IFNAME. */
-static const struct net_ifaddr *named(const struct nl_request *r, const struct net_ifaddr *ifs, int n)
+/* The interface a GET names, by index or else by IFLA_IFNAME: its
+ * position in ifs, -ENODEV when there is none, -EINVAL when it names
+ * none, as Linux's rtnl_getlink. */
+static int named(const struct nl_request *r, const struct net_ifaddr *ifs, int n)
 {
 	size_t body = r->h->len - NLMSG_HDRLEN;
 	const struct ifinfomsg_k *ifi = nlmsg_body((struct nlmsghdr_k *)r->h);
 
 	if (body < sizeof *ifi)
-		return NULL;
-	if (ifi->index > 0)
-		return rtnl_interface(ifs, n, ifi->index);
+		return -EINVAL;
 	const struct nlattr_k *a = nla_find(ifi + 1, body - sizeof *ifi, IFLA_IFNAME);
-	for (int k = 0; a && k < n; k++)
-		if (strnlen(nla_data(a), nla_len(a)) == strlen(ifs[k].name) &&
-		    !memcmp(nla_data(a), ifs[k].name, strlen(ifs[k].name)))
-			return &ifs[k];
-	return NULL;
+	if (ifi->index <= 0 && !a)
+		return -EINVAL;
+	for (int k = 0; k < n; k++) {
+		const char *name = ifs[k].name;
+		if (ifi->index > 0 ? ifs[k].index == ifi->index
+				   : strnlen(nla_data(a), nla_len(a)) == strlen(name) &&
+				     !memcmp(nla_data(a), name, strlen(name)))
+			return k;
+	}
+	return -ENODEV;
 }
 
 int rtnl_getlink(const struct nl_request *r, struct nl_buf *b)
@@ -115,10 +120,11 @@ int rtnl_getlink(const struct nl_request *r, struct nl_buf *b)
 
 	if (n < 0)
 		return n;
-	const struct net_ifaddr *i = named(r, ifs, n);
-	int err = !i ? -ENODEV : rtnl_put_link(b, i, RTM_NEWLINK, 0, r->h->seq, r->pid) ? 0 : -EMSGSIZE;
+	int k = named(r, ifs, n);
+	if (k >= 0)
+		k = rtnl_put_link(b, &ifs[k], RTM_NEWLINK, 0, r->h->seq, r->pid) ? 0 : -EMSGSIZE;
 	kfree(ifs);
-	return err;
+	return k;
 }
 
 int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b)

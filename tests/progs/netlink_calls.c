@@ -294,6 +294,15 @@ static void link_and_addresses(void)
 	ifi.ifi_index = 9999;
 	printf("getlink 9999: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &ifi, sizeof ifi)));
 	replies(fd, pid);
+	ifi.ifi_index = 0;
+	printf("getlink no index, no name: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &ifi, sizeof ifi)));
+	replies(fd, pid);
+	printf("getlink short body: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &ifi, 4)));
+	replies(fd, pid);
+	printf("getlink no body, ack: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, 0)));
+	replies(fd, pid);
+	printf("newlink no body, ack: %s\n", res(request(fd, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, 0)));
+	replies(fd, pid);
 	printf("dump links: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, &ifi, sizeof ifi)));
 	replies(fd, pid);
 	printf("dump v4 addresses: %s\n", res(request(fd, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, &ifa, sizeof ifa)));
