@@ -284,5 +284,7 @@ int procfs_init(struct inode *proc)
 	int err = proc_add_link(proc, "self", &self_ops);
 	if (!err)
 		err = proc_sys_make(proc);
+	if (!err)
+		err = proc_kmsg_make(proc);
 	return err;
 }
