@@ -59,9 +59,10 @@ struct nl_dgram {
 };
 
 struct nl_sock {
-	struct socket *sock;
+	int refs;			/* the socket's, and each holder's (netlink_hold) */
 	int protocol;
 	struct spinlock lock;		/* everything down to dump_lock */
+	bool dead;			/* the socket went: nothing is queued any more */
 	struct list queue;		/* struct nl_dgram, oldest first */
 	size_t rmem;
 	int rcvbuf, sndbuf;
@@ -129,7 +130,9 @@ static int deliver(struct nl_sock *n, struct nl_buf *b, bool force)
 	d->len = b->len;
 	b->data = NULL;
 	spin_lock(&n->lock);
-	if (!force && n->rmem > (size_t)n->rcvbuf) {
+	if (n->dead) {
+		err = -ECONNREFUSED;
+	} else if (!force && n->rmem > (size_t)n->rcvbuf) {
 		if (!flag(n, NETLINK_NO_ENOBUFS))
 			n->err = ENOBUFS;
 		err = -ENOBUFS;
@@ -743,6 +746,12 @@ static int nl_getsockopt(struct socket *s, int level, int name, void *val, uint3
 
 /* ---- the socket ---------------------------------------------------------------- */
 
+static void nl_put(struct nl_sock *n)
+{
+	if (!__atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(n);
+}
+
 static void nl_release(struct socket *s)
 {
 	struct nl_sock *n = nl_of(s);
@@ -751,12 +760,35 @@ static void nl_release(struct socket *s)
 	if (n->bound)
 		list_del(&n->port_link);
 	spin_unlock(&ports_lock);
+	spin_lock(&n->lock);
+	n->dead = true;
 	while (!list_empty(&n->queue)) {
 		struct nl_dgram *d = list_entry(n->queue.next, struct nl_dgram, link);
 		list_del(&d->link);
 		dgram_put(d);
 	}
-	kfree(n);
+	spin_unlock(&n->lock);
+	nl_put(n);
+}
+
+struct nl_sock *netlink_hold(struct socket *s)
+{
+	if (s->family != AF_NETLINK)
+		return NULL;
+	__atomic_add_fetch(&nl_of(s)->refs, 1, __ATOMIC_RELAXED);
+	return nl_of(s);
+}
+
+void netlink_send_put(struct nl_sock *n, const void *data, size_t len)
+{
+	struct nl_buf b;
+
+	if (data && !nl_buf_alloc(&b, len)) {
+		memcpy(b.data, data, len);
+		b.len = len;
+		deliver(n, &b, true);
+	}
+	nl_put(n);
 }
 
 static const struct socket_ops netlink_ops = {
@@ -781,7 +813,7 @@ int netlink_socket_init(struct socket *s, int type, int protocol)
 	if (!n)
 		return -ENOMEM;
 	memset(n, 0, sizeof *n);
-	n->sock = s;
+	n->refs = 1;
 	n->protocol = protocol;
 	list_init(&n->queue);
 	list_init(&n->port_link);

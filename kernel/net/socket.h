@@ -171,6 +171,16 @@ uint64_t socket_deadline(uint64_t timeout_ns);
 int inet_socket_init(struct socket *s, int family, int type, int protocol);
 int unix_socket_init(struct socket *s, int type, int protocol);
 int netlink_socket_init(struct socket *s, int type, int protocol);
+
+/* A netlink socket as another part of the kernel holds it (mq_notify's
+ * SIGEV_THREAD): a reference that may outlive the socket's file.  NULL
+ * when s is of another family. */
+struct nl_sock;
+struct nl_sock *netlink_hold(struct socket *s);
+/* Queues len bytes of data as one datagram from the kernel (lost if the
+ * socket went), then drops the reference; data NULL only drops it.
+ * Never sleeps. */
+void netlink_send_put(struct nl_sock *n, const void *data, size_t len);
 /* SIOCGIF* requests, answered from the network interfaces (inet_ifreq.c);
  * -ENOTTY for anything else. */
 long inet_ifreq(unsigned long cmd, uint64_t arg);
