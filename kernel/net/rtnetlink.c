@@ -83,10 +83,13 @@ int rtnl_interfaces(struct net_ifaddr **out)
 	return n < RTNL_IFS_MAX ? n : RTNL_IFS_MAX;
 }
 
-const struct net_ifaddr *rtnl_interface(const struct net_ifaddr *ifs, int n, int index)
+
+unsigned rtnl_prefix_len(const uint8_t mask[4])
 {
-	for (int i = 0; i < n; i++)
-		if (ifs[i].index == index)
-			return &ifs[i];
-	return NULL;
+	unsigned p = 0;
+
+	for (int k = 0; k < 4; k++)
+		for (uint8_t m = mask[k]; m & 0x80; m <<= 1)
+			p++;
+	return p;
 }

@@ -37,16 +37,6 @@ struct addr {
 	const struct net_if_ip6 *a6;	/* NULL: i's IPv4 address */
 };
 
-static unsigned prefix_of(const uint8_t mask[4])
-{
-	unsigned p = 0;
-
-	for (int k = 0; k < 4; k++)
-		for (uint8_t m = mask[k]; m & 0x80; m <<= 1)
-			p++;
-	return p;
-}
-
 static bool put_cacheinfo(struct nl_buf *b, uint32_t pref, uint32_t valid)
 {
 	struct ifa_cacheinfo_k c = { pref, valid, 0, 0 };
@@ -59,7 +49,7 @@ static bool put_v4(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_i
 	static const uint8_t none[4];
 
 	ifa->family = AF_INET_K;
-	ifa->prefixlen = (uint8_t)prefix_of(i->netmask);
+	ifa->prefixlen = (uint8_t)rtnl_prefix_len(i->netmask);
 	ifa->flags = IFA_F_PERMANENT;
 	ifa->scope = i->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	return nla_put(b, IFA_ADDRESS, i->addr, 4) && nla_put(b, IFA_LOCAL, i->addr, 4) &&

@@ -29,8 +29,8 @@
 /* The interfaces, lo first: how many (at most RTNL_IFS_MAX), or -ENOMEM.
  * *out is kmalloc'd; the caller frees it. */
 int rtnl_interfaces(struct net_ifaddr **out);
-/* The one of index, or NULL. */
-const struct net_ifaddr *rtnl_interface(const struct net_ifaddr *ifs, int n, int index);
+/* An IPv4 netmask's prefix length. */
+unsigned rtnl_prefix_len(const uint8_t mask[4]);
 
 #define RTM_DELLINK	17
 #define RTM_DELADDR	21

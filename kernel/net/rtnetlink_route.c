@@ -65,16 +65,6 @@ static void set_dst(struct route *r, const uint8_t *dst, unsigned bytes, unsigne
 	r->m.dst_len = (uint8_t)len;
 }
 
-static unsigned prefix_of(const uint8_t mask[4])
-{
-	unsigned p = 0;
-
-	for (int k = 0; k < 4; k++)
-		for (uint8_t m = mask[k]; m & 0x80; m <<= 1)
-			p++;
-	return p;
-}
-
 static bool none4(const uint8_t a[4]) { return !(a[0] | a[1] | a[2] | a[3]); }
 
 static void main_v4(const struct net_ifaddr *i, struct route *list, size_t *n)
@@ -90,7 +80,7 @@ static void main_v4(const struct net_ifaddr *i, struct route *list, size_t *n)
 	for (int k = 0; k < 4; k++)
 		net[k] = i->addr[k] & i->netmask[k];
 	struct route *r = add(list, n, AF_INET_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_LINK, i->index);
-	set_dst(r, net, 4, prefix_of(i->netmask));
+	set_dst(r, net, 4, rtnl_prefix_len(i->netmask));
 	memcpy(r->prefsrc, i->addr, 4);
 }
 
@@ -101,7 +91,7 @@ static void local_v4(const struct net_ifaddr *i, struct route *list, size_t *n)
 	if (i->flags & NET_IFF_LOOPBACK) {
 		struct route *r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, i->index);
 		uint8_t net[4] = { i->addr[0], 0, 0, 0 };
-		set_dst(r, net, 4, prefix_of(i->netmask));
+		set_dst(r, net, 4, rtnl_prefix_len(i->netmask));
 		memcpy(r->prefsrc, i->addr, 4);
 	}
 	struct route *r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, i->index);
