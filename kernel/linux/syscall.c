@@ -46,6 +46,7 @@ void syscall_init(void)
 	sys_splice_register();
 	sys_clock_set_register();
 	sys_syslog_register();
+	sys_kcmp_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

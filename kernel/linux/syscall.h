@@ -52,6 +52,7 @@ void sys_unshare_register(void);
 void sys_splice_register(void);
 void sys_clock_set_register(void);
 void sys_syslog_register(void);
+void sys_kcmp_register(void);
 void sys_futex_register(void);
 void sys_signal_register(void);
 void sys_time_register(void);
