@@ -70,6 +70,7 @@ struct nl_sock {
 	bool bound;
 	int32_t pid;
 	uint64_t groups;		/* bit g-1: group g */
+	bool has_groups;		/* Linux's nlk->groups exists: LIST_MEMBERSHIPS shows it */
 	uint32_t dst_pid, dst_group;	/* connect()'s */
 	unsigned flags;			/* bit n: the SOL_NETLINK flag option n */
 	bool passcred;
@@ -290,6 +291,16 @@ static int groups_allowed(uint64_t groups)
 	return me.net_admin ? 0 : -EPERM;
 }
 
+/* Linux makes a socket's group bitmap at its first bind with groups or
+ * membership option (even one that then fails); only then does
+ * NETLINK_LIST_MEMBERSHIPS say its size. */
+static void groups_exist(struct nl_sock *n)
+{
+	spin_lock(&n->lock);
+	n->has_groups = true;
+	spin_unlock(&n->lock);
+}
+
 static int nl_bind(struct socket *s, const void *addr, uint32_t len)
 {
 	struct nl_sock *n = nl_of(s);
@@ -298,6 +309,8 @@ static int nl_bind(struct socket *s, const void *addr, uint32_t len)
 	if (len < ADDR_LEN || *(const uint16_t *)addr != AF_NETLINK)
 		return -EINVAL;
 	memcpy(a, addr, sizeof a);	/* family and pad, pid, groups */
+	if (a[2])
+		groups_exist(n);
 	int err = groups_allowed(a[2]);
 	if (err)
 		return err;
@@ -416,10 +429,11 @@ static void kernel_receive(struct nl_sock *n, const uint8_t *p, size_t len)
 	}
 }
 
-/* Copies b's datagram to every member of group but skip (from port
- * from_pid; 0: the kernel). */
-static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pid, uint32_t group,
-		      const struct nl_buf *b)
+/* Copies b's datagram to every member of group but skip and port to_pid
+ * (from port from_pid; 0: the kernel).  Port to_pid, as in Linux's
+ * netlink_broadcast, gets the message once, by unicast. */
+static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pid, uint32_t to_pid,
+		      uint32_t group, const struct nl_buf *b)
 {
 	struct list *e;
 
@@ -427,8 +441,8 @@ static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pi
 	list_for_each(e, &ports) {
 		struct nl_sock *n = list_entry(e, struct nl_sock, port_link);
 		struct nl_buf copy;
-		if (n == skip || n->protocol != protocol || !(n->groups & (1ull << (group - 1))) ||
-		    nl_buf_alloc(&copy, b->len))
+		if (n == skip || (to_pid && n->pid == (int32_t)to_pid) || n->protocol != protocol ||
+		    !(n->groups & (1ull << (group - 1))) || nl_buf_alloc(&copy, b->len))
 			continue;
 		memcpy(copy.data, b->data, b->len);
 		copy.len = b->len;
@@ -441,7 +455,7 @@ static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pi
 
 void nl_notify(int protocol, uint32_t group, const struct nl_buf *b)
 {
-	multicast(protocol, NULL, 0, group, b);
+	multicast(protocol, NULL, 0, 0, group, b);
 }
 
 bool nl_listened(int protocol, uint32_t group)
@@ -517,7 +531,7 @@ static long nl_sendmsg(struct socket *s, struct sock_msg *m)
 	/* A group's copies, then the port's, as Linux: port 0 is the kernel
 	 * even beside a group. */
 	if (group)
-		multicast(n->protocol, n, (uint32_t)n->pid, group, &b);
+		multicast(n->protocol, n, (uint32_t)n->pid, pid, group, &b);
 	if (pid)
 		err = unicast(n, pid, &b);
 	else
@@ -625,12 +639,17 @@ static unsigned nl_poll(struct socket *s, struct poll_table *pt)
 
 /* ---- options ----------------------------------------------------------------- */
 
+/* Linux's sock_setsockopt: a plain size is read as unsigned, so capped
+ * at the maximum even when negative; a forced one is at least 0.  Either
+ * is doubled, within an int, and at least min. */
 static int buf_size(int v, int min, bool force)
 {
-	if (!force && v > BUF_DEFAULT)
+	if (force && v < 0)
+		v = 0;
+	else if (!force && (unsigned)v > BUF_DEFAULT)
 		v = BUF_DEFAULT;
-	if (v < 0 || v > 0x3fffffff)
-		v = 0x3fffffff;
+	if (v > INT32_MAX / 2)
+		v = INT32_MAX / 2;
 	return v * 2 < min ? min : v * 2;
 }
 
@@ -686,8 +705,10 @@ static int nl_setsockopt(struct socket *s, int level, int name, const void *val,
 		return -ENOPROTOOPT;
 	if (len >= sizeof v)
 		memcpy(&v, val, sizeof v);	/* shorter: 0, as Linux reads it */
-	if (name == NETLINK_ADD_MEMBERSHIP || name == NETLINK_DROP_MEMBERSHIP)
+	if (name == NETLINK_ADD_MEMBERSHIP || name == NETLINK_DROP_MEMBERSHIP) {
+		groups_exist(n);
 		return membership(n, name, v);
+	}
 	if (name == NETLINK_LISTEN_ALL_NSID) {
 		struct sock_cred me;
 		socket_cred_current(&me);
@@ -704,7 +725,7 @@ static int nl_setsockopt(struct socket *s, int level, int name, const void *val,
 static int list_memberships(struct nl_sock *n, void *val, uint32_t *len)
 {
 	uint64_t groups = n->groups;
-	uint32_t need = (RTNL_GROUPS + 31) / 32 * 4;
+	uint32_t need = n->has_groups ? (RTNL_GROUPS + 31) / 32 * 4 : 0;
 
 	memcpy(val, &groups, *len < need ? *len & ~3u : need);
 	*len = need;

@@ -1,0 +1,44 @@
+"""A netlink socket's limits against a hostile program
+(tests/progs/netlink_limits.c).
+
+Before, SO_RCVBUF or SO_SNDBUF of a negative value gave a user a 2 GiB
+buffer (Linux caps it as INT_MAX, at twice rmem_max), so acks never read
+queued without bound; SO_RCVBUFFORCE of -1 did the same for root (Linux
+gives the minimum); NETLINK_LIST_MEMBERSHIPS said 8 bytes of groups on a
+socket that never had any (Linux: 0); and a root program's message to a
+port and a group that port is in arrived there twice (Linux's broadcast
+leaves out the destination port, which gets the unicast)."""
+import pytest
+
+from conftest import expect, run
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+AS_USER = ["--user", "65534:65534"]
+
+# Linux 6.18's lines for `bufs`, as uid 65534.
+BUFS = ("rcvbuf -1: 0, same as INT_MAX 1\n"
+        "sndbuf -1: 0, same as INT_MAX 1\n"
+        "sndbuf -2147483648: 0, same as INT_MAX 1\n"
+        "list memberships fresh: 0 len 0 0x0\n"
+        "list memberships bound without groups: 0 len 0 0x0\n"
+        "list memberships after add and drop: 0 len 8 0x0\n")
+
+
+def test_buffer_sizes_match_linux():
+    expect(run("netlink_limits", "bufs", options=AS_USER), BUFS)
+
+
+def test_forced_negative_buffers_are_the_minimum():
+    """Linux's SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF (sock_setsockopt takes
+    max(val, 0) for the FORCE options)."""
+    expect(run("netlink_limits", "force"), "rcvbufforce -1: 0 now 2304\n"
+                                           "sndbufforce -1: 0 now 4608\n")
+
+
+def test_acks_never_read_stay_bounded():
+    expect(run("netlink_limits", "flood", options=AS_USER), "flood: acks queued bounded 1\n")
+
+
+def test_unicast_to_a_group_member_arrives_once():
+    expect(run("netlink_limits", "unicast"), "unicast to a member: 16 copies 1\n")
