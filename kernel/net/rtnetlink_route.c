@@ -30,6 +30,7 @@
 #define RTA_TABLE	15
 #define RTA_PREF	20
 
+#define RTNL_FAMILY_IPMR 128	/* IPv4's multicast routes (ip mroute) */
 #define V6_METRIC	256	/* Linux's for the routes an address brings */
 #define ROUTES_MAX	(RTNL_IFS_MAX * (4 + 2 * NET_IF_MAX_IP6 + 1))
 
@@ -143,10 +144,13 @@ static void local_v6(const struct net_ifaddr *i, struct route *list, size_t *n)
 	}
 }
 
-/* The routes of family (AF_UNSPEC: both), main table before local. */
+/* The routes of family (AF_UNSPEC: both), main table before local.
+ * Linux answers a family it has no routes of with all of them, except
+ * RTNL_FAMILY_IPMR's, which lists multicast forwarding: amphi has none. */
 static size_t list_routes(const struct net_ifaddr *ifs, int nifs, uint8_t family, struct route *list)
 {
-	bool v4 = family != AF_INET6_K, v6 = family != AF_INET_K;
+	bool v4 = family != AF_INET6_K && family != RTNL_FAMILY_IPMR;
+	bool v6 = family != AF_INET_K && family != RTNL_FAMILY_IPMR;
 	size_t n = 0;
 
 	for (int k = 0; v4 && k < nifs; k++)
