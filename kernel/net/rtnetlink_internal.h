@@ -15,6 +15,8 @@
 #define RTM_GETROUTE	26
 #define RTM_NEWNEIGH	28
 #define RTM_GETNEIGH	30
+#define RTM_NEWRULE	32
+#define RTM_GETRULE	34
 
 #define AF_UNSPEC_K	0
 #define AF_INET_K	2
@@ -48,5 +50,6 @@ int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b);
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b);
+int rtnl_dump_rules(struct nl_dump *d, struct nl_buf *b);
 
 #endif

@@ -4,20 +4,67 @@ host's Linux 6.18 for the same request.
 Before, `ip mroute` (a route dump of RTNL_FAMILY_IPMR) got every unicast
 route and said "Non multicast route received, kernel does support IP
 multicast?"; Linux answers with its multicast forwarding routes, of
-which amphi has none."""
+which amphi has none.  RTM_GETRULE was EOPNOTSUPP, so `ip rule` said
+"RTNETLINK answers: Operation not supported"; Linux lists its default
+rules, which amphi's routing matches."""
 import shutil
 
 import pytest
 
-from conftest import run
+from conftest import expect, run
 
-pytestmark = [pytest.mark.usefixtures("amphi_works"),
-              pytest.mark.skipif(not shutil.which("ip"), reason="needs iproute2's ip")]
+pytestmark = pytest.mark.usefixtures("amphi_works")
+needs_ip = pytest.mark.skipif(not shutil.which("ip"), reason="needs iproute2's ip")
 
 IP = shutil.which("ip")
 USER_NET = ["--net", "user"]
 
 
+@needs_ip
 def test_ip_mroute_lists_nothing():
     r = run(IP, "mroute", options=USER_NET + ["--user", "65534:65534"])
     assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
+
+
+# tests/progs/netlink_rules.c on Linux 6.18 as uid 65534, its rules the defaults.
+RULES = (
+    'family 2 flags 0x301:\n'
+    ' datagram 192\n'
+    '  type 32 flags 0x2 len 52: 02000000 ff000001 00000000 08000f00 ff000000 08000e00 ffffffff 05001500 02000000\n'
+    '  type 32 flags 0x2 len 60: 02000000 fe000001 00000000 08000f00 fe000000 08000e00 ffffffff 05001500 02000000 08000600 fe7f0000\n'
+    '  type 32 flags 0x2 len 60: 02000000 fd000001 00000000 08000f00 fd000000 08000e00 ffffffff 05001500 02000000 08000600 ff7f0000\n'
+    '  type 3 flags 0x2 len 20: 00000000\n'
+    'family 10 flags 0x301:\n'
+    ' datagram 132\n'
+    '  type 32 flags 0x2 len 52: 0a000000 ff000001 00000000 08000f00 ff000000 08000e00 ffffffff 05001500 02000000\n'
+    '  type 32 flags 0x2 len 60: 0a000000 fe000001 00000000 08000f00 fe000000 08000e00 ffffffff 05001500 02000000 08000600 fe7f0000\n'
+    '  type 3 flags 0x2 len 20: 00000000\n'
+    'family 0 flags 0x301:\n'
+    ' datagram 304\n'
+    '  type 32 flags 0x2 len 52: 02000000 ff000001 00000000 08000f00 ff000000 08000e00 ffffffff 05001500 02000000\n'
+    '  type 32 flags 0x2 len 60: 02000000 fe000001 00000000 08000f00 fe000000 08000e00 ffffffff 05001500 02000000 08000600 fe7f0000\n'
+    '  type 32 flags 0x2 len 60: 02000000 fd000001 00000000 08000f00 fd000000 08000e00 ffffffff 05001500 02000000 08000600 ff7f0000\n'
+    '  type 32 flags 0x2 len 52: 0a000000 ff000001 00000000 08000f00 ff000000 08000e00 ffffffff 05001500 02000000\n'
+    '  type 32 flags 0x2 len 60: 0a000000 fe000001 00000000 08000f00 fe000000 08000e00 ffffffff 05001500 02000000 08000600 fe7f0000\n'
+    '  type 3 flags 0x2 len 20: 00000000\n'
+    'family 2 flags 0x5:\n'
+    ' datagram 48\n'
+    '  type 2 flags 0x0 len 48: a1ffffff 1c000000 22000500 09000000 00000000 02000000 00000000 00000000\n'
+    'family 7 flags 0x301:\n'
+    ' datagram 20\n'
+    '  type 3 flags 0x2 len 20: 9fffffff\n'
+)
+
+
+def test_rule_dumps_match_linux():
+    expect(run("netlink_rules", options=["--user", "65534:65534"]), RULES)
+
+
+@needs_ip
+@pytest.mark.parametrize("family, out", [
+    ("-4", "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n"
+           "32767:\tfrom all lookup default\n"),
+    ("-6", "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n")], ids=["4", "6"])
+def test_ip_rule(family, out):
+    r = run(IP, family, "rule", options=USER_NET)
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, out, b""), r.describe()
