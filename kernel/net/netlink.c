@@ -26,6 +26,7 @@
 #include "fs/poll.h"
 #include "net/socket.h"
 
+#define POLLWRBAND		0x200	/* as kernel/net/unix.c */
 #define SOL_NETLINK		270
 #define NETLINK_ADD_MEMBERSHIP	1
 #define NETLINK_DROP_MEMBERSHIP	2
@@ -628,7 +629,7 @@ static unsigned nl_poll(struct socket *s, struct poll_table *pt)
 
 	poll_wait(pt, &n->wq);
 	spin_lock(&n->lock);
-	unsigned mask = POLLOUT | POLLWRNORM;
+	unsigned mask = POLLOUT | POLLWRNORM | POLLWRBAND;	/* always writable, as datagram_poll says */
 	if (!list_empty(&n->queue))
 		mask |= POLLIN | POLLRDNORM;
 	if (n->err)

@@ -1,12 +1,14 @@
 /* A netlink socket's limits as a hostile program meets them, one line
  * per check.  `bufs` (as a user, compared with Linux 6.18's lines):
  * SO_RCVBUF and SO_SNDBUF of a negative value are capped as INT_MAX is,
- * and NETLINK_LIST_MEMBERSHIPS says no groups before any were set up.
+ * NETLINK_LIST_MEMBERSHIPS says no groups before any were set up, and
+ * poll says writable as datagram_poll does (POLLWRBAND too).
  * `force` (as root): SO_RCVBUFFORCE and SO_SNDBUFFORCE of a negative value
  * give the minimum, as Linux's sock_setsockopt.  `flood` (as a user): with
  * SO_RCVBUF -1, acks never read stay bounded.  `unicast` (as root): a
  * message sent to a port and a group it is in arrives there once. */
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,6 +66,9 @@ static void bufs(void)
 	setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g);
 	setsockopt(fd, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &g, sizeof g);
 	memberships(fd, "after add and drop");
+	struct pollfd p = { fd, 0x7fff, 0 };
+	int ready = poll(&p, 1, 0);
+	printf("poll every event: %d revents 0x%x\n", ready, p.revents);
 	close(fd);
 }
 
