@@ -27,6 +27,9 @@
 #include "net/socket.h"
 
 #define POLLWRBAND		0x200	/* as kernel/net/unix.c */
+#define SCM_CREDENTIALS		2
+#define CMSG_HDR		16	/* Linux's struct cmsghdr on 64 bits */
+#define CMSG_ALIGN(n)		(((n) + 7) & ~(size_t)7)
 #define SOL_NETLINK		270
 #define NETLINK_ADD_MEMBERSHIP	1
 #define NETLINK_DROP_MEMBERSHIP	2
@@ -55,6 +58,10 @@ struct nl_dgram {
 	struct list link;
 	uint32_t refs;		/* the queue's, and a peeking reader's */
 	uint32_t from_pid, group;
+	struct ucred_k {		/* the sender's, for SCM_CREDENTIALS: zeros for the kernel */
+		int32_t pid;
+		uint32_t uid, gid;
+	} creds;
 	size_t len;
 	uint8_t data[];
 };
@@ -100,6 +107,7 @@ int nl_buf_alloc(struct nl_buf *b, size_t cap)
 		return -ENOMEM;
 	d->refs = 1;
 	d->from_pid = d->group = 0;
+	d->creds = (struct ucred_k){ 0, 0, 0 };
 	b->data = d->data;
 	b->len = 0;
 	b->cap = cap;
@@ -107,6 +115,11 @@ int nl_buf_alloc(struct nl_buf *b, size_t cap)
 }
 
 static struct nl_dgram *dgram_of(struct nl_buf *b) { return (struct nl_dgram *)(b->data - sizeof(struct nl_dgram)); }
+
+static const struct ucred_k *creds_of(const struct nl_buf *b)
+{
+	return &((const struct nl_dgram *)(b->data - sizeof(struct nl_dgram)))->creds;
+}
 
 void nl_buf_free(struct nl_buf *b)
 {
@@ -448,6 +461,7 @@ static void multicast(int protocol, const struct nl_sock *skip, uint32_t from_pi
 		memcpy(copy.data, b->data, b->len);
 		copy.len = b->len;
 		dgram_of(&copy)->from_pid = from_pid;
+		dgram_of(&copy)->creds = *creds_of(b);
 		dgram_of(&copy)->group = group;
 		deliver(n, &copy, false);
 	}
@@ -529,6 +543,9 @@ static long nl_sendmsg(struct socket *s, struct sock_msg *m)
 		return err;
 	}
 	b.len = m->len;
+	struct sock_cred me;
+	socket_cred_current(&me);	/* Linux's scm_send: process id, real ids */
+	dgram_of(&b)->creds = (struct ucred_k){ me.pid, me.uid[0], me.gid[0] };
 	/* A group's copies, then the port's, as Linux: port 0 is the kernel
 	 * even beside a group. */
 	if (group)
@@ -585,6 +602,39 @@ static long take(struct nl_sock *n, bool peek, bool nonblock, uint64_t deadline,
 	return err;
 }
 
+/* One control message at *used in m's control buffer, or what fits of
+ * it and MSG_CTRUNC, as Linux's put_cmsg (and kernel/net/unix_rec.c's). */
+static void put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data, size_t len)
+{
+	struct { uint64_t len; int32_t level, type; } h = { CMSG_HDR + len, level, type };
+	size_t room = m->control ? m->controllen - *used : 0, space = CMSG_ALIGN(CMSG_HDR + len);
+
+	if (room < CMSG_HDR) {
+		m->flags |= MSG_CTRUNC;
+		return;
+	}
+	if (room < h.len) {
+		m->flags |= MSG_CTRUNC;
+		h.len = room;
+	}
+	memcpy((char *)m->control + *used, &h, CMSG_HDR);
+	memcpy((char *)m->control + *used + CMSG_HDR, data, h.len - CMSG_HDR);
+	*used += space < room ? space : room;
+}
+
+/* Linux's netlink_cmsg and scm_recv: the group the datagram was sent to
+ * (NETLINK_PKTINFO), then who sent it (SO_PASSCRED). */
+static void control_out(struct nl_sock *n, const struct nl_dgram *d, struct sock_msg *m)
+{
+	size_t used = 0;
+
+	if (flag(n, NETLINK_PKTINFO))
+		put_cmsg(m, &used, SOL_NETLINK, NETLINK_PKTINFO, &d->group, sizeof d->group);
+	if (n->passcred)
+		put_cmsg(m, &used, SOL_SOCKET, SCM_CREDENTIALS, &d->creds, sizeof d->creds);
+	m->controllen = used;
+}
+
 static void note_read_size(struct nl_sock *n, size_t len)
 {
 	size_t seen = __atomic_load_n(&n->max_recvmsg_len, __ATOMIC_RELAXED);
@@ -613,7 +663,7 @@ static long nl_recvmsg(struct socket *s, struct sock_msg *m)
 	uint32_t name[3] = { AF_NETLINK, d->from_pid, d->group ? 1u << (d->group - 1) : 0 };
 	memcpy(m->name, name, sizeof name);
 	m->namelen = ADDR_LEN;
-	m->controllen = 0;
+	control_out(n, d, m);
 	size_t full = d->len;
 	dgram_put(d);
 	if (!peek)
