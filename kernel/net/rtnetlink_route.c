@@ -21,6 +21,8 @@
 #define RTN_MULTICAST	5
 #define RTM_F_CLONED	0x200
 #define RTCF_LOCAL	0x80000000u	/* ip route get's "<local>" */
+#define RTCF_BROADCAST	0x10000000u	/* "<brd>" */
+#define RTCF_MULTICAST	0x20000000u	/* "<mc>" */
 
 #define RTA_DST		1
 #define RTA_OIF		4
@@ -180,14 +182,26 @@ static bool put_attrs(struct nl_buf *b, const struct route *r)
 	       (bytes == 4 || nla_put_u8(b, RTA_PREF, 0));
 }
 
-static bool put_route(struct nl_buf *b, const struct route *r, uint16_t flags, uint32_t seq, uint32_t pid)
+/* ip route get's answer, in Linux's rt_fill_info order (the output
+ * interface before the source). */
+static bool put_lookup_attrs(struct nl_buf *b, const struct route *r)
+{
+	static const uint8_t none[4];
+
+	return nla_put_u32(b, RTA_TABLE, r->m.table) && nla_put(b, RTA_DST, r->dst, 4) &&
+	       nla_put_u32(b, RTA_OIF, (uint32_t)r->oif) && nla_put(b, RTA_PREFSRC, r->prefsrc, 4) &&
+	       (!memcmp(r->gw, none, 4) || nla_put(b, RTA_GATEWAY, r->gw, 4));
+}
+
+static bool put_route(struct nl_buf *b, const struct route *r, uint16_t flags, uint32_t seq, uint32_t pid,
+		      bool (*attrs)(struct nl_buf *b, const struct route *r))
 {
 	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof r->m);
 
 	if (!h)
 		return false;
 	memcpy(nlmsg_body(h), &r->m, sizeof r->m);
-	if (!put_attrs(b, r)) {
+	if (!attrs(b, r)) {
 		nlmsg_cancel(b, h);
 		return false;
 	}
@@ -208,7 +222,7 @@ int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b)
 		return -ENOMEM;
 	}
 	size_t n = list_routes(ifs, nifs, d->family, list);
-	while (d->next < n && put_route(b, &list[d->next], NLM_F_MULTI, d->seq, d->pid))
+	while (d->next < n && put_route(b, &list[d->next], NLM_F_MULTI, d->seq, d->pid, put_attrs))
 		d->next++;
 	kfree(list);
 	kfree(ifs);
@@ -255,41 +269,84 @@ static bool has_gateway(const struct net_ifaddr *i, const uint8_t dst[4])
 	return !is_loopback(i, dst) && !none4(i->gateway);
 }
 
-/* The way lwIP sends to dst, in its order: one of our addresses (through
- * lo, as Linux's local routes), a subnet, a gateway. */
+static bool is_subnet_broadcast(const struct net_ifaddr *i, const uint8_t dst[4])
+{
+	return !is_loopback(i, dst) && !memcmp(i->broadcast, dst, 4);
+}
+
+static bool is_multicast(const uint8_t dst[4]) { return (dst[0] & 0xf0) == 0xe0; }
+static bool is_limited_broadcast(const uint8_t dst[4]) { return (dst[0] & dst[1] & dst[2] & dst[3]) == 0xff; }
+
+static void fill(struct route *r, const uint8_t dst[4], const struct net_ifaddr *out, const uint8_t src[4],
+		 uint8_t type, uint32_t flags)
+{
+	*r = (struct route){ .m = { .family = AF_INET_K, .dst_len = 32, .table = RT_TABLE_MAIN,
+				    .scope = RT_SCOPE_UNIVERSE, .type = type, .flags = RTM_F_CLONED | flags } };
+	r->oif = out->index;
+	memcpy(r->dst, dst, 4);
+	memcpy(r->prefsrc, src, 4);
+}
+
+/* A multicast or limited broadcast destination goes out where the default
+ * route does, without its gateway, as Linux's __mkroute_output; the
+ * all-hosts group is one every multicast interface has joined. */
+static void fill_group(struct route *r, const uint8_t dst[4], const struct net_ifaddr *via)
+{
+	static const uint8_t all_hosts[4] = { 224, 0, 0, 1 };
+
+	if (is_limited_broadcast(dst))
+		fill(r, dst, via, via->addr, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL);
+	else
+		fill(r, dst, via, via->addr, RTN_MULTICAST,
+		     RTCF_MULTICAST | (!memcmp(dst, all_hosts, 4) && (via->flags & NET_IFF_MULTICAST) ? RTCF_LOCAL : 0));
+}
+
+/* The way to dst as Linux's ip_route_output_key_hash finds it for the
+ * routes amphi shows: 0.0.0.0 is this host (from 127.0.0.1); then our
+ * addresses (through lo), a subnet's broadcast, groups, a subnet, a
+ * gateway (the rest of 0/8 too, as Linux 6.18 routes it). */
 static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], struct route *r)
 {
 	const struct net_ifaddr *own = find(ifs, n, dst, is_own), *lo = find(ifs, n, dst, is_loopback);
+	const struct net_ifaddr *bcast = find(ifs, n, dst, is_subnet_broadcast);
 	const struct net_ifaddr *link = find(ifs, n, dst, on_link), *via = find(ifs, n, dst, has_gateway);
-	const struct net_ifaddr *out = own && lo ? lo : link ? link : via;
 
-	if (!out)
+	if (none4(dst) && lo)
+		fill(r, dst, lo, lo->addr, RTN_LOCAL, RTCF_LOCAL);
+	else if (own && lo)
+		fill(r, dst, lo, own->addr, RTN_LOCAL, RTCF_LOCAL);
+	else if (bcast)
+		fill(r, dst, bcast, bcast->addr, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL);
+	else if ((is_multicast(dst) || is_limited_broadcast(dst)) && via)
+		fill_group(r, dst, via);
+	else if (link)
+		fill(r, dst, link, link->addr, RTN_UNICAST, 0);
+	else if (via && !is_multicast(dst) && !is_limited_broadcast(dst)) {
+		fill(r, dst, via, via->addr, RTN_UNICAST, 0);
+		memcpy(r->gw, via->gateway, 4);
+	} else
 		return -ENETUNREACH;
-	*r = (struct route){ .m = { .family = AF_INET_K, .dst_len = 32, .table = RT_TABLE_MAIN,
-				    .scope = RT_SCOPE_UNIVERSE, .type = out == lo ? RTN_LOCAL : RTN_UNICAST,
-				    .flags = RTM_F_CLONED | (out == lo ? RTCF_LOCAL : 0) } };
-	r->oif = out->index;
-	memcpy(r->dst, dst, 4);
-	memcpy(r->prefsrc, out == lo ? own->addr : out->addr, 4);
-	if (out == via && !link)
-		memcpy(r->gw, out->gateway, 4);
 	return 0;
 }
 
-/* RTM_GETROUTE for one IPv4 address (RTA_DST).  IPv6's is EOPNOTSUPP:
- * lwIP's routers are its own. */
+/* RTM_GETROUTE for one IPv4 address (RTA_DST, none: 0.0.0.0).  IPv6's
+ * is EOPNOTSUPP (lwIP's routers are its own), and so is any other
+ * family's, as Linux has no handler for them; a destination shorter than
+ * an address is ERANGE, as Linux's policy for it says. */
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 {
 	size_t body = r->h->len - NLMSG_HDRLEN;
 	const struct rtmsg_k *m = nlmsg_body((struct nlmsghdr_k *)r->h);
 
+	if (m->family != AF_INET_K)
+		return -EOPNOTSUPP;
 	if (body < sizeof *m)
 		return -EINVAL;
-	if (m->family != AF_INET_K)
-		return m->family == AF_INET6_K ? -EOPNOTSUPP : -EAFNOSUPPORT;
 	const struct nlattr_k *a = nla_find(m + 1, body - sizeof *m, RTA_DST);
 	uint8_t dst[4] = { 0 };
-	if (a && nla_len(a) >= 4)
+	if (a && nla_len(a) < 4)
+		return -ERANGE;
+	if (a)
 		memcpy(dst, nla_data(a), 4);
 	struct net_ifaddr *ifs;
 	int n = rtnl_interfaces(&ifs);
@@ -300,5 +357,5 @@ int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 	kfree(ifs);
 	if (err)
 		return err;
-	return put_route(b, &route, 0, r->h->seq, r->pid) ? 0 : -EMSGSIZE;
+	return put_route(b, &route, 0, r->h->seq, r->pid, put_lookup_attrs) ? 0 : -EMSGSIZE;
 }

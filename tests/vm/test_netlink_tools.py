@@ -6,7 +6,12 @@ route and said "Non multicast route received, kernel does support IP
 multicast?"; Linux answers with its multicast forwarding routes, of
 which amphi has none.  RTM_GETRULE was EOPNOTSUPP, so `ip rule` said
 "RTNETLINK answers: Operation not supported"; Linux lists its default
-rules, which amphi's routing matches."""
+rules, which amphi's routing matches.  `ip route get` sent 0.0.0.0 (and
+a request naming no address) out through the gateway, where Linux
+answers "local ... dev lo", sent multicast and broadcast addresses to the
+gateway as unicast, took a 2-byte RTA_DST for 0.0.0.0 (Linux: ERANGE)
+and said EAFNOSUPPORT for a family Linux has no handler for
+(EOPNOTSUPP)."""
 import shutil
 
 import pytest
@@ -68,3 +73,42 @@ def test_rule_dumps_match_linux():
 def test_ip_rule(family, out):
     r = run(IP, family, "rule", options=USER_NET)
     assert (r.status, r.stdout.decode(), r.stderr) == (0, out, b""), r.describe()
+
+
+# tests/progs/netlink_routeget.c on Linux 6.18 as uid 65534.
+ROUTEGET = (
+    'no dst: type 24 type 2 dst_len 32 flags 0x80000200 table 254 scope 0 proto 0 attr15 254 attr1 0.0.0.0 attr4 1 attr7 127.0.0.1\n'
+    'dst 127.0.0.1: type 24 type 2 dst_len 32 flags 0x80000200 table 254 scope 0 proto 0 attr15 254 attr1 127.0.0.1 attr4 1 attr7 127.0.0.1\n'
+    'dst 2 bytes: type 2 err -34\n'
+    'dst 8 bytes: type 24 type 2 dst_len 32 flags 0x80000200 table 254 scope 0 proto 0 attr15 254 attr1 127.0.0.1 attr4 1 attr7 127.0.0.1\n'
+    'body 1 byte: type 2 err -22\n'
+    'body 8 bytes: type 2 err -22\n'
+    'family 0: type 2 err -95\n'
+    'family 7: type 2 err -95\n'
+    'dst 127.0.0.5: type 24 type 2 dst_len 32 flags 0x80000200 table 254 scope 0 proto 0 attr15 254 attr1 127.0.0.5 attr4 1 attr7 127.0.0.1\n'
+    'dst 0.0.0.0: type 24 type 2 dst_len 32 flags 0x80000200 table 254 scope 0 proto 0 attr15 254 attr1 0.0.0.0 attr4 1 attr7 127.0.0.1\n'
+)
+
+
+def test_route_get_requests_match_linux():
+    expect(run("netlink_routeget", options=["--user", "65534:65534"] + USER_NET), ROUTEGET)
+
+
+# What Linux 6.18 prints for the same addresses on eth0 10.0.2.15/24 via
+# 10.0.2.2 (multicast's "rt_offload_failed" is iproute2 reading
+# RTCF_MULTICAST's bit as RTM_F_OFFLOAD_FAILED, on Linux too).
+ROUTE_GET = {
+    "0.0.0.0": "local 0.0.0.0 dev lo src 127.0.0.1 \n    cache <local> \n",
+    "224.0.0.1": "multicast 224.0.0.1 dev eth0 src 10.0.2.15 rt_offload_failed \n"
+                 "    cache <local,mc> \n",
+    "224.1.2.3": "multicast 224.1.2.3 dev eth0 src 10.0.2.15 rt_offload_failed \n    cache <mc> \n",
+    "255.255.255.255": "broadcast 255.255.255.255 dev eth0 src 10.0.2.15 \n    cache <local,brd> \n",
+    "10.0.2.255": "broadcast 10.0.2.255 dev eth0 src 10.0.2.15 \n    cache <local,brd> \n",
+}
+
+
+@needs_ip
+@pytest.mark.parametrize("dst", sorted(ROUTE_GET))
+def test_ip_route_get(dst):
+    r = run(IP, "route", "get", dst, options=USER_NET)
+    assert (r.status, r.stdout.decode(), r.stderr) == (0, ROUTE_GET[dst], b""), r.describe()
