@@ -164,6 +164,16 @@ static int deliver(struct nl_sock *n, struct nl_buf *b, bool force)
 
 int nl_reply(struct nl_sock *n, struct nl_buf *b) { return deliver(n, b, false); }
 
+/* An answer that could not be made: n's next receive says ENOBUFS, as
+ * Linux's netlink_ack and netlink_dump set sk_err when memory is short. */
+static void lost(struct nl_sock *n)
+{
+	spin_lock(&n->lock);
+	n->err = ENOBUFS;
+	spin_unlock(&n->lock);
+	waitq_wake_all(&n->wq);
+}
+
 /* ---- dumps ----------------------------------------------------------------- */
 
 /* The dump's size of datagram: Linux's, a page's worth or as much as the
@@ -195,11 +205,8 @@ static void dump_step(struct nl_sock *n)
 	if (!n->dumping || __atomic_load_n(&n->rmem, __ATOMIC_RELAXED) >= (size_t)n->rcvbuf)
 		return;
 	if (nl_buf_alloc(&b, dump_size(n))) {
-		spin_lock(&n->lock);
-		n->err = ENOBUFS;	/* Linux's answer to a dump it cannot go on with */
-		spin_unlock(&n->lock);
 		n->dumping = false;
-		waitq_wake_all(&n->wq);
+		lost(n);	/* Linux's answer to a dump it cannot go on with */
 		return;
 	}
 	int r = n->dump.fn(&n->dump, &b);
@@ -407,8 +414,10 @@ static void ack(struct nl_sock *n, const struct nlmsghdr_k *req, int err)
 	size_t echo = whole ? req->len : NLMSG_HDRLEN;
 	struct nl_buf b;
 
-	if (nl_buf_alloc(&b, NL_ALIGN(NLMSG_HDRLEN + sizeof err + echo)))
+	if (nl_buf_alloc(&b, NL_ALIGN(NLMSG_HDRLEN + sizeof err + echo))) {
+		lost(n);
 		return;
+	}
 	struct nlmsghdr_k *h = nlmsg_begin(&b, NLMSG_ERROR, whole ? 0 : NLM_F_CAPPED,
 					   req->seq, (uint32_t)n->pid, sizeof err + echo);
 	memcpy(nlmsg_body(h), &err, sizeof err);

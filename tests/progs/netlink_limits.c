@@ -6,10 +6,14 @@
  * `force` (as root): SO_RCVBUFFORCE and SO_SNDBUFFORCE of a negative value
  * give the minimum, as Linux's sock_setsockopt.  `flood` (as a user): with
  * SO_RCVBUF -1, acks never read stay bounded.  `unicast` (as root): a
- * message sent to a port and a group it is in arrives there once. */
+ * message sent to a port and a group it is in arrives there once.
+ * `bigerror` (as root, in a VM too small for two copies): a 100 MiB
+ * request whose error echo cannot be made says ENOBUFS, as Linux's
+ * netlink_ack, rather than nothing at all. */
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -123,6 +127,22 @@ static void unicast(void)
 	close(from);
 }
 
+static void bigerror(void)
+{
+	size_t size = 100 << 20;
+	int fd = nl_socket();
+	char *m = calloc(1, size);
+	struct nlmsghdr *h = (void *)m;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ INT_MAX }, sizeof(int));
+	*h = (struct nlmsghdr){ (unsigned)size, 200, NLM_F_REQUEST, 3, 0 };	/* EOPNOTSUPP, echoed whole */
+	long sent = send(fd, m, size, 0);
+	long r = recv(fd, m, 64, MSG_DONTWAIT);
+	printf("bigerror: sent all %d, then %s\n", sent == (long)size, r < 0 ? res(r) : "an answer");
+	free(m);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "bufs";
@@ -135,5 +155,7 @@ int main(int argc, char **argv)
 		flood();
 	else if (!strcmp(part, "unicast"))
 		unicast();
+	else if (!strcmp(part, "bigerror"))
+		bigerror();
 	return 0;
 }

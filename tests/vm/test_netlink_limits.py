@@ -8,7 +8,9 @@ gives the minimum); NETLINK_LIST_MEMBERSHIPS said 8 bytes of groups on a
 socket that never had any (Linux: 0); and a root program's message to a
 port and a group that port is in arrived there twice (Linux's broadcast
 leaves out the destination port, which gets the unicast).  poll left
-out POLLWRBAND, which Linux's datagram_poll gives with POLLOUT."""
+out POLLWRBAND, which Linux's datagram_poll gives with POLLOUT.  An
+error ack that memory could not hold (a 100 MiB request echoed whole)
+was dropped without a word, where Linux's netlink_ack says ENOBUFS."""
 import pytest
 
 from conftest import expect, run
@@ -44,3 +46,8 @@ def test_acks_never_read_stay_bounded():
 
 def test_unicast_to_a_group_member_arrives_once():
     expect(run("netlink_limits", "unicast"), "unicast to a member: 16 copies 1\n")
+
+
+def test_an_error_too_big_to_echo_says_enobufs():
+    """256 MiB holds the request's copy but not a second one for the echo."""
+    expect(run("netlink_limits", "bigerror", mem="256M"), "bigerror: sent all 1, then ENOBUFS\n")
