@@ -51,8 +51,6 @@
 #define GOOD_SIZE		3776	/* Linux's NLMSG_GOODSIZE: a page less its overhead */
 #define DUMP_SIZE_MAX		32448	/* Linux's largest dump datagram: 32 KiB less overhead */
 #define BUF_DEFAULT		212992	/* net.core.rmem_default, wmem_default, and the maxima */
-#define RCVBUF_MIN		2304
-#define SNDBUF_MIN		4608
 
 struct nl_dgram {
 	struct list link;
@@ -702,17 +700,6 @@ static unsigned nl_poll(struct socket *s, struct poll_table *pt)
 /* Linux's sock_setsockopt: a plain size is read as unsigned, so capped
  * at the maximum even when negative; a forced one is at least 0.  Either
  * is doubled, within an int, and at least min. */
-static int buf_size(int v, int min, bool force)
-{
-	if (force && v < 0)
-		v = 0;
-	else if (!force && (unsigned)v > BUF_DEFAULT)
-		v = BUF_DEFAULT;
-	if (v > INT32_MAX / 2)
-		v = INT32_MAX / 2;
-	return v * 2 < min ? min : v * 2;
-}
-
 static int socket_level_set(struct nl_sock *n, int name, const void *val, uint32_t len)
 {
 	int v, err = sockopt_read_int(val, len, &v);
@@ -721,10 +708,10 @@ static int socket_level_set(struct nl_sock *n, int name, const void *val, uint32
 		return err;
 	switch (name) {
 	case SO_RCVBUF: case SO_RCVBUFFORCE:
-		n->rcvbuf = buf_size(v, RCVBUF_MIN, name == SO_RCVBUFFORCE);
+		n->rcvbuf = socket_buf_size(v, name == SO_RCVBUFFORCE, true);
 		return 0;
 	case SO_SNDBUF: case SO_SNDBUFFORCE:
-		n->sndbuf = buf_size(v, SNDBUF_MIN, name == SO_SNDBUFFORCE);
+		n->sndbuf = socket_buf_size(v, name == SO_SNDBUFFORCE, false);
 		return 0;
 	case SO_PASSCRED:
 		n->passcred = v != 0;

@@ -287,6 +287,18 @@ static int timeout_write(void *val, uint32_t *len, uint64_t ns)
 	return 0;
 }
 
+int socket_buf_size(int v, bool force, bool rcv)
+{
+	if (force && v < 0)
+		v = 0;	/* no underflow once doubled */
+	else if (!force && (uint32_t)v > SOCK_BUF_MAX)
+		v = SOCK_BUF_MAX;	/* read as unsigned: -1 is the most */
+	if (v > INT32_MAX / 2)
+		v = INT32_MAX / 2;
+	int min = rcv ? SOCK_MIN_RCVBUF : SOCK_MIN_SNDBUF;
+	return v * 2 < min ? min : v * 2;
+}
+
 /* SO_SNDBUFFORCE and SO_RCVBUFFORCE pass the buffer limits: CAP_NET_ADMIN
  * only (EPERM), as on Linux, once the value is an int. */
 static int may_force(uint32_t len)

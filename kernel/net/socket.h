@@ -224,6 +224,13 @@ int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t
 /* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
  * other writes min(*len, sizeof(int)) bytes, as Linux does. */
 int sockopt_read_int(const void *val, uint32_t len, int *v);
+/* SO_RCVBUF's or SO_SNDBUF's value v as Linux stores it: at most
+ * net.core.rmem_max/wmem_max (read as unsigned) unless forced (then at
+ * least 0), doubled for the kernel's bookkeeping, at least the minimum. */
+#define SOCK_BUF_MAX	212992
+#define SOCK_MIN_RCVBUF	2304
+#define SOCK_MIN_SNDBUF	4608
+int socket_buf_size(int v, bool force, bool rcv);
 int sockopt_write_int(void *val, uint32_t *len, int v);
 
 #endif
