@@ -60,6 +60,7 @@ struct net_if_ip6 {
 	uint8_t addr[16];
 	uint8_t prefix;
 	bool tentative;			/* duplicate detection still running */
+	bool dad_failed;		/* it found another host using the address */
 	bool autoconf;			/* from a router's advertisement */
 	uint32_t valid_life, pref_life;	/* seconds left; NET_LIFE_FOREVER */
 };

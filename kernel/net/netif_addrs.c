@@ -16,13 +16,14 @@ static void fill_ip6(struct net_ifaddr *a, struct netif *n, bool lo)
 	for (s8_t i = 0; i < LWIP_IPV6_NUM_ADDRESSES && a->nip6 < NET_IF_MAX_IP6; i++) {
 		u8_t state = netif_ip6_addr_state(n, i);
 		if (ip6_addr_isinvalid(state))
-			continue;
+			continue;	/* a failed one stays, marked, as Linux keeps it */
 		struct net_if_ip6 *a6 = &a->ip6[a->nip6++];
 		memcpy(a6->addr, netif_ip6_addr(n, i)->addr, 16);
 		/* lwIP keeps no prefix length: its addresses are a link's
 		 * /64s (link-local, autoconfigured), and lo's ::1. */
 		a6->prefix = lo ? 128 : 64;
 		a6->tentative = ip6_addr_istentative(state);
+		a6->dad_failed = ip6_addr_isduplicated(state);
 		a6->valid_life = a6->pref_life = NET_LIFE_FOREVER;
 		if (!netif_ip6_addr_isstatic(n, i)) {
 			a6->autoconf = true;

@@ -19,6 +19,7 @@
 #define IFAPROT_KERNEL_RA 2
 #define IFAPROT_KERNEL_LL 3
 
+#define IFA_F_DADFAILED	0x08
 #define IFA_F_TENTATIVE	0x40
 #define IFA_F_PERMANENT	0x80
 
@@ -69,7 +70,8 @@ static uint8_t scope6(const uint8_t a[16])
 
 static bool put_v6(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_if_ip6 *a)
 {
-	uint32_t flags = (a->autoconf ? 0 : IFA_F_PERMANENT) | (a->tentative ? IFA_F_TENTATIVE : 0);
+	uint32_t flags = (a->autoconf ? 0 : IFA_F_PERMANENT) | (a->tentative ? IFA_F_TENTATIVE : 0) |
+			 (a->dad_failed ? IFA_F_TENTATIVE | IFA_F_DADFAILED : 0);
 
 	ifa->family = AF_INET6_K;
 	ifa->prefixlen = a->prefix;

@@ -30,6 +30,7 @@
 #define IFLA_MIN_MTU	50
 #define IFLA_MAX_MTU	51
 
+#define IFNAMSIZ	16
 #define TXQLEN		1000	/* Linux's default, lo's too */
 #define ETH_MIN_MTU	68
 #define ETH_MAX_MTU	65535	/* virtio-net's */
@@ -90,6 +91,17 @@ bool rtnl_put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t type, 
 	return true;
 }
 
+/* Linux's policy for IFLA_IFNAME: a string of 1 to 15 bytes, less a
+ * trailing NUL. */
+static bool name_valid(const struct nlattr_k *a)
+{
+	size_t len = nla_len(a);
+
+	if (len && !((const char *)nla_data(a))[len - 1])
+		len--;
+	return nla_len(a) && len <= IFNAMSIZ - 1;
+}
+
 /* The interface a GET names, by index or else by IFLA_IFNAME: its
  * position in ifs, -ENODEV when there is none, -EINVAL when it names
  * none, as Linux's rtnl_getlink. */
@@ -101,6 +113,8 @@ static int named(const struct nl_request *r, const struct net_ifaddr *ifs, int n
 	if (body < sizeof *ifi)
 		return -EINVAL;
 	const struct nlattr_k *a = nla_find(ifi + 1, body - sizeof *ifi, IFLA_IFNAME);
+	if (a && !name_valid(a))
+		return -ERANGE;
 	if (ifi->index <= 0 && !a)
 		return -EINVAL;
 	for (int k = 0; k < n; k++) {

@@ -54,7 +54,7 @@ static void ipv4_changed(struct net_ifaddr *i, const netif_ext_callback_args_t *
 static int state_class(u8_t state)
 {
 	return ip6_addr_isinvalid(state) ? 0 : ip6_addr_istentative(state) ? 1
-	       : ip6_addr_isdeprecated(state) ? 2 : 3;
+	       : ip6_addr_isduplicated(state) ? 4 : ip6_addr_isdeprecated(state) ? 2 : 3;
 }
 
 /* An address is new when it appears (tentative), again when it leaves

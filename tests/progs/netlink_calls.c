@@ -291,6 +291,22 @@ static void link_and_addresses(void)
 	} byname = { ifi, { RTA_LENGTH(3), IFLA_IFNAME }, "lo" };
 	printf("getlink by name: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &byname, sizeof byname)));
 	replies(fd, pid);
+	/* Names Linux's policy refuses (ERANGE) and one it looks for. */
+	static const struct { const char *what; const char *name; int len; } names[] = {
+		{ "23 bytes", "abcdefghijklmnopqrstuvw", 24 }, { "16 bytes, no NUL", "abcdefghijklmnop", 16 },
+		{ "empty", "", 0 }, { "15 bytes", "abcdefghijklmno", 16 },
+	};
+	for (unsigned k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct {
+			struct ifinfomsg ifi;
+			struct rtattr a;
+			char name[24];
+		} m = { { .ifi_index = 0 }, { RTA_LENGTH(names[k].len), IFLA_IFNAME }, "" };
+		memcpy(m.name, names[k].name, names[k].len);
+		printf("getlink named %s: %s\n", names[k].what,
+		       res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &m, sizeof m.ifi + RTA_ALIGN(m.a.rta_len))));
+		replies(fd, pid);
+	}
 	ifi.ifi_index = 9999;
 	printf("getlink 9999: %s\n", res(request(fd, RTM_GETLINK, NLM_F_REQUEST, &ifi, sizeof ifi)));
 	replies(fd, pid);
