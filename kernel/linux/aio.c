@@ -3,8 +3,8 @@
  * the end of a context.
  *
  * Locks, outermost first: a context's ring_lock (a mutex: readers of the
- * ring, who copy to the program), table_lock (every address space's
- * table and aio-nr), a context's lock (spinlock with interrupts off: a
+ * ring, who copy to the program), aio_table_lock (every address space's
+ * table, aio-nr, and whether a context is in its table), a context's lock (spinlock with interrupts off: a
  * completion may come from a waker's callback). */
 #include "linux/aio.h"
 
@@ -24,7 +24,7 @@
 #define MAX_CPUS 64
 
 struct aio_ctx {
-	struct list link;	/* in its table, under table_lock */
+	bool in_table;		/* under aio_table_lock */
 	struct mm *mm;		/* whose table: not referenced, the teardown hook ends ctx first */
 	uint64_t user_id;	/* where the ring was mapped */
 	uint32_t id;		/* its index, as ring->id says */
@@ -47,9 +47,9 @@ struct aio_ctx {
 	struct waitq wait;	/* io_getevents, and a destroyer waiting for refs */
 };
 
-static struct spinlock table_lock = SPINLOCK_INIT;
-static struct list contexts = LIST_INIT(contexts);	/* every address space's */
-static unsigned long events_nr;				/* aio-nr */
+static unsigned long events_nr;	/* aio-nr, under aio_table_lock */
+
+unsigned aio_ring_size(const struct aio_ctx *ctx) { return ctx->nr_events; }
 
 unsigned long aio_nr(void) { return __atomic_load_n(&events_nr, __ATOMIC_RELAXED); }
 
@@ -81,63 +81,36 @@ static void ctx_free(struct aio_ctx *ctx)
 
 /* ---- the table ---------------------------------------------------------------- */
 
-/* The lowest id no context of mm has, as Linux's table hands them out.
- * Caller holds table_lock. */
-static uint32_t free_id(struct mm *mm)
-{
-	for (uint32_t id = 0;; id++) {
-		bool used = false;
-		struct list *l;
-		list_for_each(l, &contexts) {
-			struct aio_ctx *c = list_entry(l, struct aio_ctx, link);
-			if (c->mm == mm && c->id == id) {
-				used = true;
-				break;
-			}
-		}
-		if (!used)
-			return id;
-	}
-}
-
-/* Into the table, counted in aio-nr: -EAGAIN past aio-max-nr. */
+/* Into the table, counted in aio-nr: -EAGAIN past aio-max-nr, -ENOMEM. */
 static long table_add(struct aio_ctx *ctx)
 {
-	long err = 0;
+	long err = -EAGAIN;
 
-	spin_lock(&table_lock);
-	if (events_nr + ctx->max_reqs > AIO_MAX_NR) {
-		err = -EAGAIN;
-	} else {
+	aio_table_lock();
+	if (events_nr + ctx->max_reqs <= AIO_MAX_NR && !(err = aio_table_insert(ctx->mm, ctx, &ctx->id))) {
 		events_nr += ctx->max_reqs;
-		ctx->id = free_id(ctx->mm);
+		ctx->in_table = true;
 		ring_of(ctx)->id = ctx->id;
-		list_add_tail(&contexts, &ctx->link);
 	}
-	spin_unlock(&table_lock);
+	aio_table_unlock();
 	return err;
 }
 
 struct aio_ctx *aio_lookup(uint64_t ctx_id)
 {
-	struct mm *mm = mm_current();
-	struct aio_ctx *found = NULL;
+	struct aio_ctx *ctx;
 	uint32_t id;
-	struct list *l;
 
 	if (copy_from_user(&id, ctx_id + offsetof(struct aio_ring, id), sizeof id))
 		return NULL;
-	spin_lock(&table_lock);
-	list_for_each(l, &contexts) {
-		struct aio_ctx *c = list_entry(l, struct aio_ctx, link);
-		if (c->mm == mm && c->id == id && c->user_id == ctx_id) {
-			aio_hold(c);
-			found = c;
-			break;
-		}
-	}
-	spin_unlock(&table_lock);
-	return found;
+	aio_table_lock();
+	ctx = aio_table_find(mm_current(), id);
+	if (ctx && ctx->user_id == ctx_id)
+		aio_hold(ctx);
+	else
+		ctx = NULL;
+	aio_table_unlock();
+	return ctx;
 }
 
 /* ---- io_setup ----------------------------------------------------------------- */
@@ -422,13 +395,14 @@ long aio_getevents(struct aio_ctx *ctx, long min_nr, long nr, uint64_t uevents, 
  * request is asked to end, and the caller waits for them (ctx_drain). */
 static bool ctx_kill(struct aio_ctx *ctx)
 {
-	spin_lock(&table_lock);
-	bool live = !list_empty(&ctx->link);
+	aio_table_lock();
+	bool live = ctx->in_table;
 	if (live) {
-		list_del(&ctx->link);
+		aio_table_remove(ctx->mm, ctx->id);
+		ctx->in_table = false;
 		events_nr -= ctx->max_reqs;
 	}
-	spin_unlock(&table_lock);
+	aio_table_unlock();
 	if (!live)
 		return false;
 	uint64_t flags = spin_lock_irqsave(&ctx->lock);
@@ -479,18 +453,11 @@ long aio_destroy(struct aio_ctx *ctx)
 static void aio_mm_teardown(struct mm *mm)
 {
 	for (;;) {
-		struct aio_ctx *ctx = NULL;
-		struct list *l;
-		spin_lock(&table_lock);
-		list_for_each(l, &contexts) {
-			struct aio_ctx *c = list_entry(l, struct aio_ctx, link);
-			if (c->mm == mm) {
-				aio_hold(c);
-				ctx = c;
-				break;
-			}
-		}
-		spin_unlock(&table_lock);
+		aio_table_lock();
+		struct aio_ctx *ctx = aio_table_any(mm);
+		if (ctx)
+			aio_hold(ctx);
+		aio_table_unlock();
 		if (!ctx)
 			return;
 		if (ctx_kill(ctx))

@@ -55,6 +55,8 @@ long aio_setup(unsigned nr, uint64_t *ctx_id);
  * the ring's id from the program's memory. */
 struct aio_ctx *aio_lookup(uint64_t ctx_id);
 void aio_put(struct aio_ctx *ctx);
+/* The events its ring holds (io_submit takes no more at once). */
+unsigned aio_ring_size(const struct aio_ctx *ctx);
 /* io_destroy of a context the caller has looked up (and still holds):
  * 0 once every request is done, -EINVAL if another got there first.
  * Unmaps the ring from the calling address space. */

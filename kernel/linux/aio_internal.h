@@ -42,6 +42,17 @@ struct aio_ring {
 #define AIO_EVENTS_PER_PAGE	(4096 / 32)	/* PAGE_SIZE / sizeof(struct io_event) */
 #define AIO_EVENTS_OFFSET	1		/* the header takes one event's room */
 
+/* Each address space's contexts by id (aio_table.c).  All under
+ * aio_table_lock, a mutex (the calls may allocate). */
+void aio_table_lock(void);
+void aio_table_unlock(void);
+/* Puts ctx in mm's table at its lowest free id: 0 and *id, or -ENOMEM. */
+long aio_table_insert(struct mm *mm, struct aio_ctx *ctx, uint32_t *id);
+struct aio_ctx *aio_table_find(struct mm *mm, uint32_t id);
+void aio_table_remove(struct mm *mm, uint32_t id);
+/* Any context of mm, or NULL. */
+struct aio_ctx *aio_table_any(struct mm *mm);
+
 /* The ring's pages: the context holds them once, each mapping of them
  * once more, so a program that unmaps its ring leaves the kernel's copy
  * whole (its later calls then fail with EINVAL, as on Linux). */

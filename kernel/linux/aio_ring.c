@@ -31,7 +31,8 @@ struct aio_pages *aio_pages_new(size_t npages)
 	*p = (struct aio_pages){ .refs = 1, .n = npages };
 	p->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	for (size_t i = 0; i < npages; i++) {
-		if (!(p->pa[i] = page_alloc(1))) {
+		/* a program's memory: never the kernel's reserve */
+		if (!page_room_for_program(1) || !(p->pa[i] = page_alloc(1))) {
 			p->n = i;
 			aio_pages_put(p);
 			return NULL;

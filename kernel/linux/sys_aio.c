@@ -53,6 +53,8 @@ static long sys_io_submit(const struct sysargs *a)
 	struct aio_ctx *ctx = aio_lookup(a->a[0]);
 	if (!ctx)
 		return -EINVAL;
+	if (nr > (long)aio_ring_size(ctx))
+		nr = aio_ring_size(ctx);
 	for (i = 0; i < nr && !err; i++) {
 		uint64_t uiocb;
 		if (copy_from_user(&uiocb, uiocbpp + (uint64_t)i * sizeof uiocb, sizeof uiocb))
