@@ -25,6 +25,7 @@
 #include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
+#include "linux/ioprio.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
 
@@ -500,7 +501,7 @@ static long sys_sched_getattr(const struct sysargs *a)
 
 /* Linux's ioprio_check_cap: a known class, a level where the class has
  * one, and CAP_SYS_NICE or CAP_SYS_ADMIN for the real-time class. */
-static long ioprio_check(int ioprio)
+long ioprio_check_cap(int ioprio)
 {
 	const struct process_cred *me = &process_current()->cred;
 
@@ -568,7 +569,7 @@ static long sys_ioprio_set(const struct sysargs *a)
 {
 	struct prio_walk w;
 	int ioprio = (int)a->a[2];
-	long err = ioprio_check(ioprio);
+	long err = ioprio_check_cap(ioprio);
 
 	if (err)
 		return err;

@@ -44,6 +44,7 @@ void sys_shm_register(void);
 void sys_sem_register(void);
 void sys_msg_register(void);
 void sys_mqueue_register(void);
+void sys_aio_register(void);
 void sys_pidfd_register(void);
 void sys_inotify_register(void);
 void sys_process_vm_register(void);
