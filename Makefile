@@ -244,6 +244,14 @@ $(BUILD)/progs/%-dyn: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)
 	$(Q)$(MUSLCC) -O2 -Wall -o $@ $<
+# Debian's libaio (libaio-dev), its static archive linked with musl: it
+# needs only syscall() and errno.  Its header is the one glibc's tree has
+# that musl's lacks, so that tree is searched after musl's.
+LIBAIO_A := $(firstword $(wildcard /usr/lib/*/libaio.a /usr/lib/libaio.a))
+$(BUILD)/progs/aio_libaio: tests/progs/aio_libaio.c
+	@mkdir -p $(dir $@)
+	$(call say,MUSLCC,$@)
+	$(Q)$(MUSLCC) -static -O2 -Wall -idirafter /usr/include -o $@ $< $(LIBAIO_A)
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(call say,MUSLCC,$@)

@@ -19,6 +19,9 @@
 /* Every address space with users, oldest first (mm_for_each). */
 static struct list mms = LIST_INIT(mms);
 static struct spinlock mms_lock = SPINLOCK_INIT;
+static void (*teardown_hook)(struct mm *mm);
+
+void mm_set_teardown_hook(void (*fn)(struct mm *mm)) { teardown_hook = fn; }
 
 struct mm *mm_new(void)
 {
@@ -61,6 +64,8 @@ void mm_unuse(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (teardown_hook)
+		teardown_hook(mm);
 	vm_unmap_all(mm);
 	spin_lock(&mms_lock);
 	list_del(&mm->all);

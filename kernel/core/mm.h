@@ -55,6 +55,10 @@ void mm_use(struct mm *mm);
 /* A user leaves; the last one unmaps everything (interrupts on: this
  * takes a TLB shoot-down). */
 void mm_unuse(struct mm *mm);
+/* What an upper layer keeps per address space and must end before the
+ * mappings go (linux/aio.c's contexts): fn runs in mm_unuse for the last
+ * user, in that thread, which may sleep.  Set once at start-up. */
+void mm_set_teardown_hook(void (*fn)(struct mm *mm));
 /* Calls fn for every address space that has users, in the order they were
  * made, so a fork's child comes after its parent; none is made meanwhile.
  * fn must not sleep: a spinlock is held. */

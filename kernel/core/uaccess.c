@@ -2,6 +2,7 @@
 
 #include "core/mm.h"
 #include "core/sched.h"
+#include "core/string.h"
 #include "core/vm.h"
 
 void uaccess_nosleep_begin(void) { current()->uaccess_nosleep++; }
@@ -38,4 +39,34 @@ long copy_string_from_user(char *dst, uint64_t usrc, size_t max)
 		return -EFAULT;	/* ran into the end of the user half */
 	long err = arch_copy_user(dst, (const void *)usrc, n + 1);
 	return err ? err : n;
+}
+
+long copy_struct_from_user(void *dst, size_t ksize, uint64_t usrc, size_t usize)
+{
+	uint8_t tail[64];
+
+	memset(dst, 0, ksize);
+	if (copy_from_user(dst, usrc, usize < ksize ? usize : ksize))
+		return -EFAULT;
+	for (size_t off = ksize; off < usize; off += sizeof tail) {
+		size_t n = usize - off < sizeof tail ? usize - off : sizeof tail;
+		if (copy_from_user(tail, usrc + off, n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+long copy_struct_to_user(uint64_t udst, size_t usize, const void *src, size_t ksize)
+{
+	static const uint8_t zeros[64];
+
+	if (copy_to_user(udst, src, usize < ksize ? usize : ksize))
+		return -EFAULT;
+	for (size_t off = ksize; off < usize; off += sizeof zeros)
+		if (copy_to_user(udst + off, zeros, usize - off < sizeof zeros ? usize - off : sizeof zeros))
+			return -EFAULT;
+	return 0;
 }

@@ -63,4 +63,11 @@ long user_fault_in(uint64_t uaddr, size_t n, bool write);
  * -ENAMETOOLONG if longer, -EFAULT. */
 long copy_string_from_user(char *dst, uint64_t usrc, size_t max);
 
+/* An extensible struct (clone_args, sched_attr), Linux's way: usize bytes
+ * of the program's against ksize of the kernel's.  From the program: the
+ * rest of dst zeroed, -E2BIG if its bytes beyond ksize are not all zero.
+ * To the program: its bytes beyond ksize zeroed.  -EFAULT. */
+long copy_struct_from_user(void *dst, size_t ksize, uint64_t usrc, size_t usize);
+long copy_struct_to_user(uint64_t udst, size_t usize, const void *src, size_t ksize);
+
 #endif

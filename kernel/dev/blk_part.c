@@ -7,6 +7,7 @@
  * their partitions, a virtio disk's 16th partition on) takes the next
  * minor of major 259 in registration order. */
 #include "dev/blk.h"
+#include "dev/devices.h"
 
 #include "core/errno.h"
 #include "core/format.h"
@@ -84,6 +85,10 @@ int blk_register(struct blk_dev *d, const char *prefix)
 	}
 	name_disk(d, prefix);
 	spin_unlock_irqrestore(&devs_lock, f);
+	/* A disk can be read-only without its device saying so (an NVMe
+	 * namespace under QEMU 7.2): amphi's launcher says it instead. */
+	if (dev_cmdline_names("blk.ro=", d->name))
+		d->read_only = true;
 	d->parent = NULL;
 	d->start = 0;
 	if (!add(d))

@@ -28,16 +28,19 @@ void dev_init(void)
 	virtio_mmio_init();
 }
 
-/* "KEY" must start the command line or follow a blank. */
-static const char *cmdline_find(const char *key)
+/* The value after the first "KEY" at or after from; KEY must start the
+ * command line or follow a blank. */
+static const char *cmdline_find_from(const char *from, const char *key)
 {
 	size_t len = strlen(key);
 
-	for (const char *p = strstr(boot_info.cmdline, key); p; p = strstr(p + 1, key))
+	for (const char *p = strstr(from, key); p; p = strstr(p + 1, key))
 		if (p == boot_info.cmdline || p[-1] == ' ')
 			return p + len;
 	return NULL;
 }
+
+static const char *cmdline_find(const char *key) { return cmdline_find_from(boot_info.cmdline, key); }
 
 bool dev_net_offload(void)
 {
@@ -68,4 +71,15 @@ unsigned long dev_cmdline_num(const char *key, unsigned long def)
 	while (*v >= '0' && *v <= '9' && n < 1000000000ul)
 		n = n * 10 + (unsigned long)(*v++ - '0');
 	return n;
+}
+
+
+bool dev_cmdline_names(const char *key, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *v = cmdline_find(key); v; v = cmdline_find_from(v, key))
+		if (!strncmp(v, name, len) && (v[len] == ' ' || !v[len]))
+			return true;
+	return false;
 }

@@ -22,5 +22,8 @@ bool dev_net_large_rx(void);
 /* The number N of "KEY=N" on the kernel command line, or def when absent
  * or not a number. */
 unsigned long dev_cmdline_num(const char *key, unsigned long def);
+/* Whether some "KEY" on the command line is followed by exactly name
+ * ("blk.ro=nvme0n1"). */
+bool dev_cmdline_names(const char *key, const char *name);
 
 #endif

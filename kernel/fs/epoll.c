@@ -257,6 +257,26 @@ int epoll_ctl(struct file *epf, int op, int fd, struct file *target, uint32_t ev
 	return err;
 }
 
+int epoll_item_file(struct file *epf, int fd, unsigned long nth, const struct file **out)
+{
+	if (!epoll_is(epf))
+		return -EINVAL;
+	struct epoll *ep = ep_of(epf);
+	struct list *l;
+	int err = -ENOENT;
+	mutex_lock(&ep->mtx);
+	list_for_each(l, &ep->items) {
+		struct ep_item *it = list_entry(l, struct ep_item, link);
+		if (it->fd == fd && !nth--) {
+			*out = it->file;
+			err = 0;
+			break;
+		}
+	}
+	mutex_unlock(&ep->mtx);
+	return err;
+}
+
 /* ---- harvesting ---------------------------------------------------------- */
 
 /* Moves the ready list to tx, marking the items TAKEN. */

@@ -52,5 +52,9 @@ long epoll_wait(struct file *ep, const struct iobuf *out, int max, uint64_t dead
 /* f's last reference is gone: its items go from every epoll.  For file.c,
  * first in a release; takes each watching epoll's mutex in turn. */
 void epoll_forget_file(struct file *f);
+/* The file of the nth item (from 0) that watches descriptor fd, not
+ * referenced, for kcmp to compare with (KCMP_EPOLL_TFD): 0 and *out,
+ * -EINVAL when ep is no epoll, -ENOENT when there is no such item. */
+int epoll_item_file(struct file *ep, int fd, unsigned long nth, const struct file **out);
 
 #endif

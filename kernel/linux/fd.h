@@ -26,12 +26,21 @@ struct iovec {
  * sys_fd.c's, for readv/writev and vmsplice. */
 long iovec_each(uint64_t uiov, uint64_t n, long (*move)(void *ctx, const struct iobuf *b), void *ctx);
 
+/* One read or write of f (sys_fd.c's read/write and pread/pwrite): pos
+ * an explicit offset, or NULL for the file's own.  Bytes moved, -EBADF
+ * where f is not open for it, -EINVAL past the largest offset, or the
+ * file's error. */
+long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write);
+
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);
 
 /* What was written to fd synced, when it is a regular file (fsync, or
  * fdatasync with datasync); other files need nothing: sys_fs_io.c's. */
 long fd_sync_file(int fd, bool datasync);
+/* fsync (fdatasync with datasync) of f: -EINVAL for a file that has
+ * nothing to sync through (a pipe, a socket). */
+long file_sync(struct file *f, bool datasync);
 
 /* fcntl commands beyond descriptors and status flags (advisory locks):
  * sys_fs.c's, since they concern files in the VFS. */

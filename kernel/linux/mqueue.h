@@ -83,13 +83,22 @@ size_t mqueue_status(struct mqueue *q, char *buf, size_t size);
 /* mq_notify (mqueue_notify.c).  What a registration asks for. */
 #define MQ_NOTIFY_SIGNAL	0	/* SIGEV_SIGNAL */
 #define MQ_NOTIFY_NONE		1	/* SIGEV_NONE */
+#define MQ_NOTIFY_THREAD	2	/* SIGEV_THREAD: a cookie to a netlink socket */
+#define MQ_COOKIE_LEN		32
+struct nl_sock;
 struct mq_notify {
 	int kind;
 	int signo;
 	uint64_t value;
+	/* SIGEV_THREAD's socket (a reference the registration holds) and
+	 * cookie, whose last byte says why it came (musl's helper thread
+	 * calls the function for 1, "woken up"). */
+	struct nl_sock *sock;
+	uint8_t cookie[MQ_COOKIE_LEN];
 };
 /* Registers the calling process: 0, or -EBUSY while another live
- * process is registered. */
+ * process is registered.  The registration takes n's socket reference
+ * either way. */
 long mqueue_notify_set(struct mqueue *q, const struct mq_notify *n);
 /* Takes the registration away, if it is the calling process's (mq_notify
  * with NULL, and any close of a descriptor of the queue). */

@@ -12,6 +12,7 @@
 #include "linux/pidfd.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
+#include "net/socket.h"
 
 #define SI_MESGQ	(-3)
 
@@ -23,8 +24,23 @@ static struct process *live_owner(const struct mqueue *q)
 	return p && p->state == PROCESS_ALIVE ? p : NULL;
 }
 
-static void forget(struct mqueue *q)
+#define COOKIE_WOKEN_UP	1	/* Linux's NOTIFY_WOKENUP */
+#define COOKIE_REMOVED	2	/* NOTIFY_REMOVED */
+
+/* A SIGEV_THREAD registration's cookie goes to its socket, the last byte
+ * saying why (0: it goes unsent), and the socket's reference with it. */
+static void send_cookie(struct mq_notify *n, uint8_t why)
 {
+	if (n->kind != MQ_NOTIFY_THREAD || !n->sock)
+		return;
+	n->cookie[MQ_COOKIE_LEN - 1] = why;
+	netlink_send_put(n->sock, why ? n->cookie : NULL, MQ_COOKIE_LEN);
+	n->sock = NULL;
+}
+
+static void forget(struct mqueue *q, uint8_t why)
+{
+	send_cookie(&q->notify, why);
 	pidfd_handle_put(q->notify_owner);
 	q->notify_owner = NULL;
 }
@@ -41,13 +57,17 @@ long mqueue_notify_set(struct mqueue *q, const struct mq_notify *n)
 	bool busy = live_owner(q) != NULL;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (!busy) {
-		forget(q);	/* an ended owner's */
+		forget(q, 0);	/* an ended owner's */
 		q->notify_owner = h;
 		q->notify = *n;
 		h = NULL;
 	}
 	spin_unlock(&q->lock);
 	pidfd_handle_put(h);
+	if (busy) {
+		struct mq_notify refused = *n;
+		send_cookie(&refused, 0);
+	}
 	return busy ? -EBUSY : 0;
 }
 
@@ -58,7 +78,7 @@ void mqueue_notify_clear(struct mqueue *q)
 	bool mine = q->notify_owner && pidfd_process(q->notify_owner) == process_current();
 	spin_unlock_irqrestore(&sig_lock, flags);
 	if (mine)
-		forget(q);
+		forget(q, COOKIE_REMOVED);
 	spin_unlock(&q->lock);
 }
 
@@ -81,10 +101,10 @@ void mqueue_notify_fire(struct mqueue *q)
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
 	signal_sent(err);
-	forget(q);
+	forget(q, p ? COOKIE_WOKEN_UP : 0);
 }
 
-void mqueue_notify_drop(struct mqueue *q) { forget(q); }
+void mqueue_notify_drop(struct mqueue *q) { forget(q, 0); }
 
 size_t mqueue_status(struct mqueue *q, char *buf, size_t size)
 {
@@ -93,7 +113,7 @@ size_t mqueue_status(struct mqueue *q, char *buf, size_t size)
 	spin_lock(&q->lock);
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	if (live_owner(q)) {
-		kind = q->notify.kind;
+		kind = q->notify.kind;	/* Linux's SIGEV_* numbers */
 		signo = kind == MQ_NOTIFY_SIGNAL ? q->notify.signo : 0;
 		pid = pidfd_pid(q->notify_owner);
 	}

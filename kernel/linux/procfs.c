@@ -285,6 +285,8 @@ int procfs_init(struct inode *proc)
 	if (!err)
 		err = proc_sys_make(proc);
 	if (!err)
+		err = proc_kmsg_make(proc);
+	if (!err)
 		err = proc_net_make(proc);
 	return err;
 }

@@ -64,5 +64,7 @@ uint64_t proc_pid_ino(int pid, int entry);
 struct inode *proc_mem_make(int pid);
 /* procfs_fd.c: /proc/PID/fd of the process pid. */
 struct inode *proc_fd_dir_make(int pid);
+/* procfs_kmsg.c: adds /proc/kmsg.  Caller holds vfs_lock.  0, or -ENOMEM. */
+int proc_kmsg_make(struct inode *proc);
 
 #endif

@@ -53,14 +53,7 @@ static int list_ifaddrs(void *out, int max, const void *arg)
 static struct net_ifaddr *take_ifaddrs(struct seqbuf *s, int *n)
 {
 	net_lwip_start();
-	struct net_ifaddr *ifs = proc_net_take(s, list_ifaddrs, NULL, sizeof *ifs, n);
-	for (int k = 1; ifs && k < *n; k++)	/* a handful: insertion sort */
-		for (int j = k; j > 0 && ifs[j - 1].index > ifs[j].index; j--) {
-			struct net_ifaddr t = ifs[j];
-			ifs[j] = ifs[j - 1];
-			ifs[j - 1] = t;
-		}
-	return ifs;
+	return proc_net_take(s, list_ifaddrs, NULL, sizeof(struct net_ifaddr), n);
 }
 
 /* Linux's columns (dev_seq_printf_stats); fifo, frame, compressed,
@@ -121,8 +114,17 @@ static void gen_route(struct seqbuf *s)
 	kfree(ifs);
 }
 
+#define IFA_F_DADFAILED	0x08
 #define IFA_F_TENTATIVE	0x40
 #define IFA_F_PERMANENT	0x80
+
+/* Linux keeps an address that failed duplicate detection, tentative and
+ * marked; one from a router's prefix is not permanent. */
+static unsigned ifa_flags(const struct net_if_ip6 *a)
+{
+	return (a->dad_failed ? IFA_F_DADFAILED | IFA_F_TENTATIVE : 0) |
+	       (a->tentative ? IFA_F_TENTATIVE : 0) | (a->autoconf ? 0 : IFA_F_PERMANENT);
+}
 
 /* Linux's address scopes (IPV6_ADDR_*): loopback, link-local, global. */
 static unsigned scope_of(const uint8_t *a)
@@ -152,8 +154,7 @@ static void gen_if_inet6(struct seqbuf *s)
 			const struct net_if_ip6 *a = &ifs[k].ip6[j];
 			put_ip6(s, a->addr);
 			seq_printf(s, " %02x %02x %02x %02x %8s\n", ifs[k].index, a->prefix,
-				   scope_of(a->addr), (a->tentative ? IFA_F_TENTATIVE : 0) |
-				   (a->permanent ? IFA_F_PERMANENT : 0), ifs[k].name);
+				   scope_of(a->addr), ifa_flags(a), ifs[k].name);
 		}
 	kfree(ifs);
 }
@@ -179,11 +180,17 @@ static void route6_line(struct seqbuf *s, const uint8_t *dest, unsigned len, con
 	seq_printf(s, " %08x %08x %08x %08x %8s\n", metric, 1, 0, flags, dev);
 }
 
+/* An address the kernel routes for: past duplicate detection. */
+static bool in_use(const struct net_if_ip6 *a)
+{
+	return !a->tentative && !a->dad_failed;
+}
+
 /* Whether an earlier address of a already made this /64's route. */
 static bool prefix_seen(const struct net_ifaddr *a, int j)
 {
 	for (int k = 0; k < j; k++)
-		if (!a->ip6[k].tentative && !memcmp(a->ip6[k].addr, a->ip6[j].addr, 8))
+		if (in_use(&a->ip6[k]) && !memcmp(a->ip6[k].addr, a->ip6[j].addr, 8))
 			return true;
 	return false;
 }
@@ -193,7 +200,7 @@ static void routes6_of(struct seqbuf *s, const struct net_ifaddr *a)
 {
 	for (int j = 0; j < a->nip6; j++) {
 		uint8_t prefix[16] = { 0 };
-		if (a->ip6[j].tentative || prefix_seen(a, j))
+		if (!in_use(&a->ip6[j]) || prefix_seen(a, j))
 			continue;
 		memcpy(prefix, a->ip6[j].addr, 8);
 		route6_line(s, prefix, 64, no_addr, METRIC_PREFIX, RTF6_UP, a->name);
@@ -218,7 +225,7 @@ static void gen_ipv6_route(struct seqbuf *s)
 			routes6_of(s, &ifs[k]);
 	for (int k = 0; k < n; k++)
 		for (int j = 0; j < ifs[k].nip6; j++)
-			if (!ifs[k].ip6[j].tentative)
+			if (in_use(&ifs[k].ip6[j]))
 				route6_line(s, ifs[k].ip6[j].addr, 128, no_addr, 0, RTF6_LOCAL, ifs[k].name);
 	for (int k = 0; k < n; k++)
 		if (!(ifs[k].flags & NET_IFF_LOOPBACK) && ifs[k].nip6)

@@ -170,9 +170,7 @@ void proc_net_gen_sockstat(struct seqbuf *s)
 	uint32_t used = 0;
 
 	net_snmp_get(&m);
-	socket_each(AF_UNIX, count_socket, &used);
-	socket_each(AF_INET, count_socket, &used);
-	socket_each(AF_INET6, count_socket, &used);
+	socket_each(AF_UNSPEC, count_socket, &used);
 	seq_printf(s, "sockets: used %u\n", used);
 	seq_printf(s, "TCP: inuse %u orphan %u tw %u alloc %u mem %u\n", m.tcp_inuse4, m.tcp_orphans,
 		   m.tcp_time_wait, m.tcp_alloc, 0);

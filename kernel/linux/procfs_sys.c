@@ -13,6 +13,7 @@
 #include "fs/mount.h"
 #include "fs/pagecache.h"
 #include "linux/loadavg.h"
+#include "linux/aio.h"
 #include "linux/mqueue.h"
 #include "linux/procfs_internal.h"
 #include "linux/process.h"
@@ -257,6 +258,8 @@ static void gen_msgsize_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSGSIZE
 static void gen_msg_default(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSG_DEFAULT); }
 static void gen_msgsize_default(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_MSGSIZE_DEFAULT); }
 static void gen_queues_max(struct seqbuf *s) { seq_printf(s, "%d\n", MQ_QUEUES_MAX); }
+static void gen_aio_nr(struct seqbuf *s) { seq_printf(s, "%lu\n", aio_nr()); }
+static void gen_aio_max_nr(struct seqbuf *s) { seq_printf(s, "%d\n", AIO_MAX_NR); }
 
 static const struct proc_file files[] = {
 	{ "cpuinfo", gen_cpuinfo }, { "filesystems", gen_filesystems }, { "loadavg", gen_loadavg },
@@ -268,6 +271,8 @@ static const struct proc_file kernel_files[] = {
 	{ "dmesg_restrict", gen_dmesg_restrict }, { "osrelease", gen_osrelease },
 	{ "ostype", gen_ostype }, { "pid_max", gen_pid_max }, { "printk", gen_printk },
 };
+/* Linux native AIO's count of events and its limit (linux/aio.h). */
+static const struct proc_file fs_files[] = { { "aio-max-nr", gen_aio_max_nr }, { "aio-nr", gen_aio_nr } };
 static const struct proc_file vm_files[] = { { "overcommit_memory", gen_zero } };
 static const struct proc_file net_core_files[] = { { "somaxconn", gen_somaxconn } };
 /* POSIX message queues' limits (linux/mqueue.h), fixed: read-only here. */
@@ -296,6 +301,8 @@ int proc_sys_make(struct inode *proc)
 	err = proc_add_files(kernel, kernel_files, sizeof kernel_files / sizeof kernel_files[0], true);
 	if (!err)
 		err = proc_add_files(vm, vm_files, 1, true);
+	if (!err)
+		err = proc_add_files(fs, fs_files, sizeof fs_files / sizeof fs_files[0], true);
 	if (!err)
 		err = proc_add_files(mqueue, mqueue_files, sizeof mqueue_files / sizeof mqueue_files[0], true);
 	return err ? err : proc_add_files(core, net_core_files, 1, true);

@@ -14,6 +14,7 @@
 #include "fs/poll.h"
 #include "fs/stat.h"
 #include "fs/wait.h"
+#include "linux/eventfd.h"
 #include "linux/syscall.h"
 
 #define EFD_SEMAPHORE	1
@@ -150,6 +151,20 @@ static long eventfd_create(uint64_t initval, uint64_t flags)
 	waitq_init(&e->wq);
 	f->path = path_copy("anon_inode:[eventfd]");
 	return fd_install(f, 0, flags & O_CLOEXEC);
+}
+
+bool eventfd_is(const struct file *f) { return f->ops == &eventfd_ops; }
+
+/* Linux's eventfd_signal: one more, never past the largest count. */
+void eventfd_signal(struct file *f)
+{
+	struct eventfd *e = f->priv;
+
+	spin_lock(&e->lock);
+	if (e->count < ~0ull)
+		e->count++;
+	spin_unlock(&e->lock);
+	waitq_wake_all(&e->wq);
 }
 
 static long sys_eventfd(const struct sysargs *a) { return eventfd_create(a->a[0], 0); }

@@ -41,7 +41,7 @@
 /* One read or write.  pos: an explicit offset (pread/pwrite), or NULL to
  * use and advance the file's own.  On a file with offsets, a transfer that
  * would go past the largest one is EINVAL (Linux's rw_verify_area). */
-static long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
+long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
 {
 	struct iobuf cut;
 

@@ -347,6 +347,8 @@ static long sync_fd(int fd, bool files_only, bool datasync)
 	return err;
 }
 
+long file_sync(struct file *f, bool datasync) { return sync_file(f, true, datasync); }
+
 long fd_sync_file(int fd, bool datasync)
 {
 	struct file *f = fd_get(fd);

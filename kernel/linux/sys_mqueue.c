@@ -36,7 +36,6 @@
 #define SIGEV_SIGNAL	0
 #define SIGEV_NONE	1
 #define SIGEV_THREAD	2
-#define COOKIE_LEN	32	/* SIGEV_THREAD's netlink cookie */
 
 /* Linux's struct mq_attr. */
 struct mq_attr {
@@ -451,28 +450,25 @@ static long sys_mq_timedreceive(const struct sysargs *a)
 
 /* ---- mq_notify, mq_getsetattr ---------------------------------------------- */
 
-/* SIGEV_THREAD asks for the cookie to go to a netlink socket; amphi has
- * none, so this gives what Linux gives for any other descriptor: EBADF
- * for none, EINVAL for another family's socket, ENOTSOCK otherwise.
- * (musl's mq_notify opens the socket first, and fails there with
- * EAFNOSUPPORT.) */
-static long thread_refusal(const struct linux_sigevent *ev)
+/* SIGEV_THREAD: the cookie and a hold on the netlink socket it goes to,
+ * checked as Linux's netlink_getsockbyfd: EBADF for no descriptor,
+ * ENOTSOCK for a file, EINVAL for another family's socket. */
+static long thread_target(const struct linux_sigevent *ev, struct mq_notify *n)
 {
-	char cookie[COOKIE_LEN];
-
-	if (copy_from_user(cookie, ev->value, sizeof cookie))
+	if (copy_from_user(n->cookie, ev->value, sizeof n->cookie))
 		return -EFAULT;
 	struct file *f = fd_get(ev->signo);
 	if (!f)
 		return -EBADF;
-	long err = socket_of(f) ? -EINVAL : -ENOTSOCK;
+	struct socket *s = socket_of(f);
+	n->sock = s ? netlink_hold(s) : NULL;
 	file_put(f);
-	return err;
+	return n->sock ? 0 : s ? -EINVAL : -ENOTSOCK;
 }
 
 static long sys_mq_notify(const struct sysargs *a)
 {
-	struct linux_sigevent ev;
+	struct linux_sigevent ev = { 0 };
 	struct file *f;
 
 	if (a->a[1] && copy_from_user(&ev, a->a[1], sizeof ev))
@@ -482,20 +478,23 @@ static long sys_mq_notify(const struct sysargs *a)
 			return -EINVAL;
 		if (ev.notify == SIGEV_SIGNAL && (uint32_t)ev.signo > NSIG)
 			return -EINVAL;
-		if (ev.notify == SIGEV_THREAD)
-			return thread_refusal(&ev);
 	}
+	struct mq_notify n = { ev.notify == SIGEV_NONE ? MQ_NOTIFY_NONE
+			       : ev.notify == SIGEV_THREAD ? MQ_NOTIFY_THREAD : MQ_NOTIFY_SIGNAL,
+			       ev.signo, ev.value, NULL, { 0 } };
+	long err = a->a[1] && ev.notify == SIGEV_THREAD ? thread_target(&ev, &n) : 0;
+	if (err)
+		return err;
 	struct mqueue *q = queue_at((int)a->a[0], &f);
-	if (!q)
+	if (!q) {
+		if (n.sock)
+			netlink_send_put(n.sock, NULL, 0);
 		return -EBADF;
-	long err = 0;
-	if (!a->a[1]) {
-		mqueue_notify_clear(q);
-	} else {
-		struct mq_notify n = { ev.notify == SIGEV_NONE ? MQ_NOTIFY_NONE : MQ_NOTIFY_SIGNAL,
-				       ev.signo, ev.value };
-		err = mqueue_notify_set(q, &n);
 	}
+	if (!a->a[1])
+		mqueue_notify_clear(q);
+	else
+		err = mqueue_notify_set(q, &n);
 	file_put(f);
 	return err;
 }

@@ -52,26 +52,13 @@ struct clone_args {
 	uint64_t set_tid, set_tid_size, cgroup;
 };
 
-/* The struct may be longer than ours if what follows is zero, as Linux's
- * copy_struct_from_user allows. */
 static long read_clone_args(uint64_t uargs, uint64_t size, struct clone_args *ca)
 {
-	uint8_t b;
-
 	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	memset(ca, 0, sizeof *ca);
-	if (copy_from_user(ca, uargs, size < sizeof *ca ? size : sizeof *ca))
-		return -EFAULT;
-	for (uint64_t off = sizeof *ca; off < size; off++) {
-		if (copy_from_user(&b, uargs + off, 1))
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return 0;
+	return copy_struct_from_user(ca, sizeof *ca, uargs, size);
 }
 
 static long sys_clone3(const struct sysargs *a)

@@ -1,5 +1,5 @@
 /* Nice values, scheduling policies and I/O priorities: getpriority,
- * setpriority, the sched_{get,set}{scheduler,param} calls,
+ * setpriority, the sched_{get,set}{scheduler,param,attr} calls,
  * sched_get_priority_{max,min}, sched_rr_get_interval, ioprio_get and
  * ioprio_set.
  *
@@ -25,6 +25,7 @@
 #include "linux/cred.h"
 #include "linux/process.h"
 #include "linux/signal_internal.h"
+#include "linux/ioprio.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
 
@@ -226,34 +227,52 @@ static bool policy_realtime(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_DEADLINE;
 }
 
-/* Linux's __sched_setscheduler checks, in its order; policy -1 keeps the
- * thread's (sched_setparam).  Under sig_lock. */
-static long set_policy(struct thread *t, int policy, int prio, bool reset_on_fork)
+static bool policy_fair(int policy) { return policy == SCHED_OTHER || policy == SCHED_BATCH; }
+
+/* A change of policy: policy -1 keeps the thread's (sched_setparam) and
+ * its reset-on-fork; nice applies to the fair policies, when given. */
+struct sched_change {
+	int policy, prio, nice;
+	bool reset_on_fork, set_nice;
+	bool deadline_valid;		/* sched_setattr's deadline parameters are */
+};
+
+/* What a caller without CAP_SYS_NICE may not do (Linux's
+ * user_check_sched_setscheduler): raise a fair thread's priority beyond
+ * RLIMIT_NICE, leave SCHED_IDLE likewise, change another user's thread,
+ * or drop reset-on-fork. */
+static bool user_may(const struct process_cred *me, const struct thread *t, const struct sched_change *c,
+		     int policy)
+{
+	if (policy_fair(policy) && c->set_nice && c->nice < t->nice && !may_lower_to(me, t, c->nice))
+		return false;
+	if (t->policy == SCHED_IDLE && policy != SCHED_IDLE && !may_lower_to(me, t, t->nice))
+		return false;
+	return may_change(me, t) && (!t->sched_reset_on_fork || c->reset_on_fork);
+}
+
+/* Linux's __sched_setscheduler checks, in its order.  Under sig_lock. */
+static long set_policy(struct thread *t, struct sched_change c)
 {
 	const struct process_cred *me = &process_current()->cred;
-	bool nice_cap = nice_capable(me);
 
-	if (policy < 0) {
-		policy = t->policy;
-		reset_on_fork = t->sched_reset_on_fork;
+	if (c.policy < 0) {
+		c.policy = t->policy;
+		c.reset_on_fork = t->sched_reset_on_fork;
 	}
-	if (!policy_known(policy))
+	if (!policy_known(c.policy))
 		return -EINVAL;
-	if (policy_realtime(policy) ? prio < 1 || prio > 99 : prio != 0)
+	bool fifo_rr = c.policy == SCHED_FIFO || c.policy == SCHED_RR;
+	if (fifo_rr ? c.prio < 1 || c.prio > 99 : c.prio != 0)
 		return -EINVAL;
-	if (policy_realtime(policy))
+	if (c.policy == SCHED_DEADLINE && !c.deadline_valid)
+		return -EINVAL;
+	if (policy_realtime(c.policy))
 		return -EPERM;	/* no priority scheduler: see the top */
-	if (!nice_cap) {
-		/* Out of SCHED_IDLE only as far down as RLIMIT_NICE lets. */
-		if (t->policy == SCHED_IDLE && policy != SCHED_IDLE && !may_lower_to(me, t, t->nice))
-			return -EPERM;
-		if (!may_change(me, t))
-			return -EPERM;
-		if (t->sched_reset_on_fork && !reset_on_fork)
-			return -EPERM;
-	}
-	t->sched_reset_on_fork = reset_on_fork;
-	set_params(t, t->nice, policy);
+	if (!nice_capable(me) && !user_may(me, t, &c, c.policy))
+		return -EPERM;
+	t->sched_reset_on_fork = c.reset_on_fork;
+	set_params(t, policy_fair(c.policy) && c.set_nice ? c.nice : t->nice, c.policy);
 	return 0;
 }
 
@@ -276,10 +295,11 @@ static long set_scheduler(int pid, int policy, uint64_t uparam)
 		return err;
 	if (policy >= 0)
 		policy &= ~SCHED_RESET_ON_FORK;
+	struct sched_change c = { .policy = policy, .prio = prio, .reset_on_fork = reset_on_fork };
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = sched_target(pid, &err);
 	if (t)
-		err = set_policy(t, policy, prio, reset_on_fork);
+		err = set_policy(t, c);
 	spin_unlock_irqrestore(&sig_lock, flags);
 	return err;
 }
@@ -355,6 +375,120 @@ static long sys_sched_rr_get_interval(const struct sysargs *a)
 	return copy_to_user(a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
 }
 
+/* ---- sched_setattr and sched_getattr ---------------------------------------- */
+
+#define SCHED_ATTR_SIZE_VER0	48
+#define SCHED_ATTR_SIZE_VER1	56
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY	0x08
+#define SCHED_FLAG_KEEP_PARAMS	0x10
+#define SCHED_FLAG_UTIL_CLAMP	0x60
+#define SCHED_FLAG_ALL		0x7f
+#define DL_RUNTIME_MIN		1024		/* Linux's 1 << DL_SCALE ns */
+#define DL_PERIOD_MIN		100000ull	/* sched_deadline_period_min_us, in ns */
+#define DL_PERIOD_MAX		4194304000ull	/* and _max_us */
+
+struct sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+/* Linux's sched_copy_attr: size 0 is the first version's; a size out of
+ * bounds, or bytes beyond ours not zero, are E2BIG with our size written
+ * back for the program to see. */
+static long read_attr(uint64_t uattr, struct sched_attr *a)
+{
+	uint32_t size;
+
+	if (copy_from_user(&size, uattr, sizeof size))
+		return -EFAULT;
+	if (!size)
+		size = SCHED_ATTR_SIZE_VER0;
+	long err = size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE ? -E2BIG
+		   : copy_struct_from_user(a, sizeof *a, uattr, size);
+	if (err == -E2BIG) {
+		size = sizeof *a;
+		return copy_to_user(uattr, &size, sizeof size) ? -EFAULT : -E2BIG;
+	}
+	if (err)
+		return err;
+	if ((a->flags & SCHED_FLAG_UTIL_CLAMP) && size < SCHED_ATTR_SIZE_VER1)
+		return -EINVAL;
+	a->nice = a->nice < NICE_MIN ? NICE_MIN : a->nice > NICE_MAX ? NICE_MAX : a->nice;
+	return 0;
+}
+
+/* Linux's __checkparam_dl: runtime <= deadline <= period, in bounds. */
+static bool deadline_valid(const struct sched_attr *a)
+{
+	uint64_t period = a->period ? a->period : a->deadline;
+
+	return a->deadline && a->runtime >= DL_RUNTIME_MIN && !(a->deadline >> 63) &&
+	       !(a->period >> 63) && period >= a->deadline && a->deadline >= a->runtime &&
+	       period >= DL_PERIOD_MIN && period <= DL_PERIOD_MAX;
+}
+
+
+static long sys_sched_setattr(const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	struct sched_attr attr;
+	long err;
+
+	if (!a->a[1] || pid < 0 || a->a[2])
+		return -EINVAL;
+	if ((err = read_attr(a->a[1], &attr)))
+		return err;
+	if ((int32_t)attr.policy < 0)
+		return -EINVAL;
+	int policy = attr.flags & SCHED_FLAG_KEEP_POLICY ? -1 : (int)attr.policy;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target(pid, &err);
+	if (t && (attr.flags & SCHED_FLAG_KEEP_PARAMS)) {
+		attr.nice = t->nice;
+		attr.priority = 0;
+	}
+	if (t && (attr.flags & ~(uint64_t)SCHED_FLAG_ALL || attr.priority > 99))
+		err = -EINVAL;
+	else if (t) {
+		struct sched_change c = { policy, (int)attr.priority, attr.nice,
+					  attr.flags & SCHED_FLAG_RESET_ON_FORK, true, deadline_valid(&attr) };
+		err = set_policy(t, c);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	/* No utilization clamping, as a Linux without CONFIG_UCLAMP_TASK. */
+	return !err && (attr.flags & SCHED_FLAG_UTIL_CLAMP) ? -EOPNOTSUPP : err;
+}
+
+/* The fair policies' runtime is the slice amphi gives the thread, where
+ * Linux reports its own fair scheduler's. */
+static long sys_sched_getattr(const struct sysargs *a)
+{
+	uint32_t usize = (uint32_t)a->a[2];
+	struct sched_attr attr = { 0 };
+	long err = 0;
+
+	if (!a->a[1] || (int)a->a[0] < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || a->a[3])
+		return -EINVAL;
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct thread *t = sched_target((int)a->a[0], &err);
+	if (t) {
+		attr.policy = t->policy;
+		attr.flags = t->sched_reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+		attr.nice = t->nice;
+		attr.runtime = sched_slice_ns(t);
+	}
+	spin_unlock_irqrestore(&sig_lock, flags);
+	if (!t)
+		return err;
+	attr.size = usize < sizeof attr ? usize : sizeof attr;
+	return copy_struct_to_user(a->a[1], usize, &attr, sizeof attr);
+}
+
 /* ---- I/O priorities -------------------------------------------------------- */
 
 #define IOPRIO_CLASS(v)		((v) >> 13 & 7)
@@ -367,7 +501,7 @@ static long sys_sched_rr_get_interval(const struct sysargs *a)
 
 /* Linux's ioprio_check_cap: a known class, a level where the class has
  * one, and CAP_SYS_NICE or CAP_SYS_ADMIN for the real-time class. */
-static long ioprio_check(int ioprio)
+long ioprio_check_cap(int ioprio)
 {
 	const struct process_cred *me = &process_current()->cred;
 
@@ -435,7 +569,7 @@ static long sys_ioprio_set(const struct sysargs *a)
 {
 	struct prio_walk w;
 	int ioprio = (int)a->a[2];
-	long err = ioprio_check(ioprio);
+	long err = ioprio_check_cap(ioprio);
 
 	if (err)
 		return err;
@@ -458,6 +592,8 @@ static const struct syscall_entry sched_calls[] = {
 	{ 147, sys_sched_get_priority_min },
 	{ 148, sys_sched_rr_get_interval },
 	{ 251, sys_ioprio_set },
+	{ 314, sys_sched_setattr },
+	{ 315, sys_sched_getattr },
 	{ 252, sys_ioprio_get },
 };
 

@@ -82,7 +82,8 @@ static long sys_socketpair(const struct sysargs *a)
 	if (err)
 		return err;
 	if (family != AF_UNIX)
-		return family == AF_INET || family == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+		return family == AF_INET || family == AF_INET6 || family == AF_NETLINK ? -EOPNOTSUPP
+										   : -EAFNOSUPPORT;
 	struct socket *x = socket_alloc(family, type, (int)a->a[2]);
 	struct socket *y = socket_alloc(family, type, (int)a->a[2]);
 	if (!x || !y)

@@ -17,6 +17,7 @@
 #include "core/string.h"
 #include "core/timer.h"
 #include "core/uaccess.h"
+#include "fs/file.h"
 #include "linux/cred.h"
 #include "linux/syscall.h"
 
@@ -111,8 +112,9 @@ static bool read_line(uint64_t seq, struct line *l)
 
 /* READ: waits for a record, then gives the records from read_seq that
  * fit, the first in parts if it alone does not. */
-static long read_consuming(uint64_t buf, size_t size, struct line *l)
+static long read_consuming(const struct iobuf *b, struct line *l)
 {
+	size_t size = b->len;
 	long done = 0;
 
 	mutex_lock(&syslog_lock);
@@ -137,7 +139,7 @@ static long read_consuming(uint64_t buf, size_t size, struct line *l)
 			read_partial += n;
 		} else
 			break;
-		if (copy_to_user(buf + (uint64_t)done, l->text + skip, n)) {
+		if (iobuf_fill(b, (size_t)done, l->text + skip, n)) {
 			done = done ? done : -EFAULT;
 			break;
 		}
@@ -237,10 +239,34 @@ static long transfer(int action, uint64_t buf, int len)
 	struct line *l = kmalloc(sizeof *l);
 	if (!l)
 		return -ENOMEM;
-	long r = action == SYSLOG_READ ? read_consuming(buf, (size_t)len, l)
+	struct iobuf b = iobuf_user(buf, (size_t)len);
+	long r = action == SYSLOG_READ ? read_consuming(&b, l)
 				       : read_all(buf, (size_t)len, action == SYSLOG_READ_CLEAR, l);
 	kfree(l);
 	return r;
+}
+
+long syslog_read(const struct iobuf *b, bool nonblock)
+{
+	if (nonblock && syslog_unread() <= 0)
+		return -EAGAIN;
+	if (!b->len)
+		return 0;
+	struct line *l = kmalloc(sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	long r = read_consuming(b, l);
+	kfree(l);
+	return r;
+}
+
+long syslog_unread(void)
+{
+	struct line *l = kmalloc(sizeof *l);
+	long n = l ? unread(l) : -ENOMEM;
+
+	kfree(l);
+	return n;
 }
 
 static long sys_syslog(const struct sysargs *a)
@@ -270,12 +296,8 @@ static long sys_syslog(const struct sysargs *a)
 		err = (int)console_action(action, len);
 		mutex_unlock(&syslog_lock);
 		return err;
-	case SYSLOG_SIZE_UNREAD: {
-		struct line *l = kmalloc(sizeof *l);
-		long n = l ? unread(l) : -ENOMEM;
-		kfree(l);
-		return n;
-	}
+	case SYSLOG_SIZE_UNREAD:
+		return syslog_unread();
 	case SYSLOG_SIZE_BUFFER:
 		return KLOG_SIZE;
 	default:

@@ -38,6 +38,7 @@ void syscall_init(void)
 	sys_sem_register();
 	sys_msg_register();
 	sys_mqueue_register();
+	sys_aio_register();
 	sys_pidfd_register();
 	sys_inotify_register();
 	sys_process_vm_register();
@@ -46,6 +47,7 @@ void syscall_init(void)
 	sys_splice_register();
 	sys_clock_set_register();
 	sys_syslog_register();
+	sys_kcmp_register();
 	sys_futex_register();
 	sys_signal_register();
 	sys_time_register();

@@ -35,6 +35,14 @@ int syslog_wait(uint64_t seq);
 /* Where SYSLOG_CLEAR left the log: /dev/kmsg's SEEK_DATA goes there. */
 uint64_t syslog_clear_seq(void);
 
+struct iobuf;
+
+/* READ for /proc/kmsg: waits for a record (-EAGAIN at once if nonblock
+ * and none is unread), then consumes what fits in b. */
+long syslog_read(const struct iobuf *b, bool nonblock);
+/* SIZE_UNREAD: the bytes READ would give now (or -ENOMEM). */
+long syslog_unread(void);
+
 /* Registers /dev/kmsg's device number (1, 11). */
 int dev_kmsg_register(void);
 

@@ -24,6 +24,8 @@
 #define SIOCGIFMTU	0x8921
 #define SIOCGIFHWADDR	0x8927
 #define SIOCGIFINDEX	0x8933
+#define SIOCGIFTXQLEN	0x8942
+#define TXQLEN		1000	/* Linux's default, which rtnetlink shows too */
 
 
 #define IFNAMSIZ	16
@@ -110,6 +112,7 @@ static long ifreq_answer(unsigned long cmd, const struct net_ifaddr *i, struct i
 	case SIOCGIFINDEX:	r->u.ivalue = i->index; return 0;
 	case SIOCGIFFLAGS:	r->u.flags = (int16_t)i->flags; return 0;	/* Linux's IFF_ bits */
 	case SIOCGIFMTU:	r->u.ivalue = (int32_t)i->mtu; return 0;
+	case SIOCGIFTXQLEN:	r->u.ivalue = TXQLEN; return 0;
 	case SIOCGIFADDR:
 	case SIOCGIFNETMASK:
 	case SIOCGIFBRDADDR:
@@ -134,7 +137,7 @@ long inet_ifreq(unsigned long cmd, uint64_t arg)
 
 	if (cmd != SIOCGIFCONF && cmd != SIOCGIFNAME && cmd != SIOCGIFINDEX && cmd != SIOCGIFFLAGS &&
 	    cmd != SIOCGIFMTU && cmd != SIOCGIFADDR && cmd != SIOCGIFNETMASK &&
-	    cmd != SIOCGIFBRDADDR && cmd != SIOCGIFHWADDR)
+	    cmd != SIOCGIFBRDADDR && cmd != SIOCGIFHWADDR && cmd != SIOCGIFTXQLEN)
 		return -ENOTTY;
 	int count = net_ifaddrs(list, MAX_IFS);
 

@@ -23,11 +23,6 @@
 #define IP_TTL		2
 #define IPV6_V6ONLY	26
 
-/* Linux's limits for SO_RCVBUF/SO_SNDBUF (net.core.rmem_max/wmem_max and
- * the minimums); it stores twice what was asked, for its bookkeeping. */
-#define BUF_MAX		212992
-#define RCVBUF_MIN	2304
-#define SNDBUF_MIN	4608
 
 #define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
 
@@ -97,13 +92,6 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	inet_opts_apply(child);
 }
 
-static int buf_size(int v, int min)
-{
-	if (v > BUF_MAX)
-		v = BUF_MAX;
-	return v * 2 < min ? min : v * 2;
-}
-
 static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val, uint32_t len)
 {
 	switch (name) {
@@ -111,8 +99,12 @@ static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val
 	case SO_REUSEPORT:	sk->reuseport = v != 0; return 0;
 	case SO_KEEPALIVE:	sk->keepalive = v != 0; return 0;
 	case SO_BROADCAST:	sk->broadcast = v != 0; return 0;
-	case SO_RCVBUF:		sk->rcvbuf = buf_size(v, RCVBUF_MIN); return 0;
-	case SO_SNDBUF:		sk->sndbuf = buf_size(v, SNDBUF_MIN); return 0;
+	case SO_RCVBUF: case SO_RCVBUFFORCE:
+		sk->rcvbuf = socket_buf_size(v, name == SO_RCVBUFFORCE, true);
+		return 0;
+	case SO_SNDBUF: case SO_SNDBUFFORCE:
+		sk->sndbuf = socket_buf_size(v, name == SO_SNDBUFFORCE, false);
+		return 0;
 	case SO_LINGER: {
 		struct linger_k l;
 		if (len < sizeof l)
@@ -249,8 +241,8 @@ static int get_socket_opt(struct inet_sock *sk, int name, int *v)
 	case SO_ACCEPTCONN:	*v = sk->state == INET_LISTEN; return 0;
 	/* Unset: what lwIP really holds for TCP (one window and one send
 	 * buffer per connection); Linux's default for UDP. */
-	case SO_RCVBUF:		*v = sk->rcvbuf ? sk->rcvbuf : tcp ? TCP_WND : BUF_MAX; return 0;
-	case SO_SNDBUF:		*v = sk->sndbuf ? sk->sndbuf : tcp ? TCP_SND_BUF : BUF_MAX; return 0;
+	case SO_RCVBUF:		*v = sk->rcvbuf ? sk->rcvbuf : tcp ? TCP_WND : SOCK_BUF_MAX; return 0;
+	case SO_SNDBUF:		*v = sk->sndbuf ? sk->sndbuf : tcp ? TCP_SND_BUF : SOCK_BUF_MAX; return 0;
 	default:		return -ENOPROTOOPT;
 	}
 }

@@ -61,17 +61,21 @@ struct net_if_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 
-#define NET_IF_MAX_IP6	4	/* lwIP's LWIP_IPV6_NUM_ADDRESSES */
+#define NET_IF_MAX_IP6		4	/* lwIP's addresses per interface */
+#define NET_LIFE_FOREVER	0xffffffffu
 
-/* An IPv6 address of an interface, as /proc/net/if_inet6 shows it. */
+/* One IPv6 address of an interface. */
 struct net_if_ip6 {
 	uint8_t addr[16];
-	uint8_t prefix;		/* 64; 128 for lo's ::1 */
-	bool tentative;		/* duplicate address detection still under way */
-	bool permanent;		/* static (link-local, configured), not from a router's prefix */
+	uint8_t prefix;
+	bool tentative;			/* duplicate detection still running */
+	bool dad_failed;		/* it found another host using the address */
+	bool autoconf;			/* from a router's advertisement */
+	uint32_t valid_life, pref_life;	/* seconds left; NET_LIFE_FOREVER */
 };
 
-/* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) reports it. */
+/* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) and rtnetlink
+ * report it. */
 struct net_ifaddr {
 	char name[16];			/* "lo", "eth0" */
 	int index;			/* 1, 2... */
@@ -79,16 +83,20 @@ struct net_ifaddr {
 	unsigned mtu;
 	uint8_t mac[6];			/* zeros for lo */
 	uint8_t addr[4], netmask[4], broadcast[4];	/* network order; zeros: none */
-	uint8_t gateway[4];		/* IPv4 default gateway through it; zeros: none */
-	uint8_t gateway6[16];		/* IPv6 default router through it (learned); zeros: none */
+	uint8_t gateway[4];		/* network order; zeros: none */
+	uint8_t gateway6[16];		/* IPv6 default router lwIP learned through it; zeros: none */
+	bool dhcp;			/* addr came from a DHCP server */
 	int nip6;
-	struct net_if_ip6 ip6[NET_IF_MAX_IP6];	/* valid or tentative ones */
+	struct net_if_ip6 ip6[NET_IF_MAX_IP6];
 	struct net_if_stats stats;
 };
 
 /* Fills out[0..max) with the interfaces, lo first; returns how many there
  * are (may be more than max).  Takes the core lock itself. */
 int net_ifaddrs(struct net_ifaddr *out, int max);
+/* The same for n alone, from a caller holding the core lock (lwIP's
+ * netif callbacks). */
+void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out);
 
 /* n's counters (zeros for a netif not ours).  Caller holds the core lock,
  * under which every counter moves (netif.c, netif_stats.c).  The same

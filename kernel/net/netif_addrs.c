@@ -1,8 +1,8 @@
-/* The interfaces as ioctl(SIOCGIFCONF, SIOCGIFADDR...) lists them: lwIP's
- * netifs in its own order (lo is added first, at start-up), under Linux's
- * names. */
+/* The interfaces as ioctl(SIOCGIFCONF, SIOCGIFADDR...) and rtnetlink list
+ * them: lwIP's netifs by index, under Linux's names. */
 #include "net/netif.h"
 
+#include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/netif.h"
 #include "lwip/priv/nd6_priv.h"
@@ -12,19 +12,25 @@
 #include "core/string.h"
 #include "net/port.h"
 
-/* n's IPv6 addresses in use or being checked (duplicate address
- * detection); lwIP's lo has ::1 alone. */
 static void fill_ip6(struct net_ifaddr *a, struct netif *n, bool lo)
 {
 	for (s8_t i = 0; i < LWIP_IPV6_NUM_ADDRESSES && a->nip6 < NET_IF_MAX_IP6; i++) {
 		u8_t state = netif_ip6_addr_state(n, i);
-		if (!ip6_addr_isvalid(state) && !ip6_addr_istentative(state))
-			continue;
-		struct net_if_ip6 *o = &a->ip6[a->nip6++];
-		memcpy(o->addr, netif_ip6_addr(n, i)->addr, 16);
-		o->prefix = lo ? 128 : 64;
-		o->tentative = ip6_addr_istentative(state);
-		o->permanent = netif_ip6_addr_isstatic(n, i);
+		if (ip6_addr_isinvalid(state))
+			continue;	/* a failed one stays, marked, as Linux keeps it */
+		struct net_if_ip6 *a6 = &a->ip6[a->nip6++];
+		memcpy(a6->addr, netif_ip6_addr(n, i)->addr, 16);
+		/* lwIP keeps no prefix length: its addresses are a link's
+		 * /64s (link-local, autoconfigured), and lo's ::1. */
+		a6->prefix = lo ? 128 : 64;
+		a6->tentative = ip6_addr_istentative(state);
+		a6->dad_failed = ip6_addr_isduplicated(state);
+		a6->valid_life = a6->pref_life = NET_LIFE_FOREVER;
+		if (!netif_ip6_addr_isstatic(n, i)) {
+			a6->autoconf = true;
+			a6->valid_life = netif_ip6_addr_valid_life(n, i);
+			a6->pref_life = netif_ip6_addr_pref_life(n, i);
+		}
 	}
 }
 
@@ -60,17 +66,42 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 		uint32_t bcast = ip | ~mask;
 		memcpy(a->broadcast, &bcast, 4);
 	}
-	if (!lo) {
-		memcpy(a->gateway, &netif_ip4_gw(n)->addr, 4);
-		fill_router6(a, n);
-	}
+	uint32_t gw = ip4_addr_get_u32(netif_ip4_gw(n));
+	memcpy(a->gateway, &gw, 4);
+	a->dhcp = dhcp_supplied_address(n);
 	fill_ip6(a, n, lo);
+	if (!lo)
+		fill_router6(a, n);
 	net_netif_stats(n, &a->stats);
 	a->flags = (netif_is_up(n) ? NET_IFF_UP : 0) |
 		   (netif_is_up(n) && netif_is_link_up(n) ? NET_IFF_RUNNING : 0) |
 		   (lo ? NET_IFF_LOOPBACK : 0) |
 		   (n->flags & NETIF_FLAG_BROADCAST ? NET_IFF_BROADCAST : 0) |
 		   (n->flags & (NETIF_FLAG_IGMP | NETIF_FLAG_MLD6) ? NET_IFF_MULTICAST : 0);
+}
+
+void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out)
+{
+	struct netif *k;
+	unsigned neth = 0;
+
+	NETIF_FOREACH(k) {
+		if (k == n)
+			break;
+		neth += !!(k->flags & NETIF_FLAG_ETHERNET);
+	}
+	fill(out, n, neth);
+}
+
+/* lwIP adds each netif at the head of its list: Linux lists by index. */
+static void sort_by_index(struct net_ifaddr *a, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && a[j - 1].index > a[j].index; j--) {
+			struct net_ifaddr t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
 }
 
 int net_ifaddrs(struct net_ifaddr *out, int max)
@@ -87,6 +118,7 @@ int net_ifaddrs(struct net_ifaddr *out, int max)
 		count++;
 	}
 	UNLOCK_TCPIP_CORE();
+	sort_by_index(out, count < max ? count : max);
 	return count;
 }
 

@@ -56,7 +56,7 @@ struct socket *socket_alloc(int family, int type, int protocol)
 
 int socket_create(int family, int type, int protocol, struct socket **out)
 {
-	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
 		return -EAFNOSUPPORT;
 	if (family != AF_UNIX)
 		net_lwip_start();
@@ -64,7 +64,8 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 	if (!s)
 		return -ENOMEM;
 	int err = family == AF_UNIX ? unix_socket_init(s, type, protocol)
-				    : inet_socket_init(s, family, type, protocol);
+		: family == AF_NETLINK ? netlink_socket_init(s, type, protocol)
+		: inet_socket_init(s, family, type, protocol);
 	if (err) {
 		kfree(s);
 		return err;
@@ -292,6 +293,18 @@ static int timeout_write(void *val, uint32_t *len, uint64_t ns)
 	memcpy(val, &tv, n);	/* a short buffer gets the start, as on Linux */
 	*len = n;
 	return 0;
+}
+
+int socket_buf_size(int v, bool force, bool rcv)
+{
+	if (force && v < 0)
+		v = 0;	/* no underflow once doubled */
+	else if (!force && (uint32_t)v > SOCK_BUF_MAX)
+		v = SOCK_BUF_MAX;	/* read as unsigned: -1 is the most */
+	if (v > INT32_MAX / 2)
+		v = INT32_MAX / 2;
+	int min = rcv ? SOCK_MIN_RCVBUF : SOCK_MIN_SNDBUF;
+	return v * 2 < min ? min : v * 2;
 }
 
 /* SO_SNDBUFFORCE and SO_RCVBUFFORCE pass the buffer limits: CAP_NET_ADMIN

@@ -28,6 +28,7 @@ struct socket;
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
+#define AF_NETLINK	16
 
 /* listen()'s largest backlog: Linux's net.core.somaxconn, whose default
  * it is (/proc/sys/net/core/somaxconn shows it). */
@@ -174,6 +175,17 @@ uint64_t socket_deadline(uint64_t timeout_ns);
  * (-EPROTONOSUPPORT, -ESOCKTNOSUPPORT, -ENOBUFS, -EAFNOSUPPORT). */
 int inet_socket_init(struct socket *s, int family, int type, int protocol);
 int unix_socket_init(struct socket *s, int type, int protocol);
+int netlink_socket_init(struct socket *s, int type, int protocol);
+
+/* A netlink socket as another part of the kernel holds it (mq_notify's
+ * SIGEV_THREAD): a reference that may outlive the socket's file.  NULL
+ * when s is of another family. */
+struct nl_sock;
+struct nl_sock *netlink_hold(struct socket *s);
+/* Queues len bytes of data as one datagram from the kernel (lost if the
+ * socket went), then drops the reference; data NULL only drops it.
+ * Never sleeps. */
+void netlink_send_put(struct nl_sock *n, const void *data, size_t len);
 /* SIOCGIF* requests, answered from the network interfaces (inet_ifreq.c);
  * -ENOTTY for anything else. */
 long inet_ifreq(unsigned long cmd, uint64_t arg);
@@ -199,7 +211,7 @@ struct socket *socket_of(struct file *f);
  * socket fn meets is whole.  fn runs under the table's spinlock: it must
  * not sleep, and may take a socket's own lock (nothing holds one while it
  * enters or leaves the table).  It stops at fn's first non-zero answer,
- * which socket_each returns. */
+ * which socket_each returns.  family AF_UNSPEC: every socket. */
 void socket_table_add(struct socket *s);
 void socket_table_remove(struct socket *s);
 int socket_each(int family, int (*fn)(struct socket *s, void *arg), void *arg);
@@ -227,6 +239,13 @@ int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t
 /* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
  * other writes min(*len, sizeof(int)) bytes, as Linux does. */
 int sockopt_read_int(const void *val, uint32_t len, int *v);
+/* SO_RCVBUF's or SO_SNDBUF's value v as Linux stores it: at most
+ * net.core.rmem_max/wmem_max (read as unsigned) unless forced (then at
+ * least 0), doubled for the kernel's bookkeeping, at least the minimum. */
+#define SOCK_BUF_MAX	212992
+#define SOCK_MIN_RCVBUF	2304
+#define SOCK_MIN_SNDBUF	4608
+int socket_buf_size(int v, bool force, bool rcv);
 int sockopt_write_int(void *val, uint32_t *len, int v);
 
 #endif

@@ -33,7 +33,7 @@ int socket_each(int family, int (*fn)(struct socket *s, void *arg), void *arg)
 	spin_lock(&table_lock);
 	list_for_each(pos, &table) {
 		struct socket *s = list_entry(pos, struct socket, table_link);
-		if (s->family == family && (r = fn(s, arg)))
+		if ((family == AF_UNSPEC || s->family == family) && (r = fn(s, arg)))
 			break;
 	}
 	spin_unlock(&table_lock);

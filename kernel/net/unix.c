@@ -311,17 +311,6 @@ static long unix_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 
 /* ---- options ---------------------------------------------------------------- */
 
-/* Buffer sizes are doubled for the kernel's bookkeeping, as on Linux. */
-static int buf_size(int v, bool force)
-{
-	if (!force && v > UNIX_BUF_DEFAULT)
-		v = UNIX_BUF_DEFAULT;
-	if (v < 0 || v > 0x3fffffff)
-		v = 0x3fffffff;
-	v *= 2;
-	return v < UNIX_BUF_MIN ? UNIX_BUF_MIN : v;
-}
-
 static bool flag_option(int name)
 {
 	return name == SO_REUSEADDR || name == SO_REUSEPORT || name == SO_KEEPALIVE ||
@@ -347,10 +336,10 @@ static int unix_setsockopt(struct socket *s, int level, int name, const void *va
 		__atomic_fetch_and(&u->opts, ~(1u << name), __ATOMIC_RELAXED);
 		__atomic_fetch_or(&u->opts, (unsigned)!!v << name, __ATOMIC_RELAXED);
 	} else if (name == SO_SNDBUF || name == SO_SNDBUFFORCE) {
-		u->sndbuf = buf_size(v, name == SO_SNDBUFFORCE);
+		u->sndbuf = socket_buf_size(v, name == SO_SNDBUFFORCE, false);
 		waitq_wake_all(&u->wq);	/* a larger buffer may let a writer on */
 	} else if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) {
-		u->rcvbuf = buf_size(v, name == SO_RCVBUFFORCE);
+		u->rcvbuf = socket_buf_size(v, name == SO_RCVBUFFORCE, true);
 	} else {
 		return -ENOPROTOOPT;
 	}

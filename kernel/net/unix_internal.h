@@ -36,7 +36,6 @@ struct inode;
 #define UNIX_PATH_MAX	108
 #define UNIX_ADDR_MAX	(2 + UNIX_PATH_MAX)
 #define UNIX_BUF_DEFAULT 212992		/* Linux's wmem_default and wmem_max */
-#define UNIX_BUF_MIN	4608
 #define UNIX_REC_COST	64		/* what a record adds to wmem besides its bytes */
 #define UNIX_CHUNK_MAX	(64 * 1024)	/* largest stream record */
 #define UNIX_FDS_MAX	253		/* SCM_MAX_FD */

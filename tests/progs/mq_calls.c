@@ -620,6 +620,54 @@ static volatile int thread_value;
 
 static void on_thread(union sigval v) { thread_value = v.sival_int; }
 
+/* The cookie that came to s: its start, why it came (its last byte), and
+ * from whom. */
+static void cookie(const char *what, int s)
+{
+	char buf[64];
+	struct sockaddr_storage from;
+	socklen_t len = sizeof from;
+	long n = recvfrom(s, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &len);
+
+	if (n < 0) {
+		printf("%s: %s\n", what, err(n));
+		return;
+	}
+	printf("%s: %ld bytes \"%s\" why %d from pid %u\n", what, n, buf, buf[31],
+	       ((unsigned *)&from)[1]);
+}
+
+/* SIGEV_THREAD's cookie itself, on a netlink socket: sent when the
+ * notification fires, and when the registration is taken away or its
+ * owner closes the queue; a socket closed meanwhile gets nothing. */
+static void thread_cookies(void)
+{
+	mqd_t q = make(Q, O_RDWR | O_NONBLOCK, 4, 16);
+	int s = socket(AF_NETLINK, SOCK_RAW, 0);
+	char text[32] = "cookie";
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD, .sigev_signo = s,
+			       .sigev_value.sival_ptr = text };
+	char buf[16];
+
+	printf("raw SIGEV_THREAD: %s\n", err(syscall(SYS_mq_notify, q, &ev)));
+	status("status", q);
+	mq_send(q, "x", 1, 0);
+	cookie("after a send", s);
+	mq_receive(q, buf, sizeof buf, NULL);
+	printf("again: %s\n", err(syscall(SYS_mq_notify, q, &ev)));
+	printf("taken away: %s\n", err(syscall(SYS_mq_notify, q, NULL)));
+	cookie("after taking it away", s);
+	printf("again: %s\n", err(syscall(SYS_mq_notify, q, &ev)));
+	mq_close(q);
+	cookie("after closing the queue", s);
+	q = mq_open(Q, O_RDWR | O_NONBLOCK);
+	printf("again: %s\n", err(syscall(SYS_mq_notify, q, &ev)));
+	close(s);
+	printf("send with the socket closed: %s\n", err(mq_send(q, "y", 1, 0)));
+	mq_close(q);
+	mq_unlink(Q);
+}
+
 static void case_thread(void)
 {
 	mqd_t q = make(Q, O_RDWR | O_NONBLOCK, 4, 16);
@@ -635,6 +683,7 @@ static void case_thread(void)
 	printf("the thread ran with %d\n", thread_value);
 	mq_close(q);
 	mq_unlink(Q);
+	thread_cookies();
 }
 
 /* ---- life ------------------------------------------------------------------ */

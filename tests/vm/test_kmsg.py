@@ -171,3 +171,20 @@ def test_util_linux_dmesg():
     r = run(DMESG, options=["--user", "65534"])
     assert (r.status, r.stdout, r.stderr) == (
         1, b"", b"dmesg: read kernel buffer failed: Operation not permitted\n"), r.describe()
+
+
+@pytest.mark.parametrize("user, want", [
+    (None, "boot's records read: 1, then EAGAIN\n"
+           "poll with nothing unread: 0\n"
+           "poll after a record: 1 revents 0x1\n"
+           "read: the record\n"
+           "again: EAGAIN\n"
+           "write: EBADF\n"),
+    ("65534", "open: EACCES\n")], ids=["root", "user"])
+def test_proc_kmsg(user, want):
+    """/proc/kmsg (tests/progs/proc_kmsg.c), as rsyslog's imklog reads it:
+    the records syslog's READ has not consumed, EAGAIN when non-blocking
+    and none is left, readable for poll when one comes; mode 0400, so a
+    user is refused.  Before, there was no such file.  (Not compared with
+    the host's: reading it consumes the host's log.)"""
+    expect(run("proc_kmsg", options=["--user", user] if user else []), want)

@@ -143,14 +143,17 @@ void disk_qemu_args(const struct run_opts *o, struct qargs *a)
 	}
 }
 
+/* A virtio disk says it is read-only; an NVMe namespace cannot under
+ * QEMU 7.2 (no write protection in its attributes): blk.ro= says it. */
 char *disk_cmdline(const struct run_opts *o, char *cmdline)
 {
 	for (size_t i = 0; i < o->ndisks; i++) {
-		if (!o->disks[i].guestdir)
-			continue;
+		const struct disk_opt *d = &o->disks[i];
 		char *name = guest_name(o, i);
-		cmdline = words_add(cmdline, "mount=%s:%s%s", name, o->disks[i].guestdir,
-				    o->disks[i].ro ? ":ro" : "");
+		if (d->guestdir)
+			cmdline = words_add(cmdline, "mount=%s:%s%s", name, d->guestdir, d->ro ? ":ro" : "");
+		if (d->nvme && d->ro)
+			cmdline = words_add(cmdline, "blk.ro=%s", name);
 		free(name);
 	}
 	return cmdline;
