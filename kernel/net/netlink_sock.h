@@ -59,6 +59,9 @@ struct nl_dgram {
 	uint8_t data[];
 };
 
+/* IFLA_STATS64's counters are laid 8-aligned from a datagram's start. */
+_Static_assert(offsetof(struct nl_dgram, data) % 8 == 0, "datagrams start 8-aligned");
+
 struct nl_sock {
 	int refs;			/* the socket's, and each holder's (netlink_hold) */
 	int protocol;

@@ -18,8 +18,10 @@
 #define IFLA_IFNAME	3
 #define IFLA_MTU	4
 #define IFLA_QDISC	6
+#define IFLA_STATS	7
 #define IFLA_TXQLEN	13
 #define IFLA_OPERSTATE	16
+#define IFLA_STATS64	23
 #define IFLA_LINKMODE	17
 #define IFLA_GROUP	27
 #define IFLA_PROMISCUITY 30
@@ -29,6 +31,7 @@
 #define IFLA_CARRIER_CHANGES 35
 #define IFLA_MIN_MTU	50
 #define IFLA_MAX_MTU	51
+#define IFLA_PAD	42
 
 #define IFNAMSIZ	16
 #define TXQLEN		1000	/* Linux's default, lo's too */
@@ -51,6 +54,27 @@ static uint8_t operstate(const struct net_ifaddr *i)
 	return i->flags & NET_IFF_RUNNING ? IF_OPER_UP : IF_OPER_DOWN;
 }
 
+/* Linux's rtnl_link_stats64 (6.18: 25 counters) and rtnl_link_stats (the
+ * same, 32 bits, less the last): amphi counts the first eight. */
+#define STATS_COUNTERS	25
+
+static bool put_stats(struct nl_buf *b, const struct net_if_stats *st)
+{
+	const uint64_t first[8] = { st->rx_packets, st->tx_packets, st->rx_bytes, st->tx_bytes,
+				    st->rx_errors, st->tx_errors, st->rx_dropped, st->tx_dropped };
+	uint64_t s64[STATS_COUNTERS] = { 0 };
+	uint32_t s32[STATS_COUNTERS - 1] = { 0 };
+
+	for (int k = 0; k < 8; k++) {
+		s64[k] = first[k];
+		s32[k] = (uint32_t)first[k];	/* wraps, as Linux's copy */
+	}
+	/* 64-bit counters start 8-aligned, after an empty IFLA_PAD if need be,
+	 * as Linux's nla_reserve_64bit lays them. */
+	bool aligned = !((b->len + sizeof(struct nlattr_k)) % 8) || nla_put(b, IFLA_PAD, s64, 0);
+	return aligned && nla_put(b, IFLA_STATS64, s64, sizeof s64) && nla_put(b, IFLA_STATS, s32, sizeof s32);
+}
+
 static bool put_attrs(struct nl_buf *b, const struct net_ifaddr *i)
 {
 	static const uint8_t ether_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -69,7 +93,7 @@ static bool put_attrs(struct nl_buf *b, const struct net_ifaddr *i)
 	       nla_put_u32(b, IFLA_CARRIER_CHANGES, !lo && running) &&
 	       nla_put(b, IFLA_ADDRESS, lo ? zeros : i->mac, 6) &&
 	       nla_put(b, IFLA_BROADCAST, lo ? zeros : ether_bcast, 6) &&
-	       nla_put_str(b, IFLA_QDISC, "noqueue");
+	       put_stats(b, &i->stats) && nla_put_str(b, IFLA_QDISC, "noqueue");
 }
 
 bool rtnl_put_link(struct nl_buf *b, const struct net_ifaddr *i, uint16_t type, uint16_t flags,

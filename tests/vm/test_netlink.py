@@ -10,6 +10,7 @@ amphi's under QEMU's user networking, each line checked by hand against
 what Linux prints for the same addresses.  netlink_fuzz.c sends random
 requests from four threads, leaves replies unread and dumps half read:
 every reply must be well formed and the queue bounded."""
+import json
 import shutil
 
 import pytest
@@ -320,3 +321,15 @@ def test_address_notification():
         pytest.skip("duplicate detection ended before the program looked")
     expect(r, "dump: link-local tentative\n"
               "notification: new link-local valid, seq 0 pid 0, from pid 0 group 0x100\n")
+
+
+@pytest.mark.skipif(not IP, reason="needs iproute2's ip")
+def test_iproute2_link_counters():
+    """ip -s link reads IFLA_STATS64: eth0 has taken DHCP's answers and sent
+    its requests by the time the program runs; lo has carried nothing."""
+    r = run(IP, "-s", "-j", "link", options=USER_NET)
+    assert (r.status, r.stderr) == (0, b""), r.describe()
+    links = {x["ifname"]: x["stats64"] for x in json.loads(r.stdout)}
+    assert links["lo"]["rx"]["packets"] == links["lo"]["tx"]["packets"] == 0, r.describe()
+    assert links["eth0"]["rx"]["packets"] > 0 and links["eth0"]["tx"]["packets"] > 0, r.describe()
+    assert links["eth0"]["rx"]["bytes"] > 60 * links["eth0"]["rx"]["packets"], r.describe()
