@@ -23,6 +23,7 @@ static const struct handler handlers[] = {
 	{ RTM_GETLINK, rtnl_getlink, rtnl_dump_links },
 	{ RTM_GETADDR, NULL, rtnl_dump_addrs },
 	{ RTM_GETROUTE, rtnl_getroute, rtnl_dump_routes },
+	{ RTM_GETNEIGH, NULL, rtnl_dump_neigh },
 	{ RTM_GETRULE, NULL, rtnl_dump_rules },
 };
 

@@ -49,6 +49,7 @@ int rtnl_getlink(const struct nl_request *r, struct nl_buf *b);
 int rtnl_dump_links(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b);
+int rtnl_dump_neigh(struct nl_dump *d, struct nl_buf *b);
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b);
 int rtnl_dump_rules(struct nl_dump *d, struct nl_buf *b);
 

@@ -2,8 +2,8 @@
  * fib_dump_info and rt6_fill_node describe them, and the route to one
  * address (ip route get).  lwIP routes by its interfaces' subnets and
  * eth0's gateway; these are the routes Linux would hold for the same
- * addresses: main table, then local.  IPv6's default route is not shown:
- * lwIP keeps its routers to itself. */
+ * addresses: main table, then local; IPv6's default route goes through
+ * the first router lwIP learned from an advertisement. */
 #include "net/rtnetlink_internal.h"
 
 #include "core/errno.h"
@@ -14,6 +14,7 @@
 #define RT_TABLE_LOCAL	255
 #define RTPROT_KERNEL	2
 #define RTPROT_STATIC	4
+#define RTPROT_RA	9
 #define RTPROT_DHCP	16
 #define RTN_UNICAST	1
 #define RTN_LOCAL	2
@@ -34,6 +35,7 @@
 
 #define RTNL_FAMILY_IPMR 128	/* IPv4's multicast routes (ip mroute) */
 #define V6_METRIC	256	/* Linux's for the routes an address brings */
+#define V6_DEFAULT_METRIC 1024	/* and for a router's default route */
 #define ROUTES_MAX	(RTNL_IFS_MAX * (4 + 2 * NET_IF_MAX_IP6 + 1))
 
 struct rtmsg_k {
@@ -129,6 +131,13 @@ static void main_v6(const struct net_ifaddr *i, struct route *list, size_t *n)
 		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, i->index);
 		set_dst(r, dst, 16, a->prefix);
 		r->priority = V6_METRIC;
+	}
+	static const uint8_t none[16];
+	if (memcmp(i->gateway6, none, 16)) {	/* a router's advertisement */
+		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, i->index);
+		r->m.protocol = RTPROT_RA;
+		memcpy(r->gw, i->gateway6, 16);
+		r->priority = V6_DEFAULT_METRIC;
 	}
 }
 

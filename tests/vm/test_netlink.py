@@ -333,3 +333,17 @@ def test_iproute2_link_counters():
     assert links["lo"]["rx"]["packets"] == links["lo"]["tx"]["packets"] == 0, r.describe()
     assert links["eth0"]["rx"]["packets"] > 0 and links["eth0"]["tx"]["packets"] > 0, r.describe()
     assert links["eth0"]["rx"]["bytes"] > 60 * links["eth0"]["rx"]["packets"], r.describe()
+
+
+@pytest.mark.skipif(not shutil.which(BUSYBOX), reason="needs busybox-static")
+def test_neighbours():
+    """ip neigh (RTM_GETNEIGH) lists lwIP's ARP table: empty at first, the
+    gateway once a connection was tried (before, EOPNOTSUPP and "Dump
+    terminated")."""
+    r = run(BUSYBOX, "sh", "-c", "echo first:; ip neigh; wget -q -O /dev/null http://10.0.2.2:1/; "
+            "echo then:; ip neigh", options=USER_NET)
+    assert r.stdout == (b"first:\nthen:\n10.0.2.2 dev eth0 lladdr 52:55:0a:00:02:02 "
+                        b"used 0/0/0 probes 0 REACHABLE\n"), r.describe()
+    if IP:
+        r = run(IP, "neigh", options=USER_NET)
+        assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
