@@ -291,10 +291,24 @@ struct inode *proc_net_dir(void)
 	return net_dir;
 }
 
+static int fill_net(struct inode *dir);
+static const struct inode_ops net_dir_ops = { .fill = fill_net };
+
+/* At the first look into /proc/net, as /sys's: a program that never
+ * looks pays for none of its entries (hello's least -m went up 144K with
+ * them made at boot).  A fill that failed for memory is tried again at
+ * the next look; names already made stay. */
+static int fill_net(struct inode *dir)
+{
+	dir->ops = NULL;
+	int err = proc_add_files(dir, net_files, sizeof net_files / sizeof net_files[0], false);
+	if (err)
+		dir->ops = &net_dir_ops;
+	return err;
+}
+
 int proc_net_make(struct inode *proc)
 {
-	net_dir = proc_add_dir(proc, "net", 0555, NULL);
-	if (!net_dir)
-		return -ENOMEM;
-	return proc_add_files(net_dir, net_files, sizeof net_files / sizeof net_files[0], false);
+	net_dir = proc_add_dir(proc, "net", 0555, &net_dir_ops);
+	return net_dir ? 0 : -ENOMEM;
 }

@@ -32,12 +32,12 @@ def test_hello_static_pie():
 
 @pytest.mark.parametrize("machine", ["pc", "q35", "microvm"])
 def test_hello_in_least_memory(machine):
-    """The least -m amphi accepts (2816K, measured: docs/bench.md) runs
+    """The least -m amphi accepts (2880K, measured: docs/bench.md) runs
     hello on every machine; 4K less is refused before booting."""
-    r = run("hello", mem="2816K", machine=machine, smp=1)
+    r = run("hello", mem="2880K", machine=machine, smp=1)
     assert (r.status, r.stdout, r.stderr) == (0, HELLO, b""), r.describe()
     r = run("hello", mem="2640K", machine=machine, smp=1)
-    assert r.status == 2 and b"2816K" in r.stderr, r.describe()
+    assert r.status == 2 and b"2880K" in r.stderr, r.describe()
 
 
 def test_too_little_memory_for_the_cpus_is_reported():
@@ -45,7 +45,7 @@ def test_too_little_memory_for_the_cpus_is_reported():
     memory for their stacks or idle thread stay offline, and hello runs on
     the others or ends in a clean out of memory (137) with one line, not a
     hang or a kernel fault."""
-    r = run("hello", mem="2816K", smp=8)
+    r = run("hello", mem="2880K", smp=8)
     assert (r.status, r.stdout, r.stderr) == (0, HELLO, b"") or (
         r.status == 137 and r.stdout == b"" and r.stderr.count(b"\n") == 1
         and b"out of memory" in r.stderr), r.describe()

@@ -57,10 +57,10 @@ int write_full(int fd, const void *buf, size_t n);
 ssize_t send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 int64_t now_ms(void);
 /* Option values, checked; each dies with "CMD: OPT wants ..." (status 2). */
-/* Below this the kernel cannot start and say why (it ran hello at 2681K
- * on q35, 2673K on pc, 2601K on microvm, with one CPU; above it a program
- * that needs more ends with an "out of memory" line, status 137). */
-#define MIN_MEM		(2816ull << 10)
+/* Below this the kernel cannot start and say why (it ran hello at 2844K
+ * on q35 and pc, 2716K on microvm, with one CPU; above it a program that
+ * needs more ends with an "out of memory" line, status 137). */
+#define MIN_MEM		(2880ull << 10)
 #define MAX_MEM		(1ull << 40)
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max);

@@ -58,7 +58,7 @@ void cmd_run_usage(FILE *out)
 	      "options (they end at PROGRAM):\n"
 	      "  --smp N            virtual CPUs, 1 to 255 (default 1)\n"
 	      "  -m, --memory SIZE  guest memory; a number of MiB, or with a K, M or G\n"
-	      "                     suffix (default 64M, least 2816K)\n"
+	      "                     suffix (default 64M, least 2880K)\n"
 	      "  -e, --env VAR=VAL  set an environment variable (repeatable); the defaults\n"
 	      "                     are PATH=/usr/local/bin:/usr/bin:/bin and HOME=/\n"
 	      "  --machine TYPE     pc, q35 or microvm (default pc)\n"

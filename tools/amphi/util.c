@@ -239,7 +239,7 @@ uint64_t opt_memory(const char *cmd, const char *v)
 	uint64_t mem;
 
 	if (parse_size(v, &mem) < 0 || mem < MIN_MEM || mem > MAX_MEM || mem % 1024)
-		die("%s: -m wants a size from 2816K to 1T (like 64M or 1G), not '%s'", cmd, v);
+		die("%s: -m wants a size from 2880K to 1T (like 64M or 1G), not '%s'", cmd, v);
 	return mem;
 }
 
