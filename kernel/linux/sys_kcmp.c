@@ -91,8 +91,10 @@ static void unhold(struct holdings *h)
 }
 
 /* The file at fd, as an address to compare (the reference is dropped at
- * once: the table holds the file while held). */
-static const void *file_at(struct holdings *h, unsigned long fd)
+ * once: the table holds the file while held).  fd is an unsigned int, as
+ * Linux's get_file_raw_ptr takes it: the upper half of the register a
+ * program passed is not looked at. */
+static const void *file_at(struct holdings *h, uint32_t fd)
 {
 	struct file *f = h->files && fd <= 0x7fffffff ? fdtable_get(h->files, (int)fd) : NULL;
 
@@ -110,7 +112,7 @@ struct epoll_slot {
 static long epoll_target(struct holdings *a, struct holdings *b, unsigned long idx1, uint64_t uslot)
 {
 	struct epoll_slot slot;
-	const void *f = file_at(a, idx1), *target;
+	const void *f = file_at(a, (uint32_t)idx1), *target;
 
 	if (!f)
 		return -EBADF;
@@ -127,7 +129,7 @@ static long epoll_target(struct holdings *a, struct holdings *b, unsigned long i
 static long compare(struct holdings *a, struct holdings *b, int type, unsigned long idx1, uint64_t idx2)
 {
 	if (type == KCMP_FILE) {
-		const void *f = file_at(a, idx1), *g = file_at(b, (unsigned long)idx2);
+		const void *f = file_at(a, (uint32_t)idx1), *g = file_at(b, (uint32_t)idx2);
 		return f && g ? order(f, g, KCMP_FILE) : -EBADF;
 	}
 	if (type == KCMP_EPOLL_TFD)
