@@ -452,7 +452,10 @@ static long sys_mq_timedreceive(const struct sysargs *a)
 
 /* SIGEV_THREAD: the cookie and a hold on the netlink socket it goes to,
  * checked as Linux's netlink_getsockbyfd: EBADF for no descriptor,
- * ENOTSOCK for a file, EINVAL for another family's socket. */
+ * ENOTSOCK for a file, EINVAL for another family's socket.  Then, as
+ * Linux's netlink_attachskb, a wait while that socket's receive buffer is
+ * full: a program registering and removing in a loop, never reading,
+ * otherwise queues cookies without end. */
 static long thread_target(const struct linux_sigevent *ev, struct mq_notify *n)
 {
 	if (copy_from_user(n->cookie, ev->value, sizeof n->cookie))
@@ -463,7 +466,14 @@ static long thread_target(const struct linux_sigevent *ev, struct mq_notify *n)
 	struct socket *s = socket_of(f);
 	n->sock = s ? netlink_hold(s) : NULL;
 	file_put(f);
-	return n->sock ? 0 : s ? -EINVAL : -ENOTSOCK;
+	if (!n->sock)
+		return s ? -EINVAL : -ENOTSOCK;
+	long err = netlink_wait_room(n->sock);
+	if (err) {
+		netlink_send_put(n->sock, NULL, 0);
+		n->sock = NULL;
+	}
+	return err;
 }
 
 static long sys_mq_notify(const struct sysargs *a)

@@ -234,6 +234,8 @@ static long take(struct nl_sock *n, bool peek, bool nonblock, uint64_t deadline,
 		spin_lock(&n->lock);
 	}
 	spin_unlock(&n->lock);
+	if (!err && !peek)
+		waitq_wake_all(&n->wq);	/* room made: netlink_wait_room's waiters */
 	return err;
 }
 
@@ -344,6 +346,7 @@ static void nl_release(struct socket *s)
 		dgram_put(d);
 	}
 	spin_unlock(&n->lock);
+	waitq_wake_all(&n->wq);	/* netlink_wait_room's waiters: it went */
 	nl_put(n);
 }
 
@@ -353,6 +356,26 @@ struct nl_sock *netlink_hold(struct socket *s)
 		return NULL;
 	__atomic_add_fetch(&nl_of(s)->refs, 1, __ATOMIC_RELAXED);
 	return nl_of(s);
+}
+
+long netlink_wait_room(struct nl_sock *n)
+{
+	long err = 0;
+
+	spin_lock(&n->lock);
+	while (!n->dead && n->rmem > (size_t)n->rcvbuf) {
+		struct waiter w;
+		if (thread_signalled()) {
+			err = -ERESTARTSYS;
+			break;
+		}
+		waitq_prepare(&n->wq, &w);
+		spin_unlock(&n->lock);
+		wait_sleep(&n->wq, &w, 0);
+		spin_lock(&n->lock);
+	}
+	spin_unlock(&n->lock);
+	return err;
 }
 
 void netlink_send_put(struct nl_sock *n, const void *data, size_t len)
