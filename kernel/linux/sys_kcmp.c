@@ -68,20 +68,28 @@ static long order(const void *a, const void *b, int type)
 	return (x < y) | (x > y) << 1;
 }
 
-/* Thread tid's holdings and its process's pid: 0, or -ESRCH. */
+/* Thread tid's holdings and its process's pid: 0, or -ESRCH.  A zombie
+ * (ended, not yet reaped) is found as Linux finds it, with its handlers
+ * and nothing else: no memory, descriptors, file-system context or undo
+ * list. */
 static long hold(int tid, struct holdings *h, int *pid)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = tid > 0 ? thread_find(tid) : NULL;
-	struct process *p = t ? process_of(t) : NULL;
+	struct process *p = t ? process_of(t) : tid > 0 ? process_find(tid) : NULL;
 	if (t) {
 		*h = (struct holdings){ { NULL, t->mm, t->files, t->fs, p, NULL, p }, t->files };
-		*pid = p->pid;
 		if (h->files)
 			fdtable_hold(h->files);
+	} else if (p && p->state == PROCESS_ZOMBIE) {
+		*h = (struct holdings){ { [KCMP_SIGHAND] = p }, NULL };
+	} else {
+		p = NULL;
 	}
+	if (p)
+		*pid = p->pid;
 	spin_unlock_irqrestore(&sig_lock, flags);
-	return t ? 0 : -ESRCH;
+	return p ? 0 : -ESRCH;
 }
 
 static void unhold(struct holdings *h)
