@@ -460,20 +460,23 @@ static long thread_target(const struct linux_sigevent *ev, struct mq_notify *n)
 {
 	if (copy_from_user(n->cookie, ev->value, sizeof n->cookie))
 		return -EFAULT;
-	struct file *f = fd_get(ev->signo);
-	if (!f)
-		return -EBADF;
-	struct socket *s = socket_of(f);
-	n->sock = s ? netlink_hold(s) : NULL;
-	file_put(f);
-	if (!n->sock)
-		return s ? -EINVAL : -ENOTSOCK;
-	long err = netlink_wait_room(n->sock);
-	if (err) {
+	for (;;) {
+		struct file *f = fd_get(ev->signo);
+		if (!f)
+			return -EBADF;
+		struct socket *s = socket_of(f);
+		n->sock = s ? netlink_hold(s) : NULL;
+		file_put(f);
+		if (!n->sock)
+			return s ? -EINVAL : -ENOTSOCK;
+		long err = netlink_wait_room(n->sock);
+		if (!err)
+			return 0;
 		netlink_send_put(n->sock, NULL, 0);
 		n->sock = NULL;
+		if (err < 0)
+			return err;
 	}
-	return err;
 }
 
 static long sys_mq_notify(const struct sysargs *a)

@@ -360,22 +360,17 @@ struct nl_sock *netlink_hold(struct socket *s)
 
 long netlink_wait_room(struct nl_sock *n)
 {
-	long err = 0;
+	struct waiter w;
 
 	spin_lock(&n->lock);
-	while (!n->dead && n->rmem > (size_t)n->rcvbuf) {
-		struct waiter w;
-		if (thread_signalled()) {
-			err = -ERESTARTSYS;
-			break;
-		}
-		waitq_prepare(&n->wq, &w);
+	if (n->dead || n->rmem <= (size_t)n->rcvbuf) {
 		spin_unlock(&n->lock);
-		wait_sleep(&n->wq, &w, 0);
-		spin_lock(&n->lock);
+		return 0;
 	}
+	waitq_prepare(&n->wq, &w);
 	spin_unlock(&n->lock);
-	return err;
+	wait_sleep(&n->wq, &w, 0);
+	return thread_signalled() ? -ERESTARTSYS : 1;
 }
 
 void netlink_send_put(struct nl_sock *n, const void *data, size_t len)

@@ -4,10 +4,13 @@
  * full the next registration waits (as Linux's netlink_attachskb),
  * here until SIGALRM (no SA_RESTART: EINTR).  The count queued depends on
  * each kernel's accounting, so only its bound is printed.  Once read, the
- * buffer takes a registration again. */
+ * buffer takes a registration again.  A registration waiting on a full
+ * socket that another thread closes looks the descriptor up again:
+ * EBADF. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +23,25 @@
 #define NETLINK_ROUTE	0
 
 static void on_alarm(int s) { (void)s; }
+
+static int flood(int q, struct sigevent *ev)
+{
+	long r = 0;
+
+	alarm(2);
+	for (int i = 0; i < 100000 && !r; i++)
+		if (!(r = syscall(SYS_mq_notify, q, ev)))
+			syscall(SYS_mq_notify, q, NULL);
+	alarm(0);
+	return r;
+}
+
+static void *closer(void *arg)
+{
+	usleep(300000);
+	close(*(int *)arg);
+	return NULL;
+}
 
 int main(void)
 {
@@ -37,19 +59,22 @@ int main(void)
 	ev.sigev_signo = s;
 	ev.sigev_value.sival_ptr = cookie;
 
-	alarm(2);
-	long r = 0;
-	int i;
-	for (i = 0; i < 100000 && !r; i++)
-		if (!(r = syscall(SYS_mq_notify, q, &ev)))
-			syscall(SYS_mq_notify, q, NULL);
-	printf("the loop ended: %s\n", res(r));
+	printf("the loop ended: %s\n", res(flood(q, &ev)));
 	int queued = 0;
 	char buf[64];
 	while (recv(s, buf, sizeof buf, MSG_DONTWAIT) > 0)
 		queued++;
 	printf("cookies queued: %s\n", queued > 16 && queued < 4096 ? "bounded by the buffer" : "unbounded");
 	printf("register once read: %s\n", res(syscall(SYS_mq_notify, q, &ev)));
+	syscall(SYS_mq_notify, q, NULL);
+
+	int s2 = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	ev.sigev_signo = s2;
+	printf("another socket filled: %s\n", res(flood(q, &ev)));
+	pthread_t t;
+	pthread_create(&t, NULL, closer, &s2);
+	printf("register while it is closed: %s\n", res(syscall(SYS_mq_notify, q, &ev)));
+	pthread_join(t, NULL);
 	syscall(SYS_mq_unlink, name);
 	return 0;
 }

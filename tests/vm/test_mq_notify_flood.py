@@ -3,8 +3,11 @@
 transcript on Linux 6.18: registering and removing in a loop queues a
 cookie each time until the receive buffer is full, then registration
 waits (Linux's netlink_attachskb) until a signal (EINTR); reading the
-socket makes room again.  Before, nothing waited and the kernel queued
-as many cookies as the program asked for (100000 here)."""
+socket makes room again; a registration waiting on a socket another
+thread closes is EBADF (the descriptor looked up again, as Linux's
+retry).  Before, nothing waited and the kernel queued as many cookies as
+the program asked for (100000 here); then, before the retry, the closed
+socket's registration was taken (0)."""
 import pytest
 
 from conftest import expect, run
@@ -15,6 +18,8 @@ TRANSCRIPT = (
     'the loop ended: EINTR\n'
     'cookies queued: bounded by the buffer\n'
     'register once read: 0\n'
+    'another socket filled: EINTR\n'
+    'register while it is closed: EBADF\n'
 )
 
 
