@@ -235,7 +235,7 @@ static long take(struct nl_sock *n, bool peek, bool nonblock, uint64_t deadline,
 	}
 	spin_unlock(&n->lock);
 	if (!err && !peek)
-		waitq_wake_all(&n->wq);	/* room made: netlink_wait_room's waiters */
+		waitq_wake_all(&n->room);	/* room made: netlink_wait_room's waiters */
 	return err;
 }
 
@@ -346,7 +346,7 @@ static void nl_release(struct socket *s)
 		dgram_put(d);
 	}
 	spin_unlock(&n->lock);
-	waitq_wake_all(&n->wq);	/* netlink_wait_room's waiters: it went */
+	waitq_wake_all(&n->room);	/* netlink_wait_room's waiters: it went */
 	nl_put(n);
 }
 
@@ -367,9 +367,9 @@ long netlink_wait_room(struct nl_sock *n)
 		spin_unlock(&n->lock);
 		return 0;
 	}
-	waitq_prepare(&n->wq, &w);
+	waitq_prepare(&n->room, &w);
 	spin_unlock(&n->lock);
-	wait_sleep(&n->wq, &w, 0);
+	wait_sleep(&n->room, &w, 0);
 	return thread_signalled() ? -ERESTARTSYS : 1;
 }
 
@@ -413,6 +413,7 @@ int netlink_socket_init(struct socket *s, int type, int protocol)
 	list_init(&n->port_link);
 	n->rcvbuf = n->sndbuf = BUF_DEFAULT;
 	waitq_init(&n->wq);
+	waitq_init(&n->room);
 	mutex_init(&n->dump_lock);
 	s->ops = &netlink_ops;
 	s->priv = n;
