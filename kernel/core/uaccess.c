@@ -46,8 +46,8 @@ long copy_struct_from_user(void *dst, size_t ksize, uint64_t usrc, size_t usize)
 	uint8_t tail[64];
 
 	memset(dst, 0, ksize);
-	if (copy_from_user(dst, usrc, usize < ksize ? usize : ksize))
-		return -EFAULT;
+	/* the tail first, as Linux's: bytes we do not know are E2BIG even
+	 * where what we know cannot be read */
 	for (size_t off = ksize; off < usize; off += sizeof tail) {
 		size_t n = usize - off < sizeof tail ? usize - off : sizeof tail;
 		if (copy_from_user(tail, usrc + off, n))
@@ -56,7 +56,7 @@ long copy_struct_from_user(void *dst, size_t ksize, uint64_t usrc, size_t usize)
 			if (tail[i])
 				return -E2BIG;
 	}
-	return 0;
+	return copy_from_user(dst, usrc, usize < ksize ? usize : ksize) ? -EFAULT : 0;
 }
 
 long copy_struct_to_user(uint64_t udst, size_t usize, const void *src, size_t ksize)

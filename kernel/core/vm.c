@@ -348,7 +348,7 @@ long vm_map(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	if (!v)
 		return -ENOMEM;
 	/* mlockall(MCL_FUTURE)'s marks join the caller's (MAP_LOCKED) */
-	unsigned kind = (flags & (VM_SHARED | VM_NOWRITE | VM_LOCK_MASK | VM_STACK)) |
+	unsigned kind = (flags & (VM_SHARED | VM_NOWRITE | VM_LOCK_MASK | VM_STACK | VM_DONTEXPAND)) |
 			__atomic_load_n(&mm->def_flags, __ATOMIC_RELAXED);
 	*v = (struct vma){ .prot = prot, .flags = kind, .ops = ops, .obj = obj,
 			   .object = ops ? ops->object(obj) : NULL, .pgoff = pgoff };
@@ -645,6 +645,8 @@ static long remap_locked(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t
 	}
 	v = vma_find(mm, old);
 	if (old_len > v->end - old)
+		return -EFAULT;
+	if (new_len > old_len && (v->flags & VM_DONTEXPAND))
 		return -EFAULT;
 	/* A locked mapping grows locked (Linux's vma_to_resize: before it
 	 * looks for room) */

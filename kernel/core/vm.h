@@ -40,6 +40,9 @@ struct vm_file_ops;
 /* A stack (exec's, or MAP_GROWSDOWN): never data (VM_LIMIT_DATA), and
  * locked only as far down as it has been used (vm_lock.c). */
 #define VM_STACK	512
+/* Never grown by mremap (-EFAULT), as Linux's VM_DONTEXPAND: a mapping
+ * whose provider knows its size (an AIO ring). */
+#define VM_DONTEXPAND	1024
 
 /* A file as all address spaces map it (fs/ keeps one per inode, zeroed):
  * how many mappings it has, so that cutting pages from a file nobody maps

@@ -26,7 +26,7 @@
 struct aio_ctx {
 	bool in_table;		/* under aio_table_lock */
 	struct mm *mm;		/* whose table: not referenced, the teardown hook ends ctx first */
-	uint64_t user_id;	/* where the ring was mapped */
+	uint64_t user_id;	/* where the ring is mapped: under aio_table_lock once in the table */
 	uint32_t id;		/* its index, as ring->id says */
 	unsigned max_reqs;	/* what io_setup asked: aio-nr's share */
 	unsigned nr_events;	/* the ring's slots: trusted, unlike ring->nr */
@@ -96,6 +96,20 @@ static long table_add(struct aio_ctx *ctx)
 	return err;
 }
 
+/* A program may mremap its ring (CRIU does): on Linux the ring's
+ * mremap hook makes the new address the context's.  Here the first call
+ * that names the new address, where the whole ring now starts, does.
+ * Caller holds aio_table_lock. */
+static bool named_by(struct aio_ctx *ctx, uint64_t ctx_id)
+{
+	if (ctx->user_id == ctx_id)
+		return true;
+	if (!aio_pages_mapped_at(ctx->pages, ctx->mm, ctx_id))
+		return false;
+	ctx->user_id = ctx_id;
+	return true;
+}
+
 struct aio_ctx *aio_lookup(uint64_t ctx_id)
 {
 	struct aio_ctx *ctx;
@@ -105,7 +119,7 @@ struct aio_ctx *aio_lookup(uint64_t ctx_id)
 		return NULL;
 	aio_table_lock();
 	ctx = aio_table_find(mm_current(), id);
-	if (ctx && ctx->user_id == ctx_id)
+	if (ctx && named_by(ctx, ctx_id))
 		aio_hold(ctx);
 	else
 		ctx = NULL;
@@ -169,14 +183,14 @@ long aio_setup(unsigned nr, uint64_t *ctx_id)
 	}
 	ring_init(ctx);
 	long at = aio_pages_map(ctx->pages, ctx->mm);
+	ctx->user_id = (uint64_t)at;	/* before lookups can find it */
 	if (at < 0 || (err = table_add(ctx))) {
 		if (at >= 0)
 			vm_unmap(ctx->mm, (uint64_t)at, ctx->npages * PAGE_SIZE);
 		ctx_free(ctx);
 		return at < 0 ? at : err;
 	}
-	ctx->user_id = (uint64_t)at;
-	*ctx_id = ctx->user_id;
+	*ctx_id = (uint64_t)at;
 	return 0;
 }
 

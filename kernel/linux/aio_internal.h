@@ -2,6 +2,7 @@
 #ifndef AMPHI_LINUX_AIO_INTERNAL_H
 #define AMPHI_LINUX_AIO_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,9 @@ void aio_pages_put(struct aio_pages *p);
 /* Maps them shared and writable where mm has room: the address, or
  * -ENOMEM. */
 long aio_pages_map(struct aio_pages *p, struct mm *mm);
+/* Whether the whole of p is mapped at addr in mm, from its first page:
+ * where mremap moved a ring. */
+bool aio_pages_mapped_at(struct aio_pages *p, struct mm *mm, uint64_t addr);
 /* The kernel's view of byte off (inside one page). */
 void *aio_pages_at(struct aio_pages *p, size_t off);
 

@@ -87,7 +87,15 @@ static const struct vm_file_ops aio_vm_ops = {
 	.describe = pages_describe,
 };
 
+bool aio_pages_mapped_at(struct aio_pages *p, struct mm *mm, uint64_t addr)
+{
+	struct vm_area a = { .name = NULL };
+
+	return vm_area_next(mm, addr, &a, 0) && a.start == addr && a.ops == &aio_vm_ops && a.obj == p &&
+	       !a.offset && a.end - a.start == p->n * PAGE_SIZE;
+}
+
 long aio_pages_map(struct aio_pages *p, struct mm *mm)
 {
-	return vm_map(mm, 0, p->n * PAGE_SIZE, MMU_READ | MMU_WRITE, VM_SHARED, &aio_vm_ops, p, 0);
+	return vm_map(mm, 0, p->n * PAGE_SIZE, MMU_READ | MMU_WRITE, VM_SHARED | VM_DONTEXPAND, &aio_vm_ops, p, 0);
 }

@@ -68,20 +68,28 @@ static long order(const void *a, const void *b, int type)
 	return (x < y) | (x > y) << 1;
 }
 
-/* Thread tid's holdings and its process's pid: 0, or -ESRCH. */
+/* Thread tid's holdings and its process's pid: 0, or -ESRCH.  A zombie
+ * (ended, not yet reaped) is found as Linux finds it, with its handlers
+ * and nothing else: no memory, descriptors, file-system context or undo
+ * list. */
 static long hold(int tid, struct holdings *h, int *pid)
 {
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = tid > 0 ? thread_find(tid) : NULL;
-	struct process *p = t ? process_of(t) : NULL;
+	struct process *p = t ? process_of(t) : tid > 0 ? process_find(tid) : NULL;
 	if (t) {
 		*h = (struct holdings){ { NULL, t->mm, t->files, t->fs, p, NULL, p }, t->files };
-		*pid = p->pid;
 		if (h->files)
 			fdtable_hold(h->files);
+	} else if (p && p->state == PROCESS_ZOMBIE) {
+		*h = (struct holdings){ { [KCMP_SIGHAND] = p }, NULL };
+	} else {
+		p = NULL;
 	}
+	if (p)
+		*pid = p->pid;
 	spin_unlock_irqrestore(&sig_lock, flags);
-	return t ? 0 : -ESRCH;
+	return p ? 0 : -ESRCH;
 }
 
 static void unhold(struct holdings *h)
@@ -91,8 +99,10 @@ static void unhold(struct holdings *h)
 }
 
 /* The file at fd, as an address to compare (the reference is dropped at
- * once: the table holds the file while held). */
-static const void *file_at(struct holdings *h, unsigned long fd)
+ * once: the table holds the file while held).  fd is an unsigned int, as
+ * Linux's get_file_raw_ptr takes it: the upper half of the register a
+ * program passed is not looked at. */
+static const void *file_at(struct holdings *h, uint32_t fd)
 {
 	struct file *f = h->files && fd <= 0x7fffffff ? fdtable_get(h->files, (int)fd) : NULL;
 
@@ -110,7 +120,7 @@ struct epoll_slot {
 static long epoll_target(struct holdings *a, struct holdings *b, unsigned long idx1, uint64_t uslot)
 {
 	struct epoll_slot slot;
-	const void *f = file_at(a, idx1), *target;
+	const void *f = file_at(a, (uint32_t)idx1), *target;
 
 	if (!f)
 		return -EBADF;
@@ -127,7 +137,7 @@ static long epoll_target(struct holdings *a, struct holdings *b, unsigned long i
 static long compare(struct holdings *a, struct holdings *b, int type, unsigned long idx1, uint64_t idx2)
 {
 	if (type == KCMP_FILE) {
-		const void *f = file_at(a, idx1), *g = file_at(b, (unsigned long)idx2);
+		const void *f = file_at(a, (uint32_t)idx1), *g = file_at(b, (uint32_t)idx2);
 		return f && g ? order(f, g, KCMP_FILE) : -EBADF;
 	}
 	if (type == KCMP_EPOLL_TFD)

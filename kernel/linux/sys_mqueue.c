@@ -452,18 +452,31 @@ static long sys_mq_timedreceive(const struct sysargs *a)
 
 /* SIGEV_THREAD: the cookie and a hold on the netlink socket it goes to,
  * checked as Linux's netlink_getsockbyfd: EBADF for no descriptor,
- * ENOTSOCK for a file, EINVAL for another family's socket. */
+ * ENOTSOCK for a file, EINVAL for another family's socket.  Then, as
+ * Linux's netlink_attachskb, a wait while that socket's receive buffer is
+ * full: a program registering and removing in a loop, never reading,
+ * otherwise queues cookies without end. */
 static long thread_target(const struct linux_sigevent *ev, struct mq_notify *n)
 {
 	if (copy_from_user(n->cookie, ev->value, sizeof n->cookie))
 		return -EFAULT;
-	struct file *f = fd_get(ev->signo);
-	if (!f)
-		return -EBADF;
-	struct socket *s = socket_of(f);
-	n->sock = s ? netlink_hold(s) : NULL;
-	file_put(f);
-	return n->sock ? 0 : s ? -EINVAL : -ENOTSOCK;
+	for (;;) {
+		struct file *f = fd_get(ev->signo);
+		if (!f)
+			return -EBADF;
+		struct socket *s = socket_of(f);
+		n->sock = s ? netlink_hold(s) : NULL;
+		file_put(f);
+		if (!n->sock)
+			return s ? -EINVAL : -ENOTSOCK;
+		long err = netlink_wait_room(n->sock);
+		if (!err)
+			return 0;
+		netlink_send_put(n->sock, NULL, 0);
+		n->sock = NULL;
+		if (err < 0)
+			return err;
+	}
 }
 
 static long sys_mq_notify(const struct sysargs *a)

@@ -235,6 +235,7 @@ struct sched_change {
 	int policy, prio, nice;
 	bool reset_on_fork, set_nice;
 	bool deadline_valid;		/* sched_setattr's deadline parameters are */
+	bool util_clamp;		/* sched_setattr asked to clamp utilization */
 };
 
 /* What a caller without CAP_SYS_NICE may not do (Linux's
@@ -271,6 +272,10 @@ static long set_policy(struct thread *t, struct sched_change c)
 		return -EPERM;	/* no priority scheduler: see the top */
 	if (!nice_capable(me) && !user_may(me, t, &c, c.policy))
 		return -EPERM;
+	/* No utilization clamping, as a Linux without CONFIG_UCLAMP_TASK:
+	 * refused after the checks above and before anything changes. */
+	if (c.util_clamp)
+		return -EOPNOTSUPP;
 	t->sched_reset_on_fork = c.reset_on_fork;
 	set_params(t, policy_fair(c.policy) && c.set_nice ? c.nice : t->nice, c.policy);
 	return 0;
@@ -412,7 +417,10 @@ static long read_attr(uint64_t uattr, struct sched_attr *a)
 		   : copy_struct_from_user(a, sizeof *a, uattr, size);
 	if (err == -E2BIG) {
 		size = sizeof *a;
-		return copy_to_user(uattr, &size, sizeof size) ? -EFAULT : -E2BIG;
+		/* as Linux's put_user there, unchecked: the answer is E2BIG
+		 * even where the size cannot be written */
+		(void)copy_to_user(uattr, &size, sizeof size);
+		return -E2BIG;
 	}
 	if (err)
 		return err;
@@ -439,7 +447,8 @@ static long sys_sched_setattr(const struct sysargs *a)
 	struct sched_attr attr;
 	long err;
 
-	if (!a->a[1] || pid < 0 || a->a[2])
+	/* flags is an unsigned int: the register's upper half is ignored */
+	if (!a->a[1] || pid < 0 || (uint32_t)a->a[2])
 		return -EINVAL;
 	if ((err = read_attr(a->a[1], &attr)))
 		return err;
@@ -456,12 +465,12 @@ static long sys_sched_setattr(const struct sysargs *a)
 		err = -EINVAL;
 	else if (t) {
 		struct sched_change c = { policy, (int)attr.priority, attr.nice,
-					  attr.flags & SCHED_FLAG_RESET_ON_FORK, true, deadline_valid(&attr) };
+					  attr.flags & SCHED_FLAG_RESET_ON_FORK, true, deadline_valid(&attr),
+					  attr.flags & SCHED_FLAG_UTIL_CLAMP };
 		err = set_policy(t, c);
 	}
 	spin_unlock_irqrestore(&sig_lock, flags);
-	/* No utilization clamping, as a Linux without CONFIG_UCLAMP_TASK. */
-	return !err && (attr.flags & SCHED_FLAG_UTIL_CLAMP) ? -EOPNOTSUPP : err;
+	return err;
 }
 
 /* The fair policies' runtime is the slice amphi gives the thread, where
@@ -472,7 +481,9 @@ static long sys_sched_getattr(const struct sysargs *a)
 	struct sched_attr attr = { 0 };
 	long err = 0;
 
-	if (!a->a[1] || (int)a->a[0] < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || a->a[3])
+	/* usize and flags are unsigned ints, as pid is an int */
+	if (!a->a[1] || (int)a->a[0] < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 ||
+	    (uint32_t)a->a[3])
 		return -EINVAL;
 	uint64_t flags = spin_lock_irqsave(&sig_lock);
 	struct thread *t = sched_target((int)a->a[0], &err);

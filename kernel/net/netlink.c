@@ -234,6 +234,8 @@ static long take(struct nl_sock *n, bool peek, bool nonblock, uint64_t deadline,
 		spin_lock(&n->lock);
 	}
 	spin_unlock(&n->lock);
+	if (!err && !peek)
+		waitq_wake_all(&n->room);	/* room made: netlink_wait_room's waiters */
 	return err;
 }
 
@@ -344,6 +346,7 @@ static void nl_release(struct socket *s)
 		dgram_put(d);
 	}
 	spin_unlock(&n->lock);
+	waitq_wake_all(&n->room);	/* netlink_wait_room's waiters: it went */
 	nl_put(n);
 }
 
@@ -353,6 +356,21 @@ struct nl_sock *netlink_hold(struct socket *s)
 		return NULL;
 	__atomic_add_fetch(&nl_of(s)->refs, 1, __ATOMIC_RELAXED);
 	return nl_of(s);
+}
+
+long netlink_wait_room(struct nl_sock *n)
+{
+	struct waiter w;
+
+	spin_lock(&n->lock);
+	if (n->dead || n->rmem <= (size_t)n->rcvbuf) {
+		spin_unlock(&n->lock);
+		return 0;
+	}
+	waitq_prepare(&n->room, &w);
+	spin_unlock(&n->lock);
+	wait_sleep(&n->room, &w, 0);
+	return thread_signalled() ? -ERESTARTSYS : 1;
 }
 
 void netlink_send_put(struct nl_sock *n, const void *data, size_t len)
@@ -395,6 +413,7 @@ int netlink_socket_init(struct socket *s, int type, int protocol)
 	list_init(&n->port_link);
 	n->rcvbuf = n->sndbuf = BUF_DEFAULT;
 	waitq_init(&n->wq);
+	waitq_init(&n->room);
 	mutex_init(&n->dump_lock);
 	s->ops = &netlink_ops;
 	s->priv = n;

@@ -80,6 +80,9 @@ struct nl_sock {
 	bool passcred;
 	size_t max_recvmsg_len;
 	struct waitq wq;
+	/* netlink_wait_room's waiters (Linux's nlk->wait): apart from wq, so
+	 * a receive that makes room wakes no poller */
+	struct waitq room;
 	struct list port_link;		/* in ports while bound */
 	struct mutex dump_lock;
 	bool dumping;

@@ -182,6 +182,12 @@ int netlink_socket_init(struct socket *s, int type, int protocol);
  * when s is of another family. */
 struct nl_sock;
 struct nl_sock *netlink_hold(struct socket *s);
+/* Linux's netlink_attachskb: waits while n's receive buffer is full
+ * (whatever O_NONBLOCK says) before another datagram is promised to it,
+ * so a program cannot queue more than its buffer holds.  0 when there is
+ * room, 1 after a wait (the caller looks its socket up again: it may have
+ * gone meanwhile), or -ERESTARTSYS on a signal. */
+long netlink_wait_room(struct nl_sock *n);
 /* Queues len bytes of data as one datagram from the kernel (lost if the
  * socket went), then drops the reference; data NULL only drops it.
  * Never sleeps. */
