@@ -114,18 +114,6 @@ static void gen_route(struct seqbuf *s)
 	kfree(ifs);
 }
 
-#define IFA_F_DADFAILED	0x08
-#define IFA_F_TENTATIVE	0x40
-#define IFA_F_PERMANENT	0x80
-
-/* Linux keeps an address that failed duplicate detection, tentative and
- * marked; one from a router's prefix is not permanent. */
-static unsigned ifa_flags(const struct net_if_ip6 *a)
-{
-	return (a->dad_failed ? IFA_F_DADFAILED | IFA_F_TENTATIVE : 0) |
-	       (a->tentative ? IFA_F_TENTATIVE : 0) | (a->autoconf ? 0 : IFA_F_PERMANENT);
-}
-
 /* Linux's address scopes (IPV6_ADDR_*): loopback, link-local, global. */
 static unsigned scope_of(const uint8_t *a)
 {
@@ -154,7 +142,7 @@ static void gen_if_inet6(struct seqbuf *s)
 			const struct net_if_ip6 *a = &ifs[k].ip6[j];
 			put_ip6(s, a->addr);
 			seq_printf(s, " %02x %02x %02x %02x %8s\n", ifs[k].index, a->prefix,
-				   scope_of(a->addr), ifa_flags(a), ifs[k].name);
+				   scope_of(a->addr), net_ip6_ifa_flags(a), ifs[k].name);
 		}
 	kfree(ifs);
 }

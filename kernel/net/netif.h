@@ -74,6 +74,20 @@ struct net_if_ip6 {
 	uint32_t valid_life, pref_life;	/* seconds left; NET_LIFE_FOREVER */
 };
 
+/* Linux's IFA_F_ flags of an IPv6 address, as rtnetlink's IFA_FLAGS and
+ * /proc/net/if_inet6 give them: one that failed duplicate detection
+ * stays, tentative and marked; one from a router's prefix is not
+ * permanent. */
+#define NET_IFA_F_DADFAILED	0x08
+#define NET_IFA_F_TENTATIVE	0x40
+#define NET_IFA_F_PERMANENT	0x80
+
+static inline unsigned net_ip6_ifa_flags(const struct net_if_ip6 *a)
+{
+	return (a->dad_failed ? NET_IFA_F_DADFAILED | NET_IFA_F_TENTATIVE : 0) |
+	       (a->tentative ? NET_IFA_F_TENTATIVE : 0) | (a->autoconf ? 0 : NET_IFA_F_PERMANENT);
+}
+
 /* One interface as ioctl(SIOCGIFCONF/SIOCGIFADDR/...) and rtnetlink
  * report it. */
 struct net_ifaddr {

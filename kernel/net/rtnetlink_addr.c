@@ -19,9 +19,6 @@
 #define IFAPROT_KERNEL_RA 2
 #define IFAPROT_KERNEL_LL 3
 
-#define IFA_F_DADFAILED	0x08
-#define IFA_F_TENTATIVE	0x40
-#define IFA_F_PERMANENT	0x80
 
 struct ifaddrmsg_k {
 	uint8_t family, prefixlen, flags, scope;
@@ -51,7 +48,7 @@ static bool put_v4(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_i
 
 	ifa->family = AF_INET_K;
 	ifa->prefixlen = (uint8_t)rtnl_prefix_len(i->netmask);
-	ifa->flags = IFA_F_PERMANENT;
+	ifa->flags = NET_IFA_F_PERMANENT;
 	ifa->scope = i->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	return nla_put(b, IFA_ADDRESS, i->addr, 4) && nla_put(b, IFA_LOCAL, i->addr, 4) &&
 	       (!memcmp(i->broadcast, none, 4) || nla_put(b, IFA_BROADCAST, i->broadcast, 4)) &&
@@ -70,8 +67,7 @@ static uint8_t scope6(const uint8_t a[16])
 
 static bool put_v6(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_if_ip6 *a)
 {
-	uint32_t flags = (a->autoconf ? 0 : IFA_F_PERMANENT) | (a->tentative ? IFA_F_TENTATIVE : 0) |
-			 (a->dad_failed ? IFA_F_TENTATIVE | IFA_F_DADFAILED : 0);
+	uint32_t flags = net_ip6_ifa_flags(a);
 
 	ifa->family = AF_INET6_K;
 	ifa->prefixlen = a->prefix;
