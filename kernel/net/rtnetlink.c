@@ -85,13 +85,3 @@ int rtnl_interfaces(struct net_ifaddr **out)
 	return n < RTNL_IFS_MAX ? n : RTNL_IFS_MAX;
 }
 
-
-unsigned rtnl_prefix_len(const uint8_t mask[4])
-{
-	unsigned p = 0;
-
-	for (int k = 0; k < 4; k++)
-		for (uint8_t m = mask[k]; m & 0x80; m <<= 1)
-			p++;
-	return p;
-}

@@ -6,6 +6,7 @@
 
 #include "net/netif.h"
 #include "net/netlink_internal.h"
+#include "net/route_list.h"
 
 #define RTM_NEWLINK	16
 #define RTM_GETLINK	18
@@ -19,20 +20,12 @@
 #define RTM_GETRULE	34
 
 #define AF_UNSPEC_K	0
-#define AF_INET_K	2
-#define AF_INET6_K	10
-
-#define RT_SCOPE_UNIVERSE 0
-#define RT_SCOPE_LINK	253
-#define RT_SCOPE_HOST	254
 
 #define RTNL_IFS_MAX	8	/* interfaces a request looks at: lo, eth0 and room */
 
 /* The interfaces, lo first: how many (at most RTNL_IFS_MAX), or -ENOMEM.
  * *out is kmalloc'd; the caller frees it. */
 int rtnl_interfaces(struct net_ifaddr **out);
-/* An IPv4 netmask's prefix length. */
-unsigned rtnl_prefix_len(const uint8_t mask[4]);
 
 #define RTM_DELLINK	17
 #define RTM_DELADDR	21
