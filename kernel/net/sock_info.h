@@ -71,6 +71,27 @@ struct net_arp_info {
 
 int net_arp_list(struct net_arp_info *out, int max);
 
+/* Linux's NUD_ states of a neighbour. */
+#define NET_NUD_INCOMPLETE	0x01
+#define NET_NUD_REACHABLE	0x02
+#define NET_NUD_STALE		0x04
+#define NET_NUD_DELAY		0x08
+#define NET_NUD_PROBE		0x10
+
+/* One entry of lwIP's IPv6 neighbour cache. */
+struct net_nd6_info {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	bool has_mac;			/* answered: not INCOMPLETE */
+	bool router;			/* it said so in its advertisement */
+	uint16_t nud_state;		/* NET_NUD_* */
+	uint32_t probes;		/* solicitations sent, while it has not answered */
+	int ifindex;
+};
+
+/* The entries, as many as fit in out[0..max); returns how many there are. */
+int net_nd6_list(struct net_nd6_info *out, int max);
+
 /* SNMP's MIB-2 counters as lwIP keeps them, and what /proc/net/snmp and
  * sockstat count of the endpoints. */
 struct net_snmp {

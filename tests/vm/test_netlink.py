@@ -11,6 +11,7 @@ what Linux prints for the same addresses.  netlink_fuzz.c sends random
 requests from four threads, leaves replies unread and dumps half read:
 every reply must be well formed and the queue bounded."""
 import json
+import re
 import shutil
 
 import pytest
@@ -364,13 +365,26 @@ def test_iproute2_link_counters():
 
 @pytest.mark.skipif(not shutil.which(BUSYBOX), reason="needs busybox-static")
 def test_neighbours():
-    """ip neigh (RTM_GETNEIGH) lists lwIP's ARP table: empty at first, the
-    gateway once a connection was tried (before, EOPNOTSUPP and "Dump
+    """ip -4 neigh (RTM_GETNEIGH) lists lwIP's ARP table: empty at first,
+    the gateway once a connection was tried (before, EOPNOTSUPP and "Dump
     terminated")."""
-    r = run(BUSYBOX, "sh", "-c", "echo first:; ip neigh; wget -q -O /dev/null http://10.0.2.2:1/; "
-            "echo then:; ip neigh", options=USER_NET)
+    r = run(BUSYBOX, "sh", "-c", "echo first:; ip -4 neigh; wget -q -O /dev/null http://10.0.2.2:1/; "
+            "echo then:; ip -4 neigh", options=USER_NET)
     assert r.stdout == (b"first:\nthen:\n10.0.2.2 dev eth0 lladdr 52:55:0a:00:02:02 "
                         b"used 0/0/0 probes 0 REACHABLE\n"), r.describe()
     if IP:
-        r = run(IP, "neigh", options=USER_NET)
+        r = run(IP, "-4", "neigh", options=USER_NET)
         assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
+
+
+@pytest.mark.skipif(not IP, reason="needs iproute2's ip")
+def test_ipv6_neighbours():
+    """Once eth0 has its address from the router's prefix, the router is
+    in lwIP's neighbour cache, and ip neigh shows it after the (empty)
+    ARP table, flagged a router, as Linux does (before, IPv6's cache was
+    never listed)."""
+    r = run(IP, "neigh", options=USER_NET + ["--before", PROGS + "/route_dad wait"])
+    assert r.status == 0 and r.stderr == b"", r.describe()
+    assert re.fullmatch(rb"valid: prefix route yes, local route yes\n"
+                        rb"fe80::2 dev eth0 lladdr 52:56:00:00:00:02 router (REACHABLE|STALE|DELAY|PROBE) \n",
+                        r.stdout), r.describe()
