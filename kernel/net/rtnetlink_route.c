@@ -12,20 +12,7 @@
 #define RTCF_BROADCAST	0x10000000u	/* "<brd>" */
 #define RTCF_MULTICAST	0x20000000u	/* "<mc>" */
 
-#define RTA_DST		1
-#define RTA_OIF		4
-#define RTA_GATEWAY	5
-#define RTA_PRIORITY	6
-#define RTA_PREFSRC	7
-#define RTA_TABLE	15
-#define RTA_PREF	20
-
 #define RTNL_FAMILY_IPMR 128	/* IPv4's multicast routes (ip mroute) */
-
-struct rtmsg_k {
-	uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
-	uint32_t flags;
-};
 
 /* ---- messages ------------------------------------------------------------------- */
 
@@ -54,17 +41,20 @@ static bool put_lookup_attrs(struct nl_buf *b, const struct net_route *r)
 	       (!memcmp(r->gw, none, 4) || nla_put(b, RTA_GATEWAY, r->gw, 4));
 }
 
-/* One RTM_NEWROUTE; rtm_flags are the rtmsg's own (RTM_F_ and RTCF_). */
-static bool put_route(struct nl_buf *b, const struct net_route *r, uint32_t rtm_flags, uint16_t flags,
-		      uint32_t seq, uint32_t pid, bool (*attrs)(struct nl_buf *b, const struct net_route *r))
+struct rtmsg_k rtnl_rtmsg_of(const struct net_route *r, uint32_t rtm_flags)
 {
-	struct rtmsg_k m = { .family = r->family, .dst_len = r->dst_len, .table = r->table,
-			     .protocol = r->protocol, .scope = r->scope, .type = r->type, .flags = rtm_flags };
-	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof m);
+	return (struct rtmsg_k){ .family = r->family, .dst_len = r->dst_len, .table = r->table,
+				 .protocol = r->protocol, .scope = r->scope, .type = r->type, .flags = rtm_flags };
+}
+
+bool rtnl_put_route(struct nl_buf *b, const struct rtmsg_k *m, const struct net_route *r, uint16_t flags,
+		    uint32_t seq, uint32_t pid, bool (*attrs)(struct nl_buf *b, const struct net_route *r))
+{
+	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof *m);
 
 	if (!h)
 		return false;
-	memcpy(nlmsg_body(h), &m, sizeof m);
+	memcpy(nlmsg_body(h), m, sizeof *m);
 	if (!attrs(b, r)) {
 		nlmsg_cancel(b, h);
 		return false;
@@ -91,8 +81,12 @@ int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b)
 	bool v4 = d->family != AF_INET6_K && d->family != RTNL_FAMILY_IPMR;
 	bool v6 = d->family != AF_INET_K && d->family != RTNL_FAMILY_IPMR;
 	size_t n = net_route_list(ifs, nifs, v4, v6, list);
-	while (d->next < n && put_route(b, &list[d->next], 0, NLM_F_MULTI, d->seq, d->pid, put_attrs))
+	while (d->next < n) {
+		struct rtmsg_k m = rtnl_rtmsg_of(&list[d->next], 0);
+		if (!rtnl_put_route(b, &m, &list[d->next], NLM_F_MULTI, d->seq, d->pid, put_attrs))
+			break;
 		d->next++;
+	}
 	kfree(list);
 	kfree(ifs);
 	return d->next < n || b->len ? NL_DUMP_MORE : NL_DUMP_DONE;
@@ -206,19 +200,22 @@ static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], 
 	return 0;
 }
 
-/* RTM_GETROUTE for one IPv4 address (RTA_DST, none: 0.0.0.0).  IPv6's
- * is EOPNOTSUPP (lwIP's routers are its own), and so is any other
- * family's, as Linux has no handler for them; a destination shorter than
- * an address is ERANGE, as Linux's policy for it says. */
+/* RTM_GETROUTE for one address (RTA_DST, none: 0.0.0.0 or ::); another
+ * family's is EOPNOTSUPP, as Linux has no handler for them.  An IPv4
+ * destination shorter than an address is ERANGE, as Linux's policy for
+ * it says. */
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 {
 	size_t body = r->h->len - NLMSG_HDRLEN;
 	const struct rtmsg_k *m = nlmsg_body((struct nlmsghdr_k *)r->h);
 
-	if (m->family != AF_INET_K)
+	if (m->family != AF_INET_K && m->family != AF_INET6_K)
 		return -EOPNOTSUPP;
 	if (body < sizeof *m)
 		return -EINVAL;
+	if (m->family == AF_INET6_K)
+		return rtnl_getroute6(r, nla_find(m + 1, body - sizeof *m, RTA_DST),
+				      nla_find(m + 1, body - sizeof *m, RTA_OIF), b);
 	const struct nlattr_k *a = nla_find(m + 1, body - sizeof *m, RTA_DST);
 	uint8_t dst[4] = { 0 };
 	if (a && nla_len(a) < 4)
@@ -234,5 +231,6 @@ int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 	kfree(ifs);
 	if (err)
 		return err;
-	return put_route(b, &way.r, way.flags, 0, r->h->seq, r->pid, put_lookup_attrs) ? 0 : -EMSGSIZE;
+	struct rtmsg_k reply = rtnl_rtmsg_of(&way.r, way.flags);
+	return rtnl_put_route(b, &reply, &way.r, 0, r->h->seq, r->pid, put_lookup_attrs) ? 0 : -EMSGSIZE;
 }
