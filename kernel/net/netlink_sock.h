@@ -102,6 +102,8 @@ void nl_lost(struct nl_sock *n);
 
 /* netlink_dump.c: after a receive, the dump goes on if there is room. */
 void nl_dump_continue(struct nl_sock *n);
+/* The socket goes: a dump under way ends, its protocol's state freed. */
+void nl_dump_abandon(struct nl_sock *n);
 
 /* netlink_port.c: ports, names and groups.  ports_lock comes before any
  * socket's lock. */
