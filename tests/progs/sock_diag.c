@@ -514,6 +514,43 @@ static void inet_dumps(int fd)
 	bytecode(fd);
 }
 
+/* A connection to itself closed from both ends, the client's first: its
+ * end waits in TIME-WAIT, which has no socket (uid, inode 0, no
+ * attributes). */
+static void time_wait(int fd)
+{
+	int l = bound(AF_INET, SOCK_STREAM, "127.0.0.1", 47105), c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to = { AF_INET, htons(47105), { htonl(0x7f000001) } };
+
+	listen(l, 1);
+	connect(c, (void *)&to, sizeof to);
+	int a = accept(l, NULL, NULL);
+	uint16_t port = port_of(c);
+	close(c);
+	usleep(100000);
+	close(a);
+	close(l);
+	struct inet_req r = inet_req(AF_INET, IPPROTO_TCP, 1 << 6);
+	r.id.dport = htons(47105);
+	for (int tries = 0; tries < 300; tries++) {
+		send_req(fd, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &r, sizeof r, NULL, 0);
+		collect(fd, 0);
+		for (int i = 0; i < rep.n; i++) {
+			struct inet_msg *m = (void *)(rep.m[i] + 1);
+			char attrs[64];
+			if (rep.m[i]->type != SOCK_DIAG_BY_FAMILY || ntohs(m->id.sport) != port)
+				continue;
+			attr_list(rep.m[i], sizeof *m, attrs, sizeof attrs);
+			printf("tcp time-wait: family %d state %d timer %d retrans %d rq %u wq %u uid %u inode %u "
+			       "dst port %u attrs [%s]\n", m->family, m->state, m->timer, m->retrans, m->rqueue,
+			       m->wqueue, m->uid, m->inode, ntohs(m->id.dport), attrs);
+			return;
+		}
+		usleep(10000);
+	}
+	printf("tcp time-wait: not seen\n");
+}
+
 static void get_one(const char *what, int fd, uint16_t type, struct inet_req r, int flags, int sfd)
 {
 	send_req(fd, type, NLM_F_REQUEST | flags, &r, sizeof r, NULL, 0);
@@ -912,6 +949,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	inet_dumps(fd);
+	time_wait(fd);
 	inet_gets(fd);
 	unix_tests(fd);
 	errors(fd);

@@ -4,7 +4,7 @@ sockets from the kernel as it does on Linux (tests/progs/sock_diag.c).
 The program makes its own sockets on chosen ports (a TCP listener with a
 connection to itself, a TCP6 listener, UDP of both versions, AF_UNIX
 pairs, a listener with a connection waiting and an abstract datagram
-socket) and asks for them: dumps by family and protocol with the states,
+socket, a connection closed into TIME-WAIT) and asks for them: dumps by family and protocol with the states,
 ports and INET_DIAG_BC bytecode filters, the attributes a request's
 idiag_ext and udiag_show ask for, one socket by its addresses or inode,
 and bad requests.  Its transcript is Linux 6.18's, run natively as nobody
@@ -81,6 +81,7 @@ bc hostcond family 99: [] error EINVAL
 bc prefix 33 on IPv4: [] error EINVAL
 bc mark as nobody: [] error EPERM
 bc cgroup 0x12345: [] done
+tcp time-wait: family 2 state 6 timer 3 retrans 0 rq 0 wq 0 uid 0 inode 0 dst port 47105 attrs []
 -- inet look-ups
 get tcp listener: type 20 flags 0 family 2 state 10 timer 0 retrans 0 rq 0 wq 7 uid ours inode as fstat src 127.0.0.1:47101 dst 0.0.0.0:0 if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 5200 cgroup 1
 get tcp listener: 1 messages, message type 20
