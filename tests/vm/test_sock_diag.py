@@ -248,9 +248,10 @@ def test_ss_filters(ss):
 
 def test_ss_details(ss):
     """-i: tcp_info (mss, cwnd, windows) and the congestion control; -e:
-    inode, cookie; -m: the memory attribute."""
+    inode, cookie, and the retransmission timer while the traffic's end is
+    unacknowledged; -m: the memory attribute."""
     has(ss["/usr/bin/ss -tie"],
-        r"ESTAB 0 \d+ 127\.0\.0\.1:\d+ 127\.0\.0\.1:47001 ino:\d+ sk:\S+ .*",
+        r"ESTAB 0 \d+ 127\.0\.0\.1:\d+ 127\.0\.0\.1:47001 (timer:\S+ )?ino:\d+ sk:\S+ .*",
         r"reno mss:\d+ .*cwnd:\d+ .*snd_wnd:\d+")
     has(ss["/usr/bin/ss -tm"], r"skmem:\(r\d+,rb\d+,t\d+,tb\d+,f\d+,w\d+,o\d+,bl\d+,d\d+\)")
 
