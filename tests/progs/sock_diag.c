@@ -835,6 +835,28 @@ static void errors(int fd)
 	printf(", then %s\n", verdict());
 }
 
+/* NETLINK_SOCK_DIAG's groups (SOCK_DESTROY's notices use four): 32, as Linux gives
+ * every protocol at least, and anyone's. */
+static void groups(void)
+{
+	struct sockaddr_nl { uint16_t f, pad; uint32_t pid, groups; } a = { AF_NETLINK, 0, 0, ~0u };
+	socklen_t len = sizeof a;
+	int fd = nl_open(), g = 5;
+	uint32_t list[4] = { 0 };
+
+	printf("-- groups\n");
+	printf("bind groups ~0: %s", res(bind(fd, (void *)&a, sizeof a)));
+	getsockname(fd, (void *)&a, &len);
+	printf(", getsockname groups %#x\n", a.groups);
+	printf("add membership 5: %s\n", res(setsockopt(fd, 270, 1, &g, sizeof g)));
+	g = 4;
+	printf("add membership 4: %s\n", res(setsockopt(fd, 270, 1, &g, sizeof g)));
+	len = sizeof list;
+	printf("list memberships: %s", res(getsockopt(fd, 270, 9, list, &len)));
+	printf(", %u bytes, %#x\n", len, list[0]);
+	close(fd);
+}
+
 /* ---- hostile ---------------------------------------------------------------------- */
 
 static volatile int stop;
@@ -953,6 +975,7 @@ int main(int argc, char **argv)
 	inet_gets(fd);
 	unix_tests(fd);
 	errors(fd);
+	groups();
 	unlink(upath);
 	printf("sock_diag ok\n");
 	return 0;

@@ -7,7 +7,7 @@ pairs, a listener with a connection waiting and an abstract datagram
 socket, a connection closed into TIME-WAIT) and asks for them: dumps by family and protocol with the states,
 ports and INET_DIAG_BC bytecode filters, the attributes a request's
 idiag_ext and udiag_show ask for, one socket by its addresses or inode,
-and bad requests.  Its transcript is Linux 6.18's, run natively as nobody
+bad requests, and the protocol's multicast groups (32, anyone's).  Its transcript is Linux 6.18's, run natively as nobody
 (uid 65534 here too: the mark attribute and SOCK_DESTROY need
 CAP_NET_ADMIN); what varies between runs (ports picked, cookies, cgroup
 ids, the congestion control's name) is printed as a word.
@@ -162,6 +162,11 @@ DCCPDIAG_GETSOCK dump: 1 messages, error EINVAL
 protocol attribute UDP over TCP: udp socket 1, done
 attribute longer than the message: done
 two dumps in one send: first ends error errno 16, then done
+-- groups
+bind groups ~0: 0, getsockname groups 0xffffffff
+add membership 5: 0
+add membership 4: 0
+list memberships: 0, 4 bytes, 0xffffffff
 sock_diag ok
 """
 
