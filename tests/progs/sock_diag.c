@@ -213,9 +213,9 @@ static void attr_list(struct nlmsghdr *h, size_t hdr, char *out, size_t room)
 
 /* ---- the sockets ----------------------------------------------------------- */
 
-static int tcp_l, tcp_c, tcp_a, tcp6_l, udp4, udp6, udp4c;
+static int tcp_l, tcp_c, tcp_a, tcp6_l, udp4, udp6, udp4c, dual_l, dual_c, dual_a;
 static int us[2], ud[2], ulist, uconn, uabs;
-static uint16_t client_port, udpc_port;
+static uint16_t client_port, udpc_port, dual_port;
 static uid_t me;
 static char upath[64];
 
@@ -267,6 +267,16 @@ static void make_sockets(void)
 	write(tcp_c, "hello", 5);
 	tcp6_l = bound(AF_INET6, SOCK_STREAM, "::1", 47102);
 	listen(tcp6_l, 3);
+	/* dual stack: an IPv6 listener on ::, an IPv4 client; the accepted
+	 * socket is IPv6, its addresses v4-mapped */
+	dual_l = bound(AF_INET6, SOCK_STREAM, "::", 47106);
+	listen(dual_l, 2);
+	dual_c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in dt = { AF_INET, htons(47106), { htonl(0x7f000001) } };
+	if (connect(dual_c, (void *)&dt, sizeof dt))
+		perror("connect dual");
+	dual_a = accept(dual_l, NULL, NULL);
+	dual_port = port_of(dual_c);
 	udp4 = bound(AF_INET, SOCK_DGRAM, "127.0.0.1", 47103);
 	udp6 = bound(AF_INET6, SOCK_DGRAM, "::1", 47104);
 	udp4c = socket(AF_INET, SOCK_DGRAM, 0);
@@ -323,6 +333,10 @@ static void show_inet(const char *name, struct nlmsghdr *h, int fd)
 		strcpy(strrchr(dst, ':') + 1, "client port");
 	if (ntohs(m->id.sport) == udpc_port)
 		strcpy(strrchr(src, ':') + 1, "udp client port");
+	if (ntohs(m->id.sport) == dual_port)
+		strcpy(strrchr(src, ':') + 1, "dual client port");
+	if (ntohs(m->id.dport) == dual_port)
+		strcpy(strrchr(dst, ':') + 1, "dual client port");
 	attr_list(h, sizeof *m, attrs, sizeof attrs);
 	printf("%s: type %d flags %x family %d state %d timer %d retrans %d rq %u wq %u uid %s inode %s "
 	       "src %s dst %s if %u cookie %s attrs %s", name, h->type, h->flags, m->family, m->state,
@@ -369,6 +383,9 @@ static int ours(const struct inet_msg *m, int proto, const char **name)
 		if (sp == 47101 && dp == client_port) { *name = "tcp accepted"; return tcp_a; }
 		if (sp == client_port && dp == 47101) { *name = "tcp client"; return tcp_c; }
 		if (sp == 47102) { *name = "tcp6 listener"; return tcp6_l; }
+		if (sp == 47106 && !dp) { *name = "dual listener"; return dual_l; }
+		if (sp == 47106 && dp == dual_port) { *name = "dual accepted"; return dual_a; }
+		if (sp == dual_port && dp == 47106) { *name = "dual client"; return dual_c; }
 	} else {
 		if (sp == 47103) { *name = "udp socket"; return udp4; }
 		if (sp == 47104) { *name = "udp6 socket"; return udp6; }
@@ -388,6 +405,7 @@ static struct inet_req inet_req(int family, int proto, uint32_t states)
 static void dump_inet(const char *what, int fd, struct inet_req r, const void *bc, size_t bclen, int full)
 {
 	static const char *order[] = { "tcp listener", "tcp client", "tcp accepted", "tcp6 listener",
+				       "dual listener", "dual client", "dual accepted",
 				       "udp socket", "udp6 socket", "udp connected" };
 	uint8_t attrs[512];
 	size_t alen = 0;

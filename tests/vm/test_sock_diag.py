@@ -2,7 +2,8 @@
 sockets from the kernel as it does on Linux (tests/progs/sock_diag.c).
 
 The program makes its own sockets on chosen ports (a TCP listener with a
-connection to itself, a TCP6 listener, UDP of both versions, AF_UNIX
+connection to itself, a TCP6 listener, a dual-stack one on :: with an IPv4 connection
+(its accepted end IPv6, v4-mapped), UDP of both versions, AF_UNIX
 pairs, a listener with a connection waiting and an abstract datagram
 socket, a connection closed into TIME-WAIT) and asks for them: dumps by family and protocol with the states,
 ports and INET_DIAG_BC bytecode filters, the attributes a request's
@@ -36,9 +37,11 @@ socket NETLINK_SOCK_DIAG: ok
 tcp listener: type 20 flags 2 family 2 state 10 timer 0 retrans 0 rq 0 wq 7 uid ours inode as fstat src 127.0.0.1:47101 dst 0.0.0.0:0 if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 5200 cgroup 1
 tcp client: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src 127.0.0.1:client port dst 127.0.0.1:47101 if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 5200 cgroup 1
 tcp accepted: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 5 wq 0 uid ours inode as fstat src 127.0.0.1:47101 dst 127.0.0.1:client port if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 5200 cgroup 1
+dual client: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src 127.0.0.1:dual client port dst 127.0.0.1:47106 if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 5200 cgroup 1
 tcp4 all: done
 tcp client: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src 127.0.0.1:client port dst 127.0.0.1:47101 if 0 cookie set attrs 8,5,21,22,1,7,2,4 shutdown 0 sockopt 5200 cgroup 1 info 280 state 1 cong named tos 0 meminfo 16 skmeminfo 36 rcvbuf as SO_RCVBUF sndbuf as SO_SNDBUF
 tcp accepted: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 5 wq 0 uid ours inode as fstat src 127.0.0.1:47101 dst 127.0.0.1:client port if 0 cookie set attrs 8,5,21,22,1,7,2,4 shutdown 0 sockopt 5200 cgroup 1 info 280 state 1 cong named tos 0 meminfo 16 skmeminfo 36 rcvbuf as SO_RCVBUF sndbuf as SO_SNDBUF
+dual client: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src 127.0.0.1:dual client port dst 127.0.0.1:47106 if 0 cookie set attrs 8,5,21,22,1,7,2,4 shutdown 0 sockopt 5200 cgroup 1 info 280 state 1 cong named tos 0 meminfo 16 skmeminfo 36 rcvbuf as SO_RCVBUF sndbuf as SO_SNDBUF
 tcp4 established with extensions: done
 tcp listener: type 20 flags 2 family 2 state 10 timer 0 retrans 0 rq 0 wq 7 uid ours inode as fstat src 127.0.0.1:47101 dst 0.0.0.0:0 if 0 cookie set attrs 8,21,22,2 shutdown 0 sockopt 5200 cgroup 1 info 280 state 10
 tcp4 listening with info: done
@@ -49,28 +52,30 @@ udp socket: type 20 flags 2 family 2 state 7 timer 0 retrans 0 rq 0 wq 0 uid our
 udp connected: type 20 flags 2 family 2 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src 127.0.0.1:udp client port dst 127.0.0.1:47103 if 0 cookie set attrs 8,21,22,7 shutdown 0 sockopt 5000 cgroup 1 skmeminfo 36 rcvbuf as SO_RCVBUF sndbuf as SO_SNDBUF
 udp4 with extensions: done
 tcp6 listener: type 20 flags 2 family 10 state 10 timer 0 retrans 0 rq 0 wq 3 uid ours inode as fstat src [::1]:47102 dst [::]:0 if 0 cookie set attrs 8,11,21,22 shutdown 0 v6only 1 sockopt 1200 cgroup 1
+dual listener: type 20 flags 2 family 10 state 10 timer 0 retrans 0 rq 0 wq 2 uid ours inode as fstat src [::]:47106 dst [::]:0 if 0 cookie set attrs 8,11,21,22 shutdown 0 v6only 0 sockopt 1200 cgroup 1
+dual accepted: type 20 flags 2 family 10 state 1 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src [::ffff:127.0.0.1]:47106 dst [::ffff:127.0.0.1]:dual client port if 0 cookie set attrs 8,21,22 shutdown 0 sockopt 1200 cgroup 1
 tcp6 all: done
 udp6 socket: type 20 flags 2 family 10 state 7 timer 0 retrans 0 rq 0 wq 0 uid ours inode as fstat src [::1]:47104 dst [::]:0 if 0 cookie set attrs 8,11,21,22 shutdown 0 v6only 1 sockopt 1000 cgroup 1
 udp6 all: done
 -- inet filters
 tcp4 listening: [tcp listener] done
-tcp4 established: [tcp client, tcp accepted] done
+tcp4 established: [tcp client, tcp accepted, dual client] done
 tcp4 no states: [] done
 tcp4 sport 47101: [tcp listener, tcp accepted] done
 tcp4 dport 47101: [tcp client] done
-tcp4 src 1.2.3.4 (ignored): [tcp listener, tcp client, tcp accepted] done
+tcp4 src 1.2.3.4 (ignored): [tcp listener, tcp client, tcp accepted, dual client] done
 udp4 unconnected: [udp socket] done
 udp4 connected: [udp connected] done
 udp4 dport 47103: [udp connected] done
 -- bytecode
 bc src 127.0.0.1/32:47101: [tcp listener, tcp accepted] done
 bc dport 47101..47101: [tcp client] done
-bc sport 47101 then jump off: [tcp client] done
-bc auto port: [tcp client, tcp accepted] done
-bc v4 src on tcp6: [] done
+bc sport 47101 then jump off: [tcp client, dual client] done
+bc auto port: [tcp client, tcp accepted, dual client] done
+bc v4 src on tcp6: [dual accepted] done
 bc any family port 47102 on tcp6: [tcp6 listener] done
-bc dev 0: [tcp listener, tcp client, tcp accepted] done
-bc nop: [tcp listener, tcp client, tcp accepted] done
+bc dev 0: [tcp listener, tcp client, tcp accepted, dual client] done
+bc nop: [tcp listener, tcp client, tcp accepted, dual client] done
 bc unknown op: [] error EINVAL
 bc 2 bytes: [] error EINVAL
 bc yes not a multiple of 4: [] error EINVAL
