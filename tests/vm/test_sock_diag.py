@@ -2,16 +2,18 @@
 sockets from the kernel as it does on Linux (tests/progs/sock_diag.c).
 
 The program makes its own sockets on chosen ports (a TCP listener with a
-connection to itself, a TCP6 listener, a dual-stack one on :: with an IPv4 connection
-(its accepted end IPv6, v4-mapped), UDP of both versions, AF_UNIX
-pairs, a listener with a connection waiting and an abstract datagram
-socket, a connection closed into TIME-WAIT) and asks for them: dumps by family and protocol with the states,
-ports and INET_DIAG_BC bytecode filters, the attributes a request's
-idiag_ext and udiag_show ask for, one socket by its addresses or inode,
-bad requests, and the protocol's multicast groups (32, anyone's).  Its transcript is Linux 6.18's, run natively as nobody
-(uid 65534 here too: the mark attribute and SOCK_DESTROY need
-CAP_NET_ADMIN); what varies between runs (ports picked, cookies, cgroup
-ids, the congestion control's name) is printed as a word.
+connection to itself, a TCP6 listener, a dual-stack one on :: with an
+IPv4 connection (its accepted end IPv6, v4-mapped), UDP of both
+versions, AF_UNIX pairs, a listener with a connection waiting and an
+abstract datagram socket, a connection closed into TIME-WAIT) and asks
+for them: dumps by family and protocol with the states, ports and
+INET_DIAG_BC bytecode filters, the attributes a request's idiag_ext and
+udiag_show ask for, one socket by its addresses or inode, bad requests,
+and the protocol's multicast groups (32, anyone's).  Its transcript is
+Linux 6.18's, run natively as nobody (uid 65534 here too: the mark
+attribute and SOCK_DESTROY need CAP_NET_ADMIN); what varies between runs
+(ports picked, cookies, cgroup ids, the congestion control's name) is
+printed as a word.
 
 Then Debian's ss lists the sockets of tests/progs/net_procnet.c through
 netlink: no "Cannot open netlink socket" (before, the socket failed with
