@@ -7,6 +7,7 @@
 #include "net/sock_diag_internal.h"
 
 #include "core/errno.h"
+#include "core/kmalloc.h"
 #include "core/string.h"
 
 enum {
@@ -25,23 +26,35 @@ struct hostcond {
 	int32_t port;			/* -1: any */
 };
 
-/* Whether a jump of cc bytes before the end lands on an op boundary, as
- * Linux's valid_cc: walking by "yes" from the start. */
-static bool lands_on_op(const uint8_t *bc, int len, int cc)
+/* Linux's valid_cc asks, for each jump, whether walking by "yes" from the
+ * program's start reaches its target, which makes a long program cost the
+ * square of its length.  Walked once here instead: the offsets the walk
+ * reaches, a bit per 4 bytes, up to the first "yes" that is not a step
+ * forward inside the program.  NULL without memory. */
+static uint8_t *landings(const uint8_t *bc, int len)
 {
-	while (len >= 0) {
+	size_t size = (size_t)len / 32 + 1;
+	uint8_t *map = kmalloc(size);
+
+	if (!map)
+		return NULL;
+	memset(map, 0, size);
+	for (int off = 0;;) {
 		struct bc_op op;
-		if (cc > len)
-			return false;
-		if (cc == len)
-			return true;
-		memcpy(&op, bc, sizeof op);
-		if (op.yes < 4 || (op.yes & 3))
-			return false;
-		len -= op.yes;
-		bc += op.yes;
+		map[off / 32] |= (uint8_t)(1u << (off / 4 % 8));
+		if (off + (int)sizeof op > len)
+			break;
+		memcpy(&op, bc + off, sizeof op);
+		if (op.yes < 4 || (op.yes & 3) || off + op.yes > len)
+			break;
+		off += op.yes;
 	}
-	return false;
+	return map;
+}
+
+static bool lands(const uint8_t *map, int off)
+{
+	return !(off & 3) && (map[off / 32] >> (off / 4 % 8) & 1);
 }
 
 /* Linux's valid_hostcond: room for the condition and its family's address,
@@ -95,33 +108,43 @@ static int op_check(const uint8_t *bc, int len, bool net_admin, int *min_len)
 	return len >= *min_len ? 0 : -EINVAL;
 }
 
+/* One op at offset off of the program (len bytes left from it). */
+static int audit_op(const uint8_t *bc, int off, int len, bool net_admin, const uint8_t *map)
+{
+	int min_len = sizeof(struct bc_op), err;
+	struct bc_op op;
+
+	if (len < (int)sizeof op)
+		return -EINVAL;	/* Linux reads past the program here; we do not */
+	memcpy(&op, bc + off, sizeof op);
+	if ((err = op_check(bc + off, len, net_admin, &min_len)))
+		return err;
+	if (op.code != BC_NOP) {
+		if (op.no < min_len || op.no > len + 4 || (op.no & 3))
+			return -EINVAL;
+		if (op.no < len && !lands(map, off + op.no))
+			return -EINVAL;
+	}
+	if (op.yes < min_len || op.yes > len + 4 || (op.yes & 3))
+		return -EINVAL;
+	return op.yes;
+}
+
 int diag_bc_audit(const uint8_t *bc, int len, bool net_admin)
 {
-	const uint8_t *start = bc;
-	int total = len;
+	int off = 0, step = 0;
 
 	if (len < (int)sizeof(struct bc_op))
 		return -EINVAL;
-	while (len > 0) {
-		int min_len = sizeof(struct bc_op), err;
-		struct bc_op op;
-		if (len < (int)sizeof op)
-			return -EINVAL;	/* Linux reads past here; we do not */
-		memcpy(&op, bc, sizeof op);
-		if ((err = op_check(bc, len, net_admin, &min_len)))
-			return err;
-		if (op.code != BC_NOP) {
-			if (op.no < min_len || op.no > len + 4 || (op.no & 3))
-				return -EINVAL;
-			if (op.no < len && !lands_on_op(start, total, len - op.no))
-				return -EINVAL;
-		}
-		if (op.yes < min_len || op.yes > len + 4 || (op.yes & 3))
-			return -EINVAL;
-		bc += op.yes;
-		len -= op.yes;
-	}
-	return len == 0 ? 0 : -EINVAL;
+	uint8_t *map = landings(bc, len);
+	if (!map)
+		return -ENOMEM;
+	while (off < len && (step = audit_op(bc, off, len - off, net_admin, map)) > 0)
+		off += step;
+	kfree(map);
+	if (step < 0)
+		return step;
+	return off == len ? 0 : -EINVAL;
 }
 
 /* The first bits of a and b (network order words) are equal. */

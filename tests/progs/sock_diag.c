@@ -960,6 +960,15 @@ static void hostile(void)
 			collect(fd, 1);
 		}
 	}
+	/* the longest filter: 16382 ops, each jumping to the next either way
+	 * (Linux checks each jump by walking from the start) */
+	static struct { uint16_t len, type; uint8_t ops[65528]; } bc = { 65532, 1 };
+	for (int i = 0; i < 65528; i += 4)
+		memcpy(bc.ops + i, &(struct bcop){ 6, 4, 4 }, 4);
+	struct inet_req all = inet_req(AF_INET, IPPROTO_TCP, ALL_STATES);
+	send_req(fd, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &all, sizeof all, &bc, sizeof bc);
+	collect(fd, 0);
+	printf("longest filter: %s\n", verdict());
 	close(fd);
 	for (long i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, churn, NULL);
