@@ -65,7 +65,7 @@ int rtnl_request(struct nl_sock *s, const struct nl_request *r)
 		return -EPERM;
 	const struct handler *x = handler_of(h->type);
 	if (x && (h->flags & NLM_F_DUMP) && x->dumpit) {
-		struct nl_dump d = { x->dumpit, h->seq, r->pid, 0, 0, 0 };
+		struct nl_dump d = { x->dumpit, h->seq, r->pid, 0, 0, 0, false, NULL, NULL };
 		d.family = body[0];
 		return nl_dump_start(s, &d);
 	}

@@ -35,6 +35,19 @@ struct net_inet_info {
 	uint32_t rto;			/* TCP: clock ticks */
 	uint32_t cwnd;			/* TCP: segments */
 	int32_t ssthresh;		/* TCP: segments, -1 still in slow start */
+	/* What sock_diag adds: the socket's side (zeros without one)... */
+	bool owned;			/* a socket has it (uid, ino and these are its) */
+	uint8_t shutdown;		/* Linux's sk_shutdown: 1 receive, 2 send */
+	bool v6only, port_locked;	/* port_locked: bind() chose the port */
+	uint32_t backlog;		/* a listener: listen()'s backlog */
+	int32_t rcvbuf, sndbuf;		/* SO_RCVBUF's and SO_SNDBUF's answers */
+	uint8_t tos;
+	/* ...and TCP's, for a tcp_info. */
+	uint32_t rto_ms, srtt_ms, rttvar_ms;
+	uint16_t mss;
+	uint32_t snd_wnd, rcv_wnd;	/* bytes */
+	uint32_t unacked_segs;
+	uint32_t cwnd_bytes, ssthresh_bytes;
 };
 
 /* lwIP's TCP (listening, connected, TIME-WAIT) or UDP endpoints of one
@@ -56,10 +69,24 @@ struct net_unix_info {
 	uint64_t ino;
 	uint32_t pathlen;		/* 0: unbound */
 	char path[108];			/* sun_path's bytes; abstract: a leading NUL */
+	/* What sock_diag adds. */
+	uint8_t sk_state;		/* Linux's: NET_TCP_LISTEN, _ESTABLISHED, _CLOSE */
+	uint8_t shutdown;		/* 1 receive, 2 send */
+	uint32_t uid;			/* its maker's */
+	bool has_peer;
+	uint64_t peer_ino;		/* the peer's inode number (0: it has no file) */
+	uint64_t vfs_ino, vfs_dev;	/* a path name's node (dev as stat gives it), else 0 */
+	uint32_t rqueue, wqueue;	/* Linux's: a listener's pending count and backlog;
+					   else bytes unread (a datagram socket: the first's),
+					   bytes sent and not yet read */
 };
 
 /* Every AF_UNIX socket that has a file. */
 int net_unix_list(struct net_unix_info *out, int max);
+/* The inode numbers of the peers of the connections waiting at the
+ * listener whose inode is ino, in arrival order: how many there are
+ * (they fill out[0..max)), or -ENOENT without such a listener. */
+int net_unix_icons(uint64_t ino, uint32_t *out, int max);
 
 /* One entry of lwIP's ARP table. */
 struct net_arp_info {
