@@ -62,18 +62,28 @@ int nl_deliver(struct nl_sock *n, struct nl_buf *b, bool force)
 	if (n->dead) {
 		err = -ECONNREFUSED;
 	} else if (!force && n->rmem > (size_t)n->rcvbuf) {
-		if (!nl_flag(n, NETLINK_NO_ENOBUFS))
-			n->err = ENOBUFS;
 		err = -ENOBUFS;
 	} else {
 		list_add_tail(&n->queue, &d->link);
 		n->rmem += d->len + DGRAM_COST;
 	}
 	spin_unlock(&n->lock);
-	waitq_wake_all(&n->wq);	/* also wakes poll for the error */
+	if (err == -ENOBUFS)
+		nl_overrun(n);
+	else
+		waitq_wake_all(&n->wq);
 	if (err)
 		kfree(d);
 	return err;
+}
+
+void nl_overrun(struct nl_sock *n)
+{
+	spin_lock(&n->lock);
+	if (!nl_flag(n, NETLINK_NO_ENOBUFS))
+		n->err = ENOBUFS;
+	spin_unlock(&n->lock);
+	waitq_wake_all(&n->wq);	/* also wakes poll for the error */
 }
 
 int nl_reply(struct nl_sock *n, struct nl_buf *b) { return nl_deliver(n, b, false); }

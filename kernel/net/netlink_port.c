@@ -196,8 +196,12 @@ void nl_multicast(int protocol, const struct nl_sock *skip, uint32_t from_pid, u
 		struct nl_sock *n = list_entry(e, struct nl_sock, port_link);
 		struct nl_buf copy;
 		if (n == skip || (to_pid && n->pid == (int32_t)to_pid) || n->protocol != protocol ||
-		    !(n->groups & (1ull << (group - 1))) || nl_buf_alloc(&copy, b->len))
+		    !(n->groups & (1ull << (group - 1))))
 			continue;
+		if (nl_buf_alloc(&copy, b->len)) {
+			nl_overrun(n);	/* as Linux's do_one_broadcast: the member hears of the loss */
+			continue;
+		}
 		memcpy(copy.data, b->data, b->len);
 		copy.len = b->len;
 		nl_dgram_of(&copy)->from_pid = from_pid;

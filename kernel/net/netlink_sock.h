@@ -99,6 +99,9 @@ static inline struct nl_dgram *nl_dgram_of(const struct nl_buf *b)
 
 /* netlink.c */
 int nl_deliver(struct nl_sock *n, struct nl_buf *b, bool force);
+/* A datagram n should have had is lost: its next receive says ENOBUFS
+ * unless NETLINK_NO_ENOBUFS, as Linux's netlink_overrun. */
+void nl_overrun(struct nl_sock *n);
 void nl_lost(struct nl_sock *n);
 
 /* netlink_dump.c: after a receive, the dump goes on if there is room. */
