@@ -147,6 +147,7 @@ long inet_msg_fill_pbuf(const struct sock_msg *m, size_t off, const struct pbuf 
 int inet_tcp_settle(struct inet_sock *sk);
 int inet_tcp_renew(struct inet_sock *sk);
 int inet_tcp_fetch(struct inet_sock *sk);
+size_t inet_tcp_rx_bytes(struct inet_sock *sk);
 void inet_tcp_give_back(struct inet_sock *sk);
 long inet_tcp_sendmsg(struct socket *s, struct sock_msg *m);
 long inet_tcp_sendpages(struct socket *s, const struct page_source *pages, size_t len, int flags);

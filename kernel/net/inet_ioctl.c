@@ -12,17 +12,15 @@
 #define SIOCOUTQ	0x5411
 #define SIOCATMARK	0x8905
 
-/* Bytes a read could take now: TCP all that arrived (fetched or still in
- * lwIP's mailbox, which conn->recv_avail counts); UDP the next datagram. */
+/* Bytes a read could take now: TCP all that arrived; UDP the next
+ * datagram. */
 static long queued_in(struct inet_sock *sk, int *v)
 {
 	if (sk->state == INET_LISTEN)
 		return -EINVAL;
 	mutex_lock(&sk->rx_lock);
 	if (inet_is_tcp(sk)) {
-		*v = (sk->rxq ? sk->rxq->tot_len : 0) + (sk->rx_more ? sk->rx_more->tot_len : 0);
-		if (sk->state == INET_CONNECTED)
-			*v += __atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED);
+		*v = (int)inet_tcp_rx_bytes(sk);
 	} else {
 		*v = inet_udp_fetch(sk) ? sk->rx_dgram->p->tot_len : 0;
 	}

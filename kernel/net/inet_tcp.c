@@ -351,7 +351,9 @@ static unsigned poll_connected(struct inet_sock *sk)
 	mutex_lock(&sk->rx_lock);
 	if (!sk->rxq && !sk->rx_eof && !sk->shut_rd)
 		inet_tcp_fetch(sk);
-	if (sk->rxq)
+	/* Readable once SO_RCVLOWAT's bytes are there, as Linux's tcp_poll. */
+	size_t lowat = (size_t)__atomic_load_n(&sk->sock->common.rcvlowat, __ATOMIC_RELAXED);
+	if (sk->rxq && inet_tcp_rx_bytes(sk) >= lowat)
 		mask |= POLLIN | POLLRDNORM;
 	if (sk->rx_eof || sk->shut_rd)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;

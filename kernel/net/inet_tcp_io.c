@@ -20,6 +20,7 @@
 
 #define WINDOW_STEP	(TCP_WND_UPDATE_THRESHOLD - 1)
 _Static_assert(WINDOW_STEP < TCP_WND / 4, "a step must leave the window open");
+_Static_assert(SOCK_TCP_RCVLOWAT_MAX <= TCP_WND / 2, "SO_RCVLOWAT beyond what can queue");
 
 /* Gives the bytes fetched and not yet given back to lwIP's window.
  * Caller holds rx_lock, or is the socket's last user. */
@@ -29,6 +30,17 @@ void inet_tcp_give_back(struct inet_sock *sk)
 		netconn_tcp_recvd(sk->conn, sk->rx_ungiven);
 		sk->rx_ungiven = 0;
 	}
+}
+
+/* Bytes a read could take now: all that arrived, fetched or still in
+ * lwIP's mailbox (which conn->recv_avail counts).  Caller holds rx_lock. */
+size_t inet_tcp_rx_bytes(struct inet_sock *sk)
+{
+	size_t n = (sk->rxq ? sk->rxq->tot_len : 0) + (sk->rx_more ? sk->rx_more->tot_len : 0);
+
+	if (sk->state == INET_CONNECTED)
+		n += (size_t)__atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED);
+	return n;
 }
 
 /* Moves what lwIP has queued into rxq/rx_more without waiting.  Bytes

@@ -160,6 +160,11 @@ struct socket_common_opts {
 
 void socket_common_opts_init(struct socket_common_opts *c);
 
+/* The most a TCP socket's SO_RCVLOWAT asks: half lwIP's receive window,
+ * which unread bytes always fill that far (inet_tcp_io.c checks), so a
+ * poll or a read waiting for it is never stuck. */
+#define SOCK_TCP_RCVLOWAT_MAX	65536
+
 struct socket {
 	const struct socket_ops *ops;
 	int family, type, protocol;	/* type without SOCK_NONBLOCK/CLOEXEC */

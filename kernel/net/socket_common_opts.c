@@ -13,7 +13,6 @@
 #include "core/string.h"
 #include "net/netif.h"
 
-#define TCP_RCVLOWAT_MAX (6291456 / 2)	/* half of Linux's default tcp_rmem[2] */
 #define IFNAMSIZ_K	16
 #define IFS_MAX		8	/* interfaces looked at: lo, eth0 and room */
 
@@ -78,14 +77,15 @@ static int bind_to_device(const void *val, uint32_t len)
 	return err;
 }
 
-/* SO_RCVLOWAT: a negative one is the most, 0 is 1; TCP's is at most half
- * its largest receive buffer, as Linux's tcp_set_rcvlowat keeps it. */
+/* SO_RCVLOWAT: a negative one is the most, 0 is 1; TCP's is capped, as
+ * Linux's tcp_set_rcvlowat caps it (Linux grows the receive buffer to
+ * fit it; lwIP's window is fixed, so the cap is what can queue). */
 static int rcvlowat_of(const struct socket *s, int v)
 {
 	if (v < 0)
 		v = INT32_MAX;
-	if (s->type == SOCK_STREAM && (s->family == AF_INET || s->family == AF_INET6) && v > TCP_RCVLOWAT_MAX)
-		v = TCP_RCVLOWAT_MAX;
+	if (s->type == SOCK_STREAM && (s->family == AF_INET || s->family == AF_INET6) && v > SOCK_TCP_RCVLOWAT_MAX)
+		v = SOCK_TCP_RCVLOWAT_MAX;
 	return v ? v : 1;
 }
 

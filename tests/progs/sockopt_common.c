@@ -5,6 +5,8 @@
  * 6.18's, as root or as a user (the privileged values differ). */
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -144,6 +146,14 @@ static void rcvlowat_read(void)
 	}
 	int c = accept(l, NULL, NULL);
 	setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+	/* poll says readable only with 10 bytes there (what came meanwhile
+	 * may make either answer right: judged by the count before and after). */
+	int before = 0, after = 0;
+	struct pollfd p = { c, POLLIN, 0 };
+	ioctl(c, FIONREAD, &before);
+	int readable = poll(&p, 1, 100) == 1;
+	ioctl(c, FIONREAD, &after);
+	printf("rcvlowat 10, poll: %s\n", (before >= 10 && !readable) || (after < 10 && readable) ? "wrong" : "right");
 	long n = recv(c, buf, sizeof buf, 0);
 	if (n >= 10)
 		printf("rcvlowat 10, blocking: 10 or more\n");
@@ -156,6 +166,45 @@ static void rcvlowat_read(void)
 	close(l);
 }
 
+/* A low mark beyond what the socket can queue: Linux grows the buffer
+ * to fit it, amphi lowers the mark (getsockopt says which); either way a
+ * poll comes back readable and a read takes at least the mark, never
+ * waiting for ever while the sender waits for room. */
+static void rcvlowat_huge(void)
+{
+	static char big[1 << 20];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof a, olen = sizeof(int);
+	int l = socket(AF_INET, SOCK_STREAM, 0), lowat = 1 << 20;
+
+	bind(l, (struct sockaddr *)&a, sizeof a);
+	listen(l, 1);
+	getsockname(l, (struct sockaddr *)&a, &alen);
+	if (fork() == 0) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (struct sockaddr *)&a, sizeof a);
+		for (long sent = 0; sent < 4 << 20;) {
+			long n = write(c, big, 65536);
+			if (n <= 0)
+				break;
+			sent += n;
+		}
+		_exit(0);
+	}
+	int c = accept(l, NULL, NULL);
+	setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+	getsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &lowat, &olen);
+	struct pollfd p = { c, POLLIN, 0 };
+	int readable = poll(&p, 1, 20000) == 1;
+	long n = 0, r;
+	while (n < lowat && (r = recv(c, big, sizeof big, MSG_DONTWAIT)) > 0)
+		n += r;
+	printf("rcvlowat 1 MiB: poll readable %s, the mark there %s\n", readable ? "yes" : "no",
+	       n >= lowat ? "yes" : "no");
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
 	family("netlink", AF_NETLINK, SOCK_RAW, 0);
@@ -164,5 +213,6 @@ int main(void)
 	family("tcp", AF_INET, SOCK_STREAM, 0);
 	family("udp", AF_INET6, SOCK_DGRAM, 0);
 	rcvlowat_read();
+	rcvlowat_huge();
 	return 0;
 }
