@@ -2,7 +2,9 @@
  * height grows with the file (0: the root is the one data page; each level
  * multiplies by 512; 6 levels cover 2^66 bytes, more than the 2^63 - 1 a
  * file may hold, as on Linux's tmpfs).  Missing pages are holes
- * and read as zeros.
+ * and read as zeros.  A page fallocate made stays a hole for SEEK_DATA
+ * until something writes or maps it (Linux's folio that is not yet
+ * uptodate): its slot's low bit says so (UNWRITTEN).
  *
  * Two locks.  The inode's data_lock, a sleeping reader-writer lock, lets
  * reads run together and keeps writes and size changes to themselves, and
@@ -61,6 +63,14 @@ static void page_put(void *p)
 
 static uint64_t capacity(int height) { return 1ull << (FANOUT_SHIFT * height); }
 
+/* A data page's slot: the page, and UNWRITTEN while only fallocate has
+ * touched it (pages are aligned, so the low bit is free; tree nodes are
+ * never marked). */
+#define UNWRITTEN	1ul
+
+static void *page_in(void *slot) { return (void *)((uintptr_t)slot & ~UNWRITTEN); }
+static bool unwritten(void *slot) { return (uintptr_t)slot & UNWRITTEN; }
+
 /* Raises the tree until it covers page index idx.  0 or -ENOSPC.  Caller
  * holds pages_lock (so do slot_of, page_of and free_range's callers). */
 static int grow(struct inode *i, uint64_t idx)
@@ -94,7 +104,9 @@ static void **slot_of(struct inode *i, uint64_t idx, bool create)
 	return slot;
 }
 
-static char *page_of(struct inode *i, uint64_t idx, bool create)
+/* The page at idx (made if create and missing); written: its contents
+ * are being given (a write, a mapping), so it is no longer UNWRITTEN. */
+static char *page_of(struct inode *i, uint64_t idx, bool create, bool written)
 {
 	void **slot = slot_of(i, idx, create);
 
@@ -102,7 +114,9 @@ static char *page_of(struct inode *i, uint64_t idx, bool create)
 		return NULL;
 	if (!*slot && create && (*slot = page_get()))
 		i->npages++;
-	return *slot;
+	if (written)
+		*slot = page_in(*slot);
+	return page_in(*slot);
 }
 
 /* Frees every page at an index in [first, last) of the subtree at *slot,
@@ -123,16 +137,17 @@ static void free_range(struct inode *i, void **slot, int level, uint64_t first, 
 		i->npages--;
 	}
 	if (all) {
-		page_put(*slot);
+		page_put(level ? *slot : page_in(*slot));
 		*slot = NULL;
 	}
 }
 
-/* The page at idx with a reference (made if create and missing), or NULL. */
-static char *page_get_ref(struct inode *i, uint64_t idx, bool create)
+/* The page at idx with a reference (made if create and missing), or NULL;
+ * written as page_of's. */
+static char *page_get_ref(struct inode *i, uint64_t idx, bool create, bool written)
 {
 	spin_lock(&i->pages_lock);
-	char *page = page_of(i, idx, create);
+	char *page = page_of(i, idx, create, written);
 	if (page)
 		page_ref_get(virt_to_phys(page));
 	spin_unlock(&i->pages_lock);
@@ -145,9 +160,10 @@ static void page_drop_ref(char *page)
 		page_ref_put(virt_to_phys(page));
 }
 
+/* A mapping's page: mapped, it is data, as Linux's fault makes it. */
 int tmpfs_get_page(struct inode *i, uint64_t idx, bool create, uint64_t *pa)
 {
-	char *page = page_get_ref(i, idx, create);
+	char *page = page_get_ref(i, idx, create, true);
 
 	if (!page)
 		return create ? -ENOSPC : -ENOENT;
@@ -185,7 +201,7 @@ long tmpfs_read(struct inode *i, const struct iobuf *b, int64_t pos)
 	while (done < n) {
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
-		char *page = page_get_ref(i, at / PAGE_SIZE, false);
+		char *page = page_get_ref(i, at / PAGE_SIZE, false, false);
 		long err = iobuf_fill(b, done, page ? page + off : (const char *)zero_page, chunk);
 		page_drop_ref(page);
 		if (err)
@@ -217,7 +233,7 @@ static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos, si
 	while (done < n) {
 		uint64_t at = (uint64_t)pos + done, off = at % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
-		char *page = page_get_ref(i, at / PAGE_SIZE, true);
+		char *page = page_get_ref(i, at / PAGE_SIZE, true, true);
 		if (!page)
 			err = -ENOSPC;
 		else if (iobuf_drain(b, done, page + off, chunk))
@@ -259,7 +275,7 @@ long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool appe
 static void zero_tail(struct inode *i, int64_t size)
 {
 	uint64_t off = (uint64_t)size % PAGE_SIZE;
-	char *page = off ? page_of(i, (uint64_t)size / PAGE_SIZE, false) : NULL;
+	char *page = off ? page_of(i, (uint64_t)size / PAGE_SIZE, false, false) : NULL;
 
 	if (page)
 		memset(page + off, 0, PAGE_SIZE - off);
@@ -313,7 +329,7 @@ static int allocate_range(struct inode *i, uint64_t first, uint64_t last, uint64
 		uint64_t *page = page_get();
 		if (!page)
 			return -ENOSPC;
-		*slot = page;
+		*slot = (void *)((uintptr_t)page | UNWRITTEN);
 		i->npages++;
 		page[0] = *taken;
 		*taken = idx + 1;
@@ -328,7 +344,7 @@ static void undo_allocation(struct inode *i, uint64_t taken, bool failed)
 {
 	while (taken) {
 		void **slot = slot_of(i, taken - 1, false);
-		uint64_t *page = *slot;
+		uint64_t *page = page_in(*slot);
 		taken = page[0];
 		page[0] = 0;
 		if (failed) {
@@ -372,7 +388,7 @@ int tmpfs_allocate(struct inode *i, int64_t off, int64_t len, bool keep_size)
  * that page.  Caller holds pages_lock. */
 static void zero_in_page(struct inode *i, uint64_t from, uint64_t to)
 {
-	char *page = from < to ? page_of(i, from / PAGE_SIZE, false) : NULL;
+	char *page = from < to ? page_of(i, from / PAGE_SIZE, false, false) : NULL;
 
 	if (page)
 		memset(page + from % PAGE_SIZE, 0, to - from);
@@ -413,9 +429,10 @@ void tmpfs_free(struct inode *i)
 
 /* ---- SEEK_DATA and SEEK_HOLE ---------------------------------------------- */
 
-/* How many pages from idx on are surely missing: 0 if page idx is there,
- * else the rest of the largest empty subtree holding it (UINT64_MAX past
- * the tree).  Caller holds pages_lock. */
+/* How many pages from idx on surely hold no data: 0 if page idx is there
+ * and written, else the rest of the largest empty subtree holding it (1
+ * for an UNWRITTEN page; UINT64_MAX past the tree).  Caller holds
+ * pages_lock. */
 static uint64_t missing_from(struct inode *i, uint64_t idx)
 {
 	if (idx >= capacity(i->height))
@@ -427,12 +444,12 @@ static uint64_t missing_from(struct inode *i, uint64_t idx)
 		void **node = *slot;
 		slot = &node[(idx >> (FANOUT_SHIFT * (level - 1))) & (FANOUT - 1)];
 	}
-	return *slot ? 0 : 1;
+	return *slot && !unwritten(*slot) ? 0 : 1;
 }
 
-/* Pages the file has are data, missing ones holes, as Linux's
- * shmem_file_llseek; empty subtrees are skipped whole, so a huge sparse
- * file costs its pages, not its size. */
+/* Pages the file has are data, missing ones holes, and so are those only
+ * fallocate made, as Linux's shmem_file_llseek; empty subtrees are
+ * skipped whole, so a huge sparse file costs its pages, not its size. */
 int64_t tmpfs_seek(struct inode *i, int64_t pos, bool hole)
 {
 	rwmutex_read_lock(&i->data_lock);
