@@ -288,5 +288,7 @@ int procfs_init(struct inode *proc)
 		err = proc_kmsg_make(proc);
 	if (!err)
 		err = proc_net_make(proc);
+	if (!err)
+		err = proc_sysvipc_make(proc);
 	return err;
 }

@@ -45,6 +45,8 @@ int proc_parse_number(const char *name);
 /* procfs_net.c: /proc/net and its files; the directory (NULL before). */
 int proc_net_make(struct inode *proc);
 struct inode *proc_net_dir(void);
+/* procfs_sysvipc.c: /proc/sysvipc, its files made at the first look. */
+int proc_sysvipc_make(struct inode *proc);
 /* procfs_pid.c: a process's directory, /proc/PID (NULL if no memory). */
 struct inode *proc_pid_dir_make(struct inode *proc, int pid);
 /* Who owns /proc/PID's entries: the process's effective ids, or root's
