@@ -24,9 +24,21 @@
 #define SIOCATMARK 0x8905
 #endif
 
-static volatile int urgs;
+static volatile int urgs, pris, band;
 
 static void on_urg(int sig) { (void)sig; urgs++; }
+
+/* F_SETSIG's signal: only those for urgent data (POLL_PRI) are counted,
+ * as the ones for readable data (POLL_IN) come when they come. */
+static void on_rt(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	if (si->si_code == POLL_PRI) {
+		pris++;
+		band = (int)si->si_band;
+	}
+}
 
 /* One receive into a buffer of n bytes: its length, bytes and flags. */
 static void rcv(const char *what, int fd, size_t n, int flags)
@@ -302,6 +314,19 @@ static void urgent(void)
 	V("select except", select(sv[1] + 1, NULL, NULL, &x, &tv));
 	printf("SIGURG: %d\n", urgs);
 	close(ep);
+
+	struct sigaction rt = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+	sigaction(SIGRTMIN + 1, &rt, NULL);
+	V("F_SETSIG", fcntl(sv[1], F_SETSIG, SIGRTMIN + 1));
+	snd("F_SETSIG, no O_ASYNC: send OOB", sv[0], "f", MSG_OOB);
+	printf("SIGURG: %d, POLL_PRI signals: %d\n", urgs, pris);
+	V("O_ASYNC", fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) | O_ASYNC));
+	snd("F_SETSIG, O_ASYNC: send OOB", sv[0], "g", MSG_OOB);
+	printf("SIGURG: %d, POLL_PRI signals: %d, band %#x\n", urgs, pris, band);
+	V("F_SETOWN 0", fcntl(sv[1], F_SETOWN, 0));
+	snd("no owner: send OOB", sv[0], "h", MSG_OOB);
+	printf("SIGURG: %d, POLL_PRI signals: %d\n", urgs, pris);
+	signal(SIGRTMIN + 1, SIG_IGN);
 	closep(sv);
 }
 

@@ -7,7 +7,8 @@ FIONREAD (which on Linux 6.18 still counts a byte a read passed over),
 POLLPRI, select's exceptfds and epoll's EPOLLPRI (edge-triggered: again
 for a new mark); a second mark makes the first byte ordinary; SIGURG to
 the F_SETOWN owner only (none without one, none for the other end's
-data); MSG_WAITALL stopping at the mark, a peek offset passing over it;
+data), and F_SETSIG's signal with POLL_PRI and its band only with
+O_ASYNC; MSG_WAITALL stopping at the mark, a peek offset passing over it;
 EOPNOTSUPP for an empty MSG_OOB send and on datagram and
 sequenced-packet sockets (SIOCATMARK too), EINVAL unconnected, EPIPE
 after the reader's shutdown.  The transcript is Linux 6.18's for the same
@@ -154,6 +155,15 @@ epoll: IN 1 PRI 1
 recv OOB: 1 "e" MSG_OOB
 select except: 0
 SIGURG: 2
+F_SETSIG: 0
+F_SETSIG, no O_ASYNC: send OOB: 1
+SIGURG: 3, POLL_PRI signals: 0
+O_ASYNC: 0
+F_SETSIG, O_ASYNC: send OOB: 1
+SIGURG: 4, POLL_PRI signals: 1, band 0x82
+F_SETOWN 0: 0
+no owner: send OOB: 1
+SIGURG: 4, POLL_PRI signals: 1
 send 100000 OOB: 100000
 inq 100000
 read before the mark: 99999
