@@ -355,32 +355,37 @@ struct race {
 	int n;
 };
 
+/* Sends of 1 to 10 bytes, two in three with MSG_OOB, waiting for room. */
 static void *race_send(void *arg)
 {
 	struct race *r = arg;
 
 	for (int i = 0; i < r->n; i++)
-		send(r->fd, "0123456789", 1 + i % 10, (i % 3 ? MSG_OOB : 0) | MSG_DONTWAIT | MSG_NOSIGNAL);
+		send(r->fd, "0123456789", 1 + i % 10, (i % 3 ? MSG_OOB : 0) | MSG_NOSIGNAL);
 	return NULL;
 }
 
+/* Until the end of the stream: out-of-band takes and peeks, blocking
+ * reads and peeks, SIOCATMARK and FIONREAD, SO_OOBINLINE on and off. */
 static void *race_recv(void *arg)
 {
 	struct race *r = arg;
 	char buf[64];
 	int v;
 
-	for (int i = 0; i < r->n; i++) {
-		int one = i & 1;
+	for (int i = 0;; i++) {
+		int on = i & 1;
 		switch (i % 5) {
 		case 0: recv(r->fd, buf, sizeof buf, MSG_OOB | MSG_DONTWAIT); break;
-		case 1: recv(r->fd, buf, 1 + i % 7, MSG_DONTWAIT | (i & 8 ? MSG_PEEK : 0)); break;
+		case 1:
+			if (recv(r->fd, buf, 1 + i % 7, i & 8 ? MSG_PEEK : 0) == 0)
+				return NULL;
+			break;
 		case 2: ioctl(r->fd, SIOCATMARK, &v); ioctl(r->fd, FIONREAD, &v); break;
-		case 3: setsockopt(r->fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one); break;
+		case 3: setsockopt(r->fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof on); break;
 		case 4: recv(r->fd, buf, sizeof buf, MSG_OOB | MSG_PEEK | MSG_DONTWAIT); break;
 		}
 	}
-	return NULL;
 }
 
 static void race(void)
@@ -390,19 +395,22 @@ static void race(void)
 
 	pair(sv, SOCK_STREAM);
 	fcntl(sv[1], F_SETOWN, getpid());
-	struct race s = { sv[0], 20000 }, rr = { sv[1], 20000 };
+	struct race s = { sv[0], 20000 }, rr = { sv[1], 0 };
 	pthread_create(&t[0], NULL, race_send, &s);
 	pthread_create(&t[1], NULL, race_send, &s);
 	pthread_create(&t[2], NULL, race_recv, &rr);
 	pthread_create(&t[3], NULL, race_recv, &rr);
-	for (int i = 0; i < 4; i++)
-		pthread_join(t[i], NULL);
-	close(sv[0]);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	shutdown(sv[0], SHUT_WR);	/* the readers' blocking reads end */
+	pthread_join(t[2], NULL);
+	pthread_join(t[3], NULL);
 	char buf[4096];
 	long r;
 	while ((r = recv(sv[1], buf, sizeof buf, 0)) > 0)
 		;
 	printf("race: drained, last read %s\n", r == 0 ? "end of file" : errname(errno));
+	close(sv[0]);
 	close(sv[1]);
 }
 
