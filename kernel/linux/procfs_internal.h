@@ -20,6 +20,11 @@ typedef int proc_gen_fn(struct seqbuf *s, void *ctx);
 int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
 		   struct file **out);
 
+/* A read of the text s from *pos on (which it moves): bytes, or -EFAULT. */
+long proc_text_read(const struct seqbuf *s, const struct iobuf *b, int64_t *pos);
+/* A seq_file's lseek(SEEK_END): -EINVAL, as Linux's. */
+int proc_seq_seek_end(struct file *f, int64_t *end);
+
 /* Caller holds vfs_lock.  0, or -ENOMEM.  Most files are seq_files on
  * Linux, which refuse lseek's SEEK_END; plain ones (cmdline, environ,
  * /proc/sys) count it from their size, 0. */
