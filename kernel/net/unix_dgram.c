@@ -150,6 +150,26 @@ static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonbl
 	return r;
 }
 
+/* Copies r, taken off u's queue (ours now: a page the copy could not
+ * wait for is brought in), and its files; SO_PEEK_OFF moves back by the
+ * whole datagram, as Linux's.  Bytes copied, or -EFAULT.  No lock held. */
+static long read_taken(struct unix_sock *u, struct unix_rec *r, struct sock_msg *m,
+		       struct unix_fds *fds)
+{
+	long n = dgram_copy(r, 0, m);
+
+	if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
+		n = dgram_copy(r, 0, m);
+	if (n < 0)
+		return n;
+	if (r->nfds)
+		unix_rec_detach_fds(r, false, fds);
+	spin_lock(&u->lock);
+	unix_peek_moved(u, -(long)r->len);
+	spin_unlock(&u->lock);
+	return n;
+}
+
 long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
@@ -184,9 +204,8 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	if (r) {
 		len = r->len - skip;
 		creds = r->creds;
-		/* SO_PEEK_OFF moves on by what a peek copied, back by what a
-		 * read took: the whole datagram, as Linux's. */
-		unix_peek_moved(u, peek ? (n > 0 ? n : 0) : -(long)r->len);
+		if (peek)	/* SO_PEEK_OFF moves on by what a peek copied */
+			unix_peek_moved(u, n);
 	}
 	if (r && peek && r->nfds)
 		unix_rec_detach_fds(r, true, &fds);
@@ -195,14 +214,8 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 		m->controllen = 0;
 		return err;	/* 0 after shutdown(SHUT_RD): end of file */
 	}
-	if (!peek) {
-		/* Ours now: a page the copy could not wait for is brought in. */
-		n = dgram_copy(r, 0, m);
-		if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
-			n = dgram_copy(r, 0, m);
-		if (n >= 0 && r->nfds)
-			unix_rec_detach_fds(r, false, &fds);
-	}
+	if (!peek)
+		n = read_taken(u, r, m, &fds);
 	unix_control_out(m, unix_passcred(u) ? &creds : NULL, &fds);
 	if (!peek)
 		unix_rec_free(r);
