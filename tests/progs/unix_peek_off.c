@@ -151,6 +151,34 @@ struct job {
 	int fd, n;
 };
 
+static void *send_later(void *arg)
+{
+	usleep(200000);
+	send(*(int *)arg, "defgh", 5, 0);
+	return NULL;
+}
+
+/* A blocking peek at an offset past the data waits for more, and starts
+ * at the offset when it comes (whether it comes before the peek or
+ * after, the answer is the same). */
+static void blocking(void)
+{
+	int sv[2];
+	char buf[64] = "";
+	pthread_t t;
+
+	MUST(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	snd("send abc", sv[0], "abc");
+	set("set 5", sv[1], 5);
+	pthread_create(&t, NULL, send_later, &sv[0]);
+	long r = recv(sv[1], buf, sizeof buf, MSG_PEEK);
+	printf("blocking peek at 5, then 5 more sent: %ld \"%.*s\"\n", r, (int)(r > 0 ? r : 0), buf);
+	pthread_join(t, NULL);
+	get("offset", sv[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void *peeker(void *arg)
 {
 	struct job *j = arg;
@@ -208,6 +236,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	stream();
+	blocking();
 	dgram(SOCK_DGRAM, "dgram");
 	dgram(SOCK_SEQPACKET, "seqpacket");
 	return 0;

@@ -56,6 +56,10 @@ offset: 2147483643 (len 4)
 set with 2 bytes: EINVAL
 set from a bad pointer: EFAULT
 get into 2 bytes: len 2
+send abc: 3
+set 5: ok
+blocking peek at 5, then 5 more sent: 3 "fgh"
+offset: 8 (len 4)
 dgram: default: -1 (len 4)
 dgram: set 0: ok
 send abc: 3
