@@ -2,7 +2,8 @@
 at first; on, each MSG_PEEK starts that many bytes in and moves it on by
 what it copied, each read moves it back (a datagram's by its whole
 length), to 0 at least; a stream peek past the data is EAGAIN, and so is
-a datagram one; datagrams are passed over whole, an empty one only once
+a datagram one, while a blocking stream peek there waits and starts at
+the offset once more comes; datagrams are passed over whole, an empty one only once
 peeked; MSG_TRUNC gives what is left after the offset; a negative value
 turns it off and is kept; INT_MAX; EINVAL for a short option, EFAULT for
 a bad pointer.  Stream, datagram and sequenced-packet sockets alike.  The
