@@ -74,6 +74,7 @@
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115
+#define ESTALE		116
 #define EUCLEAN		117	/* "Structure needs cleaning": corrupt file system metadata */
 /* Kernel-internal: a sleep was interrupted by a signal.  The way back to
  * user mode turns it into EINTR, or restarts the call (SA_RESTART). */

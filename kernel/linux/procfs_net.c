@@ -13,6 +13,7 @@
 #include "core/string.h"
 #include "net/net_config.h"
 #include "net/netif.h"
+#include "net/route_list.h"
 #include "net/sock_info.h"
 
 #define TAKE_TRIES	8	/* lists that keep growing are cut short after that */
@@ -81,37 +82,81 @@ static void gen_dev(struct seqbuf *s)
 #define RTF_UP		0x0001
 #define RTF_GATEWAY	0x0002
 
-static void route_line(struct seqbuf *s, const char *dev, uint32_t dest, uint32_t gw, unsigned flags,
-		       uint32_t mask)
+/* net/'s route list of one family, with the interfaces it names. */
+struct routes {
+	struct net_ifaddr *ifs;
+	struct net_route *list;
+	int nifs;
+	size_t n;
+};
+
+static bool take_routes(struct seqbuf *s, bool v6, struct routes *r)
 {
-	seq_printf(s, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", dev, dest, gw, flags, 0, 0,
-		   0, mask, 0, 0, 0);
+	r->ifs = take_ifaddrs(s, &r->nifs);
+	if (!r->ifs)
+		return false;
+	r->list = kmalloc(NET_ROUTES_MAX(r->nifs) * sizeof *r->list);
+	if (!r->list) {
+		kfree(r->ifs);
+		s->failed = true;
+		return false;
+	}
+	r->n = net_route_list(r->ifs, r->nifs, !v6, v6, r->list);
+	return true;
+}
+
+static void free_routes(struct routes *r)
+{
+	kfree(r->list);
+	kfree(r->ifs);
+}
+
+static const char *dev_name(const struct routes *r, int index)
+{
+	for (int k = 0; k < r->nifs; k++)
+		if (r->ifs[k].index == index)
+			return r->ifs[k].name;
+	return "?";
+}
+
+/* A prefix length's netmask, as the file shows addresses. */
+static uint32_t mask_of(unsigned len)
+{
+	uint8_t m[4] = { 0 };
+
+	for (unsigned k = 0; k < len && k < 32; k++)
+		m[k / 8] |= (uint8_t)(0x80 >> (k % 8));
+	return proc_net_word(m);
+}
+
+static void route_line(struct seqbuf *s, const char *dev, uint32_t dest, uint32_t gw, unsigned flags,
+		       uint32_t metric, uint32_t mask)
+{
+	seq_printf(s, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%u\t%08X\t%d\t%u\t%u", dev, dest, gw, flags, 0, 0,
+		   metric, mask, 0, 0, 0);
 	seq_pad(s, 127);
 	seq_printf(s, "\n");
 }
 
-/* The main table: each interface's default route, then its subnet
- * (Linux's trie walk meets 0.0.0.0/0 first); lo's are in the local table. */
+/* The main table (lo's routes are in the local one). */
 static void gen_route(struct seqbuf *s)
 {
-	int n;
-	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+	struct routes r;
 
-	if (!ifs)
+	if (!take_routes(s, false, &r))
 		return;
 	seq_printf(s, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
 	seq_pad(s, 127);
 	seq_printf(s, "\n");
-	for (int k = 0; k < n; k++) {
-		const struct net_ifaddr *a = &ifs[k];
-		uint32_t ip = proc_net_word(a->addr), mask = proc_net_word(a->netmask);
-		if (!(a->flags & NET_IFF_UP) || (a->flags & NET_IFF_LOOPBACK) || !ip)
+	for (size_t k = 0; k < r.n; k++) {
+		const struct net_route *t = &r.list[k];
+		if (t->table != RT_TABLE_MAIN)
 			continue;
-		if (proc_net_word(a->gateway))
-			route_line(s, a->name, 0, proc_net_word(a->gateway), RTF_UP | RTF_GATEWAY, 0);
-		route_line(s, a->name, ip & mask, 0, RTF_UP, mask);
+		uint32_t gw = proc_net_word(t->gw);
+		route_line(s, dev_name(&r, t->oif), proc_net_word(t->dst), gw, RTF_UP | (gw ? RTF_GATEWAY : 0),
+			   t->priority, mask_of(t->dst_len));
 	}
-	kfree(ifs);
+	free_routes(&r);
 }
 
 /* Linux's address scopes (IPV6_ADDR_*): loopback, link-local, global. */
@@ -152,8 +197,6 @@ static void gen_if_inet6(struct seqbuf *s)
 #define RTF6_RA_DEFAULT	0x00450003	/* RTF_EXPIRES | RTF_ADDRCONF | RTF_DEFAULT | UP, GATEWAY */
 #define RTF6_LOCAL	0x80200001	/* RTF_LOCAL | RTF_NONEXTHOP | RTF_UP */
 #define RTF6_NULL	0x00200200	/* RTF_NONEXTHOP | RTF_REJECT */
-#define METRIC_PREFIX	256		/* the kernel's own routes */
-#define METRIC_RA	1024		/* a router's, from its advertisement */
 
 static const uint8_t no_addr[16];
 
@@ -168,60 +211,31 @@ static void route6_line(struct seqbuf *s, const uint8_t *dest, unsigned len, con
 	seq_printf(s, " %08x %08x %08x %08x %8s\n", metric, 1, 0, flags, dev);
 }
 
-/* An address the kernel routes for: past duplicate detection. */
-static bool in_use(const struct net_if_ip6 *a)
+static unsigned rtf6_flags(const struct net_route *t)
 {
-	return !a->tentative && !a->dad_failed;
+	if (t->type == RTN_LOCAL)
+		return RTF6_LOCAL;
+	if (t->protocol == RTPROT_RA)
+		return RTF6_RA_DEFAULT;
+	return RTF6_UP | (memcmp(t->gw, no_addr, 16) ? RTF6_GATEWAY : 0);
 }
 
-/* Whether an earlier address of a already made this /64's route. */
-static bool prefix_seen(const struct net_ifaddr *a, int j)
-{
-	for (int k = 0; k < j; k++)
-		if (in_use(&a->ip6[k]) && !memcmp(a->ip6[k].addr, a->ip6[j].addr, 8))
-			return true;
-	return false;
-}
-
-/* An interface's prefixes (each address's /64) and its default router. */
-static void routes6_of(struct seqbuf *s, const struct net_ifaddr *a)
-{
-	for (int j = 0; j < a->nip6; j++) {
-		uint8_t prefix[16] = { 0 };
-		if (!in_use(&a->ip6[j]) || prefix_seen(a, j))
-			continue;
-		memcpy(prefix, a->ip6[j].addr, 8);
-		route6_line(s, prefix, 64, no_addr, METRIC_PREFIX, RTF6_UP, a->name);
-	}
-	if (memcmp(a->gateway6, no_addr, 16))
-		route6_line(s, no_addr, 0, a->gateway6, METRIC_RA, RTF6_RA_DEFAULT, a->name);
-}
-
-/* Linux 6's order: the main table (prefixes, default routes), then the
- * local one (::1, each address of ours), the multicast route, and the
+/* Every table, as Linux's walk of them gives it, and then the
  * "unreachable" route that ends lookups. */
 static void gen_ipv6_route(struct seqbuf *s)
 {
-	static const uint8_t multicast[16] = { 0xff };
-	int n;
-	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+	struct routes r;
 
-	if (!ifs)
+	if (!take_routes(s, true, &r))
 		return;
-	for (int k = 0; k < n; k++)
-		if (!(ifs[k].flags & NET_IFF_LOOPBACK))
-			routes6_of(s, &ifs[k]);
-	for (int k = 0; k < n; k++)
-		for (int j = 0; j < ifs[k].nip6; j++)
-			if (in_use(&ifs[k].ip6[j]))
-				route6_line(s, ifs[k].ip6[j].addr, 128, no_addr, 0, RTF6_LOCAL, ifs[k].name);
-	for (int k = 0; k < n; k++)
-		if (!(ifs[k].flags & NET_IFF_LOOPBACK) && ifs[k].nip6)
-			route6_line(s, multicast, 8, no_addr, METRIC_PREFIX, RTF6_UP, ifs[k].name);
-	for (int k = 0; k < n; k++)
-		if (ifs[k].flags & NET_IFF_LOOPBACK)
-			route6_line(s, no_addr, 0, no_addr, 0xffffffff, RTF6_NULL, ifs[k].name);
-	kfree(ifs);
+	for (size_t k = 0; k < r.n; k++) {
+		const struct net_route *t = &r.list[k];
+		route6_line(s, t->dst, t->dst_len, t->gw, t->priority, rtf6_flags(t), dev_name(&r, t->oif));
+	}
+	for (int k = 0; k < r.nifs; k++)
+		if (r.ifs[k].flags & NET_IFF_LOOPBACK)
+			route6_line(s, no_addr, 0, no_addr, 0xffffffff, RTF6_NULL, r.ifs[k].name);
+	free_routes(&r);
 }
 
 static int list_arp(void *out, int max, const void *arg)

@@ -88,6 +88,7 @@ struct inet_sock {
 	int rcvbuf, sndbuf;		/* as set (0: default) */
 	int keepidle, keepintvl, keepcnt;	/* seconds, seconds, count */
 	int tos, ttl;
+	int backlog;			/* listen()'s, as sock_diag shows it */
 };
 
 static inline struct inet_sock *inet_sk(struct socket *s) { return s->priv; }
@@ -121,8 +122,16 @@ struct inet_owner {
 	uint32_t uid;
 	int family;
 	uint32_t unread;
+	/* for sock_diag: read racily, as Linux's READ_ONCEs */
+	uint8_t shutdown;		/* Linux's sk_shutdown: 1 receive, 2 send */
+	bool v6only, port_locked;	/* port_locked: bind() chose the port */
+	int backlog, rcvbuf, sndbuf, tos;
 };
 bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o);
+
+/* inet_opts.c: SO_RCVBUF's and SO_SNDBUF's answers. */
+int inet_rcvbuf(const struct inet_sock *sk);
+int inet_sndbuf(const struct inet_sock *sk);
 
 /* inet_addr.c: sockaddr_in/_in6 <-> ip_addr_t (ports in host order). */
 int inet_addr_in(struct inet_sock *sk, const void *addr, uint32_t len, ip_addr_t *ip, uint16_t *port);

@@ -6,6 +6,7 @@
 
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/ip.h"
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
@@ -75,9 +76,17 @@ static void fill_common(struct net_inet_info *e, const struct walk *w, const ip_
 	e->lport = lport;
 	e->rport = rport;
 	if (owned) {
+		e->owned = true;
 		e->ino = o->ino;
 		e->uid = o->uid;
 		e->rx_queue = o->unread;
+		e->shutdown = o->shutdown;
+		e->v6only = o->v6only;
+		e->port_locked = o->port_locked;
+		e->backlog = (uint32_t)o->backlog;
+		e->rcvbuf = o->rcvbuf;
+		e->sndbuf = o->sndbuf;
+		e->tos = (uint8_t)o->tos;
 	}
 }
 
@@ -117,6 +126,22 @@ static void tcp_timer(struct net_inet_info *e, const struct tcp_pcb *pcb)
 	}
 }
 
+/* What a tcp_info shows: lwIP's round-trip estimate (sa is 8 times the
+ * mean, sv 4 times the deviation, both in slow-timer ticks), windows. */
+static void tcp_more(struct net_inet_info *e, const struct tcp_pcb *pcb)
+{
+	e->rto_ms = (uint32_t)pcb->rto * TCP_SLOW_INTERVAL;
+	e->srtt_ms = pcb->sa > 0 ? (uint32_t)(pcb->sa >> 3) * TCP_SLOW_INTERVAL : 0;
+	e->rttvar_ms = pcb->sv > 0 ? (uint32_t)(pcb->sv >> 2) * TCP_SLOW_INTERVAL : 0;
+	e->mss = pcb->mss;
+	e->snd_wnd = pcb->snd_wnd;
+	e->rcv_wnd = pcb->rcv_ann_wnd;
+	e->cwnd_bytes = pcb->cwnd;
+	e->ssthresh_bytes = pcb->ssthresh;
+	for (const struct tcp_seg *s = pcb->unacked; s; s = s->next)
+		e->unacked_segs++;
+}
+
 static void tcp_one(struct walk *w, struct tcp_pcb *pcb)
 {
 	struct inet_owner o;
@@ -136,6 +161,7 @@ static void tcp_one(struct walk *w, struct tcp_pcb *pcb)
 	e->rto = (uint32_t)pcb->rto * TCP_SLOW_INTERVAL * CLOCK_HZ / 1000;
 	e->cwnd = segments(pcb->cwnd, pcb->mss);
 	e->ssthresh = (int32_t)segments(pcb->ssthresh, pcb->mss);
+	tcp_more(e, pcb);
 }
 
 static void tcp_listener(struct walk *w, struct tcp_pcb_listen *l)
@@ -175,6 +201,22 @@ static void tcp_time_wait(struct walk *w, struct tcp_pcb *pcb)
 	e->when = ms_to_ticks(2ll * TCP_MSL - (int64_t)(uint32_t)(tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL);
 }
 
+/* Linux's connect() on an unbound UDP socket fixes its source address
+ * (ip4_datagram_connect); lwIP's keeps "any" and picks one per datagram:
+ * the address of the interface the route goes out by, as Linux shows.
+ * IPv6 keeps "any" (no route lookup here for its sources). */
+static ip_addr_t connected_source(const struct udp_pcb *pcb)
+{
+	ip_addr_t local = pcb->local_ip;
+
+	if ((pcb->flags & UDP_FLAGS_CONNECTED) && IP_IS_V4_VAL(local) && ip_addr_isany(&local)) {
+		struct netif *out = ip_route(&pcb->local_ip, &pcb->remote_ip);
+		if (out)
+			ip_addr_copy_from_ip4(local, *netif_ip4_addr(out));
+	}
+	return local;
+}
+
 static void udp_one(struct walk *w, struct udp_pcb *pcb)
 {
 	struct inet_owner o;
@@ -186,7 +228,8 @@ static void udp_one(struct walk *w, struct udp_pcb *pcb)
 	if (!e)
 		return;
 	bool connected = pcb->flags & UDP_FLAGS_CONNECTED;
-	fill_common(e, w, &pcb->local_ip, pcb->local_port, &pcb->remote_ip,
+	ip_addr_t local = connected_source(pcb);
+	fill_common(e, w, &local, pcb->local_port, &pcb->remote_ip,
 		    connected ? pcb->remote_port : 0, true, &o);
 	e->state = connected ? NET_TCP_ESTABLISHED : NET_TCP_CLOSE;
 }

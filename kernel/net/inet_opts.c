@@ -228,10 +228,20 @@ static int take_error(struct inet_sock *sk)
 	return -err;
 }
 
+/* Unset: what lwIP really holds for TCP (one window and one send buffer
+ * per connection); Linux's default for UDP. */
+int inet_rcvbuf(const struct inet_sock *sk)
+{
+	return sk->rcvbuf ? sk->rcvbuf : inet_is_tcp(sk) ? TCP_WND : SOCK_BUF_MAX;
+}
+
+int inet_sndbuf(const struct inet_sock *sk)
+{
+	return sk->sndbuf ? sk->sndbuf : inet_is_tcp(sk) ? TCP_SND_BUF : SOCK_BUF_MAX;
+}
+
 static int get_socket_opt(struct inet_sock *sk, int name, int *v)
 {
-	bool tcp = inet_is_tcp(sk);
-
 	switch (name) {
 	case SO_REUSEADDR:	*v = sk->reuseaddr; return 0;
 	case SO_REUSEPORT:	*v = sk->reuseport; return 0;
@@ -239,10 +249,8 @@ static int get_socket_opt(struct inet_sock *sk, int name, int *v)
 	case SO_BROADCAST:	*v = sk->broadcast; return 0;
 	case SO_ERROR:		*v = take_error(sk); return 0;
 	case SO_ACCEPTCONN:	*v = sk->state == INET_LISTEN; return 0;
-	/* Unset: what lwIP really holds for TCP (one window and one send
-	 * buffer per connection); Linux's default for UDP. */
-	case SO_RCVBUF:		*v = sk->rcvbuf ? sk->rcvbuf : tcp ? TCP_WND : SOCK_BUF_MAX; return 0;
-	case SO_SNDBUF:		*v = sk->sndbuf ? sk->sndbuf : tcp ? TCP_SND_BUF : SOCK_BUF_MAX; return 0;
+	case SO_RCVBUF:		*v = inet_rcvbuf(sk); return 0;
+	case SO_SNDBUF:		*v = inet_sndbuf(sk); return 0;
 	default:		return -ENOPROTOOPT;
 	}
 }

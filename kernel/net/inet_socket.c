@@ -117,6 +117,13 @@ bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o)
 		o->family = sk->sock->family;
 		o->unread = (uint32_t)(__atomic_load_n(&sk->rx_held, __ATOMIC_RELAXED) +
 				       (size_t)__atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED));
+		o->shutdown = (uint8_t)((sk->shut_rd || sk->rx_eof) | sk->shut_wr << 1);
+		o->v6only = sk->v6only;
+		o->port_locked = sk->bind_explicit && sk->bind_port;
+		o->backlog = sk->backlog;
+		o->rcvbuf = inet_rcvbuf(sk);
+		o->sndbuf = inet_sndbuf(sk);
+		o->tos = sk->tos;
 	}
 	spin_unlock(&registry_lock);
 	return sk != NULL;

@@ -166,8 +166,10 @@ static int stream_listen(struct socket *s, int backlog)
 		err = inet_autobind(sk);
 	if (!err)
 		err = inet_err(netconn_listen_with_backlog(sk->conn, (u16_t)backlog));
-	if (!err)
+	if (!err) {
 		sk->state = INET_LISTEN;
+		sk->backlog = backlog;
+	}
 	mutex_unlock(&sk->tx_lock);
 	return err;
 }

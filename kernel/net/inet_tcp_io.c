@@ -121,6 +121,11 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	struct inet_sock *sk = inet_sk(s);
 	bool waitall = (m->flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL;
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
+	/* SO_RCVLOWAT: a read waits for that much (never more than asked), as
+	 * Linux's tcp_recvmsg; a non-blocking one, a timeout, a signal or the
+	 * end still give what came. */
+	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
+	size_t target = lowat < m->len ? lowat : m->len;
 	size_t copied = 0;
 	long err = 0;
 
@@ -146,7 +151,7 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 		/* A read of 0 bytes ends when there is data (or the end), as on
 		 * Linux: 0 is then no end of stream, and EAGAIN says "none". */
 		bool full = m->len ? copied == m->len : sk->rxq != NULL;
-		if (done || full || (copied && !waitall))
+		if (done || full || (copied && copied >= target && !waitall))
 			break;
 		if (r > 0)
 			continue;	/* more may have come while we copied */

@@ -3,11 +3,11 @@
  * A socket is bound to a port id (netlink_port.c), may join multicast
  * groups, and receives datagrams: the kernel's replies, or a privileged
  * sender's.  What a program sends to port 0 is handled at once, in its
- * own thread, by the protocol (rtnetlink.c); a dump is built a datagram at
- * a time as the program reads (netlink_dump.c).  Only NETLINK_ROUTE
- * exists; other protocols are EPROTONOSUPPORT, as on a Linux built without
- * them (iproute2's ss then reads /proc/net).  netlink_sock.h says which
- * lock guards what. */
+ * own thread, by the protocol (rtnetlink.c, sock_diag.c); a dump is built
+ * a datagram at a time as the program reads (netlink_dump.c).
+ * NETLINK_ROUTE and NETLINK_SOCK_DIAG exist; other protocols are
+ * EPROTONOSUPPORT, as on a Linux built without them.  netlink_sock.h says
+ * which lock guards what. */
 #include "net/netlink_sock.h"
 
 #include "core/errno.h"
@@ -124,7 +124,7 @@ static void kernel_receive(struct nl_sock *n, const uint8_t *p, size_t len)
 		/* Only requests are handled, and no control messages. */
 		if ((h->flags & NLM_F_REQUEST) && h->type >= NLMSG_MIN_TYPE) {
 			struct nl_request r = { h, (uint32_t)n->pid, me.net_admin, GOOD_SIZE };
-			err = rtnl_request(n, &r);
+			err = n->protocol == NETLINK_ROUTE ? rtnl_request(n, &r) : sock_diag_request(n, &r);
 		}
 		if (err != NL_DUMP_STARTED && (err || (h->flags & NLM_F_ACK)))
 			ack(n, h, err);
@@ -338,6 +338,7 @@ static void nl_release(struct socket *s)
 	struct nl_sock *n = nl_of(s);
 
 	nl_port_remove(n);
+	nl_dump_abandon(n);
 	spin_lock(&n->lock);
 	n->dead = true;
 	while (!list_empty(&n->queue)) {
@@ -401,7 +402,7 @@ int netlink_socket_init(struct socket *s, int type, int protocol)
 {
 	if (type != SOCK_RAW && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol != NETLINK_ROUTE)
+	if (protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG)
 		return -EPROTONOSUPPORT;
 	struct nl_sock *n = kmalloc(sizeof *n);
 	if (!n)

@@ -28,6 +28,15 @@ static bool put_done(struct nl_buf *b, const struct nl_dump *d, int status)
 	return h != NULL;
 }
 
+/* The dump is over: its protocol's state goes.  Caller holds dump_lock. */
+static void dump_end(struct nl_sock *n)
+{
+	n->dumping = false;
+	if (n->dump.done)
+		n->dump.done(n->dump.priv);
+	n->dump.done = NULL;
+}
+
 /* Builds and queues the dump's next datagram, if the receive buffer has
  * room for it (else the reader's next receive comes back here).  Caller
  * holds dump_lock. */
@@ -38,16 +47,20 @@ static void dump_step(struct nl_sock *n)
 	if (!n->dumping || __atomic_load_n(&n->rmem, __ATOMIC_RELAXED) >= (size_t)n->rcvbuf)
 		return;
 	if (nl_buf_alloc(&b, dump_size(n))) {
-		n->dumping = false;
+		dump_end(n);
 		nl_lost(n);	/* Linux's answer to a dump it cannot go on with */
 		return;
 	}
 	int r = n->dump.fn(&n->dump, &b);
 	if (r == NL_DUMP_MORE && !b.len)
 		r = -EMSGSIZE;	/* one object bigger than a datagram */
-	/* The end goes with the last objects when it fits, else alone next. */
+	/* The end goes with the last objects when it fits, else alone next;
+	 * with done_alone (Linux's dumps that return the length they put,
+	 * as sock_diag's), alone next after any object. */
+	if (r == NL_DUMP_DONE && b.len && n->dump.done_alone)
+		r = NL_DUMP_MORE;
 	if (r != NL_DUMP_MORE && put_done(&b, &n->dump, r < 0 ? r : 0))
-		n->dumping = false;
+		dump_end(n);
 	nl_deliver(n, &b, true);
 }
 
@@ -62,6 +75,14 @@ int nl_dump_start(struct nl_sock *n, const struct nl_dump *d)
 	}
 	mutex_unlock(&n->dump_lock);
 	return busy ? -EBUSY : NL_DUMP_STARTED;
+}
+
+void nl_dump_abandon(struct nl_sock *n)
+{
+	mutex_lock(&n->dump_lock);
+	if (n->dumping)
+		dump_end(n);
+	mutex_unlock(&n->dump_lock);
 }
 
 /* After a receive: the dump goes on once half the buffer is free, as on Linux. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define NETLINK_ROUTE	0
+#define NETLINK_SOCK_DIAG 4
 #define NETLINK_PROTOCOLS 32	/* Linux's MAX_LINKS: protocols beyond are EPROTONOSUPPORT */
 
 /* Linux's struct nlmsghdr and struct nlattr. */
@@ -90,6 +91,9 @@ struct nl_dump {
 	uint8_t family;			/* the request's address family */
 	int index;			/* the request's interface filter (0: all) */
 	size_t next;			/* how many objects were given */
+	bool done_alone;		/* NLMSG_DONE never shares a datagram with objects */
+	void *priv;			/* the protocol's, given to done at the end */
+	void (*done)(void *priv);	/* NULL: nothing to free */
 };
 
 /* What a dump function returns: more to come, or done (errors: -errno). */
@@ -107,7 +111,7 @@ struct nl_sock;
  * on Linux, and the socket's next receive says ENOBUFS). */
 int nl_reply(struct nl_sock *s, struct nl_buf *b);
 /* Starts dump d on s (its first datagram is built at once): -EBUSY when
- * one is already running. */
+ * one is already running (d->priv is then still the caller's). */
 int nl_dump_start(struct nl_sock *s, const struct nl_dump *d);
 
 /* A copy of b's datagram to every socket of protocol in group (1...);
@@ -117,6 +121,8 @@ bool nl_listened(int protocol, uint32_t group);
 
 /* NETLINK_ROUTE: handles one request of s. */
 int rtnl_request(struct nl_sock *s, const struct nl_request *r);
+/* NETLINK_SOCK_DIAG: the same (kernel/net/sock_diag*.c). */
+int sock_diag_request(struct nl_sock *s, const struct nl_request *r);
 /* Starts NETLINK_ROUTE's notifications of changes (once; later calls
  * return at once). */
 void rtnl_notify_init(void);

@@ -33,10 +33,10 @@ static int socket_level_set(struct nl_sock *n, int name, const void *val, uint32
 /* ADD_MEMBERSHIP and DROP_MEMBERSHIP of group g. */
 static int membership(struct nl_sock *n, int name, unsigned g)
 {
-	if (!g || g > RTNL_GROUPS)
+	if (!g || g > nl_ngroups(n))
 		return -EINVAL;
 	if (name == NETLINK_ADD_MEMBERSHIP) {
-		int err = nl_groups_allowed(1ull << (g - 1));
+		int err = nl_groups_allowed(n, 1ull << (g - 1));
 		if (!err)
 			err = nl_autobind(n);
 		if (err)
@@ -82,7 +82,7 @@ int nl_setsockopt(struct socket *s, int level, int name, const void *val, uint32
 static int list_memberships(struct nl_sock *n, void *val, uint32_t *len)
 {
 	uint64_t groups = n->groups;
-	uint32_t need = n->has_groups ? (RTNL_GROUPS + 31) / 32 * 4 : 0;
+	uint32_t need = n->has_groups ? (nl_ngroups(n) + 31) / 32 * 4 : 0;
 
 	memcpy(val, &groups, *len < need ? *len & ~3u : need);
 	*len = need;

@@ -69,12 +69,13 @@ int nl_autobind(struct nl_sock *n)
 	return err;
 }
 
-/* Groups a caller may join: the routing-cache groups need CAP_NET_ADMIN. */
-int nl_groups_allowed(uint64_t groups)
+/* Groups a caller may join: NETLINK_ROUTE's routing-cache groups need
+ * CAP_NET_ADMIN; NETLINK_SOCK_DIAG's are anyone's. */
+int nl_groups_allowed(const struct nl_sock *n, uint64_t groups)
 {
 	struct sock_cred me;
 
-	if (!(groups & RTNL_ADMIN_GROUPS))
+	if (n->protocol != NETLINK_ROUTE || !(groups & RTNL_ADMIN_GROUPS))
 		return 0;
 	socket_cred_current(&me);
 	return me.net_admin ? 0 : -EPERM;
@@ -100,7 +101,9 @@ int nl_bind(struct socket *s, const void *addr, uint32_t len)
 	memcpy(a, addr, sizeof a);	/* family and pad, pid, groups */
 	if (a[2])
 		nl_groups_exist(n);
-	int err = nl_groups_allowed(a[2]);
+	if (nl_ngroups(n) < 32)
+		a[2] &= (1u << nl_ngroups(n)) - 1;	/* as Linux: groups past the protocol's go */
+	int err = nl_groups_allowed(n, a[2]);
 	if (err)
 		return err;
 	spin_lock(&ports_lock);

@@ -40,6 +40,7 @@
 
 #define RTNL_GROUPS		39	/* Linux 6.18's RTNLGRP_MAX */
 #define RTNL_ADMIN_GROUPS	((1ull << 29) | (1ull << 30))	/* groups 30, 31: CAP_NET_ADMIN */
+#define SKNL_GROUPS		32	/* NETLINK_SOCK_DIAG: SKNLGRP_MAX is 4, but Linux gives a protocol 32 at least */
 #define ADDR_LEN		12	/* struct sockaddr_nl */
 #define HEADROOM		32	/* Linux: a message may use sndbuf - 32 bytes */
 #define DGRAM_COST		576	/* what a datagram adds to rmem besides its bytes */
@@ -102,12 +103,19 @@ void nl_lost(struct nl_sock *n);
 
 /* netlink_dump.c: after a receive, the dump goes on if there is room. */
 void nl_dump_continue(struct nl_sock *n);
+/* The socket goes: a dump under way ends, its protocol's state freed. */
+void nl_dump_abandon(struct nl_sock *n);
 
 /* netlink_port.c: ports, names and groups.  ports_lock comes before any
  * socket's lock. */
 int nl_autobind(struct nl_sock *n);
 void nl_port_remove(struct nl_sock *n);
-int nl_groups_allowed(uint64_t groups);
+int nl_groups_allowed(const struct nl_sock *n, uint64_t groups);
+/* How many multicast groups n's protocol has (Linux's nl_table[].groups). */
+static inline unsigned nl_ngroups(const struct nl_sock *n)
+{
+	return n->protocol == NETLINK_SOCK_DIAG ? SKNL_GROUPS : RTNL_GROUPS;
+}
 void nl_groups_exist(struct nl_sock *n);
 int nl_group_of(uint32_t mask);
 int nl_may_send_to(uint32_t pid, uint32_t group);

@@ -65,7 +65,7 @@ int rtnl_request(struct nl_sock *s, const struct nl_request *r)
 		return -EPERM;
 	const struct handler *x = handler_of(h->type);
 	if (x && (h->flags & NLM_F_DUMP) && x->dumpit) {
-		struct nl_dump d = { x->dumpit, h->seq, r->pid, 0, 0, 0 };
+		struct nl_dump d = { x->dumpit, h->seq, r->pid, 0, 0, 0, false, NULL, NULL };
 		d.family = body[0];
 		return nl_dump_start(s, &d);
 	}
@@ -85,13 +85,3 @@ int rtnl_interfaces(struct net_ifaddr **out)
 	return n < RTNL_IFS_MAX ? n : RTNL_IFS_MAX;
 }
 
-
-unsigned rtnl_prefix_len(const uint8_t mask[4])
-{
-	unsigned p = 0;
-
-	for (int k = 0; k < 4; k++)
-		for (uint8_t m = mask[k]; m & 0x80; m <<= 1)
-			p++;
-	return p;
-}

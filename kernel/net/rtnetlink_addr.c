@@ -47,7 +47,7 @@ static bool put_v4(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_i
 	static const uint8_t none[4];
 
 	ifa->family = AF_INET_K;
-	ifa->prefixlen = (uint8_t)rtnl_prefix_len(i->netmask);
+	ifa->prefixlen = (uint8_t)net_prefix_len4(i->netmask);
 	ifa->flags = NET_IFA_F_PERMANENT;
 	ifa->scope = i->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	return nla_put(b, IFA_ADDRESS, i->addr, 4) && nla_put(b, IFA_LOCAL, i->addr, 4) &&

@@ -6,6 +6,7 @@
 
 #include "net/netif.h"
 #include "net/netlink_internal.h"
+#include "net/route_list.h"
 
 #define RTM_NEWLINK	16
 #define RTM_GETLINK	18
@@ -19,20 +20,27 @@
 #define RTM_GETRULE	34
 
 #define AF_UNSPEC_K	0
-#define AF_INET_K	2
-#define AF_INET6_K	10
 
-#define RT_SCOPE_UNIVERSE 0
-#define RT_SCOPE_LINK	253
-#define RT_SCOPE_HOST	254
+#define RTA_DST		1
+#define RTA_SRC		2
+#define RTA_OIF		4
+#define RTA_GATEWAY	5
+#define RTA_PRIORITY	6
+#define RTA_PREFSRC	7
+#define RTA_CACHEINFO	12
+#define RTA_TABLE	15
+#define RTA_PREF	20
+
+struct rtmsg_k {
+	uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
+	uint32_t flags;
+};
 
 #define RTNL_IFS_MAX	8	/* interfaces a request looks at: lo, eth0 and room */
 
 /* The interfaces, lo first: how many (at most RTNL_IFS_MAX), or -ENOMEM.
  * *out is kmalloc'd; the caller frees it. */
 int rtnl_interfaces(struct net_ifaddr **out);
-/* An IPv4 netmask's prefix length. */
-unsigned rtnl_prefix_len(const uint8_t mask[4]);
 
 #define RTM_DELLINK	17
 #define RTM_DELADDR	21
@@ -51,6 +59,15 @@ int rtnl_dump_addrs(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b);
 int rtnl_dump_neigh(struct nl_dump *d, struct nl_buf *b);
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b);
+
+/* A route's rtmsg, with rtm_flags (RTM_F_ and RTCF_). */
+struct rtmsg_k rtnl_rtmsg_of(const struct net_route *r, uint32_t rtm_flags);
+/* One RTM_NEWROUTE of header m and attrs' attributes; false when b is full. */
+bool rtnl_put_route(struct nl_buf *b, const struct rtmsg_k *m, const struct net_route *r, uint16_t flags,
+		    uint32_t seq, uint32_t pid, bool (*attrs)(struct nl_buf *b, const struct net_route *r));
+/* ip -6 route get: the route to dst (NULL: ::), out of oif if given. */
+int rtnl_getroute6(const struct nl_request *r, const struct nlattr_k *dst, const struct nlattr_k *oif,
+		   struct nl_buf *b);
 int rtnl_dump_rules(struct nl_dump *d, struct nl_buf *b);
 
 #endif

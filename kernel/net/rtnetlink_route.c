@@ -1,189 +1,28 @@
-/* RTM_GETROUTE: the routes amphi's addresses imply, as Linux's
- * fib_dump_info and rt6_fill_node describe them, and the route to one
- * address (ip route get).  lwIP routes by its interfaces' subnets and
- * eth0's gateway; these are the routes Linux would hold for the same
- * addresses: main table, then local; IPv6's default route goes through
- * the first router lwIP learned from an advertisement. */
+/* RTM_GETROUTE: the routes amphi's addresses imply (net/route_list.h),
+ * as Linux's fib_dump_info and rt6_fill_node describe them, and the
+ * route to one address (ip route get). */
 #include "net/rtnetlink_internal.h"
 
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
 
-#define RT_TABLE_MAIN	254
-#define RT_TABLE_LOCAL	255
-#define RTPROT_KERNEL	2
-#define RTPROT_STATIC	4
-#define RTPROT_RA	9
-#define RTPROT_DHCP	16
-#define RTN_UNICAST	1
-#define RTN_LOCAL	2
-#define RTN_BROADCAST	3
-#define RTN_MULTICAST	5
 #define RTM_F_CLONED	0x200
 #define RTCF_LOCAL	0x80000000u	/* ip route get's "<local>" */
 #define RTCF_BROADCAST	0x10000000u	/* "<brd>" */
 #define RTCF_MULTICAST	0x20000000u	/* "<mc>" */
 
-#define RTA_DST		1
-#define RTA_OIF		4
-#define RTA_GATEWAY	5
-#define RTA_PRIORITY	6
-#define RTA_PREFSRC	7
-#define RTA_TABLE	15
-#define RTA_PREF	20
-
 #define RTNL_FAMILY_IPMR 128	/* IPv4's multicast routes (ip mroute) */
-#define V6_METRIC	256	/* Linux's for the routes an address brings */
-#define V6_DEFAULT_METRIC 1024	/* and for a router's default route */
-#define ROUTES_MAX	(RTNL_IFS_MAX * (4 + 2 * NET_IF_MAX_IP6 + 1))
-
-struct rtmsg_k {
-	uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
-	uint32_t flags;
-};
-
-struct route {
-	struct rtmsg_k m;
-	uint8_t dst[16], gw[16], prefsrc[16];	/* zeros: none */
-	int oif;
-	uint32_t priority;			/* IPv4's 0: none (IPv6 shows it always) */
-};
-
-/* ---- the list ------------------------------------------------------------------ */
-
-static struct route *add(struct route *list, size_t *n, uint8_t family, uint8_t table, uint8_t type,
-			 uint8_t scope, int oif)
-{
-	struct route *r = &list[(*n)++];
-
-	memset(r, 0, sizeof *r);
-	r->m = (struct rtmsg_k){ .family = family, .table = table, .protocol = RTPROT_KERNEL,
-				 .scope = scope, .type = type };
-	r->oif = oif;
-	return r;
-}
-
-static void set_dst(struct route *r, const uint8_t *dst, unsigned bytes, unsigned len)
-{
-	memcpy(r->dst, dst, bytes);
-	r->m.dst_len = (uint8_t)len;
-}
-
-static bool none4(const uint8_t a[4]) { return !(a[0] | a[1] | a[2] | a[3]); }
-
-static void main_v4(const struct net_ifaddr *i, struct route *list, size_t *n)
-{
-	if (none4(i->addr) || (i->flags & NET_IFF_LOOPBACK))
-		return;	/* lo's routes are all in the local table */
-	if (!none4(i->gateway)) {
-		struct route *r = add(list, n, AF_INET_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, i->index);
-		r->m.protocol = i->dhcp ? RTPROT_DHCP : RTPROT_STATIC;
-		memcpy(r->gw, i->gateway, 4);
-	}
-	uint8_t net[4];
-	for (int k = 0; k < 4; k++)
-		net[k] = i->addr[k] & i->netmask[k];
-	struct route *r = add(list, n, AF_INET_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_LINK, i->index);
-	set_dst(r, net, 4, rtnl_prefix_len(i->netmask));
-	memcpy(r->prefsrc, i->addr, 4);
-}
-
-static void local_v4(const struct net_ifaddr *i, struct route *list, size_t *n)
-{
-	if (none4(i->addr))
-		return;
-	if (i->flags & NET_IFF_LOOPBACK) {
-		struct route *r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, i->index);
-		uint8_t net[4] = { i->addr[0], 0, 0, 0 };
-		set_dst(r, net, 4, rtnl_prefix_len(i->netmask));
-		memcpy(r->prefsrc, i->addr, 4);
-	}
-	struct route *r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, i->index);
-	set_dst(r, i->addr, 4, 32);
-	memcpy(r->prefsrc, i->addr, 4);
-	uint8_t bcast[4];
-	for (int k = 0; k < 4; k++)
-		bcast[k] = i->addr[k] | (uint8_t)~i->netmask[k];
-	r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_BROADCAST, RT_SCOPE_LINK, i->index);
-	set_dst(r, bcast, 4, 32);
-	memcpy(r->prefsrc, i->addr, 4);
-}
-
-static bool same_prefix(const struct route *list, size_t n, const uint8_t *dst, int oif)
-{
-	for (size_t k = 0; k < n; k++)
-		if (list[k].m.family == AF_INET6_K && list[k].m.table == RT_TABLE_MAIN &&
-		    list[k].oif == oif && !memcmp(list[k].dst, dst, 16))
-			return true;
-	return false;
-}
-
-/* An address's prefix route, once per prefix and interface. */
-static void main_v6(const struct net_ifaddr *i, struct route *list, size_t *n)
-{
-	for (int j = 0; j < i->nip6; j++) {
-		const struct net_if_ip6 *a = &i->ip6[j];
-		uint8_t dst[16] = { 0 };
-		memcpy(dst, a->addr, a->prefix / 8);
-		if (same_prefix(list, *n, dst, i->index))
-			continue;
-		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, i->index);
-		set_dst(r, dst, 16, a->prefix);
-		r->priority = V6_METRIC;
-	}
-	static const uint8_t none[16];
-	if (memcmp(i->gateway6, none, 16)) {	/* a router's advertisement */
-		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, i->index);
-		r->m.protocol = RTPROT_RA;
-		memcpy(r->gw, i->gateway6, 16);
-		r->priority = V6_DEFAULT_METRIC;
-	}
-}
-
-static void local_v6(const struct net_ifaddr *i, struct route *list, size_t *n)
-{
-	for (int j = 0; j < i->nip6; j++) {
-		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_UNIVERSE, i->index);
-		set_dst(r, i->ip6[j].addr, 16, 128);
-	}
-	if (!(i->flags & NET_IFF_LOOPBACK) && i->nip6) {
-		static const uint8_t multicast[16] = { 0xff };
-		struct route *r = add(list, n, AF_INET6_K, RT_TABLE_LOCAL, RTN_MULTICAST, RT_SCOPE_UNIVERSE, i->index);
-		set_dst(r, multicast, 16, 8);
-		r->priority = V6_METRIC;
-	}
-}
-
-/* The routes of family (AF_UNSPEC: both), main table before local.
- * Linux answers a family it has no routes of with all of them, except
- * RTNL_FAMILY_IPMR's, which lists multicast forwarding: amphi has none. */
-static size_t list_routes(const struct net_ifaddr *ifs, int nifs, uint8_t family, struct route *list)
-{
-	bool v4 = family != AF_INET6_K && family != RTNL_FAMILY_IPMR;
-	bool v6 = family != AF_INET_K && family != RTNL_FAMILY_IPMR;
-	size_t n = 0;
-
-	for (int k = 0; v4 && k < nifs; k++)
-		main_v4(&ifs[k], list, &n);
-	for (int k = nifs - 1; v4 && k >= 0; k--)	/* lo's 127/8 after the others, as in Linux's trie */
-		local_v4(&ifs[k], list, &n);
-	for (int k = 0; v6 && k < nifs; k++)
-		main_v6(&ifs[k], list, &n);
-	for (int k = 0; v6 && k < nifs; k++)
-		local_v6(&ifs[k], list, &n);
-	return n;
-}
 
 /* ---- messages ------------------------------------------------------------------- */
 
-static bool put_attrs(struct nl_buf *b, const struct route *r)
+static bool put_attrs(struct nl_buf *b, const struct net_route *r)
 {
-	unsigned bytes = r->m.family == AF_INET6_K ? 16 : 4;
+	unsigned bytes = r->family == AF_INET6_K ? 16 : 4;
 	static const uint8_t none[16];
 
-	return nla_put_u32(b, RTA_TABLE, r->m.table) &&
-	       (!r->m.dst_len || nla_put(b, RTA_DST, r->dst, bytes)) &&
+	return nla_put_u32(b, RTA_TABLE, r->table) &&
+	       (!r->dst_len || nla_put(b, RTA_DST, r->dst, bytes)) &&
 	       ((bytes == 4 && !r->priority) || nla_put_u32(b, RTA_PRIORITY, r->priority)) &&
 	       (!memcmp(r->prefsrc, none, bytes) || nla_put(b, RTA_PREFSRC, r->prefsrc, bytes)) &&
 	       (!memcmp(r->gw, none, bytes) || nla_put(b, RTA_GATEWAY, r->gw, bytes)) &&
@@ -193,23 +32,29 @@ static bool put_attrs(struct nl_buf *b, const struct route *r)
 
 /* ip route get's answer, in Linux's rt_fill_info order (the output
  * interface before the source). */
-static bool put_lookup_attrs(struct nl_buf *b, const struct route *r)
+static bool put_lookup_attrs(struct nl_buf *b, const struct net_route *r)
 {
 	static const uint8_t none[4];
 
-	return nla_put_u32(b, RTA_TABLE, r->m.table) && nla_put(b, RTA_DST, r->dst, 4) &&
+	return nla_put_u32(b, RTA_TABLE, r->table) && nla_put(b, RTA_DST, r->dst, 4) &&
 	       nla_put_u32(b, RTA_OIF, (uint32_t)r->oif) && nla_put(b, RTA_PREFSRC, r->prefsrc, 4) &&
 	       (!memcmp(r->gw, none, 4) || nla_put(b, RTA_GATEWAY, r->gw, 4));
 }
 
-static bool put_route(struct nl_buf *b, const struct route *r, uint16_t flags, uint32_t seq, uint32_t pid,
-		      bool (*attrs)(struct nl_buf *b, const struct route *r))
+struct rtmsg_k rtnl_rtmsg_of(const struct net_route *r, uint32_t rtm_flags)
 {
-	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof r->m);
+	return (struct rtmsg_k){ .family = r->family, .dst_len = r->dst_len, .table = r->table,
+				 .protocol = r->protocol, .scope = r->scope, .type = r->type, .flags = rtm_flags };
+}
+
+bool rtnl_put_route(struct nl_buf *b, const struct rtmsg_k *m, const struct net_route *r, uint16_t flags,
+		    uint32_t seq, uint32_t pid, bool (*attrs)(struct nl_buf *b, const struct net_route *r))
+{
+	struct nlmsghdr_k *h = nlmsg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof *m);
 
 	if (!h)
 		return false;
-	memcpy(nlmsg_body(h), &r->m, sizeof r->m);
+	memcpy(nlmsg_body(h), m, sizeof *m);
 	if (!attrs(b, r)) {
 		nlmsg_cancel(b, h);
 		return false;
@@ -218,6 +63,9 @@ static bool put_route(struct nl_buf *b, const struct route *r, uint16_t flags, u
 	return true;
 }
 
+/* The routes of family (AF_UNSPEC: both).  Linux answers a family it has
+ * no routes of with all of them, except RTNL_FAMILY_IPMR's, which lists
+ * multicast forwarding: amphi has none. */
 int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b)
 {
 	struct net_ifaddr *ifs;
@@ -225,20 +73,34 @@ int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b)
 
 	if (nifs < 0)
 		return nifs;
-	struct route *list = kmalloc(ROUTES_MAX * sizeof *list);
+	struct net_route *list = kmalloc(NET_ROUTES_MAX(nifs) * sizeof *list);
 	if (!list) {
 		kfree(ifs);
 		return -ENOMEM;
 	}
-	size_t n = list_routes(ifs, nifs, d->family, list);
-	while (d->next < n && put_route(b, &list[d->next], NLM_F_MULTI, d->seq, d->pid, put_attrs))
+	bool v4 = d->family != AF_INET6_K && d->family != RTNL_FAMILY_IPMR;
+	bool v6 = d->family != AF_INET_K && d->family != RTNL_FAMILY_IPMR;
+	size_t n = net_route_list(ifs, nifs, v4, v6, list);
+	while (d->next < n) {
+		struct rtmsg_k m = rtnl_rtmsg_of(&list[d->next], 0);
+		if (!rtnl_put_route(b, &m, &list[d->next], NLM_F_MULTI, d->seq, d->pid, put_attrs))
+			break;
 		d->next++;
+	}
 	kfree(list);
 	kfree(ifs);
 	return d->next < n || b->len ? NL_DUMP_MORE : NL_DUMP_DONE;
 }
 
 /* ---- one address's route ------------------------------------------------------- */
+
+/* The way to one address, with the rtmsg flags that say what it is. */
+struct lookup {
+	struct net_route r;
+	uint32_t flags;
+};
+
+static bool none4(const uint8_t a[4]) { return !(a[0] | a[1] | a[2] | a[3]); }
 
 static bool in_subnet(const struct net_ifaddr *i, const uint8_t dst[4])
 {
@@ -286,20 +148,20 @@ static bool is_subnet_broadcast(const struct net_ifaddr *i, const uint8_t dst[4]
 static bool is_multicast(const uint8_t dst[4]) { return (dst[0] & 0xf0) == 0xe0; }
 static bool is_limited_broadcast(const uint8_t dst[4]) { return (dst[0] & dst[1] & dst[2] & dst[3]) == 0xff; }
 
-static void fill(struct route *r, const uint8_t dst[4], const struct net_ifaddr *out, const uint8_t src[4],
+static void fill(struct lookup *l, const uint8_t dst[4], const struct net_ifaddr *out, const uint8_t src[4],
 		 uint8_t type, uint32_t flags)
 {
-	*r = (struct route){ .m = { .family = AF_INET_K, .dst_len = 32, .table = RT_TABLE_MAIN,
-				    .scope = RT_SCOPE_UNIVERSE, .type = type, .flags = RTM_F_CLONED | flags } };
-	r->oif = out->index;
-	memcpy(r->dst, dst, 4);
-	memcpy(r->prefsrc, src, 4);
+	*l = (struct lookup){ .r = { .family = AF_INET_K, .dst_len = 32, .table = RT_TABLE_MAIN,
+				     .scope = RT_SCOPE_UNIVERSE, .type = type, .oif = out->index },
+			      .flags = RTM_F_CLONED | flags };
+	memcpy(l->r.dst, dst, 4);
+	memcpy(l->r.prefsrc, src, 4);
 }
 
 /* A multicast or limited broadcast destination goes out where the default
  * route does, without its gateway, as Linux's __mkroute_output; the
  * all-hosts group is one every multicast interface has joined. */
-static void fill_group(struct route *r, const uint8_t dst[4], const struct net_ifaddr *via)
+static void fill_group(struct lookup *r, const uint8_t dst[4], const struct net_ifaddr *via)
 {
 	static const uint8_t all_hosts[4] = { 224, 0, 0, 1 };
 
@@ -314,7 +176,7 @@ static void fill_group(struct route *r, const uint8_t dst[4], const struct net_i
  * routes amphi shows: 0.0.0.0 is this host (from 127.0.0.1); then our
  * addresses (through lo), a subnet's broadcast, groups, a subnet, a
  * gateway (the rest of 0/8 too, as Linux 6.18 routes it). */
-static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], struct route *r)
+static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], struct lookup *r)
 {
 	const struct net_ifaddr *own = find(ifs, n, dst, is_own), *lo = find(ifs, n, dst, is_loopback);
 	const struct net_ifaddr *bcast = find(ifs, n, dst, is_subnet_broadcast);
@@ -332,25 +194,28 @@ static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], 
 		fill(r, dst, link, link->addr, RTN_UNICAST, 0);
 	else if (via && !is_multicast(dst) && !is_limited_broadcast(dst)) {
 		fill(r, dst, via, via->addr, RTN_UNICAST, 0);
-		memcpy(r->gw, via->gateway, 4);
+		memcpy(r->r.gw, via->gateway, 4);
 	} else
 		return -ENETUNREACH;
 	return 0;
 }
 
-/* RTM_GETROUTE for one IPv4 address (RTA_DST, none: 0.0.0.0).  IPv6's
- * is EOPNOTSUPP (lwIP's routers are its own), and so is any other
- * family's, as Linux has no handler for them; a destination shorter than
- * an address is ERANGE, as Linux's policy for it says. */
+/* RTM_GETROUTE for one address (RTA_DST, none: 0.0.0.0 or ::); another
+ * family's is EOPNOTSUPP, as Linux has no handler for them.  An IPv4
+ * destination shorter than an address is ERANGE, as Linux's policy for
+ * it says. */
 int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 {
 	size_t body = r->h->len - NLMSG_HDRLEN;
 	const struct rtmsg_k *m = nlmsg_body((struct nlmsghdr_k *)r->h);
 
-	if (m->family != AF_INET_K)
+	if (m->family != AF_INET_K && m->family != AF_INET6_K)
 		return -EOPNOTSUPP;
 	if (body < sizeof *m)
 		return -EINVAL;
+	if (m->family == AF_INET6_K)
+		return rtnl_getroute6(r, nla_find(m + 1, body - sizeof *m, RTA_DST),
+				      nla_find(m + 1, body - sizeof *m, RTA_OIF), b);
 	const struct nlattr_k *a = nla_find(m + 1, body - sizeof *m, RTA_DST);
 	uint8_t dst[4] = { 0 };
 	if (a && nla_len(a) < 4)
@@ -361,10 +226,11 @@ int rtnl_getroute(const struct nl_request *r, struct nl_buf *b)
 	int n = rtnl_interfaces(&ifs);
 	if (n < 0)
 		return n;
-	struct route route;
-	int err = lookup_v4(ifs, n, dst, &route);
+	struct lookup way;
+	int err = lookup_v4(ifs, n, dst, &way);
 	kfree(ifs);
 	if (err)
 		return err;
-	return put_route(b, &route, 0, r->h->seq, r->pid, put_lookup_attrs) ? 0 : -EMSGSIZE;
+	struct rtmsg_k reply = rtnl_rtmsg_of(&way.r, way.flags);
+	return rtnl_put_route(b, &reply, &way.r, 0, r->h->seq, r->pid, put_lookup_attrs) ? 0 : -EMSGSIZE;
 }

@@ -35,6 +35,19 @@ struct net_inet_info {
 	uint32_t rto;			/* TCP: clock ticks */
 	uint32_t cwnd;			/* TCP: segments */
 	int32_t ssthresh;		/* TCP: segments, -1 still in slow start */
+	/* What sock_diag adds: the socket's side (zeros without one)... */
+	bool owned;			/* a socket has it (uid, ino and these are its) */
+	uint8_t shutdown;		/* Linux's sk_shutdown: 1 receive, 2 send */
+	bool v6only, port_locked;	/* port_locked: bind() chose the port */
+	uint32_t backlog;		/* a listener: listen()'s backlog */
+	int32_t rcvbuf, sndbuf;		/* SO_RCVBUF's and SO_SNDBUF's answers */
+	uint8_t tos;
+	/* ...and TCP's, for a tcp_info. */
+	uint32_t rto_ms, srtt_ms, rttvar_ms;
+	uint16_t mss;
+	uint32_t snd_wnd, rcv_wnd;	/* bytes */
+	uint32_t unacked_segs;
+	uint32_t cwnd_bytes, ssthresh_bytes;
 };
 
 /* lwIP's TCP (listening, connected, TIME-WAIT) or UDP endpoints of one
@@ -56,10 +69,24 @@ struct net_unix_info {
 	uint64_t ino;
 	uint32_t pathlen;		/* 0: unbound */
 	char path[108];			/* sun_path's bytes; abstract: a leading NUL */
+	/* What sock_diag adds. */
+	uint8_t sk_state;		/* Linux's: NET_TCP_LISTEN, _ESTABLISHED, _CLOSE */
+	uint8_t shutdown;		/* 1 receive, 2 send */
+	uint32_t uid;			/* its maker's */
+	bool has_peer;
+	uint64_t peer_ino;		/* the peer's inode number (0: it has no file) */
+	uint64_t vfs_ino, vfs_dev;	/* a path name's node (dev as stat gives it), else 0 */
+	uint32_t rqueue, wqueue;	/* Linux's: a listener's pending count and backlog;
+					   else bytes unread (a datagram socket: the first's),
+					   bytes sent and not yet read */
 };
 
 /* Every AF_UNIX socket that has a file. */
 int net_unix_list(struct net_unix_info *out, int max);
+/* The inode numbers of the peers of the connections waiting at the
+ * listener whose inode is ino, in arrival order: how many there are
+ * (they fill out[0..max)), or -ENOENT without such a listener. */
+int net_unix_icons(uint64_t ino, uint32_t *out, int max);
 
 /* One entry of lwIP's ARP table. */
 struct net_arp_info {
@@ -70,6 +97,27 @@ struct net_arp_info {
 };
 
 int net_arp_list(struct net_arp_info *out, int max);
+
+/* Linux's NUD_ states of a neighbour. */
+#define NET_NUD_INCOMPLETE	0x01
+#define NET_NUD_REACHABLE	0x02
+#define NET_NUD_STALE		0x04
+#define NET_NUD_DELAY		0x08
+#define NET_NUD_PROBE		0x10
+
+/* One entry of lwIP's IPv6 neighbour cache. */
+struct net_nd6_info {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	bool has_mac;			/* answered: not INCOMPLETE */
+	bool router;			/* it said so in its advertisement */
+	uint16_t nud_state;		/* NET_NUD_* */
+	uint32_t probes;		/* solicitations sent, while it has not answered */
+	int ifindex;
+};
+
+/* The entries, as many as fit in out[0..max); returns how many there are. */
+int net_nd6_list(struct net_nd6_info *out, int max);
 
 /* SNMP's MIB-2 counters as lwIP keeps them, and what /proc/net/snmp and
  * sockstat count of the endpoints. */

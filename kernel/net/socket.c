@@ -13,7 +13,6 @@
 #include "net/net_config.h"
 
 #define SOCKFS_DEV	0x08	/* st_dev of every socket, as an anonymous fs */
-#define EDOM		33	/* Linux's; only a socket timeout gives it here */
 
 static unsigned next_ino = 8192;	/* fstat's st_ino, "socket:[N]" */
 
@@ -59,6 +58,7 @@ struct socket *socket_alloc(int family, int type, int protocol)
 		s->protocol = protocol;
 		s->ino = 0;
 		s->uid = c.uid[1];
+		socket_common_opts_init(&s->common);
 		list_init(&s->table_link);
 	}
 	return s;
@@ -249,121 +249,4 @@ struct file *socket_file(struct socket *s, unsigned flags)
 struct socket *socket_of(struct file *f)
 {
 	return f && f->ops == &socket_ops_file ? f->priv : NULL;
-}
-
-/* ---- options -------------------------------------------------------------- */
-
-int sockopt_read_int(const void *val, uint32_t len, int *v)
-{
-	if (len < sizeof(int))
-		return -EINVAL;
-	memcpy(v, val, sizeof *v);
-	return 0;
-}
-
-int sockopt_write_int(void *val, uint32_t *len, int v)
-{
-	uint32_t n = *len < sizeof v ? *len : sizeof v;
-
-	memcpy(val, &v, n);
-	*len = n;
-	return 0;
-}
-
-struct ktimeval {
-	int64_t sec, usec;
-};
-
-/* A struct timeval as a timeout: 0 for none; -EDOM for bad microseconds.
- * A negative one means "do not wait", as on Linux: 1 ns. */
-static int timeout_read(const void *val, uint32_t len, uint64_t *ns)
-{
-	struct ktimeval tv;
-
-	if (len < sizeof tv)
-		return -EINVAL;
-	memcpy(&tv, val, sizeof tv);
-	if (tv.usec < 0 || tv.usec >= 1000000)
-		return -EDOM;
-	if (tv.sec < 0)
-		*ns = 1;
-	else if (tv.sec > (int64_t)(1ull << 32))
-		*ns = 0;	/* beyond a century: forever */
-	else
-		*ns = (uint64_t)tv.sec * 1000000000ull + (uint64_t)tv.usec * 1000;
-	return 0;
-}
-
-static int timeout_write(void *val, uint32_t *len, uint64_t ns)
-{
-	struct ktimeval tv = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000) };
-
-	uint32_t n = *len < sizeof tv ? *len : sizeof tv;
-
-	memcpy(val, &tv, n);	/* a short buffer gets the start, as on Linux */
-	*len = n;
-	return 0;
-}
-
-int socket_buf_size(int v, bool force, bool rcv)
-{
-	if (force && v < 0)
-		v = 0;	/* no underflow once doubled */
-	else if (!force && (uint32_t)v > SOCK_BUF_MAX)
-		v = SOCK_BUF_MAX;	/* read as unsigned: -1 is the most */
-	if (v > INT32_MAX / 2)
-		v = INT32_MAX / 2;
-	int min = rcv ? SOCK_MIN_RCVBUF : SOCK_MIN_SNDBUF;
-	return v * 2 < min ? min : v * 2;
-}
-
-/* SO_SNDBUFFORCE and SO_RCVBUFFORCE pass the buffer limits: CAP_NET_ADMIN
- * only (EPERM), as on Linux, once the value is an int. */
-static int may_force(uint32_t len)
-{
-	struct sock_cred me;
-
-	if (len < sizeof(int))
-		return -EINVAL;
-	socket_cred_current(&me);
-	return me.net_admin ? 0 : -EPERM;
-}
-
-int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
-{
-	if (level == SOL_SOCKET) {
-		int err;
-		switch (name) {
-		case SO_SNDBUFFORCE: case SO_RCVBUFFORCE:
-			if ((err = may_force(len)))
-				return err;
-			break;
-		case SO_TYPE: case SO_PROTOCOL: case SO_DOMAIN:
-			return -ENOPROTOOPT;	/* read-only, as Linux says */
-		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:
-			return timeout_read(val, len, &s->rcvtimeo_ns);
-		case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
-			return timeout_read(val, len, &s->sndtimeo_ns);
-		}
-	}
-	return s->ops->setsockopt ? s->ops->setsockopt(s, level, name, val, len) : -ENOPROTOOPT;
-}
-
-int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
-{
-	if (level == SOL_SOCKET) {
-		switch (name) {
-		case SO_TYPE:
-			return sockopt_write_int(val, len, s->type);
-		case SO_PROTOCOL:
-			return sockopt_write_int(val, len, s->protocol);
-		case SO_DOMAIN:
-			return sockopt_write_int(val, len, s->family);
-		case SO_RCVTIMEO_OLD: case SO_RCVTIMEO_NEW:
-			return timeout_write(val, len, s->rcvtimeo_ns);
-		case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
-			return timeout_write(val, len, s->sndtimeo_ns);
-		}
-	}
-	return s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, len) : -ENOPROTOOPT;
 }

@@ -61,26 +61,42 @@ struct socket;
 #define SOL_SOCKET	1
 /* Options at SOL_SOCKET (asm-generic/socket.h); the timeouts have an old
  * and a 64-bit-time number, musl may use either. */
+#define SO_DEBUG	1
 #define SO_REUSEADDR	2
 #define SO_TYPE		3
 #define SO_ERROR	4
+#define SO_DONTROUTE	5
 #define SO_BROADCAST	6
 #define SO_SNDBUF	7
 #define SO_RCVBUF	8
 #define SO_KEEPALIVE	9
 #define SO_OOBINLINE	10
+#define SO_NO_CHECK	11
+#define SO_PRIORITY	12
 #define SO_LINGER	13
+#define SO_BSDCOMPAT	14
 #define SO_REUSEPORT	15
 #define SO_PASSCRED	16
 #define SO_PEERCRED	17
+#define SO_RCVLOWAT	18
+#define SO_SNDLOWAT	19
 #define SO_RCVTIMEO_OLD	20
 #define SO_SNDTIMEO_OLD	21
+#define SO_BINDTODEVICE	25
 #define SO_ACCEPTCONN	30
 #define SO_SNDBUFFORCE	32
 #define SO_RCVBUFFORCE	33
+#define SO_PASSSEC	34
+#define SO_MARK		36
 #define SO_PROTOCOL	38
 #define SO_DOMAIN	39
+#define SO_RXQ_OVFL	40
 #define SO_PEEK_OFF	42
+#define SO_BUSY_POLL	46
+#define SO_INCOMING_CPU	49
+#define SO_COOKIE	57
+#define SO_PEERGROUPS	59
+#define SO_ZEROCOPY	60
 #define SO_RCVTIMEO_NEW	66
 #define SO_SNDTIMEO_NEW	67
 #define SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
@@ -135,11 +151,22 @@ struct socket_ops {
 	void (*release)(struct socket *s);
 };
 
+/* The SOL_SOCKET options every socket keeps whatever its family, for
+ * getsockopt to give back (socket_common_opts.c). */
+struct socket_common_opts {
+	uint64_t flags;			/* 1ull << SO_DEBUG, SO_DONTROUTE... */
+	int priority, mark, rcvlowat, busy_poll, incoming_cpu;
+	int linger_on, linger_sec;
+};
+
+void socket_common_opts_init(struct socket_common_opts *c);
+
 struct socket {
 	const struct socket_ops *ops;
 	int family, type, protocol;	/* type without SOCK_NONBLOCK/CLOEXEC */
 	struct file *file;		/* the open file; its flags hold O_NONBLOCK */
 	uint64_t rcvtimeo_ns, sndtimeo_ns;	/* 0: none */
+	struct socket_common_opts common;
 	void *priv;			/* the family's own state */
 	/* Written before the socket is in the table, then fixed. */
 	uint64_t ino;			/* fstat's st_ino, "socket:[ino]"; 0 until it has a file */
@@ -247,11 +274,15 @@ long sock_msg_drain(const struct sock_msg *m, size_t off, void *dst, size_t n);
  * left to take: core/uaccess.h), sleeping if need be: 0 or -EFAULT. */
 long sock_msg_fault_in(const struct sock_msg *m, size_t off, size_t n);
 long socket_recvmsg(struct socket *s, struct sock_msg *m);
-/* Options: SOL_SOCKET's generic ones (SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
- * SO_RCVTIMEO, SO_SNDTIMEO) here, the rest through the family.  val is
- * kernel memory; getsockopt's *len is the room in, the bytes written out. */
+/* Options (socket_opts.c): SOL_SOCKET's that Linux's socket layer
+ * answers for every family (SO_TYPE, SO_DOMAIN, SO_PROTOCOL, the
+ * timeouts...), then the family's, then what every socket keeps
+ * (socket_common_*sockopt, for what the family does not).  val is kernel
+ * memory; getsockopt's *len is the room in, the bytes written out. */
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
+int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
 /* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
  * other writes min(*len, sizeof(int)) bytes, as Linux does. */
 int sockopt_read_int(const void *val, uint32_t len, int *v);
