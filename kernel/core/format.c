@@ -90,10 +90,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			put_number(&o, sv < 0 ? -(uint64_t)sv : (uint64_t)sv, sv < 0, 10, false, width, left, pad);
 			break;
 		case 'u':
+		case 'o':
 		case 'x':
 		case 'X':
 			uv = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-			put_number(&o, uv, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', width, left, pad);
+			put_number(&o, uv, false, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X',
+				   width, left, pad);
 			break;
 		case 'p':
 			put(&o, '0');

@@ -1,4 +1,4 @@
-/* snprintf for the kernel: %d %i %u %x %X %p %s %c %%, with l/ll/z sizes,
+/* snprintf for the kernel: %d %i %u %o %x %X %p %s %c %%, with l/ll/z sizes,
  * a width, '0' and '-' flags. */
 #ifndef AMPHI_CORE_FORMAT_H
 #define AMPHI_CORE_FORMAT_H

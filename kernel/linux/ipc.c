@@ -77,13 +77,26 @@ static int grow(struct ipc_table *t)
 	return 0;
 }
 
+/* Linux's ipc_idr_alloc: the first free slot from the cursor on, below
+ * max(used * 3 / 2, 64), else from 0; -ENOSPC, -ENOMEM. */
 static int free_slot(struct ipc_table *t)
 {
-	for (int i = 0; i < t->size; i++)
-		if (!t->slots[i])
-			return i;
-	int slot = t->size, err = grow(t);
-	return err ? err : slot;
+	int end = t->used * 3 / 2 > 64 ? t->used * 3 / 2 : 64;
+
+	end = end < t->max ? end : t->max;	/* each kind's max is below IPC_SLOTS */
+	for (int pass = 0; pass < 2; pass++) {
+		int from = pass ? 0 : t->next, to = pass ? t->next : end;
+		for (int i = from; i < to && i < end; i++) {
+			while (i >= t->size) {
+				int err = grow(t);
+				if (err)
+					return err;
+			}
+			if (!t->slots[i])
+				return i;
+		}
+	}
+	return -ENOSPC;
 }
 
 int ipc_add(struct ipc_table *t, struct ipc_object *o, int32_t key, int flags)
@@ -94,9 +107,12 @@ int ipc_add(struct ipc_table *t, struct ipc_object *o, int32_t key, int flags)
 	if (slot < 0)
 		return slot;
 	struct process_cred c = caller_cred();
+	if (slot <= t->last)	/* the cursor wrapped */
+		t->seq = t->seq >= IPCID_SEQ_MAX ? 0 : t->seq + 1;
+	t->last = slot;
+	t->next = slot + 1;
 	o->key = key;
 	o->id = t->seq * IPC_SLOTS + slot;
-	t->seq = t->seq >= IPCID_SEQ_MAX ? 0 : t->seq + 1;
 	o->uid = o->cuid = c.uid[1];
 	o->gid = o->cgid = c.gid[1];
 	o->mode = (uint32_t)flags & 0777;
@@ -106,6 +122,25 @@ int ipc_add(struct ipc_table *t, struct ipc_object *o, int32_t key, int flags)
 	if (slot > t->highest)
 		t->highest = slot;
 	return 0;
+}
+
+int ipc_list(struct ipc_table *t, struct ipc_info *out, int max,
+	     void (*fill)(struct ipc_object *o, struct ipc_info *i))
+{
+	int n = 0;
+
+	mutex_lock(&t->lock);
+	for (int i = 0; i <= t->highest; i++) {
+		if (!t->slots[i])
+			continue;
+		if (n < max) {
+			out[n].obj = *t->slots[i];
+			fill(t->slots[i], &out[n]);
+		}
+		n++;
+	}
+	mutex_unlock(&t->lock);
+	return n;
 }
 
 void ipc_remove(struct ipc_table *t, struct ipc_object *o)

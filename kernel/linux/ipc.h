@@ -4,8 +4,11 @@
  * by id.  One set of tables for the whole VM, as one IPC namespace on a
  * Linux machine.
  *
- * An id is seq * IPC_SLOTS + slot, as Linux's: a slot used again gets a
- * new seq, so an old id does not reach the new object. */
+ * An id is seq * IPC_SLOTS + slot, as Linux's ipc_idr_alloc makes it:
+ * slots are handed out cyclically below max(used * 3 / 2, 64), and the
+ * seq moves on each time the cursor wraps, so a fresh machine's ids are
+ * 0, 1, 2 ... as a fresh IPC namespace's, and an old id does not soon
+ * reach a new object. */
 #ifndef AMPHI_LINUX_IPC_H
 #define AMPHI_LINUX_IPC_H
 
@@ -51,11 +54,13 @@ struct ipc_table {
 	int used;
 	int highest;			/* the highest slot in use, or -1 */
 	uint16_t seq;
+	int next;			/* where the cyclic search for a free slot starts */
+	int last;			/* the slot handed out last, or -1 */
 	struct ipc_object **slots;
 };
 
 #define IPC_TABLE_INIT(name, most) \
-	{ MUTEX_INIT((name).lock), (most), 0, 0, -1, 0, NULL }
+	{ MUTEX_INIT((name).lock), (most), 0, 0, -1, 0, 0, -1, NULL }
 
 /* The rest: caller holds t->lock. */
 
@@ -89,5 +94,23 @@ int ipc_set_perm(struct ipc_object *o, const struct ipc64_perm *p);
 
 /* The wall clock, in seconds (the objects' times). */
 int64_t ipc_now(void);
+
+/* One object as /proc/sysvipc shows it: its common part and its kind's. */
+struct ipc_info {
+	struct ipc_object obj;
+	union {
+		struct { uint64_t cbytes, qnum; int32_t lspid, lrpid; int64_t stime, rtime; } msg;
+		struct { uint64_t nsems; int64_t otime; } sem;
+		struct { uint64_t size, nattch, rss; int32_t cpid, lpid; int64_t atime, dtime; } shm;
+	};
+};
+/* Up to max of t's objects in slot order into out, each filled by fill
+ * (t->lock held); returns how many there are, which may be more. */
+int ipc_list(struct ipc_table *t, struct ipc_info *out, int max,
+	     void (*fill)(struct ipc_object *o, struct ipc_info *i));
+/* Each kind's, for /proc/sysvipc (sys_msg.c, sys_sem.c, sys_shm.c). */
+int msg_list(struct ipc_info *out, int max);
+int sem_list(struct ipc_info *out, int max);
+int shm_list(struct ipc_info *out, int max);
 
 #endif

@@ -17,10 +17,8 @@
 
 #define DT_DIR	4
 
-static long text_read(struct file *f, const struct iobuf *b, int64_t *pos)
+long proc_text_read(const struct seqbuf *s, const struct iobuf *b, int64_t *pos)
 {
-	struct seqbuf *s = f->priv;
-
 	if (*pos >= (int64_t)s->len)
 		return 0;
 	size_t n = s->len - (size_t)*pos < b->len ? s->len - (size_t)*pos : b->len;
@@ -30,6 +28,11 @@ static long text_read(struct file *f, const struct iobuf *b, int64_t *pos)
 	return (long)n;
 }
 
+static long text_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	return proc_text_read(f->priv, b, pos);
+}
+
 static void text_release(struct file *f)
 {
 	seqbuf_free(f->priv);
@@ -37,7 +40,7 @@ static void text_release(struct file *f)
 	vfs_file_release(f);
 }
 
-static int seq_seek_end(struct file *f, int64_t *end)
+int proc_seq_seek_end(struct file *f, int64_t *end)
 {
 	(void)f, (void)end;
 	return -EINVAL;
@@ -47,7 +50,7 @@ static const struct file_ops seq_ops = {
 	.read = text_read,
 	.poll = vfs_file_poll,
 	.stat = vfs_file_stat,
-	.seek_end = seq_seek_end,
+	.seek_end = proc_seq_seek_end,
 	.release = text_release,
 };
 
@@ -288,5 +291,7 @@ int procfs_init(struct inode *proc)
 		err = proc_kmsg_make(proc);
 	if (!err)
 		err = proc_net_make(proc);
+	if (!err)
+		err = proc_sysvipc_make(proc);
 	return err;
 }

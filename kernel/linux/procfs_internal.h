@@ -20,6 +20,11 @@ typedef int proc_gen_fn(struct seqbuf *s, void *ctx);
 int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
 		   struct file **out);
 
+/* A read of the text s from *pos on (which it moves): bytes, or -EFAULT. */
+long proc_text_read(const struct seqbuf *s, const struct iobuf *b, int64_t *pos);
+/* A seq_file's lseek(SEEK_END): -EINVAL, as Linux's. */
+int proc_seq_seek_end(struct file *f, int64_t *end);
+
 /* Caller holds vfs_lock.  0, or -ENOMEM.  Most files are seq_files on
  * Linux, which refuse lseek's SEEK_END; plain ones (cmdline, environ,
  * /proc/sys) count it from their size, 0. */
@@ -45,6 +50,8 @@ int proc_parse_number(const char *name);
 /* procfs_net.c: /proc/net and its files; the directory (NULL before). */
 int proc_net_make(struct inode *proc);
 struct inode *proc_net_dir(void);
+/* procfs_sysvipc.c: /proc/sysvipc, its files made at the first look. */
+int proc_sysvipc_make(struct inode *proc);
 /* procfs_pid.c: a process's directory, /proc/PID (NULL if no memory). */
 struct inode *proc_pid_dir_make(struct inode *proc, int pid);
 /* Who owns /proc/PID's entries: the process's effective ids, or root's

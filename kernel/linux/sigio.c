@@ -33,6 +33,8 @@
 #define F_OWNER_PGRP	2
 #define POLL_IN		1	/* si_code of a F_SETSIG signal */
 #define POLL_OUT	2
+#define POLL_PRI	5
+#define POLLRDBAND	0x080
 #define POLLWRBAND	0x200
 
 struct owner {
@@ -70,7 +72,8 @@ static int worker_started;
 static void send(const struct owner *o, int reason)
 {
 	static const int64_t band[] = { [POLL_IN] = POLLIN | POLLRDNORM,
-					[POLL_OUT] = POLLOUT | POLLWRNORM | POLLWRBAND };
+					[POLL_OUT] = POLLOUT | POLLWRNORM | POLLWRBAND,
+					[POLL_PRI] = POLLPRI | POLLRDBAND };
 	bool thread = o->type == F_OWNER_TID;
 	int id = o->type == F_OWNER_PGRP ? -o->id : o->id;
 
@@ -214,6 +217,31 @@ int sigio_watch(struct file *f, int fd)
 	int error;
 	poll_hooks_add(f, &s->hooks, hook_wake, s, &error);
 	return error;
+}
+
+/* ---- out-of-band data ---------------------------------------------------- */
+
+/* Linux's send_sigurg, then sk_wake_async(SOCK_WAKE_URG): SIGURG goes to
+ * f's owner whether or not O_ASYNC is set; with O_ASYNC and a signal
+ * chosen by F_SETSIG, that signal goes too with POLL_PRI (a plain SIGIO
+ * is never sent for urgent data, as kill_fasync skips it for SIGURG). */
+void sigio_urgent(struct file *f)
+{
+	struct sigio *s = (struct sigio *)__atomic_load_n(&f->async, __ATOMIC_ACQUIRE);
+
+	if (!s)
+		return;
+	uint64_t flags = spin_lock_irqsave(&sigio_lock);
+	struct owner o = s->owner;
+	bool watched = s->watched;
+	spin_unlock_irqrestore(&sigio_lock, flags);
+	if (!o.id)
+		return;
+	struct linux_siginfo urg = { .signo = SIGURG, .code = SI_KERNEL };
+	int id = o.type == F_OWNER_PGRP ? -o.id : o.id;
+	signal_send_owner(id, o.type == F_OWNER_TID, o.from, SIGURG, &urg);
+	if (watched && o.sig && (f->flags & O_ASYNC))
+		send(&o, POLL_PRI);
 }
 
 /* ---- fcntl -------------------------------------------------------------- */

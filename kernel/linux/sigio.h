@@ -22,5 +22,8 @@ long sigio_fcntl(struct file *f, int cmd, uint64_t arg);
  * now on its readiness is watched; fd goes in a real-time signal's
  * si_fd.  0, or -ENOMEM. */
 int sigio_watch(struct file *f, int fd);
+/* Out-of-band data came to f (a socket): SIGURG to its owner, as Linux's
+ * send_sigurg.  net/socket.h's urgent hook; no lock held. */
+void sigio_urgent(struct file *f);
 
 #endif

@@ -370,6 +370,22 @@ static const struct syscall_entry msg_calls[] = {
 	{ 71, sys_msgctl },
 };
 
+/* ---- /proc/sysvipc/msg ------------------------------------------------------ */
+
+static void info_of(struct ipc_object *o, struct ipc_info *i)
+{
+	struct msg_queue *q = queue_of(o);
+
+	i->msg.cbytes = q->cbytes;
+	i->msg.qnum = q->qnum;
+	i->msg.lspid = q->lspid;
+	i->msg.lrpid = q->lrpid;
+	i->msg.stime = q->stime;
+	i->msg.rtime = q->rtime;
+}
+
+int msg_list(struct ipc_info *out, int max) { return ipc_list(&queues, out, max, info_of); }
+
 void sys_msg_register(void)
 {
 	syscall_register_table(msg_calls, sizeof msg_calls / sizeof msg_calls[0]);

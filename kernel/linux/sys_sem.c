@@ -531,6 +531,18 @@ static const struct syscall_entry sem_calls[] = {
 	{ 220, sys_semtimedop },
 };
 
+/* ---- /proc/sysvipc/sem ------------------------------------------------------ */
+
+static void info_of(struct ipc_object *o, struct ipc_info *i)
+{
+	struct sem_set *set = set_of(o);
+
+	i->sem.nsems = (uint64_t)set->nsems;
+	i->sem.otime = set->otime;
+}
+
+int sem_list(struct ipc_info *out, int max) { return ipc_list(&sets, out, max, info_of); }
+
 void sys_sem_register(void)
 {
 	syscall_register_table(sem_calls, sizeof sem_calls / sizeof sem_calls[0]);

@@ -455,6 +455,26 @@ static const struct syscall_entry shm_calls[] = {
 	{ 67, sys_shmdt },
 };
 
+/* ---- /proc/sysvipc/shm ------------------------------------------------------ */
+
+/* rss: the pages the segment holds (all in memory: swap is none). */
+static void info_of(struct ipc_object *o, struct ipc_info *i)
+{
+	struct shm_segment *s = seg_of(o);
+	struct kstat st;
+
+	inode_stat(s->file->inode, &st);
+	i->shm.size = s->size;
+	i->shm.nattch = (uint64_t)nattch(s);
+	i->shm.rss = (uint64_t)st.blocks * 512;
+	i->shm.cpid = s->cpid;
+	i->shm.lpid = s->lpid;
+	i->shm.atime = s->atime;
+	i->shm.dtime = s->dtime;
+}
+
+int shm_list(struct ipc_info *out, int max) { return ipc_list(&segments, out, max, info_of); }
+
 void sys_shm_register(void)
 {
 	syscall_register_table(shm_calls, sizeof shm_calls / sizeof shm_calls[0]);

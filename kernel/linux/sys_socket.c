@@ -7,6 +7,7 @@
 #include "core/string.h"
 #include "core/uaccess.h"
 #include "linux/cred.h"
+#include "linux/sigio.h"
 #include "linux/syscall.h"
 
 #define NPROTO		46	/* Linux's AF_MAX: families beyond are EAFNOSUPPORT */
@@ -310,4 +311,5 @@ void sys_socket_register(void)
 {
 	syscall_register_table(socket_calls, sizeof socket_calls / sizeof socket_calls[0]);
 	sys_socket_msg_register();
+	socket_urgent_set_hook(sigio_urgent);	/* SIGURG: signals are this layer's */
 }

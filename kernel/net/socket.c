@@ -27,6 +27,16 @@ void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists
 	pid_source = pid_exists;
 }
 
+static void (*urgent_hook)(struct file *f);
+
+void socket_urgent_set_hook(void (*fn)(struct file *f)) { urgent_hook = fn; }
+
+void socket_urgent(struct file *f)
+{
+	if (urgent_hook)
+		urgent_hook(f);
+}
+
 bool socket_pid_exists(int32_t pid) { return !pid_source || pid_source(pid); }
 
 void socket_cred_current(struct sock_cred *c)

@@ -91,6 +91,7 @@ struct socket;
 #define SO_PROTOCOL	38
 #define SO_DOMAIN	39
 #define SO_RXQ_OVFL	40
+#define SO_PEEK_OFF	42
 #define SO_BUSY_POLL	46
 #define SO_INCOMING_CPU	49
 #define SO_COOKIE	57
@@ -194,6 +195,14 @@ struct sock_cred {
 void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid));
 void socket_cred_current(struct sock_cred *c);
 bool socket_pid_exists(int32_t pid);
+
+/* An out-of-band byte came to the socket behind f (Linux's
+ * sk_send_sigurg): the Linux layer's hook sends SIGURG to f's owner
+ * (F_SETOWN).  net/ knows nothing of signals or owners: the hook is
+ * registered at start-up (socket_urgent_set_hook); without it nothing is
+ * sent.  f is referenced by the caller; no lock held. */
+void socket_urgent_set_hook(void (*fn)(struct file *f));
+void socket_urgent(struct file *f);
 
 /* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
 static inline bool socket_nonblock(const struct socket *s, int msg_flags)

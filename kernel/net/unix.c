@@ -14,6 +14,7 @@
 
 #define SIOCOUTQ	0x5411
 #define FIONREAD	0x541b
+#define SIOCATMARK	0x8905
 
 #define POLLWRBAND	0x200
 
@@ -32,6 +33,7 @@ struct unix_sock *unix_sock_new(struct socket *s, int type)
 	list_init(&u->plink);
 	list_init(&u->blink);
 	u->sndbuf = u->rcvbuf = UNIX_BUF_DEFAULT;
+	u->peek_off = -1;
 	u->peercred = (struct ucred_k){ 0, (uint32_t)-1, (uint32_t)-1 };
 	s->ops = &unix_ops;
 	s->priv = u;
@@ -199,6 +201,7 @@ static void unix_release(struct socket *s)
 	move_all(&recs, &u->queue);
 	move_all(&pending, &u->pending);
 	u->queued = 0;
+	u->oob = NULL;
 	spin_unlock(&u->lock);
 	waitq_wake_all(&u->wq);
 	free_recs(&recs);
@@ -281,21 +284,32 @@ static unsigned unix_poll(struct socket *s, struct poll_table *pt)
 		ev |= POLLIN | POLLRDNORM;
 	if (u->type != SOCK_DGRAM && u->state == UNIX_IDLE)
 		ev |= POLLHUP;
+	if (u->oob)
+		ev |= POLLPRI;	/* an unread out-of-band byte */
 	if (writable(u))
 		ev |= POLLOUT | POLLWRNORM | POLLWRBAND;
 	spin_unlock(&u->lock);
 	return ev;
 }
 
-/* FIONREAD: a stream's unread bytes, a datagram socket's next message. */
+/* FIONREAD: a stream's unread bytes, a datagram socket's next message;
+ * SIOCATMARK: whether a stream's reader is at the out-of-band mark
+ * (-EOPNOTSUPP for the other types, as on Linux). */
 static long unix_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 {
 	struct unix_sock *u = unix_of(s);
 	int n;
 
-	if (cmd != FIONREAD && cmd != SIOCOUTQ)
+	if (cmd != FIONREAD && cmd != SIOCOUTQ && cmd != SIOCATMARK)
 		return -ENOTTY;
+	if (cmd == SIOCATMARK && u->type != SOCK_STREAM)
+		return -EOPNOTSUPP;
 	spin_lock(&u->lock);
+	if (cmd == SIOCATMARK) {
+		n = unix_oob_atmark(u);
+		spin_unlock(&u->lock);
+		return copy_to_user(arg, &n, sizeof n) ? -EFAULT : 0;
+	}
 	if (cmd == SIOCOUTQ)
 		n = (int)__atomic_load_n(&u->wmem, __ATOMIC_RELAXED);
 	else if (u->type != SOCK_DGRAM)
@@ -314,7 +328,7 @@ static long unix_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 static bool flag_option(int name)
 {
 	return name == SO_REUSEADDR || name == SO_REUSEPORT || name == SO_KEEPALIVE ||
-	       name == SO_BROADCAST || name == SO_PASSCRED;
+	       name == SO_BROADCAST || name == SO_PASSCRED || name == SO_OOBINLINE;
 }
 
 static int unix_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
@@ -340,6 +354,10 @@ static int unix_setsockopt(struct socket *s, int level, int name, const void *va
 		waitq_wake_all(&u->wq);	/* a larger buffer may let a writer on */
 	} else if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) {
 		u->rcvbuf = socket_buf_size(v, name == SO_RCVBUFFORCE, true);
+	} else if (name == SO_PEEK_OFF) {
+		spin_lock(&u->lock);
+		u->peek_off = v;	/* any negative value turns it off, and is kept */
+		spin_unlock(&u->lock);
 	} else {
 		return -ENOPROTOOPT;
 	}
@@ -376,6 +394,8 @@ static int unix_getsockopt(struct socket *s, int level, int name, void *val, uin
 		return sockopt_write_int(val, len, u->state == UNIX_LISTENING);
 	case SO_PEERCRED:
 		return peercred_write(u, val, len);
+	case SO_PEEK_OFF:
+		return sockopt_write_int(val, len, __atomic_load_n(&u->peek_off, __ATOMIC_RELAXED));
 	case SO_LINGER: {
 		uint32_t n = *len < sizeof u->linger ? *len : sizeof u->linger;
 		memcpy(val, u->linger, n);

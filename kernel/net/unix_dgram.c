@@ -1,6 +1,7 @@
 /* AF_UNIX datagrams: each send is one record on the destination's queue,
  * each receive takes one whole (the rest of a longer one is dropped, with
- * MSG_TRUNC).  A socket connected to a peer takes datagrams only from it. */
+ * MSG_TRUNC).  A socket connected to a peer takes datagrams only from it.
+ * A peek with SO_PEEK_OFF on starts that many bytes into the queue. */
 #include "net/unix_internal.h"
 
 #include "core/errno.h"
@@ -70,28 +71,54 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *m)
 	return err ? err : (long)m->len;
 }
 
-/* Takes (or with peek, finds) the oldest datagram.  Caller holds u->lock. */
-static struct unix_rec *dgram_take(struct unix_sock *u, bool peek)
+/* The datagram a peek meets (Linux's __skb_try_recv_from_queue): with
+ * SO_PEEK_OFF on, whole ones are passed over while the offset reaches
+ * past them (an empty one only once peeked, or with an offset left), and
+ * *skip is where in the one met the peek starts.  Caller holds u->lock. */
+static struct unix_rec *peek_at(struct unix_sock *u, size_t *skip)
 {
+	bool at_off = u->peek_off >= 0;
+	size_t off = at_off ? (size_t)u->peek_off : 0;
+	struct list *l;
+
+	list_for_each(l, &u->queue) {
+		struct unix_rec *r = list_entry(l, struct unix_rec, link);
+		if (at_off && off >= r->len && (off || r->peeked)) {
+			off -= r->len;
+			continue;
+		}
+		if (!r->len)
+			r->peeked = true;
+		*skip = off;
+		return r;
+	}
+	return NULL;
+}
+
+/* Takes (or with peek, finds) the next datagram; *skip: where its bytes
+ * are read from.  Caller holds u->lock. */
+static struct unix_rec *dgram_take(struct unix_sock *u, bool peek, size_t *skip)
+{
+	if (peek)
+		return peek_at(u, skip);
+	*skip = 0;
 	if (list_empty(&u->queue))
 		return NULL;
 	struct unix_rec *r = list_entry(u->queue.next, struct unix_rec, link);
-	if (!peek) {
-		list_del(&r->link);
-		u->queued -= r->len;
-	}
+	list_del(&r->link);
+	u->queued -= r->len;
 	return r;
 }
 
-/* Copies r into m: data, sender's name, files.  Bytes of the datagram. */
-static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
+/* Copies r from skip on into m: data, sender's name, files.  Bytes copied. */
+static long dgram_copy(struct unix_rec *r, size_t skip, struct sock_msg *m)
 {
-	size_t n = r->len < m->len ? r->len : m->len;
-	long c = unix_rec_copy_out(r, 0, m, 0, n);
+	size_t n = r->len - skip < m->len ? r->len - skip : m->len;
+	long c = unix_rec_copy_out(r, skip, m, 0, n);
 
 	if (c < 0)
 		return c;
-	if (r->len > m->len)
+	if (r->len - skip > m->len)
 		m->flags |= MSG_TRUNC;
 	unix_name_of(r->from, m);
 	return (long)n;
@@ -104,12 +131,12 @@ static long dgram_copy(struct unix_rec *r, struct sock_msg *m)
  * went is at end of file either way, after ECONNRESET once if the peer
  * left data unread.  Caller holds u->lock. */
 static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonblock,
-				      uint64_t deadline, long *err)
+				      uint64_t deadline, size_t *skip, long *err)
 {
 	struct unix_rec *r;
 
 	*err = 0;
-	while (!(r = dgram_take(u, peek))) {
+	while (!(r = dgram_take(u, peek, skip))) {
 		if (u->err) {
 			*err = -u->err;
 			u->err = 0;
@@ -123,6 +150,26 @@ static struct unix_rec *wait_datagram(struct unix_sock *u, bool peek, bool nonbl
 	return r;
 }
 
+/* Copies r, taken off u's queue (ours now: a page the copy could not
+ * wait for is brought in), and its files; SO_PEEK_OFF moves back by the
+ * whole datagram, as Linux's.  Bytes copied, or -EFAULT.  No lock held. */
+static long read_taken(struct unix_sock *u, struct unix_rec *r, struct sock_msg *m,
+		       struct unix_fds *fds)
+{
+	long n = dgram_copy(r, 0, m);
+
+	if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
+		n = dgram_copy(r, 0, m);
+	if (n < 0)
+		return n;
+	if (r->nfds)
+		unix_rec_detach_fds(r, false, fds);
+	spin_lock(&u->lock);
+	unix_peek_moved(u, -(long)r->len);
+	spin_unlock(&u->lock);
+	return n;
+}
+
 long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
@@ -133,7 +180,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	struct unix_creds creds;
 	struct unix_rec *r;
 	long err = 0, n = 0;
-	size_t len = 0;
+	size_t len = 0, skip = 0;
 
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -141,22 +188,24 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	m->namelen = 0;
 	spin_lock(&u->lock);
 	for (;;) {
-		r = wait_datagram(u, peek, socket_nonblock(s, m->flags), deadline, &err);
+		r = wait_datagram(u, peek, socket_nonblock(s, m->flags), deadline, &skip, &err);
 		if (!r || !peek)
 			break;
 		/* A peeked record stays queued and may be taken by another
 		 * thread once the lock is dropped: it is copied under it. */
-		n = dgram_copy(r, m);
+		n = dgram_copy(r, skip, m);
 		if (n != -EFAULT)
 			break;
-		if ((err = unix_fault_in(u, m, 0, r->len < m->len ? r->len : m->len))) {
+		if ((err = unix_fault_in(u, m, 0, r->len - skip < m->len ? r->len - skip : m->len))) {
 			r = NULL;
 			break;
 		}
 	}
 	if (r) {
-		len = r->len;
+		len = r->len - skip;
 		creds = r->creds;
+		if (peek)	/* SO_PEEK_OFF moves on by what a peek copied */
+			unix_peek_moved(u, n);
 	}
 	if (r && peek && r->nfds)
 		unix_rec_detach_fds(r, true, &fds);
@@ -165,14 +214,8 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 		m->controllen = 0;
 		return err;	/* 0 after shutdown(SHUT_RD): end of file */
 	}
-	if (!peek) {
-		/* Ours now: a page the copy could not wait for is brought in. */
-		n = dgram_copy(r, m);
-		if (n == -EFAULT && !sock_msg_fault_in(m, 0, r->len < m->len ? r->len : m->len))
-			n = dgram_copy(r, m);
-		if (n >= 0 && r->nfds)
-			unix_rec_detach_fds(r, false, &fds);
-	}
+	if (!peek)
+		n = read_taken(u, r, m, &fds);
 	unix_control_out(m, unix_passcred(u) ? &creds : NULL, &fds);
 	if (!peek)
 		unix_rec_free(r);

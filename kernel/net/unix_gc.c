@@ -141,11 +141,13 @@ static void take_queues(struct unix_sock *u, struct list *out)
 	spin_lock(&u->lock);
 	unix_queue_move(out, &u->queue);
 	u->queued = 0;
+	u->oob = NULL;
 	list_for_each(l, &u->pending) {
 		struct unix_sock *e = list_entry(l, struct unix_sock, plink);
 		spin_lock(&e->lock);
 		unix_queue_move(out, &e->queue);
 		e->queued = 0;
+		e->oob = NULL;
 		spin_unlock(&e->lock);
 	}
 	spin_unlock(&u->lock);

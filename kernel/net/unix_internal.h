@@ -68,6 +68,8 @@ struct unix_rec {
 	struct file **fds;		/* SCM_RIGHTS: referenced files */
 	int nfds;
 	struct unix_creds creds;
+	bool oob;			/* stream: a send's out-of-band byte (MSG_OOB) */
+	bool peeked;			/* datagram: shown by a peek (Linux's skb->peeked) */
 	char data[];
 };
 
@@ -82,8 +84,15 @@ struct unix_sock {
 	int state;			/* enum unix_state */
 	bool dead;			/* released: no more data or connections */
 	struct unix_sock *peer;		/* referenced; dgram: the default destination */
-	struct list queue;		/* struct unix_rec, oldest first */
-	size_t queued;			/* unread bytes in queue */
+	/* struct unix_rec, oldest first.  A stream's out-of-band byte stays
+	 * in it once taken by recv(MSG_OOB), read to its end (off == len):
+	 * the place of the mark, which stops a read as on Linux. */
+	struct list queue;
+	/* Unread bytes in queue, as Linux's inq_len counts them (FIONREAD):
+	 * an out-of-band byte a read passes over stays counted there. */
+	size_t queued;
+	struct unix_rec *oob;		/* stream: the unread out-of-band byte's, or NULL */
+	int peek_off;			/* SO_PEEK_OFF: where MSG_PEEK starts; < 0: off */
 	struct list pending;		/* listening: connected sockets to accept */
 	struct list plink;		/* in the listener's pending */
 	int npending, backlog;
@@ -127,6 +136,22 @@ void unix_creds_self(struct ucred_k *c);
 static inline bool unix_passcred(const struct unix_sock *u)
 {
 	return __atomic_load_n(&u->opts, __ATOMIC_RELAXED) >> SO_PASSCRED & 1;
+}
+
+static inline bool unix_oobinline(const struct unix_sock *u)
+{
+	return __atomic_load_n(&u->opts, __ATOMIC_RELAXED) >> SO_OOBINLINE & 1;
+}
+
+/* Linux's sk_peek_offset_fwd and _bwd: with SO_PEEK_OFF on, a peek of n
+ * bytes moves the offset on by n, a read of n back (to 0 at least).
+ * Caller holds u->lock. */
+static inline void unix_peek_moved(struct unix_sock *u, long n)
+{
+	if (u->peek_off < 0)
+		return;
+	long v = (long)u->peek_off + n;
+	u->peek_off = v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int)v;
 }
 
 /* unix_rec.c: records and ancillary data */
@@ -193,6 +218,24 @@ static inline void unix_queue_move(struct list *to, struct list *from)
 	list_init(from);
 }
 
+/* unix_oob.c: a stream's out-of-band byte (MSG_OOB) */
+/* r, just queued at to, is to's new mark.  Caller holds to->lock.
+ * to's file, referenced (for the owner's SIGURG once the lock is
+ * dropped: socket_urgent, file_put), or NULL. */
+struct file *unix_oob_mark(struct unix_sock *to, struct unix_rec *r);
+enum { UNIX_MARK_READ, UNIX_MARK_SKIP, UNIX_MARK_STOP };
+/* What a read does at r, the next record it meets (Linux's manage_oob):
+ * reads it, passes over it (without peek: to done, off u's queue, and the
+ * mark taken), or stops before it.  copied: the read has bytes already.
+ * Caller holds u->lock. */
+int unix_oob_pass(struct unix_sock *u, struct unix_rec *r, bool peek, bool copied, struct list *done);
+/* SIOCATMARK: whether the next byte a read would meet is at the mark.
+ * Caller holds u->lock. */
+bool unix_oob_atmark(struct unix_sock *u);
+/* recv(MSG_OOB) on a stream: 1 and the byte, -EINVAL (no mark, or
+ * SO_OOBINLINE, or not connected), -EFAULT (the byte is lost then). */
+long unix_oob_recv(struct socket *s, struct sock_msg *m);
+
 /* unix_gc.c: files in flight and the collector */
 /* The AF_UNIX socket behind a file, or NULL. */
 struct unix_sock *unix_sock_of(struct file *f);
@@ -228,7 +271,8 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m);
 long unix_seqpacket_sendmsg(struct socket *s, struct sock_msg *m);
 long unix_seqpacket_recvmsg(struct socket *s, struct sock_msg *m);
 /* Queues r at to, or -errno (to is dead: -EPIPE for streams, -ECONNREFUSED
- * for datagrams).  On success the record belongs to to. */
+ * for datagrams).  On success the record belongs to to; an out-of-band
+ * one (r->oob) becomes to's mark, and to's owner is told (SIGURG). */
 int unix_deliver(struct unix_sock *to, struct unix_rec *r);
 /* The connected peer of a stream or sequenced-packet socket that may
  * still send, referenced; -ENOTCONN or -EPIPE. */

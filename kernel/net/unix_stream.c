@@ -3,7 +3,9 @@
  * reach its sndbuf; a receive gathers records in order, stopping after one
  * that carries files (their descriptors come with its bytes) and, for a
  * receiver with SO_PASSCRED, before one with other credentials (Linux
- * never glues messages of different senders then). */
+ * never glues messages of different senders then).  Out-of-band bytes
+ * (the last of a MSG_OOB send, a record of its own) are unix_oob.c's; a
+ * peek starts SO_PEEK_OFF bytes in when that is on. */
 #include "net/unix_internal.h"
 
 #include "core/errno.h"
@@ -13,6 +15,8 @@
 
 int unix_deliver(struct unix_sock *to, struct unix_rec *r)
 {
+	struct file *urgent = NULL;
+
 	spin_lock(&to->lock);
 	if (to->dead || (to->type != SOCK_DGRAM && (to->shut & UNIX_RCV_SHUT))) {
 		bool dead = to->dead;
@@ -21,8 +25,14 @@ int unix_deliver(struct unix_sock *to, struct unix_rec *r)
 	}
 	list_add_tail(&to->queue, &r->link);
 	to->queued += r->len;
+	if (r->oob)
+		urgent = unix_oob_mark(to, r);
 	spin_unlock(&to->lock);
 	waitq_wake_all(&to->wq);
+	if (urgent) {
+		socket_urgent(urgent);
+		file_put(urgent);
+	}
 	return 0;
 }
 
@@ -43,7 +53,7 @@ long unix_send_peer(struct unix_sock *u, struct unix_sock **peer)
 
 /* One record of n bytes from m at off (with m's files when first). */
 static long send_chunk(struct unix_sock *u, struct unix_sock *peer, const struct sock_msg *m, size_t off,
-		       size_t n, bool first, const struct unix_creds *creds)
+		       size_t n, bool first, const struct unix_creds *creds, bool oob)
 {
 	struct unix_rec *r = unix_rec_new(u, n);
 	long err;
@@ -51,6 +61,7 @@ static long send_chunk(struct unix_sock *u, struct unix_sock *peer, const struct
 	if (!r)
 		return -ENOBUFS;
 	r->creds = *creds;
+	r->oob = oob;
 	if ((err = unix_rec_fill(r, m, off)) || (first && (err = unix_rec_take_fds(r, m))) ||
 	    (err = unix_deliver(peer, r)))
 		unix_rec_free(r);
@@ -62,11 +73,14 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 	struct unix_sock *u = unix_of(s), *peer;
 	uint64_t deadline = socket_deadline(s->sndtimeo_ns);
 	struct unix_creds creds;
-	size_t sent = 0;
+	size_t sent = 0, body = m->len;	/* body: the bytes before an out-of-band one */
 	long err;
 
-	if (m->flags & MSG_OOB)
-		return -EOPNOTSUPP;
+	if (m->flags & MSG_OOB) {
+		if (!m->len)
+			return -EOPNOTSUPP;
+		body--;
+	}
 	if (m->namelen)
 		return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	if ((err = unix_send_peer(u, &peer)))
@@ -85,10 +99,12 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 			err = -EPIPE;
 			break;
 		}
-		size_t n = m->len - sent, most = (size_t)u->sndbuf / 2 - UNIX_REC_COST;
+		/* The out-of-band byte comes last, alone (Linux's queue_oob). */
+		bool oob = sent == body;
+		size_t n = oob ? 1 : body - sent, most = (size_t)u->sndbuf / 2 - UNIX_REC_COST;
 		n = n < most ? n : most;
 		n = n < UNIX_CHUNK_MAX ? n : UNIX_CHUNK_MAX;
-		if ((err = send_chunk(u, peer, m, sent, n, !sent, &creds)))
+		if ((err = send_chunk(u, peer, m, sent, n, !sent, &creds, oob)))
 			break;
 		sent += n;
 	}
@@ -97,22 +113,6 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *m)
 }
 
 /* ---- receiving ------------------------------------------------------------ */
-
-/* The record holding the byte skip bytes into the queue, and the offset in it. */
-static struct unix_rec *rec_at(struct unix_sock *u, size_t skip, size_t *at)
-{
-	struct list *l;
-
-	list_for_each(l, &u->queue) {
-		struct unix_rec *r = list_entry(l, struct unix_rec, link);
-		if (skip < r->len - r->off) {
-			*at = r->off + skip;
-			return r;
-		}
-		skip -= r->len - r->off;
-	}
-	return NULL;
-}
 
 /* What a receive gathers besides the bytes. */
 struct gathered {
@@ -136,42 +136,71 @@ static bool same_sender(struct gathered *g, const struct unix_rec *r)
 	return unix_creds_eq(&g->creds, &r->creds);
 }
 
+/* Copies what r holds from at on into m at moff, moving r's reader on
+ * (not for a peek).  Bytes taken, or -EFAULT.  Caller holds u->lock. */
+static long take_rec(struct unix_sock *u, struct unix_rec *r, size_t at, struct sock_msg *m,
+		     size_t moff, struct list *done, struct gathered *g)
+{
+	bool peek = m->flags & MSG_PEEK;
+	size_t n = r->len - at < m->len - moff ? r->len - at : m->len - moff;
+	long c = unix_rec_copy_out(r, at, m, moff, n);
+
+	if (c < 0)
+		return c;
+	if (!moff && m->namelen == 0)
+		unix_name_of(r->from, m);
+	if (r->nfds) {
+		unix_rec_detach_fds(r, peek, &g->fds);
+		g->stop = true;
+	}
+	unix_peek_moved(u, peek ? (long)n : -(long)n);
+	if (!peek) {
+		r->off += n;
+		u->queued -= n;
+		if (r->off == r->len) {
+			list_del(&r->link);
+			list_add_tail(done, &r->link);
+		}
+	}
+	return (long)n;
+}
+
 /* Takes what is queued into m from byte copied on.  Caller holds u->lock.
  * Consumed records move to done.  Bytes taken, or -EFAULT; g->stop when a
- * record with files or other credentials ended the message. */
+ * record with files or other credentials, or the out-of-band mark, ended
+ * the message.  A peek starts SO_PEEK_OFF bytes in: as on Linux, the mark
+ * is looked at for the first record and for those after the bytes
+ * peeked, not for those the offset passes over. */
 static long take(struct unix_sock *u, struct sock_msg *m, size_t copied, struct list *done,
 		 struct gathered *g)
 {
-	bool peek = m->flags & MSG_PEEK;
-	size_t took = 0, at;
-	struct unix_rec *r;
+	bool peek = m->flags & MSG_PEEK, look = true;
+	size_t took = 0, skip = peek && u->peek_off > 0 ? (size_t)u->peek_off : 0;
+	struct list *l, *next;
 
-	while (copied + took < m->len && (r = rec_at(u, peek ? copied + took : 0, &at))) {
+	for (l = u->queue.next; l != &u->queue && copied + took < m->len && !g->stop; l = next) {
+		struct unix_rec *r = list_entry(l, struct unix_rec, link);
+		next = l->next;
+		int what = look ? unix_oob_pass(u, r, peek, copied + took, done) : UNIX_MARK_READ;
+		if (what == UNIX_MARK_STOP)
+			g->stop = true;
+		if (what != UNIX_MARK_READ)
+			continue;
+		if (skip >= r->len - r->off) {
+			skip -= r->len - r->off;
+			look = false;
+			continue;
+		}
 		if (!same_sender(g, r)) {
 			g->stop = true;
 			break;
 		}
-		size_t n = r->len - at < m->len - copied - took ? r->len - at : m->len - copied - took;
-		long c = unix_rec_copy_out(r, at, m, copied + took, n);
-		if (c < 0)
-			return took ? (long)took : c;
-		if (!copied && !took && m->namelen == 0)
-			unix_name_of(r->from, m);
-		took += n;
-		if (r->nfds) {
-			unix_rec_detach_fds(r, peek, &g->fds);
-			g->stop = true;
-		}
-		if (!peek) {
-			r->off += n;
-			u->queued -= n;
-			if (r->off == r->len) {
-				list_del(&r->link);
-				list_add_tail(done, &r->link);
-			}
-		}
-		if (g->stop)
-			break;
+		long n = take_rec(u, r, r->off + skip, m, copied + took, done, g);
+		if (n < 0)
+			return took ? (long)took : n;
+		took += (size_t)n;
+		skip = 0;
+		look = true;
 	}
 	return (long)took;
 }
@@ -197,7 +226,7 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 	long err = 0;
 
 	if (m->flags & MSG_OOB)
-		return -EINVAL;
+		return unix_oob_recv(s, m);
 	list_init(&done);
 	m->namelen = 0;
 	spin_lock(&u->lock);
