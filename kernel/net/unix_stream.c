@@ -215,11 +215,23 @@ static void free_done(struct list *done)
 	}
 }
 
+/* What a read waits for, as Linux's sock_rcvlowat: all it asked with
+ * MSG_WAITALL (not a peek), else SO_RCVLOWAT's bytes, at most the
+ * request, at least 1. */
+static size_t read_target(const struct socket *s, const struct sock_msg *m)
+{
+	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
+
+	if ((m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) && m->len)
+		return m->len;
+	return lowat < m->len ? lowat : m->len ? m->len : 1;
+}
+
 long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
-	size_t target = (m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) && m->len ? m->len : 1;
+	size_t target = read_target(s, m);
 	size_t copied = 0;
 	struct gathered g = { .passcred = unix_passcred(u) };
 	struct list done;

@@ -166,6 +166,29 @@ static void rcvlowat_read(void)
 	close(l);
 }
 
+/* The same on an AF_UNIX stream, whose reads also wait for the mark. */
+static void rcvlowat_unix(void)
+{
+	int sv[2], lowat = 10;
+	char buf[100];
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if (fork() == 0) {
+		write(sv[1], "12345", 5);
+		usleep(200 * 1000);
+		write(sv[1], "67890abc", 8);
+		_exit(0);
+	}
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+	long n = recv(sv[0], buf, sizeof buf, 0);
+	if (n >= 10)
+		printf("unix rcvlowat 10, blocking: 10 or more\n");
+	else
+		printf("unix rcvlowat 10, blocking: %ld\n", n);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* A low mark beyond what the socket can queue: Linux grows the buffer
  * to fit it, amphi lowers the mark (getsockopt says which); either way a
  * poll comes back readable and a read takes at least the mark, never
@@ -214,5 +237,6 @@ int main(void)
 	family("udp", AF_INET6, SOCK_DGRAM, 0);
 	rcvlowat_read();
 	rcvlowat_huge();
+	rcvlowat_unix();
 	return 0;
 }

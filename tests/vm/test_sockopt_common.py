@@ -6,8 +6,9 @@ Before, each family answered only the options it kept itself, so
 SO_PRIORITY, SO_MARK, SO_RCVLOWAT, SO_COOKIE, SO_PEERCRED on TCP and UDP
 and twenty more were ENOPROTOOPT, a netlink socket refused SO_REUSEADDR,
 SO_KEEPALIVE and SO_LINGER, and AF_UNIX accepted SO_REUSEPORT; and a TCP
-read or poll under SO_RCVLOWAT woke at the first bytes.  A mark beyond
-what can queue must never leave a poll waiting for ever."""
+read or poll, or an AF_UNIX stream read, under SO_RCVLOWAT woke at the
+first bytes.  A mark beyond what can queue must never leave a poll
+waiting for ever."""
 import pytest
 
 from conftest import expect, run
@@ -195,6 +196,7 @@ LINUX_USER = (
     'rcvlowat 10, blocking: 10 or more\n'
     'rcvlowat 10, then non-blocking: all 15 read yes\n'
     'rcvlowat 1 MiB: poll readable yes, the mark there yes\n'
+    'unix rcvlowat 10, blocking: 10 or more\n'
 )
 
 # Where amphi knowingly differs: TCP's SO_RCVLOWAT is capped at half of
