@@ -348,10 +348,15 @@ static unsigned poll_connected(struct inet_sock *sk)
 		LOCK_TCPIP_CORE();
 		UNLOCK_TCPIP_CORE();
 	}
+	/* Readable from SO_RCVLOWAT's bytes on, as Linux's tcp_poll; or once
+	 * rx_more is taken, when no more can come in before a read (Linux's
+	 * memory pressure), so a poller is never left waiting for a mark the
+	 * queue cannot reach. */
+	size_t lowat = (size_t)__atomic_load_n(&sk->sock->common.rcvlowat, __ATOMIC_RELAXED);
 	mutex_lock(&sk->rx_lock);
-	if (!sk->rxq && !sk->rx_eof && !sk->shut_rd)
+	if ((!sk->rxq || sk->rx_held < lowat) && !sk->rx_eof && !sk->shut_rd)
 		inet_tcp_fetch(sk);
-	if (sk->rxq)
+	if (sk->rxq && (sk->rx_held >= lowat || sk->rx_more))
 		mask |= POLLIN | POLLRDNORM;
 	if (sk->rx_eof || sk->shut_rd)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;

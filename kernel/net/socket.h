@@ -274,6 +274,10 @@ int socket_setsockopt(struct socket *s, int level, int name, const void *val, ui
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
+/* SO_RCVLOWAT's value v as Linux keeps it: a negative one is the most,
+ * 0 is 1, and none above cap (a family's own limit: TCP's, as Linux's
+ * tcp_set_rcvlowat, is half its receive buffer). */
+void socket_set_rcvlowat(struct socket *s, int v, int cap);
 /* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
  * other writes min(*len, sizeof(int)) bytes, as Linux does. */
 int sockopt_read_int(const void *val, uint32_t len, int *v);

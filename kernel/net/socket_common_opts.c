@@ -13,7 +13,6 @@
 #include "core/string.h"
 #include "net/netif.h"
 
-#define TCP_RCVLOWAT_MAX (6291456 / 2)	/* half of Linux's default tcp_rmem[2] */
 #define IFNAMSIZ_K	16
 #define IFS_MAX		8	/* interfaces looked at: lo, eth0 and room */
 
@@ -78,15 +77,13 @@ static int bind_to_device(const void *val, uint32_t len)
 	return err;
 }
 
-/* SO_RCVLOWAT: a negative one is the most, 0 is 1; TCP's is at most half
- * its largest receive buffer, as Linux's tcp_set_rcvlowat keeps it. */
-static int rcvlowat_of(const struct socket *s, int v)
+void socket_set_rcvlowat(struct socket *s, int v, int cap)
 {
 	if (v < 0)
 		v = INT32_MAX;
-	if (s->type == SOCK_STREAM && (s->family == AF_INET || s->family == AF_INET6) && v > TCP_RCVLOWAT_MAX)
-		v = TCP_RCVLOWAT_MAX;
-	return v ? v : 1;
+	if (v > cap)
+		v = cap;
+	__atomic_store_n(&s->common.rcvlowat, v ? v : 1, __ATOMIC_RELAXED);
 }
 
 static int set_linger(struct socket_common_opts *c, const void *val, uint32_t len)
@@ -131,7 +128,7 @@ int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32
 		c->mark = v;
 		return 0;
 	case SO_RCVLOWAT:
-		c->rcvlowat = rcvlowat_of(s, v);
+		socket_set_rcvlowat(s, v, INT32_MAX);
 		return 0;
 	case SO_BUSY_POLL:
 		if (v < 0)
