@@ -83,6 +83,7 @@ struct socket;
 #define SO_RCVTIMEO_OLD	20
 #define SO_SNDTIMEO_OLD	21
 #define SO_BINDTODEVICE	25
+#define SO_PEERNAME	28
 #define SO_ACCEPTCONN	30
 #define SO_SNDBUFFORCE	32
 #define SO_RCVBUFFORCE	33
@@ -91,13 +92,21 @@ struct socket;
 #define SO_PROTOCOL	38
 #define SO_DOMAIN	39
 #define SO_RXQ_OVFL	40
+#define SO_WIFI_STATUS	41
+#define SO_NOFCS	43
+#define SO_LOCK_FILTER	44
+#define SO_SELECT_ERR_QUEUE 45
 #define SO_BUSY_POLL	46
+#define SO_MAX_PACING_RATE 47
 #define SO_INCOMING_CPU	49
+#define SO_CNX_ADVICE	53
+#define SO_INCOMING_NAPI_ID 56
 #define SO_COOKIE	57
 #define SO_PEERGROUPS	59
 #define SO_ZEROCOPY	60
 #define SO_RCVTIMEO_NEW	66
 #define SO_SNDTIMEO_NEW	67
+#define SO_PREFER_BUSY_POLL 69
 #define SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
 
 /* One message, as the families see it. */
@@ -156,6 +165,8 @@ struct socket_common_opts {
 	uint64_t flags;			/* 1ull << SO_DEBUG, SO_DONTROUTE... */
 	int priority, mark, rcvlowat, busy_poll, incoming_cpu;
 	int linger_on, linger_sec;
+	int prefer_busy_poll;
+	uint64_t max_pacing_rate;	/* bytes a second; UINT64_MAX: none */
 };
 
 void socket_common_opts_init(struct socket_common_opts *c);
