@@ -2,7 +2,8 @@
  * tcp_set_rcvlowat give them: a peek waits for the low mark as a read
  * does (and MSG_PEEK|MSG_WAITALL for the whole length), poll() says
  * readable only from the mark on, and the mark is at most half of a
- * receive buffer set with SO_RCVBUF.  The peer writes 5 bytes, then 5
+ * receive buffer set with SO_RCVBUF; an AF_UNIX stream read waits for
+ * it too (a peek there does not).  The peer writes 5 bytes, then 5
  * more 0.3 s later; what a reader sees does not depend on the timing. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -75,6 +76,33 @@ static void peek(const char *what, int lowat, int flags)
 	finish(c);
 }
 
+/* AF_UNIX stream reads under SO_RCVLOWAT (unix_stream_read_generic's
+ * target): a read waits for the mark; a peek or a non-blocking read takes
+ * what is there. */
+static void unix_stream(const char *what, int lowat, int flags)
+{
+	int sv[2];
+	char buf[16] = { 0 }, ack;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if (fork() == 0) {
+		close(sv[0]);
+		write(sv[1], "12345", 5);
+		read(sv[1], &ack, 1);
+		usleep(300 * 1000);
+		write(sv[1], "67890", 5);
+		read(sv[1], &ack, 1);
+		_exit(0);
+	}
+	close(sv[1]);
+	first_five(sv[0]);
+	set_lowat(sv[0], lowat);
+	write(sv[0], "k", 1);
+	long n = recv(sv[0], buf, 10, flags);
+	printf("unix %s: got %ld \"%s\"\n", what, n, n > 0 ? buf : "");
+	finish(sv[0]);
+}
+
 static void rcvbuf_cap(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0), v = 4096, got = 0;
@@ -92,9 +120,11 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	peek("lowat 10, peek", 10, MSG_PEEK);
 	peek("lowat 1, peek|waitall", 1, MSG_PEEK | MSG_WAITALL);
-	peek("lowat 10, read", 10, 0);
 	peek("lowat 10, peek, dontwait", 10, MSG_PEEK | MSG_DONTWAIT);
 	peek("lowat 3, peek", 3, MSG_PEEK);
 	rcvbuf_cap();
+	unix_stream("lowat 10, read", 10, 0);
+	unix_stream("lowat 10, peek", 10, MSG_PEEK);
+	unix_stream("lowat 10, dontwait", 10, MSG_DONTWAIT);
 	return 0;
 }
