@@ -105,6 +105,13 @@ static int set_socket_opt(struct inet_sock *sk, int name, int v, const void *val
 	case SO_SNDBUF: case SO_SNDBUFFORCE:
 		sk->sndbuf = socket_buf_size(v, name == SO_SNDBUFFORCE, false);
 		return 0;
+	case SO_RCVLOWAT:
+		if (!inet_is_tcp(sk))
+			return -ENOPROTOOPT;	/* every socket's, unbounded */
+		/* Half the buffer SO_RCVBUF set, else half Linux's default
+		 * tcp_rmem[2] (6 MiB), as tcp_set_rcvlowat bounds it. */
+		socket_set_rcvlowat(sk->sock, v, sk->rcvbuf ? sk->rcvbuf / 2 : 6291456 / 2);
+		return 0;
 	case SO_LINGER: {
 		struct linger_k l;
 		if (len < sizeof l)

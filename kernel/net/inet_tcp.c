@@ -348,12 +348,15 @@ static unsigned poll_connected(struct inet_sock *sk)
 		LOCK_TCPIP_CORE();
 		UNLOCK_TCPIP_CORE();
 	}
-	mutex_lock(&sk->rx_lock);
-	if (!sk->rxq && !sk->rx_eof && !sk->shut_rd)
-		inet_tcp_fetch(sk);
-	/* Readable once SO_RCVLOWAT's bytes are there, as Linux's tcp_poll. */
+	/* Readable from SO_RCVLOWAT's bytes on, as Linux's tcp_poll; or once
+	 * rx_more is taken, when no more can come in before a read (Linux's
+	 * memory pressure), so a poller is never left waiting for a mark the
+	 * queue cannot reach. */
 	size_t lowat = (size_t)__atomic_load_n(&sk->sock->common.rcvlowat, __ATOMIC_RELAXED);
-	if (sk->rxq && inet_tcp_rx_bytes(sk) >= lowat)
+	mutex_lock(&sk->rx_lock);
+	if ((!sk->rxq || sk->rx_held < lowat) && !sk->rx_eof && !sk->shut_rd)
+		inet_tcp_fetch(sk);
+	if (sk->rxq && (sk->rx_held >= lowat || sk->rx_more))
 		mask |= POLLIN | POLLRDNORM;
 	if (sk->rx_eof || sk->shut_rd)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;

@@ -20,7 +20,6 @@
 
 #define WINDOW_STEP	(TCP_WND_UPDATE_THRESHOLD - 1)
 _Static_assert(WINDOW_STEP < TCP_WND / 4, "a step must leave the window open");
-_Static_assert(SOCK_TCP_RCVLOWAT_MAX <= TCP_WND / 2, "SO_RCVLOWAT beyond what can queue");
 
 /* Gives the bytes fetched and not yet given back to lwIP's window.
  * Caller holds rx_lock, or is the socket's last user. */
@@ -121,23 +120,56 @@ static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, b
 		*done = true;
 		return r;
 	}
-	if (m->flags & MSG_PEEK)
-		*done = true;	/* a peek shows what is queued, once */
-	else
-		rx_consume(sk, n);
+	rx_consume(sk, n);
 	return (long)n;
+}
+
+/* A peek's pass: what is queued, shown from the front again each time
+ * (a peek takes nothing).  Bytes shown, or -errno; *done once no more
+ * can come into view: the length is full, the end came, or rx_more is
+ * taken (lwIP keeps the rest until a read makes room). */
+static long peek_some(struct inet_sock *sk, struct sock_msg *m, bool *done)
+{
+	if (!sk->rx_eof && !sk->shut_rd)
+		inet_tcp_fetch(sk);
+	if (!sk->rxq) {
+		*done = sk->rx_eof || sk->shut_rd;
+		return *done ? rx_end(sk) : 0;
+	}
+	struct pbuf *chains[2] = { sk->rxq, sk->rx_more };
+	size_t shown = 0;
+	for (int i = 0; i < 2 && chains[i] && shown < m->len; i++) {
+		size_t n = m->len - shown < chains[i]->tot_len ? m->len - shown : chains[i]->tot_len;
+		long r = (m->flags & MSG_TRUNC) ? (long)n : inet_msg_fill_pbuf(m, shown, chains[i], 0, n);
+		if (r < 0) {
+			*done = true;
+			return r;
+		}
+		shown += n;
+	}
+	*done = shown == m->len || sk->rx_more || sk->rx_eof || sk->shut_rd;
+	return (long)shown;
+}
+
+/* SO_RCVLOWAT, or MSG_WAITALL's whole length, as Linux's sock_rcvlowat:
+ * how much a read or a peek waits for (never more than asked). */
+static size_t recv_target(const struct socket *s, const struct sock_msg *m)
+{
+	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
+
+	if (m->flags & MSG_WAITALL)
+		return m->len;
+	return lowat < m->len ? lowat : m->len;
 }
 
 long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct inet_sock *sk = inet_sk(s);
-	bool waitall = (m->flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL;
+	bool peek = m->flags & MSG_PEEK;
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
-	/* SO_RCVLOWAT: a read waits for that much (never more than asked), as
-	 * Linux's tcp_recvmsg; a non-blocking one, a timeout, a signal or the
-	 * end still give what came. */
-	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
-	size_t target = lowat < m->len ? lowat : m->len;
+	/* A non-blocking read, a timeout, a signal or the end still give
+	 * what came before the target. */
+	size_t target = recv_target(s, m);
 	size_t copied = 0;
 	long err = 0;
 
@@ -154,18 +186,19 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	for (;;) {
 		uint32_t seen = inet_events(sk);
 		bool done = false;
-		long r = sk->state == INET_CONNECTED ? recv_some(sk, m, copied, &done) : 0;
+		long r = sk->state != INET_CONNECTED ? 0 :
+			 peek ? peek_some(sk, m, &done) : recv_some(sk, m, copied, &done);
 		if (r < 0) {
 			err = r;
 			break;
 		}
-		copied += (size_t)r;
+		copied = peek ? (size_t)r : copied + (size_t)r;	/* a peek shows all again */
 		/* A read of 0 bytes ends when there is data (or the end), as on
 		 * Linux: 0 is then no end of stream, and EAGAIN says "none". */
 		bool full = m->len ? copied == m->len : sk->rxq != NULL;
-		if (done || full || (copied && copied >= target && !waitall))
+		if (done || full || (copied && copied >= target))
 			break;
-		if (r > 0)
+		if (r > 0 && !peek)
 			continue;	/* more may have come while we copied */
 		if (socket_nonblock(s, m->flags)) {
 			err = -EAGAIN;

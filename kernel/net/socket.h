@@ -83,6 +83,7 @@ struct socket;
 #define SO_RCVTIMEO_OLD	20
 #define SO_SNDTIMEO_OLD	21
 #define SO_BINDTODEVICE	25
+#define SO_PEERNAME	28
 #define SO_ACCEPTCONN	30
 #define SO_SNDBUFFORCE	32
 #define SO_RCVBUFFORCE	33
@@ -91,14 +92,22 @@ struct socket;
 #define SO_PROTOCOL	38
 #define SO_DOMAIN	39
 #define SO_RXQ_OVFL	40
+#define SO_WIFI_STATUS	41
 #define SO_PEEK_OFF	42
+#define SO_NOFCS	43
+#define SO_LOCK_FILTER	44
+#define SO_SELECT_ERR_QUEUE 45
 #define SO_BUSY_POLL	46
+#define SO_MAX_PACING_RATE 47
 #define SO_INCOMING_CPU	49
+#define SO_CNX_ADVICE	53
+#define SO_INCOMING_NAPI_ID 56
 #define SO_COOKIE	57
 #define SO_PEERGROUPS	59
 #define SO_ZEROCOPY	60
 #define SO_RCVTIMEO_NEW	66
 #define SO_SNDTIMEO_NEW	67
+#define SO_PREFER_BUSY_POLL 69
 #define SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
 
 /* One message, as the families see it. */
@@ -157,14 +166,12 @@ struct socket_common_opts {
 	uint64_t flags;			/* 1ull << SO_DEBUG, SO_DONTROUTE... */
 	int priority, mark, rcvlowat, busy_poll, incoming_cpu;
 	int linger_on, linger_sec;
+	int prefer_busy_poll;
+	uint64_t max_pacing_rate;	/* bytes a second; UINT64_MAX: none */
 };
 
 void socket_common_opts_init(struct socket_common_opts *c);
 
-/* The most a TCP socket's SO_RCVLOWAT asks: half lwIP's receive window,
- * which unread bytes always fill that far (inet_tcp_io.c checks), so a
- * poll or a read waiting for it is never stuck. */
-#define SOCK_TCP_RCVLOWAT_MAX	65536
 
 struct socket {
 	const struct socket_ops *ops;
@@ -288,6 +295,10 @@ int socket_setsockopt(struct socket *s, int level, int name, const void *val, ui
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
+/* SO_RCVLOWAT's value v as Linux keeps it: a negative one is the most,
+ * 0 is 1, and none above cap (a family's own limit: TCP's, as Linux's
+ * tcp_set_rcvlowat, is half its receive buffer). */
+void socket_set_rcvlowat(struct socket *s, int v, int cap);
 /* Helpers for int-valued options: -EINVAL if len < sizeof(int); the
  * other writes min(*len, sizeof(int)) bytes, as Linux does. */
 int sockopt_read_int(const void *val, uint32_t len, int *v);

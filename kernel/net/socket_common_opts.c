@@ -2,8 +2,11 @@
  * sk_getsockopt) that its family does not keep itself: kept here, in
  * struct socket_common_opts, with Linux's checks, and given back.  amphi
  * has no queueing discipline, packet marks, busy polling, security
- * module or per-packet checksum choice for SO_PRIORITY, SO_MARK,
- * SO_BUSY_POLL, SO_PASSSEC or SO_NO_CHECK to act on; SO_DONTROUTE does
+ * module, per-packet checksum choice, pacing, socket filter or wireless
+ * device for SO_PRIORITY, SO_MARK, SO_BUSY_POLL, SO_PREFER_BUSY_POLL,
+ * SO_PASSSEC, SO_NO_CHECK, SO_NOFCS, SO_MAX_PACING_RATE, SO_LOCK_FILTER
+ * or SO_WIFI_STATUS to act on, nor an error queue for
+ * SO_SELECT_ERR_QUEUE to report; SO_DONTROUTE does
  * not keep a send off the gateway, and no SO_RXQ_OVFL count is given (so
  * no drop is reported). */
 #include "net/socket.h"
@@ -27,7 +30,7 @@ struct linger_k {
 
 void socket_common_opts_init(struct socket_common_opts *c)
 {
-	*c = (struct socket_common_opts){ .rcvlowat = 1, .incoming_cpu = -1 };
+	*c = (struct socket_common_opts){ .rcvlowat = 1, .incoming_cpu = -1, .max_pacing_rate = UINT64_MAX };
 }
 
 static bool flag_option(int name)
@@ -35,6 +38,7 @@ static bool flag_option(int name)
 	switch (name) {
 	case SO_DEBUG: case SO_DONTROUTE: case SO_OOBINLINE: case SO_NO_CHECK: case SO_PASSSEC:
 	case SO_RXQ_OVFL: case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST:
+	case SO_WIFI_STATUS: case SO_NOFCS: case SO_SELECT_ERR_QUEUE: case SO_LOCK_FILTER:
 		return true;
 	}
 	return false;
@@ -77,16 +81,44 @@ static int bind_to_device(const void *val, uint32_t len)
 	return err;
 }
 
-/* SO_RCVLOWAT: a negative one is the most, 0 is 1; TCP's is capped, as
- * Linux's tcp_set_rcvlowat caps it (Linux grows the receive buffer to
- * fit it; lwIP's window is fixed, so the cap is what can queue). */
-static int rcvlowat_of(const struct socket *s, int v)
+void socket_set_rcvlowat(struct socket *s, int v, int cap)
 {
 	if (v < 0)
 		v = INT32_MAX;
-	if (s->type == SOCK_STREAM && (s->family == AF_INET || s->family == AF_INET6) && v > SOCK_TCP_RCVLOWAT_MAX)
-		v = SOCK_TCP_RCVLOWAT_MAX;
-	return v ? v : 1;
+	if (v > cap)
+		v = cap;
+	__atomic_store_n(&s->common.rcvlowat, v ? v : 1, __ATOMIC_RELAXED);
+}
+
+static int write_bytes(void *val, uint32_t *len, const void *v, uint32_t size)
+{
+	uint32_t n = *len < size ? *len : size;
+
+	memcpy(val, v, n);
+	*len = n;
+	return 0;
+}
+
+/* SO_MAX_PACING_RATE: an int (~0U: none), or a u64 when there is room
+ * for one, as Linux's sk_setsockopt reads it. */
+static int set_pacing_rate(struct socket_common_opts *c, int v, const void *val, uint32_t len)
+{
+	uint64_t rate = v == -1 ? UINT64_MAX : (uint32_t)v;
+
+	if (len >= sizeof rate)
+		memcpy(&rate, val, sizeof rate);
+	__atomic_store_n(&c->max_pacing_rate, rate, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Its u64, or in a smaller room an int capped at ~0U, as Linux's. */
+static int get_pacing_rate(const struct socket_common_opts *c, void *val, uint32_t *len)
+{
+	uint64_t rate = __atomic_load_n(&c->max_pacing_rate, __ATOMIC_RELAXED);
+
+	if (*len >= sizeof rate)
+		return write_bytes(val, len, &rate, sizeof rate);
+	return sockopt_write_int(val, len, rate > UINT32_MAX ? -1 : (int)(uint32_t)rate);
 }
 
 static int set_linger(struct socket_common_opts *c, const void *val, uint32_t len)
@@ -115,10 +147,15 @@ int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32
 		return -EINVAL;
 	if (name == SO_DEBUG && v && !net_admin())
 		return -EACCES;
+	/* a locked filter stays locked, as Linux's SOCK_FILTER_LOCKED */
+	if (name == SO_LOCK_FILTER && !v && (c->flags & (1ull << SO_LOCK_FILTER)))
+		return -EPERM;
 	if (flag_option(name)) {
 		set_flag(c, name, v != 0);
 		return 0;
 	}
+	if (name == SO_MAX_PACING_RATE)
+		return set_pacing_rate(c, v, val, len);
 	switch (name) {
 	case SO_PRIORITY:
 		if ((v < 0 || v > 6) && !net_admin())
@@ -131,7 +168,7 @@ int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32
 		c->mark = v;
 		return 0;
 	case SO_RCVLOWAT:
-		c->rcvlowat = rcvlowat_of(s, v);
+		socket_set_rcvlowat(s, v, INT32_MAX);
 		return 0;
 	case SO_BUSY_POLL:
 		if (v < 0)
@@ -141,19 +178,16 @@ int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32
 	case SO_INCOMING_CPU:
 		c->incoming_cpu = v;
 		return 0;
+	case SO_PREFER_BUSY_POLL:
+		if (v && !net_admin())
+			return -EPERM;
+		c->prefer_busy_poll = v != 0;
+		return 0;
 	case SO_BSDCOMPAT:
+	case SO_CNX_ADVICE:	/* a route to forget: amphi keeps none */
 		return 0;	/* Linux ignores it too */
 	}
 	return -ENOPROTOOPT;
-}
-
-static int write_bytes(void *val, uint32_t *len, const void *v, uint32_t size)
-{
-	uint32_t n = *len < size ? *len : size;
-
-	memcpy(val, v, n);
-	*len = n;
-	return 0;
 }
 
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len)
@@ -168,6 +202,9 @@ int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *le
 	case SO_RCVLOWAT:	return sockopt_write_int(val, len, c->rcvlowat);
 	case SO_SNDLOWAT:	return sockopt_write_int(val, len, 1);
 	case SO_BUSY_POLL:	return sockopt_write_int(val, len, c->busy_poll);
+	case SO_PREFER_BUSY_POLL: return sockopt_write_int(val, len, c->prefer_busy_poll);
+	case SO_MAX_PACING_RATE: return get_pacing_rate(c, val, len);
+	case SO_INCOMING_NAPI_ID: return sockopt_write_int(val, len, 0);	/* no NAPI */
 	case SO_INCOMING_CPU:	return sockopt_write_int(val, len, c->incoming_cpu);
 	case SO_BSDCOMPAT:	return sockopt_write_int(val, len, 0);
 	case SO_ZEROCOPY:	return sockopt_write_int(val, len, 0);

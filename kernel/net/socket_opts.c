@@ -137,6 +137,24 @@ int socket_setsockopt(struct socket *s, int level, int name, const void *val, ui
 	return err;
 }
 
+/* SO_PEERNAME, as Linux's sk_getsockopt gives it: getpeername's address,
+ * but ENOTCONN whatever the family's error, EINVAL for a room longer
+ * than the address, else as much as the room holds. */
+static int peer_name(struct socket *s, void *val, uint32_t *len)
+{
+	uint8_t addr[SOCKADDR_MAX];
+	uint32_t alen = sizeof addr;
+
+	if (!s->ops->getname || s->ops->getname(s, addr, &alen, true))
+		return -ENOTCONN;
+	if (alen > sizeof addr)
+		alen = sizeof addr;
+	if (alen < *len)
+		return -EINVAL;
+	memcpy(val, addr, *len);
+	return 0;
+}
+
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
 {
 	if (level == SOL_SOCKET) {
@@ -151,6 +169,8 @@ int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t
 			return timeout_write(val, len, s->rcvtimeo_ns);
 		case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
 			return timeout_write(val, len, s->sndtimeo_ns);
+		case SO_PEERNAME:
+			return peer_name(s, val, len);
 		case SO_PASSCRED: case SO_PASSSEC:
 			if (is_inet(s))
 				return -EOPNOTSUPP;

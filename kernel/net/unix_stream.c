@@ -215,16 +215,15 @@ static void free_done(struct list *done)
 	}
 }
 
-/* What a read waits for, as Linux's sock_rcvlowat: all it asked with
- * MSG_WAITALL (not a peek), else SO_RCVLOWAT's bytes, at most the
- * request, at least 1. */
+/* How much a read waits for, as Linux's unix_stream_read_generic: the
+ * whole length with MSG_WAITALL, else SO_RCVLOWAT's mark (never more than
+ * asked); at least 1.  A peek shows what is queued once there is some. */
 static size_t read_target(const struct socket *s, const struct sock_msg *m)
 {
 	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
+	size_t t = (m->flags & MSG_WAITALL) ? m->len : lowat < m->len ? lowat : m->len;
 
-	if ((m->flags & MSG_WAITALL) && !(m->flags & MSG_PEEK) && m->len)
-		return m->len;
-	return lowat < m->len ? lowat : m->len ? m->len : 1;
+	return (m->flags & MSG_PEEK) || !t ? 1 : t;
 }
 
 long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)

@@ -200,12 +200,11 @@ LINUX_USER = (
 )
 
 # Where amphi knowingly differs: TCP's SO_RCVLOWAT is capped at half of
-# lwIP's fixed receive window, what can always queue (Linux grows the
-# buffer, up to half of the host's tcp_rmem sysctl), and SO_ZEROCOPY is
-# refused on TCP and UDP too, as amphi sends no zero-copy completions a
-# program would wait for.
+# Linux's default tcp_rmem[2] (Linux: half of the host's own sysctl), and
+# SO_ZEROCOPY is refused on TCP and UDP too, as amphi sends no zero-copy
+# completions a program would wait for.
 AMPHI_USER = LINUX_USER.replace("  rcvlowat -1: 0; get 0 len 4 value 16777216\n",
-                                "  rcvlowat -1: 0; get 0 len 4 value 65536\n")
+                                "  rcvlowat -1: 0; get 0 len 4 value 3145728\n")
 AMPHI_USER = AMPHI_USER.replace("  set zerocopy: 0\n", "  set zerocopy: EOPNOTSUPP\n")
 
 # As root the privileged options are taken (Linux 6.18 as root, in a
