@@ -74,6 +74,18 @@ static void release(struct file *f)
 	kfree(f);
 }
 
+/* Those that waited, one after another. */
+static void release_waiting(struct thread *t)
+{
+	struct file *f;
+
+	while ((f = t->release_later)) {
+		t->release_later = f->release_next;
+		release(f);
+	}
+	t->releasing = false;
+}
+
 /* A release may drop the last reference to other files: a socket the
  * descriptors queued in it (sockets among them).  Those wait on the
  * thread's list and the outermost file_put releases them one after
@@ -92,9 +104,21 @@ void file_put(struct file *f)
 	}
 	t->releasing = true;
 	release(f);
-	while ((f = t->release_later)) {
-		t->release_later = f->release_next;
-		release(f);
-	}
-	t->releasing = false;
+	release_waiting(t);
 }
+
+/* A release may sleep a long time (a socket's SO_LINGER) or take locks
+ * some hold while they wait for vfs_lock (fs/vfs.h): under vfs_lock, a
+ * last put made there (a /proc reader's, whose file the owner closed
+ * meanwhile) waits for the lock's release instead. */
+bool file_release_defer(void)
+{
+	struct thread *t = current();
+
+	if (t->releasing)
+		return false;
+	t->releasing = true;
+	return true;
+}
+
+void file_release_deferred(void) { release_waiting(current()); }

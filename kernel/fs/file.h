@@ -152,8 +152,14 @@ void file_get(struct file *f);
  * (epoll items).  Whether it took one. */
 bool file_tryget(struct file *f);
 /* The last put calls ops->release, at once or, when the thread is already
- * releasing a file, just after that one (file.c says why). */
+ * releasing a file or holds vfs_lock, just after that one or once the
+ * lock is let go (file.c says why). */
 void file_put(struct file *f);
+/* From now on the calling thread's last puts wait (vfs_lock): false if
+ * they already did, for a release outside (then leave them to it). */
+bool file_release_defer(void);
+/* The releases that waited, and the thread's puts release at once again. */
+void file_release_deferred(void);
 
 static inline bool file_readable(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
 static inline bool file_writable(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }

@@ -14,7 +14,8 @@
  * Lifetime.  inode.refs counts directory entries naming the inode, open
  * files, the cwd, a directory's children (through their parent pointer)
  * and the temporary references lookups hand out.  The last inode_put()
- * frees it; that never takes vfs_lock, so it may happen under it. */
+ * frees it; that never takes vfs_lock, so it may happen under it.  A
+ * file's last file_put under vfs_lock is released at vfs_unlock (fs/file.c). */
 #ifndef AMPHI_FS_VFS_H
 #define AMPHI_FS_VFS_H
 

@@ -10,6 +10,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/string.h"
+#include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/super.h"
 #include "fs/vfs_fifo.h"
@@ -20,6 +21,7 @@ static uint64_t next_ino = 2;
 static uint64_t ninodes;	/* alive, for statfs (a mounted store's not counted) */
 
 static uint64_t lock_epoch;	/* under lock: how many times it was taken */
+static bool release_at_unlock;	/* under lock: the holder's last puts wait for vfs_unlock */
 /* Under lock: the time every change of one holding stamps, and the
  * holding it is for (vfs_now). */
 static int64_t change_time;
@@ -32,13 +34,21 @@ static uint64_t change_time_epoch;
 void vfs_lock(void)
 {
 	mutex_lock(&lock);
+	release_at_unlock = file_release_defer();
 	lock_epoch++;
 	if (current()->fs)
 		mount_evict();
 }
 
 uint64_t vfs_lock_epoch(void) { return lock_epoch; }
-void vfs_unlock(void) { mutex_unlock(&lock); }
+void vfs_unlock(void)
+{
+	bool release = release_at_unlock;
+
+	mutex_unlock(&lock);
+	if (release)
+		file_release_deferred();
+}
 
 /* One time for all a holding of the lock changes: a create stamps its
  * inode, its directory and the store's copies of both alike, so times a

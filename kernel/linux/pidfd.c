@@ -183,9 +183,9 @@ static long sys_pidfd_getfd(const struct sysargs *a)
 	if (err)
 		return -ESRCH;
 	struct file *f = NULL;
-	err = v.zombie || !v.files ? -ESRCH : proc_pid_may_read(v.pid) ? -EPERM : 0;
-	if (!err && !(f = target >= 0 ? fdtable_get(v.files, target) : NULL))
-		err = -EBADF;
+	err = v.zombie ? -ESRCH : proc_pid_may_read(v.pid) ? -EPERM : 0;
+	if (!err && !(f = process_file_get(v.pid, target)))
+		err = v.mm ? -EBADF : -ESRCH;	/* (no mm: it was ending) */
 	process_view_put(&v);
 	return err ? err : fd_install(f, 0, true);
 }

@@ -665,7 +665,6 @@ int process_view_get(int pid, struct process_view *v)
 	if (t) {
 		v->nice = t->nice;
 		mm_grab(v->mm = t->mm);
-		fdtable_hold(v->files = t->files);
 		fs_context_hold(v->fs = t->fs);
 		if ((v->strings = p->strings))
 			__atomic_add_fetch(&v->strings->refs, 1, __ATOMIC_RELAXED);
@@ -678,11 +677,39 @@ void process_view_put(struct process_view *v)
 {
 	if (v->mm)
 		mm_drop(v->mm);
-	if (v->files)
-		fdtable_release(v->files);
 	if (v->fs)
 		fs_context_release(v->fs);
 	exec_strings_put(v->strings);
+}
+
+/* Looks into pid's descriptor table under sig_lock, which keeps the
+ * table alive (a thread lets go of it only off the process's list). */
+static struct fdtable *files_locked(int pid)
+{
+	struct process *p = process_find(pid);
+	struct thread *t = p ? process_any_thread(p) : NULL;
+
+	return t ? t->files : NULL;
+}
+
+struct file *process_file_get(int pid, int fd)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct fdtable *files = files_locked(pid);
+	struct file *f = files ? fdtable_get(files, fd) : NULL;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return f;
+}
+
+int process_next_fd(int pid, int fd)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	struct fdtable *files = files_locked(pid);
+	int next = files ? fdtable_next(files, fd) : -1;
+
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return next;
 }
 
 void process_counts(int *threads, int *procs, int *last_pid)

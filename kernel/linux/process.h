@@ -149,7 +149,10 @@ struct exec_strings {
 void exec_strings_put(struct exec_strings *s);
 
 /* What /proc/PID shows of a process, copied (and referenced) under
- * sig_lock: mm, files, fs and strings are NULL for a zombie. */
+ * sig_lock: mm, fs and strings are NULL for a zombie.  Not its descriptor
+ * table: the holder of a table's last reference closes every file in it,
+ * which a reader of /proc, under vfs_lock, must never do for a process
+ * ending meanwhile (a lingering socket would hold the lock for minutes). */
 struct process_view {
 	int pid, ppid, pgid, sid, nthreads;
 	int nice;			/* a thread's, as ps shows it */
@@ -158,7 +161,6 @@ struct process_view {
 	char comm[16];
 	struct process_cred cred;
 	struct mm *mm;			/* grabbed (mm_drop) */
-	struct fdtable *files;		/* held (fdtable_release) */
 	struct fs_context *fs;		/* held (fs_context_release) */
 	struct exec_strings *strings;	/* referenced (exec_strings_put) */
 };
@@ -166,6 +168,11 @@ struct process_view {
 /* 0 and *v, or -ENOENT when there is no process pid. */
 int process_view_get(int pid, struct process_view *v);
 void process_view_put(struct process_view *v);
+/* Process pid's file at descriptor fd with a new reference (file_put
+ * it), or NULL; its table is not held meanwhile (see process_view). */
+struct file *process_file_get(int pid, int fd);
+/* Process pid's lowest open descriptor >= fd, or -1. */
+int process_next_fd(int pid, int fd);
 /* Whether the caller may reach process pid as a debugger (process_access.c,
  * Linux's ptrace_may_access; its fs ids checked, or with real_ids its
  * real ones): 0 and, if mm is not NULL, the process's address space

@@ -1,12 +1,14 @@
 /* /proc: directories of generated entries inside the VFS tree.  A file's
  * text is made when it is opened and read from that snapshot, so one read
- * sequence sees one consistent state.  Each process's directory (PID) is
+ * sequence sees one consistent state; a few make theirs at the first read
+ * instead, out of vfs_lock (proc_late_open).  Each process's directory (PID) is
  * made when it is looked up; "self" links to the caller's. */
 #include "linux/procfs.h"
 
 #include "core/errno.h"
 #include "core/format.h"
 #include "core/kmalloc.h"
+#include "core/mutex.h"
 #include "core/string.h"
 #include "fs/mount.h"
 #include "fs/pathbuf.h"
@@ -81,6 +83,71 @@ int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen
 	return 0;
 }
 
+/* ---- files whose text is made at the first read ---------------------------- */
+
+struct late_text {
+	proc_gen_fn *gen;
+	void *ctx;
+	struct mutex lock;	/* guards made and err and, until made, s */
+	bool made;
+	int err;
+	struct seqbuf s;	/* fixed once made */
+};
+
+static long late_read(struct file *f, const struct iobuf *b, int64_t *pos)
+{
+	struct late_text *t = f->priv;
+
+	mutex_lock(&t->lock);
+	if (!t->made) {
+		t->err = t->gen(&t->s, t->ctx);
+		t->made = true;
+	}
+	mutex_unlock(&t->lock);
+	return t->err ? t->err : t->s.failed ? -ENOMEM : proc_text_read(&t->s, b, pos);
+}
+
+static void late_release(struct file *f)
+{
+	struct late_text *t = f->priv;
+
+	seqbuf_free(&t->s);
+	kfree(t);
+	vfs_file_release(f);
+}
+
+static const struct file_ops late_seq_ops = {
+	.read = late_read,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.seek_end = proc_seq_seek_end,
+	.release = late_release,
+};
+
+static const struct file_ops late_plain_ops = {
+	.read = late_read,
+	.poll = vfs_file_poll,
+	.stat = vfs_file_stat,
+	.release = late_release,
+};
+
+int proc_late_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
+		   struct file **out)
+{
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return -EACCES;
+	struct late_text *t = kmalloc(sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	*t = (struct late_text){ .gen = gen, .ctx = ctx };
+	mutex_init(&t->lock);
+	*out = vfs_file_new(i, plain ? &late_plain_ops : &late_seq_ops,
+			    (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, t);
+	if (!*out)
+		kfree(t);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int gen_file(struct seqbuf *s, void *ctx)
 {
 	((const struct proc_file *)ctx)->gen(s);
@@ -97,7 +164,13 @@ static int plain_open(struct inode *i, unsigned flags, struct file **out)
 	return proc_text_open(i, flags, true, gen_file, i->priv, out);
 }
 
+static int late_open(struct inode *i, unsigned flags, struct file **out)
+{
+	return proc_late_open(i, flags, false, gen_file, i->priv, out);
+}
+
 static const struct inode_ops seq_inode_ops = { .open = seq_open };
+const struct inode_ops proc_late_inode_ops = { .open = late_open };
 static const struct inode_ops plain_inode_ops = { .open = plain_open };
 
 struct inode *proc_inode(uint32_t mode, const struct inode_ops *ops, void *priv)

@@ -21,16 +21,7 @@ static int priv_pid(const struct inode *i) { return (int)((uintptr_t)i->priv >> 
 static uint64_t fd_ino(int pid, int fd) { return FD_INO_BASE | ((uint64_t)pid << 16) | (uint64_t)fd; }
 
 /* The file at the process's descriptor, referenced, or NULL. */
-static struct file *pid_fd_get(int pid, int fd)
-{
-	struct process_view v;
-	struct file *f = NULL;
-
-	if (!process_view_get(pid, &v) && v.files)
-		f = fdtable_get(v.files, fd);
-	process_view_put(&v);
-	return f;
-}
+static struct file *pid_fd_get(int pid, int fd) { return process_file_get(pid, fd); }
 
 /* What a file without a path is called, by its type. */
 static int anon_name(struct file *f, char *buf, size_t size)
@@ -166,12 +157,10 @@ static int fd_lookup(struct inode *dir, const char *name, struct inode **out)
 
 static int fd_iterate(struct inode *dir, uint64_t *index, struct dir_item *it, char *name)
 {
-	struct process_view v = { 0 };
 	int pid = (int)(uintptr_t)dir->priv, fd = -1;
 
-	if (*index < FD_MAX && !proc_pid_may_read(pid) && !process_view_get(pid, &v) && v.files)
-		fd = fdtable_next(v.files, (int)*index);
-	process_view_put(&v);
+	if (*index < FD_MAX && !proc_pid_may_read(pid))
+		fd = process_next_fd(pid, (int)*index);
 	if (fd < 0)
 		return 0;
 	snprintf(name, NAME_MAX + 1, "%d", fd);

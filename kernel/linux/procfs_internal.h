@@ -20,6 +20,17 @@ typedef int proc_gen_fn(struct seqbuf *s, void *ctx);
 int proc_text_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
 		   struct file **out);
 
+/* The same, the text made by gen(s, ctx) at the first read instead, with
+ * nothing of the VFS's held (open runs under vfs_lock): for a text made
+ * from what takes locks some hold while they wait for vfs_lock, or may
+ * sleep (another program's memory).  ctx must live as long as the file
+ * (its inode does).  gen's error is each read's. */
+int proc_late_open(struct inode *i, unsigned flags, bool plain, proc_gen_fn *gen, void *ctx,
+		   struct file **out);
+/* Opens a struct proc_file (its i->priv) as a seq_file made at the first
+ * read. */
+extern const struct inode_ops proc_late_inode_ops;
+
 /* A read of the text s from *pos on (which it moves): bytes, or -EFAULT. */
 long proc_text_read(const struct seqbuf *s, const struct iobuf *b, int64_t *pos);
 /* A seq_file's lseek(SEEK_END): -EINVAL, as Linux's. */

@@ -241,18 +241,23 @@ static int gen_mountinfo(struct seqbuf *s, const struct process_view *v)
 }
 
 /* The files of a process's directory; plain ones count SEEK_END from 0
- * (procfs_internal.h). */
+ * (procfs_internal.h).  cmdline and environ are made at the first read,
+ * as Linux reads them at each: they are copied from the program's memory,
+ * whose faults may read a file's pages from its store or, for a System V
+ * segment attached there and removed meanwhile, take the segments' lock,
+ * which shmget holds while it takes vfs_lock (open runs under it). */
 static const struct {
 	const char *name;
 	int (*gen)(struct seqbuf *s, const struct process_view *v);
 	bool plain;
 	bool guarded;	/* only for proc_pid_may_read's callers, as Linux */
+	bool late;	/* made at the first read */
 } pid_files[] = {
-	{ "cmdline", gen_cmdline, true, false }, { "comm", gen_comm, false, false },
-	{ "environ", gen_environ, true, true }, { "maps", gen_maps, false, true },
-	{ "mountinfo", gen_mountinfo, false, false }, { "mounts", gen_mounts, false, false },
-	{ "stat", gen_stat, false, false }, { "statm", gen_statm, false, false },
-	{ "status", gen_status, false, false },
+	{ "cmdline", gen_cmdline, true, false, true }, { "comm", gen_comm, false, false, false },
+	{ "environ", gen_environ, true, true, true }, { "maps", gen_maps, false, true, false },
+	{ "mountinfo", gen_mountinfo, false, false, false }, { "mounts", gen_mounts, false, false, false },
+	{ "stat", gen_stat, false, false, false }, { "statm", gen_statm, false, false, false },
+	{ "status", gen_status, false, false, false },
 };
 #define NFILES	(int)(sizeof pid_files / sizeof pid_files[0])
 
@@ -268,11 +273,25 @@ static int gen_pid_file(struct seqbuf *s, void *ctx)
 	return err;
 }
 
+/* At a read: a process gone since the open is ESRCH, as on Linux. */
+static int gen_pid_file_late(struct seqbuf *s, void *ctx)
+{
+	int err = gen_pid_file(s, ctx);
+
+	return err == -ENOENT ? -ESRCH : err;
+}
+
 static int pid_file_open(struct inode *i, unsigned flags, struct file **out)
 {
-	int err = pid_files[priv_index(i)].guarded ? proc_pid_may_read(priv_pid(i)) : 0;
+	int pid = priv_pid(i), k = priv_index(i);
+	int err = pid_files[k].guarded ? proc_pid_may_read(pid) : 0;
 
-	return err ? err : proc_text_open(i, flags, pid_files[priv_index(i)].plain, gen_pid_file, i, out);
+	if (err)
+		return err;
+	if (!pid_files[k].late)
+		return proc_text_open(i, flags, pid_files[k].plain, gen_pid_file, i, out);
+	return process_exists(pid) ? proc_late_open(i, flags, pid_files[k].plain, gen_pid_file_late, i, out)
+				   : -ENOENT;
 }
 
 static const struct inode_ops pid_file_ops = { .open = pid_file_open };

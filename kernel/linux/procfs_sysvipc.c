@@ -12,8 +12,6 @@
  * deadlock with them. */
 #include "core/errno.h"
 #include "core/kmalloc.h"
-#include "core/mutex.h"
-#include "fs/vfs_file.h"
 #include "linux/ipc.h"
 #include "linux/procfs_internal.h"
 
@@ -101,63 +99,6 @@ static void gen_shm(struct seqbuf *s)
 	kfree(v);
 }
 
-/* ---- files whose text is made at the first read ---------------------------- */
-
-struct late_text {
-	const struct proc_file *pf;
-	struct mutex lock;	/* guards made and, until made, s */
-	bool made;
-	struct seqbuf s;	/* fixed once made */
-};
-
-static long late_read(struct file *f, const struct iobuf *b, int64_t *pos)
-{
-	struct late_text *t = f->priv;
-
-	mutex_lock(&t->lock);
-	if (!t->made) {
-		t->pf->gen(&t->s);
-		t->made = true;
-	}
-	mutex_unlock(&t->lock);
-	return t->s.failed ? -ENOMEM : proc_text_read(&t->s, b, pos);
-}
-
-static void late_release(struct file *f)
-{
-	struct late_text *t = f->priv;
-
-	seqbuf_free(&t->s);
-	kfree(t);
-	vfs_file_release(f);
-}
-
-static const struct file_ops late_ops = {
-	.read = late_read,
-	.poll = vfs_file_poll,
-	.stat = vfs_file_stat,
-	.seek_end = proc_seq_seek_end,
-	.release = late_release,
-};
-
-/* Under vfs_lock: see the top of the file. */
-static int late_open(struct inode *i, unsigned flags, struct file **out)
-{
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-		return -EACCES;
-	struct late_text *t = kmalloc(sizeof *t);
-	if (!t)
-		return -ENOMEM;
-	t->pf = i->priv;
-	mutex_init(&t->lock);
-	*out = vfs_file_new(i, &late_ops, (flags & (O_ACCMODE | O_NONBLOCK)) | O_LARGEFILE, t);
-	if (!*out)
-		kfree(t);
-	return *out ? 0 : -ENOMEM;
-}
-
-static const struct inode_ops late_inode_ops = { .open = late_open };
-
 static const struct proc_file sysvipc_files[] = {
 	{ "msg", gen_msg }, { "sem", gen_sem }, { "shm", gen_shm },
 };
@@ -174,7 +115,7 @@ static int fill_sysvipc(struct inode *dir)
 	dir->ops = NULL;
 	for (size_t k = 0; k < sizeof sysvipc_files / sizeof sysvipc_files[0] && !err; k++)
 		err = proc_add_inode(dir, sysvipc_files[k].name,
-				     proc_inode(S_IFREG | 0444, &late_inode_ops, (void *)&sysvipc_files[k]));
+				     proc_inode(S_IFREG | 0444, &proc_late_inode_ops, (void *)&sysvipc_files[k]));
 	if (err)
 		dir->ops = &sysvipc_dir_ops;
 	return err;
