@@ -24,55 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LINGER_SEC 600
-
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int listener(struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof *addr;
-
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || bind(fd, (void *)addr, sizeof *addr) || listen(fd, 4) ||
-	    getsockname(fd, (void *)addr, &len))
-		die("listener");
-	return fd;
-}
-
-/* A connection to addr holding unsent data (the peer reads nothing), with
- * SO_LINGER set: its close has to wait. */
-static int stuck_client(const struct sockaddr_in *addr)
-{
-	static char chunk[65536];
-	struct linger l = { 1, LINGER_SEC };
-	int c = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (c < 0 || connect(c, (const void *)addr, sizeof *addr))
-		die("connect");
-	/* Written until a second passes without room: the peer's window is
-	 * shut and the last bytes wait unsent.  (Were everything sent, only
-	 * the FIN would be left, which amphi's lwIP gives up on after about
-	 * 20 s of retransmissions; unsent bytes keep it probing for minutes.) */
-	fcntl(c, F_SETFL, O_NONBLOCK);
-	for (;;) {
-		struct pollfd p = { .fd = c, .events = POLLOUT };
-		while (write(c, chunk, sizeof chunk) > 0)
-			;
-		if (errno != EAGAIN)
-			die("filling the window");
-		if (poll(&p, 1, 1000) == 0)
-			break;
-	}
-	fcntl(c, F_SETFL, 0);
-	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l))
-		die("SO_LINGER");
-	return c;
-}
+#include "stuck_conn.h"
 
 static volatile sig_atomic_t alarms;
 
@@ -87,8 +39,8 @@ static void on_alarm(int sig)
 static void close_with_signal(void)
 {
 	struct sockaddr_in addr;
-	int l = listener(&addr);
-	int c = stuck_client(&addr);
+	int l = listener(&addr, 4);
+	int c = stuck_client(&addr, 1000);
 	int a = accept(l, NULL, NULL);	/* never read */
 	struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, off = { 0 };
 
@@ -107,7 +59,7 @@ static void close_with_signal(void)
 static void killed_child(void)
 {
 	struct sockaddr_in addr;
-	int l = listener(&addr);
+	int l = listener(&addr, 4);
 	int ready[2];
 
 	if (pipe(ready))
@@ -116,7 +68,7 @@ static void killed_child(void)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
-		stuck_client(&addr);
+		stuck_client(&addr, 1000);
 		write(ready[1], "r", 1);
 		for (;;)
 			pause();

@@ -27,52 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LINGER_SEC	600
+#include "stuck_conn.h"
+
 #define ROUNDS		12
-
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int listener(struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof *addr;
-
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || bind(fd, (void *)addr, sizeof *addr) || listen(fd, ROUNDS + 2) ||
-	    getsockname(fd, (void *)addr, &len))
-		die("listener");
-	return fd;
-}
-
-/* A connection to addr holding unsent data, with SO_LINGER set: its
- * close would wait.  Written until 300 ms pass without room. */
-static int stuck_client(const struct sockaddr_in *addr)
-{
-	static char chunk[65536];
-	struct linger l = { 1, LINGER_SEC };
-	int c = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (c < 0 || connect(c, (const void *)addr, sizeof *addr))
-		die("connect");
-	fcntl(c, F_SETFL, O_NONBLOCK);
-	for (;;) {
-		struct pollfd p = { .fd = c, .events = POLLOUT };
-		while (write(c, chunk, sizeof chunk) > 0)
-			;
-		if (errno != EAGAIN)
-			die("filling the window");
-		if (poll(&p, 1, 300) == 0)
-			break;
-	}
-	fcntl(c, F_SETFL, 0);
-	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l))
-		die("SO_LINGER");
-	return c;
-}
 
 struct reader {
 	char path[64];
@@ -118,14 +75,14 @@ static void start(void *(*fn)(void *), struct reader *r)
 int main(void)
 {
 	struct sockaddr_in addr;
-	int l = listener(&addr), looked = 0;
+	int l = listener(&addr, ROUNDS + 2), looked = 0;
 	static struct reader readers[ROUNDS];
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (int k = 0; k < ROUNDS; k++) {
 		struct reader *r = &readers[k];
 		struct stat st;
-		r->fd = stuck_client(&addr);
+		r->fd = stuck_client(&addr, 300);
 		r->spins = 20000 * (k + 1);
 		snprintf(r->path, sizeof r->path, "/proc/self/fd/%d", r->fd);
 		start(read_link, r);
