@@ -10,6 +10,8 @@
 #include "core/string.h"
 #include "net/net_config.h"
 
+_Static_assert(LWIP_ND6_NUM_NEIGHBORS <= NET_ND6_MAX, "a list of NET_ND6_MAX holds every entry");
+
 static uint16_t nud_of(u8_t state)
 {
 	switch (state) {

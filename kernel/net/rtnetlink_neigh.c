@@ -16,7 +16,6 @@
 #define NDA_PROBES	4
 #define NTF_ROUTER	0x80
 #define ARP_MAX		64	/* entries looked at; lwIP's table holds fewer */
-#define ND6_MAX		32	/* the same for its neighbour cache */
 
 struct ndmsg_k {
 	uint8_t family, pad1;
@@ -81,12 +80,12 @@ static int add_arp(struct neigh *list, size_t *n)
 
 static int add_nd6(struct neigh *list, size_t *n)
 {
-	struct net_nd6_info *nd = kmalloc(ND6_MAX * sizeof *nd);
+	struct net_nd6_info *nd = kmalloc(NET_ND6_MAX * sizeof *nd);
 
 	if (!nd)
 		return -ENOMEM;
-	int count = net_nd6_list(nd, ND6_MAX);
-	for (int k = 0; k < count && k < ND6_MAX; k++) {
+	int count = net_nd6_list(nd, NET_ND6_MAX);
+	for (int k = 0; k < count && k < NET_ND6_MAX; k++) {
 		struct neigh *e = &list[(*n)++];
 		*e = (struct neigh){ .m = { .family = AF_INET6_K, .ifindex = nd[k].ifindex,
 					   .state = nd[k].nud_state, .flags = nd[k].router ? NTF_ROUTER : 0,
@@ -106,7 +105,7 @@ int rtnl_dump_neigh(struct nl_dump *d, struct nl_buf *b)
 
 	if (!v4 && !v6)
 		return NL_DUMP_DONE;
-	struct neigh *list = kmalloc((ARP_MAX + ND6_MAX) * sizeof *list);
+	struct neigh *list = kmalloc((ARP_MAX + NET_ND6_MAX) * sizeof *list);
 	if (!list)
 		return -ENOMEM;
 	size_t n = 0;

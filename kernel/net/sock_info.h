@@ -116,7 +116,9 @@ struct net_nd6_info {
 	int ifindex;
 };
 
-/* The entries, as many as fit in out[0..max); returns how many there are. */
+/* The entries, as many as fit in out[0..max); returns how many there are
+ * (never more than NET_ND6_MAX). */
+#define NET_ND6_MAX	64
 int net_nd6_list(struct net_nd6_info *out, int max);
 
 /* SNMP's MIB-2 counters as lwIP keeps them, and what /proc/net/snmp and
