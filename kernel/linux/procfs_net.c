@@ -82,6 +82,13 @@ static void gen_dev(struct seqbuf *s)
 #define RTF_UP		0x0001
 #define RTF_GATEWAY	0x0002
 
+static const char *if_name(const struct net_ifaddr *ifs, int n, int index)
+{
+	const struct net_ifaddr *i = net_ifaddr_find(ifs, n, index);
+
+	return i ? i->name : "?";
+}
+
 /* net/'s route list of one family, with the interfaces it names. */
 struct routes {
 	struct net_ifaddr *ifs;
@@ -109,14 +116,6 @@ static void free_routes(struct routes *r)
 {
 	kfree(r->list);
 	kfree(r->ifs);
-}
-
-static const char *dev_name(const struct routes *r, int index)
-{
-	for (int k = 0; k < r->nifs; k++)
-		if (r->ifs[k].index == index)
-			return r->ifs[k].name;
-	return "?";
 }
 
 /* A prefix length's netmask, as the file shows addresses. */
@@ -153,8 +152,8 @@ static void gen_route(struct seqbuf *s)
 		if (t->table != RT_TABLE_MAIN)
 			continue;
 		uint32_t gw = proc_net_word(t->gw);
-		route_line(s, dev_name(&r, t->oif), proc_net_word(t->dst), gw, RTF_UP | (gw ? RTF_GATEWAY : 0),
-			   t->priority, mask_of(t->dst_len));
+		route_line(s, if_name(r.ifs, r.nifs, t->oif), proc_net_word(t->dst), gw,
+			   RTF_UP | (gw ? RTF_GATEWAY : 0), t->priority, mask_of(t->dst_len));
 	}
 	free_routes(&r);
 }
@@ -230,7 +229,7 @@ static void gen_ipv6_route(struct seqbuf *s)
 		return;
 	for (size_t k = 0; k < r.n; k++) {
 		const struct net_route *t = &r.list[k];
-		route6_line(s, t->dst, t->dst_len, t->gw, t->priority, rtf6_flags(t), dev_name(&r, t->oif));
+		route6_line(s, t->dst, t->dst_len, t->gw, t->priority, rtf6_flags(t), if_name(r.ifs, r.nifs, t->oif));
 	}
 	for (int k = 0; k < r.nifs; k++)
 		if (r.ifs[k].flags & NET_IFF_LOOPBACK)
@@ -242,14 +241,6 @@ static int list_arp(void *out, int max, const void *arg)
 {
 	(void)arg;
 	return net_arp_list(out, max);
-}
-
-static const char *if_name(const struct net_ifaddr *ifs, int n, int index)
-{
-	for (int k = 0; k < n; k++)
-		if (ifs[k].index == index)
-			return ifs[k].name;
-	return "?";
 }
 
 #define ATF_COM		0x02

@@ -5,6 +5,7 @@
 #define AMPHI_NET_NETIF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct net_port;
@@ -108,6 +109,15 @@ struct net_ifaddr {
 /* Fills out[0..max) with the interfaces, lo first; returns how many there
  * are (may be more than max).  Takes the core lock itself. */
 int net_ifaddrs(struct net_ifaddr *out, int max);
+
+/* The interface of that index in ifs[0..n), or NULL. */
+static inline const struct net_ifaddr *net_ifaddr_find(const struct net_ifaddr *ifs, int n, int index)
+{
+	for (int k = 0; k < n; k++)
+		if (ifs[k].index == index)
+			return &ifs[k];
+	return NULL;
+}
 /* The same for n alone, from a caller holding the core lock (lwIP's
  * netif callbacks). */
 void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out);

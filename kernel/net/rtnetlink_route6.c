@@ -109,14 +109,6 @@ static const struct net_route *lookup(const struct net_route *list, size_t n, co
 	return best;
 }
 
-static const struct net_ifaddr *interface(const struct net_ifaddr *ifs, int n, int index)
-{
-	for (int k = 0; k < n; k++)
-		if (ifs[k].index == index)
-			return &ifs[k];
-	return NULL;
-}
-
 static const struct net_ifaddr *loopback(const struct net_ifaddr *ifs, int n)
 {
 	for (int k = 0; k < n; k++)
@@ -141,7 +133,7 @@ static int answer(const struct net_ifaddr *ifs, int nifs, const struct net_route
 		memcpy(out->prefsrc, dst, 16);
 		return 0;
 	}
-	const struct net_ifaddr *i = interface(ifs, nifs, found->oif);
+	const struct net_ifaddr *i = net_ifaddr_find(ifs, nifs, found->oif);
 	if (!i)
 		return -ENETUNREACH;
 	pick_source(i, dst, out->prefsrc);	/* none: no RTA_PREFSRC, as Linux */
