@@ -102,13 +102,12 @@ static bool take_routes(struct seqbuf *s, bool v6, struct routes *r)
 	r->ifs = take_ifaddrs(s, &r->nifs);
 	if (!r->ifs)
 		return false;
-	r->list = kmalloc(NET_ROUTES_MAX(r->nifs) * sizeof *r->list);
+	r->list = net_routes(r->ifs, r->nifs, !v6, v6, &r->n);
 	if (!r->list) {
 		kfree(r->ifs);
 		s->failed = true;
 		return false;
 	}
-	r->n = net_route_list(r->ifs, r->nifs, !v6, v6, r->list);
 	return true;
 }
 

@@ -8,7 +8,13 @@
  * that is down has none. */
 #include "net/route_list.h"
 
+#include "core/kmalloc.h"
 #include "core/string.h"
+
+/* Room for the routes of one interface: IPv4's five at most (lo's three
+ * local ones; a gateway, a subnet, an address and its broadcast), and
+ * IPv6's prefixes and addresses with a default and a multicast route. */
+#define ROUTES_PER_IF	(5 + 2 * (NET_IF_MAX_IP6 + 1))
 
 #define V6_METRIC	256	/* Linux's for the routes an address brings */
 #define V6_DEFAULT_METRIC 1024	/* and for a router's default route */
@@ -29,7 +35,6 @@ static void set_dst(struct net_route *r, const uint8_t *dst, unsigned bytes, uns
 	r->dst_len = (uint8_t)len;
 }
 
-static bool none4(const uint8_t a[4]) { return !(a[0] | a[1] | a[2] | a[3]); }
 
 unsigned net_prefix_len4(const uint8_t mask[4])
 {
@@ -45,9 +50,9 @@ unsigned net_prefix_len4(const uint8_t mask[4])
 
 static void main_v4(const struct net_ifaddr *i, struct net_route *list, size_t *n)
 {
-	if (none4(i->addr) || (i->flags & NET_IFF_LOOPBACK))
+	if (net_addr_none(i->addr, 4) || (i->flags & NET_IFF_LOOPBACK))
 		return;	/* lo's routes are all in the local table */
-	if (!none4(i->gateway)) {
+	if (!net_addr_none(i->gateway, 4)) {
 		struct net_route *r = add(list, n, AF_INET_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE,
 					  i->index);
 		r->protocol = i->dhcp ? RTPROT_DHCP : RTPROT_STATIC;
@@ -63,7 +68,7 @@ static void main_v4(const struct net_ifaddr *i, struct net_route *list, size_t *
 
 static void local_v4(const struct net_ifaddr *i, struct net_route *list, size_t *n)
 {
-	if (none4(i->addr))
+	if (net_addr_none(i->addr, 4))
 		return;
 	if (i->flags & NET_IFF_LOOPBACK) {
 		struct net_route *r = add(list, n, AF_INET_K, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, i->index);
@@ -83,13 +88,6 @@ static void local_v4(const struct net_ifaddr *i, struct net_route *list, size_t 
 }
 
 /* ---- IPv6 ------------------------------------------------------------------------ */
-
-static bool none6(const uint8_t a[16])
-{
-	static const uint8_t zeros[16];
-
-	return !memcmp(a, zeros, 16);
-}
 
 static void prefix_of(const struct net_if_ip6 *a, uint8_t dst[16])
 {
@@ -127,7 +125,7 @@ static void main_v6(const struct net_ifaddr *i, struct net_route *list, size_t *
 		set_dst(r, dst, 16, i->ip6[j].prefix);
 		r->priority = V6_METRIC;
 	}
-	if (!none6(i->gateway6)) {	/* a router's advertisement */
+	if (!net_addr_none(i->gateway6, 16)) {	/* a router's advertisement */
 		struct net_route *r = add(list, n, AF_INET6_K, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE,
 					  i->index);
 		r->protocol = RTPROT_RA;
@@ -167,9 +165,13 @@ static bool routed(const struct net_ifaddr *i) { return i->flags & NET_IFF_UP; }
  * default routes and subnets, then its local table (lo's 127/8 after the
  * others'); IPv6's prefixes and default routes, then its local
  * addresses and the multicast routes after them. */
-size_t net_route_list(const struct net_ifaddr *ifs, int nifs, bool v4, bool v6, struct net_route *list)
+struct net_route *net_routes(const struct net_ifaddr *ifs, int nifs, bool v4, bool v6, size_t *count)
 {
+	struct net_route *list = kmalloc((size_t)nifs * ROUTES_PER_IF * sizeof *list);
 	size_t n = 0;
+
+	if (!list)
+		return NULL;
 
 	for (int k = 0; v4 && k < nifs; k++)
 		if (routed(&ifs[k]))
@@ -186,5 +188,6 @@ size_t net_route_list(const struct net_ifaddr *ifs, int nifs, bool v4, bool v6, 
 	for (int k = 0; v6 && k < nifs; k++)
 		if (routed(&ifs[k]))
 			multicast_v6(&ifs[k], list, &n);
-	return n;
+	*count = n;
+	return list;
 }

@@ -37,17 +37,22 @@ struct net_route {
 	uint32_t priority;			/* IPv4's 0: none */
 };
 
-/* Room for the routes of n interfaces: IPv4's five at most (lo's three
- * local ones; a gateway, a subnet, an address and its broadcast), and
- * IPv6's prefixes and addresses with a default and a multicast route. */
-#define NET_ROUTES_MAX(n)	((size_t)(n) * (5 + 2 * (NET_IF_MAX_IP6 + 1)))
+/* Whether an address of bytes bytes is all zeros (none). */
+static inline bool net_addr_none(const uint8_t *a, size_t bytes)
+{
+	for (size_t k = 0; k < bytes; k++)
+		if (a[k])
+			return false;
+	return true;
+}
 
 /* An IPv4 netmask's prefix length (its leading ones). */
 unsigned net_prefix_len4(const uint8_t mask[4]);
 
 /* The routes of ifs[0..n) (lo first, as net_ifaddrs lists them), IPv4's
- * if v4 and IPv6's if v6, each family's main table before its local one,
- * into list (NET_ROUTES_MAX(n) entries); returns how many. */
-size_t net_route_list(const struct net_ifaddr *ifs, int n, bool v4, bool v6, struct net_route *list);
+ * if v4 and IPv6's if v6, each family's main table before its local one:
+ * a kmalloc'd array of *count (the caller frees it), or NULL without
+ * memory. */
+struct net_route *net_routes(const struct net_ifaddr *ifs, int n, bool v4, bool v6, size_t *count);
 
 #endif

@@ -73,14 +73,14 @@ int rtnl_dump_routes(struct nl_dump *d, struct nl_buf *b)
 
 	if (nifs < 0)
 		return nifs;
-	struct net_route *list = kmalloc(NET_ROUTES_MAX(nifs) * sizeof *list);
+	bool v4 = d->family != AF_INET6_K && d->family != RTNL_FAMILY_IPMR;
+	bool v6 = d->family != AF_INET_K && d->family != RTNL_FAMILY_IPMR;
+	size_t n;
+	struct net_route *list = net_routes(ifs, nifs, v4, v6, &n);
 	if (!list) {
 		kfree(ifs);
 		return -ENOMEM;
 	}
-	bool v4 = d->family != AF_INET6_K && d->family != RTNL_FAMILY_IPMR;
-	bool v6 = d->family != AF_INET_K && d->family != RTNL_FAMILY_IPMR;
-	size_t n = net_route_list(ifs, nifs, v4, v6, list);
 	while (d->next < n) {
 		struct rtmsg_k m = rtnl_rtmsg_of(&list[d->next], 0);
 		if (!rtnl_put_route(b, &m, &list[d->next], NLM_F_MULTI, d->seq, d->pid, put_attrs))
@@ -100,8 +100,6 @@ struct lookup {
 	uint32_t flags;
 };
 
-static bool none4(const uint8_t a[4]) { return !(a[0] | a[1] | a[2] | a[3]); }
-
 static bool in_subnet(const struct net_ifaddr *i, const uint8_t dst[4])
 {
 	for (int k = 0; k < 4; k++)
@@ -114,7 +112,7 @@ static const struct net_ifaddr *find(const struct net_ifaddr *ifs, int n, const 
 				     bool (*match)(const struct net_ifaddr *i, const uint8_t dst[4]))
 {
 	for (int k = 0; k < n; k++)
-		if (!none4(ifs[k].addr) && match(&ifs[k], dst))
+		if (!net_addr_none(ifs[k].addr, 4) && match(&ifs[k], dst))
 			return &ifs[k];
 	return NULL;
 }
@@ -137,7 +135,7 @@ static bool on_link(const struct net_ifaddr *i, const uint8_t dst[4])
 
 static bool has_gateway(const struct net_ifaddr *i, const uint8_t dst[4])
 {
-	return !is_loopback(i, dst) && !none4(i->gateway);
+	return !is_loopback(i, dst) && !net_addr_none(i->gateway, 4);
 }
 
 static bool is_subnet_broadcast(const struct net_ifaddr *i, const uint8_t dst[4])
@@ -182,7 +180,7 @@ static int lookup_v4(const struct net_ifaddr *ifs, int n, const uint8_t dst[4], 
 	const struct net_ifaddr *bcast = find(ifs, n, dst, is_subnet_broadcast);
 	const struct net_ifaddr *link = find(ifs, n, dst, on_link), *via = find(ifs, n, dst, has_gateway);
 
-	if (none4(dst) && lo)
+	if (net_addr_none(dst, 4) && lo)
 		fill(r, dst, lo, lo->addr, RTN_LOCAL, RTCF_LOCAL);
 	else if (own && lo)
 		fill(r, dst, lo, own->addr, RTN_LOCAL, RTCF_LOCAL);

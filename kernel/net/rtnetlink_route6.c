@@ -163,10 +163,10 @@ static int find_route(const uint8_t *dst, int oif, struct net_route *out)
 
 	if (nifs < 0)
 		return nifs;
-	struct net_route *list = kmalloc(NET_ROUTES_MAX(nifs) * sizeof *list);
+	size_t n;
+	struct net_route *list = net_routes(ifs, nifs, false, true, &n);
 	int err = -ENOMEM;
 	if (list) {
-		size_t n = net_route_list(ifs, nifs, false, true, list);
 		const struct net_route *found = lookup(list, n, dst, oif);
 		err = found ? answer(ifs, nifs, found, dst, out) : -ENETUNREACH;
 	}
