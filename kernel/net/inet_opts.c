@@ -26,10 +26,6 @@
 
 #define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
 
-struct linger_k {
-	int onoff, linger;
-};
-
 /* Sets what lwIP's pcb holds from the socket's options.  Under the core
  * lock; a listening TCP pcb has only the IP part. */
 void inet_opts_apply(struct inet_sock *sk)
@@ -312,10 +308,7 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger_k l = { sk->linger_on, sk->linger_sec };
-		uint32_t n = *len < sizeof l ? *len : sizeof l;
-		memcpy(val, &l, n);
-		*len = n;
-		return 0;
+		return sockopt_write_bytes(val, len, &l, sizeof l);
 	}
 	if (level == SOL_SOCKET)
 		err = get_socket_opt(sk, name, &v);
@@ -325,11 +318,5 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 		err = get_ip_opt(sk, level, name, &v);
 	else
 		err = get_level_unknown(sk);
-	if (err)
-		return err;
-	/* Linux copies min(len, sizeof(int)) bytes. */
-	uint32_t n = *len < sizeof v ? *len : sizeof v;
-	memcpy(val, &v, n);
-	*len = n;
-	return 0;
+	return err ? err : sockopt_write_int(val, len, v);
 }

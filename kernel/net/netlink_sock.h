@@ -52,10 +52,7 @@ struct nl_dgram {
 	struct list link;
 	uint32_t refs;		/* the queue's, and a peeking reader's */
 	uint32_t from_pid, group;
-	struct ucred_k {		/* the sender's, for SCM_CREDENTIALS: zeros for the kernel */
-		int32_t pid;
-		uint32_t uid, gid;
-	} creds;
+	struct ucred_k creds;	/* the sender's, for SCM_CREDENTIALS: zeros for the kernel */
 	size_t len;
 	uint8_t data[];
 };

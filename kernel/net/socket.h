@@ -310,5 +310,18 @@ int sockopt_read_int(const void *val, uint32_t len, int *v);
 #define SOCK_MIN_SNDBUF	4608
 int socket_buf_size(int v, bool force, bool rcv);
 int sockopt_write_int(void *val, uint32_t *len, int v);
+/* The same for a value of size bytes: its first min(*len, size). */
+int sockopt_write_bytes(void *val, uint32_t *len, const void *v, size_t size);
+
+/* SO_PEERCRED's and SCM_CREDENTIALS' struct ucred, SO_LINGER's struct
+ * linger, as programs see them. */
+struct ucred_k {
+	int32_t pid;
+	uint32_t uid, gid;
+};
+
+struct linger_k {
+	int32_t onoff, linger;
+};
 
 #endif

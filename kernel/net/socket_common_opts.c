@@ -19,15 +19,6 @@
 #define IFNAMSIZ_K	16
 #define IFS_MAX		8	/* interfaces looked at: lo, eth0 and room */
 
-struct ucred_k {
-	int32_t pid;
-	uint32_t uid, gid;
-};
-
-struct linger_k {
-	int32_t onoff, linger;
-};
-
 void socket_common_opts_init(struct socket_common_opts *c)
 {
 	*c = (struct socket_common_opts){ .rcvlowat = 1, .incoming_cpu = -1, .max_pacing_rate = UINT64_MAX };
@@ -90,15 +81,6 @@ void socket_set_rcvlowat(struct socket *s, int v, int cap)
 	__atomic_store_n(&s->common.rcvlowat, v ? v : 1, __ATOMIC_RELAXED);
 }
 
-static int write_bytes(void *val, uint32_t *len, const void *v, uint32_t size)
-{
-	uint32_t n = *len < size ? *len : size;
-
-	memcpy(val, v, n);
-	*len = n;
-	return 0;
-}
-
 /* SO_MAX_PACING_RATE: an int (~0U: none), or a u64 when there is room
  * for one, as Linux's sk_setsockopt reads it. */
 static int set_pacing_rate(struct socket_common_opts *c, int v, const void *val, uint32_t len)
@@ -117,7 +99,7 @@ static int get_pacing_rate(const struct socket_common_opts *c, void *val, uint32
 	uint64_t rate = __atomic_load_n(&c->max_pacing_rate, __ATOMIC_RELAXED);
 
 	if (*len >= sizeof rate)
-		return write_bytes(val, len, &rate, sizeof rate);
+		return sockopt_write_bytes(val, len, &rate, sizeof rate);
 	return sockopt_write_int(val, len, rate > UINT32_MAX ? -1 : (int)(uint32_t)rate);
 }
 
@@ -213,15 +195,15 @@ int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *le
 	case SO_BINDTODEVICE:	*len = 0; return 0;	/* bound to none */
 	case SO_PEERCRED: {
 		struct ucred_k none = { 0, UINT32_MAX, UINT32_MAX };
-		return write_bytes(val, len, &none, sizeof none);
+		return sockopt_write_bytes(val, len, &none, sizeof none);
 	}
 	case SO_LINGER: {
 		struct linger_k l = { c->linger_on, c->linger_sec };
-		return write_bytes(val, len, &l, sizeof l);
+		return sockopt_write_bytes(val, len, &l, sizeof l);
 	}
 	case SO_COOKIE: {
 		uint64_t cookie = s->ino;	/* unique, never 0, and what sock_diag names it by */
-		return *len < sizeof cookie ? -EINVAL : write_bytes(val, len, &cookie, sizeof cookie);
+		return *len < sizeof cookie ? -EINVAL : sockopt_write_bytes(val, len, &cookie, sizeof cookie);
 	}
 	}
 	return -ENOPROTOOPT;

@@ -18,13 +18,18 @@ int sockopt_read_int(const void *val, uint32_t len, int *v)
 	return 0;
 }
 
-int sockopt_write_int(void *val, uint32_t *len, int v)
+int sockopt_write_bytes(void *val, uint32_t *len, const void *v, size_t size)
 {
-	uint32_t n = *len < sizeof v ? *len : sizeof v;
+	uint32_t n = *len < size ? *len : (uint32_t)size;
 
-	memcpy(val, &v, n);
+	memcpy(val, v, n);
 	*len = n;
 	return 0;
+}
+
+int sockopt_write_int(void *val, uint32_t *len, int v)
+{
+	return sockopt_write_bytes(val, len, &v, sizeof v);
 }
 
 struct ktimeval {
@@ -55,11 +60,7 @@ static int timeout_write(void *val, uint32_t *len, uint64_t ns)
 {
 	struct ktimeval tv = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000) };
 
-	uint32_t n = *len < sizeof tv ? *len : sizeof tv;
-
-	memcpy(val, &tv, n);	/* a short buffer gets the start, as on Linux */
-	*len = n;
-	return 0;
+	return sockopt_write_bytes(val, len, &tv, sizeof tv);	/* a short buffer gets the start, as on Linux */
 }
 
 int socket_buf_size(int v, bool force, bool rcv)

@@ -369,10 +369,7 @@ static int peercred_write(struct unix_sock *u, void *val, uint32_t *len)
 	spin_lock(&u->lock);
 	struct ucred_k c = u->peercred;
 	spin_unlock(&u->lock);
-	uint32_t n = *len < sizeof c ? *len : sizeof c;
-	memcpy(val, &c, n);
-	*len = n;
-	return 0;
+	return sockopt_write_bytes(val, len, &c, sizeof c);
 }
 
 static int unix_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
@@ -396,12 +393,8 @@ static int unix_getsockopt(struct socket *s, int level, int name, void *val, uin
 		return peercred_write(u, val, len);
 	case SO_PEEK_OFF:
 		return sockopt_write_int(val, len, __atomic_load_n(&u->peek_off, __ATOMIC_RELAXED));
-	case SO_LINGER: {
-		uint32_t n = *len < sizeof u->linger ? *len : sizeof u->linger;
-		memcpy(val, u->linger, n);
-		*len = n;
-		return 0;
-	}
+	case SO_LINGER:
+		return sockopt_write_bytes(val, len, u->linger, sizeof u->linger);
 	}
 	return -ENOPROTOOPT;
 }

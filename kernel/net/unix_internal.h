@@ -47,11 +47,6 @@ enum unix_state { UNIX_IDLE, UNIX_LISTENING, UNIX_CONNECTED };
 #define UNIX_RCV_SHUT	1
 #define UNIX_SND_SHUT	2
 
-struct ucred_k {
-	int32_t pid;
-	uint32_t uid, gid;
-};
-
 /* What a record says of its sender (Linux's UNIXCB(skb) pid, uid, gid):
  * an SCM_CREDENTIALS it sent, else its own when either end had
  * SO_PASSCRED at the send, else nothing. */
