@@ -151,17 +151,6 @@ static long peek_some(struct inet_sock *sk, struct sock_msg *m, bool *done)
 	return (long)shown;
 }
 
-/* SO_RCVLOWAT, or MSG_WAITALL's whole length, as Linux's sock_rcvlowat:
- * how much a read or a peek waits for (never more than asked). */
-static size_t recv_target(const struct socket *s, const struct sock_msg *m)
-{
-	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
-
-	if (m->flags & MSG_WAITALL)
-		return m->len;
-	return lowat < m->len ? lowat : m->len;
-}
-
 long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct inet_sock *sk = inet_sk(s);
@@ -169,7 +158,7 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
 	/* A non-blocking read, a timeout, a signal or the end still give
 	 * what came before the target. */
-	size_t target = recv_target(s, m);
+	size_t target = socket_rcvlowat(s, m->flags, m->len);	/* a peek's too */
 	size_t copied = 0;
 	long err = 0;
 

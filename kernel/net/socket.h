@@ -212,6 +212,16 @@ void socket_urgent_set_hook(void (*fn)(struct file *f));
 void socket_urgent(struct file *f);
 
 /* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
+/* How much a read of len waits for, as Linux's sock_rcvlowat: all of
+ * it with MSG_WAITALL, else SO_RCVLOWAT's mark, at most len; at least 1. */
+static inline size_t socket_rcvlowat(const struct socket *s, int msg_flags, size_t len)
+{
+	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
+	size_t target = (msg_flags & MSG_WAITALL) ? len : lowat < len ? lowat : len;
+
+	return target ? target : 1;
+}
+
 static inline bool socket_nonblock(const struct socket *s, int msg_flags)
 {
 	return (s->file && (s->file->flags & O_NONBLOCK)) || (msg_flags & MSG_DONTWAIT);

@@ -215,22 +215,13 @@ static void free_done(struct list *done)
 	}
 }
 
-/* How much a read waits for, as Linux's unix_stream_read_generic: the
- * whole length with MSG_WAITALL, else SO_RCVLOWAT's mark (never more than
- * asked); at least 1.  A peek shows what is queued once there is some. */
-static size_t read_target(const struct socket *s, const struct sock_msg *m)
-{
-	size_t lowat = (size_t)__atomic_load_n(&s->common.rcvlowat, __ATOMIC_RELAXED);
-	size_t t = (m->flags & MSG_WAITALL) ? m->len : lowat < m->len ? lowat : m->len;
-
-	return (m->flags & MSG_PEEK) || !t ? 1 : t;
-}
-
 long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct unix_sock *u = unix_of(s);
 	uint64_t deadline = socket_deadline(s->rcvtimeo_ns);
-	size_t target = read_target(s, m);
+	/* A peek shows what is queued once there is some, as Linux's
+	 * unix_stream_read_generic. */
+	size_t target = (m->flags & MSG_PEEK) ? 1 : socket_rcvlowat(s, m->flags, m->len);
 	size_t copied = 0;
 	struct gathered g = { .passcred = unix_passcred(u) };
 	struct list done;
