@@ -36,7 +36,12 @@ void kmain(uint32_t boot_kind, uint32_t info_phys);
 static void init_memory(void)
 {
 	const struct mem_region reserved[] = {
-		{ 0, 1 << 20 },	/* BIOS data, the AP trampoline, option ROMs */
+		/* The first 64 KiB stay the firmware's, as Linux keeps them
+		 * (X86_RESERVE_LOW): the BIOS data area, where acpi.c finds
+		 * the EBDA; BIOSes known to write there; and the AP
+		 * trampoline (smp.c).  The rest below 1 MiB is RAM where the
+		 * memory map says so: 570 KiB, a fifth of the least -m. */
+		{ 0, LOW_RESERVED },
 		{ (uint64_t)kernel_phys_start, virt_to_phys(kernel_end) },
 		{ boot_info.initrd_start, boot_info.initrd_end },
 	};

@@ -219,7 +219,7 @@ int cmd_libvirt(int argc, char **argv)
 	unlink(initrd);		/* initrd_write makes a new file */
 	struct pathset libs = { 0 };
 	libs_for_run(&o, steps, o.nbefore + 1, &libs);
-	mem_fits_initrd("libvirt", o.mem, initrd, initrd_write(initrd, steps, o.nbefore + 1, &o, &libs));
+	mem_fits("libvirt", o.mem, o.kernel, initrd, initrd_write(initrd, steps, o.nbefore + 1, &o, &libs));
 	domain_xml(stdout, &o, name, absolute(o.kernel), absolute(initrd));
 	return fflush(stdout) ? EXIT_VMFAIL : 0;
 }

@@ -58,7 +58,8 @@ void cmd_run_usage(FILE *out)
 	      "options (they end at PROGRAM):\n"
 	      "  --smp N            virtual CPUs, 1 to 255 (default 1)\n"
 	      "  -m, --memory SIZE  guest memory; a number of MiB, or with a K, M or G\n"
-	      "                     suffix (default 64M, least 2880K)\n"
+	      "                     suffix (default 64M; least: the kernel's image, 384K\n"
+	      "                     and an initrd over 64K, about 2600K for hello)\n"
 	      "  -e, --env VAR=VAL  set an environment variable (repeatable); the defaults\n"
 	      "                     are PATH=/usr/local/bin:/usr/bin:/bin and HOME=/\n"
 	      "  --machine TYPE     pc, q35 or microvm (default pc)\n"
@@ -358,7 +359,7 @@ int cmd_run(int argc, char **argv)
 	if (o.net.server_name)
 		link_attach(&o.net, o.app_name, argv[pi]);
 	char *initrd = tmpdir_file("initrd.cpio");
-	mem_fits_initrd("run", o.mem, initrd, initrd_write(initrd, steps, nsteps, &o, &libs));
+	mem_fits("run", o.mem, o.kernel, initrd, initrd_write(initrd, steps, nsteps, &o, &libs));
 	for (size_t i = 0; i < nsteps; i++)
 		free(steps[i].prog.data);
 	char **qargv = qemu_argv(&o, kernel, initrd);

@@ -129,11 +129,9 @@ static int has_pvh_entry(const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* Dies with one line unless the kernel is an x86_64 ELF64 image with a
- * PVH entry note in a PT_NOTE segment: QEMU would refuse it only after
- * starting, with its own message (a program or a foreign kernel given to
- * --kernel by mistake). */
-static void check_pvh(int fd, const char *path, const uint8_t *hdr, size_t have, size_t size)
+/* Dies with one line unless hdr[0..have) holds an x86_64 ELF64 header
+ * and all its program headers. */
+static void need_headers(const char *path, const uint8_t *hdr, size_t have)
 {
 	uint64_t phoff = have >= 64 ? le64(hdr + 32) : 0;
 	unsigned phnum = have >= 64 ? (unsigned)(hdr[56] | hdr[57] << 8) : 0;
@@ -142,6 +140,18 @@ static void check_pvh(int fd, const char *path, const uint8_t *hdr, size_t have,
 	    (hdr[54] | hdr[55] << 8) != 56 || phoff > have || phnum > (have - phoff) / 56)
 		die("kernel %s: not an x86_64 ELF kernel with its program headers in its first %d bytes",
 		    path, MB_SEARCH);
+}
+
+/* Dies with one line unless the kernel is an x86_64 ELF64 image with a
+ * PVH entry note in a PT_NOTE segment: QEMU would refuse it only after
+ * starting, with its own message (a program or a foreign kernel given to
+ * --kernel by mistake). */
+static void check_pvh(int fd, const char *path, const uint8_t *hdr, size_t have, size_t size)
+{
+	need_headers(path, hdr, have);
+	uint64_t phoff = le64(hdr + 32);
+	unsigned phnum = (unsigned)(hdr[56] | hdr[57] << 8);
+
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = hdr + phoff + (size_t)i * 56;
 		uint64_t off = le64(ph + 8), len = le64(ph + 32);
@@ -169,6 +179,30 @@ void kernel_check(const char *kernel)
 	read_at(fd, kernel, hdr, have, 0);
 	check_pvh(fd, kernel, hdr, have, (size_t)st.st_size);
 	close(fd);
+}
+
+/* The end of the kernel's image in guest memory, bss included: its last
+ * PT_LOAD segment's p_paddr + p_memsz (UINT64_MAX if that overflows). */
+uint64_t kernel_mem_end(const char *kernel)
+{
+	struct stat st;
+	int fd = open_kernel(kernel, &st);
+	uint8_t hdr[MB_SEARCH];
+	size_t have = (size_t)st.st_size < sizeof hdr ? (size_t)st.st_size : sizeof hdr;
+	uint64_t end = 0;
+
+	read_at(fd, kernel, hdr, have, 0);
+	close(fd);
+	need_headers(kernel, hdr, have);
+	uint64_t phoff = le64(hdr + 32);
+	unsigned phnum = (unsigned)(hdr[56] | hdr[57] << 8);
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = hdr + phoff + (size_t)i * 56;
+		uint64_t paddr = le64(ph + 24), seg_end = paddr + le64(ph + 40);
+		if (le32(ph) == 1 && (seg_end < paddr || seg_end > end))
+			end = seg_end < paddr ? UINT64_MAX : seg_end;
+	}
+	return end;
 }
 
 /* Returns the image to pass to -kernel for boot ("pvh" or "multiboot"):

@@ -178,6 +178,7 @@ static void parse_args(struct server_opts *o, int argc, char **argv)
 	free(typed);
 	o->vm.kernel = absolute("kernel", o->vm.kernel ? o->vm.kernel : kernel_default_path());
 	kernel_check(o->vm.kernel);
+	mem_fits("server start", o->vm.mem, o->vm.kernel, NULL, 0);
 	if (strchr(o->vm.qemu, '/'))
 		o->vm.qemu = absolute("--qemu", o->vm.qemu);
 	o->vm.accel = accel_choose("server start", o->vm.accel);

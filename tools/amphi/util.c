@@ -238,22 +238,28 @@ uint64_t opt_memory(const char *cmd, const char *v)
 {
 	uint64_t mem;
 
-	if (parse_size(v, &mem) < 0 || mem < MIN_MEM || mem > MAX_MEM || mem % 1024)
-		die("%s: -m wants a size from 2880K to 1T (like 64M or 1G), not '%s'", cmd, v);
+	if (parse_size(v, &mem) < 0 || !mem || mem > MAX_MEM || mem % 1024)
+		die("%s: -m wants a size in whole KiB up to 1T (like 64M or 1G), not '%s'", cmd, v);
 	return mem;
 }
 
-void mem_fits_initrd(const char *cmd, uint64_t mem, const char *initrd_path, uint64_t initrd)
+void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *initrd_path,
+	      uint64_t initrd)
 {
+	uint64_t image = kernel_mem_end(kernel);
 	uint64_t more = initrd > SMALL_INITRD ? initrd - SMALL_INITRD : 0;
-	uint64_t least = (MIN_MEM + more + 1023) / 1024;
 
-	if (mem >= least * 1024)
+	if (image > MAX_MEM)
+		die("kernel %s: its image ends beyond 1T", kernel);
+	uint64_t least = (image + MEM_ABOVE_KERNEL + more + 4095) & ~4095ull;
+	if (mem >= least)
 		return;
-	unlink(initrd_path);
-	die("%s: -m %lluK is too little for the program and its files (an initrd of %llu KiB): "
-	    "give at least %lluK", cmd, (unsigned long long)(mem >> 10),
-	    (unsigned long long)((initrd + 1023) >> 10), (unsigned long long)least);
+	if (initrd_path)
+		unlink(initrd_path);
+	die("%s: -m %lluK is too little for the kernel (its image ends at %lluK) and the program's files "
+	    "(an initrd of %llu KiB): give at least %lluK", cmd, (unsigned long long)(mem >> 10),
+	    (unsigned long long)((image + 1023) >> 10), (unsigned long long)((initrd + 1023) >> 10),
+	    (unsigned long long)(least >> 10));
 }
 
 const char *opt_accel(const char *cmd, const char *v)

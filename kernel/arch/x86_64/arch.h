@@ -10,6 +10,8 @@
 #define PAGE_SHIFT	12
 #define PAGE_ROUND_UP(x)   (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define PAGE_ROUND_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
+/* Physical memory below this is never handed out (init_memory). */
+#define LOW_RESERVED	0x10000ul
 
 /* Virtual layout: user below USER_TOP, a direct map of physical memory at
  * DIRECT_BASE, kernel stacks with guard pages between them in their own

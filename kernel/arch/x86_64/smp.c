@@ -8,11 +8,21 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/x86.h"
 #include "core/kstack.h"
+#include "core/page_alloc.h"
 #include "core/printk.h"
 #include "core/sched.h"
 #include "core/string.h"
 
 #define TRAMP_PAGE 0x08		/* the trampoline runs at 0x8000 */
+_Static_assert((TRAMP_PAGE + 1) * PAGE_SIZE <= LOW_RESERVED, "the trampoline's page is handed out");
+
+/* An AP starts only while this much memory is free: one CPU fewer is
+ * better than no program.  The rest of boot and hello needed 95 to 107
+ * pages after the CPUs started at the least -m (microvm, 2584K, -smp 7
+ * ran hello, -smp 8 ran out); an AP takes 16 (its stacks, measured);
+ * the rest is margin.  (q35 at the least -m with 32 CPUs used to panic
+ * mapping its PCI configuration space.) */
+#define PAGES_KEPT_FROM_APS	160
 
 extern char ap_tramp_start[], ap_tramp_end[], ap_tramp_cr3[], ap_tramp_entry[];
 extern char ap_entry64[], boot_pml4[];
@@ -91,6 +101,11 @@ int smp_start_aps(const struct madt_info *madt)
 	for (int i = 0; i < madt->ncpus && ncpus < MAX_CPUS; i++) {
 		if (madt->apic_ids[i] == self)
 			continue;
+		if (page_free_count() < PAGES_KEPT_FROM_APS) {
+			printk("smp: %d of %d CPUs left offline: too little memory\n",
+			       madt->ncpus - ncpus, madt->ncpus);
+			break;
+		}
 		if (start_ap(ncpus, madt->apic_ids[i]))
 			ncpus++;
 		else
