@@ -44,14 +44,12 @@ static bool put_cacheinfo(struct nl_buf *b, uint32_t pref, uint32_t valid)
 
 static bool put_v4(struct nl_buf *b, struct ifaddrmsg_k *ifa, const struct net_ifaddr *i)
 {
-	static const uint8_t none[4];
-
 	ifa->family = AF_INET_K;
 	ifa->prefixlen = (uint8_t)net_prefix_len4(i->netmask);
 	ifa->flags = NET_IFA_F_PERMANENT;
 	ifa->scope = i->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	return nla_put(b, IFA_ADDRESS, i->addr, 4) && nla_put(b, IFA_LOCAL, i->addr, 4) &&
-	       (!memcmp(i->broadcast, none, 4) || nla_put(b, IFA_BROADCAST, i->broadcast, 4)) &&
+	       (net_addr_none(i->broadcast, 4) || nla_put(b, IFA_BROADCAST, i->broadcast, 4)) &&
 	       nla_put_str(b, IFA_LABEL, i->name) && nla_put_u32(b, IFA_FLAGS, ifa->flags) &&
 	       put_cacheinfo(b, NET_LIFE_FOREVER, NET_LIFE_FOREVER);
 }
@@ -102,12 +100,11 @@ bool rtnl_put_addr(struct nl_buf *b, const struct net_ifaddr *i, const struct ne
 /* The addresses d asks for, in Linux's order; how many. */
 static size_t list_addrs(const struct net_ifaddr *ifs, int n, uint8_t family, struct addr *out)
 {
-	static const uint8_t none[4];
 	bool v4 = family != AF_INET6_K, v6 = family != AF_INET_K;
 	size_t count = 0;
 
 	for (int k = 0; v4 && k < n; k++)
-		if (memcmp(ifs[k].addr, none, 4))
+		if (!net_addr_none(ifs[k].addr, 4))
 			out[count++] = (struct addr){ &ifs[k], NULL };
 	for (int k = 0; v6 && k < n; k++)
 		for (int j = 0; j < ifs[k].nip6; j++)

@@ -19,13 +19,12 @@
 static bool put_attrs(struct nl_buf *b, const struct net_route *r)
 {
 	unsigned bytes = r->family == AF_INET6_K ? 16 : 4;
-	static const uint8_t none[16];
 
 	return nla_put_u32(b, RTA_TABLE, r->table) &&
 	       (!r->dst_len || nla_put(b, RTA_DST, r->dst, bytes)) &&
 	       ((bytes == 4 && !r->priority) || nla_put_u32(b, RTA_PRIORITY, r->priority)) &&
-	       (!memcmp(r->prefsrc, none, bytes) || nla_put(b, RTA_PREFSRC, r->prefsrc, bytes)) &&
-	       (!memcmp(r->gw, none, bytes) || nla_put(b, RTA_GATEWAY, r->gw, bytes)) &&
+	       (net_addr_none(r->prefsrc, bytes) || nla_put(b, RTA_PREFSRC, r->prefsrc, bytes)) &&
+	       (net_addr_none(r->gw, bytes) || nla_put(b, RTA_GATEWAY, r->gw, bytes)) &&
 	       nla_put_u32(b, RTA_OIF, (uint32_t)r->oif) &&
 	       (bytes == 4 || nla_put_u8(b, RTA_PREF, 0));
 }
@@ -34,11 +33,9 @@ static bool put_attrs(struct nl_buf *b, const struct net_route *r)
  * interface before the source). */
 static bool put_lookup_attrs(struct nl_buf *b, const struct net_route *r)
 {
-	static const uint8_t none[4];
-
 	return nla_put_u32(b, RTA_TABLE, r->table) && nla_put(b, RTA_DST, r->dst, 4) &&
 	       nla_put_u32(b, RTA_OIF, (uint32_t)r->oif) && nla_put(b, RTA_PREFSRC, r->prefsrc, 4) &&
-	       (!memcmp(r->gw, none, 4) || nla_put(b, RTA_GATEWAY, r->gw, 4));
+	       (net_addr_none(r->gw, 4) || nla_put(b, RTA_GATEWAY, r->gw, 4));
 }
 
 struct rtmsg_k rtnl_rtmsg_of(const struct net_route *r, uint32_t rtm_flags)

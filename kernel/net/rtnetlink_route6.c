@@ -25,7 +25,7 @@ struct rta_cacheinfo_k {
 /* RFC 4291's scopes, as Linux's ipv6_addr_scope gives them (:: is 0). */
 static unsigned scope_of(const uint8_t a[16])
 {
-	static const uint8_t loopback[16] = { [15] = 1 }, unspecified[16];
+	static const uint8_t loopback[16] = { [15] = 1 };
 
 	if (a[0] == 0xff)
 		return a[1] & 0x0f;
@@ -35,7 +35,7 @@ static unsigned scope_of(const uint8_t a[16])
 		return 0x05;	/* site-local, as QEMU's user network still hands out */
 	if (!memcmp(a, loopback, 16))
 		return 0x01;
-	return memcmp(a, unspecified, 16) ? SCOPE_GLOBAL : 0;
+	return net_addr_none(a, 16) ? 0 : SCOPE_GLOBAL;
 }
 
 static unsigned common_bits(const uint8_t *a, const uint8_t *b)
@@ -149,9 +149,9 @@ static bool put_attrs(struct nl_buf *b, const struct net_route *r)
 
 	return nla_put_u32(b, RTA_TABLE, r->table) && nla_put(b, RTA_DST, r->dst, 16) &&
 	       nla_put(b, RTA_SRC, none, 16) &&
-	       (!memcmp(r->prefsrc, none, 16) || nla_put(b, RTA_PREFSRC, r->prefsrc, 16)) &&
+	       (net_addr_none(r->prefsrc, 16) || nla_put(b, RTA_PREFSRC, r->prefsrc, 16)) &&
 	       nla_put_u32(b, RTA_PRIORITY, r->priority) &&
-	       (!memcmp(r->gw, none, 16) || nla_put(b, RTA_GATEWAY, r->gw, 16)) &&
+	       (net_addr_none(r->gw, 16) || nla_put(b, RTA_GATEWAY, r->gw, 16)) &&
 	       nla_put_u32(b, RTA_OIF, (uint32_t)r->oif) && nla_put(b, RTA_CACHEINFO, &ci, sizeof ci) &&
 	       nla_put_u8(b, RTA_PREF, 0);
 }

@@ -61,20 +61,6 @@ int64_t now_ms(void);
 #define MAX_SMP		255		/* xAPIC IDs, without interrupt remapping */
 unsigned opt_number(const char *cmd, const char *opt, const char *v, uint64_t min, uint64_t max);
 uint64_t opt_memory(const char *cmd, const char *v);
-/* The least -m is the kernel's image (kernel_mem_end) and MEM_ABOVE_KERNEL.
- * The kernel's boot allocations fit in the RAM below 1 MiB; what binds is
- * the layout: QEMU loads the initrd under the firmware's tables at the top
- * of RAM, and on pc and q35 SeaBIOS's working memory reaches down about
- * 300 KiB from there, over the kernel's bss, which QEMU cleared before the
- * firmware ran (hello ran from 304K over the image on pc, 312K on q35, on
- * 2026-12-07; microvm, without SeaBIOS, needs less).
- * An initrd over SMALL_INITRD (hello's is 23 KiB) needs as much more, or
- * it overlaps the kernel (seen with busybox's 1.9 MiB below 4200K).  On
- * refusal the initrd file goes too; initrd_path may be NULL (none). */
-#define MEM_ABOVE_KERNEL	(384ull << 10)
-#define SMALL_INITRD		(64ull << 10)
-void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *initrd_path,
-	      uint64_t initrd);
 const char *opt_accel(const char *cmd, const char *v);
 const char *opt_failed(char **argv);	/* the option getopt_long refused */
 
@@ -328,11 +314,26 @@ uint64_t initrd_write(const char *path, const struct step *steps, size_t nsteps,
 typedef void initrd_config_fn(void *ctx, net_pair_fn *emit, void *emit_ctx);
 void initrd_write_config(const char *path, initrd_config_fn *fill, void *ctx);
 
-/* kernel.c: which kernel image to boot, and its copy for multiboot */
+/* kernel.c: which kernel image to boot, its copy for multiboot, and the
+ * least memory it boots in */
 const char *kernel_default_path(void);
 void kernel_check(const char *kernel);
 const char *kernel_for_boot(const char *kernel, const char *boot);
 uint64_t kernel_mem_end(const char *kernel);
+/* The least -m is the kernel's image (kernel_mem_end) and MEM_ABOVE_KERNEL.
+ * The kernel's boot allocations fit in the RAM below 1 MiB; what binds is
+ * the layout: QEMU loads the initrd under the firmware's tables at the top
+ * of RAM, and on pc and q35 SeaBIOS's working memory reaches down about
+ * 300 KiB from there, over the kernel's bss, which QEMU cleared before the
+ * firmware ran (hello ran from 304K over the image on pc, 312K on q35, on
+ * 2026-12-07; microvm, without SeaBIOS, needs less).
+ * An initrd over SMALL_INITRD (hello's is 23 KiB) needs as much more, or
+ * it overlaps the kernel (seen with busybox's 1.9 MiB below 4200K).  On
+ * refusal the initrd file goes too; initrd_path may be NULL (none). */
+#define MEM_ABOVE_KERNEL	(384ull << 10)
+#define SMALL_INITRD		(64ull << 10)
+void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *initrd_path,
+	      uint64_t initrd);
 
 /* accel.c */
 int kvm_usable(void);

@@ -9,7 +9,9 @@
  * writes a private copy with the magic armed; a kernel built armed gets
  * the reverse copy for PVH.  A copy holds only what a loader reads, up to
  * the end of the last segment (the debug information after it is most of
- * the file); otherwise it is the same, byte for byte. */
+ * the file); otherwise it is the same, byte for byte.
+ *
+ * The least -m follows from where the image ends (amphi.h says why). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -243,4 +245,23 @@ const char *kernel_for_boot(const char *kernel, const char *boot)
 		die_status(EXIT_VMFAIL, "%s: %s", copy, strerror(r < 0 ? -r : errno));
 	free(img);
 	return copy;
+}
+
+void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *initrd_path,
+	      uint64_t initrd)
+{
+	uint64_t image = kernel_mem_end(kernel);
+	uint64_t more = initrd > SMALL_INITRD ? initrd - SMALL_INITRD : 0;
+
+	if (image > MAX_MEM)
+		die("kernel %s: its image ends beyond 1T", kernel);
+	uint64_t least = (image + MEM_ABOVE_KERNEL + more + 4095) & ~4095ull;
+	if (mem >= least)
+		return;
+	if (initrd_path)
+		unlink(initrd_path);
+	die("%s: -m %lluK is too little for the kernel (its image ends at %lluK) and the program's files "
+	    "(an initrd of %llu KiB): give at least %lluK", cmd, (unsigned long long)(mem >> 10),
+	    (unsigned long long)((image + 1023) >> 10), (unsigned long long)((initrd + 1023) >> 10),
+	    (unsigned long long)(least >> 10));
 }

@@ -243,25 +243,6 @@ uint64_t opt_memory(const char *cmd, const char *v)
 	return mem;
 }
 
-void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *initrd_path,
-	      uint64_t initrd)
-{
-	uint64_t image = kernel_mem_end(kernel);
-	uint64_t more = initrd > SMALL_INITRD ? initrd - SMALL_INITRD : 0;
-
-	if (image > MAX_MEM)
-		die("kernel %s: its image ends beyond 1T", kernel);
-	uint64_t least = (image + MEM_ABOVE_KERNEL + more + 4095) & ~4095ull;
-	if (mem >= least)
-		return;
-	if (initrd_path)
-		unlink(initrd_path);
-	die("%s: -m %lluK is too little for the kernel (its image ends at %lluK) and the program's files "
-	    "(an initrd of %llu KiB): give at least %lluK", cmd, (unsigned long long)(mem >> 10),
-	    (unsigned long long)((image + 1023) >> 10), (unsigned long long)((initrd + 1023) >> 10),
-	    (unsigned long long)(least >> 10));
-}
-
 const char *opt_accel(const char *cmd, const char *v)
 {
 	if (strcmp(v, "kvm") && strcmp(v, "tcg"))
