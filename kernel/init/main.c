@@ -248,7 +248,7 @@ void kmain(uint32_t boot_kind, uint32_t info_phys)
 	start_boot_cpu(&madt);
 	set_up_tables();
 	start_cpus(&madt);
-	printk_info("amphi: %d CPUs, %lu MiB free, %s boot\n", ncpus, page_free_count() >> 8,
+	printk_info("amphi: %d CPUs, %lu KiB free, %s boot\n", ncpus, page_free_count() << 2,
 		    boot_kind == BOOT_PVH ? "PVH" : "multiboot");
 	start_clock_refine();
 	enum role role = configure_role();
