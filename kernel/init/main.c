@@ -33,6 +33,24 @@ extern char kernel_phys_start[], kernel_end[];
 
 void kmain(uint32_t boot_kind, uint32_t info_phys);
 
+/* Where the firmware's memory below 1 MiB begins: the EBDA or the base
+ * memory the BIOS data area reports, whichever is lower, at most 0x9f000.
+ * A memory map may leave the EBDA out; Linux reserves from here to 1 MiB
+ * whatever the map says, and so do we.  A value under 128 KiB is taken
+ * for garbage (UEFI has no BIOS data area). */
+static uint64_t firmware_low_start(void)
+{
+	uint64_t start = 0x9f000;
+	uint64_t base = (uint64_t)*(const uint16_t *)phys_to_virt(0x413) << 10;
+	uint64_t ebda = (uint64_t)*(const uint16_t *)phys_to_virt(0x40e) << 4;
+
+	if (base >= 0x20000 && base < start)
+		start = base;
+	if (ebda >= 0x20000 && ebda < start)
+		start = ebda;
+	return PAGE_ROUND_DOWN(start);
+}
+
 static void init_memory(void)
 {
 	const struct mem_region reserved[] = {
@@ -40,13 +58,15 @@ static void init_memory(void)
 		 * (X86_RESERVE_LOW): the BIOS data area, where acpi.c finds
 		 * the EBDA; BIOSes known to write there; and the AP
 		 * trampoline (smp.c).  The rest below 1 MiB is RAM where the
-		 * memory map says so: 570 KiB, a fifth of the least -m. */
+		 * memory map says so, up to the firmware's own: 570 KiB, a
+		 * fifth of the least -m. */
 		{ 0, LOW_RESERVED },
+		{ firmware_low_start(), 1 << 20 },
 		{ (uint64_t)kernel_phys_start, virt_to_phys(kernel_end) },
 		{ boot_info.initrd_start, boot_info.initrd_end },
 	};
 
-	page_alloc_init(boot_info.ram, boot_info.nram, reserved, 3);
+	page_alloc_init(boot_info.ram, boot_info.nram, reserved, 4);
 	mmu_init();
 }
 
