@@ -63,6 +63,8 @@ def test_bad_name(runtime, name):
     (["--ip", "10.0.2.300/24", "a"], "--ip wants"),
     (["--bogus", "a"], "unknown option '--bogus'"),
     (["--kernel", "/nonexistent/amphi.elf", "a"], "/nonexistent/amphi.elf"),
+    (["-m", "2M", "a"], "-m 2048K is too little for the kernel"),
+    (["-m", "2.5M", "a"], "-m wants a size"),
 ])
 def test_start_bad_usage(runtime, args, words):
     one_line(amphi(runtime, "server", "start", "--accel", "tcg", *args), words)

@@ -258,8 +258,11 @@ void mem_fits(const char *cmd, uint64_t mem, const char *kernel, const char *ini
 	uint64_t least = (image + MEM_ABOVE_KERNEL + more + 4095) & ~4095ull;
 	if (mem >= least)
 		return;
-	if (initrd_path)
-		unlink(initrd_path);
+	if (!initrd_path)
+		die("%s: -m %lluK is too little for the kernel (its image ends at %lluK): "
+		    "give at least %lluK", cmd, (unsigned long long)(mem >> 10),
+		    (unsigned long long)((image + 1023) >> 10), (unsigned long long)(least >> 10));
+	unlink(initrd_path);
 	die("%s: -m %lluK is too little for the kernel (its image ends at %lluK) and the program's files "
 	    "(an initrd of %llu KiB): give at least %lluK", cmd, (unsigned long long)(mem >> 10),
 	    (unsigned long long)((image + 1023) >> 10), (unsigned long long)((initrd + 1023) >> 10),
