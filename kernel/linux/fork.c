@@ -298,33 +298,40 @@ static long clone_process(const struct clone_request *r, const struct trapframe 
 		p->vfork_parent = me;
 	int pid = p->pid;
 	process_start(p, me, r->flags & CLONE_PARENT, t);
-	if (r->flags & CLONE_VFORK)
-		wait_vfork(me, pid);
 	return pid;
 }
 
 /* RLIMIT_NPROC, as Linux's copy_process applies it: the caller's real
  * user may not have more threads than the limit, the new one included,
- * unless it is root or has CAP_SYS_RESOURCE or CAP_SYS_ADMIN.  (Two
- * forks at once may both pass the last place.) */
-static long nproc_check(void)
+ * unless it is root or has CAP_SYS_RESOURCE or CAP_SYS_ADMIN.  The place
+ * is held (*held) from the check until the new task counts itself, so
+ * two clones at once cannot both take the last one. */
+static long nproc_hold(bool *held)
 {
 	struct process *me = process_current();
 	uint64_t limit = process_soft_limit(me, RLIMIT_NPROC);
 
-	if (limit == RLIM_INFINITY || !me->cred.uid[0] ||
-	    (uint64_t)process_user_tasks(me->cred.uid[0]) < limit)
+	if (limit == RLIM_INFINITY || !me->cred.uid[0])
+		return 0;
+	if ((*held = process_nproc_hold(me, limit)))
 		return 0;
 	return cred_capable(CAP_SYS_RESOURCE) || cred_capable(CAP_SYS_ADMIN) ? 0 : -EAGAIN;
 }
 
 long clone_do(const struct clone_request *r, const struct trapframe *tf)
 {
+	bool held = false;
 	long err = check_flags(r);
 
 	if (!err)
-		err = nproc_check();
+		err = nproc_hold(&held);
 	if (err)
 		return err;
-	return (r->flags & CLONE_THREAD) ? clone_thread(r, tf) : clone_process(r, tf);
+	bool thread = r->flags & CLONE_THREAD;
+	long id = thread ? clone_thread(r, tf) : clone_process(r, tf);
+	if (held)
+		process_nproc_release(process_current());
+	if (id > 0 && !thread && (r->flags & CLONE_VFORK))
+		wait_vfork(process_current(), (int)id);	/* the child counts itself by now */
+	return id;
 }

@@ -722,19 +722,38 @@ void process_counts(int *threads, int *procs, int *last_pid)
 	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
-int process_user_tasks(uint32_t uid)
+/* Caller holds sig_lock. */
+static uint64_t user_tasks(uint32_t uid)
 {
-	uint64_t flags = spin_lock_irqsave(&sig_lock);
-	int n = 0;
+	uint64_t n = 0;
 	struct list *l;
 
 	list_for_each(l, &processes) {
 		struct process *p = list_entry(l, struct process, all_link);
 		if (p->cred.uid[0] == uid)
-			n += p->state == PROCESS_ZOMBIE ? 1 : p->nthreads + p->threads_leaving;
+			n += p->state == PROCESS_ZOMBIE ? 1 :
+			     (uint64_t)(p->nthreads + p->threads_leaving + p->nproc_reserved);
 	}
-	spin_unlock_irqrestore(&sig_lock, flags);
 	return n;
+}
+
+bool process_nproc_hold(struct process *me, uint64_t limit)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+	bool room = user_tasks(me->cred.uid[0]) < limit;
+
+	if (room)
+		me->nproc_reserved++;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return room;
+}
+
+void process_nproc_release(struct process *me)
+{
+	uint64_t flags = spin_lock_irqsave(&sig_lock);
+
+	me->nproc_reserved--;
+	spin_unlock_irqrestore(&sig_lock, flags);
 }
 
 /* Linux's comm: the file's base name, at most 15 bytes. */

@@ -102,6 +102,7 @@ struct process {
 	 * table or directory; neither an exec nor the process's end goes on
 	 * before they are 0 (and they keep the process from being freed). */
 	int threads_leaving;
+	int nproc_reserved;		/* RLIMIT_NPROC places its clones hold (fork.c) */
 	struct waitq exec_wait;		/* the exec's thread, or the last, waits here for them */
 	/* Job control (jobctl.c). */
 	enum stop_state stop_state;
@@ -180,9 +181,13 @@ int process_next_fd(int pid, int fd);
  * -EACCES. */
 struct mm;
 int process_access(int pid, bool real_ids, struct mm **mm);
-/* The threads of processes whose real uid is uid, a zombie counting one
- * until it is reaped, as RLIMIT_NPROC counts them. */
-int process_user_tasks(uint32_t uid);
+/* RLIMIT_NPROC's count is the threads of processes whose real uid is the
+ * caller's, a zombie counting one until it is reaped, and the places held
+ * for tasks being created.  process_nproc_hold takes a place while the
+ * count is under limit (false if none); the clone gives it back with
+ * process_nproc_release once its task counts itself, or has failed. */
+bool process_nproc_hold(struct process *me, uint64_t limit);
+void process_nproc_release(struct process *me);
 /* Threads and processes now, and the last pid handed out (loadavg). */
 void process_counts(int *threads, int *processes, int *last_pid);
 

@@ -9,6 +9,8 @@
  *   cputhreads  the same limits over two busy threads: their time adds up
  *   nproc   RLIMIT_NPROC: fork and thread creation past it are EAGAIN
  *           for an ordinary user, not for root
+ *   nprocrace  eight processes fork at once until refused: the user
+ *           ends with as many tasks as the limit, not one more
  * Each line was taken from the same program, built with musl, on Linux
  * 6.18 as root. */
 #define _GNU_SOURCE
@@ -19,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -238,6 +241,59 @@ static void nproc_as(uid_t uid, int n)
 	waitpid(pid, NULL, 0);
 }
 
+/* ---- nprocrace ---- */
+
+#define RACERS		8
+#define RACE_LIMIT	40
+
+/* A racer process: at the start (the pipe's end), forks until refused;
+ * its children wait to be killed.  Then it writes its count and waits
+ * too, still counted. */
+static void racer(int start, int *forks, int done)
+{
+	char c;
+	pid_t r;
+
+	if (read(start, &c, 1) != 0)
+		_exit(1);
+	while ((r = fork()) > 0)
+		++*forks;
+	if (!r)
+		pause(), _exit(0);
+	if (write(done, "x", 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+static void nprocrace_case(void)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+
+	if (!pid) {
+		int *forks = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		int start[2], done[2], tasks = 1 + RACERS;
+		char c;
+		setpgid(0, 0);		/* its own group, for the kill at the end */
+		limit_to(RLIMIT_NPROC, RACE_LIMIT, RACE_LIMIT);
+		if (forks == MAP_FAILED || pipe(start) || pipe(done) || setuid(65534))
+			_exit(1);
+		for (int i = 0; i < RACERS; i++)
+			if (!fork())
+				close(start[1]), racer(start[0], &forks[i], done[1]);
+		close(start[1]);	/* they start together */
+		for (int i = 0; i < RACERS; i++)
+			if (read(done[0], &c, 1) != 1)
+				_exit(1);
+		for (int i = 0; i < RACERS; i++)
+			tasks += forks[i];
+		printf("limit %d: %d tasks\n", RACE_LIMIT, tasks);
+		kill(0, SIGKILL);	/* the racers and their children with it */
+	}
+	waitpid(pid, NULL, 0);
+}
+
 static void nproc_case(void)
 {
 	nproc_as(65534, 3);
@@ -252,6 +308,7 @@ int main(int argc, char **argv)
 	} cases[] = {
 		{ "fsize", fsize_case }, { "xfsz", xfsz_case }, { "cpu", cpu_case },
 		{ "xcpu", xcpu_case }, { "cputhreads", cputhreads_case }, { "nproc", nproc_case },
+		{ "nprocrace", nprocrace_case },
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -260,6 +317,6 @@ int main(int argc, char **argv)
 			cases[i].run();
 			return 0;
 		}
-	fprintf(stderr, "usage: rlimit_calls fsize|xfsz|cpu|xcpu|cputhreads|nproc\n");
+	fprintf(stderr, "usage: rlimit_calls fsize|xfsz|cpu|xcpu|cputhreads|nproc|nprocrace\n");
 	return 2;
 }

@@ -57,6 +57,14 @@ def test_rlimit(case):
     expect(run("rlimit_calls", case), LINES[case])
 
 
+@pytest.mark.parametrize("smp", [1, 4])
+def test_nproc_not_passed_by_racing_forks(smp):
+    """Eight processes of one user fork at once until refused: they end
+    with the limit's 40 tasks, as on Linux (the check and the new task's
+    count were apart, and racing forks made 41 to 43 at 4 CPUs)."""
+    expect(run("rlimit_calls", "nprocrace", smp=smp), "limit 40: 40 tasks\n")
+
+
 def test_busybox_ulimit_f():
     """ash's `ulimit -f` counts 512-byte blocks: the writer is cut at 2048
     bytes and ended by SIGXFSZ (128 + 25), as under Linux."""
