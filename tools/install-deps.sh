@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, if any is missing.
 set -e
 need=""
-for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest busybox-static \
+for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest python3-pytest-timeout busybox-static \
 	dpkg-dev patch curl iproute2 net-tools wrk redis-tools libmemcached-tools python3-scapy \
 	python3 perl lua5.4 ruby nodejs nginx erlang-base openjdk-17-jdk-headless gawk \
 	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \

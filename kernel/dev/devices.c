@@ -2,6 +2,7 @@
 #include "dev/devices.h"
 
 #include "arch/x86_64/bootinfo.h"
+#include "core/format.h"
 #include "core/string.h"
 #include "dev/e1000e.h"
 #include "dev/ivshmem.h"
@@ -27,6 +28,17 @@ void dev_init(void)
 	pci_init(pci_drivers, sizeof pci_drivers / sizeof pci_drivers[0]);
 	virtio_mmio_init();
 }
+
+static char no_memory[40];
+static bool no_memory_noted;
+
+void dev_note_no_memory(const char *device)
+{
+	if (!__atomic_exchange_n(&no_memory_noted, true, __ATOMIC_ACQ_REL))
+		snprintf(no_memory, sizeof no_memory, "%s", device);
+}
+
+const char *dev_no_memory(void) { return no_memory[0] ? no_memory : NULL; }
 
 /* The value after the first "KEY" at or after from; KEY must start the
  * command line or follow a blank. */

@@ -8,6 +8,13 @@
  * (a NIC as a net_port).  Without devices it does and prints nothing. */
 void dev_init(void);
 
+/* A device the VM was given whose driver could not start it for lack of
+ * memory (a NIC, a disk): the buses note the first (dev_note_no_memory,
+ * "pci 00:02.0 virtio-pci"), and the layer above ends the run with one
+ * line, the VM lacking what it was given.  NULL when there was none. */
+void dev_note_no_memory(const char *device);
+const char *dev_no_memory(void);
+
 /* False when "net.offload=off" is on the kernel command line: NIC drivers
  * then ask their devices for no offload at all (checksums, merged receive
  * buffers, segmentation, several queues), as a device offering none would

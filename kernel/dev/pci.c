@@ -10,10 +10,13 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/x86.h"
+#include "core/errno.h"
+#include "core/format.h"
 #include "core/kmalloc.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "dev/devices.h"
 #include "dev/pcie_hotplug.h"
 
 struct mcfg_entry {
@@ -232,6 +235,14 @@ static bool driver_matches(const struct pci_driver *drv, const struct pci_dev *d
 	return drv->vendor == d->vendor && drv->device == d->device;
 }
 
+static void note_no_memory(const struct pci_dev *d, const struct pci_driver *drv)
+{
+	char name[40];
+
+	snprintf(name, sizeof name, "pci %02x:%02x.%x %s", d->bus, d->slot, d->fn, drv->name);
+	dev_note_no_memory(name);
+}
+
 bool pci_offer(struct pci_dev *d)
 {
 	for (int i = 0; i < drv_count; i++) {
@@ -249,6 +260,8 @@ bool pci_offer(struct pci_dev *d)
 		}
 		d->driver = NULL;
 		printk("pci %02x:%02x.%x: %s: failed (%d)\n", d->bus, d->slot, d->fn, drv->name, err);
+		if (err == -ENOMEM)
+			note_no_memory(d, drv);
 	}
 	return false;
 }

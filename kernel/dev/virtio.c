@@ -51,6 +51,12 @@ bool virtio_check_status(struct virtio_dev *vd)
 	return false;
 }
 
+const char *virtio_kind(uint16_t device_id)
+{
+	return device_id == VIRTIO_ID_NET ? "virtio-net" : device_id == VIRTIO_ID_BLOCK ? "virtio-blk" :
+	       device_id == VIRTIO_ID_9P ? "virtio-9p" : "virtio device";
+}
+
 int virtio_bind(struct virtio_dev *vd)
 {
 	if (vd->device_id == VIRTIO_ID_NET)

@@ -97,6 +97,8 @@ int virtio_blk_probe(struct virtio_dev *vd);
 void virtio_blk_remove(struct virtio_dev *vd, bool gone);
 /* Hands a device to the driver for its type; -ENODEV if there is none. */
 int virtio_bind(struct virtio_dev *vd);
+/* "virtio-net", "virtio-blk", "virtio-9p", or "virtio device". */
+const char *virtio_kind(uint16_t device_id);
 void virtio_unbind(struct virtio_dev *vd, bool gone);
 
 #endif

@@ -27,6 +27,7 @@
 #include "core/kmalloc.h"
 #include "core/printk.h"
 #include "core/string.h"
+#include "dev/devices.h"
 #include "dev/virtio.h"
 #include "dev/virtq.h"
 
@@ -209,6 +210,11 @@ static void add_transport(uint64_t phys, uint32_t gsi, bool level, bool active_l
 	int err = virtio_bind(&m->vd);
 	if (err && err != -ENODEV)
 		printk("virtio-mmio 0x%lx: device %u failed (%d)\n", phys, id, err);
+	if (err == -ENOMEM) {
+		char name[40];
+		snprintf(name, sizeof name, "virtio-mmio 0x%lx %s", phys, virtio_kind((uint16_t)id));
+		dev_note_no_memory(name);
+	}
 }
 
 /* A number in C notation (0x for hex), with an optional K/M/G suffix;

@@ -319,26 +319,26 @@ static void virtio_pci_remove(struct pci_dev *d, bool gone)
 }
 
 const struct pci_driver virtio_pci_net_modern = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1041,
+	.name = "virtio-net", .vendor = 0x1af4, .device = 0x1041,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_9p_modern = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1049,
+	.name = "virtio-9p", .vendor = 0x1af4, .device = 0x1049,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_9p_transitional = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1009,
+	.name = "virtio-9p", .vendor = 0x1af4, .device = 0x1009,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_net_transitional = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1000,
+	.name = "virtio-net", .vendor = 0x1af4, .device = 0x1000,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_modern = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1042,
+	.name = "virtio-blk", .vendor = 0x1af4, .device = 0x1042,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };
 const struct pci_driver virtio_pci_blk_transitional = {
-	.name = "virtio-pci", .vendor = 0x1af4, .device = 0x1001,
+	.name = "virtio-blk", .vendor = 0x1af4, .device = 0x1001,
 	.probe = virtio_pci_probe, .remove = virtio_pci_remove,
 };

@@ -13,6 +13,7 @@
 #include "core/string.h"
 #include "config.h"
 #include "dev/console.h"
+#include "dev/devices.h"
 #include "frame.h"
 #include "fs/initrd.h"
 #include "linux/boot_mount.h"
@@ -225,6 +226,9 @@ void program_start(void *unused)
 	struct settings s = { 0 };
 
 	(void)unused;
+	if (dev_no_memory())	/* a NIC or disk asked for and missing: not the run asked for */
+		fail(137, "amphi: out of memory starting a device (%s)%s: give the VM more memory\n",
+		     dev_no_memory(), "");
 	read_settings(&s);
 	console_set_signal_hook(host_signal);
 	/* Before the root file system: its /etc files follow the network. */

@@ -13,6 +13,7 @@
 #include "core/timer.h"
 #include "core/string.h"
 #include "dev/console.h"
+#include "dev/devices.h"
 #include "frame.h"
 #include "net/net_config.h"
 #include "net/netif.h"
@@ -177,6 +178,8 @@ void netserver_main(void *unused)
 	(void)unused;
 	if (!ns.nslots || !ns.generation)
 		fail("the config lacks link.slots or link.gen");
+	if (dev_no_memory())	/* its NIC, most likely: it would forward nothing out */
+		fail("out of memory starting a device: give it more memory");
 	waitq_init(&ns.wq);
 	claims_start();
 	forward_init();

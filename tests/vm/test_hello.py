@@ -63,6 +63,19 @@ def test_too_little_memory_for_the_cpus_is_reported(machine, smp):
                      r.stderr), r.describe()
 
 
+@pytest.mark.parametrize("machine", ["pc", "microvm"])
+def test_too_little_memory_for_the_nic_is_reported(machine):
+    """A NIC's rings take some 820K more than hello's least -m.  Short of
+    that the run ends with one line naming the device, status 137, as any
+    lack of memory at start; hello ran without its NIC before, and a
+    network program would have found no network, with nothing said."""
+    r = run("hello", mem="%dK" % least_memory(), machine=machine, options=["--net", "user"])
+    assert (r.status, r.stdout) == (137, b""), r.describe()
+    assert r.stderr.count(b"\n") == 1 and re.match(
+        rb"amphi: out of memory starting a device \((pci \S+|virtio-mmio \S+) virtio-net\): ",
+        r.stderr), r.describe()
+
+
 @pytest.mark.parametrize("mem", ["3M", "4M"])
 def test_too_little_memory_for_the_files_is_refused(mem):
     """busybox's 1.9 MiB initrd does not fit beside the kernel in 3M or 4M

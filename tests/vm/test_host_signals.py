@@ -8,6 +8,7 @@ program does; and QEMU never outlives amphi."""
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -189,6 +190,8 @@ def test_sigwinch_carries_the_terminal_size():
         def until(text):
             nonlocal seen
             while text not in seen.replace(b"\r", b"") and time.monotonic() < deadline:
+                if not select.select([master], [], [], deadline - time.monotonic())[0]:
+                    break	# a read would wait past the deadline
                 try:
                     seen += os.read(master, 4096)
                 except OSError:

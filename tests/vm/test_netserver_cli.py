@@ -71,6 +71,16 @@ def test_start_bad_usage(runtime, args, words):
     no_servers(runtime)
 
 
+def test_start_without_memory_for_its_nic(runtime):
+    """A server VM too small for its NIC's rings stops at start and says
+    why; it ran with no NIC before, forwarding nothing out, saying
+    nothing."""
+    r = amphi(runtime, "server", "start", "--accel", "tcg", "-m", "3000K", "--slots", "1", "s")
+    assert r.status not in (0, None), r.describe()
+    assert b"netserver: out of memory starting a device" in r.stderr, r.describe()
+    assert b"stopped before it was ready" in r.stderr, r.describe()
+
+
 def test_start_port_bound(runtime):
     """A -p host port something else listens on is refused before the
     server starts."""
