@@ -10,7 +10,7 @@ void dev_init(void);
 
 /* A device the VM was given whose driver could not start it for lack of
  * memory (a NIC, a disk): the buses note the first (dev_note_no_memory,
- * "pci 00:02.0 virtio-pci"), and the layer above ends the run with one
+ * "pci 00:02.0 virtio-net"), and the layer above ends the run with one
  * line, the VM lacking what it was given.  NULL when there was none. */
 void dev_note_no_memory(const char *device);
 const char *dev_no_memory(void);

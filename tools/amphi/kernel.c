@@ -80,7 +80,6 @@ static int open_kernel(const char *path, struct stat *st)
 	return fd;
 }
 
-
 static void read_at(int fd, const char *path, uint8_t *buf, size_t len, off_t off)
 {
 	for (size_t got = 0; got < len;) {
