@@ -85,7 +85,6 @@ unsigned long dev_cmdline_num(const char *key, unsigned long def)
 	return n;
 }
 
-
 bool dev_cmdline_names(const char *key, const char *name)
 {
 	size_t len = strlen(name);
