@@ -340,14 +340,17 @@ static long fs9p_write(struct inode *i, const struct iobuf *b, int64_t *pos, boo
 {
 	struct p9_client *c = client_of(i);
 	struct p9_attr a;
+	struct iobuf part;
 	uint32_t fid;
 	int err = io_fid(i, &fid);
 
 	if (!err && append && !(err = p9_getattr(c, fid_of(i), &a)))
 		*pos = (int64_t)a.size;	/* the host may have written too */
+	if (!err)
+		err = vfs_data_fit(b, *pos, UINT64_MAX, &part);	/* the host has its own largest size */
 	if (err)
 		return err;
-	long n = p9_write(c, fid, b, *pos);
+	long n = p9_write(c, fid, &part, *pos);
 	if (n > 0) {
 		*pos += n;
 		if (*pos > i->size)

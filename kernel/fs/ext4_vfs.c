@@ -358,16 +358,13 @@ static long write_as(struct inode *i, const struct iobuf *b, int64_t *pos, bool 
 		return err;
 	if (append)
 		*pos = i->size;
-	/* As Linux: a write that reaches past the largest size stops there;
-	 * one that starts there fails. */
-	uint64_t max = ext4_max_size(fs, ei_of(i));
+	/* As Linux: a write that reaches past the largest size (or the
+	 * caller's bound) stops there; one that starts there fails. */
+	struct iobuf part;
 	if (!b->len)
 		return 0;
-	if ((uint64_t)*pos >= max)
-		return -EFBIG;
-	struct iobuf part = *b;
-	if (part.len > max - (uint64_t)*pos)
-		part.len = (size_t)(max - (uint64_t)*pos);
+	if ((err = vfs_data_fit(b, *pos, ext4_max_size(fs, ei_of(i)), &part)))
+		return err;
 	long n = direct ? pcache_direct(i, &part, *pos, true) : pcache_write(i, &part, *pos);
 	if (n <= 0)
 		return n;

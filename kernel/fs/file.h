@@ -62,10 +62,16 @@ struct iobuf {
 	uint64_t user;		/* user address, or 0 when kernel is used */
 	char *kernel;
 	size_t len;
+	/* A write to a regular file may not take it past this offset: the
+	 * store cuts it there, or fails it with -EFBIG when it would start
+	 * at or past it (vfs_data_fit).  The layer above sets it for a limit
+	 * only known once the store has fixed where an append lands;
+	 * UINT64_MAX for none. */
+	uint64_t max_end;
 };
 
-static inline struct iobuf iobuf_user(uint64_t uaddr, size_t len) { return (struct iobuf){ uaddr, NULL, len }; }
-static inline struct iobuf iobuf_kernel(void *p, size_t len) { return (struct iobuf){ 0, p, len }; }
+static inline struct iobuf iobuf_user(uint64_t uaddr, size_t len) { return (struct iobuf){ uaddr, NULL, len, UINT64_MAX }; }
+static inline struct iobuf iobuf_kernel(void *p, size_t len) { return (struct iobuf){ 0, p, len, UINT64_MAX }; }
 
 /* Copies n bytes from src to the buffer at offset off (a read filling it),
  * or from the buffer at off to dst (a write draining it).  0 or -EFAULT. */

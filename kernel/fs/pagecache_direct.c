@@ -153,7 +153,7 @@ long pcache_direct(struct inode *i, const struct iobuf *b, int64_t pos, bool wri
 	if (err)
 		return err;
 	if (((uint64_t)pos | len) & (bs - 1)) {
-		struct iobuf part = { b->user, NULL, len };
+		struct iobuf part = iobuf_user(b->user, len);
 		long n = write ? pcache_write(i, &part, pos) : pcache_read(i, &part, pos);
 		err = n > 0 ? pcache_evict_range(i, pos, (uint64_t)n) : 0;
 		return err && n > 0 ? err : n;

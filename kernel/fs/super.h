@@ -81,7 +81,10 @@ struct fs_ops {
 	/* Regular files, under i->data_lock: read shares it with other
 	 * reads of the file (so a store's read must be safe beside another),
 	 * the rest hold it whole.  read returns bytes (0 at the end) or
-	 * -errno; write advances *pos and may change i->size. */
+	 * -errno; write advances *pos and may change i->size.  write goes
+	 * no further than b->max_end (vfs_data_fit, once the position is
+	 * fixed); an append sets *pos to the end it found, even when it
+	 * fails, so the caller can tell where it was refused. */
 	long (*read)(struct inode *i, const struct iobuf *b, int64_t pos);
 	long (*write)(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
 	int (*truncate)(struct inode *i, int64_t size);

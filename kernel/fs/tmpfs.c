@@ -224,10 +224,10 @@ static int check_seals(struct inode *i, int64_t new_size, bool writing)
 	return 0;
 }
 
-/* Caller holds data_lock; [pos, pos + n) is within MAX_FILE_SIZE. */
-static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos, size_t n)
+/* Caller holds data_lock; [pos, pos + b->len) is within MAX_FILE_SIZE. */
+static long write_locked(struct inode *i, const struct iobuf *b, int64_t pos)
 {
-	size_t done = 0;
+	size_t done = 0, n = b->len;
 	long err = 0;
 
 	while (done < n) {
@@ -256,14 +256,13 @@ long tmpfs_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool appe
 	if (append)
 		*pos = i->size;
 	int64_t p = *pos;
-	size_t n = b->len;
-	long ret = p >= MAX_FILE_SIZE ? -EFBIG : 0;
-	if (!ret && (int64_t)n > MAX_FILE_SIZE - p)
-		n = (size_t)(MAX_FILE_SIZE - p);
+	struct iobuf part;
+	long ret = vfs_data_fit(b, p, MAX_FILE_SIZE, &part);
+	int64_t end = ret ? p : p + (int64_t)part.len;
 	if (!ret)
-		ret = check_seals(i, p + (int64_t)n > i->size ? p + (int64_t)n : i->size, true);
+		ret = check_seals(i, end > i->size ? end : i->size, true);
 	if (!ret)
-		ret = write_locked(i, b, p, n);
+		ret = write_locked(i, &part, p);
 	if (ret > 0)
 		*pos = p + ret;
 	rwmutex_write_unlock(&i->data_lock);

@@ -256,6 +256,10 @@ int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const 
  * (each takes the data_lock itself). */
 long vfs_data_read(struct inode *i, const struct iobuf *b, int64_t pos);
 long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool append);
+/* For a store's write at pos, once an append has found it: *part is b
+ * cut to end by store_max (the store's largest size) and b->max_end, or
+ * -EFBIG when pos is at or past either. */
+long vfs_data_fit(const struct iobuf *b, int64_t pos, uint64_t store_max, struct iobuf *part);
 /* O_DIRECT: the store's direct_io where it has one (a read does not move
  * *pos; a write does, as vfs_data_write). */
 long vfs_data_direct(struct inode *i, const struct iobuf *b, int64_t *pos, bool write, bool append);

@@ -37,6 +37,18 @@ long vfs_data_write(struct inode *i, const struct iobuf *b, int64_t *pos, bool a
 	return n;
 }
 
+long vfs_data_fit(const struct iobuf *b, int64_t pos, uint64_t store_max, struct iobuf *part)
+{
+	uint64_t max = b->max_end < store_max ? b->max_end : store_max;
+
+	if ((uint64_t)pos >= max)
+		return -EFBIG;
+	*part = *b;
+	if (part->len > max - (uint64_t)pos)
+		part->len = (size_t)(max - (uint64_t)pos);
+	return 0;
+}
+
 /* The pages the bytes [start, end) touch leave i's mappings, all but
  * private copies (end > start): the pages a punched hole drops, its
  * partial ones at the edges too (a store's cache drops them), or an

@@ -55,13 +55,22 @@ long pipe_fcntl_set_size(struct file *f, uint64_t arg);
  * sys_socket_msg.c's. */
 long socket_iov_io(struct socket *s, uint64_t uiov, uint64_t n, bool write);
 
-/* RLIMIT_FSIZE (rlimit_fsize.c).  A write of *len bytes to f at *pos
- * (NULL: the file's own offset; O_APPEND: its end): cut to end at the
- * limit, or -EFBIG with SIGXFSZ when it would start at or past it.  A
- * regular file i growing to size bytes (truncate, fallocate): 0, or
- * -EFBIG with SIGXFSZ past the limit.  Other files are not limited. */
-long fsize_limit_write(struct file *f, const int64_t *pos, size_t *len);
+/* RLIMIT_FSIZE (rlimit_fsize.c); only regular files are limited.  A
+ * write of *len bytes to f at offset at: cut to end at the limit, or
+ * -EFBIG with SIGXFSZ when it would start at or past it. */
+long fsize_limit_at(struct file *f, int64_t at, size_t *len);
+/* The same for a write of b at *pos (NULL: the file's own offset); an
+ * O_APPEND one instead gets the limit as b->max_end, for the file system
+ * to cut it where the append lands, and its result must go through
+ * fsize_limit_appended with the position the file system left in *pos. */
+long fsize_limit_write(struct file *f, const int64_t *pos, struct iobuf *b);
+/* A write's result n, the append having found the end at at: -EFBIG
+ * there at or past b's bound sends SIGXFSZ (the store's own largest size
+ * does not). */
+long fsize_limit_appended(const struct iobuf *b, int64_t at, long n);
 struct inode;
+/* A regular file i growing to size bytes (truncate, fallocate): 0, or
+ * -EFBIG with SIGXFSZ past the limit. */
 long fsize_limit_grow(struct inode *i, uint64_t size);
 
 #endif

@@ -51,22 +51,22 @@ long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
 		return 0;
 	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
 		return -EINVAL;
-	if (write) {	/* RLIMIT_FSIZE may cut it short, or refuse it */
+	if (write) {	/* RLIMIT_FSIZE may cut it short, bound it, or refuse it */
 		cut = *b;
-		long err = fsize_limit_write(f, pos, &cut.len);
+		long err = fsize_limit_write(f, pos, &cut);
 		if (err)
 			return err;
 		b = &cut;
 	}
-	if (pos)
-		return write ? f->ops->write(f, b, pos) : f->ops->read(f, b, pos);
-	/* The offset is not locked across the call (that would hold a lock
-	 * while blocking): threads sharing one descriptor race as they would
-	 * without O_APPEND on Linux before 3.14. */
-	int64_t p = f->pos;
-	long n = write ? f->ops->write(f, b, &p) : f->ops->read(f, b, &p);
-	if (n > 0)
-		f->pos = p;
+	/* The file's own offset is not locked across the call (that would
+	 * hold a lock while blocking): threads sharing one descriptor race
+	 * as they would without O_APPEND on Linux before 3.14. */
+	int64_t own = f->pos, *at = pos ? pos : &own;
+	long n = write ? f->ops->write(f, b, at) : f->ops->read(f, b, at);
+	if (write)
+		n = fsize_limit_appended(b, *at, n);
+	if (n > 0 && !pos)
+		f->pos = own;
 	return n;
 }
 

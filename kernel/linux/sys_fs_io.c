@@ -39,10 +39,11 @@ static long rw(struct file *f, void *buf, size_t n, int64_t *pos, bool write)
 {
 	struct iobuf b = iobuf_kernel(buf, n);
 	int64_t p = pos ? *pos : f->pos;
-	long r = write ? fsize_limit_write(f, pos, &b.len) : 0;
+	long r = write ? fsize_limit_write(f, pos, &b) : 0;
 
 	if (!r)
-		r = write ? f->ops->write(f, &b, &p) : f->ops->read(f, &b, &p);
+		r = write ? fsize_limit_appended(&b, p, f->ops->write(f, &b, &p))
+			  : f->ops->read(f, &b, &p);
 
 	if (r > 0 && pos)
 		*pos = p;
@@ -235,7 +236,7 @@ static long copy_range(struct file *in, uint64_t uin, struct file *out, uint64_t
 		return -EINVAL;
 	if (in->inode == out->inode && ioff < ooff + (int64_t)len && ooff < ioff + (int64_t)len)
 		return -EINVAL;
-	long n = fsize_limit_write(out, &ooff, &len);	/* the count cut first, as Linux's */
+	long n = fsize_limit_at(out, ooff, &len);	/* the count cut first, as Linux's */
 	if (!n)
 		n = pump(in, &ioff, out, &ooff, len);
 	if (n <= 0)

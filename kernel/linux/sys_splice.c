@@ -47,7 +47,7 @@ static long splice_from_pipe(struct file *in, struct file *out, uint64_t uoff, s
 	if (!err && (out->flags & O_APPEND))
 		err = -EINVAL;
 	if (!err)
-		err = fsize_limit_write(out, uoff ? &off : NULL, &len);
+		err = fsize_limit_at(out, uoff ? off : out->pos, &len);
 	if (err)
 		return err;
 	long n = pipe_splice_out(in, out, uoff ? &off : NULL, len, nonblocking(in, flags));

@@ -11,11 +11,15 @@
  *           for an ordinary user, not for root
  *   nprocrace  eight processes fork at once until refused: the user
  *           ends with as many tasks as the limit, not one more
+ *   appendrace [DIR]  four threads append to one file in DIR (/tmp)
+ *           at once until EFBIG, round after round: the file never ends
+ *           past RLIMIT_FSIZE
  * Each line was taken from the same program, built with musl, on Linux
  * 6.18 as root. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <sys/uio.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -294,6 +298,62 @@ static void nprocrace_case(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* ---- appendrace ---- */
+
+#define APPENDERS	4
+#define APPEND_ROUNDS	50
+#define APPEND_LIMIT	100000
+#define APPEND_LEN	1000
+
+static pthread_barrier_t append_start;
+static int append_efbig;
+static const char *append_dir = "/tmp";
+
+/* An appender: its own O_APPEND descriptor, writes until refused; a
+ * refusal by EFBIG is counted. */
+static void *appender(void *path)
+{
+	static char buf[APPEND_LEN];
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	pthread_barrier_wait(&append_start);
+	while (fd >= 0 && write(fd, buf, sizeof buf) > 0)
+		;
+	if (errno == EFBIG)
+		__atomic_add_fetch(&append_efbig, 1, __ATOMIC_RELAXED);
+	close(fd);
+	return NULL;
+}
+
+/* Each round a new file and the appenders let go together; the largest
+ * file any round left. */
+static void appendrace_case(void)
+{
+	char path[256];
+	long largest = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	limit_to(RLIMIT_FSIZE, APPEND_LIMIT, RLIM_INFINITY);
+	for (int round = 0; round < APPEND_ROUNDS; round++) {
+		pthread_t t[APPENDERS];
+		snprintf(path, sizeof path, "%s/rlimit_appendXXXXXX", append_dir);
+		int fd = mkstemp(path);
+		pthread_barrier_init(&append_start, NULL, APPENDERS);
+		for (int i = 0; i < APPENDERS; i++)
+			pthread_create(&t[i], NULL, appender, path);
+		for (int i = 0; i < APPENDERS; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&append_start);
+		long size = file_size(fd);
+		largest = size > largest ? size : largest;
+		close(fd);
+		unlink(path);
+	}
+	printf("limit %d, %d rounds of %d appenders: largest file %ld, %s; %d ended by EFBIG\n",
+	       APPEND_LIMIT, APPEND_ROUNDS, APPENDERS, largest,
+	       largest <= APPEND_LIMIT ? "within" : "past it", append_efbig);
+}
+
 static void nproc_case(void)
 {
 	nproc_as(65534, 3);
@@ -308,15 +368,17 @@ int main(int argc, char **argv)
 	} cases[] = {
 		{ "fsize", fsize_case }, { "xfsz", xfsz_case }, { "cpu", cpu_case },
 		{ "xcpu", xcpu_case }, { "cputhreads", cputhreads_case }, { "nproc", nproc_case },
-		{ "nprocrace", nprocrace_case },
+		{ "nprocrace", nprocrace_case }, { "appendrace", appendrace_case },
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2)
+		append_dir = argv[2];
 	for (unsigned i = 0; argc > 1 && i < sizeof cases / sizeof cases[0]; i++)
 		if (!strcmp(argv[1], cases[i].name)) {
 			cases[i].run();
 			return 0;
 		}
-	fprintf(stderr, "usage: rlimit_calls fsize|xfsz|cpu|xcpu|cputhreads|nproc|nprocrace\n");
+	fprintf(stderr, "usage: rlimit_calls fsize|xfsz|cpu|xcpu|cputhreads|nproc|nprocrace|appendrace [DIR]\n");
 	return 2;
 }

@@ -6,6 +6,8 @@ or SIGKILL came, and each fork was made.
 
 "nproc" counts the processes of user 65534 on the whole machine, so on
 Linux it gives 2 forks only while the host runs none of that user's."""
+import subprocess
+
 import pytest
 
 from conftest import expect, run
@@ -63,6 +65,38 @@ def test_nproc_not_passed_by_racing_forks(smp):
     with the limit's 40 tasks, as on Linux (the check and the new task's
     count were apart, and racing forks made 41 to 43 at 4 CPUs)."""
     expect(run("rlimit_calls", "nprocrace", smp=smp), "limit 40: 40 tasks\n")
+
+
+APPENDRACE = ("limit 100000, 50 rounds of 4 appenders: largest file 100000, within; "
+              "200 ended by EFBIG\n")
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_fsize_not_passed_by_racing_appenders(smp):
+    """Four threads append 1000 bytes at a time to one tmpfs file until
+    EFBIG: no round ends past the limit, as on Linux (the limit was
+    checked against the size before the write, outside the file's lock,
+    and racing appends ended at 103000 at 4 CPUs)."""
+    expect(run("rlimit_calls", "appendrace", smp=smp), APPENDRACE)
+
+
+def test_fsize_not_passed_by_racing_appenders_on_ext4(tmp_path):
+    """The same on an ext4 disk, whose write finds the end under its own
+    lock (103000 before); the file system is left clean."""
+    img = str(tmp_path / "append.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", img, "64M"],
+                   check=True, capture_output=True)
+    expect(run("rlimit_calls", "appendrace", "/data", smp=4,
+               options=["--disk", img + ":/data"]), APPENDRACE)
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+
+
+def test_fsize_not_passed_by_racing_appenders_on_a_share(tmp_path):
+    """The same in a 9p share, whose write asks the host where the end is
+    (103000 before)."""
+    expect(run("rlimit_calls", "appendrace", "/mnt", smp=4,
+               options=["--share", "%s:/mnt" % tmp_path]), APPENDRACE)
 
 
 def test_busybox_ulimit_f():
