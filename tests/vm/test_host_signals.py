@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import AMPHI, ROOT, amphi_argv, qemu_wrapper, refused, run_argv
+from conftest import AMPHI, ROOT, amphi_argv, qemu_wrapper, refused
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

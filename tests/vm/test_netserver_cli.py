@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from conftest import AMPHI, PROGS, ROOT, free_port, run_argv
+from conftest import PROGS, free_port
 from netserver import (Control, amphi, listening, one_line, server_wrapper, sleep_initrd,
                        stop_server, supervisor_pid, wait_for)
 
