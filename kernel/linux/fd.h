@@ -31,6 +31,10 @@ long iovec_each(uint64_t uiov, uint64_t n, long (*move)(void *ctx, const struct 
  * where f is not open for it, -EINVAL past the largest offset, or the
  * file's error. */
 long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write);
+/* Its transfer without those checks (sendfile and copy_file_range make
+ * their own): the offset moves only when bytes do; a write goes as
+ * RLIMIT_FSIZE lets it. */
+long file_transfer(struct file *f, const struct iobuf *b, int64_t *pos, bool write);
 
 /* Writes st to user memory as struct stat; 0 or -EFAULT. */
 long stat_copy_out(const struct kstat *st, uint64_t ustat);

@@ -43,30 +43,31 @@
  * would go past the largest one is EINVAL (Linux's rw_verify_area). */
 long file_io(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
 {
-	struct iobuf cut;
-
 	if (write ? !file_writable(f) || !f->ops->write : !file_readable(f) || !f->ops->read)
 		return -EBADF;
 	if (!b->len && !f->ops->sees_empty)
 		return 0;
 	if (f->inode && (pos ? *pos : f->pos) > INT64_MAX - (int64_t)b->len)
 		return -EINVAL;
-	if (write) {	/* RLIMIT_FSIZE may cut it short, bound it, or refuse it */
-		cut = *b;
-		long err = fsize_limit_write(f, pos, &cut);
-		if (err)
-			return err;
-		b = &cut;
-	}
+	return file_transfer(f, b, pos, write);
+}
+
+long file_transfer(struct file *f, const struct iobuf *b, int64_t *pos, bool write)
+{
+	struct iobuf cut = *b;	/* RLIMIT_FSIZE may cut it short, bound it, or refuse it */
+	long n = write ? fsize_limit_write(f, pos, &cut) : 0;
 	/* The file's own offset is not locked across the call (that would
 	 * hold a lock while blocking): threads sharing one descriptor race
 	 * as they would without O_APPEND on Linux before 3.14. */
-	int64_t own = f->pos, *at = pos ? pos : &own;
-	long n = write ? f->ops->write(f, b, at) : f->ops->read(f, b, at);
+	int64_t at = pos ? *pos : f->pos;
+
+	if (n)
+		return n;
+	n = write ? f->ops->write(f, &cut, &at) : f->ops->read(f, &cut, &at);
 	if (write)
-		n = fsize_limit_appended(b, *at, n);
-	if (n > 0 && !pos)
-		f->pos = own;
+		n = fsize_limit_appended(&cut, at, n);	/* at: where an append landed */
+	if (n > 0)
+		*(pos ? pos : &f->pos) = at;
 	return n;
 }
 

@@ -33,23 +33,12 @@
 #define SYNC_FILE_RANGE_WRITE	2
 #define SYNC_FILE_RANGE_WAIT_AFTER 4
 
-/* One read or write at *pos (the file's own offset when pos is NULL); a
- * write as RLIMIT_FSIZE lets it. */
+/* One read or write at *pos (the file's own offset when pos is NULL). */
 static long rw(struct file *f, void *buf, size_t n, int64_t *pos, bool write)
 {
 	struct iobuf b = iobuf_kernel(buf, n);
-	int64_t p = pos ? *pos : f->pos;
-	long r = write ? fsize_limit_write(f, pos, &b) : 0;
 
-	if (!r)
-		r = write ? fsize_limit_appended(&b, p, f->ops->write(f, &b, &p))
-			  : f->ops->read(f, &b, &p);
-
-	if (r > 0 && pos)
-		*pos = p;
-	else if (r > 0)
-		f->pos = p;
-	return r;
+	return file_transfer(f, &b, pos, write);
 }
 
 /* Writes all n bytes unless the output stops; bytes written or -errno. */
