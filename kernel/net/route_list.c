@@ -35,7 +35,6 @@ static void set_dst(struct net_route *r, const uint8_t *dst, unsigned bytes, uns
 	r->dst_len = (uint8_t)len;
 }
 
-
 unsigned net_prefix_len4(const uint8_t mask[4])
 {
 	unsigned p = 0;

@@ -19,7 +19,6 @@
 #define IFAPROT_KERNEL_RA 2
 #define IFAPROT_KERNEL_LL 3
 
-
 struct ifaddrmsg_k {
 	uint8_t family, prefixlen, flags, scope;
 	uint32_t index;

@@ -172,7 +172,6 @@ struct socket_common_opts {
 
 void socket_common_opts_init(struct socket_common_opts *c);
 
-
 struct socket {
 	const struct socket_ops *ops;
 	int family, type, protocol;	/* type without SOCK_NONBLOCK/CLOEXEC */
@@ -211,7 +210,6 @@ bool socket_pid_exists(int32_t pid);
 void socket_urgent_set_hook(void (*fn)(struct file *f));
 void socket_urgent(struct file *f);
 
-/* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
 /* How much a read of len waits for, as Linux's sock_rcvlowat: all of
  * it with MSG_WAITALL, else SO_RCVLOWAT's mark, at most len; at least 1. */
 static inline size_t socket_rcvlowat(const struct socket *s, int msg_flags, size_t len)
@@ -222,6 +220,7 @@ static inline size_t socket_rcvlowat(const struct socket *s, int msg_flags, size
 	return target ? target : 1;
 }
 
+/* Whether an operation on s may block now (O_NONBLOCK, MSG_DONTWAIT). */
 static inline bool socket_nonblock(const struct socket *s, int msg_flags)
 {
 	return (s->file && (s->file->flags & O_NONBLOCK)) || (msg_flags & MSG_DONTWAIT);
