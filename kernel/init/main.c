@@ -253,6 +253,7 @@ static void start_role(enum role role)
 
 void kmain(uint32_t boot_kind, uint32_t info_phys)
 {
+	cpu_init_control();
 	boottime_mark("entry");
 	console_init();
 	bootinfo_parse(boot_kind, info_phys);

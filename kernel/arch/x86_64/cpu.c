@@ -60,8 +60,6 @@ static bool under_tcg(void)
 
 void cpu_init(void)
 {
-	uint32_t r[4];
-
 	for (int v = 0; v < 256; v++)
 		idt_set(v, trap_vectors[v], 0, 0);
 	/* Their own stacks (arch_cpu.h); the IST fields count from 1. */
@@ -69,10 +67,6 @@ void cpu_init(void)
 	idt_set(8, trap_vectors[8], IST_DOUBLE_FAULT + 1, 0);
 	idt_set(18, trap_vectors[18], IST_MACHINE_CHECK + 1, 0);
 	idt_set(3, trap_vectors[3], 0, 3);	/* int3 from user mode */
-	cpuid(7, 0, r);
-	cpu_has_smep = r[1] & (1 << 7);
-	cpu_has_smap = r[1] & (1 << 20);
-	string_rep_fast = (r[1] & (1 << 9)) && !under_tcg();	/* ERMS */
 }
 
 static void load_gdt(struct cpu *c)
@@ -101,8 +95,14 @@ static void load_gdt(struct cpu *c)
 	__asm__ volatile("ltr %w0" :: "r"(TSS_SEL));
 }
 
-static void init_control_regs(void)
+void cpu_init_control(void)
 {
+	uint32_t r[4];
+
+	cpuid(7, 0, r);
+	cpu_has_smep = r[1] & (1 << 7);
+	cpu_has_smap = r[1] & (1 << 20);
+	string_rep_fast = (r[1] & (1 << 9)) && !under_tcg();	/* ERMS */
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE | CR0_WP);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
 	if (cpu_has_smep)
@@ -145,7 +145,6 @@ void cpu_init_cpu(struct cpu *c)
 	load_gdt(c);
 	struct desc_ptr ip = { sizeof idt - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" :: "m"(ip));
-	init_control_regs();
 	init_syscall_msrs();
 }
 

@@ -2,6 +2,7 @@
  * instruction's entry, and the return to whatever was interrupted.
  * All build a struct trapframe (trapframe.h) and call C with it. */
 
+#define KERNEL_DS	0x10
 #define USER_CS		0x23
 #define USER_DS		0x1b
 #define VEC_SYSCALL	0x100
@@ -79,6 +80,16 @@ trap_common:
 	swapgs
 1:	SAVE_REGS
 	cld
+	/* From user mode the CPU loaded SS with a null selector; load the
+	 * kernel's.  Long mode ignores SS there, but QEMU's TCG keys its
+	 * translated code by SS's size bit: without this, every function a
+	 * fault or interrupt from user mode reaches is translated twice,
+	 * once for this path and once for threads and system calls. */
+	testb $3, 144(%rsp)		/* the frame's CS, past 15 registers and 2 words */
+	jz trap_kernel_ss
+	movl $KERNEL_DS, %eax
+	movl %eax, %ss
+trap_kernel_ss:		/* (named for tests/vm/test_translation_keys.py) */
 	/* Close user memory (SMAP), as every Linux entry does (ASM_CLAC): the
 	 * interrupted code's EFLAGS.AC (a program may set it with popf, a copy
 	 * between stac and clac has it) would leave SMAP off in the handler

@@ -37,6 +37,7 @@ void ap_main(void)
 {
 	struct cpu *c = &cpus[ap_boot_id];
 
+	cpu_init_control();
 	cpu_init_cpu(c);
 	lapic_init_cpu();
 	sched_init_cpu(c->id);

@@ -11,6 +11,7 @@ struct trapframe {
 	uint64_t vector, error;		/* error: for a system call, its number */
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU (or by syscall entry) */
 };
+_Static_assert(__builtin_offsetof(struct trapframe, cs) == 144, "entry.S reads cs at 144(%rsp)");
 
 #define KERNEL_CS	0x08
 #define KERNEL_DS	0x10
