@@ -173,7 +173,4 @@ static const struct syscall_entry itimer_calls[] = {
 	{ 37, sys_alarm },
 };
 
-void sys_itimer_register(void)
-{
-	syscall_register_table(itimer_calls, sizeof itimer_calls / sizeof itimer_calls[0]);
-}
+SYSCALL_TABLE(itimer_calls);

@@ -195,7 +195,4 @@ static const struct syscall_entry pidfd_calls[] = {
 	{ 438, sys_pidfd_getfd },
 };
 
-void sys_pidfd_register(void)
-{
-	syscall_register_table(pidfd_calls, sizeof pidfd_calls / sizeof pidfd_calls[0]);
-}
+SYSCALL_TABLE(pidfd_calls);

@@ -341,7 +341,4 @@ static const struct syscall_entry ptimer_calls[] = {
 	{ 226, sys_timer_delete },
 };
 
-void sys_ptimer_register(void)
-{
-	syscall_register_table(ptimer_calls, sizeof ptimer_calls / sizeof ptimer_calls[0]);
-}
+SYSCALL_TABLE(ptimer_calls);

@@ -292,7 +292,4 @@ static const struct syscall_entry sigframe_calls[] = {
 	{ 131, sys_sigaltstack },
 };
 
-void sigframe_register(void)
-{
-	syscall_register_table(sigframe_calls, sizeof sigframe_calls / sizeof sigframe_calls[0]);
-}
+SYSCALL_TABLE(sigframe_calls);

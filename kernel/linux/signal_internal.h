@@ -123,10 +123,5 @@ void itimer_stop(struct process *p);
  * exec, and the end of p. */
 void ptimer_delete_all(struct process *p);
 
-void sys_itimer_register(void);
-void sys_ptimer_register(void);
-void sys_signalfd_register(void);
-void sys_resource_register(void);
-void sigframe_register(void);
 
 #endif

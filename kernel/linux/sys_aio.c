@@ -162,8 +162,4 @@ static const struct syscall_entry aio_calls[] = {
 	{ 333, sys_io_pgetevents },
 };
 
-void sys_aio_register(void)
-{
-	aio_init();
-	syscall_register_table(aio_calls, sizeof aio_calls / sizeof aio_calls[0]);
-}
+SYSCALL_TABLE(aio_calls);

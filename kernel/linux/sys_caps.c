@@ -213,7 +213,4 @@ static const struct syscall_entry caps_calls[] = {
 	{ 126, sys_capset },
 };
 
-void sys_caps_register(void)
-{
-	syscall_register_table(caps_calls, sizeof caps_calls / sizeof caps_calls[0]);
-}
+SYSCALL_TABLE(caps_calls);

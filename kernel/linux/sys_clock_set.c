@@ -241,7 +241,4 @@ static const struct syscall_entry clock_set_calls[] = {
 	{ 305, sys_clock_adjtime },
 };
 
-void sys_clock_set_register(void)
-{
-	syscall_register_table(clock_set_calls, sizeof clock_set_calls / sizeof clock_set_calls[0]);
-}
+SYSCALL_TABLE(clock_set_calls);

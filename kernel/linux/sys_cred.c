@@ -285,10 +285,10 @@ static const struct syscall_entry cred_calls[] = {
 	{ 123, sys_setfsgid },
 };
 
+SYSCALL_TABLE(cred_calls);
+
 void sys_cred_register(void)
 {
-	syscall_register_table(cred_calls, sizeof cred_calls / sizeof cred_calls[0]);
-	sys_caps_register();
 	cred_vfs_register();
 	cred_net_register();
 	cred_vm_register();

@@ -107,7 +107,4 @@ static const struct syscall_entry epoll_calls[] = {
 	{ 441, sys_epoll_pwait2 },
 };
 
-void sys_epoll_register(void)
-{
-	syscall_register_table(epoll_calls, sizeof epoll_calls / sizeof epoll_calls[0]);
-}
+SYSCALL_TABLE(epoll_calls);

@@ -175,7 +175,4 @@ static const struct syscall_entry eventfd_calls[] = {
 	{ 290, sys_eventfd2 },
 };
 
-void sys_eventfd_register(void)
-{
-	syscall_register_table(eventfd_calls, sizeof eventfd_calls / sizeof eventfd_calls[0]);
-}
+SYSCALL_TABLE(eventfd_calls);

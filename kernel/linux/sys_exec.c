@@ -271,7 +271,4 @@ static const struct syscall_entry exec_calls[] = {
 	{ 322, sys_execveat },
 };
 
-void sys_exec_register(void)
-{
-	syscall_register_table(exec_calls, sizeof exec_calls / sizeof exec_calls[0]);
-}
+SYSCALL_TABLE(exec_calls);

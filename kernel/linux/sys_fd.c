@@ -563,7 +563,4 @@ static const struct syscall_entry fd_calls[] = {
 	{ 5, sys_fstat },
 };
 
-void sys_fd_register(void)
-{
-	syscall_register_table(fd_calls, sizeof fd_calls / sizeof fd_calls[0]);
-}
+SYSCALL_TABLE(fd_calls);

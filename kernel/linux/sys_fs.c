@@ -139,14 +139,4 @@ static const struct syscall_entry fs_calls[] = {
 	{ 85, sys_creat },
 };
 
-void sys_fs_register(void)
-{
-	syscall_register_table(fs_calls, sizeof fs_calls / sizeof fs_calls[0]);
-	sys_fs_stat_register();
-	sys_xattr_register();
-	sys_fs_dir_register();
-	sys_fs_attr_register();
-	sys_fs_io_register();
-	sys_fs_lock_register();
-	sys_mount_register();
-}
+SYSCALL_TABLE(fs_calls);

@@ -345,7 +345,4 @@ static const struct syscall_entry fs_attr_calls[] = {
 	{ 95, sys_umask },
 };
 
-void sys_fs_attr_register(void)
-{
-	syscall_register_table(fs_attr_calls, sizeof fs_attr_calls / sizeof fs_attr_calls[0]);
-}
+SYSCALL_TABLE(fs_attr_calls);

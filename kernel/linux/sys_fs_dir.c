@@ -332,7 +332,4 @@ static const struct syscall_entry fs_dir_calls[] = {
 	{ 81, sys_fchdir },
 };
 
-void sys_fs_dir_register(void)
-{
-	syscall_register_table(fs_dir_calls, sizeof fs_dir_calls / sizeof fs_dir_calls[0]);
-}
+SYSCALL_TABLE(fs_dir_calls);

@@ -35,12 +35,5 @@ int at_lookup(int dirfd, uint64_t upath, int flags, bool follow, struct inode **
 int at_parent(int dirfd, const char *path, struct inode **dir, char name[NAME_MAX + 1],
 	      bool *slash);
 
-void sys_fs_dir_register(void);
-void sys_fs_attr_register(void);
-void sys_fs_io_register(void);
-void sys_fs_lock_register(void);
-void sys_mount_register(void);
-void sys_fs_stat_register(void);
-void sys_xattr_register(void);
 
 #endif

@@ -470,7 +470,4 @@ static const struct syscall_entry fs_io_calls[] = {
 	{ 319, sys_memfd_create },
 };
 
-void sys_fs_io_register(void)
-{
-	syscall_register_table(fs_io_calls, sizeof fs_io_calls / sizeof fs_io_calls[0]);
-}
+SYSCALL_TABLE(fs_io_calls);

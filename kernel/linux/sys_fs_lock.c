@@ -192,7 +192,4 @@ static const struct syscall_entry fs_lock_calls[] = {
 	{ 73, sys_flock },
 };
 
-void sys_fs_lock_register(void)
-{
-	syscall_register_table(fs_lock_calls, sizeof fs_lock_calls / sizeof fs_lock_calls[0]);
-}
+SYSCALL_TABLE(fs_lock_calls);

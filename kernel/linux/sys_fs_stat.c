@@ -266,7 +266,4 @@ static const struct syscall_entry fs_stat_calls[] = {
 	{ 439, sys_faccessat2 },
 };
 
-void sys_fs_stat_register(void)
-{
-	syscall_register_table(fs_stat_calls, sizeof fs_stat_calls / sizeof fs_stat_calls[0]);
-}
+SYSCALL_TABLE(fs_stat_calls);

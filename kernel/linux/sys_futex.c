@@ -165,8 +165,4 @@ static const struct syscall_entry futex_calls[] = {
 	{ 202, sys_futex },
 };
 
-void sys_futex_register(void)
-{
-	futex_init();
-	syscall_register_table(futex_calls, sizeof futex_calls / sizeof futex_calls[0]);
-}
+SYSCALL_TABLE(futex_calls);

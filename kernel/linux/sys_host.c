@@ -151,7 +151,4 @@ static const struct syscall_entry resource_calls[] = {
 	{ 99, sys_sysinfo },
 };
 
-void sys_resource_register(void)
-{
-	syscall_register_table(resource_calls, sizeof resource_calls / sizeof resource_calls[0]);
-}
+SYSCALL_TABLE(resource_calls);

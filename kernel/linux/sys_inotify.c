@@ -106,7 +106,4 @@ static const struct syscall_entry inotify_calls[] = {
 	{ 294, sys_inotify_init1 },
 };
 
-void sys_inotify_register(void)
-{
-	syscall_register_table(inotify_calls, sizeof inotify_calls / sizeof inotify_calls[0]);
-}
+SYSCALL_TABLE(inotify_calls);

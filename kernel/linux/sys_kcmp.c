@@ -170,7 +170,4 @@ static const struct syscall_entry kcmp_calls[] = {
 	{ 312, sys_kcmp },
 };
 
-void sys_kcmp_register(void)
-{
-	syscall_register_table(kcmp_calls, 1);
-}
+SYSCALL_TABLE(kcmp_calls);

@@ -71,7 +71,4 @@ static const struct syscall_entry membarrier_calls[] = {
 	{ 324, sys_membarrier },
 };
 
-void sys_membarrier_register(void)
-{
-	syscall_register_table(membarrier_calls, 1);
-}
+SYSCALL_TABLE(membarrier_calls);

@@ -352,7 +352,4 @@ static const struct syscall_entry misc_calls[] = {
 	{ 157, sys_prctl },
 };
 
-void sys_misc_register(void)
-{
-	syscall_register_table(misc_calls, sizeof misc_calls / sizeof misc_calls[0]);
-}
+SYSCALL_TABLE(misc_calls);

@@ -486,7 +486,4 @@ static const struct syscall_entry mm_calls[] = {
 	{ 27, sys_mincore },
 };
 
-void sys_mm_register(void)
-{
-	syscall_register_table(mm_calls, sizeof mm_calls / sizeof mm_calls[0]);
-}
+SYSCALL_TABLE(mm_calls);

@@ -156,7 +156,4 @@ static const struct syscall_entry mount_calls[] = {
 	{ 166, sys_umount2 },
 };
 
-void sys_mount_register(void)
-{
-	syscall_register_table(mount_calls, sizeof mount_calls / sizeof mount_calls[0]);
-}
+SYSCALL_TABLE(mount_calls);

@@ -545,7 +545,4 @@ static const struct syscall_entry mqueue_calls[] = {
 	{ 245, sys_mq_getsetattr },
 };
 
-void sys_mqueue_register(void)
-{
-	syscall_register_table(mqueue_calls, sizeof mqueue_calls / sizeof mqueue_calls[0]);
-}
+SYSCALL_TABLE(mqueue_calls);

@@ -386,7 +386,4 @@ static void info_of(struct ipc_object *o, struct ipc_info *i)
 
 int msg_list(struct ipc_info *out, int max) { return ipc_list(&queues, out, max, info_of); }
 
-void sys_msg_register(void)
-{
-	syscall_register_table(msg_calls, sizeof msg_calls / sizeof msg_calls[0]);
-}
+SYSCALL_TABLE(msg_calls);

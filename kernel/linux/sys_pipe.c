@@ -76,7 +76,4 @@ static const struct syscall_entry pipe_calls[] = {
 	{ 293, sys_pipe2 },
 };
 
-void sys_pipe_register(void)
-{
-	syscall_register_table(pipe_calls, sizeof pipe_calls / sizeof pipe_calls[0]);
-}
+SYSCALL_TABLE(pipe_calls);

@@ -307,7 +307,4 @@ static const struct syscall_entry poll_calls[] = {
 	{ 270, sys_pselect6 },
 };
 
-void sys_poll_register(void)
-{
-	syscall_register_table(poll_calls, sizeof poll_calls / sizeof poll_calls[0]);
-}
+SYSCALL_TABLE(poll_calls);

@@ -173,9 +173,4 @@ static const struct syscall_entry process_calls[] = {
 	{ 124, sys_getsid },
 };
 
-void sys_process_register(void)
-{
-	syscall_register_table(process_calls, sizeof process_calls / sizeof process_calls[0]);
-	sys_wait_register();
-	sys_exec_register();
-}
+SYSCALL_TABLE(process_calls);

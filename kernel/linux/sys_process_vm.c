@@ -140,7 +140,4 @@ static const struct syscall_entry process_vm_calls[] = {
 	{ 311, sys_process_vm_writev },
 };
 
-void sys_process_vm_register(void)
-{
-	syscall_register_table(process_vm_calls, sizeof process_vm_calls / sizeof process_vm_calls[0]);
-}
+SYSCALL_TABLE(process_vm_calls);

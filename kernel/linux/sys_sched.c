@@ -608,7 +608,4 @@ static const struct syscall_entry sched_calls[] = {
 	{ 252, sys_ioprio_get },
 };
 
-void sys_sched_register(void)
-{
-	syscall_register_table(sched_calls, sizeof sched_calls / sizeof sched_calls[0]);
-}
+SYSCALL_TABLE(sched_calls);

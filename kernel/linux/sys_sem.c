@@ -543,7 +543,4 @@ static void info_of(struct ipc_object *o, struct ipc_info *i)
 
 int sem_list(struct ipc_info *out, int max) { return ipc_list(&sets, out, max, info_of); }
 
-void sys_sem_register(void)
-{
-	syscall_register_table(sem_calls, sizeof sem_calls / sizeof sem_calls[0]);
-}
+SYSCALL_TABLE(sem_calls);

@@ -475,7 +475,4 @@ static void info_of(struct ipc_object *o, struct ipc_info *i)
 
 int shm_list(struct ipc_info *out, int max) { return ipc_list(&segments, out, max, info_of); }
 
-void sys_shm_register(void)
-{
-	syscall_register_table(shm_calls, sizeof shm_calls / sizeof shm_calls[0]);
-}
+SYSCALL_TABLE(shm_calls);

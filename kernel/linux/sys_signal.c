@@ -414,13 +414,4 @@ static const struct syscall_entry signal_calls[] = {
 	{ 128, sys_rt_sigtimedwait },
 };
 
-void sys_signal_register(void)
-{
-	syscall_register_table(signal_calls, sizeof signal_calls / sizeof signal_calls[0]);
-	/* The other signal-area files: they have no line in syscall.c. */
-	sigframe_register();
-	sys_itimer_register();
-	sys_ptimer_register();
-	sys_signalfd_register();
-	sys_resource_register();
-}
+SYSCALL_TABLE(signal_calls);

@@ -215,7 +215,4 @@ static const struct syscall_entry signalfd_calls[] = {
 	{ 289, sys_signalfd4 },
 };
 
-void sys_signalfd_register(void)
-{
-	syscall_register_table(signalfd_calls, sizeof signalfd_calls / sizeof signalfd_calls[0]);
-}
+SYSCALL_TABLE(signalfd_calls);

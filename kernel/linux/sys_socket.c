@@ -307,9 +307,9 @@ static const struct syscall_entry socket_calls[] = {
 	{ 288, sys_accept4 },
 };
 
+SYSCALL_TABLE(socket_calls);
+
 void sys_socket_register(void)
 {
-	syscall_register_table(socket_calls, sizeof socket_calls / sizeof socket_calls[0]);
-	sys_socket_msg_register();
 	socket_urgent_set_hook(sigio_urgent);	/* SIGURG: signals are this layer's */
 }

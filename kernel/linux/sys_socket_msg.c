@@ -319,7 +319,4 @@ static const struct syscall_entry socket_msg_calls[] = {
 	{ 307, sys_sendmmsg },
 };
 
-void sys_socket_msg_register(void)
-{
-	syscall_register_table(socket_msg_calls, sizeof socket_msg_calls / sizeof socket_msg_calls[0]);
-}
+SYSCALL_TABLE(socket_msg_calls);

@@ -166,7 +166,4 @@ static const struct syscall_entry splice_calls[] = {
 	{ 278, sys_vmsplice },
 };
 
-void sys_splice_register(void)
-{
-	syscall_register_table(splice_calls, sizeof splice_calls / sizeof splice_calls[0]);
-}
+SYSCALL_TABLE(splice_calls);

@@ -309,7 +309,4 @@ static const struct syscall_entry syslog_calls[] = {
 	{ 103, sys_syslog },
 };
 
-void sys_syslog_register(void)
-{
-	syscall_register_table(syslog_calls, 1);
-}
+SYSCALL_TABLE(syslog_calls);

@@ -180,7 +180,4 @@ static const struct syscall_entry thread_calls[] = {
 	{ 309, sys_getcpu },
 };
 
-void sys_thread_register(void)
-{
-	syscall_register_table(thread_calls, sizeof thread_calls / sizeof thread_calls[0]);
-}
+SYSCALL_TABLE(thread_calls);

@@ -236,7 +236,4 @@ static const struct syscall_entry time_calls[] = {
 	{ 219, sys_restart_syscall },
 };
 
-void sys_time_register(void)
-{
-	syscall_register_table(time_calls, sizeof time_calls / sizeof time_calls[0]);
-}
+SYSCALL_TABLE(time_calls);

@@ -370,7 +370,4 @@ static const struct syscall_entry timerfd_calls[] = {
 	{ 287, sys_timerfd_gettime },
 };
 
-void sys_timerfd_register(void)
-{
-	syscall_register_table(timerfd_calls, sizeof timerfd_calls / sizeof timerfd_calls[0]);
-}
+SYSCALL_TABLE(timerfd_calls);

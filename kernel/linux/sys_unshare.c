@@ -81,7 +81,4 @@ static const struct syscall_entry unshare_calls[] = {
 	{ 272, sys_unshare },
 };
 
-void sys_unshare_register(void)
-{
-	syscall_register_table(unshare_calls, 1);
-}
+SYSCALL_TABLE(unshare_calls);

@@ -250,7 +250,4 @@ static const struct syscall_entry wait_calls[] = {
 	{ 247, sys_waitid },
 };
 
-void sys_wait_register(void)
-{
-	syscall_register_table(wait_calls, sizeof wait_calls / sizeof wait_calls[0]);
-}
+SYSCALL_TABLE(wait_calls);

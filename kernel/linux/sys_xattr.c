@@ -143,7 +143,4 @@ static const struct syscall_entry xattr_calls[] = {
 	{ 199, sys_fremovexattr },
 };
 
-void sys_xattr_register(void)
-{
-	syscall_register_table(xattr_calls, sizeof xattr_calls / sizeof xattr_calls[0]);
-}
+SYSCALL_TABLE(xattr_calls);

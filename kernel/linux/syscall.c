@@ -1,17 +1,21 @@
-/* System call dispatch: a table by number, filled by each area's register
- * function.  Unimplemented calls return -ENOSYS and are reported once. */
+/* System call dispatch: a table by number, filled from each area's table
+ * (SYSCALL_TABLE).  Unimplemented calls return -ENOSYS and are reported
+ * once. */
 #include "linux/syscall.h"
 
 #include "core/errno.h"
 #include "core/printk.h"
+#include "linux/aio.h"
+#include "linux/futex_internal.h"
 #include "linux/signal.h"
 
 extern const char *const syscall_names[NR_SYSCALLS];
+extern const struct syscall_table syscall_tables_start[], syscall_tables_end[];
 
 static syscall_fn *table[NR_SYSCALLS];
 static uint8_t warned[NR_SYSCALLS];
 
-void syscall_register_table(const struct syscall_entry *calls, size_t n)
+static void enter_table(const struct syscall_entry *calls, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int nr = calls[i].nr;
@@ -28,38 +32,13 @@ const char *syscall_name(int nr)
 
 void syscall_init(void)
 {
+	for (const struct syscall_table *t = syscall_tables_start; t < syscall_tables_end; t++)
+		enter_table(t->calls, t->n);
 	sigdeliver_init();
-	sys_fd_register();
-	sys_fs_register();
-	sys_mm_register();
-	sys_thread_register();
-	sys_sched_register();
-	sys_shm_register();
-	sys_sem_register();
-	sys_msg_register();
-	sys_mqueue_register();
-	sys_aio_register();
-	sys_pidfd_register();
-	sys_inotify_register();
-	sys_process_vm_register();
-	sys_membarrier_register();
-	sys_unshare_register();
-	sys_splice_register();
-	sys_clock_set_register();
-	sys_syslog_register();
-	sys_kcmp_register();
-	sys_futex_register();
-	sys_signal_register();
-	sys_time_register();
-	sys_misc_register();
+	aio_init();
+	futex_init();
 	sys_cred_register();
-	sys_pipe_register();
-	sys_poll_register();
-	sys_epoll_register();
-	sys_eventfd_register();
-	sys_timerfd_register();
 	sys_socket_register();
-	sys_process_register();
 }
 
 syscall_fn *syscall_replace(int nr, syscall_fn *fn)
