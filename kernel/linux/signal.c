@@ -90,15 +90,20 @@ static void kick(struct thread *t)
 }
 
 /* p has bits pending: tell one thread that can take them.  The current
- * thread, if it is p's and can, will on its way out of the kernel. */
+ * thread, if it is p's and can, will on its way out of the kernel; but an
+ * interrupt (the console's, a timer's) may have found it between its last
+ * look at signalled and its sleep (sched_block_interruptible), already
+ * BLOCKED: kick wakes it then, or else leaves it be. */
 static void notify_process(struct process *p, uint64_t bits)
 {
 	struct thread *me = current();
 	struct list *l;
 
 	recalc_threads(p);
-	if (me->user && process_of(me) == p && !list_empty(&me->sig_link) && (bits & ~me->sigmask))
+	if (me->user && process_of(me) == p && !list_empty(&me->sig_link) && (bits & ~me->sigmask)) {
+		kick(me);
 		return;
+	}
 	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, sig_link);
 		if (bits & ~t->sigmask) {
