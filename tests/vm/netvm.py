@@ -62,14 +62,16 @@ class Guest:
                 % (" ".join(self.argv), self.proc.poll(), self.out[-2000:],
                    self.err.decode("utf-8", "replace")[-3000:]))
 
-    def wait_for(self, text, timeout=30):
-        """Waits until stdout holds `text`; raises AssertionError with the
-        run's output if the VM ends or the time runs out first."""
+    def wait_for(self, text, timeout=30, stream="out"):
+        """Waits until stdout (stream "err": stderr) holds `text`; raises
+        AssertionError with the run's output if the VM ends or the time runs
+        out first.  The two are read by two threads: a line the guest wrote
+        to stderr before its stdout's may yet be on its way."""
         deadline = time.monotonic() + timeout
         with self.cond:
-            while text not in self.out:
+            while text not in getattr(self, stream):
                 left = deadline - time.monotonic()
-                if left <= 0 or getattr(self, "out_closed", False):
+                if left <= 0 or getattr(self, stream + "_closed", False):
                     raise AssertionError("no %r from the guest after %.0f s\n%s"
                                          % (text, timeout, self.describe()))
                 self.cond.wait(min(left, 0.2))

@@ -56,6 +56,7 @@ def test_ping_ipv4_ipv6_and_link_local_over_tap(netns):
     with Guest(BUSYBOX, "sh", "-c", "echo ready; read line", options=options,
                prefix=["ip", "netns", "exec", netns]) as g:
         g.wait_for(b"ready", timeout=60)
+        g.wait_for(b"net: eth0 MAC", stream="err")
         m = re.search(rb"net: eth0 MAC ([0-9a-f:]{17}) 192\.168\.79\.2/24", g.err)
         assert m, g.describe()
         mac = m.group(1).decode()
@@ -109,6 +110,7 @@ def test_slaac_address_from_a_router_advertisement(netns):
     with Guest(BUSYBOX, "sh", "-c", "echo ready; read line", options=options,
                prefix=["ip", "netns", "exec", netns]) as g:
         g.wait_for(b"ready", timeout=60)
+        g.wait_for(b"net: eth0 MAC", stream="err")
         m = re.search(rb"net: eth0 MAC ([0-9a-f:]{17})", g.err)
         assert m, g.describe()
         addr = link_local(m.group(1).decode()).replace("fe80::", "fd00:1::")
