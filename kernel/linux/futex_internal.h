@@ -5,10 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* futex.c.  The hash buckets, set up once at boot (sys_futex_register),
- * before any thread can use them. */
-void futex_init(void);
-/* Each checks its words as Linux's get_futex_key does: -EINVAL
+/* futex.c.  Each checks its words as Linux's get_futex_key does: -EINVAL
  * when misaligned, -EFAULT outside the user half or, for a shared futex,
  * when the word cannot be read. */
 int futex_key_check(uint64_t uaddr, bool shared);

@@ -6,7 +6,7 @@
 #include "core/errno.h"
 #include "core/printk.h"
 #include "linux/aio.h"
-#include "linux/futex_internal.h"
+#include "linux/futex.h"
 #include "linux/signal.h"
 
 extern const char *const syscall_names[NR_SYSCALLS];
