@@ -92,6 +92,21 @@ def test_fsize_not_passed_by_racing_appenders_on_ext4(tmp_path):
     assert fsck.returncode == 0, fsck.stdout.decode()
 
 
+def test_fsize_not_passed_by_racing_direct_appenders_on_ext4(tmp_path):
+    """The same with O_DIRECT, whole 4 KiB blocks under a limit of 24, on
+    ext4, whose direct writes find the end on a path of their own; the
+    file system is left clean."""
+    img = str(tmp_path / "append.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", img, "64M"],
+                   check=True, capture_output=True)
+    expect(run("rlimit_calls", "appendracedirect", "/data", smp=4,
+               options=["--disk", img + ":/data"]),
+           "limit 98304, 50 rounds of 4 appenders: largest file 98304, within; "
+           "200 ended by EFBIG\n")
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True)
+    assert fsck.returncode == 0, fsck.stdout.decode()
+
+
 def test_fsize_not_passed_by_racing_appenders_on_a_share(tmp_path):
     """The same in a 9p share, whose write asks the host where the end is
     (103000 before)."""
