@@ -177,6 +177,7 @@ static void fill_sock(struct sock_cred *s)
 	s->any_uid = c->cap_effective >> CAP_SETUID & 1;
 	s->any_gid = c->cap_effective >> CAP_SETGID & 1;
 	s->net_admin = c->cap_effective >> CAP_NET_ADMIN & 1;
+	s->net_raw = c->cap_effective >> CAP_NET_RAW & 1;
 	spin_unlock_irqrestore(&sig_lock, flags);
 	s->pid = p->pid;
 }

@@ -22,6 +22,7 @@ struct process_cred;
 #define CAP_SETPCAP		8
 #define CAP_NET_BIND_SERVICE	10
 #define CAP_NET_ADMIN		12
+#define CAP_NET_RAW		13
 #define CAP_IPC_LOCK		14
 #define CAP_SYS_CHROOT		18
 #define CAP_SYS_PTRACE		19

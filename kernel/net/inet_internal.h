@@ -88,6 +88,7 @@ struct inet_sock {
 	int rcvbuf, sndbuf;		/* as set (0: default) */
 	int keepidle, keepintvl, keepcnt;	/* seconds, seconds, count */
 	int tos, ttl;
+	int bound_if;			/* SO_BINDTODEVICE's interface index (0: none) */
 	int backlog;			/* listen()'s, as sock_diag shows it */
 };
 
@@ -125,7 +126,7 @@ struct inet_owner {
 	/* for sock_diag: read racily, as Linux's READ_ONCEs */
 	uint8_t shutdown;		/* Linux's sk_shutdown: 1 receive, 2 send */
 	bool v6only, port_locked;	/* port_locked: bind() chose the port */
-	int backlog, rcvbuf, sndbuf, tos;
+	int backlog, rcvbuf, sndbuf, tos, bound_if;
 };
 bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o);
 

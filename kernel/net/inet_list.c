@@ -87,6 +87,7 @@ static void fill_common(struct net_inet_info *e, const struct walk *w, const ip_
 		e->rcvbuf = o->rcvbuf;
 		e->sndbuf = o->sndbuf;
 		e->tos = (uint8_t)o->tos;
+		e->bound_if = (uint32_t)o->bound_if;
 	}
 }
 

@@ -46,7 +46,7 @@ static void entry_of(const struct net_inet_info *e, uint8_t family, uint32_t wor
 	memcpy(words + 4, e->remote, 16);
 	*de = (struct diag_entry){
 		.family = family, .saddr = words, .daddr = words + 4, .sport = e->lport,
-		.dport = e->rport, .port_locked = e->port_locked,
+		.dport = e->rport, .port_locked = e->port_locked, .ifindex = e->bound_if,
 		.cgroup_id = 0,		/* none, as sock_diag_inet_msg.c says */
 	};
 }

@@ -50,6 +50,7 @@ static void put_id(struct inet_diag_msg_k *m, const struct net_inet_info *e, uin
 	m->id.dport = __builtin_bswap16(e->rport);
 	memcpy(m->id.src, e->local, alen);
 	memcpy(m->id.dst, e->remote, alen);
+	m->id.ifindex = e->bound_if;
 	uint64_t cookie = diag_cookie(e->ino);
 	m->id.cookie[0] = (uint32_t)cookie;
 	m->id.cookie[1] = (uint32_t)(cookie >> 32);

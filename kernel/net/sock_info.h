@@ -42,6 +42,7 @@ struct net_inet_info {
 	uint32_t backlog;		/* a listener: listen()'s backlog */
 	int32_t rcvbuf, sndbuf;		/* SO_RCVBUF's and SO_SNDBUF's answers */
 	uint8_t tos;
+	uint32_t bound_if;		/* SO_BINDTODEVICE's interface index, 0: none */
 	/* ...and TCP's, for a tcp_info. */
 	uint32_t rto_ms, srtt_ms, rttvar_ms;
 	uint16_t mss;

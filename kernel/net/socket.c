@@ -41,7 +41,7 @@ bool socket_pid_exists(int32_t pid) { return !pid_source || pid_source(pid); }
 
 void socket_cred_current(struct sock_cred *c)
 {
-	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true, true };
+	*c = (struct sock_cred){ current()->tgid, { 0, 0, 0 }, { 0, 0, 0 }, true, true, true, true, true };
 	if (cred_source)
 		cred_source(c);
 }

@@ -105,6 +105,7 @@ struct socket;
 #define SO_COOKIE	57
 #define SO_PEERGROUPS	59
 #define SO_ZEROCOPY	60
+#define SO_BINDTOIFINDEX 62
 #define SO_RCVTIMEO_NEW	66
 #define SO_SNDTIMEO_NEW	67
 #define SO_PREFER_BUSY_POLL 69
@@ -196,6 +197,7 @@ struct sock_cred {
 	uint32_t uid[3], gid[3];	/* real, effective, saved */
 	bool any_pid, any_uid, any_gid;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
 	bool net_admin;			/* CAP_NET_ADMIN: SO_SNDBUFFORCE, SO_RCVBUFFORCE */
+	bool net_raw;			/* CAP_NET_RAW: changing SO_BINDTODEVICE */
 };
 
 void socket_cred_set_source(void (*fill)(struct sock_cred *c), bool (*pid_exists)(int32_t pid));
@@ -304,6 +306,14 @@ int socket_setsockopt(struct socket *s, int level, int name, const void *val, ui
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
+/* SO_BINDTODEVICE's name (len bytes, NUL or not) as an interface index:
+ * 0 for none (an empty name), -ENODEV, or -ENOMEM. */
+int socket_device_index(const void *name, uint32_t len);
+/* The name of the interface of that index into name[16]: 0 or -ENODEV. */
+int socket_device_name(int index, char *name);
+/* Whether the caller may change a binding already made (Linux's rule
+ * since 5.7: anyone may bind once; CAP_NET_RAW changes or undoes it). */
+bool socket_may_rebind_device(void);
 /* SO_RCVLOWAT's value v as Linux keeps it: a negative one is the most,
  * 0 is 1, and none above cap (a family's own limit: TCP's, as Linux's
  * tcp_set_rcvlowat, is half its receive buffer). */

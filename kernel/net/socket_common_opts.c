@@ -51,25 +51,62 @@ static bool net_admin(void)
 	return me.net_admin;
 }
 
-/* Linux's sock_setbindtodevice: a name that is no interface is ENODEV,
- * none unbinds.  Binding to one is not done here: ENOPROTOOPT, as a
- * family without it says. */
-static int bind_to_device(const void *val, uint32_t len)
+/* The interface whose name (or, name NULL, index) matches, copied to
+ * out: 0, -ENODEV or -ENOMEM. */
+static int find_device(const char *name, int index, struct net_ifaddr *out)
+{
+	struct net_ifaddr *ifs = kmalloc(IFS_MAX * sizeof *ifs);
+
+	if (!ifs)
+		return -ENOMEM;
+	int n = net_ifaddrs(ifs, IFS_MAX), err = -ENODEV;
+	for (int k = 0; k < n && k < IFS_MAX && err; k++)
+		if (name ? !strcmp(ifs[k].name, name) : ifs[k].index == index) {
+			*out = ifs[k];
+			err = 0;
+		}
+	kfree(ifs);
+	return err;
+}
+
+int socket_device_index(const void *val, uint32_t len)
 {
 	char name[IFNAMSIZ_K] = { 0 };
+	struct net_ifaddr found;
 
 	memcpy(name, val, len < IFNAMSIZ_K - 1 ? len : IFNAMSIZ_K - 1);
 	if (!name[0])
 		return 0;
-	struct net_ifaddr *ifs = kmalloc(IFS_MAX * sizeof *ifs);
-	if (!ifs)
-		return -ENOMEM;
-	int n = net_ifaddrs(ifs, IFS_MAX), err = -ENODEV;
-	for (int k = 0; k < n && k < IFS_MAX; k++)
-		if (!strcmp(ifs[k].name, name))
-			err = -ENOPROTOOPT;
-	kfree(ifs);
+	int err = find_device(name, 0, &found);
+	return err ? err : found.index;
+}
+
+int socket_device_name(int index, char *name)
+{
+	struct net_ifaddr found;
+	int err = find_device(NULL, index, &found);
+
+	if (!err)
+		memcpy(name, found.name, IFNAMSIZ_K);
 	return err;
+}
+
+bool socket_may_rebind_device(void)
+{
+	struct sock_cred me;
+
+	socket_cred_current(&me);
+	return me.net_raw;
+}
+
+/* Linux's sock_setbindtodevice on a family that does not keep the
+ * binding: a name that is no interface is ENODEV, none unbinds, and
+ * binding to one is ENOPROTOOPT (the inet family keeps it: inet_opts.c). */
+static int bind_to_device(const void *val, uint32_t len)
+{
+	int index = socket_device_index(val, len);
+
+	return index > 0 ? -ENOPROTOOPT : index;
 }
 
 void socket_set_rcvlowat(struct socket *s, int v, int cap)
