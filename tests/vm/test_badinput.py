@@ -3,7 +3,6 @@ on stderr naming the problem, and quickly (a boot under TCG takes longer
 than these runs are allowed)."""
 
 import os
-import shutil
 import struct
 
 import pytest

@@ -6,11 +6,10 @@ word; a --disk GUESTDIR longer than the kernel's 255 characters, or with a
 blank, is refused as --share's is.  Shares whose line just fits are all
 mounted where asked."""
 
-import os
 
 import pytest
 
-from conftest import AMPHI, amphi_argv, refused, run
+from conftest import amphi_argv, refused, run
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

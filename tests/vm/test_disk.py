@@ -11,7 +11,6 @@ host's e2fsck and debugfs."""
 
 import os
 import random
-import shutil
 import subprocess
 import zlib
 

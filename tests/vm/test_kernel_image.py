@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from conftest import AMPHI, PROGS, amphi_argv, refused
+from conftest import PROGS, amphi_argv, refused
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 

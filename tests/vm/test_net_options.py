@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import AMPHI, ROOT, amphi_argv, run
+from conftest import AMPHI, ROOT, run
 
 BAD = [
     ["-p", "80"], ["-p", "0:80"], ["-p", "65536:80"], ["-p", "80:0"], ["-p", "8080:80/sctp"],

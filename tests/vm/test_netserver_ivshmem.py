@@ -12,7 +12,6 @@ sent, and each VM holds the other's doorbells."""
 
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
@@ -20,9 +19,9 @@ import subprocess
 
 import pytest
 
-from conftest import PROGS, ROOT, amphi_argv, sh
+from conftest import ROOT, amphi_argv, sh
 from netserver import (Control, Qmp, alive, amphi, app_wrapper, config_pairs, env_for,
-                       eventfd_ids, one_line, pci_devices, server_wrapper, sleep_initrd,
+                       eventfd_ids, pci_devices, server_wrapper, sleep_initrd,
                        stop_server, wait_for, wait_kernel, xp_bytes, xp_words)
 from netvm import Guest
 

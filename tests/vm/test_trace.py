@@ -9,7 +9,6 @@ differs from run to run: thread and process ids (TID), addresses above
 trace, so every decoded argument, every result and error name, the
 signal line and the end line must agree with Linux's, column for column."""
 
-import os
 import re
 
 import pytest
