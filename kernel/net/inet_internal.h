@@ -88,7 +88,6 @@ struct inet_sock {
 	int rcvbuf, sndbuf;		/* as set (0: default) */
 	int keepidle, keepintvl, keepcnt;	/* seconds, seconds, count */
 	int tos, ttl;
-	int bound_if;			/* SO_BINDTODEVICE's interface index (0: none) */
 	int backlog;			/* listen()'s, as sock_diag shows it */
 };
 
@@ -160,6 +159,9 @@ int inet_udp_fetch(struct inet_sock *sk);
 /* inet_opts.c */
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+/* SO_BINDTODEVICE: lwIP's pcb matches input to the interface and routes
+ * output through it. */
+void inet_bound_device(struct socket *s);
 void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent);
 void inet_opts_apply(struct inet_sock *sk);
 

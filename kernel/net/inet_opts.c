@@ -51,8 +51,8 @@ void inet_opts_apply(struct inet_sock *sk)
 		pcb->ttl = (u8_t)sk->ttl;
 		/* lwIP matches input to it and routes output through it; an
 		 * index no interface has (Linux takes one) matches nothing. */
-		pcb->netif_idx = sk->bound_if <= 0 ? NETIF_NO_INDEX :
-				 sk->bound_if < 255 ? (u8_t)sk->bound_if : 255;
+		int bound = sk->sock->common.bound_if;
+		pcb->netif_idx = bound <= 0 ? NETIF_NO_INDEX : bound < 255 ? (u8_t)bound : 255;
 	}
 	if (pcb && inet_is_tcp(sk) && sk->state != INET_LISTEN) {
 		/* While corked, Nagle holds small segments back whatever
@@ -73,6 +73,8 @@ void inet_opts_apply(struct inet_sock *sk)
 	UNLOCK_TCPIP_CORE();
 }
 
+void inet_bound_device(struct socket *s) { inet_opts_apply(inet_sk(s)); }
+
 void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 {
 	child->reuseaddr = parent->reuseaddr;
@@ -89,7 +91,7 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	child->linger_sec = parent->linger_sec;
 	child->tos = parent->tos;
 	child->ttl = parent->ttl;
-	child->bound_if = parent->bound_if;
+	child->sock->common.bound_if = parent->sock->common.bound_if;
 	inet_opts_apply(child);
 }
 
@@ -201,38 +203,12 @@ static int opt_value(int level, const void *val, uint32_t len, int *v)
 	return 0;
 }
 
-/* SO_BINDTODEVICE (a name) and SO_BINDTOIFINDEX, as Linux's
- * sock_setbindtodevice and sock_bindtoindex: a name no interface has is
- * ENODEV, an index is taken as it is (-1 is EINVAL), and a binding once
- * made changes only with CAP_NET_RAW. */
-static int bind_device(struct inet_sock *sk, int name, const void *val, uint32_t len)
-{
-	int index;
-
-	if (name == SO_BINDTODEVICE) {
-		index = socket_device_index(val, len);
-		if (index < 0)
-			return index;
-	} else if (sockopt_read_int(val, len, &index)) {
-		return -EINVAL;
-	}
-	if (sk->bound_if && !socket_may_rebind_device())
-		return -EPERM;
-	if (index < 0)
-		return -EINVAL;
-	sk->bound_if = index;
-	inet_opts_apply(sk);
-	return 0;
-}
-
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	bool was_corked = sk->cork;
 	int v, err;
 
-	if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX))
-		return bind_device(sk, name, val, len);
 	if ((err = opt_value(level, val, len, &v)))
 		return err;
 	if (level == SOL_SOCKET)
@@ -285,7 +261,6 @@ static int get_socket_opt(struct inet_sock *sk, int name, int *v)
 	case SO_ACCEPTCONN:	*v = sk->state == INET_LISTEN; return 0;
 	case SO_RCVBUF:		*v = inet_rcvbuf(sk); return 0;
 	case SO_SNDBUF:		*v = inet_sndbuf(sk); return 0;
-	case SO_BINDTOIFINDEX:	*v = sk->bound_if; return 0;
 	default:		return -ENOPROTOOPT;
 	}
 }
@@ -333,33 +308,11 @@ static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
 	return 0;
 }
 
-/* SO_BINDTODEVICE's name, with its NUL: none gives nothing; a name that
- * does not fit is EINVAL, as Linux's sock_getbindtodevice. */
-static int get_device(const struct inet_sock *sk, void *val, uint32_t *len)
-{
-	char name[16];
-
-	if (!sk->bound_if) {
-		*len = 0;
-		return 0;
-	}
-	if (socket_device_name(sk->bound_if, name))
-		return -ENXIO;	/* an index no interface has: Linux's netdev_get_name */
-	size_t n = strlen(name) + 1;
-	if (*len < n)
-		return -EINVAL;
-	memcpy(val, name, n);
-	*len = (uint32_t)n;
-	return 0;
-}
-
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
 {
 	struct inet_sock *sk = inet_sk(s);
 	int v = 0, err;
 
-	if (level == SOL_SOCKET && name == SO_BINDTODEVICE)
-		return get_device(sk, val, len);
 
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger_k l = { sk->linger_on, sk->linger_sec };

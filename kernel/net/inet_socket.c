@@ -124,7 +124,7 @@ bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o)
 		o->rcvbuf = inet_rcvbuf(sk);
 		o->sndbuf = inet_sndbuf(sk);
 		o->tos = sk->tos;
-		o->bound_if = sk->bound_if;
+		o->bound_if = sk->sock->common.bound_if;
 	}
 	spin_unlock(&registry_lock);
 	return sk != NULL;

@@ -457,6 +457,7 @@ const struct socket_ops inet_tcp_ops = {
 	.shutdown = stream_shutdown,
 	.getname = inet_getname,
 	.setsockopt = inet_setsockopt,
+	.bound_device = inet_bound_device,
 	.getsockopt = inet_getsockopt,
 	.poll = stream_poll,
 	.ioctl = inet_ioctl,

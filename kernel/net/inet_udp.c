@@ -243,6 +243,7 @@ const struct socket_ops inet_udp_ops = {
 	.shutdown = udp_shutdown,
 	.getname = inet_getname,
 	.setsockopt = inet_setsockopt,
+	.bound_device = inet_bound_device,
 	.getsockopt = inet_getsockopt,
 	.poll = udp_poll,
 	.ioctl = inet_ioctl,

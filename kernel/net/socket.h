@@ -158,6 +158,9 @@ struct socket_ops {
 	unsigned (*poll)(struct socket *s, struct poll_table *pt);
 	/* Family ioctls (FIONREAD, SIOCGIFCONF...); -ENOTTY if unknown. */
 	long (*ioctl)(struct socket *s, unsigned long cmd, uint64_t arg);
+	/* SO_BINDTODEVICE changed common.bound_if: act on it (NULL: the
+	 * family keeps it only to give it back, as Linux's AF_UNIX). */
+	void (*bound_device)(struct socket *s);
 	void (*release)(struct socket *s);
 };
 
@@ -168,6 +171,7 @@ struct socket_common_opts {
 	int priority, mark, rcvlowat, busy_poll, incoming_cpu;
 	int linger_on, linger_sec;
 	int prefer_busy_poll;
+	int bound_if;			/* SO_BINDTODEVICE's interface index, 0: none */
 	uint64_t max_pacing_rate;	/* bytes a second; UINT64_MAX: none */
 };
 
@@ -306,14 +310,11 @@ int socket_setsockopt(struct socket *s, int level, int name, const void *val, ui
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
-/* SO_BINDTODEVICE's name (len bytes, NUL or not) as an interface index:
- * 0 for none (an empty name), -ENODEV, or -ENOMEM. */
-int socket_device_index(const void *name, uint32_t len);
-/* The name of the interface of that index into name[16]: 0 or -ENODEV. */
-int socket_device_name(int index, char *name);
-/* Whether the caller may change a binding already made (Linux's rule
- * since 5.7: anyone may bind once; CAP_NET_RAW changes or undoes it). */
-bool socket_may_rebind_device(void);
+/* SO_BINDTODEVICE (a name) and SO_BINDTOIFINDEX, set and got, for every
+ * family (Linux keeps the binding in every socket; the inet family acts
+ * on it: ops->bound_device). */
+int socket_bind_device(struct socket *s, int name, const void *val, uint32_t len);
+int socket_bound_device(struct socket *s, int name, void *val, uint32_t *len);
 /* SO_RCVLOWAT's value v as Linux keeps it: a negative one is the most,
  * 0 is 1, and none above cap (a family's own limit: TCP's, as Linux's
  * tcp_set_rcvlowat, is half its receive buffer). */

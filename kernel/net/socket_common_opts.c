@@ -14,6 +14,7 @@
 #include "core/errno.h"
 #include "core/kmalloc.h"
 #include "core/string.h"
+#include "net/net_config.h"
 #include "net/netif.h"
 
 #define IFNAMSIZ_K	16
@@ -59,6 +60,7 @@ static int find_device(const char *name, int index, struct net_ifaddr *out)
 
 	if (!ifs)
 		return -ENOMEM;
+	net_lwip_start();	/* an AF_UNIX socket asking, in a VM with no NIC: lo needs lwIP */
 	int n = net_ifaddrs(ifs, IFS_MAX), err = -ENODEV;
 	for (int k = 0; k < n && k < IFS_MAX && err; k++)
 		if (name ? !strcmp(ifs[k].name, name) : ifs[k].index == index) {
@@ -69,7 +71,9 @@ static int find_device(const char *name, int index, struct net_ifaddr *out)
 	return err;
 }
 
-int socket_device_index(const void *val, uint32_t len)
+/* SO_BINDTODEVICE's name (len bytes, NUL or not) as an interface index:
+ * 0 for none (an empty name), -ENODEV, or -ENOMEM. */
+static int device_index(const void *val, uint32_t len)
 {
 	char name[IFNAMSIZ_K] = { 0 };
 	struct net_ifaddr found;
@@ -81,32 +85,55 @@ int socket_device_index(const void *val, uint32_t len)
 	return err ? err : found.index;
 }
 
-int socket_device_name(int index, char *name)
-{
-	struct net_ifaddr found;
-	int err = find_device(NULL, index, &found);
-
-	if (!err)
-		memcpy(name, found.name, IFNAMSIZ_K);
-	return err;
-}
-
-bool socket_may_rebind_device(void)
+/* As Linux's sock_setbindtodevice and sock_bindtoindex: a name no
+ * interface has is ENODEV, an index is taken as it is (-1 is EINVAL), and
+ * a binding once made changes only with CAP_NET_RAW (Linux's rule since
+ * 5.7: anyone may bind once). */
+int socket_bind_device(struct socket *s, int name, const void *val, uint32_t len)
 {
 	struct sock_cred me;
+	int index;
 
+	if (name == SO_BINDTODEVICE) {
+		index = device_index(val, len);
+		if (index < 0)
+			return index;
+	} else if (sockopt_read_int(val, len, &index)) {
+		return -EINVAL;
+	}
 	socket_cred_current(&me);
-	return me.net_raw;
+	if (s->common.bound_if && !me.net_raw)
+		return -EPERM;
+	if (index < 0)
+		return -EINVAL;
+	s->common.bound_if = index;
+	if (s->ops->bound_device)
+		s->ops->bound_device(s);
+	return 0;
 }
 
-/* Linux's sock_setbindtodevice on a family that does not keep the
- * binding: a name that is no interface is ENODEV, none unbinds, and
- * binding to one is ENOPROTOOPT (the inet family keeps it: inet_opts.c). */
-static int bind_to_device(const void *val, uint32_t len)
+/* SO_BINDTODEVICE's name with its NUL (nothing when unbound; EINVAL when
+ * it does not fit), as Linux's sock_getbindtodevice; SO_BINDTOIFINDEX's
+ * index. */
+int socket_bound_device(struct socket *s, int name, void *val, uint32_t *len)
 {
-	int index = socket_device_index(val, len);
+	struct net_ifaddr found;
+	int index = s->common.bound_if;
 
-	return index > 0 ? -ENOPROTOOPT : index;
+	if (name == SO_BINDTOIFINDEX)
+		return sockopt_write_int(val, len, index);
+	if (!index) {
+		*len = 0;
+		return 0;
+	}
+	if (find_device(NULL, index, &found))
+		return -ENXIO;	/* an index no interface has: Linux's netdev_get_name */
+	size_t n = strlen(found.name) + 1;
+	if (*len < n)
+		return -EINVAL;
+	memcpy(val, found.name, n);
+	*len = (uint32_t)n;
+	return 0;
 }
 
 void socket_set_rcvlowat(struct socket *s, int v, int cap)
@@ -158,8 +185,6 @@ int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32
 	struct socket_common_opts *c = &s->common;
 	int v;
 
-	if (name == SO_BINDTODEVICE)
-		return bind_to_device(val, len);
 	if (name == SO_LINGER)
 		return set_linger(c, val, len);
 	if (sockopt_read_int(val, len, &v))
@@ -229,7 +254,6 @@ int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *le
 	case SO_ZEROCOPY:	return sockopt_write_int(val, len, 0);
 	case SO_REUSEPORT:	return sockopt_write_int(val, len, 0);	/* the internet's only */
 	case SO_PEERGROUPS:	return -ENODATA;	/* no peer's credentials */
-	case SO_BINDTODEVICE:	*len = 0; return 0;	/* bound to none */
 	case SO_PEERCRED: {
 		struct ucred_k none = { 0, UINT32_MAX, UINT32_MAX };
 		return sockopt_write_bytes(val, len, &none, sizeof none);

@@ -120,13 +120,15 @@ static int set_generic(struct socket *s, int name, const void *val, uint32_t len
 	case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
 		return timeout_read(val, len, &s->sndtimeo_ns) ?: 1;
 	}
-	if (name != SO_BINDTODEVICE && len < sizeof(int))
+	if (len < sizeof(int))
 		return -EINVAL;	/* Linux reads the int before anything else */
 	return refused_for_family(s, name);
 }
 
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
+	if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX))
+		return socket_bind_device(s, name, val, len);
 	if (level == SOL_SOCKET) {
 		int r = set_generic(s, name, val, len);
 		if (r)
@@ -172,6 +174,8 @@ int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t
 			return timeout_write(val, len, s->sndtimeo_ns);
 		case SO_PEERNAME:
 			return peer_name(s, val, len);
+		case SO_BINDTODEVICE: case SO_BINDTOIFINDEX:
+			return socket_bound_device(s, name, val, len);
 		case SO_PASSCRED: case SO_PASSSEC:
 			if (is_inet(s))
 				return -EOPNOTSUPP;

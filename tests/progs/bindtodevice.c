@@ -116,6 +116,20 @@ static void listed_by_ss(void)
 	close(l);
 }
 
+/* Linux keeps the binding in every socket, whatever its family. */
+static void other_family(const char *what, int fd)
+{
+	char name[16] = "";
+	socklen_t len = sizeof name;
+
+	set_name(fd, what, "lo", 3);
+	printf("%s: get: %s \"%s\"\n", what, res(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &len)),
+	       name);
+	set_index(fd, what, 0);
+	show(fd, what);
+	close(fd);
+}
+
 static void as_a_user(void)
 {
 	if (fork() == 0) {
@@ -168,6 +182,9 @@ int main(int argc, char **argv)
 	tcp_through_lo("lo", 40102);
 	udp_through_lo(ifname, 40103);
 	udp_through_lo("lo", 40104);
+	other_family("unix stream", socket(AF_UNIX, SOCK_STREAM, 0));
+	other_family("unix datagram", socket(AF_UNIX, SOCK_DGRAM, 0));
+	other_family("netlink", socket(AF_NETLINK, SOCK_RAW, 0));	/* NETLINK_ROUTE */
 	as_a_user();
 	return 0;
 }

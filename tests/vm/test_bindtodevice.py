@@ -1,8 +1,10 @@
 """SO_BINDTODEVICE and SO_BINDTOIFINDEX on inet sockets, against Linux 6.18:
 the names and indexes they take and give back, a TCP listener or UDP
 receiver bound to the NIC deaf to what comes through lo, an accepted
-connection keeping its listener's binding, and an ordinary user's binding
-fixed once made.  Before, binding to a real interface was ENOPROTOOPT.
+connection keeping its listener's binding, an ordinary user's binding
+fixed once made, and AF_UNIX and netlink sockets keeping a binding they
+make nothing of.  Before, binding to a real interface was ENOPROTOOPT on
+inet sockets and EINVAL on the others.
 
 The transcript is tests/progs/bindtodevice's on the host, as root, in a
 network namespace of its own with lo and a veth pair (`unshare -n`, then
@@ -37,6 +39,18 @@ tcp listener on lo: connect to 127.0.0.1: 0
   accepted: bound to "lo" (its length, 0), index 0 1 (lo)
 udp receiver on IF: datagram to 127.0.0.1 did not come
 udp receiver on lo: datagram to 127.0.0.1 came
+unix stream: set lo: 0
+unix stream: get: 0 "lo"
+unix stream: set index 0: 0
+unix stream: bound to "" (length 0, 0), index 0 0
+unix datagram: set lo: 0
+unix datagram: get: 0 "lo"
+unix datagram: set index 0: 0
+unix datagram: bound to "" (length 0, 0), index 0 0
+netlink: set lo: 0
+netlink: get: 0 "lo"
+netlink: set index 0: 0
+netlink: bound to "" (length 0, 0), index 0 0
 user: set lo: 0
 user: set IF: EPERM
 user: set : EPERM
