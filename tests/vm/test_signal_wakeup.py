@@ -8,7 +8,9 @@ something else woke it (a CI run once hung so on SIGWINCH).  The window
 is a few instructions wide: each VM here sleeps and is woken by a timer
 20000 times, and three VMs at once on this machine's CPUs make the
 vCPUs' host threads preempted at random points, which is what drew it
-out (the kernel before the fix hung in 4 of 18 such runs)."""
+out.  The kernel before the fix failed this test 3 times of 3 (a VM
+asleep at the limit); since the window is narrow, a kernel with the bug
+may still pass it now and then."""
 
 from concurrent.futures import ThreadPoolExecutor
 
