@@ -123,5 +123,4 @@ void itimer_stop(struct process *p);
  * exec, and the end of p. */
 void ptimer_delete_all(struct process *p);
 
-
 #endif

@@ -35,5 +35,4 @@ int at_lookup(int dirfd, uint64_t upath, int flags, bool follow, struct inode **
 int at_parent(int dirfd, const char *path, struct inode **dir, char name[NAME_MAX + 1],
 	      bool *slash);
 
-
 #endif

@@ -313,7 +313,6 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 	struct inet_sock *sk = inet_sk(s);
 	int v = 0, err;
 
-
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger_k l = { sk->linger_on, sk->linger_sec };
 		return sockopt_write_bytes(val, len, &l, sizeof l);
