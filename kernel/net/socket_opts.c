@@ -119,6 +119,8 @@ static int set_generic(struct socket *s, int name, const void *val, uint32_t len
 		return timeout_read(val, len, &s->rcvtimeo_ns) ?: 1;
 	case SO_SNDTIMEO_OLD: case SO_SNDTIMEO_NEW:
 		return timeout_read(val, len, &s->sndtimeo_ns) ?: 1;
+	case SO_BINDTODEVICE: case SO_BINDTOIFINDEX:
+		return socket_bind_device(s, name, val, len) ?: 1;
 	}
 	if (len < sizeof(int))
 		return -EINVAL;	/* Linux reads the int before anything else */
@@ -127,8 +129,6 @@ static int set_generic(struct socket *s, int name, const void *val, uint32_t len
 
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
-	if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX))
-		return socket_bind_device(s, name, val, len);
 	if (level == SOL_SOCKET) {
 		int r = set_generic(s, name, val, len);
 		if (r)
