@@ -3,7 +3,10 @@
  * "IF"): the names and indexes they take and give back, a listener bound
  * to one interface deaf to connections that come through another, the
  * same for datagrams, accepted connections keeping the listener's
- * binding, and an ordinary user's binding fixed once made. */
+ * binding, AF_UNIX and netlink sockets keeping a binding they make
+ * nothing of, and an ordinary user's binding fixed once made.
+ * bindtodevice IFNAME ss: a listener bound to lo, as `ss -tln` and
+ * `ss -tln dev lo` (iproute2's, at /usr/bin/ss) show it. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
