@@ -22,27 +22,31 @@ void bitalloc_init(struct bitalloc *b, uint64_t *words, size_t nbits)
 		words[i] = ~0ull;
 }
 
-static void mark(struct bitalloc *b, size_t start, size_t n, int used)
+static size_t mark(struct bitalloc *b, size_t start, size_t n, int used)
 {
+	size_t changed = 0;
+
 	if (start >= b->nbits)
-		return;
+		return 0;
 	if (n > b->nbits - start)
 		n = b->nbits - start;
 	for (size_t i = start; i < start + n; i++) {
 		if (bit_test(b, i) == used)
 			continue;
 		b->words[i / 64] ^= 1ull << (i % 64);
-		if (used)
-			b->nfree--;
-		else
-			b->nfree++;
+		changed++;
 	}
+	if (used)
+		b->nfree -= changed;
+	else
+		b->nfree += changed;
 	if (!used && start < b->hint)
 		b->hint = start;
+	return changed;
 }
 
-void bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n) { mark(b, start, n, 0); }
-void bitalloc_mark_used(struct bitalloc *b, size_t start, size_t n) { mark(b, start, n, 1); }
+size_t bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n) { return mark(b, start, n, 0); }
+size_t bitalloc_mark_used(struct bitalloc *b, size_t start, size_t n) { return mark(b, start, n, 1); }
 
 /* Length of the free run at i, up to want. */
 static size_t free_run(const struct bitalloc *b, size_t i, size_t want)

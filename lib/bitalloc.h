@@ -19,9 +19,10 @@ void bitalloc_init(struct bitalloc *b, uint64_t *words, size_t nbits);
 size_t bitalloc_words(size_t nbits);
 
 /* Marks [start, start + n) free or used, clipped to the map; counts only
- * units whose state changes, so overlapping calls keep nfree exact. */
-void bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n);
-void bitalloc_mark_used(struct bitalloc *b, size_t start, size_t n);
+ * units whose state changes, so overlapping calls keep nfree exact, and
+ * returns that count (less than n: some units were so already). */
+size_t bitalloc_mark_free(struct bitalloc *b, size_t start, size_t n);
+size_t bitalloc_mark_used(struct bitalloc *b, size_t start, size_t n);
 
 /* Finds the lowest n consecutive free units whose start is a multiple of
  * align (a power of two, 1 for none), marks them used and returns the first;

@@ -53,7 +53,8 @@ struct mm *mm_new(void);
 /* Another user (a thread sharing it). */
 void mm_use(struct mm *mm);
 /* A user leaves; the last one unmaps everything (interrupts on: this
- * takes a TLB shoot-down). */
+ * takes a TLB shoot-down).  The struct may go with it: a thread that goes
+ * on pointing at mm (the scheduler loads its root) holds a reference. */
 void mm_unuse(struct mm *mm);
 /* What an upper layer keeps per address space and must end before the
  * mappings go (linux/aio.c's contexts): fn runs in mm_unuse for the last

@@ -112,9 +112,14 @@ uint64_t page_alloc(size_t n)
 void page_free(uint64_t pa, size_t n)
 {
 	uint64_t flags = spin_lock_irqsave(&lock);
+	size_t freed = bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
 
-	bitalloc_mark_free(&pages, pa / PAGE_SIZE, n);
 	spin_unlock_irqrestore(&lock, flags);
+	/* A page freed twice would go to two owners at once: stop here, at
+	 * the second free, not later where one of them finds the other's
+	 * bytes. */
+	if (freed != n)
+		panic("page_free: %zu of the %zu pages at %lx were free already", n - freed, n, pa);
 }
 
 void page_ref_get(uint64_t pa)

@@ -450,10 +450,17 @@ static void trace_end(int wait_status)
 
 void thread_drop_context(struct thread *t)
 {
-	/* The CPU keeps the root loaded (with a reference) until it loads
-	 * another one. */
-	if (t->mm)
-		mm_unuse(t->mm);
+	struct mm *mm = t->mm;
+
+	/* The scheduler loads t->mm whenever t runs, and t may sleep below
+	 * (a 9p close waits for the host) while its CPU moves to another
+	 * root and drops its own reference: so t->mm keeps a reference of
+	 * its own until it is cleared.  Without it, t came back to an
+	 * address space already freed, and the root page went back twice. */
+	if (mm) {
+		mm_grab(mm);
+		mm_unuse(mm);
+	}
 	if (t->files)
 		fdtable_release(t->files);
 	if (t->fs)
@@ -461,6 +468,8 @@ void thread_drop_context(struct thread *t)
 	t->mm = NULL;
 	t->files = NULL;
 	t->fs = NULL;
+	if (mm)
+		mm_drop(mm);
 }
 
 /* A thread that was not its process's last has let go of its context: an

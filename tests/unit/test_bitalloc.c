@@ -35,12 +35,12 @@ static void mark_counts_only_changes(void **state)
 	(void)state;
 	struct bitalloc b = fresh();
 
-	bitalloc_mark_free(&b, 10, 100);
-	bitalloc_mark_free(&b, 50, 100);	/* overlaps 50..109 */
+	assert_int_equal(bitalloc_mark_free(&b, 10, 100), 100);
+	assert_int_equal(bitalloc_mark_free(&b, 50, 100), 40);	/* overlaps 50..109 */
 	assert_int_equal(b.nfree, 140);
-	bitalloc_mark_used(&b, 0, 20);
+	assert_int_equal(bitalloc_mark_used(&b, 0, 20), 10);
 	assert_int_equal(b.nfree, 130);
-	bitalloc_mark_free(&b, 990, 100);	/* clipped at the end */
+	assert_int_equal(bitalloc_mark_free(&b, 990, 100), 10);	/* clipped at the end */
 	assert_int_equal(b.nfree, 140);
 }
 
