@@ -453,10 +453,11 @@ void thread_drop_context(struct thread *t)
 	struct mm *mm = t->mm;
 
 	/* The scheduler loads t->mm whenever t runs, and t may sleep below
-	 * (a 9p close waits for the host) while its CPU moves to another
-	 * root and drops its own reference: so t->mm keeps a reference of
-	 * its own until it is cleared.  Without it, t came back to an
-	 * address space already freed, and the root page went back twice. */
+	 * (closing an inet socket may wait for the network stack's lock)
+	 * while its CPU moves to another root and drops its own reference:
+	 * so t->mm keeps a reference of its own until it is cleared.  Without
+	 * it, t came back to an address space already freed, and the root
+	 * page went back twice. */
 	if (mm) {
 		mm_grab(mm);
 		mm_unuse(mm);
