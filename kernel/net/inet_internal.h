@@ -82,6 +82,7 @@ struct inet_sock {
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+	bool pktinfo, recvpktinfo6;	/* IP_PKTINFO, IPV6_RECVPKTINFO */
 	bool cork;			/* TCP_CORK */
 	bool linger_on;
 	int linger_sec;
@@ -155,6 +156,12 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);
 
 /* inet_udp.c */
 int inet_udp_fetch(struct inet_sock *sk);
+
+/* inet_pktinfo.c: the packet information the socket asked for
+ * (IP_PKTINFO, IPV6_RECVPKTINFO) of datagram nb, as control messages at
+ * *used. */
+void inet_pktinfo_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
+		      size_t *used);
 
 /* inet_opts.c */
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);

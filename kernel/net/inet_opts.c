@@ -21,7 +21,9 @@
 
 #define IP_TOS		1
 #define IP_TTL		2
+#define IP_PKTINFO	8
 #define IPV6_V6ONLY	26
+#define IPV6_RECVPKTINFO 49
 
 
 #define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
@@ -160,6 +162,16 @@ static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 		if (v < 1 || v > 255)
 			return -EINVAL;
 		sk->ttl = v;
+		return 0;
+	}
+	if (level == IPPROTO_IP && name == IP_PKTINFO) {
+		sk->pktinfo = v != 0;
+		return 0;
+	}
+	if (level == IPPROTO_IPV6 && name == IPV6_RECVPKTINFO) {
+		if (sk->sock->family != AF_INET6)
+			return -ENOPROTOOPT;
+		sk->recvpktinfo6 = v != 0;
 		return 0;
 	}
 	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
@@ -301,8 +313,12 @@ static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
 		*v = sk->tos;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		*v = sk->ttl;
+	else if (level == IPPROTO_IP && name == IP_PKTINFO)
+		*v = sk->pktinfo;
 	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sk->sock->family == AF_INET6)
 		*v = sk->v6only;
+	else if (level == IPPROTO_IPV6 && name == IPV6_RECVPKTINFO && sk->sock->family == AF_INET6)
+		*v = sk->recvpktinfo6;
 	else
 		return -ENOPROTOOPT;
 	return 0;

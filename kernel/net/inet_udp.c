@@ -60,14 +60,27 @@ static int udp_wait_dgram(struct inet_sock *sk, int flags)
 	}
 }
 
+/* The control messages the socket asked for, in m's room bytes: the
+ * length they took. */
+static size_t control_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
+			  size_t room)
+{
+	size_t used = 0;
+
+	m->controllen = room;
+	inet_pktinfo_out(sk, nb, m, &used);
+	return used;
+}
+
 static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct inet_sock *sk = inet_sk(s);
 	int err = udp_wait_dgram(sk, m->flags);
 
-	/* No control data on any return: the caller copies controllen bytes
-	 * of its buffer back to the program, and a read that ends at a
-	 * shutdown returns here before anything is written to it. */
+	/* The caller copies controllen bytes of its buffer back to the
+	 * program: none unless a datagram filled them. */
+	size_t room = m->controllen;
+
 	m->controllen = 0;
 	if (err)
 		return err > 0 ? 0 : err;
@@ -81,6 +94,8 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	}
 	m->namelen = SOCKADDR_MAX;
 	inet_addr_out(sk, netbuf_fromaddr(nb), netbuf_fromport(nb), m->name, &m->namelen);
+	m->flags &= ~MSG_CTRUNC;	/* an answer only */
+	m->controllen = control_out(sk, nb, m, room);
 	if (!(m->flags & MSG_PEEK)) {
 		netbuf_delete(nb);
 		sk->rx_dgram = NULL;
@@ -88,7 +103,7 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	mutex_unlock(&sk->rx_lock);
 	/* MSG_TRUNC asked: the datagram's real length, as on Linux. */
 	long ret = (m->flags & MSG_TRUNC) ? (long)size : (long)n;
-	m->flags = size > n ? MSG_TRUNC : 0;
+	m->flags = (size > n ? MSG_TRUNC : 0) | (m->flags & MSG_CTRUNC);
 	return ret;
 }
 

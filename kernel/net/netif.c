@@ -186,6 +186,7 @@ static void eth_input(struct pbuf *p)
 	}
 	eth.stats.rx_packets++;
 	eth.stats.rx_bytes += p->tot_len;
+	p->if_idx = netif_get_index(&eth.netif);	/* for IP_PKTINFO: lwIP leaves it unset */
 	NETIF_SET_CHECKSUM_CTRL(&eth.netif, eth_rx_checks(m->flags));
 	if (eth.netif.input(p, &eth.netif) != ERR_OK)
 		pbuf_free(p);

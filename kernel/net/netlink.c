@@ -249,26 +249,6 @@ static long take(struct nl_sock *n, bool peek, bool nonblock, uint64_t deadline,
 	return err;
 }
 
-/* One control message at *used in m's control buffer, or what fits of
- * it and MSG_CTRUNC, as Linux's put_cmsg (and kernel/net/unix_rec.c's). */
-static void put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data, size_t len)
-{
-	struct { uint64_t len; int32_t level, type; } h = { CMSG_HDR + len, level, type };
-	size_t room = m->control ? m->controllen - *used : 0, space = CMSG_ALIGN(CMSG_HDR + len);
-
-	if (room < CMSG_HDR) {
-		m->flags |= MSG_CTRUNC;
-		return;
-	}
-	if (room < h.len) {
-		m->flags |= MSG_CTRUNC;
-		h.len = room;
-	}
-	memcpy((char *)m->control + *used, &h, CMSG_HDR);
-	memcpy((char *)m->control + *used + CMSG_HDR, data, h.len - CMSG_HDR);
-	*used += space < room ? space : room;
-}
-
 /* Linux's netlink_cmsg and scm_recv: the group the datagram was sent to
  * (NETLINK_PKTINFO), then who sent it (SO_PASSCRED). */
 static void control_out(struct nl_sock *n, const struct nl_dgram *d, struct sock_msg *m)
@@ -276,9 +256,9 @@ static void control_out(struct nl_sock *n, const struct nl_dgram *d, struct sock
 	size_t used = 0;
 
 	if (nl_flag(n, NETLINK_PKTINFO))
-		put_cmsg(m, &used, SOL_NETLINK, NETLINK_PKTINFO, &d->group, sizeof d->group);
+		sock_msg_put_cmsg(m, &used, SOL_NETLINK, NETLINK_PKTINFO, &d->group, sizeof d->group);
 	if (n->passcred)
-		put_cmsg(m, &used, SOL_SOCKET, SCM_CREDENTIALS, &d->creds, sizeof d->creds);
+		sock_msg_put_cmsg(m, &used, SOL_SOCKET, SCM_CREDENTIALS, &d->creds, sizeof d->creds);
 	m->controllen = used;
 }
 

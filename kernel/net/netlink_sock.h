@@ -23,8 +23,6 @@
 
 #define POLLWRBAND		0x200	/* as kernel/net/unix.c */
 #define SCM_CREDENTIALS		2
-#define CMSG_HDR		16	/* Linux's struct cmsghdr on 64 bits */
-#define CMSG_ALIGN(n)		(((n) + 7) & ~(size_t)7)
 #define SOL_NETLINK		270
 #define NETLINK_ADD_MEMBERSHIP	1
 #define NETLINK_DROP_MEMBERSHIP	2

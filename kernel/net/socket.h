@@ -128,6 +128,19 @@ struct sock_msg {
 	int flags;			/* MSG_* in; recv: MSG_TRUNC/CTRUNC out */
 };
 
+struct sock_cmsg {		/* Linux's struct cmsghdr on 64 bits */
+	uint64_t len;
+	int32_t level, type;
+};
+
+#define CMSG_HDR	sizeof(struct sock_cmsg)
+#define CMSG_ALIGN(n)	(((n) + 7) & ~(size_t)7)
+
+/* Appends one control message at *used in m's control buffer: cut to the
+ * room left (MSG_CTRUNC), nothing when not even its header fits. */
+void sock_msg_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data,
+		       size_t len);
+
 /* A file's bytes from pos on, by page (sendfile): get_page gives the page
  * of index idx with a reference that passes to the caller
  * (core/page_alloc.h), or -errno (-EFAULT past the file's end). */

@@ -13,13 +13,6 @@
 #define SCM_RIGHTS	1
 #define SCM_CREDENTIALS	2
 
-struct cmsg {			/* Linux's struct cmsghdr on 64 bits */
-	uint64_t len;
-	int32_t level, type;
-};
-
-#define CMSG_HDR	sizeof(struct cmsg)
-#define CMSG_ALIGN(n)	(((n) + 7) & ~(size_t)7)
 #define OVERFLOW_ID	65534	/* Linux's overflowuid: no id to show */
 
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len)
@@ -119,7 +112,7 @@ static int take_rights(struct unix_rec *r, const int32_t *fds, int n)
 
 /* The control message at *at of m into h, its data at *data: 1, 0 at
  * the end, -EINVAL when its length does not fit.  *at moves past it. */
-static int cmsg_next(const struct sock_msg *m, size_t *at, struct cmsg *h, const char **data)
+static int cmsg_next(const struct sock_msg *m, size_t *at, struct sock_cmsg *h, const char **data)
 {
 	const char *c = m->control;
 
@@ -135,7 +128,7 @@ static int cmsg_next(const struct sock_msg *m, size_t *at, struct cmsg *h, const
 
 int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 {
-	struct cmsg h;
+	struct sock_cmsg h;
 	const char *data;
 	size_t at = 0;
 	int more;
@@ -197,7 +190,7 @@ static int creds_check(const struct ucred_k *claim)
 int unix_msg_creds(const struct sock_msg *m, struct unix_sock *from, struct unix_sock *to,
 		   struct unix_creds *c)
 {
-	struct cmsg h;
+	struct sock_cmsg h;
 	const char *data;
 	size_t at = 0;
 	int more;
@@ -241,26 +234,6 @@ int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out)
 	return 0;
 }
 
-/* Appends one control message at *used, as Linux's put_cmsg: cut to the
- * room left (MSG_CTRUNC), nothing when not even its header fits. */
-static void put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data, size_t len)
-{
-	size_t room = m->control ? m->controllen - *used : 0, cmlen = CMSG_HDR + len;
-
-	if (room < CMSG_HDR) {
-		m->flags |= MSG_CTRUNC;
-		return;
-	}
-	if (room < cmlen) {
-		m->flags |= MSG_CTRUNC;
-		cmlen = room;
-	}
-	struct cmsg h = { cmlen, SOL_SOCKET, type };
-	memcpy((char *)m->control + *used, &h, sizeof h);
-	memcpy((char *)m->control + *used + CMSG_HDR, data, cmlen - CMSG_HDR);
-	*used += CMSG_ALIGN(CMSG_HDR + len) < room ? CMSG_ALIGN(CMSG_HDR + len) : room;
-}
-
 /* The files as descriptors in an SCM_RIGHTS at *used: as many as fit. */
 static void fds_install(struct unix_fds *fds, struct sock_msg *m, size_t *used)
 {
@@ -290,7 +263,7 @@ static void fds_install(struct unix_fds *fds, struct sock_msg *m, size_t *used)
 	*fds = (struct unix_fds){ NULL, 0, false };
 	if (!n)
 		return;
-	struct cmsg h = { CMSG_HDR + 4 * (size_t)n, SOL_SOCKET, SCM_RIGHTS };
+	struct sock_cmsg h = { CMSG_HDR + 4 * (size_t)n, SOL_SOCKET, SCM_RIGHTS };
 	memcpy(at, &h, sizeof h);
 	*used += CMSG_ALIGN(h.len) < room ? CMSG_ALIGN(h.len) : room;
 }
@@ -301,7 +274,7 @@ void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct
 
 	if (creds) {
 		struct ucred_k id = creds->set ? creds->id : (struct ucred_k){ 0, OVERFLOW_ID, OVERFLOW_ID };
-		put_cmsg(m, &used, SCM_CREDENTIALS, &id, sizeof id);
+		sock_msg_put_cmsg(m, &used, SOL_SOCKET, SCM_CREDENTIALS, &id, sizeof id);
 	}
 	if (fds->n)
 		fds_install(fds, m, &used);

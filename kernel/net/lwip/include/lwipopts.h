@@ -193,7 +193,7 @@ extern unsigned net_tcp_msl_ms;
 #define LWIP_SO_SNDTIMEO		0	/* the socket layer does timeouts */
 #define LWIP_SO_RCVTIMEO		0
 #define LWIP_SO_LINGER			0
-#define LWIP_NETBUF_RECVINFO		0
+#define LWIP_NETBUF_RECVINFO		1	/* a datagram keeps where it was sent, for IP_PKTINFO */
 /* ---- end of socket layer needs ------------------------------------------------ */
 
 /* ---- diagnostics ---------------------------------------------------------------- */

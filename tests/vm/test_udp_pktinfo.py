@@ -1,0 +1,88 @@
+"""IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, against Linux 6.18.
+
+The transcript is tests/progs/udp_pktinfo's on the host, as root, in a
+network namespace of its own with lo up (`unshare -n`): the options set
+and read back on IPv4, IPv6, dual-stack and TCP sockets, and what a
+receive gives: the interface (by name), the address the datagram was
+sent to and the one a reply would come from, for IPv4, IPv6 and an IPv4
+datagram on a dual-stack socket (both messages, the mapped address
+first), with a peek, a control buffer cut short (MSG_CTRUNC) and none.
+Before, IP_PKTINFO was ENOPROTOOPT and no inet socket gave any control
+message.  A datagram from the host through `-p .../udp` names eth0 and
+the guest's address."""
+
+import socket
+import time
+
+import pytest
+
+from conftest import expect, free_port, run
+from netvm import Guest
+
+pytestmark = pytest.mark.usefixtures("amphi_works")
+
+LINUX = """\
+ipv4:
+ recvmsg control 256: 5
+  0 cmsgs, controllen 0, flags
+ set IP_PKTINFO 1: 0; get 0 value 1
+ set IPV6_RECVPKTINFO 1: ENOPROTOOPT; get EOPNOTSUPP value -1
+ recvmsg control 256 peek: 5
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  1 cmsgs, controllen 32, flags
+ recvmsg control 256: 5
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  1 cmsgs, controllen 32, flags
+ recvmsg control 20: 5
+  cmsg level 0 type 8 len 20
+  1 cmsgs, controllen 20, flags CTRUNC
+ recvmsg control 8: 5
+  0 cmsgs, controllen 0, flags CTRUNC
+ recvmsg control 0: 5
+  0 cmsgs, controllen 0, flags CTRUNC
+ set IP_PKTINFO 0: 0; get 0 value 0
+ recvmsg control 256: 5
+  0 cmsgs, controllen 0, flags
+ipv6:
+ set IPV6_RECVPKTINFO 1: 0; get 0 value 1
+ set IP_PKTINFO 1: 0; get 0 value 1
+ recvmsg control 256: 5
+  cmsg level 41 type 50 len 36: ifindex of lo, addr ::1
+  1 cmsgs, controllen 40, flags
+dual stack, from IPv4:
+ set IPV6_RECVPKTINFO 1: 0; get 0 value 1
+ set IP_PKTINFO 1: 0; get 0 value 1
+ recvmsg control 256: 5
+  cmsg level 41 type 50 len 36: ifindex of lo, addr ::ffff:127.0.0.1
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  2 cmsgs, controllen 72, flags
+ set IPV6_RECVPKTINFO 0: 0; get 0 value 0
+ recvmsg control 256: 5
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  1 cmsgs, controllen 32, flags
+tcp:
+ set IP_PKTINFO 1: 0; get 0 value 1
+"""
+
+
+def test_packet_information_over_loopback_as_linux_gives_it():
+    expect(run("udp_pktinfo"), LINUX)
+
+
+def test_a_datagram_from_outside_names_eth0_and_the_guests_address():
+    hp = free_port(socket.SOCK_DGRAM)
+    with Guest("udp_pktinfo", 5353, options=["-p", "%d:5353/udp" % hp]) as g:
+        g.wait_for(b"ready")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # The first datagrams may be lost while the guest resolves slirp's
+        # address: send until one is taken.
+        deadline = time.monotonic() + 30
+        while b"recvmsg" not in g.out and time.monotonic() < deadline:
+            s.sendto(b"hello", ("127.0.0.1", hp))
+            time.sleep(0.5)
+        assert g.wait() == 0, g.describe()
+    assert g.out.decode() == (
+        "ready\n"
+        " recvmsg control 256: 5\n"
+        "  cmsg level 0 type 8 len 28: ifindex of eth0, spec_dst 10.0.2.15, addr 10.0.2.15\n"
+        "  1 cmsgs, controllen 32, flags\n"), g.describe()
