@@ -210,8 +210,11 @@ def test_segmentation_over_tap(smp, v6):
     with network_namespace("tso", multi_queue=True) as ns:
         log = echo_over_tap(ns, smp, clients=8, v6=v6, frames=frames)
     assert "tx segmentation on (IPv4, IPv6), rx segmentation on" in log, log
-    assert frames[0] > 1514 * 4, "the largest frame from the guest: %d bytes" % frames[0]
-    assert frames[1] > 1514 * 4, "the largest frame to the guest: %d bytes" % frames[1]
+    # A frame longer than the MTU exists only by segmentation offload; how
+    # many segments one holds depends on how the data came (a loaded host
+    # gave 3 MSSes), so no more is asked.
+    assert frames[0] > 1514, "the largest frame from the guest: %d bytes" % frames[0]
+    assert frames[1] > 1514, "the largest frame to the guest: %d bytes" % frames[1]
 
 
 @pytest.mark.parametrize("smp", [1, 2])
@@ -228,7 +231,7 @@ def test_e1000e_segmentation_over_tap(smp):
     assert "offloads tx and rx checksums, tx segmentation (IPv4)" in log, log
     c = report_counts(log, "e1000e0")
     assert c["dropped"] == 0, c
-    assert frames4[0] > 1514 * 4, "the largest IPv4 frame from the guest: %d bytes" % frames4[0]
+    assert frames4[0] > 1514, "the largest IPv4 frame from the guest: %d bytes" % frames4[0]
     assert 0 < frames6[0] <= 1514, "the largest IPv6 frame from the guest: %d bytes" % frames6[0]
 
 
