@@ -162,6 +162,20 @@ int inet_udp_fetch(struct inet_sock *sk);
  * *used. */
 void inet_pktinfo_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 		      size_t *used);
+/* What an IPv4 send's control messages ask of its datagram (Linux's
+ * ipcm_cookie): given says any came at SOL_IP. */
+struct inet_send_ctl {
+	bool given;
+	ip4_addr_t src;		/* IP_PKTINFO's ipi_spec_dst; 0: chosen as usual */
+	int ifindex;		/* IP_PKTINFO's; 0: as routed */
+	int ttl, tos;		/* IP_TTL, IP_TOS; -1: the socket's */
+};
+/* 0, or -EINVAL for a message Linux refuses (malformed, out of range, or
+ * of a type amphi does not take). */
+int inet_send_ctl_parse(const struct sock_msg *m, struct inet_send_ctl *c);
+/* Sends datagram p as c asks, to `to` (NULL: the connected peer). */
+long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *to, uint16_t port,
+			const struct inet_send_ctl *c);
 
 /* inet_opts.c */
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);

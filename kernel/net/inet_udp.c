@@ -107,7 +107,8 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 	return ret;
 }
 
-static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_addr_t *ip, uint16_t port)
+static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_addr_t *ip, uint16_t port,
+			  const struct inet_send_ctl *ctl)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
 
@@ -119,6 +120,11 @@ static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_add
 	if (r < 0) {
 		pbuf_free(p);
 		return r;
+	}
+	if (ctl->given) {
+		r = inet_send_with_ctl(sk, p, ip, port, ctl);
+		pbuf_free(p);
+		return r ? r : (long)m->len;
 	}
 	struct netbuf nb = { .p = p, .ptr = p };
 	err_t e = ip ? netconn_sendto(sk->conn, &nb, ip, port) : netconn_send(sk->conn, &nb);
@@ -147,6 +153,14 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
+	/* An IPv4 socket's control messages, read as Linux reads them; an
+	 * IPv6 socket's are not read (docs/status.md). */
+	struct inet_send_ctl ctl = { .ttl = -1, .tos = -1 };
+	if (s->family == AF_INET && m->controllen) {
+		int err = inet_send_ctl_parse(m, &ctl);
+		if (err)
+			return err;
+	}
 	if (sk->shut_wr)
 		return -EPIPE;	/* without SIGPIPE: Linux raises it for streams only */
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
@@ -158,7 +172,7 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	int err = inet_take_async_err(sk);
 	if (!err && to && s->family == AF_INET6 && v4)
 		err = inet_autobind(sk);
-	long r = err ? err : udp_send_pbuf(sk, m, to ? &ip : NULL, port);
+	long r = err ? err : udp_send_pbuf(sk, m, to ? &ip : NULL, port, &ctl);
 	if (r >= 0)
 		sk->bound = true;	/* lwIP bound it to a port if it was not */
 	mutex_unlock(&sk->tx_lock);

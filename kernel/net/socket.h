@@ -140,6 +140,10 @@ struct sock_cmsg {		/* Linux's struct cmsghdr on 64 bits */
  * room left (MSG_CTRUNC), nothing when not even its header fits. */
 void sock_msg_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data,
 		       size_t len);
+/* The control message at *at of a send's buffer into h, its data at
+ * *data: 1, 0 at the end, -EINVAL when its length does not fit.  *at
+ * moves past it. */
+int sock_msg_next_cmsg(const struct sock_msg *m, size_t *at, struct sock_cmsg *h, const char **data);
 
 /* A file's bytes from pos on, by page (sendfile): get_page gives the page
  * of index idx with a reference that passes to the caller

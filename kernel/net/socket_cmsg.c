@@ -1,8 +1,10 @@
-/* Control messages written into a receive's control buffer, as Linux's
- * put_cmsg: shared by every family that gives any (AF_UNIX's credentials,
- * netlink's group, UDP's packet information). */
+/* Control messages: read from a send's, and written into a receive's
+ * control buffer as Linux's put_cmsg, for every family that takes or
+ * gives any (AF_UNIX's files and credentials, netlink's group, UDP's
+ * packet information). */
 #include "net/socket.h"
 
+#include "core/errno.h"
 #include "core/string.h"
 
 void sock_msg_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data,
@@ -22,4 +24,18 @@ void sock_msg_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, co
 	memcpy((char *)m->control + *used, &h, CMSG_HDR);
 	memcpy((char *)m->control + *used + CMSG_HDR, data, h.len - CMSG_HDR);
 	*used += space < room ? space : room;
+}
+
+int sock_msg_next_cmsg(const struct sock_msg *m, size_t *at, struct sock_cmsg *h, const char **data)
+{
+	const char *c = m->control;
+
+	if (!c || *at + CMSG_HDR > m->controllen)
+		return 0;
+	memcpy(h, c + *at, sizeof *h);
+	if (h->len < CMSG_HDR || h->len > m->controllen - *at)
+		return -EINVAL;
+	*data = c + *at + CMSG_HDR;
+	*at += CMSG_ALIGN(h->len);
+	return 1;
 }

@@ -110,22 +110,6 @@ static int take_rights(struct unix_rec *r, const int32_t *fds, int n)
 	return 0;
 }
 
-/* The control message at *at of m into h, its data at *data: 1, 0 at
- * the end, -EINVAL when its length does not fit.  *at moves past it. */
-static int cmsg_next(const struct sock_msg *m, size_t *at, struct sock_cmsg *h, const char **data)
-{
-	const char *c = m->control;
-
-	if (!c || *at + CMSG_HDR > m->controllen)
-		return 0;
-	memcpy(h, c + *at, sizeof *h);
-	if (h->len < CMSG_HDR || h->len > m->controllen - *at)
-		return -EINVAL;
-	*data = c + *at + CMSG_HDR;
-	*at += CMSG_ALIGN(h->len);
-	return 1;
-}
-
 int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 {
 	struct sock_cmsg h;
@@ -133,7 +117,7 @@ int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 	size_t at = 0;
 	int more;
 
-	while ((more = cmsg_next(m, &at, &h, &data)) > 0) {
+	while ((more = sock_msg_next_cmsg(m, &at, &h, &data)) > 0) {
 		if (h.level != SOL_SOCKET || h.type == SCM_CREDENTIALS)
 			continue;	/* credentials: unix_msg_creds */
 		if (h.type != SCM_RIGHTS)
@@ -196,7 +180,7 @@ int unix_msg_creds(const struct sock_msg *m, struct unix_sock *from, struct unix
 	int more;
 
 	*c = (struct unix_creds){ false, { 0, 0, 0 } };
-	while ((more = cmsg_next(m, &at, &h, &data)) > 0) {
+	while ((more = sock_msg_next_cmsg(m, &at, &h, &data)) > 0) {
 		if (h.level != SOL_SOCKET || h.type != SCM_CREDENTIALS)
 			continue;
 		if (h.len != CMSG_HDR + sizeof c->id)

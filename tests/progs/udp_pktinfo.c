@@ -1,9 +1,12 @@
 /* IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, over loopback: the
- * options set and read back, and the control messages a receive gives
- * (the interface by name, the addresses as text), for a transcript
- * compared with Linux 6.18's.  With an argument PORT it instead waits
- * for one datagram to 0.0.0.0:PORT from outside and prints its packet
+ * options set and read back, the control messages a receive gives (the
+ * interface by name, the addresses as text), and what an IPv4 send takes
+ * (IP_PKTINFO's source, IP_TTL, IP_TOS, and what it refuses), given ADDR,
+ * a second address of the machine's (printed as ADDR), for a transcript
+ * compared with Linux 6.18's.  With "-outside PORT" it instead waits for
+ * one datagram to 0.0.0.0:PORT from outside and prints its packet
  * information alone. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +174,91 @@ static void tcp(void)
 	close(fd);
 }
 
+static const char *addr_word;
+
+/* One control message, as a send takes it. */
+static long send_ctl(int s, const struct sockaddr_in *to, int level, int type, const void *data,
+		     size_t len)
+{
+	char control[CMSG_SPACE(64)];
+	struct iovec v = { "hello", 5 };
+	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = sizeof *to, .msg_iov = &v,
+			    .msg_iovlen = 1, .msg_control = control, .msg_controllen = CMSG_SPACE(len) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+
+	memset(control, 0, sizeof control);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	return sendmsg(s, &h, 0);
+}
+
+/* Where the datagram came from, if one came within a second. */
+static void came(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct sockaddr_in from;
+	socklen_t len = sizeof from;
+	char buf[16], a[INET_ADDRSTRLEN];
+
+	if (poll(&p, 1, 1000) != 1) {
+		printf("  nothing came\n");
+		return;
+	}
+	recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+	inet_ntop(AF_INET, &from.sin_addr, a, sizeof a);
+	printf("  came from %s\n", addr_word && !strcmp(a, addr_word) ? "ADDR" : a);
+}
+
+static void sending(void)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof to;
+	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0), v;
+	struct in_pktinfo i = { 0 };
+
+	bind(r, (struct sockaddr *)&to, sizeof to);
+	getsockname(r, (struct sockaddr *)&to, &len);
+	printf("ipv4 send:\n");
+	inet_pton(AF_INET, addr_word, &i.ipi_spec_dst);
+	printf(" IP_PKTINFO source ADDR: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
+	came(r);
+	i.ipi_spec_dst.s_addr = 0;
+	printf(" IP_PKTINFO no source: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
+	came(r);
+	inet_pton(AF_INET, "10.99.99.99", &i.ipi_spec_dst);
+	printf(" IP_PKTINFO source not ours: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
+	i.ipi_spec_dst.s_addr = 0;
+	printf(" IP_PKTINFO short: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, 8)));
+	i.ipi_ifindex = 999;
+	printf(" IP_PKTINFO ifindex 999: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
+	i.ipi_ifindex = (int)if_nametoindex("lo");
+	printf(" IP_PKTINFO ifindex of lo: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
+	came(r);
+	v = 0;
+	printf(" IP_TTL 0: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v)));
+	v = 256;
+	printf(" IP_TTL 256: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v)));
+	v = 7;
+	printf(" IP_TTL 7: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v)));
+	came(r);
+	printf(" IP_TTL as a byte: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TTL, "\x07", 1)));
+	printf(" IP_TOS as a byte: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TOS, "\x10", 1)));
+	came(r);
+	v = 300;
+	printf(" IP_TOS 300: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TOS, &v, sizeof v)));
+	v = 0;
+	printf(" IP type 99: %s\n", res(send_ctl(s, &to, IPPROTO_IP, 99, &v, sizeof v)));
+	printf(" SCM_RIGHTS: %s\n", res(send_ctl(s, &to, SOL_SOCKET, SCM_RIGHTS, &s, sizeof s)));
+	came(r);
+	printf(" SOL_SOCKET type 29: %s\n", res(send_ctl(s, &to, SOL_SOCKET, 29, &v, sizeof v)));
+	printf(" level TCP: %s\n", res(send_ctl(s, &to, IPPROTO_TCP, 1, &v, sizeof v)));
+	came(r);
+	close(r);
+	close(s);
+}
+
 static int from_outside(int port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
@@ -190,10 +278,16 @@ static int from_outside(int port)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 1)
-		return from_outside(atoi(argv[1]));
+	if (argc == 3 && !strcmp(argv[1], "-outside"))
+		return from_outside(atoi(argv[2]));
+	if (argc != 2) {
+		fprintf(stderr, "usage: udp_pktinfo ADDR | -outside PORT\n");
+		return 2;
+	}
+	addr_word = argv[1];
 	ipv4();
 	ipv6();
 	tcp();
+	sending();
 	return 0;
 }

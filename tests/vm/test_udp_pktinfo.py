@@ -1,15 +1,20 @@
 """IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, against Linux 6.18.
 
 The transcript is tests/progs/udp_pktinfo's on the host, as root, in a
-network namespace of its own with lo up (`unshare -n`): the options set
-and read back on IPv4, IPv6, dual-stack and TCP sockets, and what a
+network namespace of its own with lo and a veth pair (`unshare -n`, then
+`ip link add v0 type veth peer name v1`, both up, 10.9.0.1/24 on v0),
+given 10.9.0.1 (printed as ADDR; the guest's is 10.0.2.15): the options
+set and read back on IPv4, IPv6, dual-stack and TCP sockets; what a
 receive gives: the interface (by name), the address the datagram was
 sent to and the one a reply would come from, for IPv4, IPv6 and an IPv4
 datagram on a dual-stack socket (both messages, the mapped address
-first), with a peek, a control buffer cut short (MSG_CTRUNC) and none.
-Before, IP_PKTINFO was ENOPROTOOPT and no inet socket gave any control
-message.  A datagram from the host through `-p .../udp` names eth0 and
-the guest's address."""
+first), with a peek, a control buffer cut short (MSG_CTRUNC) and none;
+and what an IPv4 send takes: IP_PKTINFO's source (the datagram comes
+from ADDR) and interface, IP_TTL and IP_TOS, and what it refuses.
+Before, IP_PKTINFO was ENOPROTOOPT, no inet socket gave any control
+message, and a send's were not read (every send went through).  A
+datagram from the host through `-p .../udp` names eth0 and the guest's
+address."""
 
 import socket
 import time
@@ -62,16 +67,40 @@ dual stack, from IPv4:
   1 cmsgs, controllen 32, flags
 tcp:
  set IP_PKTINFO 1: 0; get 0 value 1
+ipv4 send:
+ IP_PKTINFO source ADDR: 5
+  came from ADDR
+ IP_PKTINFO no source: 5
+  came from 127.0.0.1
+ IP_PKTINFO source not ours: ENETUNREACH
+ IP_PKTINFO short: EINVAL
+ IP_PKTINFO ifindex 999: ENODEV
+ IP_PKTINFO ifindex of lo: 5
+  came from 127.0.0.1
+ IP_TTL 0: EINVAL
+ IP_TTL 256: EINVAL
+ IP_TTL 7: 5
+  came from 127.0.0.1
+ IP_TTL as a byte: EINVAL
+ IP_TOS as a byte: 5
+  came from 127.0.0.1
+ IP_TOS 300: EINVAL
+ IP type 99: EINVAL
+ SCM_RIGHTS: 5
+  came from 127.0.0.1
+ SOL_SOCKET type 29: EINVAL
+ level TCP: 5
+  came from 127.0.0.1
 """
 
 
 def test_packet_information_over_loopback_as_linux_gives_it():
-    expect(run("udp_pktinfo"), LINUX)
+    expect(run("udp_pktinfo", "10.0.2.15", options=["--net", "user"]), LINUX)
 
 
 def test_a_datagram_from_outside_names_eth0_and_the_guests_address():
     hp = free_port(socket.SOCK_DGRAM)
-    with Guest("udp_pktinfo", 5353, options=["-p", "%d:5353/udp" % hp]) as g:
+    with Guest("udp_pktinfo", "-outside", 5353, options=["-p", "%d:5353/udp" % hp]) as g:
         g.wait_for(b"ready")
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         # The first datagrams may be lost while the guest resolves slirp's
