@@ -5,7 +5,9 @@
  * a second address of the machine's (printed as ADDR), for a transcript
  * compared with Linux 6.18's.  With "-outside PORT" it instead waits for
  * one datagram to 0.0.0.0:PORT from outside and prints its packet
- * information alone. */
+ * information alone; with "-send HOST PORT" it sends HOST:PORT "plain",
+ * "ttl7" (IP_TTL 7) and "tos16" (IP_TOS 0x10), five times each, for the
+ * host to read the headers. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +261,37 @@ static void sending(void)
 	close(s);
 }
 
+static int send_outside(const char *host, int port)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ttl = 7;
+
+	inet_pton(AF_INET, host, &to.sin_addr);
+	for (int i = 0; i < 5; i++) {
+		sendto(s, "plain", 5, 0, (struct sockaddr *)&to, sizeof to);
+		struct iovec v = { "ttl7", 4 };
+		char control[CMSG_SPACE(sizeof(int))];
+		struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &v,
+				    .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_TTL;
+		c->cmsg_len = CMSG_LEN(sizeof ttl);
+		memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+		if (sendmsg(s, &m, 0) != 4)
+			perror("sendmsg IP_TTL");
+		v = (struct iovec){ "tos16", 5 };
+		m.msg_controllen = CMSG_SPACE(1);
+		c->cmsg_type = IP_TOS;
+		c->cmsg_len = CMSG_LEN(1);
+		*CMSG_DATA(c) = 0x10;
+		if (sendmsg(s, &m, 0) != 5)
+			perror("sendmsg IP_TOS");
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
 static int from_outside(int port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
@@ -280,8 +313,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "-outside"))
 		return from_outside(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "-send"))
+		return send_outside(argv[2], atoi(argv[3]));
 	if (argc != 2) {
-		fprintf(stderr, "usage: udp_pktinfo ADDR | -outside PORT\n");
+		fprintf(stderr, "usage: udp_pktinfo ADDR | -outside PORT | -send HOST PORT\n");
 		return 2;
 	}
 	addr_word = argv[1];

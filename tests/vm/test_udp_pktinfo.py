@@ -14,14 +14,17 @@ from ADDR) and interface, IP_TTL and IP_TOS, and what it refuses.
 Before, IP_PKTINFO was ENOPROTOOPT, no inet socket gave any control
 message, and a send's were not read (every send went through).  A
 datagram from the host through `-p .../udp` names eth0 and the guest's
-address."""
+address, and one sent over a tap with IP_TTL 7 or IP_TOS 0x10 reaches
+the host's stack with that TTL or TOS in its header."""
 
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 
-from conftest import expect, free_port, run
+from conftest import amphi_argv, expect, free_port, network_namespace, run
 from netvm import Guest
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
@@ -115,3 +118,40 @@ def test_a_datagram_from_outside_names_eth0_and_the_guests_address():
         " recvmsg control 256: 5\n"
         "  cmsg level 0 type 8 len 28: ifindex of eth0, spec_dst 10.0.2.15, addr 10.0.2.15\n"
         "  1 cmsgs, controllen 32, flags\n"), g.describe()
+
+
+# In the namespace: the TTL and TOS of the first datagram of each kind
+# (IP_RECVTTL, IP_RECVTOS), one line each, then "done".
+HEADERS_IN_NS = r"""
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 12, 1)   # IP_RECVTTL
+s.setsockopt(socket.IPPROTO_IP, 13, 1)   # IP_RECVTOS
+s.bind(("192.168.79.1", 9999))
+s.settimeout(60)
+print("ready", flush=True)
+seen = {}
+while len(seen) < 3:
+    data, anc, _, _ = s.recvmsg(64, 256)
+    head = {t: (struct.unpack("i", d)[0] if len(d) == 4 else d[0]) for _, t, d in anc}
+    seen.setdefault(data.decode(), "ttl %d tos %#x" % (head[2], head[1]))
+for k in sorted(seen):
+    print(k, seen[k])
+"""
+
+
+def test_a_send_s_ttl_and_tos_reach_the_wire():
+    with network_namespace("pktinfo") as ns:
+        host = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c", HEADERS_IN_NS],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert host.stdout.readline() == b"ready\n"
+            argv = amphi_argv("udp_pktinfo", "-send", "192.168.79.1", 9999,
+                              options=["--net", "tap=tap0", "--ip", "192.168.79.2/24"])
+            with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+                assert g.wait(60) == 0, g.describe()
+            out, err = host.communicate(timeout=60)
+        finally:
+            host.kill()
+    assert out.decode() == "plain ttl 64 tos 0x0\ntos16 ttl 64 tos 0x10\nttl7 ttl 7 tos 0x0\n", \
+        err.decode()
