@@ -157,22 +157,44 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);
 /* inet_udp.c */
 int inet_udp_fetch(struct inet_sock *sk);
 
+#define SOL_IP		0
+#define SOL_IPV6	41
+#define IP_TOS		1
+#define IP_TTL		2
+#define IP_PKTINFO	8
+#define IPV6_PKTINFO	50
+#define IPV6_HOPLIMIT	52
+#define IPV6_TCLASS	67
+
+struct in_pktinfo_k {		/* Linux's struct in_pktinfo */
+	int32_t ifindex;
+	uint32_t spec_dst, addr;	/* network order */
+};
+
+struct in6_pktinfo_k {		/* Linux's struct in6_pktinfo */
+	uint8_t addr[16];
+	int32_t ifindex;
+};
+
 /* inet_pktinfo.c: the packet information the socket asked for
  * (IP_PKTINFO, IPV6_RECVPKTINFO) of datagram nb, as control messages at
  * *used. */
 void inet_pktinfo_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 		      size_t *used);
-/* What an IPv4 send's control messages ask of its datagram (Linux's
- * ipcm_cookie): given says any came at SOL_IP. */
+
+/* inet_send_ctl.c: what a UDP send's control messages ask of its
+ * datagram (Linux's ipcm_cookie); given says any asked anything. */
 struct inet_send_ctl {
 	bool given;
-	ip4_addr_t src;		/* IP_PKTINFO's ipi_spec_dst; 0: chosen as usual */
-	int ifindex;		/* IP_PKTINFO's; 0: as routed */
-	int ttl, tos;		/* IP_TTL, IP_TOS; -1: the socket's */
+	ip_addr_t src;		/* IP_PKTINFO's ipi_spec_dst, IPV6_PKTINFO's address; any: as usual */
+	int ifindex;		/* 0: as routed */
+	int ttl, tos;		/* IP_TTL or IPV6_HOPLIMIT, IP_TOS or IPV6_TCLASS; -1: the socket's */
 };
-/* 0, or -EINVAL for a message Linux refuses (malformed, out of range, or
- * of a type amphi does not take). */
-int inet_send_ctl_parse(const struct sock_msg *m, struct inet_send_ctl *c);
+/* The messages of a send to `to` (NULL: the connected peer), read as
+ * Linux reads them for that kind of destination: 0, or -EINVAL for one
+ * Linux refuses (malformed, out of range, of a type not taken). */
+int inet_send_ctl_parse(const struct inet_sock *sk, const struct sock_msg *m, const ip_addr_t *to,
+			struct inet_send_ctl *c);
 /* Sends datagram p as c asks, to `to` (NULL: the connected peer). */
 long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *to, uint16_t port,
 			const struct inet_send_ctl *c);

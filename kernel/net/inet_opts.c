@@ -19,9 +19,6 @@
 #define TCP_KEEPINTVL	5
 #define TCP_KEEPCNT	6
 
-#define IP_TOS		1
-#define IP_TTL		2
-#define IP_PKTINFO	8
 #define IPV6_V6ONLY	26
 #define IPV6_RECVPKTINFO 49
 

@@ -153,11 +153,9 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
-	/* An IPv4 socket's control messages, read as Linux reads them; an
-	 * IPv6 socket's are not read (docs/status.md). */
 	struct inet_send_ctl ctl = { .ttl = -1, .tos = -1 };
-	if (s->family == AF_INET && m->controllen) {
-		int err = inet_send_ctl_parse(m, &ctl);
+	if (m->controllen) {
+		int err = inet_send_ctl_parse(sk, m, to ? &ip : NULL, &ctl);
 		if (err)
 			return err;
 	}

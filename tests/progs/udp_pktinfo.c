@@ -1,13 +1,15 @@
 /* IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, over loopback: the
  * options set and read back, the control messages a receive gives (the
  * interface by name, the addresses as text), and what an IPv4 send takes
- * (IP_PKTINFO's source, IP_TTL, IP_TOS, and what it refuses), given ADDR,
- * a second address of the machine's (printed as ADDR), for a transcript
- * compared with Linux 6.18's.  With "-outside PORT" it instead waits for
+ * (IP_PKTINFO's source, IP_TTL, IP_TOS, and what it refuses) and an IPv6
+ * one (IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_TCLASS, and mapped destinations),
+ * given ADDR and ADDR6, a second IPv4 and an IPv6 address of the
+ * machine's (printed so), for a transcript compared with Linux 6.18's.  With "-outside PORT" it instead waits for
  * one datagram to 0.0.0.0:PORT from outside and prints its packet
- * information alone; with "-send HOST PORT" it sends HOST:PORT "plain",
- * "ttl7" (IP_TTL 7) and "tos16" (IP_TOS 0x10), five times each, for the
- * host to read the headers. */
+ * information alone; with "-send HOST HOST6 PORT" it sends HOST:PORT
+ * "plain", "ttl7" (IP_TTL 7) and "tos16" (IP_TOS 0x10), and [HOST6]:PORT
+ * "plain6", "hop9" (IPV6_HOPLIMIT 9) and "tclass32" (IPV6_TCLASS 0x20),
+ * every 0.1 s for 4 s, for the host to read the headers. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,15 +178,16 @@ static void tcp(void)
 	close(fd);
 }
 
-static const char *addr_word;
+static const char *addr_word, *addr6_word;
 
 /* One control message, as a send takes it. */
-static long send_ctl(int s, const struct sockaddr_in *to, int level, int type, const void *data,
-		     size_t len)
+static long send_ctl(int s, const void *to, int level, int type, const void *data, size_t len)
 {
 	char control[CMSG_SPACE(64)];
 	struct iovec v = { "hello", 5 };
-	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = sizeof *to, .msg_iov = &v,
+	socklen_t tolen = ((const struct sockaddr *)to)->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+										 : sizeof(struct sockaddr_in);
+	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &v,
 			    .msg_iovlen = 1, .msg_control = control, .msg_controllen = CMSG_SPACE(len) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
 
@@ -200,17 +203,20 @@ static long send_ctl(int s, const struct sockaddr_in *to, int level, int type, c
 static void came(int fd)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
-	struct sockaddr_in from;
+	struct sockaddr_in6 from;
 	socklen_t len = sizeof from;
-	char buf[16], a[INET_ADDRSTRLEN];
+	char buf[16], a[INET6_ADDRSTRLEN];
 
 	if (poll(&p, 1, 1000) != 1) {
 		printf("  nothing came\n");
 		return;
 	}
 	recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
-	inet_ntop(AF_INET, &from.sin_addr, a, sizeof a);
-	printf("  came from %s\n", addr_word && !strcmp(a, addr_word) ? "ADDR" : a);
+	if (from.sin6_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, a, sizeof a);
+	else
+		inet_ntop(AF_INET6, &from.sin6_addr, a, sizeof a);
+	printf("  came from %s\n", !strcmp(a, addr_word) ? "ADDR" : !strcmp(a, addr6_word) ? "ADDR6" : a);
 }
 
 static void sending(void)
@@ -261,32 +267,140 @@ static void sending(void)
 	close(s);
 }
 
-static int send_outside(const char *host, int port)
+/* Whether ADDR6 is in /proc/net/if_inet6 without IFA_F_TENTATIVE (0x40):
+ * past its duplicate check. */
+static int addr6_ready(void)
+{
+	struct in6_addr a;
+	char want[33], hex[33];
+	unsigned index, prefix, scope, flags;
+	FILE *f = fopen("/proc/net/if_inet6", "r");
+	int ready = 0;
+
+	inet_pton(AF_INET6, addr6_word, &a);
+	for (int k = 0; k < 16; k++)
+		sprintf(want + 2 * k, "%02x", a.s6_addr[k]);
+	while (f && fscanf(f, "%32s %x %x %x %x %*s", hex, &index, &prefix, &scope, &flags) == 5)
+		if (!strcmp(hex, want) && !(flags & 0x40))
+			ready = 1;
+	if (f)
+		fclose(f);
+	return ready;
+}
+
+/* Until ADDR6 may be a source, at most 10 s. */
+static void wait_for_addr6(void)
+{
+	for (int i = 0; i < 100 && !addr6_ready(); i++)
+		usleep(100 * 1000);
+}
+
+static void sending6(void)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof to;
+	int r = socket(AF_INET6, SOCK_DGRAM, 0), s = socket(AF_INET6, SOCK_DGRAM, 0), v;
+	int r4 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct in6_pktinfo i = { 0 };
+	struct in_pktinfo i4 = { 0 };
+
+	wait_for_addr6();
+	bind(r, (struct sockaddr *)&to, sizeof to);
+	getsockname(r, (struct sockaddr *)&to, &len);
+	printf("ipv6 send:\n");
+	inet_pton(AF_INET6, addr6_word, &i.ipi6_addr);
+	printf(" IPV6_PKTINFO source ADDR6: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	came(r);
+	memset(&i, 0, sizeof i);
+	printf(" IPV6_PKTINFO no source: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	came(r);
+	inet_pton(AF_INET6, "fd00:99::99", &i.ipi6_addr);
+	printf(" IPV6_PKTINFO source not ours: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &i.ipi6_addr);
+	printf(" IPV6_PKTINFO mapped source: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	memset(&i, 0, sizeof i);
+	printf(" IPV6_PKTINFO short: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, 16)));
+	i.ipi6_ifindex = 999;
+	printf(" IPV6_PKTINFO ifindex 999: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	for (int k = 0, hops[] = { -2, 256, -1, 9 }; k < 4; k++) {
+		v = hops[k];
+		printf(" IPV6_HOPLIMIT %d: %s\n", v, res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_HOPLIMIT, &v, sizeof v)));
+	}
+	came(r);
+	came(r);
+	v = 0x20;
+	printf(" IPV6_TCLASS 0x20: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof v)));
+	came(r);
+	v = 7;
+	printf(" IP_TTL to IPv6: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v)));
+	came(r);
+	printf(" IPv6 type 99: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, 99, &v, sizeof v)));
+
+	/* To a mapped IPv4 address: Linux's IPv4 rules, IPV6_PKTINFO taken
+	 * with a mapped source only. */
+	bind(r4, (struct sockaddr *)&to4, sizeof to4);
+	len = sizeof to4;
+	getsockname(r4, (struct sockaddr *)&to4, &len);
+	struct sockaddr_in6 mapped = { .sin6_family = AF_INET6, .sin6_port = to4.sin_port };
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &mapped.sin6_addr);
+	printf("ipv6 send to a mapped address:\n");
+	char m6[64];
+	snprintf(m6, sizeof m6, "::ffff:%s", addr_word);
+	inet_pton(AF_INET6, m6, &i.ipi6_addr);
+	i.ipi6_ifindex = 0;
+	printf(" IPV6_PKTINFO source ::ffff:ADDR: %s\n", res(send_ctl(s, &mapped, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	came(r4);
+	memset(&i, 0, sizeof i);
+	printf(" IPV6_PKTINFO no source: %s\n", res(send_ctl(s, &mapped, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
+	inet_pton(AF_INET, addr_word, &i4.ipi_spec_dst);
+	printf(" IP_PKTINFO source ADDR: %s\n", res(send_ctl(s, &mapped, IPPROTO_IP, IP_PKTINFO, &i4, sizeof i4)));
+	came(r4);
+	v = 5;
+	printf(" IPV6_HOPLIMIT: %s\n", res(send_ctl(s, &mapped, IPPROTO_IPV6, IPV6_HOPLIMIT, &v, sizeof v)));
+	came(r4);
+	close(r);
+	close(r4);
+	close(s);
+}
+
+/* One datagram to `to` with one int-valued control message (level 0: none). */
+static void send_marked(int s, const void *to, const char *what, int level, int type, int v)
+{
+	char control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)what, strlen(what) };
+	socklen_t tolen = ((const struct sockaddr *)to)->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+										 : sizeof(struct sockaddr_in);
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (level || type) {
+		m.msg_control = control;
+		m.msg_controllen = sizeof control;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = level;
+		c->cmsg_type = type;
+		c->cmsg_len = CMSG_LEN(sizeof v);
+		memcpy(CMSG_DATA(c), &v, sizeof v);
+	}
+	if (sendmsg(s, &m, 0) != (long)iov.iov_len)
+		perror(what);
+}
+
+static int send_outside(const char *host, const char *host6, int port)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int s = socket(AF_INET, SOCK_DGRAM, 0), ttl = 7;
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), s6 = socket(AF_INET6, SOCK_DGRAM, 0);
 
 	inet_pton(AF_INET, host, &to.sin_addr);
-	for (int i = 0; i < 5; i++) {
-		sendto(s, "plain", 5, 0, (struct sockaddr *)&to, sizeof to);
-		struct iovec v = { "ttl7", 4 };
-		char control[CMSG_SPACE(sizeof(int))];
-		struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &v,
-				    .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_TTL;
-		c->cmsg_len = CMSG_LEN(sizeof ttl);
-		memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
-		if (sendmsg(s, &m, 0) != 4)
-			perror("sendmsg IP_TTL");
-		v = (struct iovec){ "tos16", 5 };
-		m.msg_controllen = CMSG_SPACE(1);
-		c->cmsg_type = IP_TOS;
-		c->cmsg_len = CMSG_LEN(1);
-		*CMSG_DATA(c) = 0x10;
-		if (sendmsg(s, &m, 0) != 5)
-			perror("sendmsg IP_TOS");
+	inet_pton(AF_INET6, host6, &to6.sin6_addr);
+	for (int i = 0; i < 40; i++) {	/* 4 s: past the IPv6 address's duplicate check */
+		send_marked(s, &to, "plain", 0, 0, 0);
+		send_marked(s, &to, "ttl7", IPPROTO_IP, IP_TTL, 7);
+		send_marked(s, &to, "tos16", IPPROTO_IP, IP_TOS, 0x10);
+		send_marked(s6, &to6, "plain6", 0, 0, 0);
+		send_marked(s6, &to6, "hop9", IPPROTO_IPV6, IPV6_HOPLIMIT, 9);
+		send_marked(s6, &to6, "tclass32", IPPROTO_IPV6, IPV6_TCLASS, 0x20);
 		usleep(100 * 1000);
 	}
 	return 0;
@@ -313,16 +427,18 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "-outside"))
 		return from_outside(atoi(argv[2]));
-	if (argc == 4 && !strcmp(argv[1], "-send"))
-		return send_outside(argv[2], atoi(argv[3]));
-	if (argc != 2) {
-		fprintf(stderr, "usage: udp_pktinfo ADDR | -outside PORT | -send HOST PORT\n");
+	if (argc == 5 && !strcmp(argv[1], "-send"))
+		return send_outside(argv[2], argv[3], atoi(argv[4]));
+	if (argc != 3) {
+		fprintf(stderr, "usage: udp_pktinfo ADDR ADDR6 | -outside PORT | -send HOST HOST6 PORT\n");
 		return 2;
 	}
 	addr_word = argv[1];
+	addr6_word = argv[2];
 	ipv4();
 	ipv6();
 	tcp();
 	sending();
+	sending6();
 	return 0;
 }

@@ -2,15 +2,18 @@
 
 The transcript is tests/progs/udp_pktinfo's on the host, as root, in a
 network namespace of its own with lo and a veth pair (`unshare -n`, then
-`ip link add v0 type veth peer name v1`, both up, 10.9.0.1/24 on v0),
-given 10.9.0.1 (printed as ADDR; the guest's is 10.0.2.15): the options
+`ip link add v0 type veth peer name v1`, both up, 10.9.0.1/24 and
+fd00:9::1/64 nodad on v0), given 10.9.0.1 and fd00:9::1 (printed as ADDR
+and ADDR6; the guest's are 10.0.2.15 and fd00:9::1): the options
 set and read back on IPv4, IPv6, dual-stack and TCP sockets; what a
 receive gives: the interface (by name), the address the datagram was
 sent to and the one a reply would come from, for IPv4, IPv6 and an IPv4
 datagram on a dual-stack socket (both messages, the mapped address
 first), with a peek, a control buffer cut short (MSG_CTRUNC) and none;
-and what an IPv4 send takes: IP_PKTINFO's source (the datagram comes
-from ADDR) and interface, IP_TTL and IP_TOS, and what it refuses.
+what an IPv4 send takes: IP_PKTINFO's source (the datagram comes from
+ADDR) and interface, IP_TTL and IP_TOS, and what it refuses; and an IPv6
+send's IPV6_PKTINFO, IPV6_HOPLIMIT and IPV6_TCLASS, to an IPv6 address
+and to a mapped IPv4 one, where Linux's IPv4 rules apply.
 Before, IP_PKTINFO was ENOPROTOOPT, no inet socket gave any control
 message, and a send's were not read (every send went through).  A
 datagram from the host through `-p .../udp` names eth0 and the guest's
@@ -94,11 +97,40 @@ ipv4 send:
  SOL_SOCKET type 29: EINVAL
  level TCP: 5
   came from 127.0.0.1
+ipv6 send:
+ IPV6_PKTINFO source ADDR6: 5
+  came from ADDR6
+ IPV6_PKTINFO no source: 5
+  came from ::1
+ IPV6_PKTINFO source not ours: EINVAL
+ IPV6_PKTINFO mapped source: EINVAL
+ IPV6_PKTINFO short: EINVAL
+ IPV6_PKTINFO ifindex 999: ENODEV
+ IPV6_HOPLIMIT -2: EINVAL
+ IPV6_HOPLIMIT 256: EINVAL
+ IPV6_HOPLIMIT -1: 5
+ IPV6_HOPLIMIT 9: 5
+  came from ::1
+  came from ::1
+ IPV6_TCLASS 0x20: 5
+  came from ::1
+ IP_TTL to IPv6: 5
+  came from ::1
+ IPv6 type 99: EINVAL
+ipv6 send to a mapped address:
+ IPV6_PKTINFO source ::ffff:ADDR: 5
+  came from ADDR
+ IPV6_PKTINFO no source: EINVAL
+ IP_PKTINFO source ADDR: 5
+  came from ADDR
+ IPV6_HOPLIMIT: 5
+  came from 127.0.0.1
 """
 
 
 def test_packet_information_over_loopback_as_linux_gives_it():
-    expect(run("udp_pktinfo", "10.0.2.15", options=["--net", "user"]), LINUX)
+    expect(run("udp_pktinfo", "10.0.2.15", "fd00:9::1",
+               options=["--net", "user", "--ip6", "fd00:9::1/64"]), LINUX)
 
 
 def test_a_datagram_from_outside_names_eth0_and_the_guests_address():
@@ -120,21 +152,32 @@ def test_a_datagram_from_outside_names_eth0_and_the_guests_address():
         "  1 cmsgs, controllen 32, flags\n"), g.describe()
 
 
-# In the namespace: the TTL and TOS of the first datagram of each kind
-# (IP_RECVTTL, IP_RECVTOS), one line each, then "done".
+# In the namespace: the TTL and TOS (IP_RECVTTL, IP_RECVTOS), or hop
+# limit and traffic class (IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS), of the
+# first datagram of each kind, one line each.
 HEADERS_IN_NS = r"""
-import socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IP, 12, 1)   # IP_RECVTTL
-s.setsockopt(socket.IPPROTO_IP, 13, 1)   # IP_RECVTOS
-s.bind(("192.168.79.1", 9999))
-s.settimeout(60)
+import select, socket, struct
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s4.setsockopt(socket.IPPROTO_IP, 12, 1)      # IP_RECVTTL
+s4.setsockopt(socket.IPPROTO_IP, 13, 1)      # IP_RECVTOS
+s4.bind(("192.168.79.1", 9999))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.setsockopt(socket.IPPROTO_IPV6, 51, 1)    # IPV6_RECVHOPLIMIT
+s6.setsockopt(socket.IPPROTO_IPV6, 66, 1)    # IPV6_RECVTCLASS
+s6.bind(("fd00::1", 9999))
 print("ready", flush=True)
 seen = {}
-while len(seen) < 3:
-    data, anc, _, _ = s.recvmsg(64, 256)
-    head = {t: (struct.unpack("i", d)[0] if len(d) == 4 else d[0]) for _, t, d in anc}
-    seen.setdefault(data.decode(), "ttl %d tos %#x" % (head[2], head[1]))
+while len(seen) < 6:
+    ready, _, _ = select.select([s4, s6], [], [], 60)
+    if not ready:
+        break
+    for s in ready:
+        data, anc, _, _ = s.recvmsg(64, 256)
+        head = {t: (struct.unpack("i", d)[0] if len(d) == 4 else d[0]) for _, t, d in anc}
+        if s is s4:
+            seen.setdefault(data.decode(), "ttl %d tos %#x" % (head[2], head[1]))
+        else:
+            seen.setdefault(data.decode(), "hop limit %d class %#x" % (head[52], head[67]))
 for k in sorted(seen):
     print(k, seen[k])
 """
@@ -146,12 +189,18 @@ def test_a_send_s_ttl_and_tos_reach_the_wire():
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert host.stdout.readline() == b"ready\n"
-            argv = amphi_argv("udp_pktinfo", "-send", "192.168.79.1", 9999,
-                              options=["--net", "tap=tap0", "--ip", "192.168.79.2/24"])
+            argv = amphi_argv("udp_pktinfo", "-send", "192.168.79.1", "fd00::1", 9999,
+                              options=["--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                                       "--ip6", "fd00::2/64"])
             with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
                 assert g.wait(60) == 0, g.describe()
             out, err = host.communicate(timeout=60)
         finally:
             host.kill()
-    assert out.decode() == "plain ttl 64 tos 0x0\ntos16 ttl 64 tos 0x10\nttl7 ttl 7 tos 0x0\n", \
-        err.decode()
+    assert out.decode() == (
+        "hop9 hop limit 9 class 0x0\n"
+        "plain ttl 64 tos 0x0\n"
+        "plain6 hop limit 64 class 0x0\n"
+        "tclass32 hop limit 64 class 0x20\n"
+        "tos16 ttl 64 tos 0x10\n"
+        "ttl7 ttl 7 tos 0x0\n"), err.decode()
