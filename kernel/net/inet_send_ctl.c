@@ -150,8 +150,8 @@ static bool usable_source(const ip_addr_t *addr)
 	return false;
 }
 
-/* Core lock held: the datagram with the socket's TTL and TOS swapped for
- * the message's a moment. */
+/* Core lock held: the datagram through `out` (NULL: as lwIP routes it),
+ * with the socket's TTL and TOS swapped for the message's a moment. */
 static err_t send_as_asked(struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *to, uint16_t port,
 			   struct netif *out, const struct inet_send_ctl *c)
 {
@@ -162,7 +162,9 @@ static err_t send_as_asked(struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t 
 		pcb->ttl = (uint8_t)c->ttl;
 	if (c->tos >= 0)
 		pcb->tos = (uint8_t)c->tos;
-	if (ip_addr_isany_val(c->src))
+	if (!out)
+		e = udp_sendto(pcb, p, to, port);	/* lwIP's own choice, as a plain send */
+	else if (ip_addr_isany_val(c->src))
 		e = udp_sendto_if(pcb, p, to, port, out);
 	else
 		e = udp_sendto_if_src(pcb, p, to, port, out, &c->src);
@@ -182,12 +184,15 @@ long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *t
 		to = &pcb->remote_ip;
 		port = pcb->remote_port;
 	}
-	struct netif *out = c->ifindex ? netif_get_by_index((uint8_t)c->ifindex) : NULL;
+	/* The message's interface, else the socket's (SO_BINDTODEVICE). */
+	uint8_t index = c->ifindex ? (uint8_t)c->ifindex : pcb->netif_idx;
+	struct netif *out = index != NETIF_NO_INDEX ? netif_get_by_index(index) : NULL;
+	bool src = !ip_addr_isany_val(c->src);
 	if (c->ifindex && (c->ifindex < 0 || c->ifindex > 255 || !out))
 		err = -ENODEV;
-	else if (!ip_addr_isany_val(c->src) && !usable_source(&c->src))
+	else if (src && !usable_source(&c->src))
 		err = IP_IS_V4(to) ? -ENETUNREACH : -EINVAL;	/* as Linux 6.18 */
-	if (!err && !out && !(out = ip_route(&c->src, to)))
+	if (!err && src && !out && !(out = ip_route(&c->src, to)))
 		err = -ENETUNREACH;
 	if (!err)
 		err = inet_err(send_as_asked(pcb, p, to, port, out, c));
