@@ -82,7 +82,10 @@ struct inet_sock {
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
-	bool pktinfo, recvpktinfo6;	/* IP_PKTINFO, IPV6_RECVPKTINFO */
+	/* What a UDP receive gives as control messages: IP_PKTINFO,
+	 * IP_RECVTTL, IP_RECVTOS, IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT,
+	 * IPV6_RECVTCLASS. */
+	bool pktinfo, recvttl, recvtos, recvpktinfo6, recvhoplimit6, recvtclass6;
 	bool cork;			/* TCP_CORK */
 	bool linger_on;
 	int linger_sec;
@@ -163,7 +166,12 @@ int inet_udp_fetch(struct inet_sock *sk);
 #define IP_TTL		2
 #define IP_PKTINFO	8
 #define IPV6_PKTINFO	50
+#define IP_RECVTTL	12
+#define IP_RECVTOS	13
+#define IPV6_RECVPKTINFO 49
+#define IPV6_RECVHOPLIMIT 51
 #define IPV6_HOPLIMIT	52
+#define IPV6_RECVTCLASS	66
 #define IPV6_TCLASS	67
 
 struct in_pktinfo_k {		/* Linux's struct in_pktinfo */
@@ -176,10 +184,10 @@ struct in6_pktinfo_k {		/* Linux's struct in6_pktinfo */
 	int32_t ifindex;
 };
 
-/* inet_pktinfo.c: the packet information the socket asked for
+/* inet_recv_ctl.c: the packet information the socket asked for
  * (IP_PKTINFO, IPV6_RECVPKTINFO) of datagram nb, as control messages at
  * *used. */
-void inet_pktinfo_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
+void inet_recv_ctl_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 		      size_t *used);
 
 /* inet_send_ctl.c: what a UDP send's control messages ask of its

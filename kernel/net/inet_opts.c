@@ -20,7 +20,6 @@
 #define TCP_KEEPCNT	6
 
 #define IPV6_V6ONLY	26
-#define IPV6_RECVPKTINFO 49
 
 
 #define LINGER_FOREVER	0x7fffffff	/* seconds: some 68 years */
@@ -146,6 +145,26 @@ static int set_tcp_opt(struct inet_sock *sk, int name, int v)
 	}
 }
 
+/* The flag of an option that asks a receive for a control message; NULL
+ * for any other (the IPv6 ones exist on IPv6 sockets only). */
+static bool *recv_flag(struct inet_sock *sk, int level, int name)
+{
+	if (level == IPPROTO_IP) {
+		switch (name) {
+		case IP_PKTINFO:	return &sk->pktinfo;
+		case IP_RECVTTL:	return &sk->recvttl;
+		case IP_RECVTOS:	return &sk->recvtos;
+		}
+	} else if (level == IPPROTO_IPV6 && sk->sock->family == AF_INET6) {
+		switch (name) {
+		case IPV6_RECVPKTINFO:	return &sk->recvpktinfo6;
+		case IPV6_RECVHOPLIMIT:	return &sk->recvhoplimit6;
+		case IPV6_RECVTCLASS:	return &sk->recvtclass6;
+		}
+	}
+	return NULL;
+}
+
 static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 {
 	if (level == IPPROTO_IP && name == IP_TOS) {
@@ -161,14 +180,9 @@ static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 		sk->ttl = v;
 		return 0;
 	}
-	if (level == IPPROTO_IP && name == IP_PKTINFO) {
-		sk->pktinfo = v != 0;
-		return 0;
-	}
-	if (level == IPPROTO_IPV6 && name == IPV6_RECVPKTINFO) {
-		if (sk->sock->family != AF_INET6)
-			return -ENOPROTOOPT;
-		sk->recvpktinfo6 = v != 0;
+	bool *flag = recv_flag(sk, level, name);
+	if (flag) {
+		*flag = v != 0;
 		return 0;
 	}
 	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
@@ -310,12 +324,10 @@ static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
 		*v = sk->tos;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		*v = sk->ttl;
-	else if (level == IPPROTO_IP && name == IP_PKTINFO)
-		*v = sk->pktinfo;
+	else if (recv_flag(sk, level, name))
+		*v = *recv_flag(sk, level, name);
 	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sk->sock->family == AF_INET6)
 		*v = sk->v6only;
-	else if (level == IPPROTO_IPV6 && name == IPV6_RECVPKTINFO && sk->sock->family == AF_INET6)
-		*v = sk->recvpktinfo6;
 	else
 		return -ENOPROTOOPT;
 	return 0;

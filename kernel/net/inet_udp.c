@@ -68,7 +68,7 @@ static size_t control_out(const struct inet_sock *sk, const struct netbuf *nb, s
 	size_t used = 0;
 
 	m->controllen = room;
-	inet_pktinfo_out(sk, nb, m, &used);
+	inet_recv_ctl_out(sk, nb, m, &used);
 	return used;
 }
 

@@ -1,6 +1,7 @@
 /* IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, over loopback: the
  * options set and read back, the control messages a receive gives (the
- * interface by name, the addresses as text), and what an IPv4 send takes
+ * interface by name, the addresses as text; the TTL or hop limit and TOS
+ * or traffic class of the header), and what an IPv4 send takes
  * (IP_PKTINFO's source, IP_TTL, IP_TOS, and what it refuses) and an IPv6
  * one (IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_TCLASS, and mapped destinations),
  * given ADDR and ADDR6, a second IPv4 and an IPv6 address of the
@@ -43,6 +44,14 @@ static void show_cmsgs(struct msghdr *h)
 			printf(": ifindex of %s, spec_dst %s, addr %s", ifname(i.ipi_ifindex),
 			       inet_ntop(AF_INET, &i.ipi_spec_dst, a, sizeof a),
 			       inet_ntop(AF_INET, &i.ipi_addr, b, sizeof b));
+		} else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+			   (c->cmsg_level == IPPROTO_IPV6 && (c->cmsg_type == IPV6_HOPLIMIT ||
+							      c->cmsg_type == IPV6_TCLASS))) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof v);
+			printf(": %d", v);
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+			printf(": %#x", *CMSG_DATA(c));
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
 			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo i;
@@ -386,6 +395,47 @@ static void send_marked(int s, const void *to, const char *what, int level, int 
 		perror(what);
 }
 
+/* IP_RECVTTL, IP_RECVTOS, IPV6_RECVHOPLIMIT and IPV6_RECVTCLASS: what a
+ * header carried, from a send that set some of it. */
+static void header_fields(void)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof to;
+	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0), v = 0x10;
+	int r6 = socket(AF_INET6, SOCK_DGRAM, 0), s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	printf("header fields, ipv4:\n");
+	bind(r, (struct sockaddr *)&to, sizeof to);
+	getsockname(r, (struct sockaddr *)&to, &len);
+	opt(r, IPPROTO_IP, IP_RECVTTL, "IP_RECVTTL", 1);
+	opt(r, IPPROTO_IP, IP_RECVTOS, "IP_RECVTOS", 1);
+	opt(r, IPPROTO_IP, IP_PKTINFO, "IP_PKTINFO", 1);
+	opt(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", 1);
+	send_ctl(s, &to, IPPROTO_IP, IP_TOS, &v, sizeof v);
+	receive(r, 256, 0);
+	v = 9;
+	send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v);
+	receive(r, 256, 0);
+	printf("header fields, ipv6:\n");
+	len = sizeof to6;
+	bind(r6, (struct sockaddr *)&to6, sizeof to6);
+	getsockname(r6, (struct sockaddr *)&to6, &len);
+	opt(r6, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", 1);
+	opt(r6, IPPROTO_IPV6, IPV6_RECVTCLASS, "IPV6_RECVTCLASS", 1);
+	opt(r6, IPPROTO_IP, IP_RECVTTL, "IP_RECVTTL", 1);
+	v = 0x20;
+	send_ctl(s6, &to6, IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof v);
+	receive(r6, 256, 0);
+	v = 5;
+	send_ctl(s6, &to6, IPPROTO_IPV6, IPV6_HOPLIMIT, &v, sizeof v);
+	receive(r6, 256, 0);
+	close(r);
+	close(s);
+	close(r6);
+	close(s6);
+}
+
 static int send_outside(const char *host, const char *host6, int port)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -440,5 +490,6 @@ int main(int argc, char **argv)
 	tcp();
 	sending();
 	sending6();
+	header_fields();
 	return 0;
 }

@@ -1,4 +1,5 @@
-"""IP_PKTINFO and IPV6_RECVPKTINFO on UDP sockets, against Linux 6.18.
+"""UDP's control messages, against Linux 6.18: IP_PKTINFO, IP_RECVTTL,
+IP_RECVTOS and their IPv6 counterparts on receive, and what a send takes.
 
 The transcript is tests/progs/udp_pktinfo's on the host, as root, in a
 network namespace of its own with lo and a veth pair (`unshare -n`, then
@@ -9,7 +10,9 @@ set and read back on IPv4, IPv6, dual-stack and TCP sockets; what a
 receive gives: the interface (by name), the address the datagram was
 sent to and the one a reply would come from, for IPv4, IPv6 and an IPv4
 datagram on a dual-stack socket (both messages, the mapped address
-first), with a peek, a control buffer cut short (MSG_CTRUNC) and none;
+first), with a peek, a control buffer cut short (MSG_CTRUNC) and none,
+and the TTL or hop limit and TOS or traffic class of the header, which
+a send's message set;
 what an IPv4 send takes: IP_PKTINFO's source (the datagram comes from
 ADDR) and interface, IP_TTL and IP_TOS, and what it refuses; and an IPv6
 send's IPV6_PKTINFO, IPV6_HOPLIMIT and IPV6_TCLASS, to an IPv6 address
@@ -125,6 +128,33 @@ ipv6 send to a mapped address:
   came from ADDR
  IPV6_HOPLIMIT: 5
   came from 127.0.0.1
+header fields, ipv4:
+ set IP_RECVTTL 1: 0; get 0 value 1
+ set IP_RECVTOS 1: 0; get 0 value 1
+ set IP_PKTINFO 1: 0; get 0 value 1
+ set IPV6_RECVHOPLIMIT 1: ENOPROTOOPT; get EOPNOTSUPP value -1
+ recvmsg control 256: 5
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  cmsg level 0 type 2 len 20: 64
+  cmsg level 0 type 1 len 17: 0x10
+  3 cmsgs, controllen 80, flags
+ recvmsg control 256: 5
+  cmsg level 0 type 8 len 28: ifindex of lo, spec_dst 127.0.0.1, addr 127.0.0.1
+  cmsg level 0 type 2 len 20: 9
+  cmsg level 0 type 1 len 17: 0
+  3 cmsgs, controllen 80, flags
+header fields, ipv6:
+ set IPV6_RECVHOPLIMIT 1: 0; get 0 value 1
+ set IPV6_RECVTCLASS 1: 0; get 0 value 1
+ set IP_RECVTTL 1: 0; get 0 value 1
+ recvmsg control 256: 5
+  cmsg level 41 type 52 len 20: 64
+  cmsg level 41 type 67 len 20: 32
+  2 cmsgs, controllen 48, flags
+ recvmsg control 256: 5
+  cmsg level 41 type 52 len 20: 5
+  cmsg level 41 type 67 len 20: 0
+  2 cmsgs, controllen 48, flags
 """
 
 
