@@ -105,12 +105,12 @@ unsigned short net_chksum(const void *data, int len);
 
 /* ---- hooks (net/lwip_hooks.h) -------------------------------------------- */
 #define LWIP_HOOK_FILENAME		"net/lwip_hooks.h"
-/* ICMP errors reach the connected UDP sockets they concern (lwIP drops
- * them): every received IP packet is shown to net/inet_icmp.c first. */
+/* Every received IP packet is shown first to net/inet_recv_ctl.c, which
+ * keeps its header's TTL and TOS on its pbuf (for IP_RECVTTL, IP_RECVTOS
+ * and IPv6's), then to net/inet_icmp.c, so ICMP errors reach the connected
+ * UDP sockets they concern (lwIP drops them). */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	(inet_rx_header4(p), inet_icmp4_input((p), (inp)))
 #define LWIP_HOOK_IP6_INPUT(p, inp)	(inet_rx_header6(p), inet_icmp6_input((p), (inp)))
-/* What a datagram's IP header said, kept on its pbuf by the input hooks
- * above (net/inet_recv_ctl.c) for IP_RECVTTL, IP_RECVTOS and IPv6's. */
 #define LWIP_PBUF_CUSTOM_DATA		u8_t rx_ttl; u8_t rx_tos;
 /* Unguessable initial sequence numbers (RFC 6528) and SYN cookies (RFC
  * 4987; tools/patches/lwip/06), net/tcp_isn.c. */
