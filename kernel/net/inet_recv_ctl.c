@@ -9,7 +9,6 @@
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
 
-
 /* Where a reply would come from: the address itself when it is one of
  * ours, the interface's own for a broadcast or multicast. */
 static uint32_t spec_dst(const ip4_addr_t *to, uint8_t ifindex)

@@ -12,9 +12,6 @@
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
-#define SCM_RIGHTS	1
-#define SCM_CREDENTIALS	2
-
 /* A message at SOL_SOCKET: files and credentials are let be, as Linux's
  * __sock_cmsg_send does; the others it takes (a mark, transmit timestamps
  * and times) amphi cannot act on. */

@@ -22,7 +22,6 @@
 #include "net/socket.h"
 
 #define POLLWRBAND		0x200	/* as kernel/net/unix.c */
-#define SCM_CREDENTIALS		2
 #define SOL_NETLINK		270
 #define NETLINK_ADD_MEMBERSHIP	1
 #define NETLINK_DROP_MEMBERSHIP	2

@@ -134,6 +134,8 @@ struct sock_cmsg {		/* Linux's struct cmsghdr on 64 bits */
 };
 
 #define CMSG_HDR	sizeof(struct sock_cmsg)
+#define SCM_RIGHTS	1	/* at SOL_SOCKET */
+#define SCM_CREDENTIALS	2
 #define CMSG_ALIGN(n)	(((n) + 7) & ~(size_t)7)
 
 /* Appends one control message at *used in m's control buffer: cut to the

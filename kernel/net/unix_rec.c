@@ -10,9 +10,6 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 
-#define SCM_RIGHTS	1
-#define SCM_CREDENTIALS	2
-
 #define OVERFLOW_ID	65534	/* Linux's overflowuid: no id to show */
 
 struct unix_rec *unix_rec_new(struct unix_sock *from, size_t len)
