@@ -189,23 +189,36 @@ static void tcp(void)
 
 static const char *addr_word, *addr6_word;
 
-/* One control message, as a send takes it. */
-static long send_ctl(int s, const void *to, int level, int type, const void *data, size_t len)
+/* payload to `to` with one control message of len bytes of data (data
+ * NULL: none). */
+static long send_payload(int s, const void *to, const char *payload, int level, int type,
+			 const void *data, size_t len)
 {
 	char control[CMSG_SPACE(64)];
-	struct iovec v = { "hello", 5 };
+	struct iovec v = { (void *)payload, strlen(payload) };
 	socklen_t tolen = ((const struct sockaddr *)to)->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 										 : sizeof(struct sockaddr_in);
 	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &v,
 			    .msg_iovlen = 1, .msg_control = control, .msg_controllen = CMSG_SPACE(len) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
 
+	if (!data) {
+		h.msg_control = NULL;
+		h.msg_controllen = 0;
+		return sendmsg(s, &h, 0);
+	}
 	memset(control, 0, sizeof control);
 	c->cmsg_level = level;
 	c->cmsg_type = type;
 	c->cmsg_len = CMSG_LEN(len);
 	memcpy(CMSG_DATA(c), data, len);
 	return sendmsg(s, &h, 0);
+}
+
+/* "hello" with one control message, as a send takes it. */
+static long send_ctl(int s, const void *to, int level, int type, const void *data, size_t len)
+{
+	return send_payload(s, to, "hello", level, type, data, len);
 }
 
 /* Where the datagram came from, if one came within a second. */
@@ -230,13 +243,11 @@ static void came(int fd)
 
 static void sending(void)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof to;
-	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0), v;
+	struct sockaddr_storage to;
+	socklen_t len;
+	int s, r = bound_pair(AF_INET, "127.0.0.1", &s, &to, &len), v;
 	struct in_pktinfo i = { 0 };
 
-	bind(r, (struct sockaddr *)&to, sizeof to);
-	getsockname(r, (struct sockaddr *)&to, &len);
 	printf("ipv4 send:\n");
 	inet_pton(AF_INET, addr_word, &i.ipi_spec_dst);
 	printf(" IP_PKTINFO source ADDR: %s\n", res(send_ctl(s, &to, IPPROTO_IP, IP_PKTINFO, &i, sizeof i)));
@@ -306,17 +317,16 @@ static void wait_for_addr6(void)
 
 static void sending6(void)
 {
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_storage to;
 	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof to;
-	int r = socket(AF_INET6, SOCK_DGRAM, 0), s = socket(AF_INET6, SOCK_DGRAM, 0), v;
+	socklen_t len;
+	int s, r, v;
 	int r4 = socket(AF_INET, SOCK_DGRAM, 0);
 	struct in6_pktinfo i = { 0 };
 	struct in_pktinfo i4 = { 0 };
 
 	wait_for_addr6();
-	bind(r, (struct sockaddr *)&to, sizeof to);
-	getsockname(r, (struct sockaddr *)&to, &len);
+	r = bound_pair(AF_INET6, "::1", &s, &to, &len);
 	printf("ipv6 send:\n");
 	inet_pton(AF_INET6, addr6_word, &i.ipi6_addr);
 	printf(" IPV6_PKTINFO source ADDR6: %s\n", res(send_ctl(s, &to, IPPROTO_IPV6, IPV6_PKTINFO, &i, sizeof i)));
@@ -376,22 +386,7 @@ static void sending6(void)
 /* One datagram to `to` with one int-valued control message (level 0: none). */
 static void send_marked(int s, const void *to, const char *what, int level, int type, int v)
 {
-	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { (void *)what, strlen(what) };
-	socklen_t tolen = ((const struct sockaddr *)to)->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-										 : sizeof(struct sockaddr_in);
-	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (level || type) {
-		m.msg_control = control;
-		m.msg_controllen = sizeof control;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = level;
-		c->cmsg_type = type;
-		c->cmsg_len = CMSG_LEN(sizeof v);
-		memcpy(CMSG_DATA(c), &v, sizeof v);
-	}
-	if (sendmsg(s, &m, 0) != (long)iov.iov_len)
+	if (send_payload(s, to, what, level, type, level || type ? &v : NULL, sizeof v) != (long)strlen(what))
 		perror(what);
 }
 
@@ -399,15 +394,12 @@ static void send_marked(int s, const void *to, const char *what, int level, int 
  * header carried, from a send that set some of it. */
 static void header_fields(void)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	socklen_t len = sizeof to;
-	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0), v = 0x10;
-	int r6 = socket(AF_INET6, SOCK_DGRAM, 0), s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_storage to, to6;
+	socklen_t len, len6;
+	int s, r = bound_pair(AF_INET, "127.0.0.1", &s, &to, &len), v = 0x10;
+	int s6, r6 = bound_pair(AF_INET6, "::1", &s6, &to6, &len6);
 
 	printf("header fields, ipv4:\n");
-	bind(r, (struct sockaddr *)&to, sizeof to);
-	getsockname(r, (struct sockaddr *)&to, &len);
 	opt(r, IPPROTO_IP, IP_RECVTTL, "IP_RECVTTL", 1);
 	opt(r, IPPROTO_IP, IP_RECVTOS, "IP_RECVTOS", 1);
 	opt(r, IPPROTO_IP, IP_PKTINFO, "IP_PKTINFO", 1);
@@ -418,9 +410,6 @@ static void header_fields(void)
 	send_ctl(s, &to, IPPROTO_IP, IP_TTL, &v, sizeof v);
 	receive(r, 256, 0);
 	printf("header fields, ipv6:\n");
-	len = sizeof to6;
-	bind(r6, (struct sockaddr *)&to6, sizeof to6);
-	getsockname(r6, (struct sockaddr *)&to6, &len);
 	opt(r6, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", 1);
 	opt(r6, IPPROTO_IPV6, IPV6_RECVTCLASS, "IPV6_RECVTCLASS", 1);
 	opt(r6, IPPROTO_IP, IP_RECVTTL, "IP_RECVTTL", 1);
