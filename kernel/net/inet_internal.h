@@ -165,10 +165,10 @@ int inet_udp_fetch(struct inet_sock *sk);
 #define IP_TOS		1
 #define IP_TTL		2
 #define IP_PKTINFO	8
-#define IPV6_PKTINFO	50
 #define IP_RECVTTL	12
 #define IP_RECVTOS	13
 #define IPV6_RECVPKTINFO 49
+#define IPV6_PKTINFO	50
 #define IPV6_RECVHOPLIMIT 51
 #define IPV6_HOPLIMIT	52
 #define IPV6_RECVTCLASS	66
@@ -184,16 +184,14 @@ struct in6_pktinfo_k {		/* Linux's struct in6_pktinfo */
 	int32_t ifindex;
 };
 
-/* inet_recv_ctl.c: the packet information the socket asked for
- * (IP_PKTINFO, IPV6_RECVPKTINFO) of datagram nb, as control messages at
- * *used. */
+/* inet_recv_ctl.c: the control messages the socket asked for of
+ * datagram nb (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS and IPv6's), at *used. */
 void inet_recv_ctl_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 		      size_t *used);
 
 /* inet_send_ctl.c: what a UDP send's control messages ask of its
- * datagram (Linux's ipcm_cookie); given says any asked anything. */
+ * datagram (Linux's ipcm_cookie). */
 struct inet_send_ctl {
-	bool given;
 	ip_addr_t src;		/* IP_PKTINFO's ipi_spec_dst, IPV6_PKTINFO's address; any: as usual */
 	int ifindex;		/* 0: as routed */
 	int ttl, tos;		/* IP_TTL or IPV6_HOPLIMIT, IP_TOS or IPV6_TCLASS; -1: the socket's */
@@ -203,6 +201,8 @@ struct inet_send_ctl {
  * Linux refuses (malformed, out of range, of a type not taken). */
 int inet_send_ctl_parse(const struct inet_sock *sk, const struct sock_msg *m, const ip_addr_t *to,
 			struct inet_send_ctl *c);
+/* Whether c asks anything of the datagram (else lwIP's plain send). */
+bool inet_send_ctl_asks(const struct inet_send_ctl *c);
 /* Sends datagram p as c asks, to `to` (NULL: the connected peer). */
 long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *to, uint16_t port,
 			const struct inet_send_ctl *c);

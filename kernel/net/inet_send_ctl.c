@@ -111,6 +111,9 @@ static int for_ipv6(const struct sock_cmsg *h, const char *data, struct inet_sen
 int inet_send_ctl_parse(const struct inet_sock *sk, const struct sock_msg *m, const ip_addr_t *to,
 			struct inet_send_ctl *c)
 {
+	*c = (struct inet_send_ctl){ .ttl = -1, .tos = -1 };
+	if (!m->controllen)
+		return 0;	/* most sends: nothing to read */
 	bool v6_socket = sk->sock->family == AF_INET6;
 	bool to_v4 = to ? IP_IS_V4(to) : !v6_socket || IP_IS_V4(&sk->conn->pcb.udp->remote_ip);
 	struct sock_cmsg h;
@@ -118,19 +121,24 @@ int inet_send_ctl_parse(const struct inet_sock *sk, const struct sock_msg *m, co
 	size_t at = 0;
 	int more, err = 0;
 
-	*c = (struct inet_send_ctl){ .ttl = -1, .tos = -1 };
 	while (!err && (more = sock_msg_next_cmsg(m, &at, &h, &data)) > 0) {
 		if (h.level == SOL_SOCKET)
 			err = socket_level(&h);
 		else
 			err = to_v4 ? for_ipv4(&h, data, v6_socket, c) : for_ipv6(&h, data, c);
 	}
-	c->given = !ip_addr_isany_val(c->src) || c->ifindex || c->ttl >= 0 || c->tos >= 0;
 	return err ? err : more;
 }
 
+bool inet_send_ctl_asks(const struct inet_send_ctl *c)
+{
+	return !ip_addr_isany_val(c->src) || c->ifindex || c->ttl >= 0 || c->tos >= 0;
+}
+
 /* Whether addr is one of ours and usable (an IPv6 one past its duplicate
- * check; lo's IPv4 being all of 127/8, as on Linux).  Core lock held. */
+ * check; lo's IPv4 being all of 127/8, as on Linux).  Core lock held.
+ * Not bind's inet_addr_is_local, which takes an address still in its
+ * duplicate check and of 127/8 only 127.0.0.1 (docs/status.md). */
 static bool usable_source(const ip_addr_t *addr)
 {
 	struct netif *n;

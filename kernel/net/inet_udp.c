@@ -121,7 +121,7 @@ static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_add
 		pbuf_free(p);
 		return r;
 	}
-	if (ctl->given) {
+	if (inet_send_ctl_asks(ctl)) {
 		r = inet_send_with_ctl(sk, p, ip, port, ctl);
 		pbuf_free(p);
 		return r ? r : (long)m->len;
@@ -153,12 +153,10 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
-	struct inet_send_ctl ctl = { .ttl = -1, .tos = -1 };
-	if (m->controllen) {
-		int err = inet_send_ctl_parse(sk, m, to ? &ip : NULL, &ctl);
-		if (err)
-			return err;
-	}
+	struct inet_send_ctl ctl;
+	int bad = inet_send_ctl_parse(sk, m, to ? &ip : NULL, &ctl);
+	if (bad)
+		return bad;
 	if (sk->shut_wr)
 		return -EPIPE;	/* without SIGPIPE: Linux raises it for streams only */
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
