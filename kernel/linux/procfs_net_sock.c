@@ -17,14 +17,14 @@
 #define TCP_ATO		4	/* clock ticks: Linux's usual delayed-ACK timeout */
 
 struct list_arg {
-	bool tcp, v6;
+	bool tcp, v6, raw;
 };
 
 static int list_inet(void *out, int max, const void *arg)
 {
 	const struct list_arg *a = arg;
 
-	return net_inet_list(a->tcp, a->v6, out, max);
+	return a->raw ? net_raw_list(a->v6, out, max) : net_inet_list(a->tcp, a->v6, out, max);
 }
 
 static void put_endpoint(struct seqbuf *s, const uint8_t *addr, uint16_t port, bool v6)
@@ -63,7 +63,7 @@ static void tcp_line(struct seqbuf *s, int n, const struct net_inet_info *e, boo
 
 static void gen_tcp(struct seqbuf *s, bool v6)
 {
-	struct list_arg a = { true, v6 };
+	struct list_arg a = { .tcp = true, .v6 = v6 };
 	int n;
 	struct net_inet_info *e = proc_net_take(s, list_inet, &a, sizeof *e, &n);
 
@@ -88,19 +88,18 @@ void proc_net_gen_tcp6(struct seqbuf *s) { gen_tcp(s, true); }
 
 static const char udp_columns[] = "st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops";
 
-static void udp_line(struct seqbuf *s, const struct net_inet_info *e, bool v6)
+/* A UDP or raw line; sl_format's width differs (raw's IPv4 table has 4). */
+static void dgram_line(struct seqbuf *s, const char *sl_format, int sl, const struct net_inet_info *e,
+		       bool v6)
 {
-	put_ends(s, "%5d: ", e->lport % UDP_BUCKETS, e, v6);
+	put_ends(s, sl_format, sl, e, v6);
 	seq_printf(s, " %02X %08X:%08X %02X:%08X %08X %5u %8d %lu %d %016x %u", e->state, e->tx_queue,
 		   e->rx_queue, 0, 0, 0, e->uid, 0, e->ino, 2, 0, 0);
-	if (!v6)
-		seq_pad(s, UDP_WIDTH);
-	seq_printf(s, "\n");
 }
 
 static void gen_udp(struct seqbuf *s, bool v6)
 {
-	struct list_arg a = { false, v6 };
+	struct list_arg a = { .v6 = v6 };
 	int n;
 	struct net_inet_info *e = proc_net_take(s, list_inet, &a, sizeof *e, &n);
 
@@ -114,24 +113,42 @@ static void gen_udp(struct seqbuf *s, bool v6)
 		seq_pad(s, UDP_WIDTH);
 		seq_printf(s, "\n");
 	}
-	for (int k = 0; k < n; k++)
-		udp_line(s, &e[k], v6);
+	for (int k = 0; k < n; k++) {
+		dgram_line(s, "%5d: ", e[k].lport % UDP_BUCKETS, &e[k], v6);
+		if (!v6)
+			seq_pad(s, UDP_WIDTH);
+		seq_printf(s, "\n");
+	}
 	kfree(e);
 }
 
 void proc_net_gen_udp(struct seqbuf *s) { gen_udp(s, false); }
 void proc_net_gen_udp6(struct seqbuf *s) { gen_udp(s, true); }
 
-void proc_net_gen_raw(struct seqbuf *s)
+/* Linux's raw tables: sl is the protocol's hash bucket, the protocol
+ * itself; IPv4's lines are not padded. */
+static void gen_raw(struct seqbuf *s, bool v6)
 {
-	seq_printf(s, "  sl  local_address rem_address   %s\n", udp_columns);
+	struct list_arg a = { .v6 = v6, .raw = true };
+	int n;
+	struct net_inet_info *e = proc_net_take(s, list_inet, &a, sizeof *e, &n);
+
+	if (!e)
+		return;
+	if (v6)
+		seq_printf(s, "  sl  local_address                         remote_address                "
+			      "        %s\n", udp_columns);
+	else
+		seq_printf(s, "  sl  local_address rem_address   %s\n", udp_columns);
+	for (int k = 0; k < n; k++) {
+		dgram_line(s, v6 ? "%5d: " : "%4d: ", e[k].lport, &e[k], v6);
+		seq_printf(s, "\n");
+	}
+	kfree(e);
 }
 
-void proc_net_gen_raw6(struct seqbuf *s)
-{
-	seq_printf(s, "  sl  local_address                         remote_address                "
-		      "        %s\n", udp_columns);
-}
+void proc_net_gen_raw(struct seqbuf *s) { gen_raw(s, false); }
+void proc_net_gen_raw6(struct seqbuf *s) { gen_raw(s, true); }
 
 void proc_net_gen_packet(struct seqbuf *s)
 {

@@ -10,6 +10,9 @@
 #include "net/inet_internal.h"
 #include "net/netif_claims.h"
 
+#include "lwip/ip.h"
+#include "lwip/tcpip.h"
+
 struct sockaddr_in_k {
 	uint16_t family;
 	uint16_t port;		/* network order */
@@ -112,12 +115,29 @@ void inet_addr_out(struct inet_sock *sk, const ip_addr_t *ip, uint16_t port, voi
 	*len = sizeof sin6;
 }
 
+/* A raw socket's peer, which lwIP does not give: connect()'s address and
+ * port, with Linux's rule that a port of 0 is no peer at all. */
+static int raw_peer(struct inet_sock *sk, void *addr, uint32_t *len)
+{
+	ip_addr_t ip;
+
+	if (sk->state != INET_CONNECTED || !sk->raw_peer_port)
+		return -ENOTCONN;
+	LOCK_TCPIP_CORE();
+	ip_addr_copy(ip, sk->conn->pcb.ip->remote_ip);
+	UNLOCK_TCPIP_CORE();
+	inet_addr_out(sk, &ip, sk->raw_peer_port, addr, len);
+	return 0;
+}
+
 int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
 {
 	struct inet_sock *sk = inet_sk(s);
 	ip_addr_t ip;
 	u16_t port = 0;
 
+	if (peer && s->type == SOCK_RAW)
+		return raw_peer(sk, addr, len);
 	ip_addr_set_zero(&ip);
 	if (peer && sk->state != INET_CONNECTED && inet_is_tcp(sk))
 		return -ENOTCONN;
@@ -138,7 +158,7 @@ int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
  * server's shared address another app may have it (EADDRINUSE). */
 static int bind_to(struct inet_sock *sk, const ip_addr_t *ip, uint16_t port)
 {
-	if (sk->bound)
+	if (sk->bound && sk->sock->type != SOCK_RAW)	/* a raw socket may bind again */
 		return -EINVAL;
 	bool tcp = inet_is_tcp(sk);
 	int claimed = port ? net_claims_bind(tcp, port) : 0;
@@ -188,6 +208,8 @@ int inet_bind(struct socket *s, const void *addr, uint32_t len)
 	int err = bind_addr_in(sk, addr, len, &ip, &port);
 	if (err)
 		return err;
+	if (s->type == SOCK_RAW)
+		port = 0;	/* a raw socket has its protocol, not a port */
 	if (!ip_addr_isany(&ip) && !ip_addr_ismulticast(&ip) && !inet_addr_is_local(&ip))
 		return -EADDRNOTAVAIL;
 	mutex_lock(&sk->tx_lock);

@@ -23,9 +23,13 @@
 #include "lwip/api.h"
 
 #define IPPROTO_IP	0
+#define IPPROTO_ICMP	1
 #define IPPROTO_TCP	6
 #define IPPROTO_UDP	17
 #define IPPROTO_IPV6	41
+#define IPPROTO_ICMPV6	58
+#define IPPROTO_RAW	255
+#define IPPROTO_MAX	263	/* Linux's: the protocols socket() takes are below it */
 
 /* Largest UDP payload over IPv4 (65535 - 20 - 8) and over IPv6 (- 8). */
 #define INET_UDP4_MAX	65507
@@ -84,9 +88,16 @@ struct inet_sock {
 	bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
 	/* What a UDP receive gives as control messages: IP_PKTINFO,
 	 * IP_RECVTTL, IP_RECVTOS, IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT,
-	 * IPV6_RECVTCLASS. */
+	 * IPV6_RECVTCLASS, and RFC 2292's IPV6_2292PKTINFO and
+	 * IPV6_2292HOPLIMIT (busybox's ping asks the hop limit so). */
 	bool pktinfo, recvttl, recvtos, recvpktinfo6, recvhoplimit6, recvtclass6;
+	bool pktinfo2292, hoplimit2292;
 	bool cork;			/* TCP_CORK */
+	/* Raw sockets: ICMP_FILTER (word 0) or ICMP6_FILTER, a bit set for
+	 * each type dropped (read by the receive callback, under the core
+	 * lock), and connect()'s port, which getpeername gives back. */
+	uint32_t raw_filter[8];
+	uint16_t raw_peer_port;
 	bool linger_on;
 	int linger_sec;
 	int rcvbuf, sndbuf;		/* as set (0: default) */
@@ -132,6 +143,9 @@ struct inet_owner {
 	int backlog, rcvbuf, sndbuf, tos, bound_if;
 };
 bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o);
+/* fn for each raw socket's netconn and identity, which it must not keep;
+ * the caller holds the core lock, fn must not sleep. */
+void inet_raw_each(void (*fn)(const struct netconn *conn, const struct inet_owner *o, void *arg), void *arg);
 
 /* inet_opts.c: SO_RCVBUF's and SO_SNDBUF's answers. */
 int inet_rcvbuf(const struct inet_sock *sk);
@@ -160,6 +174,13 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);
 /* inet_udp.c */
 int inet_udp_fetch(struct inet_sock *sk);
 
+/* inet_raw.c: a raw socket's receive callback, set on its PCB, and its
+ * own options (ICMP_FILTER, ICMP6_FILTER, IPV6_CHECKSUM). */
+void inet_raw_attach(struct inet_sock *sk);
+bool inet_raw_option(const struct socket *s, int level, int name);
+int inet_raw_setsockopt(struct inet_sock *sk, int level, int name, const void *val, uint32_t len);
+int inet_raw_getsockopt(struct inet_sock *sk, int level, int name, void *val, uint32_t *len);
+
 #define SOL_IP		0
 #define SOL_IPV6	41
 #define IP_TOS		1
@@ -167,6 +188,8 @@ int inet_udp_fetch(struct inet_sock *sk);
 #define IP_PKTINFO	8
 #define IP_RECVTTL	12
 #define IP_RECVTOS	13
+#define IPV6_2292PKTINFO 2
+#define IPV6_2292HOPLIMIT 8
 #define IPV6_RECVPKTINFO 49
 #define IPV6_PKTINFO	50
 #define IPV6_RECVHOPLIMIT 51

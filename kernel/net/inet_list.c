@@ -1,4 +1,4 @@
-/* /proc/net/tcp, tcp6, udp and udp6's entries: lwIP's PCBs, walked under
+/* /proc/net/tcp, tcp6, udp, udp6, raw and raw6's entries: lwIP's PCBs, walked under
  * the core lock (no PCB is freed while it is held), each with its
  * socket's identity from the registry (inet_sock_owner), copied into the
  * caller's array.  Nothing is followed after the lock is dropped. */
@@ -7,6 +7,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/ip.h"
+#include "lwip/raw.h"
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
@@ -202,16 +203,16 @@ static void tcp_time_wait(struct walk *w, struct tcp_pcb *pcb)
 	e->when = ms_to_ticks(2ll * TCP_MSL - (int64_t)(uint32_t)(tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL);
 }
 
-/* Linux's connect() on an unbound UDP socket fixes its source address
- * (ip4_datagram_connect); lwIP's keeps "any" and picks one per datagram:
- * the address of the interface the route goes out by, as Linux shows.
- * IPv6 keeps "any" (no route lookup here for its sources). */
-static ip_addr_t connected_source(const struct udp_pcb *pcb)
+/* Linux's connect() on an unbound UDP or raw socket fixes its source
+ * address (ip4_datagram_connect); lwIP's keeps "any" and picks one per
+ * datagram: the address of the interface the route goes out by, as Linux
+ * shows.  IPv6 keeps "any" (no route lookup here for its sources). */
+static ip_addr_t connected_source(const ip_addr_t *bound, const ip_addr_t *remote, bool connected)
 {
-	ip_addr_t local = pcb->local_ip;
+	ip_addr_t local = *bound;
 
-	if ((pcb->flags & UDP_FLAGS_CONNECTED) && IP_IS_V4_VAL(local) && ip_addr_isany(&local)) {
-		struct netif *out = ip_route(&pcb->local_ip, &pcb->remote_ip);
+	if (connected && IP_IS_V4_VAL(local) && ip_addr_isany(&local)) {
+		struct netif *out = ip_route(bound, remote);
 		if (out)
 			ip_addr_copy_from_ip4(local, *netif_ip4_addr(out));
 	}
@@ -229,10 +230,40 @@ static void udp_one(struct walk *w, struct udp_pcb *pcb)
 	if (!e)
 		return;
 	bool connected = pcb->flags & UDP_FLAGS_CONNECTED;
-	ip_addr_t local = connected_source(pcb);
+	ip_addr_t local = connected_source(&pcb->local_ip, &pcb->remote_ip, connected);
 	fill_common(e, w, &local, pcb->local_port, &pcb->remote_ip,
 		    connected ? pcb->remote_port : 0, true, &o);
 	e->state = connected ? NET_TCP_ESTABLISHED : NET_TCP_CLOSE;
+}
+
+/* A raw socket as Linux's raw_sock_seq_show: its protocol as the local
+ * port, no remote port, "established" when connected. */
+static void raw_one(const struct netconn *conn, const struct inet_owner *o, void *arg)
+{
+	struct walk *w = arg;
+	const struct raw_pcb *pcb = conn->pcb.raw;
+
+	if (!in_listing(w, true, o, &pcb->local_ip))
+		return;
+	struct net_inet_info *e = next_entry(w);
+	if (!e)
+		return;
+	bool connected = pcb->flags & RAW_FLAGS_CONNECTED;
+	ip_addr_t local = connected_source(&pcb->local_ip, &pcb->remote_ip, connected);
+	fill_common(e, w, &local, pcb->protocol, &pcb->remote_ip, 0, true, o);
+	e->state = connected ? NET_TCP_ESTABLISHED : NET_TCP_CLOSE;
+}
+
+int net_raw_list(bool v6, struct net_inet_info *out, int max)
+{
+	struct walk w = { v6, out, max, 0 };
+
+	if (!net_lwip_started())
+		return 0;
+	LOCK_TCPIP_CORE();
+	inet_raw_each(raw_one, &w);
+	UNLOCK_TCPIP_CORE();
+	return w.count;
 }
 
 int net_inet_list(bool tcp, bool v6, struct net_inet_info *out, int max)

@@ -160,6 +160,8 @@ static bool *recv_flag(struct inet_sock *sk, int level, int name)
 		case IPV6_RECVPKTINFO:	return &sk->recvpktinfo6;
 		case IPV6_RECVHOPLIMIT:	return &sk->recvhoplimit6;
 		case IPV6_RECVTCLASS:	return &sk->recvtclass6;
+		case IPV6_2292PKTINFO:	return &sk->pktinfo2292;
+		case IPV6_2292HOPLIMIT:	return &sk->hoplimit2292;
 		}
 	}
 	return NULL;
@@ -232,6 +234,8 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 	bool was_corked = sk->cork;
 	int v, err;
 
+	if (inet_raw_option(s, level, name))
+		return inet_raw_setsockopt(sk, level, name, val, len);
 	if ((err = opt_value(level, val, len, &v)))
 		return err;
 	if (level == SOL_SOCKET)
@@ -342,6 +346,8 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 		struct linger_k l = { sk->linger_on, sk->linger_sec };
 		return sockopt_write_bytes(val, len, &l, sizeof l);
 	}
+	if (inet_raw_option(s, level, name))
+		return inet_raw_getsockopt(sk, level, name, val, len);
 	if (level == SOL_SOCKET)
 		err = get_socket_opt(sk, name, &v);
 	else if (level == IPPROTO_TCP)

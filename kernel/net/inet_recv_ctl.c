@@ -62,18 +62,27 @@ static void ipv4_ctl(const struct inet_sock *sk, const struct netbuf *nb, struct
 		sock_msg_put_cmsg(m, used, SOL_IP, IP_TOS, &nb->p->rx_tos, 1);
 }
 
-/* An IPv6 datagram's hop limit and traffic class. */
+/* An IPv6 datagram's hop limit and traffic class, then RFC 2292's
+ * packet information and hop limit (v6 datagrams only, as Linux's
+ * ip6_datagram_recv_specific_ctl). */
 static void ipv6_ctl(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 		     size_t *used)
 {
-	if (sk->recvhoplimit6) {
-		int hops = nb->p->rx_ttl;
+	int hops = nb->p->rx_ttl;
+
+	if (sk->recvhoplimit6)
 		sock_msg_put_cmsg(m, used, SOL_IPV6, IPV6_HOPLIMIT, &hops, sizeof hops);
-	}
 	if (sk->recvtclass6) {
 		int tclass = nb->p->rx_tos;
 		sock_msg_put_cmsg(m, used, SOL_IPV6, IPV6_TCLASS, &tclass, sizeof tclass);
 	}
+	if (sk->pktinfo2292) {
+		struct in6_pktinfo_k i6 = { .ifindex = nb->p->if_idx };
+		memcpy(i6.addr, ip_2_ip6(netbuf_destaddr(nb))->addr, 16);
+		sock_msg_put_cmsg(m, used, SOL_IPV6, IPV6_2292PKTINFO, &i6, sizeof i6);
+	}
+	if (sk->hoplimit2292)
+		sock_msg_put_cmsg(m, used, SOL_IPV6, IPV6_2292HOPLIMIT, &hops, sizeof hops);
 }
 
 void inet_recv_ctl_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,

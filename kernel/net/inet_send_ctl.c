@@ -1,4 +1,4 @@
-/* The control messages of a UDP send: the source address and interface
+/* The control messages of a UDP or raw send: the source address and interface
  * of one datagram (IP_PKTINFO, IPV6_PKTINFO), its TTL or hop limit and
  * its TOS or traffic class, as Linux's ip_cmsg_send (an IPv4 destination,
  * an IPv6 socket's mapped ones too) and ip6_datagram_send_ctl (an IPv6
@@ -8,7 +8,9 @@
 #include "core/errno.h"
 #include "core/string.h"
 
+#include "lwip/ip.h"
 #include "lwip/netif.h"
+#include "lwip/raw.h"
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
@@ -155,26 +157,41 @@ static bool usable_source(const ip_addr_t *addr)
 	return false;
 }
 
+/* A raw socket's datagram through `out`, from src (any: the socket's
+ * address, else out's own towards `to`), as lwIP's raw_sendto picks it. */
+static err_t raw_send_if(struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *to, struct netif *out,
+			 const ip_addr_t *src)
+{
+	if (ip_addr_isany(src))
+		src = !ip_addr_isany(&pcb->local_ip) ? &pcb->local_ip : ip_netif_get_local_ip(out, to);
+	return src ? raw_sendto_if_src(pcb, p, to, out, src) : ERR_RTE;
+}
+
 /* Core lock held: the datagram through `out` (NULL: as lwIP routes it),
  * with the socket's TTL and TOS swapped for the message's a moment. */
-static err_t send_as_asked(struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *to, uint16_t port,
+static err_t send_as_asked(struct netconn *conn, struct pbuf *p, const ip_addr_t *to, uint16_t port,
 			   struct netif *out, const struct inet_send_ctl *c)
 {
-	uint8_t ttl = pcb->ttl, tos = pcb->tos;
+	struct ip_pcb *ip = conn->pcb.ip;
+	struct udp_pcb *udp = conn->pcb.udp;
+	uint8_t ttl = ip->ttl, tos = ip->tos;
+	bool raw = NETCONNTYPE_GROUP(conn->type) == NETCONN_RAW;
 	err_t e;
 
 	if (c->ttl >= 0)
-		pcb->ttl = (uint8_t)c->ttl;
+		ip->ttl = (uint8_t)c->ttl;
 	if (c->tos >= 0)
-		pcb->tos = (uint8_t)c->tos;
-	if (!out)
-		e = udp_sendto(pcb, p, to, port);	/* lwIP's own choice, as a plain send */
+		ip->tos = (uint8_t)c->tos;
+	if (!out)	/* lwIP's own choice, as a plain send */
+		e = raw ? raw_sendto(conn->pcb.raw, p, to) : udp_sendto(udp, p, to, port);
+	else if (raw)
+		e = raw_send_if(conn->pcb.raw, p, to, out, &c->src);
 	else if (ip_addr_isany_val(c->src))
-		e = udp_sendto_if(pcb, p, to, port, out);
+		e = udp_sendto_if(udp, p, to, port, out);
 	else
-		e = udp_sendto_if_src(pcb, p, to, port, out, &c->src);
-	pcb->ttl = ttl;
-	pcb->tos = tos;
+		e = udp_sendto_if_src(udp, p, to, port, out, &c->src);
+	ip->ttl = ttl;
+	ip->tos = tos;
 	return e;
 }
 
@@ -184,10 +201,10 @@ long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *t
 	long err = 0;
 
 	LOCK_TCPIP_CORE();
-	struct udp_pcb *pcb = sk->conn->pcb.udp;
+	struct ip_pcb *pcb = sk->conn->pcb.ip;
 	if (!to) {
 		to = &pcb->remote_ip;
-		port = pcb->remote_port;
+		port = sk->sock->type == SOCK_RAW ? 0 : sk->conn->pcb.udp->remote_port;
 	}
 	/* The message's interface, else the socket's (SO_BINDTODEVICE). */
 	uint8_t index = c->ifindex ? (uint8_t)c->ifindex : pcb->netif_idx;
@@ -200,7 +217,7 @@ long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *t
 	if (!err && src && !out && !(out = ip_route(&c->src, to)))
 		err = -ENETUNREACH;
 	if (!err)
-		err = inet_err(send_as_asked(pcb, p, to, port, out, c));
+		err = inet_err(send_as_asked(sk->conn, p, to, port, out, c));
 	UNLOCK_TCPIP_CORE();
 	return err;
 }

@@ -105,29 +105,49 @@ void inet_report_error(struct netconn *conn, int err)
 	spin_unlock(&registry_lock);
 }
 
+static void owner_of(const struct inet_sock *sk, struct inet_owner *o)
+{
+	o->ino = __atomic_load_n(&sk->sock->ino, __ATOMIC_RELAXED);
+	o->uid = sk->sock->uid;
+	o->family = sk->sock->family;
+	o->unread = (uint32_t)(__atomic_load_n(&sk->rx_held, __ATOMIC_RELAXED) +
+			       (size_t)__atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED));
+	o->shutdown = (uint8_t)((sk->shut_rd || sk->rx_eof) | sk->shut_wr << 1);
+	o->v6only = sk->v6only;
+	o->port_locked = sk->bind_explicit && sk->bind_port;
+	o->backlog = sk->backlog;
+	o->rcvbuf = inet_rcvbuf(sk);
+	o->sndbuf = inet_sndbuf(sk);
+	o->tos = sk->tos;
+	o->bound_if = sk->sock->common.bound_if;
+}
+
 /* The socket cannot go while we hold registry_lock: it leaves the
  * registry before it is freed, and its struct socket after that. */
 bool inet_sock_owner(const struct netconn *conn, struct inet_owner *o)
 {
 	spin_lock(&registry_lock);
 	struct inet_sock *sk = conn ? registry_find(conn) : NULL;
-	if (sk) {
-		o->ino = __atomic_load_n(&sk->sock->ino, __ATOMIC_RELAXED);
-		o->uid = sk->sock->uid;
-		o->family = sk->sock->family;
-		o->unread = (uint32_t)(__atomic_load_n(&sk->rx_held, __ATOMIC_RELAXED) +
-				       (size_t)__atomic_load_n(&sk->conn->recv_avail, __ATOMIC_RELAXED));
-		o->shutdown = (uint8_t)((sk->shut_rd || sk->rx_eof) | sk->shut_wr << 1);
-		o->v6only = sk->v6only;
-		o->port_locked = sk->bind_explicit && sk->bind_port;
-		o->backlog = sk->backlog;
-		o->rcvbuf = inet_rcvbuf(sk);
-		o->sndbuf = inet_sndbuf(sk);
-		o->tos = sk->tos;
-		o->bound_if = sk->sock->common.bound_if;
-	}
+	if (sk)
+		owner_of(sk, o);
 	spin_unlock(&registry_lock);
 	return sk != NULL;
+}
+
+/* lwIP keeps its raw PCBs to itself: the registry is where they are
+ * found, each with its socket's identity. */
+void inet_raw_each(void (*fn)(const struct netconn *conn, const struct inet_owner *o, void *arg), void *arg)
+{
+	struct inet_owner o;
+
+	spin_lock(&registry_lock);
+	for (unsigned h = 0; h < REGISTRY_BUCKETS; h++)
+		for (struct inet_sock *sk = registry[h]; sk; sk = sk->hash_next)
+			if (sk->sock->type == SOCK_RAW) {
+				owner_of(sk, &o);
+				fn(sk->conn, &o, arg);
+			}
+	spin_unlock(&registry_lock);
 }
 
 /* ---- sleeping ------------------------------------------------------------ */
@@ -205,28 +225,53 @@ struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn)
 
 static enum netconn_type inet_conn_type(int family, int type)
 {
-	enum netconn_type t = type == SOCK_STREAM ? NETCONN_TCP : NETCONN_UDP;
+	enum netconn_type t = type == SOCK_STREAM ? NETCONN_TCP : type == SOCK_RAW ? NETCONN_RAW : NETCONN_UDP;
 
 	return family == AF_INET6 ? (enum netconn_type)(t | NETCONN_TYPE_IPV6) : t;
+}
+
+/* The protocol a socket of this type runs, as Linux's inet_create and
+ * inet6_create choose it (0: its type's own), or -errno.  A raw socket
+ * names one and needs CAP_NET_RAW; IPPROTO_RAW's whole packets, built by
+ * the program, are not supported, nor are the numbers past 255 Linux
+ * takes (no protocol has them). */
+static int inet_protocol(int type, int protocol)
+{
+	struct sock_cred me;
+
+	if (type != SOCK_RAW) {
+		int proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+		return protocol && protocol != proto ? -EPROTONOSUPPORT : proto;
+	}
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
+	socket_cred_current(&me);
+	if (!me.net_raw)
+		return -EPERM;
+	return protocol && protocol < IPPROTO_RAW ? protocol : -EPROTONOSUPPORT;
 }
 
 int inet_socket_init(struct socket *s, int family, int type, int protocol)
 {
 	if (family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
-	int proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	if (protocol && protocol != proto)
-		return -EPROTONOSUPPORT;
+	int proto = inet_protocol(type, protocol);
+	if (proto < 0)
+		return proto;
 	s->protocol = proto;	/* SO_PROTOCOL names it, as on Linux, even if 0 was asked */
-	struct netconn *conn = netconn_new_with_callback(inet_conn_type(family, type), inet_event);
+	struct netconn *conn = netconn_new_with_proto_and_callback(inet_conn_type(family, type), (u8_t)proto,
+								   inet_event);
 	if (!conn)
 		return -ENOBUFS;
-	if (!inet_sock_new(s, conn)) {
+	struct inet_sock *sk = inet_sock_new(s, conn);
+	if (!sk) {
 		netconn_delete(conn);
 		return -ENOBUFS;
 	}
+	if (type == SOCK_RAW)
+		inet_raw_attach(sk);
 	return 0;
 }
 

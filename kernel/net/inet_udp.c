@@ -1,4 +1,5 @@
-/* UDP sockets: one datagram per send and per receive.
+/* UDP sockets, and raw ones (inet_raw.c): one datagram per send and per
+ * receive.
  *
  * A send copies the program's bytes straight into a fresh pbuf and hands
  * it to lwIP.  A receive copies from the datagram's pbufs; a datagram seen
@@ -14,6 +15,27 @@
  * 40 bytes short of Linux's INET_UDP6_MAX.  Bigger ones get EMSGSIZE, as
  * a datagram too big for the path would (lwIP would say ERR_BUF late). */
 #define UDP6_LWIP_MAX	(0xffff - 40 - 8)
+
+static bool is_raw(const struct socket *s) { return s->type == SOCK_RAW; }
+
+/* The most one send carries: the IP packet's 16-bit length, less its
+ * headers. */
+static size_t send_max(const struct socket *s, bool v4)
+{
+	if (is_raw(s))
+		return v4 ? 0xffff - 20 : 0xffff - 40;
+	return v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX;
+}
+
+/* A destination's port: UDP sends to none at port 0; a raw IPv6 socket
+ * takes 0 or its own protocol there, as Linux's rawv6_sendmsg; a raw IPv4
+ * one ignores it. */
+static bool port_usable(const struct socket *s, uint16_t port)
+{
+	if (!is_raw(s))
+		return port != 0;
+	return s->family == AF_INET || !port || port == s->protocol;
+}
 
 /* Whether a datagram is ready, fetching it if lwIP has one.  Caller holds
  * rx_lock. */
@@ -110,7 +132,7 @@ static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_addr_t *ip, uint16_t port,
 			  const struct inet_send_ctl *ctl)
 {
-	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
+	struct pbuf *p = pbuf_alloc(is_raw(sk->sock) ? PBUF_IP : PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
 
 	if (!p)
 		return -ENOBUFS;
@@ -141,15 +163,16 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	ip_addr_t ip;
 	uint16_t port = 0;
 
-	/* Linux's IPv4 UDP refuses urgent data; its IPv6 UDP ignores the flag. */
-	if ((m->flags & MSG_OOB) && s->family == AF_INET)
+	/* Linux's IPv4 UDP and raw sockets refuse urgent data; its IPv6 UDP
+	 * ignores the flag. */
+	if ((m->flags & MSG_OOB) && (s->family == AF_INET || is_raw(s)))
 		return -EOPNOTSUPP;
 	if (to) {
 		int err = inet_addr_in(sk, m->name, m->namelen, &ip, &port);
 		if (err)
 			return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
-		if (!port)
-			return -EINVAL;	/* as Linux: no datagram goes to port 0 */
+		if (!port_usable(s, port))
+			return -EINVAL;
 	} else if (sk->state != INET_CONNECTED) {
 		return -EDESTADDRREQ;
 	}
@@ -160,16 +183,16 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	if (sk->shut_wr)
 		return -EPIPE;	/* without SIGPIPE: Linux raises it for streams only */
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
-	if (m->len > (v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX))
+	if (m->len > send_max(s, v4))
 		return -EMSGSIZE;
 	mutex_lock(&sk->tx_lock);
 	/* An ICMP error that came back for an earlier datagram fails this
 	 * send, which goes nowhere, as on Linux. */
 	int err = inet_take_async_err(sk);
-	if (!err && to && s->family == AF_INET6 && v4)
+	if (!err && to && s->family == AF_INET6 && v4 && !is_raw(s))
 		err = inet_autobind(sk);
 	long r = err ? err : udp_send_pbuf(sk, m, to ? &ip : NULL, port, &ctl);
-	if (r >= 0)
+	if (r >= 0 && !is_raw(s))
 		sk->bound = true;	/* lwIP bound it to a port if it was not */
 	mutex_unlock(&sk->tx_lock);
 	return r;
@@ -193,13 +216,14 @@ static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 	if (err)
 		return err == -EAFNOSUPPORT && s->family == AF_INET6 ? -ENETUNREACH : err;
 	mutex_lock(&sk->tx_lock);
-	if (s->family == AF_INET6 && IP_IS_V4(&ip))
+	if (s->family == AF_INET6 && IP_IS_V4(&ip) && !is_raw(s))
 		err = inet_autobind(sk);
 	if (!err)
 		err = inet_err(netconn_connect(sk->conn, &ip, port));
 	if (!err) {
 		sk->state = INET_CONNECTED;
-		sk->bound = true;
+		sk->bound |= !is_raw(s);
+		sk->raw_peer_port = port;
 	}
 	mutex_unlock(&sk->tx_lock);
 	return err;

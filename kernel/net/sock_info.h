@@ -55,6 +55,8 @@ struct net_inet_info {
  * version: v6, those an AF_INET6 socket owns or IPv6 ones; IPv4 ones
  * then show as ::ffff:a.b.c.d.  Takes the core lock. */
 int net_inet_list(bool tcp, bool v6, struct net_inet_info *out, int max);
+/* The raw sockets of one version, as net_inet_list (protocol as lport). */
+int net_raw_list(bool v6, struct net_inet_info *out, int max);
 
 /* Linux's socket states (SS_*) and __SO_ACCEPTCON, for /proc/net/unix. */
 #define NET_SS_UNCONNECTED	1

@@ -47,6 +47,7 @@ void net_mem_free(void *p);
 #define MEMP_NUM_TCP_PCB		2048
 #define MEMP_NUM_TCP_PCB_LISTEN		64
 #define MEMP_NUM_UDP_PCB		256
+#define MEMP_NUM_RAW_PCB		64
 #define MEMP_NUM_NETCONN		2400
 #define MEMP_NUM_TCP_SEG		8192
 #define MEMP_NUM_NETBUF			1024
@@ -97,6 +98,7 @@ unsigned short net_chksum(const void *data, int len);
 /* ---- IPv6 ------------------------------------------------------------------ */
 #define LWIP_IPV6			1
 #define LWIP_ICMP6			1
+#define LWIP_ICMP6_HL			64	/* echo replies and errors, as Linux's default hop limit */
 #define LWIP_IPV6_AUTOCONFIG		1	/* SLAAC from router advertisements */
 #define LWIP_IPV6_MLD			1
 #define LWIP_IPV6_DHCP6			0
@@ -140,7 +142,7 @@ unsigned short net_chksum(const void *data, int len);
 #define DNS_MAX_SERVERS			4
 
 /* ---- UDP and TCP ------------------------------------------------------------ */
-#define LWIP_RAW			0
+#define LWIP_RAW			1	/* SOCK_RAW, inet_raw.c */
 #define LWIP_UDP			1
 #define LWIP_TCP			1
 #define TCP_MSS				1460
