@@ -23,7 +23,7 @@ over a tap to the host's own stack, each way of IPv4 and IPv6."""
 
 import subprocess
 
-from conftest import amphi_argv, expect, network_namespace, run
+from conftest import amphi_argv, expect, network_namespace, run, sh
 from netvm import Guest
 
 import pytest
@@ -151,3 +151,32 @@ def test_busybox_ping_reaches_the_host_over_a_tap():
     assert out.count("2 packets transmitted, 2 packets received, 0% packet loss") == 2, out
     assert "64 bytes from 192.168.79.1: seq=0 ttl=64" in out, out
     assert "64 bytes from fd00::1: seq=0 ttl=64" in out, out
+
+
+def test_busybox_traceroute_finds_the_router_between():
+    """The guest on tap0 behind the namespace's forwarding (192.168.79.1),
+    a second namespace at 10.9.9.2 beyond a veth pair: traceroute's probes
+    with TTL 1 come back as the router's "time exceeded", the next ones as
+    the far end's "port unreachable" (UDP probes) or echo reply (-I), each
+    read by a raw ICMP socket."""
+    with network_namespace("route") as ns:
+        far = ns + "-far"
+        sh("ip", "netns", "add", far)
+        try:
+            sh("ip", "link", "add", "v0", "netns", ns, "type", "veth", "peer", "name", "v1", "netns", far)
+            sh("ip", "-n", ns, "addr", "add", "10.9.9.1/24", "dev", "v0")
+            sh("ip", "-n", ns, "link", "set", "v0", "up")
+            sh("ip", "-n", far, "addr", "add", "10.9.9.2/24", "dev", "v1")
+            sh("ip", "-n", far, "link", "set", "v1", "up")
+            sh("ip", "-n", far, "route", "add", "default", "via", "10.9.9.1")
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+            for probe in ([], ["-I"]):
+                argv = amphi_argv(BUSYBOX, "traceroute", *probe, "-n", "-m", "4", "-q", "1", "-w", "5",
+                                  "10.9.9.2", options=["--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                                                       "--gw", "192.168.79.1"])
+                with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+                    assert g.wait(120) == 0, g.describe()
+                hops = [line.split()[:2] for line in g.out.decode().splitlines()[1:]]
+                assert hops == [["1", "192.168.79.1"], ["2", "10.9.9.2"]], g.describe()
+        finally:
+            subprocess.run(["ip", "netns", "del", far], capture_output=True)
