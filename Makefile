@@ -302,9 +302,15 @@ deps/deb/memcached/.unpacked: tools/fetch-deb.sh
 	$(call say,FETCH,memcached)
 	$(Q)sh tools/fetch-deb.sh memcached > /dev/null
 
+# Debian's iputils ping, the same way: tests/vm/test_raw_sockets.py.
+deps/deb/iputils-ping/.unpacked: tools/fetch-deb.sh
+	$(call say,FETCH,iputils-ping)
+	$(Q)sh tools/fetch-deb.sh iputils-ping > /dev/null
+
 # A test that hangs fails after 20 minutes with its stack, rather than
 # holding the run (no test takes half of that).
-vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server deps/deb/memcached/.unpacked
+vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server deps/deb/memcached/.unpacked \
+		deps/deb/iputils-ping/.unpacked
 	$(Q)$(PYTHON) -m pytest -q --timeout=1200 tests/vm tests/stress
 
 

@@ -1,5 +1,6 @@
-/* ioctls on inet sockets: how much is queued (FIONREAD, SIOCOUTQ), and the
- * interface requests (SIOCGIF*) programs make on any socket. */
+/* ioctls on inet sockets: how much is queued (FIONREAD, SIOCOUTQ), the last
+ * packet's time (SIOCGSTAMP, SIOCGSTAMPNS), and the interface requests
+ * (SIOCGIF*) programs make on any socket. */
 #include "core/errno.h"
 #include "core/uaccess.h"
 #include "net/inet_internal.h"
@@ -64,6 +65,8 @@ long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 		err = 0;
 		break;
 	default:
+		if (socket_tstamp_ioctl_cmd(cmd))
+			return socket_tstamp_ioctl(s, cmd, arg);
 		return inet_ifreq(cmd, arg);
 	}
 	if (err)

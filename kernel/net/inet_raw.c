@@ -67,7 +67,7 @@ static bool filtered(const struct inet_sock *sk, const struct pbuf *p, uint16_t 
 }
 
 /* The netbuf a receive reads: from `skip` on, with the sender, the
- * address it was sent to and the packet's interface, TTL and TOS. */
+ * address it was sent to and the packet's interface, time, TTL and TOS. */
 static struct netbuf *netbuf_of(struct pbuf *p, uint16_t skip)
 {
 	struct netbuf *nb = memp_malloc(MEMP_NETBUF);
@@ -81,6 +81,7 @@ static struct netbuf *netbuf_of(struct pbuf *p, uint16_t skip)
 		return NULL;
 	}
 	q->if_idx = p->if_idx;
+	q->rx_ns = p->rx_ns;
 	q->rx_ttl = p->rx_ttl;
 	q->rx_tos = p->rx_tos;
 	*nb = (struct netbuf){ .p = q, .ptr = q, .flags = NETBUF_FLAG_DESTADDR };

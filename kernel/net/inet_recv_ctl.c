@@ -1,7 +1,8 @@
 /* The control messages of a received datagram, as Linux's ip_cmsg_recv
  * and ip6_datagram_recv_*_ctl give them: IP_PKTINFO and IPV6_PKTINFO (the
  * address it was sent to and the interface it came in on), the TTL or
- * hop limit and the TOS or traffic class its header carried. */
+ * hop limit and the TOS or traffic class its header carried; and every
+ * packet's arrival time, which socket_tstamp.c gives. */
 #include "net/inet_internal.h"
 
 #include "core/string.h"
@@ -27,6 +28,7 @@ void inet_rx_header4(struct pbuf *p)
 {
 	const uint8_t *h = p->payload;
 
+	p->rx_ns = socket_tstamp_now();
 	if (p->len >= 20) {
 		p->rx_tos = h[1];
 		p->rx_ttl = h[8];
@@ -37,6 +39,7 @@ void inet_rx_header6(struct pbuf *p)
 {
 	const uint8_t *h = p->payload;
 
+	p->rx_ns = socket_tstamp_now();
 	if (p->len >= 40) {
 		p->rx_tos = (uint8_t)((h[0] & 0x0f) << 4 | h[1] >> 4);
 		p->rx_ttl = h[7];

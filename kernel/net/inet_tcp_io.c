@@ -103,9 +103,22 @@ static long recv_unconnected(struct inet_sock *sk)
 	return sk->state == INET_CLOSED ? 0 : -ENOTCONN;
 }
 
+/* The newest arrival time among the pbufs holding p's first n bytes (the
+ * head of a segment has it; 0: none), for SO_TIMESTAMP: Linux gives a
+ * read the time of the last segment it took from. */
+static int64_t newest_stamp(const struct pbuf *p, size_t n, int64_t stamp)
+{
+	for (; p && n; p = p->next) {
+		if (p->rx_ns > stamp)
+			stamp = p->rx_ns;
+		n -= n < p->len ? n : p->len;
+	}
+	return stamp;
+}
+
 /* One pass: copies what is there.  Bytes copied (0: none yet), or -errno
  * with *done set when the read is over (end of stream, error, fault). */
-static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, bool *done)
+static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, bool *done, int64_t *stamp)
 {
 	if (!sk->rxq && !sk->rx_eof && !sk->shut_rd)
 		inet_tcp_fetch(sk);
@@ -120,6 +133,7 @@ static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, b
 		*done = true;
 		return r;
 	}
+	*stamp = newest_stamp(sk->rxq, n, *stamp);
 	rx_consume(sk, n);
 	return (long)n;
 }
@@ -128,7 +142,7 @@ static long recv_some(struct inet_sock *sk, struct sock_msg *m, size_t copied, b
  * (a peek takes nothing).  Bytes shown, or -errno; *done once no more
  * can come into view: the length is full, the end came, or rx_more is
  * taken (lwIP keeps the rest until a read makes room). */
-static long peek_some(struct inet_sock *sk, struct sock_msg *m, bool *done)
+static long peek_some(struct inet_sock *sk, struct sock_msg *m, bool *done, int64_t *stamp)
 {
 	if (!sk->rx_eof && !sk->shut_rd)
 		inet_tcp_fetch(sk);
@@ -145,6 +159,7 @@ static long peek_some(struct inet_sock *sk, struct sock_msg *m, bool *done)
 			*done = true;
 			return r;
 		}
+		*stamp = newest_stamp(chains[i], n, *stamp);
 		shown += n;
 	}
 	*done = shown == m->len || sk->rx_more || sk->rx_eof || sk->shut_rd;
@@ -159,7 +174,8 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	/* A non-blocking read, a timeout, a signal or the end still give
 	 * what came before the target. */
 	size_t target = socket_rcvlowat(s, m->flags, m->len);	/* a peek's too */
-	size_t copied = 0;
+	size_t copied = 0, room = m->controllen;
+	int64_t stamp = 0;
 	long err = 0;
 
 	m->namelen = 0;
@@ -176,7 +192,7 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 		uint32_t seen = inet_events(sk);
 		bool done = false;
 		long r = sk->state != INET_CONNECTED ? 0 :
-			 peek ? peek_some(sk, m, &done) : recv_some(sk, m, copied, &done);
+			 peek ? peek_some(sk, m, &done, &stamp) : recv_some(sk, m, copied, &done, &stamp);
 		if (r < 0) {
 			err = r;
 			break;
@@ -208,5 +224,11 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 	}
 	mutex_unlock(&sk->rx_lock);
 	m->flags = 0;
+	if (copied && socket_tstamp_wanted(s)) {
+		m->controllen = room;
+		room = 0;
+		socket_tstamp_put(s, stamp, m, &room);
+		m->controllen = room;
+	}
 	return copied ? (long)copied : err;
 }

@@ -82,14 +82,15 @@ static int udp_wait_dgram(struct inet_sock *sk, int flags)
 	}
 }
 
-/* The control messages the socket asked for, in m's room bytes: the
- * length they took. */
+/* The control messages the socket asked for, in m's room bytes, the
+ * timestamp first as on Linux: the length they took. */
 static size_t control_out(const struct inet_sock *sk, const struct netbuf *nb, struct sock_msg *m,
 			  size_t room)
 {
 	size_t used = 0;
 
 	m->controllen = room;
+	socket_tstamp_put(sk->sock, nb->p->rx_ns, m, &used);
 	inet_recv_ctl_out(sk, nb, m, &used);
 	return used;
 }

@@ -84,10 +84,12 @@ struct socket;
 #define SO_SNDTIMEO_OLD	21
 #define SO_BINDTODEVICE	25
 #define SO_PEERNAME	28
+#define SO_TIMESTAMP_OLD 29
 #define SO_ACCEPTCONN	30
 #define SO_SNDBUFFORCE	32
 #define SO_RCVBUFFORCE	33
 #define SO_PASSSEC	34
+#define SO_TIMESTAMPNS_OLD 35
 #define SO_MARK		36
 #define SO_PROTOCOL	38
 #define SO_DOMAIN	39
@@ -106,6 +108,8 @@ struct socket;
 #define SO_PEERGROUPS	59
 #define SO_ZEROCOPY	60
 #define SO_BINDTOIFINDEX 62
+#define SO_TIMESTAMP_NEW 63
+#define SO_TIMESTAMPNS_NEW 64
 #define SO_RCVTIMEO_NEW	66
 #define SO_SNDTIMEO_NEW	67
 #define SO_PREFER_BUSY_POLL 69
@@ -192,6 +196,8 @@ struct socket_common_opts {
 	int prefer_busy_poll;
 	int bound_if;			/* SO_BINDTODEVICE's interface index, 0: none */
 	uint64_t max_pacing_rate;	/* bytes a second; UINT64_MAX: none */
+	uint8_t tstamp;			/* socket_tstamp.c's TSTAMP_* */
+	int64_t last_stamp_ns;		/* SIOCGSTAMP's; -1 none yet, 0: unstamped */
 };
 
 void socket_common_opts_init(struct socket_common_opts *c);
@@ -327,6 +333,19 @@ long socket_recvmsg(struct socket *s, struct sock_msg *m);
  * memory; getsockopt's *len is the room in, the bytes written out. */
 int socket_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
 int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+/* socket_tstamp.c: receive timestamps (SO_TIMESTAMP and its kin) for
+ * every family.  A receiver puts its packet's arrival time (wall clock
+ * ns, 0: none) with socket_tstamp_put, before its other messages, as
+ * Linux does; socket_tstamp_now is that clock. */
+bool socket_tstamp_option(int name);
+void socket_tstamp_set(struct socket *s, int name, bool on);
+bool socket_tstamp_get(const struct socket *s, int name);
+bool socket_tstamp_wanted(const struct socket *s);
+int64_t socket_tstamp_now(void);
+void socket_tstamp_put(struct socket *s, int64_t stamp, struct sock_msg *m, size_t *used);
+bool socket_tstamp_ioctl_cmd(unsigned long cmd);
+long socket_tstamp_ioctl(struct socket *s, unsigned long cmd, uint64_t arg);
+
 int socket_common_setsockopt(struct socket *s, int name, const void *val, uint32_t len);
 int socket_common_getsockopt(struct socket *s, int name, void *val, uint32_t *len);
 /* SO_BINDTODEVICE (a name) and SO_BINDTOIFINDEX, set and got, for every

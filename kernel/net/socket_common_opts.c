@@ -22,7 +22,8 @@
 
 void socket_common_opts_init(struct socket_common_opts *c)
 {
-	*c = (struct socket_common_opts){ .rcvlowat = 1, .incoming_cpu = -1, .max_pacing_rate = UINT64_MAX };
+	*c = (struct socket_common_opts){ .rcvlowat = 1, .incoming_cpu = -1, .max_pacing_rate = UINT64_MAX,
+					  .last_stamp_ns = -1 };
 }
 
 static bool flag_option(int name)

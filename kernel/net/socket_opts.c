@@ -124,6 +124,11 @@ static int set_generic(struct socket *s, int name, const void *val, uint32_t len
 	}
 	if (len < sizeof(int))
 		return -EINVAL;	/* Linux reads the int before anything else */
+	int v;
+	if (socket_tstamp_option(name) && !sockopt_read_int(val, len, &v)) {
+		socket_tstamp_set(s, name, v != 0);
+		return 1;
+	}
 	return refused_for_family(s, name);
 }
 
@@ -176,6 +181,8 @@ int socket_getsockopt(struct socket *s, int level, int name, void *val, uint32_t
 			return peer_name(s, val, len);
 		case SO_BINDTODEVICE: case SO_BINDTOIFINDEX:
 			return socket_bound_device(s, name, val, len);
+		case SO_TIMESTAMP_OLD: case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMP_NEW: case SO_TIMESTAMPNS_NEW:
+			return sockopt_write_int(val, len, socket_tstamp_get(s, name));
 		case SO_PASSCRED: case SO_PASSSEC:
 			if (is_inet(s))
 				return -EOPNOTSUPP;

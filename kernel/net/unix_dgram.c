@@ -181,6 +181,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	struct unix_rec *r;
 	long err = 0, n = 0;
 	size_t len = 0, skip = 0;
+	int64_t stamp = 0;
 
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -204,6 +205,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	if (r) {
 		len = r->len - skip;
 		creds = r->creds;
+		stamp = r->stamp;
 		if (peek)	/* SO_PEEK_OFF moves on by what a peek copied */
 			unix_peek_moved(u, n);
 	}
@@ -216,7 +218,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *m)
 	}
 	if (!peek)
 		n = read_taken(u, r, m, &fds);
-	unix_control_out(m, unix_passcred(u) ? &creds : NULL, &fds);
+	unix_control_out(s, m, socket_tstamp_wanted(s) ? &stamp : NULL, unix_passcred(u) ? &creds : NULL, &fds);
 	if (!peek)
 		unix_rec_free(r);
 	if (n < 0)

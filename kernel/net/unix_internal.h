@@ -65,6 +65,7 @@ struct unix_rec {
 	struct unix_creds creds;
 	bool oob;			/* stream: a send's out-of-band byte (MSG_OOB) */
 	bool peeked;			/* datagram: shown by a peek (Linux's skb->peeked) */
+	int64_t stamp;			/* datagram: sent at (wall ns) to a receiver with SO_TIMESTAMP; 0 */
 	char data[];
 };
 
@@ -182,10 +183,13 @@ struct unix_fds {
  * Under the receiver's lock; installing waits until it is dropped, since
  * a file that cannot be installed is closed, which may end a socket. */
 int unix_rec_detach_fds(struct unix_rec *r, bool peek, struct unix_fds *out);
-/* Fills m's control buffer (controllen in: its room; out: bytes written):
- * the sender's credentials when the receiver asked (creds not NULL), then
- * the files as new descriptors, closing what does not fit (MSG_CTRUNC). */
-void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct unix_fds *fds);
+/* Fills m's control buffer (controllen in: its room; out: bytes written),
+ * in Linux's order: the datagram's time when the receiver asked (stamp
+ * not NULL; *stamp 0: now), the sender's credentials when it asked
+ * (creds not NULL), then the files as new descriptors, closing what does
+ * not fit (MSG_CTRUNC). */
+void unix_control_out(struct socket *s, struct sock_msg *m, const int64_t *stamp, const struct unix_creds *creds,
+		      struct unix_fds *fds);
 /* Waits until u's bytes in flight are under its sndbuf (or it may not
  * send any more): 0, -EAGAIN, -EINTR/-ERESTARTSYS. */
 long unix_wait_room(struct unix_sock *u, bool nonblock, uint64_t deadline);

@@ -126,6 +126,16 @@ int unix_rec_take_fds(struct unix_rec *r, const struct sock_msg *m)
 	return more;
 }
 
+/* Linux's unix_dgram_sendmsg stamps a datagram as it goes to a socket
+ * with SO_TIMESTAMP; the socket is the receiver's while its lock is held. */
+static bool receiver_wants_stamp(struct unix_sock *to)
+{
+	spin_lock(&to->lock);
+	bool wants = to->sock && socket_tstamp_wanted(to->sock);
+	spin_unlock(&to->lock);
+	return wants;
+}
+
 struct unix_rec *unix_rec_of_msg(struct socket *s, struct unix_sock *to, const struct sock_msg *m,
 				  long *err)
 {
@@ -141,6 +151,7 @@ struct unix_rec *unix_rec_of_msg(struct socket *s, struct unix_sock *to, const s
 	if (*err)
 		return NULL;
 	r->creds = creds;
+	r->stamp = receiver_wants_stamp(to) ? socket_tstamp_now() : 0;
 	if ((*err = unix_rec_fill(r, m, 0)) || (*err = unix_rec_take_fds(r, m))) {
 		unix_rec_free(r);
 		return NULL;
@@ -249,10 +260,13 @@ static void fds_install(struct unix_fds *fds, struct sock_msg *m, size_t *used)
 	*used += CMSG_ALIGN(h.len) < room ? CMSG_ALIGN(h.len) : room;
 }
 
-void unix_control_out(struct sock_msg *m, const struct unix_creds *creds, struct unix_fds *fds)
+void unix_control_out(struct socket *s, struct sock_msg *m, const int64_t *stamp, const struct unix_creds *creds,
+		      struct unix_fds *fds)
 {
 	size_t used = 0;
 
+	if (stamp)
+		socket_tstamp_put(s, *stamp, m, &used);
 	if (creds) {
 		struct ucred_k id = creds->set ? creds->id : (struct ucred_k){ 0, OVERFLOW_ID, OVERFLOW_ID };
 		sock_msg_put_cmsg(m, &used, SOL_SOCKET, SCM_CREDENTIALS, &id, sizeof id);

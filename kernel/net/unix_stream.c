@@ -264,7 +264,7 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *m)
 	/* Nothing read with SO_PASSCRED: Linux's zeroed credentials. */
 	if (g.passcred && !g.have_creds)
 		g.creds = (struct unix_creds){ true, { 0, 0, 0 } };
-	unix_control_out(m, g.passcred ? &g.creds : NULL, &g.fds);
+	unix_control_out(s, m, NULL, g.passcred ? &g.creds : NULL, &g.fds);
 	free_done(&done);
 	return copied ? (long)copied : err;
 }

@@ -21,9 +21,10 @@ Before, socket(AF_INET, SOCK_RAW, ...) was ESOCKTNOSUPPORT, and ping
 could not run.  Then Debian's busybox ping, unmodified, over loopback and
 over a tap to the host's own stack, each way of IPv4 and IPv6."""
 
+import os
 import subprocess
 
-from conftest import amphi_argv, expect, network_namespace, run, sh
+from conftest import ROOT, amphi_argv, expect, network_namespace, run, sh
 from netvm import Guest
 
 import pytest
@@ -31,6 +32,9 @@ import pytest
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
 BUSYBOX = "/bin/busybox"
+# Debian's iputils ping, dynamically linked; unpacked by make vmtest
+# (tools/fetch-deb.sh iputils-ping), never installed.
+IPUTILS_PING = os.path.join(ROOT, "deps", "deb", "iputils-ping", "root", "bin", "ping")
 
 LINUX = """\
 create:
@@ -127,6 +131,23 @@ def test_busybox_ping_over_loopback():
         r = run(BUSYBOX, "ping", "-c", "2", *args)
         assert r.status == 0 and ping_summary(r.stdout.decode(), 2), r.describe()
         assert b"ttl=64" in r.stdout, r.describe()
+
+
+def test_iputils_ping_over_loopback_and_to_the_host():
+    """Debian's own ping (iputils, with libcap and libidn2): a raw ICMP
+    socket, SO_TIMESTAMP for each reply's time (it says "no SO_TIMESTAMP
+    support" and falls back to SIOCGSTAMP without), over lo and over a
+    tap.  Its IPv6 side needs IPV6_RECVERR, which amphi lacks."""
+    r = run(IPUTILS_PING, "-c", "2", "127.0.0.1")
+    out, err = r.stdout.decode(), r.stderr.decode()
+    assert r.status == 0 and "2 packets transmitted, 2 received, 0% packet loss" in out, r.describe()
+    assert "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64" in out and "SO_TIMESTAMP" not in err, r.describe()
+    with network_namespace("iputils") as ns:
+        argv = amphi_argv(IPUTILS_PING, "-c", "2", "192.168.79.1",
+                          options=["--net", "tap=tap0", "--ip", "192.168.79.2/24"])
+        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+            assert g.wait(120) == 0, g.describe()
+    assert "2 packets transmitted, 2 received, 0% packet loss" in g.out.decode(), g.describe()
 
 
 # The guest's IPv6 address answers nothing until its duplicate check ends,

@@ -108,12 +108,16 @@ unsigned short net_chksum(const void *data, int len);
 /* ---- hooks (net/lwip_hooks.h) -------------------------------------------- */
 #define LWIP_HOOK_FILENAME		"net/lwip_hooks.h"
 /* Every received IP packet is shown first to net/inet_recv_ctl.c, which
- * keeps its header's TTL and TOS on its pbuf (for IP_RECVTTL, IP_RECVTOS
- * and IPv6's), then to net/inet_icmp.c, so ICMP errors reach the connected
+ * keeps its arrival time and its header's TTL and TOS on its pbuf (for
+ * SO_TIMESTAMP, IP_RECVTTL, IP_RECVTOS and IPv6's), then to net/inet_icmp.c, so ICMP errors reach the connected
  * UDP sockets they concern (lwIP drops them). */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	(inet_rx_header4(p), inet_icmp4_input((p), (inp)))
 #define LWIP_HOOK_IP6_INPUT(p, inp)	(inet_rx_header6(p), inet_icmp6_input((p), (inp)))
-#define LWIP_PBUF_CUSTOM_DATA		u8_t rx_ttl; u8_t rx_tos;
+/* Each pbuf's arrival time (wall clock ns, 0: none; SO_TIMESTAMP), TTL
+ * or hop limit and TOS or traffic class, set by those hooks; zero from
+ * every allocation (tools/patches/lwip/19). */
+#define LWIP_PBUF_CUSTOM_DATA		s64_t rx_ns; u8_t rx_ttl; u8_t rx_tos;
+#define LWIP_PBUF_CUSTOM_DATA_INIT(p)	((p)->rx_ns = 0, (p)->rx_ttl = 0, (p)->rx_tos = 0)
 /* Unguessable initial sequence numbers (RFC 6528) and SYN cookies (RFC
  * 4987; tools/patches/lwip/06), net/tcp_isn.c. */
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) tcp_isn((lip), (lport), (rip), (rport))
