@@ -135,7 +135,7 @@ static long kmsg_write(struct kmsg *k, const struct umsghdr *h, uint64_t umsg)
 	const struct umsghdr *u = (const struct umsghdr *)umsg;
 	uint32_t namelen = k->m.namelen < SOCKADDR_MAX ? k->m.namelen : SOCKADDR_MAX;
 	uint64_t controllen = k->control ? k->m.controllen : 0;
-	int32_t flags = k->m.flags & (MSG_TRUNC | MSG_CTRUNC | MSG_EOR | MSG_OOB);
+	int32_t flags = k->m.flags & (MSG_TRUNC | MSG_CTRUNC | MSG_EOR | MSG_OOB | MSG_ERRQUEUE);
 
 	if (h->name) {
 		namelen = namelen < h->namelen ? namelen : h->namelen;

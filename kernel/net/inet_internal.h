@@ -18,6 +18,7 @@
 
 #include "core/waitq.h"
 #include "core/mutex.h"
+#include "core/spinlock.h"
 #include "net/socket.h"
 
 #include "lwip/api.h"
@@ -98,6 +99,12 @@ struct inet_sock {
 	 * lock), and connect()'s port, which getpeername gives back. */
 	uint32_t raw_filter[8];
 	uint16_t raw_peer_port;
+	/* IP_RECVERR, IPV6_RECVERR: ICMP errors about what the socket sent
+	 * (IPv4's, IPv6's) are queued for MSG_ERRQUEUE (inet_errqueue.c). */
+	bool recverr4, recverr6;
+	struct spinlock errq_lock;	/* guards errq and errq_len */
+	struct inet_err *errq;
+	int errq_len;
 	bool linger_on;
 	int linger_sec;
 	int rcvbuf, sndbuf;		/* as set (0: default) */
@@ -123,10 +130,6 @@ int inet_wait(struct inet_sock *sk, uint32_t seen, uint64_t deadline);
 int inet_err(err_t err);
 struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn);
 void inet_sock_free(struct inet_sock *sk);
-/* An error that arrived from the network (an ICMP error) for conn's
- * socket, if conn has one: its next call reports it.  Under the core lock;
- * does not sleep. */
-void inet_report_error(struct netconn *conn, int err);
 extern const struct socket_ops inet_tcp_ops, inet_udp_ops;
 /* Who owns conn, for /proc/net: its socket's inode number, maker and
  * family, and the bytes it holds unread.  false when conn has no socket
@@ -174,6 +177,36 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m);
 /* inet_udp.c */
 int inet_udp_fetch(struct inet_sock *sk);
 
+/* An ICMP error about a datagram the socket sent (inet_errqueue.c). */
+struct inet_err {
+	struct inet_err *next;
+	int err;			/* positive errno */
+	uint8_t type, code;		/* the ICMP message's */
+	uint32_t info;			/* its MTU or pointer, else 0 */
+	ip_addr_t offender;		/* who sent the ICMP message */
+	ip_addr_t dst;			/* where the datagram went */
+	uint16_t dport;			/* UDP's destination port; raw: 0 */
+	int64_t stamp;			/* the ICMP message's arrival (SO_TIMESTAMP) */
+	uint16_t len;			/* bytes of the datagram quoted, in data */
+	uint8_t data[];
+};
+struct inet_err *inet_err_new(size_t len);
+struct inet_err *inet_err_copy(const struct inet_err *e);
+bool inet_errq_add(struct inet_sock *sk, struct inet_err *e);
+bool inet_errq_pending(struct inet_sock *sk);
+void inet_errq_purge(struct inet_sock *sk);
+/* recvmsg with MSG_ERRQUEUE: the head entry, or -EAGAIN. */
+long inet_errq_recv(struct inet_sock *sk, struct sock_msg *m);
+/* inet_socket.c: e, about a datagram conn's socket sent (hard: Linux's
+ * fatal kind), to that socket; or to every raw socket of protocol proto
+ * that could have sent it from local to remote.  A socket that asked
+ * (IP_RECVERR for an IPv4 error, IPV6_RECVERR for IPv6's) queues a copy
+ * and gets the error pending; one that did not gets a hard error only
+ * when connected.  Core lock held; e stays the caller's. */
+void inet_report_icmp(struct netconn *conn, const struct inet_err *e, bool hard);
+void inet_report_icmp_raw(uint8_t proto, const ip_addr_t *local, const ip_addr_t *remote,
+			  const struct inet_err *e, bool hard);
+
 /* inet_raw.c: a raw socket's receive callback, set on its PCB, and its
  * own options (ICMP_FILTER, ICMP6_FILTER, IPV6_CHECKSUM). */
 void inet_raw_attach(struct inet_sock *sk);
@@ -190,6 +223,8 @@ int inet_raw_getsockopt(struct inet_sock *sk, int level, int name, void *val, ui
 #define IP_RECVTOS	13
 #define IPV6_2292PKTINFO 2
 #define IPV6_2292HOPLIMIT 8
+#define IP_RECVERR	11
+#define IPV6_RECVERR	25
 #define IPV6_RECVPKTINFO 49
 #define IPV6_PKTINFO	50
 #define IPV6_RECVHOPLIMIT 51

@@ -167,6 +167,18 @@ static bool *recv_flag(struct inet_sock *sk, int level, int name)
 	return NULL;
 }
 
+/* IP_RECVERR (any inet socket: IPv4's errors) or IPV6_RECVERR (IPv6
+ * sockets); NULL for any other.  TCP keeps it to give it back: its ICMP
+ * errors are not taken (docs/status.md). */
+static bool *recverr_flag(struct inet_sock *sk, int level, int name)
+{
+	if (level == IPPROTO_IP && name == IP_RECVERR)
+		return &sk->recverr4;
+	if (level == IPPROTO_IPV6 && name == IPV6_RECVERR && sk->sock->family == AF_INET6)
+		return &sk->recverr6;
+	return NULL;
+}
+
 static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 {
 	if (level == IPPROTO_IP && name == IP_TOS) {
@@ -185,6 +197,13 @@ static int set_ip_opt(struct inet_sock *sk, int level, int name, int v)
 	bool *flag = recv_flag(sk, level, name);
 	if (flag) {
 		*flag = v != 0;
+		return 0;
+	}
+	flag = recverr_flag(sk, level, name);
+	if (flag) {
+		*flag = v != 0;
+		if (!v)
+			inet_errq_purge(sk);	/* as Linux: the whole queue goes */
 		return 0;
 	}
 	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
@@ -330,6 +349,8 @@ static int get_ip_opt(struct inet_sock *sk, int level, int name, int *v)
 		*v = sk->ttl;
 	else if (recv_flag(sk, level, name))
 		*v = *recv_flag(sk, level, name);
+	else if (recverr_flag(sk, level, name))
+		*v = *recverr_flag(sk, level, name);
 	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sk->sock->family == AF_INET6)
 		*v = sk->v6only;
 	else

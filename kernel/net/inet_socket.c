@@ -10,6 +10,7 @@
 #include "net/inet_internal.h"
 #include "net/netif_claims.h"
 
+#include "lwip/raw.h"
 #include "lwip/tcpip.h"
 
 /* ---- the registry: netconn -> inet_sock, for inet_event ---------------- */
@@ -93,15 +94,54 @@ static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 	spin_unlock(&registry_lock);
 }
 
-void inet_report_error(struct netconn *conn, int err)
+/* registry_lock held: e to sk, as inet_report_icmp says. */
+static void deliver_icmp(struct inet_sock *sk, const struct inet_err *e, bool hard)
+{
+	bool asked = IP_IS_V4(&e->dst) ? sk->recverr4 : sk->recverr6;
+
+	if (!asked && !(hard && sk->state == INET_CONNECTED))
+		return;
+	if (asked) {
+		struct inet_err *copy = inet_err_copy(e);
+		if (copy)
+			inet_errq_add(sk, copy);
+	}
+	sk->async_err = -e->err;	/* the latest wins, as on Linux */
+	__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+	waitq_wake_all(&sk->wq);
+}
+
+void inet_report_icmp(struct netconn *conn, const struct inet_err *e, bool hard)
 {
 	spin_lock(&registry_lock);
 	struct inet_sock *sk = registry_find(conn);
-	if (sk) {
-		sk->async_err = err;	/* the latest wins, as on Linux */
-		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
-		waitq_wake_all(&sk->wq);
-	}
+	if (sk)
+		deliver_icmp(sk, e, hard);
+	spin_unlock(&registry_lock);
+}
+
+/* Linux's raw_v4_match and raw_v6_match: the protocol, and the bound and
+ * connected addresses where the socket has them. */
+static bool raw_could_send(const struct inet_sock *sk, uint8_t proto, const ip_addr_t *local,
+			   const ip_addr_t *remote)
+{
+	const struct raw_pcb *pcb = sk->conn->pcb.raw;
+
+	if (pcb->protocol != proto || (sk->sock->family == AF_INET6) != IP_IS_V6(local))
+		return false;
+	if (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp_zoneless(&pcb->local_ip, local))
+		return false;
+	return !(pcb->flags & RAW_FLAGS_CONNECTED) || ip_addr_cmp_zoneless(&pcb->remote_ip, remote);
+}
+
+void inet_report_icmp_raw(uint8_t proto, const ip_addr_t *local, const ip_addr_t *remote,
+			  const struct inet_err *e, bool hard)
+{
+	spin_lock(&registry_lock);
+	for (unsigned h = 0; h < REGISTRY_BUCKETS; h++)
+		for (struct inet_sock *sk = registry[h]; sk; sk = sk->hash_next)
+			if (sk->sock->type == SOCK_RAW && raw_could_send(sk, proto, local, remote))
+				deliver_icmp(sk, e, hard);
 	spin_unlock(&registry_lock);
 }
 
@@ -213,6 +253,7 @@ struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn)
 	sk->sock = s;
 	sk->conn = conn;
 	waitq_init(&sk->wq);
+	sk->errq_lock = (struct spinlock)SPINLOCK_INIT;
 	mutex_init(&sk->rx_lock);
 	mutex_init(&sk->tx_lock);
 	sk->ttl = IP_DEFAULT_TTL;
@@ -296,6 +337,7 @@ void inet_sock_free(struct inet_sock *sk)
 		netbuf_delete(sk->rx_dgram);
 	if (sk->rx_accept)
 		netconn_delete(sk->rx_accept);
+	inet_errq_purge(sk);
 	kfree(sk->tx_bounce);
 	kfree(sk);
 }

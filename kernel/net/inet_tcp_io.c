@@ -180,6 +180,8 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 
 	m->namelen = 0;
 	m->controllen = 0;
+	if (m->flags & MSG_ERRQUEUE)
+		return -EAGAIN;	/* TCP's queue holds no ICMP errors: never anything (Linux's ip_recv_error) */
 	inet_tcp_settle(sk);
 	/* Urgent data is never kept apart (lwIP has none to give): there is
 	 * none to read, which Linux says with EINVAL. */

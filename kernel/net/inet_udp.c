@@ -98,6 +98,9 @@ static size_t control_out(const struct inet_sock *sk, const struct netbuf *nb, s
 static long udp_recvmsg(struct socket *s, struct sock_msg *m)
 {
 	struct inet_sock *sk = inet_sk(s);
+
+	if (m->flags & MSG_ERRQUEUE)
+		return inet_errq_recv(sk, m);
 	int err = udp_wait_dgram(sk, m->flags);
 
 	/* The caller copies controllen bytes of its buffer back to the
@@ -260,7 +263,7 @@ static unsigned udp_poll(struct socket *s, struct poll_table *pt)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (sk->shut_rd && sk->shut_wr)
 		mask |= POLLHUP;
-	if (sk->async_err)
+	if (sk->async_err || inet_errq_pending(sk))
 		mask |= POLLERR;
 	return mask;
 }

@@ -50,6 +50,7 @@ struct socket;
 #define MSG_DONTWAIT	0x40
 #define MSG_EOR		0x80
 #define MSG_WAITALL	0x100
+#define MSG_ERRQUEUE	0x2000
 #define MSG_NOSIGNAL	0x4000
 #define MSG_MORE	0x8000
 #define MSG_CMSG_CLOEXEC 0x40000000

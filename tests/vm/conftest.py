@@ -236,6 +236,29 @@ def network_namespace(tag="ns", multi_queue=False):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
+@contextlib.contextmanager
+def routed_namespace(tag="route"):
+    """network_namespace() made a router (IPv4 forwarding) to a second
+    namespace beyond a veth pair, 10.9.9.1 on its side and 10.9.9.2 on
+    the far one, whose default route comes back: a guest on tap0 with
+    `--gw 192.168.79.1` reaches 10.9.9.2 one router away.  Yields the
+    first namespace; both are removed whatever happens."""
+    with network_namespace(tag) as ns:
+        far = ns + "-far"
+        sh("ip", "netns", "add", far)
+        try:
+            sh("ip", "link", "add", "v0", "netns", ns, "type", "veth", "peer", "name", "v1", "netns", far)
+            sh("ip", "-n", ns, "addr", "add", "10.9.9.1/24", "dev", "v0")
+            sh("ip", "-n", ns, "link", "set", "v0", "up")
+            sh("ip", "-n", far, "addr", "add", "10.9.9.2/24", "dev", "v1")
+            sh("ip", "-n", far, "link", "set", "v1", "up")
+            sh("ip", "-n", far, "route", "add", "default", "via", "10.9.9.1")
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+            yield ns
+        finally:
+            subprocess.run(["ip", "netns", "del", far], capture_output=True)
+
+
 @pytest.fixture
 def netns():
     """network_namespace() for one test."""
