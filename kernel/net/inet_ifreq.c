@@ -156,20 +156,30 @@ long inet_ifreq(unsigned long cmd, uint64_t arg)
 	return copy_to_user(arg, &r, sizeof r) ? -EFAULT : 0;
 }
 
-/* Whether ip is one of our addresses (bind's EADDRNOTAVAIL check; lwIP's
- * tcp_bind takes any address). */
-bool inet_addr_is_local(const ip_addr_t *ip)
+/* Whether addr is one of ours and usable as a source or to bind to: an
+ * IPv6 address past its duplicate check (Linux's ipv6_chk_addr leaves out
+ * tentative ones), and for IPv4 lo's whole 127/8, as on Linux.  Core lock
+ * held. */
+bool inet_addr_usable_locked(const ip_addr_t *addr)
 {
 	struct netif *n;
-	bool found = false;
 
-	LOCK_TCPIP_CORE();
+	if (IP_IS_V4(addr) && ip4_addr_isloopback(ip_2_ip4(addr)))
+		return true;
 	NETIF_FOREACH(n) {
-		if (IP_IS_V4(ip) && ip4_addr_cmp(netif_ip4_addr(n), ip_2_ip4(ip)))
-			found = true;
-		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
-			found = true;
+		if (IP_IS_V4(addr) && ip4_addr_cmp(netif_ip4_addr(n), ip_2_ip4(addr)))
+			return true;
+		s8_t i = IP_IS_V6(addr) ? netif_get_ip6_addr_match(n, ip_2_ip6(addr)) : -1;
+		if (i >= 0 && ip6_addr_isvalid(netif_ip6_addr_state(n, i)))
+			return true;
 	}
+	return false;
+}
+
+bool inet_addr_is_local(const ip_addr_t *ip)
+{
+	LOCK_TCPIP_CORE();
+	bool local = inet_addr_usable_locked(ip);
 	UNLOCK_TCPIP_CORE();
-	return found;
+	return local;
 }

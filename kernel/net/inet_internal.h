@@ -276,6 +276,10 @@ void inet_opts_apply(struct inet_sock *sk);
 
 /* inet_ioctl.c, inet_ifreq.c */
 long inet_ioctl(struct socket *s, unsigned long cmd, uint64_t arg);
+/* Whether an address is ours to bind to or send from (bind's
+ * EADDRNOTAVAIL check: lwIP's binds take any address); _locked with the
+ * core lock held. */
 bool inet_addr_is_local(const ip_addr_t *ip);
+bool inet_addr_usable_locked(const ip_addr_t *addr);
 
 #endif

@@ -137,26 +137,6 @@ bool inet_send_ctl_asks(const struct inet_send_ctl *c)
 	return !ip_addr_isany_val(c->src) || c->ifindex || c->ttl >= 0 || c->tos >= 0;
 }
 
-/* Whether addr is one of ours and usable (an IPv6 one past its duplicate
- * check; lo's IPv4 being all of 127/8, as on Linux).  Core lock held.
- * Not bind's inet_addr_is_local, which takes an address still in its
- * duplicate check and of 127/8 only 127.0.0.1 (docs/status.md). */
-static bool usable_source(const ip_addr_t *addr)
-{
-	struct netif *n;
-
-	if (IP_IS_V4(addr) && ip4_addr_isloopback(ip_2_ip4(addr)))
-		return true;
-	NETIF_FOREACH(n) {
-		if (IP_IS_V4(addr) && ip4_addr_cmp(netif_ip4_addr(n), ip_2_ip4(addr)))
-			return true;
-		s8_t i = IP_IS_V6(addr) ? netif_get_ip6_addr_match(n, ip_2_ip6(addr)) : -1;
-		if (i >= 0 && ip6_addr_isvalid(netif_ip6_addr_state(n, i)))
-			return true;
-	}
-	return false;
-}
-
 /* A raw socket's datagram through `out`, from src (any: the socket's
  * address, else out's own towards `to`), as lwIP's raw_sendto picks it. */
 static err_t raw_send_if(struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *to, struct netif *out,
@@ -212,7 +192,7 @@ long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *t
 	bool src = !ip_addr_isany_val(c->src);
 	if (c->ifindex && (c->ifindex < 0 || c->ifindex > 255 || !out))
 		err = -ENODEV;
-	else if (src && !usable_source(&c->src))
+	else if (src && !inet_addr_usable_locked(&c->src))
 		err = IP_IS_V4(to) ? -ENETUNREACH : -EINVAL;	/* as Linux 6.18 */
 	if (!err && src && !out && !(out = ip_route(&c->src, to)))
 		err = -ENETUNREACH;
