@@ -163,6 +163,12 @@ static int filter_fits(const struct inet_sock *sk, bool six)
 	return (six ? icmp6(sk) : icmp4(sk)) ? 0 : -EOPNOTSUPP;
 }
 
+/* ICMP6_FILTER's 256 bits, or ICMP_FILTER's 32. */
+static size_t filter_bytes(bool six)
+{
+	return six ? ICMP6_FILTER_BYTES : sizeof(uint32_t);
+}
+
 /* A filter as Linux sets one: the bytes given, at most the filter's. */
 static int set_filter(struct inet_sock *sk, bool six, const void *val, uint32_t len)
 {
@@ -170,7 +176,7 @@ static int set_filter(struct inet_sock *sk, bool six, const void *val, uint32_t 
 
 	if (err)
 		return err;
-	size_t room = six ? ICMP6_FILTER_BYTES : sizeof sk->raw_filter[0];
+	size_t room = filter_bytes(six);
 	LOCK_TCPIP_CORE();	/* raw_deliver reads it */
 	memcpy(sk->raw_filter, val, len < room ? len : room);
 	UNLOCK_TCPIP_CORE();
@@ -183,7 +189,7 @@ static int get_filter(struct inet_sock *sk, bool six, void *val, uint32_t *len)
 
 	if (err)
 		return err;
-	size_t room = six ? ICMP6_FILTER_BYTES : sizeof sk->raw_filter[0];
+	size_t room = filter_bytes(six);
 	if (*len > room)
 		*len = (uint32_t)room;
 	memcpy(val, sk->raw_filter, *len);

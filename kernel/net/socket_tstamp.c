@@ -74,6 +74,14 @@ int64_t socket_tstamp_now(void)
 	return (int64_t)(clock_ns() + clock_realtime_offset_ns());
 }
 
+/* ns as a timeval (usec) or a timespec: both two 64-bit words on x86-64,
+ * old and _NEW forms alike. */
+static void split_stamp(int64_t ns, bool usec, int64_t t[2])
+{
+	t[0] = ns / 1000000000;
+	t[1] = ns % 1000000000 / (usec ? 1000 : 1);
+}
+
 void socket_tstamp_put(struct socket *s, int64_t stamp, struct sock_msg *m, size_t *used)
 {
 	uint8_t f = flags_of(s);
@@ -84,9 +92,8 @@ void socket_tstamp_put(struct socket *s, int64_t stamp, struct sock_msg *m, size
 	}
 	if (!stamp)
 		stamp = socket_tstamp_now();	/* not stamped on arrival: now, as Linux */
-	int64_t t[2] = { stamp / 1000000000, stamp % 1000000000 };
-	if (!(f & TSTAMP_NS))
-		t[1] /= 1000;
+	int64_t t[2];
+	split_stamp(stamp, !(f & TSTAMP_NS), t);
 	int type = f & TSTAMP_NEW ? (f & TSTAMP_NS ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMP_NEW)
 				  : (f & TSTAMP_NS ? SO_TIMESTAMPNS_OLD : SO_TIMESTAMP_OLD);
 	sock_msg_put_cmsg(m, used, SOL_SOCKET, type, t, sizeof t);
@@ -109,8 +116,7 @@ long socket_tstamp_ioctl(struct socket *s, unsigned long cmd, uint64_t arg)
 		stamp = socket_tstamp_now();
 		__atomic_store_n(&s->common.last_stamp_ns, stamp, __ATOMIC_RELAXED);
 	}
-	int64_t t[2] = { stamp / 1000000000, stamp % 1000000000 };
-	if (cmd == SIOCGSTAMP)
-		t[1] /= 1000;
+	int64_t t[2];
+	split_stamp(stamp, cmd == SIOCGSTAMP, t);
 	return copy_to_user(arg, t, sizeof t) ? -EFAULT : 0;
 }
