@@ -44,6 +44,21 @@ enum inet_state {
 	INET_CLOSED,		/* connect failed, or reset/aborted after connecting */
 };
 
+/* A socket's multicast settings (IPv4's and IPv6's apart, as Linux keeps
+ * them) and the groups it joined, each a list entry of inet_mcast.c's.
+ * Written under the socket's tx_lock and the core lock, read under
+ * either. */
+struct inet_group;
+struct inet_mcast {
+	uint8_t ttl4, hops6;		/* IP_MULTICAST_TTL, IPV6_MULTICAST_HOPS */
+	bool loop4, loop6;		/* IP_MULTICAST_LOOP, IPV6_MULTICAST_LOOP */
+	bool all4, all6;		/* IP_MULTICAST_ALL, IPV6_MULTICAST_ALL */
+	uint8_t ifindex4, ifindex6;	/* IP_MULTICAST_IF's, IPV6_MULTICAST_IF's; 0: routed */
+	uint32_t if_addr4;		/* IP_MULTICAST_IF's address as given (network order) */
+	int groups4, groups6;		/* how many of each family are joined */
+	struct inet_group *groups;
+};
+
 struct inet_sock {
 	struct socket *sock;
 	struct netconn *conn;
@@ -110,7 +125,9 @@ struct inet_sock {
 	int rcvbuf, sndbuf;		/* as set (0: default) */
 	int keepidle, keepintvl, keepcnt;	/* seconds, seconds, count */
 	int tos, ttl;
+	int hops6;			/* IPV6_UNICAST_HOPS; -1: the default, 64 */
 	int backlog;			/* listen()'s, as sock_diag shows it */
+	struct inet_mcast mc;		/* inet_mcast.c */
 };
 
 static inline struct inet_sock *inet_sk(struct socket *s) { return s->priv; }
@@ -253,6 +270,7 @@ struct inet_send_ctl {
 	ip_addr_t src;		/* IP_PKTINFO's ipi_spec_dst, IPV6_PKTINFO's address; any: as usual */
 	int ifindex;		/* 0: as routed */
 	int ttl, tos;		/* IP_TTL or IPV6_HOPLIMIT, IP_TOS or IPV6_TCLASS; -1: the socket's */
+	bool ipv4_settings;	/* an IPv6 socket's datagram to an IPv4-mapped address */
 };
 /* The messages of a send to `to` (NULL: the connected peer), read as
  * Linux reads them for that kind of destination: 0, or -EINVAL for one
@@ -264,6 +282,25 @@ bool inet_send_ctl_asks(const struct inet_send_ctl *c);
 /* Sends datagram p as c asks, to `to` (NULL: the connected peer). */
 long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *to, uint16_t port,
 			const struct inet_send_ctl *c);
+
+/* inet_mcast.c: the multicast options (IP_MULTICAST_*, IP_ADD_MEMBERSHIP
+ * and the rest, MCAST_JOIN_GROUP, IPv6's kin); their settings put on the
+ * socket's pcb (core lock held); whether a datagram to a group is the
+ * socket's to take (IP_MULTICAST_ALL off); the groups left at close. */
+void inet_mcast_init(struct inet_sock *sk);
+int inet_hops6(const struct inet_sock *sk);	/* IPV6_UNICAST_HOPS, or its default */
+bool inet_mcast_option(int level, int name);
+int inet_mcast_setsockopt(struct inet_sock *sk, int level, int name, const void *val, uint32_t len);
+int inet_mcast_getsockopt(struct inet_sock *sk, int level, int name, void *val, uint32_t *len);
+void inet_mcast_apply(struct inet_sock *sk);
+void inet_mcast_apply_for(struct inet_sock *sk, bool v4);
+/* Before a connect to peer (NULL: before a disconnect): the pcb takes
+ * the settings of the peer's family. */
+void inet_mcast_connecting(struct inet_sock *sk, const ip_addr_t *peer);
+/* Whether an IPv6 socket's IPv4 settings differ from its IPv6 ones. */
+bool inet_mcast_v4_differs(const struct inet_sock *sk);
+bool inet_mcast_wanted(struct inet_sock *sk, const struct netbuf *nb);
+void inet_mcast_leave_all(struct inet_sock *sk);
 
 /* inet_opts.c */
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);

@@ -46,11 +46,11 @@ void inet_opts_apply(struct inet_sock *sk)
 		else
 			ip_reset_option(pcb, SOF_KEEPALIVE);
 		pcb->tos = (u8_t)sk->tos;
-		pcb->ttl = (u8_t)sk->ttl;
 		/* lwIP matches input to it and routes output through it; an
 		 * index no interface has (Linux takes one) matches nothing. */
 		int bound = sk->sock->common.bound_if;
 		pcb->netif_idx = bound <= 0 ? NETIF_NO_INDEX : bound < 255 ? (u8_t)bound : 255;
+		inet_mcast_apply(sk);
 	}
 	if (pcb && inet_is_tcp(sk) && sk->state != INET_LISTEN) {
 		/* While corked, Nagle holds small segments back whatever
@@ -89,6 +89,7 @@ void inet_opts_inherit(struct inet_sock *child, const struct inet_sock *parent)
 	child->linger_sec = parent->linger_sec;
 	child->tos = parent->tos;
 	child->ttl = parent->ttl;
+	child->hops6 = parent->hops6;
 	child->sock->common.bound_if = parent->sock->common.bound_if;
 	inet_opts_apply(child);
 }
@@ -255,9 +256,11 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 
 	if (inet_raw_option(s, level, name))
 		return inet_raw_setsockopt(sk, level, name, val, len);
-	if ((err = opt_value(level, val, len, &v)))
+	if (inet_mcast_option(level, name))
+		err = inet_mcast_setsockopt(sk, level, name, val, len);
+	else if ((err = opt_value(level, val, len, &v)))
 		return err;
-	if (level == SOL_SOCKET)
+	else if (level == SOL_SOCKET)
 		err = set_socket_opt(sk, name, v, val, len);
 	else if (level == IPPROTO_TCP)
 		err = set_tcp_opt(sk, name, v);
@@ -369,6 +372,8 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 	}
 	if (inet_raw_option(s, level, name))
 		return inet_raw_getsockopt(sk, level, name, val, len);
+	if (inet_mcast_option(level, name))
+		return inet_mcast_getsockopt(sk, level, name, val, len);
 	if (level == SOL_SOCKET)
 		err = get_socket_opt(sk, name, &v);
 	else if (level == IPPROTO_TCP)

@@ -134,7 +134,7 @@ int inet_send_ctl_parse(const struct inet_sock *sk, const struct sock_msg *m, co
 
 bool inet_send_ctl_asks(const struct inet_send_ctl *c)
 {
-	return !ip_addr_isany_val(c->src) || c->ifindex || c->ttl >= 0 || c->tos >= 0;
+	return !ip_addr_isany_val(c->src) || c->ifindex || c->ttl >= 0 || c->tos >= 0 || c->ipv4_settings;
 }
 
 /* A raw socket's datagram through `out`, from src (any: the socket's
@@ -196,8 +196,12 @@ long inet_send_with_ctl(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *t
 		err = IP_IS_V4(to) ? -ENETUNREACH : -EINVAL;	/* as Linux 6.18 */
 	if (!err && src && !out && !(out = ip_route(&c->src, to)))
 		err = -ENETUNREACH;
+	if (!err && c->ipv4_settings)
+		inet_mcast_apply_for(sk, true);
 	if (!err)
 		err = inet_err(send_as_asked(sk->conn, p, to, port, out, c));
+	if (c->ipv4_settings)
+		inet_mcast_apply(sk);
 	UNLOCK_TCPIP_CORE();
 	return err;
 }

@@ -257,6 +257,7 @@ struct inet_sock *inet_sock_new(struct socket *s, struct netconn *conn)
 	mutex_init(&sk->rx_lock);
 	mutex_init(&sk->tx_lock);
 	sk->ttl = IP_DEFAULT_TTL;
+	inet_mcast_init(sk);
 	netconn_set_nonblocking(conn, 1);
 	s->priv = sk;
 	s->ops = s->type == SOCK_STREAM ? &inet_tcp_ops : &inet_udp_ops;
@@ -321,6 +322,7 @@ int inet_socket_init(struct socket *s, int family, int type, int protocol)
 void inet_sock_free(struct inet_sock *sk)
 {
 	registry_remove(sk);
+	inet_mcast_leave_all(sk);
 	if (sk->conn) {
 		/* lwIP closes a connection whose window is not whole with a
 		 * reset, taking it for unread data. */

@@ -53,6 +53,7 @@ static int connect_start(struct inet_sock *sk, const ip_addr_t *ip, uint16_t por
 		if (err)
 			return err;
 	}
+	inet_mcast_connecting(sk, ip);
 	err_t err = netconn_connect(sk->conn, ip, port);
 	if (err != ERR_INPROGRESS && err != ERR_OK)
 		return err == ERR_USE ? -EADDRNOTAVAIL : inet_err(err);

@@ -45,8 +45,13 @@ int inet_udp_fetch(struct inet_sock *sk)
 
 	if (sk->rx_dgram)
 		return 1;
-	if (netconn_recv_udp_raw_netbuf_flags(sk->conn, &nb, NETCONN_DONTBLOCK) != ERR_OK)
-		return 0;
+	do {
+		if (netconn_recv_udp_raw_netbuf_flags(sk->conn, &nb, NETCONN_DONTBLOCK) != ERR_OK)
+			return 0;
+		if (inet_mcast_wanted(sk, nb))
+			break;
+		netbuf_delete(nb);	/* a group it did not join, IP_MULTICAST_ALL off */
+	} while (true);
 	sk->rx_dgram = nb;
 	return 1;
 }
@@ -189,6 +194,9 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	bool v4 = to ? IP_IS_V4(&ip) : s->family == AF_INET;
 	if (m->len > send_max(s, v4))
 		return -EMSGSIZE;
+	/* An IPv6 socket's pcb has IPv6's TTL and multicast settings: a
+	 * datagram to an IPv4-mapped address goes with IPv4's, as on Linux. */
+	ctl.ipv4_settings = to && v4 && s->family == AF_INET6 && inet_mcast_v4_differs(sk);
 	mutex_lock(&sk->tx_lock);
 	/* An ICMP error that came back for an earlier datagram fails this
 	 * send, which goes nowhere, as on Linux. */
@@ -211,6 +219,7 @@ static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 
 	if (len >= 2 && *(const uint16_t *)addr == AF_UNSPEC) {
 		mutex_lock(&sk->tx_lock);
+		inet_mcast_connecting(sk, NULL);
 		err = inet_err(netconn_disconnect(sk->conn));
 		sk->state = INET_IDLE;
 		mutex_unlock(&sk->tx_lock);
@@ -222,8 +231,10 @@ static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 	mutex_lock(&sk->tx_lock);
 	if (s->family == AF_INET6 && IP_IS_V4(&ip) && !is_raw(s))
 		err = inet_autobind(sk);
-	if (!err)
+	if (!err) {
+		inet_mcast_connecting(sk, &ip);
 		err = inet_err(netconn_connect(sk->conn, &ip, port));
+	}
 	if (!err) {
 		sk->state = INET_CONNECTED;
 		sk->bound |= !is_raw(s);

@@ -35,7 +35,7 @@ tcp 127.0.0.2:
  client 127.0.0.1 -> 127.0.0.2
  server 127.0.0.2 <- 127.0.0.1
  write: 4; read: 4
-bind 10.99.99.99: errno 99
+bind 10.99.99.99: EADDRNOTAVAIL
 """
 
 

@@ -73,7 +73,7 @@ ipv4 echo:
  bind 127.0.0.1 port 7: 0
  getsockname: len 16 port 1 addr 127.0.0.1
  bind again: 0
- bind 10.99.99.99: errno 99
+ bind 10.99.99.99: EADDRNOTAVAIL
  bind with a short address: EINVAL
 raw udp:
  sendto: 8
