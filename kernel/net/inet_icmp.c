@@ -1,6 +1,6 @@
 /* ICMP and ICMPv6 errors about datagrams this machine sent, to the
- * sockets that sent them, as Linux's __udp4_lib_err, raw_icmp_error and
- * their IPv6 kin hand them out.
+ * sockets that sent them, as Linux's __udp4_lib_err, raw_icmp_error,
+ * tcp_v4_err and their IPv6 kin hand them out.
  *
  * The error quotes the start of the datagram that caused it: its IP
  * header, then its UDP header (or, for a raw socket, what followed the IP
@@ -9,7 +9,8 @@
  * have sent it hear of it: one that asked (IP_RECVERR, IPV6_RECVERR)
  * queues it for MSG_ERRQUEUE and has it pending (inet_errqueue.c); one
  * that did not hears only the "hard" kinds, and only when connected, as
- * on Linux.  Everything is read from the packet with bounds checks and
+ * on Linux; a TCP connection's error ends its connect, or is told to it
+ * (tcp_error).  Everything is read from the packet with bounds checks and
  * the checksum verified before it is believed: a malformed or forged
  * frame is ignored, never trusted.  lwIP itself drops ICMP errors. */
 #include "net/inet_icmp.h"
@@ -28,6 +29,7 @@
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
 #include "lwip/prot/udp.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/udp.h"
 
 #define ICMP_HLEN	8	/* type, code, checksum, 4 more */
@@ -166,9 +168,46 @@ static struct inet_err *entry_of(struct pbuf *p, const struct icmp_error *q, uin
 	return e;
 }
 
+/* The TCP pcb that sent the quoted segment (th: its ports and sequence
+ * number), if that number lies between the oldest unacknowledged byte and
+ * the next to send: an error quoting anything else is stale or forged,
+ * and Linux ignores it too. */
+static struct tcp_pcb *tcp_sender(const struct icmp_error *q, const uint8_t th[8])
+{
+	uint16_t lport = be16(th), rport = be16(th + 2);
+	uint32_t seq = be32(th + 4);
+
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		if (pcb->local_port == lport && pcb->remote_port == rport &&
+		    same_addr(&pcb->local_ip, &q->local) && same_addr(&pcb->remote_ip, &q->remote))
+			return TCP_SEQ_BETWEEN(seq, pcb->lastack, pcb->snd_nxt) ? pcb : NULL;
+	return NULL;
+}
+
+/* As Linux's tcp_v4_err and tcp_v6_err: an error ends a connect at once
+ * (Linux aborts in SYN-SENT whatever the kind); a connected socket keeps
+ * trying, its error said at once only with IP_RECVERR.  "Fragmentation
+ * needed" and "too big" would lower the path MTU, which lwIP does not
+ * keep: they are let be.  A half-open passive connection (SYN-RCVD)
+ * belongs to no socket yet and is let be too. */
+static void tcp_error(struct pbuf *p, const struct icmp_error *q)
+{
+	uint8_t th[8];
+
+	if (pbuf_copy_partial(p, th, sizeof th, q->quoted) != sizeof th || q->kind.err == EMSGSIZE)
+		return;
+	struct tcp_pcb *pcb = tcp_sender(q, th);
+	if (!pcb || pcb->state == SYN_RCVD)
+		return;
+	bool connecting = pcb->state == SYN_SENT;
+	inet_report_icmp_tcp(pcb->callback_arg, q->kind.err, IP_IS_V6(&q->local), connecting);
+	if (connecting)
+		tcp_abort(pcb);	/* lwIP's error callback reports it, the error above in hand */
+}
+
 /* To the raw sockets of the quoted protocol (what they sent follows the
- * IP header), then, for UDP, to the socket that sent it (what follows
- * the UDP header), as Linux's icmp_socket_deliver. */
+ * IP header), then, for UDP or TCP, to the socket that sent it (what
+ * follows the UDP header), as Linux's icmp_socket_deliver. */
 static void hand_out(struct pbuf *p, const struct icmp_error *q)
 {
 	struct inet_err *e = entry_of(p, q, q->quoted, 0);
@@ -178,6 +217,8 @@ static void hand_out(struct pbuf *p, const struct icmp_error *q)
 		inet_report_icmp_raw(q->proto, &q->local, &q->remote, e, q->kind.hard);
 		kfree(e);
 	}
+	if (q->proto == IP_PROTO_TCP)
+		tcp_error(p, q);
 	if (q->proto != IP_PROTO_UDP || pbuf_copy_partial(p, udp, UDP_HLEN, q->quoted) != UDP_HLEN)
 		return;
 	struct udp_pcb *pcb = udp_sender(&q->local, be16(udp), &q->remote, be16(udp + 2));

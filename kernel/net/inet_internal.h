@@ -69,6 +69,10 @@ struct inet_sock {
 	volatile uint32_t events;	/* bumped before every wake */
 	volatile bool send_full;	/* SENDMINUS seen, no SENDPLUS since */
 	volatile int async_err;		/* -errno from lwIP's err callback, 0 */
+	/* TCP: the last ICMP error heard while connected (errno, 0 none),
+	 * reported instead of ETIMEDOUT if the connection times out, as
+	 * Linux's sk_err_soft; forgotten when data is acknowledged. */
+	volatile int soft_err;
 
 	/* Receive side: one reader at a time (copies may fault and sleep). */
 	struct mutex rx_lock;
@@ -221,6 +225,12 @@ long inet_errq_recv(struct inet_sock *sk, struct sock_msg *m);
  * and gets the error pending; one that did not gets a hard error only
  * when connected.  Core lock held; e stays the caller's. */
 void inet_report_icmp(struct netconn *conn, const struct inet_err *e, bool hard);
+/* An ICMP error about a TCP connection's segment (Linux's tcp_v4_err and
+ * tcp_v6_err): while connecting, err becomes the error the abort the
+ * caller makes next reports; connected, err is reported at once to a
+ * socket that asked (IP_RECVERR for an IPv4 error, IPV6_RECVERR for
+ * IPv6's), else kept as its soft error.  Core lock held. */
+void inet_report_icmp_tcp(struct netconn *conn, int err, bool v6, bool connecting);
 void inet_report_icmp_raw(uint8_t proto, const ip_addr_t *local, const ip_addr_t *remote,
 			  const struct inet_err *e, bool hard);
 

@@ -82,11 +82,17 @@ static void inet_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 		 * straight back to try again instead of sleeping. */
 		sk->send_full = true;
 	} else if (sk) {
-		if (evt == NETCONN_EVT_SENDPLUS)
+		if (evt == NETCONN_EVT_SENDPLUS) {
 			sk->send_full = false;
-		else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK &&
-			 conn->pending_err != ERR_CLSD)
-			sk->async_err = inet_err(conn->pending_err);
+			sk->soft_err = 0;	/* acknowledged: the path works */
+		} else if (evt == NETCONN_EVT_ERROR && conn->pending_err != ERR_OK &&
+			   conn->pending_err != ERR_CLSD) {
+			/* A connection lwIP gave up on (ERR_ABRT: timed out, or
+			 * aborted for an ICMP error) fails with the ICMP error
+			 * heard, if any, as on Linux. */
+			sk->async_err = conn->pending_err == ERR_ABRT && sk->soft_err ? -sk->soft_err
+										 : inet_err(conn->pending_err);
+		}
 		/* The bump is seen by any sleeper that missed this wake-up. */
 		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
 		waitq_wake_all(&sk->wq);
@@ -109,6 +115,20 @@ static void deliver_icmp(struct inet_sock *sk, const struct inet_err *e, bool ha
 	sk->async_err = -e->err;	/* the latest wins, as on Linux */
 	__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
 	waitq_wake_all(&sk->wq);
+}
+
+void inet_report_icmp_tcp(struct netconn *conn, int err, bool v6, bool connecting)
+{
+	spin_lock(&registry_lock);
+	struct inet_sock *sk = registry_find(conn);
+	if (sk && !connecting && (v6 ? sk->recverr6 : sk->recverr4)) {
+		sk->async_err = -err;
+		__atomic_add_fetch(&sk->events, 1, __ATOMIC_SEQ_CST);
+		waitq_wake_all(&sk->wq);
+	} else if (sk) {
+		sk->soft_err = err;
+	}
+	spin_unlock(&registry_lock);
 }
 
 void inet_report_icmp(struct netconn *conn, const struct inet_err *e, bool hard)

@@ -51,6 +51,7 @@ static void sock_reset(struct inet_sock *sk)
 	sk->rx_ungiven = 0;
 	sk->rx_held = 0;
 	sk->async_err = 0;
+	sk->soft_err = 0;
 	sk->so_error = 0;
 	sk->send_full = false;
 	sk->shut_rd = sk->shut_wr = false;

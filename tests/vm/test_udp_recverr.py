@@ -116,13 +116,13 @@ LINUX_TTL1 = r"""UDP with TTL 1:
  poll: 1 revents POLLERR
  recvmsg MSG_ERRQUEUE room 64 control 256: 4
   "ttl1" to 10.9.9.2 port CLOSED, namelen 16, flags ERRQUEUE
-  cmsg level 0 type 11 len 48: errno errno 113 origin 2 type 11 code 0 info 0 data 0, offender 192.168.79.1 port other
+  cmsg level 0 type 11 len 48: errno EHOSTUNREACH origin 2 type 11 code 0 info 0 data 0, offender 192.168.79.1 port other
 raw ICMP echo with TTL 1:
  sendto: 12
  poll: 1 revents POLLERR
  recvmsg MSG_ERRQUEUE room 64 control 256: 12
   "\x08\x00\x05%\x124\x00\x01ttl1" to 10.9.9.2 port other, namelen 16, flags ERRQUEUE
-  cmsg level 0 type 11 len 48: errno errno 113 origin 2 type 11 code 0 info 0 data 0, offender 192.168.79.1 port other
+  cmsg level 0 type 11 len 48: errno EHOSTUNREACH origin 2 type 11 code 0 info 0 data 0, offender 192.168.79.1 port other
 """
 
 
