@@ -121,6 +121,7 @@ struct inet_sock {
 	/* IP_RECVERR, IPV6_RECVERR: ICMP errors about what the socket sent
 	 * (IPv4's, IPv6's) are queued for MSG_ERRQUEUE (inet_errqueue.c). */
 	bool recverr4, recverr6;
+	bool hdrincl;			/* IP_HDRINCL, IPV6_HDRINCL: sends carry their own header */
 	struct spinlock errq_lock;	/* guards errq and errq_len */
 	struct inet_err *errq;
 	int errq_len;
@@ -235,11 +236,21 @@ void inet_report_icmp_raw(uint8_t proto, const ip_addr_t *local, const ip_addr_t
 			  const struct inet_err *e, bool hard);
 
 /* inet_raw.c: a raw socket's receive callback, set on its PCB, and its
- * own options (ICMP_FILTER, ICMP6_FILTER, IPV6_CHECKSUM). */
+ * own options (ICMP_FILTER, ICMP6_FILTER, IPV6_CHECKSUM, and
+ * inet_raw_hdrincl.c's IP_HDRINCL and IPV6_HDRINCL, which any socket
+ * reports). */
 void inet_raw_attach(struct inet_sock *sk);
 bool inet_raw_option(const struct socket *s, int level, int name);
 int inet_raw_setsockopt(struct inet_sock *sk, int level, int name, const void *val, uint32_t len);
 int inet_raw_getsockopt(struct inet_sock *sk, int level, int name, void *val, uint32_t *len);
+/* inet_raw_hdrincl.c: whole packets, header and all. */
+bool inet_hdrincl_option(int level, int name);
+void inet_hdrincl_init(struct inet_sock *sk);
+int inet_hdrincl_set(struct inet_sock *sk, int level, const void *val, uint32_t len);
+int inet_hdrincl_get(struct inet_sock *sk, int level, void *val, uint32_t *len);
+/* Before a send of whole packet p to `to` (NULL: the peer): fills in
+ * an IPv4 header's blanks; 0 or -errno. */
+int inet_hdrincl_prepare(struct inet_sock *sk, struct pbuf *p, const ip_addr_t *to);
 
 #define SOL_IP		0
 #define SOL_IPV6	41

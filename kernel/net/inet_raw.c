@@ -16,7 +16,7 @@
  * A raw socket sees each packet of its protocol to this machine, whether
  * or not lwIP answers it (an echo request both reaches the socket and is
  * answered).  IPPROTO_RAW, which sends whole packets the program built,
- * and IP_HDRINCL are not supported (docs/status.md). */
+ * and IP_HDRINCL are inet_raw_hdrincl.c's. */
 #include "core/errno.h"
 #include "core/string.h"
 #include "net/inet_internal.h"
@@ -35,6 +35,8 @@
 
 bool inet_raw_option(const struct socket *s, int level, int name)
 {
+	if (inet_hdrincl_option(level, name))
+		return true;
 	return s->type == SOCK_RAW && ((level == SOL_RAW && (name == ICMP_FILTER || name == IPV6_CHECKSUM)) ||
 				       (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) ||
 				       (level == IPPROTO_IPV6 && name == IPV6_CHECKSUM));
@@ -123,6 +125,7 @@ void inet_raw_attach(struct inet_sock *sk)
 	LOCK_TCPIP_CORE();
 	raw_recv(sk->conn->pcb.raw, raw_deliver, sk);
 	UNLOCK_TCPIP_CORE();
+	inet_hdrincl_init(sk);
 }
 
 /* IPV6_CHECKSUM: -1 for none, else an even offset (the ICMPv6 sum is the
@@ -198,6 +201,8 @@ static int get_filter(struct inet_sock *sk, bool six, void *val, uint32_t *len)
 
 int inet_raw_setsockopt(struct inet_sock *sk, int level, int name, const void *val, uint32_t len)
 {
+	if (inet_hdrincl_option(level, name))
+		return inet_hdrincl_set(sk, level, val, len);
 	if (name == IPV6_CHECKSUM && level != IPPROTO_ICMPV6)
 		return set_checksum(sk, level, val, len);
 	return set_filter(sk, level == IPPROTO_ICMPV6, val, len);
@@ -205,6 +210,8 @@ int inet_raw_setsockopt(struct inet_sock *sk, int level, int name, const void *v
 
 int inet_raw_getsockopt(struct inet_sock *sk, int level, int name, void *val, uint32_t *len)
 {
+	if (inet_hdrincl_option(level, name))
+		return inet_hdrincl_get(sk, level, val, len);
 	if (name == IPV6_CHECKSUM && level != IPPROTO_ICMPV6)
 		return get_checksum(sk, val, len);
 	return get_filter(sk, level == IPPROTO_ICMPV6, val, len);

@@ -294,9 +294,9 @@ static enum netconn_type inet_conn_type(int family, int type)
 
 /* The protocol a socket of this type runs, as Linux's inet_create and
  * inet6_create choose it (0: its type's own), or -errno.  A raw socket
- * names one and needs CAP_NET_RAW; IPPROTO_RAW's whole packets, built by
- * the program, are not supported, nor are the numbers past 255 Linux
- * takes (no protocol has them). */
+ * names one and needs CAP_NET_RAW (IPPROTO_RAW: whole packets, built by
+ * the program); the numbers past 255 Linux takes (no protocol has them)
+ * are not supported. */
 static int inet_protocol(int type, int protocol)
 {
 	struct sock_cred me;
@@ -310,7 +310,7 @@ static int inet_protocol(int type, int protocol)
 	socket_cred_current(&me);
 	if (!me.net_raw)
 		return -EPERM;
-	return protocol && protocol < IPPROTO_RAW ? protocol : -EPROTONOSUPPORT;
+	return protocol ? protocol : -EPROTONOSUPPORT;
 }
 
 int inet_socket_init(struct socket *s, int family, int type, int protocol)

@@ -22,6 +22,8 @@ static bool is_raw(const struct socket *s) { return s->type == SOCK_RAW; }
  * headers. */
 static size_t send_max(const struct socket *s, bool v4)
 {
+	if (is_raw(s) && ((const struct inet_sock *)s->priv)->hdrincl)
+		return 0xffff;	/* the header is the program's */
 	if (is_raw(s))
 		return v4 ? 0xffff - 20 : 0xffff - 40;
 	return v4 ? INET_UDP4_MAX : UDP6_LWIP_MAX;
@@ -148,6 +150,8 @@ static long udp_send_pbuf(struct inet_sock *sk, struct sock_msg *m, const ip_add
 	/* PBUF_RAM is one contiguous buffer: the bytes land where lwIP sends
 	 * them from. */
 	long r = sock_msg_drain(m, 0, p->payload, m->len);
+	if (r >= 0 && is_raw(sk->sock) && sk->hdrincl)
+		r = inet_hdrincl_prepare(sk, p, ip);
 	if (r < 0) {
 		pbuf_free(p);
 		return r;

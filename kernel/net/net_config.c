@@ -112,16 +112,18 @@ int net_config_set(const char *key, const char *value)
 	return 0;
 }
 
-/* lwIP's lo sums nothing; Linux's sums ICMP in software, and a raw
- * socket (ping) reading lo checks the sum of an echo reply.  TCP and UDP
- * stay unsummed on lo, as a raw socket on Linux's finds them too. */
+/* lwIP's lo sums nothing; Linux's sums ICMP and every IPv4 header in
+ * software, and a raw socket (ping) reading lo checks the sum of an echo
+ * reply (whose header lwIP changes: its TTL).  TCP and UDP stay unsummed
+ * on lo, as a raw socket on Linux's finds them too. */
 static void lo_sums_icmp(void)
 {
 	struct netif *n;
 
 	NETIF_FOREACH(n)
 		if (n->name[0] == 'l' && n->name[1] == 'o')
-			NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_GEN_ICMP | NETIF_CHECKSUM_GEN_ICMP6);
+			NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_ICMP |
+						   NETIF_CHECKSUM_GEN_ICMP6);
 }
 
 /* Run by lwIP's thread after its start-up, with the core lock. */

@@ -94,7 +94,7 @@ LINES = {
         "full: flags 04000 maxmsg 8 msgsize 16 curmsgs 8\n"
         "send to full: EAGAIN\n"
         'status: 60 "QSIZE:18         NOTIFY:0     SIGNO:0     NOTIFY_PID:0"\n'
-        "small buffer: errno 90\n"
+        "small buffer: EMSGSIZE\n"
         'receive: 6 prio 32767 "e32767"\n'
         'receive: 2 prio 5 "b5"\n'
         'receive: 2 prio 5 "c5"\n'
@@ -106,8 +106,8 @@ LINES = {
         "empty: EAGAIN\n"
         "prio 32768: EINVAL\n"
         "prio -1: EINVAL\n"
-        "17 bytes: errno 90\n"
-        "huge length: errno 90\n"
+        "17 bytes: EMSGSIZE\n"
+        "huge length: EMSGSIZE\n"
         "bad buffer: EFAULT\n"
         "bad buffer, 0 bytes: ok\n"
         "receive into bad buffer: EFAULT\n"
