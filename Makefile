@@ -307,10 +307,15 @@ deps/deb/iputils-ping/.unpacked: tools/fetch-deb.sh
 	$(call say,FETCH,iputils-ping)
 	$(Q)sh tools/fetch-deb.sh iputils-ping > /dev/null
 
+# Debian's mtr (mtr-tiny), the same way: tests/vm/test_raw_hdrincl.py.
+deps/deb/mtr-tiny/.unpacked: tools/fetch-deb.sh
+	$(call say,FETCH,mtr-tiny)
+	$(Q)sh tools/fetch-deb.sh mtr-tiny > /dev/null
+
 # A test that hangs fails after 20 minutes with its stack, rather than
 # holding the run (no test takes half of that).
 vmtest: all $(PROG_BIN) $(EXAMPLES) $(BUILD)/redis/redis-server deps/deb/memcached/.unpacked \
-		deps/deb/iputils-ping/.unpacked
+		deps/deb/iputils-ping/.unpacked deps/deb/mtr-tiny/.unpacked
 	$(Q)$(PYTHON) -m pytest -q --timeout=1200 tests/vm tests/stress
 
 

@@ -7,7 +7,8 @@ for p in gcc make qemu-system-x86 musl-tools libcmocka-dev python3-pytest python
 	python3 perl lua5.4 ruby nodejs nginx erlang-base openjdk-17-jdk-headless gawk \
 	gdb grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf libvirt-clients \
 	libvirt-daemon libvirt-daemon-driver-qemu groff-base golang-go \
-	libevent-2.1-7 libsasl2-2 libssl3 fdisk e2fsprogs libaio-dev libcap2 libidn2-0; do
+	libevent-2.1-7 libsasl2-2 libssl3 fdisk e2fsprogs libaio-dev libcap2 libidn2-0 \
+	libjansson4 libncurses6 libtinfo6; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 # libvirtd's QEMU driver runs guests as libvirt-qemu, a user that Debian's

@@ -196,13 +196,15 @@ static void tcp_error(struct pbuf *p, const struct icmp_error *q)
 
 	if (pbuf_copy_partial(p, th, sizeof th, q->quoted) != sizeof th || q->kind.err == EMSGSIZE)
 		return;
+	if (IP_IS_V4(&q->local) && q->type == ICMP_DUR && q->code > 15)
+		return;	/* a code Linux does not know: ignored, not aborted for */
 	struct tcp_pcb *pcb = tcp_sender(q, th);
 	if (!pcb || pcb->state == SYN_RCVD)
 		return;
 	bool connecting = pcb->state == SYN_SENT;
 	inet_report_icmp_tcp(pcb->callback_arg, q->kind.err, IP_IS_V6(&q->local), connecting);
-	if (connecting)
-		tcp_abort(pcb);	/* lwIP's error callback reports it, the error above in hand */
+	if (connecting)	/* no reset: Linux sends none; the error callback reports the error above */
+		tcp_abandon(pcb, 0);
 }
 
 /* To the raw sockets of the quoted protocol (what they sent follows the

@@ -1,6 +1,5 @@
-/* ICMP errors for the UDP sockets they concern: lwIP drops ICMP
- * "destination unreachable", where Linux tells a connected UDP socket
- * (ECONNREFUSED for a closed port).  lwIP calls these for every IP packet
+/* ICMP errors for the UDP, raw and TCP sockets they concern, which lwIP
+ * drops (inet_icmp.c says how each hears of them).  lwIP calls these for every IP packet
  * it receives, before its own checks (LWIP_HOOK_IP4_INPUT/IP6_INPUT in
  * lwipopts.h), under the core lock; they never consume the packet. */
 #ifndef AMPHI_NET_INET_ICMP_H

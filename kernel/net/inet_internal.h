@@ -46,8 +46,9 @@ enum inet_state {
 
 /* A socket's multicast settings (IPv4's and IPv6's apart, as Linux keeps
  * them) and the groups it joined, each a list entry of inet_mcast.c's.
- * Written under the socket's tx_lock and the core lock, read under
- * either. */
+ * The list is read and changed under the core lock; the settings are
+ * bytes and ints set by setsockopt without a lock and copied to the pcb
+ * under the core lock. */
 struct inet_group;
 struct inet_mcast {
 	uint8_t ttl4, hops6;		/* IP_MULTICAST_TTL, IPV6_MULTICAST_HOPS */
@@ -71,7 +72,8 @@ struct inet_sock {
 	volatile int async_err;		/* -errno from lwIP's err callback, 0 */
 	/* TCP: the last ICMP error heard while connected (errno, 0 none),
 	 * reported instead of ETIMEDOUT if the connection times out, as
-	 * Linux's sk_err_soft; forgotten when data is acknowledged. */
+	 * Linux's sk_err_soft.  Linux forgets it at any acknowledgement of
+	 * new data; here only when lwIP reports room to send again. */
 	volatile int soft_err;
 
 	/* Receive side: one reader at a time (copies may fault and sleep). */
@@ -102,6 +104,10 @@ struct inet_sock {
 	bool connect_unreported;	/* EINPROGRESS given: the next connect says 0 */
 	bool bind_explicit;		/* bind() chose bind_ip:bind_port (port 0: any) */
 	ip_addr_t bind_ip;		/* kept for a TCP socket that starts again */
+	/* A datagram socket's connect bound its address to the route's
+	 * source; a disconnect puts back what it was (inet_udp.c). */
+	bool source_from_connect;
+	ip_addr_t address_before_connect;
 	uint16_t bind_port;
 
 	/* Options: kept to report them, applied to the pcb where lwIP can. */

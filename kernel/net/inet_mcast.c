@@ -156,7 +156,10 @@ bool inet_mcast_v4_differs(const struct inet_sock *sk)
 
 /* ---- membership ------------------------------------------------------------ */
 
-static struct inet_group **find_group(struct inet_sock *sk, const ip_addr_t *group, uint8_t ifindex,
+/* The socket's membership of group: on interface ifindex if not 0 (one
+ * that does not exist matches none), else joined by address local4 if
+ * not 0, else on any interface. */
+static struct inet_group **find_group(struct inet_sock *sk, const ip_addr_t *group, int ifindex,
 				      uint32_t local4)
 {
 	for (struct inet_group **g = &sk->mc.groups; *g; g = &(*g)->next) {
@@ -217,7 +220,7 @@ static void leave_entry(struct inet_sock *sk, struct inet_group **at)
 	kfree(g);
 }
 
-static int leave(struct inet_sock *sk, const ip_addr_t *group, uint8_t ifindex, uint32_t local4)
+static int leave(struct inet_sock *sk, const ip_addr_t *group, int ifindex, uint32_t local4)
 {
 	struct inet_group **at = find_group(sk, group, ifindex, local4);
 
@@ -278,9 +281,12 @@ static int member4(struct inet_sock *sk, const struct mreqn_k *m, bool join_it)
 	struct netif *n = group_netif4(m);
 	if (join_it)
 		return n ? join(sk, &group, n, m->local) : -ENODEV;
+	/* As Linux's ip_mc_leave_group: the interface the request names or
+	 * routes to, else the address the join named. */
 	if (!n && !m->ifindex && !m->local)
 		return -ENODEV;
-	return leave(sk, &group, m->ifindex > 0 && m->ifindex < 256 ? (uint8_t)m->ifindex : 0, m->local);
+	int index = m->ifindex ? m->ifindex : n ? netif_get_index(n) : 0;
+	return leave(sk, &group, index, m->local);
 }
 
 static int member6(struct inet_sock *sk, const uint8_t addr[16], uint32_t ifindex, bool join_it)
@@ -293,7 +299,7 @@ static int member6(struct inet_sock *sk, const uint8_t addr[16], uint32_t ifinde
 	if (!ip6_addr_ismulticast(ip_2_ip6(&group)))
 		return -EINVAL;
 	if (!join_it)
-		return leave(sk, &group, ifindex < 256 ? (uint8_t)ifindex : 255, 0);
+		return leave(sk, &group, (int)ifindex, 0);
 	/* Linux refuses a second join before it looks for the interface. */
 	if (!ifindex && find_group(sk, &group, 0, 0))
 		return -EADDRINUSE;
@@ -359,15 +365,6 @@ static int set_membership(struct inet_sock *sk, int level, int name, const void 
 	return err;
 }
 
-/* Core lock held.  Whether the socket joined group on interface index. */
-static bool joined(struct inet_sock *sk, const ip_addr_t *group, uint8_t index)
-{
-	for (const struct inet_group *g = sk->mc.groups; g; g = g->next)
-		if (g->ifindex == index && ip_addr_cmp(&g->group, group))
-			return true;
-	return false;
-}
-
 bool inet_mcast_wanted(struct inet_sock *sk, const struct netbuf *nb)
 {
 	const ip_addr_t *to = netbuf_destaddr(nb);
@@ -376,11 +373,16 @@ bool inet_mcast_wanted(struct inet_sock *sk, const struct netbuf *nb)
 		return true;
 	if (IP_IS_V4(to) ? sk->mc.all4 : sk->mc.all6)
 		return true;
+	/* Linux's ip_mc_sf_allow asks for a membership on the interface
+	 * the datagram came in on, inet6_mc_check on any. */
 	ip_addr_t group = *to;
-	if (IP_IS_V6(&group))
+	int index = nb->p->if_idx;
+	if (IP_IS_V6(&group)) {
 		ip6_addr_clear_zone(ip_2_ip6(&group));
+		index = 0;
+	}
 	LOCK_TCPIP_CORE();
-	bool yes = joined(sk, &group, nb->p->if_idx);
+	bool yes = find_group(sk, &group, index, 0) != NULL;
 	UNLOCK_TCPIP_CORE();
 	return yes;
 }
@@ -470,7 +472,11 @@ static int set_value4(struct inet_sock *sk, int name, int v)
 		sk->mc.ttl4 = (uint8_t)ttl;
 		return 0;
 	case IP_MULTICAST_LOOP:	sk->mc.loop4 = v != 0; return 0;
-	case IP_MULTICAST_ALL:	sk->mc.all4 = v != 0; return 0;
+	case IP_MULTICAST_ALL:
+		if (v != 0 && v != 1)
+			return -EINVAL;	/* Linux 6.18; IPv6's takes any value */
+		sk->mc.all4 = v;
+		return 0;
 	default:		return -ENOPROTOOPT;
 	}
 }

@@ -169,8 +169,8 @@ static bool *recv_flag(struct inet_sock *sk, int level, int name)
 }
 
 /* IP_RECVERR (any inet socket: IPv4's errors) or IPV6_RECVERR (IPv6
- * sockets); NULL for any other.  TCP keeps it to give it back: its ICMP
- * errors are not taken (docs/status.md). */
+ * sockets); NULL for any other.  A TCP socket's ICMP errors are then told
+ * at once, never queued (inet_icmp.c). */
 static bool *recverr_flag(struct inet_sock *sk, int level, int name)
 {
 	if (level == IPPROTO_IP && name == IP_RECVERR)

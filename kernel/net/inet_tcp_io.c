@@ -207,6 +207,10 @@ long inet_tcp_recvmsg(struct socket *s, struct sock_msg *m)
 			break;
 		if (r > 0 && !peek)
 			continue;	/* more may have come while we copied */
+		/* An error told at once (an ICMP error with IP_RECVERR) ends
+		 * a read that has nothing, as Linux's tcp_recvmsg. */
+		if (!copied && sk->state == INET_CONNECTED && (err = inet_take_async_err(sk)))
+			break;
 		if (socket_nonblock(s, m->flags)) {
 			err = -EAGAIN;
 			break;

@@ -8,7 +8,10 @@
 #include "fs/poll.h"
 #include "net/inet_internal.h"
 
+#include "lwip/ip.h"
+#include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/tcpip.h"
 
 /* lwIP keeps a packet's length in 16 bits, IPv6 header included, where
  * Linux counts only the payload: the largest IPv6 datagram we can carry is
@@ -214,6 +217,46 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m)
 	return r;
 }
 
+/* Linux's ip4_datagram_connect and ip6_datagram_connect pick the source
+ * a connected datagram socket sends from and, if its address was any,
+ * bind it there: getsockname tells it (mtr computes its probes' UDP sums
+ * from it), and datagrams to our other addresses are not the socket's.
+ * Under the core lock. */
+static void bind_source(struct inet_sock *sk, const ip_addr_t *peer)
+{
+	struct ip_pcb *pcb = sk->conn->pcb.ip;
+
+	if (!ip_addr_isany(&pcb->local_ip))
+		return;
+	struct netif *out = ip_route(&pcb->local_ip, peer);
+	const ip_addr_t *src = out ? ip_netif_get_local_ip(out, peer) : NULL;
+	if (!src)
+		return;
+	ip_addr_copy(sk->address_before_connect, pcb->local_ip);
+	ip_addr_copy(pcb->local_ip, *src);
+	sk->source_from_connect = true;
+}
+
+/* After a disconnect: the address bind_source chose goes, as on Linux. */
+static void unbind_source(struct inet_sock *sk)
+{
+	if (!sk->source_from_connect)
+		return;
+	ip_addr_copy(sk->conn->pcb.ip->local_ip, sk->address_before_connect);
+	sk->source_from_connect = false;
+}
+
+static void bound_by_connect(struct inet_sock *sk, const ip_addr_t *peer)
+{
+	LOCK_TCPIP_CORE();
+	if (sk->conn->pcb.ip) {
+		unbind_source(sk);
+		if (peer)
+			bind_source(sk, peer);
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
 static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 {
 	struct inet_sock *sk = inet_sk(s);
@@ -225,6 +268,7 @@ static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 		mutex_lock(&sk->tx_lock);
 		inet_mcast_connecting(sk, NULL);
 		err = inet_err(netconn_disconnect(sk->conn));
+		bound_by_connect(sk, NULL);
 		sk->state = INET_IDLE;
 		mutex_unlock(&sk->tx_lock);
 		return err;
@@ -240,6 +284,7 @@ static int udp_connect(struct socket *s, const void *addr, uint32_t len)
 		err = inet_err(netconn_connect(sk->conn, &ip, port));
 	}
 	if (!err) {
+		bound_by_connect(sk, &ip);
 		sk->state = INET_CONNECTED;
 		sk->bound |= !is_raw(s);
 		sk->raw_peer_port = port;

@@ -77,7 +77,7 @@ static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 		   (netif_is_up(n) && netif_is_link_up(n) ? NET_IFF_RUNNING : 0) |
 		   (lo ? NET_IFF_LOOPBACK : 0) |
 		   (n->flags & NETIF_FLAG_BROADCAST ? NET_IFF_BROADCAST : 0) |
-		   (n->flags & (NETIF_FLAG_IGMP | NETIF_FLAG_MLD6) ? NET_IFF_MULTICAST : 0);
+		   (!lo && n->flags & (NETIF_FLAG_IGMP | NETIF_FLAG_MLD6) ? NET_IFF_MULTICAST : 0);
 }
 
 void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out)

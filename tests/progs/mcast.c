@@ -258,6 +258,7 @@ static void options4(void)
 	get_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP", 4);
 	set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP", 0, 1);
 	get_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP", 4);
+	set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, "IP_MULTICAST_ALL", 5, 4);
 	set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, "IP_MULTICAST_ALL", 0, 4);
 	get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, "IP_MULTICAST_ALL", 4);
 
@@ -280,6 +281,9 @@ static void options4(void)
 	join4(fd, "239.1.2.4", "10.1.1.1", 0, 8);
 	join4(fd, "239.1.2.4", "0.0.0.0", 0, 8);
 	join4(fd, "224.0.0.1", "0.0.0.0", 0, 8);
+	join4(fd, "239.1.2.7", "0.0.0.0", eth0, 12);
+	printf(" drop 239.1.2.7 via 192.168.79.2: %s\n",
+	       res(member4(fd, IP_DROP_MEMBERSHIP, "239.1.2.7", "192.168.79.2", 0, 8)));
 	drop4(fd, "239.1.2.9");
 	drop4(fd, "239.1.2.4");
 	drop4(fd, "239.1.2.4");
@@ -474,6 +478,37 @@ static void traffic(int v6)
 	close(ctl);
 }
 
+/* A group on lo: joined by 127.0.0.1, sent to through lo
+ * (IP_MULTICAST_IF), each datagram heard once, looped or not. */
+static void loopback(void)
+{
+	int in = udp(AF_INET, 6002), out = udp(AF_INET, 0);
+
+	printf("IPv4 group on lo:\n");
+	printf(" join: %s\n", res(member4(in, IP_ADD_MEMBERSHIP, "239.1.2.9", "127.0.0.1", 0, 8)));
+	set_if4(out, "127.0.0.1", 0, 4);
+	set_hops(out, 0, 1, 1);
+	send_to(out, "239.1.2.9", 6002, "loop on");
+	set_hops(out, 0, 1, 0);
+	send_to(out, "239.1.2.9", 6002, "loop off");
+	send_to(out, "127.0.0.1", 6002, "unicast after them");
+	for (int k = 0; k < 3; k++)
+		show_next(in, "member");
+	close(in);
+	close(out);
+}
+
+/* The address a socket is bound to: a connect binds the source it
+ * chose, a disconnect lets it go (the port stays). */
+static void show_name(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	printf(" getsockname: %s\n", text_of(&ss));
+}
+
 /* An IPv6 socket's datagrams to IPv4-mapped addresses leave with its
  * IPv4 settings (IP_TTL, IP_MULTICAST_TTL), the others with its IPv6
  * ones; the peer answers "ping" with the TTL it saw. */
@@ -496,8 +531,12 @@ static void mapped(void)
 	send_to(fd, "ff15::1:2", 5002, "IPv6 group");
 	show_next(fd, "peer");
 	printf(" connected: %s\n", res(connect(fd, (struct sockaddr *)&peer, len_of(&peer))));
+	show_name(fd);
 	printf(" send: %s\n", res(send(fd, "ping", 4, 0)));
 	show_next(fd, "peer");
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	printf(" disconnected: %s\n", res(connect(fd, &unspec, sizeof unspec)));
+	show_name(fd);
 	close(fd);
 }
 
@@ -531,5 +570,6 @@ int main(void)
 	wait_for_ipv6();
 	traffic(1);
 	mapped();
+	loopback();
 	return 0;
 }

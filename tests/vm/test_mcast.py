@@ -16,7 +16,9 @@ comes first), and IP_MULTICAST_ALL: a socket that joined nothing hears a
 group another socket joined only with it on, and nothing once that socket
 closed; last, an IPv6 socket's datagrams to IPv4-mapped addresses (a
 unicast one, a group, connected) leaving with IP_TTL and IP_MULTICAST_TTL,
-its IPv6 ones with IPv6's.  Before, every option was ENOPROTOOPT.  Also
+its IPv6 ones with IPv6's (and getsockname showing the source the connect
+bound, gone after a disconnect); and a group on lo, each datagram heard once,
+looped or not.  Before, every option was ENOPROTOOPT.  Also
 Debian's iputils ping with `-t`, which sets IP_MULTICAST_TTL and refused
 to start before."""
 
@@ -104,6 +106,7 @@ IPv4 options:
  get IP_MULTICAST_LOOP (room 4): len 4 value 1
  set IP_MULTICAST_LOOP 0 (len 1): 0
  get IP_MULTICAST_LOOP (room 4): len 4 value 0
+ set IP_MULTICAST_ALL 5 (len 4): EINVAL
  set IP_MULTICAST_ALL 0 (len 4): 0
  get IP_MULTICAST_ALL (room 4): len 4 value 0
  set IP_MULTICAST_IF 192.168.79.2 index 0 (len 4): 0
@@ -124,6 +127,8 @@ IPv4 options:
  join 239.1.2.4 via 10.1.1.1 index 0 (len 8): ENODEV
  join 239.1.2.4 via 0.0.0.0 index 0 (len 8): 0
  join 224.0.0.1 via 0.0.0.0 index 0 (len 8): 0
+ join 239.1.2.7 via 0.0.0.0 index eth0 (len 12): 0
+ drop 239.1.2.7 via 192.168.79.2: 0
  drop 239.1.2.9: EADDRNOTAVAIL
  drop 239.1.2.4: 0
  drop 239.1.2.4: EADDRNOTAVAIL
@@ -235,8 +240,17 @@ IPv6 socket, IPv4 and IPv6 destinations:
   peer: "peer heard 'mapped group' ttl 6" from ::ffff:192.168.79.1
   peer: "peer heard 'IPv6 group' ttl 7" from fd00::1
  connected: 0
+ getsockname: ::ffff:192.168.79.2
  send: 4
   peer: "pong ttl 33" from ::ffff:192.168.79.1
+ disconnected: 0
+ getsockname: ::
+IPv4 group on lo:
+ join: 0
+ set IP_MULTICAST_IF 127.0.0.1 index 0 (len 4): 0
+  member: "loop on" from 127.0.0.1
+  member: "loop off" from 127.0.0.1
+  member: "unicast after them" from 127.0.0.1
 """
 
 

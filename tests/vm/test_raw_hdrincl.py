@@ -18,9 +18,13 @@ IPPROTO_RAW was EPROTONOSUPPORT and IP_HDRINCL ENOPROTOOPT; lwIP's lo
 also left an echo reply's IPv4 header sum as the request's, wrong once
 the TTL changed."""
 
+import os
+import re
+
 import pytest
 
-from conftest import expect, run
+from conftest import ROOT, amphi_argv, expect, routed_namespace, run, run_argv
+from netvm import Guest
 
 pytestmark = pytest.mark.usefixtures("amphi_works")
 
@@ -55,3 +59,36 @@ IPv6:
 
 def test_whole_packets_as_linux_sends_them():
     expect(run("raw_hdrincl"), LINUX)
+
+
+MTR = os.path.join(ROOT, "deps", "deb", "mtr-tiny", "root", "usr", "bin")
+
+
+def mtr_argv(*args, options=()):
+    """Debian's mtr (mtr-tiny, unpacked by `tools/fetch-deb.sh mtr-tiny`),
+    with its mtr-packet in the guest's /usr/bin, where mtr runs it from."""
+    return amphi_argv(os.path.join(MTR, "mtr"), "--report", "-n", "-c", "2", *args,
+                      options=["--files", MTR + ":/usr/bin", *options])
+
+
+def test_mtr_over_loopback():
+    """mtr-packet sends its probes through an IPPROTO_RAW socket: before,
+    mtr said "Packet type unsupported"."""
+    r = run_argv(mtr_argv("127.0.0.1"))
+    out = r.stdout.decode()
+    assert r.status == 0 and re.search(r"1\.\|-- 127\.0\.0\.1 +0\.0% +2 ", out), r.describe()
+
+
+@pytest.mark.parametrize("mode", [[], ["-u"], ["-T", "-P", "7"]], ids=["icmp", "udp", "tcp"])
+def test_mtr_finds_the_router_between(mode):
+    """Through routed_namespace()'s router to the far namespace: the
+    router's "time exceeded" as hop 1, the far end as hop 2, with ICMP,
+    UDP and TCP probes (the far end answers the TCP ones with a reset)."""
+    with routed_namespace("mtr") as ns:
+        argv = mtr_argv(*mode, "10.9.9.2", options=["--net", "tap=tap0", "--ip", "192.168.79.2/24",
+                                                      "--gw", "192.168.79.1"])
+        with Guest(None, argv=argv, prefix=["ip", "netns", "exec", ns]) as g:
+            assert g.wait(120) == 0, g.describe()
+    out = g.out.decode()
+    assert re.search(r"1\.\|-- 192\.168\.79\.1 +0\.0% +2 ", out), g.describe()
+    assert re.search(r"2\.\|-- 10\.9\.9\.2 +0\.0% +2 ", out), g.describe()

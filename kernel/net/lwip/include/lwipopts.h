@@ -74,6 +74,9 @@ void net_mem_free(void *p);
 #define LWIP_NETIF_TX_SINGLE_PBUF	0
 /* 127.0.0.1 and ::1 (lo), and frames a netif sends to its own address. */
 #define LWIP_HAVE_LOOPIF		1
+/* lo takes IPv4 groups too, as Linux's does (IP_ADD_MEMBERSHIP on
+ * 127.0.0.1); it still says no IFF_MULTICAST (netif_addrs.c). */
+#define LWIP_LOOPIF_MULTICAST		1
 #define LWIP_NETIF_LOOPBACK		1
 #define LWIP_LOOPBACK_MAX_PBUFS		4096
 /* TX checksums per netif: TCP's is left to a port that can fill it. */
@@ -109,8 +112,8 @@ unsigned short net_chksum(const void *data, int len);
 #define LWIP_HOOK_FILENAME		"net/lwip_hooks.h"
 /* Every received IP packet is shown first to net/inet_recv_ctl.c, which
  * keeps its arrival time and its header's TTL and TOS on its pbuf (for
- * SO_TIMESTAMP, IP_RECVTTL, IP_RECVTOS and IPv6's), then to net/inet_icmp.c, so ICMP errors reach the connected
- * UDP sockets they concern (lwIP drops them). */
+ * SO_TIMESTAMP, IP_RECVTTL, IP_RECVTOS and IPv6's), then to net/inet_icmp.c, so ICMP errors reach the UDP,
+ * raw and TCP sockets they concern (lwIP drops them). */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	(inet_rx_header4(p), inet_icmp4_input((p), (inp)))
 #define LWIP_HOOK_IP6_INPUT(p, inp)	(inet_rx_header6(p), inet_icmp6_input((p), (inp)))
 /* Each pbuf's arrival time (wall clock ns, 0: none; SO_TIMESTAMP), TTL
