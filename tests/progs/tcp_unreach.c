@@ -82,6 +82,16 @@ static void established(const char *addr, int port)
 	for (int tries = 0; (r = recv(fd, &c, 1, 0)) < 0 && errno == EHOSTUNREACH && tries < 5; tries++)
 		;
 	printf(" recv with TTL 64: %s '%c'\n", res(r), r == 1 ? c : '-');
+	/* A reader waiting when the error comes is woken with it. */
+	v = 1;
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof v);
+	printf(" send with TTL 1: %s\n", res(send(fd, "z", 1, 0)));
+	printf(" recv: %s\n", res(recv(fd, &c, 1, 0)));
+	v = 64;
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof v);
+	for (int tries = 0; (r = recv(fd, &c, 1, 0)) < 0 && errno == EHOSTUNREACH && tries < 5; tries++)
+		;
+	printf(" recv with TTL 64: %s '%c'\n", res(r), r == 1 ? c : '-');
 	close(fd);
 }
 

@@ -10,7 +10,8 @@ after its ARP gives up; blocking, and non-blocking with POLLERR and
 SO_ERROR), and to 10.9.9.2's closed port (a reset) for comparison.
 Then a connection to an echo server at 10.9.9.2 with IP_RECVERR sends a
 byte with TTL 1: the router's "time exceeded" is POLLERR and the next
-send's error, and the byte, sent again with TTL 64, comes back.  Before,
+send's error, and the byte, sent again with TTL 64, comes back; once
+more, a blocking recv is woken with the error.  Before,
 lwIP ignored the errors: a connect sent its SYN again until it timed out
 (ETIMEDOUT after about a minute), and a connection never heard of them."""
 
@@ -36,6 +37,9 @@ connected to 10.9.9.2: 0
  poll: 1 revents POLLERR
  send: EHOSTUNREACH
  recv with TTL 64: 1 'x'
+ send with TTL 1: 1
+ recv: EHOSTUNREACH
+ recv with TTL 64: 1 'z'
 """
 
 
