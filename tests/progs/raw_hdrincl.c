@@ -18,21 +18,11 @@
 #include <unistd.h>
 
 #include "call_result.h"
+#include "inet_sum.h"
 
 #ifndef IPV6_HDRINCL
 #define IPV6_HDRINCL	36
 #endif
-
-static uint16_t sum16(const uint8_t *b, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static void put16(uint8_t *b, uint16_t v)
 {
@@ -51,7 +41,7 @@ static size_t echo(uint8_t *b, uint8_t type, uint16_t seq, uint32_t pseudo)
 	put16(b + 6, seq);
 	memcpy(b + 8, text, sizeof text - 1);
 	size_t len = 8 + sizeof text - 1;
-	put16(b + 2, sum16(b, len, pseudo));
+	put16(b + 2, (uint16_t)~sum16(b, len, pseudo));
 	return len;
 }
 
@@ -106,7 +96,7 @@ static void show4(int fd)
 	printf("  %zd bytes: length %u, tos 0x%02x, id %s, ttl %u, protocol %u, %s -> %s, header sum %s, "
 	       "icmp type %u seq %u \"%.*s\"\n",
 	       n, b[2] << 8 | b[3], b[1], b[4] | b[5] ? "set" : "0", b[8], b[9], s, d,
-	       sum16(b, (size_t)ihl, 0) == 0 ? "good" : "bad", b[ihl], b[ihl + 6] << 8 | b[ihl + 7],
+	       sum16(b, (size_t)ihl, 0) == 0xffff ? "good" : "bad", b[ihl], b[ihl + 6] << 8 | b[ihl + 7],
 	       (int)(n - ihl - 8), (const char *)b + ihl + 8);
 }
 

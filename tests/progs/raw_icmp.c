@@ -19,23 +19,11 @@
 #include <unistd.h>
 
 #include "call_result.h"
+#include "inet_sum.h"
 
 #define SOL_RAW_K	255
 #define ICMP_FILTER_K	1
 #define PAYLOAD		"amphi raw"
-
-static uint16_t sum16(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *b = data;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /* An echo request of type `type`; the sum filled in unless zero is asked. */
 static size_t echo(uint8_t *b, uint8_t type, uint16_t id, uint16_t seq, int sum)
