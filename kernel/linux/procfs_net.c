@@ -268,6 +268,7 @@ static void gen_arp(struct seqbuf *s)
 
 static const struct proc_file net_files[] = {
 	{ "arp", gen_arp }, { "dev", gen_dev }, { "if_inet6", gen_if_inet6 },
+	{ "igmp", proc_net_gen_igmp }, { "igmp6", proc_net_gen_igmp6 },
 	{ "ipv6_route", gen_ipv6_route }, { "netstat", proc_net_gen_netstat },
 	{ "packet", proc_net_gen_packet }, { "raw", proc_net_gen_raw }, { "raw6", proc_net_gen_raw6 },
 	{ "route", gen_route }, { "snmp", proc_net_gen_snmp }, { "sockstat", proc_net_gen_sockstat },

@@ -33,5 +33,8 @@ void proc_net_gen_snmp(struct seqbuf *s);
 void proc_net_gen_netstat(struct seqbuf *s);
 void proc_net_gen_sockstat(struct seqbuf *s);
 void proc_net_gen_sockstat6(struct seqbuf *s);
+/* procfs_net_mcast.c */
+void proc_net_gen_igmp(struct seqbuf *s);
+void proc_net_gen_igmp6(struct seqbuf *s);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
+#include "lwip/igmp.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
 
@@ -116,20 +117,36 @@ int net_config_set(const char *key, const char *value)
  * software, and a raw socket (ping) reading lo checks the sum of an echo
  * reply (whose header lwIP changes: its TTL).  TCP and UDP stay unsummed
  * on lo, as a raw socket on Linux's finds them too. */
-static void lo_sums_icmp(void)
+static void lo_sums_icmp(struct netif *lo)
+{
+	NETIF_SET_CHECKSUM_CTRL(lo, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_ICMP | NETIF_CHECKSUM_GEN_ICMP6);
+}
+
+/* lwIP makes lo before igmp_init names all-systems (224.0.0.1), so the
+ * group lo's IGMP keeps first for it says 0.0.0.0: named here. */
+static void lo_names_all_systems(struct netif *lo)
+{
+	struct igmp_group *all = netif_igmp_data(lo);
+
+	if (all && ip4_addr_isany_val(all->group_address))
+		ip4_addr_set_u32(&all->group_address, PP_HTONL(0xe0000001ul));
+}
+
+static void lo_set_up(void)
 {
 	struct netif *n;
 
 	NETIF_FOREACH(n)
-		if (n->name[0] == 'l' && n->name[1] == 'o')
-			NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_ICMP |
-						   NETIF_CHECKSUM_GEN_ICMP6);
+		if (n->name[0] == 'l' && n->name[1] == 'o') {
+			lo_sums_icmp(n);
+			lo_names_all_systems(n);
+		}
 }
 
 /* Run by lwIP's thread after its start-up, with the core lock. */
 static void tcpip_ready(void *sem)
 {
-	lo_sums_icmp();
+	lo_set_up();
 	sys_sem_signal(sem);
 }
 

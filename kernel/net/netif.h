@@ -122,6 +122,23 @@ static inline const struct net_ifaddr *net_ifaddr_find(const struct net_ifaddr *
  * netif callbacks). */
 void net_ifaddr_locked(struct netif *n, struct net_ifaddr *out);
 
+/* One interface's membership of a multicast group, as /proc/net/igmp
+ * and igmp6 show it. */
+struct net_mcast_group {
+	int index;			/* the interface's */
+	bool v6;
+	uint8_t addr[16];		/* network order; IPv4: the first 4 */
+	int users;			/* sockets (and the kernel) that joined it */
+	unsigned timer_cs;		/* until the next report, in 1/100 s; 0: none pending */
+	bool last_reporter;		/* IPv4: ours was the last report heard */
+	unsigned flags6;		/* IPv6: Linux's MAF_* flags */
+};
+
+/* Fills out[0..max) with every interface's groups, IPv4's then IPv6's
+ * for each, newest first; returns how many there are (may be more than
+ * max).  Takes the core lock itself (netif_mcast.c). */
+int net_mcast_groups(struct net_mcast_group *out, int max);
+
 /* n's counters (zeros for a netif not ours).  Caller holds the core lock,
  * under which every counter moves (netif.c, netif_stats.c).  The same
  * counters serve /proc/net/dev and rtnetlink's IFLA_STATS64. */

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,38 @@ static void ask_peer(int ctl, int v6, const char *what)
 	show_next(ctl, "peer");
 }
 
+/* /proc/net/igmp (v6: igmp6) while a member: each interface's groups and
+ * how many joined each, and IPv6's flags but for the two whose values
+ * follow timing (a report pending, the last reporter).  Left out: the
+ * querier's IGMP version and the timers, and the solicited-node group of
+ * the link-local address, which follows the MAC. */
+static void show_groups(int v6)
+{
+	FILE *f = fopen(v6 ? "/proc/net/igmp6" : "/proc/net/igmp", "r");
+	char line[256], name[32], group[40];
+	int index, count, users;
+	unsigned flags;
+
+	printf(" %s:\n", v6 ? "/proc/net/igmp6" : "/proc/net/igmp");
+	if (!f) {
+		printf("  %s\n", res(-1));
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		if (v6 && sscanf(line, "%d %31s %39s %d %x", &index, name, group, &users, &flags) == 5) {
+			bool solicited = !strncmp(group, "ff0200000000000000000001ff", 26);
+			if (!solicited || !strcmp(group + 26, "000002"))
+				printf("  %s %s users %d flags %x\n", name, group, users, flags & ~3u);
+		} else if (!v6 && sscanf(line, "%d %31s : %d", &index, name, &count) == 3) {
+			printf("  %s: %d\n", name, count);
+		} else if (!v6 && sscanf(line, " %8s %d", group, &users) == 2) {
+			struct in_addr a = { (in_addr_t)strtoul(group, NULL, 16) };
+			printf("   %s users %d\n", inet_ntoa(a), users);
+		}
+	}
+	fclose(f);
+}
+
 static void traffic(int v6)
 {
 	const char *group = v6 ? "ff15::1:2" : "239.1.2.3", *self = v6 ? "fd00::2" : "192.168.79.2";
@@ -433,6 +466,7 @@ static void traffic(int v6)
 	set_hops(out, v6, 1, 1);
 	send_to(out, group, 6000, "looped");
 	show_next(in, "member");
+	show_groups(v6);
 
 	printf(" to the peer's group with TTL 5:\n");
 	set_hops(out, v6, 5, 1);

@@ -9,7 +9,9 @@ runs.  The options' defaults, values and errors (IP_MULTICAST_TTL, _LOOP,
 _IF, _ALL, IP_ADD and IP_DROP_MEMBERSHIP with ip_mreq and ip_mreqn,
 MCAST_JOIN and MCAST_LEAVE_GROUP, the 20-group limit, what TCP refuses,
 IPv6's kin and IPV6_UNICAST_HOPS); then over IPv4 and IPv6 a group's
-datagram looped back to a member on the same machine or not, one to the
+datagram looped back to a member on the same machine or not, the groups
+/proc/net/igmp and igmp6 list meanwhile (each interface's, how many
+joined each, IPv6's flags), one to the
 peer's group with TTL 5 (the peer says what TTL came), the peer's reaching
 a member and no longer once it left (a unicast datagram sent after it
 comes first), and IP_MULTICAST_ALL: a socket that joined nothing hears a
@@ -201,6 +203,12 @@ IPv6 options:
 IPv4 traffic:
  looped back, or not:
   member: "looped" from 192.168.79.2, to 239.1.2.3 on eth0, local 192.168.79.2, ttl 1
+ /proc/net/igmp:
+  lo: 1
+   224.0.0.1 users 1
+  eth0: 2
+   239.1.2.3 users 1
+   224.0.0.1 users 1
  to the peer's group with TTL 5:
   sender: "peer heard 'ttl five' ttl 5" from 192.168.79.1
  the peer's datagram to the group:
@@ -219,6 +227,13 @@ IPv4 traffic:
 IPv6 traffic:
  looped back, or not:
   member: "looped" from fd00::2, to ff15::1:2 on eth0, hop limit 1
+ /proc/net/igmp6:
+  lo ff020000000000000000000000000001 users 1 flags c
+  lo ff010000000000000000000000000001 users 1 flags 8
+  eth0 ff150000000000000000000000010002 users 1 flags 4
+  eth0 ff0200000000000000000001ff000002 users 1 flags 4
+  eth0 ff020000000000000000000000000001 users 1 flags c
+  eth0 ff010000000000000000000000000001 users 1 flags 8
  to the peer's group with TTL 5:
   sender: "peer heard 'ttl five' ttl 5" from fd00::1
  the peer's datagram to the group:

@@ -28,6 +28,15 @@ USER_NET = ["--net", "user"]
 
 
 @needs_ip
+def test_ip_maddr_lists_lo_groups_as_on_linux():
+    """iproute2 reads /proc/net/igmp and igmp6 (Linux 6.18, `unshare -n`
+    with lo up, gives exactly this); before, amphi had neither file and
+    ip printed only the interface's name."""
+    r = run(IP, "maddr", "show", "dev", "lo", options=USER_NET)
+    expect(r, "1:\tlo\n\tinet  224.0.0.1\n\tinet6 ff02::1\n\tinet6 ff01::1\n")
+
+
+@needs_ip
 def test_ip_mroute_lists_nothing():
     r = run(IP, "mroute", options=USER_NET + ["--user", "65534:65534"])
     assert (r.status, r.stdout, r.stderr) == (0, b"", b""), r.describe()
