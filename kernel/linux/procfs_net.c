@@ -49,9 +49,7 @@ static int list_ifaddrs(void *out, int max, const void *arg)
 	return net_ifaddrs(out, max);
 }
 
-/* The interfaces by index, as Linux lists them (lo first), after
- * starting lwIP: lo exists whenever /proc/net is read, as on Linux. */
-static struct net_ifaddr *take_ifaddrs(struct seqbuf *s, int *n)
+struct net_ifaddr *proc_net_take_ifaddrs(struct seqbuf *s, int *n)
 {
 	net_lwip_start();
 	return proc_net_take(s, list_ifaddrs, NULL, sizeof(struct net_ifaddr), n);
@@ -62,7 +60,7 @@ static struct net_ifaddr *take_ifaddrs(struct seqbuf *s, int *n)
 static void gen_dev(struct seqbuf *s)
 {
 	int n;
-	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+	struct net_ifaddr *ifs = proc_net_take_ifaddrs(s, &n);
 
 	if (!ifs)
 		return;
@@ -99,7 +97,7 @@ struct routes {
 
 static bool take_routes(struct seqbuf *s, bool v6, struct routes *r)
 {
-	r->ifs = take_ifaddrs(s, &r->nifs);
+	r->ifs = proc_net_take_ifaddrs(s, &r->nifs);
 	if (!r->ifs)
 		return false;
 	r->list = net_routes(r->ifs, r->nifs, !v6, v6, &r->n);
@@ -176,7 +174,7 @@ static void put_ip6(struct seqbuf *s, const uint8_t *a)
 static void gen_if_inet6(struct seqbuf *s)
 {
 	int n;
-	struct net_ifaddr *ifs = take_ifaddrs(s, &n);
+	struct net_ifaddr *ifs = proc_net_take_ifaddrs(s, &n);
 
 	if (!ifs)
 		return;
@@ -249,7 +247,7 @@ static void gen_arp(struct seqbuf *s)
 {
 	int n, nif;
 	struct net_arp_info *e = proc_net_take(s, list_arp, NULL, sizeof *e, &n);
-	struct net_ifaddr *ifs = e ? take_ifaddrs(s, &nif) : NULL;
+	struct net_ifaddr *ifs = e ? proc_net_take_ifaddrs(s, &nif) : NULL;
 
 	if (ifs) {
 		seq_printf(s, "IP address       HW type     Flags       HW address            Mask     Device\n");

@@ -16,6 +16,11 @@ typedef int proc_net_list_fn(void *out, int max, const void *arg);
  * memory (s marked failed). */
 void *proc_net_take(struct seqbuf *s, proc_net_list_fn *fn, const void *arg, size_t size, int *n);
 
+/* The interfaces by index, as Linux lists them (lo first), after
+ * starting lwIP: lo exists whenever /proc/net is read, as on Linux.
+ * kfree it; NULL when out of memory (s marked failed). */
+struct net_ifaddr *proc_net_take_ifaddrs(struct seqbuf *s, int *n);
+
 /* 4 bytes of an address as Linux prints a __be32 with %08X: the word
  * read in the CPU's (little-endian) order. */
 uint32_t proc_net_word(const uint8_t *p);

@@ -6,7 +6,6 @@
 
 #include "core/format.h"
 #include "core/kmalloc.h"
-#include "net/net_config.h"
 #include "net/netif.h"
 
 static int list_groups(void *out, int max, const void *arg)
@@ -15,26 +14,21 @@ static int list_groups(void *out, int max, const void *arg)
 	return net_mcast_groups(out, max);
 }
 
-static int list_ifaddrs(void *out, int max, const void *arg)
-{
-	(void)arg;
-	return net_ifaddrs(out, max);
-}
-
 struct snapshot {
 	struct net_mcast_group *groups;
 	struct net_ifaddr *ifs;
 	int ngroups, nifs;
 };
 
+/* The interfaces first: taking them starts lwIP, whose lo has groups
+ * whenever this is read, as on Linux. */
 static bool take(struct seqbuf *s, struct snapshot *t)
 {
-	net_lwip_start();	/* lo's groups exist whenever this is read, as on Linux */
-	t->groups = proc_net_take(s, list_groups, NULL, sizeof *t->groups, &t->ngroups);
-	t->ifs = t->groups ? proc_net_take(s, list_ifaddrs, NULL, sizeof *t->ifs, &t->nifs) : NULL;
-	if (!t->ifs)
-		kfree(t->groups);
-	return t->ifs != NULL;
+	t->ifs = proc_net_take_ifaddrs(s, &t->nifs);
+	t->groups = t->ifs ? proc_net_take(s, list_groups, NULL, sizeof *t->groups, &t->ngroups) : NULL;
+	if (!t->groups)
+		kfree(t->ifs);
+	return t->groups != NULL;
 }
 
 static void drop(struct snapshot *t)
