@@ -330,6 +330,9 @@ bool inet_mcast_wanted(struct inet_sock *sk, const struct netbuf *nb);
 void inet_mcast_leave_all(struct inet_sock *sk);
 
 /* inet_opts.c */
+/* An option's int, or at IPPROTO_IP a single byte (Linux's IPv4 options
+ * take either); -EINVAL for less. */
+int inet_opt_int(int level, const void *val, uint32_t len, int *v);
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
 /* SO_BINDTODEVICE: lwIP's pcb matches input to the interface and routes

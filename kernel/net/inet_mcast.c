@@ -240,6 +240,12 @@ void inet_mcast_leave_all(struct inet_sock *sk)
 	UNLOCK_TCPIP_CORE();
 }
 
+/* The interface of this index, or NULL (lwIP's indices are 1 to 255). */
+static struct netif *netif_at(long index)
+{
+	return index > 0 && index < 256 ? netif_get_by_index((uint8_t)index) : NULL;
+}
+
 /* The interface with this IPv4 address, or NULL. */
 static struct netif *netif_of_addr4(uint32_t addr)
 {
@@ -256,7 +262,7 @@ static struct netif *netif_of_addr4(uint32_t addr)
 static struct netif *group_netif4(const struct mreqn_k *m)
 {
 	if (m->ifindex)
-		return m->ifindex > 0 && m->ifindex < 256 ? netif_get_by_index((uint8_t)m->ifindex) : NULL;
+		return netif_at(m->ifindex);
 	if (m->local)
 		return netif_of_addr4(m->local);
 	ip4_addr_t group = { m->group };
@@ -266,7 +272,7 @@ static struct netif *group_netif4(const struct mreqn_k *m)
 static struct netif *group_netif6(const ip_addr_t *group, uint32_t ifindex)
 {
 	if (ifindex)
-		return ifindex < 256 ? netif_get_by_index((uint8_t)ifindex) : NULL;
+		return netif_at(ifindex);
 	return ip6_route(IP6_ADDR_ANY6, ip_2_ip6(group));
 }
 
@@ -410,9 +416,7 @@ static int set_if4(struct inet_sock *sk, const void *val, uint32_t len)
 		return 0;
 	}
 	LOCK_TCPIP_CORE();
-	struct netif *n = m.ifindex ? (m.ifindex > 0 && m.ifindex < 256 ? netif_get_by_index((uint8_t)m.ifindex)
-									 : NULL)
-				    : netif_of_addr4(m.local);
+	struct netif *n = m.ifindex ? netif_at(m.ifindex) : netif_of_addr4(m.local);
 	uint8_t index = n ? netif_get_index(n) : 0;
 	UNLOCK_TCPIP_CORE();
 	if (!n)
@@ -428,25 +432,12 @@ static int set_if6(struct inet_sock *sk, int v)
 		return -ENOPROTOOPT;
 	if (v) {
 		LOCK_TCPIP_CORE();
-		bool exists = v > 0 && v < 256 && netif_get_by_index((uint8_t)v);
+		bool exists = netif_at(v) != NULL;
 		UNLOCK_TCPIP_CORE();
 		if (!exists)
 			return -ENODEV;
 	}
 	sk->mc.ifindex6 = (uint8_t)v;
-	return 0;
-}
-
-/* IPv4's take an int or a single byte; IPv6's an int alone. */
-static int read_value(int level, const void *val, uint32_t len, int *v)
-{
-	if (len >= sizeof *v) {
-		memcpy(v, val, sizeof *v);
-		return 0;
-	}
-	if (level != IPPROTO_IP || len < 1)
-		return -EINVAL;
-	*v = *(const uint8_t *)val;
 	return 0;
 }
 
@@ -520,7 +511,7 @@ int inet_mcast_setsockopt(struct inet_sock *sk, int level, int name, const void 
 		return set_membership(sk, level, name, val, len);
 	if (level == IPPROTO_IP && name == IP_MULTICAST_IF)
 		return set_if4(sk, val, len);
-	if ((err = read_value(level, val, len, &v)))
+	if ((err = inet_opt_int(level, val, len, &v)))
 		return err;
 	return level == IPPROTO_IP ? set_value4(sk, name, v) : set_value6(sk, name, v);
 }

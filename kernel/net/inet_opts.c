@@ -234,18 +234,27 @@ static void push_held(struct inet_sock *sk)
 	UNLOCK_TCPIP_CORE();
 }
 
-/* An option's value: an int, or for Linux's IPv4 options also a byte,
- * and nothing at all as 0. */
-static int opt_value(int level, const void *val, uint32_t len, int *v)
+int inet_opt_int(int level, const void *val, uint32_t len, int *v)
 {
 	if (len >= sizeof *v) {
 		memcpy(v, val, sizeof *v);
 		return 0;
 	}
-	if (level != IPPROTO_IP)
+	if (level != IPPROTO_IP || len < 1)
 		return -EINVAL;
-	*v = len ? *(const uint8_t *)val : 0;
+	*v = *(const uint8_t *)val;
 	return 0;
+}
+
+/* An option's value: inet_opt_int's, and for Linux's IPv4 options
+ * nothing at all as 0. */
+static int opt_value(int level, const void *val, uint32_t len, int *v)
+{
+	if (level == IPPROTO_IP && !len) {
+		*v = 0;
+		return 0;
+	}
+	return inet_opt_int(level, val, len, v);
 }
 
 int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)

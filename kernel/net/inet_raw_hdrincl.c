@@ -47,12 +47,9 @@ int inet_hdrincl_set(struct inet_sock *sk, int level, const void *val, uint32_t 
 
 	if (sk->sock->type != SOCK_RAW || (level == IPPROTO_IPV6 && sk->sock->family == AF_INET))
 		return -ENOPROTOOPT;
-	if (len >= sizeof v)
-		memcpy(&v, val, sizeof v);
-	else if (level == IPPROTO_IP && len >= 1)
-		v = *(const uint8_t *)val;
-	else
-		return -EINVAL;
+	int err = inet_opt_int(level, val, len, &v);
+	if (err)
+		return err;
 	sk->hdrincl = v != 0;
 	apply(sk);
 	return 0;

@@ -137,7 +137,7 @@ static void lo_set_up(void)
 	struct netif *n;
 
 	NETIF_FOREACH(n)
-		if (n->name[0] == 'l' && n->name[1] == 'o') {
+		if (net_netif_is_lo(n)) {
 			lo_sums_icmp(n);
 			lo_names_all_systems(n);
 		}

@@ -139,6 +139,9 @@ struct net_mcast_group {
  * max).  Takes the core lock itself (netif_mcast.c). */
 int net_mcast_groups(struct net_mcast_group *out, int max);
 
+/* Whether n is lwIP's loopback interface, lo (netif_addrs.c). */
+bool net_netif_is_lo(const struct netif *n);
+
 /* n's counters (zeros for a netif not ours).  Caller holds the core lock,
  * under which every counter moves (netif.c, netif_stats.c).  The same
  * counters serve /proc/net/dev and rtnetlink's IFLA_STATS64. */

@@ -47,10 +47,15 @@ static void fill_router6(struct net_ifaddr *a, struct netif *n)
 	}
 }
 
+bool net_netif_is_lo(const struct netif *n)
+{
+	return n->name[0] == 'l' && n->name[1] == 'o';
+}
+
 /* neth: how many Ethernet netifs came before n (eth0, eth1...). */
 static void fill(struct net_ifaddr *a, struct netif *n, unsigned neth)
 {
-	bool lo = n->name[0] == 'l' && n->name[1] == 'o';
+	bool lo = net_netif_is_lo(n);
 	uint32_t ip = ip4_addr_get_u32(netif_ip4_addr(n));
 	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
 

@@ -51,16 +51,11 @@ static void walk_igmp(struct walk *w, struct netif *n)
 	add_igmp(w, n, all);
 }
 
-static bool is_lo(const struct netif *n)
-{
-	return n->name[0] == 'l' && n->name[1] == 'o';
-}
-
 /* Linux joins no solicited-node group (ff02::1:ffXX:XXXX) on lo, which
  * does no neighbour discovery; lwIP joins ::1's, unused. */
 static bool shown(const struct netif *n, const ip6_addr_t *a)
 {
-	return !is_lo(n) || !ip6_addr_issolicitednode(a);
+	return !net_netif_is_lo(n) || !ip6_addr_issolicitednode(a);
 }
 
 static void walk_mld(struct walk *w, struct netif *n)

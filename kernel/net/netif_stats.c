@@ -32,14 +32,9 @@ void net_lo_received(unsigned len)
 	lo.rx_bytes += len;
 }
 
-static bool is_lo(const struct netif *n)
-{
-	return n->name[0] == 'l' && n->name[1] == 'o';
-}
-
 void net_netif_stats(struct netif *n, struct net_if_stats *out)
 {
-	if (n && is_lo(n))
+	if (n && net_netif_is_lo(n))
 		*out = lo;
 	else if (!net_netif_eth_stats(n, out))
 		memset(out, 0, sizeof *out);
